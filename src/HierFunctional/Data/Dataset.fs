@@ -1,0 +1,79 @@
+namespace HierFunctional
+
+/// One data column. Labels keep their text so output can name groups ("Hospital A"), and declare their levels
+/// explicitly so a level with no rows can still exist (its parameter is then prior-only).
+[<RequireQualifiedAccess; CustomEquality; NoComparison>]
+type Column =
+    /// Real numbers, one per row.
+    | Reals of float[]
+    /// Integers (counts, trials, category codes or integer group ids), one per row.
+    | Integers of int[]
+    /// Text labels, one per row, with the group's levels in output order (a superset of the labels used).
+    | Labels of values: string[] * levels: string[]
+    /// A rows × columns matrix (a design matrix, or a vector-valued observation per row).
+    | Matrix of float[,]
+
+    override this.Equals(other: obj) =
+        match other with
+        | :? Column as o ->
+            match this, o with
+            | Reals a, Reals b -> Value.Vector a = Value.Vector b
+            | Integers a, Integers b -> a = b
+            | Labels(a, la), Labels(b, lb) -> a = b && la = lb
+            | Matrix a, Matrix b -> Value.Matrix a = Value.Matrix b
+            | _ -> false
+        | _ -> false
+
+    override this.GetHashCode() =
+        match this with
+        | Reals a -> (Value.Vector a).GetHashCode()
+        | Integers a -> a |> Array.fold (fun h x -> h * 31 + x) 3
+        | Labels(a, _) -> a |> Array.fold (fun h x -> h * 31 + x.GetHashCode()) 5
+        | Matrix a -> (Value.Matrix a).GetHashCode()
+
+/// A data set: named columns, immutable. Models refer to columns by name, so one model serves many data sets.
+[<StructuralEquality; NoComparison>]
+type Dataset =
+    {
+        /// The columns by name, in the order they were added.
+        Columns: (string * Column) list
+    }
+
+/// Building and reading data sets.
+[<RequireQualifiedAccess>]
+module Dataset =
+    /// A data set with no columns.
+    let empty: Dataset = { Columns = [] }
+
+    /// Adds (or replaces) a column.
+    let add (name: string) (column: Column) (d: Dataset) : Dataset =
+        { Columns = (d.Columns |> List.filter (fun (n, _) -> n <> name)) @ [ name, column ] }
+
+    /// Adds a column of real numbers.
+    let reals (name: string) (values: float[]) d = add name (Column.Reals(Array.copy values)) d
+
+    /// Adds a column of integers.
+    let integers (name: string) (values: int[]) d = add name (Column.Integers(Array.copy values)) d
+
+    /// Adds a label column whose levels are the distinct labels in first-appearance order.
+    let labels (name: string) (values: string[]) d =
+        add name (Column.Labels(Array.copy values, Array.distinct values)) d
+
+    /// Adds a label column with explicitly declared levels (which may include levels with no rows).
+    let labelsWithLevels (name: string) (values: string[]) (levels: string[]) d =
+        add name (Column.Labels(Array.copy values, Array.copy levels)) d
+
+    /// Adds a matrix column (rows × columns).
+    let matrix (name: string) (values: float[,]) d = add name (Column.Matrix(Array2D.copy values)) d
+
+    /// The named column, if present.
+    let tryColumn (name: string) (d: Dataset) =
+        d.Columns |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
+
+    /// The number of values in a column.
+    let columnLength (c: Column) =
+        match c with
+        | Column.Reals a -> a.Length
+        | Column.Integers a -> a.Length
+        | Column.Labels(a, _) -> a.Length
+        | Column.Matrix a -> Array2D.length1 a
