@@ -1,0 +1,86 @@
+// HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
+// Usage: dotnet fsi build.fsx <target>   targets: build, test, docs, bench, pack, demo, fuzz, all
+open System
+open System.Diagnostics
+open System.IO
+open System.Xml.Linq
+
+let root = __SOURCE_DIRECTORY__
+let ci = Environment.GetEnvironmentVariable "CI" |> String.IsNullOrEmpty |> not
+
+/// Runs a process in the repository, streaming its output; returns the exit code.
+let run (file: string) (args: string) =
+    printfn "> %s %s" file args
+    let psi = ProcessStartInfo(file, args, WorkingDirectory = root, UseShellExecute = false)
+    use p = Process.Start psi
+    p.WaitForExit()
+    p.ExitCode
+
+let runOrFail file args =
+    let code = run file args
+    if code <> 0 then failwithf "'%s %s' failed with exit code %d" file args code
+
+let dotnet args = runOrFail "dotnet" args
+
+let build () = dotnet "build HierFunctional.sln -c Release --nologo -v minimal"
+
+/// Sums passed/failed/skipped over every TRX file the test run wrote (dotnet test prints one line per project).
+let countTrx (dir: string) =
+    let ns = XNamespace.Get "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
+
+    Directory.GetFiles(dir, "*.trx", SearchOption.AllDirectories)
+    |> Array.map (fun f ->
+        let c = XDocument.Load(f).Descendants(ns + "Counters") |> Seq.head
+        let attr (n: string) = int (c.Attribute(XName.Get n).Value)
+        attr "passed", attr "failed" + attr "error" + attr "timeout" + attr "aborted", attr "notExecuted")
+    |> Array.fold (fun (p, f, s) (p', f', s') -> p + p', f + f', s + s') (0, 0, 0)
+
+let test () =
+    let results = Path.Combine(root, "TestResults")
+    if Directory.Exists results then Directory.Delete(results, true)
+    build ()
+    let code =
+        run "dotnet" $"test HierFunctional.sln -c Release --no-build --nologo --logger trx --results-directory \"{results}\""
+    let passed, failed, skipped = if Directory.Exists results then countTrx results else 0, 0, 0
+    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{passed} {failed} {skipped}")
+    printfn "%d passed, %d failed, %d skipped" passed failed skipped
+    if code <> 0 || failed > 0 || passed = 0 then failwith "tests failed"
+
+/// Runs every tutorial script; each must exit 0 (they print real output and check their key numbers).
+let docs () =
+    build ()
+    let scripts = Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx") |> Array.sort
+    let failures =
+        scripts
+        |> Array.filter (fun s -> Path.GetFileName s <> "references.fsx")
+        |> Array.filter (fun s -> run "dotnet" $"fsi --quiet --exec \"{s}\"" <> 0)
+    if failures.Length > 0 then failwithf "tutorials failed: %s" (String.Join(", ", failures |> Array.map Path.GetFileName))
+    printfn "all %d tutorials ran" (scripts.Length - 1)
+
+let pack () =
+    dotnet "pack HierFunctional.sln -c Release --nologo -o artifacts/packages"
+
+let bench () =
+    let proj = Path.Combine(root, "bench", "HierFunctional.Bench", "HierFunctional.Bench.fsproj")
+    if File.Exists proj then dotnet $"run -c Release --project \"{proj}\" -- ess"
+    else printfn "bench: the benchmark project does not exist yet (performance issue)."
+
+/// The main job: fit a bundled example and print the partial-pooling summary.
+let demo () =
+    build ()
+    runOrFail "dotnet" "fsi --quiet --exec docs/tutorials/01-eight-schools.fsx"
+
+let targets =
+    dict [ "build", build; "test", test; "docs", docs; "pack", pack; "bench", bench; "demo", demo
+           "all", (fun () -> test (); docs ()) ]
+
+match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
+| [ t ] when targets.ContainsKey t ->
+    try
+        targets[t] ()
+    with e ->
+        eprintfn "build.fsx %s: %s" t e.Message
+        exit 1
+| _ ->
+    eprintfn "usage: dotnet fsi build.fsx <%s>" (String.Join("|", targets.Keys))
+    exit 2
