@@ -42,7 +42,7 @@ let test () =
     let code =
         run "dotnet" $"test HierFunctional.sln -c Release --no-build --nologo --logger trx --results-directory \"{results}\""
     let passed, failed, skipped = if Directory.Exists results then countTrx results else 0, 0, 0
-    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{passed} {failed} {skipped}")
+    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{passed} {failed} {skipped}\n")
     printfn "%d passed, %d failed, %d skipped" passed failed skipped
     if code <> 0 || failed > 0 || passed = 0 then failwith "tests failed"
 
