@@ -1,0 +1,329 @@
+namespace HierFunctional
+
+/// A Normal child whose mean is linear in the target: child ~ Normal(offset + coefficient · target[slot], sd).
+type GaussianChild =
+    {
+        /// The child node (observed data or a lower-level parameter).
+        Node: Node
+        /// The part of the mean free of the target.
+        Offset: Expr
+        /// Where the target enters.
+        Slot: Slot
+        /// The multiplier of the target (a vector for dot-product slots).
+        Coefficient: Expr
+        /// The child's standard deviation, free of the target.
+        Sd: Expr
+    }
+
+/// How a scale-type target enters a Normal child's standard deviation.
+[<RequireQualifiedAccess>]
+type ScaleLink =
+    /// sd = target (a standard deviation).
+    | Sd
+    /// sd = sqrt(target) (a variance).
+    | Variance
+    /// sd = 1 / sqrt(target) (a precision).
+    | Precision
+
+/// A Normal child whose sd is a function of the target and whose mean is free of it.
+type ScaleChild =
+    {
+        /// The child node.
+        Node: Node
+        /// The child's mean (free of the target).
+        Mean: Expr
+    }
+
+/// A count child whose success probability or rate is the target (possibly indexed).
+type CountChild =
+    {
+        /// The child node.
+        Node: Node
+        /// Where the target enters.
+        Slot: Slot
+        /// Binomial trials (Const 1 for Bernoulli), or the Poisson multiplier (exposure × coefficient).
+        Size: Expr
+    }
+
+/// What a conjugacy rule found: the closed-form full conditional the compiler will implement.
+[<RequireQualifiedAccess>]
+type Conjugate =
+    /// Normal prior (mean, sd) × Gaussian children linear in the target → Normal (element-wise for group vectors).
+    | NormalMean of priorMean: Expr * priorSd: Expr * children: GaussianChild list
+    /// iid Normal(mean, sd) prior on a fixed-length coefficient vector × children with `X·beta` means → MvNormal block.
+    | NormalBlock of priorMean: Expr * priorSd: Expr * children: GaussianChild list
+    /// A scale parameter of Normal children with a prior that keeps the update closed-form (Gamma on a precision,
+    /// inverse-gamma on a variance, half-normal → GIG, half-Cauchy/half-t → scale-mixture augmentation).
+    | NormalScale of link: ScaleLink * prior: Dist * children: ScaleChild list
+    /// Beta(a, b) × Binomial/Bernoulli children → Beta(a + Σy, b + Σ(n − y)).
+    | BetaBinomial of alpha: Expr * beta: Expr * children: CountChild list
+    /// Gamma(a, rate b) × Poisson children with rate size·target → Gamma(a + Σy, b + Σ size).
+    | GammaPoisson of shape: Expr * rate: Expr * children: CountChild list
+    /// Gamma(a, rate b) × Exponential children with rate target → Gamma(a + n, b + Σx).
+    | GammaExponential of shape: Expr * rate: Expr * children: Node list
+    /// Gamma(c, rate d) prior on the rate of Gamma children with shapes s_i → Gamma(c + Σ s_i, d + Σ x_i).
+    | GammaRateOfGamma of shape: Expr * rate: Expr * children: (Node * Expr) list
+    /// Dirichlet(α) × Categorical/Multinomial children → Dirichlet(α + counts).
+    | DirichletCounts of concentration: Expr * children: Node list
+
+/// A conjugacy rule: a value that recognises one prior × likelihood pattern on the expanded model graph.
+type ConjugacyRule =
+    {
+        /// Short name shown by `Gibbs.describe` (like JAGS's sampler names).
+        Name: string
+        /// The update's math, for documentation and the plan listing.
+        Math: string
+        /// Recognises the pattern for a target parameter node, or says why it does not apply.
+        Try: Model -> Node -> Result<Conjugate, string>
+    }
+
+/// The built-in conjugacy rules. Each is a value that can be tested on its own; users may add their own.
+[<RequireQualifiedAccess>]
+module Conjugacy =
+
+    let private allOk (results: Result<'a, string> list) : Result<'a list, string> =
+        results
+        |> List.fold
+            (fun acc r ->
+                match acc, r with
+                | Ok xs, Ok x -> Ok(xs @ [ x ])
+                | Error e, _ -> Error e
+                | _, Error e -> Error e)
+            (Ok [])
+
+    let private childrenOf (expanded: Model) (target: Node) =
+        match Graph.children expanded target.Name with
+        | [] -> Error "it has no children (its update is a draw from the prior)"
+        | cs -> Ok cs
+
+    let private factorFree (children: Node list) =
+        match children |> List.tryFind (fun c -> c.Kind.IsFactor) with
+        | Some f -> Error $"factor '{f.Name}' adds a non-standard term"
+        | None -> Ok children
+
+    let private (>>=) r f = Result.bind f r
+
+    let private childDist (c: Node) =
+        match c.Kind with
+        | NodeKind.Parameter d
+        | NodeKind.Observed d -> Some d
+        | _ -> None
+
+    let private gaussianChild (target: string) (blockOnly: bool) (c: Node) : Result<GaussianChild, string> =
+        match childDist c with
+        | Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target sd) ->
+            match Linear.tryAffine target mean with
+            | Some(offset, slot, coefficient) ->
+                let isDot =
+                    match slot with
+                    | Slot.WholeDot -> true
+                    | _ -> false
+
+                if isDot = blockOnly then
+                    Ok { Node = c; Offset = offset; Slot = slot; Coefficient = coefficient; Sd = sd }
+                else
+                    Error $"child '{c.Name}' uses '{target}' in a way this rule does not cover"
+            | None -> Error $"the mean of child '{c.Name}' is not linear in '{target}'"
+        | Some(Dist.Normal _) -> Error $"child '{c.Name}' has '{target}' in its sd"
+        | Some d -> Error $"child '{c.Name}' is {Dist.name d}, not Normal"
+        | None -> Error $"'{c.Name}' is not a stochastic node"
+
+    /// Normal prior × Normal children with means linear in the target: posterior precision
+    /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
+    let normalMean: ConjugacyRule =
+        { Name = "Normal-Normal"
+          Math = "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
+          Try =
+            fun expanded target ->
+                match target.Kind, target.Plate with
+                | NodeKind.Parameter(Dist.Normal(m0, s0)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (gaussianChild target.Name false) >> allOk)
+                    |> Result.map (fun cs -> Conjugate.NormalMean(m0, s0, cs))
+                | _ -> Error "its prior is not Normal" }
+
+    /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
+    /// I/s0² + Xᵀ W X with W = diag(1/s_i²), mean P⁻¹ (m0/s0² + Xᵀ W (y − a)) (MvNormal block, Cholesky solve).
+    let normalBlock: ConjugacyRule =
+        { Name = "Normal-block (regression)"
+          Math = "beta_k ~ N(m0, s0) iid, y_i ~ N(a_i + x_i . beta, s_i) => beta | y ~ MvN(P^-1 (m0/s0^2 1 + X'W(y - a)), P^-1), P = I/s0^2 + X'WX"
+          Try =
+            fun expanded target ->
+                match target.Kind, target.Plate with
+                | NodeKind.Parameter(Dist.Normal(m0, s0)), Plate.Sized _ ->
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (gaussianChild target.Name true) >> allOk)
+                    |> Result.map (fun cs -> Conjugate.NormalBlock(m0, s0, cs))
+                | _ -> Error "it is not a fixed-length vector with a Normal prior" }
+
+    let private scaleLink (target: string) (sd: Expr) =
+        match sd with
+        | Param t when t = target -> Some ScaleLink.Sd
+        | Apply(Fn.Sqrt, Param t) when t = target -> Some ScaleLink.Variance
+        | Div(Const 1.0, Apply(Fn.Sqrt, Param t)) when t = target -> Some ScaleLink.Precision
+        | Power(Param t, Const -0.5) when t = target -> Some ScaleLink.Precision
+        | _ -> None
+
+    let private scaleChildren (target: string) (children: Node list) =
+        children
+        |> List.map (fun c ->
+            match childDist c with
+            | Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target mean) ->
+                match scaleLink target sd with
+                | Some link -> Ok(link, { Node = c; Mean = mean })
+                | None -> Error $"child '{c.Name}' uses '{target}' in its sd other than as sd, sqrt(variance) or 1/sqrt(precision)"
+            | _ -> Error $"child '{c.Name}' is not a Normal with '{target}' only in its sd")
+        |> allOk
+        |> Result.bind (fun pairs ->
+            match pairs |> List.map fst |> List.distinct with
+            | [ link ] -> Ok(link, List.map snd pairs)
+            | _ -> Error $"children use '{target}' with different meanings (sd, variance, precision)")
+
+    /// Scale of Normal children (SS = Σ(y − μ)², n terms). Gamma(a, b) on a precision → Gamma(a + n/2, b + SS/2);
+    /// InverseGamma(a, b) on a variance → IG(a + n/2, b + SS/2); Gamma(a, b) on a variance → GIG(a − n/2, 2b, SS);
+    /// HalfNormal(s) on an sd → σ² ~ GIG(1/2 − n/2, 1/s², SS); HalfCauchy(A) / HalfStudentT(ν, A) on an sd → the
+    /// inverse-gamma scale mixture σ² | a ~ IG((ν + n)/2, ν/a + SS/2), a | σ² ~ IG((ν + 1)/2, ν/σ² + 1/A²).
+    let normalScale: ConjugacyRule =
+        { Name = "Normal scale"
+          Math = "see docs/conjugacy.md: Gamma-precision, InvGamma-variance, GIG (half-normal sd, gamma variance), half-t augmentation"
+          Try =
+            fun expanded target ->
+                match target.Kind, target.Plate with
+                | NodeKind.Parameter prior, Plate.Scalar ->
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= scaleChildren target.Name
+                    >>= (fun (link, cs) ->
+                        match prior, link with
+                        | Dist.Gamma _, ScaleLink.Precision
+                        | Dist.InverseGamma _, ScaleLink.Variance
+                        | Dist.Gamma _, ScaleLink.Variance
+                        | Dist.HalfNormal _, ScaleLink.Sd
+                        | Dist.HalfCauchy _, ScaleLink.Sd
+                        | Dist.HalfStudentT _, ScaleLink.Sd -> Ok(Conjugate.NormalScale(link, prior, cs))
+                        | _ -> Error $"a {Dist.name prior} prior on a Normal {link} has no closed-form update")
+                | NodeKind.Parameter _, _ -> Error "scale rules cover scalar scale parameters"
+                | _ -> Error "not a parameter" }
+
+    let private countChild (target: string) (c: Node) (family: string) (pick: Dist -> (Expr * Expr) option) =
+        match childDist c |> Option.bind pick with
+        | Some(size, p) when not (Expr.dependsOn target size) ->
+            match Linear.tryAffine target p with
+            | Some(Const 0.0, slot, coefficient) when not slot.IsWholeDot && not slot.IsIndexedDot ->
+                Ok { Node = c; Slot = slot; Size = (if coefficient = Const 1.0 then size else Mul(size, coefficient)) }
+            | _ -> Error $"child '{c.Name}' does not use '{target}' directly as its {family} parameter"
+        | _ -> Error $"child '{c.Name}' is not {family} in '{target}'"
+
+    /// Beta(a, b) × Binomial(n_i, θ) / Bernoulli(θ) children → Beta(a + Σy_i, b + Σ(n_i − y_i)).
+    let betaBinomial: ConjugacyRule =
+        { Name = "Beta-Binomial"
+          Math = "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
+          Try =
+            fun expanded target ->
+                match target.Kind with
+                | NodeKind.Parameter(Dist.Beta(a, b)) ->
+                    let pick d =
+                        match d with
+                        | Dist.Binomial(n, p) -> Some(n, p)
+                        | Dist.Bernoulli p -> Some(Const 1.0, p)
+                        | _ -> None
+
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick) >> allOk)
+                    |> Result.map (fun cs -> Conjugate.BetaBinomial(a, b, cs))
+                | _ -> Error "its prior is not Beta" }
+
+    /// Gamma(a, rate b) × Poisson(E_i c_i θ) children → Gamma(a + Σy_i, b + Σ E_i c_i).
+    let gammaPoisson: ConjugacyRule =
+        { Name = "Gamma-Poisson"
+          Math = "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
+          Try =
+            fun expanded target ->
+                match target.Kind with
+                | NodeKind.Parameter(Dist.Gamma(a, b)) ->
+                    let pick d =
+                        match d with
+                        | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
+                        | _ -> None
+
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (fun c -> countChild target.Name c "Poisson rate" pick) >> allOk)
+                    |> Result.map (fun cs -> Conjugate.GammaPoisson(a, b, cs))
+                | _ -> Error "its prior is not Gamma" }
+
+    /// Gamma(a, rate b) × Exponential(θ) children → Gamma(a + n, b + Σx_i).
+    let gammaExponential: ConjugacyRule =
+        { Name = "Gamma-Exponential"
+          Math = "theta ~ Gamma(a, b), x_i ~ Exp(theta) => Gamma(a + n, b + sum x_i)"
+          Try =
+            fun expanded target ->
+                match target.Kind with
+                | NodeKind.Parameter(Dist.Gamma(a, b)) when target.Plate = Plate.Scalar ->
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (fun c ->
+                            match childDist c with
+                            | Some(Dist.Exponential(Param t)) when t = target.Name -> Ok c
+                            | _ -> Error $"child '{c.Name}' is not Exponential with rate '{target.Name}'")
+                         >> allOk)
+                    |> Result.map (fun cs -> Conjugate.GammaExponential(a, b, cs))
+                | _ -> Error "its prior is not a scalar Gamma" }
+
+    /// Gamma(c, rate d) on the rate of Gamma(s_i, θ) children → Gamma(c + Σ s_i, d + Σ x_i) (BUGS pumps' beta).
+    let gammaRateOfGamma: ConjugacyRule =
+        { Name = "Gamma rate of Gamma"
+          Math = "beta ~ Gamma(c, d), x_i ~ Gamma(s_i, beta) => Gamma(c + sum s_i, d + sum x_i)"
+          Try =
+            fun expanded target ->
+                match target.Kind with
+                | NodeKind.Parameter(Dist.Gamma(c, d)) when target.Plate = Plate.Scalar ->
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (fun ch ->
+                            match childDist ch with
+                            | Some(Dist.Gamma(s, Param t)) when t = target.Name && not (Expr.dependsOn t s) -> Ok(ch, s)
+                            | _ -> Error $"child '{ch.Name}' is not Gamma with rate '{target.Name}'")
+                         >> allOk)
+                    |> Result.map (fun cs -> Conjugate.GammaRateOfGamma(c, d, cs))
+                | _ -> Error "its prior is not a scalar Gamma" }
+
+    /// Dirichlet(α) × Categorical(θ) / Multinomial(n, θ) children → Dirichlet(α + category counts).
+    let dirichletCounts: ConjugacyRule =
+        { Name = "Dirichlet-Multinomial"
+          Math = "p ~ Dirichlet(alpha), y_i ~ Categorical(p) => Dirichlet(alpha + counts)"
+          Try =
+            fun expanded target ->
+                match target.Kind with
+                | NodeKind.Parameter(Dist.Dirichlet a) when target.Plate = Plate.Scalar ->
+                    childrenOf expanded target
+                    >>= factorFree
+                    >>= (List.map (fun c ->
+                            match childDist c with
+                            | Some(Dist.Categorical(Param t))
+                            | Some(Dist.Multinomial(_, Param t)) when t = target.Name -> Ok c
+                            | _ -> Error $"child '{c.Name}' is not Categorical/Multinomial in '{target.Name}'")
+                         >> allOk)
+                    |> Result.map (fun cs -> Conjugate.DirichletCounts(a, cs))
+                | _ -> Error "its prior is not a scalar Dirichlet" }
+
+    /// The built-in rules, tried in this order.
+    let builtIn: ConjugacyRule list =
+        [ normalMean; normalBlock; normalScale; betaBinomial; gammaPoisson; gammaExponential; gammaRateOfGamma; dirichletCounts ]
+
+    /// The first rule that applies to the target, or every rule's reason for not applying.
+    let find (rules: ConjugacyRule list) (expanded: Model) (target: Node) : Result<ConjugacyRule * Conjugate, (string * string) list> =
+        let attempts = rules |> List.map (fun r -> r, r.Try expanded target)
+
+        match attempts |> List.tryPick (fun (r, res) -> res |> Result.toOption |> Option.map (fun c -> r, c)) with
+        | Some found -> Ok found
+        | None ->
+            attempts
+            |> List.choose (fun (r, res) ->
+                match res with
+                | Error why -> Some(r.Name, why)
+                | Ok _ -> None)
+            |> Error

@@ -1,0 +1,106 @@
+module HierFunctional.Tests.ConjugacyMatchTests
+
+open Xunit
+open HierFunctional
+open type Distributions
+
+let ruleFor (m: Model) (name: string) =
+    let expanded = Graph.expand m
+    Conjugacy.find Conjugacy.builtIn expanded (Model.tryFind name expanded).Value
+
+let ruleName m name =
+    match ruleFor m name with
+    | Ok(rule, _) -> rule.Name
+    | Error _ -> "slice"
+
+let eightSchools =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 5.0))
+        let! tau = sample "tau" (HalfCauchy 5.0)
+        let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
+        do! observe "y" (Normal(theta.[group "school"], data "sigma"))
+    }
+
+let pumps =
+    model {
+        let! alpha = sample "alpha" (Exponential 1.0)
+        let! beta = sample "beta" (Gamma(0.1, 1.0))
+        let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
+        do! observe "x" (Poisson(theta.[group "pump"], data "t"))
+    }
+
+let rats =
+    model {
+        let! a = sample "alpha" (Flat Support.Positive)
+        let! b = sample "beta" (Flat Support.Positive)
+        do! factor "hyperprior" (-2.5 * log (a + b))
+        let! theta = sample "theta" (Beta(a, b)) |> over "experiment"
+        do! observe "y" (Binomial(data "n", theta.[group "experiment"]))
+    }
+
+[<Fact>]
+let ``eight schools gets closed-form updates for every node`` () =
+    Assert.Equal("Normal-Normal", ruleName eightSchools "mu")
+    Assert.Equal("Normal scale", ruleName eightSchools "tau")
+    Assert.Equal("Normal-Normal", ruleName eightSchools "theta")
+
+[<Fact>]
+let ``the group effects of eight schools are updated through their indexed slot`` () =
+    match ruleFor eightSchools "theta" with
+    | Ok(_, Conjugate.NormalMean(Param "mu", Param "tau", [ child ])) ->
+        Assert.Equal("y", child.Node.Name)
+        Assert.Equal(Slot.Indexed(Group "school"), child.Slot)
+        Assert.Equal(Data "sigma", child.Sd)
+    | other -> failwithf "unexpected %A" other
+
+[<Fact>]
+let ``pumps gets Gamma-Poisson for the rates and Gamma rate for beta while alpha falls back`` () =
+    Assert.Equal("Gamma-Poisson", ruleName pumps "theta")
+    Assert.Equal("Gamma rate of Gamma", ruleName pumps "beta")
+    Assert.Equal("slice", ruleName pumps "alpha")
+
+[<Fact>]
+let ``the rat tumour probabilities are Beta-Binomial and the hyperparameters fall back with a reason`` () =
+    Assert.Equal("Beta-Binomial", ruleName rats "theta")
+
+    match ruleFor rats "alpha" with
+    | Error reasons -> Assert.Contains(reasons, fun (_, why) -> why.Contains "factor 'hyperprior'" || why.Contains "not")
+    | Ok _ -> failwith "alpha has no conjugate rule"
+
+[<Fact>]
+let ``a variance with an inverse-gamma prior and a precision with a gamma prior are recognised`` () =
+    let m =
+        model {
+            let! v = sample "v" (InverseGamma(2.0, 1.0))
+            let! prec = sample "prec" (Gamma(2.0, 1.0))
+            do! observe "y" (Normal(0.0, sqrt v))
+            do! observe "z" (Normal(1.0, 1.0 / sqrt prec))
+        }
+
+    match ruleFor m "v", ruleFor m "prec" with
+    | Ok(_, Conjugate.NormalScale(ScaleLink.Variance, _, _)), Ok(_, Conjugate.NormalScale(ScaleLink.Precision, _, _)) -> ()
+    | other -> failwithf "unexpected %A" other
+
+[<Fact>]
+let ``a non-linear mean falls back and says which child is not linear`` () =
+    let m =
+        model {
+            let! b = sample "b" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(exp b, 1.0))
+        }
+
+    match ruleFor m "b" with
+    | Error reasons -> Assert.Contains(reasons, fun (rule, why) -> rule = "Normal-Normal" && why.Contains "not linear in 'b'")
+    | Ok _ -> failwith "exp b is not conjugate"
+
+[<Fact>]
+let ``regression coefficients in a dot product get the block update`` () =
+    let m =
+        model {
+            let! beta = sample "beta" (Normal(0.0, 10.0)) |> sized 3
+            let! sigma = sample "sigma" (HalfNormal 1.0)
+            do! observe "y" (Normal(dot (data "X") beta, sigma))
+        }
+
+    Assert.Equal("Normal-block (regression)", ruleName m "beta")
+    Assert.Equal("Normal scale", ruleName m "sigma")
