@@ -1,0 +1,195 @@
+namespace HierFunctional
+
+/// A model's log-density compiled against a data set: closures over the constrained state (one flat float[] laid
+/// out as in `Bound.Layout`) or over the unconstrained vector a slice sampler moves in.
+type CompiledDensity =
+    {
+        /// The bound model the closures were compiled for.
+        Bound: Bound
+        /// log p(state, data): every parameter prior, observed likelihood and factor term.
+        Joint: float[] -> float
+        /// Only the terms that involve the named parameter node: its prior and its children's terms.
+        Blanket: string -> (float[] -> float)
+        /// Only the terms that involve one copy (0-based) of a parameter node: its own prior term and the terms
+        /// that read it (via `Trace.dependents`).
+        BlanketElement: string -> int -> (float[] -> float)
+        /// log p on the unconstrained scale: Joint(fromUnconstrained u) + Σ log|det J|.
+        JointUnconstrained: float[] -> float
+        /// The unconstrained vector of a constrained state.
+        ToUnconstrained: float[] -> float[]
+        /// The constrained state of an unconstrained vector (discrete parameters, which have no unconstrained
+        /// coordinates, are left at 0).
+        FromUnconstrained: float[] -> float[]
+        /// The log-likelihood of each data row, summed over the observed nodes (for WAIC and PSIS-LOO).
+        PointwiseLogLik: float[] -> float[]
+        /// −2 Σ log-likelihood over all observations (the deviance of DIC).
+        Deviance: float[] -> float
+        /// One term's log-density (a node's copy: prior, likelihood row or factor).
+        Term: Term -> (float[] -> float)
+        /// For each parameter node and copy, the terms that read it (see `Trace.dependents`).
+        Dependents: Map<string, Term[][]>
+    }
+
+/// Compiling a bound model into log-density closures.
+[<RequireQualifiedAccess>]
+module LogDensity =
+
+    /// A fast scalar log-density for one-dimensional families with scalar arguments.
+    let private scalarLogPdf (d: Dist) : (float[] -> float -> float) option =
+        match d with
+        | Dist.Normal _ -> Some(fun a x -> LogPdf.normal a.[0] a.[1] x)
+        | Dist.StudentT _ -> Some(fun a x -> LogPdf.studentT a.[0] a.[1] a.[2] x)
+        | Dist.Cauchy _ -> Some(fun a x -> LogPdf.cauchy a.[0] a.[1] x)
+        | Dist.HalfNormal _ -> Some(fun a x -> LogPdf.halfNormal a.[0] x)
+        | Dist.HalfCauchy _ -> Some(fun a x -> LogPdf.halfCauchy a.[0] x)
+        | Dist.HalfStudentT _ -> Some(fun a x -> LogPdf.halfStudentT a.[0] a.[1] x)
+        | Dist.Uniform _ -> Some(fun a x -> LogPdf.uniform a.[0] a.[1] x)
+        | Dist.Exponential _ -> Some(fun a x -> LogPdf.exponential a.[0] x)
+        | Dist.Gamma _ -> Some(fun a x -> LogPdf.gamma a.[0] a.[1] x)
+        | Dist.InverseGamma _ -> Some(fun a x -> LogPdf.inverseGamma a.[0] a.[1] x)
+        | Dist.LogNormal _ -> Some(fun a x -> LogPdf.logNormal a.[0] a.[1] x)
+        | Dist.Beta _ -> Some(fun a x -> LogPdf.beta a.[0] a.[1] x)
+        | Dist.Bernoulli _ -> Some(fun a x -> LogPdf.bernoulli a.[0] x)
+        | Dist.Binomial _ -> Some(fun a x -> LogPdf.binomial a.[0] a.[1] x)
+        | Dist.BetaBinomial _ -> Some(fun a x -> LogPdf.betaBinomial a.[0] a.[1] a.[2] x)
+        | Dist.Poisson _ -> Some(fun a x -> LogPdf.poisson a.[0] a.[1] x)
+        | Dist.NegativeBinomial _ -> Some(fun a x -> LogPdf.negativeBinomial a.[0] a.[1] x)
+        | Dist.SpikeAndSlab _ -> Some(fun a x -> LogPdf.spikeAndSlab a.[0] a.[1] x)
+        | _ -> None
+
+    /// Compiles one node's density term as `state -> copy -> log-density`.
+    let private distTerm (b: Bound) (info: NodeInfo) (d: Dist) (x: float[] -> int -> Value) (xScalar: float[] -> int -> float) =
+        let argIndex = if info.Scope = Scope.Global then (fun _ -> 0) else id
+        let args = Dist.arguments d |> List.map snd
+
+        match scalarLogPdf d, info.Event with
+        | Some f, Shape.Scalar ->
+            let fs = args |> List.map (Eval.compileScalar b info.Scope) |> Array.ofList
+
+            fun (s: float[]) (c: int) ->
+                let i = argIndex c
+                f (Array.map (fun (g: Eval.Compiled<float>) -> g s i) fs) (xScalar s c)
+        | _ ->
+            let fs = args |> List.map (Eval.compileValue b info.Scope)
+
+            fun s c ->
+                let i = argIndex c
+                Density.logPdf d (fs |> List.map (fun g -> g s i)) (x s c)
+
+    /// Compiles the density term of a parameter, observed or factor node as `state -> copy -> log-density`.
+    let nodeTerm (b: Bound) (info: NodeInfo) : float[] -> int -> float =
+        match info.Node.Kind with
+        | NodeKind.Parameter d ->
+            let off = b.Layout.Offsets.[info.Node.Name]
+            distTerm b info d (fun s c -> Eval.readCopy b info s c) (fun s c -> s.[off + c])
+        | NodeKind.Observed d ->
+            match b.Numeric.TryFind info.Node.Name, b.Matrices.TryFind info.Node.Name with
+            | Some ys, _ -> distTerm b info d (fun _ r -> Value.Scalar ys.[r]) (fun _ r -> ys.[r])
+            | None, Some m ->
+                let rows = Array.init (Array2D.length1 m) (fun r -> Value.Vector(Array.init (Array2D.length2 m) (fun j -> m.[r, j])))
+                distTerm b info d (fun _ r -> rows.[r]) (fun _ _ -> nan)
+            | None, None -> invalidArg "info" $"node '{info.Node.Name}' has no data column"
+        | NodeKind.Factor e ->
+            let f = Eval.compileScalar b info.Scope e
+            if info.Scope = Scope.Global then fun s _ -> f s 0 else f
+        | NodeKind.Derived _ -> fun _ _ -> 0.0
+
+    /// Sums a fixed list of terms; the loop is the hot path of every blanket evaluation.
+    let private sumTerms (parts: ((float[] -> int -> float) * int)[]) : float[] -> float =
+        fun s ->
+            // Local accumulation in a hot loop.
+            let mutable acc = 0.0
+            for (f, c) in parts do
+                acc <- acc + f s c
+            acc
+
+    /// The unconstrained ↔ constrained maps for every parameter copy.
+    let private transforms (b: Bound) =
+        let blocks =
+            Bound.parameters b
+            |> List.filter (fun info -> match info.Node.Kind with NodeKind.Parameter d -> not (Dist.isDiscrete d) | _ -> false)
+            |> List.map (fun info ->
+                let support = match info.Node.Kind with NodeKind.Parameter d -> Dist.support d | _ -> Support.Real
+                let n = Bound.shapeSize info.Event
+                let u = Transform.unconstrainedSize support info.Dim
+                info.Copies, b.Layout.Offsets.[info.Node.Name], n, b.Layout.UnconstrainedOffsets.[info.Node.Name], u, support, info.Dim)
+            |> Array.ofList
+
+        let toU (x: float[]) =
+            let out = Array.zeroCreate b.Layout.UnconstrainedSize
+            // Filling a fresh array block by block; it escapes only when complete.
+            for (copies, off, n, uoff, u, support, k) in blocks do
+                if n = 1 && u = 1 then
+                    for c in 0 .. copies - 1 do
+                        out.[uoff + c] <- Transform.toUnconstrainedScalar support x.[off + c]
+                else
+                    for c in 0 .. copies - 1 do
+                        let v = Transform.toUnconstrained support k (Array.sub x (off + c * n) n)
+                        Array.blit v 0 out (uoff + c * u) u
+            out
+
+        let fromU (uv: float[]) =
+            let out = Array.zeroCreate b.Layout.Size
+            let mutable logJ = 0.0 // local accumulator, as in toU
+            for (copies, off, n, uoff, u, support, k) in blocks do
+                if n = 1 && u = 1 then
+                    for c in 0 .. copies - 1 do
+                        out.[off + c] <- Transform.fromUnconstrainedScalar support uv.[uoff + c]
+                        logJ <- logJ + Transform.logJacobianScalar support uv.[uoff + c]
+                else
+                    for c in 0 .. copies - 1 do
+                        let v, lj = Transform.fromUnconstrained support k (Array.sub uv (uoff + c * u) u)
+                        Array.blit v 0 out (off + c * n) n
+                        logJ <- logJ + lj
+            out, logJ
+
+        toU, fromU
+
+    /// Compiles the joint, blanket, unconstrained, pointwise and deviance closures of a bound model.
+    let compile (b: Bound) : CompiledDensity =
+        let termFns = b.Nodes |> List.map (fun info -> info.Node.Name, nodeTerm b info) |> Map.ofList
+        let all = Trace.terms b
+        let joint = all |> List.map (fun t -> termFns.[t.Node], t.Copy) |> Array.ofList |> sumTerms
+        let dependents = Trace.dependents b
+
+        let blanketElement (name: string) (copy: int) =
+            match dependents.TryFind name with
+            | Some perCopy when copy >= 0 && copy < perCopy.Length ->
+                { Node = name; Copy = copy } :: List.ofArray perCopy.[copy]
+                |> List.distinct
+                |> List.map (fun t -> termFns.[t.Node], t.Copy)
+                |> Array.ofList
+                |> sumTerms
+            | Some perCopy -> invalidArg "copy" $"'{name}' has {perCopy.Length} copies; copy {copy} does not exist."
+            | None -> invalidArg "name" $"'{name}' is not a parameter node."
+
+        let blanket (name: string) =
+            match dependents.TryFind name with
+            | Some perCopy ->
+                [ for c in 0 .. perCopy.Length - 1 do
+                      yield { Node = name; Copy = c }
+                      yield! perCopy.[c] ]
+                |> List.distinct
+                |> List.map (fun t -> termFns.[t.Node], t.Copy)
+                |> Array.ofList
+                |> sumTerms
+            | None -> invalidArg "name" $"'{name}' is not a parameter node."
+
+        let observed = Bound.observed b |> List.map (fun i -> termFns.[i.Node.Name]) |> Array.ofList
+
+        let pointwise (s: float[]) =
+            Array.init b.Rows (fun r -> observed |> Array.sumBy (fun f -> f s r))
+
+        let toU, fromU = transforms b
+
+        { Bound = b
+          Joint = joint
+          Blanket = blanket
+          BlanketElement = blanketElement
+          JointUnconstrained = fun u -> let x, lj = fromU u in joint x + lj
+          ToUnconstrained = toU
+          FromUnconstrained = fromU >> fst
+          PointwiseLogLik = pointwise
+          Deviance = fun s -> -2.0 * Array.sum (pointwise s)
+          Term = fun t -> let f = termFns.[t.Node] in fun s -> f s t.Copy
+          Dependents = dependents }
