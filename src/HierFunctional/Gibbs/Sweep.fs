@@ -1,0 +1,153 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// One chain's working memory: parameter values (laid out as `Bound.Layout`), auxiliary variables of
+/// augmentation schemes, slice widths and scratch space. Owned by exactly one chain; plans never hold one,
+/// so a plan can run many chains (and many fits) at once.
+type ChainState =
+    {
+        /// The constrained parameter state.
+        Values: float[]
+        /// Auxiliary variables (e.g. the inverse-gamma mixing variable of a half-Cauchy scale).
+        Aux: float[]
+        /// Slice widths, one per slice-sampled coordinate; they adapt during warm-up only.
+        Widths: SliceWidth[]
+        /// Scratch buffers for per-group sums (allocated once per chain, reused every sweep).
+        Buffers: float[][]
+        /// True during warm-up (slice widths adapt), false while drawing.
+        mutable Adapting: bool
+    }
+
+/// The storage an update needs in every chain's state.
+type UpdateNeeds =
+    {
+        /// Auxiliary variables, with their initial values.
+        Aux: float[]
+        /// Slice coordinates (one width each).
+        Widths: int
+        /// Lengths of the scratch buffers it needs.
+        Buffers: int list
+    }
+
+/// Where an update's storage starts inside a chain state.
+type Offsets =
+    {
+        /// First auxiliary variable.
+        Aux: int
+        /// First slice width.
+        Widths: int
+        /// Index of its first scratch buffer.
+        Buffer: int
+    }
+
+/// One update of a Gibbs sweep, as listed by `Gibbs.describe`.
+type Update =
+    {
+        /// The node it updates.
+        Node: string
+        /// The method: a conjugacy rule's name, or "slice".
+        Method: string
+        /// Why the node fell back to slice sampling (empty for closed-form updates).
+        Reason: string
+        /// Storage needed in each chain.
+        Needs: UpdateNeeds
+        /// The update itself, given where its storage lives; mutates only the chain state it is handed.
+        Run: Offsets -> Random -> ChainState -> unit
+    }
+
+/// Symbolic helpers the update executors share: which expressions are data-only, which are constant within a
+/// group's level, and how to factor a per-row quantity into (level-invariant part) × (data-only part).
+[<RequireQualifiedAccess>]
+module internal Factor =
+
+    /// No parameter is read: the expression can be evaluated once per row when the plan is compiled.
+    let isDataOnly (e: Expr) = Expr.paramRefs e |> List.isEmpty
+
+    /// The expression takes one value for every row/copy mapped to the same element of a target indexed by
+    /// `slotGroup` (None: a scalar or fixed-position target): it reads no row data, and every group-level node
+    /// it reads is indexed by that same group.
+    let rec isInvariant (b: Bound) (slotGroup: string option) (e: Expr) : bool =
+        let go = isInvariant b slotGroup
+
+        match e with
+        | Const _ -> true
+        | Data _
+        | Group _ -> false
+        | Param p ->
+            match b.NodeMap.TryFind p with
+            | Some info -> info.Scope = Scope.Global && info.Event = Shape.Scalar
+            | None -> false
+        | Index(Param _, Group g) -> slotGroup = Some g
+        | Index _ -> false
+        | Elem(Param p, _) ->
+            match b.NodeMap.TryFind p with
+            | Some info -> info.Scope = Scope.Global
+            | None -> false
+        | Elem _
+        | Vector _
+        | Matrix _
+        | Dot _ -> false
+        | Neg x
+        | Apply(_, x) -> go x
+        | Add(x, y)
+        | Sub(x, y)
+        | Mul(x, y)
+        | Div(x, y)
+        | Power(x, y) -> go x && go y
+
+    /// Splits e into (invariant, dataOnly) with e = invariant × dataOnly, when it factors that simply.
+    let split (b: Bound) (slotGroup: string option) (e: Expr) : (Expr * Expr) option =
+        if isDataOnly e then Some(Const 1.0, e)
+        elif isInvariant b slotGroup e then Some(e, Const 1.0)
+        else
+            match e with
+            | Mul(x, y) when isInvariant b slotGroup x && isDataOnly y -> Some(x, y)
+            | Mul(x, y) when isDataOnly x && isInvariant b slotGroup y -> Some(y, x)
+            | Div(x, y) when isInvariant b slotGroup x && isDataOnly y -> Some(x, Div(Const 1.0, y))
+            | Div(x, y) when isDataOnly x && isInvariant b slotGroup y -> Some(Div(Const 1.0, y), x)
+            | _ -> None
+
+/// How the copies of a child node map onto the elements of a target node.
+[<RequireQualifiedAccess>]
+module internal Slots =
+
+    /// The element of the target each copy of the child reads, or why the slot is not supported.
+    let elementOf (b: Bound) (target: NodeInfo) (child: NodeInfo) (slot: Slot) : Result<int[], string> =
+        match slot, target.Node.Plate with
+        | Slot.Whole, Plate.Scalar -> Ok(Array.zeroCreate child.Copies)
+        | Slot.Position k, Plate.Sized n when k >= 0 && k < n -> Ok(Array.create child.Copies k)
+        | Slot.Indexed(Group g), Plate.Over g' when g = g' ->
+            let level = Eval.groupLevel b child.Scope g
+            Ok(Array.init child.Copies level)
+        | Slot.Indexed idx, _ -> Error $"'{child.Node.Name}' indexes '{target.Node.Name}' by {idx}, not by its group column"
+        | _ -> Error $"'{child.Node.Name}' reads '{target.Node.Name}' in a way the closed-form update does not cover"
+
+    /// The group a slot indexes by, if any (for level-invariance checks).
+    let group (slot: Slot) =
+        match slot with
+        | Slot.Indexed(Group g)
+        | Slot.IndexedDot(Group g) -> Some g
+        | _ -> None
+
+    /// A representative copy of the child for each target element (−1 when no copy maps to it).
+    let representatives (elements: int) (elementOf: int[]) =
+        let repr = Array.create elements -1
+
+        elementOf
+        |> Array.iteri (fun r e ->
+            if repr.[e] < 0 then
+                repr.[e] <- r)
+
+        repr
+
+    /// The current value of each copy of a scalar child: its data column, or its slots in the state.
+    let childValues (b: Bound) (child: NodeInfo) : float[] -> int -> float =
+        match child.Node.Kind with
+        | NodeKind.Observed _ ->
+            let ys = b.Numeric.[child.Node.Name]
+            fun _ r -> ys.[r]
+        | _ ->
+            let off = b.Layout.Offsets.[child.Node.Name]
+            fun s r -> s.[off + r]

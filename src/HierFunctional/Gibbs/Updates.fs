@@ -1,0 +1,459 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// The executors of the closed-form updates. Each turns a `Conjugate` match into an `Update` whose sweep costs
+/// O(groups) where sufficient statistics apply (data-only parts of every child are summed once, at compile time)
+/// and O(child copies) otherwise. Mutation is confined to the chain state an update is handed.
+[<RequireQualifiedAccess>]
+module internal Updates =
+
+    let private zeroState (b: Bound) = Array.zeroCreate<float> b.Layout.Size
+
+    /// Evaluates a data-only expression for every copy of a scope once.
+    let private precompute (b: Bound) (scope: Scope) (copies: int) (e: Expr) =
+        let f = Eval.compileScalar b scope e
+        let s = zeroState b
+        Array.init copies (fun r -> f s r)
+
+    let private fail (node: string) (rule: string) (detail: string) =
+        raise (ModelException(ModelError.NumericalFailure(node, rule, detail)))
+
+    let private checkFinite (node: string) (rule: string) (x: float) =
+        if not (Double.IsFinite x) then
+            fail node rule $"the draw was {x}"
+
+    let private targetIndex (target: NodeInfo) (j: int) = if target.Scope = Scope.Global then 0 else j
+
+    let private noNeeds = { Aux = [||]; Widths = 0; Buffers = [] }
+
+    // ---------------------------------------------------------------- Normal mean (element-wise)
+
+    /// Per-child accumulation into (precision, shift) scratch arrays for the Normal-Normal update.
+    let private gaussianAccumulator (b: Bound) (target: NodeInfo) (c: GaussianChild) =
+        let child = Bound.node b c.Node.Name
+        let elementOf = Slots.elementOf b target child c.Slot |> Result.defaultWith failwith
+        let value = Slots.childValues b child
+        let slotGroup = Slots.group c.Slot
+        let observed = c.Node.Kind.IsObserved
+
+        match Factor.split b slotGroup c.Offset, Factor.split b slotGroup c.Coefficient, Factor.split b slotGroup c.Sd with
+        | Some(aInv, aData), Some(cInv, cData), Some(sInv, sData) ->
+            // Sufficient statistics: with c_r = ci·cd_r, s_r = si·sd_r, a_r = ai·ad_r, the element sums are
+            // P = Σ cd²/sd², A = Σ cd·ad/sd², Y = Σ cd·y/sd²; then precision += ci²/si²·P, shift += ci/si²·(Y − ai·A).
+            let ad = precompute b child.Scope child.Copies aData
+            let cd = precompute b child.Scope child.Copies cData
+            let sd = precompute b child.Scope child.Copies sData
+            let n = target.Copies
+            let p = Array.zeroCreate n
+            let a = Array.zeroCreate n
+            let y = Array.zeroCreate n
+            let w = Array.init child.Copies (fun r -> cd.[r] / (sd.[r] * sd.[r]))
+            let zero = zeroState b
+
+            for r in 0 .. child.Copies - 1 do
+                let e = elementOf.[r]
+                p.[e] <- p.[e] + cd.[r] * w.[r]
+                a.[e] <- a.[e] + ad.[r] * w.[r]
+
+                if observed then
+                    y.[e] <- y.[e] + w.[r] * value zero r
+
+            let repr = Slots.representatives n elementOf
+            let ai = Eval.compileScalar b child.Scope aInv
+            let ci = Eval.compileScalar b child.Scope cInv
+            let si = Eval.compileScalar b child.Scope sInv
+
+            fun (s: float[]) (prec: float[]) (shift: float[]) (yScratch: float[]) ->
+                if not observed then
+                    Array.Clear(yScratch, 0, n)
+
+                    for r in 0 .. child.Copies - 1 do
+                        let e = elementOf.[r]
+                        yScratch.[e] <- yScratch.[e] + w.[r] * value s r
+
+                let ys = if observed then y else yScratch
+
+                for e in 0 .. n - 1 do
+                    let r = repr.[e]
+
+                    if r >= 0 then
+                        let cv = ci s r
+                        let sv = si s r
+                        let iv = 1.0 / (sv * sv)
+                        prec.[e] <- prec.[e] + cv * cv * iv * p.[e]
+                        shift.[e] <- shift.[e] + cv * iv * (ys.[e] - ai s r * a.[e])
+        | _ ->
+            let af = Eval.compileScalar b child.Scope c.Offset
+            let cf = Eval.compileScalar b child.Scope c.Coefficient
+            let sf = Eval.compileScalar b child.Scope c.Sd
+
+            fun s prec shift _ ->
+                for r in 0 .. child.Copies - 1 do
+                    let e = elementOf.[r]
+                    let cv = cf s r
+                    let sv = sf s r
+                    let iv = 1.0 / (sv * sv)
+                    prec.[e] <- prec.[e] + cv * cv * iv
+                    shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
+
+    /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
+    let normalMean (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (children: GaussianChild list) : Result<Update, string> =
+        let unsupported =
+            children
+            |> List.tryPick (fun c ->
+                match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
+                | Error why -> Some why
+                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar -> Some $"child '{c.Node.Name}' is not scalar"
+                | Ok _ -> None)
+
+        match unsupported with
+        | Some why -> Error why
+        | None ->
+            let name = target.Node.Name
+            let n = target.Copies
+            let off = b.Layout.Offsets.[name]
+            let accumulators = children |> List.map (gaussianAccumulator b target) |> Array.ofList
+            let mf = Eval.compileScalar b target.Scope m0
+            let sf = Eval.compileScalar b target.Scope s0
+
+            Ok
+                { Node = name
+                  Method = Conjugacy.normalMean.Name
+                  Reason = ""
+                  Needs = { Aux = [||]; Widths = 0; Buffers = [ n; n; n ] }
+                  Run =
+                    fun o rng st ->
+                        let s = st.Values
+                        let prec = st.Buffers.[o.Buffer]
+                        let shift = st.Buffers.[o.Buffer + 1]
+                        let ys = st.Buffers.[o.Buffer + 2]
+                        Array.Clear prec
+                        Array.Clear shift
+
+                        for acc in accumulators do
+                            acc s prec shift ys
+
+                        for j in 0 .. n - 1 do
+                            let i = targetIndex target j
+                            let prior = { NormalParams.Mean = mf s i; Sd = sf s i }
+                            let x = Conjugate.drawNormal rng prior { Precision = prec.[j]; Shift = shift.[j] }
+                            checkFinite name Conjugacy.normalMean.Name x
+                            s.[off + j] <- x }
+
+    // ---------------------------------------------------------------- Normal scale
+
+    /// Σ (y − mean)² and the number of terms over one Normal child, as a function of the state. With a mean that
+    /// is constant within the levels of a group (or overall) and observed values, the within-level sums of squares
+    /// are precomputed, so SS = Σ_levels [W_l + n_l (ȳ_l − m_l)²] costs O(levels) and stays accurate for data far
+    /// from zero (no Σy² − n ȳ² cancellation).
+    let private sumOfSquares (b: Bound) (c: ScaleChild) : int * (float[] -> float) =
+        let child = Bound.node b c.Node.Name
+        let value = Slots.childValues b child
+        let mean = Eval.compileScalar b child.Scope c.Mean
+
+        let grouping =
+            match Expr.columnRefs c.Mean with
+            | [] when Factor.isInvariant b None c.Mean -> Some(fun (_: int) -> 0), 1
+            | [ g ] when Factor.isInvariant b (Some g) c.Mean && child.Scope <> Scope.Global ->
+                Some(Eval.groupLevel b child.Scope g), b.Groups.[g].Levels.Length
+            | _ -> None, 0
+
+        match grouping with
+        | Some level, levels when c.Node.Kind.IsObserved ->
+            let zero = zeroState b
+            let count = Array.zeroCreate levels
+            let mean0 = Array.zeroCreate levels
+            let within = Array.zeroCreate levels
+
+            // Welford's update keeps the within-level sums of squares exact to rounding.
+            for r in 0 .. child.Copies - 1 do
+                let l = level r
+                let y = value zero r
+                count.[l] <- count.[l] + 1.0
+                let d = y - mean0.[l]
+                mean0.[l] <- mean0.[l] + d / count.[l]
+                within.[l] <- within.[l] + d * (y - mean0.[l])
+
+            let repr = Slots.representatives levels (Array.init child.Copies level)
+
+            child.Copies,
+            fun s ->
+                let mutable ss = 0.0
+
+                for l in 0 .. levels - 1 do
+                    let r = repr.[l]
+
+                    if r >= 0 then
+                        let d = mean0.[l] - mean s r
+                        ss <- ss + within.[l] + count.[l] * d * d
+
+                ss
+        | _ ->
+            child.Copies,
+            fun s ->
+                let mutable ss = 0.0
+
+                for r in 0 .. child.Copies - 1 do
+                    let d = value s r - mean s r
+                    ss <- ss + d * d
+
+                ss
+
+    /// A scale parameter of Normal children (see `Conjugacy.normalScale` for the math of each prior).
+    let normalScale (b: Bound) (target: NodeInfo) (link: ScaleLink) (prior: Dist) (children: ScaleChild list) : Result<Update, string> =
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+        let parts = children |> List.map (sumOfSquares b) |> Array.ofList
+        let n = parts |> Array.sumBy (fst >> float)
+        let ss (s: float[]) = parts |> Array.sumBy (fun (_, f) -> f s)
+        let arg e = Eval.compileScalar b Scope.Global e
+        let rule = Conjugacy.normalScale.Name
+
+        let update (run: Offsets -> Random -> float[] -> float) aux =
+            Ok
+                { Node = name
+                  Method = $"{rule} ({Dist.name prior} on a {link})"
+                  Reason = ""
+                  Needs = { Aux = aux; Widths = 0; Buffers = [] }
+                  Run =
+                    fun o rng st ->
+                        let x = run o rng st.Values
+                        checkFinite name rule x
+                        st.Values.[off] <- x }
+
+        match prior, link with
+        | Dist.Gamma(a, r), ScaleLink.Precision ->
+            let af, rf = arg a, arg r
+            update (fun _ rng s -> Conjugate.drawPrecision rng { Shape = af s 0; Rate = rf s 0 } n (ss s)) [||]
+        | Dist.InverseGamma(a, sc), ScaleLink.Variance ->
+            let af, sf = arg a, arg sc
+            update (fun _ rng s -> Conjugate.drawVariance rng { Shape = af s 0; Scale = sf s 0 } n (ss s)) [||]
+        | Dist.Gamma(a, r), ScaleLink.Variance ->
+            // p(v) ∝ v^(a−1) e^(−r v) · v^(−n/2) e^(−SS/(2v))  ⇒  v ~ GIG(a − n/2, χ = SS, ψ = 2r).
+            let af, rf = arg a, arg r
+            update (fun _ rng s -> Special.gig rng (af s 0 - 0.5 * n) (ss s) (2.0 * rf s 0)) [||]
+        | Dist.HalfNormal sd, ScaleLink.Sd ->
+            let sf = arg sd
+            update (fun _ rng s -> Conjugate.drawHalfNormalSd rng (sf s 0) n (ss s)) [||]
+        | (Dist.HalfCauchy _ | Dist.HalfStudentT _), ScaleLink.Sd ->
+            let dof, scale =
+                match prior with
+                | Dist.HalfStudentT(nu, a) -> arg nu, arg a
+                | Dist.HalfCauchy a -> (fun _ _ -> 1.0), arg a
+                | _ -> failwith "unreachable"
+
+            Ok
+                { Node = name
+                  Method = $"{rule} ({Dist.name prior} on an sd, inverse-gamma mixture augmentation)"
+                  Reason = ""
+                  Needs = { Aux = [| 1.0 |]; Widths = 0; Buffers = [] }
+                  Run =
+                    fun o rng st ->
+                        let s = st.Values
+                        let struct (sd, aux) = Conjugate.drawHalfStudentT rng (dof s 0) (scale s 0) st.Aux.[o.Aux] n (ss s)
+                        checkFinite name rule sd
+                        checkFinite name rule aux
+                        s.[off] <- sd
+                        st.Aux.[o.Aux] <- aux }
+        | _ -> Error $"no closed form for a {Dist.name prior} prior on a {link}"
+
+    // ---------------------------------------------------------------- count children (Beta-Binomial, Gamma-Poisson)
+
+    /// Per target element: Σ y and Σ size over count children, for the current state. Observed children with a
+    /// size that factors as (level-invariant) × (data) are summed once at compile time.
+    let private countSums (b: Bound) (target: NodeInfo) (children: CountChild list) =
+        let n = target.Copies
+
+        let parts =
+            children
+            |> List.map (fun c ->
+                let child = Bound.node b c.Node.Name
+                let elementOf = Slots.elementOf b target child c.Slot |> Result.defaultWith failwith
+                let value = Slots.childValues b child
+                let zero = zeroState b
+
+                match Factor.split b (Slots.group c.Slot) c.Size with
+                | Some(inv, data) when c.Node.Kind.IsObserved ->
+                    let d = precompute b child.Scope child.Copies data
+                    let ySum = Array.zeroCreate n
+                    let dSum = Array.zeroCreate n
+
+                    for r in 0 .. child.Copies - 1 do
+                        let e = elementOf.[r]
+                        ySum.[e] <- ySum.[e] + value zero r
+                        dSum.[e] <- dSum.[e] + d.[r]
+
+                    let repr = Slots.representatives n elementOf
+                    let invF = Eval.compileScalar b child.Scope inv
+
+                    fun (s: float[]) (ys: float[]) (sizes: float[]) ->
+                        for e in 0 .. n - 1 do
+                            if repr.[e] >= 0 then
+                                ys.[e] <- ys.[e] + ySum.[e]
+                                sizes.[e] <- sizes.[e] + invF s repr.[e] * dSum.[e]
+                | _ ->
+                    let sizeF = Eval.compileScalar b child.Scope c.Size
+
+                    fun s ys sizes ->
+                        for r in 0 .. child.Copies - 1 do
+                            let e = elementOf.[r]
+                            ys.[e] <- ys.[e] + value s r
+                            sizes.[e] <- sizes.[e] + sizeF s r)
+            |> Array.ofList
+
+        fun (s: float[]) (ys: float[]) (sizes: float[]) ->
+            Array.Clear ys
+            Array.Clear sizes
+
+            for p in parts do
+                p s ys sizes
+
+    let private countUpdate (b: Bound) (target: NodeInfo) (children: CountChild list) (rule: string) (draw: Random -> float[] -> int -> float -> float -> float) =
+        let bad =
+            children
+            |> List.tryPick (fun c ->
+                match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
+                | Error why -> Some why
+                | Ok _ -> None)
+
+        match bad with
+        | Some why -> Error why
+        | None ->
+            let name = target.Node.Name
+            let n = target.Copies
+            let off = b.Layout.Offsets.[name]
+            let sums = countSums b target children
+
+            Ok
+                { Node = name
+                  Method = rule
+                  Reason = ""
+                  Needs = { noNeeds with Buffers = [ n; n ] }
+                  Run =
+                    fun o rng st ->
+                        let s = st.Values
+                        let ys = st.Buffers.[o.Buffer]
+                        let sizes = st.Buffers.[o.Buffer + 1]
+                        sums s ys sizes
+
+                        for j in 0 .. n - 1 do
+                            let x = draw rng s (targetIndex target j) ys.[j] sizes.[j]
+                            checkFinite name rule x
+                            s.[off + j] <- x }
+
+    /// Beta(a, b) × Binomial children → Beta(a + Σy, b + Σ(n − y)).
+    let betaBinomial (b: Bound) (target: NodeInfo) (alpha: Expr) (beta: Expr) (children: CountChild list) =
+        let af = Eval.compileScalar b target.Scope alpha
+        let bf = Eval.compileScalar b target.Scope beta
+
+        countUpdate b target children Conjugacy.betaBinomial.Name (fun rng s i y trials ->
+            Conjugate.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y))
+
+    /// Gamma(a, rate b) × Poisson children → Gamma(a + Σy, b + Σ exposure).
+    let gammaPoisson (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: CountChild list) =
+        let af = Eval.compileScalar b target.Scope shape
+        let rf = Eval.compileScalar b target.Scope rate
+
+        countUpdate b target children Conjugacy.gammaPoisson.Name (fun rng s i y exposure ->
+            Conjugate.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure)
+
+    // ---------------------------------------------------------------- scalar Gamma rules and Dirichlet
+
+    let private scalarUpdate (b: Bound) (target: NodeInfo) (rule: string) (draw: Random -> float[] -> float) =
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+
+        Ok
+            { Node = name
+              Method = rule
+              Reason = ""
+              Needs = noNeeds
+              Run =
+                fun _ rng st ->
+                    let x = draw rng st.Values
+                    checkFinite name rule x
+                    st.Values.[off] <- x }
+
+    /// Σ of a child's values and its number of copies.
+    let private childTotal (b: Bound) (node: Node) =
+        let child = Bound.node b node.Name
+        let value = Slots.childValues b child
+        child.Copies, (fun s -> let mutable t = 0.0 in (for r in 0 .. child.Copies - 1 do t <- t + value s r); t)
+
+    /// Gamma(a, rate b) × Exponential children → Gamma(a + n, b + Σx).
+    let gammaExponential (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: Node list) =
+        let af, rf = Eval.compileScalar b Scope.Global shape, Eval.compileScalar b Scope.Global rate
+        let totals = children |> List.map (childTotal b)
+        let n = totals |> List.sumBy (fst >> float)
+
+        scalarUpdate b target Conjugacy.gammaExponential.Name (fun rng s ->
+            Conjugate.drawGammaExponential rng { Shape = af s 0; Rate = rf s 0 } n (totals |> List.sumBy (fun (_, f) -> f s)))
+
+    /// Gamma(c, rate d) on the rate of Gamma(s_i, β) children → Gamma(c + Σ s_i, d + Σ x_i).
+    let gammaRateOfGamma (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: (Node * Expr) list) =
+        let cf, df = Eval.compileScalar b Scope.Global shape, Eval.compileScalar b Scope.Global rate
+
+        let parts =
+            children
+            |> List.map (fun (node, childShape) ->
+                let child = Bound.node b node.Name
+                let shapeF = Eval.compileScalar b child.Scope childShape
+                let value = Slots.childValues b child
+
+                fun (s: float[]) ->
+                    let mutable shapes = 0.0
+                    let mutable total = 0.0
+
+                    for r in 0 .. child.Copies - 1 do
+                        shapes <- shapes + shapeF s r
+                        total <- total + value s r
+
+                    struct (shapes, total))
+
+        scalarUpdate b target Conjugacy.gammaRateOfGamma.Name (fun rng s ->
+            let mutable shapes = 0.0
+            let mutable total = 0.0
+
+            for p in parts do
+                let struct (a, t) = p s
+                shapes <- shapes + a
+                total <- total + t
+
+            Conjugate.drawGammaRate rng { Shape = cf s 0; Rate = df s 0 } shapes 1.0 total)
+
+    /// Dirichlet(α) × Categorical (observed codes 0..K−1) children → Dirichlet(α + counts).
+    let dirichletCounts (b: Bound) (target: NodeInfo) (concentration: Expr) (children: Node list) =
+        if children |> List.exists (fun c -> not c.Kind.IsObserved) then
+            Error "latent categorical children are not supported"
+        else
+            let k = target.Dim
+            let counts = Array.zeroCreate k
+
+            for c in children do
+                match c.Kind with
+                | NodeKind.Observed(Dist.Categorical _) ->
+                    for y in b.Numeric.[c.Name] do
+                        counts.[int y] <- counts.[int y] + 1.0
+                | _ ->
+                    let m = b.Matrices.[c.Name]
+
+                    for r in 0 .. Array2D.length1 m - 1 do
+                        for j in 0 .. k - 1 do
+                            counts.[j] <- counts.[j] + m.[r, j]
+
+            let name = target.Node.Name
+            let off = b.Layout.Offsets.[name]
+            let alpha = Eval.compileValue b Scope.Global concentration
+
+            Ok
+                { Node = name
+                  Method = Conjugacy.dirichletCounts.Name
+                  Reason = ""
+                  Needs = noNeeds
+                  Run =
+                    fun _ rng st ->
+                        let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
+                        p |> Array.iter (checkFinite name Conjugacy.dirichletCounts.Name)
+                        Array.blit p 0 st.Values off k }
