@@ -156,9 +156,14 @@ module Diagnostics =
     let private nanMax a b = if Double.IsNaN a || Double.IsNaN b then nan else max a b
     let private nanMin a b = if Double.IsNaN a || Double.IsNaN b then nan else min a b
 
-    /// Rank-normalized split R-hat: the larger of the bulk R-hat and the R-hat of the folded draws.
-    let rhat (x: float[][]) =
-        nanMax (potentialScaleReduction (zScale (splitChains x))) (potentialScaleReduction (zScale (splitChains (foldDraws x))))
+    /// Bulk R-hat: split R-hat of the rank-normalized draws (invariant under increasing transformations).
+    let rhatBulk (x: float[][]) = potentialScaleReduction (zScale (splitChains x))
+
+    /// Tail R-hat: split R-hat of the rank-normalized folded draws |x − median(x)|.
+    let rhatTail (x: float[][]) = potentialScaleReduction (zScale (splitChains (foldDraws x)))
+
+    /// Rank-normalized split R-hat: the larger of the bulk and the tail R-hat (R's `rhat`).
+    let rhat (x: float[][]) = nanMax (rhatBulk x) (rhatTail x)
 
     /// Classic split R-hat without rank normalization (R's `rhat_basic`).
     let rhatBasic (x: float[][]) = potentialScaleReduction (splitChains x)
