@@ -1,0 +1,247 @@
+namespace HierFunctional
+
+open System
+open System.Threading
+open System.Threading.Tasks
+open MathNet.Numerics.Random
+
+/// Where chains start.
+[<RequireQualifiedAccess>]
+type Initial =
+    /// A draw from the prior (improper Flat priors: uniform(−2, 2) on the unconstrained scale instead).
+    | FromPrior
+    /// Each unconstrained coordinate uniform on (−2, 2), as Stan does.
+    | Uniform
+    /// Given values by node name; nodes not listed start as `FromPrior` would.
+    | Given of (string * Value) list
+
+/// Progress of one chain, reported through `IProgress`.
+type ChainProgress =
+    {
+        /// 0-based chain number.
+        Chain: int
+        /// Iterations done (warm-up plus sampling).
+        Iteration: int
+        /// Iterations in total.
+        Total: int
+        /// True while warming up.
+        Warmup: bool
+    }
+
+/// Options of a Gibbs run. Immutable: use `SamplerOptions.Default` and the `With…` methods.
+type SamplerOptions =
+    {
+        /// Number of chains (default 4).
+        Chains: int
+        /// Warm-up sweeps per chain, discarded; slice widths adapt only here (default 1000).
+        Warmup: int
+        /// Kept draws per chain, after thinning (default 1000).
+        Draws: int
+        /// Keep every `Thin`-th sweep (default 1).
+        Thin: int
+        /// Master seed; chain c uses a generator derived from (Seed, c) (default 1).
+        Seed: int
+        /// Chains run at most this many at once; draws do not depend on it (default: processor count).
+        Threads: int
+        /// Names of nodes to keep (parameters or derived); empty keeps everything.
+        Monitor: string list
+        /// Starting values.
+        Initial: Initial
+        /// Record each observation's log-likelihood per draw (for WAIC and PSIS-LOO).
+        RecordLogLikelihood: bool
+        /// Progress reports (may be null).
+        Progress: IProgress<ChainProgress>
+        /// Cancellation: a cancelled run returns the draws made so far, marked cancelled.
+        Cancellation: CancellationToken
+    }
+
+    /// 4 chains × (1000 warm-up + 1000 draws), seed 1, all nodes monitored.
+    static member Default =
+        { Chains = 4
+          Warmup = 1000
+          Draws = 1000
+          Thin = 1
+          Seed = 1
+          Threads = Environment.ProcessorCount
+          Monitor = []
+          Initial = Initial.FromPrior
+          RecordLogLikelihood = false
+          Progress = null
+          Cancellation = CancellationToken.None }
+
+    /// With a number of chains.
+    member o.WithChains(n: int) = { o with Chains = n }
+    /// With a number of warm-up sweeps.
+    member o.WithWarmup(n: int) = { o with Warmup = n }
+    /// With a number of kept draws per chain.
+    member o.WithDraws(n: int) = { o with Draws = n }
+    /// With thinning.
+    member o.WithThin(n: int) = { o with Thin = n }
+    /// With a master seed.
+    member o.WithSeed(seed: int) = { o with Seed = seed }
+    /// With a maximum number of chains run at once.
+    member o.WithThreads(n: int) = { o with Threads = n }
+    /// With the nodes to monitor.
+    member o.WithMonitor(names: string list) = { o with Monitor = names }
+    /// With starting values.
+    member o.WithInitial(i: Initial) = { o with Initial = i }
+    /// With pointwise log-likelihood recording on or off.
+    member o.WithLogLikelihood(on: bool) = { o with RecordLogLikelihood = on }
+    /// With a progress sink.
+    member o.WithProgress(p: IProgress<ChainProgress>) = { o with Progress = p }
+    /// With a cancellation token.
+    member o.WithCancellation(t: CancellationToken) = { o with Cancellation = t }
+
+/// Running chains of a compiled plan.
+[<RequireQualifiedAccess>]
+module Chains =
+
+    /// A 31-bit seed for chain c, from SplitMix64 of (seed, c): independent streams, same for any thread count.
+    let chainSeed (seed: int) (chain: int) =
+        let mutable z = uint64 (uint32 seed) * 0x9E3779B97F4A7C15UL + uint64 (chain + 1) * 0xBF58476D1CE4E5B9UL
+        z <- (z ^^^ (z >>> 30)) * 0xBF58476D1CE4E5B9UL
+        z <- (z ^^^ (z >>> 27)) * 0x94D049BB133111EBUL
+        z <- z ^^^ (z >>> 31)
+        int (z &&& 0x7FFFFFFFUL)
+
+    let private validate (o: SamplerOptions) =
+        let check ok name (value: int) rule =
+            if not ok then invalidArg name $"{name} must be {rule}, but was {value}."
+
+        check (o.Chains >= 1) "Chains" o.Chains "at least 1"
+        check (o.Warmup >= 0) "Warmup" o.Warmup "0 or more"
+        check (o.Draws >= 1) "Draws" o.Draws "at least 1"
+        check (o.Thin >= 1) "Thin" o.Thin "at least 1"
+        check (o.Threads >= 1) "Threads" o.Threads "at least 1"
+
+    let private uniformStart (plan: GibbsPlan) (rng: Random) =
+        let u = Array.init plan.Bound.Layout.UnconstrainedSize (fun _ -> -2.0 + 4.0 * rng.NextDouble())
+        plan.Density.FromUnconstrained u
+
+    let private hasFlat (b: Bound) =
+        Bound.parameters b
+        |> List.exists (fun i ->
+            match i.Node.Kind with
+            | NodeKind.Parameter(Dist.Flat _) -> true
+            | _ -> false)
+
+    /// Starting values for one chain: a state with a finite joint log-density (up to 100 tries).
+    let private start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
+        let b = plan.Bound
+
+        let draw () =
+            match o.Initial with
+            | Initial.Uniform -> uniformStart plan rng
+            | _ when hasFlat b -> uniformStart plan rng
+            | Initial.FromPrior
+            | Initial.Given _ -> Forward.priorDraw rng b
+
+        let given (s: float[]) =
+            match o.Initial with
+            | Initial.Given values -> values |> List.fold (fun st (n, v) -> Layout.set b st n v) s
+            | _ -> s
+
+        let rec attempt k =
+            let s = given (draw ())
+
+            if Double.IsFinite(plan.Density.Joint s) then s
+            elif k >= 100 then
+                raise (ModelException(ModelError.NumericalFailure("(initial values)", "initialisation", "100 starting points all had a non-finite log-density; give initial values")))
+            else attempt (k + 1)
+
+        attempt 1
+
+    let private monitorIndices (b: Bound) (monitor: string list) =
+        let names = b.Layout.Monitored
+
+        match monitor with
+        | [] -> Array.init names.Length id
+        | wanted ->
+            let nodeOf (n: string) = match n.IndexOf '[' with -1 -> n | i -> n.Substring(0, i)
+            let keep = names |> Array.mapi (fun i n -> i, n) |> Array.filter (fun (_, n) -> List.contains (nodeOf n) wanted || List.contains n wanted)
+
+            for w in wanted do
+                if not (names |> Array.exists (fun n -> nodeOf n = w || n = w)) then
+                    invalidArg "Monitor" $"cannot monitor '{w}': the model has no such parameter or derived node."
+
+            keep |> Array.map fst
+
+    /// One chain: returns (columns[scalar][draw], logLik rows, draws made).
+    let private runChain (plan: GibbsPlan) (o: SamplerOptions) (keepIdx: int[]) (chain: int) =
+        let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
+        let state = Gibbs.initialState plan (start plan o rng)
+        let columns = Array.init keepIdx.Length (fun _ -> Array.zeroCreate<float> o.Draws)
+        let logLik = if o.RecordLogLikelihood then Array.zeroCreate<float[]> o.Draws else [||]
+        let total = o.Warmup + o.Draws * o.Thin
+        let report = max 1 (total / 100)
+        let mutable made = 0
+        let mutable it = 0
+
+        while it < total && not o.Cancellation.IsCancellationRequested do
+            state.Adapting <- it < o.Warmup
+            Gibbs.sweep plan rng state
+            it <- it + 1
+
+            if it > o.Warmup && (it - o.Warmup) % o.Thin = 0 then
+                let monitored = Layout.monitored plan.Bound state.Values
+
+                for k in 0 .. keepIdx.Length - 1 do
+                    columns.[k].[made] <- monitored.[keepIdx.[k]]
+
+                if o.RecordLogLikelihood then
+                    logLik.[made] <- plan.Density.PointwiseLogLik state.Values
+
+                made <- made + 1
+
+            if not (isNull o.Progress) && (it % report = 0 || it = total) then
+                o.Progress.Report { Chain = chain; Iteration = it; Total = total; Warmup = it <= o.Warmup }
+
+        columns, logLik, made
+
+    /// Runs the chains of a plan (in parallel, each with its own generator) and collects the monitored draws.
+    let run (o: SamplerOptions) (plan: GibbsPlan) : Posterior =
+        validate o
+        let b = plan.Bound
+        let keepIdx = monitorIndices b o.Monitor
+        let results = Array.zeroCreate o.Chains
+        let po = ParallelOptions(MaxDegreeOfParallelism = o.Threads)
+
+        try
+            Parallel.For(0, o.Chains, po, fun c -> results.[c] <- runChain plan o keepIdx c) |> ignore
+        with :? AggregateException as ae when (ae.InnerExceptions |> Seq.forall (fun e -> e :? ModelException)) ->
+            raise ae.InnerExceptions.[0]
+
+        let made = results |> Array.map (fun (_, _, m) -> m) |> Array.min
+        let names = keepIdx |> Array.map (fun i -> b.Layout.Monitored.[i])
+        let columns = results |> Array.map (fun (cols, _, _) -> cols |> Array.map (fun col -> Array.sub col 0 made))
+        let posterior = Posterior.ofColumns names columns
+
+        let labelled =
+            let labelOf = Array.zip b.Layout.Names b.Layout.Labels |> Map.ofArray
+
+            names
+            |> Array.choose (fun n ->
+                match labelOf.TryFind n with
+                | Some l when l <> n -> Some(n, l)
+                | _ -> None)
+            |> fun ls -> Posterior.withLabels ls posterior
+
+        let withLik =
+            if o.RecordLogLikelihood && made > 0 then
+                labelled |> Posterior.withLogLikelihood (results |> Array.map (fun (_, ll, _) -> Array.sub ll 0 made))
+            else labelled
+
+        if made < o.Draws then Posterior.markCancelled o.Draws withLik else withLik
+
+/// Fitting in one call: bind, compile, run.
+[<RequireQualifiedAccess>]
+module Fit =
+    /// Binds the model to the data, compiles the Gibbs plan and runs it; model and data errors come back as Error.
+    let run (options: SamplerOptions) (m: Model) (data: Dataset) : Result<Posterior, ModelError list> =
+        Bind.bind m data
+        |> Result.bind Gibbs.compile
+        |> Result.bind (fun plan ->
+            try
+                Ok(Chains.run options plan)
+            with :? ModelException as e ->
+                Error [ e.Error ])

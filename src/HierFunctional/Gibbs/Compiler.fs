@@ -1,0 +1,218 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// A compiled Gibbs sampler: one update per parameter node, in declaration order, plus where each update's
+/// per-chain storage lives. Immutable and free of chain state, so it can run any number of chains and fits.
+type GibbsPlan =
+    {
+        /// The model bound to its data.
+        Bound: Bound
+        /// The compiled log-density (slice updates read Markov blankets from it).
+        Density: CompiledDensity
+        /// The updates of one sweep, in order.
+        Updates: Update[]
+        /// Where each update's storage starts in a chain state.
+        Offsets: Offsets[]
+        /// Initial auxiliary variables of all updates.
+        AuxInit: float[]
+        /// Number of slice widths in a chain state.
+        WidthCount: int
+        /// Lengths of the scratch buffers in a chain state.
+        BufferLengths: int[]
+    }
+
+/// The slice-sampling fallback: element-wise (and coordinate-wise for vector values) on the unconstrained scale,
+/// with the log-Jacobian, evaluating only the Markov blanket of the element being moved.
+[<RequireQualifiedAccess>]
+module internal SliceUpdate =
+
+    /// The initial slice width on the unconstrained scale; warm-up adapts it per coordinate.
+    let initialWidth = 1.0
+
+    /// Stepping-out limit per update (Neal 2003's m).
+    let maxSteps = 50
+
+    let private step (name: string) rng (f: float -> float) (w: SliceWidth) (u0: float) =
+        let f0 = f u0
+
+        if not (Double.IsFinite f0) then
+            raise (ModelException(ModelError.NumericalFailure(name, "slice", $"the log-density at the current value is {f0}")))
+
+        Slice.step rng f w.Width maxSteps u0
+
+    let private scalar (density: CompiledDensity) (info: NodeInfo) (support: Support) =
+        let name = info.Node.Name
+        let off = density.Bound.Layout.Offsets.[name]
+        let blankets = Array.init info.Copies (density.BlanketElement name)
+
+        fun (o: Offsets) rng (st: ChainState) ->
+            let s = st.Values
+
+            for j in 0 .. info.Copies - 1 do
+                let blanket = blankets.[j]
+
+                let f u =
+                    s.[off + j] <- Transform.fromUnconstrainedScalar support u
+                    blanket s + Transform.logJacobianScalar support u
+
+                let w = st.Widths.[o.Widths + j]
+                let u0 = Transform.toUnconstrainedScalar support s.[off + j]
+                let r = step name rng f w u0
+                s.[off + j] <- Transform.fromUnconstrainedScalar support r.Value
+
+                if st.Adapting then
+                    st.Widths.[o.Widths + j] <- Slice.adaptWidth w u0 r.Value
+
+    let private vector (density: CompiledDensity) (info: NodeInfo) (support: Support) (size: int) (usize: int) =
+        let name = info.Node.Name
+        let off = density.Bound.Layout.Offsets.[name]
+        let blankets = Array.init info.Copies (density.BlanketElement name)
+
+        fun (o: Offsets) rng (st: ChainState) ->
+            let s = st.Values
+
+            for j in 0 .. info.Copies - 1 do
+                let blanket = blankets.[j]
+                let u = Transform.toUnconstrained support info.Dim (Array.sub s (off + j * size) size)
+
+                for k in 0 .. usize - 1 do
+                    let f v =
+                        u.[k] <- v
+                        let x, logJ = Transform.fromUnconstrained support info.Dim u
+                        Array.blit x 0 s (off + j * size) size
+                        blanket s + logJ
+
+                    let wi = o.Widths + j * usize + k
+                    let u0 = u.[k]
+                    let r = step name rng f st.Widths.[wi] u0
+                    ignore (f r.Value)
+
+                    if st.Adapting then
+                        st.Widths.[wi] <- Slice.adaptWidth st.Widths.[wi] u0 r.Value
+
+    /// The slice update of a continuous parameter node, or why it cannot have one.
+    let create (density: CompiledDensity) (info: NodeInfo) (reason: string) : Result<Update, ModelError> =
+        match info.Node.Kind with
+        | NodeKind.Parameter d when Dist.isDiscrete d ->
+            Error(ModelError.Unsupported(info.Node.Name, $"a discrete parameter ({Dist.name d}); marginalise it out or observe it"))
+        | NodeKind.Parameter d ->
+            let support = Dist.support d
+            let size = Bound.shapeSize info.Event
+            let usize = Transform.unconstrainedSize support info.Dim
+
+            let run, widths =
+                if info.Event = Shape.Scalar then scalar density info support, info.Copies
+                else vector density info support size usize, info.Copies * usize
+
+            Ok
+                { Node = info.Node.Name
+                  Method = "slice"
+                  Reason = reason
+                  Needs = { Aux = [||]; Widths = widths; Buffers = [] }
+                  Run = run }
+        | _ -> Error(ModelError.Unsupported(info.Node.Name, "slice sampling of a non-parameter node"))
+
+/// The Gibbs compiler: the model tree interpreted into a schedule of closed-form updates, with slice sampling
+/// where no rule applies.
+[<RequireQualifiedAccess>]
+module Gibbs =
+
+    let private executor (b: Bound) (target: NodeInfo) (c: Conjugate) : Result<Update, string> =
+        match c with
+        | Conjugate.NormalMean(m0, s0, children) -> Updates.normalMean b target m0 s0 children
+        | Conjugate.NormalScale(link, prior, children) -> Updates.normalScale b target link prior children
+        | Conjugate.BetaBinomial(a, bb, children) -> Updates.betaBinomial b target a bb children
+        | Conjugate.GammaPoisson(a, r, children) -> Updates.gammaPoisson b target a r children
+        | Conjugate.GammaExponential(a, r, children) -> Updates.gammaExponential b target a r children
+        | Conjugate.GammaRateOfGamma(a, r, children) -> Updates.gammaRateOfGamma b target a r children
+        | Conjugate.DirichletCounts(a, children) -> Updates.dirichletCounts b target a children
+        | Conjugate.NormalBlock _ -> Error "the MvNormal block update is not wired into the compiler yet"
+
+    let private improperCheck (expanded: Model) (info: NodeInfo) =
+        match info.Node.Kind with
+        | NodeKind.Parameter(Dist.Flat _) when (Graph.children expanded info.Node.Name).IsEmpty ->
+            Some(ModelError.ImproperPosterior(info.Node.Name, "it has a Flat prior and nothing in the model informs it; give it a proper prior"))
+        | _ -> None
+
+    let private updateFor (rules: ConjugacyRule list) (expanded: Model) (density: CompiledDensity) (info: NodeInfo) =
+        let b = density.Bound
+
+        match improperCheck expanded info with
+        | Some e -> Error e
+        | None ->
+            let node = (Model.tryFind info.Node.Name expanded).Value
+
+            let reason =
+                match Conjugacy.find rules expanded node with
+                | Ok(rule, c) ->
+                    match (try executor b info c with ex -> Error ex.Message) with
+                    | Ok u -> Choice1Of2 u
+                    | Error why -> Choice2Of2 $"{rule.Name}: {why}"
+                | Error reasons ->
+                    reasons
+                    |> List.filter (fun (_, why) -> not (why.StartsWith "its prior is not"))
+                    |> List.map (fun (rule, why) -> $"{rule}: {why}")
+                    |> function
+                        | [] -> Choice2Of2 "no conjugate rule matches its prior"
+                        | rs -> Choice2Of2(String.Join("; ", rs))
+
+            match reason with
+            | Choice1Of2 u -> Ok u
+            | Choice2Of2 why -> SliceUpdate.create density info why
+
+    /// Compiles a bound model with the given conjugacy rules (tried in order; `Conjugacy.builtIn` by default).
+    let compileWith (rules: ConjugacyRule list) (b: Bound) : Result<GibbsPlan, ModelError list> =
+        let density = LogDensity.compile b
+        let expanded = Graph.expand b.Model
+        let results = Bound.parameters b |> List.map (updateFor rules expanded density)
+
+        match results |> List.choose (function Error e -> Some e | Ok _ -> None) with
+        | [] ->
+            let updates = results |> List.choose Result.toOption |> Array.ofList
+
+            let offsets =
+                updates
+                |> Array.scan
+                    (fun (o: Offsets) u ->
+                        { Aux = o.Aux + u.Needs.Aux.Length
+                          Widths = o.Widths + u.Needs.Widths
+                          Buffer = o.Buffer + u.Needs.Buffers.Length })
+                    { Aux = 0; Widths = 0; Buffer = 0 }
+
+            Ok
+                { Bound = b
+                  Density = density
+                  Updates = updates
+                  Offsets = offsets.[.. updates.Length - 1]
+                  AuxInit = updates |> Array.collect (fun u -> u.Needs.Aux)
+                  WidthCount = offsets.[updates.Length].Widths
+                  BufferLengths = updates |> Array.collect (fun u -> Array.ofList u.Needs.Buffers) }
+        | errors -> Error errors
+
+    /// Compiles a bound model with the built-in conjugacy rules.
+    let compile (b: Bound) = compileWith Conjugacy.builtIn b
+
+    /// The plan as a table (like JAGS's `list.samplers`): each node, its update, and why it fell back to slicing.
+    let describe (plan: GibbsPlan) : string =
+        let width = plan.Updates |> Array.map (fun u -> u.Node.Length) |> Array.fold max 4
+
+        plan.Updates
+        |> Array.map (fun u ->
+            let name = u.Node.PadRight width
+            if u.Reason = "" then $"{name}  {u.Method}" else $"{name}  {u.Method}  (why: {u.Reason})")
+        |> String.concat "\n"
+
+    /// A fresh chain state for a plan, starting from the given parameter values.
+    let initialState (plan: GibbsPlan) (values: float[]) : ChainState =
+        { Values = Array.copy values
+          Aux = Array.copy plan.AuxInit
+          Widths = Array.create plan.WidthCount (Slice.initialWidth SliceUpdate.initialWidth)
+          Buffers = plan.BufferLengths |> Array.map Array.zeroCreate
+          Adapting = true }
+
+    /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given.
+    let sweep (plan: GibbsPlan) (rng: Random) (state: ChainState) =
+        for i in 0 .. plan.Updates.Length - 1 do
+            plan.Updates.[i].Run plan.Offsets.[i] rng state

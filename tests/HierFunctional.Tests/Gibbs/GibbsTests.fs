@@ -1,0 +1,281 @@
+/// The Gibbs compiler and runner against exact answers: closed-form posteriors with known hyperparameters,
+/// 1-D quadrature for scale parameters, reproducibility, the plan listing and the failure modes.
+module HierFunctional.Tests.Gibbs.GibbsTests
+
+open System
+open Xunit
+open MathNet.Numerics
+open HierFunctional
+open type Distributions
+
+let options = SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(4000).WithSeed(11)
+
+let planOf rules (m: Model) (d: Dataset) =
+    match Bind.bind m d |> Result.bind (Gibbs.compileWith rules) with
+    | Ok p -> p
+    | Error e -> failwithf "%A" e
+
+let fit rules (m: Model) (d: Dataset) o = Chains.run o (planOf rules m d)
+
+/// |posterior mean − truth| < 4 MCSE (MCSE from the ESS of the draws): a false-alarm rate of about 6e-5.
+let assertMean (post: Posterior) (name: string) (truth: float) =
+    let x = Posterior.chains name post
+    let m, mcse = Diagnostics.mean x, Diagnostics.mcseMean x
+    let ok = abs (m - truth) < 4.0 * mcse
+    Assert.True(ok, $"{name}: mean {m} vs exact {truth}, |diff| = {abs (m - truth)}, 4 MCSE = {4.0 * mcse}")
+
+/// |posterior sd − truth| < 4 MCSE of the sd.
+let assertSd (post: Posterior) (name: string) (truth: float) =
+    let x = Posterior.chains name post
+    let s, mcse = Diagnostics.sd x, Diagnostics.mcseSd x
+    Assert.True(abs (s - truth) < 4.0 * mcse, $"{name}: sd {s} vs exact {truth}, 4 MCSE = {4.0 * mcse}")
+
+// ------------------------------------------------------------------ Normal-Normal with known hyperparameters
+
+let knownNormal =
+    model {
+        let! theta = sample "theta" (Normal(1.0, 2.0)) |> over "g"
+        do! observe "y" (Normal(theta.[group "g"], data "s"))
+    }
+
+let knownNormalData =
+    Dataset.empty
+    |> Dataset.labelsWithLevels "g" [| "a"; "a"; "b"; "c"; "c"; "c" |] [| "a"; "b"; "c"; "empty" |]
+    |> Dataset.reals "y" [| 3.0; 4.5; -2.0; 0.5; 1.5; 0.0 |]
+    |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
+
+/// Exact posterior of theta_j: precision 1/4 + Σ 1/s², mean (1/4 + Σ y/s²) / precision.
+let knownNormalExact =
+    [ "a", [ 3.0, 1.0; 4.5, 2.0 ]; "b", [ -2.0, 0.5 ]; "c", [ 0.5, 1.0; 1.5, 1.0; 0.0, 3.0 ]; "empty", [] ]
+    |> List.mapi (fun j (_, obs) ->
+        let p = 0.25 + (obs |> List.sumBy (fun (_, s) -> 1.0 / (s * s)))
+        let m = (1.0 * 0.25 + (obs |> List.sumBy (fun (y, s) -> y / (s * s)))) / p
+        $"theta[{j + 1}]", m, 1.0 / sqrt p)
+
+[<Fact>]
+let ``Normal-Normal updates reproduce the closed-form group posteriors, including an empty group`` () =
+    let post = fit Conjugacy.builtIn knownNormal knownNormalData options
+
+    for name, m, s in knownNormalExact do
+        assertMean post name m
+        assertSd post name s
+
+[<Fact>]
+let ``the slice fallback reproduces the same closed-form posteriors when no rule is allowed`` () =
+    let plan = planOf [] knownNormal knownNormalData
+    Assert.All(plan.Updates, fun u -> Assert.Equal("slice", u.Method))
+    let post = Chains.run options plan
+
+    for name, m, s in knownNormalExact do
+        assertMean post name m
+        assertSd post name s
+
+// ------------------------------------------------------------------ count hierarchies with known hyperparameters
+
+[<Fact>]
+let ``Gamma-Poisson updates with exposure reproduce Gamma(a + y, b + E)`` () =
+    let m =
+        model {
+            let! theta = sample "theta" (Gamma(2.0, 1.5)) |> over "unit"
+            do! observe "x" (Poisson(theta.[group "unit"], data "t"))
+        }
+
+    let d =
+        Dataset.empty
+        |> Dataset.labels "unit" [| "u1"; "u2"; "u2" |]
+        |> Dataset.integers "x" [| 5; 1; 3 |]
+        |> Dataset.reals "t" [| 94.3; 15.7; 2.5 |]
+
+    let post = fit Conjugacy.builtIn m d options
+    // u1: Gamma(7, 95.8); u2: Gamma(6, 19.7)
+    assertMean post "theta[1]" (7.0 / 95.8)
+    assertSd post "theta[1]" (sqrt 7.0 / 95.8)
+    assertMean post "theta[2]" (6.0 / 19.7)
+    assertSd post "theta[2]" (sqrt 6.0 / 19.7)
+
+[<Fact>]
+let ``Beta-Binomial updates reproduce Beta(a + y, b + n - y)`` () =
+    let m =
+        model {
+            let! theta = sample "theta" (Beta(1.5, 8.0)) |> over "hospital"
+            do! observe "r" (Binomial(data "n", theta.[group "hospital"]))
+        }
+
+    let d =
+        Dataset.empty
+        |> Dataset.labels "hospital" [| "A"; "B"; "B" |]
+        |> Dataset.integers "r" [| 0; 18; 2 |]
+        |> Dataset.integers "n" [| 47; 148; 20 |]
+
+    let post = fit Conjugacy.builtIn m d options
+    let betaMoments a b = a / (a + b), sqrt (a * b / ((a + b) ** 2.0 * (a + b + 1.0)))
+    let mA, sA = betaMoments 1.5 55.0
+    let mB, sB = betaMoments 21.5 156.0
+    assertMean post "theta[1]" mA
+    assertSd post "theta[1]" sA
+    assertMean post "theta[2]" mB
+    assertSd post "theta[2]" sB
+
+// ------------------------------------------------------------------ scale parameters against 1-D quadrature
+
+/// y_i ~ Normal(mu, f(target)) with known mu: the exact posterior mean and sd of the target by quadrature.
+let scaleExact (logPrior: float -> float) (sdOf: float -> float) (ys: float[]) (mu: float) (lo: float) (hi: float) =
+    let logPost x = logPrior x + (ys |> Array.sumBy (fun y -> LogPdf.normal mu (sdOf x) y))
+    let peak = Array.init 2001 (fun i -> lo + (hi - lo) * float i / 2000.0) |> Array.map logPost |> Array.max
+    let dens x = exp (logPost x - peak)
+    let integrate f = Integrate.OnClosedInterval((fun x -> f x * dens x), lo, hi, 1e-10)
+    let z = integrate (fun _ -> 1.0)
+    let m = integrate id / z
+    m, sqrt (integrate (fun x -> (x - m) ** 2.0) / z)
+
+let scaleData = [| 1.3; -0.4; 2.2; 0.9; -1.7; 0.1; 3.0 |]
+
+let scaleModel prior sdExpr =
+    model {
+        let! v = sample "v" prior
+        do! observe "y" (Normal(0.5, sdExpr v))
+    }
+
+let scaleCase (prior: Dist) (sdExpr: Expr -> Expr) (logPrior: float -> float) (sdOf: float -> float) (expectedMethod: string) =
+    let d = Dataset.empty |> Dataset.reals "y" scaleData
+    let plan = planOf Conjugacy.builtIn (scaleModel prior sdExpr) d
+    Assert.StartsWith(expectedMethod, plan.Updates.[0].Method)
+    let post = Chains.run options plan
+    let m, s = scaleExact logPrior sdOf scaleData 0.5 1e-6 60.0
+    assertMean post "v" m
+    assertSd post "v" s
+
+[<Fact>]
+let ``a half-normal sd gets the exact GIG update`` () =
+    scaleCase (HalfNormal 2.0) id (LogPdf.halfNormal 2.0) id "Normal scale (HalfNormal"
+
+[<Fact>]
+let ``a half-Cauchy sd gets the inverse-gamma augmentation and the right posterior`` () =
+    scaleCase (HalfCauchy 1.0) id (LogPdf.halfCauchy 1.0) id "Normal scale (HalfCauchy"
+
+[<Fact>]
+let ``a half-t sd gets the augmentation with its degrees of freedom`` () =
+    scaleCase (HalfStudentT(3.0, 1.0)) id (LogPdf.halfStudentT 3.0 1.0) id "Normal scale (HalfStudentT"
+
+[<Fact>]
+let ``an inverse-gamma variance gets the inverse-gamma update`` () =
+    scaleCase (InverseGamma(2.0, 1.0)) sqrt (LogPdf.inverseGamma 2.0 1.0) sqrt "Normal scale (InverseGamma"
+
+[<Fact>]
+let ``a gamma precision gets the gamma update`` () =
+    scaleCase (Gamma(2.0, 1.0)) (fun p -> 1.0 / sqrt p) (LogPdf.gamma 2.0 1.0) (fun p -> 1.0 / sqrt p) "Normal scale (Gamma"
+
+[<Fact>]
+let ``a gamma prior on a variance gets the GIG update`` () =
+    scaleCase (Gamma(2.0, 1.0)) sqrt (LogPdf.gamma 2.0 1.0) sqrt "Normal scale (Gamma"
+
+// ------------------------------------------------------------------ running: reproducibility, plan, errors
+
+let eightSchools =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 5.0))
+        let! tau = sample "tau" (HalfCauchy 5.0)
+        let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
+        do! observe "y" (Normal(theta.[group "school"], data "sigma"))
+    }
+
+let eightSchoolsData =
+    Dataset.empty
+    |> Dataset.labels "school" [| "A"; "B"; "C"; "D"; "E"; "F"; "G"; "H" |]
+    |> Dataset.reals "y" [| 28.; 8.; -3.; 7.; -1.; 1.; 18.; 12. |]
+    |> Dataset.reals "sigma" [| 15.; 10.; 16.; 11.; 9.; 11.; 10.; 18. |]
+
+[<Fact>]
+let ``the same seed gives bit-identical draws with one and with four threads`` () =
+    let plan = planOf Conjugacy.builtIn eightSchools eightSchoolsData
+    let o = SamplerOptions.Default.WithChains(4).WithWarmup(50).WithDraws(200).WithSeed(7)
+    let one = Chains.run (o.WithThreads 1) plan
+    let four = Chains.run (o.WithThreads 4) plan
+    let again = Chains.run (o.WithThreads 4) plan
+    Assert.Equal<float[][][]>(Posterior.toArray one, Posterior.toArray four)
+    Assert.Equal<float[][][]>(Posterior.toArray four, Posterior.toArray again)
+
+[<Fact>]
+let ``different seeds give different draws`` () =
+    let plan = planOf Conjugacy.builtIn eightSchools eightSchoolsData
+    let o = SamplerOptions.Default.WithChains(1).WithWarmup(10).WithDraws(20)
+    Assert.NotEqual<float[][][]>(Posterior.toArray (Chains.run (o.WithSeed 1) plan), Posterior.toArray (Chains.run (o.WithSeed 2) plan))
+
+[<Fact>]
+let ``the plan lists every node's update and says why a node falls back to slice sampling`` () =
+    let pumps =
+        model {
+            let! alpha = sample "alpha" (Exponential 1.0)
+            let! beta = sample "beta" (Gamma(0.1, 1.0))
+            let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
+            do! observe "x" (Poisson(theta.[group "pump"], data "t"))
+        }
+
+    let d =
+        Dataset.empty
+        |> Dataset.labels "pump" [| "1"; "2" |]
+        |> Dataset.integers "x" [| 5; 1 |]
+        |> Dataset.reals "t" [| 94.3; 15.7 |]
+
+    let text = Gibbs.describe (planOf Conjugacy.builtIn pumps d)
+    let lines = text.Split('\n')
+    Assert.StartsWith("alpha  slice  (why:", lines.[0])
+    Assert.Contains("Gamma-Poisson: child 'theta' is not Poisson", lines.[0])
+    Assert.Equal("beta   Gamma rate of Gamma", lines.[1])
+    Assert.Equal("theta  Gamma-Poisson", lines.[2])
+
+[<Fact>]
+let ``monitoring a subset keeps only those nodes and derived quantities are recorded`` () =
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 5.0))
+            let! tau = sample "tau" (HalfCauchy 5.0)
+            let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
+            let! ratio = derived "tau2" (tau * tau)
+            do! observe "y" (Normal(theta.[group "school"], data "sigma"))
+        }
+
+    let post = fit Conjugacy.builtIn m eightSchoolsData (options.WithDraws(50).WithMonitor [ "tau"; "tau2" ])
+    Assert.Equal<string[]>([| "tau"; "tau2" |], post.Names)
+    let tau = Posterior.pooled "tau" post
+    let tau2 = Posterior.pooled "tau2" post
+    Assert.All(Array.zip tau tau2, fun (t, t2) -> Assert.Equal(t * t, t2, 12))
+
+[<Fact>]
+let ``a cancelled run returns the draws made so far, marked cancelled`` () =
+    use cts = new Threading.CancellationTokenSource()
+    let progress = { new IProgress<ChainProgress> with member _.Report p = if p.Iteration >= 300 then cts.Cancel() }
+    let o = SamplerOptions.Default.WithChains(1).WithThreads(1).WithWarmup(100).WithDraws(100000).WithProgress(progress).WithCancellation(cts.Token)
+    let post = Chains.run o (planOf Conjugacy.builtIn eightSchools eightSchoolsData)
+    Assert.True(post.Cancelled)
+    Assert.InRange(post.DrawCount, 1, 100000 - 1)
+    Assert.All(Posterior.pooled "tau" post, fun t -> Assert.True(t > 0.0 && Double.IsFinite t))
+
+[<Fact>]
+let ``a Flat prior on a node nothing informs is refused as improper`` () =
+    let m =
+        model {
+            let! a = sample "a" (Flat Support.Real)
+            let! b = sample "b" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(b, 1.0))
+        }
+
+    match Bind.bind m (Dataset.empty |> Dataset.reals "y" [| 1.0 |]) |> Result.bind Gibbs.compile with
+    | Error [ ModelError.ImproperPosterior("a", why) as e ] ->
+        Assert.Contains("Flat", why)
+        Assert.Contains("'a'", ModelError.describe e)
+    | other -> failwithf "expected an improper-posterior error, got %A" other
+
+[<Fact>]
+let ``a non-finite update stops with an error naming the node and the update`` () =
+    // A Gamma-Poisson update whose prior rate is negative produces NaN draws.
+    let m =
+        model {
+            let! theta = sample "theta" (Gamma(2.0, -1.0))
+            do! observe "x" (Poisson theta)
+        }
+
+    let plan = planOf Conjugacy.builtIn m (Dataset.empty |> Dataset.integers "x" [| 1 |])
+    let o = options.WithInitial(Initial.Given [ "theta", Value.Scalar 1.0 ])
+    let ex = Assert.ThrowsAny<exn>(fun () -> Chains.run o plan |> ignore)
+    Assert.Contains("theta", ex.Message)
