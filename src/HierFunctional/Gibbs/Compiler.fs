@@ -136,10 +136,26 @@ module Gibbs =
             Some(ModelError.ImproperPosterior(info.Node.Name, "it has a Flat prior and nothing in the model informs it; give it a proper prior"))
         | _ -> None
 
+    /// Distribution arguments that are constants are checked once, so `Gamma(2, -1)` is refused by name
+    /// instead of failing inside a sampler.
+    let private constantArgumentCheck (info: NodeInfo) =
+        match info.Node.Kind with
+        | NodeKind.Parameter d
+        | NodeKind.Observed d ->
+            let args = Dist.arguments d |> List.map (snd >> Expr.tryConstant)
+
+            if not args.IsEmpty && List.forall Option.isSome args then
+                match Density.validArgs d (args |> List.map (Option.get >> Value.Scalar)) with
+                | Error(arg, problem) -> Some(ModelError.InvalidArgument(info.Node.Name, arg, problem))
+                | Ok() -> None
+            else
+                None
+        | _ -> None
+
     let private updateFor (rules: ConjugacyRule list) (expanded: Model) (density: CompiledDensity) (info: NodeInfo) =
         let b = density.Bound
 
-        match improperCheck expanded info with
+        match constantArgumentCheck info |> Option.orElse (improperCheck expanded info) with
         | Some e -> Error e
         | None ->
             let node = (Model.tryFind info.Node.Name expanded).Value
@@ -155,7 +171,10 @@ module Gibbs =
                     |> List.filter (fun (_, why) -> not (why.StartsWith "its prior is not"))
                     |> List.map (fun (rule, why) -> $"{rule}: {why}")
                     |> function
-                        | [] -> Choice2Of2 "no conjugate rule matches its prior"
+                        | [] ->
+                            match info.Node.Kind with
+                            | NodeKind.Parameter d -> Choice2Of2 $"no conjugate rule covers its {Dist.name d} prior"
+                            | _ -> Choice2Of2 "no conjugate rule applies"
                         | rs -> Choice2Of2(String.Join("; ", rs))
 
             match reason with
@@ -212,7 +231,14 @@ module Gibbs =
           Buffers = plan.BufferLengths |> Array.map Array.zeroCreate
           Adapting = true }
 
-    /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given.
+    /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given. A failure inside
+    /// an update (e.g. a sampler refusing a non-finite parameter) surfaces as a NumericalFailure naming the update.
     let sweep (plan: GibbsPlan) (rng: Random) (state: ChainState) =
         for i in 0 .. plan.Updates.Length - 1 do
-            plan.Updates.[i].Run plan.Offsets.[i] rng state
+            let u = plan.Updates.[i]
+
+            try
+                u.Run plan.Offsets.[i] rng state
+            with
+            | :? ModelException -> reraise ()
+            | ex -> raise (ModelException(ModelError.NumericalFailure(u.Node, u.Method, ex.Message)))

@@ -156,7 +156,7 @@ module Conjugacy =
                     >>= factorFree
                     >>= (List.map (gaussianChild target.Name true) >> allOk)
                     |> Result.map (fun cs -> Conjugate.NormalBlock(m0, s0, cs))
-                | _ -> Error "it is not a fixed-length vector with a Normal prior" }
+                | _ -> Error "its prior is not Normal on a fixed-length vector" }
 
     let private scaleLink (target: string) (sd: Expr) =
         match sd with
@@ -191,7 +191,8 @@ module Conjugacy =
           Try =
             fun expanded target ->
                 match target.Kind, target.Plate with
-                | NodeKind.Parameter prior, Plate.Scalar ->
+                | NodeKind.Parameter(Dist.Gamma _ | Dist.InverseGamma _ | Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
+                  Plate.Scalar ->
                     childrenOf expanded target
                     >>= factorFree
                     >>= scaleChildren target.Name
@@ -204,8 +205,8 @@ module Conjugacy =
                         | Dist.HalfCauchy _, ScaleLink.Sd
                         | Dist.HalfStudentT _, ScaleLink.Sd -> Ok(Conjugate.NormalScale(link, prior, cs))
                         | _ -> Error $"a {Dist.name prior} prior on a Normal {link} has no closed-form update")
-                | NodeKind.Parameter _, _ -> Error "scale rules cover scalar scale parameters"
-                | _ -> Error "not a parameter" }
+                | NodeKind.Parameter _, _ -> Error "its prior is not one the scale rules cover (scalar Gamma, InverseGamma, HalfNormal, HalfCauchy, HalfStudentT)"
+                | _ -> Error "its prior is not a parameter prior" }
 
     let private countChild (target: string) (c: Node) (family: string) (pick: Dist -> (Expr * Expr) option) =
         match childDist c |> Option.bind pick with

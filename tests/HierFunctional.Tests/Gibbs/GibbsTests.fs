@@ -220,7 +220,7 @@ let ``the plan lists every node's update and says why a node falls back to slice
     let text = Gibbs.describe (planOf Conjugacy.builtIn pumps d)
     let lines = text.Split('\n')
     Assert.StartsWith("alpha  slice  (why:", lines.[0])
-    Assert.Contains("Gamma-Poisson: child 'theta' is not Poisson", lines.[0])
+    Assert.Equal("alpha  slice  (why: no conjugate rule covers its Exponential prior)", lines.[0])
     Assert.Equal("beta   Gamma rate of Gamma", lines.[1])
     Assert.Equal("theta  Gamma-Poisson", lines.[2])
 
@@ -267,15 +267,23 @@ let ``a Flat prior on a node nothing informs is refused as improper`` () =
     | other -> failwithf "expected an improper-posterior error, got %A" other
 
 [<Fact>]
-let ``a non-finite update stops with an error naming the node and the update`` () =
-    // A Gamma-Poisson update whose prior rate is negative produces NaN draws.
+let ``an invalid constant prior argument is refused at compile time naming the node and argument`` () =
     let m =
         model {
             let! theta = sample "theta" (Gamma(2.0, -1.0))
             do! observe "x" (Poisson theta)
         }
 
-    let plan = planOf Conjugacy.builtIn m (Dataset.empty |> Dataset.integers "x" [| 1 |])
-    let o = options.WithInitial(Initial.Given [ "theta", Value.Scalar 1.0 ])
-    let ex = Assert.ThrowsAny<exn>(fun () -> Chains.run o plan |> ignore)
-    Assert.Contains("theta", ex.Message)
+    match Bind.bind m (Dataset.empty |> Dataset.integers "x" [| 1 |]) |> Result.bind Gibbs.compile with
+    | Error [ ModelError.InvalidArgument("theta", "rate", _) as e ] -> Assert.Contains("'theta'", ModelError.describe e)
+    | other -> failwithf "expected an invalid-argument error, got %A" other
+
+[<Fact>]
+let ``an exception inside an update surfaces as a numerical failure naming the node and the update`` () =
+    let plan = planOf Conjugacy.builtIn eightSchools eightSchoolsData
+    let broken = { plan.Updates.[1] with Run = fun _ _ _ -> invalidOp "boom" }
+    let plan = { plan with Updates = [| plan.Updates.[0]; broken; plan.Updates.[2] |] }
+    let ex = Assert.Throws<ModelException>(fun () -> Chains.run (options.WithDraws 5) plan |> ignore)
+    Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
+    Assert.Contains("'tau'", ex.Message)
+    Assert.Contains("boom", ex.Message)
