@@ -349,7 +349,7 @@ module internal Updates =
         let bf = Eval.compileScalar b target.Scope beta
 
         countUpdate b target children Conjugacy.betaBinomial.Name (fun rng s i y trials ->
-            Conjugate.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y))
+            Numerics.unitOpen (Conjugate.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y)))
 
     /// Gamma(a, rate b) × Poisson children → Gamma(a + Σy, b + Σ exposure).
     let gammaPoisson (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: CountChild list) =
@@ -357,7 +357,7 @@ module internal Updates =
         let rf = Eval.compileScalar b target.Scope rate
 
         countUpdate b target children Conjugacy.gammaPoisson.Name (fun rng s i y exposure ->
-            Conjugate.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure)
+            Numerics.positive (Conjugate.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure))
 
     // ---------------------------------------------------------------- scalar Gamma rules and Dirichlet
 
@@ -372,7 +372,7 @@ module internal Updates =
               Needs = noNeeds
               Run =
                 fun _ rng st ->
-                    let x = draw rng st.Values
+                    let x = Numerics.positive (draw rng st.Values)
                     checkFinite name rule x
                     st.Values.[off] <- x }
 

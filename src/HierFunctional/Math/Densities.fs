@@ -133,17 +133,21 @@ module Density =
         | Dist.HalfStudentT _ -> let nu, s = s2 dist args in sc (abs (StudentT.Sample(rng, 0.0, s, nu)))
         | Dist.Uniform _ -> let a, b = s2 dist args in sc (ContinuousUniform.Sample(rng, a, b))
         | Dist.Exponential _ -> sc (Exponential.Sample(rng, s1 dist args))
-        | Dist.Gamma _ -> let a, b = s2 dist args in sc (Gamma.Sample(rng, a, b))
+        | Dist.Gamma _ -> let a, b = s2 dist args in sc (Numerics.positive (Gamma.Sample(rng, a, b)))
         | Dist.InverseGamma _ -> let a, b = s2 dist args in sc (InverseGamma.Sample(rng, a, b))
         | Dist.LogNormal _ -> let m, s = s2 dist args in sc (LogNormal.Sample(rng, m, s))
-        | Dist.Beta _ -> let a, b = s2 dist args in sc (Beta.Sample(rng, a, b))
+        | Dist.Beta _ -> let a, b = s2 dist args in sc (Numerics.unitOpen (Beta.Sample(rng, a, b)))
         | Dist.Bernoulli _ -> sc (float (Bernoulli.Sample(rng, s1 dist args)))
         | Dist.Binomial _ -> let n, p = s2 dist args in sc (Samplers.binomial rng n p)
         | Dist.BetaBinomial _ ->
             match List.map Value.scalar args with
             | [ n; a; b ] -> sc (Samplers.betaBinomial rng n a b)
             | _ -> wrongArity dist args
-        | Dist.Poisson _ -> let r, e = s2 dist args in sc (float (Poisson.Sample(rng, r * e)))
+        | Dist.Poisson _ ->
+            // A mean that underflowed to 0 (e.g. a Gamma rate drawn with a tiny shape) is a point mass at 0.
+            let r, e = s2 dist args
+            let mean = r * e
+            sc (if mean = 0.0 then 0.0 else float (Poisson.Sample(rng, mean)))
         | Dist.NegativeBinomial _ ->
             // NB2(μ, φ) is MathNet's NegativeBinomial(r = φ, p = φ/(φ + μ)), whose mean is r(1 − p)/p = μ
             let m, phi = s2 dist args

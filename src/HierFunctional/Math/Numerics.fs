@@ -9,6 +9,20 @@ module internal Numerics =
     /// log(1 + x), accurate for tiny x (shadows the symbolic `log1p` on Expr; System.Double.LogP1 is not accurate).
     let inline log1p (x: float) = SpecialFunctions.Log1p x
 
+    /// The smallest positive normal double. Draws on (0, ∞) that underflow to 0 (a Gamma with a tiny shape) are
+    /// moved here, so the state stays inside the support with a finite log-density; the mass moved is below 1e-300.
+    [<Literal>]
+    let TinyPositive = 2.2250738585072014e-308
+
+    /// Keeps a draw on (0, ∞) strictly positive (see TinyPositive).
+    let inline positive (x: float) = if x > 0.0 then x elif x = 0.0 then TinyPositive else x
+
+    /// Keeps a draw on (0, 1) strictly inside the interval.
+    let inline unitOpen (x: float) =
+        if x <= 0.0 && x = 0.0 then TinyPositive
+        elif x >= 1.0 && x = 1.0 then 1.0 - 1.1102230246251565e-16
+        else x
+
     /// x·log y with the convention 0·log 0 = 0 (so boundary points of Beta/Binomial terms do not give NaN).
     let xlogy (x: float) (y: float) = if x = 0.0 && not (Double.IsNaN y) then 0.0 else x * log y
 
