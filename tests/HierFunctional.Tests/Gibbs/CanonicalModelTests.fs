@@ -1,0 +1,78 @@
+/// The canonical models of the Gibbs issue against exact answers: the BDA3 §5.4 grid posterior for eight
+/// schools (mu ~ Normal(0, 5), tau ~ HalfCauchy(5)) and the BDA3 §5.3 grid posterior for the Beta-Binomial
+/// rat-tumour and surgical data under p(α, β) ∝ (α+β)^(−5/2). Every check is |mean − exact| < 4 MCSE.
+module HierFunctional.Tests.Gibbs.CanonicalModelTests
+
+open System.IO
+open Xunit
+open HierFunctional
+open HierFunctional.Analytic
+open HierFunctional.Tests.Gibbs.GibbsTests
+open type Distributions
+
+let dataDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "docs", "data")
+let csv name = Csv.readOrThrow (Path.Combine(dataDir, name))
+
+let reals (d: Dataset) name =
+    match Dataset.tryColumn name d with
+    | Some(Column.Reals xs) -> xs
+    | Some(Column.Integers xs) -> Array.map float xs
+    | other -> failwithf "column %s: %A" name other
+
+let ints (d: Dataset) name =
+    match Dataset.tryColumn name d with
+    | Some(Column.Integers xs) -> xs
+    | other -> failwithf "column %s: %A" name other
+
+/// Mean and sd of a scalar within 4 MCSE of the exact moments.
+let assertMoments (post: Posterior) (name: string) (exact: Moments) =
+    assertMean post name exact.Mean
+    assertSd post name exact.Sd
+
+[<Fact>]
+let ``eight schools matches the exact grid posterior of mu, tau and every theta`` () =
+    let d = csv "eight_schools.csv"
+    let y, sigma = reals d "y", reals d "sigma"
+    let exact = GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) y sigma
+    Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
+    let post = fit Conjugacy.builtIn eightSchools d (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(3))
+    assertMoments post "mu" exact.Mu
+    assertMoments post "tau" exact.Tau
+
+    for j in 0 .. 7 do
+        assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
+
+let betaBinomialModel (groupColumn: string) (successes: string) =
+    model {
+        let! a = sample "alpha" (Flat Support.Positive)
+        let! b = sample "beta" (Flat Support.Positive)
+        do! factor "hyperprior" (-2.5 * log (a + b))
+        let! theta = sample "theta" (Beta(a, b)) |> over groupColumn
+        let! _ = derived "pop_mean" (a / (a + b))
+        let! _ = derived "log_ratio" (log (a / b))
+        let! _ = derived "log_sum" (log (a + b))
+        do! observe successes (Binomial(data "n", theta.[group groupColumn]))
+    }
+
+let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (thetas: int list) =
+    let ys, ns = ints d successes, ints d "n"
+    let exact = GridPosterior.betaBinomial 200 ys ns
+    Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
+    let plan = planOf Conjugacy.builtIn (betaBinomialModel groupColumn successes) d
+    Assert.Equal("slice", plan.Updates.[0].Method)
+    Assert.Equal("Beta-Binomial", plan.Updates.[2].Method)
+    let post = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(5)) plan
+    assertMoments post "log_ratio" exact.LogRatio
+    assertMoments post "log_sum" exact.LogSum
+    assertMoments post "pop_mean" exact.PopulationMean
+
+    for j in thetas do
+        assertMoments post $"theta[{j}]" exact.Theta.[j - 1]
+
+[<Fact>]
+let ``rat tumours match the BDA3 grid posterior of the hyperparameters and the tumour rates`` () =
+    checkBetaBinomial (csv "rats.csv") "experiment" "y" [ 1; 35; 71 ]
+
+[<Fact>]
+let ``surgical matches the grid posterior of the hyperparameters and the mortality rates`` () =
+    checkBetaBinomial (csv "surgical.csv") "hospital" "r" [ 1; 4; 8 ]
