@@ -144,6 +144,18 @@ let ``no scalar log-density returns NaN for any arguments, valid or not`` () =
     |> check
 
 [<Fact>]
+let ``no vector or matrix log-density returns NaN for any arguments, valid or not`` () =
+    let arr = Gen.arrayOfLength 3 weirdFloat
+    Prop.forAll (Arb.fromGen (Gen.zip3 arr arr weirdFloat)) (fun (a, b, t) ->
+        let m1 = Array2D.init 3 3 (fun i j -> if i = j then abs a.[i] else b.[min i j])
+        let m2 = Array2D.init 3 3 (fun i j -> if i >= j then b.[i] * a.[j] else 0.0)
+        let results =
+            [ LogPdf.categorical a t; LogPdf.dirichlet a b; LogPdf.multinomial t a b; LogPdf.mvNormal a m1 b
+              LogPdf.lkjCholesky t m2; LogPdf.wishart t m1 m1; LogPdf.inverseWishart t m1 m1 ]
+        results |> List.forall (Double.IsNaN >> not) || failwith $"NaN from {results} at {a} {b} {t}")
+    |> check
+
+[<Fact>]
 let ``values outside the support have log-density minus infinity`` () =
     Assert.Equal(-infinity, LogPdf.gamma 2.0 1.0 -1.0)
     Assert.Equal(-infinity, LogPdf.beta 2.0 2.0 1.5)
