@@ -43,7 +43,7 @@ module Samplers =
 
     /// NB2(μ, φ) as the Gamma–Poisson mixture λ ~ Gamma(shape φ, rate φ/μ), k ~ Poisson(λ), with MathNet's Gamma
     /// and Poisson samplers. MathNet 5.0's NegativeBinomial.Sample(r, p) draws λ ~ Gamma(r, rate p), whose mean r/p
-    /// is the mean number of trials rather than failures, so it is not used.
+    /// is the mean number of trials rather than failures (mathnet/mathnet-numerics issues #455, #1109), so it is not used.
     let negativeBinomial (rng: Random) (mean: float) (dispersion: float) : float =
         if mean = 0.0 then 0.0 else poisson rng (Gamma.Sample(rng, dispersion, dispersion / mean))
 
