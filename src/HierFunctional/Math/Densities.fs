@@ -117,8 +117,10 @@ module Density =
     let private flatError () =
         raise (ModelException(ModelError.Unsupported("Flat", "drawing from an improper flat prior (it cannot be simulated; give the node a proper prior to simulate it)")))
 
-    /// One random draw (discrete families give whole-number floats). Raises ModelException (Unsupported) for
-    /// `Flat`, which is improper and cannot be simulated; ArgumentException from MathNet for invalid arguments.
+    /// One random draw (discrete families give whole-number floats) using MathNet's samplers where it has them;
+    /// Binomial/BetaBinomial accept any whole number of trials and Poisson any mean (see `Samplers`); Multinomial
+    /// trials must fit in an int. Raises ModelException (Unsupported) for `Flat`, which is improper and cannot be
+    /// simulated; invalid arguments raise ArgumentException (from MathNet) — check them with `validArgs` first.
     let draw (rng: Random) (dist: Dist) (args: Value list) : Value =
         let sc v = Value.Scalar v
         match dist with
@@ -143,15 +145,10 @@ module Density =
             match List.map Value.scalar args with
             | [ n; a; b ] -> sc (Samplers.betaBinomial rng n a b)
             | _ -> wrongArity dist args
-        | Dist.Poisson _ ->
-            // A mean that underflowed to 0 (e.g. a Gamma rate drawn with a tiny shape) is a point mass at 0.
-            let r, e = s2 dist args
-            let mean = r * e
-            sc (if mean = 0.0 then 0.0 else float (Poisson.Sample(rng, mean)))
+        | Dist.Poisson _ -> let r, e = s2 dist args in sc (Samplers.poisson rng (r * e))
         | Dist.NegativeBinomial _ ->
-            // NB2(μ, φ) is MathNet's NegativeBinomial(r = φ, p = φ/(φ + μ)), whose mean is r(1 − p)/p = μ
             let m, phi = s2 dist args
-            sc (float (NegativeBinomial.Sample(rng, phi, phi / (phi + m))))
+            sc (Samplers.negativeBinomial rng m phi)
         | Dist.SpikeAndSlab _ ->
             let w, s = s2 dist args
             sc (if rng.NextDouble() < w then 0.0 else Normal.Sample(rng, 0.0, s))
