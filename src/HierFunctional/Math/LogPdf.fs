@@ -102,11 +102,15 @@ module LogPdf =
             |> nan2ninf
 
     /// Poisson with mean μ = rate·exposure: k·(log rate + log exposure) − μ − log k!; log μ is a sum of logs so that
-    /// tiny products do not underflow, and k = 0 gives exactly −μ.
+    /// tiny products do not underflow, k = 0 gives exactly −μ, and k > 1000 uses Loader's saddle-point form
+    /// −stirlerr(k) − bd0(k, μ) − ½·log(2πk).
     let poisson (rate: float) (exposure: float) (k: float) =
         if not (rate >= 0.0 && exposure >= 0.0 && isInteger k && k >= 0.0) then ninf
         elif k = 0.0 then nan2ninf (-(rate * exposure))
         elif rate = 0.0 || exposure = 0.0 then ninf
+        elif k > 1000.0 && Double.IsFinite(rate * exposure) && rate * exposure > 0.0 then
+            // saddle-point form (Loader 2000): avoids cancelling terms of size k·log k when k is huge
+            -stirlingError k - bd0 k (rate * exposure) - 0.5 * log (2.0 * Math.PI * k) |> nan2ninf
         else k * (log rate + log exposure) - rate * exposure - SpecialFunctions.GammaLn(k + 1.0) |> nan2ninf
 
     /// NB2(mean μ, dispersion φ): log Γ(k + φ) − log Γ(φ) − log k! − φ·log1p(μ/φ) + k·(log μ − log(μ + φ)).

@@ -48,6 +48,26 @@ module internal Numerics =
             acc
         else SpecialFunctions.GammaLn(n + 1.0) - SpecialFunctions.GammaLn(k + 1.0) - SpecialFunctions.GammaLn(n - k + 1.0)
 
+    /// Stirling-series remainder log k! − [(k + ½)·log k − k + ½·log 2π] for k > 500 (Loader 2000), where the two
+    /// leading terms of 1/(12k) − 1/(360k³) + … are exact to double precision.
+    let stirlingError (k: float) = (1.0 / 12.0 - 1.0 / (360.0 * k * k)) / k
+
+    /// k·log(k/μ) + μ − k without cancellation (Loader 2000, "bd0"): a series in v = (k − μ)/(k + μ) when k ≈ μ.
+    let bd0 (k: float) (mu: float) =
+        if abs (k - mu) < 0.1 * (k + mu) then
+            let v = (k - mu) / (k + mu)
+            let mutable s = (k - mu) * v // local series accumulation
+            let mutable ej = 2.0 * k * v
+            let mutable j = 1
+            let mutable fin = false
+            while not fin do
+                ej <- ej * v * v
+                let s1 = s + ej / float (2 * j + 1)
+                if s1 = s then fin <- true else s <- s1
+                j <- j + 1
+            s
+        else k * log (k / mu) + mu - k
+
     /// log Γ_p(a) = p(p−1)/4·log π + Σ_{j=1..p} log Γ(a + (1 − j)/2), the multivariate log-gamma function.
     let logMvGamma (p: int) (a: float) =
         let mutable acc = float (p * (p - 1)) / 4.0 * Constants.LnPi // local accumulator
