@@ -218,3 +218,49 @@ let ``a regression with a design matrix and a fixed-size coefficient vector eval
     let expected = Normal.PDFLn(0.0, 10.0, 0.5) + Normal.PDFLn(0.0, 10.0, 1.2) + Array.sum lik
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal<string[]>([| "beta[1]"; "beta[2]" |], b.Layout.Names)
+
+[<Fact>]
+let ``vector and matrix nodes take their size from their arguments and are named element by element`` () =
+    let m =
+        model {
+            let! w = sample "w" (Dirichlet(vector [ constant 1.0; constant 2.0; constant 3.0 ]))
+            let! _ = sample "Sigma" (Wishart(4.0, matrix [ [ constant 1.0; constant 0.0 ]; [ constant 0.0; constant 1.0 ] ]))
+            do! observe "z" (Categorical w)
+        }
+
+    let b = Dataset.empty |> Dataset.integers "z" [| 0; 2; 2 |] |> Bind.bindOrThrow m
+    Assert.Equal<string[]>([| "w[1]"; "w[2]"; "w[3]"; "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,1]"; "Sigma[2,2]" |], b.Layout.Names)
+    Assert.Equal(2 + 3, b.Layout.UnconstrainedSize)
+    let d = LogDensity.compile b
+    let w = [| 0.2; 0.3; 0.5 |]
+    let sigma = array2D [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]
+    let s = Layout.ofValues b [ "w", Value.Vector w; "Sigma", Value.Matrix sigma ]
+    let expected =
+        // Dirichlet: log Γ(Σα) − Σ log Γ(α_i) + Σ (α_i − 1) log w_i; categorical rows: log w_z.
+        let gl = MathNet.Numerics.SpecialFunctions.GammaLn
+        let dirichlet = gl 6.0 - gl 1.0 - gl 2.0 - gl 3.0 + log w.[1] + 2.0 * log w.[2]
+        // Wishart(ν = 4, S = I₂): (ν − p − 1)/2·log|X| − tr X/2 − νp/2·log 2 − log Γ₂(ν/2), Γ₂(a) = √π Γ(a) Γ(a − ½).
+        let wishart = 0.5 * log 1.75 - 1.5 - 4.0 * log 2.0 - (0.5 * log System.Math.PI + gl 2.0 + gl 1.5)
+        dirichlet + log w.[0] + 2.0 * log w.[2] + wishart
+    assertClose 1e-9 expected (d.Joint s)
+    let back = d.FromUnconstrained(d.ToUnconstrained s)
+    Assert.True(Array.forall2 (close 1e-9) s back)
+    Assert.Equal(Value.Matrix sigma, Layout.get b s "Sigma")
+    // A category observation reads every weight.
+    Assert.Equal(3, d.Dependents.["w"].[0].Length)
+
+[<Fact>]
+let ``an integer data column can index a fixed-size vector with 1-based positions`` () =
+    let m =
+        model {
+            let! theta = sample "theta" (Normal(0.0, 1.0)) |> sized 3
+            do! observe "y" (Normal(theta.[data "idx"], 1.0))
+        }
+
+    let b = Dataset.empty |> Dataset.reals "y" [| 0.5; -0.5 |] |> Dataset.integers "idx" [| 3; 1 |] |> Bind.bindOrThrow m
+    let d = LogDensity.compile b
+    let theta = [| 0.1; 0.2; 0.3 |]
+    let s = Layout.ofValues b [ "theta", Value.Vector theta ]
+    let expected = (theta |> Array.sumBy (fun t -> Normal.PDFLn(0.0, 1.0, t))) + Normal.PDFLn(0.3, 1.0, 0.5) + Normal.PDFLn(0.1, 1.0, -0.5)
+    assertClose 1e-12 expected (d.Joint s)
+    Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 } |], d.Dependents.["theta"].[2])
