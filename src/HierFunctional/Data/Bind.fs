@@ -298,6 +298,26 @@ module Bind =
             | NodeKind.Observed _, ev -> [ ModelError.Unsupported(info.Node.Name, $"observing values of shape {ev}") ]
             | _ -> [])
 
+    /// Phase 5b: numeric (1-based) indices read from data lie within the vector they index, row by row.
+    let private checkIndices (infos: NodeInfo list) (numeric: Map<string, float[]>) (rows: int) =
+        let byName = infos |> List.map (fun i -> i.Node.Name, i) |> Map.ofList
+
+        infos
+        |> List.filter (fun i -> i.Scope = Scope.Row)
+        |> List.collect (fun info ->
+            Model.nodeExprs info.Node
+            |> List.collect Shapes.subExprs
+            |> List.choose (function
+                | Index(Param p, idx) when (match idx with Group _ -> false | _ -> List.isEmpty (Expr.paramRefs idx)) ->
+                    let len = byName.[p].Copies
+                    seq { 0 .. rows - 1 }
+                    |> Seq.tryPick (fun r ->
+                        match rowConstant numeric r idx with
+                        | Some v when v = floor v && v >= 1.0 && v <= float len -> None
+                        | Some v -> Some(ModelError.ShapeMismatch(info.Node.Name, $"row {r + 1}: index {v} of '{p}' is not a whole number in 1..{len}"))
+                        | None -> None)
+                | _ -> None))
+
     /// The element names of one node, 1-based, with `copyName` naming each copy (an index or a group label).
     let private elementNames (info: NodeInfo) (copyName: int -> string) : string[] =
         let name = info.Node.Name
@@ -379,7 +399,7 @@ module Bind =
             |> Result.bind (fun infos ->
                 resolveLevels infos groups numeric
                 |> Result.bind (fun (nesting, levelValues) ->
-                    errorsOr (checkObservations infos d numeric matrices) (fun () ->
+                    errorsOr (checkObservations infos d numeric matrices @ checkIndices infos numeric rows) (fun () ->
                         Ok
                             { Model = m
                               Data = d
