@@ -97,3 +97,15 @@ let ``a flat prior cannot be simulated and says so`` () =
     Assert.Equal(ErrorKind.ImproperPosterior, ex.Kind)
     Assert.Contains("'mu'", ex.Message)
     Assert.Contains("Flat", ex.Message)
+
+[<Fact>]
+let ``data simulated from random hierarchical models bind again to the same model`` () =
+    let seeds = FsCheck.FSharp.Gen.choose (0, 1_000_000)
+    FsCheck.FSharp.Prop.forAll (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip Generators.case seeds)) (fun (c, seed) ->
+        let m = Generators.toModel c
+        let b = Bind.bindOrThrow m (Generators.toData c)
+        let data = Forward.simulateData (Xoshiro256StarStar(seed)) b (Generators.toState b c)
+        match Bind.bind m data with
+        | Ok b2 -> b2.Rows = b.Rows
+        | Error e -> failwith $"%A{e}")
+    |> LogDensityTests.check
