@@ -264,3 +264,45 @@ let ``an integer data column can index a fixed-size vector with 1-based position
     let expected = (theta |> Array.sumBy (fun t -> Normal.PDFLn(0.0, 1.0, t))) + Normal.PDFLn(0.3, 1.0, 0.5) + Normal.PDFLn(0.1, 1.0, -0.5)
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 } |], d.Dependents.["theta"].[2])
+
+[<Fact>]
+let ``factors are added to the joint and to the blankets of the nodes they read`` () =
+    let m =
+        model {
+            let! alpha = sample "alpha" (Flat Support.Positive)
+            let! beta = sample "beta" (Flat Support.Positive)
+            do! factor "hyperprior" (-2.5 * log (alpha + beta))
+            let! p = sample "p" (Beta(alpha, beta)) |> over "g"
+            do! observe "k" (Binomial(data "n", p.[group "g"]))
+        }
+
+    let b =
+        Dataset.empty |> Dataset.labels "g" [| "a"; "b" |] |> Dataset.integers "n" [| 10; 12 |] |> Dataset.integers "k" [| 3; 5 |]
+        |> Bind.bindOrThrow m
+
+    let d = LogDensity.compile b
+    let p = [| 0.3; 0.4 |]
+    let s = Layout.ofValues b [ "alpha", Value.Scalar 2.0; "beta", Value.Scalar 3.0; "p", Value.Vector p ]
+    let priors = p |> Array.sumBy (fun x -> Beta.PDFLn(2.0, 3.0, x))
+    let lik = Binomial.PMFLn(0.3, 10, 3) + Binomial.PMFLn(0.4, 12, 5)
+    assertClose 1e-12 (-2.5 * log 5.0 + priors + lik) (d.Joint s)
+    assertClose 1e-12 (-2.5 * log 5.0 + priors) (d.Blanket "alpha" s)
+
+[<Fact>]
+let ``an element of a single Dirichlet vector indexed by data is traced to that vector`` () =
+    let m =
+        model {
+            let! w = sample "w" (Dirichlet(vector [ constant 1.0; constant 1.0; constant 1.0 ]))
+            let! mu = sample "mu" (Normal(0.0, 1.0)) |> sized 3
+            do! observe "y" (Normal(mu.[data "c"] + w.[data "c"], 1.0))
+            do! observe "z" (Normal(mu.[1], 1.0))
+        }
+
+    let b = Dataset.empty |> Dataset.reals "y" [| 0.1; 0.2 |] |> Dataset.reals "z" [| 0.0; 1.0 |] |> Dataset.integers "c" [| 3; 1 |] |> Bind.bindOrThrow m
+    let d = LogDensity.compile b
+    Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 }; { Node = "y"; Copy = 1 } |], d.Dependents.["w"].[0])
+    Assert.Equal<Term[]>([| { Node = "z"; Copy = 0 }; { Node = "z"; Copy = 1 } |], d.Dependents.["mu"].[1])
+    Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 } |], d.Dependents.["mu"].[2])
+    let s = Layout.ofValues b [ "w", Value.Vector [| 0.2; 0.3; 0.5 |]; "mu", Value.Vector [| 1.0; 2.0; 3.0 |] ]
+    assertClose 1e-12 (Normal.PDFLn(0.0, 1.0, 3.0) + Normal.PDFLn(3.5, 1.0, 0.1)) (d.BlanketElement "mu" 2 s)
+    Assert.Equal(b.Layout.Monitored.Length, (Layout.monitored b s).Length)

@@ -309,7 +309,10 @@ module Bind =
             |> List.collect Shapes.subExprs
             |> List.choose (function
                 | Index(Param p, idx) when (match idx with Group _ -> false | _ -> List.isEmpty (Expr.paramRefs idx)) ->
-                    let len = byName.[p].Copies
+                    let len =
+                        match byName.[p].Node.Plate, byName.[p].Event with
+                        | Plate.Scalar, Shape.Vector k -> k
+                        | _ -> byName.[p].Copies
                     seq { 0 .. rows - 1 }
                     |> Seq.tryPick (fun r ->
                         match rowConstant numeric r idx with
