@@ -178,8 +178,10 @@ let ``poisson with extreme exposures gives finite closed-form values`` () =
     let k = 3e12
     Assert.True(close 1e-14 (LogPdf.poisson 3.0 1e12 k) (-0.5 * log (2.0 * Math.PI * k) - 1.0 / (12.0 * k)))
     // away from the mode: k = μ + 2√μ gives log p ≈ −2 − ½ log(2πμ) to O(μ^−½)
-    let off = LogPdf.poisson 3.0 1e12 (k + 2.0 * sqrt k)
-    Assert.True(abs (off - (-2.0 - 0.5 * log (2.0 * Math.PI * k))) < 1e-5, $"{off}")
+    let z = 2.0
+    let off = LogPdf.poisson 3.0 1e12 (k + Math.Round(z * sqrt k))
+    let zr = Math.Round(z * sqrt k) / sqrt k
+    Assert.True(abs (off - (-zr * zr / 2.0 - 0.5 * log (2.0 * Math.PI * k))) < 1e-5, $"{off}")
     // the general and saddle-point branches agree where they meet
     Assert.True(close 1e-12 (LogPdf.poisson 1.0 1000.0 1001.0) (Poisson.PMFLn(1000.0, 1001)))
     Assert.Equal(-3e12, LogPdf.poisson 3.0 1e12 0.0)
@@ -238,11 +240,11 @@ let ``LKJ Cholesky density of a 2x2 factor integrates to one over L[1,0]`` () =
 
 /// Gauss–Legendre product rule over (−π/2, π/2)³.
 let private cube (f: float -> float -> float -> float) =
-    let rule = Integration.GaussLegendreRule(-Math.PI / 2.0, Math.PI / 2.0, 48)
+    let rule = Integration.GaussLegendreRule(-Math.PI / 2.0, Math.PI / 2.0, 32)
     let mutable acc = 0.0
-    for i in 0 .. 47 do
-        for j in 0 .. 47 do
-            for k in 0 .. 47 do
+    for i in 0 .. 31 do
+        for j in 0 .. 31 do
+            for k in 0 .. 31 do
                 acc <- acc + rule.GetWeight i * rule.GetWeight j * rule.GetWeight k * f (rule.GetAbscissa i) (rule.GetAbscissa j) (rule.GetAbscissa k)
     acc
 

@@ -145,9 +145,8 @@ module Density =
             | _ -> wrongArity dist args
         | Dist.Poisson _ -> let r, e = s2 dist args in sc (float (Poisson.Sample(rng, r * e)))
         | Dist.NegativeBinomial _ ->
-            // NB2(μ, φ) is MathNet's NegativeBinomial(r = φ, p = φ/(φ + μ)), whose mean is r(1 − p)/p = μ
             let m, phi = s2 dist args
-            sc (float (NegativeBinomial.Sample(rng, phi, phi / (phi + m))))
+            sc (Samplers.negativeBinomial rng m phi)
         | Dist.SpikeAndSlab _ ->
             let w, s = s2 dist args
             sc (if rng.NextDouble() < w then 0.0 else Normal.Sample(rng, 0.0, s))

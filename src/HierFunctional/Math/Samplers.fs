@@ -10,8 +10,8 @@ open HierFunctional.Numerics
 [<RequireQualifiedAccess>]
 module Samplers =
 
-    /// Below this many trials MathNet's Binomial sampler (cost O(n)) is used directly.
-    let private directBinomialLimit = 1000.0
+    /// Below this many trials MathNet's Binomial sampler (one uniform per trial, ~0.5 µs each) is used directly.
+    let private directBinomialLimit = 40.0
 
     /// Binomial(n, p) for any whole n ≥ 0, exact: for large n, the i-th order statistic U_(i) of n uniforms is
     /// Beta(i, n + 1 − i); given U_(i) the counts below and above it are Binomial(i − 1, p/U) or
@@ -31,6 +31,13 @@ module Samplers =
     let betaBinomial (rng: Random) (trials: float) (alpha: float) (beta: float) : float =
         if trials <= directBinomialLimit then float (BetaBinomial(int trials, alpha, beta, rng).Sample())
         else binomial rng trials (Beta.Sample(rng, alpha, beta))
+
+    /// NB2(μ, φ) as the Gamma–Poisson mixture λ ~ Gamma(shape φ, rate φ/μ), k ~ Poisson(λ), with MathNet's Gamma
+    /// and Poisson samplers. MathNet 5.0's NegativeBinomial.Sample(r, p) draws λ ~ Gamma(r, rate p), whose mean r/p
+    /// is the mean number of trials rather than failures, so it is not used.
+    let negativeBinomial (rng: Random) (mean: float) (dispersion: float) : float =
+        if mean = 0.0 then 0.0
+        else float (Poisson.Sample(rng, Gamma.Sample(rng, dispersion, dispersion / mean)))
 
     /// MvNormal(mean, Σ) as mean + L·z with L the Cholesky factor of Σ and z standard normal.
     let mvNormal (rng: Random) (mean: float[]) (covariance: float[,]) : float[] =
