@@ -306,3 +306,67 @@ let ``an element of a single Dirichlet vector indexed by data is traced to that 
     let s = Layout.ofValues b [ "w", Value.Vector [| 0.2; 0.3; 0.5 |]; "mu", Value.Vector [| 1.0; 2.0; 3.0 |] ]
     assertClose 1e-12 (Normal.PDFLn(0.0, 1.0, 3.0) + Normal.PDFLn(3.5, 1.0, 0.1)) (d.BlanketElement "mu" 2 s)
     Assert.Equal(b.Layout.Monitored.Length, (Layout.monitored b s).Length)
+
+[<Fact>]
+let ``data inside a group plate is the level's value of a column constant within levels`` () =
+    let m =
+        model {
+            let! gamma = sample "gamma" (Normal(0.0, 1.0))
+            let! theta = sample "theta" (Normal(gamma * data "u", 1.0)) |> over "county"
+            do! observe "y" (Normal(theta.[group "county"] + data "x", 0.5))
+        }
+
+    let ds =
+        Dataset.empty
+        |> Dataset.labels "county" [| "k"; "j"; "k" |]
+        |> Dataset.reals "u" [| 2.0; -1.0; 2.0 |]
+        |> Dataset.reals "x" [| 0.1; 0.2; 0.3 |]
+        |> Dataset.reals "y" [| 1.0; -1.0; 2.0 |]
+
+    let b = Bind.bindOrThrow m ds
+    Assert.Equal<float[]>([| 2.0; -1.0 |], b.LevelValues.[("u", "county")])
+    let d = LogDensity.compile b
+    let s = Layout.ofValues b [ "gamma", Value.Scalar 0.5; "theta", Value.Vector [| 0.7; -0.2 |] ]
+
+    let expected =
+        Normal.PDFLn(0.0, 1.0, 0.5) + Normal.PDFLn(1.0, 1.0, 0.7) + Normal.PDFLn(-0.5, 1.0, -0.2)
+        + Normal.PDFLn(0.8, 0.5, 1.0) + Normal.PDFLn(0.0, 0.5, -1.0) + Normal.PDFLn(1.0, 0.5, 2.0)
+
+    assertClose 1e-12 expected (d.Joint s)
+    Assert.Equal(Value.Scalar 1.0, Eval.eval b s (Context.Level("county", 0)) (Param "gamma" * data "u"))
+    assertClose 1e-15 1.0 (Eval.evalScalar b s (Context.Row 2) ((Param "theta").[group "county"] + data "x"))
+
+[<Fact>]
+let ``vector observations are read from matrix columns and simulated as matrix columns`` () =
+    let m =
+        model {
+            let! p = sample "p" (Dirichlet(vector [ constant 1.0; constant 1.0; constant 1.0 ]))
+            do! observe "counts" (Multinomial(data "n", p))
+        }
+
+    let counts = array2D [ [ 1.0; 2.0; 3.0 ]; [ 0.0; 0.0; 4.0 ] ]
+    let b = Dataset.empty |> Dataset.matrix "counts" counts |> Dataset.reals "n" [| 6.0; 4.0 |] |> Bind.bindOrThrow m
+    let d = LogDensity.compile b
+    let p = [| 0.2; 0.3; 0.5 |]
+    let s = Layout.ofValues b [ "p", Value.Vector p ]
+    // Dirichlet(1, 1, 1) has density Γ(3); Multinomial: log n! − Σ log k_i! + Σ k_i log p_i.
+    let gl = MathNet.Numerics.SpecialFunctions.GammaLn
+    let row1 = gl 7.0 - gl 2.0 - gl 3.0 - gl 4.0 + log 0.2 + 2.0 * log 0.3 + 3.0 * log 0.5
+    let row2 = 4.0 * log 0.5
+    let expected = gl 3.0 + row1 + row2
+    assertClose 1e-9 expected (d.Joint s)
+
+    match Dataset.tryColumn "counts" (Forward.simulateData (MathNet.Numerics.Random.Xoshiro256StarStar(3)) b s) with
+    | Some(Column.Matrix sim) ->
+        Assert.Equal(2, Array2D.length1 sim)
+        Assert.Equal<float[]>([| 6.0; 4.0 |], Array.init 2 (fun r -> Seq.sum (seq { for j in 0..2 -> sim.[r, j] })))
+    | other -> failwith $"expected a matrix column, got %A{other}"
+
+[<Fact>]
+let ``a nested inner level with no rows cannot be placed in its outer group and says so`` () =
+    Dataset.empty
+    |> Dataset.labels "school" [| "s1"; "s2" |]
+    |> Dataset.labelsWithLevels "classroom" [| "c1"; "c2" |] [| "c1"; "c2"; "c3" |]
+    |> Dataset.reals "score" [| 1.0; 2.0 |]
+    |> Bind.bind BindTests.threeLevel
+    |> BindTests.expectError ErrorKind.InvalidArgument [ "'classEffect'"; "'c3'"; "no rows" ]
