@@ -238,3 +238,12 @@ let ``an integer column can serve as a group with sorted levels`` () =
 let ``bindOrThrow raises a ModelException carrying the kind`` () =
     let ex = Assert.Throws<ModelException>(fun () -> Bind.bindOrThrow eightSchools Dataset.empty |> ignore)
     Assert.Equal(ErrorKind.MissingColumn, ex.Kind)
+
+[<Fact>]
+let ``an integer index outside the vector is a shape error naming the row`` () =
+    let m = model {
+        let! theta = sample "theta" (Normal(0.0, 1.0)) |> sized 3
+        do! observe "y" (Normal(theta.[data "idx"], 1.0)) }
+    Dataset.empty |> Dataset.reals "y" [| 0.5; -0.5 |] |> Dataset.integers "idx" [| 3; 4 |]
+    |> Bind.bind m
+    |> expectError ErrorKind.ShapeMismatch [ "'y'"; "row 2"; "'theta'"; "1..3" ]

@@ -31,13 +31,6 @@ module Bind =
         | Column.Integers a -> Some(Array.map float a)
         | _ -> None
 
-    let private kindName (c: Column) =
-        match c with
-        | Column.Reals _ -> "real numbers"
-        | Column.Integers _ -> "integers"
-        | Column.Labels _ -> "text labels"
-        | Column.Matrix _ -> "a matrix"
-
     /// Phase 1: present columns, equal lengths, right kinds, finite values.
     let private checkColumns (m: Model) (d: Dataset) =
         let uses = m.Nodes |> List.map (fun n -> n, nodeColumns n)
@@ -75,7 +68,7 @@ module Bind =
                |> List.choose (fun c ->
                    match Dataset.tryColumn c d with
                    | Some(Column.Reals _ | Column.Matrix _ as col) ->
-                       Some(ModelError.WrongColumnType(c, "a group (text labels or integers)", kindName col))
+                       Some(ModelError.WrongColumnType(c, "a group (text labels or integers)", Validate.kindName col))
                    | _ -> None))
 
         let finite =
@@ -106,7 +99,7 @@ module Bind =
             let levels = values |> Array.distinct |> Array.sort
             let index = levels |> Array.mapi (fun i l -> l, i) |> dict
             Ok { Column = c; Levels = levels |> Array.map string; RowLevel = values |> Array.map (fun v -> index.[v]) }
-        | Some col -> Error(ModelError.WrongColumnType(c, "a group (text labels or integers)", kindName col))
+        | Some col -> Error(ModelError.WrongColumnType(c, "a group (text labels or integers)", Validate.kindName col))
         | None -> Error(ModelError.MissingColumn(c, c))
 
     /// For each level of `inner`, the level of `outer` its rows belong to (−1 when it has none).
@@ -224,80 +217,6 @@ module Bind =
         | Error a, _
         | _, Error a -> Error(List.distinct a)
 
-    /// The value of a parameter-free scalar expression in a row, if it can be known without parameters.
-    let rec private rowConstant (numeric: Map<string, float[]>) (row: int) (e: Expr) : float option =
-        let go = rowConstant numeric row
-        let lift2 f a b = Option.map2 f (go a) (go b)
-
-        match e with
-        | Const x -> Some x
-        | Data c -> numeric.TryFind c |> Option.map (fun a -> a.[row])
-        | Neg a -> go a |> Option.map (~-)
-        | Add(a, b) -> lift2 (+) a b
-        | Sub(a, b) -> lift2 (-) a b
-        | Mul(a, b) -> lift2 (*) a b
-        | Div(a, b) -> lift2 (/) a b
-        | _ -> None
-
-    let private isCount (x: float) = x >= 0.0 && x = floor x
-
-    /// The first problem with one observed scalar, as the sentence for OutsideSupport.
-    let private scalarProblem (info: NodeInfo) (d: Dist) (trials: float option) (x: float) : string option =
-        match Dist.support d with
-        | Support.Real -> None
-        | Support.Positive when x > 0.0 -> None
-        | Support.Positive -> Some "a positive value"
-        | Support.UnitInterval when x >= 0.0 && x <= 1.0 -> None
-        | Support.UnitInterval -> Some "a probability in [0, 1]"
-        | Support.Interval(lo, hi) when x >= lo && x <= hi -> None
-        | Support.Interval(lo, hi) -> Some $"a value in [{lo}, {hi}]"
-        | Support.Binary when x = 0.0 || x = 1.0 -> None
-        | Support.Binary -> Some "0 or 1"
-        | Support.Count when isCount x -> None
-        | Support.Count -> Some "a non-negative integer count"
-        | Support.BoundedCount when not (isCount x) -> Some "a non-negative integer count"
-        | Support.BoundedCount ->
-            match trials with
-            | Some n when x > n -> Some $"a count no larger than the number of trials ({n})"
-            | _ -> None
-        | Support.Category when isCount x && x < float info.Dim -> None
-        | Support.Category -> Some $"a category code in 0..{info.Dim - 1}"
-        | _ -> None
-
-    /// Phase 5: every observation lies in the support of its node.
-    let private checkObservations (infos: NodeInfo list) (d: Dataset) (numeric: Map<string, float[]>) (matrices: Map<string, float[,]>) =
-        infos
-        |> List.collect (fun info ->
-            match info.Node.Kind, info.Event with
-            | NodeKind.Observed dist, Shape.Scalar ->
-                match numeric.TryFind info.Node.Name with
-                | None -> [ ModelError.WrongColumnType(info.Node.Name, "one number per row", kindName (Option.get (Dataset.tryColumn info.Node.Name d))) ]
-                | Some xs ->
-                    let trials =
-                        match dist with
-                        | Dist.Binomial(n, _)
-                        | Dist.BetaBinomial(n, _, _) -> fun row -> rowConstant numeric row n
-                        | _ -> fun _ -> None
-
-                    xs
-                    |> Array.indexed
-                    |> Array.tryPick (fun (row, x) ->
-                        scalarProblem info dist (trials row) x
-                        |> Option.map (fun p -> ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
-                    |> Option.toList
-            | NodeKind.Observed dist, Shape.Vector k ->
-                match matrices.TryFind info.Node.Name with
-                | Some a when Array2D.length2 a = k ->
-                    if Dist.support dist = Support.CountVector then
-                        seq { for i in 0 .. Array2D.length1 a - 1 do for j in 0 .. k - 1 -> i, a.[i, j] }
-                        |> Seq.tryFind (fun (_, x) -> not (isCount x))
-                        |> Option.map (fun (i, x) -> ModelError.OutsideSupport(info.Node.Name, info.Node.Name, i + 1, x, "non-negative integer counts"))
-                        |> Option.toList
-                    else []
-                | _ -> [ ModelError.ShapeMismatch(info.Node.Name, $"observations of a vector of length {k} need a matrix column with {k} columns named '{info.Node.Name}'") ]
-            | NodeKind.Observed _, ev -> [ ModelError.Unsupported(info.Node.Name, $"observing values of shape {ev}") ]
-            | _ -> [])
-
     /// The element names of one node, 1-based, with `copyName` naming each copy (an index or a group label).
     let private elementNames (info: NodeInfo) (copyName: int -> string) : string[] =
         let name = info.Node.Name
@@ -379,7 +298,7 @@ module Bind =
             |> Result.bind (fun infos ->
                 resolveLevels infos groups numeric
                 |> Result.bind (fun (nesting, levelValues) ->
-                    errorsOr (checkObservations infos d numeric matrices) (fun () ->
+                    errorsOr (Validate.observations infos d numeric matrices @ Validate.indices infos numeric rows) (fun () ->
                         Ok
                             { Model = m
                               Data = d

@@ -34,27 +34,32 @@ type CompiledDensity =
 [<RequireQualifiedAccess>]
 module LogDensity =
 
-    /// A fast scalar log-density for one-dimensional families with scalar arguments.
-    let private scalarLogPdf (d: Dist) : (float[] -> float -> float) option =
+    /// A fast scalar log-density for one-dimensional families: argument closures are called directly, so a term
+    /// allocates nothing.
+    let private scalarLogPdf (d: Dist) (f: Eval.Compiled<float>[]) : (float[] -> int -> float -> float) option =
+        let one g = Some(fun s i x -> g (f.[0] s i) x)
+        let two g = Some(fun s i x -> g (f.[0] s i) (f.[1] s i) x)
+        let three g = Some(fun s i x -> g (f.[0] s i) (f.[1] s i) (f.[2] s i) x)
+
         match d with
-        | Dist.Normal _ -> Some(fun a x -> LogPdf.normal a.[0] a.[1] x)
-        | Dist.StudentT _ -> Some(fun a x -> LogPdf.studentT a.[0] a.[1] a.[2] x)
-        | Dist.Cauchy _ -> Some(fun a x -> LogPdf.cauchy a.[0] a.[1] x)
-        | Dist.HalfNormal _ -> Some(fun a x -> LogPdf.halfNormal a.[0] x)
-        | Dist.HalfCauchy _ -> Some(fun a x -> LogPdf.halfCauchy a.[0] x)
-        | Dist.HalfStudentT _ -> Some(fun a x -> LogPdf.halfStudentT a.[0] a.[1] x)
-        | Dist.Uniform _ -> Some(fun a x -> LogPdf.uniform a.[0] a.[1] x)
-        | Dist.Exponential _ -> Some(fun a x -> LogPdf.exponential a.[0] x)
-        | Dist.Gamma _ -> Some(fun a x -> LogPdf.gamma a.[0] a.[1] x)
-        | Dist.InverseGamma _ -> Some(fun a x -> LogPdf.inverseGamma a.[0] a.[1] x)
-        | Dist.LogNormal _ -> Some(fun a x -> LogPdf.logNormal a.[0] a.[1] x)
-        | Dist.Beta _ -> Some(fun a x -> LogPdf.beta a.[0] a.[1] x)
-        | Dist.Bernoulli _ -> Some(fun a x -> LogPdf.bernoulli a.[0] x)
-        | Dist.Binomial _ -> Some(fun a x -> LogPdf.binomial a.[0] a.[1] x)
-        | Dist.BetaBinomial _ -> Some(fun a x -> LogPdf.betaBinomial a.[0] a.[1] a.[2] x)
-        | Dist.Poisson _ -> Some(fun a x -> LogPdf.poisson a.[0] a.[1] x)
-        | Dist.NegativeBinomial _ -> Some(fun a x -> LogPdf.negativeBinomial a.[0] a.[1] x)
-        | Dist.SpikeAndSlab _ -> Some(fun a x -> LogPdf.spikeAndSlab a.[0] a.[1] x)
+        | Dist.Normal _ -> two LogPdf.normal
+        | Dist.StudentT _ -> three LogPdf.studentT
+        | Dist.Cauchy _ -> two LogPdf.cauchy
+        | Dist.HalfNormal _ -> one LogPdf.halfNormal
+        | Dist.HalfCauchy _ -> one LogPdf.halfCauchy
+        | Dist.HalfStudentT _ -> two LogPdf.halfStudentT
+        | Dist.Uniform _ -> two LogPdf.uniform
+        | Dist.Exponential _ -> one LogPdf.exponential
+        | Dist.Gamma _ -> two LogPdf.gamma
+        | Dist.InverseGamma _ -> two LogPdf.inverseGamma
+        | Dist.LogNormal _ -> two LogPdf.logNormal
+        | Dist.Beta _ -> two LogPdf.beta
+        | Dist.Bernoulli _ -> one LogPdf.bernoulli
+        | Dist.Binomial _ -> two LogPdf.binomial
+        | Dist.BetaBinomial _ -> three LogPdf.betaBinomial
+        | Dist.Poisson _ -> two LogPdf.poisson
+        | Dist.NegativeBinomial _ -> two LogPdf.negativeBinomial
+        | Dist.SpikeAndSlab _ -> two LogPdf.spikeAndSlab
         | _ -> None
 
     /// Compiles one node's density term as `state -> copy -> log-density`.
@@ -62,14 +67,15 @@ module LogDensity =
         let argIndex = if info.Scope = Scope.Global then (fun _ -> 0) else id
         let args = Dist.arguments d |> List.map snd
 
-        match scalarLogPdf d, info.Event with
-        | Some f, Shape.Scalar ->
-            let fs = args |> List.map (Eval.compileScalar b info.Scope) |> Array.ofList
+        let fast =
+            match info.Event with
+            | Shape.Scalar when Dist.arguments d |> List.forall (fun (_, e) -> Shapes.infer (Eval.env b) info.Scope e = Ok Shape.Scalar) ->
+                scalarLogPdf d (args |> List.map (Eval.compileScalar b info.Scope) |> Array.ofList)
+            | _ -> None
 
-            fun (s: float[]) (c: int) ->
-                let i = argIndex c
-                f (Array.map (fun (g: Eval.Compiled<float>) -> g s i) fs) (xScalar s c)
-        | _ ->
+        match fast with
+        | Some f -> fun (s: float[]) (c: int) -> f s (argIndex c) (xScalar s c)
+        | None ->
             let fs = args |> List.map (Eval.compileValue b info.Scope)
 
             fun s c ->

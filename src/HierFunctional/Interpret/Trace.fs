@@ -32,6 +32,7 @@ module Trace =
             let info = Bound.node b p
 
             match info.Node.Kind, info.Node.Plate with
+            | NodeKind.Parameter _, Plate.Scalar -> [ p, 0 ] // one copy: j selects inside its vector event
             | NodeKind.Parameter _, _ -> [ p, j ]
             | NodeKind.Derived d, (Plate.Over _ | Plate.Rows) -> reads b info.Scope j d
             | _ -> allOf p
@@ -46,6 +47,8 @@ module Trace =
             let at = Eval.compileIndex b scope idx
             copyOf p (at [||] index)
         | Index(v, idx) -> go v @ go idx
+        | Elem(Param p, k) when (Bound.node b p).Node.Plate <> Plate.Scalar && not (Shapes.isElementwise (Bound.node b p) scope) ->
+            copyOf p k
         | Elem(a, _)
         | Neg a
         | Apply(_, a) -> go a

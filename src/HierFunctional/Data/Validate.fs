@@ -1,0 +1,111 @@
+namespace HierFunctional
+
+/// Data checks that need resolved nodes: observation supports and data-driven indices.
+[<RequireQualifiedAccess>]
+module internal Validate =
+
+    /// How a column's kind is named in error messages.
+    let kindName (c: Column) =
+        match c with
+        | Column.Reals _ -> "real numbers"
+        | Column.Integers _ -> "integers"
+        | Column.Labels _ -> "text labels"
+        | Column.Matrix _ -> "a matrix"
+
+    /// The value of a parameter-free scalar expression in a row, if it can be known without parameters.
+    let rec private rowConstant (numeric: Map<string, float[]>) (row: int) (e: Expr) : float option =
+        let go = rowConstant numeric row
+        let lift2 f a b = Option.map2 f (go a) (go b)
+
+        match e with
+        | Const x -> Some x
+        | Data c -> numeric.TryFind c |> Option.map (fun a -> a.[row])
+        | Neg a -> go a |> Option.map (~-)
+        | Add(a, b) -> lift2 (+) a b
+        | Sub(a, b) -> lift2 (-) a b
+        | Mul(a, b) -> lift2 (*) a b
+        | Div(a, b) -> lift2 (/) a b
+        | _ -> None
+
+    let private isCount (x: float) = x >= 0.0 && x = floor x
+
+    /// The first problem with one observed scalar, as the sentence for OutsideSupport.
+    let private scalarProblem (info: NodeInfo) (d: Dist) (trials: float option) (x: float) : string option =
+        match Dist.support d with
+        | Support.Real -> None
+        | Support.Positive when x > 0.0 -> None
+        | Support.Positive -> Some "a positive value"
+        | Support.UnitInterval when x >= 0.0 && x <= 1.0 -> None
+        | Support.UnitInterval -> Some "a probability in [0, 1]"
+        | Support.Interval(lo, hi) when x >= lo && x <= hi -> None
+        | Support.Interval(lo, hi) -> Some $"a value in [{lo}, {hi}]"
+        | Support.Binary when x = 0.0 || x = 1.0 -> None
+        | Support.Binary -> Some "0 or 1"
+        | Support.Count when isCount x -> None
+        | Support.Count -> Some "a non-negative integer count"
+        | Support.BoundedCount when not (isCount x) -> Some "a non-negative integer count"
+        | Support.BoundedCount ->
+            match trials with
+            | Some n when x > n -> Some $"a count no larger than the number of trials ({n})"
+            | _ -> None
+        | Support.Category when isCount x && x < float info.Dim -> None
+        | Support.Category -> Some $"a category code in 0..{info.Dim - 1}"
+        | _ -> None
+
+    /// Every observation lies in the support of its node.
+    let observations (infos: NodeInfo list) (d: Dataset) (numeric: Map<string, float[]>) (matrices: Map<string, float[,]>) =
+        infos
+        |> List.collect (fun info ->
+            match info.Node.Kind, info.Event with
+            | NodeKind.Observed dist, Shape.Scalar ->
+                match numeric.TryFind info.Node.Name with
+                | None -> [ ModelError.WrongColumnType(info.Node.Name, "one number per row", kindName (Option.get (Dataset.tryColumn info.Node.Name d))) ]
+                | Some xs ->
+                    let trials =
+                        match dist with
+                        | Dist.Binomial(n, _)
+                        | Dist.BetaBinomial(n, _, _) -> fun row -> rowConstant numeric row n
+                        | _ -> fun _ -> None
+
+                    xs
+                    |> Array.indexed
+                    |> Array.tryPick (fun (row, x) ->
+                        scalarProblem info dist (trials row) x
+                        |> Option.map (fun p -> ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
+                    |> Option.toList
+            | NodeKind.Observed dist, Shape.Vector k ->
+                match matrices.TryFind info.Node.Name with
+                | Some a when Array2D.length2 a = k ->
+                    if Dist.support dist = Support.CountVector then
+                        seq { for i in 0 .. Array2D.length1 a - 1 do for j in 0 .. k - 1 -> i, a.[i, j] }
+                        |> Seq.tryFind (fun (_, x) -> not (isCount x))
+                        |> Option.map (fun (i, x) -> ModelError.OutsideSupport(info.Node.Name, info.Node.Name, i + 1, x, "non-negative integer counts"))
+                        |> Option.toList
+                    else []
+                | _ -> [ ModelError.ShapeMismatch(info.Node.Name, $"observations of a vector of length {k} need a matrix column with {k} columns named '{info.Node.Name}'") ]
+            | NodeKind.Observed _, ev -> [ ModelError.Unsupported(info.Node.Name, $"observing values of shape {ev}") ]
+            | _ -> [])
+
+    /// Numeric (1-based) indices read from data lie within the vector they index, row by row.
+    let indices (infos: NodeInfo list) (numeric: Map<string, float[]>) (rows: int) =
+        let byName = infos |> List.map (fun i -> i.Node.Name, i) |> Map.ofList
+
+        infos
+        |> List.filter (fun i -> i.Scope = Scope.Row)
+        |> List.collect (fun info ->
+            Model.nodeExprs info.Node
+            |> List.collect Shapes.subExprs
+            |> List.choose (function
+                | Index(Param p, idx) when (match idx with Group _ -> false | _ -> List.isEmpty (Expr.paramRefs idx)) ->
+                    let len =
+                        match byName.[p].Node.Plate, byName.[p].Event with
+                        | Plate.Scalar, Shape.Vector k -> k
+                        | _ -> byName.[p].Copies
+                    seq { 0 .. rows - 1 }
+                    |> Seq.tryPick (fun r ->
+                        match rowConstant numeric r idx with
+                        | Some v when v = floor v && v >= 1.0 && v <= float len -> None
+                        | Some v -> Some(ModelError.ShapeMismatch(info.Node.Name, $"row {r + 1}: index {v} of '{p}' is not a whole number in 1..{len}"))
+                        | None -> None)
+                | _ -> None))
+
