@@ -121,9 +121,14 @@ module Summary =
         elif Double.IsInfinity x then (if x > 0.0 then "Inf" else "-Inf")
         elif x = 0.0 then "0"
         else
-            let e = int (floor (log10 (abs x)))
+            let decade (v: float) = int (floor (log10 (abs v)))
+            let e0 = decade x
+            // 0.99997 to 3 digits is 1.00, a decade up: take the exponent of the rounded value
+            let e = if e0 < -3 || e0 >= 6 then e0 else decade (Math.Round(x, min 15 (max 0 (digits - 1 - e0))))
             if e >= 6 || e < -3 then x.ToString("0." + String('0', max 0 (digits - 1)) + "e+0", inv)
             else x.ToString("F" + string (max 0 (digits - 1 - e)), inv)
+
+    let private formatEss (e: float) = if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
 
     /// One line describing a warning and what to do about it.
     let describe (w: SummaryWarning) =
@@ -131,9 +136,9 @@ module Summary =
         | HighRhat(n, r, t) ->
             $"{n}: R-hat {formatSignificant 4 r} > {t.ToString inv}; the chains disagree. Run longer chains or reparameterize."
         | LowEssBulk(n, e, t) ->
-            $"{n}: bulk ESS {formatSignificant 3 e} < {t.ToString inv}; the mean and sd are imprecise. Draw more samples."
+            $"{n}: bulk ESS {formatEss e} < {t.ToString inv}; the mean and sd are imprecise. Draw more samples."
         | LowEssTail(n, e, t) ->
-            $"{n}: tail ESS {formatSignificant 3 e} < {t.ToString inv}; the outer quantiles are imprecise. Draw more samples."
+            $"{n}: tail ESS {formatEss e} < {t.ToString inv}; the outer quantiles are imprecise. Draw more samples."
         | NotComputable n ->
             $"{n}: R-hat is not available (constant or non-finite draws, or too few draws per chain)."
 
@@ -152,8 +157,8 @@ module Summary =
               yield quantileHeader p, (fun (r: SummaryRow) -> formatSignificant 3 r.Quantiles[i]), true
           yield "mcse_mean", (fun r -> formatSignificant 2 r.McseMean), true
           yield "mcse_sd", (fun r -> formatSignificant 2 r.McseSd), true
-          yield "ess_bulk", (fun r -> if Double.IsNaN r.EssBulk then "NA" else Math.Round(r.EssBulk).ToString(inv)), true
-          yield "ess_tail", (fun r -> if Double.IsNaN r.EssTail then "NA" else Math.Round(r.EssTail).ToString(inv)), true
+          yield "ess_bulk", (fun r -> formatEss r.EssBulk), true
+          yield "ess_tail", (fun r -> formatEss r.EssTail), true
           yield "rhat", (fun r -> if Double.IsNaN r.Rhat then "NA" else r.Rhat.ToString("F3", inv)), true ]
 
     /// The summary as plain text: a header line, aligned columns (text left, numbers right), then the warnings.
