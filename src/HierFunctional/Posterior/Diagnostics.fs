@@ -44,14 +44,16 @@ module Diagnostics =
         || (all.Length > 0 && abs (Array.max all - Array.min all) < machineEpsilon)
 
     /// Splits every chain into its first and second half (the middle draw of an odd-length chain is dropped);
-    /// chains of a single draw are returned unchanged, as R's `.split_chains`.
+    /// chains of a single draw are returned unchanged, as R's `.split_chains`. R quirk reproduced on purpose:
+    /// with 2 or 3 draws per chain and several chains, R's `x[1:1, ]` drops to a vector, so the result is two
+    /// "chains" of length M: the first draws of all chains and the last draws of all chains.
     [<CompiledName("SplitChains")>]
     let splitChains (x: float[][]) : float[][] =
         let n = if x.Length = 0 then 0 else x[0].Length
+        let h = n / 2
         if n <= 1 then x
-        else
-            let h = n / 2
-            Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
+        elif h = 1 && x.Length > 1 then [| x |> Array.map (fun c -> c[0]); x |> Array.map (fun c -> c[n - 1]) |]
+        else Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
 
     /// Rank normalization: average ranks r over all draws, z = Φ⁻¹((r − 3/8) / (S + 1/4)) (Blom's offset).
     [<CompiledName("ZScale")>]
