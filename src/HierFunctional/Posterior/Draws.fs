@@ -127,7 +127,8 @@ module Posterior =
             | _ -> invalidArg "labels" $"Cannot label '{name}': no such scalar."
         Posterior(p.NameArray, ls, p.Columns, p.DrawCount, p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
 
-    /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain.
+    /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain. Chains must be of
+    /// equal length, so a sampler cancelled mid-sweep passes the draws all chains completed.
     [<CompiledName("MarkCancelled")>]
     let markCancelled (requestedDraws: int) (p: Posterior) : Posterior =
         if requestedDraws < p.DrawCount then
