@@ -82,7 +82,7 @@ let ``rank-based diagnostics are unchanged by exp`` () =
             let a, b = f x, f ex
             (Double.IsNaN a && Double.IsNaN b) || abs (a - b) <= 1e-12 * abs a
         same Diagnostics.essBulk && same Diagnostics.rhatBulk && same Diagnostics.essTail && same Diagnostics.essMedian)
-    |> check 100
+    |> check 50
 
 [<Fact>]
 let ``ESS never exceeds S log10 S`` () =

@@ -1,9 +1,7 @@
 namespace HierFunctional
 
 open System
-open System.Numerics
 open MathNet.Numerics.Distributions
-open MathNet.Numerics.IntegralTransforms
 
 /// MCMC convergence diagnostics of Vehtari, Gelman, Simpson, Carpenter & Bürkner (2021), "Rank-normalization,
 /// folding, and localization: an improved R-hat", computed exactly as R package `posterior` 1.4.0 does.
@@ -39,21 +37,26 @@ module Diagnostics =
     let private hasNaN (x: float[][]) = x |> Array.exists (Array.exists Double.IsNaN)
 
     /// R's `should_return_NA`: any NaN or infinite value, or all values within machine epsilon of each other.
+    [<CompiledName("IsDegenerate")>]
     let isDegenerate (x: float[][]) =
         let all = pool x
         all |> Array.exists (fun v -> not (Double.IsFinite v))
         || (all.Length > 0 && abs (Array.max all - Array.min all) < machineEpsilon)
 
     /// Splits every chain into its first and second half (the middle draw of an odd-length chain is dropped);
-    /// chains of a single draw are returned unchanged, as R's `.split_chains`.
+    /// chains of a single draw are returned unchanged, as R's `.split_chains`. R quirk reproduced on purpose:
+    /// with 2 or 3 draws per chain and several chains, R's `x[1:1, ]` drops to a vector, so the result is two
+    /// "chains" of length M: the first draws of all chains and the last draws of all chains.
+    [<CompiledName("SplitChains")>]
     let splitChains (x: float[][]) : float[][] =
         let n = if x.Length = 0 then 0 else x[0].Length
+        let h = n / 2
         if n <= 1 then x
-        else
-            let h = n / 2
-            Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
+        elif h = 1 && x.Length > 1 then [| x |> Array.map (fun c -> c[0]); x |> Array.map (fun c -> c[n - 1]) |]
+        else Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
 
     /// Rank normalization: average ranks r over all draws, z = Φ⁻¹((r − 3/8) / (S + 1/4)) (Blom's offset).
+    [<CompiledName("ZScale")>]
     let zScale (x: float[][]) : float[][] =
         let all = pool x
         let s = all.Length
@@ -73,10 +76,12 @@ module Diagnostics =
         Array.init x.Length (fun c -> Array.sub z (c * n) n)
 
     /// Median of all draws (R's `median`, NaN if any draw is NaN).
+    [<CompiledName("Median")>]
     let median (x: float[][]) =
         if hasNaN x then nan else quantileSorted (pool x |> Array.sort) 0.5
 
     /// Folded draws |x − median(x)|, whose R-hat detects differences in scale between chains.
+    [<CompiledName("FoldDraws")>]
     let foldDraws (x: float[][]) : float[][] =
         let m = median x
         x |> Array.map (Array.map (fun v -> abs (v - m)))
@@ -86,19 +91,67 @@ module Diagnostics =
         while m < n do m <- m * 2
         m
 
+    /// In-place iterative radix-2 Cooley–Tukey FFT of (re, im), length a power of two; sign −1 is the forward
+    /// transform, +1 the unscaled inverse. Hand-written because MathNet's managed Fourier (parallelised above
+    /// 1024 points) took 2–5× the CPU time of this loop here plus thread-pool waits, and ESS is computed for
+    /// every scalar of every summary; agreement with the direct sum is a property test.
+    let private fft (re: float[]) (im: float[]) (sign: float) =
+        let n = re.Length
+        let mutable j = 0 // bit-reversal permutation
+        for i in 1 .. n - 1 do
+            let mutable bit = n >>> 1
+            while j &&& bit <> 0 do
+                j <- j ^^^ bit
+                bit <- bit >>> 1
+            j <- j ^^^ bit
+            if i < j then
+                let tr = re[i]
+                let ti = im[i]
+                re[i] <- re[j]
+                im[i] <- im[j]
+                re[j] <- tr
+                im[j] <- ti
+        let cosT = Array.init (n / 2) (fun k -> cos (2.0 * Math.PI * float k / float n))
+        let sinT = Array.init (n / 2) (fun k -> sign * sin (2.0 * Math.PI * float k / float n))
+        let mutable len = 2
+        while len <= n do
+            let half = len / 2
+            let stride = n / len
+            let mutable start = 0 // while loops: a stepped `for` range allocates an enumerator in Debug builds
+            while start < n do
+                for k in 0 .. half - 1 do
+                    let wr = cosT[k * stride]
+                    let wi = sinT[k * stride]
+                    let a = start + k
+                    let b = a + half
+                    let vr = re[b] * wr - im[b] * wi
+                    let vi = re[b] * wi + im[b] * wr
+                    re[b] <- re[a] - vr
+                    im[b] <- im[a] - vi
+                    re[a] <- re[a] + vr
+                    im[a] <- im[a] + vi
+                start <- start + len
+            len <- len * 2
+
     /// Autocovariance of one chain at lags 0..n−1 via FFT (Wiener–Khinchin: the inverse transform of the
-    /// zero-padded power spectrum), scaled so that lag 0 equals the variance with denominator n.
+    /// zero-padded power spectrum), scaled so that lag 0 equals the variance with denominator n (R's
+    /// `posterior:::autocovariance`).
+    [<CompiledName("Autocovariance")>]
     let autocovariance (x: float[]) : float[] =
         let n = x.Length
         if n = 0 || x |> Array.forall (fun v -> v = x[0]) then Array.zeroCreate n
         else
             let m = meanOf x
-            let buf = Array.init (nextPow2 (2 * n)) (fun i -> if i < n then Complex(x[i] - m, 0.0) else Complex.Zero)
-            Fourier.Forward(buf, FourierOptions.NoScaling)
-            let power = buf |> Array.map (fun c -> Complex(c.Real * c.Real + c.Imaginary * c.Imaginary, 0.0))
-            Fourier.Inverse(power, FourierOptions.NoScaling)
-            let scale = variance x * float (n - 1) / float n / power[0].Real
-            Array.init n (fun k -> power[k].Real * scale)
+            let size = nextPow2 (2 * n)
+            let re = Array.init size (fun i -> if i < n then x[i] - m else 0.0)
+            let im = Array.zeroCreate size
+            fft re im -1.0
+            for i in 0 .. size - 1 do // power spectrum, in place
+                re[i] <- re[i] * re[i] + im[i] * im[i]
+                im[i] <- 0.0
+            fft re im 1.0
+            let scale = variance x * float (n - 1) / float n / re[0]
+            Array.init n (fun k -> re[k] * scale)
 
     /// Multi-chain autocorrelations ρ̂_t = 1 − (W − mean autocovariance_t) / var⁺ truncated by Geyer's initial
     /// positive sequence and made monotone, as R's `.ess` (including its handling of a zero-length sum).
@@ -133,6 +186,7 @@ module Diagnostics =
     /// Effective sample size of already prepared (split / normalized) chains: S / τ̂ with
     /// τ̂ = −1 + 2·Σ_{t<T} ρ̂_t + ρ̂_T, bounded below by 1 / log10 S (so ESS ≤ S·log10 S for antithetic chains).
     /// R's `.ess`; NaN for fewer than 3 draws per chain or degenerate draws.
+    [<CompiledName("GeyerEss")>]
     let geyerEss (x: float[][]) : float =
         if x.Length = 0 || x[0].Length < 3 || isDegenerate x then nan
         else
@@ -145,6 +199,7 @@ module Diagnostics =
 
     /// Potential scale reduction √((B/W + n − 1) / n) of already prepared chains (R's `.rhat`): B = n·var of
     /// the chain means, W = mean within-chain variance. NaN for degenerate draws or single-draw chains.
+    [<CompiledName("PotentialScaleReduction")>]
     let potentialScaleReduction (x: float[][]) : float =
         if x.Length = 0 || isDegenerate x then nan
         else
@@ -157,32 +212,41 @@ module Diagnostics =
     let private nanMin a b = if Double.IsNaN a || Double.IsNaN b then nan else min a b
 
     /// Bulk R-hat: split R-hat of the rank-normalized draws (invariant under increasing transformations).
+    [<CompiledName("RhatBulk")>]
     let rhatBulk (x: float[][]) = potentialScaleReduction (zScale (splitChains x))
 
     /// Tail R-hat: split R-hat of the rank-normalized folded draws |x − median(x)|.
+    [<CompiledName("RhatTail")>]
     let rhatTail (x: float[][]) = potentialScaleReduction (zScale (splitChains (foldDraws x)))
 
     /// Rank-normalized split R-hat: the larger of the bulk and the tail R-hat (R's `rhat`).
+    [<CompiledName("Rhat")>]
     let rhat (x: float[][]) = nanMax (rhatBulk x) (rhatTail x)
 
     /// Classic split R-hat without rank normalization (R's `rhat_basic`).
+    [<CompiledName("RhatBasic")>]
     let rhatBasic (x: float[][]) = potentialScaleReduction (splitChains x)
 
     /// Bulk effective sample size: ESS of the rank-normalized split chains.
+    [<CompiledName("EssBulk")>]
     let essBulk (x: float[][]) = geyerEss (zScale (splitChains x))
 
     /// ESS of the split chains without rank normalization (R's `ess_basic`).
+    [<CompiledName("EssBasic")>]
     let essBasic (x: float[][]) = geyerEss (splitChains x)
 
     /// ESS for the mean, the one MCSE of the mean uses (R's `ess_mean`; equal to `essBasic`).
+    [<CompiledName("EssMean")>]
     let essMean (x: float[][]) = essBasic x
 
     /// ESS for the standard deviation: ESS of the split chains of |x − mean(x)| (R's `ess_sd`).
+    [<CompiledName("EssSd")>]
     let essSd (x: float[][]) =
         let m = meanOf (pool x)
         geyerEss (splitChains (x |> Array.map (Array.map (fun v -> abs (v - m)))))
 
     /// ESS of the quantile at `prob`: ESS of the split chains of the indicator x ≤ q̂(prob) (type-7 quantile).
+    [<CompiledName("EssQuantile")>]
     let essQuantile (prob: float) (x: float[][]) =
         if prob < 0.0 || prob > 1.0 then invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
         if isDegenerate x then nan
@@ -193,30 +257,38 @@ module Diagnostics =
             geyerEss (splitChains (x |> Array.map (Array.map (fun v -> if v <= q then 1.0 else 0.0))))
 
     /// Tail ESS: the smaller of the ESS of the 5% and 95% quantiles.
+    [<CompiledName("EssTail")>]
     let essTail (x: float[][]) = nanMin (essQuantile 0.05 x) (essQuantile 0.95 x)
 
     /// ESS of the median.
+    [<CompiledName("EssMedian")>]
     let essMedian (x: float[][]) = essQuantile 0.5 x
 
     /// Mean of all draws.
+    [<CompiledName("Mean")>]
     let mean (x: float[][]) = meanOf (pool x)
 
     /// Standard deviation of all draws (denominator S − 1).
+    [<CompiledName("Sd")>]
     let sd (x: float[][]) = sqrt (variance (pool x))
 
     /// Median absolute deviation 1.4826·median|x − median(x)| (R's `mad`, consistent for the normal sd).
+    [<CompiledName("Mad")>]
     let mad (x: float[][]) = 1.4826 * median (foldDraws x)
 
     /// Type-7 quantile of all draws at `prob` (R's `quantile` / `posterior::quantile2`); NaN if any draw is NaN.
+    [<CompiledName("Quantile")>]
     let quantile (prob: float) (x: float[][]) =
         if prob < 0.0 || prob > 1.0 then invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
         if hasNaN x then nan else quantileSorted (pool x |> Array.sort) prob
 
     /// Monte Carlo standard error of the mean: sd / √ESS_mean.
+    [<CompiledName("McseMean")>]
     let mcseMean (x: float[][]) = sd x / sqrt (essMean x)
 
     /// Monte Carlo standard error of the sd as `posterior` 1.4.0 computes it: with centred draws c,
     /// E = mean(c²), Var(E) ≈ (mean(c⁴) − E²) / ESS_mean(c²), and by the delta method Var(sd) ≈ Var(E) / (4E).
+    [<CompiledName("McseSd")>]
     let mcseSd (x: float[][]) =
         let m = meanOf (pool x)
         let sq = x |> Array.map (Array.map (fun v -> (v - m) * (v - m)))
@@ -228,6 +300,7 @@ module Diagnostics =
 
     /// Monte Carlo standard error of the quantile at `prob`: half the width of the ±1 sd interval of the
     /// Beta(ESS·p + 1, ESS·(1 − p) + 1) distribution of the quantile's rank, read off the sorted draws.
+    [<CompiledName("McseQuantile")>]
     let mcseQuantile (prob: float) (x: float[][]) =
         let ess = essQuantile prob x
         if Double.IsNaN ess then nan

@@ -74,6 +74,7 @@ type Posterior
 module Posterior =
 
     /// The node part of a scalar name: `theta` for `theta[3]`, `mu` for `mu`.
+    [<CompiledName("NodeOf")>]
     let nodeOf (name: string) =
         match name.IndexOf '[' with
         | -1 -> name
@@ -87,6 +88,7 @@ module Posterior =
         | None -> ()
 
     /// Builds a posterior from per-chain columns: `columns[chain][scalar][draw]`.
+    [<CompiledName("OfColumns")>]
     let ofColumns (names: string[]) (columns: float[][][]) : Posterior =
         checkNames names
         if isNull columns || columns.Length = 0 then invalidArg "columns" "At least one chain is required."
@@ -101,6 +103,7 @@ module Posterior =
         Posterior(Array.copy names, Array.create names.Length None, packed, draws, false, draws, None, 0)
 
     /// Builds a posterior from `draws[chain][draw][scalar]` (a row per iteration, as a sampler produces them).
+    [<CompiledName("Create")>]
     let create (names: string[]) (draws: float[][][]) : Posterior =
         checkNames names
         if isNull draws || draws.Length = 0 then invalidArg "draws" "At least one chain is required."
@@ -115,6 +118,7 @@ module Posterior =
         |> ofColumns names
 
     /// Attaches group labels by scalar name (e.g. `"theta[3]", "Hospital C"`); unlisted scalars keep theirs.
+    [<CompiledName("WithLabels")>]
     let withLabels (labels: seq<string * string>) (p: Posterior) : Posterior =
         let ls = Array.copy p.LabelArray
         for (name, label) in labels do
@@ -123,13 +127,16 @@ module Posterior =
             | _ -> invalidArg "labels" $"Cannot label '{name}': no such scalar."
         Posterior(p.NameArray, ls, p.Columns, p.DrawCount, p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
 
-    /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain.
+    /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain. Chains must be of
+    /// equal length, so a sampler cancelled mid-sweep passes the draws all chains completed.
+    [<CompiledName("MarkCancelled")>]
     let markCancelled (requestedDraws: int) (p: Posterior) : Posterior =
         if requestedDraws < p.DrawCount then
             invalidArg "requestedDraws" $"Requested draws ({requestedDraws}) cannot be fewer than the draws made ({p.DrawCount})."
         Posterior(p.NameArray, p.LabelArray, p.Columns, p.DrawCount, true, requestedDraws, p.LogLikColumns, p.ObservationCount)
 
     /// Attaches the pointwise log-likelihood `logLik[chain][draw][observation]` (same chains and draws).
+    [<CompiledName("WithLogLikelihood")>]
     let withLogLikelihood (logLik: float[][][]) (p: Posterior) : Posterior =
         if isNull logLik || logLik.Length <> p.ChainCount then
             invalidArg "logLik" $"Expected {p.ChainCount} chains of log-likelihood values."
@@ -149,14 +156,17 @@ module Posterior =
         | _ -> invalidArg "name" $"No scalar named '{name}'; known scalars: {String.Join(ListSeparator, p.NameArray)}."
 
     /// The draws of one scalar as `float[chain][draw]` (a copy).
+    [<CompiledName("Chains")>]
     let chains (name: string) (p: Posterior) : float[][] =
         let i = indexOf name p
         p.Columns |> Array.map (fun col -> Array.sub col (i * p.DrawCount) p.DrawCount)
 
     /// The draws of one scalar, all chains concatenated in chain order.
+    [<CompiledName("Pooled")>]
     let pooled (name: string) (p: Posterior) : float[] = chains name p |> Array.concat
 
     /// The posterior restricted to the named scalars, in the order given.
+    [<CompiledName("Select")>]
     let select (names: seq<string>) (p: Posterior) : Posterior =
         let idx = names |> Seq.map (fun n -> indexOf n p) |> Array.ofSeq
         let n = p.DrawCount
@@ -165,12 +175,14 @@ module Posterior =
                   p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
 
     /// All scalars of a node: `selectNode "theta"` keeps `theta[1]`, `theta[2]`, ... (or `theta` if scalar).
+    [<CompiledName("SelectNode")>]
     let selectNode (node: string) (p: Posterior) : Posterior =
         let names = p.NameArray |> Array.filter (fun n -> nodeOf n = node)
         if names.Length = 0 then invalidArg "node" $"No node named '{node}'; known nodes: {String.Join(ListSeparator, p.NameArray |> Array.map nodeOf |> Array.distinct)}."
         select names p
 
     /// All scalars carrying the given group label (e.g. every `[3]` element labelled "Hospital C").
+    [<CompiledName("SelectLabel")>]
     let selectLabel (label: string) (p: Posterior) : Posterior =
         let names = p.NameArray |> Array.filter (fun n -> p.Label n = Some label)
         if names.Length = 0 then invalidArg "label" $"No scalar is labelled '{label}'."
@@ -178,6 +190,7 @@ module Posterior =
 
     /// Adds a derived scalar computed draw by draw from the others, e.g.
     /// `derive "delta" (fun row -> row "theta[1]" - row "theta[2]")`.
+    [<CompiledName("Derive")>]
     let derive (name: string) (f: (string -> float) -> float) (p: Posterior) : Posterior =
         if p.Contains name then invalidArg "name" $"A scalar named '{name}' already exists."
         let n = p.DrawCount
@@ -189,11 +202,13 @@ module Posterior =
                   p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
 
     /// All draws as `float[chain][draw][scalar]` (the layout `create` takes).
+    [<CompiledName("ToArray")>]
     let toArray (p: Posterior) : float[][][] =
         let n, k = p.DrawCount, p.Names.Length
         p.Columns |> Array.map (fun col -> Array.init n (fun d -> Array.init k (fun i -> col[i * n + d])))
 
     /// The pointwise log-likelihood of one observation as `float[chain][draw]`.
+    [<CompiledName("LogLikelihoodOf")>]
     let logLikelihoodOf (observation: int) (p: Posterior) : float[][] =
         match p.LogLikColumns with
         | None -> invalidArg "p" "This posterior has no pointwise log-likelihood; attach one with withLogLikelihood."
@@ -203,6 +218,7 @@ module Posterior =
             cols |> Array.map (fun col -> Array.sub col (observation * p.DrawCount) p.DrawCount)
 
     /// The pointwise log-likelihood as an S × N matrix (draws of all chains in chain order × observations).
+    [<CompiledName("LogLikelihoodMatrix")>]
     let logLikelihoodMatrix (p: Posterior) : float[,] =
         match p.LogLikColumns with
         | None -> invalidArg "p" "This posterior has no pointwise log-likelihood; attach one with withLogLikelihood."

@@ -74,18 +74,23 @@ module Summary =
     let private inv = CultureInfo.InvariantCulture
 
     /// R-hat above which a scalar is flagged (Vehtari et al. 2021 recommend 1.01).
+    [<CompiledName("RhatThreshold")>]
     let rhatThreshold = 1.01
 
     /// Bulk and tail ESS below which a scalar is flagged (Vehtari et al. 2021: 100 per chain for 4 chains).
+    [<CompiledName("EssThreshold")>]
     let essThreshold = 400.0
 
     /// Default quantile probabilities: 5%, 50% and 95%.
+    [<CompiledName("DefaultProbs")>]
     let defaultProbs = [| 0.05; 0.5; 0.95 |]
 
     /// Default options: `defaultProbs`, `rhatThreshold`, `essThreshold`.
+    [<CompiledName("DefaultOptions")>]
     let defaultOptions : SummaryOptions = { Probs = defaultProbs; MaxRhat = rhatThreshold; MinEss = essThreshold }
 
     /// Summarises the draws `float[chain][draw]` of one scalar.
+    [<CompiledName("Row")>]
     let row (probs: float[]) (name: string) (label: string option) (x: float[][]) : SummaryRow =
         { Name = name; Label = label
           Mean = Diagnostics.mean x; Sd = Diagnostics.sd x
@@ -96,6 +101,7 @@ module Summary =
           Rhat = Diagnostics.rhat x }
 
     /// The warnings of one row under the given thresholds (NaN R-hat gives `NotComputable`).
+    [<CompiledName("WarningsOf")>]
     let warningsOf (options: SummaryOptions) (r: SummaryRow) : SummaryWarning list =
         [ if Double.IsNaN r.Rhat then NotComputable r.Name
           elif r.Rhat > options.MaxRhat then HighRhat(r.Name, r.Rhat, options.MaxRhat)
@@ -103,6 +109,7 @@ module Summary =
           if r.EssTail < options.MinEss then LowEssTail(r.Name, r.EssTail, options.MinEss) ]
 
     /// Summarises every scalar of a posterior with the given options.
+    [<CompiledName("ComputeWith")>]
     let computeWith (options: SummaryOptions) (p: Posterior) : Summary =
         options.Probs |> Array.iter (fun q ->
             if not (q >= 0.0 && q <= 1.0) then invalidArg "options" $"Quantile probability {q} is outside [0, 1].")
@@ -112,28 +119,36 @@ module Summary =
           Chains = p.ChainCount; Draws = p.DrawCount; Cancelled = p.Cancelled }
 
     /// Summarises every scalar of a posterior with `defaultOptions`.
+    [<CompiledName("Compute")>]
     let compute (p: Posterior) : Summary = computeWith defaultOptions p
 
 
     /// Formats `x` to `digits` significant digits: fixed point for 1e-3 ≤ |x| < 1e6, otherwise scientific.
+    [<CompiledName("FormatSignificant")>]
     let formatSignificant (digits: int) (x: float) =
         if Double.IsNaN x then "NA"
         elif Double.IsInfinity x then (if x > 0.0 then "Inf" else "-Inf")
         elif x = 0.0 then "0"
         else
-            let e = int (floor (log10 (abs x)))
+            let decade (v: float) = int (floor (log10 (abs v)))
+            let e0 = decade x
+            // 0.99997 to 3 digits is 1.00, a decade up: take the exponent of the rounded value
+            let e = if e0 < -3 || e0 >= 6 then e0 else decade (Math.Round(x, min 15 (max 0 (digits - 1 - e0))))
             if e >= 6 || e < -3 then x.ToString("0." + String('0', max 0 (digits - 1)) + "e+0", inv)
             else x.ToString("F" + string (max 0 (digits - 1 - e)), inv)
 
+    let private formatEss (e: float) = if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
+
     /// One line describing a warning and what to do about it.
+    [<CompiledName("Describe")>]
     let describe (w: SummaryWarning) =
         match w with
         | HighRhat(n, r, t) ->
             $"{n}: R-hat {formatSignificant 4 r} > {t.ToString inv}; the chains disagree. Run longer chains or reparameterize."
         | LowEssBulk(n, e, t) ->
-            $"{n}: bulk ESS {formatSignificant 3 e} < {t.ToString inv}; the mean and sd are imprecise. Draw more samples."
+            $"{n}: bulk ESS {formatEss e} < {t.ToString inv}; the mean and sd are imprecise. Draw more samples."
         | LowEssTail(n, e, t) ->
-            $"{n}: tail ESS {formatSignificant 3 e} < {t.ToString inv}; the outer quantiles are imprecise. Draw more samples."
+            $"{n}: tail ESS {formatEss e} < {t.ToString inv}; the outer quantiles are imprecise. Draw more samples."
         | NotComputable n ->
             $"{n}: R-hat is not available (constant or non-finite draws, or too few draws per chain)."
 
@@ -152,11 +167,12 @@ module Summary =
               yield quantileHeader p, (fun (r: SummaryRow) -> formatSignificant 3 r.Quantiles[i]), true
           yield "mcse_mean", (fun r -> formatSignificant 2 r.McseMean), true
           yield "mcse_sd", (fun r -> formatSignificant 2 r.McseSd), true
-          yield "ess_bulk", (fun r -> if Double.IsNaN r.EssBulk then "NA" else Math.Round(r.EssBulk).ToString(inv)), true
-          yield "ess_tail", (fun r -> if Double.IsNaN r.EssTail then "NA" else Math.Round(r.EssTail).ToString(inv)), true
+          yield "ess_bulk", (fun r -> formatEss r.EssBulk), true
+          yield "ess_tail", (fun r -> formatEss r.EssTail), true
           yield "rhat", (fun r -> if Double.IsNaN r.Rhat then "NA" else r.Rhat.ToString("F3", inv)), true ]
 
     /// The summary as plain text: a header line, aligned columns (text left, numbers right), then the warnings.
+    [<CompiledName("Format")>]
     let format (s: Summary) : string =
         let cols = columns s
         let cells = cols |> List.map (fun (h, f, right) -> h, s.Rows |> Array.map f, right)

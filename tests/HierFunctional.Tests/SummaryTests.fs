@@ -1,0 +1,77 @@
+module HierFunctional.Tests.SummaryTests
+
+open System
+open Xunit
+open MathNet.Numerics.Distributions
+open MathNet.Numerics.Random
+open HierFunctional
+
+/// 4 chains × 500 draws: mu iid N(1, 2²); theta[1] AR(1) ρ = 0.99 (poorly mixed); theta[2] with one chain shifted by 3;
+/// c constant.
+let private post =
+    let rng = Xoshiro256StarStar(11)
+    let ar rho shift = Array.init 500 (fun _ -> 0.0) |> Array.scan (fun x _ -> rho * x + Normal.Sample(rng, 0.0, 1.0)) 0.0 |> Array.skip 1 |> Array.map ((+) shift)
+    let cols = Array.init 4 (fun c ->
+        [| Array.init 500 (fun _ -> Normal.Sample(rng, 1.0, 2.0)); ar 0.99 0.0; ar 0.0 (if c = 3 then 3.0 else 0.0); Array.create 500 0.5 |])
+    Posterior.ofColumns [| "mu"; "theta[1]"; "theta[2]"; "c" |] cols
+    |> Posterior.withLabels [ "theta[1]", "Hospital A"; "theta[2]", "Hospital B" ]
+
+let private summary = Summary.compute post
+
+[<Fact>]
+let ``summary rows equal the diagnostics of each scalar`` () =
+    let r = summary.Rows |> Array.find (fun r -> r.Name = "mu")
+    let x = Posterior.chains "mu" post
+    Assert.Equal(Diagnostics.mean x, r.Mean)
+    Assert.Equal(Diagnostics.essBulk x, r.EssBulk)
+    Assert.Equal(Diagnostics.rhat x, r.Rhat)
+    Assert.Equal<float[]>(Summary.defaultProbs |> Array.map (fun p -> Diagnostics.quantile p x), r.Quantiles)
+    Assert.Equal(Some "Hospital A", (summary.Rows |> Array.find (fun r -> r.Name = "theta[1]")).Label)
+
+[<Fact>]
+let ``mean of iid draws lies within 4 MCSE of the truth`` () =
+    let r = summary.Rows[0]
+    Assert.True(abs (r.Mean - 1.0) < 4.0 * r.McseMean, $"mean {r.Mean}, MCSE {r.McseMean}")
+    Assert.True(abs (r.Sd - 2.0) < 4.0 * r.McseSd, $"sd {r.Sd}, MCSE {r.McseSd}")
+
+[<Fact>]
+let ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` () =
+    let about name = summary.Warnings |> List.filter (function
+        | HighRhat(n, _, _) | LowEssBulk(n, _, _) | LowEssTail(n, _, _) | NotComputable n -> n = name)
+    Assert.Empty(about "mu")
+    Assert.Contains(about "theta[1]", (function LowEssBulk _ -> true | _ -> false))
+    Assert.Contains(about "theta[2]", (function HighRhat(_, r, t) -> r > t && t = Summary.rhatThreshold | _ -> false))
+    Assert.Contains(NotComputable "c", about "c")
+
+[<Fact>]
+let ``thresholds are configurable`` () =
+    let lax = Summary.computeWith { Summary.defaultOptions with MaxRhat = 100.0; MinEss = 0.0 } post
+    Assert.Equal<SummaryWarning list>([ NotComputable "c" ], lax.Warnings)
+
+[<Fact>]
+let ``printed table aligns columns and lists warnings below`` () =
+    let text = Summary.format summary
+    let lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.TrimEnd '\r')
+    Assert.Equal("4 chains × 500 draws", lines[0])
+    let header = lines[1]
+    Assert.StartsWith("name", header)
+    for col in [ "label"; "mean"; "sd"; "mad"; "q5"; "q50"; "q95"; "mcse_mean"; "mcse_sd"; "ess_bulk"; "ess_tail"; "rhat" ] do
+        Assert.Contains(col, header)
+    // numbers are right-aligned: every data row ends exactly where the header's last column ends
+    for row in lines[2..5] do Assert.Equal(header.Length, row.Length)
+    Assert.Contains("Hospital B", lines[4])
+    let w = Array.IndexOf(lines, "Warnings:")
+    Assert.True(w > 5)
+    Assert.Contains(lines[w + 1 ..], fun l -> l.Contains "theta[2]: R-hat")
+    Assert.False(text.Contains(char 27), "no ANSI escape codes in the core library's output")
+
+[<Fact>]
+let ``significant digits adapt to magnitude`` () =
+    Assert.Equal("1.23", Summary.formatSignificant 3 1.23456)
+    Assert.Equal("123", Summary.formatSignificant 3 123.456)
+    Assert.Equal("0.00123", Summary.formatSignificant 3 0.00123456)
+    Assert.Equal("1.23e-5", Summary.formatSignificant 3 1.23456e-5)
+    Assert.Equal("1.23e+7", Summary.formatSignificant 3 12345678.0)
+    Assert.Equal("NA", Summary.formatSignificant 3 nan)
+    Assert.Equal("-4.6", Summary.formatSignificant 2 -4.6)
+    Assert.Equal("1.00", Summary.formatSignificant 3 0.99997) // rounding up to the next decade keeps 3 digits
