@@ -166,12 +166,13 @@ module CmdStanCsv =
     [<CompiledName("Parse")>]
     let parse (text: string) : StanCsvChain =
         let lines = text.Split('\n') |> Array.map (fun l -> l.TrimEnd('\r'))
+        // One pass over the lines, accumulating into locals; nothing mutable escapes.
         let mutable meta = []
         let mutable names: string[] = null
-        let rows = ResizeArray<float[]>() // collected in one pass over the lines
+        let rows = ResizeArray<float[]>()
         let mutable adaptationAt = -1
-        lines
-        |> Array.iteri (fun i line ->
+        for i in 0 .. lines.Length - 1 do
+            let line = lines.[i]
             if line.StartsWith "#" then
                 let c = line.Substring(1).Trim()
                 if isNull names then metadataPair c |> Option.iter (fun p -> meta <- p :: meta)
@@ -182,7 +183,7 @@ module CmdStanCsv =
                     let cells = line.Split ','
                     if cells.Length <> names.Length then
                         raise (InvalidDataException $"line {i + 1}: {cells.Length} values but the header row has {names.Length} names.")
-                    rows.Add(cells |> Array.map (parseValue (i + 1))))
+                    rows.Add(cells |> Array.map (parseValue (i + 1)))
         if isNull names then raise (InvalidDataException "no header row: the text has only comments or is empty.")
         let meta = List.rev meta
         let split = if adaptationAt >= 0 then adaptationAt else min rows.Count (warmupRows meta)

@@ -177,21 +177,9 @@ module Criteria =
             acc <- acc + centred.[t] * centred.[t + lag]
         scale * acc / float n
 
-    /// Effective sample size of draws split into equal-length chains ([chain][iteration]) by Geyer's initial
-    /// monotone sequence over the multi-chain autocorrelation, exactly as `loo:::ess_rfun` (loo 2.5.1).
-    [<CompiledName("EssOfChains")>]
-    let essOfChains (chains: float[][]) : float =
-        if isNull chains || chains.Length = 0 then invalidArg "chains" "need at least one chain."
-        let n = chains.[0].Length
-        if n < 2 || chains |> Array.exists (fun c -> c.Length <> n) then
-            invalidArg "chains" "all chains need the same number (≥ 2) of draws."
-        let m = float chains.Length
-        let scale = float (nextGoodSize n) / float n
-        let centred = chains |> Array.map (fun c -> let mu = mean c in c |> Array.map (fun v -> v - mu))
-        let meanAcov lag = (centred |> Array.sumBy (fun c -> autocovariance c scale lag)) / m
-        let meanVar = meanAcov 0 * float n / float (n - 1)
-        let varPlus = meanVar * float (n - 1) / float n + (if chains.Length > 1 then variance (chains |> Array.map mean) else 0.0)
-        let rhoAt lag = 1.0 - (meanVar - meanAcov lag) / varPlus
+    // Geyer's initial positive sequence over pairs of autocorrelations, made monotone, then
+    // τ = −1 + 2 Σ ρ_t, bounded below by 1/log10(total draws); a line-by-line port of the loop in loo:::ess_rfun.
+    let private geyerTau (rhoAt: int -> float) (n: int) (total: float) =
         let rho = Array.zeroCreate n // filled in place, as the R loop does
         rho.[0] <- 1.0
         rho.[1] <- rhoAt 1
@@ -213,10 +201,25 @@ module Criteria =
             if rho.[t] + rho.[t + 1] > rho.[t - 2] + rho.[t - 1] then
                 rho.[t] <- (rho.[t - 2] + rho.[t - 1]) / 2.0
                 rho.[t + 1] <- rho.[t]
-        let total = m * float n
         let sumRho = Array.sum rho.[0 .. max (maxT - 1) 0]
-        let tau = max (-1.0 + 2.0 * sumRho + rho.[maxT]) (1.0 / log10 total)
-        total / tau
+        max (-1.0 + 2.0 * sumRho + rho.[maxT]) (1.0 / log10 total)
+
+    /// Effective sample size of draws split into equal-length chains ([chain][iteration]) by Geyer's initial
+    /// monotone sequence over the multi-chain autocorrelation, exactly as `loo:::ess_rfun` (loo 2.5.1).
+    [<CompiledName("EssOfChains")>]
+    let essOfChains (chains: float[][]) : float =
+        if isNull chains || chains.Length = 0 then invalidArg "chains" "need at least one chain."
+        let n = chains.[0].Length
+        if n < 2 || chains |> Array.exists (fun c -> c.Length <> n) then
+            invalidArg "chains" "all chains need the same number (≥ 2) of draws."
+        let m = float chains.Length
+        let scale = float (nextGoodSize n) / float n
+        let centred = chains |> Array.map (fun c -> let mu = mean c in c |> Array.map (fun v -> v - mu))
+        let meanAcov lag = (centred |> Array.sumBy (fun c -> autocovariance c scale lag)) / m
+        let meanVar = meanAcov 0 * float n / float (n - 1)
+        let varPlus = meanVar * float (n - 1) / float n + (if chains.Length > 1 then variance (chains |> Array.map mean) else 0.0)
+        let rhoAt lag = 1.0 - (meanVar - meanAcov lag) / varPlus
+        m * float n / geyerTau rhoAt n (m * float n)
 
     /// Relative efficiency r_eff,i = ESS(exp log p(y_i | θ)) / S per observation, as
     /// `loo::relative_eff(exp(logLik), chain_id)`; chainIds gives each draw's chain (any labels, equal-length chains).
@@ -304,16 +307,17 @@ module Criteria =
     let classifyParetoK (k: float) : ParetoK =
         if k <= 0.5 then ParetoK.Good elif k <= 0.7 then ParetoK.Ok elif k <= 1.0 then ParetoK.Bad else ParetoK.VeryBad
 
+    // Normal quantiles at loo's 1000 Blom plotting positions (r − 3/8)/(1000 − 3/4 + 1).
+    let private blomQuantiles =
+        lazy (Array.init 1000 (fun r -> Distributions.Normal.InvCDF(0.0, 1.0, (float (r + 1) - 0.375) / (1000.0 - 0.75 + 1.0))))
+
     // loo:::mcse_elpd: the variance of log of a normal approximation to E[p(y_i | y_-i)], evaluated at
     // 1000 normal quantiles (Blom plotting positions), divided by r_eff.
     let private mcseElpd (ll: float[]) (lwNorm: float[]) (elpd: float) (rEff: float) =
         let ePd = exp elpd
         let varEpd = Array.fold2 (fun acc l w -> let d = exp l - ePd in acc + exp (2.0 * w) * d * d) 0.0 ll lwNorm
         let sd = sqrt varEpd
-        let c = 3.0 / 8.0
-        let z =
-            Array.init 1000 (fun r -> ePd + sd * Distributions.Normal.InvCDF(0.0, 1.0, (float (r + 1) - c) / (1000.0 - 2.0 * c + 1.0)))
-            |> Array.filter (fun v -> v > 0.0)
+        let z = blomQuantiles.Force() |> Array.map (fun q -> ePd + sd * q) |> Array.filter (fun v -> v > 0.0)
         sqrt (variance (z |> Array.map log) / rEff)
 
     let private listIds (ids: int[]) = String.Join(", ", ids)
