@@ -174,3 +174,9 @@ let ``permuting observations permutes every pointwise value`` () =
 let ``a ragged log-likelihood array is rejected with the offending row`` () =
     let ex = Assert.Throws<ArgumentException>(fun () -> Criteria.waic [| [| 1.0; 2.0 |]; [| 1.0 |] |] |> ignore)
     Assert.Contains("row 1", ex.Message)
+
+[<Fact>]
+let ``a non-positive relative efficiency is rejected naming the observation`` () =
+    let ll = snd (table "tiny_loglik.csv")
+    let ex = Assert.Throws<ArgumentException>(fun () -> Criteria.looWith [| 1.0; 1.0; 0.0; 1.0; 1.0 |] ll |> ignore)
+    Assert.Contains("observation 3", ex.Message)

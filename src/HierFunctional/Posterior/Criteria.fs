@@ -298,6 +298,9 @@ module Criteria =
         let cols = columns "logRatios" logRatios
         if isNull rEff || rEff.Length <> cols.Length then
             invalidArg "rEff" $"need one relative efficiency per observation ({cols.Length})."
+        rEff |> Array.iteri (fun i r ->
+            if not (r > 0.0 && r < infinity) then
+                invalidArg "rEff" $"relative efficiency of observation {i + 1} is {r}; it must be positive and finite (use 1 for independent draws).")
         let tails = rEff |> Array.map (tailLength logRatios.Length)
         let smoothed = Array.map2 psisSmooth tails cols
         { LogWeights = Array.map fst smoothed; ParetoK = Array.map snd smoothed; TailLength = tails; RelativeEff = Array.copy rEff }
