@@ -48,7 +48,7 @@ type Waic =
         Warnings: string list
     }
 
-/// The loo (≥ 2.x, ≤ 2.6) classification of a Pareto k̂ value.
+/// Classification of a Pareto k̂ value with the fixed thresholds of loo 2.5.1 (0.5, 0.7, 1); loo ≥ 2.7 adds a sample-size-dependent one.
 [<RequireQualifiedAccess>]
 type ParetoK =
     /// k̂ ≤ 0.5: PSIS estimate reliable and fast-converging.
