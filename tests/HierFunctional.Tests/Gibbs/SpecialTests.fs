@@ -148,4 +148,12 @@ let ``truncated normal draws stay in bounds and have the closed-form mean`` (mea
     let r = rng 41
     let xs = Array.init n (fun _ -> Special.truncatedNormal r mean sd lower upper)
     Assert.True(xs |> Array.forall (fun x -> x >= lower && x <= upper), "all draws inside the bounds")
+    // KS at α = 0.001 against the truncated CDF, computed from the nearer tail so it keeps precision far out
+    let a, b = (lower - mean) / sd, (upper - mean) / sd
+    let cdf x =
+        let t = (x - mean) / sd
+        if a > 0.0 then (Normal.CDF(0.0, 1.0, -a) - Normal.CDF(0.0, 1.0, -t)) / (Normal.CDF(0.0, 1.0, -a) - Normal.CDF(0.0, 1.0, -b))
+        else (Normal.CDF(0.0, 1.0, t) - Normal.CDF(0.0, 1.0, a)) / (Normal.CDF(0.0, 1.0, b) - Normal.CDF(0.0, 1.0, a))
+    let d = ksStatistic cdf xs
+    Assert.True(d < ksCritical001 n, $"TN({mean}, {sd}; [{lower}, {upper}]): KS D = {d}, critical {ksCritical001 n}")
     assertMean $"TN({mean}, {sd}; [{lower}, {upper}])" (truncatedMean mean sd lower upper) xs
