@@ -30,11 +30,9 @@ module Slice =
     /// The cap on shrinkage steps; reaching it (only possible for a numerically degenerate slice) keeps x0.
     let private maxShrinks = 1000
 
-    /// One slice update from x0 given f0 = log density at x0 (Neal 2003, Fig. 3 stepping out with at most
-    /// `maxSteps` steps of width `width`, then Fig. 5 shrinkage). The slice level is f0 − Exp(1), so every
-    /// accepted point has log density above it and is finite; −∞ (and NaN) regions simply bound the interval.
-    /// `step` when the log density f0 at x0 is already known (e.g. kept from the previous update of an unchanged
-    /// conditional); the evaluation count then excludes x0.
+    /// One slice update from x0 when its log density f0 is already known (Neal 2003: Fig. 3 stepping out with at most
+    /// `maxSteps` steps of width `width`, then Fig. 5 shrinkage); the evaluation count excludes x0. The slice level is
+    /// f0 − Exp(1), so every accepted point has a finite log density above it; −∞ and NaN regions bound the interval.
     let stepFrom (rng: Random) (logDensity: float -> float) (width: float) (maxSteps: int) (x0: float) (f0: float) : SliceResult =
         if not (width > 0.0 && Double.IsFinite width) then invalidArg "width" $"width must be positive and finite, but was {width}."
         if maxSteps < 1 then invalidArg "maxSteps" $"maxSteps must be at least 1, but was {maxSteps}."
