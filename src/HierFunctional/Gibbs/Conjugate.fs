@@ -213,6 +213,10 @@ module Conjugate =
         let pa = halfStudentTAuxiliary dof scale v
         struct (sqrt v, InverseGamma.Sample(rng, pa.Shape, pa.Scale))
 
+    /// `drawHalfStudentT` with ν = 1: one sweep of the half-Cauchy(A) augmentation, returning the new (σ, a).
+    let drawHalfCauchy (rng: Random) (scale: float) (auxiliary: float) (n: float) (sumSquares: float) =
+        drawHalfStudentT rng 1.0 scale auxiliary n sumSquares
+
     // ---- multivariate rules ----
 
     let private checkSquare (name: string) (m: Matrix<float>) (k: int) =
@@ -322,7 +326,3 @@ module Conjugate =
     let drawInverseWishartCovariance (rng: Random) (prior: WishartParams) (n: float) (scatterMatrix: Matrix<float>) =
         let post = inverseWishartCovariance prior n scatterMatrix
         InverseWishart.Sample(rng, post.Dof, post.Scale)
-
-    /// `drawHalfStudentT` with ν = 1: one sweep of the half-Cauchy(A) augmentation, returning the new (σ, a).
-    let drawHalfCauchy (rng: Random) (scale: float) (auxiliary: float) (n: float) (sumSquares: float) =
-        drawHalfStudentT rng 1.0 scale auxiliary n sumSquares
