@@ -6,37 +6,75 @@ open MathNet.Numerics.LinearAlgebra
 
 /// Normal parameters: mean and standard deviation.
 [<Struct>]
-type NormalParams = { Mean: float; Sd: float }
+type NormalParams =
+    { /// Mean.
+      Mean: float
+      /// Standard deviation.
+      Sd: float }
 
 /// Gamma parameters: shape and rate (mean shape/rate).
 [<Struct>]
-type GammaParams = { Shape: float; Rate: float }
+type GammaParams =
+    { /// Shape.
+      Shape: float
+      /// Rate (inverse scale).
+      Rate: float }
 
 /// Inverse-gamma parameters: shape and scale (density ∝ x^(−shape−1) exp(−scale/x)).
 [<Struct>]
-type InverseGammaParams = { Shape: float; Scale: float }
+type InverseGammaParams =
+    { /// Shape.
+      Shape: float
+      /// Scale.
+      Scale: float }
 
 /// Beta parameters.
 [<Struct>]
-type BetaParams = { Alpha: float; Beta: float }
+type BetaParams =
+    { /// First shape (prior successes).
+      Alpha: float
+      /// Second shape (prior failures).
+      Beta: float }
 
 /// Generalized inverse Gaussian parameters: density ∝ x^(λ−1) exp(−(χ/x + ψx)/2) on x > 0.
 [<Struct>]
-type GigParams = { Lambda: float; Chi: float; Psi: float }
+type GigParams =
+    { /// Index λ (any real).
+      Lambda: float
+      /// χ ≥ 0, the coefficient of 1/x.
+      Chi: float
+      /// ψ ≥ 0, the coefficient of x.
+      Psi: float }
 
 /// Sufficient statistics of n observations y_i ~ Normal(a_i + b_i θ, s_i) for θ:
 /// Precision = Σ b_i²/s_i² and Shift = Σ b_i (y_i − a_i)/s_i².
 [<Struct>]
-type NormalLinearStats = { Precision: float; Shift: float }
+type NormalLinearStats =
+    { /// Σ b_i²/s_i².
+      Precision: float
+      /// Σ b_i (y_i − a_i)/s_i².
+      Shift: float }
 
 /// A multivariate normal given by its mean and the lower Cholesky factor L of its precision Q = L Lᵀ.
-type MvNormalPrecision = { Mean: float[]; PrecisionCholesky: Matrix<float> }
+type MvNormalPrecision =
+    { /// Mean vector μ.
+      Mean: float[]
+      /// Lower-triangular L with precision Q = L Lᵀ.
+      PrecisionCholesky: Matrix<float> }
 
 /// Sufficient statistics of y = a + Xβ + ε, ε_i ~ Normal(0, s_i): XtWX = Xᵀ W X and XtWr = Xᵀ W (y − a), W = diag(1/s_i²).
-type RegressionStats = { XtWX: Matrix<float>; XtWr: float[] }
+type RegressionStats =
+    { /// Xᵀ W X (k×k).
+      XtWX: Matrix<float>
+      /// Xᵀ W (y − a) (length k).
+      XtWr: float[] }
 
 /// Wishart (precision) or inverse-Wishart (covariance) parameters: degrees of freedom and scale matrix.
-type WishartParams = { Dof: float; Scale: Matrix<float> }
+type WishartParams =
+    { /// Degrees of freedom ν.
+      Dof: float
+      /// Scale matrix (V for a Wishart, Ψ for an inverse Wishart).
+      Scale: Matrix<float> }
 
 /// Accumulation of Normal-linear sufficient statistics.
 [<RequireQualifiedAccess>]
@@ -174,6 +212,10 @@ module Conjugate =
         let v = InverseGamma.Sample(rng, pv.Shape, pv.Scale)
         let pa = halfStudentTAuxiliary dof scale v
         struct (sqrt v, InverseGamma.Sample(rng, pa.Shape, pa.Scale))
+
+    /// `drawHalfStudentT` with ν = 1: one sweep of the half-Cauchy(A) augmentation, returning the new (σ, a).
+    let drawHalfCauchy (rng: Random) (scale: float) (auxiliary: float) (n: float) (sumSquares: float) =
+        drawHalfStudentT rng 1.0 scale auxiliary n sumSquares
 
     // ---- multivariate rules ----
 

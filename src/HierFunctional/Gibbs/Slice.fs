@@ -30,17 +30,16 @@ module Slice =
     /// The cap on shrinkage steps; reaching it (only possible for a numerically degenerate slice) keeps x0.
     let private maxShrinks = 1000
 
-    /// One slice update from x0 of the log density `logDensity` (Neal 2003, Fig. 3 stepping out with at most
-    /// `maxSteps` steps of width `width`, then Fig. 5 shrinkage). The slice level is log f(x0) − Exp(1), so every
-    /// accepted point has log density above it and is finite; −∞ (and NaN) regions simply bound the interval.
-    let step (rng: Random) (logDensity: float -> float) (width: float) (maxSteps: int) (x0: float) : SliceResult =
+    /// One slice update from x0 when its log density f0 is already known (Neal 2003: Fig. 3 stepping out with at most
+    /// `maxSteps` steps of width `width`, then Fig. 5 shrinkage); the evaluation count excludes x0. The slice level is
+    /// f0 − Exp(1), so every accepted point has a finite log density above it; −∞ and NaN regions bound the interval.
+    let stepFrom (rng: Random) (logDensity: float -> float) (width: float) (maxSteps: int) (x0: float) (f0: float) : SliceResult =
         if not (width > 0.0 && Double.IsFinite width) then invalidArg "width" $"width must be positive and finite, but was {width}."
         if maxSteps < 1 then invalidArg "maxSteps" $"maxSteps must be at least 1, but was {maxSteps}."
-        let f0 = logDensity x0
         if not (Double.IsFinite f0) then
             invalidArg "x0" $"the starting point {x0} has log density {f0}; slice sampling needs a finite start."
         let level = f0 - Exponential.Sample(rng, 1.0)
-        let mutable evals = 1
+        let mutable evals = 0
         let mutable left = x0 - width * rng.NextDouble()
         let mutable right = left + width
         let mutable j = int (floor (float maxSteps * rng.NextDouble()))
@@ -64,6 +63,12 @@ module Slice =
             elif x1 < x0 then left <- x1
             else right <- x1
         result.Value
+
+    /// One slice update from x0 of the log density `logDensity` over the real line (see `stepFrom`); the evaluation
+    /// count includes the evaluation at x0. Throws if the log density at x0 is not finite.
+    let step (rng: Random) (logDensity: float -> float) (width: float) (maxSteps: int) (x0: float) : SliceResult =
+        let s = stepFrom rng logDensity width maxSteps x0 (logDensity x0)
+        { s with Evaluations = s.Evaluations + 1 }
 
     /// Initial adaptation state with a starting width.
     let initialWidth (width: float) : SliceWidth =

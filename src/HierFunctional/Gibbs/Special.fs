@@ -68,17 +68,17 @@ module Special =
         let x0 = omega / (1.0 - lambda)
         let k0 = exp ((lambda - 1.0) * log xm - 0.5 * omega * (xm + 1.0 / xm))
         let a0 = k0 * x0
-        let k1, a1, k2, a2 =
+        let struct (k1, a1, k2, a2) =
             if x0 >= 2.0 / omega then
                 let k2 = x0 ** (lambda - 1.0)
-                0.0, 0.0, k2, k2 * 2.0 * exp (-omega * x0 / 2.0) / omega
+                struct (0.0, 0.0, k2, k2 * 2.0 * exp (-omega * x0 / 2.0) / omega)
             else
                 let k1 = exp -omega
                 let a1 =
                     if lambda = 0.0 then k1 * log (2.0 / (omega * omega))
                     else k1 / lambda * ((2.0 / omega) ** lambda - x0 ** lambda)
                 let k2 = (2.0 / omega) ** (lambda - 1.0)
-                k1, a1, k2, k2 * 2.0 * exp -1.0 / omega
+                struct (k1, a1, k2, k2 * 2.0 * exp -1.0 / omega)
         let total = a0 + a1 + a2
         let tailStart = max x0 (2.0 / omega)
         let mutable x = 0.0

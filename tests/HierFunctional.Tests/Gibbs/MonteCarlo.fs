@@ -54,5 +54,8 @@ let ksStatistic (cdf: float -> float) (xs: float[]) =
         let f = cdf x
         max (float (i + 1) / n - f) (f - float i / n)) |> Array.max
 
-/// Asymptotic KS critical value at false-alarm rate α = 0.001: K_{0.999} / √n with K_{0.999} = 1.9495.
-let ksCritical001 (n: int) = 1.9495 / sqrt (float n)
+/// Asymptotic KS critical value at false-alarm rate α, from P(√n·D > k) ≈ 2·exp(−2k²): k = √(ln(2/α)/2) / √n.
+let ksCritical (alpha: float) (n: int) = sqrt (log (2.0 / alpha) / 2.0) / sqrt (float n)
+
+/// KS critical value at α = 0.001 (K = 1.9495).
+let ksCritical001 (n: int) = ksCritical 0.001 n

@@ -98,3 +98,11 @@ let ``an adapted width samples a wide normal with fewer evaluations`` () =
     let _, evalsSmall = run 59 f 0.1 2000 x
     let _, evalsAdapted = run 59 f w.Width 2000 x
     Assert.True(evalsAdapted < evalsSmall, $"adapted width {w.Width}: {evalsAdapted} evaluations vs {evalsSmall} with width 0.1")
+
+[<Fact>]
+let ``stepFrom with the known log density matches step with one evaluation fewer`` () =
+    let f x = Normal.PDFLn(1.0, 2.0, x)
+    let a = Slice.step (rng 60) f 1.5 10 0.4
+    let b = Slice.stepFrom (rng 60) f 1.5 10 0.4 (f 0.4)
+    Assert.Equal(a.Value, b.Value)
+    Assert.Equal(a.Evaluations - 1, b.Evaluations)

@@ -66,6 +66,44 @@ let ``GIG draws have the closed-form mean`` (lambda: float, chi: float, psi: flo
     Assert.True(xs |> Array.forall (fun x -> x > 0.0 && Double.IsFinite x), "every GIG draw is positive and finite")
     assertMean $"GIG({lambda}, {chi}, {psi})" (gigMeanByQuadrature lambda chi psi) xs
 
+/// GIG(λ, χ, ψ) CDF by cumulative trapezoid sums over u = log x, on the same log-concave grid as the mean.
+let private gigCdfByQuadrature (lambda: float) (chi: float) (psi: float) =
+    let logDens u = lambda * u - 0.5 * (chi * exp -u + psi * exp u)
+    let root = sqrt (lambda * lambda + chi * psi)
+    let mode = if lambda >= 0.0 then log ((lambda + root) / psi) else log (chi / (root - lambda))
+    let peak = logDens mode
+    let reach dir =
+        let mutable d = min 1.0 (1.0 / sqrt (0.5 * (chi * exp -mode + psi * exp mode)))
+        while logDens (mode + dir * d) > peak - 60.0 do
+            d <- 2.0 * d
+        d
+    let lo, hi = mode - reach -1.0, mode + reach 1.0
+    let m = 40001
+    let h = (hi - lo) / float (m - 1)
+    let w = Array.init m (fun i -> exp (logDens (lo + float i * h) - peak))
+    let cum = Array.scan (+) 0.0 w
+    fun (x: float) ->
+        let pos = (log x - lo) / h
+        if pos <= 0.0 then 0.0
+        elif pos >= float (m - 1) then 1.0
+        else
+            let i = int pos
+            (cum[i] + (pos - float i) * w[i]) / cum[m]
+
+[<Fact>]
+let ``GIG draws follow the GIG CDF across extreme parameters`` () =
+    // 63 KS tests, each at α = 0.001/63 so the whole grid has a false-alarm rate of at most 0.001 (Bonferroni)
+    let grid = [ for l in [ -500.0; -5.0; -0.5; 0.0; 0.5; 5.0; 500.0 ] do
+                   for c in [ 1e-10; 1.0; 1e10 ] do
+                       for p in [ 1e-10; 1.0; 1e10 ] -> l, c, p ]
+    let r = rng 23
+    let count = 2000
+    let critical = ksCritical (0.001 / float grid.Length) count
+    for lambda, chi, psi in grid do
+        let xs = Array.init count (fun _ -> Special.gig r lambda chi psi)
+        let d = ksStatistic (gigCdfByQuadrature lambda chi psi) xs
+        Assert.True(d < critical, $"GIG({lambda}, {chi}, {psi}): KS D = {d}, critical {critical}")
+
 [<Fact>]
 let ``GIG with chi zero is the Gamma and with psi zero the inverse Gamma`` () =
     let r = rng 22
@@ -80,7 +118,7 @@ let private pgMoments (b: float) (c: float) =
     else b / (2.0 * c) * tanh (c / 2.0), b / (4.0 * c ** 3.0) * (sinh c - c) / (cosh (c / 2.0) ** 2.0)
 
 let pgCases: obj[] seq =
-    [ 1, 0.0; 1, 1e-6; 1, 0.5; 1, 3.0; 1, 20.0; 1, -3.0; 4, 1.0; 60, 2.0 ] |> Seq.map (fun (b, c) -> [| box b; box c |])
+    [ 1, 0.0; 1, 1e-6; 1, 0.5; 1, 3.0; 1, 20.0; 1, -3.0; 1, 200.0; 4, 1.0; 60, 2.0 ] |> Seq.map (fun (b, c) -> [| box b; box c |])
 
 [<Theory; MemberData(nameof pgCases)>]
 let ``Polya-Gamma draws have the closed-form mean and variance`` (b: int, c: float) =
@@ -110,4 +148,12 @@ let ``truncated normal draws stay in bounds and have the closed-form mean`` (mea
     let r = rng 41
     let xs = Array.init n (fun _ -> Special.truncatedNormal r mean sd lower upper)
     Assert.True(xs |> Array.forall (fun x -> x >= lower && x <= upper), "all draws inside the bounds")
+    // KS at α = 0.001 against the truncated CDF, computed from the nearer tail so it keeps precision far out
+    let a, b = (lower - mean) / sd, (upper - mean) / sd
+    let cdf x =
+        let t = (x - mean) / sd
+        if a > 0.0 then (Normal.CDF(0.0, 1.0, -a) - Normal.CDF(0.0, 1.0, -t)) / (Normal.CDF(0.0, 1.0, -a) - Normal.CDF(0.0, 1.0, -b))
+        else (Normal.CDF(0.0, 1.0, t) - Normal.CDF(0.0, 1.0, a)) / (Normal.CDF(0.0, 1.0, b) - Normal.CDF(0.0, 1.0, a))
+    let d = ksStatistic cdf xs
+    Assert.True(d < ksCritical001 n, $"TN({mean}, {sd}; [{lower}, {upper}]): KS D = {d}, critical {ksCritical001 n}")
     assertMean $"TN({mean}, {sd}; [{lower}, {upper}])" (truncatedMean mean sd lower upper) xs
