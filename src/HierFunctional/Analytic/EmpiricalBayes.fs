@@ -133,8 +133,9 @@ module EmpiricalBayes =
         if concentration a b > exp 20.0 || not (f x > poolLogLik) then
             boundary poolMean poolLogLik
         else
-            let cov = Optimize.covariance (fun (v: float[]) -> logLik v[0] v[1]) [| a; b |]
-            { Alpha = a; Beta = b; AlphaSe = sqrt cov[0, 0]; BetaSe = sqrt cov[1, 1]; PriorMean = nan
+            // observed information on the log scale, mapped back by the delta method (exact at the optimum)
+            let cov = Optimize.covariance f x
+            { Alpha = a; Beta = b; AlphaSe = a * sqrt cov[0, 0]; BetaSe = b * sqrt cov[1, 1]; PriorMean = nan
               LogLikelihood = logLik a b; Method = EstimationMethod.MarginalML; AtBoundary = false }
 
     /// Beta-Binomial marginal maximum likelihood of (α, β), maximising `betaBinomialLogLikelihood` on the log scale;

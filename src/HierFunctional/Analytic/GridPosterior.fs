@@ -58,6 +58,8 @@ type NormalHierarchyPosterior =
       TauGrid: float[]
       /// Normalised p(τ | y) at the grid points.
       TauDensity: float[]
+      /// log ∫ q(τ) dτ for the unnormalised `GridPosterior.normalLogTauDensity` q.
+      LogNormalizer: float
       /// Moments of μ.
       Mu: Moments
       /// Moments of τ.
@@ -87,7 +89,8 @@ module GridPosterior =
     let private expand1 (logf: float -> float) (mode: float) (width: float) =
         let peak = logf mode
         let rec go lo hi iter =
-            if iter > 200 then invalidArg "data" "the posterior does not decay within a wide range; it may be improper — use a proper prior."
+            if iter > 200 || hi - lo > 1e3 then
+                invalidArg "y" "the posterior does not decay within a wide range of log τ; it is probably improper — use a proper prior on τ or more groups."
             let lo' = if logf lo > peak - drop then lo - (hi - lo) / 2.0 else lo
             let hi' = if logf hi > peak - drop then hi + (hi - lo) / 2.0 else hi
             if lo' = lo && hi' = hi then lo, hi else go lo' hi' (iter + 1)
@@ -163,7 +166,8 @@ module GridPosterior =
             let xs, _ = trapezoid lo hi 65
             xs |> Array.map (fun x -> match fixedU with Some u -> logq u x | None -> logq x other) |> Array.max
         let rec grow (u1, u2) (v1, v2) iter =
-            if iter > 200 then invalidArg "successes" "the posterior does not decay within a wide range; it may be improper."
+            if iter > 200 || u1 < -300.0 || u2 > 300.0 || v1 < -300.0 || v2 > 300.0 then
+                invalidArg "successes" "the posterior does not decay within a wide range of (u, v); it is improper when no group has 0 < y < n — add such data or use a proper prior."
             let wu, wv = (u2 - u1) / 2.0, (v2 - v1) / 2.0
             let high x = x > peak - drop
             let u1' = if high (edgeMax (Some u1) v1 v2 0.0) then u1 - wu else u1
@@ -238,7 +242,7 @@ module GridPosterior =
         let ms = Array.init (2 + j) (fun t -> moments acc[2 * t] acc[2 * t + 1])
         let taus = ss |> Array.map exp
         // p(τ|y) = p(s|y)/τ with s = log τ
-        ms, taus, Array.init n (fun i -> exp (lg[i] - peak) / z / taus[i])
+        ms, taus, Array.init n (fun i -> exp (lg[i] - peak) / z / taus[i]), log z + peak
 
     /// BDA3 §5.4: exact posterior of the Normal hierarchy y_j ~ N(θ_j, σ_j²), θ_j ~ N(μ, τ²) with a flat or Normal
     /// prior on μ and the given log prior density on τ: p(τ | y) (`normalLogTauDensity`) is integrated on a
@@ -252,7 +256,7 @@ module GridPosterior =
         let mode = Optimize.maximize (fun x -> logg x[0]) [| s0 |]
         let sb = expand1 logg mode[0] 1.0
         let cond = normalConditional muPrior y sigma
-        let coarse, _, _ = normalGrid logg cond y.Length sb gridPoints
-        let fine, taus, dens = normalGrid logg cond y.Length sb (2 * gridPoints)
-        { TauBounds = (exp (fst sb), exp (snd sb)); TauGrid = taus; TauDensity = dens
+        let coarse, _, _, _ = normalGrid logg cond y.Length sb gridPoints
+        let fine, taus, dens, logZ = normalGrid logg cond y.Length sb (2 * gridPoints)
+        { TauBounds = (exp (fst sb), exp (snd sb)); TauGrid = taus; TauDensity = dens; LogNormalizer = logZ
           Tau = fine[0]; Mu = fine[1]; Theta = fine[2..]; IntegrationError = maxDiff coarse fine }

@@ -44,11 +44,11 @@ type GammaPosterior =
 /// Posterior of one group's regression coefficients in a hierarchical linear model with known (μ, Σ, σ).
 type LinearShrinkage =
     { /// V·(Σ⁻¹μ + XᵀY/σ²).
-      PosteriorMean: Vector<float>
+      CoefficientMean: Vector<float>
       /// V = (Σ⁻¹ + XᵀX/σ²)⁻¹.
-      PosteriorCovariance: Matrix<float>
+      CoefficientCovariance: Matrix<float>
       /// W = V·XᵀX/σ²: with full-rank X, mean = W·β̂_OLS + (I−W)·μ.
-      DataWeight: Matrix<float> }
+      WeightMatrix: Matrix<float> }
 
 /// Closed-form conjugate shrinkage: how much each group's estimate is pulled towards the population.
 [<RequireQualifiedAccess>]
@@ -135,6 +135,6 @@ module Shrinkage =
         let xtx = x.TransposeThisAndMultiply(x) / s2
         let v = (priorPrecision + xtx).Inverse()
         let v = (v + v.Transpose()) / 2.0 // symmetrise away rounding
-        { PosteriorMean = v * (priorPrecision * mu + x.TransposeThisAndMultiply(y) / s2)
-          PosteriorCovariance = v
-          DataWeight = v * xtx }
+        { CoefficientMean = v * (priorPrecision * mu + x.TransposeThisAndMultiply(y) / s2)
+          CoefficientCovariance = v
+          WeightMatrix = v * xtx }
