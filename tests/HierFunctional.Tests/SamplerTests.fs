@@ -67,12 +67,14 @@ let ``discrete samplers match closed-form means and variances`` () =
           "BetaBinomial small", Dist.BetaBinomial(c0, c0, c0), [ 30.0; 2.0; 3.0 ], 12.0, bbVar 30.0 2.0 3.0
           "BetaBinomial large", Dist.BetaBinomial(c0, c0, c0), [ 5000.0; 2.0; 3.0 ], 2000.0, bbVar 5000.0 2.0 3.0
           "Poisson", Dist.Poisson(c0, c0), [ 2.0; 3.5 ], 7.0, 7.0
-          "NegativeBinomial", Dist.NegativeBinomial(c0, c0), [ 4.0; 2.5 ], 4.0, 4.0 + 16.0 / 2.5 ]
+          "NegativeBinomial", Dist.NegativeBinomial(c0, c0), [ 4.0; 2.5 ], 4.0, 4.0 + 16.0 / 2.5
+          "Poisson 5e9", Dist.Poisson(c0, c0), [ 5.0; 1e9 ], 5e9, 5e9 ]
     cases |> List.iteri (fun i (name, dist, args, mean, var) -> checkMoments name (scalars (200 + i) dist (List.map sc args)) mean var)
     // a billion trials costs ~25 Beta draws per variate, so fewer variates (the MCSE bounds scale accordingly)
     let rng = Xoshiro256StarStar 299
     let big = Array.init 4000 (fun _ -> Density.draw rng (Dist.Binomial(c0, c0)) [ sc 1e9; sc 0.4 ] |> Value.scalar)
     checkMoments "Binomial 1e9" big 4e8 (1e9 * 0.4 * 0.6)
+    Assert.Equal(Value.Scalar 0.0, Density.draw rng (Dist.Poisson(c0, c0)) [ sc 0.0; sc 1.0 ])
     let p = [| 0.2; 0.5; 0.3 |]
     let mc = p |> Array.mapi (fun k pk -> float k * pk) |> Array.sum
     let vc = (p |> Array.mapi (fun k pk -> float (k * k) * pk) |> Array.sum) - mc * mc

@@ -130,3 +130,22 @@ let ``a 2x2 correlation Cholesky factor is the tanh of its coordinate`` () =
     let r = tanh 0.7
     Array.iter2 (fun a b -> Assert.True(close 1e-14 a b, $"{a} vs {b}")) x [| 1.0; 0.0; r; sqrt (1.0 - r * r) |]
     Assert.True(close 1e-14 lj (log (1.0 - r * r)))
+
+[<Fact>]
+let ``the LKJ density pulled back through the correlation transform integrates to one`` () =
+    // ∫ p(L(u))·|dL/du| du over ℝ must be 1 for K = 2 if density, transform and Jacobian agree
+    for eta in [ 0.8; 1.0; 4.0 ] do
+        let f u =
+            let x, lj = Transform.fromUnconstrained Support.CorrelationCholesky 2 [| u |]
+            exp (Density.logPdf (Dist.LkjCholesky(2, Const 0.0)) [ Value.Scalar eta ] (Value.Matrix(Array2D.init 2 2 (fun i j -> x.[i * 2 + j]))) + lj)
+        let total = MathNet.Numerics.Integrate.DoubleExponential(Func<_, _>(f), -40.0, 40.0, 1e-12)
+        Assert.True(abs (total - 1.0) < 1e-8, $"eta {eta}: {total}")
+
+[<Fact>]
+let ``the Dirichlet density pulled back through the stick-breaking transform integrates to one`` () =
+    // K = 2: Dirichlet(a, b) on (x, 1 − x) is Beta(a, b) in x
+    let f u =
+        let x, lj = Transform.fromUnconstrained Support.Simplex 2 [| u |]
+        exp (LogPdf.dirichlet [| 2.5; 1.5 |] x + lj)
+    let total = MathNet.Numerics.Integrate.DoubleExponential(Func<_, _>(f), -60.0, 60.0, 1e-12)
+    Assert.True(abs (total - 1.0) < 1e-8, $"{total}")

@@ -117,8 +117,10 @@ module Density =
     let private flatError () =
         raise (ModelException(ModelError.Unsupported("Flat", "drawing from an improper flat prior (it cannot be simulated; give the node a proper prior to simulate it)")))
 
-    /// One random draw (discrete families give whole-number floats). Raises ModelException (Unsupported) for
-    /// `Flat`, which is improper and cannot be simulated; ArgumentException from MathNet for invalid arguments.
+    /// One random draw (discrete families give whole-number floats) using MathNet's samplers where it has them;
+    /// Binomial/BetaBinomial accept any whole number of trials and Poisson any mean (see `Samplers`); Multinomial
+    /// trials must fit in an int. Raises ModelException (Unsupported) for `Flat`, which is improper and cannot be
+    /// simulated; invalid arguments raise ArgumentException (from MathNet) — check them with `validArgs` first.
     let draw (rng: Random) (dist: Dist) (args: Value list) : Value =
         let sc v = Value.Scalar v
         match dist with
@@ -143,7 +145,7 @@ module Density =
             match List.map Value.scalar args with
             | [ n; a; b ] -> sc (Samplers.betaBinomial rng n a b)
             | _ -> wrongArity dist args
-        | Dist.Poisson _ -> let r, e = s2 dist args in sc (float (Poisson.Sample(rng, r * e)))
+        | Dist.Poisson _ -> let r, e = s2 dist args in sc (Samplers.poisson rng (r * e))
         | Dist.NegativeBinomial _ ->
             let m, phi = s2 dist args
             sc (Samplers.negativeBinomial rng m phi)

@@ -167,17 +167,24 @@ module LogPdf =
                 total <- total + c
             if ok && total = trials then nan2ninf acc else ninf
 
-    /// MvNormal(mean, Σ) via the Cholesky factor L of Σ: −k/2·log 2π − Σ log L_ii − ½‖L⁻¹(x − mean)‖².
-    let mvNormal (mean: float[]) (covariance: float[,]) (x: float[]) =
+    /// MvNormal(mean, LLᵀ) given the lower Cholesky factor L (factor once, evaluate many times):
+    /// −k/2·log 2π − Σ log L_ii − ½‖L⁻¹(x − mean)‖². L is trusted to be lower triangular with a positive diagonal.
+    let mvNormalCholesky (mean: float[]) (choleskyFactor: float[,]) (x: float[]) =
         let k = mean.Length
-        if x.Length <> k || Array2D.length1 covariance <> k then ninf
+        if x.Length <> k || Array2D.length1 choleskyFactor <> k then ninf
+        else
+            let w = forwardSolve choleskyFactor (Array.init k (fun i -> x.[i] - mean.[i]))
+            let q = Array.sumBy (fun v -> v * v) w
+            -float k * Constants.LogSqrt2Pi - halfLogDet choleskyFactor - 0.5 * q |> nan2ninf
+
+    /// MvNormal(mean, Σ) via the Cholesky factor of Σ (see mvNormalCholesky); −∞ when Σ is not symmetric positive
+    /// definite or the lengths disagree.
+    let mvNormal (mean: float[]) (covariance: float[,]) (x: float[]) =
+        if Array2D.length1 covariance <> mean.Length then ninf
         else
             match tryCholesky covariance with
             | None -> ninf
-            | Some l ->
-                let w = forwardSolve l (Array.init k (fun i -> x.[i] - mean.[i]))
-                let q = Array.sumBy (fun v -> v * v) w
-                -0.5 * float k * 2.0 * Constants.LogSqrt2Pi - halfLogDet l - 0.5 * q |> nan2ninf
+            | Some l -> mvNormalCholesky mean l x
 
     /// log c_K(η) of LKJ (2009) eq. 16: Σ_{k=1}^{K−1} [(2η − 2 + K − k)(K − k)·log 2 + (K − k)·log B(b_k, b_k)],
     /// b_k = η + (K − k − 1)/2; the density of a correlation matrix R is det(R)^(η−1)/c_K(η).
@@ -204,7 +211,7 @@ module LogPdf =
                     if j > i && l.[i, j] <> 0.0 then ok <- false
                     norm <- norm + l.[i, j] * l.[i, j]
                 if not (l.[i, i] > 0.0) || abs (norm - 1.0) > 1e-8 then ok <- false
-                if i > 0 then acc <- acc + float (k - (i + 1) + 0) * log l.[i, i] + (2.0 * eta - 2.0) * log l.[i, i]
+                if i > 0 then acc <- acc + (float (k - i - 1) + 2.0 * eta - 2.0) * log l.[i, i]
             if ok then nan2ninf (acc - lkjLogNormalizer eta k) else ninf
 
     let private traceOfSolve (l: float[,]) (m: float[,]) =

@@ -32,12 +32,20 @@ module Samplers =
         if trials <= directBinomialLimit then float (BetaBinomial(int trials, alpha, beta, rng).Sample())
         else binomial rng trials (Beta.Sample(rng, alpha, beta))
 
+    /// Poisson(μ) for any μ ≥ 0: MathNet's sampler returns an int, so a mean above 1e9 is split into m equal parts
+    /// (a sum of independent Poissons is Poisson with the summed mean); μ = 0 gives 0.
+    let poisson (rng: Random) (mean: float) : float =
+        if mean <= 0.0 then 0.0
+        elif mean <= 1e9 then float (Poisson.Sample(rng, mean))
+        else
+            let m = Math.Ceiling(mean / 1e9)
+            Seq.sum (seq { for _ in 1 .. int m -> float (Poisson.Sample(rng, mean / m)) })
+
     /// NB2(μ, φ) as the Gamma–Poisson mixture λ ~ Gamma(shape φ, rate φ/μ), k ~ Poisson(λ), with MathNet's Gamma
     /// and Poisson samplers. MathNet 5.0's NegativeBinomial.Sample(r, p) draws λ ~ Gamma(r, rate p), whose mean r/p
-    /// is the mean number of trials rather than failures, so it is not used.
+    /// is the mean number of trials rather than failures (mathnet/mathnet-numerics issues #455, #1109), so it is not used.
     let negativeBinomial (rng: Random) (mean: float) (dispersion: float) : float =
-        if mean = 0.0 then 0.0
-        else float (Poisson.Sample(rng, Gamma.Sample(rng, dispersion, dispersion / mean)))
+        if mean = 0.0 then 0.0 else poisson rng (Gamma.Sample(rng, dispersion, dispersion / mean))
 
     /// MvNormal(mean, Σ) as mean + L·z with L the Cholesky factor of Σ and z standard normal.
     let mvNormal (rng: Random) (mean: float[]) (covariance: float[,]) : float[] =
