@@ -184,9 +184,9 @@ let ``Beta-Binomial grid posterior integrates to one`` () =
         let logq = GridPosterior.betaBinomialLogDensity ys ns
         let (u1, u2), (v1, v2) = g.LogRatioBounds, g.LogSumBounds
         let total =
-            Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer)), u1, u2, 1e-8, 12, 31)), v1, v2, 1e-8, 12, 31)
+            Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer)), u1, u2, 1e-6, 8, 15)), v1, v2, 1e-6, 8, 15)
         abs (total - 1.0) <= 1e-3)
-    |> checkN 15
+    |> checkN 8
 
 [<Fact>]
 let ``Normal hierarchy grid posterior of tau integrates to one`` () =
@@ -194,6 +194,6 @@ let ``Normal hierarchy grid posterior of tau integrates to one`` () =
     forAll g (fun (y, s) ->
         let p = GridPosterior.normalHierarchy 100 MuPrior.Flat GridPosterior.uniformTau y s
         let q t = exp (GridPosterior.normalLogTauDensity MuPrior.Flat GridPosterior.uniformTau y s t - p.LogNormalizer)
-        let total = Integrate.GaussKronrod(q, 0.0, snd p.TauBounds, 1e-10, 25, 31)
+        let total = Integrate.GaussKronrod(q, 0.0, snd p.TauBounds, 1e-10, 12, 31)
         abs (total - 1.0) <= 1e-5)
     |> checkN 50
