@@ -78,7 +78,7 @@ let ``rat tumour grid posterior has BDA3's mode and agrees with an independent q
     let logq = GridPosterior.betaBinomialLogDensity ratY ratN
     let (u1, u2), (v1, v2) = g.LogRatioBounds, g.LogSumBounds
     let integrate (h: float -> float -> float) =
-        Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer) * h u v), u1, u2, 1e-8, 10, 15)), v1, v2, 1e-8, 10, 15)
+        Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer) * h u v), u1, u2, 1e-7, 8, 15)), v1, v2, 1e-7, 8, 15)
     close 1e-4 1.0 (integrate (fun _ _ -> 1.0))
     close 1e-4 g.LogSum.Mean (integrate (fun _ v -> v))
     let theta1 = integrate (fun u v -> let a = exp v / (1.0 + exp -u) in (a + float ratY[70]) / (exp v + float ratN[70]))
