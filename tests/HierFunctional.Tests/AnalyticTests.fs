@@ -180,3 +180,13 @@ let ``bad input is rejected with a message that says what to do`` () =
     Assert.Contains("one sampling variance per estimate", e.Message)
     let e = Assert.Throws<ArgumentException>(fun () -> GridPosterior.betaBinomial 50 [| 0; 0; 0 |] [| 10; 10; 10 |] |> ignore)
     Assert.Contains("improper", e.Message)
+
+[<Fact>]
+let ``eight schools yardstick for the sampler matches R's nested adaptive quadrature to 1e-6`` () =
+    let p = GridPosterior.normalHierarchy 200 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) schoolY schoolSd
+    let r = csv "tests/HierFunctional.Tests/fixtures/analytic/eight_schools_exact.csv" |> Array.map (fun r -> r[0], float r[1]) |> dict
+    close 1e-6 r["mean_mu"] p.Mu.Mean
+    close 1e-6 r["sd_mu"] p.Mu.Sd
+    close 1e-6 r["mean_tau"] p.Tau.Mean
+    close 1e-6 r["sd_tau"] p.Tau.Sd
+    close 1e-6 r["mean_theta1"] p.Theta[0].Mean
