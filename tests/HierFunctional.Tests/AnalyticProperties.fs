@@ -1,5 +1,6 @@
 module HierFunctional.Tests.AnalyticProperties
 
+open System
 open Xunit
 open FsCheck
 open FsCheck.FSharp
@@ -197,3 +198,24 @@ let ``Normal hierarchy grid posterior of tau integrates to one`` () =
         let total = Integrate.GaussKronrod(q, 0.0, snd p.TauBounds, 1e-10, 12, 31)
         abs (total - 1.0) <= 1e-5)
     |> checkN 50
+
+[<Fact>]
+let ``the Testing checkers reject false identities and accept true ones`` () =
+    Assert.False((Checks.differByConstant 1e-9 (fun x -> -x * x) (fun x -> -x * x / 2.0) [ 0.0; 1.0 ]).Passed)
+    Assert.True((Checks.differByConstant 1e-9 (fun x -> -x * x + 3.0) (fun x -> -x * x) [ 0.0; 1.0; 5.0 ]).Passed)
+    Assert.False((Checks.withinMcse 4.0 0.1 0.0 0.5).Passed)
+    Assert.True((Checks.withinMcse 4.0 0.1 0.0 0.35).Passed)
+    let rng = Random.Xoshiro256StarStar(11)
+    let draws = Array.init 4000 (fun _ -> Normal.Sample(rng, 1.0, 2.0))
+    Assert.True((Checks.meanWithinMcse 4.0 1.0 draws).Passed)
+    Assert.False((Checks.meanWithinMcse 4.0 1.5 draws).Passed)
+    Assert.True((Checks.varianceWithinMcse 4.0 4.0 draws).Passed)
+    Assert.False((Checks.varianceWithinMcse 4.0 5.0 draws).Passed)
+
+[<Fact>]
+let ``Testing generators produce valid probabilities, counts within trials and non-empty groups`` () =
+    let g = Gen.zip3 Generators.probability (Generators.binomialGroup 40) (Generators.groupedData 6 5)
+    forAll g (fun (p, b, d) ->
+        p > 0.0 && p < 1.0 && b.Trials >= 1 && b.Successes >= 0 && b.Successes <= b.Trials
+        && d.Groups.Length >= 2 && d.Groups |> Array.forall (fun grp -> grp.Length >= 1 && grp |> Array.forall Double.IsFinite))
+    |> check
