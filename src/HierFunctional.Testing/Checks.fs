@@ -13,7 +13,8 @@ module Checks =
 
     let private result ok msg = { Passed = ok; Message = msg }
 
-    /// log f − log g is the same at every point (so f ∝ g): |gap(x_i) − gap(x_0)| ≤ tol·(1 + |gap(x_0)|).
+    /// log f − log g is the same at every point (so f ∝ g): |gap(x_i) − gap(x_0)| ≤ tol·(1 + M), where M is the
+    /// largest |log f| or |log g| seen, since rounding in the log-densities scales with their size.
     let differByConstant (tolerance: float) (logF: 'a -> float) (logG: 'a -> float) (points: 'a list) =
         match points with
         | [] | [ _ ] -> invalidArg "points" "need at least two points to compare log-density differences."
@@ -21,7 +22,8 @@ module Checks =
             let gap x = logF x - logG x
             let g0 = gap x0
             let worst = rest |> List.map (fun x -> abs (gap x - g0)) |> List.max
-            let tol = tolerance * (1.0 + abs g0)
+            let size = points |> List.map (fun x -> max (abs (logF x)) (abs (logG x))) |> List.max
+            let tol = tolerance * (1.0 + size)
             result (worst <= tol && not (System.Double.IsNaN worst))
                 $"log f − log g varies by {worst:G6} across points (gap at first point {g0:G6}); tolerance {tol:G3}."
 

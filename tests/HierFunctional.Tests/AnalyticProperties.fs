@@ -1,5 +1,6 @@
 module HierFunctional.Tests.AnalyticProperties
 
+open System
 open Xunit
 open FsCheck
 open FsCheck.FSharp
@@ -173,7 +174,7 @@ let ``law of total variance holds for simulated three-level data within 4 MCSE``
 let ``Beta-Binomial grid posterior integrates to one`` () =
     let data =
         gen {
-            let! groups = Gen.arrayOfLength 4 (Generators.binomialGroup 30)
+            let! groups = Gen.arrayOfLength 3 (Generators.binomialGroup 20)
             let! n = Gen.choose (2, 30)
             let! y = Gen.choose (1, n - 1) // one group with 0 < y < n keeps the posterior proper
             return Array.append groups [| { Successes = y; Trials = n } |]
@@ -184,9 +185,9 @@ let ``Beta-Binomial grid posterior integrates to one`` () =
         let logq = GridPosterior.betaBinomialLogDensity ys ns
         let (u1, u2), (v1, v2) = g.LogRatioBounds, g.LogSumBounds
         let total =
-            Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer)), u1, u2, 1e-8, 12, 31)), v1, v2, 1e-8, 12, 31)
+            Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer)), u1, u2, 1e-6, 8, 15)), v1, v2, 1e-6, 8, 15)
         abs (total - 1.0) <= 1e-3)
-    |> checkN 15
+    |> checkN 6
 
 [<Fact>]
 let ``Normal hierarchy grid posterior of tau integrates to one`` () =
@@ -194,6 +195,27 @@ let ``Normal hierarchy grid posterior of tau integrates to one`` () =
     forAll g (fun (y, s) ->
         let p = GridPosterior.normalHierarchy 100 MuPrior.Flat GridPosterior.uniformTau y s
         let q t = exp (GridPosterior.normalLogTauDensity MuPrior.Flat GridPosterior.uniformTau y s t - p.LogNormalizer)
-        let total = Integrate.GaussKronrod(q, 0.0, snd p.TauBounds, 1e-10, 25, 31)
+        let total = Integrate.GaussKronrod(q, 0.0, snd p.TauBounds, 1e-10, 12, 31)
         abs (total - 1.0) <= 1e-5)
     |> checkN 50
+
+[<Fact>]
+let ``the Testing checkers reject false identities and accept true ones`` () =
+    Assert.False((Checks.differByConstant 1e-9 (fun x -> -x * x) (fun x -> -x * x / 2.0) [ 0.0; 1.0 ]).Passed)
+    Assert.True((Checks.differByConstant 1e-9 (fun x -> -x * x + 3.0) (fun x -> -x * x) [ 0.0; 1.0; 5.0 ]).Passed)
+    Assert.False((Checks.withinMcse 4.0 0.1 0.0 0.5).Passed)
+    Assert.True((Checks.withinMcse 4.0 0.1 0.0 0.35).Passed)
+    let rng = Random.Xoshiro256StarStar(11)
+    let draws = Array.init 4000 (fun _ -> Normal.Sample(rng, 1.0, 2.0))
+    Assert.True((Checks.meanWithinMcse 4.0 1.0 draws).Passed)
+    Assert.False((Checks.meanWithinMcse 4.0 1.5 draws).Passed)
+    Assert.True((Checks.varianceWithinMcse 4.0 4.0 draws).Passed)
+    Assert.False((Checks.varianceWithinMcse 4.0 5.0 draws).Passed)
+
+[<Fact>]
+let ``Testing generators produce valid probabilities, counts within trials and non-empty groups`` () =
+    let g = Gen.zip3 Generators.probability (Generators.binomialGroup 40) (Generators.groupedData 6 5)
+    forAll g (fun (p, b, d) ->
+        p > 0.0 && p < 1.0 && b.Trials >= 1 && b.Successes >= 0 && b.Successes <= b.Trials
+        && d.Groups.Length >= 2 && d.Groups |> Array.forall (fun grp -> grp.Length >= 1 && grp |> Array.forall Double.IsFinite))
+    |> check

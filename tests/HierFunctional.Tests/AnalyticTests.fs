@@ -78,7 +78,7 @@ let ``rat tumour grid posterior has BDA3's mode and agrees with an independent q
     let logq = GridPosterior.betaBinomialLogDensity ratY ratN
     let (u1, u2), (v1, v2) = g.LogRatioBounds, g.LogSumBounds
     let integrate (h: float -> float -> float) =
-        Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer) * h u v), u1, u2, 1e-10, 15, 31)), v1, v2, 1e-10, 15, 31)
+        Integrate.GaussKronrod((fun v -> Integrate.GaussKronrod((fun u -> exp (logq u v - g.LogNormalizer) * h u v), u1, u2, 1e-7, 8, 15)), v1, v2, 1e-7, 8, 15)
     close 1e-4 1.0 (integrate (fun _ _ -> 1.0))
     close 1e-4 g.LogSum.Mean (integrate (fun _ v -> v))
     let theta1 = integrate (fun u v -> let a = exp v / (1.0 + exp -u) in (a + float ratY[70]) / (exp v + float ratN[70]))
@@ -180,3 +180,13 @@ let ``bad input is rejected with a message that says what to do`` () =
     Assert.Contains("one sampling variance per estimate", e.Message)
     let e = Assert.Throws<ArgumentException>(fun () -> GridPosterior.betaBinomial 50 [| 0; 0; 0 |] [| 10; 10; 10 |] |> ignore)
     Assert.Contains("improper", e.Message)
+
+[<Fact>]
+let ``eight schools yardstick for the sampler matches R's nested adaptive quadrature to 1e-6`` () =
+    let p = GridPosterior.normalHierarchy 200 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) schoolY schoolSd
+    let r = csv "tests/HierFunctional.Tests/fixtures/analytic/eight_schools_exact.csv" |> Array.map (fun r -> r[0], float r[1]) |> dict
+    close 1e-6 r["mean_mu"] p.Mu.Mean
+    close 1e-6 r["sd_mu"] p.Mu.Sd
+    close 1e-6 r["mean_tau"] p.Tau.Mean
+    close 1e-6 r["sd_tau"] p.Tau.Sd
+    close 1e-6 r["mean_theta1"] p.Theta[0].Mean

@@ -101,7 +101,8 @@ module EmpiricalBayes =
             { boundary m (Array.fold2 (fun acc y n -> acc + SpecialFunctions.BinomialLn(n, y) + float y * log m + float (n - y) * log (1.0 - m)) 0.0 successes trials)
                 with Method = EstimationMethod.Moments }
         else
-            let k = 1.0 / rho - 1.0
+            // ρ ≥ 1 (more spread than a Beta can give) is clamped to a tiny concentration α+β = 1e-3
+            let k = max 1e-3 (1.0 / rho - 1.0)
             { Alpha = m * k; Beta = (1.0 - m) * k; AlphaSe = nan; BetaSe = nan; PriorMean = m
               LogLikelihood = ll (m * k) ((1.0 - m) * k); Method = EstimationMethod.Moments; AtBoundary = false }
 

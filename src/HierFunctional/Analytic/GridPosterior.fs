@@ -126,7 +126,7 @@ module GridPosterior =
             let lik = groups |> Array.sumBy (fun ((y, n), c) -> float c * (sa[y] + sb[n - y] - sab[n]))
             -2.5 * v + logA + logB + lik
 
-    // One pass over an n×n trapezoid grid: log normaliser and moments of u, v, α, β and every θ_j.
+    // One pass over an n×n trapezoid grid: log normaliser and moments of u, v, α/(α+β) and every θ_j.
     let private ratGrid (logq: float -> float -> float) (ys: int[]) (ns: int[]) (ub: float * float) (vb: float * float) n =
         let us, wu = trapezoid (fst ub) (snd ub) n
         let vs, wv = trapezoid (fst vb) (snd vb) n
@@ -162,17 +162,16 @@ module GridPosterior =
             else log (start.Alpha / start.Beta), log (start.Alpha + start.Beta)
         let mode = Optimize.maximize (fun x -> logq x[0] x[1]) [| u0; v0 |]
         let peak = logq mode[0] mode[1]
-        let edgeMax (fixedU: float option) (lo: float) (hi: float) (other: float) =
-            let xs, _ = trapezoid lo hi 65
-            xs |> Array.map (fun x -> match fixedU with Some u -> logq u x | None -> logq x other) |> Array.max
         let rec grow (u1, u2) (v1, v2) iter =
             if iter > 200 || u1 < -300.0 || u2 > 300.0 || v1 < -300.0 || v2 > 300.0 then
                 invalidArg "successes" "the posterior does not decay within a wide range of (u, v); it is improper when no group has 0 < y < n — add such data or use a proper prior."
             let wu, wv = (u2 - u1) / 2.0, (v2 - v1) / 2.0
             let high x = x > peak - drop
-            let u1' = if high (edgeMax (Some u1) v1 v2 0.0) then u1 - wu else u1
-            let u2' = if high (edgeMax (Some u2) v1 v2 0.0) then u2 + wu else u2
-            let vEdge v = let xs, _ = trapezoid u1 u2 65 in xs |> Array.map (fun u -> logq u v) |> Array.max
+            // the largest log-density along each edge, on 65 points
+            let uEdge u = fst (trapezoid v1 v2 65) |> Array.map (logq u) |> Array.max
+            let vEdge v = fst (trapezoid u1 u2 65) |> Array.map (fun u -> logq u v) |> Array.max
+            let u1' = if high (uEdge u1) then u1 - wu else u1
+            let u2' = if high (uEdge u2) then u2 + wu else u2
             let v1' = if high (vEdge v1) then v1 - wv else v1
             let v2' = if high (vEdge v2) then v2 + wv else v2
             if (u1', u2', v1', v2') = (u1, u2, v1, v2) then (u1, u2), (v1, v2) else grow (u1', u2') (v1', v2') (iter + 1)

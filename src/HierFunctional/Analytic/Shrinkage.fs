@@ -74,14 +74,16 @@ module Shrinkage =
     let normal (mu: float) (tau: float) (estimate: float) (stdError: float) : NormalShrinkage =
         requireNonNegative "tau" tau
         requirePositive "stdError" stdError
-        let s2 = stdError * stdError
-        let b = factor s2 (tau * tau)
-        let mean = if b = 0.0 then estimate else (1.0 - b) * estimate + b * mu
+        let s2, t2 = stdError * stdError, tau * tau
+        let b = factor s2 t2
+        // 1 − B computed directly as τ²/(σ²+τ²): subtracting from 1 loses every digit when τ ≪ σ
+        let w = if System.Double.IsPositiveInfinity t2 then 1.0 else t2 / (s2 + t2)
+        let mean = if b = 0.0 then estimate else w * estimate + b * mu
         { Estimate = estimate
           StdError = stdError
           ShrinkageFactor = b
           PosteriorMean = mean
-          PosteriorSd = sqrt ((1.0 - b) * s2) }
+          PosteriorSd = sqrt (w * s2) }
 
     /// Normal-Normal shrinkage of every group (see `normal`); estimates and standard errors align by index.
     let normalGroups (mu: float) (tau: float) (estimates: float[]) (stdErrors: float[]) =
