@@ -75,7 +75,7 @@ let private cases: (string * Case) list =
                      (fun a k -> Bernoulli.PMFLn(a.[0], int k))
       "Binomial", scalarCase (Dist.Binomial(c0, c0)) (Gen.map2 (fun n p -> [ n; p ]) (intBetween 0 2000) (between 0.01 0.99))
                     (fun a -> intBetween 0 (int a.[0])) (fun a k -> Binomial.PMFLn(a.[1], int a.[0], int k))
-      "BetaBinomial", scalarCase (Dist.BetaBinomial(c0, c0, c0)) (Gen.map3 (fun n a b -> [ n; a; b ]) (intBetween 0 500) pos pos)
+      "BetaBinomial", scalarCase (Dist.BetaBinomial(c0, c0, c0)) (Gen.map3 (fun n a b -> [ n; a; b ]) (intBetween 1 500) pos pos)
                         (fun a -> intBetween 0 (int a.[0])) (fun a k -> BetaBinomial.PMFLn(int a.[0], a.[1], a.[2], int k))
       "Poisson", scalarCase (Dist.Poisson(c0, c0)) (Gen.map2 (fun r e -> [ r; e ]) pos (logBetween 0.01 100.0)) (fun _ -> intBetween 0 300)
                    (fun a k -> Poisson.PMFLn(a.[0] * a.[1], int k))
@@ -170,6 +170,9 @@ let ``values outside the support have log-density minus infinity`` () =
     Assert.Equal(-infinity, LogPdf.lkjCholesky 2.0 (array2D [ [ 1.0; 0.0 ]; [ 0.5; 0.5 ] ]))
     Assert.Equal(-infinity, Density.logPdf (Dist.Flat Support.Positive) [] (sc -1.0))
     Assert.Equal(0.0, Density.logPdf (Dist.Flat Support.Positive) [] (sc 3.0))
+    // zero trials (which MathNet's BetaBinomial rejects) put all mass on k = 0
+    Assert.Equal(0.0, LogPdf.betaBinomial 0.0 2.0 3.0 0.0)
+    Assert.Equal(0.0, LogPdf.binomial 0.0 0.3 0.0)
 
 [<Fact>]
 let ``binomial with a billion trials is exact at k = 0 and k = n`` () =
