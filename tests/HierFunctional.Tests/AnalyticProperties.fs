@@ -9,8 +9,8 @@ open MathNet.Numerics.Distributions
 open HierFunctional.Analytic
 open HierFunctional.Testing
 
-let private check prop = Check.One(Config.QuickThrowOnFailure.WithMaxTest 200, prop)
-let private checkN (n: int) prop = Check.One(Config.QuickThrowOnFailure.WithMaxTest n, prop)
+let private check prop = Check.One(TestConfig.quick.WithMaxTest 200, prop)
+let private checkN (n: int) prop = Check.One(TestConfig.quick.WithMaxTest n, prop)
 let private forAll gen body = Prop.forAll (Arb.fromGen gen) body
 
 let private normalCase =

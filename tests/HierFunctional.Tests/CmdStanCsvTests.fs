@@ -49,7 +49,7 @@ let ``name conversion round-trips for any identifier and index list`` () =
     Prop.forAll (Arb.fromGen (Gen.zip ident indices)) (fun (id, ix) ->
         let name = if ix.IsEmpty then id else id + "[" + String.Join(",", ix) + "]"
         CmdStanCsv.fromStanName (CmdStanCsv.toStanName name) = name)
-    |> fun p -> Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), p)
+    |> fun p -> Check.One(TestConfig.quick.WithMaxTest(200), p)
 
 [<Fact>]
 let ``writing then reading gives bit-identical draws for any doubles`` () =
@@ -62,7 +62,7 @@ let ``writing then reading gives bit-identical draws for any doubles`` () =
         let back = CmdStanCsv.parse (CmdStanCsv.format header names d)
         assertSameDraws d back.Draws
         back.Names = Array.map CmdStanCsv.toStanName names && back.Warmup.Length = 0)
-    |> fun p -> Check.One(Config.QuickThrowOnFailure.WithMaxTest(200), p)
+    |> fun p -> Check.One(TestConfig.quick.WithMaxTest(200), p)
 
 [<Fact>]
 let ``the written header carries model, method, counts, seed and chain id`` () =

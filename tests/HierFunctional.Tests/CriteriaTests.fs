@@ -168,7 +168,7 @@ let ``permuting observations permutes every pointwise value`` () =
         perm |> Array.mapi (fun i j -> l.PointwiseElpd.[i] = base_.PointwiseElpd.[j] && l.ParetoK.[i] = base_.ParetoK.[j]
                                        && w.PointwiseElpd.[i] = waic.PointwiseElpd.[j])
         |> Array.forall id)
-    |> fun p -> Check.One(Config.QuickThrowOnFailure.WithMaxTest(20), p)
+    |> fun p -> Check.One(TestConfig.quick.WithMaxTest(20), p)
 
 [<Fact>]
 let ``a ragged log-likelihood array is rejected with the offending row`` () =

@@ -9,7 +9,7 @@ open MathNet.Numerics.Distributions
 open MathNet.Numerics.LinearAlgebra
 open HierFunctional
 
-let private check prop = Check.One(Config.QuickThrowOnFailure.WithMaxTest 200, prop)
+let private check prop = Check.One(TestConfig.quick.WithMaxTest 200, prop)
 let private l1p (x: float) = SpecialFunctions.Log1p x
 let private c0 = Const 0.0
 

@@ -17,7 +17,7 @@ let private ar1 (seed: int) (rho: float) (chains: int) (draws: int) : float[][] 
         for i in 1 .. draws - 1 do x[i] <- rho * x[i - 1] + Normal.Sample(rng, 0.0, 1.0)
         x)
 
-let private check maxTest prop = Check.One(Config.QuickThrowOnFailure.WithMaxTest maxTest, prop)
+let private check maxTest prop = Check.One(TestConfig.quick.WithMaxTest maxTest, prop)
 
 /// Mean and Monte Carlo standard error (sd / √n) of a statistic over replicate seeds.
 let private meanAndMcse (values: float[]) =

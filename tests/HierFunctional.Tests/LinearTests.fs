@@ -46,7 +46,7 @@ let rec linearGen size : Gen<Expr> =
               Gen.map2 (fun a k -> Div(a, Add(k, Const 10.0))) sub free ]
 
 let check prop =
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest 300, prop)
+    Check.One(TestConfig.quick.WithMaxTest 300, prop)
 
 let valueOf (form: LinearForm) env t =
     let coef =

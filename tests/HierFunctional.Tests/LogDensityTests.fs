@@ -8,7 +8,7 @@ open HierFunctional
 open HierFunctional.Tests.Generators
 open type Distributions
 
-let check prop = Check.One(Config.QuickThrowOnFailure.WithMaxTest 200, prop)
+let check prop = Check.One(TestConfig.quick.WithMaxTest 200, prop)
 
 let close (tol: float) (expected: float) (actual: float) =
     abs (expected - actual) <= tol * max 1.0 (abs expected)

@@ -29,7 +29,7 @@ let ``create and ofColumns agree for any shape`` () =
         let a, b = Posterior.create ns rows, Posterior.ofColumns ns cols
         Posterior.toArray a = rows && Posterior.toArray b = rows
         && ns |> Array.forall (fun n -> Posterior.chains n a = Posterior.chains n b))
-    |> fun prop -> Check.One(Config.QuickThrowOnFailure.WithMaxTest 100, prop)
+    |> fun prop -> Check.One(TestConfig.quick.WithMaxTest 100, prop)
 
 [<Fact>]
 let ``chains of one scalar are its draws per chain and pooled concatenates them in chain order`` () =

@@ -6,7 +6,7 @@ open FsCheck
 open FsCheck.FSharp
 open HierFunctional
 
-let private check prop = Check.One(Config.QuickThrowOnFailure.WithMaxTest 200, prop)
+let private check prop = Check.One(TestConfig.quick.WithMaxTest 200, prop)
 let private between (lo: float) (hi: float) = Gen.choose (0, 1_000_000) |> Gen.map (fun i -> lo + (hi - lo) * float i / 1e6)
 let private close (tol: float) (a: float) (b: float) = abs (a - b) <= tol * max 1.0 (abs b)
 

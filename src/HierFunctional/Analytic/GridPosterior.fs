@@ -103,8 +103,8 @@ module GridPosterior =
 
     /// Unnormalised log posterior of (u, v) = (log(α/β), log(α+β)) for Beta-Binomial data with
     /// p(α, β) ∝ (α+β)^(−5/2): −(5/2)v + log α + log β (Jacobian αβ) + Σ_j [log B(α+y_j, β+n_j−y_j) − log B(α, β)].
-    /// The Beta-function ratio is evaluated as Σ_{i<y} log(α+i) + Σ_{i<n−y} log(β+i) − Σ_{i<n} log(α+β+i), which
-    /// stays exact when α+β is huge (differences of log B lose every digit there).
+    /// The Beta-function ratio uses lnΓ differences while α+β < 1e5 and, beyond, the exact sums
+    /// Σ_{i<y} log(α+i) + Σ_{i<n−y} log(β+i) − Σ_{i<n} log(α+β+i) (differences of log B lose every digit there).
     let betaBinomialLogDensity (successes: int[]) (trials: int[]) =
         if successes.Length <> trials.Length || successes.Length = 0 then
             invalidArg "trials" $"need one trial count per success count; got {successes.Length} and {trials.Length}."
@@ -117,13 +117,22 @@ module GridPosterior =
             let logB = v - softplus u
             let a, b = exp logA, exp logB
             if a = 0.0 || b = 0.0 || System.Double.IsInfinity(a + b) then -infinity else
-            // prefix sums of log(x+i), local to this evaluation
-            let prefix (x: float) =
-                let s = Array.zeroCreate (nMax + 1)
-                for i in 1 .. nMax do s[i] <- s[i - 1] + log (x + float (i - 1))
-                s
-            let sa, sb, sab = prefix a, prefix b, prefix (a + b)
-            let lik = groups |> Array.sumBy (fun ((y, n), c) -> float c * (sa[y] + sb[n - y] - sab[n]))
+            let lik =
+                if a + b < 1e5 then
+                    // lnΓ differences are accurate to ~1e-10 absolute while α+β < 1e5, and cost O(groups)
+                    let lg = SpecialFunctions.GammaLn
+                    let ga, gb, gab = lg a, lg b, lg (a + b)
+                    groups
+                    |> Array.sumBy (fun ((y, n), c) ->
+                        float c * (lg (a + float y) - ga + lg (b + float (n - y)) - gb - lg (a + b + float n) + gab))
+                else
+                    // prefix sums of log(x+i), local to this evaluation: exact where lnΓ differences cancel
+                    let prefix (x: float) =
+                        let s = Array.zeroCreate (nMax + 1)
+                        for i in 1 .. nMax do s[i] <- s[i - 1] + log (x + float (i - 1))
+                        s
+                    let sa, sb, sab = prefix a, prefix b, prefix (a + b)
+                    groups |> Array.sumBy (fun ((y, n), c) -> float c * (sa[y] + sb[n - y] - sab[n]))
             -2.5 * v + logA + logB + lik
 
     // One pass over an n×n trapezoid grid: log normaliser and moments of u, v, α/(α+β) and every θ_j.

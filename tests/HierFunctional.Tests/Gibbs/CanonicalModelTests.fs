@@ -56,7 +56,7 @@ let betaBinomialModel (groupColumn: string) (successes: string) =
 
 let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (thetas: int list) =
     let ys, ns = ints d successes, ints d "n"
-    let exact = GridPosterior.betaBinomial 200 ys ns
+    let exact = GridPosterior.betaBinomial 100 ys ns
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
     let plan = planOf Conjugacy.builtIn (betaBinomialModel groupColumn successes) d
     Assert.Equal("slice", plan.Updates.[0].Method)

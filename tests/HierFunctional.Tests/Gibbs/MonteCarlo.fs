@@ -13,7 +13,7 @@ let rng (seed: int) : Random = Xoshiro256StarStar(seed)
 /// Runs a property over 200 random seeds; each case builds its random parameters from its own seeded generator.
 let forAllSeeds (prop: Random -> bool) =
     let p = Prop.forAll (Arb.fromGen (Gen.choose (0, Int32.MaxValue))) (fun seed -> prop (rng seed))
-    Check.One(Config.QuickThrowOnFailure.WithMaxTest 200, p)
+    Check.One(HierFunctional.Tests.TestConfig.quick.WithMaxTest 200, p)
 
 /// Uniform on (lo, hi).
 let uniform (r: Random) lo hi = lo + (hi - lo) * r.NextDouble()
