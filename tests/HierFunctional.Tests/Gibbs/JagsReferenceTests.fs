@@ -1,0 +1,92 @@
+/// Canonical models without a closed form against long JAGS runs of the same model with the same priors
+/// (fixtures/jags, made by make_jags_fixtures.R). A check passes when the two means differ by less than
+/// 4 × sqrt(MCSE_ours² + MCSE_JAGS²): both estimates carry Monte Carlo error, and the test states it.
+module HierFunctional.Tests.Gibbs.JagsReferenceTests
+
+open System
+open System.IO
+open Xunit
+open HierFunctional
+open HierFunctional.Tests.Gibbs.GibbsTests
+open HierFunctional.Tests.Gibbs.CanonicalModelTests
+open type Distributions
+
+type Reference = { Mean: float; Sd: float; McseMean: float; McseSd: float }
+
+let reference (model: string) =
+    Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", "jags", model + ".csv")
+    |> File.ReadAllLines
+    |> Array.skip 1
+    |> Array.map (fun line ->
+        let f = line.Split ','
+        let x i = Double.Parse(f.[i], Globalization.CultureInfo.InvariantCulture)
+        f.[0], { Mean = x 1; Sd = x 2; McseMean = x 3; McseSd = x 4 })
+    |> Map.ofArray
+
+let agree (post: Posterior) (refs: Map<string, Reference>) (name: string) =
+    let r = refs.[name]
+    let x = Posterior.chains name post
+    let m, mcse = Diagnostics.mean x, Diagnostics.mcseMean x
+    let tol = 4.0 * sqrt (mcse * mcse + r.McseMean * r.McseMean)
+    Assert.True(abs (m - r.Mean) < tol, $"{name}: ours {m} (MCSE {mcse}) vs JAGS {r.Mean} (MCSE {r.McseMean}); tolerance {tol}")
+    let s, mcseS = Diagnostics.sd x, Diagnostics.mcseSd x
+    let tolS = 4.0 * sqrt (mcseS * mcseS + r.McseSd * r.McseSd)
+    Assert.True(abs (s - r.Sd) < tolS, $"{name}: ours sd {s} vs JAGS {r.Sd}; tolerance {tolS}")
+
+let run plan = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(4000).WithSeed(17)) plan
+
+[<Fact>]
+let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
+    let pumps =
+        model {
+            let! alpha = sample "alpha" (Exponential 1.0)
+            let! beta = sample "beta" (Gamma(0.1, 1.0))
+            let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
+            do! observe "x" (Poisson(theta.[group "pump"], data "t"))
+        }
+
+    let post = run (planOf Conjugacy.builtIn pumps (csv "pumps.csv"))
+    let refs = reference "pumps"
+
+    for name in [ "alpha"; "beta"; "theta[1]"; "theta[5]"; "theta[10]" ] do
+        agree post refs name
+
+[<Fact>]
+let ``students in schools with an unknown within-school sd agrees with JAGS`` () =
+    let students =
+        model {
+            let! mu = sample "mu" (Normal(50.0, 20.0))
+            let! tau = sample "tau" (HalfNormal 10.0)
+            let! sigma = sample "sigma" (HalfNormal 20.0)
+            let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
+            do! observe "score" (Normal(theta.[group "school"], sigma))
+        }
+
+    let plan = planOf Conjugacy.builtIn students (csv "students.csv")
+    Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
+    let post = run plan
+    let refs = reference "students"
+
+    for name in [ "mu"; "tau"; "sigma"; "theta[1]"; "theta[7]"; "theta[12]" ] do
+        agree post refs name
+
+[<Fact>]
+let ``students within classrooms within schools agrees with JAGS at every level`` () =
+    let threeLevel =
+        model {
+            let! mu = sample "mu" (Normal(70.0, 20.0))
+            let! tauSchool = sample "tau_school" (HalfNormal 10.0)
+            let! tauClass = sample "tau_class" (HalfNormal 10.0)
+            let! sigma = sample "sigma" (HalfNormal 20.0)
+            let! school = sample "school_effect" (Normal(mu, tauSchool)) |> over "school"
+            let! cls = sample "class_effect" (Normal(school.[group "school"], tauClass)) |> over "classroom"
+            do! observe "score" (Normal(cls.[group "classroom"], sigma))
+        }
+
+    let plan = planOf Conjugacy.builtIn threeLevel (csv "three_level.csv")
+    Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
+    let post = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(10000).WithSeed(19)) plan
+    let refs = reference "three_level"
+
+    for name in [ "mu"; "tau_school"; "tau_class"; "sigma"; "school_effect[1]"; "class_effect[1]"; "class_effect[14]" ] do
+        agree post refs name
