@@ -68,7 +68,7 @@ let bench () =
 /// The main job: fit a bundled example and print the partial-pooling summary.
 let demo () =
     build ()
-    runOrFail "dotnet" "fsi --quiet --exec docs/tutorials/01-eight-schools.fsx"
+    runOrFail "dotnet" "fsi --quiet --exec docs/tutorials/00-demo.fsx"
 
 let targets =
     dict [ "build", build; "test", test; "docs", docs; "pack", pack; "bench", bench; "demo", demo

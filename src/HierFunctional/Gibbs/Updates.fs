@@ -214,7 +214,7 @@ module internal Updates =
         let update (run: Offsets -> Random -> float[] -> float) aux =
             Ok
                 { Node = name
-                  Method = $"{rule} ({Dist.name prior} on a {link})"
+                  Method = $"{rule} ({Dist.name prior} on a {(string link).ToLowerInvariant()})"
                   Reason = ""
                   Needs = { Aux = aux; Widths = 0; Buffers = [] }
                   Run =
