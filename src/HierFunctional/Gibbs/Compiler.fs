@@ -128,7 +128,7 @@ module Gibbs =
         | Conjugate.GammaExponential(a, r, children) -> Updates.gammaExponential b target a r children
         | Conjugate.GammaRateOfGamma(a, r, children) -> Updates.gammaRateOfGamma b target a r children
         | Conjugate.DirichletCounts(a, children) -> Updates.dirichletCounts b target a children
-        | Conjugate.NormalBlock _ -> Error "the MvNormal block update is not wired into the compiler yet"
+        | Conjugate.NormalBlock(m0, s0, children) -> Updates.normalBlock b target m0 s0 children
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =
         match info.Node.Kind with

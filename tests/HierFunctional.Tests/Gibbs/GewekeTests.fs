@@ -152,3 +152,21 @@ let ``Gamma-Exponential updates leave the prior invariant`` () =
     let out = simulate Conjugacy.builtIn m (Dataset.empty |> Dataset.reals "x" [| 1.0; 1.0; 1.0 |]) [ "rate" ] iterations 6
     check "rate mean" out.["rate"] id 1.5
     check "rate second moment" out.["rate"] (fun x -> x * x) (3.0 / 4.0 + 2.25)
+
+[<Fact>]
+let ``the regression block with varying intercepts and a half-normal sd leaves the prior invariant`` () =
+    let m =
+        model {
+            let! beta = sample "beta" (Normal(0.5, 1.0)) |> sized 2
+            let! sigma = sample "sigma" (HalfNormal 1.0)
+            let! alpha = sample "alpha" (Normal(0.0, 2.0)) |> over "g"
+            do! observe "y" (Normal(alpha.[group "g"] + dot (data "X") beta, sigma))
+        }
+
+    let x = array2D [ [ 1.0; 0.5 ]; [ -1.0; 1.5 ]; [ 0.3; -2.0 ]; [ 2.0; 0.2 ]; [ -0.7; -0.4 ]; [ 1.1; 1.0 ] ]
+    let d = groups3 |> Dataset.matrix "X" x |> Dataset.reals "y" (Array.zeroCreate 6)
+    let out = simulate Conjugacy.builtIn m d [ "beta[1]"; "beta[2]"; "sigma"; "alpha[1]" ] iterations 7
+    check "beta[1] mean" out.["beta[1]"] id 0.5
+    check "beta[2] second moment" out.["beta[2]"] (fun x -> x * x) 1.25
+    check "sigma mean" out.["sigma"] id (sqrt (2.0 / Math.PI))
+    check "alpha[1] second moment" out.["alpha[1]"] (fun x -> x * x) 4.0

@@ -287,3 +287,31 @@ let ``an exception inside an update surfaces as a numerical failure naming the n
     Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
     Assert.Contains("'tau'", ex.Message)
     Assert.Contains("boom", ex.Message)
+
+// ------------------------------------------------------------------ regression block
+
+[<Fact>]
+let ``the regression block update reproduces the exact MvNormal posterior of the coefficients`` () =
+    let x = array2D [ [ 1.0; 0.5; -1.0 ]; [ 1.0; 1.5; 0.0 ]; [ 1.0; -0.3; 2.0 ]; [ 1.0; 2.2; 1.0 ]; [ 1.0; 0.1; -0.5 ] ]
+    let y = [| 1.2; 3.1; 0.4; 4.0; 0.9 |]
+    let sigma = 0.8
+
+    let m =
+        model {
+            let! beta = sample "beta" (Normal(0.0, 10.0)) |> sized 3
+            do! observe "y" (Normal(dot (data "X") beta, sigma))
+        }
+
+    let d = Dataset.empty |> Dataset.matrix "X" x |> Dataset.reals "y" y
+    let plan = planOf Conjugacy.builtIn m d
+    Assert.Equal("Normal-block (regression)", plan.Updates.[0].Method)
+    let post = Chains.run options plan
+    // Exact: precision P = XᵀX/σ² + I/100, mean P⁻¹ Xᵀy/σ².
+    let X = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfArray x
+    let P = X.TransposeThisAndMultiply(X) / (sigma * sigma) + MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseIdentity(3) / 100.0
+    let cov = P.Inverse()
+    let mean = cov * (X.TransposeThisAndMultiply(MathNet.Numerics.LinearAlgebra.Vector<float>.Build.DenseOfArray y) / (sigma * sigma))
+
+    for k in 0 .. 2 do
+        assertMean post $"beta[{k + 1}]" mean.[k]
+        assertSd post $"beta[{k + 1}]" (sqrt cov.[k, k])
