@@ -86,11 +86,10 @@ module Transform =
 
     let private simplexTo (k: int) (x: float[]) =
         let n = k - 1
-        let mutable stick = 1.0 // local state of the stick-breaking loop
-        Array.init n (fun i ->
-            let z = x.[i] / stick
-            stick <- stick - x.[i]
-            log z - log1p -z + log (float (n - i)))
+        // the stick left before entry i is the sum of the entries from i on; summing the tail avoids the
+        // cancellation of 1 − Σ_{j<i} x_j, and log z − log(1 − z) = log x_i − log(tail after i)
+        let tail = Array.scanBack (+) x 0.0
+        Array.init n (fun i -> log x.[i] - log tail.[i + 1] + log (float (n - i)))
 
     /// Stan's correlation-Cholesky transform: z = tanh u are canonical partial correlations, row i of L is
     /// L_ij = z_ij·√(1 − Σ_{m<j} L_im²) and L_ii = √(1 − Σ_{m<i} L_im²); log|J| = Σ log(1 − z²) + ½ Σ log(1 − Σ L_im²).
@@ -112,11 +111,13 @@ module Transform =
         l, lp
 
     let private corrTo (k: int) (l: float[]) =
+        // the squared norm left before entry j of row i is Σ_{m=j..i} L_im² (diagonal included): summing the tail
+        // avoids the cancellation of 1 − Σ_{m<j} L_im², which loses digits when a row is nearly used up
         [| for i in 1 .. k - 1 do
-               let mutable rem = 1.0 // remaining squared norm of row i
+               let row = Array.init (i + 1) (fun j -> l.[i * k + j] * l.[i * k + j])
+               let tail = Array.scanBack (+) row 0.0
                for j in 0 .. i - 1 do
-                   let z = l.[i * k + j] / sqrt rem
-                   rem <- rem - l.[i * k + j] * l.[i * k + j]
+                   let z = l.[i * k + j] / sqrt tail.[j]
                    yield 0.5 * (log1p z - log1p -z) |]
 
     /// Covariance via its Cholesky factor with log diagonal, packed row-wise over the lower triangle: Σ = LLᵀ;
