@@ -13,30 +13,11 @@ let ruleName m name =
     | Ok(rule, _) -> rule.Name
     | Error _ -> "slice"
 
-let eightSchools =
-    model {
-        let! mu = sample "mu" (Normal(0.0, 5.0))
-        let! tau = sample "tau" (HalfCauchy 5.0)
-        let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
-        do! observe "y" (Normal(theta.[group "school"], data "sigma"))
-    }
+let eightSchools = Examples.eightSchools
 
-let pumps =
-    model {
-        let! alpha = sample "alpha" (Exponential 1.0)
-        let! beta = sample "beta" (Gamma(0.1, 1.0))
-        let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
-        do! observe "x" (Poisson(theta.[group "pump"], data "t"))
-    }
+let pumps = Examples.pumps
 
-let rats =
-    model {
-        let! a = sample "alpha" (Flat Support.Positive)
-        let! b = sample "beta" (Flat Support.Positive)
-        do! factor "hyperprior" (-2.5 * log (a + b))
-        let! theta = sample "theta" (Beta(a, b)) |> over "experiment"
-        do! observe "y" (Binomial(data "n", theta.[group "experiment"]))
-    }
+let rats = Examples.rats
 
 [<Fact>]
 let ``eight schools gets closed-form updates for every node`` () =

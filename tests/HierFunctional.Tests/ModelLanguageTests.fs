@@ -29,6 +29,7 @@ let ``two models built the same way are structurally equal`` () =
 
     Assert.Equal(eightSchools, again)
     Assert.Equal(hash eightSchools, hash again)
+    Assert.Equal(Examples.eightSchools, eightSchools)
 
 [<Fact>]
 let ``the printer writes eight schools the way the math is written`` () =

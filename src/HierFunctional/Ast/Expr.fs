@@ -169,49 +169,42 @@ type Expr =
 [<RequireQualifiedAccess>]
 module Expr =
 
-    /// The names of parameters and derived nodes an expression refers to, in first-use order.
-    let rec paramRefs (e: Expr) : string list =
-        let both a b = paramRefs a @ paramRefs b |> List.distinct
-
+    /// The immediate sub-expressions of an expression.
+    let children (e: Expr) : Expr list =
         match e with
-        | Param n -> [ n ]
         | Const _
+        | Param _
         | Data _
         | Group _ -> []
-        | Index(v, i) -> both v i
         | Elem(v, _)
         | Neg v
-        | Apply(_, v) -> paramRefs v
-        | Vector xs -> xs |> List.collect paramRefs |> List.distinct
-        | Matrix rows -> rows |> List.concat |> List.collect paramRefs |> List.distinct
+        | Apply(_, v) -> [ v ]
+        | Vector xs -> xs
+        | Matrix rows -> List.concat rows
+        | Index(a, b)
         | Add(a, b)
         | Sub(a, b)
         | Mul(a, b)
         | Div(a, b)
         | Power(a, b)
-        | Dot(a, b) -> both a b
+        | Dot(a, b) -> [ a; b ]
+
+    /// The names a tree mentions at its leaves, as picked by `leaf`, distinct and in first-use order.
+    let private names (leaf: Expr -> string option) (e: Expr) : string list =
+        let rec go e =
+            match leaf e with
+            | Some n -> [ n ]
+            | None -> children e |> List.collect go
+
+        go e |> List.distinct
+
+    /// The names of parameters and derived nodes an expression refers to, in first-use order.
+    let paramRefs (e: Expr) : string list =
+        e |> names (function Param n -> Some n | _ -> None)
 
     /// The data columns an expression reads, including group columns used as indices, in first-use order.
-    let rec columnRefs (e: Expr) : string list =
-        let both a b = columnRefs a @ columnRefs b |> List.distinct
-
-        match e with
-        | Data c
-        | Group c -> [ c ]
-        | Const _
-        | Param _ -> []
-        | Index(v, i) -> both v i
-        | Elem(v, _)
-        | Neg v
-        | Apply(_, v) -> columnRefs v
-        | Vector xs -> xs |> List.collect columnRefs |> List.distinct
-        | Matrix rows -> rows |> List.concat |> List.collect columnRefs |> List.distinct
-        | Add(a, b)
-        | Sub(a, b)
-        | Mul(a, b)
-        | Div(a, b)
-        | Power(a, b)
-        | Dot(a, b) -> both a b
+    let columnRefs (e: Expr) : string list =
+        e |> names (function Data c | Group c -> Some c | _ -> None)
 
     /// True when the expression mentions the named parameter anywhere.
     let dependsOn (name: string) (e: Expr) = paramRefs e |> List.contains name

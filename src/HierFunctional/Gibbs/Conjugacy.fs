@@ -103,6 +103,10 @@ module Conjugacy =
 
     let private (>>=) r f = Result.bind f r
 
+    /// The target's children (no factors among them), each checked by `child`; the first failure is the reason.
+    let private eachChild (expanded: Model) (target: Node) (child: Node -> Result<'a, string>) =
+        childrenOf expanded target >>= factorFree >>= (List.map child >> allOk)
+
     let private childDist (c: Node) =
         match c.Kind with
         | NodeKind.Parameter d
@@ -137,9 +141,7 @@ module Conjugacy =
             fun expanded target ->
                 match target.Kind, target.Plate with
                 | NodeKind.Parameter(Dist.Normal(m0, s0)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (gaussianChild target.Name false) >> allOk)
+                    eachChild expanded target ((gaussianChild target.Name false))
                     |> Result.map (fun cs -> Conjugate.NormalMean(m0, s0, cs))
                 | _ -> Error "its prior is not Normal" }
 
@@ -152,9 +154,7 @@ module Conjugacy =
             fun expanded target ->
                 match target.Kind, target.Plate with
                 | NodeKind.Parameter(Dist.Normal(m0, s0)), Plate.Sized _ ->
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (gaussianChild target.Name true) >> allOk)
+                    eachChild expanded target ((gaussianChild target.Name true))
                     |> Result.map (fun cs -> Conjugate.NormalBlock(m0, s0, cs))
                 | _ -> Error "its prior is not Normal on a fixed-length vector" }
 
@@ -231,9 +231,7 @@ module Conjugacy =
                         | Dist.Bernoulli p -> Some(Const 1.0, p)
                         | _ -> None
 
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick) >> allOk)
+                    eachChild expanded target ((fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick))
                     |> Result.map (fun cs -> Conjugate.BetaBinomial(a, b, cs))
                 | _ -> Error "its prior is not Beta" }
 
@@ -250,9 +248,7 @@ module Conjugacy =
                         | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
                         | _ -> None
 
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (fun c -> countChild target.Name c "Poisson rate" pick) >> allOk)
+                    eachChild expanded target ((fun c -> countChild target.Name c "Poisson rate" pick))
                     |> Result.map (fun cs -> Conjugate.GammaPoisson(a, b, cs))
                 | _ -> Error "its prior is not Gamma" }
 
@@ -264,13 +260,10 @@ module Conjugacy =
             fun expanded target ->
                 match target.Kind with
                 | NodeKind.Parameter(Dist.Gamma(a, b)) when target.Plate = Plate.Scalar ->
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (fun c ->
+                    eachChild expanded target (fun c ->
                             match childDist c with
                             | Some(Dist.Exponential(Param t)) when t = target.Name -> Ok c
                             | _ -> Error $"child '{c.Name}' is not Exponential with rate '{target.Name}'")
-                         >> allOk)
                     |> Result.map (fun cs -> Conjugate.GammaExponential(a, b, cs))
                 | _ -> Error "its prior is not a scalar Gamma" }
 
@@ -282,13 +275,10 @@ module Conjugacy =
             fun expanded target ->
                 match target.Kind with
                 | NodeKind.Parameter(Dist.Gamma(c, d)) when target.Plate = Plate.Scalar ->
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (fun ch ->
+                    eachChild expanded target (fun ch ->
                             match childDist ch with
                             | Some(Dist.Gamma(s, Param t)) when t = target.Name && not (Expr.dependsOn t s) -> Ok(ch, s)
                             | _ -> Error $"child '{ch.Name}' is not Gamma with rate '{target.Name}'")
-                         >> allOk)
                     |> Result.map (fun cs -> Conjugate.GammaRateOfGamma(c, d, cs))
                 | _ -> Error "its prior is not a scalar Gamma" }
 
@@ -300,14 +290,11 @@ module Conjugacy =
             fun expanded target ->
                 match target.Kind with
                 | NodeKind.Parameter(Dist.Dirichlet a) when target.Plate = Plate.Scalar ->
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= (List.map (fun c ->
+                    eachChild expanded target (fun c ->
                             match childDist c with
                             | Some(Dist.Categorical(Param t))
                             | Some(Dist.Multinomial(_, Param t)) when t = target.Name -> Ok c
                             | _ -> Error $"child '{c.Name}' is not Categorical/Multinomial in '{target.Name}'")
-                         >> allOk)
                     |> Result.map (fun cs -> Conjugate.DirichletCounts(a, cs))
                 | _ -> Error "its prior is not a scalar Dirichlet" }
 

@@ -42,23 +42,12 @@ let ``eight schools matches the exact grid posterior of mu, tau and every theta`
     for j in 0 .. 7 do
         assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
 
-let betaBinomialModel (groupColumn: string) (successes: string) =
-    model {
-        let! a = sample "alpha" (Flat Support.Positive)
-        let! b = sample "beta" (Flat Support.Positive)
-        do! factor "hyperprior" (-2.5 * log (a + b))
-        let! theta = sample "theta" (Beta(a, b)) |> over groupColumn
-        let! _ = derived "pop_mean" (a / (a + b))
-        let! _ = derived "log_ratio" (log (a / b))
-        let! _ = derived "log_sum" (log (a + b))
-        do! observe successes (Binomial(data "n", theta.[group groupColumn]))
-    }
 
 let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (thetas: int list) =
     let ys, ns = ints d successes, ints d "n"
     let exact = GridPosterior.betaBinomial 100 ys ns
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
-    let plan = planOf Conjugacy.builtIn (betaBinomialModel groupColumn successes) d
+    let plan = planOf Conjugacy.builtIn (Examples.betaBinomial groupColumn successes) d
     Assert.Equal("slice", plan.Updates.[0].Method)
     Assert.Equal("Beta-Binomial", plan.Updates.[2].Method)
     let post = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(5)) plan

@@ -171,13 +171,7 @@ let ``a gamma prior on a variance gets the GIG update`` () =
 
 // ------------------------------------------------------------------ running: reproducibility, plan, errors
 
-let eightSchools =
-    model {
-        let! mu = sample "mu" (Normal(0.0, 5.0))
-        let! tau = sample "tau" (HalfCauchy 5.0)
-        let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
-        do! observe "y" (Normal(theta.[group "school"], data "sigma"))
-    }
+let eightSchools = Examples.eightSchools
 
 let eightSchoolsData =
     Dataset.empty
@@ -203,13 +197,7 @@ let ``different seeds give different draws`` () =
 
 [<Fact>]
 let ``the plan lists every node's update and says why a node falls back to slice sampling`` () =
-    let pumps =
-        model {
-            let! alpha = sample "alpha" (Exponential 1.0)
-            let! beta = sample "beta" (Gamma(0.1, 1.0))
-            let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
-            do! observe "x" (Poisson(theta.[group "pump"], data "t"))
-        }
+    let pumps = Examples.pumps
 
     let d =
         Dataset.empty

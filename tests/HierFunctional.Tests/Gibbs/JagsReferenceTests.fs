@@ -37,13 +37,7 @@ let run plan = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000)
 
 [<Fact>]
 let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
-    let pumps =
-        model {
-            let! alpha = sample "alpha" (Exponential 1.0)
-            let! beta = sample "beta" (Gamma(0.1, 1.0))
-            let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
-            do! observe "x" (Poisson(theta.[group "pump"], data "t"))
-        }
+    let pumps = Examples.pumps
 
     let post = run (planOf Conjugacy.builtIn pumps (csv "pumps.csv"))
     let refs = reference "pumps"
@@ -53,14 +47,7 @@ let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
 
 [<Fact>]
 let ``students in schools with an unknown within-school sd agrees with JAGS`` () =
-    let students =
-        model {
-            let! mu = sample "mu" (Normal(50.0, 20.0))
-            let! tau = sample "tau" (HalfNormal 10.0)
-            let! sigma = sample "sigma" (HalfNormal 20.0)
-            let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
-            do! observe "score" (Normal(theta.[group "school"], sigma))
-        }
+    let students = Examples.studentsInSchools
 
     let plan = planOf Conjugacy.builtIn students (csv "students.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
@@ -72,16 +59,7 @@ let ``students in schools with an unknown within-school sd agrees with JAGS`` ()
 
 [<Fact>]
 let ``students within classrooms within schools agrees with JAGS at every level`` () =
-    let threeLevel =
-        model {
-            let! mu = sample "mu" (Normal(70.0, 20.0))
-            let! tauSchool = sample "tau_school" (HalfNormal 10.0)
-            let! tauClass = sample "tau_class" (HalfNormal 10.0)
-            let! sigma = sample "sigma" (HalfNormal 20.0)
-            let! school = sample "school_effect" (Normal(mu, tauSchool)) |> over "school"
-            let! cls = sample "class_effect" (Normal(school.[group "school"], tauClass)) |> over "classroom"
-            do! observe "score" (Normal(cls.[group "classroom"], sigma))
-        }
+    let threeLevel = Examples.threeLevel
 
     let plan = planOf Conjugacy.builtIn threeLevel (csv "three_level.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
