@@ -11,18 +11,24 @@ let ci = Environment.GetEnvironmentVariable "CI" |> String.IsNullOrEmpty |> not
 /// Runs a process in the repository, streaming its output; returns the exit code.
 let run (file: string) (args: string) =
     printfn "> %s %s" file args
-    let psi = ProcessStartInfo(file, args, WorkingDirectory = root, UseShellExecute = false)
+
+    let psi =
+        ProcessStartInfo(file, args, WorkingDirectory = root, UseShellExecute = false)
+
     use p = Process.Start psi
     p.WaitForExit()
     p.ExitCode
 
 let runOrFail file args =
     let code = run file args
-    if code <> 0 then failwithf "'%s %s' failed with exit code %d" file args code
+
+    if code <> 0 then
+        failwithf "'%s %s' failed with exit code %d" file args code
 
 let dotnet args = runOrFail "dotnet" args
 
-let build () = dotnet "build HierFunctional.sln -c Release --nologo -v minimal"
+let build () =
+    dotnet "build HierFunctional.sln -c Release --nologo -v minimal"
 
 /// Sums passed/failed/skipped over every TRX file the test run wrote (dotnet test prints one line per project).
 let countTrx (dir: string) =
@@ -37,33 +43,58 @@ let countTrx (dir: string) =
 
 let test () =
     let results = Path.Combine(root, "TestResults")
-    if Directory.Exists results then Directory.Delete(results, true)
+
+    if Directory.Exists results then
+        Directory.Delete(results, true)
+
     build ()
+
     let code =
-        run "dotnet" $"test HierFunctional.sln -c Release --no-build --nologo --logger trx --results-directory \"{results}\""
-    let passed, failed, skipped = if Directory.Exists results then countTrx results else 0, 0, 0
+        run
+            "dotnet"
+            $"test HierFunctional.sln -c Release --no-build --nologo --logger trx --results-directory \"{results}\""
+
+    let passed, failed, skipped =
+        if Directory.Exists results then
+            countTrx results
+        else
+            0, 0, 0
+
     File.WriteAllText(Path.Combine(results, "counts.txt"), $"{passed} {failed} {skipped}\n")
     printfn "%d passed, %d failed, %d skipped" passed failed skipped
-    if code <> 0 || failed > 0 || passed = 0 then failwith "tests failed"
+
+    if code <> 0 || failed > 0 || passed = 0 then
+        failwith "tests failed"
 
 /// Runs every tutorial script; each must exit 0 (they print real output and check their key numbers).
 let docs () =
     build ()
-    let scripts = Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx") |> Array.sort
+
+    let scripts =
+        Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx")
+        |> Array.sort
+
     let failures =
         scripts
         |> Array.filter (fun s -> Path.GetFileName s <> "references.fsx")
         |> Array.filter (fun s -> run "dotnet" $"fsi --quiet --exec \"{s}\"" <> 0)
-    if failures.Length > 0 then failwithf "tutorials failed: %s" (String.Join(", ", failures |> Array.map Path.GetFileName))
+
+    if failures.Length > 0 then
+        failwithf "tutorials failed: %s" (String.Join(", ", failures |> Array.map Path.GetFileName))
+
     printfn "all %d tutorials ran" (scripts.Length - 1)
 
 let pack () =
     dotnet "pack HierFunctional.sln -c Release --nologo -o artifacts/packages"
 
 let bench () =
-    let proj = Path.Combine(root, "bench", "HierFunctional.Bench", "HierFunctional.Bench.fsproj")
-    if File.Exists proj then dotnet $"run -c Release --project \"{proj}\" -- ess"
-    else printfn "bench: the benchmark project does not exist yet (performance issue)."
+    let proj =
+        Path.Combine(root, "bench", "HierFunctional.Bench", "HierFunctional.Bench.fsproj")
+
+    if File.Exists proj then
+        dotnet $"run -c Release --project \"{proj}\" -- ess"
+    else
+        printfn "bench: the benchmark project does not exist yet (performance issue)."
 
 /// The main job: fit a bundled example and print the partial-pooling summary.
 let demo () =
@@ -71,13 +102,24 @@ let demo () =
     runOrFail "dotnet" "fsi --quiet --exec docs/tutorials/00-demo.fsx"
 
 let targets =
-    dict [ "build", build; "test", test; "docs", docs; "pack", pack; "bench", bench; "demo", demo
-           "all", (fun () -> test (); docs ()) ]
+    dict
+        [
+            "build", build
+            "test", test
+            "docs", docs
+            "pack", pack
+            "bench", bench
+            "demo", demo
+            "all",
+            (fun () ->
+                test ()
+                docs ())
+        ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
 | [ t ] when targets.ContainsKey t ->
     try
-        targets[t] ()
+        targets[t]()
     with e ->
         eprintfn "build.fsx %s: %s" t e.Message
         exit 1

@@ -5,32 +5,38 @@ open FsCheck.FSharp
 
 /// One group of Binomial data: successes never exceed trials.
 type BinomialGroup =
-    { /// Number of successes, 0 ≤ Successes ≤ Trials.
-      Successes: int
-      /// Number of trials, ≥ 1.
-      Trials: int }
+    {
+        /// Number of successes, 0 ≤ Successes ≤ Trials.
+        Successes: int
+        /// Number of trials, ≥ 1.
+        Trials: int
+    }
 
 /// A grouped Normal data set: observations per group plus the parameters that generated them.
 type GroupedData =
-    { /// Observations of each group (every group has at least one).
-      Groups: float[][]
-      /// Population mean used to simulate.
-      Mu: float
-      /// Between-group sd used to simulate.
-      Tau: float
-      /// Within-group sd used to simulate.
-      Sigma: float }
+    {
+        /// Observations of each group (every group has at least one).
+        Groups: float[][]
+        /// Population mean used to simulate.
+        Mu: float
+        /// Between-group sd used to simulate.
+        Tau: float
+        /// Within-group sd used to simulate.
+        Sigma: float
+    }
 
 /// A random two-level Normal hierarchy: y_ij ~ N(θ_j, σ²), θ_j ~ N(μ, τ²), with its group sizes.
 type NormalHierarchy =
-    { /// Population mean μ.
-      Mu: float
-      /// Between-group sd τ.
-      Tau: float
-      /// Within-group sd σ.
-      Sigma: float
-      /// Size of each group.
-      GroupSizes: int[] }
+    {
+        /// Population mean μ.
+        Mu: float
+        /// Between-group sd τ.
+        Tau: float
+        /// Within-group sd σ.
+        Sigma: float
+        /// Size of each group.
+        GroupSizes: int[]
+    }
 
 /// FsCheck generators for statistical property tests: finite numbers, scales, probabilities, counts and grouped data.
 [<RequireQualifiedAccess>]
@@ -38,8 +44,11 @@ module Generators =
 
     /// Uniform floats in [lower, upper] (finite by construction, unlike Arb.Default floats).
     let floatIn (lower: float) (upper: float) : Gen<float> =
-        if not (lower <= upper) then invalidArg "upper" $"need lower ≤ upper, but got [{lower}, {upper}]."
-        Gen.choose (0, 1_000_000) |> Gen.map (fun k -> lower + (upper - lower) * float k / 1e6)
+        if not (lower <= upper) then
+            invalidArg "upper" $"need lower ≤ upper, but got [{lower}, {upper}]."
+
+        Gen.choose (0, 1_000_000)
+        |> Gen.map (fun k -> lower + (upper - lower) * float k / 1e6)
 
     /// Finite floats of moderate size, in [−100, 100].
     let finiteFloat: Gen<float> = floatIn -100.0 100.0
@@ -70,7 +79,14 @@ module Generators =
             let! mu = floatIn -10.0 10.0
             let! tau = positiveScale
             let! sigma = positiveScale
-            return { Mu = mu; Tau = tau; Sigma = sigma; GroupSizes = sizes }
+
+            return
+                {
+                    Mu = mu
+                    Tau = tau
+                    Sigma = sigma
+                    GroupSizes = sizes
+                }
         }
 
     /// Grouped Normal data simulated from a random `normalHierarchy` with a seed drawn by FsCheck.
@@ -79,8 +95,19 @@ module Generators =
             let! h = normalHierarchy maxGroups maxSize
             let! seed = Gen.choose (0, System.Int32.MaxValue)
             let rng = MathNet.Numerics.Random.Xoshiro256StarStar(seed)
-            let draw m s = MathNet.Numerics.Distributions.Normal.Sample(rng, m, s)
+
+            let draw m s =
+                MathNet.Numerics.Distributions.Normal.Sample(rng, m, s)
+
             let groups =
-                h.GroupSizes |> Array.map (fun n -> let theta = draw h.Mu h.Tau in Array.init n (fun _ -> draw theta h.Sigma))
-            return { Groups = groups; Mu = h.Mu; Tau = h.Tau; Sigma = h.Sigma }
+                h.GroupSizes
+                |> Array.map (fun n -> let theta = draw h.Mu h.Tau in Array.init n (fun _ -> draw theta h.Sigma))
+
+            return
+                {
+                    Groups = groups
+                    Mu = h.Mu
+                    Tau = h.Tau
+                    Sigma = h.Sigma
+                }
         }

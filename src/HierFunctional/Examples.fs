@@ -36,7 +36,7 @@ module Examples =
         }
 
     /// Beta-Binomial with BDA3 §5.3's p(α, β) ∝ (α+β)^(−5/2), over a group column, with successes of `n` trials;
-    /// monitors the population mean α/(α+β) and log(α+β). Rat tumours: ("experiment", "y"); surgical: ("hospital", "r").
+    /// monitors the population mean α/(α+β), log(α/β) and log(α+β). Rat tumours: ("experiment", "y"); surgical: ("hospital", "r").
     let betaBinomial (groupColumn: string) (successes: string) =
         model {
             let! a = sample "alpha" (Flat Support.Positive)
@@ -44,6 +44,7 @@ module Examples =
             do! factor "hyperprior" (-2.5 * log (a + b))
             let! theta = sample "theta" (Beta(a, b)) |> over groupColumn
             let! _ = derived "pop_mean" (a / (a + b))
+            let! _ = derived "log_ratio" (log (a / b))
             let! _ = derived "log_sum" (log (a + b))
             do! observe successes (Binomial(data "n", theta.[group groupColumn]))
         }
@@ -72,6 +73,10 @@ module Examples =
             let! tauClass = sample "tau_class" (HalfNormal 10.0)
             let! sigma = sample "sigma" (HalfNormal 20.0)
             let! school = sample "school_effect" (Normal(mu, tauSchool)) |> over "school"
-            let! cls = sample "class_effect" (Normal(school.[group "school"], tauClass)) |> over "classroom"
+
+            let! cls =
+                sample "class_effect" (Normal(school.[group "school"], tauClass))
+                |> over "classroom"
+
             do! observe "score" (Normal(cls.[group "classroom"], sigma))
         }

@@ -13,6 +13,7 @@ let expectError (kind: ErrorKind) (fragments: string list) (result: Result<Bound
         | None -> failwith $"expected a {kind} error, got %A{errors}"
         | Some e ->
             let message = ModelError.describe e
+
             for f in fragments do
                 Assert.True(message.Contains(f: string), $"message '{message}' should mention '{f}'")
 
@@ -48,96 +49,123 @@ let ``eight schools binds with eight thetas named by index and by label`` () =
 
 [<Fact>]
 let ``a missing column is reported with the node and the column`` () =
-    Dataset.empty |> Dataset.labels "school" schoolNames |> Dataset.reals "y" schoolsY
+    Dataset.empty
+    |> Dataset.labels "school" schoolNames
+    |> Dataset.reals "y" schoolsY
     |> Bind.bind eightSchools
     |> expectError ErrorKind.MissingColumn [ "'y'"; "'sigma'" ]
 
 [<Fact>]
 let ``a column of the wrong length is reported with both lengths`` () =
-    schoolsData |> Dataset.reals "sigma" (Array.truncate 7 schoolsSigma)
+    schoolsData
+    |> Dataset.reals "sigma" (Array.truncate 7 schoolsSigma)
     |> Bind.bind eightSchools
     |> expectError ErrorKind.LengthMismatch [ "'sigma'"; "7 values"; "8 rows" ]
 
 [<Fact>]
 let ``a NaN in a used column is reported with its 1-based row`` () =
-    schoolsData |> Dataset.reals "sigma" (Array.updateAt 2 nan schoolsSigma)
+    schoolsData
+    |> Dataset.reals "sigma" (Array.updateAt 2 nan schoolsSigma)
     |> Bind.bind eightSchools
     |> expectError ErrorKind.NonFiniteValue [ "'sigma'"; "row 3" ]
 
 [<Fact>]
 let ``an infinite observation is reported with its 1-based row`` () =
-    schoolsData |> Dataset.reals "y" (Array.updateAt 7 infinity schoolsY)
+    schoolsData
+    |> Dataset.reals "y" (Array.updateAt 7 infinity schoolsY)
     |> Bind.bind eightSchools
     |> expectError ErrorKind.NonFiniteValue [ "'y'"; "row 8" ]
 
 [<Fact>]
 let ``a negative Poisson count is outside the support`` () =
-    Dataset.empty |> Dataset.integers "k" [| 1; 0; -2 |]
+    Dataset.empty
+    |> Dataset.integers "k" [| 1; 0; -2 |]
     |> Bind.bind (countModel (Poisson 2.0))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 3"; "non-negative integer" ]
 
 [<Fact>]
 let ``a fractional count in a Reals column is an error, not rounded`` () =
-    Dataset.empty |> Dataset.reals "k" [| 1.0; 2.5 |]
+    Dataset.empty
+    |> Dataset.reals "k" [| 1.0; 2.5 |]
     |> Bind.bind (countModel (NegativeBinomial(2.0, 1.0)))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "2.5" ]
 
 [<Fact>]
 let ``whole numbers in a Reals column are accepted as counts`` () =
-    let b = Dataset.empty |> Dataset.reals "k" [| 1.0; 2.0 |] |> Bind.bind (countModel (Poisson 2.0))
+    let b =
+        Dataset.empty
+        |> Dataset.reals "k" [| 1.0; 2.0 |]
+        |> Bind.bind (countModel (Poisson 2.0))
+
     Assert.True(Result.isOk b)
 
 [<Fact>]
 let ``more successes than trials is reported with the row's trials`` () =
     let m = model { do! observe "k" (Binomial(data "n", 0.5)) }
-    Dataset.empty |> Dataset.integers "k" [| 3; 7 |] |> Dataset.integers "n" [| 5; 6 |]
+
+    Dataset.empty
+    |> Dataset.integers "k" [| 3; 7 |]
+    |> Dataset.integers "n" [| 5; 6 |]
     |> Bind.bind m
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "trials (6)" ]
 
 [<Fact>]
 let ``a Bernoulli observation other than 0 or 1 is outside the support`` () =
-    Dataset.empty |> Dataset.integers "k" [| 0; 1; 2 |]
+    Dataset.empty
+    |> Dataset.integers "k" [| 0; 1; 2 |]
     |> Bind.bind (countModel (Bernoulli 0.5))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 3"; "0 or 1" ]
 
 [<Fact>]
 let ``a Beta observation above 1 is outside the support`` () =
-    Dataset.empty |> Dataset.reals "k" [| 0.5; 1.5 |]
+    Dataset.empty
+    |> Dataset.reals "k" [| 0.5; 1.5 |]
     |> Bind.bind (countModel (Beta(2.0, 2.0)))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "[0, 1]" ]
 
 [<Fact>]
 let ``a non-positive observation of a positive family is outside the support`` () =
-    Dataset.empty |> Dataset.reals "k" [| 0.5; 0.0 |]
+    Dataset.empty
+    |> Dataset.reals "k" [| 0.5; 0.0 |]
     |> Bind.bind (countModel (Gamma(2.0, 2.0)))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "positive" ]
 
 [<Fact>]
 let ``a label outside the declared levels is reported with its row`` () =
-    schoolsData |> Dataset.labelsWithLevels "school" (Array.updateAt 4 "Z" schoolNames) schoolNames
+    schoolsData
+    |> Dataset.labelsWithLevels "school" (Array.updateAt 4 "Z" schoolNames) schoolNames
     |> Bind.bind eightSchools
     |> expectError ErrorKind.UnknownLabel [ "'school'"; "row 5"; "'Z'" ]
 
 [<Fact>]
 let ``duplicate node names are reported with both positions`` () =
-    let m = model {
-        let! _ = sample "mu" (Normal(0.0, 1.0))
-        let! _ = sample "mu" (Normal(0.0, 2.0))
-        return () }
-    Bind.bind m Dataset.empty |> expectError ErrorKind.DuplicateNode [ "'mu'"; "positions 1 and 2" ]
+    let m =
+        model {
+            let! _ = sample "mu" (Normal(0.0, 1.0))
+            let! _ = sample "mu" (Normal(0.0, 2.0))
+            return ()
+        }
+
+    Bind.bind m Dataset.empty
+    |> expectError ErrorKind.DuplicateNode [ "'mu'"; "positions 1 and 2" ]
 
 [<Fact>]
 let ``a reference to an undefined node is reported with the referring node`` () =
     let m = model { do! observe "y" (Normal(Param "nope", 1.0)) }
-    Dataset.empty |> Dataset.reals "y" [| 1.0 |]
+
+    Dataset.empty
+    |> Dataset.reals "y" [| 1.0 |]
     |> Bind.bind m
     |> expectError ErrorKind.UndefinedReference [ "'y'"; "'nope'" ]
 
 [<Fact>]
 let ``a data column used in a group plate must be constant within each level`` () =
-    let m = model {
-        let! theta = sample "theta" (Normal(data "prior", 1.0)) |> over "school"
-        do! observe "y" (Normal(theta.[group "school"], 1.0)) }
+    let m =
+        model {
+            let! theta = sample "theta" (Normal(data "prior", 1.0)) |> over "school"
+            do! observe "y" (Normal(theta.[group "school"], 1.0))
+        }
+
     Dataset.empty
     |> Dataset.labels "school" [| "A"; "A"; "B" |]
     |> Dataset.reals "prior" [| 1.0; 2.0; 3.0 |]
@@ -152,7 +180,10 @@ let threeLevel =
         let! tauC = sample "tauC" (HalfNormal 1.0)
         let! sigma = sample "sigma" (HalfNormal 1.0)
         let! school = sample "schoolEffect" (Normal(mu, tauS)) |> over "school"
-        let! cls = sample "classEffect" (Normal(school.[group "school"], tauC)) |> over "classroom"
+
+        let! cls =
+            sample "classEffect" (Normal(school.[group "school"], tauC)) |> over "classroom"
+
         do! observe "score" (Normal(cls.[group "classroom"], sigma))
     }
 
@@ -167,47 +198,74 @@ let ``a classroom in two schools is not nested`` () =
 
 [<Fact>]
 let ``indexing a scalar is a shape error naming the node`` () =
-    let m = model {
-        let! mu = sample "mu" (Normal(0.0, 1.0))
-        do! observe "y" (Normal(mu.[group "school"], 1.0)) }
-    schoolsData |> Bind.bind m |> expectError ErrorKind.ShapeMismatch [ "'y'"; "scalar" ]
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(mu.[group "school"], 1.0))
+        }
+
+    schoolsData
+    |> Bind.bind m
+    |> expectError ErrorKind.ShapeMismatch [ "'y'"; "scalar" ]
 
 [<Fact>]
 let ``indexing a vector over one group by another group is a shape error`` () =
-    let m = model {
-        let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "school"
-        do! observe "y" (Normal(theta.[group "county"], 1.0)) }
-    schoolsData |> Dataset.labels "county" schoolNames
+    let m =
+        model {
+            let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "school"
+            do! observe "y" (Normal(theta.[group "county"], 1.0))
+        }
+
+    schoolsData
+    |> Dataset.labels "county" schoolNames
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "'theta'"; "'school'"; "'county'" ]
 
 [<Fact>]
 let ``a dot product of mismatched lengths is a shape error`` () =
-    let m = model {
-        let! beta = sample "beta" (Normal(0.0, 1.0)) |> sized 2
-        do! observe "y" (Normal(dot (data "X") beta, 1.0)) }
-    Dataset.empty |> Dataset.reals "y" [| 1.0; 2.0 |] |> Dataset.matrix "X" (Array2D.create 2 3 1.0)
+    let m =
+        model {
+            let! beta = sample "beta" (Normal(0.0, 1.0)) |> sized 2
+            do! observe "y" (Normal(dot (data "X") beta, 1.0))
+        }
+
+    Dataset.empty
+    |> Dataset.reals "y" [| 1.0; 2.0 |]
+    |> Dataset.matrix "X" (Array2D.create 2 3 1.0)
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "length 3"; "length 2" ]
 
 [<Fact>]
 let ``an unindexed group vector used as a scalar argument is a shape error`` () =
-    let m = model {
-        let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "school"
-        do! observe "y" (Normal(theta, 1.0)) }
-    schoolsData |> Bind.bind m |> expectError ErrorKind.ShapeMismatch [ "'y'"; "'mean'" ]
+    let m =
+        model {
+            let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "school"
+            do! observe "y" (Normal(theta, 1.0))
+        }
+
+    schoolsData
+    |> Bind.bind m
+    |> expectError ErrorKind.ShapeMismatch [ "'y'"; "'mean'" ]
 
 [<Fact>]
 let ``a label column used as numbers has the wrong type`` () =
     let m = model { do! observe "y" (Normal(data "school", 1.0)) }
-    schoolsData |> Bind.bind m |> expectError ErrorKind.WrongColumnType [ "'school'"; "text labels" ]
+
+    schoolsData
+    |> Bind.bind m
+    |> expectError ErrorKind.WrongColumnType [ "'school'"; "text labels" ]
 
 [<Fact>]
 let ``a real column used as a group has the wrong type`` () =
-    let m = model {
-        let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "sigma"
-        do! observe "y" (Normal(theta.[group "sigma"], 1.0)) }
-    schoolsData |> Bind.bind m |> expectError ErrorKind.WrongColumnType [ "'sigma'"; "real numbers" ]
+    let m =
+        model {
+            let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "sigma"
+            do! observe "y" (Normal(theta.[group "sigma"], 1.0))
+        }
+
+    schoolsData
+    |> Bind.bind m
+    |> expectError ErrorKind.WrongColumnType [ "'sigma'"; "real numbers" ]
 
 [<Fact>]
 let ``a declared level with no rows is legal and gets a parameter`` () =
@@ -221,9 +279,12 @@ let ``a declared level with no rows is legal and gets a parameter`` () =
 
 [<Fact>]
 let ``an integer column can serve as a group with sorted levels`` () =
-    let m = model {
-        let! lambda = sample "lambda" (Gamma(1.0, 1.0)) |> over "pump"
-        do! observe "k" (Poisson(lambda.[group "pump"], data "t")) }
+    let m =
+        model {
+            let! lambda = sample "lambda" (Gamma(1.0, 1.0)) |> over "pump"
+            do! observe "k" (Poisson(lambda.[group "pump"], data "t"))
+        }
+
     let b =
         Dataset.empty
         |> Dataset.integers "pump" [| 3; 1; 2; 3 |]
@@ -236,14 +297,21 @@ let ``an integer column can serve as a group with sorted levels`` () =
 
 [<Fact>]
 let ``bindOrThrow raises a ModelException carrying the kind`` () =
-    let ex = Assert.Throws<ModelException>(fun () -> Bind.bindOrThrow eightSchools Dataset.empty |> ignore)
+    let ex =
+        Assert.Throws<ModelException>(fun () -> Bind.bindOrThrow eightSchools Dataset.empty |> ignore)
+
     Assert.Equal(ErrorKind.MissingColumn, ex.Kind)
 
 [<Fact>]
 let ``an integer index outside the vector is a shape error naming the row`` () =
-    let m = model {
-        let! theta = sample "theta" (Normal(0.0, 1.0)) |> sized 3
-        do! observe "y" (Normal(theta.[data "idx"], 1.0)) }
-    Dataset.empty |> Dataset.reals "y" [| 0.5; -0.5 |] |> Dataset.integers "idx" [| 3; 4 |]
+    let m =
+        model {
+            let! theta = sample "theta" (Normal(0.0, 1.0)) |> sized 3
+            do! observe "y" (Normal(theta.[data "idx"], 1.0))
+        }
+
+    Dataset.empty
+    |> Dataset.reals "y" [| 0.5; -0.5 |]
+    |> Dataset.integers "idx" [| 3; 4 |]
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "row 2"; "'theta'"; "1..3" ]

@@ -9,29 +9,61 @@ open FsCheck.FSharp
 open MathNet.Numerics.Random
 open HierFunctional
 
-let private fixture file = Path.Combine(__SOURCE_DIRECTORY__, "fixtures", "cmdstan", file)
+let private fixture file =
+    Path.Combine(__SOURCE_DIRECTORY__, "fixtures", "cmdstan", file)
 
 let private header =
-    { ModelName = "eight_schools"; Algorithm = "gibbs"; NumSamples = 21; NumWarmup = 100; Thin = 1
-      Seed = 7UL; ChainId = 1; ElapsedSeconds = Some(0.25, 1.5) }
+    {
+        ModelName = "eight_schools"
+        Algorithm = "gibbs"
+        NumSamples = 21
+        NumWarmup = 100
+        Thin = 1
+        Seed = 7UL
+        ChainId = 1
+        ElapsedSeconds = Some(0.25, 1.5)
+    }
 
 // The same draws as fixtures/cmdstan/make_written_fixture.fsx, which wrote hier_check_1.csv for R to read.
 let private writtenNames, private writtenDraws =
     let rng = Xoshiro256StarStar(7)
-    let names = [| "lp__"; "accept_stat__"; "mu"; "tau"; "theta[1]"; "theta[2]"; "Sigma[1,1]"; "Sigma[2,1]" |]
+
+    let names =
+        [|
+            "lp__"
+            "accept_stat__"
+            "mu"
+            "tau"
+            "theta[1]"
+            "theta[2]"
+            "Sigma[1,1]"
+            "Sigma[2,1]"
+        |]
+
     let random =
-        Array.init 20 (fun _ -> Array.init names.Length (fun _ -> MathNet.Numerics.Distributions.Normal.Sample(rng, 0.0, 3.0)))
+        Array.init 20 (fun _ ->
+            Array.init names.Length (fun _ -> MathNet.Numerics.Distributions.Normal.Sample(rng, 0.0, 3.0)))
+
     let special = [| 0.1; 1.0 / 3.0; 1e-300; -2.5e17; Math.PI; 5e-324; nan; infinity |]
     names, Array.append random [| special |]
 
 let private sameBits (a: float) (b: float) =
-    (Double.IsNaN a && Double.IsNaN b) || BitConverter.DoubleToInt64Bits a = BitConverter.DoubleToInt64Bits b
+    (Double.IsNaN a && Double.IsNaN b)
+    || BitConverter.DoubleToInt64Bits a = BitConverter.DoubleToInt64Bits b
 
 let private assertSameDraws (expected: float[][]) (actual: float[][]) =
     Assert.Equal(expected.Length, actual.Length)
-    Array.iteri2 (fun s (e: float[]) (a: float[]) ->
-        Array.iteri2 (fun j x y -> if not (sameBits x y) then failwith $"draw {s}, column {j}: wrote {x:R}, read {y:R}") e a)
-        expected actual
+
+    Array.iteri2
+        (fun s (e: float[]) (a: float[]) ->
+            Array.iteri2
+                (fun j x y ->
+                    if not (sameBits x y) then
+                        failwith $"draw {s}, column {j}: wrote {x:R}, read {y:R}")
+                e
+                a)
+        expected
+        actual
 
 [<Fact>]
 let ``indexed names convert to Stan's dotted form and back`` () =
@@ -45,18 +77,33 @@ let ``indexed names convert to Stan's dotted form and back`` () =
 [<Fact>]
 let ``name conversion round-trips for any identifier and index list`` () =
     let ident = Gen.elements [ "mu"; "theta"; "Sigma"; "b_x"; "lp__" ]
-    let indices = Gen.choose (0, 3) |> Gen.bind (fun k -> Gen.listOfLength k (Gen.choose (1, 40)))
+
+    let indices =
+        Gen.choose (0, 3) |> Gen.bind (fun k -> Gen.listOfLength k (Gen.choose (1, 40)))
+
     Prop.forAll (Arb.fromGen (Gen.zip ident indices)) (fun (id, ix) ->
-        let name = if ix.IsEmpty then id else id + "[" + String.Join(",", ix) + "]"
+        let name =
+            if ix.IsEmpty then
+                id
+            else
+                id + "[" + String.Join(",", ix) + "]"
+
         CmdStanCsv.fromStanName (CmdStanCsv.toStanName name) = name)
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest(200), p)
 
 [<Fact>]
 let ``writing then reading gives bit-identical draws for any doubles`` () =
     let value =
-        Gen.frequency [ 6, ArbMap.defaults |> ArbMap.generate<float>
-                        1, Gen.elements [ nan; infinity; -infinity; Double.Epsilon; Double.MaxValue; -0.0; 1e-310 ] ]
-    let draws = Gen.choose (1, 6) |> Gen.bind (fun n -> Gen.arrayOfLength 3 (Gen.arrayOfLength n value))
+        Gen.frequency
+            [
+                6, ArbMap.defaults |> ArbMap.generate<float>
+                1, Gen.elements [ nan; infinity; -infinity; Double.Epsilon; Double.MaxValue; -0.0; 1e-310 ]
+            ]
+
+    let draws =
+        Gen.choose (1, 6)
+        |> Gen.bind (fun n -> Gen.arrayOfLength 3 (Gen.arrayOfLength n value))
+
     Prop.forAll (Arb.fromGen draws) (fun (d: float[][]) ->
         let names = Array.init d.[0].Length (fun j -> $"theta[{j + 1}]")
         let back = CmdStanCsv.parse (CmdStanCsv.format header names d)
@@ -84,61 +131,123 @@ let ``the committed file R read is exactly what the writer produces`` () =
 [<Fact>]
 let ``R reads our file with the same names and bit-identical numbers`` () =
     let lines = File.ReadAllLines(fixture "hier_check_1.R_output.txt")
-    let after (prefix: string) = (lines |> Array.find (fun l -> l.StartsWith prefix)).Substring(prefix.Length).Trim()
+
+    let after (prefix: string) =
+        (lines |> Array.find (fun l -> l.StartsWith prefix)).Substring(prefix.Length).Trim()
+
     Assert.Equal(String.Join(",", writtenNames |> Array.map CmdStanCsv.toStanName), after "variables:")
     Assert.Equal(string writtenDraws.Length, after "ndraws:")
     Assert.Equal(String.Join(",", Array.create writtenNames.Length "numeric"), after "classes:")
     let start = Array.findIndex (fun l -> l = "values:") lines + 2
+
     let parse (s: string) =
         match s with
         | "NaN" -> nan
         | "Inf" -> infinity
         | "-Inf" -> -infinity
         | _ -> Double.Parse(s, CultureInfo.InvariantCulture)
-    let rRows = lines.[start .. start + writtenDraws.Length - 1] |> Array.map (fun l -> l.Split ',' |> Array.map parse)
+
+    let rRows =
+        lines.[start .. start + writtenDraws.Length - 1]
+        |> Array.map (fun l -> l.Split ',' |> Array.map parse)
+
     assertSameDraws writtenDraws rRows
 
 [<Fact>]
 let ``a real rstan sample file is read with warmup, draws and metadata separated`` () =
     let c = CmdStanCsv.read (fixture "eight_schools_chain1.csv")
     Assert.Equal(29, c.Names.Length)
-    Assert.Equal<string[]>([| "lp__"; "accept_stat__"; "stepsize__"; "treedepth__"; "n_leapfrog__"; "divergent__"; "energy__"; "mu"; "tau" |], c.Names.[.. 8])
+
+    Assert.Equal<string[]>(
+        [|
+            "lp__"
+            "accept_stat__"
+            "stepsize__"
+            "treedepth__"
+            "n_leapfrog__"
+            "divergent__"
+            "energy__"
+            "mu"
+            "tau"
+        |],
+        c.Names.[..8]
+    )
+
     Assert.Equal(100, c.Warmup.Length)
     Assert.Equal(100, c.Draws.Length)
     Assert.Equal(Some "1234", CmdStanCsv.tryMetadata "seed" c)
     Assert.Equal(Some "1", CmdStanCsv.tryMetadata "chain_id" c)
     Assert.Equal(Some "100", CmdStanCsv.tryMetadata "warmup" c)
-    Assert.Equal<float[]>([| -5.10052; 0.93874; 0.489521 |], c.Draws.[0].[.. 2])
+    Assert.Equal<float[]>([| -5.10052; 0.93874; 0.489521 |], c.Draws.[0].[..2])
     Assert.True(c.Draws |> Array.forall (fun d -> d.[2] = 0.489521)) // adapted step size is fixed after warmup
 
 [<Fact>]
 let ``columns of the rstan file line up with the model's transformed parameters`` () =
     let c = CmdStanCsv.read (fixture "eight_schools_chain1.csv")
     let col name = Array.IndexOf(c.Names, name)
+
     for d in Array.append c.Warmup c.Draws do
         let mu, tau = d.[col "mu"], d.[col "tau"]
-        for j in 1 .. 8 do
+
+        for j in 1..8 do
             // theta = mu + tau * theta_raw, each printed by Stan to 6 significant digits
             let expected = mu + tau * d.[col $"theta_raw.{j}"]
-            let slack = 1e-5 * (abs mu + abs tau * abs d.[col $"theta_raw.{j}"] + abs expected) + 1e-9
+
+            let slack =
+                1e-5 * (abs mu + abs tau * abs d.[col $"theta_raw.{j}"] + abs expected) + 1e-9
+
             Assert.InRange(d.[col $"theta.{j}"], expected - slack, expected + slack)
         // generated Sigma = [[1, tau], [tau, 2]], written column-major: Sigma.1.1, Sigma.2.1, Sigma.1.2, Sigma.2.2
-        Assert.Equal<float[]>([| 1.0; tau; tau; 2.0 |], [| for n in [ "Sigma.1.1"; "Sigma.2.1"; "Sigma.1.2"; "Sigma.2.2" ] -> d.[col n] |])
+        Assert.Equal<float[]>(
+            [| 1.0; tau; tau; 2.0 |],
+            [|
+                for n in [ "Sigma.1.1"; "Sigma.2.1"; "Sigma.1.2"; "Sigma.2.2" ] -> d.[col n]
+            |]
+        )
 
 // Hand-written to CmdStan 2.33's layout (CmdStan guide, "Stan CSV File Format"): nested `(Default)` comments,
 // the adaptation block right after the header row when warmup is not saved, and the elapsed-time block.
 let private cmdStanLayout =
-    String.Join("\n",
-        [ "# stan_version_major = 2"; "# stan_version_minor = 33"; "# stan_version_patch = 0"; "# model = bernoulli_model"
-          "# method = sample (Default)"; "#   sample"; "#     num_samples = 3"; "#     num_warmup = 1000 (Default)"
-          "#     save_warmup = 0 (Default)"; "#     thin = 1 (Default)"; "#     adapt"; "#       engaged = 1 (Default)"
-          "#     algorithm = hmc (Default)"; "#       hmc"; "#         engine = nuts (Default)"; "#     num_chains = 1 (Default)"
-          "# id = 2"; "# data"; "#   file = bernoulli.data.json"; "# random"; "#   seed = 3252652196"
-          "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,theta"
-          "# Adaptation terminated"; "# Step size = 0.893542"; "# Diagonal elements of inverse mass matrix:"; "# 0.528898"
-          "-6.74827,0.981,0.893542,1,3,0,6.9,0.247"; "-7.0,0.9,0.893542,2,3,0,7.2,0.123"; "-6.9,1,0.893542,1,1,0,7.0,0.2"
-          "# "; "#  Elapsed Time: 0.005 seconds (Warm-up)"; "#                0.013 seconds (Sampling)"
-          "#                0.018 seconds (Total)"; "# "; "" ])
+    String.Join(
+        "\n",
+        [
+            "# stan_version_major = 2"
+            "# stan_version_minor = 33"
+            "# stan_version_patch = 0"
+            "# model = bernoulli_model"
+            "# method = sample (Default)"
+            "#   sample"
+            "#     num_samples = 3"
+            "#     num_warmup = 1000 (Default)"
+            "#     save_warmup = 0 (Default)"
+            "#     thin = 1 (Default)"
+            "#     adapt"
+            "#       engaged = 1 (Default)"
+            "#     algorithm = hmc (Default)"
+            "#       hmc"
+            "#         engine = nuts (Default)"
+            "#     num_chains = 1 (Default)"
+            "# id = 2"
+            "# data"
+            "#   file = bernoulli.data.json"
+            "# random"
+            "#   seed = 3252652196"
+            "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,theta"
+            "# Adaptation terminated"
+            "# Step size = 0.893542"
+            "# Diagonal elements of inverse mass matrix:"
+            "# 0.528898"
+            "-6.74827,0.981,0.893542,1,3,0,6.9,0.247"
+            "-7.0,0.9,0.893542,2,3,0,7.2,0.123"
+            "-6.9,1,0.893542,1,1,0,7.0,0.2"
+            "# "
+            "#  Elapsed Time: 0.005 seconds (Warm-up)"
+            "#                0.013 seconds (Sampling)"
+            "#                0.018 seconds (Total)"
+            "# "
+            ""
+        ]
+    )
 
 [<Fact>]
 let ``a CmdStan layout with its adaptation block after the header has no warmup rows`` () =
@@ -161,11 +270,14 @@ let ``saved warmup without an adaptation block is split off by the warmup count`
 [<Fact>]
 let ``one file per chain is written with CmdStan's names and chain ids`` () =
     let dir = Directory.CreateTempSubdirectory("hier-cmdstan-")
+
     try
-        let chains = [| writtenDraws.[.. 4]; writtenDraws.[5 .. 9] |]
+        let chains = [| writtenDraws.[..4]; writtenDraws.[5..9] |]
         let paths = CmdStanCsv.writeChains dir.FullName header writtenNames chains
         Assert.Equal<string[]>([| "eight_schools_1.csv"; "eight_schools_2.csv" |], paths |> Array.map Path.GetFileName)
-        paths |> Array.iteri (fun c p ->
+
+        paths
+        |> Array.iteri (fun c p ->
             let back = CmdStanCsv.read p
             Assert.Equal(Some(string (c + 1)), CmdStanCsv.tryMetadata "id" back)
             assertSameDraws chains.[c] back.Draws)
@@ -174,5 +286,7 @@ let ``one file per chain is written with CmdStan's names and chain ids`` () =
 
 [<Fact>]
 let ``a row with a missing value is reported with its line number`` () =
-    let ex = Assert.Throws<InvalidDataException>(fun () -> CmdStanCsv.parse "# x = 1\na,b\n1,2\n3\n" |> ignore)
+    let ex =
+        Assert.Throws<InvalidDataException>(fun () -> CmdStanCsv.parse "# x = 1\na,b\n1,2\n3\n" |> ignore)
+
     Assert.Contains("line 4", ex.Message)

@@ -45,7 +45,8 @@ let ``the rat tumour probabilities are Beta-Binomial and the hyperparameters fal
     Assert.Equal("Beta-Binomial", ruleName rats "theta")
 
     match ruleFor rats "alpha" with
-    | Error reasons -> Assert.Contains(reasons, fun (_, why) -> why.Contains "factor 'hyperprior'" || why.Contains "not")
+    | Error reasons ->
+        Assert.Contains(reasons, fun (_, why) -> why.Contains "factor 'hyperprior'" || why.Contains "not")
     | Ok _ -> failwith "alpha has no conjugate rule"
 
 [<Fact>]
@@ -59,7 +60,8 @@ let ``a variance with an inverse-gamma prior and a precision with a gamma prior 
         }
 
     match ruleFor m "v", ruleFor m "prec" with
-    | Ok(_, Conjugate.NormalScale(ScaleLink.Variance, _, _)), Ok(_, Conjugate.NormalScale(ScaleLink.Precision, _, _)) -> ()
+    | Ok(_, Conjugate.NormalScale(ScaleLink.Variance, _, _)), Ok(_, Conjugate.NormalScale(ScaleLink.Precision, _, _)) ->
+        ()
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]
@@ -71,7 +73,8 @@ let ``a non-linear mean falls back and says which child is not linear`` () =
         }
 
     match ruleFor m "b" with
-    | Error reasons -> Assert.Contains(reasons, fun (rule, why) -> rule = "Normal-Normal" && why.Contains "not linear in 'b'")
+    | Error reasons ->
+        Assert.Contains(reasons, fun (rule, why) -> rule = "Normal-Normal" && why.Contains "not linear in 'b'")
     | Ok _ -> failwith "exp b is not conjugate"
 
 [<Fact>]

@@ -20,12 +20,18 @@ let private parse (s: string) =
 
 /// Reads a fixture written by make_fixtures.R: a header row, then rows of numbers.
 let private table (file: string) : string[] * float[][] =
-    let lines = File.ReadAllLines(Path.Combine(fixtureDir, file)) |> Array.filter (fun l -> l <> "")
+    let lines =
+        File.ReadAllLines(Path.Combine(fixtureDir, file))
+        |> Array.filter (fun l -> l <> "")
+
     lines.[0].Split ',', lines.[1..] |> Array.map (fun l -> l.Split ',' |> Array.map parse)
 
 let private column (name: string) (header: string[], rows: float[][]) =
     let j = Array.IndexOf(header, name)
-    if j < 0 then failwith $"fixture has no column {name}"
+
+    if j < 0 then
+        failwith $"fixture has no column {name}"
+
     rows |> Array.map (fun r -> r.[j])
 
 let private row (header: string[], rows: float[][]) = Map.ofArray (Array.zip header rows.[0])
@@ -35,7 +41,9 @@ let private close (what: string) (expected: float) (actual: float) =
     let ok =
         (Double.IsInfinity expected && expected = actual)
         || abs (actual - expected) <= 1e-6 * abs expected + 1e-12
-    if not ok then failwith $"{what}: expected {expected:R}, got {actual:R} (tolerance 1e-6 relative)"
+
+    if not ok then
+        failwith $"{what}: expected {expected:R}, got {actual:R} (tolerance 1e-6 relative)"
 
 let private closeAll what (expected: float[]) (actual: float[]) =
     Assert.Equal(expected.Length, actual.Length)
@@ -47,7 +55,10 @@ let private checkWaic (case: string) =
     closeAll "elpd_waic" (column "elpd_waic" pw) w.PointwiseElpd
     closeAll "p_waic" (column "p_waic" pw) w.PointwiseP
     closeAll "waic" (column "waic" pw) w.PointwiseWaic
-    let est, se = row (table $"{case}_waic_estimates.csv"), row (table $"{case}_waic_se.csv")
+
+    let est, se =
+        row (table $"{case}_waic_estimates.csv"), row (table $"{case}_waic_se.csv")
+
     for name, (e: CriterionEstimate) in [ "elpd_waic", w.ElpdWaic; "p_waic", w.PWaic; "waic", w.Waic ] do
         close name est.[name] e.Estimate
         close $"se_{name}" se.[name] e.SE
@@ -60,7 +71,10 @@ let private checkLoo (case: string) (tag: string) (result: Loo) =
     closeAll "looic" (column "looic" pw) result.PointwiseLooic
     closeAll "pareto_k" (column "influence_pareto_k" pw) result.ParetoK
     closeAll "n_eff" (column "n_eff" pw) result.NEff
-    let est, se = row (table $"{case}_loo{tag}_estimates.csv"), row (table $"{case}_loo{tag}_se.csv")
+
+    let est, se =
+        row (table $"{case}_loo{tag}_estimates.csv"), row (table $"{case}_loo{tag}_se.csv")
+
     for name, (e: CriterionEstimate) in [ "elpd_loo", result.ElpdLoo; "p_loo", result.PLoo; "looic", result.Looic ] do
         close name est.[name] e.Estimate
         close $"se_{name}" se.[name] e.SE
@@ -68,8 +82,7 @@ let private checkLoo (case: string) (tag: string) (result: Loo) =
 let private cases = [ "normal_outlier"; "poisson_chains"; "normal_small"; "tiny" ]
 
 [<Fact>]
-let ``WAIC matches loo waic pointwise and in total for every fixture`` () =
-    cases |> List.iter checkWaic
+let ``WAIC matches loo waic pointwise and in total for every fixture`` () = cases |> List.iter checkWaic
 
 [<Fact>]
 let ``PSIS-LOO with r_eff one matches loo loo pointwise and in total for every fixture`` () =
@@ -92,8 +105,12 @@ let ``PSIS-LOO with r_eff from chains matches loo loo with relative_eff`` () =
 let ``smoothed log weights match loo psis draw by draw`` () =
     let ll = snd (table "normal_small_loglik.csv")
     let expected = snd (table "normal_small_psis_log_weights.csv")
-    let p = Criteria.psis (Array.create ll.[0].Length 1.0) (ll |> Array.map (Array.map (fun v -> -v)))
+
+    let p =
+        Criteria.psis (Array.create ll.[0].Length 1.0) (ll |> Array.map (Array.map (fun v -> -v)))
+
     Assert.Equal<int[]>(Array.create ll.[0].Length 10, p.TailLength)
+
     for i in 0 .. ll.[0].Length - 1 do
         closeAll $"log weight obs {i + 1}" (expected |> Array.map (fun r -> r.[i])) p.LogWeights.[i]
 
@@ -101,7 +118,12 @@ let ``smoothed log weights match loo psis draw by draw`` () =
 let ``the gross outlier gets k above 0.7 and a warning naming it`` () =
     let l = Criteria.loo (snd (table "normal_outlier_loglik.csv"))
     Assert.Equal(ParetoK.VeryBad, Criteria.classifyParetoK l.ParetoK.[19])
-    Assert.True(l.ParetoK.[.. 18] |> Array.forall (fun k -> Criteria.classifyParetoK k = ParetoK.Good))
+
+    Assert.True(
+        l.ParetoK.[..18]
+        |> Array.forall (fun k -> Criteria.classifyParetoK k = ParetoK.Good)
+    )
+
     Assert.True(Double.IsNaN l.McseElpd)
     Assert.Contains(l.Warnings, fun w -> w.Contains "too high" && w.Contains "observations 20")
 
@@ -129,7 +151,10 @@ let ``p_D and p_V are one for a Normal mean with known variance`` () =
     let sigma, n, s = 2.0, 25.0, 4000
     let ybar = Array.average y
     let mu = Array.init s (fun _ -> Normal.Sample(rng, ybar, sigma / sqrt n))
-    let deviance m = y |> Array.sumBy (fun v -> -2.0 * Normal.PDFLn(m, sigma, v))
+
+    let deviance m =
+        y |> Array.sumBy (fun v -> -2.0 * Normal.PDFLn(m, sigma, v))
+
     let d = Criteria.dic (mu |> Array.map deviance) (deviance (Array.average mu))
     Assert.InRange(d.PD, 1.0 - 4.0 * sqrt (2.0 / float s), 1.0 + 4.0 * sqrt (2.0 / float s))
     Assert.InRange(d.PV, 1.0 - 4.0 * sqrt (56.0 / float s) / 2.0, 1.0 + 4.0 * sqrt (56.0 / float s) / 2.0)
@@ -140,17 +165,25 @@ let ``PSIS-LOO elpd agrees with exact leave-one-out predictive densities within 
     let rng = Xoshiro256StarStar(2026)
     let sigma, m0, s0 = 1.5, 0.0, 10.0
     let y = Array.init 20 (fun _ -> Normal.Sample(rng, 1.0, sigma))
+
     let posterior (ys: float[]) =
         let prec = 1.0 / (s0 * s0) + float ys.Length / (sigma * sigma)
         (m0 / (s0 * s0) + Array.sum ys / (sigma * sigma)) / prec, 1.0 / prec
+
     let exact =
-        y |> Array.mapi (fun i yi ->
+        y
+        |> Array.mapi (fun i yi ->
             let m, v = posterior (Array.removeAt i y)
             Normal.PDFLn(m, sqrt (v + sigma * sigma), yi))
         |> Array.sum
+
     let m, v = posterior y
     let mu = Array.init 4000 (fun _ -> Normal.Sample(rng, m, sqrt v))
-    let ll = mu |> Array.map (fun mu -> y |> Array.map (fun yi -> Normal.PDFLn(mu, sigma, yi)))
+
+    let ll =
+        mu
+        |> Array.map (fun mu -> y |> Array.map (fun yi -> Normal.PDFLn(mu, sigma, yi)))
+
     let l = Criteria.loo ll
     Assert.True(l.ParetoK |> Array.forall (fun k -> k < 0.5))
     Assert.InRange(l.ElpdLoo.Estimate, exact - 4.0 * l.McseElpd, exact + 4.0 * l.McseElpd)
@@ -162,21 +195,33 @@ let ``permuting observations permutes every pointwise value`` () =
     let gen = Gen.shuffle [| 0 .. n - 1 |]
     let base_ = Criteria.loo ll
     let waic = Criteria.waic ll
+
     Prop.forAll (Arb.fromGen gen) (fun perm ->
         let l = Criteria.loo (ll |> Array.map (fun r -> perm |> Array.map (fun j -> r.[j])))
-        let w = Criteria.waic (ll |> Array.map (fun r -> perm |> Array.map (fun j -> r.[j])))
-        perm |> Array.mapi (fun i j -> l.PointwiseElpd.[i] = base_.PointwiseElpd.[j] && l.ParetoK.[i] = base_.ParetoK.[j]
-                                       && w.PointwiseElpd.[i] = waic.PointwiseElpd.[j])
+
+        let w =
+            Criteria.waic (ll |> Array.map (fun r -> perm |> Array.map (fun j -> r.[j])))
+
+        perm
+        |> Array.mapi (fun i j ->
+            l.PointwiseElpd.[i] = base_.PointwiseElpd.[j]
+            && l.ParetoK.[i] = base_.ParetoK.[j]
+            && w.PointwiseElpd.[i] = waic.PointwiseElpd.[j])
         |> Array.forall id)
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest(20), p)
 
 [<Fact>]
 let ``a ragged log-likelihood array is rejected with the offending row`` () =
-    let ex = Assert.Throws<ArgumentException>(fun () -> Criteria.waic [| [| 1.0; 2.0 |]; [| 1.0 |] |] |> ignore)
+    let ex =
+        Assert.Throws<ArgumentException>(fun () -> Criteria.waic [| [| 1.0; 2.0 |]; [| 1.0 |] |] |> ignore)
+
     Assert.Contains("row 1", ex.Message)
 
 [<Fact>]
 let ``a non-positive relative efficiency is rejected naming the observation`` () =
     let ll = snd (table "tiny_loglik.csv")
-    let ex = Assert.Throws<ArgumentException>(fun () -> Criteria.looWith [| 1.0; 1.0; 0.0; 1.0; 1.0 |] ll |> ignore)
+
+    let ex =
+        Assert.Throws<ArgumentException>(fun () -> Criteria.looWith [| 1.0; 1.0; 0.0; 1.0; 1.0 |] ll |> ignore)
+
     Assert.Contains("observation 3", ex.Message)

@@ -11,7 +11,8 @@ let private folder = Path.Combine(__SOURCE_DIRECTORY__, "fixtures", "diagnostics
 
 let private parse (s: string) =
     match s with
-    | "NA" | "NaN" -> nan
+    | "NA"
+    | "NaN" -> nan
     | "Inf" -> infinity
     | "-Inf" -> -infinity
     | _ -> Double.Parse(s, CultureInfo.InvariantCulture)
@@ -19,19 +20,24 @@ let private parse (s: string) =
 /// Draws of one fixture set as float[chain][draw] (the CSV has one column per chain).
 let private readDraws (set: string) : float[][] =
     let lines = File.ReadAllLines(Path.Combine(folder, set + ".csv"))
-    let rows = lines |> Array.skip 1 |> Array.map (fun l -> l.Split ',' |> Array.map parse)
+
+    let rows =
+        lines |> Array.skip 1 |> Array.map (fun l -> l.Split ',' |> Array.map parse)
+
     Array.init (lines[0].Split(',').Length) (fun c -> rows |> Array.map (fun r -> r[c]))
 
-let private cache = System.Collections.Concurrent.ConcurrentDictionary<string, float[][]>()
+let private cache =
+    System.Collections.Concurrent.ConcurrentDictionary<string, float[][]>()
+
 let private draws (set: string) = cache.GetOrAdd(set, readDraws)
 
 /// R's values keyed by (set, measure).
 let private reference =
-    lazy (
-        File.ReadAllLines(Path.Combine(folder, "reference.csv"))
-        |> Array.skip 1
-        |> Array.map (fun l -> let f = l.Split ',' in (f[0], f[1]), parse f[2])
-        |> dict)
+    lazy
+        (File.ReadAllLines(Path.Combine(folder, "reference.csv"))
+         |> Array.skip 1
+         |> Array.map (fun l -> let f = l.Split ',' in (f[0], f[1]), parse f[2])
+         |> dict)
 
 let private sets =
     lazy (reference.Value.Keys |> Seq.map fst |> Seq.distinct |> Array.ofSeq)
@@ -42,21 +48,31 @@ let private tolerance = 1e-6
 /// Compares one measure on every fixture set and fails listing every mismatch (NaN must match R's NA).
 let private agrees (measure: string) (f: float[][] -> float) =
     let failures =
-        [ for set in sets.Value do
-              let expected = reference.Value[(set, measure)]
-              let actual = f (draws set)
-              let ok =
-                  if Double.IsNaN expected then Double.IsNaN actual
-                  elif Double.IsInfinity expected then actual = expected
-                  else abs (actual - expected) <= tolerance * max (abs expected) 1e-300
-              if not ok then yield $"{set}/{measure}: R {expected:R}, ours {actual:R}" ]
+        [
+            for set in sets.Value do
+                let expected = reference.Value[(set, measure)]
+                let actual = f (draws set)
+
+                let ok =
+                    if Double.IsNaN expected then
+                        Double.IsNaN actual
+                    elif Double.IsInfinity expected then
+                        actual = expected
+                    else
+                        abs (actual - expected) <= tolerance * max (abs expected) 1e-300
+
+                if not ok then
+                    yield $"{set}/{measure}: R {expected:R}, ours {actual:R}"
+        ]
+
     Assert.True(failures.IsEmpty, String.Join("\n", failures))
 
 [<Fact>]
 let ``rank-normalized rhat matches R posterior`` () = agrees "rhat" Diagnostics.rhat
 
 [<Fact>]
-let ``basic split rhat matches R posterior`` () = agrees "rhat_basic" Diagnostics.rhatBasic
+let ``basic split rhat matches R posterior`` () =
+    agrees "rhat_basic" Diagnostics.rhatBasic
 
 [<Fact>]
 let ``bulk ESS matches R posterior`` () = agrees "ess_bulk" Diagnostics.essBulk

@@ -47,7 +47,10 @@ let ``prior draw means lie within four Monte Carlo standard errors of the prior 
     let rng = Xoshiro256StarStar(2024)
     let n = 4000
     let draws = Array.init n (fun _ -> Forward.priorDraw rng bound)
-    let column name = draws |> Array.map (fun s -> s.[Layout.indexOf bound name])
+
+    let column name =
+        draws |> Array.map (fun s -> s.[Layout.indexOf bound name])
+
     assertWithinMcse 2.0 3.0 (column "mu")
     assertWithinMcse 1.5 (sqrt 3.0 / 2.0) (column "tau")
     // theta | mu, tau ~ Normal(mu, tau): E = 2, Var = Var(mu) + E[tau²] = 9 + (3/4 + 9/4) = 12.
@@ -75,10 +78,18 @@ let ``simulated data have the support and length of the observations and keep th
 
 [<Fact>]
 let ``simulated Poisson counts given the state have the Poisson mean`` () =
-    let m = model {
-        let! lambda = sample "lambda" (Gamma(2.0, 1.0))
-        do! observe "y" (Poisson(lambda, data "t")) }
-    let b = Dataset.empty |> Dataset.reals "y" (Array.zeroCreate 2000) |> Dataset.reals "t" (Array.create 2000 2.0) |> Bind.bindOrThrow m
+    let m =
+        model {
+            let! lambda = sample "lambda" (Gamma(2.0, 1.0))
+            do! observe "y" (Poisson(lambda, data "t"))
+        }
+
+    let b =
+        Dataset.empty
+        |> Dataset.reals "y" (Array.zeroCreate 2000)
+        |> Dataset.reals "t" (Array.create 2000 2.0)
+        |> Bind.bindOrThrow m
+
     let data = Forward.simulateData (Xoshiro256StarStar(8)) b [| 1.5 |]
 
     match Dataset.tryColumn "y" data with
@@ -89,11 +100,17 @@ let ``simulated Poisson counts given the state have the Poisson mean`` () =
 
 [<Fact>]
 let ``a flat prior cannot be simulated and says so`` () =
-    let m = model {
-        let! mu = sample "mu" (Flat Support.Real)
-        do! observe "y" (Normal(mu, 1.0)) }
+    let m =
+        model {
+            let! mu = sample "mu" (Flat Support.Real)
+            do! observe "y" (Normal(mu, 1.0))
+        }
+
     let b = Dataset.empty |> Dataset.reals "y" [| 1.0 |] |> Bind.bindOrThrow m
-    let ex = Assert.Throws<ModelException>(fun () -> Forward.priorDraw (Xoshiro256StarStar(1)) b |> ignore)
+
+    let ex =
+        Assert.Throws<ModelException>(fun () -> Forward.priorDraw (Xoshiro256StarStar(1)) b |> ignore)
+
     Assert.Equal(ErrorKind.ImproperPosterior, ex.Kind)
     Assert.Contains("'mu'", ex.Message)
     Assert.Contains("Flat", ex.Message)
@@ -101,11 +118,17 @@ let ``a flat prior cannot be simulated and says so`` () =
 [<Fact>]
 let ``data simulated from random hierarchical models bind again to the same model`` () =
     let seeds = FsCheck.FSharp.Gen.choose (0, 1_000_000)
-    FsCheck.FSharp.Prop.forAll (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip Generators.case seeds)) (fun (c, seed) ->
-        let m = Generators.toModel c
-        let b = Bind.bindOrThrow m (Generators.toData c)
-        let data = Forward.simulateData (Xoshiro256StarStar(seed)) b (Generators.toState b c)
-        match Bind.bind m data with
-        | Ok b2 -> b2.Rows = b.Rows
-        | Error e -> failwith $"%A{e}")
+
+    FsCheck.FSharp.Prop.forAll
+        (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip Generators.case seeds))
+        (fun (c, seed) ->
+            let m = Generators.toModel c
+            let b = Bind.bindOrThrow m (Generators.toData c)
+
+            let data =
+                Forward.simulateData (Xoshiro256StarStar(seed)) b (Generators.toState b c)
+
+            match Bind.bind m data with
+            | Ok b2 -> b2.Rows = b.Rows
+            | Error e -> failwith $"%A{e}")
     |> LogDensityTests.check

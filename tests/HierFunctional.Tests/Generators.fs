@@ -46,7 +46,10 @@ type Case =
         Values: Map<string, float[]>
     }
 
-let private uniform lo hi = Gen.choose (0, 1_000_000) |> Gen.map (fun k -> lo + (hi - lo) * float k / 1_000_000.0)
+let private uniform lo hi =
+    Gen.choose (0, 1_000_000)
+    |> Gen.map (fun k -> lo + (hi - lo) * float k / 1_000_000.0)
+
 let private uniforms n lo hi = Gen.arrayOfLength n (uniform lo hi)
 
 let private linearPredictor (c: Case) (row: int) =
@@ -60,12 +63,15 @@ let private linearPredictor (c: Case) (row: int) =
 /// Generates a case: 1–5 levels of g1 and 1–6 of g2 (some g1 levels empty), 0–25 rows.
 let case: Gen<Case> =
     gen {
-        let! structure = Gen.elements [ TwoLevel; Nested; Crossed; GammaPoisson; BetaBinomial ]
+        let! structure =
+            Gen.elements [ TwoLevel; Nested; Crossed; GammaPoisson; BetaBinomial ]
+
         let! family =
             match structure with
             | GammaPoisson -> Gen.constant PoissonObs
             | BetaBinomial -> Gen.constant BinomialObs
             | _ -> Gen.elements [ NormalObs; PoissonObs; BinomialObs; GammaObs ]
+
         let! l1 = Gen.choose (1, 5)
         let! l2 = Gen.choose (1, 6)
         let! parent = Gen.arrayOfLength l2 (Gen.choose (0, l1 - 1))
@@ -73,39 +79,73 @@ let case: Gen<Case> =
         // Nested g2 levels all have rows (their g1 level is known only from the rows); g1 levels may be empty.
         let! row2 =
             match structure with
-            | Nested -> Gen.arrayOfLength extra (Gen.choose (0, l2 - 1)) |> Gen.map (Array.append (Array.init l2 id))
+            | Nested ->
+                Gen.arrayOfLength extra (Gen.choose (0, l2 - 1))
+                |> Gen.map (Array.append (Array.init l2 id))
             | _ -> Gen.arrayOfLength extra (Gen.choose (0, l2 - 1))
+
         let rows = row2.Length
         let! free1 = Gen.arrayOfLength rows (Gen.choose (0, l1 - 1))
-        let row1 = if structure = Nested then row2 |> Array.map (fun j -> parent.[j]) else free1
+
+        let row1 =
+            if structure = Nested then
+                row2 |> Array.map (fun j -> parent.[j])
+            else
+                free1
+
         let! aux =
             match family with
             | PoissonObs -> uniforms rows 0.5 3.0
             | BinomialObs -> Gen.arrayOfLength rows (Gen.choose (1, 20) |> Gen.map float)
             | _ -> Gen.constant (Array.create rows 1.0)
+
         let! yRaw = uniforms rows 0.0 1.0
+
         let y =
             match family with
             | NormalObs -> yRaw |> Array.map (fun u -> 10.0 * u - 5.0)
             | PoissonObs -> yRaw |> Array.map (fun u -> floor (15.0 * u))
             | BinomialObs -> Array.map2 (fun u n -> floor (u * (n + 1.0)) |> min n) yRaw aux
             | GammaObs -> yRaw |> Array.map (fun u -> 0.1 + 5.0 * u)
+
         let! mu = uniform -2.0 2.0
         let! scales = uniforms 4 0.2 3.0
         let! theta = uniforms l1 -2.0 2.0
         let! eta = uniforms l2 -2.0 2.0
         let! positive1 = uniforms l1 0.1 4.0
         let! unit1 = uniforms l1 0.02 0.98
+
         let values =
             match structure with
-            | TwoLevel | Nested | Crossed ->
-                [ "mu", [| mu |]; "tau", [| scales.[0] |]; "theta", theta; "sigma", [| scales.[2] |] ]
-                @ (if structure = TwoLevel then [] else [ "tau2", [| scales.[1] |]; (if structure = Nested then "eta" else "b"), eta ])
+            | TwoLevel
+            | Nested
+            | Crossed ->
+                [
+                    "mu", [| mu |]
+                    "tau", [| scales.[0] |]
+                    "theta", theta
+                    "sigma", [| scales.[2] |]
+                ]
+                @ (if structure = TwoLevel then
+                       []
+                   else
+                       [ "tau2", [| scales.[1] |]; (if structure = Nested then "eta" else "b"), eta ])
             | GammaPoisson -> [ "alpha", [| scales.[0] |]; "beta", [| scales.[1] |]; "lambda", positive1 ]
             | BetaBinomial -> [ "alpha", [| scales.[0] |]; "beta", [| scales.[1] |]; "p", unit1 ]
+
         return
-            { Structure = structure; Family = family; Levels1 = l1; Levels2 = l2; Parent = parent
-              Row1 = row1; Row2 = row2; Y = y; Aux = aux; Values = Map.ofList values }
+            {
+                Structure = structure
+                Family = family
+                Levels1 = l1
+                Levels2 = l2
+                Parent = parent
+                Row1 = row1
+                Row2 = row2
+                Y = y
+                Aux = aux
+                Values = Map.ofList values
+            }
     }
 
 /// The model of a case, written with the model language.
@@ -118,16 +158,20 @@ let toModel (c: Case) : Model =
         | GammaObs -> Gamma(sigma, sigma / exp lin)
 
     match c.Structure with
-    | TwoLevel | Nested | Crossed ->
+    | TwoLevel
+    | Nested
+    | Crossed ->
         model {
             let! mu = sample "mu" (Normal(0.0, 3.0))
             let! tau = sample "tau" (HalfNormal 2.0)
             let! theta = sample "theta" (Normal(mu, tau)) |> over "g1"
             let! sigma = sample "sigma" (Gamma(2.0, 1.0))
+
             if c.Structure = TwoLevel then
                 do! observe "y" (likelihood theta.[group "g1"] sigma)
             else
                 let! tau2 = sample "tau2" (HalfCauchy 1.0)
+
                 if c.Structure = Nested then
                     let! eta = sample "eta" (Normal(theta.[group "g1"], tau2)) |> over "g2"
                     do! observe "y" (likelihood eta.[group "g2"] sigma)
@@ -165,7 +209,12 @@ let toData (c: Case) : Dataset =
 let toState (b: Bound) (c: Case) : float[] =
     c.Values
     |> Map.toList
-    |> List.map (fun (name, v) -> name, (if (Bound.node b name).Node.Plate = Plate.Scalar then Value.Scalar v.[0] else Value.Vector v))
+    |> List.map (fun (name, v) ->
+        name,
+        (if (Bound.node b name).Node.Plate = Plate.Scalar then
+             Value.Scalar v.[0]
+         else
+             Value.Vector v))
     |> Layout.ofValues b
 
 let private halfLn (pdfLn: float) = log 2.0 + pdfLn
@@ -190,40 +239,62 @@ let oracleLogLik (c: Case) : float[] =
 /// The log prior of a case, computed by hand with MathNet, looping levels.
 let oracleLogPrior (c: Case) : float =
     let v (name: string) = c.Values.[name].[0]
-    let each (name: string) (f: int -> float -> float) = c.Values.[name] |> Array.mapi f |> Array.sum
+
+    let each (name: string) (f: int -> float -> float) =
+        c.Values.[name] |> Array.mapi f |> Array.sum
 
     match c.Structure with
-    | TwoLevel | Nested | Crossed ->
+    | TwoLevel
+    | Nested
+    | Crossed ->
         let common =
-            Normal.PDFLn(0.0, 3.0, v "mu") + halfLn (Normal.PDFLn(0.0, 2.0, v "tau"))
-            + each "theta" (fun _ t -> Normal.PDFLn(v "mu", v "tau", t)) + Gamma.PDFLn(2.0, 1.0, v "sigma")
+            Normal.PDFLn(0.0, 3.0, v "mu")
+            + halfLn (Normal.PDFLn(0.0, 2.0, v "tau"))
+            + each "theta" (fun _ t -> Normal.PDFLn(v "mu", v "tau", t))
+            + Gamma.PDFLn(2.0, 1.0, v "sigma")
 
-        let tau2 () = halfLn (Cauchy.PDFLn(0.0, 1.0, v "tau2"))
+        let tau2 () =
+            halfLn (Cauchy.PDFLn(0.0, 1.0, v "tau2"))
 
         match c.Structure with
-        | Nested -> common + tau2 () + each "eta" (fun j e -> Normal.PDFLn(c.Values.["theta"].[c.Parent.[j]], v "tau2", e))
+        | Nested ->
+            common
+            + tau2 ()
+            + each "eta" (fun j e -> Normal.PDFLn(c.Values.["theta"].[c.Parent.[j]], v "tau2", e))
         | Crossed -> common + tau2 () + each "b" (fun _ e -> Normal.PDFLn(0.0, v "tau2", e))
         | _ -> common
     | GammaPoisson ->
-        Gamma.PDFLn(2.0, 1.0, v "alpha") + Exponential.PDFLn(1.0, v "beta")
+        Gamma.PDFLn(2.0, 1.0, v "alpha")
+        + Exponential.PDFLn(1.0, v "beta")
         + each "lambda" (fun _ l -> Gamma.PDFLn(v "alpha", v "beta", l))
     | BetaBinomial ->
-        Gamma.PDFLn(2.0, 1.0, v "alpha") + Gamma.PDFLn(2.0, 0.5, v "beta")
+        Gamma.PDFLn(2.0, 1.0, v "alpha")
+        + Gamma.PDFLn(2.0, 0.5, v "beta")
         + each "p" (fun _ p -> Beta.PDFLn(v "alpha", v "beta", p))
 
 /// The log joint of a case computed by hand.
-let oracleJoint (c: Case) = oracleLogPrior c + Array.sum (oracleLogLik c)
+let oracleJoint (c: Case) =
+    oracleLogPrior c + Array.sum (oracleLogLik c)
 
 /// A case with a second random draw of every parameter value, for two-point comparisons.
 let caseWithAlternative: Gen<Case * Map<string, float[]>> =
     gen {
         let! c = case
+
         let! alt =
             c.Values
             |> Map.toList
             |> List.map (fun (name, v) ->
-                let lo, hi = if name = "theta" || name = "eta" || name = "b" || name = "mu" then -2.0, 2.0 elif name = "p" then 0.02, 0.98 else 0.1, 4.0
+                let lo, hi =
+                    if name = "theta" || name = "eta" || name = "b" || name = "mu" then
+                        -2.0, 2.0
+                    elif name = "p" then
+                        0.02, 0.98
+                    else
+                        0.1, 4.0
+
                 uniforms v.Length lo hi |> Gen.map (fun xs -> name, xs))
             |> Gen.sequenceToList
+
         return c, Map.ofList alt
     }

@@ -24,12 +24,15 @@ let rec eval (env: Map<string, float>) (e: Expr) : float =
 let rec linearGen size : Gen<Expr> =
     let leaf =
         Gen.oneof
-            [ Gen.constant (Param "t")
-              Gen.constant (Param "a")
-              Gen.constant (Data "x")
-              Gen.choose (-5, 5) |> Gen.map (fun k -> Const(float k + 0.5)) ]
+            [
+                Gen.constant (Param "t")
+                Gen.constant (Param "a")
+                Gen.constant (Data "x")
+                Gen.choose (-5, 5) |> Gen.map (fun k -> Const(float k + 0.5))
+            ]
 
-    let free = Gen.oneof [ Gen.constant (Param "a"); Gen.constant (Data "x"); Gen.constant (Const 2.0) ]
+    let free =
+        Gen.oneof [ Gen.constant (Param "a"); Gen.constant (Data "x"); Gen.constant (Const 2.0) ]
 
     if size <= 0 then
         leaf
@@ -37,13 +40,15 @@ let rec linearGen size : Gen<Expr> =
         let sub = linearGen (size / 2)
 
         Gen.oneof
-            [ leaf
-              Gen.map2 (fun a b -> Add(a, b)) sub sub
-              Gen.map2 (fun a b -> Sub(a, b)) sub sub
-              Gen.map Neg sub
-              Gen.map2 (fun k a -> Mul(k, a)) free sub
-              Gen.map2 (fun a k -> Mul(a, k)) sub free
-              Gen.map2 (fun a k -> Div(a, Add(k, Const 10.0))) sub free ]
+            [
+                leaf
+                Gen.map2 (fun a b -> Add(a, b)) sub sub
+                Gen.map2 (fun a b -> Sub(a, b)) sub sub
+                Gen.map Neg sub
+                Gen.map2 (fun k a -> Mul(k, a)) free sub
+                Gen.map2 (fun a k -> Mul(a, k)) sub free
+                Gen.map2 (fun a k -> Div(a, Add(k, Const 10.0))) sub free
+            ]
 
 let check prop =
     Check.One(TestConfig.quick.WithMaxTest 300, prop)
@@ -62,7 +67,10 @@ let ``linear analysis recovers offset plus coefficient times target for every li
     let gen =
         gen {
             let! e = Gen.sized (fun s -> linearGen (min s 12))
-            let! vals = Gen.arrayOfLength 3 (Gen.choose (-20, 20) |> Gen.map (fun k -> float k / 3.0))
+
+            let! vals =
+                Gen.arrayOfLength 3 (Gen.choose (-20, 20) |> Gen.map (fun k -> float k / 3.0))
+
             return e, vals
         }
 

@@ -8,7 +8,8 @@ open HierFunctional
 open HierFunctional.Tests.Generators
 open type Distributions
 
-let check prop = Check.One(TestConfig.quick.WithMaxTest 200, prop)
+let check prop =
+    Check.One(TestConfig.quick.WithMaxTest 200, prop)
 
 let close (tol: float) (expected: float) (actual: float) =
     abs (expected - actual) <= tol * max 1.0 (abs expected)
@@ -33,6 +34,7 @@ let ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is m
         let _, d, s = compiled c
         let expected = oracleLogLik c
         let actual = d.PointwiseLogLik s
+
         actual.Length = expected.Length
         && Array.forall2 (close 1e-9) expected actual
         && close 1e-9 (-2.0 * Array.sum expected) (d.Deviance s))
@@ -45,7 +47,13 @@ let ``the Markov blanket of a node differs from the joint by a term free of that
 
         c.Values
         |> Map.forall (fun name _ ->
-            let s2 = toState b { c with Values = c.Values.Add(name, alt.[name]) }
+            let s2 =
+                toState
+                    b
+                    { c with
+                        Values = c.Values.Add(name, alt.[name])
+                    }
+
             let jointGap = d.Joint s1 - d.Joint s2
             let blanketGap = d.Blanket name s1 - d.Blanket name s2
             close 1e-9 jointGap blanketGap))
@@ -61,7 +69,14 @@ let ``the blanket of one element differs from the joint by a term free of that e
             values
             |> Array.mapi (fun j _ ->
                 let changed = Array.updateAt j alt.[name].[j] values
-                let s2 = toState b { c with Values = c.Values.Add(name, changed) }
+
+                let s2 =
+                    toState
+                        b
+                        { c with
+                            Values = c.Values.Add(name, changed)
+                        }
+
                 close 1e-9 (d.Joint s1 - d.Joint s2) (d.BlanketElement name j s1 - d.BlanketElement name j s2))
             |> Array.forall id))
     |> check
@@ -87,6 +102,7 @@ let ``the unconstrained joint is the joint plus the log-Jacobians and the transf
         let b, d, s = compiled c
         let u = d.ToUnconstrained s
         let back = d.FromUnconstrained u
+
         u.Length = b.Layout.UnconstrainedSize
         && Array.forall2 (close 1e-9) s back
         && close 1e-9 (d.Joint s + handLogJacobian b s) (d.JointUnconstrained u))
@@ -96,7 +112,16 @@ let ``the unconstrained joint is the joint plus the log-Jacobians and the transf
 let ``the joint is minus infinity when a scale parameter is negative`` () =
     let b = Bind.bindOrThrow BindTests.eightSchools BindTests.schoolsData
     let d = LogDensity.compile b
-    let s = Layout.ofValues b [ "mu", Value.Scalar 0.0; "tau", Value.Scalar -1.0; "theta", Value.Vector(Array.zeroCreate 8) ]
+
+    let s =
+        Layout.ofValues
+            b
+            [
+                "mu", Value.Scalar 0.0
+                "tau", Value.Scalar -1.0
+                "theta", Value.Vector(Array.zeroCreate 8)
+            ]
+
     Assert.Equal(-infinity, d.Joint s)
 
 let schoolsPoint (b: Bound) =
@@ -110,7 +135,10 @@ let ``eight schools log-density at a point matches a hand computation`` () =
     let s, theta = schoolsPoint b
     let prior = Normal.PDFLn(0.0, 5.0, 1.5) + log 2.0 + Cauchy.PDFLn(0.0, 5.0, 2.5)
     let thetas = theta |> Array.sumBy (fun t -> Normal.PDFLn(1.5, 2.5, t))
-    let lik = Array.init 8 (fun j -> Normal.PDFLn(theta.[j], BindTests.schoolsSigma.[j], BindTests.schoolsY.[j]))
+
+    let lik =
+        Array.init 8 (fun j -> Normal.PDFLn(theta.[j], BindTests.schoolsSigma.[j], BindTests.schoolsY.[j]))
+
     assertClose 1e-12 (prior + thetas + Array.sum lik) (d.Joint s)
     assertClose 1e-12 (Normal.PDFLn(0.0, 5.0, 1.5) + thetas) (d.Blanket "mu" s)
     assertClose 1e-12 (Normal.PDFLn(1.5, 2.5, theta.[2]) + lik.[2]) (d.BlanketElement "theta" 2 s)
@@ -130,9 +158,16 @@ let ``a three-level model nests classrooms in schools and matches a hand computa
     let school, cls = [| 0.3; -0.4 |], [| 0.5; 0.1; -0.6 |]
 
     let s =
-        Layout.ofValues b
-            [ "mu", Value.Scalar 0.2; "tauS", Value.Scalar 0.7; "tauC", Value.Scalar 0.4; "sigma", Value.Scalar 0.9
-              "schoolEffect", Value.Vector school; "classEffect", Value.Vector cls ]
+        Layout.ofValues
+            b
+            [
+                "mu", Value.Scalar 0.2
+                "tauS", Value.Scalar 0.7
+                "tauC", Value.Scalar 0.4
+                "sigma", Value.Scalar 0.9
+                "schoolEffect", Value.Vector school
+                "classEffect", Value.Vector cls
+            ]
 
     let hn sd x = log 2.0 + Normal.PDFLn(0.0, sd, x)
     let classSchool = [| 0; 0; 1 |]
@@ -140,14 +175,24 @@ let ``a three-level model nests classrooms in schools and matches a hand computa
     let scores = [| 1.0; 2.0; 0.5; -1.0; -0.5 |]
 
     let expected =
-        Normal.PDFLn(0.0, 10.0, 0.2) + hn 1.0 0.7 + hn 1.0 0.4 + hn 1.0 0.9
+        Normal.PDFLn(0.0, 10.0, 0.2)
+        + hn 1.0 0.7
+        + hn 1.0 0.4
+        + hn 1.0 0.9
         + (school |> Array.sumBy (fun x -> Normal.PDFLn(0.2, 0.7, x)))
-        + (cls |> Array.mapi (fun k x -> Normal.PDFLn(school.[classSchool.[k]], 0.4, x)) |> Array.sum)
-        + (scores |> Array.mapi (fun r y -> Normal.PDFLn(cls.[rowClass.[r]], 0.9, y)) |> Array.sum)
+        + (cls
+           |> Array.mapi (fun k x -> Normal.PDFLn(school.[classSchool.[k]], 0.4, x))
+           |> Array.sum)
+        + (scores
+           |> Array.mapi (fun r y -> Normal.PDFLn(cls.[rowClass.[r]], 0.9, y))
+           |> Array.sum)
 
     assertClose 1e-12 expected (d.Joint s)
     // School s1 contains classrooms c1 and c2: exactly their prior terms read it.
-    Assert.Equal<Term[]>([| { Node = "classEffect"; Copy = 0 }; { Node = "classEffect"; Copy = 1 } |], d.Dependents.["schoolEffect"].[0])
+    Assert.Equal<Term[]>(
+        [| { Node = "classEffect"; Copy = 0 }; { Node = "classEffect"; Copy = 1 } |],
+        d.Dependents.["schoolEffect"].[0]
+    )
 
 [<Fact>]
 let ``a crossed model with two independent groupings matches a hand computation`` () =
@@ -168,13 +213,18 @@ let ``a crossed model with two independent groupings matches a hand computation`
     let b = Bind.bindOrThrow m data
     let d = LogDensity.compile b
     let a, c = [| 0.4; -0.2 |], [| -0.1; 0.6 |]
-    let s = Layout.ofValues b [ "sigma", Value.Scalar 0.8; "a", Value.Vector a; "c", Value.Vector c ]
+
+    let s =
+        Layout.ofValues b [ "sigma", Value.Scalar 0.8; "a", Value.Vector a; "c", Value.Vector c ]
+
     let g1, g2, ys = [| 0; 0; 1; 1 |], [| 0; 1; 0; 1 |], [| 0.1; 0.7; -0.3; 1.2 |]
     let lik = Array.init 4 (fun r -> Normal.PDFLn(a.[g1.[r]] + c.[g2.[r]], 0.8, ys.[r]))
 
     let expected =
-        Exponential.PDFLn(1.0, 0.8) + (a |> Array.sumBy (fun x -> Normal.PDFLn(0.0, 1.0, x)))
-        + (c |> Array.sumBy (fun x -> Normal.PDFLn(0.0, 2.0, x))) + Array.sum lik
+        Exponential.PDFLn(1.0, 0.8)
+        + (a |> Array.sumBy (fun x -> Normal.PDFLn(0.0, 1.0, x)))
+        + (c |> Array.sumBy (fun x -> Normal.PDFLn(0.0, 2.0, x)))
+        + Array.sum lik
 
     assertClose 1e-12 expected (d.Joint s)
     assertClose 1e-12 (Normal.PDFLn(0.0, 2.0, c.[1]) + lik.[1] + lik.[3]) (d.BlanketElement "c" 1 s)
@@ -193,11 +243,17 @@ let ``derived nodes are evaluated from their expressions and traced to the param
     let b = Bind.bindOrThrow m BindTests.schoolsData
     let d = LogDensity.compile b
     let eta = Array.init 8 (fun j -> 0.1 * float j - 0.3)
-    let s = Layout.ofValues b [ "mu", Value.Scalar 1.0; "tau", Value.Scalar 2.0; "eta", Value.Vector eta ]
+
+    let s =
+        Layout.ofValues b [ "mu", Value.Scalar 1.0; "tau", Value.Scalar 2.0; "eta", Value.Vector eta ]
+
     let theta = eta |> Array.map (fun e -> 1.0 + 2.0 * e)
     Assert.Equal(Value.Vector theta, Layout.get b s "theta")
     Assert.Equal(18, b.Layout.Monitored.Length)
-    let lik j = Normal.PDFLn(theta.[j], BindTests.schoolsSigma.[j], BindTests.schoolsY.[j])
+
+    let lik j =
+        Normal.PDFLn(theta.[j], BindTests.schoolsSigma.[j], BindTests.schoolsY.[j])
+
     assertClose 1e-12 (Normal.PDFLn(0.0, 1.0, eta.[4]) + lik 4) (d.BlanketElement "eta" 4 s)
     Assert.Equal(8, d.Dependents.["mu"].[0].Length)
 
@@ -211,11 +267,22 @@ let ``a regression with a design matrix and a fixed-size coefficient vector eval
 
     let x = array2D [ [ 1.0; 0.5 ]; [ 1.0; -1.0 ]; [ 1.0; 2.0 ] ]
     let ys = [| 1.0; 0.0; 3.0 |]
-    let b = Dataset.empty |> Dataset.reals "y" ys |> Dataset.matrix "X" x |> Bind.bindOrThrow m
+
+    let b =
+        Dataset.empty
+        |> Dataset.reals "y" ys
+        |> Dataset.matrix "X" x
+        |> Bind.bindOrThrow m
+
     let d = LogDensity.compile b
     let s = Layout.ofValues b [ "beta", Value.Vector [| 0.5; 1.2 |] ]
-    let lik = Array.init 3 (fun r -> Normal.PDFLn(0.5 * x.[r, 0] + 1.2 * x.[r, 1], 1.0, ys.[r]))
-    let expected = Normal.PDFLn(0.0, 10.0, 0.5) + Normal.PDFLn(0.0, 10.0, 1.2) + Array.sum lik
+
+    let lik =
+        Array.init 3 (fun r -> Normal.PDFLn(0.5 * x.[r, 0] + 1.2 * x.[r, 1], 1.0, ys.[r]))
+
+    let expected =
+        Normal.PDFLn(0.0, 10.0, 0.5) + Normal.PDFLn(0.0, 10.0, 1.2) + Array.sum lik
+
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal<string[]>([| "beta[1]"; "beta[2]" |], b.Layout.Names)
 
@@ -224,24 +291,47 @@ let ``vector and matrix nodes take their size from their arguments and are named
     let m =
         model {
             let! w = sample "w" (Dirichlet(vector [ constant 1.0; constant 2.0; constant 3.0 ]))
-            let! _ = sample "Sigma" (Wishart(4.0, matrix [ [ constant 1.0; constant 0.0 ]; [ constant 0.0; constant 1.0 ] ]))
+
+            let! _ =
+                sample "Sigma" (Wishart(4.0, matrix [ [ constant 1.0; constant 0.0 ]; [ constant 0.0; constant 1.0 ] ]))
+
             do! observe "z" (Categorical w)
         }
 
     let b = Dataset.empty |> Dataset.integers "z" [| 0; 2; 2 |] |> Bind.bindOrThrow m
-    Assert.Equal<string[]>([| "w[1]"; "w[2]"; "w[3]"; "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,1]"; "Sigma[2,2]" |], b.Layout.Names)
+
+    Assert.Equal<string[]>(
+        [|
+            "w[1]"
+            "w[2]"
+            "w[3]"
+            "Sigma[1,1]"
+            "Sigma[1,2]"
+            "Sigma[2,1]"
+            "Sigma[2,2]"
+        |],
+        b.Layout.Names
+    )
+
     Assert.Equal(2 + 3, b.Layout.UnconstrainedSize)
     let d = LogDensity.compile b
     let w = [| 0.2; 0.3; 0.5 |]
     let sigma = array2D [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]
     let s = Layout.ofValues b [ "w", Value.Vector w; "Sigma", Value.Matrix sigma ]
+
     let expected =
         // Dirichlet: log Γ(Σα) − Σ log Γ(α_i) + Σ (α_i − 1) log w_i; categorical rows: log w_z.
         let gl = MathNet.Numerics.SpecialFunctions.GammaLn
         let dirichlet = gl 6.0 - gl 1.0 - gl 2.0 - gl 3.0 + log w.[1] + 2.0 * log w.[2]
         // Wishart(ν = 4, S = I₂): (ν − p − 1)/2·log|X| − tr X/2 − νp/2·log 2 − log Γ₂(ν/2), Γ₂(a) = √π Γ(a) Γ(a − ½).
-        let wishart = 0.5 * log 1.75 - 1.5 - 4.0 * log 2.0 - (0.5 * log System.Math.PI + gl 2.0 + gl 1.5)
+        let wishart =
+            0.5 * log 1.75
+            - 1.5
+            - 4.0 * log 2.0
+            - (0.5 * log System.Math.PI + gl 2.0 + gl 1.5)
+
         dirichlet + log w.[0] + 2.0 * log w.[2] + wishart
+
     assertClose 1e-9 expected (d.Joint s)
     let back = d.FromUnconstrained(d.ToUnconstrained s)
     Assert.True(Array.forall2 (close 1e-9) s back)
@@ -257,11 +347,21 @@ let ``an integer data column can index a fixed-size vector with 1-based position
             do! observe "y" (Normal(theta.[data "idx"], 1.0))
         }
 
-    let b = Dataset.empty |> Dataset.reals "y" [| 0.5; -0.5 |] |> Dataset.integers "idx" [| 3; 1 |] |> Bind.bindOrThrow m
+    let b =
+        Dataset.empty
+        |> Dataset.reals "y" [| 0.5; -0.5 |]
+        |> Dataset.integers "idx" [| 3; 1 |]
+        |> Bind.bindOrThrow m
+
     let d = LogDensity.compile b
     let theta = [| 0.1; 0.2; 0.3 |]
     let s = Layout.ofValues b [ "theta", Value.Vector theta ]
-    let expected = (theta |> Array.sumBy (fun t -> Normal.PDFLn(0.0, 1.0, t))) + Normal.PDFLn(0.3, 1.0, 0.5) + Normal.PDFLn(0.1, 1.0, -0.5)
+
+    let expected =
+        (theta |> Array.sumBy (fun t -> Normal.PDFLn(0.0, 1.0, t)))
+        + Normal.PDFLn(0.3, 1.0, 0.5)
+        + Normal.PDFLn(0.1, 1.0, -0.5)
+
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 } |], d.Dependents.["theta"].[2])
 
@@ -277,12 +377,18 @@ let ``factors are added to the joint and to the blankets of the nodes they read`
         }
 
     let b =
-        Dataset.empty |> Dataset.labels "g" [| "a"; "b" |] |> Dataset.integers "n" [| 10; 12 |] |> Dataset.integers "k" [| 3; 5 |]
+        Dataset.empty
+        |> Dataset.labels "g" [| "a"; "b" |]
+        |> Dataset.integers "n" [| 10; 12 |]
+        |> Dataset.integers "k" [| 3; 5 |]
         |> Bind.bindOrThrow m
 
     let d = LogDensity.compile b
     let p = [| 0.3; 0.4 |]
-    let s = Layout.ofValues b [ "alpha", Value.Scalar 2.0; "beta", Value.Scalar 3.0; "p", Value.Vector p ]
+
+    let s =
+        Layout.ofValues b [ "alpha", Value.Scalar 2.0; "beta", Value.Scalar 3.0; "p", Value.Vector p ]
+
     let priors = p |> Array.sumBy (fun x -> Beta.PDFLn(2.0, 3.0, x))
     let lik = Binomial.PMFLn(0.3, 10, 3) + Binomial.PMFLn(0.4, 12, 5)
     assertClose 1e-12 (-2.5 * log 5.0 + priors + lik) (d.Joint s)
@@ -298,12 +404,26 @@ let ``an element of a single Dirichlet vector indexed by data is traced to that 
             do! observe "z" (Normal(mu.[1], 1.0))
         }
 
-    let b = Dataset.empty |> Dataset.reals "y" [| 0.1; 0.2 |] |> Dataset.reals "z" [| 0.0; 1.0 |] |> Dataset.integers "c" [| 3; 1 |] |> Bind.bindOrThrow m
+    let b =
+        Dataset.empty
+        |> Dataset.reals "y" [| 0.1; 0.2 |]
+        |> Dataset.reals "z" [| 0.0; 1.0 |]
+        |> Dataset.integers "c" [| 3; 1 |]
+        |> Bind.bindOrThrow m
+
     let d = LogDensity.compile b
     Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 }; { Node = "y"; Copy = 1 } |], d.Dependents.["w"].[0])
     Assert.Equal<Term[]>([| { Node = "z"; Copy = 0 }; { Node = "z"; Copy = 1 } |], d.Dependents.["mu"].[1])
     Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 } |], d.Dependents.["mu"].[2])
-    let s = Layout.ofValues b [ "w", Value.Vector [| 0.2; 0.3; 0.5 |]; "mu", Value.Vector [| 1.0; 2.0; 3.0 |] ]
+
+    let s =
+        Layout.ofValues
+            b
+            [
+                "w", Value.Vector [| 0.2; 0.3; 0.5 |]
+                "mu", Value.Vector [| 1.0; 2.0; 3.0 |]
+            ]
+
     assertClose 1e-12 (Normal.PDFLn(0.0, 1.0, 3.0) + Normal.PDFLn(3.5, 1.0, 0.1)) (d.BlanketElement "mu" 2 s)
     Assert.Equal(b.Layout.Monitored.Length, (Layout.monitored b s).Length)
 
@@ -326,11 +446,17 @@ let ``data inside a group plate is the level's value of a column constant within
     let b = Bind.bindOrThrow m ds
     Assert.Equal<float[]>([| 2.0; -1.0 |], b.LevelValues.[("u", "county")])
     let d = LogDensity.compile b
-    let s = Layout.ofValues b [ "gamma", Value.Scalar 0.5; "theta", Value.Vector [| 0.7; -0.2 |] ]
+
+    let s =
+        Layout.ofValues b [ "gamma", Value.Scalar 0.5; "theta", Value.Vector [| 0.7; -0.2 |] ]
 
     let expected =
-        Normal.PDFLn(0.0, 1.0, 0.5) + Normal.PDFLn(1.0, 1.0, 0.7) + Normal.PDFLn(-0.5, 1.0, -0.2)
-        + Normal.PDFLn(0.8, 0.5, 1.0) + Normal.PDFLn(0.0, 0.5, -1.0) + Normal.PDFLn(1.0, 0.5, 2.0)
+        Normal.PDFLn(0.0, 1.0, 0.5)
+        + Normal.PDFLn(1.0, 1.0, 0.7)
+        + Normal.PDFLn(-0.5, 1.0, -0.2)
+        + Normal.PDFLn(0.8, 0.5, 1.0)
+        + Normal.PDFLn(0.0, 0.5, -1.0)
+        + Normal.PDFLn(1.0, 0.5, 2.0)
 
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal(Value.Scalar 1.0, Eval.eval b s (Context.Level("county", 0)) (Param "gamma" * data "u"))
@@ -345,13 +471,22 @@ let ``vector observations are read from matrix columns and simulated as matrix c
         }
 
     let counts = array2D [ [ 1.0; 2.0; 3.0 ]; [ 0.0; 0.0; 4.0 ] ]
-    let b = Dataset.empty |> Dataset.matrix "counts" counts |> Dataset.reals "n" [| 6.0; 4.0 |] |> Bind.bindOrThrow m
+
+    let b =
+        Dataset.empty
+        |> Dataset.matrix "counts" counts
+        |> Dataset.reals "n" [| 6.0; 4.0 |]
+        |> Bind.bindOrThrow m
+
     let d = LogDensity.compile b
     let p = [| 0.2; 0.3; 0.5 |]
     let s = Layout.ofValues b [ "p", Value.Vector p ]
     // Dirichlet(1, 1, 1) has density Γ(3); Multinomial: log n! − Σ log k_i! + Σ k_i log p_i.
     let gl = MathNet.Numerics.SpecialFunctions.GammaLn
-    let row1 = gl 7.0 - gl 2.0 - gl 3.0 - gl 4.0 + log 0.2 + 2.0 * log 0.3 + 3.0 * log 0.5
+
+    let row1 =
+        gl 7.0 - gl 2.0 - gl 3.0 - gl 4.0 + log 0.2 + 2.0 * log 0.3 + 3.0 * log 0.5
+
     let row2 = 4.0 * log 0.5
     let expected = gl 3.0 + row1 + row2
     assertClose 1e-9 expected (d.Joint s)

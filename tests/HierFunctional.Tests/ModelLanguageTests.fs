@@ -34,13 +34,15 @@ let ``two models built the same way are structurally equal`` () =
 [<Fact>]
 let ``the printer writes eight schools the way the math is written`` () =
     let expected =
-        [ "mu ~ Normal(0, 5)"
-          "tau ~ HalfCauchy(5)"
-          "theta[j] ~ Normal(mu, tau),  j = 1..J"
-          "y[i] ~ Normal(theta[school[i]], sigma[i]),  i = 1..N"
-          "where"
-          "  j indexes the levels of 'school' (J levels)"
-          "  i indexes the data rows (N rows)" ]
+        [
+            "mu ~ Normal(0, 5)"
+            "tau ~ HalfCauchy(5)"
+            "theta[j] ~ Normal(mu, tau),  j = 1..J"
+            "y[i] ~ Normal(theta[school[i]], sigma[i]),  i = 1..N"
+            "where"
+            "  j indexes the levels of 'school' (J levels)"
+            "  i indexes the data rows (N rows)"
+        ]
         |> String.concat "\n"
 
     Assert.Equal(expected, Print.model eightSchools)
@@ -52,7 +54,11 @@ let threeLevel =
         let! tauC = sample "tau_class" (HalfNormal 5.0)
         let! sigma = sample "sigma" (HalfNormal 5.0)
         let! school = sample "school_effect" (Normal(mu, tauS)) |> over "school"
-        let! cls = sample "class_effect" (Normal(school.[group "school"], tauC)) |> over "classroom"
+
+        let! cls =
+            sample "class_effect" (Normal(school.[group "school"], tauC))
+            |> over "classroom"
+
         do! observe "score" (Normal(cls.[group "classroom"], sigma))
     }
 
@@ -84,7 +90,9 @@ let ``over applies only to a single-node step`` () =
     let twoNodes =
         Step.bind (fun _ -> sample "b" (Normal(0.0, 1.0))) (sample "a" (Normal(0.0, 1.0)))
 
-    let ex = Assert.Throws<System.ArgumentException>(fun () -> twoNodes |> over "g" |> ignore)
+    let ex =
+        Assert.Throws<System.ArgumentException>(fun () -> twoNodes |> over "g" |> ignore)
+
     Assert.Contains("single sample or derived step", ex.Message)
 
 [<Fact>]

@@ -10,9 +10,22 @@ open HierFunctional
 /// c constant.
 let private post =
     let rng = Xoshiro256StarStar(11)
-    let ar rho shift = Array.init 500 (fun _ -> 0.0) |> Array.scan (fun x _ -> rho * x + Normal.Sample(rng, 0.0, 1.0)) 0.0 |> Array.skip 1 |> Array.map ((+) shift)
-    let cols = Array.init 4 (fun c ->
-        [| Array.init 500 (fun _ -> Normal.Sample(rng, 1.0, 2.0)); ar 0.99 0.0; ar 0.0 (if c = 3 then 3.0 else 0.0); Array.create 500 0.5 |])
+
+    let ar rho shift =
+        Array.init 500 (fun _ -> 0.0)
+        |> Array.scan (fun x _ -> rho * x + Normal.Sample(rng, 0.0, 1.0)) 0.0
+        |> Array.skip 1
+        |> Array.map ((+) shift)
+
+    let cols =
+        Array.init 4 (fun c ->
+            [|
+                Array.init 500 (fun _ -> Normal.Sample(rng, 1.0, 2.0))
+                ar 0.99 0.0
+                ar 0.0 (if c = 3 then 3.0 else 0.0)
+                Array.create 500 0.5
+            |])
+
     Posterior.ofColumns [| "mu"; "theta[1]"; "theta[2]"; "c" |] cols
     |> Posterior.withLabels [ "theta[1]", "Hospital A"; "theta[2]", "Hospital B" ]
 
@@ -36,29 +49,76 @@ let ``mean of iid draws lies within 4 MCSE of the truth`` () =
 
 [<Fact>]
 let ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` () =
-    let about name = summary.Warnings |> List.filter (function
-        | HighRhat(n, _, _) | LowEssBulk(n, _, _) | LowEssTail(n, _, _) | NotComputable n -> n = name)
+    let about name =
+        summary.Warnings
+        |> List.filter (function
+            | HighRhat(n, _, _)
+            | LowEssBulk(n, _, _)
+            | LowEssTail(n, _, _)
+            | NotComputable n -> n = name)
+
     Assert.Empty(about "mu")
-    Assert.Contains(about "theta[1]", (function LowEssBulk _ -> true | _ -> false))
-    Assert.Contains(about "theta[2]", (function HighRhat(_, r, t) -> r > t && t = Summary.rhatThreshold | _ -> false))
+
+    Assert.Contains(
+        about "theta[1]",
+        (function
+        | LowEssBulk _ -> true
+        | _ -> false)
+    )
+
+    Assert.Contains(
+        about "theta[2]",
+        (function
+        | HighRhat(_, r, t) -> r > t && t = Summary.rhatThreshold
+        | _ -> false)
+    )
+
     Assert.Contains(NotComputable "c", about "c")
 
 [<Fact>]
 let ``thresholds are configurable`` () =
-    let lax = Summary.computeWith { Summary.defaultOptions with MaxRhat = 100.0; MinEss = 0.0 } post
+    let lax =
+        Summary.computeWith
+            { Summary.defaultOptions with
+                MaxRhat = 100.0
+                MinEss = 0.0
+            }
+            post
+
     Assert.Equal<SummaryWarning list>([ NotComputable "c" ], lax.Warnings)
 
 [<Fact>]
 let ``printed table aligns columns and lists warnings below`` () =
     let text = Summary.format summary
-    let lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.TrimEnd '\r')
+
+    let lines =
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        |> Array.map (fun l -> l.TrimEnd '\r')
+
     Assert.Equal("4 chains × 500 draws", lines[0])
     let header = lines[1]
     Assert.StartsWith("name", header)
-    for col in [ "label"; "mean"; "sd"; "mad"; "q5"; "q50"; "q95"; "mcse_mean"; "mcse_sd"; "ess_bulk"; "ess_tail"; "rhat" ] do
+
+    for col in
+        [
+            "label"
+            "mean"
+            "sd"
+            "mad"
+            "q5"
+            "q50"
+            "q95"
+            "mcse_mean"
+            "mcse_sd"
+            "ess_bulk"
+            "ess_tail"
+            "rhat"
+        ] do
         Assert.Contains(col, header)
     // numbers are right-aligned: every data row ends exactly where the header's last column ends
-    for row in lines[2..5] do Assert.Equal(header.Length, row.Length)
+    for row in lines[2..5] do
+        Assert.Equal(header.Length, row.Length)
+
     Assert.Contains("Hospital B", lines[4])
     let w = Array.IndexOf(lines, "Warnings:")
     Assert.True(w > 5)

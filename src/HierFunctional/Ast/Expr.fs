@@ -200,11 +200,18 @@ module Expr =
 
     /// The names of parameters and derived nodes an expression refers to, in first-use order.
     let paramRefs (e: Expr) : string list =
-        e |> names (function Param n -> Some n | _ -> None)
+        e
+        |> names (function
+            | Param n -> Some n
+            | _ -> None)
 
     /// The data columns an expression reads, including group columns used as indices, in first-use order.
     let columnRefs (e: Expr) : string list =
-        e |> names (function Data c | Group c -> Some c | _ -> None)
+        e
+        |> names (function
+            | Data c
+            | Group c -> Some c
+            | _ -> None)
 
     /// True when the expression mentions the named parameter anywhere.
     let dependsOn (name: string) (e: Expr) = paramRefs e |> List.contains name

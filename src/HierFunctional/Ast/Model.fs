@@ -167,7 +167,8 @@ module Model =
     let ofNodes (nodes: Node list) : Model = { Nodes = nodes }
 
     /// The node with the given name, if any.
-    let tryFind (name: string) (m: Model) = m.Nodes |> List.tryFind (fun n -> n.Name = name)
+    let tryFind (name: string) (m: Model) =
+        m.Nodes |> List.tryFind (fun n -> n.Name = name)
 
     /// The parameter nodes, in order.
     let parameters (m: Model) =
@@ -241,16 +242,38 @@ module Model =
                     match Expr.tryConstant a, Expr.tryConstant b with
                     | Some lo, Some hi when lo < hi -> []
                     | Some lo, Some hi ->
-                        [ ModelError.InvalidArgument(n.Name, "lower", $"Uniform bounds must satisfy lower < upper, got ({lo}, {hi})") ]
+                        [
+                            ModelError.InvalidArgument(
+                                n.Name,
+                                "lower",
+                                $"Uniform bounds must satisfy lower < upper, got ({lo}, {hi})"
+                            )
+                        ]
                     | _ ->
-                        [ ModelError.InvalidArgument(n.Name, "lower/upper", "Uniform bounds must be constants; use a Beta on a rescaled parameter for data-dependent bounds") ]
+                        [
+                            ModelError.InvalidArgument(
+                                n.Name,
+                                "lower/upper",
+                                "Uniform bounds must be constants; use a Beta on a rescaled parameter for data-dependent bounds"
+                            )
+                        ]
                 | NodeKind.Parameter _ when n.Plate = Plate.Rows ->
-                    [ ModelError.ShapeMismatch(n.Name, "a parameter cannot be one-per-row; put it over a group with `over`, or make it derived") ]
+                    [
+                        ModelError.ShapeMismatch(
+                            n.Name,
+                            "a parameter cannot be one-per-row; put it over a group with `over`, or make it derived"
+                        )
+                    ]
                 | NodeKind.Observed _ when n.Plate <> Plate.Rows ->
-                    [ ModelError.ShapeMismatch(n.Name, "observed nodes are one per data row; remove `over`/`sized`") ]
+                    [
+                        ModelError.ShapeMismatch(n.Name, "observed nodes are one per data row; remove `over`/`sized`")
+                    ]
                 | _ ->
                     match n.Plate with
-                    | Plate.Sized k when k < 1 -> [ ModelError.ShapeMismatch(n.Name, $"a sized vector needs length ≥ 1, got {k}") ]
+                    | Plate.Sized k when k < 1 ->
+                        [
+                            ModelError.ShapeMismatch(n.Name, $"a sized vector needs length ≥ 1, got {k}")
+                        ]
                     | _ -> [])
 
         match duplicates @ undefined @ argumentProblems with

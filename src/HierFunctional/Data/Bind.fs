@@ -45,7 +45,11 @@ module Bind =
 
         let dataCols = uses |> List.collect (fst << snd) |> List.distinct
         let groupCols = uses |> List.collect (snd << snd) |> List.distinct
-        let used = dataCols @ groupCols |> List.distinct |> List.choose (fun c -> Dataset.tryColumn c d |> Option.map (fun col -> c, col))
+
+        let used =
+            dataCols @ groupCols
+            |> List.distinct
+            |> List.choose (fun c -> Dataset.tryColumn c d |> Option.map (fun col -> c, col))
 
         let rows =
             match Model.observed m |> List.tryPick (fun n -> Dataset.tryColumn n.Name d), used with
@@ -76,10 +80,14 @@ module Bind =
             |> List.choose (fun c ->
                 match Dataset.tryColumn c d with
                 | Some(Column.Reals a) ->
-                    a |> Array.tryFindIndex (fun x -> not (System.Double.IsFinite x))
+                    a
+                    |> Array.tryFindIndex (fun x -> not (System.Double.IsFinite x))
                     |> Option.map (fun i -> ModelError.NonFiniteValue(c, i + 1, a.[i]))
                 | Some(Column.Matrix a) ->
-                    seq { for i in 0 .. Array2D.length1 a - 1 do for j in 0 .. Array2D.length2 a - 1 -> i, a.[i, j] }
+                    seq {
+                        for i in 0 .. Array2D.length1 a - 1 do
+                            for j in 0 .. Array2D.length2 a - 1 -> i, a.[i, j]
+                    }
                     |> Seq.tryFind (fun (_, x) -> not (System.Double.IsFinite x))
                     |> Option.map (fun (i, x) -> ModelError.NonFiniteValue(c, i + 1, x))
                 | _ -> None)
@@ -94,11 +102,23 @@ module Bind =
 
             match values |> Array.tryFindIndex (fun v -> not (index.ContainsKey v)) with
             | Some i -> Error(ModelError.UnknownLabel(c, i + 1, values.[i]))
-            | None -> Ok { Column = c; Levels = Array.copy levels; RowLevel = values |> Array.map (fun v -> index.[v]) }
+            | None ->
+                Ok
+                    {
+                        Column = c
+                        Levels = Array.copy levels
+                        RowLevel = values |> Array.map (fun v -> index.[v])
+                    }
         | Some(Column.Integers values) ->
             let levels = values |> Array.distinct |> Array.sort
             let index = levels |> Array.mapi (fun i l -> l, i) |> dict
-            Ok { Column = c; Levels = levels |> Array.map string; RowLevel = values |> Array.map (fun v -> index.[v]) }
+
+            Ok
+                {
+                    Column = c
+                    Levels = levels |> Array.map string
+                    RowLevel = values |> Array.map (fun v -> index.[v])
+                }
         | Some col -> Error(ModelError.WrongColumnType(c, "a group (text labels or integers)", Validate.kindName col))
         | None -> Error(ModelError.MissingColumn(c, c))
 
@@ -110,7 +130,9 @@ module Bind =
         let clash =
             Array.zip inner.RowLevel outer.RowLevel
             |> Array.tryFind (fun (i, o) ->
-                if map.[i] = -1 then map.[i] <- o
+                if map.[i] = -1 then
+                    map.[i] <- o
+
                 map.[i] <> o)
 
         match clash with
@@ -125,7 +147,9 @@ module Bind =
         let clash =
             Array.zip g.RowLevel values
             |> Array.tryFind (fun (l, v) ->
-                if System.Double.IsNaN out.[l] then out.[l] <- v
+                if System.Double.IsNaN out.[l] then
+                    out.[l] <- v
+
                 out.[l] <> v)
 
         match clash with
@@ -133,8 +157,21 @@ module Bind =
         | None -> Ok out
 
     let private collectResults (rs: Result<'T, ModelError> list) =
-        let errors = rs |> List.choose (function Error e -> Some e | _ -> None)
-        if List.isEmpty errors then Ok(rs |> List.map (function Ok x -> x | Error _ -> failwith "unreachable")) else Error errors
+        let errors =
+            rs
+            |> List.choose (function
+                | Error e -> Some e
+                | _ -> None)
+
+        if List.isEmpty errors then
+            Ok(
+                rs
+                |> List.map (function
+                    | Ok x -> x
+                    | Error _ -> failwith "unreachable")
+            )
+        else
+            Error errors
 
     /// Phase 3: the scope, copies and event shape of every node, in declaration order.
     let private resolveNodes (m: Model) (env0: Shapes.Env) (groups: Map<string, GroupInfo>) =
@@ -149,15 +186,31 @@ module Bind =
                 | _, Plate.Sized k -> k
                 | _, Plate.Scalar -> 1
 
-            let info ev dim = { Node = n; Position = pos; Scope = scope; Copies = copies; Event = ev; Dim = dim }
+            let info ev dim =
+                {
+                    Node = n
+                    Position = pos
+                    Scope = scope
+                    Copies = copies
+                    Event = ev
+                    Dim = dim
+                }
+
             let shapeError (m: string) = ModelError.ShapeMismatch(n.Name, m)
 
             match n.Kind with
             | NodeKind.Parameter d
-            | NodeKind.Observed d -> Shapes.event env scope d |> Result.map (fun (ev, k) -> info ev k) |> Result.mapError shapeError
+            | NodeKind.Observed d ->
+                Shapes.event env scope d
+                |> Result.map (fun (ev, k) -> info ev k)
+                |> Result.mapError shapeError
             | NodeKind.Factor e ->
                 match Shapes.infer env scope e with
-                | Ok _ when (match n.Plate with Plate.Sized _ -> true | _ -> false) ->
+                | Ok _ when
+                    (match n.Plate with
+                     | Plate.Sized _ -> true
+                     | _ -> false)
+                    ->
                     Error(shapeError "a factor cannot be sized; write one factor whose expression sums the terms")
                 | Ok Shape.Scalar -> Ok(info Shape.Scalar 1)
                 | Ok s -> Error(shapeError $"a factor must be one scalar log-density term per copy, got {s}")
@@ -165,7 +218,8 @@ module Bind =
             | NodeKind.Derived e ->
                 match Shapes.infer env scope e, n.Plate with
                 | Ok(Shape.Vector k), Plate.Sized len when k = len -> Ok(info Shape.Scalar 1)
-                | Ok s, Plate.Sized len -> Error(shapeError $"a derived node sized {len} must evaluate to a vector of length {len}, got {s}")
+                | Ok s, Plate.Sized len ->
+                    Error(shapeError $"a derived node sized {len} must evaluate to a vector of length {len}, got {s}")
                 | Ok s, _ -> Ok(info s (Bound.shapeSize s))
                 | Error msg, _ -> Error(shapeError msg)
 
@@ -177,7 +231,13 @@ module Bind =
                 | Error es -> Error es
                 | Ok(env: Shapes.Env, infos) ->
                     match resolve env pos n with
-                    | Ok info -> Ok({ env with Nodes = env.Nodes.Add(n.Name, info) }, infos @ [ info ])
+                    | Ok info ->
+                        Ok(
+                            { env with
+                                Nodes = env.Nodes.Add(n.Name, info)
+                            },
+                            infos @ [ info ]
+                        )
                     | Error e -> Error [ e ])
             (Ok(env0, []))
         |> Result.map snd
@@ -193,22 +253,41 @@ module Bind =
 
         let nesting =
             perLevel
-            |> List.collect (fun (n, h) -> Model.nodeExprs n |> List.collect Shapes.groupRefs |> List.filter ((<>) h) |> List.map (fun g -> n, h, g))
+            |> List.collect (fun (n, h) ->
+                Model.nodeExprs n
+                |> List.collect Shapes.groupRefs
+                |> List.filter ((<>) h)
+                |> List.map (fun g -> n, h, g))
             |> List.map (fun (n, h, g) ->
                 nestingMap groups.[h] groups.[g]
                 |> Result.bind (fun map ->
                     match Array.tryFindIndex ((=) -1) map with
-                    | Some l -> Error(ModelError.InvalidArgument(n.Name, $"group \"{g}\"", $"level '{groups.[h].Levels.[l]}' of '{h}' has no rows, so its level of '{g}' is unknown; drop the empty level or index by '{h}' instead"))
+                    | Some l ->
+                        Error(
+                            ModelError.InvalidArgument(
+                                n.Name,
+                                $"group \"{g}\"",
+                                $"level '{groups.[h].Levels.[l]}' of '{h}' has no rows, so its level of '{g}' is unknown; drop the empty level or index by '{h}' instead"
+                            )
+                        )
                     | None -> Ok((h, g), map)))
 
         let levels =
             perLevel
-            |> List.collect (fun (n, h) -> Model.nodeExprs n |> List.collect Shapes.dataRefs |> List.map (fun c -> n, h, c))
+            |> List.collect (fun (n, h) ->
+                Model.nodeExprs n |> List.collect Shapes.dataRefs |> List.map (fun c -> n, h, c))
             |> List.map (fun (n, h, c) ->
                 levelValues c numeric.[c] groups.[h]
                 |> Result.bind (fun vs ->
                     match Array.tryFindIndex System.Double.IsNaN vs with
-                    | Some l -> Error(ModelError.InvalidArgument(n.Name, $"data \"{c}\"", $"level '{groups.[h].Levels.[l]}' of '{h}' has no rows, so '{c}' has no value there; drop the empty level"))
+                    | Some l ->
+                        Error(
+                            ModelError.InvalidArgument(
+                                n.Name,
+                                $"data \"{c}\"",
+                                $"level '{groups.[h].Levels.[l]}' of '{h}' has no rows, so '{c}' has no value there; drop the empty level"
+                            )
+                        )
                     | None -> Ok((c, h), vs)))
 
         match collectResults nesting, collectResults levels with
@@ -220,21 +299,28 @@ module Bind =
     /// The element names of one node, 1-based, with `copyName` naming each copy (an index or a group label).
     let private elementNames (info: NodeInfo) (copyName: int -> string) : string[] =
         let name = info.Node.Name
+
         let eventSuffixes =
             match info.Event with
             | Shape.Scalar -> [ "" ]
             | Shape.Vector k -> [ for i in 1..k -> string i ]
-            | Shape.Matrix(r, c) -> [ for i in 1..r do for j in 1..c -> $"{i},{j}" ]
+            | Shape.Matrix(r, c) ->
+                [
+                    for i in 1..r do
+                        for j in 1..c -> $"{i},{j}"
+                ]
 
         let single = info.Node.Plate = Plate.Scalar
 
-        [| for copy in 0 .. info.Copies - 1 do
-               for ev in eventSuffixes do
-                   match single, ev with
-                   | true, "" -> name
-                   | true, ev -> $"{name}[{ev}]"
-                   | false, "" -> $"{name}[{copyName copy}]"
-                   | false, ev -> $"{name}[{copyName copy},{ev}]" |]
+        [|
+            for copy in 0 .. info.Copies - 1 do
+                for ev in eventSuffixes do
+                    match single, ev with
+                    | true, "" -> name
+                    | true, ev -> $"{name}[{ev}]"
+                    | false, "" -> $"{name}[{copyName copy}]"
+                    | false, ev -> $"{name}[{copyName copy},{ev}]"
+        |]
 
     let private labelOf (groups: Map<string, GroupInfo>) (info: NodeInfo) (copy: int) =
         match info.Node.Plate with
@@ -244,7 +330,11 @@ module Bind =
     /// Phase 6: offsets of the parameters in the constrained and unconstrained vectors, and element names.
     let private layout (infos: NodeInfo list) (groups: Map<string, GroupInfo>) : Layout =
         let parameters =
-            infos |> List.choose (fun i -> match i.Node.Kind with NodeKind.Parameter d -> Some(i, d) | _ -> None)
+            infos
+            |> List.choose (fun i ->
+                match i.Node.Kind with
+                | NodeKind.Parameter d -> Some(i, d)
+                | _ -> None)
 
         let offsets sizeOf =
             parameters
@@ -253,22 +343,34 @@ module Bind =
         let constrained, size = offsets (fun i _ -> Bound.shapeSize i.Event)
         // Discrete parameters have no unconstrained coordinates: samplers update them directly.
         let unconstrained, usize =
-            offsets (fun i d -> if Dist.isDiscrete d then 0 else Transform.unconstrainedSize (Dist.support d) i.Dim)
-        let names f = parameters |> Seq.collect (fun (i, _) -> elementNames i (f i)) |> Array.ofSeq
+            offsets (fun i d ->
+                if Dist.isDiscrete d then
+                    0
+                else
+                    Transform.unconstrainedSize (Dist.support d) i.Dim)
+
+        let names f =
+            parameters |> Seq.collect (fun (i, _) -> elementNames i (f i)) |> Array.ofSeq
 
         let monitored =
             infos
-            |> Seq.filter (fun i -> match i.Node.Kind with NodeKind.Parameter _ | NodeKind.Derived _ -> true | _ -> false)
+            |> Seq.filter (fun i ->
+                match i.Node.Kind with
+                | NodeKind.Parameter _
+                | NodeKind.Derived _ -> true
+                | _ -> false)
             |> Seq.collect (fun i -> elementNames i (fun c -> string (c + 1)))
             |> Array.ofSeq
 
-        { Offsets = Map.ofList constrained
-          Size = size
-          UnconstrainedOffsets = Map.ofList unconstrained
-          UnconstrainedSize = usize
-          Names = names (fun _ c -> string (c + 1))
-          Labels = names (labelOf groups)
-          Monitored = monitored }
+        {
+            Offsets = Map.ofList constrained
+            Size = size
+            UnconstrainedOffsets = Map.ofList unconstrained
+            UnconstrainedSize = usize
+            Names = names (fun _ c -> string (c + 1))
+            Labels = names (labelOf groups)
+            Monitored = monitored
+        }
 
     /// Binds a model to a data set: runs `Model.check`, then checks columns, groups, nesting, shapes and
     /// observation supports, and resolves the parameter layout. Returns every error of the first failing phase.
@@ -276,11 +378,25 @@ module Bind =
         Model.check m
         |> Result.bind (fun m -> checkColumns m d |> Result.map (fun r -> m, r))
         |> Result.bind (fun (m, (rows, _, groupCols)) ->
-            let groups = groupCols |> List.map (fun g -> resolveGroup d g |> Result.map (fun gi -> g, gi)) |> collectResults
+            let groups =
+                groupCols
+                |> List.map (fun g -> resolveGroup d g |> Result.map (fun gi -> g, gi))
+                |> collectResults
+
             groups |> Result.map (fun gs -> m, rows, Map.ofList gs))
         |> Result.bind (fun (m, rows, groups) ->
-            let numeric = d.Columns |> List.choose (fun (n, c) -> columnFloats c |> Option.map (fun a -> n, a)) |> Map.ofList
-            let matrices = d.Columns |> List.choose (fun (n, c) -> match c with Column.Matrix a -> Some(n, a) | _ -> None) |> Map.ofList
+            let numeric =
+                d.Columns
+                |> List.choose (fun (n, c) -> columnFloats c |> Option.map (fun a -> n, a))
+                |> Map.ofList
+
+            let matrices =
+                d.Columns
+                |> List.choose (fun (n, c) ->
+                    match c with
+                    | Column.Matrix a -> Some(n, a)
+                    | _ -> None)
+                |> Map.ofList
 
             let columnShapes =
                 d.Columns
@@ -292,25 +408,35 @@ module Bind =
                     | Column.Labels _ -> None)
                 |> Map.ofList
 
-            let env: Shapes.Env = { Nodes = Map.empty; Columns = columnShapes; Rows = rows }
+            let env: Shapes.Env =
+                {
+                    Nodes = Map.empty
+                    Columns = columnShapes
+                    Rows = rows
+                }
 
             resolveNodes m env groups
             |> Result.bind (fun infos ->
                 resolveLevels infos groups numeric
                 |> Result.bind (fun (nesting, levelValues) ->
-                    errorsOr (Validate.observations infos d numeric matrices @ Validate.indices infos numeric rows) (fun () ->
-                        Ok
-                            { Model = m
-                              Data = d
-                              Rows = rows
-                              Groups = groups
-                              Nesting = nesting
-                              Nodes = infos
-                              NodeMap = infos |> List.map (fun i -> i.Node.Name, i) |> Map.ofList
-                              Numeric = numeric
-                              Matrices = matrices
-                              LevelValues = levelValues
-                              Layout = layout infos groups }))))
+                    errorsOr
+                        (Validate.observations infos d numeric matrices
+                         @ Validate.indices infos numeric rows)
+                        (fun () ->
+                            Ok
+                                {
+                                    Model = m
+                                    Data = d
+                                    Rows = rows
+                                    Groups = groups
+                                    Nesting = nesting
+                                    Nodes = infos
+                                    NodeMap = infos |> List.map (fun i -> i.Node.Name, i) |> Map.ofList
+                                    Numeric = numeric
+                                    Matrices = matrices
+                                    LevelValues = levelValues
+                                    Layout = layout infos groups
+                                }))))
 
     /// Like `bind`, but raises a ModelException carrying the first error.
     let bindOrThrow (m: Model) (d: Dataset) : Bound =

@@ -103,7 +103,10 @@ module Bound =
     let node (b: Bound) (name: string) : NodeInfo =
         match b.NodeMap.TryFind name with
         | Some n -> n
-        | None -> invalidArg "name" $"the model has no node '{name}'; its nodes are {b.Model.Nodes |> List.map (fun n -> n.Name)}."
+        | None ->
+            invalidArg
+                "name"
+                $"the model has no node '{name}'; its nodes are {b.Model.Nodes |> List.map (fun n -> n.Name)}."
 
     /// The number of floats one copy of a shape occupies.
     let shapeSize (s: Shape) =

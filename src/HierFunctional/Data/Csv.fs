@@ -19,7 +19,12 @@ type CsvError =
 
     /// One line for people: file, line, column, problem.
     member e.Message =
-        let col = if String.IsNullOrEmpty e.Column then "" else $", column '{e.Column}'"
+        let col =
+            if String.IsNullOrEmpty e.Column then
+                ""
+            else
+                $", column '{e.Column}'"
+
         $"{e.File} line {e.Line}{col}: {e.Problem}"
 
 /// The exception form of a CsvError.
@@ -51,8 +56,10 @@ module Csv =
                 if c = '"' && i + 1 < line.Length && line.[i + 1] = '"' then
                     sb.Append('"') |> ignore
                     i <- i + 1
-                elif c = '"' then quoted <- false
-                else sb.Append(c) |> ignore
+                elif c = '"' then
+                    quoted <- false
+                else
+                    sb.Append(c) |> ignore
             elif c = '"' then
                 quoted <- true
                 wasQuoted <- true
@@ -65,7 +72,9 @@ module Csv =
 
             i <- i + 1
 
-        if quoted then error <- Some "a quoted field is not closed; close it with a double quote"
+        if quoted then
+            error <- Some "a quoted field is not closed; close it with a double quote"
+
         fields.Add((sb.ToString(), wasQuoted))
 
         match error with
@@ -105,7 +114,14 @@ module Csv =
             |> Array.mapi (fun i l -> i + 1, l)
             |> Array.filter (fun (_, l) -> l.Trim() <> "")
 
-        let err line col problem = Error { File = source; Line = line; Column = col; Problem = problem }
+        let err line col problem =
+            Error
+                {
+                    File = source
+                    Line = line
+                    Column = col
+                    Problem = problem
+                }
 
         match lines |> List.ofArray with
         | [] -> err 1 "" "the file is empty; it needs a header row and at least one data row"
@@ -117,18 +133,28 @@ module Csv =
 
                 match names |> Array.countBy id |> Array.tryFind (fun (_, c) -> c > 1) with
                 | Some(n, _) -> err hl n "the column name appears twice in the header; rename one"
-                | None when names |> Array.exists String.IsNullOrWhiteSpace -> err hl "" "a column has no name in the header"
+                | None when names |> Array.exists String.IsNullOrWhiteSpace ->
+                    err hl "" "a column has no name in the header"
                 | None ->
                     let parsedRows = rows |> List.map (fun (ln, l) -> ln, split l)
 
-                    match parsedRows |> List.tryPick (fun (ln, r) -> match r with Error e -> Some(ln, e) | _ -> None) with
+                    match
+                        parsedRows
+                        |> List.tryPick (fun (ln, r) ->
+                            match r with
+                            | Error e -> Some(ln, e)
+                            | _ -> None)
+                    with
                     | Some(ln, e) -> err ln "" e
                     | None ->
                         let table = parsedRows |> List.map (fun (ln, r) -> ln, Result.defaultValue [||] r)
 
                         match table |> List.tryFind (fun (_, f) -> f.Length <> names.Length) with
                         | Some(ln, f) ->
-                            err ln "" $"the row has {f.Length} fields but the header has {names.Length}; every row needs one value per column"
+                            err
+                                ln
+                                ""
+                                $"the row has {f.Length} fields but the header has {names.Length}; every row needs one value per column"
                         | None when table.IsEmpty -> err hl "" "there are no data rows"
                         | None ->
                             let cells = table |> List.map snd |> Array.ofList
@@ -141,7 +167,13 @@ module Csv =
     /// Reads a CSV file into a data set.
     let read (path: string) : Result<Dataset, CsvError> =
         if not (File.Exists path) then
-            Error { File = path; Line = 0; Column = ""; Problem = "the file does not exist; check the path" }
+            Error
+                {
+                    File = path
+                    Line = 0
+                    Column = ""
+                    Problem = "the file does not exist; check the path"
+                }
         else
             parse path (File.ReadAllText path)
 

@@ -47,13 +47,17 @@ module Dataset =
 
     /// Adds (or replaces) a column.
     let add (name: string) (column: Column) (d: Dataset) : Dataset =
-        { Columns = (d.Columns |> List.filter (fun (n, _) -> n <> name)) @ [ name, column ] }
+        {
+            Columns = (d.Columns |> List.filter (fun (n, _) -> n <> name)) @ [ name, column ]
+        }
 
     /// Adds a column of real numbers.
-    let reals (name: string) (values: float[]) d = add name (Column.Reals(Array.copy values)) d
+    let reals (name: string) (values: float[]) d =
+        add name (Column.Reals(Array.copy values)) d
 
     /// Adds a column of integers.
-    let integers (name: string) (values: int[]) d = add name (Column.Integers(Array.copy values)) d
+    let integers (name: string) (values: int[]) d =
+        add name (Column.Integers(Array.copy values)) d
 
     /// Adds a label column whose levels are the distinct labels in first-appearance order.
     let labels (name: string) (values: string[]) d =
@@ -64,7 +68,8 @@ module Dataset =
         add name (Column.Labels(Array.copy values, Array.copy levels)) d
 
     /// Adds a matrix column (rows × columns).
-    let matrix (name: string) (values: float[,]) d = add name (Column.Matrix(Array2D.copy values)) d
+    let matrix (name: string) (values: float[,]) d =
+        add name (Column.Matrix(Array2D.copy values)) d
 
     /// The named column, if present.
     let tryColumn (name: string) (d: Dataset) =

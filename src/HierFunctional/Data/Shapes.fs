@@ -27,11 +27,19 @@ module Shapes =
 
     /// The group columns an expression uses through `group "g"`.
     let groupRefs (e: Expr) =
-        subExprs e |> List.choose (function Group g -> Some g | _ -> None) |> List.distinct
+        subExprs e
+        |> List.choose (function
+            | Group g -> Some g
+            | _ -> None)
+        |> List.distinct
 
     /// The data columns an expression reads through `data "c"`.
     let dataRefs (e: Expr) =
-        subExprs e |> List.choose (function Data c -> Some c | _ -> None) |> List.distinct
+        subExprs e
+        |> List.choose (function
+            | Data c -> Some c
+            | _ -> None)
+        |> List.distinct
 
     /// The scope a node's expressions are evaluated in.
     let scopeOf (n: Node) : Scope =
@@ -48,7 +56,8 @@ module Shapes =
         | Plate.Scalar, ev -> Ok ev
         | _, Shape.Scalar -> Ok(Shape.Vector n.Copies)
         | _, Shape.Vector k -> Ok(Shape.Matrix(n.Copies, k))
-        | _, Shape.Matrix _ -> Error $"'{n.Node.Name}' is a matrix per copy, which cannot be referenced as a whole; index it"
+        | _, Shape.Matrix _ ->
+            Error $"'{n.Node.Name}' is a matrix per copy, which cannot be referenced as a whole; index it"
 
     /// True when a bare reference to the node inside the scope means the node's own copy (same group or row).
     let isElementwise (n: NodeInfo) (scope: Scope) =
@@ -94,7 +103,9 @@ module Shapes =
     /// The shape of an expression evaluated in a scope, or a sentence saying what is wrong with it.
     let rec infer (env: Env) (scope: Scope) (e: Expr) : Result<Shape, string> =
         let bind f r = Result.bind f r
-        let inferBoth op a b = infer env scope a |> bind (fun x -> infer env scope b |> bind (broadcast op x))
+
+        let inferBoth op a b =
+            infer env scope a |> bind (fun x -> infer env scope b |> bind (broadcast op x))
 
         match e with
         | Const _ -> Ok Shape.Scalar
@@ -106,7 +117,8 @@ module Shapes =
         | Data c -> dataShape env scope c
         | Group g ->
             match scope with
-            | Scope.Global -> Error $"group '{g}' has no single level here; use it inside an observed node or a node over a group"
+            | Scope.Global ->
+                Error $"group '{g}' has no single level here; use it inside an observed node or a node over a group"
             | _ -> Ok Shape.Scalar
         | Index(v, idx) -> inferIndex env scope v idx
         | Elem(v, k) ->
@@ -118,18 +130,22 @@ module Shapes =
         | Vector xs ->
             xs
             |> List.map (infer env scope)
-            |> List.fold (fun acc r ->
-                match acc, r with
-                | Error m, _
-                | _, Error m -> Error m
-                | Ok(), Ok Shape.Scalar -> Ok()
-                | Ok(), Ok s -> Error $"a literal vector element is {show s}, not a scalar") (Ok())
+            |> List.fold
+                (fun acc r ->
+                    match acc, r with
+                    | Error m, _
+                    | _, Error m -> Error m
+                    | Ok(), Ok Shape.Scalar -> Ok()
+                    | Ok(), Ok s -> Error $"a literal vector element is {show s}, not a scalar")
+                (Ok())
             |> Result.map (fun () -> Shape.Vector xs.Length)
         | Matrix rows ->
             let widths = rows |> List.map List.length |> List.distinct
 
             match widths with
-            | [ w ] -> infer env scope (Vector(List.concat rows)) |> Result.map (fun _ -> Shape.Matrix(rows.Length, w))
+            | [ w ] ->
+                infer env scope (Vector(List.concat rows))
+                |> Result.map (fun _ -> Shape.Matrix(rows.Length, w))
             | _ -> Error "the rows of a literal matrix have different lengths"
         | Neg a
         | Apply(_, a) -> infer env scope a
@@ -160,8 +176,11 @@ module Shapes =
             match v, idx with
             | Param p, Group g ->
                 match env.Nodes.TryFind p |> Option.map (fun n -> n.Node.Plate) with
-                | Some(Plate.Over h) when h <> g -> Some $"'{p}' is a vector over group '{h}' but is indexed by group '{g}'"
-                | Some(Plate.Sized k) -> Some $"'{p}' is a fixed-size vector (length {k}) but is indexed by group '{g}'; declare it `over \"{g}\"`"
+                | Some(Plate.Over h) when h <> g ->
+                    Some $"'{p}' is a vector over group '{h}' but is indexed by group '{g}'"
+                | Some(Plate.Sized k) ->
+                    Some
+                        $"'{p}' is a fixed-size vector (length {k}) but is indexed by group '{g}'; declare it `over \"{g}\"`"
                 | Some Plate.Rows -> Some $"'{p}' is one value per row but is indexed by group '{g}'"
                 | _ -> None
             | _ -> None
@@ -179,14 +198,26 @@ module Shapes =
     let event (env: Env) (scope: Scope) (d: Dist) : Result<Shape * int, string> =
         let args = Dist.arguments d |> List.map (fun (label, e) -> label, infer env scope e)
 
-        match args |> List.tryPick (fun (l, r) -> match r with Error m -> Some(l, m) | Ok _ -> None) with
+        match
+            args
+            |> List.tryPick (fun (l, r) ->
+                match r with
+                | Error m -> Some(l, m)
+                | Ok _ -> None)
+        with
         | Some(l, m) -> Error $"argument '{l}': {m}"
         | None ->
-            let shapeOf label = args |> List.find (fun (l, _) -> l = label) |> snd |> Result.defaultValue Shape.Scalar
+            let shapeOf label =
+                args
+                |> List.find (fun (l, _) -> l = label)
+                |> snd
+                |> Result.defaultValue Shape.Scalar
+
             let allScalar () =
                 match args |> List.tryFind (fun (_, r) -> r <> Ok Shape.Scalar) with
                 | None -> Ok(Shape.Scalar, 1)
-                | Some(l, Ok s) -> Error $"argument '{l}' is {show s} here but must be a scalar; index it, e.g. theta.[group \"g\"]"
+                | Some(l, Ok s) ->
+                    Error $"argument '{l}' is {show s} here but must be a scalar; index it, e.g. theta.[group \"g\"]"
                 | Some(l, _) -> Error $"argument '{l}' is invalid"
 
             match d with

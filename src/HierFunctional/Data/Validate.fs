@@ -53,13 +53,25 @@ module internal Validate =
         | _ -> None
 
     /// Every observation lies in the support of its node.
-    let observations (infos: NodeInfo list) (d: Dataset) (numeric: Map<string, float[]>) (matrices: Map<string, float[,]>) =
+    let observations
+        (infos: NodeInfo list)
+        (d: Dataset)
+        (numeric: Map<string, float[]>)
+        (matrices: Map<string, float[,]>)
+        =
         infos
         |> List.collect (fun info ->
             match info.Node.Kind, info.Event with
             | NodeKind.Observed dist, Shape.Scalar ->
                 match numeric.TryFind info.Node.Name with
-                | None -> [ ModelError.WrongColumnType(info.Node.Name, "one number per row", kindName (Option.get (Dataset.tryColumn info.Node.Name d))) ]
+                | None ->
+                    [
+                        ModelError.WrongColumnType(
+                            info.Node.Name,
+                            "one number per row",
+                            kindName (Option.get (Dataset.tryColumn info.Node.Name d))
+                        )
+                    ]
                 | Some xs ->
                     let trials =
                         match dist with
@@ -71,18 +83,36 @@ module internal Validate =
                     |> Array.indexed
                     |> Array.tryPick (fun (row, x) ->
                         scalarProblem info dist (trials row) x
-                        |> Option.map (fun p -> ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
+                        |> Option.map (fun p ->
+                            ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
                     |> Option.toList
             | NodeKind.Observed dist, Shape.Vector k ->
                 match matrices.TryFind info.Node.Name with
                 | Some a when Array2D.length2 a = k ->
                     if Dist.support dist = Support.CountVector then
-                        seq { for i in 0 .. Array2D.length1 a - 1 do for j in 0 .. k - 1 -> i, a.[i, j] }
+                        seq {
+                            for i in 0 .. Array2D.length1 a - 1 do
+                                for j in 0 .. k - 1 -> i, a.[i, j]
+                        }
                         |> Seq.tryFind (fun (_, x) -> not (isCount x))
-                        |> Option.map (fun (i, x) -> ModelError.OutsideSupport(info.Node.Name, info.Node.Name, i + 1, x, "non-negative integer counts"))
+                        |> Option.map (fun (i, x) ->
+                            ModelError.OutsideSupport(
+                                info.Node.Name,
+                                info.Node.Name,
+                                i + 1,
+                                x,
+                                "non-negative integer counts"
+                            ))
                         |> Option.toList
-                    else []
-                | _ -> [ ModelError.ShapeMismatch(info.Node.Name, $"observations of a vector of length {k} need a matrix column with {k} columns named '{info.Node.Name}'") ]
+                    else
+                        []
+                | _ ->
+                    [
+                        ModelError.ShapeMismatch(
+                            info.Node.Name,
+                            $"observations of a vector of length {k} need a matrix column with {k} columns named '{info.Node.Name}'"
+                        )
+                    ]
             | NodeKind.Observed _, ev -> [ ModelError.Unsupported(info.Node.Name, $"observing values of shape {ev}") ]
             | _ -> [])
 
@@ -96,16 +126,26 @@ module internal Validate =
             Model.nodeExprs info.Node
             |> List.collect Shapes.subExprs
             |> List.choose (function
-                | Index(Param p, idx) when (match idx with Group _ -> false | _ -> List.isEmpty (Expr.paramRefs idx)) ->
+                | Index(Param p, idx) when
+                    (match idx with
+                     | Group _ -> false
+                     | _ -> List.isEmpty (Expr.paramRefs idx))
+                    ->
                     let len =
                         match byName.[p].Node.Plate, byName.[p].Event with
                         | Plate.Scalar, Shape.Vector k -> k
                         | _ -> byName.[p].Copies
+
                     seq { 0 .. rows - 1 }
                     |> Seq.tryPick (fun r ->
                         match rowConstant numeric r idx with
                         | Some v when v = floor v && v >= 1.0 && v <= float len -> None
-                        | Some v -> Some(ModelError.ShapeMismatch(info.Node.Name, $"row {r + 1}: index {v} of '{p}' is not a whole number in 1..{len}"))
+                        | Some v ->
+                            Some(
+                                ModelError.ShapeMismatch(
+                                    info.Node.Name,
+                                    $"row {r + 1}: index {v} of '{p}' is not a whole number in 1..{len}"
+                                )
+                            )
                         | None -> None)
                 | _ -> None))
-

@@ -8,11 +8,16 @@ module Print =
     let private letters = [ "j"; "k"; "l"; "m"; "g"; "h"; "q"; "r" ]
 
     type private Context =
-        { Letters: Map<string, string>
-          Plate: Plate }
+        {
+            Letters: Map<string, string>
+            Plate: Plate
+        }
 
     let private number (x: float) =
-        if x = floor x && abs x < 1e15 then string (int64 x) else x.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)
+        if x = floor x && abs x < 1e15 then
+            string (int64 x)
+        else
+            x.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)
 
     let private fnName (f: Fn) =
         match f with
@@ -55,7 +60,9 @@ module Print =
         | Vector xs -> "[" + (xs |> List.map (go 0) |> String.concat ", ") + "]"
         | Matrix rows ->
             "["
-            + (rows |> List.map (fun r -> "[" + (r |> List.map (go 0) |> String.concat ", ") + "]") |> String.concat ", ")
+            + (rows
+               |> List.map (fun r -> "[" + (r |> List.map (go 0) |> String.concat ", ") + "]")
+               |> String.concat ", ")
             + "]"
         | Neg x -> paren 3 ("-" + go 4 x)
         | Add(a, b) -> paren 1 $"{go 1 a} + {go 2 b}"
@@ -128,10 +135,18 @@ module Print =
         let body = m.Nodes |> List.map (line letters)
 
         let legend =
-            [ for g in groups -> $"{letters[g]} indexes the levels of '{g}' ({letters[g].ToUpperInvariant()} levels)" ]
+            [
+                for g in groups -> $"{letters[g]} indexes the levels of '{g}' ({letters[g].ToUpperInvariant()} levels)"
+            ]
             @ (if m.Nodes |> List.exists (fun n -> n.Plate = Plate.Rows) then
                    [ "i indexes the data rows (N rows)" ]
                else
                    [])
 
-        String.concat "\n" (body @ (if legend.IsEmpty then [] else "where" :: (legend |> List.map (fun l -> "  " + l))))
+        String.concat
+            "\n"
+            (body
+             @ (if legend.IsEmpty then
+                    []
+                else
+                    "where" :: (legend |> List.map (fun l -> "  " + l))))

@@ -57,17 +57,19 @@ type SamplerOptions =
 
     /// 4 chains × (1000 warm-up + 1000 draws), seed 1, all nodes monitored.
     static member Default =
-        { Chains = 4
-          Warmup = 1000
-          Draws = 1000
-          Thin = 1
-          Seed = 1
-          Threads = Environment.ProcessorCount
-          Monitor = []
-          Initial = Initial.FromPrior
-          RecordLogLikelihood = false
-          Progress = null
-          Cancellation = CancellationToken.None }
+        {
+            Chains = 4
+            Warmup = 1000
+            Draws = 1000
+            Thin = 1
+            Seed = 1
+            Threads = Environment.ProcessorCount
+            Monitor = []
+            Initial = Initial.FromPrior
+            RecordLogLikelihood = false
+            Progress = null
+            Cancellation = CancellationToken.None
+        }
 
     /// With a number of chains.
     member o.WithChains(n: int) = { o with Chains = n }
@@ -98,7 +100,10 @@ module Chains =
 
     /// A 31-bit seed for chain c, from SplitMix64 of (seed, c): independent streams, same for any thread count.
     let chainSeed (seed: int) (chain: int) =
-        let mutable z = uint64 (uint32 seed) * 0x9E3779B97F4A7C15UL + uint64 (chain + 1) * 0xBF58476D1CE4E5B9UL
+        let mutable z =
+            uint64 (uint32 seed) * 0x9E3779B97F4A7C15UL
+            + uint64 (chain + 1) * 0xBF58476D1CE4E5B9UL
+
         z <- (z ^^^ (z >>> 30)) * 0xBF58476D1CE4E5B9UL
         z <- (z ^^^ (z >>> 27)) * 0x94D049BB133111EBUL
         z <- z ^^^ (z >>> 31)
@@ -106,7 +111,8 @@ module Chains =
 
     let private validate (o: SamplerOptions) =
         let check ok name (value: int) rule =
-            if not ok then invalidArg name $"{name} must be {rule}, but was {value}."
+            if not ok then
+                invalidArg name $"{name} must be {rule}, but was {value}."
 
         check (o.Chains >= 1) "Chains" o.Chains "at least 1"
         check (o.Warmup >= 0) "Warmup" o.Warmup "0 or more"
@@ -115,7 +121,9 @@ module Chains =
         check (o.Threads >= 1) "Threads" o.Threads "at least 1"
 
     let private uniformStart (plan: GibbsPlan) (rng: Random) =
-        let u = Array.init plan.Bound.Layout.UnconstrainedSize (fun _ -> -2.0 + 4.0 * rng.NextDouble())
+        let u =
+            Array.init plan.Bound.Layout.UnconstrainedSize (fun _ -> -2.0 + 4.0 * rng.NextDouble())
+
         plan.Density.FromUnconstrained u
 
     let private hasFlat (b: Bound) =
@@ -144,10 +152,20 @@ module Chains =
         let rec attempt k =
             let s = given (draw ())
 
-            if Double.IsFinite(plan.Density.Joint s) then s
+            if Double.IsFinite(plan.Density.Joint s) then
+                s
             elif k >= 100 then
-                raise (ModelException(ModelError.NumericalFailure("(initial values)", "initialisation", "100 starting points all had a non-finite log-density; give initial values")))
-            else attempt (k + 1)
+                raise (
+                    ModelException(
+                        ModelError.NumericalFailure(
+                            "(initial values)",
+                            "initialisation",
+                            "100 starting points all had a non-finite log-density; give initial values"
+                        )
+                    )
+                )
+            else
+                attempt (k + 1)
 
         attempt 1
 
@@ -157,8 +175,15 @@ module Chains =
         match monitor with
         | [] -> Array.init names.Length id
         | wanted ->
-            let nodeOf (n: string) = match n.IndexOf '[' with -1 -> n | i -> n.Substring(0, i)
-            let keep = names |> Array.mapi (fun i n -> i, n) |> Array.filter (fun (_, n) -> List.contains (nodeOf n) wanted || List.contains n wanted)
+            let nodeOf (n: string) =
+                match n.IndexOf '[' with
+                | -1 -> n
+                | i -> n.Substring(0, i)
+
+            let keep =
+                names
+                |> Array.mapi (fun i n -> i, n)
+                |> Array.filter (fun (_, n) -> List.contains (nodeOf n) wanted || List.contains n wanted)
 
             for w in wanted do
                 if not (names |> Array.exists (fun n -> nodeOf n = w || n = w)) then
@@ -171,7 +196,13 @@ module Chains =
         let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
         let state = Gibbs.initialState plan (start plan o rng)
         let columns = Array.init keepIdx.Length (fun _ -> Array.zeroCreate<float> o.Draws)
-        let logLik = if o.RecordLogLikelihood then Array.zeroCreate<float[]> o.Draws else [||]
+
+        let logLik =
+            if o.RecordLogLikelihood then
+                Array.zeroCreate<float[]> o.Draws
+            else
+                [||]
+
         let total = o.Warmup + o.Draws * o.Thin
         let report = max 1 (total / 100)
         let mutable made = 0
@@ -194,7 +225,13 @@ module Chains =
                 made <- made + 1
 
             if not (isNull o.Progress) && (it % report = 0 || it = total) then
-                o.Progress.Report { Chain = chain; Iteration = it; Total = total; Warmup = it <= o.Warmup }
+                o.Progress.Report
+                    {
+                        Chain = chain
+                        Iteration = it
+                        Total = total
+                        Warmup = it <= o.Warmup
+                    }
 
         columns, logLik, made
 
@@ -207,13 +244,18 @@ module Chains =
         let po = ParallelOptions(MaxDegreeOfParallelism = o.Threads)
 
         try
-            Parallel.For(0, o.Chains, po, fun c -> results.[c] <- runChain plan o keepIdx c) |> ignore
+            Parallel.For(0, o.Chains, po, fun c -> results.[c] <- runChain plan o keepIdx c)
+            |> ignore
         with :? AggregateException as ae when (ae.InnerExceptions |> Seq.forall (fun e -> e :? ModelException)) ->
             raise ae.InnerExceptions.[0]
 
         let made = results |> Array.map (fun (_, _, m) -> m) |> Array.min
         let names = keepIdx |> Array.map (fun i -> b.Layout.Monitored.[i])
-        let columns = results |> Array.map (fun (cols, _, _) -> cols |> Array.map (fun col -> Array.sub col 0 made))
+
+        let columns =
+            results
+            |> Array.map (fun (cols, _, _) -> cols |> Array.map (fun col -> Array.sub col 0 made))
+
         let posterior = Posterior.ofColumns names columns
 
         let labelled =
@@ -228,10 +270,15 @@ module Chains =
 
         let withLik =
             if o.RecordLogLikelihood && made > 0 then
-                labelled |> Posterior.withLogLikelihood (results |> Array.map (fun (_, ll, _) -> Array.sub ll 0 made))
-            else labelled
+                labelled
+                |> Posterior.withLogLikelihood (results |> Array.map (fun (_, ll, _) -> Array.sub ll 0 made))
+            else
+                labelled
 
-        if made < o.Draws then Posterior.markCancelled o.Draws withLik else withLik
+        if made < o.Draws then
+            Posterior.markCancelled o.Draws withLik
+        else
+            withLik
 
 /// Fitting in one call: bind, compile, run.
 [<RequireQualifiedAccess>]

@@ -38,7 +38,11 @@ module internal SliceUpdate =
         let f0 = f u0
 
         if not (Double.IsFinite f0) then
-            raise (ModelException(ModelError.NumericalFailure(name, "slice", $"the log-density at the current value is {f0}")))
+            raise (
+                ModelException(
+                    ModelError.NumericalFailure(name, "slice", $"the log-density at the current value is {f0}")
+                )
+            )
 
         Slice.step rng f w.Width maxSteps u0
 
@@ -75,7 +79,9 @@ module internal SliceUpdate =
 
             for j in 0 .. info.Copies - 1 do
                 let blanket = blankets.[j]
-                let u = Transform.toUnconstrained support info.Dim (Array.sub s (off + j * size) size)
+
+                let u =
+                    Transform.toUnconstrained support info.Dim (Array.sub s (off + j * size) size)
 
                 for k in 0 .. usize - 1 do
                     let f v =
@@ -96,22 +102,36 @@ module internal SliceUpdate =
     let create (density: CompiledDensity) (info: NodeInfo) (reason: string) : Result<Update, ModelError> =
         match info.Node.Kind with
         | NodeKind.Parameter d when Dist.isDiscrete d ->
-            Error(ModelError.Unsupported(info.Node.Name, $"a discrete parameter ({Dist.name d}); marginalise it out or observe it"))
+            Error(
+                ModelError.Unsupported(
+                    info.Node.Name,
+                    $"a discrete parameter ({Dist.name d}); marginalise it out or observe it"
+                )
+            )
         | NodeKind.Parameter d ->
             let support = Dist.support d
             let size = Bound.shapeSize info.Event
             let usize = Transform.unconstrainedSize support info.Dim
 
             let run, widths =
-                if info.Event = Shape.Scalar then scalar density info support, info.Copies
-                else vector density info support size usize, info.Copies * usize
+                if info.Event = Shape.Scalar then
+                    scalar density info support, info.Copies
+                else
+                    vector density info support size usize, info.Copies * usize
 
             Ok
-                { Node = info.Node.Name
-                  Method = "slice"
-                  Reason = reason
-                  Needs = { Aux = [||]; Widths = widths; Buffers = [] }
-                  Run = run }
+                {
+                    Node = info.Node.Name
+                    Method = "slice"
+                    Reason = reason
+                    Needs =
+                        {
+                            Aux = [||]
+                            Widths = widths
+                            Buffers = []
+                        }
+                    Run = run
+                }
         | _ -> Error(ModelError.Unsupported(info.Node.Name, "slice sampling of a non-parameter node"))
 
 /// The Gibbs compiler: the model tree interpreted into a schedule of closed-form updates, with slice sampling
@@ -133,7 +153,12 @@ module Gibbs =
     let private improperCheck (expanded: Model) (info: NodeInfo) =
         match info.Node.Kind with
         | NodeKind.Parameter(Dist.Flat _) when (Graph.children expanded info.Node.Name).IsEmpty ->
-            Some(ModelError.ImproperPosterior(info.Node.Name, "it has a Flat prior and nothing in the model informs it; give it a proper prior"))
+            Some(
+                ModelError.ImproperPosterior(
+                    info.Node.Name,
+                    "it has a Flat prior and nothing in the model informs it; give it a proper prior"
+                )
+            )
         | _ -> None
 
     /// Distribution arguments that are constants are checked once, so `Gamma(2, -1)` is refused by name
@@ -163,7 +188,12 @@ module Gibbs =
             let reason =
                 match Conjugacy.find rules expanded node with
                 | Ok(rule, c) ->
-                    match (try executor b info c with ex -> Error ex.Message) with
+                    match
+                        (try
+                            executor b info c
+                         with ex ->
+                             Error ex.Message)
+                    with
                     | Ok u -> Choice1Of2 u
                     | Error why -> Choice2Of2 $"{rule.Name}: {why}"
                 | Error reasons ->
@@ -187,7 +217,12 @@ module Gibbs =
         let expanded = Graph.expand b.Model
         let results = Bound.parameters b |> List.map (updateFor rules expanded density)
 
-        match results |> List.choose (function Error e -> Some e | Ok _ -> None) with
+        match
+            results
+            |> List.choose (function
+                | Error e -> Some e
+                | Ok _ -> None)
+        with
         | [] ->
             let updates = results |> List.choose Result.toOption |> Array.ofList
 
@@ -195,19 +230,23 @@ module Gibbs =
                 updates
                 |> Array.scan
                     (fun (o: Offsets) u ->
-                        { Aux = o.Aux + u.Needs.Aux.Length
-                          Widths = o.Widths + u.Needs.Widths
-                          Buffer = o.Buffer + u.Needs.Buffers.Length })
+                        {
+                            Aux = o.Aux + u.Needs.Aux.Length
+                            Widths = o.Widths + u.Needs.Widths
+                            Buffer = o.Buffer + u.Needs.Buffers.Length
+                        })
                     { Aux = 0; Widths = 0; Buffer = 0 }
 
             Ok
-                { Bound = b
-                  Density = density
-                  Updates = updates
-                  Offsets = offsets.[.. updates.Length - 1]
-                  AuxInit = updates |> Array.collect (fun u -> u.Needs.Aux)
-                  WidthCount = offsets.[updates.Length].Widths
-                  BufferLengths = updates |> Array.collect (fun u -> Array.ofList u.Needs.Buffers) }
+                {
+                    Bound = b
+                    Density = density
+                    Updates = updates
+                    Offsets = offsets.[.. updates.Length - 1]
+                    AuxInit = updates |> Array.collect (fun u -> u.Needs.Aux)
+                    WidthCount = offsets.[updates.Length].Widths
+                    BufferLengths = updates |> Array.collect (fun u -> Array.ofList u.Needs.Buffers)
+                }
         | errors -> Error errors
 
     /// Compiles a bound model with the built-in conjugacy rules.
@@ -220,16 +259,22 @@ module Gibbs =
         plan.Updates
         |> Array.map (fun u ->
             let name = u.Node.PadRight width
-            if u.Reason = "" then $"{name}  {u.Method}" else $"{name}  {u.Method}  (why: {u.Reason})")
+
+            if u.Reason = "" then
+                $"{name}  {u.Method}"
+            else
+                $"{name}  {u.Method}  (why: {u.Reason})")
         |> String.concat "\n"
 
     /// A fresh chain state for a plan, starting from the given parameter values.
     let initialState (plan: GibbsPlan) (values: float[]) : ChainState =
-        { Values = Array.copy values
-          Aux = Array.copy plan.AuxInit
-          Widths = Array.create plan.WidthCount (Slice.initialWidth SliceUpdate.initialWidth)
-          Buffers = plan.BufferLengths |> Array.map Array.zeroCreate
-          Adapting = true }
+        {
+            Values = Array.copy values
+            Aux = Array.copy plan.AuxInit
+            Widths = Array.create plan.WidthCount (Slice.initialWidth SliceUpdate.initialWidth)
+            Buffers = plan.BufferLengths |> Array.map Array.zeroCreate
+            Adapting = true
+        }
 
     /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given. A failure inside
     /// an update (e.g. a sampler refusing a non-finite parameter) surfaces as a NumericalFailure naming the update.

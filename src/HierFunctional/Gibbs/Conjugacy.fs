@@ -124,7 +124,14 @@ module Conjugacy =
                     | _ -> false
 
                 if isDot = blockOnly then
-                    Ok { Node = c; Offset = offset; Slot = slot; Coefficient = coefficient; Sd = sd }
+                    Ok
+                        {
+                            Node = c
+                            Offset = offset
+                            Slot = slot
+                            Coefficient = coefficient
+                            Sd = sd
+                        }
                 else
                     Error $"child '{c.Name}' uses '{target}' in a way this rule does not cover"
             | None -> Error $"the mean of child '{c.Name}' is not linear in '{target}'"
@@ -135,28 +142,34 @@ module Conjugacy =
     /// Normal prior × Normal children with means linear in the target: posterior precision
     /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
     let normalMean: ConjugacyRule =
-        { Name = "Normal-Normal"
-          Math = "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
-          Try =
-            fun expanded target ->
-                match target.Kind, target.Plate with
-                | NodeKind.Parameter(Dist.Normal(m0, s0)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
-                    eachChild expanded target ((gaussianChild target.Name false))
-                    |> Result.map (fun cs -> Conjugate.NormalMean(m0, s0, cs))
-                | _ -> Error "its prior is not Normal" }
+        {
+            Name = "Normal-Normal"
+            Math =
+                "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
+            Try =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.Normal(m0, s0)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
+                        eachChild expanded target ((gaussianChild target.Name false))
+                        |> Result.map (fun cs -> Conjugate.NormalMean(m0, s0, cs))
+                    | _ -> Error "its prior is not Normal"
+        }
 
     /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
     /// I/s0² + Xᵀ W X with W = diag(1/s_i²), mean P⁻¹ (m0/s0² + Xᵀ W (y − a)) (MvNormal block, Cholesky solve).
     let normalBlock: ConjugacyRule =
-        { Name = "Normal-block (regression)"
-          Math = "beta_k ~ N(m0, s0) iid, y_i ~ N(a_i + x_i . beta, s_i) => beta | y ~ MvN(P^-1 (m0/s0^2 1 + X'W(y - a)), P^-1), P = I/s0^2 + X'WX"
-          Try =
-            fun expanded target ->
-                match target.Kind, target.Plate with
-                | NodeKind.Parameter(Dist.Normal(m0, s0)), Plate.Sized _ ->
-                    eachChild expanded target ((gaussianChild target.Name true))
-                    |> Result.map (fun cs -> Conjugate.NormalBlock(m0, s0, cs))
-                | _ -> Error "its prior is not Normal on a fixed-length vector" }
+        {
+            Name = "Normal-block (regression)"
+            Math =
+                "beta_k ~ N(m0, s0) iid, y_i ~ N(a_i + x_i . beta, s_i) => beta | y ~ MvN(P^-1 (m0/s0^2 1 + X'W(y - a)), P^-1), P = I/s0^2 + X'WX"
+            Try =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.Normal(m0, s0)), Plate.Sized _ ->
+                        eachChild expanded target ((gaussianChild target.Name true))
+                        |> Result.map (fun cs -> Conjugate.NormalBlock(m0, s0, cs))
+                    | _ -> Error "its prior is not Normal on a fixed-length vector"
+        }
 
     let private scaleLink (target: string) (sd: Expr) =
         match sd with
@@ -173,7 +186,9 @@ module Conjugacy =
             | Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target mean) ->
                 match scaleLink target sd with
                 | Some link -> Ok(link, { Node = c; Mean = mean })
-                | None -> Error $"child '{c.Name}' uses '{target}' in its sd other than as sd, sqrt(variance) or 1/sqrt(precision)"
+                | None ->
+                    Error
+                        $"child '{c.Name}' uses '{target}' in its sd other than as sd, sqrt(variance) or 1/sqrt(precision)"
             | _ -> Error $"child '{c.Name}' is not a Normal with '{target}' only in its sd")
         |> allOk
         |> Result.bind (fun pairs ->
@@ -186,127 +201,171 @@ module Conjugacy =
     /// HalfNormal(s) on an sd → σ² ~ GIG(1/2 − n/2, 1/s², SS); HalfCauchy(A) / HalfStudentT(ν, A) on an sd → the
     /// inverse-gamma scale mixture σ² | a ~ IG((ν + n)/2, ν/a + SS/2), a | σ² ~ IG((ν + 1)/2, ν/σ² + 1/A²).
     let normalScale: ConjugacyRule =
-        { Name = "Normal scale"
-          Math = "see docs/conjugacy.md: Gamma-precision, InvGamma-variance, GIG (half-normal sd, gamma variance), half-t augmentation"
-          Try =
-            fun expanded target ->
-                match target.Kind, target.Plate with
-                | NodeKind.Parameter(Dist.Gamma _ | Dist.InverseGamma _ | Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
-                  Plate.Scalar ->
-                    childrenOf expanded target
-                    >>= factorFree
-                    >>= scaleChildren target.Name
-                    >>= (fun (link, cs) ->
-                        match prior, link with
-                        | Dist.Gamma _, ScaleLink.Precision
-                        | Dist.InverseGamma _, ScaleLink.Variance
-                        | Dist.Gamma _, ScaleLink.Variance
-                        | Dist.HalfNormal _, ScaleLink.Sd
-                        | Dist.HalfCauchy _, ScaleLink.Sd
-                        | Dist.HalfStudentT _, ScaleLink.Sd -> Ok(Conjugate.NormalScale(link, prior, cs))
-                        | _ -> Error $"a {Dist.name prior} prior on a Normal {link} has no closed-form update")
-                | NodeKind.Parameter _, _ -> Error "its prior is not one the scale rules cover (scalar Gamma, InverseGamma, HalfNormal, HalfCauchy, HalfStudentT)"
-                | _ -> Error "its prior is not a parameter prior" }
+        {
+            Name = "Normal scale"
+            Math =
+                "see docs/conjugacy.md: Gamma-precision, InvGamma-variance, GIG (half-normal sd, gamma variance), half-t augmentation"
+            Try =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.Gamma _ | Dist.InverseGamma _ | Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
+                      Plate.Scalar ->
+                        childrenOf expanded target
+                        >>= factorFree
+                        >>= scaleChildren target.Name
+                        >>= (fun (link, cs) ->
+                            match prior, link with
+                            | Dist.Gamma _, ScaleLink.Precision
+                            | Dist.InverseGamma _, ScaleLink.Variance
+                            | Dist.Gamma _, ScaleLink.Variance
+                            | Dist.HalfNormal _, ScaleLink.Sd
+                            | Dist.HalfCauchy _, ScaleLink.Sd
+                            | Dist.HalfStudentT _, ScaleLink.Sd -> Ok(Conjugate.NormalScale(link, prior, cs))
+                            | _ -> Error $"a {Dist.name prior} prior on a Normal {link} has no closed-form update")
+                    | NodeKind.Parameter _, _ ->
+                        Error
+                            "its prior is not one the scale rules cover (scalar Gamma, InverseGamma, HalfNormal, HalfCauchy, HalfStudentT)"
+                    | _ -> Error "its prior is not a parameter prior"
+        }
 
     let private countChild (target: string) (c: Node) (family: string) (pick: Dist -> (Expr * Expr) option) =
         match childDist c |> Option.bind pick with
         | Some(size, p) when not (Expr.dependsOn target size) ->
             match Linear.tryAffine target p with
             | Some(Const 0.0, slot, coefficient) when not slot.IsWholeDot && not slot.IsIndexedDot ->
-                Ok { Node = c; Slot = slot; Size = (if coefficient = Const 1.0 then size else Mul(size, coefficient)) }
+                Ok
+                    {
+                        Node = c
+                        Slot = slot
+                        Size =
+                            (if coefficient = Const 1.0 then
+                                 size
+                             else
+                                 Mul(size, coefficient))
+                    }
             | _ -> Error $"child '{c.Name}' does not use '{target}' directly as its {family} parameter"
         | _ -> Error $"child '{c.Name}' is not {family} in '{target}'"
 
     /// Beta(a, b) × Binomial(n_i, θ) / Bernoulli(θ) children → Beta(a + Σy_i, b + Σ(n_i − y_i)).
     let betaBinomial: ConjugacyRule =
-        { Name = "Beta-Binomial"
-          Math = "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
-          Try =
-            fun expanded target ->
-                match target.Kind with
-                | NodeKind.Parameter(Dist.Beta(a, b)) ->
-                    let pick d =
-                        match d with
-                        | Dist.Binomial(n, p) -> Some(n, p)
-                        | Dist.Bernoulli p -> Some(Const 1.0, p)
-                        | _ -> None
+        {
+            Name = "Beta-Binomial"
+            Math = "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Beta(a, b)) ->
+                        let pick d =
+                            match d with
+                            | Dist.Binomial(n, p) -> Some(n, p)
+                            | Dist.Bernoulli p -> Some(Const 1.0, p)
+                            | _ -> None
 
-                    eachChild expanded target ((fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick))
-                    |> Result.map (fun cs -> Conjugate.BetaBinomial(a, b, cs))
-                | _ -> Error "its prior is not Beta" }
+                        eachChild
+                            expanded
+                            target
+                            ((fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick))
+                        |> Result.map (fun cs -> Conjugate.BetaBinomial(a, b, cs))
+                    | _ -> Error "its prior is not Beta"
+        }
 
     /// Gamma(a, rate b) × Poisson(E_i c_i θ) children → Gamma(a + Σy_i, b + Σ E_i c_i).
     let gammaPoisson: ConjugacyRule =
-        { Name = "Gamma-Poisson"
-          Math = "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
-          Try =
-            fun expanded target ->
-                match target.Kind with
-                | NodeKind.Parameter(Dist.Gamma(a, b)) ->
-                    let pick d =
-                        match d with
-                        | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
-                        | _ -> None
+        {
+            Name = "Gamma-Poisson"
+            Math = "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Gamma(a, b)) ->
+                        let pick d =
+                            match d with
+                            | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
+                            | _ -> None
 
-                    eachChild expanded target ((fun c -> countChild target.Name c "Poisson rate" pick))
-                    |> Result.map (fun cs -> Conjugate.GammaPoisson(a, b, cs))
-                | _ -> Error "its prior is not Gamma" }
+                        eachChild expanded target ((fun c -> countChild target.Name c "Poisson rate" pick))
+                        |> Result.map (fun cs -> Conjugate.GammaPoisson(a, b, cs))
+                    | _ -> Error "its prior is not Gamma"
+        }
 
     /// Gamma(a, rate b) × Exponential(θ) children → Gamma(a + n, b + Σx_i).
     let gammaExponential: ConjugacyRule =
-        { Name = "Gamma-Exponential"
-          Math = "theta ~ Gamma(a, b), x_i ~ Exp(theta) => Gamma(a + n, b + sum x_i)"
-          Try =
-            fun expanded target ->
-                match target.Kind with
-                | NodeKind.Parameter(Dist.Gamma(a, b)) when target.Plate = Plate.Scalar ->
-                    eachChild expanded target (fun c ->
+        {
+            Name = "Gamma-Exponential"
+            Math = "theta ~ Gamma(a, b), x_i ~ Exp(theta) => Gamma(a + n, b + sum x_i)"
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Gamma(a, b)) when target.Plate = Plate.Scalar ->
+                        eachChild expanded target (fun c ->
                             match childDist c with
                             | Some(Dist.Exponential(Param t)) when t = target.Name -> Ok c
                             | _ -> Error $"child '{c.Name}' is not Exponential with rate '{target.Name}'")
-                    |> Result.map (fun cs -> Conjugate.GammaExponential(a, b, cs))
-                | _ -> Error "its prior is not a scalar Gamma" }
+                        |> Result.map (fun cs -> Conjugate.GammaExponential(a, b, cs))
+                    | _ -> Error "its prior is not a scalar Gamma"
+        }
 
     /// Gamma(c, rate d) on the rate of Gamma(s_i, θ) children → Gamma(c + Σ s_i, d + Σ x_i) (BUGS pumps' beta).
     let gammaRateOfGamma: ConjugacyRule =
-        { Name = "Gamma rate of Gamma"
-          Math = "beta ~ Gamma(c, d), x_i ~ Gamma(s_i, beta) => Gamma(c + sum s_i, d + sum x_i)"
-          Try =
-            fun expanded target ->
-                match target.Kind with
-                | NodeKind.Parameter(Dist.Gamma(c, d)) when target.Plate = Plate.Scalar ->
-                    eachChild expanded target (fun ch ->
+        {
+            Name = "Gamma rate of Gamma"
+            Math = "beta ~ Gamma(c, d), x_i ~ Gamma(s_i, beta) => Gamma(c + sum s_i, d + sum x_i)"
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Gamma(c, d)) when target.Plate = Plate.Scalar ->
+                        eachChild expanded target (fun ch ->
                             match childDist ch with
-                            | Some(Dist.Gamma(s, Param t)) when t = target.Name && not (Expr.dependsOn t s) -> Ok(ch, s)
+                            | Some(Dist.Gamma(s, Param t)) when t = target.Name && not (Expr.dependsOn t s) ->
+                                Ok(ch, s)
                             | _ -> Error $"child '{ch.Name}' is not Gamma with rate '{target.Name}'")
-                    |> Result.map (fun cs -> Conjugate.GammaRateOfGamma(c, d, cs))
-                | _ -> Error "its prior is not a scalar Gamma" }
+                        |> Result.map (fun cs -> Conjugate.GammaRateOfGamma(c, d, cs))
+                    | _ -> Error "its prior is not a scalar Gamma"
+        }
 
     /// Dirichlet(α) × Categorical(θ) / Multinomial(n, θ) children → Dirichlet(α + category counts).
     let dirichletCounts: ConjugacyRule =
-        { Name = "Dirichlet-Multinomial"
-          Math = "p ~ Dirichlet(alpha), y_i ~ Categorical(p) => Dirichlet(alpha + counts)"
-          Try =
-            fun expanded target ->
-                match target.Kind with
-                | NodeKind.Parameter(Dist.Dirichlet a) when target.Plate = Plate.Scalar ->
-                    eachChild expanded target (fun c ->
+        {
+            Name = "Dirichlet-Multinomial"
+            Math = "p ~ Dirichlet(alpha), y_i ~ Categorical(p) => Dirichlet(alpha + counts)"
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Dirichlet a) when target.Plate = Plate.Scalar ->
+                        eachChild expanded target (fun c ->
                             match childDist c with
                             | Some(Dist.Categorical(Param t))
                             | Some(Dist.Multinomial(_, Param t)) when t = target.Name -> Ok c
                             | _ -> Error $"child '{c.Name}' is not Categorical/Multinomial in '{target.Name}'")
-                    |> Result.map (fun cs -> Conjugate.DirichletCounts(a, cs))
-                | _ -> Error "its prior is not a scalar Dirichlet" }
+                        |> Result.map (fun cs -> Conjugate.DirichletCounts(a, cs))
+                    | _ -> Error "its prior is not a scalar Dirichlet"
+        }
 
     /// The built-in rules, tried in this order.
     let builtIn: ConjugacyRule list =
-        [ normalMean; normalBlock; normalScale; betaBinomial; gammaPoisson; gammaExponential; gammaRateOfGamma; dirichletCounts ]
+        [
+            normalMean
+            normalBlock
+            normalScale
+            betaBinomial
+            gammaPoisson
+            gammaExponential
+            gammaRateOfGamma
+            dirichletCounts
+        ]
 
     /// The first rule that applies to the target, or every rule's reason for not applying.
-    let find (rules: ConjugacyRule list) (expanded: Model) (target: Node) : Result<ConjugacyRule * Conjugate, (string * string) list> =
+    let find
+        (rules: ConjugacyRule list)
+        (expanded: Model)
+        (target: Node)
+        : Result<ConjugacyRule * Conjugate, (string * string) list> =
         let attempts = rules |> List.map (fun r -> r, r.Try expanded target)
 
-        match attempts |> List.tryPick (fun (r, res) -> res |> Result.toOption |> Option.map (fun c -> r, c)) with
+        match
+            attempts
+            |> List.tryPick (fun (r, res) -> res |> Result.toOption |> Option.map (fun c -> r, c))
+        with
         | Some found -> Ok found
         | None ->
             attempts

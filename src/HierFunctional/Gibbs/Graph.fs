@@ -51,14 +51,22 @@ module Graph =
         let table = derivedTable m
         let go = inlineWith table
 
-        { Nodes =
-            m.Nodes
-            |> List.map (fun n ->
-                match n.Kind with
-                | NodeKind.Parameter d -> { n with Kind = NodeKind.Parameter(Dist.mapArgs go d) }
-                | NodeKind.Observed d -> { n with Kind = NodeKind.Observed(Dist.mapArgs go d) }
-                | NodeKind.Factor e -> { n with Kind = NodeKind.Factor(go e) }
-                | NodeKind.Derived e -> { n with Kind = NodeKind.Derived(go e) }) }
+        {
+            Nodes =
+                m.Nodes
+                |> List.map (fun n ->
+                    match n.Kind with
+                    | NodeKind.Parameter d ->
+                        { n with
+                            Kind = NodeKind.Parameter(Dist.mapArgs go d)
+                        }
+                    | NodeKind.Observed d ->
+                        { n with
+                            Kind = NodeKind.Observed(Dist.mapArgs go d)
+                        }
+                    | NodeKind.Factor e -> { n with Kind = NodeKind.Factor(go e) }
+                    | NodeKind.Derived e -> { n with Kind = NodeKind.Derived(go e) })
+        }
 
     /// The stochastic nodes and factors whose (expanded) expressions mention `name`: its Markov-blanket children.
     let children (expanded: Model) (name: string) : Node list =

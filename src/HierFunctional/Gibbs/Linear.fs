@@ -62,14 +62,18 @@ module Linear =
             []
 
     let private scale (k: Expr) (f: LinearForm) =
-        { Offset = mul k f.Offset
-          Terms = f.Terms |> List.map (fun (s, c) -> s, mul k c) }
+        {
+            Offset = mul k f.Offset
+            Terms = f.Terms |> List.map (fun (s, c) -> s, mul k c)
+        }
 
     let private constant (e: Expr) = { Offset = e; Terms = [] }
 
     let private single slot coefficient =
-        { Offset = Const 0.0
-          Terms = [ slot, coefficient ] }
+        {
+            Offset = Const 0.0
+            Terms = [ slot, coefficient ]
+        }
 
     /// The linear form of `e` in the node `target`, or None when `e` depends on it non-linearly
     /// (or through an index, a link function or a product of two target terms).
@@ -99,8 +103,10 @@ module Linear =
         match analyse target a, analyse target b with
         | Some fa, Some fb ->
             Some
-                { Offset = add fa.Offset (sign fb.Offset)
-                  Terms = mergeTerms (fa.Terms @ (fb.Terms |> List.map (fun (s, c) -> s, sign c))) }
+                {
+                    Offset = add fa.Offset (sign fb.Offset)
+                    Terms = mergeTerms (fa.Terms @ (fb.Terms |> List.map (fun (s, c) -> s, sign c)))
+                }
         | _ -> None
 
     /// The form of `e` when it is exactly `offset + coefficient · target[slot]` with a single slot.

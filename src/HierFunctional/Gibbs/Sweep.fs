@@ -99,8 +99,10 @@ module internal Factor =
 
     /// Splits e into (invariant, dataOnly) with e = invariant × dataOnly, when it factors that simply.
     let split (b: Bound) (slotGroup: string option) (e: Expr) : (Expr * Expr) option =
-        if isDataOnly e then Some(Const 1.0, e)
-        elif isInvariant b slotGroup e then Some(e, Const 1.0)
+        if isDataOnly e then
+            Some(Const 1.0, e)
+        elif isInvariant b slotGroup e then
+            Some(e, Const 1.0)
         else
             match e with
             | Mul(x, y) when isInvariant b slotGroup x && isDataOnly y -> Some(x, y)
@@ -121,7 +123,8 @@ module internal Slots =
         | Slot.Indexed(Group g), Plate.Over g' when g = g' ->
             let level = Eval.groupLevel b child.Scope g
             Ok(Array.init child.Copies level)
-        | Slot.Indexed idx, _ -> Error $"'{child.Node.Name}' indexes '{target.Node.Name}' by {idx}, not by its group column"
+        | Slot.Indexed idx, _ ->
+            Error $"'{child.Node.Name}' indexes '{target.Node.Name}' by {idx}, not by its group column"
         | _ -> Error $"'{child.Node.Name}' reads '{target.Node.Name}' in a way the closed-form update does not cover"
 
     /// The group a slot indexes by, if any (for level-invariance checks).

@@ -24,7 +24,8 @@ module internal Updates =
         if not (Double.IsFinite x) then
             fail node rule $"the draw was {x}"
 
-    let private targetIndex (target: NodeInfo) (j: int) = if target.Scope = Scope.Global then 0 else j
+    let private targetIndex (target: NodeInfo) (j: int) =
+        if target.Scope = Scope.Global then 0 else j
 
     let private noNeeds = { Aux = [||]; Widths = 0; Buffers = [] }
 
@@ -38,7 +39,9 @@ module internal Updates =
         let slotGroup = Slots.group c.Slot
         let observed = c.Node.Kind.IsObserved
 
-        match Factor.split b slotGroup c.Offset, Factor.split b slotGroup c.Coefficient, Factor.split b slotGroup c.Sd with
+        match
+            Factor.split b slotGroup c.Offset, Factor.split b slotGroup c.Coefficient, Factor.split b slotGroup c.Sd
+        with
         | Some(aInv, aData), Some(cInv, cData), Some(sInv, sData) ->
             // Sufficient statistics: with c_r = ci·cd_r, s_r = si·sd_r, a_r = ai·ad_r, the element sums are
             // P = Σ cd²/sd², A = Σ cd·ad/sd², Y = Σ cd·y/sd²; then precision += ci²/si²·P, shift += ci/si²·(Y − ai·A).
@@ -99,13 +102,20 @@ module internal Updates =
                     shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
 
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
-    let normalMean (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (children: GaussianChild list) : Result<Update, string> =
+    let normalMean
+        (b: Bound)
+        (target: NodeInfo)
+        (m0: Expr)
+        (s0: Expr)
+        (children: GaussianChild list)
+        : Result<Update, string> =
         let unsupported =
             children
             |> List.tryPick (fun c ->
                 match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
                 | Error why -> Some why
-                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar -> Some $"child '{c.Node.Name}' is not scalar"
+                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar ->
+                    Some $"child '{c.Node.Name}' is not scalar"
                 | Ok _ -> None)
 
         match unsupported with
@@ -114,33 +124,57 @@ module internal Updates =
             let name = target.Node.Name
             let n = target.Copies
             let off = b.Layout.Offsets.[name]
-            let accumulators = children |> List.map (gaussianAccumulator b target) |> Array.ofList
+
+            let accumulators =
+                children |> List.map (gaussianAccumulator b target) |> Array.ofList
+
             let mf = Eval.compileScalar b target.Scope m0
             let sf = Eval.compileScalar b target.Scope s0
 
             Ok
-                { Node = name
-                  Method = Conjugacy.normalMean.Name
-                  Reason = ""
-                  Needs = { Aux = [||]; Widths = 0; Buffers = [ n; n; n ] }
-                  Run =
-                    fun o rng st ->
-                        let s = st.Values
-                        let prec = st.Buffers.[o.Buffer]
-                        let shift = st.Buffers.[o.Buffer + 1]
-                        let ys = st.Buffers.[o.Buffer + 2]
-                        Array.Clear prec
-                        Array.Clear shift
+                {
+                    Node = name
+                    Method = Conjugacy.normalMean.Name
+                    Reason = ""
+                    Needs =
+                        {
+                            Aux = [||]
+                            Widths = 0
+                            Buffers = [ n; n; n ]
+                        }
+                    Run =
+                        fun o rng st ->
+                            let s = st.Values
+                            let prec = st.Buffers.[o.Buffer]
+                            let shift = st.Buffers.[o.Buffer + 1]
+                            let ys = st.Buffers.[o.Buffer + 2]
+                            Array.Clear prec
+                            Array.Clear shift
 
-                        for acc in accumulators do
-                            acc s prec shift ys
+                            for acc in accumulators do
+                                acc s prec shift ys
 
-                        for j in 0 .. n - 1 do
-                            let i = targetIndex target j
-                            let prior = { NormalParams.Mean = mf s i; Sd = sf s i }
-                            let x = Conjugate.drawNormal rng prior { Precision = prec.[j]; Shift = shift.[j] }
-                            checkFinite name Conjugacy.normalMean.Name x
-                            s.[off + j] <- x }
+                            for j in 0 .. n - 1 do
+                                let i = targetIndex target j
+
+                                let prior =
+                                    {
+                                        NormalParams.Mean = mf s i
+                                        Sd = sf s i
+                                    }
+
+                                let x =
+                                    Conjugate.drawNormal
+                                        rng
+                                        prior
+                                        {
+                                            Precision = prec.[j]
+                                            Shift = shift.[j]
+                                        }
+
+                                checkFinite name Conjugacy.normalMean.Name x
+                                s.[off + j] <- x
+                }
 
     // ---------------------------------------------------------------- Normal scale
 
@@ -202,26 +236,37 @@ module internal Updates =
                 ss
 
     /// A scale parameter of Normal children (see `Conjugacy.normalScale` for the math of each prior).
-    let normalScale (b: Bound) (target: NodeInfo) (link: ScaleLink) (prior: Dist) (children: ScaleChild list) : Result<Update, string> =
+    let normalScale
+        (b: Bound)
+        (target: NodeInfo)
+        (link: ScaleLink)
+        (prior: Dist)
+        (children: ScaleChild list)
+        : Result<Update, string> =
         let name = target.Node.Name
         let off = b.Layout.Offsets.[name]
         let parts = children |> List.map (sumOfSquares b) |> Array.ofList
         let n = parts |> Array.sumBy (fst >> float)
-        let ss (s: float[]) = parts |> Array.sumBy (fun (_, f) -> f s)
+
+        let ss (s: float[]) =
+            parts |> Array.sumBy (fun (_, f) -> f s)
+
         let arg e = Eval.compileScalar b Scope.Global e
         let rule = Conjugacy.normalScale.Name
 
         let update (run: Offsets -> Random -> float[] -> float) aux =
             Ok
-                { Node = name
-                  Method = $"{rule} ({Dist.name prior} on a {(string link).ToLowerInvariant()})"
-                  Reason = ""
-                  Needs = { Aux = aux; Widths = 0; Buffers = [] }
-                  Run =
-                    fun o rng st ->
-                        let x = run o rng st.Values
-                        checkFinite name rule x
-                        st.Values.[off] <- x }
+                {
+                    Node = name
+                    Method = $"{rule} ({Dist.name prior} on a {(string link).ToLowerInvariant()})"
+                    Reason = ""
+                    Needs = { Aux = aux; Widths = 0; Buffers = [] }
+                    Run =
+                        fun o rng st ->
+                            let x = run o rng st.Values
+                            checkFinite name rule x
+                            st.Values.[off] <- x
+                }
 
         match prior, link with
         | Dist.Gamma(a, r), ScaleLink.Precision ->
@@ -245,18 +290,28 @@ module internal Updates =
                 | _ -> failwith "unreachable"
 
             Ok
-                { Node = name
-                  Method = $"{rule} ({Dist.name prior} on an sd, inverse-gamma mixture augmentation)"
-                  Reason = ""
-                  Needs = { Aux = [| 1.0 |]; Widths = 0; Buffers = [] }
-                  Run =
-                    fun o rng st ->
-                        let s = st.Values
-                        let struct (sd, aux) = Conjugate.drawHalfStudentT rng (dof s 0) (scale s 0) st.Aux.[o.Aux] n (ss s)
-                        checkFinite name rule sd
-                        checkFinite name rule aux
-                        s.[off] <- sd
-                        st.Aux.[o.Aux] <- aux }
+                {
+                    Node = name
+                    Method = $"{rule} ({Dist.name prior} on an sd, inverse-gamma mixture augmentation)"
+                    Reason = ""
+                    Needs =
+                        {
+                            Aux = [| 1.0 |]
+                            Widths = 0
+                            Buffers = []
+                        }
+                    Run =
+                        fun o rng st ->
+                            let s = st.Values
+
+                            let struct (sd, aux) =
+                                Conjugate.drawHalfStudentT rng (dof s 0) (scale s 0) st.Aux.[o.Aux] n (ss s)
+
+                            checkFinite name rule sd
+                            checkFinite name rule aux
+                            s.[off] <- sd
+                            st.Aux.[o.Aux] <- aux
+                }
         | _ -> Error $"no closed form for a {Dist.name prior} prior on a {link}"
 
     // ---------------------------------------------------------------- count children (Beta-Binomial, Gamma-Poisson)
@@ -310,7 +365,13 @@ module internal Updates =
             for p in parts do
                 p s ys sizes
 
-    let private countUpdate (b: Bound) (target: NodeInfo) (children: CountChild list) (rule: string) (draw: Random -> float[] -> int -> float -> float -> float) =
+    let private countUpdate
+        (b: Bound)
+        (target: NodeInfo)
+        (children: CountChild list)
+        (rule: string)
+        (draw: Random -> float[] -> int -> float -> float -> float)
+        =
         let bad =
             children
             |> List.tryPick (fun c ->
@@ -327,21 +388,23 @@ module internal Updates =
             let sums = countSums b target children
 
             Ok
-                { Node = name
-                  Method = rule
-                  Reason = ""
-                  Needs = { noNeeds with Buffers = [ n; n ] }
-                  Run =
-                    fun o rng st ->
-                        let s = st.Values
-                        let ys = st.Buffers.[o.Buffer]
-                        let sizes = st.Buffers.[o.Buffer + 1]
-                        sums s ys sizes
+                {
+                    Node = name
+                    Method = rule
+                    Reason = ""
+                    Needs = { noNeeds with Buffers = [ n; n ] }
+                    Run =
+                        fun o rng st ->
+                            let s = st.Values
+                            let ys = st.Buffers.[o.Buffer]
+                            let sizes = st.Buffers.[o.Buffer + 1]
+                            sums s ys sizes
 
-                        for j in 0 .. n - 1 do
-                            let x = draw rng s (targetIndex target j) ys.[j] sizes.[j]
-                            checkFinite name rule x
-                            s.[off + j] <- x }
+                            for j in 0 .. n - 1 do
+                                let x = draw rng s (targetIndex target j) ys.[j] sizes.[j]
+                                checkFinite name rule x
+                                s.[off + j] <- x
+                }
 
     /// Beta(a, b) × Binomial children → Beta(a + Σy, b + Σ(n − y)).
     let betaBinomial (b: Bound) (target: NodeInfo) (alpha: Expr) (beta: Expr) (children: CountChild list) =
@@ -366,34 +429,51 @@ module internal Updates =
         let off = b.Layout.Offsets.[name]
 
         Ok
-            { Node = name
-              Method = rule
-              Reason = ""
-              Needs = noNeeds
-              Run =
-                fun _ rng st ->
-                    let x = Numerics.positive (draw rng st.Values)
-                    checkFinite name rule x
-                    st.Values.[off] <- x }
+            {
+                Node = name
+                Method = rule
+                Reason = ""
+                Needs = noNeeds
+                Run =
+                    fun _ rng st ->
+                        let x = Numerics.positive (draw rng st.Values)
+                        checkFinite name rule x
+                        st.Values.[off] <- x
+            }
 
     /// Σ of a child's values and its number of copies.
     let private childTotal (b: Bound) (node: Node) =
         let child = Bound.node b node.Name
         let value = Slots.childValues b child
-        child.Copies, (fun s -> let mutable t = 0.0 in (for r in 0 .. child.Copies - 1 do t <- t + value s r); t)
+
+        child.Copies,
+        (fun s ->
+            let mutable t = 0.0 in
+
+            (for r in 0 .. child.Copies - 1 do
+                t <- t + value s r)
+
+            t)
 
     /// Gamma(a, rate b) × Exponential children → Gamma(a + n, b + Σx).
     let gammaExponential (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: Node list) =
-        let af, rf = Eval.compileScalar b Scope.Global shape, Eval.compileScalar b Scope.Global rate
+        let af, rf =
+            Eval.compileScalar b Scope.Global shape, Eval.compileScalar b Scope.Global rate
+
         let totals = children |> List.map (childTotal b)
         let n = totals |> List.sumBy (fst >> float)
 
         scalarUpdate b target Conjugacy.gammaExponential.Name (fun rng s ->
-            Conjugate.drawGammaExponential rng { Shape = af s 0; Rate = rf s 0 } n (totals |> List.sumBy (fun (_, f) -> f s)))
+            Conjugate.drawGammaExponential
+                rng
+                { Shape = af s 0; Rate = rf s 0 }
+                n
+                (totals |> List.sumBy (fun (_, f) -> f s)))
 
     /// Gamma(c, rate d) on the rate of Gamma(s_i, β) children → Gamma(c + Σ s_i, d + Σ x_i).
     let gammaRateOfGamma (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: (Node * Expr) list) =
-        let cf, df = Eval.compileScalar b Scope.Global shape, Eval.compileScalar b Scope.Global rate
+        let cf, df =
+            Eval.compileScalar b Scope.Global shape, Eval.compileScalar b Scope.Global rate
 
         let parts =
             children
@@ -448,15 +528,17 @@ module internal Updates =
             let alpha = Eval.compileValue b Scope.Global concentration
 
             Ok
-                { Node = name
-                  Method = Conjugacy.dirichletCounts.Name
-                  Reason = ""
-                  Needs = noNeeds
-                  Run =
-                    fun _ rng st ->
-                        let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
-                        p |> Array.iter (checkFinite name Conjugacy.dirichletCounts.Name)
-                        Array.blit p 0 st.Values off k }
+                {
+                    Node = name
+                    Method = Conjugacy.dirichletCounts.Name
+                    Reason = ""
+                    Needs = noNeeds
+                    Run =
+                        fun _ rng st ->
+                            let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
+                            p |> Array.iter (checkFinite name Conjugacy.dirichletCounts.Name)
+                            Array.blit p 0 st.Values off k
+                }
 
     // ---------------------------------------------------------------- MvNormal block (regression coefficients)
 
@@ -464,14 +546,22 @@ module internal Updates =
     /// full conditional with precision I/s0² + XᵀWX, drawn by Cholesky (see `Conjugacy.normalBlock`). The design
     /// rows must be data. With data-only offsets and an sd that is (scalar parameter) × (data), XᵀWX and XᵀW(y − a)
     /// are summed once at compile time and a sweep costs O(K³); otherwise O(N·K²) without allocating per row.
-    let normalBlock (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (children: GaussianChild list) : Result<Update, string> =
+    let normalBlock
+        (b: Bound)
+        (target: NodeInfo)
+        (m0: Expr)
+        (s0: Expr)
+        (children: GaussianChild list)
+        : Result<Update, string> =
         let k = target.Copies
 
         let design (c: GaussianChild) =
             let child = Bound.node b c.Node.Name
 
-            if not (Factor.isDataOnly c.Coefficient) then Error $"the design of child '{c.Node.Name}' reads parameters"
-            elif child.Event <> Shape.Scalar then Error $"child '{c.Node.Name}' is not scalar"
+            if not (Factor.isDataOnly c.Coefficient) then
+                Error $"the design of child '{c.Node.Name}' reads parameters"
+            elif child.Event <> Shape.Scalar then
+                Error $"child '{c.Node.Name}' is not scalar"
             else
                 let f = Eval.compileValue b child.Scope c.Coefficient
                 let zero = zeroState b
@@ -484,15 +574,27 @@ module internal Updates =
 
         let designs = children |> List.map design
 
-        match designs |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
+        match
+            designs
+            |> List.tryPick (function
+                | Error e -> Some e
+                | Ok _ -> None)
+        with
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
             let off = b.Layout.Offsets.[name]
-            let mf, sf = Eval.compileScalar b Scope.Global m0, Eval.compileScalar b Scope.Global s0
+
+            let mf, sf =
+                Eval.compileScalar b Scope.Global m0, Eval.compileScalar b Scope.Global s0
 
             let parts =
-                List.zip children (designs |> List.map (function Ok x -> x | Error _ -> failwith "unreachable"))
+                List.zip
+                    children
+                    (designs
+                     |> List.map (function
+                         | Ok x -> x
+                         | Error _ -> failwith "unreachable"))
                 |> List.map (fun (c, (child, x)) ->
                     let value = Slots.childValues b child
                     let n = child.Copies
@@ -509,7 +611,11 @@ module internal Updates =
                         fun (s: float[]) (_: float[][]) ->
                             let v = si s 0
                             let w = 1.0 / (v * v)
-                            { XtWX = base0.XtWX * w; XtWr = base0.XtWr |> Array.map (fun t -> t * w) }
+
+                            {
+                                XtWX = base0.XtWX * w
+                                XtWr = base0.XtWr |> Array.map (fun t -> t * w)
+                            }
                     | _ ->
                         let af = Eval.compileScalar b child.Scope c.Offset
                         let sdf = Eval.compileScalar b child.Scope c.Sd
@@ -526,25 +632,35 @@ module internal Updates =
                 |> Array.ofList
 
             // Three row-sized buffers per child (offsets, sds, values), allocated once per chain.
-            let sizes = children |> List.collect (fun c -> let n = (Bound.node b c.Node.Name).Copies in [ n; n; n ])
+            let sizes =
+                children
+                |> List.collect (fun c -> let n = (Bound.node b c.Node.Name).Copies in [ n; n; n ])
 
             Ok
-                { Node = name
-                  Method = Conjugacy.normalBlock.Name
-                  Reason = ""
-                  Needs = { noNeeds with Buffers = sizes }
-                  Run =
-                    fun o rng st ->
-                        let s = st.Values
+                {
+                    Node = name
+                    Method = Conjugacy.normalBlock.Name
+                    Reason = ""
+                    Needs = { noNeeds with Buffers = sizes }
+                    Run =
+                        fun o rng st ->
+                            let s = st.Values
 
-                        let total =
-                            parts
-                            |> Array.mapi (fun i p -> p s (Array.sub st.Buffers (o.Buffer + 3 * i) 3))
-                            |> Array.reduce (fun p q -> { XtWX = p.XtWX + q.XtWX; XtWr = Array.map2 (+) p.XtWr q.XtWr })
+                            let total =
+                                parts
+                                |> Array.mapi (fun i p -> p s (Array.sub st.Buffers (o.Buffer + 3 * i) 3))
+                                |> Array.reduce (fun p q ->
+                                    {
+                                        XtWX = p.XtWX + q.XtWX
+                                        XtWr = Array.map2 (+) p.XtWr q.XtWr
+                                    })
 
-                        let post = Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) total
-                        let beta = Conjugate.drawMvNormal rng post
+                            let post =
+                                Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) total
 
-                        for j in 0 .. k - 1 do
-                            checkFinite name Conjugacy.normalBlock.Name beta.[j]
-                            s.[off + j] <- beta.[j] }
+                            let beta = Conjugate.drawMvNormal rng post
+
+                            for j in 0 .. k - 1 do
+                                checkFinite name Conjugacy.normalBlock.Name beta.[j]
+                                s.[off + j] <- beta.[j]
+                }

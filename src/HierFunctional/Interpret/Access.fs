@@ -35,7 +35,11 @@ module Layout =
             match value with
             | Value.Scalar x -> [| x |]
             | Value.Vector xs -> xs
-            | Value.Matrix m -> [| for i in 0 .. Array2D.length1 m - 1 do for j in 0 .. Array2D.length2 m - 1 -> m.[i, j] |]
+            | Value.Matrix m ->
+                [|
+                    for i in 0 .. Array2D.length1 m - 1 do
+                        for j in 0 .. Array2D.length2 m - 1 -> m.[i, j]
+                |]
 
         let n = info.Copies * Bound.shapeSize info.Event
 
@@ -48,15 +52,24 @@ module Layout =
 
     /// A state built from values for every parameter node (stacked shapes, as `get` returns them).
     let ofValues (b: Bound) (values: (string * Value) list) : float[] =
-        values |> List.fold (fun s (name, v) -> set b s name v) (Array.zeroCreate b.Layout.Size)
+        values
+        |> List.fold (fun s (name, v) -> set b s name v) (Array.zeroCreate b.Layout.Size)
 
     /// The values of the monitored elements (`Layout.Monitored`: parameters, then derived nodes, flattened).
     let monitored (b: Bound) (state: float[]) : float[] =
         b.Nodes
-        |> Seq.filter (fun i -> match i.Node.Kind with NodeKind.Parameter _ | NodeKind.Derived _ -> true | _ -> false)
+        |> Seq.filter (fun i ->
+            match i.Node.Kind with
+            | NodeKind.Parameter _
+            | NodeKind.Derived _ -> true
+            | _ -> false)
         |> Seq.collect (fun i ->
             match get b state i.Node.Name with
             | Value.Scalar x -> [| x |]
             | Value.Vector xs -> xs
-            | Value.Matrix m -> [| for r in 0 .. Array2D.length1 m - 1 do for c in 0 .. Array2D.length2 m - 1 -> m.[r, c] |])
+            | Value.Matrix m ->
+                [|
+                    for r in 0 .. Array2D.length1 m - 1 do
+                        for c in 0 .. Array2D.length2 m - 1 -> m.[r, c]
+                |])
         |> Array.ofSeq

@@ -24,7 +24,11 @@ module Eval =
         | Fn.Exp -> exp x
         | Fn.Log -> log x
         | Fn.Logit -> log (x / (1.0 - x))
-        | Fn.InvLogit -> if x >= 0.0 then 1.0 / (1.0 + exp (-x)) else let e = exp x in e / (1.0 + e)
+        | Fn.InvLogit ->
+            if x >= 0.0 then
+                1.0 / (1.0 + exp (-x))
+            else
+                let e = exp x in e / (1.0 + e)
         | Fn.Sqrt -> sqrt x
         | Fn.Square -> x * x
         | Fn.Log1p -> MathNet.Numerics.SpecialFunctions.Log1p x
@@ -32,10 +36,10 @@ module Eval =
 
     let private binop (e: Expr) : (float -> float -> float) option =
         match e with
-        | Add _ -> Some(+)
-        | Sub _ -> Some(-)
-        | Mul _ -> Some(*)
-        | Div _ -> Some(/)
+        | Add _ -> Some (+)
+        | Sub _ -> Some (-)
+        | Mul _ -> Some (*)
+        | Div _ -> Some (/)
         | Power _ -> Some(fun a b -> a ** b)
         | _ -> None
 
@@ -50,17 +54,19 @@ module Eval =
 
     /// The shape-inference environment of a bound model.
     let env (b: Bound) : Shapes.Env =
-        { Nodes = b.NodeMap
-          Columns =
-            b.Data.Columns
-            |> List.choose (fun (n, c) ->
-                match c with
-                | Column.Reals _
-                | Column.Integers _ -> Some(n, Shape.Scalar)
-                | Column.Matrix a -> Some(n, Shape.Vector(Array2D.length2 a))
-                | Column.Labels _ -> None)
-            |> Map.ofList
-          Rows = b.Rows }
+        {
+            Nodes = b.NodeMap
+            Columns =
+                b.Data.Columns
+                |> List.choose (fun (n, c) ->
+                    match c with
+                    | Column.Reals _
+                    | Column.Integers _ -> Some(n, Shape.Scalar)
+                    | Column.Matrix a -> Some(n, Shape.Vector(Array2D.length2 a))
+                    | Column.Labels _ -> None)
+                |> Map.ofList
+            Rows = b.Rows
+        }
 
     let private shapeIn (b: Bound) (scope: Scope) (e: Expr) =
         match Shapes.infer (env b) scope e with
@@ -78,7 +84,8 @@ module Eval =
         | Value.Scalar x, v -> mapValue (f x) v
         | v, Value.Scalar y -> mapValue (fun x -> f x y) v
         | Value.Vector xs, Value.Vector ys -> Value.Vector(Array.map2 f xs ys)
-        | Value.Matrix xs, Value.Matrix ys -> Value.Matrix(Array2D.init (Array2D.length1 xs) (Array2D.length2 xs) (fun i j -> f xs.[i, j] ys.[i, j]))
+        | Value.Matrix xs, Value.Matrix ys ->
+            Value.Matrix(Array2D.init (Array2D.length1 xs) (Array2D.length2 xs) (fun i j -> f xs.[i, j] ys.[i, j]))
         | _ -> invalidArg "b" "operands of different shapes"
 
     let private dotValue (a: Value) (b: Value) =
@@ -86,11 +93,16 @@ module Eval =
         | Value.Vector xs, Value.Vector ys ->
             // Local accumulation in a hot path.
             let mutable acc = 0.0
+
             for k in 0 .. xs.Length - 1 do
                 acc <- acc + xs.[k] * ys.[k]
+
             Value.Scalar acc
         | Value.Matrix m, Value.Vector ys ->
-            Value.Vector(Array.init (Array2D.length1 m) (fun i -> Seq.sum (seq { for k in 0 .. ys.Length - 1 -> m.[i, k] * ys.[k] })))
+            Value.Vector(
+                Array.init (Array2D.length1 m) (fun i ->
+                    Seq.sum (seq { for k in 0 .. ys.Length - 1 -> m.[i, k] * ys.[k] }))
+            )
         | _ -> invalidArg "b" "dot of incompatible shapes"
 
     /// Packs copies of an event into one value: a vector of scalars or a copies × K matrix.
@@ -170,7 +182,11 @@ module Eval =
         | Apply(fn, a) ->
             let f = compileScalar b scope a
             fun s i -> applyFn fn (f s i)
-        | Add _ | Sub _ | Mul _ | Div _ | Power _ when shapeIn b scope e = Shape.Scalar ->
+        | Add _
+        | Sub _
+        | Mul _
+        | Div _
+        | Power _ when shapeIn b scope e = Shape.Scalar ->
             let x, y = operands e
             let fx, fy = compileScalar b scope x, compileScalar b scope y
 
@@ -216,7 +232,14 @@ module Eval =
         let shape = shapeIn b scope e
 
         match e, shape with
-        | _, Shape.Scalar when (match e with Param _ | Index _ | Elem _ | Dot _ -> false | _ -> true) ->
+        | _, Shape.Scalar when
+            (match e with
+             | Param _
+             | Index _
+             | Elem _
+             | Dot _ -> false
+             | _ -> true)
+            ->
             let f = compileScalar b scope e
             fun s i -> Value.Scalar(f s i)
         | Param p, _ ->
@@ -235,7 +258,11 @@ module Eval =
             | Scope.Global, _, Some m -> fun _ _ -> Value.Matrix m
             | _ -> invalidArg "e" $"data \"{c}\" cannot be evaluated as {shape} here"
         | Index(v, idx), _ ->
-            let fv = match v with Param p -> (let f = compileStacked b p in fun s _ -> f s) | _ -> compileValue b scope v
+            let fv =
+                match v with
+                | Param p -> (let f = compileStacked b p in fun s _ -> f s)
+                | _ -> compileValue b scope v
+
             let at = compileIndex b scope idx
 
             fun s i ->
@@ -255,7 +282,11 @@ module Eval =
             let fs = xs |> List.map (compileScalar b scope) |> Array.ofList
             fun s i -> Value.Vector(fs |> Array.map (fun f -> f s i))
         | Matrix rows, _ ->
-            let fs = rows |> List.map (List.map (compileScalar b scope) >> Array.ofList) |> Array.ofList
+            let fs =
+                rows
+                |> List.map (List.map (compileScalar b scope) >> Array.ofList)
+                |> Array.ofList
+
             fun s i -> Value.Matrix(Array2D.init fs.Length fs.[0].Length (fun r c -> fs.[r].[c] s i))
         | Neg a, _ ->
             let f = compileValue b scope a

@@ -28,9 +28,17 @@ module Forward =
         for info in Bound.parameters b do
             match info.Node.Kind with
             | NodeKind.Parameter(Dist.Flat _) ->
-                raise (ModelException(ModelError.ImproperPosterior(info.Node.Name, "its Flat prior is improper, so it cannot be simulated from; give it a proper prior to draw from the prior")))
+                raise (
+                    ModelException(
+                        ModelError.ImproperPosterior(
+                            info.Node.Name,
+                            "its Flat prior is improper, so it cannot be simulated from; give it a proper prior to draw from the prior"
+                        )
+                    )
+                )
             | NodeKind.Parameter d ->
                 let args = argFns b info d
+
                 for c in 0 .. info.Copies - 1 do
                     writeCopy b info state c (Density.draw rng d (args state c))
             | _ -> ()
@@ -41,7 +49,11 @@ module Forward =
         match original, draws with
         | _, [||] -> original
         | Column.Integers _, _ -> Column.Integers(draws |> Array.map (Value.scalar >> round >> int))
-        | _, _ when (match draws.[0] with Value.Vector _ -> true | _ -> false) ->
+        | _, _ when
+            (match draws.[0] with
+             | Value.Vector _ -> true
+             | _ -> false)
+            ->
             let rows = draws |> Array.map Value.vector
             Column.Matrix(Array2D.init rows.Length rows.[0].Length (fun i j -> rows.[i].[j]))
         | _ -> Column.Reals(draws |> Array.map Value.scalar)
@@ -62,12 +74,14 @@ module Forward =
                 | _ -> info.Node.Name, [||])
             |> Map.ofList
 
-        { Columns =
-            b.Data.Columns
-            |> List.map (fun (name, col) ->
-                match simulated.TryFind name with
-                | Some draws -> name, column col draws
-                | None -> name, col) }
+        {
+            Columns =
+                b.Data.Columns
+                |> List.map (fun (name, col) ->
+                    match simulated.TryFind name with
+                    | Some draws -> name, column col draws
+                    | None -> name, col)
+        }
 
     /// A draw of the parameters from the prior and of a data set given them.
     let priorPredictive (rng: System.Random) (b: Bound) : float[] * Dataset =

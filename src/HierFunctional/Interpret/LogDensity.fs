@@ -38,8 +38,12 @@ module LogDensity =
     /// allocates nothing.
     let private scalarLogPdf (d: Dist) (f: Eval.Compiled<float>[]) : (float[] -> int -> float -> float) option =
         let one g = Some(fun s i x -> g (f.[0] s i) x)
-        let two g = Some(fun s i x -> g (f.[0] s i) (f.[1] s i) x)
-        let three g = Some(fun s i x -> g (f.[0] s i) (f.[1] s i) (f.[2] s i) x)
+
+        let two g =
+            Some(fun s i x -> g (f.[0] s i) (f.[1] s i) x)
+
+        let three g =
+            Some(fun s i x -> g (f.[0] s i) (f.[1] s i) (f.[2] s i) x)
 
         match d with
         | Dist.Normal _ -> two LogPdf.normal
@@ -63,13 +67,22 @@ module LogDensity =
         | _ -> None
 
     /// Compiles one node's density term as `state -> copy -> log-density`.
-    let private distTerm (b: Bound) (info: NodeInfo) (d: Dist) (x: float[] -> int -> Value) (xScalar: float[] -> int -> float) =
+    let private distTerm
+        (b: Bound)
+        (info: NodeInfo)
+        (d: Dist)
+        (x: float[] -> int -> Value)
+        (xScalar: float[] -> int -> float)
+        =
         let argIndex = if info.Scope = Scope.Global then (fun _ -> 0) else id
         let args = Dist.arguments d |> List.map snd
 
         let fast =
             match info.Event with
-            | Shape.Scalar when Dist.arguments d |> List.forall (fun (_, e) -> Shapes.infer (Eval.env b) info.Scope e = Ok Shape.Scalar) ->
+            | Shape.Scalar when
+                Dist.arguments d
+                |> List.forall (fun (_, e) -> Shapes.infer (Eval.env b) info.Scope e = Ok Shape.Scalar)
+                ->
                 scalarLogPdf d (args |> List.map (Eval.compileScalar b info.Scope) |> Array.ofList)
             | _ -> None
 
@@ -92,7 +105,10 @@ module LogDensity =
             match b.Numeric.TryFind info.Node.Name, b.Matrices.TryFind info.Node.Name with
             | Some ys, _ -> distTerm b info d (fun _ r -> Value.Scalar ys.[r]) (fun _ r -> ys.[r])
             | None, Some m ->
-                let rows = Array.init (Array2D.length1 m) (fun r -> Value.Vector(Array.init (Array2D.length2 m) (fun j -> m.[r, j])))
+                let rows =
+                    Array.init (Array2D.length1 m) (fun r ->
+                        Value.Vector(Array.init (Array2D.length2 m) (fun j -> m.[r, j])))
+
                 distTerm b info d (fun _ r -> rows.[r]) (fun _ _ -> nan)
             | None, None -> invalidArg "info" $"node '{info.Node.Name}' has no data column"
         | NodeKind.Factor e ->
@@ -105,20 +121,36 @@ module LogDensity =
         fun s ->
             // Local accumulation in a hot loop.
             let mutable acc = 0.0
+
             for (f, c) in parts do
                 acc <- acc + f s c
+
             acc
 
     /// The unconstrained ↔ constrained maps for every parameter copy.
     let private transforms (b: Bound) =
         let blocks =
             Bound.parameters b
-            |> List.filter (fun info -> match info.Node.Kind with NodeKind.Parameter d -> not (Dist.isDiscrete d) | _ -> false)
+            |> List.filter (fun info ->
+                match info.Node.Kind with
+                | NodeKind.Parameter d -> not (Dist.isDiscrete d)
+                | _ -> false)
             |> List.map (fun info ->
-                let support = match info.Node.Kind with NodeKind.Parameter d -> Dist.support d | _ -> Support.Real
+                let support =
+                    match info.Node.Kind with
+                    | NodeKind.Parameter d -> Dist.support d
+                    | _ -> Support.Real
+
                 let n = Bound.shapeSize info.Event
                 let u = Transform.unconstrainedSize support info.Dim
-                info.Copies, b.Layout.Offsets.[info.Node.Name], n, b.Layout.UnconstrainedOffsets.[info.Node.Name], u, support, info.Dim)
+
+                info.Copies,
+                b.Layout.Offsets.[info.Node.Name],
+                n,
+                b.Layout.UnconstrainedOffsets.[info.Node.Name],
+                u,
+                support,
+                info.Dim)
             |> Array.ofList
 
         let toU (x: float[]) =
@@ -132,11 +164,13 @@ module LogDensity =
                     for c in 0 .. copies - 1 do
                         let v = Transform.toUnconstrained support k (Array.sub x (off + c * n) n)
                         Array.blit v 0 out (uoff + c * u) u
+
             out
 
         let fromU (uv: float[]) =
             let out = Array.zeroCreate b.Layout.Size
             let mutable logJ = 0.0 // local accumulator, as in toU
+
             for (copies, off, n, uoff, u, support, k) in blocks do
                 if n = 1 && u = 1 then
                     for c in 0 .. copies - 1 do
@@ -147,15 +181,21 @@ module LogDensity =
                         let v, lj = Transform.fromUnconstrained support k (Array.sub uv (uoff + c * u) u)
                         Array.blit v 0 out (off + c * n) n
                         logJ <- logJ + lj
+
             out, logJ
 
         toU, fromU
 
     /// Compiles the joint, blanket, unconstrained, pointwise and deviance closures of a bound model.
     let compile (b: Bound) : CompiledDensity =
-        let termFns = b.Nodes |> List.map (fun info -> info.Node.Name, nodeTerm b info) |> Map.ofList
+        let termFns =
+            b.Nodes |> List.map (fun info -> info.Node.Name, nodeTerm b info) |> Map.ofList
+
         let all = Trace.terms b
-        let joint = all |> List.map (fun t -> termFns.[t.Node], t.Copy) |> Array.ofList |> sumTerms
+
+        let joint =
+            all |> List.map (fun t -> termFns.[t.Node], t.Copy) |> Array.ofList |> sumTerms
+
         let dependents = Trace.dependents b
 
         let blanketElement (name: string) (copy: int) =
@@ -172,30 +212,35 @@ module LogDensity =
         let blanket (name: string) =
             match dependents.TryFind name with
             | Some perCopy ->
-                [ for c in 0 .. perCopy.Length - 1 do
-                      yield { Node = name; Copy = c }
-                      yield! perCopy.[c] ]
+                [
+                    for c in 0 .. perCopy.Length - 1 do
+                        yield { Node = name; Copy = c }
+                        yield! perCopy.[c]
+                ]
                 |> List.distinct
                 |> List.map (fun t -> termFns.[t.Node], t.Copy)
                 |> Array.ofList
                 |> sumTerms
             | None -> invalidArg "name" $"'{name}' is not a parameter node."
 
-        let observed = Bound.observed b |> List.map (fun i -> termFns.[i.Node.Name]) |> Array.ofList
+        let observed =
+            Bound.observed b |> List.map (fun i -> termFns.[i.Node.Name]) |> Array.ofList
 
         let pointwise (s: float[]) =
             Array.init b.Rows (fun r -> observed |> Array.sumBy (fun f -> f s r))
 
         let toU, fromU = transforms b
 
-        { Bound = b
-          Joint = joint
-          Blanket = blanket
-          BlanketElement = blanketElement
-          JointUnconstrained = fun u -> let x, lj = fromU u in joint x + lj
-          ToUnconstrained = toU
-          FromUnconstrained = fromU >> fst
-          PointwiseLogLik = pointwise
-          Deviance = fun s -> -2.0 * Array.sum (pointwise s)
-          Term = fun t -> let f = termFns.[t.Node] in fun s -> f s t.Copy
-          Dependents = dependents }
+        {
+            Bound = b
+            Joint = joint
+            Blanket = blanket
+            BlanketElement = blanketElement
+            JointUnconstrained = fun u -> let x, lj = fromU u in joint x + lj
+            ToUnconstrained = toU
+            FromUnconstrained = fromU >> fst
+            PointwiseLogLik = pointwise
+            Deviance = fun s -> -2.0 * Array.sum (pointwise s)
+            Term = fun t -> let f = termFns.[t.Node] in fun s -> f s t.Copy
+            Dependents = dependents
+        }

@@ -25,7 +25,11 @@ module Trace =
             match info.Node.Kind, info.Node.Plate with
             | NodeKind.Parameter _, _ -> [ for j in 0 .. info.Copies - 1 -> p, j ]
             | NodeKind.Derived d, (Plate.Scalar | Plate.Sized _) -> reads b Scope.Global 0 d
-            | NodeKind.Derived d, _ -> [ for j in 0 .. info.Copies - 1 do yield! reads b info.Scope j d ]
+            | NodeKind.Derived d, _ ->
+                [
+                    for j in 0 .. info.Copies - 1 do
+                        yield! reads b info.Scope j d
+                ]
             | _ -> []
 
         let copyOf (p: string) (j: int) =
@@ -47,7 +51,10 @@ module Trace =
             let at = Eval.compileIndex b scope idx
             copyOf p (at [||] index)
         | Index(v, idx) -> go v @ go idx
-        | Elem(Param p, k) when (Bound.node b p).Node.Plate <> Plate.Scalar && not (Shapes.isElementwise (Bound.node b p) scope) ->
+        | Elem(Param p, k) when
+            (Bound.node b p).Node.Plate <> Plate.Scalar
+            && not (Shapes.isElementwise (Bound.node b p) scope)
+            ->
             copyOf p k
         | Elem(a, _)
         | Neg a
@@ -73,7 +80,11 @@ module Trace =
     /// through derived nodes too). Its own prior term is not listed. Costs one walk of each term's expressions.
     let dependents (b: Bound) : Map<string, Term[][]> =
         let parameters = Bound.parameters b
-        let table = parameters |> List.map (fun p -> p.Node.Name, Array.init p.Copies (fun _ -> ResizeArray<Term>())) |> dict
+
+        let table =
+            parameters
+            |> List.map (fun p -> p.Node.Name, Array.init p.Copies (fun _ -> ResizeArray<Term>()))
+            |> dict
 
         // Local mutation while filling the table; it is frozen into arrays before it escapes.
         for info in b.Nodes do
@@ -87,7 +98,8 @@ module Trace =
                     let index = if info.Scope = Scope.Global then 0 else c
 
                     for (p, j) in exprs |> List.collect (reads b info.Scope index) |> List.distinct do
-                        if table.ContainsKey p then table.[p].[j].Add term
+                        if table.ContainsKey p then
+                            table.[p].[j].Add term
 
         parameters
         |> List.map (fun p -> p.Node.Name, table.[p.Node.Name] |> Array.map (fun r -> r.ToArray()))

@@ -12,10 +12,12 @@ module Density =
 
     let private unitRows (l: float[,]) =
         let k = Array2D.length1 l
+
         Array2D.length2 l = k
         && Seq.forall
             (fun i ->
                 let norm = Seq.sum (seq { for j in 0 .. k - 1 -> l.[i, j] * l.[i, j] })
+
                 l.[i, i] > 0.0
                 && abs (norm - 1.0) <= 1e-8
                 && Seq.forall (fun j -> l.[i, j] = 0.0) (seq { i + 1 .. k - 1 }))
@@ -34,18 +36,33 @@ module Density =
         | (Support.Count | Support.BoundedCount | Support.Category), Value.Scalar v -> isInteger v && v >= 0.0
         | Support.CountVector, Value.Vector c -> c |> Array.forall (fun v -> isInteger v && v >= 0.0)
         | Support.Simplex, Value.Vector p ->
-            p.Length > 0 && Array.forall (fun v -> v >= 0.0 && v <= 1.0) p && abs (Array.sum p - 1.0) <= 1e-8
+            p.Length > 0
+            && Array.forall (fun v -> v >= 0.0 && v <= 1.0) p
+            && abs (Array.sum p - 1.0) <= 1e-8
         | Support.RealVector, Value.Vector v -> Array.forall Double.IsFinite v
         | Support.Covariance, Value.Matrix m -> (tryCholesky m).IsSome
         | Support.CorrelationCholesky, Value.Matrix l -> unitRows l
         | _ -> false
 
     let private wrongArity (dist: Dist) (args: Value list) =
-        invalidArg "args" $"{Dist.name dist} takes {List.length (Dist.arguments dist)} arguments, got {List.length args}."
+        invalidArg
+            "args"
+            $"{Dist.name dist} takes {List.length (Dist.arguments dist)} arguments, got {List.length args}."
 
-    let private s1 dist args = match args with [ a ] -> Value.scalar a | _ -> wrongArity dist args
-    let private s2 dist args = match args with [ a; b ] -> Value.scalar a, Value.scalar b | _ -> wrongArity dist args
-    let private arg2 dist args = match args with [ a; b ] -> a, b | _ -> wrongArity dist args
+    let private s1 dist args =
+        match args with
+        | [ a ] -> Value.scalar a
+        | _ -> wrongArity dist args
+
+    let private s2 dist args =
+        match args with
+        | [ a; b ] -> Value.scalar a, Value.scalar b
+        | _ -> wrongArity dist args
+
+    let private arg2 dist args =
+        match args with
+        | [ a; b ] -> a, b
+        | _ -> wrongArity dist args
 
     /// Log-density of x (log-mass for discrete families); −∞ outside the support or for invalid arguments
     /// (see `LogPdf`). `Flat` gives 0 inside its support. Raises ArgumentException for wrongly shaped values.
@@ -85,14 +102,22 @@ module Density =
             LogPdf.mvNormal (Value.vector m) (Value.matrix s) (Value.vector x)
         | Dist.LkjCholesky(dim, _) ->
             let l = Value.matrix x
-            if Array2D.length1 l <> dim then Double.NegativeInfinity else LogPdf.lkjCholesky (s1 dist args) l
+
+            if Array2D.length1 l <> dim then
+                Double.NegativeInfinity
+            else
+                LogPdf.lkjCholesky (s1 dist args) l
         | Dist.Wishart _ ->
             let nu, s = arg2 dist args
             LogPdf.wishart (Value.scalar nu) (Value.matrix s) (Value.matrix x)
         | Dist.InverseWishart _ ->
             let nu, s = arg2 dist args
             LogPdf.inverseWishart (Value.scalar nu) (Value.matrix s) (Value.matrix x)
-        | Dist.Flat support -> if supportContains support x then 0.0 else Double.NegativeInfinity
+        | Dist.Flat support ->
+            if supportContains support x then
+                0.0
+            else
+                Double.NegativeInfinity
 
     /// True when x lies in the support of the distribution with these arguments (bounded counts up to trials,
     /// categories below K, count vectors summing to trials, unit-norm Cholesky rows of the right size).
@@ -102,20 +127,35 @@ module Density =
         | (Dist.Binomial _ | Dist.BetaBinomial _), Value.Scalar v ->
             isInteger v && v >= 0.0 && v <= Value.scalar (List.head args)
         | Dist.Categorical _, Value.Scalar v ->
-            isInteger v && v >= 0.0 && v < float (Value.vector (List.exactlyOne args)).Length
+            isInteger v
+            && v >= 0.0
+            && v < float (Value.vector (List.exactlyOne args)).Length
         | Dist.Multinomial _, Value.Vector c ->
             let n, p = arg2 dist args
-            c.Length = (Value.vector p).Length && supportContains Support.CountVector x && Array.sum c = Value.scalar n
+
+            c.Length = (Value.vector p).Length
+            && supportContains Support.CountVector x
+            && Array.sum c = Value.scalar n
         | (Dist.Dirichlet _ | Dist.MvNormal _), Value.Vector v ->
-            v.Length = (Value.vector (List.head args)).Length && supportContains (Dist.support dist) x
-        | Dist.LkjCholesky(dim, _), Value.Matrix l -> Array2D.length1 l = dim && supportContains Support.CorrelationCholesky x
+            v.Length = (Value.vector (List.head args)).Length
+            && supportContains (Dist.support dist) x
+        | Dist.LkjCholesky(dim, _), Value.Matrix l ->
+            Array2D.length1 l = dim && supportContains Support.CorrelationCholesky x
         | (Dist.Wishart _ | Dist.InverseWishart _), Value.Matrix m ->
-            Array2D.length1 m = Array2D.length1 (Value.matrix (List.last args)) && supportContains Support.Covariance x
+            Array2D.length1 m = Array2D.length1 (Value.matrix (List.last args))
+            && supportContains Support.Covariance x
         | Dist.SpikeAndSlab _, Value.Scalar v -> Double.IsFinite v
         | _ -> supportContains (Dist.support dist) x
 
     let private flatError () =
-        raise (ModelException(ModelError.Unsupported("Flat", "drawing from an improper flat prior (it cannot be simulated; give the node a proper prior to simulate it)")))
+        raise (
+            ModelException(
+                ModelError.Unsupported(
+                    "Flat",
+                    "drawing from an improper flat prior (it cannot be simulated; give the node a proper prior to simulate it)"
+                )
+            )
+        )
 
     /// One random draw (discrete families give whole-number floats) using MathNet's samplers where it has them;
     /// Binomial/BetaBinomial accept any whole number of trials and Poisson any mean (see `Samplers`); Multinomial
@@ -123,6 +163,7 @@ module Density =
     /// simulated; invalid arguments raise ArgumentException (from MathNet) — check them with `validArgs` first.
     let draw (rng: Random) (dist: Dist) (args: Value list) : Value =
         let sc v = Value.Scalar v
+
         match dist with
         | Dist.Normal _ -> let m, s = s2 dist args in sc (Normal.Sample(rng, m, s))
         | Dist.StudentT _ ->
@@ -151,7 +192,13 @@ module Density =
             sc (Samplers.negativeBinomial rng m phi)
         | Dist.SpikeAndSlab _ ->
             let w, s = s2 dist args
-            sc (if rng.NextDouble() < w then 0.0 else Normal.Sample(rng, 0.0, s))
+
+            sc (
+                if rng.NextDouble() < w then
+                    0.0
+                else
+                    Normal.Sample(rng, 0.0, s)
+            )
         | Dist.Categorical _ -> sc (float (Categorical.Sample(rng, Value.vector (List.exactlyOne args))))
         | Dist.Dirichlet _ -> Value.Vector(Dirichlet.Sample(rng, Value.vector (List.exactlyOne args)))
         | Dist.Multinomial _ ->
@@ -169,22 +216,33 @@ module Density =
             Value.Matrix(Samplers.inverseWishart rng (Value.scalar nu) (Value.matrix s))
         | Dist.Flat _ -> flatError ()
 
-    let private check (label: string) (ok: bool) (problem: string) = if ok then Ok() else Error(label, problem)
+    let private check (label: string) (ok: bool) (problem: string) =
+        if ok then Ok() else Error(label, problem)
 
     let private scalarArg (label: string) (v: Value) (pred: float -> bool) (expected: string) =
         match v with
         | Value.Scalar x -> check label (pred x) $"must be {expected}, but was {x}"
         | other -> Error(label, $"must be a number, but was {other}")
 
-    let private positive label v = scalarArg label v (fun x -> x > 0.0 && x < infinity) "positive and finite"
-    let private finite label v = scalarArg label v Double.IsFinite "finite"
-    let private probability label v = scalarArg label v (fun x -> x >= 0.0 && x <= 1.0) "a probability in [0, 1]"
-    let private trials label v = scalarArg label v (fun x -> isInteger x && x >= 0.0) "a whole number ≥ 0"
+    let private positive label v =
+        scalarArg label v (fun x -> x > 0.0 && x < infinity) "positive and finite"
+
+    let private finite label v =
+        scalarArg label v Double.IsFinite "finite"
+
+    let private probability label v =
+        scalarArg label v (fun x -> x >= 0.0 && x <= 1.0) "a probability in [0, 1]"
+
+    let private trials label v =
+        scalarArg label v (fun x -> isInteger x && x >= 0.0) "a whole number ≥ 0"
 
     let private probVector (label: string) (v: Value) =
         match v with
         | Value.Vector p when p.Length > 0 ->
-            check label (Array.forall (fun x -> x >= 0.0 && x <= 1.0) p && abs (Array.sum p - 1.0) <= 1e-8 * float p.Length)
+            check
+                label
+                (Array.forall (fun x -> x >= 0.0 && x <= 1.0) p
+                 && abs (Array.sum p - 1.0) <= 1e-8 * float p.Length)
                 $"must be non-negative and sum to 1, but sums to {Array.sum p}"
         | other -> Error(label, $"must be a non-empty vector of probabilities, but was {other}")
 
@@ -194,7 +252,13 @@ module Density =
         | other -> Error(label, $"must be a matrix, but was {other}")
 
     let private all (checks: (unit -> Result<unit, string * string>) list) =
-        checks |> List.fold (fun acc c -> match acc with Ok() -> c () | e -> e) (Ok())
+        checks
+        |> List.fold
+            (fun acc c ->
+                match acc with
+                | Ok() -> c ()
+                | e -> e)
+            (Ok())
 
     let private dofVsScale (nu: Value) (s: Value) =
         match nu, s with
@@ -208,41 +272,77 @@ module Density =
     /// vectors not summing to 1, non-positive-definite matrices and dimension mismatches.
     let validArgs (dist: Dist) (args: Value list) : Result<unit, string * string> =
         let labels = Dist.arguments dist |> List.map fst
+
         if List.length labels <> List.length args then
             Error("arguments", $"{Dist.name dist} takes {List.length labels} arguments, got {List.length args}")
         else
             let a i = List.item i args
             let c f i = fun () -> f (List.item i labels) (a i)
+
             match dist with
-            | Dist.Normal _ | Dist.Cauchy _ | Dist.LogNormal _ -> all [ c finite 0; c positive 1 ]
+            | Dist.Normal _
+            | Dist.Cauchy _
+            | Dist.LogNormal _ -> all [ c finite 0; c positive 1 ]
             | Dist.StudentT _ -> all [ c positive 0; c finite 1; c positive 2 ]
-            | Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.Exponential _ -> all [ c positive 0 ]
-            | Dist.HalfStudentT _ | Dist.Gamma _ | Dist.InverseGamma _ | Dist.Beta _ -> all [ c positive 0; c positive 1 ]
+            | Dist.HalfNormal _
+            | Dist.HalfCauchy _
+            | Dist.Exponential _ -> all [ c positive 0 ]
+            | Dist.HalfStudentT _
+            | Dist.Gamma _
+            | Dist.InverseGamma _
+            | Dist.Beta _ -> all [ c positive 0; c positive 1 ]
             | Dist.Uniform _ ->
-                all [ c finite 0; c finite 1
-                      fun () -> check "upper" (Value.scalar (a 1) > Value.scalar (a 0)) "must exceed lower" ]
+                all
+                    [
+                        c finite 0
+                        c finite 1
+                        fun () -> check "upper" (Value.scalar (a 1) > Value.scalar (a 0)) "must exceed lower"
+                    ]
             | Dist.Bernoulli _ -> all [ c probability 0 ]
             | Dist.Binomial _ -> all [ c trials 0; c probability 1 ]
             | Dist.BetaBinomial _ -> all [ c trials 0; c positive 1; c positive 2 ]
             | Dist.Poisson _ ->
-                let nonNeg l v = scalarArg l v (fun x -> x >= 0.0 && x < infinity) "non-negative and finite"
+                let nonNeg l v =
+                    scalarArg l v (fun x -> x >= 0.0 && x < infinity) "non-negative and finite"
+
                 all [ c nonNeg 0; c nonNeg 1 ]
             | Dist.NegativeBinomial _ ->
-                all [ c (fun l v -> scalarArg l v (fun x -> x >= 0.0 && x < infinity) "non-negative and finite") 0
-                      c positive 1 ]
+                all
+                    [
+                        c (fun l v -> scalarArg l v (fun x -> x >= 0.0 && x < infinity) "non-negative and finite") 0
+                        c positive 1
+                    ]
             | Dist.SpikeAndSlab _ -> all [ c probability 0; c positive 1 ]
             | Dist.Categorical _ -> all [ c probVector 0 ]
             | Dist.Dirichlet _ ->
                 match a 0 with
-                | Value.Vector al -> check "concentration" (al.Length >= 2 && Array.forall (fun x -> x > 0.0 && x < infinity) al) "must have ≥ 2 positive finite entries"
+                | Value.Vector al ->
+                    check
+                        "concentration"
+                        (al.Length >= 2 && Array.forall (fun x -> x > 0.0 && x < infinity) al)
+                        "must have ≥ 2 positive finite entries"
                 | other -> Error("concentration", $"must be a vector, but was {other}")
             | Dist.Multinomial _ -> all [ c trials 0; c probVector 1 ]
             | Dist.MvNormal _ ->
                 match a 0, a 1 with
                 | Value.Vector m, Value.Matrix s when m.Length <> Array2D.length1 s || m.Length <> Array2D.length2 s ->
-                    Error("covariance", $"must be {m.Length}×{m.Length} to match the mean, but is {Array2D.length1 s}×{Array2D.length2 s}")
-                | Value.Vector m, _ -> all [ (fun () -> check "mean" (Array.forall Double.IsFinite m) "must be finite"); c spdMatrix 1 ]
+                    Error(
+                        "covariance",
+                        $"must be {m.Length}×{m.Length} to match the mean, but is {Array2D.length1 s}×{Array2D.length2 s}"
+                    )
+                | Value.Vector m, _ ->
+                    all
+                        [
+                            (fun () -> check "mean" (Array.forall Double.IsFinite m) "must be finite")
+                            c spdMatrix 1
+                        ]
                 | other, _ -> Error("mean", $"must be a vector, but was {other}")
-            | Dist.LkjCholesky(dim, _) -> all [ (fun () -> check "dim" (dim >= 1) $"must be ≥ 1, but was {dim}"); c positive 0 ]
-            | Dist.Wishart _ | Dist.InverseWishart _ -> all [ c positive 0; c spdMatrix 1; (fun () -> dofVsScale (a 0) (a 1)) ]
+            | Dist.LkjCholesky(dim, _) ->
+                all
+                    [
+                        (fun () -> check "dim" (dim >= 1) $"must be ≥ 1, but was {dim}")
+                        c positive 0
+                    ]
+            | Dist.Wishart _
+            | Dist.InverseWishart _ -> all [ c positive 0; c spdMatrix 1; (fun () -> dofVsScale (a 0) (a 1)) ]
             | Dist.Flat _ -> Ok()

@@ -15,7 +15,10 @@ module internal Numerics =
     let TinyPositive = 2.2250738585072014e-308
 
     /// Keeps a draw on (0, ∞) strictly positive (see TinyPositive).
-    let inline positive (x: float) = if x > 0.0 then x elif x = 0.0 then TinyPositive else x
+    let inline positive (x: float) =
+        if x > 0.0 then x
+        elif x = 0.0 then TinyPositive
+        else x
 
     /// Keeps a draw on (0, 1) strictly inside the interval.
     let inline unitOpen (x: float) =
@@ -24,20 +27,24 @@ module internal Numerics =
         else x
 
     /// x·log y with the convention 0·log 0 = 0 (so boundary points of Beta/Binomial terms do not give NaN).
-    let xlogy (x: float) (y: float) = if x = 0.0 && not (Double.IsNaN y) then 0.0 else x * log y
+    let xlogy (x: float) (y: float) =
+        if x = 0.0 && not (Double.IsNaN y) then 0.0 else x * log y
 
     /// x·log(1 + y) with the convention 0·log 0 = 0.
-    let xlog1py (x: float) (y: float) = if x = 0.0 && not (Double.IsNaN y) then 0.0 else x * log1p y
+    let xlog1py (x: float) (y: float) =
+        if x = 0.0 && not (Double.IsNaN y) then 0.0 else x * log1p y
 
     /// log(1 + e^x) without overflow.
-    let softplus (x: float) = if x > 0.0 then x + log1p (exp -x) else log1p (exp x)
+    let softplus (x: float) =
+        if x > 0.0 then x + log1p (exp -x) else log1p (exp x)
 
     /// log σ(x) = −softplus(−x), the log of the logistic function.
     let logSigmoid (x: float) = -(softplus -x)
 
     /// σ(x) = 1/(1 + e^−x) evaluated on the side that cannot overflow.
     let sigmoid (x: float) =
-        if x >= 0.0 then 1.0 / (1.0 + exp -x)
+        if x >= 0.0 then
+            1.0 / (1.0 + exp -x)
         else
             let e = exp x
             e / (1.0 + e)
@@ -54,17 +61,25 @@ module internal Numerics =
     /// huge n (1e9) does not lose digits to cancellation between log-gamma values.
     let logChoose (n: float) (k: float) =
         let m = min k (n - k)
-        if m = 0.0 then 0.0
+
+        if m = 0.0 then
+            0.0
         elif m <= 30.0 then
             let mutable acc = 0.0 // local accumulator over a short loop
+
             for i in 1 .. int m do
                 acc <- acc + log ((n - m + float i) / float i)
+
             acc
-        else SpecialFunctions.GammaLn(n + 1.0) - SpecialFunctions.GammaLn(k + 1.0) - SpecialFunctions.GammaLn(n - k + 1.0)
+        else
+            SpecialFunctions.GammaLn(n + 1.0)
+            - SpecialFunctions.GammaLn(k + 1.0)
+            - SpecialFunctions.GammaLn(n - k + 1.0)
 
     /// Stirling-series remainder log k! − [(k + ½)·log k − k + ½·log 2π] for k > 500 (Loader 2000), where the two
     /// leading terms of 1/(12k) − 1/(360k³) + … are exact to double precision.
-    let stirlingError (k: float) = (1.0 / 12.0 - 1.0 / (360.0 * k * k)) / k
+    let stirlingError (k: float) =
+        (1.0 / 12.0 - 1.0 / (360.0 * k * k)) / k
 
     /// k·log(k/μ) + μ − k without cancellation (Loader 2000, "bd0"): a series in v = (k − μ)/(k + μ) when k ≈ μ.
     let bd0 (k: float) (mu: float) =
@@ -74,57 +89,82 @@ module internal Numerics =
             let mutable ej = 2.0 * k * v
             let mutable j = 1
             let mutable fin = false
+
             while not fin do
                 ej <- ej * v * v
                 let s1 = s + ej / float (2 * j + 1)
                 if s1 = s then fin <- true else s <- s1
                 j <- j + 1
+
             s
-        else k * log (k / mu) + mu - k
+        else
+            k * log (k / mu) + mu - k
 
     /// log Γ_p(a) = p(p−1)/4·log π + Σ_{j=1..p} log Γ(a + (1 − j)/2), the multivariate log-gamma function.
     let logMvGamma (p: int) (a: float) =
         let mutable acc = float (p * (p - 1)) / 4.0 * Constants.LnPi // local accumulator
-        for j in 1 .. p do
+
+        for j in 1..p do
             acc <- acc + SpecialFunctions.GammaLn(a + float (1 - j) / 2.0)
+
         acc
 
     /// Lower Cholesky factor of a symmetric matrix, or None when it is not symmetric positive definite.
     let tryCholesky (a: float[,]) : float[,] option =
         let n = Array2D.length1 a
-        if n <> Array2D.length2 a then None
+
+        if n <> Array2D.length2 a then
+            None
         else
             // in-place Cholesky–Banachiewicz on a fresh array; returns before anything escapes
             let l = Array2D.zeroCreate n n
             let mutable ok = true
             let mutable i = 0
+
             while ok && i < n do
-                for j in 0 .. i do
+                for j in 0..i do
                     let mutable s = a.[i, j]
+
                     for m in 0 .. j - 1 do
                         s <- s - l.[i, m] * l.[j, m]
+
                     if i = j then
-                        if s > 0.0 && Double.IsFinite s then l.[i, i] <- sqrt s else ok <- false
-                    elif ok then l.[i, j] <- s / l.[j, j]
+                        if s > 0.0 && Double.IsFinite s then
+                            l.[i, i] <- sqrt s
+                        else
+                            ok <- false
+                    elif ok then
+                        l.[i, j] <- s / l.[j, j]
+
                     let tol = 1e-10 * (abs a.[i, j] + abs a.[j, i] + 1e-300)
-                    if abs (a.[i, j] - a.[j, i]) > tol then ok <- false
+
+                    if abs (a.[i, j] - a.[j, i]) > tol then
+                        ok <- false
+
                 i <- i + 1
+
             if ok then Some l else None
 
     /// Solves L·w = b by forward substitution for lower-triangular L.
     let forwardSolve (l: float[,]) (b: float[]) =
         let n = b.Length
         let w = Array.zeroCreate n
+
         for i in 0 .. n - 1 do
             let mutable s = b.[i]
+
             for m in 0 .. i - 1 do
                 s <- s - l.[i, m] * w.[m]
+
             w.[i] <- s / l.[i, i]
+
         w
 
     /// Σ log L_ii of a lower Cholesky factor, i.e. ½·log det of the factored matrix.
     let halfLogDet (l: float[,]) =
         let mutable s = 0.0
+
         for i in 0 .. Array2D.length1 l - 1 do
             s <- s + log l.[i, i]
+
         s

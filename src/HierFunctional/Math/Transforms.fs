@@ -14,22 +14,34 @@ module Transform =
 
     let private isScalar (support: Support) =
         match support with
-        | Support.Real | Support.Positive | Support.UnitInterval | Support.Interval _ -> true
-        | Support.Binary | Support.Count | Support.BoundedCount | Support.Category -> true
+        | Support.Real
+        | Support.Positive
+        | Support.UnitInterval
+        | Support.Interval _ -> true
+        | Support.Binary
+        | Support.Count
+        | Support.BoundedCount
+        | Support.Category -> true
         | _ -> false
 
     /// Constrained values per copy of a node with this support and event size k (scalar supports: 1; vectors: k;
     /// matrices: k·k stored row-major).
     let constrainedSize (support: Support) (k: int) : int =
         match support with
-        | Support.Simplex | Support.RealVector | Support.CountVector -> k
-        | Support.Covariance | Support.CorrelationCholesky -> k * k
+        | Support.Simplex
+        | Support.RealVector
+        | Support.CountVector -> k
+        | Support.Covariance
+        | Support.CorrelationCholesky -> k * k
         | _ -> 1
 
     /// Unconstrained coordinates per copy (Simplex: k − 1; CorrelationCholesky: k(k − 1)/2; Covariance: k(k + 1)/2).
     let unconstrainedSize (support: Support) (k: int) : int =
         match support with
-        | Support.Real | Support.Positive | Support.UnitInterval | Support.Interval _ -> 1
+        | Support.Real
+        | Support.Positive
+        | Support.UnitInterval
+        | Support.Interval _ -> 1
         | Support.RealVector -> k
         | Support.Simplex -> k - 1
         | Support.CorrelationCholesky -> k * (k - 1) / 2
@@ -67,7 +79,8 @@ module Transform =
         | s -> invalidArg "support" $"{s} is not a scalar support; use fromUnconstrained."
 
     let private checkLength (name: string) (expected: int) (xs: float[]) =
-        if xs.Length <> expected then invalidArg name $"expected {expected} values, got {xs.Length}."
+        if xs.Length <> expected then
+            invalidArg name $"expected {expected} values, got {xs.Length}."
 
     /// Stan's stick-breaking simplex transform: z_i = σ(u_i − log(K − 1 − i)), x_i = z_i·(remaining stick);
     /// log|J| = Σ [log stick_i + log σ(a_i) + log σ(−a_i)] over the first K − 1 coordinates (kept in log space).
@@ -76,11 +89,13 @@ module Transform =
         let x = Array.zeroCreate k
         let mutable logStick = 0.0 // local state of the stick-breaking loop
         let mutable lp = 0.0
+
         for i in 0 .. n - 1 do
             let a = u.[i] - log (float (n - i))
             x.[i] <- exp (logStick + logSigmoid a)
             lp <- lp + logStick + logSigmoid a + logSigmoid -a
             logStick <- logStick + logSigmoid -a
+
         x.[n] <- exp logStick
         x, lp
 
@@ -99,26 +114,33 @@ module Transform =
         l.[0] <- 1.0
         let mutable pos = 0 // local state over the packed coordinates
         let mutable lp = 0.0
+
         for i in 1 .. k - 1 do
             let mutable logRem = 0.0
+
             for j in 0 .. i - 1 do
                 let y = u.[pos]
                 pos <- pos + 1
                 l.[i * k + j] <- tanh y * exp (0.5 * logRem)
                 lp <- lp + log1mTanhSq y + 0.5 * logRem
                 logRem <- logRem + log1mTanhSq y
+
             l.[i * k + i] <- exp (0.5 * logRem)
+
         l, lp
 
     let private corrTo (k: int) (l: float[]) =
         // the squared norm left before entry j of row i is Σ_{m=j..i} L_im² (diagonal included): summing the tail
         // avoids the cancellation of 1 − Σ_{m<j} L_im², which loses digits when a row is nearly used up
-        [| for i in 1 .. k - 1 do
-               let row = Array.init (i + 1) (fun j -> l.[i * k + j] * l.[i * k + j])
-               let tail = Array.scanBack (+) row 0.0
-               for j in 0 .. i - 1 do
-                   let z = l.[i * k + j] / sqrt tail.[j]
-                   yield 0.5 * (log1p z - log1p -z) |]
+        [|
+            for i in 1 .. k - 1 do
+                let row = Array.init (i + 1) (fun j -> l.[i * k + j] * l.[i * k + j])
+                let tail = Array.scanBack (+) row 0.0
+
+                for j in 0 .. i - 1 do
+                    let z = l.[i * k + j] / sqrt tail.[j]
+                    yield 0.5 * (log1p z - log1p -z)
+        |]
 
     /// Covariance via its Cholesky factor with log diagonal, packed row-wise over the lower triangle: Σ = LLᵀ;
     /// log|J| = k·log 2 + Σ_i (k − i + 1)·u_ii (0-based i), the Jacobian of L ↦ LLᵀ (Muirhead 1982, Thm 2.1.9) times
@@ -127,36 +149,55 @@ module Transform =
         let l = Array2D.zeroCreate k k
         let mutable pos = 0 // local state over the packed coordinates
         let mutable lp = float k * MathNet.Numerics.Constants.Ln2
+
         for i in 0 .. k - 1 do
-            for j in 0 .. i do
+            for j in 0..i do
                 if i = j then
                     l.[i, i] <- exp u.[pos]
                     lp <- lp + float (k - i + 1) * u.[pos]
-                else l.[i, j] <- u.[pos]
+                else
+                    l.[i, j] <- u.[pos]
+
                 pos <- pos + 1
+
         let x =
             Array.init (k * k) (fun idx ->
                 let i, j = idx / k, idx % k
                 let mutable s = 0.0
+
                 for m in 0 .. min i j do
                     s <- s + l.[i, m] * l.[j, m]
+
                 s)
+
         x, lp
 
     let private covTo (k: int) (x: float[]) =
         match tryCholesky (Array2D.init k k (fun i j -> x.[i * k + j])) with
         | None -> invalidArg "x" "a Covariance value must be a symmetric positive-definite matrix."
-        | Some l -> [| for i in 0 .. k - 1 do for j in 0 .. i -> if i = j then log l.[i, i] else l.[i, j] |]
+        | Some l ->
+            [|
+                for i in 0 .. k - 1 do
+                    for j in 0..i -> if i = j then log l.[i, i] else l.[i, j]
+            |]
 
     /// Constrained values (flat, row-major for matrices) → unconstrained coordinates. Scalar supports map every
     /// element, so several copies may be passed at once.
     let toUnconstrained (support: Support) (k: int) (x: float[]) : float[] =
         match support with
         | s when isScalar s -> Array.map (toUnconstrainedScalar s) x
-        | Support.RealVector -> checkLength "x" k x; Array.copy x
-        | Support.Simplex -> checkLength "x" k x; simplexTo k x
-        | Support.CorrelationCholesky -> checkLength "x" (k * k) x; corrTo k x
-        | Support.Covariance -> checkLength "x" (k * k) x; covTo k x
+        | Support.RealVector ->
+            checkLength "x" k x
+            Array.copy x
+        | Support.Simplex ->
+            checkLength "x" k x
+            simplexTo k x
+        | Support.CorrelationCholesky ->
+            checkLength "x" (k * k) x
+            corrTo k x
+        | Support.Covariance ->
+            checkLength "x" (k * k) x
+            covTo k x
         | s -> discrete s
 
     /// Unconstrained coordinates → constrained values (flat, row-major for matrices) and log|det J| of the map onto
@@ -165,8 +206,16 @@ module Transform =
     let fromUnconstrained (support: Support) (k: int) (u: float[]) : float[] * float =
         match support with
         | s when isScalar s -> Array.map (fromUnconstrainedScalar s) u, Array.sumBy (logJacobianScalar s) u
-        | Support.RealVector -> checkLength "u" k u; Array.copy u, 0.0
-        | Support.Simplex -> checkLength "u" (k - 1) u; simplexFrom k u
-        | Support.CorrelationCholesky -> checkLength "u" (k * (k - 1) / 2) u; corrFrom k u
-        | Support.Covariance -> checkLength "u" (k * (k + 1) / 2) u; covFrom k u
+        | Support.RealVector ->
+            checkLength "u" k u
+            Array.copy u, 0.0
+        | Support.Simplex ->
+            checkLength "u" (k - 1) u
+            simplexFrom k u
+        | Support.CorrelationCholesky ->
+            checkLength "u" (k * (k - 1) / 2) u
+            corrFrom k u
+        | Support.Covariance ->
+            checkLength "u" (k * (k + 1) / 2) u
+            covFrom k u
         | s -> discrete s

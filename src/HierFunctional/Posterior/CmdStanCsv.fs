@@ -48,9 +48,14 @@ module CmdStanCsv =
     [<CompiledName("ToStanName")>]
     let toStanName (name: string) : string =
         let i = name.IndexOf '['
-        if i < 0 || not (name.EndsWith "]") then name
+
+        if i < 0 || not (name.EndsWith "]") then
+            name
         else
-            let indices = name.Substring(i + 1, name.Length - i - 2).Split ',' |> Array.map (fun s -> s.Trim())
+            let indices =
+                name.Substring(i + 1, name.Length - i - 2).Split ','
+                |> Array.map (fun s -> s.Trim())
+
             name.Substring(0, i) + "." + String.Join(".", indices)
 
     /// Converts a Stan CSV name back to indexed form: `theta.1` → `theta[1]`, `Sigma.1.2` → `Sigma[1,2]`;
@@ -58,68 +63,102 @@ module CmdStanCsv =
     [<CompiledName("FromStanName")>]
     let fromStanName (name: string) : string =
         let parts = name.Split '.'
-        if parts.Length = 1 then name else parts.[0] + "[" + String.Join(",", parts.[1..]) + "]"
+
+        if parts.Length = 1 then
+            name
+        else
+            parts.[0] + "[" + String.Join(",", parts.[1..]) + "]"
 
     // Round-trip ("R": shortest string that parses back to the same double) and Stan's spellings of non-finite values.
     let private formatValue (v: float) =
-        if Double.IsNaN v then "nan"
-        elif Double.IsPositiveInfinity v then "inf"
-        elif Double.IsNegativeInfinity v then "-inf"
-        else v.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e') // C++ streams write 1e-300, not 1E-300
+        if Double.IsNaN v then
+            "nan"
+        elif Double.IsPositiveInfinity v then
+            "inf"
+        elif Double.IsNegativeInfinity v then
+            "-inf"
+        else
+            v.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e') // C++ streams write 1e-300, not 1E-300
 
     let private parseValue (lineNo: int) (s: string) =
         match s.Trim().ToLowerInvariant() with
-        | "nan" | "-nan" | "na" -> nan
-        | "inf" | "+inf" | "infinity" | "+infinity" -> Double.PositiveInfinity
-        | "-inf" | "-infinity" -> Double.NegativeInfinity
+        | "nan"
+        | "-nan"
+        | "na" -> nan
+        | "inf"
+        | "+inf"
+        | "infinity"
+        | "+infinity" -> Double.PositiveInfinity
+        | "-inf"
+        | "-infinity" -> Double.NegativeInfinity
         | t ->
             match Double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture) with
             | true, v -> v
-            | _ -> raise (InvalidDataException $"line {lineNo}: '{s}' is not a number; Stan CSV data rows hold numbers only.")
+            | _ ->
+                raise (
+                    InvalidDataException $"line {lineNo}: '{s}' is not a number; Stan CSV data rows hold numbers only."
+                )
 
     let private headerLines (h: CmdStanHeader) (nameOfFile: string) =
-        [ $"model = {h.ModelName}"
-          "method = sample (Default)"
-          "  sample"
-          $"    num_samples = {h.NumSamples}"
-          $"    num_warmup = {h.NumWarmup}"
-          "    save_warmup = 0"
-          $"    thin = {h.Thin}"
-          "    adapt"
-          "      engaged = 0"
-          $"    algorithm = {h.Algorithm}"
-          "    num_chains = 1"
-          $"id = {h.ChainId}"
-          "random"
-          $"  seed = {h.Seed}"
-          "output"
-          $"  file = {nameOfFile}"
-          "generator = HierFunctional" ]
+        [
+            $"model = {h.ModelName}"
+            "method = sample (Default)"
+            "  sample"
+            $"    num_samples = {h.NumSamples}"
+            $"    num_warmup = {h.NumWarmup}"
+            "    save_warmup = 0"
+            $"    thin = {h.Thin}"
+            "    adapt"
+            "      engaged = 0"
+            $"    algorithm = {h.Algorithm}"
+            "    num_chains = 1"
+            $"id = {h.ChainId}"
+            "random"
+            $"  seed = {h.Seed}"
+            "output"
+            $"  file = {nameOfFile}"
+            "generator = HierFunctional"
+        ]
 
     let private elapsedLines (warm: float, sampling: float) =
-        let f (v: float) = v.ToString("0.######", CultureInfo.InvariantCulture)
-        [ ""
-          $" Elapsed Time: {f warm} seconds (Warm-up)"
-          $"               {f sampling} seconds (Sampling)"
-          $"               {f (warm + sampling)} seconds (Total)"
-          "" ]
+        let f (v: float) =
+            v.ToString("0.######", CultureInfo.InvariantCulture)
+
+        [
+            ""
+            $" Elapsed Time: {f warm} seconds (Warm-up)"
+            $"               {f sampling} seconds (Sampling)"
+            $"               {f (warm + sampling)} seconds (Total)"
+            ""
+        ]
 
     /// The text of one chain's Stan CSV file: `#` comment header in CmdStan's nested layout, the header row of
     /// names (converted with `toStanName`), one row per draw in round-trip precision, and an optional
     /// `Elapsed Time` block. draws is indexed [draw][column].
     [<CompiledName("Format")>]
     let format (header: CmdStanHeader) (names: string[]) (draws: float[][]) : string =
-        if isNull names || names.Length = 0 then invalidArg "names" "need at least one column name."
+        if isNull names || names.Length = 0 then
+            invalidArg "names" "need at least one column name."
+
         draws
         |> Array.iteri (fun s row ->
             if row.Length <> names.Length then
                 invalidArg "draws" $"draw {s} has {row.Length} values but there are {names.Length} names.")
+
         let sb = StringBuilder()
-        let comment (l: string) = sb.Append('#').Append(if l = "" then "" else " " + l).Append('\n') |> ignore
-        headerLines header $"{header.ModelName}_{header.ChainId}.csv" |> List.iter comment
-        sb.Append(String.Join(",", names |> Array.map toStanName)).Append('\n') |> ignore
+
+        let comment (l: string) =
+            sb.Append('#').Append(if l = "" then "" else " " + l).Append('\n') |> ignore
+
+        headerLines header $"{header.ModelName}_{header.ChainId}.csv"
+        |> List.iter comment
+
+        sb.Append(String.Join(",", names |> Array.map toStanName)).Append('\n')
+        |> ignore
+
         for row in draws do
             sb.Append(String.Join(",", row |> Array.map formatValue)).Append('\n') |> ignore
+
         header.ElapsedSeconds |> Option.iter (elapsedLines >> List.iter comment)
         sb.ToString()
 
@@ -141,10 +180,18 @@ module CmdStanCsv =
 
     let private metadataPair (comment: string) =
         let i = comment.IndexOf '='
-        if i <= 0 then None
+
+        if i <= 0 then
+            None
         else
             let value = comment.Substring(i + 1).Trim()
-            let value = if value.EndsWith "(Default)" then value.Substring(0, value.Length - 9).Trim() else value
+
+            let value =
+                if value.EndsWith "(Default)" then
+                    value.Substring(0, value.Length - 9).Trim()
+                else
+                    value
+
             Some(comment.Substring(0, i).Trim(), value)
 
     let private tryFind key (pairs: (string * string) list) =
@@ -153,8 +200,14 @@ module CmdStanCsv =
     // Without an adaptation block, saved warmup rows are recognised from save_warmup and the warmup count.
     let private warmupRows (meta: (string * string) list) =
         let flag = tryFind "save_warmup" meta |> Option.map (fun v -> v = "1" || v = "true")
-        let warm = tryFind "num_warmup" meta |> Option.orElse (tryFind "warmup" meta) |> Option.map int
+
+        let warm =
+            tryFind "num_warmup" meta
+            |> Option.orElse (tryFind "warmup" meta)
+            |> Option.map int
+
         let thin = tryFind "thin" meta |> Option.map int |> Option.defaultValue 1
+
         match flag, warm with
         | Some true, Some w -> (w + thin - 1) / thin
         | _ -> 0
@@ -171,31 +224,59 @@ module CmdStanCsv =
         let mutable names: string[] = null
         let rows = ResizeArray<float[]>()
         let mutable adaptationAt = -1
+
         for i in 0 .. lines.Length - 1 do
             let line = lines.[i]
+
             if line.StartsWith "#" then
                 let c = line.Substring(1).Trim()
-                if isNull names then metadataPair c |> Option.iter (fun p -> meta <- p :: meta)
-                elif c.StartsWith "Adaptation terminated" && adaptationAt < 0 then adaptationAt <- rows.Count
+
+                if isNull names then
+                    metadataPair c |> Option.iter (fun p -> meta <- p :: meta)
+                elif c.StartsWith "Adaptation terminated" && adaptationAt < 0 then
+                    adaptationAt <- rows.Count
             elif line.Trim() <> "" then
-                if isNull names then names <- line.Split ',' |> Array.map (fun s -> s.Trim().Trim('"'))
+                if isNull names then
+                    names <- line.Split ',' |> Array.map (fun s -> s.Trim().Trim('"'))
                 else
                     let cells = line.Split ','
+
                     if cells.Length <> names.Length then
-                        raise (InvalidDataException $"line {i + 1}: {cells.Length} values but the header row has {names.Length} names.")
+                        raise (
+                            InvalidDataException
+                                $"line {i + 1}: {cells.Length} values but the header row has {names.Length} names."
+                        )
+
                     rows.Add(cells |> Array.map (parseValue (i + 1)))
-        if isNull names then raise (InvalidDataException "no header row: the text has only comments or is empty.")
+
+        if isNull names then
+            raise (InvalidDataException "no header row: the text has only comments or is empty.")
+
         let meta = List.rev meta
-        let split = if adaptationAt >= 0 then adaptationAt else min rows.Count (warmupRows meta)
+
+        let split =
+            if adaptationAt >= 0 then
+                adaptationAt
+            else
+                min rows.Count (warmupRows meta)
+
         let all = rows.ToArray()
-        { Metadata = meta; Names = names; Warmup = all.[.. split - 1]; Draws = all.[split ..] }
+
+        {
+            Metadata = meta
+            Names = names
+            Warmup = all.[.. split - 1]
+            Draws = all.[split..]
+        }
 
     /// Reads one Stan CSV file (one chain); see `parse`. Errors name the file and line.
     /// <exception cref="System.IO.InvalidDataException">The file is not a Stan CSV file.</exception>
     [<CompiledName("Read")>]
     let read (path: string) : StanCsvChain =
-        try parse (File.ReadAllText path)
-        with :? InvalidDataException as e -> raise (InvalidDataException($"{path}: {e.Message}", e))
+        try
+            parse (File.ReadAllText path)
+        with :? InvalidDataException as e ->
+            raise (InvalidDataException($"{path}: {e.Message}", e))
 
     /// The value of the first metadata entry with this key (e.g. "seed", "id", "num_samples"), if any.
     [<CompiledName("TryMetadata")>]

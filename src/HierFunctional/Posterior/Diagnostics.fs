@@ -17,7 +17,11 @@ module Diagnostics =
     /// identical values is that value exactly.
     let private meanOf (x: float[]) =
         let m = Array.sum x / float x.Length
-        if Double.IsFinite m then m + Array.sumBy (fun v -> v - m) x / float x.Length else m
+
+        if Double.IsFinite m then
+            m + Array.sumBy (fun v -> v - m) x / float x.Length
+        else
+            m
 
     /// Sample variance with denominator n − 1 (NaN for fewer than two values, as R's `var`).
     let private variance (x: float[]) =
@@ -29,17 +33,23 @@ module Diagnostics =
         let index = float (sorted.Length - 1) * prob
         let lo, hi = int (floor index), int (ceil index)
         let h = index - float lo
-        if index > float lo && sorted[hi] <> sorted[lo] then (1.0 - h) * sorted[lo] + h * sorted[hi] else sorted[lo]
+
+        if index > float lo && sorted[hi] <> sorted[lo] then
+            (1.0 - h) * sorted[lo] + h * sorted[hi]
+        else
+            sorted[lo]
 
     /// R's `.Machine$double.eps` (2⁻⁵²); .NET's Double.Epsilon is the smallest subnormal instead.
     let private machineEpsilon = 2.220446049250313e-16
 
-    let private hasNaN (x: float[][]) = x |> Array.exists (Array.exists Double.IsNaN)
+    let private hasNaN (x: float[][]) =
+        x |> Array.exists (Array.exists Double.IsNaN)
 
     /// R's `should_return_NA`: any NaN or infinite value, or all values within machine epsilon of each other.
     [<CompiledName("IsDegenerate")>]
     let isDegenerate (x: float[][]) =
         let all = pool x
+
         all |> Array.exists (fun v -> not (Double.IsFinite v))
         || (all.Length > 0 && abs (Array.max all - Array.min all) < machineEpsilon)
 
@@ -51,9 +61,13 @@ module Diagnostics =
     let splitChains (x: float[][]) : float[][] =
         let n = if x.Length = 0 then 0 else x[0].Length
         let h = n / 2
-        if n <= 1 then x
-        elif h = 1 && x.Length > 1 then [| x |> Array.map (fun c -> c[0]); x |> Array.map (fun c -> c[n - 1]) |]
-        else Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
+
+        if n <= 1 then
+            x
+        elif h = 1 && x.Length > 1 then
+            [| x |> Array.map (fun c -> c[0]); x |> Array.map (fun c -> c[n - 1]) |]
+        else
+            Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
 
     /// Rank normalization: average ranks r over all draws, z = Φ⁻¹((r − 3/8) / (S + 1/4)) (Blom's offset).
     [<CompiledName("ZScale")>]
@@ -64,21 +78,38 @@ module Diagnostics =
         Array.Sort(Array.copy all, order)
         let ranks = Array.zeroCreate<float> s
         let mutable i = 0 // tie groups share the average of their ranks
+
         while i < s do
             let mutable j = i
-            while j + 1 < s && all[order[j + 1]] = all[order[i]] do j <- j + 1
+
+            while j + 1 < s && all[order[j + 1]] = all[order[i]] do
+                j <- j + 1
+
             let r = float (i + j) / 2.0 + 1.0
-            for k in i .. j do ranks[order[k]] <- r
+
+            for k in i..j do
+                ranks[order[k]] <- r
+
             i <- j + 1
-        let z = ranks |> Array.mapi (fun k r ->
-            if Double.IsNaN all[k] then nan else Normal.InvCDF(0.0, 1.0, (r - 0.375) / (float s + 0.25)))
+
+        let z =
+            ranks
+            |> Array.mapi (fun k r ->
+                if Double.IsNaN all[k] then
+                    nan
+                else
+                    Normal.InvCDF(0.0, 1.0, (r - 0.375) / (float s + 0.25)))
+
         let n = if x.Length = 0 then 0 else x[0].Length
         Array.init x.Length (fun c -> Array.sub z (c * n) n)
 
     /// Median of all draws (R's `median`, NaN if any draw is NaN).
     [<CompiledName("Median")>]
     let median (x: float[][]) =
-        if hasNaN x then nan else quantileSorted (pool x |> Array.sort) 0.5
+        if hasNaN x then
+            nan
+        else
+            quantileSorted (pool x |> Array.sort) 0.5
 
     /// Folded draws |x − median(x)|, whose R-hat detects differences in scale between chains.
     [<CompiledName("FoldDraws")>]
@@ -88,7 +119,10 @@ module Diagnostics =
 
     let private nextPow2 n =
         let mutable m = 1
-        while m < n do m <- m * 2
+
+        while m < n do
+            m <- m * 2
+
         m
 
     /// In-place iterative radix-2 Cooley–Tukey FFT of (re, im), length a power of two; sign −1 is the forward
@@ -98,12 +132,16 @@ module Diagnostics =
     let private fft (re: float[]) (im: float[]) (sign: float) =
         let n = re.Length
         let mutable j = 0 // bit-reversal permutation
+
         for i in 1 .. n - 1 do
             let mutable bit = n >>> 1
+
             while j &&& bit <> 0 do
                 j <- j ^^^ bit
                 bit <- bit >>> 1
+
             j <- j ^^^ bit
+
             if i < j then
                 let tr = re[i]
                 let ti = im[i]
@@ -111,13 +149,19 @@ module Diagnostics =
                 im[i] <- im[j]
                 re[j] <- tr
                 im[j] <- ti
+
         let cosT = Array.init (n / 2) (fun k -> cos (2.0 * Math.PI * float k / float n))
-        let sinT = Array.init (n / 2) (fun k -> sign * sin (2.0 * Math.PI * float k / float n))
+
+        let sinT =
+            Array.init (n / 2) (fun k -> sign * sin (2.0 * Math.PI * float k / float n))
+
         let mutable len = 2
+
         while len <= n do
             let half = len / 2
             let stride = n / len
             let mutable start = 0 // while loops: a stepped `for` range allocates an enumerator in Debug builds
+
             while start < n do
                 for k in 0 .. half - 1 do
                     let wr = cosT[k * stride]
@@ -130,7 +174,9 @@ module Diagnostics =
                     im[b] <- im[a] - vi
                     re[a] <- re[a] + vr
                     im[a] <- im[a] + vi
+
                 start <- start + len
+
             len <- len * 2
 
     /// Autocovariance of one chain at lags 0..n−1 via FFT (Wiener–Khinchin: the inverse transform of the
@@ -139,16 +185,20 @@ module Diagnostics =
     [<CompiledName("Autocovariance")>]
     let autocovariance (x: float[]) : float[] =
         let n = x.Length
-        if n = 0 || x |> Array.forall (fun v -> v = x[0]) then Array.zeroCreate n
+
+        if n = 0 || x |> Array.forall (fun v -> v = x[0]) then
+            Array.zeroCreate n
         else
             let m = meanOf x
             let size = nextPow2 (2 * n)
             let re = Array.init size (fun i -> if i < n then x[i] - m else 0.0)
             let im = Array.zeroCreate size
             fft re im -1.0
+
             for i in 0 .. size - 1 do // power spectrum, in place
                 re[i] <- re[i] * re[i] + im[i] * im[i]
                 im[i] <- 0.0
+
             fft re im 1.0
             let scale = variance x * float (n - 1) / float n / re[0]
             Array.init n (fun k -> re[k] * scale)
@@ -158,29 +208,45 @@ module Diagnostics =
     let private rhoHat (x: float[][]) =
         let m, n = x.Length, x[0].Length
         let acovs = x |> Array.map autocovariance
-        let acov t = acovs |> Array.averageBy (fun a -> a[t])
+
+        let acov t =
+            acovs |> Array.averageBy (fun a -> a[t])
+
         let meanVar = acov 0 * float n / float (n - 1)
-        let varPlus = meanVar * float (n - 1) / float n + (if m > 1 then variance (x |> Array.map meanOf) else 0.0)
+
+        let varPlus =
+            meanVar * float (n - 1) / float n
+            + (if m > 1 then variance (x |> Array.map meanOf) else 0.0)
+
         let rho = Array.zeroCreate<float> n
         let at t = 1.0 - (meanVar - acov t) / varPlus
         rho[0] <- 1.0
         rho[1] <- at 1
         let mutable t, even, odd = 0, 1.0, rho[1] // Geyer's initial positive sequence
+
         while t < n - 5 && not (Double.IsNaN(even + odd)) && even + odd > 0.0 do
             t <- t + 2
             even <- at t
             odd <- at (t + 1)
+
             if even + odd >= 0.0 then
                 rho[t] <- even
                 rho[t + 1] <- odd
+
         let maxT = t
-        if even > 0.0 then rho[maxT] <- even
+
+        if even > 0.0 then
+            rho[maxT] <- even
+
         let mutable u = 0 // initial monotone sequence
+
         while u <= maxT - 4 do
             u <- u + 2
+
             if rho[u] + rho[u + 1] > rho[u - 2] + rho[u - 1] then
                 rho[u] <- (rho[u - 2] + rho[u - 1]) / 2.0
                 rho[u + 1] <- rho[u]
+
         rho, maxT
 
     /// Effective sample size of already prepared (split / normalized) chains: S / τ̂ with
@@ -188,7 +254,8 @@ module Diagnostics =
     /// R's `.ess`; NaN for fewer than 3 draws per chain or degenerate draws.
     [<CompiledName("GeyerEss")>]
     let geyerEss (x: float[][]) : float =
-        if x.Length = 0 || x[0].Length < 3 || isDegenerate x then nan
+        if x.Length = 0 || x[0].Length < 3 || isDegenerate x then
+            nan
         else
             let rho, maxT = rhoHat x
             // R sums rho[1:max_t]; for max_t = 0 that is rho[c(1, 0)] = rho[1], not an empty sum.
@@ -201,23 +268,29 @@ module Diagnostics =
     /// the chain means, W = mean within-chain variance. NaN for degenerate draws or single-draw chains.
     [<CompiledName("PotentialScaleReduction")>]
     let potentialScaleReduction (x: float[][]) : float =
-        if x.Length = 0 || isDegenerate x then nan
+        if x.Length = 0 || isDegenerate x then
+            nan
         else
             let n = float x[0].Length
             let between = n * variance (x |> Array.map meanOf)
             let within = x |> Array.averageBy variance
             sqrt ((between / within + n - 1.0) / n)
 
-    let private nanMax a b = if Double.IsNaN a || Double.IsNaN b then nan else max a b
-    let private nanMin a b = if Double.IsNaN a || Double.IsNaN b then nan else min a b
+    let private nanMax a b =
+        if Double.IsNaN a || Double.IsNaN b then nan else max a b
+
+    let private nanMin a b =
+        if Double.IsNaN a || Double.IsNaN b then nan else min a b
 
     /// Bulk R-hat: split R-hat of the rank-normalized draws (invariant under increasing transformations).
     [<CompiledName("RhatBulk")>]
-    let rhatBulk (x: float[][]) = potentialScaleReduction (zScale (splitChains x))
+    let rhatBulk (x: float[][]) =
+        potentialScaleReduction (zScale (splitChains x))
 
     /// Tail R-hat: split R-hat of the rank-normalized folded draws |x − median(x)|.
     [<CompiledName("RhatTail")>]
-    let rhatTail (x: float[][]) = potentialScaleReduction (zScale (splitChains (foldDraws x)))
+    let rhatTail (x: float[][]) =
+        potentialScaleReduction (zScale (splitChains (foldDraws x)))
 
     /// Rank-normalized split R-hat: the larger of the bulk and the tail R-hat (R's `rhat`).
     [<CompiledName("Rhat")>]
@@ -248,17 +321,27 @@ module Diagnostics =
     /// ESS of the quantile at `prob`: ESS of the split chains of the indicator x ≤ q̂(prob) (type-7 quantile).
     [<CompiledName("EssQuantile")>]
     let essQuantile (prob: float) (x: float[][]) =
-        if prob < 0.0 || prob > 1.0 then invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
-        if isDegenerate x then nan
+        if prob < 0.0 || prob > 1.0 then
+            invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
+
+        if isDegenerate x then
+            nan
         else
             let all = pool x
-            let p = if prob = 1.0 then (float all.Length - 0.5) / float all.Length else prob
+
+            let p =
+                if prob = 1.0 then
+                    (float all.Length - 0.5) / float all.Length
+                else
+                    prob
+
             let q = quantileSorted (Array.sort all) p
             geyerEss (splitChains (x |> Array.map (Array.map (fun v -> if v <= q then 1.0 else 0.0))))
 
     /// Tail ESS: the smaller of the ESS of the 5% and 95% quantiles.
     [<CompiledName("EssTail")>]
-    let essTail (x: float[][]) = nanMin (essQuantile 0.05 x) (essQuantile 0.95 x)
+    let essTail (x: float[][]) =
+        nanMin (essQuantile 0.05 x) (essQuantile 0.95 x)
 
     /// ESS of the median.
     [<CompiledName("EssMedian")>]
@@ -279,8 +362,13 @@ module Diagnostics =
     /// Type-7 quantile of all draws at `prob` (R's `quantile` / `posterior::quantile2`); NaN if any draw is NaN.
     [<CompiledName("Quantile")>]
     let quantile (prob: float) (x: float[][]) =
-        if prob < 0.0 || prob > 1.0 then invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
-        if hasNaN x then nan else quantileSorted (pool x |> Array.sort) prob
+        if prob < 0.0 || prob > 1.0 then
+            invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
+
+        if hasNaN x then
+            nan
+        else
+            quantileSorted (pool x |> Array.sort) prob
 
     /// Monte Carlo standard error of the mean: sd / √ESS_mean.
     [<CompiledName("McseMean")>]
@@ -303,7 +391,9 @@ module Diagnostics =
     [<CompiledName("McseQuantile")>]
     let mcseQuantile (prob: float) (x: float[][]) =
         let ess = essQuantile prob x
-        if Double.IsNaN ess then nan
+
+        if Double.IsNaN ess then
+            nan
         else
             let a, b = ess * prob + 1.0, ess * (1.0 - prob) + 1.0
             let lo, hi = Beta.InvCDF(a, b, 0.1586553), Beta.InvCDF(a, b, 0.8413447)

@@ -65,7 +65,12 @@ type Posterior
     member _.Contains(name: string) = index.ContainsKey name
 
     override _.ToString() =
-        let status = if cancelled then $", cancelled after {draws} of {requestedDraws} draws" else ""
+        let status =
+            if cancelled then
+                $", cancelled after {draws} of {requestedDraws} draws"
+            else
+                ""
+
         $"Posterior: {chains.Length} chains × {draws} draws × {names.Length} scalars{status}"
 
 /// Functions over `Posterior` values.
@@ -81,8 +86,11 @@ module Posterior =
         | i -> name.Substring(0, i)
 
     let private checkNames (names: string[]) =
-        if isNull names then nullArg "names"
+        if isNull names then
+            nullArg "names"
+
         let dup = names |> Array.countBy id |> Array.tryFind (fun (_, c) -> c > 1)
+
         match dup with
         | Some(n, c) -> invalidArg "names" $"Scalar name '{n}' appears {c} times; names must be unique."
         | None -> ()
@@ -91,14 +99,22 @@ module Posterior =
     [<CompiledName("OfColumns")>]
     let ofColumns (names: string[]) (columns: float[][][]) : Posterior =
         checkNames names
-        if isNull columns || columns.Length = 0 then invalidArg "columns" "At least one chain is required."
+
+        if isNull columns || columns.Length = 0 then
+            invalidArg "columns" "At least one chain is required."
+
         let draws = if columns[0].Length = 0 then 0 else columns.[0].[0].Length
-        columns |> Array.iteri (fun c chain ->
+
+        columns
+        |> Array.iteri (fun c chain ->
             if chain.Length <> names.Length then
                 invalidArg "columns" $"Chain {c} has {chain.Length} scalars but {names.Length} names were given."
-            chain |> Array.iteri (fun p col ->
+
+            chain
+            |> Array.iteri (fun p col ->
                 if col.Length <> draws then
                     invalidArg "columns" $"Chain {c}, scalar '{names[p]}' has {col.Length} draws; expected {draws}."))
+
         let packed = columns |> Array.map Array.concat
         Posterior(Array.copy names, Array.create names.Length None, packed, draws, false, draws, None, 0)
 
@@ -106,13 +122,24 @@ module Posterior =
     [<CompiledName("Create")>]
     let create (names: string[]) (draws: float[][][]) : Posterior =
         checkNames names
-        if isNull draws || draws.Length = 0 then invalidArg "draws" "At least one chain is required."
+
+        if isNull draws || draws.Length = 0 then
+            invalidArg "draws" "At least one chain is required."
+
         let n = draws[0].Length
-        draws |> Array.iteri (fun c chain ->
-            if chain.Length <> n then invalidArg "draws" $"Chain {c} has {chain.Length} draws; chain 0 has {n}."
-            chain |> Array.iteri (fun d row ->
+
+        draws
+        |> Array.iteri (fun c chain ->
+            if chain.Length <> n then
+                invalidArg "draws" $"Chain {c} has {chain.Length} draws; chain 0 has {n}."
+
+            chain
+            |> Array.iteri (fun d row ->
                 if row.Length <> names.Length then
-                    invalidArg "draws" $"Chain {c}, draw {d} has {row.Length} values; expected {names.Length} (one per name)."))
+                    invalidArg
+                        "draws"
+                        $"Chain {c}, draw {d} has {row.Length} values; expected {names.Length} (one per name)."))
+
         draws
         |> Array.map (fun chain -> Array.init names.Length (fun p -> Array.init n (fun d -> chain[d][p])))
         |> ofColumns names
@@ -121,33 +148,68 @@ module Posterior =
     [<CompiledName("WithLabels")>]
     let withLabels (labels: seq<string * string>) (p: Posterior) : Posterior =
         let ls = Array.copy p.LabelArray
+
         for (name, label) in labels do
             match p.Index.TryGetValue name with
             | true, i -> ls[i] <- Some label
             | _ -> invalidArg "labels" $"Cannot label '{name}': no such scalar."
-        Posterior(p.NameArray, ls, p.Columns, p.DrawCount, p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
+
+        Posterior(
+            p.NameArray,
+            ls,
+            p.Columns,
+            p.DrawCount,
+            p.Cancelled,
+            p.RequestedDraws,
+            p.LogLikColumns,
+            p.ObservationCount
+        )
 
     /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain. Chains must be of
     /// equal length, so a sampler cancelled mid-sweep passes the draws all chains completed.
     [<CompiledName("MarkCancelled")>]
     let markCancelled (requestedDraws: int) (p: Posterior) : Posterior =
         if requestedDraws < p.DrawCount then
-            invalidArg "requestedDraws" $"Requested draws ({requestedDraws}) cannot be fewer than the draws made ({p.DrawCount})."
-        Posterior(p.NameArray, p.LabelArray, p.Columns, p.DrawCount, true, requestedDraws, p.LogLikColumns, p.ObservationCount)
+            invalidArg
+                "requestedDraws"
+                $"Requested draws ({requestedDraws}) cannot be fewer than the draws made ({p.DrawCount})."
+
+        Posterior(
+            p.NameArray,
+            p.LabelArray,
+            p.Columns,
+            p.DrawCount,
+            true,
+            requestedDraws,
+            p.LogLikColumns,
+            p.ObservationCount
+        )
 
     /// Attaches the pointwise log-likelihood `logLik[chain][draw][observation]` (same chains and draws).
     [<CompiledName("WithLogLikelihood")>]
     let withLogLikelihood (logLik: float[][][]) (p: Posterior) : Posterior =
         if isNull logLik || logLik.Length <> p.ChainCount then
             invalidArg "logLik" $"Expected {p.ChainCount} chains of log-likelihood values."
-        logLik |> Array.iteri (fun c chain ->
+
+        logLik
+        |> Array.iteri (fun c chain ->
             if chain.Length <> p.DrawCount then
                 invalidArg "logLik" $"Chain {c} has {chain.Length} log-likelihood rows; expected {p.DrawCount}.")
+
         let n = if p.DrawCount = 0 then 0 else logLik.[0].[0].Length
-        logLik |> Array.iteri (fun c chain ->
-            chain |> Array.iteri (fun d row ->
-                if row.Length <> n then invalidArg "logLik" $"Chain {c}, draw {d} has {row.Length} observations; expected {n}."))
-        let cols = logLik |> Array.map (fun chain -> Array.init (n * chain.Length) (fun k -> chain[k % chain.Length][k / chain.Length]))
+
+        logLik
+        |> Array.iteri (fun c chain ->
+            chain
+            |> Array.iteri (fun d row ->
+                if row.Length <> n then
+                    invalidArg "logLik" $"Chain {c}, draw {d} has {row.Length} observations; expected {n}."))
+
+        let cols =
+            logLik
+            |> Array.map (fun chain ->
+                Array.init (n * chain.Length) (fun k -> chain[k % chain.Length][k / chain.Length]))
+
         Posterior(p.NameArray, p.LabelArray, p.Columns, p.DrawCount, p.Cancelled, p.RequestedDraws, Some cols, n)
 
     let private indexOf (name: string) (p: Posterior) =
@@ -170,42 +232,77 @@ module Posterior =
     let select (names: seq<string>) (p: Posterior) : Posterior =
         let idx = names |> Seq.map (fun n -> indexOf n p) |> Array.ofSeq
         let n = p.DrawCount
-        let cols = p.Columns |> Array.map (fun col -> idx |> Array.collect (fun i -> Array.sub col (i * n) n))
-        Posterior(idx |> Array.map (fun i -> p.NameArray[i]), idx |> Array.map (fun i -> p.LabelArray[i]), cols, n,
-                  p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
+
+        let cols =
+            p.Columns
+            |> Array.map (fun col -> idx |> Array.collect (fun i -> Array.sub col (i * n) n))
+
+        Posterior(
+            idx |> Array.map (fun i -> p.NameArray[i]),
+            idx |> Array.map (fun i -> p.LabelArray[i]),
+            cols,
+            n,
+            p.Cancelled,
+            p.RequestedDraws,
+            p.LogLikColumns,
+            p.ObservationCount
+        )
 
     /// All scalars of a node: `selectNode "theta"` keeps `theta[1]`, `theta[2]`, ... (or `theta` if scalar).
     [<CompiledName("SelectNode")>]
     let selectNode (node: string) (p: Posterior) : Posterior =
         let names = p.NameArray |> Array.filter (fun n -> nodeOf n = node)
-        if names.Length = 0 then invalidArg "node" $"No node named '{node}'; known nodes: {String.Join(ListSeparator, p.NameArray |> Array.map nodeOf |> Array.distinct)}."
+
+        if names.Length = 0 then
+            invalidArg
+                "node"
+                $"No node named '{node}'; known nodes: {String.Join(ListSeparator, p.NameArray |> Array.map nodeOf |> Array.distinct)}."
+
         select names p
 
     /// All scalars carrying the given group label (e.g. every `[3]` element labelled "Hospital C").
     [<CompiledName("SelectLabel")>]
     let selectLabel (label: string) (p: Posterior) : Posterior =
         let names = p.NameArray |> Array.filter (fun n -> p.Label n = Some label)
-        if names.Length = 0 then invalidArg "label" $"No scalar is labelled '{label}'."
+
+        if names.Length = 0 then
+            invalidArg "label" $"No scalar is labelled '{label}'."
+
         select names p
 
     /// Adds a derived scalar computed draw by draw from the others, e.g.
     /// `derive "delta" (fun row -> row "theta[1]" - row "theta[2]")`.
     [<CompiledName("Derive")>]
     let derive (name: string) (f: (string -> float) -> float) (p: Posterior) : Posterior =
-        if p.Contains name then invalidArg "name" $"A scalar named '{name}' already exists."
+        if p.Contains name then
+            invalidArg "name" $"A scalar named '{name}' already exists."
+
         let n = p.DrawCount
+
         let cols =
-            p.Columns |> Array.map (fun col ->
+            p.Columns
+            |> Array.map (fun col ->
                 let derived = Array.init n (fun d -> f (fun s -> col[indexOf s p * n + d]))
                 Array.append col derived)
-        Posterior(Array.append p.NameArray [| name |], Array.append p.LabelArray [| None |], cols, n,
-                  p.Cancelled, p.RequestedDraws, p.LogLikColumns, p.ObservationCount)
+
+        Posterior(
+            Array.append p.NameArray [| name |],
+            Array.append p.LabelArray [| None |],
+            cols,
+            n,
+            p.Cancelled,
+            p.RequestedDraws,
+            p.LogLikColumns,
+            p.ObservationCount
+        )
 
     /// All draws as `float[chain][draw][scalar]` (the layout `create` takes).
     [<CompiledName("ToArray")>]
     let toArray (p: Posterior) : float[][][] =
         let n, k = p.DrawCount, p.Names.Length
-        p.Columns |> Array.map (fun col -> Array.init n (fun d -> Array.init k (fun i -> col[i * n + d])))
+
+        p.Columns
+        |> Array.map (fun col -> Array.init n (fun d -> Array.init k (fun i -> col[i * n + d])))
 
     /// The pointwise log-likelihood of one observation as `float[chain][draw]`.
     [<CompiledName("LogLikelihoodOf")>]
@@ -215,7 +312,9 @@ module Posterior =
         | Some cols ->
             if observation < 0 || observation >= p.ObservationCount then
                 invalidArg "observation" $"Observation {observation} is outside 0..{p.ObservationCount - 1}."
-            cols |> Array.map (fun col -> Array.sub col (observation * p.DrawCount) p.DrawCount)
+
+            cols
+            |> Array.map (fun col -> Array.sub col (observation * p.DrawCount) p.DrawCount)
 
     /// The pointwise log-likelihood as an S × N matrix (draws of all chains in chain order × observations).
     [<CompiledName("LogLikelihoodMatrix")>]

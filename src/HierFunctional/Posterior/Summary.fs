@@ -6,30 +6,32 @@ open System.Text
 
 /// One row of a posterior summary: location, spread, quantiles, Monte Carlo errors and convergence of a scalar.
 type SummaryRow =
-    { /// Scalar name, e.g. `theta[3]`.
-      Name: string
-      /// Group label of the scalar, e.g. `Hospital C`, if the posterior carries one.
-      Label: string option
-      /// Posterior mean.
-      Mean: float
-      /// Posterior standard deviation (denominator S − 1).
-      Sd: float
-      /// Posterior median.
-      Median: float
-      /// Median absolute deviation, scaled by 1.4826.
-      Mad: float
-      /// Type-7 quantiles at the summary's `Probs`, in the same order.
-      Quantiles: float[]
-      /// Monte Carlo standard error of the mean.
-      McseMean: float
-      /// Monte Carlo standard error of the sd.
-      McseSd: float
-      /// Bulk effective sample size (rank-normalized).
-      EssBulk: float
-      /// Tail effective sample size (5% and 95% quantiles).
-      EssTail: float
-      /// Rank-normalized split R-hat (NaN when draws are constant or non-finite).
-      Rhat: float }
+    {
+        /// Scalar name, e.g. `theta[3]`.
+        Name: string
+        /// Group label of the scalar, e.g. `Hospital C`, if the posterior carries one.
+        Label: string option
+        /// Posterior mean.
+        Mean: float
+        /// Posterior standard deviation (denominator S − 1).
+        Sd: float
+        /// Posterior median.
+        Median: float
+        /// Median absolute deviation, scaled by 1.4826.
+        Mad: float
+        /// Type-7 quantiles at the summary's `Probs`, in the same order.
+        Quantiles: float[]
+        /// Monte Carlo standard error of the mean.
+        McseMean: float
+        /// Monte Carlo standard error of the sd.
+        McseSd: float
+        /// Bulk effective sample size (rank-normalized).
+        EssBulk: float
+        /// Tail effective sample size (5% and 95% quantiles).
+        EssTail: float
+        /// Rank-normalized split R-hat (NaN when draws are constant or non-finite).
+        Rhat: float
+    }
 
 /// A convergence problem found in a summary row.
 type SummaryWarning =
@@ -44,27 +46,31 @@ type SummaryWarning =
 
 /// Options of a summary: quantile probabilities and warning thresholds.
 type SummaryOptions =
-    { /// Probabilities of the quantile columns, each in [0, 1].
-      Probs: float[]
-      /// Rows with R-hat above this are flagged.
-      MaxRhat: float
-      /// Rows with bulk or tail ESS below this are flagged.
-      MinEss: float }
+    {
+        /// Probabilities of the quantile columns, each in [0, 1].
+        Probs: float[]
+        /// Rows with R-hat above this are flagged.
+        MaxRhat: float
+        /// Rows with bulk or tail ESS below this are flagged.
+        MinEss: float
+    }
 
 /// A posterior summary table as data, plus its warnings.
 type Summary =
-    { /// Quantile probabilities of the `Quantiles` columns.
-      Probs: float[]
-      /// One row per scalar, in the posterior's order.
-      Rows: SummaryRow[]
-      /// Convergence warnings, in row order.
-      Warnings: SummaryWarning list
-      /// Chains and draws per chain the summary was computed from.
-      Chains: int
-      /// Draws per chain.
-      Draws: int
-      /// True when the run was cancelled before all requested draws were made.
-      Cancelled: bool }
+    {
+        /// Quantile probabilities of the `Quantiles` columns.
+        Probs: float[]
+        /// One row per scalar, in the posterior's order.
+        Rows: SummaryRow[]
+        /// Convergence warnings, in row order.
+        Warnings: SummaryWarning list
+        /// Chains and draws per chain the summary was computed from.
+        Chains: int
+        /// Draws per chain.
+        Draws: int
+        /// True when the run was cancelled before all requested draws were made.
+        Cancelled: bool
+    }
 
 /// Builds and prints posterior summary tables.
 [<RequireQualifiedAccess>]
@@ -87,36 +93,65 @@ module Summary =
 
     /// Default options: `defaultProbs`, `rhatThreshold`, `essThreshold`.
     [<CompiledName("DefaultOptions")>]
-    let defaultOptions : SummaryOptions = { Probs = defaultProbs; MaxRhat = rhatThreshold; MinEss = essThreshold }
+    let defaultOptions: SummaryOptions =
+        {
+            Probs = defaultProbs
+            MaxRhat = rhatThreshold
+            MinEss = essThreshold
+        }
 
     /// Summarises the draws `float[chain][draw]` of one scalar.
     [<CompiledName("Row")>]
     let row (probs: float[]) (name: string) (label: string option) (x: float[][]) : SummaryRow =
-        { Name = name; Label = label
-          Mean = Diagnostics.mean x; Sd = Diagnostics.sd x
-          Median = Diagnostics.median x; Mad = Diagnostics.mad x
-          Quantiles = probs |> Array.map (fun p -> Diagnostics.quantile p x)
-          McseMean = Diagnostics.mcseMean x; McseSd = Diagnostics.mcseSd x
-          EssBulk = Diagnostics.essBulk x; EssTail = Diagnostics.essTail x
-          Rhat = Diagnostics.rhat x }
+        {
+            Name = name
+            Label = label
+            Mean = Diagnostics.mean x
+            Sd = Diagnostics.sd x
+            Median = Diagnostics.median x
+            Mad = Diagnostics.mad x
+            Quantiles = probs |> Array.map (fun p -> Diagnostics.quantile p x)
+            McseMean = Diagnostics.mcseMean x
+            McseSd = Diagnostics.mcseSd x
+            EssBulk = Diagnostics.essBulk x
+            EssTail = Diagnostics.essTail x
+            Rhat = Diagnostics.rhat x
+        }
 
     /// The warnings of one row under the given thresholds (NaN R-hat gives `NotComputable`).
     [<CompiledName("WarningsOf")>]
     let warningsOf (options: SummaryOptions) (r: SummaryRow) : SummaryWarning list =
-        [ if Double.IsNaN r.Rhat then NotComputable r.Name
-          elif r.Rhat > options.MaxRhat then HighRhat(r.Name, r.Rhat, options.MaxRhat)
-          if r.EssBulk < options.MinEss then LowEssBulk(r.Name, r.EssBulk, options.MinEss)
-          if r.EssTail < options.MinEss then LowEssTail(r.Name, r.EssTail, options.MinEss) ]
+        [
+            if Double.IsNaN r.Rhat then
+                NotComputable r.Name
+            elif r.Rhat > options.MaxRhat then
+                HighRhat(r.Name, r.Rhat, options.MaxRhat)
+            if r.EssBulk < options.MinEss then
+                LowEssBulk(r.Name, r.EssBulk, options.MinEss)
+            if r.EssTail < options.MinEss then
+                LowEssTail(r.Name, r.EssTail, options.MinEss)
+        ]
 
     /// Summarises every scalar of a posterior with the given options.
     [<CompiledName("ComputeWith")>]
     let computeWith (options: SummaryOptions) (p: Posterior) : Summary =
-        options.Probs |> Array.iter (fun q ->
-            if not (q >= 0.0 && q <= 1.0) then invalidArg "options" $"Quantile probability {q} is outside [0, 1].")
-        let rows = p.Names |> Array.map (fun n -> row options.Probs n (p.Label n) (Posterior.chains n p))
-        { Probs = Array.copy options.Probs; Rows = rows
-          Warnings = rows |> Seq.collect (warningsOf options) |> List.ofSeq
-          Chains = p.ChainCount; Draws = p.DrawCount; Cancelled = p.Cancelled }
+        options.Probs
+        |> Array.iter (fun q ->
+            if not (q >= 0.0 && q <= 1.0) then
+                invalidArg "options" $"Quantile probability {q} is outside [0, 1].")
+
+        let rows =
+            p.Names
+            |> Array.map (fun n -> row options.Probs n (p.Label n) (Posterior.chains n p))
+
+        {
+            Probs = Array.copy options.Probs
+            Rows = rows
+            Warnings = rows |> Seq.collect (warningsOf options) |> List.ofSeq
+            Chains = p.ChainCount
+            Draws = p.DrawCount
+            Cancelled = p.Cancelled
+        }
 
     /// Summarises every scalar of a posterior with `defaultOptions`.
     [<CompiledName("Compute")>]
@@ -126,18 +161,29 @@ module Summary =
     /// Formats `x` to `digits` significant digits: fixed point for 1e-3 ≤ |x| < 1e6, otherwise scientific.
     [<CompiledName("FormatSignificant")>]
     let formatSignificant (digits: int) (x: float) =
-        if Double.IsNaN x then "NA"
-        elif Double.IsInfinity x then (if x > 0.0 then "Inf" else "-Inf")
-        elif x = 0.0 then "0"
+        if Double.IsNaN x then
+            "NA"
+        elif Double.IsInfinity x then
+            (if x > 0.0 then "Inf" else "-Inf")
+        elif x = 0.0 then
+            "0"
         else
             let decade (v: float) = int (floor (log10 (abs v)))
             let e0 = decade x
             // 0.99997 to 3 digits is 1.00, a decade up: take the exponent of the rounded value
-            let e = if e0 < -3 || e0 >= 6 then e0 else decade (Math.Round(x, min 15 (max 0 (digits - 1 - e0))))
-            if e >= 6 || e < -3 then x.ToString("0." + String('0', max 0 (digits - 1)) + "e+0", inv)
-            else x.ToString("F" + string (max 0 (digits - 1 - e)), inv)
+            let e =
+                if e0 < -3 || e0 >= 6 then
+                    e0
+                else
+                    decade (Math.Round(x, min 15 (max 0 (digits - 1 - e0))))
 
-    let private formatEss (e: float) = if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
+            if e >= 6 || e < -3 then
+                x.ToString("0." + String('0', max 0 (digits - 1)) + "e+0", inv)
+            else
+                x.ToString("F" + string (max 0 (digits - 1 - e)), inv)
+
+    let private formatEss (e: float) =
+        if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
 
     /// One line describing a warning and what to do about it.
     [<CompiledName("Describe")>]
@@ -149,45 +195,76 @@ module Summary =
             $"{n}: bulk ESS {formatEss e} < {t.ToString inv}; the mean and sd are imprecise. Draw more samples."
         | LowEssTail(n, e, t) ->
             $"{n}: tail ESS {formatEss e} < {t.ToString inv}; the outer quantiles are imprecise. Draw more samples."
-        | NotComputable n ->
-            $"{n}: R-hat is not available (constant or non-finite draws, or too few draws per chain)."
+        | NotComputable n -> $"{n}: R-hat is not available (constant or non-finite draws, or too few draws per chain)."
 
     let private quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
 
     let private columns (s: Summary) =
         let hasLabels = s.Rows |> Array.exists (fun r -> r.Label.IsSome)
         let showMedian = not (s.Probs |> Array.contains 0.5)
-        [ yield "name", (fun r -> r.Name), false
-          if hasLabels then yield "label", (fun r -> defaultArg r.Label ""), false
-          yield "mean", (fun r -> formatSignificant 3 r.Mean), true
-          yield "sd", (fun r -> formatSignificant 3 r.Sd), true
-          if showMedian then yield "median", (fun r -> formatSignificant 3 r.Median), true
-          yield "mad", (fun r -> formatSignificant 3 r.Mad), true
-          for i, p in Array.indexed s.Probs do
-              yield quantileHeader p, (fun (r: SummaryRow) -> formatSignificant 3 r.Quantiles[i]), true
-          yield "mcse_mean", (fun r -> formatSignificant 2 r.McseMean), true
-          yield "mcse_sd", (fun r -> formatSignificant 2 r.McseSd), true
-          yield "ess_bulk", (fun r -> formatEss r.EssBulk), true
-          yield "ess_tail", (fun r -> formatEss r.EssTail), true
-          yield "rhat", (fun r -> if Double.IsNaN r.Rhat then "NA" else r.Rhat.ToString("F3", inv)), true ]
+
+        [
+            yield "name", (fun r -> r.Name), false
+            if hasLabels then
+                yield "label", (fun r -> defaultArg r.Label ""), false
+            yield "mean", (fun r -> formatSignificant 3 r.Mean), true
+            yield "sd", (fun r -> formatSignificant 3 r.Sd), true
+            if showMedian then
+                yield "median", (fun r -> formatSignificant 3 r.Median), true
+            yield "mad", (fun r -> formatSignificant 3 r.Mad), true
+            for i, p in Array.indexed s.Probs do
+                yield quantileHeader p, (fun (r: SummaryRow) -> formatSignificant 3 r.Quantiles[i]), true
+            yield "mcse_mean", (fun r -> formatSignificant 2 r.McseMean), true
+            yield "mcse_sd", (fun r -> formatSignificant 2 r.McseSd), true
+            yield "ess_bulk", (fun r -> formatEss r.EssBulk), true
+            yield "ess_tail", (fun r -> formatEss r.EssTail), true
+            yield
+                "rhat",
+                (fun r ->
+                    if Double.IsNaN r.Rhat then
+                        "NA"
+                    else
+                        r.Rhat.ToString("F3", inv)),
+                true
+        ]
 
     /// The summary as plain text: a header line, aligned columns (text left, numbers right), then the warnings.
     [<CompiledName("Format")>]
     let format (s: Summary) : string =
         let cols = columns s
         let cells = cols |> List.map (fun (h, f, right) -> h, s.Rows |> Array.map f, right)
-        let widths = cells |> List.map (fun (h, vs, _) -> Array.fold (fun w (v: string) -> max w v.Length) h.Length vs)
-        let pad (text: string) width right = if right then text.PadLeft width else text.PadRight width
+
+        let widths =
+            cells
+            |> List.map (fun (h, vs, _) -> Array.fold (fun w (v: string) -> max w v.Length) h.Length vs)
+
+        let pad (text: string) width right =
+            if right then text.PadLeft width else text.PadRight width
+
         let line (texts: string list) =
             List.zip3 texts widths (cells |> List.map (fun (_, _, r) -> r))
-            |> List.map (fun (t, w, r) -> pad t w r) |> String.concat "  " |> fun l -> l.TrimEnd()
+            |> List.map (fun (t, w, r) -> pad t w r)
+            |> String.concat "  "
+            |> fun l -> l.TrimEnd()
+
         let sb = StringBuilder()
-        let cancelled = if s.Cancelled then " (run cancelled: draws made so far)" else ""
+
+        let cancelled =
+            if s.Cancelled then
+                " (run cancelled: draws made so far)"
+            else
+                ""
+
         sb.AppendLine($"{s.Chains} chains × {s.Draws} draws{cancelled}") |> ignore
         sb.AppendLine(line (cells |> List.map (fun (h, _, _) -> h))) |> ignore
+
         for i in 0 .. s.Rows.Length - 1 do
             sb.AppendLine(line (cells |> List.map (fun (_, vs, _) -> vs[i]))) |> ignore
+
         if not s.Warnings.IsEmpty then
             sb.AppendLine().AppendLine("Warnings:") |> ignore
-            for w in s.Warnings do sb.AppendLine("  " + describe w) |> ignore
+
+            for w in s.Warnings do
+                sb.AppendLine("  " + describe w) |> ignore
+
         sb.ToString()

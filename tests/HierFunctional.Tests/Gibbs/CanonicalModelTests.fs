@@ -11,7 +11,9 @@ open HierFunctional.Tests.Gibbs.GibbsTests
 open type Distributions
 
 let dataDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "docs", "data")
-let csv name = Csv.readOrThrow (Path.Combine(dataDir, name))
+
+let csv name =
+    Csv.readOrThrow (Path.Combine(dataDir, name))
 
 let reals (d: Dataset) name =
     match Dataset.tryColumn name d with
@@ -33,13 +35,23 @@ let assertMoments (post: Posterior) (name: string) (exact: Moments) =
 let ``eight schools matches the exact grid posterior of mu, tau and every theta`` () =
     let d = csv "eight_schools.csv"
     let y, sigma = reals d "y", reals d "sigma"
-    let exact = GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) y sigma
+
+    let exact =
+        GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) y sigma
+
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
-    let post = fit Conjugacy.builtIn eightSchools d (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(3))
+
+    let post =
+        fit
+            Conjugacy.builtIn
+            eightSchools
+            d
+            (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(3))
+
     assertMoments post "mu" exact.Mu
     assertMoments post "tau" exact.Tau
 
-    for j in 0 .. 7 do
+    for j in 0..7 do
         assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
 
 
@@ -50,7 +62,10 @@ let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (th
     let plan = planOf Conjugacy.builtIn (Examples.betaBinomial groupColumn successes) d
     Assert.Equal("slice", plan.Updates.[0].Method)
     Assert.Equal("Beta-Binomial", plan.Updates.[2].Method)
-    let post = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(5)) plan
+
+    let post =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(5)) plan
+
     assertMoments post "log_ratio" exact.LogRatio
     assertMoments post "log_sum" exact.LogSum
     assertMoments post "pop_mean" exact.PopulationMean

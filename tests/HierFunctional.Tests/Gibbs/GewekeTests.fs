@@ -12,8 +12,16 @@ open HierFunctional
 open type Distributions
 
 /// Runs the successive-conditional simulator and returns the draws of the named scalars (one chain each).
-let simulate (rules: ConjugacyRule list) (m: Model) (data0: Dataset) (names: string list) (iterations: int) (seed: int) =
+let simulate
+    (rules: ConjugacyRule list)
+    (m: Model)
+    (data0: Dataset)
+    (names: string list)
+    (iterations: int)
+    (seed: int)
+    =
     let rng = Xoshiro256StarStar(seed, false) :> Random
+
     let compile d =
         match Bind.bind m d |> Result.bind (Gibbs.compileWith rules) with
         | Ok p -> p
@@ -23,8 +31,12 @@ let simulate (rules: ConjugacyRule list) (m: Model) (data0: Dataset) (names: str
     let state = Gibbs.initialState plan0 (Forward.priorDraw rng plan0.Bound)
     state.Adapting <- true
     let mutable data = Forward.simulateData rng plan0.Bound state.Values
-    let index = names |> List.map (fun n -> n, Layout.indexOf plan0.Bound n) |> Map.ofList
-    let out = names |> List.map (fun n -> n, Array.zeroCreate<float> iterations) |> Map.ofList
+
+    let index =
+        names |> List.map (fun n -> n, Layout.indexOf plan0.Bound n) |> Map.ofList
+
+    let out =
+        names |> List.map (fun n -> n, Array.zeroCreate<float> iterations) |> Map.ofList
 
     for it in 0 .. iterations - 1 do
         let plan = compile data
@@ -60,7 +72,11 @@ let ``Normal-Normal and half-Cauchy augmentation updates leave the prior invaria
             do! observe "y" (Normal(theta.[group "g"], data "s"))
         }
 
-    let d = groups3 |> Dataset.reals "y" (Array.zeroCreate 6) |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
+    let d =
+        groups3
+        |> Dataset.reals "y" (Array.zeroCreate 6)
+        |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
+
     let out = simulate Conjugacy.builtIn m d [ "mu"; "tau"; "theta[2]" ] iterations 1
     check "mu mean" out.["mu"] id 1.0
     check "mu second moment" out.["mu"] (fun x -> x * x) 5.0
@@ -78,7 +94,11 @@ let ``the slice fallback leaves the prior invariant`` () =
             do! observe "y" (Normal(theta.[group "g"], data "s"))
         }
 
-    let d = groups3 |> Dataset.reals "y" (Array.zeroCreate 6) |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
+    let d =
+        groups3
+        |> Dataset.reals "y" (Array.zeroCreate 6)
+        |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
+
     let out = simulate [] m d [ "mu"; "tau" ] iterations 2
     check "mu mean" out.["mu"] id 1.0
     check "tau mean" out.["tau"] id (1.5 * sqrt (2.0 / Math.PI))
@@ -97,7 +117,17 @@ let ``each Normal scale update leaves the prior invariant`` (kind: string) =
         | "invgamma-variance" -> InverseGamma(4.0, 3.0), sqrt, 1.0, 9.0 / (3.0 * 2.0)
         | "gamma-precision" -> Gamma(3.0, 2.0), (fun p -> 1.0 / sqrt p), 1.5, 3.0 * 4.0 / 4.0
         | "gamma-variance" -> Gamma(3.0, 2.0), sqrt, 1.5, 3.0
-        | _ -> HalfStudentT(5.0, 1.0), id, 2.0 * sqrt 5.0 * exp (MathNet.Numerics.SpecialFunctions.GammaLn 3.0 - MathNet.Numerics.SpecialFunctions.GammaLn 2.5) / (sqrt Math.PI * 4.0), 5.0 / 3.0
+        | _ ->
+            HalfStudentT(5.0, 1.0),
+            id,
+            2.0
+            * sqrt 5.0
+            * exp (
+                MathNet.Numerics.SpecialFunctions.GammaLn 3.0
+                - MathNet.Numerics.SpecialFunctions.GammaLn 2.5
+            )
+            / (sqrt Math.PI * 4.0),
+            5.0 / 3.0
 
     let m =
         model {
@@ -106,7 +136,9 @@ let ``each Normal scale update leaves the prior invariant`` (kind: string) =
             do! observe "y" (Normal(mu, sdOf v))
         }
 
-    let plan = Bind.bindOrThrow m (Dataset.empty |> Dataset.reals "y" (Array.zeroCreate 5))
+    let plan =
+        Bind.bindOrThrow m (Dataset.empty |> Dataset.reals "y" (Array.zeroCreate 5))
+
     let out = simulate Conjugacy.builtIn m plan.Data [ "mu"; "v" ] iterations 3
     check $"{kind}: mu" out.["mu"] id 0.0
     check $"{kind}: v mean" out.["v"] id mean
@@ -120,7 +152,11 @@ let ``Beta-Binomial updates leave the prior invariant`` () =
             do! observe "y" (Binomial(data "n", theta.[group "g"]))
         }
 
-    let d = groups3 |> Dataset.integers "y" (Array.zeroCreate 6) |> Dataset.integers "n" [| 5; 3; 10; 1; 2; 4 |]
+    let d =
+        groups3
+        |> Dataset.integers "y" (Array.zeroCreate 6)
+        |> Dataset.integers "n" [| 5; 3; 10; 1; 2; 4 |]
+
     let out = simulate Conjugacy.builtIn m d [ "theta[1]"; "theta[3]" ] iterations 4
     check "theta[1] mean" out.["theta[1]"] id 0.4
     check "theta[3] second moment" out.["theta[3]"] (fun x -> x * x) (0.4 * 0.4 + 6.0 / (25.0 * 6.0))
@@ -135,7 +171,11 @@ let ``Gamma-Poisson, Gamma rate and the slice update of pumps leave the prior in
             do! observe "x" (Poisson(theta.[group "g"], data "t"))
         }
 
-    let d = groups3 |> Dataset.integers "x" (Array.zeroCreate 6) |> Dataset.reals "t" [| 1.0; 2.5; 0.5; 3.0; 1.0; 2.0 |]
+    let d =
+        groups3
+        |> Dataset.integers "x" (Array.zeroCreate 6)
+        |> Dataset.reals "t" [| 1.0; 2.5; 0.5; 3.0; 1.0; 2.0 |]
+
     let out = simulate Conjugacy.builtIn m d [ "alpha"; "beta" ] iterations 5
     check "alpha mean" out.["alpha"] id 1.0
     check "beta mean" out.["beta"] id 2.0
@@ -149,7 +189,9 @@ let ``Gamma-Exponential updates leave the prior invariant`` () =
             do! observe "x" (Exponential rate)
         }
 
-    let out = simulate Conjugacy.builtIn m (Dataset.empty |> Dataset.reals "x" [| 1.0; 1.0; 1.0 |]) [ "rate" ] iterations 6
+    let out =
+        simulate Conjugacy.builtIn m (Dataset.empty |> Dataset.reals "x" [| 1.0; 1.0; 1.0 |]) [ "rate" ] iterations 6
+
     check "rate mean" out.["rate"] id 1.5
     check "rate second moment" out.["rate"] (fun x -> x * x) (3.0 / 4.0 + 2.25)
 
@@ -163,9 +205,22 @@ let ``the regression block with varying intercepts and a half-normal sd leaves t
             do! observe "y" (Normal(alpha.[group "g"] + dot (data "X") beta, sigma))
         }
 
-    let x = array2D [ [ 1.0; 0.5 ]; [ -1.0; 1.5 ]; [ 0.3; -2.0 ]; [ 2.0; 0.2 ]; [ -0.7; -0.4 ]; [ 1.1; 1.0 ] ]
+    let x =
+        array2D
+            [
+                [ 1.0; 0.5 ]
+                [ -1.0; 1.5 ]
+                [ 0.3; -2.0 ]
+                [ 2.0; 0.2 ]
+                [ -0.7; -0.4 ]
+                [ 1.1; 1.0 ]
+            ]
+
     let d = groups3 |> Dataset.matrix "X" x |> Dataset.reals "y" (Array.zeroCreate 6)
-    let out = simulate Conjugacy.builtIn m d [ "beta[1]"; "beta[2]"; "sigma"; "alpha[1]" ] iterations 7
+
+    let out =
+        simulate Conjugacy.builtIn m d [ "beta[1]"; "beta[2]"; "sigma"; "alpha[1]" ] iterations 7
+
     check "beta[1] mean" out.["beta[1]"] id 0.5
     check "beta[2] second moment" out.["beta[2]"] (fun x -> x * x) 1.25
     check "sigma mean" out.["sigma"] id (sqrt (2.0 / Math.PI))

@@ -8,7 +8,8 @@ open MathNet.Numerics
 open HierFunctional
 open type Distributions
 
-let options = SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(4000).WithSeed(11)
+let options =
+    SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(4000).WithSeed(11)
 
 let planOf rules (m: Model) (d: Dataset) =
     match Bind.bind m d |> Result.bind (Gibbs.compileWith rules) with
@@ -46,7 +47,12 @@ let knownNormalData =
 
 /// Exact posterior of theta_j: precision 1/4 + Σ 1/s², mean (1/4 + Σ y/s²) / precision.
 let knownNormalExact =
-    [ "a", [ 3.0, 1.0; 4.5, 2.0 ]; "b", [ -2.0, 0.5 ]; "c", [ 0.5, 1.0; 1.5, 1.0; 0.0, 3.0 ]; "empty", [] ]
+    [
+        "a", [ 3.0, 1.0; 4.5, 2.0 ]
+        "b", [ -2.0, 0.5 ]
+        "c", [ 0.5, 1.0; 1.5, 1.0; 0.0, 3.0 ]
+        "empty", []
+    ]
     |> List.mapi (fun j (_, obs) ->
         let p = 0.25 + (obs |> List.sumBy (fun (_, s) -> 1.0 / (s * s)))
         let m = (1.0 * 0.25 + (obs |> List.sumBy (fun (y, s) -> y / (s * s)))) / p
@@ -108,7 +114,10 @@ let ``Beta-Binomial updates reproduce Beta(a + y, b + n - y)`` () =
         |> Dataset.integers "n" [| 47; 148; 20 |]
 
     let post = fit Conjugacy.builtIn m d options
-    let betaMoments a b = a / (a + b), sqrt (a * b / ((a + b) ** 2.0 * (a + b + 1.0)))
+
+    let betaMoments a b =
+        a / (a + b), sqrt (a * b / ((a + b) ** 2.0 * (a + b + 1.0)))
+
     let mA, sA = betaMoments 1.5 55.0
     let mB, sB = betaMoments 21.5 156.0
     assertMean post "theta[1]" mA
@@ -120,10 +129,19 @@ let ``Beta-Binomial updates reproduce Beta(a + y, b + n - y)`` () =
 
 /// y_i ~ Normal(mu, f(target)) with known mu: the exact posterior mean and sd of the target by quadrature.
 let scaleExact (logPrior: float -> float) (sdOf: float -> float) (ys: float[]) (mu: float) (lo: float) (hi: float) =
-    let logPost x = logPrior x + (ys |> Array.sumBy (fun y -> LogPdf.normal mu (sdOf x) y))
-    let peak = Array.init 2001 (fun i -> lo + (hi - lo) * float i / 2000.0) |> Array.map logPost |> Array.max
+    let logPost x =
+        logPrior x + (ys |> Array.sumBy (fun y -> LogPdf.normal mu (sdOf x) y))
+
+    let peak =
+        Array.init 2001 (fun i -> lo + (hi - lo) * float i / 2000.0)
+        |> Array.map logPost
+        |> Array.max
+
     let dens x = exp (logPost x - peak)
-    let integrate f = Integrate.OnClosedInterval((fun x -> f x * dens x), lo, hi, 1e-10)
+
+    let integrate f =
+        Integrate.OnClosedInterval((fun x -> f x * dens x), lo, hi, 1e-10)
+
     let z = integrate (fun _ -> 1.0)
     let m = integrate id / z
     m, sqrt (integrate (fun x -> (x - m) ** 2.0) / z)
@@ -136,7 +154,13 @@ let scaleModel prior sdExpr =
         do! observe "y" (Normal(0.5, sdExpr v))
     }
 
-let scaleCase (prior: Dist) (sdExpr: Expr -> Expr) (logPrior: float -> float) (sdOf: float -> float) (expectedMethod: string) =
+let scaleCase
+    (prior: Dist)
+    (sdExpr: Expr -> Expr)
+    (logPrior: float -> float)
+    (sdOf: float -> float)
+    (expectedMethod: string)
+    =
     let d = Dataset.empty |> Dataset.reals "y" scaleData
     let plan = planOf Conjugacy.builtIn (scaleModel prior sdExpr) d
     Assert.StartsWith(expectedMethod, plan.Updates.[0].Method)
@@ -163,7 +187,12 @@ let ``an inverse-gamma variance gets the inverse-gamma update`` () =
 
 [<Fact>]
 let ``a gamma precision gets the gamma update`` () =
-    scaleCase (Gamma(2.0, 1.0)) (fun p -> 1.0 / sqrt p) (LogPdf.gamma 2.0 1.0) (fun p -> 1.0 / sqrt p) "Normal scale (Gamma"
+    scaleCase
+        (Gamma(2.0, 1.0))
+        (fun p -> 1.0 / sqrt p)
+        (LogPdf.gamma 2.0 1.0)
+        (fun p -> 1.0 / sqrt p)
+        "Normal scale (Gamma"
 
 [<Fact>]
 let ``a gamma prior on a variance gets the GIG update`` () =
@@ -182,7 +211,10 @@ let eightSchoolsData =
 [<Fact>]
 let ``the same seed gives bit-identical draws with one and with four threads`` () =
     let plan = planOf Conjugacy.builtIn eightSchools eightSchoolsData
-    let o = SamplerOptions.Default.WithChains(4).WithWarmup(50).WithDraws(200).WithSeed(7)
+
+    let o =
+        SamplerOptions.Default.WithChains(4).WithWarmup(50).WithDraws(200).WithSeed(7)
+
     let one = Chains.run (o.WithThreads 1) plan
     let four = Chains.run (o.WithThreads 4) plan
     let again = Chains.run (o.WithThreads 4) plan
@@ -193,7 +225,11 @@ let ``the same seed gives bit-identical draws with one and with four threads`` (
 let ``different seeds give different draws`` () =
     let plan = planOf Conjugacy.builtIn eightSchools eightSchoolsData
     let o = SamplerOptions.Default.WithChains(1).WithWarmup(10).WithDraws(20)
-    Assert.NotEqual<float[][][]>(Posterior.toArray (Chains.run (o.WithSeed 1) plan), Posterior.toArray (Chains.run (o.WithSeed 2) plan))
+
+    Assert.NotEqual<float[][][]>(
+        Posterior.toArray (Chains.run (o.WithSeed 1) plan),
+        Posterior.toArray (Chains.run (o.WithSeed 2) plan)
+    )
 
 [<Fact>]
 let ``the plan lists every node's update and says why a node falls back to slice sampling`` () =
@@ -223,7 +259,9 @@ let ``monitoring a subset keeps only those nodes and derived quantities are reco
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         }
 
-    let post = fit Conjugacy.builtIn m eightSchoolsData (options.WithDraws(50).WithMonitor [ "tau"; "tau2" ])
+    let post =
+        fit Conjugacy.builtIn m eightSchoolsData (options.WithDraws(50).WithMonitor [ "tau"; "tau2" ])
+
     Assert.Equal<string[]>([| "tau"; "tau2" |], post.Names)
     let tau = Posterior.pooled "tau" post
     let tau2 = Posterior.pooled "tau2" post
@@ -232,8 +270,23 @@ let ``monitoring a subset keeps only those nodes and derived quantities are reco
 [<Fact>]
 let ``a cancelled run returns the draws made so far, marked cancelled`` () =
     use cts = new Threading.CancellationTokenSource()
-    let progress = { new IProgress<ChainProgress> with member _.Report p = if p.Iteration >= 300 then cts.Cancel() }
-    let o = SamplerOptions.Default.WithChains(1).WithThreads(1).WithWarmup(100).WithDraws(100000).WithProgress(progress).WithCancellation(cts.Token)
+
+    let progress =
+        { new IProgress<ChainProgress> with
+            member _.Report p =
+                if p.Iteration >= 300 then
+                    cts.Cancel()
+        }
+
+    let o =
+        SamplerOptions.Default
+            .WithChains(1)
+            .WithThreads(1)
+            .WithWarmup(100)
+            .WithDraws(100000)
+            .WithProgress(progress)
+            .WithCancellation(cts.Token)
+
     let post = Chains.run o (planOf Conjugacy.builtIn eightSchools eightSchoolsData)
     Assert.True(post.Cancelled)
     Assert.InRange(post.DrawCount, 1, 100000 - 1)
@@ -248,7 +301,10 @@ let ``a Flat prior on a node nothing informs is refused as improper`` () =
             do! observe "y" (Normal(b, 1.0))
         }
 
-    match Bind.bind m (Dataset.empty |> Dataset.reals "y" [| 1.0 |]) |> Result.bind Gibbs.compile with
+    match
+        Bind.bind m (Dataset.empty |> Dataset.reals "y" [| 1.0 |])
+        |> Result.bind Gibbs.compile
+    with
     | Error [ ModelError.ImproperPosterior("a", why) as e ] ->
         Assert.Contains("Flat", why)
         Assert.Contains("'a'", ModelError.describe e)
@@ -262,16 +318,30 @@ let ``an invalid constant prior argument is refused at compile time naming the n
             do! observe "x" (Poisson theta)
         }
 
-    match Bind.bind m (Dataset.empty |> Dataset.integers "x" [| 1 |]) |> Result.bind Gibbs.compile with
+    match
+        Bind.bind m (Dataset.empty |> Dataset.integers "x" [| 1 |])
+        |> Result.bind Gibbs.compile
+    with
     | Error [ ModelError.InvalidArgument("theta", "rate", _) as e ] -> Assert.Contains("'theta'", ModelError.describe e)
     | other -> failwithf "expected an invalid-argument error, got %A" other
 
 [<Fact>]
 let ``an exception inside an update surfaces as a numerical failure naming the node and the update`` () =
     let plan = planOf Conjugacy.builtIn eightSchools eightSchoolsData
-    let broken = { plan.Updates.[1] with Run = fun _ _ _ -> invalidOp "boom" }
-    let plan = { plan with Updates = [| plan.Updates.[0]; broken; plan.Updates.[2] |] }
-    let ex = Assert.Throws<ModelException>(fun () -> Chains.run (options.WithDraws 5) plan |> ignore)
+
+    let broken =
+        { plan.Updates.[1] with
+            Run = fun _ _ _ -> invalidOp "boom"
+        }
+
+    let plan =
+        { plan with
+            Updates = [| plan.Updates.[0]; broken; plan.Updates.[2] |]
+        }
+
+    let ex =
+        Assert.Throws<ModelException>(fun () -> Chains.run (options.WithDraws 5) plan |> ignore)
+
     Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
     Assert.Contains("'tau'", ex.Message)
     Assert.Contains("boom", ex.Message)
@@ -280,7 +350,16 @@ let ``an exception inside an update surfaces as a numerical failure naming the n
 
 [<Fact>]
 let ``the regression block update reproduces the exact MvNormal posterior of the coefficients`` () =
-    let x = array2D [ [ 1.0; 0.5; -1.0 ]; [ 1.0; 1.5; 0.0 ]; [ 1.0; -0.3; 2.0 ]; [ 1.0; 2.2; 1.0 ]; [ 1.0; 0.1; -0.5 ] ]
+    let x =
+        array2D
+            [
+                [ 1.0; 0.5; -1.0 ]
+                [ 1.0; 1.5; 0.0 ]
+                [ 1.0; -0.3; 2.0 ]
+                [ 1.0; 2.2; 1.0 ]
+                [ 1.0; 0.1; -0.5 ]
+            ]
+
     let y = [| 1.2; 3.1; 0.4; 4.0; 0.9 |]
     let sigma = 0.8
 
@@ -296,10 +375,18 @@ let ``the regression block update reproduces the exact MvNormal posterior of the
     let post = Chains.run options plan
     // Exact: precision P = XᵀX/σ² + I/100, mean P⁻¹ Xᵀy/σ².
     let X = MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfArray x
-    let P = X.TransposeThisAndMultiply(X) / (sigma * sigma) + MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseIdentity(3) / 100.0
-    let cov = P.Inverse()
-    let mean = cov * (X.TransposeThisAndMultiply(MathNet.Numerics.LinearAlgebra.Vector<float>.Build.DenseOfArray y) / (sigma * sigma))
 
-    for k in 0 .. 2 do
+    let P =
+        X.TransposeThisAndMultiply(X) / (sigma * sigma)
+        + MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseIdentity(3) / 100.0
+
+    let cov = P.Inverse()
+
+    let mean =
+        cov
+        * (X.TransposeThisAndMultiply(MathNet.Numerics.LinearAlgebra.Vector<float>.Build.DenseOfArray y)
+           / (sigma * sigma))
+
+    for k in 0..2 do
         assertMean post $"beta[{k + 1}]" mean.[k]
         assertSd post $"beta[{k + 1}]" (sqrt cov.[k, k])

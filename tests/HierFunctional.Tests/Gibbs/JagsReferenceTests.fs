@@ -11,7 +11,13 @@ open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.CanonicalModelTests
 open type Distributions
 
-type Reference = { Mean: float; Sd: float; McseMean: float; McseSd: float }
+type Reference =
+    {
+        Mean: float
+        Sd: float
+        McseMean: float
+        McseSd: float
+    }
 
 let reference (model: string) =
     Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", "jags", model + ".csv")
@@ -19,8 +25,17 @@ let reference (model: string) =
     |> Array.skip 1
     |> Array.map (fun line ->
         let f = line.Split ','
-        let x i = Double.Parse(f.[i], Globalization.CultureInfo.InvariantCulture)
-        f.[0], { Mean = x 1; Sd = x 2; McseMean = x 3; McseSd = x 4 })
+
+        let x i =
+            Double.Parse(f.[i], Globalization.CultureInfo.InvariantCulture)
+
+        f.[0],
+        {
+            Mean = x 1
+            Sd = x 2
+            McseMean = x 3
+            McseSd = x 4
+        })
     |> Map.ofArray
 
 let agree (post: Posterior) (refs: Map<string, Reference>) (name: string) =
@@ -28,12 +43,18 @@ let agree (post: Posterior) (refs: Map<string, Reference>) (name: string) =
     let x = Posterior.chains name post
     let m, mcse = Diagnostics.mean x, Diagnostics.mcseMean x
     let tol = 4.0 * sqrt (mcse * mcse + r.McseMean * r.McseMean)
-    Assert.True(abs (m - r.Mean) < tol, $"{name}: ours {m} (MCSE {mcse}) vs JAGS {r.Mean} (MCSE {r.McseMean}); tolerance {tol}")
+
+    Assert.True(
+        abs (m - r.Mean) < tol,
+        $"{name}: ours {m} (MCSE {mcse}) vs JAGS {r.Mean} (MCSE {r.McseMean}); tolerance {tol}"
+    )
+
     let s, mcseS = Diagnostics.sd x, Diagnostics.mcseSd x
     let tolS = 4.0 * sqrt (mcseS * mcseS + r.McseSd * r.McseSd)
     Assert.True(abs (s - r.Sd) < tolS, $"{name}: ours sd {s} vs JAGS {r.Sd}; tolerance {tolS}")
 
-let run plan = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(4000).WithSeed(17)) plan
+let run plan =
+    Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(4000).WithSeed(17)) plan
 
 [<Fact>]
 let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
@@ -63,8 +84,20 @@ let ``students within classrooms within schools agrees with JAGS at every level`
 
     let plan = planOf Conjugacy.builtIn threeLevel (csv "three_level.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
-    let post = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(10000).WithSeed(19)) plan
+
+    let post =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(10000).WithSeed(19)) plan
+
     let refs = reference "three_level"
 
-    for name in [ "mu"; "tau_school"; "tau_class"; "sigma"; "school_effect[1]"; "class_effect[1]"; "class_effect[14]" ] do
+    for name in
+        [
+            "mu"
+            "tau_school"
+            "tau_class"
+            "sigma"
+            "school_effect[1]"
+            "class_effect[1]"
+            "class_effect[14]"
+        ] do
         agree post refs name

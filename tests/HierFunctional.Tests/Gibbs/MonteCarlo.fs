@@ -12,7 +12,9 @@ let rng (seed: int) : Random = Xoshiro256StarStar(seed)
 
 /// Runs a property over 200 random seeds; each case builds its random parameters from its own seeded generator.
 let forAllSeeds (prop: Random -> bool) =
-    let p = Prop.forAll (Arb.fromGen (Gen.choose (0, Int32.MaxValue))) (fun seed -> prop (rng seed))
+    let p =
+        Prop.forAll (Arb.fromGen (Gen.choose (0, Int32.MaxValue))) (fun seed -> prop (rng seed))
+
     Check.One(HierFunctional.Tests.TestConfig.quick.WithMaxTest 200, p)
 
 /// Uniform on (lo, hi).
@@ -23,7 +25,10 @@ let sameUpToConstant (logQ: 'a -> float) (logJoint: 'a -> float) (a: 'a) (b: 'a)
     let qa, qb, ja, jb = logQ a, logQ b, logJoint a, logJoint b
     let gap = abs ((qa - qb) - (ja - jb))
     let ok = gap <= 1e-8 * (1.0 + abs qa + abs qb + abs ja + abs jb)
-    if not ok then printfn $"identity fails: q(a)-q(b)={qa - qb}, j(a)-j(b)={ja - jb}, gap={gap}"
+
+    if not ok then
+        printfn $"identity fails: q(a)-q(b)={qa - qb}, j(a)-j(b)={ja - jb}, gap={gap}"
+
     ok
 
 /// Sample mean and its Monte Carlo standard error for independent draws.
@@ -41,21 +46,30 @@ let batchMeanMcse (xs: float[]) =
 /// Asserts |estimate − truth| < 4·MCSE with a message giving all three numbers.
 let assertWithin4Mcse (what: string) (truth: float) (estimate: float, mcse: float) =
     let ok = abs (estimate - truth) < 4.0 * mcse
-    Xunit.Assert.True(ok, $"{what}: estimate {estimate}, truth {truth}, MCSE {mcse}, |diff|/MCSE {abs (estimate - truth) / mcse}")
+
+    Xunit.Assert.True(
+        ok,
+        $"{what}: estimate {estimate}, truth {truth}, MCSE {mcse}, |diff|/MCSE {abs (estimate - truth) / mcse}"
+    )
 
 /// Asserts the mean of independent draws is within 4 MCSE of the truth.
-let assertMean what truth (xs: float[]) = assertWithin4Mcse what truth (meanMcse xs)
+let assertMean what truth (xs: float[]) =
+    assertWithin4Mcse what truth (meanMcse xs)
 
 /// Kolmogorov–Smirnov statistic of a sample against a continuous CDF.
 let ksStatistic (cdf: float -> float) (xs: float[]) =
     let s = Array.sort xs
     let n = float s.Length
-    s |> Array.mapi (fun i x ->
+
+    s
+    |> Array.mapi (fun i x ->
         let f = cdf x
-        max (float (i + 1) / n - f) (f - float i / n)) |> Array.max
+        max (float (i + 1) / n - f) (f - float i / n))
+    |> Array.max
 
 /// Asymptotic KS critical value at false-alarm rate α, from P(√n·D > k) ≈ 2·exp(−2k²): k = √(ln(2/α)/2) / √n.
-let ksCritical (alpha: float) (n: int) = sqrt (log (2.0 / alpha) / 2.0) / sqrt (float n)
+let ksCritical (alpha: float) (n: int) =
+    sqrt (log (2.0 / alpha) / 2.0) / sqrt (float n)
 
 /// KS critical value at α = 0.001 (K = 1.9495).
 let ksCritical001 (n: int) = ksCritical 0.001 n
