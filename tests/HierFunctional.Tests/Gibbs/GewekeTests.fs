@@ -225,3 +225,24 @@ let ``the regression block with varying intercepts and a half-normal sd leaves t
     check "beta[2] second moment" out.["beta[2]"] (fun x -> x * x) 1.25
     check "sigma mean" out.["sigma"] id (sqrt (2.0 / Math.PI))
     check "alpha[1] second moment" out.["alpha[1]"] (fun x -> x * x) 4.0
+
+[<Fact>]
+let ``Dirichlet-Categorical updates leave the prior invariant`` () =
+    let m =
+        model {
+            let! p = sample "p" (Dirichlet(vector [ constant 2.0; constant 1.0; constant 3.0 ]))
+            do! observe "c" (Categorical p)
+        }
+
+    let out =
+        simulate
+            Conjugacy.builtIn
+            m
+            (Dataset.empty |> Dataset.integers "c" [| 0; 2; 1; 2 |])
+            [ "p[1]"; "p[3]" ]
+            iterations
+            8
+
+    check "p[1] mean" out.["p[1]"] id (2.0 / 6.0)
+    check "p[3] mean" out.["p[3]"] id 0.5
+    check "p[3] second moment" out.["p[3]"] (fun x -> x * x) (0.25 + 3.0 * 3.0 / (36.0 * 7.0))

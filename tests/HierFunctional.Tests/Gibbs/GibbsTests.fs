@@ -390,3 +390,42 @@ let ``the regression block update reproduces the exact MvNormal posterior of the
     for k in 0..2 do
         assertMean post $"beta[{k + 1}]" mean.[k]
         assertSd post $"beta[{k + 1}]" (sqrt cov.[k, k])
+
+// ------------------------------------------------------------------ sufficient statistics
+
+/// Bytes allocated per sweep of a Normal hierarchy with 100 groups and the given number of rows.
+let bytesPerSweep (rows: int) =
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 10.0))
+            let! tau = sample "tau" (HalfNormal 5.0)
+            let! sigma = sample "sigma" (HalfNormal 5.0)
+            let! theta = sample "theta" (Normal(mu, tau)) |> over "g"
+            do! observe "y" (Normal(theta.[group "g"], sigma))
+        }
+
+    let rng = Random(1)
+
+    let d =
+        Dataset.empty
+        |> Dataset.labels "g" (Array.init rows (fun i -> $"g{i % 100}"))
+        |> Dataset.reals "y" (Array.init rows (fun _ -> rng.NextDouble()))
+
+    let plan = planOf Conjugacy.builtIn m d
+    let state = Gibbs.initialState plan (Forward.priorDraw rng plan.Bound)
+
+    for _ in 1..50 do
+        Gibbs.sweep plan rng state
+
+    let before = GC.GetAllocatedBytesForCurrentThread()
+
+    for _ in 1..200 do
+        Gibbs.sweep plan rng state
+
+    float (GC.GetAllocatedBytesForCurrentThread() - before) / 200.0
+
+[<Fact>]
+let ``a sweep of a Normal hierarchy allocates nothing per observation`` () =
+    let small, large = bytesPerSweep 1000, bytesPerSweep 100000
+    Assert.True(large <= small, $"bytes per sweep grew with the rows: {small} for 1000 rows, {large} for 100000")
+    Assert.True(large < 1024.0, $"a sweep allocated {large} bytes")
