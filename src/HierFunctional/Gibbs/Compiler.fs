@@ -23,117 +23,6 @@ type GibbsPlan =
         BufferLengths: int[]
     }
 
-/// The slice-sampling fallback: element-wise (and coordinate-wise for vector values) on the unconstrained scale,
-/// with the log-Jacobian, evaluating only the Markov blanket of the element being moved.
-[<RequireQualifiedAccess>]
-module internal SliceUpdate =
-
-    /// The initial slice width on the unconstrained scale; warm-up adapts it per coordinate.
-    let initialWidth = 1.0
-
-    /// Stepping-out limit per update (Neal 2003's m).
-    let maxSteps = 50
-
-    let private step (name: string) rng (f: float -> float) (w: SliceWidth) (u0: float) =
-        let f0 = f u0
-
-        if not (Double.IsFinite f0) then
-            raise (
-                ModelException(
-                    ModelError.NumericalFailure(name, "slice", $"the log-density at the current value is {f0}")
-                )
-            )
-
-        Slice.step rng f w.Width maxSteps u0
-
-    let private scalar (density: CompiledDensity) (info: NodeInfo) (support: Support) =
-        let name = info.Node.Name
-        let off = density.Bound.Layout.Offsets.[name]
-        let blankets = Array.init info.Copies (density.BlanketElement name)
-
-        fun (o: Offsets) rng (st: ChainState) ->
-            let s = st.Values
-
-            for j in 0 .. info.Copies - 1 do
-                let blanket = blankets.[j]
-
-                let f u =
-                    s.[off + j] <- Transform.fromUnconstrainedScalar support u
-                    blanket s + Transform.logJacobianScalar support u
-
-                let w = st.Widths.[o.Widths + j]
-                let u0 = Transform.toUnconstrainedScalar support s.[off + j]
-                let r = step name rng f w u0
-                s.[off + j] <- Transform.fromUnconstrainedScalar support r.Value
-
-                if st.Adapting then
-                    st.Widths.[o.Widths + j] <- Slice.adaptWidth w u0 r.Value
-
-    let private vector (density: CompiledDensity) (info: NodeInfo) (support: Support) (size: int) (usize: int) =
-        let name = info.Node.Name
-        let off = density.Bound.Layout.Offsets.[name]
-        let blankets = Array.init info.Copies (density.BlanketElement name)
-
-        fun (o: Offsets) rng (st: ChainState) ->
-            let s = st.Values
-
-            for j in 0 .. info.Copies - 1 do
-                let blanket = blankets.[j]
-
-                let u =
-                    Transform.toUnconstrained support info.Dim (Array.sub s (off + j * size) size)
-
-                for k in 0 .. usize - 1 do
-                    let f v =
-                        u.[k] <- v
-                        let x, logJ = Transform.fromUnconstrained support info.Dim u
-                        Array.blit x 0 s (off + j * size) size
-                        blanket s + logJ
-
-                    let wi = o.Widths + j * usize + k
-                    let u0 = u.[k]
-                    let r = step name rng f st.Widths.[wi] u0
-                    ignore (f r.Value)
-
-                    if st.Adapting then
-                        st.Widths.[wi] <- Slice.adaptWidth st.Widths.[wi] u0 r.Value
-
-    /// The slice update of a continuous parameter node, or why it cannot have one.
-    let create (density: CompiledDensity) (info: NodeInfo) (reason: string) : Result<Update, ModelError> =
-        match info.Node.Kind with
-        | NodeKind.Parameter d when Dist.isDiscrete d ->
-            Error(
-                ModelError.Unsupported(
-                    info.Node.Name,
-                    $"a discrete parameter ({Dist.name d}); marginalise it out or observe it"
-                )
-            )
-        | NodeKind.Parameter d ->
-            let support = Dist.support d
-            let size = Bound.shapeSize info.Event
-            let usize = Transform.unconstrainedSize support info.Dim
-
-            let run, widths =
-                if info.Event = Shape.Scalar then
-                    scalar density info support, info.Copies
-                else
-                    vector density info support size usize, info.Copies * usize
-
-            Ok
-                {
-                    Node = info.Node.Name
-                    Method = "slice"
-                    Reason = reason
-                    Needs =
-                        {
-                            Aux = [||]
-                            Widths = widths
-                            Buffers = []
-                        }
-                    Run = run
-                }
-        | _ -> Error(ModelError.Unsupported(info.Node.Name, "slice sampling of a non-parameter node"))
-
 /// The Gibbs compiler: the model tree interpreted into a schedule of closed-form updates, with slice sampling
 /// where no rule applies.
 [<RequireQualifiedAccess>]
@@ -224,7 +113,11 @@ module Gibbs =
                 | Ok _ -> None)
         with
         | [] ->
-            let updates = results |> List.choose Result.toOption |> Array.ofList
+            let updates =
+                results
+                |> List.choose Result.toOption
+                |> Array.ofList
+                |> SliceBlock.combine density
 
             let offsets =
                 updates

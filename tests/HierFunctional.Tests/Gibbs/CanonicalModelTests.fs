@@ -60,8 +60,9 @@ let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (th
     let exact = GridPosterior.betaBinomial 100 ys ns
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
     let plan = planOf Conjugacy.builtIn (Examples.betaBinomial groupColumn successes) d
-    Assert.Equal("slice", plan.Updates.[0].Method)
-    Assert.Equal("Beta-Binomial", plan.Updates.[2].Method)
+    Assert.Equal("slice (block)", plan.Updates.[0].Method)
+    Assert.Equal("alpha, beta", plan.Updates.[0].Node)
+    Assert.Equal("Beta-Binomial", plan.Updates.[1].Method)
 
     let post =
         Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(5)) plan

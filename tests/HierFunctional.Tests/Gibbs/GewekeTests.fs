@@ -246,3 +246,25 @@ let ``Dirichlet-Categorical updates leave the prior invariant`` () =
     check "p[1] mean" out.["p[1]"] id (2.0 / 6.0)
     check "p[3] mean" out.["p[3]"] id 0.5
     check "p[3] second moment" out.["p[3]"] (fun x -> x * x) (0.25 + 3.0 * 3.0 / (36.0 * 7.0))
+
+[<Fact>]
+let ``the block slice update of correlated hyperparameters leaves the prior invariant`` () =
+    // a and b enter only through their sum, so their posterior is a ridge: the case the block update exists for.
+    let m =
+        model {
+            let! a = sample "a" (Exponential 1.0)
+            let! b = sample "b" (Gamma(2.0, 1.0))
+            do! observe "y" (Normal(a + b, 0.5))
+        }
+
+    let d = Dataset.empty |> Dataset.reals "y" [| 0.0; 0.0; 0.0 |]
+
+    let plan =
+        Bind.bindOrThrow m d |> Gibbs.compile |> Result.defaultWith (failwithf "%A")
+
+    Assert.Equal("slice (block)", plan.Updates.[0].Method)
+    let out = simulate Conjugacy.builtIn m d [ "a"; "b" ] iterations 9
+    check "a mean" out.["a"] id 1.0
+    check "a second moment" out.["a"] (fun x -> x * x) 2.0
+    check "b mean" out.["b"] id 2.0
+    check "b second moment" out.["b"] (fun x -> x * x) 6.0
