@@ -118,6 +118,7 @@ module Gibbs =
                 |> List.choose Result.toOption
                 |> Array.ofList
                 |> SliceBlock.combine density
+                |> Interweave.add density
 
             let offsets =
                 updates

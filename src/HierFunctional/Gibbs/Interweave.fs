@@ -1,0 +1,209 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// Ancillarity-sufficiency interweaving (ASIS; Yu & Meng 2011) for Normal hierarchies θ_j ~ Normal(μ, τ).
+/// The centred Gibbs updates (θ | μ, τ, y; μ | θ; τ | θ) mix badly when the data say little about τ — eight schools,
+/// where JAGS's centred sampler crawls. After them, this update moves (μ, τ) with the ancillary η_j = (θ_j − μ)/τ
+/// held fixed, i.e. under the non-centred parameterization, and maps back θ_j = μ + τ η_j. In (μ, τ, η) the joint is
+/// p(μ) p(τ) Π N(η_j; 0, 1) p(y | μ + τ η), so slice updates of μ and of log τ that leave p(μ, τ | η, y) invariant
+/// leave the joint invariant: the chain's target is unchanged and it now mixes well whether the data are strong or weak.
+[<RequireQualifiedAccess>]
+module internal Interweave =
+
+    /// A centred Normal group node with scalar-parameter mean and sd: (group node, mean node, sd node).
+    let private candidates (b: Bound) (updates: Update[]) =
+        let closedForm name =
+            updates
+            |> Array.exists (fun u -> u.Node = name && u.Method = Conjugacy.normalMean.Name)
+
+        b.Nodes
+        |> List.choose (fun info ->
+            match info.Node.Kind, info.Node.Plate with
+            | NodeKind.Parameter(Dist.Normal(Param mu, Param tau)), Plate.Over _ when closedForm info.Node.Name ->
+                match b.NodeMap.TryFind mu, b.NodeMap.TryFind tau with
+                | Some m, Some t when
+                    m.Scope = Scope.Global
+                    && t.Scope = Scope.Global
+                    && m.Event = Shape.Scalar
+                    && t.Event = Shape.Scalar
+                    && m.Node.Kind.IsParameter
+                    && t.Node.Kind.IsParameter
+                    ->
+                    Some(info, m, t)
+                | _ -> None
+            | _ -> None)
+
+    /// Where τ's half-t augmentation keeps its auxiliary variable, with the prior's ν and A: after moving τ the
+    /// auxiliary is redrawn from a | τ², because the move used τ's marginal prior and left a stale.
+    type private Augmentation =
+        {
+            Index: int
+            Dof: float[] -> float
+            Scale: float[] -> float
+        }
+
+    let private create
+        (density: CompiledDensity)
+        (theta: NodeInfo)
+        (mu: NodeInfo)
+        (tau: NodeInfo)
+        (augmentation: Augmentation option)
+        : Update =
+        let b = density.Bound
+        let j = theta.Copies
+        let thetaOff = b.Layout.Offsets.[theta.Node.Name]
+
+        let muOff, tauOff =
+            b.Layout.Offsets.[mu.Node.Name], b.Layout.Offsets.[tau.Node.Name]
+
+        let tauSupport =
+            match tau.Node.Kind with
+            | NodeKind.Parameter d -> Dist.support d
+            | _ -> Support.Positive
+
+        // Terms of p(μ) p(τ) p(y | μ + τη): θ's own prior terms become p(η), free of μ and τ, so they are left out.
+        let thetaPriors =
+            Array.init j (fun c ->
+                {
+                    Term.Node = theta.Node.Name
+                    Copy = c
+                })
+            |> Set.ofArray
+
+        let termsFor (node: NodeInfo) =
+            [|
+                yield { Term.Node = node.Node.Name; Copy = 0 }
+                yield! density.Dependents.[node.Node.Name].[0]
+                for c in 0 .. j - 1 do
+                    yield! density.Dependents.[theta.Node.Name].[c]
+            |]
+            |> Array.distinct
+            |> Array.filter (fun t -> not (thetaPriors.Contains t))
+            |> Array.map density.Term
+
+        let muTerms, tauTerms = termsFor mu, termsFor tau
+
+        let sum (terms: (float[] -> float)[]) (s: float[]) =
+            let mutable total = 0.0
+
+            for t in terms do
+                total <- total + t s
+
+            total
+
+        let step name rng (f: float -> float) (w: SliceWidth) x0 =
+            let f0 = f x0
+
+            if not (Double.IsFinite f0) then
+                raise (
+                    ModelException(
+                        ModelError.NumericalFailure(
+                            name,
+                            "interweaving",
+                            $"the log-density at the current value is {f0}"
+                        )
+                    )
+                )
+
+            Slice.step rng f w.Width SliceUpdate.maxSteps x0
+
+        let run (o: Offsets) (rng: Random) (st: ChainState) =
+            let s = st.Values
+            let eta = st.Buffers.[o.Buffer]
+            let m0, t0 = s.[muOff], s.[tauOff]
+
+            for c in 0 .. j - 1 do
+                eta.[c] <- (s.[thetaOff + c] - m0) / t0
+
+            let place () =
+                let m, t = s.[muOff], s.[tauOff]
+
+                for c in 0 .. j - 1 do
+                    s.[thetaOff + c] <- m + t * eta.[c]
+
+            // log τ with its Jacobian, then μ; each a slice update of p(· | η, y, the other).
+            let fTau u =
+                s.[tauOff] <- Transform.fromUnconstrainedScalar tauSupport u
+                place ()
+                sum tauTerms s + Transform.logJacobianScalar tauSupport u
+
+            let u0 = Transform.toUnconstrainedScalar tauSupport t0
+            let r = step tau.Node.Name rng fTau st.Widths.[o.Widths] u0
+            fTau r.Value |> ignore
+
+            if st.Adapting then
+                st.Widths.[o.Widths] <- Slice.adaptWidth st.Widths.[o.Widths] u0 r.Value
+
+            match augmentation with
+            | Some a ->
+                let p =
+                    Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (s.[tauOff] * s.[tauOff])
+
+                st.Aux.[a.Index] <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
+            | None -> ()
+
+            let fMu x =
+                s.[muOff] <- x
+                place ()
+                sum muTerms s
+
+            let rm = step mu.Node.Name rng fMu st.Widths.[o.Widths + 1] m0
+            fMu rm.Value |> ignore
+
+            if st.Adapting then
+                st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] m0 rm.Value
+
+        {
+            Node = $"{mu.Node.Name}, {tau.Node.Name} | {theta.Node.Name}"
+            Method =
+                $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
+            Reason = ""
+            Needs =
+                {
+                    Aux = [||]
+                    Widths = 2
+                    Buffers = [ j ]
+                }
+            Run = run
+        }
+
+    /// Appends an interweaving step after the updates of each centred Normal hierarchy found in the plan.
+    let add (density: CompiledDensity) (updates: Update[]) : Update[] =
+        let b = density.Bound
+
+        let augmentationOf (tau: NodeInfo) =
+            match Array.tryFindIndex (fun (u: Update) -> u.Node = tau.Node.Name && u.Needs.Aux.Length = 1) updates with
+            | Some i ->
+                let index = updates.[.. i - 1] |> Array.sumBy (fun u -> u.Needs.Aux.Length)
+                let arg e = Eval.compileScalar b Scope.Global e
+
+                match tau.Node.Kind with
+                | NodeKind.Parameter(Dist.HalfCauchy a) ->
+                    let scale = arg a
+
+                    Some
+                        {
+                            Index = index
+                            Dof = (fun _ -> 1.0)
+                            Scale = (fun s -> scale s 0)
+                        }
+                | NodeKind.Parameter(Dist.HalfStudentT(nu, a)) ->
+                    let dof, scale = arg nu, arg a
+
+                    Some
+                        {
+                            Index = index
+                            Dof = (fun s -> dof s 0)
+                            Scale = (fun s -> scale s 0)
+                        }
+                | _ -> None
+            | None -> None
+
+        let extra =
+            candidates b updates
+            |> List.map (fun (theta, mu, tau) -> create density theta mu tau (augmentationOf tau))
+            |> Array.ofList
+
+        Array.append updates extra
