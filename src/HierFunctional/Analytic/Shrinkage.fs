@@ -194,5 +194,9 @@ module Shrinkage =
 
     /// The shrinkage report of a fit for a group-level node (family detected from the model tree; see
     /// `ShrinkageReport.compute` for an explicit spec): no, complete and partial pooling and B_j per group.
-    let report (b: HierFunctional.Bound) (node: string) (posterior: HierFunctional.Posterior) : HierFunctional.ShrinkageTable =
+    let report
+        (b: HierFunctional.Bound)
+        (node: string)
+        (posterior: HierFunctional.Posterior)
+        : HierFunctional.ShrinkageTable =
         HierFunctional.ShrinkageReport.report b node posterior

@@ -30,7 +30,9 @@ module Predictive =
         match info.Scope, info.Node.Kind with
         | Scope.Level _, NodeKind.Parameter d -> info, d
         | _ ->
-            invalidArg "node" $"'{node}' is not a parameter declared `over` a group, so it has no population to draw a new group from."
+            invalidArg
+                "node"
+                $"'{node}' is not a parameter declared `over` a group, so it has no population to draw a new group from."
 
     /// Effects of a new, unseen group, one per draw: θ_new ~ p(θ | hyperparameters of that draw), the node's prior
     /// evaluated with the draw's hyperparameters (its arguments must not depend on the level, e.g. no group covariate).
@@ -46,7 +48,11 @@ module Predictive =
     /// known sd). Returns (new effect, new observation) per draw.
     let newGroupData (rng: Random) (b: Bound) (node: string) (observed: string) (row: int) (posterior: Posterior) =
         let info, _ = levelNode b node
-        let g = match info.Scope with | Scope.Level g -> g | _ -> ""
+
+        let g =
+            match info.Scope with
+            | Scope.Level g -> g
+            | _ -> ""
 
         if row < 0 || row >= b.Rows then
             invalidArg "row" $"row {row} is outside 0..{b.Rows - 1}."
@@ -77,7 +83,9 @@ module Predictive =
         {
             Observed = t
             Replicated = reps
-            PValue = (reps |> Array.filter (fun r -> r >= t) |> Array.length |> float) / float reps.Length
+            PValue =
+                (reps |> Array.filter (fun r -> r >= t) |> Array.length |> float)
+                / float reps.Length
         }
 
     /// The posterior predictive p-value P(T(y_rep) ≥ T(y)) of a test statistic (see `check`).

@@ -61,7 +61,9 @@ type ShrinkageTable =
 module ShrinkageReport =
 
     let private fail (node: string) (why: string) =
-        invalidArg "node" $"cannot report shrinkage of '{node}': {why}; pass a ShrinkageSpec to ShrinkageReport.compute."
+        invalidArg
+            "node"
+            $"cannot report shrinkage of '{node}': {why}; pass a ShrinkageSpec to ShrinkageReport.compute."
 
     let private groupOf (b: Bound) (node: string) =
         match (Bound.node b node).Scope with
@@ -117,7 +119,10 @@ module ShrinkageReport =
         | ShrinkageFamily.GammaPoisson, Dist.Gamma(_, rate), Dist.Poisson(_, e) ->
             let e, rate = scalar Scope.Row e, scalar level rate
             e, (fun s j w -> rate s j / (w + rate s j))
-        | f, _, _ -> invalidArg "spec" $"the nodes '{spec.Node}' and '{spec.Observed}' do not have the {f} family's distributions."
+        | f, _, _ ->
+            invalidArg
+                "spec"
+                $"the nodes '{spec.Node}' and '{spec.Observed}' do not have the {f} family's distributions."
 
     // Normal: the weighted mean Σ w y / Σ w; the counts families: Σ y / Σ (trials or exposure), the same form.
     let private estimate (spec: ShrinkageSpec) (w: float[]) (y: float[]) (rows: int[]) =
@@ -138,7 +143,9 @@ module ShrinkageReport =
         let mean = PosteriorStates.meanState b posterior
         let w = Array.init b.Rows (weight mean)
         let all = Array.init b.Rows id
-        let rowsOf j = all |> Array.filter (fun r -> info.RowLevel.[r] = j)
+
+        let rowsOf j =
+            all |> Array.filter (fun r -> info.RowLevel.[r] = j)
 
         let row j =
             let rows = rowsOf j
@@ -169,8 +176,7 @@ module ShrinkageReport =
         }
 
     /// The report for a group-level node, with the family detected from the model tree (`detect`).
-    let report (b: Bound) (node: string) (posterior: Posterior) : ShrinkageTable =
-        compute b (detect b node) posterior
+    let report (b: Bound) (node: string) (posterior: Posterior) : ShrinkageTable = compute b (detect b node) posterior
 
     /// The report as a console table, one line per group.
     let format (t: ShrinkageTable) : string =
@@ -187,13 +193,33 @@ module ShrinkageReport =
         let cells =
             t.Rows
             |> Array.map (fun r ->
-                [| r.Label; f r.Size; f r.NoPooling; f r.CompletePooling; f r.PartialMean; f r.Lower; f r.Upper; f r.Factor |])
+                [|
+                    r.Label
+                    f r.Size
+                    f r.NoPooling
+                    f r.CompletePooling
+                    f r.PartialMean
+                    f r.Lower
+                    f r.Upper
+                    f r.Factor
+                |])
 
         let widths =
-            Array.init header.Length (fun k -> Array.append [| header.[k] |] (cells |> Array.map (fun c -> c.[k])) |> Array.map String.length |> Array.max)
+            Array.init header.Length (fun k ->
+                Array.append [| header.[k] |] (cells |> Array.map (fun c -> c.[k]))
+                |> Array.map String.length
+                |> Array.max)
 
         let line (c: string[]) =
-            String.Join("  ", c |> Array.mapi (fun k s -> if k = 0 then s.PadRight widths.[k] else s.PadLeft widths.[k]))
+            String.Join(
+                "  ",
+                c
+                |> Array.mapi (fun k s ->
+                    if k = 0 then
+                        s.PadRight widths.[k]
+                    else
+                        s.PadLeft widths.[k])
+            )
 
         sb.AppendLine(line header) |> ignore
         cells |> Array.iter (fun c -> sb.AppendLine(line c) |> ignore)

@@ -12,7 +12,8 @@ module VarianceDecomposition =
         if List.length sds < 2 then
             invalidArg "sds" "need the sd of at least two levels (between groups, then within)."
 
-        let total (row: string -> float) = sds |> List.sumBy (fun s -> row s * row s)
+        let total (row: string -> float) =
+            sds |> List.sumBy (fun s -> row s * row s)
 
         let withVars =
             sds
@@ -23,13 +24,18 @@ module VarianceDecomposition =
             |> List.fold (fun p s -> Posterior.derive $"share_{s}" (fun row -> row s * row s / total row) p) withVars
 
         match sds with
-        | [ between; _ ] -> withShares |> Posterior.derive "icc" (fun row -> row between * row between / total row)
+        | [ between; _ ] ->
+            withShares
+            |> Posterior.derive "icc" (fun row -> row between * row between / total row)
         | _ -> withShares
 
     /// The names `decompose` adds, in order.
     let names (sds: string list) : string list =
         let icc = if List.length sds = 2 then [ "icc" ] else []
-        (sds |> List.map (fun s -> $"var_{s}")) @ (sds |> List.map (fun s -> $"share_{s}")) @ icc
+
+        (sds |> List.map (fun s -> $"var_{s}"))
+        @ (sds |> List.map (fun s -> $"share_{s}"))
+        @ icc
 
     /// The summary of the variance components (`decompose`, then `Summary.compute` on the added scalars).
     let summary (sds: string list) (posterior: Posterior) : Summary =
