@@ -199,6 +199,18 @@ let ``on eight schools the report's partial pooling is the posterior mean and no
     Assert.Contains("theta over school", ShrinkageReport.format t)
 
 [<Fact>]
+let ``the realised Normal factor is the draw average of sigma_j^2 over sigma_j^2 plus tau^2`` () =
+    let plan = planOf Examples.eightSchools schools
+    let post = Chains.run (opts.WithDraws(300)) plan
+    let t = ShrinkageReport.report plan.Bound "theta" post
+    let tau = Posterior.pooled "tau" post
+
+    reals schools "sigma"
+    |> Array.iteri (fun j s ->
+        let byHand = tau |> Array.averageBy (fun t -> s * s / (s * s + t * t))
+        Assert.Equal(byHand, t.Rows.[j].Factor, 12))
+
+[<Fact>]
 let ``a node that is not over a group is refused with a message naming it`` () =
     let e =
         Assert.Throws<ArgumentException>(fun () -> ShrinkageReport.detect knownPlan.Bound "mu" |> ignore)
@@ -332,3 +344,45 @@ let ``a posterior written as CmdStan CSV reads back bit-identical with bracket n
                 )
     finally
         Directory.Delete(dir, true)
+
+[<Fact>]
+let ``an explicit spec whose family does not match the nodes is refused`` () =
+    let plan = planOf Examples.eightSchools schools
+    let post = Chains.run (opts.WithDraws(20)) plan
+
+    let spec =
+        {
+            Node = "theta"
+            Observed = "y"
+            Family = ShrinkageFamily.BetaBinomial
+        }
+
+    let e =
+        Assert.Throws<ArgumentException>(fun () -> ShrinkageReport.compute plan.Bound spec post |> ignore)
+
+    Assert.Contains("BetaBinomial", e.Message)
+
+[<Fact>]
+let ``a new group cannot be drawn when the group prior reads a covariate`` () =
+    let m =
+        model {
+            let! b = sample "b" (Normal(0.0, 1.0))
+            let! theta = sample "theta" (Normal(b * data "z", 1.0)) |> over "g"
+            do! observe "y" (Normal(theta.[group "g"], 1.0))
+        }
+
+    let d =
+        Dataset.empty
+        |> Dataset.labels "g" [| "a"; "a"; "b" |]
+        |> Dataset.reals "z" [| 1.0; 1.0; 2.0 |]
+        |> Dataset.reals "y" [| 0.3; 0.1; 0.9 |]
+
+    let plan = planOf m d
+    let post = Chains.run (opts.WithDraws(20)) plan
+
+    let e =
+        Assert.Throws<ArgumentException>(fun () ->
+            Predictive.newGroup (Xoshiro256StarStar(1, false)) plan.Bound "theta" post
+            |> ignore)
+
+    Assert.Contains("covariate", e.Message)

@@ -28,6 +28,12 @@ module Predictive =
         let info = Bound.node b node
 
         match info.Scope, info.Node.Kind with
+        | Scope.Level _, NodeKind.Parameter d when
+            Dist.arguments d |> List.exists (snd >> Expr.columnRefs >> List.isEmpty >> not)
+            ->
+            invalidArg
+                "node"
+                $"'{node}' has a prior that reads data columns (a group-level covariate), so a new group's prior is not defined by the hyperparameters alone."
         | Scope.Level _, NodeKind.Parameter d -> info, d
         | _ ->
             invalidArg
