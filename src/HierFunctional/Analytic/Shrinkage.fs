@@ -191,3 +191,12 @@ module Shrinkage =
             CoefficientCovariance = v
             WeightMatrix = v * xtx
         }
+
+    /// The shrinkage report of a fit for a group-level node (family detected from the model tree; see
+    /// `ShrinkageReport.compute` for an explicit spec): no, complete and partial pooling and B_j per group.
+    let report
+        (b: HierFunctional.Bound)
+        (node: string)
+        (posterior: HierFunctional.Posterior)
+        : HierFunctional.ShrinkageTable =
+        HierFunctional.ShrinkageReport.report b node posterior

@@ -281,3 +281,26 @@ module CmdStanCsv =
     /// The value of the first metadata entry with this key (e.g. "seed", "id", "num_samples"), if any.
     [<CompiledName("TryMetadata")>]
     let tryMetadata (key: string) (chain: StanCsvChain) : string option = tryFind key chain.Metadata
+
+    /// Writes a posterior as CmdStan does, one file per chain (`<directory>/<model>_<chain>.csv`), with names in
+    /// Stan's form (`theta[1]` → `theta.1`); returns the paths. Draws are written in round-trip precision.
+    [<CompiledName("WritePosterior")>]
+    let writePosterior (directory: string) (header: CmdStanHeader) (posterior: Posterior) : string[] =
+        writeChains directory header posterior.Names (Posterior.toArray posterior)
+
+    /// Reads one Stan CSV file per chain into a posterior, names back in bracket form (`theta.1` → `theta[1]`).
+    /// Sampler columns ending in `__` (lp__, accept_stat__, ...) are kept. All files must have the same columns
+    /// and draw counts.
+    [<CompiledName("ReadPosterior")>]
+    let readPosterior (files: string[]) : Posterior =
+        if isNull files || files.Length = 0 then
+            invalidArg "files" "need at least one Stan CSV file (one per chain)."
+
+        let chains = files |> Array.map read
+
+        chains
+        |> Array.iteri (fun c ch ->
+            if ch.Names <> chains.[0].Names then
+                invalidArg "files" $"{files.[c]} has columns different from {files.[0]}; chains must match.")
+
+        Posterior.create (chains.[0].Names |> Array.map fromStanName) (chains |> Array.map (fun ch -> ch.Draws))

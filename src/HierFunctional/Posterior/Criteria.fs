@@ -546,3 +546,35 @@ module Criteria =
     [<CompiledName("LooOfChains")>]
     let looOfChains (chainIds: int[]) (logLik: float[][]) : Loo =
         looWith (relativeEff chainIds logLik) logLik
+
+    // The recorded S × N log-likelihood as [draw][observation] rows, chains concatenated in chain order.
+    let private logLikRows (p: Posterior) =
+        if not p.HasLogLikelihood then
+            invalidArg
+                "posterior"
+                "the posterior has no pointwise log-likelihood; sample with SamplerOptions.WithLogLikelihood(true)."
+
+        let m = Posterior.logLikelihoodMatrix p
+        Array.init (Array2D.length1 m) (fun s -> Array.init (Array2D.length2 m) (fun i -> m.[s, i]))
+
+    /// Per-draw deviance D(θ^s) = −2 Σ_i log p(y_i | θ^s) from the recorded pointwise log-likelihood.
+    [<CompiledName("DevianceDraws")>]
+    let devianceDraws (posterior: Posterior) : float[] =
+        logLikRows posterior |> Array.map (fun row -> -2.0 * Array.sum row)
+
+    /// DIC of a fit: D̄ from the recorded log-likelihood (`devianceDraws`) and D(θ̄) at the posterior mean of the
+    /// parameter state (`PosteriorStates.meanState`), combined by `dic` (Spiegelhalter et al. 2002).
+    [<CompiledName("DicOf")>]
+    let dicOf (plan: GibbsPlan) (posterior: Posterior) : Dic =
+        let thetaBar = PosteriorStates.meanState plan.Bound posterior
+        dic (devianceDraws posterior) (plan.Density.Deviance thetaBar)
+
+    /// WAIC of a fit from its recorded pointwise log-likelihood (`waic`).
+    [<CompiledName("WaicOf")>]
+    let waicOf (posterior: Posterior) : Waic = waic (logLikRows posterior)
+
+    /// PSIS-LOO of a fit, with r_eff from its chains (`looOfChains`).
+    [<CompiledName("LooOf")>]
+    let looOf (posterior: Posterior) : Loo =
+        let ids = Array.init posterior.TotalDraws (fun s -> s / posterior.DrawCount)
+        looOfChains ids (logLikRows posterior)
