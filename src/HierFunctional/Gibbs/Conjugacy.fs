@@ -131,11 +131,7 @@ module Conjugacy =
         | NodeKind.Observed d -> Some d
         | _ -> None
 
-    let private gaussianChildWhere
-        (accept: Slot -> bool)
-        (target: string)
-        (c: Node)
-        : Result<GaussianChild, string> =
+    let private gaussianChildWhere (accept: Slot -> bool) (target: string) (c: Node) : Result<GaussianChild, string> =
         match childDist c with
         | Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target sd) ->
             match Linear.tryAffine target mean with

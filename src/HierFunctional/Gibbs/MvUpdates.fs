@@ -46,8 +46,7 @@ module internal MvUpdates =
     /// The expression reads no data column or group and only global nodes: it has one value per sweep.
     let private isGlobal (b: Bound) (e: Expr) =
         Expr.columnRefs e |> List.isEmpty
-        && Expr.paramRefs e
-           |> List.forall (fun p -> (Bound.node b p).Scope = Scope.Global)
+        && Expr.paramRefs e |> List.forall (fun p -> (Bound.node b p).Scope = Scope.Global)
 
     let private update (name: string) (rule: string) (buffers: int list) run =
         Ok
@@ -224,7 +223,10 @@ module internal MvUpdates =
                 for a in 0 .. k - 1 do
                     for d in 0 .. k - 1 do
                         let i = l * k * k + a * k + d
-                        within.[i] <- within.[i] + (value zero r a - xbar.[l * k + a]) * (value zero r d - xbar.[l * k + d])
+
+                        within.[i] <-
+                            within.[i]
+                            + (value zero r a - xbar.[l * k + a]) * (value zero r d - xbar.[l * k + d])
 
             let repr = Slots.representatives levels (Array.init child.Copies level)
 
@@ -238,7 +240,8 @@ module internal MvUpdates =
 
                         for a in 0 .. k - 1 do
                             for d in 0 .. k - 1 do
-                                acc.[a * k + d] <- acc.[a * k + d] + within.[l * k * k + a * k + d] + count.[l] * m.[a] * m.[d]
+                                acc.[a * k + d] <-
+                                    acc.[a * k + d] + within.[l * k * k + a * k + d] + count.[l] * m.[a] * m.[d]
         | _ ->
             fun s m acc ->
                 for r in 0 .. child.Copies - 1 do
@@ -269,9 +272,7 @@ module internal MvUpdates =
             let off = b.Layout.Offsets.[name]
             let parts = children |> List.map (scatterOf b k) |> Array.ofList
 
-            let n =
-                children
-                |> List.sumBy (fun c -> float (Bound.node b c.Node.Name).Copies)
+            let n = children |> List.sumBy (fun c -> float (Bound.node b c.Node.Name).Copies)
 
             let nuF = Eval.compileScalar b Scope.Global dof
             let psiF = Eval.compileValue b Scope.Global scale
@@ -428,8 +429,7 @@ module internal MvUpdates =
                             XtWr = Array.sub acc (at + k * k) k
                         }
 
-                    let post =
-                        Conjugate.regression (Value.vector (mf s i)) (matrixValue (sf s i)) stats
+                    let post = Conjugate.regression (Value.vector (mf s i)) (matrixValue (sf s i)) stats
 
                     let x = Conjugate.drawMvNormal rng post
 
