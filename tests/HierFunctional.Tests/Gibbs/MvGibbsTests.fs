@@ -106,6 +106,32 @@ let ``a Wishart prior has no closed-form rule and the plan says so`` () =
     Assert.Equal("slice", u.Method)
     Assert.Contains("Wishart", u.Reason)
 
+[<Fact>]
+let ``a child that is not linear in the group vectors makes the MvNormal-linear rule give a reason`` () =
+    let m =
+        model {
+            let! b =
+                sample "b" (MvNormal(vec [ 0.0; 0.0 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+                |> over "g"
+
+            do! observe "y" (Normal(exp (dot (vector [ c 1.0; data "t" ]) b.[group "g"]), 1.0))
+        }
+
+    let expanded = Graph.expand m
+
+    match Conjugacy.mvNormalLinear.Try expanded (Model.tryFind "b" expanded).Value with
+    | Error why -> Assert.Equal("the mean of child 'y' is not linear in 'b'", why)
+    | Ok c -> failwithf "unexpected %A" c
+
+    let d =
+        groups3
+        |> Dataset.reals "t" [| 0.0; 1.0; -0.5; 0.3; 1.2; 2.0 |]
+        |> Dataset.reals "y" (Array.zeroCreate 6)
+
+    let u = methodOf (planOf Conjugacy.builtIn m d) "b"
+    Assert.Equal("slice", u.Method)
+    Assert.Contains("MvNormal-linear (dot product): the mean of child 'y' is not linear in 'b'", u.Reason)
+
 // ------------------------------------------------------------------ exact posteriors with known hyperparameters
 
 [<Fact>]
@@ -411,3 +437,44 @@ let ``the multivariate updates allocate nothing per data row`` () =
             bytesPerUpdate m (data 10) node, bytesPerUpdate m (data 2000) node
         // A per-row allocation would cost ≥ 1990 × 24 bytes per run; allow 256 bytes per run of noise.
         Assert.True(large - small < 200L * 256L, $"{node}: {small} bytes at 10 rows, {large} at 2000 rows (200 runs)")
+
+// ------------------------------------------------------------------ sleepstudy (lme4) with known hyperparameters
+
+[<Fact>]
+let ``sleepstudy subject intercepts and slopes match their exact posterior given the lme4 variance components`` () =
+    let d =
+        Csv.readOrThrow (IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "docs", "data", "sleepstudy.csv"))
+
+    // lme4::lmer(Reaction ~ Days + (Days | Subject)) estimates, used as known hyperparameters.
+    let mu = [ 251.405; 10.467 ]
+    let sigmaB = [ [ 612.1; 9.6 ]; [ 9.6; 35.07 ] ]
+    let sigma = 25.59
+    let plan = planOf Conjugacy.builtIn (slopes (vec mu) (mat sigmaB) (c sigma)) d
+    Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
+    let post = Chains.run options plan
+    let levels = plan.Bound.Groups.["Subject"]
+    let days = plan.Bound.Numeric.["Days"]
+    let reaction = plan.Bound.Numeric.["Reaction"]
+    let sInv = inv (dense sigmaB)
+
+    for j in [ 0; 8; 17 ] do
+        // Exact: Q_j = Σ⁻¹ + X_jᵀX_j/σ², mean Q_j⁻¹(Σ⁻¹ μ + X_jᵀy_j/σ²).
+        let rows =
+            [
+                for r in 0 .. days.Length - 1 do
+                    if levels.RowLevel.[r] = j then
+                        yield r
+            ]
+
+        let x = dense [ for r in rows -> [ 1.0; days.[r] ] ]
+        let y = vb.DenseOfArray [| for r in rows -> reaction.[r] |]
+        let cov = inv (sInv + x.TransposeThisAndMultiply x / (sigma * sigma))
+
+        let mean =
+            cov
+            * (sInv * vb.DenseOfArray(Array.ofList mu)
+               + x.TransposeThisAndMultiply y / (sigma * sigma))
+
+        for k in 0..1 do
+            assertMean post $"b[{j + 1},{k + 1}]" mean.[k]
+            assertSd post $"b[{j + 1},{k + 1}]" (sqrt cov.[k, k])
