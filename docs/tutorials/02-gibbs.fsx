@@ -3,7 +3,7 @@
 
 HierFunctional interprets the model tree into a Gibbs sampler. For every parameter it looks at the node's prior
 and children and matches a **conjugacy rule** (Normal-Normal, Gamma-Poisson, Beta-Binomial, a scale prior on
-Normal children, …). Where the math allows, the update is a draw from the exact full conditional computed from
+Normal children, MvNormal mean, InverseWishart covariance, MvNormal intercepts and slopes of dot products, …). Where the math allows, the update is a draw from the exact full conditional computed from
 **sufficient statistics** gathered once at compile time; elsewhere it falls back to a **slice sampler** on the
 unconstrained scale, and the plan says why. `Gibbs.describe` lists the plan the way JAGS's `list.samplers` does.
 

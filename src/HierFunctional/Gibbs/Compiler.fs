@@ -38,6 +38,10 @@ module Gibbs =
         | Conjugate.GammaRateOfGamma(a, r, children) -> Updates.gammaRateOfGamma b target a r children
         | Conjugate.DirichletCounts(a, children) -> Updates.dirichletCounts b target a children
         | Conjugate.NormalBlock(m0, s0, children) -> Updates.normalBlock b target m0 s0 children
+        | Conjugate.MvNormalMean(m0, s0, children) -> MvUpdates.mvNormalMean b target m0 s0 children
+        | Conjugate.InverseWishartCovariance(nu, psi, children) ->
+            MvUpdates.inverseWishartCovariance b target nu psi children
+        | Conjugate.MvNormalLinear(m0, s0, children) -> MvUpdates.mvNormalLinear b target m0 s0 children
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =
         match info.Node.Kind with

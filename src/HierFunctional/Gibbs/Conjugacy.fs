@@ -1,5 +1,16 @@
 namespace HierFunctional
 
+/// An MvNormal child of a vector mean or covariance target: child ~ MvNormal(mean, covariance).
+type MvNormalChild =
+    {
+        /// The child node (observed rows of a Matrix column, or a vector parameter over a group).
+        Node: Node
+        /// The child's mean vector.
+        Mean: Expr
+        /// The child's covariance matrix.
+        Covariance: Expr
+    }
+
 /// A Normal child whose mean is linear in the target: child ~ Normal(offset + coefficient · target[slot], sd).
 type GaussianChild =
     {
@@ -65,6 +76,13 @@ type Conjugate =
     | GammaRateOfGamma of shape: Expr * rate: Expr * children: (Node * Expr) list
     /// Dirichlet(α) × Categorical/Multinomial children → Dirichlet(α + counts).
     | DirichletCounts of concentration: Expr * children: Node list
+    /// MvNormal(m0, S0) prior on a vector × MvNormal(target, Σ_c) children → MvNormal.
+    | MvNormalMean of priorMean: Expr * priorCovariance: Expr * children: MvNormalChild list
+    /// InverseWishart(ν, Ψ) prior on a covariance × MvNormal(m_i, target) children → InverseWishart(ν + n, Ψ + S).
+    | InverseWishartCovariance of dof: Expr * scale: Expr * children: MvNormalChild list
+    /// MvNormal(m0, S0) prior on each copy of a vector node × Normal children with means a_i + x_i·target[slot]
+    /// → MvNormal per copy (varying intercepts and slopes).
+    | MvNormalLinear of priorMean: Expr * priorCovariance: Expr * children: GaussianChild list
 
 /// A conjugacy rule: a value that recognises one prior × likelihood pattern on the expanded model graph.
 type ConjugacyRule =
@@ -113,17 +131,12 @@ module Conjugacy =
         | NodeKind.Observed d -> Some d
         | _ -> None
 
-    let private gaussianChild (target: string) (blockOnly: bool) (c: Node) : Result<GaussianChild, string> =
+    let private gaussianChildWhere (accept: Slot -> bool) (target: string) (c: Node) : Result<GaussianChild, string> =
         match childDist c with
         | Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target sd) ->
             match Linear.tryAffine target mean with
             | Some(offset, slot, coefficient) ->
-                let isDot =
-                    match slot with
-                    | Slot.WholeDot -> true
-                    | _ -> false
-
-                if isDot = blockOnly then
+                if accept slot then
                     Ok
                         {
                             Node = c
@@ -138,6 +151,9 @@ module Conjugacy =
         | Some(Dist.Normal _) -> Error $"child '{c.Name}' has '{target}' in its sd"
         | Some d -> Error $"child '{c.Name}' is {Dist.name d}, not Normal"
         | None -> Error $"'{c.Name}' is not a stochastic node"
+
+    let private gaussianChild (target: string) (blockOnly: bool) (c: Node) =
+        gaussianChildWhere (fun slot -> slot.IsWholeDot = blockOnly) target c
 
     /// Normal prior × Normal children with means linear in the target: posterior precision
     /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
@@ -341,6 +357,99 @@ module Conjugacy =
                     | _ -> Error "its prior is not a scalar Dirichlet"
         }
 
+    let private mvNormalChild (target: string) (c: Node) (pick: Expr -> Expr -> Result<MvNormalChild, string>) =
+        match childDist c with
+        | Some(Dist.MvNormal(mean, cov)) -> pick mean cov
+        | Some d -> Error $"child '{c.Name}' is {Dist.name d}, not MvNormal"
+        | None -> Error $"'{c.Name}' is not a stochastic node"
+
+    /// MvNormal(m0, S0) prior on a vector μ × children x_i ~ MvNormal(μ, Σ_c) with Σ_c free of μ: posterior
+    /// precision Q = S0⁻¹ + Σ_c n_c Σ_c⁻¹, mean Q⁻¹ (S0⁻¹ m0 + Σ_c Σ_c⁻¹ Σ_i x_i) (the MvNormal-MvNormal identity).
+    let mvNormalMean: ConjugacyRule =
+        {
+            Name = "MvNormal mean"
+            Math =
+                "mu ~ MvN(m0, S0), x_i ~ MvN(mu, Sigma) => mu | x ~ MvN(Q^-1 (S0^-1 m0 + Sigma^-1 sum x_i), Q^-1), Q = S0^-1 + n Sigma^-1"
+            Try =
+                fun expanded target ->
+                    let t = target.Name
+
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.MvNormal(m0, s0)), Plate.Scalar ->
+                        eachChild expanded target (fun c ->
+                            mvNormalChild t c (fun mean cov ->
+                                match mean with
+                                | _ when Expr.dependsOn t cov -> Error $"child '{c.Name}' has '{t}' in its covariance"
+                                | Param p when p = t ->
+                                    Ok(
+                                        {
+                                            Node = c
+                                            Mean = mean
+                                            Covariance = cov
+                                        }
+                                        : MvNormalChild
+                                    )
+                                | _ -> Error $"the mean of child '{c.Name}' is not exactly '{t}'"))
+                        |> Result.map (fun cs -> Conjugate.MvNormalMean(m0, s0, cs))
+                    | NodeKind.Parameter(Dist.MvNormal _), _ ->
+                        Error "it is a vector per group level; this rule covers a single MvNormal vector"
+                    | _ -> Error "its prior is not MvNormal"
+        }
+
+    /// InverseWishart(ν, Ψ) prior on a covariance Σ × children x_i ~ MvNormal(m_i, Σ) with means free of Σ:
+    /// InverseWishart(ν + n, Ψ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ) (the inverse-Wishart–normal identity).
+    let inverseWishartCovariance: ConjugacyRule =
+        {
+            Name = "InverseWishart covariance"
+            Math =
+                "Sigma ~ IW(nu, Psi), x_i ~ MvN(m_i, Sigma) => Sigma | x ~ IW(nu + n, Psi + sum (x_i - m_i)(x_i - m_i)')"
+            Try =
+                fun expanded target ->
+                    let t = target.Name
+
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.InverseWishart(nu, psi)), Plate.Scalar ->
+                        eachChild expanded target (fun c ->
+                            mvNormalChild t c (fun mean cov ->
+                                match cov with
+                                | _ when Expr.dependsOn t mean -> Error $"child '{c.Name}' has '{t}' in its mean"
+                                | Param p when p = t ->
+                                    Ok(
+                                        {
+                                            Node = c
+                                            Mean = mean
+                                            Covariance = cov
+                                        }
+                                        : MvNormalChild
+                                    )
+                                | _ -> Error $"the covariance of child '{c.Name}' is not exactly '{t}'"))
+                        |> Result.map (fun cs -> Conjugate.InverseWishartCovariance(nu, psi, cs))
+                    | NodeKind.Parameter(Dist.InverseWishart _), _ ->
+                        Error "it is a matrix per group level; this rule covers a single covariance"
+                    | _ -> Error "its prior is not InverseWishart"
+        }
+
+    /// MvNormal(m0, S0) prior on each copy b_j of a vector node × Normal children y_i ~ N(a_i + x_i·b_j, s_i)
+    /// (a dot product with the whole node, or with the copy its group index selects): per copy, posterior
+    /// precision Q_j = S0⁻¹ + Σ_{i in j} x_i x_iᵀ/s_i², mean Q_j⁻¹ (S0⁻¹ m0 + Σ_{i in j} x_i (y_i − a_i)/s_i²).
+    let mvNormalLinear: ConjugacyRule =
+        {
+            Name = "MvNormal-linear (dot product)"
+            Math =
+                "b_j ~ MvN(m0, S0), y_i ~ N(a_i + x_i . b_j, s_i) => b_j | y ~ MvN(Q^-1 (S0^-1 m0 + sum x_i (y_i - a_i)/s_i^2), Q^-1), Q = S0^-1 + sum x_i x_i'/s_i^2"
+            Try =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.MvNormal(m0, s0)), (Plate.Scalar | Plate.Over _) ->
+                        let accept (slot: Slot) = slot.IsWholeDot || slot.IsIndexedDot
+
+                        eachChild expanded target (gaussianChildWhere accept target.Name)
+                        |> Result.map (fun cs -> Conjugate.MvNormalLinear(m0, s0, cs))
+                    | NodeKind.Parameter(Dist.MvNormal _), _ ->
+                        Error "it is a fixed-size set of vectors; this rule covers one vector or one per group level"
+                    | _ -> Error "its prior is not MvNormal"
+        }
+
     /// The built-in rules, tried in this order.
     let builtIn: ConjugacyRule list =
         [
@@ -352,6 +461,9 @@ module Conjugacy =
             gammaExponential
             gammaRateOfGamma
             dirichletCounts
+            mvNormalMean
+            inverseWishartCovariance
+            mvNormalLinear
         ]
 
     /// The first rule that applies to the target, or every rule's reason for not applying.
