@@ -357,9 +357,29 @@ module Conjugacy =
                     | _ -> Error "its prior is not a scalar Dirichlet"
         }
 
-    let private mvNormalChild (target: string) (c: Node) (pick: Expr -> Expr -> Result<MvNormalChild, string>) =
+    /// An MvNormal child that uses the target as exactly its mean (`usesMean`) or exactly its covariance, and
+    /// does not mention it in the other argument.
+    let private mvNormalChild (target: string) (usesMean: bool) (c: Node) : Result<MvNormalChild, string> =
+        let used, other =
+            if usesMean then
+                "mean", "covariance"
+            else
+                "covariance", "mean"
+
         match childDist c with
-        | Some(Dist.MvNormal(mean, cov)) -> pick mean cov
+        | Some(Dist.MvNormal(mean, cov)) ->
+            let exact, rest = if usesMean then mean, cov else cov, mean
+
+            match exact with
+            | _ when Expr.dependsOn target rest -> Error $"child '{c.Name}' has '{target}' in its {other}"
+            | Param p when p = target ->
+                Ok
+                    {
+                        Node = c
+                        Mean = mean
+                        Covariance = cov
+                    }
+            | _ -> Error $"the {used} of child '{c.Name}' is not exactly '{target}'"
         | Some d -> Error $"child '{c.Name}' is {Dist.name d}, not MvNormal"
         | None -> Error $"'{c.Name}' is not a stochastic node"
 
@@ -376,20 +396,7 @@ module Conjugacy =
 
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.MvNormal(m0, s0)), Plate.Scalar ->
-                        eachChild expanded target (fun c ->
-                            mvNormalChild t c (fun mean cov ->
-                                match mean with
-                                | _ when Expr.dependsOn t cov -> Error $"child '{c.Name}' has '{t}' in its covariance"
-                                | Param p when p = t ->
-                                    Ok(
-                                        {
-                                            Node = c
-                                            Mean = mean
-                                            Covariance = cov
-                                        }
-                                        : MvNormalChild
-                                    )
-                                | _ -> Error $"the mean of child '{c.Name}' is not exactly '{t}'"))
+                        eachChild expanded target (mvNormalChild t true)
                         |> Result.map (fun cs -> Conjugate.MvNormalMean(m0, s0, cs))
                     | NodeKind.Parameter(Dist.MvNormal _), _ ->
                         Error "it is a vector per group level; this rule covers a single MvNormal vector"
@@ -409,20 +416,7 @@ module Conjugacy =
 
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.InverseWishart(nu, psi)), Plate.Scalar ->
-                        eachChild expanded target (fun c ->
-                            mvNormalChild t c (fun mean cov ->
-                                match cov with
-                                | _ when Expr.dependsOn t mean -> Error $"child '{c.Name}' has '{t}' in its mean"
-                                | Param p when p = t ->
-                                    Ok(
-                                        {
-                                            Node = c
-                                            Mean = mean
-                                            Covariance = cov
-                                        }
-                                        : MvNormalChild
-                                    )
-                                | _ -> Error $"the covariance of child '{c.Name}' is not exactly '{t}'"))
+                        eachChild expanded target (mvNormalChild t false)
                         |> Result.map (fun cs -> Conjugate.InverseWishartCovariance(nu, psi, cs))
                     | NodeKind.Parameter(Dist.InverseWishart _), _ ->
                         Error "it is a matrix per group level; this rule covers a single covariance"
