@@ -19,6 +19,8 @@ type Fn =
     | Log1p
     /// |x|.
     | Abs
+    /// The inverse of a square matrix (1/x for a scalar), e.g. a precision matrix used as a covariance.
+    | Inverse
 
 /// A symbolic expression in the model tree. `let!` in the `model` computation expression binds one of these,
 /// never a number, so the whole graph is known before any data or sampling and can be compared structurally.
@@ -242,7 +244,8 @@ module Expr =
                 | Fn.Sqrt -> sqrt x
                 | Fn.Square -> x * x
                 | Fn.Log1p -> System.Math.Log(1.0 + x)
-                | Fn.Abs -> abs x)
+                | Fn.Abs -> abs x
+                | Fn.Inverse -> 1.0 / x)
         | _ -> None
 
 /// Expression builders that read like the math; open this (or `open HierFunctional`) in model code.
@@ -264,6 +267,10 @@ module ExprFunctions =
     let log1p (e: Expr) = Apply(Fn.Log1p, e)
     /// Dot product of two vector-valued expressions, e.g. `dot (data "X") beta` for a regression.
     let dot (a: Expr) (b: Expr) = Dot(a, b)
+    /// The inverse of a matrix-valued expression (1/x for a scalar): `MvNormal(mu, inverse lambda)` gives an
+    /// MvNormal with precision matrix lambda, which a Wishart prior on lambda updates in closed form.
+    let inverse (e: Expr) = Apply(Fn.Inverse, e)
+
     /// A literal vector of expressions, e.g. `vector [ constant 1.0; data "Days" ]`.
     let vector (xs: Expr list) = Vector xs
     /// A literal matrix of expressions given by rows.

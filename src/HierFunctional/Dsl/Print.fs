@@ -29,6 +29,7 @@ module Print =
         | Fn.Square -> "square"
         | Fn.Log1p -> "log1p"
         | Fn.Abs -> "abs"
+        | Fn.Inverse -> "inverse"
 
     let private subscript (ctx: Context) =
         match ctx.Plate with

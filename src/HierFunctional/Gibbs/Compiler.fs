@@ -41,6 +41,7 @@ module Gibbs =
         | Conjugate.MvNormalMean(m0, s0, children) -> MvUpdates.mvNormalMean b target m0 s0 children
         | Conjugate.InverseWishartCovariance(nu, psi, children) ->
             MvUpdates.inverseWishartCovariance b target nu psi children
+        | Conjugate.WishartPrecision(nu, v, children) -> MvUpdates.wishartPrecision b target nu v children
         | Conjugate.MvNormalLinear(m0, s0, children) -> MvUpdates.mvNormalLinear b target m0 s0 children
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =

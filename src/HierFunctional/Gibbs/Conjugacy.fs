@@ -80,6 +80,8 @@ type Conjugate =
     | MvNormalMean of priorMean: Expr * priorCovariance: Expr * children: MvNormalChild list
     /// InverseWishart(ν, Ψ) prior on a covariance × MvNormal(m_i, target) children → InverseWishart(ν + n, Ψ + S).
     | InverseWishartCovariance of dof: Expr * scale: Expr * children: MvNormalChild list
+    /// Wishart(ν, V) prior on a precision Λ × MvNormal(m_i, inverse Λ) children → Wishart(ν + n, (V⁻¹ + S)⁻¹).
+    | WishartPrecision of dof: Expr * scale: Expr * children: MvNormalChild list
     /// MvNormal(m0, S0) prior on each copy of a vector node × Normal children with means a_i + x_i·target[slot]
     /// → MvNormal per copy (varying intercepts and slopes).
     | MvNormalLinear of priorMean: Expr * priorCovariance: Expr * children: GaussianChild list
@@ -357,22 +359,34 @@ module Conjugacy =
                     | _ -> Error "its prior is not a scalar Dirichlet"
         }
 
-    /// An MvNormal child that uses the target as exactly its mean (`usesMean`) or exactly its covariance, and
-    /// does not mention it in the other argument.
-    let private mvNormalChild (target: string) (usesMean: bool) (c: Node) : Result<MvNormalChild, string> =
+    /// How an MvNormal child must use the target: exactly as its mean, exactly as its covariance, or as the
+    /// inverse of its covariance (`inverse target`, a precision) — and not at all in the other argument.
+    type private MvRole =
+        | AsMean
+        | AsCovariance
+        | AsPrecision
+
+    let private mvNormalChild (target: string) (role: MvRole) (c: Node) : Result<MvNormalChild, string> =
         let used, other =
-            if usesMean then
-                "mean", "covariance"
-            else
-                "covariance", "mean"
+            match role with
+            | AsMean -> "mean", "covariance"
+            | AsCovariance -> "covariance", "mean"
+            | AsPrecision -> "covariance (as inverse of it)", "mean"
 
         match childDist c with
         | Some(Dist.MvNormal(mean, cov)) ->
-            let exact, rest = if usesMean then mean, cov else cov, mean
+            let exact, rest = if role = AsMean then mean, cov else cov, mean
 
-            match exact with
+            match role, exact with
             | _ when Expr.dependsOn target rest -> Error $"child '{c.Name}' has '{target}' in its {other}"
-            | Param p when p = target ->
+            | (AsMean | AsCovariance), Param p when p = target ->
+                Ok
+                    {
+                        Node = c
+                        Mean = mean
+                        Covariance = cov
+                    }
+            | AsPrecision, Apply(Fn.Inverse, Param p) when p = target ->
                 Ok
                     {
                         Node = c
@@ -396,7 +410,7 @@ module Conjugacy =
 
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.MvNormal(m0, s0)), Plate.Scalar ->
-                        eachChild expanded target (mvNormalChild t true)
+                        eachChild expanded target (mvNormalChild t AsMean)
                         |> Result.map (fun cs -> Conjugate.MvNormalMean(m0, s0, cs))
                     | NodeKind.Parameter(Dist.MvNormal _), _ ->
                         Error "it is a vector per group level; this rule covers a single MvNormal vector"
@@ -416,11 +430,31 @@ module Conjugacy =
 
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.InverseWishart(nu, psi)), Plate.Scalar ->
-                        eachChild expanded target (mvNormalChild t false)
+                        eachChild expanded target (mvNormalChild t AsCovariance)
                         |> Result.map (fun cs -> Conjugate.InverseWishartCovariance(nu, psi, cs))
                     | NodeKind.Parameter(Dist.InverseWishart _), _ ->
                         Error "it is a matrix per group level; this rule covers a single covariance"
                     | _ -> Error "its prior is not InverseWishart"
+        }
+
+    /// Wishart(ν, V) prior on a precision matrix Λ × children x_i ~ MvNormal(m_i, inverse Λ) with means free of Λ:
+    /// Wishart(ν + n, (V⁻¹ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ)⁻¹) (the Wishart–normal identity).
+    let wishartPrecision: ConjugacyRule =
+        {
+            Name = "Wishart precision"
+            Math =
+                "Lambda ~ Wishart(nu, V), x_i ~ MvN(m_i, inverse Lambda) => Lambda | x ~ Wishart(nu + n, (V^-1 + sum (x_i - m_i)(x_i - m_i)')^-1)"
+            Try =
+                fun expanded target ->
+                    let t = target.Name
+
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.Wishart(nu, v)), Plate.Scalar ->
+                        eachChild expanded target (mvNormalChild t AsPrecision)
+                        |> Result.map (fun cs -> Conjugate.WishartPrecision(nu, v, cs))
+                    | NodeKind.Parameter(Dist.Wishart _), _ ->
+                        Error "it is a matrix per group level; this rule covers a single precision"
+                    | _ -> Error "its prior is not Wishart"
         }
 
     /// MvNormal(m0, S0) prior on each copy b_j of a vector node × Normal children y_i ~ N(a_i + x_i·b_j, s_i)
@@ -457,6 +491,7 @@ module Conjugacy =
             dirichletCounts
             mvNormalMean
             inverseWishartCovariance
+            wishartPrecision
             mvNormalLinear
         ]
 

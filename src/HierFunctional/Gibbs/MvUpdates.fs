@@ -254,8 +254,11 @@ module internal MvUpdates =
                         for d in 0 .. k - 1 do
                             acc.[a * k + d] <- acc.[a * k + d] + m.[a] * m.[d]
 
-    /// InverseWishart prior × MvNormal(m_i, target) children (see `Conjugacy.inverseWishartCovariance`).
-    let inverseWishartCovariance
+    /// A (Wishart or InverseWishart) prior on a k×k matrix × MvNormal children whose update needs only the number
+    /// of children and their scatter about the current means; `draw` is the closed-form kernel.
+    let private scatterUpdate
+        (rule: string)
+        (draw: Random -> WishartParams -> float -> Matrix<float> -> Matrix<float>)
         (b: Bound)
         (target: NodeInfo)
         (dof: Expr)
@@ -268,7 +271,6 @@ module internal MvUpdates =
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
-            let rule = Conjugacy.inverseWishartCovariance.Name
             let off = b.Layout.Offsets.[name]
             let parts = children |> List.map (scatterOf b k) |> Array.ofList
 
@@ -292,14 +294,28 @@ module internal MvUpdates =
                         Scale = matrixValue (psiF s 0)
                     }
 
-                let draw =
-                    Conjugate.drawInverseWishartCovariance rng prior n (Matrix<float>.Build.DenseOfRowMajor(k, k, acc))
+                let drawn = draw rng prior n (Matrix<float>.Build.DenseOfRowMajor(k, k, acc))
 
                 for i in 0 .. k - 1 do
                     for j in 0 .. k - 1 do
-                        let x = 0.5 * (draw.[i, j] + draw.[j, i])
+                        let x = 0.5 * (drawn.[i, j] + drawn.[j, i])
                         checkFinite name rule x
                         s.[off + i * k + j] <- x)
+
+    /// InverseWishart prior × MvNormal(m_i, target) children (see `Conjugacy.inverseWishartCovariance`).
+    let inverseWishartCovariance b target dof scale children =
+        scatterUpdate
+            Conjugacy.inverseWishartCovariance.Name
+            Conjugate.drawInverseWishartCovariance
+            b
+            target
+            dof
+            scale
+            children
+
+    /// Wishart prior × MvNormal(m_i, inverse target) children (see `Conjugacy.wishartPrecision`).
+    let wishartPrecision b target dof scale children =
+        scatterUpdate Conjugacy.wishartPrecision.Name Conjugate.drawWishartPrecision b target dof scale children
 
     // ---------------------------------------------------------------- MvNormal coefficients of dot-product children
 

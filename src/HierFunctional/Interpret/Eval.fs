@@ -33,6 +33,7 @@ module Eval =
         | Fn.Square -> x * x
         | Fn.Log1p -> MathNet.Numerics.SpecialFunctions.Log1p x
         | Fn.Abs -> abs x
+        | Fn.Inverse -> 1.0 / x
 
     let private binop (e: Expr) : (float -> float -> float) option =
         match e with
@@ -291,6 +292,16 @@ module Eval =
         | Neg a, _ ->
             let f = compileValue b scope a
             fun s i -> mapValue (~-) (f s i)
+        | Apply(Fn.Inverse, a), _ ->
+            let f = compileValue b scope a
+
+            fun s i ->
+                match f s i with
+                | Value.Matrix m ->
+                    Value.Matrix(
+                        (MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.DenseOfArray m).Inverse().ToArray()
+                    )
+                | v -> mapValue (fun x -> 1.0 / x) v
         | Apply(fn, a), _ ->
             let f = compileValue b scope a
             fun s i -> mapValue (applyFn fn) (f s i)

@@ -51,6 +51,33 @@ let ``MvNormal mean and InverseWishart covariance updates leave the prior invari
     iwChecks "observed" out 8.0 (array2D [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ])
 
 [<Fact>]
+let ``MvNormal mean and Wishart precision updates leave the prior invariant`` () =
+    let m =
+        model {
+            let! mu =
+                sample "mu" (MvNormal(vec [ 0.5; -1.0 ], mat [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]))
+
+            let! lam = sample "Lambda" (Wishart(c 6.0, mat [ [ 0.5; 0.1 ]; [ 0.1; 0.3 ] ]))
+            do! observe "x" (MvNormal(mu, inverse lam))
+        }
+
+    let d = Dataset.empty |> Dataset.matrix "x" (Array2D.zeroCreate 3 2)
+
+    let plan =
+        Bind.bindOrThrow m d |> Gibbs.compile |> Result.defaultWith (failwithf "%A")
+
+    Assert.Equal("Wishart precision", (methodOf plan "Lambda").Method)
+    Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
+
+    let out =
+        simulate Conjugacy.builtIn m d [ "mu[1]"; "Lambda[1,1]"; "Lambda[1,2]"; "Lambda[2,2]" ] iterations 23
+    // Wishart(ν, V): E Λ = ν V, Var Λ_ij = ν (V_ij² + V_ii V_jj).
+    check "mu[1] mean" out.["mu[1]"] id 0.5
+    check "Lambda[1,1] mean" out.["Lambda[1,1]"] id 3.0
+    check "Lambda[1,2] mean" out.["Lambda[1,2]"] id 0.6
+    check "Lambda[2,2] second moment" out.["Lambda[2,2]"] (fun x -> x * x) (1.8 * 1.8 + 6.0 * 2.0 * 0.09)
+
+[<Fact>]
 let ``the varying intercepts and slopes updates leave the prior invariant`` () =
     let m =
         model {

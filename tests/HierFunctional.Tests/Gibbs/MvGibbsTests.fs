@@ -95,7 +95,7 @@ let ``a covariance node that is not the children's whole covariance makes the In
     | Ok c -> failwithf "unexpected %A" c
 
 [<Fact>]
-let ``a Wishart prior has no closed-form rule and the plan says so`` () =
+let ``a Wishart prior used directly as a covariance falls back and the plan says why`` () =
     let m =
         model {
             let! lam = sample "Lambda" (Wishart(c 4.0, mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
@@ -104,7 +104,40 @@ let ``a Wishart prior has no closed-form rule and the plan says so`` () =
 
     let u = methodOf (planOf Conjugacy.builtIn m xsData) "Lambda"
     Assert.Equal("slice", u.Method)
-    Assert.Contains("Wishart", u.Reason)
+
+    Assert.Contains(
+        "Wishart precision: the covariance (as inverse of it) of child 'x' is not exactly 'Lambda'",
+        u.Reason
+    )
+
+[<Fact>]
+let ``the Wishart precision update reproduces the exact posterior mean with a known mean`` () =
+    let m =
+        model {
+            let! lam = sample "Lambda" (Wishart(c 4.0, mat [ [ 0.5; 0.1 ]; [ 0.1; 0.8 ] ]))
+            do! observe "x" (MvNormal(vec [ 0.5; 0.5 ], inverse lam))
+        }
+
+    let plan = planOf Conjugacy.builtIn m xsData
+    Assert.Equal("Wishart precision", (methodOf plan "Lambda").Method)
+    let post = Chains.run options plan
+    // Exact: Λ | x ~ Wishart(ν + n, (V⁻¹ + S)⁻¹), mean (ν + n)(V⁻¹ + S)⁻¹.
+    let n = Array2D.length1 xs
+
+    let scatter =
+        dense
+            [
+                for a in 0..1 ->
+                    [
+                        for d in 0..1 -> Seq.sum [ for r in 0 .. n - 1 -> (xs.[r, a] - 0.5) * (xs.[r, d] - 0.5) ]
+                    ]
+            ]
+
+    let posteriorScale = inv (inv (dense [ [ 0.5; 0.1 ]; [ 0.1; 0.8 ] ]) + scatter)
+
+    for a in 0..1 do
+        for d in 0..1 do
+            assertMean post $"Lambda[{a + 1},{d + 1}]" ((4.0 + float n) * posteriorScale.[a, d])
 
 [<Fact>]
 let ``a child that is not linear in the group vectors makes the MvNormal-linear rule give a reason`` () =
