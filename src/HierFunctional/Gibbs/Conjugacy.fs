@@ -397,65 +397,66 @@ module Conjugacy =
         | Some d -> Error $"child '{c.Name}' is {Dist.name d}, not MvNormal"
         | None -> Error $"'{c.Name}' is not a stochastic node"
 
+    /// A rule for a single (Plate.Scalar) vector or matrix node whose MvNormal children use it in `role`:
+    /// `prior` picks the prior's two arguments, `build` makes the Conjugate case, `what` names the node's kind.
+    let private mvRule name math (family: string) (what: string) role (prior: Dist -> (Expr * Expr) option) build =
+        {
+            Name = name
+            Math = math
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter d ->
+                        match prior d, target.Plate with
+                        | Some(a, b), Plate.Scalar ->
+                            eachChild expanded target (mvNormalChild target.Name role)
+                            |> Result.map (fun cs -> build (a, b, cs))
+                        | Some _, _ -> Error $"it is a {what} per group level; this rule covers a single {what}"
+                        | None, _ -> Error $"its prior is not {family}"
+                    | _ -> Error $"its prior is not {family}"
+        }
+
     /// MvNormal(m0, S0) prior on a vector μ × children x_i ~ MvNormal(μ, Σ_c) with Σ_c free of μ: posterior
     /// precision Q = S0⁻¹ + Σ_c n_c Σ_c⁻¹, mean Q⁻¹ (S0⁻¹ m0 + Σ_c Σ_c⁻¹ Σ_i x_i) (the MvNormal-MvNormal identity).
     let mvNormalMean: ConjugacyRule =
-        {
-            Name = "MvNormal mean"
-            Math =
-                "mu ~ MvN(m0, S0), x_i ~ MvN(mu, Sigma) => mu | x ~ MvN(Q^-1 (S0^-1 m0 + Sigma^-1 sum x_i), Q^-1), Q = S0^-1 + n Sigma^-1"
-            Try =
-                fun expanded target ->
-                    let t = target.Name
-
-                    match target.Kind, target.Plate with
-                    | NodeKind.Parameter(Dist.MvNormal(m0, s0)), Plate.Scalar ->
-                        eachChild expanded target (mvNormalChild t AsMean)
-                        |> Result.map (fun cs -> Conjugate.MvNormalMean(m0, s0, cs))
-                    | NodeKind.Parameter(Dist.MvNormal _), _ ->
-                        Error "it is a vector per group level; this rule covers a single MvNormal vector"
-                    | _ -> Error "its prior is not MvNormal"
-        }
+        mvRule
+            "MvNormal mean"
+            "mu ~ MvN(m0, S0), x_i ~ MvN(mu, Sigma) => mu | x ~ MvN(Q^-1 (S0^-1 m0 + Sigma^-1 sum x_i), Q^-1), Q = S0^-1 + n Sigma^-1"
+            "MvNormal"
+            "vector"
+            AsMean
+            (function
+            | Dist.MvNormal(m, s) -> Some(m, s)
+            | _ -> None)
+            Conjugate.MvNormalMean
 
     /// InverseWishart(ν, Ψ) prior on a covariance Σ × children x_i ~ MvNormal(m_i, Σ) with means free of Σ:
     /// InverseWishart(ν + n, Ψ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ) (the inverse-Wishart–normal identity).
     let inverseWishartCovariance: ConjugacyRule =
-        {
-            Name = "InverseWishart covariance"
-            Math =
-                "Sigma ~ IW(nu, Psi), x_i ~ MvN(m_i, Sigma) => Sigma | x ~ IW(nu + n, Psi + sum (x_i - m_i)(x_i - m_i)')"
-            Try =
-                fun expanded target ->
-                    let t = target.Name
-
-                    match target.Kind, target.Plate with
-                    | NodeKind.Parameter(Dist.InverseWishart(nu, psi)), Plate.Scalar ->
-                        eachChild expanded target (mvNormalChild t AsCovariance)
-                        |> Result.map (fun cs -> Conjugate.InverseWishartCovariance(nu, psi, cs))
-                    | NodeKind.Parameter(Dist.InverseWishart _), _ ->
-                        Error "it is a matrix per group level; this rule covers a single covariance"
-                    | _ -> Error "its prior is not InverseWishart"
-        }
+        mvRule
+            "InverseWishart covariance"
+            "Sigma ~ IW(nu, Psi), x_i ~ MvN(m_i, Sigma) => Sigma | x ~ IW(nu + n, Psi + sum (x_i - m_i)(x_i - m_i)')"
+            "InverseWishart"
+            "covariance"
+            AsCovariance
+            (function
+            | Dist.InverseWishart(nu, psi) -> Some(nu, psi)
+            | _ -> None)
+            Conjugate.InverseWishartCovariance
 
     /// Wishart(ν, V) prior on a precision matrix Λ × children x_i ~ MvNormal(m_i, inverse Λ) with means free of Λ:
     /// Wishart(ν + n, (V⁻¹ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ)⁻¹) (the Wishart–normal identity).
     let wishartPrecision: ConjugacyRule =
-        {
-            Name = "Wishart precision"
-            Math =
-                "Lambda ~ Wishart(nu, V), x_i ~ MvN(m_i, inverse Lambda) => Lambda | x ~ Wishart(nu + n, (V^-1 + sum (x_i - m_i)(x_i - m_i)')^-1)"
-            Try =
-                fun expanded target ->
-                    let t = target.Name
-
-                    match target.Kind, target.Plate with
-                    | NodeKind.Parameter(Dist.Wishart(nu, v)), Plate.Scalar ->
-                        eachChild expanded target (mvNormalChild t AsPrecision)
-                        |> Result.map (fun cs -> Conjugate.WishartPrecision(nu, v, cs))
-                    | NodeKind.Parameter(Dist.Wishart _), _ ->
-                        Error "it is a matrix per group level; this rule covers a single precision"
-                    | _ -> Error "its prior is not Wishart"
-        }
+        mvRule
+            "Wishart precision"
+            "Lambda ~ Wishart(nu, V), x_i ~ MvN(m_i, inverse Lambda) => Lambda | x ~ Wishart(nu + n, (V^-1 + sum (x_i - m_i)(x_i - m_i)')^-1)"
+            "Wishart"
+            "precision"
+            AsPrecision
+            (function
+            | Dist.Wishart(nu, v) -> Some(nu, v)
+            | _ -> None)
+            Conjugate.WishartPrecision
 
     /// MvNormal(m0, S0) prior on each copy b_j of a vector node × Normal children y_i ~ N(a_i + x_i·b_j, s_i)
     /// (a dot product with the whole node, or with the copy its group index selects): per copy, posterior
