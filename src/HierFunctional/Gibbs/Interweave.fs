@@ -93,22 +93,6 @@ module internal Interweave =
 
             total
 
-        let step name rng (f: float -> float) (w: SliceWidth) x0 =
-            let f0 = f x0
-
-            if not (Double.IsFinite f0) then
-                raise (
-                    ModelException(
-                        ModelError.NumericalFailure(
-                            name,
-                            "interweaving",
-                            $"the log-density at the current value is {f0}"
-                        )
-                    )
-                )
-
-            Slice.step rng f w.Width SliceUpdate.maxSteps x0
-
         let run (o: Offsets) (rng: Random) (st: ChainState) =
             let s = st.Values
             let eta = st.Buffers.[o.Buffer]
@@ -130,7 +114,10 @@ module internal Interweave =
                 sum tauTerms s + Transform.logJacobianScalar tauSupport u
 
             let u0 = Transform.toUnconstrainedScalar tauSupport t0
-            let r = step tau.Node.Name rng fTau st.Widths.[o.Widths] u0
+
+            let r =
+                UpdateKit.sliceStep tau.Node.Name "interweaving" rng fTau st.Widths.[o.Widths].Width u0
+
             fTau r.Value |> ignore
 
             if st.Adapting then
@@ -149,7 +136,9 @@ module internal Interweave =
                 place ()
                 sum muTerms s
 
-            let rm = step mu.Node.Name rng fMu st.Widths.[o.Widths + 1] m0
+            let rm =
+                UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu st.Widths.[o.Widths + 1].Width m0
+
             fMu rm.Value |> ignore
 
             if st.Adapting then

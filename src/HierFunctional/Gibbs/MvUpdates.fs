@@ -10,12 +10,6 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal MvUpdates =
 
-    let private checkFinite (node: string) (rule: string) (x: float) =
-        if not (Double.IsFinite x) then
-            raise (ModelException(ModelError.NumericalFailure(node, rule, $"the draw was {x}")))
-
-    let private zeroState (b: Bound) = Array.zeroCreate<float> b.Layout.Size
-
     let private matrixValue (v: Value) =
         Matrix<float>.Build.DenseOfArray(Value.matrix v)
 
@@ -107,7 +101,7 @@ module internal MvUpdates =
                     let fixedSum =
                         if c.Node.Kind.IsObserved then
                             let a = Array.zeroCreate k
-                            sumInto (zeroState b) a
+                            sumInto (UpdateKit.zeroState b) a
                             Some a
                         else
                             None
@@ -146,7 +140,7 @@ module internal MvUpdates =
                 let x = Conjugate.drawMvNormal rng post
 
                 for j in 0 .. k - 1 do
-                    checkFinite name rule x.[j]
+                    UpdateKit.checkFinite name rule x.[j]
                     s.[off + j] <- x.[j])
 
     // ---------------------------------------------------------------- InverseWishart covariance
@@ -173,7 +167,7 @@ module internal MvUpdates =
             fromState p (Eval.groupLevel b child.Scope g)
         | _ when Factor.isDataOnly mean ->
             let f = Eval.compileValue b child.Scope mean
-            let zero = zeroState b
+            let zero = UpdateKit.zeroState b
             let rows = Array.init child.Copies (fun r -> Value.vector (f zero r))
             fun _ r buf -> Array.blit rows.[r] 0 buf 0 k
         | _ ->
@@ -199,7 +193,7 @@ module internal MvUpdates =
 
         match meanLevels b child c.Mean with
         | Some(level, levels) when c.Node.Kind.IsObserved ->
-            let zero = zeroState b
+            let zero = UpdateKit.zeroState b
             let count = Array.zeroCreate levels
             let xbar = Array.zeroCreate (levels * k)
             let within = Array.zeroCreate (levels * k * k)
@@ -299,7 +293,7 @@ module internal MvUpdates =
                 for i in 0 .. k - 1 do
                     for j in 0 .. k - 1 do
                         let x = 0.5 * (drawn.[i, j] + drawn.[j, i])
-                        checkFinite name rule x
+                        UpdateKit.checkFinite name rule x
                         s.[off + i * k + j] <- x)
 
     /// InverseWishart prior × MvNormal(m_i, target) children (see `Conjugacy.inverseWishartCovariance`).
@@ -336,7 +330,7 @@ module internal MvUpdates =
     let private linearStats (b: Bound) (target: NodeInfo) (k: int) (c: GaussianChild) (child: NodeInfo) (elem: int[]) =
         let stride = k * k + k
         let value = Slots.childValues b child
-        let zero = zeroState b
+        let zero = UpdateKit.zeroState b
 
         let design =
             if Factor.isDataOnly c.Coefficient then
@@ -450,5 +444,5 @@ module internal MvUpdates =
                     let x = Conjugate.drawMvNormal rng post
 
                     for d in 0 .. k - 1 do
-                        checkFinite name rule x.[d]
+                        UpdateKit.checkFinite name rule x.[d]
                         s.[off + j * k + d] <- x.[d])

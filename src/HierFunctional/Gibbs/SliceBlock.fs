@@ -57,22 +57,6 @@ module internal SliceBlock =
 
             blanket s + logJ
 
-        let step name rng (f: float -> float) width x0 =
-            let f0 = f x0
-
-            if not (Double.IsFinite f0) then
-                raise (
-                    ModelException(
-                        ModelError.NumericalFailure(
-                            name,
-                            "slice (block)",
-                            $"the log-density at the current value is {f0}"
-                        )
-                    )
-                )
-
-            Slice.step rng f width SliceUpdate.maxSteps x0
-
         // Buffers: 0 mean (k), 1 sums of squares (k·k), 2 count and factorised flag (2), 3 Cholesky L (k·k), 4 u (k).
         let run (o: Offsets) (rng: Random) (st: ChainState) =
             let s = st.Values
@@ -97,7 +81,7 @@ module internal SliceBlock =
                         logDensityAt s u
 
                     let w = st.Widths.[o.Widths + i]
-                    let r = step names.[i] rng f w.Width u0
+                    let r = UpdateKit.sliceStep names.[i] "slice (block)" rng f w.Width u0
                     u.[i] <- r.Value
 
                     if st.Adapting then
@@ -157,7 +141,7 @@ module internal SliceBlock =
 
                             logDensityAt s u
 
-                        let r = step names.[d] rng f directionWidth 0.0
+                        let r = UpdateKit.sliceStep names.[d] "slice (block)" rng f directionWidth 0.0
 
                         for i in 0 .. k - 1 do
                             u0.[i] <- u0.[i] + r.Value * chol.[i * k + d]

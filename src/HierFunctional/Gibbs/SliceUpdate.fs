@@ -11,21 +11,6 @@ module internal SliceUpdate =
     /// The initial slice width on the unconstrained scale; warm-up adapts it per coordinate.
     let initialWidth = 1.0
 
-    /// Stepping-out limit per update (Neal 2003's m).
-    let maxSteps = 50
-
-    let private step (name: string) rng (f: float -> float) (w: SliceWidth) (u0: float) =
-        let f0 = f u0
-
-        if not (Double.IsFinite f0) then
-            raise (
-                ModelException(
-                    ModelError.NumericalFailure(name, "slice", $"the log-density at the current value is {f0}")
-                )
-            )
-
-        Slice.step rng f w.Width maxSteps u0
-
     let private scalar (density: CompiledDensity) (info: NodeInfo) (support: Support) =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
@@ -43,7 +28,7 @@ module internal SliceUpdate =
 
                 let w = st.Widths.[o.Widths + j]
                 let u0 = Transform.toUnconstrainedScalar support s.[off + j]
-                let r = step name rng f w u0
+                let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
                 s.[off + j] <- Transform.fromUnconstrainedScalar support r.Value
 
                 if st.Adapting then
@@ -72,7 +57,7 @@ module internal SliceUpdate =
 
                     let wi = o.Widths + j * usize + k
                     let u0 = u.[k]
-                    let r = step name rng f st.Widths.[wi] u0
+                    let r = UpdateKit.sliceStep name "slice" rng f st.Widths.[wi].Width u0
                     ignore (f r.Value)
 
                     if st.Adapting then

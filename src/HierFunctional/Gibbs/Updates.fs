@@ -9,20 +9,11 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal Updates =
 
-    let private zeroState (b: Bound) = Array.zeroCreate<float> b.Layout.Size
-
     /// Evaluates a data-only expression for every copy of a scope once.
     let private precompute (b: Bound) (scope: Scope) (copies: int) (e: Expr) =
         let f = Eval.compileScalar b scope e
-        let s = zeroState b
+        let s = UpdateKit.zeroState b
         Array.init copies (fun r -> f s r)
-
-    let private fail (node: string) (rule: string) (detail: string) =
-        raise (ModelException(ModelError.NumericalFailure(node, rule, detail)))
-
-    let private checkFinite (node: string) (rule: string) (x: float) =
-        if not (Double.IsFinite x) then
-            fail node rule $"the draw was {x}"
 
     let private targetIndex (target: NodeInfo) (j: int) =
         if target.Scope = Scope.Global then 0 else j
@@ -53,7 +44,7 @@ module internal Updates =
             let a = Array.zeroCreate n
             let y = Array.zeroCreate n
             let w = Array.init child.Copies (fun r -> cd.[r] / (sd.[r] * sd.[r]))
-            let zero = zeroState b
+            let zero = UpdateKit.zeroState b
 
             for r in 0 .. child.Copies - 1 do
                 let e = elementOf.[r]
@@ -172,7 +163,7 @@ module internal Updates =
                                             Shift = shift.[j]
                                         }
 
-                                checkFinite name Conjugacy.normalMean.Name x
+                                UpdateKit.checkFinite name Conjugacy.normalMean.Name x
                                 s.[off + j] <- x
                 }
 
@@ -196,7 +187,7 @@ module internal Updates =
 
         match grouping with
         | Some level, levels when c.Node.Kind.IsObserved ->
-            let zero = zeroState b
+            let zero = UpdateKit.zeroState b
             let count = Array.zeroCreate levels
             let mean0 = Array.zeroCreate levels
             let within = Array.zeroCreate levels
@@ -264,7 +255,7 @@ module internal Updates =
                     Run =
                         fun o rng st ->
                             let x = run o rng st.Values
-                            checkFinite name rule x
+                            UpdateKit.checkFinite name rule x
                             st.Values.[off] <- x
                 }
 
@@ -307,8 +298,8 @@ module internal Updates =
                             let struct (sd, aux) =
                                 Conjugate.drawHalfStudentT rng (dof s 0) (scale s 0) st.Aux.[o.Aux] n (ss s)
 
-                            checkFinite name rule sd
-                            checkFinite name rule aux
+                            UpdateKit.checkFinite name rule sd
+                            UpdateKit.checkFinite name rule aux
                             s.[off] <- sd
                             st.Aux.[o.Aux] <- aux
                 }
@@ -327,7 +318,7 @@ module internal Updates =
                 let child = Bound.node b c.Node.Name
                 let elementOf = Slots.elementOf b target child c.Slot |> Result.defaultWith failwith
                 let value = Slots.childValues b child
-                let zero = zeroState b
+                let zero = UpdateKit.zeroState b
 
                 match Factor.split b (Slots.group c.Slot) c.Size with
                 | Some(inv, data) when c.Node.Kind.IsObserved ->
@@ -402,7 +393,7 @@ module internal Updates =
 
                             for j in 0 .. n - 1 do
                                 let x = draw rng s (targetIndex target j) ys.[j] sizes.[j]
-                                checkFinite name rule x
+                                UpdateKit.checkFinite name rule x
                                 s.[off + j] <- x
                 }
 
@@ -437,7 +428,7 @@ module internal Updates =
                 Run =
                     fun _ rng st ->
                         let x = Numerics.positive (draw rng st.Values)
-                        checkFinite name rule x
+                        UpdateKit.checkFinite name rule x
                         st.Values.[off] <- x
             }
 
@@ -536,7 +527,7 @@ module internal Updates =
                     Run =
                         fun _ rng st ->
                             let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
-                            p |> Array.iter (checkFinite name Conjugacy.dirichletCounts.Name)
+                            p |> Array.iter (UpdateKit.checkFinite name Conjugacy.dirichletCounts.Name)
                             Array.blit p 0 st.Values off k
                 }
 
@@ -564,7 +555,7 @@ module internal Updates =
                 Error $"child '{c.Node.Name}' is not scalar"
             else
                 let f = Eval.compileValue b child.Scope c.Coefficient
-                let zero = zeroState b
+                let zero = UpdateKit.zeroState b
                 let rows = Array.init child.Copies (fun r -> Value.vector (f zero r))
 
                 if rows |> Array.exists (fun x -> x.Length <> k) then
@@ -601,7 +592,7 @@ module internal Updates =
 
                     match Factor.split b None c.Sd with
                     | Some(sInv, sData) when Factor.isDataOnly c.Offset && c.Node.Kind.IsObserved ->
-                        let zero = zeroState b
+                        let zero = UpdateKit.zeroState b
                         let a = precompute b child.Scope n c.Offset
                         let sd = precompute b child.Scope n sData
                         let ys = Array.init n (value zero)
@@ -661,6 +652,6 @@ module internal Updates =
                             let beta = Conjugate.drawMvNormal rng post
 
                             for j in 0 .. k - 1 do
-                                checkFinite name Conjugacy.normalBlock.Name beta.[j]
+                                UpdateKit.checkFinite name Conjugacy.normalBlock.Name beta.[j]
                                 s.[off + j] <- beta.[j]
                 }
