@@ -23,6 +23,35 @@ type GibbsPlan =
         BufferLengths: int[]
     }
 
+/// What the Gibbs compiler may use. The defaults are what `Gibbs.compile` does; switching interweaving off gives
+/// the plain centred Gibbs sampler (as JAGS runs it), useful to see what interweaving buys.
+type CompileSettings =
+    {
+        /// Conjugacy rules, tried in order for each node.
+        Rules: ConjugacyRule list
+        /// Add ASIS interweaving steps for centred Normal hierarchies (Yu & Meng 2011).
+        Interweaving: bool
+        /// Slice correlated scalar globals together along warm-up directions instead of one at a time.
+        BlockSlice: bool
+    }
+
+    /// Built-in rules, interweaving and block slicing on.
+    static member Default =
+        {
+            Rules = Conjugacy.builtIn
+            Interweaving = true
+            BlockSlice = true
+        }
+
+    /// These settings with interweaving switched on or off.
+    member s.WithInterweaving(on: bool) = { s with Interweaving = on }
+
+    /// These settings with block slicing switched on or off.
+    member s.WithBlockSlice(on: bool) = { s with BlockSlice = on }
+
+    /// These settings with the given conjugacy rules.
+    member s.WithRules(rules: ConjugacyRule list) = { s with Rules = rules }
+
 /// The Gibbs compiler: the model tree interpreted into a schedule of closed-form updates, with slice sampling
 /// where no rule applies.
 [<RequireQualifiedAccess>]
@@ -105,8 +134,10 @@ module Gibbs =
             | Choice1Of2 u -> Ok u
             | Choice2Of2 why -> SliceUpdate.create density info why
 
-    /// Compiles a bound model with the given conjugacy rules (tried in order; `Conjugacy.builtIn` by default).
-    let compileWith (rules: ConjugacyRule list) (b: Bound) : Result<GibbsPlan, ModelError list> =
+    /// Compiles a bound model with the given settings: the conjugacy rules (tried in order) and which of the
+    /// mixing aids (block slicing, interweaving) to add to the plain one-node-at-a-time Gibbs schedule.
+    let compileUsing (settings: CompileSettings) (b: Bound) : Result<GibbsPlan, ModelError list> =
+        let rules = settings.Rules
         let density = LogDensity.compile b
         let expanded = Graph.expand b.Model
         let results = Bound.parameters b |> List.map (updateFor rules expanded density)
@@ -122,8 +153,11 @@ module Gibbs =
                 results
                 |> List.choose Result.toOption
                 |> Array.ofList
-                |> SliceBlock.combine density
-                |> Interweave.add density
+                |> (if settings.BlockSlice then
+                        SliceBlock.combine density
+                    else
+                        id)
+                |> (if settings.Interweaving then Interweave.add density else id)
 
             let offsets =
                 updates
@@ -147,6 +181,14 @@ module Gibbs =
                     BufferLengths = updates |> Array.collect (fun u -> Array.ofList u.Needs.Buffers)
                 }
         | errors -> Error errors
+
+    /// Compiles a bound model with the given conjugacy rules (tried in order; `Conjugacy.builtIn` by default).
+    let compileWith (rules: ConjugacyRule list) (b: Bound) =
+        compileUsing
+            { CompileSettings.Default with
+                Rules = rules
+            }
+            b
 
     /// Compiles a bound model with the built-in conjugacy rules.
     let compile (b: Bound) = compileWith Conjugacy.builtIn b

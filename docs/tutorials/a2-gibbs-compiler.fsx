@@ -1,5 +1,5 @@
 (**
-# 2. The Gibbs compiler: from a model to closed-form updates
+# A2. The Gibbs compiler: from a model to closed-form updates
 
 HierFunctional interprets the model tree into a Gibbs sampler. For every parameter it looks at the node's prior
 and children and matches a **conjugacy rule** (Normal-Normal, Gamma-Poisson, Beta-Binomial, a scale prior on
@@ -7,7 +7,7 @@ Normal children, MvNormal mean, InverseWishart covariance, MvNormal intercepts a
 **sufficient statistics** gathered once at compile time; elsewhere it falls back to a **slice sampler** on the
 unconstrained scale, and the plan says why. `Gibbs.describe` lists the plan the way JAGS's `list.samplers` does.
 
-Run with `dotnet fsi docs/tutorials/02-gibbs.fsx` (set HIER_QUICK=1 for short chains).
+Run with `dotnet fsi docs/tutorials/a2-gibbs-compiler.fsx` (set HIER_QUICK=1 for short chains).
 *)
 #load "references.fsx"
 open System.IO

@@ -1,5 +1,5 @@
 (**
-# 1. Eight schools: the model as a value
+# A1. The model language: a model is a value
 
 Eight schools ran the same coaching programme for the SAT; each reports an estimated effect `y` and its
 standard error `sigma` (Rubin 1981; BDA3 §5.5). Treat the schools alone (*no pooling*) and the estimates are

@@ -1,5 +1,5 @@
 (**
-# 3. Posterior analysis: summaries, shrinkage, model criteria, predictive checks, variance components
+# A3. Posterior analysis: summaries, shrinkage, model criteria, predictive checks, variance components
 
 A fit is a `Posterior`: chains × draws × named scalars. This tutorial takes fits of the canonical models and
 asks the questions a hierarchical analysis is about: how much does each group borrow from the others, in the
@@ -7,7 +7,7 @@ asks the questions a hierarchical analysis is about: how much does each group bo
 features of the data, by **posterior predictive checks**; how is the variance split between levels, the **ICC**;
 and how to hand the draws to R or Python as **CmdStan CSV**.
 
-Run with `dotnet fsi docs/tutorials/03-posterior.fsx` (set HIER_QUICK=1 for short chains). Key numbers are
+Run with `dotnet fsi docs/tutorials/a3-posterior-analysis.fsx` (set HIER_QUICK=1 for short chains). Key numbers are
 checked at the end, so the script fails if they drift.
 *)
 #load "references.fsx"

@@ -1,5 +1,5 @@
 (**
-# 4. Shrinkage in closed form: no, complete and partial pooling; empirical vs full Bayes
+# A4. Shrinkage in closed form: no, complete and partial pooling; empirical vs full Bayes
 
 Half of hierarchical modelling is closed-form. `HierFunctional.Analytic` gives the shrinkage factors, marginal
 distributions, empirical-Bayes estimators and exact low-dimensional posteriors directly — no sampling — and the
