@@ -60,6 +60,7 @@ module Gibbs =
     let private executor (b: Bound) (target: NodeInfo) (c: Conjugate) : Result<Update, string> =
         match c with
         | Conjugate.NormalMean(m0, s0, children) -> Updates.normalMean b target m0 s0 children
+        | Conjugate.SpikeAndSlabNormal(w, sd, children) -> Updates.spikeAndSlab b target w sd children
         | Conjugate.NormalScale(link, prior, children) -> Updates.normalScale b target link prior children
         | Conjugate.BetaBinomial(a, bb, children) -> Updates.betaBinomial b target a bb children
         | Conjugate.GammaPoisson(a, r, children) -> Updates.gammaPoisson b target a r children

@@ -61,6 +61,8 @@ type CountChild =
 type Conjugate =
     /// Normal prior (mean, sd) × Gaussian children linear in the target → Normal (element-wise for group vectors).
     | NormalMean of priorMean: Expr * priorSd: Expr * children: GaussianChild list
+    /// Two-group SpikeAndSlab(w, s) prior × Gaussian children linear in the target → spike or Normal slab draw.
+    | SpikeAndSlabNormal of zeroWeight: Expr * slabSd: Expr * children: GaussianChild list
     /// iid Normal(mean, sd) prior on a fixed-length coefficient vector × children with `X·beta` means → MvNormal block.
     | NormalBlock of priorMean: Expr * priorSd: Expr * children: GaussianChild list
     /// A scale parameter of Normal children with a prior that keeps the update closed-form (Gamma on a precision,
@@ -171,6 +173,23 @@ module Conjugacy =
                         eachChild expanded target ((gaussianChild target.Name false))
                         |> Result.map (fun cs -> Conjugate.NormalMean(m0, s0, cs))
                     | _ -> Error "its prior is not Normal"
+        }
+
+    /// Two-group prior w·δ₀ + (1−w)·N(0, s²) × Normal children linear in the target: the exact conditional is the
+    /// same mixture with updated weight and slab (`Conjugate.slabProbability`), so the indicator and the value are
+    /// drawn together in closed form, for every element of a group vector.
+    let spikeAndSlab: ConjugacyRule =
+        {
+            Name = "spike-and-slab Normal"
+            Math =
+                "theta ~ w delta0 + (1-w) N(0, s), y_i ~ N(a_i + c_i theta, s_i) => P(theta != 0 | y) = logistic(log((1-w)/w) - log(1 + s^2 P)/2 + B^2/(2(P + 1/s^2))), theta | theta != 0 ~ N(B/(P + 1/s^2), 1/(P + 1/s^2)), P = sum c_i^2/s_i^2, B = sum c_i (y_i - a_i)/s_i^2"
+            Try =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.SpikeAndSlab(w, sd)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
+                        eachChild expanded target ((gaussianChild target.Name false))
+                        |> Result.map (fun cs -> Conjugate.SpikeAndSlabNormal(w, sd, cs))
+                    | _ -> Error "its prior is not SpikeAndSlab"
         }
 
     /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
@@ -483,6 +502,7 @@ module Conjugacy =
     let builtIn: ConjugacyRule list =
         [
             normalMean
+            spikeAndSlab
             normalBlock
             normalScale
             betaBinomial

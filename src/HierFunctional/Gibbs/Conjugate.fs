@@ -144,6 +144,28 @@ module Conjugate =
         let post = normal prior stats
         Normal.Sample(rng, post.Mean, post.Sd)
 
+    /// Two-group prior θ ~ w·δ₀ + (1−w)·N(0, s²) × Normal-linear likelihood exp(−½Pθ² + Bθ): the slab's evidence
+    /// relative to the spike is ∫N(θ; 0, s²) e^(−½Pθ²+Bθ) dθ = (1 + s²P)^(−½) · exp(B² / (2(P + 1/s²))), so
+    /// P(θ ≠ 0 | y) = logistic(log((1−w)/w) − ½ log(1 + s²P) + B²/(2(P + 1/s²))).
+    let slabProbability (zeroWeight: float) (slabSd: float) (stats: NormalLinearStats) =
+        let q = stats.Precision + 1.0 / (slabSd * slabSd)
+
+        let logOdds =
+            HierFunctional.Numerics.log1p -zeroWeight
+            - log zeroWeight
+            - 0.5 * HierFunctional.Numerics.log1p (slabSd * slabSd * stats.Precision)
+            + stats.Shift * stats.Shift / (2.0 * q)
+
+        1.0 / (1.0 + exp -logOdds)
+
+    /// Draws θ from the two-group posterior: 0 with probability 1 − `slabProbability`, else
+    /// N(B/(P + 1/s²), 1/(P + 1/s²)) (the slab's Normal-Normal posterior).
+    let drawSpikeAndSlab (rng: Random) (zeroWeight: float) (slabSd: float) (stats: NormalLinearStats) =
+        if rng.NextDouble() < slabProbability zeroWeight slabSd stats then
+            drawNormal rng { Mean = 0.0; Sd = slabSd } stats
+        else
+            0.0
+
     /// Gamma(a, b) prior on a precision τ × n Normal children with sum of squares SS = Σ(y − μ)²: Gamma(a + n/2, b + SS/2).
     let gammaPrecision (prior: GammaParams) (n: float) (sumSquares: float) : GammaParams =
         {

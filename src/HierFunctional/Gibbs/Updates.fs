@@ -92,12 +92,16 @@ module internal Updates =
                     prec.[e] <- prec.[e] + cv * cv * iv
                     shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
 
-    /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
-    let normalMean
+    /// An element-wise update from the Gaussian sufficient statistics of the children (precision P_j and shift B_j
+    /// of each element's likelihood exp(−½P_jθ² + B_jθ)); `draw` samples one element from its prior's two
+    /// arguments and those statistics. Shared by the Normal and spike-and-slab priors.
+    let private gaussianElementwise
+        (rule: ConjugacyRule)
+        (draw: Random -> float -> float -> NormalLinearStats -> float)
         (b: Bound)
         (target: NodeInfo)
-        (m0: Expr)
-        (s0: Expr)
+        (arg1: Expr)
+        (arg2: Expr)
         (children: GaussianChild list)
         : Result<Update, string> =
         let unsupported =
@@ -119,13 +123,13 @@ module internal Updates =
             let accumulators =
                 children |> List.map (gaussianAccumulator b target) |> Array.ofList
 
-            let mf = Eval.compileScalar b target.Scope m0
-            let sf = Eval.compileScalar b target.Scope s0
+            let f1 = Eval.compileScalar b target.Scope arg1
+            let f2 = Eval.compileScalar b target.Scope arg2
 
             Ok
                 {
                     Node = name
-                    Method = Conjugacy.normalMean.Name
+                    Method = rule.Name
                     Reason = ""
                     Needs =
                         {
@@ -148,24 +152,34 @@ module internal Updates =
                             for j in 0 .. n - 1 do
                                 let i = targetIndex target j
 
-                                let prior =
-                                    {
-                                        NormalParams.Mean = mf s i
-                                        Sd = sf s i
-                                    }
-
                                 let x =
-                                    Conjugate.drawNormal
+                                    draw
                                         rng
-                                        prior
+                                        (f1 s i)
+                                        (f2 s i)
                                         {
                                             Precision = prec.[j]
                                             Shift = shift.[j]
                                         }
 
-                                UpdateKit.checkFinite name Conjugacy.normalMean.Name x
+                                UpdateKit.checkFinite name rule.Name x
                                 s.[off + j] <- x
                 }
+
+    /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
+    let normalMean b target m0 s0 children =
+        gaussianElementwise
+            Conjugacy.normalMean
+            (fun rng m sd stats -> Conjugate.drawNormal rng { Mean = m; Sd = sd } stats)
+            b
+            target
+            m0
+            s0
+            children
+
+    /// Two-group prior × Gaussian children linear in the target (see `Conjugacy.spikeAndSlab`).
+    let spikeAndSlab b target w sd children =
+        gaussianElementwise Conjugacy.spikeAndSlab Conjugate.drawSpikeAndSlab b target w sd children
 
     // ---------------------------------------------------------------- Normal scale
 
