@@ -37,12 +37,15 @@ module Analysis =
     /// Runs the chains with progress on the terminal and the pointwise log-likelihood recorded.
     let sample (t: Terminal) (o: SamplerOptions) (plan: GibbsPlan) =
         try
-            Terminal.withProgress t o.Chains (fun sink -> Chains.run (o.WithProgress(sink).WithLogLikelihood(true)) plan)
+            Terminal.withProgress t o.Chains (fun sink ->
+                Chains.run (o.WithProgress(sink).WithLogLikelihood(true)) plan)
         with :? ModelException as e ->
             Fail.data $"sampling failed: {e.Message}"
 
     let private nodesIn (b: Bound) (wanted: Scope -> bool) =
-        Bound.parameters b |> List.filter (fun i -> wanted i.Scope) |> List.map (fun i -> i.Node.Name)
+        Bound.parameters b
+        |> List.filter (fun i -> wanted i.Scope)
+        |> List.map (fun i -> i.Node.Name)
 
     /// Group-level parameter nodes (declared `over` a group column).
     let groupNodes (b: Bound) =
@@ -54,10 +57,17 @@ module Analysis =
     let hyperScalars (limit: int) (b: Bound) (p: Posterior) =
         let globals =
             b.Nodes
-            |> List.filter (fun i -> i.Scope = Scope.Global && (match i.Node.Kind with NodeKind.Parameter _ | NodeKind.Derived _ -> true | _ -> false))
+            |> List.filter (fun i ->
+                i.Scope = Scope.Global
+                && (match i.Node.Kind with
+                    | NodeKind.Parameter _
+                    | NodeKind.Derived _ -> true
+                    | _ -> false))
             |> List.map (fun i -> i.Node.Name)
 
-        p.Names |> Array.filter (fun n -> List.contains (Posterior.nodeOf n) globals) |> Array.truncate limit
+        p.Names
+        |> Array.filter (fun n -> List.contains (Posterior.nodeOf n) globals)
+        |> Array.truncate limit
 
     /// Shrinkage reports for every group node whose family the report knows (Normal, Beta-Binomial, Gamma-Poisson).
     let shrinkageReports (b: Bound) (p: Posterior) =
@@ -73,7 +83,11 @@ module Analysis =
         let perChain = max 2 (limit / p.ChainCount)
         let k = max 1 (p.DrawCount / perChain)
         let arr = Posterior.toArray p
-        Posterior.create p.Names (arr |> Array.map (fun chain -> [| for d in 0..k .. chain.Length - 1 -> chain.[d] |]))
+
+        Posterior.create
+            p.Names
+            (arr
+             |> Array.map (fun chain -> [| for d in 0..k .. chain.Length - 1 -> chain.[d] |]))
 
     let private numbers (c: Column option) =
         match c with
@@ -88,7 +102,10 @@ module Analysis =
     /// Posterior predictive checks of mean, sd and max of the first scalar observed node, over at most 400 draws:
     /// (observed node, [ statistic, T(y), T(y_rep) per draw, p ]).
     let predictiveChecks (seed: int) (b: Bound) (p: Posterior) =
-        match Bound.observed b |> List.tryFind (fun i -> i.Event = Shape.Scalar && b.Numeric.ContainsKey i.Node.Name) with
+        match
+            Bound.observed b
+            |> List.tryFind (fun i -> i.Event = Shape.Scalar && b.Numeric.ContainsKey i.Node.Name)
+        with
         | None -> None
         | Some obs ->
             let name = obs.Node.Name
@@ -98,7 +115,12 @@ module Analysis =
             let stat (label: string) (f: float[] -> float) =
                 let t = f y
                 let tRep = reps |> Array.map (fun d -> f (numbers (Dataset.tryColumn name d)))
-                label, t, tRep, (tRep |> Array.filter (fun v -> v >= t) |> Array.length |> float) / float tRep.Length
+
+                label,
+                t,
+                tRep,
+                (tRep |> Array.filter (fun v -> v >= t) |> Array.length |> float)
+                / float tRep.Length
 
             Some(name, [ stat "mean" Array.average; stat "sd" sd; stat "max" Array.max ])
 
@@ -123,7 +145,9 @@ module Analysis =
             attempt "LOOIC" (fun () ->
                 let l = Criteria.looOf p
                 let bad = l.ParetoK |> Array.filter (fun k -> k > 0.7) |> Array.length
-                f l.Looic.Estimate, $"SE {f l.Looic.SE}, p_loo = {f l.PLoo.Estimate}, {bad} of {l.ParetoK.Length} Pareto k > 0.7")
+
+                f l.Looic.Estimate,
+                $"SE {f l.Looic.SE}, p_loo = {f l.PLoo.Estimate}, {bad} of {l.ParetoK.Length} Pareto k > 0.7")
         ]
 
     /// The draws with CmdStan's sampler columns in front: lp__ (log density on the unconstrained scale, with the
@@ -136,7 +160,9 @@ module Analysis =
         let rows =
             draws
             |> Array.mapi (fun c chain ->
-                chain |> Array.mapi (fun i row -> Array.append [| d.JointUnconstrained(d.ToUnconstrained states.[c].[i]); 1.0 |] row))
+                chain
+                |> Array.mapi (fun i row ->
+                    Array.append [| d.JointUnconstrained(d.ToUnconstrained states.[c].[i]); 1.0 |] row))
 
         Array.append [| "lp__"; "accept_stat__" |] p.Names, rows
 
@@ -144,14 +170,29 @@ module Analysis =
     let summaryCsv (s: Summary) =
         let sb = StringBuilder()
         let q = s.Probs |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", inv))
-        let header = [ "name"; "label"; "mean"; "sd"; "median"; "mad" ] @ List.ofArray q @ [ "mcse_mean"; "mcse_sd"; "ess_bulk"; "ess_tail"; "rhat" ]
+
+        let header =
+            [ "name"; "label"; "mean"; "sd"; "median"; "mad" ]
+            @ List.ofArray q
+            @ [ "mcse_mean"; "mcse_sd"; "ess_bulk"; "ess_tail"; "rhat" ]
+
         sb.Append(String.Join(",", header)).Append('\n') |> ignore
-        let v (x: float) = if Double.IsNaN x then "NA" else x.ToString("R", inv)
+
+        let v (x: float) =
+            if Double.IsNaN x then "NA" else x.ToString("R", inv)
+
         let quote (s: string) = "\"" + s.Replace("\"", "\"\"") + "\""
 
         for r in s.Rows do
             let cells =
-                [ quote r.Name; quote (defaultArg r.Label ""); v r.Mean; v r.Sd; v r.Median; v r.Mad ]
+                [
+                    quote r.Name
+                    quote (defaultArg r.Label "")
+                    v r.Mean
+                    v r.Sd
+                    v r.Median
+                    v r.Mad
+                ]
                 @ (r.Quantiles |> Array.map v |> List.ofArray)
                 @ [ v r.McseMean; v r.McseSd; v r.EssBulk; v r.EssTail; v r.Rhat ]
 

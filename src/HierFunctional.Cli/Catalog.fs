@@ -28,8 +28,22 @@ module Catalog =
     /// Σ_b ~ InverseWishart(4, diag(600, 35)) (prior mean diag(600, 35)), σ ~ HalfNormal(50).
     let sleepstudy =
         model {
-            let! mu = sample "mu" (MvNormal(vector [ constant 250.0; constant 10.0 ], matrix [ [ constant 2500.0; constant 0.0 ]; [ constant 0.0; constant 100.0 ] ]))
-            let! sigmaB = sample "Sigma_b" (InverseWishart(constant 4.0, matrix [ [ constant 600.0; constant 0.0 ]; [ constant 0.0; constant 35.0 ] ]))
+            let! mu =
+                sample
+                    "mu"
+                    (MvNormal(
+                        vector [ constant 250.0; constant 10.0 ],
+                        matrix [ [ constant 2500.0; constant 0.0 ]; [ constant 0.0; constant 100.0 ] ]
+                    ))
+
+            let! sigmaB =
+                sample
+                    "Sigma_b"
+                    (InverseWishart(
+                        constant 4.0,
+                        matrix [ [ constant 600.0; constant 0.0 ]; [ constant 0.0; constant 35.0 ] ]
+                    ))
+
             let! sigma = sample "sigma" (HalfNormal 50.0)
             let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
             do! observe "Reaction" (Normal(dot (vector [ constant 1.0; data "Days" ]) b.[group "Subject"], sigma))
@@ -38,13 +52,57 @@ module Catalog =
     /// Every bundled example, in the order `hier examples` lists them.
     let all: Example list =
         [
-            { Name = "eight-schools"; Description = "Rubin's eight SAT coaching experiments (BDA3 5.5): Normal effects, known standard errors"; DataFile = "eight_schools.csv"; Model = Examples.eightSchools; Renames = [] }
-            { Name = "pumps"; Description = "BUGS pumps: failure counts of 10 pumps over operating time, Gamma-Poisson"; DataFile = "pumps.csv"; Model = Examples.pumps; Renames = [] }
-            { Name = "rats"; Description = "BDA3 rat tumours: tumours in 71 experiments, Beta-Binomial with (a+b)^(-5/2) prior"; DataFile = "rats.csv"; Model = Examples.rats; Renames = [] }
-            { Name = "surgical"; Description = "BUGS surgical: deaths after cardiac surgery in 12 hospitals, Beta-Binomial"; DataFile = "surgical.csv"; Model = Examples.surgical; Renames = [] }
-            { Name = "sleepstudy"; Description = "lme4 sleepstudy: reaction time by days of sleep deprivation, varying intercepts and slopes (InverseWishart)"; DataFile = "sleepstudy.csv"; Model = sleepstudy; Renames = [] }
-            { Name = "hospitals"; Description = "30-day readmissions of discharges at 20 hospitals of very different sizes (simulated), Beta-Binomial"; DataFile = "hospitals.csv"; Model = Examples.betaBinomial "hospital" "readmissions"; Renames = [ "discharges", "n" ] }
-            { Name = "three-level"; Description = "students in classrooms in schools (simulated): a three-level Normal model"; DataFile = "three_level.csv"; Model = Examples.threeLevel; Renames = [] }
+            {
+                Name = "eight-schools"
+                Description = "Rubin's eight SAT coaching experiments (BDA3 5.5): Normal effects, known standard errors"
+                DataFile = "eight_schools.csv"
+                Model = Examples.eightSchools
+                Renames = []
+            }
+            {
+                Name = "pumps"
+                Description = "BUGS pumps: failure counts of 10 pumps over operating time, Gamma-Poisson"
+                DataFile = "pumps.csv"
+                Model = Examples.pumps
+                Renames = []
+            }
+            {
+                Name = "rats"
+                Description = "BDA3 rat tumours: tumours in 71 experiments, Beta-Binomial with (a+b)^(-5/2) prior"
+                DataFile = "rats.csv"
+                Model = Examples.rats
+                Renames = []
+            }
+            {
+                Name = "surgical"
+                Description = "BUGS surgical: deaths after cardiac surgery in 12 hospitals, Beta-Binomial"
+                DataFile = "surgical.csv"
+                Model = Examples.surgical
+                Renames = []
+            }
+            {
+                Name = "sleepstudy"
+                Description =
+                    "lme4 sleepstudy: reaction time by days of sleep deprivation, varying intercepts and slopes (InverseWishart)"
+                DataFile = "sleepstudy.csv"
+                Model = sleepstudy
+                Renames = []
+            }
+            {
+                Name = "hospitals"
+                Description =
+                    "30-day readmissions of discharges at 20 hospitals of very different sizes (simulated), Beta-Binomial"
+                DataFile = "hospitals.csv"
+                Model = Examples.betaBinomial "hospital" "readmissions"
+                Renames = [ "discharges", "n" ]
+            }
+            {
+                Name = "three-level"
+                Description = "students in classrooms in schools (simulated): a three-level Normal model"
+                DataFile = "three_level.csv"
+                Model = Examples.threeLevel
+                Renames = []
+            }
         ]
 
     /// The example of that name, or a usage error listing the names.

@@ -26,7 +26,9 @@ module DataFile =
         | Some(Column.Labels(values, _)) ->
             values
             |> Array.tryFindIndex (fun v ->
-                v <> "" && v <> "NA" && not (fst (Double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture))))
+                v <> ""
+                && v <> "NA"
+                && not (fst (Double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture))))
             |> Option.map (fun i -> i + 1, values.[i])
         | _ -> None
 
@@ -42,4 +44,7 @@ module DataFile =
 
     /// Fails with every model error (one per line) if there are any.
     let fail (source: string) (d: Dataset) (errors: ModelError list) : 'a =
-        errors |> List.map (describe source d) |> String.concat Environment.NewLine |> Fail.data
+        errors
+        |> List.map (describe source d)
+        |> String.concat Environment.NewLine
+        |> Fail.data

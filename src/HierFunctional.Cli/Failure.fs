@@ -22,7 +22,9 @@ exception CliFailure of message: string * code: int
 [<RequireQualifiedAccess>]
 module Fail =
     /// Fails with a usage error (exit code 2).
-    let usage (message: string) : 'a = raise (CliFailure(message, ExitCode.UsageError))
+    let usage (message: string) : 'a =
+        raise (CliFailure(message, ExitCode.UsageError))
 
     /// Fails with a data or model error (exit code 1).
-    let data (message: string) : 'a = raise (CliFailure(message, ExitCode.DataError))
+    let data (message: string) : 'a =
+        raise (CliFailure(message, ExitCode.DataError))

@@ -18,7 +18,9 @@ module FitCommand =
     /// Sampler options from the command line (defaults as `SamplerOptions.Default`).
     let options (a: ParseResults<FitArgs>) : SamplerOptions =
         let d = SamplerOptions.Default
-        let get name low def (v: int option) = v |> Option.map (atLeast name low) |> Option.defaultValue def
+
+        let get name low def (v: int option) =
+            v |> Option.map (atLeast name low) |> Option.defaultValue def
 
         d
             .WithChains(a.TryGetResult FitArgs.Chains |> get "chains" 1 d.Chains)
@@ -42,7 +44,8 @@ module FitCommand =
         }
 
     let private formulaJob (file: string) (formula: string) (a: ParseResults<FitArgs>) =
-        let family = a.GetResult(FitArgs.Family, defaultValue = "gaussian").ToLowerInvariant()
+        let family =
+            a.GetResult(FitArgs.Family, defaultValue = "gaussian").ToLowerInvariant()
 
         if not (List.contains family FormulaFit.families) then
             Fail.usage $"""--family must be one of {String.concat ", " FormulaFit.families}, but was '{family}'."""
@@ -59,7 +62,13 @@ module FitCommand =
             }
 
         match FormulaFit.build request with
-        | Ok(m, d) -> { Name = Path.GetFileNameWithoutExtension file; Source = file; Model = m; Data = d }
+        | Ok(m, d) ->
+            {
+                Name = Path.GetFileNameWithoutExtension file
+                Source = file
+                Model = m
+                Data = d
+            }
         | Error messages -> Fail.data (String.concat System.Environment.NewLine messages)
 
     /// The job the options describe, or a usage error saying which options go together.
@@ -72,8 +81,10 @@ module FitCommand =
         | Some name, file, None -> exampleJob (Catalog.find name) file
         | None, Some file, Some formula -> formulaJob file formula a
         | None, None, Some _ -> Fail.usage "--formula needs --data FILE.csv."
-        | None, Some _, None -> Fail.usage "--data needs --formula \"...\" (or --example NAME to fit a bundled model to it)."
-        | None, None, None -> Fail.usage "hier fit needs --example NAME, or --data FILE.csv --formula \"...\"; see `hier fit --help`."
+        | None, Some _, None ->
+            Fail.usage "--data needs --formula \"...\" (or --example NAME to fit a bundled model to it)."
+        | None, None, None ->
+            Fail.usage "hier fit needs --example NAME, or --data FILE.csv --formula \"...\"; see `hier fit --help`."
 
     let private writeOutputs (staging: Staging) (r: FitResult) =
         let names, rows = Analysis.withSamplerColumns r.Plan r.Posterior
@@ -101,7 +112,12 @@ module FitCommand =
 
     let private print (t: Terminal) (r: FitResult) =
         Terminal.summary t r.Summary
-        r.Shrinkage |> List.iter (fun s -> t.Out.WriteLine(); Terminal.shrinkage t s)
+
+        r.Shrinkage
+        |> List.iter (fun s ->
+            t.Out.WriteLine()
+            Terminal.shrinkage t s)
+
         t.Out.WriteLine()
 
         for (n, v, d) in r.Criteria do
@@ -121,7 +137,11 @@ module FitCommand =
 
         try
             let plan = Analysis.compile job
-            Terminal.line t $"hier fit {job.Name}: data {job.Source}, {o.Chains} chains × {o.Draws} draws (warm-up {o.Warmup}, thin {o.Thin}, seed {o.Seed})"
+
+            Terminal.line
+                t
+                $"hier fit {job.Name}: data {job.Source}, {o.Chains} chains × {o.Draws} draws (warm-up {o.Warmup}, thin {o.Thin}, seed {o.Seed})"
+
             Terminal.line t (Print.model job.Model)
             Terminal.line t "Sampler plan:"
             Terminal.line t (Gibbs.describe plan)

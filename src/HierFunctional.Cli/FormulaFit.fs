@@ -35,4 +35,8 @@ module FormulaFit =
     // and set `available` to true.
     let build (request: FormulaRequest) : Result<Model * Dataset, string list> =
         ignore request
-        Error [ "fitting a formula is not available in this build of hier (the formula front end is not included yet); use `hier fit --example NAME`, or `--example NAME --data FILE` to fit a bundled model to your own CSV." ]
+
+        Error
+            [
+                "fitting a formula is not available in this build of hier (the formula front end is not included yet); use `hier fit --example NAME`, or `--example NAME --data FILE` to fit a bundled model to your own CSV."
+            ]

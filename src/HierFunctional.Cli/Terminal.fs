@@ -30,12 +30,17 @@ module Terminal =
             AnsiConsoleSettings(
                 Out = AnsiConsoleOutput(t.Out),
                 Ansi = (if t.Interactive then AnsiSupport.Detect else AnsiSupport.No),
-                Interactive = (if t.Interactive then InteractionSupport.Yes else InteractionSupport.No)
+                Interactive =
+                    (if t.Interactive then
+                         InteractionSupport.Yes
+                     else
+                         InteractionSupport.No)
             )
         )
 
     /// Writes a line to standard output.
-    let line (t: Terminal) (s: string) = lock t.Out (fun () -> t.Out.WriteLine s)
+    let line (t: Terminal) (s: string) =
+        lock t.Out (fun () -> t.Out.WriteLine s)
 
     /// Plain progress: a line per chain at each quarter of its iterations (thread-safe; chains report in parallel).
     let private plainProgress (t: Terminal) =
@@ -46,7 +51,8 @@ module Terminal =
 
                 if p.Iteration * 4 / total > previous * 4 / total then
                     let phase = if p.Warmup then "warm-up" else "sampling"
-                    line t $"chain {p.Chain + 1}: {p.Iteration}/{p.Total} ({phase})" }
+                    line t $"chain {p.Chain + 1}: {p.Iteration}/{p.Total} ({phase})"
+        }
 
     /// Runs `work` with progress reported per chain: bars on a terminal, a few plain lines otherwise.
     let withProgress (t: Terminal) (chains: int) (work: IProgress<ChainProgress> -> 'a) : 'a =
@@ -65,8 +71,12 @@ module Terminal =
                         { new IProgress<ChainProgress> with
                             member _.Report p =
                                 let task = tasks.[p.Chain]
-                                task.Description <- $"chain {p.Chain + 1} " + (if p.Warmup then "warm-up " else "sampling")
-                                task.Value <- float p.Iteration / float (max 1 p.Total) }
+
+                                task.Description <-
+                                    $"chain {p.Chain + 1} " + (if p.Warmup then "warm-up " else "sampling")
+
+                                task.Value <- float p.Iteration / float (max 1 p.Total)
+                        }
 
                     result <- work sink)
 
@@ -78,13 +88,19 @@ module Terminal =
 
         let headers =
             [ "name"; "label"; "mean"; "sd" ]
-            @ (s.Probs |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", Globalization.CultureInfo.InvariantCulture)) |> List.ofArray)
+            @ (s.Probs
+               |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", Globalization.CultureInfo.InvariantCulture))
+               |> List.ofArray)
             @ [ "ess_bulk"; "ess_tail"; "rhat" ]
 
         for h in headers do
             table.AddColumn(TableColumn(h).RightAligned()) |> ignore
 
-        let warn ok (text: string) = if ok then Markup.Escape text else $"[red bold]{Markup.Escape text}[/]"
+        let warn ok (text: string) =
+            if ok then
+                Markup.Escape text
+            else
+                $"[red bold]{Markup.Escape text}[/]"
 
         for r in s.Rows do
             let cells =
@@ -94,9 +110,10 @@ module Terminal =
                     warn (r.EssBulk >= Summary.essThreshold) $"{r.EssBulk:F0}"
                     warn (r.EssTail >= Summary.essThreshold) $"{r.EssTail:F0}"
                     warn (r.Rhat <= Summary.rhatThreshold) (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}")
-                  ]
+                ]
 
-            table.AddRow(cells |> List.map (fun c -> Markup(c) :> Rendering.IRenderable) |> Array.ofList) |> ignore
+            table.AddRow(cells |> List.map (fun c -> Markup(c) :> Rendering.IRenderable) |> Array.ofList)
+            |> ignore
 
         table
 
@@ -122,7 +139,19 @@ module Terminal =
                 table.AddColumn(TableColumn(h).RightAligned()) |> ignore
 
             for r in report.Rows do
-                table.AddRow([| Markup.Escape r.Label; f r.Size; f r.NoPooling; f r.CompletePooling; f r.PartialMean; f r.Lower; f r.Upper; f r.Factor |]) |> ignore
+                table.AddRow(
+                    [|
+                        Markup.Escape r.Label
+                        f r.Size
+                        f r.NoPooling
+                        f r.CompletePooling
+                        f r.PartialMean
+                        f r.Lower
+                        f r.Upper
+                        f r.Factor
+                    |]
+                )
+                |> ignore
 
             (console t).Write(table)
         else

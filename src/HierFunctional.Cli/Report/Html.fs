@@ -49,7 +49,13 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
             sb.Append("<tr>") |> ignore
 
             for (c, warn) in r do
-                sb.Append(if warn then $"<td class=\"warn\">{esc c}</td>" else $"<td>{esc c}</td>") |> ignore
+                sb.Append(
+                    if warn then
+                        $"<td class=\"warn\">{esc c}</td>"
+                    else
+                        $"<td>{esc c}</td>"
+                )
+                |> ignore
 
             sb.Append("</tr>") |> ignore
 
@@ -64,7 +70,11 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
     /// A posterior summary as a table, R̂ above and ESS below the thresholds highlighted.
     let summary (s: Summary) =
         let f = Summary.formatSignificant 3
-        let q = s.Probs |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", Globalization.CultureInfo.InvariantCulture)) |> List.ofArray
+
+        let q =
+            s.Probs
+            |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", Globalization.CultureInfo.InvariantCulture))
+            |> List.ofArray
 
         let rows =
             s.Rows
@@ -82,7 +92,11 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
                 ])
             |> List.ofArray
 
-        table ([ "name"; "label"; "mean"; "sd" ] @ q @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ]) rows
+        table
+            ([ "name"; "label"; "mean"; "sd" ]
+             @ q
+             @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ])
+            rows
 
     /// A shrinkage report as a table.
     let shrinkage (t: ShrinkageTable) =
@@ -90,16 +104,36 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
 
         t.Rows
         |> Array.map (fun r ->
-            [ r.Label; f r.Size; f r.NoPooling; f r.CompletePooling; f r.PartialMean; f r.Lower; f r.Upper; f r.Factor ]
+            [
+                r.Label
+                f r.Size
+                f r.NoPooling
+                f r.CompletePooling
+                f r.PartialMean
+                f r.Lower
+                f r.Upper
+                f r.Factor
+            ]
             |> List.map (fun c -> c, false))
         |> List.ofArray
-        |> table [ "group"; "n"; "no pooling"; "complete pooling"; "partial pooling"; "q5"; "q95"; "B" ]
+        |> table
+            [
+                "group"
+                "n"
+                "no pooling"
+                "complete pooling"
+                "partial pooling"
+                "q5"
+                "q95"
+                "B"
+            ]
 
     /// The whole page.
     let page (title: string) (subtitle: string) (sections: Section list) =
         let sb = StringBuilder()
 
-        sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        sb
+            .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append($"<title>{esc title}</title><style>{css}</style></head><body>")
             .Append($"<h1>{esc title}</h1><p class=\"note\">{esc subtitle}</p>")
         |> ignore

@@ -21,7 +21,8 @@ module Svg =
     /// A linear scale; a degenerate domain (lo = hi) is widened by ±0.5 (or ±1% of |lo|).
     let scale (lo: float, hi: float) (r0: float, r1: float) : LinearScale =
         let lo, hi =
-            if hi > lo then lo, hi
+            if hi > lo then
+                lo, hi
             else
                 let w = max 0.5 (abs lo * 0.01)
                 lo - w, hi + w
@@ -61,15 +62,18 @@ module Svg =
             Array.init (n + 1) (fun i -> Math.Round(first + float i * step, 10))
 
     /// A number as SVG writes it: invariant culture, at most two decimals.
-    let num (x: float) = Math.Round(x, 2).ToString("0.##", CultureInfo.InvariantCulture)
+    let num (x: float) =
+        Math.Round(x, 2).ToString("0.##", CultureInfo.InvariantCulture)
 
     /// Escapes text for an element or attribute.
     let esc (s: string) = WebUtility.HtmlEncode s
 
     /// A tick label: up to three significant digits.
     let label (x: float) =
-        if x = 0.0 then "0"
-        else x.ToString("G3", CultureInfo.InvariantCulture)
+        if x = 0.0 then
+            "0"
+        else
+            x.ToString("G3", CultureInfo.InvariantCulture)
 
     let private attrs (extra: (string * string) list) =
         extra |> List.map (fun (k, v) -> $" {k}=\"{esc v}\"") |> String.concat ""
