@@ -132,25 +132,13 @@ module Terminal =
     let shrinkage (t: Terminal) (report: ShrinkageTable) =
         if t.Interactive then
             let table = Table().Border(TableBorder.Simple)
-            let f = Summary.formatSignificant 3
             table.Title <- TableTitle($"Shrinkage of {report.Spec.Node} over {report.Group} ({report.Spec.Family})")
 
-            for h in [ "group"; "n"; "no pooling"; "complete"; "partial"; "q5"; "q95"; "B" ] do
+            for h in Report.Html.shrinkageHeader do
                 table.AddColumn(TableColumn(h).RightAligned()) |> ignore
 
             for r in report.Rows do
-                table.AddRow(
-                    [|
-                        Markup.Escape r.Label
-                        f r.Size
-                        f r.NoPooling
-                        f r.CompletePooling
-                        f r.PartialMean
-                        f r.Lower
-                        f r.Upper
-                        f r.Factor
-                    |]
-                )
+                table.AddRow(Report.Html.shrinkageCells r |> List.map Markup.Escape |> Array.ofList)
                 |> ignore
 
             (console t).Write(table)

@@ -53,8 +53,7 @@ let private count (pattern: string) (text: string) = Regex.Matches(text, pattern
 
 [<ChromiumFact>]
 let ``the rendered report has a shrinkage, forest, trace, rank and predictive-check plot, each drawing marks`` () =
-    let dir = tempDir ()
-    Assert.Equal(0, (hier ([ "fit"; "--example"; "surgical"; "--output"; dir ] @ short)).Code)
+    let dir = surgicalFit.Value
 
     let dom =
         headless [ "--dump-dom"; Uri(Path.Combine(dir, "report.html")).AbsoluteUri ]
@@ -78,8 +77,7 @@ let ``the rendered report has a shrinkage, forest, trace, rank and predictive-ch
 
 [<ChromiumFact>]
 let ``the report renders to a non-blank screenshot without network access`` () =
-    let dir = tempDir ()
-    Assert.Equal(0, (hier ([ "fit"; "--example"; "eight-schools"; "--output"; dir ] @ short)).Code)
+    let dir = surgicalFit.Value
     let html = File.ReadAllText(Path.Combine(dir, "report.html"))
     Assert.DoesNotContain("<script", html)
     Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""))

@@ -57,3 +57,14 @@ let csvFile (text: string) =
 
 /// Short-chain options for the examples: 2 chains, 20 warm-up sweeps, 30 draws, seed 7.
 let short = [ "--chains"; "2"; "--warmup"; "20"; "--draws"; "30"; "--seed"; "7" ]
+
+/// One short fit of the surgical example with --output, shared by the tests that only read its files.
+let surgicalFit =
+    lazy
+        (let dir = tempDir ()
+         let r = hier ([ "fit"; "--example"; "surgical"; "--output"; dir ] @ short)
+
+         if r.Code <> 0 then
+             failwith $"the shared surgical fit failed: {r.Err}"
+
+         dir)

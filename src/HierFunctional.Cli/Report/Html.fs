@@ -98,35 +98,39 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
              @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ])
             rows
 
+    /// Column headers of a shrinkage table (the console and the report share them).
+    let shrinkageHeader =
+        [
+            "group"
+            "n"
+            "no pooling"
+            "complete pooling"
+            "partial pooling"
+            "q5"
+            "q95"
+            "B"
+        ]
+
+    /// The cells of one shrinkage row, numbers to three significant digits.
+    let shrinkageCells (r: ShrinkageRow) =
+        r.Label
+        :: ([
+                r.Size
+                r.NoPooling
+                r.CompletePooling
+                r.PartialMean
+                r.Lower
+                r.Upper
+                r.Factor
+            ]
+            |> List.map (Summary.formatSignificant 3))
+
     /// A shrinkage report as a table.
     let shrinkage (t: ShrinkageTable) =
-        let f = Summary.formatSignificant 3
-
         t.Rows
-        |> Array.map (fun r ->
-            [
-                r.Label
-                f r.Size
-                f r.NoPooling
-                f r.CompletePooling
-                f r.PartialMean
-                f r.Lower
-                f r.Upper
-                f r.Factor
-            ]
-            |> List.map (fun c -> c, false))
+        |> Array.map (shrinkageCells >> List.map (fun c -> c, false))
         |> List.ofArray
-        |> table
-            [
-                "group"
-                "n"
-                "no pooling"
-                "complete pooling"
-                "partial pooling"
-                "q5"
-                "q95"
-                "B"
-            ]
+        |> table shrinkageHeader
 
     /// The whole page.
     let page (title: string) (subtitle: string) (sections: Section list) =
