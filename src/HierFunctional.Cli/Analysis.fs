@@ -1,0 +1,201 @@
+namespace HierFunctional.Cli
+
+open System
+open System.Globalization
+open System.IO
+open System.Text
+open MathNet.Numerics.Random
+open HierFunctional
+open HierFunctional.Cli.Report
+
+/// A model and data set ready to fit, from a bundled example or a formula.
+type FitJob =
+    {
+        /// Short name (used in the draws' header), e.g. `rats`.
+        Name: string
+        /// Where the data came from, for messages (a file path or `rats.csv (bundled)`).
+        Source: string
+        /// The model.
+        Model: Model
+        /// The data.
+        Data: Dataset
+    }
+
+/// The analyses `hier fit` prints and reports: compiling, sampling, group and hyperparameter nodes, shrinkage,
+/// predictive checks, criteria and the CmdStan columns.
+[<RequireQualifiedAccess>]
+module Analysis =
+
+    let private inv = CultureInfo.InvariantCulture
+
+    /// Binds and compiles a job; data and model errors fail with the source named.
+    let compile (job: FitJob) =
+        match Bind.bind job.Model job.Data |> Result.bind Gibbs.compile with
+        | Ok plan -> plan
+        | Error errors -> DataFile.fail job.Source job.Data errors
+
+    /// Runs the chains with progress on the terminal and the pointwise log-likelihood recorded.
+    let sample (t: Terminal) (o: SamplerOptions) (plan: GibbsPlan) =
+        try
+            Terminal.withProgress t o.Chains (fun sink ->
+                Chains.run (o.WithProgress(sink).WithLogLikelihood(true)) plan)
+        with :? ModelException as e ->
+            Fail.data $"sampling failed: {e.Message}"
+
+    let private nodesIn (b: Bound) (wanted: Scope -> bool) =
+        Bound.parameters b
+        |> List.filter (fun i -> wanted i.Scope)
+        |> List.map (fun i -> i.Node.Name)
+
+    /// Group-level parameter nodes (declared `over` a group column).
+    let groupNodes (b: Bound) =
+        nodesIn b (function
+            | Scope.Level _ -> true
+            | _ -> false)
+
+    /// Scalars of the hyperparameters (global parameters and derived nodes), at most `limit`.
+    let hyperScalars (limit: int) (b: Bound) (p: Posterior) =
+        let globals =
+            b.Nodes
+            |> List.filter (fun i ->
+                i.Scope = Scope.Global
+                && (match i.Node.Kind with
+                    | NodeKind.Parameter _
+                    | NodeKind.Derived _ -> true
+                    | _ -> false))
+            |> List.map (fun i -> i.Node.Name)
+
+        p.Names
+        |> Array.filter (fun n -> List.contains (Posterior.nodeOf n) globals)
+        |> Array.truncate limit
+
+    /// Shrinkage reports for every group node whose family the report knows (Normal, Beta-Binomial, Gamma-Poisson).
+    let shrinkageReports (b: Bound) (p: Posterior) =
+        groupNodes b
+        |> List.choose (fun n ->
+            try
+                Some(ShrinkageReport.report b n p)
+            with :? ArgumentException ->
+                None)
+
+    /// The posterior restricted to at most `limit` draws, taken evenly from each chain.
+    let thin (limit: int) (p: Posterior) =
+        let perChain = max 2 (limit / p.ChainCount)
+        let k = max 1 (p.DrawCount / perChain)
+        let arr = Posterior.toArray p
+
+        Posterior.create
+            p.Names
+            (arr
+             |> Array.map (fun chain -> [| for d in 0..k .. chain.Length - 1 -> chain.[d] |]))
+
+    let private numbers (c: Column option) =
+        match c with
+        | Some(Column.Reals xs) -> xs
+        | Some(Column.Integers xs) -> Array.map float xs
+        | _ -> [||]
+
+    let private sd (xs: float[]) =
+        let m = Array.average xs
+        sqrt ((xs |> Array.sumBy (fun x -> (x - m) * (x - m))) / float (max 1 (xs.Length - 1)))
+
+    /// Posterior predictive checks of mean, sd and max of the first scalar observed node, over at most 400 draws:
+    /// (observed node, [ statistic, T(y), T(y_rep) per draw, p ]).
+    let predictiveChecks (seed: int) (b: Bound) (p: Posterior) =
+        match
+            Bound.observed b
+            |> List.tryFind (fun i -> i.Event = Shape.Scalar && b.Numeric.ContainsKey i.Node.Name)
+        with
+        | None -> None
+        | Some obs ->
+            let name = obs.Node.Name
+            let reps = Predictive.replicate (Xoshiro256StarStar(seed, false)) b (thin 400 p)
+            let y = b.Numeric.[name]
+
+            let stat (label: string) (f: float[] -> float) =
+                let t = f y
+                let tRep = reps |> Array.map (fun d -> f (numbers (Dataset.tryColumn name d)))
+
+                label,
+                t,
+                tRep,
+                (tRep |> Array.filter (fun v -> v >= t) |> Array.length |> float)
+                / float tRep.Length
+
+            Some(name, [ stat "mean" Array.average; stat "sd" sd; stat "max" Array.max ])
+
+    /// DIC, WAIC and PSIS-LOO as (name, value, detail) lines; a criterion that cannot be computed says why.
+    let criteria (plan: GibbsPlan) (p: Posterior) =
+        let attempt name (f: unit -> string * string) =
+            try
+                let v, d = f ()
+                name, v, d
+            with e ->
+                name, "NA", $"not available: {e.Message}"
+
+        let f = Summary.formatSignificant 4
+
+        [
+            attempt "DIC" (fun () ->
+                let d = Criteria.dicOf plan p
+                f d.Dic, $"p_D = {f d.PD}, mean deviance {f d.MeanDeviance}")
+            attempt "WAIC" (fun () ->
+                let w = Criteria.waicOf p
+                f w.Waic.Estimate, $"SE {f w.Waic.SE}, p_waic = {f w.PWaic.Estimate}")
+            attempt "LOOIC" (fun () ->
+                let l = Criteria.looOf p
+                let bad = l.ParetoK |> Array.filter (fun k -> k > 0.7) |> Array.length
+
+                f l.Looic.Estimate,
+                $"SE {f l.Looic.SE}, p_loo = {f l.PLoo.Estimate}, {bad} of {l.ParetoK.Length} Pareto k > 0.7")
+        ]
+
+    /// The draws with CmdStan's sampler columns in front: lp__ (log density on the unconstrained scale, with the
+    /// Jacobian, as Stan defines it) and accept_stat__ (1: Gibbs and slice updates always move).
+    let withSamplerColumns (plan: GibbsPlan) (p: Posterior) : string[] * float[][][] =
+        let d = plan.Density
+        let states = PosteriorStates.states plan.Bound p
+        let draws = Posterior.toArray p
+
+        let rows =
+            draws
+            |> Array.mapi (fun c chain ->
+                chain
+                |> Array.mapi (fun i row ->
+                    Array.append [| d.JointUnconstrained(d.ToUnconstrained states.[c].[i]); 1.0 |] row))
+
+        Array.append [| "lp__"; "accept_stat__" |] p.Names, rows
+
+    /// summary.csv: one row per scalar, values in round-trip precision.
+    let summaryCsv (s: Summary) =
+        let sb = StringBuilder()
+        let q = s.Probs |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", inv))
+
+        let header =
+            [ "name"; "label"; "mean"; "sd"; "median"; "mad" ]
+            @ List.ofArray q
+            @ [ "mcse_mean"; "mcse_sd"; "ess_bulk"; "ess_tail"; "rhat" ]
+
+        sb.Append(String.Join(",", header)).Append('\n') |> ignore
+
+        let v (x: float) =
+            if Double.IsNaN x then "NA" else x.ToString("R", inv)
+
+        let quote (s: string) = "\"" + s.Replace("\"", "\"\"") + "\""
+
+        for r in s.Rows do
+            let cells =
+                [
+                    quote r.Name
+                    quote (defaultArg r.Label "")
+                    v r.Mean
+                    v r.Sd
+                    v r.Median
+                    v r.Mad
+                ]
+                @ (r.Quantiles |> Array.map v |> List.ofArray)
+                @ [ v r.McseMean; v r.McseSd; v r.EssBulk; v r.EssTail; v r.Rhat ]
+
+            sb.Append(String.Join(",", cells)).Append('\n') |> ignore
+
+        sb.ToString()

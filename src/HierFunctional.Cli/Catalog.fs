@@ -1,0 +1,136 @@
+namespace HierFunctional.Cli
+
+open System.IO
+open HierFunctional
+open type Distributions
+
+/// A bundled example: a model from `HierFunctional.Examples` (or defined here) and the data set shipped with it.
+type Example =
+    {
+        /// Name on the command line, e.g. `eight-schools`.
+        Name: string
+        /// One line for `hier examples`.
+        Description: string
+        /// The embedded CSV (a copy of docs/data/<file>, provenance in docs/data/SOURCES.md).
+        DataFile: string
+        /// The model.
+        Model: Model
+        /// Renames applied to the CSV's columns before binding (file name → model name).
+        Renames: (string * string) list
+    }
+
+/// The bundled examples and their embedded data.
+[<RequireQualifiedAccess>]
+module Catalog =
+
+    /// Varying intercepts and slopes for lme4's sleepstudy: b_j = (intercept, slope) ~ MvNormal(μ, Σ_b),
+    /// Reaction ~ Normal(b_j1 + b_j2·Days, σ); μ ~ MvNormal((250, 10), diag(50², 10²)),
+    /// Σ_b ~ InverseWishart(4, diag(600, 35)) (prior mean diag(600, 35)), σ ~ HalfNormal(50).
+    let sleepstudy =
+        model {
+            let! mu =
+                sample
+                    "mu"
+                    (MvNormal(
+                        vector [ constant 250.0; constant 10.0 ],
+                        matrix [ [ constant 2500.0; constant 0.0 ]; [ constant 0.0; constant 100.0 ] ]
+                    ))
+
+            let! sigmaB =
+                sample
+                    "Sigma_b"
+                    (InverseWishart(
+                        constant 4.0,
+                        matrix [ [ constant 600.0; constant 0.0 ]; [ constant 0.0; constant 35.0 ] ]
+                    ))
+
+            let! sigma = sample "sigma" (HalfNormal 50.0)
+            let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
+            do! observe "Reaction" (Normal(dot (vector [ constant 1.0; data "Days" ]) b.[group "Subject"], sigma))
+        }
+
+    /// Every bundled example, in the order `hier examples` lists them.
+    let all: Example list =
+        [
+            {
+                Name = "eight-schools"
+                Description = "Rubin's eight SAT coaching experiments (BDA3 5.5): Normal effects, known standard errors"
+                DataFile = "eight_schools.csv"
+                Model = Examples.eightSchools
+                Renames = []
+            }
+            {
+                Name = "pumps"
+                Description = "BUGS pumps: failure counts of 10 pumps over operating time, Gamma-Poisson"
+                DataFile = "pumps.csv"
+                Model = Examples.pumps
+                Renames = []
+            }
+            {
+                Name = "rats"
+                Description = "BDA3 rat tumours: tumours in 71 experiments, Beta-Binomial with (a+b)^(-5/2) prior"
+                DataFile = "rats.csv"
+                Model = Examples.rats
+                Renames = []
+            }
+            {
+                Name = "surgical"
+                Description = "BUGS surgical: deaths after cardiac surgery in 12 hospitals, Beta-Binomial"
+                DataFile = "surgical.csv"
+                Model = Examples.surgical
+                Renames = []
+            }
+            {
+                Name = "sleepstudy"
+                Description =
+                    "lme4 sleepstudy: reaction time by days of sleep deprivation, varying intercepts and slopes (InverseWishart)"
+                DataFile = "sleepstudy.csv"
+                Model = sleepstudy
+                Renames = []
+            }
+            {
+                Name = "hospitals"
+                Description =
+                    "30-day readmissions of discharges at 20 hospitals of very different sizes (simulated), Beta-Binomial"
+                DataFile = "hospitals.csv"
+                Model = Examples.betaBinomial "hospital" "readmissions"
+                Renames = [ "discharges", "n" ]
+            }
+            {
+                Name = "three-level"
+                Description = "students in classrooms in schools (simulated): a three-level Normal model"
+                DataFile = "three_level.csv"
+                Model = Examples.threeLevel
+                Renames = []
+            }
+        ]
+
+    /// The example of that name, or a usage error listing the names.
+    let find (name: string) : Example =
+        match all |> List.tryFind (fun e -> e.Name = name.ToLowerInvariant()) with
+        | Some e -> e
+        | None ->
+            let names = all |> List.map (fun e -> e.Name) |> String.concat ", "
+            Fail.usage $"unknown example '{name}'; the bundled examples are: {names} (see `hier examples`)."
+
+    /// The embedded CSV text of an example.
+    let text (e: Example) : string =
+        let asm = typeof<Example>.Assembly
+        use stream = asm.GetManifestResourceStream($"data/{e.DataFile}")
+
+        if isNull stream then
+            failwith $"the embedded data file data/{e.DataFile} is missing from the assembly (a build error)."
+
+        use reader = new StreamReader(stream)
+        reader.ReadToEnd()
+
+    /// Renames columns of a data set (those not present are left alone).
+    let rename (renames: (string * string) list) (d: Dataset) : Dataset =
+        {
+            Columns =
+                d.Columns
+                |> List.map (fun (n, c) ->
+                    match renames |> List.tryFind (fun (from, _) -> from = n) with
+                    | Some(_, target) -> target, c
+                    | None -> n, c)
+        }

@@ -1,0 +1,172 @@
+namespace HierFunctional.Cli
+
+open System.IO
+open System.Text
+open Argu
+open HierFunctional
+
+/// `hier fit`: a bundled example, a bundled model on the user's CSV, or a formula (see FormulaFit).
+[<RequireQualifiedAccess>]
+module FitCommand =
+
+    let private atLeast (name: string) (low: int) (value: int) =
+        if value < low then
+            Fail.usage $"--{name} must be at least {low}, but was {value}."
+
+        value
+
+    /// Sampler options from the command line (defaults as `SamplerOptions.Default`).
+    let options (a: ParseResults<FitArgs>) : SamplerOptions =
+        let d = SamplerOptions.Default
+
+        let get name low def (v: int option) =
+            v |> Option.map (atLeast name low) |> Option.defaultValue def
+
+        d
+            .WithChains(a.TryGetResult FitArgs.Chains |> get "chains" 1 d.Chains)
+            .WithWarmup(a.TryGetResult FitArgs.Warmup |> get "warmup" 0 d.Warmup)
+            .WithDraws(a.TryGetResult FitArgs.Draws |> get "draws" 2 d.Draws)
+            .WithThin(a.TryGetResult FitArgs.Thin |> get "thin" 1 d.Thin)
+            .WithSeed(a.TryGetResult FitArgs.Seed |> Option.defaultValue d.Seed)
+            .WithThreads(a.TryGetResult FitArgs.Threads |> get "threads" 1 d.Threads)
+
+    let private exampleJob (e: Example) (dataFile: string option) =
+        let source, data =
+            match dataFile with
+            | Some file -> file, DataFile.read file
+            | None -> $"{e.DataFile} (bundled)", DataFile.parse e.DataFile (Catalog.text e)
+
+        {
+            Name = e.Name
+            Source = source
+            Model = e.Model
+            Data = Catalog.rename e.Renames data
+        }
+
+    let private formulaJob (file: string) (formula: string) (a: ParseResults<FitArgs>) =
+        let family =
+            a.GetResult(FitArgs.Family, defaultValue = "gaussian").ToLowerInvariant()
+
+        if not (List.contains family FormulaFit.families) then
+            Fail.usage $"""--family must be one of {String.concat ", " FormulaFit.families}, but was '{family}'."""
+
+        let data = DataFile.read file
+
+        let request =
+            {
+                DataFile = file
+                Data = data
+                Formula = formula
+                Family = family
+                Priors = a.GetResults FitArgs.Prior
+            }
+
+        match FormulaFit.build request with
+        | Ok(m, d) ->
+            {
+                Name = Path.GetFileNameWithoutExtension file
+                Source = file
+                Model = m
+                Data = d
+            }
+        | Error messages -> Fail.data (String.concat System.Environment.NewLine messages)
+
+    /// The job the options describe, or a usage error saying which options go together.
+    let job (a: ParseResults<FitArgs>) : FitJob =
+        let formulaOnly = a.Contains FitArgs.Family || a.Contains FitArgs.Prior
+
+        match a.TryGetResult FitArgs.Example, a.TryGetResult FitArgs.Data, a.TryGetResult FitArgs.Formula with
+        | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
+        | Some _, _, None when formulaOnly -> Fail.usage "--family and --prior go with --formula, not --example."
+        | Some name, file, None -> exampleJob (Catalog.find name) file
+        | None, Some file, Some formula -> formulaJob file formula a
+        | None, None, Some _ -> Fail.usage "--formula needs --data FILE.csv."
+        | None, Some _, None ->
+            Fail.usage "--data needs --formula \"...\" (or --example NAME to fit a bundled model to it)."
+        | None, None, None ->
+            Fail.usage "hier fit needs --example NAME, or --data FILE.csv --formula \"...\"; see `hier fit --help`."
+
+    let private writeOutputs (staging: Staging) (r: FitResult) =
+        let names, rows = Analysis.withSamplerColumns r.Plan r.Posterior
+
+        rows
+        |> Array.iteri (fun c draws ->
+            let header =
+                {
+                    ModelName = r.Job.Name
+                    Algorithm = "gibbs"
+                    NumSamples = r.Options.Draws * r.Options.Thin
+                    NumWarmup = r.Options.Warmup
+                    Thin = r.Options.Thin
+                    Seed = uint64 (uint32 r.Options.Seed)
+                    ChainId = c + 1
+                    ElapsedSeconds = None
+                }
+
+            CmdStanCsv.write (Output.path staging $"draws_{c + 1}.csv") header names draws)
+
+        let utf8 = UTF8Encoding(false)
+        File.WriteAllText(Output.path staging "summary.csv", Analysis.summaryCsv r.Summary, utf8)
+        File.WriteAllText(Output.path staging "report.html", FitReport.page r, utf8)
+        Output.commit staging
+
+    let private print (t: Terminal) (r: FitResult) =
+        Terminal.summary t r.Summary
+
+        r.Shrinkage
+        |> List.iter (fun s ->
+            t.Out.WriteLine()
+            Terminal.shrinkage t s)
+
+        t.Out.WriteLine()
+
+        for (n, v, d) in r.Criteria do
+            Terminal.line t $"{n, -6} {v, 10}  {d}"
+
+        match r.Checks with
+        | Some(node, stats) ->
+            let ps = stats |> List.map (fun (s, _, _, p) -> $"{s} {p:F2}") |> String.concat ", "
+            Terminal.line t $"posterior predictive p-values of {node}: {ps}"
+        | None -> ()
+
+    /// Fits the job the options describe, prints the results and writes --output; returns the exit code.
+    let run (t: Terminal) (a: ParseResults<FitArgs>) : int =
+        let o = options a
+        let job = job a
+        let staging = a.TryGetResult FitArgs.Output |> Option.map Output.start
+
+        try
+            let plan = Analysis.compile job
+
+            Terminal.line
+                t
+                $"hier fit {job.Name}: data {job.Source}, {o.Chains} chains × {o.Draws} draws (warm-up {o.Warmup}, thin {o.Thin}, seed {o.Seed})"
+
+            Terminal.line t (Print.model job.Model)
+            Terminal.line t "Sampler plan:"
+            Terminal.line t (Gibbs.describe plan)
+            let post = Analysis.sample t o plan
+
+            let r =
+                {
+                    Job = job
+                    Options = o
+                    Plan = plan
+                    Posterior = post
+                    Summary = Summary.compute post
+                    Shrinkage = Analysis.shrinkageReports plan.Bound post
+                    Checks = Analysis.predictiveChecks o.Seed plan.Bound post
+                    Criteria = Analysis.criteria plan post
+                }
+
+            print t r
+
+            staging
+            |> Option.iter (fun s ->
+                for f in writeOutputs s r do
+                    Terminal.line t $"wrote {f}")
+
+            ExitCode.Ok
+        with _ ->
+            staging |> Option.iter Output.abandon
+            reraise ()

@@ -1,0 +1,158 @@
+namespace HierFunctional.Cli
+
+open System
+open HierFunctional
+open HierFunctional.Cli.Report
+
+/// Everything a fit produced, for the console and the report.
+type FitResult =
+    {
+        /// What was fitted.
+        Job: FitJob
+        /// The sampler options used.
+        Options: SamplerOptions
+        /// The compiled plan.
+        Plan: GibbsPlan
+        /// The draws.
+        Posterior: Posterior
+        /// The summary of every scalar.
+        Summary: Summary
+        /// Shrinkage reports of the group nodes that have one.
+        Shrinkage: ShrinkageTable list
+        /// Predictive checks: observed node and (statistic, T(y), T(y_rep), p) per statistic.
+        Checks: (string * (string * float * float[] * float) list) option
+        /// DIC, WAIC and LOOIC lines: (name, value, detail).
+        Criteria: (string * string * string) list
+    }
+
+/// report.html of a fit: shrinkage, forest, trace and rank, predictive-check plots and the tables, in one file.
+[<RequireQualifiedAccess>]
+module FitReport =
+
+    let private shrinkageSection (i: int) (t: ShrinkageTable) =
+        let groups =
+            t.Rows
+            |> Array.map (fun r ->
+                {
+                    Label = r.Label
+                    Size = r.Size
+                    NoPooling = r.NoPooling
+                    Partial = r.PartialMean
+                })
+
+        let pooled =
+            if t.Rows.Length = 0 then
+                nan
+            else
+                t.Rows.[0].CompletePooling
+
+        {
+            Heading = $"Shrinkage of {t.Spec.Node} over {t.Group}"
+            Body =
+                Html.note
+                    "Each group's own estimate (top, area ∝ group size) moves towards the population (bottom): small groups borrow more strength. B is the shrinkage factor, the weight on the population."
+                + Plots.shrinkage $"shrinkage-{i}" $"{t.Spec.Node}: no pooling → partial pooling" pooled groups
+                + Html.shrinkage t
+        }
+
+    // Rows of one group node, split by trailing index for matrix-valued nodes (b[j,1], b[j,2] → two plots).
+    let private forestRows (s: Summary) (node: string) =
+        s.Rows
+        |> Array.filter (fun r -> Posterior.nodeOf r.Name = node)
+        |> Array.groupBy (fun r ->
+            match r.Name.IndexOf ',' with
+            | -1 -> ""
+            | i -> r.Name.Substring(i + 1).TrimEnd ']')
+        |> Array.map (fun (k, rows) ->
+            let lo, hi = Array.IndexOf(s.Probs, 0.05), Array.IndexOf(s.Probs, 0.95)
+
+            let title = if k = "" then node else $"{node}[, {k}]"
+
+            title,
+            rows
+            |> Array.map (fun r ->
+                {
+                    Label = defaultArg r.Label r.Name
+                    Mean = r.Mean
+                    Lower = (if lo >= 0 then r.Quantiles.[lo] else nan)
+                    Upper = (if hi >= 0 then r.Quantiles.[hi] else nan)
+                }))
+
+    let private forestSection (r: FitResult) =
+        let plots =
+            Analysis.groupNodes r.Plan.Bound
+            |> List.collect (fun n -> forestRows r.Summary n |> List.ofArray)
+            |> List.mapi (fun i (title, rows) -> Plots.forest $"forest-{i}" title rows)
+
+        {
+            Heading = "Group estimates"
+            Body = String.concat "" plots
+        }
+
+    let private hyperSection (r: FitResult) =
+        let plots =
+            Analysis.hyperScalars 8 r.Plan.Bound r.Posterior
+            |> Array.mapi (fun i n ->
+                let chains = Posterior.chains n r.Posterior
+                Plots.trace $"trace-{i}" n chains + Plots.rank $"rank-{i}" n chains)
+
+        {
+            Heading = "Hyperparameters: trace and rank plots"
+            Body =
+                Html.note "Chains that mix well overlap in the trace plot and have flat, overlapping rank histograms."
+                + String.concat "" plots
+        }
+
+    let private checkSection (r: FitResult) =
+        match r.Checks with
+        | None ->
+            {
+                Heading = "Posterior predictive check"
+                Body = Html.note "No scalar observed node to check."
+            }
+        | Some(node, stats) ->
+            {
+                Heading = $"Posterior predictive check of {node}"
+                Body =
+                    Html.note
+                        "Statistics of data sets replicated from the posterior (bars) against the same statistic of the data (line); p near 0 or 1 means the model does not reproduce that feature."
+                    + (stats
+                       |> List.mapi (fun i (name, t, reps, p) -> Plots.ppcStat $"ppc-{i}" name t reps p)
+                       |> String.concat "")
+            }
+
+    /// The report page of a fit.
+    let page (r: FitResult) : string =
+        let o = r.Options
+
+        let subtitle =
+            $"data: {r.Job.Source}; {o.Chains} chains × {o.Draws} draws after {o.Warmup} warm-up sweeps (thin {o.Thin}), seed {o.Seed}; generated by hier"
+
+        let criteria =
+            Html.table
+                [ "criterion"; "value"; "detail" ]
+                (r.Criteria |> List.map (fun (n, v, d) -> [ n, false; v, false; d, false ]))
+
+        Html.page
+            $"hier fit: {r.Job.Name}"
+            subtitle
+            [
+                {
+                    Heading = "Model"
+                    Body = Html.pre (Print.model r.Job.Model) + Html.pre (Gibbs.describe r.Plan)
+                }
+                yield! r.Shrinkage |> List.mapi shrinkageSection
+                forestSection r
+                hyperSection r
+                checkSection r
+                {
+                    Heading = "Model criteria"
+                    Body = criteria
+                }
+                {
+                    Heading = "Posterior summary"
+                    Body =
+                        Html.summary r.Summary
+                        + Html.note "Red cells: R-hat above 1.01 or ESS below 400 (Vehtari et al. 2021)."
+                }
+            ]

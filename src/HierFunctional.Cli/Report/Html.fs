@@ -1,0 +1,148 @@
+namespace HierFunctional.Cli.Report
+
+open System
+open System.Text
+open HierFunctional
+
+/// One section of the report: a heading and its HTML body.
+type Section =
+    {
+        /// Heading text.
+        Heading: string
+        /// Body markup (tables, inline SVG, paragraphs).
+        Body: string
+    }
+
+/// The HTML report: one self-contained file, inline CSS and SVG, no scripts and nothing fetched at view time.
+[<RequireQualifiedAccess>]
+module Html =
+
+    let private css =
+        """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; border-bottom: 1px solid #ccc; margin-top: 2em; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
+th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; } th:first-child, td:first-child { text-align: left; }
+td.warn { background: #fde2e1; color: #a00; font-weight: bold; }
+pre { background: #f6f6f6; padding: 0.5em; font-size: 0.85em; overflow-x: auto; }
+svg.plot { display: block; margin: 0.5em 0; }
+svg .axis { stroke: #444; } svg .tick { font-size: 11px; fill: #333; } svg .title { font-size: 12px; fill: #333; }
+svg .heading { font-size: 13px; font-weight: bold; fill: #222; }
+svg .no-pool { fill: #E69F00; fill-opacity: 0.7; stroke: #8a5d00; }
+svg .partial { fill: #0072B2; } svg .arrow { stroke: #777; stroke-width: 1; }
+svg .pooled { stroke: #999; stroke-dasharray: 4 3; } svg .interval { stroke: #0072B2; stroke-width: 2; }
+svg .chain { stroke-width: 1; stroke-opacity: 0.8; } svg .rep { fill: #9ecae1; stroke: #fff; }
+svg .observed { stroke: #D55E00; stroke-width: 2.5; }
+.note { color: #555; font-size: 0.9em; }
+"""
+
+    /// Escapes text for HTML.
+    let esc (s: string) = Net.WebUtility.HtmlEncode s
+
+    /// A table from a header row and rows of cells; a cell flagged true is highlighted as a warning.
+    let table (header: string list) (rows: (string * bool) list list) =
+        let sb = StringBuilder("<table><thead><tr>")
+        header |> List.iter (fun h -> sb.Append($"<th>{esc h}</th>") |> ignore)
+        sb.Append("</tr></thead><tbody>") |> ignore
+
+        for r in rows do
+            sb.Append("<tr>") |> ignore
+
+            for (c, warn) in r do
+                sb.Append(
+                    if warn then
+                        $"<td class=\"warn\">{esc c}</td>"
+                    else
+                        $"<td>{esc c}</td>"
+                )
+                |> ignore
+
+            sb.Append("</tr>") |> ignore
+
+        sb.Append("</tbody></table>").ToString()
+
+    /// Preformatted text.
+    let pre (text: string) = $"<pre>{esc text}</pre>"
+
+    /// A paragraph of explanatory text.
+    let note (text: string) = $"<p class=\"note\">{esc text}</p>"
+
+    /// A posterior summary as a table, R̂ above and ESS below the thresholds highlighted.
+    let summary (s: Summary) =
+        let f = Summary.formatSignificant 3
+
+        let q =
+            s.Probs
+            |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", Globalization.CultureInfo.InvariantCulture))
+            |> List.ofArray
+
+        let rows =
+            s.Rows
+            |> Array.map (fun r ->
+                [
+                    yield r.Name, false
+                    yield defaultArg r.Label "", false
+                    yield f r.Mean, false
+                    yield f r.Sd, false
+                    for v in r.Quantiles -> f v, false
+                    yield Summary.formatSignificant 2 r.McseMean, false
+                    yield $"{r.EssBulk:F0}", r.EssBulk < Summary.essThreshold
+                    yield $"{r.EssTail:F0}", r.EssTail < Summary.essThreshold
+                    yield (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}"), not (r.Rhat <= Summary.rhatThreshold)
+                ])
+            |> List.ofArray
+
+        table
+            ([ "name"; "label"; "mean"; "sd" ]
+             @ q
+             @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ])
+            rows
+
+    /// Column headers of a shrinkage table (the console and the report share them).
+    let shrinkageHeader =
+        [
+            "group"
+            "n"
+            "no pooling"
+            "complete pooling"
+            "partial pooling"
+            "q5"
+            "q95"
+            "B"
+        ]
+
+    /// The cells of one shrinkage row, numbers to three significant digits.
+    let shrinkageCells (r: ShrinkageRow) =
+        r.Label
+        :: ([
+                r.Size
+                r.NoPooling
+                r.CompletePooling
+                r.PartialMean
+                r.Lower
+                r.Upper
+                r.Factor
+            ]
+            |> List.map (Summary.formatSignificant 3))
+
+    /// A shrinkage report as a table.
+    let shrinkage (t: ShrinkageTable) =
+        t.Rows
+        |> Array.map (shrinkageCells >> List.map (fun c -> c, false))
+        |> List.ofArray
+        |> table shrinkageHeader
+
+    /// The whole page.
+    let page (title: string) (subtitle: string) (sections: Section list) =
+        let sb = StringBuilder()
+
+        sb
+            .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append($"<title>{esc title}</title><style>{css}</style></head><body>")
+            .Append($"<h1>{esc title}</h1><p class=\"note\">{esc subtitle}</p>")
+        |> ignore
+
+        for s in sections do
+            sb.Append($"<section><h2>{esc s.Heading}</h2>{s.Body}</section>") |> ignore
+
+        sb.Append("</body></html>").ToString()

@@ -1,0 +1,129 @@
+/// Every user error gets one message naming the file, row, column or option, a non-zero exit code, and no output
+/// files that look complete.
+module HierFunctional.Cli.Tests.ErrorTests
+
+open System.IO
+open Xunit
+open HierFunctional.Cli.Tests.Support
+
+let private fails (code: int) (args: string list) (expected: string list) =
+    let r = hier args
+    Assert.Equal(code, r.Code)
+    Assert.Equal("", r.Out.Trim())
+
+    for e in expected do
+        Assert.Contains(e, r.Err)
+
+    // one message, one line
+    Assert.Single(r.Err.Trim().Split('\n')) |> ignore
+    r
+
+[<Fact>]
+let ``an unknown example is a usage error listing the bundled names`` () =
+    fails 2 [ "fit"; "--example"; "nope" ] [ "unknown example 'nope'"; "eight-schools"; "three-level" ]
+    |> ignore
+
+[<Fact>]
+let ``an unknown option is a usage error naming it`` () =
+    fails 2 [ "fit"; "--example"; "rats"; "--chainz"; "2" ] [ "--chainz" ] |> ignore
+
+[<Fact>]
+let ``no command is a usage error`` () =
+    fails 2 [] [ "no command given" ] |> ignore
+
+[<Fact>]
+let ``a chain count below one is a usage error naming the option`` () =
+    fails 2 [ "fit"; "--example"; "rats"; "--chains"; "0" ] [ "--chains must be at least 1, but was 0" ]
+    |> ignore
+
+[<Fact>]
+let ``a non-numeric option value is a usage error`` () =
+    fails 2 [ "fit"; "--example"; "rats"; "--draws"; "many" ] [ "--draws" ]
+    |> ignore
+
+[<Fact>]
+let ``a formula fit says it is not available in this build`` () =
+    let file = csvFile "y,g\n1,a\n"
+
+    fails 1 [ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)" ] [ "not available in this build" ]
+    |> ignore
+
+[<Fact>]
+let ``an unknown family is a usage error listing the families`` () =
+    let file = csvFile "y,g\n1,a\n"
+
+    fails
+        2
+        [ "fit"; "--data"; file; "--formula"; "y ~ 1"; "--family"; "gamma" ]
+        [ "--family must be one of gaussian, binomial, poisson, negbinomial" ]
+    |> ignore
+
+[<Fact>]
+let ``data without a formula or example is a usage error`` () =
+    fails 2 [ "fit"; "--data"; "x.csv" ] [ "--data needs --formula" ] |> ignore
+
+[<Fact>]
+let ``a missing data file names the file`` () =
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; "/no/such/file.csv" ] [ "/no/such/file.csv"; "does not exist" ]
+    |> ignore
+
+[<Fact>]
+let ``a missing column names the file and the column`` () =
+    let file = csvFile "experiment,y\n1,2\n2,3\n"
+
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "column 'n'" ]
+    |> ignore
+
+[<Fact>]
+let ``a ragged row names the file and line`` () =
+    let file = csvFile "experiment,y,n\n1,2,20\n2,3\n"
+
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "line 3"; "2 fields but the header has 3" ]
+    |> ignore
+
+[<Fact>]
+let ``a non-numeric value names the file, row and column`` () =
+    let file = csvFile "experiment,y,n\n1,2,20\n2,three,20\n"
+
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "column 'y' row 2 is 'three'"; "not a number" ]
+    |> ignore
+
+[<Fact>]
+let ``a negative count names the file, row and column`` () =
+    let file = csvFile "experiment,y,n\n1,2,20\n2,-1,20\n"
+
+    fails
+        1
+        [ "fit"; "--example"; "rats"; "--data"; file ]
+        [ file; "column 'y' row 2 is -1"; "non-negative integer count" ]
+    |> ignore
+
+[<Fact>]
+let ``more successes than trials names the file, row and column`` () =
+    let file = csvFile "experiment,y,n\n1,2,20\n2,30,20\n"
+
+    fails
+        1
+        [ "fit"; "--example"; "rats"; "--data"; file ]
+        [ file; "column 'y' row 2 is 30"; "no larger than the number of trials (20)" ]
+    |> ignore
+
+[<Fact>]
+let ``a failed fit leaves no output files behind`` () =
+    let dir = tempDir ()
+    let file = csvFile "experiment,y,n\n1,2,20\n2,30,20\n"
+
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; file; "--output"; dir ] [ "row 2" ]
+    |> ignore
+
+    Assert.Empty(Directory.GetFileSystemEntries dir)
+
+[<Fact>]
+let ``a summary of a file that is not Stan CSV names the file and line`` () =
+    let file = csvFile "# comment\na,b\n1,2\n3\n"
+    fails 1 [ "summary"; file ] [ file; "line 4" ] |> ignore
+
+[<Fact>]
+let ``a summary of a missing file names it`` () =
+    fails 1 [ "summary"; "/no/draws_1.csv" ] [ "/no/draws_1.csv"; "does not exist" ]
+    |> ignore
