@@ -83,6 +83,15 @@ let docs () =
         failwithf "tutorials failed: %s" (String.Join(", ", failures |> Array.map Path.GetFileName))
 
     printfn "all %d tutorials ran" (scripts.Length - 1)
+    // The site: tutorials as literate pages plus the API reference from the XML docs, under docs/output.
+    dotnet "tool restore"
+
+    dotnet (
+        "fsdocs build --input docs --output docs/output --strict --properties Configuration=Release "
+        + "--projects src/HierFunctional/HierFunctional.fsproj src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
+    )
+
+    printfn "site written to docs/output/index.html"
 
 let pack () =
     dotnet "pack HierFunctional.sln -c Release --nologo -o artifacts/packages"
