@@ -74,7 +74,7 @@ module internal FormulaDesign =
 
     /// The coefficients of one term (a product of the columns' factors) and the columns to add for them.
     let private termCoefs (d: Dataset) (rows: int) (full: bool) (t: FormulaTerm) =
-        t.Columns
+        t.Variables
         |> List.map (fun c -> columnFactors d full c |> Result.mapError List.singleton)
         |> collect
         |> Result.bind (fun factors ->
@@ -102,7 +102,7 @@ module internal FormulaDesign =
                             )
                         ]
                 else
-                    let own = (t.Columns = [ label ])
+                    let own = (t.Variables = [ label ])
 
                     let coef =
                         {
@@ -127,7 +127,7 @@ module internal FormulaDesign =
                 -1
             else
                 terms
-                |> List.tryFindIndex (fun t -> t.Columns.Length = 1 && isLabels d t.Columns.Head)
+                |> List.tryFindIndex (fun t -> t.Variables.Length = 1 && isLabels d t.Variables.Head)
                 |> Option.defaultValue -1
 
         let one =

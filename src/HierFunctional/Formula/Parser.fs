@@ -128,7 +128,7 @@ module internal FormulaParser =
         | _ -> [ n ], rest
 
     let private sameTerm (a: FormulaTerm) (b: FormulaTerm) =
-        Set.ofList a.Columns = Set.ofList b.Columns
+        Set.ofList a.Variables = Set.ofList b.Variables
 
     let private addTerms (acc: FormulaTerm list) (ts: FormulaTerm list) =
         ts
@@ -149,7 +149,7 @@ module internal FormulaParser =
         let terms =
             fs
             |> List.fold (fun terms f -> terms @ [ f ] @ (terms |> List.map (fun t -> t @ f))) []
-            |> List.map (fun cols -> { Columns = cols })
+            |> List.map (fun cols -> { Variables = cols })
 
         addTerms [] terms, rest
 

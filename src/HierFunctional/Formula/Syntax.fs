@@ -6,7 +6,7 @@ namespace HierFunctional
 type FormulaTerm =
     {
         /// The columns multiplied together, in the order written (one column for a main effect).
-        Columns: string list
+        Variables: string list
     }
 
 /// An offset added to the linear predictor: `offset(E)`, or `offset(log(E))` for an exposure.
@@ -140,7 +140,7 @@ module Family =
 [<RequireQualifiedAccess>]
 module FormulaText =
     /// A term as written: `x` or `x:z`.
-    let term (t: FormulaTerm) = t.Columns |> String.concat ":"
+    let term (t: FormulaTerm) = t.Variables |> String.concat ":"
 
     let private sum (intercept: bool) (terms: FormulaTerm list) =
         (if intercept then "1" else "0") :: (terms |> List.map term)

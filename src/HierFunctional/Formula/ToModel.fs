@@ -269,9 +269,12 @@ module Formula =
             |> Result.bind (fun _ -> Error [])
 
     /// The nodes of the model: b_*, then per group node its scale/covariance and r_*, then sigma/shape, then y.
-    let private nodes (o: FormulaOptions) (f: Formula) (y: float[]) fixedCoefs groupTerms exposure extra =
+    /// Group nodes come in order of increasing number of levels (stable, so an outer group precedes the groups
+    /// nested in it): the first group with a term carries the population coefficient, and centring it on the
+    /// factor with the fewest levels (whose mean is least determined) makes the crossed-effects Gibbs sampler mix.
+    let private nodes (o: FormulaOptions) (f: Formula) (y: float[]) (levels: string -> int) fixedCoefs groupTerms exposure extra =
         let scales = FormulaPriors.scales o.Family y
-        let specs = specs groupTerms |> Array.ofList
+        let specs = specs groupTerms |> List.sortBy (fun s -> levels s.Group) |> Array.ofList
         let means, taken = centre (fixedCoefs |> List.map (fun (c: Coef) -> c.Label)) specs
 
         let fixedNodes =
@@ -336,8 +339,14 @@ module Formula =
 
                 let groupTerms = groups |> List.map (fun (g, _, _) -> g)
 
+                let levels g =
+                    match Dataset.tryColumn g data with
+                    | Some(Column.Labels(v, _)) -> (Array.distinct v).Length
+                    | Some(Column.Integers v) -> (Array.distinct v).Length
+                    | _ -> 0
+
                 let m =
-                    nodes o f y fixedCoefs groupTerms (Option.defaultValue (Const 1.0) exposure) extra
+                    nodes o f y levels fixedCoefs groupTerms (Option.defaultValue (Const 1.0) exposure) extra
 
                 FormulaPriors.apply o.Overrides m
                 |> Result.bind (fun m -> Model.check m |> Result.mapError (List.map FormulaError.Model))
