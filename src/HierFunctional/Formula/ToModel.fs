@@ -272,9 +272,21 @@ module Formula =
     /// Group nodes come in order of increasing number of levels (stable, so an outer group precedes the groups
     /// nested in it): the first group with a term carries the population coefficient, and centring it on the
     /// factor with the fewest levels (whose mean is least determined) makes the crossed-effects Gibbs sampler mix.
-    let private nodes (o: FormulaOptions) (f: Formula) (y: float[]) (levels: string -> int) fixedCoefs groupTerms exposure extra =
+    let private nodes
+        (o: FormulaOptions)
+        (f: Formula)
+        (y: float[])
+        (levels: string -> int)
+        fixedCoefs
+        groupTerms
+        exposure
+        extra
+        =
         let scales = FormulaPriors.scales o.Family y
-        let specs = specs groupTerms |> List.sortBy (fun s -> levels s.Group) |> Array.ofList
+
+        let specs =
+            specs groupTerms |> List.sortBy (fun s -> levels s.Group) |> Array.ofList
+
         let means, taken = centre (fixedCoefs |> List.map (fun (c: Coef) -> c.Label)) specs
 
         let fixedNodes =

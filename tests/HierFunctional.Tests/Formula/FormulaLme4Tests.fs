@@ -28,7 +28,8 @@ let private fit (formula: string) (file: string) =
     | Ok b ->
         match Gibbs.compile b with
         | Error es -> failwithf "%A" es
-        | Ok plan -> plan, Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(600).WithSeed(2026)) plan
+        | Ok plan ->
+            plan, Chains.run (SamplerOptions.Default.WithChains(1).WithWarmup(100).WithDraws(400).WithSeed(2026)) plan
 
 /// The Bayesian posterior mean and the REML estimate differ a little for reasons other than Monte Carlo error:
 /// the posterior averages over the uncertainty in the variance components (REML plugs in their estimates) and the
@@ -38,17 +39,33 @@ let private assertNearLme4 (post: Posterior) (node: string) (estimate: float) (s
     let x = Posterior.chains node post
     let m, mcse = Diagnostics.mean x, Diagnostics.mcseMean x
     let tol = 0.25 * se + 4.0 * mcse
-    Assert.True(abs (m - estimate) < tol, $"{node}: posterior mean {m} vs lme4 {estimate}, |diff| {abs (m - estimate)}, tolerance {tol}")
+
+    Assert.True(
+        abs (m - estimate) < tol,
+        $"{node}: posterior mean {m} vs lme4 {estimate}, |diff| {abs (m - estimate)}, tolerance {tol}"
+    )
 
 /// Pearson correlation of the posterior means of a group node's copies with lme4's conditional modes (BLUPs).
-let private blupCorrelation (plan: GibbsPlan) (post: Posterior) (node: string) (groupColumn: string) (position: int option) (blups: (string * float)[]) =
+let private blupCorrelation
+    (plan: GibbsPlan)
+    (post: Posterior)
+    (node: string)
+    (groupColumn: string)
+    (position: int option)
+    (blups: (string * float)[])
+    =
     let levels = plan.Bound.Groups.[groupColumn].Levels
 
     let ours =
         blups
         |> Array.map (fun (level, _) ->
             let j = Array.IndexOf(levels, level) + 1
-            let name = match position with Some k -> $"{node}[{j},{k}]" | None -> $"{node}[{j}]"
+
+            let name =
+                match position with
+                | Some k -> $"{node}[{j},{k}]"
+                | None -> $"{node}[{j}]"
+
             Diagnostics.mean (Posterior.chains name post))
 
     Correlation.Pearson(ours, blups |> Array.map snd)
@@ -74,7 +91,11 @@ let ``crossed Penicillin intercept and plate and sample effects agree with lme4`
     let _, estimate, se = (fixef "penicillin_fixef.csv").[0]
     assertNearLme4 post "b_Intercept" estimate se
 
-    for node, column, file in [ "r_plate", "plate", "penicillin_ranef_plate.csv"; "r_sample", "sample", "penicillin_ranef_sample.csv" ] do
+    for node, column, file in
+        [
+            "r_plate", "plate", "penicillin_ranef_plate.csv"
+            "r_sample", "sample", "penicillin_ranef_sample.csv"
+        ] do
         let blups = rows file |> Array.map (fun r -> r.[0], number r.[1])
         let rho = blupCorrelation plan post node column None blups
         Assert.True(rho > 0.99, $"{node}: correlation with lme4's BLUPs {rho}")

@@ -49,11 +49,17 @@ let ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written
     // R: median 288.6508, mad 59.339, sd 56.329, sd(Days) 2.8803 (fixtures/formula/sleepstudy_scales.csv).
     let s = 59.3
     let slopeSd = 20.6 // s / sd(Days) to three digits
+
     let expected =
         model {
             let! b0 = sample "b_Intercept" (StudentT(3.0, 288.7, s))
             let! b1 = sample "b_Days" (Normal(0.0, 48.9)) // 2.5 · 56.329 / 2.8803
-            let! sigmaB = sample "Sigma_Subject" (InverseWishart(3.0, matrix [ [ c (s * s); c 0.0 ]; [ c 0.0; c (slopeSd * slopeSd) ] ]))
+
+            let! sigmaB =
+                sample
+                    "Sigma_Subject"
+                    (InverseWishart(3.0, matrix [ [ c (s * s); c 0.0 ]; [ c 0.0; c (slopeSd * slopeSd) ] ]))
+
             let! r = sample "r_Subject" (MvNormal(vector [ b0; b1 ], sigmaB)) |> over "Subject"
             let! sigma = sample "sigma" (HalfStudentT(3.0, s))
             do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) r.[group "Subject"], sigma))
@@ -87,7 +93,12 @@ let ``a label predictor is treatment-coded with the first declared level as refe
 [<Fact>]
 let ``nested groups centre the inner group on the outer group's coefficient`` () =
     let m, d = build Family.Gaussian [] "y ~ 1 + (1 | a/b)" smallData
-    Assert.Equal(Some(Dist.Normal(Param "b_Intercept", Param "sd_a__Intercept")), (Model.tryFind "r_a" m) |> Option.map (fun n -> priorOf n.Name m))
+
+    Assert.Equal(
+        Some(Dist.Normal(Param "b_Intercept", Param "sd_a__Intercept")),
+        (Model.tryFind "r_a" m) |> Option.map (fun n -> priorOf n.Name m)
+    )
+
     Assert.Equal(Dist.Normal(Index(Param "r_a", Group "a"), Param "sd_a:b__Intercept"), priorOf "r_a:b" m)
 
     match Dataset.tryColumn "a:b" d with
@@ -110,7 +121,12 @@ let ``unknown columns and wrong column types are typed errors naming the column`
     )
 
     Assert.Equal<FormulaError list>(
-        [ FormulaError.InvalidData("y", "the binomial family without trials needs a 0/1 response; write y | trials(n) ~ ... for counts of successes") ],
+        [
+            FormulaError.InvalidData(
+                "y",
+                "the binomial family without trials needs a 0/1 response; write y | trials(n) ~ ... for counts of successes"
+            )
+        ],
         errorsOf Family.Binomial [] "y ~ x" smallData
     )
 
@@ -136,8 +152,13 @@ let glmData =
     let g = Array.init rows (fun i -> $"g{i / 8}")
     let e = Array.init rows (fun _ -> 0.5 + rng.NextDouble())
     let n = Array.init rows (fun _ -> 10)
-    let eta = Array.init rows (fun i -> 0.3 + 0.8 * x.[i] + 0.4 * float (i / 8 - 3) / 3.0)
-    let pois i = MathNet.Numerics.Distributions.Poisson.Sample(rng, e.[i] * exp eta.[i])
+
+    let eta =
+        Array.init rows (fun i -> 0.3 + 0.8 * x.[i] + 0.4 * float (i / 8 - 3) / 3.0)
+
+    let pois i =
+        MathNet.Numerics.Distributions.Poisson.Sample(rng, e.[i] * exp eta.[i])
+
     let p i = 1.0 / (1.0 + exp (-eta.[i]))
 
     Dataset.empty
@@ -150,11 +171,14 @@ let glmData =
     |> Dataset.integers "count" (Array.init rows pois)
 
 let private sampleFinite (family: Family) (formula: string) =
-    match Formula.bind family [] formula glmData |> Result.bind (Gibbs.compile >> Result.mapError (List.map FormulaError.Model)) with
+    match
+        Formula.bind family [] formula glmData
+        |> Result.bind (Gibbs.compile >> Result.mapError (List.map FormulaError.Model))
+    with
     | Error es -> failwith (Formula.describeErrors es)
     | Ok plan ->
         let post =
-            Chains.run (SamplerOptions.Default.WithChains(1).WithWarmup(100).WithDraws(200).WithSeed(7)) plan
+            Chains.run (SamplerOptions.Default.WithChains(1).WithWarmup(30).WithDraws(60).WithSeed(7)) plan
 
         for name in post.Names do
             Assert.All(Posterior.chains name post |> Array.concat, fun v -> Assert.True(Double.IsFinite v, name))
@@ -164,7 +188,14 @@ let private sampleFinite (family: Family) (formula: string) =
 [<Fact>]
 let ``binomial formulas with trials and with a 0/1 response bind, compile and sample finite draws`` () =
     let m = sampleFinite Family.Binomial "k | trials(n) ~ x + (1 | g)"
-    Assert.Equal(NodeKind.Observed(Dist.Binomial(Data "n", invLogit (Add(Mul(Param "b_x", Data "x"), Index(Param "r_g", Group "g"))))), (Model.tryFind "k" m).Value.Kind)
+
+    Assert.Equal(
+        NodeKind.Observed(
+            Dist.Binomial(Data "n", invLogit (Add(Mul(Param "b_x", Data "x"), Index(Param "r_g", Group "g"))))
+        ),
+        (Model.tryFind "k" m).Value.Kind
+    )
+
     let mb = sampleFinite Family.Binomial "z ~ x + (1 | g)"
     Assert.True((Model.tryFind "z" mb).Value.Kind.IsObserved)
 

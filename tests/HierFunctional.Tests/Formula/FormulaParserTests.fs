@@ -8,18 +8,22 @@ open FsCheck.FSharp
 open HierFunctional
 open HierFunctional.Tests
 
-let private names = [ "x"; "z"; "w"; "Days"; "dose_2"; "x.1"; "g"; "h"; "plate"; "n"; "E" ]
+let private names =
+    [ "x"; "z"; "w"; "Days"; "dose_2"; "x.1"; "g"; "h"; "plate"; "n"; "E" ]
 
 let private distinctNames (k: int) =
     Gen.shuffle names |> Gen.map (Array.truncate k >> List.ofArray)
 
 let private term =
-    Gen.choose (1, 2) |> Gen.bind distinctNames |> Gen.map (fun cs -> { Variables = cs })
+    Gen.choose (1, 2)
+    |> Gen.bind distinctNames
+    |> Gen.map (fun cs -> { Variables = cs })
 
 /// Terms with distinct column sets (the parser drops repeats, as R does).
 let private terms =
-    Gen.listOf term
-    |> Gen.map (List.truncate 3 >> List.distinctBy (fun t -> Set.ofList t.Variables))
+    Gen.choose (0, 3)
+    |> Gen.bind (fun k -> Gen.listOfLength k term)
+    |> Gen.map (List.distinctBy (fun t -> Set.ofList t.Variables))
 
 let private groupTerm =
     gen {
@@ -29,7 +33,11 @@ let private groupTerm =
         let! factors = distinctNames k
         let! correlated = Gen.elements [ true; false ]
 
-        let ts = if intercept || not ts.IsEmpty then ts else [ { Variables = [ "x" ] } ]
+        let ts =
+            if intercept || not ts.IsEmpty then
+                ts
+            else
+                [ { Variables = [ "x" ] } ]
 
         return
             {
@@ -43,11 +51,18 @@ let private groupTerm =
 let private formula =
     gen {
         let! y = Gen.elements [ "y"; "Reaction"; "count" ]
-        let! info = Gen.elements [ ResponseInfo.Plain; ResponseInfo.Trials "n"; ResponseInfo.Se "s" ]
+
+        let! info =
+            Gen.elements [ ResponseInfo.Plain; ResponseInfo.Trials "n"; ResponseInfo.Se "s" ]
+
         let! intercept = Gen.elements [ true; false ]
         let! ts = terms
-        let! offsets = Gen.listOf (Gen.map2 (fun c l -> { Column = c; Log = l }) (Gen.elements names) (Gen.elements [ true; false ]))
-        let! groups = Gen.listOf groupTerm
+
+        let offset =
+            Gen.map2 (fun c l -> { Column = c; Log = l }) (Gen.elements names) (Gen.elements [ true; false ])
+
+        let! offsets = Gen.choose (0, 2) |> Gen.bind (fun k -> Gen.listOfLength k offset)
+        let! groups = Gen.choose (0, 3) |> Gen.bind (fun k -> Gen.listOfLength k groupTerm)
 
         return
             {
@@ -55,8 +70,8 @@ let private formula =
                 Info = info
                 Intercept = intercept
                 Terms = ts
-                Offsets = List.truncate 2 offsets
-                Groups = List.truncate 3 groups
+                Offsets = offsets
+                Groups = groups
             }
     }
 
@@ -74,7 +89,10 @@ let ``removing or widening the whitespace does not change the parse`` () =
             let text = Formula.print f
             let tight = text.Replace(" ", "")
             let wide = text.Replace(" ", " \t  ")
-            Formula.parse tight = Ok f && Formula.parse wide = Ok f && Formula.parse ("  " + text + "\n") = Ok f)
+
+            Formula.parse tight = Ok f
+            && Formula.parse wide = Ok f
+            && Formula.parse ("  " + text + "\n") = Ok f)
 
     Check.One(TestConfig.quick.WithMaxTest(200), prop)
 
@@ -88,7 +106,15 @@ let ``a product expands to main effects and interactions in R's order`` () =
     let f = parsed "y ~ a*b*c"
 
     let expected =
-        [ [ "a" ]; [ "b" ]; [ "a"; "b" ]; [ "c" ]; [ "a"; "c" ]; [ "b"; "c" ]; [ "a"; "b"; "c" ] ]
+        [
+            [ "a" ]
+            [ "b" ]
+            [ "a"; "b" ]
+            [ "c" ]
+            [ "a"; "c" ]
+            [ "b"; "c" ]
+            [ "a"; "b"; "c" ]
+        ]
 
     Assert.Equal<string list list>(expected, f.Terms |> List.map (fun t -> t.Variables))
 
