@@ -61,7 +61,8 @@ module internal FormulaDesign =
         | Some(Column.Labels _) -> true
         | _ -> false
 
-    let private collect (rs: Result<'T, FormulaError list> list) : Result<'T list, FormulaError list> =
+    /// All the values, or every error of every failed result.
+    let collect (rs: Result<'T, FormulaError list> list) : Result<'T list, FormulaError list> =
         match
             rs
             |> List.collect (fun r ->

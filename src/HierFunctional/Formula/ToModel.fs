@@ -189,16 +189,7 @@ module Formula =
         | Family.NegativeBinomial, _ ->
             Dist.NegativeBinomial(exp eta, Param "shape"), [ parameter "shape" FormulaPriors.dispersion Plate.Scalar ]
 
-    let private collect (rs: Result<'T, FormulaError list> list) =
-        match
-            rs
-            |> List.collect (fun r ->
-                match r with
-                | Error es -> es
-                | Ok _ -> [])
-        with
-        | [] -> Ok(rs |> List.choose Result.toOption)
-        | es -> Error es
+    let private collect rs = FormulaDesign.collect rs
 
     let private one (r: Result<'T, FormulaError>) = Result.mapError List.singleton r
 
