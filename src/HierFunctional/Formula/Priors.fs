@@ -1,0 +1,177 @@
+namespace HierFunctional
+
+open MathNet.Numerics.Statistics
+
+/// The prior on the covariance matrix of K ≥ 2 correlated group-level coefficients.
+[<RequireQualifiedAccess>]
+type CovariancePrior =
+    /// Σ ~ InverseWishart(K + 1, diag(s_k²)): conjugate (closed-form Gibbs update), and with K + 1 degrees of
+    /// freedom every correlation is marginally uniform on (−1, 1). An LKJ-with-half-t-scales choice is planned.
+    | InverseWishart
+
+/// A replacement prior for one parameter node, by the node's name (see docs/formula.md for the naming scheme).
+[<StructuralEquality; NoComparison>]
+type PriorOverride =
+    {
+        /// The parameter node's name, e.g. `b_Days`, `sigma`, `sd_Subject__Intercept`.
+        Node: string
+        /// Its new prior.
+        Prior: Dist
+    }
+
+/// The data-derived scales the default priors use (brms's `def_scale_prior` and rstanarm's autoscaling).
+[<StructuralEquality; NoComparison>]
+type PriorScales =
+    {
+        /// Location of the intercept's prior: round(median(y), 1) for gaussian, 0 on a logit/log link.
+        Location: float
+        /// brms's scale: max(2.5, round(mad(y), 1)) for gaussian, 2.5 on a logit/log link.
+        Scale: float
+        /// The numerator of rstanarm's slope scale: 2.5·sd(y) for gaussian, 2.5 on a logit/log link.
+        SlopeScale: float
+    }
+
+/// The default weakly-informative priors of the formula front end, and prior overrides.
+[<RequireQualifiedAccess>]
+module FormulaPriors =
+
+    /// Rounds to three significant digits so that printed models stay readable.
+    let round3 (x: float) =
+        if x = 0.0 || not (System.Double.IsFinite x) then
+            x
+        else
+            let digits = 2 - int (floor (log10 (abs x)))
+
+            if digits >= 0 then
+                System.Math.Round(x, min digits 15)
+            else
+                let unit = 10.0 ** float -digits
+                System.Math.Round(x / unit) * unit
+
+    /// R's mad: 1.4826 · median(|y − median(y)|), the normal-consistent median absolute deviation.
+    let mad (y: float[]) =
+        let m = Statistics.Median y
+        1.4826 * Statistics.Median(y |> Array.map (fun v -> abs (v - m)))
+
+    /// The scales for a response: gaussian uses the data (brms: median and mad rounded to one decimal;
+    /// rstanarm: 2.5·sd(y)), the other families the unit scale of their link.
+    let scales (family: Family) (y: float[]) : PriorScales =
+        match family with
+        | Family.Gaussian ->
+            {
+                Location = System.Math.Round(Statistics.Median y, 1)
+                Scale = max 2.5 (System.Math.Round(mad y, 1))
+                SlopeScale = 2.5 * Statistics.StandardDeviation y
+            }
+        | _ ->
+            {
+                Location = 0.0
+                Scale = 2.5
+                SlopeScale = 2.5
+            }
+
+    /// brms's intercept prior StudentT(3, location, scale).
+    let intercept (s: PriorScales) : Dist =
+        Dist.StudentT(Const 3.0, Const s.Location, Const s.Scale)
+
+    /// rstanarm's slope prior Normal(0, 2.5·sd(y)/sd(x)) (2.5/sd(x) on a link scale), to three digits.
+    let slope (s: PriorScales) (sdX: float) : Dist =
+        Dist.Normal(Const 0.0, Const(round3 (s.SlopeScale / sdX)))
+
+    /// brms's prior on a group-level sd and on the residual sd: HalfStudentT(3, scale).
+    let scaleParameter (s: PriorScales) : Dist =
+        Dist.HalfStudentT(Const 3.0, Const s.Scale)
+
+    /// brms's prior on the negative binomial dispersion (its `shape`): Gamma(0.01, 0.01).
+    let dispersion: Dist = Dist.Gamma(Const 0.01, Const 0.01)
+
+    /// The covariance prior of a K-coefficient group term with per-coefficient scales s_k (already rounded by the
+    /// caller): the nodes to declare
+    /// and the covariance expression the group's MvNormal uses. The one place a covariance prior is emitted.
+    let covariance (choice: CovariancePrior) (group: string) (scales: float list) : Node list * Expr =
+        match choice with
+        | CovariancePrior.InverseWishart ->
+            let name = $"Sigma_{group}"
+            let k = scales.Length
+
+            let psi =
+                scales
+                |> List.mapi (fun i si -> List.init k (fun j -> if i = j then Const(si * si) else Const 0.0))
+
+            let node =
+                {
+                    Name = name
+                    Kind = NodeKind.Parameter(Dist.InverseWishart(Const(float (k + 1)), Expr.Matrix psi))
+                    Plate = Plate.Scalar
+                }
+
+            [ node ], Param name
+
+    // Families an override string may name, with their parameter labels (case and '_' are ignored).
+    let private families: (string * string list * (Expr list -> Dist)) list =
+        let two f (xs: Expr list) = f (xs.[0], xs.[1])
+
+        [
+            "Normal", [ "mean"; "sd" ], two Dist.Normal
+            "StudentT", [ "dof"; "location"; "scale" ], (fun xs -> Dist.StudentT(xs.[0], xs.[1], xs.[2]))
+            "Cauchy", [ "location"; "scale" ], two Dist.Cauchy
+            "HalfNormal", [ "sd" ], (fun xs -> Dist.HalfNormal xs.[0])
+            "HalfCauchy", [ "scale" ], (fun xs -> Dist.HalfCauchy xs.[0])
+            "HalfStudentT", [ "dof"; "scale" ], two Dist.HalfStudentT
+            "Uniform", [ "lower"; "upper" ], two Dist.Uniform
+            "Exponential", [ "rate" ], (fun xs -> Dist.Exponential xs.[0])
+            "Gamma", [ "shape"; "rate" ], two Dist.Gamma
+            "InverseGamma", [ "shape"; "scale" ], two Dist.InverseGamma
+            "LogNormal", [ "logMean"; "logSd" ], two Dist.LogNormal
+            "InverseWishart", [ "dof"; "variance" ], two Dist.InverseWishart
+        ]
+
+    let private key (s: string) = s.Replace("_", "").ToLowerInvariant()
+
+    /// Parses "NAME ~ DIST(args)" (e.g. "sigma ~ HalfNormal(10)"); errors point at the column of the text.
+    /// `InverseWishart(dof, v)` means scale matrix v·I of the node's dimension.
+    let parseOverride (text: string) : Result<PriorOverride, FormulaError> =
+        FormulaParser.parsePrior text
+        |> Result.bind (fun p ->
+            match families |> List.tryFind (fun (n, _, _) -> key n = key p.Dist) with
+            | None ->
+                let names = families |> List.map (fun (n, _, _) -> n) |> String.concat ", "
+                Error(FormulaError.Syntax(p.DistColumn, $"'{p.Dist}'", $"a distribution ({names})"))
+            | Some(n, labels, make) when labels.Length <> p.Args.Length ->
+                let args = labels |> String.concat ", "
+                Error(FormulaError.Syntax(p.DistColumn, $"{n} with {p.Args.Length} argument(s)", $"{n}({args})"))
+            | Some(_, _, make) ->
+                Ok
+                    {
+                        Node = p.Name
+                        Prior = make (p.Args |> List.map Const)
+                    })
+
+    /// An InverseWishart override with a scalar scale v becomes v·I of the replaced prior's dimension.
+    let private fitTo (old: Dist) (prior: Dist) =
+        match old, prior with
+        | Dist.InverseWishart(_, Expr.Matrix rows), Dist.InverseWishart(nu, (Const v)) ->
+            let k = rows.Length
+
+            Dist.InverseWishart(
+                nu,
+                Expr.Matrix(List.init k (fun i -> List.init k (fun j -> Const(if i = j then v else 0.0))))
+            )
+        | _ -> prior
+
+    /// Replaces the priors of the named parameter nodes; an unknown name is an error listing the valid names.
+    let apply (overrides: PriorOverride list) (m: Model) : Result<Model, FormulaError list> =
+        let names = Model.parameters m |> List.map (fun n -> n.Name)
+
+        match overrides |> List.filter (fun o -> not (List.contains o.Node names)) with
+        | [] ->
+            let replace (n: Node) =
+                match n.Kind, overrides |> List.tryFindBack (fun o -> o.Node = n.Name) with
+                | NodeKind.Parameter old, Some o ->
+                    { n with
+                        Kind = NodeKind.Parameter(fitTo old o.Prior)
+                    }
+                | _ -> n
+
+            Ok { Nodes = m.Nodes |> List.map replace }
+        | unknown -> Error(unknown |> List.map (fun o -> FormulaError.UnknownPrior(o.Node, names)))

@@ -1,0 +1,175 @@
+namespace HierFunctional
+
+/// One population-level or group-level term of a formula: a main effect (one column) or an interaction of
+/// several columns (`x:z`). `x*z` is expanded by the parser into `x + z + x:z`.
+[<StructuralEquality; NoComparison>]
+type FormulaTerm =
+    {
+        /// The columns multiplied together, in the order written (one column for a main effect).
+        Variables: string list
+    }
+
+/// An offset added to the linear predictor: `offset(E)`, or `offset(log(E))` for an exposure.
+[<StructuralEquality; NoComparison>]
+type Offset =
+    {
+        /// The data column.
+        Column: string
+        /// True for `offset(log(E))`: the column is an exposure and its log enters the linear predictor.
+        Log: bool
+    }
+
+/// A group-level (varying) term `(1 + x | g)`: coefficients that vary over the levels of a grouping factor.
+[<StructuralEquality; NoComparison>]
+type GroupTerm =
+    {
+        /// True when the group term has a varying intercept (`1 +`, or implied; false after `0 +` or `- 1`).
+        Intercept: bool
+        /// The varying slopes, in the order written.
+        Terms: FormulaTerm list
+        /// The grouping factor: one column, or several for an interaction `g1:g2` (the inner group of `g1/g2`).
+        Factors: string list
+        /// False for `||`: the coefficients get independent scalar priors instead of one covariance matrix.
+        Correlated: bool
+    }
+
+/// The extra response information brms writes after `|`: binomial trials or a known standard error per row.
+[<RequireQualifiedAccess; StructuralEquality; NoComparison>]
+type ResponseInfo =
+    /// Just the response column.
+    | Plain
+    /// `y | trials(n)`: the number of binomial trials per row.
+    | Trials of column: string
+    /// `y | se(s)`: a known standard deviation of the response per row (meta-analysis).
+    | Se of column: string
+
+/// A parsed formula `y | aux ~ 1 + x + offset(log(E)) + (1 + x | g)`. Nesting `(1 | g1/g2)` is stored expanded as
+/// `(1 | g1) + (1 | g1:g2)` and products `x*z` as `x + z + x:z`.
+[<StructuralEquality; NoComparison>]
+type Formula =
+    {
+        /// The response column.
+        Response: string
+        /// Trials or known standard errors given after `|` on the response side.
+        Info: ResponseInfo
+        /// True unless the formula says `0 +` or `- 1`.
+        Intercept: bool
+        /// The population-level (fixed) terms other than the intercept, in order, without duplicates.
+        Terms: FormulaTerm list
+        /// Offsets added to the linear predictor.
+        Offsets: Offset list
+        /// The group-level terms, in order.
+        Groups: GroupTerm list
+    }
+
+/// A response distribution with its link function (the GLM family).
+[<RequireQualifiedAccess>]
+type Family =
+    /// Normal with identity link; a residual sd `sigma` unless `se(s)` gives known sds.
+    | Gaussian
+    /// Binomial (or Bernoulli for a 0/1 response without `trials`) with logit link.
+    | Binomial
+    /// Poisson with log link; `offset(log(E))` becomes the exposure.
+    | Poisson
+    /// Negative binomial (mean, dispersion `shape`) with log link.
+    | NegativeBinomial
+
+/// What is wrong with a formula, a prior override or the data it is applied to.
+[<RequireQualifiedAccess; StructuralEquality; NoComparison>]
+type FormulaError =
+    /// A syntax error at a 1-based column of the text: what was found and what was expected there.
+    | Syntax of column: int * found: string * expected: string
+    /// The formula names a column the data set does not have.
+    | UnknownColumn of column: string * available: string list
+    /// A column holds the wrong kind of values for its use in the formula.
+    | WrongColumnType of column: string * expected: string * actual: string
+    /// The data cannot support the formula (a constant predictor, a non-binary Bernoulli response, ...).
+    | InvalidData of column: string * problem: string
+    /// A prior override names a node the model does not have.
+    | UnknownPrior of name: string * valid: string list
+    /// The family name is not one of the known families.
+    | UnknownFamily of name: string
+    /// The built model failed a model check.
+    | Model of ModelError
+
+/// Describing formula errors for people.
+[<RequireQualifiedAccess>]
+module FormulaError =
+    /// One sentence saying what is wrong, where, and what to do about it.
+    let describe (e: FormulaError) : string =
+        match e with
+        | FormulaError.Syntax(col, found, expected) -> $"column {col}: expected {expected}, found {found}."
+        | FormulaError.UnknownColumn(c, available) ->
+            let names = available |> String.concat ", "
+            $"the formula uses column '{c}', which the data set does not have (columns: {names})."
+        | FormulaError.WrongColumnType(c, expected, actual) -> $"column '{c}' holds {actual} but is used as {expected}."
+        | FormulaError.InvalidData(c, problem) -> $"column '{c}': {problem}."
+        | FormulaError.UnknownPrior(name, valid) ->
+            let names = valid |> String.concat ", "
+            $"there is no node '{name}' to give a prior; the model's parameters are: {names}."
+        | FormulaError.UnknownFamily name ->
+            $"unknown family '{name}'; use one of gaussian, binomial, poisson, negbinomial."
+        | FormulaError.Model e -> ModelError.describe e
+
+/// The families by name.
+[<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
+module Family =
+    /// Parses "gaussian", "binomial", "poisson" or "negbinomial" (case-insensitive; "bernoulli" and
+    /// "negative_binomial" are accepted as aliases).
+    let parse (name: string) : Result<Family, FormulaError> =
+        match name.Trim().ToLowerInvariant() with
+        | "gaussian"
+        | "normal" -> Ok Family.Gaussian
+        | "binomial"
+        | "bernoulli" -> Ok Family.Binomial
+        | "poisson" -> Ok Family.Poisson
+        | "negbinomial"
+        | "negative_binomial"
+        | "negativebinomial" -> Ok Family.NegativeBinomial
+        | _ -> Error(FormulaError.UnknownFamily name)
+
+    /// The family's name as `parse` reads it.
+    let name (f: Family) =
+        match f with
+        | Family.Gaussian -> "gaussian"
+        | Family.Binomial -> "binomial"
+        | Family.Poisson -> "poisson"
+        | Family.NegativeBinomial -> "negbinomial"
+
+/// Writing formulas back as text (the parser reads the result back to the same value).
+[<RequireQualifiedAccess>]
+module FormulaText =
+    /// A term as written: `x` or `x:z`.
+    let term (t: FormulaTerm) = t.Variables |> String.concat ":"
+
+    let private sum (intercept: bool) (terms: FormulaTerm list) =
+        (if intercept then "1" else "0") :: (terms |> List.map term)
+        |> String.concat " + "
+
+    /// A group term as written: `(1 + x | g)`, `(0 + x || g1:g2)`.
+    let groupTerm (g: GroupTerm) =
+        let bar = if g.Correlated then "|" else "||"
+        let factors = g.Factors |> String.concat ":"
+        $"({sum g.Intercept g.Terms} {bar} {factors})"
+
+    /// The whole formula in canonical form, e.g. `y | trials(n) ~ 1 + x + offset(log(E)) + (1 | g)`.
+    let print (f: Formula) : string =
+        let lhs =
+            match f.Info with
+            | ResponseInfo.Plain -> f.Response
+            | ResponseInfo.Trials n -> $"{f.Response} | trials({n})"
+            | ResponseInfo.Se s -> $"{f.Response} | se({s})"
+
+        let offsets =
+            f.Offsets
+            |> List.map (fun o ->
+                if o.Log then
+                    $"offset(log({o.Column}))"
+                else
+                    $"offset({o.Column})")
+
+        let rhs =
+            (sum f.Intercept f.Terms :: offsets) @ (f.Groups |> List.map groupTerm)
+            |> String.concat " + "
+
+        $"{lhs} ~ {rhs}"
