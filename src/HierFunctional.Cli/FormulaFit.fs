@@ -26,17 +26,13 @@ module FormulaFit =
     let families = [ "gaussian"; "binomial"; "poisson"; "negbinomial" ]
 
     /// True when this build contains the formula front end.
-    let available = false
+    let available = true
 
     /// The model and data set for a formula request, or messages naming the formula position or the data column.
-    // WIRING: once src/HierFunctional/Formula is merged, replace the body with
-    //   Formula.parse request.Formula  (Error e -> [ describe e with its position ])
-    //   |> Result.bind (Formula.toModel (family of request.Family) (parsed request.Priors) ... request.Data)
-    // and set `available` to true.
     let build (request: FormulaRequest) : Result<Model * Dataset, string list> =
-        ignore request
-
-        Error
-            [
-                "fitting a formula is not available in this build of hier (the formula front end is not included yet); use `hier fit --example NAME`, or `--example NAME --data FILE` to fit a bundled model to your own CSV."
-            ]
+        Formula.build
+            (Family.parse request.Family |> Result.defaultValue Family.Gaussian)
+            request.Priors
+            request.Formula
+            request.Data
+        |> Result.mapError (List.map (fun e -> $"formula '{request.Formula}': {FormulaError.describe e}"))

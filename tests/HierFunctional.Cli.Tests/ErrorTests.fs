@@ -42,10 +42,35 @@ let ``a non-numeric option value is a usage error`` () =
     |> ignore
 
 [<Fact>]
-let ``a formula fit says it is not available in this build`` () =
-    let file = csvFile "y,g\n1,a\n"
+let ``a formula with a syntax error names the column and what was expected`` () =
+    let file = csvFile "y,g\n1,a\n2,b\n"
 
-    fails 1 [ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)" ] [ "not available in this build" ]
+    fails 1 [ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g" ] [ "column 15"; "expected" ]
+    |> ignore
+
+[<Fact>]
+let ``a formula naming a missing column names the column`` () =
+    let file = csvFile "y,g\n1,a\n2,b\n"
+
+    fails 1 [ "fit"; "--data"; file; "--formula"; "y ~ 1 + x + (1 | g)" ] [ "'x'" ]
+    |> ignore
+
+[<Fact>]
+let ``a prior override for an unknown node lists the valid names`` () =
+    let file = csvFile "y,g\n1,a\n2,b\n"
+
+    fails
+        1
+        [
+            "fit"
+            "--data"
+            file
+            "--formula"
+            "y ~ 1 + (1 | g)"
+            "--prior"
+            "nope ~ Normal(0, 1)"
+        ]
+        [ "nope"; "b_Intercept" ]
     |> ignore
 
 [<Fact>]

@@ -126,3 +126,33 @@ let ``an interactive terminal gets Spectre tables without failing on a captured 
 
     Assert.Equal(0, code)
     Assert.Contains("Shrinkage of theta over pump", out.ToString())
+
+[<Fact>]
+let ``hier fit with a formula fits the data file and prints the population and group effects`` () =
+    let data = Path.Combine(root, "docs", "data", "surgical.csv")
+    let dir = tempDir ()
+
+    let r =
+        hier (
+            [
+                "fit"
+                "--data"
+                data
+                "--formula"
+                "r | trials(n) ~ 1 + (1 | hospital)"
+                "--family"
+                "binomial"
+                "--output"
+                dir
+            ]
+            @ short
+        )
+
+    Assert.True((r.Code = 0), r.Err)
+    Assert.Contains("b_Intercept", r.Out)
+    Assert.Contains("r_hospital", r.Out)
+
+    let post =
+        CmdStanCsv.readPosterior [| for c in 1..2 -> Path.Combine(dir, $"draws_{c}.csv") |]
+
+    Assert.True(Posterior.pooled "b_Intercept" post |> Array.forall Double.IsFinite)
