@@ -122,6 +122,7 @@ module Gibbs =
                 results
                 |> List.choose Result.toOption
                 |> Array.ofList
+                |> LkjUpdate.combine density expanded
                 |> SliceBlock.combine density
                 |> Interweave.add density
 

@@ -186,7 +186,7 @@ module internal MvUpdates =
     /// Adds Σ (x_r − m_r)(x_r − m_r)ᵀ of one child to a row-major k×k buffer. Observed children with a mean
     /// constant within levels use S = Σ_l [W_l + n_l (x̄_l − m_l)(x̄_l − m_l)ᵀ], W_l and x̄_l precomputed, so a
     /// sweep costs O(levels k²); otherwise O(n k²).
-    let private scatterOf (b: Bound) (k: int) (c: MvNormalChild) =
+    let scatterOf (b: Bound) (k: int) (c: MvNormalChild) =
         let child = Bound.node b c.Node.Name
         let value = vectorChild b child k
         let writeMean = meanWriter b child k c.Mean
