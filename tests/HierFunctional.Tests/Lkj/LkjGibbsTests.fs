@@ -63,7 +63,7 @@ let ``with no data the scales and correlation update reproduces the LKJ and half
     let eta = 2.0
     let plan = planOf Conjugacy.builtIn (priorOnly eta) fourGroups
     Assert.Equal(LkjUpdate.rule, (methodOf plan "s, L").Method)
-    let post = Chains.run (options.WithDraws 3000) plan
+    let post = Chains.run (options.WithDraws 2000) plan
     // K = 2: (ρ + 1)/2 ~ Beta(η, η); s_k ~ half-t(3, 2.5), quantile q_p = 2.5 t₃⁻¹((1 + p)/2).
     let beta = MathNet.Numerics.Distributions.Beta(eta, eta)
     let t = MathNet.Numerics.Distributions.StudentT(0.0, 2.5, 3.0)
@@ -103,7 +103,7 @@ let ``group vectors and their mean get closed-form updates under an MvNormalChol
 [<Fact>]
 let ``the varying-slopes sweep with LKJ and half-t priors leaves the joint distribution invariant`` () =
     let names = [ "mu[1]"; "b[1,2]"; "s[1]"; "s[2]"; "L[2,1]"; "sigma" ]
-    let out = simulate Conjugacy.builtIn varyingSlopes slopesData names iterations 31
+    let out = simulate Conjugacy.builtIn varyingSlopes slopesData names 3000 31
     let t = MathNet.Numerics.Distributions.StudentT(0.0, 1.0, 4.0)
     let median = t.InverseCumulativeDistribution 0.75
     check "mu[1] mean" out.["mu[1]"] id 0.5
