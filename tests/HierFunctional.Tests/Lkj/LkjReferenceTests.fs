@@ -33,7 +33,7 @@ let ``sleepstudy with LKJ and half-t priors agrees with JAGS on mu, s, rho and s
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
 
     let post =
-        Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(1000).WithDraws(5000).WithSeed(23)) plan
+        Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(3000).WithSeed(23)) plan
 
     let refs =
         referenceIn "lkj" "sleepstudy_jags"
@@ -60,7 +60,7 @@ let ``crossed plate and sample effects on Penicillin agree with JAGS`` () =
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
 
     let post =
-        Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(1000).WithDraws(5000).WithSeed(29)) plan
+        Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(3000).WithSeed(29)) plan
 
     let refs = referenceIn "lkj" "penicillin_jags"
 
