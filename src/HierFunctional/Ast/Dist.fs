@@ -76,6 +76,9 @@ type Dist =
     | Multinomial of trials: Expr * probabilities: Expr
     /// Multivariate normal with mean vector and covariance matrix.
     | MvNormal of mean: Expr * covariance: Expr
+    /// Multivariate normal with covariance diag(scales)·L·Lᵀ·diag(scales): a vector of standard deviations and the
+    /// lower Cholesky factor L of a correlation matrix (Stan's multi_normal_cholesky(mean, diag_pre_multiply(s, L))).
+    | MvNormalCholesky of mean: Expr * scales: Expr * corrCholesky: Expr
     /// LKJ distribution on a dim×dim correlation matrix, stored as its lower Cholesky factor.
     | LkjCholesky of dim: int * eta: Expr
     /// Wishart with degrees of freedom and scale matrix (mean dof × scale).
@@ -135,6 +138,12 @@ type Distributions =
     static member Multinomial(trials: Expr, probabilities: Expr) = Dist.Multinomial(trials, probabilities)
     /// MvNormal(mean, covariance).
     static member MvNormal(mean: Expr, covariance: Expr) = Dist.MvNormal(mean, covariance)
+
+    /// MvNormalCholesky(mean, scales, corrCholesky): covariance diag(scales)·L·Lᵀ·diag(scales), e.g. varying
+    /// effects with half-t `scales` (a `sized` vector) and an LkjCholesky prior on L.
+    static member MvNormalCholesky(mean: Expr, scales: Expr, corrCholesky: Expr) =
+        Dist.MvNormalCholesky(mean, scales, corrCholesky)
+
     /// LKJ(eta) on a dim×dim correlation matrix (stored as its Cholesky factor).
     static member LkjCholesky(dim: int, eta: Expr) = Dist.LkjCholesky(dim, eta)
     /// Wishart(dof, scale).
@@ -174,6 +183,7 @@ module Dist =
         | Dist.Dirichlet _ -> "Dirichlet"
         | Dist.Multinomial _ -> "Multinomial"
         | Dist.MvNormal _ -> "MvNormal"
+        | Dist.MvNormalCholesky _ -> "MvNormalCholesky"
         | Dist.LkjCholesky _ -> "LkjCholesky"
         | Dist.Wishart _ -> "Wishart"
         | Dist.InverseWishart _ -> "InverseWishart"
@@ -204,6 +214,7 @@ module Dist =
         | Dist.Dirichlet a -> [ "concentration", a ]
         | Dist.Multinomial(n, p) -> [ "trials", n; "probabilities", p ]
         | Dist.MvNormal(m, s) -> [ "mean", m; "covariance", s ]
+        | Dist.MvNormalCholesky(m, s, l) -> [ "mean", m; "scales", s; "corrCholesky", l ]
         | Dist.LkjCholesky(_, eta) -> [ "eta", eta ]
         | Dist.Wishart(nu, s) -> [ "dof", nu; "scale", s ]
         | Dist.InverseWishart(nu, s) -> [ "dof", nu; "scale", s ]
@@ -237,7 +248,8 @@ module Dist =
         | Dist.Categorical _ -> Support.Category
         | Dist.Multinomial _ -> Support.CountVector
         | Dist.Dirichlet _ -> Support.Simplex
-        | Dist.MvNormal _ -> Support.RealVector
+        | Dist.MvNormal _
+        | Dist.MvNormalCholesky _ -> Support.RealVector
         | Dist.LkjCholesky _ -> Support.CorrelationCholesky
         | Dist.Wishart _
         | Dist.InverseWishart _ -> Support.Covariance
@@ -277,6 +289,7 @@ module Dist =
         | Dist.Dirichlet a -> Dist.Dirichlet(f a)
         | Dist.Multinomial(n, p) -> Dist.Multinomial(f n, f p)
         | Dist.MvNormal(m, s) -> Dist.MvNormal(f m, f s)
+        | Dist.MvNormalCholesky(m, s, l) -> Dist.MvNormalCholesky(f m, f s, f l)
         | Dist.LkjCholesky(k, eta) -> Dist.LkjCholesky(k, f eta)
         | Dist.Wishart(nu, s) -> Dist.Wishart(f nu, f s)
         | Dist.InverseWishart(nu, s) -> Dist.InverseWishart(f nu, f s)

@@ -237,6 +237,13 @@ module Shapes =
                 match shapeOf "mean", shapeOf "covariance" with
                 | Shape.Vector k, Shape.Matrix(r, c) when r = k && c = k -> Ok(Shape.Vector k, k)
                 | m, s -> Error $"MvNormal needs a mean of length K and a K×K covariance, got {show m} and {show s}"
+            | Dist.MvNormalCholesky _ ->
+                match shapeOf "mean", shapeOf "scales", shapeOf "corrCholesky" with
+                | Shape.Vector k, Shape.Vector k', Shape.Matrix(r, c) when k' = k && r = k && c = k ->
+                    Ok(Shape.Vector k, k)
+                | m, s, l ->
+                    Error
+                        $"MvNormalCholesky needs a mean and scales of length K and a K×K correlation Cholesky factor, got {show m}, {show s} and {show l}"
             | Dist.LkjCholesky(dim, _) when dim >= 2 ->
                 match shapeOf "eta" with
                 | Shape.Scalar -> Ok(Shape.Matrix(dim, dim), dim)

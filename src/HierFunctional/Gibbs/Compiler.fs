@@ -154,6 +154,7 @@ module Gibbs =
                 results
                 |> List.choose Result.toOption
                 |> Array.ofList
+                |> LkjUpdate.combine density expanded
                 |> (if settings.BlockSlice then
                         SliceBlock.combine density
                     else

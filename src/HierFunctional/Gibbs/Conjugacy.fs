@@ -378,6 +378,48 @@ module Conjugacy =
                     | _ -> Error "its prior is not a scalar Dirichlet"
         }
 
+    /// The dimension K of an MvNormalCholesky: its LkjCholesky factor node's, its `sized` scale node's, or the length
+    /// of a literal mean or scale vector.
+    let private choleskyDim (expanded: Model) (mean: Expr) (scales: Expr) (corr: Expr) =
+        let node e =
+            match e with
+            | Param p -> Model.tryFind p expanded
+            | _ -> None
+
+        match node corr, node scales, mean, scales with
+        | Some {
+                   Kind = NodeKind.Parameter(Dist.LkjCholesky(k, _))
+               },
+          _,
+          _,
+          _ -> Some k
+        | _, Some { Plate = Plate.Sized k }, _, _ -> Some k
+        | _, _, Vector xs, _
+        | _, _, _, Vector xs -> Some xs.Length
+        | _ -> None
+
+    /// Σ = diag(s)·L·Lᵀ·diag(s) as a K×K matrix expression: entry (i, j) = s_i·s_j·(row i of L · row j of L).
+    let scaledCorrelation (k: int) (scales: Expr) (corrCholesky: Expr) : Expr =
+        Matrix
+            [
+                for i in 0 .. k - 1 ->
+                    [
+                        for j in 0 .. k - 1 ->
+                            Elem(scales, i)
+                            * Elem(scales, j)
+                            * Dot(Elem(corrCholesky, i), Elem(corrCholesky, j))
+                    ]
+            ]
+
+    /// The mean and covariance of an MvNormal, or of an MvNormalCholesky with its covariance written out (see
+    /// `scaledCorrelation`), so the MvNormal rules apply to both.
+    let mvNormalForm (expanded: Model) (d: Dist) : (Expr * Expr) option =
+        match d with
+        | Dist.MvNormal(m, cov) -> Some(m, cov)
+        | Dist.MvNormalCholesky(m, sc, l) ->
+            choleskyDim expanded m sc l |> Option.map (fun k -> m, scaledCorrelation k sc l)
+        | _ -> None
+
     /// How an MvNormal child must use the target: exactly as its mean, exactly as its covariance, or as the
     /// inverse of its covariance (`inverse target`, a precision) — and not at all in the other argument.
     type private MvRole =
@@ -385,15 +427,18 @@ module Conjugacy =
         | AsCovariance
         | AsPrecision
 
-    let private mvNormalChild (target: string) (role: MvRole) (c: Node) : Result<MvNormalChild, string> =
+    let private mvNormalChild (expanded: Model) (target: string) (role: MvRole) (c: Node) =
         let used, other =
             match role with
             | AsMean -> "mean", "covariance"
             | AsCovariance -> "covariance", "mean"
             | AsPrecision -> "covariance (as inverse of it)", "mean"
 
-        match childDist c with
-        | Some(Dist.MvNormal(mean, cov)) ->
+        match childDist c |> Option.map (fun d -> d, mvNormalForm expanded d) with
+        | Some(Dist.MvNormalCholesky _, Some _) when role <> AsMean ->
+            Error
+                $"child '{c.Name}' is MvNormalCholesky, whose covariance is built from scales and a correlation factor"
+        | Some(_, Some(mean, cov)) ->
             let exact, rest = if role = AsMean then mean, cov else cov, mean
 
             match role, exact with
@@ -413,12 +458,20 @@ module Conjugacy =
                         Covariance = cov
                     }
             | _ -> Error $"the {used} of child '{c.Name}' is not exactly '{target}'"
-        | Some d -> Error $"child '{c.Name}' is {Dist.name d}, not MvNormal"
+        | Some(d, _) -> Error $"child '{c.Name}' is {Dist.name d}, not MvNormal"
         | None -> Error $"'{c.Name}' is not a stochastic node"
 
     /// A rule for a single (Plate.Scalar) vector or matrix node whose MvNormal children use it in `role`:
     /// `prior` picks the prior's two arguments, `build` makes the Conjugate case, `what` names the node's kind.
-    let private mvRule name math (family: string) (what: string) role (prior: Dist -> (Expr * Expr) option) build =
+    let private mvRule
+        name
+        math
+        (family: string)
+        (what: string)
+        role
+        (prior: Model -> Dist -> (Expr * Expr) option)
+        build
+        =
         {
             Name = name
             Math = math
@@ -426,9 +479,9 @@ module Conjugacy =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter d ->
-                        match prior d, target.Plate with
+                        match prior expanded d, target.Plate with
                         | Some(a, b), Plate.Scalar ->
-                            eachChild expanded target (mvNormalChild target.Name role)
+                            eachChild expanded target (mvNormalChild expanded target.Name role)
                             |> Result.map (fun cs -> build (a, b, cs))
                         | Some _, _ -> Error $"it is a {what} per group level; this rule covers a single {what}"
                         | None, _ -> Error $"its prior is not {family}"
@@ -444,9 +497,7 @@ module Conjugacy =
             "MvNormal"
             "vector"
             AsMean
-            (function
-            | Dist.MvNormal(m, s) -> Some(m, s)
-            | _ -> None)
+            mvNormalForm
             Conjugate.MvNormalMean
 
     /// InverseWishart(ν, Ψ) prior on a covariance Σ × children x_i ~ MvNormal(m_i, Σ) with means free of Σ:
@@ -458,9 +509,10 @@ module Conjugacy =
             "InverseWishart"
             "covariance"
             AsCovariance
-            (function
-            | Dist.InverseWishart(nu, psi) -> Some(nu, psi)
-            | _ -> None)
+            (fun _ d ->
+                match d with
+                | Dist.InverseWishart(nu, psi) -> Some(nu, psi)
+                | _ -> None)
             Conjugate.InverseWishartCovariance
 
     /// Wishart(ν, V) prior on a precision matrix Λ × children x_i ~ MvNormal(m_i, inverse Λ) with means free of Λ:
@@ -472,9 +524,10 @@ module Conjugacy =
             "Wishart"
             "precision"
             AsPrecision
-            (function
-            | Dist.Wishart(nu, v) -> Some(nu, v)
-            | _ -> None)
+            (fun _ d ->
+                match d with
+                | Dist.Wishart(nu, v) -> Some(nu, v)
+                | _ -> None)
             Conjugate.WishartPrecision
 
     /// MvNormal(m0, S0) prior on each copy b_j of a vector node × Normal children y_i ~ N(a_i + x_i·b_j, s_i)
@@ -487,15 +540,20 @@ module Conjugacy =
                 "b_j ~ MvN(m0, S0), y_i ~ N(a_i + x_i . b_j, s_i) => b_j | y ~ MvN(Q^-1 (S0^-1 m0 + sum x_i (y_i - a_i)/s_i^2), Q^-1), Q = S0^-1 + sum x_i x_i'/s_i^2"
             Try =
                 fun expanded target ->
-                    match target.Kind, target.Plate with
-                    | NodeKind.Parameter(Dist.MvNormal(m0, s0)), (Plate.Scalar | Plate.Over _) ->
+                    let form =
+                        match target.Kind with
+                        | NodeKind.Parameter d -> mvNormalForm expanded d
+                        | _ -> None
+
+                    match form, target.Plate with
+                    | Some(m0, s0), (Plate.Scalar | Plate.Over _) ->
                         let accept (slot: Slot) = slot.IsWholeDot || slot.IsIndexedDot
 
                         eachChild expanded target (gaussianChildWhere accept target.Name)
                         |> Result.map (fun cs -> Conjugate.MvNormalLinear(m0, s0, cs))
-                    | NodeKind.Parameter(Dist.MvNormal _), _ ->
+                    | Some _, _ ->
                         Error "it is a fixed-size set of vectors; this rule covers one vector or one per group level"
-                    | _ -> Error "its prior is not MvNormal"
+                    | None, _ -> Error "its prior is not MvNormal"
         }
 
     /// The built-in rules, tried in this order.

@@ -186,7 +186,7 @@ module internal MvUpdates =
     /// Adds Σ (x_r − m_r)(x_r − m_r)ᵀ of one child to a row-major k×k buffer. Observed children with a mean
     /// constant within levels use S = Σ_l [W_l + n_l (x̄_l − m_l)(x̄_l − m_l)ᵀ], W_l and x̄_l precomputed, so a
     /// sweep costs O(levels k²); otherwise O(n k²).
-    let private scatterOf (b: Bound) (k: int) (c: MvNormalChild) =
+    let scatterOf (b: Bound) (k: int) (c: MvNormalChild) =
         let child = Bound.node b c.Node.Name
         let value = vectorChild b child k
         let writeMean = meanWriter b child k c.Mean
@@ -421,10 +421,15 @@ module internal MvUpdates =
             let mf = Eval.compileValue b target.Scope m0
             let sf = Eval.compileValue b target.Scope s0
 
+            // A prior covariance shared by all copies (e.g. one built from scales and an LKJ factor) is evaluated
+            // once per sweep rather than once per copy.
+            let sharedCov = isGlobal b s0
+
             update name rule [ target.Copies * stride ] (fun o rng st ->
                 let s = st.Values
                 let acc = st.Buffers.[o.Buffer]
                 Array.Clear acc
+                let cov0 = if sharedCov then matrixValue (sf s 0) else null
 
                 for p in parts do
                     p s acc
@@ -439,7 +444,8 @@ module internal MvUpdates =
                             XtWr = Array.sub acc (at + k * k) k
                         }
 
-                    let post = Conjugate.regression (Value.vector (mf s i)) (matrixValue (sf s i)) stats
+                    let cov = if sharedCov then cov0 else matrixValue (sf s i)
+                    let post = Conjugate.regression (Value.vector (mf s i)) cov stats
 
                     let x = Conjugate.drawMvNormal rng post
 

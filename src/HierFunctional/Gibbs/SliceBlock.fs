@@ -17,45 +17,24 @@ module internal SliceBlock =
     /// Slice width along a direction, in units of the warm-up posterior sd along it.
     let private directionWidth = 2.0
 
-    /// One block update replacing the slice updates of `members` (scalar, global-scope, continuous parameters).
-    let create (density: CompiledDensity) (members: NodeInfo list) : Update =
-        let b = density.Bound
-        let k = members.Length
-        let names = members |> List.map (fun i -> i.Node.Name) |> Array.ofList
-        let offsets = names |> Array.map (fun n -> b.Layout.Offsets.[n])
+    /// The storage a directional block of k unconstrained coordinates needs in each chain.
+    let needs (k: int) : UpdateNeeds =
+        {
+            Aux = [||]
+            Widths = k
+            Buffers = [ k; k * k; 2; k * k; k ]
+        }
 
-        let supports =
-            members
-            |> List.map (fun i ->
-                match i.Node.Kind with
-                | NodeKind.Parameter d -> Dist.support d
-                | _ -> invalidArg "members" "block members must be parameters")
-            |> Array.ofList
-
-        // The union of the members' Markov blankets: every term that reads any of them, once.
-        let terms =
-            names
-            |> Array.collect (fun n -> Array.append [| { Term.Node = n; Copy = 0 } |] density.Dependents.[n].[0])
-            |> Array.distinct
-            |> Array.map density.Term
-
-        let blanket (s: float[]) =
-            let mutable total = 0.0
-
-            for t in terms do
-                total <- total + t s
-
-            total
-
-        /// Writes unconstrained u into the state and returns the block's log-density including the Jacobians.
-        let logDensityAt (s: float[]) (u: float[]) =
-            let mutable logJ = 0.0
-
-            for i in 0 .. k - 1 do
-                s.[offsets.[i]] <- Transform.fromUnconstrainedScalar supports.[i] u.[i]
-                logJ <- logJ + Transform.logJacobianScalar supports.[i] u.[i]
-
-            blanket s + logJ
+    /// The run of a block slice update over k unconstrained coordinates (storage: `needs k`): `load` writes the
+    /// current coordinates into its buffer, `logDensityAt` writes coordinates into the state and returns the block's
+    /// log-density including the Jacobians; `names` (one per coordinate) label errors, `rule` names the method.
+    let directional
+        (rule: string)
+        (names: string[])
+        (load: Offsets -> ChainState -> float[] -> unit)
+        (logDensityAt: Offsets -> ChainState -> float[] -> float)
+        =
+        let k = names.Length
 
         // Buffers: 0 mean (k), 1 sums of squares (k·k), 2 count and factorised flag (2), 3 Cholesky L (k·k), 4 u (k).
         let run (o: Offsets) (rng: Random) (st: ChainState) =
@@ -68,8 +47,7 @@ module internal SliceBlock =
                 st.Buffers.[o.Buffer + 3],
                 st.Buffers.[o.Buffer + 4]
 
-            for i in 0 .. k - 1 do
-                u.[i] <- Transform.toUnconstrainedScalar supports.[i] s.[offsets.[i]]
+            load o st u
 
             if st.Adapting || flags.[1] < 0.0 then
                 // Coordinate-wise slices with adapting widths, as for single nodes.
@@ -78,16 +56,16 @@ module internal SliceBlock =
 
                     let f x =
                         u.[i] <- x
-                        logDensityAt s u
+                        logDensityAt o st u
 
                     let w = st.Widths.[o.Widths + i]
-                    let r = UpdateKit.sliceStep names.[i] "slice (block)" rng f w.Width u0
+                    let r = UpdateKit.sliceStep names.[i] rule rng f w.Width u0
                     u.[i] <- r.Value
 
                     if st.Adapting then
                         st.Widths.[o.Widths + i] <- Slice.adaptWidth w u0 r.Value
 
-                logDensityAt s u |> ignore
+                logDensityAt o st u |> ignore
 
                 if st.Adapting then
                     // Welford accumulation of the unconstrained draws (restarted once after the transient).
@@ -139,28 +117,72 @@ module internal SliceBlock =
                             for i in 0 .. k - 1 do
                                 u.[i] <- u0.[i] + t * chol.[i * k + d]
 
-                            logDensityAt s u
+                            logDensityAt o st u
 
-                        let r = UpdateKit.sliceStep names.[d] "slice (block)" rng f directionWidth 0.0
+                        let r = UpdateKit.sliceStep names.[d] rule rng f directionWidth 0.0
 
                         for i in 0 .. k - 1 do
                             u0.[i] <- u0.[i] + r.Value * chol.[i * k + d]
 
                     Array.blit u0 0 u 0 k
-                    logDensityAt s u |> ignore
+                    logDensityAt o st u |> ignore
+
+        run
+
+    /// One block update replacing the slice updates of `members` (scalar, global-scope, continuous parameters).
+    let create (density: CompiledDensity) (members: NodeInfo list) : Update =
+        let b = density.Bound
+        let k = members.Length
+        let names = members |> List.map (fun i -> i.Node.Name) |> Array.ofList
+        let offsets = names |> Array.map (fun n -> b.Layout.Offsets.[n])
+
+        let supports =
+            members
+            |> List.map (fun i ->
+                match i.Node.Kind with
+                | NodeKind.Parameter d -> Dist.support d
+                | _ -> invalidArg "members" "block members must be parameters")
+            |> Array.ofList
+
+        // The union of the members' Markov blankets: every term that reads any of them, once.
+        let terms =
+            names
+            |> Array.collect (fun n -> Array.append [| { Term.Node = n; Copy = 0 } |] density.Dependents.[n].[0])
+            |> Array.distinct
+            |> Array.map density.Term
+
+        let blanket (s: float[]) =
+            let mutable total = 0.0
+
+            for t in terms do
+                total <- total + t s
+
+            total
+
+        /// Writes unconstrained u into the state and returns the block's log-density including the Jacobians.
+        let logDensityAt (_: Offsets) (st: ChainState) (u: float[]) =
+            let s = st.Values
+            let mutable logJ = 0.0
+
+            for i in 0 .. k - 1 do
+                s.[offsets.[i]] <- Transform.fromUnconstrainedScalar supports.[i] u.[i]
+                logJ <- logJ + Transform.logJacobianScalar supports.[i] u.[i]
+
+            blanket s + logJ
+
+        let load (_: Offsets) (st: ChainState) (u: float[]) =
+            let s = st.Values
+
+            for i in 0 .. k - 1 do
+                u.[i] <- Transform.toUnconstrainedScalar supports.[i] s.[offsets.[i]]
 
         {
             Node = String.Join(", ", names)
             Method = "slice (block)"
             Reason =
                 "scalar hyperparameters without a closed form, slice-sampled together along warm-up covariance directions"
-            Needs =
-                {
-                    Aux = [||]
-                    Widths = k
-                    Buffers = [ k; k * k; 2; k * k; k ]
-                }
-            Run = run
+            Needs = needs k
+            Run = directional "slice (block)" names load logDensityAt
         }
 
     /// Replaces the individual slice updates of two or more scalar, global-scope parameters by one block update,

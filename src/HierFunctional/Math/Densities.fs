@@ -100,6 +100,11 @@ module Density =
         | Dist.MvNormal _ ->
             let m, s = arg2 dist args
             LogPdf.mvNormal (Value.vector m) (Value.matrix s) (Value.vector x)
+        | Dist.MvNormalCholesky _ ->
+            match args with
+            | [ m; sc; l ] ->
+                LogPdf.mvNormalScaledCholesky (Value.vector m) (Value.vector sc) (Value.matrix l) (Value.vector x)
+            | _ -> wrongArity dist args
         | Dist.LkjCholesky(dim, _) ->
             let l = Value.matrix x
 
@@ -136,7 +141,7 @@ module Density =
             c.Length = (Value.vector p).Length
             && supportContains Support.CountVector x
             && Array.sum c = Value.scalar n
-        | (Dist.Dirichlet _ | Dist.MvNormal _), Value.Vector v ->
+        | (Dist.Dirichlet _ | Dist.MvNormal _ | Dist.MvNormalCholesky _), Value.Vector v ->
             v.Length = (Value.vector (List.head args)).Length
             && supportContains (Dist.support dist) x
         | Dist.LkjCholesky(dim, _), Value.Matrix l ->
@@ -207,6 +212,11 @@ module Density =
         | Dist.MvNormal _ ->
             let m, s = arg2 dist args
             Value.Vector(Samplers.mvNormal rng (Value.vector m) (Value.matrix s))
+        | Dist.MvNormalCholesky _ ->
+            match args with
+            | [ m; sc; l ] ->
+                Value.Vector(Samplers.mvNormalScaledCholesky rng (Value.vector m) (Value.vector sc) (Value.matrix l))
+            | _ -> wrongArity dist args
         | Dist.LkjCholesky(dim, _) -> Value.Matrix(Samplers.lkjCholesky rng dim (s1 dist args))
         | Dist.Wishart _ ->
             let nu, s = arg2 dist args
@@ -266,6 +276,36 @@ module Density =
             let p = Array2D.length1 m
             check "dof" (n > float p - 1.0) $"must exceed dimension − 1 = {p - 1}, but was {n}"
         | _ -> Ok()
+
+    let private scaledCholeskyArgs (mean: Value) (scales: Value) (l: Value) =
+        match mean, scales, l with
+        | Value.Vector m, Value.Vector s, Value.Matrix c when
+            s.Length = m.Length
+            && Array2D.length1 c = m.Length
+            && Array2D.length2 c = m.Length
+            ->
+            all
+                [
+                    (fun () -> check "mean" (Array.forall Double.IsFinite m) "must be finite")
+                    (fun () ->
+                        check
+                            "scales"
+                            (Array.forall (fun v -> v > 0.0 && v < infinity) s)
+                            "must be positive and finite")
+                    (fun () ->
+                        check
+                            "corrCholesky"
+                            (supportContains Support.CorrelationCholesky l)
+                            "must be lower triangular with a positive diagonal and unit-norm rows")
+                ]
+        | Value.Vector m, Value.Vector s, Value.Matrix c ->
+            Error(
+                "scales",
+                $"scales (length {s.Length}) and corrCholesky ({Array2D.length1 c}×{Array2D.length2 c}) must match the mean's length {m.Length}"
+            )
+        | Value.Vector _, Value.Vector _, other -> Error("corrCholesky", $"must be a matrix, but was {other}")
+        | Value.Vector _, other, _ -> Error("scales", $"must be a vector, but was {other}")
+        | other, _, _ -> Error("mean", $"must be a vector, but was {other}")
 
     /// Checks the evaluated arguments: Ok, or Error(argument label, problem), e.g. ("sd", "must be positive and
     /// finite, but was -1"). Covers wrong arity and shapes, scales ≤ 0, probabilities outside [0, 1], probability
@@ -337,6 +377,7 @@ module Density =
                             c spdMatrix 1
                         ]
                 | other, _ -> Error("mean", $"must be a vector, but was {other}")
+            | Dist.MvNormalCholesky _ -> scaledCholeskyArgs (a 0) (a 1) (a 2)
             | Dist.LkjCholesky(dim, _) ->
                 all
                     [

@@ -274,6 +274,23 @@ module LogPdf =
             -float k * Constants.LogSqrt2Pi - halfLogDet choleskyFactor - 0.5 * q
             |> nan2ninf
 
+    /// diag(scales)·L: the Cholesky factor of Σ = diag(s)·L·Lᵀ·diag(s) (row i of L times s_i).
+    let scaledCholesky (scales: float[]) (corrCholesky: float[,]) : float[,] =
+        Array2D.init scales.Length scales.Length (fun i j -> scales.[i] * corrCholesky.[i, j])
+
+    /// MvNormal with Σ = diag(s)·L·Lᵀ·diag(s) (see mvNormalCholesky; log|Σ| = 2Σ log s_k + 2Σ log L_kk); −∞ when a
+    /// scale is not positive or the lengths disagree. L is trusted to be a correlation Cholesky factor.
+    let mvNormalScaledCholesky (mean: float[]) (scales: float[]) (corrCholesky: float[,]) (x: float[]) =
+        if
+            scales.Length <> mean.Length
+            || Array2D.length1 corrCholesky <> mean.Length
+            || Array2D.length2 corrCholesky <> mean.Length
+            || not (Array.forall (fun v -> v > 0.0 && v < infinity) scales)
+        then
+            ninf
+        else
+            mvNormalCholesky mean (scaledCholesky scales corrCholesky) x
+
     /// MvNormal(mean, Σ) via the Cholesky factor of Σ (see mvNormalCholesky); −∞ when Σ is not symmetric positive
     /// definite or the lengths disagree.
     let mvNormal (mean: float[]) (covariance: float[,]) (x: float[]) =

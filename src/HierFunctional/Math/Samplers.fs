@@ -71,6 +71,15 @@ module Samplers =
             let z = Array.init k (fun _ -> Normal.Sample(rng, 0.0, 1.0))
             Array.init k (fun i -> mean.[i] + Seq.sum (seq { for j in 0..i -> l.[i, j] * z.[j] }))
 
+    /// MvNormal(mean, diag(s)·L·Lᵀ·diag(s)) as mean + diag(s)·L·z with z standard normal.
+    let mvNormalScaledCholesky (rng: Random) (mean: float[]) (scales: float[]) (corrCholesky: float[,]) : float[] =
+        let k = mean.Length
+        let z = Array.init k (fun _ -> Normal.Sample(rng, 0.0, 1.0))
+
+        Array.init k (fun i ->
+            mean.[i]
+            + scales.[i] * Seq.sum (seq { for j in 0..i -> corrCholesky.[i, j] * z.[j] }))
+
     /// Lower Cholesky factor from canonical partial correlations in column order (Stan's read_corr_L): column i
     /// holds the partial correlations of rows i+1..K−1 with variable i given variables 0..i−1.
     let choleskyFromCpcs (k: int) (cpcs: float[]) : float[,] =

@@ -19,12 +19,13 @@ type Reference =
         McseSd: float
     }
 
-let reference (model: string) =
-    Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", "jags", model + ".csv")
+/// Reference summaries (name,mean,sd,mcse_mean,mcse_sd,…) from fixtures/<folder>/<model>.csv.
+let referenceIn (folder: string) (model: string) =
+    Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", folder, model + ".csv")
     |> File.ReadAllLines
     |> Array.skip 1
     |> Array.map (fun line ->
-        let f = line.Split ','
+        let f = line.Split ',' |> Array.map (fun x -> x.Trim '"')
 
         let x i =
             Double.Parse(f.[i], Globalization.CultureInfo.InvariantCulture)
@@ -37,6 +38,8 @@ let reference (model: string) =
             McseSd = x 4
         })
     |> Map.ofArray
+
+let reference (model: string) = referenceIn "jags" model
 
 let agree (post: Posterior) (refs: Map<string, Reference>) (name: string) =
     let r = refs.[name]

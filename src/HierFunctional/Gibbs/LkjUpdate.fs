@@ -1,0 +1,205 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// The scales s and correlation Cholesky factor L of MvNormalCholesky vectors β_j ~ MvNormal(μ_j, diag(s)·L·Lᵀ·diag(s)),
+/// updated together. Given the β_j only the scatter S = Σ_j (β_j − μ_j)(β_j − μ_j)ᵀ and their number n matter:
+/// log p(s, L | β) = −n Σ log s_k − n Σ log L_kk − ½ tr(Σ⁻¹ S) + log p(s) + log LKJ(L | η), so a log-density
+/// evaluation costs O(K³), not O(n K²). The K + K(K − 1)/2 unconstrained coordinates (log s_k and L's canonical
+/// partial correlations, atanh-transformed) are slice-sampled as one block along warm-up covariance directions
+/// (`SliceBlock.directional`): a posteriori the scales and correlations are correlated, which defeats
+/// coordinate-wise slicing.
+[<RequireQualifiedAccess>]
+module LkjUpdate =
+
+    /// The method name shown by `Gibbs.describe`.
+    let rule = "LKJ scales-correlation (scatter, slice block)"
+
+    /// −n Σ log s_k − n Σ log L_kk − ½ tr(Σ⁻¹ S) for Σ = diag(s)·L·Lᵀ·diag(s), with s and L (row-major) read from
+    /// the state at their offsets and `inv` a k×k scratch buffer for L⁻¹: tr(Σ⁻¹ S) = Σ_r (M D⁻¹ S D⁻¹ Mᵀ)_rr with
+    /// M = L⁻¹ and D = diag(s).
+    let scatterLogLikelihood
+        (k: int)
+        (n: float)
+        (values: float[])
+        (sOff: int)
+        (lOff: int)
+        (scatter: float[])
+        (inv: float[])
+        =
+        let l r c = values.[lOff + r * k + c]
+        let mutable logDet = 0.0
+
+        for d in 0 .. k - 1 do
+            logDet <- logDet + log values.[sOff + d] + log (l d d)
+
+        // Forward substitution, column by column, into the caller's scratch buffer.
+        for c in 0 .. k - 1 do
+            for r in 0 .. k - 1 do
+                if r < c then
+                    inv.[r * k + c] <- 0.0
+                else
+                    let mutable v = if r = c then 1.0 else 0.0
+
+                    for t in c .. r - 1 do
+                        v <- v - l r t * inv.[t * k + c]
+
+                    inv.[r * k + c] <- v / l r r
+
+        let mutable quad = 0.0
+
+        for r in 0 .. k - 1 do
+            for a in 0..r do
+                for b in 0..r do
+                    quad <-
+                        quad
+                        + inv.[r * k + a] * inv.[r * k + b] * scatter.[a * k + b]
+                          / (values.[sOff + a] * values.[sOff + b])
+
+        -n * logDet - 0.5 * quad
+
+    /// The MvNormalCholesky children of L if every child of L and of s is one with scales exactly s, factor exactly
+    /// L and a mean free of both, and s is a `sized` K-vector with a prior on (0, ∞).
+    let private pattern (expanded: Model) (l: Node) : (Node * MvNormalChild list) option =
+        let childrenOf name = Graph.children expanded name
+
+        let asChild (c: Node) =
+            match c.Kind with
+            | NodeKind.Parameter(Dist.MvNormalCholesky(mean, Param s, Param l') as d)
+            | NodeKind.Observed(Dist.MvNormalCholesky(mean, Param s, Param l') as d) when
+                l' = l.Name && not (Expr.dependsOn s mean || Expr.dependsOn l.Name mean)
+                ->
+                Conjugacy.mvNormalForm expanded d
+                |> Option.map (fun (_, cov) ->
+                    s,
+                    {
+                        Node = c
+                        Mean = mean
+                        Covariance = cov
+                    })
+            | _ -> None
+
+        match l.Kind, l.Plate, childrenOf l.Name with
+        | NodeKind.Parameter(Dist.LkjCholesky(k, _)), Plate.Scalar, (_ :: _ as cs) ->
+            let found = cs |> List.map asChild
+
+            match found |> List.map (Option.map fst) |> List.distinct with
+            | [ Some s ] ->
+                match Model.tryFind s expanded with
+                | Some({
+                           Kind = NodeKind.Parameter sd
+                           Plate = Plate.Sized k'
+                       } as sNode) when
+                    k' = k
+                    && Dist.support sd = Support.Positive
+                    && (childrenOf s |> List.map (fun c -> c.Name)) = (cs |> List.map (fun c -> c.Name))
+                    ->
+                    Some(sNode, found |> List.choose (Option.map snd))
+                | _ -> None
+            | _ -> None
+        | _ -> None
+
+    let private create (density: CompiledDensity) (sNode: Node) (lNode: Node) (children: MvNormalChild list) =
+        let b = density.Bound
+        let k = (Bound.node b sNode.Name).Copies
+        let dims = k + k * (k - 1) / 2
+        let sOff, lOff = b.Layout.Offsets.[sNode.Name], b.Layout.Offsets.[lNode.Name]
+        let parts = children |> List.map (MvUpdates.scatterOf b k) |> Array.ofList
+        let n = children |> List.sumBy (fun c -> float (Bound.node b c.Node.Name).Copies)
+
+        let priorTerms =
+            Array.append
+                (Array.init k (fun c -> density.Term { Node = sNode.Name; Copy = c }))
+                [| density.Term { Node = lNode.Name; Copy = 0 } |]
+
+        let extra = (SliceBlock.needs dims).Buffers.Length // buffers after the block's: mean, scatter, L⁻¹
+
+        let load (_: Offsets) (st: ChainState) (u: float[]) =
+            for d in 0 .. k - 1 do
+                u.[d] <- log st.Values.[sOff + d]
+
+            let cpc =
+                Transform.toUnconstrained Support.CorrelationCholesky k (Array.sub st.Values lOff (k * k))
+
+            Array.blit cpc 0 u k (dims - k)
+
+        let logDensityAt (o: Offsets) (st: ChainState) (u: float[]) =
+            let s = st.Values
+
+            for d in 0 .. k - 1 do
+                s.[sOff + d] <- exp u.[d]
+
+            let lx, logJ =
+                Transform.fromUnconstrained Support.CorrelationCholesky k (Array.sub u k (dims - k))
+
+            Array.blit lx 0 s lOff (k * k)
+            let mutable total = logJ
+
+            for d in 0 .. k - 1 do
+                total <- total + u.[d]
+
+            for t in priorTerms do
+                total <- total + t s
+
+            let scatter, inv =
+                st.Buffers.[o.Buffer + extra + 1], st.Buffers.[o.Buffer + extra + 2]
+
+            total + scatterLogLikelihood k n s sOff lOff scatter inv
+
+        let names =
+            Array.append
+                (Array.init k (fun d -> $"{sNode.Name}[{d + 1}]"))
+                (Array.init (dims - k) (fun d -> $"{lNode.Name} (partial correlation {d + 1})"))
+
+        let block = SliceBlock.directional rule names load logDensityAt
+
+        let run (o: Offsets) (rng: Random) (st: ChainState) =
+            let m, acc = st.Buffers.[o.Buffer + extra], st.Buffers.[o.Buffer + extra + 1]
+            Array.Clear acc
+
+            for p in parts do
+                p st.Values m acc
+
+            block o rng st
+
+        let needs = SliceBlock.needs dims
+
+        {
+            Node = $"{sNode.Name}, {lNode.Name}"
+            Method = rule
+            Reason = ""
+            Needs =
+                { needs with
+                    Buffers = needs.Buffers @ [ k; k * k; k * k ]
+                }
+            Run = run
+        }
+
+    /// Replaces the slice updates of each (scales, LkjCholesky factor) pair read only by MvNormalCholesky nodes with
+    /// one scatter-based block update, placed where the first of the two was.
+    let internal combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
+        let isSlice name =
+            updates |> Array.exists (fun u -> u.Node = name && u.Method = "slice")
+
+        let pairs =
+            expanded.Nodes
+            |> List.choose (fun l ->
+                pattern expanded l
+                |> Option.filter (fun (s, _) -> isSlice s.Name && isSlice l.Name)
+                |> Option.map (fun (s, cs) -> s, l, cs))
+
+        pairs
+        |> List.fold
+            (fun (acc: Update[]) (s, l, cs) ->
+                let block = create density s l cs
+                let isMember (u: Update) = u.Node = s.Name || u.Node = l.Name
+                let first = Array.findIndex isMember acc
+
+                acc
+                |> Array.mapi (fun i u ->
+                    if i = first then Some block
+                    elif isMember u then None
+                    else Some u)
+                |> Array.choose id)
+            updates
