@@ -92,6 +92,37 @@ module internal Updates =
                     prec.[e] <- prec.[e] + cv * cv * iv
                     shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
 
+    /// Draws every element j of a Normal(m0, s0)-prior target from its Normal-Normal conditional given the
+    /// element's sufficient statistics P_j = Σ c²/s² in `prec` and S_j = Σ c(y − a)/s² in `shift`
+    /// (posterior precision 1/s0² + P_j, mean (m0/s0² + S_j)/precision); shared with augmentation schemes.
+    let drawElements (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+        let mf = Eval.compileScalar b target.Scope m0
+        let sf = Eval.compileScalar b target.Scope s0
+
+        fun (rng: Random) (s: float[]) (prec: float[]) (shift: float[]) ->
+            for j in 0 .. target.Copies - 1 do
+                let i = targetIndex target j
+
+                let prior =
+                    {
+                        NormalParams.Mean = mf s i
+                        Sd = sf s i
+                    }
+
+                let x =
+                    Conjugate.drawNormal
+                        rng
+                        prior
+                        {
+                            Precision = prec.[j]
+                            Shift = shift.[j]
+                        }
+
+                UpdateKit.checkFinite name rule x
+                s.[off + j] <- x
+
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
     let normalMean
         (b: Bound)
@@ -114,13 +145,11 @@ module internal Updates =
         | None ->
             let name = target.Node.Name
             let n = target.Copies
-            let off = b.Layout.Offsets.[name]
 
             let accumulators =
                 children |> List.map (gaussianAccumulator b target) |> Array.ofList
 
-            let mf = Eval.compileScalar b target.Scope m0
-            let sf = Eval.compileScalar b target.Scope s0
+            let draw = drawElements b target m0 s0 Conjugacy.normalMean.Name
 
             Ok
                 {
@@ -145,26 +174,7 @@ module internal Updates =
                             for acc in accumulators do
                                 acc s prec shift ys
 
-                            for j in 0 .. n - 1 do
-                                let i = targetIndex target j
-
-                                let prior =
-                                    {
-                                        NormalParams.Mean = mf s i
-                                        Sd = sf s i
-                                    }
-
-                                let x =
-                                    Conjugate.drawNormal
-                                        rng
-                                        prior
-                                        {
-                                            Precision = prec.[j]
-                                            Shift = shift.[j]
-                                        }
-
-                                UpdateKit.checkFinite name Conjugacy.normalMean.Name x
-                                s.[off + j] <- x
+                            draw rng s prec shift
                 }
 
     // ---------------------------------------------------------------- Normal scale
@@ -533,6 +543,26 @@ module internal Updates =
 
     // ---------------------------------------------------------------- MvNormal block (regression coefficients)
 
+    /// Draws a coefficient vector with iid Normal(m0, s0) prior from its MvNormal conditional given the
+    /// regression statistics XᵀWX, XᵀW(y − a) (precision I/s0² + XᵀWX, Cholesky solve); shared with augmentation.
+    let drawBlock (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
+        let k = target.Copies
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+
+        let mf, sf =
+            Eval.compileScalar b Scope.Global m0, Eval.compileScalar b Scope.Global s0
+
+        fun (rng: Random) (s: float[]) (stats: RegressionStats) ->
+            let post =
+                Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) stats
+
+            let beta = Conjugate.drawMvNormal rng post
+
+            for j in 0 .. k - 1 do
+                UpdateKit.checkFinite name rule beta.[j]
+                s.[off + j] <- beta.[j]
+
     /// iid Normal(m0, s0) prior on a coefficient vector × children y_i ~ Normal(a_i + x_i·β, s_i) → the MvNormal
     /// full conditional with precision I/s0² + XᵀWX, drawn by Cholesky (see `Conjugacy.normalBlock`). The design
     /// rows must be data. With data-only offsets and an sd that is (scalar parameter) × (data), XᵀWX and XᵀW(y − a)
@@ -574,10 +604,7 @@ module internal Updates =
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
-            let off = b.Layout.Offsets.[name]
-
-            let mf, sf =
-                Eval.compileScalar b Scope.Global m0, Eval.compileScalar b Scope.Global s0
+            let draw = drawBlock b target m0 s0 Conjugacy.normalBlock.Name
 
             let parts =
                 List.zip
@@ -646,12 +673,5 @@ module internal Updates =
                                         XtWr = Array.map2 (+) p.XtWr q.XtWr
                                     })
 
-                            let post =
-                                Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) total
-
-                            let beta = Conjugate.drawMvNormal rng post
-
-                            for j in 0 .. k - 1 do
-                                UpdateKit.checkFinite name Conjugacy.normalBlock.Name beta.[j]
-                                s.[off + j] <- beta.[j]
+                            draw rng s total
                 }

@@ -76,7 +76,11 @@ let ``Polya-Gamma draws have the closed-form variance within 4 MCSE`` () =
             let v = Statistics.Variance xs
             // MCSE of a sample variance of iid draws: sqrt((μ4 − σ⁴)/n) with the sample fourth central moment.
             let m4 = xs |> Array.averageBy (fun x -> let d = (x - m) * (x - m) in d * d)
-            assertWithin4Mcse $"PG({b}, {c}) variance" (pgVariance (float b) c) (v, sqrt ((m4 - v * v) / float xs.Length))
+
+            assertWithin4Mcse
+                $"PG({b}, {c}) variance"
+                (pgVariance (float b) c)
+                (v, sqrt ((m4 - v * v) / float xs.Length))
 
 [<Fact>]
 let ``Polya-Gamma draws reproduce the Laplace transform cosh(c/2)^b over cosh(sqrt(c^2+t^2)/2)^b`` () =
@@ -86,4 +90,8 @@ let ``Polya-Gamma draws reproduce the Laplace transform cosh(c/2)^b over cosh(sq
 
             for t in [ 0.5; 2.0; 5.0 ] do
                 let exact = (cosh (0.5 * c) / cosh (0.5 * sqrt (c * c + t * t))) ** float b
-                assertMean $"PG({b}, {c}) Laplace transform at t={t}" exact (xs |> Array.map (fun w -> exp (-0.5 * w * t * t)))
+
+                assertMean
+                    $"PG({b}, {c}) Laplace transform at t={t}"
+                    exact
+                    (xs |> Array.map (fun w -> exp (-0.5 * w * t * t)))
