@@ -19,8 +19,9 @@ type Reference =
         McseSd: float
     }
 
-let reference (model: string) =
-    Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", "jags", model + ".csv")
+/// The JAGS summaries of one model from a fixture folder (fixtures/<folder>/<model>.csv).
+let referenceIn (folder: string) (model: string) =
+    Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", folder, model + ".csv")
     |> File.ReadAllLines
     |> Array.skip 1
     |> Array.map (fun line ->
@@ -37,6 +38,8 @@ let reference (model: string) =
             McseSd = x 4
         })
     |> Map.ofArray
+
+let reference = referenceIn "jags"
 
 let agree (post: Posterior) (refs: Map<string, Reference>) (name: string) =
     let r = refs.[name]
