@@ -12,15 +12,7 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal CountUpdates =
 
-    let private perRow (b: Bound) (child: NodeInfo) (e: Expr) : float[] -> int -> float =
-        let f = Eval.compileScalar b child.Scope e
-
-        if Factor.isDataOnly e then
-            let zero = UpdateKit.zeroState b
-            let xs = Array.init child.Copies (f zero)
-            fun _ r -> xs.[r]
-        else
-            f
+    let private perRow = PolyaGamma.perRow
 
     /// One count child: its rows grouped by the target element they read, and per-row expressions.
     type private Rows =
@@ -143,6 +135,74 @@ module internal CountUpdates =
 
             acc
 
+    /// Slices every element of a Normal(m0, s0)-prior target on its exact log-conditional (see the module doc).
+    let private elementwise (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (parts: Rows[]) : Update =
+        let name = target.Node.Name
+        let rule = Conjugacy.logLinearCount.Name
+        let off = b.Layout.Offsets.[name]
+        let n = target.Copies
+        let mf = Eval.compileScalar b target.Scope m0
+        let sf = Eval.compileScalar b target.Scope s0
+
+        let buffers =
+            parts
+            |> Array.toList
+            |> List.collect (fun p -> [ p.Copies; p.Copies; p.Copies; n; n; n ])
+
+        {
+            Node = name
+            Method = rule
+            Reason = ""
+            Needs =
+                {
+                    Aux = [||]
+                    Widths = n
+                    Buffers = buffers
+                }
+            Run =
+                fun o rng st ->
+                    let s = st.Values
+
+                    let scratch =
+                        parts
+                        |> Array.mapi (fun k rs ->
+                            let at = o.Buffer + 6 * k
+                            let bf = st.Buffers
+
+                            let sc =
+                                {
+                                    O = bf.[at]
+                                    C = bf.[at + 1]
+                                    Phi = bf.[at + 2]
+                                    SumY = bf.[at + 3]
+                                    W = bf.[at + 4]
+                                    Shared = bf.[at + 5]
+                                }
+
+                            summarise rs s sc
+                            sc)
+
+                    for j in 0 .. n - 1 do
+                        let i = if target.Scope = Scope.Global then 0 else j
+                        let m, sd = mf s i, sf s i
+
+                        let f theta =
+                            let mutable acc = -0.5 * ((theta - m) / sd) ** 2.0
+
+                            for k in 0 .. parts.Length - 1 do
+                                acc <- acc + elementLogLik parts.[k] scratch.[k] j theta
+
+                            acc
+
+                        let w = st.Widths.[o.Widths + j]
+                        let x0 = s.[off + j]
+                        let r = UpdateKit.sliceStep name rule rng f w.Width x0
+                        s.[off + j] <- r.Value
+
+                        if st.Adapting then
+                            st.Widths.[o.Widths + j] <- Slice.adaptWidth w x0 r.Value
+        }
+
     /// The update of a Normal-prior target with log-linear count children (see `Conjugacy.logLinearCount`).
     let update
         (b: Bound)
@@ -152,87 +212,8 @@ module internal CountUpdates =
         : Result<Update, string> =
         match prior with
         | GaussianPrior.Elementwise(m0, s0) ->
-            let parts = children |> List.map (rows b target)
-
-            match
-                parts
-                |> List.tryPick (function
-                    | Error e -> Some e
-                    | Ok _ -> None)
-            with
-            | Some why -> Error why
-            | None ->
-                let parts =
-                    parts
-                    |> List.map (function
-                        | Ok p -> p
-                        | Error _ -> failwith "unreachable")
-                    |> Array.ofList
-
-                let name = target.Node.Name
-                let rule = Conjugacy.logLinearCount.Name
-                let off = b.Layout.Offsets.[name]
-                let n = target.Copies
-                let mf = Eval.compileScalar b target.Scope m0
-                let sf = Eval.compileScalar b target.Scope s0
-
-                let buffers =
-                    parts
-                    |> Array.toList
-                    |> List.collect (fun p -> [ p.Copies; p.Copies; p.Copies; n; n; n ])
-
-                Ok
-                    {
-                        Node = name
-                        Method = rule
-                        Reason = ""
-                        Needs =
-                            {
-                                Aux = [||]
-                                Widths = n
-                                Buffers = buffers
-                            }
-                        Run =
-                            fun o rng st ->
-                                let s = st.Values
-
-                                let scratch =
-                                    parts
-                                    |> Array.mapi (fun k rs ->
-                                        let at = o.Buffer + 6 * k
-                                        let bf = st.Buffers
-
-                                        let sc =
-                                            {
-                                                O = bf.[at]
-                                                C = bf.[at + 1]
-                                                Phi = bf.[at + 2]
-                                                SumY = bf.[at + 3]
-                                                W = bf.[at + 4]
-                                                Shared = bf.[at + 5]
-                                            }
-
-                                        summarise rs s sc
-                                        sc)
-
-                                for j in 0 .. n - 1 do
-                                    let i = if target.Scope = Scope.Global then 0 else j
-                                    let m, sd = mf s i, sf s i
-
-                                    let f theta =
-                                        let mutable acc = -0.5 * ((theta - m) / sd) ** 2.0
-
-                                        for k in 0 .. parts.Length - 1 do
-                                            acc <- acc + elementLogLik parts.[k] scratch.[k] j theta
-
-                                        acc
-
-                                    let w = st.Widths.[o.Widths + j]
-                                    let x0 = s.[off + j]
-                                    let r = UpdateKit.sliceStep name rule rng f w.Width x0
-                                    s.[off + j] <- r.Value
-
-                                    if st.Adapting then
-                                        st.Widths.[o.Widths + j] <- Slice.adaptWidth w x0 r.Value
-                    }
+            children
+            |> List.map (rows b target)
+            |> PolyaGamma.collect
+            |> Result.map (elementwise b target m0 s0)
         | _ -> Error "coefficients read through a dot product are left to the slice fallback"

@@ -14,7 +14,7 @@ open HierFunctional.Inference
 module internal PolyaGamma =
 
     /// A per-row quantity: precomputed once when it reads no parameter, else evaluated from the state.
-    let private perRow (b: Bound) (child: NodeInfo) (e: Expr) : float[] -> int -> float =
+    let perRow (b: Bound) (child: NodeInfo) (e: Expr) : float[] -> int -> float =
         let f = Eval.compileScalar b child.Scope e
 
         if Factor.isDataOnly e then
@@ -95,7 +95,8 @@ module internal PolyaGamma =
             Run = run
         }
 
-    let private collect (results: Result<'a, string> list) =
+    /// All the values, or the first error.
+    let collect (results: Result<'a, string> list) =
         match
             results
             |> List.tryPick (function

@@ -22,37 +22,6 @@ let private nbLogPmf (mu: float) (phi: float) (k: float) =
     + phi * log (phi / (mu + phi))
     + k * log (mu / (mu + phi))
 
-/// Posterior means and sds of two parameters from an unnormalised log density on a uniform m × m grid.
-let grid2 (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
-    let m = 301
-
-    let at lo hi i =
-        lo + (hi - lo) * float i / float (m - 1)
-
-    let lp = Array2D.init m m (fun i j -> logDensity (at lo1 hi1 i) (at lo2 hi2 j))
-    let top = lp |> Seq.cast<float> |> Seq.max
-    let w = lp |> Array2D.map (fun l -> exp (l - top))
-    let total = w |> Seq.cast<float> |> Seq.sum
-
-    let moment (f: float -> float -> float) =
-        Seq.sum (
-            seq {
-                for i in 0 .. m - 1 do
-                    for j in 0 .. m - 1 -> w.[i, j] * f (at lo1 hi1 i) (at lo2 hi2 j)
-            }
-        )
-        / total
-
-    let m1, m2 = moment (fun a _ -> a), moment (fun _ b -> b)
-    (m1, sqrt (moment (fun a _ -> (a - m1) ** 2.0))), (m2, sqrt (moment (fun _ b -> (b - m2) ** 2.0)))
-
-let private exactCheck (post: Posterior) (name: string) (mean: float, sd: float) =
-    assertMean post name mean
-    assertSd post name sd
-
-let private methodIs (plan: GibbsPlan) (node: string) (expected: string) =
-    Assert.Equal(expected, (methodOf plan node).Method)
-
 let private ys = [| 2.0; 0.0; 5.0; 3.0; 9.0 |]
 let private es = [| 1.5; 0.7; 2.0; 1.1; 3.2 |]
 let private xs = [| -1.0; -0.2; 0.4; 0.1; 1.3 |]

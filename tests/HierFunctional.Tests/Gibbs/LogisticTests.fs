@@ -37,11 +37,35 @@ let grid1 (lo: float) (hi: float) (logDensity: float -> float) =
 
     mean, sqrt var
 
-let private exactCheck (post: Posterior) (name: string) (mean: float, sd: float) =
+/// Posterior means and sds of two parameters from an unnormalised log density on a uniform m × m grid.
+let grid2 (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
+    let m = 301
+
+    let at lo hi i =
+        lo + (hi - lo) * float i / float (m - 1)
+
+    let lp = Array2D.init m m (fun i j -> logDensity (at lo1 hi1 i) (at lo2 hi2 j))
+    let top = lp |> Seq.cast<float> |> Seq.max
+    let w = lp |> Array2D.map (fun l -> exp (l - top))
+    let total = w |> Seq.cast<float> |> Seq.sum
+
+    let moment (f: float -> float -> float) =
+        Seq.sum (
+            seq {
+                for i in 0 .. m - 1 do
+                    for j in 0 .. m - 1 -> w.[i, j] * f (at lo1 hi1 i) (at lo2 hi2 j)
+            }
+        )
+        / total
+
+    let m1, m2 = moment (fun a _ -> a), moment (fun _ b -> b)
+    (m1, sqrt (moment (fun a _ -> (a - m1) ** 2.0))), (m2, sqrt (moment (fun _ b -> (b - m2) ** 2.0)))
+
+let exactCheck (post: Posterior) (name: string) (mean: float, sd: float) =
     assertMean post name mean
     assertSd post name sd
 
-let private methodIs (plan: GibbsPlan) (node: string) (expected: string) =
+let methodIs (plan: GibbsPlan) (node: string) (expected: string) =
     Assert.Equal(expected, (methodOf plan node).Method)
 
 // ------------------------------------------------------------------ one intercept
@@ -89,32 +113,10 @@ let slopeData =
 /// Posterior means and sds of (alpha, beta) with independent N(0, 2) priors, on a 301 × 301 grid over ±6.
 let private slopeExact =
     lazy
-        (let m = 301
-         let at i = -6.0 + 12.0 * float i / float (m - 1)
-
-         let lp =
-             Array2D.init m m (fun i j ->
-                 let a, b = at i, at j
-
-                 logNormal 0.0 2.0 a
-                 + logNormal 0.0 2.0 b
-                 + Array.sum (Array.init 5 (fun r -> logitRow ns.[r] ys.[r] (a + b * xs.[r]))))
-
-         let top = lp |> Seq.cast<float> |> Seq.max
-         let w = lp |> Array2D.map (fun l -> exp (l - top))
-         let total = w |> Seq.cast<float> |> Seq.sum
-
-         let moment (f: float -> float -> float) =
-             Seq.sum (
-                 seq {
-                     for i in 0 .. m - 1 do
-                         for j in 0 .. m - 1 -> w.[i, j] * f (at i) (at j)
-                 }
-             )
-             / total
-
-         let ma, mb = moment (fun a _ -> a), moment (fun _ b -> b)
-         (ma, sqrt (moment (fun a _ -> (a - ma) ** 2.0))), (mb, sqrt (moment (fun _ b -> (b - mb) ** 2.0))))
+        (grid2 (-6.0, 6.0) (-6.0, 6.0) (fun a b ->
+            logNormal 0.0 2.0 a
+            + logNormal 0.0 2.0 b
+            + Array.sum (Array.init 5 (fun r -> logitRow ns.[r] ys.[r] (a + b * xs.[r])))))
 
 [<Fact>]
 let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`` () =
