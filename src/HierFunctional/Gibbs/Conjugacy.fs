@@ -87,6 +87,12 @@ type Conjugate =
     /// MvNormal(m0, S0) prior on each copy of a vector node × Normal children with means a_i + x_i·target[slot]
     /// → MvNormal per copy (varying intercepts and slopes).
     | MvNormalLinear of priorMean: Expr * priorCovariance: Expr * children: GaussianChild list
+    /// Gaussian prior × Binomial/Bernoulli children with logit-linear probability → Pólya-Gamma augmentation:
+    /// ω_i ~ PG(n_i, eta_i), then the Gaussian update with pseudo-data κ_i/ω_i, κ_i = y_i − n_i/2, precision ω_i.
+    | PolyaGammaLogistic of prior: GaussianPrior * children: LinkedChild list
+    /// Gaussian prior × Poisson/NegativeBinomial children with log-linear mean (not conjugate): a slice update of
+    /// each element on its exact log-conditional, from per-sweep row summaries (see docs/conjugacy.md).
+    | LogLinearCount of prior: GaussianPrior * children: LinkedChild list
 
 /// A conjugacy rule: a value that recognises one prior × likelihood pattern on the expanded model graph.
 type ConjugacyRule =
@@ -556,6 +562,33 @@ module Conjugacy =
                     | None, _ -> Error "its prior is not MvNormal"
         }
 
+    /// Normal/MvNormal prior × y_i ~ Binomial(n_i, invLogit(eta_i)) with eta linear in the target (Polson, Scott &
+    /// Windle 2013): given ω_i ~ PG(n_i, eta_i) the likelihood is Gaussian in eta with pseudo-data κ_i/ω_i,
+    /// κ_i = y_i − n_i/2 and precision ω_i, so the target gets the Normal-Normal, block or MvNormal-linear draw.
+    let polyaGammaLogistic: ConjugacyRule =
+        {
+            Name = "Pólya-Gamma logistic"
+            Math =
+                "y_i ~ Bin(n_i, invlogit(a_i + c_i theta)), w_i ~ PG(n_i, eta_i) => theta | w ~ Normal rule with z_i = (y_i - n_i/2)/w_i, sd_i = w_i^-1/2"
+            Try =
+                fun expanded target ->
+                    GlmChildren.recognise GlmChildren.logisticChild expanded target
+                    |> Result.map Conjugate.PolyaGammaLogistic
+        }
+
+    /// Normal prior × Poisson(exp(eta_i), E_i) / NegativeBinomial(exp(eta_i), φ_i) children with eta linear in the
+    /// target: no closed form; each element is slice-sampled on its exact log-conditional (see docs/conjugacy.md).
+    let logLinearCount: ConjugacyRule =
+        {
+            Name = "log-linear count slice"
+            Math =
+                "y_i ~ Poisson(E_i exp(a_i + c_i theta)): log p(theta | .) = log N(theta) + theta sum c_i y_i - sum E_i e^(a_i) e^(c_i theta), sliced per element"
+            Try =
+                fun expanded target ->
+                    GlmChildren.recognise GlmChildren.logLinearChild expanded target
+                    |> Result.map Conjugate.LogLinearCount
+        }
+
     /// The built-in rules, tried in this order.
     let builtIn: ConjugacyRule list =
         [
@@ -572,6 +605,8 @@ module Conjugacy =
             inverseWishartCovariance
             wishartPrecision
             mvNormalLinear
+            polyaGammaLogistic
+            logLinearCount
         ]
 
     /// The first rule that applies to the target, or every rule's reason for not applying.

@@ -314,15 +314,26 @@ module internal MvUpdates =
     // ---------------------------------------------------------------- MvNormal coefficients of dot-product children
 
     /// The copy of the target each row of a dot-product child reads, or why the slot is not covered.
-    let private dotElements (b: Bound) (target: NodeInfo) (c: GaussianChild) =
-        let child = Bound.node b c.Node.Name
+    let dotElements (b: Bound) (target: NodeInfo) (node: Node) (slot: Slot) =
+        let child = Bound.node b node.Name
 
-        match c.Slot, target.Node.Plate with
-        | _ when child.Event <> Shape.Scalar -> Error $"child '{c.Node.Name}' is not scalar"
+        match slot, target.Node.Plate with
+        | _ when child.Event <> Shape.Scalar -> Error $"child '{node.Name}' is not scalar"
         | Slot.WholeDot, Plate.Scalar -> Ok(child, Array.zeroCreate child.Copies)
         | Slot.IndexedDot(Group g), Plate.Over g' when g = g' ->
             Ok(child, Array.init child.Copies (Eval.groupLevel b child.Scope g))
-        | _ -> Error $"'{c.Node.Name}' reads '{target.Node.Name}' in a way the closed-form update does not cover"
+        | _ -> Error $"'{node.Name}' reads '{target.Node.Name}' in a way the closed-form update does not cover"
+
+    /// Adds one row's w·x xᵀ and w·x·res into copy e of a buffer laid out as copies × (k² + k) (k×k, then k).
+    let accumulateRow (k: int) (acc: float[]) (e: int) (x: float[]) (w: float) (res: float) =
+        let at = e * (k * k + k)
+
+        for a in 0 .. k - 1 do
+            let xa = x.[a] * w
+            acc.[at + k * k + a] <- acc.[at + k * k + a] + xa * res
+
+            for d in 0 .. k - 1 do
+                acc.[at + a * k + d] <- acc.[at + a * k + d] + xa * x.[d]
 
     /// Per target copy j, adds Σ x xᵀ/s² (k×k) and Σ x (y − a)/s² (k) of one child into a buffer laid out as
     /// copies × (k² + k). With observed values and data-only offset and design, and an sd of the form
@@ -341,15 +352,7 @@ module internal MvUpdates =
                 let f = Eval.compileValue b child.Scope c.Coefficient
                 fun s r -> Value.vector (f s r)
 
-        let accumulate (acc: float[]) (e: int) (x: float[]) (w: float) (res: float) =
-            let at = e * stride
-
-            for a in 0 .. k - 1 do
-                let xa = x.[a] * w
-                acc.[at + k * k + a] <- acc.[at + k * k + a] + xa * res
-
-                for d in 0 .. k - 1 do
-                    acc.[at + a * k + d] <- acc.[at + a * k + d] + xa * x.[d]
+        let accumulate = accumulateRow k
 
         match Factor.split b (Slots.group c.Slot) c.Sd with
         | Some(sInv, sData) when
@@ -385,6 +388,42 @@ module internal MvUpdates =
                     let v = sd s r
                     accumulate acc elem.[r] (design s r) (1.0 / (v * v)) (value s r - a s r)
 
+    /// The length k of each copy of a vector target.
+    let copyLength (target: NodeInfo) = vectorLength target
+
+    /// Draws every copy j of an MvNormal(m0, S0)-prior vector target from its conditional given the statistics in
+    /// `acc` (copies × (k² + k), as `accumulateRow` lays them out): precision S0⁻¹ + XᵀWX, Cholesky solve.
+    let drawLinearCopies (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
+        let k = vectorLength target
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+        let mf = Eval.compileValue b target.Scope m0
+        let sf = Eval.compileValue b target.Scope s0
+        // A prior covariance shared by all copies (e.g. one built from scales and an LKJ factor) is evaluated
+        // once per sweep rather than once per copy.
+        let sharedCov = isGlobal b s0
+
+        fun (rng: Random) (s: float[]) (acc: float[]) ->
+            let cov0 = if sharedCov then matrixValue (sf s 0) else null
+
+            for j in 0 .. target.Copies - 1 do
+                let i = if target.Scope = Scope.Global then 0 else j
+                let at = j * (k * k + k)
+
+                let stats =
+                    {
+                        XtWX = Matrix<float>.Build.DenseOfRowMajor(k, k, Array.sub acc at (k * k))
+                        XtWr = Array.sub acc (at + k * k) k
+                    }
+
+                let cov = if sharedCov then cov0 else matrixValue (sf s i)
+                let post = Conjugate.regression (Value.vector (mf s i)) cov stats
+                let x = Conjugate.drawMvNormal rng post
+
+                for d in 0 .. k - 1 do
+                    UpdateKit.checkFinite name rule x.[d]
+                    s.[off + j * k + d] <- x.[d]
+
     /// MvNormal prior on each copy of a vector node × Normal children linear through a dot product (see
     /// `Conjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
     let mvNormalLinear
@@ -395,7 +434,7 @@ module internal MvUpdates =
         (children: GaussianChild list)
         : Result<Update, string> =
         let k = vectorLength target
-        let elements = children |> List.map (dotElements b target)
+        let elements = children |> List.map (fun c -> dotElements b target c.Node c.Slot)
 
         match
             elements
@@ -418,37 +457,14 @@ module internal MvUpdates =
                     | Error why -> failwith why)
                 |> Array.ofList
 
-            let mf = Eval.compileValue b target.Scope m0
-            let sf = Eval.compileValue b target.Scope s0
-
-            // A prior covariance shared by all copies (e.g. one built from scales and an LKJ factor) is evaluated
-            // once per sweep rather than once per copy.
-            let sharedCov = isGlobal b s0
+            let draw = drawLinearCopies b target m0 s0 rule
 
             update name rule [ target.Copies * stride ] (fun o rng st ->
                 let s = st.Values
                 let acc = st.Buffers.[o.Buffer]
                 Array.Clear acc
-                let cov0 = if sharedCov then matrixValue (sf s 0) else null
 
                 for p in parts do
                     p s acc
 
-                for j in 0 .. target.Copies - 1 do
-                    let i = if target.Scope = Scope.Global then 0 else j
-                    let at = j * stride
-
-                    let stats =
-                        {
-                            XtWX = Matrix<float>.Build.DenseOfRowMajor(k, k, Array.sub acc at (k * k))
-                            XtWr = Array.sub acc (at + k * k) k
-                        }
-
-                    let cov = if sharedCov then cov0 else matrixValue (sf s i)
-                    let post = Conjugate.regression (Value.vector (mf s i)) cov stats
-
-                    let x = Conjugate.drawMvNormal rng post
-
-                    for d in 0 .. k - 1 do
-                        UpdateKit.checkFinite name rule x.[d]
-                        s.[off + j * k + d] <- x.[d])
+                draw rng s acc)

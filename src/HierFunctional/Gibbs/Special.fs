@@ -229,12 +229,8 @@ module Special =
 
             x
 
-    /// Exact draw from PG(1, c) (Polson, Scott & Windle 2013, Algorithm 1): J*(1, |c|/2) by Devroye's alternating
-    /// series method over a truncated exponential / truncated inverse-Gaussian proposal; PG(1, c) = J*(1, c/2)/4.
-    let polyaGamma1 (rng: Random) (c: float) =
-        let z = 0.5 * abs c
-        let k = Math.PI * Math.PI / 8.0 + 0.5 * z * z
-        let pTail = pgTailMass z k
+    /// One J*(1, z) draw given the proposal's tail probability (Devroye's alternating-series acceptance).
+    let private jStar (rng: Random) (z: float) (k: float) (pTail: float) =
         let mutable result = nan
 
         while Double.IsNaN result do
@@ -256,7 +252,7 @@ module Special =
                     s <- s - pgCoef n x
 
                     if y <= s then
-                        result <- 0.25 * x
+                        result <- x
                         deciding <- false
                 else
                     s <- s + pgCoef n x
@@ -267,18 +263,25 @@ module Special =
         result
 
     /// Exact draw from PG(b, c) for integer b ≥ 1 as the sum of b independent PG(1, c) draws (PG is closed under
-    /// convolution in b). Exact for every b; the cost is linear in b (about 1.0 proposals per term), no approximation
-    /// is used for large b.
+    /// convolution in b), each PG(1, c) = J*(1, |c|/2)/4 drawn by Polson, Scott & Windle (2013), Algorithm 1
+    /// (Devroye's alternating series over a truncated exponential / truncated inverse-Gaussian proposal). Exact for
+    /// every b; the cost is linear in b (about 1.0 proposals per term), no approximation is used for large b.
     let polyaGamma (rng: Random) (b: int) (c: float) =
         if b < 1 then
             invalidArg "b" $"the Pólya-Gamma shape b must be a positive integer, but was {b}."
 
+        let z = 0.5 * abs c
+        let k = Math.PI * Math.PI / 8.0 + 0.5 * z * z
+        let pTail = pgTailMass z k
         let mutable s = 0.0
 
         for _ in 1..b do
-            s <- s + polyaGamma1 rng c
+            s <- s + jStar rng z k pTail
 
-        s
+        0.25 * s
+
+    /// Exact draw from PG(1, c) (see `polyaGamma`).
+    let polyaGamma1 (rng: Random) (c: float) = polyaGamma rng 1 c
 
     // ---- Truncated normal ----
 

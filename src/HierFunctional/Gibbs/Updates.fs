@@ -92,12 +92,53 @@ module internal Updates =
                     prec.[e] <- prec.[e] + cv * cv * iv
                     shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
 
-    /// An element-wise update from the Gaussian sufficient statistics of the children (precision P_j and shift B_j
-    /// of each element's likelihood exp(−½P_jθ² + B_jθ)); `draw` samples one element from its prior's two
-    /// arguments and those statistics. Shared by the Normal and spike-and-slab priors.
+    /// Draws every element j of a target from its conditional given the element's Gaussian sufficient statistics
+    /// P_j = Σ c²/s² in `prec` and S_j = Σ c(y − a)/s² in `shift`; `kernel` draws one element from its prior's two
+    /// arguments and (P_j, S_j). Shared by the Normal and spike-and-slab priors and the augmentation schemes.
+    let drawElementsWith
+        (kernel: Random -> float -> float -> NormalLinearStats -> float)
+        (b: Bound)
+        (target: NodeInfo)
+        (arg1: Expr)
+        (arg2: Expr)
+        (rule: string)
+        =
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+        let f1 = Eval.compileScalar b target.Scope arg1
+        let f2 = Eval.compileScalar b target.Scope arg2
+
+        fun (rng: Random) (s: float[]) (prec: float[]) (shift: float[]) ->
+            for j in 0 .. target.Copies - 1 do
+                let i = targetIndex target j
+
+                let x =
+                    kernel
+                        rng
+                        (f1 s i)
+                        (f2 s i)
+                        {
+                            Precision = prec.[j]
+                            Shift = shift.[j]
+                        }
+
+                UpdateKit.checkFinite name rule x
+                s.[off + j] <- x
+
+    /// Normal(m0, s0) prior: posterior precision 1/s0² + P_j, mean (m0/s0² + S_j)/precision.
+    let drawElements (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
+        drawElementsWith
+            (fun rng m sd stats -> Conjugate.drawNormal rng { Mean = m; Sd = sd } stats)
+            b
+            target
+            m0
+            s0
+            rule
+
+    /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
         (rule: ConjugacyRule)
-        (draw: Random -> float -> float -> NormalLinearStats -> float)
+        (kernel: Random -> float -> float -> NormalLinearStats -> float)
         (b: Bound)
         (target: NodeInfo)
         (arg1: Expr)
@@ -116,19 +157,16 @@ module internal Updates =
         match unsupported with
         | Some why -> Error why
         | None ->
-            let name = target.Node.Name
             let n = target.Copies
-            let off = b.Layout.Offsets.[name]
 
             let accumulators =
                 children |> List.map (gaussianAccumulator b target) |> Array.ofList
 
-            let f1 = Eval.compileScalar b target.Scope arg1
-            let f2 = Eval.compileScalar b target.Scope arg2
+            let draw = drawElementsWith kernel b target arg1 arg2 rule.Name
 
             Ok
                 {
-                    Node = name
+                    Node = target.Node.Name
                     Method = rule.Name
                     Reason = ""
                     Needs =
@@ -149,21 +187,7 @@ module internal Updates =
                             for acc in accumulators do
                                 acc s prec shift ys
 
-                            for j in 0 .. n - 1 do
-                                let i = targetIndex target j
-
-                                let x =
-                                    draw
-                                        rng
-                                        (f1 s i)
-                                        (f2 s i)
-                                        {
-                                            Precision = prec.[j]
-                                            Shift = shift.[j]
-                                        }
-
-                                UpdateKit.checkFinite name rule.Name x
-                                s.[off + j] <- x
+                            draw rng s prec shift
                 }
 
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
@@ -547,6 +571,26 @@ module internal Updates =
 
     // ---------------------------------------------------------------- MvNormal block (regression coefficients)
 
+    /// Draws a coefficient vector with iid Normal(m0, s0) prior from its MvNormal conditional given the
+    /// regression statistics XᵀWX, XᵀW(y − a) (precision I/s0² + XᵀWX, Cholesky solve); shared with augmentation.
+    let drawBlock (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
+        let k = target.Copies
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+
+        let mf, sf =
+            Eval.compileScalar b Scope.Global m0, Eval.compileScalar b Scope.Global s0
+
+        fun (rng: Random) (s: float[]) (stats: RegressionStats) ->
+            let post =
+                Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) stats
+
+            let beta = Conjugate.drawMvNormal rng post
+
+            for j in 0 .. k - 1 do
+                UpdateKit.checkFinite name rule beta.[j]
+                s.[off + j] <- beta.[j]
+
     /// iid Normal(m0, s0) prior on a coefficient vector × children y_i ~ Normal(a_i + x_i·β, s_i) → the MvNormal
     /// full conditional with precision I/s0² + XᵀWX, drawn by Cholesky (see `Conjugacy.normalBlock`). The design
     /// rows must be data. With data-only offsets and an sd that is (scalar parameter) × (data), XᵀWX and XᵀW(y − a)
@@ -588,10 +632,7 @@ module internal Updates =
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
-            let off = b.Layout.Offsets.[name]
-
-            let mf, sf =
-                Eval.compileScalar b Scope.Global m0, Eval.compileScalar b Scope.Global s0
+            let draw = drawBlock b target m0 s0 Conjugacy.normalBlock.Name
 
             let parts =
                 List.zip
@@ -660,12 +701,5 @@ module internal Updates =
                                         XtWr = Array.map2 (+) p.XtWr q.XtWr
                                     })
 
-                            let post =
-                                Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) total
-
-                            let beta = Conjugate.drawMvNormal rng post
-
-                            for j in 0 .. k - 1 do
-                                UpdateKit.checkFinite name Conjugacy.normalBlock.Name beta.[j]
-                                s.[off + j] <- beta.[j]
+                            draw rng s total
                 }
