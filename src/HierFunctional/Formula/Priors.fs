@@ -6,8 +6,11 @@ open MathNet.Numerics.Statistics
 [<RequireQualifiedAccess>]
 type CovariancePrior =
     /// Σ ~ InverseWishart(K + 1, diag(s_k²)): conjugate (closed-form Gibbs update), and with K + 1 degrees of
-    /// freedom every correlation is marginally uniform on (−1, 1). An LKJ-with-half-t-scales choice is planned.
+    /// freedom every correlation is marginally uniform on (−1, 1).
     | InverseWishart
+    /// brms's choice: Σ = diag(sd)·L·Lᵀ·diag(sd) with L ~ LkjCholesky(K, eta) and each sd_k ~ HalfStudentT(3, s_k),
+    /// so scales and correlations have separate priors; (sd, L) are slice-sampled from the scatter statistic.
+    | Lkj of eta: float
 
 /// A replacement prior for one parameter node, by the node's name (see docs/formula.md for the naming scheme).
 [<StructuralEquality; NoComparison>]
@@ -85,27 +88,28 @@ module FormulaPriors =
     /// brms's prior on the negative binomial dispersion (its `shape`): Gamma(0.01, 0.01).
     let dispersion: Dist = Dist.Gamma(Const 0.01, Const 0.01)
 
-    /// The covariance prior of a K-coefficient group term with per-coefficient scales s_k (already rounded by the
-    /// caller): the nodes to declare
-    /// and the covariance expression the group's MvNormal uses. The one place a covariance prior is emitted.
-    let covariance (choice: CovariancePrior) (group: string) (scales: float list) : Node list * Expr =
+    /// The covariance prior of a K-coefficient group term, given each coefficient's label and scale s_k (already
+    /// rounded by the caller): the nodes to declare and the group's distribution as a function of its mean vector.
+    /// The one place a covariance prior is emitted.
+    let covariance (choice: CovariancePrior) (group: string) (coefs: (string * float) list) : Node list * (Expr -> Dist) =
+        let k = coefs.Length
+        let node name dist = { Name = name; Kind = NodeKind.Parameter dist; Plate = Plate.Scalar }
+
         match choice with
         | CovariancePrior.InverseWishart ->
             let name = $"Sigma_{group}"
-            let k = scales.Length
 
             let psi =
-                scales
-                |> List.mapi (fun i si -> List.init k (fun j -> if i = j then Const(si * si) else Const 0.0))
+                coefs
+                |> List.mapi (fun i (_, si) -> List.init k (fun j -> if i = j then Const(si * si) else Const 0.0))
 
-            let node =
-                {
-                    Name = name
-                    Kind = NodeKind.Parameter(Dist.InverseWishart(Const(float (k + 1)), Expr.Matrix psi))
-                    Plate = Plate.Scalar
-                }
-
-            [ node ], Param name
+            [ node name (Dist.InverseWishart(Const(float (k + 1)), Expr.Matrix psi)) ],
+            fun mean -> Dist.MvNormal(mean, Param name)
+        | CovariancePrior.Lkj eta ->
+            let sds = coefs |> List.map (fun (label, si) -> node $"sd_{group}__{label}" (Dist.HalfStudentT(Const 3.0, Const si)))
+            let l = $"L_{group}"
+            let scales = Expr.Vector(sds |> List.map (fun n -> Param n.Name))
+            sds @ [ node l (Dist.LkjCholesky(k, Const eta)) ], fun mean -> Dist.MvNormalCholesky(mean, scales, Param l)
 
     // Families an override string may name, with their parameter labels (case and '_' are ignored).
     let private families: (string * string list * (Expr list -> Dist)) list =

@@ -168,14 +168,13 @@ module Formula =
                 parameter s.Name (Dist.Normal(means.Head, Param sd)) (Plate.Over s.Group)
             ]
         | cs ->
-            let covNodes, cov =
+            let covNodes, dist =
                 FormulaPriors.covariance
                     o.Covariance
                     s.Group
-                    (cs |> List.map (fun c -> FormulaPriors.round3 (scales.Scale / c.SdX)))
+                    (cs |> List.map (fun c -> c.Label, FormulaPriors.round3 (scales.Scale / c.SdX)))
 
-            covNodes
-            @ [ parameter s.Name (Dist.MvNormal(vectorMean means, cov)) (Plate.Over s.Group) ]
+            covNodes @ [ parameter s.Name (dist (vectorMean means)) (Plate.Over s.Group) ]
 
     /// The response's distribution given the linear predictor, and the family's own parameter node, if any.
     let private likelihood (family: Family) (f: Formula) (scales: PriorScales) (eta: Expr) (exposure: Expr) =
