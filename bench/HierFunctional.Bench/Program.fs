@@ -9,7 +9,7 @@ let private usage () =
         """usage: HierFunctional.Bench <mode> [options]
   ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
   scale  [--quick] [--no-jags] [--jags-max-j N]                 scaling study of the Normal hierarchy
-  sweeps [--quick]                                              ns per sweep of each canonical model
+  sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths"""
 
     2
@@ -37,5 +37,8 @@ let main argv =
                     |> Option.defaultValue []
             }
 
+        0
+    | "sweeps" :: rest ->
+        Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")
         0
     | _ -> usage ()

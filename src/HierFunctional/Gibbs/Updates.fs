@@ -92,6 +92,20 @@ module internal Updates =
                     prec.[e] <- prec.[e] + cv * cv * iv
                     shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
 
+    /// The children's part of the Normal-Normal update: fills, for every target element j, the precision P_j and
+    /// shift S_j with Σ children log-density = −½ P_j θ_j² + S_j θ_j + const (from sufficient statistics where
+    /// they apply). Arguments: state, P, S, and a scratch array of the target's length.
+    let gaussianLikelihood (b: Bound) (target: NodeInfo) (children: GaussianChild list) =
+        let accumulators =
+            children |> List.map (gaussianAccumulator b target) |> Array.ofList
+
+        fun (s: float[]) (prec: float[]) (shift: float[]) (scratch: float[]) ->
+            Array.Clear prec
+            Array.Clear shift
+
+            for acc in accumulators do
+                acc s prec shift scratch
+
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
     let normalMean
         (b: Bound)
