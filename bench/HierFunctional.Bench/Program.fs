@@ -8,7 +8,7 @@ let private usage () =
     eprintfn
         """usage: HierFunctional.Bench <mode> [options]
   ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
-  scale  [--quick] [--no-jags] [--jags-max-j N]                 scaling study of the Normal hierarchy
+  scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N]     scaling study of the Normal hierarchy
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths"""
 
@@ -38,7 +38,17 @@ let main argv =
             }
 
         0
+    | "scale" :: rest ->
+        let quick = has "--quick" rest
+        let intOf flag fallback =
+            value flag rest |> Option.map int |> Option.defaultValue fallback
+
+        Scale.run quick (has "--no-jags" rest) (intOf "--jags-max-j" 10000) (intOf "--max-j" (if quick then 10000 else 1000000))
+        0
     | "sweeps" :: rest ->
         Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")
+        0
+    | "micro" :: rest ->
+        Micro.run (Array.ofList rest)
         0
     | _ -> usage ()
