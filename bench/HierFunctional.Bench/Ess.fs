@@ -16,11 +16,7 @@ type Options =
         Only: string list
     }
 
-type private Side =
-    {
-        Seconds: float
-        Summary: Summary
-    }
+type private Side = { Seconds: float; Summary: Summary }
 
 type private Row =
     {
@@ -36,7 +32,7 @@ let private chains = 4
 let private seed = 20260
 
 let private lengths (o: Options) (m: BenchModel) =
-    if o.Quick then 300, 1000 else 1000, m.Draws
+    if o.Quick then 200, 500 else 1000, m.Draws
 
 let private runJags (jags: string) (m: BenchModel) (plan: GibbsPlan) (warmup: int) (draws: int) =
     let dir = Path.Combine(Path.GetTempPath(), "hierfunctional-bench-jags", m.Name)
@@ -69,7 +65,12 @@ let private measure (o: Options) (jags: string option) (m: BenchModel) =
     |> ignore
 
     let post, seconds, _ = sampleOurs plan chains warmup draws seed
-    let ours = { Seconds = seconds; Summary = summarize (chainsOf post) }
+
+    let ours =
+        {
+            Seconds = seconds
+            Summary = summarize (chainsOf post)
+        }
 
     let tauBulk =
         if m.Name.StartsWith "eight_schools" then
@@ -109,7 +110,9 @@ let private tableRow (r: Row) =
         | None -> [ "–"; "–"; "–"; "–"; "–" ]
 
     let ratio =
-        r.Jags |> Option.map (fun j -> essPerSec r.Ours / essPerSec j) |> Option.defaultValue nan
+        r.Jags
+        |> Option.map (fun j -> essPerSec r.Ours / essPerSec j)
+        |> Option.defaultValue nan
 
     [ r.Model; string r.Draws ] @ side (Some r.Ours) @ side r.Jags @ [ fmt ratio ]
 
@@ -156,7 +159,10 @@ let private report (o: Options) (jagsNote: string) (rows: Row list) =
 
     let tau =
         rows
-        |> List.choose (fun r -> r.TauBulk |> Option.map (fun t -> $"- {r.Model}: τ bulk-ESS {fmt t} of {r.Draws} draws ({fmt (t / float r.Draws)} × draws)"))
+        |> List.choose (fun r ->
+            r.TauBulk
+            |> Option.map (fun t ->
+                $"- {r.Model}: τ bulk-ESS {fmt t} of {r.Draws} draws ({fmt (t / float r.Draws)} × draws)"))
 
     let samplers = rows |> List.map (fun r -> $"- {r.Model}: {r.Updates}")
 
@@ -199,7 +205,8 @@ let run (o: Options) =
         match jags with
         | Some _ -> "JAGS 4.3.1 (`jags` command line, module glm loaded)."
         | None when o.NoJags -> "JAGS column skipped (--no-jags)."
-        | None -> "JAGS is not installed (`jags` not on PATH; --install-jags runs apt-get install -y jags): column skipped."
+        | None ->
+            "JAGS is not installed (`jags` not on PATH; --install-jags runs apt-get install -y jags): column skipped."
 
     printfn "%s" note
 

@@ -88,7 +88,10 @@ let prepare (dir: string) (m: BenchModel) (bound: HierFunctional.Bound) (run: Ru
     for k in 1 .. run.Chains do
         File.WriteAllLines(
             Path.Combine(dir, $"inits{k}.R"),
-            [ "\".RNG.name\" <- \"base::Mersenne-Twister\""; $"\".RNG.seed\" <- {run.Seed + k}" ]
+            [
+                "\".RNG.name\" <- \"base::Mersenne-Twister\""
+                $"\".RNG.seed\" <- {run.Seed + k}"
+            ]
         )
 
     File.WriteAllText(Path.Combine(dir, "warmup.cmd"), script run m.JagsMonitor false)
@@ -138,6 +141,5 @@ let readCoda (dir: string) (chains: int) : (string * float[][]) list =
     let perChain = Array.init chains (fun k -> values (k + 1))
 
     index
-    |> Array.map (fun (name, first, last) ->
-        name, perChain |> Array.map (fun v -> Array.sub v first (last - first)))
+    |> Array.map (fun (name, first, last) -> name, perChain |> Array.map (fun v -> Array.sub v first (last - first)))
     |> List.ofArray

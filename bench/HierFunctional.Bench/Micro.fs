@@ -15,12 +15,12 @@ type private Fixture(m: Models.BenchModel, methodPrefix: string) =
     let rng, state = Sweeps.warmState plan 1 200
 
     let index =
-        plan.Updates
-        |> Array.findIndex (fun u -> u.Method.StartsWith methodPrefix)
+        plan.Updates |> Array.findIndex (fun u -> u.Method.StartsWith methodPrefix)
 
     member _.Plan = plan
     member _.State = state
     member _.Rng = rng
+
     member _.RunUpdate() =
         plan.Updates.[index].Run plan.Offsets.[index] rng state
 
@@ -106,7 +106,8 @@ type Densities() =
 
     /// The joint log-density of pumps.
     [<Benchmark>]
-    member _.PumpsJoint() = pumps.Plan.Density.Joint pumps.State.Values
+    member _.PumpsJoint() =
+        pumps.Plan.Density.Joint pumps.State.Values
 
     /// The Markov blanket of pumps' alpha (11 terms).
     [<Benchmark>]

@@ -36,9 +36,12 @@ and RValue =
 /// The repository root, found from the working directory or the executable's folder.
 let repoRoot =
     let rec up (d: DirectoryInfo) =
-        if isNull d then None
-        elif File.Exists(Path.Combine(d.FullName, "HierFunctional.sln")) then Some d.FullName
-        else up d.Parent
+        if isNull d then
+            None
+        elif File.Exists(Path.Combine(d.FullName, "HierFunctional.sln")) then
+            Some d.FullName
+        else
+            up d.Parent
 
     up (DirectoryInfo(Directory.GetCurrentDirectory()))
     |> Option.orElse (up (DirectoryInfo(System.AppContext.BaseDirectory)))
@@ -58,7 +61,13 @@ let private levels (b: Bound) g =
 let private rows (b: Bound) = RScalar(float b.Rows)
 
 let private eightSchoolsData (b: Bound) =
-    [ "N", rows b; "J", levels b "school"; "school", groupIndex b "school"; "y", col b "y"; "sigma", col b "sigma" ]
+    [
+        "N", rows b
+        "J", levels b "school"
+        "school", groupIndex b "school"
+        "y", col b "y"
+        "sigma", col b "sigma"
+    ]
 
 let private eightSchoolsCentred =
     {
@@ -111,7 +120,14 @@ let private pumps =
   for (i in 1:N) { x[i] ~ dpois(theta[pump[i]] * t[i]) }
 }"""
         JagsData =
-            fun b -> [ "N", rows b; "J", levels b "pump"; "pump", groupIndex b "pump"; "x", col b "x"; "t", col b "t" ]
+            fun b ->
+                [
+                    "N", rows b
+                    "J", levels b "pump"
+                    "pump", groupIndex b "pump"
+                    "x", col b "x"
+                    "t", col b "t"
+                ]
         JagsMonitor = [ "alpha"; "beta"; "theta" ]
     }
 
@@ -157,8 +173,12 @@ let private mat (rows: float list list) = matrix (rows |> List.map (List.map c))
 /// Sleepstudy varying intercepts and slopes: b_j ~ MvNormal(μ, Σ_b), Σ_b ~ InverseWishart(4, diag(600, 35)).
 let sleepstudyModel =
     model {
-        let! mu = sample "mu" (MvNormal(vec [ 250.0; 10.0 ], mat [ [ 2500.0; 0.0 ]; [ 0.0; 100.0 ] ]))
-        let! sigmaB = sample "SigmaB" (InverseWishart(c 4.0, mat [ [ 600.0; 0.0 ]; [ 0.0; 35.0 ] ]))
+        let! mu =
+            sample "mu" (MvNormal(vec [ 250.0; 10.0 ], mat [ [ 2500.0; 0.0 ]; [ 0.0; 100.0 ] ]))
+
+        let! sigmaB =
+            sample "SigmaB" (InverseWishart(c 4.0, mat [ [ 600.0; 0.0 ]; [ 0.0; 35.0 ] ]))
+
         let! sigma = sample "sigma" (HalfNormal 50.0)
         let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
         do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], sigma))

@@ -17,10 +17,7 @@ let private usage () =
 let private has (flag: string) (args: string list) = List.contains flag args
 
 let private value (flag: string) (args: string list) =
-    args
-    |> List.pairwise
-    |> List.tryFind (fun (a, _) -> a = flag)
-    |> Option.map snd
+    args |> List.pairwise |> List.tryFind (fun (a, _) -> a = flag) |> Option.map snd
 
 [<EntryPoint>]
 let main argv =
@@ -40,10 +37,16 @@ let main argv =
         0
     | "scale" :: rest ->
         let quick = has "--quick" rest
+
         let intOf flag fallback =
             value flag rest |> Option.map int |> Option.defaultValue fallback
 
-        Scale.run quick (has "--no-jags" rest) (intOf "--jags-max-j" 10000) (intOf "--max-j" (if quick then 10000 else 1000000))
+        Scale.run
+            quick
+            (has "--no-jags" rest)
+            (intOf "--jags-max-j" 10000)
+            (intOf "--max-j" (if quick then 10000 else 1000000))
+
         0
     | "sweeps" :: rest ->
         Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")

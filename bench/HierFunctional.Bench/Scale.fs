@@ -90,7 +90,12 @@ let private monitor (j: int) =
     @ [ for k in 1 .. min j monitoredThetas -> $"theta[{k}]" ]
 
 let private draws quick (j: int) =
-    let d = if j <= 1000 then 2000 elif j <= 10000 then 500 elif j <= 100000 then 200 else 100
+    let d =
+        if j <= 1000 then 2000
+        elif j <= 10000 then 500
+        elif j <= 100000 then 200
+        else 100
+
     if quick then max 50 (d / 10) else d
 
 let private jagsSide (jags: string) (m: BenchModel) (plan: GibbsPlan) (warmup: int) (d: int) =
@@ -99,7 +104,17 @@ let private jagsSide (jags: string) (m: BenchModel) (plan: GibbsPlan) (warmup: i
     if Directory.Exists dir then
         Directory.Delete(dir, true)
 
-    Jags.prepare dir m plan.Bound { Chains = 4; Warmup = warmup; Draws = d; Seed = 5 }
+    Jags.prepare
+        dir
+        m
+        plan.Bound
+        {
+            Chains = 4
+            Warmup = warmup
+            Draws = d
+            Seed = 5
+        }
+
     let tWarm = Jags.exec jags dir "warmup.cmd"
     let tAll = Jags.exec jags dir "sample.cmd"
     let seconds = max 1e-6 (tAll - tWarm)
@@ -150,7 +165,16 @@ let private measure quick (jags: string option) (jagsMaxJ: int) (label: string) 
 
     printfn
         "%s J=%d n=%d: %.1f ns/group/sweep, %.0f B/group, peak %.0f MB, min ESS %.0f, %.1f ESS/s; JAGS %.1f ns/group/sweep, %.1f ESS/s"
-        label j n ns managed peak s.MinEss row.EssPerSec jn je
+        label
+        j
+        n
+        ns
+        managed
+        peak
+        s.MinEss
+        row.EssPerSec
+        jn
+        je
 
     row
 
@@ -160,8 +184,7 @@ let run (quick: bool) (noJags: bool) (jagsMaxJ: int) (maxJ: int) =
     // JIT warm-up.
     measure true None 0 "warm-up" 100 10 |> ignore
 
-    let js =
-        [ 1000; 10000; 100000; 1000000 ] |> List.filter (fun j -> j <= maxJ)
+    let js = [ 1000; 10000; 100000; 1000000 ] |> List.filter (fun j -> j <= maxJ)
 
     let ns = if quick then [ 10; 100 ] else [ 10; 100; 1000 ]
 

@@ -21,7 +21,10 @@ let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
                     Array.init plan.Bound.Layout.UnconstrainedSize (fun _ -> -2.0 + 4.0 * rng.NextDouble())
                 )
 
-        if Double.IsFinite(plan.Density.Joint s) || k > 100 then s else start (k + 1)
+        if Double.IsFinite(plan.Density.Joint s) || k > 100 then
+            s
+        else
+            start (k + 1)
 
     let state = Gibbs.initialState plan (start 0)
 

@@ -25,8 +25,12 @@ let private byName (b: Bound) (state: float[]) =
 
 let private covariance =
     model {
-        let! mu = sample "mu" (MvNormal(vec [ 0.0; 0.0 ], mat [ [ 10.0; 0.0 ]; [ 0.0; 10.0 ] ]))
-        let! sigmaB = sample "SigmaB" (InverseWishart(c 4.0, mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+        let! mu =
+            sample "mu" (MvNormal(vec [ 0.0; 0.0 ], mat [ [ 10.0; 0.0 ]; [ 0.0; 10.0 ] ]))
+
+        let! sigmaB =
+            sample "SigmaB" (InverseWishart(c 4.0, mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+
         let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
         do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], c 1.0))
     }
@@ -48,7 +52,9 @@ let ``the compiled monitor writes the same values as reading every node by name`
         let out = Array.zeroCreate b.Layout.Monitored.Length
 
         for _ in 1..5 do
-            let u = Array.init b.Layout.UnconstrainedSize (fun _ -> rng.NextDouble() * 2.0 - 1.0)
+            let u =
+                Array.init b.Layout.UnconstrainedSize (fun _ -> rng.NextDouble() * 2.0 - 1.0)
+
             let state = (LogDensity.compile b).FromUnconstrained u
             monitor state out
             Assert.Equal<float[]>(byName b state, out)
