@@ -32,7 +32,7 @@ let private chains = 4
 let private seed = 20260
 
 let private lengths (o: Options) (m: BenchModel) =
-    if o.Quick then 200, 500 else 1000, m.Draws
+    if o.Quick then 100, 300 else 1000, m.Draws
 
 let private runJags (jags: string) (m: BenchModel) (plan: GibbsPlan) (warmup: int) (draws: int) =
     let dir = Path.Combine(Path.GetTempPath(), "hierfunctional-bench-jags", m.Name)
