@@ -35,26 +35,21 @@ let private lengths (o: Options) (m: BenchModel) =
     if o.Quick then 100, 300 else 1000, m.Draws
 
 let private runJags (jags: string) (m: BenchModel) (plan: GibbsPlan) (warmup: int) (draws: int) =
-    let dir = Path.Combine(Path.GetTempPath(), "hierfunctional-bench-jags", m.Name)
-
-    if Directory.Exists dir then
-        Directory.Delete(dir, true)
-
-    let run: Jags.Run =
-        {
-            Chains = chains
-            Warmup = warmup
-            Draws = draws
-            Seed = seed
-        }
-
-    Jags.prepare dir m plan.Bound run
-    let tWarm = Jags.exec jags dir "warmup.cmd"
-    let tAll = Jags.exec jags dir "sample.cmd"
+    let seconds, draws =
+        Jags.sample
+            jags
+            m
+            plan.Bound
+            {
+                Chains = chains
+                Warmup = warmup
+                Draws = draws
+                Seed = seed
+            }
 
     {
-        Seconds = max 1e-6 (tAll - tWarm)
-        Summary = summarize (Jags.readCoda dir chains)
+        Seconds = seconds
+        Summary = summarize draws
     }
 
 let private measure (o: Options) (jags: string option) (m: BenchModel) =

@@ -143,3 +143,16 @@ let readCoda (dir: string) (chains: int) : (string * float[][]) list =
     index
     |> Array.map (fun (name, first, last) -> name, perChain |> Array.map (fun v -> Array.sub v first (last - first)))
     |> List.ofArray
+
+/// Runs a model through JAGS in a fresh temporary folder: the sampling seconds (warm-up plus draws minus the
+/// warm-up alone) and the monitored draws.
+let sample (jags: string) (m: BenchModel) (bound: HierFunctional.Bound) (run: Run) =
+    let dir = Path.Combine(Path.GetTempPath(), "hierfunctional-bench-jags", m.Name)
+
+    if Directory.Exists dir then
+        Directory.Delete(dir, true)
+
+    prepare dir m bound run
+    let tWarm = exec jags dir "warmup.cmd"
+    let tAll = exec jags dir "sample.cmd"
+    HierFunctional.Bench.Measure.difference tAll tWarm, readCoda dir run.Chains

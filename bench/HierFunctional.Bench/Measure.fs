@@ -52,6 +52,12 @@ let compile (m: Model) (d: Dataset) =
     | Ok plan -> plan
     | Error es -> failwithf "model does not compile: %A" es
 
+/// The sampling time as a difference of two wall times; NaN when the runs are too short for the difference to
+/// rise above timing noise (under 5% of the longer run), so no ESS/s is claimed from it.
+let difference (tAll: float) (tWarm: float) =
+    let d = tAll - tWarm
+    if d > 0.05 * tAll then d else nan
+
 /// Wall time of an action in seconds, with its result.
 let time (f: unit -> 'T) =
     let sw = Stopwatch.StartNew()
@@ -67,7 +73,7 @@ let sampleOurs (plan: GibbsPlan) (chains: int) (warmup: int) (draws: int) (seed:
 
     let _, tWarm = time (fun () -> Chains.run (o.WithDraws 1) plan)
     let post, tAll = time (fun () -> Chains.run (o.WithDraws draws) plan)
-    post, max 1e-6 (tAll - tWarm), tAll
+    post, difference tAll tWarm, tAll
 
 let private inv = CultureInfo.InvariantCulture
 

@@ -99,26 +99,19 @@ let private draws quick (j: int) =
     if quick then max 50 (d / 10) else d
 
 let private jagsSide (jags: string) (m: BenchModel) (plan: GibbsPlan) (warmup: int) (d: int) =
-    let dir = Path.Combine(Path.GetTempPath(), "hierfunctional-bench-jags", m.Name)
+    let seconds, draws =
+        Jags.sample
+            jags
+            m
+            plan.Bound
+            {
+                Chains = 4
+                Warmup = warmup
+                Draws = d
+                Seed = 5
+            }
 
-    if Directory.Exists dir then
-        Directory.Delete(dir, true)
-
-    Jags.prepare
-        dir
-        m
-        plan.Bound
-        {
-            Chains = 4
-            Warmup = warmup
-            Draws = d
-            Seed = 5
-        }
-
-    let tWarm = Jags.exec jags dir "warmup.cmd"
-    let tAll = Jags.exec jags dir "sample.cmd"
-    let seconds = max 1e-6 (tAll - tWarm)
-    let s = summarize (Jags.readCoda dir 4)
+    let s = summarize draws
     seconds * 1e9 / float (4 * d) / float plan.Bound.Groups.["g"].Levels.Length, s.MinEss / seconds
 
 let private measure quick (jags: string option) (jagsMaxJ: int) (label: string) (j: int) (n: int) =
@@ -157,7 +150,7 @@ let private measure quick (jags: string option) (jagsMaxJ: int) (label: string) 
             NsPerGroup = ns
             ManagedBytesPerGroup = managed
             PeakWorkingSetMb = peak
-            EssPerSec = s.MinEss / max 1e-6 (tAll - tWarm)
+            EssPerSec = s.MinEss / difference tAll tWarm
             MinEss = s.MinEss
             JagsNsPerGroup = jn
             JagsEssPerSec = je
