@@ -1,5 +1,5 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target>   targets: build, test, docs, bench, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, bench, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
@@ -96,14 +96,16 @@ let docs () =
 let pack () =
     dotnet "pack HierFunctional.sln -c Release --nologo -o artifacts/packages"
 
+/// Arguments after `--` on the command line (passed to the benchmark program).
+let extraArgs = fsi.CommandLineArgs |> Array.skip 2 |> Array.filter ((<>) "--")
+
+/// The ESS-per-second harness beside JAGS (bench/results/ess.md); `-- --quick` for a CI-sized smoke run.
 let bench () =
     let proj =
         Path.Combine(root, "bench", "HierFunctional.Bench", "HierFunctional.Bench.fsproj")
 
-    if File.Exists proj then
-        dotnet $"run -c Release --project \"{proj}\" -- ess"
-    else
-        printfn "bench: the benchmark project does not exist yet (performance issue)."
+    let args = String.Join(" ", extraArgs)
+    dotnet $"run -c Release --project \"{proj}\" -- ess {args}"
 
 /// The main job: fit a bundled example and print the partial-pooling summary.
 let demo () =
@@ -126,7 +128,7 @@ let targets =
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
-| [ t ] when targets.ContainsKey t ->
+| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench") ->
     try
         targets[t]()
     with e ->

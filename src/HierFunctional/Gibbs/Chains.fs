@@ -204,6 +204,8 @@ module Chains =
                 [||]
 
         let total = o.Warmup + o.Draws * o.Thin
+        let monitor = Layout.compileMonitored plan.Bound
+        let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
         let report = max 1 (total / 100)
         let mutable made = 0
         let mutable it = 0
@@ -214,7 +216,7 @@ module Chains =
             it <- it + 1
 
             if it > o.Warmup && (it - o.Warmup) % o.Thin = 0 then
-                let monitored = Layout.monitored plan.Bound state.Values
+                monitor state.Values monitored
 
                 for k in 0 .. keepIdx.Length - 1 do
                     columns.[k].[made] <- monitored.[keepIdx.[k]]

@@ -50,6 +50,7 @@ module internal Interweave =
         (mu: NodeInfo)
         (tau: NodeInfo)
         (augmentation: Augmentation option)
+        (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
         : Update =
         let b = density.Bound
         let j = theta.Copies
@@ -83,7 +84,29 @@ module internal Interweave =
             |> Array.filter (fun t -> not (thetaPriors.Contains t))
             |> Array.map density.Term
 
-        let muTerms, tauTerms = termsFor mu, termsFor tau
+        // With θ's children Gaussian in θ and free of μ and τ (`likelihood`), their log-density is
+        // Σ_j −½ P_j θ_j² + S_j θ_j + const; with θ_j = μ + τ η_j it is a quadratic in (μ, τ) whose five sums are
+        // formed once per update, so each slice evaluation costs O(1) instead of one pass over the data rows.
+        let childTerms =
+            [|
+                for c in 0 .. j - 1 do
+                    yield! density.Dependents.[theta.Node.Name].[c]
+            |]
+            |> Set.ofArray
+
+        let restFor (node: NodeInfo) =
+            [|
+                yield { Term.Node = node.Node.Name; Copy = 0 }
+                yield! density.Dependents.[node.Node.Name].[0]
+            |]
+            |> Array.distinct
+            |> Array.filter (fun t -> not (thetaPriors.Contains t) && not (childTerms.Contains t))
+            |> Array.map density.Term
+
+        let muTerms, tauTerms =
+            match likelihood with
+            | Some _ -> restFor mu, restFor tau
+            | None -> termsFor mu, termsFor tau
 
         let sum (terms: (float[] -> float)[]) (s: float[]) =
             let mutable total = 0.0
@@ -107,11 +130,37 @@ module internal Interweave =
                 for c in 0 .. j - 1 do
                     s.[thetaOff + c] <- m + t * eta.[c]
 
+            // Sums of the quadratic: ΣP, ΣPη, ΣPη², ΣS, ΣSη (local accumulation over the buffers).
+            let mutable sp, spe, spee, ss, sse = 0.0, 0.0, 0.0, 0.0, 0.0
+
+            match likelihood with
+            | Some fill ->
+                let prec, shift = st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
+                fill s prec shift st.Buffers.[o.Buffer + 3]
+
+                for c in 0 .. j - 1 do
+                    let p, e = prec.[c], eta.[c]
+                    sp <- sp + p
+                    spe <- spe + p * e
+                    spee <- spee + p * e * e
+                    ss <- ss + shift.[c]
+                    sse <- sse + shift.[c] * e
+            | None -> ()
+
+            let quadratic m t =
+                -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
+
+            let children () =
+                match likelihood with
+                | Some _ -> quadratic s.[muOff] s.[tauOff]
+                | None ->
+                    place ()
+                    0.0
+
             // log τ with its Jacobian, then μ; each a slice update of p(· | η, y, the other).
             let fTau u =
                 s.[tauOff] <- Transform.fromUnconstrainedScalar tauSupport u
-                place ()
-                sum tauTerms s + Transform.logJacobianScalar tauSupport u
+                children () + sum tauTerms s + Transform.logJacobianScalar tauSupport u
 
             let u0 = Transform.toUnconstrainedScalar tauSupport t0
 
@@ -133,13 +182,13 @@ module internal Interweave =
 
             let fMu x =
                 s.[muOff] <- x
-                place ()
-                sum muTerms s
+                children () + sum muTerms s
 
             let rm =
                 UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu st.Widths.[o.Widths + 1].Width m0
 
             fMu rm.Value |> ignore
+            place ()
 
             if st.Adapting then
                 st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] m0 rm.Value
@@ -153,7 +202,7 @@ module internal Interweave =
                 {
                     Aux = [||]
                     Widths = 2
-                    Buffers = [ j ]
+                    Buffers = [ j; j; j; j ]
                 }
             Run = run
         }
@@ -190,9 +239,28 @@ module internal Interweave =
                 | _ -> None
             | None -> None
 
+        let expanded = lazy (Graph.expand b.Model)
+
+        // θ's children in closed form, when none of them reads μ or τ directly (else every row is evaluated).
+        let likelihoodOf (theta: NodeInfo) (mu: NodeInfo) (tau: NodeInfo) =
+            match Conjugacy.normalMean.Try expanded.Value theta.Node with
+            | Ok(Conjugate.NormalMean(_, _, children)) when
+                children
+                |> List.forall (fun c ->
+                    [ c.Offset; c.Coefficient; c.Sd ]
+                    |> List.collect Expr.paramRefs
+                    |> List.forall (fun p ->
+                        p <> mu.Node.Name
+                        && p <> tau.Node.Name
+                        && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter))))
+                ->
+                Some(Updates.gaussianLikelihood b theta children)
+            | _ -> None
+
         let extra =
             candidates b updates
-            |> List.map (fun (theta, mu, tau) -> create density theta mu tau (augmentationOf tau))
+            |> List.map (fun (theta, mu, tau) ->
+                create density theta mu tau (augmentationOf tau) (likelihoodOf theta mu tau))
             |> Array.ofList
 
         Array.append updates extra

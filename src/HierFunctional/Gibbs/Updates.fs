@@ -92,6 +92,20 @@ module internal Updates =
                     prec.[e] <- prec.[e] + cv * cv * iv
                     shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
 
+    /// The children's part of the Normal-Normal update: fills, for every target element j, the precision P_j and
+    /// shift S_j with Σ children log-density = −½ P_j θ_j² + S_j θ_j + const (from sufficient statistics where
+    /// they apply). Arguments: state, P, S, and a scratch array of the target's length.
+    let gaussianLikelihood (b: Bound) (target: NodeInfo) (children: GaussianChild list) =
+        let accumulators =
+            children |> List.map (gaussianAccumulator b target) |> Array.ofList
+
+        fun (s: float[]) (prec: float[]) (shift: float[]) (scratch: float[]) ->
+            Array.Clear prec
+            Array.Clear shift
+
+            for acc in accumulators do
+                acc s prec shift scratch
+
     /// Draws every element j of a target from its conditional given the element's Gaussian sufficient statistics
     /// P_j = Σ c²/s² in `prec` and S_j = Σ c(y − a)/s² in `shift`; `kernel` draws one element from its prior's two
     /// arguments and (P_j, S_j). Shared by the Normal and spike-and-slab priors and the augmentation schemes.
@@ -159,9 +173,7 @@ module internal Updates =
         | None ->
             let n = target.Copies
 
-            let accumulators =
-                children |> List.map (gaussianAccumulator b target) |> Array.ofList
-
+            let likelihood = gaussianLikelihood b target children
             let draw = drawElementsWith kernel b target arg1 arg2 rule.Name
 
             Ok
@@ -180,13 +192,7 @@ module internal Updates =
                             let s = st.Values
                             let prec = st.Buffers.[o.Buffer]
                             let shift = st.Buffers.[o.Buffer + 1]
-                            let ys = st.Buffers.[o.Buffer + 2]
-                            Array.Clear prec
-                            Array.Clear shift
-
-                            for acc in accumulators do
-                                acc s prec shift ys
-
+                            likelihood s prec shift st.Buffers.[o.Buffer + 2]
                             draw rng s prec shift
                 }
 

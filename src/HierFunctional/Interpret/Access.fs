@@ -55,21 +55,52 @@ module Layout =
         values
         |> List.fold (fun s (name, v) -> set b s name v) (Array.zeroCreate b.Layout.Size)
 
+    /// Writes the monitored elements of a state into `out` (length `Layout.Monitored.Length`), compiled once:
+    /// parameters are block copies of the state (their stacked values are laid out as the state is), derived
+    /// nodes are evaluated by closures compiled here, so a kept draw costs no compilation and no allocation
+    /// beyond what a derived node's own value needs.
+    let compileMonitored (b: Bound) : float[] -> float[] -> unit =
+        let parts =
+            b.Nodes
+            |> List.choose (fun i ->
+                match i.Node.Kind with
+                | NodeKind.Parameter _ ->
+                    let off, n = b.Layout.Offsets.[i.Node.Name], i.Copies * Bound.shapeSize i.Event
+                    Some(n, Choice1Of2 off)
+                | NodeKind.Derived _ ->
+                    let n = i.Copies * Bound.shapeSize i.Event
+
+                    match i.Event, i.Node.Plate with
+                    | Shape.Scalar, Plate.Scalar ->
+                        let f = Eval.compileScalar b Scope.Global (Param i.Node.Name)
+                        Some(n, Choice2Of2(Choice1Of2 f))
+                    | _ -> Some(n, Choice2Of2(Choice2Of2(Eval.compileStacked b i.Node.Name)))
+                | _ -> None)
+            |> Array.ofList
+
+        fun state out ->
+            // Filling the caller's buffer in place, part by part.
+            let mutable at = 0
+
+            for n, part in parts do
+                match part with
+                | Choice1Of2 off -> Array.blit state off out at n
+                | Choice2Of2(Choice1Of2 f) -> out.[at] <- f state 0
+                | Choice2Of2(Choice2Of2 g) ->
+                    match g state with
+                    | Value.Scalar x -> out.[at] <- x
+                    | Value.Vector xs -> Array.blit xs 0 out at n
+                    | Value.Matrix m ->
+                        let cols = Array2D.length2 m
+
+                        for r in 0 .. Array2D.length1 m - 1 do
+                            for c in 0 .. cols - 1 do
+                                out.[at + r * cols + c] <- m.[r, c]
+
+                at <- at + n
+
     /// The values of the monitored elements (`Layout.Monitored`: parameters, then derived nodes, flattened).
     let monitored (b: Bound) (state: float[]) : float[] =
-        b.Nodes
-        |> Seq.filter (fun i ->
-            match i.Node.Kind with
-            | NodeKind.Parameter _
-            | NodeKind.Derived _ -> true
-            | _ -> false)
-        |> Seq.collect (fun i ->
-            match get b state i.Node.Name with
-            | Value.Scalar x -> [| x |]
-            | Value.Vector xs -> xs
-            | Value.Matrix m ->
-                [|
-                    for r in 0 .. Array2D.length1 m - 1 do
-                        for c in 0 .. Array2D.length2 m - 1 -> m.[r, c]
-                |])
-        |> Array.ofSeq
+        let out = Array.zeroCreate b.Layout.Monitored.Length
+        compileMonitored b state out
+        out

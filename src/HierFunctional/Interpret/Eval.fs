@@ -177,6 +177,25 @@ module Eval =
                 let f = compileScalar b info.Scope d
                 fun s i -> f s (at s i)
             | _ -> viaValue b scope e
+        | Dot(Vector xs, Index(Param p, idx)) when
+            (let info = Bound.node b p
+             info.Node.Kind.IsParameter && info.Event = Shape.Vector xs.Length)
+            ->
+            // x · β[g]: reads the copy's K coefficients in place, so a per-row linear predictor allocates nothing
+            // (same summation order as dotValue).
+            let k = xs.Length
+            let fs = xs |> List.map (compileScalar b scope) |> Array.ofList
+            let off = b.Layout.Offsets.[p]
+            let at = compileIndex b scope idx
+
+            fun s i ->
+                let start = off + at s i * k
+                let mutable acc = 0.0
+
+                for j in 0 .. k - 1 do
+                    acc <- acc + fs.[j] s i * s.[start + j]
+
+                acc
         | Neg a ->
             let f = compileScalar b scope a
             fun s i -> -(f s i)

@@ -1,0 +1,57 @@
+/// The benchmark program: `micro` (BenchmarkDotNet), `ess` (ESS per second beside JAGS), `scale` (scaling study),
+/// `sweeps` (ns per sweep of each canonical model, for before/after comparisons).
+module HierFunctional.Bench.Program
+
+open System
+
+let private usage () =
+    eprintfn
+        """usage: HierFunctional.Bench <mode> [options]
+  ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
+  scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N]     scaling study of the Normal hierarchy
+  sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
+  micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths"""
+
+    2
+
+let private has (flag: string) (args: string list) = List.contains flag args
+
+let private value (flag: string) (args: string list) =
+    args |> List.pairwise |> List.tryFind (fun (a, _) -> a = flag) |> Option.map snd
+
+[<EntryPoint>]
+let main argv =
+    match List.ofArray argv with
+    | "ess" :: rest ->
+        Ess.run
+            {
+                Quick = has "--quick" rest
+                InstallJags = has "--install-jags" rest
+                NoJags = has "--no-jags" rest
+                Only =
+                    value "--models" rest
+                    |> Option.map (fun s -> s.Split(',') |> List.ofArray)
+                    |> Option.defaultValue []
+            }
+
+        0
+    | "scale" :: rest ->
+        let quick = has "--quick" rest
+
+        let intOf flag fallback =
+            value flag rest |> Option.map int |> Option.defaultValue fallback
+
+        Scale.run
+            quick
+            (has "--no-jags" rest)
+            (intOf "--jags-max-j" 10000)
+            (intOf "--max-j" (if quick then 10000 else 1000000))
+
+        0
+    | "sweeps" :: rest ->
+        Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")
+        0
+    | "micro" :: rest ->
+        Micro.run (Array.ofList rest)
+        0
+    | _ -> usage ()

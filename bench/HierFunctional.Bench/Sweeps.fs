@@ -1,0 +1,82 @@
+/// Where a sweep's time goes: nanoseconds and bytes allocated per sweep, for each update of each canonical model.
+/// The same program built from an older commit prints the same table, so before/after runs can be interleaved.
+module HierFunctional.Bench.Sweeps
+
+open System
+open System.Diagnostics
+open HierFunctional
+open HierFunctional.Bench.Measure
+open MathNet.Numerics.Random
+
+/// A chain state after `warmup` adapting sweeps from a finite starting point.
+let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
+    let rng = Xoshiro256StarStar(seed, false) :> Random
+
+    let rec start k =
+        let s =
+            try
+                Forward.priorDraw rng plan.Bound
+            with _ ->
+                plan.Density.FromUnconstrained(
+                    Array.init plan.Bound.Layout.UnconstrainedSize (fun _ -> -2.0 + 4.0 * rng.NextDouble())
+                )
+
+        if Double.IsFinite(plan.Density.Joint s) || k > 100 then
+            s
+        else
+            start (k + 1)
+
+    let state = Gibbs.initialState plan (start 0)
+
+    for _ in 1..warmup do
+        Gibbs.sweep plan rng state
+
+    state.Adapting <- false
+    rng, state
+
+/// Per-update (ns per sweep, bytes per sweep) over `sweeps` sweeps.
+let profile (plan: GibbsPlan) (sweeps: int) =
+    let rng, state = warmState plan 7 200
+    let ticks = Array.zeroCreate<int64> plan.Updates.Length
+    let bytes = Array.zeroCreate<int64> plan.Updates.Length
+
+    for _ in 1..sweeps do
+        for i in 0 .. plan.Updates.Length - 1 do
+            let b0 = GC.GetAllocatedBytesForCurrentThread()
+            let t0 = Stopwatch.GetTimestamp()
+            plan.Updates.[i].Run plan.Offsets.[i] rng state
+            ticks.[i] <- ticks.[i] + Stopwatch.GetTimestamp() - t0
+            bytes.[i] <- bytes.[i] + GC.GetAllocatedBytesForCurrentThread() - b0
+
+    let ns t =
+        float t * 1e9 / float Stopwatch.Frequency / float sweeps
+
+    Array.init plan.Updates.Length (fun i ->
+        plan.Updates.[i].Node, plan.Updates.[i].Method, ns ticks.[i], float bytes.[i] / float sweeps)
+
+/// Prints and writes bench/results/sweeps.md: ns and bytes per sweep of every update of every canonical model.
+let run (quick: bool) (label: string) =
+    let sweeps = if quick then 300 else 3000
+
+    let rows =
+        [
+            for m in Models.all () do
+                let plan = compile m.Model m.Data
+                profile plan (sweeps / 10) |> ignore // JIT warm-up
+                let parts = profile plan sweeps
+                let total = parts |> Array.sumBy (fun (_, _, t, _) -> t)
+                let alloc = parts |> Array.sumBy (fun (_, _, _, b) -> b)
+                printfn "%-26s %12.0f ns/sweep %10.0f B/sweep" m.Name total alloc
+                yield [ m.Name; "(sweep)"; fmt total; fmt alloc ]
+
+                for node, meth, t, b in parts do
+                    printfn "    %-30s %-40s %12.0f ns %10.0f B" node (meth.Split('(').[0]) t b
+                    yield [ ""; $"{node}: {meth.Split('(').[0].Trim()}"; fmt t; fmt b ]
+        ]
+
+    let md =
+        $"# ns per sweep ({label})\n\n{machine ()}\n\n"
+        + markdownTable [ "model"; "update"; "ns/sweep"; "bytes/sweep" ] rows
+        + "\n"
+
+    writeResult quick $"sweeps-{label}.md" md
