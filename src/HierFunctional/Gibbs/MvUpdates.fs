@@ -403,8 +403,12 @@ module internal MvUpdates =
         // once per sweep rather than once per copy.
         let sharedCov = isGlobal b s0
 
+        let precisionOf (cov: Matrix<float>) =
+            cov.Cholesky().Solve(Matrix<float>.Build.DenseIdentity k)
+
         fun (rng: Random) (s: float[]) (acc: float[]) ->
-            let cov0 = if sharedCov then matrixValue (sf s 0) else null
+            // The prior precision is the costly part (a Cholesky inverse); with a shared covariance, once per sweep.
+            let q0Shared = if sharedCov then precisionOf (matrixValue (sf s 0)) else null
 
             for j in 0 .. target.Copies - 1 do
                 let i = if target.Scope = Scope.Global then 0 else j
@@ -416,8 +420,8 @@ module internal MvUpdates =
                         XtWr = Array.sub acc (at + k * k) k
                     }
 
-                let cov = if sharedCov then cov0 else matrixValue (sf s i)
-                let post = Conjugate.regression (Value.vector (mf s i)) cov stats
+                let q0 = if sharedCov then q0Shared else precisionOf (matrixValue (sf s i))
+                let post = Conjugate.mvNormalFromPrecision (Value.vector (mf s i)) q0 stats
                 let x = Conjugate.drawMvNormal rng post
 
                 for d in 0 .. k - 1 do
