@@ -109,7 +109,7 @@ module Chains =
         z <- z ^^^ (z >>> 31)
         int (z &&& 0x7FFFFFFFUL)
 
-    let private validate (o: SamplerOptions) =
+    let internal validate (o: SamplerOptions) =
         let check ok name (value: int) rule =
             if not ok then
                 invalidArg name $"{name} must be {rule}, but was {value}."
@@ -134,7 +134,7 @@ module Chains =
             | _ -> false)
 
     /// Starting values for one chain: a state with a finite joint log-density (up to 100 tries).
-    let private start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
+    let internal start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
         let b = plan.Bound
 
         let draw () =
@@ -169,7 +169,7 @@ module Chains =
 
         attempt 1
 
-    let private monitorIndices (b: Bound) (monitor: string list) =
+    let internal monitorIndices (b: Bound) (monitor: string list) =
         let names = b.Layout.Monitored
 
         match monitor with
