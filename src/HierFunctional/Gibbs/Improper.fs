@@ -128,15 +128,34 @@ module internal Improper =
             ]
         | _ -> []
 
+    /// With no data rows nothing can make a flat prior proper (a factor might, but that cannot be checked).
+    let private flatWithoutData (b: Bound) =
+        if b.Rows > 0 then
+            []
+        else
+            Bound.parameters b
+            |> List.choose (fun info ->
+                match info.Node.Kind with
+                | NodeKind.Parameter(Dist.Flat _) ->
+                    Some(
+                        ModelError.ImproperPosterior(
+                            info.Node.Name,
+                            "it has a Flat prior and the data set has no rows, so the posterior is the improper prior itself; add data or give it a proper prior"
+                        )
+                    )
+                | _ -> None)
+
     /// Every known improper configuration in the (derived-expanded) model.
     let check (b: Bound) (expanded: Model) : ModelError list =
-        b.Nodes
-        |> List.collect (fun info ->
-            let node = (Model.tryFind info.Node.Name expanded).Value
+        let structural =
+            b.Nodes
+            |> List.collect (fun info ->
+                let node = (Model.tryFind info.Node.Name expanded).Value
 
-            match node.Kind with
-            | NodeKind.Parameter(Dist.Normal(mean, scale)) -> normalScale expanded info mean scale
-            | NodeKind.Parameter(Dist.Beta(a, bb))
-            | NodeKind.Observed(Dist.BetaBinomial(_, a, bb)) -> betaFlat expanded node.Name a bb
-            | _ -> [])
-        |> List.distinct
+                match node.Kind with
+                | NodeKind.Parameter(Dist.Normal(mean, scale)) -> normalScale expanded info mean scale
+                | NodeKind.Parameter(Dist.Beta(a, bb))
+                | NodeKind.Observed(Dist.BetaBinomial(_, a, bb)) -> betaFlat expanded node.Name a bb
+                | _ -> [])
+
+        flatWithoutData b @ structural |> List.distinct

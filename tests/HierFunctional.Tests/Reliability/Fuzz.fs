@@ -15,14 +15,15 @@ open HierFunctional.Tests.Reliability.FuzzCases
 /// What happened to one case.
 type Outcome =
     | Succeeded
-    | Typed of ErrorKind
+    | Typed of ErrorKind * message: string
     | Unexplained of string
     | Hang
 
 let private options (token: CancellationToken) =
     SamplerOptions.Default.WithChains(2).WithWarmup(15).WithDraws(15).WithThreads(1).WithSeed(3).WithCancellation(token)
 
-let private firstKind (errors: ModelError list) = Typed(ModelError.kind errors.Head)
+let private firstKind (errors: ModelError list) =
+    Typed(ModelError.kind errors.Head, ModelError.describe errors.Head)
 
 let private sample (token: CancellationToken) (c: Case) =
     match Bind.bind c.Model c.Data |> Result.bind Gibbs.compile with
@@ -47,7 +48,7 @@ let classifyNow (token: CancellationToken) (c: Case) : Outcome =
     try
         sample token c
     with
-    | :? ModelException as e -> Typed e.Kind
+    | :? ModelException as e -> Typed(e.Kind, e.Message)
     | e -> Unexplained $"{e.GetType().Name}: {e.Message}"
 
 /// Runs one case under a watchdog: the sampler is cancelled at the timeout and the case is a hang if it has not
@@ -68,6 +69,8 @@ type Counts =
         Succeeded: int
         Typed: Map<ErrorKind, int>
         Unexplained: (string * string) list
+        /// Cases refused as numerical failures, kept for review: each must be an extreme input, not a bug.
+        Numerical: (string * string) list
         Hangs: string list
     }
 
@@ -78,10 +81,15 @@ let private add (counts: Counts) (c: Case) (o: Outcome) =
             Tried = counts.Tried + 1
             Succeeded = counts.Succeeded + 1
         }
-    | Typed k ->
+    | Typed(k, why) ->
         { counts with
             Tried = counts.Tried + 1
             Typed = counts.Typed.Change(k, fun n -> Some(1 + Option.defaultValue 0 n))
+            Numerical =
+                if k = ErrorKind.NumericalFailure then
+                    (c.Description, why) :: counts.Numerical
+                else
+                    counts.Numerical
         }
     | Unexplained why ->
         { counts with
@@ -102,6 +110,7 @@ let campaign (seed: uint64) (n: int) : Counts =
             Succeeded = 0
             Typed = Map.empty
             Unexplained = []
+            Numerical = []
             Hangs = []
         }
 
@@ -123,5 +132,7 @@ let report (c: Counts) =
             yield $"  UNEXPLAINED {d}: {why}"
         for d in c.Hangs |> List.truncate 20 do
             yield $"  HANG {d}"
+        for d, why in c.Numerical |> List.truncate 200 do
+            yield $"  numerical failure: {d}: {why}"
     ]
     |> String.concat "\n"

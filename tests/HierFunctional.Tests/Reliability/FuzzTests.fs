@@ -110,7 +110,7 @@ let private wellBehaved (text: string) =
         let lengths = d.Columns |> List.map (snd >> Dataset.columnLength) |> List.distinct
 
         lengths.Length = 1
-        && d.Columns |> List.forall (fun (n, _) -> n.Trim() = n && n <> "" && not (n.Contains '\uFEFF'))
+        && d.Columns |> List.forall (fun (n, _) -> n.Trim() = n && n <> "" && not (n.StartsWith '\uFEFF'))
     | Error e -> e.Line >= 1 && e.Line <= text.Split('\n').Length && e.Problem <> ""
 
 [<Fact>]
