@@ -81,11 +81,14 @@ module Checkpoint =
         Array.iter2 (fun (f: FieldInfo) (v: uint64) -> f.SetValue(rng, box v)) stateFields.Value state
 
     let private inv = CultureInfo.InvariantCulture
-    let private floats (xs: float[]) = xs |> Array.map (fun x -> x.ToString("R", inv))
+
+    let private floats (xs: float[]) =
+        xs |> Array.map (fun x -> x.ToString("R", inv))
 
     /// The checkpoint as text, one `key values…` line per field.
     let format (c: ChainCheckpoint) : string =
-        let line key (values: string[]) = String.Join(" ", Array.append [| key |] values)
+        let line key (values: string[]) =
+            String.Join(" ", Array.append [| key |] values)
 
         [
             line "chain" [| string c.Chain |]
@@ -93,7 +96,12 @@ module Checkpoint =
             line "made" [| string c.Made |]
             line "values" (floats c.Values)
             line "aux" (floats c.Aux)
-            line "widths" (c.Widths |> Array.map (fun w -> [| w.Width; float w.Updates; w.SumAbsJump |]) |> Array.concat |> floats)
+            line
+                "widths"
+                (c.Widths
+                 |> Array.map (fun w -> [| w.Width; float w.Updates; w.SumAbsJump |])
+                 |> Array.concat
+                 |> floats)
             line "rng" (c.Rng |> Array.map string)
         ]
         |> String.concat "\n"
@@ -111,9 +119,11 @@ module Checkpoint =
         let get key =
             match fields.TryFind key with
             | Some v -> v
-            | None -> raise (InvalidDataException $"checkpoint has no '{key}' line; it is truncated or not a checkpoint.")
+            | None ->
+                raise (InvalidDataException $"checkpoint has no '{key}' line; it is truncated or not a checkpoint.")
 
-        let num (s: string) = Double.Parse(s, NumberStyles.Float, inv)
+        let num (s: string) =
+            Double.Parse(s, NumberStyles.Float, inv)
 
         {
             Chain = int (get "chain").[0]
@@ -168,7 +178,9 @@ module Streaming =
     /// the last checkpoint are dropped: the resumed chain makes them again, identically).
     let private truncateTo (path: string) (made: int) =
         let lines = File.ReadAllLines path
-        let namesRow = lines |> Array.findIndex (fun l -> not (l.StartsWith "#") && l.Trim() <> "")
+
+        let namesRow =
+            lines |> Array.findIndex (fun l -> not (l.StartsWith "#") && l.Trim() <> "")
 
         if lines.Length - namesRow - 1 < made then
             raise (InvalidDataException $"{path} has fewer draws than its checkpoint says ({made}); restart the run.")

@@ -143,10 +143,7 @@ module LogPdf =
 
     /// log(1 + e^x) without overflow or cancellation: x + log1p(e^−x) for x > 0, log1p(e^x) otherwise.
     let softplus (x: float) =
-        if x > 0.0 then
-            x + log1p (exp -x)
-        else
-            log1p (exp x)
+        if x > 0.0 then x + log1p (exp -x) else log1p (exp x)
 
     /// Bernoulli(invLogit η) on the logit scale: k·η − log(1 + e^η), finite for every finite η (a probability
     /// computed first would round to 0 or 1 beyond |η| ≈ 37 and give −∞ for perfectly separated data).
@@ -158,7 +155,10 @@ module LogPdf =
 
     /// Binomial(trials, invLogit η) on the logit scale: log C(n, k) + k·η − n·log(1 + e^η).
     let binomialLogit (trials: float) (eta: float) (k: float) =
-        if not (isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials) || Double.IsNaN eta then
+        if
+            not (isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials)
+            || Double.IsNaN eta
+        then
             ninf
         else
             logChoose trials k - k * softplus -eta - (trials - k) * softplus eta |> nan2ninf

@@ -15,7 +15,8 @@ let private opts =
 let private run (m: Model) (d: Dataset) = fit Conjugacy.builtIn m d opts
 
 let private allFinite (p: Posterior) =
-    Posterior.toArray p |> Array.forall (Array.forall (Array.forall Double.IsFinite))
+    Posterior.toArray p
+    |> Array.forall (Array.forall (Array.forall Double.IsFinite))
 
 let private betaBinomialData (n: int) (y: int) =
     Dataset.empty |> Dataset.integers "n" [| n |] |> Dataset.integers "y" [| y |]
@@ -69,7 +70,11 @@ let ``Poisson exposures of 1e-12 and 1e12 give the closed-form Gamma posterior``
             do! observe "y" (Poisson(lambda, data "e"))
         }
 
-    let d = Dataset.empty |> Dataset.integers "y" [| y1; y2 |] |> Dataset.reals "e" [| e; e |]
+    let d =
+        Dataset.empty
+        |> Dataset.integers "y" [| y1; y2 |]
+        |> Dataset.reals "e" [| e; e |]
+
     let post = run m d
     let shape, rate = 2.0 + float y1 + float y2, 1.0 + 2.0 * e
     assertMean post "lambda" (shape / rate)
@@ -86,7 +91,10 @@ let ``Normal data at scales 1e-10 and 1e10 give the closed-form Normal posterior
         }
 
     let y = [| 1.0; 2.5; -0.5; 3.0 |] |> Array.map ((*) scale)
-    let d = Dataset.empty |> Dataset.reals "y" y |> Dataset.reals "s" (Array.create 4 scale)
+
+    let d =
+        Dataset.empty |> Dataset.reals "y" y |> Dataset.reals "s" (Array.create 4 scale)
+
     let post = run m d
     let prec = 1.0 / (100.0 * scale) ** 2.0 + 4.0 / (scale * scale)
     assertMean post "mu" ((Array.sum y / (scale * scale)) / prec)
@@ -104,7 +112,9 @@ let ``a Normal hierarchy at scales 1e-10 and 1e10 gives finite draws with mu amo
             do! observe "y" (Normal(theta.[group "g"], data "s"))
         }
 
-    let y = [| 28.0; 8.0; -3.0; 7.0; -1.0; 1.0; 18.0; 12.0 |] |> Array.map (fun v -> v / 10.0 * scale)
+    let y =
+        [| 28.0; 8.0; -3.0; 7.0; -1.0; 1.0; 18.0; 12.0 |]
+        |> Array.map (fun v -> v / 10.0 * scale)
 
     let d =
         Dataset.empty
@@ -126,7 +136,9 @@ let ``a group with one observation gets the closed-form Normal-Normal posterior`
         }
 
     let d =
-        Dataset.empty |> Dataset.labels "g" [| "a"; "b"; "b"; "b" |] |> Dataset.reals "y" [| 3.0; 0.0; 1.0; 2.0 |]
+        Dataset.empty
+        |> Dataset.labels "g" [| "a"; "b"; "b"; "b" |]
+        |> Dataset.reals "y" [| 3.0; 0.0; 1.0; 2.0 |]
 
     let post = run m d
     let prec = 1.0 / 4.0 + 1.0 / 0.25
@@ -146,10 +158,16 @@ let ``identical groups (tau near 0) match the exact grid posterior of tau`` () =
         }
 
     let d =
-        Dataset.empty |> Dataset.labels "g" (Array.init 8 string) |> Dataset.reals "y" y |> Dataset.reals "s" s
+        Dataset.empty
+        |> Dataset.labels "g" (Array.init 8 string)
+        |> Dataset.reals "y" y
+        |> Dataset.reals "s" s
 
     let post = fit Conjugacy.builtIn m d (opts.WithDraws 4000)
-    let grid = GridPosterior.normalHierarchy 200 MuPrior.Flat GridPosterior.uniformTau y s
+
+    let grid =
+        GridPosterior.normalHierarchy 200 MuPrior.Flat GridPosterior.uniformTau y s
+
     Assert.True(allFinite post)
     assertMean post "tau" grid.Tau.Mean
     assertMean post "mu" grid.Mu.Mean
@@ -168,7 +186,8 @@ let ``perfectly separated logistic data keep a proper posterior that matches a g
     let post = run m (Dataset.empty |> Dataset.reals "x" x |> Dataset.integers "y" y)
     // grid on (−5, 30) with the logit-scale likelihood; the Normal prior keeps it proper
     let logPost b =
-        LogPdf.normal 0.0 2.5 b + Array.fold2 (fun acc xi yi -> acc + LogPdf.bernoulliLogit (b * xi) (float yi)) 0.0 x y
+        LogPdf.normal 0.0 2.5 b
+        + Array.fold2 (fun acc xi yi -> acc + LogPdf.bernoulliLogit (b * xi) (float yi)) 0.0 x y
 
     let grid = Array.init 20001 (fun i -> -5.0 + 35.0 * float i / 20000.0)
     let w = grid |> Array.map logPost

@@ -125,7 +125,8 @@ let campaign (seed: uint64) (n: int) : Counts =
 /// The counts as a small report.
 let report (c: Counts) =
     [
-        yield $"tried {c.Tried}, succeeded {c.Succeeded}, typed failures {c.Typed |> Map.toSeq |> Seq.sumBy snd}, unexplained {c.Unexplained.Length}, hangs {c.Hangs.Length}"
+        yield
+            $"tried {c.Tried}, succeeded {c.Succeeded}, typed failures {c.Typed |> Map.toSeq |> Seq.sumBy snd}, unexplained {c.Unexplained.Length}, hangs {c.Hangs.Length}"
         for KeyValue(k, v) in c.Typed do
             yield $"  {k}: {v}"
         for d, why in c.Unexplained |> List.truncate 20 do

@@ -28,7 +28,8 @@ let private gauss =
     Gen.arrayOfLength 4 float01
     |> Gen.map (fun us -> (Array.sum us - 2.0) * sqrt 3.0)
 
-let private magnitude = pick [ 1e-300; 1e-12; 1e-3; 1.0; 1.0; 1.0; 10.0; 1e6; 1e12; 1e300 ]
+let private magnitude =
+    pick [ 1e-300; 1e-12; 1e-3; 1.0; 1.0; 1.0; 10.0; 1e6; 1e12; 1e300 ]
 
 let private scalePrior =
     pick
@@ -44,11 +45,18 @@ let private scalePrior =
         ]
 
 let private locationPrior =
-    pick [ Normal(0.0, 5.0); Flat Support.Real; StudentT(3.0, 0.0, 10.0); Cauchy(0.0, 2.5) ]
+    pick
+        [
+            Normal(0.0, 5.0)
+            Flat Support.Real
+            StudentT(3.0, 0.0, 10.0)
+            Cauchy(0.0, 2.5)
+        ]
 
 /// Row levels of a group with j levels.
 let private levels (n: int) (j: int) =
-    Gen.arrayOfLength n (Gen.choose (0, j - 1)) |> Gen.map (Array.map (fun k -> $"L{k}"))
+    Gen.arrayOfLength n (Gen.choose (0, j - 1))
+    |> Gen.map (Array.map (fun k -> $"L{k}"))
 
 let private normalTemplate =
     gen {
@@ -62,7 +70,12 @@ let private normalTemplate =
                 let! mu = sample "mu" muP
                 let! tau = sample "tau" tauP
                 let! theta = sample "theta" (Normal(mu, tau)) |> over "g"
-                let! sigma = if knownSd then Step.ret (data "s") else sample "sigma" (HalfNormal 1.0)
+
+                let! sigma =
+                    if knownSd then
+                        Step.ret (data "s")
+                    else
+                        sample "sigma" (HalfNormal 1.0)
 
                 if studentObs then
                     do! observe "y" (StudentT(4.0, theta.[group "g"], sigma))
@@ -74,7 +87,9 @@ let private normalTemplate =
             gen {
                 let! g = levels n j
                 let! y = Gen.arrayOfLength n gauss
-                let! s = Gen.arrayOfLength n (Gen.choose (1, 30) |> Gen.map (fun k -> float k / 10.0))
+
+                let! s =
+                    Gen.arrayOfLength n (Gen.choose (1, 30) |> Gen.map (fun k -> float k / 10.0))
 
                 return
                     Dataset.empty
@@ -120,10 +135,21 @@ let private betaBinomialTemplate =
                 let! g = levels n j
                 let! big = Gen.frequency [ 9, Gen.constant false; 1, Gen.constant true ]
                 let! trials = Gen.arrayOfLength n (Gen.choose (0, 50))
-                let trials = if big then trials |> Array.map (fun t -> t * 20_000_000) else trials
+
+                let trials =
+                    if big then
+                        trials |> Array.map (fun t -> t * 20_000_000)
+                    else
+                        trials
+
                 let! frac = Gen.arrayOfLength n float01
                 let y = Array.map2 (fun t f -> int (float t * f)) trials frac
-                return Dataset.empty |> Dataset.labels "g" g |> Dataset.integers "n" trials |> Dataset.integers "y" y
+
+                return
+                    Dataset.empty
+                    |> Dataset.labels "g" g
+                    |> Dataset.integers "n" trials
+                    |> Dataset.integers "y" y
             }
 
         return $"beta-binomial(kind {kind})", m, data
@@ -136,7 +162,12 @@ let private poissonTemplate =
 
         let m =
             model {
-                let! a = if hyper then sample "a" (Exponential 1.0) else Step.ret (Const 1.5)
+                let! a =
+                    if hyper then
+                        sample "a" (Exponential 1.0)
+                    else
+                        Step.ret (Const 1.5)
+
                 let! lambda = sample "lambda" (Gamma(a, 1.0)) |> over "g"
 
                 if negBin then
@@ -150,8 +181,15 @@ let private poissonTemplate =
             gen {
                 let! g = levels n j
                 let! y = Gen.arrayOfLength n (Gen.choose (0, 40))
-                let! e = Gen.arrayOfLength n (Gen.choose (1, 100) |> Gen.map (fun k -> float k / 10.0 * scale))
-                return Dataset.empty |> Dataset.labels "g" g |> Dataset.integers "y" y |> Dataset.reals "e" e
+
+                let! e =
+                    Gen.arrayOfLength n (Gen.choose (1, 100) |> Gen.map (fun k -> float k / 10.0 * scale))
+
+                return
+                    Dataset.empty
+                    |> Dataset.labels "g" g
+                    |> Dataset.integers "y" y
+                    |> Dataset.reals "e" e
             }
 
         return $"poisson(negBin {negBin}, hyper {hyper})", m, data
@@ -180,7 +218,12 @@ let private logisticTemplate =
                 let! x = Gen.arrayOfLength n gauss
                 let! separated = Gen.elements [ true; false ]
                 let! coin = Gen.arrayOfLength n (Gen.choose (0, 1))
-                let y = if separated then x |> Array.map (fun v -> if v > 0.0 then 1 else 0) else coin
+
+                let y =
+                    if separated then
+                        x |> Array.map (fun v -> if v > 0.0 then 1 else 0)
+                    else
+                        coin
 
                 return
                     Dataset.empty
@@ -290,22 +333,87 @@ let private mutateModel (m: Model) : Gen<string * Model> =
                 |> mapNodes (
                     List.map (fun n ->
                         match n.Kind with
-                        | NodeKind.Parameter d -> { n with Kind = NodeKind.Parameter(Dist.mapArgs (fun e -> match e with Const _ -> c | e -> e) d) }
+                        | NodeKind.Parameter d ->
+                            { n with
+                                Kind =
+                                    NodeKind.Parameter(
+                                        Dist.mapArgs
+                                            (fun e ->
+                                                match e with
+                                                | Const _ -> c
+                                                | e -> e)
+                                            d
+                                    )
+                            }
                         | _ -> n)
                 )
-            | 4 -> "unindexed vector", m |> mapNodes (List.map (mapExprs (fun e -> match e with Index(v, _) -> v | e -> e)))
-            | 5 -> "indexed scalar", m |> mapNodes (List.map (mapExprs (renameRefs first first >> fun e -> match e with Param p when p = first -> Index(e, Group "g") | e -> e)))
-            | 6 -> "unknown group", m |> mapNodes (List.map (fun n -> if n.Plate = Plate.Over "g" then { n with Plate = Plate.Over "h" } else n))
-            | 7 -> "observed over a group", m |> mapNodes (List.map (fun n -> match n.Kind with NodeKind.Observed _ -> { n with Plate = Plate.Over "g" } | _ -> n))
-            | _ -> "sized zero", m |> mapNodes (List.map (fun n -> if n.Plate = Plate.Over "g" then { n with Plate = Plate.Sized 0 } else n))
+            | 4 ->
+                "unindexed vector",
+                m
+                |> mapNodes (
+                    List.map (
+                        mapExprs (fun e ->
+                            match e with
+                            | Index(v, _) -> v
+                            | e -> e)
+                    )
+                )
+            | 5 ->
+                "indexed scalar",
+                m
+                |> mapNodes (
+                    List.map (
+                        mapExprs (
+                            renameRefs first first
+                            >> fun e ->
+                                match e with
+                                | Param p when p = first -> Index(e, Group "g")
+                                | e -> e
+                        )
+                    )
+                )
+            | 6 ->
+                "unknown group",
+                m
+                |> mapNodes (
+                    List.map (fun n ->
+                        if n.Plate = Plate.Over "g" then
+                            { n with Plate = Plate.Over "h" }
+                        else
+                            n)
+                )
+            | 7 ->
+                "observed over a group",
+                m
+                |> mapNodes (
+                    List.map (fun n ->
+                        match n.Kind with
+                        | NodeKind.Observed _ -> { n with Plate = Plate.Over "g" }
+                        | _ -> n)
+                )
+            | _ ->
+                "sized zero",
+                m
+                |> mapNodes (
+                    List.map (fun n ->
+                        if n.Plate = Plate.Over "g" then
+                            { n with Plate = Plate.Sized 0 }
+                        else
+                            n)
+                )
     }
 
 let private replaceColumn name (f: Column -> Column) (d: Dataset) =
-    { Columns = d.Columns |> List.map (fun (n, c) -> if n = name then n, f c else n, c) }
+    {
+        Columns = d.Columns |> List.map (fun (n, c) -> if n = name then n, f c else n, c)
+    }
 
 let private setAt (k: int) (v: 'T) (xs: 'T[]) =
     let ys = Array.copy xs
-    if ys.Length > 0 then ys.[k % ys.Length] <- v
+
+    if ys.Length > 0 then
+        ys.[k % ys.Length] <- v
+
     ys
 
 /// A data mutation and its name.
@@ -328,22 +436,71 @@ let private mutateData (d: Dataset) : Gen<string * Dataset> =
 
         return
             match which with
-            | 0 -> "non-finite value", onNumbers (function Column.Reals xs -> Column.Reals(setAt row bad xs) | c -> c)
-            | 1 -> "negative count", onNumbers (function Column.Integers xs -> Column.Integers(setAt row -3 xs) | c -> c)
+            | 0 ->
+                "non-finite value",
+                onNumbers (function
+                    | Column.Reals xs -> Column.Reals(setAt row bad xs)
+                    | c -> c)
+            | 1 ->
+                "negative count",
+                onNumbers (function
+                    | Column.Integers xs -> Column.Integers(setAt row -3 xs)
+                    | c -> c)
             | 2 ->
                 "fractional count",
                 onNumbers (function
                     | Column.Integers xs -> Column.Reals(xs |> Array.map float |> setAt row 0.5)
                     | c -> c)
-            | 3 -> "successes above trials", replaceColumn "y" (function Column.Integers xs -> Column.Integers(setAt row 1_000_000 xs) | c -> c) d
-            | 4 -> "ragged column", replaceColumn name (function Column.Reals xs -> Column.Reals(Array.append xs [| 1.0 |]) | Column.Integers xs -> Column.Integers(Array.append xs [| 1 |]) | c -> c) d
+            | 3 ->
+                "successes above trials",
+                replaceColumn
+                    "y"
+                    (function
+                    | Column.Integers xs -> Column.Integers(setAt row 1_000_000 xs)
+                    | c -> c)
+                    d
+            | 4 ->
+                "ragged column",
+                replaceColumn
+                    name
+                    (function
+                    | Column.Reals xs -> Column.Reals(Array.append xs [| 1.0 |])
+                    | Column.Integers xs -> Column.Integers(Array.append xs [| 1 |])
+                    | c -> c)
+                    d
             | 5 ->
                 "unknown label",
-                replaceColumn "g" (function Column.Labels(v, l) -> Column.Labels(setAt row "stranger" v, l) | c -> c) d
-            | 6 -> "duplicate column", { Columns = d.Columns @ [ d.Columns.Head ] }
-            | 7 -> "missing column", { Columns = d.Columns |> List.filter (fun (n, _) -> n <> name) }
-            | 8 -> "labels where numbers are needed", replaceColumn "y" (fun c -> Column.Labels(Array.create (Dataset.columnLength c) "a", [| "a" |])) d
-            | 9 -> "no rows", { Columns = d.Columns |> List.map (fun (n, c) -> n, match c with Column.Labels _ -> Column.Labels([||], [||]) | Column.Integers _ -> Column.Integers [||] | _ -> Column.Reals [||]) }
+                replaceColumn
+                    "g"
+                    (function
+                    | Column.Labels(v, l) -> Column.Labels(setAt row "stranger" v, l)
+                    | c -> c)
+                    d
+            | 6 ->
+                "duplicate column",
+                {
+                    Columns = d.Columns @ [ d.Columns.Head ]
+                }
+            | 7 ->
+                "missing column",
+                {
+                    Columns = d.Columns |> List.filter (fun (n, _) -> n <> name)
+                }
+            | 8 ->
+                "labels where numbers are needed",
+                replaceColumn "y" (fun c -> Column.Labels(Array.create (Dataset.columnLength c) "a", [| "a" |])) d
+            | 9 ->
+                "no rows",
+                {
+                    Columns =
+                        d.Columns
+                        |> List.map (fun (n, c) ->
+                            n,
+                            match c with
+                            | Column.Labels _ -> Column.Labels([||], [||])
+                            | Column.Integers _ -> Column.Integers [||]
+                            | _ -> Column.Reals [||])
+                }
             | _ -> "empty data set", Dataset.empty
     }
 
@@ -352,7 +509,14 @@ let private mutateData (d: Dataset) : Gen<string * Dataset> =
 let case: Gen<Case> =
     gen {
         let! desc, m, dataGen =
-            Gen.frequency [ 3, normalTemplate; 2, betaBinomialTemplate; 2, poissonTemplate; 2, logisticTemplate; 2, simpleTemplate ]
+            Gen.frequency
+                [
+                    3, normalTemplate
+                    2, betaBinomialTemplate
+                    2, poissonTemplate
+                    2, logisticTemplate
+                    2, simpleTemplate
+                ]
 
         let! n = pick [ 0; 1; 1; 2; 3; 5; 8; 12; 30 ]
         let! j = pick [ 1; 1; 2; 3; 4; 6 ]

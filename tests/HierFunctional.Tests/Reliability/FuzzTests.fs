@@ -76,8 +76,7 @@ let private csvToken =
             "é"
         ]
 
-let private hostileText =
-    Gen.listOf csvToken |> Gen.map String.Concat
+let private hostileText = Gen.listOf csvToken |> Gen.map String.Concat
 
 /// A well-formed table with one mutation: BOM, CRLF, blank lines, a ragged row, an unclosed quote or a duplicate
 /// header.
@@ -88,7 +87,9 @@ let private damagedTable =
         let! which = Gen.choose (0, 6)
 
         let body =
-            [ for r in 0 .. rows - 1 -> $"\"L{cells.[3 * r] % 3}\",{cells.[3 * r + 1]},{cells.[3 * r + 2]}.5" ]
+            [
+                for r in 0 .. rows - 1 -> $"\"L{cells.[3 * r] % 3}\",{cells.[3 * r + 1]},{cells.[3 * r + 2]}.5"
+            ]
 
         let lines = "g,y,x" :: body
 
@@ -110,7 +111,8 @@ let private wellBehaved (text: string) =
         let lengths = d.Columns |> List.map (snd >> Dataset.columnLength) |> List.distinct
 
         lengths.Length = 1
-        && d.Columns |> List.forall (fun (n, _) -> n.Trim() = n && n <> "" && not (n.StartsWith '\uFEFF'))
+        && d.Columns
+           |> List.forall (fun (n, _) -> n.Trim() = n && n <> "" && not (n.StartsWith '\uFEFF'))
     | Error e -> e.Line >= 1 && e.Line <= text.Split('\n').Length && e.Problem <> ""
 
 [<Fact>]

@@ -7,7 +7,8 @@ open HierFunctional
 open HierFunctional.Analytic
 open type Distributions
 
-let private compile (m: Model) (d: Dataset) = Bind.bind m d |> Result.bind Gibbs.compile
+let private compile (m: Model) (d: Dataset) =
+    Bind.bind m d |> Result.bind Gibbs.compile
 
 let private improperOn (node: string) (m: Model) (d: Dataset) =
     match compile m d with
@@ -45,25 +46,38 @@ let private none (_: Expr) = Step.ret ()
 
 [<Fact>]
 let ``a flat prior on log tau for the Normal hierarchy is refused as improper`` () =
-    let jeffreys = normalHierarchy (Flat Support.Real) (sample "tau" (Flat Support.Positive)) id (fun t -> factor "jeffreys" (-(log t)))
+    let jeffreys =
+        normalHierarchy (Flat Support.Real) (sample "tau" (Flat Support.Positive)) id (fun t ->
+            factor "jeffreys" (-(log t)))
+
     let why = improperOn "tau" jeffreys (groups 8)
     Assert.Contains("log τ", why)
     Assert.Contains("HalfCauchy", why)
-    let logScale = normalHierarchy (Normal(0.0, 5.0)) (sample "logTau" (Flat Support.Real)) exp none
+
+    let logScale =
+        normalHierarchy (Normal(0.0, 5.0)) (sample "logTau" (Flat Support.Real)) exp none
+
     Assert.Contains("τ = 0", improperOn "logTau" logScale (groups 8))
 
 [<Fact>]
 let ``a flat prior on tau needs three groups when mu is flat and two when mu is proper`` () =
-    let flatMu = normalHierarchy (Flat Support.Real) (sample "tau" (Flat Support.Positive)) id none
+    let flatMu =
+        normalHierarchy (Flat Support.Real) (sample "tau" (Flat Support.Positive)) id none
+
     Assert.Contains("at least 3 groups", improperOn "tau" flatMu (groups 2))
     accepted flatMu (groups 3)
-    let properMu = normalHierarchy (Normal(0.0, 5.0)) (sample "tau" (Flat Support.Positive)) id none
+
+    let properMu =
+        normalHierarchy (Normal(0.0, 5.0)) (sample "tau" (Flat Support.Positive)) id none
+
     Assert.Contains("at least 2 groups", improperOn "tau" properMu (groups 1))
     accepted properMu (groups 2)
 
 [<Fact>]
 let ``a flat prior on the variance needs four groups when mu is flat`` () =
-    let flatVar = normalHierarchy (Flat Support.Real) (sample "v" (Flat Support.Positive)) sqrt none
+    let flatVar =
+        normalHierarchy (Flat Support.Real) (sample "v" (Flat Support.Positive)) sqrt none
+
     Assert.Contains("at least 4 groups", improperOn "v" flatVar (groups 3))
     accepted flatVar (groups 4)
 

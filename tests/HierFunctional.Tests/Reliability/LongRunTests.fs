@@ -75,7 +75,10 @@ let ``a cancelled streamed run keeps every draw made and resumes bit-identically
     use cts = new CancellationTokenSource()
 
     let cut =
-        Streaming.run (stream dir) (options.WithThreads(1).WithCancellation(cts.Token).WithProgress(CancelAt(cts, cancelAt))) plan
+        Streaming.run
+            (stream dir)
+            (options.WithThreads(1).WithCancellation(cts.Token).WithProgress(CancelAt(cts, cancelAt)))
+            plan
 
     Assert.True cut.Cancelled
     // every draw made is on disk, readable, and equal to the uninterrupted run's first draws
@@ -136,9 +139,9 @@ let ``streaming a long run keeps memory flat`` () =
     let before = GC.GetTotalMemory true
     let r = Streaming.run { stream dir with CheckpointEvery = 0 } o tinyPlan
     let after = GC.GetTotalMemory true
-    // Keeping the draws would retain at least draws × 8 bytes (1.6 MB at 2×10⁵); streaming must stay well below.
+    // Keeping the draws would retain at least draws × 8 bytes (1.6 MB at 2×10⁵); streaming must stay below half.
     let retained = after - before
-    Assert.True(retained < int64 draws * 8L / 4L, $"retained {retained} bytes")
+    Assert.True(retained < int64 draws * 8L / 2L, $"retained {retained} bytes")
     Assert.Equal(draws, r.Made.[0])
     Assert.Equal(draws, (CmdStanCsv.read r.Files.[0]).Draws.Length)
     Directory.Delete(dir, true)
