@@ -191,6 +191,17 @@ module Chains =
 
             keep |> Array.map fst
 
+    /// Reports a chain's progress about 100 times per run and at its end (no-op without a progress sink).
+    let internal reportProgress (o: SamplerOptions) (chain: int) (it: int) (total: int) =
+        if not (isNull o.Progress) && (it % max 1 (total / 100) = 0 || it = total) then
+            o.Progress.Report
+                {
+                    Chain = chain
+                    Iteration = it
+                    Total = total
+                    Warmup = it <= o.Warmup
+                }
+
     /// One chain: returns (columns[scalar][draw], logLik rows, draws made).
     let private runChain (plan: GibbsPlan) (o: SamplerOptions) (keepIdx: int[]) (chain: int) =
         let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
@@ -204,7 +215,6 @@ module Chains =
                 [||]
 
         let total = o.Warmup + o.Draws * o.Thin
-        let report = max 1 (total / 100)
         let mutable made = 0
         let mutable it = 0
 
@@ -224,14 +234,7 @@ module Chains =
 
                 made <- made + 1
 
-            if not (isNull o.Progress) && (it % report = 0 || it = total) then
-                o.Progress.Report
-                    {
-                        Chain = chain
-                        Iteration = it
-                        Total = total
-                        Warmup = it <= o.Warmup
-                    }
+            reportProgress o chain it total
 
         columns, logLik, made
 

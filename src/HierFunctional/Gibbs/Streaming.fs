@@ -229,7 +229,6 @@ module Streaming =
 
         use w = new StreamWriter(csv, true)
         let total = o.Warmup + o.Draws * o.Thin
-        let report = max 1 (total / 100)
         // Loop counters are local; the chain state is this chain's own.
         let mutable made = made0
         let mutable it = it0
@@ -243,14 +242,7 @@ module Streaming =
                 writeRow w (Layout.monitored plan.Bound state.Values) keepIdx
                 made <- made + 1
 
-            if not (isNull o.Progress) && (it % report = 0 || it = total) then
-                o.Progress.Report
-                    {
-                        Chain = chain
-                        Iteration = it
-                        Total = total
-                        Warmup = it <= o.Warmup
-                    }
+            Chains.reportProgress o chain it total
 
             if s.CheckpointEvery > 0 && it % s.CheckpointEvery = 0 then
                 Checkpoint.save cpPath (snapshot chain it made state rng)
