@@ -112,9 +112,37 @@ let demo () =
     build ()
     runOrFail "dotnet" "fsi --quiet --exec docs/tutorials/00-demo.fsx"
 
+/// The long fuzzing campaign (HIER_FUZZ_CASES, default 100000) and the 10⁶-sweep streaming memory check;
+/// the counts are written to TestResults/fuzz-report.txt and printed.
+let fuzz () =
+    let cases =
+        match Environment.GetEnvironmentVariable "HIER_FUZZ_CASES" with
+        | null
+        | "" -> "100000"
+        | n -> n
+
+    let results = Path.Combine(root, "TestResults")
+    Directory.CreateDirectory results |> ignore
+    let report = Path.Combine(results, "fuzz-report.txt")
+    Environment.SetEnvironmentVariable("HIER_FUZZ_CASES", cases)
+    Environment.SetEnvironmentVariable("HIER_FUZZ_REPORT", report)
+    Environment.SetEnvironmentVariable("HIER_STRESS_SWEEPS", "1000000")
+
+    let code =
+        run
+            "dotnet"
+            "test tests/HierFunctional.Tests -c Release --nologo --filter \"FullyQualifiedName~fuzzing campaign|FullyQualifiedName~memory flat\""
+
+    if File.Exists report then
+        printfn "%s" (File.ReadAllText report)
+
+    if code <> 0 then
+        failwith "the fuzzing campaign found unexplained failures or hangs (see above)"
+
 let targets =
     dict
         [
+            "fuzz", fuzz
             "build", build
             "test", test
             "docs", docs

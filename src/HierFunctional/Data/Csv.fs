@@ -108,8 +108,10 @@ module Csv =
 
     /// Parses CSV text into a data set; `source` names it in errors.
     let parse (source: string) (text: string) : Result<Dataset, CsvError> =
+        // U+FEFF (a byte-order mark read as text, possibly mid-text in concatenated files) carries no content and
+        // would otherwise become part of a column name.
         let lines =
-            text.Split('\n')
+            text.Replace("\uFEFF", "").Split('\n')
             |> Array.map (fun l -> l.TrimEnd('\r'))
             |> Array.mapi (fun i l -> i + 1, l)
             |> Array.filter (fun (_, l) -> l.Trim() <> "")

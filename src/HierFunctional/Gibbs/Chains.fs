@@ -109,7 +109,7 @@ module Chains =
         z <- z ^^^ (z >>> 31)
         int (z &&& 0x7FFFFFFFUL)
 
-    let private validate (o: SamplerOptions) =
+    let internal validate (o: SamplerOptions) =
         let check ok name (value: int) rule =
             if not ok then
                 invalidArg name $"{name} must be {rule}, but was {value}."
@@ -134,7 +134,7 @@ module Chains =
             | _ -> false)
 
     /// Starting values for one chain: a state with a finite joint log-density (up to 100 tries).
-    let private start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
+    let internal start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
         let b = plan.Bound
 
         let draw () =
@@ -169,7 +169,7 @@ module Chains =
 
         attempt 1
 
-    let private monitorIndices (b: Bound) (monitor: string list) =
+    let internal monitorIndices (b: Bound) (monitor: string list) =
         let names = b.Layout.Monitored
 
         match monitor with
@@ -191,6 +191,17 @@ module Chains =
 
             keep |> Array.map fst
 
+    /// Reports a chain's progress about 100 times per run and at its end (no-op without a progress sink).
+    let internal reportProgress (o: SamplerOptions) (chain: int) (it: int) (total: int) =
+        if not (isNull o.Progress) && (it % max 1 (total / 100) = 0 || it = total) then
+            o.Progress.Report
+                {
+                    Chain = chain
+                    Iteration = it
+                    Total = total
+                    Warmup = it <= o.Warmup
+                }
+
     /// One chain: returns (columns[scalar][draw], logLik rows, draws made).
     let private runChain (plan: GibbsPlan) (o: SamplerOptions) (keepIdx: int[]) (chain: int) =
         let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
@@ -206,7 +217,6 @@ module Chains =
         let total = o.Warmup + o.Draws * o.Thin
         let monitor = Layout.compileMonitored plan.Bound
         let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
-        let report = max 1 (total / 100)
         let mutable made = 0
         let mutable it = 0
 
@@ -226,14 +236,7 @@ module Chains =
 
                 made <- made + 1
 
-            if not (isNull o.Progress) && (it % report = 0 || it = total) then
-                o.Progress.Report
-                    {
-                        Chain = chain
-                        Iteration = it
-                        Total = total
-                        Warmup = it <= o.Warmup
-                    }
+            reportProgress o chain it total
 
         columns, logLik, made
 

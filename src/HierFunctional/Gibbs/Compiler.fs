@@ -146,10 +146,11 @@ module Gibbs =
         let results = Bound.parameters b |> List.map (updateFor rules expanded density)
 
         match
-            results
-            |> List.choose (function
-                | Error e -> Some e
-                | Ok _ -> None)
+            (results
+             |> List.choose (function
+                 | Error e -> Some e
+                 | Ok _ -> None))
+            @ Improper.check b expanded
         with
         | [] ->
             let updates =

@@ -77,8 +77,23 @@ module LogDensity =
         let argIndex = if info.Scope = Scope.Global then (fun _ -> 0) else id
         let args = Dist.arguments d |> List.map snd
 
+        let scalarArg (e: Expr) =
+            Shapes.infer (Eval.env b) info.Scope e = Ok Shape.Scalar
+
+        // Logit-linked Bernoulli/Binomial are evaluated on the logit scale (see LogPdf.bernoulliLogit).
+        let logit =
+            match info.Event, d with
+            | Shape.Scalar, Dist.Bernoulli(Apply(Fn.InvLogit, eta)) when scalarArg eta ->
+                let g = Eval.compileScalar b info.Scope eta
+                Some(fun s i x -> LogPdf.bernoulliLogit (g s i) x)
+            | Shape.Scalar, Dist.Binomial(n, Apply(Fn.InvLogit, eta)) when scalarArg n && scalarArg eta ->
+                let gn, g = Eval.compileScalar b info.Scope n, Eval.compileScalar b info.Scope eta
+                Some(fun s i x -> LogPdf.binomialLogit (gn s i) (g s i) x)
+            | _ -> None
+
         let fast =
             match info.Event with
+            | _ when logit.IsSome -> logit
             | Shape.Scalar when
                 Dist.arguments d
                 |> List.forall (fun (_, e) -> Shapes.infer (Eval.env b) info.Scope e = Ok Shape.Scalar)

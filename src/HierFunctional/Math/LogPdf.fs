@@ -141,6 +141,28 @@ module LogPdf =
             logChoose trials k + xlogy k probability + xlog1py (trials - k) (-probability)
             |> nan2ninf
 
+    /// log(1 + e^x) without overflow or cancellation: x + log1p(e^−x) for x > 0, log1p(e^x) otherwise.
+    let softplus (x: float) =
+        if x > 0.0 then x + log1p (exp -x) else log1p (exp x)
+
+    /// Bernoulli(invLogit η) on the logit scale: k·η − log(1 + e^η), finite for every finite η (a probability
+    /// computed first would round to 0 or 1 beyond |η| ≈ 37 and give −∞ for perfectly separated data).
+    let bernoulliLogit (eta: float) (k: float) =
+        if Double.IsNaN eta then ninf
+        elif k = 1.0 then -(softplus -eta)
+        elif k = 0.0 then -(softplus eta)
+        else ninf
+
+    /// Binomial(trials, invLogit η) on the logit scale: log C(n, k) + k·η − n·log(1 + e^η).
+    let binomialLogit (trials: float) (eta: float) (k: float) =
+        if
+            not (isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials)
+            || Double.IsNaN eta
+        then
+            ninf
+        else
+            logChoose trials k - k * softplus -eta - (trials - k) * softplus eta |> nan2ninf
+
     /// BetaBinomial(trials, alpha, beta): log C(n, k) + log B(k + α, n − k + β) − log B(α, β).
     let betaBinomial (trials: float) (alpha: float) (beta: float) (k: float) =
         if

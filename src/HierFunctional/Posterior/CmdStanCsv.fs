@@ -70,7 +70,7 @@ module CmdStanCsv =
             parts.[0] + "[" + String.Join(",", parts.[1..]) + "]"
 
     // Round-trip ("R": shortest string that parses back to the same double) and Stan's spellings of non-finite values.
-    let private formatValue (v: float) =
+    let internal formatValue (v: float) =
         if Double.IsNaN v then
             "nan"
         elif Double.IsPositiveInfinity v then

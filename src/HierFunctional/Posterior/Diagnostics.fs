@@ -45,13 +45,17 @@ module Diagnostics =
     let private hasNaN (x: float[][]) =
         x |> Array.exists (Array.exists Double.IsNaN)
 
-    /// R's `should_return_NA`: any NaN or infinite value, or all values within machine epsilon of each other.
+    /// R's `should_return_NA`: any NaN or infinite value, or all values within machine epsilon of each other,
+    /// relative to their magnitude. (R's tolerance is absolute, which calls every set of values below ~1e-16 —
+    /// e.g. squared deviations of draws on a 1e-9 scale — constant; relative, diagnostics are scale-invariant.)
     [<CompiledName("IsDegenerate")>]
     let isDegenerate (x: float[][]) =
         let all = pool x
 
         all |> Array.exists (fun v -> not (Double.IsFinite v))
-        || (all.Length > 0 && abs (Array.max all - Array.min all) < machineEpsilon)
+        || (all.Length > 0
+            && (let lo, hi = Array.min all, Array.max all
+                hi - lo <= machineEpsilon * max (abs lo) (abs hi)))
 
     /// Splits every chain into its first and second half (the middle draw of an odd-length chain is dropped);
     /// chains of a single draw are returned unchanged, as R's `.split_chains`. R quirk reproduced on purpose:

@@ -1,0 +1,286 @@
+namespace HierFunctional
+
+open System
+open System.Globalization
+open System.IO
+open System.Reflection
+open System.Threading.Tasks
+open MathNet.Numerics.Random
+open HierFunctional.Inference
+
+/// Everything one chain needs to continue exactly where it stopped: sweeps done, draws written, the parameter
+/// state, the augmentation variables, the slice widths and the generator's state.
+type ChainCheckpoint =
+    {
+        /// 0-based chain number.
+        Chain: int
+        /// Sweeps done (warm-up plus sampling).
+        Iteration: int
+        /// Draws written to the chain's CSV file.
+        Made: int
+        /// The constrained parameter state.
+        Values: float[]
+        /// Auxiliary variables of augmentation schemes.
+        Aux: float[]
+        /// Slice widths with their adaptation counters.
+        Widths: SliceWidth[]
+        /// The xoshiro256** state words s0..s3 of the chain's generator.
+        Rng: uint64[]
+    }
+
+/// Where streamed draws and checkpoints go.
+type StreamOptions =
+    {
+        /// Directory of the files `<ModelName>_<chain>.csv` (CmdStan's naming) and `<ModelName>_<chain>.checkpoint`.
+        Directory: string
+        /// Model name, in the file names and the CSV header.
+        ModelName: string
+        /// Sweeps between checkpoints (a checkpoint is also written when a chain stops); 0: only when it stops.
+        CheckpointEvery: int
+    }
+
+/// The outcome of a streamed run: the files written and how far each chain got.
+type StreamResult =
+    {
+        /// One CmdStan CSV file per chain.
+        Files: string[]
+        /// One checkpoint file per chain.
+        Checkpoints: string[]
+        /// Draws written per chain.
+        Made: int[]
+        /// True when the run was cancelled before every draw was made.
+        Cancelled: bool
+    }
+
+/// Saving and restoring chain checkpoints (plain text, round-trip precision).
+[<RequireQualifiedAccess>]
+module Checkpoint =
+
+    let private field name =
+        typeof<Xoshiro256StarStar>.GetField(name, BindingFlags.NonPublic ||| BindingFlags.Instance)
+
+    // MathNet keeps the xoshiro256** state in four private fields and offers no way to read or set it.
+    let private stateFields =
+        lazy
+            (let fs = [| "_s0"; "_s1"; "_s2"; "_s3" |] |> Array.map field
+
+             if fs |> Array.exists isNull then
+                 invalidOp "this MathNet.Numerics version hides the Xoshiro256StarStar state; resuming is unavailable."
+
+             fs)
+
+    /// The generator's four state words.
+    let rngState (rng: Xoshiro256StarStar) : uint64[] =
+        stateFields.Value |> Array.map (fun f -> f.GetValue rng :?> uint64)
+
+    /// Sets the generator's four state words.
+    let setRngState (state: uint64[]) (rng: Xoshiro256StarStar) =
+        if state.Length <> 4 then
+            invalidArg "state" $"xoshiro256** has 4 state words, got {state.Length}."
+
+        Array.iter2 (fun (f: FieldInfo) (v: uint64) -> f.SetValue(rng, box v)) stateFields.Value state
+
+    let private inv = CultureInfo.InvariantCulture
+
+    let private floats (xs: float[]) =
+        xs |> Array.map (fun x -> x.ToString("R", inv))
+
+    /// The checkpoint as text, one `key values…` line per field.
+    let format (c: ChainCheckpoint) : string =
+        let line key (values: string[]) =
+            String.Join(" ", Array.append [| key |] values)
+
+        [
+            line "chain" [| string c.Chain |]
+            line "iteration" [| string c.Iteration |]
+            line "made" [| string c.Made |]
+            line "values" (floats c.Values)
+            line "aux" (floats c.Aux)
+            line
+                "widths"
+                (c.Widths
+                 |> Array.map (fun w -> [| w.Width; float w.Updates; w.SumAbsJump |])
+                 |> Array.concat
+                 |> floats)
+            line "rng" (c.Rng |> Array.map string)
+        ]
+        |> String.concat "\n"
+
+    /// Parses a checkpoint written by `format`.
+    /// <exception cref="System.IO.InvalidDataException">The text is not a checkpoint.</exception>
+    let parse (text: string) : ChainCheckpoint =
+        let fields =
+            text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            |> Array.map (fun l -> l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            |> Array.filter (fun p -> p.Length > 0)
+            |> Array.map (fun p -> p.[0], p.[1..])
+            |> Map.ofArray
+
+        let get key =
+            match fields.TryFind key with
+            | Some v -> v
+            | None ->
+                raise (InvalidDataException $"checkpoint has no '{key}' line; it is truncated or not a checkpoint.")
+
+        let num (s: string) =
+            Double.Parse(s, NumberStyles.Float, inv)
+
+        {
+            Chain = int (get "chain").[0]
+            Iteration = int (get "iteration").[0]
+            Made = int (get "made").[0]
+            Values = get "values" |> Array.map num
+            Aux = get "aux" |> Array.map num
+            Widths =
+                get "widths"
+                |> Array.map num
+                |> Array.chunkBySize 3
+                |> Array.map (fun w ->
+                    {
+                        Width = w.[0]
+                        Updates = int w.[1]
+                        SumAbsJump = w.[2]
+                    })
+            Rng = get "rng" |> Array.map UInt64.Parse
+        }
+
+    /// Writes a checkpoint atomically (a temporary file moved over the old one), so a crash leaves the old or the new.
+    let save (path: string) (c: ChainCheckpoint) =
+        let tmp = path + ".tmp"
+        File.WriteAllText(tmp, format c)
+        File.Move(tmp, path, true)
+
+    /// Reads a checkpoint file.
+    let load (path: string) : ChainCheckpoint = parse (File.ReadAllText path)
+
+/// Chains whose draws stream to CmdStan CSV files as they are made (flushed per draw, nothing kept in memory), with
+/// checkpoints from which a stopped run continues bit-identically to an uninterrupted one.
+[<RequireQualifiedAccess>]
+module Streaming =
+
+    let private paths (s: StreamOptions) (chain: int) =
+        let stem = Path.Combine(s.Directory, $"{s.ModelName}_{chain + 1}")
+        stem + ".csv", stem + ".checkpoint"
+
+    let private header (s: StreamOptions) (o: SamplerOptions) (chain: int) : CmdStanHeader =
+        {
+            ModelName = s.ModelName
+            Algorithm = "gibbs"
+            NumSamples = o.Draws * o.Thin
+            NumWarmup = o.Warmup
+            Thin = o.Thin
+            Seed = uint64 o.Seed
+            ChainId = chain + 1
+            ElapsedSeconds = None
+        }
+
+    /// Keeps the comment header, the names row and the first `made` draws of a chain file (rows written after
+    /// the last checkpoint are dropped: the resumed chain makes them again, identically).
+    let private truncateTo (path: string) (made: int) =
+        let lines = File.ReadAllLines path
+
+        let namesRow =
+            lines |> Array.findIndex (fun l -> not (l.StartsWith "#") && l.Trim() <> "")
+
+        if lines.Length - namesRow - 1 < made then
+            raise (InvalidDataException $"{path} has fewer draws than its checkpoint says ({made}); restart the run.")
+
+        File.WriteAllText(path, String.Join("\n", lines.[.. namesRow + made]) + "\n")
+
+    let private snapshot (chain: int) (it: int) (made: int) (state: ChainState) (rng: Xoshiro256StarStar) =
+        {
+            Chain = chain
+            Iteration = it
+            Made = made
+            Values = Array.copy state.Values
+            Aux = Array.copy state.Aux
+            Widths = Array.copy state.Widths
+            Rng = Checkpoint.rngState rng
+        }
+
+    let private writeRow (w: StreamWriter) (values: float[]) (keepIdx: int[]) =
+        for k in 0 .. keepIdx.Length - 1 do
+            if k > 0 then
+                w.Write ','
+
+            w.Write(CmdStanCsv.formatValue values.[keepIdx.[k]])
+
+        w.Write '\n'
+        w.Flush()
+
+    /// The same generator, start and sweeps as `Chains.run`, so the draws are the same; resumes from a checkpoint.
+    let private runChain s (o: SamplerOptions) (plan: GibbsPlan) (keepIdx: int[]) (resume: bool) (chain: int) =
+        let csv, cpPath = paths s chain
+        let rng = Xoshiro256StarStar(Chains.chainSeed o.Seed chain, false)
+
+        let state, it0, made0 =
+            if resume then
+                let cp = Checkpoint.load cpPath
+                Checkpoint.setRngState cp.Rng rng
+                truncateTo csv cp.Made
+                let st = Gibbs.initialState plan cp.Values
+                Array.blit cp.Aux 0 st.Aux 0 st.Aux.Length
+                Array.blit cp.Widths 0 st.Widths 0 st.Widths.Length
+                st, cp.Iteration, cp.Made
+            else
+                let names = keepIdx |> Array.map (fun i -> plan.Bound.Layout.Monitored.[i])
+                File.WriteAllText(csv, CmdStanCsv.format (header s o chain) names [||])
+                Gibbs.initialState plan (Chains.start plan o rng), 0, 0
+
+        use w = new StreamWriter(csv, true)
+        let total = o.Warmup + o.Draws * o.Thin
+        // Loop counters are local; the chain state is this chain's own.
+        let mutable made = made0
+        let mutable it = it0
+
+        while it < total && not o.Cancellation.IsCancellationRequested do
+            state.Adapting <- it < o.Warmup
+            Gibbs.sweep plan rng state
+            it <- it + 1
+
+            if it > o.Warmup && (it - o.Warmup) % o.Thin = 0 then
+                writeRow w (Layout.monitored plan.Bound state.Values) keepIdx
+                made <- made + 1
+
+            Chains.reportProgress o chain it total
+
+            if s.CheckpointEvery > 0 && it % s.CheckpointEvery = 0 then
+                Checkpoint.save cpPath (snapshot chain it made state rng)
+
+        Checkpoint.save cpPath (snapshot chain it made state rng)
+        made
+
+    let private runAll (s: StreamOptions) (o: SamplerOptions) (plan: GibbsPlan) (resume: bool) =
+        Chains.validate o
+
+        if s.CheckpointEvery < 0 then
+            invalidArg "CheckpointEvery" $"CheckpointEvery must be 0 or more, but was {s.CheckpointEvery}."
+
+        Directory.CreateDirectory s.Directory |> ignore
+        let keepIdx = Chains.monitorIndices plan.Bound o.Monitor
+        let made = Array.zeroCreate o.Chains
+        let po = ParallelOptions(MaxDegreeOfParallelism = o.Threads)
+
+        try
+            Parallel.For(0, o.Chains, po, fun c -> made.[c] <- runChain s o plan keepIdx resume c)
+            |> ignore
+        with :? AggregateException as ae when (ae.InnerExceptions |> Seq.forall (fun e -> e :? ModelException)) ->
+            raise ae.InnerExceptions.[0]
+
+        {
+            Files = Array.init o.Chains (paths s >> fst)
+            Checkpoints = Array.init o.Chains (paths s >> snd)
+            Made = made
+            Cancelled = made |> Array.exists (fun m -> m < o.Draws)
+        }
+
+    /// Runs the chains as `Chains.run` does (same draws for the same options), appending each draw to its chain's
+    /// CmdStan CSV file as it is made; a cancelled run leaves every draw made so far on disk, plus a checkpoint.
+    let run (s: StreamOptions) (o: SamplerOptions) (plan: GibbsPlan) : StreamResult = runAll s o plan false
+
+    /// Continues a stopped streamed run from its checkpoints (same options, plan and directory): the files end up
+    /// exactly as an uninterrupted run would have written them.
+    let resume (s: StreamOptions) (o: SamplerOptions) (plan: GibbsPlan) : StreamResult = runAll s o plan true
+
+    /// The streamed draws read back as a posterior (see `CmdStanCsv.readPosterior`).
+    let posterior (r: StreamResult) : Posterior = CmdStanCsv.readPosterior r.Files

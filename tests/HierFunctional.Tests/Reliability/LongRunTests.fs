@@ -1,0 +1,169 @@
+/// Long and interrupted runs (draws streamed to CmdStan CSV, cancel, resume bit-identically, flat memory) and
+/// concurrency (parallel fits on shared model values and plans equal sequential ones).
+module HierFunctional.Tests.Reliability.LongRunTests
+
+open System
+open System.IO
+open System.Threading
+open System.Threading.Tasks
+open Xunit
+open HierFunctional
+open type Distributions
+
+/// Eight schools with a half-Cauchy scale (an augmentation variable) plus a slice-sampled node (adaptive widths),
+/// so a checkpoint has to carry values, aux, widths and the generator.
+let private schools =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 5.0))
+        let! tau = sample "tau" (HalfCauchy 5.0)
+        let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
+        do! observe "y" (Normal(theta.[group "school"], data "sigma"))
+        let! m2 = sample "m2" (Normal(0.0, 10.0))
+        do! observe "z" (StudentT(3.0, m2, 1.0))
+    }
+
+let private schoolData =
+    Dataset.empty
+    |> Dataset.labels "school" (Array.init 8 (fun j -> string "ABCDEFGH".[j]))
+    |> Dataset.reals "y" [| 28.0; 8.0; -3.0; 7.0; -1.0; 1.0; 18.0; 12.0 |]
+    |> Dataset.reals "sigma" [| 15.0; 10.0; 16.0; 11.0; 9.0; 11.0; 10.0; 18.0 |]
+    |> Dataset.reals "z" [| 0.3; 1.2; -0.4; 2.0; 0.9; 0.1; 1.5; 0.7 |]
+
+let private plan =
+    match Bind.bind schools schoolData |> Result.bind Gibbs.compile with
+    | Ok p -> p
+    | Error e -> failwithf "%A" e
+
+let private options =
+    SamplerOptions.Default.WithChains(2).WithWarmup(300).WithDraws(400).WithSeed(17)
+
+let private freshDir (name: string) =
+    let d = Path.Combine(Path.GetTempPath(), $"hier-reliab-{name}-{Guid.NewGuid():N}")
+    Directory.CreateDirectory d |> ignore
+    d
+
+let private stream dir =
+    {
+        Directory = dir
+        ModelName = "schools"
+        CheckpointEvery = 50
+    }
+
+/// Cancels the run once any chain reports this many sweeps (reports arrive synchronously every total/100 sweeps).
+type private CancelAt(cts: CancellationTokenSource, at: int) =
+    interface IProgress<ChainProgress> with
+        member _.Report p =
+            if p.Iteration >= at then
+                cts.Cancel()
+
+[<Fact>]
+let ``streamed draws equal the in-memory draws of the same run`` () =
+    let dir = freshDir "same"
+    let r = Streaming.run (stream dir) options plan
+    let inMemory = Chains.run options plan
+    Assert.False r.Cancelled
+    Assert.Equal<float[][][]>(Posterior.toArray inMemory, Posterior.toArray (Streaming.posterior r))
+    Directory.Delete(dir, true)
+
+[<Theory>]
+[<InlineData(140)>] // during warm-up: slice widths are still adapting
+[<InlineData(521)>] // while drawing
+let ``a cancelled streamed run keeps every draw made and resumes bit-identically`` (cancelAt: int) =
+    let full = freshDir "full"
+    let uninterrupted = Streaming.run (stream full) options plan
+    let dir = freshDir "cut"
+    use cts = new CancellationTokenSource()
+
+    let cut =
+        Streaming.run
+            (stream dir)
+            (options.WithThreads(1).WithCancellation(cts.Token).WithProgress(CancelAt(cts, cancelAt)))
+            plan
+
+    Assert.True cut.Cancelled
+    // every draw made is on disk, readable, and equal to the uninterrupted run's first draws
+    cut.Files
+    |> Array.iteri (fun c f ->
+        let chain = CmdStanCsv.read f
+        Assert.Equal(cut.Made.[c], chain.Draws.Length)
+        let reference = (CmdStanCsv.read uninterrupted.Files.[c]).Draws
+        Assert.Equal<float[][]>(reference.[.. chain.Draws.Length - 1], chain.Draws))
+
+    let resumed = Streaming.resume (stream dir) options plan
+    Assert.False resumed.Cancelled
+
+    Array.iter2
+        (fun (a: string) (b: string) -> Assert.Equal(File.ReadAllText a, File.ReadAllText b))
+        uninterrupted.Files
+        resumed.Files
+
+    Directory.Delete(full, true)
+    Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a checkpoint survives a text round trip exactly`` () =
+    let dir = freshDir "cp"
+    let r = Streaming.run (stream dir) (options.WithChains 1) plan
+    let cp = Checkpoint.load r.Checkpoints.[0]
+    let again = Checkpoint.parse (Checkpoint.format cp)
+    Assert.Equal(Checkpoint.format cp, Checkpoint.format again)
+    Assert.Equal<float[]>(cp.Values, again.Values)
+    Assert.Equal<uint64[]>(cp.Rng, again.Rng)
+    Directory.Delete(dir, true)
+
+[<Fact>]
+/// 2×10⁵ sweeps in the test suite; `build.fsx fuzz` sets HIER_STRESS_SWEEPS=1000000.
+let ``streaming a long run keeps memory flat`` () =
+    let tiny =
+        model {
+            let! p = sample "p" (Beta(1.0, 1.0))
+            do! observe "y" (Bernoulli p)
+        }
+
+    let tinyPlan =
+        Bind.bind tiny (Dataset.empty |> Dataset.integers "y" [| 1; 0; 1 |])
+        |> Result.bind Gibbs.compile
+        |> function
+            | Ok p -> p
+            | Error e -> failwithf "%A" e
+
+    let draws =
+        match Environment.GetEnvironmentVariable "HIER_STRESS_SWEEPS" with
+        | null
+        | "" -> 200_000
+        | v -> int v
+
+    let dir = freshDir "mem"
+    let o = SamplerOptions.Default.WithChains(1).WithWarmup(0).WithDraws(draws)
+    Streaming.run { stream dir with CheckpointEvery = 0 } o tinyPlan |> ignore // warm the JIT and the file system
+    let before = GC.GetTotalMemory true
+    let r = Streaming.run { stream dir with CheckpointEvery = 0 } o tinyPlan
+    let after = GC.GetTotalMemory true
+    // Keeping the draws would retain at least draws × 8 bytes (1.6 MB at 2×10⁵); streaming must stay below half.
+    let retained = after - before
+    Assert.True(retained < int64 draws * 8L / 2L, $"retained {retained} bytes")
+    Assert.Equal(draws, r.Made.[0])
+    Assert.Equal(draws, (CmdStanCsv.read r.Files.[0]).Draws.Length)
+    Directory.Delete(dir, true)
+
+[<Fact>]
+let ``a hundred parallel fits on shared models and plans equal a hundred sequential fits`` () =
+    let o (i: int) =
+        SamplerOptions.Default.WithChains(2).WithWarmup(20).WithDraws(20).WithSeed(i).WithThreads(1)
+
+    // even i: the shared compiled plan; odd i: a fresh bind and compile of the shared model value
+    let fitOne (i: int) =
+        if i % 2 = 0 then
+            Chains.run (o i) plan
+        else
+            match Fit.run (o i) schools schoolData with
+            | Ok p -> p
+            | Error e -> failwithf "%A" e
+        |> Posterior.toArray
+
+    let sequential = Array.init 100 fitOne
+    let parallelFits = Array.zeroCreate 100
+    Parallel.For(0, 100, fun i -> parallelFits.[i] <- fitOne i) |> ignore
+
+    for i in 0..99 do
+        Assert.Equal<float[][][]>(sequential.[i], parallelFits.[i])
