@@ -73,15 +73,7 @@ printfn "\n%s" (ShrinkageReport.format (ShrinkageReport.report plan.Bound "class
 
 (** ## Checks, so CI fails if the numbers drift *)
 // Agreement with JAGS 4.3.1 on the same model and priors (tests/HierFunctional.Tests/fixtures/jags).
-let jags =
-    File.ReadAllLines(Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "tests", "HierFunctional.Tests", "fixtures", "jags", "three_level.csv"))
-    |> Array.skip 1
-    |> Array.map (fun l -> l.Split ',')
-
-for f in jags do
-    let ours = Posterior.chains f.[0] post
-    let z = (Diagnostics.mean ours - float f.[1]) / sqrt (Diagnostics.mcseMean ours ** 2.0 + float f.[3] ** 2.0)
-    if abs z > 4.0 then failwithf "%s: %.1f combined MCSE from JAGS" f.[0] z
+References.agreesWith "jags/three_level.csv" id post |> ignore
 
 // The shares sum to 1 in every draw (law of total variance), and the ICCs are ordered as they must be.
 let shares = levels |> List.map (fun s -> Posterior.pooled $"share_{s}" decomposed)
