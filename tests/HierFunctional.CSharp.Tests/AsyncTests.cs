@@ -25,9 +25,9 @@ public class AsyncTests
         Assert.False(post.IsCancelled);
         var reports = progress.Reports.ToArray();
         Assert.Equal(new[] { 0, 1 }, reports.Select(r => r.Chain).Distinct().OrderBy(c => c));
-        var total = 200 + 300;
+        var total = Reference.Options.Warmup + Reference.Options.Draws;
         Assert.All(reports, r => Assert.Equal(total, r.Total));
-        Assert.All(reports, r => Assert.Equal(r.Iteration <= 200, r.IsWarmup));
+        Assert.All(reports, r => Assert.Equal(r.Iteration <= Reference.Options.Warmup, r.IsWarmup));
         Assert.Equal(2, reports.Count(r => r.Iteration == total && r.Fraction == 1.0));
     }
 

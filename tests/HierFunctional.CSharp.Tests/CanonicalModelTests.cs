@@ -108,11 +108,16 @@ public class CanonicalModelTests
         }
     }
 
+    /// <summary>Rats and sleepstudy are the slowest sweeps; a few dozen draws already prove bit-identity.</summary>
+    private static readonly SamplerOptions Short = Reference.Options.WithWarmup(30).WithDraws(50);
+
+    private static readonly HierFunctional.SamplerOptions CoreShort = Reference.CoreOptions.WithWarmup(30).WithDraws(50);
+
     [Fact]
     public void Rat_tumours_from_CSV_gives_bit_identical_draws_to_the_FSharp_core()
     {
-        var post = Rats.Fit(DataSet.ReadCsv(System.IO.Path.Combine(Reference.DataDir, "rats.csv")), Reference.Options);
-        var core = Reference.CoreFit(F.Examples.rats, Reference.CoreData("rats.csv"), Reference.CoreOptions);
+        var post = Rats.Fit(DataSet.ReadCsv(System.IO.Path.Combine(Reference.DataDir, "rats.csv")), Short);
+        var core = Reference.CoreFit(F.Examples.rats, Reference.CoreData("rats.csv"), CoreShort);
 
         Assert.Equal(F.Print.model(F.Examples.rats), Rats.ToString());
         foreach (var name in new[] { "alpha", "beta", "theta[1]", "theta[71]", "pop_mean", "log_sum" })
@@ -129,8 +134,8 @@ public class CanonicalModelTests
             .Integers("Days", s => s.Days)
             .Labels("Subject", s => s.Subject);
         var plan = Sleepstudy.Compile(data);
-        var post = plan.Sample(Reference.Options);
-        var core = Reference.CoreFit(F.Examples.sleepstudy, Reference.CoreData("sleepstudy.csv"), Reference.CoreOptions);
+        var post = plan.Sample(Short);
+        var core = Reference.CoreFit(F.Examples.sleepstudy, Reference.CoreData("sleepstudy.csv"), CoreShort);
 
         Assert.Equal(F.Print.model(F.Examples.sleepstudy), Sleepstudy.ToString());
         Assert.DoesNotContain("slice", plan.Description);
