@@ -111,9 +111,12 @@ let packVersion () =
             File.Delete f
 
     let version = packageVersion ()
+    // Reproducible package builds in CI. Only here: its path mapping would turn __SOURCE_DIRECTORY__ in the test
+    // projects into /_/ and break their fixture paths.
+    let ciBuild = if ci then " -p:ContinuousIntegrationBuild=true" else ""
 
     for proj in packable do
-        dotnet $"pack {proj} -c Release --nologo -v minimal -o \"{packagesDir}\" -p:Version={version}"
+        dotnet $"pack {proj} -c Release --nologo -v minimal -o \"{packagesDir}\" -p:Version={version}{ciBuild}"
 
     printfn "packed %s into %s" version packagesDir
     version

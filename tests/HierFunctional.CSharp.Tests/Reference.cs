@@ -27,10 +27,10 @@ internal static class Reference
 
     /// <summary>Small runs keep the suite fast; bit-identity does not depend on the run length.</summary>
     public static SamplerOptions Options { get; } =
-        SamplerOptions.Default.WithChains(2).WithWarmup(100).WithDraws(150).WithSeed(11).WithThreads(2);
+        SamplerOptions.Default.WithChains(2).WithWarmup(60).WithDraws(100).WithSeed(11).WithThreads(2);
 
     public static F.SamplerOptions CoreOptions { get; } =
-        F.SamplerOptions.Default.WithChains(2).WithWarmup(100).WithDraws(150).WithSeed(11).WithThreads(2);
+        F.SamplerOptions.Default.WithChains(2).WithWarmup(60).WithDraws(100).WithSeed(11).WithThreads(2);
 
     public static F.Dataset CoreData(string file) => F.Csv.readOrThrow(Path.Combine(DataDir, file));
 

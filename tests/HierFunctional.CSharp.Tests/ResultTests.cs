@@ -47,8 +47,8 @@ public class ResultTests
         Assert.Equal(post.Mean("theta[1]"), post.Mean("theta", "A"));
         Assert.Equal(post.Quantile("theta[2]", 0.1), post.Quantile("theta", "B", 0.1));
         Assert.Equal(post.Draws("theta[1]").Average(), post.Mean("theta[1]"), 12);
-        Assert.Equal(2 * 150, post.Draws("mu").Length);
-        Assert.Equal(new[] { 150, 150 }, post.DrawsByChain("mu").Select(c => c.Length));
+        Assert.Equal(2 * 100, post.Draws("mu").Length);
+        Assert.Equal(new[] { 100, 100 }, post.DrawsByChain("mu").Select(c => c.Length));
     }
 
     [Fact]
