@@ -29,6 +29,24 @@ public sealed class Plan
     /// <summary>The plan as a table: each node, its update, and why it fell back to slicing.</summary>
     public string Description => F.Gibbs.describe(Core);
 
+    /// <summary>The joint log-density log p(θ, y) at given parameter values (every prior, likelihood and factor term).</summary>
+    /// <param name="values">Every parameter node's values, all copies flattened (one value for a scalar node).</param>
+    /// <exception cref="ArgumentException">A node is missing, unknown, or has the wrong number of values.</exception>
+    public double LogDensity(IReadOnlyDictionary<string, double[]> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var bound = Core.Bound;
+        var missing = F.BoundModule.parameters(bound).Select(i => i.Node.Name).Where(n => !values.ContainsKey(n)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new ArgumentException($"Give a value for every parameter node; missing: {string.Join(", ", missing)}.", nameof(values));
+        }
+
+        var state = F.LayoutModule.ofValues(
+            bound, Interop.ToList(values.Select(kv => Tuple.Create(kv.Key, F.Value.NewVector(kv.Value)))));
+        return Core.Density.Joint.Invoke(state);
+    }
+
     /// <summary>Runs the chains (in parallel, each with its own generator) and collects the monitored draws.</summary>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
     /// <exception cref="ModelException">A sampler update failed numerically (kind <see cref="ErrorKind.NumericalFailure"/>).</exception>

@@ -162,6 +162,31 @@ public sealed class Posterior
             l.Warnings.ToArray());
     }
 
+    /// <summary>Posterior predictive check: a replicated data set per draw, the statistic on each, and the share of
+    /// replications at least as extreme as the observed value (Gelman et al. BDA3 §6.3).</summary>
+    /// <param name="statistic">The test statistic of a data set, e.g. <c>d =&gt; d.GetNumbers("y").Max()</c>.</param>
+    /// <param name="seed">Seed of the replication generator.</param>
+    public PredictiveCheck PredictiveCheck(Func<DataSet, double> statistic, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(statistic);
+        var c = F.Predictive.check(
+            Rng(seed), Plan.Core.Bound, Interop.Fun<F.Dataset, double>(d => statistic(new DataSet(d))), Core);
+        return new PredictiveCheck(c.Observed, c.Replicated, c.PValue);
+    }
+
+    /// <summary>Draws of a new, unobserved level of a group-level node, one per posterior draw (θ_new | μ, τ).</summary>
+    /// <param name="node">A parameter declared over a group, e.g. <c>theta</c>.</param>
+    /// <param name="seed">Seed of the generator.</param>
+    public double[] NewGroup(string node, int seed = 1) =>
+        F.Predictive.newGroup(Rng(seed), Plan.Core.Bound, Interop.Name(node, nameof(node)), Core);
+
+    /// <summary>Summary of the variance shares and (for two components) the ICC implied by the named standard
+    /// deviations, draw by draw: share_k = sd_k² / Σ sd².</summary>
+    /// <param name="sds">Standard-deviation parameters, outermost level first (e.g. <c>"tau", "sigma"</c>).</param>
+    public PosteriorSummary VarianceDecomposition(params string[] sds) =>
+        PosteriorSummary.FromCore(
+            F.VarianceDecomposition.summary(Interop.ToList(Interop.Array(sds, nameof(sds))), Core), _ => null);
+
     /// <summary>Writes the draws as CmdStan does, one file per chain (<c>directory/modelName_chain.csv</c>), for R's
     /// <c>posterior</c>, ArviZ or any Stan tooling; returns the paths.</summary>
     /// <param name="directory">The output directory (created if missing).</param>
@@ -177,6 +202,8 @@ public sealed class Posterior
 
     /// <summary>Chains, draws and scalars, and whether the run was cancelled.</summary>
     public override string ToString() => Core.ToString();
+
+    private static Random Rng(int seed) => new MathNet.Numerics.Random.Xoshiro256StarStar(seed, false);
 
     private static IEnumerable<string> ShrinkableNodes(F.Bound bound) =>
         bound.Nodes.Where(i => i.Node.Kind.IsParameter && i.Node.Plate.IsOver).Select(i => i.Node.Name);

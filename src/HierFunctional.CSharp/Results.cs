@@ -165,3 +165,9 @@ public sealed record LooResult(
     IReadOnlyList<double> ParetoK,
     double McseElpd,
     IReadOnlyList<string> Warnings);
+
+/// <summary>A posterior predictive check of one test statistic.</summary>
+/// <param name="Observed">The statistic of the observed data.</param>
+/// <param name="Replicated">The statistic of each replicated data set, one per draw.</param>
+/// <param name="PValue">The share of replications at least as large as the observed value.</param>
+public sealed record PredictiveCheck(double Observed, IReadOnlyList<double> Replicated, double PValue);

@@ -87,6 +87,73 @@ public class ResultTests
     }
 
     [Fact]
+    public void Predictive_checks_new_groups_and_variance_shares_equal_the_FSharp_ones_for_the_same_seed()
+    {
+        var post = Fit.Value;
+        var (plan, core) = Core.Value;
+        Func<DataSet, double> max = d => d.GetNumbers("y").Max();
+        var check = post.PredictiveCheck(max, seed: 3);
+        var coreCheck = F.Predictive.check(
+            new MathNet.Numerics.Random.Xoshiro256StarStar(3, false), plan.Bound,
+            Microsoft.FSharp.Core.FuncConvert.FromFunc<F.Dataset, double>(MaxY), core);
+
+        Assert.Equal(coreCheck.Replicated, check.Replicated);
+        Assert.Equal(post.Draws("mu").Length, check.Replicated.Count);
+        Assert.InRange(check.PValue, 0.0, 1.0);
+        Assert.Equal(
+            F.Predictive.newGroup(new MathNet.Numerics.Random.Xoshiro256StarStar(4, false), plan.Bound, "theta", core),
+            post.NewGroup("theta", seed: 4));
+    }
+
+    [Fact]
+    public void The_variance_decomposition_gives_the_icc_draw_by_draw()
+    {
+        Model students =
+            from mu in Model.Sample("mu", Dist.Normal(50, 20))
+            from tau in Model.Sample("tau", Dist.HalfNormal(10))
+            from sigma in Model.Sample("sigma", Dist.HalfNormal(20))
+            from theta in Model.Sample("theta", Dist.Normal(mu, tau)).Over("school")
+            from score in Model.Observe("score", Dist.Normal(theta[Expr.Group("school")], sigma))
+            select score;
+        var post = students.Fit(
+            DataSet.ReadCsv(Path.Combine(Reference.DataDir, "students.csv")), Reference.Options.WithWarmup(30).WithDraws(50));
+        var icc = post.Draws("tau").Zip(post.Draws("sigma"), (t, s) => t * t / (t * t + s * s)).Average();
+
+        Assert.Equal(icc, post.VarianceDecomposition("tau", "sigma")["icc"].Mean, 12);
+    }
+
+    private static double MaxY(F.Dataset d) => F.DatasetModule.tryColumn("y", d).Value switch
+    {
+        F.Column.Reals r => r.Item.Max(),
+        F.Column.Integers i => i.Item.Max(),
+        _ => double.NaN,
+    };
+
+    [Fact]
+    public void The_log_density_at_a_point_is_the_FSharp_joint_log_density()
+    {
+        var plan = CanonicalModelTests.EightSchools.Compile(Schools);
+        var theta = new[] { 16.5, 6.5, 1, 6, 2, 3, 11.5, 8.5 };
+        var logp = plan.LogDensity(new System.Collections.Generic.Dictionary<string, double[]>
+        {
+            ["mu"] = new[] { 5.0 },
+            ["tau"] = new[] { 3.0 },
+            ["theta"] = theta,
+        });
+        var bound = Core.Value.Plan.Bound;
+        var point = F.LayoutModule.ofValues(bound, Microsoft.FSharp.Collections.ListModule.OfSeq(new[]
+        {
+            Tuple.Create("mu", F.Value.NewScalar(5.0)),
+            Tuple.Create("tau", F.Value.NewScalar(3.0)),
+            Tuple.Create("theta", F.Value.NewVector(theta)),
+        }));
+
+        Assert.Equal(F.LogDensity.compile(bound).Joint.Invoke(point), logp);
+        var e = Assert.Throws<ArgumentException>(() => plan.LogDensity(new System.Collections.Generic.Dictionary<string, double[]> { ["mu"] = new[] { 5.0 } }));
+        Assert.Contains("tau, theta", e.Message);
+    }
+
+    [Fact]
     public void CmdStan_CSV_files_read_back_with_the_same_draws()
     {
         var dir = Path.Combine(Path.GetTempPath(), "hier-csharp-" + Guid.NewGuid().ToString("N"));
