@@ -3,16 +3,10 @@ module FsiCommon
 
 open System.IO
 open HierFunctional
-open type Distributions
 
 let run () =
-    let eightSchools =
-        model {
-            let! mu = sample "mu" (Normal(0.0, 5.0))
-            let! tau = sample "tau" (HalfCauchy 5.0)
-            let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
-            do! observe "y" (Normal(theta.[group "school"], data "sigma"))
-        }
+    // The canonical models ship as values; print one as the math.
+    printfn "%s" (Print.model Examples.eightSchools)
 
     let data =
         Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "eight_schools.csv"))
@@ -20,7 +14,7 @@ let run () =
     let options =
         SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(500).WithSeed(1)
 
-    match Fit.run options eightSchools data with
+    match Fit.run options Examples.eightSchools data with
     | Error errors -> failwith (errors |> List.map ModelError.describe |> String.concat "\n")
     | Ok post ->
         let summary = Summary.compute post
