@@ -1,5 +1,5 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, bench, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
@@ -93,8 +93,79 @@ let docs () =
 
     printfn "site written to docs/output/index.html"
 
-let pack () =
-    dotnet "pack HierFunctional.sln -c Release --nologo -o artifacts/packages"
+let packagesDir = Path.Combine(root, "artifacts", "packages")
+
+/// The packages that `pack` produces, by project.
+let packable =
+    [
+        "src/HierFunctional/HierFunctional.fsproj"
+        "src/HierFunctional.CSharp/HierFunctional.CSharp.csproj"
+        "src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
+    ]
+
+/// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global
+/// package cache can never hand a consumer an older build under the same version.
+let packageVersion () =
+    match Environment.GetEnvironmentVariable "PACKAGE_VERSION" with
+    | v when not (String.IsNullOrEmpty v) -> v
+    | _ ->
+        let props = XDocument.Load(Path.Combine(root, "Directory.Build.props"))
+        let baseVersion = (props.Descendants(XName.Get "Version") |> Seq.head).Value
+        $"{baseVersion}-local.{DateTime.UtcNow:yyyyMMddHHmmss}"
+
+/// Packs core, C# facade and Testing (.nupkg + .snupkg) into artifacts/packages, replacing older local builds.
+let packVersion () =
+    if Directory.Exists packagesDir then
+        for f in Directory.GetFiles(packagesDir, "*.*nupkg") do
+            File.Delete f
+
+    let version = packageVersion ()
+    // Reproducible package builds in CI. Only here: its path mapping would turn __SOURCE_DIRECTORY__ in the test
+    // projects into /_/ and break their fixture paths.
+    let ciBuild = if ci then " -p:ContinuousIntegrationBuild=true" else ""
+
+    for proj in packable do
+        dotnet $"pack {proj} -c Release --nologo -v minimal -o \"{packagesDir}\" -p:Version={version}{ciBuild}"
+
+    printfn "packed %s into %s" version packagesDir
+    version
+
+let pack () = packVersion () |> ignore
+
+/// Removes local builds (`*-local.*`) of our packages from NuGet's global cache; they are never reused.
+let clearLocalPackagesFromCache () =
+    let cache =
+        match Environment.GetEnvironmentVariable "NUGET_PACKAGES" with
+        | p when not (String.IsNullOrEmpty p) -> p
+        | _ -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
+
+    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing" ] do
+        let dir = Path.Combine(cache, id)
+
+        if Directory.Exists dir then
+            for v in Directory.GetDirectories(dir, "*-local.*") do
+                Directory.Delete(v, true)
+
+/// Packs, then consumes the packages as a user would: the C# quickstart (restored from the local feed by the
+/// version just packed) and the F# interactive scripts (built assemblies, and `#r "nuget: ..."` from the feed).
+let samples () =
+    let version = packVersion ()
+    clearLocalPackagesFromCache ()
+
+    let quickstart =
+        Path.Combine(root, "docs", "samples", "CSharpQuickstart", "CSharpQuickstart.csproj")
+
+    dotnet $"run --project \"{quickstart}\" -c Release --nologo -p:HierFunctionalVersion={version}"
+    let feed = Path.Combine(root, "docs", "samples", "local-feed.fsx")
+
+    File.WriteAllText(
+        feed,
+        $"// Written by `dotnet fsi build.fsx samples`: the local feed and the version it just packed.\n#i \"nuget: {packagesDir}\"\n#r \"nuget: HierFunctional, {version}\"\n"
+    )
+
+    for script in [ "fsi-reference.fsx"; "fsi-package.fsx" ] do
+        let path = Path.Combine(root, "docs", "samples", script)
+        runOrFail "dotnet" $"fsi --quiet --exec \"{path}\""
 
 /// Arguments after `--` on the command line (passed to the benchmark program).
 let extraArgs = fsi.CommandLineArgs |> Array.skip 2 |> Array.filter ((<>) "--")
@@ -147,12 +218,14 @@ let targets =
             "test", test
             "docs", docs
             "pack", pack
+            "samples", samples
             "bench", bench
             "demo", demo
             "all",
             (fun () ->
                 test ()
-                docs ())
+                docs ()
+                samples ())
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with

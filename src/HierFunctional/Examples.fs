@@ -80,3 +80,29 @@ module Examples =
 
             do! observe "score" (Normal(cls.[group "classroom"], sigma))
         }
+
+    /// lme4's sleepstudy, `Reaction ~ Days + (Days | Subject)` as a Bayesian model (docs/data/sleepstudy.csv): each
+    /// subject's intercept and slope b_j ~ MvNormal(mu, SigmaB), Reaction_i ~ Normal((1, Days_i)·b_j, sigma), with
+    /// weakly informative priors on the scale of the data; every node gets a closed-form update.
+    let sleepstudy =
+        model {
+            let! mu =
+                sample
+                    "mu"
+                    (MvNormal(
+                        vector [ constant 250.0; constant 10.0 ],
+                        matrix [ [ constant 2500.0; constant 0.0 ]; [ constant 0.0; constant 100.0 ] ]
+                    ))
+
+            let! sigmaB =
+                sample
+                    "SigmaB"
+                    (InverseWishart(
+                        constant 4.0,
+                        matrix [ [ constant 600.0; constant 0.0 ]; [ constant 0.0; constant 35.0 ] ]
+                    ))
+
+            let! sigma = sample "sigma" (HalfNormal 50.0)
+            let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
+            do! observe "Reaction" (Normal(dot (vector [ constant 1.0; data "Days" ]) b.[group "Subject"], sigma))
+        }

@@ -1,0 +1,252 @@
+using System;
+using System.Linq;
+using MathNet.Numerics.LinearAlgebra;
+using FA = HierFunctional.Analytic;
+
+namespace HierFunctional.CSharp;
+
+/// <summary>
+/// Closed forms that need no sampling: conjugate shrinkage, empirical Bayes, exact grid posteriors, pooling
+/// comparisons, marginals and the two-group model. They are also the yardstick the sampler is tested against.
+/// </summary>
+public static class Analytic
+{
+    /// <summary>Shrinkage factor B = σ²/(σ²+τ²) (σ² sampling variance, τ² population variance).</summary>
+    /// <param name="samplingVariance">σ² &gt; 0.</param>
+    /// <param name="populationVariance">τ² ≥ 0 (∞ for no pooling).</param>
+    public static double ShrinkageFactor(double samplingVariance, double populationVariance) =>
+        FA.Shrinkage.factor(samplingVariance, populationVariance);
+
+    /// <summary>Normal-Normal posterior of one group: θ | y ~ N((1−B)y + Bμ, (1−B)σ²).</summary>
+    /// <param name="mu">Population mean μ.</param>
+    /// <param name="tau">Population sd τ.</param>
+    /// <param name="estimate">The group's estimate y.</param>
+    /// <param name="stdError">Its standard error σ.</param>
+    public static NormalShrinkage NormalShrinkage(double mu, double tau, double estimate, double stdError) =>
+        Of(FA.Shrinkage.normal(mu, tau, estimate, stdError));
+
+    /// <summary>Normal-Normal posteriors of many groups with the same μ and τ.</summary>
+    /// <param name="mu">Population mean μ.</param>
+    /// <param name="tau">Population sd τ.</param>
+    /// <param name="estimates">The groups' estimates.</param>
+    /// <param name="stdErrors">Their standard errors.</param>
+    public static NormalShrinkage[] NormalShrinkage(double mu, double tau, double[] estimates, double[] stdErrors) =>
+        FA.Shrinkage.normalGroups(mu, tau, estimates, stdErrors).Select(Of).ToArray();
+
+    /// <summary>Posterior of a group mean from n observations with sd σ (standard error σ/√n).</summary>
+    /// <param name="mu">Population mean μ.</param>
+    /// <param name="tau">Population sd τ.</param>
+    /// <param name="sigma">Within-group sd σ.</param>
+    /// <param name="groupMean">The group's sample mean.</param>
+    /// <param name="n">The group's size.</param>
+    public static NormalShrinkage NormalMeanShrinkage(double mu, double tau, double sigma, double groupMean, int n) =>
+        Of(FA.Shrinkage.normalMean(mu, tau, sigma, groupMean, n));
+
+    /// <summary>Beta-Binomial posterior Beta(α + y, β + n − y).</summary>
+    /// <param name="alpha">Prior α.</param>
+    /// <param name="beta">Prior β.</param>
+    /// <param name="successes">y.</param>
+    /// <param name="trials">n.</param>
+    public static BetaPosterior BetaBinomialPosterior(double alpha, double beta, int successes, int trials)
+    {
+        var p = FA.Shrinkage.betaBinomial(alpha, beta, successes, trials);
+        return new BetaPosterior(p.Alpha, p.Beta, p.Mean, p.Sd, p.DataWeight);
+    }
+
+    /// <summary>Gamma-Poisson posterior Gamma(α + y, β + E) (shape, rate).</summary>
+    /// <param name="alpha">Prior shape α.</param>
+    /// <param name="beta">Prior rate β.</param>
+    /// <param name="count">y.</param>
+    /// <param name="exposure">E.</param>
+    public static GammaPosterior GammaPoissonPosterior(double alpha, double beta, int count, double exposure)
+    {
+        var p = FA.Shrinkage.gammaPoisson(alpha, beta, count, exposure);
+        return new GammaPosterior(p.Shape, p.Rate, p.Mean, p.Sd, p.DataWeight);
+    }
+
+    /// <summary>Regression coefficients' posterior with β ~ N(μ, Σ_β), y ~ N(Xβ, σ²I):
+    /// V = (Σ⁻¹ + XᵀX/σ²)⁻¹, mean V(Σ⁻¹μ + Xᵀy/σ²).</summary>
+    /// <param name="mu">Prior mean μ.</param>
+    /// <param name="sigmaBeta">Prior covariance Σ_β.</param>
+    /// <param name="sigma">Residual sd σ.</param>
+    /// <param name="x">Design matrix X (rows × coefficients).</param>
+    /// <param name="y">Responses.</param>
+    public static LinearShrinkage LinearShrinkage(double[] mu, double[,] sigmaBeta, double sigma, double[,] x, double[] y)
+    {
+        ArgumentNullException.ThrowIfNull(mu);
+        ArgumentNullException.ThrowIfNull(sigmaBeta);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        var l = FA.Shrinkage.linear(
+            Vector<double>.Build.DenseOfArray(mu), Matrix<double>.Build.DenseOfArray(sigmaBeta), sigma,
+            Matrix<double>.Build.DenseOfArray(x), Vector<double>.Build.DenseOfArray(y));
+        return new LinearShrinkage(l.CoefficientMean.ToArray(), l.CoefficientCovariance.ToArray(), l.WeightMatrix.ToArray());
+    }
+
+    /// <summary>Empirical Bayes Beta(α, β) prior for binomial groups.</summary>
+    /// <param name="successes">Successes per group.</param>
+    /// <param name="trials">Trials per group.</param>
+    /// <param name="method">Moments, or the exact marginal maximum likelihood.</param>
+    public static PriorEstimate BetaBinomialPrior(int[] successes, int[] trials, EstimationMethod method = EstimationMethod.MarginalML) =>
+        Of(method == EstimationMethod.Moments
+            ? FA.EmpiricalBayes.betaBinomialMoments(successes, trials)
+            : FA.EmpiricalBayes.betaBinomialML(successes, trials));
+
+    /// <summary>Empirical Bayes Gamma(α, β) prior (shape, rate) for Poisson counts with exposures.</summary>
+    /// <param name="counts">Counts per group.</param>
+    /// <param name="exposures">Exposures per group.</param>
+    /// <param name="method">Moments, or the exact marginal maximum likelihood.</param>
+    public static PriorEstimate GammaPoissonPrior(int[] counts, double[] exposures, EstimationMethod method = EstimationMethod.MarginalML) =>
+        Of(method == EstimationMethod.Moments
+            ? FA.EmpiricalBayes.gammaPoissonMoments(counts, exposures)
+            : FA.EmpiricalBayes.gammaPoissonML(counts, exposures));
+
+    /// <summary>Normal random-effects (meta-analysis) fit y_i ~ N(μ, v_i + τ²), as R's metafor::rma.</summary>
+    /// <param name="estimates">Study estimates y_i.</param>
+    /// <param name="variances">Their sampling variances v_i.</param>
+    /// <param name="method">The τ² estimator.</param>
+    public static RandomEffectsFit RandomEffects(double[] estimates, double[] variances, TauMethod method = TauMethod.REML)
+    {
+        var core = method switch
+        {
+            TauMethod.DerSimonianLaird => FA.TauMethod.DerSimonianLaird,
+            TauMethod.ML => FA.TauMethod.ML,
+            _ => FA.TauMethod.REML,
+        };
+        var f = FA.EmpiricalBayes.randomEffects(core, estimates, variances);
+        return new RandomEffectsFit(method, f.Tau2, f.Tau2Se, f.Mu, f.MuSe, f.Q, f.Posteriors.Select(Of).ToArray());
+    }
+
+    /// <summary>Exact grid posterior of the Beta-Binomial hierarchy under p(α, β) ∝ (α+β)^(−5/2) (BDA3 §5.3).</summary>
+    /// <param name="successes">Successes per group.</param>
+    /// <param name="trials">Trials per group.</param>
+    /// <param name="gridPoints">Grid points per axis (at least 16).</param>
+    public static BetaBinomialGridPosterior BetaBinomialGrid(int[] successes, int[] trials, int gridPoints = 100)
+    {
+        var g = FA.GridPosterior.betaBinomial(gridPoints, successes, trials);
+        return new BetaBinomialGridPosterior(
+            Of(g.LogRatio), Of(g.LogSum), Of(g.PopulationMean), g.Theta.Select(Of).ToArray(), g.IntegrationError);
+    }
+
+    /// <summary>Exact grid posterior of y_j ~ N(θ_j, σ_j), θ_j ~ N(μ, τ) with μ ~ N(muMean, muSd) (flat when
+    /// <paramref name="muSd"/> is ∞) and a half-Cauchy(tauScale) prior on τ (uniform when tauScale is ∞) (BDA3 §5.4).</summary>
+    /// <param name="y">Group estimates.</param>
+    /// <param name="sigma">Their standard errors.</param>
+    /// <param name="muMean">Prior mean of μ.</param>
+    /// <param name="muSd">Prior sd of μ (∞: flat).</param>
+    /// <param name="tauScale">Half-Cauchy scale of τ (∞: uniform).</param>
+    /// <param name="gridPoints">Grid points over log τ (at least 16).</param>
+    public static NormalHierarchyPosterior NormalHierarchyGrid(
+        double[] y, double[] sigma, double muMean = 0, double muSd = double.PositiveInfinity,
+        double tauScale = double.PositiveInfinity, int gridPoints = 400)
+    {
+        var muPrior = double.IsPositiveInfinity(muSd) ? FA.MuPrior.Flat : FA.MuPrior.NewNormal(muMean, muSd);
+        var tauPrior = double.IsPositiveInfinity(tauScale)
+            ? Interop.Fun<double, double>(FA.GridPosterior.uniformTau)
+            : Interop.Fun<double, double>(t => FA.GridPosterior.halfCauchyTau(tauScale, t));
+        var g = FA.GridPosterior.normalHierarchy(gridPoints, muPrior, tauPrior, y, sigma);
+        return new NormalHierarchyPosterior(
+            Of(g.Mu), Of(g.Tau), g.Theta.Select(Of).ToArray(), g.TauGrid, g.TauDensity, g.IntegrationError);
+    }
+
+    /// <summary>No, complete and partial pooling of Normal estimates, τ estimated by REML.</summary>
+    /// <param name="estimates">Group estimates.</param>
+    /// <param name="stdErrors">Their standard errors.</param>
+    /// <param name="tau">A known population sd τ; estimated when null.</param>
+    public static PoolingTable NormalPooling(double[] estimates, double[] stdErrors, double? tau = null) =>
+        Of(tau is { } t ? FA.Pooling.normalWithTau(t, estimates, stdErrors) : FA.Pooling.normal(estimates, stdErrors));
+
+    /// <summary>No, complete and partial pooling of binomial rates; Beta prior by marginal ML unless given.</summary>
+    /// <param name="successes">Successes per group.</param>
+    /// <param name="trials">Trials per group.</param>
+    /// <param name="alpha">Prior α (with <paramref name="beta"/>); estimated when null.</param>
+    /// <param name="beta">Prior β.</param>
+    public static PoolingTable BinomialPooling(int[] successes, int[] trials, double? alpha = null, double? beta = null) =>
+        Of(alpha is { } a && beta is { } b
+            ? FA.Pooling.binomialWithPrior(a, b, successes, trials)
+            : FA.Pooling.binomial(successes, trials));
+
+    /// <summary>No, complete and partial pooling of Poisson rates with exposures; Gamma prior by marginal ML unless given.</summary>
+    /// <param name="counts">Counts per group.</param>
+    /// <param name="exposures">Exposures per group.</param>
+    /// <param name="alpha">Prior shape (with <paramref name="beta"/>); estimated when null.</param>
+    /// <param name="beta">Prior rate.</param>
+    public static PoolingTable PoissonPooling(int[] counts, double[] exposures, double? alpha = null, double? beta = null) =>
+        Of(alpha is { } a && beta is { } b
+            ? FA.Pooling.poissonWithPrior(a, b, counts, exposures)
+            : FA.Pooling.poisson(counts, exposures));
+
+    /// <summary>Gamma-Poisson marginal: the Negative Binomial log-probability of y given exposure E.</summary>
+    /// <param name="alpha">Gamma shape.</param>
+    /// <param name="beta">Gamma rate.</param>
+    /// <param name="exposure">E.</param>
+    /// <param name="y">The count.</param>
+    public static double NegativeBinomialLogPmf(double alpha, double beta, double exposure, int y) =>
+        FA.Marginals.negativeBinomialLogPmf(alpha, beta, exposure, y);
+
+    /// <summary>Beta-Binomial marginal log-probability of y successes in n trials.</summary>
+    /// <param name="alpha">Beta α.</param>
+    /// <param name="beta">Beta β.</param>
+    /// <param name="trials">n.</param>
+    /// <param name="y">Successes.</param>
+    public static double BetaBinomialLogPmf(double alpha, double beta, int trials, int y) =>
+        FA.Marginals.betaBinomialLogPmf(alpha, beta, trials, y);
+
+    /// <summary>Marginal of a group's sample mean: N(μ, τ² + σ²/n).</summary>
+    /// <param name="mu">Population mean.</param>
+    /// <param name="tau">Population sd.</param>
+    /// <param name="sigma">Within-group sd.</param>
+    /// <param name="n">Group size.</param>
+    public static NormalMarginal NormalGroupMean(double mu, double tau, double sigma, int n)
+    {
+        var m = FA.Marginals.normalGroupMean(mu, tau, sigma, n);
+        return new NormalMarginal(m.Mean, m.Variance);
+    }
+
+    /// <summary>Variance components and intra-class correlations of a three-level Normal hierarchy.</summary>
+    /// <param name="omega">Sd between top-level groups (0 for two levels).</param>
+    /// <param name="tau">Sd between groups within a parent.</param>
+    /// <param name="sigma">Sd within a group.</param>
+    public static VarianceComponents VarianceComponents(double omega, double tau, double sigma)
+    {
+        var v = FA.Marginals.threeLevel(omega, tau, sigma);
+        return new VarianceComponents(v.Total, v.Within, v.BetweenGroups, v.BetweenParents, v.IccSameGroup, v.IccSameParent);
+    }
+
+    /// <summary>Intra-class correlation τ²/(τ²+σ²).</summary>
+    /// <param name="tau">Between-group sd.</param>
+    /// <param name="sigma">Within-group sd.</param>
+    public static double Icc(double tau, double sigma) => FA.Marginals.icc(tau, sigma);
+
+    /// <summary>Fits the two-group model to z-scores with standard errors by EM (Efron's local fdr).</summary>
+    /// <param name="z">Estimates.</param>
+    /// <param name="s">Their standard errors.</param>
+    public static TwoGroupFit TwoGroup(double[] z, double[] s)
+    {
+        var f = FA.TwoGroup.fit(z, s);
+        return new TwoGroupFit(f.Pi0, f.Pi0Se, f.Tau2, f.Tau2Se, f.LogLikelihood, f.Iterations, f.Lfdr, f.PosteriorMean);
+    }
+
+    /// <summary>The largest set whose mean lfdr is at most <paramref name="q"/>.</summary>
+    /// <param name="q">Target Bayesian FDR.</param>
+    /// <param name="lfdr">Local false discovery rates.</param>
+    public static Discoveries Discoveries(double q, double[] lfdr)
+    {
+        var d = FA.TwoGroup.discoveries(q, lfdr);
+        return new Discoveries(d.Indices, d.EstimatedFdr);
+    }
+
+    private static NormalShrinkage Of(FA.NormalShrinkage s) =>
+        new(s.Estimate, s.StdError, s.ShrinkageFactor, s.PosteriorMean, s.PosteriorSd);
+
+    private static Moments Of(FA.Moments m) => new(m.Mean, m.Sd);
+
+    private static PriorEstimate Of(FA.PriorEstimate p) =>
+        new(p.Alpha, p.Beta, p.AlphaSe, p.BetaSe, p.PriorMean, p.LogLikelihood,
+            p.Method.IsMoments ? EstimationMethod.Moments : EstimationMethod.MarginalML, p.AtBoundary);
+
+    private static PoolingTable Of(FA.PoolingTable t) =>
+        new(t.Rows.Select(r => new PoolingRow(
+            r.Group, r.NoPooling, r.CompletePooling, r.PartialPooling, r.PartialPoolingSd, r.DataWeight)).ToArray(),
+            t.Pooled, t.Prior);
+}

@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using F = HierFunctional;
+
+namespace HierFunctional.CSharp;
+
+/// <summary>How one node is updated in a Gibbs sweep.</summary>
+/// <param name="Node">The node (or block of nodes, e.g. <c>alpha, beta</c>).</param>
+/// <param name="Method">A conjugacy rule's name (e.g. <c>Normal-Normal</c>) or <c>slice</c>.</param>
+/// <param name="Reason">Why the node fell back to slice sampling; empty for closed-form updates.</param>
+public sealed record PlanStep(string Node, string Method, string Reason);
+
+/// <summary>
+/// A compiled Gibbs sampler for one model and one data set: immutable and free of chain state, so it can run any
+/// number of fits. <see cref="Description"/> says which update each node got, as JAGS's <c>list.samplers</c> does.
+/// </summary>
+public sealed class Plan
+{
+    internal Plan(F.GibbsPlan core) => Core = core;
+
+    internal F.GibbsPlan Core { get; }
+
+    /// <summary>The updates of one sweep, in order.</summary>
+    public IReadOnlyList<PlanStep> Steps => Core.Updates.Select(u => new PlanStep(u.Node, u.Method, u.Reason)).ToArray();
+
+    /// <summary>The plan as a table: each node, its update, and why it fell back to slicing.</summary>
+    public string Description => F.Gibbs.describe(Core);
+
+    /// <summary>The joint log-density log p(θ, y) at given parameter values (every prior, likelihood and factor term).</summary>
+    /// <param name="values">Every parameter node's values, all copies flattened (one value for a scalar node).</param>
+    /// <exception cref="ArgumentException">A node is missing, unknown, or has the wrong number of values.</exception>
+    public double LogDensity(IReadOnlyDictionary<string, double[]> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var bound = Core.Bound;
+        var missing = F.BoundModule.parameters(bound).Select(i => i.Node.Name).Where(n => !values.ContainsKey(n)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new ArgumentException($"Give a value for every parameter node; missing: {string.Join(", ", missing)}.", nameof(values));
+        }
+
+        var state = F.LayoutModule.ofValues(
+            bound, Interop.ToList(values.Select(kv => Tuple.Create(kv.Key, F.Value.NewVector(kv.Value)))));
+        return Core.Density.Joint.Invoke(state);
+    }
+
+    /// <summary>Runs the chains (in parallel, each with its own generator) and collects the monitored draws.</summary>
+    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <exception cref="ModelException">A sampler update failed numerically (kind <see cref="ErrorKind.NumericalFailure"/>).</exception>
+    /// <exception cref="ArgumentException">An option is out of range or monitors an unknown node.</exception>
+    public Posterior Sample(SamplerOptions? options = null) => Run(options ?? SamplerOptions.Default, null, default);
+
+    /// <summary>
+    /// Runs the chains on the thread pool. Cancelling stops every chain at its next sweep and completes the task with
+    /// the draws made so far (<see cref="Posterior.IsCancelled"/> is then true) rather than throwing, so a long run
+    /// stopped early keeps its work.
+    /// </summary>
+    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <param name="progress">Receives each chain's progress, from worker threads (may be null).</param>
+    /// <param name="cancellationToken">Stops the chains.</param>
+    public Task<Posterior> SampleAsync(
+        SamplerOptions? options = null,
+        IProgress<SamplingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var o = options ?? SamplerOptions.Default;
+        return Task.Run(() => Run(o, progress, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>The plan's description.</summary>
+    public override string ToString() => Description;
+
+    private Posterior Run(SamplerOptions options, IProgress<SamplingProgress>? progress, CancellationToken token)
+    {
+        var sink = progress is null ? null : new ProgressAdapter(progress);
+        var core = Interop.Translate(() => F.Chains.run(options.ToCore(sink, token), Core));
+        return new Posterior(core, this, options);
+    }
+
+    private sealed class ProgressAdapter(IProgress<SamplingProgress> target) : IProgress<F.ChainProgress>
+    {
+        public void Report(F.ChainProgress value) =>
+            target.Report(new SamplingProgress(value.Chain, value.Iteration, value.Total, value.Warmup));
+    }
+}

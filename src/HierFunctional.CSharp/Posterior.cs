@@ -1,0 +1,274 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using F = HierFunctional;
+
+namespace HierFunctional.CSharp;
+
+/// <summary>
+/// Posterior draws of a fit: chains × draws × named scalars (<c>mu</c>, <c>theta[3]</c>), immutable. Scalars of a
+/// node declared over a group can also be named by their group label: <c>Draws("theta", "Hospital A")</c> or
+/// <c>Draws("theta[Hospital A]")</c>.
+/// </summary>
+public sealed class Posterior
+{
+    private readonly Dictionary<string, string> byLabel;
+    private readonly Dictionary<string, string> labelOf;
+
+    internal Posterior(F.Posterior core, Plan plan, SamplerOptions options)
+    {
+        Core = core;
+        Plan = plan;
+        Options = options;
+        labelOf = Labels(core, plan.Core.Bound);
+        byLabel = labelOf.GroupBy(kv => kv.Value).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First().Key);
+    }
+
+    /// <summary>The plan that produced the draws.</summary>
+    public Plan Plan { get; }
+
+    /// <summary>The options of the run.</summary>
+    public SamplerOptions Options { get; }
+
+    /// <summary>Scalar names in column order, e.g. <c>mu</c>, <c>theta[1]</c>, <c>theta[2]</c>.</summary>
+    public IReadOnlyList<string> Names => Core.Names;
+
+    /// <summary>Number of chains.</summary>
+    public int Chains => Core.ChainCount;
+
+    /// <summary>Draws per chain (the draws made before cancellation, for a cancelled run).</summary>
+    public int DrawsPerChain => Core.DrawCount;
+
+    /// <summary>Draws per chain the run was asked for.</summary>
+    public int RequestedDraws => Core.RequestedDraws;
+
+    /// <summary>True when the run was cancelled and the draws are those made before.</summary>
+    public bool IsCancelled => Core.Cancelled;
+
+    /// <summary>True when a pointwise log-likelihood was recorded (needed by Dic, Waic and Loo).</summary>
+    public bool HasLogLikelihood => Core.HasLogLikelihood;
+
+    internal F.Posterior Core { get; }
+
+    /// <summary>The draws of one scalar, all chains concatenated in chain order (a copy).</summary>
+    /// <param name="name">A scalar name (<c>theta[1]</c>) or labelled name (<c>theta[Hospital A]</c>).</param>
+    /// <exception cref="ArgumentException">No such scalar; the message lists the known ones.</exception>
+    public double[] Draws(string name) => F.PosteriorModule.Pooled(Resolve(name), Core);
+
+    /// <summary>The draws of the scalar of <paramref name="node"/> labelled <paramref name="label"/>.</summary>
+    /// <param name="node">A node declared over a group, e.g. <c>theta</c>.</param>
+    /// <param name="label">A level of the group, e.g. <c>Hospital A</c>.</param>
+    /// <exception cref="ArgumentException">No scalar of the node has that label; the message lists its labels.</exception>
+    public double[] Draws(string node, string label) => F.PosteriorModule.Pooled(Resolve(node, label), Core);
+
+    /// <summary>The draws of one scalar per chain: <c>[chain][draw]</c> (a copy).</summary>
+    /// <param name="name">A scalar name or labelled name.</param>
+    public double[][] DrawsByChain(string name) => F.PosteriorModule.Chains(Resolve(name), Core);
+
+    /// <summary>Posterior mean of a scalar.</summary>
+    /// <param name="name">A scalar name or labelled name.</param>
+    public double Mean(string name) => F.Diagnostics.Mean(DrawsByChain(name));
+
+    /// <summary>Posterior mean of a labelled scalar.</summary>
+    /// <param name="node">The node.</param>
+    /// <param name="label">The group level.</param>
+    public double Mean(string node, string label) => Mean(Resolve(node, label));
+
+    /// <summary>Posterior standard deviation of a scalar.</summary>
+    /// <param name="name">A scalar name or labelled name.</param>
+    public double Sd(string name) => F.Diagnostics.Sd(DrawsByChain(name));
+
+    /// <summary>Posterior quantile of a scalar (type 7, as R's default).</summary>
+    /// <param name="name">A scalar name or labelled name.</param>
+    /// <param name="probability">In [0, 1].</param>
+    public double Quantile(string name, double probability)
+    {
+        if (!(probability >= 0.0 && probability <= 1.0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "A probability must lie in [0, 1].");
+        }
+
+        return F.Diagnostics.Quantile(probability, DrawsByChain(name));
+    }
+
+    /// <summary>Posterior quantile of a labelled scalar.</summary>
+    /// <param name="node">The node.</param>
+    /// <param name="label">The group level.</param>
+    /// <param name="probability">In [0, 1].</param>
+    public double Quantile(string node, string label, double probability) => Quantile(Resolve(node, label), probability);
+
+    /// <summary>The group label of a scalar (e.g. <c>theta[Hospital A]</c> for <c>theta[1]</c>), or null.</summary>
+    /// <param name="name">A scalar name.</param>
+    public string? LabelOf(string name) => labelOf.TryGetValue(Resolve(name), out var l) ? l : null;
+
+    /// <summary>Mean, sd, quantiles, MCSE, bulk/tail ESS and R-hat of every scalar, with convergence warnings.</summary>
+    /// <param name="probabilities">Quantile probabilities; 5%, 50% and 95% when none are given.</param>
+    public PosteriorSummary Summary(params double[] probabilities)
+    {
+        var options = F.SummaryModule.DefaultOptions;
+        if (probabilities is { Length: > 0 })
+        {
+            options = new F.SummaryOptions(probabilities, options.MaxRhat, options.MinEss);
+        }
+
+        return PosteriorSummary.FromCore(F.SummaryModule.ComputeWith(options, Core), LabelOf);
+    }
+
+    /// <summary>No, complete and partial pooling per group of a group-level parameter, with shrinkage factors.</summary>
+    /// <param name="node">A parameter over a group with a Normal, Binomial or Poisson child; the first such when null.</param>
+    /// <exception cref="ArgumentException">The node is not such a parameter.</exception>
+    public ShrinkageTable Shrinkage(string? node = null)
+    {
+        var bound = Plan.Core.Bound;
+        var name = node ?? ShrinkableNodes(bound).FirstOrDefault()
+            ?? throw new InvalidOperationException("The model has no group-level parameter with a shrinkage report.");
+        return ShrinkageTable.FromCore(F.ShrinkageReport.report(bound, name, Core));
+    }
+
+    /// <summary>DIC and p_D (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
+    /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
+    public DicResult Dic()
+    {
+        var d = F.Criteria.DicOf(Plan.Core, WithLogLikelihood());
+        return new DicResult(d.MeanDeviance, d.DevianceAtMean, d.PD, d.Dic, d.PV, d.DicV);
+    }
+
+    /// <summary>WAIC with standard errors (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
+    /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
+    public WaicResult Waic()
+    {
+        var w = F.Criteria.WaicOf(WithLogLikelihood());
+        return new WaicResult(
+            CriterionEstimate.FromCore(w.ElpdWaic),
+            CriterionEstimate.FromCore(w.PWaic),
+            CriterionEstimate.FromCore(w.Waic),
+            w.PointwiseElpd,
+            w.Warnings.ToArray());
+    }
+
+    /// <summary>PSIS-LOO with Pareto k̂ diagnostics (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
+    /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
+    public LooResult Loo()
+    {
+        var l = F.Criteria.LooOf(WithLogLikelihood());
+        return new LooResult(
+            CriterionEstimate.FromCore(l.ElpdLoo),
+            CriterionEstimate.FromCore(l.PLoo),
+            CriterionEstimate.FromCore(l.Looic),
+            l.PointwiseElpd,
+            l.ParetoK,
+            l.McseElpd,
+            l.Warnings.ToArray());
+    }
+
+    /// <summary>Posterior predictive check: a replicated data set per draw, the statistic on each, and the share of
+    /// replications at least as extreme as the observed value (Gelman et al. BDA3 §6.3).</summary>
+    /// <param name="statistic">The test statistic of a data set, e.g. <c>d =&gt; d.GetNumbers("y").Max()</c>.</param>
+    /// <param name="seed">Seed of the replication generator.</param>
+    public PredictiveCheck PredictiveCheck(Func<DataSet, double> statistic, int seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(statistic);
+        var c = F.Predictive.check(
+            Rng(seed), Plan.Core.Bound, Interop.Fun<F.Dataset, double>(d => statistic(new DataSet(d))), Core);
+        return new PredictiveCheck(c.Observed, c.Replicated, c.PValue);
+    }
+
+    /// <summary>Draws of a new, unobserved level of a group-level node, one per posterior draw (θ_new | μ, τ).</summary>
+    /// <param name="node">A parameter declared over a group, e.g. <c>theta</c>.</param>
+    /// <param name="seed">Seed of the generator.</param>
+    public double[] NewGroup(string node, int seed = 1) =>
+        F.Predictive.newGroup(Rng(seed), Plan.Core.Bound, Interop.Name(node, nameof(node)), Core);
+
+    /// <summary>Summary of the variance shares and (for two components) the ICC implied by the named standard
+    /// deviations, draw by draw: share_k = sd_k² / Σ sd².</summary>
+    /// <param name="sds">Standard-deviation parameters, outermost level first (e.g. <c>"tau", "sigma"</c>).</param>
+    public PosteriorSummary VarianceDecomposition(params string[] sds) =>
+        PosteriorSummary.FromCore(
+            F.VarianceDecomposition.summary(Interop.ToList(Interop.Array(sds, nameof(sds))), Core), _ => null);
+
+    /// <summary>Writes the draws as CmdStan does, one file per chain (<c>directory/modelName_chain.csv</c>), for R's
+    /// <c>posterior</c>, ArviZ or any Stan tooling; returns the paths.</summary>
+    /// <param name="directory">The output directory (created if missing).</param>
+    /// <param name="modelName">The model name in the header and file names.</param>
+    public IReadOnlyList<string> WriteCmdStanCsv(string directory, string modelName = "model")
+    {
+        Directory.CreateDirectory(Interop.Name(directory, nameof(directory)));
+        var header = new F.CmdStanHeader(
+            Interop.Name(modelName, nameof(modelName)), "gibbs", Options.Draws * Options.Thin, Options.Warmup,
+            Options.Thin, (ulong)(uint)Options.Seed, 1, null);
+        return F.CmdStanCsv.WritePosterior(directory, header, Core);
+    }
+
+    /// <summary>Chains, draws and scalars, and whether the run was cancelled.</summary>
+    public override string ToString() => Core.ToString();
+
+    private static Random Rng(int seed) => new MathNet.Numerics.Random.Xoshiro256StarStar(seed, false);
+
+    private static IEnumerable<string> ShrinkableNodes(F.Bound bound) =>
+        bound.Nodes.Where(i => i.Node.Kind.IsParameter && i.Node.Plate.IsOver).Select(i => i.Node.Name);
+
+    /// <summary>Labelled names of every scalar of a node over a group: <c>theta[3]</c> → <c>theta[C]</c>,
+    /// <c>b[2,1]</c> → <c>b[308,1]</c> (the same names the core's layout gives parameters).</summary>
+    private static Dictionary<string, string> Labels(F.Posterior core, F.Bound bound)
+    {
+        var groups = bound.Nodes
+            .Where(i => i.Node.Plate is F.Plate.Over)
+            .ToDictionary(i => i.Node.Name, i => bound.Groups[((F.Plate.Over)i.Node.Plate).group].Levels);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in core.Names)
+        {
+            var open = name.IndexOf('[');
+            if (open < 0 || !groups.TryGetValue(name[..open], out var levels))
+            {
+                continue;
+            }
+
+            var inside = name[(open + 1)..^1];
+            var comma = inside.IndexOf(',');
+            var copy = int.Parse(comma < 0 ? inside : inside[..comma], System.Globalization.CultureInfo.InvariantCulture);
+            labels[name] = $"{name[..open]}[{levels[copy - 1]}{(comma < 0 ? string.Empty : inside[comma..])}]";
+        }
+
+        return labels;
+    }
+
+    private string Resolve(string name)
+    {
+        Interop.Name(name, nameof(name));
+        if (Core.Contains(name))
+        {
+            return name;
+        }
+
+        return byLabel.TryGetValue(name, out var scalar)
+            ? scalar
+            : throw new ArgumentException(
+                $"No scalar named '{name}'; known scalars: {string.Join(", ", Core.Names.Take(20))}"
+                + (Core.Names.Length > 20 ? ", …" : string.Empty) + ".",
+                nameof(name));
+    }
+
+    private string Resolve(string node, string label)
+    {
+        Interop.Name(node, nameof(node));
+        ArgumentNullException.ThrowIfNull(label);
+        if (byLabel.TryGetValue($"{node}[{label}]", out var scalar))
+        {
+            return scalar;
+        }
+
+        var known = labelOf.Where(kv => F.PosteriorModule.NodeOf(kv.Key) == node).Select(kv => kv.Value).ToArray();
+        throw new ArgumentException(
+            known.Length == 0
+                ? $"Node '{node}' has no labelled scalars: it is not declared over a group column (or is not monitored)."
+                : $"Node '{node}' has no scalar labelled '{label}'; its labelled scalars are {string.Join(", ", known)}.",
+            nameof(label));
+    }
+
+    private F.Posterior WithLogLikelihood() =>
+        Core.HasLogLikelihood
+            ? Core
+            : throw new InvalidOperationException(
+                "This posterior has no pointwise log-likelihood; sample with SamplerOptions.Default.WithLogLikelihood().");
+}

@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using F = HierFunctional;
+
+namespace HierFunctional.CSharp;
+
+/// <summary>One row of a posterior summary (the columns R's <c>posterior::summarise_draws</c> prints).</summary>
+/// <param name="Name">Scalar name, e.g. <c>theta[3]</c>.</param>
+/// <param name="Label">Group label of the scalar, e.g. <c>theta[C]</c>, if it has one.</param>
+/// <param name="Mean">Posterior mean.</param>
+/// <param name="Sd">Posterior standard deviation.</param>
+/// <param name="Median">Posterior median.</param>
+/// <param name="Mad">Median absolute deviation, scaled by 1.4826.</param>
+/// <param name="Quantiles">Quantiles at the summary's probabilities, in the same order.</param>
+/// <param name="McseMean">Monte Carlo standard error of the mean.</param>
+/// <param name="McseSd">Monte Carlo standard error of the sd.</param>
+/// <param name="EssBulk">Bulk effective sample size (rank-normalized).</param>
+/// <param name="EssTail">Tail effective sample size.</param>
+/// <param name="Rhat">Rank-normalized split R-hat (NaN when not computable).</param>
+public sealed record SummaryRow(
+    string Name,
+    string? Label,
+    double Mean,
+    double Sd,
+    double Median,
+    double Mad,
+    IReadOnlyList<double> Quantiles,
+    double McseMean,
+    double McseSd,
+    double EssBulk,
+    double EssTail,
+    double Rhat);
+
+/// <summary>A posterior summary: one row per scalar, the quantile probabilities, and convergence warnings.</summary>
+/// <param name="Probabilities">Probabilities of each row's <see cref="SummaryRow.Quantiles"/>.</param>
+/// <param name="Rows">One row per scalar, in the posterior's order.</param>
+/// <param name="Warnings">Convergence warnings, each a sentence saying what to do.</param>
+/// <param name="Chains">Chains the summary was computed from.</param>
+/// <param name="Draws">Draws per chain.</param>
+/// <param name="Cancelled">True when the run was cancelled before all requested draws were made.</param>
+public sealed record PosteriorSummary(
+    IReadOnlyList<double> Probabilities,
+    IReadOnlyList<SummaryRow> Rows,
+    IReadOnlyList<string> Warnings,
+    int Chains,
+    int Draws,
+    bool Cancelled)
+{
+    private string Text { get; init; } = string.Empty;
+
+    /// <summary>The row of a scalar by name (<c>theta[3]</c>) or labelled name (<c>theta[C]</c>).</summary>
+    /// <param name="name">The scalar's name or label.</param>
+    /// <exception cref="KeyNotFoundException">No such row.</exception>
+    public SummaryRow this[string name] =>
+        Rows.FirstOrDefault(r => r.Name == name || r.Label == name)
+        ?? throw new KeyNotFoundException($"The summary has no row named '{name}'.");
+
+    /// <summary>The summary as an aligned text table followed by its warnings.</summary>
+    public override string ToString() => Text;
+
+    internal static PosteriorSummary FromCore(F.Summary s, Func<string, string?> label) =>
+        new(
+            s.Probs,
+            s.Rows.Select(r => new SummaryRow(
+                r.Name, label(r.Name), r.Mean, r.Sd, r.Median, r.Mad, r.Quantiles, r.McseMean, r.McseSd, r.EssBulk,
+                r.EssTail, r.Rhat)).ToArray(),
+            s.Warnings.Select(F.SummaryModule.Describe).ToArray(),
+            s.Chains,
+            s.Draws,
+            s.Cancelled)
+        {
+            Text = F.SummaryModule.Format(s),
+        };
+}
+
+/// <summary>One group of a shrinkage report: no, complete and partial pooling side by side.</summary>
+/// <param name="Label">The group's label.</param>
+/// <param name="Size">The group's data size (rows, trials or exposure).</param>
+/// <param name="NoPooling">The group's own estimate.</param>
+/// <param name="CompletePooling">The estimate pooling every group.</param>
+/// <param name="PartialPooling">The posterior mean of the group's parameter.</param>
+/// <param name="Lower">5% posterior quantile.</param>
+/// <param name="Upper">95% posterior quantile.</param>
+/// <param name="Factor">Shrinkage factor B: 0 keeps the group's estimate, 1 pools completely.</param>
+public sealed record ShrinkageRow(
+    string Label,
+    double Size,
+    double NoPooling,
+    double CompletePooling,
+    double PartialPooling,
+    double Lower,
+    double Upper,
+    double Factor);
+
+/// <summary>A shrinkage report of one group-level parameter.</summary>
+/// <param name="Node">The group-level parameter, e.g. <c>theta</c>.</param>
+/// <param name="Observed">Its observed child.</param>
+/// <param name="Family">Normal, BetaBinomial or GammaPoisson.</param>
+/// <param name="Group">The group column.</param>
+/// <param name="Rows">One row per group level.</param>
+public sealed record ShrinkageTable(string Node, string Observed, string Family, string Group, IReadOnlyList<ShrinkageRow> Rows)
+{
+    private string Text { get; init; } = string.Empty;
+
+    /// <summary>The report as an aligned text table.</summary>
+    public override string ToString() => Text;
+
+    internal static ShrinkageTable FromCore(F.ShrinkageTable t) =>
+        new(
+            t.Spec.Node,
+            t.Spec.Observed,
+            t.Spec.Family.ToString(),
+            t.Group,
+            t.Rows.Select(r => new ShrinkageRow(
+                r.Label, r.Size, r.NoPooling, r.CompletePooling, r.PartialMean, r.Lower, r.Upper, r.Factor)).ToArray())
+        {
+            Text = F.ShrinkageReport.format(t),
+        };
+}
+
+/// <summary>DIC (Spiegelhalter et al. 2002) with both effective-parameter estimates.</summary>
+/// <param name="MeanDeviance">D̄, the posterior mean deviance.</param>
+/// <param name="DevianceAtMean">D(θ̄), the deviance at the posterior mean.</param>
+/// <param name="PD">p_D = D̄ − D(θ̄).</param>
+/// <param name="Dic">DIC = D̄ + p_D.</param>
+/// <param name="PV">p_V = var(D)/2 (Gelman's alternative).</param>
+/// <param name="DicV">D̄ + p_V.</param>
+public sealed record DicResult(double MeanDeviance, double DevianceAtMean, double PD, double Dic, double PV, double DicV);
+
+/// <summary>A summed criterion and its standard error.</summary>
+/// <param name="Estimate">The sum over observations.</param>
+/// <param name="StandardError">√N × the sd of the pointwise values.</param>
+public sealed record CriterionEstimate(double Estimate, double StandardError)
+{
+    internal static CriterionEstimate FromCore(F.CriterionEstimate e) => new(e.Estimate, e.SE);
+}
+
+/// <summary>WAIC (Watanabe 2010) as R's <c>loo::waic</c> reports it.</summary>
+/// <param name="ElpdWaic">Expected log pointwise predictive density.</param>
+/// <param name="PWaic">Effective number of parameters.</param>
+/// <param name="Waic">−2 × elpd.</param>
+/// <param name="PointwiseElpd">Per observation elpd.</param>
+/// <param name="Warnings">Warnings (e.g. p_waic above 0.4), as sentences.</param>
+public sealed record WaicResult(
+    CriterionEstimate ElpdWaic,
+    CriterionEstimate PWaic,
+    CriterionEstimate Waic,
+    IReadOnlyList<double> PointwiseElpd,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>PSIS-LOO (Vehtari et al. 2017) as R's <c>loo::loo</c> reports it.</summary>
+/// <param name="ElpdLoo">Expected log pointwise predictive density.</param>
+/// <param name="PLoo">Effective number of parameters.</param>
+/// <param name="Looic">−2 × elpd.</param>
+/// <param name="PointwiseElpd">Per observation elpd.</param>
+/// <param name="ParetoK">Per observation Pareto k̂ (above 0.7: unreliable).</param>
+/// <param name="McseElpd">Monte Carlo standard error of the elpd.</param>
+/// <param name="Warnings">Warnings (e.g. high Pareto k), as sentences.</param>
+public sealed record LooResult(
+    CriterionEstimate ElpdLoo,
+    CriterionEstimate PLoo,
+    CriterionEstimate Looic,
+    IReadOnlyList<double> PointwiseElpd,
+    IReadOnlyList<double> ParetoK,
+    double McseElpd,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>A posterior predictive check of one test statistic.</summary>
+/// <param name="Observed">The statistic of the observed data.</param>
+/// <param name="Replicated">The statistic of each replicated data set, one per draw.</param>
+/// <param name="PValue">The share of replications at least as large as the observed value.</param>
+public sealed record PredictiveCheck(double Observed, IReadOnlyList<double> Replicated, double PValue);

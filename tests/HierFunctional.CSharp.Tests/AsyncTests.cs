@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace HierFunctional.CSharp.Tests;
+
+/// <summary>Asynchronous sampling: the same draws as the synchronous run, progress per chain, and cancellation
+/// that keeps the draws made so far.</summary>
+public class AsyncTests
+{
+    private static readonly Plan Plan =
+        CanonicalModelTests.EightSchools.Compile(DataSet.ReadCsv(Path.Combine(Reference.DataDir, "eight_schools.csv")));
+
+    [Fact]
+    public async Task Sampling_asynchronously_gives_the_same_draws_and_reports_each_chain_to_its_end()
+    {
+        var progress = new Recorder();
+        var post = await Plan.SampleAsync(Reference.Options, progress);
+
+        Assert.Equal(Plan.Sample(Reference.Options).Draws("tau"), post.Draws("tau"));
+        Assert.False(post.IsCancelled);
+        var reports = progress.Reports.ToArray();
+        Assert.Equal(new[] { 0, 1 }, reports.Select(r => r.Chain).Distinct().OrderBy(c => c));
+        var total = Reference.Options.Warmup + Reference.Options.Draws;
+        Assert.All(reports, r => Assert.Equal(total, r.Total));
+        Assert.All(reports, r => Assert.Equal(r.Iteration <= Reference.Options.Warmup, r.IsWarmup));
+        Assert.Equal(2, reports.Count(r => r.Iteration == total && r.Fraction == 1.0));
+    }
+
+    [Fact]
+    public async Task Cancelling_returns_the_draws_made_so_far_marked_cancelled()
+    {
+        using var cts = new CancellationTokenSource();
+        var long_ = Reference.Options.WithWarmup(10).WithDraws(100_000);
+        var stopAfterSome = new Recorder(r =>
+        {
+            if (r.Iteration >= 2_000)
+            {
+                cts.Cancel();
+            }
+        });
+
+        var post = await Plan.SampleAsync(long_, stopAfterSome, cts.Token).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(post.IsCancelled);
+        Assert.Equal(100_000, post.RequestedDraws);
+        Assert.InRange(post.DrawsPerChain, 1, 99_999);
+        Assert.Equal(post.Chains * post.DrawsPerChain, post.Draws("mu").Length);
+        Assert.Contains("cancelled", post.ToString());
+        Assert.True(post.Summary().Cancelled);
+    }
+
+    [Fact]
+    public async Task A_token_cancelled_before_the_start_returns_an_empty_cancelled_posterior()
+    {
+        var post = await Plan.SampleAsync(Reference.Options, null, new CancellationToken(canceled: true));
+
+        Assert.True(post.IsCancelled);
+        Assert.Equal(0, post.DrawsPerChain);
+        Assert.Empty(post.Draws("mu"));
+    }
+
+    /// <summary>Records reports synchronously on the reporting thread (Progress&lt;T&gt; would post them later).</summary>
+    private sealed class Recorder(Action<SamplingProgress>? onReport = null) : IProgress<SamplingProgress>
+    {
+        public ConcurrentQueue<SamplingProgress> Reports { get; } = new();
+
+        public void Report(SamplingProgress value)
+        {
+            Reports.Enqueue(value);
+            onReport?.Invoke(value);
+        }
+    }
+}
