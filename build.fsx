@@ -83,11 +83,26 @@ let docs () =
         failwithf "tutorials failed: %s" (String.Join(", ", failures |> Array.map Path.GetFileName))
 
     printfn "all %d tutorials ran" (scripts.Length - 1)
-    // The site: tutorials as literate pages plus the API reference from the XML docs, under docs/output.
+    // The site: tutorials as literate pages plus the API reference from the XML docs, under docs/output. fsdocs
+    // reads every script under its input, so it gets a staging copy of the pages (not docs/samples, whose
+    // scripts are fragments #load-ed by each other); at the same depth, so the tutorials' relative paths resolve.
+    let staging = Path.Combine(root, "docs-site")
+
+    if Directory.Exists staging then
+        Directory.Delete(staging, true)
+
+    Directory.CreateDirectory(Path.Combine(staging, "tutorials")) |> ignore
+
+    for f in Directory.GetFiles(Path.Combine(root, "docs"), "*.md") do
+        File.Copy(f, Path.Combine(staging, Path.GetFileName f))
+
+    for f in Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx") do
+        File.Copy(f, Path.Combine(staging, "tutorials", Path.GetFileName f))
+
     dotnet "tool restore"
 
     dotnet (
-        "fsdocs build --input docs --output docs/output --strict --properties Configuration=Release "
+        "fsdocs build --input docs-site --output docs/output --strict --properties Configuration=Release "
         + "--projects src/HierFunctional/HierFunctional.fsproj src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
     )
 
