@@ -36,9 +36,14 @@ public class AsyncTests
     {
         using var cts = new CancellationTokenSource();
         var long_ = Reference.Options.WithWarmup(10).WithDraws(100_000);
+        // Cancel once every chain has made draws: chains start at different times on a loaded machine, and the
+        // posterior keeps the draws all chains have (the shortest chain), so cancelling on the first chain's report
+        // alone could leave none.
+        var reached = new ConcurrentDictionary<int, int>();
         var stopAfterSome = new Recorder(r =>
         {
-            if (r.Iteration >= 2_000)
+            reached.AddOrUpdate(r.Chain, r.Iteration, (_, old) => Math.Max(old, r.Iteration));
+            if (reached.Count == long_.Chains && reached.Values.All(i => i >= 2_000))
             {
                 cts.Cancel();
             }
