@@ -91,9 +91,19 @@ module FormulaPriors =
     /// The covariance prior of a K-coefficient group term, given each coefficient's label and scale s_k (already
     /// rounded by the caller): the nodes to declare and the group's distribution as a function of its mean vector.
     /// The one place a covariance prior is emitted.
-    let covariance (choice: CovariancePrior) (group: string) (coefs: (string * float) list) : Node list * (Expr -> Dist) =
+    let covariance
+        (choice: CovariancePrior)
+        (group: string)
+        (coefs: (string * float) list)
+        : Node list * (Expr -> Dist) =
         let k = coefs.Length
-        let node name dist = { Name = name; Kind = NodeKind.Parameter dist; Plate = Plate.Scalar }
+
+        let node name dist =
+            {
+                Name = name
+                Kind = NodeKind.Parameter dist
+                Plate = Plate.Scalar
+            }
 
         match choice with
         | CovariancePrior.InverseWishart ->
@@ -106,7 +116,10 @@ module FormulaPriors =
             [ node name (Dist.InverseWishart(Const(float (k + 1)), Expr.Matrix psi)) ],
             fun mean -> Dist.MvNormal(mean, Param name)
         | CovariancePrior.Lkj eta ->
-            let sds = coefs |> List.map (fun (label, si) -> node $"sd_{group}__{label}" (Dist.HalfStudentT(Const 3.0, Const si)))
+            let sds =
+                coefs
+                |> List.map (fun (label, si) -> node $"sd_{group}__{label}" (Dist.HalfStudentT(Const 3.0, Const si)))
+
             let l = $"L_{group}"
             let scales = Expr.Vector(sds |> List.map (fun n -> Param n.Name))
             sds @ [ node l (Dist.LkjCholesky(k, Const eta)) ], fun mean -> Dist.MvNormalCholesky(mean, scales, Param l)

@@ -408,7 +408,11 @@ module internal MvUpdates =
 
         fun (rng: Random) (s: float[]) (acc: float[]) ->
             // The prior precision is the costly part (a Cholesky inverse); with a shared covariance, once per sweep.
-            let q0Shared = if sharedCov then precisionOf (matrixValue (sf s 0)) else null
+            let q0Shared =
+                if sharedCov then
+                    precisionOf (matrixValue (sf s 0))
+                else
+                    null
 
             for j in 0 .. target.Copies - 1 do
                 let i = if target.Scope = Scope.Global then 0 else j
@@ -420,7 +424,12 @@ module internal MvUpdates =
                         XtWr = Array.sub acc (at + k * k) k
                     }
 
-                let q0 = if sharedCov then q0Shared else precisionOf (matrixValue (sf s i))
+                let q0 =
+                    if sharedCov then
+                        q0Shared
+                    else
+                        precisionOf (matrixValue (sf s i))
+
                 let post = Conjugate.mvNormalFromPrecision (Value.vector (mf s i)) q0 stats
                 let x = Conjugate.drawMvNormal rng post
 
