@@ -2,7 +2,6 @@ namespace HierFunctional.Cli
 
 open System.IO
 open HierFunctional
-open type Distributions
 
 /// A bundled example: a model from `HierFunctional.Examples` (or defined here) and the data set shipped with it.
 type Example =
@@ -22,32 +21,6 @@ type Example =
 /// The bundled examples and their embedded data.
 [<RequireQualifiedAccess>]
 module Catalog =
-
-    /// Varying intercepts and slopes for lme4's sleepstudy: b_j = (intercept, slope) ~ MvNormal(μ, Σ_b),
-    /// Reaction ~ Normal(b_j1 + b_j2·Days, σ); μ ~ MvNormal((250, 10), diag(50², 10²)),
-    /// Σ_b ~ InverseWishart(4, diag(600, 35)) (prior mean diag(600, 35)), σ ~ HalfNormal(50).
-    let sleepstudy =
-        model {
-            let! mu =
-                sample
-                    "mu"
-                    (MvNormal(
-                        vector [ constant 250.0; constant 10.0 ],
-                        matrix [ [ constant 2500.0; constant 0.0 ]; [ constant 0.0; constant 100.0 ] ]
-                    ))
-
-            let! sigmaB =
-                sample
-                    "Sigma_b"
-                    (InverseWishart(
-                        constant 4.0,
-                        matrix [ [ constant 600.0; constant 0.0 ]; [ constant 0.0; constant 35.0 ] ]
-                    ))
-
-            let! sigma = sample "sigma" (HalfNormal 50.0)
-            let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
-            do! observe "Reaction" (Normal(dot (vector [ constant 1.0; data "Days" ]) b.[group "Subject"], sigma))
-        }
 
     /// Every bundled example, in the order `hier examples` lists them.
     let all: Example list =
@@ -85,7 +58,7 @@ module Catalog =
                 Description =
                     "lme4 sleepstudy: reaction time by days of sleep deprivation, varying intercepts and slopes (InverseWishart)"
                 DataFile = "sleepstudy.csv"
-                Model = sleepstudy
+                Model = Examples.sleepstudy
                 Renames = []
             }
             {
