@@ -165,38 +165,47 @@ module Conjugacy =
     let private gaussianChild (target: string) (blockOnly: bool) (c: Node) =
         gaussianChildWhere (fun slot -> slot.IsWholeDot = blockOnly) target c
 
-    /// Normal prior × Normal children with means linear in the target: posterior precision
-    /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
-    let normalMean: ConjugacyRule =
+    /// A rule for a scalar or per-element prior with two arguments whose children are Normal with means linear in
+    /// the target: `prior` picks the two arguments from the prior (or says it is not this rule's family).
+    let private elementwiseGaussian name math (prior: Dist -> (Expr * Expr) option) (notThis: string) make =
         {
-            Name = "Normal-Normal"
-            Math =
-                "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
+            Name = name
+            Math = math
             Try =
                 fun expanded target ->
                     match target.Kind, target.Plate with
-                    | NodeKind.Parameter(Dist.Normal(m0, s0)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
+                    | NodeKind.Parameter d, (Plate.Scalar | Plate.Over _ | Plate.Sized _) when (prior d).IsSome ->
+                        let a, b = (prior d).Value
+
                         eachChild expanded target ((gaussianChild target.Name false))
-                        |> Result.map (fun cs -> Conjugate.NormalMean(m0, s0, cs))
-                    | _ -> Error "its prior is not Normal"
+                        |> Result.map (fun cs -> make (a, b, cs))
+                    | _ -> Error notThis
         }
+
+    /// Normal prior × Normal children with means linear in the target: posterior precision
+    /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
+    let normalMean: ConjugacyRule =
+        elementwiseGaussian
+            "Normal-Normal"
+            "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
+            (function
+            | Dist.Normal(m0, s0) -> Some(m0, s0)
+            | _ -> None)
+            "its prior is not Normal"
+            Conjugate.NormalMean
 
     /// Two-group prior w·δ₀ + (1−w)·N(0, s²) × Normal children linear in the target: the exact conditional is the
     /// same mixture with updated weight and slab (`Conjugate.slabProbability`), so the indicator and the value are
     /// drawn together in closed form, for every element of a group vector.
     let spikeAndSlab: ConjugacyRule =
-        {
-            Name = "spike-and-slab Normal"
-            Math =
-                "theta ~ w delta0 + (1-w) N(0, s), y_i ~ N(a_i + c_i theta, s_i) => P(theta != 0 | y) = logistic(log((1-w)/w) - log(1 + s^2 P)/2 + B^2/(2(P + 1/s^2))), theta | theta != 0 ~ N(B/(P + 1/s^2), 1/(P + 1/s^2)), P = sum c_i^2/s_i^2, B = sum c_i (y_i - a_i)/s_i^2"
-            Try =
-                fun expanded target ->
-                    match target.Kind, target.Plate with
-                    | NodeKind.Parameter(Dist.SpikeAndSlab(w, sd)), (Plate.Scalar | Plate.Over _ | Plate.Sized _) ->
-                        eachChild expanded target ((gaussianChild target.Name false))
-                        |> Result.map (fun cs -> Conjugate.SpikeAndSlabNormal(w, sd, cs))
-                    | _ -> Error "its prior is not SpikeAndSlab"
-        }
+        elementwiseGaussian
+            "spike-and-slab Normal"
+            "theta ~ w delta0 + (1-w) N(0, s), y_i ~ N(a_i + c_i theta, s_i) => P(theta != 0 | y) = logistic(log((1-w)/w) - log(1 + s^2 P)/2 + B^2/(2(P + 1/s^2))), theta | theta != 0 ~ N(B/(P + 1/s^2), 1/(P + 1/s^2)), P = sum c_i^2/s_i^2, B = sum c_i (y_i - a_i)/s_i^2"
+            (function
+            | Dist.SpikeAndSlab(w, sd) -> Some(w, sd)
+            | _ -> None)
+            "its prior is not SpikeAndSlab"
+            Conjugate.SpikeAndSlabNormal
 
     /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
     /// I/s0² + Xᵀ W X with W = diag(1/s_i²), mean P⁻¹ (m0/s0² + Xᵀ W (y − a)) (MvNormal block, Cholesky solve).

@@ -139,15 +139,13 @@ module internal Updates =
                 UpdateKit.checkFinite name rule x
                 s.[off + j] <- x
 
-    /// Normal(m0, s0) prior: posterior precision 1/s0² + P_j, mean (m0/s0² + S_j)/precision.
+    /// The Normal(m0, s0) prior's element draw: posterior precision 1/s0² + P_j, mean (m0/s0² + S_j)/precision.
+    let private normalKernel (rng: Random) (m0: float) (s0: float) (stats: NormalLinearStats) =
+        Conjugate.drawNormal rng { Mean = m0; Sd = s0 } stats
+
+    /// `drawElementsWith` for a Normal(m0, s0) prior.
     let drawElements (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
-        drawElementsWith
-            (fun rng m sd stats -> Conjugate.drawNormal rng { Mean = m; Sd = sd } stats)
-            b
-            target
-            m0
-            s0
-            rule
+        drawElementsWith normalKernel b target m0 s0 rule
 
     /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
@@ -198,14 +196,7 @@ module internal Updates =
 
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
     let normalMean b target m0 s0 children =
-        gaussianElementwise
-            Conjugacy.normalMean
-            (fun rng m sd stats -> Conjugate.drawNormal rng { Mean = m; Sd = sd } stats)
-            b
-            target
-            m0
-            s0
-            children
+        gaussianElementwise Conjugacy.normalMean normalKernel b target m0 s0 children
 
     /// Two-group prior × Gaussian children linear in the target (see `Conjugacy.spikeAndSlab`).
     let spikeAndSlab b target w sd children =
