@@ -178,7 +178,9 @@ module Conjugate =
         (stats: NormalLinearStats)
         : struct (float * float) =
         let q = stats.Precision + weight / (scale * scale)
-        let tau = Special.truncatedNormal rng (stats.Shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
+
+        let tau =
+            Special.truncatedNormal rng (stats.Shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
 
         if Double.IsPositiveInfinity dof then
             struct (tau, 1.0)

@@ -98,7 +98,7 @@ module SufficientBlanket =
                             ok && Double.IsFinite l && Double.IsFinite t
                     Eval =
                         fun s st k ->
-                            let shape, rate = a.[0] s, a.[1] s
+                            let shape, rate = a.[0]s, a.[1]s
 
                             if shape > 0.0 && rate > 0.0 then
                                 fn * (shape * log rate - SpecialFunctions.GammaLn shape)
@@ -121,7 +121,7 @@ module SufficientBlanket =
                             ok && Double.IsFinite l && Double.IsFinite t
                     Eval =
                         fun s st k ->
-                            let shape, scale = a.[0] s, a.[1] s
+                            let shape, scale = a.[0]s, a.[1]s
 
                             if shape > 0.0 && scale > 0.0 then
                                 fn * (shape * log scale - SpecialFunctions.GammaLn shape)
@@ -146,7 +146,7 @@ module SufficientBlanket =
                             ok && Double.IsFinite l && Double.IsFinite l1
                     Eval =
                         fun s st k ->
-                            let al, be = a.[0] s, a.[1] s
+                            let al, be = a.[0]s, a.[1]s
 
                             if al > 0.0 && be > 0.0 then
                                 (al - 1.0) * st.[k] + (be - 1.0) * st.[k + 1]
@@ -166,7 +166,7 @@ module SufficientBlanket =
                             ok && Double.IsFinite t
                     Eval =
                         fun s st k ->
-                            let rate = a.[0] s
+                            let rate = a.[0]s
                             if rate > 0.0 then fn * log rate - rate * st.[k] else ninf
                 }
         | Dist.Normal _
@@ -197,7 +197,7 @@ module SufficientBlanket =
                                 false
                     Eval =
                         fun s st k ->
-                            let mu, sd = a.[0] s, a.[1] s
+                            let mu, sd = a.[0]s, a.[1]s
 
                             if sd > 0.0 then
                                 let d = st.[k] - mu
@@ -232,7 +232,8 @@ module SufficientBlanket =
             let simple =
                 args
                 |> List.forall (fun e ->
-                    List.isEmpty (Expr.columnRefs e) && Expr.paramRefs e |> List.forall isScalarGlobal)
+                    List.isEmpty (Expr.columnRefs e)
+                    && Expr.paramRefs e |> List.forall isScalarGlobal)
 
             match values b child with
             | Some x when simple && child.Copies >= 1 ->
