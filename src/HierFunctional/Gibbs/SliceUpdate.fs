@@ -101,8 +101,17 @@ module internal SliceUpdate =
             let size = Bound.shapeSize info.Event
             let usize = Transform.unconstrainedSize support info.Dim
 
+            let single =
+                info.Event = Shape.Scalar && info.Scope = Scope.Global && info.Copies = 1
+
+            let collapsed =
+                if single then
+                    CollapsedRate.tryCreate density info support reason
+                else
+                    None
+
             let fast =
-                if info.Event = Shape.Scalar && info.Scope = Scope.Global && info.Copies = 1 then
+                if single then
                     SufficientBlanket.tryCreate density [ info.Node.Name ]
                 else
                     None
@@ -113,17 +122,20 @@ module internal SliceUpdate =
                 | None when info.Event = Shape.Scalar -> scalar density info support, info.Copies, []
                 | None -> vector density info support size usize, info.Copies * usize, []
 
-            Ok
-                {
-                    Node = info.Node.Name
-                    Method = "slice"
-                    Reason = reason
-                    Needs =
-                        {
-                            Aux = [||]
-                            Widths = widths
-                            Buffers = buffers
-                        }
-                    Run = run
-                }
+            match collapsed with
+            | Some u -> Ok u
+            | None ->
+                Ok
+                    {
+                        Node = info.Node.Name
+                        Method = "slice"
+                        Reason = reason
+                        Needs =
+                            {
+                                Aux = [||]
+                                Widths = widths
+                                Buffers = buffers
+                            }
+                        Run = run
+                    }
         | _ -> Error(ModelError.Unsupported(info.Node.Name, "slice sampling of a non-parameter node"))

@@ -351,3 +351,88 @@ let ``the positive-coefficient rule covers a non-centred scale but not a scale i
     let centred = Graph.expand Examples.eightSchools
     let tauC = (Model.tryFind "tau" centred).Value
     Assert.True(Result.isError (Conjugacy.normalLinearPositive.Try centred tauC))
+
+// ---------------------------------------------------------------- collapsed Gamma rate (pumps)
+
+[<Fact>]
+let ``the pumps shape update with the rate integrated out leaves the exact joint conditional of shape and rate invariant``
+    ()
+    =
+    let m =
+        model {
+            let! alpha = sample "alpha" (Exponential 1.0)
+            let! beta = sample "beta" (Gamma(2.0, 1.0))
+            let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
+            do! observe "x" (Poisson(theta.[group "pump"], data "t"))
+        }
+
+    let theta = [| 0.3; 1.1; 0.7; 2.4; 0.05 |]
+
+    let b =
+        Dataset.empty
+        |> Dataset.labels "pump" (Array.init 5 string)
+        |> Dataset.integers "x" [| 1; 2; 0; 5; 0 |]
+        |> Dataset.reals "t" [| 2.0; 3.0; 1.0; 2.0; 1.5 |]
+        |> Bind.bindOrThrow m
+
+    let plan =
+        match Gibbs.compile b with
+        | Ok p -> p
+        | Error e -> failwith $"%A{e}"
+
+    let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "alpha")
+    Assert.Equal("slice (collapsed beta)", plan.Updates.[i].Method)
+
+    let state =
+        Gibbs.initialState
+            plan
+            (Layout.ofValues
+                b
+                [
+                    "alpha", Value.Scalar 1.0
+                    "beta", Value.Scalar 1.0
+                    "theta", Value.Vector theta
+                ])
+
+    // The exact joint conditional p(α, β | θ) on a grid (generic log-densities, no sufficient statistics).
+    let logJoint a be =
+        MathNet.Numerics.Distributions.Exponential.PDFLn(1.0, a)
+        + MathNet.Numerics.Distributions.Gamma.PDFLn(2.0, 1.0, be)
+        + (theta
+           |> Array.sumBy (fun t -> MathNet.Numerics.Distributions.Gamma.PDFLn(a, be, t)))
+
+    let na, nb, amax, bmax = 600, 600, 12.0, 20.0
+    let ha, hb = amax / float na, bmax / float nb
+
+    let grid =
+        Array2D.init na nb (fun p q -> logJoint ((float p + 0.5) * ha) ((float q + 0.5) * hb))
+
+    let top = grid |> Seq.cast<float> |> Seq.max
+    let w = grid |> Array2D.map (fun l -> exp (l - top))
+    let z = w |> Seq.cast<float> |> Seq.sum
+
+    let expect (g: float -> float -> float) =
+        let mutable acc = 0.0
+
+        for p in 0 .. na - 1 do
+            for q in 0 .. nb - 1 do
+                acc <- acc + w.[p, q] * g ((float p + 0.5) * ha) ((float q + 0.5) * hb)
+
+        acc / z
+
+    let ea, eb = expect (fun a _ -> a), expect (fun _ be -> be)
+    let va = expect (fun a _ -> (a - ea) * (a - ea))
+    let r = rng 41
+    let offA, offB = b.Layout.Offsets.["alpha"], b.Layout.Offsets.["beta"]
+    let n = 60000
+    let alphas = Array.zeroCreate n
+    let betas = Array.zeroCreate n
+
+    for k in 0 .. n - 1 do
+        plan.Updates.[i].Run plan.Offsets.[i] r state
+        alphas.[k] <- state.Values.[offA]
+        betas.[k] <- state.Values.[offB]
+
+    assertWithin4Mcse "alpha mean" ea (batchMeanMcse alphas)
+    assertWithin4Mcse "beta mean" eb (batchMeanMcse betas)
+    assertWithin4Mcse "alpha variance" va (batchMeanMcse (alphas |> Array.map (fun a -> (a - ea) * (a - ea))))
