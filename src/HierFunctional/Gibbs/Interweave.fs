@@ -16,7 +16,9 @@ module internal Interweave =
     let private candidates (b: Bound) (updates: Update[]) =
         let closedForm name =
             updates
-            |> Array.exists (fun u -> u.Node = name && u.Method = Conjugacy.normalMean.Name)
+            |> Array.exists (fun u ->
+                u.Node = name
+                && (u.Method = Conjugacy.normalMean.Name || u.Method = LogitIntercepts.methodName))
 
         b.Nodes
         |> List.choose (fun info ->
@@ -44,13 +46,23 @@ module internal Interweave =
             Scale: float[] -> float
         }
 
+    /// How the step evaluates θ's children at θ = μ + τη.
+    [<RequireQualifiedAccess>]
+    type private Children =
+        /// Every dependent term of μ, τ and θ, row by row.
+        | Rows
+        /// Gaussian children summarised per element as precision and shift (`Updates.gaussianLikelihood`).
+        | Gaussian of fill: (float[] -> float[] -> float[] -> float[] -> unit)
+        /// Collapsed children: (state, μ, τ, η) → their log-likelihood (`LogitIntercepts.tryGroupLikelihood`).
+        | Grouped of logLik: (float[] -> float -> float -> float[] -> float)
+
     let private create
         (density: CompiledDensity)
         (theta: NodeInfo)
         (mu: NodeInfo)
         (tau: NodeInfo)
         (augmentation: Augmentation option)
-        (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
+        (likelihood: Children)
         : Update =
         let b = density.Bound
         let j = theta.Copies
@@ -105,8 +117,8 @@ module internal Interweave =
 
         let muTerms, tauTerms =
             match likelihood with
-            | Some _ -> restFor mu, restFor tau
-            | None -> termsFor mu, termsFor tau
+            | Children.Rows -> termsFor mu, termsFor tau
+            | _ -> restFor mu, restFor tau
 
         let sum (terms: (float[] -> float)[]) (s: float[]) =
             let mutable total = 0.0
@@ -134,7 +146,7 @@ module internal Interweave =
             let mutable sp, spe, spee, ss, sse = 0.0, 0.0, 0.0, 0.0, 0.0
 
             match likelihood with
-            | Some fill ->
+            | Children.Gaussian fill ->
                 let prec, shift = st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
                 fill s prec shift st.Buffers.[o.Buffer + 3]
 
@@ -145,15 +157,16 @@ module internal Interweave =
                     spee <- spee + p * e * e
                     ss <- ss + shift.[c]
                     sse <- sse + shift.[c] * e
-            | None -> ()
+            | _ -> ()
 
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
 
             let children () =
                 match likelihood with
-                | Some _ -> quadratic s.[muOff] s.[tauOff]
-                | None ->
+                | Children.Gaussian _ -> quadratic s.[muOff] s.[tauOff]
+                | Children.Grouped logLik -> logLik s s.[muOff] s.[tauOff] eta
+                | Children.Rows ->
                     place ()
                     0.0
 
@@ -243,19 +256,37 @@ module internal Interweave =
 
         // θ's children in closed form, when none of them reads μ or τ directly (else every row is evaluated).
         let likelihoodOf (theta: NodeInfo) (mu: NodeInfo) (tau: NodeInfo) =
+            let free (es: Expr list) =
+                es
+                |> List.collect Expr.paramRefs
+                |> List.forall (fun p ->
+                    p <> mu.Node.Name
+                    && p <> tau.Node.Name
+                    && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter)))
+
             match Conjugacy.normalMean.Try expanded.Value theta.Node with
             | Ok(Conjugate.NormalMean(_, _, children)) when
-                children
-                |> List.forall (fun c ->
-                    [ c.Offset; c.Coefficient; c.Sd ]
-                    |> List.collect Expr.paramRefs
-                    |> List.forall (fun p ->
-                        p <> mu.Node.Name
-                        && p <> tau.Node.Name
-                        && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter))))
+                children |> List.forall (fun c -> free [ c.Offset; c.Coefficient; c.Sd ])
                 ->
-                Some(Updates.gaussianLikelihood b theta children)
-            | _ -> None
+                Children.Gaussian(Updates.gaussianLikelihood b theta children)
+            | _ ->
+                match Conjugacy.polyaGammaLogistic.Try expanded.Value theta.Node with
+                | Ok(Conjugate.PolyaGammaLogistic(_, children)) when
+                    children
+                    |> List.forall (fun c ->
+                        free
+                            [
+                                c.Offset
+                                c.Coefficient
+                                (match c.Family with
+                                 | GlmFamily.Logistic n -> n
+                                 | _ -> Const 0.0)
+                            ])
+                    ->
+                    match LogitIntercepts.tryGroupLikelihood b theta children with
+                    | Some logLik -> Children.Grouped logLik
+                    | None -> Children.Rows
+                | _ -> Children.Rows
 
         let extra =
             candidates b updates
