@@ -16,9 +16,7 @@ module internal Interweave =
     let private candidates (b: Bound) (updates: Update[]) =
         let closedForm name =
             updates
-            |> Array.exists (fun u ->
-                u.Node = name
-                && (u.Method = Conjugacy.normalMean.Name || u.Method = LogitIntercepts.methodName))
+            |> Array.exists (fun u -> u.Node = name && u.Method = Conjugacy.normalMean.Name)
 
         b.Nodes
         |> List.choose (fun info ->
@@ -46,23 +44,13 @@ module internal Interweave =
             Scale: float[] -> float
         }
 
-    /// How the step evaluates θ's children at θ = μ + τη.
-    [<RequireQualifiedAccess>]
-    type private Children =
-        /// Every dependent term of μ, τ and θ, row by row.
-        | Rows
-        /// Gaussian children summarised per element as precision and shift (`Updates.gaussianLikelihood`).
-        | Gaussian of fill: (float[] -> float[] -> float[] -> float[] -> unit)
-        /// Collapsed children: (state, μ, τ, η) → their log-likelihood (`LogitIntercepts.tryGroupLikelihood`).
-        | Grouped of logLik: (float[] -> float -> float -> float[] -> float)
-
     let private create
         (density: CompiledDensity)
         (theta: NodeInfo)
         (mu: NodeInfo)
         (tau: NodeInfo)
         (augmentation: Augmentation option)
-        (likelihood: Children)
+        (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
         : Update =
         let b = density.Bound
         let j = theta.Copies
@@ -117,8 +105,8 @@ module internal Interweave =
 
         let muTerms, tauTerms =
             match likelihood with
-            | Children.Rows -> termsFor mu, termsFor tau
-            | _ -> restFor mu, restFor tau
+            | Some _ -> restFor mu, restFor tau
+            | None -> termsFor mu, termsFor tau
 
         let sum (terms: (float[] -> float)[]) (s: float[]) =
             let mutable total = 0.0
@@ -146,7 +134,7 @@ module internal Interweave =
             let mutable sp, spe, spee, ss, sse = 0.0, 0.0, 0.0, 0.0, 0.0
 
             match likelihood with
-            | Children.Gaussian fill ->
+            | Some fill ->
                 let prec, shift = st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
                 fill s prec shift st.Buffers.[o.Buffer + 3]
 
@@ -157,16 +145,15 @@ module internal Interweave =
                     spee <- spee + p * e * e
                     ss <- ss + shift.[c]
                     sse <- sse + shift.[c] * e
-            | _ -> ()
+            | None -> ()
 
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
 
             let children () =
                 match likelihood with
-                | Children.Gaussian _ -> quadratic s.[muOff] s.[tauOff]
-                | Children.Grouped logLik -> logLik s s.[muOff] s.[tauOff] eta
-                | Children.Rows ->
+                | Some _ -> quadratic s.[muOff] s.[tauOff]
+                | None ->
                     place ()
                     0.0
 
@@ -256,37 +243,19 @@ module internal Interweave =
 
         // θ's children in closed form, when none of them reads μ or τ directly (else every row is evaluated).
         let likelihoodOf (theta: NodeInfo) (mu: NodeInfo) (tau: NodeInfo) =
-            let free (es: Expr list) =
-                es
-                |> List.collect Expr.paramRefs
-                |> List.forall (fun p ->
-                    p <> mu.Node.Name
-                    && p <> tau.Node.Name
-                    && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter)))
-
             match Conjugacy.normalMean.Try expanded.Value theta.Node with
             | Ok(Conjugate.NormalMean(_, _, children)) when
-                children |> List.forall (fun c -> free [ c.Offset; c.Coefficient; c.Sd ])
+                children
+                |> List.forall (fun c ->
+                    [ c.Offset; c.Coefficient; c.Sd ]
+                    |> List.collect Expr.paramRefs
+                    |> List.forall (fun p ->
+                        p <> mu.Node.Name
+                        && p <> tau.Node.Name
+                        && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter))))
                 ->
-                Children.Gaussian(Updates.gaussianLikelihood b theta children)
-            | _ ->
-                match Conjugacy.polyaGammaLogistic.Try expanded.Value theta.Node with
-                | Ok(Conjugate.PolyaGammaLogistic(_, children)) when
-                    children
-                    |> List.forall (fun c ->
-                        free
-                            [
-                                c.Offset
-                                c.Coefficient
-                                (match c.Family with
-                                 | GlmFamily.Logistic n -> n
-                                 | _ -> Const 0.0)
-                            ])
-                    ->
-                    match LogitIntercepts.tryGroupLikelihood b theta children with
-                    | Some logLik -> Children.Grouped logLik
-                    | None -> Children.Rows
-                | _ -> Children.Rows
+                Some(Updates.gaussianLikelihood b theta children)
+            | _ -> None
 
         let extra =
             candidates b updates

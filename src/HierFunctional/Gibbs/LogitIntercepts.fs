@@ -241,36 +241,6 @@ module internal LogitIntercepts =
         else
             None
 
-    /// The children's log-likelihood at θ_j = μ + τ η_j for every element, from the collapsed sums: O(elements ×
-    /// children) per call, for the interweaving step's slice moves of (μ, τ) with η fixed. The children's offsets and
-    /// coefficients must not read μ or τ (the caller checks).
-    let tryGroupLikelihood
-        (b: Bound)
-        (target: NodeInfo)
-        (children: LinkedChild list)
-        : (float[] -> float -> float -> float[] -> float) option =
-        allParts b target children
-        |> Option.map (fun parts ->
-            fun s mu tau eta ->
-                let mutable acc = 0.0
-
-                // hot loop over elements and collapsed children (local accumulation)
-                for j in 0 .. target.Copies - 1 do
-                    let theta = mu + tau * eta.[j]
-
-                    for p in parts do
-                        let r = p.Repr.[j]
-
-                        if r >= 0 && p.SumN.[j] > 0.0 then
-                            let e =
-                                match p.Fixed with
-                                | Some(o, c) -> o.[j] + c.[j] * theta
-                                | None -> p.Offset s r + p.Coefficient s r * theta
-
-                            acc <- acc + p.SumY.[j] * e - p.SumN.[j] * LogitKernel.softplus e
-
-                acc)
-
     /// The collapsed update, or None when some child's rows vary within an element (Pólya-Gamma handles those).
     let tryUpdate (b: Bound) (target: NodeInfo) (prior: GaussianPrior) (children: LinkedChild list) : Update option =
         match prior with
