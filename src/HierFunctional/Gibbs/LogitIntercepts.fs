@@ -158,13 +158,16 @@ module LogitKernel =
             let z0 = (theta0 - mode) / scale
             let z1 = (proposal - mode) / scale
             // log q(θ0) − log q(θ') of the t proposal
-            let logQRatio =
-                0.5 * (nu + 1.0) * (log (1.0 + z1 * z1 / nu) - log (1.0 + z0 * z0 / nu))
+            let logQRatio = 0.5 * (nu + 1.0) * log ((1.0 + z1 * z1 / nu) / (1.0 + z0 * z0 / nu))
 
             let logAlpha =
-                logConditional m s y n o c proposal - logConditional m s y n o c theta0 + logQRatio
+                logConditional m s y n o c proposal - logConditional m s y n o c theta0
+                + logQRatio
 
-            if log (rng.NextDouble()) < logAlpha then proposal else theta0
+            if log (rng.NextDouble()) < logAlpha then
+                proposal
+            else
+                theta0
 
 /// The update of a Normal-prior target whose logistic children have a linear predictor constant within each of the
 /// target's elements (a random intercept with no row-varying term): rows collapse to (Σy, Σn) per element at
@@ -252,8 +255,12 @@ module internal LogitIntercepts =
                 let off = b.Layout.Offsets.[name]
                 let mf = Eval.compileScalar b target.Scope m0
                 let sf = Eval.compileScalar b target.Scope s0
-                let ys = Array.init target.Copies (fun j -> parts |> Array.map (fun p -> p.SumY.[j]))
-                let ns = Array.init target.Copies (fun j -> parts |> Array.map (fun p -> p.SumN.[j]))
+
+                let ys =
+                    Array.init target.Copies (fun j -> parts |> Array.map (fun p -> p.SumY.[j]))
+
+                let ns =
+                    Array.init target.Copies (fun j -> parts |> Array.map (fun p -> p.SumN.[j]))
 
                 Some
                     {

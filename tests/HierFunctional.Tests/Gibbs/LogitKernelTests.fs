@@ -46,7 +46,10 @@ let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by 
     cases
     |> List.iteri (fun i (label, m, s, y, n, o, c) ->
         let chains = kernelChains (100 + i) m s y n o c 20000
-        let exact = grid1 (m - 14.0 * s) (m + 14.0 * s) (LogitKernel.logConditional m s y n o c)
+
+        let exact =
+            grid1 (m - 14.0 * s) (m + 14.0 * s) (LogitKernel.logConditional m s y n o c)
+
         withinMcse label chains exact)
 
 [<Fact>]
@@ -147,7 +150,9 @@ let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept p
         let diff = abs (Diagnostics.mean x1 - Diagnostics.mean x2)
 
         let tol =
-            4.0
-            * sqrt (Diagnostics.mcseMean x1 ** 2.0 + Diagnostics.mcseMean x2 ** 2.0)
+            4.0 * sqrt (Diagnostics.mcseMean x1 ** 2.0 + Diagnostics.mcseMean x2 ** 2.0)
 
-        Assert.True(diff < tol, $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}")
+        Assert.True(
+            diff < tol,
+            $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
+        )
