@@ -98,9 +98,9 @@ module LogitKernel =
             if not (next > lo && next < hi) && Double.IsFinite lo && Double.IsFinite hi then
                 next <- 0.5 * (lo + hi)
 
-            // any deterministic centre and scale keep the MH step exact, so stop at 1e-4 posterior sds and keep the
-            // curvature of the last iterate (one exp saved per element)
-            fin <- abs (next - x) * sqrt h < 1e-4 || g = 0.0
+            // any deterministic centre and scale keep the MH step exact, so stop once a step is under 1e-2 posterior
+            // sds (Newton's next would be ~1e-4) and keep the curvature of the last iterate (one exp saved per element)
+            fin <- abs (next - x) * sqrt h < 1e-2 || g = 0.0
             x <- next
             iter <- iter + 1
 
@@ -164,7 +164,8 @@ module LogitKernel =
                 logConditional m s y n o c proposal - logConditional m s y n o c theta0
                 + logQRatio
 
-            if log (rng.NextDouble()) < logAlpha then
+            // accept with probability min(1, e^logAlpha); no uniform is drawn when the ratio is at least 1
+            if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
                 proposal
             else
                 theta0
