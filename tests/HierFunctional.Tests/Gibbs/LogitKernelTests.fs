@@ -156,3 +156,40 @@ let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept p
             diff < tol,
             $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
         )
+
+[<Fact>]
+let ``collapsed intercepts whose shared offset reads a parameter agree with Pólya-Gamma`` () =
+    let build (extra: Expr) =
+        model {
+            let! shift = sample "shift" (Normal(0.0, 1.0))
+            let! theta = sample "theta" (Normal(0.3, 0.8)) |> over "g"
+            do! observe "y" (Binomial(data "n", invLogit (shift + theta.[group "g"] + extra)))
+        }
+
+    let d =
+        Dataset.empty
+        |> Dataset.labels "g" [| "a"; "a"; "b"; "b"; "c"; "d" |]
+        |> Dataset.integers "n" [| 10; 4; 20; 14; 3; 25 |]
+        |> Dataset.integers "y" [| 2; 1; 17; 14; 1; 5 |]
+
+    let collapsed = planOf Conjugacy.builtIn (build (Const 0.0)) d
+    let augmented = planOf Conjugacy.builtIn (build (Mul(Const 0.0, Data "n"))) d
+    methodIs collapsed "theta" "logistic intercepts (Laplace-t independence MH)"
+    Assert.StartsWith("Pólya-Gamma logistic", (methodOf augmented "theta").Method)
+
+    let run plan =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(300).WithDraws(3000).WithSeed(9)) plan
+
+    let p1, p2 = run collapsed, run augmented
+
+    for name in [ "shift"; "theta[1]"; "theta[2]"; "theta[4]" ] do
+        let x1, x2 = Posterior.chains name p1, Posterior.chains name p2
+        let diff = abs (Diagnostics.mean x1 - Diagnostics.mean x2)
+
+        let tol =
+            4.0 * sqrt (Diagnostics.mcseMean x1 ** 2.0 + Diagnostics.mcseMean x2 ** 2.0)
+
+        Assert.True(
+            diff < tol,
+            $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
+        )
