@@ -91,6 +91,25 @@ let ``collapsed sufficient statistics give the same log-conditional as the per-r
             abs (perRow - collapsed) <= 1e-10 * (1.0 + abs perRow)))
 
 [<Fact>]
+let ``the one-log ratio of log-conditionals equals their difference`` () =
+    forAllSeeds (fun r ->
+        let k = 1 + r.Next 3
+        let y = Array.init k (fun _ -> float (r.Next 20))
+        let n = y |> Array.map (fun v -> v + float (r.Next 20))
+        let o = Array.init k (fun _ -> uniform r -3.0 3.0)
+        let c = Array.init k (fun _ -> uniform r -2.0 2.0)
+        let m, s = uniform r -2.0 2.0, uniform r 0.1 3.0
+        // wide enough that some η fall outside ±30 and take the stable branch
+        let t1, t0 = uniform r -25.0 25.0, uniform r -25.0 25.0
+
+        let direct =
+            LogitKernel.logConditional m s y n o c t1
+            - LogitKernel.logConditional m s y n o c t0
+
+        let ratio = LogitKernel.logConditionalRatio m s y n o c t1 t0
+        abs (direct - ratio) <= 1e-9 * (1.0 + abs direct))
+
+[<Fact>]
 let ``collapsed group intercepts with known mu and tau match a 1-D grid posterior per group`` () =
     let m =
         model {
