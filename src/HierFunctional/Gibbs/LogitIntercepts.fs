@@ -158,6 +158,20 @@ module LogitKernel =
 
         result
 
+    /// The Laplace-t proposal shared by `step` and the τ interweaving move: (centre, scale, draw), a function of
+    /// (m, s, y, n, o, c) and the rng only, never of the current value, so it is an independence proposal.
+    let propose (rng: Random) m s y n o c : struct (float * float * float) =
+        let struct (mode, h) = laplace m s y n o c
+        let scale = 1.0 / sqrt h
+        struct (mode, scale, mode + scale * studentT rng ProposalDof)
+
+    /// log q(θ0) − log q(θ1) for the t proposal centred at `mode` with `scale`: the MH proposal correction.
+    let logProposalRatio (mode: float) (scale: float) (theta1: float) (theta0: float) =
+        let nu = ProposalDof
+        let z0 = (theta0 - mode) / scale
+        let z1 = (theta1 - mode) / scale
+        0.5 * (nu + 1.0) * log ((1.0 + z1 * z1 / nu) / (1.0 + z0 * z0 / nu))
+
     /// One independence Metropolis–Hastings step from θ0 targeting the log-conditional: a t proposal centred at the
     /// mode with the Laplace scale. With no informative rows (all N = 0 or c = 0) the conditional is the prior,
     /// drawn exactly.
@@ -180,17 +194,11 @@ module LogitKernel =
         if not informative then
             MathNet.Numerics.Distributions.Normal.Sample(rng, m, s)
         else
-            let struct (mode, h) = laplace m s y n o c
-            let scale = 1.0 / sqrt h
-            let nu = ProposalDof
-            let proposal = mode + scale * studentT rng nu
+            let struct (mode, scale, proposal) = propose rng m s y n o c
 
-            let z0 = (theta0 - mode) / scale
-            let z1 = (proposal - mode) / scale
-            // log q(θ0) − log q(θ') of the t proposal
-            let logQRatio = 0.5 * (nu + 1.0) * log ((1.0 + z1 * z1 / nu) / (1.0 + z0 * z0 / nu))
-
-            let logAlpha = logConditionalRatio m s y n o c proposal theta0 + logQRatio
+            let logAlpha =
+                logConditionalRatio m s y n o c proposal theta0
+                + logProposalRatio mode scale proposal theta0
 
             // accept with probability min(1, e^logAlpha); no uniform is drawn when the ratio is at least 1
             if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
@@ -336,4 +344,96 @@ module internal LogitIntercepts =
                                     s.[off + j] <- x
                     }
             | None -> None
+        | _ -> None
+
+    /// The τ half of interweaving for θ_j ~ Normal(μ, τ) with collapsed logistic children: with η = (θ − μ)/τ held
+    /// fixed, τ's conditional is p(τ) Π_k L_k(μ + τ η_k) (the Normal densities of θ become those of η, free of τ), a
+    /// binomial-logit conditional in τ with offsets o + cμ and coefficients cη. One Laplace-t independence MH step
+    /// on it costs three passes over the collapsed sums, against ~18 for a slice step on (μ, τ); proposals outside
+    /// τ > 0 are rejected. `centreSd` (the HalfNormal scale, else ∞) only centres the proposal; `tauRest` is the exact
+    /// log prior of τ plus its dependents other than θ and θ's children. None unless every child's offset and
+    /// coefficient are data (so they are fixed per element).
+    let tryTauInterweave
+        (b: Bound)
+        (theta: NodeInfo)
+        (mu: NodeInfo)
+        (tau: NodeInfo)
+        (centreSd: float)
+        (tauRest: float[] -> float)
+        (children: LinkedChild list)
+        : Update option =
+        match allParts b theta children with
+        | Some parts when parts |> Array.forall (fun p -> p.Fixed.IsSome) ->
+            let cells =
+                [|
+                    for j in 0 .. theta.Copies - 1 do
+                        for p in parts do
+                            let fo, fc = p.Fixed.Value
+
+                            if p.Repr.[j] >= 0 && p.SumN.[j] > 0.0 && fc.[j] <> 0.0 then
+                                yield j, p.SumY.[j], p.SumN.[j], fo.[j], fc.[j]
+                |]
+
+            if cells.Length = 0 then
+                None
+            else
+                let elem = cells |> Array.map (fun (j, _, _, _, _) -> j)
+                let y = cells |> Array.map (fun (_, v, _, _, _) -> v)
+                let n = cells |> Array.map (fun (_, _, v, _, _) -> v)
+                let o0 = cells |> Array.map (fun (_, _, _, v, _) -> v)
+                let c0 = cells |> Array.map (fun (_, _, _, _, v) -> v)
+                let thetaOff = b.Layout.Offsets.[theta.Node.Name]
+
+                let muOff, tauOff =
+                    b.Layout.Offsets.[mu.Node.Name], b.Layout.Offsets.[tau.Node.Name]
+
+                let jn, m = theta.Copies, cells.Length
+
+                Some
+                    {
+                        Node = $"{tau.Node.Name} | {theta.Node.Name}"
+                        Method =
+                            $"interweaving (moves {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed; Laplace-t MH)"
+                        Reason = ""
+                        Needs =
+                            {
+                                Aux = [||]
+                                Widths = 0
+                                Buffers = [ jn; m; m ]
+                            }
+                        Run =
+                            fun o rng st ->
+                                let s = st.Values
+
+                                let eta, os, cs =
+                                    st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
+
+                                let mu0, t0 = s.[muOff], s.[tauOff]
+
+                                // η and the per-cell offsets and coefficients of τ into scratch (hot loop)
+                                for j in 0 .. jn - 1 do
+                                    eta.[j] <- (s.[thetaOff + j] - mu0) / t0
+
+                                for i in 0 .. m - 1 do
+                                    os.[i] <- o0.[i] + c0.[i] * mu0
+                                    cs.[i] <- c0.[i] * eta.[elem.[i]]
+
+                                let struct (mode, scale, t1) = LogitKernel.propose rng 0.0 centreSd y n os cs
+
+                                if t1 > 0.0 && Double.IsFinite t1 then
+                                    let p0 = tauRest s
+                                    s.[tauOff] <- t1
+                                    let p1 = tauRest s
+
+                                    let logAlpha =
+                                        LogitKernel.logConditionalRatio 0.0 Double.PositiveInfinity y n os cs t1 t0
+                                        + (p1 - p0)
+                                        + LogitKernel.logProposalRatio mode scale t1 t0
+
+                                    if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
+                                        for j in 0 .. jn - 1 do
+                                            s.[thetaOff + j] <- mu0 + t1 * eta.[j]
+                                    else
+                                        s.[tauOff] <- t0
+                    }
         | _ -> None
