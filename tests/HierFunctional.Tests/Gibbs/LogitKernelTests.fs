@@ -212,3 +212,63 @@ let ``collapsed intercepts whose shared offset reads a parameter agree with Pól
             diff < tol,
             $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
         )
+
+/// Posterior means and sds of (μ, τ) for θ_j ~ Normal(μ, τ) with binomial-logit groups, on a 301 × 301 grid; each
+/// group's θ is integrated out exactly enough by θ = μ + τz on a uniform z-grid over ±8 (the Normal weight is in z).
+let private hyperGrid (logPriorMu: float -> float) (logPriorTau: float -> float) (groups: (int * int)[]) =
+    let zs = Array.init 321 (fun i -> -8.0 + 16.0 * float i / 320.0)
+    let wz = zs |> Array.map (fun z -> -0.5 * z * z)
+
+    let logMarginal mu tau =
+        groups
+        |> Array.sumBy (fun (n, y) ->
+            let terms =
+                Array.init zs.Length (fun i -> wz.[i] + logitRow (float n) (float y) (mu + tau * zs.[i]))
+
+            let top = Array.max terms
+            top + log (terms |> Array.sumBy (fun t -> exp (t - top))))
+
+    grid2 (-5.0, 5.0) (1e-4, 5.0) (fun mu tau -> logPriorMu mu + logPriorTau tau + logMarginal mu tau)
+
+let private hyperModel (tauPrior: Dist) =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 1.5))
+        let! tau = sample "tau" tauPrior
+        let! a = sample "a" (Normal(mu, tau)) |> over "g"
+        do! observe "y" (Binomial(data "n", invLogit a.[group "g"]))
+    }
+
+let private hyperData =
+    Dataset.empty
+    |> Dataset.labels "g" [| "a"; "b"; "c"; "d" |]
+    |> Dataset.integers "n" [| 20; 15; 30; 8 |]
+    |> Dataset.integers "y" [| 2; 9; 25; 3 |]
+
+let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
+    let plan = planOf Conjugacy.builtIn (hyperModel tauPrior) hyperData
+
+    Assert.Contains(
+        plan.Updates,
+        fun u -> u.Node = "tau | a" && u.Method.StartsWith "interweaving (moves tau with (a - mu)/tau fixed"
+    )
+
+    let post =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)) plan
+
+    let (muMean, muSd), (tauMean, tauSd) =
+        hyperGrid (logNormal 0.0 1.5) logPriorTau [| 20, 2; 15, 9; 30, 25; 8, 3 |]
+
+    exactCheck post "mu" (muMean, muSd)
+    exactCheck post "tau" (tauMean, tauSd)
+
+[<Fact>]
+let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior``
+    ()
+    =
+    hyperCheck (HalfNormal 1.0) (fun t -> -0.5 * t * t)
+
+[<Fact>]
+let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior``
+    ()
+    =
+    hyperCheck (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
