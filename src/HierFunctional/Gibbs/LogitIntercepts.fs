@@ -93,23 +93,18 @@ module LogitKernel =
 
         struct (g, h)
 
-    /// The mode of the log-conditional and its curvature there (the Laplace precision), by Newton's method from the
-    /// precision-weighted blend of the prior mean and the empirical logits, safeguarded by bisection on the
-    /// bracket of the (decreasing) gradient's root. Deterministic in its arguments, so it can centre a proposal.
-    let laplace (m: float) (s: float) (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
-        let prec = 1.0 / (s * s)
-        let mutable num = m * prec
-        let mutable den = prec
+    /// Per child the data part of the Newton start, w = N p̂(1 − p̂) and the empirical logit of p̂ = (Y + ½)/(N + 1):
+    /// free of every parameter, so an update computes them once at compile time instead of one log per step.
+    let empirical (y: float[]) (n: float[]) : struct (float[] * float[]) =
+        let p = Array.init y.Length (fun k -> (y.[k] + 0.5) / (n.[k] + 1.0))
 
-        for k in 0 .. y.Length - 1 do
-            if n.[k] > 0.0 && c.[k] <> 0.0 then
-                let p = (y.[k] + 0.5) / (n.[k] + 1.0)
-                let w = c.[k] * c.[k] * n.[k] * p * (1.0 - p)
-                num <- num + w * (log (p / (1.0 - p)) - o.[k]) / c.[k]
-                den <- den + w
+        struct (Array.init y.Length (fun k -> n.[k] * p.[k] * (1.0 - p.[k])),
+                p |> Array.map (fun q -> log (q / (1.0 - q))))
 
+    /// Newton's method for the mode from x with curvature guess den (see `laplace`).
+    let private newtonFrom m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) (x0: float) (den: float) =
         // local Newton iteration (mutation confined to this loop)
-        let mutable x = num / den
+        let mutable x = x0
         let mutable lo = Double.NegativeInfinity
         let mutable hi = Double.PositiveInfinity
         let mutable curvature = den
@@ -135,6 +130,47 @@ module LogitKernel =
             iter <- iter + 1
 
         struct (x, curvature)
+
+    /// The mode of the log-conditional and its curvature there (the Laplace precision), by Newton's method from the
+    /// precision-weighted blend of the prior mean and the empirical logits, safeguarded by bisection on the
+    /// bracket of the (decreasing) gradient's root. Deterministic in its arguments, so it can centre a proposal.
+    let laplace (m: float) (s: float) (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
+        let prec = 1.0 / (s * s)
+        let mutable num = m * prec
+        let mutable den = prec
+
+        for k in 0 .. y.Length - 1 do
+            if n.[k] > 0.0 && c.[k] <> 0.0 then
+                let p = (y.[k] + 0.5) / (n.[k] + 1.0)
+                let w = c.[k] * c.[k] * n.[k] * p * (1.0 - p)
+                num <- num + w * (log (p / (1.0 - p)) - o.[k]) / c.[k]
+                den <- den + w
+
+        newtonFrom m s y n o c (num / den) den
+
+    /// `laplace` with the data part of the start precomputed by `empirical` (w0, ell): the same start, no log.
+    let laplaceWith
+        (m: float)
+        (s: float)
+        (y: float[])
+        (n: float[])
+        (o: float[])
+        (c: float[])
+        (w0: float[])
+        (ell: float[])
+        : struct (float * float) =
+        let prec = 1.0 / (s * s)
+        let mutable num = m * prec
+        let mutable den = prec
+
+        // local accumulation
+        for k in 0 .. y.Length - 1 do
+            if n.[k] > 0.0 && c.[k] <> 0.0 then
+                let w = c.[k] * c.[k] * w0.[k]
+                num <- num + w * (ell.[k] - o.[k]) / c.[k]
+                den <- den + w
+
+        newtonFrom m s y n o c (num / den) den
 
     /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
     let studentT (rng: Random) (nu: float) =
@@ -162,6 +198,12 @@ module LogitKernel =
     /// (m, s, y, n, o, c) and the rng only, never of the current value, so it is an independence proposal.
     let propose (rng: Random) m s y n o c : struct (float * float * float) =
         let struct (mode, h) = laplace m s y n o c
+        let scale = 1.0 / sqrt h
+        struct (mode, scale, mode + scale * studentT rng ProposalDof)
+
+    /// `propose` with the Newton start's data part precomputed by `empirical`.
+    let proposeWith (rng: Random) m s y n o c w0 ell : struct (float * float * float) =
+        let struct (mode, h) = laplaceWith m s y n o c w0 ell
         let scale = 1.0 / sqrt h
         struct (mode, scale, mode + scale * studentT rng ProposalDof)
 
@@ -195,6 +237,36 @@ module LogitKernel =
             MathNet.Numerics.Distributions.Normal.Sample(rng, m, s)
         else
             let struct (mode, scale, proposal) = propose rng m s y n o c
+
+            let logAlpha =
+                logConditionalRatio m s y n o c proposal theta0
+                + logProposalRatio mode scale proposal theta0
+
+            // accept with probability min(1, e^logAlpha); no uniform is drawn when the ratio is at least 1
+            if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
+                proposal
+            else
+                theta0
+
+    /// `step` with the Newton start's data part precomputed by `empirical` (one log fewer per child per step) and
+    /// whether any row is informative known in advance: the per-element kernel of the compiled update.
+    let stepWith
+        (rng: Random)
+        (m: float)
+        (s: float)
+        (y: float[])
+        (n: float[])
+        (o: float[])
+        (c: float[])
+        (w0: float[])
+        (ell: float[])
+        (informative: bool)
+        (theta0: float)
+        : float =
+        if not informative then
+            MathNet.Numerics.Distributions.Normal.Sample(rng, m, s)
+        else
+            let struct (mode, scale, proposal) = proposeWith rng m s y n o c w0 ell
 
             let logAlpha =
                 logConditionalRatio m s y n o c proposal theta0
@@ -299,6 +371,27 @@ module internal LogitIntercepts =
                 let ns =
                     Array.init target.Copies (fun j -> parts |> Array.map (fun p -> p.SumN.[j]))
 
+                let starts = Array.init target.Copies (fun j -> LogitKernel.empirical ys.[j] ns.[j])
+                let w0s = starts |> Array.map (fun (struct (w, _)) -> w)
+                let ells = starts |> Array.map (fun (struct (_, e)) -> e)
+
+                // with every offset and coefficient data, each element's are fixed arrays: no per-sweep copy
+                let fixedAll =
+                    if parts |> Array.forall (fun p -> p.Fixed.IsSome) then
+                        let at (pick: float[] * float[] -> float[]) j =
+                            parts
+                            |> Array.map (fun p -> if p.Repr.[j] >= 0 then (pick p.Fixed.Value).[j] else 0.0)
+
+                        let fo, fc = Array.init target.Copies (at fst), Array.init target.Copies (at snd)
+
+                        let informative =
+                            Array.init target.Copies (fun j ->
+                                Array.exists2 (fun nn cc -> nn > 0.0 && cc <> 0.0) ns.[j] fc.[j])
+
+                        Some(fo, fc, informative)
+                    else
+                        None
+
                 Some
                     {
                         Node = name
@@ -313,35 +406,75 @@ module internal LogitIntercepts =
                         Run =
                             fun o rng st ->
                                 let s = st.Values
-                                let os, cs = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
 
-                                // per-element offsets and coefficients into this chain's scratch (hot loop)
-                                for j in 0 .. target.Copies - 1 do
-                                    for q in 0 .. k - 1 do
-                                        let r = parts.[q].Repr.[j]
+                                match fixedAll with
+                                | Some(fo, fc, informative) ->
+                                    // one kernel step per element (hot loop; writes only this element's value)
+                                    for j in 0 .. target.Copies - 1 do
+                                        let i = if target.Scope = Scope.Global then 0 else j
+                                        let m, sd = mf s i, sf s i
 
-                                        if r >= 0 then
-                                            match parts.[q].Fixed with
-                                            | Some(fo, fc) ->
-                                                os.[q] <- fo.[j]
-                                                cs.[q] <- fc.[j]
-                                            | None ->
+                                        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
+                                            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
+
+                                        let x =
+                                            LogitKernel.stepWith
+                                                rng
+                                                m
+                                                sd
+                                                ys.[j]
+                                                ns.[j]
+                                                fo.[j]
+                                                fc.[j]
+                                                w0s.[j]
+                                                ells.[j]
+                                                informative.[j]
+                                                s.[off + j]
+
+                                        UpdateKit.checkFinite name methodName x
+                                        s.[off + j] <- x
+                                | None ->
+                                    let os, cs = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
+
+                                    // per-element offsets and coefficients into this chain's scratch (hot loop)
+                                    for j in 0 .. target.Copies - 1 do
+                                        let mutable informative = false
+
+                                        for q in 0 .. k - 1 do
+                                            let r = parts.[q].Repr.[j]
+
+                                            if r >= 0 then
                                                 os.[q] <- parts.[q].Offset s r
                                                 cs.[q] <- parts.[q].Coefficient s r
-                                        else
-                                            os.[q] <- 0.0
-                                            cs.[q] <- 0.0
+                                            else
+                                                os.[q] <- 0.0
+                                                cs.[q] <- 0.0
 
-                                    let i = if target.Scope = Scope.Global then 0 else j
-                                    let m, sd = mf s i, sf s i
+                                            if ns.[j].[q] > 0.0 && cs.[q] <> 0.0 then
+                                                informative <- true
 
-                                    if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
-                                        UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
+                                        let i = if target.Scope = Scope.Global then 0 else j
+                                        let m, sd = mf s i, sf s i
 
-                                    let x = LogitKernel.step rng m sd ys.[j] ns.[j] os cs s.[off + j]
+                                        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
+                                            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
 
-                                    UpdateKit.checkFinite name methodName x
-                                    s.[off + j] <- x
+                                        let x =
+                                            LogitKernel.stepWith
+                                                rng
+                                                m
+                                                sd
+                                                ys.[j]
+                                                ns.[j]
+                                                os
+                                                cs
+                                                w0s.[j]
+                                                ells.[j]
+                                                informative
+                                                s.[off + j]
+
+                                        UpdateKit.checkFinite name methodName x
+                                        s.[off + j] <- x
                     }
             | None -> None
         | _ -> None
@@ -382,6 +515,7 @@ module internal LogitIntercepts =
                 let n = cells |> Array.map (fun (_, _, v, _, _) -> v)
                 let o0 = cells |> Array.map (fun (_, _, _, v, _) -> v)
                 let c0 = cells |> Array.map (fun (_, _, _, _, v) -> v)
+                let struct (w0, ell) = LogitKernel.empirical y n
                 let thetaOff = b.Layout.Offsets.[theta.Node.Name]
 
                 let muOff, tauOff =
@@ -418,7 +552,8 @@ module internal LogitIntercepts =
                                     os.[i] <- o0.[i] + c0.[i] * mu0
                                     cs.[i] <- c0.[i] * eta.[elem.[i]]
 
-                                let struct (mode, scale, t1) = LogitKernel.propose rng 0.0 centreSd y n os cs
+                                let struct (mode, scale, t1) =
+                                    LogitKernel.proposeWith rng 0.0 centreSd y n os cs w0 ell
 
                                 if t1 > 0.0 && Double.IsFinite t1 then
                                     let p0 = tauRest s

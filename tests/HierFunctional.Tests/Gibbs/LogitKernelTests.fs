@@ -249,7 +249,9 @@ let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
 
     Assert.Contains(
         plan.Updates,
-        fun u -> u.Node = "tau | a" && u.Method.StartsWith "interweaving (moves tau with (a - mu)/tau fixed"
+        fun u ->
+            u.Node = "tau | a"
+            && u.Method.StartsWith "interweaving (moves tau with (a - mu)/tau fixed"
     )
 
     let post =
@@ -272,3 +274,20 @@ let ``with the tau interweaving move the hyperparameters match an exact (mu, tau
     ()
     =
     hyperCheck (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
+
+[<Fact>]
+let ``the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step`` () =
+    let r = rng 23
+
+    for _ in 1..500 do
+        let k = 1 + r.Next 4
+        let n = Array.init k (fun _ -> float (r.Next 40))
+        let y = n |> Array.map (fun nn -> floor (r.NextDouble() * (nn + 1.0)))
+        let o = Array.init k (fun _ -> 2.0 * r.NextDouble() - 1.0)
+        let c = Array.init k (fun i -> if i = 0 then 1.0 else 3.0 * r.NextDouble() - 1.5)
+        let m, s = 4.0 * r.NextDouble() - 2.0, 0.2 + 3.0 * r.NextDouble()
+        let struct (w0, ell) = LogitKernel.empirical y n
+        let struct (x1, h1) = LogitKernel.laplace m s y n o c
+        let struct (x2, h2) = LogitKernel.laplaceWith m s y n o c w0 ell
+        Assert.True(abs (x1 - x2) < 1e-10 * (1.0 + abs x1), $"mode {x1} vs {x2}")
+        Assert.True(abs (h1 - h2) < 1e-10 * (1.0 + abs h1), $"curvature {h1} vs {h2}")
