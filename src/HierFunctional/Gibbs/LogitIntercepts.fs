@@ -409,10 +409,13 @@ module internal LogitIntercepts =
 
                                 match fixedAll with
                                 | Some(fo, fc, informative) ->
+                                    let glob = target.Scope = Scope.Global
+                                    // a global prior's (m, sd) read once: the elements' steps never write them
+                                    let mg, sg = (if glob then mf s 0 else nan), (if glob then sf s 0 else nan)
+
                                     // one kernel step per element (hot loop; writes only this element's value)
                                     for j in 0 .. target.Copies - 1 do
-                                        let i = if target.Scope = Scope.Global then 0 else j
-                                        let m, sd = mf s i, sf s i
+                                        let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
                                         if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
                                             UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
