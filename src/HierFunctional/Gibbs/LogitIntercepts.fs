@@ -102,7 +102,7 @@ module LogitKernel =
                 p |> Array.map (fun q -> log (q / (1.0 - q))))
 
     /// Newton's method for the mode from x with curvature guess den (see `laplace`).
-    let private newtonFrom m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) (x0: float) (den: float) =
+    let private newtonFrom maxIter m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) (x0: float) (den: float) =
         // local Newton iteration (mutation confined to this loop)
         let mutable x = x0
         let mutable lo = Double.NegativeInfinity
@@ -111,7 +111,7 @@ module LogitKernel =
         let mutable iter = 0
         let mutable fin = false
 
-        while not fin && iter < 100 do
+        while not fin && iter < maxIter do
             let struct (g, h) = derivatives m s y n o c x
             curvature <- h
 
@@ -146,10 +146,11 @@ module LogitKernel =
                 num <- num + w * (log (p / (1.0 - p)) - o.[k]) / c.[k]
                 den <- den + w
 
-        newtonFrom m s y n o c (num / den) den
+        newtonFrom 100 m s y n o c (num / den) den
 
     /// `laplace` with the data part of the start precomputed by `empirical` (w0, ell): the same start, no log.
-    let laplaceWith
+    let laplaceWithin
+        (maxIter: int)
         (m: float)
         (s: float)
         (y: float[])
@@ -170,7 +171,10 @@ module LogitKernel =
                 num <- num + w * (ell.[k] - o.[k]) / c.[k]
                 den <- den + w
 
-        newtonFrom m s y n o c (num / den) den
+        newtonFrom maxIter m s y n o c (num / den) den
+
+    /// `laplaceWithin` with Newton run to its 0.3-sd stopping rule.
+    let laplaceWith m s y n o c w0 ell = laplaceWithin 100 m s y n o c w0 ell
 
     /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
     let studentT (rng: Random) (nu: float) =
@@ -201,11 +205,16 @@ module LogitKernel =
         let scale = 1.0 / sqrt h
         struct (mode, scale, mode + scale * studentT rng ProposalDof)
 
-    /// `propose` with the Newton start's data part precomputed by `empirical`.
-    let proposeWith (rng: Random) m s y n o c w0 ell : struct (float * float * float) =
-        let struct (mode, h) = laplaceWith m s y n o c w0 ell
+    /// `propose` from the precomputed Newton start (`empirical`) with at most `maxIter` Newton steps: any deterministic
+    /// centre keeps the step exact, so a cheaper, slightly worse centre trades acceptance for time.
+    let proposeWithin (rng: Random) maxIter m s y n o c w0 ell : struct (float * float * float) =
+        let struct (mode, h) = laplaceWithin maxIter m s y n o c w0 ell
         let scale = 1.0 / sqrt h
         struct (mode, scale, mode + scale * studentT rng ProposalDof)
+
+    /// `propose` with the Newton start's data part precomputed by `empirical`.
+    let proposeWith (rng: Random) m s y n o c w0 ell : struct (float * float * float) =
+        proposeWithin rng 100 m s y n o c w0 ell
 
     /// log q(θ0) − log q(θ1) for the t proposal centred at `mode` with `scale`: the MH proposal correction.
     let logProposalRatio (mode: float) (scale: float) (theta1: float) (theta0: float) =
@@ -482,6 +491,10 @@ module internal LogitIntercepts =
             | None -> None
         | _ -> None
 
+    /// Newton steps for the τ step's proposal centre (see `LogitKernel.proposeWithin`).
+    [<Literal>]
+    let TauNewtonSteps = 1
+
     /// The τ half of interweaving for θ_j ~ Normal(μ, τ) with collapsed logistic children: with η = (θ − μ)/τ held
     /// fixed, τ's conditional is p(τ) Π_k L_k(μ + τ η_k) (the Normal densities of θ become those of η, free of τ), a
     /// binomial-logit conditional in τ with offsets o + cμ and coefficients cη. One Laplace-t independence MH step
@@ -556,7 +569,7 @@ module internal LogitIntercepts =
                                     cs.[i] <- c0.[i] * eta.[elem.[i]]
 
                                 let struct (mode, scale, t1) =
-                                    LogitKernel.proposeWith rng 0.0 centreSd y n os cs w0 ell
+                                    LogitKernel.proposeWithin rng TauNewtonSteps 0.0 centreSd y n os cs w0 ell
 
                                 if t1 > 0.0 && Double.IsFinite t1 then
                                     let p0 = tauRest s
