@@ -53,6 +53,35 @@ let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by 
         withinMcse label chains exact)
 
 [<Fact>]
+let ``the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant`` () =
+    let cases =
+        [
+            "moderate", -2.0, 0.7, [| 5.0 |], [| 20.0 |], [| 0.0 |], [| 1.0 |]
+            "no successes", -1.0, 1.5, [| 0.0 |], [| 34.0 |], [| 0.0 |], [| 1.0 |]
+            "all successes", 0.5, 2.0, [| 12.0 |], [| 12.0 |], [| 0.3 |], [| 1.0 |]
+            "two children", 0.0, 1.0, [| 3.0; 9.0 |], [| 10.0; 11.0 |], [| -0.5; 0.4 |], [| 1.0; 2.0 |]
+            "one trial", 1.0, 0.4, [| 1.0 |], [| 1.0 |], [| 0.0 |], [| -1.0 |]
+        ]
+
+    cases
+    |> List.iteri (fun i (label, m, s, y, n, o, c) ->
+        let struct (w0, ell) = LogitKernel.empirical y n
+        let r = rng (200 + i)
+
+        let chains =
+            Array.init 4 (fun chain ->
+                let mutable x = float (chain - 2) * 3.0
+                // the chain's own state (local mutation)
+                Array.init 20000 (fun _ ->
+                    x <- LogitKernel.stepWith r m s y n o c w0 ell true x
+                    x))
+
+        let exact =
+            grid1 (m - 14.0 * s) (m + 14.0 * s) (LogitKernel.logConditional m s y n o c)
+
+        withinMcse label chains exact)
+
+[<Fact>]
 let ``with no informative rows the kernel draws from the prior`` () =
     let chains = kernelChains 7 0.8 1.3 [| 0.0 |] [| 0.0 |] [| 0.0 |] [| 0.0 |] 10000
     withinMcse "empty group" chains (0.8, 1.3)
