@@ -206,10 +206,25 @@ module LogDensity =
         let termFns =
             b.Nodes |> List.map (fun info -> info.Node.Name, nodeTerm b info) |> Map.ofList
 
-        let all = Trace.terms b
+        // Every copy of every non-derived node, in `Trace.terms` order (node by node, copy by copy), held as one
+        // (term, copies) pair per node rather than one pair per row, so the joint costs O(nodes) memory.
+        let nodeRuns =
+            b.Nodes
+            |> List.choose (fun info ->
+                match info.Node.Kind with
+                | NodeKind.Derived _ -> None
+                | _ -> Some(termFns.[info.Node.Name], info.Copies))
+            |> Array.ofList
 
-        let joint =
-            all |> List.map (fun t -> termFns.[t.Node], t.Copy) |> Array.ofList |> sumTerms
+        let joint (s: float[]) =
+            // Local accumulation in the hot loop, in the same order as summing `Trace.terms` one by one.
+            let mutable acc = 0.0
+
+            for (f, copies) in nodeRuns do
+                for c in 0 .. copies - 1 do
+                    acc <- acc + f s c
+
+            acc
 
         let dependents = Trace.dependents b
 
