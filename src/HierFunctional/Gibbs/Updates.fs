@@ -136,12 +136,22 @@ module internal Updates =
                 else
                     let off = (stateOffset b child).Value
 
-                    Some(fun (s: float[]) (ys: float[]) ->
-                        Array.Clear(ys, 0, n)
+                    if n = 1 then
+                        // A scalar target (μ of θ_j ~ N(μ, τ)): one running sum, no element lookup.
+                        Some(fun (s: float[]) (ys: float[]) ->
+                            let mutable t = 0.0 // local accumulation
 
-                        for r in 0 .. child.Copies - 1 do
-                            let e = elementOf.[r]
-                            ys.[e] <- ys.[e] + w.[r] * s.[off + r])
+                            for r in 0 .. child.Copies - 1 do
+                                t <- t + w.[r] * s.[off + r]
+
+                            ys.[0] <- t)
+                    else
+                        Some(fun (s: float[]) (ys: float[]) ->
+                            Array.Clear(ys, 0, n)
+
+                            for r in 0 .. child.Copies - 1 do
+                                let e = elementOf.[r]
+                                ys.[e] <- ys.[e] + w.[r] * s.[off + r])
 
             match gaussianPath b target c, perSweep b aInv, perSweep b cInv, perSweep b sInv with
             | PerSweep, Some ai, Some ci, Some si ->

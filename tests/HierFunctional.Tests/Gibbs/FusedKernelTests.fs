@@ -254,3 +254,16 @@ let ``the joint log-density equals the sum of every term in trace order`` () =
             total <- total + density.Term t s
 
         density.Joint s = total)
+
+[<Fact>]
+let ``a compiled plan keeps no per-row dependents table and its blankets still equal the full density's`` () =
+    let r = rng 13
+    let plan = GibbsTests.planOf Conjugacy.builtIn (variant 0) (randomData r)
+    let full = LogDensity.compile plan.Bound
+    let s = randomState r plan.Bound
+    Assert.True(plan.Density.Dependents.IsEmpty)
+    Assert.False(full.Dependents.IsEmpty)
+
+    for name in [ "mu"; "tau"; "sigma"; "theta" ] do
+        Assert.Equal(full.Blanket name s, plan.Density.Blanket name s)
+        Assert.Equal(full.BlanketElement name 0 s, plan.Density.BlanketElement name 0 s)
