@@ -215,8 +215,7 @@ module internal Updates =
     /// `gaussianLikelihood` by the general per-row path only (no sufficient statistics): the reference the
     /// sufficient-statistic kernels are checked against in the tests.
     let internal gaussianLikelihoodRows (b: Bound) (target: NodeInfo) (children: GaussianChild list) =
-        let accumulators =
-            children |> List.map (rowAccumulator b target) |> Array.ofList
+        let accumulators = children |> List.map (rowAccumulator b target) |> Array.ofList
 
         fun (s: float[]) (prec: float[]) (shift: float[]) (scratch: float[]) ->
             Array.Clear prec

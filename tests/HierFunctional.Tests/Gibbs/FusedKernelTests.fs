@@ -61,7 +61,13 @@ let private slopeModel =
 let private randomData (r: Random) =
     let j = 1 + r.Next 6
     let sizes = Array.init j (fun _ -> 1 + r.Next 5)
-    let g = [| for k in 0 .. j - 1 do yield! Array.create sizes.[k] (k + 1) |]
+
+    let g =
+        [|
+            for k in 0 .. j - 1 do
+                yield! Array.create sizes.[k] (k + 1)
+        |]
+
     let n = g.Length
     let real lo hi = Array.init n (fun _ -> uniform r lo hi)
 
@@ -89,6 +95,7 @@ let private bothPaths (b: Bound) (name: string) (s: float[]) =
     let target = Bound.node b name
     let _, _, children = normalMeanOf b name
     let n = target.Copies
+
     let run f =
         let prec, shift = Array.zeroCreate n, Array.zeroCreate n
         f s prec shift (Array.zeroCreate n)
@@ -96,7 +103,8 @@ let private bothPaths (b: Bound) (name: string) (s: float[]) =
 
     run (Updates.gaussianLikelihood b target children), run (Updates.gaussianLikelihoodRows b target children)
 
-let private close (x: float) (y: float) = abs (x - y) <= 1e-10 * (1.0 + abs x + abs y)
+let private close (x: float) (y: float) =
+    abs (x - y) <= 1e-10 * (1.0 + abs x + abs y)
 
 [<Fact>]
 let ``fused kernel precisions, shifts and conditional moments match the general Normal-Normal path`` () =
@@ -122,6 +130,7 @@ let ``fused kernel precisions, shifts and conditional moments match the general 
 [<Fact>]
 let ``sufficient statistics are used only when offset, coefficient and sd factor into invariant times data`` () =
     let r = rng 11
+
     let pathOf m =
         let b = Bind.bindOrThrow m (randomData r)
         let _, _, children = normalMeanOf b "theta"
@@ -163,14 +172,23 @@ let ``fused element draws have the closed-form Normal-Normal conditional mean an
     let plan = GibbsTests.planOf Conjugacy.builtIn (variant 0) d
     let b = plan.Bound
     let s = randomState r b
-    let mu, tau, sigma = s.[b.Layout.Offsets.["mu"]], s.[b.Layout.Offsets.["tau"]], s.[b.Layout.Offsets.["sigma"]]
+
+    let mu, tau, sigma =
+        s.[b.Layout.Offsets.["mu"]], s.[b.Layout.Offsets.["tau"]], s.[b.Layout.Offsets.["sigma"]]
+
     let y = b.Numeric.["y"]
     let level = b.Groups.["g"].RowLevel
     let j = b.Groups.["g"].Levels.Length
 
     let truth =
         Array.init j (fun k ->
-            let rows = [| for i in 0 .. y.Length - 1 do if level.[i] = k then yield y.[i] |]
+            let rows =
+                [|
+                    for i in 0 .. y.Length - 1 do
+                        if level.[i] = k then
+                            yield y.[i]
+                |]
+
             let p = 1.0 / (tau * tau) + float rows.Length / (sigma * sigma)
 
             {
@@ -192,7 +210,13 @@ let ``a child mean with a parameter-dependent slope still gets the exact conditi
 
     let truth =
         Array.init b.Groups.["g"].Levels.Length (fun k ->
-            let rows = [| for i in 0 .. y.Length - 1 do if level.[i] = k then yield i |]
+            let rows =
+                [|
+                    for i in 0 .. y.Length - 1 do
+                        if level.[i] = k then
+                            yield i
+                |]
+
             let c i = beta + x.[i]
             let p = 1.0 / 4.0 + (rows |> Array.sumBy (fun i -> c i * c i)) / (sigma * sigma)
 
@@ -235,10 +259,14 @@ let ``Normal-scale sums of squares from level statistics equal the row-by-row su
         let theta = b.Layout.Offsets.["theta"]
         let mu = s.[b.Layout.Offsets.["mu"]]
         let y, level = b.Numeric.["y"], b.Groups.["g"].RowLevel
-        let rowsSigma = Array.init y.Length (fun i -> (y.[i] - s.[theta + level.[i]]) ** 2.0) |> Array.sum
+
+        let rowsSigma =
+            Array.init y.Length (fun i -> (y.[i] - s.[theta + level.[i]]) ** 2.0)
+            |> Array.sum
 
         let rowsTau =
-            Array.init b.Groups.["g"].Levels.Length (fun k -> (s.[theta + k] - mu) ** 2.0) |> Array.sum
+            Array.init b.Groups.["g"].Levels.Length (fun k -> (s.[theta + k] - mu) ** 2.0)
+            |> Array.sum
 
         close (ssOf "sigma") rowsSigma && close (ssOf "tau") rowsTau)
 
