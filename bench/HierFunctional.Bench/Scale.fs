@@ -79,6 +79,12 @@ type private Row =
 let private sweepCost (plan: GibbsPlan) (j: int) =
     let sweeps = max 10 (min 2000 (20_000_000 / j))
     let rng, state = Sweeps.warmState plan 3 (max 5 (sweeps / 10))
+    // Keep sweeping for at least a second first, so tiered JIT has promoted the sweep's loops before timing.
+    let warm = Stopwatch.StartNew()
+
+    while warm.Elapsed.TotalSeconds < 1.0 do
+        Gibbs.sweep plan rng state
+
     let sw = Stopwatch.StartNew()
 
     for _ in 1..sweeps do
