@@ -63,6 +63,7 @@ module Gibbs =
         | Conjugate.NormalMean(m0, s0, children) -> Updates.normalMean b target m0 s0 children
         | Conjugate.SpikeAndSlabNormal(w, sd, children) -> Updates.spikeAndSlab b target w sd children
         | Conjugate.NormalScale(link, prior, children) -> Updates.normalScale b target link prior children
+        | Conjugate.NormalLinearPositive(prior, children) -> Updates.normalLinearPositive b target prior children
         | Conjugate.BetaBinomial(a, bb, children) -> Updates.betaBinomial b target a bb children
         | Conjugate.GammaPoisson(a, r, children) -> Updates.gammaPoisson b target a r children
         | Conjugate.GammaExponential(a, r, children) -> Updates.gammaExponential b target a r children
@@ -74,7 +75,11 @@ module Gibbs =
             MvUpdates.inverseWishartCovariance b target nu psi children
         | Conjugate.WishartPrecision(nu, v, children) -> MvUpdates.wishartPrecision b target nu v children
         | Conjugate.MvNormalLinear(m0, s0, children) -> MvUpdates.mvNormalLinear b target m0 s0 children
-        | Conjugate.PolyaGammaLogistic(prior, children) -> PolyaGamma.update b target prior children
+        | Conjugate.PolyaGammaLogistic(prior, children) ->
+            // rows that collapse per element take the O(1)-per-element kernel; the rest keep Pólya-Gamma
+            match LogitIntercepts.tryUpdate b target prior children with
+            | Some u -> Ok u
+            | None -> PolyaGamma.update b target prior children
         | Conjugate.LogLinearCount(prior, children) -> CountUpdates.update b target prior children
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =
