@@ -51,15 +51,17 @@ module internal StandardNormal =
 
         if negative then x - tailStart else tailStart - x
 
-    /// One N(0, 1) variate. One `NextDouble` supplies 53 random bits: 7 pick the layer, 45 the signed uniform.
+    /// One N(0, 1) variate. One `NextDouble` supplies 53 bits: the top 7 pick the layer, the other 46 the signed
+    /// uniform. Disjoint bits keep layer and uniform independent; taking the layer from the top also stays sound
+    /// for generators with fewer random bits per double (System.Random's seeded 31-bit `NextDouble`).
     let sample (rng: Random) : float =
         let mutable result = nan // rejection loop state
         let mutable accepted = false
 
         while not accepted do
             let bits = int64 (rng.NextDouble() * 9007199254740992.0)
-            let i = int (bits &&& 127L)
-            let u = float (bits >>> 7) * 2.842170943040401e-14 - 1.0 // 46 bits, 2^-45 scale: [-1, 1)
+            let i = int (bits >>> 46)
+            let u = float (bits &&& 70368744177663L) * 2.842170943040401e-14 - 1.0 // low 46 bits, 2^-45: [-1, 1)
 
             if abs u < ratios.[i] then
                 result <- u * edges.[i]
