@@ -121,9 +121,6 @@ module internal Interweave =
             let eta = st.Buffers.[o.Buffer]
             let m0, t0 = s.[muOff], s.[tauOff]
 
-            for c in 0 .. j - 1 do
-                eta.[c] <- (s.[thetaOff + c] - m0) / t0
-
             let place () =
                 let m, t = s.[muOff], s.[tauOff]
 
@@ -133,19 +130,24 @@ module internal Interweave =
             // Sums of the quadratic: ΣP, ΣPη, ΣPη², ΣS, ΣSη (local accumulation over the buffers).
             let mutable sp, spe, spee, ss, sse = 0.0, 0.0, 0.0, 0.0, 0.0
 
+            // η and the sums in one pass over the groups (fused; flat arrays, no closures).
             match likelihood with
             | Some fill ->
                 let prec, shift = st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
                 fill s prec shift st.Buffers.[o.Buffer + 3]
 
                 for c in 0 .. j - 1 do
-                    let p, e = prec.[c], eta.[c]
+                    let e = (s.[thetaOff + c] - m0) / t0
+                    eta.[c] <- e
+                    let p = prec.[c]
                     sp <- sp + p
                     spe <- spe + p * e
                     spee <- spee + p * e * e
                     ss <- ss + shift.[c]
                     sse <- sse + shift.[c] * e
-            | None -> ()
+            | None ->
+                for c in 0 .. j - 1 do
+                    eta.[c] <- (s.[thetaOff + c] - m0) / t0
 
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
