@@ -117,10 +117,16 @@ module internal MvUpdates =
             let f = Eval.compileValue b scope e
             fun s r buf -> copyOf (Value.matrix (f s r)) buf
 
-    /// Writes Q0 = S0⁻¹ and Q0 m0 of a MvNormal(m0, S0) prior for copy r into `q0` and `q0m0`; `cov` (k²) and
-    /// `work` (k² + k) are scratch. Stops the run when S0 is not positive definite.
+    /// Lengths of the scratch buffers `priorPrecision` uses: m0 (k), S0 (k²), inversion work (k² + k), Q0 (k²),
+    /// Q0 m0 (k), in this order.
+    let private priorBuffers (k: int) = [ k; k * k; k * k + k; k * k; k ]
+
+    /// Writes Q0 = S0⁻¹ and Q0 m0 of a MvNormal(m0, S0) prior for copy r into the chain's buffers `at + 3` and
+    /// `at + 4` (laid out as `priorBuffers`). Four arguments, so calling it allocates no partial application.
+    /// Stops the run when S0 is not positive definite.
     let private priorPrecision name rule (k: int) (readMean: float[] -> int -> float[] -> unit) readCov =
-        fun (s: float[]) (r: int) (m0: float[]) (cov: float[]) (work: float[]) (q0: float[]) (q0m0: float[]) ->
+        fun (s: float[]) (r: int) (bufs: float[][]) (at: int) ->
+            let m0, cov, work, q0, q0m0 = bufs.[at], bufs.[at + 1], bufs.[at + 2], bufs.[at + 3], bufs.[at + 4]
             readCov s r cov
 
             if not (SmallMv.invertSpd k cov work q0) then
@@ -128,7 +134,7 @@ module internal MvUpdates =
 
             readMean s r m0
 
-            for i in 0 .. k - 1 do
+            for i in 0 .. k - 1 do // Q0 m0 into scratch (hot loop)
                 let mutable v = 0.0
 
                 for j in 0 .. k - 1 do
@@ -208,13 +214,14 @@ module internal MvUpdates =
             let kk = k * k
             let work = SmallMv.gaussianWorkLength k
 
-            // Buffers: sum (k), covariance (k²), its inverse (k²), stats (k² + k), Q0 (k²), Q0 m0 (k), m0 (k),
-            // z (k), work.
-            update name rule [ k; kk; kk; kk + k; kk; k; k; k; work ] (fun o rng st ->
+            // Buffers: the prior's (`priorBuffers`), then sum (k), covariance (k²), its inverse (k²),
+            // stats (k² + k), z (k), work.
+            update name rule (priorBuffers k @ [ k; kk; kk; kk + k; k; work ]) (fun o rng st ->
                 let s = st.Values
-                let buf i = st.Buffers.[o.Buffer + i]
-                let scratch, cov, covInv, stats = buf 0, buf 1, buf 2, buf 3
-                let q0, q0m0, m0v, z, work = buf 4, buf 5, buf 6, buf 7, buf 8
+                let at = o.Buffer
+                let q0, q0m0 = st.Buffers.[at + 3], st.Buffers.[at + 4]
+                let scratch, cov, covInv = st.Buffers.[at + 5], st.Buffers.[at + 6], st.Buffers.[at + 7]
+                let stats, z, work = st.Buffers.[at + 8], st.Buffers.[at + 9], st.Buffers.[at + 10]
                 Array.Clear stats
 
                 for (n, readCov, fixedSum, sumInto) in parts do
@@ -239,7 +246,7 @@ module internal MvUpdates =
 
                         stats.[kk + i] <- stats.[kk + i] + v
 
-                prior s 0 m0v cov work q0 q0m0
+                prior s 0 st.Buffers at
 
                 if not (SmallMv.drawGaussian rng k q0 q0m0 stats 0 z work s off) then
                     UpdateKit.fail name rule "the posterior precision is not positive definite"
@@ -387,19 +394,22 @@ module internal MvUpdates =
             let readScale = matrixInto b Scope.Global k scale
             let kk = k * k
 
+            let notPd () =
+                UpdateKit.fail name rule "the posterior scale is not positive definite"
+
             // Buffers: the current mean (k), the scatter (k×k, row-major), the scale (k×k), an inverse (k×k),
             // inversion work (k² + k), draw work, the draw (k×k).
             update name rule [ k; kk; kk; kk; kk + k; SmallMv.wishartWorkLength k; kk ] (fun o rng st ->
                 let s = st.Values
-                let buf i = st.Buffers.[o.Buffer + i]
-                let m, acc, scaleBuf, inv, invWork, work, drawn = buf 0, buf 1, buf 2, buf 3, buf 4, buf 5, buf 6
+                let at = o.Buffer
+                let m, acc, scaleBuf, inv = st.Buffers.[at], st.Buffers.[at + 1], st.Buffers.[at + 2], st.Buffers.[at + 3]
+                let invWork, work, drawn = st.Buffers.[at + 4], st.Buffers.[at + 5], st.Buffers.[at + 6]
                 Array.Clear acc
 
                 for p in parts do
                     p s m acc
 
                 readScale s 0 scaleBuf
-                let notPd () = UpdateKit.fail name rule "the posterior scale is not positive definite"
 
                 match kind with
                 | ScatterKind.InverseWishart ->
@@ -520,10 +530,14 @@ module internal MvUpdates =
     /// The length k of each copy of a vector target.
     let copyLength (target: NodeInfo) = vectorLength target
 
+    /// The per-sweep draw of `drawLinearCopies`: generator, chain state, the statistics buffer and the index of
+    /// the first scratch buffer.
+    type LinearDraw = delegate of Random * ChainState * float[] * int -> unit
+
     /// Draws every copy j of an MvNormal(m0, S0)-prior vector target from its conditional given the statistics in
     /// `acc` (copies × (k² + k), as `accumulateRow` lays them out): precision S0⁻¹ + XᵀWX, Cholesky solve, on
-    /// scratch arrays. Returns the lengths of the scratch buffers it needs and the draw, which takes the chain's
-    /// buffers and the index of the first of them.
+    /// scratch arrays. Returns the lengths of the scratch buffers it needs and the draw, which takes the chain
+    /// state and the index of the first of those buffers (four arguments: no partial applications per call).
     let drawLinearCopies (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
         let k = vectorLength target
         let kk = k * k
@@ -535,26 +549,33 @@ module internal MvUpdates =
         let sharedMean = isGlobal b m0
         let prior = priorPrecision name rule k (vectorInto b target.Scope k m0) (matrixInto b target.Scope k s0)
 
-        // Buffers: m0 (k), S0 (k²), Q0 (k²), Q0 m0 (k), z (k), work (k² + k).
-        let buffers = [ k; kk; kk; k; k; SmallMv.gaussianWorkLength k ]
+        // Buffers: the prior's (`priorBuffers`), then z (k) and work (k² + k).
+        let buffers = priorBuffers k @ [ k; SmallMv.gaussianWorkLength k ]
 
-        let draw (rng: Random) (s: float[]) (acc: float[]) (bufs: float[][]) (at: int) =
-            let m0v, cov, q0, q0m0, z, work = bufs.[at], bufs.[at + 1], bufs.[at + 2], bufs.[at + 3], bufs.[at + 4], bufs.[at + 5]
+        let copies = target.Copies
+        let globalScope = (target.Scope = Scope.Global)
 
-            if sharedCov && sharedMean then
-                prior s 0 m0v cov work q0 q0m0
+        // A delegate: invoking a curried closure value here allocated partial applications on every call.
+        let draw =
+            LinearDraw(fun rng st acc at ->
+                let s, bufs = st.Values, st.Buffers
+                let q0, q0m0 = bufs.[at + 3], bufs.[at + 4]
+                let z, work = bufs.[at + 5], bufs.[at + 6]
 
-            for j in 0 .. target.Copies - 1 do
-                let i = if target.Scope = Scope.Global then 0 else j
+                if sharedCov && sharedMean then
+                    prior s 0 bufs at
 
-                if not (sharedCov && sharedMean) then
-                    prior s i m0v cov work q0 q0m0
+                for j in 0 .. copies - 1 do
+                    let i = if globalScope then 0 else j
 
-                if not (SmallMv.drawGaussian rng k q0 q0m0 acc (j * (kk + k)) z work s (off + j * k)) then
-                    UpdateKit.fail name rule "the posterior precision is not positive definite"
+                    if not (sharedCov && sharedMean) then
+                        prior s i bufs at
 
-                for d in 0 .. k - 1 do
-                    UpdateKit.checkFinite name rule s.[off + j * k + d]
+                    if not (SmallMv.drawGaussian rng k q0 q0m0 acc (j * (kk + k)) z work s (off + j * k)) then
+                        UpdateKit.fail name rule "the posterior precision is not positive definite"
+
+                    for d in 0 .. k - 1 do
+                        UpdateKit.checkFinite name rule s.[off + j * k + d])
 
         buffers, draw
 
@@ -601,4 +622,4 @@ module internal MvUpdates =
                 for p in parts do
                     p s acc
 
-                draw rng s acc st.Buffers (o.Buffer + 1))
+                draw.Invoke(rng, st, acc, o.Buffer + 1))

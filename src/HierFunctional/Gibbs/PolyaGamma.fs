@@ -237,4 +237,4 @@ module internal PolyaGamma =
                 make name Conjugacy.mvNormalLinear (target.Copies * (k * k + k) :: scratch) (fun o rng st ->
                     let acc = st.Buffers.[o.Buffer]
                     accumulate rng st.Values acc
-                    draw rng st.Values acc st.Buffers (o.Buffer + 1)))
+                    draw.Invoke(rng, st, acc, o.Buffer + 1)))
