@@ -281,6 +281,13 @@ module internal MvUpdates =
             let zero = UpdateKit.zeroState b
             let rows = Array.init child.Copies (fun r -> Value.vector (f zero r))
             fun _ r buf -> Array.blit rows.[r] 0 buf 0 k
+        | Vector es when es.Length = k ->
+            // A literal vector of scalars (e.g. a formula's population coefficients): element by element.
+            let fs = es |> List.map (Eval.compileScalar b child.Scope) |> Array.ofList
+
+            fun s r buf ->
+                for j in 0 .. k - 1 do
+                    buf.[j] <- fs.[j] s r
         | _ ->
             // Other means go through the interpreter (one small allocation per copy).
             let f = Eval.compileValue b child.Scope mean
