@@ -72,7 +72,9 @@ module internal MvUpdates =
             let off = b.Layout.Offsets.[p]
             fun s _ buf -> Array.blit s off buf 0 k
         | _ when Factor.isDataOnly e && isGlobal b e ->
-            let v = Array.copy (Value.vector (Eval.compileValue b scope e (UpdateKit.zeroState b) 0))
+            let v =
+                Array.copy (Value.vector (Eval.compileValue b scope e (UpdateKit.zeroState b) 0))
+
             fun _ _ buf -> Array.blit v 0 buf 0 k
         | Vector es when es.Length = k ->
             let fs = es |> List.map (Eval.compileScalar b scope) |> Array.ofList
@@ -108,7 +110,8 @@ module internal MvUpdates =
             copyOf (Value.matrix (Eval.compileValue b scope e (UpdateKit.zeroState b) 0)) v
             fun _ _ buf -> Array.blit v 0 buf 0 (k * k)
         | Matrix rows when rows.Length = k && rows |> List.forall (fun r -> r.Length = k) ->
-            let fs = rows |> List.concat |> List.map (Eval.compileScalar b scope) |> Array.ofList
+            let fs =
+                rows |> List.concat |> List.map (Eval.compileScalar b scope) |> Array.ofList
 
             fun s r buf ->
                 for i in 0 .. k * k - 1 do
@@ -126,7 +129,9 @@ module internal MvUpdates =
     /// Stops the run when S0 is not positive definite.
     let private priorPrecision name rule (k: int) (readMean: float[] -> int -> float[] -> unit) readCov =
         fun (s: float[]) (r: int) (bufs: float[][]) (at: int) ->
-            let m0, cov, work, q0, q0m0 = bufs.[at], bufs.[at + 1], bufs.[at + 2], bufs.[at + 3], bufs.[at + 4]
+            let m0, cov, work, q0, q0m0 =
+                bufs.[at], bufs.[at + 1], bufs.[at + 2], bufs.[at + 3], bufs.[at + 4]
+
             readCov s r cov
 
             if not (SmallMv.invertSpd k cov work q0) then
@@ -220,7 +225,10 @@ module internal MvUpdates =
                 let s = st.Values
                 let at = o.Buffer
                 let q0, q0m0 = st.Buffers.[at + 3], st.Buffers.[at + 4]
-                let scratch, cov, covInv = st.Buffers.[at + 5], st.Buffers.[at + 6], st.Buffers.[at + 7]
+
+                let scratch, cov, covInv =
+                    st.Buffers.[at + 5], st.Buffers.[at + 6], st.Buffers.[at + 7]
+
                 let stats, z, work = st.Buffers.[at + 8], st.Buffers.[at + 9], st.Buffers.[at + 10]
                 Array.Clear stats
 
@@ -409,8 +417,13 @@ module internal MvUpdates =
             update name rule [ k; kk; kk; kk; kk + k; SmallMv.wishartWorkLength k; kk ] (fun o rng st ->
                 let s = st.Values
                 let at = o.Buffer
-                let m, acc, scaleBuf, inv = st.Buffers.[at], st.Buffers.[at + 1], st.Buffers.[at + 2], st.Buffers.[at + 3]
-                let invWork, work, drawn = st.Buffers.[at + 4], st.Buffers.[at + 5], st.Buffers.[at + 6]
+
+                let m, acc, scaleBuf, inv =
+                    st.Buffers.[at], st.Buffers.[at + 1], st.Buffers.[at + 2], st.Buffers.[at + 3]
+
+                let invWork, work, drawn =
+                    st.Buffers.[at + 4], st.Buffers.[at + 5], st.Buffers.[at + 6]
+
                 Array.Clear acc
 
                 for p in parts do
@@ -444,14 +457,7 @@ module internal MvUpdates =
 
     /// InverseWishart prior × MvNormal(m_i, target) children (see `Conjugacy.inverseWishartCovariance`).
     let inverseWishartCovariance b target dof scale children =
-        scatterUpdate
-            Conjugacy.inverseWishartCovariance.Name
-            ScatterKind.InverseWishart
-            b
-            target
-            dof
-            scale
-            children
+        scatterUpdate Conjugacy.inverseWishartCovariance.Name ScatterKind.InverseWishart b target dof scale children
 
     /// Wishart prior × MvNormal(m_i, inverse target) children (see `Conjugacy.wishartPrecision`).
     let wishartPrecision b target dof scale children =
@@ -554,7 +560,9 @@ module internal MvUpdates =
         // per sweep rather than once per copy.
         let sharedCov = isGlobal b s0
         let sharedMean = isGlobal b m0
-        let prior = priorPrecision name rule k (vectorInto b target.Scope k m0) (matrixInto b target.Scope k s0)
+
+        let prior =
+            priorPrecision name rule k (vectorInto b target.Scope k m0) (matrixInto b target.Scope k s0)
 
         // Buffers: the prior's (`priorBuffers`), then z (k) and work (k² + k).
         let buffers = priorBuffers k @ [ k; SmallMv.gaussianWorkLength k ]

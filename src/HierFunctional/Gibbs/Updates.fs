@@ -225,15 +225,25 @@ module internal Updates =
             | _ -> None
 
         match mean with
-        | Add(a, d) when Factor.isDataOnly a && (dot d).IsSome -> dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
-        | Add(d, a) when Factor.isDataOnly a && (dot d).IsSome -> dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
+        | Add(a, d) when Factor.isDataOnly a && (dot d).IsSome ->
+            dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
+        | Add(d, a) when Factor.isDataOnly a && (dot d).IsSome ->
+            dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
         | _ -> dot mean |> Option.map (fun (x, p, g, k) -> Const 0.0, x, p, g, k)
 
     /// Σ (y − a − x·b_l)² of an observed child over the levels l of a group, from per-level statistics of the
     /// residuals e = y − a − x·β̃_l about a reference β̃_l (a ridge least-squares fit, computed once):
     /// Σ e², Xᵀe and XᵀX give SS_l = Σe² − 2dᵀXᵀe + dᵀXᵀX d with d = b_l − β̃_l, exactly, in O(k²) per level and
     /// without the cancellation of expanding about zero.
-    let private linearLevelSquares (b: Bound) (child: NodeInfo) (offset: Expr) (design: Expr) (p: string) (g: string) (k: int) =
+    let private linearLevelSquares
+        (b: Bound)
+        (child: NodeInfo)
+        (offset: Expr)
+        (design: Expr)
+        (p: string)
+        (g: string)
+        (k: int)
+        =
         let zero = UpdateKit.zeroState b
         let value = Slots.childValues b child
         let a = Eval.compileScalar b child.Scope offset

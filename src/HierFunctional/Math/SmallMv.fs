@@ -164,7 +164,10 @@ module SmallMv =
                 for i in 0 .. k - 1 do
                     cols.[j * k + i] <- cols.[j * k + i] - mean.[i]
 
-            let cov = Array.init (k * k) (fun ij -> Seq.sum (seq { for m in 0 .. k - 1 -> cols.[m * k + ij / k] * cols.[m * k + ij % k] }))
+            let cov =
+                Array.init (k * k) (fun ij ->
+                    Seq.sum (seq { for m in 0 .. k - 1 -> cols.[m * k + ij / k] * cols.[m * k + ij % k] }))
+
             Some(mean, cov)
 
     /// Length of the `work` array the Wishart and inverse-Wishart draws need.
@@ -176,9 +179,12 @@ module SmallMv =
         for i in 0 .. k - 1 do // scratch fill (hot loop)
             for j in 0 .. k - 1 do
                 a.[at + i * k + j] <-
-                    if j < i then Normal.Sample(rng, 0.0, 1.0)
-                    elif j = i then sqrt (Gamma.Sample(rng, 0.5 * (dof - float i), 0.5))
-                    else 0.0
+                    if j < i then
+                        Normal.Sample(rng, 0.0, 1.0)
+                    elif j = i then
+                        sqrt (Gamma.Sample(rng, 0.5 * (dof - float i), 0.5))
+                    else
+                        0.0
 
     /// Draws W ~ Wishart(ν, V) (mean νV) by Bartlett's decomposition W = (L A)(L A)ᵀ with V = L Lᵀ, into the
     /// row-major `out`. Needs ν > k − 1; false when V is not positive definite.

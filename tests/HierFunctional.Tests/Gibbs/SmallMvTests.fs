@@ -59,7 +59,9 @@ let ``small-k inverse of a positive-definite matrix equals MathNet's inverse`` (
         let k = r.Next(1, 7)
         let a = randomSpd r k (uniform r 0.01 2.0)
         let inverse = Array.zeroCreate (k * k)
-        SmallMv.invertSpd k (rowMajor a) (Array.zeroCreate (k * k + k)) inverse && close (rowMajor (a.Inverse())) inverse)
+
+        SmallMv.invertSpd k (rowMajor a) (Array.zeroCreate (k * k + k)) inverse
+        && close (rowMajor (a.Inverse())) inverse)
 
 [<Fact>]
 let ``small-k Cholesky factor reproduces the matrix and refuses one that is not positive definite`` () =
@@ -69,14 +71,22 @@ let ``small-k Cholesky factor reproduces the matrix and refuses one that is not 
         let l = rowMajor a
         let factored = SmallMv.cholesky k l 0
         let lm = build.DenseOfRowMajor(k, k, l)
-        let indefinite = rowMajor (a - build.DenseIdentity(k) * (a.Evd().EigenValues.[k - 1].Real + 1.0))
-        factored && close (rowMajor a) (rowMajor (lm * lm.Transpose())) && not (SmallMv.cholesky k indefinite 0))
+
+        let indefinite =
+            rowMajor (a - build.DenseIdentity(k) * (a.Evd().EigenValues.[k - 1].Real + 1.0))
+
+        factored
+        && close (rowMajor a) (rowMajor (lm * lm.Transpose()))
+        && not (SmallMv.cholesky k indefinite 0))
 
 // ------------------------------------------------------------------ Bartlett draws against closed-form moments
 
 /// Means (with MCSE) of every element of the draws and of their inverses.
 let private elementMeans (k: int) (draws: float[][]) =
-    let inverses = draws |> Array.map (fun d -> rowMajor (build.DenseOfRowMajor(k, k, d).Inverse()))
+    let inverses =
+        draws
+        |> Array.map (fun d -> rowMajor (build.DenseOfRowMajor(k, k, d).Inverse()))
+
     let column (xs: float[][]) i = xs |> Array.map (fun d -> d.[i])
     Array.init (k * k) (fun i -> meanMcse (column draws i)), Array.init (k * k) (fun i -> meanMcse (column inverses i))
 
@@ -89,7 +99,10 @@ let private within4Mcse (what: string) (truth: float[]) (estimates: (float * flo
 let ``Bartlett inverse-Wishart draws have the closed-form means of the matrix and of its inverse`` () =
     // Σ ~ IW(ν, Ψ): E[Σ] = Ψ/(ν − k − 1) and Σ⁻¹ ~ Wishart(ν, Ψ⁻¹), so E[Σ⁻¹] = νΨ⁻¹.
     let k, nu = 3, 9.0
-    let psi = build.DenseOfArray(array2D [ [ 2.0; 0.6; -0.3 ]; [ 0.6; 1.5; 0.2 ]; [ -0.3; 0.2; 0.8 ] ])
+
+    let psi =
+        build.DenseOfArray(array2D [ [ 2.0; 0.6; -0.3 ]; [ 0.6; 1.5; 0.2 ]; [ -0.3; 0.2; 0.8 ] ])
+
     let rng = rng 31
     let work = Array.zeroCreate (SmallMv.wishartWorkLength k)
 
@@ -107,7 +120,10 @@ let ``Bartlett inverse-Wishart draws have the closed-form means of the matrix an
 let ``Bartlett Wishart draws have the closed-form means of the matrix and of its inverse`` () =
     // W ~ Wishart(ν, V): E[W] = νV and W⁻¹ ~ IW(ν, V⁻¹), so E[W⁻¹] = V⁻¹/(ν − k − 1).
     let k, nu = 3, 8.0
-    let v = build.DenseOfArray(array2D [ [ 1.0; 0.3; 0.1 ]; [ 0.3; 0.5; -0.1 ]; [ 0.1; -0.1; 2.0 ] ])
+
+    let v =
+        build.DenseOfArray(array2D [ [ 1.0; 0.3; 0.1 ]; [ 0.3; 0.5; -0.1 ]; [ 0.1; -0.1; 2.0 ] ])
+
     let rng = rng 37
     let work = Array.zeroCreate (SmallMv.wishartWorkLength k)
 
@@ -129,8 +145,12 @@ let private mat (rows: float list list) = matrix (rows |> List.map (List.map c))
 
 let private sleepstudy =
     model {
-        let! mu = sample "mu" (MvNormal(vec [ 250.0; 10.0 ], mat [ [ 2500.0; 0.0 ]; [ 0.0; 100.0 ] ]))
-        let! sigmaB = sample "SigmaB" (InverseWishart(c 4.0, mat [ [ 600.0; 0.0 ]; [ 0.0; 35.0 ] ]))
+        let! mu =
+            sample "mu" (MvNormal(vec [ 250.0; 10.0 ], mat [ [ 2500.0; 0.0 ]; [ 0.0; 100.0 ] ]))
+
+        let! sigmaB =
+            sample "SigmaB" (InverseWishart(c 4.0, mat [ [ 600.0; 0.0 ]; [ 0.0; 35.0 ] ]))
+
         let! sigma = sample "sigma" (HalfNormal 50.0)
         let! b = sample "b" (MvNormal(mu, sigmaB)) |> over "Subject"
         do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], sigma))
@@ -173,7 +193,10 @@ let ``the Normal scale of a child linear in a group vector is drawn from its exa
 
     // Exact conditional p(σ | ·) ∝ σ^(−n) exp(−SS/(2σ²)) · exp(−σ²/(2·50²)), its mean by quadrature on a fine grid.
     let n = float y.Length
-    let logp (x: float) = -n * log x - ss / (2.0 * x * x) - x * x / (2.0 * 2500.0)
+
+    let logp (x: float) =
+        -n * log x - ss / (2.0 * x * x) - x * x / (2.0 * 2500.0)
+
     let center = sqrt (ss / n)
     let grid = Array.init 20001 (fun j -> center * (0.5 + float j / 20000.0))
     let top = grid |> Array.map logp |> Array.max
@@ -207,7 +230,9 @@ let ``the sleepstudy updates allocate nothing per sweep`` () =
         Assert.True(bytes < 200L * 8L, $"{u.Node} ({u.Method}) allocated {bytes} bytes over 200 runs")
 
 [<Fact>]
-let ``the formula-built sleepstudy gets the same closed-form updates for its group coefficients, covariance and sd`` () =
+let ``the formula-built sleepstudy gets the same closed-form updates for its group coefficients, covariance and sd``
+    ()
+    =
     let d = sleepData ()
 
     let md, data =
