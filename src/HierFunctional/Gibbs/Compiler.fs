@@ -62,6 +62,7 @@ module Gibbs =
         | Conjugate.NormalMean(m0, s0, children) -> Updates.normalMean b target m0 s0 children
         | Conjugate.SpikeAndSlabNormal(w, sd, children) -> Updates.spikeAndSlab b target w sd children
         | Conjugate.NormalScale(link, prior, children) -> Updates.normalScale b target link prior children
+        | Conjugate.NormalLinearPositive(prior, children) -> Updates.normalLinearPositive b target prior children
         | Conjugate.BetaBinomial(a, bb, children) -> Updates.betaBinomial b target a bb children
         | Conjugate.GammaPoisson(a, r, children) -> Updates.gammaPoisson b target a r children
         | Conjugate.GammaExponential(a, r, children) -> Updates.gammaExponential b target a r children

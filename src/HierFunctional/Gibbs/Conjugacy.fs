@@ -68,6 +68,9 @@ type Conjugate =
     /// A scale parameter of Normal children with a prior that keeps the update closed-form (Gamma on a precision,
     /// inverse-gamma on a variance, half-normal → GIG, half-Cauchy/half-t → scale-mixture augmentation).
     | NormalScale of link: ScaleLink * prior: Dist * children: ScaleChild list
+    /// HalfNormal/HalfCauchy/HalfStudentT prior on a scalar τ that enters Normal children's means linearly (a
+    /// non-centred scale, y ~ N(a + c·τ, s)) → Normal truncated to τ > 0 (given a scale-mixture weight for half-t).
+    | NormalLinearPositive of prior: Dist * children: GaussianChild list
     /// Beta(a, b) × Binomial/Bernoulli children → Beta(a + Σy, b + Σ(n − y)).
     | BetaBinomial of alpha: Expr * beta: Expr * children: CountChild list
     /// Gamma(a, rate b) × Poisson children with rate size·target → Gamma(a + Σy, b + Σ size).
@@ -278,6 +281,26 @@ module Conjugacy =
                         Error
                             "its prior is not one the scale rules cover (scalar Gamma, InverseGamma, HalfNormal, HalfCauchy, HalfStudentT)"
                     | _ -> Error "its prior is not a parameter prior"
+        }
+
+    /// A positive scalar entering Normal children's means linearly (the τ of a non-centred hierarchy,
+    /// y_i ~ N(a_i + c_i τ, s_i)): the children give exp(−½Pτ² + Sτ); a half-normal(A) prior keeps it Gaussian, and
+    /// a half-t(ν, A) prior (half-Cauchy: ν = 1) does so given the mixture weight w of τ | w ~ HalfNormal(A/√w),
+    /// w ~ Gamma(ν/2, ν/2). So τ | w, y ~ N(S/Q, 1/Q) truncated to τ > 0 with Q = P + w/A², and
+    /// w | τ ~ Gamma((ν + 1)/2, (ν + τ²/A²)/2).
+    let normalLinearPositive: ConjugacyRule =
+        {
+            Name = "Normal linear coefficient, positive"
+            Math =
+                "tau ~ half-t(nu, A) = HalfNormal(A/sqrt w), w ~ Gamma(nu/2, nu/2); y_i ~ N(a_i + c_i tau, s_i) => tau | w, y ~ N(S/Q, 1/Q) on tau > 0, Q = sum c_i^2/s_i^2 + w/A^2, S = sum c_i (y_i - a_i)/s_i^2; w | tau ~ Gamma((nu+1)/2, (nu + tau^2/A^2)/2)"
+            Try =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter(Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
+                      Plate.Scalar ->
+                        eachChild expanded target (gaussianChildWhere (fun slot -> slot.IsWhole) target.Name)
+                        |> Result.map (fun cs -> Conjugate.NormalLinearPositive(prior, cs))
+                    | _ -> Error "its prior is not a scalar HalfNormal, HalfCauchy or HalfStudentT"
         }
 
     let private countChild (target: string) (c: Node) (family: string) (pick: Dist -> (Expr * Expr) option) =
@@ -605,6 +628,7 @@ module Conjugacy =
             spikeAndSlab
             normalBlock
             normalScale
+            normalLinearPositive
             betaBinomial
             gammaPoisson
             gammaExponential

@@ -166,6 +166,28 @@ module Conjugate =
         else
             0.0
 
+    /// One Gibbs sweep of a positive coefficient τ with a half-t(ν, A) prior (ν = +∞: half-normal(A)) written as
+    /// τ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, rate ν/2), whose Normal children give exp(−½Pτ² + Sτ): draws
+    /// τ | w ~ N(S/Q, 1/Q) truncated to τ > 0, Q = P + w/A², then w | τ ~ Gamma((ν+1)/2, (ν + τ²/A²)/2);
+    /// returns the new (τ, w) (w stays 1 for the half-normal).
+    let drawPositiveCoefficient
+        (rng: Random)
+        (dof: float)
+        (scale: float)
+        (weight: float)
+        (stats: NormalLinearStats)
+        : struct (float * float) =
+        let q = stats.Precision + weight / (scale * scale)
+
+        let tau =
+            Special.truncatedNormal rng (stats.Shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
+
+        if Double.IsPositiveInfinity dof then
+            struct (tau, 1.0)
+        else
+            let z = tau / scale
+            struct (tau, Gamma.Sample(rng, 0.5 * (dof + 1.0), 0.5 * (dof + z * z)))
+
     /// Gamma(a, b) prior on a precision τ × n Normal children with sum of squares SS = Σ(y − μ)²: Gamma(a + n/2, b + SS/2).
     let gammaPrecision (prior: GammaParams) (n: float) (sumSquares: float) : GammaParams =
         {

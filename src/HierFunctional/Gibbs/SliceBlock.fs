@@ -151,7 +151,7 @@ module internal SliceBlock =
             |> Array.distinct
             |> Array.map density.Term
 
-        let blanket (s: float[]) =
+        let generic (s: float[]) =
             let mutable total = 0.0
 
             for t in terms do
@@ -159,8 +159,17 @@ module internal SliceBlock =
 
             total
 
+        // With children summarised by sufficient statistics (filled in `load`, once per update, into buffer 5),
+        // each evaluation is O(1) in the number of children.
+        let fast = SufficientBlanket.tryCreate density (List.ofArray names)
+
+        let blanket (o: Offsets) (st: ChainState) =
+            match fast with
+            | Some sb -> sb.Eval st.Values st.Buffers.[o.Buffer + 5]
+            | None -> generic st.Values
+
         /// Writes unconstrained u into the state and returns the block's log-density including the Jacobians.
-        let logDensityAt (_: Offsets) (st: ChainState) (u: float[]) =
+        let logDensityAt (o: Offsets) (st: ChainState) (u: float[]) =
             let s = st.Values
             let mutable logJ = 0.0
 
@@ -168,10 +177,14 @@ module internal SliceBlock =
                 s.[offsets.[i]] <- Transform.fromUnconstrainedScalar supports.[i] u.[i]
                 logJ <- logJ + Transform.logJacobianScalar supports.[i] u.[i]
 
-            blanket s + logJ
+            blanket o st + logJ
 
-        let load (_: Offsets) (st: ChainState) (u: float[]) =
+        let load (o: Offsets) (st: ChainState) (u: float[]) =
             let s = st.Values
+
+            match fast with
+            | Some sb -> sb.Fill s st.Buffers.[o.Buffer + 5]
+            | None -> ()
 
             for i in 0 .. k - 1 do
                 u.[i] <- Transform.toUnconstrainedScalar supports.[i] s.[offsets.[i]]
@@ -181,7 +194,13 @@ module internal SliceBlock =
             Method = "slice (block)"
             Reason =
                 "scalar hyperparameters without a closed form, slice-sampled together along warm-up covariance directions"
-            Needs = needs k
+            Needs =
+                match fast with
+                | Some sb ->
+                    { needs k with
+                        Buffers = needs k |> _.Buffers |> fun bs -> bs @ [ sb.Size ]
+                    }
+                | None -> needs k
             Run = directional "slice (block)" names load logDensityAt
         }
 

@@ -34,6 +34,29 @@ module internal SliceUpdate =
                 if st.Adapting then
                     st.Widths.[o.Widths + j] <- Slice.adaptWidth w u0 r.Value
 
+    /// A single scalar global whose blanket has children summarised by sufficient statistics: the statistics are
+    /// filled once per update (buffer 0), then each slice evaluation costs O(1) in the number of children.
+    let private summarised (density: CompiledDensity) (info: NodeInfo) (support: Support) (sb: SufficientBlanket) =
+        let name = info.Node.Name
+        let off = density.Bound.Layout.Offsets.[name]
+
+        fun (o: Offsets) rng (st: ChainState) ->
+            let s = st.Values
+            let stats = st.Buffers.[o.Buffer]
+            sb.Fill s stats
+
+            let f u =
+                s.[off] <- Transform.fromUnconstrainedScalar support u
+                sb.Eval s stats + Transform.logJacobianScalar support u
+
+            let w = st.Widths.[o.Widths]
+            let u0 = Transform.toUnconstrainedScalar support s.[off]
+            let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
+            s.[off] <- Transform.fromUnconstrainedScalar support r.Value
+
+            if st.Adapting then
+                st.Widths.[o.Widths] <- Slice.adaptWidth w u0 r.Value
+
     let private vector (density: CompiledDensity) (info: NodeInfo) (support: Support) (size: int) (usize: int) =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
@@ -78,23 +101,41 @@ module internal SliceUpdate =
             let size = Bound.shapeSize info.Event
             let usize = Transform.unconstrainedSize support info.Dim
 
-            let run, widths =
-                if info.Event = Shape.Scalar then
-                    scalar density info support, info.Copies
-                else
-                    vector density info support size usize, info.Copies * usize
+            let single =
+                info.Event = Shape.Scalar && info.Scope = Scope.Global && info.Copies = 1
 
-            Ok
-                {
-                    Node = info.Node.Name
-                    Method = "slice"
-                    Reason = reason
-                    Needs =
-                        {
-                            Aux = [||]
-                            Widths = widths
-                            Buffers = []
-                        }
-                    Run = run
-                }
+            let collapsed =
+                if single then
+                    CollapsedRate.tryCreate density info support reason
+                else
+                    None
+
+            let fast =
+                if single then
+                    SufficientBlanket.tryCreate density [ info.Node.Name ]
+                else
+                    None
+
+            let run, widths, buffers =
+                match fast with
+                | Some sb -> summarised density info support sb, 1, [ sb.Size ]
+                | None when info.Event = Shape.Scalar -> scalar density info support, info.Copies, []
+                | None -> vector density info support size usize, info.Copies * usize, []
+
+            match collapsed with
+            | Some u -> Ok u
+            | None ->
+                Ok
+                    {
+                        Node = info.Node.Name
+                        Method = "slice"
+                        Reason = reason
+                        Needs =
+                            {
+                                Aux = [||]
+                                Widths = widths
+                                Buffers = buffers
+                            }
+                        Run = run
+                    }
         | _ -> Error(ModelError.Unsupported(info.Node.Name, "slice sampling of a non-parameter node"))

@@ -202,6 +202,76 @@ module internal Updates =
     let spikeAndSlab b target w sd children =
         gaussianElementwise Conjugacy.spikeAndSlab Conjugate.drawSpikeAndSlab b target w sd children
 
+    /// A positive scalar entering Normal children's means linearly (see `Conjugacy.normalLinearPositive`): the
+    /// children's (P, S) from `gaussianLikelihood`, then the truncated-Normal draw and the mixture weight (aux 0).
+    let normalLinearPositive
+        (b: Bound)
+        (target: NodeInfo)
+        (prior: Dist)
+        (children: GaussianChild list)
+        : Result<Update, string> =
+        let rule = Conjugacy.normalLinearPositive.Name
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+        let arg e = Eval.compileScalar b Scope.Global e
+
+        let dof, scale =
+            match prior with
+            | Dist.HalfNormal a -> (fun _ _ -> Double.PositiveInfinity), arg a
+            | Dist.HalfCauchy a -> (fun _ _ -> 1.0), arg a
+            | Dist.HalfStudentT(nu, a) -> arg nu, arg a
+            | d -> invalidArg "prior" $"no positive-coefficient update for a {Dist.name d} prior"
+
+        let unsupported =
+            children
+            |> List.tryPick (fun c ->
+                match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
+                | Error why -> Some why
+                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar ->
+                    Some $"child '{c.Node.Name}' is not scalar"
+                | Ok _ -> None)
+
+        match unsupported with
+        | Some why -> Error why
+        | None when target.Scope <> Scope.Global || target.Copies <> 1 -> Error "the target is not a single scalar"
+        | None ->
+            let likelihood = gaussianLikelihood b target children
+
+            Ok
+                {
+                    Node = name
+                    Method = $"{rule} ({Dist.name prior}, truncated Normal)"
+                    Reason = ""
+                    Needs =
+                        {
+                            Aux = [| 1.0 |]
+                            Widths = 0
+                            Buffers = [ 1; 1; 1 ]
+                        }
+                    Run =
+                        fun o rng st ->
+                            let s = st.Values
+                            let prec = st.Buffers.[o.Buffer]
+                            let shift = st.Buffers.[o.Buffer + 1]
+                            likelihood s prec shift st.Buffers.[o.Buffer + 2]
+
+                            let struct (tau, w) =
+                                Conjugate.drawPositiveCoefficient
+                                    rng
+                                    (dof s 0)
+                                    (scale s 0)
+                                    st.Aux.[o.Aux]
+                                    {
+                                        Precision = prec.[0]
+                                        Shift = shift.[0]
+                                    }
+
+                            UpdateKit.checkFinite name rule tau
+                            UpdateKit.checkFinite name rule w
+                            s.[off] <- tau
+                            st.Aux.[o.Aux] <- w
+                }
+
     // ---------------------------------------------------------------- Normal scale
 
     /// A mean of the form offset + x·b[g] with data-only offset and design row x and a parameter vector b over

@@ -1,5 +1,7 @@
 namespace HierFunctional
 
+open System
+
 /// A model's log-density compiled against a data set: closures over the constrained state (one flat float[] laid
 /// out as in `Bound.Layout`) or over the unconstrained vector a slice sampler moves in.
 type CompiledDensity =
@@ -64,6 +66,18 @@ module LogDensity =
         | Dist.Poisson _ -> two LogPdf.poisson
         | Dist.NegativeBinomial _ -> two LogPdf.negativeBinomial
         | Dist.SpikeAndSlab _ -> two LogPdf.spikeAndSlab
+        | Dist.Flat support ->
+            // The same support test as `Density.logPdf`, without boxing the value (block slices of Flat priors).
+            let inside =
+                match support with
+                | Support.Real -> Some(fun (v: float) -> Double.IsFinite v)
+                | Support.Positive -> Some(fun v -> v >= 0.0 && v < Double.PositiveInfinity)
+                | Support.UnitInterval -> Some(fun v -> v >= 0.0 && v <= 1.0)
+                | Support.Interval(a, b) -> Some(fun v -> v >= a && v <= b)
+                | _ -> None
+
+            inside
+            |> Option.map (fun ok -> fun _ _ x -> if ok x then 0.0 else Double.NegativeInfinity)
         | _ -> None
 
     /// Compiles one node's density term as `state -> copy -> log-density`.

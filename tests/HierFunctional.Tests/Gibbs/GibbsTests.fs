@@ -243,8 +243,9 @@ let ``the plan lists every node's update and says why a node falls back to slice
 
     let text = Gibbs.describe (planOf Conjugacy.builtIn pumps d)
     let lines = text.Split('\n')
-    Assert.StartsWith("alpha  slice  (why:", lines.[0])
-    Assert.Equal("alpha  slice  (why: no conjugate rule covers its Exponential prior)", lines.[0])
+    Assert.StartsWith("alpha  slice (collapsed beta)  (why:", lines.[0])
+
+    Assert.Equal("alpha  slice (collapsed beta)  (why: no conjugate rule covers its Exponential prior)", lines.[0])
     Assert.Equal("beta   Gamma rate of Gamma", lines.[1])
     Assert.Equal("theta  Gamma-Poisson", lines.[2])
 

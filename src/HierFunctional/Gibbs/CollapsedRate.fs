@@ -1,0 +1,156 @@
+namespace HierFunctional
+
+open System
+open MathNet.Numerics
+open MathNet.Numerics.Distributions
+open HierFunctional.Inference
+
+/// The shape α of iid Gamma(shape(α), β) children whose rate β has a Gamma(c, d) prior and no other children (BUGS
+/// pumps): β integrates out in closed form, p(α | θ) ∝ p(α) Π θ^(a−1)/Γ(a)^J · Γ(c + Ja)/(d + Σθ)^(c + Ja) with
+/// a = shape(α), so α is slice-sampled on that marginal and β then drawn from Gamma(c + Ja, d + Σθ) — one blocked
+/// Gibbs step for (α, β) given θ, which removes the α–β correlation that slows the one-at-a-time sweep.
+[<RequireQualifiedAccess>]
+module internal CollapsedRate =
+
+    /// The pattern's parts: α's own prior term, the child node, its shape expression, β's name and prior (c, d).
+    type private Pattern =
+        {
+            Child: NodeInfo
+            Shape: Expr
+            Rate: string
+            C: Expr
+            D: Expr
+        }
+
+    let private scalarGlobal (b: Bound) (p: string) =
+        match b.NodeMap.TryFind p with
+        | Some i ->
+            i.Scope = Scope.Global
+            && i.Event = Shape.Scalar
+            && i.Copies = 1
+            && (match i.Node.Kind with
+                | NodeKind.Parameter _ -> true
+                | _ -> false)
+        | None -> false
+
+    let private globalOnly (b: Bound) (e: Expr) =
+        List.isEmpty (Expr.columnRefs e)
+        && Expr.paramRefs e |> List.forall (scalarGlobal b)
+
+    let private find (density: CompiledDensity) (alpha: NodeInfo) : Pattern option =
+        let b = density.Bound
+        let name = alpha.Node.Name
+        let deps = density.Dependents.[name].[0] |> Array.distinct
+
+        match deps |> Array.map (fun t -> t.Node) |> Array.distinct, alpha.Node.Kind with
+        | [| child |], NodeKind.Parameter prior when scalarGlobal b name ->
+            let info = b.NodeMap.[child]
+
+            match info.Node.Kind with
+            | NodeKind.Parameter(Dist.Gamma(shape, Param rate))
+            | NodeKind.Observed(Dist.Gamma(shape, Param rate)) when
+                info.Event = Shape.Scalar
+                && deps.Length = info.Copies
+                && rate <> name
+                && scalarGlobal b rate
+                && globalOnly b shape
+                && not (Expr.dependsOn rate shape)
+                && Dist.arguments prior |> List.forall (fun (_, e) -> not (Expr.dependsOn rate e))
+                ->
+                let rateDeps = density.Dependents.[rate].[0] |> Array.distinct
+
+                match b.NodeMap.[rate].Node.Kind with
+                | NodeKind.Parameter(Dist.Gamma(c, d)) when
+                    rateDeps.Length = info.Copies
+                    && rateDeps |> Array.forall (fun t -> t.Node = child)
+                    && [ c; d ]
+                       |> List.forall (fun e ->
+                           globalOnly b e && not (Expr.dependsOn name e) && not (Expr.dependsOn rate e))
+                    ->
+                    Some
+                        {
+                            Child = info
+                            Shape = shape
+                            Rate = rate
+                            C = c
+                            D = d
+                        }
+                | _ -> None
+            | _ -> None
+        | _ -> None
+
+    /// The update of α (with β drawn after it), or None when the pattern does not hold.
+    let tryCreate (density: CompiledDensity) (alpha: NodeInfo) (support: Support) (reason: string) : Update option =
+        find density alpha
+        |> Option.map (fun p ->
+            let b = density.Bound
+            let name = alpha.Node.Name
+            let off = b.Layout.Offsets.[name]
+            let rateOff = b.Layout.Offsets.[p.Rate]
+            let own = density.Term { Node = name; Copy = 0 }
+            let scalar e = Eval.compileScalar b Scope.Global e
+            let shapeF, cF, dF = scalar p.Shape, scalar p.C, scalar p.D
+            let n = p.Child.Copies
+            let fn = float n
+
+            let value =
+                match p.Child.Node.Kind with
+                | NodeKind.Observed _ ->
+                    let ys = b.Numeric.[p.Child.Node.Name]
+                    fun (_: float[]) r -> ys.[r]
+                | _ ->
+                    let o = b.Layout.Offsets.[p.Child.Node.Name]
+                    fun (s: float[]) r -> s.[o + r]
+
+            let rule = $"slice (collapsed {p.Rate})"
+
+            let run (o: Offsets) (rng: Random) (st: ChainState) =
+                let s = st.Values
+                // Σ log θ and Σ θ, once per update (local accumulators).
+                let mutable sumLog = 0.0
+                let mutable sum = 0.0
+
+                for r in 0 .. n - 1 do
+                    let v = value s r
+                    sumLog <- sumLog + log v
+                    sum <- sum + v
+
+                let c, d = cF s 0, dF s 0
+
+                if not (Double.IsFinite sumLog && Double.IsFinite sum && c > 0.0 && d > 0.0) then
+                    UpdateKit.fail name rule $"the children's sufficient statistics are not finite ({sumLog}, {sum})"
+
+                let logMarginal () =
+                    let a = shapeF s 0
+
+                    if a > 0.0 then
+                        own s - fn * SpecialFunctions.GammaLn a + (a - 1.0) * sumLog + c * log d
+                        - SpecialFunctions.GammaLn c
+                        + SpecialFunctions.GammaLn(c + fn * a)
+                        - (c + fn * a) * log (d + sum)
+                    else
+                        Double.NegativeInfinity
+
+                let f u =
+                    s.[off] <- Transform.fromUnconstrainedScalar support u
+                    logMarginal () + Transform.logJacobianScalar support u
+
+                let w = st.Widths.[o.Widths]
+                let u0 = Transform.toUnconstrainedScalar support s.[off]
+                let r = UpdateKit.sliceStep name rule rng f w.Width u0
+                s.[off] <- Transform.fromUnconstrainedScalar support r.Value
+
+                if st.Adapting then
+                    st.Widths.[o.Widths] <- Slice.adaptWidth w u0 r.Value
+
+                let beta = Gamma.Sample(rng, c + fn * shapeF s 0, d + sum)
+                UpdateKit.checkFinite name rule beta
+                s.[rateOff] <- beta
+
+            {
+                Node = name
+                Method = rule
+                Reason = reason
+                Needs = { Aux = [||]; Widths = 1; Buffers = [] }
+                Run = run
+            })
