@@ -255,3 +255,65 @@ let ``the formula-built sleepstudy gets the same closed-form updates for its gro
     Assert.Equal("MvNormal-linear (dot product)", methodOf "r_Subject")
     Assert.Equal("InverseWishart covariance", methodOf "Sigma_Subject")
     Assert.StartsWith("Normal scale", methodOf "sigma")
+
+// ------------------------------------------------------------------ O(1) blanket of MvNormal children
+
+/// m1, m2 ~ Normal, Sigma ~ InverseWishart, r[g] ~ MvNormal([m1, m2], Sigma), y ~ Normal(dot([1, t], r[g]), 1):
+/// the formula-model shape whose population coefficients are block-sliced.
+let private mvBlanketModel (groups: int) =
+    let m =
+        model {
+            let! m1 = sample "m1" (Normal(0.0, 100.0))
+            let! m2 = sample "m2" (StudentT(3.0, 0.0, 10.0))
+            let! sigma = sample "Sigma" (InverseWishart(c 3.0, mat [ [ 2.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+            let! r = sample "r" (MvNormal(vector [ m1; m2 ], sigma)) |> over "g"
+            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) r.[group "g"], 1.0))
+        }
+
+    Dataset.empty
+    |> Dataset.labels "g" (Array.init groups (fun j -> $"g{j}"))
+    |> Dataset.reals "t" (Array.init groups float)
+    |> Dataset.reals "y" (Array.init groups float)
+    |> Bind.bindOrThrow m
+
+[<Fact>]
+let ``the O(1) blanket of MvNormal children equals the generic blanket on random states`` () =
+    forAllSeeds (fun r ->
+        let groups = 1 + r.Next 30
+        let b = mvBlanketModel groups
+        let d = LogDensity.compile b
+        let offset = if r.NextDouble() < 0.5 then 0.0 else 1000.0 * (r.NextDouble() - 0.5)
+        let a = randomSpd r 2 (uniform r 0.05 3.0)
+
+        let s =
+            Layout.ofValues
+                b
+                [
+                    "m1", Value.Scalar(offset + uniform r -5.0 5.0)
+                    "m2", Value.Scalar(uniform r -5.0 5.0)
+                    "Sigma", Value.Matrix(a.ToArray())
+                    "r", Value.Matrix(Array2D.init groups 2 (fun _ j -> (if j = 0 then offset else 0.0) + uniform r -5.0 5.0))
+                ]
+
+        [ [ "m1" ]; [ "m2" ]; [ "m1"; "m2" ] ]
+        |> List.forall (fun moved ->
+            let generic =
+                moved
+                |> List.collect (fun n -> { Term.Node = n; Copy = 0 } :: List.ofArray d.Dependents.[n].[0])
+                |> List.distinct
+                |> List.sumBy (fun t -> d.Term t s)
+
+            match SufficientBlanket.tryCreate d moved with
+            | Some sb when sb.Summarised = [| "r" |] ->
+                let stats = Array.zeroCreate sb.Size
+                sb.Fill s stats
+                let fast = sb.Eval s stats
+                let ok = abs (generic - fast) <= 1e-9 * max 1.0 (abs generic)
+
+                if not ok then
+                    printfn $"moved {moved}: generic {generic}, O(1) {fast}"
+
+                ok
+            | other ->
+                printfn $"moved {moved}: no MvNormal summary ({other.IsSome})"
+                false))
