@@ -265,7 +265,10 @@ let private mvBlanketModel (groups: int) =
         model {
             let! m1 = sample "m1" (Normal(0.0, 100.0))
             let! m2 = sample "m2" (StudentT(3.0, 0.0, 10.0))
-            let! sigma = sample "Sigma" (InverseWishart(c 3.0, mat [ [ 2.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+
+            let! sigma =
+                sample "Sigma" (InverseWishart(c 3.0, mat [ [ 2.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+
             let! r = sample "r" (MvNormal(vector [ m1; m2 ], sigma)) |> over "g"
             do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) r.[group "g"], 1.0))
         }
@@ -282,7 +285,13 @@ let ``the O(1) blanket of MvNormal children equals the generic blanket on random
         let groups = 1 + r.Next 30
         let b = mvBlanketModel groups
         let d = LogDensity.compile b
-        let offset = if r.NextDouble() < 0.5 then 0.0 else 1000.0 * (r.NextDouble() - 0.5)
+
+        let offset =
+            if r.NextDouble() < 0.5 then
+                0.0
+            else
+                1000.0 * (r.NextDouble() - 0.5)
+
         let a = randomSpd r 2 (uniform r 0.05 3.0)
 
         let s =
@@ -292,7 +301,10 @@ let ``the O(1) blanket of MvNormal children equals the generic blanket on random
                     "m1", Value.Scalar(offset + uniform r -5.0 5.0)
                     "m2", Value.Scalar(uniform r -5.0 5.0)
                     "Sigma", Value.Matrix(a.ToArray())
-                    "r", Value.Matrix(Array2D.init groups 2 (fun _ j -> (if j = 0 then offset else 0.0) + uniform r -5.0 5.0))
+                    "r",
+                    Value.Matrix(
+                        Array2D.init groups 2 (fun _ j -> (if j = 0 then offset else 0.0) + uniform r -5.0 5.0)
+                    )
                 ]
 
         [ [ "m1" ]; [ "m2" ]; [ "m1"; "m2" ] ]
