@@ -1,17 +1,14 @@
 namespace HierFunctional
 
 open System
-open MathNet.Numerics.LinearAlgebra
 open HierFunctional.Inference
 
 /// Executors of the multivariate closed-form updates: MvNormal mean, inverse-Wishart covariance and MvNormal
 /// coefficients of dot-product children. Sufficient statistics of observed children are summed once at compile
-/// time; per-sweep sums go into per-chain buffers (no per-row allocation for the common mean and design shapes).
+/// time; per-sweep sums go into per-chain buffers, and the posteriors are formed and drawn by the small-k array
+/// kernels of `SmallMv` (no MathNet matrix per sweep: MathNet objects cost more than the 2×2 arithmetic itself).
 [<RequireQualifiedAccess>]
 module internal MvUpdates =
-
-    let private matrixValue (v: Value) =
-        Matrix<float>.Build.DenseOfArray(Value.matrix v)
 
     let private vectorLength (target: NodeInfo) =
         match target.Event with
