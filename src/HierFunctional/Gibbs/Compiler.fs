@@ -74,7 +74,11 @@ module Gibbs =
             MvUpdates.inverseWishartCovariance b target nu psi children
         | Conjugate.WishartPrecision(nu, v, children) -> MvUpdates.wishartPrecision b target nu v children
         | Conjugate.MvNormalLinear(m0, s0, children) -> MvUpdates.mvNormalLinear b target m0 s0 children
-        | Conjugate.PolyaGammaLogistic(prior, children) -> PolyaGamma.update b target prior children
+        | Conjugate.PolyaGammaLogistic(prior, children) ->
+            // rows that collapse per element take the O(1)-per-element kernel; the rest keep Pólya-Gamma
+            match LogitIntercepts.tryUpdate b target prior children with
+            | Some u -> Ok u
+            | None -> PolyaGamma.update b target prior children
         | Conjugate.LogLinearCount(prior, children) -> CountUpdates.update b target prior children
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =

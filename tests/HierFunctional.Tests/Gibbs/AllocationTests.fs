@@ -23,6 +23,7 @@ let ``scalar kernels allocate nothing per call`` () =
     let stats = NormalLinearStats.ofArrays [| 0.0 |] [| 1.0 |] [| 1.0 |] [| 2.0 |]
     let logDens = Func<float, float>(fun x -> -0.5 * x * x)
     let f = logDens.Invoke
+    let ys, ns, os, cs = [| 5.0 |], [| 20.0 |], [| 0.0 |], [| 1.0 |]
 
     let kernels: (string * (unit -> unit)) list =
         [
@@ -35,6 +36,7 @@ let ``scalar kernels allocate nothing per call`` () =
             "polyaGamma1", (fun () -> Special.polyaGamma1 r 1.5 |> ignore)
             "truncatedNormal", (fun () -> Special.truncatedNormal r 0.0 1.0 2.0 infinity |> ignore)
             "Slice.step", (fun () -> Slice.step r f 1.0 10 0.3 |> ignore)
+            "LogitKernel.step", (fun () -> HierFunctional.LogitKernel.step r -1.0 0.7 ys ns os cs -1.2 |> ignore)
         ]
 
     for name, k in kernels do

@@ -220,5 +220,6 @@ let ``every node of a logistic random-intercept model gets a closed-form update`
     let plan = planOf Conjugacy.builtIn m d
     let listing = Gibbs.describe plan
     Assert.DoesNotContain("slice", listing)
-    methodIs plan "theta" "Pólya-Gamma logistic (Normal-Normal)"
+    // the rows share one linear predictor per group, so they collapse and skip Pólya-Gamma augmentation
+    methodIs plan "theta" "logistic intercepts (Laplace-t independence MH)"
     methodIs plan "mu" "Normal-Normal"
