@@ -425,6 +425,124 @@ module internal Updates =
             | _ -> None
         | _ -> None
 
+    /// A mean of the form offset + x·b[g] with data-only offset and design row x and a parameter vector b over
+    /// the levels of g: (offset, x, b, g, k), when the child's mean has that shape.
+    let private linearInGroupVector (b: Bound) (child: NodeInfo) (mean: Expr) =
+        let groupVector (e: Expr) =
+            match e with
+            | Index(Param p, Group g) when child.Scope <> Scope.Global ->
+                match b.NodeMap.TryFind p with
+                | Some info when info.Node.Kind.IsParameter && info.Node.Plate = Plate.Over g ->
+                    match info.Event with
+                    | Shape.Vector k -> Some(p, g, k)
+                    | _ -> None
+                | _ -> None
+            | _ -> None
+
+        let dot (e: Expr) =
+            match e with
+            | Dot(x, v) when Factor.isDataOnly x -> groupVector v |> Option.map (fun (p, g, k) -> x, p, g, k)
+            | Dot(v, x) when Factor.isDataOnly x -> groupVector v |> Option.map (fun (p, g, k) -> x, p, g, k)
+            | _ -> None
+
+        match mean with
+        | Add(a, d) when Factor.isDataOnly a && (dot d).IsSome ->
+            dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
+        | Add(d, a) when Factor.isDataOnly a && (dot d).IsSome ->
+            dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
+        | _ -> dot mean |> Option.map (fun (x, p, g, k) -> Const 0.0, x, p, g, k)
+
+    /// Σ (y − a − x·b_l)² of an observed child over the levels l of a group, from per-level statistics of the
+    /// residuals e = y − a − x·β̃_l about a reference β̃_l (a ridge least-squares fit, computed once):
+    /// Σ e², Xᵀe and XᵀX give SS_l = Σe² − 2dᵀXᵀe + dᵀXᵀX d with d = b_l − β̃_l, exactly, in O(k²) per level and
+    /// without the cancellation of expanding about zero.
+    let private linearLevelSquares
+        (b: Bound)
+        (child: NodeInfo)
+        (offset: Expr)
+        (design: Expr)
+        (p: string)
+        (g: string)
+        (k: int)
+        =
+        let zero = UpdateKit.zeroState b
+        let value = Slots.childValues b child
+        let a = Eval.compileScalar b child.Scope offset
+        let xf = Eval.compileValue b child.Scope design
+        let level = Eval.groupLevel b child.Scope g
+        let levels = b.Groups.[g].Levels.Length
+        let kk = k * k
+        let rows = Array.init child.Copies (fun r -> Value.vector (xf zero r))
+        let ys = Array.init child.Copies (fun r -> value zero r - a zero r)
+        let count = Array.zeroCreate levels
+        let gram = Array.zeroCreate (levels * kk)
+        let xty = Array.zeroCreate (levels * k)
+
+        for r in 0 .. child.Copies - 1 do
+            let l = level r
+            count.[l] <- count.[l] + 1
+
+            for i in 0 .. k - 1 do
+                xty.[l * k + i] <- xty.[l * k + i] + rows.[r].[i] * ys.[r]
+
+                for j in 0 .. k - 1 do
+                    gram.[l * kk + i * k + j] <- gram.[l * kk + i * k + j] + rows.[r].[i] * rows.[r].[j]
+
+        // Reference coefficients: (XᵀX + εI)⁻¹ Xᵀy per level (ε relative to the trace; 0 when that fails).
+        let reference = Array.zeroCreate (levels * k)
+        let chol = Array.zeroCreate kk
+
+        for l in 0 .. levels - 1 do
+            let trace = Seq.sum (seq { for i in 0 .. k - 1 -> gram.[l * kk + i * k + i] })
+            Array.blit gram (l * kk) chol 0 kk
+
+            for i in 0 .. k - 1 do
+                chol.[i * k + i] <- chol.[i * k + i] + 1e-10 * trace / float k + 1e-300
+
+            if count.[l] > 0 && SmallMv.cholesky k chol 0 then
+                Array.blit xty (l * k) reference (l * k) k
+                SmallMv.solveLower k chol 0 reference (l * k)
+                SmallMv.solveLowerTransposed k chol 0 reference (l * k)
+
+        let sq = Array.zeroCreate levels
+        let xte = Array.zeroCreate (levels * k)
+
+        for r in 0 .. child.Copies - 1 do
+            let l = level r
+            let mutable e = ys.[r]
+
+            for i in 0 .. k - 1 do
+                e <- e - rows.[r].[i] * reference.[l * k + i]
+
+            sq.[l] <- sq.[l] + e * e
+
+            for i in 0 .. k - 1 do
+                xte.[l * k + i] <- xte.[l * k + i] + rows.[r].[i] * e
+
+        let off = b.Layout.Offsets.[p]
+
+        fun (s: float[]) ->
+            let mutable ss = 0.0 // accumulation over levels (hot loop)
+
+            for l in 0 .. levels - 1 do
+                if count.[l] > 0 then
+                    let mutable lin = 0.0
+                    let mutable quad = 0.0
+
+                    for i in 0 .. k - 1 do
+                        let di = s.[off + l * k + i] - reference.[l * k + i]
+                        lin <- lin + di * xte.[l * k + i]
+                        let mutable row = 0.0
+
+                        for j in 0 .. k - 1 do
+                            row <- row + gram.[l * kk + i * k + j] * (s.[off + l * k + j] - reference.[l * k + j])
+
+                        quad <- quad + di * row
+
+                    ss <- ss + max 0.0 (sq.[l] - 2.0 * lin + quad)
+
+            ss
+
     /// Σ (y − mean)² and the number of terms over one Normal child, as a function of the state. With a mean that
     /// is constant within the levels of a group (or overall) and observed values, the within-level sums of squares
     /// are precomputed, so SS = Σ_levels [W_l + n_l (ȳ_l − m_l)²] costs O(levels) and stays accurate for data far
@@ -496,6 +614,9 @@ module internal Updates =
                             ss <- ss + within.[l] + count.[l] * d * d
 
                     ss
+        | _ when c.Node.Kind.IsObserved && (linearInGroupVector b child c.Mean).IsSome ->
+            let a, x, p, g, k = (linearInGroupVector b child c.Mean).Value
+            child.Copies, linearLevelSquares b child a x p g k
         | _ ->
             match stateOffset b child, perSweep b c.Mean with
             | Some off, Some m ->
