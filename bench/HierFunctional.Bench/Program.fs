@@ -8,7 +8,7 @@ let private usage () =
     eprintfn
         """usage: HierFunctional.Bench <mode> [options]
   ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
-  scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N]     scaling study of the Normal hierarchy
+  scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N] [--out NAME]  scaling study (-> NAME.md/.csv)
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths"""
 
@@ -46,6 +46,7 @@ let main argv =
             (has "--no-jags" rest)
             (intOf "--jags-max-j" 10000)
             (intOf "--max-j" (if quick then 10000 else 1000000))
+            (value "--out" rest |> Option.defaultValue "scaling")
 
         0
     | "sweeps" :: rest ->

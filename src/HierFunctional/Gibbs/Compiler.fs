@@ -9,7 +9,8 @@ type GibbsPlan =
     {
         /// The model bound to its data.
         Bound: Bound
-        /// The compiled log-density (slice updates read Markov blankets from it).
+        /// The compiled log-density (slice updates read Markov blankets from it). Its `Dependents` table is left
+        /// empty here, because it holds one entry per data row: `LogDensity.compile plan.Bound` gives the full one.
         Density: CompiledDensity
         /// The updates of one sweep, in order.
         Updates: Update[]
@@ -146,7 +147,7 @@ module Gibbs =
     /// mixing aids (block slicing, interweaving) to add to the plain one-node-at-a-time Gibbs schedule.
     let compileUsing (settings: CompileSettings) (b: Bound) : Result<GibbsPlan, ModelError list> =
         let rules = settings.Rules
-        let density = LogDensity.compile b
+        let density, releaseDependents = LogDensity.compileReleasable b
         let expanded = Graph.expand b.Model
         let results = Bound.parameters b |> List.map (updateFor rules expanded density)
 
@@ -180,10 +181,13 @@ module Gibbs =
                         })
                     { Aux = 0; Widths = 0; Buffer = 0 }
 
+            // The updates are built; the O(rows) dependents table is not kept by the plan (blankets rebuild it).
+            releaseDependents ()
+
             Ok
                 {
                     Bound = b
-                    Density = density
+                    Density = { density with Dependents = Map.empty }
                     Updates = updates
                     Offsets = offsets.[.. updates.Length - 1]
                     AuxInit = updates |> Array.collect (fun u -> u.Needs.Aux)

@@ -77,6 +77,17 @@ module internal Interweave =
 
             total
 
+    /// μ ~ Normal(m0, s0) and τ ~ half-t(ν, A) (ν = ∞: half-normal) informed by nothing but θ: then, with τ's
+    /// half-t written as τ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, ν/2), p(μ, τ | η, y, w) is a bivariate Normal
+    /// truncated to τ > 0 and the interweaving move can draw it exactly instead of slicing.
+    type private ExactPriors =
+        {
+            MuMean: float[] -> float
+            MuSd: float[] -> float
+            TauDof: float[] -> float
+            TauScale: float[] -> float
+        }
+
     let private create
         (density: CompiledDensity)
         (theta: NodeInfo)
@@ -127,14 +138,43 @@ module internal Interweave =
             |]
             |> Set.ofArray
 
-        let restFor (node: NodeInfo) =
+        let restTermsOf (node: NodeInfo) =
             [|
                 yield { Term.Node = node.Node.Name; Copy = 0 }
                 yield! density.Dependents.[node.Node.Name].[0]
             |]
             |> Array.distinct
             |> Array.filter (fun t -> not (thetaPriors.Contains t) && not (childTerms.Contains t))
-            |> Array.map density.Term
+
+        let restFor = restTermsOf >> Array.map density.Term
+
+        let exact =
+            let onlyOwnPrior (node: NodeInfo) =
+                restTermsOf node = [| { Term.Node = node.Node.Name; Copy = 0 } |]
+
+            let arg e =
+                let f = Eval.compileScalar b Scope.Global e
+                fun s -> f s 0
+
+            let tauPrior =
+                match tau.Node.Kind with
+                | NodeKind.Parameter(Dist.HalfNormal a) -> Some((fun (_: float[]) -> Double.PositiveInfinity), arg a)
+                | NodeKind.Parameter(Dist.HalfCauchy a) -> Some((fun (_: float[]) -> 1.0), arg a)
+                | NodeKind.Parameter(Dist.HalfStudentT(nu, a)) -> Some(arg nu, arg a)
+                | _ -> None
+
+            match mu.Node.Kind, tauPrior with
+            | NodeKind.Parameter(Dist.Normal(m0, s0)), Some(dof, scale) when
+                likelihood.IsSome && onlyOwnPrior mu && onlyOwnPrior tau
+                ->
+                Some
+                    {
+                        MuMean = arg m0
+                        MuSd = arg s0
+                        TauDof = dof
+                        TauScale = scale
+                    }
+            | _ -> None
 
         let muTerms, tauTerms =
             match likelihood with
@@ -154,9 +194,6 @@ module internal Interweave =
             let eta = st.Buffers.[o.Buffer]
             let m0, t0 = s.[muOff], s.[tauOff]
 
-            for c in 0 .. j - 1 do
-                eta.[c] <- (s.[thetaOff + c] - m0) / t0
-
             let place () =
                 let m, t = s.[muOff], s.[tauOff]
 
@@ -166,22 +203,63 @@ module internal Interweave =
             // Sums of the quadratic: ΣP, ΣPη, ΣPη², ΣS, ΣSη (local accumulation over the buffers).
             let mutable sp, spe, spee, ss, sse = 0.0, 0.0, 0.0, 0.0, 0.0
 
+            // η and the sums in one pass over the groups (fused; flat arrays, no closures).
             match likelihood with
             | Some fill ->
                 let prec, shift = st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
                 fill s prec shift st.Buffers.[o.Buffer + 3]
 
                 for c in 0 .. j - 1 do
-                    let p, e = prec.[c], eta.[c]
+                    let e = (s.[thetaOff + c] - m0) / t0
+                    eta.[c] <- e
+                    let p = prec.[c]
                     sp <- sp + p
                     spe <- spe + p * e
                     spee <- spee + p * e * e
                     ss <- ss + shift.[c]
                     sse <- sse + shift.[c] * e
-            | None -> ()
+            | None ->
+                for c in 0 .. j - 1 do
+                    eta.[c] <- (s.[thetaOff + c] - m0) / t0
 
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
+
+            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors): τ from its marginal after integrating μ out
+            // (a truncated Normal), then μ | τ. The joint precision [[A, C], [C, D]] is positive definite; Q is its
+            // Schur complement, checked because rounding could break that when every η_j is (nearly) equal.
+            let exactDraw () =
+                match exact with
+                | Some e ->
+                    let m0, s0 = e.MuMean s, e.MuSd s
+                    let nu, scale = e.TauDof s, e.TauScale s
+
+                    let w =
+                        if Double.IsPositiveInfinity nu then
+                            1.0
+                        else
+                            let z = t0 / scale
+                            MathNet.Numerics.Distributions.Gamma.Sample(rng, 0.5 * (nu + 1.0), 0.5 * (nu + z * z))
+
+                    let a = sp + 1.0 / (s0 * s0)
+                    let bm = ss + m0 / (s0 * s0)
+                    let c = spe
+                    let q = spee + w / (scale * scale) - c * c / a
+                    let shift = sse - bm * c / a
+
+                    if q > 0.0 && Double.IsFinite q && Double.IsFinite shift && Double.IsFinite a then
+                        let tv =
+                            Special.truncatedNormal rng (shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
+
+                        let mv = (bm - c * tv) / a + StandardNormal.sample rng / sqrt a
+                        UpdateKit.checkFinite tau.Node.Name "interweaving" tv
+                        UpdateKit.checkFinite mu.Node.Name "interweaving" mv
+                        s.[tauOff] <- tv
+                        s.[muOff] <- mv
+                        true
+                    else
+                        false
+                | _ -> false
 
             let children () =
                 match likelihood with
@@ -190,46 +268,57 @@ module internal Interweave =
                     place ()
                     0.0
 
-            // log τ with its Jacobian, then μ; each a slice update of p(· | η, y, the other).
-            let fTau u =
-                s.[tauOff] <- Transform.fromUnconstrainedScalar tauSupport u
-                children () + sum tauTerms s + Transform.logJacobianScalar tauSupport u
+            // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
+            let augment () =
+                match augmentation with
+                | Some a ->
+                    let p =
+                        Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (s.[tauOff] * s.[tauOff])
 
-            let u0 = Transform.toUnconstrainedScalar tauSupport t0
+                    st.Aux.[a.Index] <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
+                | None -> ()
 
-            let r =
-                UpdateKit.sliceStep tau.Node.Name "interweaving" rng fTau st.Widths.[o.Widths].Width u0
+            if exactDraw () then
+                augment ()
+                place ()
+            else
+                // log τ with its Jacobian, then μ; each a slice update of p(· | η, y, the other).
+                let fTau u =
+                    s.[tauOff] <- Transform.fromUnconstrainedScalar tauSupport u
+                    children () + sum tauTerms s + Transform.logJacobianScalar tauSupport u
 
-            fTau r.Value |> ignore
+                let u0 = Transform.toUnconstrainedScalar tauSupport t0
 
-            if st.Adapting then
-                st.Widths.[o.Widths] <- Slice.adaptWidth st.Widths.[o.Widths] u0 r.Value
+                let r =
+                    UpdateKit.sliceStep tau.Node.Name "interweaving" rng fTau st.Widths.[o.Widths].Width u0
 
-            match augmentation with
-            | Some a ->
-                let p =
-                    Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (s.[tauOff] * s.[tauOff])
+                fTau r.Value |> ignore
 
-                st.Aux.[a.Index] <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
-            | None -> ()
+                if st.Adapting then
+                    st.Widths.[o.Widths] <- Slice.adaptWidth st.Widths.[o.Widths] u0 r.Value
 
-            let fMu x =
-                s.[muOff] <- x
-                children () + sum muTerms s
+                augment ()
 
-            let rm =
-                UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu st.Widths.[o.Widths + 1].Width m0
+                let fMu x =
+                    s.[muOff] <- x
+                    children () + sum muTerms s
 
-            fMu rm.Value |> ignore
-            place ()
+                let rm =
+                    UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu st.Widths.[o.Widths + 1].Width m0
 
-            if st.Adapting then
-                st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] m0 rm.Value
+                fMu rm.Value |> ignore
+                place ()
+
+                if st.Adapting then
+                    st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] m0 rm.Value
 
         {
             Node = $"{mu.Node.Name}, {tau.Node.Name} | {theta.Node.Name}"
             Method =
-                $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
+                if exact.IsSome then
+                    $"interweaving (ASIS: draws {mu.Node.Name}, {tau.Node.Name} exactly with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
+                else
+                    $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
             Reason = ""
             Needs =
                 {

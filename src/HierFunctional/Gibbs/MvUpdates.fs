@@ -1,17 +1,14 @@
 namespace HierFunctional
 
 open System
-open MathNet.Numerics.LinearAlgebra
 open HierFunctional.Inference
 
 /// Executors of the multivariate closed-form updates: MvNormal mean, inverse-Wishart covariance and MvNormal
 /// coefficients of dot-product children. Sufficient statistics of observed children are summed once at compile
-/// time; per-sweep sums go into per-chain buffers (no per-row allocation for the common mean and design shapes).
+/// time; per-sweep sums go into per-chain buffers, and the posteriors are formed and drawn by the small-k array
+/// kernels of `SmallMv` (no MathNet matrix per sweep: MathNet objects cost more than the 2×2 arithmetic itself).
 [<RequireQualifiedAccess>]
 module internal MvUpdates =
-
-    let private matrixValue (v: Value) =
-        Matrix<float>.Build.DenseOfArray(Value.matrix v)
 
     let private vectorLength (target: NodeInfo) =
         match target.Event with
@@ -57,10 +54,101 @@ module internal MvUpdates =
                 Run = run
             }
 
+    /// Writes a length-k vector expression for copy r into a buffer: a global vector node, a literal vector of
+    /// scalars and global data are read without allocating; anything else goes through the interpreter.
+    let private vectorInto (b: Bound) (scope: Scope) (k: int) (e: Expr) : float[] -> int -> float[] -> unit =
+        match e with
+        | Param p when
+            (match b.NodeMap.TryFind p with
+             | Some info ->
+                 info.Node.Kind.IsParameter
+                 && info.Event = Shape.Vector k
+                 && info.Node.Plate = Plate.Scalar
+             | None -> false)
+            ->
+            let off = b.Layout.Offsets.[p]
+            fun s _ buf -> Array.blit s off buf 0 k
+        | _ when Factor.isDataOnly e && isGlobal b e ->
+            let v =
+                Array.copy (Value.vector (Eval.compileValue b scope e (UpdateKit.zeroState b) 0))
+
+            fun _ _ buf -> Array.blit v 0 buf 0 k
+        | Vector es when es.Length = k ->
+            let fs = es |> List.map (Eval.compileScalar b scope) |> Array.ofList
+
+            fun s r buf ->
+                for j in 0 .. k - 1 do
+                    buf.[j] <- fs.[j] s r
+        | _ ->
+            let f = Eval.compileValue b scope e
+            fun s r buf -> Array.blit (Value.vector (f s r)) 0 buf 0 k
+
+    /// Writes a k×k matrix expression for copy r into a row-major buffer: a global matrix node, global data and
+    /// literal matrices of scalars are read without allocating; anything else goes through the interpreter.
+    let private matrixInto (b: Bound) (scope: Scope) (k: int) (e: Expr) : float[] -> int -> float[] -> unit =
+        let copyOf (m: float[,]) (buf: float[]) =
+            for i in 0 .. k - 1 do
+                for j in 0 .. k - 1 do
+                    buf.[i * k + j] <- m.[i, j]
+
+        match e with
+        | Param p when
+            (match b.NodeMap.TryFind p with
+             | Some info ->
+                 info.Node.Kind.IsParameter
+                 && info.Event = Shape.Matrix(k, k)
+                 && info.Node.Plate = Plate.Scalar
+             | None -> false)
+            ->
+            let off = b.Layout.Offsets.[p]
+            fun s _ buf -> Array.blit s off buf 0 (k * k)
+        | _ when Factor.isDataOnly e && isGlobal b e ->
+            let v = Array.zeroCreate (k * k)
+            copyOf (Value.matrix (Eval.compileValue b scope e (UpdateKit.zeroState b) 0)) v
+            fun _ _ buf -> Array.blit v 0 buf 0 (k * k)
+        | Matrix rows when rows.Length = k && rows |> List.forall (fun r -> r.Length = k) ->
+            let fs =
+                rows |> List.concat |> List.map (Eval.compileScalar b scope) |> Array.ofList
+
+            fun s r buf ->
+                for i in 0 .. k * k - 1 do
+                    buf.[i] <- fs.[i] s r
+        | _ ->
+            let f = Eval.compileValue b scope e
+            fun s r buf -> copyOf (Value.matrix (f s r)) buf
+
+    /// Lengths of the scratch buffers `priorPrecision` uses: m0 (k), S0 (k²), inversion work (k² + k), Q0 (k²),
+    /// Q0 m0 (k), in this order.
+    let private priorBuffers (k: int) = [ k; k * k; k * k + k; k * k; k ]
+
+    /// Writes Q0 = S0⁻¹ and Q0 m0 of a MvNormal(m0, S0) prior for copy r into the chain's buffers `at + 3` and
+    /// `at + 4` (laid out as `priorBuffers`). Four arguments, so calling it allocates no partial application.
+    /// Stops the run when S0 is not positive definite.
+    let private priorPrecision name rule (k: int) (readMean: float[] -> int -> float[] -> unit) readCov =
+        fun (s: float[]) (r: int) (bufs: float[][]) (at: int) ->
+            let m0, cov, work, q0, q0m0 =
+                bufs.[at], bufs.[at + 1], bufs.[at + 2], bufs.[at + 3], bufs.[at + 4]
+
+            readCov s r cov
+
+            if not (SmallMv.invertSpd k cov work q0) then
+                UpdateKit.fail name rule "the prior covariance is not positive definite"
+
+            readMean s r m0
+
+            for i in 0 .. k - 1 do // Q0 m0 into scratch (hot loop)
+                let mutable v = 0.0
+
+                for j in 0 .. k - 1 do
+                    v <- v + q0.[i * k + j] * m0.[j]
+
+                q0m0.[i] <- v
+
     // ---------------------------------------------------------------- MvNormal mean
 
     /// MvNormal prior × MvNormal(target, Σ_c) children (see `Conjugacy.mvNormalMean`). Observed children
     /// contribute n_c and Σx once (summed at compile time); parameter children are summed per sweep, O(n k).
+    /// The posterior is formed and drawn on the chain's scratch arrays (`SmallMv`), without allocating.
     let mvNormalMean
         (b: Bound)
         (target: NodeInfo)
@@ -88,15 +176,28 @@ module internal MvUpdates =
                 children
                 |> List.map (fun c ->
                     let child = Bound.node b c.Node.Name
-                    let value = vectorChild b child k
 
                     // Local accumulation into the caller's buffer.
-                    let sumInto (s: float[]) (acc: float[]) =
-                        Array.Clear acc
+                    let sumInto: float[] -> float[] -> unit =
+                        match child.Node.Kind with
+                        | NodeKind.Observed _ ->
+                            let value = vectorChild b child k
 
-                        for r in 0 .. child.Copies - 1 do
-                            for j in 0 .. k - 1 do
-                                acc.[j] <- acc.[j] + value s r j
+                            fun s acc ->
+                                Array.Clear acc
+
+                                for r in 0 .. child.Copies - 1 do
+                                    for j in 0 .. k - 1 do
+                                        acc.[j] <- acc.[j] + value s r j
+                        | _ ->
+                            let at = b.Layout.Offsets.[child.Node.Name]
+
+                            fun s acc ->
+                                Array.Clear acc
+
+                                for r in 0 .. child.Copies - 1 do
+                                    for j in 0 .. k - 1 do
+                                        acc.[j] <- acc.[j] + s.[at + r * k + j]
 
                     let fixedSum =
                         if c.Node.Kind.IsObserved then
@@ -106,20 +207,29 @@ module internal MvUpdates =
                         else
                             None
 
-                    float child.Copies, Eval.compileValue b Scope.Global c.Covariance, fixedSum, sumInto)
+                    float child.Copies, matrixInto b Scope.Global k c.Covariance, fixedSum, sumInto)
                 |> Array.ofList
 
-            let mf = Eval.compileValue b Scope.Global m0
-            let sf = Eval.compileValue b Scope.Global s0
-            let eye = Matrix<float>.Build.DenseIdentity k
+            let prior =
+                priorPrecision name rule k (vectorInto b Scope.Global k m0) (matrixInto b Scope.Global k s0)
 
-            update name rule [ k ] (fun o rng st ->
+            let kk = k * k
+            let work = SmallMv.gaussianWorkLength k
+
+            // Buffers: the prior's (`priorBuffers`), then sum (k), covariance (k²), its inverse (k²),
+            // stats (k² + k), z (k), work.
+            update name rule (priorBuffers k @ [ k; kk; kk; kk + k; k; work ]) (fun o rng st ->
                 let s = st.Values
-                let scratch = st.Buffers.[o.Buffer]
-                let mutable xtwx = Matrix<float>.Build.Dense(k, k)
-                let mutable xtwr = Vector<float>.Build.Dense k
+                let at = o.Buffer
+                let q0, q0m0 = st.Buffers.[at + 3], st.Buffers.[at + 4]
 
-                for (n, cov, fixedSum, sumInto) in parts do
+                let scratch, cov, covInv =
+                    st.Buffers.[at + 5], st.Buffers.[at + 6], st.Buffers.[at + 7]
+
+                let stats, z, work = st.Buffers.[at + 8], st.Buffers.[at + 9], st.Buffers.[at + 10]
+                Array.Clear stats
+
+                for (n, readCov, fixedSum, sumInto) in parts do
                     let sum =
                         match fixedSum with
                         | Some a -> a
@@ -127,21 +237,27 @@ module internal MvUpdates =
                             sumInto s scratch
                             scratch
 
-                    let sigmaInv = (matrixValue (cov s 0)).Cholesky().Solve eye
-                    xtwx <- xtwx + sigmaInv * n
-                    xtwr <- xtwr + sigmaInv * Vector<float>.Build.DenseOfArray sum
+                    readCov s 0 cov
 
-                let post =
-                    Conjugate.regression
-                        (Value.vector (mf s 0))
-                        (matrixValue (sf s 0))
-                        { XtWX = xtwx; XtWr = xtwr.ToArray() }
+                    if not (SmallMv.invertSpd k cov work covInv) then
+                        UpdateKit.fail name rule "a child covariance is not positive definite"
 
-                let x = Conjugate.drawMvNormal rng post
+                    for i in 0 .. k - 1 do // stats accumulate in scratch (hot loop)
+                        let mutable v = 0.0
+
+                        for j in 0 .. k - 1 do
+                            stats.[i * k + j] <- stats.[i * k + j] + n * covInv.[i * k + j]
+                            v <- v + covInv.[i * k + j] * sum.[j]
+
+                        stats.[kk + i] <- stats.[kk + i] + v
+
+                prior s 0 st.Buffers at
+
+                if not (SmallMv.drawGaussian rng k q0 q0m0 stats 0 z work s off) then
+                    UpdateKit.fail name rule "the posterior precision is not positive definite"
 
                 for j in 0 .. k - 1 do
-                    UpdateKit.checkFinite name rule x.[j]
-                    s.[off + j] <- x.[j])
+                    UpdateKit.checkFinite name rule s.[off + j])
 
     // ---------------------------------------------------------------- InverseWishart covariance
 
@@ -170,6 +286,13 @@ module internal MvUpdates =
             let zero = UpdateKit.zeroState b
             let rows = Array.init child.Copies (fun r -> Value.vector (f zero r))
             fun _ r buf -> Array.blit rows.[r] 0 buf 0 k
+        | Vector es when es.Length = k ->
+            // A literal vector of scalars (e.g. a formula's population coefficients): element by element.
+            let fs = es |> List.map (Eval.compileScalar b child.Scope) |> Array.ofList
+
+            fun s r buf ->
+                for j in 0 .. k - 1 do
+                    buf.[j] <- fs.[j] s r
         | _ ->
             // Other means go through the interpreter (one small allocation per copy).
             let f = Eval.compileValue b child.Scope mean
@@ -248,11 +371,20 @@ module internal MvUpdates =
                         for d in 0 .. k - 1 do
                             acc.[a * k + d] <- acc.[a * k + d] + m.[a] * m.[d]
 
+    /// Which closed-form kernel a scatter update draws with.
+    [<RequireQualifiedAccess>]
+    type private ScatterKind =
+        /// Σ ~ InverseWishart(ν + n, Ψ + S).
+        | InverseWishart
+        /// Λ ~ Wishart(ν + n, (V⁻¹ + S)⁻¹).
+        | Wishart
+
     /// A (Wishart or InverseWishart) prior on a k×k matrix × MvNormal children whose update needs only the number
-    /// of children and their scatter about the current means; `draw` is the closed-form kernel.
+    /// of children and their scatter about the current means; the posterior is drawn by Bartlett's decomposition
+    /// on the chain's scratch arrays (`SmallMv`), without allocating.
     let private scatterUpdate
         (rule: string)
-        (draw: Random -> WishartParams -> float -> Matrix<float> -> Matrix<float>)
+        (kind: ScatterKind)
         (b: Bound)
         (target: NodeInfo)
         (dof: Expr)
@@ -271,45 +403,62 @@ module internal MvUpdates =
             let n = children |> List.sumBy (fun c -> float (Bound.node b c.Node.Name).Copies)
 
             let nuF = Eval.compileScalar b Scope.Global dof
-            let psiF = Eval.compileValue b Scope.Global scale
+            let readScale = matrixInto b Scope.Global k scale
+            let kk = k * k
 
-            // Buffers: the current mean (k) and the scatter (k×k, row-major).
-            update name rule [ k; k * k ] (fun o rng st ->
+            let notPd () =
+                UpdateKit.fail name rule "the posterior scale is not positive definite"
+
+            // Buffers: the current mean (k), the scatter (k×k, row-major), the scale (k×k), an inverse (k×k),
+            // inversion work (k² + k), draw work, the draw (k×k).
+            update name rule [ k; kk; kk; kk; kk + k; SmallMv.wishartWorkLength k; kk ] (fun o rng st ->
                 let s = st.Values
-                let m, acc = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
+                let at = o.Buffer
+
+                let m, acc, scaleBuf, inv =
+                    st.Buffers.[at], st.Buffers.[at + 1], st.Buffers.[at + 2], st.Buffers.[at + 3]
+
+                let invWork, work, drawn =
+                    st.Buffers.[at + 4], st.Buffers.[at + 5], st.Buffers.[at + 6]
+
                 Array.Clear acc
 
                 for p in parts do
                     p s m acc
 
-                let prior =
-                    {
-                        Dof = nuF s 0
-                        Scale = matrixValue (psiF s 0)
-                    }
+                readScale s 0 scaleBuf
 
-                let drawn = draw rng prior n (Matrix<float>.Build.DenseOfRowMajor(k, k, acc))
+                match kind with
+                | ScatterKind.InverseWishart ->
+                    for i in 0 .. kk - 1 do // posterior scale Ψ + S in scratch
+                        scaleBuf.[i] <- scaleBuf.[i] + acc.[i]
 
-                for i in 0 .. k - 1 do
-                    for j in 0 .. k - 1 do
-                        let x = 0.5 * (drawn.[i, j] + drawn.[j, i])
-                        UpdateKit.checkFinite name rule x
-                        s.[off + i * k + j] <- x)
+                    if not (SmallMv.drawInverseWishart rng k (nuF s 0 + n) scaleBuf work drawn) then
+                        notPd ()
+                | ScatterKind.Wishart ->
+                    if not (SmallMv.invertSpd k scaleBuf invWork inv) then
+                        notPd ()
+
+                    for i in 0 .. kk - 1 do // V⁻¹ + S in scratch
+                        inv.[i] <- inv.[i] + acc.[i]
+
+                    if not (SmallMv.invertSpd k inv invWork scaleBuf) then
+                        notPd ()
+
+                    if not (SmallMv.drawWishart rng k (nuF s 0 + n) scaleBuf work drawn) then
+                        notPd ()
+
+                for i in 0 .. kk - 1 do
+                    UpdateKit.checkFinite name rule drawn.[i]
+                    s.[off + i] <- drawn.[i])
 
     /// InverseWishart prior × MvNormal(m_i, target) children (see `Conjugacy.inverseWishartCovariance`).
     let inverseWishartCovariance b target dof scale children =
-        scatterUpdate
-            Conjugacy.inverseWishartCovariance.Name
-            Conjugate.drawInverseWishartCovariance
-            b
-            target
-            dof
-            scale
-            children
+        scatterUpdate Conjugacy.inverseWishartCovariance.Name ScatterKind.InverseWishart b target dof scale children
 
     /// Wishart prior × MvNormal(m_i, inverse target) children (see `Conjugacy.wishartPrecision`).
     let wishartPrecision b target dof scale children =
-        scatterUpdate Conjugacy.wishartPrecision.Name Conjugate.drawWishartPrecision b target dof scale children
+        scatterUpdate Conjugacy.wishartPrecision.Name ScatterKind.Wishart b target dof scale children
 
     // ---------------------------------------------------------------- MvNormal coefficients of dot-product children
 
@@ -391,51 +540,56 @@ module internal MvUpdates =
     /// The length k of each copy of a vector target.
     let copyLength (target: NodeInfo) = vectorLength target
 
+    /// The per-sweep draw of `drawLinearCopies`: generator, chain state, the statistics buffer and the index of
+    /// the first scratch buffer.
+    type LinearDraw = delegate of Random * ChainState * float[] * int -> unit
+
     /// Draws every copy j of an MvNormal(m0, S0)-prior vector target from its conditional given the statistics in
-    /// `acc` (copies × (k² + k), as `accumulateRow` lays them out): precision S0⁻¹ + XᵀWX, Cholesky solve.
+    /// `acc` (copies × (k² + k), as `accumulateRow` lays them out): precision S0⁻¹ + XᵀWX, Cholesky solve, on
+    /// scratch arrays. Returns the lengths of the scratch buffers it needs and the draw, which takes the chain
+    /// state and the index of the first of those buffers (four arguments: no partial applications per call).
     let drawLinearCopies (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
         let k = vectorLength target
+        let kk = k * k
         let name = target.Node.Name
         let off = b.Layout.Offsets.[name]
-        let mf = Eval.compileValue b target.Scope m0
-        let sf = Eval.compileValue b target.Scope s0
-        // A prior covariance shared by all copies (e.g. one built from scales and an LKJ factor) is evaluated
-        // once per sweep rather than once per copy.
+        // A prior shared by all copies (e.g. a covariance built from scales and an LKJ factor) is factorised once
+        // per sweep rather than once per copy.
         let sharedCov = isGlobal b s0
+        let sharedMean = isGlobal b m0
 
-        let precisionOf (cov: Matrix<float>) =
-            cov.Cholesky().Solve(Matrix<float>.Build.DenseIdentity k)
+        let prior =
+            priorPrecision name rule k (vectorInto b target.Scope k m0) (matrixInto b target.Scope k s0)
 
-        fun (rng: Random) (s: float[]) (acc: float[]) ->
-            // The prior precision is the costly part (a Cholesky inverse); with a shared covariance, once per sweep.
-            let q0Shared =
-                if sharedCov then
-                    precisionOf (matrixValue (sf s 0))
-                else
-                    null
+        // Buffers: the prior's (`priorBuffers`), then z (k) and work (k² + k).
+        let buffers = priorBuffers k @ [ k; SmallMv.gaussianWorkLength k ]
 
-            for j in 0 .. target.Copies - 1 do
-                let i = if target.Scope = Scope.Global then 0 else j
-                let at = j * (k * k + k)
+        let copies = target.Copies
+        let globalScope = (target.Scope = Scope.Global)
 
-                let stats =
-                    {
-                        XtWX = Matrix<float>.Build.DenseOfRowMajor(k, k, Array.sub acc at (k * k))
-                        XtWr = Array.sub acc (at + k * k) k
-                    }
+        // A delegate: invoking a curried closure value here allocated partial applications on every call.
+        let draw =
+            LinearDraw(fun rng st acc at ->
+                let s, bufs = st.Values, st.Buffers
+                let q0, q0m0 = bufs.[at + 3], bufs.[at + 4]
+                let z, work = bufs.[at + 5], bufs.[at + 6]
 
-                let q0 =
-                    if sharedCov then
-                        q0Shared
-                    else
-                        precisionOf (matrixValue (sf s i))
+                if sharedCov && sharedMean then
+                    prior s 0 bufs at
 
-                let post = Conjugate.mvNormalFromPrecision (Value.vector (mf s i)) q0 stats
-                let x = Conjugate.drawMvNormal rng post
+                for j in 0 .. copies - 1 do
+                    let i = if globalScope then 0 else j
 
-                for d in 0 .. k - 1 do
-                    UpdateKit.checkFinite name rule x.[d]
-                    s.[off + j * k + d] <- x.[d]
+                    if not (sharedCov && sharedMean) then
+                        prior s i bufs at
+
+                    if not (SmallMv.drawGaussian rng k q0 q0m0 acc (j * (kk + k)) z work s (off + j * k)) then
+                        UpdateKit.fail name rule "the posterior precision is not positive definite"
+
+                    for d in 0 .. k - 1 do
+                        UpdateKit.checkFinite name rule s.[off + j * k + d])
+
+        buffers, draw
 
     /// MvNormal prior on each copy of a vector node × Normal children linear through a dot product (see
     /// `Conjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
@@ -470,9 +624,9 @@ module internal MvUpdates =
                     | Error why -> failwith why)
                 |> Array.ofList
 
-            let draw = drawLinearCopies b target m0 s0 rule
+            let scratch, draw = drawLinearCopies b target m0 s0 rule
 
-            update name rule [ target.Copies * stride ] (fun o rng st ->
+            update name rule (target.Copies * stride :: scratch) (fun o rng st ->
                 let s = st.Values
                 let acc = st.Buffers.[o.Buffer]
                 Array.Clear acc
@@ -480,4 +634,4 @@ module internal MvUpdates =
                 for p in parts do
                     p s acc
 
-                draw rng s acc)
+                draw.Invoke(rng, st, acc, o.Buffer + 1))

@@ -231,10 +231,10 @@ module internal PolyaGamma =
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
-                let draw =
+                let scratch, draw =
                     MvUpdates.drawLinearCopies b target m0 s0 (methodName Conjugacy.mvNormalLinear)
 
-                make name Conjugacy.mvNormalLinear [ target.Copies * (k * k + k) ] (fun o rng st ->
+                make name Conjugacy.mvNormalLinear (target.Copies * (k * k + k) :: scratch) (fun o rng st ->
                     let acc = st.Buffers.[o.Buffer]
                     accumulate rng st.Values acc
-                    draw rng st.Values acc))
+                    draw.Invoke(rng, st, acc, o.Buffer + 1)))

@@ -2,6 +2,7 @@ namespace HierFunctional
 
 open System
 open MathNet.Numerics
+open HierFunctional.Inference
 
 /// The Markov blanket of one or more scalar global parameters, evaluated in O(1) per call from the children's
 /// sufficient statistics. A slice update evaluates its blanket ~10–20 times per sweep while the children stay
@@ -210,6 +211,92 @@ module SufficientBlanket =
                 }
         | _ -> None
 
+    /// MvNormal(m, Σ) children with m a literal vector of scalars (which may read the moved parameters) and Σ a
+    /// global matrix that does not: Σ log p = −n/2 (k log 2π + log|Σ|) − ½ tr(Σ⁻¹W) − n/2 (x̄ − m)ᵀΣ⁻¹(x̄ − m),
+    /// W = Σ (x − x̄)(x − x̄)ᵀ. `Fill` factorises Σ once; `Eval` is O(k²). Width 1 + k + k² + k (the last k are
+    /// per-chain scratch for x̄ − m).
+    let private mvNormalSummary (b: Bound) (child: NodeInfo) (mean: Expr list) (cov: Expr) : Summary =
+        let k = mean.Length
+        let kk = k * k
+        let n = child.Copies
+        let fn = float n
+        let ms = mean |> List.map (Eval.compileScalar b child.Scope) |> Array.ofList
+        let covF = Eval.compileValue b Scope.Global cov
+
+        let x: float[] -> int -> int -> float =
+            match child.Node.Kind with
+            | NodeKind.Observed _ ->
+                let m = b.Matrices.[child.Node.Name]
+                fun _ r j -> m.[r, j]
+            | _ ->
+                let off = b.Layout.Offsets.[child.Node.Name]
+                fun s r j -> s.[off + r * k + j]
+
+        {
+            Width = 1 + k + kk + k
+            Fill =
+                fun s st at ->
+                    // Once per update: Σ's factor and inverse, the copies' mean and scatter (local buffers).
+                    let c = Value.matrix (covF s 0)
+                    let sigma = Array.init kk (fun ij -> c.[ij / k, ij % k])
+                    let scale = sigma |> Array.fold (fun a v -> max a (abs v)) 0.0
+
+                    let symmetric =
+                        Seq.forall
+                            (fun ij -> abs (sigma.[ij] - sigma.[(ij % k) * k + ij / k]) <= 1e-12 * scale)
+                            (seq { 0 .. kk - 1 })
+
+                    let l = Array.copy sigma
+                    let inverse = Array.zeroCreate kk
+
+                    if
+                        not (symmetric && SmallMv.cholesky k l 0)
+                        || not (SmallMv.invertSpd k sigma (Array.zeroCreate (kk + k)) inverse)
+                    then
+                        false
+                    else
+                        let xbar = Array.zeroCreate k
+
+                        for r in 0 .. n - 1 do
+                            for j in 0 .. k - 1 do
+                                xbar.[j] <- xbar.[j] + x s r j
+
+                        for j in 0 .. k - 1 do
+                            xbar.[j] <- xbar.[j] / fn
+
+                        // tr(Σ⁻¹W) = Σ_r (x_r − x̄)ᵀΣ⁻¹(x_r − x̄), two-pass so it stays accurate far from zero.
+                        let mutable trace = 0.0
+
+                        for r in 0 .. n - 1 do
+                            for i in 0 .. k - 1 do
+                                for j in 0 .. k - 1 do
+                                    trace <- trace + (x s r i - xbar.[i]) * inverse.[i * k + j] * (x s r j - xbar.[j])
+
+                        let mutable logDet = 0.0
+
+                        for i in 0 .. k - 1 do
+                            logDet <- logDet + 2.0 * log l.[i * k + i]
+
+                        st.[at] <- -0.5 * fn * (float k * 2.0 * Constants.LogSqrt2Pi + logDet) - 0.5 * trace
+                        Array.blit xbar 0 st (at + 1) k
+                        Array.blit inverse 0 st (at + 1 + k) kk
+                        Double.IsFinite st.[at] && Array.forall Double.IsFinite xbar
+            Eval =
+                fun s st at ->
+                    let d = at + 1 + k + kk // x̄ − m into this chain's scratch slots (hot path)
+
+                    for i in 0 .. k - 1 do
+                        st.[d + i] <- st.[at + 1 + i] - ms.[i] s 0
+
+                    let mutable q = 0.0
+
+                    for i in 0 .. k - 1 do
+                        for j in 0 .. k - 1 do
+                            q <- q + st.[d + i] * st.[at + 1 + k + i * k + j] * st.[d + j]
+
+                    st.[at] - 0.5 * fn * q
+        }
+
     /// A child node whose every argument reads only constants and scalar global parameters (no data, no group
     /// index, no derived node), so its copies are iid given the moved parameters; with its summary.
     let private summarise (b: Bound) (moved: Set<string>) (child: NodeInfo) : Summary option =
@@ -224,7 +311,26 @@ module SufficientBlanket =
                     | _ -> false)
             | None -> false
 
+        let readsNoData (e: Expr) = List.isEmpty (Expr.columnRefs e)
+
         match child.Node.Kind with
+        | NodeKind.Parameter(Dist.MvNormal(Vector mean, cov))
+        | NodeKind.Observed(Dist.MvNormal(Vector mean, cov)) when
+            child.Event = Shape.Vector mean.Length
+            && not (moved.Contains child.Node.Name)
+            && mean
+               |> List.forall (fun e -> readsNoData e && Expr.paramRefs e |> List.forall isScalarGlobal)
+            && readsNoData cov
+            && Expr.paramRefs cov
+               |> List.forall (fun p ->
+                   not (moved.Contains p)
+                   && (match b.NodeMap.TryFind p with
+                       | Some i -> i.Scope = Scope.Global && i.Node.Kind.IsParameter
+                       | None -> false))
+            && (child.Node.Kind.IsParameter || b.Matrices.ContainsKey child.Node.Name)
+            && child.Copies >= 1
+            ->
+            Some(mvNormalSummary b child mean cov)
         | NodeKind.Parameter d
         | NodeKind.Observed d when child.Event = Shape.Scalar && not (moved.Contains child.Node.Name) ->
             let args = Dist.arguments d |> List.map snd

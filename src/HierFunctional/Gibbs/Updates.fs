@@ -22,6 +22,74 @@ module internal Updates =
 
     // ---------------------------------------------------------------- Normal mean (element-wise)
 
+    /// The general per-row accumulation (no sufficient statistics): every row's offset, coefficient and sd are
+    /// evaluated each sweep. Used when the child's coefficient or sd does not factor into an element-invariant part
+    /// times data (e.g. a slope that reads a parameter); also the reference the sufficient-statistic path is tested
+    /// against.
+    let internal rowAccumulator (b: Bound) (target: NodeInfo) (c: GaussianChild) =
+        let child = Bound.node b c.Node.Name
+        let elementOf = Slots.elementOf b target child c.Slot |> Result.defaultWith failwith
+        let value = Slots.childValues b child
+        let af = Eval.compileScalar b child.Scope c.Offset
+        let cf = Eval.compileScalar b child.Scope c.Coefficient
+        let sf = Eval.compileScalar b child.Scope c.Sd
+
+        fun (s: float[]) (prec: float[]) (shift: float[]) (_: float[]) ->
+            for r in 0 .. child.Copies - 1 do
+                let e = elementOf.[r]
+                let cv = cf s r
+                let sv = sf s r
+                let iv = 1.0 / (sv * sv)
+                prec.[e] <- prec.[e] + cv * cv * iv
+                shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
+
+    /// An expression that takes one value per sweep (constants and global scalar parameters only), compiled to
+    /// be read once per sweep rather than once per group.
+    let private perSweep (b: Bound) (e: Expr) : (float[] -> float) option =
+        if Factor.isInvariant b None e then
+            let f = Eval.compileScalar b Scope.Global e
+            Some(fun s -> f s 0)
+        else
+            None
+
+    /// Where a latent child's values sit in the state (None for observed children, whose values are data).
+    let private stateOffset (b: Bound) (child: NodeInfo) =
+        match child.Node.Kind with
+        | NodeKind.Observed _ -> None
+        | _ -> Some b.Layout.Offsets.[child.Node.Name]
+
+    /// How a Gaussian child's contribution to an element-wise Normal-Normal update is computed each sweep.
+    type internal GaussianPath =
+        /// Sufficient statistics with the invariant factors read once per sweep: one flat loop over the elements.
+        | PerSweep
+        /// Sufficient statistics with factors that vary by element (e.g. read a group-level sd): one evaluation
+        /// per element.
+        | PerElement
+        /// No sufficient statistics (offset, coefficient or sd does not factor into invariant × data): every row
+        /// is evaluated each sweep.
+        | Rows
+
+    /// Which path `gaussianAccumulator` takes for a child: sufficient statistics only when offset, coefficient and
+    /// sd each factor into (element-invariant part) × (data), which is when the per-element sums are exact.
+    let internal gaussianPath (b: Bound) (target: NodeInfo) (c: GaussianChild) =
+        let slotGroup = Slots.group c.Slot
+
+        match
+            Factor.split b slotGroup c.Offset, Factor.split b slotGroup c.Coefficient, Factor.split b slotGroup c.Sd
+        with
+        | Some(aInv, _), Some(cInv, _), Some(sInv, _) ->
+            let child = Bound.node b c.Node.Name
+            let elementOf = Slots.elementOf b target child c.Slot |> Result.defaultWith failwith
+
+            let allPresent =
+                Slots.representatives target.Copies elementOf |> Array.forall (fun r -> r >= 0)
+
+            if allPresent && [ aInv; cInv; sInv ] |> List.forall (Factor.isInvariant b None) then
+                PerSweep
+            else
+                PerElement
+        | _ -> Rows
+
     /// Per-child accumulation into (precision, shift) scratch arrays for the Normal-Normal update.
     let private gaussianAccumulator (b: Bound) (target: NodeInfo) (c: GaussianChild) =
         let child = Bound.node b c.Node.Name
@@ -36,61 +104,99 @@ module internal Updates =
         | Some(aInv, aData), Some(cInv, cData), Some(sInv, sData) ->
             // Sufficient statistics: with c_r = ci·cd_r, s_r = si·sd_r, a_r = ai·ad_r, the element sums are
             // P = Σ cd²/sd², A = Σ cd·ad/sd², Y = Σ cd·y/sd²; then precision += ci²/si²·P, shift += ci/si²·(Y − ai·A).
-            let ad = precompute b child.Scope child.Copies aData
-            let cd = precompute b child.Scope child.Copies cData
-            let sd = precompute b child.Scope child.Copies sData
+            // The row-sized arrays are compile-time temporaries; only the element-sized sums are kept.
             let n = target.Copies
             let p = Array.zeroCreate n
             let a = Array.zeroCreate n
             let y = Array.zeroCreate n
-            let w = Array.init child.Copies (fun r -> cd.[r] / (sd.[r] * sd.[r]))
-            let zero = UpdateKit.zeroState b
 
-            for r in 0 .. child.Copies - 1 do
-                let e = elementOf.[r]
-                p.[e] <- p.[e] + cd.[r] * w.[r]
-                a.[e] <- a.[e] + ad.[r] * w.[r]
+            let w =
+                let ad = precompute b child.Scope child.Copies aData
+                let cd = precompute b child.Scope child.Copies cData
+                let sd = precompute b child.Scope child.Copies sData
+                let w = Array.init child.Copies (fun r -> cd.[r] / (sd.[r] * sd.[r]))
+                let zero = UpdateKit.zeroState b
 
-                if observed then
-                    y.[e] <- y.[e] + w.[r] * value zero r
-
-            let repr = Slots.representatives n elementOf
-            let ai = Eval.compileScalar b child.Scope aInv
-            let ci = Eval.compileScalar b child.Scope cInv
-            let si = Eval.compileScalar b child.Scope sInv
-
-            fun (s: float[]) (prec: float[]) (shift: float[]) (yScratch: float[]) ->
-                if not observed then
-                    Array.Clear(yScratch, 0, n)
-
-                    for r in 0 .. child.Copies - 1 do
-                        let e = elementOf.[r]
-                        yScratch.[e] <- yScratch.[e] + w.[r] * value s r
-
-                let ys = if observed then y else yScratch
-
-                for e in 0 .. n - 1 do
-                    let r = repr.[e]
-
-                    if r >= 0 then
-                        let cv = ci s r
-                        let sv = si s r
-                        let iv = 1.0 / (sv * sv)
-                        prec.[e] <- prec.[e] + cv * cv * iv * p.[e]
-                        shift.[e] <- shift.[e] + cv * iv * (ys.[e] - ai s r * a.[e])
-        | _ ->
-            let af = Eval.compileScalar b child.Scope c.Offset
-            let cf = Eval.compileScalar b child.Scope c.Coefficient
-            let sf = Eval.compileScalar b child.Scope c.Sd
-
-            fun s prec shift _ ->
                 for r in 0 .. child.Copies - 1 do
                     let e = elementOf.[r]
-                    let cv = cf s r
-                    let sv = sf s r
+                    p.[e] <- p.[e] + cd.[r] * w.[r]
+                    a.[e] <- a.[e] + ad.[r] * w.[r]
+
+                    if observed then
+                        y.[e] <- y.[e] + w.[r] * value zero r
+
+                w
+
+            let repr = Slots.representatives n elementOf
+
+            // A latent child's weighted element sums Y_e = Σ w_r·x_r, re-formed every sweep (rows kept: O(copies)).
+            let latentSums =
+                if observed then
+                    None
+                else
+                    let off = (stateOffset b child).Value
+
+                    if n = 1 then
+                        // A scalar target (μ of θ_j ~ N(μ, τ)): one running sum, no element lookup.
+                        Some(fun (s: float[]) (ys: float[]) ->
+                            let mutable t = 0.0 // local accumulation
+
+                            for r in 0 .. child.Copies - 1 do
+                                t <- t + w.[r] * s.[off + r]
+
+                            ys.[0] <- t)
+                    else
+                        Some(fun (s: float[]) (ys: float[]) ->
+                            Array.Clear(ys, 0, n)
+
+                            for r in 0 .. child.Copies - 1 do
+                                let e = elementOf.[r]
+                                ys.[e] <- ys.[e] + w.[r] * s.[off + r])
+
+            match gaussianPath b target c, perSweep b aInv, perSweep b cInv, perSweep b sInv with
+            | PerSweep, Some ai, Some ci, Some si ->
+                // Fused kernel: the invariant factors are read once per sweep; the loop is closure-free.
+                fun (s: float[]) (prec: float[]) (shift: float[]) (yScratch: float[]) ->
+                    let ys =
+                        match latentSums with
+                        | Some fill ->
+                            fill s yScratch
+                            yScratch
+                        | None -> y
+
+                    let cv = ci s
+                    let sv = si s
+                    let av = ai s
                     let iv = 1.0 / (sv * sv)
-                    prec.[e] <- prec.[e] + cv * cv * iv
-                    shift.[e] <- shift.[e] + cv * iv * (value s r - af s r)
+                    let k1 = cv * cv * iv
+                    let k2 = cv * iv
+
+                    for e in 0 .. n - 1 do
+                        prec.[e] <- prec.[e] + k1 * p.[e]
+                        shift.[e] <- shift.[e] + k2 * (ys.[e] - av * a.[e])
+            | _ ->
+                let ai = Eval.compileScalar b child.Scope aInv
+                let ci = Eval.compileScalar b child.Scope cInv
+                let si = Eval.compileScalar b child.Scope sInv
+
+                fun (s: float[]) (prec: float[]) (shift: float[]) (yScratch: float[]) ->
+                    let ys =
+                        match latentSums with
+                        | Some fill ->
+                            fill s yScratch
+                            yScratch
+                        | None -> y
+
+                    for e in 0 .. n - 1 do
+                        let r = repr.[e]
+
+                        if r >= 0 then
+                            let cv = ci s r
+                            let sv = si s r
+                            let iv = 1.0 / (sv * sv)
+                            prec.[e] <- prec.[e] + cv * cv * iv * p.[e]
+                            shift.[e] <- shift.[e] + cv * iv * (ys.[e] - ai s r * a.[e])
+        | _ -> rowAccumulator b target c
 
     /// The children's part of the Normal-Normal update: fills, for every target element j, the precision P_j and
     /// shift S_j with Σ children log-density = −½ P_j θ_j² + S_j θ_j + const (from sufficient statistics where
@@ -98,6 +204,18 @@ module internal Updates =
     let gaussianLikelihood (b: Bound) (target: NodeInfo) (children: GaussianChild list) =
         let accumulators =
             children |> List.map (gaussianAccumulator b target) |> Array.ofList
+
+        fun (s: float[]) (prec: float[]) (shift: float[]) (scratch: float[]) ->
+            Array.Clear prec
+            Array.Clear shift
+
+            for acc in accumulators do
+                acc s prec shift scratch
+
+    /// `gaussianLikelihood` by the general per-row path only (no sufficient statistics): the reference the
+    /// sufficient-statistic kernels are checked against in the tests.
+    let internal gaussianLikelihoodRows (b: Bound) (target: NodeInfo) (children: GaussianChild list) =
+        let accumulators = children |> List.map (rowAccumulator b target) |> Array.ofList
 
         fun (s: float[]) (prec: float[]) (shift: float[]) (scratch: float[]) ->
             Array.Clear prec
@@ -143,14 +261,32 @@ module internal Updates =
     let private normalKernel (rng: Random) (m0: float) (s0: float) (stats: NormalLinearStats) =
         Conjugate.drawNormal rng { Mean = m0; Sd = s0 } stats
 
-    /// `drawElementsWith` for a Normal(m0, s0) prior.
+    /// `drawElementsWith` for a Normal(m0, s0) prior. When m0 and s0 take one value per sweep (e.g. θ_j ~ N(μ, τ))
+    /// the draws run in one closure-free loop with the ziggurat standard normal: the same posterior moments as
+    /// `Conjugate.normal` (same floating-point operations), a cheaper N(0, 1) variate.
     let drawElements (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
-        drawElementsWith normalKernel b target m0 s0 rule
+        match perSweep b m0, perSweep b s0 with
+        | Some mf, Some sf ->
+            let name = target.Node.Name
+            let off = b.Layout.Offsets.[name]
+
+            fun (rng: Random) (s: float[]) (prec: float[]) (shift: float[]) ->
+                let m = mf s
+                let sd = sf s
+                let p0 = 1.0 / (sd * sd)
+                let mp0 = m * p0
+
+                for j in 0 .. target.Copies - 1 do
+                    let p = p0 + prec.[j]
+                    let x = (mp0 + shift.[j]) / p + (1.0 / sqrt p) * StandardNormal.sample rng
+                    UpdateKit.checkFinite name rule x
+                    s.[off + j] <- x
+        | _ -> drawElementsWith normalKernel b target m0 s0 rule
 
     /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
         (rule: ConjugacyRule)
-        (kernel: Random -> float -> float -> NormalLinearStats -> float)
+        (drawWith: Bound -> NodeInfo -> Expr -> Expr -> string -> Random -> float[] -> float[] -> float[] -> unit)
         (b: Bound)
         (target: NodeInfo)
         (arg1: Expr)
@@ -172,7 +308,7 @@ module internal Updates =
             let n = target.Copies
 
             let likelihood = gaussianLikelihood b target children
-            let draw = drawElementsWith kernel b target arg1 arg2 rule.Name
+            let draw = drawWith b target arg1 arg2 rule.Name
 
             Ok
                 {
@@ -196,11 +332,11 @@ module internal Updates =
 
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
     let normalMean b target m0 s0 children =
-        gaussianElementwise Conjugacy.normalMean normalKernel b target m0 s0 children
+        gaussianElementwise Conjugacy.normalMean drawElements b target m0 s0 children
 
     /// Two-group prior × Gaussian children linear in the target (see `Conjugacy.spikeAndSlab`).
     let spikeAndSlab b target w sd children =
-        gaussianElementwise Conjugacy.spikeAndSlab Conjugate.drawSpikeAndSlab b target w sd children
+        gaussianElementwise Conjugacy.spikeAndSlab (drawElementsWith Conjugate.drawSpikeAndSlab) b target w sd children
 
     /// A positive scalar entering Normal children's means linearly (see `Conjugacy.normalLinearPositive`): the
     /// children's (P, S) from `gaussianLikelihood`, then the truncated-Normal draw and the mixture weight (aux 0).
@@ -274,11 +410,144 @@ module internal Updates =
 
     // ---------------------------------------------------------------- Normal scale
 
+    /// The state offset of θ when a child's mean is exactly θ[g] for a scalar node θ over g (copy l = level l).
+    let private levelMean (b: Bound) (mean: Expr) (levels: int) =
+        match mean with
+        | Index(Param p, Group g) ->
+            match b.NodeMap.TryFind p with
+            | Some info when
+                info.Scope = Scope.Level g
+                && info.Event = Shape.Scalar
+                && info.Copies = levels
+                && info.Node.Kind.IsParameter
+                ->
+                Some b.Layout.Offsets.[p]
+            | _ -> None
+        | _ -> None
+
+    /// A mean of the form offset + x·b[g] with data-only offset and design row x and a parameter vector b over
+    /// the levels of g: (offset, x, b, g, k), when the child's mean has that shape.
+    let private linearInGroupVector (b: Bound) (child: NodeInfo) (mean: Expr) =
+        let groupVector (e: Expr) =
+            match e with
+            | Index(Param p, Group g) when child.Scope <> Scope.Global ->
+                match b.NodeMap.TryFind p with
+                | Some info when info.Node.Kind.IsParameter && info.Node.Plate = Plate.Over g ->
+                    match info.Event with
+                    | Shape.Vector k -> Some(p, g, k)
+                    | _ -> None
+                | _ -> None
+            | _ -> None
+
+        let dot (e: Expr) =
+            match e with
+            | Dot(x, v) when Factor.isDataOnly x -> groupVector v |> Option.map (fun (p, g, k) -> x, p, g, k)
+            | Dot(v, x) when Factor.isDataOnly x -> groupVector v |> Option.map (fun (p, g, k) -> x, p, g, k)
+            | _ -> None
+
+        match mean with
+        | Add(a, d) when Factor.isDataOnly a && (dot d).IsSome ->
+            dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
+        | Add(d, a) when Factor.isDataOnly a && (dot d).IsSome ->
+            dot d |> Option.map (fun (x, p, g, k) -> a, x, p, g, k)
+        | _ -> dot mean |> Option.map (fun (x, p, g, k) -> Const 0.0, x, p, g, k)
+
+    /// Σ (y − a − x·b_l)² of an observed child over the levels l of a group, from per-level statistics of the
+    /// residuals e = y − a − x·β̃_l about a reference β̃_l (a ridge least-squares fit, computed once):
+    /// Σ e², Xᵀe and XᵀX give SS_l = Σe² − 2dᵀXᵀe + dᵀXᵀX d with d = b_l − β̃_l, exactly, in O(k²) per level and
+    /// without the cancellation of expanding about zero.
+    let private linearLevelSquares
+        (b: Bound)
+        (child: NodeInfo)
+        (offset: Expr)
+        (design: Expr)
+        (p: string)
+        (g: string)
+        (k: int)
+        =
+        let zero = UpdateKit.zeroState b
+        let value = Slots.childValues b child
+        let a = Eval.compileScalar b child.Scope offset
+        let xf = Eval.compileValue b child.Scope design
+        let level = Eval.groupLevel b child.Scope g
+        let levels = b.Groups.[g].Levels.Length
+        let kk = k * k
+        let rows = Array.init child.Copies (fun r -> Value.vector (xf zero r))
+        let ys = Array.init child.Copies (fun r -> value zero r - a zero r)
+        let count = Array.zeroCreate levels
+        let gram = Array.zeroCreate (levels * kk)
+        let xty = Array.zeroCreate (levels * k)
+
+        for r in 0 .. child.Copies - 1 do
+            let l = level r
+            count.[l] <- count.[l] + 1
+
+            for i in 0 .. k - 1 do
+                xty.[l * k + i] <- xty.[l * k + i] + rows.[r].[i] * ys.[r]
+
+                for j in 0 .. k - 1 do
+                    gram.[l * kk + i * k + j] <- gram.[l * kk + i * k + j] + rows.[r].[i] * rows.[r].[j]
+
+        // Reference coefficients: (XᵀX + εI)⁻¹ Xᵀy per level (ε relative to the trace; 0 when that fails).
+        let reference = Array.zeroCreate (levels * k)
+        let chol = Array.zeroCreate kk
+
+        for l in 0 .. levels - 1 do
+            let trace = Seq.sum (seq { for i in 0 .. k - 1 -> gram.[l * kk + i * k + i] })
+            Array.blit gram (l * kk) chol 0 kk
+
+            for i in 0 .. k - 1 do
+                chol.[i * k + i] <- chol.[i * k + i] + 1e-10 * trace / float k + 1e-300
+
+            if count.[l] > 0 && SmallMv.cholesky k chol 0 then
+                Array.blit xty (l * k) reference (l * k) k
+                SmallMv.solveLower k chol 0 reference (l * k)
+                SmallMv.solveLowerTransposed k chol 0 reference (l * k)
+
+        let sq = Array.zeroCreate levels
+        let xte = Array.zeroCreate (levels * k)
+
+        for r in 0 .. child.Copies - 1 do
+            let l = level r
+            let mutable e = ys.[r]
+
+            for i in 0 .. k - 1 do
+                e <- e - rows.[r].[i] * reference.[l * k + i]
+
+            sq.[l] <- sq.[l] + e * e
+
+            for i in 0 .. k - 1 do
+                xte.[l * k + i] <- xte.[l * k + i] + rows.[r].[i] * e
+
+        let off = b.Layout.Offsets.[p]
+
+        fun (s: float[]) ->
+            let mutable ss = 0.0 // accumulation over levels (hot loop)
+
+            for l in 0 .. levels - 1 do
+                if count.[l] > 0 then
+                    let mutable lin = 0.0
+                    let mutable quad = 0.0
+
+                    for i in 0 .. k - 1 do
+                        let di = s.[off + l * k + i] - reference.[l * k + i]
+                        lin <- lin + di * xte.[l * k + i]
+                        let mutable row = 0.0
+
+                        for j in 0 .. k - 1 do
+                            row <- row + gram.[l * kk + i * k + j] * (s.[off + l * k + j] - reference.[l * k + j])
+
+                        quad <- quad + di * row
+
+                    ss <- ss + max 0.0 (sq.[l] - 2.0 * lin + quad)
+
+            ss
+
     /// Σ (y − mean)² and the number of terms over one Normal child, as a function of the state. With a mean that
     /// is constant within the levels of a group (or overall) and observed values, the within-level sums of squares
     /// are precomputed, so SS = Σ_levels [W_l + n_l (ȳ_l − m_l)²] costs O(levels) and stays accurate for data far
     /// from zero (no Σy² − n ȳ² cancellation).
-    let private sumOfSquares (b: Bound) (c: ScaleChild) : int * (float[] -> float) =
+    let internal sumOfSquares (b: Bound) (c: ScaleChild) : int * (float[] -> float) =
         let child = Bound.node b c.Node.Name
         let value = Slots.childValues b child
         let mean = Eval.compileScalar b child.Scope c.Mean
@@ -308,28 +577,70 @@ module internal Updates =
 
             let repr = Slots.representatives levels (Array.init child.Copies level)
 
-            child.Copies,
-            fun s ->
-                let mutable ss = 0.0
+            // Local accumulation in the hot loops below.
+            match levelMean b c.Mean levels, perSweep b c.Mean with
+            | Some meanOff, _ when repr |> Array.forall (fun r -> r >= 0) ->
+                // The mean is the group parameter itself (y ~ N(θ[g], σ)): read θ_l in place, no closure per level.
+                child.Copies,
+                fun s ->
+                    let mutable ss = 0.0
 
-                for l in 0 .. levels - 1 do
-                    let r = repr.[l]
-
-                    if r >= 0 then
-                        let d = mean0.[l] - mean s r
+                    for l in 0 .. levels - 1 do
+                        let d = mean0.[l] - s.[meanOff + l]
                         ss <- ss + within.[l] + count.[l] * d * d
 
-                ss
+                    ss
+            | _, Some m when repr |> Array.forall (fun r -> r >= 0) ->
+                child.Copies,
+                fun s ->
+                    let mv = m s
+                    let mutable ss = 0.0
+
+                    for l in 0 .. levels - 1 do
+                        let d = mean0.[l] - mv
+                        ss <- ss + within.[l] + count.[l] * d * d
+
+                    ss
+            | _ ->
+                child.Copies,
+                fun s ->
+                    let mutable ss = 0.0
+
+                    for l in 0 .. levels - 1 do
+                        let r = repr.[l]
+
+                        if r >= 0 then
+                            let d = mean0.[l] - mean s r
+                            ss <- ss + within.[l] + count.[l] * d * d
+
+                    ss
+        | _ when c.Node.Kind.IsObserved && (linearInGroupVector b child c.Mean).IsSome ->
+            let a, x, p, g, k = (linearInGroupVector b child c.Mean).Value
+            child.Copies, linearLevelSquares b child a x p g k
         | _ ->
-            child.Copies,
-            fun s ->
-                let mutable ss = 0.0
+            match stateOffset b child, perSweep b c.Mean with
+            | Some off, Some m ->
+                // Latent children with a per-sweep mean (θ_j ~ N(μ, τ) for τ): one closure-free pass over the copies.
+                child.Copies,
+                fun s ->
+                    let mv = m s
+                    let mutable ss = 0.0 // local accumulation
 
-                for r in 0 .. child.Copies - 1 do
-                    let d = value s r - mean s r
-                    ss <- ss + d * d
+                    for r in 0 .. child.Copies - 1 do
+                        let d = s.[off + r] - mv
+                        ss <- ss + d * d
 
-                ss
+                    ss
+            | _ ->
+                child.Copies,
+                fun s ->
+                    let mutable ss = 0.0 // local accumulation
+
+                    for r in 0 .. child.Copies - 1 do
+                        let d = value s r - mean s r
+                        ss <- ss + d * d
+
+                    ss
 
     /// A scale parameter of Normal children (see `Conjugacy.normalScale` for the math of each prior).
     let normalScale

@@ -215,19 +215,47 @@ module LogDensity =
 
         toU, fromU
 
-    /// Compiles the joint, blanket, unconstrained, pointwise and deviance closures of a bound model.
-    let compile (b: Bound) : CompiledDensity =
+    /// `compile`, plus an action that drops the density's own reference to its per-row dependents table, so a
+    /// caller that keeps only a copy without `Dependents` (the Gibbs plan) does not keep O(rows) of terms alive.
+    let internal compileReleasable (b: Bound) : CompiledDensity * (unit -> unit) =
         let termFns =
             b.Nodes |> List.map (fun info -> info.Node.Name, nodeTerm b info) |> Map.ofList
 
-        let all = Trace.terms b
+        // Every copy of every non-derived node, in `Trace.terms` order (node by node, copy by copy), held as one
+        // (term, copies) pair per node rather than one pair per row, so the joint costs O(nodes) memory.
+        let nodeRuns =
+            b.Nodes
+            |> List.choose (fun info ->
+                match info.Node.Kind with
+                | NodeKind.Derived _ -> None
+                | _ -> Some(termFns.[info.Node.Name], info.Copies))
+            |> Array.ofList
 
-        let joint =
-            all |> List.map (fun t -> termFns.[t.Node], t.Copy) |> Array.ofList |> sumTerms
+        let joint (s: float[]) =
+            // Local accumulation in the hot loop, in the same order as summing `Trace.terms` one by one.
+            let mutable acc = 0.0
 
-        let dependents = Trace.dependents b
+            for (f, copies) in nodeRuns do
+                for c in 0 .. copies - 1 do
+                    acc <- acc + f s c
+
+            acc
+
+        // The per-row dependents table is O(rows); it is computed on demand and can be released (see
+        // `compileReleasable`), after which a later blanket request rebuilds it. A benign race at worst builds it twice.
+        let cache: Map<string, Term[][]> option ref = ref None
+
+        let dependentsNow () =
+            match cache.Value with
+            | Some d -> d
+            | None ->
+                let d = Trace.dependents b
+                cache.Value <- Some d
+                d
 
         let blanketElement (name: string) (copy: int) =
+            let dependents = dependentsNow ()
+
             match dependents.TryFind name with
             | Some perCopy when copy >= 0 && copy < perCopy.Length ->
                 { Node = name; Copy = copy } :: List.ofArray perCopy.[copy]
@@ -239,7 +267,7 @@ module LogDensity =
             | None -> invalidArg "name" $"'{name}' is not a parameter node."
 
         let blanket (name: string) =
-            match dependents.TryFind name with
+            match (dependentsNow ()).TryFind name with
             | Some perCopy ->
                 [
                     for c in 0 .. perCopy.Length - 1 do
@@ -271,5 +299,9 @@ module LogDensity =
             PointwiseLogLik = pointwise
             Deviance = fun s -> -2.0 * Array.sum (pointwise s)
             Term = fun t -> let f = termFns.[t.Node] in fun s -> f s t.Copy
-            Dependents = dependents
-        }
+            Dependents = dependentsNow ()
+        },
+        fun () -> cache.Value <- None
+
+    /// Compiles the joint, blanket, unconstrained, pointwise and deviance closures of a bound model.
+    let compile (b: Bound) : CompiledDensity = fst (compileReleasable b)

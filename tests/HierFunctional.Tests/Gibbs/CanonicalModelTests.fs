@@ -81,3 +81,49 @@ let ``rat tumours match the BDA3 grid posterior of the hyperparameters and the t
 [<Fact>]
 let ``surgical matches the grid posterior of the hyperparameters and the mortality rates`` () =
     checkBetaBinomial (csv "surgical.csv") "hospital" "r" [ 1; 4; 8 ]
+
+/// Eight schools with another half-t prior on τ: the interweaving step then draws (μ, τ) | η exactly (the
+/// bivariate-Normal block), and the chain must still match the grid posterior under that prior.
+let checkEightSchoolsTauPrior (tauPrior: Dist) (logTauPrior: float -> float) (seed: int) =
+    let d = csv "eight_schools.csv"
+    let y, sigma = reals d "y", reals d "sigma"
+
+    let exact =
+        GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) logTauPrior y sigma
+
+    Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
+
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 5.0))
+            let! tau = sample "tau" tauPrior
+            let! theta = sample "theta" (Normal(mu, tau)) |> over "school"
+            do! observe "y" (Normal(theta.[group "school"], data "sigma"))
+        }
+
+    let plan = planOf Conjugacy.builtIn m d
+    let weave = plan.Updates |> Array.find (fun u -> u.Method.StartsWith "interweaving")
+    Assert.StartsWith("interweaving (ASIS: draws mu, tau exactly", weave.Method)
+
+    let post =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(seed)) plan
+
+    assertMoments post "mu" exact.Mu
+    assertMoments post "tau" exact.Tau
+
+    for j in 0..7 do
+        assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
+
+[<Fact>]
+let ``eight schools with a half-normal tau drawn exactly by interweaving matches its grid posterior`` () =
+    checkEightSchoolsTauPrior (HalfNormal 5.0) (fun t -> -0.5 * (t / 5.0) ** 2.0) 11
+
+[<Fact>]
+let ``eight schools with a half-t(3) tau drawn exactly by interweaving matches its grid posterior`` () =
+    checkEightSchoolsTauPrior (HalfStudentT(3.0, 5.0)) (fun t -> -2.0 * log (1.0 + (t / 5.0) ** 2.0 / 3.0)) 12
+
+[<Fact>]
+let ``the default eight schools plan draws mu and tau exactly in its interweaving step`` () =
+    let plan = planOf Conjugacy.builtIn eightSchools (csv "eight_schools.csv")
+    let weave = plan.Updates |> Array.find (fun u -> u.Method.StartsWith "interweaving")
+    Assert.StartsWith("interweaving (ASIS: draws mu, tau exactly", weave.Method)
