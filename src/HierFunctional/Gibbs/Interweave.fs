@@ -13,10 +13,9 @@ open HierFunctional.Inference
 module internal Interweave =
 
     /// A centred Normal group node with scalar-parameter mean and sd: (group node, mean node, sd node).
-    let private candidates (b: Bound) (updates: Update[]) =
+    let private candidates (b: Bound) (updates: Update[]) (methodName: string) =
         let closedForm name =
-            updates
-            |> Array.exists (fun u -> u.Node = name && u.Method = Conjugacy.normalMean.Name)
+            updates |> Array.exists (fun u -> u.Node = name && u.Method = methodName)
 
         b.Nodes
         |> List.choose (fun info ->
@@ -43,6 +42,40 @@ module internal Interweave =
             Dof: float[] -> float
             Scale: float[] -> float
         }
+
+    /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
+    /// under η = (θ − μ)/τ fixed that the collapsed logistic sums do not already hold.
+    let private tauRest (density: CompiledDensity) (theta: NodeInfo) (tau: NodeInfo) : float[] -> float =
+        let excluded =
+            [|
+                for c in 0 .. theta.Copies - 1 do
+                    yield
+                        {
+                            Term.Node = theta.Node.Name
+                            Copy = c
+                        }
+
+                    yield! density.Dependents.[theta.Node.Name].[c]
+            |]
+            |> Set.ofArray
+
+        let terms =
+            [|
+                yield { Term.Node = tau.Node.Name; Copy = 0 }
+                yield! density.Dependents.[tau.Node.Name].[0]
+            |]
+            |> Array.distinct
+            |> Array.filter (fun t -> not (excluded.Contains t))
+            |> Array.map density.Term
+
+        fun s ->
+            let mutable total = 0.0
+
+            // local accumulation
+            for t in terms do
+                total <- total + t s
+
+            total
 
     /// μ ~ Normal(m0, s0) and τ ~ half-t(ν, A) (ν = ∞: half-normal) informed by nothing but θ: then, with τ's
     /// half-t written as τ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, ν/2), p(μ, τ | η, y, w) is a bivariate Normal
@@ -347,9 +380,28 @@ module internal Interweave =
             | _ -> None
 
         let extra =
-            candidates b updates
+            candidates b updates Conjugacy.normalMean.Name
             |> List.map (fun (theta, mu, tau) ->
                 create density theta mu tau (augmentationOf tau) (likelihoodOf theta mu tau))
             |> Array.ofList
 
-        Array.append updates extra
+        // Collapsed logistic intercepts: only τ is interwoven (one Laplace-t MH step), since a slice step on (μ, τ)
+        // through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
+        let logitExtra =
+            candidates b updates LogitIntercepts.methodName
+            |> List.choose (fun (theta, mu, tau) ->
+                match tau.Node.Kind, augmentationOf tau with
+                | NodeKind.Parameter d, None when Dist.support d = Support.Positive ->
+                    match Conjugacy.polyaGammaLogistic.Try expanded.Value theta.Node with
+                    | Ok(Conjugate.PolyaGammaLogistic(_, children)) ->
+                        let centreSd =
+                            match d with
+                            | Dist.HalfNormal(Const sd) when sd > 0.0 -> sd
+                            | _ -> Double.PositiveInfinity
+
+                        LogitIntercepts.tryTauInterweave b theta mu tau centreSd (tauRest density theta tau) children
+                    | _ -> None
+                | _ -> None)
+            |> Array.ofList
+
+        Array.concat [ updates; extra; logitExtra ]

@@ -53,6 +53,35 @@ let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by 
         withinMcse label chains exact)
 
 [<Fact>]
+let ``the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant`` () =
+    let cases =
+        [
+            "moderate", -2.0, 0.7, [| 5.0 |], [| 20.0 |], [| 0.0 |], [| 1.0 |]
+            "no successes", -1.0, 1.5, [| 0.0 |], [| 34.0 |], [| 0.0 |], [| 1.0 |]
+            "all successes", 0.5, 2.0, [| 12.0 |], [| 12.0 |], [| 0.3 |], [| 1.0 |]
+            "two children", 0.0, 1.0, [| 3.0; 9.0 |], [| 10.0; 11.0 |], [| -0.5; 0.4 |], [| 1.0; 2.0 |]
+            "one trial", 1.0, 0.4, [| 1.0 |], [| 1.0 |], [| 0.0 |], [| -1.0 |]
+        ]
+
+    cases
+    |> List.iteri (fun i (label, m, s, y, n, o, c) ->
+        let struct (w0, ell) = LogitKernel.empirical y n
+        let r = rng (200 + i)
+
+        let chains =
+            Array.init 4 (fun chain ->
+                let mutable x = float (chain - 2) * 3.0
+                // the chain's own state (local mutation)
+                Array.init 20000 (fun _ ->
+                    x <- LogitKernel.stepWith r m s y n o c w0 ell true x
+                    x))
+
+        let exact =
+            grid1 (m - 14.0 * s) (m + 14.0 * s) (LogitKernel.logConditional m s y n o c)
+
+        withinMcse label chains exact)
+
+[<Fact>]
 let ``with no informative rows the kernel draws from the prior`` () =
     let chains = kernelChains 7 0.8 1.3 [| 0.0 |] [| 0.0 |] [| 0.0 |] [| 0.0 |] 10000
     withinMcse "empty group" chains (0.8, 1.3)
@@ -212,3 +241,82 @@ let ``collapsed intercepts whose shared offset reads a parameter agree with Pól
             diff < tol,
             $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
         )
+
+/// Posterior means and sds of (μ, τ) for θ_j ~ Normal(μ, τ) with binomial-logit groups, on a 301 × 301 grid; each
+/// group's θ is integrated out exactly enough by θ = μ + τz on a uniform z-grid over ±8 (the Normal weight is in z).
+let private hyperGrid (logPriorMu: float -> float) (logPriorTau: float -> float) (groups: (int * int)[]) =
+    let zs = Array.init 321 (fun i -> -8.0 + 16.0 * float i / 320.0)
+    let wz = zs |> Array.map (fun z -> -0.5 * z * z)
+
+    let logMarginal mu tau =
+        groups
+        |> Array.sumBy (fun (n, y) ->
+            let terms =
+                Array.init zs.Length (fun i -> wz.[i] + logitRow (float n) (float y) (mu + tau * zs.[i]))
+
+            let top = Array.max terms
+            top + log (terms |> Array.sumBy (fun t -> exp (t - top))))
+
+    grid2 (-5.0, 5.0) (1e-4, 5.0) (fun mu tau -> logPriorMu mu + logPriorTau tau + logMarginal mu tau)
+
+let private hyperModel (tauPrior: Dist) =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 1.5))
+        let! tau = sample "tau" tauPrior
+        let! a = sample "a" (Normal(mu, tau)) |> over "g"
+        do! observe "y" (Binomial(data "n", invLogit a.[group "g"]))
+    }
+
+let private hyperData =
+    Dataset.empty
+    |> Dataset.labels "g" [| "a"; "b"; "c"; "d" |]
+    |> Dataset.integers "n" [| 20; 15; 30; 8 |]
+    |> Dataset.integers "y" [| 2; 9; 25; 3 |]
+
+let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
+    let plan = planOf Conjugacy.builtIn (hyperModel tauPrior) hyperData
+
+    Assert.Contains(
+        plan.Updates,
+        fun u ->
+            u.Node = "tau | a"
+            && u.Method.StartsWith "interweaving (moves tau with (a - mu)/tau fixed"
+    )
+
+    let post =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)) plan
+
+    let (muMean, muSd), (tauMean, tauSd) =
+        hyperGrid (logNormal 0.0 1.5) logPriorTau [| 20, 2; 15, 9; 30, 25; 8, 3 |]
+
+    exactCheck post "mu" (muMean, muSd)
+    exactCheck post "tau" (tauMean, tauSd)
+
+[<Fact>]
+let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior``
+    ()
+    =
+    hyperCheck (HalfNormal 1.0) (fun t -> -0.5 * t * t)
+
+[<Fact>]
+let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior``
+    ()
+    =
+    hyperCheck (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
+
+[<Fact>]
+let ``the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step`` () =
+    let r = rng 23
+
+    for _ in 1..500 do
+        let k = 1 + r.Next 4
+        let n = Array.init k (fun _ -> float (r.Next 40))
+        let y = n |> Array.map (fun nn -> floor (r.NextDouble() * (nn + 1.0)))
+        let o = Array.init k (fun _ -> 2.0 * r.NextDouble() - 1.0)
+        let c = Array.init k (fun i -> if i = 0 then 1.0 else 3.0 * r.NextDouble() - 1.5)
+        let m, s = 4.0 * r.NextDouble() - 2.0, 0.2 + 3.0 * r.NextDouble()
+        let struct (w0, ell) = LogitKernel.empirical y n
+        let struct (x1, h1) = LogitKernel.laplace m s y n o c
+        let struct (x2, h2) = LogitKernel.laplaceWith m s y n o c w0 ell
+        Assert.True(abs (x1 - x2) < 1e-10 * (1.0 + abs x1), $"mode {x1} vs {x2}")
+        Assert.True(abs (h1 - h2) < 1e-10 * (1.0 + abs h1), $"curvature {h1} vs {h2}")
