@@ -120,30 +120,38 @@ module internal CollapsedRate =
                 if not (Double.IsFinite sumLog && Double.IsFinite sum && c > 0.0 && d > 0.0) then
                     UpdateKit.fail name rule $"the children's sufficient statistics are not finite ({sumLog}, {sum})"
 
-                let logMarginal () =
+                // Terms of the log marginal that do not depend on α, once per update.
+                let fixedTerms = c * log d - SpecialFunctions.GammaLn c
+                let logRate = log (d + sum)
+
+                // One closure per update: the log marginal of α on the unconstrained scale.
+                let f u =
+                    s.[off] <- Transform.fromUnconstrainedScalar support u
                     let a = shapeF s 0
 
                     if a > 0.0 then
-                        own s - fn * SpecialFunctions.GammaLn a + (a - 1.0) * sumLog + c * log d
-                        - SpecialFunctions.GammaLn c
+                        own s - fn * SpecialFunctions.GammaLn a + (a - 1.0) * sumLog + fixedTerms
                         + SpecialFunctions.GammaLn(c + fn * a)
-                        - (c + fn * a) * log (d + sum)
+                        - (c + fn * a) * logRate
+                        + Transform.logJacobianScalar support u
                     else
                         Double.NegativeInfinity
 
-                let f u =
-                    s.[off] <- Transform.fromUnconstrainedScalar support u
-                    logMarginal () + Transform.logJacobianScalar support u
-
                 let w = st.Widths.[o.Widths]
                 let u0 = Transform.toUnconstrainedScalar support s.[off]
-                let r = UpdateKit.sliceStep name rule rng f w.Width u0
+                let f0 = f u0
+
+                if not (Double.IsFinite f0) then
+                    UpdateKit.fail name rule $"the log-density at the current value is {f0}"
+
+                // The density at u0 is passed in, so it is evaluated once (UpdateKit.sliceStep would do it twice).
+                let r = Slice.stepFrom rng f w.Width UpdateKit.maxSteps u0 f0
                 s.[off] <- Transform.fromUnconstrainedScalar support r.Value
 
                 if st.Adapting then
                     st.Widths.[o.Widths] <- Slice.adaptWidth w u0 r.Value
 
-                let beta = Gamma.Sample(rng, c + fn * shapeF s 0, d + sum)
+                let beta = GammaVariate.sample rng (c + fn * shapeF s 0) (d + sum)
                 UpdateKit.checkFinite name rule beta
                 s.[rateOff] <- beta
 
