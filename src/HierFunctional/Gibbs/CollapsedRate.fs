@@ -126,7 +126,10 @@ module internal CollapsedRate =
                 if a > 0.0 then
                     let ca = sc.C + fn * a
 
-                    own s - fn * LogGamma.value a + (a - 1.0) * sc.SumLog + sc.Fixed + LogGamma.value ca
+                    own s - fn * LogGamma.value a
+                    + (a - 1.0) * sc.SumLog
+                    + sc.Fixed
+                    + LogGamma.value ca
                     - ca * sc.LogRate
                     + Transform.logJacobianScalar support u
                 else

@@ -725,7 +725,7 @@ module internal Updates =
 
     /// Per target element: Σ y and Σ size over count children, for the current state. Observed children with a
     /// size that factors as (level-invariant) × (data) are summed once at compile time.
-    let private countSums (b: Bound) (target: NodeInfo) (children: CountChild list) =
+    let internal countSums (b: Bound) (target: NodeInfo) (children: CountChild list) =
         let n = target.Copies
 
         let parts =
@@ -839,7 +839,11 @@ module internal Updates =
 
     /// Per target element (Σ y, Σ size) when they do not depend on the state: every child observed, with a size
     /// that factors as (constant) × (data). Summed in the same order as `countSums`, so the values are identical.
-    let internal staticCountSums (b: Bound) (target: NodeInfo) (children: CountChild list) : (float[] * float[]) option =
+    let internal staticCountSums
+        (b: Bound)
+        (target: NodeInfo)
+        (children: CountChild list)
+        : (float[] * float[]) option =
         let n = target.Copies
 
         let fixedPart (c: CountChild) =
