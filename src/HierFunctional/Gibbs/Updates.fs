@@ -982,16 +982,30 @@ module internal Updates =
                 let child = Bound.node b node.Name
                 let shapeF = Eval.compileScalar b child.Scope childShape
                 let value = Slots.childValues b child
+                let copies = child.Copies
 
-                fun (s: float[]) ->
-                    let mutable shapes = 0.0
-                    let mutable total = 0.0
+                match child.Node.Kind with
+                | NodeKind.Parameter _ when elementInvariant b childShape ->
+                    // One shape for every copy and the values read straight from the state (BUGS pumps' θ).
+                    let off = b.Layout.Offsets.[child.Node.Name]
 
-                    for r in 0 .. child.Copies - 1 do
-                        shapes <- shapes + shapeF s r
-                        total <- total + value s r
+                    fun (s: float[]) ->
+                        let mutable total = 0.0 // hot-loop accumulator
 
-                    struct (shapes, total))
+                        for r in off .. off + copies - 1 do
+                            total <- total + s.[r]
+
+                        struct (float copies * shapeF s 0, total)
+                | _ ->
+                    fun (s: float[]) ->
+                        let mutable shapes = 0.0
+                        let mutable total = 0.0
+
+                        for r in 0 .. copies - 1 do
+                            shapes <- shapes + shapeF s r
+                            total <- total + value s r
+
+                        struct (shapes, total))
 
         scalarUpdate b target Conjugacy.gammaRateOfGamma.Name (fun rng s ->
             let mutable shapes = 0.0

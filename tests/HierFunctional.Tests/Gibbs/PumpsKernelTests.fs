@@ -212,3 +212,25 @@ let ``a pumps sweep allocates nothing`` () =
 
     let bytes = GC.GetAllocatedBytesForCurrentThread() - before
     Assert.True((bytes = 0L), $"1000 pumps sweeps allocated {bytes} bytes")
+
+[<Fact>]
+let ``pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean and variance`` () =
+    let plan, state = pumpsAt ()
+    let b = plan.Bound
+    let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "beta")
+    let thetaOff = b.Layout.Offsets.["theta"]
+    let theta = [| 0.06; 0.1; 0.09; 0.12; 0.6; 0.6; 0.9; 0.9; 1.6; 2.0 |]
+    Array.blit theta 0 state.Values thetaOff 10
+    let r = rng 13
+    let betaOff = b.Layout.Offsets.["beta"]
+
+    let draws =
+        Array.init 40000 (fun _ ->
+            plan.Updates.[i].Run plan.Offsets.[i] r state
+            state.Values.[betaOff])
+
+    // Gamma(0.1 + 10·α, 1 + Σθ) with α = 0.7.
+    let shape, rate = 0.1 + 10.0 * 0.7, 1.0 + Array.sum theta
+    let m = shape / rate
+    assertMean "beta mean" m draws
+    assertMean "beta variance" (shape / (rate * rate)) (draws |> Array.map (fun v -> (v - m) * (v - m)))
