@@ -22,6 +22,18 @@ module internal CollapsedRate =
             D: Expr
         }
 
+    /// One thread's scratch for the update: the chain state and the α-free terms of the current update, read by a
+    /// log-marginal closure built once per thread, so an update allocates nothing. Fields are written at the start
+    /// of each update; a chain runs on one thread at a time and an update runs to completion, so threads never share it.
+    [<AllowNullLiteral>]
+    type private Scratch() =
+        member val Values: float[] = null with get, set
+        member val SumLog = 0.0 with get, set
+        member val Fixed = 0.0 with get, set
+        member val C = 0.0 with get, set
+        member val LogRate = 0.0 with get, set
+        member val LogMarginal: float -> float = (fun _ -> nan) with get, set
+
     let private scalarGlobal (b: Bound) (p: string) =
         match b.NodeMap.TryFind p with
         | Some i ->
@@ -104,6 +116,31 @@ module internal CollapsedRate =
 
             let rule = $"slice (collapsed {p.Rate})"
 
+            // The log marginal of α at unconstrained u, with the α-free terms from the scratch (LogGamma: half the
+            // cost of the Lanczos GammaLn, and it is called twice per evaluation).
+            let logMarginal (sc: Scratch) (u: float) =
+                let s = sc.Values
+                s.[off] <- Transform.fromUnconstrainedScalar support u
+                let a = shapeF s 0
+
+                if a > 0.0 then
+                    let ca = sc.C + fn * a
+
+                    own s - fn * LogGamma.value a
+                    + (a - 1.0) * sc.SumLog
+                    + sc.Fixed
+                    + LogGamma.value ca
+                    - ca * sc.LogRate
+                    + Transform.logJacobianScalar support u
+                else
+                    Double.NegativeInfinity
+
+            let scratch =
+                new Threading.ThreadLocal<Scratch>(fun () ->
+                    let sc = Scratch()
+                    sc.LogMarginal <- logMarginal sc
+                    sc)
+
             let run (o: Offsets) (rng: Random) (st: ChainState) =
                 let s = st.Values
                 // Σ log θ and Σ θ, once per update (local accumulators).
@@ -120,30 +157,30 @@ module internal CollapsedRate =
                 if not (Double.IsFinite sumLog && Double.IsFinite sum && c > 0.0 && d > 0.0) then
                     UpdateKit.fail name rule $"the children's sufficient statistics are not finite ({sumLog}, {sum})"
 
-                let logMarginal () =
-                    let a = shapeF s 0
-
-                    if a > 0.0 then
-                        own s - fn * SpecialFunctions.GammaLn a + (a - 1.0) * sumLog + c * log d
-                        - SpecialFunctions.GammaLn c
-                        + SpecialFunctions.GammaLn(c + fn * a)
-                        - (c + fn * a) * log (d + sum)
-                    else
-                        Double.NegativeInfinity
-
-                let f u =
-                    s.[off] <- Transform.fromUnconstrainedScalar support u
-                    logMarginal () + Transform.logJacobianScalar support u
+                // Terms of the log marginal that do not depend on α, once per update.
+                let sc = scratch.Value
+                sc.Values <- s
+                sc.SumLog <- sumLog
+                sc.Fixed <- c * log d - SpecialFunctions.GammaLn c
+                sc.C <- c
+                sc.LogRate <- log (d + sum)
+                let f = sc.LogMarginal
 
                 let w = st.Widths.[o.Widths]
                 let u0 = Transform.toUnconstrainedScalar support s.[off]
-                let r = UpdateKit.sliceStep name rule rng f w.Width u0
+                let f0 = f u0
+
+                if not (Double.IsFinite f0) then
+                    UpdateKit.fail name rule $"the log-density at the current value is {f0}"
+
+                // The density at u0 is passed in, so it is evaluated once (UpdateKit.sliceStep would do it twice).
+                let r = Slice.stepFrom rng f w.Width UpdateKit.maxSteps u0 f0
                 s.[off] <- Transform.fromUnconstrainedScalar support r.Value
 
                 if st.Adapting then
                     st.Widths.[o.Widths] <- Slice.adaptWidth w u0 r.Value
 
-                let beta = Gamma.Sample(rng, c + fn * shapeF s 0, d + sum)
+                let beta = GammaVariate.sample rng (c + fn * shapeF s 0) (d + sum)
                 UpdateKit.checkFinite name rule beta
                 s.[rateOff] <- beta
 

@@ -243,7 +243,7 @@ module Conjugate =
     /// Draws λ from `gammaPoisson`.
     let drawGammaPoisson (rng: Random) (prior: GammaParams) (sumCounts: float) (sumExposure: float) =
         let post = gammaPoisson prior sumCounts sumExposure
-        Gamma.Sample(rng, post.Shape, post.Rate)
+        HierFunctional.GammaVariate.sample rng post.Shape post.Rate
 
     /// Gamma(a, rate b) prior on a rate λ × n children x_i ~ Exponential(λ): Gamma(a + n, b + Σx).
     let gammaExponential (prior: GammaParams) (n: float) (sumX: float) : GammaParams =
@@ -255,7 +255,7 @@ module Conjugate =
     /// Draws λ from `gammaExponential`.
     let drawGammaExponential (rng: Random) (prior: GammaParams) (n: float) (sumX: float) =
         let post = gammaExponential prior n sumX
-        Gamma.Sample(rng, post.Shape, post.Rate)
+        HierFunctional.GammaVariate.sample rng post.Shape post.Rate
 
     /// Gamma(c, rate d) prior on β × n children θ_i ~ Gamma(α, rate β) with known shape α: Gamma(c + nα, d + Σθ).
     let gammaRate (prior: GammaParams) (childShape: float) (n: float) (sumChildren: float) : GammaParams =
@@ -267,7 +267,7 @@ module Conjugate =
     /// Draws β from `gammaRate`.
     let drawGammaRate (rng: Random) (prior: GammaParams) (childShape: float) (n: float) (sumChildren: float) =
         let post = gammaRate prior childShape n sumChildren
-        Gamma.Sample(rng, post.Shape, post.Rate)
+        HierFunctional.GammaVariate.sample rng post.Shape post.Rate
 
     /// Dirichlet(α) prior × Categorical/Multinomial category counts: Dirichlet(α + counts).
     let dirichlet (prior: float[]) (counts: float[]) : float[] =

@@ -725,7 +725,7 @@ module internal Updates =
 
     /// Per target element: Σ y and Σ size over count children, for the current state. Observed children with a
     /// size that factors as (level-invariant) × (data) are summed once at compile time.
-    let private countSums (b: Bound) (target: NodeInfo) (children: CountChild list) =
+    let internal countSums (b: Bound) (target: NodeInfo) (children: CountChild list) =
         let n = target.Copies
 
         let parts =
@@ -821,13 +821,107 @@ module internal Updates =
         countUpdate b target children Conjugacy.betaBinomial.Name (fun rng s i y trials ->
             Numerics.unitOpen (Conjugate.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y)))
 
-    /// Gamma(a, rate b) × Poisson children → Gamma(a + Σy, b + Σ exposure).
+    /// True for an expression with one value for every element: no data columns, only scalar global parameters,
+    /// so it can be evaluated once per sweep instead of once per element.
+    let private elementInvariant (b: Bound) (e: Expr) =
+        List.isEmpty (Expr.columnRefs e)
+        && Expr.paramRefs e
+           |> List.forall (fun p ->
+               match b.NodeMap.TryFind p with
+               | Some i ->
+                   i.Scope = Scope.Global
+                   && i.Event = Shape.Scalar
+                   && i.Copies = 1
+                   && (match i.Node.Kind with
+                       | NodeKind.Parameter _ -> true
+                       | _ -> false)
+               | None -> false)
+
+    /// Per target element (Σ y, Σ size) when they do not depend on the state: every child observed, with a size
+    /// that factors as (constant) × (data). Summed in the same order as `countSums`, so the values are identical.
+    let internal staticCountSums
+        (b: Bound)
+        (target: NodeInfo)
+        (children: CountChild list)
+        : (float[] * float[]) option =
+        let n = target.Copies
+
+        let fixedPart (c: CountChild) =
+            let child = Bound.node b c.Node.Name
+
+            match Slots.elementOf b target child c.Slot, Factor.split b (Slots.group c.Slot) c.Size with
+            | Ok elementOf, Some(inv, data) when
+                c.Node.Kind.IsObserved
+                && List.isEmpty (Expr.paramRefs inv)
+                && List.isEmpty (Expr.columnRefs inv)
+                ->
+                Some(child, elementOf, inv, data)
+            | _ -> None
+
+        let parts = children |> List.map fixedPart
+
+        if children.IsEmpty || parts |> List.exists Option.isNone then
+            None
+        else
+            let ys = Array.zeroCreate n
+            let sizes = Array.zeroCreate n
+            let zero = UpdateKit.zeroState b
+
+            for (child, elementOf, inv, data) in List.choose id parts do
+                let value = Slots.childValues b child
+                let d = precompute b child.Scope child.Copies data
+                let ySum = Array.zeroCreate n
+                let dSum = Array.zeroCreate n
+
+                for r in 0 .. child.Copies - 1 do
+                    let e = elementOf.[r]
+                    ySum.[e] <- ySum.[e] + value zero r
+                    dSum.[e] <- dSum.[e] + d.[r]
+
+                let repr = Slots.representatives n elementOf
+                let invF = Eval.compileScalar b child.Scope inv
+
+                for e in 0 .. n - 1 do
+                    if repr.[e] >= 0 then
+                        ys.[e] <- ys.[e] + ySum.[e]
+                        sizes.[e] <- sizes.[e] + invF zero repr.[e] * dSum.[e]
+
+            Some(ys, sizes)
+
+    /// Gamma(a, rate b) × Poisson children → Gamma(a + Σy, b + Σ exposure). When the sums are fixed data and a, b
+    /// are the same for every element (BUGS pumps), the sweep is one Gamma draw per element over flat arrays.
     let gammaPoisson (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: CountChild list) =
         let af = Eval.compileScalar b target.Scope shape
         let rf = Eval.compileScalar b target.Scope rate
+        let rule = Conjugacy.gammaPoisson.Name
 
-        countUpdate b target children Conjugacy.gammaPoisson.Name (fun rng s i y exposure ->
-            Numerics.positive (Conjugate.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure))
+        match staticCountSums b target children with
+        | Some(ys, sizes) when elementInvariant b shape && elementInvariant b rate ->
+            let name = target.Node.Name
+            let n = target.Copies
+            let off = b.Layout.Offsets.[name]
+
+            Ok
+                {
+                    Node = name
+                    Method = rule
+                    Reason = ""
+                    Needs = noNeeds
+                    Run =
+                        fun _ rng st ->
+                            let s = st.Values
+                            let a = af s 0
+                            let r = rf s 0
+
+                            for j in 0 .. n - 1 do
+                                // Conjugate.gammaPoisson's sums, inlined so no record is built per element.
+                                let x = Numerics.positive (GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j]))
+                                UpdateKit.checkFinite name rule x
+                                s.[off + j] <- x
+                }
+        | _ ->
+            countUpdate b target children rule (fun rng s i y exposure ->
+                Numerics.positive (Conjugate.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure))
 
     // ---------------------------------------------------------------- scalar Gamma rules and Dirichlet
 
@@ -888,16 +982,30 @@ module internal Updates =
                 let child = Bound.node b node.Name
                 let shapeF = Eval.compileScalar b child.Scope childShape
                 let value = Slots.childValues b child
+                let copies = child.Copies
 
-                fun (s: float[]) ->
-                    let mutable shapes = 0.0
-                    let mutable total = 0.0
+                match child.Node.Kind with
+                | NodeKind.Parameter _ when elementInvariant b childShape ->
+                    // One shape for every copy and the values read straight from the state (BUGS pumps' θ).
+                    let off = b.Layout.Offsets.[child.Node.Name]
 
-                    for r in 0 .. child.Copies - 1 do
-                        shapes <- shapes + shapeF s r
-                        total <- total + value s r
+                    fun (s: float[]) ->
+                        let mutable total = 0.0 // hot-loop accumulator
 
-                    struct (shapes, total))
+                        for r in off .. off + copies - 1 do
+                            total <- total + s.[r]
+
+                        struct (float copies * shapeF s 0, total)
+                | _ ->
+                    fun (s: float[]) ->
+                        let mutable shapes = 0.0
+                        let mutable total = 0.0
+
+                        for r in 0 .. copies - 1 do
+                            shapes <- shapes + shapeF s r
+                            total <- total + value s r
+
+                        struct (shapes, total))
 
         scalarUpdate b target Conjugacy.gammaRateOfGamma.Name (fun rng s ->
             let mutable shapes = 0.0
