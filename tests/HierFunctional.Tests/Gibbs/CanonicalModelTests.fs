@@ -127,3 +127,34 @@ let ``the default eight schools plan draws mu and tau exactly in its interweavin
     let plan = planOf Conjugacy.builtIn eightSchools (csv "eight_schools.csv")
     let weave = plan.Updates |> Array.find (fun u -> u.Method.StartsWith "interweaving")
     Assert.StartsWith("interweaving (ASIS: draws mu, tau exactly", weave.Method)
+
+[<Fact>]
+let ``non-centred eight schools with mu and tau drawn jointly matches the exact grid posterior`` () =
+    let d = csv "eight_schools.csv"
+    let y, sigma = reals d "y", reals d "sigma"
+
+    let exact =
+        GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) y sigma
+
+    let plan =
+        match
+            Bind.bind Examples.eightSchoolsNonCentred d
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithJointLocationScale true))
+        with
+        | Ok p -> p
+        | Error e -> failwith $"%A{e}"
+
+    Assert.Equal(
+        "mu, tau: Normal location and positive scale, jointly",
+        plan.Updates |> Array.map (fun u -> $"{u.Node}: {u.Method}") |> Array.head
+    )
+
+    let post =
+        Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(21)) plan
+
+    assertMoments post "mu" exact.Mu
+    assertMoments post "tau" exact.Tau
+
+    // θ_j = μ + τη_j: its sd depends on the joint of (μ, τ, η), not only on the marginals.
+    for j in 0..7 do
+        assertMoments post $"theta[{j + 1}]" exact.Theta.[j]

@@ -278,8 +278,9 @@ let private nonCentredTau (prior: Dist) (mu: float) (eta: float[]) =
 
     let b = Bind.bindOrThrow m HierFunctional.Tests.BindTests.schoolsData
 
+    // The τ rule on its own: the joint (μ, τ) update would otherwise replace it.
     let plan =
-        match Gibbs.compile b with
+        match Gibbs.compileUsing (CompileSettings.Default.WithJointLocationScale false) b with
         | Ok p -> p
         | Error e -> failwith $"%A{e}"
 

@@ -1,0 +1,177 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// A location μ with a Normal prior and a positive scale τ with a half-t or half-normal prior that enter the same
+/// Normal children's means linearly — y ~ N(a + c·μ + d·τ, s) with c free of τ, d free of μ and s free of both, as
+/// in the non-centred hierarchy y_j ~ N(μ + τ·η_j, σ_j). One-at-a-time Gibbs moves the pair along their posterior
+/// correlation; here they are drawn jointly instead: given τ's mixture weight w (τ | w ~ HalfNormal(A/√w)), the
+/// pair is bivariate Normal truncated to τ > 0, so τ is drawn from its marginal (a truncated Normal) and then μ | τ.
+[<RequireQualifiedAccess>]
+module internal LocationScaleBlock =
+
+    let private refs (e: Expr) = Expr.paramRefs e |> Set.ofList
+
+    let private childNames (children: GaussianChild list) =
+        children |> List.map (fun c -> c.Node.Name) |> Set.ofList
+
+    /// Every child's coefficient and sd read neither parameter: with the means conditionally linear in each, the
+    /// children's log-density is then a quadratic form in (μ, τ).
+    let private jointlyQuadratic (mu: string) (tau: string) (muChildren: GaussianChild list) tauChildren =
+        let free (names: string list) (c: GaussianChild) =
+            let r = Set.union (refs c.Coefficient) (refs c.Sd)
+            names |> List.forall (fun n -> not (r.Contains n))
+
+        childNames muChildren = childNames tauChildren
+        && muChildren |> List.forall (free [ tau ])
+        && tauChildren |> List.forall (free [ mu ])
+
+    let private create
+        (b: Bound)
+        (muInfo: NodeInfo)
+        (m0: Expr, s0: Expr, muChildren: GaussianChild list)
+        (tauInfo: NodeInfo)
+        (tauPrior: Dist, tauChildren: GaussianChild list)
+        : Update option =
+        let arg e =
+            let f = Eval.compileScalar b Scope.Global e
+            fun s -> f s 0
+
+        let priorOf =
+            match tauPrior with
+            | Dist.HalfNormal a -> Some((fun (_: float[]) -> Double.PositiveInfinity), arg a)
+            | Dist.HalfCauchy a -> Some((fun (_: float[]) -> 1.0), arg a)
+            | Dist.HalfStudentT(nu, a) -> Some(arg nu, arg a)
+            | _ -> None
+
+        let mu, tau = muInfo.Node.Name, tauInfo.Node.Name
+
+        let priorsFree =
+            not ((refs m0).Contains tau || (refs s0).Contains tau)
+            && (Dist.arguments tauPrior
+                |> List.forall (fun (_, e) -> not ((refs e).Contains mu)))
+
+        match priorOf with
+        | Some(dof, scale) when priorsFree && jointlyQuadratic mu tau muChildren tauChildren ->
+            let fillMu = Updates.gaussianLikelihood b muInfo muChildren
+            let fillTau = Updates.gaussianLikelihood b tauInfo tauChildren
+            let muMean, muSd = arg m0, arg s0
+            let muOff, tauOff = b.Layout.Offsets.[mu], b.Layout.Offsets.[tau]
+            let rule = "Normal location and positive scale, jointly"
+
+            let run (o: Offsets) (rng: Random) (st: ChainState) =
+                let s = st.Values
+                let prec, shift = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
+                let scratch = st.Buffers.[o.Buffer + 2]
+                let mu0, tau0 = s.[muOff], s.[tauOff]
+                // The children's log-density is −½(Aμ² + 2Cμτ + Dτ²) + Bμ + Tτ: μ's shift at τ and at τ + 1
+                // gives B − Cτ and C; τ's precision and shift give D and T − Cμ.
+                fillMu s prec shift scratch
+                let a, sMu = prec.[0], shift.[0]
+                s.[tauOff] <- tau0 + 1.0
+                fillMu s prec shift scratch
+                s.[tauOff] <- tau0
+                let c = sMu - shift.[0]
+                fillTau s prec shift scratch
+                let d, sTau = prec.[0], shift.[0]
+                let bLin, tLin = sMu + c * tau0, sTau + c * mu0
+                let m, sd, w, scaleA = muMean s, muSd s, st.Aux.[o.Aux], scale s
+                let a' = a + 1.0 / (sd * sd)
+                let b' = bLin + m / (sd * sd)
+                let q = d + w / (scaleA * scaleA) - c * c / a'
+                let shiftTau = tLin - b' * c / a'
+
+                if not (q > 0.0 && Double.IsFinite q && Double.IsFinite shiftTau) then
+                    raise (
+                        ModelException(
+                            ModelError.NumericalFailure(
+                                $"{mu}, {tau}",
+                                rule,
+                                $"the joint precision of ({mu}, {tau}) is not positive definite (Schur complement {q})"
+                            )
+                        )
+                    )
+
+                let tv =
+                    Special.truncatedNormal rng (shiftTau / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
+
+                let mv = (b' - c * tv) / a' + StandardNormal.sample rng / sqrt a'
+                UpdateKit.checkFinite tau rule tv
+                UpdateKit.checkFinite mu rule mv
+                s.[tauOff] <- tv
+                s.[muOff] <- mv
+                let nu = dof s
+
+                if not (Double.IsPositiveInfinity nu) then
+                    let z = tv / scaleA
+
+                    st.Aux.[o.Aux] <-
+                        MathNet.Numerics.Distributions.Gamma.Sample(rng, 0.5 * (nu + 1.0), 0.5 * (nu + z * z))
+
+            Some
+                {
+                    Node = $"{mu}, {tau}"
+                    Method = rule
+                    Reason = ""
+                    Needs =
+                        {
+                            Aux = [| 1.0 |]
+                            Widths = 0
+                            Buffers = [ 1; 1; 1 ]
+                        }
+                    Run = run
+                }
+        | _ -> None
+
+    /// Replaces a scalar Normal-Normal location update and a positive-coefficient scale update over the same
+    /// children by one joint update (at the scale's place in the schedule); other updates are left as they are.
+    let combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
+        let b = density.Bound
+
+        let scalarGlobal (name: string) =
+            match b.NodeMap.TryFind name with
+            | Some i when i.Scope = Scope.Global && i.Event = Shape.Scalar && i.Copies = 1 -> Some i
+            | _ -> None
+
+        let ruleOf (rule: ConjugacyRule) (name: string) =
+            Model.tryFind name expanded
+            |> Option.bind (fun n -> rule.Try expanded n |> Result.toOption)
+
+        let locations =
+            updates
+            |> Array.choose (fun u ->
+                match u.Method = Conjugacy.normalMean.Name, scalarGlobal u.Node with
+                | true, Some info ->
+                    match ruleOf Conjugacy.normalMean u.Node with
+                    | Some(Conjugate.NormalMean(m0, s0, children)) -> Some(info, (m0, s0, children))
+                    | _ -> None
+                | _ -> None)
+
+        let pairs =
+            updates
+            |> Array.choose (fun u ->
+                match u.Method.StartsWith Conjugacy.normalLinearPositive.Name, scalarGlobal u.Node with
+                | true, Some tauInfo ->
+                    match ruleOf Conjugacy.normalLinearPositive u.Node with
+                    | Some(Conjugate.NormalLinearPositive(prior, children)) ->
+                        locations
+                        |> Array.tryPick (fun (muInfo, m) ->
+                            create b muInfo m tauInfo (prior, children)
+                            |> Option.map (fun joint -> muInfo.Node.Name, tauInfo.Node.Name, joint))
+                    | _ -> None
+                | _ -> None)
+            // One joint update per location.
+            |> Array.distinctBy (fun (mu, _, _) -> mu)
+
+        if pairs.Length = 0 then
+            updates
+        else
+            let absorbed = pairs |> Array.map (fun (mu, _, _) -> mu) |> Set.ofArray
+
+            updates
+            |> Array.choose (fun u ->
+                match pairs |> Array.tryFind (fun (_, tau, _) -> tau = u.Node) with
+                | Some(_, _, joint) -> Some joint
+                | None when absorbed.Contains u.Node && u.Method = Conjugacy.normalMean.Name -> None
+                | None -> Some u)
