@@ -74,7 +74,7 @@ let private eightSchoolsCentred =
         Name = "eight_schools_centred"
         Model = Examples.eightSchools
         Data = csv "eight_schools.csv"
-        Draws = 20000
+        Draws = 100000
         Bugs =
             """model {
   mu ~ dnorm(0, 1 / 25)
@@ -91,7 +91,7 @@ let private eightSchoolsNonCentred =
         Name = "eight_schools_noncentred"
         Model = Examples.eightSchoolsNonCentred
         Data = csv "eight_schools.csv"
-        Draws = 20000
+        Draws = 100000
         Bugs =
             """model {
   mu ~ dnorm(0, 1 / 25)
@@ -111,7 +111,7 @@ let private pumps =
         Name = "pumps"
         Model = Examples.pumps
         Data = csv "pumps.csv"
-        Draws = 20000
+        Draws = 100000
         Bugs =
             """model {
   alpha ~ dexp(1)
@@ -189,7 +189,7 @@ let private sleepstudy =
         Name = "sleepstudy"
         Model = sleepstudyModel
         Data = csv "sleepstudy.csv"
-        Draws = 10000
+        Draws = 50000
         // Σ_b ~ IW(ν, Ψ) is Ω = Σ_b⁻¹ ~ Wishart with JAGS's dwish(Ψ, ν) (density ∝ |Ω|^((ν−p−1)/2) exp(−tr(ΨΩ)/2)).
         Bugs =
             """model {
@@ -229,7 +229,7 @@ let private logistic =
         Name = "logistic_cbpp"
         Model = logisticModel
         Data = csv "cbpp.csv"
-        Draws = 10000
+        Draws = 50000
         Bugs =
             """model {
   mu ~ dnorm(0, 1 / 6.25)
