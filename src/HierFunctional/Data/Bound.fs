@@ -108,6 +108,17 @@ module Bound =
                 "name"
                 $"the model has no node '{name}'; its nodes are {b.Model.Nodes |> List.map (fun n -> n.Name)}."
 
+    /// Element j of copy r of a length-k vector node, as (state → r → j → value): its data-matrix row when
+    /// observed, else its slots in the state, so vector updates and summaries read both the same way.
+    let internal vectorElement (b: Bound) (child: NodeInfo) (k: int) : float[] -> int -> int -> float =
+        match child.Node.Kind with
+        | NodeKind.Observed _ ->
+            let m = b.Matrices.[child.Node.Name]
+            fun _ r j -> m.[r, j]
+        | _ ->
+            let off = b.Layout.Offsets.[child.Node.Name]
+            fun s r j -> s.[off + r * k + j]
+
     /// The number of floats one copy of a shape occupies.
     let shapeSize (s: Shape) =
         match s with

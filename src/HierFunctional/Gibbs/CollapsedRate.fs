@@ -34,28 +34,13 @@ module internal CollapsedRate =
         member val LogRate = 0.0 with get, set
         member val LogMarginal: float -> float = (fun _ -> nan) with get, set
 
-    let private scalarGlobal (b: Bound) (p: string) =
-        match b.NodeMap.TryFind p with
-        | Some i ->
-            i.Scope = Scope.Global
-            && i.Event = Shape.Scalar
-            && i.Copies = 1
-            && (match i.Node.Kind with
-                | NodeKind.Parameter _ -> true
-                | _ -> false)
-        | None -> false
-
-    let private globalOnly (b: Bound) (e: Expr) =
-        List.isEmpty (Expr.columnRefs e)
-        && Expr.paramRefs e |> List.forall (scalarGlobal b)
-
     let private find (density: CompiledDensity) (alpha: NodeInfo) : Pattern option =
         let b = density.Bound
         let name = alpha.Node.Name
         let deps = density.Dependents.[name].[0] |> Array.distinct
 
         match deps |> Array.map (fun t -> t.Node) |> Array.distinct, alpha.Node.Kind with
-        | [| child |], NodeKind.Parameter prior when scalarGlobal b name ->
+        | [| child |], NodeKind.Parameter prior when Factor.isScalarGlobalParameter b name ->
             let info = b.NodeMap.[child]
 
             match info.Node.Kind with
@@ -64,8 +49,8 @@ module internal CollapsedRate =
                 info.Event = Shape.Scalar
                 && deps.Length = info.Copies
                 && rate <> name
-                && scalarGlobal b rate
-                && globalOnly b shape
+                && Factor.isScalarGlobalParameter b rate
+                && Factor.readsOnlyScalarGlobals b shape
                 && not (Expr.dependsOn rate shape)
                 && Dist.arguments prior |> List.forall (fun (_, e) -> not (Expr.dependsOn rate e))
                 ->
@@ -77,7 +62,9 @@ module internal CollapsedRate =
                     && rateDeps |> Array.forall (fun t -> t.Node = child)
                     && [ c; d ]
                        |> List.forall (fun e ->
-                           globalOnly b e && not (Expr.dependsOn name e) && not (Expr.dependsOn rate e))
+                           Factor.readsOnlyScalarGlobals b e
+                           && not (Expr.dependsOn name e)
+                           && not (Expr.dependsOn rate e))
                     ->
                     Some
                         {

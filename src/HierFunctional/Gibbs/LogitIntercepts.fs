@@ -223,6 +223,31 @@ module LogitKernel =
         let z1 = (theta1 - mode) / scale
         0.5 * (nu + 1.0) * log ((1.0 + z1 * z1 / nu) / (1.0 + z0 * z0 / nu))
 
+    /// The Metropolis–Hastings accept/reject of a Laplace-t proposal from θ0, shared by `step` and `stepWith` so
+    /// both draw the same uniform (none when the ratio is at least 1) whatever centre they proposed from.
+    let private acceptOrStay
+        (rng: Random)
+        (m: float)
+        (s: float)
+        (y: float[])
+        (n: float[])
+        (o: float[])
+        (c: float[])
+        (mode: float)
+        (scale: float)
+        (proposal: float)
+        (theta0: float)
+        : float =
+        let logAlpha =
+            logConditionalRatio m s y n o c proposal theta0
+            + logProposalRatio mode scale proposal theta0
+
+        // accept with probability min(1, e^logAlpha); no uniform is drawn when the ratio is at least 1
+        if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
+            proposal
+        else
+            theta0
+
     /// One independence Metropolis–Hastings step from θ0 targeting the log-conditional: a t proposal centred at the
     /// mode with the Laplace scale. With no informative rows (all N = 0 or c = 0) the conditional is the prior,
     /// drawn exactly.
@@ -246,16 +271,7 @@ module LogitKernel =
             MathNet.Numerics.Distributions.Normal.Sample(rng, m, s)
         else
             let struct (mode, scale, proposal) = propose rng m s y n o c
-
-            let logAlpha =
-                logConditionalRatio m s y n o c proposal theta0
-                + logProposalRatio mode scale proposal theta0
-
-            // accept with probability min(1, e^logAlpha); no uniform is drawn when the ratio is at least 1
-            if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
-                proposal
-            else
-                theta0
+            acceptOrStay rng m s y n o c mode scale proposal theta0
 
     /// Newton steps for `stepWith`'s proposal centre: on cbpp one step from the empirical-logit start leaves the
     /// min bulk-ESS unchanged (22,871 → 23,503 of 40,000) and saves an exp per herd (logit2-before-after.md).
@@ -283,15 +299,7 @@ module LogitKernel =
             let struct (mode, scale, proposal) =
                 proposeWithin rng StepNewtonSteps m s y n o c w0 ell
 
-            let logAlpha =
-                logConditionalRatio m s y n o c proposal theta0
-                + logProposalRatio mode scale proposal theta0
-
-            // accept with probability min(1, e^logAlpha); no uniform is drawn when the ratio is at least 1
-            if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
-                proposal
-            else
-                theta0
+            acceptOrStay rng m s y n o c mode scale proposal theta0
 
 /// The update of a Normal-prior target whose logistic children have a linear predictor constant within each of the
 /// target's elements (a random intercept with no row-varying term): rows collapse to (Σy, Σn) per element at
@@ -368,6 +376,31 @@ module internal LogitIntercepts =
         else
             None
 
+    /// One element's `LogitKernel.stepWith` from its Normal(m, sd) prior, checked and written to s.[at]: the body the
+    /// update's two loops (fixed, or per-sweep offsets and coefficients) share; a plain function, so no closure.
+    let private stepElement
+        (rng: Random)
+        (name: string)
+        (s: float[])
+        (at: int)
+        (m: float)
+        (sd: float)
+        (y: float[])
+        (n: float[])
+        (o: float[])
+        (c: float[])
+        (w0: float[])
+        (ell: float[])
+        (informative: bool)
+        =
+        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
+            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
+
+        // writes only this element's value (hot loop body)
+        let x = LogitKernel.stepWith rng m sd y n o c w0 ell informative s.[at]
+        UpdateKit.checkFinite name methodName x
+        s.[at] <- x
+
     /// The collapsed update, or None when some child's rows vary within an element (Pólya-Gamma handles those).
     let tryUpdate (b: Bound) (target: NodeInfo) (prior: GaussianPrior) (children: LinkedChild list) : Update option =
         match prior with
@@ -432,25 +465,20 @@ module internal LogitIntercepts =
                                     for j in 0 .. target.Copies - 1 do
                                         let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
-                                        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
-                                            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
-
-                                        let x =
-                                            LogitKernel.stepWith
-                                                rng
-                                                m
-                                                sd
-                                                ys.[j]
-                                                ns.[j]
-                                                fo.[j]
-                                                fc.[j]
-                                                w0s.[j]
-                                                ells.[j]
-                                                informative.[j]
-                                                s.[off + j]
-
-                                        UpdateKit.checkFinite name methodName x
-                                        s.[off + j] <- x
+                                        stepElement
+                                            rng
+                                            name
+                                            s
+                                            (off + j)
+                                            m
+                                            sd
+                                            ys.[j]
+                                            ns.[j]
+                                            fo.[j]
+                                            fc.[j]
+                                            w0s.[j]
+                                            ells.[j]
+                                            informative.[j]
                                 | None ->
                                     let os, cs = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
 
@@ -474,25 +502,20 @@ module internal LogitIntercepts =
                                         let i = if target.Scope = Scope.Global then 0 else j
                                         let m, sd = mf s i, sf s i
 
-                                        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
-                                            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
-
-                                        let x =
-                                            LogitKernel.stepWith
-                                                rng
-                                                m
-                                                sd
-                                                ys.[j]
-                                                ns.[j]
-                                                os
-                                                cs
-                                                w0s.[j]
-                                                ells.[j]
-                                                informative
-                                                s.[off + j]
-
-                                        UpdateKit.checkFinite name methodName x
-                                        s.[off + j] <- x
+                                        stepElement
+                                            rng
+                                            name
+                                            s
+                                            (off + j)
+                                            m
+                                            sd
+                                            ys.[j]
+                                            ns.[j]
+                                            os
+                                            cs
+                                            w0s.[j]
+                                            ells.[j]
+                                            informative
                     }
             | None -> None
         | _ -> None

@@ -16,16 +16,6 @@ module internal MvUpdates =
         | Shape.Matrix(k, _) -> k
         | Shape.Scalar -> 1
 
-    /// Element j of copy r of a vector-valued child: its data-matrix row, or its slots in the state.
-    let private vectorChild (b: Bound) (child: NodeInfo) (k: int) : float[] -> int -> int -> float =
-        match child.Node.Kind with
-        | NodeKind.Observed _ ->
-            let m = b.Matrices.[child.Node.Name]
-            fun _ r j -> m.[r, j]
-        | _ ->
-            let off = b.Layout.Offsets.[child.Node.Name]
-            fun s r j -> s.[off + r * k + j]
-
     let private checkVectorChildren (b: Bound) (k: int) (children: MvNormalChild list) =
         children
         |> List.tryPick (fun c ->
@@ -181,7 +171,7 @@ module internal MvUpdates =
                     let sumInto: float[] -> float[] -> unit =
                         match child.Node.Kind with
                         | NodeKind.Observed _ ->
-                            let value = vectorChild b child k
+                            let value = Bound.vectorElement b child k
 
                             fun s acc ->
                                 Array.Clear acc
@@ -311,7 +301,7 @@ module internal MvUpdates =
     /// sweep costs O(levels k²); otherwise O(n k²).
     let scatterOf (b: Bound) (k: int) (c: MvNormalChild) =
         let child = Bound.node b c.Node.Name
-        let value = vectorChild b child k
+        let value = Bound.vectorElement b child k
         let writeMean = meanWriter b child k c.Mean
 
         match meanLevels b child c.Mean with

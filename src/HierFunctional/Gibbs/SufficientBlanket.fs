@@ -77,6 +77,22 @@ module SufficientBlanket =
 
         struct (mean, w)
 
+    /// A `Fill` writing Σ g(x) and Σ h(x) into two slots: the shape of the Gamma, inverse-Gamma and Beta summaries,
+    /// false when a copy is outside `inside` or a sum is not finite.
+    let private fillTwoSums
+        (n: int)
+        (x: float[] -> int -> float)
+        (inside: float -> bool)
+        (g: float -> float)
+        (h: float -> float)
+        : float[] -> float[] -> int -> bool =
+        fun s st k ->
+            let struct (sg, ok) = sumOf n x inside g s
+            let struct (sh, _) = sumOf n x inside h s
+            st.[k] <- sg
+            st.[k + 1] <- sh
+            ok && Double.IsFinite sg && Double.IsFinite sh
+
     let private positive (v: float) = v > 0.0
     let private anywhere (v: float) = Double.IsFinite v
 
@@ -90,13 +106,7 @@ module SufficientBlanket =
             Some
                 {
                     Width = 2
-                    Fill =
-                        fun s st k ->
-                            let struct (l, ok) = sumOf n x positive log s
-                            let struct (t, _) = sumOf n x positive id s
-                            st.[k] <- l
-                            st.[k + 1] <- t
-                            ok && Double.IsFinite l && Double.IsFinite t
+                    Fill = fillTwoSums n x positive log id
                     Eval =
                         fun s st k ->
                             let shape, rate = a.[0]s, a.[1]s
@@ -113,13 +123,7 @@ module SufficientBlanket =
             Some
                 {
                     Width = 2
-                    Fill =
-                        fun s st k ->
-                            let struct (l, ok) = sumOf n x positive log s
-                            let struct (t, _) = sumOf n x positive (fun v -> 1.0 / v) s
-                            st.[k] <- l
-                            st.[k + 1] <- t
-                            ok && Double.IsFinite l && Double.IsFinite t
+                    Fill = fillTwoSums n x positive log (fun v -> 1.0 / v)
                     Eval =
                         fun s st k ->
                             let shape, scale = a.[0]s, a.[1]s
@@ -138,13 +142,7 @@ module SufficientBlanket =
             Some
                 {
                     Width = 2
-                    Fill =
-                        fun s st k ->
-                            let struct (l, ok) = sumOf n x inside log s
-                            let struct (l1, _) = sumOf n x inside (fun v -> Numerics.log1p -v) s
-                            st.[k] <- l
-                            st.[k + 1] <- l1
-                            ok && Double.IsFinite l && Double.IsFinite l1
+                    Fill = fillTwoSums n x inside log (fun v -> Numerics.log1p -v)
                     Eval =
                         fun s st k ->
                             let al, be = a.[0]s, a.[1]s
@@ -223,14 +221,7 @@ module SufficientBlanket =
         let ms = mean |> List.map (Eval.compileScalar b child.Scope) |> Array.ofList
         let covF = Eval.compileValue b Scope.Global cov
 
-        let x: float[] -> int -> int -> float =
-            match child.Node.Kind with
-            | NodeKind.Observed _ ->
-                let m = b.Matrices.[child.Node.Name]
-                fun _ r j -> m.[r, j]
-            | _ ->
-                let off = b.Layout.Offsets.[child.Node.Name]
-                fun s r j -> s.[off + r * k + j]
+        let x = Bound.vectorElement b child k
 
         {
             Width = 1 + k + kk + k
@@ -300,27 +291,13 @@ module SufficientBlanket =
     /// A child node whose every argument reads only constants and scalar global parameters (no data, no group
     /// index, no derived node), so its copies are iid given the moved parameters; with its summary.
     let private summarise (b: Bound) (moved: Set<string>) (child: NodeInfo) : Summary option =
-        let isScalarGlobal (p: string) =
-            match b.NodeMap.TryFind p with
-            | Some i ->
-                i.Scope = Scope.Global
-                && i.Event = Shape.Scalar
-                && i.Copies = 1
-                && (match i.Node.Kind with
-                    | NodeKind.Parameter _ -> true
-                    | _ -> false)
-            | None -> false
-
-        let readsNoData (e: Expr) = List.isEmpty (Expr.columnRefs e)
-
         match child.Node.Kind with
         | NodeKind.Parameter(Dist.MvNormal(Vector mean, cov))
         | NodeKind.Observed(Dist.MvNormal(Vector mean, cov)) when
             child.Event = Shape.Vector mean.Length
             && not (moved.Contains child.Node.Name)
-            && mean
-               |> List.forall (fun e -> readsNoData e && Expr.paramRefs e |> List.forall isScalarGlobal)
-            && readsNoData cov
+            && mean |> List.forall (Factor.readsOnlyScalarGlobals b)
+            && List.isEmpty (Expr.columnRefs cov)
             && Expr.paramRefs cov
                |> List.forall (fun p ->
                    not (moved.Contains p)
@@ -335,11 +312,7 @@ module SufficientBlanket =
         | NodeKind.Observed d when child.Event = Shape.Scalar && not (moved.Contains child.Node.Name) ->
             let args = Dist.arguments d |> List.map snd
 
-            let simple =
-                args
-                |> List.forall (fun e ->
-                    List.isEmpty (Expr.columnRefs e)
-                    && Expr.paramRefs e |> List.forall isScalarGlobal)
+            let simple = args |> List.forall (Factor.readsOnlyScalarGlobals b)
 
             match values b child with
             | Some x when simple && child.Copies >= 1 ->

@@ -65,6 +65,24 @@ module internal Factor =
     /// No parameter is read: the expression can be evaluated once per row when the plan is compiled.
     let isDataOnly (e: Expr) = Expr.paramRefs e |> List.isEmpty
 
+    /// A single-copy scalar parameter of global scope: one value per sweep, whatever element or row reads it.
+    let isScalarGlobalParameter (b: Bound) (p: string) =
+        match b.NodeMap.TryFind p with
+        | Some i ->
+            i.Scope = Scope.Global
+            && i.Event = Shape.Scalar
+            && i.Copies = 1
+            && (match i.Node.Kind with
+                | NodeKind.Parameter _ -> true
+                | _ -> false)
+        | None -> false
+
+    /// Reads no data column and only scalar global parameters: the expression can be evaluated once per sweep
+    /// instead of once per element or copy.
+    let readsOnlyScalarGlobals (b: Bound) (e: Expr) =
+        List.isEmpty (Expr.columnRefs e)
+        && Expr.paramRefs e |> List.forall (isScalarGlobalParameter b)
+
     /// The expression takes one value for every row/copy mapped to the same element of a target indexed by
     /// `slotGroup` (None: a scalar or fixed-position target): it reads no row data, and every group-level node
     /// it reads is indexed by that same group.

@@ -283,6 +283,16 @@ module internal Updates =
                     s.[off + j] <- x
         | _ -> drawElementsWith normalKernel b target m0 s0 rule
 
+    /// Why some Gaussian child cannot feed `gaussianLikelihood` (no element map to the target, or not scalar), or
+    /// None: the precondition the element-wise and positive-coefficient updates share.
+    let private unsupportedGaussianChild (b: Bound) (target: NodeInfo) (children: GaussianChild list) : string option =
+        children
+        |> List.tryPick (fun c ->
+            match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
+            | Error why -> Some why
+            | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar -> Some $"child '{c.Node.Name}' is not scalar"
+            | Ok _ -> None)
+
     /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
         (rule: ConjugacyRule)
@@ -293,16 +303,7 @@ module internal Updates =
         (arg2: Expr)
         (children: GaussianChild list)
         : Result<Update, string> =
-        let unsupported =
-            children
-            |> List.tryPick (fun c ->
-                match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
-                | Error why -> Some why
-                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar ->
-                    Some $"child '{c.Node.Name}' is not scalar"
-                | Ok _ -> None)
-
-        match unsupported with
+        match unsupportedGaussianChild b target children with
         | Some why -> Error why
         | None ->
             let n = target.Copies
@@ -358,16 +359,7 @@ module internal Updates =
             | Dist.HalfStudentT(nu, a) -> arg nu, arg a
             | d -> invalidArg "prior" $"no positive-coefficient update for a {Dist.name d} prior"
 
-        let unsupported =
-            children
-            |> List.tryPick (fun c ->
-                match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
-                | Error why -> Some why
-                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar ->
-                    Some $"child '{c.Node.Name}' is not scalar"
-                | Ok _ -> None)
-
-        match unsupported with
+        match unsupportedGaussianChild b target children with
         | Some why -> Error why
         | None when target.Scope <> Scope.Global || target.Copies <> 1 -> Error "the target is not a single scalar"
         | None ->
@@ -723,6 +715,23 @@ module internal Updates =
 
     // ---------------------------------------------------------------- count children (Beta-Binomial, Gamma-Poisson)
 
+    /// Per target element Σ y and Σ data-part of the size over an observed count child's rows, and each element's
+    /// representative row: the compile-time half of a size that factors as (invariant) × (data), shared by
+    /// `countSums` and `staticCountSums` so both sum in the same order.
+    let private observedCountSums (b: Bound) (n: int) (child: NodeInfo) (elementOf: int[]) (data: Expr) =
+        let value = Slots.childValues b child
+        let zero = UpdateKit.zeroState b
+        let d = precompute b child.Scope child.Copies data
+        let ySum = Array.zeroCreate n
+        let dSum = Array.zeroCreate n
+
+        for r in 0 .. child.Copies - 1 do
+            let e = elementOf.[r]
+            ySum.[e] <- ySum.[e] + value zero r
+            dSum.[e] <- dSum.[e] + d.[r]
+
+        ySum, dSum, Slots.representatives n elementOf
+
     /// Per target element: Σ y and Σ size over count children, for the current state. Observed children with a
     /// size that factors as (level-invariant) × (data) are summed once at compile time.
     let internal countSums (b: Bound) (target: NodeInfo) (children: CountChild list) =
@@ -734,20 +743,10 @@ module internal Updates =
                 let child = Bound.node b c.Node.Name
                 let elementOf = Slots.elementOf b target child c.Slot |> Result.defaultWith failwith
                 let value = Slots.childValues b child
-                let zero = UpdateKit.zeroState b
 
                 match Factor.split b (Slots.group c.Slot) c.Size with
                 | Some(inv, data) when c.Node.Kind.IsObserved ->
-                    let d = precompute b child.Scope child.Copies data
-                    let ySum = Array.zeroCreate n
-                    let dSum = Array.zeroCreate n
-
-                    for r in 0 .. child.Copies - 1 do
-                        let e = elementOf.[r]
-                        ySum.[e] <- ySum.[e] + value zero r
-                        dSum.[e] <- dSum.[e] + d.[r]
-
-                    let repr = Slots.representatives n elementOf
+                    let ySum, dSum, repr = observedCountSums b n child elementOf data
                     let invF = Eval.compileScalar b child.Scope inv
 
                     fun (s: float[]) (ys: float[]) (sizes: float[]) ->
@@ -821,22 +820,6 @@ module internal Updates =
         countUpdate b target children Conjugacy.betaBinomial.Name (fun rng s i y trials ->
             Numerics.unitOpen (Conjugate.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y)))
 
-    /// True for an expression with one value for every element: no data columns, only scalar global parameters,
-    /// so it can be evaluated once per sweep instead of once per element.
-    let private elementInvariant (b: Bound) (e: Expr) =
-        List.isEmpty (Expr.columnRefs e)
-        && Expr.paramRefs e
-           |> List.forall (fun p ->
-               match b.NodeMap.TryFind p with
-               | Some i ->
-                   i.Scope = Scope.Global
-                   && i.Event = Shape.Scalar
-                   && i.Copies = 1
-                   && (match i.Node.Kind with
-                       | NodeKind.Parameter _ -> true
-                       | _ -> false)
-               | None -> false)
-
     /// Per target element (Σ y, Σ size) when they do not depend on the state: every child observed, with a size
     /// that factors as (constant) × (data). Summed in the same order as `countSums`, so the values are identical.
     let internal staticCountSums
@@ -868,17 +851,7 @@ module internal Updates =
             let zero = UpdateKit.zeroState b
 
             for (child, elementOf, inv, data) in List.choose id parts do
-                let value = Slots.childValues b child
-                let d = precompute b child.Scope child.Copies data
-                let ySum = Array.zeroCreate n
-                let dSum = Array.zeroCreate n
-
-                for r in 0 .. child.Copies - 1 do
-                    let e = elementOf.[r]
-                    ySum.[e] <- ySum.[e] + value zero r
-                    dSum.[e] <- dSum.[e] + d.[r]
-
-                let repr = Slots.representatives n elementOf
+                let ySum, dSum, repr = observedCountSums b n child elementOf data
                 let invF = Eval.compileScalar b child.Scope inv
 
                 for e in 0 .. n - 1 do
@@ -896,7 +869,7 @@ module internal Updates =
         let rule = Conjugacy.gammaPoisson.Name
 
         match staticCountSums b target children with
-        | Some(ys, sizes) when elementInvariant b shape && elementInvariant b rate ->
+        | Some(ys, sizes) when Factor.readsOnlyScalarGlobals b shape && Factor.readsOnlyScalarGlobals b rate ->
             let name = target.Node.Name
             let n = target.Copies
             let off = b.Layout.Offsets.[name]
@@ -985,7 +958,7 @@ module internal Updates =
                 let copies = child.Copies
 
                 match child.Node.Kind with
-                | NodeKind.Parameter _ when elementInvariant b childShape ->
+                | NodeKind.Parameter _ when Factor.readsOnlyScalarGlobals b childShape ->
                     // One shape for every copy and the values read straight from the state (BUGS pumps' θ).
                     let off = b.Layout.Offsets.[child.Node.Name]
 
