@@ -67,6 +67,23 @@ type NormalLinearStats =
         Shift: float
     }
 
+/// Gaussian children of a location μ and a scale τ that enter their means linearly, as a quadratic form:
+/// Σ children log-density = −½(Aμ² + 2Cμτ + Dτ²) + Bμ + Tτ + const.
+[<Struct>]
+type LocationScaleStats =
+    {
+        /// Coefficient of −½μ².
+        A: float
+        /// Coefficient of −μτ.
+        C: float
+        /// Coefficient of −½τ².
+        D: float
+        /// Coefficient of μ.
+        B: float
+        /// Coefficient of τ.
+        T: float
+    }
+
 /// A multivariate normal given by its mean and the lower Cholesky factor L of its precision Q = L Lᵀ.
 type MvNormalPrecision =
     {
@@ -166,6 +183,15 @@ module Conjugate =
         else
             0.0
 
+    /// The mixing weight of a half-t(ν, A) prior written as τ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, rate ν/2):
+    /// w | τ ~ Gamma((ν+1)/2, rate (ν + τ²/A²)/2); 1 for the half-normal (ν = +∞), which needs no mixture.
+    let drawHalfTWeight (rng: Random) (dof: float) (scale: float) (tau: float) =
+        if Double.IsPositiveInfinity dof then
+            1.0
+        else
+            let z = tau / scale
+            Gamma.Sample(rng, 0.5 * (dof + 1.0), 0.5 * (dof + z * z))
+
     /// One Gibbs sweep of a positive coefficient τ with a half-t(ν, A) prior (ν = +∞: half-normal(A)) written as
     /// τ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, rate ν/2), whose Normal children give exp(−½Pτ² + Sτ): draws
     /// τ | w ~ N(S/Q, 1/Q) truncated to τ > 0, Q = P + w/A², then w | τ ~ Gamma((ν+1)/2, (ν + τ²/A²)/2);
@@ -182,11 +208,31 @@ module Conjugate =
         let tau =
             Special.truncatedNormal rng (stats.Shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
 
-        if Double.IsPositiveInfinity dof then
-            struct (tau, 1.0)
+        struct (tau, drawHalfTWeight rng dof scale tau)
+
+    /// A Normal(m₀, s₀) location μ and a positive scale τ | w ~ HalfNormal(A/√w) over the same Gaussian children
+    /// (`LocationScaleStats`): (μ, τ) is bivariate Normal with precision [[A + 1/s₀², C], [C, D + w/A²]] truncated
+    /// to τ > 0, drawn as τ from its marginal (precision Q = the Schur complement D + w/A² − C²/(A + 1/s₀²)) and then
+    /// μ | τ. ValueNone when Q is not positive (every η equal, to rounding), for the caller to fall back or fail.
+    let drawLocationAndPositiveScale
+        (rng: Random)
+        (muPrior: NormalParams)
+        (scale: float)
+        (weight: float)
+        (stats: LocationScaleStats)
+        : struct (float * float) voption =
+        let a = stats.A + 1.0 / (muPrior.Sd * muPrior.Sd)
+        let b = stats.B + muPrior.Mean / (muPrior.Sd * muPrior.Sd)
+        let q = stats.D + weight / (scale * scale) - stats.C * stats.C / a
+        let shift = stats.T - b * stats.C / a
+
+        if q > 0.0 && Double.IsFinite q && Double.IsFinite shift && Double.IsFinite a then
+            let tau =
+                Special.truncatedNormal rng (shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
+
+            ValueSome(struct ((b - stats.C * tau) / a + HierFunctional.StandardNormal.sample rng / sqrt a, tau))
         else
-            let z = tau / scale
-            struct (tau, Gamma.Sample(rng, 0.5 * (dof + 1.0), 0.5 * (dof + z * z)))
+            ValueNone
 
     /// Gamma(a, b) prior on a precision τ × n Normal children with sum of squares SS = Σ(y − μ)²: Gamma(a + n/2, b + SS/2).
     let gammaPrecision (prior: GammaParams) (n: float) (sumSquares: float) : GammaParams =

@@ -158,9 +158,7 @@ module internal Interweave =
 
             let tauPrior =
                 match tau.Node.Kind with
-                | NodeKind.Parameter(Dist.HalfNormal a) -> Some((fun (_: float[]) -> Double.PositiveInfinity), arg a)
-                | NodeKind.Parameter(Dist.HalfCauchy a) -> Some((fun (_: float[]) -> 1.0), arg a)
-                | NodeKind.Parameter(Dist.HalfStudentT(nu, a)) -> Some(arg nu, arg a)
+                | NodeKind.Parameter d -> Updates.halfTArguments b d
                 | _ -> None
 
             match mu.Node.Kind, tauPrior with
@@ -225,40 +223,33 @@ module internal Interweave =
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
 
-            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors): τ from its marginal after integrating μ out
-            // (a truncated Normal), then μ | τ. The joint precision [[A, C], [C, D]] is positive definite; Q is its
-            // Schur complement, checked because rounding could break that when every η_j is (nearly) equal.
+            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `Conjugate.drawLocationAndPositiveScale`),
+            // w refreshed from τ first; false when rounding left the joint precision indefinite (then: slice moves).
             let exactDraw () =
                 match exact with
                 | Some e ->
-                    let m0, s0 = e.MuMean s, e.MuSd s
-                    let nu, scale = e.TauDof s, e.TauScale s
+                    let scale = e.TauScale s
+                    let w = Conjugate.drawHalfTWeight rng (e.TauDof s) scale t0
 
-                    let w =
-                        if Double.IsPositiveInfinity nu then
-                            1.0
-                        else
-                            let z = t0 / scale
-                            MathNet.Numerics.Distributions.Gamma.Sample(rng, 0.5 * (nu + 1.0), 0.5 * (nu + z * z))
+                    let stats =
+                        {
+                            A = sp
+                            C = spe
+                            D = spee
+                            B = ss
+                            T = sse
+                        }
 
-                    let a = sp + 1.0 / (s0 * s0)
-                    let bm = ss + m0 / (s0 * s0)
-                    let c = spe
-                    let q = spee + w / (scale * scale) - c * c / a
-                    let shift = sse - bm * c / a
-
-                    if q > 0.0 && Double.IsFinite q && Double.IsFinite shift && Double.IsFinite a then
-                        let tv =
-                            Special.truncatedNormal rng (shift / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
-
-                        let mv = (bm - c * tv) / a + StandardNormal.sample rng / sqrt a
+                    match
+                        Conjugate.drawLocationAndPositiveScale rng { Mean = e.MuMean s; Sd = e.MuSd s } scale w stats
+                    with
+                    | ValueSome(struct (mv, tv)) ->
                         UpdateKit.checkFinite tau.Node.Name "interweaving" tv
                         UpdateKit.checkFinite mu.Node.Name "interweaving" mv
                         s.[tauOff] <- tv
                         s.[muOff] <- mv
                         true
-                    else
-                        false
+                    | ValueNone -> false
                 | _ -> false
 
             let children () =
@@ -337,27 +328,16 @@ module internal Interweave =
             match Array.tryFindIndex (fun (u: Update) -> u.Node = tau.Node.Name && u.Needs.Aux.Length = 1) updates with
             | Some i ->
                 let index = updates.[.. i - 1] |> Array.sumBy (fun u -> u.Needs.Aux.Length)
-                let arg e = Eval.compileScalar b Scope.Global e
 
                 match tau.Node.Kind with
-                | NodeKind.Parameter(Dist.HalfCauchy a) ->
-                    let scale = arg a
-
-                    Some
+                | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
+                    Updates.halfTArguments b d
+                    |> Option.map (fun (dof, scale) ->
                         {
                             Index = index
-                            Dof = (fun _ -> 1.0)
-                            Scale = (fun s -> scale s 0)
-                        }
-                | NodeKind.Parameter(Dist.HalfStudentT(nu, a)) ->
-                    let dof, scale = arg nu, arg a
-
-                    Some
-                        {
-                            Index = index
-                            Dof = (fun s -> dof s 0)
-                            Scale = (fun s -> scale s 0)
-                        }
+                            Dof = dof
+                            Scale = scale
+                        })
                 | _ -> None
             | None -> None
 

@@ -38,13 +38,6 @@ module internal LocationScaleBlock =
             let f = Eval.compileScalar b Scope.Global e
             fun s -> f s 0
 
-        let priorOf =
-            match tauPrior with
-            | Dist.HalfNormal a -> Some((fun (_: float[]) -> Double.PositiveInfinity), arg a)
-            | Dist.HalfCauchy a -> Some((fun (_: float[]) -> 1.0), arg a)
-            | Dist.HalfStudentT(nu, a) -> Some(arg nu, arg a)
-            | _ -> None
-
         let mu, tau = muInfo.Node.Name, tauInfo.Node.Name
 
         let priorsFree =
@@ -52,7 +45,7 @@ module internal LocationScaleBlock =
             && (Dist.arguments tauPrior
                 |> List.forall (fun (_, e) -> not ((refs e).Contains mu)))
 
-        match priorOf with
+        match Updates.halfTArguments b tauPrior with
         | Some(dof, scale) when priorsFree && jointlyQuadratic mu tau muChildren tauChildren ->
             let fillMu = Updates.gaussianLikelihood b muInfo muChildren
             let fillTau = Updates.gaussianLikelihood b tauInfo tauChildren
@@ -75,39 +68,41 @@ module internal LocationScaleBlock =
                 let c = sMu - shift.[0]
                 fillTau s prec shift scratch
                 let d, sTau = prec.[0], shift.[0]
-                let bLin, tLin = sMu + c * tau0, sTau + c * mu0
-                let m, sd, w, scaleA = muMean s, muSd s, st.Aux.[o.Aux], scale s
-                let a' = a + 1.0 / (sd * sd)
-                let b' = bLin + m / (sd * sd)
-                let q = d + w / (scaleA * scaleA) - c * c / a'
-                let shiftTau = tLin - b' * c / a'
+                let scaleA = scale s
 
-                if not (q > 0.0 && Double.IsFinite q && Double.IsFinite shiftTau) then
+                let stats =
+                    {
+                        A = a
+                        C = c
+                        D = d
+                        B = sMu + c * tau0
+                        T = sTau + c * mu0
+                    }
+
+                match
+                    Conjugate.drawLocationAndPositiveScale
+                        rng
+                        { Mean = muMean s; Sd = muSd s }
+                        scaleA
+                        st.Aux.[o.Aux]
+                        stats
+                with
+                | ValueSome(struct (mv, tv)) ->
+                    UpdateKit.checkFinite tau rule tv
+                    UpdateKit.checkFinite mu rule mv
+                    s.[tauOff] <- tv
+                    s.[muOff] <- mv
+                    st.Aux.[o.Aux] <- Conjugate.drawHalfTWeight rng (dof s) scaleA tv
+                | ValueNone ->
                     raise (
                         ModelException(
                             ModelError.NumericalFailure(
                                 $"{mu}, {tau}",
                                 rule,
-                                $"the joint precision of ({mu}, {tau}) is not positive definite (Schur complement {q})"
+                                $"the joint precision of ({mu}, {tau}) is not positive definite"
                             )
                         )
                     )
-
-                let tv =
-                    Special.truncatedNormal rng (shiftTau / q) (1.0 / sqrt q) 0.0 Double.PositiveInfinity
-
-                let mv = (b' - c * tv) / a' + StandardNormal.sample rng / sqrt a'
-                UpdateKit.checkFinite tau rule tv
-                UpdateKit.checkFinite mu rule mv
-                s.[tauOff] <- tv
-                s.[muOff] <- mv
-                let nu = dof s
-
-                if not (Double.IsPositiveInfinity nu) then
-                    let z = tv / scaleA
-
-                    st.Aux.[o.Aux] <-
-                        MathNet.Numerics.Distributions.Gamma.Sample(rng, 0.5 * (nu + 1.0), 0.5 * (nu + z * z))
 
             Some
                 {

@@ -339,6 +339,19 @@ module internal Updates =
     let spikeAndSlab b target w sd children =
         gaussianElementwise Conjugacy.spikeAndSlab (drawElementsWith Conjugate.drawSpikeAndSlab) b target w sd children
 
+    /// (ν, A) of a half-t(ν, A) family prior as functions of the state — ν = 1 for the half-Cauchy, +∞ for the
+    /// half-normal — or None for any other prior: the scale-mixture updates all read their prior this way.
+    let halfTArguments (b: Bound) (prior: Dist) : ((float[] -> float) * (float[] -> float)) option =
+        let arg e =
+            let f = Eval.compileScalar b Scope.Global e
+            fun s -> f s 0
+
+        match prior with
+        | Dist.HalfNormal a -> Some((fun _ -> Double.PositiveInfinity), arg a)
+        | Dist.HalfCauchy a -> Some((fun _ -> 1.0), arg a)
+        | Dist.HalfStudentT(nu, a) -> Some(arg nu, arg a)
+        | _ -> None
+
     /// A positive scalar entering Normal children's means linearly (see `Conjugacy.normalLinearPositive`): the
     /// children's (P, S) from `gaussianLikelihood`, then the truncated-Normal draw and the mixture weight (aux 0).
     let normalLinearPositive
@@ -350,14 +363,11 @@ module internal Updates =
         let rule = Conjugacy.normalLinearPositive.Name
         let name = target.Node.Name
         let off = b.Layout.Offsets.[name]
-        let arg e = Eval.compileScalar b Scope.Global e
 
         let dof, scale =
-            match prior with
-            | Dist.HalfNormal a -> (fun _ _ -> Double.PositiveInfinity), arg a
-            | Dist.HalfCauchy a -> (fun _ _ -> 1.0), arg a
-            | Dist.HalfStudentT(nu, a) -> arg nu, arg a
-            | d -> invalidArg "prior" $"no positive-coefficient update for a {Dist.name d} prior"
+            match halfTArguments b prior with
+            | Some args -> args
+            | None -> invalidArg "prior" $"no positive-coefficient update for a {Dist.name prior} prior"
 
         match unsupportedGaussianChild b target children with
         | Some why -> Error why
@@ -386,8 +396,8 @@ module internal Updates =
                             let struct (tau, w) =
                                 Conjugate.drawPositiveCoefficient
                                     rng
-                                    (dof s 0)
-                                    (scale s 0)
+                                    (dof s)
+                                    (scale s)
                                     st.Aux.[o.Aux]
                                     {
                                         Precision = prec.[0]
@@ -682,11 +692,7 @@ module internal Updates =
             let sf = arg sd
             update (fun _ rng s -> Conjugate.drawHalfNormalSd rng (sf s 0) n (ss s)) [||]
         | (Dist.HalfCauchy _ | Dist.HalfStudentT _), ScaleLink.Sd ->
-            let dof, scale =
-                match prior with
-                | Dist.HalfStudentT(nu, a) -> arg nu, arg a
-                | Dist.HalfCauchy a -> (fun _ _ -> 1.0), arg a
-                | _ -> failwith "unreachable"
+            let dof, scale = (halfTArguments b prior).Value
 
             Ok
                 {
@@ -704,7 +710,7 @@ module internal Updates =
                             let s = st.Values
 
                             let struct (sd, aux) =
-                                Conjugate.drawHalfStudentT rng (dof s 0) (scale s 0) st.Aux.[o.Aux] n (ss s)
+                                Conjugate.drawHalfStudentT rng (dof s) (scale s) st.Aux.[o.Aux] n (ss s)
 
                             UpdateKit.checkFinite name rule sd
                             UpdateKit.checkFinite name rule aux
