@@ -125,9 +125,10 @@ module internal LocationScaleBlock =
         let b = density.Bound
 
         let scalarGlobal (name: string) =
-            match b.NodeMap.TryFind name with
-            | Some i when i.Scope = Scope.Global && i.Event = Shape.Scalar && i.Copies = 1 -> Some i
-            | _ -> None
+            if Factor.isScalarGlobalParameter b name then
+                Some(Bound.node b name)
+            else
+                None
 
         let ruleOf (rule: ConjugacyRule) (name: string) =
             Model.tryFind name expanded
