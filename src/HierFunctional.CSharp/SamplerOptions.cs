@@ -9,7 +9,14 @@ namespace HierFunctional.CSharp;
 /// <summary>Where chains start when no initial value is given for a node.</summary>
 public enum StartingPoint
 {
-    /// <summary>A draw from the prior (improper Flat priors: uniform(−2, 2) on the unconstrained scale).</summary>
+    /// <summary>
+    /// A typical value of each prior (its median, or its mean where the median underflows, e.g. 1 for a
+    /// Gamma(0.001, 0.001) precision) given its parents' starting values, with uniform(−2, 2) jitter per chain on the
+    /// unconstrained scale scaled by the prior's spread (at most 1). The default.
+    /// </summary>
+    Typical,
+
+    /// <summary>A draw from the prior, redrawn while degenerate (improper Flat priors: uniform(−2, 2) on the unconstrained scale).</summary>
     FromPrior,
 
     /// <summary>Each unconstrained coordinate uniform on (−2, 2), as Stan does.</summary>
@@ -61,10 +68,13 @@ public sealed record SamplerOptions
     /// <summary>Names of the nodes to keep; empty keeps every parameter and derived node.</summary>
     public IReadOnlyList<string> Monitor { get; init; } = Array.Empty<string>();
 
-    /// <summary>Where chains start for nodes without an initial value.</summary>
-    public StartingPoint StartingPoint { get; init; } = StartingPoint.FromPrior;
+    /// <summary>Where chains start for nodes without an initial value (default: typical values of the priors).</summary>
+    public StartingPoint StartingPoint { get; init; } = StartingPoint.Typical;
 
-    /// <summary>Initial values by parameter node: all copies, flattened (one value for a scalar node).</summary>
+    /// <summary>
+    /// Initial values by parameter node: all copies, flattened (one value for a scalar node). Nodes not listed start
+    /// at typical values of their priors given the listed and generated values of their parents (BUGS semantics).
+    /// </summary>
     public IReadOnlyDictionary<string, double[]> InitialValues { get; init; } = new Dictionary<string, double[]>();
 
     /// <summary>Record each observation's log-likelihood per draw, needed by Dic, Waic and Loo.</summary>
@@ -100,7 +110,7 @@ public sealed record SamplerOptions
         this with { Monitor = Interop.Array(nodes, nameof(nodes)) };
 
     /// <summary>With a starting point for nodes without initial values.</summary>
-    /// <param name="start">Prior draws or uniform(−2, 2) on the unconstrained scale.</param>
+    /// <param name="start">Typical values of the priors, prior draws, or uniform(−2, 2) on the unconstrained scale.</param>
     public SamplerOptions WithStartingPoint(StartingPoint start) => this with { StartingPoint = start };
 
     /// <summary>With an initial value for one parameter node (added to any given before).</summary>
@@ -122,7 +132,13 @@ public sealed record SamplerOptions
         var initial = InitialValues.Count > 0
             ? F.Initial.NewGiven(Interop.ToList(InitialValues.Select(kv =>
                 Tuple.Create(kv.Key, F.Value.NewVector(kv.Value)))))
-            : StartingPoint == StartingPoint.Uniform ? F.Initial.Uniform : F.Initial.FromPrior;
+            : StartingPoint switch
+            {
+                StartingPoint.Uniform => F.Initial.Uniform,
+                StartingPoint.FromPrior => F.Initial.FromPrior,
+                StartingPoint.Typical => F.Initial.Typical,
+                _ => throw new ArgumentOutOfRangeException(nameof(StartingPoint), StartingPoint, "not a StartingPoint value."),
+            };
         return CoreDefault
             .WithChains(Chains)
             .WithWarmup(Warmup)

@@ -79,6 +79,9 @@ type ModelError =
     | ImproperPosterior of node: string * reason: string
     /// A sampler update produced NaN or an infinite value.
     | NumericalFailure of node: string * update: string * detail: string
+    /// A given starting value lies outside its node's support or on its edge (0 for a positive parameter, a
+    /// probability of exactly 0 or 1, NaN or ±∞); `expected` says what to give instead.
+    | InvalidInitialValue of node: string * value: float * expected: string
 
 /// The error kinds as a plain enumeration, for callers (C# among them) that switch on the kind.
 type ErrorKind =
@@ -97,6 +100,7 @@ type ErrorKind =
     | Unsupported = 12
     | ImproperPosterior = 13
     | NumericalFailure = 14
+    | InvalidInitialValue = 15
 
 /// Describing errors for people.
 [<RequireQualifiedAccess>]
@@ -120,6 +124,7 @@ module ModelError =
         | ModelError.Unsupported _ -> ErrorKind.Unsupported
         | ModelError.ImproperPosterior _ -> ErrorKind.ImproperPosterior
         | ModelError.NumericalFailure _ -> ErrorKind.NumericalFailure
+        | ModelError.InvalidInitialValue _ -> ErrorKind.InvalidInitialValue
 
     /// One sentence saying what is wrong, where, and what to do about it.
     let describe (e: ModelError) : string =
@@ -150,6 +155,8 @@ module ModelError =
         | ModelError.ImproperPosterior(node, reason) -> $"node '{node}': the posterior is improper: {reason}."
         | ModelError.NumericalFailure(node, update, detail) ->
             $"node '{node}' became non-finite in its {update} update ({detail}); check the data scale and the priors, or start from other initial values."
+        | ModelError.InvalidInitialValue(node, v, expected) ->
+            $"initial value {v} for '{node}' cannot be used: '{node}' needs {expected}; give such a value, or leave the node out of the initial values so that it starts at a typical value of its prior."
 
 /// The exception that carries a ModelError, for callers that prefer exceptions to Result (C# among them).
 type ModelException(error: ModelError) =

@@ -5,14 +5,21 @@ open System.Threading
 open System.Threading.Tasks
 open MathNet.Numerics.Random
 
-/// Where chains start.
+/// Where chains start. Nodes are started in declaration order from their parents' starting values (see
+/// `StartValues` for the typical values and the jitter).
 [<RequireQualifiedAccess>]
 type Initial =
-    /// A draw from the prior (improper Flat priors: uniform(−2, 2) on the unconstrained scale instead).
+    /// A typical value of each prior (its median, or its mean where the median underflows, e.g. 1 for a
+    /// Gamma(0.001, 0.001) precision) given the parents' starting values, with Stan's uniform(−2, 2) jitter per chain
+    /// on the unconstrained scale, scaled by the prior's spread (at most 1). The default.
+    | Typical
+    /// A draw from the prior; a degenerate draw (below 1e-150 or above 1e150 on (0, ∞), within 1e-150 of 0 or at 1
+    /// on (0, 1)) is redrawn. Improper Flat priors: uniform(−2, 2) on the unconstrained scale instead.
     | FromPrior
     /// Each unconstrained coordinate uniform on (−2, 2), as Stan does.
     | Uniform
-    /// Given values by node name; nodes not listed start as `FromPrior` would.
+    /// Given values by node name (BUGS semantics): listed nodes take them, the others start as `Typical` does from
+    /// their given or generated parents. A value outside its node's support is refused (`InvalidInitialValue`).
     | Given of (string * Value) list
 
 /// Progress of one chain, reported through `IProgress`.
@@ -55,7 +62,7 @@ type SamplerOptions =
         Cancellation: CancellationToken
     }
 
-    /// 4 chains × (1000 warm-up + 1000 draws), seed 1, all nodes monitored.
+    /// 4 chains × (1000 warm-up + 1000 draws), seed 1, all nodes monitored, typical starting values.
     static member Default =
         {
             Chains = 4
@@ -65,7 +72,7 @@ type SamplerOptions =
             Seed = 1
             Threads = Environment.ProcessorCount
             Monitor = []
-            Initial = Initial.FromPrior
+            Initial = Initial.Typical
             RecordLogLikelihood = false
             Progress = null
             Cancellation = CancellationToken.None
@@ -120,54 +127,16 @@ module Chains =
         check (o.Thin >= 1) "Thin" o.Thin "at least 1"
         check (o.Threads >= 1) "Threads" o.Threads "at least 1"
 
-    let private uniformStart (plan: GibbsPlan) (rng: Random) =
-        let u =
-            Array.init plan.Bound.Layout.UnconstrainedSize (fun _ -> -2.0 + 4.0 * rng.NextDouble())
-
-        plan.Density.FromUnconstrained u
-
-    let private hasFlat (b: Bound) =
-        Bound.parameters b
-        |> List.exists (fun i ->
-            match i.Node.Kind with
-            | NodeKind.Parameter(Dist.Flat _) -> true
-            | _ -> false)
-
-    /// Starting values for one chain: a state with a finite joint log-density (up to 100 tries).
+    /// Starting values for one chain (see `Initial` and `StartValues.start`): a state with a finite joint log-density.
     let internal start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
-        let b = plan.Bound
-
-        let draw () =
+        let scheme, given =
             match o.Initial with
-            | Initial.Uniform -> uniformStart plan rng
-            | _ when hasFlat b -> uniformStart plan rng
-            | Initial.FromPrior
-            | Initial.Given _ -> Forward.priorDraw rng b
+            | Initial.Typical -> StartScheme.Typical, []
+            | Initial.FromPrior -> StartScheme.PriorDraw, []
+            | Initial.Uniform -> StartScheme.Uniform, []
+            | Initial.Given values -> StartScheme.Typical, values
 
-        let given (s: float[]) =
-            match o.Initial with
-            | Initial.Given values -> values |> List.fold (fun st (n, v) -> Layout.set b st n v) s
-            | _ -> s
-
-        let rec attempt k =
-            let s = given (draw ())
-
-            if Double.IsFinite(plan.Density.Joint s) then
-                s
-            elif k >= 100 then
-                raise (
-                    ModelException(
-                        ModelError.NumericalFailure(
-                            "(initial values)",
-                            "initialisation",
-                            "100 starting points all had a non-finite log-density; give initial values"
-                        )
-                    )
-                )
-            else
-                attempt (k + 1)
-
-        attempt 1
+        StartValues.start scheme rng plan.Bound plan.Density.Joint given
 
     let internal monitorIndices (b: Bound) (monitor: string list) =
         let names = b.Layout.Monitored

@@ -5,12 +5,12 @@ namespace HierFunctional
 [<RequireQualifiedAccess>]
 module Forward =
 
-    let private argFns (b: Bound) (info: NodeInfo) (d: Dist) =
+    let internal argFns (b: Bound) (info: NodeInfo) (d: Dist) =
         let fs = Dist.arguments d |> List.map (snd >> Eval.compileValue b info.Scope)
         let argIndex = if info.Scope = Scope.Global then (fun _ -> 0) else id
         fun (s: float[]) (c: int) -> fs |> List.map (fun f -> f s (argIndex c))
 
-    let private writeCopy (b: Bound) (info: NodeInfo) (state: float[]) (copy: int) (v: Value) =
+    let internal writeCopy (b: Bound) (info: NodeInfo) (state: float[]) (copy: int) (v: Value) =
         let n = Bound.shapeSize info.Event
         let off = b.Layout.Offsets.[info.Node.Name] + copy * n
 

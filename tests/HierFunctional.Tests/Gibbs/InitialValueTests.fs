@@ -1,0 +1,487 @@
+/// Starting values under vague priors (issue 16): three BUGS vol. 1 examples with tau ~ Gamma(0.001, 0.001) and
+/// Normal(0, sd 1000) coefficients, which used to start at tau ≈ 1e-250 and return a stuck chain as a posterior,
+/// against long JAGS runs (fixtures/bugs, made by make_bugs_fixtures.R); BUGS semantics of given values; refusal of
+/// degenerate given values by name; and a property: the default start is finite for vague precision priors.
+module HierFunctional.Tests.Gibbs.InitialValueTests
+
+open System
+open Xunit
+open FsCheck.FSharp
+open MathNet.Numerics.Random
+open HierFunctional
+open HierFunctional.Tests.Gibbs.GibbsTests
+open HierFunctional.Tests.Gibbs.JagsReferenceTests
+open type Distributions
+
+/// BUGS dnorm(0, 1.0E-6) as a Normal with sd 1/√1e-6.
+let vagueSd = 1000.0
+
+let private rowLabels n prefix =
+    Array.init n (fun i -> $"{prefix}{i + 1}")
+
+/// BUGS "seeds": logistic random effects with two covariates and their interaction (classic-bugs vol1 data).
+let seeds =
+    model {
+        let! a0 = sample "alpha0" (Normal(0.0, vagueSd))
+        let! a1 = sample "alpha1" (Normal(0.0, vagueSd))
+        let! a2 = sample "alpha2" (Normal(0.0, vagueSd))
+        let! a12 = sample "alpha12" (Normal(0.0, vagueSd))
+        let! tau = sample "tau" (Gamma(0.001, 0.001))
+        let! sigma = derived "sigma" (1.0 / sqrt tau)
+        let! b = sample "b" (Normal(0.0, sigma)) |> over "plate"
+
+        let eta =
+            a0
+            + a1 * data "x1"
+            + a2 * data "x2"
+            + a12 * data "x1" * data "x2"
+            + b.[group "plate"]
+
+        do! observe "r" (Binomial(data "n", invLogit eta))
+    }
+
+let seedsData =
+    Dataset.empty
+    |> Dataset.labels "plate" (rowLabels 21 "plate")
+    |> Dataset.integers
+        "r"
+        [|
+            10
+            23
+            23
+            26
+            17
+            5
+            53
+            55
+            32
+            46
+            10
+            8
+            10
+            8
+            23
+            0
+            3
+            22
+            15
+            32
+            3
+        |]
+    |> Dataset.integers
+        "n"
+        [|
+            39
+            62
+            81
+            51
+            39
+            6
+            74
+            72
+            51
+            79
+            13
+            16
+            30
+            28
+            45
+            4
+            12
+            41
+            30
+            51
+            7
+        |]
+    |> Dataset.reals
+        "x1"
+        [|
+            0.
+            0.
+            0.
+            0.
+            0.
+            0.
+            0.
+            0.
+            0.
+            0.
+            0.
+            1.
+            1.
+            1.
+            1.
+            1.
+            1.
+            1.
+            1.
+            1.
+            1.
+        |]
+    |> Dataset.reals
+        "x2"
+        [|
+            0.
+            0.
+            0.
+            0.
+            0.
+            1.
+            1.
+            1.
+            1.
+            1.
+            1.
+            0.
+            0.
+            0.
+            0.
+            0.
+            1.
+            1.
+            1.
+            1.
+            1.
+        |]
+
+/// BUGS "surgical", random-effects version: logistic random intercepts over 12 hospitals.
+let surgical =
+    model {
+        let! mu = sample "mu" (Normal(0.0, vagueSd))
+        let! tau = sample "tau" (Gamma(0.001, 0.001))
+        let! sigma = derived "sigma" (1.0 / sqrt tau)
+        let! _ = derived "pop_mean" (invLogit mu)
+        let! b = sample "b" (Normal(mu, sigma)) |> over "hospital"
+        do! observe "r" (Binomial(data "n", invLogit b.[group "hospital"]))
+    }
+
+let surgicalData =
+    Dataset.empty
+    |> Dataset.labels "hospital" (rowLabels 12 "h")
+    |> Dataset.integers "n" [| 47; 148; 119; 810; 211; 196; 148; 215; 207; 97; 256; 360 |]
+    |> Dataset.integers "r" [| 0; 18; 8; 46; 8; 13; 9; 31; 14; 8; 29; 24 |]
+
+/// BUGS "blocker": random-effects meta-analysis of 22 trials with a treated and a control arm.
+let blocker =
+    model {
+        let! d = sample "d" (Normal(0.0, vagueSd))
+        let! tau = sample "tau" (Gamma(0.001, 0.001))
+        let! sigma = derived "sigma" (1.0 / sqrt tau)
+        let! _ = sample "delta_new" (Normal(d, sigma))
+        let! mu = sample "mu" (Normal(0.0, Math.Sqrt 1.0e5)) |> over "study"
+        let! delta = sample "delta" (Normal(d, sigma)) |> over "study"
+        do! observe "rc" (Binomial(data "nc", invLogit mu.[group "study"]))
+        do! observe "rt" (Binomial(data "nt", invLogit (mu.[group "study"] + delta.[group "study"])))
+    }
+
+let blockerData =
+    Dataset.empty
+    |> Dataset.labels "study" (rowLabels 22 "s")
+    |> Dataset.integers
+        "rt"
+        [|
+            3
+            7
+            5
+            102
+            28
+            4
+            98
+            60
+            25
+            138
+            64
+            45
+            9
+            57
+            25
+            33
+            28
+            8
+            6
+            32
+            27
+            22
+        |]
+    |> Dataset.integers
+        "nt"
+        [|
+            38
+            114
+            69
+            1533
+            355
+            59
+            945
+            632
+            278
+            1916
+            873
+            263
+            291
+            858
+            154
+            207
+            251
+            151
+            174
+            209
+            391
+            680
+        |]
+    |> Dataset.integers
+        "rc"
+        [|
+            3
+            14
+            11
+            127
+            27
+            6
+            152
+            48
+            37
+            188
+            52
+            47
+            16
+            45
+            31
+            38
+            12
+            6
+            3
+            40
+            43
+            39
+        |]
+    |> Dataset.integers
+        "nc"
+        [|
+            39
+            116
+            93
+            1520
+            365
+            52
+            939
+            471
+            282
+            1921
+            583
+            266
+            293
+            883
+            147
+            213
+            122
+            154
+            134
+            218
+            364
+            674
+        |]
+
+/// Default options (default start), 4 chains, a fixed seed.
+let private bugsRun (m: Model) (d: Dataset) =
+    Chains.run
+        (SamplerOptions.Default.WithChains(4).WithWarmup(2000).WithDraws(5000).WithSeed(16))
+        (planOf Conjugacy.builtIn m d)
+
+/// |mean − JAGS| < 4·√(MCSE² + MCSE_JAGS²) and split R̂ < 1.01 for every named node.
+let private agreesWithJags (post: Posterior) (refs: Map<string, Reference>) (ours: string, theirs: string) =
+    let r = refs.[theirs]
+    let x = Posterior.chains ours post
+    let m, mcse = Diagnostics.mean x, Diagnostics.mcseMean x
+    let tol = 4.0 * sqrt (mcse * mcse + r.McseMean * r.McseMean)
+    let rhat = Diagnostics.rhat x
+
+    Assert.True(
+        Double.IsFinite m && abs (m - r.Mean) < tol,
+        $"{ours}: ours {m} (MCSE {mcse}) vs JAGS {r.Mean} (MCSE {r.McseMean}); tolerance {tol}"
+    )
+
+    Assert.True(rhat < 1.01, $"{ours}: R̂ {rhat}")
+
+[<Fact>]
+let ``seeds with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` () =
+    let post = bugsRun seeds seedsData
+    let refs = referenceIn "bugs" "seeds"
+
+    for name in [ "alpha0"; "alpha1"; "alpha2"; "alpha12"; "sigma" ] do
+        agreesWithJags post refs (name, name)
+
+[<Fact>]
+let ``surgical random intercepts with a Gamma(0.001, 0.001) precision from default starts agree with JAGS`` () =
+    let post = bugsRun surgical surgicalData
+    let refs = referenceIn "bugs" "surgical"
+
+    for ours, theirs in
+        [
+            "mu", "mu"
+            "pop_mean", "pop.mean"
+            "sigma", "sigma"
+            "b[1]", "b[1]"
+            "b[8]", "b[8]"
+        ] do
+        agreesWithJags post refs (ours, theirs)
+
+[<Fact>]
+let ``blocker meta-analysis with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` () =
+    let post = bugsRun blocker blockerData
+    let refs = referenceIn "bugs" "blocker"
+
+    for ours, theirs in [ "d", "d"; "delta_new", "delta.new"; "sigma", "sigma" ] do
+        agreesWithJags post refs (ours, theirs)
+
+// ------------------------------------------------------------------ the start itself
+
+let private startOf (plan: GibbsPlan) (initial: Initial) (seed: int) =
+    Chains.start plan (SamplerOptions.Default.WithInitial initial) (Xoshiro256StarStar(seed, false))
+
+let private valuesOf (plan: GibbsPlan) (state: float[]) (name: string) =
+    match Layout.get plan.Bound state name with
+    | Value.Scalar x -> [| x |]
+    | Value.Vector xs -> xs
+    | Value.Matrix m -> Seq.cast<float> m |> Array.ofSeq
+
+[<Fact>]
+let ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) around their typical value`` () =
+    let plan = planOf Conjugacy.builtIn seeds seedsData
+
+    for tau, seed in [ 1.0, 1; 1.0, 2; 100.0, 3; 100.0, 4; 1e4, 5 ] do
+        let s = startOf plan (Initial.Given [ "tau", Value.Scalar tau ]) seed
+        let b = valuesOf plan s "b"
+        // typical value 0, jitter uniform(−2, 2) × min(1, sd) with sd = 1/√τ
+        let bound = 2.0 * min 1.0 (1.0 / sqrt tau)
+        Assert.Equal(tau, (valuesOf plan s "tau").[0])
+        Assert.All(b, fun x -> Assert.True(Double.IsFinite x && abs x <= bound, $"b = {x} with tau = {tau}"))
+        Assert.True(Double.IsFinite(plan.Density.Joint s))
+
+[<Fact>]
+let ``the default start of a Gamma(0.001, 0.001) precision is near its prior mean 1, not an underflowed draw`` () =
+    let plan = planOf Conjugacy.builtIn seeds seedsData
+
+    for seed in 1..50 do
+        let tau = (valuesOf plan (startOf plan Initial.Typical seed) "tau").[0]
+        Assert.InRange(tau, exp -2.0, exp 2.0)
+
+[<Fact>]
+let ``a given value outside its node's support is refused by name with what to give instead`` () =
+    let plan = planOf Conjugacy.builtIn seeds seedsData
+
+    for name, v, needs in
+        [
+            "tau", 0.0, "positive"
+            "tau", infinity, "positive"
+            "tau", 1e-320, "positive"
+            "alpha0", nan, "finite"
+            "alpha1", -infinity, "finite"
+        ] do
+        let ex =
+            Assert.Throws<ModelException>(fun () -> startOf plan (Initial.Given [ name, Value.Scalar v ]) 1 |> ignore)
+
+        Assert.Equal(ErrorKind.InvalidInitialValue, ex.Kind)
+        Assert.Contains($"'{name}'", ex.Message)
+        Assert.Contains(needs, ex.Message)
+
+    let probability =
+        model {
+            let! p = sample "p" (Beta(1.0, 1.0)) |> over "g"
+            do! observe "k" (Binomial(data "n", p.[group "g"]))
+        }
+
+    let data =
+        Dataset.empty
+        |> Dataset.labels "g" [| "a"; "b" |]
+        |> Dataset.integers "k" [| 1; 2 |]
+        |> Dataset.integers "n" [| 3; 4 |]
+
+    let plan2 = planOf Conjugacy.builtIn probability data
+
+    let ex =
+        Assert.Throws<ModelException>(fun () ->
+            startOf plan2 (Initial.Given [ "p", Value.Vector [| 0.5; 1.0 |] ]) 1 |> ignore)
+
+    Assert.Equal(
+        ModelError.InvalidInitialValue("p[2]", 1.0, "a probability strictly between 0 and 1, e.g. 0.5"),
+        ex.Error
+    )
+
+[<Fact>]
+let ``a start whose likelihood is not finite names the observed node, its row and the values it reads`` () =
+    let m =
+        model {
+            let! eta = sample "eta" (Normal(0.0, vagueSd))
+            do! observe "y" (Poisson(exp eta))
+        }
+
+    let plan =
+        planOf Conjugacy.builtIn m (Dataset.empty |> Dataset.integers "y" [| 3; 1 |])
+
+    let ex =
+        Assert.Throws<ModelException>(fun () -> startOf plan (Initial.Given [ "eta", Value.Scalar 800.0 ]) 1 |> ignore)
+
+    Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
+    Assert.Contains("node 'y'", ex.Message)
+    Assert.Contains("row 1", ex.Message)
+    Assert.Contains("eta = 800", ex.Message)
+    Assert.DoesNotContain("(initial values)", ex.Message)
+
+[<Fact>]
+let ``prior draws that are all degenerate are refused by name and point to the typical start`` () =
+    let m =
+        model {
+            let! tau = sample "tau" (Gamma(1e-8, 1e-8))
+            do! observe "y" (Normal(0.0, 1.0 / sqrt tau))
+        }
+
+    let plan =
+        planOf Conjugacy.builtIn m (Dataset.empty |> Dataset.reals "y" [| 0.3; -1.2 |])
+
+    let ex =
+        Assert.Throws<ModelException>(fun () -> startOf plan Initial.FromPrior 1 |> ignore)
+
+    Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
+    Assert.Contains("'tau'", ex.Message)
+    Assert.Contains("Initial.Typical", ex.Message)
+    Assert.InRange((valuesOf plan (startOf plan Initial.Typical 1) "tau").[0], exp -2.0, exp 2.0)
+
+/// A seeds-like logistic random-effects model with precision prior Gamma(shape, rate) and coefficients Normal(0, sd).
+let private vagueModel (shape: float) (rate: float) (sd: float) =
+    model {
+        let! a0 = sample "alpha0" (Normal(0.0, sd))
+        let! tau = sample "tau" (Gamma(shape, rate))
+        let! b = sample "b" (Normal(a0, 1.0 / sqrt tau)) |> over "plate"
+        do! observe "r" (Binomial(data "n", invLogit b.[group "plate"]))
+    }
+
+[<Fact>]
+let ``the default and the prior-draw starts are finite and never degenerate for vague precision priors`` () =
+    let small = Gen.elements [ 1e-6; 1e-4; 1e-3; 1e-2; 0.1; 1.0 ]
+    let sds = Gen.elements [ 1.0; 100.0; 1000.0; 1e5 ]
+    let seeds = Gen.choose (0, 1_000_000)
+
+    Prop.forAll (Arb.fromGen (Gen.zip (Gen.zip small small) (Gen.zip sds seeds))) (fun ((shape, rate), (sd, seed)) ->
+        let plan = planOf Conjugacy.builtIn (vagueModel shape rate sd) seedsData
+        let typical = startOf plan Initial.Typical seed
+        let tau = (valuesOf plan typical "tau").[0]
+        let b = valuesOf plan typical "b"
+
+        let typicalOk =
+            Double.IsFinite(plan.Density.Joint typical)
+            && tau >= exp -StartValues.MaxLogPositive
+            && tau <= exp StartValues.MaxLogPositive
+            && Array.forall Double.IsFinite b
+
+        // a prior draw either starts at a non-degenerate value or is refused with a typed error naming tau
+        let priorOk =
+            try
+                let s = startOf plan Initial.FromPrior seed
+                let t = (valuesOf plan s "tau").[0]
+                Double.IsFinite(plan.Density.Joint s) && t >= StartValues.DegenerateBelow
+            with :? ModelException as e ->
+                e.Kind = ErrorKind.NumericalFailure && e.Message.Contains "'tau'"
+
+        typicalOk && priorOk)
+    |> fun prop -> FsCheck.Check.One(HierFunctional.Tests.TestConfig.quick.WithMaxTest 100, prop)
