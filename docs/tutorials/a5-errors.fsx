@@ -50,5 +50,37 @@ show ErrorKind.ImproperPosterior (bindAndCompile (model {
     let! _ = sample "unused" (Flat Support.Positive)
     do! observe "y" (Normal(0.0, 1.0)) }) schools)
 
+(**
+Starting values are checked too. By default every chain starts at a typical value of each prior (docs/tutorials
+a2-gibbs-compiler.fsx, "Starting values"); a value you give with `Initial.Given` is refused when it is outside its
+node's support or on its edge, and a start whose log-density is not finite names the node and row it fails in.
+*)
+let raises (expected: ErrorKind) (run: unit -> Posterior) =
+    try
+        run () |> ignore
+        failwithf "expected %A, but it succeeded" expected
+    with :? ModelException as e when e.Kind = expected -> printfn "%-24A %s" expected e.Message
+
+let precisionModel =
+    model {
+        let! tau = sample "tau" (Gamma(0.001, 0.001))
+        do! observe "y" (Normal(0.0, 1.0 / sqrt tau))
+    }
+
+let fitFrom (m: Model) (d: Dataset) (initial: Initial) () =
+    match bindAndCompile m d with
+    | Ok plan -> Chains.run (SamplerOptions.Default.WithDraws(10).WithWarmup(10).WithInitial initial) plan
+    | Error e -> failwithf "%A" e
+
+raises ErrorKind.InvalidInitialValue (fitFrom precisionModel schools (Initial.Given [ "tau", Value.Scalar 0.0 ]))
+
+let overflow =
+    model {
+        let! eta = sample "eta" (Normal(0.0, 1000.0))
+        do! observe "k" (Poisson(exp eta))
+    }
+
+raises ErrorKind.NumericalFailure (fitFrom overflow (Dataset.empty |> Dataset.integers "k" [| 3 |]) (Initial.Given [ "eta", Value.Scalar 800.0 ]))
+
 (** A sampler that meets a NaN stops with `NumericalFailure` naming the update, instead of writing NaN draws. *)
 printfn "all checks passed"

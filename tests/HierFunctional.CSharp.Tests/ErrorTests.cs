@@ -50,6 +50,25 @@ public class ErrorTests
     }
 
     [Fact]
+    public void A_zero_initial_value_for_a_positive_node_is_refused_with_its_name()
+    {
+        var options = Reference.Options.WithDraws(10).WithWarmup(10).WithInitialValue("tau", 0.0);
+        var e = Assert.Throws<ModelException>(() => CanonicalModelTests.EightSchools.Fit(Schools(Names), options));
+
+        Assert.Equal(ErrorKind.InvalidInitialValue, e.Kind);
+        Assert.Equal("tau", e.Node);
+        Assert.Contains("positive", e.Message);
+    }
+
+    [Fact]
+    public void Chains_start_at_typical_values_of_the_priors_by_default()
+    {
+        Assert.Equal(StartingPoint.Typical, SamplerOptions.Default.StartingPoint);
+        var post = CanonicalModelTests.EightSchools.Fit(Schools(Names), Reference.Options.WithDraws(10).WithWarmup(10));
+        Assert.True(double.IsFinite(post.Mean("tau")));
+    }
+
+    [Fact]
     public void Non_constant_uniform_bounds_are_an_invalid_argument_of_their_node()
     {
         Model m =

@@ -424,11 +424,18 @@ module StartValues =
         : float[] =
         let given = givenValues b values
 
+        // a start fully determined by given values is the same on every try
+        let tries =
+            if Bound.parameters b |> List.forall (fun i -> given.ContainsKey i.Node.Name) then
+                1
+            else
+                100
+
         let rec attempt k =
             let s = generate scheme rng b given
 
             if Double.IsFinite(joint s) then s
-            elif k >= 100 then raise (ModelException(nonFinite b s k))
+            elif k >= tries then raise (ModelException(nonFinite b s k))
             else attempt (k + 1)
 
         attempt 1
