@@ -288,7 +288,7 @@ let private bugsRun (m: Model) (d: Dataset) =
         (SamplerOptions.Default.WithChains(4).WithWarmup(2000).WithDraws(5000).WithSeed(16))
         (planOf Conjugacy.builtIn m d)
 
-/// |mean − JAGS| < 4·√(MCSE² + MCSE_JAGS²) and split R̂ < 1.01 for every named node.
+/// |mean − JAGS| < 4·√(MCSE² + MCSE_JAGS²), |mean − JAGS| ≤ 0.15 sd_JAGS and R̂ < 1.01 for every named node.
 let private agreesWithJags (post: Posterior) (refs: Map<string, Reference>) (ours: string, theirs: string) =
     let r = refs.[theirs]
     let x = Posterior.chains ours post
@@ -302,6 +302,8 @@ let private agreesWithJags (post: Posterior) (refs: Map<string, Reference>) (our
     )
 
     Assert.True(rhat < 1.01, $"{ours}: R̂ {rhat}")
+    // issue 16's conformance pass rule, on top of the Monte Carlo check
+    Assert.True(abs (m - r.Mean) <= 0.15 * r.Sd, $"{ours}: |{m} − {r.Mean}| > 0.15 sd_ref ({r.Sd})")
 
 [<Fact>]
 let ``seeds with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` () =
