@@ -10,9 +10,10 @@ namespace HierFunctional.CSharp;
 public enum StartingPoint
 {
     /// <summary>
-    /// A typical value of each prior (its median, or its mean where the median underflows, e.g. 1 for a
-    /// Gamma(0.001, 0.001) precision) given its parents' starting values, with uniform(−2, 2) jitter per chain on the
-    /// unconstrained scale scaled by the prior's spread (at most 1). The default.
+    /// A typical value of each prior given its parents' starting values (the median for location and scale families;
+    /// the mean for Gamma, Beta and Dirichlet, whose median can underflow: 1 for a Gamma(0.001, 0.001) precision),
+    /// with uniform(−2, 2) jitter per chain on the unconstrained scale scaled by the prior's spread (at most 1). The
+    /// default.
     /// </summary>
     Typical,
 

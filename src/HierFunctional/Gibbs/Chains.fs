@@ -9,14 +9,15 @@ open MathNet.Numerics.Random
 /// `StartValues` for the typical values and the jitter).
 [<RequireQualifiedAccess>]
 type Initial =
-    /// A typical value of each prior (its median, or its mean where the median underflows, e.g. 1 for a
-    /// Gamma(0.001, 0.001) precision) given the parents' starting values, with Stan's uniform(−2, 2) jitter per chain
-    /// on the unconstrained scale, scaled by the prior's spread (at most 1). The default.
+    /// A typical value of each prior given the parents' starting values (the median for location and scale families;
+    /// the mean for Gamma, Beta and Dirichlet, whose median can underflow: 1 for a Gamma(0.001, 0.001) precision),
+    /// with Stan's uniform(−2, 2) jitter per chain on the unconstrained scale, scaled by the prior's spread (at most 1).
+    /// The default.
     | Typical
     /// A draw from the prior; a degenerate draw (below 1e-150 or above 1e150 on (0, ∞), within 1e-150 of 0 or at 1
     /// on (0, 1)) is redrawn. Improper Flat priors: uniform(−2, 2) on the unconstrained scale instead.
     | FromPrior
-    /// Each unconstrained coordinate uniform on (−2, 2), as Stan does.
+    /// Each unconstrained coordinate uniform on (−2, 2), as Stan does (discrete parameters: a prior draw).
     | Uniform
     /// Given values by node name (BUGS semantics): listed nodes take them, the others start as `Typical` does from
     /// their given or generated parents. A value outside its node's support is refused (`InvalidInitialValue`).

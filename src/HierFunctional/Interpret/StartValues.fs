@@ -9,7 +9,7 @@ type StartScheme =
     | Typical
     /// A draw from its prior, redrawn while the draw is degenerate (see `StartValues.start`).
     | PriorDraw
-    /// Each unconstrained coordinate uniform on (−2, 2), as Stan does.
+    /// Each unconstrained coordinate uniform on (−2, 2), as Stan does (discrete parameters: a prior draw).
     | Uniform
 
 /// Starting values of a chain. Nodes are started in declaration order, each from its parents' starting values, so a
@@ -273,7 +273,7 @@ module StartValues =
                         ModelError.NumericalFailure(
                             elementName b info copy,
                             "initialisation",
-                            $"100 draws from its {Dist.name d} prior were all degenerate (the last was {bad}, but a start needs {expectation s} between {DegenerateBelow} and {1.0 / DegenerateBelow}); use the default Initial.Typical or give '{info.Node.Name}' an initial value"
+                            $"100 draws from its {Dist.name d} prior were all degenerate (the last was {bad}; draws below {DegenerateBelow} or above {1.0 / DegenerateBelow} in magnitude, or within {DegenerateBelow} of 0 or at 1 for a probability, are redrawn); use the default Initial.Typical or give '{info.Node.Name}' an initial value"
                         )
                     )
                 )
