@@ -54,8 +54,8 @@ let compileWith rules =
     | Ok p -> p
     | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
 
-printfn "built-in rules only:\n%s\n" (Gibbs.describe (compileWith Conjugacy.builtIn))
-let plan = compileWith (exponentialPoisson :: Conjugacy.builtIn)
+printfn "built-in rules only:\n%s\n" (Gibbs.describe (compileWith Rules.builtIn))
+let plan = compileWith (exponentialPoisson :: Rules.builtIn)
 // The plan names the update our rule delegated to (the executor is the Gamma-Poisson one).
 printfn "with our rule first:\n%s\n" (Gibbs.describe plan)
 

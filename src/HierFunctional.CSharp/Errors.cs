@@ -52,6 +52,9 @@ public enum ErrorKind
 
     /// <summary>A sampler update produced NaN or an infinite value.</summary>
     NumericalFailure = 14,
+
+    /// <summary>A conjugacy rule failed while building a node's update: a bug in the rule, reported rather than hidden.</summary>
+    RuleFailed = 15,
 }
 
 /// <summary>One model or data error: its kind, where it is, and a sentence saying what to do.</summary>
@@ -83,6 +86,7 @@ public sealed record ModelError(ErrorKind Kind, string? Node, string? Column, in
             F.ModelError.Unsupported x => new(kind, x.node, null, null, message),
             F.ModelError.ImproperPosterior x => new(kind, x.node, null, null, message),
             F.ModelError.NumericalFailure x => new(kind, x.node, null, null, message),
+            F.ModelError.RuleFailed x => new(kind, x.node, null, null, message),
             _ => new(kind, null, null, null, message),
         };
     }

@@ -79,6 +79,8 @@ type ModelError =
     | ImproperPosterior of node: string * reason: string
     /// A sampler update produced NaN or an infinite value.
     | NumericalFailure of node: string * update: string * detail: string
+    /// A conjugacy rule threw while building a node's update: a bug in the rule, never a reason to fall back.
+    | RuleFailed of node: string * rule: string * failure: string
 
 /// The error kinds as a plain enumeration, for callers (C# among them) that switch on the kind.
 type ErrorKind =
@@ -97,6 +99,7 @@ type ErrorKind =
     | Unsupported = 12
     | ImproperPosterior = 13
     | NumericalFailure = 14
+    | RuleFailed = 15
 
 /// Describing errors for people.
 [<RequireQualifiedAccess>]
@@ -120,6 +123,7 @@ module ModelError =
         | ModelError.Unsupported _ -> ErrorKind.Unsupported
         | ModelError.ImproperPosterior _ -> ErrorKind.ImproperPosterior
         | ModelError.NumericalFailure _ -> ErrorKind.NumericalFailure
+        | ModelError.RuleFailed _ -> ErrorKind.RuleFailed
 
     /// One sentence saying what is wrong, where, and what to do about it.
     let describe (e: ModelError) : string =
@@ -150,6 +154,8 @@ module ModelError =
         | ModelError.ImproperPosterior(node, reason) -> $"node '{node}': the posterior is improper: {reason}."
         | ModelError.NumericalFailure(node, update, detail) ->
             $"node '{node}' became non-finite in its {update} update ({detail}); check the data scale and the priors, or start from other initial values."
+        | ModelError.RuleFailed(node, rule, ex) ->
+            $"the conjugacy rule '{rule}' failed while building the update of node '{node}' ({ex}); this is a bug in the rule, not in your model: please report it with the model, and meanwhile compile without the rule, e.g. CompileSettings.Default.WithRules(Rules.builtIn |> List.filter (fun r -> r.Name <> \"{rule}\"))."
 
 /// The exception that carries a ModelError, for callers that prefer exceptions to Result (C# among them).
 type ModelException(error: ModelError) =
