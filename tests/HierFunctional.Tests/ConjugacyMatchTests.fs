@@ -61,12 +61,12 @@ let ``pumps gets Gamma-Poisson for the rates and Gamma rate for beta while alpha
     Assert.Equal("slice", ruleName pumps "alpha")
 
 [<Fact>]
-let ``the rat tumour probabilities are Beta-Binomial and the hyperparameters fall back with a reason`` () =
+let ``the rat tumour probabilities are Beta-Binomial and no rule is about the Flat hyperparameters`` () =
     Assert.Equal("Beta-Binomial", ruleName rats "theta")
 
+    // every rule says NotApplicable to a Flat prior, so the plan's reason is "no conjugate rule covers its Flat prior"
     match ruleFor rats "alpha" with
-    | Error reasons ->
-        Assert.Contains(reasons, fun (_, why) -> why.Contains "factor 'hyperprior'" || why.Contains "not")
+    | Error reasons -> Assert.Empty(reasons)
     | Ok _ -> failwith "alpha has no conjugate rule"
 
 [<Fact>]
