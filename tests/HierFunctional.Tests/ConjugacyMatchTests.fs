@@ -80,8 +80,7 @@ let ``a variance with an inverse-gamma prior and a precision with a gamma prior 
         }
 
     match recognise Conjugacy.normalScale m "v", recognise Conjugacy.normalScale m "prec" with
-    | RuleOutcome.Matched(ScaleLink.Variance, _, _), RuleOutcome.Matched(ScaleLink.Precision, _, _) ->
-        ()
+    | RuleOutcome.Matched(ScaleLink.Variance, _, _), RuleOutcome.Matched(ScaleLink.Precision, _, _) -> ()
     | other -> failwithf "unexpected %A" other
 
 [<Fact>]

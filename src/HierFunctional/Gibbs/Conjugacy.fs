@@ -189,8 +189,8 @@ module Conjugacy =
             "Normal-Normal"
             "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
             (function
-            | Dist.Normal(m0, s0) -> Some(m0, s0)
-            | _ -> None)
+             | Dist.Normal(m0, s0) -> Some(m0, s0)
+             | _ -> None)
 
     /// Two-group prior w·δ₀ + (1−w)·N(0, s²) × Normal children linear in the target: the exact conditional is the
     /// same mixture with updated weight and slab (`Conjugate.slabProbability`), so the indicator and the value are
@@ -200,8 +200,8 @@ module Conjugacy =
             "spike-and-slab Normal"
             "theta ~ w delta0 + (1-w) N(0, s), y_i ~ N(a_i + c_i theta, s_i) => P(theta != 0 | y) = logistic(log((1-w)/w) - log(1 + s^2 P)/2 + B^2/(2(P + 1/s^2))), theta | theta != 0 ~ N(B/(P + 1/s^2), 1/(P + 1/s^2)), P = sum c_i^2/s_i^2, B = sum c_i (y_i - a_i)/s_i^2"
             (function
-            | Dist.SpikeAndSlab(w, sd) -> Some(w, sd)
-            | _ -> None)
+             | Dist.SpikeAndSlab(w, sd) -> Some(w, sd)
+             | _ -> None)
 
     /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
     /// I/s0² + Xᵀ W X with W = diag(1/s_i²), mean P⁻¹ (m0/s0² + Xᵀ W (y − a)) (MvNormal block, Cholesky solve).
@@ -600,7 +600,8 @@ module Conjugacy =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Normal _ | Dist.MvNormal _) ->
-                        GlmChildren.recognise GlmChildren.logisticChild expanded target |> RuleOutcome.ofResult
+                        GlmChildren.recognise GlmChildren.logisticChild expanded target
+                        |> RuleOutcome.ofResult
                     | _ -> RuleOutcome.NotApplicable
         }
 
@@ -615,6 +616,7 @@ module Conjugacy =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Normal _ | Dist.MvNormal _) ->
-                        GlmChildren.recognise GlmChildren.logLinearChild expanded target |> RuleOutcome.ofResult
+                        GlmChildren.recognise GlmChildren.logLinearChild expanded target
+                        |> RuleOutcome.ofResult
                     | _ -> RuleOutcome.NotApplicable
         }

@@ -23,7 +23,10 @@ type ConjugacyRule =
 module Rules =
 
     /// Packs a recogniser and the executor that implements its match into one rule; the match type `'m` stays inside.
-    let create (recogniser: Recogniser<'m>) (execute: Bound -> NodeInfo -> 'm -> Result<Update, string>) : ConjugacyRule =
+    let create
+        (recogniser: Recogniser<'m>)
+        (execute: Bound -> NodeInfo -> 'm -> Result<Update, string>)
+        : ConjugacyRule =
         {
             Name = recogniser.Name
             Math = recogniser.Math

@@ -80,8 +80,7 @@ let ``Normal-Normal and half-Cauchy augmentation updates leave the prior invaria
     // 5× the usual length: τ's half-Cauchy tail makes the indicator sticky, and at 4,000 iterations its ESS-based
     // MCSE was too small (z = 4.75 for P(τ < 1.5) at seed 1 with the exact interweaving draw; |z| < 1.7 for every
     // check at 40,000, with the exact draw and with the slice moves).
-    let out =
-        simulate Rules.builtIn m d [ "mu"; "tau"; "theta[2]" ] (5 * iterations) 1
+    let out = simulate Rules.builtIn m d [ "mu"; "tau"; "theta[2]" ] (5 * iterations) 1
 
     check "mu mean" out.["mu"] id 1.0
     check "mu second moment" out.["mu"] (fun x -> x * x) 5.0

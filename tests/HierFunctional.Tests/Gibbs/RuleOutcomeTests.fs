@@ -246,7 +246,9 @@ let private simple =
     }
 
 [<Fact>]
-let ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception`` () =
+let ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception``
+    ()
+    =
     match Gibbs.compileWith (throwing :: Rules.builtIn) (bound simple ys) with
     | Error [ ModelError.RuleFailed(node, rule, failure) as e ] ->
         Assert.Equal("mu", node)

@@ -81,8 +81,7 @@ let ``the spike-and-slab update with a sliced Beta weight leaves the prior invar
         |> Dataset.reals "y" (Array.zeroCreate 6)
         |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
 
-    let out =
-        simulate Rules.builtIn m d [ "w"; "theta[1]"; "theta[3]" ] iterations 7
+    let out = simulate Rules.builtIn m d [ "w"; "theta[1]"; "theta[3]" ] iterations 7
 
     check "w mean" out.["w"] id 0.4
     check "P(w < 0.3)" out.["w"] (indicatorBelow 0.3) (Beta.CDF(2.0, 3.0, 0.3))
