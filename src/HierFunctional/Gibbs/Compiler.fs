@@ -103,15 +103,20 @@ module Gibbs =
         | :? ModelException as e -> Error e.Error
         | ex -> Error(ModelError.RuleFailed(node, rule.Name, $"{ex.GetType().Name}: {ex.Message}"))
 
-    /// The first rule that matches the target, with its executor; or, when none does, the reasons of the rules that
-    /// are about this kind of node but rejected it (rules that do not apply say nothing).
+    /// What the rules say about one node.
+    type private Search =
+        /// The first rule that matched, with its executor.
+        | Found of ConjugacyRule * RuleExecutor
+        /// No rule matched: the reasons of the rules that were about this kind of node (the others say nothing).
+        | NoMatch of rejections: (string * string) list
+
     let rec private firstMatch node expanded target rejected (rules: ConjugacyRule list) =
         match rules with
-        | [] -> Ok(Error(List.rev rejected))
+        | [] -> Ok(NoMatch(List.rev rejected))
         | rule :: rest ->
             match guarded node rule (fun () -> rule.Try expanded target) with
             | Error e -> Error e
-            | Ok(RuleOutcome.Matched execute) -> Ok(Ok(rule, execute))
+            | Ok(RuleOutcome.Matched execute) -> Ok(Found(rule, execute))
             | Ok(RuleOutcome.Rejected why) -> firstMatch node expanded target ((rule.Name, why) :: rejected) rest
             | Ok RuleOutcome.NotApplicable -> firstMatch node expanded target rejected rest
 
@@ -134,13 +139,13 @@ module Gibbs =
 
                 match firstMatch name expanded target [] rules with
                 | Error e -> Error e
-                | Ok(Ok(rule, execute)) ->
+                | Ok(Found(rule, execute)) ->
                     match guarded name rule (fun () -> execute b info) with
                     | Error e -> Error e
                     | Ok(Ok u) -> Ok u
                     | Ok(Error why) -> SliceUpdate.create density info $"{rule.Name}: {why}"
-                | Ok(Error []) -> SliceUpdate.create density info (noRule ())
-                | Ok(Error reasons) ->
+                | Ok(NoMatch []) -> SliceUpdate.create density info (noRule ())
+                | Ok(NoMatch reasons) ->
                     reasons
                     |> List.map (fun (rule, why) -> $"{rule}: {why}")
                     |> fun rs -> SliceUpdate.create density info (String.Join("; ", rs))

@@ -237,7 +237,10 @@ let private throwing: ConjugacyRule =
                     | NodeKind.Parameter(Dist.Normal _) -> RuleOutcome.Matched()
                     | _ -> RuleOutcome.NotApplicable
         }
-        (fun b _ () -> Ok(b.NodeMap.["no such node"] |> fun _ -> failwith "unreachable"))
+        (fun b _ () ->
+            // the bug: a lookup of a node the model does not have
+            let info = b.NodeMap.["no such node"]
+            Error $"unreachable: {info.Node.Name}")
 
 let private simple =
     model {
