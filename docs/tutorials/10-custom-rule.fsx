@@ -1,19 +1,24 @@
 (**
 # 10. Writing your own conjugacy rule, and property-testing it with HierFunctional.Testing
 
-The Gibbs compiler tries a list of rules on each parameter node; the first that recognises the pattern gives a
-closed-form update, and nodes no rule covers are slice-sampled (and `Gibbs.describe` says why). A rule is a
-value:
+The Gibbs compiler tries a list of rules on each parameter node; the first that recognises the pattern gives the
+node's update, and nodes no rule covers are slice-sampled (and `Gibbs.describe` says why). A rule is one value
+with two halves, packed by `Rules.create`:
 
-    { Name = "..."; Math = "..."; Try = fun expandedModel node -> Result<Conjugate, string> }
+- a **recogniser** `{ Name; Math; Recognise }`, where `Recognise expandedModel node` returns a typed outcome:
+  `RuleOutcome.NotApplicable` (the node's prior is not this rule's family: the rule stays silent),
+  `RuleOutcome.Rejected reason` (the family fits but something else does not: the reason shows in the plan), or
+  `RuleOutcome.Matched m`, where `m` is whatever your executor needs — its type is private to your rule;
+- an **executor** `bound -> nodeInfo -> m -> Result<Update, string>` that builds the node's update once, when the
+  plan is compiled (an `Error` is a rejection only visible with the data bound).
 
-`Try` returns one of the update kinds the compiler can execute (`Conjugate.GammaPoisson`, `Conjugate.NormalMean`,
-...) or the reason it does not apply. Writing a rule therefore means recognising *your* pattern and reducing it
-to a known update.
+If your executor throws, compilation fails with `ModelError.RuleFailed` naming the node, the rule and the
+exception — a rule bug never turns silently into slice sampling.
 
-**The example.** Hospital readmission rates with an Exponential(b) prior, lambda_j ~ Exponential(b): the
-built-in Gamma-Poisson rule does not fire, because the prior is not written as a Gamma. But Exponential(b) is
-Gamma(1, b), so the conditional is Gamma(1 + Σy, b + ΣE). Our rule rewrites the prior and delegates.
+**The example: a conjugate pair the library does not have.** Response times are often modelled as LogNormal:
+rt_i ~ LogNormal(theta, s) with a known log-scale s and theta ~ Normal(m0, s0). Since log rt_i ~ Normal(theta, s),
+theta | rt ~ Normal(m, 1/P) with P = 1/s0² + n/s² and m = (m0/s0² + Σ log rt_i / s²)/P. No built-in rule covers it
+(the Normal-Normal rule rejects a LogNormal child), so the plan slices theta; our rule draws it exactly.
 *)
 #r "nuget: FsCheck, 3.6.0"
 #load "references.fsx"
@@ -27,50 +32,67 @@ open HierFunctional.Inference
 open HierFunctional.Testing
 open type Distributions
 
-let exponentialPoisson: ConjugacyRule =
-    { Name = "Exponential-Poisson"
-      Math = "lambda ~ Exponential(b) = Gamma(1, b), y_i ~ Poisson(E_i lambda) => Gamma(1 + sum y_i, b + sum E_i)"
-      Try =
-        fun expanded node ->
-            match node.Kind with
-            | NodeKind.Parameter(Dist.Exponential rate) ->
-                Conjugacy.gammaPoisson.Try expanded { node with Kind = NodeKind.Parameter(Dist.Gamma(constant 1.0, rate)) }
-            | _ -> Error "its prior is not Exponential" }
+/// The full conditional of theta: (mean, sd) from the prior and the log observations (the math, in one place).
+let logNormalLocation (m0: float) (s0: float) (s: float) (logs: float[]) =
+    let precision = 1.0 / (s0 * s0) + float logs.Length / (s * s)
+    (m0 / (s0 * s0) + Array.sum logs / (s * s)) / precision, 1.0 / sqrt precision
 
-let readmissions =
+let normalLogNormal: ConjugacyRule =
+    Rules.create
+        { Name = "Normal-LogNormal location"
+          Math = "theta ~ N(m0, s0), y_i ~ LogNormal(theta, s) => theta | y ~ N(m, 1/P), P = 1/s0^2 + n/s^2, m = (m0/s0^2 + sum log y_i/s^2)/P"
+          Recognise =
+            fun expanded node ->
+                match node.Kind, node.Plate with
+                | NodeKind.Parameter(Dist.Normal(Const m0, Const s0)), Plate.Scalar ->
+                    match Graph.children expanded node.Name with
+                    | [ { Kind = NodeKind.Observed(Dist.LogNormal(Param t, Const s)) } as child ] when t = node.Name ->
+                        RuleOutcome.Matched(m0, s0, s, child.Name)
+                    | _ -> RuleOutcome.Rejected "its only child must be an observed LogNormal(theta, constant)"
+                | _ -> RuleOutcome.NotApplicable }
+        (fun bound info (m0, s0, s, child) ->
+            // Everything the draw needs is data: computed once here, not every sweep.
+            let mean, sd = logNormalLocation m0 s0 s (bound.Numeric.[child] |> Array.map log)
+            let offset = bound.Layout.Offsets.[info.Node.Name]
+
+            Ok
+                { Node = info.Node.Name
+                  Method = "Normal-LogNormal location"
+                  Kind = UpdateKind.Rule "Normal-LogNormal location"
+                  Exactness = Exactness.Exact
+                  Reason = ""
+                  Needs = { Aux = [||]; Widths = 0; Buffers = [] }
+                  Run = fun _ rng state -> state.Values.[offset] <- Normal.Sample(rng, mean, sd) })
+
+let responseTimes =
     model {
-        let! lambda = sample "lambda" (Exponential 0.5) |> over "hospital"
-        do! observe "y" (Poisson(lambda.[group "hospital"], data "expected"))
+        let! theta = sample "theta" (Normal(0.0, 2.0))
+        do! observe "rt" (LogNormal(theta, 0.5))
     }
 
-let data =
-    Dataset.empty
-    |> Dataset.labels "hospital" [| "A"; "B"; "C"; "A"; "B"; "C" |]
-    |> Dataset.integers "y" [| 3; 0; 14; 5; 1; 9 |]
-    |> Dataset.reals "expected" [| 2.5; 1.0; 10.0; 3.5; 0.5; 8.0 |]
+let rts = [| 0.61; 0.83; 0.47; 1.12; 0.72; 0.95; 0.58 |]
+let rtData = Dataset.empty |> Dataset.reals "rt" rts
 
 let compileWith rules =
-    match Bind.bind readmissions data |> Result.bind (Gibbs.compileWith rules) with
+    match Bind.bind responseTimes rtData |> Result.bind (Gibbs.compileWith rules) with
     | Ok p -> p
     | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
 
-printfn "built-in rules only:\n%s\n" (Gibbs.describe (compileWith Conjugacy.builtIn))
-let plan = compileWith (exponentialPoisson :: Conjugacy.builtIn)
-// The plan names the update our rule delegated to (the executor is the Gamma-Poisson one).
+printfn "built-in rules only:\n%s\n" (Gibbs.describe (compileWith Rules.builtIn))
+let plan = compileWith (normalLogNormal :: Rules.builtIn)
 printfn "with our rule first:\n%s\n" (Gibbs.describe plan)
 
 (**
 ## Does the update draw from the right distribution?
 
-Hospital A saw 3 + 5 = 8 readmissions against 6 expected, so lambda_A | y ~ Gamma(1 + 8, 0.5 + 6). Given the
-prior, each sweep's draw is exact and independent, so `Checks.meanWithinMcse` (MCSE = sd/√n) and
-`Checks.varianceWithinMcse` apply directly.
+Each sweep's draw is exact and independent, so `Checks.meanWithinMcse` (MCSE = sd/√n) and
+`Checks.varianceWithinMcse` compare it with the closed form directly.
 *)
 let post = Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(100).WithDraws(5000).WithSeed(10)) plan
-let exact = MathNet.Numerics.Distributions.Gamma(9.0, 6.5)
-let drawsA = Posterior.pooled "lambda[1]" post
-let meanCheck = Checks.meanWithinMcse 4.0 exact.Mean drawsA
-let varCheck = Checks.varianceWithinMcse 4.0 exact.Variance drawsA
+let exactMean, exactSd = logNormalLocation 0.0 2.0 0.5 (Array.map log rts)
+let draws = Posterior.pooled "theta" post
+let meanCheck = Checks.meanWithinMcse 4.0 exactMean draws
+let varCheck = Checks.varianceWithinMcse 4.0 (exactSd * exactSd) draws
 printfn "mean:     %s\nvariance: %s" meanCheck.Message varCheck.Message
 Checks.orFail meanCheck
 Checks.orFail varCheck
@@ -78,23 +100,58 @@ Checks.orFail varCheck
 (**
 ## Property: the kernel is Bayes' rule for any data
 
-The update's kernel (`Conjugate.gammaPoisson` with prior Gamma(1, b)) must be proportional to
-prior × likelihood for *every* data set, not just ours. `Checks.conjugatePosterior` checks that
-log posterior − (log prior + log likelihood) is the same at every point (Bayes' rule up to the evidence), and
-FsCheck generates the data: counts with exposures from `Generators.countWithExposure`, a random rate b.
+`logNormalLocation` must be proportional to prior × likelihood for *every* data set, not just ours.
+`Checks.conjugatePosterior` checks that log posterior − (log prior + log likelihood) is the same at every point
+(Bayes' rule up to the evidence), and FsCheck generates the data and the prior.
 *)
 let property =
     Prop.forAll
-        (Arb.fromGen (
-            Gen.zip (Gen.listOfLength 4 (Generators.countWithExposure 30)) Generators.positiveScale
-        ))
-        (fun (obs, b) ->
-            let post = Conjugate.gammaPoisson { Shape = 1.0; Rate = b } (obs |> List.sumBy fst |> float) (obs |> List.sumBy snd)
-            let logPrior l = MathNet.Numerics.Distributions.Exponential.PDFLn(b, l)
-            let logLik l = obs |> List.sumBy (fun (y, e) -> MathNet.Numerics.Distributions.Poisson.PMFLn(l * e, y))
-            let logPost l = MathNet.Numerics.Distributions.Gamma.PDFLn(post.Shape, post.Rate, l)
-            (Checks.conjugatePosterior 1e-9 logPrior logLik logPost [ 0.05; 0.3; 1.0; 2.5; 7.0 ]).Passed)
+        (Arb.fromGen (Gen.zip3 (Gen.listOfLength 5 Generators.positiveScale) Generators.positiveScale Generators.positiveScale))
+        (fun (ys, s0, s) ->
+            let mean, sd = logNormalLocation 0.3 s0 s (ys |> List.map log |> Array.ofList)
+            let logPrior t = Normal.PDFLn(0.3, s0, t)
+            let logLik t = ys |> List.sumBy (fun y -> LogNormal.PDFLn(t, s, y))
+            let logPost t = Normal.PDFLn(mean, sd, t)
+            (Checks.conjugatePosterior 1e-9 logPrior logLik logPost [ -1.0; -0.2; 0.0; 0.4; 1.5 ]).Passed)
 
 Check.One(Config.QuickThrowOnFailure.WithMaxTest(200).WithReplay(Some { Rnd = Rnd(10UL, 3UL); Size = None }), property)
 printfn "property held for 200 generated data sets"
+
+(**
+## Reducing a pattern to a built-in rule
+
+A rule can also rewrite the node and hand it to a built-in rule. Exponential(b) is Gamma(1, b), so an Exponential
+prior on a Poisson rate is the Gamma-Poisson pair: the packed rule's `Try` delegates to `Rules.gammaPoisson.Try`,
+whose match already carries the Gamma-Poisson executor.
+*)
+let exponentialPoisson: ConjugacyRule =
+    { Name = "Exponential-Poisson"
+      Math = "lambda ~ Exponential(b) = Gamma(1, b), y_i ~ Poisson(E_i lambda) => Gamma(1 + sum y_i, b + sum E_i)"
+      Try =
+        fun expanded node ->
+            match node.Kind with
+            | NodeKind.Parameter(Dist.Exponential rate) ->
+                Rules.gammaPoisson.Try expanded { node with Kind = NodeKind.Parameter(Dist.Gamma(constant 1.0, rate)) }
+            | _ -> RuleOutcome.NotApplicable }
+
+let readmissions =
+    model {
+        let! lambda = sample "lambda" (Exponential 0.5) |> over "hospital"
+        do! observe "y" (Poisson(lambda.[group "hospital"], data "expected"))
+    }
+
+let hospitals =
+    Dataset.empty
+    |> Dataset.labels "hospital" [| "A"; "B"; "C"; "A"; "B"; "C" |]
+    |> Dataset.integers "y" [| 3; 0; 14; 5; 1; 9 |]
+    |> Dataset.reals "expected" [| 2.5; 1.0; 10.0; 3.5; 0.5; 8.0 |]
+
+match Bind.bind readmissions hospitals |> Result.bind (Gibbs.compileWith (exponentialPoisson :: Rules.builtIn)) with
+| Ok p ->
+    printfn "%s" (Gibbs.describe p)
+    // Hospital A: 3 + 5 readmissions against 6 expected, so lambda_A | y ~ Gamma(1 + 8, 0.5 + 6).
+    let drawsA = Posterior.pooled "lambda[1]" (Chains.run (SamplerOptions.Default.WithChains(2).WithDraws(5000).WithSeed(10)) p)
+    Checks.orFail (Checks.meanWithinMcse 4.0 (9.0 / 6.5) drawsA)
+| Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
+
 printfn "all checks passed"

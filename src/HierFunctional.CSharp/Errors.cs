@@ -55,6 +55,8 @@ public enum ErrorKind
 
     /// <summary>A given starting value lies outside its node's support or on its edge (0 for a positive parameter, a probability of 0 or 1).</summary>
     InvalidInitialValue = 15,
+    /// <summary>A conjugacy rule failed while building a node's update: a bug in the rule, reported rather than hidden.</summary>
+    RuleFailed = 16,
 }
 
 /// <summary>One model or data error: its kind, where it is, and a sentence saying what to do.</summary>
@@ -87,6 +89,7 @@ public sealed record ModelError(ErrorKind Kind, string? Node, string? Column, in
             F.ModelError.ImproperPosterior x => new(kind, x.node, null, null, message),
             F.ModelError.NumericalFailure x => new(kind, x.node, null, null, message),
             F.ModelError.InvalidInitialValue x => new(kind, x.node, null, null, message),
+            F.ModelError.RuleFailed x => new(kind, x.node, null, null, message),
             _ => new(kind, null, null, null, message),
         };
     }

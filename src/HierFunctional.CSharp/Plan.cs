@@ -11,7 +11,11 @@ namespace HierFunctional.CSharp;
 /// <param name="Node">The node (or block of nodes, e.g. <c>alpha, beta</c>).</param>
 /// <param name="Method">A conjugacy rule's name (e.g. <c>Normal-Normal</c>) or <c>slice</c>.</param>
 /// <param name="Reason">Why the node fell back to slice sampling; empty for closed-form updates.</param>
-public sealed record PlanStep(string Node, string Method, string Reason);
+/// <param name="Exact">
+/// True when the update is an independent draw from the node's full conditional; false for a Markov move (slice,
+/// Metropolis-Hastings) that leaves it invariant, so successive draws are correlated.
+/// </param>
+public sealed record PlanStep(string Node, string Method, string Reason, bool Exact);
 
 /// <summary>
 /// A compiled Gibbs sampler for one model and one data set: immutable and free of chain state, so it can run any
@@ -24,9 +28,10 @@ public sealed class Plan
     internal F.GibbsPlan Core { get; }
 
     /// <summary>The updates of one sweep, in order.</summary>
-    public IReadOnlyList<PlanStep> Steps => Core.Updates.Select(u => new PlanStep(u.Node, u.Method, u.Reason)).ToArray();
+    public IReadOnlyList<PlanStep> Steps =>
+        Core.Updates.Select(u => new PlanStep(u.Node, u.Method, u.Reason, u.Exactness.IsExact)).ToArray();
 
-    /// <summary>The plan as a table: each node, its update, and why it fell back to slicing.</summary>
+    /// <summary>The plan as a table: each node, whether its update is exact or approximate, the update, and why it fell back to slicing.</summary>
     public string Description => F.Gibbs.describe(Core);
 
     /// <summary>The joint log-density log p(θ, y) at given parameter values (every prior, likelihood and factor term).</summary>

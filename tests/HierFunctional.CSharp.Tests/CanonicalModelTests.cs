@@ -102,6 +102,8 @@ public class CanonicalModelTests
         var core = Reference.CoreFit(F.Examples.pumps, Reference.CoreData("pumps.csv"), Reference.CoreOptions);
 
         Assert.Equal("Gamma-Poisson", plan.Steps.Single(s => s.Node == "theta").Method);
+        Assert.True(plan.Steps.Single(s => s.Node == "theta").Exact);
+        Assert.False(plan.Steps.Single(s => s.Node == "alpha").Exact);
         foreach (var name in new[] { "alpha", "beta", "theta[1]", "theta[10]" })
         {
             Assert.Equal(Reference.CoreDraws(core, name), post.Draws(name));

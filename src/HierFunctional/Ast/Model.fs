@@ -82,6 +82,8 @@ type ModelError =
     /// A given starting value lies outside its node's support or on its edge (0 for a positive parameter, a
     /// probability of exactly 0 or 1, NaN or ±∞); `expected` says what to give instead.
     | InvalidInitialValue of node: string * value: float * expected: string
+    /// A conjugacy rule threw while building a node's update: a bug in the rule, never a reason to fall back.
+    | RuleFailed of node: string * rule: string * failure: string
 
 /// The error kinds as a plain enumeration, for callers (C# among them) that switch on the kind.
 type ErrorKind =
@@ -101,6 +103,7 @@ type ErrorKind =
     | ImproperPosterior = 13
     | NumericalFailure = 14
     | InvalidInitialValue = 15
+    | RuleFailed = 16
 
 /// Describing errors for people.
 [<RequireQualifiedAccess>]
@@ -125,6 +128,7 @@ module ModelError =
         | ModelError.ImproperPosterior _ -> ErrorKind.ImproperPosterior
         | ModelError.NumericalFailure _ -> ErrorKind.NumericalFailure
         | ModelError.InvalidInitialValue _ -> ErrorKind.InvalidInitialValue
+        | ModelError.RuleFailed _ -> ErrorKind.RuleFailed
 
     /// One sentence saying what is wrong, where, and what to do about it.
     let describe (e: ModelError) : string =
@@ -157,6 +161,8 @@ module ModelError =
             $"node '{node}' became non-finite in its {update} update ({detail}); check the data scale and the priors, or start from other initial values."
         | ModelError.InvalidInitialValue(node, v, expected) ->
             $"initial value {v} for '{node}' cannot be used: '{node}' needs {expected}; give such a value, or leave the node out of the initial values so that it starts at a typical value of its prior."
+        | ModelError.RuleFailed(node, rule, ex) ->
+            $"the conjugacy rule '{rule}' failed while building the update of node '{node}' ({ex}); this is a bug in the rule, not in your model: please report it with the model, and meanwhile compile without the rule, e.g. CompileSettings.Default.WithRules(Rules.builtIn |> List.filter (fun r -> r.Name <> \"{rule}\"))."
 
 /// The exception that carries a ModelError, for callers that prefer exceptions to Result (C# among them).
 type ModelException(error: ModelError) =

@@ -174,6 +174,8 @@ module internal CollapsedRate =
             {
                 Node = name
                 Method = rule
+                Kind = UpdateKind.CollapsedSlice
+                Exactness = Exactness.Approximate
                 Reason = reason
                 Needs = { Aux = [||]; Widths = 1; Buffers = [] }
                 Run = run

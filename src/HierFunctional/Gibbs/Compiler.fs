@@ -43,7 +43,7 @@ type CompileSettings =
     /// Built-in rules, interweaving and block slicing on; joint location-scale draws off.
     static member Default =
         {
-            Rules = Conjugacy.builtIn
+            Rules = Rules.builtIn
             Interweaving = true
             BlockSlice = true
             JointLocationScale = false
@@ -65,30 +65,6 @@ type CompileSettings =
 /// where no rule applies.
 [<RequireQualifiedAccess>]
 module Gibbs =
-
-    let private executor (b: Bound) (target: NodeInfo) (c: Conjugate) : Result<Update, string> =
-        match c with
-        | Conjugate.NormalMean(m0, s0, children) -> Updates.normalMean b target m0 s0 children
-        | Conjugate.SpikeAndSlabNormal(w, sd, children) -> Updates.spikeAndSlab b target w sd children
-        | Conjugate.NormalScale(link, prior, children) -> Updates.normalScale b target link prior children
-        | Conjugate.NormalLinearPositive(prior, children) -> Updates.normalLinearPositive b target prior children
-        | Conjugate.BetaBinomial(a, bb, children) -> Updates.betaBinomial b target a bb children
-        | Conjugate.GammaPoisson(a, r, children) -> Updates.gammaPoisson b target a r children
-        | Conjugate.GammaExponential(a, r, children) -> Updates.gammaExponential b target a r children
-        | Conjugate.GammaRateOfGamma(a, r, children) -> Updates.gammaRateOfGamma b target a r children
-        | Conjugate.DirichletCounts(a, children) -> Updates.dirichletCounts b target a children
-        | Conjugate.NormalBlock(m0, s0, children) -> Updates.normalBlock b target m0 s0 children
-        | Conjugate.MvNormalMean(m0, s0, children) -> MvUpdates.mvNormalMean b target m0 s0 children
-        | Conjugate.InverseWishartCovariance(nu, psi, children) ->
-            MvUpdates.inverseWishartCovariance b target nu psi children
-        | Conjugate.WishartPrecision(nu, v, children) -> MvUpdates.wishartPrecision b target nu v children
-        | Conjugate.MvNormalLinear(m0, s0, children) -> MvUpdates.mvNormalLinear b target m0 s0 children
-        | Conjugate.PolyaGammaLogistic(prior, children) ->
-            // rows that collapse per element take the O(1)-per-element kernel; the rest keep Pólya-Gamma
-            match LogitIntercepts.tryUpdate b target prior children with
-            | Some u -> Ok u
-            | None -> PolyaGamma.update b target prior children
-        | Conjugate.LogLinearCount(prior, children) -> CountUpdates.update b target prior children
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =
         match info.Node.Kind with
@@ -117,39 +93,62 @@ module Gibbs =
                 None
         | _ -> None
 
+    /// Runs one half of a rule (recogniser or executor). An exception there is a bug in the rule: it is reported as
+    /// RuleFailed, naming the node and the rule, instead of becoming a slice fallback nobody sees. A ModelException is
+    /// a typed error the rule raised on purpose and passes through as it is.
+    let private guarded (node: string) (rule: ConjugacyRule) (run: unit -> 'a) : Result<'a, ModelError> =
+        try
+            Ok(run ())
+        with
+        | :? ModelException as e -> Error e.Error
+        | ex -> Error(ModelError.RuleFailed(node, rule.Name, $"{ex.GetType().Name}: {ex.Message}"))
+
+    /// What the rules say about one node.
+    type private Search =
+        /// The first rule that matched, with its executor.
+        | Found of ConjugacyRule * RuleExecutor
+        /// No rule matched: the reasons of the rules that were about this kind of node (the others say nothing).
+        | NoMatch of rejections: (string * string) list
+
+    let rec private firstMatch node expanded target rejected (rules: ConjugacyRule list) =
+        match rules with
+        | [] -> Ok(NoMatch(List.rev rejected))
+        | rule :: rest ->
+            match guarded node rule (fun () -> rule.Try expanded target) with
+            | Error e -> Error e
+            | Ok(RuleOutcome.Matched execute) -> Ok(Found(rule, execute))
+            | Ok(RuleOutcome.Rejected why) -> firstMatch node expanded target ((rule.Name, why) :: rejected) rest
+            | Ok RuleOutcome.NotApplicable -> firstMatch node expanded target rejected rest
+
     let private updateFor (rules: ConjugacyRule list) (expanded: Model) (density: CompiledDensity) (info: NodeInfo) =
         let b = density.Bound
+        let name = info.Node.Name
 
         match constantArgumentCheck info |> Option.orElse (improperCheck expanded info) with
         | Some e -> Error e
         | None ->
-            let node = (Model.tryFind info.Node.Name expanded).Value
+            match PriorDraw.tryCreate expanded b info with
+            | Some u -> Ok u
+            | None ->
+                let target = (Model.tryFind name expanded).Value
 
-            let reason =
-                match Conjugacy.find rules expanded node with
-                | Ok(rule, c) ->
-                    match
-                        (try
-                            executor b info c
-                         with ex ->
-                             Error ex.Message)
-                    with
-                    | Ok u -> Choice1Of2 u
-                    | Error why -> Choice2Of2 $"{rule.Name}: {why}"
-                | Error reasons ->
+                let noRule () =
+                    match info.Node.Kind with
+                    | NodeKind.Parameter d -> $"no conjugate rule covers its {Dist.name d} prior"
+                    | _ -> "no conjugate rule applies"
+
+                match firstMatch name expanded target [] rules with
+                | Error e -> Error e
+                | Ok(Found(rule, execute)) ->
+                    match guarded name rule (fun () -> execute b info) with
+                    | Error e -> Error e
+                    | Ok(Ok u) -> Ok u
+                    | Ok(Error why) -> SliceUpdate.create density info $"{rule.Name}: {why}"
+                | Ok(NoMatch []) -> SliceUpdate.create density info (noRule ())
+                | Ok(NoMatch reasons) ->
                     reasons
-                    |> List.filter (fun (_, why) -> not (why.StartsWith "its prior is not"))
                     |> List.map (fun (rule, why) -> $"{rule}: {why}")
-                    |> function
-                        | [] ->
-                            match info.Node.Kind with
-                            | NodeKind.Parameter d -> Choice2Of2 $"no conjugate rule covers its {Dist.name d} prior"
-                            | _ -> Choice2Of2 "no conjugate rule applies"
-                        | rs -> Choice2Of2(String.Join("; ", rs))
-
-            match reason with
-            | Choice1Of2 u -> Ok u
-            | Choice2Of2 why -> SliceUpdate.create density info why
+                    |> fun rs -> SliceUpdate.create density info (String.Join("; ", rs))
 
     /// Compiles a bound model with the given settings: the conjugacy rules (tried in order) and which of the
     /// mixing aids (block slicing, interweaving) to add to the plain one-node-at-a-time Gibbs schedule.
@@ -208,7 +207,7 @@ module Gibbs =
                 }
         | errors -> Error errors
 
-    /// Compiles a bound model with the given conjugacy rules (tried in order; `Conjugacy.builtIn` by default).
+    /// Compiles a bound model with the given conjugacy rules (tried in order; `Rules.builtIn` by default).
     let compileWith (rules: ConjugacyRule list) (b: Bound) =
         compileUsing
             { CompileSettings.Default with
@@ -217,9 +216,10 @@ module Gibbs =
             b
 
     /// Compiles a bound model with the built-in conjugacy rules.
-    let compile (b: Bound) = compileWith Conjugacy.builtIn b
+    let compile (b: Bound) = compileWith Rules.builtIn b
 
-    /// The plan as a table (like JAGS's `list.samplers`): each node, its update, and why it fell back to slicing.
+    /// The plan as a table (like JAGS's `list.samplers`): each node, whether its update draws exactly from the full
+    /// conditional or is a Markov move (slice, Metropolis-Hastings), the update, and why it fell back to slicing.
     let describe (plan: GibbsPlan) : string =
         let width = plan.Updates |> Array.map (fun u -> u.Node.Length) |> Array.fold max 4
 
@@ -227,10 +227,15 @@ module Gibbs =
         |> Array.map (fun u ->
             let name = u.Node.PadRight width
 
+            let exactness =
+                match u.Exactness with
+                | Exactness.Exact -> "exact      "
+                | Exactness.Approximate -> "approximate"
+
             if u.Reason = "" then
-                $"{name}  {u.Method}"
+                $"{name}  {exactness}  {u.Method}"
             else
-                $"{name}  {u.Method}  (why: {u.Reason})")
+                $"{name}  {exactness}  {u.Method}  (why: {u.Reason})")
         |> String.concat "\n"
 
     /// A fresh chain state for a plan, starting from the given parameter values.

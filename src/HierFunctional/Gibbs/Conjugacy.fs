@@ -56,59 +56,55 @@ type CountChild =
         Size: Expr
     }
 
-/// What a conjugacy rule found: the closed-form full conditional the compiler will implement.
+/// What a rule's recogniser says about a target node. `NotApplicable`: the node's prior is not the rule's family, so
+/// the rule is silent in the plan. `Rejected`: the prior fits but something else does not, and the reason is shown
+/// when the node falls back to slice sampling. `Matched`: the rule's own finding, which its executor implements.
 [<RequireQualifiedAccess>]
-type Conjugate =
-    /// Normal prior (mean, sd) × Gaussian children linear in the target → Normal (element-wise for group vectors).
-    | NormalMean of priorMean: Expr * priorSd: Expr * children: GaussianChild list
-    /// Two-group SpikeAndSlab(w, s) prior × Gaussian children linear in the target → spike or Normal slab draw.
-    | SpikeAndSlabNormal of zeroWeight: Expr * slabSd: Expr * children: GaussianChild list
-    /// iid Normal(mean, sd) prior on a fixed-length coefficient vector × children with `X·beta` means → MvNormal block.
-    | NormalBlock of priorMean: Expr * priorSd: Expr * children: GaussianChild list
-    /// A scale parameter of Normal children with a prior that keeps the update closed-form (Gamma on a precision,
-    /// inverse-gamma on a variance, half-normal → GIG, half-Cauchy/half-t → scale-mixture augmentation).
-    | NormalScale of link: ScaleLink * prior: Dist * children: ScaleChild list
-    /// HalfNormal/HalfCauchy/HalfStudentT prior on a scalar τ that enters Normal children's means linearly (a
-    /// non-centred scale, y ~ N(a + c·τ, s)) → Normal truncated to τ > 0 (given a scale-mixture weight for half-t).
-    | NormalLinearPositive of prior: Dist * children: GaussianChild list
-    /// Beta(a, b) × Binomial/Bernoulli children → Beta(a + Σy, b + Σ(n − y)).
-    | BetaBinomial of alpha: Expr * beta: Expr * children: CountChild list
-    /// Gamma(a, rate b) × Poisson children with rate size·target → Gamma(a + Σy, b + Σ size).
-    | GammaPoisson of shape: Expr * rate: Expr * children: CountChild list
-    /// Gamma(a, rate b) × Exponential children with rate target → Gamma(a + n, b + Σx).
-    | GammaExponential of shape: Expr * rate: Expr * children: Node list
-    /// Gamma(c, rate d) prior on the rate of Gamma children with shapes s_i → Gamma(c + Σ s_i, d + Σ x_i).
-    | GammaRateOfGamma of shape: Expr * rate: Expr * children: (Node * Expr) list
-    /// Dirichlet(α) × Categorical/Multinomial children → Dirichlet(α + counts).
-    | DirichletCounts of concentration: Expr * children: Node list
-    /// MvNormal(m0, S0) prior on a vector × MvNormal(target, Σ_c) children → MvNormal.
-    | MvNormalMean of priorMean: Expr * priorCovariance: Expr * children: MvNormalChild list
-    /// InverseWishart(ν, Ψ) prior on a covariance × MvNormal(m_i, target) children → InverseWishart(ν + n, Ψ + S).
-    | InverseWishartCovariance of dof: Expr * scale: Expr * children: MvNormalChild list
-    /// Wishart(ν, V) prior on a precision Λ × MvNormal(m_i, inverse Λ) children → Wishart(ν + n, (V⁻¹ + S)⁻¹).
-    | WishartPrecision of dof: Expr * scale: Expr * children: MvNormalChild list
-    /// MvNormal(m0, S0) prior on each copy of a vector node × Normal children with means a_i + x_i·target[slot]
-    /// → MvNormal per copy (varying intercepts and slopes).
-    | MvNormalLinear of priorMean: Expr * priorCovariance: Expr * children: GaussianChild list
-    /// Gaussian prior × Binomial/Bernoulli children with logit-linear probability → Pólya-Gamma augmentation:
-    /// ω_i ~ PG(n_i, eta_i), then the Gaussian update with pseudo-data κ_i/ω_i, κ_i = y_i − n_i/2, precision ω_i.
-    | PolyaGammaLogistic of prior: GaussianPrior * children: LinkedChild list
-    /// Gaussian prior × Poisson/NegativeBinomial children with log-linear mean (not conjugate): a slice update of
-    /// each element on its exact log-conditional, from per-sweep row summaries (see docs/conjugacy.md).
-    | LogLinearCount of prior: GaussianPrior * children: LinkedChild list
+type RuleOutcome<'m> =
+    /// The rule is not about this kind of node (its prior is not the rule's family).
+    | NotApplicable
+    /// The rule is about this kind of node but does not cover this one, for the reason given.
+    | Rejected of reason: string
+    /// The rule applies; the value is what its executor needs.
+    | Matched of 'm
 
-/// A conjugacy rule: a value that recognises one prior × likelihood pattern on the expanded model graph.
-type ConjugacyRule =
+/// Building and reading rule outcomes.
+[<RequireQualifiedAccess>]
+module RuleOutcome =
+
+    /// `Ok m` as a match, `Error why` as a rejection (the family already fits; the parts did not).
+    let ofResult (r: Result<'m, string>) : RuleOutcome<'m> =
+        match r with
+        | Ok m -> RuleOutcome.Matched m
+        | Error why -> RuleOutcome.Rejected why
+
+    /// The outcome with its match transformed (rejections and non-applicability pass through).
+    let map (f: 'm -> 'n) (o: RuleOutcome<'m>) : RuleOutcome<'n> =
+        match o with
+        | RuleOutcome.Matched m -> RuleOutcome.Matched(f m)
+        | RuleOutcome.Rejected why -> RuleOutcome.Rejected why
+        | RuleOutcome.NotApplicable -> RuleOutcome.NotApplicable
+
+    /// The match, if the rule applied.
+    let toOption (o: RuleOutcome<'m>) : 'm option =
+        match o with
+        | RuleOutcome.Matched m -> Some m
+        | _ -> None
+
+/// The recognising half of a conjugacy rule: a name, the update's math, and a recogniser whose match type `'m` is
+/// the rule's own. `Rules` pairs each with its executor into a `ConjugacyRule`.
+type Recogniser<'m> =
     {
         /// Short name shown by `Gibbs.describe` (like JAGS's sampler names).
         Name: string
         /// The update's math, for documentation and the plan listing.
         Math: string
-        /// Recognises the pattern for a target parameter node, or says why it does not apply.
-        Try: Model -> Node -> Result<Conjugate, string>
+        /// Recognises the pattern for a target parameter node of the expanded model.
+        Recognise: Model -> Node -> RuleOutcome<'m>
     }
 
-/// The built-in conjugacy rules. Each is a value that can be tested on its own; users may add their own.
+/// The recognisers of the built-in conjugacy rules (`Rules` pairs them with their executors). Each is a value that can
+/// be tested on its own.
 [<RequireQualifiedAccess>]
 module Conjugacy =
 
@@ -170,60 +166,58 @@ module Conjugacy =
 
     /// A rule for a scalar or per-element prior with two arguments whose children are Normal with means linear in
     /// the target: `prior` picks the two arguments from the prior (or says it is not this rule's family).
-    let private elementwiseGaussian name math (prior: Dist -> (Expr * Expr) option) (notThis: string) make =
+    let private elementwiseGaussian name math (prior: Dist -> (Expr * Expr) option) =
         {
             Name = name
             Math = math
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter d, (Plate.Scalar | Plate.Over _ | Plate.Sized _) when (prior d).IsSome ->
                         let a, b = (prior d).Value
 
                         eachChild expanded target ((gaussianChild target.Name false))
-                        |> Result.map (fun cs -> make (a, b, cs))
-                    | _ -> Error notThis
+                        |> Result.map (fun cs -> a, b, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// Normal prior × Normal children with means linear in the target: posterior precision
     /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
-    let normalMean: ConjugacyRule =
+    let normalMean: Recogniser<Expr * Expr * GaussianChild list> =
         elementwiseGaussian
             "Normal-Normal"
             "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
             (function
-            | Dist.Normal(m0, s0) -> Some(m0, s0)
-            | _ -> None)
-            "its prior is not Normal"
-            Conjugate.NormalMean
+             | Dist.Normal(m0, s0) -> Some(m0, s0)
+             | _ -> None)
 
     /// Two-group prior w·δ₀ + (1−w)·N(0, s²) × Normal children linear in the target: the exact conditional is the
     /// same mixture with updated weight and slab (`Conjugate.slabProbability`), so the indicator and the value are
     /// drawn together in closed form, for every element of a group vector.
-    let spikeAndSlab: ConjugacyRule =
+    let spikeAndSlab: Recogniser<Expr * Expr * GaussianChild list> =
         elementwiseGaussian
             "spike-and-slab Normal"
             "theta ~ w delta0 + (1-w) N(0, s), y_i ~ N(a_i + c_i theta, s_i) => P(theta != 0 | y) = logistic(log((1-w)/w) - log(1 + s^2 P)/2 + B^2/(2(P + 1/s^2))), theta | theta != 0 ~ N(B/(P + 1/s^2), 1/(P + 1/s^2)), P = sum c_i^2/s_i^2, B = sum c_i (y_i - a_i)/s_i^2"
             (function
-            | Dist.SpikeAndSlab(w, sd) -> Some(w, sd)
-            | _ -> None)
-            "its prior is not SpikeAndSlab"
-            Conjugate.SpikeAndSlabNormal
+             | Dist.SpikeAndSlab(w, sd) -> Some(w, sd)
+             | _ -> None)
 
     /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
     /// I/s0² + Xᵀ W X with W = diag(1/s_i²), mean P⁻¹ (m0/s0² + Xᵀ W (y − a)) (MvNormal block, Cholesky solve).
-    let normalBlock: ConjugacyRule =
+    let normalBlock: Recogniser<Expr * Expr * GaussianChild list> =
         {
             Name = "Normal-block (regression)"
             Math =
                 "beta_k ~ N(m0, s0) iid, y_i ~ N(a_i + x_i . beta, s_i) => beta | y ~ MvN(P^-1 (m0/s0^2 1 + X'W(y - a)), P^-1), P = I/s0^2 + X'WX"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.Normal(m0, s0)), Plate.Sized _ ->
                         eachChild expanded target ((gaussianChild target.Name true))
-                        |> Result.map (fun cs -> Conjugate.NormalBlock(m0, s0, cs))
-                    | _ -> Error "its prior is not Normal on a fixed-length vector"
+                        |> Result.map (fun cs -> m0, s0, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     let private scaleLink (target: string) (sd: Expr) =
@@ -255,12 +249,12 @@ module Conjugacy =
     /// InverseGamma(a, b) on a variance → IG(a + n/2, b + SS/2); Gamma(a, b) on a variance → GIG(a − n/2, 2b, SS);
     /// HalfNormal(s) on an sd → σ² ~ GIG(1/2 − n/2, 1/s², SS); HalfCauchy(A) / HalfStudentT(ν, A) on an sd → the
     /// inverse-gamma scale mixture σ² | a ~ IG((ν + n)/2, ν/a + SS/2), a | σ² ~ IG((ν + 1)/2, ν/σ² + 1/A²).
-    let normalScale: ConjugacyRule =
+    let normalScale: Recogniser<ScaleLink * Dist * ScaleChild list> =
         {
             Name = "Normal scale"
             Math =
                 "see docs/conjugacy.md: Gamma-precision, InvGamma-variance, GIG (half-normal sd, gamma variance), half-t augmentation"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.Gamma _ | Dist.InverseGamma _ | Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
@@ -275,12 +269,10 @@ module Conjugacy =
                             | Dist.Gamma _, ScaleLink.Variance
                             | Dist.HalfNormal _, ScaleLink.Sd
                             | Dist.HalfCauchy _, ScaleLink.Sd
-                            | Dist.HalfStudentT _, ScaleLink.Sd -> Ok(Conjugate.NormalScale(link, prior, cs))
+                            | Dist.HalfStudentT _, ScaleLink.Sd -> Ok(link, prior, cs)
                             | _ -> Error $"a {Dist.name prior} prior on a Normal {link} has no closed-form update")
-                    | NodeKind.Parameter _, _ ->
-                        Error
-                            "its prior is not one the scale rules cover (scalar Gamma, InverseGamma, HalfNormal, HalfCauchy, HalfStudentT)"
-                    | _ -> Error "its prior is not a parameter prior"
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// A positive scalar entering Normal children's means linearly (the τ of a non-centred hierarchy,
@@ -288,19 +280,20 @@ module Conjugacy =
     /// a half-t(ν, A) prior (half-Cauchy: ν = 1) does so given the mixture weight w of τ | w ~ HalfNormal(A/√w),
     /// w ~ Gamma(ν/2, ν/2). So τ | w, y ~ N(S/Q, 1/Q) truncated to τ > 0 with Q = P + w/A², and
     /// w | τ ~ Gamma((ν + 1)/2, (ν + τ²/A²)/2).
-    let normalLinearPositive: ConjugacyRule =
+    let normalLinearPositive: Recogniser<Dist * GaussianChild list> =
         {
             Name = "Normal linear coefficient, positive"
             Math =
                 "tau ~ half-t(nu, A) = HalfNormal(A/sqrt w), w ~ Gamma(nu/2, nu/2); y_i ~ N(a_i + c_i tau, s_i) => tau | w, y ~ N(S/Q, 1/Q) on tau > 0, Q = sum c_i^2/s_i^2 + w/A^2, S = sum c_i (y_i - a_i)/s_i^2; w | tau ~ Gamma((nu+1)/2, (nu + tau^2/A^2)/2)"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with
                     | NodeKind.Parameter(Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
                       Plate.Scalar ->
                         eachChild expanded target (gaussianChildWhere (fun slot -> slot.IsWhole) target.Name)
-                        |> Result.map (fun cs -> Conjugate.NormalLinearPositive(prior, cs))
-                    | _ -> Error "its prior is not a scalar HalfNormal, HalfCauchy or HalfStudentT"
+                        |> Result.map (fun cs -> prior, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     let private countChild (target: string) (c: Node) (family: string) (pick: Dist -> (Expr * Expr) option) =
@@ -322,11 +315,11 @@ module Conjugacy =
         | _ -> Error $"child '{c.Name}' is not {family} in '{target}'"
 
     /// Beta(a, b) × Binomial(n_i, θ) / Bernoulli(θ) children → Beta(a + Σy_i, b + Σ(n_i − y_i)).
-    let betaBinomial: ConjugacyRule =
+    let betaBinomial: Recogniser<Expr * Expr * CountChild list> =
         {
             Name = "Beta-Binomial"
             Math = "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Beta(a, b)) ->
@@ -340,16 +333,17 @@ module Conjugacy =
                             expanded
                             target
                             ((fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick))
-                        |> Result.map (fun cs -> Conjugate.BetaBinomial(a, b, cs))
-                    | _ -> Error "its prior is not Beta"
+                        |> Result.map (fun cs -> a, b, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// Gamma(a, rate b) × Poisson(E_i c_i θ) children → Gamma(a + Σy_i, b + Σ E_i c_i).
-    let gammaPoisson: ConjugacyRule =
+    let gammaPoisson: Recogniser<Expr * Expr * CountChild list> =
         {
             Name = "Gamma-Poisson"
             Math = "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Gamma(a, b)) ->
@@ -359,16 +353,17 @@ module Conjugacy =
                             | _ -> None
 
                         eachChild expanded target ((fun c -> countChild target.Name c "Poisson rate" pick))
-                        |> Result.map (fun cs -> Conjugate.GammaPoisson(a, b, cs))
-                    | _ -> Error "its prior is not Gamma"
+                        |> Result.map (fun cs -> a, b, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// Gamma(a, rate b) × Exponential(θ) children → Gamma(a + n, b + Σx_i).
-    let gammaExponential: ConjugacyRule =
+    let gammaExponential: Recogniser<Expr * Expr * Node list> =
         {
             Name = "Gamma-Exponential"
             Math = "theta ~ Gamma(a, b), x_i ~ Exp(theta) => Gamma(a + n, b + sum x_i)"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Gamma(a, b)) when target.Plate = Plate.Scalar ->
@@ -376,16 +371,17 @@ module Conjugacy =
                             match childDist c with
                             | Some(Dist.Exponential(Param t)) when t = target.Name -> Ok c
                             | _ -> Error $"child '{c.Name}' is not Exponential with rate '{target.Name}'")
-                        |> Result.map (fun cs -> Conjugate.GammaExponential(a, b, cs))
-                    | _ -> Error "its prior is not a scalar Gamma"
+                        |> Result.map (fun cs -> a, b, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// Gamma(c, rate d) on the rate of Gamma(s_i, θ) children → Gamma(c + Σ s_i, d + Σ x_i) (BUGS pumps' beta).
-    let gammaRateOfGamma: ConjugacyRule =
+    let gammaRateOfGamma: Recogniser<Expr * Expr * (Node * Expr) list> =
         {
             Name = "Gamma rate of Gamma"
             Math = "beta ~ Gamma(c, d), x_i ~ Gamma(s_i, beta) => Gamma(c + sum s_i, d + sum x_i)"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Gamma(c, d)) when target.Plate = Plate.Scalar ->
@@ -394,16 +390,17 @@ module Conjugacy =
                             | Some(Dist.Gamma(s, Param t)) when t = target.Name && not (Expr.dependsOn t s) ->
                                 Ok(ch, s)
                             | _ -> Error $"child '{ch.Name}' is not Gamma with rate '{target.Name}'")
-                        |> Result.map (fun cs -> Conjugate.GammaRateOfGamma(c, d, cs))
-                    | _ -> Error "its prior is not a scalar Gamma"
+                        |> Result.map (fun cs -> c, d, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// Dirichlet(α) × Categorical(θ) / Multinomial(n, θ) children → Dirichlet(α + category counts).
-    let dirichletCounts: ConjugacyRule =
+    let dirichletCounts: Recogniser<Expr * Node list> =
         {
             Name = "Dirichlet-Multinomial"
             Math = "p ~ Dirichlet(alpha), y_i ~ Categorical(p) => Dirichlet(alpha + counts)"
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter(Dist.Dirichlet a) when target.Plate = Plate.Scalar ->
@@ -412,8 +409,9 @@ module Conjugacy =
                             | Some(Dist.Categorical(Param t))
                             | Some(Dist.Multinomial(_, Param t)) when t = target.Name -> Ok c
                             | _ -> Error $"child '{c.Name}' is not Categorical/Multinomial in '{target.Name}'")
-                        |> Result.map (fun cs -> Conjugate.DirichletCounts(a, cs))
-                    | _ -> Error "its prior is not a scalar Dirichlet"
+                        |> Result.map (fun cs -> a, cs)
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// The dimension K of an MvNormalCholesky: its LkjCholesky factor node's, its `sized` scale node's, or the length
@@ -500,83 +498,77 @@ module Conjugacy =
         | None -> Error $"'{c.Name}' is not a stochastic node"
 
     /// A rule for a single (Plate.Scalar) vector or matrix node whose MvNormal children use it in `role`:
-    /// `prior` picks the prior's two arguments, `build` makes the Conjugate case, `what` names the node's kind.
+    /// `prior` picks the prior's two arguments, `what` names the node's kind.
     let private mvRule
         name
         math
-        (family: string)
         (what: string)
         role
         (prior: Model -> Dist -> (Expr * Expr) option)
-        build
-        =
+        : Recogniser<Expr * Expr * MvNormalChild list> =
         {
             Name = name
             Math = math
-            Try =
+            Recognise =
                 fun expanded target ->
                     match target.Kind with
                     | NodeKind.Parameter d ->
                         match prior expanded d, target.Plate with
                         | Some(a, b), Plate.Scalar ->
                             eachChild expanded target (mvNormalChild expanded target.Name role)
-                            |> Result.map (fun cs -> build (a, b, cs))
-                        | Some _, _ -> Error $"it is a {what} per group level; this rule covers a single {what}"
-                        | None, _ -> Error $"its prior is not {family}"
-                    | _ -> Error $"its prior is not {family}"
+                            |> Result.map (fun cs -> a, b, cs)
+                            |> RuleOutcome.ofResult
+                        | Some _, _ ->
+                            RuleOutcome.Rejected $"it is a {what} per group level; this rule covers a single {what}"
+                        | None, _ -> RuleOutcome.NotApplicable
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// MvNormal(m0, S0) prior on a vector μ × children x_i ~ MvNormal(μ, Σ_c) with Σ_c free of μ: posterior
     /// precision Q = S0⁻¹ + Σ_c n_c Σ_c⁻¹, mean Q⁻¹ (S0⁻¹ m0 + Σ_c Σ_c⁻¹ Σ_i x_i) (the MvNormal-MvNormal identity).
-    let mvNormalMean: ConjugacyRule =
+    let mvNormalMean: Recogniser<Expr * Expr * MvNormalChild list> =
         mvRule
             "MvNormal mean"
             "mu ~ MvN(m0, S0), x_i ~ MvN(mu, Sigma) => mu | x ~ MvN(Q^-1 (S0^-1 m0 + Sigma^-1 sum x_i), Q^-1), Q = S0^-1 + n Sigma^-1"
-            "MvNormal"
             "vector"
             AsMean
             mvNormalForm
-            Conjugate.MvNormalMean
 
     /// InverseWishart(ν, Ψ) prior on a covariance Σ × children x_i ~ MvNormal(m_i, Σ) with means free of Σ:
     /// InverseWishart(ν + n, Ψ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ) (the inverse-Wishart–normal identity).
-    let inverseWishartCovariance: ConjugacyRule =
+    let inverseWishartCovariance: Recogniser<Expr * Expr * MvNormalChild list> =
         mvRule
             "InverseWishart covariance"
             "Sigma ~ IW(nu, Psi), x_i ~ MvN(m_i, Sigma) => Sigma | x ~ IW(nu + n, Psi + sum (x_i - m_i)(x_i - m_i)')"
-            "InverseWishart"
             "covariance"
             AsCovariance
             (fun _ d ->
                 match d with
                 | Dist.InverseWishart(nu, psi) -> Some(nu, psi)
                 | _ -> None)
-            Conjugate.InverseWishartCovariance
 
     /// Wishart(ν, V) prior on a precision matrix Λ × children x_i ~ MvNormal(m_i, inverse Λ) with means free of Λ:
     /// Wishart(ν + n, (V⁻¹ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ)⁻¹) (the Wishart–normal identity).
-    let wishartPrecision: ConjugacyRule =
+    let wishartPrecision: Recogniser<Expr * Expr * MvNormalChild list> =
         mvRule
             "Wishart precision"
             "Lambda ~ Wishart(nu, V), x_i ~ MvN(m_i, inverse Lambda) => Lambda | x ~ Wishart(nu + n, (V^-1 + sum (x_i - m_i)(x_i - m_i)')^-1)"
-            "Wishart"
             "precision"
             AsPrecision
             (fun _ d ->
                 match d with
                 | Dist.Wishart(nu, v) -> Some(nu, v)
                 | _ -> None)
-            Conjugate.WishartPrecision
 
     /// MvNormal(m0, S0) prior on each copy b_j of a vector node × Normal children y_i ~ N(a_i + x_i·b_j, s_i)
     /// (a dot product with the whole node, or with the copy its group index selects): per copy, posterior
     /// precision Q_j = S0⁻¹ + Σ_{i in j} x_i x_iᵀ/s_i², mean Q_j⁻¹ (S0⁻¹ m0 + Σ_{i in j} x_i (y_i − a_i)/s_i²).
-    let mvNormalLinear: ConjugacyRule =
+    let mvNormalLinear: Recogniser<Expr * Expr * GaussianChild list> =
         {
             Name = "MvNormal-linear (dot product)"
             Math =
                 "b_j ~ MvN(m0, S0), y_i ~ N(a_i + x_i . b_j, s_i) => b_j | y ~ MvN(Q^-1 (S0^-1 m0 + sum x_i (y_i - a_i)/s_i^2), Q^-1), Q = S0^-1 + sum x_i x_i'/s_i^2"
-            Try =
+            Recognise =
                 fun expanded target ->
                     let form =
                         match target.Kind with
@@ -588,77 +580,43 @@ module Conjugacy =
                         let accept (slot: Slot) = slot.IsWholeDot || slot.IsIndexedDot
 
                         eachChild expanded target (gaussianChildWhere accept target.Name)
-                        |> Result.map (fun cs -> Conjugate.MvNormalLinear(m0, s0, cs))
+                        |> Result.map (fun cs -> m0, s0, cs)
+                        |> RuleOutcome.ofResult
                     | Some _, _ ->
-                        Error "it is a fixed-size set of vectors; this rule covers one vector or one per group level"
-                    | None, _ -> Error "its prior is not MvNormal"
+                        RuleOutcome.Rejected
+                            "it is a fixed-size set of vectors; this rule covers one vector or one per group level"
+                    | None, _ -> RuleOutcome.NotApplicable
         }
 
     /// Normal/MvNormal prior × y_i ~ Binomial(n_i, invLogit(eta_i)) with eta linear in the target (Polson, Scott &
     /// Windle 2013): given ω_i ~ PG(n_i, eta_i) the likelihood is Gaussian in eta with pseudo-data κ_i/ω_i,
     /// κ_i = y_i − n_i/2 and precision ω_i, so the target gets the Normal-Normal, block or MvNormal-linear draw.
-    let polyaGammaLogistic: ConjugacyRule =
+    let polyaGammaLogistic: Recogniser<GaussianPrior * LinkedChild list> =
         {
             Name = "Pólya-Gamma logistic"
             Math =
                 "y_i ~ Bin(n_i, invlogit(a_i + c_i theta)), w_i ~ PG(n_i, eta_i) => theta | w ~ Normal rule with z_i = (y_i - n_i/2)/w_i, sd_i = w_i^-1/2"
-            Try =
+            Recognise =
                 fun expanded target ->
-                    GlmChildren.recognise GlmChildren.logisticChild expanded target
-                    |> Result.map Conjugate.PolyaGammaLogistic
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Normal _ | Dist.MvNormal _) ->
+                        GlmChildren.recognise GlmChildren.logisticChild expanded target
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
 
     /// Normal prior × Poisson(exp(eta_i), E_i) / NegativeBinomial(exp(eta_i), φ_i) children with eta linear in the
     /// target: no closed form; each element is slice-sampled on its exact log-conditional (see docs/conjugacy.md).
-    let logLinearCount: ConjugacyRule =
+    let logLinearCount: Recogniser<GaussianPrior * LinkedChild list> =
         {
             Name = "log-linear count slice"
             Math =
                 "y_i ~ Poisson(E_i exp(a_i + c_i theta)): log p(theta | .) = log N(theta) + theta sum c_i y_i - sum E_i e^(a_i) e^(c_i theta), sliced per element"
-            Try =
+            Recognise =
                 fun expanded target ->
-                    GlmChildren.recognise GlmChildren.logLinearChild expanded target
-                    |> Result.map Conjugate.LogLinearCount
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Normal _ | Dist.MvNormal _) ->
+                        GlmChildren.recognise GlmChildren.logLinearChild expanded target
+                        |> RuleOutcome.ofResult
+                    | _ -> RuleOutcome.NotApplicable
         }
-
-    /// The built-in rules, tried in this order.
-    let builtIn: ConjugacyRule list =
-        [
-            normalMean
-            spikeAndSlab
-            normalBlock
-            normalScale
-            normalLinearPositive
-            betaBinomial
-            gammaPoisson
-            gammaExponential
-            gammaRateOfGamma
-            dirichletCounts
-            mvNormalMean
-            inverseWishartCovariance
-            wishartPrecision
-            mvNormalLinear
-            polyaGammaLogistic
-            logLinearCount
-        ]
-
-    /// The first rule that applies to the target, or every rule's reason for not applying.
-    let find
-        (rules: ConjugacyRule list)
-        (expanded: Model)
-        (target: Node)
-        : Result<ConjugacyRule * Conjugate, (string * string) list> =
-        let attempts = rules |> List.map (fun r -> r, r.Try expanded target)
-
-        match
-            attempts
-            |> List.tryPick (fun (r, res) -> res |> Result.toOption |> Option.map (fun c -> r, c))
-        with
-        | Some found -> Ok found
-        | None ->
-            attempts
-            |> List.choose (fun (r, res) ->
-                match res with
-                | Error why -> Some(r.Name, why)
-                | Ok _ -> None)
-            |> Error

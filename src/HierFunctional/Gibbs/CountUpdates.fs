@@ -152,6 +152,8 @@ module internal CountUpdates =
         {
             Node = name
             Method = rule
+            Kind = UpdateKind.Rule rule
+            Exactness = Exactness.Approximate
             Reason = ""
             Needs =
                 {

@@ -13,9 +13,9 @@ open HierFunctional.Inference
 module internal Interweave =
 
     /// A centred Normal group node with scalar-parameter mean and sd: (group node, mean node, sd node).
-    let private candidates (b: Bound) (updates: Update[]) (methodName: string) =
+    let private candidates (b: Bound) (updates: Update[]) (kind: UpdateKind) =
         let closedForm name =
-            updates |> Array.exists (fun u -> u.Node = name && u.Method = methodName)
+            updates |> Array.exists (fun u -> u.Node = name && u.Kind = kind)
 
         b.Nodes
         |> List.choose (fun info ->
@@ -310,6 +310,12 @@ module internal Interweave =
                     $"interweaving (ASIS: draws {mu.Node.Name}, {tau.Node.Name} exactly with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
                 else
                     $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
+            Kind = UpdateKind.Interweaving
+            Exactness =
+                if exact.IsSome then
+                    Exactness.Exact
+                else
+                    Exactness.Approximate
             Reason = ""
             Needs =
                 {
@@ -345,8 +351,8 @@ module internal Interweave =
 
         // θ's children in closed form, when none of them reads μ or τ directly (else every row is evaluated).
         let likelihoodOf (theta: NodeInfo) (mu: NodeInfo) (tau: NodeInfo) =
-            match Conjugacy.normalMean.Try expanded.Value theta.Node with
-            | Ok(Conjugate.NormalMean(_, _, children)) when
+            match Conjugacy.normalMean.Recognise expanded.Value theta.Node with
+            | RuleOutcome.Matched(_, _, children) when
                 children
                 |> List.forall (fun c ->
                     [ c.Offset; c.Coefficient; c.Sd ]
@@ -360,7 +366,7 @@ module internal Interweave =
             | _ -> None
 
         let extra =
-            candidates b updates Conjugacy.normalMean.Name
+            candidates b updates (UpdateKind.Rule Conjugacy.normalMean.Name)
             |> List.map (fun (theta, mu, tau) ->
                 create density theta mu tau (augmentationOf tau) (likelihoodOf theta mu tau))
             |> Array.ofList
@@ -368,12 +374,12 @@ module internal Interweave =
         // Collapsed logistic intercepts: only τ is interwoven (one Laplace-t MH step), since a slice step on (μ, τ)
         // through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
         let logitExtra =
-            candidates b updates LogitIntercepts.methodName
+            candidates b updates UpdateKind.LogisticIntercepts
             |> List.choose (fun (theta, mu, tau) ->
                 match tau.Node.Kind, augmentationOf tau with
                 | NodeKind.Parameter d, None when Dist.support d = Support.Positive ->
-                    match Conjugacy.polyaGammaLogistic.Try expanded.Value theta.Node with
-                    | Ok(Conjugate.PolyaGammaLogistic(_, children)) ->
+                    match Conjugacy.polyaGammaLogistic.Recognise expanded.Value theta.Node with
+                    | RuleOutcome.Matched(_, children) ->
                         let centreSd =
                             match d with
                             | Dist.HalfNormal(Const sd) when sd > 0.0 -> sd

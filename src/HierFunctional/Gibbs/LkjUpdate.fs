@@ -168,6 +168,8 @@ module LkjUpdate =
         {
             Node = $"{sNode.Name}, {lNode.Name}"
             Method = rule
+            Kind = UpdateKind.LkjBlock
+            Exactness = Exactness.Approximate
             Reason = ""
             Needs =
                 { needs with
@@ -180,7 +182,7 @@ module LkjUpdate =
     /// one scatter-based block update, placed where the first of the two was.
     let internal combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
         let isSlice name =
-            updates |> Array.exists (fun u -> u.Node = name && u.Method = "slice")
+            updates |> Array.exists (fun u -> u.Node = name && u.Kind = UpdateKind.Slice)
 
         let pairs =
             expanded.Nodes

@@ -108,6 +108,8 @@ module internal LocationScaleBlock =
                 {
                     Node = $"{mu}, {tau}"
                     Method = rule
+                    Kind = UpdateKind.JointLocationScale
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs =
                         {
@@ -130,27 +132,29 @@ module internal LocationScaleBlock =
             else
                 None
 
-        let ruleOf (rule: ConjugacyRule) (name: string) =
+        let ruleOf (rule: Recogniser<'m>) (name: string) =
             Model.tryFind name expanded
-            |> Option.bind (fun n -> rule.Try expanded n |> Result.toOption)
+            |> Option.bind (fun n -> rule.Recognise expanded n |> RuleOutcome.toOption)
+
+        let isRule (rule: Recogniser<'m>) (u: Update) = u.Kind = UpdateKind.Rule rule.Name
 
         let locations =
             updates
             |> Array.choose (fun u ->
-                match u.Method = Conjugacy.normalMean.Name, scalarGlobal u.Node with
+                match isRule Conjugacy.normalMean u, scalarGlobal u.Node with
                 | true, Some info ->
                     match ruleOf Conjugacy.normalMean u.Node with
-                    | Some(Conjugate.NormalMean(m0, s0, children)) -> Some(info, (m0, s0, children))
+                    | Some(m0, s0, children) -> Some(info, (m0, s0, children))
                     | _ -> None
                 | _ -> None)
 
         let pairs =
             updates
             |> Array.choose (fun u ->
-                match u.Method.StartsWith Conjugacy.normalLinearPositive.Name, scalarGlobal u.Node with
+                match isRule Conjugacy.normalLinearPositive u, scalarGlobal u.Node with
                 | true, Some tauInfo ->
                     match ruleOf Conjugacy.normalLinearPositive u.Node with
-                    | Some(Conjugate.NormalLinearPositive(prior, children)) ->
+                    | Some(prior, children) ->
                         locations
                         |> Array.tryPick (fun (muInfo, m) ->
                             create b muInfo m tauInfo (prior, children)
@@ -169,5 +173,5 @@ module internal LocationScaleBlock =
             |> Array.choose (fun u ->
                 match pairs |> Array.tryFind (fun (_, tau, _) -> tau = u.Node) with
                 | Some(_, _, joint) -> Some joint
-                | None when absorbed.Contains u.Node && u.Method = Conjugacy.normalMean.Name -> None
+                | None when absorbed.Contains u.Node && isRule Conjugacy.normalMean u -> None
                 | None -> Some u)

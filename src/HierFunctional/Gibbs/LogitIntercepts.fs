@@ -444,6 +444,8 @@ module internal LogitIntercepts =
                     {
                         Node = name
                         Method = methodName
+                        Kind = UpdateKind.LogisticIntercepts
+                        Exactness = Exactness.Approximate
                         Reason = ""
                         Needs =
                             {
@@ -573,6 +575,8 @@ module internal LogitIntercepts =
                         Node = $"{tau.Node.Name} | {theta.Node.Name}"
                         Method =
                             $"interweaving (moves {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed; Laplace-t MH)"
+                        Kind = UpdateKind.Interweaving
+                        Exactness = Exactness.Approximate
                         Reason = ""
                         Needs =
                             {

@@ -34,6 +34,8 @@ module internal MvUpdates =
             {
                 Node = name
                 Method = rule
+                Kind = UpdateKind.Rule rule
+                Exactness = Exactness.Exact
                 Reason = ""
                 Needs =
                     {

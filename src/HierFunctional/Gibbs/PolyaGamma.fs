@@ -78,13 +78,15 @@ module internal PolyaGamma =
             let w = Special.polyaGamma rng (int (round n)) eta
             add w (y - 0.5 * n)
 
-    let private methodName (inner: ConjugacyRule) =
+    let private methodName (inner: Recogniser<'m>) =
         $"{Conjugacy.polyaGammaLogistic.Name} ({inner.Name})"
 
     let private make name inner buffers run =
         {
             Node = name
             Method = methodName inner
+            Kind = UpdateKind.Rule Conjugacy.polyaGammaLogistic.Name
+            Exactness = Exactness.Exact
             Reason = ""
             Needs =
                 {

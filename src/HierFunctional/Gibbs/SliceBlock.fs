@@ -106,7 +106,9 @@ module internal SliceBlock =
                                 chol.[i * k + j] <- l.[i, j]
 
                         flags.[1] <- 1.0
-                    with _ ->
+                    // MathNet signals a covariance that is not positive definite (e.g. a constant coordinate)
+                    // with ArgumentException: then the block keeps its coordinate-wise directions.
+                    with :? ArgumentException ->
                         flags.[1] <- -1.0
 
                 if flags.[1] > 0.0 then
@@ -192,6 +194,8 @@ module internal SliceBlock =
         {
             Node = String.Join(", ", names)
             Method = "slice (block)"
+            Kind = UpdateKind.SliceBlock
+            Exactness = Exactness.Approximate
             Reason =
                 "scalar hyperparameters without a closed form, slice-sampled together along warm-up covariance directions"
             Needs =
@@ -210,7 +214,7 @@ module internal SliceBlock =
         let b = density.Bound
 
         let isMember (u: Update) =
-            u.Method = "slice"
+            u.Kind = UpdateKind.Slice
             && (match b.NodeMap.TryFind u.Node with
                 | Some i -> i.Scope = Scope.Global && i.Event = Shape.Scalar && i.Copies = 1
                 | None -> false)

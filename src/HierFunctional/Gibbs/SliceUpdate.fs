@@ -129,6 +129,8 @@ module internal SliceUpdate =
                     {
                         Node = info.Node.Name
                         Method = "slice"
+                        Kind = UpdateKind.Slice
+                        Exactness = Exactness.Approximate
                         Reason = reason
                         Needs =
                             {

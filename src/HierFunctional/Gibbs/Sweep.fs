@@ -42,6 +42,37 @@ type Offsets =
         Buffer: int
     }
 
+/// What kind of update a plan step is: compiler passes find the steps they rewrite by kind, never by display text.
+[<RequireQualifiedAccess>]
+type UpdateKind =
+    /// A conjugacy rule's update; `rule` is the rule's `Name`.
+    | Rule of rule: string
+    /// The collapsed logistic-intercepts kernel the Pólya-Gamma rule uses when rows collapse per element.
+    | LogisticIntercepts
+    /// A draw from the node's prior given its parents (nothing in the model reads the node).
+    | PriorDraw
+    /// One node slice-sampled on its log-density (the fallback).
+    | Slice
+    /// A shape slice-sampled with its Gamma rate integrated out, then the rate drawn (BUGS pumps).
+    | CollapsedSlice
+    /// Scalar hyperparameters slice-sampled together (the block-slice pass).
+    | SliceBlock
+    /// LKJ scales and correlation factor slice-sampled as one block (the LKJ pass).
+    | LkjBlock
+    /// An ASIS interweaving step added after a centred hierarchy's updates (the interweaving pass).
+    | Interweaving
+    /// A Normal location and a positive scale drawn jointly (the location-scale pass).
+    | JointLocationScale
+
+/// Whether an update draws its nodes exactly from their full conditional.
+[<RequireQualifiedAccess>]
+type Exactness =
+    /// An independent draw from the full conditional (closed form, possibly given auxiliary variables).
+    | Exact
+    /// A Markov move that leaves the full conditional invariant (slice, Metropolis-Hastings): correct, but each
+    /// draw depends on the previous one.
+    | Approximate
+
 /// One update of a Gibbs sweep, as listed by `Gibbs.describe`.
 type Update =
     {
@@ -49,6 +80,10 @@ type Update =
         Node: string
         /// The method: a conjugacy rule's name, or "slice".
         Method: string
+        /// What kind of update this is (passes match on it).
+        Kind: UpdateKind
+        /// Whether it draws exactly from the full conditional.
+        Exactness: Exactness
         /// Why the node fell back to slice sampling (empty for closed-form updates).
         Reason: string
         /// Storage needed in each chain.

@@ -295,7 +295,7 @@ module internal Updates =
 
     /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
-        (rule: ConjugacyRule)
+        (rule: Recogniser<Expr * Expr * GaussianChild list>)
         (drawWith: Bound -> NodeInfo -> Expr -> Expr -> string -> Random -> float[] -> float[] -> float[] -> unit)
         (b: Bound)
         (target: NodeInfo)
@@ -315,6 +315,8 @@ module internal Updates =
                 {
                     Node = target.Node.Name
                     Method = rule.Name
+                    Kind = UpdateKind.Rule rule.Name
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs =
                         {
@@ -379,6 +381,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = $"{rule} ({Dist.name prior}, truncated Normal)"
+                    Kind = UpdateKind.Rule rule
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs =
                         {
@@ -668,6 +672,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = $"{rule} ({Dist.name prior} on a {(string link).ToLowerInvariant()})"
+                    Kind = UpdateKind.Rule rule
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs = { Aux = aux; Widths = 0; Buffers = [] }
                     Run =
@@ -698,6 +704,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = $"{rule} ({Dist.name prior} on an sd, inverse-gamma mixture augmentation)"
+                    Kind = UpdateKind.Rule rule
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs =
                         {
@@ -803,6 +811,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = rule
+                    Kind = UpdateKind.Rule rule
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs = { noNeeds with Buffers = [ n; n ] }
                     Run =
@@ -884,6 +894,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = rule
+                    Kind = UpdateKind.Rule rule
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs = noNeeds
                     Run =
@@ -912,6 +924,8 @@ module internal Updates =
             {
                 Node = name
                 Method = rule
+                Kind = UpdateKind.Rule rule
+                Exactness = Exactness.Exact
                 Reason = ""
                 Needs = noNeeds
                 Run =
@@ -1025,6 +1039,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = Conjugacy.dirichletCounts.Name
+                    Kind = UpdateKind.Rule Conjugacy.dirichletCounts.Name
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs = noNeeds
                     Run =
@@ -1151,6 +1167,8 @@ module internal Updates =
                 {
                     Node = name
                     Method = Conjugacy.normalBlock.Name
+                    Kind = UpdateKind.Rule Conjugacy.normalBlock.Name
+                    Exactness = Exactness.Exact
                     Reason = ""
                     Needs = { noNeeds with Buffers = sizes }
                     Run =

@@ -134,6 +134,25 @@ module Eval =
             fun i -> map.[i]
         | Scope.Global -> invalidArg "g" $"group '{g}' has no level in global scope"
 
+    /// A column's value in each level of group g. Bind resolves it for every node over g; an expression that
+    /// `Graph.expand` inlined from a derived node over an enclosing group h reads it at g too, and then it is the value
+    /// of h's level containing each g level (constant within h, so within g, which is nested in h).
+    let levelColumn (b: Bound) (column: string) (g: string) : float[] =
+        match b.LevelValues.TryFind((column, g)) with
+        | Some xs -> xs
+        | None ->
+            b.LevelValues
+            |> Map.toSeq
+            |> Seq.tryPick (fun ((c, h), xs) ->
+                if c = column then
+                    b.Nesting.TryFind((g, h)) |> Option.map (Array.map (fun l -> xs.[l]))
+                else
+                    None)
+            |> Option.defaultWith (fun () ->
+                invalidArg
+                    (nameof column)
+                    $"data \"{column}\" has no value per level of '{g}': it is not bound for '{g}' or a group enclosing it")
+
     /// Compiles a scalar-valued expression in a scope.
     let rec compileScalar (b: Bound) (scope: Scope) (e: Expr) : Compiled<float> =
         match e with
@@ -144,7 +163,7 @@ module Eval =
                 let xs = b.Numeric.[c]
                 fun _ i -> xs.[i]
             | Scope.Level g ->
-                let xs = b.LevelValues.[(c, g)]
+                let xs = levelColumn b c g
                 fun _ i -> xs.[i]
             | Scope.Global -> invalidArg "e" $"data \"{c}\" is a whole column in global scope, not a scalar"
         | Group g ->

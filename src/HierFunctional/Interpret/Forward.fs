@@ -19,6 +19,18 @@ module Forward =
         | Value.Vector xs -> Array.blit xs 0 state off n
         | Value.Matrix m -> m |> Array2D.iteri (fun i j x -> state.[off + i * Array2D.length2 m + j] <- x)
 
+    /// Draws every copy of one parameter node from its prior given the current values of the nodes it reads, in place
+    /// (an ancestral draw). The argument evaluators are built once, so the returned function can run every sweep.
+    let nodeDraw (b: Bound) (info: NodeInfo) : System.Random -> float[] -> unit =
+        match info.Node.Kind with
+        | NodeKind.Parameter d ->
+            let args = argFns b info d
+
+            fun rng state ->
+                for c in 0 .. info.Copies - 1 do
+                    writeCopy b info state c (Density.draw rng d (args state c))
+        | _ -> invalidArg (nameof info) $"'{info.Node.Name}' is not a parameter node, so it has no prior to draw from"
+
     /// Draws every parameter from its prior, in declaration order, each given the earlier draws.
     /// Raises ModelException (ImproperPosterior) for a Flat prior, which has no distribution to draw from.
     let priorDraw (rng: System.Random) (b: Bound) : float[] =
@@ -36,11 +48,7 @@ module Forward =
                         )
                     )
                 )
-            | NodeKind.Parameter d ->
-                let args = argFns b info d
-
-                for c in 0 .. info.Copies - 1 do
-                    writeCopy b info state c (Density.draw rng d (args state c))
+            | NodeKind.Parameter _ -> nodeDraw b info rng state
             | _ -> ()
 
         state

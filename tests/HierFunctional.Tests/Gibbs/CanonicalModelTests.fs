@@ -43,7 +43,7 @@ let ``eight schools matches the exact grid posterior of mu, tau and every theta`
 
     let post =
         fit
-            Conjugacy.builtIn
+            Rules.builtIn
             eightSchools
             d
             (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(3))
@@ -59,7 +59,7 @@ let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (th
     let ys, ns = ints d successes, ints d "n"
     let exact = GridPosterior.betaBinomial 100 ys ns
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
-    let plan = planOf Conjugacy.builtIn (Examples.betaBinomial groupColumn successes) d
+    let plan = planOf Rules.builtIn (Examples.betaBinomial groupColumn successes) d
     Assert.Equal("slice (block)", plan.Updates.[0].Method)
     Assert.Equal("alpha, beta", plan.Updates.[0].Node)
     Assert.Equal("Beta-Binomial", plan.Updates.[1].Method)
@@ -101,7 +101,7 @@ let checkEightSchoolsTauPrior (tauPrior: Dist) (logTauPrior: float -> float) (se
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         }
 
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     let weave = plan.Updates |> Array.find (fun u -> u.Method.StartsWith "interweaving")
     Assert.StartsWith("interweaving (ASIS: draws mu, tau exactly", weave.Method)
 
@@ -124,7 +124,7 @@ let ``eight schools with a half-t(3) tau drawn exactly by interweaving matches i
 
 [<Fact>]
 let ``the default eight schools plan draws mu and tau exactly in its interweaving step`` () =
-    let plan = planOf Conjugacy.builtIn eightSchools (csv "eight_schools.csv")
+    let plan = planOf Rules.builtIn eightSchools (csv "eight_schools.csv")
     let weave = plan.Updates |> Array.find (fun u -> u.Method.StartsWith "interweaving")
     Assert.StartsWith("interweaving (ASIS: draws mu, tau exactly", weave.Method)
 

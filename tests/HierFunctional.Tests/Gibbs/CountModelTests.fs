@@ -40,7 +40,7 @@ let ``a Normal log-rate intercept with exposures matches its 1-D grid posterior`
             do! observe "y" (Poisson(exp (alpha + 0.3 * data "x"), data "E"))
         }
 
-    let plan = planOf Conjugacy.builtIn m countData
+    let plan = planOf Rules.builtIn m countData
     methodIs plan "alpha" "log-linear count slice"
 
     let logPost a =
@@ -58,7 +58,7 @@ let ``a Poisson intercept and slope match the 2-D grid posterior`` () =
             do! observe "y" (Poisson(exp (alpha + beta * data "x"), data "E"))
         }
 
-    let plan = planOf Conjugacy.builtIn m countData
+    let plan = planOf Rules.builtIn m countData
     methodIs plan "beta" "log-linear count slice"
 
     let ea, eb =
@@ -89,7 +89,7 @@ let ``Poisson-lognormal group intercepts with known mu and tau match a 1-D grid 
         |> Dataset.integers "y" y
         |> Dataset.reals "E" e
 
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     methodIs plan "theta" "log-linear count slice"
     let post = Chains.run options plan
 
@@ -114,7 +114,7 @@ let ``a Negative Binomial intercept and its dispersion match the 2-D grid poster
 
     let y = [| 0; 3; 12; 1; 7; 2; 0; 5 |]
     let d = Dataset.empty |> Dataset.integers "y" y
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     methodIs plan "alpha" "log-linear count slice"
     methodIs plan "phi" "slice"
 

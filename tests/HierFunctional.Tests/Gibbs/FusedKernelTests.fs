@@ -86,8 +86,8 @@ let private randomState (r: Random) (b: Bound) =
 let private normalMeanOf (b: Bound) (name: string) =
     let expanded = Graph.expand b.Model
 
-    match Conjugacy.normalMean.Try expanded (Bound.node b name).Node with
-    | Ok(Conjugate.NormalMean(m0, s0, children)) -> m0, s0, children
+    match Conjugacy.normalMean.Recognise expanded (Bound.node b name).Node with
+    | RuleOutcome.Matched(m0, s0, children) -> m0, s0, children
     | other -> failwithf "expected a Normal-Normal match for %s, got %A" name other
 
 /// P and S from the fused (sufficient-statistic) path and from the general per-row path, at one state.
@@ -169,7 +169,7 @@ let private assertConditional (draws: float[][]) (truth: NormalParams[]) =
 let ``fused element draws have the closed-form Normal-Normal conditional mean and variance`` () =
     let r = rng 5
     let d = randomData r
-    let plan = GibbsTests.planOf Conjugacy.builtIn (variant 0) d
+    let plan = GibbsTests.planOf Rules.builtIn (variant 0) d
     let b = plan.Bound
     let s = randomState r b
 
@@ -201,7 +201,7 @@ let ``fused element draws have the closed-form Normal-Normal conditional mean an
 [<Fact>]
 let ``a child mean with a parameter-dependent slope still gets the exact conditional of the general path`` () =
     let r = rng 7
-    let plan = GibbsTests.planOf Conjugacy.builtIn slopeModel (randomData r)
+    let plan = GibbsTests.planOf Rules.builtIn slopeModel (randomData r)
     let b = plan.Bound
     let s = randomState r b
     let beta, sigma = s.[b.Layout.Offsets.["beta"]], s.[b.Layout.Offsets.["sigma"]]
@@ -257,8 +257,8 @@ let ``Normal-scale sums of squares from level statistics equal the row-by-row su
         let expanded = Graph.expand b.Model
 
         let ssOf name =
-            match Conjugacy.normalScale.Try expanded (Bound.node b name).Node with
-            | Ok(Conjugate.NormalScale(_, _, [ c ])) -> snd (Updates.sumOfSquares b c) s
+            match Conjugacy.normalScale.Recognise expanded (Bound.node b name).Node with
+            | RuleOutcome.Matched(_, _, [ c ]) -> snd (Updates.sumOfSquares b c) s
             | other -> failwithf "expected one Normal-scale child, got %A" other
 
         let theta = b.Layout.Offsets.["theta"]
@@ -291,7 +291,7 @@ let ``the joint log-density equals the sum of every term in trace order`` () =
 [<Fact>]
 let ``a compiled plan keeps no per-row dependents table and its blankets still equal the full density's`` () =
     let r = rng 13
-    let plan = GibbsTests.planOf Conjugacy.builtIn (variant 0) (randomData r)
+    let plan = GibbsTests.planOf Rules.builtIn (variant 0) (randomData r)
     let full = LogDensity.compile plan.Bound
     let s = randomState r plan.Bound
     Assert.True(plan.Density.Dependents.IsEmpty)

@@ -80,8 +80,7 @@ let ``Normal-Normal and half-Cauchy augmentation updates leave the prior invaria
     // 5× the usual length: τ's half-Cauchy tail makes the indicator sticky, and at 4,000 iterations its ESS-based
     // MCSE was too small (z = 4.75 for P(τ < 1.5) at seed 1 with the exact interweaving draw; |z| < 1.7 for every
     // check at 40,000, with the exact draw and with the slice moves).
-    let out =
-        simulate Conjugacy.builtIn m d [ "mu"; "tau"; "theta[2]" ] (5 * iterations) 1
+    let out = simulate Rules.builtIn m d [ "mu"; "tau"; "theta[2]" ] (5 * iterations) 1
 
     check "mu mean" out.["mu"] id 1.0
     check "mu second moment" out.["mu"] (fun x -> x * x) 5.0
@@ -144,7 +143,7 @@ let ``each Normal scale update leaves the prior invariant`` (kind: string) =
     let plan =
         Bind.bindOrThrow m (Dataset.empty |> Dataset.reals "y" (Array.zeroCreate 5))
 
-    let out = simulate Conjugacy.builtIn m plan.Data [ "mu"; "v" ] iterations 3
+    let out = simulate Rules.builtIn m plan.Data [ "mu"; "v" ] iterations 3
     check $"{kind}: mu" out.["mu"] id 0.0
     check $"{kind}: v mean" out.["v"] id mean
     check $"{kind}: v second moment" out.["v"] (fun x -> x * x) second
@@ -162,7 +161,7 @@ let ``Beta-Binomial updates leave the prior invariant`` () =
         |> Dataset.integers "y" (Array.zeroCreate 6)
         |> Dataset.integers "n" [| 5; 3; 10; 1; 2; 4 |]
 
-    let out = simulate Conjugacy.builtIn m d [ "theta[1]"; "theta[3]" ] iterations 4
+    let out = simulate Rules.builtIn m d [ "theta[1]"; "theta[3]" ] iterations 4
     check "theta[1] mean" out.["theta[1]"] id 0.4
     check "theta[3] second moment" out.["theta[3]"] (fun x -> x * x) (0.4 * 0.4 + 6.0 / (25.0 * 6.0))
 
@@ -181,7 +180,7 @@ let ``Gamma-Poisson, Gamma rate and the slice update of pumps leave the prior in
         |> Dataset.integers "x" (Array.zeroCreate 6)
         |> Dataset.reals "t" [| 1.0; 2.5; 0.5; 3.0; 1.0; 2.0 |]
 
-    let out = simulate Conjugacy.builtIn m d [ "alpha"; "beta" ] iterations 5
+    let out = simulate Rules.builtIn m d [ "alpha"; "beta" ] iterations 5
     check "alpha mean" out.["alpha"] id 1.0
     check "beta mean" out.["beta"] id 2.0
     check "beta second moment" out.["beta"] (fun x -> x * x) 6.0
@@ -195,7 +194,7 @@ let ``Gamma-Exponential updates leave the prior invariant`` () =
         }
 
     let out =
-        simulate Conjugacy.builtIn m (Dataset.empty |> Dataset.reals "x" [| 1.0; 1.0; 1.0 |]) [ "rate" ] iterations 6
+        simulate Rules.builtIn m (Dataset.empty |> Dataset.reals "x" [| 1.0; 1.0; 1.0 |]) [ "rate" ] iterations 6
 
     check "rate mean" out.["rate"] id 1.5
     check "rate second moment" out.["rate"] (fun x -> x * x) (3.0 / 4.0 + 2.25)
@@ -224,7 +223,7 @@ let ``the regression block with varying intercepts and a half-normal sd leaves t
     let d = groups3 |> Dataset.matrix "X" x |> Dataset.reals "y" (Array.zeroCreate 6)
 
     let out =
-        simulate Conjugacy.builtIn m d [ "beta[1]"; "beta[2]"; "sigma"; "alpha[1]" ] iterations 7
+        simulate Rules.builtIn m d [ "beta[1]"; "beta[2]"; "sigma"; "alpha[1]" ] iterations 7
 
     check "beta[1] mean" out.["beta[1]"] id 0.5
     check "beta[2] second moment" out.["beta[2]"] (fun x -> x * x) 1.25
@@ -241,7 +240,7 @@ let ``Dirichlet-Categorical updates leave the prior invariant`` () =
 
     let out =
         simulate
-            Conjugacy.builtIn
+            Rules.builtIn
             m
             (Dataset.empty |> Dataset.integers "c" [| 0; 2; 1; 2 |])
             [ "p[1]"; "p[3]" ]
@@ -268,7 +267,7 @@ let ``the block slice update of correlated hyperparameters leaves the prior inva
         Bind.bindOrThrow m d |> Gibbs.compile |> Result.defaultWith (failwithf "%A")
 
     Assert.Equal("slice (block)", plan.Updates.[0].Method)
-    let out = simulate Conjugacy.builtIn m d [ "a"; "b" ] iterations 9
+    let out = simulate Rules.builtIn m d [ "a"; "b" ] iterations 9
     check "a mean" out.["a"] id 1.0
     check "a second moment" out.["a"] (fun x -> x * x) 2.0
     check "b mean" out.["b"] id 2.0

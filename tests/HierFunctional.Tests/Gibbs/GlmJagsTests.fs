@@ -24,7 +24,7 @@ let ``logistic random intercepts of the clinics data agree with JAGS`` () =
             do! observe "y" (Binomial(data "n", invLogit (theta.[group "clinic"] + beta * data "x")))
         }
 
-    let plan = planOf Conjugacy.builtIn m (csv "clinics.csv")
+    let plan = planOf Rules.builtIn m (csv "clinics.csv")
     Assert.DoesNotContain("slice", Gibbs.describe plan)
     let post = short plan
     let refs = referenceIn "glm" "clinics_logistic"
@@ -42,7 +42,7 @@ let ``Poisson-lognormal random intercepts of the pumps data agree with JAGS`` ()
             do! observe "x" (Poisson(exp lambda.[group "pump"], data "t"))
         }
 
-    let plan = planOf Conjugacy.builtIn m (csv "pumps.csv")
+    let plan = planOf Rules.builtIn m (csv "pumps.csv")
     Assert.Equal("log-linear count slice", (plan.Updates |> Array.find (fun u -> u.Node = "lambda")).Method)
     let post = short plan
     let refs = referenceIn "glm" "pumps_lognormal"

@@ -30,7 +30,7 @@ let radon = lazy (Csv.readOrThrow (Path.Combine(dataDir, "radon.csv")))
 
 [<Fact>]
 let ``the coefficients of a group-level predictor get closed-form Normal updates`` () =
-    let plan = planOf Conjugacy.builtIn radonModel radon.Value
+    let plan = planOf Rules.builtIn radonModel radon.Value
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
     Assert.Equal("Normal-Normal", (plan.Updates |> Array.find (fun u -> u.Node = "g1")).Method)
 
@@ -59,7 +59,7 @@ let ``the group-level regression updates leave the prior invariant`` () =
         |> Dataset.reals "y" (Array.zeroCreate 6)
         |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
 
-    let out = simulate Conjugacy.builtIn m d [ "g0"; "g1"; "theta[3]" ] iterations 3
+    let out = simulate Rules.builtIn m d [ "g0"; "g1"; "theta[3]" ] iterations 3
     check "g0 mean" out.["g0"] id 1.0
     check "g1 mean" out.["g1"] id 0.0
     check "P(g1 < -1)" out.["g1"] (indicatorBelow -1.0) (Normal.CDF(0.0, 1.0, -1.0))
@@ -70,7 +70,7 @@ let ``the group-level regression updates leave the prior invariant`` () =
 [<Fact>]
 let ``radon population coefficients agree with lme4 within a quarter standard error`` () =
     let post =
-        Chains.run (options.WithDraws(1500).WithWarmup(300)) (planOf Conjugacy.builtIn radonModel radon.Value)
+        Chains.run (options.WithDraws(1500).WithWarmup(300)) (planOf Rules.builtIn radonModel radon.Value)
 
     let reference =
         File.ReadAllLines(Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", "grouplevel", "radon_fixef.csv"))

@@ -63,7 +63,7 @@ let run plan =
 let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
     let pumps = Examples.pumps
 
-    let post = run (planOf Conjugacy.builtIn pumps (csv "pumps.csv"))
+    let post = run (planOf Rules.builtIn pumps (csv "pumps.csv"))
     let refs = reference "pumps"
 
     for name in [ "alpha"; "beta"; "theta[1]"; "theta[5]"; "theta[10]" ] do
@@ -73,7 +73,7 @@ let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
 let ``students in schools with an unknown within-school sd agrees with JAGS`` () =
     let students = Examples.studentsInSchools
 
-    let plan = planOf Conjugacy.builtIn students (csv "students.csv")
+    let plan = planOf Rules.builtIn students (csv "students.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
     let post = run plan
     let refs = reference "students"
@@ -85,7 +85,7 @@ let ``students in schools with an unknown within-school sd agrees with JAGS`` ()
 let ``students within classrooms within schools agrees with JAGS at every level`` () =
     let threeLevel = Examples.threeLevel
 
-    let plan = planOf Conjugacy.builtIn threeLevel (csv "three_level.csv")
+    let plan = planOf Rules.builtIn threeLevel (csv "three_level.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
 
     let post =

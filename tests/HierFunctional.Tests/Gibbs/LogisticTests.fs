@@ -84,7 +84,7 @@ let ``a Normal intercept of three binomial-logit rows matches its 1-D grid poste
             do! observe "y" (Binomial(data "n", invLogit (alpha + data "off")))
         }
 
-    let plan = planOf Conjugacy.builtIn m interceptData
+    let plan = planOf Rules.builtIn m interceptData
     methodIs plan "alpha" "Pólya-Gamma logistic (Normal-Normal)"
 
     let logPost a =
@@ -127,7 +127,7 @@ let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`
             do! observe "y" (Binomial(data "n", invLogit (alpha + beta * data "x")))
         }
 
-    let plan = planOf Conjugacy.builtIn m slopeData
+    let plan = planOf Rules.builtIn m slopeData
     methodIs plan "alpha" "Pólya-Gamma logistic (Normal-Normal)"
     methodIs plan "beta" "Pólya-Gamma logistic (Normal-Normal)"
     let post = Chains.run options plan
@@ -143,7 +143,7 @@ let ``regression coefficients in an iid Normal block match the 2-D grid posterio
             do! observe "y" (Binomial(data "n", invLogit (dot (data "X") beta)))
         }
 
-    let plan = planOf Conjugacy.builtIn m slopeData
+    let plan = planOf Rules.builtIn m slopeData
     methodIs plan "beta" "Pólya-Gamma logistic (Normal-block (regression))"
     let post = Chains.run options plan
     let ea, eb = slopeExact.Value
@@ -160,7 +160,7 @@ let ``an MvNormal coefficient vector matches the 2-D grid posterior`` () =
             do! observe "y" (Binomial(data "n", invLogit (dot (data "X") beta)))
         }
 
-    let plan = planOf Conjugacy.builtIn m slopeData
+    let plan = planOf Rules.builtIn m slopeData
     methodIs plan "beta" "Pólya-Gamma logistic (MvNormal-linear (dot product))"
     let post = Chains.run options plan
     let ea, eb = slopeExact.Value
@@ -187,7 +187,7 @@ let ``group intercepts with known mu and tau match a 1-D grid posterior per grou
         |> Dataset.reals "x" x
         |> Dataset.integers "y" y
 
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     methodIs plan "theta" "Pólya-Gamma logistic (Normal-Normal)"
     let post = Chains.run options plan
 
@@ -217,7 +217,7 @@ let ``every node of a logistic random-intercept model gets a closed-form update`
         |> Dataset.integers "y" [| 2; 5; 9 |]
         |> Dataset.integers "n" [| 10; 10; 12 |]
 
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     let listing = Gibbs.describe plan
     Assert.DoesNotContain("slice", listing)
     // the rows share one linear predictor per group, so they collapse and skip Pólya-Gamma augmentation

@@ -156,7 +156,7 @@ let ``collapsed group intercepts with known mu and tau match a 1-D grid posterio
         |> Dataset.integers "n" n
         |> Dataset.integers "y" y
 
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     methodIs plan "theta" "logistic intercepts (Laplace-t independence MH)"
     let post = Chains.run options plan
 
@@ -182,9 +182,9 @@ let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept p
         }
 
     let d = csv "cbpp.csv"
-    let collapsed = planOf Conjugacy.builtIn (build (Const 0.0)) d
+    let collapsed = planOf Rules.builtIn (build (Const 0.0)) d
     // 0 · size is zero on every row, but it is row data, so the rows do not collapse and Pólya-Gamma is kept
-    let augmented = planOf Conjugacy.builtIn (build (Mul(Const 0.0, Data "size"))) d
+    let augmented = planOf Rules.builtIn (build (Mul(Const 0.0, Data "size"))) d
     methodIs collapsed "a" "logistic intercepts (Laplace-t independence MH)"
     Assert.StartsWith("Pólya-Gamma logistic", (methodOf augmented "a").Method)
 
@@ -220,8 +220,8 @@ let ``collapsed intercepts whose shared offset reads a parameter agree with Pól
         |> Dataset.integers "n" [| 10; 4; 20; 14; 3; 25 |]
         |> Dataset.integers "y" [| 2; 1; 17; 14; 1; 5 |]
 
-    let collapsed = planOf Conjugacy.builtIn (build (Const 0.0)) d
-    let augmented = planOf Conjugacy.builtIn (build (Mul(Const 0.0, Data "n"))) d
+    let collapsed = planOf Rules.builtIn (build (Const 0.0)) d
+    let augmented = planOf Rules.builtIn (build (Mul(Const 0.0, Data "n"))) d
     methodIs collapsed "theta" "logistic intercepts (Laplace-t independence MH)"
     Assert.StartsWith("Pólya-Gamma logistic", (methodOf augmented "theta").Method)
 
@@ -274,7 +274,7 @@ let private hyperData =
     |> Dataset.integers "y" [| 2; 9; 25; 3 |]
 
 let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
-    let plan = planOf Conjugacy.builtIn (hyperModel tauPrior) hyperData
+    let plan = planOf Rules.builtIn (hyperModel tauPrior) hyperData
 
     Assert.Contains(
         plan.Updates,

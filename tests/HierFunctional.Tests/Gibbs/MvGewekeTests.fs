@@ -43,7 +43,7 @@ let ``MvNormal mean and InverseWishart covariance updates leave the prior invari
     let d = Dataset.empty |> Dataset.matrix "x" (Array2D.zeroCreate 3 2)
 
     let out =
-        simulate Conjugacy.builtIn m d [ "mu[1]"; "mu[2]"; "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,2]" ] iterations 21
+        simulate Rules.builtIn m d [ "mu[1]"; "mu[2]"; "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,2]" ] iterations 21
 
     check "mu[1] mean" out.["mu[1]"] id 0.5
     check "mu[2] second moment" out.["mu[2]"] (fun x -> x * x) 2.0
@@ -70,7 +70,7 @@ let ``MvNormal mean and Wishart precision updates leave the prior invariant`` ()
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
 
     let out =
-        simulate Conjugacy.builtIn m d [ "mu[1]"; "Lambda[1,1]"; "Lambda[1,2]"; "Lambda[2,2]" ] iterations 23
+        simulate Rules.builtIn m d [ "mu[1]"; "Lambda[1,1]"; "Lambda[1,2]"; "Lambda[2,2]" ] iterations 23
     // Wishart(ν, V): E Λ = ν V, Var Λ_ij = ν (V_ij² + V_ii V_jj).
     check "mu[1] mean" out.["mu[1]"] id 0.5
     check "Lambda[1,1] mean" out.["Lambda[1,1]"] id 3.0
@@ -98,7 +98,7 @@ let ``the varying intercepts and slopes updates leave the prior invariant`` () =
 
     let out =
         simulate
-            Conjugacy.builtIn
+            Rules.builtIn
             m
             d
             [ "mu[1]"; "mu[2]"; "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,2]"; "b[2,2]" ]
@@ -126,13 +126,13 @@ let ``the InverseWishart update with group-indexed means leaves the prior invari
         }
 
     let d = groups3 |> Dataset.matrix "x" (Array2D.zeroCreate 6 2)
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     Assert.Equal("InverseWishart covariance", (methodOf plan "Sigma").Method)
     // b is a vector per group level read by MvNormal children: no rule covers it yet, and the plan says why.
     Assert.Contains("MvNormal mean: it is a vector per group level", (methodOf plan "b").Reason)
 
     let out =
-        simulate Conjugacy.builtIn m d [ "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,2]"; "b[1,2]" ] iterations 23
+        simulate Rules.builtIn m d [ "Sigma[1,1]"; "Sigma[1,2]"; "Sigma[2,2]"; "b[1,2]" ] iterations 23
 
     iwChecks "group-indexed means" out 8.0 (array2D [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ])
     check "b[1,2] mean" out.["b[1,2]"] id 1.0
@@ -141,7 +141,7 @@ let ``the InverseWishart update with group-indexed means leaves the prior invari
 
 /// Managed bytes this thread allocates over 200 runs of one update, after 50 warm-up runs.
 let private bytesPerUpdate (m: Model) (d: Dataset) (node: string) =
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = node)
     let rng = MathNet.Numerics.Random.Xoshiro256StarStar(5, false) :> Random
     let state = Gibbs.initialState plan (Forward.priorDraw rng plan.Bound)
@@ -183,7 +183,7 @@ let ``the multivariate updates allocate nothing per data row`` () =
         |> Dataset.matrix "x" (Array2D.init rows 2 (fun _ _ -> r.NextDouble()))
 
     for node, rule in [ "Sigma", "InverseWishart covariance"; "b", "MvNormal-linear (dot product)" ] do
-        Assert.Equal(rule, (methodOf (planOf Conjugacy.builtIn m (data 10)) node).Method)
+        Assert.Equal(rule, (methodOf (planOf Rules.builtIn m (data 10)) node).Method)
 
         let small, large =
             bytesPerUpdate m (data 10) node, bytesPerUpdate m (data 2000) node

@@ -51,7 +51,7 @@ let meanAndCovariance =
 
 [<Fact>]
 let ``the plan uses the MvNormal mean and InverseWishart covariance rules for a mean and covariance`` () =
-    let plan = planOf Conjugacy.builtIn meanAndCovariance xsData
+    let plan = planOf Rules.builtIn meanAndCovariance xsData
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
     Assert.Equal("InverseWishart covariance", (methodOf plan "Sigma").Method)
 
@@ -67,11 +67,11 @@ let ``a child whose mean is not exactly the vector node makes the MvNormal mean 
 
     let expanded = Graph.expand m
 
-    match Conjugacy.mvNormalMean.Try expanded (Model.tryFind "mu" expanded).Value with
-    | Error why -> Assert.Contains("the mean of child 'x' is not exactly 'mu'", why)
-    | Ok c -> failwithf "unexpected %A" c
+    match Conjugacy.mvNormalMean.Recognise expanded (Model.tryFind "mu" expanded).Value with
+    | RuleOutcome.Rejected why -> Assert.Contains("the mean of child 'x' is not exactly 'mu'", why)
+    | other -> failwithf "unexpected %A" other
 
-    let plan = planOf Conjugacy.builtIn m xsData
+    let plan = planOf Rules.builtIn m xsData
     let u = methodOf plan "mu"
     Assert.Equal("slice", u.Method)
     Assert.Contains("MvNormal mean: the mean of child 'x' is not exactly 'mu'", u.Reason)
@@ -90,9 +90,9 @@ let ``a covariance node that is not the children's whole covariance makes the In
 
     let expanded = Graph.expand m
 
-    match Conjugacy.inverseWishartCovariance.Try expanded (Model.tryFind "Sigma" expanded).Value with
-    | Error why -> Assert.Contains("child 'y' is Normal, not MvNormal", why)
-    | Ok c -> failwithf "unexpected %A" c
+    match Conjugacy.inverseWishartCovariance.Recognise expanded (Model.tryFind "Sigma" expanded).Value with
+    | RuleOutcome.Rejected why -> Assert.Contains("child 'y' is Normal, not MvNormal", why)
+    | other -> failwithf "unexpected %A" other
 
 [<Fact>]
 let ``a Wishart prior used directly as a covariance falls back and the plan says why`` () =
@@ -102,7 +102,7 @@ let ``a Wishart prior used directly as a covariance falls back and the plan says
             do! observe "x" (MvNormal(vec [ 0.0; 0.0 ], lam))
         }
 
-    let u = methodOf (planOf Conjugacy.builtIn m xsData) "Lambda"
+    let u = methodOf (planOf Rules.builtIn m xsData) "Lambda"
     Assert.Equal("slice", u.Method)
 
     Assert.Contains(
@@ -118,7 +118,7 @@ let ``the Wishart precision update reproduces the exact posterior mean with a kn
             do! observe "x" (MvNormal(vec [ 0.5; 0.5 ], inverse lam))
         }
 
-    let plan = planOf Conjugacy.builtIn m xsData
+    let plan = planOf Rules.builtIn m xsData
     Assert.Equal("Wishart precision", (methodOf plan "Lambda").Method)
     let post = Chains.run options plan
     // Exact: Λ | x ~ Wishart(ν + n, (V⁻¹ + S)⁻¹), mean (ν + n)(V⁻¹ + S)⁻¹.
@@ -152,16 +152,16 @@ let ``a child that is not linear in the group vectors makes the MvNormal-linear 
 
     let expanded = Graph.expand m
 
-    match Conjugacy.mvNormalLinear.Try expanded (Model.tryFind "b" expanded).Value with
-    | Error why -> Assert.Equal("the mean of child 'y' is not linear in 'b'", why)
-    | Ok c -> failwithf "unexpected %A" c
+    match Conjugacy.mvNormalLinear.Recognise expanded (Model.tryFind "b" expanded).Value with
+    | RuleOutcome.Rejected why -> Assert.Equal("the mean of child 'y' is not linear in 'b'", why)
+    | other -> failwithf "unexpected %A" other
 
     let d =
         groups3
         |> Dataset.reals "t" [| 0.0; 1.0; -0.5; 0.3; 1.2; 2.0 |]
         |> Dataset.reals "y" (Array.zeroCreate 6)
 
-    let u = methodOf (planOf Conjugacy.builtIn m d) "b"
+    let u = methodOf (planOf Rules.builtIn m d) "b"
     Assert.Equal("slice", u.Method)
     Assert.Contains("MvNormal-linear (dot product): the mean of child 'y' is not linear in 'b'", u.Reason)
 
@@ -177,7 +177,7 @@ let ``the MvNormal mean update reproduces the exact posterior with a known covar
             do! observe "x" (MvNormal(mu, mat [ [ 1.0; 0.3 ]; [ 0.3; 0.5 ] ]))
         }
 
-    let plan = planOf Conjugacy.builtIn m xsData
+    let plan = planOf Rules.builtIn m xsData
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
     let post = Chains.run options plan
     // Exact: Q = S0⁻¹ + nΣ⁻¹, mean Q⁻¹(S0⁻¹ m0 + Σ⁻¹ Σx).
@@ -205,7 +205,7 @@ let ``the InverseWishart covariance update reproduces the exact posterior mean w
             do! observe "x" (MvNormal(vec [ 0.5; 0.5 ], sigma))
         }
 
-    let plan = planOf Conjugacy.builtIn m xsData
+    let plan = planOf Rules.builtIn m xsData
     Assert.Equal("InverseWishart covariance", (methodOf plan "Sigma").Method)
     let post = Chains.run options plan
     // Exact: Σ | x ~ IW(ν + n, Ψ + S), mean (Ψ + S)/(ν + n − k − 1).
@@ -255,7 +255,7 @@ let slopes (mu: Expr) (sigma: Expr) (sd: Expr) =
 [<Fact>]
 let ``the MvNormal-linear update reproduces each subject's exact intercept and slope posterior`` () =
     let m = slopes (vec [ 1.0; 0.5 ]) (mat [ [ 1.0; 0.2 ]; [ 0.2; 0.5 ] ]) (c 0.6)
-    let plan = planOf Conjugacy.builtIn m slopesData
+    let plan = planOf Rules.builtIn m slopesData
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
     let post = Chains.run options plan
     let sigmaInv = inv (dense [ [ 1.0; 0.2 ]; [ 0.2; 0.5 ] ])
@@ -309,7 +309,7 @@ let ``the varying intercepts and slopes model gets closed-form updates for every
             do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], sigma))
         }
 
-    let plan = planOf Conjugacy.builtIn m slopesData
+    let plan = planOf Rules.builtIn m slopesData
     let text = Gibbs.describe plan
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
     Assert.Equal("InverseWishart covariance", (methodOf plan "SigmaB").Method)
@@ -329,7 +329,7 @@ let ``sleepstudy subject intercepts and slopes match their exact posterior given
     let mu = [ 251.405; 10.467 ]
     let sigmaB = [ [ 612.1; 9.6 ]; [ 9.6; 35.07 ] ]
     let sigma = 25.59
-    let plan = planOf Conjugacy.builtIn (slopes (vec mu) (mat sigmaB) (c sigma)) d
+    let plan = planOf Rules.builtIn (slopes (vec mu) (mat sigmaB) (c sigma)) d
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
     let post = Chains.run options plan
     let levels = plan.Bound.Groups.["Subject"]

@@ -118,8 +118,8 @@ let private countData (r: Random) =
 
 /// θ's Gamma-Poisson match in a bound model.
 let private gammaPoissonOf (b: Bound) =
-    match Conjugacy.gammaPoisson.Try (Graph.expand b.Model) (Bound.node b "theta").Node with
-    | Ok(Conjugate.GammaPoisson(a, rate, children)) -> a, rate, children
+    match Conjugacy.gammaPoisson.Recognise (Graph.expand b.Model) (Bound.node b "theta").Node with
+    | RuleOutcome.Matched(a, rate, children) -> a, rate, children
     | other -> failwithf "expected a Gamma-Poisson match for theta, got %A" other
 
 [<Fact>]
@@ -162,7 +162,7 @@ let private pumpsData =
 
 /// The pumps plan with α = 0.7, β = 0.9 and every θ = 1, and the θ update's index.
 let private pumpsAt () =
-    let plan = GibbsTests.planOf Conjugacy.builtIn Examples.pumps pumpsData
+    let plan = GibbsTests.planOf Rules.builtIn Examples.pumps pumpsData
     let b = plan.Bound
     let values = Array.create b.Layout.Size 1.0
     values.[b.Layout.Offsets.["alpha"]] <- 0.7

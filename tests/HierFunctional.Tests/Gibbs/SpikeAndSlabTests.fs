@@ -49,7 +49,7 @@ let genes =
 
 [<Fact>]
 let ``with known weight and slab every gene's non-null frequency matches one minus its local fdr`` () =
-    let plan = planOf Conjugacy.builtIn twoGroupModel genes
+    let plan = planOf Rules.builtIn twoGroupModel genes
     Assert.Equal("spike-and-slab Normal", plan.Updates.[0].Method)
     let post = Chains.run (options.WithDraws 20000) plan
     let z, se = [| 0.1; -1.2; 2.5; 4.0; -3.1 |], [| 1.0; 1.0; 1.0; 0.5; 1.5 |]
@@ -81,8 +81,7 @@ let ``the spike-and-slab update with a sliced Beta weight leaves the prior invar
         |> Dataset.reals "y" (Array.zeroCreate 6)
         |> Dataset.reals "s" [| 1.0; 2.0; 0.5; 1.0; 1.0; 3.0 |]
 
-    let out =
-        simulate Conjugacy.builtIn m d [ "w"; "theta[1]"; "theta[3]" ] iterations 7
+    let out = simulate Rules.builtIn m d [ "w"; "theta[1]"; "theta[3]" ] iterations 7
 
     check "w mean" out.["w"] id 0.4
     check "P(w < 0.3)" out.["w"] (indicatorBelow 0.3) (Beta.CDF(2.0, 3.0, 0.3))

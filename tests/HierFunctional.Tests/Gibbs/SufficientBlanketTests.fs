@@ -345,13 +345,13 @@ let ``the positive-coefficient rule covers a non-centred scale but not a scale i
     let expanded = Graph.expand Examples.eightSchoolsNonCentred
     let tau = (Model.tryFind "tau" expanded).Value
 
-    match Conjugacy.normalLinearPositive.Try expanded tau with
-    | Ok(Conjugate.NormalLinearPositive(Dist.HalfCauchy _, [ child ])) -> Assert.Equal("y", child.Node.Name)
+    match Conjugacy.normalLinearPositive.Recognise expanded tau with
+    | RuleOutcome.Matched(Dist.HalfCauchy _, [ child ]) -> Assert.Equal("y", child.Node.Name)
     | other -> failwith $"unexpected %A{other}"
 
     let centred = Graph.expand Examples.eightSchools
     let tauC = (Model.tryFind "tau" centred).Value
-    Assert.True(Result.isError (Conjugacy.normalLinearPositive.Try centred tauC))
+    Assert.True((Conjugacy.normalLinearPositive.Recognise centred tauC).IsRejected)
 
 // ---------------------------------------------------------------- collapsed Gamma rate (pumps)
 

@@ -61,7 +61,7 @@ let private assertBelow (post: Posterior) (name: string) (q: float) (p: float) =
 [<Fact>]
 let ``with no data the scales and correlation update reproduces the LKJ and half-t marginals`` () =
     let eta = 2.0
-    let plan = planOf Conjugacy.builtIn (priorOnly eta) fourGroups
+    let plan = planOf Rules.builtIn (priorOnly eta) fourGroups
     Assert.Equal(LkjUpdate.rule, (methodOf plan "s, L").Method)
     let post = Chains.run (options.WithDraws 2000) plan
     // K = 2: (ρ + 1)/2 ~ Beta(η, η); s_k ~ half-t(3, 2.5), quantile q_p = 2.5 t₃⁻¹((1 + p)/2).
@@ -95,7 +95,7 @@ let private slopesData =
 
 [<Fact>]
 let ``group vectors and their mean get closed-form updates under an MvNormalCholesky prior`` () =
-    let plan = planOf Conjugacy.builtIn varyingSlopes slopesData
+    let plan = planOf Rules.builtIn varyingSlopes slopesData
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
     Assert.Equal(LkjUpdate.rule, (methodOf plan "s, L").Method)
@@ -103,7 +103,7 @@ let ``group vectors and their mean get closed-form updates under an MvNormalChol
 [<Fact>]
 let ``the varying-slopes sweep with LKJ and half-t priors leaves the joint distribution invariant`` () =
     let names = [ "mu[1]"; "b[1,2]"; "s[1]"; "s[2]"; "L[2,1]"; "sigma" ]
-    let out = simulate Conjugacy.builtIn varyingSlopes slopesData names 3000 31
+    let out = simulate Rules.builtIn varyingSlopes slopesData names 3000 31
     let t = MathNet.Numerics.Distributions.StudentT(0.0, 1.0, 4.0)
     let median = t.InverseCumulativeDistribution 0.75
     check "mu[1] mean" out.["mu[1]"] id 0.5

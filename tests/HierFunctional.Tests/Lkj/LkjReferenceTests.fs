@@ -29,7 +29,7 @@ let sleepstudyLkj =
 
 [<Fact>]
 let ``sleepstudy with LKJ and half-t priors agrees with JAGS on mu, s, rho and sigma`` () =
-    let plan = planOf Conjugacy.builtIn sleepstudyLkj (csvData "sleepstudy.csv")
+    let plan = planOf Rules.builtIn sleepstudyLkj (csvData "sleepstudy.csv")
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
 
     let post =
@@ -56,7 +56,7 @@ let penicillin =
 
 [<Fact>]
 let ``crossed plate and sample effects on Penicillin agree with JAGS`` () =
-    let plan = planOf Conjugacy.builtIn penicillin (csvData "penicillin.csv")
+    let plan = planOf Rules.builtIn penicillin (csvData "penicillin.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
 
     let post =

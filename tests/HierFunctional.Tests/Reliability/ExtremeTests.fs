@@ -12,7 +12,7 @@ open type Distributions
 let private opts =
     SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(2000).WithSeed(5)
 
-let private run (m: Model) (d: Dataset) = fit Conjugacy.builtIn m d opts
+let private run (m: Model) (d: Dataset) = fit Rules.builtIn m d opts
 
 let private allFinite (p: Posterior) =
     Posterior.toArray p
@@ -163,7 +163,7 @@ let ``identical groups (tau near 0) match the exact grid posterior of tau`` () =
         |> Dataset.reals "y" y
         |> Dataset.reals "s" s
 
-    let post = fit Conjugacy.builtIn m d (opts.WithDraws 4000)
+    let post = fit Rules.builtIn m d (opts.WithDraws 4000)
 
     let grid =
         GridPosterior.normalHierarchy 200 MuPrior.Flat GridPosterior.uniformTau y s

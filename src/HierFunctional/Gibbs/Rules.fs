@@ -1,0 +1,127 @@
+namespace HierFunctional
+
+open HierFunctional.Inference
+
+/// What a matched rule hands the compiler: a builder of the node's update from the bound model. `Error` is a rejection
+/// the rule can only see once the data are bound (e.g. a child indexing the target by a column it is not grouped by).
+type RuleExecutor = Bound -> NodeInfo -> Result<Update, string>
+
+/// A conjugacy rule: its recogniser and its executor packed as one value, so the compiler runs any rule, built-in or
+/// user-written, without knowing its cases. Build one with `Rules.create`.
+type ConjugacyRule =
+    {
+        /// Short name shown by `Gibbs.describe` (like JAGS's sampler names).
+        Name: string
+        /// The update's math, for documentation and the plan listing.
+        Math: string
+        /// Recognises the pattern for a target node of the expanded model; a match carries the executor.
+        Try: Model -> Node -> RuleOutcome<RuleExecutor>
+    }
+
+/// The built-in conjugacy rules (each a recogniser from `Conjugacy` with its executor), and how to make new ones.
+[<RequireQualifiedAccess>]
+module Rules =
+
+    /// Packs a recogniser and the executor that implements its match into one rule; the match type `'m` stays inside.
+    let create
+        (recogniser: Recogniser<'m>)
+        (execute: Bound -> NodeInfo -> 'm -> Result<Update, string>)
+        : ConjugacyRule =
+        {
+            Name = recogniser.Name
+            Math = recogniser.Math
+            Try =
+                fun expanded target ->
+                    recogniser.Recognise expanded target
+                    |> RuleOutcome.map (fun m -> fun b info -> execute b info m)
+        }
+
+    /// Normal prior × Normal children linear in the target (`Conjugacy.normalMean`).
+    let normalMean =
+        create Conjugacy.normalMean (fun b t (m0, s0, cs) -> Updates.normalMean b t m0 s0 cs)
+
+    /// Spike-and-slab prior × Normal children linear in the target (`Conjugacy.spikeAndSlab`).
+    let spikeAndSlab =
+        create Conjugacy.spikeAndSlab (fun b t (w, sd, cs) -> Updates.spikeAndSlab b t w sd cs)
+
+    /// iid Normal prior on a coefficient vector × regression children (`Conjugacy.normalBlock`).
+    let normalBlock =
+        create Conjugacy.normalBlock (fun b t (m0, s0, cs) -> Updates.normalBlock b t m0 s0 cs)
+
+    /// A scale parameter of Normal children (`Conjugacy.normalScale`).
+    let normalScale =
+        create Conjugacy.normalScale (fun b t (link, prior, cs) -> Updates.normalScale b t link prior cs)
+
+    /// A positive scalar entering Normal means linearly (`Conjugacy.normalLinearPositive`).
+    let normalLinearPositive =
+        create Conjugacy.normalLinearPositive (fun b t (prior, cs) -> Updates.normalLinearPositive b t prior cs)
+
+    /// Beta prior × Binomial/Bernoulli children (`Conjugacy.betaBinomial`).
+    let betaBinomial =
+        create Conjugacy.betaBinomial (fun b t (a, bb, cs) -> Updates.betaBinomial b t a bb cs)
+
+    /// Gamma prior × Poisson children (`Conjugacy.gammaPoisson`).
+    let gammaPoisson =
+        create Conjugacy.gammaPoisson (fun b t (a, r, cs) -> Updates.gammaPoisson b t a r cs)
+
+    /// Gamma prior × Exponential children (`Conjugacy.gammaExponential`).
+    let gammaExponential =
+        create Conjugacy.gammaExponential (fun b t (a, r, cs) -> Updates.gammaExponential b t a r cs)
+
+    /// Gamma prior on the rate of Gamma children (`Conjugacy.gammaRateOfGamma`).
+    let gammaRateOfGamma =
+        create Conjugacy.gammaRateOfGamma (fun b t (a, r, cs) -> Updates.gammaRateOfGamma b t a r cs)
+
+    /// Dirichlet prior × Categorical/Multinomial children (`Conjugacy.dirichletCounts`).
+    let dirichletCounts =
+        create Conjugacy.dirichletCounts (fun b t (a, cs) -> Updates.dirichletCounts b t a cs)
+
+    /// MvNormal prior × MvNormal children with the target as mean (`Conjugacy.mvNormalMean`).
+    let mvNormalMean =
+        create Conjugacy.mvNormalMean (fun b t (m0, s0, cs) -> MvUpdates.mvNormalMean b t m0 s0 cs)
+
+    /// InverseWishart prior × MvNormal children with the target as covariance (`Conjugacy.inverseWishartCovariance`).
+    let inverseWishartCovariance =
+        create Conjugacy.inverseWishartCovariance (fun b t (nu, psi, cs) ->
+            MvUpdates.inverseWishartCovariance b t nu psi cs)
+
+    /// Wishart prior × MvNormal children with the target as precision (`Conjugacy.wishartPrecision`).
+    let wishartPrecision =
+        create Conjugacy.wishartPrecision (fun b t (nu, v, cs) -> MvUpdates.wishartPrecision b t nu v cs)
+
+    /// MvNormal prior × Normal children with dot-product means (`Conjugacy.mvNormalLinear`).
+    let mvNormalLinear =
+        create Conjugacy.mvNormalLinear (fun b t (m0, s0, cs) -> MvUpdates.mvNormalLinear b t m0 s0 cs)
+
+    /// Gaussian prior × logistic children (`Conjugacy.polyaGammaLogistic`): rows that collapse per element take the
+    /// O(1)-per-element kernel, the rest Pólya-Gamma augmentation.
+    let polyaGammaLogistic =
+        create Conjugacy.polyaGammaLogistic (fun b t (prior, cs) ->
+            match LogitIntercepts.tryUpdate b t prior cs with
+            | Some u -> Ok u
+            | None -> PolyaGamma.update b t prior cs)
+
+    /// Gaussian prior × log-linear count children (`Conjugacy.logLinearCount`).
+    let logLinearCount =
+        create Conjugacy.logLinearCount (fun b t (prior, cs) -> CountUpdates.update b t prior cs)
+
+    /// The built-in rules, tried in this order.
+    let builtIn: ConjugacyRule list =
+        [
+            normalMean
+            spikeAndSlab
+            normalBlock
+            normalScale
+            normalLinearPositive
+            betaBinomial
+            gammaPoisson
+            gammaExponential
+            gammaRateOfGamma
+            dirichletCounts
+            mvNormalMean
+            inverseWishartCovariance
+            wishartPrecision
+            mvNormalLinear
+            polyaGammaLogistic
+            logLinearCount
+        ]

@@ -1,0 +1,373 @@
+/// The rule seam: every built-in rule's typed outcome (matched with an executor that builds its update, not
+/// applicable, rejected with a reason), executor failures as typed compile errors, the exact/approximate mark on each
+/// update, and exact prior draws for nodes nothing reads.
+module HierFunctional.Tests.Gibbs.RuleOutcomeTests
+
+open System
+open Xunit
+open HierFunctional
+open HierFunctional.Inference
+open type Distributions
+open HierFunctional.Tests.Gibbs.GibbsTests
+
+let private c = constant
+let private vec (xs: float list) = vector (xs |> List.map c)
+let private mat (rows: float list list) = matrix (rows |> List.map (List.map c))
+
+let private ys = Dataset.empty |> Dataset.reals "y" [| 0.3; -1.2; 0.8; 1.9 |]
+
+let private counts =
+    Dataset.empty
+    |> Dataset.integers "y" [| 3; 0; 5; 2 |]
+    |> Dataset.integers "n" [| 6; 4; 9; 5 |]
+    |> Dataset.reals "x" [| -0.5; 0.2; 1.1; 0.4 |]
+    |> Dataset.reals "e" [| 1.0; 2.0; 0.5; 1.5 |]
+
+let private positives = Dataset.empty |> Dataset.reals "x" [| 0.4; 1.3; 2.2; 0.7 |]
+
+let private groups =
+    ys
+    |> Dataset.labels "g" [| "a"; "a"; "b"; "b" |]
+    |> Dataset.reals "t" [| 0.0; 1.0; -0.5; 0.3 |]
+
+/// One matching model per built-in rule: (rule, model, data, target node).
+let private matching: (ConjugacyRule * Model * Dataset * string) list =
+    [
+        Rules.normalMean,
+        model {
+            let! mu = sample "mu" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(mu, 1.0))
+        },
+        ys,
+        "mu"
+        Rules.spikeAndSlab,
+        model {
+            let! theta = sample "theta" (SpikeAndSlab(0.5, 1.0)) |> over "g"
+            do! observe "y" (Normal(theta.[group "g"], 1.0))
+        },
+        groups,
+        "theta"
+        Rules.normalBlock,
+        model {
+            let! beta = sample "beta" (Normal(0.0, 10.0)) |> sized 2
+            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) beta, 1.0))
+        },
+        groups,
+        "beta"
+        Rules.normalScale,
+        model {
+            let! sigma = sample "sigma" (HalfNormal 1.0)
+            do! observe "y" (Normal(0.0, sigma))
+        },
+        ys,
+        "sigma"
+        Rules.normalLinearPositive,
+        model {
+            let! tau = sample "tau" (HalfNormal 1.0)
+            do! observe "y" (Normal(tau * data "t", 1.0))
+        },
+        groups,
+        "tau"
+        Rules.betaBinomial,
+        model {
+            let! p = sample "p" (Beta(1.0, 1.0))
+            do! observe "y" (Binomial(data "n", p))
+        },
+        counts,
+        "p"
+        Rules.gammaPoisson,
+        model {
+            let! l = sample "l" (Gamma(1.0, 1.0))
+            do! observe "y" (Poisson(l, data "e"))
+        },
+        counts,
+        "l"
+        Rules.gammaExponential,
+        model {
+            let! r = sample "r" (Gamma(1.0, 1.0))
+            do! observe "x" (Exponential r)
+        },
+        positives,
+        "r"
+        Rules.gammaRateOfGamma,
+        model {
+            let! b = sample "b" (Gamma(1.0, 1.0))
+            do! observe "x" (Gamma(2.0, b))
+        },
+        positives,
+        "b"
+        Rules.dirichletCounts,
+        model {
+            let! p = sample "p" (Dirichlet(vec [ 2.0; 1.0; 3.0 ]))
+            do! observe "c" (Categorical p)
+        },
+        Dataset.empty |> Dataset.integers "c" [| 0; 2; 1; 2 |],
+        "p"
+        Rules.mvNormalMean, MvGibbsTests.meanAndCovariance, MvGibbsTests.xsData, "mu"
+        Rules.inverseWishartCovariance, MvGibbsTests.meanAndCovariance, MvGibbsTests.xsData, "Sigma"
+        Rules.wishartPrecision,
+        model {
+            let! lam = sample "Lambda" (Wishart(c 4.0, mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+            do! observe "x" (MvNormal(vec [ 0.5; 0.5 ], inverse lam))
+        },
+        MvGibbsTests.xsData,
+        "Lambda"
+        Rules.mvNormalLinear,
+        model {
+            let! b =
+                sample "b" (MvNormal(vec [ 0.0; 0.0 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
+                |> over "g"
+
+            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) b.[group "g"], 1.0))
+        },
+        groups,
+        "b"
+        Rules.polyaGammaLogistic,
+        model {
+            let! beta = sample "beta" (Normal(0.0, 2.5))
+            do! observe "y" (Binomial(data "n", invLogit (beta * data "x")))
+        },
+        counts,
+        "beta"
+        Rules.logLinearCount,
+        model {
+            let! beta = sample "beta" (Normal(0.0, 1.0))
+            do! observe "y" (Poisson(exp (beta * data "x"), data "e"))
+        },
+        counts,
+        "beta"
+    ]
+
+let private bound (m: Model) (d: Dataset) =
+    match Bind.bind m d with
+    | Ok b -> b
+    | Error e -> failwithf "%A" e
+
+let private outcome (rule: ConjugacyRule) (m: Model) (node: string) =
+    let expanded = Graph.expand m
+    rule.Try expanded (Model.tryFind node expanded).Value
+
+let private cases = matching |> List.map (fun (r, _, _, _) -> [| box r.Name |])
+
+/// The rules by name, for the theories (xunit shows the name).
+let ruleCases: obj[] seq = cases
+
+let private case (name: string) =
+    matching |> List.find (fun (r, _, _, _) -> r.Name = name)
+
+[<Theory; MemberData(nameof ruleCases)>]
+let ``each built-in rule matches its pattern and its executor builds an exact update of its own kind`` (name: string) =
+    let rule, m, d, node = case name
+    let b = bound m d
+
+    match outcome rule m node with
+    | RuleOutcome.Matched execute ->
+        match execute b (Bound.node b node) with
+        | Ok u ->
+            Assert.Equal(node, u.Node)
+            Assert.Equal(UpdateKind.Rule rule.Name, u.Kind)
+
+            let expected =
+                if rule.Name = Rules.logLinearCount.Name then
+                    Exactness.Approximate
+                else
+                    Exactness.Exact
+
+            Assert.Equal(expected, u.Exactness)
+        | Error why -> failwithf "%s matched but its executor rejected %s: %s" name node why
+    | other -> failwithf "%s on %s: %A" name node other
+
+[<Theory; MemberData(nameof ruleCases)>]
+let ``each built-in rule is not applicable to a node whose prior is outside its family`` (name: string) =
+    let rule, _, _, _ = case name
+
+    let m =
+        model {
+            let! u = sample "u" (Uniform(0.0, 1.0))
+            do! observe "y" (Normal(u, 1.0))
+        }
+
+    Assert.True((outcome rule m "u").IsNotApplicable, $"{name} claims a Uniform prior")
+
+[<Fact>]
+let ``a rule whose prior family fits but whose children do not rejects the node with a reason`` () =
+    let nonLinear =
+        model {
+            let! b = sample "b" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(exp b, 1.0))
+        }
+
+    let poissonChild =
+        model {
+            let! p = sample "p" (Beta(1.0, 1.0))
+            do! observe "y" (Poisson(p, 1.0))
+        }
+
+    match outcome Rules.normalMean nonLinear "b", outcome Rules.betaBinomial poissonChild "p" with
+    | RuleOutcome.Rejected a, RuleOutcome.Rejected b ->
+        Assert.Equal("the mean of child 'y' is not linear in 'b'", a)
+        Assert.Equal("child 'y' is not Binomial/Bernoulli probability in 'p'", b)
+    | other -> failwithf "unexpected %A" other
+
+[<Fact>]
+let ``the slice fallback lists only the reasons of rules that were about the node`` () =
+    let m =
+        model {
+            let! b = sample "b" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(exp b, 1.0))
+        }
+
+    let u = (planOf Rules.builtIn m ys).Updates |> Array.find (fun u -> u.Node = "b")
+    Assert.Equal(UpdateKind.Slice, u.Kind)
+    Assert.Equal(Exactness.Approximate, u.Exactness)
+    Assert.StartsWith("Normal-Normal: the mean of child 'y' is not linear in 'b'", u.Reason)
+    Assert.DoesNotContain("Beta-Binomial", u.Reason)
+
+// ------------------------------------------------------------------ executor failures are bugs, not fallbacks
+
+/// A user rule whose recogniser claims every Normal-prior node and whose executor has a bug.
+let private throwing: ConjugacyRule =
+    Rules.create
+        {
+            Name = "broken rule"
+            Math = "none"
+            Recognise =
+                fun _ node ->
+                    match node.Kind with
+                    | NodeKind.Parameter(Dist.Normal _) -> RuleOutcome.Matched()
+                    | _ -> RuleOutcome.NotApplicable
+        }
+        (fun b _ () ->
+            // the bug: a lookup of a node the model does not have
+            let info = b.NodeMap.["no such node"]
+            Error $"unreachable: {info.Node.Name}")
+
+let private simple =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 1.0))
+        do! observe "y" (Normal(mu, 1.0))
+    }
+
+[<Fact>]
+let ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception``
+    ()
+    =
+    match Gibbs.compileWith (throwing :: Rules.builtIn) (bound simple ys) with
+    | Error [ ModelError.RuleFailed(node, rule, failure) as e ] ->
+        Assert.Equal("mu", node)
+        Assert.Equal("broken rule", rule)
+        Assert.StartsWith("KeyNotFoundException", failure)
+        let text = ModelError.describe e
+        Assert.Contains("report it", text)
+        Assert.Contains("WithRules", text)
+        Assert.Equal(ErrorKind.RuleFailed, ModelError.kind e)
+    | other -> failwithf "expected RuleFailed, got %A" other
+
+// ------------------------------------------------------------------ prior-only nodes
+
+let private withPredictive =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 1.0))
+        let! sigma = sample "sigma" (HalfNormal 1.0)
+        do! observe "y" (Normal(mu, sigma))
+        let! _ = sample "ynew" (Normal(mu, sigma))
+        ()
+    }
+
+[<Fact>]
+let ``a node nothing reads is drawn exactly from its prior given its parents and the plan says so`` () =
+    let plan = planOf Rules.builtIn withPredictive ys
+    let u = plan.Updates |> Array.find (fun u -> u.Node = "ynew")
+    Assert.Equal(UpdateKind.PriorDraw, u.Kind)
+    Assert.Equal(Exactness.Exact, u.Exactness)
+    Assert.Contains("ynew   exact        prior draw (nothing reads it", Gibbs.describe plan)
+
+[<Fact>]
+let ``prior draws of a node nothing reads match its prior within MCSE`` () =
+    // Known parents: theta ~ Gamma(3, 2) has mean 1.5 and variance 0.75; each sweep's draw is independent.
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 1.0))
+            do! observe "y" (Normal(mu, 1.0))
+            let! _ = sample "theta" (Gamma(3.0, 2.0))
+            ()
+        }
+
+    let post =
+        Chains.run
+            (SamplerOptions.Default.WithChains(2).WithWarmup(100).WithDraws(5000).WithSeed(41))
+            (planOf Rules.builtIn m ys)
+
+    assertMean post "theta" 1.5
+    let draws = Posterior.pooled "theta" post
+    let n = float draws.Length
+    let mean = Array.average draws
+    let var = (draws |> Array.sumBy (fun x -> (x - mean) ** 2.0)) / (n - 1.0)
+    // The MCSE of a sample variance of independent draws is sqrt((m4 − var²)/n), m4 the fourth central moment.
+    let m4 = (draws |> Array.sumBy (fun x -> (x - mean) ** 4.0)) / n
+    Assert.True(abs (var - 0.75) < 4.0 * sqrt ((m4 - var * var) / n), $"variance {var} vs 0.75")
+
+[<Fact>]
+let ``a prior draw reads its parents' current values`` () =
+    // ynew ~ Normal(mu, sigma) drawn after mu and sigma each sweep: E[ynew] = E[mu | y] (posterior mean of mu).
+    let post =
+        Chains.run
+            (SamplerOptions.Default.WithChains(2).WithWarmup(200).WithDraws(4000).WithSeed(43))
+            (planOf Rules.builtIn withPredictive ys)
+
+    let x, mu = Posterior.chains "ynew" post, Posterior.chains "mu" post
+    let mcse = sqrt (Diagnostics.mcseMean x ** 2.0 + Diagnostics.mcseMean mu ** 2.0)
+    Assert.True(abs (Diagnostics.mean x - Diagnostics.mean mu) < 4.0 * mcse)
+    // mu's posterior mean is far from the prior's 0, so a draw that ignored its parents would fail the check above
+    Assert.True(abs (Diagnostics.mean mu) > 10.0 * mcse)
+
+// ------------------------------------------------------------------ the nested derived Beta argument (issue 16, Why 4)
+
+/// Litters nested in groups; the Beta prior of each litter's p reads a derived node over the enclosing group that
+/// multiplies a group-level data column by a group parameter.
+let private litters =
+    model {
+        let! mu = sample "mu" (Gamma(2.0, 2.0)) |> over "grp"
+        let! a = derived "a" (data "nbar" * mu.[group "grp"]) |> over "grp"
+        let! p = sample "p" (Beta(a.[group "grp"], 1.0)) |> over "litter"
+        do! observe "y" (Binomial(data "n", p.[group "litter"]))
+    }
+
+let private litterData =
+    Dataset.empty
+    |> Dataset.labels "grp" [| "g1"; "g1"; "g1"; "g2"; "g2"; "g2" |]
+    |> Dataset.labels "litter" [| "L1"; "L1"; "L2"; "L3"; "L4"; "L4" |]
+    |> Dataset.reals "nbar" [| 2.0; 2.0; 2.0; 3.0; 3.0; 3.0 |]
+    |> Dataset.integers "n" [| 5; 6; 4; 7; 3; 5 |]
+    |> Dataset.integers "y" [| 2; 3; 1; 6; 2; 4 |]
+
+[<Fact>]
+let ``a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update`` () =
+    let plan = planOf Rules.builtIn litters litterData
+    let u = plan.Updates |> Array.find (fun u -> u.Node = "p")
+    Assert.Equal(UpdateKind.Rule Rules.betaBinomial.Name, u.Kind)
+
+[<Fact>]
+let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))`` () =
+    let plan = planOf Rules.builtIn litters litterData
+    let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "p")
+    let layout = plan.Bound.Layout
+    let values = Array.zeroCreate layout.Size
+    values.[layout.Offsets.["mu"]] <- 0.7
+    values.[layout.Offsets.["mu"] + 1] <- 1.2
+    let state = Gibbs.initialState plan values
+    let rng = Random(47)
+    let draws = 20000
+    let l1, l3 = Array.zeroCreate draws, Array.zeroCreate draws
+    let pOff = layout.Offsets.["p"]
+
+    for k in 0 .. draws - 1 do
+        plan.Updates.[i].Run plan.Offsets.[i] rng state
+        l1.[k] <- state.Values.[pOff]
+        l3.[k] <- state.Values.[pOff + 2]
+
+    // L1 (group g1: nbar 2, mu 0.7): Beta(1.4 + 5, 1 + 6); L3 (g2: nbar 3, mu 1.2): Beta(3.6 + 6, 1 + 1).
+    for xs, a, b in [ l1, 6.4, 7.0; l3, 9.6, 2.0 ] do
+        let mean, var = a / (a + b), a * b / ((a + b) ** 2.0 * (a + b + 1.0))
+        let m = Array.average xs
+        Assert.True(abs (m - mean) < 4.0 * sqrt (var / float draws), $"mean {m} vs Beta({a}, {b}) mean {mean}")
