@@ -286,7 +286,7 @@ let blockerData =
 let private bugsRun (m: Model) (d: Dataset) =
     Chains.run
         (SamplerOptions.Default.WithChains(4).WithWarmup(2000).WithDraws(5000).WithSeed(16))
-        (planOf Conjugacy.builtIn m d)
+        (planOf Rules.builtIn m d)
 
 /// |mean − JAGS| < 4·√(MCSE² + MCSE_JAGS²), |mean − JAGS| ≤ 0.15 sd_JAGS and R̂ < 1.01 for every named node.
 let private agreesWithJags (post: Posterior) (refs: Map<string, Reference>) (ours: string, theirs: string) =
@@ -349,7 +349,7 @@ let private valuesOf (plan: GibbsPlan) (state: float[]) (name: string) =
 
 [<Fact>]
 let ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) around their typical value`` () =
-    let plan = planOf Conjugacy.builtIn seeds seedsData
+    let plan = planOf Rules.builtIn seeds seedsData
 
     for tau, seed in [ 1.0, 1; 1.0, 2; 100.0, 3; 100.0, 4; 1e4, 5 ] do
         let s = startOf plan (Initial.Given [ "tau", Value.Scalar tau ]) seed
@@ -362,7 +362,7 @@ let ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) ar
 
 [<Fact>]
 let ``the default start of a Gamma(0.001, 0.001) precision is near its prior mean 1, not an underflowed draw`` () =
-    let plan = planOf Conjugacy.builtIn seeds seedsData
+    let plan = planOf Rules.builtIn seeds seedsData
 
     for seed in 1..50 do
         let tau = (valuesOf plan (startOf plan Initial.Typical seed) "tau").[0]
@@ -370,7 +370,7 @@ let ``the default start of a Gamma(0.001, 0.001) precision is near its prior mea
 
 [<Fact>]
 let ``a given value outside its node's support is refused by name with what to give instead`` () =
-    let plan = planOf Conjugacy.builtIn seeds seedsData
+    let plan = planOf Rules.builtIn seeds seedsData
 
     for name, v, needs in
         [
@@ -399,7 +399,7 @@ let ``a given value outside its node's support is refused by name with what to g
         |> Dataset.integers "k" [| 1; 2 |]
         |> Dataset.integers "n" [| 3; 4 |]
 
-    let plan2 = planOf Conjugacy.builtIn probability data
+    let plan2 = planOf Rules.builtIn probability data
 
     let ex =
         Assert.Throws<ModelException>(fun () ->
@@ -419,7 +419,7 @@ let ``a start whose likelihood is not finite names the observed node, its row an
         }
 
     let plan =
-        planOf Conjugacy.builtIn m (Dataset.empty |> Dataset.integers "y" [| 3; 1 |])
+        planOf Rules.builtIn m (Dataset.empty |> Dataset.integers "y" [| 3; 1 |])
 
     let ex =
         Assert.Throws<ModelException>(fun () -> startOf plan (Initial.Given [ "eta", Value.Scalar 800.0 ]) 1 |> ignore)
@@ -439,7 +439,7 @@ let ``prior draws that are all degenerate are refused by name and point to the t
         }
 
     let plan =
-        planOf Conjugacy.builtIn m (Dataset.empty |> Dataset.reals "y" [| 0.3; -1.2 |])
+        planOf Rules.builtIn m (Dataset.empty |> Dataset.reals "y" [| 0.3; -1.2 |])
 
     let ex =
         Assert.Throws<ModelException>(fun () -> startOf plan Initial.FromPrior 1 |> ignore)
@@ -465,7 +465,7 @@ let ``the default and the prior-draw starts are finite and never degenerate for 
     let seeds = Gen.choose (0, 1_000_000)
 
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.zip small small) (Gen.zip sds seeds))) (fun ((shape, rate), (sd, seed)) ->
-        let plan = planOf Conjugacy.builtIn (vagueModel shape rate sd) seedsData
+        let plan = planOf Rules.builtIn (vagueModel shape rate sd) seedsData
         let typical = startOf plan Initial.Typical seed
         let tau = (valuesOf plan typical "tau").[0]
         let b = valuesOf plan typical "b"
