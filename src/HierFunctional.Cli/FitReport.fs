@@ -136,6 +136,7 @@ module FitReport =
         Html.page
             $"hier fit: {r.Job.Name}"
             subtitle
+            (Html.warnings r.Summary.Warnings)
             [
                 {
                     Heading = "Model"
