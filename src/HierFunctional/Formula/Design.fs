@@ -81,9 +81,12 @@ module internal FormulaDesign =
         |> Result.bind (fun factors ->
             let width = factors |> List.fold (fun n f -> n * int64 (List.length f)) 1L
 
-            if width >= int64 rows then
-                // Refused before the product columns are built: two 1000-level factors would need 10⁶ of them.
-                Error [ FormulaError.TooManyCoefficients(FormulaText.term t, int (min width 2147483647L), int (min width 2147483647L), rows) ]
+            // Fewer than two rows per coefficient of one term (an id column, or a numeric column read as labels)
+            // gives a model the data cannot estimate that samples for a long time; refused before the product
+            // columns are built (two 1000-level factors would need 10⁶ of them).
+            if 2L * width > int64 rows then
+                let k = int (min width 2147483647L)
+                Error [ FormulaError.TooManyCoefficients(FormulaText.term t, k, k, rows) ]
             else
                 let combos =
                     factors
