@@ -137,7 +137,11 @@ module FitCommand =
         match ws.Length with
         | 0 -> ExitCode.Ok
         | n ->
-            let what = if n = 1 then "1 convergence warning" else $"{n} convergence warnings"
+            let what =
+                if n = 1 then
+                    "1 convergence warning"
+                else
+                    $"{n} convergence warnings"
 
             if strict then
                 t.Err.WriteLine(

@@ -61,7 +61,12 @@ let ``an error in a process goes to stderr with a non-zero exit code`` () =
 let private strayCell () =
     let rows =
         Array.init 200 (fun i ->
-            let x = if i = 57 then "abc" else (float i / 10.0).ToString(Globalization.CultureInfo.InvariantCulture)
+            let x =
+                if i = 57 then
+                    "abc"
+                else
+                    (float i / 10.0).ToString(Globalization.CultureInfo.InvariantCulture)
+
             $"{float (i % 7) + 0.5},{x},g{i % 5}")
 
     csvFile ("y,x,g\n" + String.Join("\n", rows) + "\n")
@@ -112,7 +117,16 @@ let ``a run with convergence warnings prints the banner above the results and --
 
     let code, out, err =
         run (
-            [ "fit"; "--example"; "eight-schools"; "--threads"; "1"; "--strict"; "--output"; dir ]
+            [
+                "fit"
+                "--example"
+                "eight-schools"
+                "--threads"
+                "1"
+                "--strict"
+                "--output"
+                dir
+            ]
             @ short
         )
 
@@ -140,7 +154,19 @@ let ``without --strict the same run exits with code 0 and a reminder on stderr``
 [<Fact>]
 let ``a run without warnings exits with code 0 under --strict`` () =
     let code, out, err =
-        run [ "fit"; "--example"; "eight-schools"; "--threads"; "1"; "--strict"; "--chains"; "4"; "--seed"; "3" ]
+        run
+            [
+                "fit"
+                "--example"
+                "eight-schools"
+                "--threads"
+                "1"
+                "--strict"
+                "--chains"
+                "4"
+                "--seed"
+                "3"
+            ]
 
     Assert.True((code = ExitCode.Ok), $"{err}\n{out}")
     Assert.DoesNotContain("WARNING", out)

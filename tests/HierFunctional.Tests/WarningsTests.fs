@@ -29,7 +29,10 @@ let private healthy =
 
 let private posteriorOf (scalars: (string * float[][]) list) =
     let names = scalars |> List.map fst |> Array.ofList
-    let cols = Array.init chains (fun c -> scalars |> List.map (fun (_, x) -> x[c]) |> Array.ofList)
+
+    let cols =
+        Array.init chains (fun c -> scalars |> List.map (fun (_, x) -> x[c]) |> Array.ofList)
+
     Posterior.ofColumns names cols
 
 /// The healthy draws of `mu` with chain `chain` (1-based) replaced by `f` of its draws.
@@ -52,7 +55,15 @@ let ``a healthy posterior has no warnings`` () =
 
 [<Fact>]
 let ``a NaN or infinite draw is reported with its node and chain`` () =
-    let x = mu |> withChain 2 (Array.mapi (fun i v -> if i = 500 then nan elif i = 7 then infinity else v))
+    let x =
+        mu
+        |> withChain
+            2
+            (Array.mapi (fun i v ->
+                if i = 500 then nan
+                elif i = 7 then infinity
+                else v))
+
     let w = single WarningKind.NonFinite x
     Assert.Equal("theta", w.Node)
     Assert.Equal<string list>([ "theta[2]" ], w.Scalars)
@@ -61,18 +72,30 @@ let ``a NaN or infinite draw is reported with its node and chain`` () =
 
 [<Fact>]
 let ``draws beyond 1e10 in magnitude are unbounded growth`` () =
-    let x = mu |> withChain 3 (Array.mapi (fun i v -> if i > 900 then 1e11 * (1.0 + v * v) else v))
+    let x =
+        mu
+        |> withChain 3 (Array.mapi (fun i v -> if i > 900 then 1e11 * (1.0 + v * v) else v))
+
     let w = single WarningKind.UnboundedGrowth x
     Assert.Equal<int list>([ 3 ], w.Chains)
 
 [<Fact>]
 let ``a chain whose magnitude rises a thousandfold through its quarters is unbounded growth`` () =
     // |draw| ~ exp(t / 100): e^10 ≈ 22,000-fold over the run, below the 1e10 limit.
-    let x = mu |> withChain 1 (Array.mapi (fun i v -> exp (float i / 100.0) * (2.0 + 0.1 * v)))
+    let x =
+        mu
+        |> withChain 1 (Array.mapi (fun i v -> exp (float i / 100.0) * (2.0 + 0.1 * v)))
+
     Assert.Equal<int list>([ 1 ], (single WarningKind.UnboundedGrowth x).Chains)
     // The same chain rising only e^5 ≈ 150-fold is not flagged as growth.
-    let slow = mu |> withChain 1 (Array.mapi (fun i v -> exp (float i / 200.0) * (2.0 + 0.1 * v)))
-    Assert.Empty(Warnings.compute (posteriorOf [ "theta[2]", slow ]) |> only WarningKind.UnboundedGrowth)
+    let slow =
+        mu
+        |> withChain 1 (Array.mapi (fun i v -> exp (float i / 200.0) * (2.0 + 0.1 * v)))
+
+    Assert.Empty(
+        Warnings.compute (posteriorOf [ "theta[2]", slow ])
+        |> only WarningKind.UnboundedGrowth
+    )
 
 [<Fact>]
 let ``a chain whose draws never change is stuck`` () =
@@ -82,7 +105,9 @@ let ``a chain whose draws never change is stuck`` () =
 
 [<Fact>]
 let ``constant real draws in every chain are stuck, a settled integer indicator is not`` () =
-    let constant v = Array.init chains (fun _ -> Array.create draws v)
+    let constant v =
+        Array.init chains (fun _ -> Array.create draws v)
+
     Assert.Equal<int list>([ 1; 2; 3; 4 ], (single WarningKind.Stuck (constant 0.25)).Chains)
     Assert.Empty(Warnings.compute (posteriorOf [ "z[1]", constant 1.0 ]))
 
@@ -146,7 +171,12 @@ let ``warnings are ordered most severe first`` () =
     let ws = Warnings.compute (posteriorOf [ "a", shifted; "b", nan2 ])
     // The shifted chain also lowers the ESS of `a`, which comes after its R-hat.
     Assert.Equal<WarningKind list>(
-        [ WarningKind.NonFinite; WarningKind.HighRhat; WarningKind.LowBulkEss; WarningKind.LowTailEss ],
+        [
+            WarningKind.NonFinite
+            WarningKind.HighRhat
+            WarningKind.LowBulkEss
+            WarningKind.LowTailEss
+        ],
         ws |> List.map (fun w -> w.Kind)
     )
 
@@ -164,7 +194,9 @@ let ``the summary prints the warnings banner above the table`` () =
 
 [<Fact>]
 let ``a model check warning carries the node and no chains`` () =
-    let w = Warnings.modelCheck "y" "the sd 1e-06 looks like a precision" "Use NormalPrecision."
+    let w =
+        Warnings.modelCheck "y" "the sd 1e-06 looks like a precision" "Use NormalPrecision."
+
     Assert.Equal(WarningKind.ModelCheck, w.Kind)
     Assert.Empty(w.Chains)
     Assert.Equal("y: the sd 1e-06 looks like a precision. Use NormalPrecision.", Warnings.describe w)

@@ -100,12 +100,14 @@ module Csv =
         | true, x -> Some x
         | _ -> None
 
-    let private labels (text: string[]) = Column.Labels(text, Array.distinct text)
+    let private labels (text: string[]) =
+        Column.Labels(text, Array.distinct text)
 
     /// The text cells of a column that is mostly numbers: (line, text) of every non-missing cell that is not an
     /// unquoted number, when unquoted numbers are more than half of the non-missing cells; empty otherwise.
     let private strayText (lines: int[]) (values: (string * bool)[]) =
-        let present = values |> Array.indexed |> Array.filter (fun (_, (v, _)) -> not (isMissing v))
+        let present =
+            values |> Array.indexed |> Array.filter (fun (_, (v, _)) -> not (isMissing v))
 
         let isNumber (v: string, quoted) = not quoted && (number v).IsSome
 
@@ -223,7 +225,11 @@ module Csv =
                             with
                             | Some c, _ ->
                                 let all = String.Join(", ", names)
-                                err hl c $"the column is declared categorical but the header has no such column (columns: {all})"
+
+                                err
+                                    hl
+                                    c
+                                    $"the column is declared categorical but the header has no such column (columns: {all})"
                             | None, Some(n, found) -> err (fst found[0]) n (strayProblem n cells.Length found)
                             | None, None ->
                                 names

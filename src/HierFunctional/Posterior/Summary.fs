@@ -131,7 +131,11 @@ module Summary =
         {
             Probs = Array.copy options.Probs
             Rows = rowsAndFindings |> Array.map fst
-            Warnings = rowsAndFindings |> List.ofArray |> List.collect snd |> Warnings.group thresholds p.ChainCount
+            Warnings =
+                rowsAndFindings
+                |> List.ofArray
+                |> List.collect snd
+                |> Warnings.group thresholds p.ChainCount
             Chains = p.ChainCount
             Draws = p.DrawCount
             Cancelled = p.Cancelled

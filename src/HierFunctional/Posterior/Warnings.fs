@@ -103,9 +103,11 @@ module Warnings =
         }
 
     let private chainsWhere (f: float[] -> bool) (x: float[][]) =
-        [ for c in 0 .. x.Length - 1 do
-              if f x[c] then
-                  c + 1 ]
+        [
+            for c in 0 .. x.Length - 1 do
+                if f x[c] then
+                    c + 1
+        ]
 
     let private isConstant (c: float[]) =
         c.Length > 1 && c |> Array.forall (fun v -> v = c[0])
@@ -113,7 +115,11 @@ module Warnings =
     let private medianOf (xs: float[]) =
         let s = Array.sort xs
         let n = s.Length
-        if n % 2 = 1 then s[n / 2] else (s[n / 2 - 1] + s[n / 2]) / 2.0
+
+        if n % 2 = 1 then
+            s[n / 2]
+        else
+            (s[n / 2 - 1] + s[n / 2]) / 2.0
 
     /// True when the median |draw| rises through the four quarters of the chain by `growthFactor` or more.
     let private drifts (c: float[]) =
@@ -129,14 +135,21 @@ module Warnings =
             && m[3] >= growthFactor * m[0])
 
     let private mostlyNear (bound: float) (c: float[]) =
-        let near = c |> Array.sumBy (fun v -> if abs (v - bound) <= boundaryTolerance then 1 else 0)
+        let near =
+            c
+            |> Array.sumBy (fun v -> if abs (v - bound) <= boundaryTolerance then 1 else 0)
+
         2 * near > c.Length
 
     /// The chain whose mean is furthest from the median of the chain means (the one that disagrees most).
     let private outlyingChain (x: float[][]) =
         let means = x |> Array.map Array.average
         let centre = medianOf means
-        (means |> Array.mapi (fun c m -> c + 1, abs (m - centre)) |> Array.maxBy snd |> fst)
+
+        (means
+         |> Array.mapi (fun c m -> c + 1, abs (m - centre))
+         |> Array.maxBy snd
+         |> fst)
 
     /// The problems of one scalar, from its draws `x[chain][draw]` and its R-hat and ESS (as `Diagnostics`
     /// computes them; the summary passes the values it already has).
@@ -170,14 +183,20 @@ module Warnings =
         let settledDiscrete =
             allConstant && integerValued && all |> Array.forall (fun v -> v = all[0])
 
-        let largest = if finite.Length = 0 then 0.0 else finite |> Array.map abs |> Array.max
+        let largest =
+            if finite.Length = 0 then
+                0.0
+            else
+                finite |> Array.map abs |> Array.max
+
         let perChain = float (max 1 x.Length)
 
         [
             if nonFinite > 0 then
                 finding WarningKind.NonFinite (chainsWhere (Array.exists (Double.IsFinite >> not)) x) (float nonFinite)
 
-            let huge = chainsWhere (Array.exists (fun v -> Double.IsFinite v && abs v > growthLimit)) x
+            let huge =
+                chainsWhere (Array.exists (fun v -> Double.IsFinite v && abs v > growthLimit)) x
 
             let drifting =
                 chainsWhere (fun c -> c |> Array.forall Double.IsFinite && drifts c) x
@@ -193,11 +212,7 @@ module Warnings =
                 let lo = Array.min all
                 let hi = Array.max all
 
-                let atZero =
-                    if lo >= 0.0 then
-                        chainsWhere (mostlyNear 0.0) x
-                    else
-                        []
+                let atZero = if lo >= 0.0 then chainsWhere (mostlyNear 0.0) x else []
 
                 let atOne =
                     if lo >= 0.0 && hi <= 1.0 then
@@ -277,7 +292,13 @@ module Warnings =
             "the draws never change",
             "A chain that does not move has not explored the posterior. Give initial values inside the support (Initial.Given), check that the node's update can move it, and use a longer warm-up; a derived node that reads no parameter is constant by construction."
         | WarningKind.AtBoundary ->
-            let bounds = fs |> List.map (fun x -> x.Value) |> List.distinct |> List.map g |> String.concat " and "
+            let bounds =
+                fs
+                |> List.map (fun x -> x.Value)
+                |> List.distinct
+                |> List.map g
+                |> String.concat " and "
+
             $"most draws sit at {bounds} (within {g boundaryTolerance})",
             "A scale or precision at 0, or a probability at 0 or 1, usually means a start that underflowed or a vague prior the data cannot overrule. Give initial values, use stronger priors (e.g. half-normal on an sd rather than Gamma(0.001, 0.001) on a precision), or reparameterise."
         | WarningKind.HighRhat ->
@@ -359,6 +380,8 @@ module Warnings =
             let head = if n = 1 then "1 WARNING" else $"{n} WARNINGS"
 
             let lines =
-                ws |> List.map (fun w -> "  - " + describe w) |> String.concat Environment.NewLine
+                ws
+                |> List.map (fun w -> "  - " + describe w)
+                |> String.concat Environment.NewLine
 
             $"{head}: do not trust these results until they are resolved (see docs/errors.md).{Environment.NewLine}{lines}{Environment.NewLine}"

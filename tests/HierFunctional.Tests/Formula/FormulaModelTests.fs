@@ -217,8 +217,7 @@ let ``a label predictor with a level per row is refused naming the term`` () =
     let ids = smallData |> Dataset.labels "id" (Array.init 8 (fun i -> $"r{i}"))
 
     match errorsOf Family.Gaussian [] "y ~ x + id" ids with
-    | [ FormulaError.TooManyCoefficients("id", 7, 7, 8) as e ] ->
-        Assert.Contains("(1 | id)", FormulaError.describe e)
+    | [ FormulaError.TooManyCoefficients("id", 7, 7, 8) as e ] -> Assert.Contains("(1 | id)", FormulaError.describe e)
     | es -> failwith $"{es}"
 
     // As a grouping factor the same column is fine.
@@ -227,10 +226,12 @@ let ``a label predictor with a level per row is refused naming the term`` () =
 [<Fact>]
 let ``an interaction of many-level factors is refused before its columns are built`` () =
     let rows = 1000
-    let big = Dataset.empty
-              |> Dataset.reals "y" (Array.init rows float)
-              |> Dataset.labels "f" (Array.init rows (fun i -> $"f{i % 500}"))
-              |> Dataset.labels "g" (Array.init rows (fun i -> $"g{i / 2}"))
+
+    let big =
+        Dataset.empty
+        |> Dataset.reals "y" (Array.init rows float)
+        |> Dataset.labels "f" (Array.init rows (fun i -> $"f{i % 500}"))
+        |> Dataset.labels "g" (Array.init rows (fun i -> $"g{i / 2}"))
 
     let sw = System.Diagnostics.Stopwatch.StartNew()
 
