@@ -67,12 +67,32 @@ public sealed class DataSet
     }
 
     /// <summary>Reads a CSV file with a header row: numeric columns become reals (or integers when every value
-    /// is whole), other columns labels; empty or NA cells are missing (NaN).</summary>
+    /// is whole), other columns labels; empty or NA cells are missing (NaN). A column of numbers with a few text
+    /// cells is refused (the message names the cells): fix them, or declare the column categorical with
+    /// <see cref="ReadCsv(string, string[])"/>.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FormatException">The file is malformed; the message names the line and column.</exception>
     public static DataSet ReadCsv(string path) => Csv(F.Csv.read(Interop.Name(path, nameof(path))));
 
-    /// <summary>Parses CSV text as <see cref="ReadCsv"/> does.</summary>
+    /// <summary>Reads a CSV file as <see cref="ReadCsv(string)"/> does, with the named columns read as labels
+    /// (categorical) whatever their cells look like.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="categorical">Columns to read as labels, e.g. a numeric code that names groups.</param>
+    /// <exception cref="FormatException">The file is malformed, or a categorical column is not in the header.</exception>
+    public static DataSet ReadCsv(string path, params string[] categorical) =>
+        Csv(F.Csv.readWith(Options(categorical), Interop.Name(path, nameof(path))));
+
+    /// <summary>Parses CSV text as <see cref="ReadCsv(string, string[])"/> does.</summary>
+    /// <param name="text">The CSV text.</param>
+    /// <param name="source">A name for the text used in error messages.</param>
+    /// <param name="categorical">Columns to read as labels.</param>
+    public static DataSet ParseCsv(string text, string source, params string[] categorical)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Csv(F.Csv.parseWith(Options(categorical), source, text));
+    }
+
+    /// <summary>Parses CSV text as <see cref="ReadCsv(string)"/> does.</summary>
     /// <param name="text">The CSV text.</param>
     /// <param name="source">A name for the text used in error messages.</param>
     public static DataSet ParseCsv(string text, string source = "text")
@@ -195,6 +215,10 @@ public sealed class DataSet
             ? array
             : throw new ArgumentException($"Column '{column}' row {missing + 1} has a null label.", nameof(labels));
     }
+
+    private static F.CsvOptions Options(string[] categorical) =>
+        new(Microsoft.FSharp.Collections.ListModule.OfArray(
+            Interop.Array(categorical, nameof(categorical)).Select(c => Interop.Name(c, nameof(categorical))).ToArray()));
 
     private static DataSet Csv(Microsoft.FSharp.Core.FSharpResult<F.Dataset, F.CsvError> result) =>
         result.IsOk ? new DataSet(result.ResultValue) : throw new FormatException(result.ErrorValue.Message);

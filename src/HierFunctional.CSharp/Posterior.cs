@@ -15,6 +15,8 @@ public sealed class Posterior
 {
     private readonly Dictionary<string, string> byLabel;
     private readonly Dictionary<string, string> labelOf;
+    private readonly Lazy<Microsoft.FSharp.Collections.FSharpList<F.Warning>> coreWarnings;
+    private readonly Lazy<IReadOnlyList<Warning>> warnings;
 
     internal Posterior(F.Posterior core, Plan plan, SamplerOptions options)
     {
@@ -23,7 +25,16 @@ public sealed class Posterior
         Options = options;
         labelOf = Labels(core, plan.Core.Bound);
         byLabel = labelOf.GroupBy(kv => kv.Value).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First().Key);
+        coreWarnings = new(() => F.Warnings.Compute(core));
+        warnings = new(() => Warning.FromCore(coreWarnings.Value));
     }
+
+    /// <summary>Convergence warnings of the draws (R-hat, ESS, non-finite draws, unbounded growth, stuck chains,
+    /// chains at a boundary), most severe first; empty when none fired. Read them before any estimate.</summary>
+    public IReadOnlyList<Warning> Warnings => warnings.Value;
+
+    /// <summary>True when no convergence warning fired.</summary>
+    public bool Converged => Warnings.Count == 0;
 
     /// <summary>The plan that produced the draws.</summary>
     public Plan Plan { get; }
@@ -109,7 +120,7 @@ public sealed class Posterior
         var options = F.SummaryModule.DefaultOptions;
         if (probabilities is { Length: > 0 })
         {
-            options = new F.SummaryOptions(probabilities, options.MaxRhat, options.MinEss);
+            options = new F.SummaryOptions(probabilities, options.MaxRhat, options.MinEssPerChain);
         }
 
         return PosteriorSummary.FromCore(F.SummaryModule.ComputeWith(options, Core), LabelOf);
@@ -200,8 +211,8 @@ public sealed class Posterior
         return F.CmdStanCsv.WritePosterior(directory, header, Core);
     }
 
-    /// <summary>Chains, draws and scalars, and whether the run was cancelled.</summary>
-    public override string ToString() => Core.ToString();
+    /// <summary>The warnings banner (if any), then chains, draws and scalars, and whether the run was cancelled.</summary>
+    public override string ToString() => F.Warnings.Banner(coreWarnings.Value) + Core.ToString();
 
     private static Random Rng(int seed) => new MathNet.Numerics.Random.Xoshiro256StarStar(seed, false);
 

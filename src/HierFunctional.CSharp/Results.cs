@@ -35,14 +35,15 @@ public sealed record SummaryRow(
 /// <summary>A posterior summary: one row per scalar, the quantile probabilities, and convergence warnings.</summary>
 /// <param name="Probabilities">Probabilities of each row's <see cref="SummaryRow.Quantiles"/>.</param>
 /// <param name="Rows">One row per scalar, in the posterior's order.</param>
-/// <param name="Warnings">Convergence warnings, each a sentence saying what to do.</param>
+/// <param name="Warnings">Convergence warnings, most severe first: each names the node, scalars and chains and
+/// says what to try. <see cref="ToString"/> prints them above the table.</param>
 /// <param name="Chains">Chains the summary was computed from.</param>
 /// <param name="Draws">Draws per chain.</param>
 /// <param name="Cancelled">True when the run was cancelled before all requested draws were made.</param>
 public sealed record PosteriorSummary(
     IReadOnlyList<double> Probabilities,
     IReadOnlyList<SummaryRow> Rows,
-    IReadOnlyList<string> Warnings,
+    IReadOnlyList<Warning> Warnings,
     int Chains,
     int Draws,
     bool Cancelled)
@@ -56,7 +57,10 @@ public sealed record PosteriorSummary(
         Rows.FirstOrDefault(r => r.Name == name || r.Label == name)
         ?? throw new KeyNotFoundException($"The summary has no row named '{name}'.");
 
-    /// <summary>The summary as an aligned text table followed by its warnings.</summary>
+    /// <summary>True when no convergence warning fired.</summary>
+    public bool Converged => Warnings.Count == 0;
+
+    /// <summary>The warnings banner (if any), then the summary as an aligned text table.</summary>
     public override string ToString() => Text;
 
     internal static PosteriorSummary FromCore(F.Summary s, Func<string, string?> label) =>
@@ -65,7 +69,7 @@ public sealed record PosteriorSummary(
             s.Rows.Select(r => new SummaryRow(
                 r.Name, label(r.Name), r.Mean, r.Sd, r.Median, r.Mad, r.Quantiles, r.McseMean, r.McseSd, r.EssBulk,
                 r.EssTail, r.Rhat)).ToArray(),
-            s.Warnings.Select(F.SummaryModule.Describe).ToArray(),
+            Warning.FromCore(s.Warnings),
             s.Chains,
             s.Draws,
             s.Cancelled)

@@ -126,12 +126,16 @@ module Analysis =
 
     /// DIC, WAIC and PSIS-LOO as (name, value, detail) lines; a criterion that cannot be computed says why.
     let criteria (plan: GibbsPlan) (p: Posterior) =
+        // The criteria refuse draws they cannot use (non-finite log-likelihood, too few draws) with an
+        // ArgumentException, and the deviance at the posterior mean can fail to evaluate (ModelException); any
+        // other exception is a bug and propagates.
         let attempt name (f: unit -> string * string) =
             try
                 let v, d = f ()
                 name, v, d
-            with e ->
-                name, "NA", $"not available: {e.Message}"
+            with
+            | :? ArgumentException as e -> name, "NA", $"not available: {e.Message}"
+            | :? ModelException as e -> name, "NA", $"not available: {e.Message}"
 
         let f = Summary.formatSignificant 4
 

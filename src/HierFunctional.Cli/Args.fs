@@ -16,6 +16,8 @@ type FitArgs =
     | Seed of seed: int
     | Threads of n: int
     | Output of dir: string
+    | Categorical of column: string
+    | Strict
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -32,6 +34,8 @@ type FitArgs =
             | Seed _ -> "master seed (default 1); the same seed gives the same draws for any thread count."
             | Threads _ -> "chains run at once (default: number of processors)."
             | Output _ -> "write draws_1.csv..., summary.csv and report.html to this directory."
+            | Categorical _ -> "read this CSV column as labels (a factor) whatever its cells look like (repeatable)."
+            | Strict -> "exit with code 3 when any convergence warning fires (R-hat, ESS, non-finite or stuck draws)."
 
 /// Options of `hier summary`.
 type SummaryArgs =

@@ -8,9 +8,10 @@ open HierFunctional
 [<RequireQualifiedAccess>]
 module DataFile =
 
-    /// Reads a CSV file; a missing file, ragged row or unclosed quote fails with the file and line.
-    let read (path: string) : Dataset =
-        match Csv.read path with
+    /// Reads a CSV file with the given columns read as labels; a missing file, ragged row, unclosed quote or a
+    /// numeric column with text cells fails with the file, line and column.
+    let read (categorical: string list) (path: string) : Dataset =
+        match Csv.readWith { Categorical = categorical } path with
         | Ok d -> d
         | Error e -> Fail.data e.Message
 

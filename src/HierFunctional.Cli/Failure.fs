@@ -15,6 +15,10 @@ module ExitCode =
     [<Literal>]
     let UsageError = 2
 
+    /// `hier fit --strict` finished, but a convergence warning fired: the draws are written and must not be trusted.
+    [<Literal>]
+    let NotConverged = 3
+
 /// A failure the user can fix: one message naming the file, row, column or option, and the exit code.
 exception CliFailure of message: string * code: int
 

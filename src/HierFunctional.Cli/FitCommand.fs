@@ -30,10 +30,10 @@ module FitCommand =
             .WithSeed(a.TryGetResult FitArgs.Seed |> Option.defaultValue d.Seed)
             .WithThreads(a.TryGetResult FitArgs.Threads |> get "threads" 1 d.Threads)
 
-    let private exampleJob (e: Example) (dataFile: string option) =
+    let private exampleJob (e: Example) (dataFile: string option) (categorical: string list) =
         let source, data =
             match dataFile with
-            | Some file -> file, DataFile.read file
+            | Some file -> file, DataFile.read categorical file
             | None -> $"{e.DataFile} (bundled)", DataFile.parse e.DataFile (Catalog.text e)
 
         {
@@ -50,7 +50,7 @@ module FitCommand =
         if not (List.contains family FormulaFit.families) then
             Fail.usage $"""--family must be one of {String.concat ", " FormulaFit.families}, but was '{family}'."""
 
-        let data = DataFile.read file
+        let data = DataFile.read (a.GetResults FitArgs.Categorical) file
 
         let request =
             {
@@ -78,7 +78,9 @@ module FitCommand =
         match a.TryGetResult FitArgs.Example, a.TryGetResult FitArgs.Data, a.TryGetResult FitArgs.Formula with
         | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
         | Some _, _, None when formulaOnly -> Fail.usage "--family and --prior go with --formula, not --example."
-        | Some name, file, None -> exampleJob (Catalog.find name) file
+        | Some _, None, None when a.Contains FitArgs.Categorical ->
+            Fail.usage "--categorical goes with --data FILE.csv: it says how to read a column of your CSV."
+        | Some name, file, None -> exampleJob (Catalog.find name) file (a.GetResults FitArgs.Categorical)
         | None, Some file, Some formula -> formulaJob file formula a
         | None, None, Some _ -> Fail.usage "--formula needs --data FILE.csv."
         | None, Some _, None ->
@@ -129,6 +131,31 @@ module FitCommand =
             Terminal.line t $"posterior predictive p-values of {node}: {ps}"
         | None -> ()
 
+    /// After the results: a reminder on stderr that warnings fired (listed above the summary), and the exit code:
+    /// `ExitCode.NotConverged` under --strict, 0 otherwise.
+    let private verdict (t: Terminal) (strict: bool) (ws: Warning list) =
+        match ws.Length with
+        | 0 -> ExitCode.Ok
+        | n ->
+            let what =
+                if n = 1 then
+                    "1 convergence warning"
+                else
+                    $"{n} convergence warnings"
+
+            if strict then
+                t.Err.WriteLine(
+                    $"hier: {what} (listed above the summary); --strict exits with code {ExitCode.NotConverged}."
+                )
+
+                ExitCode.NotConverged
+            else
+                t.Err.WriteLine(
+                    $"hier: warning: {what} (listed above the summary); do not trust these results until they are resolved. --strict makes them fail the run."
+                )
+
+                ExitCode.Ok
+
     /// Fits the job the options describe, prints the results and writes --output; returns the exit code.
     let run (t: Terminal) (a: ParseResults<FitArgs>) : int =
         let o = options a
@@ -166,7 +193,8 @@ module FitCommand =
                 for f in writeOutputs s r do
                     Terminal.line t $"wrote {f}")
 
-            ExitCode.Ok
-        with _ ->
+            verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings
+        finally
+            // After a successful run the staging folder has been committed (moved away) and this does nothing;
+            // after any failure it removes the partial files.
             staging |> Option.iter Output.abandon
-            reraise ()

@@ -136,6 +136,7 @@ module FitReport =
         Html.page
             $"hier fit: {r.Job.Name}"
             subtitle
+            (Html.warnings r.Summary.Warnings)
             [
                 {
                     Heading = "Model"
@@ -153,6 +154,6 @@ module FitReport =
                     Heading = "Posterior summary"
                     Body =
                         Html.summary r.Summary
-                        + Html.note "Red cells: R-hat above 1.01 or ESS below 400 (Vehtari et al. 2021)."
+                        + Html.note "Red cells: R-hat above 1.01 or ESS below 100 per chain (Vehtari et al. 2021)."
                 }
             ]

@@ -85,6 +85,7 @@ module Terminal =
     let private summaryTable (s: Summary) =
         let table = Table().Border(TableBorder.Simple)
         let f = Summary.formatSignificant 3
+        let minEss = Summary.essPerChainThreshold * float s.Chains
 
         let headers =
             [ "name"; "label"; "mean"; "sd" ]
@@ -107,8 +108,8 @@ module Terminal =
                 [ Markup.Escape r.Name; Markup.Escape(defaultArg r.Label ""); f r.Mean; f r.Sd ]
                 @ (r.Quantiles |> Array.map f |> List.ofArray)
                 @ [
-                    warn (r.EssBulk >= Summary.essThreshold) $"{r.EssBulk:F0}"
-                    warn (r.EssTail >= Summary.essThreshold) $"{r.EssTail:F0}"
+                    warn (r.EssBulk >= minEss) $"{r.EssBulk:F0}"
+                    warn (r.EssTail >= minEss) $"{r.EssTail:F0}"
                     warn (r.Rhat <= Summary.rhatThreshold) (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}")
                 ]
 
@@ -117,14 +118,24 @@ module Terminal =
 
         table
 
-    /// Prints a summary: a coloured table on a terminal (R̂ and ESS warnings in red), `Summary.format` otherwise.
+    /// Prints a summary, warnings banner first: a coloured table on a terminal (R̂ and ESS warnings in red),
+    /// `Summary.format` otherwise.
     let summary (t: Terminal) (s: Summary) =
         if t.Interactive then
             let c = console t
-            c.Write(summaryTable s)
 
-            for w in s.Warnings do
-                c.MarkupLine($"[yellow]warning:[/] {Markup.Escape(Summary.describe w)}")
+            if not s.Warnings.IsEmpty then
+                let n = s.Warnings.Length
+                let head = if n = 1 then "1 WARNING" else $"{n} WARNINGS"
+
+                c.MarkupLine(
+                    $"[red bold]{head}: do not trust these results until they are resolved (see docs/errors.md).[/]"
+                )
+
+                for w in s.Warnings do
+                    c.MarkupLine($"[red]  - {Markup.Escape(Summary.describe w)}[/]")
+
+            c.Write(summaryTable s)
         else
             t.Out.Write(Summary.format s)
 

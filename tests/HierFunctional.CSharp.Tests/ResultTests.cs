@@ -220,4 +220,41 @@ public class ResultTests
         Assert.Equal(EstimationMethod.MarginalML, eb.Method);
         Assert.InRange(eb.PriorMean, 0.1, 0.2);
     }
+
+    [Fact]
+    public void Convergence_warnings_lead_the_summary_and_equal_the_FSharp_warnings()
+    {
+        var summary = Fit.Value.Summary();
+        var core = F.SummaryModule.Compute(Core.Value.Post);
+
+        // 2 chains of 100 draws cannot reach 100 effective draws per chain on every scalar.
+        Assert.NotEmpty(summary.Warnings);
+        Assert.False(summary.Converged);
+        Assert.Equal(core.Warnings.Select(F.Warnings.Describe), summary.Warnings.Select(w => w.ToString()));
+        Assert.Equal(core.Warnings.Select(w => w.Kind.Tag), summary.Warnings.Select(w => (int)w.Kind));
+        Assert.All(summary.Warnings, w => Assert.NotEmpty(w.Chains));
+        Assert.StartsWith($"{summary.Warnings.Count} WARNING", summary.ToString());
+        Assert.Equal(summary.Warnings.Select(w => w.ToString()), Fit.Value.Warnings.Select(w => w.ToString()));
+        Assert.StartsWith($"{summary.Warnings.Count} WARNING", Fit.Value.ToString());
+    }
+
+    [Fact]
+    public void Warning_kinds_are_the_FSharp_cores_kinds_by_name_and_order()
+    {
+        var core = typeof(F.WarningKind).GetNestedType("Tags")!.GetFields()
+            .Select(f => ((int)f.GetValue(null)!, f.Name));
+        var facade = Enum.GetValues<WarningKind>().Select(k => ((int)k, k.ToString()));
+        Assert.Equal(core, facade);
+    }
+
+    [Fact]
+    public void A_numeric_csv_column_with_a_text_cell_is_refused_unless_declared_categorical()
+    {
+        var text = "y,x\n1,0.5\n2,1.5\n3,abc\n4,2.5\n";
+        var e = Assert.Throws<FormatException>(() => DataSet.ParseCsv(text));
+        Assert.Contains("column 'x'", e.Message);
+        Assert.Contains("line 4 'abc'", e.Message);
+        var data = DataSet.ParseCsv(text, "text", "x");
+        Assert.Equal("abc", data.GetLabels("x")[2]);
+    }
 }

@@ -315,3 +315,61 @@ let ``an integer index outside the vector is a shape error naming the row`` () =
     |> Dataset.integers "idx" [| 3; 4 |]
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "row 2"; "'theta'"; "1..3" ]
+
+// ---------------------------------------------------------------- CSV columns with stray text
+
+let private strayCsv =
+    "y,x,g\n"
+    + System.String.Join(
+        "\n",
+        Array.init 200 (fun i ->
+            let x = if i = 57 then "abc" else string (float i / 10.0)
+            $"{i % 7},{x},g{i % 5}")
+    )
+
+[<Fact>]
+let ``a numeric column with one text cell is a CSV error naming the column, line and cell`` () =
+    match Csv.parse "data.csv" strayCsv with
+    | Error e ->
+        Assert.Equal("x", e.Column)
+        Assert.Equal(59, e.Line) // header on line 1, the 58th data row
+        Assert.Contains("line 59 'abc'", e.Problem)
+        Assert.Contains("--categorical x", e.Problem)
+    | Ok _ -> failwith "the stray text cell was read as a label"
+
+[<Fact>]
+let ``a column declared categorical is read as labels whatever its cells`` () =
+    match Csv.parseWith { Categorical = [ "x"; "y" ] } "data.csv" strayCsv with
+    | Ok d ->
+        match Dataset.tryColumn "x" d, Dataset.tryColumn "y" d with
+        | Some(Column.Labels(values, _)), Some(Column.Labels(ys, levels)) ->
+            Assert.Equal("abc", values[57])
+            Assert.Equal<string[]>([| "0"; "1"; "2"; "3"; "4"; "5"; "6" |], levels)
+        | other -> failwith $"{other}"
+    | Error e -> failwith e.Message
+
+[<Fact>]
+let ``a categorical declaration of a column the file lacks is an error`` () =
+    match Csv.parseWith { Categorical = [ "z" ] } "data.csv" strayCsv with
+    | Error e ->
+        Assert.Equal("z", e.Column)
+        Assert.Contains("no such column", e.Problem)
+    | Ok _ -> failwith "accepted"
+
+[<Fact>]
+let ``a label column with a few number-like labels and NA cells is still labels`` () =
+    match Csv.parse "data.csv" "g,y\nA,1\nB,NA\n12,3\nC,\nD,5\n" with
+    | Ok d ->
+        Assert.True(
+            match Dataset.tryColumn "g" d with
+            | Some(Column.Labels _) -> true
+            | _ -> false
+        )
+
+        Assert.True(
+            match Dataset.tryColumn "y" d with
+            | Some(Column.Integers _)
+            | Some(Column.Reals _) -> true
+            | _ -> false
+        )
+    | Error e -> failwith e.Message

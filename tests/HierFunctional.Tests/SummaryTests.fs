@@ -51,29 +51,16 @@ let ``mean of iid draws lies within 4 MCSE of the truth`` () =
 let ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` () =
     let about name =
         summary.Warnings
-        |> List.filter (function
-            | HighRhat(n, _, _)
-            | LowEssBulk(n, _, _)
-            | LowEssTail(n, _, _)
-            | NotComputable n -> n = name)
+        |> List.filter (fun w -> List.contains name w.Scalars)
+        |> List.map (fun w -> w.Kind)
 
     Assert.Empty(about "mu")
+    Assert.Contains(WarningKind.LowBulkEss, about "theta[1]")
+    Assert.Contains(WarningKind.HighRhat, about "theta[2]")
+    Assert.Contains(WarningKind.Stuck, about "c")
 
-    Assert.Contains(
-        about "theta[1]",
-        (function
-        | LowEssBulk _ -> true
-        | _ -> false)
-    )
-
-    Assert.Contains(
-        about "theta[2]",
-        (function
-        | HighRhat(_, r, t) -> r > t && t = Summary.rhatThreshold
-        | _ -> false)
-    )
-
-    Assert.Contains(NotComputable "c", about "c")
+    let rhat = summary.Warnings |> List.find (fun w -> w.Kind = WarningKind.HighRhat)
+    Assert.Contains(4, rhat.Chains) // the shifted chain of theta[2]
 
 [<Fact>]
 let ``thresholds are configurable`` () =
@@ -81,21 +68,24 @@ let ``thresholds are configurable`` () =
         Summary.computeWith
             { Summary.defaultOptions with
                 MaxRhat = 100.0
-                MinEss = 0.0
+                MinEssPerChain = 0.0
             }
             post
 
-    Assert.Equal<SummaryWarning list>([ NotComputable "c" ], lax.Warnings)
+    Assert.Equal<WarningKind list>([ WarningKind.Stuck ], lax.Warnings |> List.map (fun w -> w.Kind))
 
 [<Fact>]
-let ``printed table aligns columns and lists warnings below`` () =
+let ``printed table aligns columns and lists warnings above`` () =
     let text = Summary.format summary
 
-    let lines =
+    let all =
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
         |> Array.map (fun l -> l.TrimEnd '\r')
 
-    Assert.Equal("4 chains × 500 draws", lines[0])
+    let top = Array.IndexOf(all, "4 chains × 500 draws")
+    Assert.StartsWith($"{summary.Warnings.Length} WARNINGS: ", all[0])
+    Assert.Contains(all[1..top], fun l -> l.Contains "theta[1], theta[2] (chains 2, 4): R-hat up to")
+    let lines = all[top..]
     let header = lines[1]
     Assert.StartsWith("name", header)
 
@@ -120,9 +110,6 @@ let ``printed table aligns columns and lists warnings below`` () =
         Assert.Equal(header.Length, row.Length)
 
     Assert.Contains("Hospital B", lines[4])
-    let w = Array.IndexOf(lines, "Warnings:")
-    Assert.True(w > 5)
-    Assert.Contains(lines[w + 1 ..], fun l -> l.Contains "theta[2]: R-hat")
     Assert.False(text.Contains(char 27), "no ANSI escape codes in the core library's output")
 
 [<Fact>]

@@ -34,6 +34,8 @@ svg .pooled { stroke: #999; stroke-dasharray: 4 3; } svg .interval { stroke: #00
 svg .chain { stroke-width: 1; stroke-opacity: 0.8; } svg .rep { fill: #9ecae1; stroke: #fff; }
 svg .observed { stroke: #D55E00; stroke-width: 2.5; }
 .note { color: #555; font-size: 0.9em; }
+.warnings { border: 2px solid #a00; background: #fde2e1; padding: 0.5em 1em; margin: 1em 0; }
+.warnings h2 { color: #a00; border: none; margin-top: 0.3em; } .warnings li { margin: 0.3em 0; }
 """
 
     /// Escapes text for HTML.
@@ -61,6 +63,21 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
 
         sb.Append("</tbody></table>").ToString()
 
+    /// The warnings banner: a red box listing each warning (what, where, what to try); empty when there are none.
+    let warnings (ws: Warning list) =
+        if ws.IsEmpty then
+            ""
+        else
+            let items =
+                ws
+                |> List.map (fun w -> $"<li>{esc (Warnings.describe w)}</li>")
+                |> String.concat ""
+
+            let n = ws.Length
+            let head = if n = 1 then "1 warning" else $"{n} warnings"
+
+            $"<div class=\"warnings\" id=\"warnings\"><h2>{head}: do not trust these results until they are resolved</h2><ul>{items}</ul><p class=\"note\">Each warning is explained, with what to try, in docs/errors.md.</p></div>"
+
     /// Preformatted text.
     let pre (text: string) = $"<pre>{esc text}</pre>"
 
@@ -70,6 +87,7 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
     /// A posterior summary as a table, R̂ above and ESS below the thresholds highlighted.
     let summary (s: Summary) =
         let f = Summary.formatSignificant 3
+        let minEss = Summary.essPerChainThreshold * float s.Chains
 
         let q =
             s.Probs
@@ -86,8 +104,8 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
                     yield f r.Sd, false
                     for v in r.Quantiles -> f v, false
                     yield Summary.formatSignificant 2 r.McseMean, false
-                    yield $"{r.EssBulk:F0}", r.EssBulk < Summary.essThreshold
-                    yield $"{r.EssTail:F0}", r.EssTail < Summary.essThreshold
+                    yield $"{r.EssBulk:F0}", r.EssBulk < minEss
+                    yield $"{r.EssTail:F0}", r.EssTail < minEss
                     yield (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}"), not (r.Rhat <= Summary.rhatThreshold)
                 ])
             |> List.ofArray
@@ -133,13 +151,14 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
         |> table shrinkageHeader
 
     /// The whole page.
-    let page (title: string) (subtitle: string) (sections: Section list) =
+    let page (title: string) (subtitle: string) (banner: string) (sections: Section list) =
         let sb = StringBuilder()
 
         sb
             .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append($"<title>{esc title}</title><style>{css}</style></head><body>")
             .Append($"<h1>{esc title}</h1><p class=\"note\">{esc subtitle}</p>")
+            .Append(banner)
         |> ignore
 
         for s in sections do

@@ -33,12 +33,24 @@ type CsvException(error: CsvError) =
     /// The error in full.
     member _.Error = error
 
+/// How to read a CSV file: which columns are labels whatever their cells look like.
+type CsvOptions =
+    {
+        /// Columns read as labels (categorical), even when their cells are numbers or mostly numbers.
+        Categorical: string list
+    }
+
 /// Reading data sets from CSV (RFC 4180: commas, double-quoted fields with "" escapes, a header row).
-/// Column types are inferred: a column with any quoted field is labels (R writes factors quoted); otherwise all
-/// integers → integers, all numbers → reals, anything else → labels. `NA` and empty fields are missing (NaN), which
-/// binding refuses by name and row if a model uses that column.
+/// Column types are inferred: a column declared categorical is labels; a column that is mostly numbers but holds
+/// some text cells is refused, naming the cells (a stray word must not turn a predictor into a many-level factor);
+/// a column with any quoted field is labels (R writes factors quoted); otherwise all integers → integers, all
+/// numbers → reals, anything else → labels. `NA` and empty fields are missing (NaN), which binding refuses by
+/// name and row if a model uses that column.
 [<RequireQualifiedAccess>]
 module Csv =
+
+    /// No column declared categorical: every type is inferred.
+    let defaultOptions = { Categorical = [] }
 
     /// Splits one line into fields and whether each was quoted; Error on an unterminated quote.
     let private split (line: string) : Result<(string * bool)[], string> =
@@ -88,11 +100,32 @@ module Csv =
         | true, x -> Some x
         | _ -> None
 
-    let private column (values: (string * bool)[]) : Column =
+    let private labels (text: string[]) =
+        Column.Labels(text, Array.distinct text)
+
+    /// The text cells of a column that is mostly numbers: (line, text) of every non-missing cell that is not an
+    /// unquoted number, when unquoted numbers are more than half of the non-missing cells; empty otherwise.
+    let private strayText (lines: int[]) (values: (string * bool)[]) =
+        let present =
+            values |> Array.indexed |> Array.filter (fun (_, (v, _)) -> not (isMissing v))
+
+        let isNumber (v: string, quoted) = not quoted && (number v).IsSome
+
+        let text = present |> Array.filter (snd >> isNumber >> not)
+        let numbers = present.Length - text.Length
+
+        if text.Length > 0 && numbers > text.Length then
+            text |> Array.map (fun (i, (v, _)) -> lines[i], v)
+        else
+            [||]
+
+    let private column (categorical: bool) (values: (string * bool)[]) : Column =
         let text = values |> Array.map fst
 
-        if values |> Array.exists (fun (v, q) -> q && not (isMissing v)) then
-            Column.Labels(text, Array.distinct text)
+        if categorical then
+            labels text
+        elif values |> Array.exists (fun (v, q) -> q && not (isMissing v)) then
+            labels text
         else
             let parsed = text |> Array.map (fun s -> if isMissing s then Some nan else number s)
 
@@ -104,10 +137,25 @@ module Csv =
                 else
                     Column.Reals xs
             else
-                Column.Labels(text, Array.distinct text)
+                labels text
 
-    /// Parses CSV text into a data set; `source` names it in errors.
-    let parse (source: string) (text: string) : Result<Dataset, CsvError> =
+    let private strayProblem (name: string) (rows: int) (cells: (int * string)[]) =
+        let shown =
+            cells
+            |> Array.truncate 5
+            |> Array.map (fun (l, v) -> $"line {l} '{v}'")
+            |> String.concat ", "
+
+        let more =
+            if cells.Length > 5 then
+                $" and {cells.Length - 5} more"
+            else
+                ""
+
+        $"the column holds numbers in {rows - cells.Length} of {rows} rows but text in {cells.Length} ({shown}{more}); a numeric column cannot hold text, and read as labels it would become a factor with a level per value. Fix the cells (NA or an empty cell marks a missing value), or, if the values are labels, declare the column categorical (hier fit --categorical {name}; Csv.parseWith {{ Categorical = [ \"{name}\" ] }} in F#; DataSet.ReadCsv(path, \"{name}\") in C#)"
+
+    /// Parses CSV text into a data set with the given options; `source` names it in errors.
+    let parseWith (options: CsvOptions) (source: string) (text: string) : Result<Dataset, CsvError> =
         // U+FEFF (a byte-order mark read as text, possibly mid-text in concatenated files) carries no content and
         // would otherwise become part of a column name.
         let lines =
@@ -160,14 +208,41 @@ module Csv =
                         | None when table.IsEmpty -> err hl "" "there are no data rows"
                         | None ->
                             let cells = table |> List.map snd |> Array.ofList
+                            let lines = table |> List.map fst |> Array.ofList
+                            let declared = set options.Categorical
 
-                            names
-                            |> Array.mapi (fun j n -> n, column (cells |> Array.map (fun r -> r.[j])))
-                            |> Array.fold (fun d (n, c) -> Dataset.add n c d) Dataset.empty
-                            |> Ok
+                            let stray =
+                                names
+                                |> Array.indexed
+                                |> Array.filter (fun (_, n) -> not (declared.Contains n))
+                                |> Array.tryPick (fun (j, n) ->
+                                    match strayText lines (cells |> Array.map (fun r -> r.[j])) with
+                                    | [||] -> None
+                                    | found -> Some(n, found))
 
-    /// Reads a CSV file into a data set.
-    let read (path: string) : Result<Dataset, CsvError> =
+                            match
+                                options.Categorical |> List.tryFind (fun c -> not (Array.contains c names)), stray
+                            with
+                            | Some c, _ ->
+                                let all = String.Join(", ", names)
+
+                                err
+                                    hl
+                                    c
+                                    $"the column is declared categorical but the header has no such column (columns: {all})"
+                            | None, Some(n, found) -> err (fst found[0]) n (strayProblem n cells.Length found)
+                            | None, None ->
+                                names
+                                |> Array.mapi (fun j n ->
+                                    n, column (declared.Contains n) (cells |> Array.map (fun r -> r.[j])))
+                                |> Array.fold (fun d (n, c) -> Dataset.add n c d) Dataset.empty
+                                |> Ok
+
+    /// Parses CSV text into a data set (`parseWith defaultOptions`); `source` names it in errors.
+    let parse (source: string) (text: string) : Result<Dataset, CsvError> = parseWith defaultOptions source text
+
+    /// Reads a CSV file into a data set with the given options.
+    let readWith (options: CsvOptions) (path: string) : Result<Dataset, CsvError> =
         if not (File.Exists path) then
             Error
                 {
@@ -177,7 +252,10 @@ module Csv =
                     Problem = "the file does not exist; check the path"
                 }
         else
-            parse path (File.ReadAllText path)
+            parseWith options path (File.ReadAllText path)
+
+    /// Reads a CSV file into a data set (`readWith defaultOptions`).
+    let read (path: string) : Result<Dataset, CsvError> = readWith defaultOptions path
 
     /// Reads a CSV file, raising CsvException on a problem.
     let readOrThrow (path: string) : Dataset =

@@ -79,41 +79,50 @@ module internal FormulaDesign =
         |> List.map (fun c -> columnFactors d full c |> Result.mapError List.singleton)
         |> collect
         |> Result.bind (fun factors ->
-            let combos =
-                factors
-                |> List.fold
-                    (fun acc f ->
-                        [
-                            for (l, v) in acc do
-                                for (l2, v2) in f -> $"{l}:{l2}", Array.map2 (*) v v2
-                        ])
-                    [ "", Array.create rows 1.0 ]
-                |> List.map (fun (l, v) -> l.Substring 1, v)
+            let width = factors |> List.fold (fun n f -> n * int64 (List.length f)) 1L
 
-            combos
-            |> List.map (fun (label, v) ->
-                let sd = if v.Length > 1 then Statistics.StandardDeviation v else 0.0
+            // Fewer than two rows per coefficient of one term (an id column, or a numeric column read as labels)
+            // gives a model the data cannot estimate that samples for a long time; refused before the product
+            // columns are built (two 1000-level factors would need 10⁶ of them).
+            if 2L * width > int64 rows then
+                let k = int (min width 2147483647L)
+                Error [ FormulaError.TooManyCoefficients(FormulaText.term t, k, k, rows) ]
+            else
+                let combos =
+                    factors
+                    |> List.fold
+                        (fun acc f ->
+                            [
+                                for (l, v) in acc do
+                                    for (l2, v2) in f -> $"{l}:{l2}", Array.map2 (*) v v2
+                            ])
+                        [ "", Array.create rows 1.0 ]
+                    |> List.map (fun (l, v) -> l.Substring 1, v)
 
-                if not (sd > 0.0) then
-                    Error
-                        [
-                            FormulaError.InvalidData(
-                                label,
-                                "is constant, so its coefficient cannot be told apart from the intercept; drop the term"
-                            )
-                        ]
-                else
-                    let own = (t.Variables = [ label ])
+                combos
+                |> List.map (fun (label, v) ->
+                    let sd = if v.Length > 1 then Statistics.StandardDeviation v else 0.0
 
-                    let coef =
-                        {
-                            Label = label
-                            X = Data label
-                            SdX = sd
-                        }
+                    if not (sd > 0.0) then
+                        Error
+                            [
+                                FormulaError.InvalidData(
+                                    label,
+                                    "is constant, so its coefficient cannot be told apart from the intercept; drop the term"
+                                )
+                            ]
+                    else
+                        let own = (t.Variables = [ label ])
 
-                    Ok(coef, (if own then [] else [ label, v ])))
-            |> collect)
+                        let coef =
+                            {
+                                Label = label
+                                X = Data label
+                                SdX = sd
+                            }
+
+                        Ok(coef, (if own then [] else [ label, v ])))
+                |> collect)
 
     /// The coefficients of a sum of terms with or without an intercept. As in R, without an intercept the first
     /// term that is a single label column gets one dummy per level; otherwise the first level is the reference.
@@ -141,9 +150,17 @@ module internal FormulaDesign =
         terms
         |> List.mapi (fun i t -> termCoefs d rows (i = fullAt) t)
         |> collect
-        |> Result.map (fun per ->
+        |> Result.bind (fun per ->
             let all = List.concat per
-            (if intercept then [ one ] else []) @ List.map fst all, all |> List.collect snd)
+            let total = all.Length + (if intercept then 1 else 0)
+
+            if total >= rows && not per.IsEmpty then
+                let term, k =
+                    List.zip terms per |> List.map (fun (t, cs) -> t, cs.Length) |> List.maxBy snd
+
+                Error [ FormulaError.TooManyCoefficients(FormulaText.term term, k, total, rows) ]
+            else
+                Ok((if intercept then [ one ] else []) @ List.map fst all, all |> List.collect snd))
 
     /// Level index per row and level names of a grouping column (labels in declared order, integers sorted).
     let private groupLevels (d: Dataset) (c: string) =

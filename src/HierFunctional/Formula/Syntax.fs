@@ -89,6 +89,10 @@ type FormulaError =
     | UnknownPrior of name: string * valid: string list
     /// The family name is not one of the known families.
     | UnknownFamily of name: string
+    /// One term has more coefficients than half the data rows, or the design as many coefficients as rows (an id
+    /// column used as a predictor, a numeric column read as labels, an interaction of many-level factors):
+    /// `term` contributes `coefficients` of the `total` in its part of the formula.
+    | TooManyCoefficients of term: string * coefficients: int * total: int * rows: int
     /// The built model failed a model check.
     | Model of ModelError
 
@@ -109,6 +113,8 @@ module FormulaError =
             $"there is no node '{name}' to give a prior; the model's parameters are: {names}."
         | FormulaError.UnknownFamily name ->
             $"unknown family '{name}'; use one of gaussian, binomial, poisson, negbinomial."
+        | FormulaError.TooManyCoefficients(term, k, total, rows) ->
+            $"the term '{term}' needs {k} coefficients ({total} in its part of the formula) for {rows} rows of data; the data cannot estimate fewer than two rows per coefficient of a term, or as many coefficients as rows. A label column with a level per row is usually a numeric column with a text cell or an id column: fix the cell, or use the column as a group, (1 | {term}), rather than a predictor."
         | FormulaError.Model e -> ModelError.describe e
 
 /// The families by name.

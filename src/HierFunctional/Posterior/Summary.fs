@@ -33,17 +33,6 @@ type SummaryRow =
         Rhat: float
     }
 
-/// A convergence problem found in a summary row.
-type SummaryWarning =
-    /// R-hat above the threshold: the chains disagree.
-    | HighRhat of name: string * rhat: float * threshold: float
-    /// Bulk ESS below the threshold: the mean and sd are imprecise.
-    | LowEssBulk of name: string * ess: float * threshold: float
-    /// Tail ESS below the threshold: the 5% and 95% quantiles are imprecise.
-    | LowEssTail of name: string * ess: float * threshold: float
-    /// R-hat could not be computed (constant, non-finite or too few draws).
-    | NotComputable of name: string
-
 /// Options of a summary: quantile probabilities and warning thresholds.
 type SummaryOptions =
     {
@@ -51,8 +40,8 @@ type SummaryOptions =
         Probs: float[]
         /// Rows with R-hat above this are flagged.
         MaxRhat: float
-        /// Rows with bulk or tail ESS below this are flagged.
-        MinEss: float
+        /// Rows with bulk or tail ESS below this many per chain are flagged.
+        MinEssPerChain: float
     }
 
 /// A posterior summary table as data, plus its warnings.
@@ -62,8 +51,8 @@ type Summary =
         Probs: float[]
         /// One row per scalar, in the posterior's order.
         Rows: SummaryRow[]
-        /// Convergence warnings, in row order.
-        Warnings: SummaryWarning list
+        /// Convergence warnings (see `Warnings`), most severe first; `format` prints them above the table.
+        Warnings: Warning list
         /// Chains and draws per chain the summary was computed from.
         Chains: int
         /// Draws per chain.
@@ -79,25 +68,25 @@ module Summary =
 
     let private inv = CultureInfo.InvariantCulture
 
-    /// R-hat above which a scalar is flagged (Vehtari et al. 2021 recommend 1.01).
+    /// R-hat above which a scalar is flagged (`Warnings.rhatThreshold`, 1.01 as Vehtari et al. 2021 recommend).
     [<CompiledName("RhatThreshold")>]
-    let rhatThreshold = 1.01
+    let rhatThreshold = Warnings.rhatThreshold
 
-    /// Bulk and tail ESS below which a scalar is flagged (Vehtari et al. 2021: 100 per chain for 4 chains).
-    [<CompiledName("EssThreshold")>]
-    let essThreshold = 400.0
+    /// Bulk and tail ESS per chain below which a scalar is flagged (`Warnings.essPerChainThreshold`, 100).
+    [<CompiledName("EssPerChainThreshold")>]
+    let essPerChainThreshold = Warnings.essPerChainThreshold
 
     /// Default quantile probabilities: 5%, 50% and 95%.
     [<CompiledName("DefaultProbs")>]
     let defaultProbs = [| 0.05; 0.5; 0.95 |]
 
-    /// Default options: `defaultProbs`, `rhatThreshold`, `essThreshold`.
+    /// Default options: `defaultProbs`, `rhatThreshold`, `essPerChainThreshold`.
     [<CompiledName("DefaultOptions")>]
     let defaultOptions: SummaryOptions =
         {
             Probs = defaultProbs
             MaxRhat = rhatThreshold
-            MinEss = essThreshold
+            MinEssPerChain = essPerChainThreshold
         }
 
     /// Summarises the draws `float[chain][draw]` of one scalar.
@@ -118,20 +107,6 @@ module Summary =
             Rhat = Diagnostics.rhat x
         }
 
-    /// The warnings of one row under the given thresholds (NaN R-hat gives `NotComputable`).
-    [<CompiledName("WarningsOf")>]
-    let warningsOf (options: SummaryOptions) (r: SummaryRow) : SummaryWarning list =
-        [
-            if Double.IsNaN r.Rhat then
-                NotComputable r.Name
-            elif r.Rhat > options.MaxRhat then
-                HighRhat(r.Name, r.Rhat, options.MaxRhat)
-            if r.EssBulk < options.MinEss then
-                LowEssBulk(r.Name, r.EssBulk, options.MinEss)
-            if r.EssTail < options.MinEss then
-                LowEssTail(r.Name, r.EssTail, options.MinEss)
-        ]
-
     /// Summarises every scalar of a posterior with the given options.
     [<CompiledName("ComputeWith")>]
     let computeWith (options: SummaryOptions) (p: Posterior) : Summary =
@@ -140,14 +115,27 @@ module Summary =
             if not (q >= 0.0 && q <= 1.0) then
                 invalidArg "options" $"Quantile probability {q} is outside [0, 1].")
 
-        let rows =
+        let thresholds: WarningOptions =
+            {
+                MaxRhat = options.MaxRhat
+                MinEssPerChain = options.MinEssPerChain
+            }
+
+        let rowsAndFindings =
             p.Names
-            |> Array.map (fun n -> row options.Probs n (p.Label n) (Posterior.chains n p))
+            |> Array.map (fun n ->
+                let x = Posterior.chains n p
+                let r = row options.Probs n (p.Label n) x
+                r, Warnings.findings thresholds n r.Rhat r.EssBulk r.EssTail x)
 
         {
             Probs = Array.copy options.Probs
-            Rows = rows
-            Warnings = rows |> Seq.collect (warningsOf options) |> List.ofSeq
+            Rows = rowsAndFindings |> Array.map fst
+            Warnings =
+                rowsAndFindings
+                |> List.ofArray
+                |> List.collect snd
+                |> Warnings.group thresholds p.ChainCount
             Chains = p.ChainCount
             Draws = p.DrawCount
             Cancelled = p.Cancelled
@@ -185,17 +173,9 @@ module Summary =
     let private formatEss (e: float) =
         if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
 
-    /// One line describing a warning and what to do about it.
+    /// One line describing a warning and what to do about it (`Warnings.describe`).
     [<CompiledName("Describe")>]
-    let describe (w: SummaryWarning) =
-        match w with
-        | HighRhat(n, r, t) ->
-            $"{n}: R-hat {formatSignificant 4 r} > {t.ToString inv}; the chains disagree. Run longer chains or reparameterize."
-        | LowEssBulk(n, e, t) ->
-            $"{n}: bulk ESS {formatEss e} < {t.ToString inv}; the mean and sd are imprecise. Draw more samples."
-        | LowEssTail(n, e, t) ->
-            $"{n}: tail ESS {formatEss e} < {t.ToString inv}; the outer quantiles are imprecise. Draw more samples."
-        | NotComputable n -> $"{n}: R-hat is not available (constant or non-finite draws, or too few draws per chain)."
+    let describe (w: Warning) = Warnings.describe w
 
     let private quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
 
@@ -228,7 +208,8 @@ module Summary =
                 true
         ]
 
-    /// The summary as plain text: a header line, aligned columns (text left, numbers right), then the warnings.
+    /// The summary as plain text: the warnings banner first (where readers look), a header line, then aligned
+    /// columns (text left, numbers right).
     [<CompiledName("Format")>]
     let format (s: Summary) : string =
         let cols = columns s
@@ -255,16 +236,11 @@ module Summary =
             else
                 ""
 
+        sb.Append(Warnings.banner s.Warnings) |> ignore
         sb.AppendLine($"{s.Chains} chains × {s.Draws} draws{cancelled}") |> ignore
         sb.AppendLine(line (cells |> List.map (fun (h, _, _) -> h))) |> ignore
 
         for i in 0 .. s.Rows.Length - 1 do
             sb.AppendLine(line (cells |> List.map (fun (_, vs, _) -> vs[i]))) |> ignore
-
-        if not s.Warnings.IsEmpty then
-            sb.AppendLine().AppendLine("Warnings:") |> ignore
-
-            for w in s.Warnings do
-                sb.AppendLine("  " + describe w) |> ignore
 
         sb.ToString()

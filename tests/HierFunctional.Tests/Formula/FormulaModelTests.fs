@@ -211,3 +211,45 @@ let ``a poisson formula with a log exposure offset uses the exposure and samples
 let ``a negative binomial formula binds, compiles and samples finite draws`` () =
     let m = sampleFinite Family.NegativeBinomial "count ~ x + (1 | g)"
     Assert.Equal(Dist.Gamma(Const 0.01, Const 0.01), priorOf "shape" m)
+
+[<Fact>]
+let ``a label predictor with a level per row is refused naming the term`` () =
+    let ids = smallData |> Dataset.labels "id" (Array.init 8 (fun i -> $"r{i}"))
+
+    match errorsOf Family.Gaussian [] "y ~ x + id" ids with
+    | [ FormulaError.TooManyCoefficients("id", 7, 7, 8) as e ] -> Assert.Contains("(1 | id)", FormulaError.describe e)
+    | es -> failwith $"{es}"
+
+    // As a grouping factor the same column is fine.
+    Assert.True(Formula.build Family.Gaussian [] "y ~ x + (1 | id)" ids |> Result.isOk)
+
+[<Fact>]
+let ``an interaction of many-level factors is refused before its columns are built`` () =
+    let rows = 1000
+
+    let big =
+        Dataset.empty
+        |> Dataset.reals "y" (Array.init rows float)
+        |> Dataset.labels "f" (Array.init rows (fun i -> $"f{i % 500}"))
+        |> Dataset.labels "g" (Array.init rows (fun i -> $"g{i / 2}"))
+
+    let sw = System.Diagnostics.Stopwatch.StartNew()
+
+    match errorsOf Family.Gaussian [] "y ~ f:g" big with
+    | [ FormulaError.TooManyCoefficients("f:g", k, _, 1000) ] -> Assert.True(k > 100000)
+    | es -> failwith $"{es}"
+
+    Assert.True(sw.Elapsed.TotalSeconds < 10.0, $"{sw.Elapsed}")
+
+[<Fact>]
+let ``a design with as many coefficients as rows is refused`` () =
+    let d =
+        Dataset.empty
+        |> Dataset.reals "y" [| 1.0; 2.0; 0.5; 3.0 |]
+        |> Dataset.reals "x1" [| 0.1; 0.5; -0.3; 1.2 |]
+        |> Dataset.reals "x2" [| 1.0; -0.5; 0.3; 0.2 |]
+        |> Dataset.reals "x3" [| 0.4; 0.1; 0.9; -1.0 |]
+
+    match errorsOf Family.Gaussian [] "y ~ x1 + x2 + x3" d with
+    | [ FormulaError.TooManyCoefficients(_, 1, 4, 4) ] -> ()
+    | es -> failwith $"{es}"
