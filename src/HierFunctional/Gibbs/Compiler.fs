@@ -89,6 +89,7 @@ module Gibbs =
             | Some u -> Ok u
             | None -> PolyaGamma.update b target prior children
         | Conjugate.LogLinearCount(prior, children) -> CountUpdates.update b target prior children
+        | Conjugate.Truncated(lower, upper, inner) -> TruncatedConjugate.update b target lower upper inner
 
     let private improperCheck (expanded: Model) (info: NodeInfo) =
         match info.Node.Kind with

@@ -96,6 +96,10 @@ type Conjugate =
     /// Gaussian prior × Poisson/NegativeBinomial children with log-linear mean (not conjugate): a slice update of
     /// each element on its exact log-conditional, from per-sweep row summaries (see docs/conjugacy.md).
     | LogLinearCount of prior: GaussianPrior * children: LinkedChild list
+    /// A conjugate prior truncated to constant bounds [lower, upper]: the conditional is the untruncated rule's
+    /// posterior restricted to the same bounds (Normal-Normal, Beta-Binomial, Gamma-Poisson, Gamma-Exponential,
+    /// Gamma on a precision, InverseGamma on a variance).
+    | Truncated of lower: float * upper: float * conjugate: Conjugate
 
 /// A conjugacy rule: a value that recognises one prior × likelihood pattern on the expanded model graph.
 type ConjugacyRule =
@@ -626,6 +630,63 @@ module Conjugacy =
                     |> Result.map Conjugate.LogLinearCount
         }
 
+    /// A prior truncated to constant bounds whose untruncated family is conjugate: the conditional is that rule's
+    /// posterior truncated to the same bounds, drawn by inversion (`TruncatedConjugate`). Covers Normal-Normal,
+    /// Beta-Binomial, Gamma-Poisson, Gamma-Exponential, Gamma on a precision and InverseGamma on a variance.
+    let truncated: ConjugacyRule =
+        {
+            Name = "truncated conjugate"
+            Math =
+                "theta ~ F(prior) T(l, u), a conjugate rule gives theta | y ~ F(posterior) without truncation => theta | y ~ F(posterior) T(l, u), drawn by inverse CDF"
+            Try =
+                fun expanded target ->
+                    match target.Kind with
+                    | NodeKind.Parameter(Dist.Truncated(inner, lo, hi)) ->
+                        let bound (b: Expr option) (open': float) =
+                            match b with
+                            | None -> Some open'
+                            | Some e -> Expr.tryConstant e
+
+                        match bound lo -infinity, bound hi infinity with
+                        | Some l, Some u ->
+                            let untruncated =
+                                { target with
+                                    Kind = NodeKind.Parameter inner
+                                }
+
+                            let model =
+                                {
+                                    Nodes =
+                                        expanded.Nodes
+                                        |> List.map (fun n -> if n.Name = target.Name then untruncated else n)
+                                }
+
+                            let parents =
+                                [ normalMean; betaBinomial; gammaPoisson; gammaExponential; normalScale ]
+
+                            let attempts = parents |> List.map (fun r -> r, r.Try model untruncated)
+
+                            match attempts |> List.tryPick (fun (r, res) -> Result.toOption res |> Option.map (fun c -> r, c)) with
+                            | Some(_, (Conjugate.NormalMean _ | Conjugate.BetaBinomial _ | Conjugate.GammaPoisson _ | Conjugate.GammaExponential _ as c))
+                            | Some(_, (Conjugate.NormalScale(ScaleLink.Precision, Dist.Gamma _, _) as c))
+                            | Some(_, (Conjugate.NormalScale(ScaleLink.Variance, Dist.InverseGamma _, _) as c)) ->
+                                Ok(Conjugate.Truncated(l, u, c))
+                            | Some(r, _) -> Error $"the truncated form of the {r.Name} update is not implemented"
+                            | None ->
+                                let reasons =
+                                    attempts
+                                    |> List.choose (fun (r, res) ->
+                                        match res with
+                                        | Error why when not (why.StartsWith "its prior is not") -> Some $"{r.Name}: {why}"
+                                        | _ -> None)
+
+                                match reasons with
+                                | [] -> Error $"its untruncated {Dist.name inner} prior has no conjugate rule"
+                                | rs -> Error(System.String.Join("; ", rs))
+                        | _ -> Error "its truncation bounds are not constants"
+                    | _ -> Error "its prior is not a truncated distribution"
+        }
+
     /// The built-in rules, tried in this order.
     let builtIn: ConjugacyRule list =
         [
@@ -645,6 +706,7 @@ module Conjugacy =
             mvNormalLinear
             polyaGammaLogistic
             logLinearCount
+            truncated
         ]
 
     /// The first rule that applies to the target, or every rule's reason for not applying.
