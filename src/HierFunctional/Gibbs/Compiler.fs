@@ -220,19 +220,29 @@ module Gibbs =
     /// Compiles a bound model with the built-in conjugacy rules.
     let compile (b: Bound) = compileWith Conjugacy.builtIn b
 
-    /// The plan as a table (like JAGS's `list.samplers`): each node, its update, and why it fell back to slicing.
+    /// The model's warnings (`ModelWarning.check`): things that compile but are probably not what was meant.
+    let warnings (plan: GibbsPlan) : ModelWarning list = ModelWarning.check plan.Bound.Model
+
+    /// The plan as a table (like JAGS's `list.samplers`): each node, its update, and why it fell back to slicing;
+    /// the model's warnings come first, one `warning:` line each.
     let describe (plan: GibbsPlan) : string =
         let width = plan.Updates |> Array.map (fun u -> u.Node.Length) |> Array.fold max 4
 
-        plan.Updates
-        |> Array.map (fun u ->
-            let name = u.Node.PadRight width
+        let warningLines =
+            warnings plan |> List.map (fun w -> $"warning: {ModelWarning.describe w}")
 
-            if u.Reason = "" then
-                $"{name}  {u.Method}"
-            else
-                $"{name}  {u.Method}  (why: {u.Reason})")
-        |> String.concat "\n"
+        let updateLines =
+            plan.Updates
+            |> Array.map (fun u ->
+                let name = u.Node.PadRight width
+
+                if u.Reason = "" then
+                    $"{name}  {u.Method}"
+                else
+                    $"{name}  {u.Method}  (why: {u.Reason})")
+            |> List.ofArray
+
+        warningLines @ updateLines |> String.concat "\n"
 
     /// A fresh chain state for a plan, starting from the given parameter values.
     let initialState (plan: GibbsPlan) (values: float[]) : ChainState =

@@ -200,3 +200,39 @@ let ``interweaving applies to Dyes written with precisions and raises the per-dr
         tauWoven > 2.0 * tauPlain,
         $"ESS of tau.between: {tauWoven} with interweaving vs {tauPlain} without"
     )
+
+// ------------------------------------------------------------------ a precision typed as an sd
+
+let priorOnly (prior: Dist) =
+    model {
+        let! b = sample "b" prior
+        do! observe "y" (Normal(b, 1.0))
+    }
+
+[<Fact>]
+let ``a Normal prior with an sd below 1e-3 of its mean's scale is warned about as a likely precision`` () =
+    let warned = ModelWarning.check (priorOnly (Normal(0.0, 1.0E-6)))
+    Assert.Equal<ModelWarning list>([ ModelWarning.SdLooksLikePrecision("b", 1.0E-6, 1.0) ], warned)
+
+    Assert.Equal<ModelWarning list>(
+        [ ModelWarning.SdLooksLikePrecision("b", 1.0, 5000.0) ],
+        ModelWarning.check (priorOnly (Normal(5000.0, 1.0)))
+    )
+
+    Assert.Equal<ModelWarning list>(
+        [ ModelWarning.SdLooksLikePrecision("b", 1.0E-4, 1.0) ],
+        ModelWarning.check (priorOnly (TruncatedBelow(Normal(0.0, 1.0E-4), 0.0)))
+    )
+
+[<Fact>]
+let ``the same prior written as NormalPrecision, or with an sd near its scale, gives no warning`` () =
+    for prior in [ NormalPrecision(0.0, 1.0E-6); Normal(0.0, 0.01); Normal(5000.0, 10.0) ] do
+        Assert.Empty(ModelWarning.check (priorOnly prior))
+
+[<Fact>]
+let ``the plan listing leads with the warning and says what to write instead`` () =
+    let plan = planOf Conjugacy.builtIn (priorOnly (Normal(0.0, 1.0E-6))) (Dataset.empty |> Dataset.reals "y" [| 1.0 |])
+    let text = Gibbs.describe plan
+    Assert.StartsWith("warning: node 'b': its Normal prior has sd 1E-06", text)
+    Assert.Contains("write NormalPrecision(mean, 1E-06) (sd 1000)", text)
+    Assert.Equal<ModelWarning list>(ModelWarning.check plan.Bound.Model, Gibbs.warnings plan)
