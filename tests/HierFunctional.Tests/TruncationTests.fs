@@ -51,7 +51,8 @@ let cases: (string * Dist * (float -> float) * (float -> float) * float * float)
     ]
 
 let args (d: Dist) =
-    Dist.arguments d |> List.map (fun (_, e) -> Value.Scalar (Option.get (Expr.tryConstant e)))
+    Dist.arguments d
+    |> List.map (fun (_, e) -> Value.Scalar(Option.get (Expr.tryConstant e)))
 
 let truncatedLogPdf (d: Dist) (lo: float) (hi: float) (x: float) =
     Density.logPdf (Truncated(d, lo, hi)) (args d @ [ Value.Scalar lo; Value.Scalar hi ]) (Value.Scalar x)
@@ -91,7 +92,15 @@ let ``a one-sided truncation integrates to one and keeps the far tail's mass`` (
     Assert.True(abs (lower - reference) < 1e-4, $"{lower} vs {reference}")
 
     let d = Truncated(Normal(1.0, 2.0), 0.0, infinity)
-    let f x = exp (Density.logPdf (TruncatedBelow(Normal(1.0, 2.0), 0.0)) [ Value.Scalar 1.0; Value.Scalar 2.0; Value.Scalar 0.0 ] (Value.Scalar x))
+
+    let f x =
+        exp (
+            Density.logPdf
+                (TruncatedBelow(Normal(1.0, 2.0), 0.0))
+                [ Value.Scalar 1.0; Value.Scalar 2.0; Value.Scalar 0.0 ]
+                (Value.Scalar x)
+        )
+
     let total = Integrate.OnClosedInterval(f, 0.0, 40.0, 1e-10)
     Assert.True(abs (total - 1.0) < 1e-6, $"integral {total} of {d}")
 
@@ -117,7 +126,10 @@ let ``truncation is refused for discrete families, unordered bounds and data-dep
 
     check (model { let! _ = sample "k" (Truncated(Poisson 3.0, 0.0, 5.0)) in return () }) "dist"
     check (model { let! _ = sample "x" (Truncated(Normal(0.0, 1.0), 2.0, 1.0)) in return () }) "upper"
-    check (model { let! _ = sample "x" (TruncatedBelow(Normal(0.0, 1.0), data "lo")) |> over "g" in return () }) "lower/upper"
+
+    check
+        (model { let! _ = sample "x" (TruncatedBelow(Normal(0.0, 1.0), data "lo")) |> over "g" in return () })
+        "lower/upper"
 
 [<Fact>]
 let ``a truncated observation outside its constant bounds is a typed data error`` () =

@@ -106,7 +106,8 @@ type Distributions =
         Dist.Normal(mean, Power(precision, Const -0.5))
 
     /// `dist` truncated to [lower, upper] (BUGS's `T(lower, upper)`).
-    static member Truncated(dist: Dist, lower: Expr, upper: Expr) = Dist.Truncated(dist, Some lower, Some upper)
+    static member Truncated(dist: Dist, lower: Expr, upper: Expr) =
+        Dist.Truncated(dist, Some lower, Some upper)
 
     /// `dist` truncated below: [lower, ∞) (BUGS's `T(lower, )`).
     static member TruncatedBelow(dist: Dist, lower: Expr) = Dist.Truncated(dist, Some lower, None)

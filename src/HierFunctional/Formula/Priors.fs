@@ -181,7 +181,10 @@ module FormulaPriors =
                         | "precision" -> Ok PriorOn.Precision
                         | "variance" -> Ok PriorOn.Variance
                         | "sd" -> Ok PriorOn.Itself
-                        | _ -> Error(FormulaError.Syntax(column, $"'{word}'", "'precision', 'variance' or 'sd' after 'on'"))
+                        | _ ->
+                            Error(
+                                FormulaError.Syntax(column, $"'{word}'", "'precision', 'variance' or 'sd' after 'on'")
+                            )
 
                 on
                 |> Result.map (fun on ->
@@ -277,6 +280,9 @@ module FormulaPriors =
                         ]
                     | _ -> [ n ]
 
-                Ok { Nodes = m.Nodes |> List.collect replace }
+                Ok
+                    {
+                        Nodes = m.Nodes |> List.collect replace
+                    }
             | problems -> Error problems
         | unknown -> Error(unknown |> List.map (fun o -> FormulaError.UnknownPrior(o.Node, names)))

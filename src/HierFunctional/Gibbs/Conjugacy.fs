@@ -666,8 +666,12 @@ module Conjugacy =
 
                             let attempts = parents |> List.map (fun r -> r, r.Try model untruncated)
 
-                            match attempts |> List.tryPick (fun (r, res) -> Result.toOption res |> Option.map (fun c -> r, c)) with
-                            | Some(_, (Conjugate.NormalMean _ | Conjugate.BetaBinomial _ | Conjugate.GammaPoisson _ | Conjugate.GammaExponential _ as c))
+                            match
+                                attempts
+                                |> List.tryPick (fun (r, res) -> Result.toOption res |> Option.map (fun c -> r, c))
+                            with
+                            | Some(_,
+                                   (Conjugate.NormalMean _ | Conjugate.BetaBinomial _ | Conjugate.GammaPoisson _ | Conjugate.GammaExponential _ as c))
                             | Some(_, (Conjugate.NormalScale(ScaleLink.Precision, Dist.Gamma _, _) as c))
                             | Some(_, (Conjugate.NormalScale(ScaleLink.Variance, Dist.InverseGamma _, _) as c)) ->
                                 Ok(Conjugate.Truncated(l, u, c))
@@ -677,7 +681,8 @@ module Conjugacy =
                                     attempts
                                     |> List.choose (fun (r, res) ->
                                         match res with
-                                        | Error why when not (why.StartsWith "its prior is not") -> Some $"{r.Name}: {why}"
+                                        | Error why when not (why.StartsWith "its prior is not") ->
+                                            Some $"{r.Name}: {why}"
                                         | _ -> None)
 
                                 match reasons with

@@ -27,17 +27,17 @@ module internal Interweave =
                 | None -> None
             | _ -> None)
         |> List.choose (fun (info, mu, tau, link) ->
-                match b.NodeMap.TryFind mu, b.NodeMap.TryFind tau with
-                | Some m, Some t when
-                    m.Scope = Scope.Global
-                    && t.Scope = Scope.Global
-                    && m.Event = Shape.Scalar
-                    && t.Event = Shape.Scalar
-                    && m.Node.Kind.IsParameter
-                    && t.Node.Kind.IsParameter
-                    ->
-                    Some(info, m, t, link)
-                | _ -> None)
+            match b.NodeMap.TryFind mu, b.NodeMap.TryFind tau with
+            | Some m, Some t when
+                m.Scope = Scope.Global
+                && t.Scope = Scope.Global
+                && m.Event = Shape.Scalar
+                && t.Event = Shape.Scalar
+                && m.Node.Kind.IsParameter
+                && t.Node.Kind.IsParameter
+                ->
+                Some(info, m, t, link)
+            | _ -> None)
 
     /// Where τ's half-t augmentation keeps its auxiliary variable, with the prior's ν and A: after moving τ the
     /// auxiliary is redrawn from a | τ², because the move used τ's marginal prior and left a stale.
@@ -110,6 +110,7 @@ module internal Interweave =
             | ScaleLink.Sd -> id
             | ScaleLink.Variance -> sqrt
             | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+
         let j = theta.Copies
         let thetaOff = b.Layout.Offsets.[theta.Node.Name]
 
@@ -176,10 +177,7 @@ module internal Interweave =
 
             match mu.Node.Kind, tauPrior with
             | NodeKind.Parameter(Dist.Normal(m0, s0)), Some(dof, scale) when
-                link = ScaleLink.Sd
-                && likelihood.IsSome
-                && onlyOwnPrior mu
-                && onlyOwnPrior tau
+                link = ScaleLink.Sd && likelihood.IsSome && onlyOwnPrior mu && onlyOwnPrior tau
                 ->
                 Some
                     {
@@ -387,8 +385,7 @@ module internal Interweave =
         let extra =
             candidates b updates Conjugacy.normalMean.Name
             |> List.map (fun (theta, mu, tau, link) ->
-                let augmentation =
-                    if link = ScaleLink.Sd then augmentationOf tau else None
+                let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
                 create density theta mu tau link augmentation (likelihoodOf theta mu tau))
             |> Array.ofList

@@ -70,7 +70,8 @@ module internal TruncatedConjugate =
             |> List.tryPick (fun c ->
                 match Slots.elementOf b target (Bound.node b c.Node.Name) c.Slot with
                 | Error why -> Some why
-                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar -> Some $"child '{c.Node.Name}' is not scalar"
+                | Ok _ when (Bound.node b c.Node.Name).Event <> Shape.Scalar ->
+                    Some $"child '{c.Node.Name}' is not scalar"
                 | Ok _ -> None)
 
         match bad with
@@ -180,7 +181,9 @@ module internal TruncatedConjugate =
         | Conjugate.NormalScale(link, prior, children) ->
             let parts = children |> List.map (Updates.sumOfSquares b) |> Array.ofList
             let n = parts |> Array.sumBy (fst >> float)
-            let ss (s: float[]) = parts |> Array.sumBy (fun (_, f) -> f s)
+
+            let ss (s: float[]) =
+                parts |> Array.sumBy (fun (_, f) -> f s)
 
             match prior, link with
             | Dist.Gamma(a, r), ScaleLink.Precision ->
@@ -204,7 +207,8 @@ module internal TruncatedConjugate =
                     $"{Conjugacy.normalScale.Name} (InverseGamma on a variance)"
                     []
                     (fun _ _ _ -> ())
-                    (fun s _ _ i -> Dist.InverseGamma(Const 1.0, Const 1.0), [| af s i + 0.5 * n; sf s i + 0.5 * ss s |])
+                    (fun s _ _ i ->
+                        Dist.InverseGamma(Const 1.0, Const 1.0), [| af s i + 0.5 * n; sf s i + 0.5 * ss s |])
                     lower
                     upper
             | _ -> Error $"no truncated form of the {Dist.name prior} prior on a {link}"

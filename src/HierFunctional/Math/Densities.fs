@@ -210,7 +210,9 @@ module Density =
         match dist with
         | Dist.Truncated(inner, _, _) ->
             let parent, lower, upper = truncationArgs dist inner args
-            let x = Truncation.draw rng inner (parent |> List.map Value.scalar |> Array.ofList) lower upper
+
+            let x =
+                Truncation.draw rng inner (parent |> List.map Value.scalar |> Array.ofList) lower upper
 
             // inversion can round onto an open boundary of the parent's support; keep the draw inside it
             sc (
@@ -455,4 +457,4 @@ module Density =
                         check
                             "lower/upper"
                             (logMass > Double.NegativeInfinity)
-                            $"{Dist.name inner} puts no mass in [{lower}, {upper}]" 
+                            $"{Dist.name inner} puts no mass in [{lower}, {upper}]"

@@ -57,7 +57,7 @@ module Transform =
         | Support.UnitInterval -> log x - log1p -x
         | Support.Interval(a, b) when Double.IsNegativeInfinity a && Double.IsPositiveInfinity b -> x
         | Support.Interval(a, b) when Double.IsPositiveInfinity b -> log (x - a)
-        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> -log (b - x)
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> -log(b - x)
         | Support.Interval(a, b) -> log (x - a) - log (b - x)
         | s when isScalar s -> discrete s
         | s -> invalidArg "support" $"{s} is not a scalar support; use toUnconstrained."

@@ -16,7 +16,8 @@ module Truncation =
     let private clamp01 (p: float) = max 0.0 (min 1.0 p)
 
     /// Standard normal CDF through erfc, accurate far into the lower tail.
-    let private phi (z: float) = 0.5 * SpecialFunctions.Erfc(-z / Constants.Sqrt2)
+    let private phi (z: float) =
+        0.5 * SpecialFunctions.Erfc(-z / Constants.Sqrt2)
 
     let private phiInv (p: float) = Normal.InvCDF(0.0, 1.0, p)
 
@@ -51,7 +52,8 @@ module Truncation =
         | Dist.Uniform _ ->
             let w = a.[1] - a.[0]
             struct (clamp01 ((x - a.[0]) / w), clamp01 ((a.[1] - x) / w))
-        | Dist.Exponential _ -> positive (fun () -> struct (-SpecialFunctions.ExponentialMinusOne(-a.[0] * x), exp (-a.[0] * x)))
+        | Dist.Exponential _ ->
+            positive (fun () -> struct (-SpecialFunctions.ExponentialMinusOne(-a.[0] * x), exp (-a.[0] * x)))
         | Dist.Gamma _ ->
             positive (fun () ->
                 struct (SpecialFunctions.GammaLowerRegularized(a.[0], a.[1] * x),
@@ -62,10 +64,13 @@ module Truncation =
                 struct (SpecialFunctions.GammaUpperRegularized(a.[0], a.[1] / x),
                         SpecialFunctions.GammaLowerRegularized(a.[0], a.[1] / x)))
         | Dist.Beta _ ->
-            if x <= 0.0 then struct (0.0, 1.0)
-            elif x >= 1.0 then struct (1.0, 0.0)
-            else struct (SpecialFunctions.BetaRegularized(a.[0], a.[1], x),
-                         SpecialFunctions.BetaRegularized(a.[1], a.[0], 1.0 - x))
+            if x <= 0.0 then
+                struct (0.0, 1.0)
+            elif x >= 1.0 then
+                struct (1.0, 0.0)
+            else
+                struct (SpecialFunctions.BetaRegularized(a.[0], a.[1], x),
+                        SpecialFunctions.BetaRegularized(a.[1], a.[0], 1.0 - x))
         | _ -> notTruncatable d
 
     /// The parent's quantile: x with F(x) = p when `upperTail` is false, with 1 − F(x) = p when it is true (the
@@ -74,8 +79,18 @@ module Truncation =
         let lowerP = if upperTail then 1.0 - p else p
 
         match d with
-        | Dist.Normal _ -> if upperTail then a.[0] - a.[1] * phiInv p else a.[0] + a.[1] * phiInv p
-        | Dist.LogNormal _ -> exp (if upperTail then a.[0] - a.[1] * phiInv p else a.[0] + a.[1] * phiInv p)
+        | Dist.Normal _ ->
+            if upperTail then
+                a.[0] - a.[1] * phiInv p
+            else
+                a.[0] + a.[1] * phiInv p
+        | Dist.LogNormal _ ->
+            exp (
+                if upperTail then
+                    a.[0] - a.[1] * phiInv p
+                else
+                    a.[0] + a.[1] * phiInv p
+            )
         | Dist.StudentT _ ->
             let nu, m, s = a.[0], a.[1], a.[2]
 
@@ -88,7 +103,11 @@ module Truncation =
                 a.[0] + a.[1] / tan (Math.PI * p)
             else
                 a.[0] - a.[1] / tan (Math.PI * p)
-        | Dist.HalfNormal _ -> if upperTail then -a.[0] * phiInv (p / 2.0) else a.[0] * phiInv ((1.0 + p) / 2.0)
+        | Dist.HalfNormal _ ->
+            if upperTail then
+                -a.[0] * phiInv (p / 2.0)
+            else
+                a.[0] * phiInv ((1.0 + p) / 2.0)
         | Dist.HalfCauchy _ ->
             if upperTail then
                 a.[0] / tan (Math.PI * p / 2.0)
@@ -99,13 +118,26 @@ module Truncation =
                 -StudentT.InvCDF(0.0, a.[1], a.[0], p / 2.0)
             else
                 StudentT.InvCDF(0.0, a.[1], a.[0], (1.0 + p) / 2.0)
-        | Dist.Uniform _ -> if upperTail then a.[1] - p * (a.[1] - a.[0]) else a.[0] + p * (a.[1] - a.[0])
-        | Dist.Exponential _ -> if upperTail then -log p / a.[0] else -Numerics.log1p -p / a.[0]
+        | Dist.Uniform _ ->
+            if upperTail then
+                a.[1] - p * (a.[1] - a.[0])
+            else
+                a.[0] + p * (a.[1] - a.[0])
+        | Dist.Exponential _ ->
+            if upperTail then
+                -log p / a.[0]
+            else
+                -Numerics.log1p -p / a.[0]
         | Dist.Gamma _ -> SpecialFunctions.GammaLowerRegularizedInv(a.[0], lowerP) / a.[1]
         | Dist.InverseGamma _ ->
             // F_X(x) = Q(shape, scale/x) = p  ⇔  scale/x = P⁻¹(shape, 1 − p).
-            a.[1] / SpecialFunctions.GammaLowerRegularizedInv(a.[0], (if upperTail then p else 1.0 - p))
-        | Dist.Beta _ -> if upperTail then 1.0 - Beta.InvCDF(a.[1], a.[0], p) else Beta.InvCDF(a.[0], a.[1], p)
+            a.[1]
+            / SpecialFunctions.GammaLowerRegularizedInv(a.[0], (if upperTail then p else 1.0 - p))
+        | Dist.Beta _ ->
+            if upperTail then
+                1.0 - Beta.InvCDF(a.[1], a.[0], p)
+            else
+                Beta.InvCDF(a.[0], a.[1], p)
         | _ -> notTruncatable d
 
     /// Which side to work on and the probabilities there: the upper tail (survival values, S(lower) ≥ S(upper))

@@ -145,7 +145,9 @@ let ``prior overrides replace the default by node name and unknown names list th
     | other -> failwith $"{other}"
 
 [<Fact>]
-let ``a prior on a precision or variance makes the sd derived from a new tau_ or var_ node that keeps its conjugate update`` () =
+let ``a prior on a precision or variance makes the sd derived from a new tau_ or var_ node that keeps its conjugate update``
+    ()
+    =
     let priors =
         [
             "sigma ~ Gamma(0.001, 0.001) on precision"
@@ -156,7 +158,12 @@ let ``a prior on a precision or variance makes the sd derived from a new tau_ or
     let m, d = build Family.Gaussian priors "y ~ x + (1 | a)" smallData
 
     Assert.Equal(Dist.Gamma(Const 0.001, Const 0.001), priorOf "tau_sigma" m)
-    Assert.Equal(Some(NodeKind.Derived(Power(Param "tau_sigma", Const -0.5))), (Model.tryFind "sigma" m) |> Option.map _.Kind)
+
+    Assert.Equal(
+        Some(NodeKind.Derived(Power(Param "tau_sigma", Const -0.5))),
+        (Model.tryFind "sigma" m) |> Option.map _.Kind
+    )
+
     Assert.Equal(Dist.InverseGamma(Const 1.0, Const 1.0), priorOf "var_sd_a__Intercept" m)
 
     Assert.Equal(

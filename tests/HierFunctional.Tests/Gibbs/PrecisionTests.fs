@@ -28,7 +28,9 @@ let ``NormalPrecision is a Normal with sd tau^-0.5 and prints back as NormalPrec
 
     match theta.Kind with
     | NodeKind.Parameter(Dist.Normal(Const 2.0, Power(Param "tau", Const -0.5)) as d) ->
-        let lp = Density.logPdf d [ Value.Scalar 2.0; Value.Scalar(0.25 ** -0.5) ] (Value.Scalar 3.1)
+        let lp =
+            Density.logPdf d [ Value.Scalar 2.0; Value.Scalar(0.25 ** -0.5) ] (Value.Scalar 3.1)
+
         Assert.Equal(MathNet.Numerics.Distributions.Normal.PDFLn(2.0, 2.0, 3.1), lp, 12)
     | other -> failwithf "unexpected %A" other
 
@@ -79,7 +81,8 @@ let ``the Normal block rule matches a NormalPrecision prior on a coefficient vec
 
 /// log p(σ) of σ = prec^-1/2 when prec ~ Gamma(a, rate b) (and of σ = √v when v ~ InverseGamma(a, b)):
 /// Gamma(σ⁻²) |dprec/dσ| ∝ σ^−(2a+1) e^(−b/σ²).
-let logSdPriorOfGammaPrecision (a: float) (b: float) (sd: float) = -(2.0 * a + 1.0) * log sd - b / (sd * sd)
+let logSdPriorOfGammaPrecision (a: float) (b: float) (sd: float) =
+    -(2.0 * a + 1.0) * log sd - b / (sd * sd)
 
 /// Eight schools with the group scale written as a precision or a variance: the plan interweaves it, and the
 /// chain matches the grid posterior of (μ, σ, θ) under the induced prior on σ.
@@ -88,12 +91,7 @@ let checkEightSchoolsScale (scalePrior: Dist) (sdOf: Expr -> Expr) (fixedText: s
     let y, sigma = reals d "y", reals d "sigma"
 
     let exact =
-        GridPosterior.normalHierarchy
-            400
-            (MuPrior.Normal(0.0, 5.0))
-            (logSdPriorOfGammaPrecision 2.0 50.0)
-            y
-            sigma
+        GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) (logSdPriorOfGammaPrecision 2.0 50.0) y sigma
 
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
 
@@ -169,12 +167,7 @@ let dyesEss (interweaving: bool) =
         | Error e -> failwithf "%A" e
 
     let o =
-        SamplerOptions.Default
-            .WithChains(4)
-            .WithWarmup(1000)
-            .WithDraws(5000)
-            .WithSeed(5)
-            .WithInitial(Initial.Uniform)
+        SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(5000).WithSeed(5).WithInitial(Initial.Uniform)
 
     let post = Chains.run o plan
     plan, Diagnostics.essBulk (Posterior.chains "theta" post), Diagnostics.essBulk (Posterior.chains "tau.between" post)
@@ -191,15 +184,9 @@ let ``interweaving applies to Dyes written with precisions and raises the per-dr
 
     // the same seed and schedule except for the interweaving step; at seed 5 the gains were 5.2x (theta) and 11x
     // (tau.between), so a factor of 2 is far from a seed's luck
-    Assert.True(
-        thetaWoven > 2.0 * thetaPlain,
-        $"ESS of theta: {thetaWoven} with interweaving vs {thetaPlain} without"
-    )
+    Assert.True(thetaWoven > 2.0 * thetaPlain, $"ESS of theta: {thetaWoven} with interweaving vs {thetaPlain} without")
 
-    Assert.True(
-        tauWoven > 2.0 * tauPlain,
-        $"ESS of tau.between: {tauWoven} with interweaving vs {tauPlain} without"
-    )
+    Assert.True(tauWoven > 2.0 * tauPlain, $"ESS of tau.between: {tauWoven} with interweaving vs {tauPlain} without")
 
 // ------------------------------------------------------------------ a precision typed as an sd
 
@@ -231,7 +218,9 @@ let ``the same prior written as NormalPrecision, or with an sd near its scale, g
 
 [<Fact>]
 let ``the plan listing leads with the warning and says what to write instead`` () =
-    let plan = planOf Conjugacy.builtIn (priorOnly (Normal(0.0, 1.0E-6))) (Dataset.empty |> Dataset.reals "y" [| 1.0 |])
+    let plan =
+        planOf Conjugacy.builtIn (priorOnly (Normal(0.0, 1.0E-6))) (Dataset.empty |> Dataset.reals "y" [| 1.0 |])
+
     let text = Gibbs.describe plan
     Assert.StartsWith("warning: node 'b': its Normal prior has sd 1E-06", text)
     Assert.Contains("write NormalPrecision(mean, 1E-06) (sd 1000)", text)

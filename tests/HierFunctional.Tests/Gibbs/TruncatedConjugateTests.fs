@@ -13,7 +13,10 @@ open type Distributions
 /// Posterior mean and sd of a scalar by quadrature of exp(logPost) on [lo, hi].
 let quadrature (logPost: float -> float) (lo: float) (hi: float) =
     let grid = Array.init 2001 (fun i -> lo + (hi - lo) * float i / 2000.0)
-    let peak = grid |> Array.map logPost |> Array.filter System.Double.IsFinite |> Array.max
+
+    let peak =
+        grid |> Array.map logPost |> Array.filter System.Double.IsFinite |> Array.max
+
     let dens x = exp (logPost x - peak)
 
     let integrate f =
@@ -73,7 +76,8 @@ let ``Beta(1, 1) T(, 0.9999) with all successes gets the truncated Beta-Binomial
     let logPost p =
         if p <= 0.0 || p > 0.9999 then -infinity else 3500.0 * log p
 
-    check m d "p" "Beta-Binomial truncated to T(, 0.9999)" logPost 0.99 0.9999 2 |> ignore
+    check m d "p" "Beta-Binomial truncated to T(, 0.9999)" logPost 0.99 0.9999 2
+    |> ignore
 
 [<Fact>]
 let ``group probabilities with a two-sided truncated Beta prior match their exact posteriors`` () =
@@ -118,9 +122,18 @@ let ``a Gamma rate truncated above gets the truncated Gamma-Poisson draw`` () =
         if l <= 0.0 || l > 1.5 then
             -infinity
         else
-            LogPdf.gamma 2.0 1.0 l + (counts |> Array.sumBy (fun k -> LogPdf.poisson l 1.0 (float k)))
+            LogPdf.gamma 2.0 1.0 l
+            + (counts |> Array.sumBy (fun k -> LogPdf.poisson l 1.0 (float k)))
 
-    check m (Dataset.empty |> Dataset.integers "k" counts) "lam" "Gamma-Poisson truncated to T(, 1.5)" logPost 1e-6 1.5 4
+    check
+        m
+        (Dataset.empty |> Dataset.integers "k" counts)
+        "lam"
+        "Gamma-Poisson truncated to T(, 1.5)"
+        logPost
+        1e-6
+        1.5
+        4
     |> ignore
 
 [<Fact>]
@@ -159,7 +172,15 @@ let ``a truncated Gamma precision gets the truncated Normal-Gamma draw`` () =
             LogPdf.gamma 2.0 1.0 t
             + (scaleData |> Array.sumBy (fun y -> LogPdf.normal 0.5 (1.0 / sqrt t) y))
 
-    check m (Dataset.empty |> Dataset.reals "y" scaleData) "tau" "Normal scale (Gamma on a precision) truncated" logPost 0.5 2.0 6
+    check
+        m
+        (Dataset.empty |> Dataset.reals "y" scaleData)
+        "tau"
+        "Normal scale (Gamma on a precision) truncated"
+        logPost
+        0.5
+        2.0
+        6
     |> ignore
 
 [<Fact>]
@@ -177,7 +198,15 @@ let ``a truncated InverseGamma variance gets the truncated inverse-gamma draw`` 
             LogPdf.inverseGamma 2.0 1.0 v
             + (scaleData |> Array.sumBy (fun y -> LogPdf.normal 0.5 (sqrt v) y))
 
-    check m (Dataset.empty |> Dataset.reals "y" scaleData) "v" "Normal scale (InverseGamma on a variance) truncated" logPost 0.5 3.0 7
+    check
+        m
+        (Dataset.empty |> Dataset.reals "y" scaleData)
+        "v"
+        "Normal scale (InverseGamma on a variance) truncated"
+        logPost
+        0.5
+        3.0
+        7
     |> ignore
 
 [<Fact>]
@@ -192,7 +221,8 @@ let ``a truncated prior without a truncated conjugate form is sliced with the re
         if s <= 0.0 || s > 1.5 then
             -infinity
         else
-            LogPdf.halfNormal 2.0 s + (scaleData |> Array.sumBy (fun y -> LogPdf.normal 0.5 s y))
+            LogPdf.halfNormal 2.0 s
+            + (scaleData |> Array.sumBy (fun y -> LogPdf.normal 0.5 s y))
 
     let u =
         check m (Dataset.empty |> Dataset.reals "y" scaleData) "s" "slice" logPost 1e-3 1.5 8
