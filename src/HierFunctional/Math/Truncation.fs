@@ -52,8 +52,7 @@ module Truncation =
         | Dist.Uniform _ ->
             let w = a.[1] - a.[0]
             struct (clamp01 ((x - a.[0]) / w), clamp01 ((a.[1] - x) / w))
-        | Dist.Exponential _ ->
-            positive (fun () -> struct (-SpecialFunctions.Expm1(-a.[0] * x), exp (-a.[0] * x)))
+        | Dist.Exponential _ -> positive (fun () -> struct (-SpecialFunctions.Expm1(-a.[0] * x), exp (-a.[0] * x)))
         | Dist.Gamma _ ->
             positive (fun () ->
                 struct (SpecialFunctions.GammaLowerRegularized(a.[0], a.[1] * x),

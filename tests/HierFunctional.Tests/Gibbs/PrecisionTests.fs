@@ -182,8 +182,8 @@ let ``interweaving applies to Dyes written with precisions and raises the per-dr
         fun u -> u.Method = "interweaving (ASIS: moves theta, tau.between with (mu - theta)*sqrt(tau.between) fixed)"
     )
 
-    // the same seed and schedule except for the interweaving step; at seed 5 the gains were 5.2x (theta) and 11x
-    // (tau.between), so a factor of 2 is far from a seed's luck
+    // the same seed and schedule except for the interweaving step; the gain is several-fold, so a factor of 2
+    // is not a seed's luck
     Assert.True(thetaWoven > 2.0 * thetaPlain, $"ESS of theta: {thetaWoven} with interweaving vs {thetaPlain} without")
 
     Assert.True(tauWoven > 2.0 * tauPlain, $"ESS of tau.between: {tauWoven} with interweaving vs {tauPlain} without")
