@@ -30,7 +30,7 @@ module internal TruncatedConjugate =
         (name: string)
         (buffers: int list)
         (prepare: float[] -> float[][] -> int -> unit)
-        (posterior: float[] -> float[][] -> int -> int -> Dist * float[])
+        (posterior: float[] -> float[][] -> int -> int -> int -> Dist * float[])
         (lower: float)
         (upper: float)
         : Result<Update, string> =
@@ -51,11 +51,11 @@ module internal TruncatedConjugate =
                 Run =
                     fun o rng st ->
                         let s = st.Values
-                        let bufs = Array.init buffers.Length (fun k -> st.Buffers.[o.Buffer + k])
-                        prepare s bufs target.Copies
+                        // statistics live in st.Buffers from o.Buffer on (no per-sweep array of them)
+                        prepare s st.Buffers o.Buffer
 
                         for j in 0 .. target.Copies - 1 do
-                            let family, args = posterior s bufs j (targetIndex target j)
+                            let family, args = posterior s st.Buffers o.Buffer j (targetIndex target j)
                             let x = Truncation.draw rng family args lower upper
                             UpdateKit.checkFinite node name x
                             s.[off + j] <- x
@@ -86,11 +86,13 @@ module internal TruncatedConjugate =
                 b
                 Conjugacy.normalMean.Name
                 [ n; n; n ]
-                (fun s bufs _ -> likelihood s bufs.[0] bufs.[1] bufs.[2])
-                (fun s bufs j i ->
+                (fun s bufs k -> likelihood s bufs.[k] bufs.[k + 1] bufs.[k + 2])
+                (fun s bufs k j i ->
                     let sd0 = sf s i
-                    let p = 1.0 / (sd0 * sd0) + bufs.[0].[j]
-                    Dist.Normal(Const 0.0, Const 1.0), [| (mf s i / (sd0 * sd0) + bufs.[1].[j]) / p; 1.0 / sqrt p |])
+                    let p = 1.0 / (sd0 * sd0) + bufs.[k].[j]
+
+                    Dist.Normal(Const 0.0, Const 1.0),
+                    [| (mf s i / (sd0 * sd0) + bufs.[k + 1].[j]) / p; 1.0 / sqrt p |])
                 lower
                 upper
 
@@ -114,8 +116,8 @@ module internal TruncatedConjugate =
                 b
                 rule
                 [ n; n ]
-                (fun s bufs _ -> sums s bufs.[0] bufs.[1])
-                (fun s bufs j i -> post s i bufs.[0].[j] bufs.[1].[j])
+                (fun s bufs k -> sums s bufs.[k] bufs.[k + 1])
+                (fun s bufs k j i -> post s i bufs.[k].[j] bufs.[k + 1].[j])
                 lower
                 upper
 
@@ -175,7 +177,7 @@ module internal TruncatedConjugate =
                 Conjugacy.gammaExponential.Name
                 []
                 (fun _ _ _ -> ())
-                (fun s _ _ i -> gamma, [| af s i + n; rf s i + total s |])
+                (fun s _ _ _ i -> gamma, [| af s i + n; rf s i + total s |])
                 lower
                 upper
         | Conjugate.NormalScale(link, prior, children) ->
@@ -195,7 +197,7 @@ module internal TruncatedConjugate =
                     $"{Conjugacy.normalScale.Name} (Gamma on a precision)"
                     []
                     (fun _ _ _ -> ())
-                    (fun s _ _ i -> gamma, [| af s i + 0.5 * n; rf s i + 0.5 * ss s |])
+                    (fun s _ _ _ i -> gamma, [| af s i + 0.5 * n; rf s i + 0.5 * ss s |])
                     lower
                     upper
             | Dist.InverseGamma(a, sc), ScaleLink.Variance ->
@@ -207,7 +209,7 @@ module internal TruncatedConjugate =
                     $"{Conjugacy.normalScale.Name} (InverseGamma on a variance)"
                     []
                     (fun _ _ _ -> ())
-                    (fun s _ _ i ->
+                    (fun s _ _ _ i ->
                         Dist.InverseGamma(Const 1.0, Const 1.0), [| af s i + 0.5 * n; sf s i + 0.5 * ss s |])
                     lower
                     upper
