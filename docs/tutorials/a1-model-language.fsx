@@ -78,3 +78,54 @@ if abs (logJoint - byHand) > 1e-9 then failwith "log-density disagrees with the 
 match Bind.bind eightSchools (schools |> Dataset.reals "sigma" [| 15.; 10.; nan; 11.; 9.; 11.; 10.; 18. |]) with
 | Error(e :: _) -> printfn "\n%A: %s" (ModelError.kind e) (ModelError.describe e)
 | _ -> failwith "a NaN in sigma must be refused"
+
+(**
+## The BUGS vocabulary: precisions and truncation
+
+BUGS and JAGS files write a Normal with a *precision*, `dnorm(mean, tau)`, and truncate with `T(lower, upper)`.
+`NormalPrecision(mean, tau)` is `Normal(mean, tau^-0.5)` (the form every Normal conjugacy rule reads as a
+precision), and `Truncated(dist, lower, upper)` (or `TruncatedBelow` / `TruncatedAbove` for one bound) restricts a
+univariate continuous family to its bounds and renormalises it. Dyes (BUGS Examples vol. 1) as its file writes it:
+*)
+open type Distributions // again: MathNet's Gamma and Beta were opened above
+
+let dyes =
+    model {
+        let! theta = sample "theta" (NormalPrecision(0.0, 1.0E-10))
+        let! tauWithin = sample "tau.within" (Gamma(0.001, 0.001))
+        let! tauBetween = sample "tau.between" (Gamma(0.001, 0.001))
+        let! mu = sample "mu" (NormalPrecision(theta, tauBetween)) |> over "batch"
+        do! observe "y" (NormalPrecision(mu.[group "batch"], tauWithin))
+    }
+
+printfn "\n%s" (Print.model dyes)
+
+(** A truncated prior prints in BUGS notation, and its density integrates to one over its bounds: *)
+let truncated = TruncatedAbove(Beta(1.0, 1.0), 0.9999)
+printfn "%s" (Print.model (model { let! _ = sample "p" truncated in return () }))
+
+let mass =
+    MathNet.Numerics.Integrate.OnClosedInterval(
+        (fun x -> exp (Density.logPdf truncated [ Value.Scalar 1.0; Value.Scalar 1.0; Value.Scalar 0.9999 ] (Value.Scalar x))),
+        0.0,
+        0.9999
+    )
+
+printfn "integral of the truncated density = %.9f" mass
+if abs (mass - 1.0) > 1e-9 then failwith "the truncated density must integrate to one"
+
+(**
+A Normal prior with an sd far below its mean's scale is almost certainly a precision typed as an sd
+(`Normal(0, 1.0E-6)` copied from `dnorm(0, 1.0E-6)`). It still compiles, but `ModelWarning.check` (and the first
+lines of `Gibbs.describe`) say so:
+*)
+let typo =
+    model {
+        let! b = sample "b" (Normal(0.0, 1.0E-6))
+        do! observe "y" (Normal(b, 1.0))
+    }
+
+for w in ModelWarning.check typo do
+    printfn "warning: %s" (ModelWarning.describe w)
+
+if List.isEmpty (ModelWarning.check typo) then failwith "the precision-as-sd warning must fire"

@@ -35,6 +35,39 @@ public sealed class Dist : IEquatable<Dist>
     /// <param name="sd">The standard deviation.</param>
     public static Dist Normal(Expr mean, Expr sd) => new(F.Distributions.Normal(Expr.Of(mean, nameof(mean)), Expr.Of(sd, nameof(sd))));
 
+    /// <summary>Normal with a precision, BUGS's <c>dnorm(mean, tau)</c>: Normal(mean, tau^-0.5), recognised as a precision by every Normal conjugacy rule.</summary>
+    /// <param name="mean">The mean.</param>
+    /// <param name="precision">The precision 1/sd².</param>
+    public static Dist NormalPrecision(Expr mean, Expr precision) => new(F.Distributions.NormalPrecision(Expr.Of(mean, nameof(mean)), Expr.Of(precision, nameof(precision))));
+
+    /// <summary>A univariate continuous distribution truncated to [lower, upper] and renormalised (BUGS's <c>T(lower, upper)</c>).</summary>
+    /// <param name="dist">The distribution to truncate.</param>
+    /// <param name="lower">The lower bound.</param>
+    /// <param name="upper">The upper bound.</param>
+    public static Dist Truncated(Dist dist, Expr lower, Expr upper)
+    {
+        ArgumentNullException.ThrowIfNull(dist);
+        return new(F.Distributions.Truncated(dist.Core, Expr.Of(lower, nameof(lower)), Expr.Of(upper, nameof(upper))));
+    }
+
+    /// <summary>A distribution truncated below: [lower, ∞) (BUGS's <c>T(lower, )</c>).</summary>
+    /// <param name="dist">The distribution to truncate.</param>
+    /// <param name="lower">The lower bound.</param>
+    public static Dist TruncatedBelow(Dist dist, Expr lower)
+    {
+        ArgumentNullException.ThrowIfNull(dist);
+        return new(F.Distributions.TruncatedBelow(dist.Core, Expr.Of(lower, nameof(lower))));
+    }
+
+    /// <summary>A distribution truncated above: (−∞, upper] (BUGS's <c>T(, upper)</c>).</summary>
+    /// <param name="dist">The distribution to truncate.</param>
+    /// <param name="upper">The upper bound.</param>
+    public static Dist TruncatedAbove(Dist dist, Expr upper)
+    {
+        ArgumentNullException.ThrowIfNull(dist);
+        return new(F.Distributions.TruncatedAbove(dist.Core, Expr.Of(upper, nameof(upper))));
+    }
+
     /// <summary>Student's t(dof, location, scale).</summary>
     /// <param name="dof">Degrees of freedom.</param>
     /// <param name="location">Location.</param>

@@ -89,6 +89,9 @@ type Dist =
     | SpikeAndSlab of zeroWeight: Expr * slabSd: Expr
     /// An improper flat density on a support (e.g. Positive); combine with `factor` for custom hyperpriors.
     | Flat of support: Support
+    /// A univariate continuous family restricted to [lower, upper] and renormalised (BUGS's `T(lower, upper)`); a
+    /// missing bound is open. A parameter's bounds must be constants; observed data may have varying bounds.
+    | Truncated of dist: Dist * lower: Expr option * upper: Expr option
 
 /// Constructors for distributions; `open type Distributions` in F# or `using static` in C#.
 /// Methods (rather than union cases) let plain numbers convert to Expr implicitly.
@@ -96,6 +99,21 @@ type Dist =
 type Distributions =
     /// Normal(mean, sd).
     static member Normal(mean: Expr, sd: Expr) = Dist.Normal(mean, sd)
+
+    /// Normal with a precision (BUGS's `dnorm(mean, tau)`): Normal(mean, tau^-0.5), the form every Normal
+    /// conjugacy rule and interweaving read as a precision; printed back as `NormalPrecision(mean, tau)`.
+    static member NormalPrecision(mean: Expr, precision: Expr) =
+        Dist.Normal(mean, Power(precision, Const -0.5))
+
+    /// `dist` truncated to [lower, upper] (BUGS's `T(lower, upper)`).
+    static member Truncated(dist: Dist, lower: Expr, upper: Expr) =
+        Dist.Truncated(dist, Some lower, Some upper)
+
+    /// `dist` truncated below: [lower, ∞) (BUGS's `T(lower, )`).
+    static member TruncatedBelow(dist: Dist, lower: Expr) = Dist.Truncated(dist, Some lower, None)
+
+    /// `dist` truncated above: (−∞, upper] (BUGS's `T(, upper)`).
+    static member TruncatedAbove(dist: Dist, upper: Expr) = Dist.Truncated(dist, None, Some upper)
     /// StudentT(dof, location, scale).
     static member StudentT(dof: Expr, location: Expr, scale: Expr) = Dist.StudentT(dof, location, scale)
     /// Cauchy(location, scale).
@@ -189,9 +207,10 @@ module Dist =
         | Dist.InverseWishart _ -> "InverseWishart"
         | Dist.SpikeAndSlab _ -> "SpikeAndSlab"
         | Dist.Flat _ -> "Flat"
+        | Dist.Truncated _ -> "Truncated"
 
     /// The arguments with their parameterization labels, in declaration order.
-    let arguments (d: Dist) : (string * Expr) list =
+    let rec arguments (d: Dist) : (string * Expr) list =
         match d with
         | Dist.Normal(m, s) -> [ "mean", m; "sd", s ]
         | Dist.StudentT(nu, m, s) -> [ "dof", nu; "location", m; "scale", s ]
@@ -220,9 +239,13 @@ module Dist =
         | Dist.InverseWishart(nu, s) -> [ "dof", nu; "scale", s ]
         | Dist.SpikeAndSlab(w, s) -> [ "zeroWeight", w; "slabSd", s ]
         | Dist.Flat _ -> []
+        | Dist.Truncated(inner, lo, hi) ->
+            arguments inner
+            @ (lo |> Option.map (fun l -> "lower", l) |> Option.toList)
+            @ (hi |> Option.map (fun u -> "upper", u) |> Option.toList)
 
     /// The support of the distribution's values.
-    let support (d: Dist) : Support =
+    let rec support (d: Dist) : Support =
         match d with
         | Dist.Normal _
         | Dist.StudentT _
@@ -254,6 +277,29 @@ module Dist =
         | Dist.Wishart _
         | Dist.InverseWishart _ -> Support.Covariance
         | Dist.Flat s -> s
+        | Dist.Truncated(inner, lo, hi) ->
+            let bound (b: Expr option) (open': float) =
+                match b with
+                | None -> Some open'
+                | Some e -> Expr.tryConstant e
+
+            let parent =
+                match support inner with
+                | Support.Real -> Some(-infinity, infinity)
+                | Support.Positive -> Some(0.0, infinity)
+                | Support.UnitInterval -> Some(0.0, 1.0)
+                | Support.Interval(a, b) -> Some(a, b)
+                | _ -> None
+
+            // validation refuses non-constant bounds on a parameter, so only data see the parent's support
+            match parent, bound lo -infinity, bound hi infinity with
+            | Some(a, b), Some l, Some u ->
+                match max a l, min b u with
+                | a', b' when a' = -infinity && b' = infinity -> Support.Real
+                | 0.0, b' when b' = infinity -> Support.Positive
+                | 0.0, 1.0 -> Support.UnitInterval
+                | a', b' -> Support.Interval(a', b')
+            | _ -> support inner
 
     /// True for families whose values are integers (they can be observed but not sampled by the slice fallback).
     let isDiscrete (d: Dist) =
@@ -265,8 +311,25 @@ module Dist =
         | Support.CountVector -> true
         | _ -> false
 
+    /// True for the families a truncation may wrap: univariate and continuous, with a CDF and its inverse.
+    let isTruncatable (d: Dist) =
+        match d with
+        | Dist.Normal _
+        | Dist.StudentT _
+        | Dist.Cauchy _
+        | Dist.HalfNormal _
+        | Dist.HalfCauchy _
+        | Dist.HalfStudentT _
+        | Dist.Uniform _
+        | Dist.Exponential _
+        | Dist.Gamma _
+        | Dist.InverseGamma _
+        | Dist.LogNormal _
+        | Dist.Beta _ -> true
+        | _ -> false
+
     /// Rebuilds the distribution with every argument expression mapped (used for substitution and resolution).
-    let mapArgs (f: Expr -> Expr) (d: Dist) : Dist =
+    let rec mapArgs (f: Expr -> Expr) (d: Dist) : Dist =
         match d with
         | Dist.Normal(m, s) -> Dist.Normal(f m, f s)
         | Dist.StudentT(nu, m, s) -> Dist.StudentT(f nu, f m, f s)
@@ -295,6 +358,7 @@ module Dist =
         | Dist.InverseWishart(nu, s) -> Dist.InverseWishart(f nu, f s)
         | Dist.SpikeAndSlab(w, s) -> Dist.SpikeAndSlab(f w, f s)
         | Dist.Flat s -> Dist.Flat s
+        | Dist.Truncated(inner, lo, hi) -> Dist.Truncated(mapArgs f inner, Option.map f lo, Option.map f hi)
 
     /// The parameter and derived nodes the distribution's arguments refer to.
     let paramRefs (d: Dist) =

@@ -289,6 +289,44 @@ module Model =
                         ]
                     | _ -> [])
 
-        match duplicates @ undefined @ argumentProblems with
+        let truncationProblems =
+            m.Nodes
+            |> List.collect (fun n ->
+                match n.Kind with
+                | NodeKind.Parameter(Dist.Truncated(inner, lo, hi))
+                | NodeKind.Observed(Dist.Truncated(inner, lo, hi)) ->
+                    let constant = Option.map Expr.tryConstant
+
+                    if not (Dist.isTruncatable inner) then
+                        [
+                            ModelError.InvalidArgument(
+                                n.Name,
+                                "dist",
+                                $"{Dist.name inner} cannot be truncated; only univariate continuous families can (Normal, StudentT, Cauchy, the half families, Uniform, Exponential, Gamma, InverseGamma, LogNormal, Beta)"
+                            )
+                        ]
+                    else
+                        match n.Kind, constant lo, constant hi with
+                        | NodeKind.Parameter _, Some None, _
+                        | NodeKind.Parameter _, _, Some None ->
+                            [
+                                ModelError.InvalidArgument(
+                                    n.Name,
+                                    "lower/upper",
+                                    "the bounds of a truncated parameter prior must be constants (observed data may have varying bounds)"
+                                )
+                            ]
+                        | _, Some(Some l), Some(Some u) when not (l < u) ->
+                            [
+                                ModelError.InvalidArgument(
+                                    n.Name,
+                                    "upper",
+                                    $"truncation bounds must satisfy lower < upper, got ({l}, {u})"
+                                )
+                            ]
+                        | _ -> []
+                | _ -> [])
+
+        match duplicates @ undefined @ argumentProblems @ truncationProblems with
         | [] -> Ok m
         | errors -> Error errors

@@ -79,10 +79,27 @@ module internal Validate =
                         | Dist.BetaBinomial(n, _, _) -> fun row -> rowConstant numeric row n
                         | _ -> fun _ -> None
 
+                    // a truncated observation must lie in its bounds (read per row, so data-dependent bounds are
+                    // checked too) and in its parent's support
+                    let problem =
+                        match dist with
+                        | Dist.Truncated(inner, lo, hi) ->
+                            let bound (e: Expr option) row (open': float) =
+                                match e with
+                                | None -> Some open'
+                                | Some e -> rowConstant numeric row e
+
+                            fun row x ->
+                                match bound lo row -infinity, bound hi row infinity with
+                                | Some l, Some u when not (x >= l && x <= u) ->
+                                    Some $"a value within its truncation bounds [{l}, {u}]"
+                                | _ -> scalarProblem info inner None x
+                        | _ -> fun row x -> scalarProblem info dist (trials row) x
+
                     xs
                     |> Array.indexed
                     |> Array.tryPick (fun (row, x) ->
-                        scalarProblem info dist (trials row) x
+                        problem row x
                         |> Option.map (fun p ->
                             ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
                     |> Option.toList

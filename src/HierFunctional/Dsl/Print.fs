@@ -83,9 +83,13 @@ module Print =
         | Support.Simplex -> "simplex"
         | other -> string other
 
-    let private dist (ctx: Context) (d: Dist) =
+    let rec private dist (ctx: Context) (d: Dist) =
         match d with
         | Dist.Flat s -> $"Flat on {support s}"
+        | Dist.Normal(m, Power(tau, Const -0.5)) -> $"NormalPrecision({expr ctx 0 m}, {expr ctx 0 tau})"
+        | Dist.Truncated(inner, lo, hi) ->
+            let bound = Option.map (expr ctx 0) >> Option.defaultValue ""
+            $"{dist ctx inner} T({bound lo}, {bound hi})"
         | Dist.Poisson(rate, Const 1.0) -> $"Poisson({expr ctx 0 rate})"
         | Dist.LkjCholesky(k, eta) -> $"LkjCholesky({k}, {expr ctx 0 eta})"
         | _ ->

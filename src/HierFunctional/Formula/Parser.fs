@@ -15,6 +15,8 @@ type internal PriorText =
         Dist: string
         DistColumn: int
         Args: float list
+        /// The word after a trailing `on` (`precision`, `variance`, `sd`) with its column, if there is one.
+        On: (string * int) option
     }
 
 /// The recursive-descent parser for the lme4/brms formula subset (grammar in docs/formula.md).
@@ -357,11 +359,22 @@ module internal FormulaParser =
                 | _ -> acc @ [ x ], expectSymbol ")" $"',' or ')' to close {dist}(" rest
 
             let values, rest = args [] rest
-            atEnd "the end of the prior" rest
+
+            let on =
+                match rest with
+                | Token.Ident(o, _) :: Token.Ident(scale, c) :: more when o.ToLowerInvariant() = "on" ->
+                    atEnd "the end of the prior" more
+                    Some(scale, c)
+                | Token.Ident(o, _) :: t :: _ when o.ToLowerInvariant() = "on" ->
+                    failAt t "'precision', 'variance' or 'sd' after 'on'"
+                | _ ->
+                    atEnd "the end of the prior, or 'on precision' / 'on variance'" rest
+                    None
 
             {
                 Name = name |> String.concat ":"
                 Dist = dist
                 DistColumn = column
                 Args = values
+                On = on
             })

@@ -12,6 +12,17 @@ type CovariancePrior =
     /// so scales and correlations have separate priors; (sd, L) are slice-sampled from the scatter statistic.
     | Lkj of eta: float
 
+/// What quantity of a scale node an override's prior is on: the node itself, or (BUGS style) its precision
+/// 1/sd² or its variance sd².
+[<RequireQualifiedAccess>]
+type PriorOn =
+    /// The node itself (`sigma ~ HalfNormal(10)`).
+    | Itself
+    /// The precision 1/sd² of an sd node (`sigma ~ Gamma(0.001, 0.001) on precision`).
+    | Precision
+    /// The variance sd² of an sd node (`sigma ~ InverseGamma(0.001, 0.001) on variance`).
+    | Variance
+
 /// A replacement prior for one parameter node, by the node's name (see docs/formula.md for the naming scheme).
 [<StructuralEquality; NoComparison>]
 type PriorOverride =
@@ -20,6 +31,8 @@ type PriorOverride =
         Node: string
         /// Its new prior.
         Prior: Dist
+        /// What the prior is on: the node, or the precision or variance of an sd node.
+        On: PriorOn
     }
 
 /// The data-derived scales the default priors use (brms's `def_scale_prior` and rstanarm's autoscaling).
@@ -130,6 +143,7 @@ module FormulaPriors =
 
         [
             "Normal", [ "mean"; "sd" ], two Dist.Normal
+            "NormalPrecision", [ "mean"; "precision" ], (fun xs -> Distributions.NormalPrecision(xs.[0], xs.[1]))
             "StudentT", [ "dof"; "location"; "scale" ], (fun xs -> Dist.StudentT(xs.[0], xs.[1], xs.[2]))
             "Cauchy", [ "location"; "scale" ], two Dist.Cauchy
             "HalfNormal", [ "sd" ], (fun xs -> Dist.HalfNormal xs.[0])
@@ -145,8 +159,9 @@ module FormulaPriors =
 
     let private key (s: string) = s.Replace("_", "").ToLowerInvariant()
 
-    /// Parses "NAME ~ DIST(args)" (e.g. "sigma ~ HalfNormal(10)"); errors point at the column of the text.
-    /// `InverseWishart(dof, v)` means scale matrix v·I of the node's dimension.
+    /// Parses "NAME ~ DIST(args)" (e.g. "sigma ~ HalfNormal(10)"), optionally followed by "on precision" or
+    /// "on variance" for a prior on 1/sd² or sd² of an sd node (BUGS's `tau ~ dgamma(0.001, 0.001)`); errors point
+    /// at the column of the text. `InverseWishart(dof, v)` means scale matrix v·I of the node's dimension.
     let parseOverride (text: string) : Result<PriorOverride, FormulaError> =
         FormulaParser.parsePrior text
         |> Result.bind (fun p ->
@@ -158,11 +173,34 @@ module FormulaPriors =
                 let args = labels |> String.concat ", "
                 Error(FormulaError.Syntax(p.DistColumn, $"{n} with {p.Args.Length} argument(s)", $"{n}({args})"))
             | Some(_, _, make) ->
-                Ok
+                let on =
+                    match p.On with
+                    | None -> Ok PriorOn.Itself
+                    | Some(word, column) ->
+                        match word.ToLowerInvariant() with
+                        | "precision" -> Ok PriorOn.Precision
+                        | "variance" -> Ok PriorOn.Variance
+                        | "sd" -> Ok PriorOn.Itself
+                        | _ ->
+                            Error(
+                                FormulaError.Syntax(column, $"'{word}'", "'precision', 'variance' or 'sd' after 'on'")
+                            )
+
+                on
+                |> Result.map (fun on ->
                     {
                         Node = p.Name
                         Prior = make (p.Args |> List.map Const)
-                    })
+                        On = on
+                    }))
+
+    /// The name of the parameter node that carries a prior on an sd node's precision or variance.
+    let transformedName (on: PriorOn) (node: string) =
+        match on with
+        | PriorOn.Itself -> node
+        | PriorOn.Precision -> $"tau_{node}"
+        | PriorOn.Variance -> $"var_{node}"
+
 
     /// An InverseWishart override with a scalar scale v becomes v·I of the replaced prior's dimension.
     let private fitTo (old: Dist) (prior: Dist) =
@@ -176,19 +214,75 @@ module FormulaPriors =
             )
         | _ -> prior
 
-    /// Replaces the priors of the named parameter nodes; an unknown name is an error listing the valid names.
+    /// Replaces the priors of the named parameter nodes; an unknown name is an error listing the valid names. A
+    /// prior on the precision (variance) of an sd node `s` adds a parameter `tau_s` (`var_s`) with that prior and
+    /// makes `s` derived, s = tau_s^-0.5 (s = sqrt(var_s)), the forms the Normal scale rules read as a precision
+    /// (variance); only scalar nodes with a positive prior can be given one.
     let apply (overrides: PriorOverride list) (m: Model) : Result<Model, FormulaError list> =
         let names = Model.parameters m |> List.map (fun n -> n.Name)
 
+        let onProblem (o: PriorOverride) =
+            match o.On, m.Nodes |> List.tryFind (fun n -> n.Name = o.Node) with
+            | PriorOn.Itself, _ -> None
+            | _, Some n ->
+                match n.Kind, n.Plate with
+                | NodeKind.Parameter old, Plate.Scalar when Dist.support old = Support.Positive ->
+                    if Dist.support o.Prior = Support.Positive then
+                        None
+                    else
+                        Some(
+                            FormulaError.Model(
+                                ModelError.InvalidArgument(
+                                    o.Node,
+                                    "prior",
+                                    $"a prior on a precision or variance must be on (0, ∞), but {Dist.name o.Prior} is not; use e.g. Gamma(0.001, 0.001)"
+                                )
+                            )
+                        )
+                | _ ->
+                    Some(
+                        FormulaError.Model(
+                            ModelError.InvalidArgument(
+                                o.Node,
+                                "prior",
+                                "'on precision' and 'on variance' apply to a scalar sd node (sigma, sd_...), not to this one"
+                            )
+                        )
+                    )
+            | _, None -> None
+
         match overrides |> List.filter (fun o -> not (List.contains o.Node names)) with
         | [] ->
-            let replace (n: Node) =
-                match n.Kind, overrides |> List.tryFindBack (fun o -> o.Node = n.Name) with
-                | NodeKind.Parameter old, Some o ->
-                    { n with
-                        Kind = NodeKind.Parameter(fitTo old o.Prior)
-                    }
-                | _ -> n
+            match overrides |> List.choose onProblem with
+            | [] ->
+                let replace (n: Node) =
+                    match n.Kind, overrides |> List.tryFindBack (fun o -> o.Node = n.Name) with
+                    | NodeKind.Parameter old, Some o when o.On = PriorOn.Itself ->
+                        [
+                            { n with
+                                Kind = NodeKind.Parameter(fitTo old o.Prior)
+                            }
+                        ]
+                    | NodeKind.Parameter _, Some o ->
+                        let carrier = transformedName o.On n.Name
 
-            Ok { Nodes = m.Nodes |> List.map replace }
+                        let sd =
+                            match o.On with
+                            | PriorOn.Precision -> Power(Param carrier, Const -0.5)
+                            | _ -> Apply(Fn.Sqrt, Param carrier)
+
+                        [
+                            { n with
+                                Name = carrier
+                                Kind = NodeKind.Parameter o.Prior
+                            }
+                            { n with Kind = NodeKind.Derived sd }
+                        ]
+                    | _ -> [ n ]
+
+                Ok
+                    {
+                        Nodes = m.Nodes |> List.collect replace
+                    }
+            | problems -> Error problems
         | unknown -> Error(unknown |> List.map (fun o -> FormulaError.UnknownPrior(o.Node, names)))

@@ -218,25 +218,35 @@ module Gibbs =
     /// Compiles a bound model with the built-in conjugacy rules.
     let compile (b: Bound) = compileWith Rules.builtIn b
 
-    /// The plan as a table (like JAGS's `list.samplers`): each node, whether its update draws exactly from the full
-    /// conditional or is a Markov move (slice, Metropolis-Hastings), the update, and why it fell back to slicing.
+    /// The model's warnings (`ModelWarning.check`): things that compile but are probably not what was meant.
+    let warnings (plan: GibbsPlan) : ModelWarning list = ModelWarning.check plan.Bound.Model
+
+    /// The plan as a table (like JAGS's `list.samplers`): the model's warnings first, one `warning:` line each, then
+    /// each node, whether its update draws exactly from the full conditional or is a Markov move (slice,
+    /// Metropolis-Hastings), the update, and why it fell back to slicing.
     let describe (plan: GibbsPlan) : string =
         let width = plan.Updates |> Array.map (fun u -> u.Node.Length) |> Array.fold max 4
 
-        plan.Updates
-        |> Array.map (fun u ->
-            let name = u.Node.PadRight width
+        let warningLines =
+            warnings plan |> List.map (fun w -> $"warning: {ModelWarning.describe w}")
 
-            let exactness =
-                match u.Exactness with
-                | Exactness.Exact -> "exact      "
-                | Exactness.Approximate -> "approximate"
+        let updateLines =
+            plan.Updates
+            |> Array.map (fun u ->
+                let name = u.Node.PadRight width
 
-            if u.Reason = "" then
-                $"{name}  {exactness}  {u.Method}"
-            else
-                $"{name}  {exactness}  {u.Method}  (why: {u.Reason})")
-        |> String.concat "\n"
+                let exactness =
+                    match u.Exactness with
+                    | Exactness.Exact -> "exact      "
+                    | Exactness.Approximate -> "approximate"
+
+                if u.Reason = "" then
+                    $"{name}  {exactness}  {u.Method}"
+                else
+                    $"{name}  {exactness}  {u.Method}  (why: {u.Reason})")
+            |> List.ofArray
+
+        warningLines @ updateLines |> String.concat "\n"
 
     /// A fresh chain state for a plan, starting from the given parameter values.
     let initialState (plan: GibbsPlan) (values: float[]) : ChainState =

@@ -220,13 +220,18 @@ module Conjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    let private scaleLink (target: string) (sd: Expr) =
+    /// The scale parameter a Normal sd expression reads and how: `t` (sd), `sqrt t` (variance), `1 / sqrt t` or
+    /// `t^-0.5` (precision, what `NormalPrecision` builds).
+    let scaleOf (sd: Expr) : (string * ScaleLink) option =
         match sd with
-        | Param t when t = target -> Some ScaleLink.Sd
-        | Apply(Fn.Sqrt, Param t) when t = target -> Some ScaleLink.Variance
-        | Div(Const 1.0, Apply(Fn.Sqrt, Param t)) when t = target -> Some ScaleLink.Precision
-        | Power(Param t, Const -0.5) when t = target -> Some ScaleLink.Precision
+        | Param t -> Some(t, ScaleLink.Sd)
+        | Apply(Fn.Sqrt, Param t) -> Some(t, ScaleLink.Variance)
+        | Div(Const 1.0, Apply(Fn.Sqrt, Param t))
+        | Power(Param t, Const -0.5) -> Some(t, ScaleLink.Precision)
         | _ -> None
+
+    let private scaleLink (target: string) (sd: Expr) =
+        scaleOf sd |> Option.filter (fun (t, _) -> t = target) |> Option.map snd
 
     let private scaleChildren (target: string) (children: Node list) =
         children

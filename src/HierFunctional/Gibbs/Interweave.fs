@@ -12,7 +12,8 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal Interweave =
 
-    /// A centred Normal group node with scalar-parameter mean and sd: (group node, mean node, sd node).
+    /// A centred Normal group node with scalar-parameter mean and a scale parameter written as an sd, a variance
+    /// (`sqrt v`) or a precision (`1/sqrt tau`, `tau^-0.5`, BUGS's form): (group node, mean node, scale node, link).
     let private candidates (b: Bound) (updates: Update[]) (kind: UpdateKind) =
         let closedForm name =
             updates |> Array.exists (fun u -> u.Node = name && u.Kind = kind)
@@ -20,18 +21,22 @@ module internal Interweave =
         b.Nodes
         |> List.choose (fun info ->
             match info.Node.Kind, info.Node.Plate with
-            | NodeKind.Parameter(Dist.Normal(Param mu, Param tau)), Plate.Over _ when closedForm info.Node.Name ->
-                match b.NodeMap.TryFind mu, b.NodeMap.TryFind tau with
-                | Some m, Some t when
-                    m.Scope = Scope.Global
-                    && t.Scope = Scope.Global
-                    && m.Event = Shape.Scalar
-                    && t.Event = Shape.Scalar
-                    && m.Node.Kind.IsParameter
-                    && t.Node.Kind.IsParameter
-                    ->
-                    Some(info, m, t)
-                | _ -> None
+            | NodeKind.Parameter(Dist.Normal(Param mu, sd)), Plate.Over _ when closedForm info.Node.Name ->
+                match Conjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
+                | Some(tau, link) -> Some(info, mu, tau, link)
+                | None -> None
+            | _ -> None)
+        |> List.choose (fun (info, mu, tau, link) ->
+            match b.NodeMap.TryFind mu, b.NodeMap.TryFind tau with
+            | Some m, Some t when
+                m.Scope = Scope.Global
+                && t.Scope = Scope.Global
+                && m.Event = Shape.Scalar
+                && t.Event = Shape.Scalar
+                && m.Node.Kind.IsParameter
+                && t.Node.Kind.IsParameter
+                ->
+                Some(info, m, t, link)
             | _ -> None)
 
     /// Where τ's half-t augmentation keeps its auxiliary variable, with the prior's ν and A: after moving τ the
@@ -93,10 +98,19 @@ module internal Interweave =
         (theta: NodeInfo)
         (mu: NodeInfo)
         (tau: NodeInfo)
+        (link: ScaleLink)
         (augmentation: Augmentation option)
         (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
         : Update =
         let b = density.Bound
+
+        // The group sd as a function of the scale node's value (the move keeps (θ − μ)/sd fixed).
+        let sdOf: float -> float =
+            match link with
+            | ScaleLink.Sd -> id
+            | ScaleLink.Variance -> sqrt
+            | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+
         let j = theta.Copies
         let thetaOff = b.Layout.Offsets.[theta.Node.Name]
 
@@ -163,7 +177,7 @@ module internal Interweave =
 
             match mu.Node.Kind, tauPrior with
             | NodeKind.Parameter(Dist.Normal(m0, s0)), Some(dof, scale) when
-                likelihood.IsSome && onlyOwnPrior mu && onlyOwnPrior tau
+                link = ScaleLink.Sd && likelihood.IsSome && onlyOwnPrior mu && onlyOwnPrior tau
                 ->
                 Some
                     {
@@ -191,9 +205,10 @@ module internal Interweave =
             let s = st.Values
             let eta = st.Buffers.[o.Buffer]
             let m0, t0 = s.[muOff], s.[tauOff]
+            let sd0 = sdOf t0
 
             let place () =
-                let m, t = s.[muOff], s.[tauOff]
+                let m, t = s.[muOff], sdOf s.[tauOff]
 
                 for c in 0 .. j - 1 do
                     s.[thetaOff + c] <- m + t * eta.[c]
@@ -208,7 +223,7 @@ module internal Interweave =
                 fill s prec shift st.Buffers.[o.Buffer + 3]
 
                 for c in 0 .. j - 1 do
-                    let e = (s.[thetaOff + c] - m0) / t0
+                    let e = (s.[thetaOff + c] - m0) / sd0
                     eta.[c] <- e
                     let p = prec.[c]
                     sp <- sp + p
@@ -218,7 +233,7 @@ module internal Interweave =
                     sse <- sse + shift.[c] * e
             | None ->
                 for c in 0 .. j - 1 do
-                    eta.[c] <- (s.[thetaOff + c] - m0) / t0
+                    eta.[c] <- (s.[thetaOff + c] - m0) / sd0
 
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
@@ -254,7 +269,7 @@ module internal Interweave =
 
             let children () =
                 match likelihood with
-                | Some _ -> quadratic s.[muOff] s.[tauOff]
+                | Some _ -> quadratic s.[muOff] (sdOf s.[tauOff])
                 | None ->
                     place ()
                     0.0
@@ -303,13 +318,21 @@ module internal Interweave =
                 if st.Adapting then
                     st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] m0 rm.Value
 
+        let fixedText =
+            let t, m, th = tau.Node.Name, mu.Node.Name, theta.Node.Name
+
+            match link with
+            | ScaleLink.Sd -> $"({th} - {m})/{t}"
+            | ScaleLink.Variance -> $"({th} - {m})/sqrt({t})"
+            | ScaleLink.Precision -> $"({th} - {m})*sqrt({t})"
+
         {
             Node = $"{mu.Node.Name}, {tau.Node.Name} | {theta.Node.Name}"
             Method =
                 if exact.IsSome then
-                    $"interweaving (ASIS: draws {mu.Node.Name}, {tau.Node.Name} exactly with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
+                    $"interweaving (ASIS: draws {mu.Node.Name}, {tau.Node.Name} exactly with {fixedText} fixed)"
                 else
-                    $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed)"
+                    $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with {fixedText} fixed)"
             Kind = UpdateKind.Interweaving
             Exactness =
                 if exact.IsSome then
@@ -367,17 +390,19 @@ module internal Interweave =
 
         let extra =
             candidates b updates (UpdateKind.Rule Conjugacy.normalMean.Name)
-            |> List.map (fun (theta, mu, tau) ->
-                create density theta mu tau (augmentationOf tau) (likelihoodOf theta mu tau))
+            |> List.map (fun (theta, mu, tau, link) ->
+                let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
+
+                create density theta mu tau link augmentation (likelihoodOf theta mu tau))
             |> Array.ofList
 
         // Collapsed logistic intercepts: only τ is interwoven (one Laplace-t MH step), since a slice step on (μ, τ)
         // through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
         let logitExtra =
             candidates b updates UpdateKind.LogisticIntercepts
-            |> List.choose (fun (theta, mu, tau) ->
+            |> List.choose (fun (theta, mu, tau, link) ->
                 match tau.Node.Kind, augmentationOf tau with
-                | NodeKind.Parameter d, None when Dist.support d = Support.Positive ->
+                | NodeKind.Parameter d, None when link = ScaleLink.Sd && Dist.support d = Support.Positive ->
                     match Conjugacy.polyaGammaLogistic.Recognise expanded.Value theta.Node with
                     | RuleOutcome.Matched(_, children) ->
                         let centreSd =

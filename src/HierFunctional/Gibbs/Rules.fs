@@ -105,6 +105,10 @@ module Rules =
     let logLinearCount =
         create Conjugacy.logLinearCount (fun b t (prior, cs) -> CountUpdates.update b t prior cs)
 
+    /// A conjugate prior truncated to constant bounds (`TruncatedConjugate.recogniser`).
+    let truncated =
+        create TruncatedConjugate.recogniser (fun b t (l, u, inner) -> TruncatedConjugate.update b t l u inner)
+
     /// The built-in rules, tried in this order.
     let builtIn: ConjugacyRule list =
         [
@@ -124,4 +128,5 @@ module Rules =
             mvNormalLinear
             polyaGammaLogistic
             logLinearCount
+            truncated
         ]

@@ -64,10 +64,45 @@ module Density =
         | [ a; b ] -> a, b
         | _ -> wrongArity dist args
 
+    /// A truncation's parent arguments and bounds (−∞ / ∞ for a missing one), split from its flat argument list.
+    let private truncationArgs (dist: Dist) (inner: Dist) (args: Value list) =
+        let n = List.length (Dist.arguments inner)
+
+        if List.length args < n then
+            wrongArity dist args
+
+        let parent = List.take n args
+        let bounds = List.skip n args |> List.map Value.scalar
+
+        let lower, upper =
+            match dist, bounds with
+            | Dist.Truncated(_, Some _, Some _), [ l; u ] -> l, u
+            | Dist.Truncated(_, Some _, None), [ l ] -> l, infinity
+            | Dist.Truncated(_, None, Some _), [ u ] -> -infinity, u
+            | Dist.Truncated(_, None, None), [] -> -infinity, infinity
+            | _ -> wrongArity dist args
+
+        parent, lower, upper
+
     /// Log-density of x (log-mass for discrete families); −∞ outside the support or for invalid arguments
-    /// (see `LogPdf`). `Flat` gives 0 inside its support. Raises ArgumentException for wrongly shaped values.
-    let logPdf (dist: Dist) (args: Value list) (x: Value) : float =
+    /// (see `LogPdf`). `Flat` gives 0 inside its support. A truncation subtracts the log of the parent's mass
+    /// within its bounds. Raises ArgumentException for wrongly shaped values.
+    let rec logPdf (dist: Dist) (args: Value list) (x: Value) : float =
         match dist with
+        | Dist.Truncated(inner, _, _) ->
+            let parent, lower, upper = truncationArgs dist inner args
+            let v = Value.scalar x
+
+            if not (v >= lower && v <= upper) then
+                Double.NegativeInfinity
+            else
+                let logMass =
+                    Truncation.logMass inner (parent |> List.map Value.scalar |> Array.ofList) lower upper
+
+                if Double.IsNegativeInfinity logMass || Double.IsNaN logMass then
+                    Double.NegativeInfinity
+                else
+                    logPdf inner parent x - logMass
         | Dist.Normal _ -> let m, s = s2 dist args in LogPdf.normal m s (Value.scalar x)
         | Dist.StudentT _ ->
             match args with
@@ -126,8 +161,11 @@ module Density =
 
     /// True when x lies in the support of the distribution with these arguments (bounded counts up to trials,
     /// categories below K, count vectors summing to trials, unit-norm Cholesky rows of the right size).
-    let inSupport (dist: Dist) (args: Value list) (x: Value) : bool =
+    let rec inSupport (dist: Dist) (args: Value list) (x: Value) : bool =
         match dist, x with
+        | Dist.Truncated(inner, _, _), Value.Scalar v ->
+            let parent, lower, upper = truncationArgs dist inner args
+            v >= lower && v <= upper && inSupport inner parent x
         | Dist.Uniform _, Value.Scalar v -> let a, b = s2 dist args in v >= a && v <= b
         | (Dist.Binomial _ | Dist.BetaBinomial _), Value.Scalar v ->
             isInteger v && v >= 0.0 && v <= Value.scalar (List.head args)
@@ -170,6 +208,19 @@ module Density =
         let sc v = Value.Scalar v
 
         match dist with
+        | Dist.Truncated(inner, _, _) ->
+            let parent, lower, upper = truncationArgs dist inner args
+
+            let x =
+                Truncation.draw rng inner (parent |> List.map Value.scalar |> Array.ofList) lower upper
+
+            // inversion can round onto an open boundary of the parent's support; keep the draw inside it
+            sc (
+                match Dist.support inner with
+                | Support.Positive -> Numerics.positive x
+                | Support.UnitInterval -> Numerics.unitOpen x
+                | _ -> x
+            )
         | Dist.Normal _ -> let m, s = s2 dist args in sc (Normal.Sample(rng, m, s))
         | Dist.StudentT _ ->
             match List.map Value.scalar args with
@@ -310,7 +361,7 @@ module Density =
     /// Checks the evaluated arguments: Ok, or Error(argument label, problem), e.g. ("sd", "must be positive and
     /// finite, but was -1"). Covers wrong arity and shapes, scales ≤ 0, probabilities outside [0, 1], probability
     /// vectors not summing to 1, non-positive-definite matrices and dimension mismatches.
-    let validArgs (dist: Dist) (args: Value list) : Result<unit, string * string> =
+    let rec validArgs (dist: Dist) (args: Value list) : Result<unit, string * string> =
         let labels = Dist.arguments dist |> List.map fst
 
         if List.length labels <> List.length args then
@@ -387,3 +438,23 @@ module Density =
             | Dist.Wishart _
             | Dist.InverseWishart _ -> all [ c positive 0; c spdMatrix 1; (fun () -> dofVsScale (a 0) (a 1)) ]
             | Dist.Flat _ -> Ok()
+            | Dist.Truncated(inner, _, _) ->
+                let parent, lower, upper = truncationArgs dist inner args
+
+                if not (Dist.isTruncatable inner) then
+                    Error("dist", $"{Dist.name inner} cannot be truncated; only univariate continuous families can")
+                else
+                    match validArgs inner parent with
+                    | Error e -> Error e
+                    | Ok() when Double.IsNaN lower || Double.IsNaN upper ->
+                        Error("lower/upper", "truncation bounds must be numbers, but one was NaN")
+                    | Ok() when not (lower < upper) ->
+                        Error("upper", $"must exceed lower, but the bounds were [{lower}, {upper}]")
+                    | Ok() ->
+                        let logMass =
+                            Truncation.logMass inner (parent |> List.map Value.scalar |> Array.ofList) lower upper
+
+                        check
+                            "lower/upper"
+                            (logMass > Double.NegativeInfinity)
+                            $"{Dist.name inner} puts no mass in [{lower}, {upper}]"

@@ -48,12 +48,16 @@ module Transform =
         | Support.Covariance -> k * (k + 1) / 2
         | s -> discrete s
 
-    /// Constrained → unconstrained for scalar supports: identity, log, logit, or log((x − a)/(b − x)).
+    /// Constrained → unconstrained for scalar supports: identity, log, logit, or log((x − a)/(b − x)) (a half-open
+    /// interval: log(x − a) or −log(b − x)).
     let toUnconstrainedScalar (support: Support) (x: float) : float =
         match support with
         | Support.Real -> x
         | Support.Positive -> log x
         | Support.UnitInterval -> log x - log1p -x
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a && Double.IsPositiveInfinity b -> x
+        | Support.Interval(a, b) when Double.IsPositiveInfinity b -> log (x - a)
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> -log(b - x)
         | Support.Interval(a, b) -> log (x - a) - log (b - x)
         | s when isScalar s -> discrete s
         | s -> invalidArg "support" $"{s} is not a scalar support; use toUnconstrained."
@@ -64,6 +68,9 @@ module Transform =
         | Support.Real -> u
         | Support.Positive -> exp u
         | Support.UnitInterval -> sigmoid u
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a && Double.IsPositiveInfinity b -> u
+        | Support.Interval(a, b) when Double.IsPositiveInfinity b -> a + exp u
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> b - exp -u
         | Support.Interval(a, b) -> a + (b - a) * sigmoid u
         | s when isScalar s -> discrete s
         | s -> invalidArg "support" $"{s} is not a scalar support; use fromUnconstrained."
@@ -74,6 +81,9 @@ module Transform =
         | Support.Real -> 0.0
         | Support.Positive -> u
         | Support.UnitInterval -> logSigmoid u + logSigmoid -u
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a && Double.IsPositiveInfinity b -> 0.0
+        | Support.Interval(a, b) when Double.IsPositiveInfinity b -> u
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> -u
         | Support.Interval(a, b) -> log (b - a) + logSigmoid u + logSigmoid -u
         | s when isScalar s -> discrete s
         | s -> invalidArg "support" $"{s} is not a scalar support; use fromUnconstrained."

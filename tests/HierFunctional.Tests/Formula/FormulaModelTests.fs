@@ -144,6 +144,71 @@ let ``prior overrides replace the default by node name and unknown names list th
         Assert.Contains("b_Intercept, b_x, sd_a__Intercept, r_a, sigma", FormulaError.describe e)
     | other -> failwith $"{other}"
 
+[<Fact>]
+let ``a prior on a precision or variance makes the sd derived from a new tau_ or var_ node that keeps its conjugate update``
+    ()
+    =
+    let priors =
+        [
+            "sigma ~ Gamma(0.001, 0.001) on precision"
+            "sd_a__Intercept ~ InverseGamma(1, 1) on variance"
+            "b_x ~ NormalPrecision(0, 1.0E-4)"
+        ]
+
+    let m, d = build Family.Gaussian priors "y ~ x + (1 | a)" smallData
+
+    Assert.Equal(Dist.Gamma(Const 0.001, Const 0.001), priorOf "tau_sigma" m)
+
+    Assert.Equal(
+        Some(NodeKind.Derived(Power(Param "tau_sigma", Const -0.5))),
+        (Model.tryFind "sigma" m) |> Option.map _.Kind
+    )
+
+    Assert.Equal(Dist.InverseGamma(Const 1.0, Const 1.0), priorOf "var_sd_a__Intercept" m)
+
+    Assert.Equal(
+        Some(NodeKind.Derived(Apply(Fn.Sqrt, Param "var_sd_a__Intercept"))),
+        (Model.tryFind "sd_a__Intercept" m) |> Option.map _.Kind
+    )
+
+    Assert.Equal(Dist.Normal(Const 0.0, Power(Const 1.0E-4, Const -0.5)), priorOf "b_x" m)
+
+    let plan =
+        match Bind.bind m d |> Result.bind Gibbs.compile with
+        | Ok p -> p
+        | Error e -> failwith $"{e}"
+
+    let methodOf node =
+        (plan.Updates |> Array.find (fun u -> u.Node = node)).Method
+
+    Assert.Equal("Normal scale (Gamma on a precision)", methodOf "tau_sigma")
+    Assert.Equal("Normal scale (InverseGamma on a variance)", methodOf "var_sd_a__Intercept")
+
+[<Fact>]
+let ``'on' priors parse, and bad ones are errors naming the column or the node`` () =
+    match FormulaPriors.parseOverride "sigma ~ Gamma(0.001, 0.001) on precision" with
+    | Ok o -> Assert.Equal(PriorOn.Precision, o.On)
+    | other -> failwith $"{other}"
+
+    match FormulaPriors.parseOverride "sigma ~ Gamma(1, 1) on scale" with
+    | Error(FormulaError.Syntax(column, found, expected)) ->
+        Assert.Equal(24, column)
+        Assert.Equal("'scale'", found)
+        Assert.Equal("'precision', 'variance' or 'sd' after 'on'", expected)
+    | other -> failwith $"{other}"
+
+    match FormulaPriors.parseOverride "sigma ~ Gamma(1, 1) precision" with
+    | Error(FormulaError.Syntax(column, _, _)) -> Assert.Equal(21, column)
+    | other -> failwith $"{other}"
+
+    match errorsOf Family.Gaussian [ "b_x ~ Gamma(1, 1) on precision" ] "y ~ x" smallData with
+    | [ FormulaError.Model(ModelError.InvalidArgument("b_x", "prior", why)) ] -> Assert.Contains("scalar sd node", why)
+    | other -> failwith $"{other}"
+
+    match errorsOf Family.Gaussian [ "sigma ~ Normal(0, 1) on precision" ] "y ~ x" smallData with
+    | [ FormulaError.Model(ModelError.InvalidArgument("sigma", "prior", why)) ] -> Assert.Contains("on (0, ∞)", why)
+    | other -> failwith $"{other}"
+
 /// Simulated grouped data for the GLM families (fixed seed): 6 groups of 8 rows.
 let glmData =
     let rng = MathNet.Numerics.Random.Xoshiro256StarStar(5)

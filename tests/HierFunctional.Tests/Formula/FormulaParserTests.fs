@@ -178,6 +178,7 @@ let ``prior overrides parse into distributions and bad ones point at the column`
             {
                 Node = "sigma"
                 Prior = Dist.HalfNormal(Const 10.0)
+                On = PriorOn.Itself
             },
         FormulaPriors.parseOverride "sigma ~ HalfNormal(10)"
     )
@@ -187,6 +188,7 @@ let ``prior overrides parse into distributions and bad ones point at the column`
             {
                 Node = "b_Days"
                 Prior = Dist.Normal(Const 0.0, Const 5.0)
+                On = PriorOn.Itself
             },
         FormulaPriors.parseOverride "b_Days ~ normal(0, 5)"
     )
@@ -196,6 +198,7 @@ let ``prior overrides parse into distributions and bad ones point at the column`
             {
                 Node = "sd_g1:g2__Intercept"
                 Prior = Dist.StudentT(Const 3.0, Const -1.5, Const 2e-1)
+                On = PriorOn.Itself
             },
         FormulaPriors.parseOverride "sd_g1:g2__Intercept ~ student_t(3, -1.5, 2e-1)"
     )
