@@ -185,6 +185,24 @@ module internal GlmBlock =
 
         acc
 
+    /// |Lᵀ d|²: the squared length of d in the metric of P = L Lᵀ.
+    let private quadLt (k: int) (l: float[]) (d: float[]) =
+        let mutable q = 0.0
+
+        for i in 0 .. k - 1 do
+            let mutable v = 0.0
+
+            for m in i .. k - 1 do
+                v <- v + l.[m * k + i] * d.[m]
+
+            q <- q + v * v
+
+        q
+
+    /// Warm-up moves toward the mode while the Newton step is longer than this many squared proposal sds per
+    /// coordinate (a draw from the proposal has about 1).
+    let private farSteps = 25.0
+
     /// mean ← from + P⁻¹ grad, for P = L Lᵀ (grad is overwritten by the Newton step).
     let private newtonMean (k: int) (l: float[]) (from: float[]) (grad: float[]) (mean: float[]) =
         SmallMv.solveLower k l 0 grad 0
@@ -236,19 +254,58 @@ module internal GlmBlock =
                 for r in 0 .. ch.Rows - 1 do
                     off.[r] <- ch.Offset s r
 
-            let lpCur = expand k children bf offsetsAt pm pp s beta grad prec
+            // log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none)
+            let prepare (at: float[]) =
+                let lp = expand k children bf offsetsAt pm pp s at grad prec
 
-            if not (Double.IsFinite lpCur) then
-                UpdateKit.fail node methodName $"the log-density at the current value is {lpCur}"
+                if Double.IsFinite lp && SmallMv.cholesky k prec 0 then
+                    newtonMean k prec at grad mean
+                    lp
+                else
+                    nan
 
-            if not (SmallMv.cholesky k prec 0) then
+            let mutable lpCur = prepare beta
+
+            if Double.IsNaN lpCur then
                 UpdateKit.fail
                     node
                     methodName
-                    "the IWLS precision at the current value is not positive definite (collinear design columns under Flat priors?)"
+                    "the log-density or the IWLS precision at the current value is not finite and positive definite (collinear design columns under Flat priors?)"
+
+            // Warm-up only: from a start many proposal sds away from the Newton point, Gamerman proposals are
+            // almost never accepted, so move toward the mode by Newton steps with step halving first.
+            let mutable moved = false
+            let mutable far = st.Adapting
+
+            while far do
+                for j in 0 .. k - 1 do
+                    work.[j] <- mean.[j] - beta.[j]
+
+                if quadLt k prec work <= farSteps * float k then
+                    far <- false
+                else
+                    let mutable t = 1.0
+                    let mutable found = false
+
+                    while not found && t > 1e-6 do
+                        for j in 0 .. k - 1 do
+                            prop.[j] <- beta.[j] + t * work.[j]
+
+                        let lp = prepare prop
+
+                        if lp > lpCur then
+                            found <- true
+                            lpCur <- lp
+                            moved <- true
+                            Array.blit prop 0 beta 0 k
+                        else
+                            t <- 0.5 * t
+
+                    if not found then
+                        lpCur <- prepare beta
+                        far <- false
 
             let halfFwd = halfLogDet k prec
-            newtonMean k prec beta grad mean
             // β* = mean + L⁻ᵀ z, so the forward log-density is Σ log L_ii − |z|²/2
             let mutable zz = 0.0
 
@@ -263,27 +320,14 @@ module internal GlmBlock =
                 prop.[j] <- mean.[j] + work.[j]
 
             let logFwd = halfFwd - 0.5 * zz
-            let lpProp = expand k children bf offsetsAt pm pp s prop grad prec
+            let lpProp = prepare prop
 
             let accept =
-                if Double.IsFinite lpProp && SmallMv.cholesky k prec 0 then
-                    newtonMean k prec prop grad mean
-
+                if not (Double.IsNaN lpProp) then
                     for j in 0 .. k - 1 do
                         work.[j] <- beta.[j] - mean.[j]
 
-                    // |Lᵀ d|² for the reverse proposal's quadratic form
-                    let mutable q = 0.0
-
-                    for i in 0 .. k - 1 do
-                        let mutable v = 0.0
-
-                        for m in i .. k - 1 do
-                            v <- v + prec.[m * k + i] * work.[m]
-
-                        q <- q + v * v
-
-                    let logRev = halfLogDet k prec - 0.5 * q
+                    let logRev = halfLogDet k prec - 0.5 * quadLt k prec work
                     log (rng.NextDouble()) < lpProp - lpCur + logRev - logFwd
                 else
                     false
@@ -291,6 +335,9 @@ module internal GlmBlock =
             if accept then
                 for j in 0 .. k - 1 do
                     s.[offsets.[j]] <- prop.[j]
+            elif moved then
+                for j in 0 .. k - 1 do
+                    s.[offsets.[j]] <- beta.[j]
 
             if not st.Adapting then
                 counts.[1] <- counts.[1] + 1.0
