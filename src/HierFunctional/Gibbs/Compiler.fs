@@ -179,7 +179,10 @@ module Gibbs =
                 |> List.choose Result.toOption
                 |> Array.ofList
                 |> LkjUpdate.combine density expanded
-                |> (if settings.GlmBlock then GlmBlock.combine density expanded else id)
+                |> (if settings.GlmBlock then
+                        GlmBlock.combine density expanded
+                    else
+                        id)
                 |> (if settings.BlockSlice then
                         SliceBlock.combine density
                     else

@@ -99,7 +99,9 @@ module internal GlmBlock =
     let private childFor (b: Bound) (expanded: Model) (members: string[]) (childName: string) : Child option =
         let node = (Model.tryFind childName expanded).Value
         let info = Bound.node b childName
-        let free e = members |> Array.forall (fun m -> not (Expr.dependsOn m e))
+
+        let free e =
+            members |> Array.forall (fun m -> not (Expr.dependsOn m e))
 
         match glmRow node with
         | Some(link, eta, extra) when free extra ->
@@ -144,7 +146,11 @@ module internal GlmBlock =
     let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Child[]) (re: string) =
         let info = b.NodeMap.[re]
         let k = members.Length
-        let free e = not (Expr.dependsOn re e) && members |> Array.forall (fun m -> not (Expr.dependsOn m e))
+
+        let free e =
+            not (Expr.dependsOn re e)
+            && members |> Array.forall (fun m -> not (Expr.dependsOn m e))
+
         let childNames = children |> Array.map _.Info.Node.Name |> Set.ofArray
 
         let readsOnce (g: string) (c: Child) =
@@ -175,8 +181,10 @@ module internal GlmBlock =
                         let v = c.X.[r * k + j]
                         let seen = x.[l * k + j]
 
-                        if Double.IsNaN seen then x.[l * k + j] <- v
-                        elif seen <> v then constant.[j] <- false
+                        if Double.IsNaN seen then
+                            x.[l * k + j] <- v
+                        elif seen <> v then
+                            constant.[j] <- false
 
             let cols = Array.init k id |> Array.filter (fun j -> constant.[j])
             let p = cols.Length
@@ -384,8 +392,13 @@ module internal GlmBlock =
         let run (o: Offsets) (rng: Random) (st: ChainState) =
             let s = st.Values
             let bf = st.Buffers
-            let beta, prop, grad, prec = bf.[o.Buffer], bf.[o.Buffer + 1], bf.[o.Buffer + 2], bf.[o.Buffer + 3]
-            let mean, work, pm, pp = bf.[o.Buffer + 4], bf.[o.Buffer + 5], bf.[o.Buffer + 6], bf.[o.Buffer + 7]
+
+            let beta, prop, grad, prec =
+                bf.[o.Buffer], bf.[o.Buffer + 1], bf.[o.Buffer + 2], bf.[o.Buffer + 3]
+
+            let mean, work, pm, pp =
+                bf.[o.Buffer + 4], bf.[o.Buffer + 5], bf.[o.Buffer + 6], bf.[o.Buffer + 7]
+
             let counts = bf.[o.Buffer + 8]
 
             for j in 0 .. k - 1 do
@@ -516,7 +529,9 @@ module internal GlmBlock =
                 {
                     Aux = [||]
                     Widths = 0
-                    Buffers = [ k; k; k; k * k; k; k; k; k; 2 ] @ (children |> Array.map _.Rows |> List.ofArray)
+                    Buffers =
+                        [ k; k; k; k * k; k; k; k; k; 2 ]
+                        @ (children |> Array.map _.Rows |> List.ofArray)
                 }
             Run = run
         }
@@ -553,7 +568,8 @@ module internal GlmBlock =
                         | Some(Some(mean, sd)) ->
                             Factor.readsOnlyScalarGlobals b mean
                             && Factor.readsOnlyScalarGlobals b sd
-                            && members |> Array.forall (fun o -> not (Expr.dependsOn o mean || Expr.dependsOn o sd))
+                            && members
+                               |> Array.forall (fun o -> not (Expr.dependsOn o mean || Expr.dependsOn o sd))
                         | _ -> true)
 
                 if members.Length < 2 || not priorsFree then
@@ -564,7 +580,13 @@ module internal GlmBlock =
                     if List.forall Option.isSome children then
                         let infos = members |> Array.map (fun m -> b.NodeMap.[m])
                         let children = children |> List.choose id |> Array.ofList
-                        let shifts = if centring then shiftsFor b expanded members children else [||]
+
+                        let shifts =
+                            if centring then
+                                shiftsFor b expanded members children
+                            else
+                                [||]
+
                         Some(members, create b infos children shifts)
                     else
                         None)
@@ -573,7 +595,9 @@ module internal GlmBlock =
             updates
         else
             let blockOf =
-                blocks |> Array.collect (fun (ms, u) -> ms |> Array.map (fun m -> m, (ms.[0], u))) |> Map.ofArray
+                blocks
+                |> Array.collect (fun (ms, u) -> ms |> Array.map (fun m -> m, (ms.[0], u)))
+                |> Map.ofArray
 
             updates
             |> Array.choose (fun u ->

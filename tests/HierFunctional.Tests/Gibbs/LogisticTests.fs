@@ -129,7 +129,10 @@ let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`
 
     // the scalar rule itself: by default the GLM block takes both coefficients
     let plan =
-        match Bind.bind m slopeData |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false)) with
+        match
+            Bind.bind m slopeData
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
+        with
         | Ok p -> p
         | Error e -> failwithf "%A" e
 
