@@ -374,6 +374,16 @@ module internal GlmBlock =
         for j in 0 .. k - 1 do
             mean.[j] <- from.[j] + grad.[j]
 
+    /// log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none).
+    let private prepare k children bf offsetsAt pm pp s grad prec (mean: float[]) (at: float[]) =
+        let lp = expand k children bf offsetsAt pm pp s at grad prec
+
+        if Double.IsFinite lp && SmallMv.cholesky k prec 0 then
+            newtonMean k prec at grad mean
+            lp
+        else
+            nan
+
     // Buffers: 0 β, 1 β*, 2 gradient, 3 precision / Cholesky (k·k), 4 proposal mean, 5 work, 6 prior means,
     // 7 prior precisions, 8 acceptance counts (accepted, proposed; sampling only), then one offset buffer per child.
     let private create (b: Bound) (members: NodeInfo[]) (children: Child[]) (shifts: Shift[]) : Update =
@@ -422,17 +432,7 @@ module internal GlmBlock =
                 for r in 0 .. ch.Rows - 1 do
                     off.[r] <- ch.Offset s r
 
-            // log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none)
-            let prepare (at: float[]) =
-                let lp = expand k children bf offsetsAt pm pp s at grad prec
-
-                if Double.IsFinite lp && SmallMv.cholesky k prec 0 then
-                    newtonMean k prec at grad mean
-                    lp
-                else
-                    nan
-
-            let mutable lpCur = prepare beta
+            let mutable lpCur = prepare k children bf offsetsAt pm pp s grad prec mean beta
 
             if Double.IsNaN lpCur then
                 UpdateKit.fail
@@ -459,7 +459,7 @@ module internal GlmBlock =
                         for j in 0 .. k - 1 do
                             prop.[j] <- beta.[j] + t * work.[j]
 
-                        let lp = prepare prop
+                        let lp = prepare k children bf offsetsAt pm pp s grad prec mean prop
 
                         if lp > lpCur then
                             found <- true
@@ -470,7 +470,7 @@ module internal GlmBlock =
                             t <- 0.5 * t
 
                     if not found then
-                        lpCur <- prepare beta
+                        lpCur <- prepare k children bf offsetsAt pm pp s grad prec mean beta
                         far <- false
 
             let halfFwd = halfLogDet k prec
@@ -488,7 +488,7 @@ module internal GlmBlock =
                 prop.[j] <- mean.[j] + work.[j]
 
             let logFwd = halfFwd - 0.5 * zz
-            let lpProp = prepare prop
+            let lpProp = prepare k children bf offsetsAt pm pp s grad prec mean prop
 
             let accept =
                 if not (Double.IsNaN lpProp) then

@@ -299,3 +299,35 @@ let ``Epil's six coefficients and two sds match the JAGS + glm reference within 
         if name.StartsWith "alpha" then
             let r = Diagnostics.rhat x
             Assert.True(r < 1.01, $"{name}: R-hat {r}")
+
+[<Fact>]
+let ``the GLM block with its centring steps allocates nothing per sweep`` () =
+    let plan = planOf Conjugacy.builtIn epil epilData
+    let b = plan.Bound
+    let values = Array.zeroCreate b.Layout.Size
+    values.[b.Layout.Offsets.["tau_b1"]] <- 4.0
+    values.[b.Layout.Offsets.["tau_b"]] <- 4.0
+    let st = Gibbs.initialState plan values
+    let rng = MonteCarlo.rng 9
+
+    let sweeps n =
+        for _ in 1..n do
+            Gibbs.sweep plan rng st
+
+    sweeps 300
+    st.Adapting <- false
+    let i = blockOf plan
+
+    let step () =
+        plan.Updates.[i].Run plan.Offsets.[i] rng st
+
+    for _ in 1..500 do
+        step ()
+
+    let before = GC.GetAllocatedBytesForCurrentThread()
+
+    for _ in 1..500 do
+        step ()
+
+    let bytes = GC.GetAllocatedBytesForCurrentThread() - before
+    Assert.True((bytes = 0L), $"the block allocated {bytes} bytes over 500 steps")
