@@ -36,25 +36,6 @@ module internal GlmBlock =
             FreeOffset: Expr
         }
 
-    /// A Normal random effect re[g] that every row of the block's children reads as + re[g[row]] and nothing else
-    /// reads, with block columns constant within each level of g. Shifting the coefficients in those columns by δ
-    /// and re_l by −X_l·δ leaves every linear predictor unchanged, so δ has a Gaussian conditional (the re prior and
-    /// the coefficient priors only): the hierarchical-centring step, drawn exactly.
-    type private Shift =
-        {
-            Name: string
-            Offset: int
-            Levels: int
-            /// Indices (into the block) of the columns constant within levels.
-            Cols: int[]
-            /// Per level, the constant column values (levels × Cols.Length; 0 for levels without rows).
-            X: float[]
-            /// Σ_l X_l X_lᵀ (Cols.Length², row-major).
-            XtX: float[]
-            PriorMean: Eval.Compiled<float>
-            PriorSd: Eval.Compiled<float>
-        }
-
     /// The link, linear predictor and exposure (Poisson) or trials (Binomial) of a GLM child the block covers.
     let private glmRow (c: Node) : (Link * Expr * Expr) option =
         match c.Kind with
@@ -141,143 +122,6 @@ module internal GlmBlock =
                     }
             | _ -> None
         | _ -> None
-
-    /// The centring shift of random effect `re` for a block, if `re` qualifies (see `Shift`).
-    let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Child[]) (re: string) =
-        let info = b.NodeMap.[re]
-        let k = members.Length
-
-        let free e =
-            not (Expr.dependsOn re e)
-            && members |> Array.forall (fun m -> not (Expr.dependsOn m e))
-
-        let childNames = children |> Array.map _.Info.Node.Name |> Set.ofArray
-
-        let readsOnce (g: string) (c: Child) =
-            match Linear.tryAffine re c.FreeOffset with
-            | Some(_, Slot.Indexed(Group g'), Const 1.0) -> g' = g
-            | _ -> false
-
-        match info.Node.Kind, info.Node.Plate with
-        | NodeKind.Parameter(Dist.Normal(m, sd)), Plate.Over g when
-            free m
-            && free sd
-            && Factor.readsOnlyScalarGlobals b m
-            && Factor.readsOnlyScalarGlobals b sd
-            && Array.forall (readsOnce g) children
-            && (Graph.children expanded re |> List.map _.Name |> Set.ofList) = childNames
-            ->
-            let levels = info.Copies
-            let x = Array.create (levels * k) nan
-            let constant = Array.create k true
-
-            for c in children do
-                let level = Eval.groupLevel b c.Info.Scope g
-
-                for r in 0 .. c.Rows - 1 do
-                    let l = level r
-
-                    for j in 0 .. k - 1 do
-                        let v = c.X.[r * k + j]
-                        let seen = x.[l * k + j]
-
-                        if Double.IsNaN seen then
-                            x.[l * k + j] <- v
-                        elif seen <> v then
-                            constant.[j] <- false
-
-            let cols = Array.init k id |> Array.filter (fun j -> constant.[j])
-            let p = cols.Length
-            let xs = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
-            let xs = xs |> Array.map (fun v -> if Double.IsNaN v then 0.0 else v)
-
-            let xtx =
-                Array.init (p * p) (fun i ->
-                    Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i / p] * xs.[l * p + i % p] }))
-
-            if p = 0 then
-                None
-            else
-                Some
-                    {
-                        Name = re
-                        Offset = b.Layout.Offsets.[re]
-                        Levels = levels
-                        Cols = cols
-                        X = xs
-                        XtX = xtx
-                        PriorMean = Eval.compileScalar b Scope.Global m
-                        PriorSd = Eval.compileScalar b Scope.Global sd
-                    }
-        | _ -> None
-
-    /// The centring shifts of every qualifying random effect in the block's linear predictors.
-    let private shiftsFor (b: Bound) (expanded: Model) (members: string[]) (children: Child[]) =
-        children
-        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
-        |> Array.distinct
-        |> Array.choose (fun p ->
-            if b.NodeMap.ContainsKey p then
-                shiftFor b expanded members children p
-            else
-                None)
-
-    /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
-    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch).
-    let private centre
-        (rng: Random)
-        (sh: Shift)
-        (s: float[])
-        (memberOffsets: int[])
-        (pm: float[])
-        (pp: float[])
-        (q: float[])
-        (h: float[])
-        (z: float[])
-        =
-        let p = sh.Cols.Length
-        let mu = sh.PriorMean s 0
-        let sd = sh.PriorSd s 0
-        let w = 1.0 / (sd * sd)
-
-        for i in 0 .. p - 1 do
-            let j = sh.Cols.[i]
-            h.[i] <- -pp.[j] * (s.[memberOffsets.[j]] - pm.[j])
-
-            for l in 0..i do
-                q.[i * p + l] <- w * sh.XtX.[i * p + l]
-
-            q.[i * p + i] <- q.[i * p + i] + pp.[j]
-
-        for l in 0 .. sh.Levels - 1 do
-            let r = w * (s.[sh.Offset + l] - mu)
-
-            for i in 0 .. p - 1 do
-                h.[i] <- h.[i] + r * sh.X.[l * p + i]
-
-        if not (SmallMv.cholesky p q 0) then
-            UpdateKit.fail sh.Name methodName "the centring step's precision is not positive definite"
-
-        SmallMv.solveLower p q 0 h 0
-        SmallMv.solveLowerTransposed p q 0 h 0
-
-        for i in 0 .. p - 1 do
-            z.[i] <- StandardNormal.sample rng
-
-        SmallMv.solveLowerTransposed p q 0 z 0
-
-        for i in 0 .. p - 1 do
-            let d = h.[i] + z.[i]
-            z.[i] <- d
-            s.[memberOffsets.[sh.Cols.[i]]] <- s.[memberOffsets.[sh.Cols.[i]]] + d
-
-        for l in 0 .. sh.Levels - 1 do
-            let mutable acc = 0.0
-
-            for i in 0 .. p - 1 do
-                acc <- acc + sh.X.[l * p + i] * z.[i]
-
-            s.[sh.Offset + l] <- s.[sh.Offset + l] - acc
 
     /// Log-posterior of the block at `beta` (children and prior, up to a constant), and into `grad` its gradient and
     /// into the lower triangle of `prec` its negative Hessian (Fisher information = observed for canonical links).
@@ -386,7 +230,7 @@ module internal GlmBlock =
 
     // Buffers: 0 β, 1 β*, 2 gradient, 3 precision / Cholesky (k·k), 4 proposal mean, 5 work, 6 prior means,
     // 7 prior precisions, 8 acceptance counts (accepted, proposed; sampling only), then one offset buffer per child.
-    let private create (b: Bound) (members: NodeInfo[]) (children: Child[]) (shifts: Shift[]) : Update =
+    let private create (b: Bound) (members: NodeInfo[]) (children: Child[]) (shifts: GlmCentring.Shift[]) : Update =
         let k = members.Length
         let names = members |> Array.map _.Node.Name
         let node = String.Join(", ", names)
@@ -508,7 +352,7 @@ module internal GlmBlock =
                     s.[offsets.[j]] <- beta.[j]
 
             for sh in shifts do
-                centre rng sh s offsets pm pp prec grad work
+                GlmCentring.centre methodName rng sh s offsets pm pp prec grad work
 
             if not st.Adapting then
                 counts.[1] <- counts.[1] + 1.0
@@ -543,7 +387,7 @@ module internal GlmBlock =
 
     /// Replaces the updates of two or more scalar Normal/Flat coefficients that enter the same Poisson-log or
     /// Binomial-logit linear predictors by one block update, placed where the first of them was; with `centring`,
-    /// the block also takes the exact centring step of each qualifying random effect (see `Shift`).
+    /// the block also takes the exact centring step of each qualifying random effect (see `GlmCentring`).
     let combineWith (centring: bool) (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
         let b = density.Bound
 
@@ -583,7 +427,15 @@ module internal GlmBlock =
 
                         let shifts =
                             if centring then
-                                shiftsFor b expanded members children
+                                children
+                                |> Array.map (fun c ->
+                                    {
+                                        GlmCentring.Row.Info = c.Info
+                                        GlmCentring.Row.FreeOffset = c.FreeOffset
+                                        GlmCentring.Row.X = c.X
+                                        GlmCentring.Row.Rows = c.Rows
+                                    })
+                                |> GlmCentring.shiftsFor b expanded members
                             else
                                 [||]
 
