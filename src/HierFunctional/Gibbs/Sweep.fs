@@ -63,6 +63,9 @@ type UpdateKind =
     | Interweaving
     /// A Normal location and a positive scale drawn jointly (the location-scale pass).
     | JointLocationScale
+    /// Scalar coefficients of one Poisson-log or Binomial-logit linear predictor moved as one Metropolis-Hastings
+    /// block with an IWLS proposal, with exact centring steps (the GLM block pass).
+    | GlmBlock
 
 /// Whether an update draws its nodes exactly from their full conditional.
 [<RequireQualifiedAccess>]

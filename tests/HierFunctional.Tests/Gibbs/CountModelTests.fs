@@ -58,7 +58,15 @@ let ``a Poisson intercept and slope match the 2-D grid posterior`` () =
             do! observe "y" (Poisson(exp (alpha + beta * data "x"), data "E"))
         }
 
-    let plan = planOf Rules.builtIn m countData
+    // the scalar rule itself: by default the GLM block takes both coefficients
+    let plan =
+        match
+            Bind.bind m countData
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
+        with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
     methodIs plan "beta" "log-linear count slice"
 
     let ea, eb =

@@ -127,7 +127,15 @@ let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`
             do! observe "y" (Binomial(data "n", invLogit (alpha + beta * data "x")))
         }
 
-    let plan = planOf Rules.builtIn m slopeData
+    // the scalar rule itself: by default the GLM block takes both coefficients
+    let plan =
+        match
+            Bind.bind m slopeData
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
+        with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
     methodIs plan "alpha" "Pólya-Gamma logistic (Normal-Normal)"
     methodIs plan "beta" "Pólya-Gamma logistic (Normal-Normal)"
     let post = Chains.run options plan

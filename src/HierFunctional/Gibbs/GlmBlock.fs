@@ -1,0 +1,465 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// Block Metropolis–Hastings update of the scalar coefficients of one linear predictor under a log link (Poisson)
+/// or a logit link (Binomial/Bernoulli), after Gamerman (1997). One IWLS (Newton) step from the current β gives the
+/// proposal: mean β + P(β)⁻¹ ∇log π(β), precision P(β) = Xᵀ W(β) X + prior precision; the reverse proposal is built
+/// the same way from the proposed point, so the step is exact MCMC for the coefficients' full conditional. Every other
+/// term of the linear predictor (random effects, offsets, log exposures) is re-read per row each sweep as a fixed
+/// offset. Coefficients slice-sampled one at a time crawl along the ridge that uncentred covariates make.
+[<RequireQualifiedAccess>]
+module internal GlmBlock =
+
+    /// The method name shown by `Gibbs.describe`.
+    let methodName = "GLM block (IWLS proposal, exact by MH)"
+
+    [<RequireQualifiedAccess>]
+    type private Link =
+        | Log
+        | Logit
+
+    /// One GLM child ready for the sweep: its rows' design (rows × k, row-major, data only), offsets and responses.
+    type private Child =
+        {
+            Rows: int
+            Link: Link
+            X: float[]
+            /// The part of eta free of the block, plus log exposure for Poisson rows.
+            Offset: Eval.Compiled<float>
+            /// Binomial trials (1 for Bernoulli; unused for Poisson).
+            Trials: Eval.Compiled<float>
+            Y: float[]
+            /// The child node and its linear predictor without the block (for recognising random effects in it).
+            Info: NodeInfo
+            FreeOffset: Expr
+        }
+
+    /// The link, linear predictor and exposure (Poisson) or trials (Binomial) of a GLM child the block covers.
+    let private glmRow (c: Node) : (Link * Expr * Expr) option =
+        match c.Kind with
+        | NodeKind.Observed(Dist.Poisson(Apply(Fn.Exp, eta), exposure)) -> Some(Link.Log, eta, exposure)
+        | NodeKind.Observed(Dist.Bernoulli(Apply(Fn.InvLogit, eta))) -> Some(Link.Logit, eta, Const 1.0)
+        | NodeKind.Observed(Dist.Binomial(n, Apply(Fn.InvLogit, eta))) -> Some(Link.Logit, eta, n)
+        | _ -> None
+
+    /// Normal(mean, sd) or Flat-on-the-real-line prior of a block member.
+    let private gaussianOrFlat (info: NodeInfo) =
+        match info.Node.Kind with
+        | NodeKind.Parameter(Dist.Normal(m, s)) -> Some(Some(m, s))
+        | NodeKind.Parameter(Dist.Flat Support.Real) -> Some None
+        | _ -> None
+
+    /// The GLM child nodes of a candidate member (sorted names), when it is a scalar global Normal/Flat parameter that
+    /// every child reads once, linearly, with a data-only multiplier, inside a Poisson-log or Binomial-logit row.
+    let private childrenOf (b: Bound) (expanded: Model) (name: string) : string list option =
+        let info = b.NodeMap.[name]
+
+        if not (Factor.isScalarGlobalParameter b name) || (gaussianOrFlat info).IsNone then
+            None
+        else
+            match Graph.children expanded name with
+            | [] -> None
+            | cs ->
+                let fits (c: Node) =
+                    match glmRow c with
+                    | Some(_, eta, extra) when not (Expr.dependsOn name extra) ->
+                        match Linear.tryAffine name eta with
+                        | Some(_, Slot.Whole, coefficient) -> Factor.isDataOnly coefficient
+                        | _ -> false
+                    | _ -> false
+
+                if List.forall fits cs then
+                    Some(cs |> List.map _.Name |> List.sort)
+                else
+                    None
+
+    /// The design and offset of one child in all members, or None when the members do not enter it as
+    /// offset + Σ x_j β_j with data-only x_j and an offset, exposure and trials free of every member.
+    let private childFor (b: Bound) (expanded: Model) (members: string[]) (childName: string) : Child option =
+        let node = (Model.tryFind childName expanded).Value
+        let info = Bound.node b childName
+
+        let free e =
+            members |> Array.forall (fun m -> not (Expr.dependsOn m e))
+
+        match glmRow node with
+        | Some(link, eta, extra) when free extra ->
+            let step (acc: (Expr * Expr list) option) (m: string) =
+                acc
+                |> Option.bind (fun (offset, coefs) ->
+                    match Linear.tryAffine m offset with
+                    | Some(rest, Slot.Whole, c) when Factor.isDataOnly c -> Some(rest, coefs @ [ c ])
+                    | _ -> None)
+
+            match Array.fold step (Some(eta, [])) members with
+            | Some(offset, coefs) when free offset ->
+                let k = members.Length
+                let zero = UpdateKit.zeroState b
+                let cols = coefs |> List.map (Eval.compileScalar b info.Scope) |> Array.ofList
+                let x = Array.zeroCreate (info.Copies * k)
+
+                for r in 0 .. info.Copies - 1 do
+                    for j in 0 .. k - 1 do
+                        x.[r * k + j] <- cols.[j] zero r
+
+                let offsetExpr, trials =
+                    match link with
+                    | Link.Log -> Add(offset, Apply(Fn.Log, extra)), Const 1.0
+                    | Link.Logit -> offset, extra
+
+                Some
+                    {
+                        Rows = info.Copies
+                        Link = link
+                        X = x
+                        Offset = PolyaGamma.perRow b info offsetExpr
+                        Trials = PolyaGamma.perRow b info trials
+                        Y = b.Numeric.[childName]
+                        Info = info
+                        FreeOffset = offset
+                    }
+            | _ -> None
+        | _ -> None
+
+    /// Log-posterior of the block at `beta` (children and prior, up to a constant), and into `grad` its gradient and
+    /// into the lower triangle of `prec` its negative Hessian (Fisher information = observed for canonical links).
+    let private expand
+        (k: int)
+        (children: Child[])
+        (buffers: float[][])
+        (offsetsAt: int)
+        (priorMean: float[])
+        (priorPrec: float[])
+        (s: float[])
+        (beta: float[])
+        (grad: float[])
+        (prec: float[])
+        =
+        Array.Clear grad
+        Array.Clear prec
+        let mutable lp = 0.0 // hot loop: accumulators over rows
+
+        for c in 0 .. children.Length - 1 do
+            let ch = children.[c]
+            let off = buffers.[offsetsAt + c]
+
+            for r in 0 .. ch.Rows - 1 do
+                let xr = r * k
+                let mutable eta = off.[r]
+
+                for j in 0 .. k - 1 do
+                    eta <- eta + ch.X.[xr + j] * beta.[j]
+
+                let y = ch.Y.[r]
+
+                let resid, w =
+                    match ch.Link with
+                    | Link.Log ->
+                        let mu = exp eta
+                        lp <- lp + y * eta - mu
+                        y - mu, mu
+                    | Link.Logit ->
+                        let n = ch.Trials s r
+                        let p = 1.0 / (1.0 + exp (-eta))
+                        // y·eta − n·log(1 + e^eta), written to stay finite for large |eta|
+                        lp <- lp + y * eta - n * (Math.Max(eta, 0.0) + log (1.0 + exp (-(abs eta))))
+                        y - n * p, n * p * (1.0 - p)
+
+                for j in 0 .. k - 1 do
+                    let xj = ch.X.[xr + j]
+                    grad.[j] <- grad.[j] + resid * xj
+                    let wx = w * xj
+
+                    for l in 0..j do
+                        prec.[j * k + l] <- prec.[j * k + l] + wx * ch.X.[xr + l]
+
+        for j in 0 .. k - 1 do
+            let d = beta.[j] - priorMean.[j]
+            lp <- lp - 0.5 * priorPrec.[j] * d * d
+            grad.[j] <- grad.[j] - priorPrec.[j] * d
+            prec.[j * k + j] <- prec.[j * k + j] + priorPrec.[j]
+
+        lp
+
+    /// Σ log L_ii of a Cholesky factor: half the log-determinant of the precision.
+    let private halfLogDet (k: int) (l: float[]) =
+        let mutable acc = 0.0
+
+        for i in 0 .. k - 1 do
+            acc <- acc + log l.[i * k + i]
+
+        acc
+
+    /// |Lᵀ d|²: the squared length of d in the metric of P = L Lᵀ.
+    let private quadLt (k: int) (l: float[]) (d: float[]) =
+        let mutable q = 0.0
+
+        for i in 0 .. k - 1 do
+            let mutable v = 0.0
+
+            for m in i .. k - 1 do
+                v <- v + l.[m * k + i] * d.[m]
+
+            q <- q + v * v
+
+        q
+
+    /// Warm-up moves toward the mode while the Newton step is longer than this many squared proposal sds per
+    /// coordinate (a draw from the proposal has about 1).
+    let private farSteps = 25.0
+
+    /// mean ← from + P⁻¹ grad, for P = L Lᵀ (grad is overwritten by the Newton step).
+    let private newtonMean (k: int) (l: float[]) (from: float[]) (grad: float[]) (mean: float[]) =
+        SmallMv.solveLower k l 0 grad 0
+        SmallMv.solveLowerTransposed k l 0 grad 0
+
+        for j in 0 .. k - 1 do
+            mean.[j] <- from.[j] + grad.[j]
+
+    /// log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none).
+    let private prepare k children bf offsetsAt pm pp s grad prec (mean: float[]) (at: float[]) =
+        let lp = expand k children bf offsetsAt pm pp s at grad prec
+
+        if Double.IsFinite lp && SmallMv.cholesky k prec 0 then
+            newtonMean k prec at grad mean
+            lp
+        else
+            nan
+
+    // Buffers: 0 β, 1 β*, 2 gradient, 3 precision / Cholesky (k·k), 4 proposal mean, 5 work, 6 prior means,
+    // 7 prior precisions, 8 acceptance counts (accepted, proposed; sampling only), then one offset buffer per child.
+    let private create (b: Bound) (members: NodeInfo[]) (children: Child[]) (shifts: GlmCentring.Shift[]) : Update =
+        let k = members.Length
+        let names = members |> Array.map _.Node.Name
+        let node = String.Join(", ", names)
+        let offsets = names |> Array.map (fun n -> b.Layout.Offsets.[n])
+
+        let priors =
+            members
+            |> Array.map (fun i ->
+                match gaussianOrFlat i with
+                | Some(Some(m, s)) -> Some(Eval.compileScalar b Scope.Global m, Eval.compileScalar b Scope.Global s)
+                | _ -> None)
+
+        let run (o: Offsets) (rng: Random) (st: ChainState) =
+            let s = st.Values
+            let bf = st.Buffers
+
+            let beta, prop, grad, prec =
+                bf.[o.Buffer], bf.[o.Buffer + 1], bf.[o.Buffer + 2], bf.[o.Buffer + 3]
+
+            let mean, work, pm, pp =
+                bf.[o.Buffer + 4], bf.[o.Buffer + 5], bf.[o.Buffer + 6], bf.[o.Buffer + 7]
+
+            let counts = bf.[o.Buffer + 8]
+
+            for j in 0 .. k - 1 do
+                beta.[j] <- s.[offsets.[j]]
+
+                match priors.[j] with
+                | Some(mf, sf) ->
+                    let sd = sf s 0
+                    pm.[j] <- mf s 0
+                    pp.[j] <- 1.0 / (sd * sd)
+                | None ->
+                    pm.[j] <- 0.0
+                    pp.[j] <- 0.0
+
+            let offsetsAt = o.Buffer + 9
+
+            for c in 0 .. children.Length - 1 do
+                let ch = children.[c]
+                let off = bf.[offsetsAt + c]
+
+                for r in 0 .. ch.Rows - 1 do
+                    off.[r] <- ch.Offset s r
+
+            let mutable lpCur = prepare k children bf offsetsAt pm pp s grad prec mean beta
+
+            if Double.IsNaN lpCur then
+                UpdateKit.fail
+                    node
+                    methodName
+                    "the log-density or the IWLS precision at the current value is not finite and positive definite (collinear design columns under Flat priors?)"
+
+            // Warm-up only: from a start many proposal sds away from the Newton point, Gamerman proposals are
+            // almost never accepted, so move toward the mode by Newton steps with step halving first.
+            let mutable moved = false
+            let mutable far = st.Adapting
+
+            while far do
+                for j in 0 .. k - 1 do
+                    work.[j] <- mean.[j] - beta.[j]
+
+                if quadLt k prec work <= farSteps * float k then
+                    far <- false
+                else
+                    let mutable t = 1.0
+                    let mutable found = false
+
+                    while not found && t > 1e-6 do
+                        for j in 0 .. k - 1 do
+                            prop.[j] <- beta.[j] + t * work.[j]
+
+                        let lp = prepare k children bf offsetsAt pm pp s grad prec mean prop
+
+                        if lp > lpCur then
+                            found <- true
+                            lpCur <- lp
+                            moved <- true
+                            Array.blit prop 0 beta 0 k
+                        else
+                            t <- 0.5 * t
+
+                    if not found then
+                        lpCur <- prepare k children bf offsetsAt pm pp s grad prec mean beta
+                        far <- false
+
+            let halfFwd = halfLogDet k prec
+            // β* = mean + L⁻ᵀ z, so the forward log-density is Σ log L_ii − |z|²/2
+            let mutable zz = 0.0
+
+            for j in 0 .. k - 1 do
+                let z = StandardNormal.sample rng
+                work.[j] <- z
+                zz <- zz + z * z
+
+            SmallMv.solveLowerTransposed k prec 0 work 0
+
+            for j in 0 .. k - 1 do
+                prop.[j] <- mean.[j] + work.[j]
+
+            let logFwd = halfFwd - 0.5 * zz
+            let lpProp = prepare k children bf offsetsAt pm pp s grad prec mean prop
+
+            let accept =
+                if not (Double.IsNaN lpProp) then
+                    for j in 0 .. k - 1 do
+                        work.[j] <- beta.[j] - mean.[j]
+
+                    let logRev = halfLogDet k prec - 0.5 * quadLt k prec work
+                    log (rng.NextDouble()) < lpProp - lpCur + logRev - logFwd
+                else
+                    false
+
+            if accept then
+                for j in 0 .. k - 1 do
+                    s.[offsets.[j]] <- prop.[j]
+            elif moved then
+                for j in 0 .. k - 1 do
+                    s.[offsets.[j]] <- beta.[j]
+
+            for sh in shifts do
+                GlmCentring.centre methodName rng sh s offsets pm pp prec grad work
+
+            if not st.Adapting then
+                counts.[1] <- counts.[1] + 1.0
+
+                if accept then
+                    counts.[0] <- counts.[0] + 1.0
+
+        {
+            Node = node
+            Method =
+                if shifts.Length = 0 then
+                    methodName
+                else
+                    let names = String.Join(", ", shifts |> Array.map _.Name)
+                    $"{methodName}; exact centring of {names}"
+            Kind = UpdateKind.GlmBlock
+            Exactness = Exactness.Approximate
+            Reason = ""
+            Needs =
+                {
+                    Aux = [||]
+                    Widths = 0
+                    Buffers =
+                        [ k; k; k; k * k; k; k; k; k; 2 ]
+                        @ (children |> Array.map _.Rows |> List.ofArray)
+                }
+            Run = run
+        }
+
+    /// The acceptance rate of a GLM block update in a chain state after sampling (NaN before any sampling sweep).
+    let acceptance (o: Offsets) (st: ChainState) =
+        let counts = st.Buffers.[o.Buffer + 8]
+        counts.[0] / counts.[1]
+
+    /// Replaces the updates of two or more scalar Normal/Flat coefficients that enter the same Poisson-log or
+    /// Binomial-logit linear predictors by one block update, placed where the first of them was; with `centring`,
+    /// the block also takes the exact centring step of each qualifying random effect (see `GlmCentring`).
+    let combineWith (centring: bool) (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
+        let b = density.Bound
+
+        let candidates =
+            updates
+            |> Array.choose (fun u ->
+                if b.NodeMap.ContainsKey u.Node then
+                    childrenOf b expanded u.Node |> Option.map (fun cs -> u.Node, cs)
+                else
+                    None)
+
+        let blocks =
+            candidates
+            |> Array.groupBy snd
+            |> Array.choose (fun (childNames, group) ->
+                let members = group |> Array.map fst
+
+                let priorsFree =
+                    members
+                    |> Array.forall (fun m ->
+                        match gaussianOrFlat b.NodeMap.[m] with
+                        | Some(Some(mean, sd)) ->
+                            Factor.readsOnlyScalarGlobals b mean
+                            && Factor.readsOnlyScalarGlobals b sd
+                            && members
+                               |> Array.forall (fun o -> not (Expr.dependsOn o mean || Expr.dependsOn o sd))
+                        | _ -> true)
+
+                if members.Length < 2 || not priorsFree then
+                    None
+                else
+                    let children = childNames |> List.map (childFor b expanded members)
+
+                    if List.forall Option.isSome children then
+                        let infos = members |> Array.map (fun m -> b.NodeMap.[m])
+                        let children = children |> List.choose id |> Array.ofList
+
+                        let shifts =
+                            if centring then
+                                children
+                                |> Array.map (fun c ->
+                                    {
+                                        GlmCentring.Row.Info = c.Info
+                                        GlmCentring.Row.FreeOffset = c.FreeOffset
+                                        GlmCentring.Row.X = c.X
+                                        GlmCentring.Row.Rows = c.Rows
+                                    })
+                                |> GlmCentring.shiftsFor b expanded members
+                            else
+                                [||]
+
+                        Some(members, create b infos children shifts)
+                    else
+                        None)
+
+        if blocks.Length = 0 then
+            updates
+        else
+            let blockOf =
+                blocks
+                |> Array.collect (fun (ms, u) -> ms |> Array.map (fun m -> m, (ms.[0], u)))
+                |> Map.ofArray
+
+            updates
+            |> Array.choose (fun u ->
+                match blockOf.TryFind u.Node with
+                | Some(first, block) when first = u.Node -> Some block
+                | Some _ -> None
+                | None -> Some u)
+
+    /// `combineWith` with the centring steps of the random effects in the block's linear predictors.
+    let combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
+        combineWith true density expanded updates

@@ -1,0 +1,180 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// Hierarchical centring for the GLM block, drawn exactly. A Normal random effect re[g] that every row of the block's
+/// children reads as + re[g[row]] (and nothing else reads) pins the coefficients of covariates constant within levels
+/// of g: given re, they can only move as far as the data allow. Shifting those coefficients by δ and re_l by −X_l·δ
+/// leaves every linear predictor unchanged, so δ has an exactly Gaussian conditional (re's prior and the coefficient
+/// priors only): a Gibbs step along a linear subspace, equivalent to drawing the coefficients given the centred
+/// effects re_l + X_l·α.
+[<RequireQualifiedAccess>]
+module internal GlmCentring =
+
+    /// A GLM child as the centring step sees it: its node, its linear predictor without the block, and its design.
+    type Row =
+        {
+            Info: NodeInfo
+            FreeOffset: Expr
+            /// Rows × block size, row-major.
+            X: float[]
+            Rows: int
+        }
+
+    /// A Normal random effect re[g] that every row of the block's children reads as + re[g[row]] and nothing else
+    /// reads, with block columns constant within each level of g. Shifting the coefficients in those columns by δ
+    /// and re_l by −X_l·δ leaves every linear predictor unchanged, so δ has a Gaussian conditional (the re prior and
+    /// the coefficient priors only): the hierarchical-centring step, drawn exactly.
+    type Shift =
+        {
+            Name: string
+            Offset: int
+            Levels: int
+            /// Indices (into the block) of the columns constant within levels.
+            Cols: int[]
+            /// Per level, the constant column values (levels × Cols.Length; 0 for levels without rows).
+            X: float[]
+            /// Σ_l X_l X_lᵀ (Cols.Length², row-major).
+            XtX: float[]
+            PriorMean: Eval.Compiled<float>
+            PriorSd: Eval.Compiled<float>
+        }
+
+    /// The centring shift of random effect `re` for a block, if `re` qualifies (see `Shift`).
+    let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) (re: string) =
+        let info = b.NodeMap.[re]
+        let k = members.Length
+
+        let free e =
+            not (Expr.dependsOn re e)
+            && members |> Array.forall (fun m -> not (Expr.dependsOn m e))
+
+        let childNames = children |> Array.map _.Info.Node.Name |> Set.ofArray
+
+        let readsOnce (g: string) (c: Row) =
+            match Linear.tryAffine re c.FreeOffset with
+            | Some(_, Slot.Indexed(Group g'), Const 1.0) -> g' = g
+            | _ -> false
+
+        match info.Node.Kind, info.Node.Plate with
+        | NodeKind.Parameter(Dist.Normal(m, sd)), Plate.Over g when
+            free m
+            && free sd
+            && Factor.readsOnlyScalarGlobals b m
+            && Factor.readsOnlyScalarGlobals b sd
+            && Array.forall (readsOnce g) children
+            && (Graph.children expanded re |> List.map _.Name |> Set.ofList) = childNames
+            ->
+            let levels = info.Copies
+            let x = Array.create (levels * k) nan
+            let constant = Array.create k true
+
+            for c in children do
+                let level = Eval.groupLevel b c.Info.Scope g
+
+                for r in 0 .. c.Rows - 1 do
+                    let l = level r
+
+                    for j in 0 .. k - 1 do
+                        let v = c.X.[r * k + j]
+                        let seen = x.[l * k + j]
+
+                        if Double.IsNaN seen then
+                            x.[l * k + j] <- v
+                        elif seen <> v then
+                            constant.[j] <- false
+
+            let cols = Array.init k id |> Array.filter (fun j -> constant.[j])
+            let p = cols.Length
+            let xs = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
+            let xs = xs |> Array.map (fun v -> if Double.IsNaN v then 0.0 else v)
+
+            let xtx =
+                Array.init (p * p) (fun i ->
+                    Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i / p] * xs.[l * p + i % p] }))
+
+            if p = 0 then
+                None
+            else
+                Some
+                    {
+                        Name = re
+                        Offset = b.Layout.Offsets.[re]
+                        Levels = levels
+                        Cols = cols
+                        X = xs
+                        XtX = xtx
+                        PriorMean = Eval.compileScalar b Scope.Global m
+                        PriorSd = Eval.compileScalar b Scope.Global sd
+                    }
+        | _ -> None
+
+    /// The centring shifts of every qualifying random effect in the block's linear predictors.
+    let shiftsFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) =
+        children
+        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
+        |> Array.distinct
+        |> Array.choose (fun p ->
+            if b.NodeMap.ContainsKey p then
+                shiftFor b expanded members children p
+            else
+                None)
+
+    /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
+    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch).
+    let centre
+        (update: string)
+        (rng: Random)
+        (sh: Shift)
+        (s: float[])
+        (memberOffsets: int[])
+        (pm: float[])
+        (pp: float[])
+        (q: float[])
+        (h: float[])
+        (z: float[])
+        =
+        let p = sh.Cols.Length
+        let mu = sh.PriorMean s 0
+        let sd = sh.PriorSd s 0
+        let w = 1.0 / (sd * sd)
+
+        for i in 0 .. p - 1 do
+            let j = sh.Cols.[i]
+            h.[i] <- -pp.[j] * (s.[memberOffsets.[j]] - pm.[j])
+
+            for l in 0..i do
+                q.[i * p + l] <- w * sh.XtX.[i * p + l]
+
+            q.[i * p + i] <- q.[i * p + i] + pp.[j]
+
+        for l in 0 .. sh.Levels - 1 do
+            let r = w * (s.[sh.Offset + l] - mu)
+
+            for i in 0 .. p - 1 do
+                h.[i] <- h.[i] + r * sh.X.[l * p + i]
+
+        if not (SmallMv.cholesky p q 0) then
+            UpdateKit.fail sh.Name update "the centring step's precision is not positive definite"
+
+        SmallMv.solveLower p q 0 h 0
+        SmallMv.solveLowerTransposed p q 0 h 0
+
+        for i in 0 .. p - 1 do
+            z.[i] <- StandardNormal.sample rng
+
+        SmallMv.solveLowerTransposed p q 0 z 0
+
+        for i in 0 .. p - 1 do
+            let d = h.[i] + z.[i]
+            z.[i] <- d
+            s.[memberOffsets.[sh.Cols.[i]]] <- s.[memberOffsets.[sh.Cols.[i]]] + d
+
+        for l in 0 .. sh.Levels - 1 do
+            let mutable acc = 0.0
+
+            for i in 0 .. p - 1 do
+                acc <- acc + sh.X.[l * p + i] * z.[i]
+
+            s.[sh.Offset + l] <- s.[sh.Offset + l] - acc
