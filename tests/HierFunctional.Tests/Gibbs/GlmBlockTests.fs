@@ -64,7 +64,7 @@ let private blockOf (plan: GibbsPlan) =
 
 [<Fact>]
 let ``a Poisson intercept and slope with exposures and an offset match the 2-D grid posterior under the GLM block`` () =
-    let plan = planOf Conjugacy.builtIn poissonModel poissonData
+    let plan = planOf Rules.builtIn poissonModel poissonData
     Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
     let ea, eb = grid2 (-5.0, 5.0) (-4.0, 4.0) poissonLogPost
     let post = Chains.run options plan
@@ -73,7 +73,7 @@ let ``a Poisson intercept and slope with exposures and an offset match the 2-D g
 
 [<Fact>]
 let ``a Binomial-logit intercept with a Flat prior and a slope match the 2-D grid posterior under the GLM block`` () =
-    let plan = planOf Conjugacy.builtIn logisticModel logisticData
+    let plan = planOf Rules.builtIn logisticModel logisticData
     Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
     let ea, eb = grid2 (-5.0, 5.0) (-5.0, 5.0) logisticLogPost
     let post = Chains.run options plan
@@ -152,7 +152,7 @@ let private invarianceCheck (plan: GibbsPlan) (draws: (float * float)[]) (moment
 
 [<Fact>]
 let ``one Poisson GLM block step leaves exact posterior draws distributed as the posterior`` () =
-    let plan = planOf Conjugacy.builtIn poissonModel poissonData
+    let plan = planOf Rules.builtIn poissonModel poissonData
 
     let draws, moments =
         gridDraws (MonteCarlo.rng 3) 40000 (-5.0, 5.0) (-4.0, 4.0) poissonLogPost
@@ -161,7 +161,7 @@ let ``one Poisson GLM block step leaves exact posterior draws distributed as the
 
 [<Fact>]
 let ``one logistic GLM block step leaves exact posterior draws distributed as the posterior`` () =
-    let plan = planOf Conjugacy.builtIn logisticModel logisticData
+    let plan = planOf Rules.builtIn logisticModel logisticData
 
     let draws, moments =
         gridDraws (MonteCarlo.rng 4) 40000 (-5.0, 5.0) (-5.0, 5.0) logisticLogPost
@@ -187,7 +187,7 @@ let ``the GLM block takes the coefficients sharing a linear predictor and leaves
         |> Dataset.reals "z" [| 0.1; -0.3; 0.2; 0.0; 0.4 |]
         |> Dataset.integers "y2" [| 1; 0; 2; 1; 4 |]
 
-    let plan = planOf Conjugacy.builtIn m d
+    let plan = planOf Rules.builtIn m d
     Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
     Assert.Contains(plan.Updates, (fun u -> u.Node = "gamma"))
     Assert.Contains("exact by MH", Gibbs.describe plan)
@@ -262,7 +262,7 @@ let private epilData =
 
 [<Fact>]
 let ``Epil's six coefficients and two sds match the JAGS + glm reference within 0.15 reference sds`` () =
-    let plan = planOf Conjugacy.builtIn epil epilData
+    let plan = planOf Rules.builtIn epil epilData
     Assert.EndsWith("exact centring of b1, b", plan.Updates.[blockOf plan].Method)
 
     let reference =
@@ -302,7 +302,7 @@ let ``Epil's six coefficients and two sds match the JAGS + glm reference within 
 
 [<Fact>]
 let ``the GLM block with its centring steps allocates nothing per sweep`` () =
-    let plan = planOf Conjugacy.builtIn epil epilData
+    let plan = planOf Rules.builtIn epil epilData
     let b = plan.Bound
     let values = Array.zeroCreate b.Layout.Size
     values.[b.Layout.Offsets.["tau_b1"]] <- 4.0
