@@ -460,4 +460,5 @@ let cases =
         lsat
         line
         litters
+        magnesium
     ]
