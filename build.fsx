@@ -1,5 +1,5 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, conformance, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
@@ -193,6 +193,15 @@ let bench () =
     let args = String.Join(" ", extraArgs)
     dotnet $"run -c Release --project \"{proj}\" -- ess {args}"
 
+/// The conformance suite of published models (tests/HierFunctional.Conformance): every case at full length, the
+/// table in bench/results/conformance.md; `-- rats seeds` runs only those cases, `-- --quick` the CI lengths.
+let conformance () =
+    let proj =
+        Path.Combine(root, "tests", "HierFunctional.Conformance", "HierFunctional.Conformance.fsproj")
+
+    let args = String.Join(" ", extraArgs)
+    dotnet $"run -c Release --project \"{proj}\" -- {args}"
+
 /// The main job: fit a bundled example and print the partial-pooling summary.
 let demo () =
     build ()
@@ -235,6 +244,7 @@ let targets =
             "pack", pack
             "samples", samples
             "bench", bench
+            "conformance", conformance
             "demo", demo
             "all",
             (fun () ->
@@ -244,7 +254,7 @@ let targets =
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
-| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench") ->
+| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench" || t = "conformance") ->
     try
         targets[t]()
     with e ->

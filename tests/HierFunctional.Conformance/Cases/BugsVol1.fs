@@ -1,0 +1,464 @@
+/// Part A: the BUGS classic examples (vol 1, and litters), each written from its BUGS file in
+/// references/bugs/<case>/ with BUGS's priors and inits. BUGS's `dnorm(m, tau)` is `Bugs.dnorm`, i.e.
+/// Normal(m, 1/sqrt tau); node names are BUGS's with '.' written '_'.
+[<RequireQualifiedAccess>]
+module HierFunctional.Conformance.Cases.BugsVol1
+
+open HierFunctional
+open HierFunctional.Conformance
+open type Distributions
+
+let private bugs (name: string) (file: string) =
+    $"BUGS vol1 {name} (classic-bugs/vol1/{file})"
+
+/// 4 chains × (1000 + 10,000) in the full suite unless a case says otherwise.
+let private standard = { Warmup = 1000; Draws = 10000 }
+
+/// The CI quick slice's length: short, but enough for R̂ < 1.01 on the cases that mix well.
+let private quick = Some { Warmup = 500; Draws = 2000 }
+
+let private case name source model inits note =
+    {
+        Name = name
+        Source = source
+        Model = Written.Model model
+        Formula = None
+        Inits = inits
+        Full = standard
+        Quick = None
+        Note = note
+    }
+
+/// Pumps: x_i ~ Poisson(θ_i t_i), θ_i ~ Gamma(α, β), α ~ Exp(1), β ~ Gamma(0.1, 1).
+let pump =
+    case
+        "pump"
+        (bugs "Pumps" "pump/pump.bug")
+        (model {
+            let! alpha = sample "alpha" (Exponential 1.0)
+            let! beta = sample "beta" (Bugs.dgamma 0.1 1.0)
+            let! theta = sample "theta" (Gamma(alpha, beta)) |> over "pump"
+            do! observe "x" (Poisson(theta.[group "pump"], data "t"))
+        })
+        [
+            Bugs.scalar "alpha" 1.0
+            Bugs.scalar "beta" 1.0
+            Bugs.repeated "theta" 10 0.1
+        ]
+        ""
+    |> fun c -> { c with Quick = quick }
+
+/// Rats: linear growth curves with random intercepts and slopes; x.bar = mean(x[]) = 22.
+let rats =
+    case
+        "rats"
+        (bugs "Rats" "rats/rats.bug")
+        (model {
+            let! alphaC = sample "alpha_c" (Bugs.dnorm 0.0 1.0e-4)
+            let! betaC = sample "beta_c" (Bugs.dnorm 0.0 1.0e-4)
+            let! tauC = sample "tau_c" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! tauAlpha = sample "tau_alpha" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! tauBeta = sample "tau_beta" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! alpha = sample "alpha" (Bugs.dnorm alphaC tauAlpha) |> over "rat"
+            let! beta = sample "beta" (Bugs.dnorm betaC tauBeta) |> over "rat"
+            let! _ = derived "sigma" (1.0 / sqrt tauC)
+            let! _ = derived "alpha0" (alphaC - betaC * 22.0)
+
+            do! observe "Y" (Bugs.dnorm (alpha.[group "rat"] + beta.[group "rat"] * (data "x" - 22.0)) tauC)
+        })
+        [
+            Bugs.repeated "alpha" 30 250.0
+            Bugs.repeated "beta" 30 6.0
+            Bugs.scalar "alpha_c" 0.0
+            Bugs.scalar "beta_c" 2.0
+            Bugs.scalar "tau_c" 1.0
+            Bugs.scalar "tau_alpha" 1.0
+            Bugs.scalar "tau_beta" 1.0
+        ]
+        ""
+    |> fun c -> { c with Quick = quick }
+
+/// Seeds: logistic regression with a random effect per plate (random-effects logistic, seeds.bug).
+let seeds =
+    case
+        "seeds"
+        (bugs "Seeds" "seeds/seeds.bug")
+        (model {
+            let! alpha0 = sample "alpha0" (Bugs.dnorm 0.0 1.0e-6)
+            let! alpha1 = sample "alpha1" (Bugs.dnorm 0.0 1.0e-6)
+            let! alpha2 = sample "alpha2" (Bugs.dnorm 0.0 1.0e-6)
+            let! alpha12 = sample "alpha12" (Bugs.dnorm 0.0 1.0e-6)
+            let! tau = sample "tau" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! _ = derived "sigma" (1.0 / sqrt tau)
+            let! b = sample "b" (Bugs.dnorm 0.0 tau) |> over "plate"
+
+            let eta =
+                alpha0
+                + alpha1 * data "x1"
+                + alpha2 * data "x2"
+                + alpha12 * data "x1" * data "x2"
+                + b.[group "plate"]
+
+            do! observe "r" (Binomial(data "n", invLogit eta))
+        })
+        [
+            Bugs.scalar "tau" 1.0
+            Bugs.scalar "alpha0" 0.0
+            Bugs.scalar "alpha1" 0.0
+            Bugs.scalar "alpha2" 0.0
+            Bugs.scalar "alpha12" 0.0
+        ]
+        ""
+
+/// Surgical, random-effects model: logit p_i = b_i, b_i ~ N(mu, tau).
+let surgical =
+    case
+        "surgical"
+        "BUGS vol1 Surgical, random effects (BUGS manual; references/bugs/surgical)"
+        (model {
+            let! mu = sample "mu" (Bugs.dnorm 0.0 1.0e-6)
+            let! tau = sample "tau" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! b = sample "b" (Bugs.dnorm mu tau) |> over "hospital"
+            let! p = derived "p" (invLogit b.[group "hospital"]) |> over "hospital"
+            let! _ = derived "pop_mean" (exp mu / (1.0 + exp mu))
+            let! _ = derived "sigma" (1.0 / sqrt tau)
+            do! observe "r" (Binomial(data "n", p.[group "hospital"]))
+        })
+        [ Bugs.repeated "b" 12 0.1; Bugs.scalar "tau" 1.0; Bugs.scalar "mu" 0.0 ]
+        ""
+    |> fun c -> { c with Quick = quick }
+
+/// The salm doses (x) and the means BUGS centres on: mean(log(x + 10)) and mean(x).
+let private doses = [| 0.0; 10.0; 33.0; 100.0; 333.0; 1000.0 |]
+let private meanLogX = doses |> Array.averageBy (fun x -> log (x + 10.0))
+let private meanX = Array.average doses
+
+/// Salm: Poisson regression of revertant colonies on dose with an overdispersion effect per plate.
+let salm =
+    case
+        "salm"
+        (bugs "Salm" "salm/salm.bug")
+        (model {
+            let! alphaStar = sample "alpha_star" (Bugs.dnorm 0.0 1.0e-4)
+            let! beta = sample "beta" (Bugs.dnorm 0.0 1.0e-4)
+            let! gamma = sample "gamma" (Bugs.dnorm 0.0 1.0e-10)
+            let! tau = sample "tau" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! _ = derived "sigma" (1.0 / sqrt tau)
+            let! lambda = sample "lambda" (Bugs.dnorm 0.0 tau) |> over "cell"
+            let! _ = derived "alpha" (alphaStar - beta * meanLogX - gamma * meanX)
+
+            let logMu =
+                alphaStar
+                + beta * (log (data "x" + 10.0) - meanLogX)
+                + gamma * (data "x" - meanX)
+                + lambda.[group "cell"]
+
+            do! observe "y" (Poisson(exp logMu))
+        })
+        [
+            Bugs.scalar "tau" 0.1
+            Bugs.scalar "alpha_star" 0.0
+            Bugs.scalar "beta" 0.0
+            Bugs.scalar "gamma" 0.0
+        ]
+        ""
+
+/// Equiv: a two-period crossover trial with a subject random effect.
+let equiv =
+    case
+        "equiv"
+        (bugs "Equiv" "equiv/equiv.bug")
+        (model {
+            let! tau1 = sample "tau_1" (Bugs.dgamma 0.001 0.001)
+            let! tau2 = sample "tau_2" (Bugs.dgamma 0.001 0.001)
+            let! _ = derived "sigma_1" (sqrt (1.0 / tau1))
+            let! _ = derived "sigma_2" (sqrt (1.0 / tau2))
+            let! pi = sample "pi" (Bugs.dnorm 0.0 1.0e-6)
+            let! phi = sample "phi" (Bugs.dnorm 0.0 1.0e-6)
+            let! mu = sample "mu" (Bugs.dnorm 0.0 1.0e-6)
+            let! _ = derived "theta" (exp phi)
+            let! d = sample "d" (Bugs.dnorm 0.0 tau2) |> over "subject"
+
+            let m =
+                mu
+                + (constant (-1.0) ** (data "Treat" - 1.0)) * phi / 2.0
+                + (constant (-1.0) ** (data "period" - 1.0)) * pi / 2.0
+                + d.[group "subject"]
+
+            do! observe "Y" (Bugs.dnorm m tau1)
+        })
+        [
+            Bugs.scalar "mu" 0.0
+            Bugs.scalar "phi" 0.0
+            Bugs.scalar "pi" 0.0
+            Bugs.scalar "tau_1" 1.0
+            Bugs.scalar "tau_2" 1.0
+        ]
+        "BUGS's `equivalence` (a step function of theta) is not monitored"
+
+/// Dyes: one-way random-effects ANOVA (variance components).
+let dyes =
+    case
+        "dyes"
+        (bugs "Dyes" "dyes/dyes.bug")
+        (model {
+            let! theta = sample "theta" (Bugs.dnorm 0.0 1.0e-10)
+            let! tauWithin = sample "tau_within" (Bugs.dgamma 0.001 0.001)
+            let! tauBetween = sample "tau_between" (Bugs.dgamma 0.001 0.001)
+            let! mu = sample "mu" (Bugs.dnorm theta tauBetween) |> over "batch"
+            let! s2w = derived "sigma2_within" (1.0 / tauWithin)
+            let! s2b = derived "sigma2_between" (1.0 / tauBetween)
+            let! _ = derived "f_between" (s2b / (s2w + s2b))
+            do! observe "y" (Bugs.dnorm mu.[group "batch"] tauWithin)
+        })
+        [
+            Bugs.scalar "theta" 1500.0
+            Bugs.scalar "tau_within" 1.0
+            Bugs.scalar "tau_between" 1.0
+        ]
+        ""
+
+/// Epil, model II (Breslow & Clayton 1993): Poisson GLMM, six coefficients on uncentred covariates, b1 per patient.
+let epil =
+    case
+        "epil"
+        (bugs "Epil, model II" "epil/epil2.bug")
+        (model {
+            let! alpha0 = sample "alpha0" (Bugs.dnorm 0.0 1.0e-4)
+            let! aBase = sample "alpha_Base" (Bugs.dnorm 0.0 1.0e-4)
+            let! aTrt = sample "alpha_Trt" (Bugs.dnorm 0.0 1.0e-4)
+            let! aBT = sample "alpha_BT" (Bugs.dnorm 0.0 1.0e-4)
+            let! aAge = sample "alpha_Age" (Bugs.dnorm 0.0 1.0e-4)
+            let! aV4 = sample "alpha_V4" (Bugs.dnorm 0.0 1.0e-4)
+            let! tauB1 = sample "tau_b1" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! _ = derived "sigma_b1" (1.0 / sqrt tauB1)
+            let! b1 = sample "b1" (Bugs.dnorm 0.0 tauB1) |> over "patient"
+            let logBase4 = log (data "Base" / 4.0)
+
+            let logMu =
+                alpha0
+                + aBase * logBase4
+                + aTrt * data "Trt"
+                + aBT * data "Trt" * logBase4
+                + aAge * log (data "Age")
+                + aV4 * data "V4"
+                + b1.[group "patient"]
+
+            do! observe "y" (Poisson(exp logMu))
+        })
+        [
+            Bugs.scalar "alpha0" 1.0
+            Bugs.scalar "alpha_Base" 0.0
+            Bugs.scalar "alpha_Trt" 0.0
+            Bugs.scalar "alpha_BT" 0.0
+            Bugs.scalar "alpha_Age" 0.0
+            Bugs.scalar "alpha_V4" 0.0
+            Bugs.scalar "tau_b1" 1.0
+        ]
+        ""
+
+/// Blocker: random-effects meta-analysis of 22 trials, two observed arms each (control r = rc, treated r = rt).
+let blocker =
+    case
+        "blocker"
+        (bugs "Blocker" "blocker/blocker.bug")
+        (model {
+            let! d = sample "d" (Bugs.dnorm 0.0 1.0e-6)
+            let! tau = sample "tau" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! _ = sample "delta_new" (Bugs.dnorm d tau)
+            let! _ = derived "sigma" (1.0 / sqrt tau)
+            let! delta = sample "delta" (Bugs.dnorm d tau) |> over "study"
+            let! mu = sample "mu" (Bugs.dnorm 0.0 1.0e-5) |> over "study"
+
+            do! observe "r" (Binomial(data "n", invLogit (mu.[group "study"] + data "treated" * delta.[group "study"])))
+        })
+        [
+            Bugs.scalar "d" 0.0
+            Bugs.scalar "delta_new" 0.0
+            Bugs.scalar "tau" 1.0
+            Bugs.repeated "mu" 22 0.0
+            Bugs.repeated "delta" 22 0.0
+        ]
+        ""
+
+/// Oxford: childhood cancer and obstetric X-rays, 120 strata; log odds ratio linear-quadratic in year plus
+/// sigma·b_i with b_i ~ N(0, 1), sigma ~ U(0, 3).
+let oxford =
+    case
+        "oxford"
+        (bugs "Oxford" "oxford/oxford.bug")
+        (model {
+            let! alpha = sample "alpha" (Bugs.dnorm 0.0 1.0e-6)
+            let! beta1 = sample "beta1" (Bugs.dnorm 0.0 1.0e-6)
+            let! beta2 = sample "beta2" (Bugs.dnorm 0.0 1.0e-6)
+            let! sigma = sample "sigma" (Uniform(0.0, 3.0))
+            let! b = sample "b" (Normal(0.0, 1.0)) |> over "stratum"
+            let! mu = sample "mu" (Bugs.dnorm 0.0 1.0e-6) |> over "stratum"
+
+            let logPsi =
+                alpha
+                + beta1 * data "year"
+                + beta2 * (square (data "year") - 22.0)
+                + sigma * b.[group "stratum"]
+
+            do! observe "r" (Binomial(data "n", invLogit (mu.[group "stratum"] + data "case" * logPsi)))
+        })
+        [
+            Bugs.scalar "alpha" 0.0
+            Bugs.scalar "beta1" 0.0
+            Bugs.scalar "beta2" 0.0
+            Bugs.repeated "mu" 120 0.0
+            Bugs.repeated "b" 120 0.0
+        ]
+        "the BUGS init file's `tau` names no node of the model and is dropped (JAGS would refuse it)"
+
+/// LSAT: Rasch model, 1000 students × 5 items; beta ~ dnorm(0, 1e-4) T(0,) is exactly HalfNormal(100).
+let lsat =
+    case
+        "lsat"
+        (bugs "LSAT" "lsat/lsat.bug")
+        (model {
+            let! beta = sample "beta" (HalfNormal 100.0)
+            let! alpha = sample "alpha" (Bugs.dnorm 0.0 1.0e-4) |> over "item"
+            let! theta = sample "theta" (Normal(0.0, 1.0)) |> over "student"
+
+            do! observe "r" (Bernoulli(invLogit (beta * theta.[group "student"] - alpha.[group "item"])))
+        })
+        [ Bugs.repeated "alpha" 5 0.0; Bugs.scalar "beta" 1.0 ]
+        "BUGS's a[k] = alpha[k] − mean(alpha) and the G² pattern probabilities are not monitored"
+    |> fun c ->
+        { c with
+            Full = { Warmup = 1000; Draws = 5000 }
+        }
+
+/// Line: simple linear regression (not hierarchical; BUGS's first example).
+let line =
+    case
+        "line"
+        (bugs "Line" "line/line.bug")
+        (model {
+            let! alpha = sample "alpha" (Bugs.dnorm 0.0 1.0e-4)
+            let! beta = sample "beta" (Bugs.dnorm 0.0 1.0e-4)
+            let! tau = sample "tau" (Bugs.dgamma 1.0e-3 1.0e-3)
+            let! _ = derived "sigma" (1.0 / sqrt tau)
+            do! observe "Y" (Bugs.dnorm (alpha + beta * (data "x" - 3.0)) tau)
+        })
+        [ Bugs.scalar "alpha" 0.0; Bugs.scalar "beta" 0.0; Bugs.scalar "tau" 1.0 ]
+        ""
+    |> fun c -> { c with Quick = quick }
+
+/// Litters: Beta-Binomial with approximate uniform shrinkage prior, parameterised by mean mu and theta.
+let litters =
+    case
+        "litters"
+        (bugs "Litters" "litters/litters.bug")
+        (model {
+            let! mu = sample "mu" (Uniform(0.0, 1.0)) |> over "grp"
+            let! theta = sample "theta" (Uniform(0.0, 1.0)) |> over "grp"
+
+            let! phi =
+                derived "phi" (data "nbar" * theta.[group "grp"] / (1.0 - theta.[group "grp"]))
+                |> over "grp"
+
+            let! a =
+                derived "a" (data "nbar" * mu.[group "grp"] * phi.[group "grp"]) |> over "grp"
+
+            let! b =
+                derived "b" (data "nbar" * (1.0 - mu.[group "grp"]) * phi.[group "grp"])
+                |> over "grp"
+
+            let! p = sample "p" (Beta(a.[group "grp"], b.[group "grp"])) |> over "cell"
+            do! observe "r" (Binomial(data "n", p.[group "cell"]))
+        })
+        [ Bugs.repeated "p" 32 0.5 ]
+        "written without BUGS's truncation T(,0.9999) of p (the library has no truncation yet); reference is the truncated BUGS model"
+
+/// Magnesium's studies: treated and control deaths and sizes (the BUGS data file).
+let private magnesiumData =
+    [|
+        1.0, 40.0, 2.0, 36.0
+        9.0, 135.0, 23.0, 135.0
+        2.0, 200.0, 7.0, 200.0
+        1.0, 48.0, 1.0, 46.0
+        10.0, 150.0, 8.0, 148.0
+        1.0, 59.0, 9.0, 56.0
+        1.0, 25.0, 3.0, 23.0
+        90.0, 1159.0, 118.0, 1157.0
+    |]
+
+/// BUGS's s0.sqrd = 1 / mean(1 / sigma.sqrd[k]), the typical within-study variance of the log odds ratios.
+let private s0sq =
+    magnesiumData
+    |> Array.averageBy (fun (rt, nt, rc, nc) ->
+        1.0
+        / (1.0 / (rt + 0.5)
+           + 1.0 / (nt - rt + 0.5)
+           + 1.0 / (rc + 0.5)
+           + 1.0 / (nc - rc + 0.5)))
+    |> fun m -> 1.0 / m
+
+/// One of magnesium's six random-effects meta-analyses, given its between-study sd: columns rt_j, rc_j.
+let private magnesiumArm (j: int) (sd: Expr) =
+    Bugs.part {
+        let! mu = sample $"mu_{j}" (Uniform(-10.0, 10.0))
+        let! _ = derived $"OR_{j}" (exp mu)
+        let! theta = sample $"theta_{j}" (Normal(mu, sd)) |> over "study"
+        let! pc = sample $"pc_{j}" (Uniform(0.0, 1.0)) |> over "study"
+        do! observe $"rc_{j}" (Binomial(data "nc", pc.[group "study"]))
+
+        do! observe $"rt_{j}" (Binomial(data "nt", invLogit (theta.[group "study"] + logit pc.[group "study"])))
+    }
+
+/// Magnesium: one meta-analysis of 8 trials under six priors on the between-study variance, j = 1..6.
+let magnesium =
+    case
+        "magnesium"
+        "BUGS vol1 Magnesium, sensitivity to priors (BUGS manual; references/bugs/magnesium)"
+        (model {
+            // Prior 1: Gamma(0.001, 0.001) on the precision.
+            let! inv1 = sample "inv_tau_sqrd_1" (Bugs.dgamma 0.001 0.001)
+            let! _ = derived "tau_1" (sqrt (1.0 / inv1))
+            do! magnesiumArm 1 (1.0 / sqrt inv1)
+            // Prior 2: Uniform(0, 50) on the variance.
+            let! tsq2 = sample "tau_sqrd_2" (Uniform(0.0, 50.0))
+            let! tau2 = derived "tau_2" (sqrt tsq2)
+            do! magnesiumArm 2 tau2
+            // Prior 3: Uniform(0, 50) on the sd.
+            let! tau3 = sample "tau_3" (Uniform(0.0, 50.0))
+            do! magnesiumArm 3 tau3
+            // Prior 4: uniform shrinkage on the variance.
+            let! b0 = sample "B0" (Uniform(0.0, 1.0))
+            let! tau4 = derived "tau_4" (sqrt (s0sq * (1.0 - b0) / b0))
+            do! magnesiumArm 4 tau4
+            // Prior 5: DuMouchel on the sd.
+            let! d0 = sample "D0" (Uniform(0.0, 1.0))
+            let! tau5 = derived "tau_5" (sqrt s0sq * (1.0 - d0) / d0)
+            do! magnesiumArm 5 tau5
+            // Prior 6: half-normal on the variance, dnorm(0, p0) T(0,) with p0 = phi(0.75) / s0.sqrd.
+            let! tsq6 =
+                sample "tau_sqrd_6" (HalfNormal(constant (sqrt (s0sq / 0.7733726476231317))))
+
+            let! tau6 = derived "tau_6" (sqrt tsq6)
+            do! magnesiumArm 6 tau6
+        })
+        []
+        "no BUGS inits (none in the source); the six models are independent given the data"
+
+/// Every part-A case, in the table's order.
+let cases =
+    [
+        pump
+        rats
+        seeds
+        surgical
+        salm
+        equiv
+        dyes
+        epil
+        blocker
+        oxford
+        lsat
+        line
+        litters
+        magnesium
+    ]

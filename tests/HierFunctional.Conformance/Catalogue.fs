@@ -1,0 +1,15 @@
+/// Every conformance case, in the table's order. Part A: BUGS classic examples; part B: BUGS vol2, posteriordb, lme4.
+[<RequireQualifiedAccess>]
+module HierFunctional.Conformance.Catalogue
+
+open HierFunctional.Conformance.Cases
+
+/// All cases.
+let all: Case list = BugsVol1.cases
+
+/// The case of that name, if any.
+let tryFind (name: string) =
+    all |> List.tryFind (fun c -> c.Name = name)
+
+/// The cases of the CI quick slice (`Quick = Some _`).
+let quick = all |> List.filter (fun c -> c.Quick.IsSome)

@@ -1,0 +1,67 @@
+/// The harness itself: the pass rule, the case files, and that every expressible case binds to its data.
+module HierFunctional.Conformance.HarnessTests
+
+open System.IO
+open Xunit
+open HierFunctional
+open HierFunctional.Conformance
+
+let private node mean sd =
+    {
+        Node = "x"
+        SourceName = "x"
+        Mean = mean
+        Sd = sd
+        McseMean = 0.0
+        Rhat = 1.0
+        EssBulk = 1000.0
+    }
+
+/// Four chains of draws with the given mean: a deterministic ±1 pattern around it, mixing perfectly.
+let private draws (mean: float) =
+    Array.init 4 (fun c -> Array.init 1000 (fun i -> mean + (if (i + c) % 2 = 0 then 1.0 else -1.0)))
+
+[<Fact>]
+let ``a node 0.149 reference sds from the reference passes and 0.151 fails`` () =
+    Assert.True((PassRule.check (node 0.0 10.0) (draws 1.49)).Pass)
+    Assert.False((PassRule.check (node 0.0 10.0) (draws 1.51)).Pass)
+
+[<Fact>]
+let ``a node whose chains disagree fails on R-hat even when the pooled mean is right`` () =
+    let split =
+        Array.init 4 (fun c -> Array.init 1000 (fun i -> (if c < 2 then -1.0 else 1.0) + 0.01 * float (i % 7)))
+
+    let check = PassRule.check (node 0.03 10.0) split
+    Assert.True(check.Distance <= PassRule.tolerance)
+    Assert.False(check.Pass, $"R-hat {check.Rhat}")
+
+[<Fact>]
+let ``NaN draws fail the rule`` () =
+    Assert.False((PassRule.check (node 0.0 1.0) (Array.init 4 (fun _ -> Array.create 100 nan))).Pass)
+
+let caseNames: obj[] seq = Catalogue.all |> Seq.map (fun c -> [| box c.Name |])
+
+[<Theory>]
+[<MemberData(nameof caseNames)>]
+let ``every case has its data and a reference for each node, and its model binds to the data`` (name: string) =
+    let case = (Catalogue.tryFind name).Value
+
+    match CaseFiles.reference name with
+    | Error msg -> failwith msg
+    | Ok r ->
+        for n in r.Nodes do
+            Assert.True(n.Sd > 0.0, $"{n.Node}: reference sd {n.Sd}")
+
+    match case.Model with
+    | Written.NotExpressible why -> Assert.NotEqual<string>("", why)
+    | Written.Model m ->
+        Assert.True(File.Exists(CaseFiles.dataPath name), $"missing {CaseFiles.dataPath name}")
+
+        match Bind.bind m (CaseFiles.data case) with
+        | Ok _ -> ()
+        | Error e -> failwithf "%s does not bind: %A" name e
+
+[<Fact>]
+let ``case names are unique`` () =
+    let names = Catalogue.all |> List.map (fun c -> c.Name)
+    Assert.Equal(names.Length, (List.distinct names).Length)

@@ -1,0 +1,14 @@
+/// The CI quick slice: a few cases that pass today, at short run lengths, under the full pass rule.
+module HierFunctional.Conformance.QuickSliceTests
+
+open Xunit
+open HierFunctional.Conformance
+
+let quickNames: obj[] seq = Catalogue.quick |> Seq.map (fun c -> [| box c.Name |])
+
+[<Theory>]
+[<MemberData(nameof quickNames)>]
+let ``a quick-slice case agrees with its reference under the pass rule`` (name: string) =
+    let case = (Catalogue.tryFind name).Value
+    let result = Runner.runModel case.Quick.Value System.Environment.ProcessorCount case
+    Assert.True(Runner.passed result, Table.row result)

@@ -1,0 +1,3 @@
+"theta" <- 1500
+"tau.within" <- 1
+"tau.between" <- 1
