@@ -14,6 +14,9 @@ let private bugs (name: string) (file: string) =
 
 let private standard = { Warmup = 1000; Draws = 10000 }
 
+/// The CI quick slice's length, for the cases that pass today and run in a few seconds.
+let private quick = Some { Warmup = 500; Draws = 2000 }
+
 let private case name source model inits note =
     {
         Name = name
@@ -59,6 +62,7 @@ let birats =
             "beta", rows 30 [ 100.0; 6.0 ]
         ]
         "the BUGS file's mu.beta[1], mu.beta[2] are two scalar nodes here (mu_beta1, mu_beta2)"
+    |> fun c -> { c with Quick = quick }
 
 /// Orange trees (otree.bug): logistic growth y = φ1 / (1 + φ2·exp(φ3·x)), φ1 = exp θ1, φ2 = exp θ2 − 1,
 /// φ3 = −exp θ3, with three independent Normal random effects per tree and vague BUGS priors.

@@ -14,6 +14,9 @@ let private pdb (posterior: string) =
 
 let private standard = { Warmup = 1000; Draws = 10000 }
 
+/// The CI quick slice's length, for the cases that pass today and run in a few seconds.
+let private quick = Some { Warmup = 500; Draws = 2000 }
+
 let private case name source model note =
     {
         Name = name
@@ -41,6 +44,7 @@ let eightSchoolsCentered =
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         })
         eightSchoolsNote
+    |> fun c -> { c with Quick = quick }
 
 /// Eight schools, non-centred (eight_schools_noncentered.stan): θ_j = μ + τ·θ̃_j, θ̃_j ~ N(0, 1).
 let eightSchoolsNoncentered =
@@ -55,6 +59,7 @@ let eightSchoolsNoncentered =
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         })
         "reference: posteriordb's reference draws of this posterior (Stan, 10 × 1,000 draws)"
+    |> fun c -> { c with Quick = quick }
 
 /// Radon (Minnesota), county intercepts with the county's log uranium and the floor as covariates
 /// (radon_hierarchical_intercept_centered.stan).

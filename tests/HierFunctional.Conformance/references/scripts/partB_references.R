@@ -19,11 +19,10 @@ read_raw <- function(run) {
 
 run_seconds <- function(run) {
   log <- readLines(file.path(raw_dir, "run_log.txt"))
-  hit <- grep(paste0("^", run, ": JAGS"), log, value = TRUE)
+  hit <- grep(paste0("^", run, ": (JAGS|Stan) "), log, value = TRUE)
   if (length(hit) == 0) return(list(seconds = "NA", how = "posteriordb reference draws"))
   first <- hit[1]   # the first run of a case (later lines are repeats on a busier machine)
-  list(seconds = sub(".* in ([0-9.]+) s;.*", "\\1", first),
-       how = sub("^[^:]*: (JAGS 4 x [0-9]+ \\(thin [0-9]+, burn-in [0-9]+\\)).*", "\\1", first))
+  list(seconds = sub(".* in ([0-9.]+) s;.*", "\\1", first), how = sub("^[^:]*: (.*) in [0-9.]+ s;.*", "\\1", first))
 }
 
 v <- function(prefix, n, src = prefix) setNames(sprintf("%s[%d]", src, seq_len(n)), sprintf("%s[%d]", prefix, seq_len(n)))
@@ -92,7 +91,8 @@ for (case in names(cases)) {
   method <- if (t$how == "posteriordb reference draws") {
     "posteriordb reference draws of eight_schools_noncentered (Stan 2.21; 10 chains x 1000 after thinning 10)"
   } else {
-    paste0(t$how, " after 1000 adapt; seconds include adaptation and burn-in; see references/partB/README.md")
+    paste0(t$how, if (startsWith(t$how, "JAGS")) " after 1000 adapt" else "",
+           "; seconds include warm-up; see references/partB/README.md")
   }
   out <- data.frame(node = names(nodes), source_name = nodes, mean = r$mean, sd = r$sd, mcse_mean = r$mcse_mean,
                     rhat = r$rhat, ess_bulk = r$ess_bulk, seconds = t$seconds, method = method)
