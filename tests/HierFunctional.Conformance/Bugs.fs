@@ -21,3 +21,20 @@ let scalar (name: string) (x: float) = name, Value.Scalar x
 
 /// A vector starting value, `n` copies of `x` (BUGS init files mostly repeat one value).
 let repeated (name: string) (n: int) (x: float) = name, Value.Vector(Array.create n x)
+
+/// Builds a part of a model (a `Step`) without closing it, so a case can write one block several times
+/// (e.g. one sub-model per prior) and splice each in with `do!`.
+type StepBuilder() =
+    /// Binds a declared node.
+    member _.Bind(s: Step<'T>, f: 'T -> Step<'U>) = Step.bind f s
+    /// Returns a value.
+    member _.Return(x: 'T) = Step.ret x
+    /// Nothing declared.
+    member _.Zero() = Step.ret ()
+    /// Sequences two parts.
+    member _.Combine(a: Step<unit>, b: Step<'T>) = Step.bind (fun () -> b) a
+    /// Runs the body at once.
+    member _.Delay(f: unit -> Step<'T>) = f ()
+
+/// `part { ... }`: a block of nodes to splice into a `model { ... }` with `do!`.
+let part = StepBuilder()

@@ -8,6 +8,8 @@ open System.Globalization
 let private f (digits: int) (x: float) =
     if Double.IsNaN x then
         "–"
+    elif abs x >= 1e6 then
+        x.ToString("G3", CultureInfo.InvariantCulture)
     else
         x.ToString("F" + string digits, CultureInfo.InvariantCulture)
 

@@ -99,6 +99,15 @@ cases <- list(
     monitor = c(same("alpha"), same("beta"), same("sigma"), same("tau")),
     long = function(d) data.frame(x = d$x, Y = d$Y)),
 
+  magnesium = list(bug = "magnesium.bug", data = "magnesium-data.R", inits = "magnesium-init.R",
+    monitor = c(setNames(paste0("OR[", 1:6, "]"), paste0("OR_", 1:6)),
+                setNames(paste0("tau[", 1:6, "]"), paste0("tau_", 1:6))),
+    long = function(d) {
+      out <- data.frame(study = seq_along(d$rt), nt = d$nt, nc = d$nc)
+      for (j in 1:6) { out[[paste0("rt_", j)]] <- d$rt; out[[paste0("rc_", j)]] <- d$rc }
+      out
+    }),
+
   litters = list(bug = "litters.bug", data = "litters-data.R", inits = "litters-init.R",
     monitor = c(vec("mu", "mu", 1:2), vec("theta", "theta", 1:2)),
     long = function(d) {
@@ -120,6 +129,7 @@ write_data <- function(name, spec) {
 reference <- function(name, spec, d) {
   bug <- file.path(bugs_dir, name, spec$bug)
   init1 <- read_r(file.path(bugs_dir, name, spec$inits))
+  if (is.null(names(init1))) init1 <- list()
   inits <- lapply(seq_len(n_chains), function(k)
     c(init1, list(.RNG.name = "base::Mersenne-Twister", .RNG.seed = 20261206 + k)))
   m <- jags.model(bug, data = d, inits = inits, n.chains = n_chains, n.adapt = n_adapt, quiet = TRUE)

@@ -1,0 +1,1 @@
+# No inits: JAGS generates every node, as the library does.
