@@ -51,7 +51,10 @@ let birats =
             let! tauC = sample "tau_c" (Bugs.dgamma 1.0e-3 1.0e-3)
             let! _ = derived "sigma" (1.0 / sqrt tauC)
             let! _ = derived "alpha0" (mu1 - mu2 * 22.0)
-            let! beta = sample "beta" (MvNormal(vector [ mu1; mu2 ], inverse omega)) |> over "rat"
+
+            let! beta =
+                sample "beta" (MvNormal(vector [ mu1; mu2 ], inverse omega)) |> over "rat"
+
             do! observe "Y" (Bugs.dnorm (dot (vector [ constant 1.0; data "xc" ]) beta.[group "rat"]) tauC)
         })
         [
@@ -112,7 +115,9 @@ let mvotree =
         (bugs "Orange trees (multivariate)" "orange/mvotree.bug")
         (model {
             let! mu =
-                sample "mu" (MvNormal(vector [ constant 0.0; constant 0.0; constant 0.0 ], diag [ 1.0e6; 1.0e6; 1.0e6 ]))
+                sample
+                    "mu"
+                    (MvNormal(vector [ constant 0.0; constant 0.0; constant 0.0 ], diag [ 1.0e6; 1.0e6; 1.0e6 ]))
 
             let! tau = sample "tau" (Wishart(3.0, diag [ 10.0; 10.0; 10.0 ]))
             let! tauC = sample "tauC" (Bugs.dgamma 1.0e-3 1.0e-3)
@@ -152,7 +157,11 @@ let jaw =
 /// BUGS's R = [[0.1, 0.005, 0.005], [0.005, 0.1, 0.005], [0.005, 0.005, 0.1]] for the schools Wishart, inverted: dwish(R, 3)
 /// is Wishart(3, R⁻¹).
 let private schoolsScale =
-    let r = MathNet.Numerics.LinearAlgebra.Double.DenseMatrix.OfArray(array2D [ [ 0.1; 0.005; 0.005 ]; [ 0.005; 0.1; 0.005 ]; [ 0.005; 0.005; 0.1 ] ])
+    let r =
+        MathNet.Numerics.LinearAlgebra.Double.DenseMatrix.OfArray(
+            array2D [ [ 0.1; 0.005; 0.005 ]; [ 0.005; 0.1; 0.005 ]; [ 0.005; 0.005; 0.1 ] ]
+        )
+
     let inv = r.Inverse()
     matrix [ for i in 0..2 -> [ for j in 0..2 -> constant inv.[i, j] ] ]
 
@@ -175,18 +184,25 @@ let schools =
             let! phi = sample "phi" (Bugs.dnorm 0.0 1.0e-4)
 
             let! gamma =
-                sample "gamma" (MvNormal(vector [ constant 0.0; constant 0.0; constant 0.0 ], diag [ 1.0e4; 1.0e4; 1.0e4 ]))
+                sample
+                    "gamma"
+                    (MvNormal(vector [ constant 0.0; constant 0.0; constant 0.0 ], diag [ 1.0e4; 1.0e4; 1.0e4 ]))
 
             let! t = sample "T" (Wishart(3.0, schoolsScale))
 
             let! alpha = sample "alpha" (MvNormal(gamma, inverse t)) |> over "school"
 
             let fixedPart =
-                List.zip [ beta1; beta2; beta3; beta4; beta5; beta6; beta7; beta8 ] [ "LRT2"; "VR2"; "Gender"; "SG1"; "SG2"; "SD1"; "SD2"; "SD3" ]
+                List.zip
+                    [ beta1; beta2; beta3; beta4; beta5; beta6; beta7; beta8 ]
+                    [ "LRT2"; "VR2"; "Gender"; "SG1"; "SG2"; "SD1"; "SD2"; "SD3" ]
                 |> List.map (fun (b, c) -> b * data c)
                 |> List.reduce (+)
 
-            let mu = dot (vector [ constant 1.0; data "LRT"; data "VR1" ]) alpha.[group "school"] + fixedPart
+            let mu =
+                dot (vector [ constant 1.0; data "LRT"; data "VR1" ]) alpha.[group "school"]
+                + fixedPart
+
             do! observe "Y" (Bugs.dnorm mu (exp (theta + phi * data "LRT")))
         })
         [

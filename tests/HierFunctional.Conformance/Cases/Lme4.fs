@@ -45,7 +45,11 @@ let dyestuff =
         "dyestuff"
         (lme4 "Dyestuff" "Yield ~ 1 + (1 | Batch)")
         Family.Gaussian
-        [ "b_Intercept ~ Normal(1500, 500)"; "sd_Batch__Intercept ~ HalfCauchy(50)"; "sigma ~ HalfCauchy(50)" ]
+        [
+            "b_Intercept ~ Normal(1500, 500)"
+            "sd_Batch__Intercept ~ HalfCauchy(50)"
+            "sigma ~ HalfCauchy(50)"
+        ]
         "Yield ~ 1 + (1 | Batch)"
         (model {
             let! b = sample "b_Intercept" (Normal(1500.0, 500.0))
@@ -64,7 +68,11 @@ let dyestuff2 =
         "dyestuff2"
         (lme4 "Dyestuff2" "Yield ~ 1 + (1 | Batch)")
         Family.Gaussian
-        [ "b_Intercept ~ Normal(0, 10)"; "sd_Batch__Intercept ~ HalfCauchy(5)"; "sigma ~ HalfCauchy(5)" ]
+        [
+            "b_Intercept ~ Normal(0, 10)"
+            "sd_Batch__Intercept ~ HalfCauchy(5)"
+            "sigma ~ HalfCauchy(5)"
+        ]
         "Yield ~ 1 + (1 | Batch)"
         (model {
             let! b = sample "b_Intercept" (Normal(0.0, 10.0))
@@ -123,7 +131,10 @@ let pastes =
             let! sdBatch = sample "sd_batch__Intercept" (HalfCauchy 5.0)
             let! rBatch = sample "r_batch" (Normal(b, sdBatch)) |> over "batch"
             let! sdCask = sample "sd_batch:cask__Intercept" (HalfCauchy 5.0)
-            let! rCask = sample "r_batch:cask" (Normal(rBatch.[group "batch"], sdCask)) |> over "sample"
+
+            let! rCask =
+                sample "r_batch:cask" (Normal(rBatch.[group "batch"], sdCask)) |> over "sample"
+
             let! sigma = sample "sigma" (HalfCauchy 5.0)
             do! observe "strength" (Normal(rCask.[group "sample"], sigma))
         })
@@ -186,11 +197,20 @@ let cbpp =
             let! r = sample "r_herd" (Normal(b, sd)) |> over "herd"
 
             let eta =
-                b2 * data "periodp2" + b3 * data "periodp3" + b4 * data "periodp4" + r.[group "herd"]
+                b2 * data "periodp2"
+                + b3 * data "periodp3"
+                + b4 * data "periodp4"
+                + r.[group "herd"]
 
             do! observe "incidence" (Binomial(data "size", invLogit eta))
         })
-        ([ "b_Intercept"; "b_periodp2"; "b_periodp3"; "b_periodp4"; "sd_herd__Intercept" ]
+        ([
+            "b_Intercept"
+            "b_periodp2"
+            "b_periodp3"
+            "b_periodp4"
+            "sd_herd__Intercept"
+         ]
          @ indexed "r_herd" 15)
         "period is a label column in the formula; the model-language version reads its dummies periodp2..periodp4"
 
@@ -233,13 +253,15 @@ let grouseticks =
 
             do! observe "TICKS" (Poisson(exp eta))
         })
-        ([ "b_Intercept"
-           "b_YEARy96"
-           "b_YEARy97"
-           "b_HEIGHT"
-           "sd_LOCATION__Intercept"
-           "sd_BROOD__Intercept"
-           "sd_INDEX__Intercept" ]
+        ([
+            "b_Intercept"
+            "b_YEARy96"
+            "b_YEARy97"
+            "b_HEIGHT"
+            "sd_LOCATION__Intercept"
+            "sd_BROOD__Intercept"
+            "sd_INDEX__Intercept"
+         ]
          @ indexed "r_LOCATION" 63)
         "YEAR is a label column; the model-language version reads its dummies YEARy96, YEARy97"
 

@@ -55,7 +55,10 @@ let eightSchoolsNoncentered =
             let! mu = sample "mu" (Normal(0.0, 5.0))
             let! tau = sample "tau" (HalfCauchy 5.0)
             let! thetaTilde = sample "theta_tilde" (Normal(0.0, 1.0)) |> over "school"
-            let! theta = derived "theta" (mu + tau * thetaTilde.[group "school"]) |> over "school"
+
+            let! theta =
+                derived "theta" (mu + tau * thetaTilde.[group "school"]) |> over "school"
+
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         })
         "reference: posteriordb's reference draws of this posterior (Stan, 10 × 1,000 draws)"
@@ -126,10 +129,7 @@ let radonVariableInterceptSlope =
             let! alpha = sample "alpha" (Normal(muAlpha, sigmaAlpha)) |> over "county"
             let! beta = sample "beta" (Normal(muBeta, sigmaBeta)) |> over "county"
 
-            do!
-                observe
-                    "log_radon"
-                    (Normal(alpha.[group "county"] + data "floor" * beta.[group "county"], sigmaY))
+            do! observe "log_radon" (Normal(alpha.[group "county"] + data "floor" * beta.[group "county"], sigmaY))
         })
         ""
 
@@ -165,7 +165,11 @@ let glmmPoisson =
             let! eps = sample "eps" (Normal(0.0, sigma)) |> over "yr"
 
             let eta =
-                alpha + beta1 * data "year" + beta2 * data "year2" + beta3 * data "year3" + eps.[group "yr"]
+                alpha
+                + beta1 * data "year"
+                + beta2 * data "year2"
+                + beta3 * data "year3"
+                + eps.[group "yr"]
 
             do! observe "C" (Poisson(exp eta))
         })
