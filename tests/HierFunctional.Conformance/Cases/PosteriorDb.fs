@@ -188,7 +188,8 @@ let glmm1 =
         })
         "every one of the 235 sites has counts; the Stan program's year index and missing cells do not enter the likelihood"
 
-/// Every posteriordb case.
+/// Every posteriordb case. `pilots` is written but not yet listed: its reference (a Stan run, scripts/pilots_stan.R,
+/// because JAGS does not mix on it) did not finish on the shared machine; list it once references/pilots.csv exists.
 let cases =
     [
         eightSchoolsCentered
@@ -197,7 +198,6 @@ let cases =
         radonVariableIntercept
         radonVariableSlope
         radonVariableInterceptSlope
-        pilots
         glmmPoisson
         glmm1
     ]
