@@ -1,69 +1,103 @@
 /// The full conformance suite as a program: `dotnet run -c Release --project tests/HierFunctional.Conformance --
-/// [--quick] [case ...]` (what `dotnet fsi build.fsx conformance` runs). Runs every case (or the named ones), prints
-/// each result as it finishes, writes bench/results/conformance.md when all cases ran, and exits 1 if any failed.
+/// [--quick] [--threads N] [--out FILE] [case ...]` (what `dotnet fsi build.fsx conformance` runs). Runs every case
+/// (or the named ones), prints each result as it finishes, writes the table (to bench/results/conformance.md when
+/// every case ran at full length, else to --out if given), and exits 1 if any case failed.
 module HierFunctional.Conformance.Program
 
 open System
 open System.IO
 
+type private Options =
+    {
+        Quick: bool
+        /// Chains run at once; 1 (the default) makes our ESS/s per core, like rjags's.
+        Threads: int
+        Out: string option
+        Names: string list
+    }
+
+let rec private parse (o: Options) (args: string list) =
+    match args with
+    | [] -> Ok { o with Names = List.rev o.Names }
+    | "--quick" :: rest -> parse { o with Quick = true } rest
+    | "--threads" :: n :: rest ->
+        match Int32.TryParse n with
+        | true, t when t > 0 -> parse { o with Threads = t } rest
+        | _ -> Error $"--threads needs a positive number, not '{n}'"
+    | "--out" :: path :: rest -> parse { o with Out = Some path } rest
+    | flag :: _ when flag.StartsWith "--" -> Error $"unknown option {flag} (options: --quick, --threads N, --out FILE)"
+    | name :: rest ->
+        match Catalogue.tryFind name with
+        | Some _ -> parse { o with Names = name :: o.Names } rest
+        | None ->
+            let known = String.Join(", ", Catalogue.all |> List.map (fun c -> c.Name))
+            Error $"unknown case '{name}'. Cases: {known}"
+
+let private run (o: Options) =
+    let cases =
+        if o.Names.IsEmpty then
+            Catalogue.all
+        else
+            o.Names |> List.choose Catalogue.tryFind
+
+    let length (c: Case) =
+        if o.Quick then
+            c.Quick |> Option.defaultValue c.Full
+        else
+            c.Full
+
+    let results =
+        cases
+        |> List.collect (fun c ->
+            let rs =
+                Runner.runModel (length c) o.Threads c
+                :: (Runner.runFormula (length c) o.Threads c |> Option.toList)
+
+            for r in rs do
+                printfn "%s" (Table.row r)
+
+            rs)
+
+    let lengths =
+        if o.Quick then
+            "CI quick lengths"
+        else
+            "each case's full length"
+
+    let chains =
+        if o.Threads = 1 then
+            "4 chains run one at a time, like rjags"
+        else
+            $"4 chains, {o.Threads} at once"
+
+    let text =
+        Table.markdown "Conformance suite: published hierarchical models" $"{lengths}; {chains}" results
+
+    let standard =
+        Path.Combine(CaseFiles.root, "..", "..", "bench", "results", "conformance.md")
+
+    match o.Out with
+    | Some path -> File.WriteAllText(path, text)
+    | None when o.Names.IsEmpty && not o.Quick -> File.WriteAllText(standard, text)
+    | None -> printfn "\n%s" text
+
+    let failed = results |> List.filter (Runner.passed >> not)
+    printfn "%d passed, %d failed" (results.Length - failed.Length) failed.Length
+    if failed.IsEmpty then 0 else 1
+
 [<EntryPoint>]
 let main argv =
-    let quick = argv |> Array.contains "--quick"
-    let names = argv |> Array.filter (fun a -> not (a.StartsWith "--")) |> List.ofArray
-
-    let unknown = names |> List.filter (fun n -> (Catalogue.tryFind n).IsNone)
-
-    if not unknown.IsEmpty then
-        eprintfn
-            "unknown case(s): %s. Cases: %s"
-            (String.Join(", ", unknown))
-            (String.Join(", ", Catalogue.all |> List.map (fun c -> c.Name)))
-
+    match
+        parse
+            {
+                Quick = false
+                Threads = 1
+                Out = None
+                Names = []
+            }
+            (List.ofArray argv)
+    with
+    | Error msg ->
+        eprintfn "%s" msg
         2
-    else
-        let cases =
-            if names.IsEmpty then
-                Catalogue.all
-            else
-                names |> List.choose Catalogue.tryFind
-
-        let length (c: Case) =
-            if quick then
-                c.Quick |> Option.defaultValue c.Full
-            else
-                c.Full
-
-        // One chain at a time, so our ESS/s is per core like rjags's.
-        let results =
-            cases
-            |> List.collect (fun c ->
-                let rs =
-                    Runner.runModel (length c) 1 c
-                    :: (Runner.runFormula (length c) 1 c |> Option.toList)
-
-                for r in rs do
-                    printfn "%s" (Table.row r)
-
-                rs)
-
-        let runLength =
-            if quick then
-                "CI quick lengths"
-            else
-                "4 chains × each case's full run length (warm-up + draws per chain)"
-
-        let text =
-            Table.markdown "Conformance suite: published hierarchical models" runLength results
-
-        if names.IsEmpty && not quick then
-            let path =
-                Path.Combine(CaseFiles.root, "..", "..", "bench", "results", "conformance.md")
-
-            File.WriteAllText(path, text)
-            printfn "wrote %s" (Path.GetFullPath path)
-        else
-            printfn "\n%s" text
-
-        let failed = results |> List.filter (fun r -> not (Runner.passed r))
-        printfn "%d passed, %d failed" (results.Length - failed.Length) failed.Length
-        if failed.IsEmpty then 0 else 1
+    | Ok o -> run o

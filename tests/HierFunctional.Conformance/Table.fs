@@ -51,8 +51,8 @@ let row (r: CaseResult) =
 
     $"| {name} | {cell r.Case.Source} | {updates} | {pass} | {time} | {f 0 (Runner.minEssPerSecond r)} | {f 0 (Runner.referenceEssPerSecond r)} | {cell note} |"
 
-/// The whole table with a header saying how it was made.
-let markdown (title: string) (runLength: string) (results: CaseResult list) =
+/// The whole table with a header saying how it was made (`conditions`: run lengths and threads).
+let markdown (title: string) (conditions: string) (results: CaseResult list) =
     let passed = results |> List.filter Runner.passed |> List.length
 
     let stamp =
@@ -63,10 +63,10 @@ let markdown (title: string) (runLength: string) (results: CaseResult list) =
             $"# {title}"
             ""
             $"Made by `dotnet fsi build.fsx conformance` on {stamp} UTC ({Environment.ProcessorCount} cores). "
-            + $"{runLength}; seed {Runner.seed}. Pass rule: |mean − ref| ≤ {PassRule.tolerance} sd_ref for every "
+            + $"{conditions}; seed {Runner.seed}. Pass rule: |mean − ref| ≤ {PassRule.tolerance} sd_ref for every "
             + $"reference node and R̂ < {PassRule.maxRhat}. ESS/s: min bulk-ESS over the reference nodes / wall "
-            + "time of sampling (ours: 4 chains run one at a time, like rjags; JAGS: the reference run of "
-            + "references/make_references.R). Exact = a draw from the full conditional; approx = slice or MH step."
+            + "time of sampling (JAGS: the reference run of references/make_references.R, 4 chains one at a time). "
+            + "Times depend on the machine's load when the run was made. Exact = a draw from the full conditional; approx = slice or MH step."
             ""
             $"**{passed} of {results.Length} pass.**"
             ""

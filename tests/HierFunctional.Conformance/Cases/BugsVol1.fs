@@ -126,6 +126,7 @@ let surgical =
         })
         [ Bugs.repeated "b" 12 0.1; Bugs.scalar "tau" 1.0; Bugs.scalar "mu" 0.0 ]
         ""
+    |> fun c -> { c with Quick = quick }
 
 /// The salm doses (x) and the means BUGS centres on: mean(log(x + 10)) and mean(x).
 let private doses = [| 0.0; 10.0; 33.0; 100.0; 333.0; 1000.0 |]
@@ -325,6 +326,10 @@ let lsat =
         })
         [ Bugs.repeated "alpha" 5 0.0; Bugs.scalar "beta" 1.0 ]
         "BUGS's a[k] = alpha[k] − mean(alpha) and the G² pattern probabilities are not monitored"
+    |> fun c ->
+        { c with
+            Full = { Warmup = 1000; Draws = 5000 }
+        }
 
 /// Line: simple linear regression (not hierarchical; BUGS's first example).
 let line =
@@ -455,4 +460,5 @@ let cases =
         lsat
         line
         litters
+        magnesium
     ]

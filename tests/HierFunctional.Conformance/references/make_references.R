@@ -5,8 +5,8 @@
 #   1. sources references/bugs/<case>/<case>-data.R (the BUGS data file) and writes data/<case>.csv, the same
 #      numbers in long form (one row per observation) for the F# case;
 #   2. runs the BUGS model file in JAGS 4 (load.module("glm")) from the BUGS inits file, 4 chains, 1,000
-#      adaptation + 5,000 burn-in iterations, then 50,000 kept per chain (doubled, up to 200,000, while any
-#      reference node has R-hat >= 1.01);
+#      adaptation + 5,000 burn-in iterations, then 50,000 kept per chain (epil: 10,000; lsat, 5,000 nodes: 2,500), doubled, up
+#      to 200,000, while any reference node has R-hat >= 1.01;
 #   3. summarises the monitored nodes with `posterior` (mean, sd, MCSE of the mean, R-hat, bulk-ESS) and writes
 #      references/<case>.csv with the sampling wall time, so ESS/s can be compared with ours.
 # Node names in the CSV are ours (the F# model's); source_name is JAGS's.
@@ -68,7 +68,7 @@ cases <- list(
       data.frame(batch = g$batch, y = d$y[cbind(g$batch, g$sample)])
     }),
 
-  epil = list(bug = "epil2.bug", data = "epil-data.R", inits = "epil-inits.R",
+  epil = list(bug = "epil2.bug", data = "epil-data.R", inits = "epil-inits.R", n_iter = 10000,
     monitor = c(same("alpha0"), alpha_Base = "alpha.Base", alpha_Trt = "alpha.Trt", alpha_BT = "alpha.BT",
                 alpha_Age = "alpha.Age", alpha_V4 = "alpha.V4", sigma_b1 = "sigma.b1"),
     long = function(d) {
@@ -87,7 +87,7 @@ cases <- list(
     long = function(d) data.frame(stratum = rep(seq_len(d$K), 2), case = rep(c(0, 1), each = d$K),
                                   r = c(d$r0, d$r1), n = c(d$n0, d$n1), year = rep(d$year, 2))),
 
-  lsat = list(bug = "lsat.bug", data = "lsat-data.R", inits = "lsat-init.R",
+  lsat = list(bug = "lsat.bug", data = "lsat-data.R", inits = "lsat-init.R", n_iter = 2500,
     monitor = c(vec("alpha", "alpha", 1:5), same("beta")),
     long = function(d) {
       pattern <- rep(seq_len(d$R), d$m)
@@ -134,7 +134,7 @@ reference <- function(name, spec, d) {
     c(init1, list(.RNG.name = "base::Mersenne-Twister", .RNG.seed = 20261206 + k)))
   m <- jags.model(bug, data = d, inits = inits, n.chains = n_chains, n.adapt = n_adapt, quiet = TRUE)
   update(m, n_burnin, progress.bar = "none")
-  iter <- n_iter
+  iter <- if (is.null(spec$n_iter)) n_iter else spec$n_iter
   repeat {
     t0 <- proc.time()[["elapsed"]]
     s <- coda.samples(m, unique(sub("\\[.*", "", spec$monitor)), n.iter = iter, progress.bar = "none")
