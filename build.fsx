@@ -1,5 +1,5 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, sbc, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
@@ -193,6 +193,16 @@ let bench () =
     let args = String.Join(" ", extraArgs)
     dotnet $"run -c Release --project \"{proj}\" -- ess {args}"
 
+/// Simulation-based calibration (Talts et al. 2018) of every structure in HierFunctional.Testing's SBC catalogue
+/// plus random ones from the model grammar, 1,000 replications each (about 2 hours on 2 cores; docs/sbc.md).
+/// Writes summary.md, histograms.csv, ecdf.csv and ranks.csv to bench/results/sbc; fails if a structure fails.
+/// Options after `--`: `--reps N`, `--only a,b`, `--random N`, `--threads T`, `--list`.
+let sbc () =
+    let proj = Path.Combine(root, "bench", "HierFunctional.Sbc", "HierFunctional.Sbc.fsproj")
+    let out = Path.Combine(root, "bench", "results", "sbc")
+    let args = String.Join(" ", extraArgs)
+    dotnet $"run -c Release --project \"{proj}\" -- --out \"{out}\" {args}"
+
 /// The main job: fit a bundled example and print the partial-pooling summary.
 let demo () =
     build ()
@@ -235,6 +245,7 @@ let targets =
             "pack", pack
             "samples", samples
             "bench", bench
+            "sbc", sbc
             "demo", demo
             "all",
             (fun () ->
@@ -244,7 +255,7 @@ let targets =
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
-| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench") ->
+| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench" || t = "sbc") ->
     try
         targets[t]()
     with e ->
