@@ -55,7 +55,9 @@ let main argv =
                     Threads = intOf "--threads" Environment.ProcessorCount
                 }
 
-            let out = value "--out" args |> Option.defaultValue (Path.Combine("bench", "results", "sbc"))
+            let out =
+                value "--out" args
+                |> Option.defaultValue (Path.Combine("bench", "results", "sbc"))
 
             let results =
                 chosen
@@ -73,5 +75,12 @@ let main argv =
                     []
 
             let failed = results |> List.filter (fun r -> not r.Passed)
-            printfn "SBC: %d structures, %d passed, %d failed; results in %s" results.Length (results.Length - failed.Length) failed.Length out
+
+            printfn
+                "SBC: %d structures, %d passed, %d failed; results in %s"
+                results.Length
+                (results.Length - failed.Length)
+                failed.Length
+                out
+
             if failed.IsEmpty then 0 else 1

@@ -71,7 +71,9 @@ module EcdfBand =
         {
             N = n
             Points = points
-            Cdf = points |> Array.map (fun z -> binomialPmf lf n z |> Array.scan (+) 0.0 |> Array.tail)
+            Cdf =
+                points
+                |> Array.map (fun z -> binomialPmf lf n z |> Array.scan (+) 0.0 |> Array.tail)
             LogFact = lf
         }
 

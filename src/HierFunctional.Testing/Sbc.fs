@@ -170,12 +170,14 @@ module Sbc =
         let indices (key: string) =
             match byName.TryFind key |> Option.orElse (byNode.TryFind key) with
             | Some ix -> ix
-            | None -> invalidArg "Derived" $"a derived SBC quantity reads '{key}', which is not a monitored scalar or node."
+            | None ->
+                invalidArg "Derived" $"a derived SBC quantity reads '{key}', which is not a monitored scalar or node."
 
         let all = Array.append names (derived |> List.map (fun d -> d.Name) |> Array.ofList)
 
         let compute (monitored: float[]) =
-            let get key = indices key |> Array.map (fun i -> monitored.[i])
+            let get key =
+                indices key |> Array.map (fun i -> monitored.[i])
 
             Array.append monitored (derived |> List.map (fun d -> d.Compute get) |> Array.ofList)
 
@@ -198,9 +200,12 @@ module Sbc =
         let rec attempt k =
             let s = Forward.priorDraw rng plan.Bound
 
-            if Double.IsFinite(plan.Density.Joint s) then Ok s
-            elif k >= 100 then Error "100 starting points drawn from the prior all had a non-finite log-density"
-            else attempt (k + 1)
+            if Double.IsFinite(plan.Density.Joint s) then
+                Ok s
+            elif k >= 100 then
+                Error "100 starting points drawn from the prior all had a non-finite log-density"
+            else
+                attempt (k + 1)
 
         attempt 1
 
@@ -226,7 +231,10 @@ module Sbc =
 
         let rec grow thin =
             let q = recorded.[0].Length
-            let ess = Array.init q (fun j -> essOf (Array.init recorded.Count (fun t -> recorded.[t].[j])))
+
+            let ess =
+                Array.init q (fun j -> essOf (Array.init recorded.Count (fun t -> recorded.[t].[j])))
+
             let short = ess |> Array.exists (fun e -> e < float s.Draws)
 
             if short && thin < s.MaxThin then
@@ -371,7 +379,12 @@ module Sbc =
                     Plan = Gibbs.describe plan0
                     Settings = settings
                     Quantities = results
-                    Constant = [ for j in 0 .. names.Length - 1 do if constant j then names.[j] ]
+                    Constant =
+                        [
+                            for j in 0 .. names.Length - 1 do
+                                if constant j then
+                                    names.[j]
+                        ]
                     Failures = failures
                     UnderMixed = done' |> Array.sumBy (fun r -> if r.UnderMixed then 1 else 0)
                     MedianThin = median (done' |> Array.map (fun r -> float r.Thin))
@@ -395,9 +408,15 @@ module Sbc =
             if r.Failures.IsEmpty then
                 []
             else
-                [ $"{r.Failures.Length} replication(s) failed, first: {r.Failures.Head.Message}" ]
+                [
+                    $"{r.Failures.Length} replication(s) failed, first: {r.Failures.Head.Message}"
+                ]
 
-        let n = r.Quantities |> List.tryHead |> Option.map (fun q -> q.Ranks.Length) |> Option.defaultValue 0
+        let n =
+            r.Quantities
+            |> List.tryHead
+            |> Option.map (fun q -> q.Ranks.Length)
+            |> Option.defaultValue 0
 
         {
             Passed = r.Passed

@@ -12,7 +12,9 @@ module SbcCatalogue =
 
     let private c (x: float) = constant x
     let private vec (xs: float list) = vector (xs |> List.map constant)
-    let private mat (rows: float list list) = matrix (rows |> List.map (List.map constant))
+
+    let private mat (rows: float list list) =
+        matrix (rows |> List.map (List.map constant))
 
     let private structure name exercises m data =
         {
@@ -168,8 +170,12 @@ module SbcCatalogue =
             "mvnormal-mean-invwishart"
             "MvNormal mean, InverseWishart covariance"
             (model {
-                let! mu = sample "mu" (MvNormal(vec [ 0.5; -1.0 ], mat [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]))
-                let! sigma = sample "Sigma" (InverseWishart(c 8.0, mat [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ]))
+                let! mu =
+                    sample "mu" (MvNormal(vec [ 0.5; -1.0 ], mat [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]))
+
+                let! sigma =
+                    sample "Sigma" (InverseWishart(c 8.0, mat [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ]))
+
                 do! observe "x" (MvNormal(mu, sigma))
             })
             (Dataset.empty |> Dataset.matrix "x" (Array2D.zeroCreate 5 2))
@@ -179,7 +185,9 @@ module SbcCatalogue =
             "wishart-precision"
             "MvNormal mean, Wishart precision"
             (model {
-                let! mu = sample "mu" (MvNormal(vec [ 0.5; -1.0 ], mat [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]))
+                let! mu =
+                    sample "mu" (MvNormal(vec [ 0.5; -1.0 ], mat [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]))
+
                 let! lam = sample "Lambda" (Wishart(c 6.0, mat [ [ 0.5; 0.1 ]; [ 0.1; 0.3 ] ]))
                 do! observe "x" (MvNormal(mu, inverse lam))
             })
@@ -190,8 +198,12 @@ module SbcCatalogue =
             "varying-slopes-invwishart"
             "MvNormal-linear (dot product), MvNormal mean, InverseWishart covariance"
             (model {
-                let! mu = sample "mu" (MvNormal(vec [ 1.0; 0.0 ], mat [ [ 1.0; 0.3 ]; [ 0.3; 1.0 ] ]))
-                let! sigma = sample "Sigma" (InverseWishart(c 8.0, mat [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ]))
+                let! mu =
+                    sample "mu" (MvNormal(vec [ 1.0; 0.0 ], mat [ [ 1.0; 0.3 ]; [ 0.3; 1.0 ] ]))
+
+                let! sigma =
+                    sample "Sigma" (InverseWishart(c 8.0, mat [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ]))
+
                 let! b = sample "b" (MvNormal(mu, sigma)) |> over "g"
                 do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) b.[group "g"], 0.7))
             })
@@ -202,7 +214,9 @@ module SbcCatalogue =
             "varying-slopes-lkj"
             "MvNormal-linear under MvNormalCholesky, LKJ scales-correlation slice block, Normal scale (HalfNormal)"
             (model {
-                let! mu = sample "mu" (MvNormal(vec [ 0.5; -0.5 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 0.5 ] ]))
+                let! mu =
+                    sample "mu" (MvNormal(vec [ 0.5; -0.5 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 0.5 ] ]))
+
                 let! s = sample "s" (HalfStudentT(4.0, 1.0)) |> sized 2
                 let! l = sample "L" (LkjCholesky(2, 1.5))
                 let! b = sample "b" (MvNormalCholesky(mu, s, l)) |> over "g"
@@ -222,7 +236,9 @@ module SbcCatalogue =
                 do! observe "y" (Binomial(data "n", invLogit (dot (data "X") beta)))
             })
             (Dataset.empty
-             |> Dataset.matrix "X" (Array2D.init rows 2 (fun i k -> if k = 0 then 1.0 else (SbcData.covariate rows 4).[i]))
+             |> Dataset.matrix
+                 "X"
+                 (Array2D.init rows 2 (fun i k -> if k = 0 then 1.0 else (SbcData.covariate rows 4).[i]))
              |> Dataset.integers "n" (Array.init rows (fun i -> 1 + i % 4))
              |> Dataset.integers "y" (Array.zeroCreate rows))
 
@@ -382,11 +398,7 @@ module SbcCatalogue =
 
     /// One structure per built-in conjugacy rule and special update.
     let rules: SbcStructure list =
-        [
-            normalNormal
-            spikeAndSlab
-            normalBlock
-        ]
+        [ normalNormal; spikeAndSlab; normalBlock ]
         @ scales
         @ [
             positiveCoefficient

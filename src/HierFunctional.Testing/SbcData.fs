@@ -24,7 +24,10 @@ module SbcData =
     let nested (j1: int) (j2: int) (perLevel: int) =
         let rows = j1 * j2 * perLevel
         let outer = Array.init rows (fun i -> $"a{i / (j2 * perLevel) + 1}")
-        let inner = Array.init rows (fun i -> $"a{i / (j2 * perLevel) + 1}:b{i / perLevel % j2 + 1}")
+
+        let inner =
+            Array.init rows (fun i -> $"a{i / (j2 * perLevel) + 1}:b{i / perLevel % j2 + 1}")
+
         Dataset.empty |> Dataset.labels "g1" outer |> Dataset.labels "g2" inner
 
     /// Two crossed groups: every (g1, g2) pair, perCell rows in each cell.
@@ -55,8 +58,10 @@ module SbcData =
 
     /// Adds trials 1..maxTrials cycling over the rows.
     let withTrials (name: string) (maxTrials: int) (d: Dataset) =
-        d |> Dataset.integers name (Array.init (rows d) (fun i -> 1 + (i * 5 + 3) % maxTrials))
+        d
+        |> Dataset.integers name (Array.init (rows d) (fun i -> 1 + (i * 5 + 3) % maxTrials))
 
     /// Adds exposures in [0.5, 3] cycling over the rows.
     let withExposure (name: string) (d: Dataset) =
-        d |> Dataset.reals name (Array.init (rows d) (fun i -> 0.5 + 0.5 * float (i % 6)))
+        d
+        |> Dataset.reals name (Array.init (rows d) (fun i -> 0.5 + 0.5 * float (i % 6)))

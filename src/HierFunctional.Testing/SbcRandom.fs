@@ -48,7 +48,10 @@ module SbcRandom =
         else
             Gen.elements (
                 moderate
-                @ [ named "HalfCauchy(1)" (HalfCauchy 1.0); named "InverseGamma(3, 2)" (InverseGamma(3.0, 2.0)) ]
+                @ [
+                    named "HalfCauchy(1)" (HalfCauchy 1.0)
+                    named "InverseGamma(3, 2)" (InverseGamma(3.0, 2.0))
+                ]
             )
 
     let private child (family: Family) (lin: Expr) (sigma: Expr) =
@@ -96,7 +99,11 @@ module SbcRandom =
                 Gen.elements [ named "Gamma(2, 1)" (Gamma(2.0, 1.0)); named "Gamma(4, 1)" (Gamma(4.0, 1.0)) ]
 
             let! rateLabel, ratePrior =
-                Gen.elements [ named "Exponential(1)" (Exponential 1.0); named "Gamma(2, 1)" (Gamma(2.0, 1.0)) ]
+                Gen.elements
+                    [
+                        named "Exponential(1)" (Exponential 1.0)
+                        named "Gamma(2, 1)" (Gamma(2.0, 1.0))
+                    ]
 
             let dataset =
                 match shape with
@@ -115,7 +122,12 @@ module SbcRandom =
                         let! mu = sample "mu" muPrior
                         let! tau = sample "tau" tauPrior
                         let! theta = sample "theta" (Normal(mu, tau)) |> over "g1"
-                        let! sigma = if usesSigma then sample "sigma" sigmaPrior else Step.ret (constant 1.0)
+
+                        let! sigma =
+                            if usesSigma then
+                                sample "sigma" sigmaPrior
+                            else
+                                Step.ret (constant 1.0)
 
                         match shape with
                         | TwoLevel -> do! observe "y" (child family theta.[group "g1"] sigma)
@@ -131,8 +143,10 @@ module SbcRandom =
                     [
                         $"mu ~ {muLabel}"
                         $"tau ~ {tauLabel}"
-                        if shape <> TwoLevel then $"tau2 ~ {tau2Label}"
-                        if usesSigma then $"sigma ~ {sigmaLabel}"
+                        if shape <> TwoLevel then
+                            $"tau2 ~ {tau2Label}"
+                        if usesSigma then
+                            $"sigma ~ {sigmaLabel}"
                     ]
                 | GammaPoisson ->
                     model {
@@ -181,4 +195,5 @@ module SbcRandom =
 
     /// `count` random structures from a fixed seed (the same seed gives the same structures).
     let structures (seed: uint64) (count: int) : SbcStructure list =
-        List.init count (fun i -> (Gen.sampleWithSeed (Rnd(seed + uint64 i, 0x9E3779B97F4A7C15UL)) 10 1 (structure (i + 1))).[0])
+        List.init count (fun i ->
+            (Gen.sampleWithSeed (Rnd(seed + uint64 i, 0x9E3779B97F4A7C15UL)) 10 1 (structure (i + 1))).[0])

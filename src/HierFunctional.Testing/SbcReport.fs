@@ -9,7 +9,8 @@ open System.Globalization
 [<RequireQualifiedAccess>]
 module SbcReport =
 
-    let private inv (x: float) = x.ToString("G6", CultureInfo.InvariantCulture)
+    let private inv (x: float) =
+        x.ToString("G6", CultureInfo.InvariantCulture)
 
     let private csvField (s: string) =
         if s.Contains ',' || s.Contains '"' then
@@ -61,12 +62,7 @@ module SbcReport =
         results
         |> List.collect (fun r ->
             r.Quantities
-            |> List.map (fun q ->
-                csvField r.Structure
-                + ","
-                + csvField q.Name
-                + ","
-                + String.Join(",", q.Ranks)))
+            |> List.map (fun q -> csvField r.Structure + "," + csvField q.Name + "," + String.Join(",", q.Ranks)))
         |> String.concat "\n"
         |> fun s -> s + "\n"
 
@@ -85,8 +81,17 @@ module SbcReport =
             ]
             @ (results
                |> List.map (fun r ->
-                   let n = r.Quantities |> List.tryHead |> Option.map (fun q -> q.Ranks.Length) |> Option.defaultValue 0
-                   let failedQ = r.Quantities |> List.filter (fun q -> not q.Passed) |> List.map (fun q -> q.Name)
+                   let n =
+                       r.Quantities
+                       |> List.tryHead
+                       |> Option.map (fun q -> q.Ranks.Length)
+                       |> Option.defaultValue 0
+
+                   let failedQ =
+                       r.Quantities
+                       |> List.filter (fun q -> not q.Passed)
+                       |> List.map (fun q -> q.Name)
+
                    let failedText = if failedQ.IsEmpty then "0" else String.Join(", ", failedQ)
                    let verdict = if r.Passed then "pass" else "**FAIL**"
 

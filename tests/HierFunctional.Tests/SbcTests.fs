@@ -36,7 +36,10 @@ let ``the exact band's level agrees with the simulation method of Säilynoja et 
     // The paper's simulation method: γ is the α-quantile of the smallest pointwise tail probability of uniform
     // samples. Its γ must give the same simultaneous coverage as the exact recursion's, within Monte Carlo error.
     let n, k, alpha, sims = 100, 50, 0.05, 4000
-    let simulated = EcdfBand.simulatedGamma (Xoshiro256StarStar(7, false)) sims n k alpha
+
+    let simulated =
+        EcdfBand.simulatedGamma (Xoshiro256StarStar(7, false)) sims n k alpha
+
     let coverage = EcdfBand.coverage n k simulated
     let mcse = sqrt (alpha * (1.0 - alpha) / float sims)
 
