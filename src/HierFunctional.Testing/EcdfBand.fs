@@ -213,9 +213,7 @@ module EcdfBand =
 
             c)
 
-    /// Tests ranks r_i ∈ {0, …, maxRank} for discrete uniformity at K points (K must divide maxRank + 1, so every
-    /// point falls on a rank boundary and the continuous-uniform band is exact), simultaneous level 1 − α.
-    let test (alpha: float) (k: int) (maxRank: int) (ranks: int[]) : EcdfTest =
+    let private validateRanks (k: int) (maxRank: int) (ranks: int[]) =
         if (maxRank + 1) % k <> 0 then
             invalidArg "k" $"K = {k} must divide the number of possible ranks {maxRank + 1}."
 
@@ -223,11 +221,26 @@ module EcdfBand =
         | Some r -> invalidArg "ranks" $"rank {r} is outside 0..{maxRank}."
         | None -> ()
 
+    let private statisticOf (t: Tables) (k: int) (maxRank: int) (ranks: int[]) =
+        let c = ranks |> Array.map (fun r -> float r / float (maxRank + 1)) |> counts k
+        c, c |> Array.mapi (tail t) |> Array.min
+
+    /// Whether ranks r_i ∈ {0, …, maxRank} stay inside the simultaneous 1 − α band at K points: `test`'s verdict
+    /// without its p-value and plot data (cheap enough to call thousands of times).
+    let inside (alpha: float) (k: int) (maxRank: int) (ranks: int[]) =
+        validateRanks k maxRank ranks
+
+        snd (statisticOf (tables ranks.Length k) k maxRank ranks)
+        >= adjustedGamma ranks.Length k alpha
+
+    /// Tests ranks r_i ∈ {0, …, maxRank} for discrete uniformity at K points (K must divide maxRank + 1, so every
+    /// point falls on a rank boundary and the continuous-uniform band is exact), simultaneous level 1 − α.
+    let test (alpha: float) (k: int) (maxRank: int) (ranks: int[]) : EcdfTest =
+        validateRanks k maxRank ranks
         let n = ranks.Length
         let t = tables n k
         let gamma = adjustedGamma n k alpha
-        let c = ranks |> Array.map (fun r -> float r / float (maxRank + 1)) |> counts k
-        let statistic = c |> Array.mapi (tail t) |> Array.min
+        let c, statistic = statisticOf t k maxRank ranks
         // P(min tail ≤ statistic) = 1 − P(every tail > statistic); the tails take finitely many values, so
         // "> s" is "≥ s·(1 + 1e-12)".
         let pValue = 1.0 - probabilityInside t (statistic * (1.0 + 1e-12))
