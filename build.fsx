@@ -194,7 +194,8 @@ let bench () =
     dotnet $"run -c Release --project \"{proj}\" -- ess {args}"
 
 /// Simulation-based calibration (Talts et al. 2018) of every structure in HierFunctional.Testing's SBC catalogue
-/// plus random ones from the model grammar, 1,000 replications each (about 2 hours on 2 cores; docs/sbc.md).
+/// plus random ones from the model grammar, 1,000 replications each (well under an hour on an idle 2-core machine,
+/// hours on a heavily shared one; docs/sbc.md).
 /// Writes summary.md, histograms.csv, ecdf.csv and ranks.csv to bench/results/sbc; fails if a structure fails.
 /// Options after `--`: `--reps N`, `--only a,b`, `--random N`, `--threads T`, `--list`.
 let sbc () =
