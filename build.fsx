@@ -1,5 +1,5 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target> (bench takes options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, conformance, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench, conformance and sbc take options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, conformance, sbc, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
@@ -202,6 +202,17 @@ let conformance () =
     let args = String.Join(" ", extraArgs)
     dotnet $"run -c Release --project \"{proj}\" -- {args}"
 
+/// Simulation-based calibration (Talts et al. 2018) of every structure in HierFunctional.Testing's SBC catalogue
+/// plus random ones from the model grammar, 1,000 replications each (well under an hour on an idle 2-core machine,
+/// hours on a heavily shared one; docs/sbc.md).
+/// Writes summary.md, histograms.csv, ecdf.csv and ranks.csv to bench/results/sbc; fails if a structure fails.
+/// Options after `--`: `--reps N`, `--only a,b`, `--random N`, `--threads T`, `--list`.
+let sbc () =
+    let proj = Path.Combine(root, "bench", "HierFunctional.Sbc", "HierFunctional.Sbc.fsproj")
+    let out = Path.Combine(root, "bench", "results", "sbc")
+    let args = String.Join(" ", extraArgs)
+    dotnet $"run -c Release --project \"{proj}\" -- --out \"{out}\" {args}"
+
 /// The main job: fit a bundled example and print the partial-pooling summary.
 let demo () =
     build ()
@@ -245,6 +256,7 @@ let targets =
             "samples", samples
             "bench", bench
             "conformance", conformance
+            "sbc", sbc
             "demo", demo
             "all",
             (fun () ->
@@ -254,7 +266,7 @@ let targets =
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
-| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench" || t = "conformance") ->
+| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench" || t = "conformance" || t = "sbc") ->
     try
         targets[t]()
     with e ->
