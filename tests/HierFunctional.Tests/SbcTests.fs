@@ -101,21 +101,16 @@ let private oneObservation =
 let private editedNormalMean (shift: float) (precisionFactor: float) : ConjugacyRule =
     let f = constant (1.0 / sqrt precisionFactor)
 
-    { Conjugacy.normalMean with
-        Name = "Normal-Normal (edited for the SBC test)"
-        Try =
-            fun expanded target ->
-                match Conjugacy.normalMean.Try expanded target with
-                | Ok(Conjugate.NormalMean(m0, s0, children)) ->
-                    Ok(
-                        Conjugate.NormalMean(
-                            m0 + constant shift,
-                            s0 * f,
-                            children |> List.map (fun ch -> { ch with Sd = ch.Sd * f })
-                        )
-                    )
-                | other -> other
-    }
+    Rules.create
+        { Conjugacy.normalMean with
+            Name = "Normal-Normal (edited for the SBC test)"
+            Recognise =
+                fun expanded target ->
+                    Conjugacy.normalMean.Recognise expanded target
+                    |> RuleOutcome.map (fun (m0, s0, children) ->
+                        m0 + constant shift, s0 * f, children |> List.map (fun ch -> { ch with Sd = ch.Sd * f }))
+        }
+        (fun b t (m0, s0, cs) -> Updates.normalMean b t m0 s0 cs)
 
 let private withRule (rule: ConjugacyRule) (s: SbcStructure) =
     { s with
