@@ -152,7 +152,13 @@ module internal TruncatedConjugate =
             t
 
     /// The update for a truncated conjugate prior (see `recogniser`).
-    let update (b: Bound) (target: NodeInfo) (lower: float) (upper: float) (c: TruncatedInner) : Result<Update, string> =
+    let update
+        (b: Bound)
+        (target: NodeInfo)
+        (lower: float)
+        (upper: float)
+        (c: TruncatedInner)
+        : Result<Update, string> =
         let gamma = Dist.Gamma(Const 1.0, Const 1.0)
 
         match c with
@@ -295,7 +301,8 @@ module internal TruncatedConjugate =
 
                                 match reasons with
                                 | [] ->
-                                    RuleOutcome.Rejected $"its untruncated {Dist.name inner} prior has no conjugate rule"
+                                    RuleOutcome.Rejected
+                                        $"its untruncated {Dist.name inner} prior has no conjugate rule"
                                 | rs -> RuleOutcome.Rejected(String.Join("; ", rs))
                         | _ -> RuleOutcome.Rejected "its truncation bounds are not constants"
                     | _ -> RuleOutcome.NotApplicable

@@ -121,7 +121,12 @@ module StartValues =
             let n = (Dist.arguments inner).Length
             let a = args |> List.take n |> List.map Value.scalar |> Array.ofList
             let lower = if lo.IsSome then x n else -infinity
-            let upper = if hi.IsSome then x (if lo.IsSome then n + 1 else n) else infinity
+
+            let upper =
+                if hi.IsSome then
+                    x (if lo.IsSome then n + 1 else n)
+                else
+                    infinity
 
             let struct (fLo, sLo) =
                 if Double.IsNegativeInfinity lower then

@@ -162,6 +162,7 @@ let salm =
             Bugs.scalar "gamma" 0.0
         ]
         ""
+    |> fun c -> { c with Quick = quick }
 
 /// Equiv: a two-period crossover trial with a subject random effect.
 let equiv =
@@ -195,6 +196,7 @@ let equiv =
             Bugs.scalar "tau_2" 1.0
         ]
         "BUGS's `equivalence` (a step function of theta) is not monitored"
+    |> fun c -> { c with Quick = quick }
 
 /// Dyes: one-way random-effects ANOVA (variance components).
 let dyes =
@@ -256,6 +258,7 @@ let epil =
             Bugs.scalar "tau_b1" 1.0
         ]
         ""
+    |> fun c -> { c with Quick = quick }
 
 /// Blocker: random-effects meta-analysis of 22 trials, two observed arms each (control r = rc, treated r = rt).
 let blocker =

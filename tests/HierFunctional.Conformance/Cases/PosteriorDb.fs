@@ -187,6 +187,7 @@ let glmm1 =
             do! observe "obs" (Poisson(exp alpha.[group "site"]))
         })
         "every one of the 235 sites has counts; the Stan program's year index and missing cells do not enter the likelihood"
+    |> fun c -> { c with Quick = quick }
 
 /// Every posteriordb case. `pilots` is written but not listed: neither JAGS (R-hat 2.6) nor Stan on the centred
 /// program (R-hat 1.06, divergences; scripts/pilots_stan.R) gave a reference that meets the suite's standard.

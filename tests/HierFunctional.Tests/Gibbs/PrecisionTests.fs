@@ -89,8 +89,7 @@ let ``the Normal block rule matches a NormalPrecision prior on a coefficient vec
 
     match recognise Conjugacy.normalBlock m "beta", recognise Conjugacy.normalScale m "tau" with
     | RuleOutcome.Matched(Const 0.0, Power(Const 0.01, Const -0.5), [ child ]),
-      RuleOutcome.Matched(ScaleLink.Precision, _, _) ->
-        Assert.Equal(Power(Param "tau", Const -0.5), child.Sd)
+      RuleOutcome.Matched(ScaleLink.Precision, _, _) -> Assert.Equal(Power(Param "tau", Const -0.5), child.Sd)
     | other -> failwithf "unexpected %A" other
 
 /// log p(σ) of σ = prec^-1/2 when prec ~ Gamma(a, rate b) (and of σ = √v when v ~ InverseGamma(a, b)):
