@@ -269,14 +269,16 @@ module Gibbs =
             Adapting = true
         }
 
-    /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given. A failure inside
-    /// an update (e.g. a sampler refusing a non-finite parameter) surfaces as a NumericalFailure naming the update.
+    /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given. A sampler refusing a
+    /// non-finite or out-of-range argument surfaces as a NumericalFailure naming the update; other exceptions are bugs
+    /// and propagate unchanged.
     let sweep (plan: GibbsPlan) (rng: Random) (state: ChainState) =
         for i in 0 .. plan.Updates.Length - 1 do
             let u = plan.Updates.[i]
 
             try
                 u.Run plan.Offsets.[i] rng state
-            with
-            | :? ModelException -> reraise ()
-            | ex -> raise (ModelException(ModelError.NumericalFailure(u.Node, u.Method, ex.Message)))
+            with :? ArgumentException as ex ->
+                // samplers and MathNet refuse non-finite or out-of-range arguments with ArgumentException; any other
+                // exception is a bug and propagates as it is rather than being reported as a numerical problem
+                raise (ModelException(ModelError.NumericalFailure(u.Node, u.Method, ex.Message)))

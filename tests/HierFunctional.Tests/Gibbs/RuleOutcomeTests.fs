@@ -263,6 +263,59 @@ let ``an executor that throws fails compilation with a RuleFailed error naming t
         Assert.Equal(ErrorKind.RuleFailed, ModelError.kind e)
     | other -> failwithf "expected RuleFailed, got %A" other
 
+/// A user rule whose update throws when it runs: `bug` for a programming error, otherwise an ArgumentException (how
+/// samplers and MathNet refuse a non-finite argument).
+let private failingAtRun (bug: bool) : ConjugacyRule =
+    Rules.create
+        {
+            Name = "failing update"
+            Math = "none"
+            Recognise =
+                fun _ node ->
+                    match node.Kind with
+                    | NodeKind.Parameter(Dist.Normal _) -> RuleOutcome.Matched()
+                    | _ -> RuleOutcome.NotApplicable
+        }
+        (fun _ info () ->
+            Ok
+                {
+                    Node = info.Node.Name
+                    Method = "failing update"
+                    Kind = UpdateKind.Rule "failing update"
+                    Exactness = Exactness.Exact
+                    Reason = ""
+                    Needs = { Aux = [||]; Widths = 0; Buffers = [] }
+                    Run =
+                        fun _ _ _ ->
+                            if bug then
+                                raise (System.Collections.Generic.KeyNotFoundException "no such key")
+                            else
+                                invalidArg "x" "x must be finite, but was NaN."
+                })
+
+[<Fact>]
+let ``a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself`` () =
+    let plan (bug: bool) =
+        match Gibbs.compileWith (failingAtRun bug :: Rules.builtIn) (bound simple ys) with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
+    let state (p: GibbsPlan) = Gibbs.initialState p [| 0.0 |]
+
+    let refusal =
+        Assert.Throws<ModelException>(fun () ->
+            let p = plan false
+            Gibbs.sweep p (System.Random 1) (state p))
+
+    match refusal.Error with
+    | ModelError.NumericalFailure("mu", "failing update", _) -> ()
+    | other -> failwithf "expected NumericalFailure, got %A" other
+
+    Assert.Throws<System.Collections.Generic.KeyNotFoundException>(fun () ->
+        let p = plan true
+        Gibbs.sweep p (System.Random 1) (state p))
+    |> ignore
+
 // ------------------------------------------------------------------ prior-only nodes
 
 let private withPredictive =
