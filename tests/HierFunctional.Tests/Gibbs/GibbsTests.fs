@@ -330,25 +330,32 @@ let ``an invalid constant prior argument is refused at compile time naming the n
     | other -> failwithf "expected an invalid-argument error, got %A" other
 
 [<Fact>]
-let ``an exception inside an update surfaces as a numerical failure naming the node and the update`` () =
+let ``an argument refusal inside an update surfaces as a numerical failure naming the node and the update, a bug as itself``
+    ()
+    =
     let plan = planOf Rules.builtIn eightSchools eightSchoolsData
 
-    let broken =
-        { plan.Updates.[1] with
-            Run = fun _ _ _ -> invalidOp "boom"
-        }
-
-    let plan =
+    let withBroken (run: Offsets -> System.Random -> ChainState -> unit) =
         { plan with
-            Updates = [| plan.Updates.[0]; broken; plan.Updates.[2] |]
+            Updates = [| plan.Updates.[0]; { plan.Updates.[1] with Run = run }; plan.Updates.[2] |]
         }
 
     let ex =
-        Assert.Throws<ModelException>(fun () -> Chains.run (options.WithDraws 5) plan |> ignore)
+        Assert.Throws<ModelException>(fun () ->
+            Chains.run (options.WithDraws 5) (withBroken (fun _ _ _ -> invalidArg "x" "boom"))
+            |> ignore)
 
     Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
     Assert.Contains("'tau'", ex.Message)
     Assert.Contains("boom", ex.Message)
+
+    // a programming error is not a numerical problem: it reaches the caller as its own exception
+    let bug =
+        Assert.Throws<System.AggregateException>(fun () ->
+            Chains.run (options.WithDraws 5) (withBroken (fun _ _ _ -> invalidOp "bug"))
+            |> ignore)
+
+    Assert.All(bug.InnerExceptions, (fun e -> Assert.IsType<System.InvalidOperationException>(e) |> ignore))
 
 // ------------------------------------------------------------------ regression block
 
