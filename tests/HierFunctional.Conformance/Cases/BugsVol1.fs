@@ -374,7 +374,7 @@ let litters =
             do! observe "r" (Binomial(data "n", p.[group "cell"]))
         })
         [ Bugs.repeated "p" 32 0.5 ]
-        "written without BUGS's truncation T(,0.9999) of p (the library has no truncation yet); reference is the truncated BUGS model"
+        "written without BUGS's truncation T(,0.9999) of p: with it, mu's slice meets a +Infinity log-density where the Beta mass below 0.9999 underflows (open); reference is the truncated BUGS model"
 
 /// Magnesium's studies: treated and control deaths and sizes (the BUGS data file).
 let private magnesiumData =
