@@ -302,7 +302,10 @@ module Warnings =
             $"most draws sit at {bounds} (within {g boundaryTolerance})",
             "A scale or precision at 0, or a probability at 0 or 1, usually means a start that underflowed or a vague prior the data cannot overrule. Give initial values, use stronger priors (e.g. half-normal on an sd rather than Gamma(0.001, 0.001) on a precision), or reparameterise."
         | WarningKind.HighRhat ->
-            $"R-hat up to {g (worstBy List.max)} > {options.MaxRhat.ToString inv}; the chains disagree",
+            // four decimals, so a value just above the limit (1.0104) is not printed as the limit itself
+            let worst = (worstBy List.max).ToString("F4", inv)
+
+            $"R-hat up to {worst} > {options.MaxRhat.ToString inv}; the chains disagree",
             "Run a longer warm-up and more draws, give initial values, reparameterise (non-centred or centred), or use stronger priors."
         | WarningKind.LowBulkEss ->
             $"bulk ESS down to {Math.Round(worstBy List.min).ToString inv} < {minEss.ToString inv} ({options.MinEssPerChain.ToString inv} per chain); the mean and sd are imprecise",
