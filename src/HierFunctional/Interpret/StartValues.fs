@@ -117,7 +117,6 @@ module StartValues =
                 Array.create (Transform.unconstrainedSize support k) 1.0
             )
         | Dist.Truncated(inner, lo, hi) ->
-            // the truncated median (F at the midpoint of the bounds' CDF values; survival values in the upper half)
             let n = (Dist.arguments inner).Length
             let a = args |> List.take n |> List.map Value.scalar |> Array.ofList
             let lower = if lo.IsSome then x n else -infinity
@@ -128,24 +127,7 @@ module StartValues =
                 else
                     infinity
 
-            let struct (fLo, sLo) =
-                if Double.IsNegativeInfinity lower then
-                    struct (0.0, 1.0)
-                else
-                    Truncation.cdfAndSurvival inner a lower
-
-            let struct (fHi, sHi) =
-                if Double.IsPositiveInfinity upper then
-                    struct (1.0, 0.0)
-                else
-                    Truncation.cdfAndSurvival inner a upper
-
-            let median =
-                if fLo > 0.5 then
-                    Truncation.quantile inner a true (0.5 * (sLo + sHi))
-                else
-                    Truncation.quantile inner a false (0.5 * (fLo + fHi))
-
+            let median = Truncation.median inner a lower upper
             Some(Transform.toUnconstrained (Dist.support d) k [| median |], [| 1.0 |])
         | Dist.Bernoulli _
         | Dist.Binomial _

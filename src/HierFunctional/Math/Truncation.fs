@@ -159,6 +159,12 @@ module Truncation =
         else
             struct (false, fLo, fHi)
 
+    /// The median of the parent restricted to [lower, upper]: the quantile at the midpoint of the bounds' CDF values
+    /// (survival values when the interval lies in the upper half, where they keep their precision).
+    let median (d: Dist) (a: float[]) (lower: float) (upper: float) : float =
+        let struct (upperTail, p0, p1) = side d a lower upper
+        quantile d a upperTail (0.5 * (p0 + p1))
+
     /// log(F(upper) − F(lower)): the log of the parent's mass in [lower, upper] (−∞ when none is representable).
     let logMass (d: Dist) (a: float[]) (lower: float) (upper: float) : float =
         let struct (_, p0, p1) = side d a lower upper
