@@ -52,6 +52,29 @@ type Case =
         Note: string
     }
 
+/// The run lengths and the plain case that every case file starts from.
+[<RequireQualifiedAccess>]
+module Case =
+
+    /// 4 chains × (1,000 warm-up + 10,000 draws): the full suite's length unless a case says otherwise.
+    let standard = { Warmup = 1000; Draws = 10000 }
+
+    /// The CI quick slice's length: short, but enough for R̂ < 1.01 on the cases that mix well and run in seconds.
+    let quick = Some { Warmup = 500; Draws = 2000 }
+
+    /// A case written in the model language only, at the standard length and outside the quick slice.
+    let ofModel (name: string) (source: string) (model: Model) (inits: (string * Value) list) (note: string) =
+        {
+            Name = name
+            Source = source
+            Model = Written.Model model
+            Formula = None
+            Inits = inits
+            Full = standard
+            Quick = None
+            Note = note
+        }
+
 /// One reference node: the long-run summary of the independent tool.
 type ReferenceNode =
     {

@@ -5,7 +5,8 @@ module HierFunctional.Conformance.Catalogue
 open HierFunctional.Conformance.Cases
 
 /// All cases.
-let all: Case list = BugsVol1.cases @ BugsVol2.cases @ PosteriorDb.cases @ Lme4.cases
+let all: Case list =
+    BugsVol1.cases @ BugsVol2.cases @ PosteriorDb.cases @ Lme4.cases
 
 /// The case of that name, if any.
 let tryFind (name: string) =

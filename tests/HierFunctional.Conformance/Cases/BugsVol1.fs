@@ -11,23 +11,8 @@ open type Distributions
 let private bugs (name: string) (file: string) =
     $"BUGS vol1 {name} (classic-bugs/vol1/{file})"
 
-/// 4 chains × (1000 + 10,000) in the full suite unless a case says otherwise.
-let private standard = { Warmup = 1000; Draws = 10000 }
-
-/// The CI quick slice's length: short, but enough for R̂ < 1.01 on the cases that mix well.
-let private quick = Some { Warmup = 500; Draws = 2000 }
-
 let private case name source model inits note =
-    {
-        Name = name
-        Source = source
-        Model = Written.Model model
-        Formula = None
-        Inits = inits
-        Full = standard
-        Quick = None
-        Note = note
-    }
+    Case.ofModel name source model inits note
 
 /// Pumps: x_i ~ Poisson(θ_i t_i), θ_i ~ Gamma(α, β), α ~ Exp(1), β ~ Gamma(0.1, 1).
 let pump =
@@ -46,7 +31,7 @@ let pump =
             Bugs.repeated "theta" 10 0.1
         ]
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Rats: linear growth curves with random intercepts and slopes; x.bar = mean(x[]) = 22.
 let rats =
@@ -76,7 +61,7 @@ let rats =
             Bugs.scalar "tau_beta" 1.0
         ]
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Seeds: logistic regression with a random effect per plate (random-effects logistic, seeds.bug).
 let seeds =
@@ -126,7 +111,7 @@ let surgical =
         })
         [ Bugs.repeated "b" 12 0.1; Bugs.scalar "tau" 1.0; Bugs.scalar "mu" 0.0 ]
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// The salm doses (x) and the means BUGS centres on: mean(log(x + 10)) and mean(x).
 let private doses = [| 0.0; 10.0; 33.0; 100.0; 333.0; 1000.0 |]
@@ -162,7 +147,7 @@ let salm =
             Bugs.scalar "gamma" 0.0
         ]
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Equiv: a two-period crossover trial with a subject random effect.
 let equiv =
@@ -196,7 +181,7 @@ let equiv =
             Bugs.scalar "tau_2" 1.0
         ]
         "BUGS's `equivalence` (a step function of theta) is not monitored"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Dyes: one-way random-effects ANOVA (variance components).
 let dyes =
@@ -258,7 +243,7 @@ let epil =
             Bugs.scalar "tau_b1" 1.0
         ]
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Blocker: random-effects meta-analysis of 22 trials, two observed arms each (control r = rc, treated r = rt).
 let blocker =
@@ -348,7 +333,7 @@ let line =
         })
         [ Bugs.scalar "alpha" 0.0; Bugs.scalar "beta" 0.0; Bugs.scalar "tau" 1.0 ]
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Litters: Beta-Binomial with approximate uniform shrinkage prior, parameterised by mean mu and theta.
 let litters =
@@ -446,7 +431,10 @@ let magnesium =
         })
         []
         "no BUGS inits (none in the source); the six models are independent given the data; 40,000 draws per chain, as DuMouchel's tau_5 has a heavy right tail"
-    |> fun c -> { c with Full = { Warmup = 1000; Draws = 40000 } }
+    |> fun c ->
+        { c with
+            Full = { Warmup = 1000; Draws = 40000 }
+        }
 
 /// Every part-A case, in the table's order.
 let cases =

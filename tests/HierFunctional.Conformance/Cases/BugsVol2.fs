@@ -12,22 +12,8 @@ open type Distributions
 let private bugs (name: string) (file: string) =
     $"BUGS vol2 {name} (classic-bugs/vol2/{file})"
 
-let private standard = { Warmup = 1000; Draws = 10000 }
-
-/// The CI quick slice's length, for the cases that pass today and run in a few seconds.
-let private quick = Some { Warmup = 500; Draws = 2000 }
-
 let private case name source model inits note =
-    {
-        Name = name
-        Source = source
-        Model = Written.Model model
-        Formula = None
-        Inits = inits
-        Full = standard
-        Quick = None
-        Note = note
-    }
+    Case.ofModel name source model inits note
 
 let private diag (xs: float list) =
     matrix (
@@ -65,7 +51,7 @@ let birats =
             "beta", rows 30 [ 100.0; 6.0 ]
         ]
         "the BUGS file's mu.beta[1], mu.beta[2] are two scalar nodes here (mu_beta1, mu_beta2)"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Orange trees (otree.bug): logistic growth y = φ1 / (1 + φ2·exp(φ3·x)), φ1 = exp θ1, φ2 = exp θ2 − 1,
 /// φ3 = −exp θ3, with three independent Normal random effects per tree and vague BUGS priors.
@@ -149,7 +135,7 @@ let jaw =
                 "a vector-valued observation (each boy's 4 measurements ~ dmnorm) needs a matrix data column; the library has one (Dataset.matrix) but the harness reads data/<case>.csv, which has no matrix columns"
         Formula = None
         Inits = []
-        Full = standard
+        Full = Case.standard
         Quick = None
         Note = "reference made (references/partB/jaw.csv); model not run"
     }

@@ -12,11 +12,6 @@ open type Distributions
 
 let private lme4 (dataSet: string) (formula: string) = $"lme4 {dataSet}: {formula}"
 
-let private standard = { Warmup = 1000; Draws = 10000 }
-
-/// The CI quick slice's length, for the cases that pass today and run in a few seconds.
-let private quick = Some { Warmup = 500; Draws = 2000 }
-
 /// A case whose formula variant names every reference node as the model does.
 let private case name source family priors formula model (nodes: string list) note =
     {
@@ -32,7 +27,7 @@ let private case name source family priors formula model (nodes: string list) no
                     Nodes = nodes |> List.map (fun n -> n, n)
                 }
         Inits = []
-        Full = standard
+        Full = Case.standard
         Quick = None
         Note = note
     }
@@ -60,7 +55,7 @@ let dyestuff =
         })
         ([ "b_Intercept"; "sd_Batch__Intercept"; "sigma" ] @ indexed "r_Batch" 6)
         ""
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Dyestuff2: simulated data where lme4's batch variance estimate is 0 (a singular fit).
 let dyestuff2 =
@@ -83,7 +78,7 @@ let dyestuff2 =
         })
         ([ "b_Intercept"; "sd_Batch__Intercept"; "sigma" ] @ indexed "r_Batch" 6)
         "the batch sd's posterior piles up near 0 (lme4: singular fit)"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Penicillin: crossed plate (24) and sample (6) effects; sample carries the intercept as the formula centres it.
 let penicillin =
@@ -142,7 +137,7 @@ let pastes =
          @ indexed "r_batch" 10
          @ indexed "r_batch:cask" 30)
         "the batch sd is weakly identified (10 batches; lme4: batch sd 1.3, cask sd 2.9, residual sd 0.8)"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Sleepstudy: correlated intercepts and slopes per subject, Sigma ~ InverseWishart(3, 625·I).
 let sleepstudy =
@@ -172,7 +167,7 @@ let sleepstudy =
         })
         [ "b_Intercept"; "b_Days"; "sigma" ]
         "Sigma_Subject and r_Subject have matrix-style names (r_Subject[j,k]), so they are not among the reference nodes"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// cbpp: contagious bovine pleuropneumonia incidence per herd and period, binomial with herd random intercepts.
 let cbpp =

@@ -12,22 +12,7 @@ open type Distributions
 let private pdb (posterior: string) =
     $"posteriordb {posterior} (posterior_database/posteriors/{posterior}.json)"
 
-let private standard = { Warmup = 1000; Draws = 10000 }
-
-/// The CI quick slice's length, for the cases that pass today and run in a few seconds.
-let private quick = Some { Warmup = 500; Draws = 2000 }
-
-let private case name source model note =
-    {
-        Name = name
-        Source = source
-        Model = Written.Model model
-        Formula = None
-        Inits = []
-        Full = standard
-        Quick = None
-        Note = note
-    }
+let private case name source model note = Case.ofModel name source model [] note
 
 let private eightSchoolsNote =
     "reference: posteriordb's eight_schools_noncentered reference draws (the same posterior)"
@@ -44,7 +29,7 @@ let eightSchoolsCentered =
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         })
         eightSchoolsNote
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Eight schools, non-centred (eight_schools_noncentered.stan): θ_j = μ + τ·θ̃_j, θ̃_j ~ N(0, 1).
 let eightSchoolsNoncentered =
@@ -62,7 +47,7 @@ let eightSchoolsNoncentered =
             do! observe "y" (Normal(theta.[group "school"], data "sigma"))
         })
         "reference: posteriordb's reference draws of this posterior (Stan, 10 × 1,000 draws)"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Radon (Minnesota), county intercepts with the county's log uranium and the floor as covariates
 /// (radon_hierarchical_intercept_centered.stan).
@@ -187,7 +172,7 @@ let glmm1 =
             do! observe "obs" (Poisson(exp alpha.[group "site"]))
         })
         "every one of the 235 sites has counts; the Stan program's year index and missing cells do not enter the likelihood"
-    |> fun c -> { c with Quick = quick }
+    |> fun c -> { c with Quick = Case.quick }
 
 /// Every posteriordb case. `pilots` is written but not listed: neither JAGS (R-hat 2.6) nor Stan on the centred
 /// program (R-hat 1.06, divergences; scripts/pilots_stan.R) gave a reference that meets the suite's standard.
