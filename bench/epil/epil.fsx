@@ -2,7 +2,7 @@
 // Usage (run.sh fills in DLLPATH): dotnet fsi epil.fsx <chains> <warmup> <draws> <seed> <glmblock on|off> <out.csv> <epil.csv>
 //   [<interweaving on|off>] (default on: the ASIS steps for tau_b1 and tau_b through the count rows)
 // Writes every kept draw of the eight reference nodes (chain, then one column per node) and prints the sampling
-// wall time (warm-up included, JIT excluded by a short untimed run first) and the plan.
+// wall time (warm-up included, JIT excluded by a short untimed run first), its processor time, and the plan.
 #r "nuget: MathNet.Numerics, 5.0.0"
 #r "DLLPATH"
 
@@ -97,10 +97,13 @@ let options w d s =
         .WithMonitor(nodes).WithInitial(inits)
 
 Chains.run (options 50 50 (seed + 999)) plan |> ignore
+let cpu0 = Process.GetCurrentProcess().TotalProcessorTime
 let sw = Stopwatch.StartNew()
 let post = Chains.run (options warmup draws seed) plan
 let seconds = sw.Elapsed.TotalSeconds
 printfn "seconds %.3f" seconds
+// processor time of the run (all threads of the process): less sensitive than wall time to other processes' load
+printfn "cpu %.3f" (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds
 
 let cs = nodes |> List.map (fun n -> Posterior.chains n post) |> Array.ofList
 

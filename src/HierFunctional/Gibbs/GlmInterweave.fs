@@ -34,7 +34,8 @@ module internal GlmInterweave =
             | GlmFamily.NegativeBinomial e
             | GlmFamily.Logistic e -> e
 
-        [ c.Offset; c.Coefficient; family ] |> List.forall (fun e -> not (Expr.dependsOn p e))
+        [ c.Offset; c.Coefficient; family ]
+        |> List.forall (fun e -> not (Expr.dependsOn p e))
 
     /// A scalar global parameter whose own update keeps no auxiliary variable other than a half-t augmentation
     /// (which the move refreshes): a move of it leaves no other state stale.
@@ -176,7 +177,10 @@ module internal GlmInterweave =
                 logLik mu0 (sdOf t) + tauRest s + Transform.logJacobianScalar support u
 
             let u0 = Transform.toUnconstrainedScalar support t0
-            let r = UpdateKit.sliceStep tau.Node.Name updateName rng fTau st.Widths.[o.Widths].Width u0
+
+            let r =
+                UpdateKit.sliceStep tau.Node.Name updateName rng fTau st.Widths.[o.Widths].Width u0
+
             let t = Transform.fromUnconstrainedScalar support r.Value
             UpdateKit.checkFinite tau.Node.Name updateName t
             s.[tauOff] <- t

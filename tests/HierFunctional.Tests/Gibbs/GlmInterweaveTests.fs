@@ -63,7 +63,9 @@ let ``one count-interweaving step leaves exact joint draws of a precision and it
             st.Values.[offT], st.Values.[offU])
 
     // the step must move: a kernel that stays put passes any invariance check
-    let moved = Array.map2 (fun (t0, _) (t1, _) -> t0 <> t1) draws out |> Array.filter id
+    let moved =
+        Array.map2 (fun (t0, _) (t1, _) -> t0 <> t1) draws out |> Array.filter id
+
     Assert.True(moved.Length > draws.Length / 2, $"only {moved.Length} of {draws.Length} draws moved")
     let n = float draws.Length
 
