@@ -410,13 +410,15 @@ module SbcCatalogue =
             (SbcData.grouped 8 1 |> SbcData.withCovariate "x" 3 |> SbcData.integersOf "y" 0)
         |> withDerived [ Sbc.meanOf "mean(u)" "u" ]
 
-    let private poissonGlmmHalfCauchy =
+    // half-t(4) rather than half-Cauchy: a Cauchy tail on a log rate simulates counts near e^100 in a few
+    // replications, which makes those fits crawl without testing anything the half-t(4) does not
+    let private poissonGlmmHalfT =
         structure
-            "poisson-glmm-half-cauchy"
-            "Poisson random intercepts with exposures, half-Cauchy sd (augmented): count interweaving of sigma then mu, auxiliary refreshed"
+            "poisson-glmm-half-t"
+            "Poisson random intercepts with exposures, half-t(4) sd (augmented): count interweaving of sigma then mu, auxiliary refreshed"
             (model {
                 let! mu = sample "mu" (Normal(0.5, 0.5))
-                let! sigma = sample "sigma" (HalfCauchy 0.5)
+                let! sigma = sample "sigma" (HalfStudentT(4.0, 0.5))
                 let! u = sample "u" (Normal(mu, sigma)) |> over "g"
                 do! observe "y" (Poisson(exp u.[group "g"], data "t"))
             })
@@ -457,7 +459,7 @@ module SbcCatalogue =
             poissonGlmm
             negBinGlmm
             poissonGlmmPrecision
-            poissonGlmmHalfCauchy
+            poissonGlmmHalfT
             varyingSlopesLkj
         ]
 
