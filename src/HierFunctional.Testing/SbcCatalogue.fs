@@ -410,8 +410,9 @@ module SbcCatalogue =
             (SbcData.grouped 8 1 |> SbcData.withCovariate "x" 3 |> SbcData.integersOf "y" 0)
         |> withDerived [ Sbc.meanOf "mean(u)" "u" ]
 
-    // half-t(4) rather than half-Cauchy: a Cauchy tail on a log rate simulates counts near e^100 in a few
-    // replications, which makes those fits crawl without testing anything the half-t(4) does not
+    // half-t(4) rather than half-Cauchy: with a half-Cauchy sd, 1,000 replications ran for minutes longer than 30 took
+    // pro rata (presumably the few whose Cauchy-tailed sd on a log rate simulates enormous counts); the half-t(4)
+    // exercises the same augmentation refresh
     let private poissonGlmmHalfT =
         structure
             "poisson-glmm-half-t"
