@@ -1,5 +1,5 @@
 # JAGS + glm on Epil for the side-by-side benchmark: compile (untimed), then adaptation = warm-up and sampling,
-# timed together. Usage: Rscript jags_epil.R <warmup> <draws> <seed> <out.csv>; prints "seconds <s>".
+# timed together (wall and processor time). Usage: Rscript jags_epil.R <warmup> <draws> <seed> <out.csv>; prints "seconds <s>".
 library(rjags)
 load.module("glm")
 a <- commandArgs(trailingOnly = TRUE)
@@ -12,10 +12,12 @@ inits <- lapply(1:4, function(k) list(alpha0 = 1, alpha.Base = 0, alpha.Trt = 0,
   alpha.V4 = 0, tau.b1 = 1, tau.b = 1, .RNG.name = "base::Mersenne-Twister", .RNG.seed = seed + k))
 m <- jags.model(file.path(fx, "epil.bug"), data = data, inits = inits, n.chains = 4, n.adapt = 0, quiet = TRUE)
 nodes <- c("alpha0", "alpha.Base", "alpha.Trt", "alpha.BT", "alpha.Age", "alpha.V4", "sigma.b1", "sigma.b")
-t <- system.time({
+st <- system.time({
   adapt(m, warmup, end.adaptation = TRUE)
   x <- coda.samples(m, nodes, n.iter = draws)
-})[["elapsed"]]
+})
+t <- st[["elapsed"]]
 cat("seconds", t, "\n")
+cat("cpu", st[["user.self"]] + st[["sys.self"]], "\n")
 d <- do.call(rbind, lapply(seq_along(x), function(k) cbind(chain = k, as.matrix(x[[k]]))))
 write.csv(d, out, row.names = FALSE, quote = FALSE)

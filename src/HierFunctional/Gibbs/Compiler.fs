@@ -190,7 +190,10 @@ module Gibbs =
                         LocationScaleBlock.combine density expanded
                     else
                         id)
-                |> (if settings.Interweaving then Interweave.add density else id)
+                |> (if settings.Interweaving then
+                        Interweave.add density >> GlmInterweave.add density expanded
+                    else
+                        id)
 
             let offsets =
                 updates

@@ -15,7 +15,7 @@ module internal CountUpdates =
     let private perRow = PolyaGamma.perRow
 
     /// One count child: its rows grouped by the target element they read, and per-row expressions.
-    type private Rows =
+    type Rows =
         {
             Copies: int
             /// Rows sorted by element; element e owns Order[Start[e] .. Start[e + 1] − 1].
@@ -29,7 +29,7 @@ module internal CountUpdates =
             Y: float[]
         }
 
-    let private rows (b: Bound) (target: NodeInfo) (c: LinkedChild) : Result<Rows, string> =
+    let rows (b: Bound) (target: NodeInfo) (c: LinkedChild) : Result<Rows, string> =
         let child = Bound.node b c.Node.Name
 
         Slots.elementOf b target child c.Slot
@@ -68,7 +68,7 @@ module internal CountUpdates =
 
     /// Per-sweep scratch of one child: row offsets, coefficients, dispersions; per element Σy, W and the shared c.
     [<Struct>]
-    type private Scratch =
+    type Scratch =
         {
             O: float[]
             C: float[]
@@ -79,7 +79,7 @@ module internal CountUpdates =
         }
 
     /// Fills the scratch of one child for the current state (one O(rows) pass).
-    let private summarise (rs: Rows) (s: float[]) (sc: Scratch) =
+    let summarise (rs: Rows) (s: float[]) (sc: Scratch) =
         for r in 0 .. rs.Copies - 1 do
             sc.O.[r] <- rs.Offset s r
             sc.C.[r] <- rs.Coefficient s r
@@ -112,7 +112,7 @@ module internal CountUpdates =
             sc.Shared.[e] <- if rs.Dispersion.IsSome then nan else shared
 
     /// The log-likelihood of element e's rows of one child at θ (up to terms free of θ).
-    let private elementLogLik (rs: Rows) (sc: Scratch) (e: int) (theta: float) =
+    let elementLogLik (rs: Rows) (sc: Scratch) (e: int) (theta: float) =
         let c = sc.Shared.[e]
 
         if not (Double.IsNaN c) then

@@ -41,16 +41,41 @@ module internal Interweave =
 
     /// Where τ's half-t augmentation keeps its auxiliary variable, with the prior's ν and A: after moving τ the
     /// auxiliary is redrawn from a | τ², because the move used τ's marginal prior and left a stale.
-    type private Augmentation =
+    type Augmentation =
         {
             Index: int
             Dof: float[] -> float
             Scale: float[] -> float
         }
 
+    /// τ's half-t augmentation in the plan, when τ's update keeps one auxiliary variable and τ has a half-t family
+    /// prior (the index counts the auxiliaries of the updates before it, as the compiler lays them out).
+    let augmentationOf (b: Bound) (updates: Update[]) (tau: NodeInfo) : Augmentation option =
+        match Array.tryFindIndex (fun (u: Update) -> u.Node = tau.Node.Name && u.Needs.Aux.Length = 1) updates with
+        | Some i ->
+            let index = updates.[.. i - 1] |> Array.sumBy (fun u -> u.Needs.Aux.Length)
+
+            match tau.Node.Kind with
+            | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
+                Updates.halfTArguments b d
+                |> Option.map (fun (dof, scale) ->
+                    {
+                        Index = index
+                        Dof = dof
+                        Scale = scale
+                    })
+            | _ -> None
+        | None -> None
+
+    /// Redraws τ's half-t auxiliary from a | τ² after a move of τ that used τ's marginal prior.
+    let redrawAuxiliary (a: Augmentation) (rng: Random) (st: ChainState) (tau: float) =
+        let s = st.Values
+        let p = Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
+        st.Aux.[a.Index] <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
+
     /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
     /// under η = (θ − μ)/τ fixed that the collapsed logistic sums do not already hold.
-    let private tauRest (density: CompiledDensity) (theta: NodeInfo) (tau: NodeInfo) : float[] -> float =
+    let tauRest (density: CompiledDensity) (theta: NodeInfo) (tau: NodeInfo) : float[] -> float =
         let excluded =
             [|
                 for c in 0 .. theta.Copies - 1 do
@@ -277,11 +302,7 @@ module internal Interweave =
             // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
             let augment () =
                 match augmentation with
-                | Some a ->
-                    let p =
-                        Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (s.[tauOff] * s.[tauOff])
-
-                    st.Aux.[a.Index] <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
+                | Some a -> redrawAuxiliary a rng st s.[tauOff]
                 | None -> ()
 
             if exactDraw () then
@@ -353,22 +374,7 @@ module internal Interweave =
     let add (density: CompiledDensity) (updates: Update[]) : Update[] =
         let b = density.Bound
 
-        let augmentationOf (tau: NodeInfo) =
-            match Array.tryFindIndex (fun (u: Update) -> u.Node = tau.Node.Name && u.Needs.Aux.Length = 1) updates with
-            | Some i ->
-                let index = updates.[.. i - 1] |> Array.sumBy (fun u -> u.Needs.Aux.Length)
-
-                match tau.Node.Kind with
-                | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
-                    Updates.halfTArguments b d
-                    |> Option.map (fun (dof, scale) ->
-                        {
-                            Index = index
-                            Dof = dof
-                            Scale = scale
-                        })
-                | _ -> None
-            | None -> None
+        let augmentationOf = augmentationOf b updates
 
         let expanded = lazy (Graph.expand b.Model)
 

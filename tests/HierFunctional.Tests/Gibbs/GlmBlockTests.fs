@@ -82,7 +82,7 @@ let ``a Binomial-logit intercept with a Flat prior and a slope match the 2-D gri
 
 /// n independent draws from a 2-D grid posterior (cell by its weight, then uniform within the cell), with the
 /// grid's exact means, sds and fourth central moments.
-let private gridDraws (rng: Random) n (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
+let gridDraws (rng: Random) n (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
     let m = 401
     let h1, h2 = (hi1 - lo1) / float (m - 1), (hi2 - lo2) / float (m - 1)
     let at lo h i = lo + h * float i

@@ -1,0 +1,133 @@
+/// ASIS interweaving of a random-effect scale through count children (GlmInterweave): one step applied to exact
+/// joint posterior draws of a precision and its Poisson random effect leaves their distribution where it was; the
+/// whole sampler matches the exact 2-D grid posterior; and the plan lists the step only where it applies.
+module HierFunctional.Tests.Gibbs.GlmInterweaveTests
+
+open Xunit
+open HierFunctional
+open type Distributions
+open HierFunctional.Tests.Gibbs.GibbsTests
+open HierFunctional.Tests.Gibbs.LogisticTests
+open HierFunctional.Tests.Gibbs.GlmBlockTests
+
+let private ys = [| 2.0; 0.0; 3.0 |]
+let private es = [| 1.0; 0.5; 1.5 |]
+
+let private rows =
+    Dataset.empty
+    |> Dataset.labels "g" [| "a"; "a"; "a" |]
+    |> Dataset.integers "y" (ys |> Array.map int)
+    |> Dataset.reals "E" es
+
+/// One random effect over a one-level group, its sd written as a precision (BUGS), a data offset in the rate.
+let private precisionModel =
+    model {
+        let! tau = sample "tau" (Gamma(3.0, 2.0))
+        let! u = sample "u" (Normal(0.0, 1.0 / sqrt tau)) |> over "g"
+        do! observe "y" (Poisson(exp (0.3 + u.[group "g"]), data "E"))
+    }
+
+/// log p(τ, u | y) up to a constant: Gamma(3, 2) on τ, Normal(0, τ^−½) on u, Poisson rows with rate E·e^(0.3 + u).
+let private logPost (tau: float) (u: float) =
+    if tau <= 0.0 then
+        -infinity
+    else
+        2.0 * log tau - 2.0 * tau + 0.5 * log tau - 0.5 * tau * u * u
+        + Array.sum (Array.init 3 (fun i -> ys.[i] * (0.3 + u) - es.[i] * exp (0.3 + u)))
+
+let private tauRange, uRange = (1e-4, 14.0), (-6.0, 6.0)
+
+let private interweavingOf (plan: GibbsPlan) =
+    plan.Updates |> Array.findIndex (fun u -> u.Kind = UpdateKind.Interweaving)
+
+[<Fact>]
+let ``one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior``
+    ()
+    =
+    let plan = planOf Rules.builtIn precisionModel rows
+    let i = interweavingOf plan
+    Assert.Equal("tau | u", plan.Updates.[i].Node)
+    let b = plan.Bound
+    let offT, offU = b.Layout.Offsets.["tau"], b.Layout.Offsets.["u"]
+    let draws, moments = gridDraws (MonteCarlo.rng 5) 40000 tauRange uRange logPost
+    let st = Gibbs.initialState plan (Array.zeroCreate b.Layout.Size)
+    st.Adapting <- false
+    let rng = MonteCarlo.rng 8
+
+    let out =
+        draws
+        |> Array.map (fun (t, u) ->
+            st.Values.[offT] <- t
+            st.Values.[offU] <- u
+            plan.Updates.[i].Run plan.Offsets.[i] rng st
+            st.Values.[offT], st.Values.[offU])
+
+    // the step must move: a kernel that stays put passes any invariance check
+    let moved =
+        Array.map2 (fun (t0, _) (t1, _) -> t0 <> t1) draws out |> Array.filter id
+
+    Assert.True(moved.Length > draws.Length / 2, $"only {moved.Length} of {draws.Length} draws moved")
+    let n = float draws.Length
+
+    for name, pick in [ "tau", fst; "u", snd ] do
+        let f (t: float) (u: float) = pick (t, u)
+        let mean = moments f
+        let sd = sqrt (moments (fun t u -> (f t u - mean) ** 2.0))
+        let mu4 = moments (fun t u -> (f t u - mean) ** 4.0)
+        let xs = out |> Array.map pick
+        let m = Array.average xs
+        let s = sqrt (Array.averageBy (fun x -> (x - m) ** 2.0) xs)
+        MonteCarlo.assertWithin4Mcse $"{name} mean after one step" mean (m, sd / sqrt n)
+        MonteCarlo.assertWithin4Mcse $"{name} sd after one step" sd (s, sqrt ((mu4 - sd ** 4.0) / n) / (2.0 * sd))
+
+[<Fact>]
+let ``a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving`` () =
+    let plan = planOf Rules.builtIn precisionModel rows
+    let et, eu = grid2 tauRange uRange logPost
+    let post = Chains.run options plan
+    exactCheck post "tau" et
+    exactCheck post "u[1]" eu
+
+[<Fact>]
+let ``the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance`` () =
+    let withScale (sd: Expr -> Expr) (prior: Dist) =
+        model {
+            let! t = sample "t" prior
+            let! mu = sample "mu" (Normal(0.0, 1.0))
+            let! u = sample "u" (Normal(mu, sd t)) |> over "g"
+            do! observe "y" (Poisson(exp u.[group "g"], data "E"))
+        }
+
+    for m, expected in
+        [
+            withScale (fun t -> 1.0 / sqrt t) (Gamma(2.0, 1.0)), "mu, t | u"
+            withScale id (HalfCauchy 1.0), "mu, t | u"
+            withScale sqrt (InverseGamma(2.0, 1.0)), "mu, t | u"
+        ] do
+        let plan = planOf Rules.builtIn m rows
+        let u = plan.Updates.[interweavingOf plan]
+        Assert.Equal(expected, u.Node)
+        Assert.Equal(Exactness.Approximate, u.Exactness)
+        Assert.Contains("interweaving (ASIS: slices t, then mu,", Gibbs.describe plan)
+
+[<Fact>]
+let ``count interweaving is left out when a count row reads the scale itself or interweaving is switched off`` () =
+    let readsScale =
+        model {
+            let! tau = sample "tau" (Gamma(3.0, 2.0))
+            let! u = sample "u" (Normal(0.0, 1.0 / sqrt tau)) |> over "g"
+            do! observe "y" (Poisson(exp (u.[group "g"] + 0.1 * tau), data "E"))
+        }
+
+    let plan = planOf Rules.builtIn readsScale rows
+    Assert.DoesNotContain(plan.Updates, (fun u -> u.Kind = UpdateKind.Interweaving))
+
+    let off =
+        match
+            Bind.bind precisionModel rows
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithInterweaving false))
+        with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
+    Assert.DoesNotContain(off.Updates, (fun u -> u.Kind = UpdateKind.Interweaving))
