@@ -168,3 +168,57 @@ let ``draws beyond the representable tail follow the truncated distribution`` ()
     let mcse = sqrt (variance / float n)
     Assert.True(zs |> Array.forall (fun z -> z >= c), "a Normal draw left the truncation")
     Assert.True(abs (Array.average zs - lambda) < 4.0 * mcse, $"mean {Array.average zs} vs {lambda} (MCSE {mcse})")
+
+[<Fact>]
+let ``draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision`` () =
+    let rng = rng 31
+    let n = 3000
+    // Q(k, x) = e^(−x) Σ_{j<k} xʲ/j! for integer k; log-space ratios avoid e^(−x)
+    let logQ (k: int) (x: float) =
+        log (Seq.sum (seq { for j in 0 .. k - 1 -> exp (float j * log x - SpecialFunctions.GammaLn(float j + 1.0)) }))
+        - x
+
+    let check name (xs: float[]) (mean: float) (second: float) =
+        let sd = sqrt (second - mean * mean)
+        let mcse = sd / sqrt (float n)
+        Assert.True(xs |> Array.forall Double.IsFinite, $"{name}: a draw was not finite")
+
+        Assert.True(
+            abs (Array.average xs - mean) < 4.0 * mcse,
+            $"{name}: mean {Array.average xs} vs {mean} (MCSE {mcse})"
+        )
+
+    // Gamma(3, 1) T(40, ): E[X | X > c] = 3 Q(4, c)/Q(3, c), E[X²| X > c] = 12 Q(5, c)/Q(3, c)
+    let c = 40.0
+
+    let xs =
+        Array.init n (fun _ -> Truncation.draw rng (Gamma(1.0, 1.0)) [| 3.0; 1.0 |] c infinity)
+
+    Assert.True(xs |> Array.forall (fun x -> x >= c), "a Gamma draw left the truncation")
+    check "Gamma(3, 1) T(40, )" xs (3.0 * exp (logQ 4 c - logQ 3 c)) (12.0 * exp (logQ 5 c - logQ 3 c))
+    // InverseGamma(4, 1) T(, 0.01): X = 1/Y, Y ~ Gamma(4, 1) T(100, ); E[X] = Q(3, 100)/(3 Q(4, 100)),
+    // E[X²] = Q(2, 100)/(6 Q(4, 100))
+    let ys =
+        Array.init n (fun _ -> Truncation.draw rng (InverseGamma(1.0, 1.0)) [| 4.0; 1.0 |] -infinity 0.01)
+
+    Assert.True(ys |> Array.forall (fun y -> y > 0.0 && y <= 0.01), "an InverseGamma draw left the truncation")
+
+    check
+        "InverseGamma(4, 1) T(, 0.01)"
+        ys
+        (exp (logQ 3 100.0 - logQ 4 100.0) / 3.0)
+        (exp (logQ 2 100.0 - logQ 4 100.0) / 6.0)
+
+[<Fact>]
+let ``a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)`` () =
+    // Regression: Beta(0.001, 5) T(, 0.9999) has its quantile underflow to 0 for about half of all uniforms; p = 0
+    // has log-density +∞ under Beta(a < 1, b), and litters' mu slice stopped on it.
+    let rng = rng 37
+    let d = TruncatedAbove(Beta(1e-3, 5.0), 0.9999)
+    let args = [ 1e-3; 5.0; 0.9999 ] |> List.map Value.Scalar
+
+    for _ in 1..1000 do
+        let p = Truncation.draw rng (Beta(1.0, 1.0)) [| 1e-3; 5.0 |] -infinity 0.9999
+        Assert.True(p > 0.0 && p <= 0.9999, $"draw {p}")
+        let lp = Density.logPdf d args (Value.Scalar p)
+        Assert.True(Double.IsFinite lp, $"log-density {lp} at {p}")

@@ -161,7 +161,15 @@ module Truncation =
     /// The quantile from a log-probability: `quantile` where the probability is representable, else bisection on
     /// the log-CDF (log-survival in the upper tail) within [lower, upper], where the point is known to lie.
     let private quantileOfLog (d: Dist) (a: float[]) (upperTail: bool) (logP: float) (lower: float) (upper: float) =
-        if logP > -650.0 then
+        // the Gamma's upper tail and the InverseGamma's lower tail invert P(shape, ·) at 1 − p, which has lost p's
+        // digits when p is small
+        let viaComplement =
+            match d with
+            | Dist.Gamma _ -> upperTail
+            | Dist.InverseGamma _ -> not upperTail
+            | _ -> false
+
+        if logP > -650.0 && not (viaComplement && logP < log 1e-3) then
             quantile d a upperTail (exp logP)
         else
             // g increases with x and is 0 at the quantile
@@ -252,7 +260,14 @@ module Truncation =
 
         let r = exp (l0 - l1)
         let logP = l1 + log (r + t * (1.0 - r))
-        let x = quantileOfLog d a upperTail logP lower upper
+        // a quantile that underflows onto the edge of an open support (a Beta with a tiny shape at 0) would leave a
+        // state whose log-density is +∞; it is kept one step inside, like the untruncated samplers' draws
+        let x =
+            match Dist.support d with
+            | Support.Positive -> Numerics.positive (quantileOfLog d a upperTail logP lower upper)
+            | Support.UnitInterval -> Numerics.unitOpen (quantileOfLog d a upperTail logP lower upper)
+            | _ -> quantileOfLog d a upperTail logP lower upper
+
         max lower (min upper x)
 
     /// The median of the parent restricted to [lower, upper]: the quantile halfway between the bounds' tail values.
