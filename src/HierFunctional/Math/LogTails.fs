@@ -8,7 +8,7 @@ open MathNet.Numerics
 /// fall below `bulkFloor` the prefactor is kept in log space and the series or continued fraction (Numerical
 /// Recipes §6.2, §6.4) is summed on its own scale, so log 1e-400 comes out as −921, not −∞.
 [<RequireQualifiedAccess>]
-module LogTails =
+module internal LogTails =
 
     /// Below this a probability from MathNet is recomputed in log space (it has lost digits, or is about to underflow).
     let private bulkFloor = 1e-280

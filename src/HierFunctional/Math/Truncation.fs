@@ -4,9 +4,10 @@ open System
 open MathNet.Numerics
 open MathNet.Numerics.Distributions
 
-/// Truncated univariate continuous families (BUGS's `T(lower, upper)`): the parent's CDF and survival function, the
-/// log of the mass it keeps in [lower, upper] (the normalising constant), and inverse-CDF draws within the bounds.
-/// Parent arguments are the evaluated scalars in `Dist.arguments` order.
+/// Truncated univariate continuous families (BUGS's `T(lower, upper)`): the parent's log-CDF and log-survival
+/// function, the log of the mass it keeps in [lower, upper] (the normalising constant), and inverse-CDF draws within
+/// the bounds, all in log space on the smaller tail so a mass that underflows a double stays finite. Parent
+/// arguments are the evaluated scalars in `Dist.arguments` order.
 [<RequireQualifiedAccess>]
 module Truncation =
 
@@ -169,7 +170,10 @@ module Truncation =
             | Dist.InverseGamma _ -> not upperTail
             | _ -> false
 
-        if logP > -650.0 && not (viaComplement && logP < log 1e-3) then
+        if Double.IsNegativeInfinity logP then
+            // the tail probability 0 (a uniform of exactly 0) is the bound itself
+            if upperTail then upper else lower
+        elif logP > -650.0 && not (viaComplement && logP < log 1e-3) then
             quantile d a upperTail (exp logP)
         else
             // g increases with x and is 0 at the quantile
