@@ -464,8 +464,9 @@ module SbcCatalogue =
             varyingSlopesLkj
         ]
 
-    /// Every hand-written structure (rules, then hierarchies).
-    let all: SbcStructure list = rules @ hierarchies
+    /// Every hand-written structure (rules, hierarchies, then the vocabulary of `SbcVocabulary`: truncation,
+    /// precision and variance scales, prior draws, GLM centring, joint location-scale draws).
+    let all: SbcStructure list = rules @ hierarchies @ SbcVocabulary.all
 
     /// The structure with the given name.
     let find (name: string) : SbcStructure =

@@ -77,6 +77,10 @@ let private runOk settings structure =
 [<InlineData("gamma-poisson")>]
 [<InlineData("normal-scale-gamma-precision")>]
 [<InlineData("two-level-normal")>]
+[<InlineData("truncated-beta-binomial")>]
+[<InlineData("two-level-precision")>]
+[<InlineData("prior-draw")>]
+[<InlineData("poisson-glmm-centring")>]
 let ``the sampler is calibrated on cheap structures of the catalogue`` (name: string) =
     let r = runOk (ciSettings 100 11) (SbcCatalogue.find name)
     Checks.orFail (Sbc.toCheck r)

@@ -189,6 +189,27 @@ let ``transforms give no NaN at |u| = 700`` () =
                     Assert.True(Double.IsFinite lj, $"{s} {k} {u}: {lj}")
 
 [<Fact>]
+let ``a far-out unconstrained value maps strictly inside a bounded support and back to a finite value`` () =
+    // Regression: a slice from a poor start accepted u ≈ 40 for an sd truncated to [0.2, 2]; 0.2 + 1.8·σ(40) rounds
+    // to 2.0, whose unconstrained image is +∞, and the next update failed with a -∞ log-density.
+    let bounded =
+        [
+            Support.Positive
+            Support.UnitInterval
+            Support.Interval(0.2, 2.0)
+            Support.Interval(-1.0, 2.0)
+            Support.Interval(0.5, infinity)
+            Support.Interval(-infinity, 3.0)
+        ]
+
+    for s in bounded do
+        for u in [ -800.0; -40.0; 40.0; 800.0 ] do
+            let x = Transform.fromUnconstrainedScalar s u
+            let back = Transform.toUnconstrainedScalar s x
+            Assert.True(Density.supportContains s (Value.Scalar x), $"{s} at u = {u}: x = {x}")
+            Assert.True(Double.IsFinite back, $"{s} at u = {u}: x = {x} maps back to {back}")
+
+[<Fact>]
 let ``sizes follow the packing conventions`` () =
     Assert.Equal(4, Transform.unconstrainedSize Support.Simplex 5)
     Assert.Equal(6, Transform.unconstrainedSize Support.CorrelationCholesky 4)

@@ -62,16 +62,24 @@ module Transform =
         | s when isScalar s -> discrete s
         | s -> invalidArg "support" $"{s} is not a scalar support; use toUnconstrained."
 
-    /// Unconstrained → constrained for scalar supports: identity, exp, logistic σ(u), or a + (b − a)·σ(u).
+    /// x kept strictly inside (a, b): a far-out u rounds onto a bound, whose unconstrained image is ±∞, so a slice
+    /// that accepted it would leave a state it cannot map back.
+    let private inside (a: float) (b: float) (x: float) =
+        if x <= a then Math.BitIncrement a
+        elif x >= b then Math.BitDecrement b
+        else x
+
+    /// Unconstrained → constrained for scalar supports: identity, exp, logistic σ(u), or a + (b − a)·σ(u); values
+    /// that round onto a bound are moved to the nearest float inside it.
     let fromUnconstrainedScalar (support: Support) (u: float) : float =
         match support with
         | Support.Real -> u
-        | Support.Positive -> exp u
-        | Support.UnitInterval -> sigmoid u
+        | Support.Positive -> inside 0.0 infinity (exp u)
+        | Support.UnitInterval -> inside 0.0 1.0 (sigmoid u)
         | Support.Interval(a, b) when Double.IsNegativeInfinity a && Double.IsPositiveInfinity b -> u
-        | Support.Interval(a, b) when Double.IsPositiveInfinity b -> a + exp u
-        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> b - exp -u
-        | Support.Interval(a, b) -> a + (b - a) * sigmoid u
+        | Support.Interval(a, b) when Double.IsPositiveInfinity b -> inside a b (a + exp u)
+        | Support.Interval(a, b) when Double.IsNegativeInfinity a -> inside a b (b - exp -u)
+        | Support.Interval(a, b) -> inside a b (a + (b - a) * sigmoid u)
         | s when isScalar s -> discrete s
         | s -> invalidArg "support" $"{s} is not a scalar support; use fromUnconstrained."
 

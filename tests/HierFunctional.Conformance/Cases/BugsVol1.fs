@@ -355,11 +355,14 @@ let litters =
                 derived "b" (data "nbar" * (1.0 - mu.[group "grp"]) * phi.[group "grp"])
                 |> over "grp"
 
-            let! p = sample "p" (Beta(a.[group "grp"], b.[group "grp"])) |> over "cell"
+            let! p =
+                sample "p" (TruncatedAbove(Beta(a.[group "grp"], b.[group "grp"]), 0.9999))
+                |> over "cell"
+
             do! observe "r" (Binomial(data "n", p.[group "cell"]))
         })
         [ Bugs.repeated "p" 32 0.5 ]
-        "written without BUGS's truncation T(,0.9999) of p: with it, mu's slice meets a +Infinity log-density where the Beta mass below 0.9999 underflows (open); reference is the truncated BUGS model"
+        "written as BUGS wrote it, with p ~ dbeta(a, b) T(,0.9999); the truncation's log-mass is computed in log space, so it stays finite where the Beta mass below 0.9999 underflows"
 
 /// Magnesium's studies: treated and control deaths and sizes (the BUGS data file).
 let private magnesiumData =
