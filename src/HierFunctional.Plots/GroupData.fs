@@ -8,14 +8,14 @@ open HierFunctional
 [<RequireQualifiedAccess>]
 module GroupData =
 
-    // "theta[3]" → "Hospital C"; "r_Subject[3,2]" → "308 [,2]" (the group label and the column of a vector effect).
-    let private labelOf (posterior: Posterior) (name: string) =
-        match posterior.Label name with
-        | Some l ->
-            match name.IndexOf ',' with
-            | -1 -> l
-            | i -> $"{l} [,{name.Substring(i + 1).TrimEnd ']'}]"
-        | None -> name
+    // "theta[3]" → "Hospital C". A vector effect's label already names its column ("b[308,1]").
+    let private labelOf (posterior: Posterior) (name: string) = defaultArg (posterior.Label name) name
+
+    /// The column of a vector effect's scalar ("b[3,2]" → "2"); empty for a scalar effect ("theta[3]").
+    let columnOf (name: string) =
+        match name.IndexOf ',' with
+        | -1 -> ""
+        | i -> name.Substring(i + 1).TrimEnd ']'
 
     /// Every scalar of a node (e.g. all `theta[j]`), with its label, median and central `mass` interval.
     let forest (mass: float) (node: string) (posterior: Posterior) : ForestRow[] =

@@ -1,6 +1,7 @@
 namespace HierFunctional.Plots
 
 open System
+open System.IO
 open Plotly.NET
 open HierFunctional
 
@@ -74,49 +75,73 @@ module Plot =
             $"Autocorrelation of {name}"
             [ "xaxis", box (Render.axis "lag" []); "yaxis", box (Render.axis "autocorrelation" [ "range", box [| -0.2; 1.05 |] ]) ]
 
-    /// Forest plot: every scalar of a node (e.g. all `theta[j]`) by group label, median and 90% interval.
+    /// Forest plot: every scalar of a node (e.g. all `theta[j]`) by group label, median and 90% interval; a
+    /// vector effect (`b[j,k]`) gets one panel per column k, side by side.
     let forest (node: string) (posterior: Posterior) : GenericChart =
-        let rows = GroupData.forest 0.9 node posterior
+        let panels =
+            GroupData.forest 0.9 node posterior |> Array.groupBy (fun r -> GroupData.columnOf r.Name)
 
-        [
-            Render.trace
-                "scatter"
+        let traces =
+            panels
+            |> Array.mapi (fun i (column, rows) ->
+                let axis = if i = 0 then "" else string (i + 1)
+
+                Render.trace
+                    "scatter"
+                    [
+                        "x", box (rows |> Array.map (fun r -> r.Median))
+                        "y", box (rows |> Array.map (fun r -> if column = "" then r.Label else r.Label.Replace($",{column}]", "]")))
+                        "xaxis", box ("x" + axis)
+                        "yaxis", box ("y" + axis)
+                        "mode", box "markers"
+                        "name", box (if column = "" then node else $"{node}[, {column}]")
+                        "marker", box (dict [ "color", box Render.chainColours.[0]; "size", box 8 ])
+                        "error_x",
+                        box (
+                            dict
+                                [
+                                    "type", box "data"
+                                    "symmetric", box false
+                                    "array", box (rows |> Array.map (fun r -> r.Upper - r.Median))
+                                    "arrayminus", box (rows |> Array.map (fun r -> r.Median - r.Lower))
+                                    "color", box Render.chainColours.[0]
+                                    "thickness", box 2
+                                    "width", box 0
+                                ]
+                        )
+                        "text",
+                        box (
+                            rows
+                            |> Array.map (fun r ->
+                                $"{r.Label} ({r.Name})<br>median {Render.num r.Median}<br>90%% interval [{Render.num r.Lower}, {Render.num r.Upper}]")
+                        )
+                        "hoverinfo", box "text"
+                    ])
+            |> List.ofArray
+
+        let rowCount = panels |> Array.map (snd >> Array.length) |> Array.max
+
+        let axes =
+            panels
+            |> Array.mapi (fun i (column, _) ->
+                let suffix = if i = 0 then "" else string (i + 1)
+                let title = if column = "" then node else $"{node}[, {column}]"
+
                 [
-                    "x", box (rows |> Array.map (fun r -> r.Median))
-                    "y", box (rows |> Array.map (fun r -> r.Label))
-                    "mode", box "markers"
-                    "name", box node
-                    "marker", box (dict [ "color", box Render.chainColours.[0]; "size", box 8 ])
-                    "error_x",
-                    box (
-                        dict
-                            [
-                                "type", box "data"
-                                "symmetric", box false
-                                "array", box (rows |> Array.map (fun r -> r.Upper - r.Median))
-                                "arrayminus", box (rows |> Array.map (fun r -> r.Median - r.Lower))
-                                "color", box Render.chainColours.[0]
-                                "thickness", box 2
-                                "width", box 0
-                            ]
-                    )
-                    "text",
-                    box (
-                        rows
-                        |> Array.map (fun r ->
-                            $"{r.Label} ({r.Name})<br>median {Render.num r.Median}<br>90%% interval [{Render.num r.Lower}, {Render.num r.Upper}]")
-                    )
-                    "hoverinfo", box "text"
-                ]
-        ]
-        |> Render.chart
+                    "xaxis" + suffix, box (Render.axis title [ "zeroline", box false ])
+                    "yaxis" + suffix, box (Render.axis "" [ "autorange", box "reversed"; "type", box "category"; "showticklabels", box (i = 0) ])
+                ])
+            |> List.concat
+
+        Render.chart
             $"Forest plot of {node}: medians and 90%% intervals"
-            [
-                "xaxis", box (Render.axis node [ "zeroline", box false ])
-                "yaxis", box (Render.axis "" [ "autorange", box "reversed"; "type", box "category" ])
-                "height", box (max 300 (120 + 22 * rows.Length))
+            ([
+                "height", box (max 300 (120 + 22 * rowCount))
                 "showlegend", box false
-            ]
+                "grid", box (dict [ "rows", box 1; "columns", box panels.Length; "pattern", box "independent" ])
+             ]
+             @ axes)
+            traces
 
     /// Shrinkage plot: each group's no-pooling estimate (top row, area ∝ group size) with an arrow to its
     /// partial-pooling posterior mean (bottom row), and the complete-pooling estimate as a dashed line.
@@ -322,6 +347,7 @@ module Plot =
                 "xaxis", box (Render.axis "" [ "type", box "category"; "tickangle", box (if many then -60 else 0) ])
                 "yaxis", box (Render.axis d.ValueTitle [])
                 "barmode", box "group"
+                "scattermode", box "group"
                 "shapes", box (if Double.IsFinite d.Threshold then [| Render.hline d.Threshold Render.alarm |] else [||])
             ]
 
@@ -348,3 +374,25 @@ module Plot =
         |> Seq.collect (fun (name, p) ->
             [ GroupData.Criterion.waic name (Criteria.waicOf p); GroupData.Criterion.loo name (Criteria.looOf p) ])
         |> criteria
+
+    /// The chart as one self-contained HTML page (plotly.js inlined; opens offline).
+    let toHtml (chart: GenericChart) : string = ChartPage.document "HierFunctional chart" [ "chart", chart ]
+
+    /// Saves the chart as a self-contained HTML page at `path`.
+    let saveHtml (path: string) (chart: GenericChart) : unit = File.WriteAllText(path, toHtml chart)
+
+    /// Writes the chart to a self-contained page in the temporary directory and opens it in the default browser;
+    /// when CI is set (no one to look) it only writes the page and prints its path. Returns the path.
+    let show (chart: GenericChart) : string =
+        let path = ChartPage.writeTemp (toHtml chart)
+
+        if ChartPage.isHeadless () then
+            printfn "chart written to %s (CI is set, so no browser is opened)" path
+        else
+            // No desktop handler for .html (a server, a container): say where the page is instead.
+            try
+                Diagnostics.Process.Start(Diagnostics.ProcessStartInfo(path, UseShellExecute = true)) |> ignore
+            with :? ComponentModel.Win32Exception as e ->
+                printfn "chart written to %s (no browser could be opened: %s)" path e.Message
+
+        path

@@ -39,6 +39,8 @@ module internal Render =
         let l = Layout()
         l.SetProperty("title", dict [ "text", box title; "font", box (dict [ "size", box 15 ]) ])
         l.SetProperty("hovermode", "closest")
+        l.SetProperty("width", 760)
+        l.SetProperty("height", 420)
 
         for k, v in layout do
             l.SetProperty(k, v)
