@@ -219,10 +219,11 @@ module GroupData =
     /// Densities of the observed column (chain 0, named `observed`) and of `count` replicated data sets drawn
     /// from evenly spaced posterior draws, on one shared grid.
     let predictiveDensities (rng: Random) (count: int) (b: Bound) (observed: string) (posterior: Posterior) : Series[] =
-        let arr = Posterior.toArray posterior
-        let perChain = max 1 (count / posterior.ChainCount)
-        let idx = ChainData.thinnedIndices perChain posterior.DrawCount
-        let thin = Posterior.create posterior.Names (arr |> Array.map (fun ch -> idx |> Array.map (fun i -> ch.[i])))
+        let arr = Posterior.toArray posterior |> Array.concat
+        let count = min count arr.Length
+        // Draws k·S/count for k = 0..count−1 over the pooled draws: exactly `count`, evenly spaced.
+        let picked = Array.init count (fun k -> arr.[int (int64 k * int64 arr.Length / int64 count)])
+        let thin = Posterior.create posterior.Names [| picked |]
         let reps = Predictive.replicate rng b thin
 
         Array.append
