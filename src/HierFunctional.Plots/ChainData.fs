@@ -74,20 +74,32 @@ module ChainData =
         let spread = if spread > 0.0 then spread else sdOf s
         0.9 * spread * Math.Pow(float s.Length, -0.2)
 
-    /// A Gaussian kernel density estimate of `x` on `grid` with bandwidth `h`.
-    let kde (h: float) (grid: float[]) (x: float[]) : float[] =
+    /// A Gaussian kernel density estimate of `x` on `grid` with bandwidth `h`. With a lower bound (the support of
+    /// a scale starts at 0) the kernels are reflected at it, so no mass leaks below the bound.
+    let kde (lower: float option) (h: float) (grid: float[]) (x: float[]) : float[] =
         let c = 1.0 / (float x.Length * h * sqrt (2.0 * Math.PI))
+        let k (z: float) = exp (-0.5 * z * z)
 
         grid
-        |> Array.map (fun g -> c * (x |> Array.sumBy (fun v -> let z = (g - v) / h in exp (-0.5 * z * z))))
+        |> Array.map (fun g ->
+            match lower with
+            | Some b -> c * (x |> Array.sumBy (fun v -> k ((g - v) / h) + k ((g + v - 2.0 * b) / h)))
+            | None -> c * (x |> Array.sumBy (fun v -> k ((g - v) / h))))
 
-    /// A grid of `points` values spanning every sample ± 3 bandwidths, so each density integrates to about 1 on it.
-    let densityGrid (points: int) (h: float) (samples: float[][]) : float[] =
+    /// The lower bound of the support the draws suggest: 0 when every draw is ≥ 0 (a scale, a rate), else none.
+    let lowerBound (samples: float[]) : float option =
+        if samples.Length > 0 && samples |> Array.forall (fun v -> v >= 0.0) then Some 0.0 else None
+
+    /// A grid of `points` values spanning every sample ± 3 bandwidths (not below `lower`), so each density
+    /// integrates to about 1 on it.
+    let densityGrid (points: int) (lower: float option) (h: float) (samples: float[][]) : float[] =
         let all = samples |> Array.concat |> Array.filter Double.IsFinite
         let lo, hi = Array.min all - 3.0 * h, Array.max all + 3.0 * h
+        let lo = match lower with Some b -> max b lo | None -> lo
         Array.init points (fun i -> lo + (hi - lo) * float i / float (points - 1))
 
-    /// Kernel density of each sample set on one shared grid (bandwidth from the pooled samples), named by `names`.
+    /// Kernel density of each sample set on one shared grid (bandwidth from the pooled samples, reflected at 0
+    /// when every draw is ≥ 0), each a (name, chain, draws).
     let densities (points: int) (named: (string * int * float[])[]) : Series[] =
         let samples = named |> Array.map (fun (_, _, x) -> x |> Array.filter Double.IsFinite)
         let pooled = Array.concat samples
@@ -97,7 +109,8 @@ module ChainData =
 
         let h = bandwidth pooled
         let h = if h > 0.0 then h else 1e-3 * max 1.0 (abs pooled.[0])
-        let grid = densityGrid points h samples
+        let lower = lowerBound pooled
+        let grid = densityGrid points lower h samples
 
         Array.map2
             (fun (name, chain, _) x ->
@@ -105,7 +118,7 @@ module ChainData =
                     Name = name
                     Chain = chain
                     X = grid
-                    Y = kde h grid x
+                    Y = kde lower h grid x
                 })
             named
             samples

@@ -244,7 +244,9 @@ module GroupData =
         // A heavy-tailed prior (half-Cauchy) would stretch the grid over its far tail and flatten the posterior:
         // the grid spans the posterior and the central 99% of the prior draws; each density uses all its draws.
         let q p = Diagnostics.quantile p [| prior |]
+        let lower = ChainData.lowerBound (Array.append prior post)
         let lo, hi = min (q 0.005) (Array.min post), max (q 0.995) (Array.max post)
+        let lo = match lower with Some b -> b | None -> lo
         let grid = Array.init 200 (fun i -> lo + (hi - lo) * float i / 199.0)
 
         [| "prior", prior; "posterior", post |]
@@ -253,5 +255,5 @@ module GroupData =
                 Name = n
                 Chain = 0
                 X = grid
-                Y = ChainData.kde (ChainData.bandwidth x) grid x
+                Y = ChainData.kde lower (ChainData.bandwidth x) grid x
             })
