@@ -37,6 +37,14 @@ let ``rank histogram counts sum to each chain's draws and to all draws`` () =
     |> check
 
 [<Fact>]
+let ``the pooled rank bins are equally filled, within one draw`` () =
+    Prop.forAll (Arb.fromGen (Gen.zip shapes (Gen.choose (1, 30)))) (fun ((seed, chains, draws), bins) ->
+        let h = ChainData.rankHistogramOf bins "x" (chainsOf seed chains draws)
+        let totals = Array.init bins (fun b -> h.Counts |> Array.sumBy (fun c -> c.[b]))
+        chains * draws < bins || Array.max totals - Array.min totals <= 1)
+    |> check
+
+[<Fact>]
 let ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws`` () =
     Prop.forAll (Arb.fromGen shapes) (fun (seed, chains, draws) ->
         let x = chainsOf seed chains draws
