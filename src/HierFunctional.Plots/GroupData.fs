@@ -232,7 +232,7 @@ module GroupData =
         |> ChainData.densities 128
 
     /// Prior and posterior densities of one scalar: `count` draws from the prior (`Forward.priorDraw`) against the
-    /// posterior draws, on one grid.
+    /// posterior draws, on one grid spanning the posterior and the prior's central 90%.
     let priorPosterior (rng: Random) (count: int) (b: Bound) (name: string) (posterior: Posterior) : Series[] =
         let at = Array.IndexOf(b.Layout.Names, name)
 
@@ -242,10 +242,10 @@ module GroupData =
         let prior = Array.init count (fun _ -> (Forward.priorDraw rng b).[at])
         let post = Posterior.pooled name posterior
         // A heavy-tailed prior (half-Cauchy) would stretch the grid over its far tail and flatten the posterior:
-        // the grid spans the posterior and the central 99% of the prior draws; each density uses all its draws.
+        // the grid spans the posterior and the central 90% of the prior draws; each density uses all its draws.
         let q p = Diagnostics.quantile p [| prior |]
         let lower = ChainData.lowerBound (Array.append prior post)
-        let lo, hi = min (q 0.005) (Array.min post), max (q 0.995) (Array.max post)
+        let lo, hi = min (q 0.05) (Array.min post), max (q 0.95) (Array.max post)
         let lo = match lower with Some b -> b | None -> lo
         let grid = Array.init 200 (fun i -> lo + (hi - lo) * float i / 199.0)
 

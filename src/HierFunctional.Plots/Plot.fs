@@ -260,7 +260,7 @@ module Plot =
             Render.trace "scatter" [ "x", box s.[0].X; "y", box s.[0].Y; "mode", box "lines"; "name", box "prior"; "line", box (dict [ "color", box "#999999"; "dash", box "dash"; "width", box 2 ]) ]
             Render.trace "scatter" [ "x", box s.[1].X; "y", box s.[1].Y; "mode", box "lines"; "name", box "posterior"; "line", box (dict [ "color", box Render.chainColours.[0]; "width", box 2.5 ]) ]
         ]
-        |> Render.chart $"Prior and posterior of {name}" [ "xaxis", box (Render.axis name []); "yaxis", box (Render.axis "density" []) ]
+        |> Render.chart $"Prior and posterior of {name}" [ "xaxis", box (Render.axis $"{name} (shown: the posterior and the prior's central 90%%)" []); "yaxis", box (Render.axis "density" []) ]
 
     /// Posterior predictive check of a whole column: the density of the observed data (black) over the densities
     /// of 50 data sets replicated from evenly spaced posterior draws (blue).
