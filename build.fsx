@@ -116,6 +116,7 @@ let packable =
         "src/HierFunctional/HierFunctional.fsproj"
         "src/HierFunctional.CSharp/HierFunctional.CSharp.csproj"
         "src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
+        "src/HierFunctional.Plots/HierFunctional.Plots.fsproj"
     ]
 
 /// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global
@@ -154,7 +155,7 @@ let clearLocalPackagesFromCache () =
         | p when not (String.IsNullOrEmpty p) -> p
         | _ -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
 
-    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing" ] do
+    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing"; "hierfunctional.plots" ] do
         let dir = Path.Combine(cache, id)
 
         if Directory.Exists dir then
