@@ -72,7 +72,8 @@ module FitReport =
         {
             Heading = "Convergence of every scalar"
             Body =
-                Html.note "R-hat above the red line, or ESS below it, means the draws of that scalar are not yet reliable."
+                Html.note
+                    "R-hat above the red line, or ESS below it, means the draws of that scalar are not yet reliable."
                 + chart "rhat" (Plot.rhat r.Posterior)
                 + chart "ess" (Plot.ess r.Posterior)
         }

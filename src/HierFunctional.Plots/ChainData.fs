@@ -45,12 +45,17 @@ module ChainData =
             invalidArg "bins" $"need at least one bin, got {bins}."
 
         let total = x |> Array.sumBy Array.length
-        let binOf r = int (int64 r * int64 bins / int64 (max 1 total))
+
+        let binOf r =
+            int (int64 r * int64 bins / int64 (max 1 total))
 
         {
             Scalar = scalar
             Bins = bins
-            Counts = ranks x |> Array.map (fun rs -> Array.init bins (fun b -> rs |> Array.filter (fun r -> binOf r = b) |> Array.length))
+            Counts =
+                ranks x
+                |> Array.map (fun rs ->
+                    Array.init bins (fun b -> rs |> Array.filter (fun r -> binOf r = b) |> Array.length))
             Expected =
                 if x.Length = 0 then
                     0.0
@@ -88,20 +93,30 @@ module ChainData =
 
     /// The lower bound of the support the draws suggest: 0 when every draw is ≥ 0 (a scale, a rate), else none.
     let lowerBound (samples: float[]) : float option =
-        if samples.Length > 0 && samples |> Array.forall (fun v -> v >= 0.0) then Some 0.0 else None
+        if samples.Length > 0 && samples |> Array.forall (fun v -> v >= 0.0) then
+            Some 0.0
+        else
+            None
 
     /// A grid of `points` values spanning every sample ± 3 bandwidths (not below `lower`), so each density
     /// integrates to about 1 on it.
     let densityGrid (points: int) (lower: float option) (h: float) (samples: float[][]) : float[] =
         let all = samples |> Array.concat |> Array.filter Double.IsFinite
         let lo, hi = Array.min all - 3.0 * h, Array.max all + 3.0 * h
-        let lo = match lower with Some b -> max b lo | None -> lo
+
+        let lo =
+            match lower with
+            | Some b -> max b lo
+            | None -> lo
+
         Array.init points (fun i -> lo + (hi - lo) * float i / float (points - 1))
 
     /// Kernel density of each sample set on one shared grid (bandwidth from the pooled samples, reflected at 0
     /// when every draw is ≥ 0), each a (name, chain, draws).
     let densities (points: int) (named: (string * int * float[])[]) : Series[] =
-        let samples = named |> Array.map (fun (_, _, x) -> x |> Array.filter Double.IsFinite)
+        let samples =
+            named |> Array.map (fun (_, _, x) -> x |> Array.filter Double.IsFinite)
+
         let pooled = Array.concat samples
 
         if pooled.Length < 2 then

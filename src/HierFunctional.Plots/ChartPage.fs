@@ -28,7 +28,8 @@ module ChartPage =
                  r.ReadToEnd())
 
     /// The `<script>` element holding plotly.js, once per page.
-    let plotlyScript () = $"<script type=\"text/javascript\">{plotlyJs.Value}</script>"
+    let plotlyScript () =
+        $"<script type=\"text/javascript\">{plotlyJs.Value}</script>"
 
     // JSON inside a <script> must not close it: "</" becomes "<\/", which JavaScript reads as the same string.
     let private scriptSafe (json: string) = json.Replace("</", "<\\/")

@@ -26,11 +26,12 @@ module GroupData =
 
         if names.Length = 0 then
             let known =
-                posterior.Names |> Array.map Posterior.nodeOf |> Array.distinct |> String.concat ", "
+                posterior.Names
+                |> Array.map Posterior.nodeOf
+                |> Array.distinct
+                |> String.concat ", "
 
-            invalidArg
-                "node"
-                $"the posterior has no scalars of node '{node}'; its nodes are {known}."
+            invalidArg "node" $"the posterior has no scalars of node '{node}'; its nodes are {known}."
 
         let tail = (1.0 - mass) / 2.0
 
@@ -222,7 +223,9 @@ module GroupData =
         let arr = Posterior.toArray posterior |> Array.concat
         let count = min count arr.Length
         // Draws k·S/count for k = 0..count−1 over the pooled draws: exactly `count`, evenly spaced.
-        let picked = Array.init count (fun k -> arr.[int (int64 k * int64 arr.Length / int64 count)])
+        let picked =
+            Array.init count (fun k -> arr.[int (int64 k * int64 arr.Length / int64 count)])
+
         let thin = Posterior.create posterior.Names [| picked |]
         let reps = Predictive.replicate rng b thin
 
@@ -246,7 +249,12 @@ module GroupData =
         let q p = Diagnostics.quantile p [| prior |]
         let lower = ChainData.lowerBound (Array.append prior post)
         let lo, hi = min (q 0.05) (Array.min post), max (q 0.95) (Array.max post)
-        let lo = match lower with Some b -> b | None -> lo
+
+        let lo =
+            match lower with
+            | Some b -> b
+            | None -> lo
+
         let grid = Array.init 200 (fun i -> lo + (hi - lo) * float i / 199.0)
 
         [| "prior", prior; "posterior", post |]

@@ -27,7 +27,12 @@ module Plot =
     let trace (name: string) (posterior: Posterior) : GenericChart =
         ChainData.trace maxPoints name posterior
         |> Render.lines 1.0
-        |> Render.chart $"Trace of {name}" [ "xaxis", box (Render.axis "iteration" []); "yaxis", box (Render.axis name []) ]
+        |> Render.chart
+            $"Trace of {name}"
+            [
+                "xaxis", box (Render.axis "iteration" [])
+                "yaxis", box (Render.axis name [])
+            ]
 
     /// Rank plot (Vehtari et al. 2021): each chain's histogram of the ranks of its draws among all draws, as a
     /// step line; chains that mix give flat, overlapping lines at the dashed expected count.
@@ -65,7 +70,9 @@ module Plot =
     let density (name: string) (posterior: Posterior) : GenericChart =
         ChainData.densityByChain name posterior
         |> Render.lines 2.0
-        |> Render.chart $"Density of {name} by chain" [ "xaxis", box (Render.axis name []); "yaxis", box (Render.axis "density" []) ]
+        |> Render.chart
+            $"Density of {name} by chain"
+            [ "xaxis", box (Render.axis name []); "yaxis", box (Render.axis "density" []) ]
 
     /// Autocorrelation of each chain at lags 0 to `maxLag`.
     let autocorrelation (name: string) (posterior: Posterior) : GenericChart =
@@ -73,13 +80,17 @@ module Plot =
         |> Render.lines 1.5
         |> Render.chart
             $"Autocorrelation of {name}"
-            [ "xaxis", box (Render.axis "lag" []); "yaxis", box (Render.axis "autocorrelation" [ "range", box [| -0.2; 1.05 |] ]) ]
+            [
+                "xaxis", box (Render.axis "lag" [])
+                "yaxis", box (Render.axis "autocorrelation" [ "range", box [| -0.2; 1.05 |] ])
+            ]
 
     /// Forest plot: every scalar of a node (e.g. all `theta[j]`) by group label, median and 90% interval; a
     /// vector effect (`b[j,k]`) gets one panel per column k, side by side.
     let forest (node: string) (posterior: Posterior) : GenericChart =
         let panels =
-            GroupData.forest 0.9 node posterior |> Array.groupBy (fun r -> GroupData.columnOf r.Name)
+            GroupData.forest 0.9 node posterior
+            |> Array.groupBy (fun r -> GroupData.columnOf r.Name)
 
         let traces =
             panels
@@ -90,7 +101,15 @@ module Plot =
                     "scatter"
                     [
                         "x", box (rows |> Array.map (fun r -> r.Median))
-                        "y", box (rows |> Array.map (fun r -> if column = "" then r.Label else r.Label.Replace($",{column}]", "]")))
+                        "y",
+                        box (
+                            rows
+                            |> Array.map (fun r ->
+                                if column = "" then
+                                    r.Label
+                                else
+                                    r.Label.Replace($",{column}]", "]"))
+                        )
                         "xaxis", box ("x" + axis)
                         "yaxis", box ("y" + axis)
                         "mode", box "markers"
@@ -129,7 +148,16 @@ module Plot =
 
                 [
                     "xaxis" + suffix, box (Render.axis title [ "zeroline", box false ])
-                    "yaxis" + suffix, box (Render.axis "" [ "autorange", box "reversed"; "type", box "category"; "showticklabels", box (i = 0) ])
+                    "yaxis" + suffix,
+                    box (
+                        Render.axis
+                            ""
+                            [
+                                "autorange", box "reversed"
+                                "type", box "category"
+                                "showticklabels", box (i = 0)
+                            ]
+                    )
                 ])
             |> List.concat
 
@@ -150,7 +178,10 @@ module Plot =
         let maxSize = d.Arrows |> Array.fold (fun m a -> max m a.Size) 0.0
 
         let size (a: ShrinkageArrow) =
-            if maxSize > 0.0 && a.Size > 0.0 then 8.0 + 22.0 * sqrt (a.Size / maxSize) else 8.0
+            if maxSize > 0.0 && a.Size > 0.0 then
+                8.0 + 22.0 * sqrt (a.Size / maxSize)
+            else
+                8.0
 
         let hover (a: ShrinkageArrow) =
             $"{a.Label}<br>n = {Render.num a.Size}<br>no pooling {Render.num a.From}<br>partial pooling {Render.num a.To} [{Render.num a.Lower}, {Render.num a.Upper}]<br>B = {Render.num a.Factor}"
@@ -163,7 +194,16 @@ module Plot =
                     "y", box (Array.create d.Arrows.Length y)
                     "mode", box "markers"
                     "name", box name
-                    "marker", box (dict [ "size", box sizes; "color", box colour; "opacity", box 0.75; "line", box (dict [ "color", box "#333333"; "width", box 1 ]) ])
+                    "marker",
+                    box (
+                        dict
+                            [
+                                "size", box sizes
+                                "color", box colour
+                                "opacity", box 0.75
+                                "line", box (dict [ "color", box "#333333"; "width", box 1 ])
+                            ]
+                    )
                     "text", box (d.Arrows |> Array.map hover)
                     "hoverinfo", box "text"
                 ]
@@ -190,77 +230,79 @@ module Plot =
                     ])
 
         [
-            points "no pooling (area: group size)" 1.0 (fun a -> a.From) (d.Arrows |> Array.map size) Render.chainColours.[1]
+            points
+                "no pooling (area: group size)"
+                1.0
+                (fun a -> a.From)
+                (d.Arrows |> Array.map size)
+                Render.chainColours.[1]
             points "partial pooling" 0.0 (fun a -> a.To) (Array.create d.Arrows.Length 9.0) Render.chainColours.[0]
         ]
         |> Render.chart
             $"Shrinkage of {d.Title}: no pooling → partial pooling (dashed: complete pooling)"
             [
                 "xaxis", box (Render.axis "estimate" [ "zeroline", box false ])
-                "yaxis", box (Render.axis "" [ "tickvals", box [| 0.0; 1.0 |]; "ticktext", box [| "partial pooling"; "no pooling" |]; "range", box [| -0.3; 1.3 |] ])
-                "shapes", box (if Double.IsFinite d.CompletePooling then [| Render.vline d.CompletePooling "#999999" |] else [||])
+                "yaxis",
+                box (
+                    Render.axis
+                        ""
+                        [
+                            "tickvals", box [| 0.0; 1.0 |]
+                            "ticktext", box [| "partial pooling"; "no pooling" |]
+                            "range", box [| -0.3; 1.3 |]
+                        ]
+                )
+                "shapes",
+                box (
+                    if Double.IsFinite d.CompletePooling then
+                        [| Render.vline d.CompletePooling "#999999" |]
+                    else
+                        [||]
+                )
                 "annotations", box arrows
                 "height", box 380
             ]
 
-    let private pairChart (logY: bool) (xName: string) (yName: string) (posterior: Posterior) =
-        let d = ChainData.pair maxPoints xName yName posterior
-
-        let flagOf c =
-            d.Flags |> Array.filter (fun f -> f.Chain = c) |> Array.map (fun f -> f.Reason) |> Array.distinct
-
-        d.Chains
-        |> Array.map (fun s ->
-            let reasons = flagOf s.Chain
-            let flagged = reasons.Length > 0
-
-            Render.trace
-                "scatter"
-                [
-                    "x", box s.X
-                    "y", box s.Y
-                    "mode", box "markers"
-                    "name", box (if flagged then $"""{s.Name} ({String.Join(", ", reasons)})""" else s.Name)
-                    "marker",
-                    box (
-                        dict
-                            [
-                                "color", box (if flagged then Render.alarm else Render.colourOf s.Chain)
-                                "size", box (if flagged then 6 else 4)
-                                "opacity", box (if flagged then 0.9 else 0.5)
-                                "symbol", box (if flagged then "x" else "circle")
-                            ]
-                    )
-                ])
-        |> List.ofArray
-        |> Render.chart
-            (if d.Flags.Length > 0 then
-                 $"{yName} against {xName}: flagged chains in red"
-             else
-                 $"{yName} against {xName}")
-            [
-                "xaxis", box (Render.axis xName [])
-                "yaxis", box (Render.axis (if logY then $"{yName} (log scale)" else yName) (if logY then [ "type", box "log" ] else []))
-            ]
-
     /// Pair plot of two scalars, one colour per chain; chains the warnings name (stuck, drifting, outlying) are
     /// drawn in red with the warning in the legend.
-    let pair (xName: string) (yName: string) (posterior: Posterior) : GenericChart = pairChart false xName yName posterior
+    let pair (xName: string) (yName: string) (posterior: Posterior) : GenericChart =
+        ChainData.pair maxPoints xName yName posterior |> Render.pair false
 
     /// The funnel view of a hierarchy: a location (e.g. `mu` or `theta[1]`) against a scale (`tau`) on a log axis,
     /// flagged chains in red as in `pair`.
     let funnel (location: string) (scale: string) (posterior: Posterior) : GenericChart =
-        pairChart true location scale posterior
+        ChainData.pair maxPoints location scale posterior |> Render.pair true
 
     /// Prior against posterior density of one parameter element (e.g. `tau`), the prior drawn from the model.
     let priorPosterior (b: Bound) (name: string) (posterior: Posterior) : GenericChart =
         let s = GroupData.priorPosterior (Random seed) 4000 b name posterior
 
         [
-            Render.trace "scatter" [ "x", box s.[0].X; "y", box s.[0].Y; "mode", box "lines"; "name", box "prior"; "line", box (dict [ "color", box "#999999"; "dash", box "dash"; "width", box 2 ]) ]
-            Render.trace "scatter" [ "x", box s.[1].X; "y", box s.[1].Y; "mode", box "lines"; "name", box "posterior"; "line", box (dict [ "color", box Render.chainColours.[0]; "width", box 2.5 ]) ]
+            Render.trace
+                "scatter"
+                [
+                    "x", box s.[0].X
+                    "y", box s.[0].Y
+                    "mode", box "lines"
+                    "name", box "prior"
+                    "line", box (dict [ "color", box "#999999"; "dash", box "dash"; "width", box 2 ])
+                ]
+            Render.trace
+                "scatter"
+                [
+                    "x", box s.[1].X
+                    "y", box s.[1].Y
+                    "mode", box "lines"
+                    "name", box "posterior"
+                    "line", box (dict [ "color", box Render.chainColours.[0]; "width", box 2.5 ])
+                ]
         ]
-        |> Render.chart $"Prior and posterior of {name}" [ "xaxis", box (Render.axis $"{name} (shown: the posterior and the prior's central 90%%)" []); "yaxis", box (Render.axis "density" []) ]
+        |> Render.chart
+            $"Prior and posterior of {name}"
+            [
+                "xaxis", box (Render.axis $"{name} (shown: the posterior and the prior's central 90%%)" [])
+                "yaxis", box (Render.axis "density" [])
+            ]
 
     /// Posterior predictive check of a whole column: the density of the observed data (black) over the densities
     /// of 50 data sets replicated from evenly spaced posterior draws (blue).
@@ -280,14 +322,24 @@ module Plot =
                     "name", box (if isObserved then "observed" else "replicated")
                     "legendgroup", box (if isObserved then "observed" else "replicated")
                     "showlegend", box (isObserved || i = 1)
-                    "line", box (dict [ "color", box (if isObserved then "#000000" else "#56B4E9"); "width", box (if isObserved then 3.0 else 1.0) ])
+                    "line",
+                    box (
+                        dict
+                            [
+                                "color", box (if isObserved then "#000000" else "#56B4E9")
+                                "width", box (if isObserved then 3.0 else 1.0)
+                            ]
+                    )
                     "opacity", box (if isObserved then 1.0 else 0.4)
                 ])
         |> Array.rev // replicated first, so the observed curve is drawn on top
         |> List.ofArray
         |> Render.chart
             $"Posterior predictive check of {observed}: observed against replicated data"
-            [ "xaxis", box (Render.axis observed []); "yaxis", box (Render.axis "density" []) ]
+            [
+                "xaxis", box (Render.axis observed [])
+                "yaxis", box (Render.axis "density" [])
+            ]
 
     /// Posterior predictive check of a test statistic: a histogram of T(y_rep), the observed T(y) as a red line,
     /// p = P(T(y_rep) ≥ T(y)) in the title.
@@ -297,7 +349,11 @@ module Plot =
         [
             Render.trace
                 "histogram"
-                [ "x", box d.Replicated; "name", box $"T(y_rep) = {statistic} of replicated data"; "marker", box (dict [ "color", box "#9ecae1" ]) ]
+                [
+                    "x", box d.Replicated
+                    "name", box $"T(y_rep) = {statistic} of replicated data"
+                    "marker", box (dict [ "color", box "#9ecae1" ])
+                ]
         ]
         |> Render.chart
             $"Check of {statistic}: observed {Render.num d.Observed}, p = {d.PValue:F3}"
@@ -308,75 +364,37 @@ module Plot =
                 "showlegend", box false
             ]
 
-    let private bars (dots: bool) (d: BarData) =
-        let many = d.Groups |> Array.sumBy (fun g -> g.Values.Length) > 40
-
-        d.Groups
-        |> Array.mapi (fun i g ->
-            let hasInterval = g.Values |> Array.exists (fun v -> Double.IsFinite v.Lower)
-
-            Render.trace
-                (if dots then "scatter" else "bar")
-                [
-                    "x", box (g.Values |> Array.map (fun v -> v.Label))
-                    "y", box (g.Values |> Array.map (fun v -> v.Value))
-                    "name", box g.Name
-                    if dots then
-                        "mode", box "markers"
-                        "marker", box (dict [ "size", box 10; "color", box Render.chainColours.[i % Render.chainColours.Length] ])
-                    else
-                        "marker", box (dict [ "color", box Render.chainColours.[i % Render.chainColours.Length] ])
-                    if hasInterval then
-                        "error_y",
-                        box (
-                            dict
-                                [
-                                    "type", box "data"
-                                    "symmetric", box false
-                                    "array", box (g.Values |> Array.map (fun v -> v.Upper - v.Value))
-                                    "arrayminus", box (g.Values |> Array.map (fun v -> v.Value - v.Lower))
-                                ]
-                        )
-                    "text", box (g.Values |> Array.map (fun v -> $"{g.Name} of {v.Label}: {Render.num v.Value}"))
-                    "hoverinfo", box "text"
-                ])
-        |> List.ofArray
-        |> Render.chart
-            d.Title
-            [
-                "xaxis", box (Render.axis "" [ "type", box "category"; "tickangle", box (if many then -60 else 0) ])
-                "yaxis", box (Render.axis d.ValueTitle [])
-                "barmode", box "group"
-                "scattermode", box "group"
-                "shapes", box (if Double.IsFinite d.Threshold then [| Render.hline d.Threshold Render.alarm |] else [||])
-            ]
-
     /// R-hat of every scalar, with the 1.01 threshold (Vehtari et al. 2021).
     let rhat (posterior: Posterior) : GenericChart =
-        Summary.compute posterior |> GroupData.rhat |> bars true
+        Summary.compute posterior |> GroupData.rhat |> Render.bars true
 
     /// Bulk and tail ESS of every scalar, with the threshold of 100 per chain.
     let ess (posterior: Posterior) : GenericChart =
-        Summary.compute posterior |> GroupData.ess |> bars false
+        Summary.compute posterior |> GroupData.ess |> Render.bars false
 
     /// Each level's share of the total variance with 90% intervals, for sds listed top level first
     /// (e.g. `["tau"; "sigma"]`; see `VarianceDecomposition.decompose`).
     let varianceShares (sds: string list) (posterior: Posterior) : GenericChart =
-        GroupData.varianceShares sds posterior |> bars false
+        GroupData.varianceShares sds posterior |> Render.bars false
 
     /// Model comparison of DIC, WAIC and LOOIC rows (`GroupData.Criterion.dic`/`waic`/`loo`), ±1 SE.
-    let criteria (rows: CriterionRow seq) : GenericChart = GroupData.comparison rows |> bars true
+    let criteria (rows: CriterionRow seq) : GenericChart =
+        GroupData.comparison rows |> Render.bars true
 
     /// WAIC and LOOIC of named fits compared (each posterior needs its pointwise log-likelihood, recorded by
     /// default), ±1 SE.
     let compare (models: (string * Posterior) seq) : GenericChart =
         models
         |> Seq.collect (fun (name, p) ->
-            [ GroupData.Criterion.waic name (Criteria.waicOf p); GroupData.Criterion.loo name (Criteria.looOf p) ])
+            [
+                GroupData.Criterion.waic name (Criteria.waicOf p)
+                GroupData.Criterion.loo name (Criteria.looOf p)
+            ])
         |> criteria
 
     /// The chart as one self-contained HTML page (plotly.js inlined; opens offline).
-    let toHtml (chart: GenericChart) : string = ChartPage.document "HierFunctional chart" [ "chart", chart ]
+    let toHtml (chart: GenericChart) : string =
+        ChartPage.document "HierFunctional chart" [ "chart", chart ]
 
     /// Saves the chart as a self-contained HTML page at `path`.
     let saveHtml (path: string) (chart: GenericChart) : unit = File.WriteAllText(path, toHtml chart)
@@ -391,7 +409,8 @@ module Plot =
         else
             // No desktop handler for .html (a server, a container): say where the page is instead.
             try
-                Diagnostics.Process.Start(Diagnostics.ProcessStartInfo(path, UseShellExecute = true)) |> ignore
+                Diagnostics.Process.Start(Diagnostics.ProcessStartInfo(path, UseShellExecute = true))
+                |> ignore
             with :? ComponentModel.Win32Exception as e ->
                 printfn "chart written to %s (no browser could be opened: %s)" path e.Message
 

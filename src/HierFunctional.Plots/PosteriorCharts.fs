@@ -30,7 +30,8 @@ type PosteriorCharts =
     /// Shrinkage plot of a group-level node (no pooling → partial pooling, point area = group size); the node's
     /// family is read from the model as `Posterior.Shrinkage` does.
     static member Shrinkage(posterior: CsPosterior, node: string) : GenericChart =
-        HierFunctional.ShrinkageReport.report posterior.Plan.Core.Bound node posterior.Core |> Plot.shrinkage
+        HierFunctional.ShrinkageReport.report posterior.Plan.Core.Bound node posterior.Core
+        |> Plot.shrinkage
 
     /// Pair plot of two scalars with flagged chains in red.
     static member Pair(posterior: CsPosterior, x: string, y: string) : GenericChart = Plot.pair x y posterior.Core

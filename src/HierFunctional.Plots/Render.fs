@@ -9,7 +9,16 @@ module internal Render =
 
     /// Colours of chains 1, 2, ... (recycled), from the Okabe–Ito palette, distinguishable with colour blindness.
     let chainColours =
-        [| "#0072B2"; "#E69F00"; "#009E73"; "#CC79A7"; "#56B4E9"; "#D55E00"; "#F0E442"; "#000000" |]
+        [|
+            "#0072B2"
+            "#E69F00"
+            "#009E73"
+            "#CC79A7"
+            "#56B4E9"
+            "#D55E00"
+            "#F0E442"
+            "#000000"
+        |]
 
     /// The colour of a chain (1-based); grey for series that belong to no chain.
     let colourOf (chain: int) =
@@ -96,4 +105,109 @@ module internal Render =
 
     /// Numbers as short text for hover labels.
     let num (x: float) =
-        if Double.IsNaN x then "NA" else x.ToString("G4", Globalization.CultureInfo.InvariantCulture)
+        if Double.IsNaN x then
+            "NA"
+        else
+            x.ToString("G4", Globalization.CultureInfo.InvariantCulture)
+
+    /// A pair plot of the data: one marker trace per chain, flagged chains in red with the warning in the legend.
+    let pair (logY: bool) (d: PairData) =
+        let xName, yName = d.XName, d.YName
+
+        let flagOf c =
+            d.Flags
+            |> Array.filter (fun f -> f.Chain = c)
+            |> Array.map (fun f -> f.Reason)
+            |> Array.distinct
+
+        d.Chains
+        |> Array.map (fun s ->
+            let reasons = flagOf s.Chain
+            let flagged = reasons.Length > 0
+
+            trace
+                "scatter"
+                [
+                    "x", box s.X
+                    "y", box s.Y
+                    "mode", box "markers"
+                    "name",
+                    box (
+                        if flagged then
+                            $"""{s.Name} ({String.Join(", ", reasons)})"""
+                        else
+                            s.Name
+                    )
+                    "marker",
+                    box (
+                        dict
+                            [
+                                "color", box (if flagged then alarm else colourOf s.Chain)
+                                "size", box (if flagged then 6 else 4)
+                                "opacity", box (if flagged then 0.9 else 0.5)
+                                "symbol", box (if flagged then "x" else "circle")
+                            ]
+                    )
+                ])
+        |> List.ofArray
+        |> chart
+            (if d.Flags.Length > 0 then
+                 $"{yName} against {xName}: flagged chains in red"
+             else
+                 $"{yName} against {xName}")
+            [
+                "xaxis", box (axis xName [])
+                "yaxis",
+                box (axis (if logY then $"{yName} (log scale)" else yName) (if logY then [ "type", box "log" ] else []))
+            ]
+
+    /// Bars (or dots with error bars) per group of a bar chart, with its threshold line.
+    let bars (dots: bool) (d: BarData) =
+        let many = d.Groups |> Array.sumBy (fun g -> g.Values.Length) > 40
+
+        d.Groups
+        |> Array.mapi (fun i g ->
+            let hasInterval = g.Values |> Array.exists (fun v -> Double.IsFinite v.Lower)
+
+            trace
+                (if dots then "scatter" else "bar")
+                [
+                    "x", box (g.Values |> Array.map (fun v -> v.Label))
+                    "y", box (g.Values |> Array.map (fun v -> v.Value))
+                    "name", box g.Name
+                    if dots then
+                        "mode", box "markers"
+
+                        "marker", box (dict [ "size", box 10; "color", box chainColours.[i % chainColours.Length] ])
+                    else
+                        "marker", box (dict [ "color", box chainColours.[i % chainColours.Length] ])
+                    if hasInterval then
+                        "error_y",
+                        box (
+                            dict
+                                [
+                                    "type", box "data"
+                                    "symmetric", box false
+                                    "array", box (g.Values |> Array.map (fun v -> v.Upper - v.Value))
+                                    "arrayminus", box (g.Values |> Array.map (fun v -> v.Value - v.Lower))
+                                ]
+                        )
+                    "text", box (g.Values |> Array.map (fun v -> $"{g.Name} of {v.Label}: {num v.Value}"))
+                    "hoverinfo", box "text"
+                ])
+        |> List.ofArray
+        |> chart
+            d.Title
+            [
+                "xaxis", box (axis "" [ "type", box "category"; "tickangle", box (if many then -60 else 0) ])
+                "yaxis", box (axis d.ValueTitle [])
+                "barmode", box "group"
+                "scattermode", box "group"
+                "shapes",
+                box (
+                    if Double.IsFinite d.Threshold then
+                        [| hline d.Threshold alarm |]
+                    else
+                        [||]
+                )
+            ]

@@ -32,7 +32,15 @@ let ``every chart of the report draws each of its traces in the browser`` () =
         Assert.True((c.drawn = c.traces), $"{c.id}: {c.traces} traces in the data but {c.drawn} drawn")
 
     let expected =
-        [ "shrinkage-0", 2; "forest-0", 1; "trace-0", 2; "rank-0", 2; "rhat", 1; "ess", 2; "ppc-0", 1 ]
+        [
+            "shrinkage-0", 2
+            "forest-0", 1
+            "trace-0", 2
+            "rank-0", 2
+            "rhat", 1
+            "ess", 2
+            "ppc-0", 1
+        ]
 
     for id, n in expected do
         Assert.Equal(n, (cs |> Array.find (fun c -> c.id = id)).traces)
@@ -77,7 +85,14 @@ let ``each Plots chart renders on its own self-contained page with the expected 
     let report = ShrinkageReport.report plan.Bound "theta" post
 
     let check =
-        Predictive.check (Random 3) plan.Bound (fun d -> match Dataset.tryColumn "y" d with Some(Column.Reals y) -> Array.max y | _ -> nan) post
+        Predictive.check
+            (Random 3)
+            plan.Bound
+            (fun d ->
+                match Dataset.tryColumn "y" d with
+                | Some(Column.Reals y) -> Array.max y
+                | _ -> nan)
+            post
 
     let cases =
         [

@@ -82,7 +82,9 @@ let load (width: int) (height: int) (settleMs: int) (expression: string) (url: s
         use http = new HttpClient()
 
         let target =
-            JsonDocument.Parse(http.GetStringAsync($"http://127.0.0.1:{port}/json/list").Result).RootElement.EnumerateArray()
+            JsonDocument
+                .Parse(http.GetStringAsync($"http://127.0.0.1:{port}/json/list").Result)
+                .RootElement.EnumerateArray()
             |> Seq.find (fun t -> t.GetProperty("type").GetString() = "page")
 
         use ws = new ClientWebSocket()
@@ -94,7 +96,7 @@ let load (width: int) (height: int) (settleMs: int) (expression: string) (url: s
 
         // One message at a time: read frames until the end of a message, then parse it.
         let readMessage () =
-            let buffer = Array.zeroCreate<byte> (1 <<< 16)
+            let buffer = Array.zeroCreate<byte>(1 <<< 16)
             use ms = new MemoryStream()
             let mutable fin = false
 
@@ -122,8 +124,25 @@ let load (width: int) (height: int) (settleMs: int) (expression: string) (url: s
         let call (methodName: string) (parameters: obj) =
             next <- next + 1
             let id = next
-            let text = JsonSerializer.Serialize({| id = id; ``method`` = methodName; ``params`` = parameters |})
-            ws.SendAsync(ArraySegment(Encoding.UTF8.GetBytes text), WebSocketMessageType.Text, true, CancellationToken.None).Wait()
+
+            let text =
+                JsonSerializer.Serialize(
+                    {|
+                        id = id
+                        ``method`` = methodName
+                        ``params`` = parameters
+                    |}
+                )
+
+            ws
+                .SendAsync(
+                    ArraySegment(Encoding.UTF8.GetBytes text),
+                    WebSocketMessageType.Text,
+                    true,
+                    CancellationToken.None
+                )
+                .Wait()
+
             let mutable answer = None
 
             while answer.IsNone do
@@ -148,7 +167,13 @@ let load (width: int) (height: int) (settleMs: int) (expression: string) (url: s
         Thread.Sleep settleMs
 
         let value =
-            call "Runtime.evaluate" {| expression = expression; returnByValue = true; awaitPromise = true |}
+            call
+                "Runtime.evaluate"
+                {|
+                    expression = expression
+                    returnByValue = true
+                    awaitPromise = true
+                |}
 
         let result = value.GetProperty "result"
 
@@ -204,4 +229,9 @@ let charts (l: Loaded) : RenderedChart[] =
 let external (l: Loaded) =
     l.Requests
     |> List.filter (fun u ->
-        not (u.StartsWith "file:" || u.StartsWith "data:" || u.StartsWith "blob:" || u = "about:blank"))
+        not (
+            u.StartsWith "file:"
+            || u.StartsWith "data:"
+            || u.StartsWith "blob:"
+            || u = "about:blank"
+        ))

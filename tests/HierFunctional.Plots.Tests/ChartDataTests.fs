@@ -10,7 +10,15 @@ open HierFunctional
 open HierFunctional.Plots
 
 let private quick =
-    Config.QuickThrowOnFailure.WithMaxTest(100).WithReplay(Some { Rnd = Rnd(20261206UL, 0x9E3779B97F4A7C15UL); Size = None })
+    Config.QuickThrowOnFailure
+        .WithMaxTest(100)
+        .WithReplay(
+            Some
+                {
+                    Rnd = Rnd(20261206UL, 0x9E3779B97F4A7C15UL)
+                    Size = None
+                }
+        )
 
 let private check prop = Check.One(quick, prop)
 
@@ -19,9 +27,12 @@ let private chainsOf (seed: int) (chains: int) (draws: int) =
     let rng = Random seed
 
     Array.init chains (fun _ ->
-        Array.init draws (fun _ -> sqrt (-2.0 * log (1.0 - rng.NextDouble())) * cos (2.0 * Math.PI * rng.NextDouble())))
+        Array.init draws (fun _ ->
+            sqrt (-2.0 * log (1.0 - rng.NextDouble()))
+            * cos (2.0 * Math.PI * rng.NextDouble())))
 
-let private shapes = Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 5)) (Gen.choose (1, 80))
+let private shapes =
+    Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 5)) (Gen.choose (1, 80))
 
 let private posteriorOf (names: string[]) (columns: float[][][]) = Posterior.ofColumns names columns
 
@@ -52,7 +63,8 @@ let ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the 
         let pairs = Array.zip (Array.concat x) (Array.concat r)
 
         (Array.concat r |> Array.sort) = Array.init (chains * draws) id
-        && pairs |> Array.forall (fun (v, k) -> pairs |> Array.forall (fun (w, l) -> not (v < w) || k < l)))
+        && pairs
+           |> Array.forall (fun (v, k) -> pairs |> Array.forall (fun (w, l) -> not (v < w) || k < l)))
     |> check
 
 [<Fact>]
@@ -72,51 +84,66 @@ let ``a trace keeps at most the limit of points per chain, each a draw at its it
     |> check
 
 let private trapezoid (x: float[]) (y: float[]) =
-    Array.init (x.Length - 1) (fun i -> (x.[i + 1] - x.[i]) * (y.[i] + y.[i + 1]) / 2.0) |> Array.sum
+    Array.init (x.Length - 1) (fun i -> (x.[i + 1] - x.[i]) * (y.[i] + y.[i + 1]) / 2.0)
+    |> Array.sum
 
 [<Fact>]
 let ``each chain's density integrates to one over its grid`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (5, 200)))) (fun (seed, chains, draws) ->
-        let x = chainsOf seed chains draws
-        let p = Posterior.ofColumns [| "a" |] (x |> Array.map (fun c -> [| c |]))
+    Prop.forAll
+        (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (5, 200))))
+        (fun (seed, chains, draws) ->
+            let x = chainsOf seed chains draws
+            let p = Posterior.ofColumns [| "a" |] (x |> Array.map (fun c -> [| c |]))
 
-        ChainData.densityByChain "a" p
-        |> Array.forall (fun s -> abs (trapezoid s.X s.Y - 1.0) < 0.01))
+            ChainData.densityByChain "a" p
+            |> Array.forall (fun s -> abs (trapezoid s.X s.Y - 1.0) < 0.01))
     |> check
 
 [<Fact>]
 let ``the density of positive draws starts at zero and still integrates to one`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (5, 200)))) (fun (seed, chains, draws) ->
-        let x = chainsOf seed chains draws |> Array.map (Array.map abs)
-        let p = Posterior.ofColumns [| "a" |] (x |> Array.map (fun c -> [| c |]))
+    Prop.forAll
+        (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (5, 200))))
+        (fun (seed, chains, draws) ->
+            let x = chainsOf seed chains draws |> Array.map (Array.map abs)
+            let p = Posterior.ofColumns [| "a" |] (x |> Array.map (fun c -> [| c |]))
 
-        ChainData.densityByChain "a" p
-        |> Array.forall (fun s -> s.X.[0] >= 0.0 && abs (trapezoid s.X s.Y - 1.0) < 0.01))
+            ChainData.densityByChain "a" p
+            |> Array.forall (fun s -> s.X.[0] >= 0.0 && abs (trapezoid s.X s.Y - 1.0) < 0.01))
     |> check
 
 [<Fact>]
 let ``autocorrelation is one at lag zero and within minus one to one`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (3, 200)))) (fun (seed, chains, draws) ->
-        let p = Posterior.ofColumns [| "a" |] (chainsOf seed chains draws |> Array.map (fun c -> [| c |]))
+    Prop.forAll
+        (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (3, 200))))
+        (fun (seed, chains, draws) ->
+            let p =
+                Posterior.ofColumns [| "a" |] (chainsOf seed chains draws |> Array.map (fun c -> [| c |]))
 
-        ChainData.autocorrelation 40 "a" p
-        |> Array.forall (fun s -> abs (s.Y.[0] - 1.0) < 1e-12 && s.Y |> Array.forall (fun r -> abs r <= 1.0 + 1e-12)))
+            ChainData.autocorrelation 40 "a" p
+            |> Array.forall (fun s ->
+                abs (s.Y.[0] - 1.0) < 1e-12
+                && s.Y |> Array.forall (fun r -> abs r <= 1.0 + 1e-12)))
     |> check
 
 [<Fact>]
 let ``forest intervals contain their medians and rows carry the group labels`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (2, 60)))) (fun (seed, chains, draws) ->
-        let names = [| "mu"; "theta[1]"; "theta[2]"; "theta[3]" |]
-        let cols = Array.init chains (fun c -> Array.init names.Length (fun k -> (chainsOf (seed + 7 * c + k) 1 draws).[0]))
+    Prop.forAll
+        (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (2, 60))))
+        (fun (seed, chains, draws) ->
+            let names = [| "mu"; "theta[1]"; "theta[2]"; "theta[3]" |]
 
-        let p =
-            Posterior.ofColumns names cols
-            |> Posterior.withLabels [ "theta[1]", "theta[A]"; "theta[2]", "theta[B]"; "theta[3]", "theta[C]" ]
+            let cols =
+                Array.init chains (fun c ->
+                    Array.init names.Length (fun k -> (chainsOf (seed + 7 * c + k) 1 draws).[0]))
 
-        let rows = GroupData.forest 0.9 "theta" p
+            let p =
+                Posterior.ofColumns names cols
+                |> Posterior.withLabels [ "theta[1]", "theta[A]"; "theta[2]", "theta[B]"; "theta[3]", "theta[C]" ]
 
-        rows |> Array.map (fun r -> r.Label) = [| "theta[A]"; "theta[B]"; "theta[C]" |]
-        && rows |> Array.forall (fun r -> r.Lower <= r.Median && r.Median <= r.Upper))
+            let rows = GroupData.forest 0.9 "theta" p
+
+            rows |> Array.map (fun r -> r.Label) = [| "theta[A]"; "theta[B]"; "theta[C]" |]
+            && rows |> Array.forall (fun r -> r.Lower <= r.Median && r.Median <= r.Upper))
     |> check
 
 let private shrinkageTable (rows: (float * float * float) list) =
@@ -147,7 +174,10 @@ let private shrinkageTable (rows: (float * float * float) list) =
 [<Fact>]
 let ``shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means`` () =
     let row =
-        Gen.zip3 (Gen.choose (1, 500) |> Gen.map float) (Gen.choose (-1000, 1000) |> Gen.map float) (Gen.choose (-1000, 1000) |> Gen.map float)
+        Gen.zip3
+            (Gen.choose (1, 500) |> Gen.map float)
+            (Gen.choose (-1000, 1000) |> Gen.map float)
+            (Gen.choose (-1000, 1000) |> Gen.map float)
 
     Prop.forAll (Arb.fromGen (Gen.listOf row)) (fun rows ->
         let t = shrinkageTable rows
@@ -156,7 +186,10 @@ let ``shrinkage arrows start at the no-pooling estimates and end at the partial-
         d.Arrows.Length = t.Rows.Length
         && Array.forall2
             (fun (a: ShrinkageArrow) (r: ShrinkageRow) ->
-                a.From = r.NoPooling && a.To = r.PartialMean && a.Size = r.Size && a.Label = r.Label)
+                a.From = r.NoPooling
+                && a.To = r.PartialMean
+                && a.Size = r.Size
+                && a.Label = r.Label)
             d.Arrows
             t.Rows
         && (t.Rows.Length = 0 || d.CompletePooling = 4.2))
@@ -165,20 +198,43 @@ let ``shrinkage arrows start at the no-pooling estimates and end at the partial-
 [<Fact>]
 let ``variance shares of the levels sum to one`` () =
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (0, 1_000_000)) (Gen.choose (2, 50)))) (fun (seed, draws) ->
-        let x = chainsOf seed 3 draws |> Array.map (fun c -> [| c |> Array.map abs; c |> Array.map (fun v -> 1.0 + v * v) |])
-        let d = GroupData.varianceShares [ "tau"; "sigma" ] (Posterior.ofColumns [| "tau"; "sigma" |] x)
+        let x =
+            chainsOf seed 3 draws
+            |> Array.map (fun c -> [| c |> Array.map abs; c |> Array.map (fun v -> 1.0 + v * v) |])
+
+        let d =
+            GroupData.varianceShares [ "tau"; "sigma" ] (Posterior.ofColumns [| "tau"; "sigma" |] x)
+
         let values = d.Groups.[0].Values
-        abs ((values |> Array.sumBy (fun v -> v.Value)) - 1.0) < 1e-9 && values |> Array.forall (fun v -> v.Lower <= v.Value && v.Value <= v.Upper))
+
+        abs ((values |> Array.sumBy (fun v -> v.Value)) - 1.0) < 1e-9
+        && values |> Array.forall (fun v -> v.Lower <= v.Value && v.Value <= v.Upper))
     |> check
 
 [<Fact>]
 let ``criteria comparison bars span one standard error either side and DIC has none`` () =
     let waicLike: CriterionEstimate = { Estimate = 60.0; SE = 3.0 }
+
     let rows =
         [
-            { Model = "a"; Criterion = "WAIC"; Value = waicLike.Estimate; SE = waicLike.SE }
-            { Model = "b"; Criterion = "WAIC"; Value = 62.0; SE = 2.5 }
-            { Model = "a"; Criterion = "DIC"; Value = 59.0; SE = nan }
+            {
+                Model = "a"
+                Criterion = "WAIC"
+                Value = waicLike.Estimate
+                SE = waicLike.SE
+            }
+            {
+                Model = "b"
+                Criterion = "WAIC"
+                Value = 62.0
+                SE = 2.5
+            }
+            {
+                Model = "a"
+                Criterion = "DIC"
+                Value = 59.0
+                SE = nan
+            }
         ]
 
     let d = GroupData.comparison rows
@@ -192,8 +248,13 @@ let ``criteria comparison bars span one standard error either side and DIC has n
 [<Fact>]
 let ``a stuck chain is flagged in the pair plot data and the others are not`` () =
     let x = chainsOf 4 4 200
-    let stuck = x |> Array.mapi (fun c xs -> if c = 2 then Array.create xs.Length 0.3 else xs)
-    let p = Posterior.ofColumns [| "mu"; "tau" |] (Array.map2 (fun a b -> [| a; b |]) x stuck)
+
+    let stuck =
+        x |> Array.mapi (fun c xs -> if c = 2 then Array.create xs.Length 0.3 else xs)
+
+    let p =
+        Posterior.ofColumns [| "mu"; "tau" |] (Array.map2 (fun a b -> [| a; b |]) x stuck)
+
     let d = ChainData.pair 1000 "mu" "tau" p
     Assert.Equal<int[]>([| 3 |], d.Flags |> Array.map (fun f -> f.Chain) |> Array.distinct)
     Assert.Contains(d.Flags, fun f -> f.Reason = "Stuck")
@@ -206,7 +267,8 @@ let private eightSchools =
         (let data = Csv.readOrThrow (Path.Combine(root, "docs", "data", "eight_schools.csv"))
 
          match Bind.bind Examples.eightSchools data |> Result.bind Gibbs.compile with
-         | Ok plan -> plan, Chains.run (SamplerOptions.Default.WithChains(3).WithWarmup(100).WithDraws(100).WithSeed(9)) plan
+         | Ok plan ->
+             plan, Chains.run (SamplerOptions.Default.WithChains(3).WithWarmup(100).WithDraws(100).WithSeed(9)) plan
          | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; "))
 
 [<Fact>]
@@ -232,7 +294,9 @@ let ``prior and posterior densities of tau start at zero and hold nearly all the
 [<Fact>]
 let ``the C# chart methods use no F# lists, options, functions or tuples`` () =
     let fsharpy (t: Type) =
-        t.FullName.StartsWith "Microsoft.FSharp" || t.Name.StartsWith "Tuple" || t.Name.StartsWith "ValueTuple"
+        t.FullName.StartsWith "Microsoft.FSharp"
+        || t.Name.StartsWith "Tuple"
+        || t.Name.StartsWith "ValueTuple"
 
     for m in typeof<PosteriorCharts>.GetMethods(Reflection.BindingFlags.Public ||| Reflection.BindingFlags.Static) do
         for t in m.ReturnType :: [ for p in m.GetParameters() -> p.ParameterType ] do
