@@ -99,6 +99,12 @@ let docs () =
     for f in Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx") do
         File.Copy(f, Path.Combine(staging, "tutorials", Path.GetFileName f))
 
+    // Screenshots the pages show (docs/plots.md); fsdocs copies other files of its input as they are.
+    Directory.CreateDirectory(Path.Combine(staging, "img")) |> ignore
+
+    for f in Directory.GetFiles(Path.Combine(root, "docs", "img")) do
+        File.Copy(f, Path.Combine(staging, "img", Path.GetFileName f))
+
     dotnet "tool restore"
 
     dotnet (

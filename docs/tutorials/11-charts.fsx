@@ -48,6 +48,12 @@ let maxCheck = Predictive.check (Random 11) eightPlan.Bound (column "y" >> Array
 
 eight |> Plot.trace "tau" |> save "eight-trace"
 eight |> Plot.rank "tau" |> save "eight-rank"
+(**
+On the documentation site the pages this script saves are shown inline (the script runs before the site is built):
+
+<iframe src="../charts/eight-shrinkage.html" width="800" height="460" style="border:none" title="Shrinkage plot, eight schools"></iframe>
+<iframe src="../charts/eight-rank.html" width="800" height="460" style="border:none" title="Rank plot of tau, eight schools"></iframe>
+*)
 eight |> Plot.density "mu" |> save "eight-density"
 eight |> Plot.autocorrelation "tau" |> save "eight-autocorrelation"
 eight |> Plot.forest "theta" |> save "eight-forest"
