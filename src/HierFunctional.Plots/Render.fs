@@ -192,7 +192,7 @@ module internal Render =
                                     "arrayminus", box (g.Values |> Array.map (fun v -> v.Value - v.Lower))
                                 ]
                         )
-                    "text", box (g.Values |> Array.map (fun v -> $"{g.Name} of {v.Label}: {num v.Value}"))
+                    "hovertext", box (g.Values |> Array.map (fun v -> $"{g.Name} of {v.Label}: {num v.Value}"))
                     "hoverinfo", box "text"
                 ])
         |> List.ofArray
@@ -201,6 +201,7 @@ module internal Render =
             [
                 "xaxis", box (axis "" [ "type", box "category"; "tickangle", box (if many then -60 else 0) ])
                 "yaxis", box (axis d.ValueTitle [])
+                "height", box (if many then 560 else 420)
                 "barmode", box "group"
                 "scattermode", box "group"
                 "shapes",
