@@ -99,6 +99,12 @@ let docs () =
     for f in Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx") do
         File.Copy(f, Path.Combine(staging, "tutorials", Path.GetFileName f))
 
+    // Screenshots the pages show (docs/plots.md); fsdocs copies other files of its input as they are.
+    Directory.CreateDirectory(Path.Combine(staging, "img")) |> ignore
+
+    for f in Directory.GetFiles(Path.Combine(root, "docs", "img")) do
+        File.Copy(f, Path.Combine(staging, "img", Path.GetFileName f))
+
     dotnet "tool restore"
 
     dotnet (
@@ -116,6 +122,7 @@ let packable =
         "src/HierFunctional/HierFunctional.fsproj"
         "src/HierFunctional.CSharp/HierFunctional.CSharp.csproj"
         "src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
+        "src/HierFunctional.Plots/HierFunctional.Plots.fsproj"
     ]
 
 /// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global
@@ -154,7 +161,7 @@ let clearLocalPackagesFromCache () =
         | p when not (String.IsNullOrEmpty p) -> p
         | _ -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
 
-    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing" ] do
+    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing"; "hierfunctional.plots" ] do
         let dir = Path.Combine(cache, id)
 
         if Directory.Exists dir then

@@ -3,6 +3,7 @@ namespace HierFunctional.Cli
 open System
 open HierFunctional
 open HierFunctional.Cli.Report
+open HierFunctional.Plots
 
 /// Everything a fit produced, for the console and the report.
 type FitResult =
@@ -25,64 +26,28 @@ type FitResult =
         Criteria: (string * string * string) list
     }
 
-/// report.html of a fit: shrinkage, forest, trace and rank, predictive-check plots and the tables, in one file.
+/// report.html of a fit: shrinkage, forest, trace and rank, R-hat/ESS and predictive-check charts (HierFunctional.Plots,
+/// interactive, plotly.js inlined) and the tables, in one file that opens offline.
 [<RequireQualifiedAccess>]
 module FitReport =
 
+    let private chart (id: string) (c: Plotly.NET.GenericChart) = ChartPage.fragment id c
+
     let private shrinkageSection (i: int) (t: ShrinkageTable) =
-        let groups =
-            t.Rows
-            |> Array.map (fun r ->
-                {
-                    Label = r.Label
-                    Size = r.Size
-                    NoPooling = r.NoPooling
-                    Partial = r.PartialMean
-                })
-
-        let pooled =
-            if t.Rows.Length = 0 then
-                nan
-            else
-                t.Rows.[0].CompletePooling
-
         {
             Heading = $"Shrinkage of {t.Spec.Node} over {t.Group}"
             Body =
                 Html.note
-                    "Each group's own estimate (top, area ∝ group size) moves towards the population (bottom): small groups borrow more strength. B is the shrinkage factor, the weight on the population."
-                + Plots.shrinkage $"shrinkage-{i}" $"{t.Spec.Node}: no pooling → partial pooling" pooled groups
+                    "Each group's own estimate (top, area ∝ group size) moves towards the population (bottom): small groups borrow more strength. B is the shrinkage factor, the weight on the population. Hover a point for its group and numbers."
+                + chart $"shrinkage-{i}" (Plot.shrinkage t)
                 + Html.shrinkage t
         }
-
-    // Rows of one group node, split by trailing index for matrix-valued nodes (b[j,1], b[j,2] → two plots).
-    let private forestRows (s: Summary) (node: string) =
-        s.Rows
-        |> Array.filter (fun r -> Posterior.nodeOf r.Name = node)
-        |> Array.groupBy (fun r ->
-            match r.Name.IndexOf ',' with
-            | -1 -> ""
-            | i -> r.Name.Substring(i + 1).TrimEnd ']')
-        |> Array.map (fun (k, rows) ->
-            let lo, hi = Array.IndexOf(s.Probs, 0.05), Array.IndexOf(s.Probs, 0.95)
-
-            let title = if k = "" then node else $"{node}[, {k}]"
-
-            title,
-            rows
-            |> Array.map (fun r ->
-                {
-                    Label = defaultArg r.Label r.Name
-                    Mean = r.Mean
-                    Lower = (if lo >= 0 then r.Quantiles.[lo] else nan)
-                    Upper = (if hi >= 0 then r.Quantiles.[hi] else nan)
-                }))
 
     let private forestSection (r: FitResult) =
         let plots =
             Analysis.groupNodes r.Plan.Bound
-            |> List.collect (fun n -> forestRows r.Summary n |> List.ofArray)
-            |> List.mapi (fun i (title, rows) -> Plots.forest $"forest-{i}" title rows)
+            |> List.filter (fun n -> r.Posterior.Names |> Array.exists (fun s -> Posterior.nodeOf s = n))
+            |> List.mapi (fun i n -> chart $"forest-{i}" (Plot.forest n r.Posterior))
 
         {
             Heading = "Group estimates"
@@ -93,14 +58,24 @@ module FitReport =
         let plots =
             Analysis.hyperScalars 8 r.Plan.Bound r.Posterior
             |> Array.mapi (fun i n ->
-                let chains = Posterior.chains n r.Posterior
-                Plots.trace $"trace-{i}" n chains + Plots.rank $"rank-{i}" n chains)
+                chart $"trace-{i}" (Plot.trace n r.Posterior)
+                + chart $"rank-{i}" (Plot.rank n r.Posterior))
 
         {
             Heading = "Hyperparameters: trace and rank plots"
             Body =
                 Html.note "Chains that mix well overlap in the trace plot and have flat, overlapping rank histograms."
                 + String.concat "" plots
+        }
+
+    let private diagnosticsSection (r: FitResult) =
+        {
+            Heading = "Convergence of every scalar"
+            Body =
+                Html.note
+                    "R-hat above the red line, or ESS below it, means the draws of that scalar are not yet reliable."
+                + chart "rhat" (Plot.rhat r.Posterior)
+                + chart "ess" (Plot.ess r.Posterior)
         }
 
     let private checkSection (r: FitResult) =
@@ -115,9 +90,18 @@ module FitReport =
                 Heading = $"Posterior predictive check of {node}"
                 Body =
                     Html.note
-                        "Statistics of data sets replicated from the posterior (bars) against the same statistic of the data (line); p near 0 or 1 means the model does not reproduce that feature."
+                        "Statistics of data sets replicated from the posterior (bars) against the same statistic of the data (red line); p near 0 or 1 means the model does not reproduce that feature."
                     + (stats
-                       |> List.mapi (fun i (name, t, reps, p) -> Plots.ppcStat $"ppc-{i}" name t reps p)
+                       |> List.mapi (fun i (name, t, reps, p) ->
+                           chart
+                               $"ppc-{i}"
+                               (Plot.predictiveStatistic
+                                   name
+                                   {
+                                       Observed = t
+                                       Replicated = reps
+                                       PValue = p
+                                   }))
                        |> String.concat "")
             }
 
@@ -145,6 +129,7 @@ module FitReport =
                 yield! r.Shrinkage |> List.mapi shrinkageSection
                 forestSection r
                 hyperSection r
+                diagnosticsSection r
                 checkSection r
                 {
                     Heading = "Model criteria"

@@ -1,95 +1,130 @@
-/// report.html rendered by headless Chromium: every plot is in the DOM and draws something.
+/// report.html and the HierFunctional.Plots charts rendered by headless Chromium: every chart draws its traces,
+/// the hover labels are the data's group labels, and no request leaves the file.
 module HierFunctional.Cli.Tests.BrowserTests
 
 open System
-open System.Diagnostics
 open System.IO
-open System.Text.RegularExpressions
 open Xunit
+open HierFunctional
+open HierFunctional.Plots
 open HierFunctional.Cli.Tests.Support
+open HierFunctional.Cli.Tests.Chromium
 
-/// Debian's chromium binary.
-let chromium = "/usr/bin/chromium"
+let private reportPage =
+    lazy (load 1000 1400 1500 chartsExpression (Uri(Path.Combine(surgicalFit.Value, "report.html")).AbsoluteUri))
 
-/// A fact skipped, with the reason shown, when Chromium is not installed (`apt-get install -y chromium`).
-type ChromiumFactAttribute() as this =
-    inherit FactAttribute()
-
-    do
-        if not (File.Exists chromium) then
-            this.Skip <- $"{chromium} is not installed (apt-get install -y chromium); the report is not rendered."
-
-let private headless (args: string list) =
-    let profile = tempDir ()
-
-    let psi =
-        ProcessStartInfo(chromium, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
-
-    for a in
-        [
-            "--headless"
-            "--no-sandbox"
-            "--disable-gpu"
-            "--disable-background-networking"
-            "--disable-component-update"
-            "--disable-sync"
-            "--no-first-run"
-            $"--user-data-dir={profile}"
-        ]
-        @ args do
-        psi.ArgumentList.Add a
-
-    use p = Process.Start psi
-    let out = p.StandardOutput.ReadToEndAsync()
-    p.StandardError.ReadToEndAsync() |> ignore
-
-    if not (p.WaitForExit 60000) then
-        p.Kill true
-        failwith "chromium did not finish within 60 s"
-
-    out.Result
-
-let private count (pattern: string) (text: string) = Regex.Matches(text, pattern).Count
+let private column (name: string) (csv: string) =
+    let lines = File.ReadAllLines(Path.Combine(root, "docs", "data", csv))
+    let k = lines.[0].Split(',') |> Array.findIndex (fun h -> h.Trim('"') = name)
+    lines |> Array.skip 1 |> Array.map (fun l -> l.Split(',').[k].Trim('"'))
 
 [<ChromiumFact>]
-let ``the rendered report has a shrinkage, forest, trace, rank and predictive-check plot, each drawing marks`` () =
-    let dir = surgicalFit.Value
+let ``every chart of the report draws each of its traces in the browser`` () =
+    let cs = charts reportPage.Value
+    let ids = cs |> Array.map (fun c -> c.id)
 
-    let dom =
-        headless [ "--dump-dom"; Uri(Path.Combine(dir, "report.html")).AbsoluteUri ]
+    for prefix in [ "shrinkage-"; "forest-"; "trace-"; "rank-"; "rhat"; "ess"; "ppc-" ] do
+        Assert.True(ids |> Array.exists (fun i -> i.StartsWith prefix), $"no {prefix} chart among %A{ids}")
 
-    let svgs =
-        Regex.Matches(dom, "<svg[^>]*id=\"([^\"]+)\"[^>]*>(.*?)</svg>", RegexOptions.Singleline)
+    for c in cs do
+        Assert.True(c.svg > 0, $"plotly drew no SVG for {c.id}")
+        Assert.True(c.traces > 0, $"{c.id} has no traces")
+        Assert.True((c.drawn = c.traces), $"{c.id}: {c.traces} traces in the data but {c.drawn} drawn")
 
-    let byId = [ for m in svgs -> m.Groups.[1].Value, m.Groups.[2].Value ]
-    let ids = byId |> List.map fst
+    let expected =
+        [
+            "shrinkage-0", 2
+            "forest-0", 1
+            "trace-0", 2
+            "rank-0", 2
+            "rhat", 1
+            "ess", 2
+            "ppc-0", 1
+        ]
 
-    for prefix in [ "shrinkage-"; "forest-"; "trace-"; "rank-"; "ppc-" ] do
-        Assert.True(ids |> List.exists (fun i -> i.StartsWith prefix), $"no {prefix} plot among %A{ids}")
-
-    for id, body in byId do
-        Assert.True(count "<(circle|path|rect|line)\\b" body > 0, $"plot {id} draws nothing")
-
-    let shrink = byId |> List.find (fun (i, _) -> i.StartsWith "shrinkage-") |> snd
-    Assert.Equal(12, count "class=\"no-pool\"" shrink)
-    Assert.Equal(12, count "class=\"arrow\"" shrink)
-    Assert.Equal(12, count "class=\"interval\"" (byId |> List.find (fun (i, _) -> i = "forest-0") |> snd))
+    for id, n in expected do
+        Assert.Equal(n, (cs |> Array.find (fun c -> c.id = id)).traces)
 
 [<ChromiumFact>]
-let ``the report renders to a non-blank screenshot without network access`` () =
-    let dir = surgicalFit.Value
-    let html = File.ReadAllText(Path.Combine(dir, "report.html"))
-    Assert.DoesNotContain("<script", html)
-    Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""))
-    Assert.DoesNotContain("https://", html)
-    let png = Path.Combine(dir, "shot.png")
+let ``the report's shrinkage and forest charts label each point with its hospital`` () =
+    let cs = charts reportPage.Value
+    let hospitals = column "hospital" "surgical.csv" |> Array.distinct
+    let shrink = cs |> Array.find (fun c -> c.id = "shrinkage-0")
+    Assert.Equal(hospitals.Length, shrink.annotations) // one arrow per hospital
 
-    headless
+    for t in shrink.text do
+        let firstLines = t.Split('\n') |> Array.map (fun s -> s.Split("<br>").[0])
+        Assert.Equal<string[]>(hospitals, firstLines)
+
+    let forest = cs |> Array.find (fun c -> c.id = "forest-0")
+    Assert.Equal<string[]>(hospitals |> Array.map (fun h -> $"theta[{h}]"), forest.y.[0])
+
+[<ChromiumFact>]
+let ``the report renders offline: no request leaves the file and the screenshot is not blank`` () =
+    let l = reportPage.Value
+    Assert.Empty(external l)
+    Assert.True(l.Png.Length > 20000, $"the screenshot is nearly blank ({l.Png.Length} bytes)")
+
+let private eightSchools =
+    lazy
+        (let data = Csv.readOrThrow (Path.Combine(root, "docs", "data", "eight_schools.csv"))
+
+         let plan =
+             match Bind.bind Examples.eightSchools data |> Result.bind Gibbs.compile with
+             | Ok p -> p
+             | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
+
+         let options =
+             SamplerOptions.Default.WithChains(3).WithWarmup(100).WithDraws(200).WithSeed(5).WithLogLikelihood(true)
+
+         plan, Chains.run options plan)
+
+[<ChromiumFact>]
+let ``each Plots chart renders on its own self-contained page with the expected number of traces`` () =
+    let plan, post = eightSchools.Value
+    let report = ShrinkageReport.report plan.Bound "theta" post
+
+    let check =
+        Predictive.check
+            (Random 3)
+            plan.Bound
+            (fun d ->
+                match Dataset.tryColumn "y" d with
+                | Some(Column.Reals y) -> Array.max y
+                | _ -> nan)
+            post
+
+    let cases =
         [
-            $"--screenshot={png}"
-            "--window-size=1000,1400"
-            Uri(Path.Combine(dir, "report.html")).AbsoluteUri
+            "trace", Plot.trace "tau" post, 3
+            "rank", Plot.rank "tau" post, 3
+            "density", Plot.density "mu" post, 3
+            "autocorrelation", Plot.autocorrelation "tau" post, 3
+            "forest", Plot.forest "theta" post, 1
+            "shrinkage", Plot.shrinkage report, 2
+            "pair", Plot.pair "mu" "tau" post, 3
+            "funnel", Plot.funnel "theta[1]" "tau" post, 3
+            "prior-posterior", Plot.priorPosterior plan.Bound "tau" post, 2
+            "ppc", Plot.predictiveDensities plan.Bound "y" post, 51
+            "ppc-max", Plot.predictiveStatistic "max" check, 1
+            "rhat", Plot.rhat post, 1
+            "ess", Plot.ess post, 2
+            "compare", Plot.compare [ "a", post; "b", post ], 2
         ]
-    |> ignore
 
-    Assert.True(File.Exists png && FileInfo(png).Length > 20000L, "the screenshot is missing or nearly blank")
+    let dir = tempDir ()
+
+    for name, chart, traces in cases do
+        let path = Path.Combine(dir, name + ".html")
+        Plot.saveHtml path chart
+        let l = load 800 500 300 chartsExpression (Uri(path).AbsoluteUri)
+        let c = (charts l).[0]
+        Assert.True(c.svg > 0, $"{name}: plotly drew nothing")
+        Assert.Equal(traces, c.traces)
+        Assert.Equal(traces, c.drawn)
+        Assert.Empty(external l)
+        Assert.True(l.Png.Length > 10000, $"{name}: the screenshot is nearly blank ({l.Png.Length} bytes)")
+
+    let forest = Path.Combine(dir, "forest.html")
+    let c = (charts (load 800 500 300 chartsExpression (Uri(forest).AbsoluteUri))).[0]
+    Assert.Equal<string[]>(column "school" "eight_schools.csv" |> Array.map (fun s -> $"theta[{s}]"), c.y.[0])

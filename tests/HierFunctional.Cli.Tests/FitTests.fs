@@ -44,7 +44,7 @@ let ``hier fit of each example prints the plan and summary and writes draws read
     Assert.Contains("#     num_samples = 30", text)
     Assert.StartsWith("lp__,accept_stat__,", text |> Array.find (fun l -> not (l.StartsWith "#")))
     Assert.True(File.Exists(Path.Combine(dir, "summary.csv")))
-    Assert.Contains("<svg", File.ReadAllText(Path.Combine(dir, "report.html")))
+    Assert.Contains("class=\"hier-chart\"", File.ReadAllText(Path.Combine(dir, "report.html")))
     Assert.Empty(Directory.GetDirectories dir) // the staging folder is gone
 
 [<Fact>]

@@ -1,6 +1,7 @@
 // HierFunctional from C#, as a package consumer sees it: the tutorials' pooling comparison, eight schools and
 // sleepstudy's varying intercepts and slopes. Run: dotnet fsi build.fsx samples (packs, then runs this).
 using HierFunctional.CSharp;
+using HierFunctional.Plots;
 using static HierFunctional.CSharp.Dist;
 using static HierFunctional.CSharp.Expr;
 
@@ -94,6 +95,18 @@ foreach (var name in new[] { "mu[1]", "mu[2]", "sigma" })
 Console.WriteLine($"   subject 308: intercept {fit.Mean("b[308,1]"):F1}, slope {fit.Mean("b[308,2]"):F2} ms/day");
 Check(fit.Mean("mu[2]") is > 5 and < 16, "the average slope lies near lme4's 10.5 ms/day");
 Check(!slopesPlan.Description.Contains("slice"), "every sleepstudy node gets a closed-form update");
+
+// ---------------------------------------------------------------- 4. charts
+// HierFunctional.Plots draws from the same results, one line per chart; each page is self-contained (plotly.js
+// inlined), so it opens offline. PosteriorCharts.Show(chart) opens one in the browser instead.
+var charts = Path.Combine(Path.GetTempPath(), "hier-quickstart-charts");
+Directory.CreateDirectory(charts);
+PosteriorCharts.SaveHtml(PosteriorCharts.Shrinkage(post, "theta"), Path.Combine(charts, "shrinkage.html"));
+PosteriorCharts.SaveHtml(PosteriorCharts.Rank(post, "tau"), Path.Combine(charts, "rank.html"));
+PosteriorCharts.SaveHtml(PosteriorCharts.Forest(fit, "b"), Path.Combine(charts, "forest.html"));
+PosteriorCharts.SaveHtml(PosteriorCharts.Funnel(post, "theta[1]", "tau"), Path.Combine(charts, "funnel.html"));
+Console.WriteLine($"\n4. Charts written to {charts}");
+Check(Directory.GetFiles(charts, "*.html").Length >= 4, "the four chart pages are written");
 
 if (failures.Count > 0)
 {

@@ -9,11 +9,12 @@ type Section =
     {
         /// Heading text.
         Heading: string
-        /// Body markup (tables, inline SVG, paragraphs).
+        /// Body markup (tables, charts, paragraphs).
         Body: string
     }
 
-/// The HTML report: one self-contained file, inline CSS and SVG, no scripts and nothing fetched at view time.
+/// The HTML report: one self-contained file, inline CSS and plotly.js (from HierFunctional.Plots), nothing
+/// fetched at view time.
 [<RequireQualifiedAccess>]
 module Html =
 
@@ -25,14 +26,7 @@ table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
 th, td { padding: 2px 8px; text-align: right; border-bottom: 1px solid #eee; } th:first-child, td:first-child { text-align: left; }
 td.warn { background: #fde2e1; color: #a00; font-weight: bold; }
 pre { background: #f6f6f6; padding: 0.5em; font-size: 0.85em; overflow-x: auto; }
-svg.plot { display: block; margin: 0.5em 0; }
-svg .axis { stroke: #444; } svg .tick { font-size: 11px; fill: #333; } svg .title { font-size: 12px; fill: #333; }
-svg .heading { font-size: 13px; font-weight: bold; fill: #222; }
-svg .no-pool { fill: #E69F00; fill-opacity: 0.7; stroke: #8a5d00; }
-svg .partial { fill: #0072B2; } svg .arrow { stroke: #777; stroke-width: 1; }
-svg .pooled { stroke: #999; stroke-dasharray: 4 3; } svg .interval { stroke: #0072B2; stroke-width: 2; }
-svg .chain { stroke-width: 1; stroke-opacity: 0.8; } svg .rep { fill: #9ecae1; stroke: #fff; }
-svg .observed { stroke: #D55E00; stroke-width: 2.5; }
+.hier-chart { margin: 0.5em 0; }
 .note { color: #555; font-size: 0.9em; }
 .warnings { border: 2px solid #a00; background: #fde2e1; padding: 0.5em 1em; margin: 1em 0; }
 .warnings h2 { color: #a00; border: none; margin-top: 0.3em; } .warnings li { margin: 0.3em 0; }
@@ -156,7 +150,9 @@ svg .observed { stroke: #D55E00; stroke-width: 2.5; }
 
         sb
             .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
-            .Append($"<title>{esc title}</title><style>{css}</style></head><body>")
+            .Append($"<title>{esc title}</title><style>{css}</style>")
+            .Append(HierFunctional.Plots.ChartPage.plotlyScript ())
+            .Append("</head><body>")
             .Append($"<h1>{esc title}</h1><p class=\"note\">{esc subtitle}</p>")
             .Append(banner)
         |> ignore
