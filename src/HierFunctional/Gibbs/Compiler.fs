@@ -236,32 +236,54 @@ module Gibbs =
 
         warningLines @ updateLines |> String.concat "\n"
 
-    /// A fresh chain state for a plan, starting from the given parameter values: each update makes its step (and the
-    /// step's state) for this chain, in sweep order.
-    let initialState (plan: GibbsPlan) (values: float[]) : ChainState =
-        let steps = ResizeArray<UpdateStep>(plan.Updates.Length)
+    /// Each update's step for one chain, in sweep order (an update's `Init` sees the steps made before it).
+    let private makeSteps (updates: Update[]) : UpdateStep[] =
+        let steps = ResizeArray<UpdateStep>(updates.Length)
 
         let weightOf (node: string) =
-            Seq.zip plan.Updates steps
+            Seq.zip updates steps
             |> Seq.tryPick (fun (u, st: UpdateStep) ->
                 match st.Weight with
                 | ValueSome w when u.Node = node -> Some w
                 | _ -> None)
             |> Option.toValueOption
 
-        for u in plan.Updates do
+        for u in updates do
             steps.Add(u.Init { WeightOf = weightOf })
 
+        steps.ToArray()
+
+    /// A fresh chain state for a plan, starting from the given parameter values: each update makes its step (and the
+    /// step's state) for this chain, in sweep order.
+    let initialState (plan: GibbsPlan) (values: float[]) : ChainState =
         {
             Values = Array.copy values
-            Steps = steps.ToArray()
+            Steps = makeSteps plan.Updates
+            MadeFrom = plan.Updates
             Adapting = true
         }
+
+    // A chain moved to another plan of the same model (new data, as Geweke's simulator does every sweep) re-makes
+    // its steps there and carries each step's saved state over, as a plan-free state did.
+    let private rebind (plan: GibbsPlan) (state: ChainState) =
+        let steps = makeSteps plan.Updates
+
+        if steps.Length <> state.Steps.Length then
+            invalidArg
+                "plan"
+                $"this chain state was made for a plan of {state.Steps.Length} updates; the plan has {steps.Length}."
+
+        Array.iter2 (fun (made: UpdateStep) (old: UpdateStep) -> made.Load(old.Save())) steps state.Steps
+        state.Steps <- steps
+        state.MadeFrom <- plan.Updates
 
     /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given. A sampler refusing a
     /// non-finite or out-of-range argument surfaces as a NumericalFailure naming the update; other exceptions are bugs
     /// and propagate unchanged.
     let sweep (plan: GibbsPlan) (rng: Random) (state: ChainState) =
+        if not (obj.ReferenceEquals(state.MadeFrom, plan.Updates)) then
+            rebind plan state
+
         let steps = state.Steps
 
         for i in 0 .. steps.Length - 1 do

@@ -3,47 +3,6 @@ namespace HierFunctional
 open System
 open HierFunctional.Inference
 
-/// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each
-/// holding the state its update's `Init` made for this chain. Owned by exactly one chain; plans never hold one, so
-/// a plan can run many chains (and many fits) at once.
-type ChainState =
-    {
-        /// The constrained parameter state.
-        Values: float[]
-        /// The plan's updates instantiated for this chain, in sweep order.
-        Steps: UpdateStep[]
-        /// True during warm-up (slice widths and block directions adapt), false while drawing.
-        mutable Adapting: bool
-    }
-
-/// One update instantiated for one chain by the update's `Init`. Its state (slice widths, augmentation variables,
-/// scratch) is private to the update's file and reached only through these functions.
-and UpdateStep =
-    {
-        /// One move: mutates the chain's values and this step's own state, nothing else.
-        Run: Random -> ChainState -> unit
-        /// The state a checkpoint keeps so a resumed chain continues bit-identically (empty when the step only
-        /// keeps scratch that every move rebuilds).
-        Save: unit -> float[]
-        /// Restores what `Save` returned.
-        Load: float[] -> unit
-        /// The half-t mixing weight this step keeps, for a later move of the same scale that must refresh it.
-        Weight: MixingWeight voption
-    }
-
-/// The inverse-gamma mixing weight of a half-t scale's augmentation in one chain. The scale's update owns it; an
-/// interweaving move of the same scale redraws it, since moving the scale leaves it stale.
-and [<Sealed>] MixingWeight(initial: float) =
-    /// The current weight.
-    member val Value = initial with get, set
-
-/// What an update's `Init` sees of its chain: the steps already made for the updates before it.
-type ChainSetup =
-    {
-        /// The mixing weight kept by an earlier step of the named node, if any.
-        WeightOf: string -> MixingWeight voption
-    }
-
 /// What kind of update a plan step is: compiler passes find the steps they rewrite by kind, never by display text.
 [<RequireQualifiedAccess>]
 type UpdateKind =
@@ -78,8 +37,51 @@ type Exactness =
     /// draw depends on the previous one.
     | Approximate
 
+/// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each
+/// holding the state its update's `Init` made for this chain. Owned by exactly one chain; plans never hold one, so
+/// a plan can run many chains (and many fits) at once.
+type ChainState =
+    {
+        /// The constrained parameter state.
+        Values: float[]
+        /// The plan's updates instantiated for this chain, in sweep order.
+        mutable Steps: UpdateStep[]
+        /// The updates the steps were made from (a sweep of another plan re-makes them, see `Gibbs.sweep`).
+        mutable MadeFrom: Update[]
+        /// True during warm-up (slice widths and block directions adapt), false while drawing.
+        mutable Adapting: bool
+    }
+
+/// One update instantiated for one chain by the update's `Init`. Its state (slice widths, augmentation variables,
+/// scratch) is private to the update's file and reached only through these functions.
+and UpdateStep =
+    {
+        /// One move: mutates the chain's values and this step's own state, nothing else.
+        Run: Random -> ChainState -> unit
+        /// The state a checkpoint keeps so a resumed chain continues bit-identically (empty when the step only
+        /// keeps scratch that every move rebuilds).
+        Save: unit -> float[]
+        /// Restores what `Save` returned.
+        Load: float[] -> unit
+        /// The half-t mixing weight this step keeps, for a later move of the same scale that must refresh it.
+        Weight: MixingWeight voption
+    }
+
+/// The inverse-gamma mixing weight of a half-t scale's augmentation in one chain. The scale's update owns it; an
+/// interweaving move of the same scale redraws it, since moving the scale leaves it stale.
+and [<Sealed>] MixingWeight(initial: float) =
+    /// The current weight.
+    member val Value = initial with get, set
+
+/// What an update's `Init` sees of its chain: the steps already made for the updates before it.
+and ChainSetup =
+    {
+        /// The mixing weight kept by an earlier step of the named node, if any.
+        WeightOf: string -> MixingWeight voption
+    }
+
 /// One update of a Gibbs sweep, as listed by `Gibbs.describe`.
-type Update =
+and Update =
     {
         /// The node it updates.
         Node: string
