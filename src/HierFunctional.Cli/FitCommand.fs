@@ -215,7 +215,7 @@ module FitCommand =
             let code = verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings
 
             if post.Cancelled then
-                t.Err.WriteLine($"hier: interrupted: these results are partial ({r.Summary.Partial}).")
+                t.Err.WriteLine($"hier: these results are {r.Summary.Partial}.")
                 ExitCode.Interrupted
             else
                 code
