@@ -5,7 +5,7 @@ open System
 /// Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011; Random123): a counter-based generator whose whole state is a key
 /// (seed, stream) and a 128-bit counter, so it can be read, stored and set without reflection, and any stream can
 /// be started at any counter. Each counter value gives a block of four 32-bit outputs; a double takes two.
-/// Not yet the samplers' generator (they use MathNet's xoshiro256**): see docs/architecture.md.
+/// Not yet the samplers' generator (they use MathNet's xoshiro256**): see docs/architecture.md, "The generator".
 [<Sealed>]
 type Philox4x32(key0: uint32, key1: uint32) =
     inherit Random()
