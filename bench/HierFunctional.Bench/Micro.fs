@@ -21,8 +21,7 @@ type private Fixture(m: Models.BenchModel, methodPrefix: string) =
     member _.State = state
     member _.Rng = rng
 
-    member _.RunUpdate() =
-        plan.Updates.[index].Run plan.Offsets.[index] rng state
+    member _.RunUpdate() = Gibbs.runUpdate index rng state
 
     member _.Sweep() = Gibbs.sweep plan rng state
 

@@ -44,7 +44,7 @@ let profile (plan: GibbsPlan) (sweeps: int) =
         for i in 0 .. plan.Updates.Length - 1 do
             let b0 = GC.GetAllocatedBytesForCurrentThread()
             let t0 = Stopwatch.GetTimestamp()
-            plan.Updates.[i].Run plan.Offsets.[i] rng state
+            Gibbs.runUpdate i rng state
             ticks.[i] <- ticks.[i] + Stopwatch.GetTimestamp() - t0
             bytes.[i] <- bytes.[i] + GC.GetAllocatedBytesForCurrentThread() - b0
 

@@ -21,7 +21,7 @@ let block sweeps =
     for _ in 1..sweeps do
         for i in 0 .. n - 1 do
             let t0 = Stopwatch.GetTimestamp()
-            plan.Updates.[i].Run plan.Offsets.[i] rng st
+            Gibbs.runUpdate i rng st
             ticks.[i] <- ticks.[i] + Stopwatch.GetTimestamp() - t0
     ticks |> Array.map (fun t -> float t * 1e9 / float Stopwatch.Frequency / float sweeps)
 block 20000 |> ignore

@@ -61,8 +61,9 @@ let normalLogNormal: ConjugacyRule =
                   Kind = UpdateKind.Rule "Normal-LogNormal location"
                   Exactness = Exactness.Exact
                   Reason = ""
-                  Needs = { Aux = [||]; Widths = 0; Buffers = [] }
-                  Run = fun _ rng state -> state.Values.[offset] <- Normal.Sample(rng, mean, sd) })
+                  KeepsWeight = false
+                  // Per-chain state, if the update had any, would be made here, once per chain; this draw has none.
+                  Init = fun _ -> UpdateStep.scratch (fun rng state -> state.Values.[offset] <- Normal.Sample(rng, mean, sd)) })
 
 let responseTimes =
     model {

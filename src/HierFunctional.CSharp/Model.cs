@@ -116,7 +116,8 @@ public sealed class Model : IEquatable<Model>
     /// <param name="data">The data set.</param>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
     /// <param name="progress">Receives each chain's progress (may be null).</param>
-    /// <param name="cancellationToken">Stops the chains; the draws made so far are returned.</param>
+    /// <param name="cancellationToken">Stops the chains; the draws made so far are returned as a partial posterior
+    /// (see <see cref="Plan.SampleAsync"/>).</param>
     public Task<Posterior> FitAsync(
         DataSet data,
         SamplerOptions? options = null,

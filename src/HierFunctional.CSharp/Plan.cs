@@ -60,8 +60,12 @@ public sealed class Plan
 
     /// <summary>
     /// Runs the chains on the thread pool. Cancelling stops every chain at its next sweep and completes the task with
-    /// the draws made so far (<see cref="Posterior.IsCancelled"/> is then true) rather than throwing, so a long run
-    /// stopped early keeps its work.
+    /// a partial posterior (<see cref="Posterior.IsCancelled"/> is then true) rather than throwing, so a long run
+    /// stopped early keeps its work: every chain that made draws keeps its first <see cref="Posterior.DrawsPerChain"/>
+    /// (the shortest such chain's count), and chains that made none (still waiting for a thread, or warming up) are
+    /// left out, so <see cref="Posterior.Chains"/> can be below <see cref="Posterior.RequestedChains"/>. A token
+    /// cancelled before the call, or before any chain made a draw, cancels the task (awaiting it throws
+    /// <see cref="OperationCanceledException"/>).
     /// </summary>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
     /// <param name="progress">Receives each chain's progress, from worker threads (may be null).</param>
@@ -71,8 +75,13 @@ public sealed class Plan
         IProgress<SamplingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<Posterior>(cancellationToken);
+        }
+
         var o = options ?? SamplerOptions.Default;
-        return Task.Run(() => Run(o, progress, cancellationToken), CancellationToken.None);
+        return Task.Run(() => Run(o, progress, cancellationToken), cancellationToken);
     }
 
     /// <summary>The plan's description.</summary>

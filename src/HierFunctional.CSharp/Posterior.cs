@@ -54,7 +54,12 @@ public sealed class Posterior
     /// <summary>Draws per chain the run was asked for.</summary>
     public int RequestedDraws => Core.RequestedDraws;
 
-    /// <summary>True when the run was cancelled and the draws are those made before.</summary>
+    /// <summary>Chains the run was asked for; more than <see cref="Chains"/> when a cancelled run left out chains
+    /// that made no draw.</summary>
+    public int RequestedChains => Core.RequestedChains;
+
+    /// <summary>True when the run was cancelled: a partial posterior of the draws made before (see
+    /// <see cref="Plan.SampleAsync"/>).</summary>
     public bool IsCancelled => Core.Cancelled;
 
     /// <summary>True when a pointwise log-likelihood was recorded (needed by Dic, Waic and Loo).</summary>

@@ -40,13 +40,16 @@ public sealed record SummaryRow(
 /// <param name="Chains">Chains the summary was computed from.</param>
 /// <param name="Draws">Draws per chain.</param>
 /// <param name="Cancelled">True when the run was cancelled before all requested draws were made.</param>
+/// <param name="Partial">Empty for a complete run; for a cancelled one, what the partial posterior holds (chains
+/// that made draws, draws kept per chain).</param>
 public sealed record PosteriorSummary(
     IReadOnlyList<double> Probabilities,
     IReadOnlyList<SummaryRow> Rows,
     IReadOnlyList<Warning> Warnings,
     int Chains,
     int Draws,
-    bool Cancelled)
+    bool Cancelled,
+    string Partial)
 {
     private string Text { get; init; } = string.Empty;
 
@@ -72,7 +75,8 @@ public sealed record PosteriorSummary(
             Warning.FromCore(s.Warnings),
             s.Chains,
             s.Draws,
-            s.Cancelled)
+            s.Cancelled,
+            s.Partial)
         {
             Text = F.SummaryModule.Format(s),
         };

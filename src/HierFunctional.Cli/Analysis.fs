@@ -34,13 +34,16 @@ module Analysis =
         | Ok plan -> plan
         | Error errors -> DataFile.fail job.Source job.Data errors
 
-    /// Runs the chains with progress on the terminal and the pointwise log-likelihood recorded.
+    /// Runs the chains with progress on the terminal and the pointwise log-likelihood recorded; a run cancelled
+    /// (Ctrl-C) after some chain made draws gives a partial posterior, one cancelled before fails as interrupted.
     let sample (t: Terminal) (o: SamplerOptions) (plan: GibbsPlan) =
         try
             Terminal.withProgress t o.Chains (fun sink ->
                 Chains.run (o.WithProgress(sink).WithLogLikelihood(true)) plan)
-        with :? ModelException as e ->
-            Fail.data $"sampling failed: {e.Message}"
+        with
+        | :? ModelException as e -> Fail.data $"sampling failed: {e.Message}"
+        | :? OperationCanceledException ->
+            raise (CliFailure("interrupted before any chain made a draw; nothing was written.", ExitCode.Interrupted))
 
     let private nodesIn (b: Bound) (wanted: Scope -> bool) =
         Bound.parameters b
@@ -179,6 +182,10 @@ module Analysis =
             [ "name"; "label"; "mean"; "sd"; "median"; "mad" ]
             @ List.ofArray q
             @ [ "mcse_mean"; "mcse_sd"; "ess_bulk"; "ess_tail"; "rhat" ]
+
+        // A partial posterior says so first, as a comment line (CmdStan's convention for metadata in CSV).
+        if s.Cancelled then
+            sb.Append("# ").Append(s.Partial).Append('\n') |> ignore
 
         sb.Append(String.Join(",", header)).Append('\n') |> ignore
 

@@ -19,6 +19,11 @@ module ExitCode =
     [<Literal>]
     let NotConverged = 3
 
+    /// `hier fit` was interrupted (Ctrl-C, SIGINT): the draws made so far are written, marked partial (128 + SIGINT,
+    /// as a shell reports an interrupted command).
+    [<Literal>]
+    let Interrupted = 130
+
 /// A failure the user can fix: one message naming the file, row, column or option, and the exit code.
 exception CliFailure of message: string * code: int
 

@@ -156,9 +156,28 @@ module FitCommand =
 
                 ExitCode.Ok
 
-    /// Fits the job the options describe, prints the results and writes --output; returns the exit code.
+    /// Fits the job the options describe, prints the results and writes --output; returns the exit code. The first
+    /// Ctrl-C (SIGINT) stops the chains: the draws made so far are summarised and written, marked partial, and the
+    /// exit code is `ExitCode.Interrupted`; a second one ends the process at once.
     let run (t: Terminal) (a: ParseResults<FitArgs>) : int =
-        let o = options a
+        use cts = new System.Threading.CancellationTokenSource()
+
+        use _onInterrupt =
+            System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGINT,
+                fun ctx ->
+                    if not cts.IsCancellationRequested then
+                        // keep the process alive: the chains stop at their next sweep and the run finishes partial
+                        ctx.Cancel <- true
+
+                        t.Err.WriteLine(
+                            "hier: interrupted; stopping the chains and keeping the draws made so far (Ctrl-C again to abort)."
+                        )
+
+                        cts.Cancel()
+            )
+
+        let o = (options a).WithCancellation(cts.Token)
         let job = job a
         let staging = a.TryGetResult FitArgs.Output |> Option.map Output.start
 
@@ -193,7 +212,13 @@ module FitCommand =
                 for f in writeOutputs s r do
                     Terminal.line t $"wrote {f}")
 
-            verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings
+            let code = verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings
+
+            if post.Cancelled then
+                t.Err.WriteLine($"hier: these results are {r.Summary.Partial}.")
+                ExitCode.Interrupted
+            else
+                code
         finally
             // After a successful run the staging folder has been committed (moved away) and this does nothing;
             // after any failure it removes the partial files.

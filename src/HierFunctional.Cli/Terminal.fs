@@ -135,6 +135,9 @@ module Terminal =
                 for w in s.Warnings do
                     c.MarkupLine($"[red]  - {Markup.Escape(Summary.describe w)}[/]")
 
+            if s.Cancelled then
+                c.MarkupLine($"[yellow bold]{Markup.Escape(s.Partial)}[/]")
+
             c.Write(summaryTable s)
         else
             t.Out.Write(Summary.format s)

@@ -60,13 +60,36 @@ public class AsyncTests
     }
 
     [Fact]
-    public async Task A_token_cancelled_before_the_start_returns_an_empty_cancelled_posterior()
+    public async Task A_token_cancelled_before_the_call_throws_OperationCanceledException()
     {
-        var post = await Plan.SampleAsync(Reference.Options, null, new CancellationToken(canceled: true));
+        var task = Plan.SampleAsync(Reference.Options, null, new CancellationToken(canceled: true));
+
+        Assert.True(task.IsCanceled);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+    }
+
+    [Fact]
+    public async Task FitAsync_cancelled_after_two_seconds_with_more_chains_than_threads_keeps_a_partial_posterior()
+    {
+        // 4 chains on 2 threads, far longer than 2 s: chains 3 and 4 wait for a thread when the token fires.
+        var options = Reference.Options.WithChains(4).WithThreads(2).WithWarmup(100).WithDraws(20_000).WithThin(1_000);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var data = DataSet.ReadCsv(Path.Combine(Reference.DataDir, "eight_schools.csv"));
+
+        var post = await CanonicalModelTests.EightSchools.FitAsync(data, options, null, cts.Token)
+            .WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(post.IsCancelled);
-        Assert.Equal(0, post.DrawsPerChain);
-        Assert.Empty(post.Draws("mu"));
+        Assert.Equal(4, post.RequestedChains);
+        Assert.InRange(post.Chains, 1, 4);
+        Assert.InRange(post.DrawsPerChain, 1, 19_999);
+        Assert.Equal(post.Chains * post.DrawsPerChain, post.Draws("mu").Length);
+
+        var summary = post.Summary();
+        Assert.True(summary.Cancelled);
+        Assert.Contains($"{post.Chains} of 4 chains made draws", summary.Partial);
+        Assert.Contains("partial", summary.ToString());
+        Assert.All(summary.Rows, r => Assert.True(double.IsFinite(r.Mean), $"{r.Name}: mean {r.Mean}"));
     }
 
     /// <summary>Records reports synchronously on the reporting thread (Progress&lt;T&gt; would post them later).</summary>

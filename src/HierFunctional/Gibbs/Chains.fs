@@ -59,7 +59,8 @@ type SamplerOptions =
         RecordLogLikelihood: bool
         /// Progress reports (may be null).
         Progress: IProgress<ChainProgress>
-        /// Cancellation: a cancelled run returns the draws made so far, marked cancelled.
+        /// Cancellation: a run cancelled after some chain made draws returns a partial posterior (see
+        /// `Posterior.markPartial`); a token cancelled before any draw was made throws OperationCanceledException.
         Cancellation: CancellationToken
     }
 
@@ -172,23 +173,25 @@ module Chains =
                     Warmup = it <= o.Warmup
                 }
 
-    /// One chain: returns (columns[scalar][draw], logLik rows, draws made).
-    let private runChain (plan: GibbsPlan) (o: SamplerOptions) (keepIdx: int[]) (chain: int) =
-        let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
-        let state = Gibbs.initialState plan (start plan o rng)
-        let columns = Array.init keepIdx.Length (fun _ -> Array.zeroCreate<float> o.Draws)
-
-        let logLik =
-            if o.RecordLogLikelihood then
-                Array.zeroCreate<float[]> o.Draws
-            else
-                [||]
-
+    /// The one sweep loop every runner uses (`run`, `Streaming.run`, `Streaming.resume`): from sweep `it0` with
+    /// `made0` draws kept, sweeps until the run's warm-up plus thinned draws are done or the run is cancelled
+    /// (checked before each sweep). Warm-up sweeps adapt; each kept sweep calls `keep` with the draw's index; after
+    /// every sweep it reports progress and calls `afterSweep` with the sweeps done and draws kept. Returns the
+    /// sweeps done and the draws kept.
+    let internal sweepLoop
+        (plan: GibbsPlan)
+        (o: SamplerOptions)
+        (chain: int)
+        (rng: Random)
+        (state: ChainState)
+        (it0: int, made0: int)
+        (keep: int -> unit)
+        (afterSweep: int -> int -> unit)
+        : int * int =
         let total = o.Warmup + o.Draws * o.Thin
-        let monitor = Layout.compileMonitored plan.Bound
-        let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
-        let mutable made = 0
-        let mutable it = 0
+        // Loop counters are local; the chain state is this chain's own.
+        let mutable made = made0
+        let mutable it = it0
 
         while it < total && not o.Cancellation.IsCancellationRequested do
             state.Adapting <- it < o.Warmup
@@ -196,6 +199,34 @@ module Chains =
             it <- it + 1
 
             if it > o.Warmup && (it - o.Warmup) % o.Thin = 0 then
+                keep made
+                made <- made + 1
+
+            reportProgress o chain it total
+            afterSweep it made
+
+        it, made
+
+    /// One chain: (columns[scalar][draw], logLik rows, draws made), or None when the run was cancelled before the
+    /// chain started (more chains than threads: it was still waiting for a thread).
+    let private runChain (plan: GibbsPlan) (o: SamplerOptions) (keepIdx: int[]) (chain: int) =
+        if o.Cancellation.IsCancellationRequested then
+            None
+        else
+            let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
+            let state = Gibbs.initialState plan (start plan o rng)
+            let columns = Array.init keepIdx.Length (fun _ -> Array.zeroCreate<float> o.Draws)
+
+            let logLik =
+                if o.RecordLogLikelihood then
+                    Array.zeroCreate<float[]> o.Draws
+                else
+                    [||]
+
+            let monitor = Layout.compileMonitored plan.Bound
+            let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
+
+            let keep made =
                 monitor state.Values monitored
 
                 for k in 0 .. keepIdx.Length - 1 do
@@ -204,15 +235,17 @@ module Chains =
                 if o.RecordLogLikelihood then
                     logLik.[made] <- plan.Density.PointwiseLogLik state.Values
 
-                made <- made + 1
-
-            reportProgress o chain it total
-
-        columns, logLik, made
+            let _, made = sweepLoop plan o chain rng state (0, 0) keep (fun _ _ -> ())
+            Some(columns, logLik, made)
 
     /// Runs the chains of a plan (in parallel, each with its own generator) and collects the monitored draws.
+    /// Cancelled: every chain that made draws keeps them, up to the shortest such chain's count (chains must be of
+    /// equal length for R-hat and ESS); chains that made none (never started, or still warming up) are left out;
+    /// the posterior is marked partial. Throws OperationCanceledException when no chain made a draw (a token
+    /// cancelled before the call included).
     let run (o: SamplerOptions) (plan: GibbsPlan) : Posterior =
         validate o
+        o.Cancellation.ThrowIfCancellationRequested()
         let b = plan.Bound
         let keepIdx = monitorIndices b o.Monitor
         let results = Array.zeroCreate o.Chains
@@ -224,11 +257,20 @@ module Chains =
         with :? AggregateException as ae when (ae.InnerExceptions |> Seq.forall (fun e -> e :? ModelException)) ->
             raise ae.InnerExceptions.[0]
 
-        let made = results |> Array.map (fun (_, _, m) -> m) |> Array.min
+        let kept =
+            results
+            |> Array.choose (function
+                | Some(cols, ll, m) when m > 0 -> Some(cols, ll, m)
+                | _ -> None)
+
+        if kept.Length = 0 then
+            raise (OperationCanceledException("The run was cancelled before any chain made a draw.", o.Cancellation))
+
+        let made = kept |> Array.map (fun (_, _, m) -> m) |> Array.min
         let names = keepIdx |> Array.map (fun i -> b.Layout.Monitored.[i])
 
         let columns =
-            results
+            kept
             |> Array.map (fun (cols, _, _) -> cols |> Array.map (fun col -> Array.sub col 0 made))
 
         let posterior = Posterior.ofColumns names columns
@@ -244,14 +286,14 @@ module Chains =
             |> fun ls -> Posterior.withLabels ls posterior
 
         let withLik =
-            if o.RecordLogLikelihood && made > 0 then
+            if o.RecordLogLikelihood then
                 labelled
-                |> Posterior.withLogLikelihood (results |> Array.map (fun (_, ll, _) -> Array.sub ll 0 made))
+                |> Posterior.withLogLikelihood (kept |> Array.map (fun (_, ll, _) -> Array.sub ll 0 made))
             else
                 labelled
 
-        if made < o.Draws then
-            Posterior.markCancelled o.Draws withLik
+        if made < o.Draws || kept.Length < o.Chains then
+            Posterior.markPartial o.Chains o.Draws withLik
         else
             withLik
 

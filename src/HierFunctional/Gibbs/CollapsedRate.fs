@@ -22,9 +22,9 @@ module internal CollapsedRate =
             D: Expr
         }
 
-    /// One thread's scratch for the update: the chain state and the α-free terms of the current update, read by a
-    /// log-marginal closure built once per thread, so an update allocates nothing. Fields are written at the start
-    /// of each update; a chain runs on one thread at a time and an update runs to completion, so threads never share it.
+    /// One chain's scratch for the update (made by its `Init`): the chain state and the α-free terms of the current
+    /// update, read by a log-marginal closure built once per chain, so an update allocates nothing. Fields are
+    /// written at the start of each update.
     [<AllowNullLiteral>]
     type private Scratch() =
         member val Values: float[] = null with get, set
@@ -122,13 +122,7 @@ module internal CollapsedRate =
                 else
                     Double.NegativeInfinity
 
-            let scratch =
-                new Threading.ThreadLocal<Scratch>(fun () ->
-                    let sc = Scratch()
-                    sc.LogMarginal <- logMarginal sc
-                    sc)
-
-            let run (o: Offsets) (rng: Random) (st: ChainState) =
+            let run (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
                 let s = st.Values
                 // Σ log θ and Σ θ, once per update (local accumulators).
                 let mutable sumLog = 0.0
@@ -145,7 +139,6 @@ module internal CollapsedRate =
                     UpdateKit.fail name rule $"the children's sufficient statistics are not finite ({sumLog}, {sum})"
 
                 // Terms of the log marginal that do not depend on α, once per update.
-                let sc = scratch.Value
                 sc.Values <- s
                 sc.SumLog <- sumLog
                 sc.Fixed <- c * log d - SpecialFunctions.GammaLn c
@@ -153,7 +146,7 @@ module internal CollapsedRate =
                 sc.LogRate <- log (d + sum)
                 let f = sc.LogMarginal
 
-                let w = st.Widths.[o.Widths]
+                let w = widths.[0]
                 let u0 = Transform.toUnconstrainedScalar support s.[off]
                 let f0 = f u0
 
@@ -165,7 +158,7 @@ module internal CollapsedRate =
                 s.[off] <- Transform.fromUnconstrainedScalar support r.Value
 
                 if st.Adapting then
-                    st.Widths.[o.Widths] <- Slice.adaptWidth w u0 r.Value
+                    widths.[0] <- Slice.adaptWidth w u0 r.Value
 
                 let beta = GammaVariate.sample rng (c + fn * shapeF s 0) (d + sum)
                 UpdateKit.checkFinite name rule beta
@@ -177,6 +170,12 @@ module internal CollapsedRate =
                 Kind = UpdateKind.CollapsedSlice
                 Exactness = Exactness.Approximate
                 Reason = reason
-                Needs = { Aux = [||]; Widths = 1; Buffers = [] }
-                Run = run
+                KeepsWeight = false
+                Init =
+                    fun _ ->
+                        // this chain's scratch: the log marginal closes over it once, so a move allocates nothing
+                        let sc = Scratch()
+                        sc.LogMarginal <- logMarginal sc
+                        let widths = UpdateStep.widths 1
+                        UpdateStep.withWidths widths (run sc widths)
             })

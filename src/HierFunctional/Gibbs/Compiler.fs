@@ -3,8 +3,8 @@ namespace HierFunctional
 open System
 open HierFunctional.Inference
 
-/// A compiled Gibbs sampler: one update per parameter node, in declaration order, plus where each update's
-/// per-chain storage lives. Immutable and free of chain state, so it can run any number of chains and fits.
+/// A compiled Gibbs sampler: one update per parameter node, in declaration order. Immutable and free of chain state
+/// (each update makes its per-chain state in its `Init`), so it can run any number of chains and fits.
 type GibbsPlan =
     {
         /// The model bound to its data.
@@ -14,14 +14,6 @@ type GibbsPlan =
         Density: CompiledDensity
         /// The updates of one sweep, in order.
         Updates: Update[]
-        /// Where each update's storage starts in a chain state.
-        Offsets: Offsets[]
-        /// Initial auxiliary variables of all updates.
-        AuxInit: float[]
-        /// Number of slice widths in a chain state.
-        WidthCount: int
-        /// Lengths of the scratch buffers in a chain state.
-        BufferLengths: int[]
     }
 
 /// What the Gibbs compiler may use. The defaults are what `Gibbs.compile` does; switching interweaving off gives
@@ -195,17 +187,6 @@ module Gibbs =
                     else
                         id)
 
-            let offsets =
-                updates
-                |> Array.scan
-                    (fun (o: Offsets) u ->
-                        {
-                            Aux = o.Aux + u.Needs.Aux.Length
-                            Widths = o.Widths + u.Needs.Widths
-                            Buffer = o.Buffer + u.Needs.Buffers.Length
-                        })
-                    { Aux = 0; Widths = 0; Buffer = 0 }
-
             // The updates are built; the O(rows) dependents table is not kept by the plan (blankets rebuild it).
             releaseDependents ()
 
@@ -214,10 +195,6 @@ module Gibbs =
                     Bound = b
                     Density = { density with Dependents = Map.empty }
                     Updates = updates
-                    Offsets = offsets.[.. updates.Length - 1]
-                    AuxInit = updates |> Array.collect (fun u -> u.Needs.Aux)
-                    WidthCount = offsets.[updates.Length].Widths
-                    BufferLengths = updates |> Array.collect (fun u -> Array.ofList u.Needs.Buffers)
                 }
         | errors -> Error errors
 
@@ -262,26 +239,64 @@ module Gibbs =
 
         warningLines @ updateLines |> String.concat "\n"
 
-    /// A fresh chain state for a plan, starting from the given parameter values.
+    /// Each update's step for one chain, in sweep order (an update's `Init` sees the steps made before it).
+    let private makeSteps (updates: Update[]) : UpdateStep[] =
+        let steps = ResizeArray<UpdateStep>(updates.Length)
+
+        let weightOf (node: string) =
+            Seq.zip updates steps
+            |> Seq.tryPick (fun (u, st: UpdateStep) ->
+                match st.Weight with
+                | ValueSome w when u.Node = node -> Some w
+                | _ -> None)
+            |> Option.toValueOption
+
+        for u in updates do
+            steps.Add(u.Init { WeightOf = weightOf })
+
+        steps.ToArray()
+
+    /// A fresh chain state for a plan, starting from the given parameter values: each update makes its step (and the
+    /// step's state) for this chain, in sweep order.
     let initialState (plan: GibbsPlan) (values: float[]) : ChainState =
         {
             Values = Array.copy values
-            Aux = Array.copy plan.AuxInit
-            Widths = Array.create plan.WidthCount (Slice.initialWidth SliceUpdate.initialWidth)
-            Buffers = plan.BufferLengths |> Array.map Array.zeroCreate
+            Steps = makeSteps plan.Updates
+            MadeFrom = plan.Updates
             Adapting = true
         }
+
+    // A chain moved to another plan of the same model (new data, as Geweke's simulator does every sweep) re-makes
+    // its steps there and carries each step's saved state over, as a plan-free state did.
+    let private rebind (plan: GibbsPlan) (state: ChainState) =
+        let steps = makeSteps plan.Updates
+
+        if steps.Length <> state.Steps.Length then
+            invalidArg
+                "plan"
+                $"this chain state was made for a plan of {state.Steps.Length} updates; the plan has {steps.Length}."
+
+        Array.iter2 (fun (made: UpdateStep) (old: UpdateStep) -> made.Load(old.Save())) steps state.Steps
+        state.Steps <- steps
+        state.MadeFrom <- plan.Updates
 
     /// One Gibbs sweep: every update once, in order. Mutates only the chain state it is given. A sampler refusing a
     /// non-finite or out-of-range argument surfaces as a NumericalFailure naming the update; other exceptions are bugs
     /// and propagate unchanged.
     let sweep (plan: GibbsPlan) (rng: Random) (state: ChainState) =
-        for i in 0 .. plan.Updates.Length - 1 do
-            let u = plan.Updates.[i]
+        if not (obj.ReferenceEquals(state.MadeFrom, plan.Updates)) then
+            rebind plan state
 
+        let steps = state.Steps
+
+        for i in 0 .. steps.Length - 1 do
             try
-                u.Run plan.Offsets.[i] rng state
+                steps.[i].Run rng state
             with :? ArgumentException as ex ->
                 // samplers and MathNet refuse non-finite or out-of-range arguments with ArgumentException; any other
                 // exception is a bug and propagates as it is rather than being reported as a numerical problem
+                let u = plan.Updates.[i]
                 raise (ModelException(ModelError.NumericalFailure(u.Node, u.Method, ex.Message)))
+
+    /// Runs the i-th update of the plan once on a chain state (for tests and benchmarks of one update).
+    let runUpdate (i: int) (rng: Random) (state: ChainState) = state.Steps.[i].Run rng state

@@ -144,10 +144,6 @@ module internal CountUpdates =
         let mf = Eval.compileScalar b target.Scope m0
         let sf = Eval.compileScalar b target.Scope s0
 
-        let buffers =
-            parts
-            |> Array.toList
-            |> List.collect (fun p -> [ p.Copies; p.Copies; p.Copies; n; n; n ])
 
         {
             Node = name
@@ -155,54 +151,48 @@ module internal CountUpdates =
             Kind = UpdateKind.Rule rule
             Exactness = Exactness.Approximate
             Reason = ""
-            Needs =
-                {
-                    Aux = [||]
-                    Widths = n
-                    Buffers = buffers
-                }
-            Run =
-                fun o rng st ->
-                    let s = st.Values
+            KeepsWeight = false
+            Init =
+                fun _ ->
+                    let widths = UpdateStep.widths n
 
                     let scratch =
                         parts
-                        |> Array.mapi (fun k rs ->
-                            let at = o.Buffer + 6 * k
-                            let bf = st.Buffers
+                        |> Array.map (fun rs ->
+                            {
+                                O = Array.zeroCreate rs.Copies
+                                C = Array.zeroCreate rs.Copies
+                                Phi = Array.zeroCreate rs.Copies
+                                SumY = Array.zeroCreate n
+                                W = Array.zeroCreate n
+                                Shared = Array.zeroCreate n
+                            })
 
-                            let sc =
-                                {
-                                    O = bf.[at]
-                                    C = bf.[at + 1]
-                                    Phi = bf.[at + 2]
-                                    SumY = bf.[at + 3]
-                                    W = bf.[at + 4]
-                                    Shared = bf.[at + 5]
-                                }
+                    UpdateStep.withWidths widths (fun rng st ->
+                        let s = st.Values
 
-                            summarise rs s sc
-                            sc)
+                        for k in 0 .. parts.Length - 1 do
+                            summarise parts.[k] s scratch.[k]
 
-                    for j in 0 .. n - 1 do
-                        let i = if target.Scope = Scope.Global then 0 else j
-                        let m, sd = mf s i, sf s i
+                        for j in 0 .. n - 1 do
+                            let i = if target.Scope = Scope.Global then 0 else j
+                            let m, sd = mf s i, sf s i
 
-                        let f theta =
-                            let mutable acc = -0.5 * ((theta - m) / sd) ** 2.0
+                            let f theta =
+                                let mutable acc = -0.5 * ((theta - m) / sd) ** 2.0
 
-                            for k in 0 .. parts.Length - 1 do
-                                acc <- acc + elementLogLik parts.[k] scratch.[k] j theta
+                                for k in 0 .. parts.Length - 1 do
+                                    acc <- acc + elementLogLik parts.[k] scratch.[k] j theta
 
-                            acc
+                                acc
 
-                        let w = st.Widths.[o.Widths + j]
-                        let x0 = s.[off + j]
-                        let r = UpdateKit.sliceStep name rule rng f w.Width x0
-                        s.[off + j] <- r.Value
+                            let w = widths.[j]
+                            let x0 = s.[off + j]
+                            let r = UpdateKit.sliceStep name rule rng f w.Width x0
+                            s.[off + j] <- r.Value
 
-                        if st.Adapting then
-                            st.Widths.[o.Widths + j] <- Slice.adaptWidth w x0 r.Value
+                            if st.Adapting then
+                                widths.[j] <- Slice.adaptWidth w x0 r.Value)
         }
 
     /// The update of a Normal-prior target with log-linear count children (see `Conjugacy.logLinearCount`).

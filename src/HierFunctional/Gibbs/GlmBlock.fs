@@ -128,8 +128,7 @@ module internal GlmBlock =
     let private expand
         (k: int)
         (children: Child[])
-        (buffers: float[][])
-        (offsetsAt: int)
+        (childOffsets: float[][])
         (priorMean: float[])
         (priorPrec: float[])
         (s: float[])
@@ -143,7 +142,7 @@ module internal GlmBlock =
 
         for c in 0 .. children.Length - 1 do
             let ch = children.[c]
-            let off = buffers.[offsetsAt + c]
+            let off = childOffsets.[c]
 
             for r in 0 .. ch.Rows - 1 do
                 let xr = r * k
@@ -219,8 +218,8 @@ module internal GlmBlock =
             mean.[j] <- from.[j] + grad.[j]
 
     /// log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none).
-    let private prepare k children bf offsetsAt pm pp s grad prec (mean: float[]) (at: float[]) =
-        let lp = expand k children bf offsetsAt pm pp s at grad prec
+    let private prepare k children offs pm pp s grad prec (mean: float[]) (at: float[]) =
+        let lp = expand k children offs pm pp s at grad prec
 
         if Double.IsFinite lp && SmallMv.cholesky k prec 0 then
             newtonMean k prec at grad mean
@@ -228,8 +227,29 @@ module internal GlmBlock =
         else
             nan
 
-    // Buffers: 0 β, 1 β*, 2 gradient, 3 precision / Cholesky (k·k), 4 proposal mean, 5 work, 6 prior means,
-    // 7 prior precisions, 8 acceptance counts (accepted, proposed; sampling only), then one offset buffer per child.
+    /// One chain's state of a GLM block: scratch for the IWLS proposal, and the acceptance counts of the sampling sweeps.
+    type private BlockState =
+        {
+            /// β (k).
+            Beta: float[]
+            /// The proposal β* (k).
+            Prop: float[]
+            Grad: float[]
+            /// Precision, then its Cholesky factor (k·k).
+            Prec: float[]
+            /// The proposal mean (k).
+            Mean: float[]
+            Work: float[]
+            PriorMean: float[]
+            PriorPrec: float[]
+            /// Each child's per-row offsets (the linear predictor without the block).
+            ChildOffsets: float[][]
+            /// Accepted proposals while sampling.
+            mutable Accepted: float
+            /// Proposals while sampling.
+            mutable Proposed: float
+        }
+
     let private create (b: Bound) (members: NodeInfo[]) (children: Child[]) (shifts: GlmCentring.Shift[]) : Update =
         let k = members.Length
         let names = members |> Array.map _.Node.Name
@@ -243,17 +263,11 @@ module internal GlmBlock =
                 | Some(Some(m, s)) -> Some(Eval.compileScalar b Scope.Global m, Eval.compileScalar b Scope.Global s)
                 | _ -> None)
 
-        let run (o: Offsets) (rng: Random) (st: ChainState) =
+        let run (bs: BlockState) (rng: Random) (st: ChainState) =
             let s = st.Values
-            let bf = st.Buffers
-
-            let beta, prop, grad, prec =
-                bf.[o.Buffer], bf.[o.Buffer + 1], bf.[o.Buffer + 2], bf.[o.Buffer + 3]
-
-            let mean, work, pm, pp =
-                bf.[o.Buffer + 4], bf.[o.Buffer + 5], bf.[o.Buffer + 6], bf.[o.Buffer + 7]
-
-            let counts = bf.[o.Buffer + 8]
+            let beta, prop, grad, prec = bs.Beta, bs.Prop, bs.Grad, bs.Prec
+            let mean, work, pm, pp = bs.Mean, bs.Work, bs.PriorMean, bs.PriorPrec
+            let offs = bs.ChildOffsets
 
             for j in 0 .. k - 1 do
                 beta.[j] <- s.[offsets.[j]]
@@ -267,16 +281,14 @@ module internal GlmBlock =
                     pm.[j] <- 0.0
                     pp.[j] <- 0.0
 
-            let offsetsAt = o.Buffer + 9
-
             for c in 0 .. children.Length - 1 do
                 let ch = children.[c]
-                let off = bf.[offsetsAt + c]
+                let off = offs.[c]
 
                 for r in 0 .. ch.Rows - 1 do
                     off.[r] <- ch.Offset s r
 
-            let mutable lpCur = prepare k children bf offsetsAt pm pp s grad prec mean beta
+            let mutable lpCur = prepare k children offs pm pp s grad prec mean beta
 
             if Double.IsNaN lpCur then
                 UpdateKit.fail
@@ -303,7 +315,7 @@ module internal GlmBlock =
                         for j in 0 .. k - 1 do
                             prop.[j] <- beta.[j] + t * work.[j]
 
-                        let lp = prepare k children bf offsetsAt pm pp s grad prec mean prop
+                        let lp = prepare k children offs pm pp s grad prec mean prop
 
                         if lp > lpCur then
                             found <- true
@@ -314,7 +326,7 @@ module internal GlmBlock =
                             t <- 0.5 * t
 
                     if not found then
-                        lpCur <- prepare k children bf offsetsAt pm pp s grad prec mean beta
+                        lpCur <- prepare k children offs pm pp s grad prec mean beta
                         far <- false
 
             let halfFwd = halfLogDet k prec
@@ -332,7 +344,7 @@ module internal GlmBlock =
                 prop.[j] <- mean.[j] + work.[j]
 
             let logFwd = halfFwd - 0.5 * zz
-            let lpProp = prepare k children bf offsetsAt pm pp s grad prec mean prop
+            let lpProp = prepare k children offs pm pp s grad prec mean prop
 
             let accept =
                 if not (Double.IsNaN lpProp) then
@@ -355,10 +367,10 @@ module internal GlmBlock =
                 GlmCentring.centre methodName rng sh s offsets pm pp prec grad work
 
             if not st.Adapting then
-                counts.[1] <- counts.[1] + 1.0
+                bs.Proposed <- bs.Proposed + 1.0
 
                 if accept then
-                    counts.[0] <- counts.[0] + 1.0
+                    bs.Accepted <- bs.Accepted + 1.0
 
         {
             Node = node
@@ -371,20 +383,42 @@ module internal GlmBlock =
             Kind = UpdateKind.GlmBlock
             Exactness = Exactness.Approximate
             Reason = ""
-            Needs =
-                {
-                    Aux = [||]
-                    Widths = 0
-                    Buffers =
-                        [ k; k; k; k * k; k; k; k; k; 2 ]
-                        @ (children |> Array.map _.Rows |> List.ofArray)
-                }
-            Run = run
+            KeepsWeight = false
+            Init =
+                fun _ ->
+                    let bs =
+                        {
+                            Beta = Array.zeroCreate k
+                            Prop = Array.zeroCreate k
+                            Grad = Array.zeroCreate k
+                            Prec = Array.zeroCreate (k * k)
+                            Mean = Array.zeroCreate k
+                            Work = Array.zeroCreate k
+                            PriorMean = Array.zeroCreate k
+                            PriorPrec = Array.zeroCreate k
+                            ChildOffsets = children |> Array.map (fun c -> Array.zeroCreate c.Rows)
+                            Accepted = 0.0
+                            Proposed = 0.0
+                        }
+
+                    {
+                        Run = run bs
+                        // the acceptance counts, so a resumed chain reports the same rate
+                        Save = fun () -> [| bs.Accepted; bs.Proposed |]
+                        Load =
+                            fun xs ->
+                                if xs.Length <> 2 then
+                                    invalidArg "state" $"expected two acceptance counts, got {xs.Length} values."
+
+                                bs.Accepted <- xs.[0]
+                                bs.Proposed <- xs.[1]
+                        Weight = ValueNone
+                    }
         }
 
-    /// The acceptance rate of a GLM block update in a chain state after sampling (NaN before any sampling sweep).
-    let acceptance (o: Offsets) (st: ChainState) =
-        let counts = st.Buffers.[o.Buffer + 8]
+    /// The acceptance rate of a GLM block update's step after sampling (NaN before any sampling sweep).
+    let acceptance (step: UpdateStep) =
+        let counts = step.Save()
         counts.[0] / counts.[1]
 
     /// Replaces the updates of two or more scalar Normal/Flat coefficients that enter the same Poisson-log or

@@ -44,7 +44,7 @@ module internal GlmInterweave =
         && updates
            |> Array.forall (fun u ->
                u.Node <> p
-               || u.Needs.Aux.Length = 0
+               || not u.KeepsWeight
                || (Interweave.augmentationOf b updates b.NodeMap.[p]).IsSome)
 
     let private candidate (b: Bound) (expanded: Model) (updates: Update[]) (info: NodeInfo) : Candidate option =
@@ -129,28 +129,19 @@ module internal GlmInterweave =
             c.MeanNode
             |> Option.map (fun m -> b.Layout.Offsets.[m.Node.Name], Interweave.tauRest density theta m, m.Node.Name)
 
-        let run (o: Offsets) (rng: Random) (st: ChainState) =
+        // τ's half-t weight (kept by τ's own update, found when the chain is set up), the slice widths of τ and μ,
+        // and scratch that every move rebuilds.
+        let run
+            (weight: MixingWeight voption)
+            (widths: SliceWidth[])
+            (eta: float[], scratch: CountUpdates.Scratch[])
+            (rng: Random)
+            (st: ChainState)
+            =
             let s = st.Values
-            let bf = st.Buffers
-            let eta = bf.[o.Buffer]
 
-            let scratch =
-                parts
-                |> Array.mapi (fun k rs ->
-                    let at = o.Buffer + 1 + 6 * k
-
-                    let sc: CountUpdates.Scratch =
-                        {
-                            O = bf.[at]
-                            C = bf.[at + 1]
-                            Phi = bf.[at + 2]
-                            SumY = bf.[at + 3]
-                            W = bf.[at + 4]
-                            Shared = bf.[at + 5]
-                        }
-
-                    CountUpdates.summarise rs s sc
-                    sc)
+            for k in 0 .. parts.Length - 1 do
+                CountUpdates.summarise parts.[k] s scratch.[k]
 
             let mu0 = meanOf s
             let t0 = s.[tauOff]
@@ -179,18 +170,18 @@ module internal GlmInterweave =
             let u0 = Transform.toUnconstrainedScalar support t0
 
             let r =
-                UpdateKit.sliceStep tau.Node.Name updateName rng fTau st.Widths.[o.Widths].Width u0
+                UpdateKit.sliceStep tau.Node.Name updateName rng fTau widths.[0].Width u0
 
             let t = Transform.fromUnconstrainedScalar support r.Value
             UpdateKit.checkFinite tau.Node.Name updateName t
             s.[tauOff] <- t
 
             if st.Adapting then
-                st.Widths.[o.Widths] <- Slice.adaptWidth st.Widths.[o.Widths] u0 r.Value
+                widths.[0] <- Slice.adaptWidth widths.[0] u0 r.Value
 
-            match augmentation with
-            | Some a -> Interweave.redrawAuxiliary a rng st t
-            | None -> ()
+            match augmentation, weight with
+            | Some a, ValueSome w -> Interweave.redrawWeight a w rng s t
+            | _ -> ()
 
             let sd = sdOf t
 
@@ -202,12 +193,12 @@ module internal GlmInterweave =
                         logLik m sd + muRest s
 
                     let rm =
-                        UpdateKit.sliceStep muName updateName rng fMu st.Widths.[o.Widths + 1].Width mu0
+                        UpdateKit.sliceStep muName updateName rng fMu widths.[1].Width mu0
 
                     s.[muOff] <- rm.Value
 
                     if st.Adapting then
-                        st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] mu0 rm.Value
+                        widths.[1] <- Slice.adaptWidth widths.[1] mu0 rm.Value
 
                     rm.Value
                 | None -> mu0
@@ -230,17 +221,29 @@ module internal GlmInterweave =
             Kind = UpdateKind.Interweaving
             Exactness = Exactness.Approximate
             Reason = ""
-            Needs =
-                {
-                    Aux = [||]
-                    Widths = if c.MeanNode.IsSome then 2 else 1
-                    Buffers =
-                        n
-                        :: (parts
-                            |> Array.toList
-                            |> List.collect (fun p -> [ p.Copies; p.Copies; p.Copies; n; n; n ]))
-                }
-            Run = run
+            KeepsWeight = false
+            Init =
+                fun setup ->
+                    let weight =
+                        match augmentation with
+                        | Some _ -> setup.WeightOf tau.Node.Name
+                        | None -> ValueNone
+
+                    let scratch =
+                        parts
+                        |> Array.map (fun p ->
+                            ({
+                                O = Array.zeroCreate p.Copies
+                                C = Array.zeroCreate p.Copies
+                                Phi = Array.zeroCreate p.Copies
+                                SumY = Array.zeroCreate n
+                                W = Array.zeroCreate n
+                                Shared = Array.zeroCreate n
+                            }
+                            : CountUpdates.Scratch))
+
+                    let widths = UpdateStep.widths (if c.MeanNode.IsSome then 2 else 1)
+                    UpdateStep.withWidths widths (run weight widths (Array.zeroCreate n, scratch))
         }
 
     /// Appends an interweaving step for each Normal random effect whose elements are count-sliced (the update kind of

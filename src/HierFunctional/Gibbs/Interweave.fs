@@ -39,39 +39,29 @@ module internal Interweave =
                 Some(info, m, t, link)
             | _ -> None)
 
-    /// Where τ's half-t augmentation keeps its auxiliary variable, with the prior's ν and A: after moving τ the
-    /// auxiliary is redrawn from a | τ², because the move used τ's marginal prior and left a stale.
+    /// The prior's ν and A of τ's half-t augmentation: after moving τ, the mixing weight that τ's own update keeps
+    /// (`UpdateStep.Weight`) is redrawn from a | τ², because the move used τ's marginal prior and left it stale.
     type Augmentation =
         {
-            Index: int
             Dof: float[] -> float
             Scale: float[] -> float
         }
 
-    /// τ's half-t augmentation in the plan, when τ's update keeps one auxiliary variable and τ has a half-t family
-    /// prior (the index counts the auxiliaries of the updates before it, as the compiler lays them out).
+    /// τ's half-t augmentation, when τ's own update keeps a mixing weight and τ has a half-t family prior.
     let augmentationOf (b: Bound) (updates: Update[]) (tau: NodeInfo) : Augmentation option =
-        match Array.tryFindIndex (fun (u: Update) -> u.Node = tau.Node.Name && u.Needs.Aux.Length = 1) updates with
-        | Some i ->
-            let index = updates.[.. i - 1] |> Array.sumBy (fun u -> u.Needs.Aux.Length)
-
+        match Array.tryFind (fun (u: Update) -> u.Node = tau.Node.Name && u.KeepsWeight) updates with
+        | Some _ ->
             match tau.Node.Kind with
             | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
                 Updates.halfTArguments b d
-                |> Option.map (fun (dof, scale) ->
-                    {
-                        Index = index
-                        Dof = dof
-                        Scale = scale
-                    })
+                |> Option.map (fun (dof, scale) -> { Dof = dof; Scale = scale })
             | _ -> None
         | None -> None
 
-    /// Redraws τ's half-t auxiliary from a | τ² after a move of τ that used τ's marginal prior.
-    let redrawAuxiliary (a: Augmentation) (rng: Random) (st: ChainState) (tau: float) =
-        let s = st.Values
+    /// Redraws τ's half-t mixing weight from a | τ² after a move of τ that used τ's marginal prior.
+    let redrawWeight (a: Augmentation) (w: MixingWeight) (rng: Random) (s: float[]) (tau: float) =
         let p = Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
-        st.Aux.[a.Index] <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
+        w.Value <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
 
     /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
     /// under η = (θ − μ)/τ fixed that the collapsed logistic sums do not already hold.
@@ -226,9 +216,15 @@ module internal Interweave =
 
             total
 
-        let run (o: Offsets) (rng: Random) (st: ChainState) =
+        // The half-t weight of τ's own update, which this move leaves stale (found when the chain is set up).
+        let run
+            (weight: MixingWeight voption)
+            (widths: SliceWidth[])
+            (eta: float[], prec: float[], shift: float[], scratch: float[])
+            (rng: Random)
+            (st: ChainState)
+            =
             let s = st.Values
-            let eta = st.Buffers.[o.Buffer]
             let m0, t0 = s.[muOff], s.[tauOff]
             let sd0 = sdOf t0
 
@@ -244,8 +240,7 @@ module internal Interweave =
             // η and the sums in one pass over the groups (fused; flat arrays, no closures).
             match likelihood with
             | Some fill ->
-                let prec, shift = st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
-                fill s prec shift st.Buffers.[o.Buffer + 3]
+                fill s prec shift scratch
 
                 for c in 0 .. j - 1 do
                     let e = (s.[thetaOff + c] - m0) / sd0
@@ -301,9 +296,9 @@ module internal Interweave =
 
             // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
             let augment () =
-                match augmentation with
-                | Some a -> redrawAuxiliary a rng st s.[tauOff]
-                | None -> ()
+                match augmentation, weight with
+                | Some a, ValueSome w -> redrawWeight a w rng s s.[tauOff]
+                | _ -> ()
 
             if exactDraw () then
                 augment ()
@@ -317,12 +312,12 @@ module internal Interweave =
                 let u0 = Transform.toUnconstrainedScalar tauSupport t0
 
                 let r =
-                    UpdateKit.sliceStep tau.Node.Name "interweaving" rng fTau st.Widths.[o.Widths].Width u0
+                    UpdateKit.sliceStep tau.Node.Name "interweaving" rng fTau widths.[0].Width u0
 
                 fTau r.Value |> ignore
 
                 if st.Adapting then
-                    st.Widths.[o.Widths] <- Slice.adaptWidth st.Widths.[o.Widths] u0 r.Value
+                    widths.[0] <- Slice.adaptWidth widths.[0] u0 r.Value
 
                 augment ()
 
@@ -330,14 +325,13 @@ module internal Interweave =
                     s.[muOff] <- x
                     children () + sum muTerms s
 
-                let rm =
-                    UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu st.Widths.[o.Widths + 1].Width m0
+                let rm = UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu widths.[1].Width m0
 
                 fMu rm.Value |> ignore
                 place ()
 
                 if st.Adapting then
-                    st.Widths.[o.Widths + 1] <- Slice.adaptWidth st.Widths.[o.Widths + 1] m0 rm.Value
+                    widths.[1] <- Slice.adaptWidth widths.[1] m0 rm.Value
 
         let fixedText =
             let t, m, th = tau.Node.Name, mu.Node.Name, theta.Node.Name
@@ -361,13 +355,20 @@ module internal Interweave =
                 else
                     Exactness.Approximate
             Reason = ""
-            Needs =
-                {
-                    Aux = [||]
-                    Widths = 2
-                    Buffers = [ j; j; j; j ]
-                }
-            Run = run
+            KeepsWeight = false
+            Init =
+                fun setup ->
+                    let weight =
+                        match augmentation with
+                        | Some _ -> setup.WeightOf tau.Node.Name
+                        | None -> ValueNone
+
+                    let widths = UpdateStep.widths 2
+
+                    let scratch =
+                        Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j
+
+                    UpdateStep.withWidths widths (run weight widths scratch)
         }
 
     /// Appends an interweaving step after the updates of each centred Normal hierarchy found in the plan.

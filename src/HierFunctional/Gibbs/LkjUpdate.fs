@@ -100,6 +100,14 @@ module LkjUpdate =
             | _ -> None
         | _ -> None
 
+    /// One chain's scratch: the current mean (k), the scatter of the children about it (k×k) and an inverse (k×k).
+    type private LkjScratch =
+        {
+            Mean: float[]
+            Scatter: float[]
+            Inverse: float[]
+        }
+
     let private create (density: CompiledDensity) (sNode: Node) (lNode: Node) (children: MvNormalChild list) =
         let b = density.Bound
         let k = (Bound.node b sNode.Name).Copies
@@ -113,9 +121,7 @@ module LkjUpdate =
                 (Array.init k (fun c -> density.Term { Node = sNode.Name; Copy = c }))
                 [| density.Term { Node = lNode.Name; Copy = 0 } |]
 
-        let extra = (SliceBlock.needs dims).Buffers.Length // buffers after the block's: mean, scatter, L⁻¹
-
-        let load (_: Offsets) (st: ChainState) (u: float[]) =
+        let load (_: LkjScratch) (st: ChainState) (u: float[]) =
             for d in 0 .. k - 1 do
                 u.[d] <- log st.Values.[sOff + d]
 
@@ -124,7 +130,7 @@ module LkjUpdate =
 
             Array.blit cpc 0 u k (dims - k)
 
-        let logDensityAt (o: Offsets) (st: ChainState) (u: float[]) =
+        let logDensityAt (sc: LkjScratch) (st: ChainState) (u: float[]) =
             let s = st.Values
 
             for d in 0 .. k - 1 do
@@ -142,28 +148,34 @@ module LkjUpdate =
             for t in priorTerms do
                 total <- total + t s
 
-            let scatter, inv =
-                st.Buffers.[o.Buffer + extra + 1], st.Buffers.[o.Buffer + extra + 2]
-
-            total + scatterLogLikelihood k n s sOff lOff scatter inv
+            total + scatterLogLikelihood k n s sOff lOff sc.Scatter sc.Inverse
 
         let names =
             Array.append
                 (Array.init k (fun d -> $"{sNode.Name}[{d + 1}]"))
                 (Array.init (dims - k) (fun d -> $"{lNode.Name} (partial correlation {d + 1})"))
 
-        let block = SliceBlock.directional rule names load logDensityAt
+        // The scatter is summed once per update, before the block's slices read it.
+        let init (_: ChainSetup) =
+            let sc =
+                {
+                    Mean = Array.zeroCreate k
+                    Scatter = Array.zeroCreate (k * k)
+                    Inverse = Array.zeroCreate (k * k)
+                }
 
-        let run (o: Offsets) (rng: Random) (st: ChainState) =
-            let m, acc = st.Buffers.[o.Buffer + extra], st.Buffers.[o.Buffer + extra + 1]
-            Array.Clear acc
+            let block = SliceBlock.directional rule names load logDensityAt sc
 
-            for p in parts do
-                p st.Values m acc
+            { block with
+                Run =
+                    fun rng st ->
+                        Array.Clear sc.Scatter
 
-            block o rng st
+                        for p in parts do
+                            p st.Values sc.Mean sc.Scatter
 
-        let needs = SliceBlock.needs dims
+                        block.Run rng st
+            }
 
         {
             Node = $"{sNode.Name}, {lNode.Name}"
@@ -171,11 +183,8 @@ module LkjUpdate =
             Kind = UpdateKind.LkjBlock
             Exactness = Exactness.Approximate
             Reason = ""
-            Needs =
-                { needs with
-                    Buffers = needs.Buffers @ [ k; k * k; k * k ]
-                }
-            Run = run
+            KeepsWeight = false
+            Init = init
         }
 
     /// Replaces the slice updates of each (scales, LkjCholesky factor) pair read only by MvNormalCholesky nodes with

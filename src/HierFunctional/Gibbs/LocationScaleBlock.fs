@@ -53,10 +53,13 @@ module internal LocationScaleBlock =
             let muOff, tauOff = b.Layout.Offsets.[mu], b.Layout.Offsets.[tau]
             let rule = "Normal location and positive scale, jointly"
 
-            let run (o: Offsets) (rng: Random) (st: ChainState) =
+            let run
+                (weight: MixingWeight)
+                (prec: float[], shift: float[], scratch: float[])
+                (rng: Random)
+                (st: ChainState)
+                =
                 let s = st.Values
-                let prec, shift = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
-                let scratch = st.Buffers.[o.Buffer + 2]
                 let mu0, tau0 = s.[muOff], s.[tauOff]
                 // The children's log-density is −½(Aμ² + 2Cμτ + Dτ²) + Bμ + Tτ: μ's shift at τ and at τ + 1
                 // gives B − Cτ and C; τ's precision and shift give D and T − Cμ.
@@ -84,7 +87,7 @@ module internal LocationScaleBlock =
                         rng
                         { Mean = muMean s; Sd = muSd s }
                         scaleA
-                        st.Aux.[o.Aux]
+                        weight.Value
                         stats
                 with
                 | ValueSome(struct (mv, tv)) ->
@@ -92,7 +95,7 @@ module internal LocationScaleBlock =
                     UpdateKit.checkFinite mu rule mv
                     s.[tauOff] <- tv
                     s.[muOff] <- mv
-                    st.Aux.[o.Aux] <- Conjugate.drawHalfTWeight rng (dof s) scaleA tv
+                    weight.Value <- Conjugate.drawHalfTWeight rng (dof s) scaleA tv
                 | ValueNone ->
                     raise (
                         ModelException(
@@ -111,13 +114,12 @@ module internal LocationScaleBlock =
                     Kind = UpdateKind.JointLocationScale
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs =
-                        {
-                            Aux = [| 1.0 |]
-                            Widths = 0
-                            Buffers = [ 1; 1; 1 ]
-                        }
-                    Run = run
+                    KeepsWeight = true
+                    Init =
+                        fun _ ->
+                            let weight = MixingWeight 1.0
+                            let scratch = Array.zeroCreate 1, Array.zeroCreate 1, Array.zeroCreate 1
+                            UpdateStep.withWeight weight (run weight scratch)
                 }
         | _ -> None
 

@@ -447,77 +447,73 @@ module internal LogitIntercepts =
                         Kind = UpdateKind.LogisticIntercepts
                         Exactness = Exactness.Approximate
                         Reason = ""
-                        Needs =
-                            {
-                                Aux = [||]
-                                Widths = 0
-                                Buffers = [ k; k ]
-                            }
-                        Run =
-                            fun o rng st ->
-                                let s = st.Values
+                        KeepsWeight = false
+                        Init =
+                            fun _ ->
+                                let os, cs = Array.zeroCreate<float> k, Array.zeroCreate<float> k
 
-                                match fixedAll with
-                                | Some(fo, fc, informative) ->
-                                    let glob = target.Scope = Scope.Global
-                                    // a global prior's (m, sd) read once: the elements' steps never write them
-                                    let mg, sg = (if glob then mf s 0 else nan), (if glob then sf s 0 else nan)
+                                UpdateStep.scratch (fun rng st ->
+                                    let s = st.Values
 
-                                    // one kernel step per element (hot loop; writes only this element's value)
-                                    for j in 0 .. target.Copies - 1 do
-                                        let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
+                                    match fixedAll with
+                                    | Some(fo, fc, informative) ->
+                                        let glob = target.Scope = Scope.Global
+                                        // a global prior's (m, sd) read once: the elements' steps never write them
+                                        let mg, sg = (if glob then mf s 0 else nan), (if glob then sf s 0 else nan)
 
-                                        stepElement
-                                            rng
-                                            name
-                                            s
-                                            (off + j)
-                                            m
-                                            sd
-                                            ys.[j]
-                                            ns.[j]
-                                            fo.[j]
-                                            fc.[j]
-                                            w0s.[j]
-                                            ells.[j]
-                                            informative.[j]
-                                | None ->
-                                    let os, cs = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
+                                        // one kernel step per element (hot loop; writes only this element's value)
+                                        for j in 0 .. target.Copies - 1 do
+                                            let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
-                                    // per-element offsets and coefficients into this chain's scratch (hot loop)
-                                    for j in 0 .. target.Copies - 1 do
-                                        let mutable informative = false
+                                            stepElement
+                                                rng
+                                                name
+                                                s
+                                                (off + j)
+                                                m
+                                                sd
+                                                ys.[j]
+                                                ns.[j]
+                                                fo.[j]
+                                                fc.[j]
+                                                w0s.[j]
+                                                ells.[j]
+                                                informative.[j]
+                                    | None ->
+                                        // per-element offsets and coefficients into this chain's scratch (hot loop)
+                                        for j in 0 .. target.Copies - 1 do
+                                            let mutable informative = false
 
-                                        for q in 0 .. k - 1 do
-                                            let r = parts.[q].Repr.[j]
+                                            for q in 0 .. k - 1 do
+                                                let r = parts.[q].Repr.[j]
 
-                                            if r >= 0 then
-                                                os.[q] <- parts.[q].Offset s r
-                                                cs.[q] <- parts.[q].Coefficient s r
-                                            else
-                                                os.[q] <- 0.0
-                                                cs.[q] <- 0.0
+                                                if r >= 0 then
+                                                    os.[q] <- parts.[q].Offset s r
+                                                    cs.[q] <- parts.[q].Coefficient s r
+                                                else
+                                                    os.[q] <- 0.0
+                                                    cs.[q] <- 0.0
 
-                                            if ns.[j].[q] > 0.0 && cs.[q] <> 0.0 then
-                                                informative <- true
+                                                if ns.[j].[q] > 0.0 && cs.[q] <> 0.0 then
+                                                    informative <- true
 
-                                        let i = if target.Scope = Scope.Global then 0 else j
-                                        let m, sd = mf s i, sf s i
+                                            let i = if target.Scope = Scope.Global then 0 else j
+                                            let m, sd = mf s i, sf s i
 
-                                        stepElement
-                                            rng
-                                            name
-                                            s
-                                            (off + j)
-                                            m
-                                            sd
-                                            ys.[j]
-                                            ns.[j]
-                                            os
-                                            cs
-                                            w0s.[j]
-                                            ells.[j]
-                                            informative
+                                            stepElement
+                                                rng
+                                                name
+                                                s
+                                                (off + j)
+                                                m
+                                                sd
+                                                ys.[j]
+                                                ns.[j]
+                                                os
+                                                cs
+                                                w0s.[j]
+                                                ells.[j]
+                                                informative)
                     }
             | None -> None
         | _ -> None
@@ -578,46 +574,42 @@ module internal LogitIntercepts =
                         Kind = UpdateKind.Interweaving
                         Exactness = Exactness.Approximate
                         Reason = ""
-                        Needs =
-                            {
-                                Aux = [||]
-                                Widths = 0
-                                Buffers = [ jn; m; m ]
-                            }
-                        Run =
-                            fun o rng st ->
-                                let s = st.Values
-
+                        KeepsWeight = false
+                        Init =
+                            fun _ ->
                                 let eta, os, cs =
-                                    st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1], st.Buffers.[o.Buffer + 2]
+                                    Array.zeroCreate<float> jn, Array.zeroCreate<float> m, Array.zeroCreate<float> m
 
-                                let mu0, t0 = s.[muOff], s.[tauOff]
+                                UpdateStep.scratch (fun rng st ->
+                                    let s = st.Values
 
-                                // η and the per-cell offsets and coefficients of τ into scratch (hot loop)
-                                for j in 0 .. jn - 1 do
-                                    eta.[j] <- (s.[thetaOff + j] - mu0) / t0
+                                    let mu0, t0 = s.[muOff], s.[tauOff]
 
-                                for i in 0 .. m - 1 do
-                                    os.[i] <- o0.[i] + c0.[i] * mu0
-                                    cs.[i] <- c0.[i] * eta.[elem.[i]]
+                                    // η and the per-cell offsets and coefficients of τ into scratch (hot loop)
+                                    for j in 0 .. jn - 1 do
+                                        eta.[j] <- (s.[thetaOff + j] - mu0) / t0
 
-                                let struct (mode, scale, t1) =
-                                    LogitKernel.proposeWithin rng TauNewtonSteps 0.0 centreSd y n os cs w0 ell
+                                    for i in 0 .. m - 1 do
+                                        os.[i] <- o0.[i] + c0.[i] * mu0
+                                        cs.[i] <- c0.[i] * eta.[elem.[i]]
 
-                                if t1 > 0.0 && Double.IsFinite t1 then
-                                    let p0 = tauRest s
-                                    s.[tauOff] <- t1
-                                    let p1 = tauRest s
+                                    let struct (mode, scale, t1) =
+                                        LogitKernel.proposeWithin rng TauNewtonSteps 0.0 centreSd y n os cs w0 ell
 
-                                    let logAlpha =
-                                        LogitKernel.logConditionalRatio 0.0 Double.PositiveInfinity y n os cs t1 t0
-                                        + (p1 - p0)
-                                        + LogitKernel.logProposalRatio mode scale t1 t0
+                                    if t1 > 0.0 && Double.IsFinite t1 then
+                                        let p0 = tauRest s
+                                        s.[tauOff] <- t1
+                                        let p1 = tauRest s
 
-                                    if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
-                                        for j in 0 .. jn - 1 do
-                                            s.[thetaOff + j] <- mu0 + t1 * eta.[j]
-                                    else
-                                        s.[tauOff] <- t0
+                                        let logAlpha =
+                                            LogitKernel.logConditionalRatio 0.0 Double.PositiveInfinity y n os cs t1 t0
+                                            + (p1 - p0)
+                                            + LogitKernel.logProposalRatio mode scale t1 t0
+
+                                        if logAlpha >= 0.0 || rng.NextDouble() < exp logAlpha then
+                                            for j in 0 .. jn - 1 do
+                                                s.[thetaOff + j] <- mu0 + t1 * eta.[j]
+                                        else
+                                            s.[tauOff] <- t0)
                     }
         | _ -> None

@@ -29,7 +29,13 @@ module internal MvUpdates =
         Expr.columnRefs e |> List.isEmpty
         && Expr.paramRefs e |> List.forall (fun p -> (Bound.node b p).Scope = Scope.Global)
 
-    let private update (name: string) (rule: string) (buffers: int list) run =
+    /// An update whose per-chain state is the scratch `make` allocates (rebuilt by every move, never checkpointed).
+    let private update
+        (name: string)
+        (rule: string)
+        (make: unit -> 'scratch)
+        (run: 'scratch -> Random -> ChainState -> unit)
+        =
         Ok
             {
                 Node = name
@@ -37,13 +43,8 @@ module internal MvUpdates =
                 Kind = UpdateKind.Rule rule
                 Exactness = Exactness.Exact
                 Reason = ""
-                Needs =
-                    {
-                        Aux = [||]
-                        Widths = 0
-                        Buffers = buffers
-                    }
-                Run = run
+                KeepsWeight = false
+                Init = fun _ -> UpdateStep.scratch (run (make ()))
             }
 
     /// Writes a length-k vector expression for copy r into a buffer: a global vector node, a literal vector of
@@ -109,17 +110,33 @@ module internal MvUpdates =
             let f = Eval.compileValue b scope e
             fun s r buf -> copyOf (Value.matrix (f s r)) buf
 
-    /// Lengths of the scratch buffers `priorPrecision` uses: m0 (k), S0 (k²), inversion work (k² + k), Q0 (k²),
-    /// Q0 m0 (k), in this order.
-    let private priorBuffers (k: int) = [ k; k * k; k * k + k; k * k; k ]
+    /// One chain's scratch for `priorPrecision`.
+    type PriorScratch =
+        {
+            M0: float[]
+            Cov: float[]
+            /// Inversion work (k² + k).
+            Work: float[]
+            /// Q0 = S0⁻¹ (k×k).
+            Q0: float[]
+            /// Q0 m0.
+            Q0m0: float[]
+        }
 
-    /// Writes Q0 = S0⁻¹ and Q0 m0 of a MvNormal(m0, S0) prior for copy r into the chain's buffers `at + 3` and
-    /// `at + 4` (laid out as `priorBuffers`). Four arguments, so calling it allocates no partial application.
+    let private priorScratch (k: int) =
+        {
+            M0 = Array.zeroCreate k
+            Cov = Array.zeroCreate (k * k)
+            Work = Array.zeroCreate (k * k + k)
+            Q0 = Array.zeroCreate (k * k)
+            Q0m0 = Array.zeroCreate k
+        }
+
+    /// Writes Q0 = S0⁻¹ and Q0 m0 of a MvNormal(m0, S0) prior for copy r into the scratch's `Q0` and `Q0m0`.
     /// Stops the run when S0 is not positive definite.
     let private priorPrecision name rule (k: int) (readMean: float[] -> int -> float[] -> unit) readCov =
-        fun (s: float[]) (r: int) (bufs: float[][]) (at: int) ->
-            let m0, cov, work, q0, q0m0 =
-                bufs.[at], bufs.[at + 1], bufs.[at + 2], bufs.[at + 3], bufs.[at + 4]
+        fun (s: float[]) (r: int) (p: PriorScratch) ->
+            let m0, cov, work, q0, q0m0 = p.M0, p.Cov, p.Work, p.Q0, p.Q0m0
 
             readCov s r cov
 
@@ -210,15 +227,14 @@ module internal MvUpdates =
 
             // Buffers: the prior's (`priorBuffers`), then sum (k), covariance (k²), its inverse (k²),
             // stats (k² + k), z (k), work.
-            update name rule (priorBuffers k @ [ k; kk; kk; kk + k; k; work ]) (fun o rng st ->
+            let make () =
+                priorScratch k, Array.init 6 (fun i -> Array.zeroCreate<float> [| k; kk; kk; kk + k; k; work |].[i])
+
+            update name rule make (fun (pr, bufs) rng st ->
                 let s = st.Values
-                let at = o.Buffer
-                let q0, q0m0 = st.Buffers.[at + 3], st.Buffers.[at + 4]
-
-                let scratch, cov, covInv =
-                    st.Buffers.[at + 5], st.Buffers.[at + 6], st.Buffers.[at + 7]
-
-                let stats, z, work = st.Buffers.[at + 8], st.Buffers.[at + 9], st.Buffers.[at + 10]
+                let q0, q0m0 = pr.Q0, pr.Q0m0
+                let scratch, cov, covInv = bufs.[0], bufs.[1], bufs.[2]
+                let stats, z, work = bufs.[3], bufs.[4], bufs.[5]
                 Array.Clear stats
 
                 for (n, readCov, fixedSum, sumInto) in parts do
@@ -243,7 +259,7 @@ module internal MvUpdates =
 
                         stats.[kk + i] <- stats.[kk + i] + v
 
-                prior s 0 st.Buffers at
+                prior s 0 pr
 
                 if not (SmallMv.drawGaussian rng k q0 q0m0 stats 0 z work s off) then
                     UpdateKit.fail name rule "the posterior precision is not positive definite"
@@ -403,15 +419,12 @@ module internal MvUpdates =
 
             // Buffers: the current mean (k), the scatter (k×k, row-major), the scale (k×k), an inverse (k×k),
             // inversion work (k² + k), draw work, the draw (k×k).
-            update name rule [ k; kk; kk; kk; kk + k; SmallMv.wishartWorkLength k; kk ] (fun o rng st ->
+            let lengths = [| k; kk; kk; kk; kk + k; SmallMv.wishartWorkLength k; kk |]
+
+            update name rule (fun () -> lengths |> Array.map Array.zeroCreate<float>) (fun bufs rng st ->
                 let s = st.Values
-                let at = o.Buffer
-
-                let m, acc, scaleBuf, inv =
-                    st.Buffers.[at], st.Buffers.[at + 1], st.Buffers.[at + 2], st.Buffers.[at + 3]
-
-                let invWork, work, drawn =
-                    st.Buffers.[at + 4], st.Buffers.[at + 5], st.Buffers.[at + 6]
+                let m, acc, scaleBuf, inv = bufs.[0], bufs.[1], bufs.[2], bufs.[3]
+                let invWork, work, drawn = bufs.[4], bufs.[5], bufs.[6]
 
                 Array.Clear acc
 
@@ -532,9 +545,16 @@ module internal MvUpdates =
     /// The length k of each copy of a vector target.
     let copyLength (target: NodeInfo) = vectorLength target
 
-    /// The per-sweep draw of `drawLinearCopies`: generator, chain state, the statistics buffer and the index of
-    /// the first scratch buffer.
-    type LinearDraw = delegate of Random * ChainState * float[] * int -> unit
+    /// One chain's scratch for `drawLinearCopies`.
+    type LinearScratch =
+        {
+            Prior: PriorScratch
+            Z: float[]
+            Work: float[]
+        }
+
+    /// The per-sweep draw of `drawLinearCopies`: generator, chain state, the statistics buffer and the scratch.
+    type LinearDraw = delegate of Random * ChainState * float[] * LinearScratch -> unit
 
     /// Draws every copy j of an MvNormal(m0, S0)-prior vector target from its conditional given the statistics in
     /// `acc` (copies × (k² + k), as `accumulateRow` lays them out): precision S0⁻¹ + XᵀWX, Cholesky solve, on
@@ -553,27 +573,31 @@ module internal MvUpdates =
         let prior =
             priorPrecision name rule k (vectorInto b target.Scope k m0) (matrixInto b target.Scope k s0)
 
-        // Buffers: the prior's (`priorBuffers`), then z (k) and work (k² + k).
-        let buffers = priorBuffers k @ [ k; SmallMv.gaussianWorkLength k ]
+        let scratch () =
+            {
+                Prior = priorScratch k
+                Z = Array.zeroCreate k
+                Work = Array.zeroCreate (SmallMv.gaussianWorkLength k)
+            }
 
         let copies = target.Copies
         let globalScope = (target.Scope = Scope.Global)
 
         // A delegate: invoking a curried closure value here allocated partial applications on every call.
         let draw =
-            LinearDraw(fun rng st acc at ->
-                let s, bufs = st.Values, st.Buffers
-                let q0, q0m0 = bufs.[at + 3], bufs.[at + 4]
-                let z, work = bufs.[at + 5], bufs.[at + 6]
+            LinearDraw(fun rng st acc sc ->
+                let s = st.Values
+                let q0, q0m0 = sc.Prior.Q0, sc.Prior.Q0m0
+                let z, work = sc.Z, sc.Work
 
                 if sharedCov && sharedMean then
-                    prior s 0 bufs at
+                    prior s 0 sc.Prior
 
                 for j in 0 .. copies - 1 do
                     let i = if globalScope then 0 else j
 
                     if not (sharedCov && sharedMean) then
-                        prior s i bufs at
+                        prior s i sc.Prior
 
                     if not (SmallMv.drawGaussian rng k q0 q0m0 acc (j * (kk + k)) z work s (off + j * k)) then
                         UpdateKit.fail name rule "the posterior precision is not positive definite"
@@ -581,7 +605,7 @@ module internal MvUpdates =
                     for d in 0 .. k - 1 do
                         UpdateKit.checkFinite name rule s.[off + j * k + d])
 
-        buffers, draw
+        scratch, draw
 
     /// MvNormal prior on each copy of a vector node × Normal children linear through a dot product (see
     /// `Conjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
@@ -618,12 +642,14 @@ module internal MvUpdates =
 
             let scratch, draw = drawLinearCopies b target m0 s0 rule
 
-            update name rule (target.Copies * stride :: scratch) (fun o rng st ->
+            let make () =
+                Array.zeroCreate<float>(target.Copies * stride), scratch ()
+
+            update name rule make (fun (acc, sc) rng st ->
                 let s = st.Values
-                let acc = st.Buffers.[o.Buffer]
                 Array.Clear acc
 
                 for p in parts do
                     p s acc
 
-                draw.Invoke(rng, st, acc, o.Buffer + 1))
+                draw.Invoke(rng, st, acc, sc))

@@ -81,20 +81,16 @@ module internal PolyaGamma =
     let private methodName (inner: Recogniser<'m>) =
         $"{Conjugacy.polyaGammaLogistic.Name} ({inner.Name})"
 
-    let private make name inner buffers run =
+    /// An update whose per-chain state is the scratch `scratch` allocates (rebuilt by every move).
+    let private make name inner (scratch: unit -> 'scratch) (run: 'scratch -> Random -> ChainState -> unit) =
         {
             Node = name
             Method = methodName inner
             Kind = UpdateKind.Rule Conjugacy.polyaGammaLogistic.Name
             Exactness = Exactness.Exact
             Reason = ""
-            Needs =
-                {
-                    Aux = [||]
-                    Widths = 0
-                    Buffers = buffers
-                }
-            Run = run
+            KeepsWeight = false
+            Init = fun _ -> UpdateStep.scratch (run (scratch ()))
         }
 
     /// All the values, or the first error.
@@ -131,23 +127,26 @@ module internal PolyaGamma =
             let n = target.Copies
             let draw = Updates.drawElements b target m0 s0 (methodName Conjugacy.normalMean)
 
-            make target.Node.Name Conjugacy.normalMean [ n; n ] (fun o rng st ->
-                let s = st.Values
-                let prec, shift = st.Buffers.[o.Buffer], st.Buffers.[o.Buffer + 1]
-                Array.Clear prec
-                Array.Clear shift
+            make
+                target.Node.Name
+                Conjugacy.normalMean
+                (fun () -> Array.zeroCreate<float> n, Array.zeroCreate<float> n)
+                (fun (prec, shift) rng st ->
+                    let s = st.Values
+                    Array.Clear prec
+                    Array.Clear shift
 
-                for rs, coef in parts do
-                    for r in 0 .. rs.Copies - 1 do
-                        let e = rs.Element.[r]
-                        let c = coef s r
-                        let a = rs.Offset s r
+                    for rs, coef in parts do
+                        for r in 0 .. rs.Copies - 1 do
+                            let e = rs.Element.[r]
+                            let c = coef s r
+                            let a = rs.Offset s r
 
-                        augment rng (rs.Trials s r) rs.Y.[r] (a + c * s.[off + e]) (fun w kappa ->
-                            prec.[e] <- prec.[e] + c * c * w
-                            shift.[e] <- shift.[e] + c * (kappa - w * a))
+                            augment rng (rs.Trials s r) rs.Y.[r] (a + c * s.[off + e]) (fun w kappa ->
+                                prec.[e] <- prec.[e] + c * c * w
+                                shift.[e] <- shift.[e] + c * (kappa - w * a))
 
-                draw rng s prec shift))
+                    draw rng s prec shift))
 
     /// Rows read the target through x·b_e: accumulate ω x xᵀ and x(κ − ωa) per copy e (`MvUpdates.accumulateRow`).
     let private dotRows
@@ -214,8 +213,7 @@ module internal PolyaGamma =
             |> Result.map (fun accumulate ->
                 let draw = Updates.drawBlock b target m0 s0 (methodName Conjugacy.normalBlock)
 
-                make name Conjugacy.normalBlock [ k * k + k ] (fun o rng st ->
-                    let acc = st.Buffers.[o.Buffer]
+                make name Conjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
                     accumulate rng st.Values acc
 
                     draw
@@ -236,7 +234,9 @@ module internal PolyaGamma =
                 let scratch, draw =
                     MvUpdates.drawLinearCopies b target m0 s0 (methodName Conjugacy.mvNormalLinear)
 
-                make name Conjugacy.mvNormalLinear (target.Copies * (k * k + k) :: scratch) (fun o rng st ->
-                    let acc = st.Buffers.[o.Buffer]
+                let makeScratch () =
+                    Array.zeroCreate<float>(target.Copies * (k * k + k)), scratch ()
+
+                make name Conjugacy.mvNormalLinear makeScratch (fun (acc, sc) rng st ->
                     accumulate rng st.Values acc
-                    draw.Invoke(rng, st, acc, o.Buffer + 1)))
+                    draw.Invoke(rng, st, acc, sc)))

@@ -24,7 +24,7 @@ module internal PriorDraw =
                     Kind = UpdateKind.PriorDraw
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = { Aux = [||]; Widths = 0; Buffers = [] }
-                    Run = fun _ rng st -> draw rng st.Values
+                    KeepsWeight = false
+                    Init = fun _ -> UpdateStep.scratch (fun rng st -> draw rng st.Values)
                 }
         | _ -> None

@@ -17,65 +17,134 @@ module internal SliceBlock =
     /// Slice width along a direction, in units of the warm-up posterior sd along it.
     let private directionWidth = 2.0
 
-    /// The storage a directional block of k unconstrained coordinates needs in each chain.
-    let needs (k: int) : UpdateNeeds =
+    /// Where the block's directions stand: collected during warm-up, then fixed once.
+    [<RequireQualifiedAccess>]
+    type private Directions =
+        /// Warm-up: coordinate-wise slices while the draws are collected.
+        | Collecting
+        /// The Cholesky factor of the warm-up covariance is fixed: slices along its columns.
+        | Factorised
+        /// The warm-up covariance was not positive definite (e.g. a constant coordinate): coordinate-wise slices.
+        | CoordinateWise
+
+    /// One chain's state of a directional block of k coordinates (made by the update's `Init`).
+    type private BlockState =
         {
-            Aux = [||]
-            Widths = k
-            Buffers = [ k; k * k; 2; k * k; k ]
+            /// Slice widths of the coordinate-wise steps.
+            Widths: SliceWidth[]
+            /// Welford mean of the warm-up draws (k).
+            Mean: float[]
+            /// Welford sums of squares (k·k).
+            M2: float[]
+            /// Draws in the Welford sums; after the restart it counts on from 1 (the restart keeps one zero draw).
+            mutable Count: float
+            /// True once the statistics restarted after the transient.
+            mutable Restarted: bool
+            mutable Directions: Directions
+            /// The Cholesky factor L (k·k) once `Factorised`.
+            Chol: float[]
+            /// The current unconstrained coordinates (scratch).
+            U: float[]
         }
 
-    /// The run of a block slice update over k unconstrained coordinates (storage: `needs k`): `load` writes the
-    /// current coordinates into its buffer, `logDensityAt` writes coordinates into the state and returns the block's
-    /// log-density including the Jacobians; `names` (one per coordinate) label errors, `rule` names the method.
+    let private directionsCode (d: Directions) =
+        match d with
+        | Directions.Collecting -> 0.0
+        | Directions.Factorised -> 1.0
+        | Directions.CoordinateWise -> -1.0
+
+    // A checkpoint keeps everything but the scratch: widths, Welford sums, count, restart flag, directions, L.
+    let private saveBlock (b: BlockState) =
+        Array.concat
+            [
+                UpdateStep.saveWidths b.Widths
+                b.Mean
+                b.M2
+                [| b.Count; (if b.Restarted then 1.0 else 0.0); directionsCode b.Directions |]
+                b.Chol
+            ]
+
+    let private loadBlock (b: BlockState) (xs: float[]) =
+        let k = b.Mean.Length
+        let nw = 3 * k
+
+        if xs.Length <> nw + k + 2 * k * k + 3 then
+            invalidArg "state" $"expected {nw + k + 2 * k * k + 3} block-slice values, got {xs.Length}."
+
+        UpdateStep.loadWidths xs.[.. nw - 1] b.Widths
+        Array.blit xs nw b.Mean 0 k
+        Array.blit xs (nw + k) b.M2 0 (k * k)
+        let at = nw + k + k * k
+        b.Count <- xs.[at]
+        b.Restarted <- xs.[at + 1] <> 0.0
+
+        b.Directions <-
+            match xs.[at + 2] with
+            | 0.0 -> Directions.Collecting
+            | 1.0 -> Directions.Factorised
+            | _ -> Directions.CoordinateWise
+
+        Array.blit xs (at + 3) b.Chol 0 (k * k)
+
+    /// The step of a block slice update over k unconstrained coordinates for one chain: `load` writes the current
+    /// coordinates into its array, `logDensityAt` writes coordinates into the state and returns the block's
+    /// log-density including the Jacobians, both given the caller's per-chain `scratch`; `names` (one per
+    /// coordinate) label errors, `rule` names the method.
     let directional
         (rule: string)
         (names: string[])
-        (load: Offsets -> ChainState -> float[] -> unit)
-        (logDensityAt: Offsets -> ChainState -> float[] -> float)
-        =
+        (load: 'scratch -> ChainState -> float[] -> unit)
+        (logDensityAt: 'scratch -> ChainState -> float[] -> float)
+        (scratch: 'scratch)
+        : UpdateStep =
         let k = names.Length
 
-        // Buffers: 0 mean (k), 1 sums of squares (k·k), 2 count and factorised flag (2), 3 Cholesky L (k·k), 4 u (k).
-        let run (o: Offsets) (rng: Random) (st: ChainState) =
-            let s = st.Values
+        let b =
+            {
+                Widths = UpdateStep.widths k
+                Mean = Array.zeroCreate k
+                M2 = Array.zeroCreate (k * k)
+                Count = 0.0
+                Restarted = false
+                Directions = Directions.Collecting
+                Chol = Array.zeroCreate (k * k)
+                U = Array.zeroCreate k
+            }
 
-            let mean, m2, flags, chol, u =
-                st.Buffers.[o.Buffer],
-                st.Buffers.[o.Buffer + 1],
-                st.Buffers.[o.Buffer + 2],
-                st.Buffers.[o.Buffer + 3],
-                st.Buffers.[o.Buffer + 4]
+        let logDensityAt = logDensityAt scratch
 
-            load o st u
+        let run (rng: Random) (st: ChainState) =
+            let mean, m2, chol, u = b.Mean, b.M2, b.Chol, b.U
+            load scratch st u
 
-            if st.Adapting || flags.[1] < 0.0 then
+            if st.Adapting || b.Directions = Directions.CoordinateWise then
                 // Coordinate-wise slices with adapting widths, as for single nodes.
                 for i in 0 .. k - 1 do
                     let u0 = u.[i]
 
                     let f x =
                         u.[i] <- x
-                        logDensityAt o st u
+                        logDensityAt st u
 
-                    let w = st.Widths.[o.Widths + i]
+                    let w = b.Widths.[i]
                     let r = UpdateKit.sliceStep names.[i] rule rng f w.Width u0
                     u.[i] <- r.Value
 
                     if st.Adapting then
-                        st.Widths.[o.Widths + i] <- Slice.adaptWidth w u0 r.Value
+                        b.Widths.[i] <- Slice.adaptWidth w u0 r.Value
 
-                logDensityAt o st u |> ignore
+                logDensityAt st u |> ignore
 
                 if st.Adapting then
                     // Welford accumulation of the unconstrained draws (restarted once after the transient).
-                    if flags.[0] = float restartAfter then
+                    if not b.Restarted && b.Count = float restartAfter then
                         Array.Clear mean
                         Array.Clear m2
-                        flags.[0] <- -1.0
+                        b.Restarted <- true
+                        b.Count <- 1.0
 
-                    let n = (if flags.[0] < 0.0 then -flags.[0] else flags.[0]) + 1.0
-                    flags.[0] <- if flags.[0] < 0.0 then -n else n
+                    let n = b.Count + 1.0
+                    b.Count <- n
                     let delta = Array.init k (fun i -> u.[i] - mean.[i])
 
                     for i in 0 .. k - 1 do
@@ -85,9 +154,9 @@ module internal SliceBlock =
                         for j in 0 .. k - 1 do
                             m2.[i * k + j] <- m2.[i * k + j] + delta.[i] * (u.[j] - mean.[j])
             else
-                if flags.[1] = 0.0 then
+                if b.Directions = Directions.Collecting then
                     // End of warm-up: regularised covariance (as Stan does), then its Cholesky factor, fixed from now on.
-                    let n = abs flags.[0]
+                    let n = b.Count
 
                     let cov =
                         MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.Dense(
@@ -105,13 +174,13 @@ module internal SliceBlock =
                             for j in 0 .. k - 1 do
                                 chol.[i * k + j] <- l.[i, j]
 
-                        flags.[1] <- 1.0
+                        b.Directions <- Directions.Factorised
                     // MathNet signals a covariance that is not positive definite (e.g. a constant coordinate)
                     // with ArgumentException: then the block keeps its coordinate-wise directions.
                     with :? ArgumentException ->
-                        flags.[1] <- -1.0
+                        b.Directions <- Directions.CoordinateWise
 
-                if flags.[1] > 0.0 then
+                if b.Directions = Directions.Factorised then
                     let u0 = Array.copy u
 
                     for d in 0 .. k - 1 do
@@ -119,7 +188,7 @@ module internal SliceBlock =
                             for i in 0 .. k - 1 do
                                 u.[i] <- u0.[i] + t * chol.[i * k + d]
 
-                            logDensityAt o st u
+                            logDensityAt st u
 
                         let r = UpdateKit.sliceStep names.[d] rule rng f directionWidth 0.0
 
@@ -127,9 +196,14 @@ module internal SliceBlock =
                             u0.[i] <- u0.[i] + r.Value * chol.[i * k + d]
 
                     Array.blit u0 0 u 0 k
-                    logDensityAt o st u |> ignore
+                    logDensityAt st u |> ignore
 
-        run
+        {
+            Run = run
+            Save = fun () -> saveBlock b
+            Load = loadBlock b
+            Weight = ValueNone
+        }
 
     /// One block update replacing the slice updates of `members` (scalar, global-scope, continuous parameters).
     let create (density: CompiledDensity) (members: NodeInfo list) : Update =
@@ -161,17 +235,17 @@ module internal SliceBlock =
 
             total
 
-        // With children summarised by sufficient statistics (filled in `load`, once per update, into buffer 5),
-        // each evaluation is O(1) in the number of children.
+        // With children summarised by sufficient statistics (filled in `load`, once per update, into the chain's
+        // statistics array), each evaluation is O(1) in the number of children.
         let fast = SufficientBlanket.tryCreate density (List.ofArray names)
 
-        let blanket (o: Offsets) (st: ChainState) =
+        let blanket (stats: float[]) (st: ChainState) =
             match fast with
-            | Some sb -> sb.Eval st.Values st.Buffers.[o.Buffer + 5]
+            | Some sb -> sb.Eval st.Values stats
             | None -> generic st.Values
 
         /// Writes unconstrained u into the state and returns the block's log-density including the Jacobians.
-        let logDensityAt (o: Offsets) (st: ChainState) (u: float[]) =
+        let logDensityAt (stats: float[]) (st: ChainState) (u: float[]) =
             let s = st.Values
             let mutable logJ = 0.0
 
@@ -179,13 +253,13 @@ module internal SliceBlock =
                 s.[offsets.[i]] <- Transform.fromUnconstrainedScalar supports.[i] u.[i]
                 logJ <- logJ + Transform.logJacobianScalar supports.[i] u.[i]
 
-            blanket o st + logJ
+            blanket stats st + logJ
 
-        let load (o: Offsets) (st: ChainState) (u: float[]) =
+        let load (stats: float[]) (st: ChainState) (u: float[]) =
             let s = st.Values
 
             match fast with
-            | Some sb -> sb.Fill s st.Buffers.[o.Buffer + 5]
+            | Some sb -> sb.Fill s stats
             | None -> ()
 
             for i in 0 .. k - 1 do
@@ -198,14 +272,15 @@ module internal SliceBlock =
             Exactness = Exactness.Approximate
             Reason =
                 "scalar hyperparameters without a closed form, slice-sampled together along warm-up covariance directions"
-            Needs =
-                match fast with
-                | Some sb ->
-                    { needs k with
-                        Buffers = needs k |> _.Buffers |> fun bs -> bs @ [ sb.Size ]
-                    }
-                | None -> needs k
-            Run = directional "slice (block)" names load logDensityAt
+            KeepsWeight = false
+            Init =
+                fun _ ->
+                    let stats =
+                        match fast with
+                        | Some sb -> Array.zeroCreate sb.Size
+                        | None -> [||]
+
+                    directional "slice (block)" names load logDensityAt stats
         }
 
     /// Replaces the individual slice updates of two or more scalar, global-scope parameters by one block update,

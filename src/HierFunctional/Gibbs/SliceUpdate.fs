@@ -8,83 +8,89 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal SliceUpdate =
 
-    /// The initial slice width on the unconstrained scale; warm-up adapts it per coordinate.
-    let initialWidth = 1.0
-
     let private scalar (density: CompiledDensity) (info: NodeInfo) (support: Support) =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
         let blankets = Array.init info.Copies (density.BlanketElement name)
 
-        fun (o: Offsets) rng (st: ChainState) ->
-            let s = st.Values
+        fun (_: ChainSetup) ->
+            let widths = UpdateStep.widths info.Copies
 
-            for j in 0 .. info.Copies - 1 do
-                let blanket = blankets.[j]
+            UpdateStep.withWidths widths (fun rng st ->
+                let s = st.Values
 
-                let f u =
-                    s.[off + j] <- Transform.fromUnconstrainedScalar support u
-                    blanket s + Transform.logJacobianScalar support u
+                for j in 0 .. info.Copies - 1 do
+                    let blanket = blankets.[j]
 
-                let w = st.Widths.[o.Widths + j]
-                let u0 = Transform.toUnconstrainedScalar support s.[off + j]
-                let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
-                s.[off + j] <- Transform.fromUnconstrainedScalar support r.Value
+                    let f u =
+                        s.[off + j] <- Transform.fromUnconstrainedScalar support u
+                        blanket s + Transform.logJacobianScalar support u
 
-                if st.Adapting then
-                    st.Widths.[o.Widths + j] <- Slice.adaptWidth w u0 r.Value
+                    let w = widths.[j]
+                    let u0 = Transform.toUnconstrainedScalar support s.[off + j]
+                    let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
+                    s.[off + j] <- Transform.fromUnconstrainedScalar support r.Value
+
+                    if st.Adapting then
+                        widths.[j] <- Slice.adaptWidth w u0 r.Value)
 
     /// A single scalar global whose blanket has children summarised by sufficient statistics: the statistics are
-    /// filled once per update (buffer 0), then each slice evaluation costs O(1) in the number of children.
+    /// filled once per update into the step's own array, then each slice evaluation costs O(1) in the number of children.
     let private summarised (density: CompiledDensity) (info: NodeInfo) (support: Support) (sb: SufficientBlanket) =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
 
-        fun (o: Offsets) rng (st: ChainState) ->
-            let s = st.Values
-            let stats = st.Buffers.[o.Buffer]
-            sb.Fill s stats
+        fun (_: ChainSetup) ->
+            let widths = UpdateStep.widths 1
+            let stats = Array.zeroCreate<float> sb.Size
 
-            let f u =
-                s.[off] <- Transform.fromUnconstrainedScalar support u
-                sb.Eval s stats + Transform.logJacobianScalar support u
+            UpdateStep.withWidths widths (fun rng st ->
+                let s = st.Values
+                sb.Fill s stats
 
-            let w = st.Widths.[o.Widths]
-            let u0 = Transform.toUnconstrainedScalar support s.[off]
-            let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
-            s.[off] <- Transform.fromUnconstrainedScalar support r.Value
+                let f u =
+                    s.[off] <- Transform.fromUnconstrainedScalar support u
+                    sb.Eval s stats + Transform.logJacobianScalar support u
 
-            if st.Adapting then
-                st.Widths.[o.Widths] <- Slice.adaptWidth w u0 r.Value
+                let w = widths.[0]
+                let u0 = Transform.toUnconstrainedScalar support s.[off]
+                let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
+                s.[off] <- Transform.fromUnconstrainedScalar support r.Value
+
+                if st.Adapting then
+                    widths.[0] <- Slice.adaptWidth w u0 r.Value)
 
     let private vector (density: CompiledDensity) (info: NodeInfo) (support: Support) (size: int) (usize: int) =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
         let blankets = Array.init info.Copies (density.BlanketElement name)
 
-        fun (o: Offsets) rng (st: ChainState) ->
-            let s = st.Values
+        fun (_: ChainSetup) ->
+            let widths = UpdateStep.widths (info.Copies * usize)
 
-            for j in 0 .. info.Copies - 1 do
-                let blanket = blankets.[j]
+            UpdateStep.withWidths widths (fun rng st ->
+                let s = st.Values
 
-                let u =
-                    Transform.toUnconstrained support info.Dim (Array.sub s (off + j * size) size)
+                for j in 0 .. info.Copies - 1 do
+                    let blanket = blankets.[j]
 
-                for k in 0 .. usize - 1 do
-                    let f v =
-                        u.[k] <- v
-                        let x, logJ = Transform.fromUnconstrained support info.Dim u
-                        Array.blit x 0 s (off + j * size) size
-                        blanket s + logJ
+                    let u =
+                        Transform.toUnconstrained support info.Dim (Array.sub s (off + j * size) size)
 
-                    let wi = o.Widths + j * usize + k
-                    let u0 = u.[k]
-                    let r = UpdateKit.sliceStep name "slice" rng f st.Widths.[wi].Width u0
-                    ignore (f r.Value)
+                    for k in 0 .. usize - 1 do
+                        let f v =
+                            u.[k] <- v
+                            let x, logJ = Transform.fromUnconstrained support info.Dim u
+                            Array.blit x 0 s (off + j * size) size
+                            blanket s + logJ
 
-                    if st.Adapting then
-                        st.Widths.[wi] <- Slice.adaptWidth st.Widths.[wi] u0 r.Value
+                        let wi = j * usize + k
+                        let u0 = u.[k]
+                        let r = UpdateKit.sliceStep name "slice" rng f widths.[wi].Width u0
+                        ignore (f r.Value)
+
+                        if st.Adapting then
+                            widths.[wi] <- Slice.adaptWidth widths.[wi] u0 r.Value)
 
     /// The slice update of a continuous parameter node, or why it cannot have one.
     let create (density: CompiledDensity) (info: NodeInfo) (reason: string) : Result<Update, ModelError> =
@@ -116,11 +122,11 @@ module internal SliceUpdate =
                 else
                     None
 
-            let run, widths, buffers =
+            let init =
                 match fast with
-                | Some sb -> summarised density info support sb, 1, [ sb.Size ]
-                | None when info.Event = Shape.Scalar -> scalar density info support, info.Copies, []
-                | None -> vector density info support size usize, info.Copies * usize, []
+                | Some sb -> summarised density info support sb
+                | None when info.Event = Shape.Scalar -> scalar density info support
+                | None -> vector density info support size usize
 
             match collapsed with
             | Some u -> Ok u
@@ -132,12 +138,7 @@ module internal SliceUpdate =
                         Kind = UpdateKind.Slice
                         Exactness = Exactness.Approximate
                         Reason = reason
-                        Needs =
-                            {
-                                Aux = [||]
-                                Widths = widths
-                                Buffers = buffers
-                            }
-                        Run = run
+                        KeepsWeight = false
+                        Init = init
                     }
         | _ -> Error(ModelError.Unsupported(info.Node.Name, "slice sampling of a non-parameter node"))

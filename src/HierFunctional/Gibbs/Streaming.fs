@@ -9,7 +9,8 @@ open MathNet.Numerics.Random
 open HierFunctional.Inference
 
 /// Everything one chain needs to continue exactly where it stopped: sweeps done, draws written, the parameter
-/// state, the augmentation variables, the slice widths and the generator's state.
+/// state, each update's saved state (`UpdateStep.Save`: slice widths, augmentation weights, block directions) and
+/// the generator's state.
 type ChainCheckpoint =
     {
         /// 0-based chain number.
@@ -20,10 +21,8 @@ type ChainCheckpoint =
         Made: int
         /// The constrained parameter state.
         Values: float[]
-        /// Auxiliary variables of augmentation schemes.
-        Aux: float[]
-        /// Slice widths with their adaptation counters.
-        Widths: SliceWidth[]
+        /// Each update's saved state, in plan order.
+        Updates: float[][]
         /// The xoshiro256** state words s0..s3 of the chain's generator.
         Rng: uint64[]
     }
@@ -95,26 +94,24 @@ module Checkpoint =
             line "iteration" [| string c.Iteration |]
             line "made" [| string c.Made |]
             line "values" (floats c.Values)
-            line "aux" (floats c.Aux)
-            line
-                "widths"
-                (c.Widths
-                 |> Array.map (fun w -> [| w.Width; float w.Updates; w.SumAbsJump |])
-                 |> Array.concat
-                 |> floats)
             line "rng" (c.Rng |> Array.map string)
+            line "updates" [| string c.Updates.Length |]
         ]
+        @ [ for u in c.Updates -> line "update" (floats u) ]
         |> String.concat "\n"
 
     /// Parses a checkpoint written by `format`.
     /// <exception cref="System.IO.InvalidDataException">The text is not a checkpoint.</exception>
     let parse (text: string) : ChainCheckpoint =
-        let fields =
+        let lines =
             text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             |> Array.map (fun l -> l.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries))
             |> Array.filter (fun p -> p.Length > 0)
             |> Array.map (fun p -> p.[0], p.[1..])
-            |> Map.ofArray
+
+        // One `update` line per update, in plan order; every other key once.
+        let updates = lines |> Array.filter (fun (k, _) -> k = "update") |> Array.map snd
+        let fields = lines |> Array.filter (fun (k, _) -> k <> "update") |> Map.ofArray
 
         let get key =
             match fields.TryFind key with
@@ -130,17 +127,16 @@ module Checkpoint =
             Iteration = int (get "iteration").[0]
             Made = int (get "made").[0]
             Values = get "values" |> Array.map num
-            Aux = get "aux" |> Array.map num
-            Widths =
-                get "widths"
-                |> Array.map num
-                |> Array.chunkBySize 3
-                |> Array.map (fun w ->
-                    {
-                        Width = w.[0]
-                        Updates = int w.[1]
-                        SumAbsJump = w.[2]
-                    })
+            Updates =
+                let listed = int (get "updates").[0]
+
+                if updates.Length <> listed then
+                    raise (
+                        InvalidDataException
+                            $"checkpoint lists {listed} updates but holds {updates.Length}; it is truncated."
+                    )
+
+                updates |> Array.map (Array.map num)
             Rng = get "rng" |> Array.map UInt64.Parse
         }
 
@@ -193,8 +189,7 @@ module Streaming =
             Iteration = it
             Made = made
             Values = Array.copy state.Values
-            Aux = Array.copy state.Aux
-            Widths = Array.copy state.Widths
+            Updates = state.Steps |> Array.map (fun st -> st.Save())
             Rng = Checkpoint.rngState rng
         }
 
@@ -219,8 +214,14 @@ module Streaming =
                 Checkpoint.setRngState cp.Rng rng
                 truncateTo csv cp.Made
                 let st = Gibbs.initialState plan cp.Values
-                Array.blit cp.Aux 0 st.Aux 0 st.Aux.Length
-                Array.blit cp.Widths 0 st.Widths 0 st.Widths.Length
+
+                if cp.Updates.Length <> st.Steps.Length then
+                    raise (
+                        InvalidDataException
+                            $"{cpPath} holds {cp.Updates.Length} updates but the plan has {st.Steps.Length}; resume with the plan that wrote it."
+                    )
+
+                Array.iter2 (fun (step: UpdateStep) saved -> step.Load saved) st.Steps cp.Updates
                 st, cp.Iteration, cp.Made
             else
                 let names = keepIdx |> Array.map (fun i -> plan.Bound.Layout.Monitored.[i])
@@ -228,24 +229,16 @@ module Streaming =
                 Gibbs.initialState plan (Chains.start plan o rng), 0, 0
 
         use w = new StreamWriter(csv, true)
-        let total = o.Warmup + o.Draws * o.Thin
-        // Loop counters are local; the chain state is this chain's own.
-        let mutable made = made0
-        let mutable it = it0
 
-        while it < total && not o.Cancellation.IsCancellationRequested do
-            state.Adapting <- it < o.Warmup
-            Gibbs.sweep plan rng state
-            it <- it + 1
+        let keep _ =
+            writeRow w (Layout.monitored plan.Bound state.Values) keepIdx
 
-            if it > o.Warmup && (it - o.Warmup) % o.Thin = 0 then
-                writeRow w (Layout.monitored plan.Bound state.Values) keepIdx
-                made <- made + 1
-
-            Chains.reportProgress o chain it total
-
+        let afterSweep it made =
             if s.CheckpointEvery > 0 && it % s.CheckpointEvery = 0 then
                 Checkpoint.save cpPath (snapshot chain it made state rng)
+
+        let it, made =
+            Chains.sweepLoop plan o chain (rng :> Random) state (it0, made0) keep afterSweep
 
         Checkpoint.save cpPath (snapshot chain it made state rng)
         made

@@ -39,8 +39,8 @@ module internal TruncatedConjugate =
         (b: Bound)
         (name: string)
         (buffers: int list)
-        (prepare: float[] -> float[][] -> int -> unit)
-        (posterior: float[] -> float[][] -> int -> int -> int -> Dist * float[])
+        (prepare: float[] -> float[][] -> unit)
+        (posterior: float[] -> float[][] -> int -> int -> Dist * float[])
         (lower: float)
         (upper: float)
         : Result<Update, string> =
@@ -54,23 +54,21 @@ module internal TruncatedConjugate =
                 Kind = UpdateKind.Rule "truncated conjugate"
                 Exactness = Exactness.Exact
                 Reason = ""
-                Needs =
-                    {
-                        Aux = [||]
-                        Widths = 0
-                        Buffers = buffers
-                    }
-                Run =
-                    fun o rng st ->
-                        let s = st.Values
-                        // statistics live in st.Buffers from o.Buffer on (no per-sweep array of them)
-                        prepare s st.Buffers o.Buffer
+                KeepsWeight = false
+                Init =
+                    fun _ ->
+                        // the per-element statistics, one array per buffer length, owned by this chain's step
+                        let stats = buffers |> List.map Array.zeroCreate<float> |> Array.ofList
 
-                        for j in 0 .. target.Copies - 1 do
-                            let family, args = posterior s st.Buffers o.Buffer j (targetIndex target j)
-                            let x = Truncation.draw rng family args lower upper
-                            UpdateKit.checkFinite node name x
-                            s.[off + j] <- x
+                        UpdateStep.scratch (fun rng st ->
+                            let s = st.Values
+                            prepare s stats
+
+                            for j in 0 .. target.Copies - 1 do
+                                let family, args = posterior s stats j (targetIndex target j)
+                                let x = Truncation.draw rng family args lower upper
+                                UpdateKit.checkFinite node name x
+                                s.[off + j] <- x)
             }
 
     let private compile (b: Bound) (target: NodeInfo) (e: Expr) = Eval.compileScalar b target.Scope e
@@ -98,13 +96,12 @@ module internal TruncatedConjugate =
                 b
                 Conjugacy.normalMean.Name
                 [ n; n; n ]
-                (fun s bufs k -> likelihood s bufs.[k] bufs.[k + 1] bufs.[k + 2])
-                (fun s bufs k j i ->
+                (fun s bufs -> likelihood s bufs.[0] bufs.[1] bufs.[2])
+                (fun s bufs j i ->
                     let sd0 = sf s i
-                    let p = 1.0 / (sd0 * sd0) + bufs.[k].[j]
+                    let p = 1.0 / (sd0 * sd0) + bufs.[0].[j]
 
-                    Dist.Normal(Const 0.0, Const 1.0),
-                    [| (mf s i / (sd0 * sd0) + bufs.[k + 1].[j]) / p; 1.0 / sqrt p |])
+                    Dist.Normal(Const 0.0, Const 1.0), [| (mf s i / (sd0 * sd0) + bufs.[1].[j]) / p; 1.0 / sqrt p |])
                 lower
                 upper
 
@@ -128,8 +125,8 @@ module internal TruncatedConjugate =
                 b
                 rule
                 [ n; n ]
-                (fun s bufs k -> sums s bufs.[k] bufs.[k + 1])
-                (fun s bufs k j i -> post s i bufs.[k].[j] bufs.[k + 1].[j])
+                (fun s bufs -> sums s bufs.[0] bufs.[1])
+                (fun s bufs j i -> post s i bufs.[0].[j] bufs.[1].[j])
                 lower
                 upper
 
@@ -194,8 +191,8 @@ module internal TruncatedConjugate =
                 b
                 Conjugacy.gammaExponential.Name
                 []
-                (fun _ _ _ -> ())
-                (fun s _ _ _ i -> gamma, [| af s i + n; rf s i + total s |])
+                (fun _ _ -> ())
+                (fun s _ _ i -> gamma, [| af s i + n; rf s i + total s |])
                 lower
                 upper
         | TruncatedInner.NormalScale(link, prior, children) ->
@@ -214,8 +211,8 @@ module internal TruncatedConjugate =
                     b
                     $"{Conjugacy.normalScale.Name} (Gamma on a precision)"
                     []
-                    (fun _ _ _ -> ())
-                    (fun s _ _ _ i -> gamma, [| af s i + 0.5 * n; rf s i + 0.5 * ss s |])
+                    (fun _ _ -> ())
+                    (fun s _ _ i -> gamma, [| af s i + 0.5 * n; rf s i + 0.5 * ss s |])
                     lower
                     upper
             | Dist.InverseGamma(a, sc), ScaleLink.Variance ->
@@ -226,8 +223,8 @@ module internal TruncatedConjugate =
                     b
                     $"{Conjugacy.normalScale.Name} (InverseGamma on a variance)"
                     []
-                    (fun _ _ _ -> ())
-                    (fun s _ _ _ i ->
+                    (fun _ _ -> ())
+                    (fun s _ _ i ->
                         Dist.InverseGamma(Const 1.0, Const 1.0), [| af s i + 0.5 * n; sf s i + 0.5 * ss s |])
                     lower
                     upper

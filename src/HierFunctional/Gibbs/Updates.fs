@@ -18,8 +18,6 @@ module internal Updates =
     let private targetIndex (target: NodeInfo) (j: int) =
         if target.Scope = Scope.Global then 0 else j
 
-    let private noNeeds = { Aux = [||]; Widths = 0; Buffers = [] }
-
     // ---------------------------------------------------------------- Normal mean (element-wise)
 
     /// The general per-row accumulation (no sufficient statistics): every row's offset, coefficient and sd are
@@ -318,19 +316,16 @@ module internal Updates =
                     Kind = UpdateKind.Rule rule.Name
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs =
-                        {
-                            Aux = [||]
-                            Widths = 0
-                            Buffers = [ n; n; n ]
-                        }
-                    Run =
-                        fun o rng st ->
-                            let s = st.Values
-                            let prec = st.Buffers.[o.Buffer]
-                            let shift = st.Buffers.[o.Buffer + 1]
-                            likelihood s prec shift st.Buffers.[o.Buffer + 2]
-                            draw rng s prec shift
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            let prec, shift, scratch =
+                                Array.zeroCreate n, Array.zeroCreate n, Array.zeroCreate n
+
+                            UpdateStep.scratch (fun rng st ->
+                                let s = st.Values
+                                likelihood s prec shift scratch
+                                draw rng s prec shift)
                 }
 
     /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
@@ -384,34 +379,33 @@ module internal Updates =
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs =
-                        {
-                            Aux = [| 1.0 |]
-                            Widths = 0
-                            Buffers = [ 1; 1; 1 ]
-                        }
-                    Run =
-                        fun o rng st ->
-                            let s = st.Values
-                            let prec = st.Buffers.[o.Buffer]
-                            let shift = st.Buffers.[o.Buffer + 1]
-                            likelihood s prec shift st.Buffers.[o.Buffer + 2]
+                    KeepsWeight = true
+                    Init =
+                        fun _ ->
+                            let prec, shift, scratch =
+                                Array.zeroCreate 1, Array.zeroCreate 1, Array.zeroCreate 1
 
-                            let struct (tau, w) =
-                                Conjugate.drawPositiveCoefficient
-                                    rng
-                                    (dof s)
-                                    (scale s)
-                                    st.Aux.[o.Aux]
-                                    {
-                                        Precision = prec.[0]
-                                        Shift = shift.[0]
-                                    }
+                            let weight = MixingWeight 1.0
 
-                            UpdateKit.checkFinite name rule tau
-                            UpdateKit.checkFinite name rule w
-                            s.[off] <- tau
-                            st.Aux.[o.Aux] <- w
+                            UpdateStep.withWeight weight (fun rng st ->
+                                let s = st.Values
+                                likelihood s prec shift scratch
+
+                                let struct (tau, w) =
+                                    Conjugate.drawPositiveCoefficient
+                                        rng
+                                        (dof s)
+                                        (scale s)
+                                        weight.Value
+                                        {
+                                            Precision = prec.[0]
+                                            Shift = shift.[0]
+                                        }
+
+                                UpdateKit.checkFinite name rule tau
+                                UpdateKit.checkFinite name rule w
+                                s.[off] <- tau
+                                weight.Value <- w)
                 }
 
     // ---------------------------------------------------------------- Normal scale
@@ -667,7 +661,7 @@ module internal Updates =
         let arg e = Eval.compileScalar b Scope.Global e
         let rule = Conjugacy.normalScale.Name
 
-        let update (run: Offsets -> Random -> float[] -> float) aux =
+        let update (run: Random -> float[] -> float) =
             Ok
                 {
                     Node = name
@@ -675,28 +669,29 @@ module internal Updates =
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = { Aux = aux; Widths = 0; Buffers = [] }
-                    Run =
-                        fun o rng st ->
-                            let x = run o rng st.Values
-                            UpdateKit.checkFinite name rule x
-                            st.Values.[off] <- x
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            UpdateStep.scratch (fun rng st ->
+                                let x = run rng st.Values
+                                UpdateKit.checkFinite name rule x
+                                st.Values.[off] <- x)
                 }
 
         match prior, link with
         | Dist.Gamma(a, r), ScaleLink.Precision ->
             let af, rf = arg a, arg r
-            update (fun _ rng s -> Conjugate.drawPrecision rng { Shape = af s 0; Rate = rf s 0 } n (ss s)) [||]
+            update (fun rng s -> Conjugate.drawPrecision rng { Shape = af s 0; Rate = rf s 0 } n (ss s))
         | Dist.InverseGamma(a, sc), ScaleLink.Variance ->
             let af, sf = arg a, arg sc
-            update (fun _ rng s -> Conjugate.drawVariance rng { Shape = af s 0; Scale = sf s 0 } n (ss s)) [||]
+            update (fun rng s -> Conjugate.drawVariance rng { Shape = af s 0; Scale = sf s 0 } n (ss s))
         | Dist.Gamma(a, r), ScaleLink.Variance ->
             // p(v) ∝ v^(a−1) e^(−r v) · v^(−n/2) e^(−SS/(2v))  ⇒  v ~ GIG(a − n/2, χ = SS, ψ = 2r).
             let af, rf = arg a, arg r
-            update (fun _ rng s -> Special.gig rng (af s 0 - 0.5 * n) (ss s) (2.0 * rf s 0)) [||]
+            update (fun rng s -> Special.gig rng (af s 0 - 0.5 * n) (ss s) (2.0 * rf s 0))
         | Dist.HalfNormal sd, ScaleLink.Sd ->
             let sf = arg sd
-            update (fun _ rng s -> Conjugate.drawHalfNormalSd rng (sf s 0) n (ss s)) [||]
+            update (fun rng s -> Conjugate.drawHalfNormalSd rng (sf s 0) n (ss s))
         | (Dist.HalfCauchy _ | Dist.HalfStudentT _), ScaleLink.Sd ->
             let dof, scale = (halfTArguments b prior).Value
 
@@ -707,23 +702,21 @@ module internal Updates =
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs =
-                        {
-                            Aux = [| 1.0 |]
-                            Widths = 0
-                            Buffers = []
-                        }
-                    Run =
-                        fun o rng st ->
-                            let s = st.Values
+                    KeepsWeight = true
+                    Init =
+                        fun _ ->
+                            let weight = MixingWeight 1.0
 
-                            let struct (sd, aux) =
-                                Conjugate.drawHalfStudentT rng (dof s) (scale s) st.Aux.[o.Aux] n (ss s)
+                            UpdateStep.withWeight weight (fun rng st ->
+                                let s = st.Values
 
-                            UpdateKit.checkFinite name rule sd
-                            UpdateKit.checkFinite name rule aux
-                            s.[off] <- sd
-                            st.Aux.[o.Aux] <- aux
+                                let struct (sd, aux) =
+                                    Conjugate.drawHalfStudentT rng (dof s) (scale s) weight.Value n (ss s)
+
+                                UpdateKit.checkFinite name rule sd
+                                UpdateKit.checkFinite name rule aux
+                                s.[off] <- sd
+                                weight.Value <- aux)
                 }
         | _ -> Error $"no closed form for a {Dist.name prior} prior on a {link}"
 
@@ -814,18 +807,19 @@ module internal Updates =
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = { noNeeds with Buffers = [ n; n ] }
-                    Run =
-                        fun o rng st ->
-                            let s = st.Values
-                            let ys = st.Buffers.[o.Buffer]
-                            let sizes = st.Buffers.[o.Buffer + 1]
-                            sums s ys sizes
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            let ys, sizes = Array.zeroCreate n, Array.zeroCreate n
 
-                            for j in 0 .. n - 1 do
-                                let x = draw rng s (targetIndex target j) ys.[j] sizes.[j]
-                                UpdateKit.checkFinite name rule x
-                                s.[off + j] <- x
+                            UpdateStep.scratch (fun rng st ->
+                                let s = st.Values
+                                sums s ys sizes
+
+                                for j in 0 .. n - 1 do
+                                    let x = draw rng s (targetIndex target j) ys.[j] sizes.[j]
+                                    UpdateKit.checkFinite name rule x
+                                    s.[off + j] <- x)
                 }
 
     /// Beta(a, b) × Binomial children → Beta(a + Σy, b + Σ(n − y)).
@@ -897,18 +891,19 @@ module internal Updates =
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = noNeeds
-                    Run =
-                        fun _ rng st ->
-                            let s = st.Values
-                            let a = af s 0
-                            let r = rf s 0
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            UpdateStep.scratch (fun rng st ->
+                                let s = st.Values
+                                let a = af s 0
+                                let r = rf s 0
 
-                            for j in 0 .. n - 1 do
-                                // Conjugate.gammaPoisson's sums, inlined so no record is built per element.
-                                let x = Numerics.positive (GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j]))
-                                UpdateKit.checkFinite name rule x
-                                s.[off + j] <- x
+                                for j in 0 .. n - 1 do
+                                    // Conjugate.gammaPoisson's sums, inlined so no record is built per element.
+                                    let x = Numerics.positive (GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j]))
+                                    UpdateKit.checkFinite name rule x
+                                    s.[off + j] <- x)
                 }
         | _ ->
             countUpdate b target children rule (fun rng s i y exposure ->
@@ -927,12 +922,13 @@ module internal Updates =
                 Kind = UpdateKind.Rule rule
                 Exactness = Exactness.Exact
                 Reason = ""
-                Needs = noNeeds
-                Run =
-                    fun _ rng st ->
-                        let x = Numerics.positive (draw rng st.Values)
-                        UpdateKit.checkFinite name rule x
-                        st.Values.[off] <- x
+                KeepsWeight = false
+                Init =
+                    fun _ ->
+                        UpdateStep.scratch (fun rng st ->
+                            let x = Numerics.positive (draw rng st.Values)
+                            UpdateKit.checkFinite name rule x
+                            st.Values.[off] <- x)
             }
 
     /// Σ of a child's values and its number of copies.
@@ -1042,12 +1038,13 @@ module internal Updates =
                     Kind = UpdateKind.Rule Conjugacy.dirichletCounts.Name
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = noNeeds
-                    Run =
-                        fun _ rng st ->
-                            let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
-                            p |> Array.iter (UpdateKit.checkFinite name Conjugacy.dirichletCounts.Name)
-                            Array.blit p 0 st.Values off k
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            UpdateStep.scratch (fun rng st ->
+                                let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
+                                p |> Array.iter (UpdateKit.checkFinite name Conjugacy.dirichletCounts.Name)
+                                Array.blit p 0 st.Values off k)
                 }
 
     // ---------------------------------------------------------------- MvNormal block (regression coefficients)
@@ -1170,19 +1167,22 @@ module internal Updates =
                     Kind = UpdateKind.Rule Conjugacy.normalBlock.Name
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = { noNeeds with Buffers = sizes }
-                    Run =
-                        fun o rng st ->
-                            let s = st.Values
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            let buffers = sizes |> List.map Array.zeroCreate<float> |> Array.ofList
 
-                            let total =
-                                parts
-                                |> Array.mapi (fun i p -> p s (Array.sub st.Buffers (o.Buffer + 3 * i) 3))
-                                |> Array.reduce (fun p q ->
-                                    {
-                                        XtWX = p.XtWX + q.XtWX
-                                        XtWr = Array.map2 (+) p.XtWr q.XtWr
-                                    })
+                            UpdateStep.scratch (fun rng st ->
+                                let s = st.Values
 
-                            draw rng s total
+                                let total =
+                                    parts
+                                    |> Array.mapi (fun i p -> p s (Array.sub buffers (3 * i) 3))
+                                    |> Array.reduce (fun p q ->
+                                        {
+                                            XtWX = p.XtWX + q.XtWX
+                                            XtWr = Array.map2 (+) p.XtWr q.XtWr
+                                        })
+
+                                draw rng s total)
                 }

@@ -24,6 +24,7 @@ type Posterior
         draws: int,
         cancelled: bool,
         requestedDraws: int,
+        requestedChains: int,
         logLik: float[][] option,
         observations: int
     ) =
@@ -50,6 +51,8 @@ type Posterior
     member _.Cancelled = cancelled
     /// Draws per chain the run was asked for; equals `DrawCount` for a completed run.
     member _.RequestedDraws = requestedDraws
+    /// Chains the run was asked for; more than `ChainCount` when a cancelled run left chains that never made a draw.
+    member _.RequestedChains = requestedChains
     /// Number of observations in the pointwise log-likelihood (0 when there is none).
     member _.ObservationCount = observations
     /// True when a pointwise log-likelihood matrix is attached.
@@ -67,7 +70,7 @@ type Posterior
     override _.ToString() =
         let status =
             if cancelled then
-                $", cancelled after {draws} of {requestedDraws} draws"
+                $", partial: run cancelled; {chains.Length} of {requestedChains} chains made draws, {draws} of {requestedDraws} draws each kept"
             else
                 ""
 
@@ -116,7 +119,18 @@ module Posterior =
                     invalidArg "columns" $"Chain {c}, scalar '{names[p]}' has {col.Length} draws; expected {draws}."))
 
         let packed = columns |> Array.map Array.concat
-        Posterior(Array.copy names, Array.create names.Length None, packed, draws, false, draws, None, 0)
+
+        Posterior(
+            Array.copy names,
+            Array.create names.Length None,
+            packed,
+            draws,
+            false,
+            draws,
+            columns.Length,
+            None,
+            0
+        )
 
     /// Builds a posterior from `draws[chain][draw][scalar]` (a row per iteration, as a sampler produces them).
     [<CompiledName("Create")>]
@@ -161,18 +175,25 @@ module Posterior =
             p.DrawCount,
             p.Cancelled,
             p.RequestedDraws,
+            p.RequestedChains,
             p.LogLikColumns,
             p.ObservationCount
         )
 
-    /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain. Chains must be of
-    /// equal length, so a sampler cancelled mid-sweep passes the draws all chains completed.
-    [<CompiledName("MarkCancelled")>]
-    let markCancelled (requestedDraws: int) (p: Posterior) : Posterior =
+    /// Marks the run as cancelled (a partial posterior): `ChainCount` of `requestedChains` chains made draws, and
+    /// each keeps `DrawCount` of its `requestedDraws`. Chains must be of equal length, so a sampler cancelled
+    /// mid-sweep passes each started chain's first draws, up to the shortest started chain's count.
+    [<CompiledName("MarkPartial")>]
+    let markPartial (requestedChains: int) (requestedDraws: int) (p: Posterior) : Posterior =
         if requestedDraws < p.DrawCount then
             invalidArg
                 "requestedDraws"
                 $"Requested draws ({requestedDraws}) cannot be fewer than the draws made ({p.DrawCount})."
+
+        if requestedChains < p.ChainCount then
+            invalidArg
+                "requestedChains"
+                $"Requested chains ({requestedChains}) cannot be fewer than the chains kept ({p.ChainCount})."
 
         Posterior(
             p.NameArray,
@@ -181,9 +202,16 @@ module Posterior =
             p.DrawCount,
             true,
             requestedDraws,
+            requestedChains,
             p.LogLikColumns,
             p.ObservationCount
         )
+
+    /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain, every chain kept
+    /// (`markPartial` when some chains made no draw).
+    [<CompiledName("MarkCancelled")>]
+    let markCancelled (requestedDraws: int) (p: Posterior) : Posterior =
+        markPartial p.ChainCount requestedDraws p
 
     /// Attaches the pointwise log-likelihood `logLik[chain][draw][observation]` (same chains and draws).
     [<CompiledName("WithLogLikelihood")>]
@@ -210,7 +238,17 @@ module Posterior =
             |> Array.map (fun chain ->
                 Array.init (n * chain.Length) (fun k -> chain[k % chain.Length][k / chain.Length]))
 
-        Posterior(p.NameArray, p.LabelArray, p.Columns, p.DrawCount, p.Cancelled, p.RequestedDraws, Some cols, n)
+        Posterior(
+            p.NameArray,
+            p.LabelArray,
+            p.Columns,
+            p.DrawCount,
+            p.Cancelled,
+            p.RequestedDraws,
+            p.RequestedChains,
+            Some cols,
+            n
+        )
 
     let private indexOf (name: string) (p: Posterior) =
         match p.Index.TryGetValue name with
@@ -244,6 +282,7 @@ module Posterior =
             n,
             p.Cancelled,
             p.RequestedDraws,
+            p.RequestedChains,
             p.LogLikColumns,
             p.ObservationCount
         )
@@ -292,6 +331,7 @@ module Posterior =
             n,
             p.Cancelled,
             p.RequestedDraws,
+            p.RequestedChains,
             p.LogLikColumns,
             p.ObservationCount
         )

@@ -57,8 +57,12 @@ type Summary =
         Chains: int
         /// Draws per chain.
         Draws: int
-        /// True when the run was cancelled before all requested draws were made.
+        /// True when the run was cancelled before all requested draws were made: the summary is of a partial
+        /// posterior (see `Partial`).
         Cancelled: bool
+        /// Empty for a complete run; for a cancelled one, what the partial posterior holds, e.g. "partial: run
+        /// cancelled; 2 of 4 chains made draws, 300 of 1000 draws each kept".
+        Partial: string
     }
 
 /// Builds and prints posterior summary tables.
@@ -139,6 +143,11 @@ module Summary =
             Chains = p.ChainCount
             Draws = p.DrawCount
             Cancelled = p.Cancelled
+            Partial =
+                if p.Cancelled then
+                    $"partial: run cancelled; {p.ChainCount} of {p.RequestedChains} chains made draws, {p.DrawCount} of {p.RequestedDraws} draws each kept"
+                else
+                    ""
         }
 
     /// Summarises every scalar of a posterior with `defaultOptions`.
@@ -230,11 +239,7 @@ module Summary =
 
         let sb = StringBuilder()
 
-        let cancelled =
-            if s.Cancelled then
-                " (run cancelled: draws made so far)"
-            else
-                ""
+        let cancelled = if s.Cancelled then $" ({s.Partial})" else ""
 
         sb.Append(Warnings.banner s.Warnings) |> ignore
         sb.AppendLine($"{s.Chains} chains × {s.Draws} draws{cancelled}") |> ignore

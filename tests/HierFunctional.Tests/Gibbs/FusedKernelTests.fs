@@ -151,7 +151,7 @@ let private conditionalDraws (plan: GibbsPlan) (values: float[]) (name: string) 
     let r = rng seed
 
     Array.init draws (fun _ ->
-        plan.Updates.[i].Run plan.Offsets.[i] r state
+        Gibbs.runUpdate i r state
         Array.sub state.Values off copies)
 
 /// Draws of every element agree with the closed-form conditional N(mean_j, sd_j): mean within 4 MCSE and variance

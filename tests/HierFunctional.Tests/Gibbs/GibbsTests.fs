@@ -335,14 +335,19 @@ let ``an argument refusal inside an update surfaces as a numerical failure namin
     =
     let plan = planOf Rules.builtIn eightSchools eightSchoolsData
 
-    let withBroken (run: Offsets -> System.Random -> ChainState -> unit) =
+    let withBroken (run: System.Random -> ChainState -> unit) =
+        let broken =
+            { plan.Updates.[1] with
+                Init = fun _ -> UpdateStep.scratch run
+            }
+
         { plan with
-            Updates = [| plan.Updates.[0]; { plan.Updates.[1] with Run = run }; plan.Updates.[2] |]
+            Updates = [| plan.Updates.[0]; broken; plan.Updates.[2] |]
         }
 
     let ex =
         Assert.Throws<ModelException>(fun () ->
-            Chains.run (options.WithDraws 5) (withBroken (fun _ _ _ -> invalidArg "x" "boom"))
+            Chains.run (options.WithDraws 5) (withBroken (fun _ _ -> invalidArg "x" "boom"))
             |> ignore)
 
     Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
@@ -352,7 +357,7 @@ let ``an argument refusal inside an update surfaces as a numerical failure namin
     // a programming error is not a numerical problem: it reaches the caller as its own exception
     let bug =
         Assert.Throws<System.AggregateException>(fun () ->
-            Chains.run (options.WithDraws 5) (withBroken (fun _ _ _ -> invalidOp "bug"))
+            Chains.run (options.WithDraws 5) (withBroken (fun _ _ -> invalidOp "bug"))
             |> ignore)
 
     Assert.All(bug.InnerExceptions, (fun e -> Assert.IsType<System.InvalidOperationException>(e) |> ignore))

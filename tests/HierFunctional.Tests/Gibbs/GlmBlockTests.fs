@@ -132,10 +132,10 @@ let private invarianceCheck (plan: GibbsPlan) (draws: (float * float)[]) (moment
         |> Array.map (fun (a, bb) ->
             st.Values.[offA] <- a
             st.Values.[offB] <- bb
-            plan.Updates.[i].Run plan.Offsets.[i] rng st
+            Gibbs.runUpdate i rng st
             st.Values.[offA], st.Values.[offB])
 
-    let acceptance = GlmBlock.acceptance plan.Offsets.[i] st
+    let acceptance = GlmBlock.acceptance st.Steps.[i]
     Assert.True(acceptance < 0.999, $"acceptance {acceptance}: the check needs rejections to mean anything")
     let n = float draws.Length
 
@@ -318,8 +318,7 @@ let ``the GLM block with its centring steps allocates nothing per sweep`` () =
     st.Adapting <- false
     let i = blockOf plan
 
-    let step () =
-        plan.Updates.[i].Run plan.Offsets.[i] rng st
+    let step () = Gibbs.runUpdate i rng st
 
     for _ in 1..500 do
         step ()

@@ -59,7 +59,7 @@ let ``one count-interweaving step leaves exact joint draws of a precision and it
         |> Array.map (fun (t, u) ->
             st.Values.[offT] <- t
             st.Values.[offU] <- u
-            plan.Updates.[i].Run plan.Offsets.[i] rng st
+            Gibbs.runUpdate i rng st
             st.Values.[offT], st.Values.[offU])
 
     // the step must move: a kernel that stays put passes any invariance check

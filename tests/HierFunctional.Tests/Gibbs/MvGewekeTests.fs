@@ -146,8 +146,7 @@ let private bytesPerUpdate (m: Model) (d: Dataset) (node: string) =
     let rng = MathNet.Numerics.Random.Xoshiro256StarStar(5, false) :> Random
     let state = Gibbs.initialState plan (Forward.priorDraw rng plan.Bound)
 
-    let run () =
-        plan.Updates.[i].Run plan.Offsets.[i] rng state
+    let run () = Gibbs.runUpdate i rng state
 
     for _ in 1..50 do
         run ()

@@ -179,7 +179,7 @@ let ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and 
 
     let draws =
         Array.init n (fun _ ->
-            plan.Updates.[i].Run plan.Offsets.[i] r state
+            Gibbs.runUpdate i r state
             Array.sub state.Values off 10)
 
     let xs = [| 5.0; 1.0; 5.0; 14.0; 3.0; 19.0; 1.0; 1.0; 4.0; 22.0 |]
@@ -200,7 +200,7 @@ let ``a pumps sweep allocates nothing`` () =
 
     let sweep () =
         for i in 0 .. plan.Updates.Length - 1 do
-            plan.Updates.[i].Run plan.Offsets.[i] r state
+            Gibbs.runUpdate i r state
 
     for _ in 1..1000 do
         sweep ()
@@ -231,7 +231,7 @@ let ``pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean
 
     let draws =
         Array.init 40000 (fun _ ->
-            plan.Updates.[i].Run plan.Offsets.[i] r state
+            Gibbs.runUpdate i r state
             state.Values.[betaOff])
 
     // Gamma(0.1 + 10·α, 1 + Σθ) with α = 0.7.

@@ -284,13 +284,14 @@ let private failingAtRun (bug: bool) : ConjugacyRule =
                     Kind = UpdateKind.Rule "failing update"
                     Exactness = Exactness.Exact
                     Reason = ""
-                    Needs = { Aux = [||]; Widths = 0; Buffers = [] }
-                    Run =
-                        fun _ _ _ ->
-                            if bug then
-                                raise (System.Collections.Generic.KeyNotFoundException "no such key")
-                            else
-                                invalidArg "x" "x must be finite, but was NaN."
+                    KeepsWeight = false
+                    Init =
+                        fun _ ->
+                            UpdateStep.scratch (fun _ _ ->
+                                if bug then
+                                    raise (System.Collections.Generic.KeyNotFoundException "no such key")
+                                else
+                                    invalidArg "x" "x must be finite, but was NaN.")
                 })
 
 [<Fact>]
@@ -415,7 +416,7 @@ let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum 
     let pOff = layout.Offsets.["p"]
 
     for k in 0 .. draws - 1 do
-        plan.Updates.[i].Run plan.Offsets.[i] rng state
+        Gibbs.runUpdate i rng state
         l1.[k] <- state.Values.[pOff]
         l3.[k] <- state.Values.[pOff + 2]
 

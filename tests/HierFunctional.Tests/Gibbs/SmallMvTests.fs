@@ -205,7 +205,7 @@ let ``the Normal scale of a child linear in a group vector is drawn from its exa
 
     let draws =
         Array.init 20000 (fun _ ->
-            plan.Updates.[i].Run plan.Offsets.[i] rng state
+            Gibbs.runUpdate i rng state
             s.[off "sigma"])
 
     let m, se = meanMcse draws
@@ -219,12 +219,12 @@ let ``the sleepstudy updates allocate nothing per sweep`` () =
         let u = plan.Updates.[i]
 
         for _ in 1..50 do
-            u.Run plan.Offsets.[i] rng state
+            Gibbs.runUpdate i rng state
 
         let before = GC.GetAllocatedBytesForCurrentThread()
 
         for _ in 1..200 do
-            u.Run plan.Offsets.[i] rng state
+            Gibbs.runUpdate i rng state
 
         let bytes = GC.GetAllocatedBytesForCurrentThread() - before
         Assert.True(bytes < 200L * 8L, $"{u.Node} ({u.Method}) allocated {bytes} bytes over 200 runs")

@@ -304,7 +304,7 @@ let private nonCentredTau (prior: Dist) (mu: float) (eta: float[]) =
         |> Array.sum
 
     let draw (rng: Random) =
-        plan.Updates.[i].Run plan.Offsets.[i] rng state
+        Gibbs.runUpdate i rng state
         state.Values.[off]
 
     draw, p, sh
@@ -430,7 +430,7 @@ let ``the pumps shape update with the rate integrated out leaves the exact joint
     let betas = Array.zeroCreate n
 
     for k in 0 .. n - 1 do
-        plan.Updates.[i].Run plan.Offsets.[i] r state
+        Gibbs.runUpdate i r state
         alphas.[k] <- state.Values.[offA]
         betas.[k] <- state.Values.[offB]
 

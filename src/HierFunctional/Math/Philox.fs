@@ -1,0 +1,162 @@
+namespace HierFunctional
+
+open System
+
+/// Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011; Random123): a counter-based generator whose whole state is a key
+/// (seed, stream) and a 128-bit counter, so it can be read, stored and set without reflection, and any stream can
+/// be started at any counter. Each counter value gives a block of four 32-bit outputs; a double takes two.
+/// Not yet the samplers' generator (they use MathNet's xoshiro256**): see docs/architecture.md, "The generator".
+[<Sealed>]
+type Philox4x32(key0: uint32, key1: uint32) =
+    inherit Random()
+
+    let mutable ctr0 = 0u
+    let mutable ctr1 = 0u
+    let mutable ctr2 = 0u
+    let mutable ctr3 = 0u
+    let block = Array.zeroCreate<uint32> 4
+    // Next output in `block`; 4 means the block is used up (the next output computes the block of the counter).
+    let mutable index = 4
+
+    static let m0 = 0xD2511F53UL
+    static let m1 = 0xCD9E8D57UL
+    static let w0 = 0x9E3779B9u
+    static let w1 = 0xBB67AE85u
+
+    /// The ten-round bijection of one counter under one key (the Random123 reference function).
+    static member Block(counter: uint32[], key: uint32[]) : uint32[] =
+        let mutable c0, c1, c2, c3 = counter.[0], counter.[1], counter.[2], counter.[3]
+        let mutable k0, k1 = key.[0], key.[1]
+
+        for round in 0..9 do
+            if round > 0 then
+                k0 <- k0 + w0
+                k1 <- k1 + w1
+
+            let p0 = m0 * uint64 c0
+            let p1 = m1 * uint64 c2
+            let n0 = uint32 (p1 >>> 32) ^^^ c1 ^^^ k0
+            let n2 = uint32 (p0 >>> 32) ^^^ c3 ^^^ k1
+            c0 <- n0
+            c1 <- uint32 p1
+            c2 <- n2
+            c3 <- uint32 p0
+
+        [| c0; c1; c2; c3 |]
+
+    member private _.Refill() =
+        // the rounds of `Block`, on locals (no arrays per block)
+        let mutable c0, c1, c2, c3 = ctr0, ctr1, ctr2, ctr3
+        let mutable k0, k1 = key0, key1
+
+        for round in 0..9 do
+            if round > 0 then
+                k0 <- k0 + w0
+                k1 <- k1 + w1
+
+            let p0 = m0 * uint64 c0
+            let p1 = m1 * uint64 c2
+            let n0 = uint32 (p1 >>> 32) ^^^ c1 ^^^ k0
+            let n2 = uint32 (p0 >>> 32) ^^^ c3 ^^^ k1
+            c0 <- n0
+            c1 <- uint32 p1
+            c2 <- n2
+            c3 <- uint32 p0
+
+        block.[0] <- c0
+        block.[1] <- c1
+        block.[2] <- c2
+        block.[3] <- c3
+        // the 128-bit counter steps by one (carry through the words)
+        ctr0 <- ctr0 + 1u
+
+        if ctr0 = 0u then
+            ctr1 <- ctr1 + 1u
+
+            if ctr1 = 0u then
+                ctr2 <- ctr2 + 1u
+
+                if ctr2 = 0u then
+                    ctr3 <- ctr3 + 1u
+
+        index <- 0
+
+    /// The next 32-bit output.
+    member g.NextUInt32() : uint32 =
+        if index = 4 then
+            g.Refill()
+
+        let x = block.[index]
+        index <- index + 1
+        x
+
+    /// A double in [0, 1) with 53 random bits (two outputs).
+    override g.NextDouble() =
+        let a = g.NextUInt32() >>> 5
+        let b = g.NextUInt32() >>> 6
+        (float a * 67108864.0 + float b) * (1.0 / 9007199254740992.0)
+
+    override g.Sample() = g.NextDouble()
+
+    /// A non-negative int below Int32.MaxValue.
+    override g.Next() =
+        let mutable x = int (g.NextUInt32() >>> 1)
+
+        while x = Int32.MaxValue do
+            x <- int (g.NextUInt32() >>> 1)
+
+        x
+
+    override g.NextBytes(buffer: byte[]) =
+        for i in 0 .. buffer.Length - 1 do
+            buffer.[i] <- byte (g.NextUInt32())
+
+    /// The whole state: key, counter of the next block, and the position in the current block, as four words
+    /// (key1·2³² + key0, counter words 1·2³² + 0 and 3·2³² + 2, position).
+    member _.State: uint64[] =
+        [|
+            (uint64 key1 <<< 32) ||| uint64 key0
+            (uint64 ctr1 <<< 32) ||| uint64 ctr0
+            (uint64 ctr3 <<< 32) ||| uint64 ctr2
+            uint64 index
+        |]
+
+    /// A generator continuing exactly where the one whose `State` this was stood.
+    static member FromState(state: uint64[]) : Philox4x32 =
+        if isNull state || state.Length <> 4 || state.[3] > 4UL then
+            invalidArg "state" "a Philox4x32 state is four words (key, counter low, counter high, position 0..4)."
+
+        let g = Philox4x32(uint32 state.[0], uint32 (state.[0] >>> 32))
+        g.SetCounter(uint32 state.[1], uint32 (state.[1] >>> 32), uint32 state.[2], uint32 (state.[2] >>> 32))
+
+        if state.[3] < 4UL then
+            // the current block belongs to the counter before the stored one: step back, recompute, step on
+            g.StepBack()
+            g.Refill()
+            g.SetPosition(int state.[3])
+
+        g
+
+    member private _.SetCounter(a, b, c, d) =
+        ctr0 <- a
+        ctr1 <- b
+        ctr2 <- c
+        ctr3 <- d
+        index <- 4
+
+    member private _.StepBack() =
+        if ctr0 = 0u then
+            if ctr1 = 0u then
+                if ctr2 = 0u then
+                    ctr3 <- ctr3 - 1u
+
+                ctr2 <- ctr2 - 1u
+
+            ctr1 <- ctr1 - 1u
+
+        ctr0 <- ctr0 - 1u
+
+    member private _.SetPosition(i: int) = index <- i
+
+    /// The generator of stream `stream` under `seed` (key = (seed, stream)), from counter 0.
+    static member Create(seed: int, stream: int) = Philox4x32(uint32 seed, uint32 stream)

@@ -1,0 +1,57 @@
+/// The Philox4x32-10 generator against the Random123 known-answer vectors, its state round trip and its uniforms.
+module HierFunctional.Tests.PhiloxTests
+
+open Xunit
+open HierFunctional
+
+// Random123's kat_vectors, the three "philox4x32 10" lines: counter (4 words), key (2 words), expected (4 words).
+let private known =
+    [
+        [| 0u; 0u; 0u; 0u |], [| 0u; 0u |], [| 0x6627e8d5u; 0xe169c58du; 0xbc57ac4cu; 0x9b00dbd8u |]
+        [| 0xffffffffu; 0xffffffffu; 0xffffffffu; 0xffffffffu |],
+        [| 0xffffffffu; 0xffffffffu |],
+        [| 0x408f276du; 0x41c83b0eu; 0xa20bc7c6u; 0x6d5451fdu |]
+        [| 0x243f6a88u; 0x85a308d3u; 0x13198a2eu; 0x03707344u |],
+        [| 0xa4093822u; 0x299f31d0u |],
+        [| 0xd16cfe09u; 0x94fdccebu; 0x5001e420u; 0x24126ea1u |]
+    ]
+
+[<Fact>]
+let ``Philox4x32-10 blocks match the Random123 known-answer vectors`` () =
+    for counter, key, expected in known do
+        Assert.Equal<uint32[]>(expected, Philox4x32.Block(counter, key))
+
+[<Fact>]
+let ``the generator's outputs are the blocks of counters 0, 1, 2 under its key`` () =
+    let g = Philox4x32(0xa4093822u, 0x299f31d0u)
+    let outputs = Array.init 12 (fun _ -> g.NextUInt32())
+
+    let blocks =
+        Array.init 3 (fun c -> Philox4x32.Block([| uint32 c; 0u; 0u; 0u |], [| 0xa4093822u; 0x299f31d0u |]))
+        |> Array.concat
+
+    Assert.Equal<uint32[]>(blocks, outputs)
+
+[<Fact>]
+let ``a generator made from a stored state continues exactly, at any position in a block`` () =
+    for skip in 0..9 do
+        let g = Philox4x32.Create(17, 3)
+
+        for _ in 1..skip do
+            g.NextUInt32() |> ignore
+
+        let copy = Philox4x32.FromState g.State
+        Assert.Equal<uint64[]>(g.State, copy.State)
+        Assert.Equal<float[]>(Array.init 7 (fun _ -> g.NextDouble()), Array.init 7 (fun _ -> copy.NextDouble()))
+
+[<Fact>]
+let ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors`` () =
+    let g = Philox4x32.Create(1, 0)
+    let n = 200000
+    let xs = Array.init n (fun _ -> g.NextDouble())
+    Assert.All(xs, fun x -> Assert.InRange(x, 0.0, 1.0 - 1e-17))
+    let mean = Array.average xs
+    // sd of the mean: sqrt(1/12 / n); of the mean square deviation: sqrt(1/180 / n) for U(0, 1)
+    Assert.True(abs (mean - 0.5) < 4.0 * sqrt (1.0 / 12.0 / float n), $"mean {mean}")
+    let var = xs |> Array.averageBy (fun x -> (x - 0.5) ** 2.0)
+    Assert.True(abs (var - 1.0 / 12.0) < 4.0 * sqrt (1.0 / 180.0 / float n), $"variance {var}")
