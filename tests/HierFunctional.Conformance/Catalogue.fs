@@ -4,9 +4,10 @@ module HierFunctional.Conformance.Catalogue
 
 open HierFunctional.Conformance.Cases
 
-/// All cases.
+/// All cases, each with its formula version or the reason it has none.
 let all: Case list =
     BugsVol1.cases @ BugsVol2.cases @ PosteriorDb.cases @ Lme4.cases
+    |> List.map FormulaVersions.attach
 
 /// The case of that name, if any.
 let tryFind (name: string) =

@@ -133,7 +133,7 @@ let jaw =
         Model =
             Written.NotExpressible
                 "a vector-valued observation (each boy's 4 measurements ~ dmnorm) needs a matrix data column; the library has one (Dataset.matrix) but the harness reads data/<case>.csv, which has no matrix columns"
-        Formula = None
+        Formula = AsFormula.NotExpressible "a multivariate (four-column) response: the formula has one response column"
         Inits = []
         Full = Case.standard
         Quick = None

@@ -19,12 +19,14 @@ let private case name source family priors formula model (nodes: string list) no
         Source = source
         Model = Written.Model model
         Formula =
-            Some
+            AsFormula.Variant
                 {
                     Family = family
                     Priors = priors
                     Text = formula
-                    Nodes = nodes |> List.map (fun n -> n, n)
+                    Columns = id
+                    Nodes = nodes |> List.map (fun n -> n, FormulaNode.Node n)
+                    Note = ""
                 }
         Inits = []
         Full = Case.standard
