@@ -278,6 +278,24 @@ module internal GlmBlock =
 
             let mutable lpCur = prepare k children bf offsetsAt pm pp s grad prec mean beta
 
+            // Warm-up only: a start where exp(eta) overflows the IWLS weights (a coefficient started a few units
+            // from 0 on a covariate in the hundreds) is pulled toward the prior mean until the expansion is finite.
+            let mutable t = 0.5
+
+            while Double.IsNaN lpCur && st.Adapting && t >= 1.0 / 1024.0 do
+                for j in 0 .. k - 1 do
+                    prop.[j] <- pm.[j] + t * (beta.[j] - pm.[j])
+
+                lpCur <- prepare k children bf offsetsAt pm pp s grad prec mean prop
+
+                if Double.IsNaN lpCur then
+                    t <- 0.5 * t
+                else
+                    Array.blit prop 0 beta 0 k
+
+                    for j in 0 .. k - 1 do
+                        s.[offsets.[j]] <- beta.[j]
+
             if Double.IsNaN lpCur then
                 UpdateKit.fail
                     node

@@ -80,6 +80,39 @@ let ``a Binomial-logit intercept with a Flat prior and a slope match the 2-D gri
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
+let private wideXs = [| -100.0; 0.0; 200.0; 500.0; 300.0 |]
+let private wideYs = [| 3.0; 2.0; 4.0; 9.0; 5.0 |]
+
+let private wideModel =
+    model {
+        let! alpha = sample "alpha" (Normal(0.0, 2.0))
+        let! beta = sample "beta" (Normal(0.0, 1.0))
+        do! observe "y" (Poisson(exp (alpha + beta * data "x")))
+    }
+
+let private wideLogPost a b =
+    logNormal 0.0 2.0 a
+    + logNormal 0.0 1.0 b
+    + Array.sum (Array.init 5 (fun i -> poissonRow wideYs.[i] (a + b * wideXs.[i])))
+
+[<Fact>]
+let ``a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior``
+    ()
+    =
+    let data =
+        Dataset.empty
+        |> Dataset.integers "y" (wideYs |> Array.map int)
+        |> Dataset.reals "x" wideXs
+
+    let plan = planOf Rules.builtIn wideModel data
+    Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
+    // eta reaches 700 at x = 500: the log-density is finite, the IWLS weight x²·exp(eta) is not.
+    let start = Initial.Given [ "alpha", Value.Scalar 0.0; "beta", Value.Scalar 1.4 ]
+    let ea, eb = grid2 (-3.0, 4.0) (-0.02, 0.02) wideLogPost
+    let post = Chains.run (options.WithInitial start) plan
+    exactCheck post "alpha" ea
+    exactCheck post "beta" eb
+
 /// n independent draws from a 2-D grid posterior (cell by its weight, then uniform within the cell), with the
 /// grid's exact means, sds and fourth central moments.
 let private gridDraws (rng: Random) n (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
