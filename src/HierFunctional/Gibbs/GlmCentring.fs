@@ -122,13 +122,16 @@ module internal GlmCentring =
                 None)
 
     /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
-    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch).
+    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch). A member
+    /// with a Uniform prior (bounds: lower, upper per member; ±∞ for the others) truncates δ's conditional to a box;
+    /// the Gaussian draw is then an independence proposal for it, accepted exactly when it stays inside the box.
     let centre
         (update: string)
         (rng: Random)
         (sh: Shift)
         (s: float[])
         (memberOffsets: int[])
+        (bounds: float[])
         (pm: float[])
         (pp: float[])
         (q: float[])
@@ -166,15 +169,25 @@ module internal GlmCentring =
 
         SmallMv.solveLowerTransposed p q 0 z 0
 
+        let mutable inside = true
+
         for i in 0 .. p - 1 do
+            let j = sh.Cols.[i]
             let d = h.[i] + z.[i]
             z.[i] <- d
-            s.[memberOffsets.[sh.Cols.[i]]] <- s.[memberOffsets.[sh.Cols.[i]]] + d
+            let moved = s.[memberOffsets.[j]] + d
 
-        for l in 0 .. sh.Levels - 1 do
-            let mutable acc = 0.0
+            if not (moved > bounds.[2 * j] && moved < bounds.[2 * j + 1]) then
+                inside <- false
 
+        if inside then
             for i in 0 .. p - 1 do
-                acc <- acc + sh.X.[l * p + i] * z.[i]
+                s.[memberOffsets.[sh.Cols.[i]]] <- s.[memberOffsets.[sh.Cols.[i]]] + z.[i]
 
-            s.[sh.Offset + l] <- s.[sh.Offset + l] - acc
+            for l in 0 .. sh.Levels - 1 do
+                let mutable acc = 0.0
+
+                for i in 0 .. p - 1 do
+                    acc <- acc + sh.X.[l * p + i] * z.[i]
+
+                s.[sh.Offset + l] <- s.[sh.Offset + l] - acc

@@ -113,6 +113,69 @@ let ``a GLM block started where exp(eta) overflows its IWLS weights moves in dur
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
+[<Fact>]
+let ``a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block``
+    ()
+    =
+    let m =
+        model {
+            let! alpha = sample "alpha" (Uniform(-1.0, 3.0))
+            let! beta = sample "beta" (Uniform(0.0, 0.4))
+            do! observe "y" (Poisson(exp (alpha + beta * data "x" + data "off"), data "E"))
+        }
+
+    let plan = planOf Rules.builtIn m poissonData
+    Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
+
+    let logPost a b =
+        Array.sum (Array.init 5 (fun i -> poissonRow ys.[i] (a + b * xs.[i] + offs.[i] + log es.[i])))
+
+    let ea, eb = grid2 (-1.0, 3.0) (0.0, 0.4) logPost
+    let post = Chains.run options plan
+    exactCheck post "alpha" ea
+    exactCheck post "beta" eb
+
+[<Fact>]
+let ``the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling`` () =
+    // x is constant within groups, so the block centres re; beta's Uniform(0, 1) bound is active a posteriori.
+    let groups = [| for g in 0..5 -> [| g; g; g |] |] |> Array.concat
+    let gx = [| -1.0; -0.6; -0.2; 0.2; 0.6; 1.0 |]
+    let y = [| 4; 6; 3; 3; 5; 4; 2; 4; 3; 3; 2; 4; 3; 1; 2; 2; 1; 3 |]
+
+    let d =
+        Dataset.empty
+        |> Dataset.integers "g" groups
+        |> Dataset.reals "x" (groups |> Array.map (fun g -> gx.[g]))
+        |> Dataset.integers "y" y
+
+    let m =
+        model {
+            let! alpha = sample "alpha" (Uniform(-5.0, 5.0))
+            let! beta = sample "beta" (Uniform(0.0, 1.0))
+            let! re = sample "re" (Normal(0.0, 0.5)) |> over "g"
+            do! observe "y" (Poisson(exp (alpha + beta * data "x" + re.[group "g"])))
+        }
+
+    let block = planOf Rules.builtIn m d
+    Assert.EndsWith("exact centring of re", block.Updates.[blockOf block].Method)
+
+    let sliced =
+        match
+            Bind.bind m d
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
+        with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
+    let o = SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)
+    let a, b = Chains.run o block, Chains.run (o.WithSeed 18) sliced
+
+    for name in [ "alpha"; "beta"; "re[1]" ] do
+        let x, z = Posterior.chains name a, Posterior.chains name b
+        let se = sqrt (Diagnostics.mcseMean x ** 2.0 + Diagnostics.mcseMean z ** 2.0)
+        let gap = abs (Diagnostics.mean x - Diagnostics.mean z)
+        Assert.True(gap < 4.0 * se, $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}")
+
 /// n independent draws from a 2-D grid posterior (cell by its weight, then uniform within the cell), with the
 /// grid's exact means, sds and fourth central moments.
 let private gridDraws (rng: Random) n (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
