@@ -65,6 +65,9 @@ type Case =
         Model: Written
         /// The same model as a formula, or why the formula cannot express it.
         Formula: AsFormula
+        /// Columns the harness builds from the CSV before binding, e.g. a matrix column for a vector-valued
+        /// observation (a CSV holds only scalar columns); `id` for most cases.
+        Columns: Dataset -> Dataset
         /// Starting values as the source gives them (BUGS's inits file); empty = the library's default start.
         Inits: (string * Value) list
         /// Run length of the full suite.
@@ -92,6 +95,7 @@ module Case =
             Source = source
             Model = Written.Model model
             Formula = AsFormula.NotExpressible "no formula version written"
+            Columns = id
             Inits = inits
             Full = standard
             Quick = None
@@ -137,8 +141,9 @@ module CaseFiles =
     let referencePath (name: string) =
         Path.Combine(root, "references", name + ".csv")
 
-    /// The case's data set.
-    let data (case: Case) : Dataset = Csv.readOrThrow (dataPath case.Name)
+    /// The case's data set, with the columns the case builds from it.
+    let data (case: Case) : Dataset =
+        Csv.readOrThrow (dataPath case.Name) |> case.Columns
 
     let private number (s: string) =
         match s with

@@ -28,6 +28,7 @@ let private case name source family priors formula model (nodes: string list) no
                     Nodes = nodes |> List.map (fun n -> n, FormulaNode.Node n)
                     Note = ""
                 }
+        Columns = id
         Inits = []
         Full = Case.standard
         Quick = None
