@@ -425,7 +425,12 @@ module internal GlmBlock =
                 if shifts.Length = 0 then
                     methodName
                 else
-                    let names = String.Join(", ", shifts |> Array.map _.Name)
+                    let name (sh: GlmCentring.Shift) =
+                        match sh.Mean with
+                        | Some(mean, _, _, _) -> $"{sh.Name} (with {mean})"
+                        | None -> sh.Name
+
+                    let names = String.Join(", ", shifts |> Array.map name)
                     $"{methodName}; exact centring of {names}"
             Kind = UpdateKind.GlmBlock
             Exactness = Exactness.Approximate
@@ -435,7 +440,8 @@ module internal GlmBlock =
                     Aux = [||]
                     Widths = 0
                     Buffers =
-                        [ k; k; k; k * k; k; k; k; k; 2 ]
+                        // gradient, precision and work hold a centring step's k + 1 coordinates (with re's mean)
+                        [ k; k; k + 1; (k + 1) * (k + 1); k; k + 1; k; k; 2 ]
                         @ (children |> Array.map _.Rows |> List.ofArray)
                 }
             Run = run

@@ -176,6 +176,51 @@ let ``the centring step of a GLM block with Uniform-prior coefficients agrees wi
         let gap = abs (Diagnostics.mean x - Diagnostics.mean z)
         Assert.True(gap < 4.0 * se, $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}")
 
+[<Fact>]
+let ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` () =
+    // The formula's centred form: re ~ N(mu, 0.4) and x (constant within groups, far from 0) in the block, so
+    // the coefficient of x and mu lie on a ridge that the step must move along together.
+    let groups = [| for g in 0..7 -> [| g; g; g |] |] |> Array.concat
+    let gx = [| 3.0; 3.2; 3.4; 3.6; 3.8; 4.0; 4.2; 4.4 |]
+    let y = [| 4; 6; 3; 3; 5; 4; 2; 4; 3; 3; 2; 4; 3; 1; 2; 2; 1; 3; 1; 0; 2; 1; 1; 0 |]
+
+    let d =
+        Dataset.empty
+        |> Dataset.integers "g" groups
+        |> Dataset.reals "x" (groups |> Array.map (fun g -> gx.[g]))
+        |> Dataset.reals "v" (Array.init groups.Length (fun i -> float (i % 3) - 1.0))
+        |> Dataset.integers "y" y
+
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 10.0))
+            let! beta = sample "beta" (Normal(0.0, 5.0))
+            let! gamma = sample "gamma" (Normal(0.0, 5.0))
+            let! re = sample "re" (Normal(mu, 0.4)) |> over "g"
+            do! observe "y" (Poisson(exp (beta * data "x" + gamma * data "v" + re.[group "g"])))
+        }
+
+    let block = planOf Rules.builtIn m d
+    Assert.EndsWith("exact centring of re (with mu)", block.Updates.[blockOf block].Method)
+
+    let sliced =
+        match
+            Bind.bind m d
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
+        with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
+    let o = SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(20000).WithSeed(19)
+    let a, b = Chains.run o block, Chains.run (o.WithSeed 20) sliced
+
+    for name in [ "mu"; "beta"; "re[1]" ] do
+        let x, z = Posterior.chains name a, Posterior.chains name b
+        let se = sqrt (Diagnostics.mcseMean x ** 2.0 + Diagnostics.mcseMean z ** 2.0)
+        let gap = abs (Diagnostics.mean x - Diagnostics.mean z)
+        Assert.True(gap < 4.0 * se, $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}")
+        Assert.True(Diagnostics.rhat x < 1.01, $"{name}: R-hat {Diagnostics.rhat x} with the centring step")
+
 /// n independent draws from a 2-D grid posterior (cell by its weight, then uniform within the cell), with the
 /// grid's exact means, sds and fourth central moments.
 let private gridDraws (rng: Random) n (lo1, hi1) (lo2, hi2) (logDensity: float -> float -> float) =
