@@ -15,3 +15,8 @@ let tryFind (name: string) =
 
 /// The cases of the CI quick slice (`Quick = Some _`).
 let quick = all |> List.filter (fun c -> c.Quick.IsSome)
+
+/// The formula versions in the CI quick slice (at their case's quick length): BUGS precision priors through
+/// `on precision` and reference nodes derived from the formula's nodes.
+let quickFormula =
+    [ "rats"; "surgical" ] |> List.choose tryFind

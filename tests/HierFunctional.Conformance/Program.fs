@@ -1,7 +1,8 @@
 /// The full conformance suite as a program: `dotnet run -c Release --project tests/HierFunctional.Conformance --
 /// [--quick] [--threads N] [--out FILE] [case ...]` (what `dotnet fsi build.fsx conformance` runs). Runs every case
-/// (or the named ones), prints each result as it finishes, writes the table (to bench/results/conformance.md when
-/// every case ran at full length, else to --out if given), and exits 1 if any case failed.
+/// (or the named ones: `case` runs its model and formula versions, `case_model` or `case_formula` one of them),
+/// prints each result as it finishes, writes the table (to bench/results/conformance.md when every case ran at full
+/// length, else to --out if given), and exits 1 if any case failed.
 module HierFunctional.Conformance.Program
 
 open System
