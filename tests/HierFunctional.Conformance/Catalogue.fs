@@ -18,5 +18,4 @@ let quick = all |> List.filter (fun c -> c.Quick.IsSome)
 
 /// The formula versions in the CI quick slice (at their case's quick length): BUGS precision priors through
 /// `on precision` and reference nodes derived from the formula's nodes.
-let quickFormula =
-    [ "rats"; "surgical" ] |> List.choose tryFind
+let quickFormula = [ "rats"; "surgical" ] |> List.choose tryFind

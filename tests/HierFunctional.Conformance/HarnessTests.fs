@@ -89,7 +89,10 @@ let ``every formula version binds to its data and reads each reference node from
                     | Some(FormulaNode.Derived(xs, _)) -> xs
 
                 for x in read do
-                    Assert.True(names.Contains(Posterior.nodeOf x), $"{name}: reference node {n.Node} reads {x}, not a node of the formula model")
+                    Assert.True(
+                        names.Contains(Posterior.nodeOf x),
+                        $"{name}: reference node {n.Node} reads {x}, not a node of the formula model"
+                    )
 
 [<Fact>]
 let ``every case says whether it has a formula version, and why not`` () =

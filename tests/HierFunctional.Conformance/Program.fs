@@ -91,7 +91,10 @@ let private run (o: Options) =
             let c = s.Case
 
             let rs =
-                (if s.Model then [ Runner.runModel (length c) o.Threads c ] else [])
+                (if s.Model then
+                     [ Runner.runModel (length c) o.Threads c ]
+                 else
+                     [])
                 @ (if s.Formula then
                        Runner.runFormula (length c) o.Threads c |> Option.toList
                    else

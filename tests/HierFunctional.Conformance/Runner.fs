@@ -130,8 +130,7 @@ module Runner =
         match sample length threads inits monitored b with
         | Error(stage, msg) -> Outcome.Failed(stage, msg)
         | Ok(post, seconds, plan, exact, approx) ->
-            let checks =
-                reference.Nodes |> List.map (fun n -> PassRule.check n (draws n post))
+            let checks = reference.Nodes |> List.map (fun n -> PassRule.check n (draws n post))
 
             Outcome.Ran(checks, seconds, plan, exact, approx)
 

@@ -54,7 +54,8 @@ let row (r: CaseResult) =
 
 /// Each case's formula version (the formula and its priors) or why it has none.
 let formulaVersions (results: CaseResult list) =
-    let cases = results |> List.map (fun r -> r.Case) |> List.distinctBy (fun c -> c.Name)
+    let cases =
+        results |> List.map (fun r -> r.Case) |> List.distinctBy (fun c -> c.Name)
 
     let line (c: Case) =
         match c.Formula with
@@ -63,7 +64,13 @@ let formulaVersions (results: CaseResult list) =
             $"| {c.Name} | `{cell v.Text}` | {cell priors} |"
         | AsFormula.NotExpressible why -> $"| {c.Name} | – | {cell why} |"
 
-    [ ""; "## Formula versions"; ""; "| model | formula | priors, or why there is none |"; "|---|---|---|" ]
+    [
+        ""
+        "## Formula versions"
+        ""
+        "| model | formula | priors, or why there is none |"
+        "|---|---|---|"
+    ]
     @ (cases |> List.map line)
 
 /// The whole table with a header saying how it was made (`conditions`: run lengths and threads).
@@ -106,5 +113,11 @@ let markdown (title: string) (conditions: string) (results: CaseResult list) =
                 @ [ "```" ]
             | _ -> [])
 
-    String.concat "\n" (header @ (results |> List.map row) @ formulaVersions results @ [ ""; "## Plans and nodes" ] @ plans)
+    String.concat
+        "\n"
+        (header
+         @ (results |> List.map row)
+         @ formulaVersions results
+         @ [ ""; "## Plans and nodes" ]
+         @ plans)
     + "\n"

@@ -267,7 +267,8 @@ module internal GlmBlock =
             priors
             |> Array.map (fun p ->
                 match p with
-                | Prior.Gaussian(m, s) -> Some(Eval.compileScalar b Scope.Global m, Eval.compileScalar b Scope.Global s)
+                | Prior.Gaussian(m, s) ->
+                    Some(Eval.compileScalar b Scope.Global m, Eval.compileScalar b Scope.Global s)
                 | _ -> None)
 
         // lower, upper per member: fixed for the update's lifetime, shared read-only by every chain
@@ -317,7 +318,8 @@ module internal GlmBlock =
                 for r in 0 .. ch.Rows - 1 do
                     off.[r] <- ch.Offset s r
 
-            let mutable lpCur = prepare k children bf offsetsAt pm pp bounds s grad prec mean beta
+            let mutable lpCur =
+                prepare k children bf offsetsAt pm pp bounds s grad prec mean beta
 
             // Warm-up only: a start where exp(eta) overflows the IWLS weights (a coefficient started a few units
             // from 0 on a covariate in the hundreds) is pulled toward the prior mean until the expansion is finite.

@@ -150,8 +150,7 @@ let jaw =
             let! omega = sample "Omega" (Wishart(4.0, diag [ 1.0; 1.0; 1.0; 1.0 ]))
             let! _ = derived "beta0_uncentred" (beta0 - beta1 * jawMeanAge)
 
-            let mu =
-                vector [ for a in jawAges -> beta0 + beta1 * (a - jawMeanAge) ]
+            let mu = vector [ for a in jawAges -> beta0 + beta1 * (a - jawMeanAge) ]
 
             do! observe "Y" (MvNormal(mu, inverse omega))
         })

@@ -227,7 +227,9 @@ let private lsat =
         ([ for k in 1..5 -> $"b_item_labeli{k} ~ NormalPrecision(0, 1.0E-4)" ]
          @ [ "sd_student__Intercept ~ HalfNormal(100)" ])
         (asLabels "item_label" "item" "i")
-        ([ for k in 1..5 -> derived $"alpha[{k}]" [ $"b_item_labeli{k}" ] (fun b -> -b.[0]) ]
+        ([
+            for k in 1..5 -> derived $"alpha[{k}]" [ $"b_item_labeli{k}" ] (fun b -> -b.[0])
+         ]
          @ [ node "beta" "sd_student__Intercept" ])
         "the Rasch model's beta·theta_j with theta_j ~ N(0, 1) is r_student ~ N(0, beta); alpha_k = −b_item_k"
 
@@ -358,22 +360,33 @@ let private glmmPoisson =
             node "beta3" "b_year3"
             node "sigma" "sd_yr__Intercept"
          ]
-         @ [ for k in 1..40 -> derived $"eps[{k}]" [ $"r_yr[{k}]"; "b_Intercept" ] (fun x -> x.[0] - x.[1]) ])
+         @ [
+             for k in 1..40 -> derived $"eps[{k}]" [ $"r_yr[{k}]"; "b_Intercept" ] (fun x -> x.[0] - x.[1])
+         ])
         "the formula centres the year effects on b_Intercept: eps[k] = r_yr[k] − b_Intercept"
 
 /// Why a case has no formula version (the formula language cannot write the source's model or its priors).
 let private notExpressible =
     [
-        "pump", "Gamma-distributed rates per pump (θ_i ~ Gamma(α, β)): the formula's group effects are Normal on the link scale"
-        "litters", "Beta-distributed probabilities per litter (a Beta-Binomial hierarchy): the formula's group effects are Normal on the link scale"
-        "magnesium", "six models in one, with priors on the between-study variance (uniform shrinkage, DuMouchel) that are functions of a Uniform(0, 1) node, and control-arm probabilities with Uniform(0, 1) priors on the probability scale"
-        "blocker", "the model is `r | trials(n) ~ 0 + study + treated + (0 + treated | study)`, but its reference node delta_new (a predictive draw from N(d, 1/√tau)) has no formula node, and a run takes about an hour (Pólya-Gamma draws with up to 1,921 trials per arm); not written"
-        "oxford", "the model is `r | trials(n) ~ 0 + stratum + case + case:year + case:year2 + (0 + case | stratum)` with 120 stratum dummies, but a run takes about an hour under load; not written in this session"
+        "pump",
+        "Gamma-distributed rates per pump (θ_i ~ Gamma(α, β)): the formula's group effects are Normal on the link scale"
+        "litters",
+        "Beta-distributed probabilities per litter (a Beta-Binomial hierarchy): the formula's group effects are Normal on the link scale"
+        "magnesium",
+        "six models in one, with priors on the between-study variance (uniform shrinkage, DuMouchel) that are functions of a Uniform(0, 1) node, and control-arm probabilities with Uniform(0, 1) priors on the probability scale"
+        "blocker",
+        "the model is `r | trials(n) ~ 0 + study + treated + (0 + treated | study)`, but its reference node delta_new (a predictive draw from N(d, 1/√tau)) has no formula node, and a run takes about an hour (Pólya-Gamma draws with up to 1,921 trials per arm); not written"
+        "oxford",
+        "the model is `r | trials(n) ~ 0 + stratum + case + case:year + case:year2 + (0 + case | stratum)` with 120 stratum dummies, but a run takes about an hour under load; not written in this session"
         "orange", "a nonlinear (logistic growth) mean: the formula's predictor is linear"
-        "mvotree", "a nonlinear (logistic growth) mean with multivariate random effects: the formula's predictor is linear"
-        "schools", "a log-linear model for the residual precision (θ + φ·LRT per pupil): the formula's gaussian sigma is one constant"
-        "birats", "the formula's prior syntax gives an InverseWishart scale as v·I; BUGS's Ω ~ dwish(R, 2) with R = diag(200, 0.2) is Σ ~ InverseWishart(2, diag(200, 0.2)), which the text form cannot write"
-        "pilots", "the source gives each crossed factor its own mean (a_g ~ N(10·mu_a, sigma_a), b_s ~ N(10·mu_b, sigma_b)); the formula has one intercept"
+        "mvotree",
+        "a nonlinear (logistic growth) mean with multivariate random effects: the formula's predictor is linear"
+        "schools",
+        "a log-linear model for the residual precision (θ + φ·LRT per pupil): the formula's gaussian sigma is one constant"
+        "birats",
+        "the formula's prior syntax gives an InverseWishart scale as v·I; BUGS's Ω ~ dwish(R, 2) with R = diag(200, 0.2) is Σ ~ InverseWishart(2, diag(200, 0.2)), which the text form cannot write"
+        "pilots",
+        "the source gives each crossed factor its own mean (a_g ~ N(10·mu_a, sigma_a), b_s ~ N(10·mu_b, sigma_b)); the formula has one intercept"
         "eight_schools_noncentered", "the same posterior as eight_schools_centered, whose formula version is run"
     ]
 
@@ -397,7 +410,8 @@ let versions: (string * AsFormula) list =
         "glmm1", glmm1
         "glmm_poisson", glmmPoisson
     ]
-    @ (notExpressible |> List.map (fun (name, why) -> name, AsFormula.NotExpressible why))
+    @ (notExpressible
+       |> List.map (fun (name, why) -> name, AsFormula.NotExpressible why))
 
 /// The case with its formula version attached (cases that carry their own, like lme4's, are left as they are).
 let attach (case: Case) =

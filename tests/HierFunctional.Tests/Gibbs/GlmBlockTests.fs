@@ -167,14 +167,20 @@ let ``the centring step of a GLM block with Uniform-prior coefficients agrees wi
         | Ok p -> p
         | Error e -> failwithf "%A" e
 
-    let o = SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)
+    let o =
+        SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)
+
     let a, b = Chains.run o block, Chains.run (o.WithSeed 18) sliced
 
     for name in [ "alpha"; "beta"; "re[1]" ] do
         let x, z = Posterior.chains name a, Posterior.chains name b
         let se = sqrt (Diagnostics.mcseMean x ** 2.0 + Diagnostics.mcseMean z ** 2.0)
         let gap = abs (Diagnostics.mean x - Diagnostics.mean z)
-        Assert.True(gap < 4.0 * se, $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}")
+
+        Assert.True(
+            gap < 4.0 * se,
+            $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}"
+        )
 
 [<Fact>]
 let ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` () =
@@ -211,14 +217,21 @@ let ``the centring step also moves a random effect's Normal mean and agrees with
         | Ok p -> p
         | Error e -> failwithf "%A" e
 
-    let o = SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(10000).WithSeed(19)
+    let o =
+        SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(10000).WithSeed(19)
+
     let a, b = Chains.run o block, Chains.run (o.WithSeed 20) sliced
 
     for name in [ "mu"; "beta"; "re[1]" ] do
         let x, z = Posterior.chains name a, Posterior.chains name b
         let se = sqrt (Diagnostics.mcseMean x ** 2.0 + Diagnostics.mcseMean z ** 2.0)
         let gap = abs (Diagnostics.mean x - Diagnostics.mean z)
-        Assert.True(gap < 4.0 * se, $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}")
+
+        Assert.True(
+            gap < 4.0 * se,
+            $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}"
+        )
+
         Assert.True(Diagnostics.rhat x < 1.01, $"{name}: R-hat {Diagnostics.rhat x} with the centring step")
         // moving the coefficients without mu leaves the ridge to mu's own update: bulk-ESS ~1% of the draws
         Assert.True(Diagnostics.essBulk x > 2000.0, $"{name}: bulk-ESS {Diagnostics.essBulk x} of 40,000 draws")
