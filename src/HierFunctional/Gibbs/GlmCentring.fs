@@ -61,10 +61,15 @@ module internal GlmCentring =
                        | _ -> false
                    | _ -> false))
 
-    /// re's mean μ when it is a scalar global Normal parameter, outside the block, whose only child is re.
-    let private meanOf (b: Bound) (expanded: Model) (members: string[]) (re: string) (m: Expr) =
+    /// re's mean μ when it is a scalar global Normal parameter, outside the block, whose only child is re and which
+    /// re's sd does not read (so that moving μ changes re's density only through its mean).
+    let private meanOf (b: Bound) (expanded: Model) (members: string[]) (re: string) (m: Expr) (sd: Expr) =
         match m with
-        | Param mu when Factor.isScalarGlobalParameter b mu && not (Array.contains mu members) ->
+        | Param mu when
+            Factor.isScalarGlobalParameter b mu
+            && not (Array.contains mu members)
+            && not (Expr.dependsOn mu sd)
+            ->
             match b.NodeMap.[mu].Node.Kind with
             | NodeKind.Parameter(Dist.Normal(pm, ps)) when
                 scalarGlobal b pm
@@ -148,7 +153,7 @@ module internal GlmCentring =
                         PriorMean = Eval.compileScalar b Scope.Global m
                         PriorSd = Eval.compileScalar b Scope.Global sd
                         XSum = Array.init p (fun i -> Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i] }))
-                        Mean = meanOf b expanded members re m
+                        Mean = meanOf b expanded members re m sd
                     }
         | _ -> None
 
@@ -164,7 +169,9 @@ module internal GlmCentring =
                 None)
 
     /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
-    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch). A member
+    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch). With
+    /// `sh.Mean`, μ is coordinate p of the same Gaussian draw (row Σ_l X_l/σ², diagonal L/σ² + its prior precision)
+    /// and moves by it while re stays put (q: (p+1)², h and z: p + 1). A member
     /// with a Uniform prior (bounds: lower, upper per member; ±∞ for the others) truncates δ's conditional to a box;
     /// the Gaussian draw is then an independence proposal for it, accepted exactly when it stays inside the box.
     let centre
