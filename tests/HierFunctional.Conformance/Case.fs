@@ -15,7 +15,16 @@ type Written =
     /// The library cannot express the source's model; the reason says what is missing.
     | NotExpressible of reason: string
 
-/// The same model through the formula front end, when the formula can express the source's priors.
+/// How a reference node is read from the formula model's draws.
+[<RequireQualifiedAccess>]
+type FormulaNode =
+    /// A node of the formula model, by name (`b_Intercept`, `r_plate[3]`, `tau_sigma`).
+    | Node of string
+    /// A function of nodes of the formula model, draw by draw: a reference node the source derives from
+    /// parameters the formula names differently (BUGS's sigma2 = sd², alpha0 = b_Intercept − 22·b_x).
+    | Derived of nodes: string list * f: (float[] -> float)
+
+/// The same model through the formula front end, with the source's priors given in the formula's prior syntax.
 type FormulaVariant =
     {
         /// Response family ("gaussian", "binomial", "poisson", ...).
@@ -24,9 +33,23 @@ type FormulaVariant =
         Priors: string list
         /// The formula, e.g. `y ~ x + (1 | g)`.
         Text: string
-        /// Reference node name → the formula model's node name, for every reference node.
-        Nodes: (string * string) list
+        /// Columns the source computes inside its model and the formula reads from the data (centred or logged
+        /// covariates, a group id as labels); `id` when the case's data already has them.
+        Columns: Dataset -> Dataset
+        /// Reference node name → how to read it from the formula model, for every reference node.
+        Nodes: (string * FormulaNode) list
+        /// What differs from the source's model in the way it is written (empty if nothing).
+        Note: string
     }
+
+/// Whether a case has a formula version, and why not when it has none (the issue asks for one wherever the
+/// formula language can express the source's model with the source's priors).
+[<RequireQualifiedAccess>]
+type AsFormula =
+    /// The formula version, run against the same reference.
+    | Variant of FormulaVariant
+    /// Why the formula cannot express this model with the source's priors.
+    | NotExpressible of reason: string
 
 /// Warm-up and kept draws per chain (the runner always uses 4 chains).
 type RunLength = { Warmup: int; Draws: int }
@@ -40,8 +63,11 @@ type Case =
         Source: string
         /// The model as the source wrote it.
         Model: Written
-        /// The same model as a formula, when the formula can express it.
-        Formula: FormulaVariant option
+        /// The same model as a formula, or why the formula cannot express it.
+        Formula: AsFormula
+        /// Columns the harness builds from the CSV before binding, e.g. a matrix column for a vector-valued
+        /// observation (a CSV holds only scalar columns); `id` for most cases.
+        Columns: Dataset -> Dataset
         /// Starting values as the source gives them (BUGS's inits file); empty = the library's default start.
         Inits: (string * Value) list
         /// Run length of the full suite.
@@ -68,7 +94,8 @@ module Case =
             Name = name
             Source = source
             Model = Written.Model model
-            Formula = None
+            Formula = AsFormula.NotExpressible "no formula version written"
+            Columns = id
             Inits = inits
             Full = standard
             Quick = None
@@ -114,8 +141,9 @@ module CaseFiles =
     let referencePath (name: string) =
         Path.Combine(root, "references", name + ".csv")
 
-    /// The case's data set.
-    let data (case: Case) : Dataset = Csv.readOrThrow (dataPath case.Name)
+    /// The case's data set, with the columns the case builds from it.
+    let data (case: Case) : Dataset =
+        Csv.readOrThrow (dataPath case.Name) |> case.Columns
 
     let private number (s: string) =
         match s with

@@ -65,3 +65,38 @@ let ``every case has its data and a reference for each node, and its model binds
 let ``case names are unique`` () =
     let names = Catalogue.all |> List.map (fun c -> c.Name)
     Assert.Equal(names.Length, (List.distinct names).Length)
+
+[<Theory>]
+[<MemberData(nameof caseNames)>]
+let ``every formula version binds to its data and reads each reference node from a node of its model`` (name: string) =
+    let case = (Catalogue.tryFind name).Value
+
+    match case.Formula, CaseFiles.reference name with
+    | AsFormula.NotExpressible why, _ -> Assert.NotEqual<string>("", why)
+    | _, Error msg -> failwith msg
+    | AsFormula.Variant f, Ok r ->
+        match Formula.build f.Family f.Priors f.Text (f.Columns(CaseFiles.data case)) with
+        | Error e -> failwithf "%s's formula does not build: %s" name (Formula.describeErrors e)
+        | Ok(m, d) ->
+            Assert.True(Result.isOk (Bind.bind m d), $"{name}'s formula model does not bind")
+            let names = m.Nodes |> List.map (fun n -> n.Name) |> Set.ofList
+
+            for n in r.Nodes do
+                let read =
+                    match f.Nodes |> List.tryFind (fun (x, _) -> x = n.Node) |> Option.map snd with
+                    | None -> [ n.Node ]
+                    | Some(FormulaNode.Node x) -> [ x ]
+                    | Some(FormulaNode.Derived(xs, _)) -> xs
+
+                for x in read do
+                    Assert.True(
+                        names.Contains(Posterior.nodeOf x),
+                        $"{name}: reference node {n.Node} reads {x}, not a node of the formula model"
+                    )
+
+[<Fact>]
+let ``every case says whether it has a formula version, and why not`` () =
+    for c in Catalogue.all do
+        match c.Formula with
+        | AsFormula.NotExpressible why -> Assert.NotEqual<string>("no formula version written", why)
+        | AsFormula.Variant _ -> ()

@@ -1,7 +1,8 @@
 /// The full conformance suite as a program: `dotnet run -c Release --project tests/HierFunctional.Conformance --
 /// [--quick] [--threads N] [--out FILE] [case ...]` (what `dotnet fsi build.fsx conformance` runs). Runs every case
-/// (or the named ones), prints each result as it finishes, writes the table (to bench/results/conformance.md when
-/// every case ran at full length, else to --out if given), and exits 1 if any case failed.
+/// (or the named ones: `case` runs its model and formula versions, `case_model` or `case_formula` one of them),
+/// prints each result as it finishes, writes the table (to bench/results/conformance.md when every case ran at full
+/// length, else to --out if given), and exits 1 if any case failed.
 module HierFunctional.Conformance.Program
 
 open System
@@ -16,6 +17,38 @@ type private Options =
         Names: string list
     }
 
+/// A case and which of its versions to run.
+type private Selection =
+    {
+        Case: Case
+        Model: bool
+        Formula: bool
+    }
+
+/// `name` runs both versions of a case, `name_model` only the source's model, `name_formula` only the formula.
+let private select (name: string) =
+    let version (suffix: string) model formula =
+        if name.EndsWith suffix then
+            Catalogue.tryFind (name.Substring(0, name.Length - suffix.Length))
+            |> Option.map (fun c ->
+                {
+                    Case = c
+                    Model = model
+                    Formula = formula
+                })
+        else
+            None
+
+    match Catalogue.tryFind name with
+    | Some c ->
+        Some
+            {
+                Case = c
+                Model = true
+                Formula = true
+            }
+    | None -> version "_formula" false true |> Option.orElse (version "_model" true false)
+
 let rec private parse (o: Options) (args: string list) =
     match args with
     | [] -> Ok { o with Names = List.rev o.Names }
@@ -27,18 +60,24 @@ let rec private parse (o: Options) (args: string list) =
     | "--out" :: path :: rest -> parse { o with Out = Some path } rest
     | flag :: _ when flag.StartsWith "--" -> Error $"unknown option {flag} (options: --quick, --threads N, --out FILE)"
     | name :: rest ->
-        match Catalogue.tryFind name with
+        match select name with
         | Some _ -> parse { o with Names = name :: o.Names } rest
         | None ->
             let known = String.Join(", ", Catalogue.all |> List.map (fun c -> c.Name))
-            Error $"unknown case '{name}'. Cases: {known}"
+            Error $"unknown case '{name}' (add _model or _formula to run one version). Cases: {known}"
 
 let private run (o: Options) =
     let cases =
         if o.Names.IsEmpty then
             Catalogue.all
+            |> List.map (fun c ->
+                {
+                    Case = c
+                    Model = true
+                    Formula = true
+                })
         else
-            o.Names |> List.choose Catalogue.tryFind
+            o.Names |> List.choose select
 
     let length (c: Case) =
         if o.Quick then
@@ -48,10 +87,18 @@ let private run (o: Options) =
 
     let results =
         cases
-        |> List.collect (fun c ->
+        |> List.collect (fun s ->
+            let c = s.Case
+
             let rs =
-                Runner.runModel (length c) o.Threads c
-                :: (Runner.runFormula (length c) o.Threads c |> Option.toList)
+                (if s.Model then
+                     [ Runner.runModel (length c) o.Threads c ]
+                 else
+                     [])
+                @ (if s.Formula then
+                       Runner.runFormula (length c) o.Threads c |> Option.toList
+                   else
+                       [])
 
             for r in rs do
                 printfn "%s" (Table.row r)

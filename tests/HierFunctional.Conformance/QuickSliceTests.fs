@@ -12,3 +12,16 @@ let ``a quick-slice case agrees with its reference under the pass rule`` (name: 
     let case = (Catalogue.tryFind name).Value
     let result = Runner.runModel case.Quick.Value System.Environment.ProcessorCount case
     Assert.True(Runner.passed result, Table.row result)
+
+let quickFormulaNames: obj[] seq =
+    Catalogue.quickFormula |> Seq.map (fun c -> [| box c.Name |])
+
+[<Theory>]
+[<MemberData(nameof quickFormulaNames)>]
+let ``a quick-slice formula version agrees with its case's reference under the pass rule`` (name: string) =
+    let case = (Catalogue.tryFind name).Value
+    let length = case.Quick |> Option.defaultValue Case.standard
+
+    match Runner.runFormula length System.Environment.ProcessorCount case with
+    | Some result -> Assert.True(Runner.passed result, Table.row result)
+    | None -> failwithf "%s has no formula version" name

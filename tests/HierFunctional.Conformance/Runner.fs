@@ -125,17 +125,35 @@ module Runner =
             with :? ModelException as e ->
                 Error("sample", e.Message)
 
-    let private evaluate (reference: Reference) (rename: string -> string) (length: RunLength) threads inits b =
-        let names = reference.Nodes |> List.map (fun n -> rename n.Node)
-
-        match sample length threads inits names b with
+    /// Runs the chains monitoring `monitored`, then checks each reference node against `draws` of it.
+    let private evaluate (reference: Reference) (monitored: string list) draws (length: RunLength) threads inits b =
+        match sample length threads inits monitored b with
         | Error(stage, msg) -> Outcome.Failed(stage, msg)
         | Ok(post, seconds, plan, exact, approx) ->
-            let checks =
-                reference.Nodes
-                |> List.map (fun n -> PassRule.check n (Posterior.chains (rename n.Node) post))
+            let checks = reference.Nodes |> List.map (fun n -> PassRule.check n (draws n post))
 
             Outcome.Ran(checks, seconds, plan, exact, approx)
+
+    /// A reference node's draws from the formula model: the named node, or the source's function of several.
+    let private formulaDraws (f: FormulaVariant) (n: ReferenceNode) (post: Posterior) : float[][] =
+        match f.Nodes |> List.tryFind (fun (r, _) -> r = n.Node) |> Option.map snd with
+        | None -> Posterior.chains n.Node post
+        | Some(FormulaNode.Node m) -> Posterior.chains m post
+        | Some(FormulaNode.Derived(inputs, fn)) ->
+            let xs = inputs |> List.map (fun i -> Posterior.chains i post) |> Array.ofList
+
+            Array.init xs.[0].Length (fun c ->
+                Array.init xs.[0].[c].Length (fun t -> fn (xs |> Array.map (fun x -> x.[c].[t]))))
+
+    /// The formula model's nodes a variant reads (a reference node it does not map is read under its own name).
+    let private formulaMonitors (f: FormulaVariant) (reference: Reference) =
+        reference.Nodes
+        |> List.collect (fun n ->
+            match f.Nodes |> List.tryFind (fun (r, _) -> r = n.Node) |> Option.map snd with
+            | None -> [ n.Node ]
+            | Some(FormulaNode.Node m) -> [ m ]
+            | Some(FormulaNode.Derived(inputs, _)) -> inputs)
+        |> List.distinct
 
     /// Runs the source's model of a case (`threads` chains at once; 1 makes ESS/s comparable with JAGS's).
     let runModel (length: RunLength) (threads: int) (case: Case) : CaseResult =
@@ -153,12 +171,16 @@ module Runner =
         | Written.Model m, Ok reference ->
             match Bind.bind m (CaseFiles.data case) with
             | Error e -> result (Outcome.Failed("bind", describeAll e)) (Some reference)
-            | Ok b -> result (evaluate reference id length threads case.Inits b) (Some reference)
+            | Ok b ->
+                let names = reference.Nodes |> List.map (fun n -> n.Node)
+                let draws (n: ReferenceNode) post = Posterior.chains n.Node post
+                result (evaluate reference names draws length threads case.Inits b) (Some reference)
 
     /// Runs the formula variant of a case, if it has one.
     let runFormula (length: RunLength) (threads: int) (case: Case) : CaseResult option =
-        case.Formula
-        |> Option.map (fun f ->
+        match case.Formula with
+        | AsFormula.NotExpressible _ -> None
+        | AsFormula.Variant f ->
             let result outcome reference =
                 {
                     Case = case
@@ -168,14 +190,12 @@ module Runner =
                 }
 
             match CaseFiles.reference case.Name with
-            | Error msg -> result (Outcome.Failed("reference", msg)) None
+            | Error msg -> Some(result (Outcome.Failed("reference", msg)) None)
             | Ok reference ->
-                match Formula.bind f.Family f.Priors f.Text (CaseFiles.data case) with
-                | Error e -> result (Outcome.Failed("formula", Formula.describeErrors e)) (Some reference)
+                match Formula.bind f.Family f.Priors f.Text (f.Columns(CaseFiles.data case)) with
+                | Error e -> Some(result (Outcome.Failed("formula", Formula.describeErrors e)) (Some reference))
                 | Ok b ->
-                    let names = Map.ofList f.Nodes
+                    let outcome =
+                        evaluate reference (formulaMonitors f reference) (formulaDraws f) length threads [] b
 
-                    let rename n =
-                        Map.tryFind n names |> Option.defaultValue n
-
-                    result (evaluate reference rename length threads [] b) (Some reference))
+                    Some(result outcome (Some reference))

@@ -43,13 +43,35 @@ let row (r: CaseResult) =
         | Outcome.NotExpressible why -> "–", "not expressible", "–", why
         | Outcome.Failed(stage, msg) -> "–", $"FAIL ({stage})", "–", msg
 
-    let note =
-        if r.Case.Note = "" then
-            detail
-        else
-            $"{detail}. {r.Case.Note}"
+    let caseNote =
+        match r.Variant, r.Case.Formula with
+        | "formula", AsFormula.Variant v -> v.Note
+        | _ -> r.Case.Note
+
+    let note = if caseNote = "" then detail else $"{detail}. {caseNote}"
 
     $"| {name} | {cell r.Case.Source} | {updates} | {pass} | {time} | {f 0 (Runner.minEssPerSecond r)} | {f 0 (Runner.referenceEssPerSecond r)} | {cell note} |"
+
+/// Each case's formula version (the formula and its priors) or why it has none.
+let formulaVersions (results: CaseResult list) =
+    let cases =
+        results |> List.map (fun r -> r.Case) |> List.distinctBy (fun c -> c.Name)
+
+    let line (c: Case) =
+        match c.Formula with
+        | AsFormula.Variant v ->
+            let priors = String.Join("; ", v.Priors)
+            $"| {c.Name} | `{cell v.Text}` | {cell priors} |"
+        | AsFormula.NotExpressible why -> $"| {c.Name} | – | {cell why} |"
+
+    [
+        ""
+        "## Formula versions"
+        ""
+        "| model | formula | priors, or why there is none |"
+        "|---|---|---|"
+    ]
+    @ (cases |> List.map line)
 
 /// The whole table with a header saying how it was made (`conditions`: run lengths and threads).
 let markdown (title: string) (conditions: string) (results: CaseResult list) =
@@ -91,5 +113,11 @@ let markdown (title: string) (conditions: string) (results: CaseResult list) =
                 @ [ "```" ]
             | _ -> [])
 
-    String.concat "\n" (header @ (results |> List.map row) @ [ ""; "## Plans and nodes" ] @ plans)
+    String.concat
+        "\n"
+        (header
+         @ (results |> List.map row)
+         @ formulaVersions results
+         @ [ ""; "## Plans and nodes" ]
+         @ plans)
     + "\n"

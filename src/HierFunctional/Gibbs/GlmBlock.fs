@@ -44,11 +44,21 @@ module internal GlmBlock =
         | NodeKind.Observed(Dist.Binomial(n, Apply(Fn.InvLogit, eta))) -> Some(Link.Logit, eta, n)
         | _ -> None
 
-    /// Normal(mean, sd) or Flat-on-the-real-line prior of a block member.
-    let private gaussianOrFlat (info: NodeInfo) =
+    /// The prior of a block member the block can take.
+    [<RequireQualifiedAccess>]
+    type private Prior =
+        | Gaussian of mean: Expr * sd: Expr
+        | Flat
+        /// Uniform(lower, upper) with constant bounds (Stan's bounded coefficients): flat inside, so the proposal
+        /// is the likelihood's IWLS step and a proposal outside the bounds is rejected.
+        | Uniform of lower: float * upper: float
+
+    /// Normal(mean, sd), Flat-on-the-real-line or constant-bounded Uniform prior of a block member.
+    let private priorOf (info: NodeInfo) =
         match info.Node.Kind with
-        | NodeKind.Parameter(Dist.Normal(m, s)) -> Some(Some(m, s))
-        | NodeKind.Parameter(Dist.Flat Support.Real) -> Some None
+        | NodeKind.Parameter(Dist.Normal(m, s)) -> Some(Prior.Gaussian(m, s))
+        | NodeKind.Parameter(Dist.Flat Support.Real) -> Some Prior.Flat
+        | NodeKind.Parameter(Dist.Uniform(Const lo, Const hi)) when lo < hi -> Some(Prior.Uniform(lo, hi))
         | _ -> None
 
     /// The GLM child nodes of a candidate member (sorted names), when it is a scalar global Normal/Flat parameter that
@@ -56,7 +66,7 @@ module internal GlmBlock =
     let private childrenOf (b: Bound) (expanded: Model) (name: string) : string list option =
         let info = b.NodeMap.[name]
 
-        if not (Factor.isScalarGlobalParameter b name) || (gaussianOrFlat info).IsNone then
+        if not (Factor.isScalarGlobalParameter b name) || (priorOf info).IsNone then
             None
         else
             match Graph.children expanded name with
@@ -217,9 +227,24 @@ module internal GlmBlock =
         for j in 0 .. k - 1 do
             mean.[j] <- from.[j] + grad.[j]
 
-    /// log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none).
-    let private prepare k children offs pm pp s grad prec (mean: float[]) (at: float[]) =
-        let lp = expand k children offs pm pp s at grad prec
+    /// Whether every coordinate is strictly inside its Uniform prior's bounds (±∞ for the others).
+    let private inside (k: int) (bounds: float[]) (at: float[]) =
+        let mutable ok = true
+
+        for j in 0 .. k - 1 do
+            if not (at.[j] > bounds.[2 * j] && at.[j] < bounds.[2 * j + 1]) then
+                ok <- false
+
+        ok
+
+    /// log π at `at`; leaves the Cholesky factor of P(at) in prec and the Newton point in mean (NaN if none, or if
+    /// `at` is outside a Uniform prior's bounds).
+    let private prepare k children offs pm pp bounds s grad prec (mean: float[]) (at: float[]) =
+        let lp =
+            if inside k bounds at then
+                expand k children offs pm pp s at grad prec
+            else
+                nan
 
         if Double.IsFinite lp && SmallMv.cholesky k prec 0 then
             newtonMean k prec at grad mean
@@ -256,12 +281,23 @@ module internal GlmBlock =
         let node = String.Join(", ", names)
         let offsets = names |> Array.map (fun n -> b.Layout.Offsets.[n])
 
-        let priors =
-            members
-            |> Array.map (fun i ->
-                match gaussianOrFlat i with
-                | Some(Some(m, s)) -> Some(Eval.compileScalar b Scope.Global m, Eval.compileScalar b Scope.Global s)
+        let priors = members |> Array.map (fun i -> (priorOf i).Value)
+
+        let compiled =
+            priors
+            |> Array.map (fun p ->
+                match p with
+                | Prior.Gaussian(m, s) ->
+                    Some(Eval.compileScalar b Scope.Global m, Eval.compileScalar b Scope.Global s)
                 | _ -> None)
+
+        // lower, upper per member: fixed for the update's lifetime, shared read-only by every chain
+        let bounds =
+            priors
+            |> Array.collect (fun p ->
+                match p with
+                | Prior.Uniform(lo, hi) -> [| lo; hi |]
+                | _ -> [| -infinity; infinity |])
 
         let run (bs: BlockState) (rng: Random) (st: ChainState) =
             let s = st.Values
@@ -272,13 +308,19 @@ module internal GlmBlock =
             for j in 0 .. k - 1 do
                 beta.[j] <- s.[offsets.[j]]
 
-                match priors.[j] with
+                match compiled.[j] with
                 | Some(mf, sf) ->
                     let sd = sf s 0
                     pm.[j] <- mf s 0
                     pp.[j] <- 1.0 / (sd * sd)
                 | None ->
-                    pm.[j] <- 0.0
+                    // the centre of a Uniform prior is where a start that overflows is pulled toward
+                    pm.[j] <-
+                        if Double.IsFinite bounds.[2 * j] then
+                            0.5 * (bounds.[2 * j] + bounds.[2 * j + 1])
+                        else
+                            0.0
+
                     pp.[j] <- 0.0
 
             for c in 0 .. children.Length - 1 do
@@ -288,7 +330,26 @@ module internal GlmBlock =
                 for r in 0 .. ch.Rows - 1 do
                     off.[r] <- ch.Offset s r
 
-            let mutable lpCur = prepare k children offs pm pp s grad prec mean beta
+            let mutable lpCur =
+                prepare k children offs pm pp bounds s grad prec mean beta
+
+            // Warm-up only: a start where exp(eta) overflows the IWLS weights (a coefficient started a few units
+            // from 0 on a covariate in the hundreds) is pulled toward the prior mean until the expansion is finite.
+            let mutable t = 0.5
+
+            while Double.IsNaN lpCur && st.Adapting && t >= 1.0 / 1024.0 do
+                for j in 0 .. k - 1 do
+                    prop.[j] <- pm.[j] + t * (beta.[j] - pm.[j])
+
+                lpCur <- prepare k children offs pm pp bounds s grad prec mean prop
+
+                if Double.IsNaN lpCur then
+                    t <- 0.5 * t
+                else
+                    Array.blit prop 0 beta 0 k
+
+                    for j in 0 .. k - 1 do
+                        s.[offsets.[j]] <- beta.[j]
 
             if Double.IsNaN lpCur then
                 UpdateKit.fail
@@ -315,7 +376,7 @@ module internal GlmBlock =
                         for j in 0 .. k - 1 do
                             prop.[j] <- beta.[j] + t * work.[j]
 
-                        let lp = prepare k children offs pm pp s grad prec mean prop
+                        let lp = prepare k children offs pm pp bounds s grad prec mean prop
 
                         if lp > lpCur then
                             found <- true
@@ -326,7 +387,7 @@ module internal GlmBlock =
                             t <- 0.5 * t
 
                     if not found then
-                        lpCur <- prepare k children offs pm pp s grad prec mean beta
+                        lpCur <- prepare k children offs pm pp bounds s grad prec mean beta
                         far <- false
 
             let halfFwd = halfLogDet k prec
@@ -344,7 +405,7 @@ module internal GlmBlock =
                 prop.[j] <- mean.[j] + work.[j]
 
             let logFwd = halfFwd - 0.5 * zz
-            let lpProp = prepare k children offs pm pp s grad prec mean prop
+            let lpProp = prepare k children offs pm pp bounds s grad prec mean prop
 
             let accept =
                 if not (Double.IsNaN lpProp) then
@@ -364,7 +425,7 @@ module internal GlmBlock =
                     s.[offsets.[j]] <- beta.[j]
 
             for sh in shifts do
-                GlmCentring.centre methodName rng sh s offsets pm pp prec grad work
+                GlmCentring.centre methodName rng sh s offsets bounds pm pp prec grad work
 
             if not st.Adapting then
                 bs.Proposed <- bs.Proposed + 1.0
@@ -378,7 +439,12 @@ module internal GlmBlock =
                 if shifts.Length = 0 then
                     methodName
                 else
-                    let names = String.Join(", ", shifts |> Array.map _.Name)
+                    let name (sh: GlmCentring.Shift) =
+                        match sh.Mean with
+                        | Some(mean, _, _, _) -> $"{sh.Name} (with {mean})"
+                        | None -> sh.Name
+
+                    let names = String.Join(", ", shifts |> Array.map name)
                     $"{methodName}; exact centring of {names}"
             Kind = UpdateKind.GlmBlock
             Exactness = Exactness.Approximate
@@ -386,14 +452,15 @@ module internal GlmBlock =
             KeepsWeight = false
             Init =
                 fun _ ->
+                    // gradient, precision and work hold a centring step's k + 1 coordinates (with the effect's mean)
                     let bs =
                         {
                             Beta = Array.zeroCreate k
                             Prop = Array.zeroCreate k
-                            Grad = Array.zeroCreate k
-                            Prec = Array.zeroCreate (k * k)
+                            Grad = Array.zeroCreate (k + 1)
+                            Prec = Array.zeroCreate ((k + 1) * (k + 1))
                             Mean = Array.zeroCreate k
-                            Work = Array.zeroCreate k
+                            Work = Array.zeroCreate (k + 1)
                             PriorMean = Array.zeroCreate k
                             PriorPrec = Array.zeroCreate k
                             ChildOffsets = children |> Array.map (fun c -> Array.zeroCreate c.Rows)
@@ -444,8 +511,8 @@ module internal GlmBlock =
                 let priorsFree =
                     members
                     |> Array.forall (fun m ->
-                        match gaussianOrFlat b.NodeMap.[m] with
-                        | Some(Some(mean, sd)) ->
+                        match priorOf b.NodeMap.[m] with
+                        | Some(Prior.Gaussian(mean, sd)) ->
                             Factor.readsOnlyScalarGlobals b mean
                             && Factor.readsOnlyScalarGlobals b sd
                             && members

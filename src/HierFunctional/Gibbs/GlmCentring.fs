@@ -39,7 +39,52 @@ module internal GlmCentring =
             XtX: float[]
             PriorMean: Eval.Compiled<float>
             PriorSd: Eval.Compiled<float>
+            /// Σ_l X_l (Cols.Length), for the joint move with the mean.
+            XSum: float[]
+            /// When re's mean is a scalar Normal parameter μ that nothing else reads (a formula's b_Intercept under
+            /// hierarchical centring): μ's offset and prior. The step then shifts μ with the coefficients, since
+            /// moving the coefficients alone would move re's centre away from μ.
+            Mean: (string * int * Eval.Compiled<float> * Eval.Compiled<float>) option
         }
+
+    /// Reads no data column, only scalar global parameters and scalar global derived nodes of them (e.g. a
+    /// formula's `sd = tau_sd^-0.5` under a prior on the precision): the expression takes one value per sweep.
+    let rec private scalarGlobal (b: Bound) (e: Expr) =
+        List.isEmpty (Expr.columnRefs e)
+        && Expr.paramRefs e
+           |> List.forall (fun p ->
+               Factor.isScalarGlobalParameter b p
+               || (match b.NodeMap.TryFind p with
+                   | Some i when i.Scope = Scope.Global && i.Event = Shape.Scalar && i.Copies = 1 ->
+                       match i.Node.Kind with
+                       | NodeKind.Derived d -> scalarGlobal b d
+                       | _ -> false
+                   | _ -> false))
+
+    /// re's mean μ when it is a scalar global Normal parameter, outside the block, whose only child is re and which
+    /// re's sd does not read (so that moving μ changes re's density only through its mean).
+    let private meanOf (b: Bound) (expanded: Model) (members: string[]) (re: string) (m: Expr) (sd: Expr) =
+        match m with
+        | Param mu when
+            Factor.isScalarGlobalParameter b mu
+            && not (Array.contains mu members)
+            && not (Expr.dependsOn mu sd)
+            ->
+            match b.NodeMap.[mu].Node.Kind with
+            | NodeKind.Parameter(Dist.Normal(pm, ps)) when
+                scalarGlobal b pm
+                && scalarGlobal b ps
+                && not (Expr.dependsOn mu pm || Expr.dependsOn mu ps)
+                && (Graph.children expanded mu |> List.map _.Name) = [ re ]
+                ->
+                Some(
+                    mu,
+                    b.Layout.Offsets.[mu],
+                    Eval.compileScalar b Scope.Global pm,
+                    Eval.compileScalar b Scope.Global ps
+                )
+            | _ -> None
+        | _ -> None
 
     /// The centring shift of random effect `re` for a block, if `re` qualifies (see `Shift`).
     let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) (re: string) =
@@ -61,8 +106,8 @@ module internal GlmCentring =
         | NodeKind.Parameter(Dist.Normal(m, sd)), Plate.Over g when
             free m
             && free sd
-            && Factor.readsOnlyScalarGlobals b m
-            && Factor.readsOnlyScalarGlobals b sd
+            && scalarGlobal b m
+            && scalarGlobal b sd
             && Array.forall (readsOnce g) children
             && (Graph.children expanded re |> List.map _.Name |> Set.ofList) = childNames
             ->
@@ -107,6 +152,8 @@ module internal GlmCentring =
                         XtX = xtx
                         PriorMean = Eval.compileScalar b Scope.Global m
                         PriorSd = Eval.compileScalar b Scope.Global sd
+                        XSum = Array.init p (fun i -> Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i] }))
+                        Mean = meanOf b expanded members re m sd
                     }
         | _ -> None
 
@@ -122,13 +169,18 @@ module internal GlmCentring =
                 None)
 
     /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
-    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch).
+    /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch). With
+    /// `sh.Mean`, μ is coordinate p of the same Gaussian draw (row Σ_l X_l/σ², diagonal L/σ² + its prior precision)
+    /// and moves by it while re stays put (q: (p+1)², h and z: p + 1). A member
+    /// with a Uniform prior (bounds: lower, upper per member; ±∞ for the others) truncates δ's conditional to a box;
+    /// the Gaussian draw is then an independence proposal for it, accepted exactly when it stays inside the box.
     let centre
         (update: string)
         (rng: Random)
         (sh: Shift)
         (s: float[])
         (memberOffsets: int[])
+        (bounds: float[])
         (pm: float[])
         (pp: float[])
         (q: float[])
@@ -136,6 +188,8 @@ module internal GlmCentring =
         (z: float[])
         =
         let p = sh.Cols.Length
+        // n = p coefficients, plus re's mean μ as coordinate p when the step moves it too (q: n×n, h and z: n)
+        let n = if sh.Mean.IsSome then p + 1 else p
         let mu = sh.PriorMean s 0
         let sd = sh.PriorSd s 0
         let w = 1.0 / (sd * sd)
@@ -145,9 +199,21 @@ module internal GlmCentring =
             h.[i] <- -pp.[j] * (s.[memberOffsets.[j]] - pm.[j])
 
             for l in 0..i do
-                q.[i * p + l] <- w * sh.XtX.[i * p + l]
+                q.[i * n + l] <- w * sh.XtX.[i * p + l]
 
-            q.[i * p + i] <- q.[i * p + i] + pp.[j]
+            q.[i * n + i] <- q.[i * n + i] + pp.[j]
+
+        match sh.Mean with
+        | Some(_, _, meanMean, meanSd) ->
+            let ps = meanSd s 0
+            let precision = 1.0 / (ps * ps)
+            h.[p] <- -precision * (mu - meanMean s 0)
+
+            for l in 0 .. p - 1 do
+                q.[p * n + l] <- w * sh.XSum.[l]
+
+            q.[p * n + p] <- w * float sh.Levels + precision
+        | None -> ()
 
         for l in 0 .. sh.Levels - 1 do
             let r = w * (s.[sh.Offset + l] - mu)
@@ -155,26 +221,44 @@ module internal GlmCentring =
             for i in 0 .. p - 1 do
                 h.[i] <- h.[i] + r * sh.X.[l * p + i]
 
-        if not (SmallMv.cholesky p q 0) then
+            if n > p then
+                h.[p] <- h.[p] + r
+
+        if not (SmallMv.cholesky n q 0) then
             UpdateKit.fail sh.Name update "the centring step's precision is not positive definite"
 
-        SmallMv.solveLower p q 0 h 0
-        SmallMv.solveLowerTransposed p q 0 h 0
+        SmallMv.solveLower n q 0 h 0
+        SmallMv.solveLowerTransposed n q 0 h 0
 
-        for i in 0 .. p - 1 do
+        for i in 0 .. n - 1 do
             z.[i] <- StandardNormal.sample rng
 
-        SmallMv.solveLowerTransposed p q 0 z 0
+        SmallMv.solveLowerTransposed n q 0 z 0
+
+        let mutable inside = true
+
+        for i in 0 .. n - 1 do
+            z.[i] <- h.[i] + z.[i]
 
         for i in 0 .. p - 1 do
-            let d = h.[i] + z.[i]
-            z.[i] <- d
-            s.[memberOffsets.[sh.Cols.[i]]] <- s.[memberOffsets.[sh.Cols.[i]]] + d
+            let j = sh.Cols.[i]
+            let moved = s.[memberOffsets.[j]] + z.[i]
 
-        for l in 0 .. sh.Levels - 1 do
-            let mutable acc = 0.0
+            if not (moved > bounds.[2 * j] && moved < bounds.[2 * j + 1]) then
+                inside <- false
 
+        if inside then
             for i in 0 .. p - 1 do
-                acc <- acc + sh.X.[l * p + i] * z.[i]
+                s.[memberOffsets.[sh.Cols.[i]]] <- s.[memberOffsets.[sh.Cols.[i]]] + z.[i]
 
-            s.[sh.Offset + l] <- s.[sh.Offset + l] - acc
+            match sh.Mean with
+            | Some(_, offset, _, _) -> s.[offset] <- s.[offset] + z.[p]
+            | None -> ()
+
+            for l in 0 .. sh.Levels - 1 do
+                let mutable acc = 0.0
+
+                for i in 0 .. p - 1 do
+                    acc <- acc + sh.X.[l * p + i] * z.[i]
+
+                s.[sh.Offset + l] <- s.[sh.Offset + l] - acc

@@ -123,22 +123,45 @@ let mvotree =
         ]
         "the prior on mu is written with its covariance (prec⁻¹ = 1e6·I)"
 
+/// Jaw's four ages (years) and their mean, which the BUGS file centres on.
+let private jawAges = [| 8.0; 8.5; 9.0; 9.5 |]
+let private jawMeanAge = Array.average jawAges
+
+/// The four measurements per boy as one matrix column Y (20 × 4), as BUGS's Y[i, 1:M].
+let private jawMatrix (d: Dataset) =
+    let column (name: string) =
+        match Dataset.tryColumn name d with
+        | Some(Column.Reals v) -> v
+        | Some(Column.Integers v) -> Array.map float v
+        | _ -> invalidArg name $"jaw's data has no numeric column '{name}'"
+
+    let cols = [| "Y1"; "Y2"; "Y3"; "Y4" |] |> Array.map column
+    Dataset.matrix "Y" (Array2D.init cols.[0].Length 4 (fun i j -> cols.[j].[i])) d
+
 /// Jaw (jaw-linear.bug): each boy's four bone lengths ~ MvNormal(μ, Ω⁻¹) with μ_j = β0 + β1 (age_j − 8.75),
-/// Ω ~ dwish(I, 4). The library writes it (`observe "Y" (MvNormal(..., inverse omega))` over a matrix column Y built
-/// with `Dataset.matrix`), but a case's data come from a CSV, which cannot hold a matrix column.
+/// Ω ~ dwish(I, 4), i.e. Wishart(4, I) here; the harness builds the matrix column Y from the CSV's Y1..Y4.
 let jaw =
-    {
-        Name = "jaw"
-        Source = bugs "Jaw" "jaw/jaw-linear.bug"
-        Model =
-            Written.NotExpressible
-                "a vector-valued observation (each boy's 4 measurements ~ dmnorm) needs a matrix data column; the library has one (Dataset.matrix) but the harness reads data/<case>.csv, which has no matrix columns"
-        Formula = None
-        Inits = []
-        Full = Case.standard
-        Quick = None
-        Note = "reference made (references/partB/jaw.csv); model not run"
-    }
+    case
+        "jaw"
+        (bugs "Jaw" "jaw/jaw-linear.bug")
+        (model {
+            let! beta0 = sample "beta0" (Bugs.dnorm 0.0 0.001)
+            let! beta1 = sample "beta1" (Bugs.dnorm 0.0 0.001)
+            let! omega = sample "Omega" (Wishart(4.0, diag [ 1.0; 1.0; 1.0; 1.0 ]))
+            let! _ = derived "beta0_uncentred" (beta0 - beta1 * jawMeanAge)
+
+            let mu = vector [ for a in jawAges -> beta0 + beta1 * (a - jawMeanAge) ]
+
+            do! observe "Y" (MvNormal(mu, inverse omega))
+        })
+        [ Bugs.scalar "beta0" 40.0; Bugs.scalar "beta1" 0.0 ]
+        ""
+    |> fun c ->
+        { c with
+            Columns = jawMatrix
+            Formula =
+                AsFormula.NotExpressible "a multivariate (four-column) response: the formula has one response column"
+        }
 
 /// BUGS's R = [[0.1, 0.005, 0.005], [0.005, 0.1, 0.005], [0.005, 0.005, 0.1]] for the schools Wishart, inverted: dwish(R, 3)
 /// is Wishart(3, R⁻¹).

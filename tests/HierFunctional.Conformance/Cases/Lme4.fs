@@ -19,13 +19,16 @@ let private case name source family priors formula model (nodes: string list) no
         Source = source
         Model = Written.Model model
         Formula =
-            Some
+            AsFormula.Variant
                 {
                     Family = family
                     Priors = priors
                     Text = formula
-                    Nodes = nodes |> List.map (fun n -> n, n)
+                    Columns = id
+                    Nodes = nodes |> List.map (fun n -> n, FormulaNode.Node n)
+                    Note = ""
                 }
+        Columns = id
         Inits = []
         Full = Case.standard
         Quick = None
@@ -258,7 +261,11 @@ let grouseticks =
             "sd_INDEX__Intercept"
          ]
          @ indexed "r_LOCATION" 63)
-        "YEAR is a label column; the model-language version reads its dummies YEARy96, YEARy97"
+        "YEAR is a label column; the model-language version reads its dummies YEARy96, YEARy97; 40,000 draws per chain: BROOD is nested in LOCATION but written as crossed, so the additive brood and location effects trade off slowly (JAGS: 4 × 100,000)"
+    |> fun c ->
+        { c with
+            Full = { Warmup = 1000; Draws = 40000 }
+        }
 
 /// Every lme4 case.
 let cases =
