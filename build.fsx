@@ -30,40 +30,116 @@ let dotnet args = runOrFail "dotnet" args
 let build () =
     dotnet "build HierFunctional.sln -c Release --nologo -v minimal"
 
-/// Sums passed/failed/skipped over every TRX file the test run wrote (dotnet test prints one line per project).
-let countTrx (dir: string) =
+/// Passed, failed (failures and errors) and skipped test counts.
+type Counts =
+    {
+        Passed: int
+        Failed: int
+        Skipped: int
+    }
+
+    static member (+)(a: Counts, b: Counts) =
+        {
+            Passed = a.Passed + b.Passed
+            Failed = a.Failed + b.Failed
+            Skipped = a.Skipped + b.Skipped
+        }
+
+    static member Zero = { Passed = 0; Failed = 0; Skipped = 0 }
+
+/// Counts in one TRX file (the xunit run of the C# tests).
+let countTrx (file: string) =
     let ns = XNamespace.Get "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
+    let c = XDocument.Load(file).Descendants(ns + "Counters") |> Seq.head
+    let attr (n: string) = int (c.Attribute(XName.Get n).Value)
 
-    Directory.GetFiles(dir, "*.trx", SearchOption.AllDirectories)
-    |> Array.map (fun f ->
-        let c = XDocument.Load(f).Descendants(ns + "Counters") |> Seq.head
-        let attr (n: string) = int (c.Attribute(XName.Get n).Value)
-        attr "passed", attr "failed" + attr "error" + attr "timeout" + attr "aborted", attr "notExecuted")
-    |> Array.fold (fun (p, f, s) (p', f', s') -> p + p', f + f', s + s') (0, 0, 0)
+    {
+        Passed = attr "passed"
+        Failed = attr "failed" + attr "error" + attr "timeout" + attr "aborted"
+        Skipped = attr "notExecuted"
+    }
 
+/// Counts in one JUnit summary written by Expecto (`--junit-summary`), with the names of the tests that did not
+/// pass: a testcase with a <failure> or <error> child failed, one with <skipped> was skipped.
+let countJunit (file: string) =
+    let cases = XDocument.Load(file).Descendants(XName.Get "testcase") |> List.ofSeq
+    let has (n: string) (c: XElement) = c.Element(XName.Get n) <> null
+    let failed = cases |> List.filter (fun c -> has "failure" c || has "error" c)
+    let skipped = cases |> List.filter (has "skipped")
+
+    {
+        Passed = cases.Length - failed.Length - skipped.Length
+        Failed = failed.Length
+        Skipped = skipped.Length
+    },
+    failed |> List.map (fun c -> c.Attribute(XName.Get "name").Value)
+
+/// The F# test projects: Expecto programs (there is no VSTest adapter for Expecto), with the arguments before
+/// Expecto's own (the conformance program runs its tests under `test`).
+let expectoProjects =
+    [
+        "HierFunctional.Tests", ""
+        "HierFunctional.Cli.Tests", ""
+        "HierFunctional.Conformance", "test "
+    ]
+
+/// Builds, runs each Expecto suite with a JUnit summary (TestResults/<project>.junit.xml) and the C# xunit suite with
+/// a TRX log, then prints one combined line from those files (also written to TestResults/counts.txt for .ci/run).
 let test () =
     let results = Path.Combine(root, "TestResults")
 
     if Directory.Exists results then
         Directory.Delete(results, true)
 
+    Directory.CreateDirectory results |> ignore
     build ()
 
-    let code =
+    let expecto =
+        expectoProjects
+        |> List.map (fun (name, verb) ->
+            let junit = Path.Combine(results, $"{name}.junit.xml")
+            let proj = Path.Combine(root, "tests", name, $"{name}.fsproj")
+
+            let code =
+                run "dotnet" $"run -c Release --no-build --project \"{proj}\" -- {verb}--junit-summary \"{junit}\""
+
+            let counts, failed =
+                if File.Exists junit then
+                    countJunit junit
+                else
+                    // a suite that crashed before writing its summary counts as one failure, so it cannot pass
+                    { Counts.Zero with Failed = 1 }, [ $"{name}: no JUnit summary (exit code {code})" ]
+
+            code, counts, failed)
+
+    let csharpTrx = Path.Combine(results, "csharp")
+
+    let csharpCode =
         run
             "dotnet"
-            $"test HierFunctional.sln -c Release --no-build --nologo --logger trx --results-directory \"{results}\""
+            $"test tests/HierFunctional.CSharp.Tests -c Release --no-build --nologo --logger trx --results-directory \"{csharpTrx}\""
 
-    let passed, failed, skipped =
-        if Directory.Exists results then
-            countTrx results
+    let csharp =
+        if Directory.Exists csharpTrx then
+            Directory.GetFiles(csharpTrx, "*.trx", SearchOption.AllDirectories)
+            |> Array.map countTrx
+            |> Array.fold (+) Counts.Zero
         else
-            0, 0, 0
+            { Counts.Zero with Failed = 1 }
 
-    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{passed} {failed} {skipped}\n")
-    printfn "%d passed, %d failed, %d skipped" passed failed skipped
+    let total =
+        (expecto |> List.map (fun (_, c, _) -> c) |> List.fold (+) Counts.Zero) + csharp
 
-    if code <> 0 || failed > 0 || passed = 0 then
+    for _, _, failed in expecto do
+        for f in failed do
+            printfn "FAILED: %s" f
+
+    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{total.Passed} {total.Failed} {total.Skipped}\n")
+    printfn "%d passed, %d failed, %d skipped" total.Passed total.Failed total.Skipped
+
+    let codes = csharpCode :: (expecto |> List.map (fun (c, _, _) -> c))
+
+    if codes |> List.exists ((<>) 0) || total.Failed > 0 || total.Passed = 0 then
         failwith "tests failed"
 
 /// Runs every tutorial script; each must exit 0 (they print real output and check their key numbers).
@@ -208,7 +284,9 @@ let conformance () =
 /// Writes summary.md, histograms.csv, ecdf.csv and ranks.csv to bench/results/sbc; fails if a structure fails.
 /// Options after `--`: `--reps N`, `--only a,b`, `--random N`, `--threads T`, `--list`.
 let sbc () =
-    let proj = Path.Combine(root, "bench", "HierFunctional.Sbc", "HierFunctional.Sbc.fsproj")
+    let proj =
+        Path.Combine(root, "bench", "HierFunctional.Sbc", "HierFunctional.Sbc.fsproj")
+
     let out = Path.Combine(root, "bench", "results", "sbc")
     let args = String.Join(" ", extraArgs)
     dotnet $"run -c Release --project \"{proj}\" -- --out \"{out}\" {args}"
@@ -234,10 +312,13 @@ let fuzz () =
     Environment.SetEnvironmentVariable("HIER_FUZZ_REPORT", report)
     Environment.SetEnvironmentVariable("HIER_STRESS_SWEEPS", "1000000")
 
+    let proj =
+        Path.Combine(root, "tests", "HierFunctional.Tests", "HierFunctional.Tests.fsproj")
+
     let code =
-        run
-            "dotnet"
-            "test tests/HierFunctional.Tests -c Release --nologo --filter \"FullyQualifiedName~fuzzing campaign|FullyQualifiedName~memory flat\""
+        [ "fuzzing campaign"; "memory flat" ]
+        |> List.map (fun t -> run "dotnet" $"run -c Release --project \"{proj}\" -- --filter-test-case \"{t}\"")
+        |> List.max
 
     if File.Exists report then
         printfn "%s" (File.ReadAllText report)
@@ -266,7 +347,10 @@ let targets =
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
-| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench" || t = "conformance" || t = "sbc") ->
+| t :: rest when
+    targets.ContainsKey t
+    && (rest.IsEmpty || t = "bench" || t = "conformance" || t = "sbc")
+    ->
     try
         targets[t]()
     with e ->

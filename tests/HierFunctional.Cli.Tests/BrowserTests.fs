@@ -5,19 +5,16 @@ open System
 open System.Diagnostics
 open System.IO
 open System.Text.RegularExpressions
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional.Cli.Tests.Support
 
 /// Debian's chromium binary.
 let chromium = "/usr/bin/chromium"
 
-/// A fact skipped, with the reason shown, when Chromium is not installed (`apt-get install -y chromium`).
-type ChromiumFactAttribute() as this =
-    inherit FactAttribute()
-
-    do
-        if not (File.Exists chromium) then
-            this.Skip <- $"{chromium} is not installed (apt-get install -y chromium); the report is not rendered."
+/// Skips the calling test, with the reason shown, when Chromium is not installed (`apt-get install -y chromium`).
+let private requireChromium () =
+    if not (File.Exists chromium) then
+        Expecto.Tests.skiptest $"{chromium} is not installed (apt-get install -y chromium); the report is not rendered."
 
 let private headless (args: string list) =
     let profile = tempDir ()
@@ -51,8 +48,8 @@ let private headless (args: string list) =
 
 let private count (pattern: string) (text: string) = Regex.Matches(text, pattern).Count
 
-[<ChromiumFact>]
 let ``the rendered report has a shrinkage, forest, trace, rank and predictive-check plot, each drawing marks`` () =
+    requireChromium ()
     let dir = surgicalFit.Value
 
     let dom =
@@ -75,8 +72,8 @@ let ``the rendered report has a shrinkage, forest, trace, rank and predictive-ch
     Assert.Equal(12, count "class=\"arrow\"" shrink)
     Assert.Equal(12, count "class=\"interval\"" (byId |> List.find (fun (i, _) -> i = "forest-0") |> snd))
 
-[<ChromiumFact>]
 let ``the report renders to a non-blank screenshot without network access`` () =
+    requireChromium ()
     let dir = surgicalFit.Value
     let html = File.ReadAllText(Path.Combine(dir, "report.html"))
     Assert.DoesNotContain("<script", html)
@@ -93,3 +90,19 @@ let ``the report renders to a non-blank screenshot without network access`` () =
     |> ignore
 
     Assert.True(File.Exists png && FileInfo(png).Length > 20000L, "the screenshot is missing or nearly blank")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.BrowserTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.BrowserTests"
+            [
+                Expecto.Tests.testCase
+                    "the rendered report has a shrinkage, forest, trace, rank and predictive-check plot, each drawing marks"
+                    (fun () ->
+                        ``the rendered report has a shrinkage, forest, trace, rank and predictive-check plot, each drawing marks`` ())
+                Expecto.Tests.testCase "the report renders to a non-blank screenshot without network access" (fun () ->
+                    ``the report renders to a non-blank screenshot without network access`` ())
+            ])

@@ -19,6 +19,12 @@ let quick =
             }
     )
 
+/// The same fixed replay seed for Expecto's `testPropertyWithConfig`.
+let fsCheck: Expecto.FsCheckConfig =
+    { Expecto.FsCheckConfig.defaultConfig with
+        replay = Some(20261121UL, 0x9E3779B97F4A7C15UL, None)
+    }
+
 /// What one run printed and returned.
 type RunResult = { Code: int; Out: string; Err: string }
 

@@ -4,7 +4,7 @@ module HierFunctional.Cli.Tests.SvgTests
 open System
 open System.Globalization
 open System.Xml.Linq
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional.Cli.Report
@@ -29,7 +29,6 @@ let private group (e: XElement) =
 let private finite =
     Gen.choose (-100000, 100000) |> Gen.map (fun i -> float i / 100.0)
 
-[<Fact>]
 let ``a linear scale maps the domain ends to the range ends and preserves proportions`` () =
     let gen =
         Gen.zip3 finite finite (Gen.choose (0, 1000) |> Gen.map (fun i -> float i / 1000.0))
@@ -46,7 +45,6 @@ let ``a linear scale maps the domain ends to the range ends and preserves propor
             && abs (Svg.apply s x - (50.0 + t * 600.0)) < 1e-6)
     )
 
-[<Fact>]
 let ``ticks lie inside the domain and are evenly spaced`` () =
     Check.One(
         quick.WithMaxTest(200),
@@ -83,7 +81,6 @@ let private groups =
         }
     |]
 
-[<Fact>]
 let ``the shrinkage plot draws every group with an arrow from its no-pooling to its partial-pooling position`` () =
     let d = parse (Plots.shrinkage "s" "title" 0.15 groups)
 
@@ -107,14 +104,12 @@ let ``the shrinkage plot draws every group with an arrow from its no-pooling to 
         Assert.Equal(attr "cy" pp, attr "y2" ar, 6)
         Assert.Equal(g.Label, group ar)
 
-[<Fact>]
 let ``point area grows with group size`` () =
     let d = parse (Plots.shrinkage "s" "title" 0.15 groups)
     let r = elements "no-pool" d |> Array.map (attr "r")
     Assert.True(r.[0] < r.[2] && r.[2] < r.[1], $"radii %A{r}")
     Assert.Equal(Math.Round(Plots.radius 400.0 400.0, 2), r.[1], 6)
 
-[<Fact>]
 let ``the forest plot draws one interval and one point per row, the interval spanning lower to upper`` () =
     let rows =
         [|
@@ -145,7 +140,6 @@ let ``the forest plot draws one interval and one point per row, the interval spa
         Assert.Equal(Math.Round(Svg.apply s r.Lower, 2), attr "x1" e, 6)
         Assert.Equal(Math.Round(Svg.apply s r.Upper, 2), attr "x2" e, 6)
 
-[<Fact>]
 let ``ranks of pooled draws are a permutation of 0 to S minus 1`` () =
     let gen = Gen.arrayOfLength 3 (Gen.arrayOfLength 7 finite)
 
@@ -156,7 +150,6 @@ let ``ranks of pooled draws are a permutation of 0 to S minus 1`` () =
             r = Array.init 21 id)
     )
 
-[<Fact>]
 let ``trace and rank plots draw one path per chain and the check plot draws bars and the observed line`` () =
     let chains =
         [| for c in 0..2 -> Array.init 50 (fun i -> sin (float (i + 13 * c))) |]
@@ -166,3 +159,34 @@ let ``trace and rank plots draw one path per chain and the check plot draws bars
     let ppc = parse (Plots.ppcStat "p" "max" 2.0 [| 1.0; 1.5; 1.7; 2.5; 3.0 |] 0.4)
     Assert.NotEmpty(elements "rep" ppc)
     Assert.Single(elements "observed" ppc) |> ignore
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.SvgTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.SvgTests"
+            [
+                Expecto.Tests.testCase
+                    "a linear scale maps the domain ends to the range ends and preserves proportions"
+                    (fun () -> ``a linear scale maps the domain ends to the range ends and preserves proportions`` ())
+                Expecto.Tests.testCase "ticks lie inside the domain and are evenly spaced" (fun () ->
+                    ``ticks lie inside the domain and are evenly spaced`` ())
+                Expecto.Tests.testCase
+                    "the shrinkage plot draws every group with an arrow from its no-pooling to its partial-pooling position"
+                    (fun () ->
+                        ``the shrinkage plot draws every group with an arrow from its no-pooling to its partial-pooling position`` ())
+                Expecto.Tests.testCase "point area grows with group size" (fun () ->
+                    ``point area grows with group size`` ())
+                Expecto.Tests.testCase
+                    "the forest plot draws one interval and one point per row, the interval spanning lower to upper"
+                    (fun () ->
+                        ``the forest plot draws one interval and one point per row, the interval spanning lower to upper`` ())
+                Expecto.Tests.testCase "ranks of pooled draws are a permutation of 0 to S minus 1" (fun () ->
+                    ``ranks of pooled draws are a permutation of 0 to S minus 1`` ())
+                Expecto.Tests.testCase
+                    "trace and rank plots draw one path per chain and the check plot draws bars and the observed line"
+                    (fun () ->
+                        ``trace and rank plots draw one path per chain and the check plot draws bars and the observed line`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.AnalyticProperties
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics
@@ -26,7 +26,6 @@ let private normalCase =
         return mu, tau, y, se
     }
 
-[<Fact>]
 let ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean`` () =
     forAll normalCase (fun (mu, tau, y, se) ->
         let p = Shrinkage.normal mu tau y se
@@ -42,7 +41,6 @@ let ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the es
         && abs (p.ShrinkageFactor - se * se / (se * se + tau * tau)) <= 1e-12)
     |> check
 
-[<Fact>]
 let ``shrinkage factor decreases as the group grows and tends to zero`` () =
     let g =
         Gen.zip3 Generators.positiveScale Generators.positiveScale (Gen.choose (1, 1000))
@@ -56,7 +54,6 @@ let ``shrinkage factor decreases as the group grows and tends to zero`` () =
         && b 1_000_000_000 < 1e-4 * (1.0 + (sigma / tau) ** 2.0) * 1e-1)
     |> check
 
-[<Fact>]
 let ``tau to zero gives complete pooling and tau to infinity gives no pooling`` () =
     let g =
         Gen.zip (Gen.arrayOfLength 5 Generators.finiteFloat) (Gen.arrayOfLength 5 Generators.positiveScale)
@@ -73,7 +70,6 @@ let ``tau to zero gives complete pooling and tau to infinity gives no pooling`` 
            |> Array.forall (fun r -> abs (r.PartialPooling - r.NoPooling) <= 1e-6 * (1.0 + abs r.NoPooling)))
     |> check
 
-[<Fact>]
 let ``permuting groups permutes the partially pooled estimates`` () =
     let g =
         gen {
@@ -96,7 +92,6 @@ let ``permuting groups permutes the partially pooled estimates`` () =
         |> Array.forall id)
     |> check
 
-[<Fact>]
 let ``permuting hospitals permutes the empirical-Bayes Poisson estimates`` () =
     let g =
         gen {
@@ -121,7 +116,6 @@ let ``permuting hospitals permutes the empirical-Bayes Poisson estimates`` () =
 
 let private twoPoints (g: Gen<float>) = Gen.zip g g
 
-[<Fact>]
 let ``Normal-Normal posterior equals prior times likelihood up to a constant`` () =
     forAll (Gen.zip normalCase (twoPoints Generators.finiteFloat)) (fun ((mu, tau, y, se), (t1, t2)) ->
         let p = Shrinkage.normal mu tau y se
@@ -135,7 +129,6 @@ let ``Normal-Normal posterior equals prior times likelihood up to a constant`` (
             .Passed)
     |> check
 
-[<Fact>]
 let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` () =
     let g =
         Gen.zip3
@@ -155,7 +148,6 @@ let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` (
             .Passed)
     |> check
 
-[<Fact>]
 let ``Gamma-Poisson posterior equals prior times likelihood up to a constant`` () =
     let g =
         Gen.zip3
@@ -175,7 +167,6 @@ let ``Gamma-Poisson posterior equals prior times likelihood up to a constant`` (
             .Passed)
     |> check
 
-[<Fact>]
 let ``sequential and batch updates agree`` () =
     let g =
         Gen.zip3
@@ -216,7 +207,6 @@ let ``sequential and batch updates agree`` () =
         && near nSeq.PosteriorSd nBatch.PosteriorSd)
     |> check
 
-[<Fact>]
 let ``Negative Binomial marginal matches numerical integration of Gamma times Poisson`` () =
     let g =
         Gen.zip3 (Generators.floatIn 1.0 20.0) Generators.positiveScale (Generators.countWithExposure 30)
@@ -238,7 +228,6 @@ let ``Negative Binomial marginal matches numerical integration of Gamma times Po
         (Checks.relativelyClose 1e-7 integral (Marginals.negativeBinomialPmf a b e y)).Passed)
     |> checkN 100
 
-[<Fact>]
 let ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta`` () =
     let g =
         Gen.zip3 Generators.positiveScale Generators.positiveScale (Gen.choose (0, 60))
@@ -251,7 +240,6 @@ let ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus be
         && abs (mean - float n * a / (a + b)) < 1e-9 * (1.0 + float n))
     |> check
 
-[<Fact>]
 let ``law of total variance holds for simulated three-level data within 4 MCSE`` () =
     let rng = Random.Xoshiro256StarStar(20261121)
 
@@ -279,7 +267,6 @@ let ``law of total variance holds for simulated three-level data within 4 MCSE``
             (Array.init 5000 (fun _ -> classMean ()))
         |> Checks.orFail
 
-[<Fact>]
 let ``Beta-Binomial grid posterior integrates to one`` () =
     let data =
         gen {
@@ -310,7 +297,6 @@ let ``Beta-Binomial grid posterior integrates to one`` () =
         abs (total - 1.0) <= 1e-3)
     |> checkN 6
 
-[<Fact>]
 let ``Normal hierarchy grid posterior of tau integrates to one`` () =
     let g =
         Gen.zip (Gen.arrayOfLength 5 Generators.finiteFloat) (Gen.arrayOfLength 5 Generators.positiveScale)
@@ -328,7 +314,6 @@ let ``Normal hierarchy grid posterior of tau integrates to one`` () =
         abs (total - 1.0) <= 1e-5)
     |> checkN 50
 
-[<Fact>]
 let ``the Testing checkers reject false identities and accept true ones`` () =
     Assert.False((Checks.differByConstant 1e-9 (fun x -> -x * x) (fun x -> -x * x / 2.0) [ 0.0; 1.0 ]).Passed)
     Assert.True((Checks.differByConstant 1e-9 (fun x -> -x * x + 3.0) (fun x -> -x * x) [ 0.0; 1.0; 5.0 ]).Passed)
@@ -341,7 +326,6 @@ let ``the Testing checkers reject false identities and accept true ones`` () =
     Assert.True((Checks.varianceWithinMcse 4.0 4.0 draws).Passed)
     Assert.False((Checks.varianceWithinMcse 4.0 5.0 draws).Passed)
 
-[<Fact>]
 let ``Testing generators produce valid probabilities, counts within trials and non-empty groups`` () =
     let g =
         Gen.zip3 Generators.probability (Generators.binomialGroup 40) (Generators.groupedData 6 5)
@@ -356,3 +340,56 @@ let ``Testing generators produce valid probabilities, counts within trials and n
         && d.Groups
            |> Array.forall (fun grp -> grp.Length >= 1 && grp |> Array.forall Double.IsFinite))
     |> check
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.AnalyticProperties"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.AnalyticProperties"
+            [
+                Expecto.Tests.testCase
+                    "shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean"
+                    (fun () ->
+                        ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean`` ())
+                Expecto.Tests.testCase "shrinkage factor decreases as the group grows and tends to zero" (fun () ->
+                    ``shrinkage factor decreases as the group grows and tends to zero`` ())
+                Expecto.Tests.testCase
+                    "tau to zero gives complete pooling and tau to infinity gives no pooling"
+                    (fun () -> ``tau to zero gives complete pooling and tau to infinity gives no pooling`` ())
+                Expecto.Tests.testCase "permuting groups permutes the partially pooled estimates" (fun () ->
+                    ``permuting groups permutes the partially pooled estimates`` ())
+                Expecto.Tests.testCase "permuting hospitals permutes the empirical-Bayes Poisson estimates" (fun () ->
+                    ``permuting hospitals permutes the empirical-Bayes Poisson estimates`` ())
+                Expecto.Tests.testCase
+                    "Normal-Normal posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Normal-Normal posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Beta-Binomial posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Beta-Binomial posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Gamma-Poisson posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Gamma-Poisson posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase "sequential and batch updates agree" (fun () ->
+                    ``sequential and batch updates agree`` ())
+                Expecto.Tests.testCase
+                    "Negative Binomial marginal matches numerical integration of Gamma times Poisson"
+                    (fun () -> ``Negative Binomial marginal matches numerical integration of Gamma times Poisson`` ())
+                Expecto.Tests.testCase
+                    "Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta"
+                    (fun () -> ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta`` ())
+                Expecto.Tests.testCase
+                    "law of total variance holds for simulated three-level data within 4 MCSE"
+                    (fun () -> ``law of total variance holds for simulated three-level data within 4 MCSE`` ())
+                Expecto.Tests.testCase "Beta-Binomial grid posterior integrates to one" (fun () ->
+                    ``Beta-Binomial grid posterior integrates to one`` ())
+                Expecto.Tests.testCase "Normal hierarchy grid posterior of tau integrates to one" (fun () ->
+                    ``Normal hierarchy grid posterior of tau integrates to one`` ())
+                Expecto.Tests.testCase "the Testing checkers reject false identities and accept true ones" (fun () ->
+                    ``the Testing checkers reject false identities and accept true ones`` ())
+                Expecto.Tests.testCase
+                    "Testing generators produce valid probabilities, counts within trials and non-empty groups"
+                    (fun () ->
+                        ``Testing generators produce valid probabilities, counts within trials and non-empty groups`` ())
+            ])

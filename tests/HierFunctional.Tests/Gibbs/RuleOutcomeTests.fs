@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.RuleOutcomeTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Inference
 open type Distributions
@@ -155,7 +155,6 @@ let ruleCases: obj[] seq = cases
 let private case (name: string) =
     matching |> List.find (fun (r, _, _, _) -> r.Name = name)
 
-[<Theory; MemberData(nameof ruleCases)>]
 let ``each built-in rule matches its pattern and its executor builds an exact update of its own kind`` (name: string) =
     let rule, m, d, node = case name
     let b = bound m d
@@ -177,7 +176,6 @@ let ``each built-in rule matches its pattern and its executor builds an exact up
         | Error why -> failwithf "%s matched but its executor rejected %s: %s" name node why
     | other -> failwithf "%s on %s: %A" name node other
 
-[<Theory; MemberData(nameof ruleCases)>]
 let ``each built-in rule is not applicable to a node whose prior is outside its family`` (name: string) =
     let rule, _, _, _ = case name
 
@@ -189,7 +187,6 @@ let ``each built-in rule is not applicable to a node whose prior is outside its 
 
     Assert.True((outcome rule m "u").IsNotApplicable, $"{name} claims a Uniform prior")
 
-[<Fact>]
 let ``a rule whose prior family fits but whose children do not rejects the node with a reason`` () =
     let nonLinear =
         model {
@@ -209,7 +206,6 @@ let ``a rule whose prior family fits but whose children do not rejects the node 
         Assert.Equal("child 'y' is not Binomial/Bernoulli probability in 'p'", b)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``the slice fallback lists only the reasons of rules that were about the node`` () =
     let m =
         model {
@@ -248,7 +244,6 @@ let private simple =
         do! observe "y" (Normal(mu, 1.0))
     }
 
-[<Fact>]
 let ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception``
     ()
     =
@@ -293,7 +288,6 @@ let private failingAtRun (bug: bool) : ConjugacyRule =
                                 invalidArg "x" "x must be finite, but was NaN."
                 })
 
-[<Fact>]
 let ``a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself`` () =
     let plan (bug: bool) =
         match Gibbs.compileWith (failingAtRun bug :: Rules.builtIn) (bound simple ys) with
@@ -327,7 +321,6 @@ let private withPredictive =
         ()
     }
 
-[<Fact>]
 let ``a node nothing reads is drawn exactly from its prior given its parents and the plan says so`` () =
     let plan = planOf Rules.builtIn withPredictive ys
     let u = plan.Updates |> Array.find (fun u -> u.Node = "ynew")
@@ -335,7 +328,6 @@ let ``a node nothing reads is drawn exactly from its prior given its parents and
     Assert.Equal(Exactness.Exact, u.Exactness)
     Assert.Contains("ynew   exact        prior draw (nothing reads it", Gibbs.describe plan)
 
-[<Fact>]
 let ``prior draws of a node nothing reads match its prior within MCSE`` () =
     // Known parents: theta ~ Gamma(3, 2) has mean 1.5 and variance 0.75; each sweep's draw is independent.
     let m =
@@ -360,7 +352,6 @@ let ``prior draws of a node nothing reads match its prior within MCSE`` () =
     let m4 = (draws |> Array.sumBy (fun x -> (x - mean) ** 4.0)) / n
     Assert.True(abs (var - 0.75) < 4.0 * sqrt ((m4 - var * var) / n), $"variance {var} vs 0.75")
 
-[<Fact>]
 let ``a prior draw reads its parents' current values`` () =
     // ynew ~ Normal(mu, sigma) drawn after mu and sigma each sweep: E[ynew] = E[mu | y] (posterior mean of mu).
     let post =
@@ -394,13 +385,11 @@ let private litterData =
     |> Dataset.integers "n" [| 5; 6; 4; 7; 3; 5 |]
     |> Dataset.integers "y" [| 2; 3; 1; 6; 2; 4 |]
 
-[<Fact>]
 let ``a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update`` () =
     let plan = planOf Rules.builtIn litters litterData
     let u = plan.Updates |> Array.find (fun u -> u.Node = "p")
     Assert.Equal(UpdateKind.Rule Rules.betaBinomial.Name, u.Kind)
 
-[<Fact>]
 let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))`` () =
     let plan = planOf Rules.builtIn litters litterData
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "p")
@@ -424,3 +413,74 @@ let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum 
         let mean, var = a / (a + b), a * b / ((a + b) ** 2.0 * (a + b + 1.0))
         let m = Array.average xs
         Assert.True(abs (m - mean) < 4.0 * sqrt (var / float draws), $"mean {m} vs Beta({a}, {b}) mean {mean}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.RuleOutcomeTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.RuleOutcomeTests"
+            [
+                Expecto.Tests.testList
+                    "each built-in rule matches its pattern and its executor builds an exact update of its own kind"
+                    [
+                        for row in ruleCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``each built-in rule matches its pattern and its executor builds an exact update of its own kind`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testList
+                    "each built-in rule is not applicable to a node whose prior is outside its family"
+                    [
+                        for row in ruleCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``each built-in rule is not applicable to a node whose prior is outside its family`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testCase
+                    "a rule whose prior family fits but whose children do not rejects the node with a reason"
+                    (fun () ->
+                        ``a rule whose prior family fits but whose children do not rejects the node with a reason`` ())
+                Expecto.Tests.testCase
+                    "the slice fallback lists only the reasons of rules that were about the node"
+                    (fun () -> ``the slice fallback lists only the reasons of rules that were about the node`` ())
+                Expecto.Tests.testCase
+                    "an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception"
+                    (fun () ->
+                        ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception`` ())
+                Expecto.Tests.testCase
+                    "a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself"
+                    (fun () ->
+                        ``a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself`` ())
+                Expecto.Tests.testCase
+                    "a node nothing reads is drawn exactly from its prior given its parents and the plan says so"
+                    (fun () ->
+                        ``a node nothing reads is drawn exactly from its prior given its parents and the plan says so`` ())
+                Expecto.Tests.testCase "prior draws of a node nothing reads match its prior within MCSE" (fun () ->
+                    ``prior draws of a node nothing reads match its prior within MCSE`` ())
+                Expecto.Tests.testCase "a prior draw reads its parents' current values" (fun () ->
+                    ``a prior draw reads its parents' current values`` ())
+                Expecto.Tests.testCase
+                    "a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update"
+                    (fun () ->
+                        ``a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update`` ())
+                Expecto.Tests.testCase
+                    "the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))"
+                    (fun () ->
+                        ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))`` ())
+            ])
