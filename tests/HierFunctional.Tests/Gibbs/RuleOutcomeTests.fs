@@ -7,6 +7,7 @@ open System
 open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Inference
+open HierFunctional.Testing
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 
@@ -16,127 +17,9 @@ let private mat (rows: float list list) = matrix (rows |> List.map (List.map c))
 
 let private ys = Dataset.empty |> Dataset.reals "y" [| 0.3; -1.2; 0.8; 1.9 |]
 
-let private counts =
-    Dataset.empty
-    |> Dataset.integers "y" [| 3; 0; 5; 2 |]
-    |> Dataset.integers "n" [| 6; 4; 9; 5 |]
-    |> Dataset.reals "x" [| -0.5; 0.2; 1.1; 0.4 |]
-    |> Dataset.reals "e" [| 1.0; 2.0; 0.5; 1.5 |]
-
-let private positives = Dataset.empty |> Dataset.reals "x" [| 0.4; 1.3; 2.2; 0.7 |]
-
-let private groups =
-    ys
-    |> Dataset.labels "g" [| "a"; "a"; "b"; "b" |]
-    |> Dataset.reals "t" [| 0.0; 1.0; -0.5; 0.3 |]
-
-/// One matching model per built-in rule: (rule, model, data, target node).
+/// One matching model per built-in rule: (rule, model, data, target node), from the Testing kit's examples.
 let private matching: (ConjugacyRule * Model * Dataset * string) list =
-    [
-        Rules.normalMean,
-        model {
-            let! mu = sample "mu" (Normal(0.0, 1.0))
-            do! observe "y" (Normal(mu, 1.0))
-        },
-        ys,
-        "mu"
-        Rules.spikeAndSlab,
-        model {
-            let! theta = sample "theta" (SpikeAndSlab(0.5, 1.0)) |> over "g"
-            do! observe "y" (Normal(theta.[group "g"], 1.0))
-        },
-        groups,
-        "theta"
-        Rules.normalBlock,
-        model {
-            let! beta = sample "beta" (Normal(0.0, 10.0)) |> sized 2
-            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) beta, 1.0))
-        },
-        groups,
-        "beta"
-        Rules.normalScale,
-        model {
-            let! sigma = sample "sigma" (HalfNormal 1.0)
-            do! observe "y" (Normal(0.0, sigma))
-        },
-        ys,
-        "sigma"
-        Rules.normalLinearPositive,
-        model {
-            let! tau = sample "tau" (HalfNormal 1.0)
-            do! observe "y" (Normal(tau * data "t", 1.0))
-        },
-        groups,
-        "tau"
-        Rules.betaBinomial,
-        model {
-            let! p = sample "p" (Beta(1.0, 1.0))
-            do! observe "y" (Binomial(data "n", p))
-        },
-        counts,
-        "p"
-        Rules.gammaPoisson,
-        model {
-            let! l = sample "l" (Gamma(1.0, 1.0))
-            do! observe "y" (Poisson(l, data "e"))
-        },
-        counts,
-        "l"
-        Rules.gammaExponential,
-        model {
-            let! r = sample "r" (Gamma(1.0, 1.0))
-            do! observe "x" (Exponential r)
-        },
-        positives,
-        "r"
-        Rules.gammaRateOfGamma,
-        model {
-            let! b = sample "b" (Gamma(1.0, 1.0))
-            do! observe "x" (Gamma(2.0, b))
-        },
-        positives,
-        "b"
-        Rules.dirichletCounts,
-        model {
-            let! p = sample "p" (Dirichlet(vec [ 2.0; 1.0; 3.0 ]))
-            do! observe "c" (Categorical p)
-        },
-        Dataset.empty |> Dataset.integers "c" [| 0; 2; 1; 2 |],
-        "p"
-        Rules.mvNormalMean, MvGibbsTests.meanAndCovariance, MvGibbsTests.xsData, "mu"
-        Rules.inverseWishartCovariance, MvGibbsTests.meanAndCovariance, MvGibbsTests.xsData, "Sigma"
-        Rules.wishartPrecision,
-        model {
-            let! lam = sample "Lambda" (Wishart(c 4.0, mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
-            do! observe "x" (MvNormal(vec [ 0.5; 0.5 ], inverse lam))
-        },
-        MvGibbsTests.xsData,
-        "Lambda"
-        Rules.mvNormalLinear,
-        model {
-            let! b =
-                sample "b" (MvNormal(vec [ 0.0; 0.0 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
-                |> over "g"
-
-            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) b.[group "g"], 1.0))
-        },
-        groups,
-        "b"
-        Rules.polyaGammaLogistic,
-        model {
-            let! beta = sample "beta" (Normal(0.0, 2.5))
-            do! observe "y" (Binomial(data "n", invLogit (beta * data "x")))
-        },
-        counts,
-        "beta"
-        Rules.logLinearCount,
-        model {
-            let! beta = sample "beta" (Normal(0.0, 1.0))
-            do! observe "y" (Poisson(exp (beta * data "x"), data "e"))
-        },
-        counts,
-        "beta"
-    ]
+    RuleExamples.builtIn |> List.map (fun e -> e.Rule, e.Model, e.Data, e.Node)
 
 let private bound (m: Model) (d: Dataset) =
     match Bind.bind m d with
@@ -147,13 +30,15 @@ let private outcome (rule: ConjugacyRule) (m: Model) (node: string) =
     let expanded = Graph.expand m
     rule.Try expanded (Model.tryFind node expanded).Value
 
-let private cases = matching |> List.map (fun (r, _, _, _) -> [| box r.Name |])
+let private cases = Rules.builtIn |> List.map (fun r -> [| box r.Name |])
 
-/// The rules by name, for the theories (xunit shows the name).
+/// The built-in rules by name (each test fails if the kit has no example for its rule).
 let ruleCases: obj[] seq = cases
 
 let private case (name: string) =
-    matching |> List.find (fun (r, _, _, _) -> r.Name = name)
+    match matching |> List.tryFind (fun (r, _, _, _) -> r.Name = name) with
+    | Some c -> c
+    | None -> failwith $"RuleExamples.builtIn has no example for the built-in rule '{name}': add one."
 
 let ``each built-in rule matches its pattern and its executor builds an exact update of its own kind`` (name: string) =
     let rule, m, d, node = case name
