@@ -142,9 +142,41 @@ let test () =
     if codes |> List.exists ((<>) 0) || total.Failed > 0 || total.Passed = 0 then
         failwith "tests failed"
 
-/// Runs every tutorial script; each must exit 0 (they print real output and check their key numbers).
+/// Runs the example of src/HierFunctional.Testing/README.md (the fsharp block after its "runs in CI" marker) against
+/// the built assemblies, as a script that must exit 0, so the README cannot drift from the kit.
+let readmeExample () =
+    let readme =
+        File.ReadAllText(Path.Combine(root, "src", "HierFunctional.Testing", "README.md"))
+
+    let marker = readme.IndexOf "<!-- runs in CI"
+    let start = readme.IndexOf("```fsharp\n", marker) + "```fsharp\n".Length
+    let code = readme.Substring(start, readme.IndexOf("```", start) - start)
+
+    let dll (name: string) =
+        Path.Combine(root, "src", name, "bin", "Release", "net10.0", name + ".dll")
+
+    let header =
+        [
+            "#r \"nuget: MathNet.Numerics, 5.0.0\""
+            "#r \"nuget: FsCheck, 3.6.0\""
+            "#r \"nuget: Expecto, 11.1.1\""
+            "#r \"nuget: Expecto.FsCheck, 11.1.1\""
+            for p in [ "HierFunctional"; "HierFunctional.Testing"; "HierFunctional.Testing.Expecto" ] do
+                $"#r @\"{dll p}\""
+        ]
+
+    let dir = Path.Combine(root, "artifacts")
+    Directory.CreateDirectory dir |> ignore
+    let script = Path.Combine(dir, "testing-readme-example.fsx")
+    File.WriteAllText(script, String.Join("\n", header) + "\n" + code)
+    runOrFail "dotnet" $"fsi --quiet --exec \"{script}\""
+    printfn "the HierFunctional.Testing README example ran"
+
+/// Runs every tutorial script and the Testing README's example; each must exit 0 (they print real output and
+/// check their key numbers).
 let docs () =
     build ()
+    readmeExample ()
 
     let scripts =
         Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx")
@@ -192,6 +224,7 @@ let packable =
         "src/HierFunctional/HierFunctional.fsproj"
         "src/HierFunctional.CSharp/HierFunctional.CSharp.csproj"
         "src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
+        "src/HierFunctional.Testing.Expecto/HierFunctional.Testing.Expecto.fsproj"
     ]
 
 /// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global
@@ -204,7 +237,7 @@ let packageVersion () =
         let baseVersion = (props.Descendants(XName.Get "Version") |> Seq.head).Value
         $"{baseVersion}-local.{DateTime.UtcNow:yyyyMMddHHmmss}"
 
-/// Packs core, C# facade and Testing (.nupkg + .snupkg) into artifacts/packages, replacing older local builds.
+/// Packs core, C# facade, Testing and Testing.Expecto (.nupkg + .snupkg) into artifacts/packages, replacing older local builds.
 let packVersion () =
     if Directory.Exists packagesDir then
         for f in Directory.GetFiles(packagesDir, "*.*nupkg") do
@@ -230,7 +263,13 @@ let clearLocalPackagesFromCache () =
         | p when not (String.IsNullOrEmpty p) -> p
         | _ -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
 
-    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing" ] do
+    for id in
+        [
+            "hierfunctional"
+            "hierfunctional.csharp"
+            "hierfunctional.testing"
+            "hierfunctional.testing.expecto"
+        ] do
         let dir = Path.Combine(cache, id)
 
         if Directory.Exists dir then

@@ -28,7 +28,8 @@ module Identities =
     /// The rule's update draws from the full conditional of the example's node (`RuleChecks.kernel`); skipped with
     /// the reason when the node has no density to integrate (a spike-and-slab point mass).
     let ruleKernel (ex: RuleExample) =
-        let name = $"the {ex.Rule.Name} update draws '{ex.Node}' from its full conditional"
+        let name =
+            $"its update draws '{ex.Node}' from the full conditional (kernel identity)"
 
         match RuleChecks.kernelApplies ex with
         | Error why -> testCase name (fun () -> skiptest why)
@@ -36,12 +37,12 @@ module Identities =
 
     /// Geweke's joint-distribution test of the plan with the rule first, on the example (`Geweke.ofRule`).
     let ruleGeweke (ex: RuleExample) =
-        testCase $"the {ex.Rule.Name} update leaves the prior of '{ex.Node}' invariant (Geweke)" (fun () ->
+        testCase $"the sampler with it leaves the prior of '{ex.Node}' invariant (Geweke)" (fun () ->
             Geweke.ofRule GewekeSettings.Default ex |> expectPassed)
 
     /// The fitted posterior agrees with quadrature within MCSE (`ExactPosterior.ofRule`; one-parameter examples).
     let ruleExactPosterior (ex: RuleExample) =
-        testCase $"the {ex.Rule.Name} posterior of '{ex.Node}' agrees with the exact one within 4 MCSE" (fun () ->
+        testCase $"the posterior of '{ex.Node}' agrees with quadrature within 4 MCSE" (fun () ->
             ExactPosterior.ofRule samplerOptions ex |> expectPassed)
 
     /// Every check of a rule on its example: kernel identity, Geweke, and (for a one-parameter example) the exact

@@ -72,6 +72,12 @@ type Assert =
             Same.fail
                 $"Assert.Equal() Failure: values differ at {precision} decimal places\nExpected: {expected:R} (rounded {e})\nActual:   {actual:R} (rounded {a})"
 
+    /// Fails unless |expected − actual| ≤ tolerance (NaN equals NaN, like xunit).
+    static member Equal(expected: float, actual: float, tolerance: float) =
+        if not (expected.Equals actual || abs (expected - actual) <= tolerance) then
+            Same.fail
+                $"Assert.Equal() Failure: values differ by more than {tolerance}\nExpected: {expected:R}\nActual:   {actual:R}"
+
     /// Fails when the values are equal.
     static member NotEqual<'T>(expected: 'T, actual: 'T) =
         if Same.values (box expected) (box actual) then
@@ -185,6 +191,37 @@ type Assert =
             Same.fail
                 $"Assert.Throws() Failure: expected {typeof<'T>.FullName}, got {e.GetType().FullName}: {e.Message}"
         | None -> Same.fail $"Assert.Throws() Failure: expected {typeof<'T>.FullName}, nothing was thrown"
+
+    /// The exception of type 'T or a type derived from it that the code throws; fails otherwise.
+    static member ThrowsAny<'T when 'T :> exn>(testCode: Action) : 'T =
+        let thrown =
+            try
+                testCode.Invoke()
+                None
+            with e ->
+                Some e
+
+        match thrown with
+        | Some(:? 'T as e) -> e
+        | Some e ->
+            Same.fail
+                $"Assert.ThrowsAny() Failure: expected {typeof<'T>.FullName}, got {e.GetType().FullName}: {e.Message}"
+        | None -> Same.fail $"Assert.ThrowsAny() Failure: expected {typeof<'T>.FullName}, nothing was thrown"
+
+    /// Fails unless the value is null.
+    static member Null(o: obj) =
+        if not (isNull o) then
+            Same.fail $"Assert.Null() Failure: {Same.show o}"
+
+    /// Fails when the value is null.
+    static member NotNull(o: obj) =
+        if isNull o then
+            Same.fail "Assert.NotNull() Failure"
+
+    /// Fails when the string matches the regular expression.
+    static member DoesNotMatch(expectedRegexPattern: string, actualString: string) =
+        if not (isNull actualString) && Regex.IsMatch(actualString, expectedRegexPattern) then
+            Same.fail $"Assert.DoesNotMatch() Failure: /{expectedRegexPattern}/ matches:\n{actualString}"
 
     /// The value cast to exactly type 'T; fails for any other type.
     static member IsType<'T>(o: obj) : 'T =
