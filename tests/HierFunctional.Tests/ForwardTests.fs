@@ -3,6 +3,7 @@ module HierFunctional.Tests.ForwardTests
 open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
+open HierFunctional.Testing
 open type Distributions
 
 let simpleModel =
@@ -114,13 +115,13 @@ let ``data simulated from random hierarchical models bind again to the same mode
     let seeds = FsCheck.FSharp.Gen.choose (0, 1_000_000)
 
     FsCheck.FSharp.Prop.forAll
-        (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip Generators.case seeds))
+        (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip ModelGenerators.case seeds))
         (fun (c, seed) ->
-            let m = Generators.toModel c
-            let b = Bind.bindOrThrow m (Generators.toData c)
+            let m = ModelGenerators.toModel c
+            let b = Bind.bindOrThrow m (ModelGenerators.toData c)
 
             let data =
-                Forward.simulateData (Xoshiro256StarStar(seed)) b (Generators.toState b c)
+                Forward.simulateData (Xoshiro256StarStar(seed)) b (ModelGenerators.toState b c)
 
             match Bind.bind m data with
             | Ok b2 -> b2.Rows = b.Rows

@@ -5,7 +5,7 @@ open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics.Distributions
 open HierFunctional
-open HierFunctional.Tests.Generators
+open HierFunctional.Testing
 open type Distributions
 
 let check prop =
@@ -17,20 +17,20 @@ let close (tol: float) (expected: float) (actual: float) =
 let assertClose (tol: float) (expected: float) (actual: float) =
     Assert.True(close tol expected actual, $"expected {expected}, got {actual} (relative tolerance {tol})")
 
-let compiled (c: Case) =
-    let b = Bind.bindOrThrow (toModel c) (toData c)
-    b, LogDensity.compile b, toState b c
+let compiled (c: ModelCase) =
+    let b = Bind.bindOrThrow (ModelGenerators.toModel c) (ModelGenerators.toData c)
+    b, LogDensity.compile b, ModelGenerators.toState b c
 
 let ``the compiled joint equals the sum of per-node log-pdfs computed by hand`` () =
-    Prop.forAll (Arb.fromGen case) (fun c ->
+    Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let _, d, s = compiled c
-        close 1e-9 (oracleJoint c) (d.Joint s))
+        close 1e-9 (ModelGenerators.oracleJoint c) (d.Joint s))
     |> check
 
 let ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum`` () =
-    Prop.forAll (Arb.fromGen case) (fun c ->
+    Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let _, d, s = compiled c
-        let expected = oracleLogLik c
+        let expected = ModelGenerators.oracleLogLik c
         let actual = d.PointwiseLogLik s
 
         actual.Length = expected.Length
@@ -39,13 +39,13 @@ let ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is m
     |> check
 
 let ``the Markov blanket of a node differs from the joint by a term free of that node`` () =
-    Prop.forAll (Arb.fromGen caseWithAlternative) (fun (c, alt) ->
+    Prop.forAll (Arb.fromGen ModelGenerators.caseWithAlternative) (fun (c, alt) ->
         let b, d, s1 = compiled c
 
         c.Values
         |> Map.forall (fun name _ ->
             let s2 =
-                toState
+                ModelGenerators.toState
                     b
                     { c with
                         Values = c.Values.Add(name, alt.[name])
@@ -57,7 +57,7 @@ let ``the Markov blanket of a node differs from the joint by a term free of that
     |> check
 
 let ``the blanket of one element differs from the joint by a term free of that element`` () =
-    Prop.forAll (Arb.fromGen caseWithAlternative) (fun (c, alt) ->
+    Prop.forAll (Arb.fromGen ModelGenerators.caseWithAlternative) (fun (c, alt) ->
         let b, d, s1 = compiled c
 
         c.Values
@@ -67,7 +67,7 @@ let ``the blanket of one element differs from the joint by a term free of that e
                 let changed = Array.updateAt j alt.[name].[j] values
 
                 let s2 =
-                    toState
+                    ModelGenerators.toState
                         b
                         { c with
                             Values = c.Values.Add(name, changed)
@@ -93,7 +93,7 @@ let handLogJacobian (b: Bound) (s: float[]) =
         | _ -> 0.0)
 
 let ``the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip`` () =
-    Prop.forAll (Arb.fromGen case) (fun c ->
+    Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let b, d, s = compiled c
         let u = d.ToUnconstrained s
         let back = d.FromUnconstrained u
