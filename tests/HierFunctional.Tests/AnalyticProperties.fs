@@ -9,11 +9,16 @@ open MathNet.Numerics.Distributions
 open HierFunctional.Analytic
 open HierFunctional.Testing
 
-let private check prop =
-    Check.One(TestConfig.quick.WithMaxTest 200, prop)
+/// A property of this file with its number of cases (200 unless given): run by Expecto's testPropertyWithConfig
+/// from the suite's fixed replay seed (`property` below).
+let private check (prop: Property) = 200, prop
 
-let private checkN (n: int) prop =
-    Check.One(TestConfig.quick.WithMaxTest n, prop)
+let private checkN (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 let private forAll gen body = Prop.forAll (Arb.fromGen gen) body
 
@@ -349,47 +354,49 @@ let tests =
         (Expecto.Tests.testList
             "HierFunctional.Tests.AnalyticProperties"
             [
-                Expecto.Tests.testCase
+                property
                     "shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean"
-                    (fun () ->
-                        ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean`` ())
-                Expecto.Tests.testCase "shrinkage factor decreases as the group grows and tends to zero" (fun () ->
-                    ``shrinkage factor decreases as the group grows and tends to zero`` ())
-                Expecto.Tests.testCase
+                    ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean``
+                property
+                    "shrinkage factor decreases as the group grows and tends to zero"
+                    ``shrinkage factor decreases as the group grows and tends to zero``
+                property
                     "tau to zero gives complete pooling and tau to infinity gives no pooling"
-                    (fun () -> ``tau to zero gives complete pooling and tau to infinity gives no pooling`` ())
-                Expecto.Tests.testCase "permuting groups permutes the partially pooled estimates" (fun () ->
-                    ``permuting groups permutes the partially pooled estimates`` ())
-                Expecto.Tests.testCase "permuting hospitals permutes the empirical-Bayes Poisson estimates" (fun () ->
-                    ``permuting hospitals permutes the empirical-Bayes Poisson estimates`` ())
-                Expecto.Tests.testCase
+                    ``tau to zero gives complete pooling and tau to infinity gives no pooling``
+                property
+                    "permuting groups permutes the partially pooled estimates"
+                    ``permuting groups permutes the partially pooled estimates``
+                property
+                    "permuting hospitals permutes the empirical-Bayes Poisson estimates"
+                    ``permuting hospitals permutes the empirical-Bayes Poisson estimates``
+                property
                     "Normal-Normal posterior equals prior times likelihood up to a constant"
-                    (fun () -> ``Normal-Normal posterior equals prior times likelihood up to a constant`` ())
-                Expecto.Tests.testCase
+                    ``Normal-Normal posterior equals prior times likelihood up to a constant``
+                property
                     "Beta-Binomial posterior equals prior times likelihood up to a constant"
-                    (fun () -> ``Beta-Binomial posterior equals prior times likelihood up to a constant`` ())
-                Expecto.Tests.testCase
+                    ``Beta-Binomial posterior equals prior times likelihood up to a constant``
+                property
                     "Gamma-Poisson posterior equals prior times likelihood up to a constant"
-                    (fun () -> ``Gamma-Poisson posterior equals prior times likelihood up to a constant`` ())
-                Expecto.Tests.testCase "sequential and batch updates agree" (fun () ->
-                    ``sequential and batch updates agree`` ())
-                Expecto.Tests.testCase
+                    ``Gamma-Poisson posterior equals prior times likelihood up to a constant``
+                property "sequential and batch updates agree" ``sequential and batch updates agree``
+                property
                     "Negative Binomial marginal matches numerical integration of Gamma times Poisson"
-                    (fun () -> ``Negative Binomial marginal matches numerical integration of Gamma times Poisson`` ())
-                Expecto.Tests.testCase
+                    ``Negative Binomial marginal matches numerical integration of Gamma times Poisson``
+                property
                     "Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta"
-                    (fun () -> ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta`` ())
+                    ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta``
                 Expecto.Tests.testCase
                     "law of total variance holds for simulated three-level data within 4 MCSE"
                     (fun () -> ``law of total variance holds for simulated three-level data within 4 MCSE`` ())
-                Expecto.Tests.testCase "Beta-Binomial grid posterior integrates to one" (fun () ->
-                    ``Beta-Binomial grid posterior integrates to one`` ())
-                Expecto.Tests.testCase "Normal hierarchy grid posterior of tau integrates to one" (fun () ->
-                    ``Normal hierarchy grid posterior of tau integrates to one`` ())
+                property
+                    "Beta-Binomial grid posterior integrates to one"
+                    ``Beta-Binomial grid posterior integrates to one``
+                property
+                    "Normal hierarchy grid posterior of tau integrates to one"
+                    ``Normal hierarchy grid posterior of tau integrates to one``
                 Expecto.Tests.testCase "the Testing checkers reject false identities and accept true ones" (fun () ->
                     ``the Testing checkers reject false identities and accept true ones`` ())
-                Expecto.Tests.testCase
+                property
                     "Testing generators produce valid probabilities, counts within trials and non-empty groups"
-                    (fun () ->
-                        ``Testing generators produce valid probabilities, counts within trials and non-empty groups`` ())
+                    ``Testing generators produce valid probabilities, counts within trials and non-empty groups``
             ])
