@@ -21,8 +21,13 @@ let private ar1 (seed: int) (rho: float) (chains: int) (draws: int) : float[][] 
 
         x)
 
-let private check maxTest prop =
-    Check.One(TestConfig.quick.WithMaxTest maxTest, prop)
+/// A property with its number of cases, for `property` below.
+let private casesOf (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file, from the suite's fixed replay seed.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 /// Mean and Monte Carlo standard error (sd / √n) of a statistic over replicate seeds.
 let private meanAndMcse (values: float[]) =
@@ -78,7 +83,7 @@ let ``rhat of iid chains is below the 1.01 threshold`` () =
     Prop.forAll (Arb.fromGen (Gen.choose (0, 1_000_000))) (fun seed ->
         let r = Diagnostics.rhat (ar1 seed 0.0 4 500)
         r < Summary.rhatThreshold && r > 0.99)
-    |> check 30
+    |> casesOf 30
 
 let ``rhat is large when one chain is shifted by two or more sd`` () =
     let gen = Gen.zip (Gen.choose (0, 1_000_000)) (Gen.elements [ 2.0; 3.0; 5.0 ])
@@ -87,7 +92,7 @@ let ``rhat is large when one chain is shifted by two or more sd`` () =
         let x = ar1 seed 0.0 4 500
         let shifted = Array.append x[0..2] [| x[3] |> Array.map ((+) shift) |]
         Diagnostics.rhat shifted > 1.1 && Diagnostics.rhatBasic shifted > 1.1)
-    |> check 30
+    |> casesOf 30
 
 let ``rank-based diagnostics are unchanged by exp`` () =
     let gen =
@@ -108,7 +113,7 @@ let ``rank-based diagnostics are unchanged by exp`` () =
         && same Diagnostics.rhatBulk
         && same Diagnostics.essTail
         && same Diagnostics.essMedian)
-    |> check 50
+    |> casesOf 50
 
 let ``ESS never exceeds S log10 S`` () =
     // Antithetic chains (ρ < 0) have ESS > S; the cap bounds it as R's posterior does.
@@ -120,7 +125,7 @@ let ``ESS never exceeds S log10 S`` () =
 
             Diagnostics.essBasic x <= cap * (1.0 + 1e-12)
             && Diagnostics.essBulk x <= cap * (1.0 + 1e-12))
-    |> check 50
+    |> casesOf 50
 
 let ``constant, non-finite and too-short draws give NaN`` () =
     let constant = Array.init 4 (fun _ -> Array.create 100 1.5)
@@ -149,7 +154,7 @@ let ``autocovariance by FFT equals the direct sum`` () =
 
         let fft = Diagnostics.autocovariance x
         Array.forall (fun k -> abs (fft[k] - direct k) <= 1e-10 * (1.0 + abs (direct 0))) [| 0 .. n - 1 |])
-    |> check 100
+    |> casesOf 100
 
 let ``splitting drops the middle draw of odd-length chains`` () =
     let split =
@@ -184,17 +189,17 @@ let tests =
                     (fun () -> ``MCSE of the mean of iid standard normal draws averages one over root S`` ())
                 Expecto.Tests.testCase "MCSE of the mean of AR(1) draws matches the AR(1) standard error" (fun () ->
                     ``MCSE of the mean of AR(1) draws matches the AR(1) standard error`` ())
-                Expecto.Tests.testCase "rhat of iid chains is below the 1.01 threshold" (fun () ->
-                    ``rhat of iid chains is below the 1.01 threshold`` ())
-                Expecto.Tests.testCase "rhat is large when one chain is shifted by two or more sd" (fun () ->
-                    ``rhat is large when one chain is shifted by two or more sd`` ())
-                Expecto.Tests.testCase "rank-based diagnostics are unchanged by exp" (fun () ->
-                    ``rank-based diagnostics are unchanged by exp`` ())
-                Expecto.Tests.testCase "ESS never exceeds S log10 S" (fun () -> ``ESS never exceeds S log10 S`` ())
+                property
+                    "rhat of iid chains is below the 1.01 threshold"
+                    ``rhat of iid chains is below the 1.01 threshold``
+                property
+                    "rhat is large when one chain is shifted by two or more sd"
+                    ``rhat is large when one chain is shifted by two or more sd``
+                property "rank-based diagnostics are unchanged by exp" ``rank-based diagnostics are unchanged by exp``
+                property "ESS never exceeds S log10 S" ``ESS never exceeds S log10 S``
                 Expecto.Tests.testCase "constant, non-finite and too-short draws give NaN" (fun () ->
                     ``constant, non-finite and too-short draws give NaN`` ())
-                Expecto.Tests.testCase "autocovariance by FFT equals the direct sum" (fun () ->
-                    ``autocovariance by FFT equals the direct sum`` ())
+                property "autocovariance by FFT equals the direct sum" ``autocovariance by FFT equals the direct sum``
                 Expecto.Tests.testCase "splitting drops the middle draw of odd-length chains" (fun () ->
                     ``splitting drops the middle draw of odd-length chains`` ())
                 Expecto.Tests.testCase "rank normalization averages tied ranks" (fun () ->

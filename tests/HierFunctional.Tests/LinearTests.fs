@@ -50,8 +50,13 @@ let rec linearGen size : Gen<Expr> =
                 Gen.map2 (fun a k -> Div(a, Add(k, Const 10.0))) sub free
             ]
 
-let check prop =
-    Check.One(TestConfig.quick.WithMaxTest 300, prop)
+/// A property with its number of cases, for `property` below.
+let private casesOf (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file, from the suite's fixed replay seed.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 let valueOf (form: LinearForm) env t =
     let coef =
@@ -82,7 +87,7 @@ let ``linear analysis recovers offset plus coefficient times target for every li
             let direct = eval env e
             let viaForm = valueOf form env vals[0]
             abs (direct - viaForm) <= 1e-9 * (1.0 + abs direct))
-    |> check
+    |> casesOf 300
 
 let ``linear analysis refuses products of the target with itself and link functions of it`` () =
     let t = Param "t"
@@ -134,10 +139,9 @@ let tests =
         (Expecto.Tests.testList
             "HierFunctional.Tests.LinearTests"
             [
-                Expecto.Tests.testCase
+                property
                     "linear analysis recovers offset plus coefficient times target for every linear expression"
-                    (fun () ->
-                        ``linear analysis recovers offset plus coefficient times target for every linear expression`` ())
+                    ``linear analysis recovers offset plus coefficient times target for every linear expression``
                 Expecto.Tests.testCase
                     "linear analysis refuses products of the target with itself and link functions of it"
                     (fun () ->

@@ -11,6 +11,14 @@ open type Distributions
 let check prop =
     Check.One(TestConfig.quick.WithMaxTest 200, prop)
 
+/// A property with its number of cases, for `property` below.
+let private casesOf (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file, from the suite's fixed replay seed.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
+
 let close (tol: float) (expected: float) (actual: float) =
     abs (expected - actual) <= tol * max 1.0 (abs expected)
 
@@ -25,7 +33,7 @@ let ``the compiled joint equals the sum of per-node log-pdfs computed by hand`` 
     Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let _, d, s = compiled c
         close 1e-9 (ModelGenerators.oracleJoint c) (d.Joint s))
-    |> check
+    |> casesOf 200
 
 let ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum`` () =
     Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
@@ -36,7 +44,7 @@ let ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is m
         actual.Length = expected.Length
         && Array.forall2 (close 1e-9) expected actual
         && close 1e-9 (-2.0 * Array.sum expected) (d.Deviance s))
-    |> check
+    |> casesOf 200
 
 let ``the Markov blanket of a node differs from the joint by a term free of that node`` () =
     Prop.forAll (Arb.fromGen ModelGenerators.caseWithAlternative) (fun (c, alt) ->
@@ -54,7 +62,7 @@ let ``the Markov blanket of a node differs from the joint by a term free of that
             let jointGap = d.Joint s1 - d.Joint s2
             let blanketGap = d.Blanket name s1 - d.Blanket name s2
             close 1e-9 jointGap blanketGap))
-    |> check
+    |> casesOf 200
 
 let ``the blanket of one element differs from the joint by a term free of that element`` () =
     Prop.forAll (Arb.fromGen ModelGenerators.caseWithAlternative) (fun (c, alt) ->
@@ -101,7 +109,7 @@ let ``the unconstrained joint is the joint plus the log-Jacobians and the transf
         u.Length = b.Layout.UnconstrainedSize
         && Array.forall2 (close 1e-9) s back
         && close 1e-9 (d.Joint s + handLogJacobian b s) (d.JointUnconstrained u))
-    |> check
+    |> casesOf 200
 
 let ``the joint is minus infinity when a scale parameter is negative`` () =
     let b = Bind.bindOrThrow BindTests.eightSchools BindTests.schoolsData
@@ -496,23 +504,21 @@ let tests =
         (Expecto.Tests.testList
             "HierFunctional.Tests.LogDensityTests"
             [
-                Expecto.Tests.testCase
+                property
                     "the compiled joint equals the sum of per-node log-pdfs computed by hand"
-                    (fun () -> ``the compiled joint equals the sum of per-node log-pdfs computed by hand`` ())
-                Expecto.Tests.testCase
+                    ``the compiled joint equals the sum of per-node log-pdfs computed by hand``
+                property
                     "pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum"
-                    (fun () ->
-                        ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum`` ())
-                Expecto.Tests.testCase
+                    ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum``
+                property
                     "the Markov blanket of a node differs from the joint by a term free of that node"
-                    (fun () -> ``the Markov blanket of a node differs from the joint by a term free of that node`` ())
+                    ``the Markov blanket of a node differs from the joint by a term free of that node``
                 Expecto.Tests.testCase
                     "the blanket of one element differs from the joint by a term free of that element"
                     (fun () -> ``the blanket of one element differs from the joint by a term free of that element`` ())
-                Expecto.Tests.testCase
+                property
                     "the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip"
-                    (fun () ->
-                        ``the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip`` ())
+                    ``the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip``
                 Expecto.Tests.testCase "the joint is minus infinity when a scale parameter is negative" (fun () ->
                     ``the joint is minus infinity when a scale parameter is negative`` ())
                 Expecto.Tests.testCase "eight schools log-density at a point matches a hand computation" (fun () ->
