@@ -30,45 +30,154 @@ let dotnet args = runOrFail "dotnet" args
 let build () =
     dotnet "build HierFunctional.sln -c Release --nologo -v minimal"
 
-/// Sums passed/failed/skipped over every TRX file the test run wrote (dotnet test prints one line per project).
-let countTrx (dir: string) =
+/// Passed, failed (failures and errors) and skipped test counts.
+type Counts =
+    {
+        Passed: int
+        Failed: int
+        Skipped: int
+    }
+
+    static member (+)(a: Counts, b: Counts) =
+        {
+            Passed = a.Passed + b.Passed
+            Failed = a.Failed + b.Failed
+            Skipped = a.Skipped + b.Skipped
+        }
+
+    static member Zero = { Passed = 0; Failed = 0; Skipped = 0 }
+
+/// Counts in one TRX file (the xunit run of the C# tests).
+let countTrx (file: string) =
     let ns = XNamespace.Get "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
+    let c = XDocument.Load(file).Descendants(ns + "Counters") |> Seq.head
+    let attr (n: string) = int (c.Attribute(XName.Get n).Value)
 
-    Directory.GetFiles(dir, "*.trx", SearchOption.AllDirectories)
-    |> Array.map (fun f ->
-        let c = XDocument.Load(f).Descendants(ns + "Counters") |> Seq.head
-        let attr (n: string) = int (c.Attribute(XName.Get n).Value)
-        attr "passed", attr "failed" + attr "error" + attr "timeout" + attr "aborted", attr "notExecuted")
-    |> Array.fold (fun (p, f, s) (p', f', s') -> p + p', f + f', s + s') (0, 0, 0)
+    {
+        Passed = attr "passed"
+        Failed = attr "failed" + attr "error" + attr "timeout" + attr "aborted"
+        Skipped = attr "notExecuted"
+    }
 
+/// Counts in one JUnit summary written by Expecto (`--junit-summary`), with the names of the tests that did not
+/// pass: a testcase with a <failure> or <error> child failed, one with <skipped> was skipped.
+let countJunit (file: string) =
+    let cases = XDocument.Load(file).Descendants(XName.Get "testcase") |> List.ofSeq
+    let has (n: string) (c: XElement) = c.Element(XName.Get n) <> null
+    let failed = cases |> List.filter (fun c -> has "failure" c || has "error" c)
+    let skipped = cases |> List.filter (has "skipped")
+
+    {
+        Passed = cases.Length - failed.Length - skipped.Length
+        Failed = failed.Length
+        Skipped = skipped.Length
+    },
+    failed |> List.map (fun c -> c.Attribute(XName.Get "name").Value)
+
+/// The F# test projects: Expecto programs (there is no VSTest adapter for Expecto), with the arguments before
+/// Expecto's own (the conformance program runs its tests under `test`).
+let expectoProjects =
+    [
+        "HierFunctional.Tests", ""
+        "HierFunctional.Cli.Tests", ""
+        "HierFunctional.Plots.Tests", ""
+        "HierFunctional.Conformance", "test "
+    ]
+
+/// Builds, runs each Expecto suite with a JUnit summary (TestResults/<project>.junit.xml) and the C# xunit suite with
+/// a TRX log, then prints one combined line from those files (also written to TestResults/counts.txt for .ci/run).
 let test () =
     let results = Path.Combine(root, "TestResults")
 
     if Directory.Exists results then
         Directory.Delete(results, true)
 
+    Directory.CreateDirectory results |> ignore
     build ()
 
-    let code =
+    let expecto =
+        expectoProjects
+        |> List.map (fun (name, verb) ->
+            let junit = Path.Combine(results, $"{name}.junit.xml")
+            let proj = Path.Combine(root, "tests", name, $"{name}.fsproj")
+
+            let code =
+                run "dotnet" $"run -c Release --no-build --project \"{proj}\" -- {verb}--junit-summary \"{junit}\""
+
+            let counts, failed =
+                if File.Exists junit then
+                    countJunit junit
+                else
+                    // a suite that crashed before writing its summary counts as one failure, so it cannot pass
+                    { Counts.Zero with Failed = 1 }, [ $"{name}: no JUnit summary (exit code {code})" ]
+
+            code, counts, failed)
+
+    let csharpTrx = Path.Combine(results, "csharp")
+
+    let csharpCode =
         run
             "dotnet"
-            $"test HierFunctional.sln -c Release --no-build --nologo --logger trx --results-directory \"{results}\""
+            $"test tests/HierFunctional.CSharp.Tests -c Release --no-build --nologo --logger trx --results-directory \"{csharpTrx}\""
 
-    let passed, failed, skipped =
-        if Directory.Exists results then
-            countTrx results
+    let csharp =
+        if Directory.Exists csharpTrx then
+            Directory.GetFiles(csharpTrx, "*.trx", SearchOption.AllDirectories)
+            |> Array.map countTrx
+            |> Array.fold (+) Counts.Zero
         else
-            0, 0, 0
+            { Counts.Zero with Failed = 1 }
 
-    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{passed} {failed} {skipped}\n")
-    printfn "%d passed, %d failed, %d skipped" passed failed skipped
+    let total =
+        (expecto |> List.map (fun (_, c, _) -> c) |> List.fold (+) Counts.Zero) + csharp
 
-    if code <> 0 || failed > 0 || passed = 0 then
+    for _, _, failed in expecto do
+        for f in failed do
+            printfn "FAILED: %s" f
+
+    File.WriteAllText(Path.Combine(results, "counts.txt"), $"{total.Passed} {total.Failed} {total.Skipped}\n")
+    printfn "%d passed, %d failed, %d skipped" total.Passed total.Failed total.Skipped
+
+    let codes = csharpCode :: (expecto |> List.map (fun (c, _, _) -> c))
+
+    if codes |> List.exists ((<>) 0) || total.Failed > 0 || total.Passed = 0 then
         failwith "tests failed"
 
-/// Runs every tutorial script; each must exit 0 (they print real output and check their key numbers).
+/// Runs the example of src/HierFunctional.Testing/README.md (the fsharp block after its "runs in CI" marker) against
+/// the built assemblies, as a script that must exit 0, so the README cannot drift from the kit.
+let readmeExample () =
+    let readme =
+        File.ReadAllText(Path.Combine(root, "src", "HierFunctional.Testing", "README.md"))
+
+    let marker = readme.IndexOf "<!-- runs in CI"
+    let start = readme.IndexOf("```fsharp\n", marker) + "```fsharp\n".Length
+    let code = readme.Substring(start, readme.IndexOf("```", start) - start)
+
+    let dll (name: string) =
+        Path.Combine(root, "src", name, "bin", "Release", "net10.0", name + ".dll")
+
+    let header =
+        [
+            "#r \"nuget: MathNet.Numerics, 5.0.0\""
+            "#r \"nuget: FsCheck, 3.6.0\""
+            "#r \"nuget: Expecto, 11.1.1\""
+            "#r \"nuget: Expecto.FsCheck, 11.1.1\""
+            for p in [ "HierFunctional"; "HierFunctional.Testing"; "HierFunctional.Testing.Expecto" ] do
+                $"#r @\"{dll p}\""
+        ]
+
+    let dir = Path.Combine(root, "artifacts")
+    Directory.CreateDirectory dir |> ignore
+    let script = Path.Combine(dir, "testing-readme-example.fsx")
+    File.WriteAllText(script, String.Join("\n", header) + "\n" + code)
+    runOrFail "dotnet" $"fsi --quiet --exec \"{script}\""
+    printfn "the HierFunctional.Testing README example ran"
+
+/// Runs every tutorial script and the Testing README's example; each must exit 0 (they print real output and
+/// check their key numbers).
 let docs () =
     build ()
+    readmeExample ()
 
     let scripts =
         Directory.GetFiles(Path.Combine(root, "docs", "tutorials"), "*.fsx")
@@ -123,6 +232,7 @@ let packable =
         "src/HierFunctional.CSharp/HierFunctional.CSharp.csproj"
         "src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
         "src/HierFunctional.Plots/HierFunctional.Plots.fsproj"
+        "src/HierFunctional.Testing.Expecto/HierFunctional.Testing.Expecto.fsproj"
     ]
 
 /// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global
@@ -135,7 +245,7 @@ let packageVersion () =
         let baseVersion = (props.Descendants(XName.Get "Version") |> Seq.head).Value
         $"{baseVersion}-local.{DateTime.UtcNow:yyyyMMddHHmmss}"
 
-/// Packs core, C# facade and Testing (.nupkg + .snupkg) into artifacts/packages, replacing older local builds.
+/// Packs core, C# facade, Testing and Testing.Expecto (.nupkg + .snupkg) into artifacts/packages, replacing older local builds.
 let packVersion () =
     if Directory.Exists packagesDir then
         for f in Directory.GetFiles(packagesDir, "*.*nupkg") do
@@ -161,7 +271,14 @@ let clearLocalPackagesFromCache () =
         | p when not (String.IsNullOrEmpty p) -> p
         | _ -> Path.Combine(Environment.GetFolderPath Environment.SpecialFolder.UserProfile, ".nuget", "packages")
 
-    for id in [ "hierfunctional"; "hierfunctional.csharp"; "hierfunctional.testing"; "hierfunctional.plots" ] do
+    for id in
+        [
+            "hierfunctional"
+            "hierfunctional.csharp"
+            "hierfunctional.testing"
+            "hierfunctional.testing.expecto"
+            "hierfunctional.plots"
+        ] do
         let dir = Path.Combine(cache, id)
 
         if Directory.Exists dir then
@@ -215,7 +332,9 @@ let conformance () =
 /// Writes summary.md, histograms.csv, ecdf.csv and ranks.csv to bench/results/sbc; fails if a structure fails.
 /// Options after `--`: `--reps N`, `--only a,b`, `--random N`, `--threads T`, `--list`.
 let sbc () =
-    let proj = Path.Combine(root, "bench", "HierFunctional.Sbc", "HierFunctional.Sbc.fsproj")
+    let proj =
+        Path.Combine(root, "bench", "HierFunctional.Sbc", "HierFunctional.Sbc.fsproj")
+
     let out = Path.Combine(root, "bench", "results", "sbc")
     let args = String.Join(" ", extraArgs)
     dotnet $"run -c Release --project \"{proj}\" -- --out \"{out}\" {args}"
@@ -241,10 +360,13 @@ let fuzz () =
     Environment.SetEnvironmentVariable("HIER_FUZZ_REPORT", report)
     Environment.SetEnvironmentVariable("HIER_STRESS_SWEEPS", "1000000")
 
+    let proj =
+        Path.Combine(root, "tests", "HierFunctional.Tests", "HierFunctional.Tests.fsproj")
+
     let code =
-        run
-            "dotnet"
-            "test tests/HierFunctional.Tests -c Release --nologo --filter \"FullyQualifiedName~fuzzing campaign|FullyQualifiedName~memory flat\""
+        [ "fuzzing campaign"; "memory flat" ]
+        |> List.map (fun t -> run "dotnet" $"run -c Release --project \"{proj}\" -- --filter-test-case \"{t}\"")
+        |> List.max
 
     if File.Exists report then
         printfn "%s" (File.ReadAllText report)
@@ -273,7 +395,10 @@ let targets =
         ]
 
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
-| t :: rest when targets.ContainsKey t && (rest.IsEmpty || t = "bench" || t = "conformance" || t = "sbc") ->
+| t :: rest when
+    targets.ContainsKey t
+    && (rest.IsEmpty || t = "bench" || t = "conformance" || t = "sbc")
+    ->
     try
         targets[t]()
     with e ->

@@ -4,7 +4,7 @@ module HierFunctional.Cli.Tests.BrowserTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Plots
 open HierFunctional.Cli.Tests.Support
@@ -18,8 +18,8 @@ let private column (name: string) (csv: string) =
     let k = lines.[0].Split(',') |> Array.findIndex (fun h -> h.Trim('"') = name)
     lines |> Array.skip 1 |> Array.map (fun l -> l.Split(',').[k].Trim('"'))
 
-[<ChromiumFact>]
 let ``every chart of the report draws each of its traces in the browser`` () =
+    requireChromium ()
     let cs = charts reportPage.Value
     let ids = cs |> Array.map (fun c -> c.id)
 
@@ -45,8 +45,8 @@ let ``every chart of the report draws each of its traces in the browser`` () =
     for id, n in expected do
         Assert.Equal(n, (cs |> Array.find (fun c -> c.id = id)).traces)
 
-[<ChromiumFact>]
 let ``the report's shrinkage and forest charts label each point with its hospital`` () =
+    requireChromium ()
     let cs = charts reportPage.Value
     let hospitals = column "hospital" "surgical.csv" |> Array.distinct
     let shrink = cs |> Array.find (fun c -> c.id = "shrinkage-0")
@@ -59,8 +59,8 @@ let ``the report's shrinkage and forest charts label each point with its hospita
     let forest = cs |> Array.find (fun c -> c.id = "forest-0")
     Assert.Equal<string[]>(hospitals |> Array.map (fun h -> $"theta[{h}]"), forest.y.[0])
 
-[<ChromiumFact>]
 let ``the report renders offline: no request leaves the file and the screenshot is not blank`` () =
+    requireChromium ()
     let l = reportPage.Value
     Assert.Empty(external l)
     Assert.True(l.Png.Length > 20000, $"the screenshot is nearly blank ({l.Png.Length} bytes)")
@@ -79,8 +79,8 @@ let private eightSchools =
 
          plan, Chains.run options plan)
 
-[<ChromiumFact>]
 let ``each Plots chart renders on its own self-contained page with the expected number of traces`` () =
+    requireChromium ()
     let plan, post = eightSchools.Value
     let report = ShrinkageReport.report plan.Bound "theta" post
 
@@ -128,3 +128,15 @@ let ``each Plots chart renders on its own self-contained page with the expected 
     let forest = Path.Combine(dir, "forest.html")
     let c = (charts (load 800 500 300 chartsExpression (Uri(forest).AbsoluteUri))).[0]
     Assert.Equal<string[]>(column "school" "eight_schools.csv" |> Array.map (fun s -> $"theta[{s}]"), c.y.[0])
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Cli.Tests.BrowserTests" (
+        Expecto.Tests.testList "HierFunctional.Cli.Tests.BrowserTests" [
+            Expecto.Tests.testCase "every chart of the report draws each of its traces in the browser" (fun () -> ``every chart of the report draws each of its traces in the browser`` ())
+            Expecto.Tests.testCase "the report's shrinkage and forest charts label each point with its hospital" (fun () -> ``the report's shrinkage and forest charts label each point with its hospital`` ())
+            Expecto.Tests.testCase "the report renders offline: no request leaves the file and the screenshot is not blank" (fun () -> ``the report renders offline: no request leaves the file and the screenshot is not blank`` ())
+            Expecto.Tests.testCase "each Plots chart renders on its own self-contained page with the expected number of traces" (fun () -> ``each Plots chart renders on its own self-contained page with the expected number of traces`` ())
+        ]
+    )

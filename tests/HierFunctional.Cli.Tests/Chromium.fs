@@ -10,19 +10,16 @@ open System.Net.WebSockets
 open System.Text
 open System.Text.Json
 open System.Threading
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional.Cli.Tests.Support
 
 /// Debian's chromium binary.
 let binary = "/usr/bin/chromium"
 
-/// A fact skipped, with the reason shown, when Chromium is not installed (`apt-get install -y chromium`).
-type ChromiumFactAttribute() as this =
-    inherit FactAttribute()
-
-    do
-        if not (File.Exists binary) then
-            this.Skip <- $"{binary} is not installed (apt-get install -y chromium); the pages are not rendered."
+/// Skips the calling test, with the reason shown, when Chromium is not installed (`apt-get install -y chromium`).
+let requireChromium () =
+    if not (File.Exists binary) then
+        Expecto.Tests.skiptest $"{binary} is not installed (apt-get install -y chromium); the pages are not rendered."
 
 /// What a loaded page did and shows.
 type Loaded =

@@ -3,7 +3,7 @@
 module HierFunctional.Cli.Tests.ErrorTests
 
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional.Cli.Tests.Support
 
 let private fails (code: int) (args: string list) (expected: string list) =
@@ -18,44 +18,36 @@ let private fails (code: int) (args: string list) (expected: string list) =
     Assert.Single(r.Err.Trim().Split('\n')) |> ignore
     r
 
-[<Fact>]
 let ``an unknown example is a usage error listing the bundled names`` () =
     fails 2 [ "fit"; "--example"; "nope" ] [ "unknown example 'nope'"; "eight-schools"; "three-level" ]
     |> ignore
 
-[<Fact>]
 let ``an unknown option is a usage error naming it`` () =
     fails 2 [ "fit"; "--example"; "rats"; "--chainz"; "2" ] [ "--chainz" ] |> ignore
 
-[<Fact>]
 let ``no command is a usage error`` () =
     fails 2 [] [ "no command given" ] |> ignore
 
-[<Fact>]
 let ``a chain count below one is a usage error naming the option`` () =
     fails 2 [ "fit"; "--example"; "rats"; "--chains"; "0" ] [ "--chains must be at least 1, but was 0" ]
     |> ignore
 
-[<Fact>]
 let ``a non-numeric option value is a usage error`` () =
     fails 2 [ "fit"; "--example"; "rats"; "--draws"; "many" ] [ "--draws" ]
     |> ignore
 
-[<Fact>]
 let ``a formula with a syntax error names the column and what was expected`` () =
     let file = csvFile "y,g\n1,a\n2,b\n"
 
     fails 1 [ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g" ] [ "column 15"; "expected" ]
     |> ignore
 
-[<Fact>]
 let ``a formula naming a missing column names the column`` () =
     let file = csvFile "y,g\n1,a\n2,b\n"
 
     fails 1 [ "fit"; "--data"; file; "--formula"; "y ~ 1 + x + (1 | g)" ] [ "'x'" ]
     |> ignore
 
-[<Fact>]
 let ``a prior override for an unknown node lists the valid names`` () =
     let file = csvFile "y,g\n1,a\n2,b\n"
 
@@ -73,7 +65,6 @@ let ``a prior override for an unknown node lists the valid names`` () =
         [ "nope"; "b_Intercept" ]
     |> ignore
 
-[<Fact>]
 let ``an unknown family is a usage error listing the families`` () =
     let file = csvFile "y,g\n1,a\n"
 
@@ -83,37 +74,31 @@ let ``an unknown family is a usage error listing the families`` () =
         [ "--family must be one of gaussian, binomial, poisson, negbinomial" ]
     |> ignore
 
-[<Fact>]
 let ``data without a formula or example is a usage error`` () =
     fails 2 [ "fit"; "--data"; "x.csv" ] [ "--data needs --formula" ] |> ignore
 
-[<Fact>]
 let ``a missing data file names the file`` () =
     fails 1 [ "fit"; "--example"; "rats"; "--data"; "/no/such/file.csv" ] [ "/no/such/file.csv"; "does not exist" ]
     |> ignore
 
-[<Fact>]
 let ``a missing column names the file and the column`` () =
     let file = csvFile "experiment,y\n1,2\n2,3\n"
 
     fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "column 'n'" ]
     |> ignore
 
-[<Fact>]
 let ``a ragged row names the file and line`` () =
     let file = csvFile "experiment,y,n\n1,2,20\n2,3\n"
 
     fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "line 3"; "2 fields but the header has 3" ]
     |> ignore
 
-[<Fact>]
 let ``a non-numeric value names the file, row and column`` () =
     let file = csvFile "experiment,y,n\n1,2,20\n2,three,20\n"
 
     fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "column 'y' row 2 is 'three'"; "not a number" ]
     |> ignore
 
-[<Fact>]
 let ``a negative count names the file, row and column`` () =
     let file = csvFile "experiment,y,n\n1,2,20\n2,-1,20\n"
 
@@ -123,7 +108,6 @@ let ``a negative count names the file, row and column`` () =
         [ file; "column 'y' row 2 is -1"; "non-negative integer count" ]
     |> ignore
 
-[<Fact>]
 let ``more successes than trials names the file, row and column`` () =
     let file = csvFile "experiment,y,n\n1,2,20\n2,30,20\n"
 
@@ -133,7 +117,6 @@ let ``more successes than trials names the file, row and column`` () =
         [ file; "column 'y' row 2 is 30"; "no larger than the number of trials (20)" ]
     |> ignore
 
-[<Fact>]
 let ``a failed fit leaves no output files behind`` () =
     let dir = tempDir ()
     let file = csvFile "experiment,y,n\n1,2,20\n2,30,20\n"
@@ -143,12 +126,57 @@ let ``a failed fit leaves no output files behind`` () =
 
     Assert.Empty(Directory.GetFileSystemEntries dir)
 
-[<Fact>]
 let ``a summary of a file that is not Stan CSV names the file and line`` () =
     let file = csvFile "# comment\na,b\n1,2\n3\n"
     fails 1 [ "summary"; file ] [ file; "line 4" ] |> ignore
 
-[<Fact>]
 let ``a summary of a missing file names it`` () =
     fails 1 [ "summary"; "/no/draws_1.csv" ] [ "/no/draws_1.csv"; "does not exist" ]
     |> ignore
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.ErrorTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.ErrorTests"
+            [
+                Expecto.Tests.testCase "an unknown example is a usage error listing the bundled names" (fun () ->
+                    ``an unknown example is a usage error listing the bundled names`` ())
+                Expecto.Tests.testCase "an unknown option is a usage error naming it" (fun () ->
+                    ``an unknown option is a usage error naming it`` ())
+                Expecto.Tests.testCase "no command is a usage error" (fun () -> ``no command is a usage error`` ())
+                Expecto.Tests.testCase "a chain count below one is a usage error naming the option" (fun () ->
+                    ``a chain count below one is a usage error naming the option`` ())
+                Expecto.Tests.testCase "a non-numeric option value is a usage error" (fun () ->
+                    ``a non-numeric option value is a usage error`` ())
+                Expecto.Tests.testCase "a formula with a syntax error names the column and what was expected" (fun () ->
+                    ``a formula with a syntax error names the column and what was expected`` ())
+                Expecto.Tests.testCase "a formula naming a missing column names the column" (fun () ->
+                    ``a formula naming a missing column names the column`` ())
+                Expecto.Tests.testCase "a prior override for an unknown node lists the valid names" (fun () ->
+                    ``a prior override for an unknown node lists the valid names`` ())
+                Expecto.Tests.testCase "an unknown family is a usage error listing the families" (fun () ->
+                    ``an unknown family is a usage error listing the families`` ())
+                Expecto.Tests.testCase "data without a formula or example is a usage error" (fun () ->
+                    ``data without a formula or example is a usage error`` ())
+                Expecto.Tests.testCase "a missing data file names the file" (fun () ->
+                    ``a missing data file names the file`` ())
+                Expecto.Tests.testCase "a missing column names the file and the column" (fun () ->
+                    ``a missing column names the file and the column`` ())
+                Expecto.Tests.testCase "a ragged row names the file and line" (fun () ->
+                    ``a ragged row names the file and line`` ())
+                Expecto.Tests.testCase "a non-numeric value names the file, row and column" (fun () ->
+                    ``a non-numeric value names the file, row and column`` ())
+                Expecto.Tests.testCase "a negative count names the file, row and column" (fun () ->
+                    ``a negative count names the file, row and column`` ())
+                Expecto.Tests.testCase "more successes than trials names the file, row and column" (fun () ->
+                    ``more successes than trials names the file, row and column`` ())
+                Expecto.Tests.testCase "a failed fit leaves no output files behind" (fun () ->
+                    ``a failed fit leaves no output files behind`` ())
+                Expecto.Tests.testCase "a summary of a file that is not Stan CSV names the file and line" (fun () ->
+                    ``a summary of a file that is not Stan CSV names the file and line`` ())
+                Expecto.Tests.testCase "a summary of a missing file names it" (fun () ->
+                    ``a summary of a missing file names it`` ())
+            ])

@@ -4,14 +4,13 @@ module HierFunctional.Cli.Tests.FitTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Cli
 open HierFunctional.Cli.Tests.Support
 
 let examples = Catalog.all |> List.map (fun e -> [| box e.Name |])
 
-[<Fact>]
 let ``hier examples lists every bundled example with a description`` () =
     let r = hier [ "examples" ]
     Assert.Equal(0, r.Code)
@@ -22,7 +21,6 @@ let ``hier examples lists every bundled example with a description`` () =
 
     Assert.Equal(7, Catalog.all.Length)
 
-[<Theory; MemberData(nameof examples)>]
 let ``hier fit of each example prints the plan and summary and writes draws readable by our CmdStan reader``
     (name: string)
     =
@@ -47,7 +45,6 @@ let ``hier fit of each example prints the plan and summary and writes draws read
     Assert.Contains("class=\"hier-chart\"", File.ReadAllText(Path.Combine(dir, "report.html")))
     Assert.Empty(Directory.GetDirectories dir) // the staging folder is gone
 
-[<Fact>]
 let ``a Normal example prints the shrinkage table with no, complete and partial pooling per group`` () =
     let r = hier ([ "fit"; "--example"; "eight-schools" ] @ short)
     Assert.Equal(0, r.Code)
@@ -55,7 +52,6 @@ let ``a Normal example prints the shrinkage table with no, complete and partial 
     Assert.Contains("no pool", r.Out)
     Assert.Contains("posterior predictive p-values of y", r.Out)
 
-[<Fact>]
 let ``summary.csv has one row per scalar and a header naming the diagnostics`` () =
     let dir = surgicalFit.Value
     let lines = File.ReadAllLines(Path.Combine(dir, "summary.csv"))
@@ -63,21 +59,18 @@ let ``summary.csv has one row per scalar and a header naming the diagnostics`` (
     // alpha, beta, 12 theta, pop_mean, log_ratio, log_sum
     Assert.Equal(1 + 17, lines.Length)
 
-[<Fact>]
 let ``the same seed gives the same draws whatever the thread count`` () =
     let a, b = tempDir (), tempDir ()
     Assert.Equal(0, (hier ([ "fit"; "--example"; "pumps"; "--threads"; "1"; "--output"; a ] @ short)).Code)
     Assert.Equal(0, (hier ([ "fit"; "--example"; "pumps"; "--threads"; "2"; "--output"; b ] @ short)).Code)
     Assert.Equal(File.ReadAllText(Path.Combine(a, "draws_2.csv")), File.ReadAllText(Path.Combine(b, "draws_2.csv")))
 
-[<Fact>]
 let ``a bundled model can be fitted to a user CSV with the same columns`` () =
     let file = csvFile "hospital,n,r\nA,50,3\nB,200,20\nC,20,1\n"
     let r = hier ([ "fit"; "--example"; "surgical"; "--data"; file ] @ short)
     Assert.True((r.Code = 0), r.Err)
     Assert.Contains(file, r.Out)
 
-[<Fact>]
 let ``hier summary reads a Stan CSV written by CmdStan and reports R-hat and ESS`` () =
     let stan =
         Path.Combine(root, "tests", "HierFunctional.Tests", "fixtures", "cmdstan", "eight_schools_chain1.csv")
@@ -88,7 +81,6 @@ let ``hier summary reads a Stan CSV written by CmdStan and reports R-hat and ESS
     Assert.Contains("theta[8]", r.Out)
     Assert.Contains("lp__", r.Out)
 
-[<Fact>]
 let ``hier summary of our own draws matches the summary written by hier fit`` () =
     let dir = surgicalFit.Value
 
@@ -110,7 +102,6 @@ let ``hier summary of our own draws matches the summary written by hier fit`` ()
 
     Assert.Contains(Summary.formatSignificant 3 alpha.Mean, r.Out)
 
-[<Fact>]
 let ``an interactive terminal gets Spectre tables without failing on a captured stream`` () =
     use out = new StringWriter()
     use err = new StringWriter()
@@ -127,7 +118,6 @@ let ``an interactive terminal gets Spectre tables without failing on a captured 
     Assert.Equal(0, code)
     Assert.Contains("Shrinkage of theta over pump", out.ToString())
 
-[<Fact>]
 let ``hier fit with a formula fits the data file and prints the population and group effects`` () =
     let data = Path.Combine(root, "docs", "data", "surgical.csv")
     let dir = tempDir ()
@@ -156,3 +146,54 @@ let ``hier fit with a formula fits the data file and prints the population and g
         CmdStanCsv.readPosterior [| for c in 1..2 -> Path.Combine(dir, $"draws_{c}.csv") |]
 
     Assert.True(Posterior.pooled "b_Intercept" post |> Array.forall Double.IsFinite)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.FitTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.FitTests"
+            [
+                Expecto.Tests.testCase "hier examples lists every bundled example with a description" (fun () ->
+                    ``hier examples lists every bundled example with a description`` ())
+                Expecto.Tests.testList
+                    "hier fit of each example prints the plan and summary and writes draws readable by our CmdStan reader"
+                    [
+                        for row in examples ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``hier fit of each example prints the plan and summary and writes draws readable by our CmdStan reader`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testCase
+                    "a Normal example prints the shrinkage table with no, complete and partial pooling per group"
+                    (fun () ->
+                        ``a Normal example prints the shrinkage table with no, complete and partial pooling per group`` ())
+                Expecto.Tests.testCase
+                    "summary.csv has one row per scalar and a header naming the diagnostics"
+                    (fun () -> ``summary.csv has one row per scalar and a header naming the diagnostics`` ())
+                Expecto.Tests.testCase "the same seed gives the same draws whatever the thread count" (fun () ->
+                    ``the same seed gives the same draws whatever the thread count`` ())
+                Expecto.Tests.testCase "a bundled model can be fitted to a user CSV with the same columns" (fun () ->
+                    ``a bundled model can be fitted to a user CSV with the same columns`` ())
+                Expecto.Tests.testCase
+                    "hier summary reads a Stan CSV written by CmdStan and reports R-hat and ESS"
+                    (fun () -> ``hier summary reads a Stan CSV written by CmdStan and reports R-hat and ESS`` ())
+                Expecto.Tests.testCase
+                    "hier summary of our own draws matches the summary written by hier fit"
+                    (fun () -> ``hier summary of our own draws matches the summary written by hier fit`` ())
+                Expecto.Tests.testCase
+                    "an interactive terminal gets Spectre tables without failing on a captured stream"
+                    (fun () -> ``an interactive terminal gets Spectre tables without failing on a captured stream`` ())
+                Expecto.Tests.testCase
+                    "hier fit with a formula fits the data file and prints the population and group effects"
+                    (fun () ->
+                        ``hier fit with a formula fits the data file and prints the population and group effects`` ())
+            ])

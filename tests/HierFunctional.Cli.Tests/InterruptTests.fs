@@ -7,7 +7,7 @@ open System.Diagnostics
 open System.IO
 open System.Text
 open System.Threading
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional.Cli.Tests.Support
 
 /// Draw rows of a CmdStan CSV file (lines that are neither comments nor the names row).
@@ -17,7 +17,6 @@ let private drawRows (path: string) =
     |> Array.length
     |> fun n -> n - 1
 
-[<Fact>]
 let ``SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130`` () =
     if OperatingSystem.IsWindows() then
         () // no SIGINT to send to another process there; PosixSignalRegistration maps Ctrl-C the same way
@@ -94,3 +93,12 @@ let ``SIGINT during hier fit writes the draws so far and a summary marked partia
         let summary = File.ReadAllLines(Path.Combine(dir, "summary.csv"))
         Assert.StartsWith("# partial: run cancelled;", summary.[0])
         Assert.Contains("of 4 chains made draws", File.ReadAllText(Path.Combine(dir, "report.html")))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Cli.Tests.InterruptTests" (
+        Expecto.Tests.testList "HierFunctional.Cli.Tests.InterruptTests" [
+            Expecto.Tests.testCase "SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130" (fun () -> ``SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130`` ())
+        ]
+    )

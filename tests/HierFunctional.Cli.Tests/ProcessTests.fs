@@ -5,7 +5,7 @@ open System
 open System.Diagnostics
 open System.IO
 open System.Threading.Tasks
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional.Cli
 open HierFunctional.Cli.Tests.Support
 
@@ -30,7 +30,6 @@ let run (args: string list) =
     p.WaitForExit()
     p.ExitCode, out.Result, err.Result
 
-[<Fact>]
 let ``every bundled example runs as a process with plain progress lines and exit code 0`` () =
     Assert.True(File.Exists dll, $"{dll} was not built")
     let names = Catalog.all |> List.map (fun e -> e.Name) |> Array.ofList
@@ -50,7 +49,6 @@ let ``every bundled example runs as a process with plain progress lines and exit
         Assert.Contains("chain 2: 50/50 (sampling)", out)
         Assert.Contains("rhat", out)
 
-[<Fact>]
 let ``an error in a process goes to stderr with a non-zero exit code`` () =
     let code, out, err = run [ "fit"; "--example"; "nope" ]
     Assert.Equal(2, code)
@@ -71,7 +69,6 @@ let private strayCell () =
 
     csvFile ("y,x,g\n" + String.Join("\n", rows) + "\n")
 
-[<Fact>]
 let ``a numeric predictor with one text cell fails at once naming the column, line and cell`` () =
     let file = strayCell ()
     let sw = Stopwatch.StartNew()
@@ -86,7 +83,6 @@ let ``a numeric predictor with one text cell fails at once naming the column, li
     Assert.Contains("line 59 'abc'", err)
     Assert.Contains("--categorical x", err)
 
-[<Fact>]
 let ``a column declared categorical with a level per row is refused naming the term`` () =
     let file = strayCell ()
     let sw = Stopwatch.StartNew()
@@ -99,7 +95,6 @@ let ``a column declared categorical with a level per row is refused naming the t
     Assert.Equal(ExitCode.DataError, code)
     Assert.Contains("the term 'x' needs 199 coefficients", err)
 
-[<Fact>]
 let ``the stray cell and the level-per-row design are refused in-process well within a second's work`` () =
     let file = strayCell ()
     hier [ "examples"; "--names-only" ] |> ignore // load and JIT the tool first: time the refusal, not start-up
@@ -111,7 +106,6 @@ let ``the stray cell and the level-per-row design are refused in-process well wi
         Assert.Equal(ExitCode.DataError, r.Code)
         Assert.True(sw.Elapsed.TotalSeconds < 10.0, $"{extra}: took {sw.Elapsed}")
 
-[<Fact>]
 let ``a run with convergence warnings prints the banner above the results and --strict exits with code 3`` () =
     let dir = tempDir ()
 
@@ -142,7 +136,6 @@ let ``a run with convergence warnings prints the banner above the results and --
     let box = html.IndexOf "class=\"warnings\""
     Assert.True(box > 0 && box < html.IndexOf "<section>", "the warnings box leads the report")
 
-[<Fact>]
 let ``without --strict the same run exits with code 0 and a reminder on stderr`` () =
     let code, out, err =
         run ([ "fit"; "--example"; "eight-schools"; "--threads"; "1" ] @ short)
@@ -151,7 +144,6 @@ let ``without --strict the same run exits with code 0 and a reminder on stderr``
     Assert.Contains("WARNINGS: do not trust these results", out)
     Assert.Contains("hier: warning:", err)
 
-[<Fact>]
 let ``a run without warnings exits with code 0 under --strict`` () =
     let code, out, err =
         run
@@ -170,3 +162,44 @@ let ``a run without warnings exits with code 0 under --strict`` () =
 
     Assert.True((code = ExitCode.Ok), $"{err}\n{out}")
     Assert.DoesNotContain("WARNING", out)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.ProcessTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.ProcessTests"
+            [
+                Expecto.Tests.testCase
+                    "every bundled example runs as a process with plain progress lines and exit code 0"
+                    (fun () -> ``every bundled example runs as a process with plain progress lines and exit code 0`` ())
+                Expecto.Tests.testCase "an error in a process goes to stderr with a non-zero exit code" (fun () ->
+                    ``an error in a process goes to stderr with a non-zero exit code`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase
+                        "a numeric predictor with one text cell fails at once naming the column, line and cell"
+                        (fun () ->
+                            ``a numeric predictor with one text cell fails at once naming the column, line and cell`` ())
+                )
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase
+                        "a column declared categorical with a level per row is refused naming the term"
+                        (fun () -> ``a column declared categorical with a level per row is refused naming the term`` ())
+                )
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase
+                        "the stray cell and the level-per-row design are refused in-process well within a second's work"
+                        (fun () ->
+                            ``the stray cell and the level-per-row design are refused in-process well within a second's work`` ())
+                )
+                Expecto.Tests.testCase
+                    "a run with convergence warnings prints the banner above the results and --strict exits with code 3"
+                    (fun () ->
+                        ``a run with convergence warnings prints the banner above the results and --strict exits with code 3`` ())
+                Expecto.Tests.testCase
+                    "without --strict the same run exits with code 0 and a reminder on stderr"
+                    (fun () -> ``without --strict the same run exits with code 0 and a reminder on stderr`` ())
+                Expecto.Tests.testCase "a run without warnings exits with code 0 under --strict" (fun () ->
+                    ``a run without warnings exits with code 0 under --strict`` ())
+            ])

@@ -11,13 +11,21 @@ let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", ".."))
 
 /// Properties run from a fixed seed, as in the main test project.
 let quick =
-    Config.QuickThrowOnFailure.WithReplay(
-        Some
-            {
-                Rnd = Rnd(20261121UL, 0x9E3779B97F4A7C15UL)
-                Size = None
-            }
-    )
+    Config.QuickThrowOnFailure
+        .WithQuietOnSuccess(true)
+        .WithReplay(
+            Some
+                {
+                    Rnd = Rnd(20261121UL, 0x9E3779B97F4A7C15UL)
+                    Size = None
+                }
+        )
+
+/// The same fixed replay seed for Expecto's `testPropertyWithConfig`.
+let fsCheck: Expecto.FsCheckConfig =
+    { Expecto.FsCheckConfig.defaultConfig with
+        replay = Some(20261121UL, 0x9E3779B97F4A7C15UL, None)
+    }
 
 /// What one run printed and returned.
 type RunResult = { Code: int; Out: string; Err: string }

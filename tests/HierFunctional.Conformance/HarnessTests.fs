@@ -2,7 +2,7 @@
 module HierFunctional.Conformance.HarnessTests
 
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Conformance
 
@@ -21,12 +21,10 @@ let private node mean sd =
 let private draws (mean: float) =
     Array.init 4 (fun c -> Array.init 1000 (fun i -> mean + (if (i + c) % 2 = 0 then 1.0 else -1.0)))
 
-[<Fact>]
 let ``a node 0.149 reference sds from the reference passes and 0.151 fails`` () =
     Assert.True((PassRule.check (node 0.0 10.0) (draws 1.49)).Pass)
     Assert.False((PassRule.check (node 0.0 10.0) (draws 1.51)).Pass)
 
-[<Fact>]
 let ``a node whose chains disagree fails on R-hat even when the pooled mean is right`` () =
     let split =
         Array.init 4 (fun c -> Array.init 1000 (fun i -> (if c < 2 then -1.0 else 1.0) + 0.01 * float (i % 7)))
@@ -35,14 +33,11 @@ let ``a node whose chains disagree fails on R-hat even when the pooled mean is r
     Assert.True(check.Distance <= PassRule.tolerance)
     Assert.False(check.Pass, $"R-hat {check.Rhat}")
 
-[<Fact>]
 let ``NaN draws fail the rule`` () =
     Assert.False((PassRule.check (node 0.0 1.0) (Array.init 4 (fun _ -> Array.create 100 nan))).Pass)
 
 let caseNames: obj[] seq = Catalogue.all |> Seq.map (fun c -> [| box c.Name |])
 
-[<Theory>]
-[<MemberData(nameof caseNames)>]
 let ``every case has its data and a reference for each node, and its model binds to the data`` (name: string) =
     let case = (Catalogue.tryFind name).Value
 
@@ -61,13 +56,10 @@ let ``every case has its data and a reference for each node, and its model binds
         | Ok _ -> ()
         | Error e -> failwithf "%s does not bind: %A" name e
 
-[<Fact>]
 let ``case names are unique`` () =
     let names = Catalogue.all |> List.map (fun c -> c.Name)
     Assert.Equal(names.Length, (List.distinct names).Length)
 
-[<Theory>]
-[<MemberData(nameof caseNames)>]
 let ``every formula version binds to its data and reads each reference node from a node of its model`` (name: string) =
     let case = (Catalogue.tryFind name).Value
 
@@ -94,9 +86,27 @@ let ``every formula version binds to its data and reads each reference node from
                         $"{name}: reference node {n.Node} reads {x}, not a node of the formula model"
                     )
 
-[<Fact>]
 let ``every case says whether it has a formula version, and why not`` () =
     for c in Catalogue.all do
         match c.Formula with
         | AsFormula.NotExpressible why -> Assert.NotEqual<string>("no formula version written", why)
         | AsFormula.Variant _ -> ()
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Conformance.HarnessTests" (
+        Expecto.Tests.testList "HierFunctional.Conformance.HarnessTests" [
+            Expecto.Tests.testCase "a node 0.149 reference sds from the reference passes and 0.151 fails" (fun () -> ``a node 0.149 reference sds from the reference passes and 0.151 fails`` ())
+            Expecto.Tests.testCase "a node whose chains disagree fails on R-hat even when the pooled mean is right" (fun () -> ``a node whose chains disagree fails on R-hat even when the pooled mean is right`` ())
+            Expecto.Tests.testCase "NaN draws fail the rule" (fun () -> ``NaN draws fail the rule`` ())
+            Expecto.Tests.testList "every case has its data and a reference for each node, and its model binds to the data" [
+                for row in caseNames -> Expecto.Tests.testCase (row |> Array.map (function :? string as s -> s | x -> sprintf "%A" x) |> String.concat ", ") (fun () -> ``every case has its data and a reference for each node, and its model binds to the data`` (unbox row.[0]))
+            ]
+            Expecto.Tests.testCase "case names are unique" (fun () -> ``case names are unique`` ())
+            Expecto.Tests.testList "every formula version binds to its data and reads each reference node from a node of its model" [
+                for row in caseNames -> Expecto.Tests.testCase (row |> Array.map (function :? string as s -> s | x -> sprintf "%A" x) |> String.concat ", ") (fun () -> ``every formula version binds to its data and reads each reference node from a node of its model`` (unbox row.[0]))
+            ]
+            Expecto.Tests.testCase "every case says whether it has a formula version, and why not" (fun () -> ``every case says whether it has a formula version, and why not`` ())
+        ]
+    )

@@ -3,6 +3,7 @@
 /// (or the named ones: `case` runs its model and formula versions, `case_model` or `case_formula` one of them),
 /// prints each result as it finishes, writes the table (to bench/results/conformance.md when every case ran at full
 /// length, else to --out if given), and exits 1 if any case failed.
+/// `-- test [Expecto options]` runs the harness tests and the CI quick slice instead (what `build.fsx test` runs).
 module HierFunctional.Conformance.Program
 
 open System
@@ -134,17 +135,22 @@ let private run (o: Options) =
 
 [<EntryPoint>]
 let main argv =
-    match
-        parse
-            {
-                Quick = false
-                Threads = 1
-                Out = None
-                Names = []
-            }
-            (List.ofArray argv)
-    with
-    | Error msg ->
-        eprintfn "%s" msg
-        2
-    | Ok o -> run o
+    match List.ofArray argv with
+    | "test" :: expectoArgs ->
+        Expecto.Tests.runTestsInAssemblyWithCLIArgs [ Expecto.Tests.CLIArguments.No_Spinner ] (Array.ofList expectoArgs)
+    | _ ->
+
+        match
+            parse
+                {
+                    Quick = false
+                    Threads = 1
+                    Out = None
+                    Names = []
+                }
+                (List.ofArray argv)
+        with
+        | Error msg ->
+            eprintfn "%s" msg
+            2
+        | Ok o -> run o

@@ -5,7 +5,7 @@ open System
 open System.IO
 open FsCheck
 open FsCheck.FSharp
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Plots
 
@@ -36,7 +36,6 @@ let private shapes =
 
 let private posteriorOf (names: string[]) (columns: float[][][]) = Posterior.ofColumns names columns
 
-[<Fact>]
 let ``rank histogram counts sum to each chain's draws and to all draws`` () =
     Prop.forAll (Arb.fromGen (Gen.zip shapes (Gen.choose (1, 30)))) (fun ((seed, chains, draws), bins) ->
         let x = chainsOf seed chains draws
@@ -47,7 +46,6 @@ let ``rank histogram counts sum to each chain's draws and to all draws`` () =
         && abs (h.Expected * float bins - float draws) < 1e-9)
     |> check
 
-[<Fact>]
 let ``the pooled rank bins are equally filled, within one draw`` () =
     Prop.forAll (Arb.fromGen (Gen.zip shapes (Gen.choose (1, 30)))) (fun ((seed, chains, draws), bins) ->
         let h = ChainData.rankHistogramOf bins "x" (chainsOf seed chains draws)
@@ -55,7 +53,6 @@ let ``the pooled rank bins are equally filled, within one draw`` () =
         chains * draws < bins || Array.max totals - Array.min totals <= 1)
     |> check
 
-[<Fact>]
 let ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws`` () =
     Prop.forAll (Arb.fromGen shapes) (fun (seed, chains, draws) ->
         let x = chainsOf seed chains draws
@@ -67,7 +64,6 @@ let ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the 
            |> Array.forall (fun (v, k) -> pairs |> Array.forall (fun (w, l) -> not (v < w) || k < l)))
     |> check
 
-[<Fact>]
 let ``a trace keeps at most the limit of points per chain, each a draw at its iteration`` () =
     Prop.forAll (Arb.fromGen (Gen.zip shapes (Gen.choose (1, 100)))) (fun ((seed, chains, draws), limit) ->
         let x = chainsOf seed chains draws
@@ -87,7 +83,6 @@ let private trapezoid (x: float[]) (y: float[]) =
     Array.init (x.Length - 1) (fun i -> (x.[i + 1] - x.[i]) * (y.[i] + y.[i + 1]) / 2.0)
     |> Array.sum
 
-[<Fact>]
 let ``each chain's density integrates to one over its grid`` () =
     Prop.forAll
         (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (5, 200))))
@@ -99,7 +94,6 @@ let ``each chain's density integrates to one over its grid`` () =
             |> Array.forall (fun s -> abs (trapezoid s.X s.Y - 1.0) < 0.01))
     |> check
 
-[<Fact>]
 let ``the density of positive draws starts at zero and still integrates to one`` () =
     Prop.forAll
         (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (5, 200))))
@@ -111,7 +105,6 @@ let ``the density of positive draws starts at zero and still integrates to one``
             |> Array.forall (fun s -> s.X.[0] >= 0.0 && abs (trapezoid s.X s.Y - 1.0) < 0.01))
     |> check
 
-[<Fact>]
 let ``autocorrelation is one at lag zero and within minus one to one`` () =
     Prop.forAll
         (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (3, 200))))
@@ -125,7 +118,6 @@ let ``autocorrelation is one at lag zero and within minus one to one`` () =
                 && s.Y |> Array.forall (fun r -> abs r <= 1.0 + 1e-12)))
     |> check
 
-[<Fact>]
 let ``forest intervals contain their medians and rows carry the group labels`` () =
     Prop.forAll
         (Arb.fromGen (Gen.zip3 (Gen.choose (0, 1_000_000)) (Gen.choose (1, 4)) (Gen.choose (2, 60))))
@@ -171,7 +163,6 @@ let private shrinkageTable (rows: (float * float * float) list) =
             |> Array.ofList
     }
 
-[<Fact>]
 let ``shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means`` () =
     let row =
         Gen.zip3
@@ -195,7 +186,6 @@ let ``shrinkage arrows start at the no-pooling estimates and end at the partial-
         && (t.Rows.Length = 0 || d.CompletePooling = 4.2))
     |> check
 
-[<Fact>]
 let ``variance shares of the levels sum to one`` () =
     Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose (0, 1_000_000)) (Gen.choose (2, 50)))) (fun (seed, draws) ->
         let x =
@@ -211,7 +201,6 @@ let ``variance shares of the levels sum to one`` () =
         && values |> Array.forall (fun v -> v.Lower <= v.Value && v.Value <= v.Upper))
     |> check
 
-[<Fact>]
 let ``criteria comparison bars span one standard error either side and DIC has none`` () =
     let waicLike: CriterionEstimate = { Estimate = 60.0; SE = 3.0 }
 
@@ -245,7 +234,6 @@ let ``criteria comparison bars span one standard error either side and DIC has n
     let dic = d.Groups |> Array.find (fun g -> g.Name = "DIC")
     Assert.True(Double.IsNaN dic.Values.[0].Lower)
 
-[<Fact>]
 let ``a stuck chain is flagged in the pair plot data and the others are not`` () =
     let x = chainsOf 4 4 200
 
@@ -271,7 +259,6 @@ let private eightSchools =
              plan, Chains.run (SamplerOptions.Default.WithChains(3).WithWarmup(100).WithDraws(100).WithSeed(9)) plan
          | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; "))
 
-[<Fact>]
 let ``a predictive density check has the observed data and exactly the requested replicates`` () =
     let plan, post = eightSchools.Value
     let s = GroupData.predictiveDensities (Random 1) 50 plan.Bound "y" post
@@ -279,7 +266,6 @@ let ``a predictive density check has the observed data and exactly the requested
     Assert.Equal(1, s |> Array.filter (fun x -> x.Chain = 0) |> Array.length)
     Assert.True(s |> Array.forall (fun x -> x.X = s.[0].X), "the curves do not share one grid")
 
-[<Fact>]
 let ``prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range`` () =
     let plan, post = eightSchools.Value
     let s = GroupData.priorPosterior (Random 1) 4000 plan.Bound "tau" post
@@ -291,7 +277,6 @@ let ``prior and posterior densities of tau start at zero and hold nearly all the
     Assert.InRange(prior, 0.93, 0.97)
     Assert.InRange(posterior, 0.95, 1.01)
 
-[<Fact>]
 let ``the C# chart methods use no F# lists, options, functions or tuples`` () =
     let fsharpy (t: Type) =
         t.FullName.StartsWith "Microsoft.FSharp"
@@ -303,3 +288,26 @@ let ``the C# chart methods use no F# lists, options, functions or tuples`` () =
             Assert.False(fsharpy t, $"{m.Name} uses {t.FullName}")
 
         Assert.True(Char.IsUpper m.Name.[0], $"{m.Name} is not PascalCase")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Plots.Tests.ChartDataTests" (
+        Expecto.Tests.testList "HierFunctional.Plots.Tests.ChartDataTests" [
+            Expecto.Tests.testCase "rank histogram counts sum to each chain's draws and to all draws" (fun () -> ``rank histogram counts sum to each chain's draws and to all draws`` ())
+            Expecto.Tests.testCase "the pooled rank bins are equally filled, within one draw" (fun () -> ``the pooled rank bins are equally filled, within one draw`` ())
+            Expecto.Tests.testCase "ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws" (fun () -> ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws`` ())
+            Expecto.Tests.testCase "a trace keeps at most the limit of points per chain, each a draw at its iteration" (fun () -> ``a trace keeps at most the limit of points per chain, each a draw at its iteration`` ())
+            Expecto.Tests.testCase "each chain's density integrates to one over its grid" (fun () -> ``each chain's density integrates to one over its grid`` ())
+            Expecto.Tests.testCase "the density of positive draws starts at zero and still integrates to one" (fun () -> ``the density of positive draws starts at zero and still integrates to one`` ())
+            Expecto.Tests.testCase "autocorrelation is one at lag zero and within minus one to one" (fun () -> ``autocorrelation is one at lag zero and within minus one to one`` ())
+            Expecto.Tests.testCase "forest intervals contain their medians and rows carry the group labels" (fun () -> ``forest intervals contain their medians and rows carry the group labels`` ())
+            Expecto.Tests.testCase "shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means" (fun () -> ``shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means`` ())
+            Expecto.Tests.testCase "variance shares of the levels sum to one" (fun () -> ``variance shares of the levels sum to one`` ())
+            Expecto.Tests.testCase "criteria comparison bars span one standard error either side and DIC has none" (fun () -> ``criteria comparison bars span one standard error either side and DIC has none`` ())
+            Expecto.Tests.testCase "a stuck chain is flagged in the pair plot data and the others are not" (fun () -> ``a stuck chain is flagged in the pair plot data and the others are not`` ())
+            Expecto.Tests.testCase "a predictive density check has the observed data and exactly the requested replicates" (fun () -> ``a predictive density check has the observed data and exactly the requested replicates`` ())
+            Expecto.Tests.testCase "prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range" (fun () -> ``prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range`` ())
+            Expecto.Tests.testCase "the C# chart methods use no F# lists, options, functions or tuples" (fun () -> ``the C# chart methods use no F# lists, options, functions or tuples`` ())
+        ]
+    )

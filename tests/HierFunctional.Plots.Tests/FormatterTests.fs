@@ -4,7 +4,7 @@ module HierFunctional.Plots.Tests.FormatterTests
 
 open System.IO
 open Microsoft.DotNet.Interactive.Formatting
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Plots
 open HierFunctional.Interactive
@@ -23,7 +23,6 @@ let private fit =
 
 let private rowsOf (html: string) = html.Split("<tr>").Length - 1
 
-[<Fact>]
 let ``a posterior shows as its summary table with one row per scalar and the group labels`` () =
     let _, post = fit.Value
     let html = Formatter.ToDisplayString(post, "text/html")
@@ -31,7 +30,6 @@ let ``a posterior shows as its summary table with one row per scalar and the gro
     Assert.Contains("<td>theta[C]</td>", html)
     Assert.Contains("<th>rhat</th>", html)
 
-[<Fact>]
 let ``a plan shows as its update table with one row per update`` () =
     let plan, _ = fit.Value
     let html = Formatter.ToDisplayString(plan, "text/html")
@@ -40,9 +38,19 @@ let ``a plan shows as its update table with one row per update`` () =
     for u in plan.Updates do
         Assert.Contains($"<td>{u.Node}</td>", html)
 
-[<Fact>]
 let ``a chart shows inline with plotly.js and draws itself`` () =
     let _, post = fit.Value
     let html = Formatter.ToDisplayString(Plot.rank "tau" post, "text/html")
     Assert.Contains("Plotly.newPlot", html)
     Assert.Contains(ChartPage.plotlyJs.Value.Substring(0, 200), html)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Plots.Tests.FormatterTests" (
+        Expecto.Tests.testList "HierFunctional.Plots.Tests.FormatterTests" [
+            Expecto.Tests.testCase "a posterior shows as its summary table with one row per scalar and the group labels" (fun () -> ``a posterior shows as its summary table with one row per scalar and the group labels`` ())
+            Expecto.Tests.testCase "a plan shows as its update table with one row per update" (fun () -> ``a plan shows as its update table with one row per update`` ())
+            Expecto.Tests.testCase "a chart shows inline with plotly.js and draws itself" (fun () -> ``a chart shows inline with plotly.js and draws itself`` ())
+        ]
+    )

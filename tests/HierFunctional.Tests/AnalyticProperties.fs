@@ -1,7 +1,7 @@
 module HierFunctional.Tests.AnalyticProperties
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics
@@ -9,11 +9,16 @@ open MathNet.Numerics.Distributions
 open HierFunctional.Analytic
 open HierFunctional.Testing
 
-let private check prop =
-    Check.One(TestConfig.quick.WithMaxTest 200, prop)
+/// A property of this file with its number of cases (200 unless given): run by Expecto's testPropertyWithConfig
+/// from the suite's fixed replay seed (`property` below).
+let private check (prop: Property) = 200, prop
 
-let private checkN (n: int) prop =
-    Check.One(TestConfig.quick.WithMaxTest n, prop)
+let private checkN (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 let private forAll gen body = Prop.forAll (Arb.fromGen gen) body
 
@@ -26,7 +31,6 @@ let private normalCase =
         return mu, tau, y, se
     }
 
-[<Fact>]
 let ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean`` () =
     forAll normalCase (fun (mu, tau, y, se) ->
         let p = Shrinkage.normal mu tau y se
@@ -42,7 +46,6 @@ let ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the es
         && abs (p.ShrinkageFactor - se * se / (se * se + tau * tau)) <= 1e-12)
     |> check
 
-[<Fact>]
 let ``shrinkage factor decreases as the group grows and tends to zero`` () =
     let g =
         Gen.zip3 Generators.positiveScale Generators.positiveScale (Gen.choose (1, 1000))
@@ -56,7 +59,6 @@ let ``shrinkage factor decreases as the group grows and tends to zero`` () =
         && b 1_000_000_000 < 1e-4 * (1.0 + (sigma / tau) ** 2.0) * 1e-1)
     |> check
 
-[<Fact>]
 let ``tau to zero gives complete pooling and tau to infinity gives no pooling`` () =
     let g =
         Gen.zip (Gen.arrayOfLength 5 Generators.finiteFloat) (Gen.arrayOfLength 5 Generators.positiveScale)
@@ -73,7 +75,6 @@ let ``tau to zero gives complete pooling and tau to infinity gives no pooling`` 
            |> Array.forall (fun r -> abs (r.PartialPooling - r.NoPooling) <= 1e-6 * (1.0 + abs r.NoPooling)))
     |> check
 
-[<Fact>]
 let ``permuting groups permutes the partially pooled estimates`` () =
     let g =
         gen {
@@ -96,7 +97,6 @@ let ``permuting groups permutes the partially pooled estimates`` () =
         |> Array.forall id)
     |> check
 
-[<Fact>]
 let ``permuting hospitals permutes the empirical-Bayes Poisson estimates`` () =
     let g =
         gen {
@@ -121,7 +121,6 @@ let ``permuting hospitals permutes the empirical-Bayes Poisson estimates`` () =
 
 let private twoPoints (g: Gen<float>) = Gen.zip g g
 
-[<Fact>]
 let ``Normal-Normal posterior equals prior times likelihood up to a constant`` () =
     forAll (Gen.zip normalCase (twoPoints Generators.finiteFloat)) (fun ((mu, tau, y, se), (t1, t2)) ->
         let p = Shrinkage.normal mu tau y se
@@ -135,7 +134,6 @@ let ``Normal-Normal posterior equals prior times likelihood up to a constant`` (
             .Passed)
     |> check
 
-[<Fact>]
 let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` () =
     let g =
         Gen.zip3
@@ -155,7 +153,6 @@ let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` (
             .Passed)
     |> check
 
-[<Fact>]
 let ``Gamma-Poisson posterior equals prior times likelihood up to a constant`` () =
     let g =
         Gen.zip3
@@ -175,7 +172,6 @@ let ``Gamma-Poisson posterior equals prior times likelihood up to a constant`` (
             .Passed)
     |> check
 
-[<Fact>]
 let ``sequential and batch updates agree`` () =
     let g =
         Gen.zip3
@@ -216,7 +212,6 @@ let ``sequential and batch updates agree`` () =
         && near nSeq.PosteriorSd nBatch.PosteriorSd)
     |> check
 
-[<Fact>]
 let ``Negative Binomial marginal matches numerical integration of Gamma times Poisson`` () =
     let g =
         Gen.zip3 (Generators.floatIn 1.0 20.0) Generators.positiveScale (Generators.countWithExposure 30)
@@ -238,7 +233,6 @@ let ``Negative Binomial marginal matches numerical integration of Gamma times Po
         (Checks.relativelyClose 1e-7 integral (Marginals.negativeBinomialPmf a b e y)).Passed)
     |> checkN 100
 
-[<Fact>]
 let ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta`` () =
     let g =
         Gen.zip3 Generators.positiveScale Generators.positiveScale (Gen.choose (0, 60))
@@ -251,7 +245,6 @@ let ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus be
         && abs (mean - float n * a / (a + b)) < 1e-9 * (1.0 + float n))
     |> check
 
-[<Fact>]
 let ``law of total variance holds for simulated three-level data within 4 MCSE`` () =
     let rng = Random.Xoshiro256StarStar(20261121)
 
@@ -279,7 +272,6 @@ let ``law of total variance holds for simulated three-level data within 4 MCSE``
             (Array.init 5000 (fun _ -> classMean ()))
         |> Checks.orFail
 
-[<Fact>]
 let ``Beta-Binomial grid posterior integrates to one`` () =
     let data =
         gen {
@@ -310,7 +302,6 @@ let ``Beta-Binomial grid posterior integrates to one`` () =
         abs (total - 1.0) <= 1e-3)
     |> checkN 6
 
-[<Fact>]
 let ``Normal hierarchy grid posterior of tau integrates to one`` () =
     let g =
         Gen.zip (Gen.arrayOfLength 5 Generators.finiteFloat) (Gen.arrayOfLength 5 Generators.positiveScale)
@@ -328,7 +319,6 @@ let ``Normal hierarchy grid posterior of tau integrates to one`` () =
         abs (total - 1.0) <= 1e-5)
     |> checkN 50
 
-[<Fact>]
 let ``the Testing checkers reject false identities and accept true ones`` () =
     Assert.False((Checks.differByConstant 1e-9 (fun x -> -x * x) (fun x -> -x * x / 2.0) [ 0.0; 1.0 ]).Passed)
     Assert.True((Checks.differByConstant 1e-9 (fun x -> -x * x + 3.0) (fun x -> -x * x) [ 0.0; 1.0; 5.0 ]).Passed)
@@ -341,7 +331,6 @@ let ``the Testing checkers reject false identities and accept true ones`` () =
     Assert.True((Checks.varianceWithinMcse 4.0 4.0 draws).Passed)
     Assert.False((Checks.varianceWithinMcse 4.0 5.0 draws).Passed)
 
-[<Fact>]
 let ``Testing generators produce valid probabilities, counts within trials and non-empty groups`` () =
     let g =
         Gen.zip3 Generators.probability (Generators.binomialGroup 40) (Generators.groupedData 6 5)
@@ -356,3 +345,58 @@ let ``Testing generators produce valid probabilities, counts within trials and n
         && d.Groups
            |> Array.forall (fun grp -> grp.Length >= 1 && grp |> Array.forall Double.IsFinite))
     |> check
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.AnalyticProperties"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.AnalyticProperties"
+            [
+                property
+                    "shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean"
+                    ``shrinkage factor lies in 0 to 1 and the posterior mean lies between the estimate and the population mean``
+                property
+                    "shrinkage factor decreases as the group grows and tends to zero"
+                    ``shrinkage factor decreases as the group grows and tends to zero``
+                property
+                    "tau to zero gives complete pooling and tau to infinity gives no pooling"
+                    ``tau to zero gives complete pooling and tau to infinity gives no pooling``
+                property
+                    "permuting groups permutes the partially pooled estimates"
+                    ``permuting groups permutes the partially pooled estimates``
+                property
+                    "permuting hospitals permutes the empirical-Bayes Poisson estimates"
+                    ``permuting hospitals permutes the empirical-Bayes Poisson estimates``
+                property
+                    "Normal-Normal posterior equals prior times likelihood up to a constant"
+                    ``Normal-Normal posterior equals prior times likelihood up to a constant``
+                property
+                    "Beta-Binomial posterior equals prior times likelihood up to a constant"
+                    ``Beta-Binomial posterior equals prior times likelihood up to a constant``
+                property
+                    "Gamma-Poisson posterior equals prior times likelihood up to a constant"
+                    ``Gamma-Poisson posterior equals prior times likelihood up to a constant``
+                property "sequential and batch updates agree" ``sequential and batch updates agree``
+                property
+                    "Negative Binomial marginal matches numerical integration of Gamma times Poisson"
+                    ``Negative Binomial marginal matches numerical integration of Gamma times Poisson``
+                property
+                    "Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta"
+                    ``Beta-Binomial marginal sums to one and has mean n alpha over alpha plus beta``
+                Expecto.Tests.testCase
+                    "law of total variance holds for simulated three-level data within 4 MCSE"
+                    (fun () -> ``law of total variance holds for simulated three-level data within 4 MCSE`` ())
+                property
+                    "Beta-Binomial grid posterior integrates to one"
+                    ``Beta-Binomial grid posterior integrates to one``
+                property
+                    "Normal hierarchy grid posterior of tau integrates to one"
+                    ``Normal hierarchy grid posterior of tau integrates to one``
+                Expecto.Tests.testCase "the Testing checkers reject false identities and accept true ones" (fun () ->
+                    ``the Testing checkers reject false identities and accept true ones`` ())
+                property
+                    "Testing generators produce valid probabilities, counts within trials and non-empty groups"
+                    ``Testing generators produce valid probabilities, counts within trials and non-empty groups``
+            ])

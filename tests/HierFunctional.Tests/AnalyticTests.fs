@@ -2,7 +2,7 @@ module HierFunctional.Tests.AnalyticTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.LinearAlgebra
 open HierFunctional.Analytic
@@ -34,7 +34,6 @@ let private schoolSd = schools |> Array.map (fun r -> float r[2])
 let private close tol expected actual =
     Checks.relativelyClose tol expected actual |> Checks.orFail
 
-[<Fact>]
 let ``DerSimonian-Laird, ML and REML match metafor to 1e-6`` () =
     let bcg = csv "tests/HierFunctional.Tests/fixtures/analytic/bcg_logrr.csv"
 
@@ -55,7 +54,6 @@ let ``DerSimonian-Laird, ML and REML match metafor to 1e-6`` () =
         [ fit.Tau2; fit.Tau2Se; fit.Mu; fit.MuSe; fit.Q ]
         |> List.iteri (fun i actual -> close 1e-6 (float r[2 + i]) actual)
 
-[<Fact>]
 let ``Beta-Binomial and Gamma-Poisson marginal ML match R optim to 1e-4`` () =
     let pumps = csv "docs/data/pumps.csv"
 
@@ -76,7 +74,6 @@ let ``Beta-Binomial and Gamma-Poisson marginal ML match R optim to 1e-4`` () =
         [ f.Alpha; f.Beta; f.AlphaSe; f.BetaSe; f.LogLikelihood ]
         |> List.iteri (fun i actual -> close 1e-4 (float r[1 + i]) actual)
 
-[<Fact>]
 let ``hospital example gives the worked pooling numbers`` () =
     let observed, expected = [| 6; 2; 48 |], [| 4.0; 4.0; 40.0 |]
     let eb = Pooling.poisson observed expected
@@ -100,7 +97,6 @@ let ``hospital example gives the worked pooling numbers`` () =
         [| 4.0 / 14.0; 4.0 / 14.0; 40.0 / 50.0 |]
         given.Rows
 
-[<Fact>]
 let ``rat tumour grid posterior has BDA3's mode and agrees with an independent quadrature`` () =
     let g = GridPosterior.betaBinomial 100 ratY ratN
     // BDA3 §5.3 (Fig. 5.3): mode near (log(α/β), log(α+β)) = (−1.79, 2.74)
@@ -137,7 +133,6 @@ let private tauQuadrature (muPrior: MuPrior) logTauPrior (p: NormalHierarchyPost
 
     Integrate.GaussKronrod((fun t -> q t * h t), 0.0, snd p.TauBounds, 1e-10, 20, 31)
 
-[<Fact>]
 let ``eight schools p(tau given y) integrates to one and its moments match an independent quadrature`` () =
     let p =
         GridPosterior.normalHierarchy 200 MuPrior.Flat GridPosterior.uniformTau schoolY schoolSd
@@ -158,7 +153,6 @@ let ``eight schools p(tau given y) integrates to one and its moments match an in
 
     Assert.True(d 1e-6 > d 5.0 && d 5.0 > d 10.0 && d 10.0 > d 20.0)
 
-[<Fact>]
 let ``eight schools with mu Normal(0,5) and tau HalfCauchy(5) matches a direct two-dimensional quadrature`` () =
     let muPrior, tauPrior = MuPrior.Normal(0.0, 5.0), GridPosterior.halfCauchyTau 5.0
     let p = GridPosterior.normalHierarchy 200 muPrior tauPrior schoolY schoolSd
@@ -188,7 +182,6 @@ let ``eight schools with mu Normal(0,5) and tau HalfCauchy(5) matches a direct t
     close 1e-6 p.Tau.Mean (over (fun _ tau -> tau) / z)
     close 1e-5 p.Mu.Sd (sqrt (over (fun mu _ -> mu * mu) / z - p.Mu.Mean ** 2.0))
 
-[<Fact>]
 let ``two-group fit recovers pi0 and tau2 within 4 standard errors and its FDR is calibrated`` () =
     let simulate (seed: int) n =
         let rng = Random.Xoshiro256StarStar(seed)
@@ -224,7 +217,6 @@ let ``two-group fit recovers pi0 and tau2 within 4 standard errors and its FDR i
 
     Checks.meanWithinMcse 4.0 0.0 gaps |> Checks.orFail
 
-[<Fact>]
 let ``hierarchical linear model with an intercept only reduces to Normal-Normal shrinkage`` () =
     let y = [| 3.0; 5.0; 4.5; 6.0 |]
     let x = Matrix<float>.Build.Dense(4, 1, 1.0)
@@ -242,7 +234,6 @@ let ``hierarchical linear model with an intercept only reduces to Normal-Normal 
     close 1e-12 (scalar.PosteriorSd ** 2.0) post.CoefficientCovariance[0, 0]
     close 1e-12 (1.0 - scalar.ShrinkageFactor) post.WeightMatrix[0, 0]
 
-[<Fact>]
 let ``hierarchical linear model mean is the matrix-weighted blend of OLS and the population mean`` () =
     let x =
         Matrix<float>.Build.DenseOfRowArrays([| [| 1.0; 0.0 |]; [| 1.0; 1.0 |]; [| 1.0; 2.0 |]; [| 1.0; 3.0 |] |])
@@ -263,7 +254,6 @@ let ``hierarchical linear model mean is the matrix-weighted blend of OLS and the
     for i in 0..1 do
         close 1e-10 blend[i] post.CoefficientMean[i]
 
-[<Fact>]
 let ``variance decomposition and ICC follow the law of total variance`` () =
     let d = Marginals.threeLevel 1.0 2.0 3.0
     Assert.Equal(14.0, d.Total)
@@ -273,7 +263,6 @@ let ``variance decomposition and ICC follow the law of total variance`` () =
     Assert.Equal(4.0 + 9.0 / 3.0, (Marginals.classroomGivenSchool 0.0 2.0 3.0 3).Variance)
     Assert.Equal(1.0 + 4.0 + 9.0 / 3.0, (Marginals.classroomGivenGrandMean 0.0 1.0 2.0 3.0 3).Variance)
 
-[<Fact>]
 let ``bad input is rejected with a message that says what to do`` () =
     let e =
         Assert.Throws<ArgumentException>(fun () -> Shrinkage.betaBinomial 1.0 1.0 5 3 |> ignore)
@@ -292,7 +281,6 @@ let ``bad input is rejected with a message that says what to do`` () =
 
     Assert.Contains("improper", e.Message)
 
-[<Fact>]
 let ``eight schools yardstick for the sampler matches R's nested adaptive quadrature to 1e-6`` () =
     let p =
         GridPosterior.normalHierarchy 200 (MuPrior.Normal(0.0, 5.0)) (GridPosterior.halfCauchyTau 5.0) schoolY schoolSd
@@ -307,3 +295,51 @@ let ``eight schools yardstick for the sampler matches R's nested adaptive quadra
     close 1e-6 r["mean_tau"] p.Tau.Mean
     close 1e-6 r["sd_tau"] p.Tau.Sd
     close 1e-6 r["mean_theta1"] p.Theta[0].Mean
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.AnalyticTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.AnalyticTests"
+            [
+                Expecto.Tests.testCase "DerSimonian-Laird, ML and REML match metafor to 1e-6" (fun () ->
+                    ``DerSimonian-Laird, ML and REML match metafor to 1e-6`` ())
+                Expecto.Tests.testCase "Beta-Binomial and Gamma-Poisson marginal ML match R optim to 1e-4" (fun () ->
+                    ``Beta-Binomial and Gamma-Poisson marginal ML match R optim to 1e-4`` ())
+                Expecto.Tests.testCase "hospital example gives the worked pooling numbers" (fun () ->
+                    ``hospital example gives the worked pooling numbers`` ())
+                Expecto.Tests.testCase
+                    "rat tumour grid posterior has BDA3's mode and agrees with an independent quadrature"
+                    (fun () ->
+                        ``rat tumour grid posterior has BDA3's mode and agrees with an independent quadrature`` ())
+                Expecto.Tests.testCase
+                    "eight schools p(tau given y) integrates to one and its moments match an independent quadrature"
+                    (fun () ->
+                        ``eight schools p(tau given y) integrates to one and its moments match an independent quadrature`` ())
+                Expecto.Tests.testCase
+                    "eight schools with mu Normal(0,5) and tau HalfCauchy(5) matches a direct two-dimensional quadrature"
+                    (fun () ->
+                        ``eight schools with mu Normal(0,5) and tau HalfCauchy(5) matches a direct two-dimensional quadrature`` ())
+                Expecto.Tests.testCase
+                    "two-group fit recovers pi0 and tau2 within 4 standard errors and its FDR is calibrated"
+                    (fun () ->
+                        ``two-group fit recovers pi0 and tau2 within 4 standard errors and its FDR is calibrated`` ())
+                Expecto.Tests.testCase
+                    "hierarchical linear model with an intercept only reduces to Normal-Normal shrinkage"
+                    (fun () ->
+                        ``hierarchical linear model with an intercept only reduces to Normal-Normal shrinkage`` ())
+                Expecto.Tests.testCase
+                    "hierarchical linear model mean is the matrix-weighted blend of OLS and the population mean"
+                    (fun () ->
+                        ``hierarchical linear model mean is the matrix-weighted blend of OLS and the population mean`` ())
+                Expecto.Tests.testCase "variance decomposition and ICC follow the law of total variance" (fun () ->
+                    ``variance decomposition and ICC follow the law of total variance`` ())
+                Expecto.Tests.testCase "bad input is rejected with a message that says what to do" (fun () ->
+                    ``bad input is rejected with a message that says what to do`` ())
+                Expecto.Tests.testCase
+                    "eight schools yardstick for the sampler matches R's nested adaptive quadrature to 1e-6"
+                    (fun () ->
+                        ``eight schools yardstick for the sampler matches R's nested adaptive quadrature to 1e-6`` ())
+            ])

@@ -1,6 +1,6 @@
 module HierFunctional.Tests.BindTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 
@@ -37,7 +37,6 @@ let schoolsData =
 
 let countModel (dist: Dist) = model { do! observe "k" dist }
 
-[<Fact>]
 let ``eight schools binds with eight thetas named by index and by label`` () =
     let b = Bind.bindOrThrow eightSchools schoolsData
     Assert.Equal(8, b.Rows)
@@ -47,7 +46,6 @@ let ``eight schools binds with eight thetas named by index and by label`` () =
     Assert.Equal(9, Layout.indexOf b "theta[H]")
     Assert.Equal(4, Layout.indexOf b "theta[3]")
 
-[<Fact>]
 let ``a missing column is reported with the node and the column`` () =
     Dataset.empty
     |> Dataset.labels "school" schoolNames
@@ -55,42 +53,36 @@ let ``a missing column is reported with the node and the column`` () =
     |> Bind.bind eightSchools
     |> expectError ErrorKind.MissingColumn [ "'y'"; "'sigma'" ]
 
-[<Fact>]
 let ``a column of the wrong length is reported with both lengths`` () =
     schoolsData
     |> Dataset.reals "sigma" (Array.truncate 7 schoolsSigma)
     |> Bind.bind eightSchools
     |> expectError ErrorKind.LengthMismatch [ "'sigma'"; "7 values"; "8 rows" ]
 
-[<Fact>]
 let ``a NaN in a used column is reported with its 1-based row`` () =
     schoolsData
     |> Dataset.reals "sigma" (Array.updateAt 2 nan schoolsSigma)
     |> Bind.bind eightSchools
     |> expectError ErrorKind.NonFiniteValue [ "'sigma'"; "row 3" ]
 
-[<Fact>]
 let ``an infinite observation is reported with its 1-based row`` () =
     schoolsData
     |> Dataset.reals "y" (Array.updateAt 7 infinity schoolsY)
     |> Bind.bind eightSchools
     |> expectError ErrorKind.NonFiniteValue [ "'y'"; "row 8" ]
 
-[<Fact>]
 let ``a negative Poisson count is outside the support`` () =
     Dataset.empty
     |> Dataset.integers "k" [| 1; 0; -2 |]
     |> Bind.bind (countModel (Poisson 2.0))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 3"; "non-negative integer" ]
 
-[<Fact>]
 let ``a fractional count in a Reals column is an error, not rounded`` () =
     Dataset.empty
     |> Dataset.reals "k" [| 1.0; 2.5 |]
     |> Bind.bind (countModel (NegativeBinomial(2.0, 1.0)))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "2.5" ]
 
-[<Fact>]
 let ``whole numbers in a Reals column are accepted as counts`` () =
     let b =
         Dataset.empty
@@ -99,7 +91,6 @@ let ``whole numbers in a Reals column are accepted as counts`` () =
 
     Assert.True(Result.isOk b)
 
-[<Fact>]
 let ``more successes than trials is reported with the row's trials`` () =
     let m = model { do! observe "k" (Binomial(data "n", 0.5)) }
 
@@ -109,35 +100,30 @@ let ``more successes than trials is reported with the row's trials`` () =
     |> Bind.bind m
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "trials (6)" ]
 
-[<Fact>]
 let ``a Bernoulli observation other than 0 or 1 is outside the support`` () =
     Dataset.empty
     |> Dataset.integers "k" [| 0; 1; 2 |]
     |> Bind.bind (countModel (Bernoulli 0.5))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 3"; "0 or 1" ]
 
-[<Fact>]
 let ``a Beta observation above 1 is outside the support`` () =
     Dataset.empty
     |> Dataset.reals "k" [| 0.5; 1.5 |]
     |> Bind.bind (countModel (Beta(2.0, 2.0)))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "[0, 1]" ]
 
-[<Fact>]
 let ``a non-positive observation of a positive family is outside the support`` () =
     Dataset.empty
     |> Dataset.reals "k" [| 0.5; 0.0 |]
     |> Bind.bind (countModel (Gamma(2.0, 2.0)))
     |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "positive" ]
 
-[<Fact>]
 let ``a label outside the declared levels is reported with its row`` () =
     schoolsData
     |> Dataset.labelsWithLevels "school" (Array.updateAt 4 "Z" schoolNames) schoolNames
     |> Bind.bind eightSchools
     |> expectError ErrorKind.UnknownLabel [ "'school'"; "row 5"; "'Z'" ]
 
-[<Fact>]
 let ``duplicate node names are reported with both positions`` () =
     let m =
         model {
@@ -149,7 +135,6 @@ let ``duplicate node names are reported with both positions`` () =
     Bind.bind m Dataset.empty
     |> expectError ErrorKind.DuplicateNode [ "'mu'"; "positions 1 and 2" ]
 
-[<Fact>]
 let ``a reference to an undefined node is reported with the referring node`` () =
     let m = model { do! observe "y" (Normal(Param "nope", 1.0)) }
 
@@ -158,7 +143,6 @@ let ``a reference to an undefined node is reported with the referring node`` () 
     |> Bind.bind m
     |> expectError ErrorKind.UndefinedReference [ "'y'"; "'nope'" ]
 
-[<Fact>]
 let ``a data column used in a group plate must be constant within each level`` () =
     let m =
         model {
@@ -187,7 +171,6 @@ let threeLevel =
         do! observe "score" (Normal(cls.[group "classroom"], sigma))
     }
 
-[<Fact>]
 let ``a classroom in two schools is not nested`` () =
     Dataset.empty
     |> Dataset.labels "school" [| "s1"; "s1"; "s2"; "s2" |]
@@ -196,7 +179,6 @@ let ``a classroom in two schools is not nested`` () =
     |> Bind.bind threeLevel
     |> expectError ErrorKind.NotNested [ "'c2'"; "'classroom'"; "'school'" ]
 
-[<Fact>]
 let ``indexing a scalar is a shape error naming the node`` () =
     let m =
         model {
@@ -208,7 +190,6 @@ let ``indexing a scalar is a shape error naming the node`` () =
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "scalar" ]
 
-[<Fact>]
 let ``indexing a vector over one group by another group is a shape error`` () =
     let m =
         model {
@@ -221,7 +202,6 @@ let ``indexing a vector over one group by another group is a shape error`` () =
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "'theta'"; "'school'"; "'county'" ]
 
-[<Fact>]
 let ``a dot product of mismatched lengths is a shape error`` () =
     let m =
         model {
@@ -235,7 +215,6 @@ let ``a dot product of mismatched lengths is a shape error`` () =
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "length 3"; "length 2" ]
 
-[<Fact>]
 let ``an unindexed group vector used as a scalar argument is a shape error`` () =
     let m =
         model {
@@ -247,7 +226,6 @@ let ``an unindexed group vector used as a scalar argument is a shape error`` () 
     |> Bind.bind m
     |> expectError ErrorKind.ShapeMismatch [ "'y'"; "'mean'" ]
 
-[<Fact>]
 let ``a label column used as numbers has the wrong type`` () =
     let m = model { do! observe "y" (Normal(data "school", 1.0)) }
 
@@ -255,7 +233,6 @@ let ``a label column used as numbers has the wrong type`` () =
     |> Bind.bind m
     |> expectError ErrorKind.WrongColumnType [ "'school'"; "text labels" ]
 
-[<Fact>]
 let ``a real column used as a group has the wrong type`` () =
     let m =
         model {
@@ -267,7 +244,6 @@ let ``a real column used as a group has the wrong type`` () =
     |> Bind.bind m
     |> expectError ErrorKind.WrongColumnType [ "'sigma'"; "real numbers" ]
 
-[<Fact>]
 let ``a declared level with no rows is legal and gets a parameter`` () =
     let b =
         schoolsData
@@ -277,7 +253,6 @@ let ``a declared level with no rows is legal and gets a parameter`` () =
     Assert.Equal(11, b.Layout.Size)
     Assert.Equal("theta[Empty]", b.Layout.Labels.[10])
 
-[<Fact>]
 let ``an integer column can serve as a group with sorted levels`` () =
     let m =
         model {
@@ -295,14 +270,12 @@ let ``an integer column can serve as a group with sorted levels`` () =
     Assert.Equal<string[]>([| "1"; "2"; "3" |], b.Groups.["pump"].Levels)
     Assert.Equal<int[]>([| 2; 0; 1; 2 |], b.Groups.["pump"].RowLevel)
 
-[<Fact>]
 let ``bindOrThrow raises a ModelException carrying the kind`` () =
     let ex =
         Assert.Throws<ModelException>(fun () -> Bind.bindOrThrow eightSchools Dataset.empty |> ignore)
 
     Assert.Equal(ErrorKind.MissingColumn, ex.Kind)
 
-[<Fact>]
 let ``an integer index outside the vector is a shape error naming the row`` () =
     let m =
         model {
@@ -327,7 +300,6 @@ let private strayCsv =
             $"{i % 7},{x},g{i % 5}")
     )
 
-[<Fact>]
 let ``a numeric column with one text cell is a CSV error naming the column, line and cell`` () =
     match Csv.parse "data.csv" strayCsv with
     | Error e ->
@@ -337,7 +309,6 @@ let ``a numeric column with one text cell is a CSV error naming the column, line
         Assert.Contains("--categorical x", e.Problem)
     | Ok _ -> failwith "the stray text cell was read as a label"
 
-[<Fact>]
 let ``a column declared categorical is read as labels whatever its cells`` () =
     match Csv.parseWith { Categorical = [ "x"; "y" ] } "data.csv" strayCsv with
     | Ok d ->
@@ -348,7 +319,6 @@ let ``a column declared categorical is read as labels whatever its cells`` () =
         | other -> failwith $"{other}"
     | Error e -> failwith e.Message
 
-[<Fact>]
 let ``a categorical declaration of a column the file lacks is an error`` () =
     match Csv.parseWith { Categorical = [ "z" ] } "data.csv" strayCsv with
     | Error e ->
@@ -356,7 +326,6 @@ let ``a categorical declaration of a column the file lacks is an error`` () =
         Assert.Contains("no such column", e.Problem)
     | Ok _ -> failwith "accepted"
 
-[<Fact>]
 let ``a label column with a few number-like labels and NA cells is still labels`` () =
     match Csv.parse "data.csv" "g,y\nA,1\nB,NA\n12,3\nC,\nD,5\n" with
     | Ok d ->
@@ -373,3 +342,80 @@ let ``a label column with a few number-like labels and NA cells is still labels`
             | _ -> false
         )
     | Error e -> failwith e.Message
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.BindTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.BindTests"
+            [
+                Expecto.Tests.testCase "eight schools binds with eight thetas named by index and by label" (fun () ->
+                    ``eight schools binds with eight thetas named by index and by label`` ())
+                Expecto.Tests.testCase "a missing column is reported with the node and the column" (fun () ->
+                    ``a missing column is reported with the node and the column`` ())
+                Expecto.Tests.testCase "a column of the wrong length is reported with both lengths" (fun () ->
+                    ``a column of the wrong length is reported with both lengths`` ())
+                Expecto.Tests.testCase "a NaN in a used column is reported with its 1-based row" (fun () ->
+                    ``a NaN in a used column is reported with its 1-based row`` ())
+                Expecto.Tests.testCase "an infinite observation is reported with its 1-based row" (fun () ->
+                    ``an infinite observation is reported with its 1-based row`` ())
+                Expecto.Tests.testCase "a negative Poisson count is outside the support" (fun () ->
+                    ``a negative Poisson count is outside the support`` ())
+                Expecto.Tests.testCase "a fractional count in a Reals column is an error, not rounded" (fun () ->
+                    ``a fractional count in a Reals column is an error, not rounded`` ())
+                Expecto.Tests.testCase "whole numbers in a Reals column are accepted as counts" (fun () ->
+                    ``whole numbers in a Reals column are accepted as counts`` ())
+                Expecto.Tests.testCase "more successes than trials is reported with the row's trials" (fun () ->
+                    ``more successes than trials is reported with the row's trials`` ())
+                Expecto.Tests.testCase "a Bernoulli observation other than 0 or 1 is outside the support" (fun () ->
+                    ``a Bernoulli observation other than 0 or 1 is outside the support`` ())
+                Expecto.Tests.testCase "a Beta observation above 1 is outside the support" (fun () ->
+                    ``a Beta observation above 1 is outside the support`` ())
+                Expecto.Tests.testCase
+                    "a non-positive observation of a positive family is outside the support"
+                    (fun () -> ``a non-positive observation of a positive family is outside the support`` ())
+                Expecto.Tests.testCase "a label outside the declared levels is reported with its row" (fun () ->
+                    ``a label outside the declared levels is reported with its row`` ())
+                Expecto.Tests.testCase "duplicate node names are reported with both positions" (fun () ->
+                    ``duplicate node names are reported with both positions`` ())
+                Expecto.Tests.testCase "a reference to an undefined node is reported with the referring node" (fun () ->
+                    ``a reference to an undefined node is reported with the referring node`` ())
+                Expecto.Tests.testCase
+                    "a data column used in a group plate must be constant within each level"
+                    (fun () -> ``a data column used in a group plate must be constant within each level`` ())
+                Expecto.Tests.testCase "a classroom in two schools is not nested" (fun () ->
+                    ``a classroom in two schools is not nested`` ())
+                Expecto.Tests.testCase "indexing a scalar is a shape error naming the node" (fun () ->
+                    ``indexing a scalar is a shape error naming the node`` ())
+                Expecto.Tests.testCase "indexing a vector over one group by another group is a shape error" (fun () ->
+                    ``indexing a vector over one group by another group is a shape error`` ())
+                Expecto.Tests.testCase "a dot product of mismatched lengths is a shape error" (fun () ->
+                    ``a dot product of mismatched lengths is a shape error`` ())
+                Expecto.Tests.testCase "an unindexed group vector used as a scalar argument is a shape error" (fun () ->
+                    ``an unindexed group vector used as a scalar argument is a shape error`` ())
+                Expecto.Tests.testCase "a label column used as numbers has the wrong type" (fun () ->
+                    ``a label column used as numbers has the wrong type`` ())
+                Expecto.Tests.testCase "a real column used as a group has the wrong type" (fun () ->
+                    ``a real column used as a group has the wrong type`` ())
+                Expecto.Tests.testCase "a declared level with no rows is legal and gets a parameter" (fun () ->
+                    ``a declared level with no rows is legal and gets a parameter`` ())
+                Expecto.Tests.testCase "an integer column can serve as a group with sorted levels" (fun () ->
+                    ``an integer column can serve as a group with sorted levels`` ())
+                Expecto.Tests.testCase "bindOrThrow raises a ModelException carrying the kind" (fun () ->
+                    ``bindOrThrow raises a ModelException carrying the kind`` ())
+                Expecto.Tests.testCase "an integer index outside the vector is a shape error naming the row" (fun () ->
+                    ``an integer index outside the vector is a shape error naming the row`` ())
+                Expecto.Tests.testCase
+                    "a numeric column with one text cell is a CSV error naming the column, line and cell"
+                    (fun () ->
+                        ``a numeric column with one text cell is a CSV error naming the column, line and cell`` ())
+                Expecto.Tests.testCase "a column declared categorical is read as labels whatever its cells" (fun () ->
+                    ``a column declared categorical is read as labels whatever its cells`` ())
+                Expecto.Tests.testCase "a categorical declaration of a column the file lacks is an error" (fun () ->
+                    ``a categorical declaration of a column the file lacks is an error`` ())
+                Expecto.Tests.testCase
+                    "a label column with a few number-like labels and NA cells is still labels"
+                    (fun () -> ``a label column with a few number-like labels and NA cells is still labels`` ())
+            ])

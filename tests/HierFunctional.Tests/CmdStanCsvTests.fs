@@ -3,7 +3,7 @@ module HierFunctional.Tests.CmdStanCsvTests
 open System
 open System.Globalization
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics.Random
@@ -65,7 +65,6 @@ let private assertSameDraws (expected: float[][]) (actual: float[][]) =
         expected
         actual
 
-[<Fact>]
 let ``indexed names convert to Stan's dotted form and back`` () =
     Assert.Equal("theta.1", CmdStanCsv.toStanName "theta[1]")
     Assert.Equal("Sigma.1.2", CmdStanCsv.toStanName "Sigma[1, 2]")
@@ -74,7 +73,6 @@ let ``indexed names convert to Stan's dotted form and back`` () =
     Assert.Equal("Sigma[1,2]", CmdStanCsv.fromStanName "Sigma.1.2")
     Assert.Equal("accept_stat__", CmdStanCsv.fromStanName "accept_stat__")
 
-[<Fact>]
 let ``name conversion round-trips for any identifier and index list`` () =
     let ident = Gen.elements [ "mu"; "theta"; "Sigma"; "b_x"; "lp__" ]
 
@@ -91,7 +89,6 @@ let ``name conversion round-trips for any identifier and index list`` () =
         CmdStanCsv.fromStanName (CmdStanCsv.toStanName name) = name)
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest(200), p)
 
-[<Fact>]
 let ``writing then reading gives bit-identical draws for any doubles`` () =
     let value =
         Gen.frequency
@@ -111,7 +108,6 @@ let ``writing then reading gives bit-identical draws for any doubles`` () =
         back.Names = Array.map CmdStanCsv.toStanName names && back.Warmup.Length = 0)
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest(200), p)
 
-[<Fact>]
 let ``the written header carries model, method, counts, seed and chain id`` () =
     let c = CmdStanCsv.parse (CmdStanCsv.format header writtenNames writtenDraws)
     let meta key = CmdStanCsv.tryMetadata key c
@@ -123,12 +119,10 @@ let ``the written header carries model, method, counts, seed and chain id`` () =
     Assert.Equal(Some "7", meta "seed")
     Assert.Equal(Some "1", meta "id")
 
-[<Fact>]
 let ``the committed file R read is exactly what the writer produces`` () =
     Assert.Equal(File.ReadAllText(fixture "hier_check_1.csv"), CmdStanCsv.format header writtenNames writtenDraws)
 
 // hier_check_1.R_output.txt: read.csv(comment.char = "#") and posterior::as_draws_df on our file, values at %.17g.
-[<Fact>]
 let ``R reads our file with the same names and bit-identical numbers`` () =
     let lines = File.ReadAllLines(fixture "hier_check_1.R_output.txt")
 
@@ -153,7 +147,6 @@ let ``R reads our file with the same names and bit-identical numbers`` () =
 
     assertSameDraws writtenDraws rRows
 
-[<Fact>]
 let ``a real rstan sample file is read with warmup, draws and metadata separated`` () =
     let c = CmdStanCsv.read (fixture "eight_schools_chain1.csv")
     Assert.Equal(29, c.Names.Length)
@@ -181,7 +174,6 @@ let ``a real rstan sample file is read with warmup, draws and metadata separated
     Assert.Equal<float[]>([| -5.10052; 0.93874; 0.489521 |], c.Draws.[0].[..2])
     Assert.True(c.Draws |> Array.forall (fun d -> d.[2] = 0.489521)) // adapted step size is fixed after warmup
 
-[<Fact>]
 let ``columns of the rstan file line up with the model's transformed parameters`` () =
     let c = CmdStanCsv.read (fixture "eight_schools_chain1.csv")
     let col name = Array.IndexOf(c.Names, name)
@@ -249,7 +241,6 @@ let private cmdStanLayout =
         ]
     )
 
-[<Fact>]
 let ``a CmdStan layout with its adaptation block after the header has no warmup rows`` () =
     let c = CmdStanCsv.parse cmdStanLayout
     Assert.Equal(0, c.Warmup.Length)
@@ -260,14 +251,12 @@ let ``a CmdStan layout with its adaptation block after the header has no warmup 
     Assert.Equal(Some "3252652196", CmdStanCsv.tryMetadata "seed" c)
     Assert.Equal(Some "2", CmdStanCsv.tryMetadata "id" c)
 
-[<Fact>]
 let ``saved warmup without an adaptation block is split off by the warmup count`` () =
     let text = "# num_warmup = 2\n# save_warmup = 1\n# thin = 1\na,b\n1,2\n3,4\n5,6\n"
     let c = CmdStanCsv.parse text
     Assert.Equal<float[][]>([| [| 1.0; 2.0 |]; [| 3.0; 4.0 |] |], c.Warmup)
     Assert.Equal<float[][]>([| [| 5.0; 6.0 |] |], c.Draws)
 
-[<Fact>]
 let ``one file per chain is written with CmdStan's names and chain ids`` () =
     let dir = Directory.CreateTempSubdirectory("hier-cmdstan-")
 
@@ -284,9 +273,46 @@ let ``one file per chain is written with CmdStan's names and chain ids`` () =
     finally
         dir.Delete true
 
-[<Fact>]
 let ``a row with a missing value is reported with its line number`` () =
     let ex =
         Assert.Throws<InvalidDataException>(fun () -> CmdStanCsv.parse "# x = 1\na,b\n1,2\n3\n" |> ignore)
 
     Assert.Contains("line 4", ex.Message)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.CmdStanCsvTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.CmdStanCsvTests"
+            [
+                Expecto.Tests.testCase "indexed names convert to Stan's dotted form and back" (fun () ->
+                    ``indexed names convert to Stan's dotted form and back`` ())
+                Expecto.Tests.testCase "name conversion round-trips for any identifier and index list" (fun () ->
+                    ``name conversion round-trips for any identifier and index list`` ())
+                Expecto.Tests.testCase "writing then reading gives bit-identical draws for any doubles" (fun () ->
+                    ``writing then reading gives bit-identical draws for any doubles`` ())
+                Expecto.Tests.testCase "the written header carries model, method, counts, seed and chain id" (fun () ->
+                    ``the written header carries model, method, counts, seed and chain id`` ())
+                Expecto.Tests.testCase "the committed file R read is exactly what the writer produces" (fun () ->
+                    ``the committed file R read is exactly what the writer produces`` ())
+                Expecto.Tests.testCase "R reads our file with the same names and bit-identical numbers" (fun () ->
+                    ``R reads our file with the same names and bit-identical numbers`` ())
+                Expecto.Tests.testCase
+                    "a real rstan sample file is read with warmup, draws and metadata separated"
+                    (fun () -> ``a real rstan sample file is read with warmup, draws and metadata separated`` ())
+                Expecto.Tests.testCase
+                    "columns of the rstan file line up with the model's transformed parameters"
+                    (fun () -> ``columns of the rstan file line up with the model's transformed parameters`` ())
+                Expecto.Tests.testCase
+                    "a CmdStan layout with its adaptation block after the header has no warmup rows"
+                    (fun () -> ``a CmdStan layout with its adaptation block after the header has no warmup rows`` ())
+                Expecto.Tests.testCase
+                    "saved warmup without an adaptation block is split off by the warmup count"
+                    (fun () -> ``saved warmup without an adaptation block is split off by the warmup count`` ())
+                Expecto.Tests.testCase "one file per chain is written with CmdStan's names and chain ids" (fun () ->
+                    ``one file per chain is written with CmdStan's names and chain ids`` ())
+                Expecto.Tests.testCase "a row with a missing value is reported with its line number" (fun () ->
+                    ``a row with a missing value is reported with its line number`` ())
+            ])

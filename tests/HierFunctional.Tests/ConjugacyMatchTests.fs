@@ -1,6 +1,6 @@
 module HierFunctional.Tests.ConjugacyMatchTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 
@@ -39,13 +39,11 @@ let pumps = Examples.pumps
 
 let rats = Examples.rats
 
-[<Fact>]
 let ``eight schools gets closed-form updates for every node`` () =
     Assert.Equal("Normal-Normal", ruleName eightSchools "mu")
     Assert.Equal("Normal scale", ruleName eightSchools "tau")
     Assert.Equal("Normal-Normal", ruleName eightSchools "theta")
 
-[<Fact>]
 let ``the group effects of eight schools are updated through their indexed slot`` () =
     match recognise Conjugacy.normalMean eightSchools "theta" with
     | RuleOutcome.Matched(Param "mu", Param "tau", [ child ]) ->
@@ -54,13 +52,11 @@ let ``the group effects of eight schools are updated through their indexed slot`
         Assert.Equal(Data "sigma", child.Sd)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``pumps gets Gamma-Poisson for the rates and Gamma rate for beta while alpha falls back`` () =
     Assert.Equal("Gamma-Poisson", ruleName pumps "theta")
     Assert.Equal("Gamma rate of Gamma", ruleName pumps "beta")
     Assert.Equal("slice", ruleName pumps "alpha")
 
-[<Fact>]
 let ``the rat tumour probabilities are Beta-Binomial and no rule is about the Flat hyperparameters`` () =
     Assert.Equal("Beta-Binomial", ruleName rats "theta")
 
@@ -69,7 +65,6 @@ let ``the rat tumour probabilities are Beta-Binomial and no rule is about the Fl
     | Error reasons -> Assert.Empty(reasons)
     | Ok _ -> failwith "alpha has no conjugate rule"
 
-[<Fact>]
 let ``a variance with an inverse-gamma prior and a precision with a gamma prior are recognised`` () =
     let m =
         model {
@@ -83,7 +78,6 @@ let ``a variance with an inverse-gamma prior and a precision with a gamma prior 
     | RuleOutcome.Matched(ScaleLink.Variance, _, _), RuleOutcome.Matched(ScaleLink.Precision, _, _) -> ()
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``a non-linear mean falls back and says which child is not linear`` () =
     let m =
         model {
@@ -96,7 +90,6 @@ let ``a non-linear mean falls back and says which child is not linear`` () =
         Assert.Contains(reasons, fun (rule, why) -> rule = "Normal-Normal" && why.Contains "not linear in 'b'")
     | Ok _ -> failwith "exp b is not conjugate"
 
-[<Fact>]
 let ``regression coefficients in a dot product get the block update`` () =
     let m =
         model {
@@ -107,3 +100,34 @@ let ``regression coefficients in a dot product get the block update`` () =
 
     Assert.Equal("Normal-block (regression)", ruleName m "beta")
     Assert.Equal("Normal scale", ruleName m "sigma")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.ConjugacyMatchTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.ConjugacyMatchTests"
+            [
+                Expecto.Tests.testCase "eight schools gets closed-form updates for every node" (fun () ->
+                    ``eight schools gets closed-form updates for every node`` ())
+                Expecto.Tests.testCase
+                    "the group effects of eight schools are updated through their indexed slot"
+                    (fun () -> ``the group effects of eight schools are updated through their indexed slot`` ())
+                Expecto.Tests.testCase
+                    "pumps gets Gamma-Poisson for the rates and Gamma rate for beta while alpha falls back"
+                    (fun () ->
+                        ``pumps gets Gamma-Poisson for the rates and Gamma rate for beta while alpha falls back`` ())
+                Expecto.Tests.testCase
+                    "the rat tumour probabilities are Beta-Binomial and no rule is about the Flat hyperparameters"
+                    (fun () ->
+                        ``the rat tumour probabilities are Beta-Binomial and no rule is about the Flat hyperparameters`` ())
+                Expecto.Tests.testCase
+                    "a variance with an inverse-gamma prior and a precision with a gamma prior are recognised"
+                    (fun () ->
+                        ``a variance with an inverse-gamma prior and a precision with a gamma prior are recognised`` ())
+                Expecto.Tests.testCase "a non-linear mean falls back and says which child is not linear" (fun () ->
+                    ``a non-linear mean falls back and says which child is not linear`` ())
+                Expecto.Tests.testCase "regression coefficients in a dot product get the block update" (fun () ->
+                    ``regression coefficients in a dot product get the block update`` ())
+            ])

@@ -3,7 +3,7 @@ module HierFunctional.Tests.CriteriaTests
 open System
 open System.Globalization
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics.Distributions
@@ -81,27 +81,22 @@ let private checkLoo (case: string) (tag: string) (result: Loo) =
 
 let private cases = [ "normal_outlier"; "poisson_chains"; "normal_small"; "tiny" ]
 
-[<Fact>]
 let ``WAIC matches loo waic pointwise and in total for every fixture`` () = cases |> List.iter checkWaic
 
-[<Fact>]
 let ``PSIS-LOO with r_eff one matches loo loo pointwise and in total for every fixture`` () =
     for case in cases do
         checkLoo case "" (Criteria.loo (snd (table $"{case}_loglik.csv")))
 
-[<Fact>]
 let ``relative efficiency from four autocorrelated chains matches loo relative_eff`` () =
     let ll = snd (table "poisson_chains_loglik.csv")
     let ids = column "chain_id" (table "poisson_chains_chain_id.csv") |> Array.map int
     closeAll "r_eff" (column "r_eff" (table "poisson_chains_r_eff.csv")) (Criteria.relativeEff ids ll)
 
-[<Fact>]
 let ``PSIS-LOO with r_eff from chains matches loo loo with relative_eff`` () =
     let ll = snd (table "poisson_chains_loglik.csv")
     let ids = column "chain_id" (table "poisson_chains_chain_id.csv") |> Array.map int
     checkLoo "poisson_chains" "_reff" (Criteria.looOfChains ids ll)
 
-[<Fact>]
 let ``smoothed log weights match loo psis draw by draw`` () =
     let ll = snd (table "normal_small_loglik.csv")
     let expected = snd (table "normal_small_psis_log_weights.csv")
@@ -114,7 +109,6 @@ let ``smoothed log weights match loo psis draw by draw`` () =
     for i in 0 .. ll.[0].Length - 1 do
         closeAll $"log weight obs {i + 1}" (expected |> Array.map (fun r -> r.[i])) p.LogWeights.[i]
 
-[<Fact>]
 let ``the gross outlier gets k above 0.7 and a warning naming it`` () =
     let l = Criteria.loo (snd (table "normal_outlier_loglik.csv"))
     Assert.Equal(ParetoK.VeryBad, Criteria.classifyParetoK l.ParetoK.[19])
@@ -127,13 +121,11 @@ let ``the gross outlier gets k above 0.7 and a warning naming it`` () =
     Assert.True(Double.IsNaN l.McseElpd)
     Assert.Contains(l.Warnings, fun w -> w.Contains "too high" && w.Contains "observations 20")
 
-[<Fact>]
 let ``too few draws for a tail fit leave weights unsmoothed with k infinite and a warning`` () =
     let l = Criteria.loo (snd (table "tiny_loglik.csv"))
     Assert.True(l.ParetoK |> Array.forall Double.IsPositiveInfinity)
     Assert.Contains(l.Warnings, fun w -> w.StartsWith "Not enough tail samples")
 
-[<Fact>]
 let ``DIC and its variance form follow their definitions on a hand example`` () =
     let d = Criteria.dic [| 10.0; 12.0; 11.0; 15.0 |] 9.5
     Assert.Equal(12.0, d.MeanDeviance)
@@ -144,7 +136,6 @@ let ``DIC and its variance form follow their definitions on a hand example`` () 
 
 // Normal mean with known sd σ and flat prior: D(μ) = n(μ − ȳ)²/σ² + const, so p_D estimates 1 with
 // sd ≈ √(2/S) (a scaled χ²_{S−1}/S), and p_V = var(χ²_1)/2 estimates 1 with sd ≈ √(56/S)/2.
-[<Fact>]
 let ``p_D and p_V are one for a Normal mean with known variance`` () =
     let rng = Xoshiro256StarStar(11)
     let y = Array.init 25 (fun _ -> Normal.Sample(rng, 3.0, 2.0))
@@ -160,7 +151,6 @@ let ``p_D and p_V are one for a Normal mean with known variance`` () =
     Assert.InRange(d.PV, 1.0 - 4.0 * sqrt (56.0 / float s) / 2.0, 1.0 + 4.0 * sqrt (56.0 / float s) / 2.0)
 
 // Conjugate Normal mean, known σ, prior N(m0, s0): p(y_i | y_-i) = N(y_i; m_-i, sqrt(v_-i + σ²)) exactly.
-[<Fact>]
 let ``PSIS-LOO elpd agrees with exact leave-one-out predictive densities within Monte Carlo error`` () =
     let rng = Xoshiro256StarStar(2026)
     let sigma, m0, s0 = 1.5, 0.0, 10.0
@@ -188,7 +178,6 @@ let ``PSIS-LOO elpd agrees with exact leave-one-out predictive densities within 
     Assert.True(l.ParetoK |> Array.forall (fun k -> k < 0.5))
     Assert.InRange(l.ElpdLoo.Estimate, exact - 4.0 * l.McseElpd, exact + 4.0 * l.McseElpd)
 
-[<Fact>]
 let ``permuting observations permutes every pointwise value`` () =
     let ll = snd (table "normal_small_loglik.csv")
     let n = ll.[0].Length
@@ -210,14 +199,12 @@ let ``permuting observations permutes every pointwise value`` () =
         |> Array.forall id)
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest(20), p)
 
-[<Fact>]
 let ``a ragged log-likelihood array is rejected with the offending row`` () =
     let ex =
         Assert.Throws<ArgumentException>(fun () -> Criteria.waic [| [| 1.0; 2.0 |]; [| 1.0 |] |] |> ignore)
 
     Assert.Contains("row 1", ex.Message)
 
-[<Fact>]
 let ``a non-positive relative efficiency is rejected naming the observation`` () =
     let ll = snd (table "tiny_loglik.csv")
 
@@ -225,3 +212,46 @@ let ``a non-positive relative efficiency is rejected naming the observation`` ()
         Assert.Throws<ArgumentException>(fun () -> Criteria.looWith [| 1.0; 1.0; 0.0; 1.0; 1.0 |] ll |> ignore)
 
     Assert.Contains("observation 3", ex.Message)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.CriteriaTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.CriteriaTests"
+            [
+                Expecto.Tests.testCase "WAIC matches loo waic pointwise and in total for every fixture" (fun () ->
+                    ``WAIC matches loo waic pointwise and in total for every fixture`` ())
+                Expecto.Tests.testCase
+                    "PSIS-LOO with r_eff one matches loo loo pointwise and in total for every fixture"
+                    (fun () -> ``PSIS-LOO with r_eff one matches loo loo pointwise and in total for every fixture`` ())
+                Expecto.Tests.testCase
+                    "relative efficiency from four autocorrelated chains matches loo relative_eff"
+                    (fun () -> ``relative efficiency from four autocorrelated chains matches loo relative_eff`` ())
+                Expecto.Tests.testCase "PSIS-LOO with r_eff from chains matches loo loo with relative_eff" (fun () ->
+                    ``PSIS-LOO with r_eff from chains matches loo loo with relative_eff`` ())
+                Expecto.Tests.testCase "smoothed log weights match loo psis draw by draw" (fun () ->
+                    ``smoothed log weights match loo psis draw by draw`` ())
+                Expecto.Tests.testCase "the gross outlier gets k above 0.7 and a warning naming it" (fun () ->
+                    ``the gross outlier gets k above 0.7 and a warning naming it`` ())
+                Expecto.Tests.testCase
+                    "too few draws for a tail fit leave weights unsmoothed with k infinite and a warning"
+                    (fun () ->
+                        ``too few draws for a tail fit leave weights unsmoothed with k infinite and a warning`` ())
+                Expecto.Tests.testCase "DIC and its variance form follow their definitions on a hand example" (fun () ->
+                    ``DIC and its variance form follow their definitions on a hand example`` ())
+                Expecto.Tests.testCase "p_D and p_V are one for a Normal mean with known variance" (fun () ->
+                    ``p_D and p_V are one for a Normal mean with known variance`` ())
+                Expecto.Tests.testCase
+                    "PSIS-LOO elpd agrees with exact leave-one-out predictive densities within Monte Carlo error"
+                    (fun () ->
+                        ``PSIS-LOO elpd agrees with exact leave-one-out predictive densities within Monte Carlo error`` ())
+                Expecto.Tests.testCase "permuting observations permutes every pointwise value" (fun () ->
+                    ``permuting observations permutes every pointwise value`` ())
+                Expecto.Tests.testCase "a ragged log-likelihood array is rejected with the offending row" (fun () ->
+                    ``a ragged log-likelihood array is rejected with the offending row`` ())
+                Expecto.Tests.testCase
+                    "a non-positive relative efficiency is rejected naming the observation"
+                    (fun () -> ``a non-positive relative efficiency is rejected naming the observation`` ())
+            ])

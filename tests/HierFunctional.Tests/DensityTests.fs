@@ -1,7 +1,7 @@
 module HierFunctional.Tests.DensityTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics
@@ -11,6 +11,14 @@ open HierFunctional
 
 let private check prop =
     Check.One(TestConfig.quick.WithMaxTest 200, prop)
+
+/// A property with its number of cases, for `property` below.
+let private casesOf (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file, from the suite's fixed replay seed.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 let private l1p (x: float) = SpecialFunctions.Log1p x
 let private c0 = Const 0.0
@@ -211,7 +219,6 @@ let private cases: (string * Case) list =
         }
     ]
 
-[<Fact>]
 let ``every log-density agrees with MathNet to 1e-10 relative on random valid arguments`` () =
     for name, case in cases do
         Prop.forAll (Arb.fromGen case.Sample) (fun (args, x) ->
@@ -222,7 +229,6 @@ let ``every log-density agrees with MathNet to 1e-10 relative on random valid ar
             || failwith $"{name}: args {args}, x {x}: ours {ours:R}, MathNet {theirs:R}")
         |> check
 
-[<Fact>]
 let ``half distributions are log 2 plus the symmetric log-density on the positive axis`` () =
     Prop.forAll (Arb.fromGen (Gen.map3 (fun nu sd x -> nu, sd, x) pos pos (logBetween 1e-3 100.0))) (fun (nu, sd, x) ->
         close 1e-10 (LogPdf.halfNormal sd x) (log 2.0 + Normal.PDFLn(0.0, sd, x))
@@ -239,7 +245,6 @@ let private weirdFloat =
             Gen.elements [ nan; infinity; -infinity; 0.0; -0.0; 1.0; -1.0; 1e308; -1e308; 0.5; 3.0 ]
         ]
 
-[<Fact>]
 let ``no scalar log-density returns NaN for any arguments, valid or not`` () =
     let fns: (string * (float -> float -> float -> float)) list =
         [
@@ -268,7 +273,6 @@ let ``no scalar log-density returns NaN for any arguments, valid or not`` () =
         |> List.forall (fun (name, f) -> not (Double.IsNaN(f a b x)) || failwith $"{name} {a} {b} {x} gave NaN"))
     |> check
 
-[<Fact>]
 let ``no vector or matrix log-density returns NaN for any arguments, valid or not`` () =
     let arr = Gen.arrayOfLength 3 weirdFloat
 
@@ -291,7 +295,6 @@ let ``no vector or matrix log-density returns NaN for any arguments, valid or no
         || failwith $"NaN from {results} at {a} {b} {t}")
     |> check
 
-[<Fact>]
 let ``values outside the support have log-density minus infinity`` () =
     Assert.Equal(-infinity, LogPdf.gamma 2.0 1.0 -1.0)
     Assert.Equal(-infinity, LogPdf.beta 2.0 2.0 1.5)
@@ -310,7 +313,6 @@ let ``values outside the support have log-density minus infinity`` () =
     Assert.Equal(0.0, LogPdf.betaBinomial 0.0 2.0 3.0 0.0)
     Assert.Equal(0.0, LogPdf.binomial 0.0 0.3 0.0)
 
-[<Fact>]
 let ``binomial with a billion trials is exact at k = 0 and k = n`` () =
     for p in [ 1e-12; 0.3; 0.999 ] do
         let n = 1e9
@@ -326,7 +328,6 @@ let ``binomial with a billion trials is exact at k = 0 and k = n`` () =
             (SpecialFunctions.BetaLn(2.0, 1e9 + 3.0) - SpecialFunctions.BetaLn(2.0, 3.0))
     )
 
-[<Fact>]
 let ``poisson with extreme exposures gives finite closed-form values`` () =
     Assert.Equal(-2e-12, LogPdf.poisson 2.0 1e-12 0.0)
     Assert.True(close 1e-14 (LogPdf.poisson 2.0 1e-12 1.0) (log 2e-12 - 2e-12))
@@ -344,20 +345,17 @@ let ``poisson with extreme exposures gives finite closed-form values`` () =
     Assert.True(close 1e-12 (LogPdf.poisson 1.0 1000.0 1001.0) (Poisson.PMFLn(1000.0, 1001)))
     Assert.Equal(-3e12, LogPdf.poisson 3.0 1e12 0.0)
 
-[<Fact>]
 let ``inverse gamma stays accurate in the far left tail where MathNet's PDFLn underflows`` () =
     // MathNet 5.0 takes the log of a PDF whose factor exp(−b/x) is subnormal here and is off by 4e-7;
     // reference: a·log b − log Γ(a) − (a+1)·log x − b/x in mpmath at 40 digits (Python mpmath 1.x)
     let v = LogPdf.inverseGamma 3.422205554 9.261642992 0.01264421371
     Assert.True(close 1e-14 v -706.65198150709502990, $"{v:R}")
 
-[<Fact>]
 let ``normal with tiny and huge sd matches the closed form`` () =
     for sd in [ 1e-10; 1e10 ] do
         Assert.True(close 1e-14 (LogPdf.normal 0.0 sd sd) (-0.5 - log sd - Constants.LogSqrt2Pi))
         Assert.True(close 1e-14 (LogPdf.normal 0.0 sd (-3.0 * sd)) (-4.5 - log sd - Constants.LogSqrt2Pi))
 
-[<Fact>]
 let ``beta with extreme shape parameters stays finite and matches asymptotics`` () =
     // a = b = 1e-8: B(a, a) = 2/a − O(a), so log p(½) = −log(2/a) + 2(a − 1)·log ½ up to O(a)
     let a = 1e-8
@@ -370,7 +368,6 @@ let ``beta with extreme shape parameters stays finite and matches asymptotics`` 
     Assert.Equal(-infinity, LogPdf.beta b b 0.0)
     Assert.True(Double.IsFinite(LogPdf.beta 1e-8 1e8 1e-3))
 
-[<Fact>]
 let ``negative binomial matches the poisson limit and gamma-poisson mixture`` () =
     // NB2(μ, φ) = ∫ Poisson(k | λ) Gamma(λ | φ, φ/μ) dλ, checked by quadrature
     for mu, phi, k in [ 3.0, 2.0, 0.0; 3.0, 2.0, 5.0; 0.5, 10.0, 2.0 ] do
@@ -383,7 +380,6 @@ let ``negative binomial matches the poisson limit and gamma-poisson mixture`` ()
 let private integrate (f: float -> float) (a: float) (b: float) =
     Integrate.DoubleExponential(Func<_, _>(f), a, b, 1e-12)
 
-[<Fact>]
 let ``spike and slab mass at zero plus slab integral is one`` () =
     for w, sd in [ 0.3, 1.0; 0.9, 5.0; 0.0, 2.0 ] do
         // integrate each side separately: the quadrature must not evaluate the atom at exactly 0
@@ -393,7 +389,6 @@ let ``spike and slab mass at zero plus slab integral is one`` () =
 
         Assert.True(abs (slab + (if w > 0.0 then exp (LogPdf.spikeAndSlab w sd 0.0) else 0.0) - 1.0) < 1e-8)
 
-[<Fact>]
 let ``half distributions integrate to one`` () =
     Assert.True(abs (integrate (LogPdf.halfNormal 2.0 >> exp) 0.0 40.0 - 1.0) < 1e-8)
     Assert.True(abs (integrate (LogPdf.halfStudentT 5.0 2.0 >> exp) 0.0 1e4 - 1.0) < 1e-8)
@@ -410,7 +405,6 @@ let ``half distributions integrate to one`` () =
 let private lkj2 (eta: float) (r: float) =
     LogPdf.lkjCholesky eta (array2D [ [ 1.0; 0.0 ]; [ r; sqrt (1.0 - r * r) ] ])
 
-[<Fact>]
 let ``LKJ Cholesky density of a 2x2 factor integrates to one over L[1,0]`` () =
     for eta in [ 1.0; 1.5; 2.0; 5.0; 30.0 ] do
         let total = integrate (lkj2 eta >> exp) -1.0 1.0
@@ -433,7 +427,6 @@ let private cube (f: float -> float -> float -> float) =
 
     acc
 
-[<Fact>]
 let ``LKJ Cholesky density of a 3x3 factor integrates to one over its partial correlations`` () =
     // L10 = z1, L20 = z2, L21 = z3·√(1 − z2²): |∂(L10, L20, L21)/∂z| = √(1 − z2²); z = sin θ smooths the
     // square-root edges so that Gauss–Legendre converges
@@ -451,7 +444,6 @@ let ``LKJ Cholesky density of a 3x3 factor integrates to one over its partial co
     // eta = 1, K = 3: uniform over correlation matrices, whose volume is π²/2
     Assert.True(close 1e-14 (LogPdf.lkjLogNormalizer 1.0 3) (log (Math.PI * Math.PI / 2.0)))
 
-[<Fact>]
 let ``MvNormal with diagonal covariance is the product of normals`` () =
     Prop.forAll
         (Arb.fromGen (
@@ -471,9 +463,8 @@ let ``MvNormal with diagonal covariance is the product of normals`` () =
                 Array.sum (Array.init m.Length (fun i -> LogPdf.normal m.[i] sd.[i] x.[i]))
 
             close 1e-10 (LogPdf.mvNormal m cov x) product)
-    |> check
+    |> casesOf 200
 
-[<Fact>]
 let ``MvNormal matches a hand-computed two-dimensional case`` () =
     // Σ = [[4, 1.2], [1.2, 1]], x − μ = (1, −0.5): det Σ = 2.56, quadratic form (1 + 1.2 + 1)/2.56 = 1.25
     let v =
@@ -481,7 +472,6 @@ let ``MvNormal matches a hand-computed two-dimensional case`` () =
 
     Assert.True(close 1e-14 v (-log(2.0 * Math.PI) - 0.5 * log 2.56 - 0.625), $"{v}")
 
-[<Fact>]
 let ``validArgs names the offending argument`` () =
     let err d a =
         match Density.validArgs d a with
@@ -514,7 +504,6 @@ let ``validArgs names the offending argument`` () =
     Assert.Equal("arguments", err (Dist.Gamma(c0, c0)) [ sc 1.0 ])
     Assert.Equal("upper", err (Dist.Uniform(c0, c0)) [ sc 1.0; sc 0.0 ])
 
-[<Fact>]
 let ``inSupport respects argument-dependent supports`` () =
     Assert.True(Density.inSupport (Dist.Binomial(c0, c0)) [ sc 10.0; sc 0.5 ] (sc 10.0))
     Assert.False(Density.inSupport (Dist.Binomial(c0, c0)) [ sc 10.0; sc 0.5 ] (sc 11.0))
@@ -546,10 +535,69 @@ let ``inSupport respects argument-dependent supports`` () =
         Density.inSupport (Dist.LkjCholesky(2, c0)) [ sc 1.0 ] (Value.Matrix(array2D [ [ 1.0; 0.0 ]; [ 0.6; 0.8 ] ]))
     )
 
-[<Fact>]
 let ``drawing from a flat prior raises an unsupported model error`` () =
     let ex =
         Assert.Throws<ModelException>(fun () ->
             Density.draw (Random.Xoshiro256StarStar 1) (Dist.Flat Support.Real) [] |> ignore)
 
     Assert.Contains("improper", ex.Message)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.DensityTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.DensityTests"
+            [
+                Expecto.Tests.testCase
+                    "every log-density agrees with MathNet to 1e-10 relative on random valid arguments"
+                    (fun () -> ``every log-density agrees with MathNet to 1e-10 relative on random valid arguments`` ())
+                Expecto.Tests.testCase
+                    "half distributions are log 2 plus the symmetric log-density on the positive axis"
+                    (fun () -> ``half distributions are log 2 plus the symmetric log-density on the positive axis`` ())
+                Expecto.Tests.testCase "no scalar log-density returns NaN for any arguments, valid or not" (fun () ->
+                    ``no scalar log-density returns NaN for any arguments, valid or not`` ())
+                Expecto.Tests.testCase
+                    "no vector or matrix log-density returns NaN for any arguments, valid or not"
+                    (fun () -> ``no vector or matrix log-density returns NaN for any arguments, valid or not`` ())
+                Expecto.Tests.testCase "values outside the support have log-density minus infinity" (fun () ->
+                    ``values outside the support have log-density minus infinity`` ())
+                Expecto.Tests.testCase "binomial with a billion trials is exact at k = 0 and k = n" (fun () ->
+                    ``binomial with a billion trials is exact at k = 0 and k = n`` ())
+                Expecto.Tests.testCase "poisson with extreme exposures gives finite closed-form values" (fun () ->
+                    ``poisson with extreme exposures gives finite closed-form values`` ())
+                Expecto.Tests.testCase
+                    "inverse gamma stays accurate in the far left tail where MathNet's PDFLn underflows"
+                    (fun () ->
+                        ``inverse gamma stays accurate in the far left tail where MathNet's PDFLn underflows`` ())
+                Expecto.Tests.testCase "normal with tiny and huge sd matches the closed form" (fun () ->
+                    ``normal with tiny and huge sd matches the closed form`` ())
+                Expecto.Tests.testCase
+                    "beta with extreme shape parameters stays finite and matches asymptotics"
+                    (fun () -> ``beta with extreme shape parameters stays finite and matches asymptotics`` ())
+                Expecto.Tests.testCase
+                    "negative binomial matches the poisson limit and gamma-poisson mixture"
+                    (fun () -> ``negative binomial matches the poisson limit and gamma-poisson mixture`` ())
+                Expecto.Tests.testCase "spike and slab mass at zero plus slab integral is one" (fun () ->
+                    ``spike and slab mass at zero plus slab integral is one`` ())
+                Expecto.Tests.testCase "half distributions integrate to one" (fun () ->
+                    ``half distributions integrate to one`` ())
+                Expecto.Tests.testCase "LKJ Cholesky density of a 2x2 factor integrates to one over L[1,0]" (fun () ->
+                    ``LKJ Cholesky density of a 2x2 factor integrates to one over L[1,0]`` ())
+                Expecto.Tests.testCase
+                    "LKJ Cholesky density of a 3x3 factor integrates to one over its partial correlations"
+                    (fun () ->
+                        ``LKJ Cholesky density of a 3x3 factor integrates to one over its partial correlations`` ())
+                property
+                    "MvNormal with diagonal covariance is the product of normals"
+                    ``MvNormal with diagonal covariance is the product of normals``
+                Expecto.Tests.testCase "MvNormal matches a hand-computed two-dimensional case" (fun () ->
+                    ``MvNormal matches a hand-computed two-dimensional case`` ())
+                Expecto.Tests.testCase "validArgs names the offending argument" (fun () ->
+                    ``validArgs names the offending argument`` ())
+                Expecto.Tests.testCase "inSupport respects argument-dependent supports" (fun () ->
+                    ``inSupport respects argument-dependent supports`` ())
+                Expecto.Tests.testCase "drawing from a flat prior raises an unsupported model error" (fun () ->
+                    ``drawing from a flat prior raises an unsupported model error`` ())
+            ])

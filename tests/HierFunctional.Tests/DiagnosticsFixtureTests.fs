@@ -3,7 +3,7 @@ module HierFunctional.Tests.DiagnosticsFixtureTests
 open System
 open System.Globalization
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 
 /// Fixture folder, found next to this source file so the tests need no copy step (see fixtures/diagnostics/README.md).
@@ -67,43 +67,34 @@ let private agrees (measure: string) (f: float[][] -> float) =
 
     Assert.True(failures.IsEmpty, String.Join("\n", failures))
 
-[<Fact>]
 let ``rank-normalized rhat matches R posterior`` () = agrees "rhat" Diagnostics.rhat
 
-[<Fact>]
 let ``basic split rhat matches R posterior`` () =
     agrees "rhat_basic" Diagnostics.rhatBasic
 
-[<Fact>]
 let ``bulk ESS matches R posterior`` () = agrees "ess_bulk" Diagnostics.essBulk
 
-[<Fact>]
 let ``tail ESS matches R posterior`` () = agrees "ess_tail" Diagnostics.essTail
 
-[<Fact>]
 let ``basic and mean ESS match R posterior`` () =
     agrees "ess_basic" Diagnostics.essBasic
     agrees "ess_mean" Diagnostics.essMean
 
-[<Fact>]
 let ``ESS of the sd, the median and the 5 and 95 percent quantiles match R posterior`` () =
     agrees "ess_sd" Diagnostics.essSd
     agrees "ess_median" Diagnostics.essMedian
     agrees "ess_q5" (Diagnostics.essQuantile 0.05)
     agrees "ess_q95" (Diagnostics.essQuantile 0.95)
 
-[<Fact>]
 let ``MCSE of the mean and the sd match R posterior`` () =
     agrees "mcse_mean" Diagnostics.mcseMean
     agrees "mcse_sd" Diagnostics.mcseSd
 
-[<Fact>]
 let ``MCSE of the 5, 50 and 95 percent quantiles match R posterior`` () =
     agrees "mcse_q5" (Diagnostics.mcseQuantile 0.05)
     agrees "mcse_q50" (Diagnostics.mcseQuantile 0.5)
     agrees "mcse_q95" (Diagnostics.mcseQuantile 0.95)
 
-[<Fact>]
 let ``quantiles, mean, sd, median and mad match R`` () =
     agrees "q5" (Diagnostics.quantile 0.05)
     agrees "q50" (Diagnostics.quantile 0.5)
@@ -112,3 +103,30 @@ let ``quantiles, mean, sd, median and mad match R`` () =
     agrees "sd" Diagnostics.sd
     agrees "median" Diagnostics.median
     agrees "mad" Diagnostics.mad
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.DiagnosticsFixtureTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.DiagnosticsFixtureTests"
+            [
+                Expecto.Tests.testCase "rank-normalized rhat matches R posterior" (fun () ->
+                    ``rank-normalized rhat matches R posterior`` ())
+                Expecto.Tests.testCase "basic split rhat matches R posterior" (fun () ->
+                    ``basic split rhat matches R posterior`` ())
+                Expecto.Tests.testCase "bulk ESS matches R posterior" (fun () -> ``bulk ESS matches R posterior`` ())
+                Expecto.Tests.testCase "tail ESS matches R posterior" (fun () -> ``tail ESS matches R posterior`` ())
+                Expecto.Tests.testCase "basic and mean ESS match R posterior" (fun () ->
+                    ``basic and mean ESS match R posterior`` ())
+                Expecto.Tests.testCase
+                    "ESS of the sd, the median and the 5 and 95 percent quantiles match R posterior"
+                    (fun () -> ``ESS of the sd, the median and the 5 and 95 percent quantiles match R posterior`` ())
+                Expecto.Tests.testCase "MCSE of the mean and the sd match R posterior" (fun () ->
+                    ``MCSE of the mean and the sd match R posterior`` ())
+                Expecto.Tests.testCase "MCSE of the 5, 50 and 95 percent quantiles match R posterior" (fun () ->
+                    ``MCSE of the 5, 50 and 95 percent quantiles match R posterior`` ())
+                Expecto.Tests.testCase "quantiles, mean, sd, median and mad match R" (fun () ->
+                    ``quantiles, mean, sd, median and mad match R`` ())
+            ])

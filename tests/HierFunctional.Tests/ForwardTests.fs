@@ -1,8 +1,9 @@
 module HierFunctional.Tests.ForwardTests
 
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
+open HierFunctional.Testing
 open type Distributions
 
 let simpleModel =
@@ -29,7 +30,6 @@ let assertWithinMcse (truth: float) (sd: float) (draws: float[]) =
     let mcse = sd / sqrt (float draws.Length)
     Assert.True(abs (mean - truth) < 4.0 * mcse, $"mean {mean}, truth {truth}, 4·MCSE {4.0 * mcse}")
 
-[<Fact>]
 let ``the same seed gives identical prior draws and simulated data`` () =
     let run (seed: int) =
         let rng = Xoshiro256StarStar(seed)
@@ -42,7 +42,6 @@ let ``the same seed gives identical prior draws and simulated data`` () =
     Assert.Equal(d1, d2)
     Assert.NotEqual<float[]>(s1, s3)
 
-[<Fact>]
 let ``prior draw means lie within four Monte Carlo standard errors of the prior means`` () =
     let rng = Xoshiro256StarStar(2024)
     let n = 4000
@@ -58,7 +57,6 @@ let ``prior draw means lie within four Monte Carlo standard errors of the prior 
     let a, b = 2.0, 5.0
     assertWithinMcse (a / (a + b)) (sqrt (a * b / ((a + b) ** 2.0 * (a + b + 1.0)))) (column "p")
 
-[<Fact>]
 let ``simulated data have the support and length of the observations and keep the other columns`` () =
     let rng = Xoshiro256StarStar(5)
 
@@ -76,7 +74,6 @@ let ``simulated data have the support and length of the observations and keep th
         Assert.Equal<string list>(simpleData.Columns |> List.map fst, data.Columns |> List.map fst)
         Assert.True(Result.isOk (Bind.bind simpleModel data))
 
-[<Fact>]
 let ``simulated Poisson counts given the state have the Poisson mean`` () =
     let m =
         model {
@@ -98,7 +95,6 @@ let ``simulated Poisson counts given the state have the Poisson mean`` () =
         assertWithinMcse 3.0 (sqrt 3.0) ys
     | other -> failwith $"y should stay a real column, got %A{other}"
 
-[<Fact>]
 let ``a flat prior cannot be simulated and says so`` () =
     let m =
         model {
@@ -115,20 +111,45 @@ let ``a flat prior cannot be simulated and says so`` () =
     Assert.Contains("'mu'", ex.Message)
     Assert.Contains("Flat", ex.Message)
 
-[<Fact>]
 let ``data simulated from random hierarchical models bind again to the same model`` () =
     let seeds = FsCheck.FSharp.Gen.choose (0, 1_000_000)
 
     FsCheck.FSharp.Prop.forAll
-        (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip Generators.case seeds))
+        (FsCheck.FSharp.Arb.fromGen (FsCheck.FSharp.Gen.zip ModelGenerators.case seeds))
         (fun (c, seed) ->
-            let m = Generators.toModel c
-            let b = Bind.bindOrThrow m (Generators.toData c)
+            let m = ModelGenerators.toModel c
+            let b = Bind.bindOrThrow m (ModelGenerators.toData c)
 
             let data =
-                Forward.simulateData (Xoshiro256StarStar(seed)) b (Generators.toState b c)
+                Forward.simulateData (Xoshiro256StarStar(seed)) b (ModelGenerators.toState b c)
 
             match Bind.bind m data with
             | Ok b2 -> b2.Rows = b.Rows
             | Error e -> failwith $"%A{e}")
     |> LogDensityTests.check
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.ForwardTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.ForwardTests"
+            [
+                Expecto.Tests.testCase "the same seed gives identical prior draws and simulated data" (fun () ->
+                    ``the same seed gives identical prior draws and simulated data`` ())
+                Expecto.Tests.testCase
+                    "prior draw means lie within four Monte Carlo standard errors of the prior means"
+                    (fun () -> ``prior draw means lie within four Monte Carlo standard errors of the prior means`` ())
+                Expecto.Tests.testCase
+                    "simulated data have the support and length of the observations and keep the other columns"
+                    (fun () ->
+                        ``simulated data have the support and length of the observations and keep the other columns`` ())
+                Expecto.Tests.testCase "simulated Poisson counts given the state have the Poisson mean" (fun () ->
+                    ``simulated Poisson counts given the state have the Poisson mean`` ())
+                Expecto.Tests.testCase "a flat prior cannot be simulated and says so" (fun () ->
+                    ``a flat prior cannot be simulated and says so`` ())
+                Expecto.Tests.testCase
+                    "data simulated from random hierarchical models bind again to the same model"
+                    (fun () -> ``data simulated from random hierarchical models bind again to the same model`` ())
+            ])

@@ -1,6 +1,6 @@
 module HierFunctional.Tests.LinearTests
 
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -50,8 +50,13 @@ let rec linearGen size : Gen<Expr> =
                 Gen.map2 (fun a k -> Div(a, Add(k, Const 10.0))) sub free
             ]
 
-let check prop =
-    Check.One(TestConfig.quick.WithMaxTest 300, prop)
+/// A property with its number of cases, for `property` below.
+let private casesOf (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file, from the suite's fixed replay seed.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 let valueOf (form: LinearForm) env t =
     let coef =
@@ -62,7 +67,6 @@ let valueOf (form: LinearForm) env t =
 
     eval env form.Offset + coef * t
 
-[<Fact>]
 let ``linear analysis recovers offset plus coefficient times target for every linear expression`` () =
     let gen =
         gen {
@@ -83,9 +87,8 @@ let ``linear analysis recovers offset plus coefficient times target for every li
             let direct = eval env e
             let viaForm = valueOf form env vals[0]
             abs (direct - viaForm) <= 1e-9 * (1.0 + abs direct))
-    |> check
+    |> casesOf 300
 
-[<Fact>]
 let ``linear analysis refuses products of the target with itself and link functions of it`` () =
     let t = Param "t"
     Assert.True((Linear.analyse "t" (t * t)).IsNone)
@@ -93,7 +96,6 @@ let ``linear analysis refuses products of the target with itself and link functi
     Assert.True((Linear.analyse "t" (1.0 / t)).IsNone)
     Assert.True((Linear.analyse "t" (Param "a" / t)).IsNone)
 
-[<Fact>]
 let ``an indexed group effect is one indexed slot with coefficient one`` () =
     let mean = Param "mu" + (Param "theta").[group "school"]
 
@@ -101,7 +103,6 @@ let ``an indexed group effect is one indexed slot with coefficient one`` () =
     | Some(offset, Slot.Indexed(Group "school"), Const 1.0) -> Assert.Equal(Param "mu", offset)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``a design-matrix dot product is a whole-vector dot slot`` () =
     let mean = Param "alpha" + dot (data "X") (Param "beta")
 
@@ -109,7 +110,6 @@ let ``a design-matrix dot product is a whole-vector dot slot`` () =
     | Some(offset, Slot.WholeDot, Data "X") -> Assert.Equal(Param "alpha", offset)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``inlining a non-centred derived effect exposes linearity in the raw effect`` () =
     let nonCentred =
         model {
@@ -130,3 +130,27 @@ let ``inlining a non-centred derived effect exposes linearity in the raw effect`
         | Some(Param "mu", Slot.Indexed(Group "school"), Param "tau") -> ()
         | other -> failwithf "unexpected %A" other
     | other -> failwithf "unexpected %A" other
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.LinearTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.LinearTests"
+            [
+                property
+                    "linear analysis recovers offset plus coefficient times target for every linear expression"
+                    ``linear analysis recovers offset plus coefficient times target for every linear expression``
+                Expecto.Tests.testCase
+                    "linear analysis refuses products of the target with itself and link functions of it"
+                    (fun () ->
+                        ``linear analysis refuses products of the target with itself and link functions of it`` ())
+                Expecto.Tests.testCase "an indexed group effect is one indexed slot with coefficient one" (fun () ->
+                    ``an indexed group effect is one indexed slot with coefficient one`` ())
+                Expecto.Tests.testCase "a design-matrix dot product is a whole-vector dot slot" (fun () ->
+                    ``a design-matrix dot product is a whole-vector dot slot`` ())
+                Expecto.Tests.testCase
+                    "inlining a non-centred derived effect exposes linearity in the raw effect"
+                    (fun () -> ``inlining a non-centred derived effect exposes linearity in the raw effect`` ())
+            ])

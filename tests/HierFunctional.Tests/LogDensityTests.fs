@@ -1,15 +1,23 @@
 module HierFunctional.Tests.LogDensityTests
 
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open MathNet.Numerics.Distributions
 open HierFunctional
-open HierFunctional.Tests.Generators
+open HierFunctional.Testing
 open type Distributions
 
 let check prop =
     Check.One(TestConfig.quick.WithMaxTest 200, prop)
+
+/// A property with its number of cases, for `property` below.
+let private casesOf (n: int) (prop: Property) = n, prop
+
+/// The Expecto test of a property function of this file, from the suite's fixed replay seed.
+let private property (name: string) (f: unit -> int * Property) =
+    let n, prop = f ()
+    Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
 let close (tol: float) (expected: float) (actual: float) =
     abs (expected - actual) <= tol * max 1.0 (abs expected)
@@ -17,38 +25,35 @@ let close (tol: float) (expected: float) (actual: float) =
 let assertClose (tol: float) (expected: float) (actual: float) =
     Assert.True(close tol expected actual, $"expected {expected}, got {actual} (relative tolerance {tol})")
 
-let compiled (c: Case) =
-    let b = Bind.bindOrThrow (toModel c) (toData c)
-    b, LogDensity.compile b, toState b c
+let compiled (c: ModelCase) =
+    let b = Bind.bindOrThrow (ModelGenerators.toModel c) (ModelGenerators.toData c)
+    b, LogDensity.compile b, ModelGenerators.toState b c
 
-[<Fact>]
 let ``the compiled joint equals the sum of per-node log-pdfs computed by hand`` () =
-    Prop.forAll (Arb.fromGen case) (fun c ->
+    Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let _, d, s = compiled c
-        close 1e-9 (oracleJoint c) (d.Joint s))
-    |> check
+        close 1e-9 (ModelGenerators.oracleJoint c) (d.Joint s))
+    |> casesOf 200
 
-[<Fact>]
 let ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum`` () =
-    Prop.forAll (Arb.fromGen case) (fun c ->
+    Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let _, d, s = compiled c
-        let expected = oracleLogLik c
+        let expected = ModelGenerators.oracleLogLik c
         let actual = d.PointwiseLogLik s
 
         actual.Length = expected.Length
         && Array.forall2 (close 1e-9) expected actual
         && close 1e-9 (-2.0 * Array.sum expected) (d.Deviance s))
-    |> check
+    |> casesOf 200
 
-[<Fact>]
 let ``the Markov blanket of a node differs from the joint by a term free of that node`` () =
-    Prop.forAll (Arb.fromGen caseWithAlternative) (fun (c, alt) ->
+    Prop.forAll (Arb.fromGen ModelGenerators.caseWithAlternative) (fun (c, alt) ->
         let b, d, s1 = compiled c
 
         c.Values
         |> Map.forall (fun name _ ->
             let s2 =
-                toState
+                ModelGenerators.toState
                     b
                     { c with
                         Values = c.Values.Add(name, alt.[name])
@@ -57,11 +62,10 @@ let ``the Markov blanket of a node differs from the joint by a term free of that
             let jointGap = d.Joint s1 - d.Joint s2
             let blanketGap = d.Blanket name s1 - d.Blanket name s2
             close 1e-9 jointGap blanketGap))
-    |> check
+    |> casesOf 200
 
-[<Fact>]
 let ``the blanket of one element differs from the joint by a term free of that element`` () =
-    Prop.forAll (Arb.fromGen caseWithAlternative) (fun (c, alt) ->
+    Prop.forAll (Arb.fromGen ModelGenerators.caseWithAlternative) (fun (c, alt) ->
         let b, d, s1 = compiled c
 
         c.Values
@@ -71,7 +75,7 @@ let ``the blanket of one element differs from the joint by a term free of that e
                 let changed = Array.updateAt j alt.[name].[j] values
 
                 let s2 =
-                    toState
+                    ModelGenerators.toState
                         b
                         { c with
                             Values = c.Values.Add(name, changed)
@@ -96,9 +100,8 @@ let handLogJacobian (b: Bound) (s: float[]) =
             | _ -> 0.0
         | _ -> 0.0)
 
-[<Fact>]
 let ``the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip`` () =
-    Prop.forAll (Arb.fromGen case) (fun c ->
+    Prop.forAll (Arb.fromGen ModelGenerators.case) (fun c ->
         let b, d, s = compiled c
         let u = d.ToUnconstrained s
         let back = d.FromUnconstrained u
@@ -106,9 +109,8 @@ let ``the unconstrained joint is the joint plus the log-Jacobians and the transf
         u.Length = b.Layout.UnconstrainedSize
         && Array.forall2 (close 1e-9) s back
         && close 1e-9 (d.Joint s + handLogJacobian b s) (d.JointUnconstrained u))
-    |> check
+    |> casesOf 200
 
-[<Fact>]
 let ``the joint is minus infinity when a scale parameter is negative`` () =
     let b = Bind.bindOrThrow BindTests.eightSchools BindTests.schoolsData
     let d = LogDensity.compile b
@@ -128,7 +130,6 @@ let schoolsPoint (b: Bound) =
     let theta = Array.init 8 (fun j -> float j - 3.0)
     Layout.ofValues b [ "mu", Value.Scalar 1.5; "tau", Value.Scalar 2.5; "theta", Value.Vector theta ], theta
 
-[<Fact>]
 let ``eight schools log-density at a point matches a hand computation`` () =
     let b = Bind.bindOrThrow BindTests.eightSchools BindTests.schoolsData
     let d = LogDensity.compile b
@@ -150,7 +151,6 @@ let threeLevelData =
     |> Dataset.labels "classroom" [| "c1"; "c1"; "c2"; "c3"; "c3" |]
     |> Dataset.reals "score" [| 1.0; 2.0; 0.5; -1.0; -0.5 |]
 
-[<Fact>]
 let ``a three-level model nests classrooms in schools and matches a hand computation`` () =
     let b = Bind.bindOrThrow BindTests.threeLevel threeLevelData
     Assert.Equal<int[]>([| 0; 0; 1 |], b.Nesting.[("classroom", "school")])
@@ -194,7 +194,6 @@ let ``a three-level model nests classrooms in schools and matches a hand computa
         d.Dependents.["schoolEffect"].[0]
     )
 
-[<Fact>]
 let ``a crossed model with two independent groupings matches a hand computation`` () =
     let m =
         model {
@@ -229,7 +228,6 @@ let ``a crossed model with two independent groupings matches a hand computation`
     assertClose 1e-12 expected (d.Joint s)
     assertClose 1e-12 (Normal.PDFLn(0.0, 2.0, c.[1]) + lik.[1] + lik.[3]) (d.BlanketElement "c" 1 s)
 
-[<Fact>]
 let ``derived nodes are evaluated from their expressions and traced to the parameters they read`` () =
     let m =
         model {
@@ -257,7 +255,6 @@ let ``derived nodes are evaluated from their expressions and traced to the param
     assertClose 1e-12 (Normal.PDFLn(0.0, 1.0, eta.[4]) + lik 4) (d.BlanketElement "eta" 4 s)
     Assert.Equal(8, d.Dependents.["mu"].[0].Length)
 
-[<Fact>]
 let ``a regression with a design matrix and a fixed-size coefficient vector evaluates the dot product`` () =
     let m =
         model {
@@ -286,7 +283,6 @@ let ``a regression with a design matrix and a fixed-size coefficient vector eval
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal<string[]>([| "beta[1]"; "beta[2]" |], b.Layout.Names)
 
-[<Fact>]
 let ``vector and matrix nodes take their size from their arguments and are named element by element`` () =
     let m =
         model {
@@ -339,7 +335,6 @@ let ``vector and matrix nodes take their size from their arguments and are named
     // A category observation reads every weight.
     Assert.Equal(3, d.Dependents.["w"].[0].Length)
 
-[<Fact>]
 let ``an integer data column can index a fixed-size vector with 1-based positions`` () =
     let m =
         model {
@@ -365,7 +360,6 @@ let ``an integer data column can index a fixed-size vector with 1-based position
     assertClose 1e-12 expected (d.Joint s)
     Assert.Equal<Term[]>([| { Node = "y"; Copy = 0 } |], d.Dependents.["theta"].[2])
 
-[<Fact>]
 let ``factors are added to the joint and to the blankets of the nodes they read`` () =
     let m =
         model {
@@ -394,7 +388,6 @@ let ``factors are added to the joint and to the blankets of the nodes they read`
     assertClose 1e-12 (-2.5 * log 5.0 + priors + lik) (d.Joint s)
     assertClose 1e-12 (-2.5 * log 5.0 + priors) (d.Blanket "alpha" s)
 
-[<Fact>]
 let ``an element of a single Dirichlet vector indexed by data is traced to that vector`` () =
     let m =
         model {
@@ -427,7 +420,6 @@ let ``an element of a single Dirichlet vector indexed by data is traced to that 
     assertClose 1e-12 (Normal.PDFLn(0.0, 1.0, 3.0) + Normal.PDFLn(3.5, 1.0, 0.1)) (d.BlanketElement "mu" 2 s)
     Assert.Equal(b.Layout.Monitored.Length, (Layout.monitored b s).Length)
 
-[<Fact>]
 let ``data inside a group plate is the level's value of a column constant within levels`` () =
     let m =
         model {
@@ -462,7 +454,6 @@ let ``data inside a group plate is the level's value of a column constant within
     Assert.Equal(Value.Scalar 1.0, Eval.eval b s (Context.Level("county", 0)) (Param "gamma" * data "u"))
     assertClose 1e-15 1.0 (Eval.evalScalar b s (Context.Row 2) ((Param "theta").[group "county"] + data "x"))
 
-[<Fact>]
 let ``vector observations are read from matrix columns and simulated as matrix columns`` () =
     let m =
         model {
@@ -497,7 +488,6 @@ let ``vector observations are read from matrix columns and simulated as matrix c
         Assert.Equal<float[]>([| 6.0; 4.0 |], Array.init 2 (fun r -> Seq.sum (seq { for j in 0..2 -> sim.[r, j] })))
     | other -> failwith $"expected a matrix column, got %A{other}"
 
-[<Fact>]
 let ``a nested inner level with no rows cannot be placed in its outer group and says so`` () =
     Dataset.empty
     |> Dataset.labels "school" [| "s1"; "s2" |]
@@ -505,3 +495,68 @@ let ``a nested inner level with no rows cannot be placed in its outer group and 
     |> Dataset.reals "score" [| 1.0; 2.0 |]
     |> Bind.bind BindTests.threeLevel
     |> BindTests.expectError ErrorKind.InvalidArgument [ "'classEffect'"; "'c3'"; "no rows" ]
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.LogDensityTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.LogDensityTests"
+            [
+                property
+                    "the compiled joint equals the sum of per-node log-pdfs computed by hand"
+                    ``the compiled joint equals the sum of per-node log-pdfs computed by hand``
+                property
+                    "pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum"
+                    ``pointwise log-likelihoods equal the per-row log-pdfs and the deviance is minus twice their sum``
+                property
+                    "the Markov blanket of a node differs from the joint by a term free of that node"
+                    ``the Markov blanket of a node differs from the joint by a term free of that node``
+                Expecto.Tests.testCase
+                    "the blanket of one element differs from the joint by a term free of that element"
+                    (fun () -> ``the blanket of one element differs from the joint by a term free of that element`` ())
+                property
+                    "the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip"
+                    ``the unconstrained joint is the joint plus the log-Jacobians and the transforms round-trip``
+                Expecto.Tests.testCase "the joint is minus infinity when a scale parameter is negative" (fun () ->
+                    ``the joint is minus infinity when a scale parameter is negative`` ())
+                Expecto.Tests.testCase "eight schools log-density at a point matches a hand computation" (fun () ->
+                    ``eight schools log-density at a point matches a hand computation`` ())
+                Expecto.Tests.testCase
+                    "a three-level model nests classrooms in schools and matches a hand computation"
+                    (fun () -> ``a three-level model nests classrooms in schools and matches a hand computation`` ())
+                Expecto.Tests.testCase
+                    "a crossed model with two independent groupings matches a hand computation"
+                    (fun () -> ``a crossed model with two independent groupings matches a hand computation`` ())
+                Expecto.Tests.testCase
+                    "derived nodes are evaluated from their expressions and traced to the parameters they read"
+                    (fun () ->
+                        ``derived nodes are evaluated from their expressions and traced to the parameters they read`` ())
+                Expecto.Tests.testCase
+                    "a regression with a design matrix and a fixed-size coefficient vector evaluates the dot product"
+                    (fun () ->
+                        ``a regression with a design matrix and a fixed-size coefficient vector evaluates the dot product`` ())
+                Expecto.Tests.testCase
+                    "vector and matrix nodes take their size from their arguments and are named element by element"
+                    (fun () ->
+                        ``vector and matrix nodes take their size from their arguments and are named element by element`` ())
+                Expecto.Tests.testCase
+                    "an integer data column can index a fixed-size vector with 1-based positions"
+                    (fun () -> ``an integer data column can index a fixed-size vector with 1-based positions`` ())
+                Expecto.Tests.testCase
+                    "factors are added to the joint and to the blankets of the nodes they read"
+                    (fun () -> ``factors are added to the joint and to the blankets of the nodes they read`` ())
+                Expecto.Tests.testCase
+                    "an element of a single Dirichlet vector indexed by data is traced to that vector"
+                    (fun () -> ``an element of a single Dirichlet vector indexed by data is traced to that vector`` ())
+                Expecto.Tests.testCase
+                    "data inside a group plate is the level's value of a column constant within levels"
+                    (fun () -> ``data inside a group plate is the level's value of a column constant within levels`` ())
+                Expecto.Tests.testCase
+                    "vector observations are read from matrix columns and simulated as matrix columns"
+                    (fun () -> ``vector observations are read from matrix columns and simulated as matrix columns`` ())
+                Expecto.Tests.testCase
+                    "a nested inner level with no rows cannot be placed in its outer group and says so"
+                    (fun () -> ``a nested inner level with no rows cannot be placed in its outer group and says so`` ())
+            ])

@@ -1,6 +1,6 @@
 module HierFunctional.Tests.ModelLanguageTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 
@@ -12,12 +12,10 @@ let eightSchools =
         do! observe "y" (Normal(theta.[group "school"], data "sigma"))
     }
 
-[<Fact>]
 let ``the model block builds a tree whose nodes are in declaration order`` () =
     let names = eightSchools.Nodes |> List.map (fun n -> n.Name)
     Assert.Equal<string list>([ "mu"; "tau"; "theta"; "y" ], names)
 
-[<Fact>]
 let ``two models built the same way are structurally equal`` () =
     let again =
         model {
@@ -31,7 +29,6 @@ let ``two models built the same way are structurally equal`` () =
     Assert.Equal(hash eightSchools, hash again)
     Assert.Equal(Examples.eightSchools, eightSchools)
 
-[<Fact>]
 let ``the printer writes eight schools the way the math is written`` () =
     let expected =
         [
@@ -62,7 +59,6 @@ let threeLevel =
         do! observe "score" (Normal(cls.[group "classroom"], sigma))
     }
 
-[<Fact>]
 let ``the printer writes a three-level model with one index letter per level`` () =
     let lines = (Print.model threeLevel).Split('\n')
     Assert.Contains("school_effect[j] ~ Normal(mu, tau_school),  j = 1..J", lines)
@@ -70,7 +66,6 @@ let ``the printer writes a three-level model with one index letter per level`` (
     Assert.Contains("score[i] ~ Normal(class_effect[classroom[i]], sigma),  i = 1..N", lines)
     Assert.Contains("  k indexes the levels of 'classroom' (K levels)", lines)
 
-[<Fact>]
 let ``the printer keeps operator precedence with the fewest parentheses`` () =
     let m =
         model {
@@ -85,7 +80,6 @@ let ``the printer keeps operator precedence with the fewest parentheses`` () =
     Assert.Contains("log p += -2.5 * log(a + b)", lines)
     Assert.Contains("r = (a - b) / (a * b) - (a - (b - 1))", lines)
 
-[<Fact>]
 let ``over applies only to a single-node step`` () =
     let twoNodes =
         Step.bind (fun _ -> sample "b" (Normal(0.0, 1.0))) (sample "a" (Normal(0.0, 1.0)))
@@ -95,7 +89,6 @@ let ``over applies only to a single-node step`` () =
 
     Assert.Contains("single sample or derived step", ex.Message)
 
-[<Fact>]
 let ``a model differing in one constant is a different value`` () =
     let other =
         model {
@@ -107,7 +100,6 @@ let ``a model differing in one constant is a different value`` () =
 
     Assert.NotEqual(eightSchools, other)
 
-[<Fact>]
 let ``model check reports duplicate names with both positions`` () =
     let m =
         model {
@@ -122,10 +114,38 @@ let ``model check reports duplicate names with both positions`` () =
         Assert.Equal(ErrorKind.DuplicateNode, ModelError.kind e)
     | other -> failwithf "expected one duplicate error, got %A" other
 
-[<Fact>]
 let ``model check reports a reference to an undeclared node`` () =
     let m = model { do! observe "y" (Normal(Param "mu", 1.0)) }
 
     match Model.check m with
     | Error [ ModelError.UndefinedReference("y", "mu") as e ] -> Assert.Contains("'mu'", ModelError.describe e)
     | other -> failwithf "expected an undefined-reference error, got %A" other
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.ModelLanguageTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.ModelLanguageTests"
+            [
+                Expecto.Tests.testCase "the model block builds a tree whose nodes are in declaration order" (fun () ->
+                    ``the model block builds a tree whose nodes are in declaration order`` ())
+                Expecto.Tests.testCase "two models built the same way are structurally equal" (fun () ->
+                    ``two models built the same way are structurally equal`` ())
+                Expecto.Tests.testCase "the printer writes eight schools the way the math is written" (fun () ->
+                    ``the printer writes eight schools the way the math is written`` ())
+                Expecto.Tests.testCase
+                    "the printer writes a three-level model with one index letter per level"
+                    (fun () -> ``the printer writes a three-level model with one index letter per level`` ())
+                Expecto.Tests.testCase "the printer keeps operator precedence with the fewest parentheses" (fun () ->
+                    ``the printer keeps operator precedence with the fewest parentheses`` ())
+                Expecto.Tests.testCase "over applies only to a single-node step" (fun () ->
+                    ``over applies only to a single-node step`` ())
+                Expecto.Tests.testCase "a model differing in one constant is a different value" (fun () ->
+                    ``a model differing in one constant is a different value`` ())
+                Expecto.Tests.testCase "model check reports duplicate names with both positions" (fun () ->
+                    ``model check reports duplicate names with both positions`` ())
+                Expecto.Tests.testCase "model check reports a reference to an undeclared node" (fun () ->
+                    ``model check reports a reference to an undeclared node`` ())
+            ])

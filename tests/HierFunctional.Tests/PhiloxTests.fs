@@ -1,7 +1,7 @@
 /// The Philox4x32-10 generator against the Random123 known-answer vectors, its state round trip and its uniforms.
 module HierFunctional.Tests.PhiloxTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 
 // Random123's kat_vectors, the three "philox4x32 10" lines: counter (4 words), key (2 words), expected (4 words).
@@ -16,12 +16,10 @@ let private known =
         [| 0xd16cfe09u; 0x94fdccebu; 0x5001e420u; 0x24126ea1u |]
     ]
 
-[<Fact>]
 let ``Philox4x32-10 blocks match the Random123 known-answer vectors`` () =
     for counter, key, expected in known do
         Assert.Equal<uint32[]>(expected, Philox4x32.Block(counter, key))
 
-[<Fact>]
 let ``the generator's outputs are the blocks of counters 0, 1, 2 under its key`` () =
     let g = Philox4x32(0xa4093822u, 0x299f31d0u)
     let outputs = Array.init 12 (fun _ -> g.NextUInt32())
@@ -32,7 +30,6 @@ let ``the generator's outputs are the blocks of counters 0, 1, 2 under its key``
 
     Assert.Equal<uint32[]>(blocks, outputs)
 
-[<Fact>]
 let ``a generator made from a stored state continues exactly, at any position in a block`` () =
     for skip in 0..9 do
         let g = Philox4x32.Create(17, 3)
@@ -44,7 +41,6 @@ let ``a generator made from a stored state continues exactly, at any position in
         Assert.Equal<uint64[]>(g.State, copy.State)
         Assert.Equal<float[]>(Array.init 7 (fun _ -> g.NextDouble()), Array.init 7 (fun _ -> copy.NextDouble()))
 
-[<Fact>]
 let ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors`` () =
     let g = Philox4x32.Create(1, 0)
     let n = 200000
@@ -55,3 +51,15 @@ let ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors``
     Assert.True(abs (mean - 0.5) < 4.0 * sqrt (1.0 / 12.0 / float n), $"mean {mean}")
     let var = xs |> Array.averageBy (fun x -> (x - 0.5) ** 2.0)
     Assert.True(abs (var - 1.0 / 12.0) < 4.0 * sqrt (1.0 / 180.0 / float n), $"variance {var}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.PhiloxTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.PhiloxTests" [
+            Expecto.Tests.testCase "Philox4x32-10 blocks match the Random123 known-answer vectors" (fun () -> ``Philox4x32-10 blocks match the Random123 known-answer vectors`` ())
+            Expecto.Tests.testCase "the generator's outputs are the blocks of counters 0, 1, 2 under its key" (fun () -> ``the generator's outputs are the blocks of counters 0, 1, 2 under its key`` ())
+            Expecto.Tests.testCase "a generator made from a stored state continues exactly, at any position in a block" (fun () -> ``a generator made from a stored state continues exactly, at any position in a block`` ())
+            Expecto.Tests.testCase "uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors" (fun () -> ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors`` ())
+        ]
+    )

@@ -5,7 +5,7 @@ module HierFunctional.Tests.PosteriorAnalysisTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
 open type Distributions
@@ -51,14 +51,12 @@ let iidWithin4Mcse (what: string) (estimate: float) (truth: float) (sdOfOne: flo
 
 // ---------------------------------------------------------------- criteria from a fit
 
-[<Fact>]
 let ``posterior states rebuild each draw and the mean state averages them`` () =
     let states = PosteriorStates.states knownPlan.Bound knownFit
     let mu = Posterior.chains "mu" knownFit
     Assert.Equal(mu.[1].[17], states.[1].[17].[0])
     Assert.Equal(Array.average (Array.concat mu), (PosteriorStates.meanState knownPlan.Bound knownFit).[0], 12)
 
-[<Fact>]
 let ``per-draw deviance from the recorded log-likelihood equals the model deviance of each draw's state`` () =
     let fromLik = Criteria.devianceDraws knownFit
 
@@ -68,7 +66,6 @@ let ``per-draw deviance from the recorded log-likelihood equals the model devian
 
     Array.iter2 (fun (a: float) b -> Assert.Equal(b, a, 9)) fromLik direct
 
-[<Fact>]
 let ``DIC's p_D of a one-mean Normal model is n times the posterior variance of mu`` () =
     // D(mu) = Σ (y_i − mu)² + const, so D̄ − D(mū) = n · mean((mu_s − mū)²): expected n s² (≈ 1).
     let dic = Criteria.dicOf knownPlan knownFit
@@ -77,7 +74,6 @@ let ``DIC's p_D of a one-mean Normal model is n times the posterior variance of 
     iidWithin4Mcse "p_D" dic.PD (n * knownS2) (n * knownS2 * sqrt 2.0) (int s)
     Assert.Equal(dic.MeanDeviance + dic.PD, dic.Dic, 9)
 
-[<Fact>]
 let ``WAIC and LOO of a fit equal the array functions on its log-likelihood with chain ids`` () =
     let m = Posterior.logLikelihoodMatrix knownFit
     let rows = Array.init (Array2D.length1 m) (fun s -> m.[s, *])
@@ -85,7 +81,6 @@ let ``WAIC and LOO of a fit equal the array functions on its log-likelihood with
     Assert.Equal((Criteria.waic rows).ElpdWaic.Estimate, (Criteria.waicOf knownFit).ElpdWaic.Estimate, 12)
     Assert.Equal((Criteria.looOfChains ids rows).ElpdLoo.Estimate, (Criteria.looOf knownFit).ElpdLoo.Estimate, 12)
 
-[<Fact>]
 let ``criteria from a fit without a recorded log-likelihood say how to record it`` () =
     let post = Chains.run (opts.WithDraws(50)) knownPlan
     let e = Assert.Throws<ArgumentException>(fun () -> Criteria.waicOf post |> ignore)
@@ -96,7 +91,6 @@ let ``criteria from a fit without a recorded log-likelihood say how to record it
 let schools = csv "eight_schools.csv"
 
 // Fixed hyperparameters make B_j a constant, so the report's B_j must equal the analytic value exactly.
-[<Fact>]
 let ``with fixed hyperparameters the Normal shrinkage factor is sigma_j^2 over sigma_j^2 plus tau^2`` () =
     let m =
         model {
@@ -119,7 +113,6 @@ let ``with fixed hyperparameters the Normal shrinkage factor is sigma_j^2 over s
         // And the analytic B_j agrees with the closed-form module.
         Assert.Equal((HierFunctional.Analytic.Shrinkage.factor s2 36.0), r.Factor, 12))
 
-[<Fact>]
 let ``with fixed hyperparameters the Beta-Binomial and Gamma-Poisson factors are the closed forms`` () =
     let bb =
         model {
@@ -161,7 +154,6 @@ let ``with fixed hyperparameters the Beta-Binomial and Gamma-Poisson factors are
         Assert.Equal(2.0 / (ts.[j] + 2.0), r.Factor, 12)
         Assert.Equal(xs.[j] / ts.[j], r.NoPooling, 12))
 
-[<Fact>]
 let ``on students the realised shrinkage factor falls as the school's size grows`` () =
     let d = csv "students.csv"
     let plan = planOf Examples.studentsInSchools d
@@ -177,7 +169,6 @@ let ``on students the realised shrinkage factor falls as the school's size grows
 
     Assert.True(sorted |> Array.forall (fun r -> r.Factor > 0.0 && r.Factor < 1.0))
 
-[<Fact>]
 let ``on eight schools the report's partial pooling is the posterior mean and no pooling is y_j`` () =
     let plan = planOf Examples.eightSchools schools
     let post = Chains.run (opts.WithDraws(500)) plan
@@ -198,7 +189,6 @@ let ``on eight schools the report's partial pooling is the posterior mean and no
 
     Assert.Contains("theta over school", ShrinkageReport.format t)
 
-[<Fact>]
 let ``the realised Normal factor is the draw average of sigma_j^2 over sigma_j^2 plus tau^2`` () =
     let plan = planOf Examples.eightSchools schools
     let post = Chains.run (opts.WithDraws(300)) plan
@@ -210,7 +200,6 @@ let ``the realised Normal factor is the draw average of sigma_j^2 over sigma_j^2
         let byHand = tau |> Array.averageBy (fun t -> s * s / (s * s + t * t))
         Assert.Equal(byHand, t.Rows.[j].Factor, 12))
 
-[<Fact>]
 let ``a node that is not over a group is refused with a message naming it`` () =
     let e =
         Assert.Throws<ArgumentException>(fun () -> ShrinkageReport.detect knownPlan.Bound "mu" |> ignore)
@@ -219,7 +208,6 @@ let ``a node that is not over a group is refused with a message naming it`` () =
 
 // ---------------------------------------------------------------- posterior predictive
 
-[<Fact>]
 let ``replicated data match the closed-form posterior predictive N(m, s^2 + 1) within 4 MCSE`` () =
     let reps =
         Predictive.replicate (Xoshiro256StarStar(5, false)) knownPlan.Bound knownFit
@@ -232,7 +220,6 @@ let ``replicated data match the closed-form posterior predictive N(m, s^2 + 1) w
     // For a Normal, the sd of (x − m)² is v √2.
     iidWithin4Mcse "variance" sampleVar v (v * sqrt 2.0) n
 
-[<Fact>]
 let ``the p-value of a statistic the model fits is not extreme and of one it misfits is`` () =
     let rng () = Xoshiro256StarStar(9, false) :> Random
     let mean d = Array.average (reals d "y")
@@ -249,7 +236,6 @@ let ``the p-value of a statistic the model fits is not extreme and of one it mis
     Assert.Equal(9.0, check.Observed)
     Assert.True(check.PValue < 0.01, $"p = {check.PValue}")
 
-[<Fact>]
 let ``a new group's effect and data follow the population and the row's sd`` () =
     let m =
         model {
@@ -270,7 +256,6 @@ let ``a new group's effect and data follow the population and the row's sd`` () 
 
 // ---------------------------------------------------------------- variance decomposition
 
-[<Fact>]
 let ``the ICC draws are tau^2 over tau^2 plus sigma^2 and the shares sum to one`` () =
     let plan = planOf Examples.studentsInSchools (csv "students.csv")
     let post = Chains.run (opts.WithDraws(1000)) plan
@@ -291,7 +276,6 @@ let ``the ICC draws are tau^2 over tau^2 plus sigma^2 and the shares sum to one`
     let summary = VarianceDecomposition.summary [ "tau"; "sigma" ] post
     Assert.Equal(5, summary.Rows.Length)
 
-[<Fact>]
 let ``three-level shares sum to one draw by draw`` () =
     let plan = planOf Examples.threeLevel (csv "three_level.csv")
     let post = Chains.run (opts.WithDraws(300)) plan
@@ -308,7 +292,6 @@ let ``three-level shares sum to one draw by draw`` () =
 
 // ---------------------------------------------------------------- CmdStan CSV of a posterior
 
-[<Fact>]
 let ``a posterior written as CmdStan CSV reads back bit-identical with bracket names`` () =
     let plan = planOf Examples.eightSchools schools
     let post = Chains.run (opts.WithChains(3).WithDraws(100)) plan
@@ -345,7 +328,6 @@ let ``a posterior written as CmdStan CSV reads back bit-identical with bracket n
     finally
         Directory.Delete(dir, true)
 
-[<Fact>]
 let ``an explicit spec whose family does not match the nodes is refused`` () =
     let plan = planOf Examples.eightSchools schools
     let post = Chains.run (opts.WithDraws(20)) plan
@@ -362,7 +344,6 @@ let ``an explicit spec whose family does not match the nodes is refused`` () =
 
     Assert.Contains("BetaBinomial", e.Message)
 
-[<Fact>]
 let ``a new group cannot be drawn when the group prior reads a covariate`` () =
     let m =
         model {
@@ -386,3 +367,71 @@ let ``a new group cannot be drawn when the group prior reads a covariate`` () =
             |> ignore)
 
     Assert.Contains("covariate", e.Message)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.PosteriorAnalysisTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.PosteriorAnalysisTests"
+            [
+                Expecto.Tests.testCase "posterior states rebuild each draw and the mean state averages them" (fun () ->
+                    ``posterior states rebuild each draw and the mean state averages them`` ())
+                Expecto.Tests.testCase
+                    "per-draw deviance from the recorded log-likelihood equals the model deviance of each draw's state"
+                    (fun () ->
+                        ``per-draw deviance from the recorded log-likelihood equals the model deviance of each draw's state`` ())
+                Expecto.Tests.testCase
+                    "DIC's p_D of a one-mean Normal model is n times the posterior variance of mu"
+                    (fun () -> ``DIC's p_D of a one-mean Normal model is n times the posterior variance of mu`` ())
+                Expecto.Tests.testCase
+                    "WAIC and LOO of a fit equal the array functions on its log-likelihood with chain ids"
+                    (fun () ->
+                        ``WAIC and LOO of a fit equal the array functions on its log-likelihood with chain ids`` ())
+                Expecto.Tests.testCase
+                    "criteria from a fit without a recorded log-likelihood say how to record it"
+                    (fun () -> ``criteria from a fit without a recorded log-likelihood say how to record it`` ())
+                Expecto.Tests.testCase
+                    "with fixed hyperparameters the Normal shrinkage factor is sigma_j^2 over sigma_j^2 plus tau^2"
+                    (fun () ->
+                        ``with fixed hyperparameters the Normal shrinkage factor is sigma_j^2 over sigma_j^2 plus tau^2`` ())
+                Expecto.Tests.testCase
+                    "with fixed hyperparameters the Beta-Binomial and Gamma-Poisson factors are the closed forms"
+                    (fun () ->
+                        ``with fixed hyperparameters the Beta-Binomial and Gamma-Poisson factors are the closed forms`` ())
+                Expecto.Tests.testCase
+                    "on students the realised shrinkage factor falls as the school's size grows"
+                    (fun () -> ``on students the realised shrinkage factor falls as the school's size grows`` ())
+                Expecto.Tests.testCase
+                    "on eight schools the report's partial pooling is the posterior mean and no pooling is y_j"
+                    (fun () ->
+                        ``on eight schools the report's partial pooling is the posterior mean and no pooling is y_j`` ())
+                Expecto.Tests.testCase
+                    "the realised Normal factor is the draw average of sigma_j^2 over sigma_j^2 plus tau^2"
+                    (fun () ->
+                        ``the realised Normal factor is the draw average of sigma_j^2 over sigma_j^2 plus tau^2`` ())
+                Expecto.Tests.testCase "a node that is not over a group is refused with a message naming it" (fun () ->
+                    ``a node that is not over a group is refused with a message naming it`` ())
+                Expecto.Tests.testCase
+                    "replicated data match the closed-form posterior predictive N(m, s^2 + 1) within 4 MCSE"
+                    (fun () ->
+                        ``replicated data match the closed-form posterior predictive N(m, s^2 + 1) within 4 MCSE`` ())
+                Expecto.Tests.testCase
+                    "the p-value of a statistic the model fits is not extreme and of one it misfits is"
+                    (fun () -> ``the p-value of a statistic the model fits is not extreme and of one it misfits is`` ())
+                Expecto.Tests.testCase "a new group's effect and data follow the population and the row's sd" (fun () ->
+                    ``a new group's effect and data follow the population and the row's sd`` ())
+                Expecto.Tests.testCase
+                    "the ICC draws are tau^2 over tau^2 plus sigma^2 and the shares sum to one"
+                    (fun () -> ``the ICC draws are tau^2 over tau^2 plus sigma^2 and the shares sum to one`` ())
+                Expecto.Tests.testCase "three-level shares sum to one draw by draw" (fun () ->
+                    ``three-level shares sum to one draw by draw`` ())
+                Expecto.Tests.testCase
+                    "a posterior written as CmdStan CSV reads back bit-identical with bracket names"
+                    (fun () -> ``a posterior written as CmdStan CSV reads back bit-identical with bracket names`` ())
+                Expecto.Tests.testCase "an explicit spec whose family does not match the nodes is refused" (fun () ->
+                    ``an explicit spec whose family does not match the nodes is refused`` ())
+                Expecto.Tests.testCase "a new group cannot be drawn when the group prior reads a covariate" (fun () ->
+                    ``a new group cannot be drawn when the group prior reads a covariate`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.PosteriorDrawsTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -15,14 +15,12 @@ let private raw =
 
 let private post = Posterior.create names raw
 
-[<Fact>]
 let ``create then toArray returns the draws unchanged`` () =
     Assert.Equal<float[][][]>(raw, Posterior.toArray post)
     Assert.Equal(2, post.ChainCount)
     Assert.Equal(3, post.DrawCount)
     Assert.Equal(6, post.TotalDraws)
 
-[<Fact>]
 let ``create and ofColumns agree for any shape`` () =
     let gen = Gen.zip3 (Gen.choose (1, 4)) (Gen.choose (0, 20)) (Gen.choose (1, 5))
 
@@ -43,12 +41,10 @@ let ``create and ofColumns agree for any shape`` () =
         && ns |> Array.forall (fun n -> Posterior.chains n a = Posterior.chains n b))
     |> fun prop -> Check.One(TestConfig.quick.WithMaxTest 100, prop)
 
-[<Fact>]
 let ``chains of one scalar are its draws per chain and pooled concatenates them in chain order`` () =
     Assert.Equal<float[][]>([| [| 1.0; 11.0; 21.0 |]; [| 101.0; 111.0; 121.0 |] |], Posterior.chains "theta[1]" post)
     Assert.Equal<float[]>([| 2.0; 12.0; 22.0; 102.0; 112.0; 122.0 |], Posterior.pooled "theta[2]" post)
 
-[<Fact>]
 let ``selectNode keeps every element of the node and nothing else`` () =
     let p =
         Posterior.create [| "theta[1]"; "thetas"; "theta[2]"; "mu" |] [| [| [| 1.0; 2.0; 3.0; 4.0 |] |] |]
@@ -61,7 +57,6 @@ let ``selectNode keeps every element of the node and nothing else`` () =
 
     Assert.Contains("tau", ex.Message)
 
-[<Fact>]
 let ``labels attach to scalars and select by label`` () =
     let p =
         post
@@ -74,7 +69,6 @@ let ``labels attach to scalars and select by label`` () =
     Assert.Equal<float[][]>(Posterior.chains "theta[2]" post, Posterior.chains "theta[2]" c)
     Assert.Equal(Some "Hospital C", c.Label "theta[2]")
 
-[<Fact>]
 let ``derive computes a new scalar draw by draw`` () =
     let p =
         post |> Posterior.derive "delta" (fun row -> row "theta[1]" - 2.0 * row "mu")
@@ -88,13 +82,11 @@ let ``derive computes a new scalar draw by draw`` () =
     Assert.Throws<ArgumentException>(fun () -> Posterior.derive "mu" (fun _ -> 0.0) post |> ignore)
     |> ignore
 
-[<Fact>]
 let ``select reorders and keeps values`` () =
     let p = Posterior.select [ "theta[2]"; "mu" ] post
     Assert.Equal<string[]>([| "theta[2]"; "mu" |], p.Names)
     Assert.Equal<float[][]>(Posterior.chains "mu" post, Posterior.chains "mu" p)
 
-[<Fact>]
 let ``ragged or misnamed input is rejected with the offending chain named`` () =
     let ragged = [| raw[0]; raw[1][0..1] |]
 
@@ -113,7 +105,6 @@ let ``ragged or misnamed input is rejected with the offending chain named`` () =
 
     Assert.Contains("No scalar named 'sigma'", unknown.Message)
 
-[<Fact>]
 let ``a cancelled run records the draws made and the draws requested`` () =
     let p = post |> Posterior.markCancelled 1000
     Assert.True p.Cancelled
@@ -124,7 +115,6 @@ let ``a cancelled run records the draws made and the draws requested`` () =
     Assert.Throws<ArgumentException>(fun () -> Posterior.markCancelled 2 post |> ignore)
     |> ignore
 
-[<Fact>]
 let ``pointwise log-likelihood is read back per observation and as a draws by observations matrix`` () =
     // logLik[chain][draw][obs] = −(chain + draw/10 + obs/100)
     let ll =
@@ -146,3 +136,37 @@ let ``pointwise log-likelihood is read back per observation and as a draws by ob
 
     Assert.Throws<ArgumentException>(fun () -> Posterior.logLikelihoodOf 0 post |> ignore)
     |> ignore
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.PosteriorDrawsTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.PosteriorDrawsTests"
+            [
+                Expecto.Tests.testCase "create then toArray returns the draws unchanged" (fun () ->
+                    ``create then toArray returns the draws unchanged`` ())
+                Expecto.Tests.testCase "create and ofColumns agree for any shape" (fun () ->
+                    ``create and ofColumns agree for any shape`` ())
+                Expecto.Tests.testCase
+                    "chains of one scalar are its draws per chain and pooled concatenates them in chain order"
+                    (fun () ->
+                        ``chains of one scalar are its draws per chain and pooled concatenates them in chain order`` ())
+                Expecto.Tests.testCase "selectNode keeps every element of the node and nothing else" (fun () ->
+                    ``selectNode keeps every element of the node and nothing else`` ())
+                Expecto.Tests.testCase "labels attach to scalars and select by label" (fun () ->
+                    ``labels attach to scalars and select by label`` ())
+                Expecto.Tests.testCase "derive computes a new scalar draw by draw" (fun () ->
+                    ``derive computes a new scalar draw by draw`` ())
+                Expecto.Tests.testCase "select reorders and keeps values" (fun () ->
+                    ``select reorders and keeps values`` ())
+                Expecto.Tests.testCase "ragged or misnamed input is rejected with the offending chain named" (fun () ->
+                    ``ragged or misnamed input is rejected with the offending chain named`` ())
+                Expecto.Tests.testCase "a cancelled run records the draws made and the draws requested" (fun () ->
+                    ``a cancelled run records the draws made and the draws requested`` ())
+                Expecto.Tests.testCase
+                    "pointwise log-likelihood is read back per observation and as a draws by observations matrix"
+                    (fun () ->
+                        ``pointwise log-likelihood is read back per observation and as a draws by observations matrix`` ())
+            ])

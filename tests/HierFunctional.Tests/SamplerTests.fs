@@ -1,7 +1,7 @@
 module HierFunctional.Tests.SamplerTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.Random
 open HierFunctional
@@ -32,7 +32,6 @@ let private draws seed dist args =
 let private scalars seed dist args =
     draws seed dist args |> Array.map Value.scalar
 
-[<Fact>]
 let ``continuous samplers match closed-form means and variances`` () =
     let t nu s = s * s * nu / (nu - 2.0)
     // E|T| for Student-t(ν, 0, s): 2s·√ν·Γ((ν+1)/2) / (√π·Γ(ν/2)·(ν − 1))
@@ -66,7 +65,6 @@ let ``continuous samplers match closed-form means and variances`` () =
     |> List.iteri (fun i (name, dist, args, mean, var) ->
         checkMoments name (scalars (100 + i) dist (List.map sc args)) mean var)
 
-[<Fact>]
 let ``heavy-tailed samplers put half their mass within one scale of the centre`` () =
     let cauchy = scalars 1 (Dist.Cauchy(c0, c0)) [ sc 3.0; sc 2.0 ]
     checkProportion "Cauchy" (cauchy |> Array.filter (fun x -> abs (x - 3.0) < 2.0) |> Array.length) n 0.5
@@ -75,7 +73,6 @@ let ``heavy-tailed samplers put half their mass within one scale of the centre``
     let spike = scalars 3 (Dist.SpikeAndSlab(c0, c0)) [ sc 0.3; sc 2.0 ]
     checkProportion "SpikeAndSlab zeros" (spike |> Array.filter ((=) 0.0) |> Array.length) n 0.3
 
-[<Fact>]
 let ``discrete samplers match closed-form means and variances`` () =
     let bbVar nn a b =
         nn * a * b * (a + b + nn) / ((a + b) ** 2.0 * (a + b + 1.0))
@@ -114,7 +111,6 @@ let private componentOf (i: int) (vs: Value[]) =
 let private entry (i: int) (j: int) (vs: Value[]) =
     vs |> Array.map (fun v -> (Value.matrix v).[i, j])
 
-[<Fact>]
 let ``vector samplers match closed-form component moments`` () =
     let alpha = [| 2.0; 3.0; 5.0 |]
     let dir = draws 400 (Dist.Dirichlet c0) [ Value.Vector alpha ]
@@ -143,7 +139,6 @@ let ``vector samplers match closed-form component moments`` () =
 
     checkMoments "MvNormal cross" prod 1.2 (4.0 + 1.44)
 
-[<Fact>]
 let ``LKJ samples are valid Cholesky factors with the known Beta marginal of every correlation`` () =
     for dim, eta in [ 2, 1.0; 3, 2.0; 4, 0.7 ] do
         let ls = draws (500 + dim) (Dist.LkjCholesky(dim, c0)) [ sc eta ]
@@ -164,7 +159,6 @@ let ``LKJ samples are valid Cholesky factors with the known Beta marginal of eve
 
                 checkMoments $"LKJ K={dim} eta={eta} r[{i},{j}]" r 0.0 (1.0 / (2.0 * a + 1.0))
 
-[<Fact>]
 let ``Wishart and inverse Wishart draws have the closed-form means`` () =
     let s = array2D [ [ 2.0; 0.5 ]; [ 0.5; 1.0 ] ]
     let nu = 6.0
@@ -184,3 +178,28 @@ let ``Wishart and inverse Wishart draws have the closed-form means`` () =
     let d = 12.0 - 2.0 - 1.0
     checkMoments "InverseWishart[0,0]" (entry 0 0 iw) (s.[0, 0] / d) (2.0 * s.[0, 0] ** 2.0 / (d * d * (d - 2.0)))
     checkMoments "InverseWishart[1,1]" (entry 1 1 iw) (s.[1, 1] / d) (2.0 * s.[1, 1] ** 2.0 / (d * d * (d - 2.0)))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.SamplerTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.SamplerTests"
+            [
+                Expecto.Tests.testCase "continuous samplers match closed-form means and variances" (fun () ->
+                    ``continuous samplers match closed-form means and variances`` ())
+                Expecto.Tests.testCase
+                    "heavy-tailed samplers put half their mass within one scale of the centre"
+                    (fun () -> ``heavy-tailed samplers put half their mass within one scale of the centre`` ())
+                Expecto.Tests.testCase "discrete samplers match closed-form means and variances" (fun () ->
+                    ``discrete samplers match closed-form means and variances`` ())
+                Expecto.Tests.testCase "vector samplers match closed-form component moments" (fun () ->
+                    ``vector samplers match closed-form component moments`` ())
+                Expecto.Tests.testCase
+                    "LKJ samples are valid Cholesky factors with the known Beta marginal of every correlation"
+                    (fun () ->
+                        ``LKJ samples are valid Cholesky factors with the known Beta marginal of every correlation`` ())
+                Expecto.Tests.testCase "Wishart and inverse Wishart draws have the closed-form means" (fun () ->
+                    ``Wishart and inverse Wishart draws have the closed-form means`` ())
+            ])

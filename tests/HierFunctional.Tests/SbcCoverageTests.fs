@@ -4,7 +4,7 @@
 module HierFunctional.Tests.SbcCoverageTests
 
 open Microsoft.FSharp.Reflection
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Testing
 
@@ -35,7 +35,6 @@ let private uncovered (wanted: string list) (covered: Set<string>) (excluded: (s
     wanted
     |> List.filter (fun w -> not (covered.Contains w) && not (skip.Contains w))
 
-[<Fact>]
 let ``every built-in conjugacy rule is used by some SBC catalogue structure`` () =
     let covered =
         updates ()
@@ -52,7 +51,6 @@ let ``every built-in conjugacy rule is used by some SBC catalogue structure`` ()
         $"""no SBC structure uses the rule(s): {String.concat ", " missing}; add one to SbcCatalogue or SbcVocabulary."""
     )
 
-[<Fact>]
 let ``every kind of update appears in the plan of some SBC catalogue structure`` () =
     let covered =
         updates ()
@@ -110,7 +108,6 @@ let private variants: (string * (GibbsPlan -> Update -> bool)) list =
         "GLM block with exact centring", fun _ u -> u.Kind = UpdateKind.GlmBlock && u.Method.Contains "exact centring"
     ]
 
-[<Fact>]
 let ``every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure`` () =
     let all = updates ()
 
@@ -124,7 +121,18 @@ let ``every variant of the truncated, interweaving and GLM-block updates is used
         $"""no SBC structure exercises: {String.concat "; " missing}; add one to SbcVocabulary."""
     )
 
-[<Fact>]
 let ``catalogue structure names are unique`` () =
     let names = SbcCatalogue.all |> List.map _.Name
     Assert.Equal(names.Length, (List.distinct names).Length)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.SbcCoverageTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.SbcCoverageTests" [
+            Expecto.Tests.testCase "every built-in conjugacy rule is used by some SBC catalogue structure" (fun () -> ``every built-in conjugacy rule is used by some SBC catalogue structure`` ())
+            Expecto.Tests.testCase "every kind of update appears in the plan of some SBC catalogue structure" (fun () -> ``every kind of update appears in the plan of some SBC catalogue structure`` ())
+            Expecto.Tests.testCase "every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure" (fun () -> ``every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure`` ())
+            Expecto.Tests.testCase "catalogue structure names are unique" (fun () -> ``catalogue structure names are unique`` ())
+        ]
+    )

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.SbcTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
 open HierFunctional.Testing
@@ -18,9 +18,6 @@ let private insideCount (seed: int) (sets: int) (n: int) (k: int) (maxRank: int)
     |> Seq.filter (EcdfBand.inside alpha k maxRank)
     |> Seq.length
 
-[<Theory>]
-[<InlineData(100, 50, 0.05)>]
-[<InlineData(200, 20, 0.01)>]
 let ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (n: int, k: int, alpha: float) =
     let gamma = EcdfBand.adjustedGamma n k alpha
     let exact = EcdfBand.coverage n k gamma
@@ -31,7 +28,6 @@ let ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`
     let mcse = sqrt (exact * (1.0 - exact) / float sets)
     Assert.True(abs (inside - exact) < 4.0 * mcse, $"simulated coverage {inside} vs exact {exact} (MCSE {mcse})")
 
-[<Fact>]
 let ``the exact band's level agrees with the simulation method of Säilynoja et al.`` () =
     // The paper's simulation method: γ is the α-quantile of the smallest pointwise tail probability of uniform
     // samples. Its γ must give the same simultaneous coverage as the exact recursion's, within Monte Carlo error.
@@ -48,7 +44,6 @@ let ``the exact band's level agrees with the simulation method of Säilynoja et 
         $"coverage at the simulated γ {simulated}: {coverage} (exact γ {EcdfBand.adjustedGamma n k alpha})"
     )
 
-[<Fact>]
 let ``the band rejects ranks piled at the ends and accepts evenly spread ones`` () =
     let even = Array.init 200 (fun i -> i % 100)
     let ends = Array.init 200 (fun i -> if i % 2 = 0 then i % 10 else 99 - i % 10)
@@ -71,16 +66,6 @@ let private runOk settings structure =
     | Ok r -> r
     | Error e -> failwithf "%A" e
 
-[<Theory>]
-[<InlineData("normal-normal")>]
-[<InlineData("beta-binomial")>]
-[<InlineData("gamma-poisson")>]
-[<InlineData("normal-scale-gamma-precision")>]
-[<InlineData("two-level-normal")>]
-[<InlineData("truncated-beta-binomial")>]
-[<InlineData("two-level-precision")>]
-[<InlineData("prior-draw")>]
-[<InlineData("poisson-glmm-centring")>]
 let ``the sampler is calibrated on cheap structures of the catalogue`` (name: string) =
     let r = runOk (ciSettings 100 11) (SbcCatalogue.find name)
     Checks.orFail (Sbc.toCheck r)
@@ -121,7 +106,6 @@ let private withRule (rule: ConjugacyRule) (s: SbcStructure) =
         Compile = CompileSettings.Default.WithRules([ rule ])
     }
 
-[<Fact>]
 let ``SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance`` () =
     let settings = ciSettings 200 5
 
@@ -136,3 +120,29 @@ let ``SBC passes the unedited Normal-Normal rule and fails it with a shifted mea
     // Every precision doubled: the mean is unchanged and the variance halved, so the truth lands in the tails.
     let narrow = run 0.0 2.0
     Assert.False(narrow.Passed, (Sbc.toCheck narrow).Message)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.SbcTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.SbcTests" [
+            Expecto.Tests.testList "the simultaneous ECDF band covers uniform ranks with probability 1 − α" [
+                Expecto.Tests.testCase "(100, 50, 0.05)" (fun () -> ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (100, 50, 0.05))
+                Expecto.Tests.testCase "(200, 20, 0.01)" (fun () -> ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (200, 20, 0.01))
+            ]
+            Expecto.Tests.testCase "the exact band's level agrees with the simulation method of Säilynoja et al." (fun () -> ``the exact band's level agrees with the simulation method of Säilynoja et al.`` ())
+            Expecto.Tests.testCase "the band rejects ranks piled at the ends and accepts evenly spread ones" (fun () -> ``the band rejects ranks piled at the ends and accepts evenly spread ones`` ())
+            Expecto.Tests.testList "the sampler is calibrated on cheap structures of the catalogue" [
+                Expecto.Tests.testCase "(\"normal-normal\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("normal-normal"))
+                Expecto.Tests.testCase "(\"beta-binomial\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("beta-binomial"))
+                Expecto.Tests.testCase "(\"gamma-poisson\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("gamma-poisson"))
+                Expecto.Tests.testCase "(\"normal-scale-gamma-precision\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("normal-scale-gamma-precision"))
+                Expecto.Tests.testCase "(\"two-level-normal\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-normal"))
+                Expecto.Tests.testCase "(\"truncated-beta-binomial\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("truncated-beta-binomial"))
+                Expecto.Tests.testCase "(\"two-level-precision\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-precision"))
+                Expecto.Tests.testCase "(\"prior-draw\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("prior-draw"))
+                Expecto.Tests.testCase "(\"poisson-glmm-centring\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("poisson-glmm-centring"))
+            ]
+            Expecto.Tests.testCase "SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance" (fun () -> ``SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance`` ())
+        ]
+    )

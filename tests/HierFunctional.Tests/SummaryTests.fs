@@ -1,7 +1,7 @@
 module HierFunctional.Tests.SummaryTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open MathNet.Numerics.Random
 open HierFunctional
@@ -31,7 +31,6 @@ let private post =
 
 let private summary = Summary.compute post
 
-[<Fact>]
 let ``summary rows equal the diagnostics of each scalar`` () =
     let r = summary.Rows |> Array.find (fun r -> r.Name = "mu")
     let x = Posterior.chains "mu" post
@@ -41,13 +40,11 @@ let ``summary rows equal the diagnostics of each scalar`` () =
     Assert.Equal<float[]>(Summary.defaultProbs |> Array.map (fun p -> Diagnostics.quantile p x), r.Quantiles)
     Assert.Equal(Some "Hospital A", (summary.Rows |> Array.find (fun r -> r.Name = "theta[1]")).Label)
 
-[<Fact>]
 let ``mean of iid draws lies within 4 MCSE of the truth`` () =
     let r = summary.Rows[0]
     Assert.True(abs (r.Mean - 1.0) < 4.0 * r.McseMean, $"mean {r.Mean}, MCSE {r.McseMean}")
     Assert.True(abs (r.Sd - 2.0) < 4.0 * r.McseSd, $"sd {r.Sd}, MCSE {r.McseSd}")
 
-[<Fact>]
 let ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` () =
     let about name =
         summary.Warnings
@@ -62,7 +59,6 @@ let ``warnings flag poor mixing, shifted chains and constant draws but not iid d
     let rhat = summary.Warnings |> List.find (fun w -> w.Kind = WarningKind.HighRhat)
     Assert.Contains(4, rhat.Chains) // the shifted chain of theta[2]
 
-[<Fact>]
 let ``thresholds are configurable`` () =
     let lax =
         Summary.computeWith
@@ -74,7 +70,6 @@ let ``thresholds are configurable`` () =
 
     Assert.Equal<WarningKind list>([ WarningKind.Stuck ], lax.Warnings |> List.map (fun w -> w.Kind))
 
-[<Fact>]
 let ``printed table aligns columns and lists warnings above`` () =
     let text = Summary.format summary
 
@@ -112,7 +107,6 @@ let ``printed table aligns columns and lists warnings above`` () =
     Assert.Contains("Hospital B", lines[4])
     Assert.False(text.Contains(char 27), "no ANSI escape codes in the core library's output")
 
-[<Fact>]
 let ``significant digits adapt to magnitude`` () =
     Assert.Equal("1.23", Summary.formatSignificant 3 1.23456)
     Assert.Equal("123", Summary.formatSignificant 3 123.456)
@@ -122,3 +116,25 @@ let ``significant digits adapt to magnitude`` () =
     Assert.Equal("NA", Summary.formatSignificant 3 nan)
     Assert.Equal("-4.6", Summary.formatSignificant 2 -4.6)
     Assert.Equal("1.00", Summary.formatSignificant 3 0.99997) // rounding up to the next decade keeps 3 digits
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.SummaryTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.SummaryTests"
+            [
+                Expecto.Tests.testCase "summary rows equal the diagnostics of each scalar" (fun () ->
+                    ``summary rows equal the diagnostics of each scalar`` ())
+                Expecto.Tests.testCase "mean of iid draws lies within 4 MCSE of the truth" (fun () ->
+                    ``mean of iid draws lies within 4 MCSE of the truth`` ())
+                Expecto.Tests.testCase
+                    "warnings flag poor mixing, shifted chains and constant draws but not iid draws"
+                    (fun () -> ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` ())
+                Expecto.Tests.testCase "thresholds are configurable" (fun () -> ``thresholds are configurable`` ())
+                Expecto.Tests.testCase "printed table aligns columns and lists warnings above" (fun () ->
+                    ``printed table aligns columns and lists warnings above`` ())
+                Expecto.Tests.testCase "significant digits adapt to magnitude" (fun () ->
+                    ``significant digits adapt to magnitude`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.TransformTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -82,7 +82,6 @@ let private vectorCase =
         return support, k, u
     }
 
-[<Fact>]
 let ``vector transforms round-trip to 1e-10`` () =
     Prop.forAll (Arb.fromGen vectorCase) (fun (support, k, u) ->
         let x, _ = Transform.fromUnconstrained support k u
@@ -93,7 +92,6 @@ let ``vector transforms round-trip to 1e-10`` () =
         |> Prop.label $"{support} k={k}: max error {Array.map2 (fun a b -> abs (a - b)) back u |> Array.max}")
     |> check
 
-[<Fact>]
 let ``covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry`` () =
     Prop.forAll
         (Arb.fromGen (
@@ -113,7 +111,6 @@ let ``covariance values round-trip through the unconstrained scale to 1e-12 of t
             Array.forall2 (fun a b -> abs (a - b) <= 1e-12 * scale) again x)
     |> check
 
-[<Fact>]
 let ``vector log-Jacobians equal the log determinant of the finite-difference Jacobian`` () =
     Prop.forAll (Arb.fromGen vectorCase) (fun (support, k, u) ->
         let _, lj = Transform.fromUnconstrained support k u
@@ -123,7 +120,6 @@ let ``vector log-Jacobians equal the log determinant of the finite-difference Ja
         |> Prop.label $"{support} k={k}: analytic {lj}, numeric {numeric}")
     |> check
 
-[<Fact>]
 let ``vector transforms land in the support`` () =
     Prop.forAll (Arb.fromGen vectorCase) (fun (support, k, u) ->
         let x, _ = Transform.fromUnconstrained support k u
@@ -146,7 +142,6 @@ let ``vector transforms land in the support`` () =
         Density.supportContains support value && exact)
     |> check
 
-[<Fact>]
 let ``scalar transforms round-trip and their log-Jacobians match finite differences`` () =
     Prop.forAll
         (Arb.fromGen (Gen.map2 (fun s u -> s, u) (Gen.elements scalarSupports) (between -8.0 8.0)))
@@ -168,7 +163,6 @@ let ``scalar transforms round-trip and their log-Jacobians match finite differen
             && Density.supportContains support (Value.Scalar x))
     |> check
 
-[<Fact>]
 let ``transforms give no NaN at |u| = 700`` () =
     for u in [ -700.0; 700.0 ] do
         for s in scalarSupports do
@@ -188,7 +182,6 @@ let ``transforms give no NaN at |u| = 700`` () =
                 if s <> Support.Covariance then
                     Assert.True(Double.IsFinite lj, $"{s} {k} {u}: {lj}")
 
-[<Fact>]
 let ``a far-out unconstrained value maps strictly inside a bounded support and back to a finite value`` () =
     // Regression: a slice from a poor start accepted u ≈ 40 for an sd truncated to [0.2, 2]; 0.2 + 1.8·σ(40) rounds
     // to 2.0, whose unconstrained image is +∞, and the next update failed with a -∞ log-density.
@@ -209,7 +202,6 @@ let ``a far-out unconstrained value maps strictly inside a bounded support and b
             Assert.True(Density.supportContains s (Value.Scalar x), $"{s} at u = {u}: x = {x}")
             Assert.True(Double.IsFinite back, $"{s} at u = {u}: x = {x} maps back to {back}")
 
-[<Fact>]
 let ``sizes follow the packing conventions`` () =
     Assert.Equal(4, Transform.unconstrainedSize Support.Simplex 5)
     Assert.Equal(6, Transform.unconstrainedSize Support.CorrelationCholesky 4)
@@ -223,14 +215,12 @@ let ``sizes follow the packing conventions`` () =
     Assert.Throws<ArgumentException>(fun () -> Transform.toUnconstrainedScalar Support.Binary 1.0 |> ignore)
     |> ignore
 
-[<Fact>]
 let ``a 2x2 correlation Cholesky factor is the tanh of its coordinate`` () =
     let x, lj = Transform.fromUnconstrained Support.CorrelationCholesky 2 [| 0.7 |]
     let r = tanh 0.7
     Array.iter2 (fun a b -> Assert.True(close 1e-14 a b, $"{a} vs {b}")) x [| 1.0; 0.0; r; sqrt (1.0 - r * r) |]
     Assert.True(close 1e-14 lj (log (1.0 - r * r)))
 
-[<Fact>]
 let ``the LKJ density pulled back through the correlation transform integrates to one`` () =
     // ∫ p(L(u))·|dL/du| du over ℝ must be 1 for K = 2 if density, transform and Jacobian agree
     for eta in [ 0.8; 1.0; 4.0 ] do
@@ -250,7 +240,6 @@ let ``the LKJ density pulled back through the correlation transform integrates t
 
         Assert.True(abs (total - 1.0) < 1e-8, $"eta {eta}: {total}")
 
-[<Fact>]
 let ``the Dirichlet density pulled back through the stick-breaking transform integrates to one`` () =
     // K = 2: Dirichlet(a, b) on (x, 1 − x) is Beta(a, b) in x
     let f u =
@@ -261,3 +250,22 @@ let ``the Dirichlet density pulled back through the stick-breaking transform int
         MathNet.Numerics.Integrate.DoubleExponential(Func<_, _>(f), -60.0, 60.0, 1e-12)
 
     Assert.True(abs (total - 1.0) < 1e-8, $"{total}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.TransformTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.TransformTests" [
+            Expecto.Tests.testCase "vector transforms round-trip to 1e-10" (fun () -> ``vector transforms round-trip to 1e-10`` ())
+            Expecto.Tests.testCase "covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry" (fun () -> ``covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry`` ())
+            Expecto.Tests.testCase "vector log-Jacobians equal the log determinant of the finite-difference Jacobian" (fun () -> ``vector log-Jacobians equal the log determinant of the finite-difference Jacobian`` ())
+            Expecto.Tests.testCase "vector transforms land in the support" (fun () -> ``vector transforms land in the support`` ())
+            Expecto.Tests.testCase "scalar transforms round-trip and their log-Jacobians match finite differences" (fun () -> ``scalar transforms round-trip and their log-Jacobians match finite differences`` ())
+            Expecto.Tests.testCase "transforms give no NaN at |u| = 700" (fun () -> ``transforms give no NaN at |u| = 700`` ())
+            Expecto.Tests.testCase "a far-out unconstrained value maps strictly inside a bounded support and back to a finite value" (fun () -> ``a far-out unconstrained value maps strictly inside a bounded support and back to a finite value`` ())
+            Expecto.Tests.testCase "sizes follow the packing conventions" (fun () -> ``sizes follow the packing conventions`` ())
+            Expecto.Tests.testCase "a 2x2 correlation Cholesky factor is the tanh of its coordinate" (fun () -> ``a 2x2 correlation Cholesky factor is the tanh of its coordinate`` ())
+            Expecto.Tests.testCase "the LKJ density pulled back through the correlation transform integrates to one" (fun () -> ``the LKJ density pulled back through the correlation transform integrates to one`` ())
+            Expecto.Tests.testCase "the Dirichlet density pulled back through the stick-breaking transform integrates to one" (fun () -> ``the Dirichlet density pulled back through the stick-breaking transform integrates to one`` ())
+        ]
+    )

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.TruncationTailTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
 open HierFunctional.Tests.Gibbs.MonteCarlo
@@ -86,7 +86,6 @@ let private extremes: (string * Dist * float[] * float * float * float) list =
         "HalfCauchy(1) T(1e300, )", HalfCauchy 1.0, [| 1.0 |], 1e300, infinity, log (2e-300 / Math.PI)
     ]
 
-[<Fact>]
 let ``the log-mass of a truncation whose mass underflows matches its closed form or quadrature`` () =
     for name, d, a, lo, hi, reference in extremes do
         // every case lies beyond 1e-300, where the direct F(upper) − F(lower) underflows to 0 (log 0 = −∞) or has
@@ -95,7 +94,6 @@ let ``the log-mass of a truncation whose mass underflows matches its closed form
         let actual = Truncation.logMass d a lo hi
         Assert.True(abs (actual - reference) < 1e-9 * abs reference, $"{name}: {actual} vs {reference}")
 
-[<Fact>]
 let ``the log-mass agrees with the direct formula wherever the mass is representable`` () =
     for name, d, _, cdf, lo, hi in TruncationTests.cases do
         let a =
@@ -113,7 +111,6 @@ let ``the log-mass agrees with the direct formula wherever the mass is represent
             let actual = Truncation.logMass d a l u
             Assert.True(abs (actual - direct) < 1e-9 * (1.0 + abs direct), $"{name} T({l}, {u}): {actual} vs {direct}")
 
-[<Fact>]
 let ``the standard normal log-CDF matches the series far in the tail and MathNet in the bulk`` () =
     for z in [ -30.0; -38.0; -100.0; -1e5 ] do
         let reference = logPhiSeries z
@@ -129,7 +126,6 @@ let ``the standard normal log-CDF matches the series far in the tail and MathNet
 
         Assert.True(abs (LogTails.logPhi z - reference) < 1e-12 * (1e-300 + abs reference), $"z = {z}")
 
-[<Fact>]
 let ``a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)`` () =
     let d = TruncatedAbove(Beta(1e7, 5.0), 0.9999)
     let args = [ 1e7; 5.0; 0.9999 ] |> List.map Value.Scalar
@@ -140,7 +136,6 @@ let ``a Beta truncated at 0.9999 under a large shape has a finite log-density (B
     let ratio = 9999999.0 * log (0.99989 / 0.9999) + 4.0 * log (0.00011 / 0.0001)
     Assert.True(abs (at 0.99989 - at 0.9999 - ratio) < 1e-6, $"{at 0.99989 - at 0.9999} vs {ratio}")
 
-[<Fact>]
 let ``draws beyond the representable tail follow the truncated distribution`` () =
     let rng = rng 29
     let n = 3000
@@ -169,7 +164,6 @@ let ``draws beyond the representable tail follow the truncated distribution`` ()
     Assert.True(zs |> Array.forall (fun z -> z >= c), "a Normal draw left the truncation")
     Assert.True(abs (Array.average zs - lambda) < 4.0 * mcse, $"mean {Array.average zs} vs {lambda} (MCSE {mcse})")
 
-[<Fact>]
 let ``draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision`` () =
     let rng = rng 31
     let n = 3000
@@ -209,7 +203,6 @@ let ``draws in a Gamma's upper tail and an InverseGamma's lower tail keep their 
         (exp (logQ 3 100.0 - logQ 4 100.0) / 3.0)
         (exp (logQ 2 100.0 - logQ 4 100.0) / 6.0)
 
-[<Fact>]
 let ``a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)`` () =
     // Regression: Beta(0.001, 5) T(, 0.9999) has its quantile underflow to 0 for about half of all uniforms; p = 0
     // has log-density +∞ under Beta(a < 1, b), and litters' mu slice stopped on it.
@@ -222,3 +215,18 @@ let ``a truncated Beta with a tiny shape never draws the edge of its support (BU
         Assert.True(p > 0.0 && p <= 0.9999, $"draw {p}")
         let lp = Density.logPdf d args (Value.Scalar p)
         Assert.True(Double.IsFinite lp, $"log-density {lp} at {p}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.TruncationTailTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.TruncationTailTests" [
+            Expecto.Tests.testCase "the log-mass of a truncation whose mass underflows matches its closed form or quadrature" (fun () -> ``the log-mass of a truncation whose mass underflows matches its closed form or quadrature`` ())
+            Expecto.Tests.testCase "the log-mass agrees with the direct formula wherever the mass is representable" (fun () -> ``the log-mass agrees with the direct formula wherever the mass is representable`` ())
+            Expecto.Tests.testCase "the standard normal log-CDF matches the series far in the tail and MathNet in the bulk" (fun () -> ``the standard normal log-CDF matches the series far in the tail and MathNet in the bulk`` ())
+            Expecto.Tests.testCase "a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)" (fun () -> ``a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)`` ())
+            Expecto.Tests.testCase "draws beyond the representable tail follow the truncated distribution" (fun () -> ``draws beyond the representable tail follow the truncated distribution`` ())
+            Expecto.Tests.testCase "draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision" (fun () -> ``draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision`` ())
+            Expecto.Tests.testCase "a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)" (fun () -> ``a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)`` ())
+        ]
+    )

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.TruncationTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
 open HierFunctional.Tests.Gibbs.MonteCarlo
@@ -57,7 +57,6 @@ let args (d: Dist) =
 let truncatedLogPdf (d: Dist) (lo: float) (hi: float) (x: float) =
     Density.logPdf (Truncated(d, lo, hi)) (args d @ [ Value.Scalar lo; Value.Scalar hi ]) (Value.Scalar x)
 
-[<Fact>]
 let ``the truncated log-density is the parent's log-density minus the log of its mass within the bounds`` () =
     for name, d, pdf, cdf, lo, hi in cases do
         let logMass = log (cdf hi - cdf lo)
@@ -71,7 +70,6 @@ let ``the truncated log-density is the parent's log-density minus the log of its
         Assert.Equal(Double.NegativeInfinity, truncatedLogPdf d lo hi (lo - 0.01))
         Assert.Equal(Double.NegativeInfinity, truncatedLogPdf d lo hi (hi + 0.01))
 
-[<Fact>]
 let ``the truncated density integrates to one over its bounds`` () =
     for name, d, _, _, lo, hi in cases do
         let z =
@@ -79,7 +77,6 @@ let ``the truncated density integrates to one over its bounds`` () =
 
         Assert.True(abs (z - 1.0) < 1e-6, $"{name}: integral {z}")
 
-[<Fact>]
 let ``a one-sided truncation integrates to one and keeps the far tail's mass`` () =
     let lower = Truncation.logMass (Normal(0.0, 1.0)) [| 0.0; 1.0 |] 8.0 infinity
     // log Φ(−8) from the series −z²/2 − log(z√(2π)) + log(1 − 1/z² + 3/z⁴ − 15/z⁶)
@@ -104,7 +101,6 @@ let ``a one-sided truncation integrates to one and keeps the far tail's mass`` (
     let total = Integrate.OnClosedInterval(f, 0.0, 40.0, 1e-10)
     Assert.True(abs (total - 1.0) < 1e-6, $"integral {total} of {d}")
 
-[<Fact>]
 let ``inverse-CDF draws follow the truncated CDF (KS test) and stay within the bounds`` () =
     let rng = rng 17
 
@@ -117,7 +113,6 @@ let ``inverse-CDF draws follow the truncated CDF (KS test) and stay within the b
         let ks = ksStatistic (fun x -> (cdf x - cdf lo) / mass) xs
         Assert.True(ks < ksCritical001 xs.Length, $"{name}: KS {ks}")
 
-[<Fact>]
 let ``truncation is refused for discrete families, unordered bounds and data-dependent bounds on a parameter`` () =
     let check (m: Model) (arg: string) =
         match Model.check m with
@@ -131,7 +126,6 @@ let ``truncation is refused for discrete families, unordered bounds and data-dep
         (model { let! _ = sample "x" (TruncatedBelow(Normal(0.0, 1.0), data "lo")) |> over "g" in return () })
         "lower/upper"
 
-[<Fact>]
 let ``a truncated observation outside its constant bounds is a typed data error`` () =
     let m =
         model {
@@ -143,7 +137,6 @@ let ``a truncated observation outside its constant bounds is a typed data error`
     | Error errors -> Assert.NotEmpty errors
     | Ok _ -> failwith "a value below the truncation must be refused"
 
-[<Fact>]
 let ``truncation prints in BUGS notation`` () =
     let m =
         model {
@@ -154,3 +147,34 @@ let ``truncation prints in BUGS notation`` () =
     let text = Print.model m
     Assert.Contains("p ~ Beta(1, 1) T(, 0.9999)", text)
     Assert.Contains("y[i] ~ Normal(p, 1) T(0, )", text)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.TruncationTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.TruncationTests"
+            [
+                Expecto.Tests.testCase
+                    "the truncated log-density is the parent's log-density minus the log of its mass within the bounds"
+                    (fun () ->
+                        ``the truncated log-density is the parent's log-density minus the log of its mass within the bounds`` ())
+                Expecto.Tests.testCase "the truncated density integrates to one over its bounds" (fun () ->
+                    ``the truncated density integrates to one over its bounds`` ())
+                Expecto.Tests.testCase
+                    "a one-sided truncation integrates to one and keeps the far tail's mass"
+                    (fun () -> ``a one-sided truncation integrates to one and keeps the far tail's mass`` ())
+                Expecto.Tests.testCase
+                    "inverse-CDF draws follow the truncated CDF (KS test) and stay within the bounds"
+                    (fun () -> ``inverse-CDF draws follow the truncated CDF (KS test) and stay within the bounds`` ())
+                Expecto.Tests.testCase
+                    "truncation is refused for discrete families, unordered bounds and data-dependent bounds on a parameter"
+                    (fun () ->
+                        ``truncation is refused for discrete families, unordered bounds and data-dependent bounds on a parameter`` ())
+                Expecto.Tests.testCase
+                    "a truncated observation outside its constant bounds is a typed data error"
+                    (fun () -> ``a truncated observation outside its constant bounds is a typed data error`` ())
+                Expecto.Tests.testCase "truncation prints in BUGS notation" (fun () ->
+                    ``truncation prints in BUGS notation`` ())
+            ])

@@ -2,7 +2,7 @@ module HierFunctional.Tests.WarningsTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open MathNet.Numerics.Random
 open HierFunctional
@@ -49,11 +49,9 @@ let private single (kind: WarningKind) (x: float[][]) =
 
 let private mu = snd healthy.Head
 
-[<Fact>]
 let ``a healthy posterior has no warnings`` () =
     Assert.Empty(Warnings.compute (posteriorOf healthy))
 
-[<Fact>]
 let ``a NaN or infinite draw is reported with its node and chain`` () =
     let x =
         mu
@@ -70,7 +68,6 @@ let ``a NaN or infinite draw is reported with its node and chain`` () =
     Assert.Equal<int list>([ 2 ], w.Chains)
     Assert.Contains("2 NaN or infinite draws", w.Problem)
 
-[<Fact>]
 let ``draws beyond 1e10 in magnitude are unbounded growth`` () =
     let x =
         mu
@@ -79,7 +76,6 @@ let ``draws beyond 1e10 in magnitude are unbounded growth`` () =
     let w = single WarningKind.UnboundedGrowth x
     Assert.Equal<int list>([ 3 ], w.Chains)
 
-[<Fact>]
 let ``a chain whose magnitude rises a thousandfold through its quarters is unbounded growth`` () =
     // |draw| ~ exp(t / 100): e^10 ≈ 22,000-fold over the run, below the 1e10 limit.
     let x =
@@ -97,13 +93,11 @@ let ``a chain whose magnitude rises a thousandfold through its quarters is unbou
         |> only WarningKind.UnboundedGrowth
     )
 
-[<Fact>]
 let ``a chain whose draws never change is stuck`` () =
     let x = mu |> withChain 2 (Array.map (fun _ -> 0.7))
     let w = single WarningKind.Stuck x
     Assert.Equal<int list>([ 2 ], w.Chains)
 
-[<Fact>]
 let ``constant real draws in every chain are stuck, a settled integer indicator is not`` () =
     let constant v =
         Array.init chains (fun _ -> Array.create draws v)
@@ -111,7 +105,6 @@ let ``constant real draws in every chain are stuck, a settled integer indicator 
     Assert.Equal<int list>([ 1; 2; 3; 4 ], (single WarningKind.Stuck (constant 0.25)).Chains)
     Assert.Empty(Warnings.compute (posteriorOf [ "z[1]", constant 1.0 ]))
 
-[<Fact>]
 let ``a positive scalar sitting at zero in one chain is at the boundary`` () =
     // The failure of issue 16: a precision drawn as 1e-98 from Gamma(0.001, 0.001) never leaves zero.
     let sigma = snd healthy[1]
@@ -120,7 +113,6 @@ let ``a positive scalar sitting at zero in one chain is at the boundary`` () =
     Assert.Equal<int list>([ 4 ], w.Chains)
     Assert.Contains("sit at 0", w.Problem)
 
-[<Fact>]
 let ``a probability sitting at one in one chain is at the boundary`` () =
     let p = snd healthy[3]
     let x = p |> withChain 1 (Array.map (fun v -> 1.0 - 1e-12 * v))
@@ -128,14 +120,12 @@ let ``a probability sitting at one in one chain is at the boundary`` () =
     Assert.Equal<int list>([ 1 ], w.Chains)
     Assert.Contains("sit at 1", w.Problem)
 
-[<Fact>]
 let ``a shifted chain gives high R-hat naming that chain`` () =
     let x = mu |> withChain 3 (Array.map ((+) 3.0))
     let w = single WarningKind.HighRhat x
     Assert.Equal<int list>([ 3 ], w.Chains)
     Assert.Contains("R-hat up to", w.Problem)
 
-[<Fact>]
 let ``strongly autocorrelated chains give low bulk ESS against 100 per chain`` () =
     let rng = Xoshiro256StarStar(5)
 
@@ -149,13 +139,11 @@ let ``strongly autocorrelated chains give low bulk ESS against 100 per chain`` (
     Assert.True(ess < 400.0, $"ESS {ess}")
     Assert.Contains("< 400 (100 per chain)", w.Problem)
 
-[<Fact>]
 let ``too few draws per chain make R-hat not computable`` () =
     let x = mu |> Array.map (Array.take 1)
     let p = Posterior.ofColumns [| "a" |] (x |> Array.map (fun c -> [| c |]))
     Assert.Contains(Warnings.compute p, fun w -> w.Kind = WarningKind.NotComputable)
 
-[<Fact>]
 let ``scalars of one node are grouped into one warning per kind`` () =
     let bad = mu |> withChain 2 (Array.map (fun _ -> 0.7))
     let p = posteriorOf [ "theta[1]", bad; "theta[2]", bad; "mu", mu ]
@@ -164,7 +152,6 @@ let ``scalars of one node are grouped into one warning per kind`` () =
     Assert.Equal<string list>([ "theta[1]"; "theta[2]" ], w.Scalars)
     Assert.StartsWith("theta[1], theta[2] (chain 2): the draws never change.", Warnings.describe w)
 
-[<Fact>]
 let ``warnings are ordered most severe first`` () =
     let nan2 = mu |> withChain 2 (Array.mapi (fun i v -> if i = 3 then nan else v))
     let shifted = mu |> withChain 3 (Array.map ((+) 3.0))
@@ -182,7 +169,6 @@ let ``warnings are ordered most severe first`` () =
 
     Assert.Equal<string list>([ "b"; "a"; "a"; "a" ], ws |> List.map (fun w -> w.Node))
 
-[<Fact>]
 let ``the summary prints the warnings banner above the table`` () =
     let x = mu |> withChain 3 (Array.map ((+) 3.0))
     let s = Summary.compute (posteriorOf [ "mu", snd healthy.Head; "theta[2]", x ])
@@ -192,7 +178,6 @@ let ``the summary prints the warnings banner above the table`` () =
     Assert.Empty((Summary.compute (posteriorOf healthy)).Warnings)
     Assert.StartsWith("4 chains × 1000 draws", Summary.format (Summary.compute (posteriorOf healthy)))
 
-[<Fact>]
 let ``a model check warning carries the node and no chains`` () =
     let w =
         Warnings.modelCheck "y" "the sd 1e-06 looks like a precision" "Use NormalPrecision."
@@ -201,7 +186,6 @@ let ``a model check warning carries the node and no chains`` () =
     Assert.Empty(w.Chains)
     Assert.Equal("y: the sd 1e-06 looks like a precision. Use NormalPrecision.", Warnings.describe w)
 
-[<Fact>]
 let ``a real run of eight schools with ten draws per chain is flagged`` () =
     let data =
         Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "docs", "data", "eight_schools.csv"))
@@ -217,3 +201,49 @@ let ``a real run of eight schools with ten draws per chain is flagged`` () =
     let s = Summary.compute post
     Assert.Contains(s.Warnings, fun w -> w.Kind = WarningKind.LowBulkEss && w.Node = "theta")
     Assert.Matches("^[0-9]+ WARNINGS?: ", Summary.format s)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.WarningsTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.WarningsTests"
+            [
+                Expecto.Tests.testCase "a healthy posterior has no warnings" (fun () ->
+                    ``a healthy posterior has no warnings`` ())
+                Expecto.Tests.testCase "a NaN or infinite draw is reported with its node and chain" (fun () ->
+                    ``a NaN or infinite draw is reported with its node and chain`` ())
+                Expecto.Tests.testCase "draws beyond 1e10 in magnitude are unbounded growth" (fun () ->
+                    ``draws beyond 1e10 in magnitude are unbounded growth`` ())
+                Expecto.Tests.testCase
+                    "a chain whose magnitude rises a thousandfold through its quarters is unbounded growth"
+                    (fun () ->
+                        ``a chain whose magnitude rises a thousandfold through its quarters is unbounded growth`` ())
+                Expecto.Tests.testCase "a chain whose draws never change is stuck" (fun () ->
+                    ``a chain whose draws never change is stuck`` ())
+                Expecto.Tests.testCase
+                    "constant real draws in every chain are stuck, a settled integer indicator is not"
+                    (fun () -> ``constant real draws in every chain are stuck, a settled integer indicator is not`` ())
+                Expecto.Tests.testCase "a positive scalar sitting at zero in one chain is at the boundary" (fun () ->
+                    ``a positive scalar sitting at zero in one chain is at the boundary`` ())
+                Expecto.Tests.testCase "a probability sitting at one in one chain is at the boundary" (fun () ->
+                    ``a probability sitting at one in one chain is at the boundary`` ())
+                Expecto.Tests.testCase "a shifted chain gives high R-hat naming that chain" (fun () ->
+                    ``a shifted chain gives high R-hat naming that chain`` ())
+                Expecto.Tests.testCase
+                    "strongly autocorrelated chains give low bulk ESS against 100 per chain"
+                    (fun () -> ``strongly autocorrelated chains give low bulk ESS against 100 per chain`` ())
+                Expecto.Tests.testCase "too few draws per chain make R-hat not computable" (fun () ->
+                    ``too few draws per chain make R-hat not computable`` ())
+                Expecto.Tests.testCase "scalars of one node are grouped into one warning per kind" (fun () ->
+                    ``scalars of one node are grouped into one warning per kind`` ())
+                Expecto.Tests.testCase "warnings are ordered most severe first" (fun () ->
+                    ``warnings are ordered most severe first`` ())
+                Expecto.Tests.testCase "the summary prints the warnings banner above the table" (fun () ->
+                    ``the summary prints the warnings banner above the table`` ())
+                Expecto.Tests.testCase "a model check warning carries the node and no chains" (fun () ->
+                    ``a model check warning carries the node and no chains`` ())
+                Expecto.Tests.testCase "a real run of eight schools with ten draws per chain is flagged" (fun () ->
+                    ``a real run of eight schools with ten draws per chain is flagged`` ())
+            ])

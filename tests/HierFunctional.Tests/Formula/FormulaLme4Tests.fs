@@ -4,7 +4,7 @@ module HierFunctional.Tests.Formula.FormulaLme4Tests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Statistics
 open HierFunctional
 open HierFunctional.Tests.Formula.FormulaModelTests
@@ -70,7 +70,6 @@ let private blupCorrelation
 
     Correlation.Pearson(ours, blups |> Array.map snd)
 
-[<Fact>]
 let ``sleepstudy fixed effects and subject effects agree with lme4`` () =
     let plan, post = fit "Reaction ~ Days + (Days | Subject)" "sleepstudy.csv"
 
@@ -85,7 +84,6 @@ let ``sleepstudy fixed effects and subject effects agree with lme4`` () =
         let rho = blupCorrelation plan post "r_Subject" "Subject" (Some k) blups
         Assert.True(rho > 0.99, $"coefficient {k}: correlation with lme4's BLUPs {rho}")
 
-[<Fact>]
 let ``crossed Penicillin intercept and plate and sample effects agree with lme4`` () =
     let plan, post = fit "diameter ~ 1 + (1 | plate) + (1 | sample)" "penicillin.csv"
     let _, estimate, se = (fixef "penicillin_fixef.csv").[0]
@@ -99,3 +97,18 @@ let ``crossed Penicillin intercept and plate and sample effects agree with lme4`
         let blups = rows file |> Array.map (fun r -> r.[0], number r.[1])
         let rho = blupCorrelation plan post node column None blups
         Assert.True(rho > 0.99, $"{node}: correlation with lme4's BLUPs {rho}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Formula.FormulaLme4Tests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Formula.FormulaLme4Tests"
+            [
+                Expecto.Tests.testCase "sleepstudy fixed effects and subject effects agree with lme4" (fun () ->
+                    ``sleepstudy fixed effects and subject effects agree with lme4`` ())
+                Expecto.Tests.testCase
+                    "crossed Penicillin intercept and plate and sample effects agree with lme4"
+                    (fun () -> ``crossed Penicillin intercept and plate and sample effects agree with lme4`` ())
+            ])

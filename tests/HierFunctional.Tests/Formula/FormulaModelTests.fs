@@ -5,7 +5,7 @@ module HierFunctional.Tests.Formula.FormulaModelTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 
@@ -27,7 +27,6 @@ let errorsOf family priors formula data =
 
 let private c = constant
 
-[<Fact>]
 let ``eight schools from y | se(sigma) ~ 1 + (1 | school) equals the hand-written centred model`` () =
     let d = Csv.readOrThrow (dataPath "eight_schools.csv")
     let m, _ = build Family.Gaussian [] "y | se(sigma) ~ 1 + (1 | school)" d
@@ -42,7 +41,6 @@ let ``eight schools from y | se(sigma) ~ 1 + (1 | school) equals the hand-writte
 
     Assert.Equal(expected, m)
 
-[<Fact>]
 let ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model`` () =
     let d = Csv.readOrThrow (dataPath "sleepstudy.csv")
     let m, _ = build Family.Gaussian [] "Reaction ~ Days + (Days | Subject)" d
@@ -80,7 +78,6 @@ let private priorOf (name: string) (m: Model) =
     | NodeKind.Parameter d -> d
     | k -> failwith $"{k}"
 
-[<Fact>]
 let ``a label predictor is treatment-coded with the first declared level as reference`` () =
     let m, d = build Family.Gaussian [] "y ~ x + sex" smallData
     Assert.Equal(Some(Column.Reals [| 1.0; 0.0; 0.0; 1.0; 1.0; 0.0; 1.0; 0.0 |]), Dataset.tryColumn "sexM" d)
@@ -90,7 +87,6 @@ let ``a label predictor is treatment-coded with the first declared level as refe
     Assert.True((Model.tryFind "b_sexF" m0).IsSome && (Model.tryFind "b_sexM" m0).IsSome)
     Assert.True((Model.tryFind "b_x:sexM" m0).IsSome)
 
-[<Fact>]
 let ``nested groups centre the inner group on the outer group's coefficient`` () =
     let m, d = build Family.Gaussian [] "y ~ 1 + (1 | a/b)" smallData
 
@@ -107,7 +103,6 @@ let ``nested groups centre the inner group on the outer group's coefficient`` ()
 
     Assert.True(Bind.bind m d |> Result.isOk)
 
-[<Fact>]
 let ``unknown columns and wrong column types are typed errors naming the column`` () =
     let es = errorsOf Family.Gaussian [] "y ~ q + (1 | x) + (1 | zz)" smallData
 
@@ -130,7 +125,6 @@ let ``unknown columns and wrong column types are typed errors naming the column`
         errorsOf Family.Binomial [] "y ~ x" smallData
     )
 
-[<Fact>]
 let ``prior overrides replace the default by node name and unknown names list the valid ones`` () =
     let m, _ =
         build Family.Gaussian [ "sigma ~ HalfNormal(10)"; "b_x ~ Normal(0, 5)" ] "y ~ x + (1 | a)" smallData
@@ -144,7 +138,6 @@ let ``prior overrides replace the default by node name and unknown names list th
         Assert.Contains("b_Intercept, b_x, sd_a__Intercept, r_a, sigma", FormulaError.describe e)
     | other -> failwith $"{other}"
 
-[<Fact>]
 let ``a prior on a precision or variance makes the sd derived from a new tau_ or var_ node that keeps its conjugate update``
     ()
     =
@@ -184,7 +177,6 @@ let ``a prior on a precision or variance makes the sd derived from a new tau_ or
     Assert.Equal("Normal scale (Gamma on a precision)", methodOf "tau_sigma")
     Assert.Equal("Normal scale (InverseGamma on a variance)", methodOf "var_sd_a__Intercept")
 
-[<Fact>]
 let ``'on' priors parse, and bad ones are errors naming the column or the node`` () =
     match FormulaPriors.parseOverride "sigma ~ Gamma(0.001, 0.001) on precision" with
     | Ok o -> Assert.Equal(PriorOn.Precision, o.On)
@@ -250,7 +242,6 @@ let private sampleFinite (family: Family) (formula: string) =
 
         plan.Bound.Model
 
-[<Fact>]
 let ``binomial formulas with trials and with a 0/1 response bind, compile and sample finite draws`` () =
     let m = sampleFinite Family.Binomial "k | trials(n) ~ x + (1 | g)"
 
@@ -264,7 +255,6 @@ let ``binomial formulas with trials and with a 0/1 response bind, compile and sa
     let mb = sampleFinite Family.Binomial "z ~ x + (1 | g)"
     Assert.True((Model.tryFind "z" mb).Value.Kind.IsObserved)
 
-[<Fact>]
 let ``a poisson formula with a log exposure offset uses the exposure and samples finite draws`` () =
     let m = sampleFinite Family.Poisson "count ~ x + offset(log(E)) + (1 | g)"
 
@@ -272,12 +262,10 @@ let ``a poisson formula with a log exposure offset uses the exposure and samples
     | NodeKind.Observed(Dist.Poisson(_, exposure)) -> Assert.Equal(Data "E", exposure)
     | k -> failwith $"{k}"
 
-[<Fact>]
 let ``a negative binomial formula binds, compiles and samples finite draws`` () =
     let m = sampleFinite Family.NegativeBinomial "count ~ x + (1 | g)"
     Assert.Equal(Dist.Gamma(Const 0.01, Const 0.01), priorOf "shape" m)
 
-[<Fact>]
 let ``a label predictor with a level per row is refused naming the term`` () =
     let ids = smallData |> Dataset.labels "id" (Array.init 8 (fun i -> $"r{i}"))
 
@@ -288,7 +276,6 @@ let ``a label predictor with a level per row is refused naming the term`` () =
     // As a grouping factor the same column is fine.
     Assert.True(Formula.build Family.Gaussian [] "y ~ x + (1 | id)" ids |> Result.isOk)
 
-[<Fact>]
 let ``an interaction of many-level factors is refused before its columns are built`` () =
     let rows = 1000
 
@@ -306,7 +293,6 @@ let ``an interaction of many-level factors is refused before its columns are bui
 
     Assert.True(sw.Elapsed.TotalSeconds < 10.0, $"{sw.Elapsed}")
 
-[<Fact>]
 let ``a design with as many coefficients as rows is refused`` () =
     let d =
         Dataset.empty
@@ -318,3 +304,60 @@ let ``a design with as many coefficients as rows is refused`` () =
     match errorsOf Family.Gaussian [] "y ~ x1 + x2 + x3" d with
     | [ FormulaError.TooManyCoefficients(_, 1, 4, 4) ] -> ()
     | es -> failwith $"{es}"
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Formula.FormulaModelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Formula.FormulaModelTests"
+            [
+                Expecto.Tests.testCase
+                    "eight schools from y | se(sigma) ~ 1 + (1 | school) equals the hand-written centred model"
+                    (fun () ->
+                        ``eight schools from y | se(sigma) ~ 1 + (1 | school) equals the hand-written centred model`` ())
+                Expecto.Tests.testCase
+                    "sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model"
+                    (fun () ->
+                        ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model`` ())
+                Expecto.Tests.testCase
+                    "a label predictor is treatment-coded with the first declared level as reference"
+                    (fun () -> ``a label predictor is treatment-coded with the first declared level as reference`` ())
+                Expecto.Tests.testCase
+                    "nested groups centre the inner group on the outer group's coefficient"
+                    (fun () -> ``nested groups centre the inner group on the outer group's coefficient`` ())
+                Expecto.Tests.testCase
+                    "unknown columns and wrong column types are typed errors naming the column"
+                    (fun () -> ``unknown columns and wrong column types are typed errors naming the column`` ())
+                Expecto.Tests.testCase
+                    "prior overrides replace the default by node name and unknown names list the valid ones"
+                    (fun () ->
+                        ``prior overrides replace the default by node name and unknown names list the valid ones`` ())
+                Expecto.Tests.testCase
+                    "a prior on a precision or variance makes the sd derived from a new tau_ or var_ node that keeps its conjugate update"
+                    (fun () ->
+                        ``a prior on a precision or variance makes the sd derived from a new tau_ or var_ node that keeps its conjugate update`` ())
+                Expecto.Tests.testCase
+                    "'on' priors parse, and bad ones are errors naming the column or the node"
+                    (fun () -> ``'on' priors parse, and bad ones are errors naming the column or the node`` ())
+                Expecto.Tests.testCase
+                    "binomial formulas with trials and with a 0/1 response bind, compile and sample finite draws"
+                    (fun () ->
+                        ``binomial formulas with trials and with a 0/1 response bind, compile and sample finite draws`` ())
+                Expecto.Tests.testCase
+                    "a poisson formula with a log exposure offset uses the exposure and samples finite draws"
+                    (fun () ->
+                        ``a poisson formula with a log exposure offset uses the exposure and samples finite draws`` ())
+                Expecto.Tests.testCase "a negative binomial formula binds, compiles and samples finite draws" (fun () ->
+                    ``a negative binomial formula binds, compiles and samples finite draws`` ())
+                Expecto.Tests.testCase "a label predictor with a level per row is refused naming the term" (fun () ->
+                    ``a label predictor with a level per row is refused naming the term`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase
+                        "an interaction of many-level factors is refused before its columns are built"
+                        (fun () -> ``an interaction of many-level factors is refused before its columns are built`` ())
+                )
+                Expecto.Tests.testCase "a design with as many coefficients as rows is refused" (fun () ->
+                    ``a design with as many coefficients as rows is refused`` ())
+            ])

@@ -2,7 +2,7 @@
 /// `*` and `/` hold, and every syntax error names the column, what was found and what was expected.
 module HierFunctional.Tests.Formula.FormulaParserTests
 
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -75,14 +75,12 @@ let private formula =
             }
     }
 
-[<Fact>]
 let ``printing a formula and parsing it back gives the same formula`` () =
     let prop =
         Prop.forAll (Arb.fromGen formula) (fun f -> Formula.parse (Formula.print f) = Ok f)
 
     Check.One(TestConfig.quick.WithMaxTest(200), prop)
 
-[<Fact>]
 let ``removing or widening the whitespace does not change the parse`` () =
     let prop =
         Prop.forAll (Arb.fromGen formula) (fun f ->
@@ -101,7 +99,6 @@ let private parsed (text: string) =
     | Ok f -> f
     | Error e -> failwith (FormulaError.describe e)
 
-[<Fact>]
 let ``a product expands to main effects and interactions in R's order`` () =
     let f = parsed "y ~ a*b*c"
 
@@ -118,11 +115,9 @@ let ``a product expands to main effects and interactions in R's order`` () =
 
     Assert.Equal<string list list>(expected, f.Terms |> List.map (fun t -> t.Variables))
 
-[<Fact>]
 let ``nesting g1 over g2 is the sum of a g1 term and a g1 by g2 term`` () =
     Assert.Equal(parsed "y ~ 1 + (1 | g1) + (1 | g1:g2)", parsed "y ~ (1 | g1/g2)")
 
-[<Fact>]
 let ``minus one and zero plus both remove the intercept`` () =
     Assert.False((parsed "y ~ x - 1").Intercept)
     Assert.False((parsed "y ~ 0 + x").Intercept)
@@ -130,7 +125,6 @@ let ``minus one and zero plus both remove the intercept`` () =
     Assert.True((parsed "y ~ x").Intercept)
     Assert.Equal(parsed "y ~ (1 + x | g)", parsed "y ~ (x | g)")
 
-[<Fact>]
 let ``the response side reads trials and se`` () =
     Assert.Equal(ResponseInfo.Trials "n", (parsed "y | trials(n) ~ x").Info)
     Assert.Equal(ResponseInfo.Se "sigma", (parsed "y | se(sigma) ~ 1 + (1 | school)").Info)
@@ -153,7 +147,6 @@ let badFormulas: (string * int * string * string) list =
         "y ~ (0 | g)", 5, "a group term with no coefficients", "at least one varying coefficient, e.g. (1 | g)"
     ]
 
-[<Fact>]
 let ``each bad formula is reported at its column with what was found and what was expected`` () =
     for text, column, found, expected in badFormulas do
         match Formula.parse text with
@@ -161,7 +154,6 @@ let ``each bad formula is reported at its column with what was found and what wa
             Assert.True((c, f, e) = (column, found, expected), $"{text}: got column {c}, found {f}, expected {e}")
         | other -> failwith $"{text}: expected a syntax error, got {other}"
 
-[<Fact>]
 let ``a syntax error reads as a sentence with the column first`` () =
     match Formula.parse "y ~ x + (1 + x | g" with
     | Error e ->
@@ -171,7 +163,6 @@ let ``a syntax error reads as a sentence with the column first`` () =
         )
     | Ok _ -> failwith "parsed"
 
-[<Fact>]
 let ``prior overrides parse into distributions and bad ones point at the column`` () =
     Assert.Equal(
         Ok
@@ -213,10 +204,42 @@ let ``prior overrides parse into distributions and bad ones point at the column`
     let c, f, _ = errorOf "sigma ~ Foo(1)"
     Assert.Equal((9, "'Foo'"), (c, f))
 
-[<Fact>]
 let ``family names parse case-insensitively and unknown ones are errors`` () =
     Assert.Equal(Ok Family.NegativeBinomial, Family.parse "NegBinomial")
     Assert.Equal(Ok Family.Gaussian, Family.parse "gaussian")
     Assert.Equal(Ok Family.Binomial, Family.parse " binomial ")
     Assert.Equal(Ok Family.Poisson, Family.parse "poisson")
     Assert.Equal(Error(FormulaError.UnknownFamily "gamma"), Family.parse "gamma")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Formula.FormulaParserTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Formula.FormulaParserTests"
+            [
+                Expecto.Tests.testCase "printing a formula and parsing it back gives the same formula" (fun () ->
+                    ``printing a formula and parsing it back gives the same formula`` ())
+                Expecto.Tests.testCase "removing or widening the whitespace does not change the parse" (fun () ->
+                    ``removing or widening the whitespace does not change the parse`` ())
+                Expecto.Tests.testCase "a product expands to main effects and interactions in R's order" (fun () ->
+                    ``a product expands to main effects and interactions in R's order`` ())
+                Expecto.Tests.testCase "nesting g1 over g2 is the sum of a g1 term and a g1 by g2 term" (fun () ->
+                    ``nesting g1 over g2 is the sum of a g1 term and a g1 by g2 term`` ())
+                Expecto.Tests.testCase "minus one and zero plus both remove the intercept" (fun () ->
+                    ``minus one and zero plus both remove the intercept`` ())
+                Expecto.Tests.testCase "the response side reads trials and se" (fun () ->
+                    ``the response side reads trials and se`` ())
+                Expecto.Tests.testCase
+                    "each bad formula is reported at its column with what was found and what was expected"
+                    (fun () ->
+                        ``each bad formula is reported at its column with what was found and what was expected`` ())
+                Expecto.Tests.testCase "a syntax error reads as a sentence with the column first" (fun () ->
+                    ``a syntax error reads as a sentence with the column first`` ())
+                Expecto.Tests.testCase
+                    "prior overrides parse into distributions and bad ones point at the column"
+                    (fun () -> ``prior overrides parse into distributions and bad ones point at the column`` ())
+                Expecto.Tests.testCase "family names parse case-insensitively and unknown ones are errors" (fun () ->
+                    ``family names parse case-insensitively and unknown ones are errors`` ())
+            ])

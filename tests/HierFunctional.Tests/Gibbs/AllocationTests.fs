@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.AllocationTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.MonteCarlo
 
@@ -17,7 +17,6 @@ let private bytesPer1000 (f: unit -> unit) =
 
     GC.GetAllocatedBytesForCurrentThread() - before
 
-[<Fact>]
 let ``scalar kernels allocate nothing per call`` () =
     let r = rng 71
     let stats = NormalLinearStats.ofArrays [| 0.0 |] [| 1.0 |] [| 1.0 |] [| 2.0 |]
@@ -42,3 +41,17 @@ let ``scalar kernels allocate nothing per call`` () =
     for name, k in kernels do
         let bytes = bytesPer1000 k
         Assert.True((bytes = 0L), $"{name} allocated {bytes} bytes over 1000 calls")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.AllocationTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.AllocationTests"
+            [
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase "scalar kernels allocate nothing per call" (fun () ->
+                        ``scalar kernels allocate nothing per call`` ())
+                )
+            ])

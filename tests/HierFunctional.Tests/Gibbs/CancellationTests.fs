@@ -5,7 +5,7 @@ module HierFunctional.Tests.Gibbs.CancellationTests
 
 open System
 open System.Threading
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Tests.Gibbs.GibbsTests
 
@@ -28,9 +28,6 @@ let private cancelledRun threads =
 
     Chains.run (o.WithCancellation(cts.Token).WithProgress(CancelAfterDraws(cts, o.Warmup, 2000))) plan
 
-[<Theory>]
-[<InlineData(1)>]
-[<InlineData(2)>]
 let ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (threads: int) =
     let post = cancelledRun threads
     let complete = Chains.run (longRun threads) plan
@@ -50,7 +47,6 @@ let ``a run cancelled with more chains than threads keeps the draws of every cha
         for kept in Posterior.chains name post do
             Assert.Contains(reference, fun r -> r.[.. kept.Length - 1] = kept)
 
-[<Fact>]
 let ``the summary of a partial posterior works and says it is partial`` () =
     let post = cancelledRun 1
     let s = Summary.compute post
@@ -64,7 +60,6 @@ let ``the summary of a partial posterior works and says it is partial`` () =
     Assert.Contains($"{post.DrawCount} of 20000 draws each kept", text)
     Assert.Contains("partial", post.ToString())
 
-[<Fact>]
 let ``a token cancelled before the call throws OperationCanceledException`` () =
     use cts = new CancellationTokenSource()
     cts.Cancel()
@@ -73,7 +68,6 @@ let ``a token cancelled before the call throws OperationCanceledException`` () =
         Chains.run ((longRun 2).WithCancellation cts.Token) plan |> ignore)
     |> ignore
 
-[<Fact>]
 let ``a run cancelled before any chain made a draw throws OperationCanceledException`` () =
     use cts = new CancellationTokenSource()
 
@@ -83,3 +77,18 @@ let ``a run cancelled before any chain made a draw throws OperationCanceledExcep
 
     Assert.ThrowsAny<OperationCanceledException>(fun () -> Chains.run o plan |> ignore)
     |> ignore
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.Gibbs.CancellationTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.Gibbs.CancellationTests" [
+            Expecto.Tests.testList "a run cancelled with more chains than threads keeps the draws of every chain that made some" [
+                Expecto.Tests.testCase "(1)" (fun () -> ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (1))
+                Expecto.Tests.testCase "(2)" (fun () -> ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (2))
+            ]
+            Expecto.Tests.testCase "the summary of a partial posterior works and says it is partial" (fun () -> ``the summary of a partial posterior works and says it is partial`` ())
+            Expecto.Tests.testCase "a token cancelled before the call throws OperationCanceledException" (fun () -> ``a token cancelled before the call throws OperationCanceledException`` ())
+            Expecto.Tests.testCase "a run cancelled before any chain made a draw throws OperationCanceledException" (fun () -> ``a run cancelled before any chain made a draw throws OperationCanceledException`` ())
+        ]
+    )

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.CanonicalModelTests
 
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Analytic
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -31,7 +31,6 @@ let assertMoments (post: Posterior) (name: string) (exact: Moments) =
     assertMean post name exact.Mean
     assertSd post name exact.Sd
 
-[<Fact>]
 let ``eight schools matches the exact grid posterior of mu, tau and every theta`` () =
     let d = csv "eight_schools.csv"
     let y, sigma = reals d "y", reals d "sigma"
@@ -74,11 +73,9 @@ let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (th
     for j in thetas do
         assertMoments post $"theta[{j}]" exact.Theta.[j - 1]
 
-[<Fact>]
 let ``rat tumours match the BDA3 grid posterior of the hyperparameters and the tumour rates`` () =
     checkBetaBinomial (csv "rats.csv") "experiment" "y" [ 1; 35; 71 ]
 
-[<Fact>]
 let ``surgical matches the grid posterior of the hyperparameters and the mortality rates`` () =
     checkBetaBinomial (csv "surgical.csv") "hospital" "r" [ 1; 4; 8 ]
 
@@ -114,21 +111,17 @@ let checkEightSchoolsTauPrior (tauPrior: Dist) (logTauPrior: float -> float) (se
     for j in 0..7 do
         assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
 
-[<Fact>]
 let ``eight schools with a half-normal tau drawn exactly by interweaving matches its grid posterior`` () =
     checkEightSchoolsTauPrior (HalfNormal 5.0) (fun t -> -0.5 * (t / 5.0) ** 2.0) 11
 
-[<Fact>]
 let ``eight schools with a half-t(3) tau drawn exactly by interweaving matches its grid posterior`` () =
     checkEightSchoolsTauPrior (HalfStudentT(3.0, 5.0)) (fun t -> -2.0 * log (1.0 + (t / 5.0) ** 2.0 / 3.0)) 12
 
-[<Fact>]
 let ``the default eight schools plan draws mu and tau exactly in its interweaving step`` () =
     let plan = planOf Rules.builtIn eightSchools (csv "eight_schools.csv")
     let weave = plan.Updates |> Array.find (fun u -> u.Method.StartsWith "interweaving")
     Assert.StartsWith("interweaving (ASIS: draws mu, tau exactly", weave.Method)
 
-[<Fact>]
 let ``non-centred eight schools with mu and tau drawn jointly matches the exact grid posterior`` () =
     let d = csv "eight_schools.csv"
     let y, sigma = reals d "y", reals d "sigma"
@@ -158,3 +151,39 @@ let ``non-centred eight schools with mu and tau drawn jointly matches the exact 
     // θ_j = μ + τη_j: its sd depends on the joint of (μ, τ, η), not only on the marginals.
     for j in 0..7 do
         assertMoments post $"theta[{j + 1}]" exact.Theta.[j]
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.CanonicalModelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.CanonicalModelTests"
+            [
+                Expecto.Tests.testCase
+                    "eight schools matches the exact grid posterior of mu, tau and every theta"
+                    (fun () -> ``eight schools matches the exact grid posterior of mu, tau and every theta`` ())
+                Expecto.Tests.testCase
+                    "rat tumours match the BDA3 grid posterior of the hyperparameters and the tumour rates"
+                    (fun () ->
+                        ``rat tumours match the BDA3 grid posterior of the hyperparameters and the tumour rates`` ())
+                Expecto.Tests.testCase
+                    "surgical matches the grid posterior of the hyperparameters and the mortality rates"
+                    (fun () ->
+                        ``surgical matches the grid posterior of the hyperparameters and the mortality rates`` ())
+                Expecto.Tests.testCase
+                    "eight schools with a half-normal tau drawn exactly by interweaving matches its grid posterior"
+                    (fun () ->
+                        ``eight schools with a half-normal tau drawn exactly by interweaving matches its grid posterior`` ())
+                Expecto.Tests.testCase
+                    "eight schools with a half-t(3) tau drawn exactly by interweaving matches its grid posterior"
+                    (fun () ->
+                        ``eight schools with a half-t(3) tau drawn exactly by interweaving matches its grid posterior`` ())
+                Expecto.Tests.testCase
+                    "the default eight schools plan draws mu and tau exactly in its interweaving step"
+                    (fun () -> ``the default eight schools plan draws mu and tau exactly in its interweaving step`` ())
+                Expecto.Tests.testCase
+                    "non-centred eight schools with mu and tau drawn jointly matches the exact grid posterior"
+                    (fun () ->
+                        ``non-centred eight schools with mu and tau drawn jointly matches the exact grid posterior`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.ConjugateDrawTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.Distributions
 open HierFunctional.Inference
@@ -13,7 +13,6 @@ let private n = 20000
 let private meanRootInverse a b =
     sqrt b * exp (SpecialFunctions.GammaLn(a - 0.5) - SpecialFunctions.GammaLn a)
 
-[<Fact>]
 let ``Normal draws have the posterior mean`` () =
     let r = rng 1
     let prior = { NormalParams.Mean = 1.0; Sd = 2.0 }
@@ -23,7 +22,6 @@ let ``Normal draws have the posterior mean`` () =
 
     assertMean "Normal" (Conjugate.normal prior stats).Mean (Array.init n (fun _ -> Conjugate.drawNormal r prior stats))
 
-[<Fact>]
 let ``precision, variance and sd draws have the posterior means`` () =
     let r = rng 2
     let g = { GammaParams.Shape = 2.0; Rate = 1.5 }
@@ -53,7 +51,6 @@ let ``precision, variance and sd draws have the posterior means`` () =
         (meanRootInverse pig.Shape pig.Scale)
         (Array.init n (fun _ -> Conjugate.drawSdFromVariance r ig 6.0 9.0))
 
-[<Fact>]
 let ``Beta, Gamma-Poisson, Gamma-Exponential and Gamma-rate draws have the posterior means`` () =
     let r = rng 3
     let b = Conjugate.beta { Alpha = 1.5; Beta = 2.0 } 7.0 13.0
@@ -81,7 +78,6 @@ let ``Beta, Gamma-Poisson, Gamma-Exponential and Gamma-rate draws have the poste
         (mean (Conjugate.gammaRate prior 1.3 10.0 8.0))
         (Array.init n (fun _ -> Conjugate.drawGammaRate r prior 1.3 10.0 8.0))
 
-[<Fact>]
 let ``Dirichlet draws have the posterior mean`` () =
     let r = rng 4
     let alpha, counts = [| 1.0; 0.5; 2.0 |], [| 4.0; 0.0; 9.0 |]
@@ -91,7 +87,6 @@ let ``Dirichlet draws have the posterior mean`` () =
     for j in 0..2 do
         assertMean $"Dirichlet[{j}]" (post[j] / Array.sum post) (ds |> Array.map (fun d -> d[j]))
 
-[<Fact>]
 let ``HalfNormal sd draws have the GIG posterior mean`` () =
     // E[√v] for v ~ GIG(λ, χ, ψ) is (χ/ψ)^(1/4)·K_{λ+1/2}(ω)/K_λ(ω), ω = √(χψ)
     let r = rng 5
@@ -122,7 +117,6 @@ let private halfTPosteriorMean nu scaleA count ss =
 
     integral 1.0 / integral 0.0
 
-[<Fact>]
 let ``half-t augmented chain has the quadrature posterior mean of sigma`` () =
     let r = rng 6
 
@@ -136,3 +130,27 @@ let ``half-t augmented chain has the quadrature posterior mean of sigma`` () =
             aux <- a
 
         assertWithin4Mcse $"half-t(ν={nu}, A={scaleA}) σ" (halfTPosteriorMean nu scaleA count ss) (batchMeanMcse chain)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.ConjugateDrawTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.ConjugateDrawTests"
+            [
+                Expecto.Tests.testCase "Normal draws have the posterior mean" (fun () ->
+                    ``Normal draws have the posterior mean`` ())
+                Expecto.Tests.testCase "precision, variance and sd draws have the posterior means" (fun () ->
+                    ``precision, variance and sd draws have the posterior means`` ())
+                Expecto.Tests.testCase
+                    "Beta, Gamma-Poisson, Gamma-Exponential and Gamma-rate draws have the posterior means"
+                    (fun () ->
+                        ``Beta, Gamma-Poisson, Gamma-Exponential and Gamma-rate draws have the posterior means`` ())
+                Expecto.Tests.testCase "Dirichlet draws have the posterior mean" (fun () ->
+                    ``Dirichlet draws have the posterior mean`` ())
+                Expecto.Tests.testCase "HalfNormal sd draws have the GIG posterior mean" (fun () ->
+                    ``HalfNormal sd draws have the GIG posterior mean`` ())
+                Expecto.Tests.testCase "half-t augmented chain has the quadrature posterior mean of sigma" (fun () ->
+                    ``half-t augmented chain has the quadrature posterior mean of sigma`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.ConjugateMvTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open MathNet.Numerics.LinearAlgebra
 open HierFunctional.Inference
@@ -29,7 +29,6 @@ let private randomSpd (r: Random) (k: int) (c: float) =
 
 let private randomVector (r: Random) k lo hi = Array.init k (fun _ -> uniform r lo hi)
 
-[<Fact>]
 let ``regression posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let k, n = r.Next(1, 4), r.Next(0, 15)
@@ -50,7 +49,6 @@ let ``regression posterior equals prior times likelihood up to a constant`` () =
 
         sameUpToConstant (posteriorLogPdf post) logJoint (randomVector r k -3.0 3.0) (randomVector r k -3.0 3.0))
 
-[<Fact>]
 let ``diagonal regression prior agrees with the full-covariance path`` () =
     forAllSeeds (fun r ->
         let k, n = r.Next(1, 4), r.Next(0, 15)
@@ -73,7 +71,6 @@ let ``diagonal regression prior agrees with the full-covariance path`` () =
         && (diag.PrecisionCholesky - full.PrecisionCholesky).FrobeniusNorm() <
             1e-9 * (1.0 + full.PrecisionCholesky.FrobeniusNorm()))
 
-[<Fact>]
 let ``MvNormal mean posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let k, n = r.Next(1, 4), r.Next(0, 8)
@@ -88,7 +85,6 @@ let ``MvNormal mean posterior equals prior times likelihood up to a constant`` (
 
         sameUpToConstant (posteriorLogPdf post) logJoint (randomVector r k -3.0 3.0) (randomVector r k -3.0 3.0))
 
-[<Fact>]
 let ``Wishart precision posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let k, n = 2, r.Next(0, 6)
@@ -115,7 +111,6 @@ let ``Wishart precision posterior equals prior times likelihood up to a constant
             (point ())
             (point ()))
 
-[<Fact>]
 let ``InverseWishart covariance posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let k, n = 2, r.Next(0, 6)
@@ -146,7 +141,6 @@ let ``InverseWishart covariance posterior equals prior times likelihood up to a 
 
 // ---- moment tests of the multivariate draws ----
 
-[<Fact>]
 let ``MvNormal draws have the posterior mean, variances and covariance`` () =
     let r = rng 11
 
@@ -173,7 +167,6 @@ let ``MvNormal draws have the posterior mean, variances and covariance`` () =
         cov[0, 2]
         (ds |> Array.map (fun d -> (d[0] - post.Mean[0]) * (d[2] - post.Mean[2])))
 
-[<Fact>]
 let ``Wishart and InverseWishart draws have the posterior mean`` () =
     let r = rng 12
     let xs = Array.init 7 (fun i -> [| Math.Sin(float i); Math.Cos(float (2 * i)) |])
@@ -199,3 +192,31 @@ let ``Wishart and InverseWishart draws have the posterior mean`` () =
             $"InverseWishart mean [{i},{j}]"
             (iwPost.Scale[i, j] / (iwPost.Dof - 3.0))
             (iws |> Array.map (fun m -> m[i, j]))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.ConjugateMvTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.ConjugateMvTests"
+            [
+                Expecto.Tests.testCase "regression posterior equals prior times likelihood up to a constant" (fun () ->
+                    ``regression posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase "diagonal regression prior agrees with the full-covariance path" (fun () ->
+                    ``diagonal regression prior agrees with the full-covariance path`` ())
+                Expecto.Tests.testCase
+                    "MvNormal mean posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``MvNormal mean posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Wishart precision posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Wishart precision posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "InverseWishart covariance posterior equals prior times likelihood up to a constant"
+                    (fun () ->
+                        ``InverseWishart covariance posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase "MvNormal draws have the posterior mean, variances and covariance" (fun () ->
+                    ``MvNormal draws have the posterior mean, variances and covariance`` ())
+                Expecto.Tests.testCase "Wishart and InverseWishart draws have the posterior mean" (fun () ->
+                    ``Wishart and InverseWishart draws have the posterior mean`` ())
+            ])

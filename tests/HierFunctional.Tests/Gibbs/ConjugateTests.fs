@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.ConjugateTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.Distributions
 open HierFunctional.Inference
@@ -18,7 +18,6 @@ let private normalData (r: Random) (n: int) (sd: float) =
 
 // ---- identity: closed-form conditional = prior × likelihood up to a constant ----
 
-[<Fact>]
 let ``Normal-linear posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -44,7 +43,6 @@ let ``Normal-linear posterior equals prior times likelihood up to a constant`` (
             (uniform r -5.0 5.0)
             (uniform r -5.0 5.0))
 
-[<Fact>]
 let ``Gamma precision posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -67,7 +65,6 @@ let ``Gamma precision posterior equals prior times likelihood up to a constant``
             (uniform r 0.05 4.0)
             (uniform r 0.05 4.0))
 
-[<Fact>]
 let ``InverseGamma variance posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -90,7 +87,6 @@ let ``InverseGamma variance posterior equals prior times likelihood up to a cons
             (uniform r 0.05 6.0)
             (uniform r 0.05 6.0))
 
-[<Fact>]
 let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -116,7 +112,6 @@ let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` (
             (uniform r 0.01 0.99)
             (uniform r 0.01 0.99))
 
-[<Fact>]
 let ``Gamma-Poisson with exposure posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -143,7 +138,6 @@ let ``Gamma-Poisson with exposure posterior equals prior times likelihood up to 
             (uniform r 0.05 5.0)
             (uniform r 0.05 5.0))
 
-[<Fact>]
 let ``Gamma-Exponential posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -165,7 +159,6 @@ let ``Gamma-Exponential posterior equals prior times likelihood up to a constant
             (uniform r 0.05 5.0)
             (uniform r 0.05 5.0))
 
-[<Fact>]
 let ``Gamma prior on a Gamma child's rate equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let prior =
@@ -188,7 +181,6 @@ let ``Gamma prior on a Gamma child's rate equals prior times likelihood up to a 
             (uniform r 0.05 5.0)
             (uniform r 0.05 5.0))
 
-[<Fact>]
 let ``Dirichlet-Categorical posterior equals prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let k = r.Next(2, 6)
@@ -207,7 +199,6 @@ let ``Dirichlet-Categorical posterior equals prior times likelihood up to a cons
         let point () = Dirichlet.Sample(r, Array.create k 2.0)
         sameUpToConstant (fun (p: float[]) -> Dirichlet(post).DensityLn p) logJoint (point ()) (point ()))
 
-[<Fact>]
 let ``HalfNormal scale conditional is the stated GIG on the variance`` () =
     forAllSeeds (fun r ->
         let s = uniform r 0.2 5.0
@@ -226,7 +217,6 @@ let ``HalfNormal scale conditional is the stated GIG on the variance`` () =
 
         sameUpToConstant logQ logJoint (uniform r 0.1 4.0) (uniform r 0.1 4.0))
 
-[<Fact>]
 let ``half-t augmentation conditionals equal prior times likelihood up to a constant`` () =
     forAllSeeds (fun r ->
         let nu, scaleA = uniform r 0.5 6.0, uniform r 0.2 5.0
@@ -260,7 +250,6 @@ let ``half-t augmentation conditionals equal prior times likelihood up to a cons
             (uniform r 0.05 5.0)
             (uniform r 0.05 5.0))
 
-[<Fact>]
 let ``half-t scale mixture integrates to the half-t density`` () =
     // ∫ IG(σ²; ν/2, ν/a) · 2σ · IG(a; 1/2, 1/A²) da = 2·t_ν(σ; 0, A), by quadrature over log a
     for nu, scaleA in [ 1.0, 2.0; 4.0, 0.7 ] do
@@ -285,3 +274,46 @@ let ``half-t scale mixture integrates to the half-t density`` () =
                 abs (mixture - halfT) < 1e-7 * halfT,
                 $"ν={nu}, A={scaleA}, σ={sigma}: mixture {mixture}, half-t {halfT}"
             )
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.ConjugateTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.ConjugateTests"
+            [
+                Expecto.Tests.testCase
+                    "Normal-linear posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Normal-linear posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Gamma precision posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Gamma precision posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "InverseGamma variance posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``InverseGamma variance posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Beta-Binomial posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Beta-Binomial posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Gamma-Poisson with exposure posterior equals prior times likelihood up to a constant"
+                    (fun () ->
+                        ``Gamma-Poisson with exposure posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Gamma-Exponential posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Gamma-Exponential posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Gamma prior on a Gamma child's rate equals prior times likelihood up to a constant"
+                    (fun () ->
+                        ``Gamma prior on a Gamma child's rate equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase
+                    "Dirichlet-Categorical posterior equals prior times likelihood up to a constant"
+                    (fun () -> ``Dirichlet-Categorical posterior equals prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase "HalfNormal scale conditional is the stated GIG on the variance" (fun () ->
+                    ``HalfNormal scale conditional is the stated GIG on the variance`` ())
+                Expecto.Tests.testCase
+                    "half-t augmentation conditionals equal prior times likelihood up to a constant"
+                    (fun () -> ``half-t augmentation conditionals equal prior times likelihood up to a constant`` ())
+                Expecto.Tests.testCase "half-t scale mixture integrates to the half-t density" (fun () ->
+                    ``half-t scale mixture integrates to the half-t density`` ())
+            ])

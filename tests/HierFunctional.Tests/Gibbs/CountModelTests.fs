@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.CountModelTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
 open type Distributions
@@ -32,7 +32,6 @@ let private countData =
     |> Dataset.reals "E" es
     |> Dataset.reals "x" xs
 
-[<Fact>]
 let ``a Normal log-rate intercept with exposures matches its 1-D grid posterior`` () =
     let m =
         model {
@@ -49,7 +48,6 @@ let ``a Normal log-rate intercept with exposures matches its 1-D grid posterior`
 
     exactCheck (Chains.run options plan) "alpha" (grid1 -8.0 8.0 logPost)
 
-[<Fact>]
 let ``a Poisson intercept and slope match the 2-D grid posterior`` () =
     let m =
         model {
@@ -79,7 +77,6 @@ let ``a Poisson intercept and slope match the 2-D grid posterior`` () =
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
-[<Fact>]
 let ``Poisson-lognormal group intercepts with known mu and tau match a 1-D grid posterior per group`` () =
     let m =
         model {
@@ -111,7 +108,6 @@ let ``Poisson-lognormal group intercepts with known mu and tau match a 1-D grid 
 
         exactCheck post $"theta[{j + 1}]" (grid1 -8.0 8.0 logPost))
 
-[<Fact>]
 let ``a Negative Binomial intercept and its dispersion match the 2-D grid posterior`` () =
     let m =
         model {
@@ -141,3 +137,25 @@ let ``a Negative Binomial intercept and its dispersion match the 2-D grid poster
     let logPhi = Posterior.chains "phi" post |> Array.map (Array.map log)
     let mean, mcse = Diagnostics.mean logPhi, Diagnostics.mcseMean logPhi
     Assert.True(abs (mean - lm) < 4.0 * mcse, $"log phi: mean {mean} vs exact {lm}, 4 MCSE {4.0 * mcse} (sd {ls})")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.CountModelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.CountModelTests"
+            [
+                Expecto.Tests.testCase
+                    "a Normal log-rate intercept with exposures matches its 1-D grid posterior"
+                    (fun () -> ``a Normal log-rate intercept with exposures matches its 1-D grid posterior`` ())
+                Expecto.Tests.testCase "a Poisson intercept and slope match the 2-D grid posterior" (fun () ->
+                    ``a Poisson intercept and slope match the 2-D grid posterior`` ())
+                Expecto.Tests.testCase
+                    "Poisson-lognormal group intercepts with known mu and tau match a 1-D grid posterior per group"
+                    (fun () ->
+                        ``Poisson-lognormal group intercepts with known mu and tau match a 1-D grid posterior per group`` ())
+                Expecto.Tests.testCase
+                    "a Negative Binomial intercept and its dispersion match the 2-D grid posterior"
+                    (fun () -> ``a Negative Binomial intercept and its dispersion match the 2-D grid posterior`` ())
+            ])

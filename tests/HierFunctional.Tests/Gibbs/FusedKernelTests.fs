@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.FusedKernelTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open HierFunctional
 open HierFunctional.Inference
@@ -106,7 +106,6 @@ let private bothPaths (b: Bound) (name: string) (s: float[]) =
 let private close (x: float) (y: float) =
     abs (x - y) <= 1e-10 * (1.0 + abs x + abs y)
 
-[<Fact>]
 let ``fused kernel precisions, shifts and conditional moments match the general Normal-Normal path`` () =
     forAllSeeds (fun r ->
         let b = Bind.bindOrThrow (variant (r.Next 4)) (randomData r)
@@ -127,7 +126,6 @@ let ``fused kernel precisions, shifts and conditional moments match the general 
                 (moments p1 s1)
                 (moments p2 s2)))
 
-[<Fact>]
 let ``sufficient statistics are used only when offset, coefficient and sd factor into invariant times data`` () =
     let r = rng 11
 
@@ -165,7 +163,6 @@ let private assertConditional (draws: float[][]) (truth: NormalParams[]) =
         let se = t.Sd * t.Sd * sqrt (2.0 / float (xs.Length - 1))
         Assert.True(abs (v - t.Sd * t.Sd) < 4.0 * se, $"element {j} variance {v}, truth {t.Sd * t.Sd}, SE {se}"))
 
-[<Fact>]
 let ``fused element draws have the closed-form Normal-Normal conditional mean and variance`` () =
     let r = rng 5
     let d = randomData r
@@ -198,7 +195,6 @@ let ``fused element draws have the closed-form Normal-Normal conditional mean an
 
     assertConditional (conditionalDraws plan s "theta" 20000 6) truth
 
-[<Fact>]
 let ``a child mean with a parameter-dependent slope still gets the exact conditional of the general path`` () =
     let r = rng 7
     let plan = GibbsTests.planOf Rules.builtIn slopeModel (randomData r)
@@ -243,13 +239,10 @@ let private checkZiggurat (r: Random) =
     assertMean "mean" 0.0 z
     assertMean "second moment" 1.0 (z |> Array.map (fun v -> v * v))
 
-[<Fact>]
 let ``ziggurat standard normal draws follow the N(0, 1) distribution function`` () = checkZiggurat (rng 3)
 
-[<Fact>]
 let ``ziggurat draws stay N(0, 1) with a generator of only 31 random bits per double`` () = checkZiggurat (Random 3)
 
-[<Fact>]
 let ``Normal-scale sums of squares from level statistics equal the row-by-row sums`` () =
     forAllSeeds (fun r ->
         let b = Bind.bindOrThrow (variant 0) (randomData r)
@@ -275,7 +268,6 @@ let ``Normal-scale sums of squares from level statistics equal the row-by-row su
 
         close (ssOf "sigma") rowsSigma && close (ssOf "tau") rowsTau)
 
-[<Fact>]
 let ``the joint log-density equals the sum of every term in trace order`` () =
     forAllSeeds (fun r ->
         let b = Bind.bindOrThrow (variant (r.Next 4)) (randomData r)
@@ -288,7 +280,6 @@ let ``the joint log-density equals the sum of every term in trace order`` () =
 
         density.Joint s = total)
 
-[<Fact>]
 let ``a compiled plan keeps no per-row dependents table and its blankets still equal the full density's`` () =
     let r = rng 13
     let plan = GibbsTests.planOf Rules.builtIn (variant 0) (randomData r)
@@ -300,3 +291,44 @@ let ``a compiled plan keeps no per-row dependents table and its blankets still e
     for name in [ "mu"; "tau"; "sigma"; "theta" ] do
         Assert.Equal(full.Blanket name s, plan.Density.Blanket name s)
         Assert.Equal(full.BlanketElement name 0 s, plan.Density.BlanketElement name 0 s)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.FusedKernelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.FusedKernelTests"
+            [
+                Expecto.Tests.testCase
+                    "fused kernel precisions, shifts and conditional moments match the general Normal-Normal path"
+                    (fun () ->
+                        ``fused kernel precisions, shifts and conditional moments match the general Normal-Normal path`` ())
+                Expecto.Tests.testCase
+                    "sufficient statistics are used only when offset, coefficient and sd factor into invariant times data"
+                    (fun () ->
+                        ``sufficient statistics are used only when offset, coefficient and sd factor into invariant times data`` ())
+                Expecto.Tests.testCase
+                    "fused element draws have the closed-form Normal-Normal conditional mean and variance"
+                    (fun () ->
+                        ``fused element draws have the closed-form Normal-Normal conditional mean and variance`` ())
+                Expecto.Tests.testCase
+                    "a child mean with a parameter-dependent slope still gets the exact conditional of the general path"
+                    (fun () ->
+                        ``a child mean with a parameter-dependent slope still gets the exact conditional of the general path`` ())
+                Expecto.Tests.testCase
+                    "ziggurat standard normal draws follow the N(0, 1) distribution function"
+                    (fun () -> ``ziggurat standard normal draws follow the N(0, 1) distribution function`` ())
+                Expecto.Tests.testCase
+                    "ziggurat draws stay N(0, 1) with a generator of only 31 random bits per double"
+                    (fun () -> ``ziggurat draws stay N(0, 1) with a generator of only 31 random bits per double`` ())
+                Expecto.Tests.testCase
+                    "Normal-scale sums of squares from level statistics equal the row-by-row sums"
+                    (fun () -> ``Normal-scale sums of squares from level statistics equal the row-by-row sums`` ())
+                Expecto.Tests.testCase "the joint log-density equals the sum of every term in trace order" (fun () ->
+                    ``the joint log-density equals the sum of every term in trace order`` ())
+                Expecto.Tests.testCase
+                    "a compiled plan keeps no per-row dependents table and its blankets still equal the full density's"
+                    (fun () ->
+                        ``a compiled plan keeps no per-row dependents table and its blankets still equal the full density's`` ())
+            ])

@@ -2,11 +2,12 @@
 /// θ ~ p(θ | y) with fresh data y ~ p(y | θ). If every update leaves its full conditional invariant, the θ draws
 /// are draws from the prior, so E[g(θ)] must equal its prior value. Each check is a z-test with the Monte Carlo
 /// standard error from the chain's ESS and |z| < 4: a false-alarm rate of about 6e-5 per check, under 0.3% over
-/// the whole file.
+/// the whole file. Single-rule Geweke tests are generated over `Rules.builtIn` (BuiltInRuleTests); the ones here
+/// cover several updates at once or prior families of one rule.
 module HierFunctional.Tests.Gibbs.GewekeTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
 open type Distributions
@@ -62,7 +63,6 @@ let indicatorBelow (q: float) = fun x -> if x < q then 1.0 else 0.0
 
 let groups3 = Dataset.empty |> Dataset.labels "g" [| "a"; "a"; "b"; "c"; "c"; "c" |]
 
-[<Fact>]
 let ``Normal-Normal and half-Cauchy augmentation updates leave the prior invariant`` () =
     let m =
         model {
@@ -88,7 +88,6 @@ let ``Normal-Normal and half-Cauchy augmentation updates leave the prior invaria
     check "P(tau < 0.5)" out.["tau"] (indicatorBelow 0.5) (2.0 / Math.PI * atan (0.5 / 1.5))
     check "P(theta[2] < 1)" out.["theta[2]"] (indicatorBelow 1.0) 0.5
 
-[<Fact>]
 let ``the slice fallback leaves the prior invariant`` () =
     let m =
         model {
@@ -108,12 +107,6 @@ let ``the slice fallback leaves the prior invariant`` () =
     check "tau mean" out.["tau"] id (1.5 * sqrt (2.0 / Math.PI))
     check "tau second moment" out.["tau"] (fun x -> x * x) 2.25
 
-[<Theory>]
-[<InlineData("halfnormal")>]
-[<InlineData("invgamma-variance")>]
-[<InlineData("gamma-precision")>]
-[<InlineData("gamma-variance")>]
-[<InlineData("halft")>]
 let ``each Normal scale update leaves the prior invariant`` (kind: string) =
     let prior, (sdOf: Expr -> Expr), mean, second =
         match kind with
@@ -148,7 +141,6 @@ let ``each Normal scale update leaves the prior invariant`` (kind: string) =
     check $"{kind}: v mean" out.["v"] id mean
     check $"{kind}: v second moment" out.["v"] (fun x -> x * x) second
 
-[<Fact>]
 let ``Beta-Binomial updates leave the prior invariant`` () =
     let m =
         model {
@@ -165,7 +157,6 @@ let ``Beta-Binomial updates leave the prior invariant`` () =
     check "theta[1] mean" out.["theta[1]"] id 0.4
     check "theta[3] second moment" out.["theta[3]"] (fun x -> x * x) (0.4 * 0.4 + 6.0 / (25.0 * 6.0))
 
-[<Fact>]
 let ``Gamma-Poisson, Gamma rate and the slice update of pumps leave the prior invariant`` () =
     let m =
         model {
@@ -185,21 +176,6 @@ let ``Gamma-Poisson, Gamma rate and the slice update of pumps leave the prior in
     check "beta mean" out.["beta"] id 2.0
     check "beta second moment" out.["beta"] (fun x -> x * x) 6.0
 
-[<Fact>]
-let ``Gamma-Exponential updates leave the prior invariant`` () =
-    let m =
-        model {
-            let! rate = sample "rate" (Gamma(3.0, 2.0))
-            do! observe "x" (Exponential rate)
-        }
-
-    let out =
-        simulate Rules.builtIn m (Dataset.empty |> Dataset.reals "x" [| 1.0; 1.0; 1.0 |]) [ "rate" ] iterations 6
-
-    check "rate mean" out.["rate"] id 1.5
-    check "rate second moment" out.["rate"] (fun x -> x * x) (3.0 / 4.0 + 2.25)
-
-[<Fact>]
 let ``the regression block with varying intercepts and a half-normal sd leaves the prior invariant`` () =
     let m =
         model {
@@ -230,28 +206,6 @@ let ``the regression block with varying intercepts and a half-normal sd leaves t
     check "sigma mean" out.["sigma"] id (sqrt (2.0 / Math.PI))
     check "alpha[1] second moment" out.["alpha[1]"] (fun x -> x * x) 4.0
 
-[<Fact>]
-let ``Dirichlet-Categorical updates leave the prior invariant`` () =
-    let m =
-        model {
-            let! p = sample "p" (Dirichlet(vector [ constant 2.0; constant 1.0; constant 3.0 ]))
-            do! observe "c" (Categorical p)
-        }
-
-    let out =
-        simulate
-            Rules.builtIn
-            m
-            (Dataset.empty |> Dataset.integers "c" [| 0; 2; 1; 2 |])
-            [ "p[1]"; "p[3]" ]
-            iterations
-            8
-
-    check "p[1] mean" out.["p[1]"] id (2.0 / 6.0)
-    check "p[3] mean" out.["p[3]"] id 0.5
-    check "p[3] second moment" out.["p[3]"] (fun x -> x * x) (0.25 + 3.0 * 3.0 / (36.0 * 7.0))
-
-[<Fact>]
 let ``the block slice update of correlated hyperparameters leaves the prior invariant`` () =
     // a and b enter only through their sum, so their posterior is a ridge: the case the block update exists for.
     let m =
@@ -272,3 +226,44 @@ let ``the block slice update of correlated hyperparameters leaves the prior inva
     check "a second moment" out.["a"] (fun x -> x * x) 2.0
     check "b mean" out.["b"] id 2.0
     check "b second moment" out.["b"] (fun x -> x * x) 6.0
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.GewekeTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.GewekeTests"
+            [
+                Expecto.Tests.testCase
+                    "Normal-Normal and half-Cauchy augmentation updates leave the prior invariant"
+                    (fun () -> ``Normal-Normal and half-Cauchy augmentation updates leave the prior invariant`` ())
+                Expecto.Tests.testCase "the slice fallback leaves the prior invariant" (fun () ->
+                    ``the slice fallback leaves the prior invariant`` ())
+                Expecto.Tests.testList
+                    "each Normal scale update leaves the prior invariant"
+                    [
+                        Expecto.Tests.testCase "(\"halfnormal\")" (fun () ->
+                            ``each Normal scale update leaves the prior invariant`` ("halfnormal"))
+                        Expecto.Tests.testCase "(\"invgamma-variance\")" (fun () ->
+                            ``each Normal scale update leaves the prior invariant`` ("invgamma-variance"))
+                        Expecto.Tests.testCase "(\"gamma-precision\")" (fun () ->
+                            ``each Normal scale update leaves the prior invariant`` ("gamma-precision"))
+                        Expecto.Tests.testCase "(\"gamma-variance\")" (fun () ->
+                            ``each Normal scale update leaves the prior invariant`` ("gamma-variance"))
+                        Expecto.Tests.testCase "(\"halft\")" (fun () ->
+                            ``each Normal scale update leaves the prior invariant`` ("halft"))
+                    ]
+                Expecto.Tests.testCase "Beta-Binomial updates leave the prior invariant" (fun () ->
+                    ``Beta-Binomial updates leave the prior invariant`` ())
+                Expecto.Tests.testCase
+                    "Gamma-Poisson, Gamma rate and the slice update of pumps leave the prior invariant"
+                    (fun () -> ``Gamma-Poisson, Gamma rate and the slice update of pumps leave the prior invariant`` ())
+                Expecto.Tests.testCase
+                    "the regression block with varying intercepts and a half-normal sd leaves the prior invariant"
+                    (fun () ->
+                        ``the regression block with varying intercepts and a half-normal sd leaves the prior invariant`` ())
+                Expecto.Tests.testCase
+                    "the block slice update of correlated hyperparameters leaves the prior invariant"
+                    (fun () -> ``the block slice update of correlated hyperparameters leaves the prior invariant`` ())
+            ])

@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Gibbs.GibbsTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
 open type Distributions
@@ -58,7 +58,6 @@ let knownNormalExact =
         let m = (1.0 * 0.25 + (obs |> List.sumBy (fun (y, s) -> y / (s * s)))) / p
         $"theta[{j + 1}]", m, 1.0 / sqrt p)
 
-[<Fact>]
 let ``Normal-Normal updates reproduce the closed-form group posteriors, including an empty group`` () =
     let post = fit Rules.builtIn knownNormal knownNormalData options
 
@@ -66,7 +65,6 @@ let ``Normal-Normal updates reproduce the closed-form group posteriors, includin
         assertMean post name m
         assertSd post name s
 
-[<Fact>]
 let ``the slice fallback reproduces the same closed-form posteriors when no rule is allowed`` () =
     let plan = planOf [] knownNormal knownNormalData
     Assert.All(plan.Updates, fun u -> Assert.Equal("slice", u.Method))
@@ -78,7 +76,6 @@ let ``the slice fallback reproduces the same closed-form posteriors when no rule
 
 // ------------------------------------------------------------------ count hierarchies with known hyperparameters
 
-[<Fact>]
 let ``Gamma-Poisson updates with exposure reproduce Gamma(a + y, b + E)`` () =
     let m =
         model {
@@ -99,7 +96,6 @@ let ``Gamma-Poisson updates with exposure reproduce Gamma(a + y, b + E)`` () =
     assertMean post "theta[2]" (6.0 / 19.7)
     assertSd post "theta[2]" (sqrt 6.0 / 19.7)
 
-[<Fact>]
 let ``Beta-Binomial updates reproduce Beta(a + y, b + n - y)`` () =
     let m =
         model {
@@ -169,23 +165,18 @@ let scaleCase
     assertMean post "v" m
     assertSd post "v" s
 
-[<Fact>]
 let ``a half-normal sd gets the exact GIG update`` () =
     scaleCase (HalfNormal 2.0) id (LogPdf.halfNormal 2.0) id "Normal scale (HalfNormal"
 
-[<Fact>]
 let ``a half-Cauchy sd gets the inverse-gamma augmentation and the right posterior`` () =
     scaleCase (HalfCauchy 1.0) id (LogPdf.halfCauchy 1.0) id "Normal scale (HalfCauchy"
 
-[<Fact>]
 let ``a half-t sd gets the augmentation with its degrees of freedom`` () =
     scaleCase (HalfStudentT(3.0, 1.0)) id (LogPdf.halfStudentT 3.0 1.0) id "Normal scale (HalfStudentT"
 
-[<Fact>]
 let ``an inverse-gamma variance gets the inverse-gamma update`` () =
     scaleCase (InverseGamma(2.0, 1.0)) sqrt (LogPdf.inverseGamma 2.0 1.0) sqrt "Normal scale (InverseGamma"
 
-[<Fact>]
 let ``a gamma precision gets the gamma update`` () =
     scaleCase
         (Gamma(2.0, 1.0))
@@ -194,7 +185,6 @@ let ``a gamma precision gets the gamma update`` () =
         (fun p -> 1.0 / sqrt p)
         "Normal scale (Gamma"
 
-[<Fact>]
 let ``a gamma prior on a variance gets the GIG update`` () =
     scaleCase (Gamma(2.0, 1.0)) sqrt (LogPdf.gamma 2.0 1.0) sqrt "Normal scale (Gamma"
 
@@ -208,7 +198,6 @@ let eightSchoolsData =
     |> Dataset.reals "y" [| 28.; 8.; -3.; 7.; -1.; 1.; 18.; 12. |]
     |> Dataset.reals "sigma" [| 15.; 10.; 16.; 11.; 9.; 11.; 10.; 18. |]
 
-[<Fact>]
 let ``the same seed gives bit-identical draws with one and with four threads`` () =
     let plan = planOf Rules.builtIn eightSchools eightSchoolsData
 
@@ -221,7 +210,6 @@ let ``the same seed gives bit-identical draws with one and with four threads`` (
     Assert.Equal<float[][][]>(Posterior.toArray one, Posterior.toArray four)
     Assert.Equal<float[][][]>(Posterior.toArray four, Posterior.toArray again)
 
-[<Fact>]
 let ``different seeds give different draws`` () =
     let plan = planOf Rules.builtIn eightSchools eightSchoolsData
     let o = SamplerOptions.Default.WithChains(1).WithWarmup(10).WithDraws(20)
@@ -231,7 +219,6 @@ let ``different seeds give different draws`` () =
         Posterior.toArray (Chains.run (o.WithSeed 2) plan)
     )
 
-[<Fact>]
 let ``the plan lists every node's update, whether it is exact, and why a node falls back to slice sampling`` () =
     let pumps = Examples.pumps
 
@@ -252,7 +239,6 @@ let ``the plan lists every node's update, whether it is exact, and why a node fa
     Assert.Equal("beta   exact        Gamma rate of Gamma", lines.[1])
     Assert.Equal("theta  exact        Gamma-Poisson", lines.[2])
 
-[<Fact>]
 let ``monitoring a subset keeps only those nodes and derived quantities are recorded`` () =
     let m =
         model {
@@ -271,7 +257,6 @@ let ``monitoring a subset keeps only those nodes and derived quantities are reco
     let tau2 = Posterior.pooled "tau2" post
     Assert.All(Array.zip tau tau2, fun (t, t2) -> Assert.Equal(t * t, t2, 12))
 
-[<Fact>]
 let ``a cancelled run returns the draws made so far, marked cancelled`` () =
     use cts = new Threading.CancellationTokenSource()
 
@@ -296,7 +281,6 @@ let ``a cancelled run returns the draws made so far, marked cancelled`` () =
     Assert.InRange(post.DrawCount, 1, 100000 - 1)
     Assert.All(Posterior.pooled "tau" post, fun t -> Assert.True(t > 0.0 && Double.IsFinite t))
 
-[<Fact>]
 let ``a Flat prior on a node nothing informs is refused as improper`` () =
     let m =
         model {
@@ -314,7 +298,6 @@ let ``a Flat prior on a node nothing informs is refused as improper`` () =
         Assert.Contains("'a'", ModelError.describe e)
     | other -> failwithf "expected an improper-posterior error, got %A" other
 
-[<Fact>]
 let ``an invalid constant prior argument is refused at compile time naming the node and argument`` () =
     let m =
         model {
@@ -329,7 +312,6 @@ let ``an invalid constant prior argument is refused at compile time naming the n
     | Error [ ModelError.InvalidArgument("theta", "rate", _) as e ] -> Assert.Contains("'theta'", ModelError.describe e)
     | other -> failwithf "expected an invalid-argument error, got %A" other
 
-[<Fact>]
 let ``an argument refusal inside an update surfaces as a numerical failure naming the node and the update, a bug as itself``
     ()
     =
@@ -364,7 +346,6 @@ let ``an argument refusal inside an update surfaces as a numerical failure namin
 
 // ------------------------------------------------------------------ regression block
 
-[<Fact>]
 let ``the regression block update reproduces the exact MvNormal posterior of the coefficients`` () =
     let x =
         array2D
@@ -441,9 +422,75 @@ let bytesPerSweep (rows: int) =
 
     float (GC.GetAllocatedBytesForCurrentThread() - before) / 200.0
 
-[<Fact>]
 let ``a sweep of a Normal hierarchy allocates nothing per observation`` () =
     let small, large = bytesPerSweep 1000, bytesPerSweep 100000
     // Per-observation allocation would be at least 8 bytes × 100,000 rows; allow a few bytes of sampler noise.
     Assert.True(large <= small + 64.0, $"bytes per sweep grew with the rows: {small} for 1000 rows, {large} for 100000")
     Assert.True(large < 1024.0, $"a sweep allocated {large} bytes")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.GibbsTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.GibbsTests"
+            [
+                Expecto.Tests.testCase
+                    "Normal-Normal updates reproduce the closed-form group posteriors, including an empty group"
+                    (fun () ->
+                        ``Normal-Normal updates reproduce the closed-form group posteriors, including an empty group`` ())
+                Expecto.Tests.testCase
+                    "the slice fallback reproduces the same closed-form posteriors when no rule is allowed"
+                    (fun () ->
+                        ``the slice fallback reproduces the same closed-form posteriors when no rule is allowed`` ())
+                Expecto.Tests.testCase "Gamma-Poisson updates with exposure reproduce Gamma(a + y, b + E)" (fun () ->
+                    ``Gamma-Poisson updates with exposure reproduce Gamma(a + y, b + E)`` ())
+                Expecto.Tests.testCase "Beta-Binomial updates reproduce Beta(a + y, b + n - y)" (fun () ->
+                    ``Beta-Binomial updates reproduce Beta(a + y, b + n - y)`` ())
+                Expecto.Tests.testCase "a half-normal sd gets the exact GIG update" (fun () ->
+                    ``a half-normal sd gets the exact GIG update`` ())
+                Expecto.Tests.testCase
+                    "a half-Cauchy sd gets the inverse-gamma augmentation and the right posterior"
+                    (fun () -> ``a half-Cauchy sd gets the inverse-gamma augmentation and the right posterior`` ())
+                Expecto.Tests.testCase "a half-t sd gets the augmentation with its degrees of freedom" (fun () ->
+                    ``a half-t sd gets the augmentation with its degrees of freedom`` ())
+                Expecto.Tests.testCase "an inverse-gamma variance gets the inverse-gamma update" (fun () ->
+                    ``an inverse-gamma variance gets the inverse-gamma update`` ())
+                Expecto.Tests.testCase "a gamma precision gets the gamma update" (fun () ->
+                    ``a gamma precision gets the gamma update`` ())
+                Expecto.Tests.testCase "a gamma prior on a variance gets the GIG update" (fun () ->
+                    ``a gamma prior on a variance gets the GIG update`` ())
+                Expecto.Tests.testCase
+                    "the same seed gives bit-identical draws with one and with four threads"
+                    (fun () -> ``the same seed gives bit-identical draws with one and with four threads`` ())
+                Expecto.Tests.testCase "different seeds give different draws" (fun () ->
+                    ``different seeds give different draws`` ())
+                Expecto.Tests.testCase
+                    "the plan lists every node's update, whether it is exact, and why a node falls back to slice sampling"
+                    (fun () ->
+                        ``the plan lists every node's update, whether it is exact, and why a node falls back to slice sampling`` ())
+                Expecto.Tests.testCase
+                    "monitoring a subset keeps only those nodes and derived quantities are recorded"
+                    (fun () -> ``monitoring a subset keeps only those nodes and derived quantities are recorded`` ())
+                Expecto.Tests.testCase "a cancelled run returns the draws made so far, marked cancelled" (fun () ->
+                    ``a cancelled run returns the draws made so far, marked cancelled`` ())
+                Expecto.Tests.testCase "a Flat prior on a node nothing informs is refused as improper" (fun () ->
+                    ``a Flat prior on a node nothing informs is refused as improper`` ())
+                Expecto.Tests.testCase
+                    "an invalid constant prior argument is refused at compile time naming the node and argument"
+                    (fun () ->
+                        ``an invalid constant prior argument is refused at compile time naming the node and argument`` ())
+                Expecto.Tests.testCase
+                    "an argument refusal inside an update surfaces as a numerical failure naming the node and the update, a bug as itself"
+                    (fun () ->
+                        ``an argument refusal inside an update surfaces as a numerical failure naming the node and the update, a bug as itself`` ())
+                Expecto.Tests.testCase
+                    "the regression block update reproduces the exact MvNormal posterior of the coefficients"
+                    (fun () ->
+                        ``the regression block update reproduces the exact MvNormal posterior of the coefficients`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase "a sweep of a Normal hierarchy allocates nothing per observation" (fun () ->
+                        ``a sweep of a Normal hierarchy allocates nothing per observation`` ())
+                )
+            ])

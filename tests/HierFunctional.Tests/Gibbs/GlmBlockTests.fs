@@ -5,7 +5,7 @@
 module HierFunctional.Tests.Gibbs.GlmBlockTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -62,7 +62,6 @@ let private blockOf (plan: GibbsPlan) =
     plan.Updates
     |> Array.findIndex (fun u -> u.Method.StartsWith GlmBlock.methodName)
 
-[<Fact>]
 let ``a Poisson intercept and slope with exposures and an offset match the 2-D grid posterior under the GLM block`` () =
     let plan = planOf Rules.builtIn poissonModel poissonData
     Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
@@ -71,7 +70,6 @@ let ``a Poisson intercept and slope with exposures and an offset match the 2-D g
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
-[<Fact>]
 let ``a Binomial-logit intercept with a Flat prior and a slope match the 2-D grid posterior under the GLM block`` () =
     let plan = planOf Rules.builtIn logisticModel logisticData
     Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
@@ -95,7 +93,6 @@ let private wideLogPost a b =
     + logNormal 0.0 1.0 b
     + Array.sum (Array.init 5 (fun i -> poissonRow wideYs.[i] (a + b * wideXs.[i])))
 
-[<Fact>]
 let ``a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior``
     ()
     =
@@ -113,7 +110,6 @@ let ``a GLM block started where exp(eta) overflows its IWLS weights moves in dur
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
-[<Fact>]
 let ``a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block``
     ()
     =
@@ -135,7 +131,6 @@ let ``a Poisson intercept and slope with Uniform priors that truncate the poster
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
-[<Fact>]
 let ``the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling`` () =
     // x is constant within groups, so the block centres re; beta's Uniform(0, 1) bound is active a posteriori.
     let groups = [| for g in 0..5 -> [| g; g; g |] |] |> Array.concat
@@ -182,7 +177,6 @@ let ``the centring step of a GLM block with Uniform-prior coefficients agrees wi
             $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}"
         )
 
-[<Fact>]
 let ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` () =
     // The formula's centred form: re ~ N(mu, 0.4) and x (constant within groups, far from 0) in the block, so
     // the coefficient of x and mu lie on a ridge that the step must move along together.
@@ -306,7 +300,6 @@ let private invarianceCheck (plan: GibbsPlan) (draws: (float * float)[]) (moment
         MonteCarlo.assertWithin4Mcse $"{name} mean after one step" mean (m, sd / sqrt n)
         MonteCarlo.assertWithin4Mcse $"{name} sd after one step" sd (s, sqrt ((mu4 - sd ** 4.0) / n) / (2.0 * sd))
 
-[<Fact>]
 let ``one Poisson GLM block step leaves exact posterior draws distributed as the posterior`` () =
     let plan = planOf Rules.builtIn poissonModel poissonData
 
@@ -315,7 +308,6 @@ let ``one Poisson GLM block step leaves exact posterior draws distributed as the
 
     invarianceCheck plan draws moments
 
-[<Fact>]
 let ``one logistic GLM block step leaves exact posterior draws distributed as the posterior`` () =
     let plan = planOf Rules.builtIn logisticModel logisticData
 
@@ -324,7 +316,6 @@ let ``one logistic GLM block step leaves exact posterior draws distributed as th
 
     invarianceCheck plan draws moments
 
-[<Fact>]
 let ``the GLM block takes the coefficients sharing a linear predictor and leaves the others to their own updates`` () =
     let m =
         model {
@@ -416,7 +407,6 @@ let private epilData =
     |> Dataset.reals "Age" (col 6)
     |> Dataset.reals "V4" (col 7)
 
-[<Fact>]
 let ``Epil's six coefficients and two sds match the JAGS + glm reference within 0.15 reference sds`` () =
     let plan = planOf Rules.builtIn epil epilData
     Assert.EndsWith("exact centring of b1, b", plan.Updates.[blockOf plan].Method)
@@ -456,7 +446,6 @@ let ``Epil's six coefficients and two sds match the JAGS + glm reference within 
             let r = Diagnostics.rhat x
             Assert.True(r < 1.01, $"{name}: R-hat {r}")
 
-[<Fact>]
 let ``the GLM block with its centring steps allocates nothing per sweep`` () =
     let plan = planOf Rules.builtIn epil epilData
     let b = plan.Bound
@@ -486,3 +475,46 @@ let ``the GLM block with its centring steps allocates nothing per sweep`` () =
 
     let bytes = GC.GetAllocatedBytesForCurrentThread() - before
     Assert.True((bytes = 0L), $"the block allocated {bytes} bytes over 500 steps")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.GlmBlockTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.GlmBlockTests"
+            [
+                Expecto.Tests.testCase
+                    "a Poisson intercept and slope with exposures and an offset match the 2-D grid posterior under the GLM block"
+                    (fun () ->
+                        ``a Poisson intercept and slope with exposures and an offset match the 2-D grid posterior under the GLM block`` ())
+                Expecto.Tests.testCase
+                    "a Binomial-logit intercept with a Flat prior and a slope match the 2-D grid posterior under the GLM block"
+                    (fun () ->
+                        ``a Binomial-logit intercept with a Flat prior and a slope match the 2-D grid posterior under the GLM block`` ())
+                Expecto.Tests.testCase
+                    "one Poisson GLM block step leaves exact posterior draws distributed as the posterior"
+                    (fun () ->
+                        ``one Poisson GLM block step leaves exact posterior draws distributed as the posterior`` ())
+                Expecto.Tests.testCase
+                    "one logistic GLM block step leaves exact posterior draws distributed as the posterior"
+                    (fun () ->
+                        ``one logistic GLM block step leaves exact posterior draws distributed as the posterior`` ())
+                Expecto.Tests.testCase
+                    "the GLM block takes the coefficients sharing a linear predictor and leaves the others to their own updates"
+                    (fun () ->
+                        ``the GLM block takes the coefficients sharing a linear predictor and leaves the others to their own updates`` ())
+                Expecto.Tests.testCase
+                    "Epil's six coefficients and two sds match the JAGS + glm reference within 0.15 reference sds"
+                    (fun () ->
+                        ``Epil's six coefficients and two sds match the JAGS + glm reference within 0.15 reference sds`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase
+                        "the GLM block with its centring steps allocates nothing per sweep"
+                        (fun () -> ``the GLM block with its centring steps allocates nothing per sweep`` ())
+                )
+                Expecto.Tests.testCase "a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior" (fun () -> ``a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior`` ())
+                Expecto.Tests.testCase "a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block" (fun () -> ``a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block`` ())
+                Expecto.Tests.testCase "the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling" (fun () -> ``the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling`` ())
+                Expecto.Tests.testCase "the centring step also moves a random effect's Normal mean and agrees with plain slice sampling" (fun () -> ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` ())
+            ])

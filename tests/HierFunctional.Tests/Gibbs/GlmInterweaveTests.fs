@@ -3,7 +3,7 @@
 /// whole sampler matches the exact 2-D grid posterior; and the plan lists the step only where it applies.
 module HierFunctional.Tests.Gibbs.GlmInterweaveTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -40,7 +40,6 @@ let private tauRange, uRange = (1e-4, 14.0), (-6.0, 6.0)
 let private interweavingOf (plan: GibbsPlan) =
     plan.Updates |> Array.findIndex (fun u -> u.Kind = UpdateKind.Interweaving)
 
-[<Fact>]
 let ``one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior``
     ()
     =
@@ -80,7 +79,6 @@ let ``one count-interweaving step leaves exact joint draws of a precision and it
         MonteCarlo.assertWithin4Mcse $"{name} mean after one step" mean (m, sd / sqrt n)
         MonteCarlo.assertWithin4Mcse $"{name} sd after one step" sd (s, sqrt ((mu4 - sd ** 4.0) / n) / (2.0 * sd))
 
-[<Fact>]
 let ``a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving`` () =
     let plan = planOf Rules.builtIn precisionModel rows
     let et, eu = grid2 tauRange uRange logPost
@@ -88,7 +86,6 @@ let ``a precision and its Poisson random effect match the exact 2-D grid posteri
     exactCheck post "tau" et
     exactCheck post "u[1]" eu
 
-[<Fact>]
 let ``the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance`` () =
     let withScale (sd: Expr -> Expr) (prior: Dist) =
         model {
@@ -110,7 +107,6 @@ let ``the plan lists count interweaving as approximate for scales written as a p
         Assert.Equal(Exactness.Approximate, u.Exactness)
         Assert.Contains("interweaving (ASIS: slices t, then mu,", Gibbs.describe plan)
 
-[<Fact>]
 let ``count interweaving is left out when a count row reads the scale itself or interweaving is switched off`` () =
     let readsScale =
         model {
@@ -131,3 +127,15 @@ let ``count interweaving is left out when a count row reads the scale itself or 
         | Error e -> failwithf "%A" e
 
     Assert.DoesNotContain(off.Updates, (fun u -> u.Kind = UpdateKind.Interweaving))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.Gibbs.GlmInterweaveTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.Gibbs.GlmInterweaveTests" [
+            Expecto.Tests.testCase "one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior" (fun () -> ``one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior`` ())
+            Expecto.Tests.testCase "a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving" (fun () -> ``a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving`` ())
+            Expecto.Tests.testCase "the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance" (fun () -> ``the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance`` ())
+            Expecto.Tests.testCase "count interweaving is left out when a count row reads the scale itself or interweaving is switched off" (fun () -> ``count interweaving is left out when a count row reads the scale itself or interweaving is switched off`` ())
+        ]
+    )

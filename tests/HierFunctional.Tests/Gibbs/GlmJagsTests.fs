@@ -2,7 +2,7 @@
 /// priors (fixtures/glm, made by make_glm_fixtures.R): means and sds agree within 4 × the combined MCSE.
 module HierFunctional.Tests.Gibbs.GlmJagsTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -13,7 +13,6 @@ open HierFunctional.Tests.Gibbs.JagsReferenceTests
 let private short plan =
     Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(200).WithDraws(1000).WithSeed(23)) plan
 
-[<Fact>]
 let ``logistic random intercepts of the clinics data agree with JAGS`` () =
     let m =
         model {
@@ -32,7 +31,6 @@ let ``logistic random intercepts of the clinics data agree with JAGS`` () =
     for name in [ "mu"; "tau"; "beta"; "theta[1]"; "theta[5]"; "theta[12]" ] do
         agree post refs name
 
-[<Fact>]
 let ``Poisson-lognormal random intercepts of the pumps data agree with JAGS`` () =
     let m =
         model {
@@ -49,3 +47,18 @@ let ``Poisson-lognormal random intercepts of the pumps data agree with JAGS`` ()
 
     for name in [ "mu"; "tau"; "lambda[1]"; "lambda[5]"; "lambda[10]" ] do
         agree post refs name
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.GlmJagsTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.GlmJagsTests"
+            [
+                Expecto.Tests.testCase "logistic random intercepts of the clinics data agree with JAGS" (fun () ->
+                    ``logistic random intercepts of the clinics data agree with JAGS`` ())
+                Expecto.Tests.testCase
+                    "Poisson-lognormal random intercepts of the pumps data agree with JAGS"
+                    (fun () -> ``Poisson-lognormal random intercepts of the pumps data agree with JAGS`` ())
+            ])

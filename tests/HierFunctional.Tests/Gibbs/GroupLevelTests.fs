@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.GroupLevelTests
 
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open HierFunctional
 open type Distributions
@@ -28,13 +28,11 @@ let radonModel =
 let dataDir = Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "docs", "data")
 let radon = lazy (Csv.readOrThrow (Path.Combine(dataDir, "radon.csv")))
 
-[<Fact>]
 let ``the coefficients of a group-level predictor get closed-form Normal updates`` () =
     let plan = planOf Rules.builtIn radonModel radon.Value
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
     Assert.Equal("Normal-Normal", (plan.Updates |> Array.find (fun u -> u.Node = "g1")).Method)
 
-[<Fact>]
 let ``a group-level column that varies within a group is refused naming the column and the level`` () =
     let bad = radon.Value |> Dataset.reals "log_uranium" (Array.init 919 float)
 
@@ -42,7 +40,6 @@ let ``a group-level column that varies within a group is refused naming the colu
     | Error(ModelError.NotConstantWithinGroup("log_uranium", "county", "AITKIN") :: _) -> ()
     | other -> failwithf "expected NotConstantWithinGroup, got %A" other
 
-[<Fact>]
 let ``the group-level regression updates leave the prior invariant`` () =
     let m =
         model {
@@ -67,7 +64,6 @@ let ``the group-level regression updates leave the prior invariant`` () =
     check "theta[3] mean" out.["theta[3]"] id 1.0
     check "theta[3] second moment" out.["theta[3]"] (fun x -> x * x) 10.0
 
-[<Fact>]
 let ``radon population coefficients agree with lme4 within a quarter standard error`` () =
     let post =
         Chains.run (options.WithDraws(1500).WithWarmup(300)) (planOf Rules.builtIn radonModel radon.Value)
@@ -87,3 +83,25 @@ let ``radon population coefficients agree with lme4 within a quarter standard er
             abs (m - est) < 0.25 * se + 4.0 * mcse,
             $"{name}: posterior mean {m} vs lme4 {est} (se {se}), MCSE {mcse}"
         )
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.GroupLevelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.GroupLevelTests"
+            [
+                Expecto.Tests.testCase
+                    "the coefficients of a group-level predictor get closed-form Normal updates"
+                    (fun () -> ``the coefficients of a group-level predictor get closed-form Normal updates`` ())
+                Expecto.Tests.testCase
+                    "a group-level column that varies within a group is refused naming the column and the level"
+                    (fun () ->
+                        ``a group-level column that varies within a group is refused naming the column and the level`` ())
+                Expecto.Tests.testCase "the group-level regression updates leave the prior invariant" (fun () ->
+                    ``the group-level regression updates leave the prior invariant`` ())
+                Expecto.Tests.testCase
+                    "radon population coefficients agree with lme4 within a quarter standard error"
+                    (fun () -> ``radon population coefficients agree with lme4 within a quarter standard error`` ())
+            ])

@@ -5,7 +5,7 @@
 module HierFunctional.Tests.Gibbs.InitialValueTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck.FSharp
 open MathNet.Numerics.Random
 open HierFunctional
@@ -305,7 +305,6 @@ let private agreesWithJags (post: Posterior) (refs: Map<string, Reference>) (our
     // issue 16's conformance pass rule, on top of the Monte Carlo check
     Assert.True(abs (m - r.Mean) <= 0.15 * r.Sd, $"{ours}: |{m} − {r.Mean}| > 0.15 sd_ref ({r.Sd})")
 
-[<Fact>]
 let ``seeds with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` () =
     let post = bugsRun seeds seedsData
     let refs = referenceIn "bugs" "seeds"
@@ -313,7 +312,6 @@ let ``seeds with a Gamma(0.001, 0.001) precision from default starts agrees with
     for name in [ "alpha0"; "alpha1"; "alpha2"; "alpha12"; "sigma" ] do
         agreesWithJags post refs (name, name)
 
-[<Fact>]
 let ``surgical random intercepts with a Gamma(0.001, 0.001) precision from default starts agree with JAGS`` () =
     let post = bugsRun surgical surgicalData
     let refs = referenceIn "bugs" "surgical"
@@ -328,7 +326,6 @@ let ``surgical random intercepts with a Gamma(0.001, 0.001) precision from defau
         ] do
         agreesWithJags post refs (ours, theirs)
 
-[<Fact>]
 let ``blocker meta-analysis with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` () =
     let post = bugsRun blocker blockerData
     let refs = referenceIn "bugs" "blocker"
@@ -347,7 +344,6 @@ let private valuesOf (plan: GibbsPlan) (state: float[]) (name: string) =
     | Value.Vector xs -> xs
     | Value.Matrix m -> Seq.cast<float> m |> Array.ofSeq
 
-[<Fact>]
 let ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) around their typical value`` () =
     let plan = planOf Rules.builtIn seeds seedsData
 
@@ -360,7 +356,6 @@ let ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) ar
         Assert.All(b, fun x -> Assert.True(Double.IsFinite x && abs x <= bound, $"b = {x} with tau = {tau}"))
         Assert.True(Double.IsFinite(plan.Density.Joint s))
 
-[<Fact>]
 let ``the default start of a Gamma(0.001, 0.001) precision is near its prior mean 1, not an underflowed draw`` () =
     let plan = planOf Rules.builtIn seeds seedsData
 
@@ -368,7 +363,6 @@ let ``the default start of a Gamma(0.001, 0.001) precision is near its prior mea
         let tau = (valuesOf plan (startOf plan Initial.Typical seed) "tau").[0]
         Assert.InRange(tau, exp -2.0, exp 2.0)
 
-[<Fact>]
 let ``a given value outside its node's support is refused by name with what to give instead`` () =
     let plan = planOf Rules.builtIn seeds seedsData
 
@@ -410,7 +404,6 @@ let ``a given value outside its node's support is refused by name with what to g
         ex.Error
     )
 
-[<Fact>]
 let ``a start whose likelihood is not finite names the observed node, its row and the values it reads`` () =
     let m =
         model {
@@ -418,8 +411,7 @@ let ``a start whose likelihood is not finite names the observed node, its row an
             do! observe "y" (Poisson(exp eta))
         }
 
-    let plan =
-        planOf Rules.builtIn m (Dataset.empty |> Dataset.integers "y" [| 3; 1 |])
+    let plan = planOf Rules.builtIn m (Dataset.empty |> Dataset.integers "y" [| 3; 1 |])
 
     let ex =
         Assert.Throws<ModelException>(fun () -> startOf plan (Initial.Given [ "eta", Value.Scalar 800.0 ]) 1 |> ignore)
@@ -430,7 +422,6 @@ let ``a start whose likelihood is not finite names the observed node, its row an
     Assert.Contains("eta = 800", ex.Message)
     Assert.DoesNotContain("(initial values)", ex.Message)
 
-[<Fact>]
 let ``prior draws that are all degenerate are refused by name and point to the typical start`` () =
     let m =
         model {
@@ -458,7 +449,6 @@ let private vagueModel (shape: float) (rate: float) (sd: float) =
         do! observe "r" (Binomial(data "n", invLogit b.[group "plate"]))
     }
 
-[<Fact>]
 let ``the default and the prior-draw starts are finite and never degenerate for vague precision priors`` () =
     let small = Gen.elements [ 1e-6; 1e-4; 1e-3; 1e-2; 0.1; 1.0 ]
     let sds = Gen.elements [ 1.0; 100.0; 1000.0; 1e5 ]
@@ -487,3 +477,48 @@ let ``the default and the prior-draw starts are finite and never degenerate for 
 
         typicalOk && priorOk)
     |> fun prop -> FsCheck.Check.One(HierFunctional.Tests.TestConfig.quick.WithMaxTest 100, prop)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.InitialValueTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.InitialValueTests"
+            [
+                Expecto.Tests.testCase
+                    "seeds with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS"
+                    (fun () -> ``seeds with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` ())
+                Expecto.Tests.testCase
+                    "surgical random intercepts with a Gamma(0.001, 0.001) precision from default starts agree with JAGS"
+                    (fun () ->
+                        ``surgical random intercepts with a Gamma(0.001, 0.001) precision from default starts agree with JAGS`` ())
+                Expecto.Tests.testCase
+                    "blocker meta-analysis with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS"
+                    (fun () ->
+                        ``blocker meta-analysis with a Gamma(0.001, 0.001) precision from default starts agrees with JAGS`` ())
+                Expecto.Tests.testCase
+                    "given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) around their typical value"
+                    (fun () ->
+                        ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) around their typical value`` ())
+                Expecto.Tests.testCase
+                    "the default start of a Gamma(0.001, 0.001) precision is near its prior mean 1, not an underflowed draw"
+                    (fun () ->
+                        ``the default start of a Gamma(0.001, 0.001) precision is near its prior mean 1, not an underflowed draw`` ())
+                Expecto.Tests.testCase
+                    "a given value outside its node's support is refused by name with what to give instead"
+                    (fun () ->
+                        ``a given value outside its node's support is refused by name with what to give instead`` ())
+                Expecto.Tests.testCase
+                    "a start whose likelihood is not finite names the observed node, its row and the values it reads"
+                    (fun () ->
+                        ``a start whose likelihood is not finite names the observed node, its row and the values it reads`` ())
+                Expecto.Tests.testCase
+                    "prior draws that are all degenerate are refused by name and point to the typical start"
+                    (fun () ->
+                        ``prior draws that are all degenerate are refused by name and point to the typical start`` ())
+                Expecto.Tests.testCase
+                    "the default and the prior-draw starts are finite and never degenerate for vague precision priors"
+                    (fun () ->
+                        ``the default and the prior-draw starts are finite and never degenerate for vague precision priors`` ())
+            ])

@@ -5,7 +5,7 @@ module HierFunctional.Tests.Gibbs.JagsReferenceTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.CanonicalModelTests
@@ -59,7 +59,6 @@ let agree (post: Posterior) (refs: Map<string, Reference>) (name: string) =
 let run plan =
     Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(4000).WithSeed(17)) plan
 
-[<Fact>]
 let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
     let pumps = Examples.pumps
 
@@ -69,7 +68,6 @@ let ``pumps agrees with JAGS on alpha, beta and the failure rates`` () =
     for name in [ "alpha"; "beta"; "theta[1]"; "theta[5]"; "theta[10]" ] do
         agree post refs name
 
-[<Fact>]
 let ``students in schools with an unknown within-school sd agrees with JAGS`` () =
     let students = Examples.studentsInSchools
 
@@ -81,7 +79,6 @@ let ``students in schools with an unknown within-school sd agrees with JAGS`` ()
     for name in [ "mu"; "tau"; "sigma"; "theta[1]"; "theta[7]"; "theta[12]" ] do
         agree post refs name
 
-[<Fact>]
 let ``students within classrooms within schools agrees with JAGS at every level`` () =
     let threeLevel = Examples.threeLevel
 
@@ -104,3 +101,21 @@ let ``students within classrooms within schools agrees with JAGS at every level`
             "class_effect[14]"
         ] do
         agree post refs name
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.JagsReferenceTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.JagsReferenceTests"
+            [
+                Expecto.Tests.testCase "pumps agrees with JAGS on alpha, beta and the failure rates" (fun () ->
+                    ``pumps agrees with JAGS on alpha, beta and the failure rates`` ())
+                Expecto.Tests.testCase
+                    "students in schools with an unknown within-school sd agrees with JAGS"
+                    (fun () -> ``students in schools with an unknown within-school sd agrees with JAGS`` ())
+                Expecto.Tests.testCase
+                    "students within classrooms within schools agrees with JAGS at every level"
+                    (fun () -> ``students within classrooms within schools agrees with JAGS at every level`` ())
+            ])

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.LogisticTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -76,7 +76,6 @@ let interceptData =
     |> Dataset.integers "n" [| 10; 12; 5 |]
     |> Dataset.reals "off" [| 0.2; -0.1; 0.5 |]
 
-[<Fact>]
 let ``a Normal intercept of three binomial-logit rows matches its 1-D grid posterior`` () =
     let m =
         model {
@@ -118,7 +117,6 @@ let private slopeExact =
             + logNormal 0.0 2.0 b
             + Array.sum (Array.init 5 (fun r -> logitRow ns.[r] ys.[r] (a + b * xs.[r])))))
 
-[<Fact>]
 let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`` () =
     let m =
         model {
@@ -143,7 +141,6 @@ let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`
     exactCheck post "alpha" ea
     exactCheck post "beta" eb
 
-[<Fact>]
 let ``regression coefficients in an iid Normal block match the 2-D grid posterior`` () =
     let m =
         model {
@@ -158,7 +155,6 @@ let ``regression coefficients in an iid Normal block match the 2-D grid posterio
     exactCheck post "beta[1]" ea
     exactCheck post "beta[2]" eb
 
-[<Fact>]
 let ``an MvNormal coefficient vector matches the 2-D grid posterior`` () =
     let m =
         model {
@@ -177,7 +173,6 @@ let ``an MvNormal coefficient vector matches the 2-D grid posterior`` () =
 
 // ------------------------------------------------------------------ group intercepts with known mu and tau
 
-[<Fact>]
 let ``group intercepts with known mu and tau match a 1-D grid posterior per group, Bernoulli rows included`` () =
     let m =
         model {
@@ -209,7 +204,6 @@ let ``group intercepts with known mu and tau match a 1-D grid posterior per grou
 
         exactCheck post $"theta[{j + 1}]" (grid1 -8.0 8.0 logPost))
 
-[<Fact>]
 let ``every node of a logistic random-intercept model gets a closed-form update`` () =
     let m =
         model {
@@ -231,3 +225,31 @@ let ``every node of a logistic random-intercept model gets a closed-form update`
     // the rows share one linear predictor per group, so they collapse and skip Pólya-Gamma augmentation
     methodIs plan "theta" "logistic intercepts (Laplace-t independence MH)"
     methodIs plan "mu" "Normal-Normal"
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.LogisticTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.LogisticTests"
+            [
+                Expecto.Tests.testCase
+                    "a Normal intercept of three binomial-logit rows matches its 1-D grid posterior"
+                    (fun () -> ``a Normal intercept of three binomial-logit rows matches its 1-D grid posterior`` ())
+                Expecto.Tests.testCase
+                    "an intercept and a slope as two scalar nodes match the 2-D grid posterior"
+                    (fun () -> ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`` ())
+                Expecto.Tests.testCase
+                    "regression coefficients in an iid Normal block match the 2-D grid posterior"
+                    (fun () -> ``regression coefficients in an iid Normal block match the 2-D grid posterior`` ())
+                Expecto.Tests.testCase "an MvNormal coefficient vector matches the 2-D grid posterior" (fun () ->
+                    ``an MvNormal coefficient vector matches the 2-D grid posterior`` ())
+                Expecto.Tests.testCase
+                    "group intercepts with known mu and tau match a 1-D grid posterior per group, Bernoulli rows included"
+                    (fun () ->
+                        ``group intercepts with known mu and tau match a 1-D grid posterior per group, Bernoulli rows included`` ())
+                Expecto.Tests.testCase
+                    "every node of a logistic random-intercept model gets a closed-form update"
+                    (fun () -> ``every node of a logistic random-intercept model gets a closed-form update`` ())
+            ])

@@ -5,7 +5,7 @@
 module HierFunctional.Tests.Gibbs.LogitKernelTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -31,7 +31,6 @@ let private withinMcse (label: string) (chains: float[][]) (mean: float, sd: flo
     Assert.True(abs (m - mean) < 4.0 * mcse, $"{label}: mean {m} vs grid {mean}, 4 MCSE = {4.0 * mcse}")
     Assert.True(abs (sdHat - sd) < 4.0 * mcseSd, $"{label}: sd {sdHat} vs grid {sd}, 4 MCSE = {4.0 * mcseSd}")
 
-[<Fact>]
 let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by grid mean and sd within 4 MCSE`` () =
     // (m, s, Σy, Σn, offset, coefficient) per child: sparse, moderate, all successes, two children, weak data
     let cases =
@@ -52,7 +51,6 @@ let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by 
 
         withinMcse label chains exact)
 
-[<Fact>]
 let ``the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant`` () =
     let cases =
         [
@@ -81,12 +79,10 @@ let ``the compiled kernel with one Newton step and a precomputed start leaves th
 
         withinMcse label chains exact)
 
-[<Fact>]
 let ``with no informative rows the kernel draws from the prior`` () =
     let chains = kernelChains 7 0.8 1.3 [| 0.0 |] [| 0.0 |] [| 0.0 |] [| 0.0 |] 10000
     withinMcse "empty group" chains (0.8, 1.3)
 
-[<Fact>]
 let ``collapsed sufficient statistics give the same log-conditional as the per-row sum`` () =
     forAllSeeds (fun r ->
         let groups = 1 + r.Next 6
@@ -119,7 +115,6 @@ let ``collapsed sufficient statistics give the same log-conditional as the per-r
 
             abs (perRow - collapsed) <= 1e-10 * (1.0 + abs perRow)))
 
-[<Fact>]
 let ``the one-log ratio of log-conditionals equals their difference`` () =
     forAllSeeds (fun r ->
         let k = 1 + r.Next 3
@@ -138,7 +133,6 @@ let ``the one-log ratio of log-conditionals equals their difference`` () =
         let ratio = LogitKernel.logConditionalRatio m s y n o c t1 t0
         abs (direct - ratio) <= 1e-9 * (1.0 + abs direct))
 
-[<Fact>]
 let ``collapsed group intercepts with known mu and tau match a 1-D grid posterior per group`` () =
     let m =
         model {
@@ -171,7 +165,6 @@ let ``collapsed group intercepts with known mu and tau match a 1-D grid posterio
 
         exactCheck post $"theta[{j + 1}]" (grid1 -8.0 8.0 logPost))
 
-[<Fact>]
 let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept posterior`` () =
     let build (offset: Expr) =
         model {
@@ -205,7 +198,6 @@ let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept p
             $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
         )
 
-[<Fact>]
 let ``collapsed intercepts whose shared offset reads a parameter agree with Pólya-Gamma`` () =
     let build (extra: Expr) =
         model {
@@ -292,19 +284,16 @@ let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
     exactCheck post "mu" (muMean, muSd)
     exactCheck post "tau" (tauMean, tauSd)
 
-[<Fact>]
 let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior``
     ()
     =
     hyperCheck (HalfNormal 1.0) (fun t -> -0.5 * t * t)
 
-[<Fact>]
 let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior``
     ()
     =
     hyperCheck (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
 
-[<Fact>]
 let ``the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step`` () =
     let r = rng 23
 
@@ -320,3 +309,50 @@ let ``the precomputed Newton start gives the same Laplace mode and curvature as 
         let struct (x2, h2) = LogitKernel.laplaceWith m s y n o c w0 ell
         Assert.True(abs (x1 - x2) < 1e-10 * (1.0 + abs x1), $"mode {x1} vs {x2}")
         Assert.True(abs (h1 - h2) < 1e-10 * (1.0 + abs h1), $"curvature {h1} vs {h2}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.LogitKernelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.LogitKernelTests"
+            [
+                Expecto.Tests.testCase
+                    "the Laplace-t kernel leaves one-group logistic conditionals invariant, by grid mean and sd within 4 MCSE"
+                    (fun () ->
+                        ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by grid mean and sd within 4 MCSE`` ())
+                Expecto.Tests.testCase
+                    "the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant"
+                    (fun () ->
+                        ``the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant`` ())
+                Expecto.Tests.testCase "with no informative rows the kernel draws from the prior" (fun () ->
+                    ``with no informative rows the kernel draws from the prior`` ())
+                Expecto.Tests.testCase
+                    "collapsed sufficient statistics give the same log-conditional as the per-row sum"
+                    (fun () -> ``collapsed sufficient statistics give the same log-conditional as the per-row sum`` ())
+                Expecto.Tests.testCase "the one-log ratio of log-conditionals equals their difference" (fun () ->
+                    ``the one-log ratio of log-conditionals equals their difference`` ())
+                Expecto.Tests.testCase
+                    "collapsed group intercepts with known mu and tau match a 1-D grid posterior per group"
+                    (fun () ->
+                        ``collapsed group intercepts with known mu and tau match a 1-D grid posterior per group`` ())
+                Expecto.Tests.testCase
+                    "the collapsed update and Pólya-Gamma agree on the cbpp random-intercept posterior"
+                    (fun () -> ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept posterior`` ())
+                Expecto.Tests.testCase
+                    "collapsed intercepts whose shared offset reads a parameter agree with Pólya-Gamma"
+                    (fun () -> ``collapsed intercepts whose shared offset reads a parameter agree with Pólya-Gamma`` ())
+                Expecto.Tests.testCase
+                    "with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior"
+                    (fun () ->
+                        ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior`` ())
+                Expecto.Tests.testCase
+                    "with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior"
+                    (fun () ->
+                        ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior`` ())
+                Expecto.Tests.testCase
+                    "the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step"
+                    (fun () ->
+                        ``the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step`` ())
+            ])

@@ -2,7 +2,7 @@
 module HierFunctional.Tests.Gibbs.MonitorTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Tests.Gibbs.CanonicalModelTests
 open HierFunctional.Tests.Gibbs.MvGibbsTests
@@ -35,7 +35,6 @@ let private covariance =
         do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], c 1.0))
     }
 
-[<Fact>]
 let ``the compiled monitor writes the same values as reading every node by name`` () =
     let cases =
         [
@@ -59,3 +58,16 @@ let ``the compiled monitor writes the same values as reading every node by name`
             monitor state out
             Assert.Equal<float[]>(byName b state, out)
             Assert.Equal<float[]>(out, Layout.monitored b state)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.MonitorTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.MonitorTests"
+            [
+                Expecto.Tests.testCase
+                    "the compiled monitor writes the same values as reading every node by name"
+                    (fun () -> ``the compiled monitor writes the same values as reading every node by name`` ())
+            ])

@@ -47,7 +47,7 @@ let batchMeanMcse (xs: float[]) =
 let assertWithin4Mcse (what: string) (truth: float) (estimate: float, mcse: float) =
     let ok = abs (estimate - truth) < 4.0 * mcse
 
-    Xunit.Assert.True(
+    HierFunctional.TestShim.Assert.True(
         ok,
         $"{what}: estimate {estimate}, truth {truth}, MCSE {mcse}, |diff|/MCSE {abs (estimate - truth) / mcse}"
     )

@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Gibbs.MvGewekeTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -27,7 +27,6 @@ let private iwChecks (label: string) (draws: Map<string, float[]>) (nu: float) (
         (indicatorBelow q)
         (sigma11.CumulativeDistribution q)
 
-[<Fact>]
 let ``MvNormal mean and InverseWishart covariance updates leave the prior invariant`` () =
     let m =
         model {
@@ -50,7 +49,6 @@ let ``MvNormal mean and InverseWishart covariance updates leave the prior invari
     check "mu[1] mu[2]" (Array.map2 (*) out.["mu[1]"] out.["mu[2]"]) id (0.5 - 0.5)
     iwChecks "observed" out 8.0 (array2D [ [ 2.0; 0.6 ]; [ 0.6; 1.5 ] ])
 
-[<Fact>]
 let ``MvNormal mean and Wishart precision updates leave the prior invariant`` () =
     let m =
         model {
@@ -77,7 +75,6 @@ let ``MvNormal mean and Wishart precision updates leave the prior invariant`` ()
     check "Lambda[1,2] mean" out.["Lambda[1,2]"] id 0.6
     check "Lambda[2,2] second moment" out.["Lambda[2,2]"] (fun x -> x * x) (1.8 * 1.8 + 6.0 * 2.0 * 0.09)
 
-[<Fact>]
 let ``the varying intercepts and slopes updates leave the prior invariant`` () =
     let m =
         model {
@@ -111,7 +108,6 @@ let ``the varying intercepts and slopes updates leave the prior invariant`` () =
     // b[2,2] = mu[2] + N(0, Σ22): mean 0, second moment 1 + E Σ22 = 1 + 1.5/5.
     check "b[2,2] second moment" out.["b[2,2]"] (fun x -> x * x) (1.0 + 1.5 / 5.0)
 
-[<Fact>]
 let ``the InverseWishart update with group-indexed means leaves the prior invariant`` () =
     let m =
         model {
@@ -158,7 +154,6 @@ let private bytesPerUpdate (m: Model) (d: Dataset) (node: string) =
 
     GC.GetAllocatedBytesForCurrentThread() - before
 
-[<Fact>]
 let ``the multivariate updates allocate nothing per data row`` () =
     let m =
         model {
@@ -188,3 +183,28 @@ let ``the multivariate updates allocate nothing per data row`` () =
             bytesPerUpdate m (data 10) node, bytesPerUpdate m (data 2000) node
         // A per-row allocation would cost ≥ 1990 × 24 bytes per run; allow 256 bytes per run of noise.
         Assert.True(large - small < 200L * 256L, $"{node}: {small} bytes at 10 rows, {large} at 2000 rows (200 runs)")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.MvGewekeTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.MvGewekeTests"
+            [
+                Expecto.Tests.testCase
+                    "MvNormal mean and InverseWishart covariance updates leave the prior invariant"
+                    (fun () -> ``MvNormal mean and InverseWishart covariance updates leave the prior invariant`` ())
+                Expecto.Tests.testCase
+                    "MvNormal mean and Wishart precision updates leave the prior invariant"
+                    (fun () -> ``MvNormal mean and Wishart precision updates leave the prior invariant`` ())
+                Expecto.Tests.testCase "the varying intercepts and slopes updates leave the prior invariant" (fun () ->
+                    ``the varying intercepts and slopes updates leave the prior invariant`` ())
+                Expecto.Tests.testCase
+                    "the InverseWishart update with group-indexed means leaves the prior invariant"
+                    (fun () -> ``the InverseWishart update with group-indexed means leaves the prior invariant`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase "the multivariate updates allocate nothing per data row" (fun () ->
+                        ``the multivariate updates allocate nothing per data row`` ())
+                )
+            ])

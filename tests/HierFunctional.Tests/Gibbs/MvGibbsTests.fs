@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Gibbs.MvGibbsTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -49,13 +49,11 @@ let meanAndCovariance =
         do! observe "x" (MvNormal(mu, sigma))
     }
 
-[<Fact>]
 let ``the plan uses the MvNormal mean and InverseWishart covariance rules for a mean and covariance`` () =
     let plan = planOf Rules.builtIn meanAndCovariance xsData
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
     Assert.Equal("InverseWishart covariance", (methodOf plan "Sigma").Method)
 
-[<Fact>]
 let ``a child whose mean is not exactly the vector node makes the MvNormal mean rule give a reason`` () =
     let m =
         model {
@@ -76,7 +74,6 @@ let ``a child whose mean is not exactly the vector node makes the MvNormal mean 
     Assert.Equal("slice", u.Method)
     Assert.Contains("MvNormal mean: the mean of child 'x' is not exactly 'mu'", u.Reason)
 
-[<Fact>]
 let ``a covariance node that is not the children's whole covariance makes the InverseWishart rule give a reason`` () =
     let m =
         model {
@@ -94,7 +91,6 @@ let ``a covariance node that is not the children's whole covariance makes the In
     | RuleOutcome.Rejected why -> Assert.Contains("child 'y' is Normal, not MvNormal", why)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``a Wishart prior used directly as a covariance falls back and the plan says why`` () =
     let m =
         model {
@@ -110,7 +106,6 @@ let ``a Wishart prior used directly as a covariance falls back and the plan says
         u.Reason
     )
 
-[<Fact>]
 let ``the Wishart precision update reproduces the exact posterior mean with a known mean`` () =
     let m =
         model {
@@ -139,7 +134,6 @@ let ``the Wishart precision update reproduces the exact posterior mean with a kn
         for d in 0..1 do
             assertMean post $"Lambda[{a + 1},{d + 1}]" ((4.0 + float n) * posteriorScale.[a, d])
 
-[<Fact>]
 let ``a child that is not linear in the group vectors makes the MvNormal-linear rule give a reason`` () =
     let m =
         model {
@@ -167,7 +161,6 @@ let ``a child that is not linear in the group vectors makes the MvNormal-linear 
 
 // ------------------------------------------------------------------ exact posteriors with known hyperparameters
 
-[<Fact>]
 let ``the MvNormal mean update reproduces the exact posterior with a known covariance`` () =
     let m =
         model {
@@ -195,7 +188,6 @@ let ``the MvNormal mean update reproduces the exact posterior with a known covar
         assertMean post $"mu[{k + 1}]" mean.[k]
         assertSd post $"mu[{k + 1}]" (sqrt cov.[k, k])
 
-[<Fact>]
 let ``the InverseWishart covariance update reproduces the exact posterior mean with a known mean`` () =
     let m =
         model {
@@ -252,7 +244,6 @@ let slopes (mu: Expr) (sigma: Expr) (sd: Expr) =
         do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], sd))
     }
 
-[<Fact>]
 let ``the MvNormal-linear update reproduces each subject's exact intercept and slope posterior`` () =
     let m = slopes (vec [ 1.0; 0.5 ]) (mat [ [ 1.0; 0.2 ]; [ 0.2; 0.5 ] ]) (c 0.6)
     let plan = planOf Rules.builtIn m slopesData
@@ -294,7 +285,6 @@ let ``the MvNormal-linear update reproduces each subject's exact intercept and s
             assertMean post $"b[{j + 1},{k + 1}]" mean.[k]
             assertSd post $"b[{j + 1},{k + 1}]" (sqrt cov.[k, k])
 
-[<Fact>]
 let ``the varying intercepts and slopes model gets closed-form updates for every node`` () =
     let m =
         model {
@@ -320,7 +310,6 @@ let ``the varying intercepts and slopes model gets closed-form updates for every
 
 // ------------------------------------------------------------------ sleepstudy (lme4) with known hyperparameters
 
-[<Fact>]
 let ``sleepstudy subject intercepts and slopes match their exact posterior given the lme4 variance components`` () =
     let d =
         Csv.readOrThrow (IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "docs", "data", "sleepstudy.csv"))
@@ -358,3 +347,54 @@ let ``sleepstudy subject intercepts and slopes match their exact posterior given
         for k in 0..1 do
             assertMean post $"b[{j + 1},{k + 1}]" mean.[k]
             assertSd post $"b[{j + 1},{k + 1}]" (sqrt cov.[k, k])
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.MvGibbsTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.MvGibbsTests"
+            [
+                Expecto.Tests.testCase
+                    "the plan uses the MvNormal mean and InverseWishart covariance rules for a mean and covariance"
+                    (fun () ->
+                        ``the plan uses the MvNormal mean and InverseWishart covariance rules for a mean and covariance`` ())
+                Expecto.Tests.testCase
+                    "a child whose mean is not exactly the vector node makes the MvNormal mean rule give a reason"
+                    (fun () ->
+                        ``a child whose mean is not exactly the vector node makes the MvNormal mean rule give a reason`` ())
+                Expecto.Tests.testCase
+                    "a covariance node that is not the children's whole covariance makes the InverseWishart rule give a reason"
+                    (fun () ->
+                        ``a covariance node that is not the children's whole covariance makes the InverseWishart rule give a reason`` ())
+                Expecto.Tests.testCase
+                    "a Wishart prior used directly as a covariance falls back and the plan says why"
+                    (fun () -> ``a Wishart prior used directly as a covariance falls back and the plan says why`` ())
+                Expecto.Tests.testCase
+                    "the Wishart precision update reproduces the exact posterior mean with a known mean"
+                    (fun () ->
+                        ``the Wishart precision update reproduces the exact posterior mean with a known mean`` ())
+                Expecto.Tests.testCase
+                    "a child that is not linear in the group vectors makes the MvNormal-linear rule give a reason"
+                    (fun () ->
+                        ``a child that is not linear in the group vectors makes the MvNormal-linear rule give a reason`` ())
+                Expecto.Tests.testCase
+                    "the MvNormal mean update reproduces the exact posterior with a known covariance"
+                    (fun () -> ``the MvNormal mean update reproduces the exact posterior with a known covariance`` ())
+                Expecto.Tests.testCase
+                    "the InverseWishart covariance update reproduces the exact posterior mean with a known mean"
+                    (fun () ->
+                        ``the InverseWishart covariance update reproduces the exact posterior mean with a known mean`` ())
+                Expecto.Tests.testCase
+                    "the MvNormal-linear update reproduces each subject's exact intercept and slope posterior"
+                    (fun () ->
+                        ``the MvNormal-linear update reproduces each subject's exact intercept and slope posterior`` ())
+                Expecto.Tests.testCase
+                    "the varying intercepts and slopes model gets closed-form updates for every node"
+                    (fun () -> ``the varying intercepts and slopes model gets closed-form updates for every node`` ())
+                Expecto.Tests.testCase
+                    "sleepstudy subject intercepts and slopes match their exact posterior given the lme4 variance components"
+                    (fun () ->
+                        ``sleepstudy subject intercepts and slopes match their exact posterior given the lme4 variance components`` ())
+            ])

@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Gibbs.PolyaGammaSamplerTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Statistics
 open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.MonteCarlo
@@ -40,7 +40,6 @@ let private seriesVariance (b: float) (c: float) =
 
     b / (4.0 * Math.PI ** 4.0) * sum
 
-[<Fact>]
 let ``the Polya-Gamma variance closed form agrees with its defining series`` () =
     for b in [ 1.0; 3.0 ] do
         for c in [ 0.0; 1e-6; 0.5; 2.0; 10.0; 50.0 ] do
@@ -61,13 +60,11 @@ let private samples =
                     for c in tilts -> (b, c), sample b c (1000 + b)
             ])
 
-[<Fact>]
 let ``Polya-Gamma draws have mean b over 2c times tanh of c over 2 within 4 MCSE`` () =
     for b in shapes do
         for c in tilts do
             assertMean $"PG({b}, {c}) mean" (pgMean (float b) c) samples.Value.[(b, c)]
 
-[<Fact>]
 let ``Polya-Gamma draws have the closed-form variance within 4 MCSE`` () =
     for b in shapes do
         for c in tilts do
@@ -82,7 +79,6 @@ let ``Polya-Gamma draws have the closed-form variance within 4 MCSE`` () =
                 (pgVariance (float b) c)
                 (v, sqrt ((m4 - v * v) / float xs.Length))
 
-[<Fact>]
 let ``Polya-Gamma draws reproduce the Laplace transform cosh(c/2)^b over cosh(sqrt(c^2+t^2)/2)^b`` () =
     for b in [ 1; 3 ] do
         for c in [ 0.0; 2.0; 10.0 ] do
@@ -95,3 +91,24 @@ let ``Polya-Gamma draws reproduce the Laplace transform cosh(c/2)^b over cosh(sq
                     $"PG({b}, {c}) Laplace transform at t={t}"
                     exact
                     (xs |> Array.map (fun w -> exp (-0.5 * w * t * t)))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.PolyaGammaSamplerTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.PolyaGammaSamplerTests"
+            [
+                Expecto.Tests.testCase "the Polya-Gamma variance closed form agrees with its defining series" (fun () ->
+                    ``the Polya-Gamma variance closed form agrees with its defining series`` ())
+                Expecto.Tests.testCase
+                    "Polya-Gamma draws have mean b over 2c times tanh of c over 2 within 4 MCSE"
+                    (fun () -> ``Polya-Gamma draws have mean b over 2c times tanh of c over 2 within 4 MCSE`` ())
+                Expecto.Tests.testCase "Polya-Gamma draws have the closed-form variance within 4 MCSE" (fun () ->
+                    ``Polya-Gamma draws have the closed-form variance within 4 MCSE`` ())
+                Expecto.Tests.testCase
+                    "Polya-Gamma draws reproduce the Laplace transform cosh(c/2)^b over cosh(sqrt(c^2+t^2)/2)^b"
+                    (fun () ->
+                        ``Polya-Gamma draws reproduce the Laplace transform cosh(c/2)^b over cosh(sqrt(c^2+t^2)/2)^b`` ())
+            ])

@@ -4,7 +4,7 @@
 /// effect on the per-draw ESS of a BUGS-style variance-components model (Dyes, BUGS Examples vol. 1).
 module HierFunctional.Tests.Gibbs.PrecisionTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Analytic
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -25,7 +25,6 @@ let recognise (r: Recogniser<'m>) (m: Model) (name: string) =
     let expanded = Graph.expand m
     r.Recognise expanded (Model.tryFind name expanded).Value
 
-[<Fact>]
 let ``NormalPrecision is a Normal with sd tau^-0.5 and prints back as NormalPrecision`` () =
     let m =
         model {
@@ -56,7 +55,6 @@ let bugsStyle =
         do! observe "y" (NormalPrecision(theta.[group "g"], tauW))
     }
 
-[<Fact>]
 let ``the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrecision children`` () =
     Assert.Equal(Some "Normal-Normal", firstRule bugsStyle "theta")
     Assert.Equal(Some "Normal-Normal", firstRule bugsStyle "mu")
@@ -67,7 +65,6 @@ let ``the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrec
         Assert.Equal(Power(Param "tauW", Const -0.5), child.Sd)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``the Normal-Gamma precision rule matches Gamma priors on NormalPrecision precisions`` () =
     for name in [ "tauB"; "tauW" ] do
         Assert.Equal(Some Conjugacy.normalScale.Name, firstRule bugsStyle name)
@@ -76,7 +73,6 @@ let ``the Normal-Gamma precision rule matches Gamma priors on NormalPrecision pr
         | RuleOutcome.Matched(ScaleLink.Precision, Dist.Gamma _, _) -> ()
         | other -> failwithf "%s: unexpected %A" name other
 
-[<Fact>]
 let ``the Normal block rule matches a NormalPrecision prior on a coefficient vector and precision children`` () =
     let m =
         model {
@@ -130,15 +126,12 @@ let checkEightSchoolsScale (scalePrior: Dist) (sdOf: Expr -> Expr) (fixedText: s
     for j in 0..7 do
         assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
 
-[<Fact>]
 let ``eight schools with a Gamma precision is interwoven and matches its grid posterior`` () =
     checkEightSchoolsScale (Gamma(2.0, 50.0)) (fun p -> Power(p, Const -0.5)) "(theta - mu)*sqrt(scale)" 21
 
-[<Fact>]
 let ``eight schools with a precision written 1 over sqrt is interwoven and matches its grid posterior`` () =
     checkEightSchoolsScale (Gamma(2.0, 50.0)) (fun p -> 1.0 / sqrt p) "(theta - mu)*sqrt(scale)" 22
 
-[<Fact>]
 let ``eight schools with an InverseGamma variance is interwoven and matches its grid posterior`` () =
     checkEightSchoolsScale (InverseGamma(2.0, 50.0)) sqrt "(theta - mu)/sqrt(scale)" 23
 
@@ -185,7 +178,6 @@ let dyesEss (interweaving: bool) =
     let post = Chains.run o plan
     plan, Diagnostics.essBulk (Posterior.chains "theta" post), Diagnostics.essBulk (Posterior.chains "tau.between" post)
 
-[<Fact>]
 let ``interweaving applies to Dyes written with precisions and raises the per-draw ESS of theta and tau.between`` () =
     let woven, thetaWoven, tauWoven = dyesEss true
     let _, thetaPlain, tauPlain = dyesEss false
@@ -209,7 +201,6 @@ let priorOnly (prior: Dist) =
         do! observe "y" (Normal(b, 1.0))
     }
 
-[<Fact>]
 let ``a Normal prior with an sd below 1e-3 of its mean's scale is warned about as a likely precision`` () =
     let warned = ModelWarning.check (priorOnly (Normal(0.0, 1.0E-6)))
     Assert.Equal<ModelWarning list>([ ModelWarning.SdLooksLikePrecision("b", 1.0E-6, 1.0) ], warned)
@@ -224,12 +215,10 @@ let ``a Normal prior with an sd below 1e-3 of its mean's scale is warned about a
         ModelWarning.check (priorOnly (TruncatedBelow(Normal(0.0, 1.0E-4), 0.0)))
     )
 
-[<Fact>]
 let ``the same prior written as NormalPrecision, or with an sd near its scale, gives no warning`` () =
     for prior in [ NormalPrecision(0.0, 1.0E-6); Normal(0.0, 0.01); Normal(5000.0, 10.0) ] do
         Assert.Empty(ModelWarning.check (priorOnly prior))
 
-[<Fact>]
 let ``the plan listing leads with the warning and says what to write instead`` () =
     let plan =
         planOf Rules.builtIn (priorOnly (Normal(0.0, 1.0E-6))) (Dataset.empty |> Dataset.reals "y" [| 1.0 |])
@@ -238,3 +227,54 @@ let ``the plan listing leads with the warning and says what to write instead`` (
     Assert.StartsWith("warning: node 'b': its Normal prior has sd 1E-06", text)
     Assert.Contains("write NormalPrecision(mean, 1E-06) (sd 1000)", text)
     Assert.Equal<ModelWarning list>(ModelWarning.check plan.Bound.Model, Gibbs.warnings plan)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.PrecisionTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.PrecisionTests"
+            [
+                Expecto.Tests.testCase
+                    "NormalPrecision is a Normal with sd tau^-0.5 and prints back as NormalPrecision"
+                    (fun () -> ``NormalPrecision is a Normal with sd tau^-0.5 and prints back as NormalPrecision`` ())
+                Expecto.Tests.testCase
+                    "the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrecision children"
+                    (fun () ->
+                        ``the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrecision children`` ())
+                Expecto.Tests.testCase
+                    "the Normal-Gamma precision rule matches Gamma priors on NormalPrecision precisions"
+                    (fun () ->
+                        ``the Normal-Gamma precision rule matches Gamma priors on NormalPrecision precisions`` ())
+                Expecto.Tests.testCase
+                    "the Normal block rule matches a NormalPrecision prior on a coefficient vector and precision children"
+                    (fun () ->
+                        ``the Normal block rule matches a NormalPrecision prior on a coefficient vector and precision children`` ())
+                Expecto.Tests.testCase
+                    "eight schools with a Gamma precision is interwoven and matches its grid posterior"
+                    (fun () -> ``eight schools with a Gamma precision is interwoven and matches its grid posterior`` ())
+                Expecto.Tests.testCase
+                    "eight schools with a precision written 1 over sqrt is interwoven and matches its grid posterior"
+                    (fun () ->
+                        ``eight schools with a precision written 1 over sqrt is interwoven and matches its grid posterior`` ())
+                Expecto.Tests.testCase
+                    "eight schools with an InverseGamma variance is interwoven and matches its grid posterior"
+                    (fun () ->
+                        ``eight schools with an InverseGamma variance is interwoven and matches its grid posterior`` ())
+                Expecto.Tests.testCase
+                    "interweaving applies to Dyes written with precisions and raises the per-draw ESS of theta and tau.between"
+                    (fun () ->
+                        ``interweaving applies to Dyes written with precisions and raises the per-draw ESS of theta and tau.between`` ())
+                Expecto.Tests.testCase
+                    "a Normal prior with an sd below 1e-3 of its mean's scale is warned about as a likely precision"
+                    (fun () ->
+                        ``a Normal prior with an sd below 1e-3 of its mean's scale is warned about as a likely precision`` ())
+                Expecto.Tests.testCase
+                    "the same prior written as NormalPrecision, or with an sd near its scale, gives no warning"
+                    (fun () ->
+                        ``the same prior written as NormalPrecision, or with an sd near its scale, gives no warning`` ())
+                Expecto.Tests.testCase
+                    "the plan listing leads with the warning and says what to write instead"
+                    (fun () -> ``the plan listing leads with the warning and says what to write instead`` ())
+            ])

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Gibbs.PumpsKernelTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.Distributions
 open HierFunctional
@@ -38,17 +38,14 @@ let private checkGamma (r: Random) (shape: float) (rate: float) =
 let private shapes =
     [ 0.05, 1.0; 0.3, 2.0; 0.93, 0.5; 1.0, 1.0; 2.5, 3.0; 17.3, 1.0; 400.0, 40.0 ]
 
-[<Fact>]
 let ``Marsaglia-Tsang Gamma draws follow the Gamma distribution function for shapes below and above one`` () =
     for i, (a, b) in List.indexed shapes do
         checkGamma (rng (100 + i)) a b
 
-[<Fact>]
 let ``Marsaglia-Tsang Gamma draws stay Gamma with a generator of only 31 random bits per double`` () =
     for i, (a, b) in List.indexed shapes do
         checkGamma (Random(200 + i)) a b
 
-[<Fact>]
 let ``Gamma draws with an infinite or invalid parameter behave as MathNet's sampler`` () =
     let outcome (f: unit -> float) =
         try
@@ -59,7 +56,6 @@ let ``Gamma draws with an infinite or invalid parameter behave as MathNet's samp
     for a, b in [ -1.0, 1.0; 1.0, 0.0; 2.0, infinity; infinity, 1.0; nan, 1.0; 0.0, 1.0 ] do
         Assert.Equal(outcome (fun () -> Gamma.Sample(rng 1, a, b)), outcome (fun () -> GammaVariate.sample (rng 1) a b))
 
-[<Fact>]
 let ``Stirling log-gamma agrees with MathNet's GammaLn to 1e-13 from 1e-8 to 1e12`` () =
     let xs =
         [
@@ -122,7 +118,6 @@ let private gammaPoissonOf (b: Bound) =
     | RuleOutcome.Matched(a, rate, children) -> a, rate, children
     | other -> failwithf "expected a Gamma-Poisson match for theta, got %A" other
 
-[<Fact>]
 let ``fixed Gamma-Poisson sums equal the general per-row sums and give the same conditional parameters`` () =
     forAllSeeds (fun r ->
         let k = r.Next 2
@@ -147,7 +142,6 @@ let ``fixed Gamma-Poisson sums equal the general per-row sums and give the same 
                 (Array.map2 (fun y e -> { Shape = a + y; Rate = rate + e }) fixedYs fixedSizes)
                 (Array.map2 (Conjugate.gammaPoisson { Shape = a; Rate = rate }) ys sizes))
 
-[<Fact>]
 let ``Gamma-Poisson sums that depend on a parameter are not fixed at compile time`` () =
     let b = Bind.bindOrThrow (countVariant 2) (countData (rng 9))
     let _, _, children = gammaPoissonOf b
@@ -169,7 +163,6 @@ let private pumpsAt () =
     values.[b.Layout.Offsets.["beta"]] <- 0.9
     plan, Gibbs.initialState plan values
 
-[<Fact>]
 let ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and variance`` () =
     let plan, state = pumpsAt ()
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "theta")
@@ -193,7 +186,6 @@ let ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and 
         // E[(θ − m)²] = a/r² with draws independent: the squared deviations' mean within 4 MCSE.
         assertMean $"theta[{j}] variance" (shape / (rate * rate)) (v |> Array.map (fun t -> (t - m) * (t - m)))
 
-[<Fact>]
 let ``a pumps sweep allocates nothing`` () =
     let plan, state = pumpsAt ()
     let r = rng 12
@@ -218,7 +210,6 @@ let ``a pumps sweep allocates nothing`` () =
 
     Assert.True(Array.min windows = 0L, $"every window of 1000 pumps sweeps allocated: %A{windows} bytes")
 
-[<Fact>]
 let ``pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean and variance`` () =
     let plan, state = pumpsAt ()
     let b = plan.Bound
@@ -239,3 +230,46 @@ let ``pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean
     let m = shape / rate
     assertMean "beta mean" m draws
     assertMean "beta variance" (shape / (rate * rate)) (draws |> Array.map (fun v -> (v - m) * (v - m)))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.PumpsKernelTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.PumpsKernelTests"
+            [
+                Expecto.Tests.testCase
+                    "Marsaglia-Tsang Gamma draws follow the Gamma distribution function for shapes below and above one"
+                    (fun () ->
+                        ``Marsaglia-Tsang Gamma draws follow the Gamma distribution function for shapes below and above one`` ())
+                Expecto.Tests.testCase
+                    "Marsaglia-Tsang Gamma draws stay Gamma with a generator of only 31 random bits per double"
+                    (fun () ->
+                        ``Marsaglia-Tsang Gamma draws stay Gamma with a generator of only 31 random bits per double`` ())
+                Expecto.Tests.testCase
+                    "Gamma draws with an infinite or invalid parameter behave as MathNet's sampler"
+                    (fun () -> ``Gamma draws with an infinite or invalid parameter behave as MathNet's sampler`` ())
+                Expecto.Tests.testCase
+                    "Stirling log-gamma agrees with MathNet's GammaLn to 1e-13 from 1e-8 to 1e12"
+                    (fun () -> ``Stirling log-gamma agrees with MathNet's GammaLn to 1e-13 from 1e-8 to 1e12`` ())
+                Expecto.Tests.testCase
+                    "fixed Gamma-Poisson sums equal the general per-row sums and give the same conditional parameters"
+                    (fun () ->
+                        ``fixed Gamma-Poisson sums equal the general per-row sums and give the same conditional parameters`` ())
+                Expecto.Tests.testCase
+                    "Gamma-Poisson sums that depend on a parameter are not fixed at compile time"
+                    (fun () -> ``Gamma-Poisson sums that depend on a parameter are not fixed at compile time`` ())
+                Expecto.Tests.testCase
+                    "pumps theta draws have the closed-form Gamma-Poisson conditional mean and variance"
+                    (fun () ->
+                        ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and variance`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase "a pumps sweep allocates nothing" (fun () ->
+                        ``a pumps sweep allocates nothing`` ())
+                )
+                Expecto.Tests.testCase
+                    "pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean and variance"
+                    (fun () ->
+                        ``pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean and variance`` ())
+            ])

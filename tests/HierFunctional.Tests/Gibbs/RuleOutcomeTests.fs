@@ -4,9 +4,10 @@
 module HierFunctional.Tests.Gibbs.RuleOutcomeTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Inference
+open HierFunctional.Testing
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 
@@ -16,127 +17,9 @@ let private mat (rows: float list list) = matrix (rows |> List.map (List.map c))
 
 let private ys = Dataset.empty |> Dataset.reals "y" [| 0.3; -1.2; 0.8; 1.9 |]
 
-let private counts =
-    Dataset.empty
-    |> Dataset.integers "y" [| 3; 0; 5; 2 |]
-    |> Dataset.integers "n" [| 6; 4; 9; 5 |]
-    |> Dataset.reals "x" [| -0.5; 0.2; 1.1; 0.4 |]
-    |> Dataset.reals "e" [| 1.0; 2.0; 0.5; 1.5 |]
-
-let private positives = Dataset.empty |> Dataset.reals "x" [| 0.4; 1.3; 2.2; 0.7 |]
-
-let private groups =
-    ys
-    |> Dataset.labels "g" [| "a"; "a"; "b"; "b" |]
-    |> Dataset.reals "t" [| 0.0; 1.0; -0.5; 0.3 |]
-
-/// One matching model per built-in rule: (rule, model, data, target node).
+/// One matching model per built-in rule: (rule, model, data, target node), from the Testing kit's examples.
 let private matching: (ConjugacyRule * Model * Dataset * string) list =
-    [
-        Rules.normalMean,
-        model {
-            let! mu = sample "mu" (Normal(0.0, 1.0))
-            do! observe "y" (Normal(mu, 1.0))
-        },
-        ys,
-        "mu"
-        Rules.spikeAndSlab,
-        model {
-            let! theta = sample "theta" (SpikeAndSlab(0.5, 1.0)) |> over "g"
-            do! observe "y" (Normal(theta.[group "g"], 1.0))
-        },
-        groups,
-        "theta"
-        Rules.normalBlock,
-        model {
-            let! beta = sample "beta" (Normal(0.0, 10.0)) |> sized 2
-            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) beta, 1.0))
-        },
-        groups,
-        "beta"
-        Rules.normalScale,
-        model {
-            let! sigma = sample "sigma" (HalfNormal 1.0)
-            do! observe "y" (Normal(0.0, sigma))
-        },
-        ys,
-        "sigma"
-        Rules.normalLinearPositive,
-        model {
-            let! tau = sample "tau" (HalfNormal 1.0)
-            do! observe "y" (Normal(tau * data "t", 1.0))
-        },
-        groups,
-        "tau"
-        Rules.betaBinomial,
-        model {
-            let! p = sample "p" (Beta(1.0, 1.0))
-            do! observe "y" (Binomial(data "n", p))
-        },
-        counts,
-        "p"
-        Rules.gammaPoisson,
-        model {
-            let! l = sample "l" (Gamma(1.0, 1.0))
-            do! observe "y" (Poisson(l, data "e"))
-        },
-        counts,
-        "l"
-        Rules.gammaExponential,
-        model {
-            let! r = sample "r" (Gamma(1.0, 1.0))
-            do! observe "x" (Exponential r)
-        },
-        positives,
-        "r"
-        Rules.gammaRateOfGamma,
-        model {
-            let! b = sample "b" (Gamma(1.0, 1.0))
-            do! observe "x" (Gamma(2.0, b))
-        },
-        positives,
-        "b"
-        Rules.dirichletCounts,
-        model {
-            let! p = sample "p" (Dirichlet(vec [ 2.0; 1.0; 3.0 ]))
-            do! observe "c" (Categorical p)
-        },
-        Dataset.empty |> Dataset.integers "c" [| 0; 2; 1; 2 |],
-        "p"
-        Rules.mvNormalMean, MvGibbsTests.meanAndCovariance, MvGibbsTests.xsData, "mu"
-        Rules.inverseWishartCovariance, MvGibbsTests.meanAndCovariance, MvGibbsTests.xsData, "Sigma"
-        Rules.wishartPrecision,
-        model {
-            let! lam = sample "Lambda" (Wishart(c 4.0, mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
-            do! observe "x" (MvNormal(vec [ 0.5; 0.5 ], inverse lam))
-        },
-        MvGibbsTests.xsData,
-        "Lambda"
-        Rules.mvNormalLinear,
-        model {
-            let! b =
-                sample "b" (MvNormal(vec [ 0.0; 0.0 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 1.0 ] ]))
-                |> over "g"
-
-            do! observe "y" (Normal(dot (vector [ c 1.0; data "t" ]) b.[group "g"], 1.0))
-        },
-        groups,
-        "b"
-        Rules.polyaGammaLogistic,
-        model {
-            let! beta = sample "beta" (Normal(0.0, 2.5))
-            do! observe "y" (Binomial(data "n", invLogit (beta * data "x")))
-        },
-        counts,
-        "beta"
-        Rules.logLinearCount,
-        model {
-            let! beta = sample "beta" (Normal(0.0, 1.0))
-            do! observe "y" (Poisson(exp (beta * data "x"), data "e"))
-        },
-        counts,
-        "beta"
-    ]
+    RuleExamples.builtIn |> List.map (fun e -> e.Rule, e.Model, e.Data, e.Node)
 
 let private bound (m: Model) (d: Dataset) =
     match Bind.bind m d with
@@ -147,15 +30,16 @@ let private outcome (rule: ConjugacyRule) (m: Model) (node: string) =
     let expanded = Graph.expand m
     rule.Try expanded (Model.tryFind node expanded).Value
 
-let private cases = matching |> List.map (fun (r, _, _, _) -> [| box r.Name |])
+let private cases = Rules.builtIn |> List.map (fun r -> [| box r.Name |])
 
-/// The rules by name, for the theories (xunit shows the name).
+/// The built-in rules by name (each test fails if the kit has no example for its rule).
 let ruleCases: obj[] seq = cases
 
 let private case (name: string) =
-    matching |> List.find (fun (r, _, _, _) -> r.Name = name)
+    match matching |> List.tryFind (fun (r, _, _, _) -> r.Name = name) with
+    | Some c -> c
+    | None -> failwith $"RuleExamples.builtIn has no example for the built-in rule '{name}': add one."
 
-[<Theory; MemberData(nameof ruleCases)>]
 let ``each built-in rule matches its pattern and its executor builds an exact update of its own kind`` (name: string) =
     let rule, m, d, node = case name
     let b = bound m d
@@ -177,7 +61,6 @@ let ``each built-in rule matches its pattern and its executor builds an exact up
         | Error why -> failwithf "%s matched but its executor rejected %s: %s" name node why
     | other -> failwithf "%s on %s: %A" name node other
 
-[<Theory; MemberData(nameof ruleCases)>]
 let ``each built-in rule is not applicable to a node whose prior is outside its family`` (name: string) =
     let rule, _, _, _ = case name
 
@@ -189,7 +72,6 @@ let ``each built-in rule is not applicable to a node whose prior is outside its 
 
     Assert.True((outcome rule m "u").IsNotApplicable, $"{name} claims a Uniform prior")
 
-[<Fact>]
 let ``a rule whose prior family fits but whose children do not rejects the node with a reason`` () =
     let nonLinear =
         model {
@@ -209,7 +91,6 @@ let ``a rule whose prior family fits but whose children do not rejects the node 
         Assert.Equal("child 'y' is not Binomial/Bernoulli probability in 'p'", b)
     | other -> failwithf "unexpected %A" other
 
-[<Fact>]
 let ``the slice fallback lists only the reasons of rules that were about the node`` () =
     let m =
         model {
@@ -248,7 +129,6 @@ let private simple =
         do! observe "y" (Normal(mu, 1.0))
     }
 
-[<Fact>]
 let ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception``
     ()
     =
@@ -294,7 +174,6 @@ let private failingAtRun (bug: bool) : ConjugacyRule =
                                     invalidArg "x" "x must be finite, but was NaN.")
                 })
 
-[<Fact>]
 let ``a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself`` () =
     let plan (bug: bool) =
         match Gibbs.compileWith (failingAtRun bug :: Rules.builtIn) (bound simple ys) with
@@ -328,7 +207,6 @@ let private withPredictive =
         ()
     }
 
-[<Fact>]
 let ``a node nothing reads is drawn exactly from its prior given its parents and the plan says so`` () =
     let plan = planOf Rules.builtIn withPredictive ys
     let u = plan.Updates |> Array.find (fun u -> u.Node = "ynew")
@@ -336,7 +214,6 @@ let ``a node nothing reads is drawn exactly from its prior given its parents and
     Assert.Equal(Exactness.Exact, u.Exactness)
     Assert.Contains("ynew   exact        prior draw (nothing reads it", Gibbs.describe plan)
 
-[<Fact>]
 let ``prior draws of a node nothing reads match its prior within MCSE`` () =
     // Known parents: theta ~ Gamma(3, 2) has mean 1.5 and variance 0.75; each sweep's draw is independent.
     let m =
@@ -361,7 +238,6 @@ let ``prior draws of a node nothing reads match its prior within MCSE`` () =
     let m4 = (draws |> Array.sumBy (fun x -> (x - mean) ** 4.0)) / n
     Assert.True(abs (var - 0.75) < 4.0 * sqrt ((m4 - var * var) / n), $"variance {var} vs 0.75")
 
-[<Fact>]
 let ``a prior draw reads its parents' current values`` () =
     // ynew ~ Normal(mu, sigma) drawn after mu and sigma each sweep: E[ynew] = E[mu | y] (posterior mean of mu).
     let post =
@@ -395,13 +271,11 @@ let private litterData =
     |> Dataset.integers "n" [| 5; 6; 4; 7; 3; 5 |]
     |> Dataset.integers "y" [| 2; 3; 1; 6; 2; 4 |]
 
-[<Fact>]
 let ``a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update`` () =
     let plan = planOf Rules.builtIn litters litterData
     let u = plan.Updates |> Array.find (fun u -> u.Node = "p")
     Assert.Equal(UpdateKind.Rule Rules.betaBinomial.Name, u.Kind)
 
-[<Fact>]
 let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))`` () =
     let plan = planOf Rules.builtIn litters litterData
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "p")
@@ -425,3 +299,74 @@ let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum 
         let mean, var = a / (a + b), a * b / ((a + b) ** 2.0 * (a + b + 1.0))
         let m = Array.average xs
         Assert.True(abs (m - mean) < 4.0 * sqrt (var / float draws), $"mean {m} vs Beta({a}, {b}) mean {mean}")
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.RuleOutcomeTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.RuleOutcomeTests"
+            [
+                Expecto.Tests.testList
+                    "each built-in rule matches its pattern and its executor builds an exact update of its own kind"
+                    [
+                        for row in ruleCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``each built-in rule matches its pattern and its executor builds an exact update of its own kind`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testList
+                    "each built-in rule is not applicable to a node whose prior is outside its family"
+                    [
+                        for row in ruleCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``each built-in rule is not applicable to a node whose prior is outside its family`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testCase
+                    "a rule whose prior family fits but whose children do not rejects the node with a reason"
+                    (fun () ->
+                        ``a rule whose prior family fits but whose children do not rejects the node with a reason`` ())
+                Expecto.Tests.testCase
+                    "the slice fallback lists only the reasons of rules that were about the node"
+                    (fun () -> ``the slice fallback lists only the reasons of rules that were about the node`` ())
+                Expecto.Tests.testCase
+                    "an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception"
+                    (fun () ->
+                        ``an executor that throws fails compilation with a RuleFailed error naming the node, the rule and the exception`` ())
+                Expecto.Tests.testCase
+                    "a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself"
+                    (fun () ->
+                        ``a sweep reports an update's argument refusal as a NumericalFailure but lets a bug propagate as itself`` ())
+                Expecto.Tests.testCase
+                    "a node nothing reads is drawn exactly from its prior given its parents and the plan says so"
+                    (fun () ->
+                        ``a node nothing reads is drawn exactly from its prior given its parents and the plan says so`` ())
+                Expecto.Tests.testCase "prior draws of a node nothing reads match its prior within MCSE" (fun () ->
+                    ``prior draws of a node nothing reads match its prior within MCSE`` ())
+                Expecto.Tests.testCase "a prior draw reads its parents' current values" (fun () ->
+                    ``a prior draw reads its parents' current values`` ())
+                Expecto.Tests.testCase
+                    "a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update"
+                    (fun () ->
+                        ``a Beta argument derived over an enclosing group from a data column gets the Beta-Binomial update`` ())
+                Expecto.Tests.testCase
+                    "the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))"
+                    (fun () ->
+                        ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum y, 1 + sum (n - y))`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.SliceTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.MonteCarlo
@@ -37,18 +37,15 @@ let private checkTarget what (chain: float[]) (cdf: float -> float) (mean: float
 
     assertWithin4Mcse $"{what} mean" mean (batchMeanMcse chain)
 
-[<Fact>]
 let ``slice sampling a standard normal matches its CDF and mean`` () =
     let chain, _ = run 51 (fun x -> Normal.PDFLn(0.0, 1.0, x)) 1.0 20000 3.0
     checkTarget "N(0,1)" chain (fun x -> Normal.CDF(0.0, 1.0, x)) 0.0
 
-[<Fact>]
 let ``slice sampling a Gamma on the log scale with its Jacobian matches the Gamma`` () =
     // u = log x: log p(u) = log Gamma(e^u; 3, rate 2) + u
     let chain, _ = run 52 (fun u -> Gamma.PDFLn(3.0, 2.0, exp u) + u) 1.0 20000 0.0
     checkTarget "Gamma(3, 2) via log" (Array.map exp chain) (fun x -> Gamma.CDF(3.0, 2.0, x)) 1.5
 
-[<Fact>]
 let ``slice sampling a bimodal mixture visits both modes in proportion`` () =
     let logDens x =
         log (0.3 * Normal.PDF(-2.0, 0.7, x) + 0.7 * Normal.PDF(2.5, 1.0, x))
@@ -59,7 +56,6 @@ let ``slice sampling a bimodal mixture visits both modes in proportion`` () =
     let chain, _ = run 53 logDens 4.0 20000 0.0
     checkTarget "mixture" chain cdf (0.3 * -2.0 + 0.7 * 2.5)
 
-[<Fact>]
 let ``slice sampling a half-normal never leaves the region of finite density`` () =
     let logDens x =
         if x > 0.0 then -0.5 * x * x else -infinity
@@ -68,7 +64,6 @@ let ``slice sampling a half-normal never leaves the region of finite density`` (
     Assert.True(chain |> Array.forall (fun x -> x > 0.0), "every draw has finite log density")
     checkTarget "half-normal" chain (fun x -> 2.0 * Normal.CDF(0.0, 1.0, x) - 1.0) (sqrt (2.0 / Math.PI))
 
-[<Fact>]
 let ``a NaN log density is treated as outside the support`` () =
     let logDens x =
         if x < -1.0 || x > 1.0 then nan else 0.0
@@ -76,17 +71,14 @@ let ``a NaN log density is treated as outside the support`` () =
     let chain, _ = run 55 logDens 5.0 2000 0.0
     Assert.True(chain |> Array.forall (fun x -> x >= -1.0 && x <= 1.0), "every draw lies in [-1, 1]")
 
-[<Fact>]
 let ``the same seed gives the same draws`` () =
     let f x = Normal.PDFLn(1.0, 2.0, x)
     Assert.Equal<float[]>(fst (run 56 f 1.0 500 0.0), fst (run 56 f 1.0 500 0.0))
 
-[<Fact>]
 let ``starting at minus infinity density is rejected`` () =
     Assert.Throws<ArgumentException>(fun () -> Slice.step (rng 1) (fun _ -> -infinity) 1.0 10 0.0 |> ignore)
     |> ignore
 
-[<Fact>]
 let ``evaluation count includes stepping out and shrinkage`` () =
     let r = rng 57
     let mutable calls = 0
@@ -104,7 +96,6 @@ let ``evaluation count includes stepping out and shrinkage`` () =
     Assert.Equal(calls, s.Evaluations)
     Assert.Equal(-0.5 * s.Value * s.Value, s.LogDensity)
 
-[<Fact>]
 let ``width adaptation converges to twice the mean absolute jump`` () =
     let start = Slice.initialWidth 1.0
 
@@ -115,7 +106,6 @@ let ``width adaptation converges to twice the mean absolute jump`` () =
     let after10 = Slice.adaptWidth after9 0.0 1.5
     Assert.Equal(3.0, after10.Width, 12)
 
-[<Fact>]
 let ``an adapted width samples a wide normal with fewer evaluations`` () =
     let f x = Normal.PDFLn(0.0, 50.0, x)
     let r = rng 58
@@ -135,10 +125,44 @@ let ``an adapted width samples a wide normal with fewer evaluations`` () =
         $"adapted width {w.Width}: {evalsAdapted} evaluations vs {evalsSmall} with width 0.1"
     )
 
-[<Fact>]
 let ``stepFrom with the known log density matches step with one evaluation fewer`` () =
     let f x = Normal.PDFLn(1.0, 2.0, x)
     let a = Slice.step (rng 60) f 1.5 10 0.4
     let b = Slice.stepFrom (rng 60) f 1.5 10 0.4 (f 0.4)
     Assert.Equal(a.Value, b.Value)
     Assert.Equal(a.Evaluations - 1, b.Evaluations)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.SliceTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.SliceTests"
+            [
+                Expecto.Tests.testCase "slice sampling a standard normal matches its CDF and mean" (fun () ->
+                    ``slice sampling a standard normal matches its CDF and mean`` ())
+                Expecto.Tests.testCase
+                    "slice sampling a Gamma on the log scale with its Jacobian matches the Gamma"
+                    (fun () -> ``slice sampling a Gamma on the log scale with its Jacobian matches the Gamma`` ())
+                Expecto.Tests.testCase "slice sampling a bimodal mixture visits both modes in proportion" (fun () ->
+                    ``slice sampling a bimodal mixture visits both modes in proportion`` ())
+                Expecto.Tests.testCase
+                    "slice sampling a half-normal never leaves the region of finite density"
+                    (fun () -> ``slice sampling a half-normal never leaves the region of finite density`` ())
+                Expecto.Tests.testCase "a NaN log density is treated as outside the support" (fun () ->
+                    ``a NaN log density is treated as outside the support`` ())
+                Expecto.Tests.testCase "the same seed gives the same draws" (fun () ->
+                    ``the same seed gives the same draws`` ())
+                Expecto.Tests.testCase "starting at minus infinity density is rejected" (fun () ->
+                    ``starting at minus infinity density is rejected`` ())
+                Expecto.Tests.testCase "evaluation count includes stepping out and shrinkage" (fun () ->
+                    ``evaluation count includes stepping out and shrinkage`` ())
+                Expecto.Tests.testCase "width adaptation converges to twice the mean absolute jump" (fun () ->
+                    ``width adaptation converges to twice the mean absolute jump`` ())
+                Expecto.Tests.testCase "an adapted width samples a wide normal with fewer evaluations" (fun () ->
+                    ``an adapted width samples a wide normal with fewer evaluations`` ())
+                Expecto.Tests.testCase
+                    "stepFrom with the known log density matches step with one evaluation fewer"
+                    (fun () -> ``stepFrom with the known log density matches step with one evaluation fewer`` ())
+            ])

@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.SmallMvTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.MonteCarlo
@@ -34,7 +34,6 @@ let private close (expected: float[]) (actual: float[]) =
 
 // ------------------------------------------------------------------ deterministic kernels against MathNet
 
-[<Fact>]
 let ``small-k Gaussian kernel gives the MathNet precision-form posterior mean and covariance`` () =
     forAllSeeds (fun r ->
         let k, n = r.Next(1, 7), r.Next(0, 15)
@@ -53,7 +52,6 @@ let ``small-k Gaussian kernel gives the MathNet precision-form posterior mean an
         | Some(mean, c) -> close general.Mean mean && close (rowMajor cov) c
         | None -> false)
 
-[<Fact>]
 let ``small-k inverse of a positive-definite matrix equals MathNet's inverse`` () =
     forAllSeeds (fun r ->
         let k = r.Next(1, 7)
@@ -63,7 +61,6 @@ let ``small-k inverse of a positive-definite matrix equals MathNet's inverse`` (
         SmallMv.invertSpd k (rowMajor a) (Array.zeroCreate (k * k + k)) inverse
         && close (rowMajor (a.Inverse())) inverse)
 
-[<Fact>]
 let ``small-k Cholesky factor reproduces the matrix and refuses one that is not positive definite`` () =
     forAllSeeds (fun r ->
         let k = r.Next(1, 7)
@@ -95,7 +92,6 @@ let private within4Mcse (what: string) (truth: float[]) (estimates: (float * flo
         let m, se = estimates.[i]
         Assert.True(abs (m - truth.[i]) < 4.0 * se, $"{what}[{i}]: mean {m}, truth {truth.[i]}, MCSE {se}")
 
-[<Fact>]
 let ``Bartlett inverse-Wishart draws have the closed-form means of the matrix and of its inverse`` () =
     // Σ ~ IW(ν, Ψ): E[Σ] = Ψ/(ν − k − 1) and Σ⁻¹ ~ Wishart(ν, Ψ⁻¹), so E[Σ⁻¹] = νΨ⁻¹.
     let k, nu = 3, 9.0
@@ -116,7 +112,6 @@ let ``Bartlett inverse-Wishart draws have the closed-form means of the matrix an
     within4Mcse "E[Σ]" (rowMajor (psi / (nu - float k - 1.0))) means
     within4Mcse "E[Σ⁻¹]" (rowMajor (psi.Inverse() * nu)) inverseMeans
 
-[<Fact>]
 let ``Bartlett Wishart draws have the closed-form means of the matrix and of its inverse`` () =
     // W ~ Wishart(ν, V): E[W] = νV and W⁻¹ ~ IW(ν, V⁻¹), so E[W⁻¹] = V⁻¹/(ν − k − 1).
     let k, nu = 3, 8.0
@@ -174,7 +169,6 @@ let private warmSleepstudy () =
 
     plan, rng, state
 
-[<Fact>]
 let ``the Normal scale of a child linear in a group vector is drawn from its exact conditional`` () =
     let plan, rng, state = warmSleepstudy ()
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "sigma")
@@ -211,7 +205,6 @@ let ``the Normal scale of a child linear in a group vector is drawn from its exa
     let m, se = meanMcse draws
     Assert.True(abs (m - truth) < 4.0 * se, $"mean {m}, quadrature {truth}, MCSE {se}")
 
-[<Fact>]
 let ``the sleepstudy updates allocate nothing per sweep`` () =
     let plan, rng, state = warmSleepstudy ()
 
@@ -229,7 +222,6 @@ let ``the sleepstudy updates allocate nothing per sweep`` () =
         let bytes = GC.GetAllocatedBytesForCurrentThread() - before
         Assert.True(bytes < 200L * 8L, $"{u.Node} ({u.Method}) allocated {bytes} bytes over 200 runs")
 
-[<Fact>]
 let ``the formula-built sleepstudy gets the same closed-form updates for its group coefficients, covariance and sd``
     ()
     =
@@ -279,7 +271,6 @@ let private mvBlanketModel (groups: int) =
     |> Dataset.reals "y" (Array.init groups float)
     |> Bind.bindOrThrow m
 
-[<Fact>]
 let ``the O(1) blanket of MvNormal children equals the generic blanket on random states`` () =
     forAllSeeds (fun r ->
         let groups = 1 + r.Next 30
@@ -329,3 +320,47 @@ let ``the O(1) blanket of MvNormal children equals the generic blanket on random
             | other ->
                 printfn $"moved {moved}: no MvNormal summary ({other.IsSome})"
                 false))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.SmallMvTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.SmallMvTests"
+            [
+                Expecto.Tests.testCase
+                    "small-k Gaussian kernel gives the MathNet precision-form posterior mean and covariance"
+                    (fun () ->
+                        ``small-k Gaussian kernel gives the MathNet precision-form posterior mean and covariance`` ())
+                Expecto.Tests.testCase
+                    "small-k inverse of a positive-definite matrix equals MathNet's inverse"
+                    (fun () -> ``small-k inverse of a positive-definite matrix equals MathNet's inverse`` ())
+                Expecto.Tests.testCase
+                    "small-k Cholesky factor reproduces the matrix and refuses one that is not positive definite"
+                    (fun () ->
+                        ``small-k Cholesky factor reproduces the matrix and refuses one that is not positive definite`` ())
+                Expecto.Tests.testCase
+                    "Bartlett inverse-Wishart draws have the closed-form means of the matrix and of its inverse"
+                    (fun () ->
+                        ``Bartlett inverse-Wishart draws have the closed-form means of the matrix and of its inverse`` ())
+                Expecto.Tests.testCase
+                    "Bartlett Wishart draws have the closed-form means of the matrix and of its inverse"
+                    (fun () ->
+                        ``Bartlett Wishart draws have the closed-form means of the matrix and of its inverse`` ())
+                Expecto.Tests.testCase
+                    "the Normal scale of a child linear in a group vector is drawn from its exact conditional"
+                    (fun () ->
+                        ``the Normal scale of a child linear in a group vector is drawn from its exact conditional`` ())
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase "the sleepstudy updates allocate nothing per sweep" (fun () ->
+                        ``the sleepstudy updates allocate nothing per sweep`` ())
+                )
+                Expecto.Tests.testCase
+                    "the formula-built sleepstudy gets the same closed-form updates for its group coefficients, covariance and sd"
+                    (fun () ->
+                        ``the formula-built sleepstudy gets the same closed-form updates for its group coefficients, covariance and sd`` ())
+                Expecto.Tests.testCase
+                    "the O(1) blanket of MvNormal children equals the generic blanket on random states"
+                    (fun () -> ``the O(1) blanket of MvNormal children equals the generic blanket on random states`` ())
+            ])

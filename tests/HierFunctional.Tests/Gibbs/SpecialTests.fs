@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.SpecialTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.Distributions
 open HierFunctional.Inference
@@ -48,7 +48,6 @@ let private gigMeanByBessel (lambda: float) (chi: float) (psi: float) =
     sqrt (chi / psi) * SpecialFunctions.BesselKScaled(lambda + 1.0, omega)
     / SpecialFunctions.BesselKScaled(lambda, omega)
 
-[<Fact>]
 let ``GIG mean by quadrature agrees with the Bessel closed form`` () =
     for lambda, chi, psi in
         [
@@ -80,7 +79,6 @@ let gigCases: obj[] seq =
     ]
     |> Seq.map (fun (l, c, p) -> [| box l; box c; box p |])
 
-[<Theory; MemberData(nameof gigCases)>]
 let ``GIG draws have the closed-form mean`` (lambda: float, chi: float, psi: float) =
     let r = rng 21
     let xs = Array.init n (fun _ -> Special.gig r lambda chi psi)
@@ -127,7 +125,6 @@ let private gigCdfByQuadrature (lambda: float) (chi: float) (psi: float) =
             let i = int pos
             (cum[i] + (pos - float i) * w[i]) / cum[m]
 
-[<Fact>]
 let ``GIG draws follow the GIG CDF across extreme parameters`` () =
     // 63 KS tests, each at α = 0.001/63 so the whole grid has a false-alarm rate of at most 0.001 (Bonferroni)
     let grid =
@@ -146,7 +143,6 @@ let ``GIG draws follow the GIG CDF across extreme parameters`` () =
         let d = ksStatistic (gigCdfByQuadrature lambda chi psi) xs
         Assert.True(d < critical, $"GIG({lambda}, {chi}, {psi}): KS D = {d}, critical {critical}")
 
-[<Fact>]
 let ``GIG with chi zero is the Gamma and with psi zero the inverse Gamma`` () =
     let r = rng 22
     assertMean "GIG(2, 0, 3)" (2.0 / 1.5) (Array.init n (fun _ -> Special.gig r 2.0 0.0 3.0))
@@ -167,7 +163,6 @@ let pgCases: obj[] seq =
     [ 1, 0.0; 1, 1e-6; 1, 0.5; 1, 3.0; 1, 20.0; 1, -3.0; 1, 200.0; 4, 1.0; 60, 2.0 ]
     |> Seq.map (fun (b, c) -> [| box b; box c |])
 
-[<Theory; MemberData(nameof pgCases)>]
 let ``Polya-Gamma draws have the closed-form mean and variance`` (b: int, c: float) =
     let r = rng 31
     let draws = if b > 10 then 4000 else n
@@ -202,7 +197,6 @@ let truncCases: obj[] seq =
     ]
     |> Seq.map (fun (m, s, l, u) -> [| box m; box s; box l; box u |])
 
-[<Theory; MemberData(nameof truncCases)>]
 let ``truncated normal draws stay in bounds and have the closed-form mean``
     (mean: float, sd: float, lower: float, upper: float)
     =
@@ -225,3 +219,70 @@ let ``truncated normal draws stay in bounds and have the closed-form mean``
     let d = ksStatistic cdf xs
     Assert.True(d < ksCritical001 n, $"TN({mean}, {sd}; [{lower}, {upper}]): KS D = {d}, critical {ksCritical001 n}")
     assertMean $"TN({mean}, {sd}; [{lower}, {upper}])" (truncatedMean mean sd lower upper) xs
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.SpecialTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.SpecialTests"
+            [
+                Expecto.Tests.testCase "GIG mean by quadrature agrees with the Bessel closed form" (fun () ->
+                    ``GIG mean by quadrature agrees with the Bessel closed form`` ())
+                Expecto.Tests.testList
+                    "GIG draws have the closed-form mean"
+                    [
+                        for row in gigCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``GIG draws have the closed-form mean`` (
+                                        unbox row.[0],
+                                        unbox row.[1],
+                                        unbox row.[2]
+                                    ))
+                    ]
+                Expecto.Tests.testCase "GIG draws follow the GIG CDF across extreme parameters" (fun () ->
+                    ``GIG draws follow the GIG CDF across extreme parameters`` ())
+                Expecto.Tests.testCase "GIG with chi zero is the Gamma and with psi zero the inverse Gamma" (fun () ->
+                    ``GIG with chi zero is the Gamma and with psi zero the inverse Gamma`` ())
+                Expecto.Tests.testList
+                    "Polya-Gamma draws have the closed-form mean and variance"
+                    [
+                        for row in pgCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``Polya-Gamma draws have the closed-form mean and variance`` (
+                                        unbox row.[0],
+                                        unbox row.[1]
+                                    ))
+                    ]
+                Expecto.Tests.testList
+                    "truncated normal draws stay in bounds and have the closed-form mean"
+                    [
+                        for row in truncCases ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``truncated normal draws stay in bounds and have the closed-form mean`` (
+                                        unbox row.[0],
+                                        unbox row.[1],
+                                        unbox row.[2],
+                                        unbox row.[3]
+                                    ))
+                    ]
+            ])

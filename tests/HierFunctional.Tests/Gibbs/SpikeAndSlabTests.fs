@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Gibbs.SpikeAndSlabTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open MathNet.Numerics.Distributions
 open HierFunctional
@@ -13,7 +13,6 @@ open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.GewekeTests
 
-[<Fact>]
 let ``the slab probability equals the slab's share of the evidence computed by quadrature`` () =
     for w, s, p, b in
         [
@@ -47,7 +46,6 @@ let genes =
     |> Dataset.reals "z" [| 0.1; -1.2; 2.5; 4.0; -3.1 |]
     |> Dataset.reals "se" [| 1.0; 1.0; 1.0; 0.5; 1.5 |]
 
-[<Fact>]
 let ``with known weight and slab every gene's non-null frequency matches one minus its local fdr`` () =
     let plan = planOf Rules.builtIn twoGroupModel genes
     Assert.Equal("spike-and-slab Normal", plan.Updates.[0].Method)
@@ -67,7 +65,6 @@ let ``with known weight and slab every gene's non-null frequency matches one min
         let s = [| 1.0; 1.0; 1.0; 0.5; 1.5 |].[j]
         assertMean post $"theta[{j + 1}]" (p * 4.0 / (4.0 + s * s) * z.[j])
 
-[<Fact>]
 let ``the spike-and-slab update with a sliced Beta weight leaves the prior invariant`` () =
     let m =
         model {
@@ -88,3 +85,24 @@ let ``the spike-and-slab update with a sliced Beta weight leaves the prior invar
     // P(theta = 0) = E[w] = 0.4; P(theta < −1) = (1 − E[w])·Φ(−1/1.5).
     check "P(theta[1] = 0)" out.["theta[1]"] (fun t -> if t = 0.0 then 1.0 else 0.0) 0.4
     check "P(theta[3] < -1)" out.["theta[3]"] (indicatorBelow -1.0) (0.6 * Normal.CDF(0.0, 1.5, -1.0))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.SpikeAndSlabTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.SpikeAndSlabTests"
+            [
+                Expecto.Tests.testCase
+                    "the slab probability equals the slab's share of the evidence computed by quadrature"
+                    (fun () ->
+                        ``the slab probability equals the slab's share of the evidence computed by quadrature`` ())
+                Expecto.Tests.testCase
+                    "with known weight and slab every gene's non-null frequency matches one minus its local fdr"
+                    (fun () ->
+                        ``with known weight and slab every gene's non-null frequency matches one minus its local fdr`` ())
+                Expecto.Tests.testCase
+                    "the spike-and-slab update with a sliced Beta weight leaves the prior invariant"
+                    (fun () -> ``the spike-and-slab update with a sliced Beta weight leaves the prior invariant`` ())
+            ])

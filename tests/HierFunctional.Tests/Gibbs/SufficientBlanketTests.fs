@@ -1,7 +1,7 @@
 module HierFunctional.Tests.Gibbs.SufficientBlanketTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -87,7 +87,6 @@ let private relClose (tol: float) (expected: float) (actual: float) =
 
     ok
 
-[<Fact>]
 let ``the O(1) blanket from sufficient statistics equals the generic blanket on random states`` () =
     let prop (seed: int) =
         let r = rng seed
@@ -127,7 +126,6 @@ let ``the O(1) blanket from sufficient statistics equals the generic blanket on 
     Prop.forAll (Arb.fromGen (Gen.choose (0, Int32.MaxValue))) prop
     |> fun p -> Check.One(HierFunctional.Tests.TestConfig.quick.WithMaxTest 200, p)
 
-[<Fact>]
 let ``the O(1) blanket tracks the moved parameters without refilling the statistics`` () =
     let b = familyModel families.[2] 12
     let d = LogDensity.compile b
@@ -152,7 +150,6 @@ let ``the O(1) blanket tracks the moved parameters without refilling the statist
     Assert.Equal(Double.NegativeInfinity, sb.Eval s stats)
     Assert.Equal(Double.NegativeInfinity, genericBlanket d [ "a"; "b" ] s)
 
-[<Fact>]
 let ``a child on the edge of its support falls back to the generic terms`` () =
     let b = familyModel families.[2] 4
     let d = LogDensity.compile b
@@ -174,7 +171,6 @@ let ``a child on the edge of its support falls back to the generic terms`` () =
     Assert.True(Double.IsFinite generic)
     Assert.True(relClose 1e-12 generic (sb.Eval s stats))
 
-[<Fact>]
 let ``children whose arguments read per-row data are not summarised`` () =
     let m =
         model {
@@ -192,7 +188,6 @@ let ``children whose arguments read per-row data are not summarised`` () =
 
     Assert.True((SufficientBlanket.tryCreate (LogDensity.compile b) [ "a" ]).IsNone)
 
-[<Fact>]
 let ``pumps and rat tumours slice updates use the O(1) blanket`` () =
     let pumps =
         Dataset.empty
@@ -244,7 +239,6 @@ let private conditionalMoments (logPrior: float -> float) (p: float) (sh: float)
     let m = quadrature logp upper id
     m, quadrature logp upper (fun t -> (t - m) * (t - m))
 
-[<Fact>]
 let ``positive-coefficient draws with a half-normal prior match the quadrature of the exact conditional`` () =
     let r = rng 11
     let n = 40000
@@ -309,7 +303,6 @@ let private nonCentredTau (prior: Dist) (mu: float) (eta: float[]) =
 
     draw, p, sh
 
-[<Fact>]
 let ``the non-centred tau update with a half-Cauchy prior leaves the exact conditional invariant`` () =
     let eta = [| 1.2; 0.1; -0.6; 0.3; -0.9; -0.4; 1.0; 0.5 |]
 
@@ -326,7 +319,6 @@ let ``the non-centred tau update with a half-Cauchy prior leaves the exact condi
             v
             (batchMeanMcse (draws |> Array.map (fun t -> (t - m) * (t - m))))
 
-[<Fact>]
 let ``the non-centred tau update with a half-t prior leaves the exact conditional invariant`` () =
     let eta = [| -1.5; 0.8; 0.2; 1.1; -0.3; 0.6; -0.7; 0.9 |]
     let nu, a = 3.0, 2.0
@@ -340,7 +332,6 @@ let ``the non-centred tau update with a half-t prior leaves the exact conditiona
     assertWithin4Mcse "half-t: mean" m (batchMeanMcse draws)
     assertWithin4Mcse "half-t: variance" v (batchMeanMcse (draws |> Array.map (fun t -> (t - m) * (t - m))))
 
-[<Fact>]
 let ``the positive-coefficient rule covers a non-centred scale but not a scale in the sd`` () =
     let expanded = Graph.expand Examples.eightSchoolsNonCentred
     let tau = (Model.tryFind "tau" expanded).Value
@@ -355,7 +346,6 @@ let ``the positive-coefficient rule covers a non-centred scale but not a scale i
 
 // ---------------------------------------------------------------- collapsed Gamma rate (pumps)
 
-[<Fact>]
 let ``the pumps shape update with the rate integrated out leaves the exact joint conditional of shape and rate invariant``
     ()
     =
@@ -437,3 +427,46 @@ let ``the pumps shape update with the rate integrated out leaves the exact joint
     assertWithin4Mcse "alpha mean" ea (batchMeanMcse alphas)
     assertWithin4Mcse "beta mean" eb (batchMeanMcse betas)
     assertWithin4Mcse "alpha variance" va (batchMeanMcse (alphas |> Array.map (fun a -> (a - ea) * (a - ea))))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.SufficientBlanketTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.SufficientBlanketTests"
+            [
+                Expecto.Tests.testCase
+                    "the O(1) blanket from sufficient statistics equals the generic blanket on random states"
+                    (fun () ->
+                        ``the O(1) blanket from sufficient statistics equals the generic blanket on random states`` ())
+                Expecto.Tests.testCase
+                    "the O(1) blanket tracks the moved parameters without refilling the statistics"
+                    (fun () -> ``the O(1) blanket tracks the moved parameters without refilling the statistics`` ())
+                Expecto.Tests.testCase "a child on the edge of its support falls back to the generic terms" (fun () ->
+                    ``a child on the edge of its support falls back to the generic terms`` ())
+                Expecto.Tests.testCase "children whose arguments read per-row data are not summarised" (fun () ->
+                    ``children whose arguments read per-row data are not summarised`` ())
+                Expecto.Tests.testCase "pumps and rat tumours slice updates use the O(1) blanket" (fun () ->
+                    ``pumps and rat tumours slice updates use the O(1) blanket`` ())
+                Expecto.Tests.testCase
+                    "positive-coefficient draws with a half-normal prior match the quadrature of the exact conditional"
+                    (fun () ->
+                        ``positive-coefficient draws with a half-normal prior match the quadrature of the exact conditional`` ())
+                Expecto.Tests.testCase
+                    "the non-centred tau update with a half-Cauchy prior leaves the exact conditional invariant"
+                    (fun () ->
+                        ``the non-centred tau update with a half-Cauchy prior leaves the exact conditional invariant`` ())
+                Expecto.Tests.testCase
+                    "the non-centred tau update with a half-t prior leaves the exact conditional invariant"
+                    (fun () ->
+                        ``the non-centred tau update with a half-t prior leaves the exact conditional invariant`` ())
+                Expecto.Tests.testCase
+                    "the positive-coefficient rule covers a non-centred scale but not a scale in the sd"
+                    (fun () ->
+                        ``the positive-coefficient rule covers a non-centred scale but not a scale in the sd`` ())
+                Expecto.Tests.testCase
+                    "the pumps shape update with the rate integrated out leaves the exact joint conditional of shape and rate invariant"
+                    (fun () ->
+                        ``the pumps shape update with the rate integrated out leaves the exact joint conditional of shape and rate invariant`` ())
+            ])

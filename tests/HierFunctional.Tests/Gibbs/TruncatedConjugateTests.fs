@@ -4,7 +4,7 @@
 /// prior × likelihood within 4 MCSE.
 module HierFunctional.Tests.Gibbs.TruncatedConjugateTests
 
-open Xunit
+open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -42,7 +42,6 @@ let check (m: Model) (d: Dataset) (node: string) (method: string) (logPost: floa
 
 let ys = [| -0.5; 0.3; -1.2; 0.1 |]
 
-[<Fact>]
 let ``a Normal prior truncated below zero gets the truncated Normal-Normal draw and the exact posterior`` () =
     let m =
         model {
@@ -59,7 +58,6 @@ let ``a Normal prior truncated below zero gets the truncated Normal-Normal draw 
     check m (Dataset.empty |> Dataset.reals "y" ys) "theta" "Normal-Normal truncated to T(0, )" logPost 0.0 10.0 1
     |> ignore
 
-[<Fact>]
 let ``Beta(1, 1) T(, 0.9999) with all successes gets the truncated Beta-Binomial draw`` () =
     let m =
         model {
@@ -79,7 +77,6 @@ let ``Beta(1, 1) T(, 0.9999) with all successes gets the truncated Beta-Binomial
     check m d "p" "Beta-Binomial truncated to T(, 0.9999)" logPost 0.99 0.9999 2
     |> ignore
 
-[<Fact>]
 let ``group probabilities with a two-sided truncated Beta prior match their exact posteriors`` () =
     let m =
         model {
@@ -108,7 +105,6 @@ let ``group probabilities with a two-sided truncated Beta prior match their exac
         assertMean post name mean
         assertSd post name sd
 
-[<Fact>]
 let ``a Gamma rate truncated above gets the truncated Gamma-Poisson draw`` () =
     let counts = [| 3; 2; 4 |]
 
@@ -136,7 +132,6 @@ let ``a Gamma rate truncated above gets the truncated Gamma-Poisson draw`` () =
         4
     |> ignore
 
-[<Fact>]
 let ``a Gamma rate truncated below gets the truncated Gamma-Exponential draw`` () =
     let xs = [| 0.5; 1.2; 0.3 |]
 
@@ -157,7 +152,6 @@ let ``a Gamma rate truncated below gets the truncated Gamma-Exponential draw`` (
 
 let scaleData = [| 1.3; -0.4; 2.2; 0.9; -1.7; 0.1; 3.0 |]
 
-[<Fact>]
 let ``a truncated Gamma precision gets the truncated Normal-Gamma draw`` () =
     let m =
         model {
@@ -183,7 +177,6 @@ let ``a truncated Gamma precision gets the truncated Normal-Gamma draw`` () =
         6
     |> ignore
 
-[<Fact>]
 let ``a truncated InverseGamma variance gets the truncated inverse-gamma draw`` () =
     let m =
         model {
@@ -209,7 +202,6 @@ let ``a truncated InverseGamma variance gets the truncated inverse-gamma draw`` 
         7
     |> ignore
 
-[<Fact>]
 let ``a truncated prior without a truncated conjugate form is sliced with the reason and still exact`` () =
     let m =
         model {
@@ -229,7 +221,6 @@ let ``a truncated prior without a truncated conjugate form is sliced with the re
 
     Assert.Contains("the truncated form of the Normal scale update is not implemented", u.Reason)
 
-[<Fact>]
 let ``truncated observations with data-dependent bounds are sliced through their normalised density`` () =
     let y = [| 0.2; 1.5; 0.7; 2.5; 0.1 |]
     let lo = [| 0.0; 1.0; 0.0; 2.0; -1.0 |]
@@ -251,3 +242,42 @@ let ``truncated observations with data-dependent bounds are sliced through their
     let d = Dataset.empty |> Dataset.reals "y" y |> Dataset.reals "lo" lo
     let u = check m d "mu" "slice" logPost -15.0 10.0 9
     Assert.Contains("child 'y' is Truncated, not Normal", u.Reason)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.TruncatedConjugateTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.TruncatedConjugateTests"
+            [
+                Expecto.Tests.testCase
+                    "a Normal prior truncated below zero gets the truncated Normal-Normal draw and the exact posterior"
+                    (fun () ->
+                        ``a Normal prior truncated below zero gets the truncated Normal-Normal draw and the exact posterior`` ())
+                Expecto.Tests.testCase
+                    "Beta(1, 1) T(, 0.9999) with all successes gets the truncated Beta-Binomial draw"
+                    (fun () -> ``Beta(1, 1) T(, 0.9999) with all successes gets the truncated Beta-Binomial draw`` ())
+                Expecto.Tests.testCase
+                    "group probabilities with a two-sided truncated Beta prior match their exact posteriors"
+                    (fun () ->
+                        ``group probabilities with a two-sided truncated Beta prior match their exact posteriors`` ())
+                Expecto.Tests.testCase "a Gamma rate truncated above gets the truncated Gamma-Poisson draw" (fun () ->
+                    ``a Gamma rate truncated above gets the truncated Gamma-Poisson draw`` ())
+                Expecto.Tests.testCase
+                    "a Gamma rate truncated below gets the truncated Gamma-Exponential draw"
+                    (fun () -> ``a Gamma rate truncated below gets the truncated Gamma-Exponential draw`` ())
+                Expecto.Tests.testCase "a truncated Gamma precision gets the truncated Normal-Gamma draw" (fun () ->
+                    ``a truncated Gamma precision gets the truncated Normal-Gamma draw`` ())
+                Expecto.Tests.testCase
+                    "a truncated InverseGamma variance gets the truncated inverse-gamma draw"
+                    (fun () -> ``a truncated InverseGamma variance gets the truncated inverse-gamma draw`` ())
+                Expecto.Tests.testCase
+                    "a truncated prior without a truncated conjugate form is sliced with the reason and still exact"
+                    (fun () ->
+                        ``a truncated prior without a truncated conjugate form is sliced with the reason and still exact`` ())
+                Expecto.Tests.testCase
+                    "truncated observations with data-dependent bounds are sliced through their normalised density"
+                    (fun () ->
+                        ``truncated observations with data-dependent bounds are sliced through their normalised density`` ())
+            ])

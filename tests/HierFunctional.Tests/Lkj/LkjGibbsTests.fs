@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Lkj.LkjGibbsTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -11,7 +11,6 @@ open HierFunctional.Tests.Gibbs.GewekeTests
 open HierFunctional.Tests.Gibbs.MvGibbsTests
 
 /// The scatter log-likelihood equals the sum of the MvNormalCholesky log-densities up to the constant −nK/2·log 2π.
-[<Fact>]
 let ``the scatter form of the group log-likelihood equals the sum of the group densities`` () =
     HierFunctional.Tests.Gibbs.MonteCarlo.forAllSeeds (fun r ->
         let k = 2 + r.Next 3
@@ -58,7 +57,6 @@ let private assertBelow (post: Posterior) (name: string) (q: float) (p: float) =
     let m, mcse = Diagnostics.mean x, Diagnostics.mcseMean x
     Assert.True(abs (m - p) < 4.0 * mcse, $"P({name} < {q}) = {m} vs exact {p}, 4 MCSE = {4.0 * mcse}")
 
-[<Fact>]
 let ``with no data the scales and correlation update reproduces the LKJ and half-t marginals`` () =
     let eta = 2.0
     let plan = planOf Rules.builtIn (priorOnly eta) fourGroups
@@ -93,14 +91,12 @@ let private slopesData =
     |> Dataset.reals "x" [| 0.0; 1.0; 2.0; 0.0; 1.5; -1.0; 0.0; 1.0 |]
     |> Dataset.reals "y" (Array.zeroCreate 8)
 
-[<Fact>]
 let ``group vectors and their mean get closed-form updates under an MvNormalCholesky prior`` () =
     let plan = planOf Rules.builtIn varyingSlopes slopesData
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
     Assert.Equal("MvNormal mean", (methodOf plan "mu").Method)
     Assert.Equal(LkjUpdate.rule, (methodOf plan "s, L").Method)
 
-[<Fact>]
 let ``the varying-slopes sweep with LKJ and half-t priors leaves the joint distribution invariant`` () =
     let names = [ "mu[1]"; "b[1,2]"; "s[1]"; "s[2]"; "L[2,1]"; "sigma" ]
     let out = simulate Rules.builtIn varyingSlopes slopesData names 3000 31
@@ -120,3 +116,29 @@ let ``the varying-slopes sweep with LKJ and half-t priors leaves the joint distr
         (indicatorBelow 1.0)
         (2.0 * MathNet.Numerics.Distributions.Normal(0.0, 1.0).CumulativeDistribution 1.0
          - 1.0)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Lkj.LkjGibbsTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Lkj.LkjGibbsTests"
+            [
+                Expecto.Tests.testCase
+                    "the scatter form of the group log-likelihood equals the sum of the group densities"
+                    (fun () ->
+                        ``the scatter form of the group log-likelihood equals the sum of the group densities`` ())
+                Expecto.Tests.testCase
+                    "with no data the scales and correlation update reproduces the LKJ and half-t marginals"
+                    (fun () ->
+                        ``with no data the scales and correlation update reproduces the LKJ and half-t marginals`` ())
+                Expecto.Tests.testCase
+                    "group vectors and their mean get closed-form updates under an MvNormalCholesky prior"
+                    (fun () ->
+                        ``group vectors and their mean get closed-form updates under an MvNormalCholesky prior`` ())
+                Expecto.Tests.testCase
+                    "the varying-slopes sweep with LKJ and half-t priors leaves the joint distribution invariant"
+                    (fun () ->
+                        ``the varying-slopes sweep with LKJ and half-t priors leaves the joint distribution invariant`` ())
+            ])

@@ -4,7 +4,7 @@
 module HierFunctional.Tests.Lkj.LkjReferenceTests
 
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -27,7 +27,6 @@ let sleepstudyLkj =
         do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], sigma))
     }
 
-[<Fact>]
 let ``sleepstudy with LKJ and half-t priors agrees with JAGS on mu, s, rho and sigma`` () =
     let plan = planOf Rules.builtIn sleepstudyLkj (csvData "sleepstudy.csv")
     Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
@@ -54,7 +53,6 @@ let penicillin =
         do! observe "diameter" (Normal(plate.[group "plate"] + smp.[group "sample"], sigma))
     }
 
-[<Fact>]
 let ``crossed plate and sample effects on Penicillin agree with JAGS`` () =
     let plan = planOf Rules.builtIn penicillin (csvData "penicillin.csv")
     Assert.All(plan.Updates, fun u -> Assert.NotEqual<string>("slice", u.Method))
@@ -75,3 +73,18 @@ let ``crossed plate and sample effects on Penicillin agree with JAGS`` () =
             "sample_mean[6]"
         ] do
         agree post refs name
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Lkj.LkjReferenceTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Lkj.LkjReferenceTests"
+            [
+                Expecto.Tests.testCase
+                    "sleepstudy with LKJ and half-t priors agrees with JAGS on mu, s, rho and sigma"
+                    (fun () -> ``sleepstudy with LKJ and half-t priors agrees with JAGS on mu, s, rho and sigma`` ())
+                Expecto.Tests.testCase "crossed plate and sample effects on Penicillin agree with JAGS" (fun () ->
+                    ``crossed plate and sample effects on Penicillin agree with JAGS`` ())
+            ])

@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Lkj.MvNormalCholeskyTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -23,7 +23,6 @@ let private case (r: Random) =
     let x = Array.init k (fun _ -> uniform r -6.0 6.0)
     k, l, s, m, x
 
-[<Fact>]
 let ``MvNormalCholesky log-density equals MvNormal with covariance diag(s) L L' diag(s)`` () =
     forAllSeeds (fun r ->
         let _, l, s, m, x = case r
@@ -33,7 +32,6 @@ let ``MvNormalCholesky log-density equals MvNormal with covariance diag(s) L L' 
         let full = LogPdf.mvNormal m (covarianceOf s l) x
         abs (ours - full) <= 1e-9 * (1.0 + abs full))
 
-[<Fact>]
 let ``MvNormalCholesky draws have mean mu and covariance diag(s) L L' diag(s)`` () =
     let r = rng 5
     let l = Samplers.lkjCholesky r 3 1.0
@@ -50,7 +48,6 @@ let ``MvNormalCholesky draws have mean mu and covariance diag(s) L L' diag(s)`` 
         for j in i..2 do
             assertMean $"cov {i},{j}" cov.[i, j] (xs |> Array.map (fun x -> (x.[i] - m.[i]) * (x.[j] - m.[j])))
 
-[<Fact>]
 let ``MvNormalCholesky arguments are checked with the label of the wrong one`` () =
     let d = Dist.MvNormalCholesky(Const 0.0, Const 0.0, Const 0.0)
     let l = array2D [ [ 1.0; 0.0 ]; [ 0.6; 0.8 ] ]
@@ -107,7 +104,6 @@ let smallData =
     |> Dataset.reals "x" [| 0.0; 1.0; 0.0; 1.0; 0.0; 1.0 |]
     |> Dataset.reals "y" [| 0.1; 1.2; -0.5; 0.3; 2.0; 2.2 |]
 
-[<Fact>]
 let ``a sized half-t scale vector and an LKJ factor bind as the scales and correlation of group vectors`` () =
     match Bind.bind varyingSlopes smallData with
     | Error e -> failwithf "%A" e
@@ -118,7 +114,6 @@ let ``a sized half-t scale vector and an LKJ factor bind as the scales and corre
         let state = Forward.priorDraw (rng 3) b
         Assert.True(state |> Array.forall Double.IsFinite)
 
-[<Fact>]
 let ``a scale vector of the wrong length is a shape error naming the distribution`` () =
     let m =
         model {
@@ -136,7 +131,34 @@ let ``a scale vector of the wrong length is a shape error naming the distributio
     | Error e -> Assert.Contains("MvNormalCholesky needs a mean and scales of length K", sprintf "%A" e)
     | Ok _ -> failwith "expected a shape error"
 
-[<Fact>]
 let ``the printer writes MvNormalCholesky with its three arguments`` () =
     let text = Print.model varyingSlopes
     Assert.Contains("MvNormalCholesky(", text)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Lkj.MvNormalCholeskyTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Lkj.MvNormalCholeskyTests"
+            [
+                Expecto.Tests.testCase
+                    "MvNormalCholesky log-density equals MvNormal with covariance diag(s) L L' diag(s)"
+                    (fun () -> ``MvNormalCholesky log-density equals MvNormal with covariance diag(s) L L' diag(s)`` ())
+                Expecto.Tests.testCase
+                    "MvNormalCholesky draws have mean mu and covariance diag(s) L L' diag(s)"
+                    (fun () -> ``MvNormalCholesky draws have mean mu and covariance diag(s) L L' diag(s)`` ())
+                Expecto.Tests.testCase
+                    "MvNormalCholesky arguments are checked with the label of the wrong one"
+                    (fun () -> ``MvNormalCholesky arguments are checked with the label of the wrong one`` ())
+                Expecto.Tests.testCase
+                    "a sized half-t scale vector and an LKJ factor bind as the scales and correlation of group vectors"
+                    (fun () ->
+                        ``a sized half-t scale vector and an LKJ factor bind as the scales and correlation of group vectors`` ())
+                Expecto.Tests.testCase
+                    "a scale vector of the wrong length is a shape error naming the distribution"
+                    (fun () -> ``a scale vector of the wrong length is a shape error naming the distribution`` ())
+                Expecto.Tests.testCase "the printer writes MvNormalCholesky with its three arguments" (fun () ->
+                    ``the printer writes MvNormalCholesky with its three arguments`` ())
+            ])

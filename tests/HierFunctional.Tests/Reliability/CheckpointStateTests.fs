@@ -5,7 +5,7 @@ module HierFunctional.Tests.Reliability.CheckpointStateTests
 open System
 open System.IO
 open System.Threading
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 
@@ -48,11 +48,9 @@ let private freshDir () =
     Directory.CreateDirectory d |> ignore
     d
 
-[<Fact>]
 let ``the model moves its two scalars with a block slice update`` () =
     Assert.Contains(plan.Updates, fun u -> u.Kind = UpdateKind.SliceBlock)
 
-[<Fact>]
 let ``a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt`` () =
     let full = freshDir ()
     let uninterrupted = Streaming.run (stream full) options plan
@@ -70,7 +68,6 @@ let ``a streamed run stopped after warm-up resumes bit-identically with the bloc
     Directory.Delete(full, true)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a checkpoint holds one saved state per update and reads back exactly`` () =
     let dir = freshDir ()
     let r = Streaming.run (stream dir) options plan
@@ -81,3 +78,14 @@ let ``a checkpoint holds one saved state per update and reads back exactly`` () 
     Assert.Contains(cp.Updates, fun u -> u.Length = 3 * k + k + 2 * k * k + 3)
     Assert.Equal(Checkpoint.format cp, Checkpoint.format (Checkpoint.parse (Checkpoint.format cp)))
     Directory.Delete(dir, true)
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.Reliability.CheckpointStateTests" (
+        Expecto.Tests.testList "HierFunctional.Tests.Reliability.CheckpointStateTests" [
+            Expecto.Tests.testCase "the model moves its two scalars with a block slice update" (fun () -> ``the model moves its two scalars with a block slice update`` ())
+            Expecto.Tests.testCase "a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt" (fun () -> ``a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt`` ())
+            Expecto.Tests.testCase "a checkpoint holds one saved state per update and reads back exactly" (fun () -> ``a checkpoint holds one saved state per update and reads back exactly`` ())
+        ]
+    )

@@ -3,7 +3,7 @@
 module HierFunctional.Tests.Reliability.ExtremeTests
 
 open System
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Analytic
 open HierFunctional.Tests.Gibbs.GibbsTests
@@ -27,11 +27,6 @@ let private betaModel (a: float) (b: float) =
         do! observe "y" (Binomial(data "n", p))
     }
 
-[<Theory>]
-[<InlineData(1e-8, 1e-8, 10, 3)>]
-[<InlineData(1e8, 1e8, 10, 3)>]
-[<InlineData(1e-8, 1e8, 10, 3)>]
-[<InlineData(1e8, 1e-8, 10, 7)>]
 let ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posterior`` (a, b, n, y) =
     let post = run (betaModel a b) (betaBinomialData n y)
     let a', b' = a + float y, b + float (n - y)
@@ -39,7 +34,6 @@ let ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posteri
     assertMean post "p" (a' / (a' + b'))
     assertSd post "p" (sqrt (a' * b' / ((a' + b') ** 2.0 * (a' + b' + 1.0))))
 
-[<Fact>]
 let ``a Beta(1e-8, 1e-8) prior with no successes keeps every draw in the unit interval`` () =
     let post = run (betaModel 1e-8 1e-8) (betaBinomialData 10 0)
     let p = Posterior.pooled "p" post
@@ -47,9 +41,6 @@ let ``a Beta(1e-8, 1e-8) prior with no successes keeps every draw in the unit in
     // Beta(1e-8, 10 + 1e-8): mean 1e-9, so essentially every draw is below 1e-6.
     Assert.True((p |> Array.filter (fun x -> x < 1e-6)).Length > p.Length * 99 / 100)
 
-[<Theory>]
-[<InlineData(0)>]
-[<InlineData(1_000_000_000)>]
 let ``Binomial with a billion trials and all or no successes gives the exact Beta posterior`` (y: int) =
     let n = 1_000_000_000
     let post = run (betaModel 1.0 1.0) (betaBinomialData n y)
@@ -60,9 +51,6 @@ let ``Binomial with a billion trials and all or no successes gives the exact Bet
     // the likelihood itself is exact at the edge: n·log1p(−p) at y = 0
     Assert.Equal(float n * Math.Log(1.0 - 1e-9), LogPdf.binomial (float n) 1e-9 0.0, 6)
 
-[<Theory>]
-[<InlineData(1e-12, 3, 1)>]
-[<InlineData(1e12, 1_500_000_000, 2_000_000_000)>]
 let ``Poisson exposures of 1e-12 and 1e12 give the closed-form Gamma posterior`` (e: float, y1: int, y2: int) =
     let m =
         model {
@@ -80,9 +68,6 @@ let ``Poisson exposures of 1e-12 and 1e12 give the closed-form Gamma posterior``
     assertMean post "lambda" (shape / rate)
     assertSd post "lambda" (sqrt shape / rate)
 
-[<Theory>]
-[<InlineData(1e-10)>]
-[<InlineData(1e10)>]
 let ``Normal data at scales 1e-10 and 1e10 give the closed-form Normal posterior`` (scale: float) =
     let m =
         model {
@@ -100,9 +85,6 @@ let ``Normal data at scales 1e-10 and 1e10 give the closed-form Normal posterior
     assertMean post "mu" ((Array.sum y / (scale * scale)) / prec)
     assertSd post "mu" (sqrt (1.0 / prec))
 
-[<Theory>]
-[<InlineData(1e-10)>]
-[<InlineData(1e10)>]
 let ``a Normal hierarchy at scales 1e-10 and 1e10 gives finite draws with mu among the group means`` (scale: float) =
     let m =
         model {
@@ -127,7 +109,6 @@ let ``a Normal hierarchy at scales 1e-10 and 1e10 gives finite draws with mu amo
     let mu = Diagnostics.mean (Posterior.chains "mu" post)
     Assert.True(mu > Array.min y && mu < Array.max y, $"mu {mu} outside [{Array.min y}, {Array.max y}]")
 
-[<Fact>]
 let ``a group with one observation gets the closed-form Normal-Normal posterior`` () =
     let m =
         model {
@@ -145,7 +126,6 @@ let ``a group with one observation gets the closed-form Normal-Normal posterior`
     assertMean post "theta[1]" ((1.0 / 4.0 + 3.0 / 0.25) / prec)
     assertSd post "theta[1]" (sqrt (1.0 / prec))
 
-[<Fact>]
 let ``identical groups (tau near 0) match the exact grid posterior of tau`` () =
     let y, s = Array.create 8 2.0, Array.create 8 1.0
 
@@ -172,7 +152,6 @@ let ``identical groups (tau near 0) match the exact grid posterior of tau`` () =
     assertMean post "tau" grid.Tau.Mean
     assertMean post "mu" grid.Mu.Mean
 
-[<Fact>]
 let ``perfectly separated logistic data keep a proper posterior that matches a grid`` () =
     let x = [| -2.0; -1.5; -1.0; -0.5; -0.2; 0.2; 0.5; 1.0; 1.5; 2.0 |]
     let y = x |> Array.map (fun v -> if v > 0.0 then 1 else 0)
@@ -198,3 +177,100 @@ let ``perfectly separated logistic data keep a proper posterior that matches a g
     assertMean post "beta" exact
     // the logit-scale density stays finite where the probability rounds to 1
     Assert.True(Double.IsFinite(LogPdf.bernoulliLogit -800.0 1.0))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Reliability.ExtremeTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Reliability.ExtremeTests"
+            [
+                Expecto.Tests.testList
+                    "Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posterior"
+                    [
+                        Expecto.Tests.testCase "(1e-8, 1e-8, 10, 3)" (fun () ->
+                            ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posterior`` (
+                                1e-8,
+                                1e-8,
+                                10,
+                                3
+                            ))
+                        Expecto.Tests.testCase "(1e8, 1e8, 10, 3)" (fun () ->
+                            ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posterior`` (
+                                1e8,
+                                1e8,
+                                10,
+                                3
+                            ))
+                        Expecto.Tests.testCase "(1e-8, 1e8, 10, 3)" (fun () ->
+                            ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posterior`` (
+                                1e-8,
+                                1e8,
+                                10,
+                                3
+                            ))
+                        Expecto.Tests.testCase "(1e8, 1e-8, 10, 7)" (fun () ->
+                            ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posterior`` (
+                                1e8,
+                                1e-8,
+                                10,
+                                7
+                            ))
+                    ]
+                Expecto.Tests.testCase
+                    "a Beta(1e-8, 1e-8) prior with no successes keeps every draw in the unit interval"
+                    (fun () -> ``a Beta(1e-8, 1e-8) prior with no successes keeps every draw in the unit interval`` ())
+                Expecto.Tests.testList
+                    "Binomial with a billion trials and all or no successes gives the exact Beta posterior"
+                    [
+                        Expecto.Tests.testCase "(0)" (fun () ->
+                            ``Binomial with a billion trials and all or no successes gives the exact Beta posterior`` (
+                                0
+                            ))
+                        Expecto.Tests.testCase "(1_000_000_000)" (fun () ->
+                            ``Binomial with a billion trials and all or no successes gives the exact Beta posterior`` (
+                                1_000_000_000
+                            ))
+                    ]
+                Expecto.Tests.testList
+                    "Poisson exposures of 1e-12 and 1e12 give the closed-form Gamma posterior"
+                    [
+                        Expecto.Tests.testCase "(1e-12, 3, 1)" (fun () ->
+                            ``Poisson exposures of 1e-12 and 1e12 give the closed-form Gamma posterior`` (1e-12, 3, 1))
+                        Expecto.Tests.testCase "(1e12, 1_500_000_000, 2_000_000_000)" (fun () ->
+                            ``Poisson exposures of 1e-12 and 1e12 give the closed-form Gamma posterior`` (
+                                1e12,
+                                1_500_000_000,
+                                2_000_000_000
+                            ))
+                    ]
+                Expecto.Tests.testList
+                    "Normal data at scales 1e-10 and 1e10 give the closed-form Normal posterior"
+                    [
+                        Expecto.Tests.testCase "(1e-10)" (fun () ->
+                            ``Normal data at scales 1e-10 and 1e10 give the closed-form Normal posterior`` (1e-10))
+                        Expecto.Tests.testCase "(1e10)" (fun () ->
+                            ``Normal data at scales 1e-10 and 1e10 give the closed-form Normal posterior`` (1e10))
+                    ]
+                Expecto.Tests.testList
+                    "a Normal hierarchy at scales 1e-10 and 1e10 gives finite draws with mu among the group means"
+                    [
+                        Expecto.Tests.testCase "(1e-10)" (fun () ->
+                            ``a Normal hierarchy at scales 1e-10 and 1e10 gives finite draws with mu among the group means`` (
+                                1e-10
+                            ))
+                        Expecto.Tests.testCase "(1e10)" (fun () ->
+                            ``a Normal hierarchy at scales 1e-10 and 1e10 gives finite draws with mu among the group means`` (
+                                1e10
+                            ))
+                    ]
+                Expecto.Tests.testCase
+                    "a group with one observation gets the closed-form Normal-Normal posterior"
+                    (fun () -> ``a group with one observation gets the closed-form Normal-Normal posterior`` ())
+                Expecto.Tests.testCase "identical groups (tau near 0) match the exact grid posterior of tau" (fun () ->
+                    ``identical groups (tau near 0) match the exact grid posterior of tau`` ())
+                Expecto.Tests.testCase
+                    "perfectly separated logistic data keep a proper posterior that matches a grid"
+                    (fun () -> ``perfectly separated logistic data keep a proper posterior that matches a grid`` ())
+            ])

@@ -4,7 +4,7 @@ module HierFunctional.Tests.Reliability.FuzzTests
 
 open System
 open System.IO
-open Xunit
+open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
@@ -18,7 +18,6 @@ let private acceptable (o: Fuzz.Outcome) =
     | Fuzz.Unexplained _
     | Fuzz.Hang -> false
 
-[<Fact>]
 let ``every generated model and data set either fits with finite draws or fails with a typed error`` () =
     Prop.forAll (Arb.fromGen FuzzCases.case) (fun c ->
         let o = Fuzz.classify (TimeSpan.FromSeconds 20.0) c
@@ -26,7 +25,6 @@ let ``every generated model and data set either fits with finite draws or fails 
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest 400, p)
 
 /// Cases from HIER_FUZZ_CASES (default 400); the report goes to HIER_FUZZ_REPORT when set.
-[<Fact>]
 let ``a fuzzing campaign has no unexplained failures and no hangs`` () =
     let n =
         match Environment.GetEnvironmentVariable "HIER_FUZZ_CASES" with
@@ -115,18 +113,39 @@ let private wellBehaved (text: string) =
            |> List.forall (fun (n, _) -> n.Trim() = n && n <> "" && not (n.StartsWith '\uFEFF'))
     | Error e -> e.Line >= 1 && e.Line <= text.Split('\n').Length && e.Problem <> ""
 
-[<Fact>]
 let ``the CSV reader returns a data set or a located error for any text`` () =
     Prop.forAll (Arb.fromGen hostileText) wellBehaved
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest 2000, p)
 
-[<Fact>]
 let ``the CSV reader handles BOM, CRLF, blank lines, ragged rows and unclosed quotes in tables`` () =
     Prop.forAll (Arb.fromGen damagedTable) wellBehaved
     |> fun p -> Check.One(TestConfig.quick.WithMaxTest 1000, p)
 
-[<Fact>]
 let ``a byte-order mark does not become part of the first column name`` () =
     match Csv.parse "(bom)" "\uFEFFg,y\n\"a\",1\n\"b\",2\n" with
     | Ok d -> Assert.Equal<string list>([ "g"; "y" ], d.Columns |> List.map fst)
     | Error e -> failwith e.Message
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Reliability.FuzzTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Reliability.FuzzTests"
+            [
+                Expecto.Tests.testCase
+                    "every generated model and data set either fits with finite draws or fails with a typed error"
+                    (fun () ->
+                        ``every generated model and data set either fits with finite draws or fails with a typed error`` ())
+                Expecto.Tests.testCase "a fuzzing campaign has no unexplained failures and no hangs" (fun () ->
+                    ``a fuzzing campaign has no unexplained failures and no hangs`` ())
+                Expecto.Tests.testCase "the CSV reader returns a data set or a located error for any text" (fun () ->
+                    ``the CSV reader returns a data set or a located error for any text`` ())
+                Expecto.Tests.testCase
+                    "the CSV reader handles BOM, CRLF, blank lines, ragged rows and unclosed quotes in tables"
+                    (fun () ->
+                        ``the CSV reader handles BOM, CRLF, blank lines, ragged rows and unclosed quotes in tables`` ())
+                Expecto.Tests.testCase "a byte-order mark does not become part of the first column name" (fun () ->
+                    ``a byte-order mark does not become part of the first column name`` ())
+            ])

@@ -2,7 +2,7 @@
 /// follow from the tail of the marginal likelihood, which is checked numerically here.
 module HierFunctional.Tests.Reliability.ImproperTests
 
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Analytic
 open type Distributions
@@ -44,7 +44,6 @@ let private normalHierarchy (mu: Dist) (tauPrior: Step<Expr>) (scaleOf: Expr -> 
 
 let private none (_: Expr) = Step.ret ()
 
-[<Fact>]
 let ``a flat prior on log tau for the Normal hierarchy is refused as improper`` () =
     let jeffreys =
         normalHierarchy (Flat Support.Real) (sample "tau" (Flat Support.Positive)) id (fun t ->
@@ -59,7 +58,6 @@ let ``a flat prior on log tau for the Normal hierarchy is refused as improper`` 
 
     Assert.Contains("τ = 0", improperOn "logTau" logScale (groups 8))
 
-[<Fact>]
 let ``a flat prior on tau needs three groups when mu is flat and two when mu is proper`` () =
     let flatMu =
         normalHierarchy (Flat Support.Real) (sample "tau" (Flat Support.Positive)) id none
@@ -73,7 +71,6 @@ let ``a flat prior on tau needs three groups when mu is flat and two when mu is 
     Assert.Contains("at least 2 groups", improperOn "tau" properMu (groups 1))
     accepted properMu (groups 2)
 
-[<Fact>]
 let ``a flat prior on the variance needs four groups when mu is flat`` () =
     let flatVar =
         normalHierarchy (Flat Support.Real) (sample "v" (Flat Support.Positive)) sqrt none
@@ -81,7 +78,6 @@ let ``a flat prior on the variance needs four groups when mu is flat`` () =
     Assert.Contains("at least 4 groups", improperOn "v" flatVar (groups 3))
     accepted flatVar (groups 4)
 
-[<Fact>]
 let ``the marginal likelihood of tau decays like tau to the power minus (J minus 1) with a flat mu`` () =
     // The tail that decides the group counts above: d log p(y | τ) / d log τ → −(J − 1) (BDA3 §5.4).
     for j in [ 2; 3; 5; 8 ] do
@@ -95,7 +91,6 @@ let ``the marginal likelihood of tau decays like tau to the power minus (J minus
         Assert.Equal(-(float j - 1.0), slope, 3)
         ignore d
 
-[<Fact>]
 let ``flat priors on the Beta parameters of a hierarchy are refused with BDA3's fix`` () =
     let d =
         Dataset.empty
@@ -120,7 +115,6 @@ let ``flat priors on the Beta parameters of a hierarchy are refused with BDA3's 
     Assert.Contains("-2.5 * log", why)
     accepted (flat true) d
 
-[<Fact>]
 let ``a flat prior with no data rows is refused as improper`` () =
     let m =
         model {
@@ -129,3 +123,30 @@ let ``a flat prior with no data rows is refused as improper`` () =
         }
 
     Assert.Contains("no rows", improperOn "mu" m (Dataset.empty |> Dataset.reals "y" [||]))
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Reliability.ImproperTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Reliability.ImproperTests"
+            [
+                Expecto.Tests.testCase
+                    "a flat prior on log tau for the Normal hierarchy is refused as improper"
+                    (fun () -> ``a flat prior on log tau for the Normal hierarchy is refused as improper`` ())
+                Expecto.Tests.testCase
+                    "a flat prior on tau needs three groups when mu is flat and two when mu is proper"
+                    (fun () -> ``a flat prior on tau needs three groups when mu is flat and two when mu is proper`` ())
+                Expecto.Tests.testCase "a flat prior on the variance needs four groups when mu is flat" (fun () ->
+                    ``a flat prior on the variance needs four groups when mu is flat`` ())
+                Expecto.Tests.testCase
+                    "the marginal likelihood of tau decays like tau to the power minus (J minus 1) with a flat mu"
+                    (fun () ->
+                        ``the marginal likelihood of tau decays like tau to the power minus (J minus 1) with a flat mu`` ())
+                Expecto.Tests.testCase
+                    "flat priors on the Beta parameters of a hierarchy are refused with BDA3's fix"
+                    (fun () -> ``flat priors on the Beta parameters of a hierarchy are refused with BDA3's fix`` ())
+                Expecto.Tests.testCase "a flat prior with no data rows is refused as improper" (fun () ->
+                    ``a flat prior with no data rows is refused as improper`` ())
+            ])

@@ -6,7 +6,7 @@ open System
 open System.IO
 open System.Threading
 open System.Threading.Tasks
-open Xunit
+open HierFunctional.TestShim
 open HierFunctional
 open type Distributions
 
@@ -56,7 +56,6 @@ type private CancelAt(cts: CancellationTokenSource, at: int) =
             if p.Iteration >= at then
                 cts.Cancel()
 
-[<Fact>]
 let ``streamed draws equal the in-memory draws of the same run`` () =
     let dir = freshDir "same"
     let r = Streaming.run (stream dir) options plan
@@ -65,9 +64,6 @@ let ``streamed draws equal the in-memory draws of the same run`` () =
     Assert.Equal<float[][][]>(Posterior.toArray inMemory, Posterior.toArray (Streaming.posterior r))
     Directory.Delete(dir, true)
 
-[<Theory>]
-[<InlineData(140)>] // during warm-up: slice widths are still adapting
-[<InlineData(521)>] // while drawing
 let ``a cancelled streamed run keeps every draw made and resumes bit-identically`` (cancelAt: int) =
     let full = freshDir "full"
     let uninterrupted = Streaming.run (stream full) options plan
@@ -100,7 +96,6 @@ let ``a cancelled streamed run keeps every draw made and resumes bit-identically
     Directory.Delete(full, true)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a checkpoint survives a text round trip exactly`` () =
     let dir = freshDir "cp"
     let r = Streaming.run (stream dir) (options.WithChains 1) plan
@@ -111,7 +106,6 @@ let ``a checkpoint survives a text round trip exactly`` () =
     Assert.Equal<uint64[]>(cp.Rng, again.Rng)
     Directory.Delete(dir, true)
 
-[<Fact>]
 let ``a hundred parallel fits on shared models and plans equal a hundred sequential fits`` () =
     let o (i: int) =
         SamplerOptions.Default.WithChains(2).WithWarmup(20).WithDraws(20).WithSeed(i).WithThreads(1)
@@ -132,3 +126,29 @@ let ``a hundred parallel fits on shared models and plans equal a hundred sequent
 
     for i in 0..99 do
         Assert.Equal<float[][][]>(sequential.[i], parallelFits.[i])
+
+// expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+[<Expecto.Tests>]
+let tests =
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Reliability.LongRunTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Reliability.LongRunTests"
+            [
+                Expecto.Tests.testCase "streamed draws equal the in-memory draws of the same run" (fun () ->
+                    ``streamed draws equal the in-memory draws of the same run`` ())
+                Expecto.Tests.testList
+                    "a cancelled streamed run keeps every draw made and resumes bit-identically"
+                    [
+                        Expecto.Tests.testCase "(140)" (fun () ->
+                            ``a cancelled streamed run keeps every draw made and resumes bit-identically`` (140)) // during warm-up: slice widths are still adapting
+                        Expecto.Tests.testCase "(521)" (fun () ->
+                            ``a cancelled streamed run keeps every draw made and resumes bit-identically`` (521)) // while drawing
+                    ]
+                Expecto.Tests.testCase "a checkpoint survives a text round trip exactly" (fun () ->
+                    ``a checkpoint survives a text round trip exactly`` ())
+                Expecto.Tests.testCase
+                    "a hundred parallel fits on shared models and plans equal a hundred sequential fits"
+                    (fun () ->
+                        ``a hundred parallel fits on shared models and plans equal a hundred sequential fits`` ())
+            ])

@@ -1,5 +1,5 @@
 (**
-# 11. Charts: every diagnostic and shrinkage chart in one line each
+# 12. Charts: every diagnostic and shrinkage chart in one line each
 
 `HierFunctional.Plots` draws a fit with [Plotly.NET](https://plotly.net): trace and rank plots, densities by
 chain, autocorrelation, forest plots, the shrinkage plot, pair and funnel plots with flagged chains in red, prior
@@ -9,7 +9,7 @@ last, so a chart is one pipeline: `post |> Plot.rank "tau" |> Plot.show`. Hover 
 numbers. Every page is self-contained: plotly.js is inlined from the copy Plotly.NET ships, so it opens offline.
 
 `Plot.show` opens the chart in the default browser; with `CI` set it only writes the page (this script runs in CI).
-Here each chart is also saved under `docs/output/charts/`. Run with `dotnet fsi docs/tutorials/11-charts.fsx`.
+Here each chart is also saved under `docs/output/charts/`. Run with `dotnet fsi docs/tutorials/12-charts.fsx`.
 *)
 #load "references.fsx"
 #r "nuget: Plotly.NET, 6.0.0"
