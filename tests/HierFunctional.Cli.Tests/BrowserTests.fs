@@ -132,11 +132,22 @@ let ``each Plots chart renders on its own self-contained page with the expected 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Cli.Tests.BrowserTests" (
-        Expecto.Tests.testList "HierFunctional.Cli.Tests.BrowserTests" [
-            Expecto.Tests.testCase "every chart of the report draws each of its traces in the browser" (fun () -> ``every chart of the report draws each of its traces in the browser`` ())
-            Expecto.Tests.testCase "the report's shrinkage and forest charts label each point with its hospital" (fun () -> ``the report's shrinkage and forest charts label each point with its hospital`` ())
-            Expecto.Tests.testCase "the report renders offline: no request leaves the file and the screenshot is not blank" (fun () -> ``the report renders offline: no request leaves the file and the screenshot is not blank`` ())
-            Expecto.Tests.testCase "each Plots chart renders on its own self-contained page with the expected number of traces" (fun () -> ``each Plots chart renders on its own self-contained page with the expected number of traces`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.BrowserTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.BrowserTests"
+            [
+                Expecto.Tests.testCase "every chart of the report draws each of its traces in the browser" (fun () ->
+                    ``every chart of the report draws each of its traces in the browser`` ())
+                Expecto.Tests.testCase
+                    "the report's shrinkage and forest charts label each point with its hospital"
+                    (fun () -> ``the report's shrinkage and forest charts label each point with its hospital`` ())
+                Expecto.Tests.testCase
+                    "the report renders offline: no request leaves the file and the screenshot is not blank"
+                    (fun () ->
+                        ``the report renders offline: no request leaves the file and the screenshot is not blank`` ())
+                Expecto.Tests.testCase
+                    "each Plots chart renders on its own self-contained page with the expected number of traces"
+                    (fun () ->
+                        ``each Plots chart renders on its own self-contained page with the expected number of traces`` ())
+            ])

@@ -97,8 +97,13 @@ let ``SIGINT during hier fit writes the draws so far and a summary marked partia
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Cli.Tests.InterruptTests" (
-        Expecto.Tests.testList "HierFunctional.Cli.Tests.InterruptTests" [
-            Expecto.Tests.testCase "SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130" (fun () -> ``SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Cli.Tests.InterruptTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Cli.Tests.InterruptTests"
+            [
+                Expecto.Tests.testCase
+                    "SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130"
+                    (fun () ->
+                        ``SIGINT during hier fit writes the draws so far and a summary marked partial, and exits with 130`` ())
+            ])

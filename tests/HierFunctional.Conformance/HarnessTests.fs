@@ -95,18 +95,48 @@ let ``every case says whether it has a formula version, and why not`` () =
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Conformance.HarnessTests" (
-        Expecto.Tests.testList "HierFunctional.Conformance.HarnessTests" [
-            Expecto.Tests.testCase "a node 0.149 reference sds from the reference passes and 0.151 fails" (fun () -> ``a node 0.149 reference sds from the reference passes and 0.151 fails`` ())
-            Expecto.Tests.testCase "a node whose chains disagree fails on R-hat even when the pooled mean is right" (fun () -> ``a node whose chains disagree fails on R-hat even when the pooled mean is right`` ())
-            Expecto.Tests.testCase "NaN draws fail the rule" (fun () -> ``NaN draws fail the rule`` ())
-            Expecto.Tests.testList "every case has its data and a reference for each node, and its model binds to the data" [
-                for row in caseNames -> Expecto.Tests.testCase (row |> Array.map (function :? string as s -> s | x -> sprintf "%A" x) |> String.concat ", ") (fun () -> ``every case has its data and a reference for each node, and its model binds to the data`` (unbox row.[0]))
-            ]
-            Expecto.Tests.testCase "case names are unique" (fun () -> ``case names are unique`` ())
-            Expecto.Tests.testList "every formula version binds to its data and reads each reference node from a node of its model" [
-                for row in caseNames -> Expecto.Tests.testCase (row |> Array.map (function :? string as s -> s | x -> sprintf "%A" x) |> String.concat ", ") (fun () -> ``every formula version binds to its data and reads each reference node from a node of its model`` (unbox row.[0]))
-            ]
-            Expecto.Tests.testCase "every case says whether it has a formula version, and why not" (fun () -> ``every case says whether it has a formula version, and why not`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Conformance.HarnessTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Conformance.HarnessTests"
+            [
+                Expecto.Tests.testCase "a node 0.149 reference sds from the reference passes and 0.151 fails" (fun () ->
+                    ``a node 0.149 reference sds from the reference passes and 0.151 fails`` ())
+                Expecto.Tests.testCase
+                    "a node whose chains disagree fails on R-hat even when the pooled mean is right"
+                    (fun () -> ``a node whose chains disagree fails on R-hat even when the pooled mean is right`` ())
+                Expecto.Tests.testCase "NaN draws fail the rule" (fun () -> ``NaN draws fail the rule`` ())
+                Expecto.Tests.testList
+                    "every case has its data and a reference for each node, and its model binds to the data"
+                    [
+                        for row in caseNames ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``every case has its data and a reference for each node, and its model binds to the data`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testCase "case names are unique" (fun () -> ``case names are unique`` ())
+                Expecto.Tests.testList
+                    "every formula version binds to its data and reads each reference node from a node of its model"
+                    [
+                        for row in caseNames ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``every formula version binds to its data and reads each reference node from a node of its model`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testCase "every case says whether it has a formula version, and why not" (fun () ->
+                    ``every case says whether it has a formula version, and why not`` ())
+            ])

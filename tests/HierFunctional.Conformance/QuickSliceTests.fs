@@ -25,13 +25,39 @@ let ``a quick-slice formula version agrees with its case's reference under the p
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Conformance.QuickSliceTests" (
-        Expecto.Tests.testList "HierFunctional.Conformance.QuickSliceTests" [
-            Expecto.Tests.testList "a quick-slice case agrees with its reference under the pass rule" [
-                for row in quickNames -> Expecto.Tests.testCase (row |> Array.map (function :? string as s -> s | x -> sprintf "%A" x) |> String.concat ", ") (fun () -> ``a quick-slice case agrees with its reference under the pass rule`` (unbox row.[0]))
-            ]
-            Expecto.Tests.testList "a quick-slice formula version agrees with its case's reference under the pass rule" [
-                for row in quickFormulaNames -> Expecto.Tests.testCase (row |> Array.map (function :? string as s -> s | x -> sprintf "%A" x) |> String.concat ", ") (fun () -> ``a quick-slice formula version agrees with its case's reference under the pass rule`` (unbox row.[0]))
-            ]
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Conformance.QuickSliceTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Conformance.QuickSliceTests"
+            [
+                Expecto.Tests.testList
+                    "a quick-slice case agrees with its reference under the pass rule"
+                    [
+                        for row in quickNames ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``a quick-slice case agrees with its reference under the pass rule`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+                Expecto.Tests.testList
+                    "a quick-slice formula version agrees with its case's reference under the pass rule"
+                    [
+                        for row in quickFormulaNames ->
+                            Expecto.Tests.testCase
+                                (row
+                                 |> Array.map (function
+                                     | :? string as s -> s
+                                     | x -> sprintf "%A" x)
+                                 |> String.concat ", ")
+                                (fun () ->
+                                    ``a quick-slice formula version agrees with its case's reference under the pass rule`` (
+                                        unbox row.[0]
+                                    ))
+                    ]
+            ])

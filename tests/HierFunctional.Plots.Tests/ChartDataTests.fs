@@ -292,22 +292,51 @@ let ``the C# chart methods use no F# lists, options, functions or tuples`` () =
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Plots.Tests.ChartDataTests" (
-        Expecto.Tests.testList "HierFunctional.Plots.Tests.ChartDataTests" [
-            Expecto.Tests.testCase "rank histogram counts sum to each chain's draws and to all draws" (fun () -> ``rank histogram counts sum to each chain's draws and to all draws`` ())
-            Expecto.Tests.testCase "the pooled rank bins are equally filled, within one draw" (fun () -> ``the pooled rank bins are equally filled, within one draw`` ())
-            Expecto.Tests.testCase "ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws" (fun () -> ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws`` ())
-            Expecto.Tests.testCase "a trace keeps at most the limit of points per chain, each a draw at its iteration" (fun () -> ``a trace keeps at most the limit of points per chain, each a draw at its iteration`` ())
-            Expecto.Tests.testCase "each chain's density integrates to one over its grid" (fun () -> ``each chain's density integrates to one over its grid`` ())
-            Expecto.Tests.testCase "the density of positive draws starts at zero and still integrates to one" (fun () -> ``the density of positive draws starts at zero and still integrates to one`` ())
-            Expecto.Tests.testCase "autocorrelation is one at lag zero and within minus one to one" (fun () -> ``autocorrelation is one at lag zero and within minus one to one`` ())
-            Expecto.Tests.testCase "forest intervals contain their medians and rows carry the group labels" (fun () -> ``forest intervals contain their medians and rows carry the group labels`` ())
-            Expecto.Tests.testCase "shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means" (fun () -> ``shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means`` ())
-            Expecto.Tests.testCase "variance shares of the levels sum to one" (fun () -> ``variance shares of the levels sum to one`` ())
-            Expecto.Tests.testCase "criteria comparison bars span one standard error either side and DIC has none" (fun () -> ``criteria comparison bars span one standard error either side and DIC has none`` ())
-            Expecto.Tests.testCase "a stuck chain is flagged in the pair plot data and the others are not" (fun () -> ``a stuck chain is flagged in the pair plot data and the others are not`` ())
-            Expecto.Tests.testCase "a predictive density check has the observed data and exactly the requested replicates" (fun () -> ``a predictive density check has the observed data and exactly the requested replicates`` ())
-            Expecto.Tests.testCase "prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range" (fun () -> ``prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range`` ())
-            Expecto.Tests.testCase "the C# chart methods use no F# lists, options, functions or tuples" (fun () -> ``the C# chart methods use no F# lists, options, functions or tuples`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Plots.Tests.ChartDataTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Plots.Tests.ChartDataTests"
+            [
+                Expecto.Tests.testCase "rank histogram counts sum to each chain's draws and to all draws" (fun () ->
+                    ``rank histogram counts sum to each chain's draws and to all draws`` ())
+                Expecto.Tests.testCase "the pooled rank bins are equally filled, within one draw" (fun () ->
+                    ``the pooled rank bins are equally filled, within one draw`` ())
+                Expecto.Tests.testCase
+                    "ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws"
+                    (fun () -> ``ranks of the pooled draws are a permutation of 0 to S-1, ordered like the draws`` ())
+                Expecto.Tests.testCase
+                    "a trace keeps at most the limit of points per chain, each a draw at its iteration"
+                    (fun () -> ``a trace keeps at most the limit of points per chain, each a draw at its iteration`` ())
+                Expecto.Tests.testCase "each chain's density integrates to one over its grid" (fun () ->
+                    ``each chain's density integrates to one over its grid`` ())
+                Expecto.Tests.testCase
+                    "the density of positive draws starts at zero and still integrates to one"
+                    (fun () -> ``the density of positive draws starts at zero and still integrates to one`` ())
+                Expecto.Tests.testCase "autocorrelation is one at lag zero and within minus one to one" (fun () ->
+                    ``autocorrelation is one at lag zero and within minus one to one`` ())
+                Expecto.Tests.testCase
+                    "forest intervals contain their medians and rows carry the group labels"
+                    (fun () -> ``forest intervals contain their medians and rows carry the group labels`` ())
+                Expecto.Tests.testCase
+                    "shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means"
+                    (fun () ->
+                        ``shrinkage arrows start at the no-pooling estimates and end at the partial-pooling means`` ())
+                Expecto.Tests.testCase "variance shares of the levels sum to one" (fun () ->
+                    ``variance shares of the levels sum to one`` ())
+                Expecto.Tests.testCase
+                    "criteria comparison bars span one standard error either side and DIC has none"
+                    (fun () -> ``criteria comparison bars span one standard error either side and DIC has none`` ())
+                Expecto.Tests.testCase
+                    "a stuck chain is flagged in the pair plot data and the others are not"
+                    (fun () -> ``a stuck chain is flagged in the pair plot data and the others are not`` ())
+                Expecto.Tests.testCase
+                    "a predictive density check has the observed data and exactly the requested replicates"
+                    (fun () ->
+                        ``a predictive density check has the observed data and exactly the requested replicates`` ())
+                Expecto.Tests.testCase
+                    "prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range"
+                    (fun () ->
+                        ``prior and posterior densities of tau start at zero and hold nearly all their mass on the shown range`` ())
+                Expecto.Tests.testCase "the C# chart methods use no F# lists, options, functions or tuples" (fun () ->
+                    ``the C# chart methods use no F# lists, options, functions or tuples`` ())
+            ])

@@ -47,10 +47,17 @@ let ``a chart shows inline with plotly.js and draws itself`` () =
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Plots.Tests.FormatterTests" (
-        Expecto.Tests.testList "HierFunctional.Plots.Tests.FormatterTests" [
-            Expecto.Tests.testCase "a posterior shows as its summary table with one row per scalar and the group labels" (fun () -> ``a posterior shows as its summary table with one row per scalar and the group labels`` ())
-            Expecto.Tests.testCase "a plan shows as its update table with one row per update" (fun () -> ``a plan shows as its update table with one row per update`` ())
-            Expecto.Tests.testCase "a chart shows inline with plotly.js and draws itself" (fun () -> ``a chart shows inline with plotly.js and draws itself`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Plots.Tests.FormatterTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Plots.Tests.FormatterTests"
+            [
+                Expecto.Tests.testCase
+                    "a posterior shows as its summary table with one row per scalar and the group labels"
+                    (fun () ->
+                        ``a posterior shows as its summary table with one row per scalar and the group labels`` ())
+                Expecto.Tests.testCase "a plan shows as its update table with one row per update" (fun () ->
+                    ``a plan shows as its update table with one row per update`` ())
+                Expecto.Tests.testCase "a chart shows inline with plotly.js and draws itself" (fun () ->
+                    ``a chart shows inline with plotly.js and draws itself`` ())
+            ])

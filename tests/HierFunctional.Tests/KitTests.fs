@@ -39,7 +39,10 @@ let private betaBinomial (bug: float) : ConjugacyRule =
                     Exactness = Exactness.Exact
                     Reason = ""
                     KeepsWeight = false
-                    Init = fun _ -> UpdateStep.scratch (fun rng state -> state.Values.[offset] <- Beta.Sample(rng, alpha, beta))
+                    Init =
+                        fun _ ->
+                            UpdateStep.scratch (fun rng state ->
+                                state.Values.[offset] <- Beta.Sample(rng, alpha, beta))
                 })
 
 let private rate =

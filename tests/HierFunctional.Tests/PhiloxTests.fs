@@ -55,11 +55,21 @@ let ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors``
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.PhiloxTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.PhiloxTests" [
-            Expecto.Tests.testCase "Philox4x32-10 blocks match the Random123 known-answer vectors" (fun () -> ``Philox4x32-10 blocks match the Random123 known-answer vectors`` ())
-            Expecto.Tests.testCase "the generator's outputs are the blocks of counters 0, 1, 2 under its key" (fun () -> ``the generator's outputs are the blocks of counters 0, 1, 2 under its key`` ())
-            Expecto.Tests.testCase "a generator made from a stored state continues exactly, at any position in a block" (fun () -> ``a generator made from a stored state continues exactly, at any position in a block`` ())
-            Expecto.Tests.testCase "uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors" (fun () -> ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.PhiloxTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.PhiloxTests"
+            [
+                Expecto.Tests.testCase "Philox4x32-10 blocks match the Random123 known-answer vectors" (fun () ->
+                    ``Philox4x32-10 blocks match the Random123 known-answer vectors`` ())
+                Expecto.Tests.testCase
+                    "the generator's outputs are the blocks of counters 0, 1, 2 under its key"
+                    (fun () -> ``the generator's outputs are the blocks of counters 0, 1, 2 under its key`` ())
+                Expecto.Tests.testCase
+                    "a generator made from a stored state continues exactly, at any position in a block"
+                    (fun () ->
+                        ``a generator made from a stored state continues exactly, at any position in a block`` ())
+                Expecto.Tests.testCase
+                    "uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors"
+                    (fun () -> ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors`` ())
+            ])

@@ -128,11 +128,21 @@ let ``catalogue structure names are unique`` () =
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.SbcCoverageTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.SbcCoverageTests" [
-            Expecto.Tests.testCase "every built-in conjugacy rule is used by some SBC catalogue structure" (fun () -> ``every built-in conjugacy rule is used by some SBC catalogue structure`` ())
-            Expecto.Tests.testCase "every kind of update appears in the plan of some SBC catalogue structure" (fun () -> ``every kind of update appears in the plan of some SBC catalogue structure`` ())
-            Expecto.Tests.testCase "every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure" (fun () -> ``every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure`` ())
-            Expecto.Tests.testCase "catalogue structure names are unique" (fun () -> ``catalogue structure names are unique`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.SbcCoverageTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.SbcCoverageTests"
+            [
+                Expecto.Tests.testCase
+                    "every built-in conjugacy rule is used by some SBC catalogue structure"
+                    (fun () -> ``every built-in conjugacy rule is used by some SBC catalogue structure`` ())
+                Expecto.Tests.testCase
+                    "every kind of update appears in the plan of some SBC catalogue structure"
+                    (fun () -> ``every kind of update appears in the plan of some SBC catalogue structure`` ())
+                Expecto.Tests.testCase
+                    "every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure"
+                    (fun () ->
+                        ``every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure`` ())
+                Expecto.Tests.testCase "catalogue structure names are unique" (fun () ->
+                    ``catalogue structure names are unique`` ())
+            ])

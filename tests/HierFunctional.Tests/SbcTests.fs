@@ -124,25 +124,55 @@ let ``SBC passes the unedited Normal-Normal rule and fails it with a shifted mea
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.SbcTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.SbcTests" [
-            Expecto.Tests.testList "the simultaneous ECDF band covers uniform ranks with probability 1 − α" [
-                Expecto.Tests.testCase "(100, 50, 0.05)" (fun () -> ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (100, 50, 0.05))
-                Expecto.Tests.testCase "(200, 20, 0.01)" (fun () -> ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (200, 20, 0.01))
-            ]
-            Expecto.Tests.testCase "the exact band's level agrees with the simulation method of Säilynoja et al." (fun () -> ``the exact band's level agrees with the simulation method of Säilynoja et al.`` ())
-            Expecto.Tests.testCase "the band rejects ranks piled at the ends and accepts evenly spread ones" (fun () -> ``the band rejects ranks piled at the ends and accepts evenly spread ones`` ())
-            Expecto.Tests.testList "the sampler is calibrated on cheap structures of the catalogue" [
-                Expecto.Tests.testCase "(\"normal-normal\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("normal-normal"))
-                Expecto.Tests.testCase "(\"beta-binomial\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("beta-binomial"))
-                Expecto.Tests.testCase "(\"gamma-poisson\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("gamma-poisson"))
-                Expecto.Tests.testCase "(\"normal-scale-gamma-precision\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("normal-scale-gamma-precision"))
-                Expecto.Tests.testCase "(\"two-level-normal\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-normal"))
-                Expecto.Tests.testCase "(\"truncated-beta-binomial\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("truncated-beta-binomial"))
-                Expecto.Tests.testCase "(\"two-level-precision\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-precision"))
-                Expecto.Tests.testCase "(\"prior-draw\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("prior-draw"))
-                Expecto.Tests.testCase "(\"poisson-glmm-centring\")" (fun () -> ``the sampler is calibrated on cheap structures of the catalogue`` ("poisson-glmm-centring"))
-            ]
-            Expecto.Tests.testCase "SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance" (fun () -> ``SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.SbcTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.SbcTests"
+            [
+                Expecto.Tests.testList
+                    "the simultaneous ECDF band covers uniform ranks with probability 1 − α"
+                    [
+                        Expecto.Tests.testCase "(100, 50, 0.05)" (fun () ->
+                            ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (100, 50, 0.05))
+                        Expecto.Tests.testCase "(200, 20, 0.01)" (fun () ->
+                            ``the simultaneous ECDF band covers uniform ranks with probability 1 − α`` (200, 20, 0.01))
+                    ]
+                Expecto.Tests.testCase
+                    "the exact band's level agrees with the simulation method of Säilynoja et al."
+                    (fun () -> ``the exact band's level agrees with the simulation method of Säilynoja et al.`` ())
+                Expecto.Tests.testCase
+                    "the band rejects ranks piled at the ends and accepts evenly spread ones"
+                    (fun () -> ``the band rejects ranks piled at the ends and accepts evenly spread ones`` ())
+                Expecto.Tests.testList
+                    "the sampler is calibrated on cheap structures of the catalogue"
+                    [
+                        Expecto.Tests.testCase "(\"normal-normal\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` ("normal-normal"))
+                        Expecto.Tests.testCase "(\"beta-binomial\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` ("beta-binomial"))
+                        Expecto.Tests.testCase "(\"gamma-poisson\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` ("gamma-poisson"))
+                        Expecto.Tests.testCase "(\"normal-scale-gamma-precision\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "normal-scale-gamma-precision"
+                            ))
+                        Expecto.Tests.testCase "(\"two-level-normal\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-normal"))
+                        Expecto.Tests.testCase "(\"truncated-beta-binomial\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "truncated-beta-binomial"
+                            ))
+                        Expecto.Tests.testCase "(\"two-level-precision\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-precision"))
+                        Expecto.Tests.testCase "(\"prior-draw\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` ("prior-draw"))
+                        Expecto.Tests.testCase "(\"poisson-glmm-centring\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "poisson-glmm-centring"
+                            ))
+                    ]
+                Expecto.Tests.testCase
+                    "SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance"
+                    (fun () ->
+                        ``SBC passes the unedited Normal-Normal rule and fails it with a shifted mean or a halved variance`` ())
+            ])

@@ -254,18 +254,40 @@ let ``the Dirichlet density pulled back through the stick-breaking transform int
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.TransformTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.TransformTests" [
-            Expecto.Tests.testCase "vector transforms round-trip to 1e-10" (fun () -> ``vector transforms round-trip to 1e-10`` ())
-            Expecto.Tests.testCase "covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry" (fun () -> ``covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry`` ())
-            Expecto.Tests.testCase "vector log-Jacobians equal the log determinant of the finite-difference Jacobian" (fun () -> ``vector log-Jacobians equal the log determinant of the finite-difference Jacobian`` ())
-            Expecto.Tests.testCase "vector transforms land in the support" (fun () -> ``vector transforms land in the support`` ())
-            Expecto.Tests.testCase "scalar transforms round-trip and their log-Jacobians match finite differences" (fun () -> ``scalar transforms round-trip and their log-Jacobians match finite differences`` ())
-            Expecto.Tests.testCase "transforms give no NaN at |u| = 700" (fun () -> ``transforms give no NaN at |u| = 700`` ())
-            Expecto.Tests.testCase "a far-out unconstrained value maps strictly inside a bounded support and back to a finite value" (fun () -> ``a far-out unconstrained value maps strictly inside a bounded support and back to a finite value`` ())
-            Expecto.Tests.testCase "sizes follow the packing conventions" (fun () -> ``sizes follow the packing conventions`` ())
-            Expecto.Tests.testCase "a 2x2 correlation Cholesky factor is the tanh of its coordinate" (fun () -> ``a 2x2 correlation Cholesky factor is the tanh of its coordinate`` ())
-            Expecto.Tests.testCase "the LKJ density pulled back through the correlation transform integrates to one" (fun () -> ``the LKJ density pulled back through the correlation transform integrates to one`` ())
-            Expecto.Tests.testCase "the Dirichlet density pulled back through the stick-breaking transform integrates to one" (fun () -> ``the Dirichlet density pulled back through the stick-breaking transform integrates to one`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.TransformTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.TransformTests"
+            [
+                Expecto.Tests.testCase "vector transforms round-trip to 1e-10" (fun () ->
+                    ``vector transforms round-trip to 1e-10`` ())
+                Expecto.Tests.testCase
+                    "covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry"
+                    (fun () ->
+                        ``covariance values round-trip through the unconstrained scale to 1e-12 of their largest entry`` ())
+                Expecto.Tests.testCase
+                    "vector log-Jacobians equal the log determinant of the finite-difference Jacobian"
+                    (fun () -> ``vector log-Jacobians equal the log determinant of the finite-difference Jacobian`` ())
+                Expecto.Tests.testCase "vector transforms land in the support" (fun () ->
+                    ``vector transforms land in the support`` ())
+                Expecto.Tests.testCase
+                    "scalar transforms round-trip and their log-Jacobians match finite differences"
+                    (fun () -> ``scalar transforms round-trip and their log-Jacobians match finite differences`` ())
+                Expecto.Tests.testCase "transforms give no NaN at |u| = 700" (fun () ->
+                    ``transforms give no NaN at |u| = 700`` ())
+                Expecto.Tests.testCase
+                    "a far-out unconstrained value maps strictly inside a bounded support and back to a finite value"
+                    (fun () ->
+                        ``a far-out unconstrained value maps strictly inside a bounded support and back to a finite value`` ())
+                Expecto.Tests.testCase "sizes follow the packing conventions" (fun () ->
+                    ``sizes follow the packing conventions`` ())
+                Expecto.Tests.testCase "a 2x2 correlation Cholesky factor is the tanh of its coordinate" (fun () ->
+                    ``a 2x2 correlation Cholesky factor is the tanh of its coordinate`` ())
+                Expecto.Tests.testCase
+                    "the LKJ density pulled back through the correlation transform integrates to one"
+                    (fun () -> ``the LKJ density pulled back through the correlation transform integrates to one`` ())
+                Expecto.Tests.testCase
+                    "the Dirichlet density pulled back through the stick-breaking transform integrates to one"
+                    (fun () ->
+                        ``the Dirichlet density pulled back through the stick-breaking transform integrates to one`` ())
+            ])

@@ -219,14 +219,35 @@ let ``a truncated Beta with a tiny shape never draws the edge of its support (BU
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.TruncationTailTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.TruncationTailTests" [
-            Expecto.Tests.testCase "the log-mass of a truncation whose mass underflows matches its closed form or quadrature" (fun () -> ``the log-mass of a truncation whose mass underflows matches its closed form or quadrature`` ())
-            Expecto.Tests.testCase "the log-mass agrees with the direct formula wherever the mass is representable" (fun () -> ``the log-mass agrees with the direct formula wherever the mass is representable`` ())
-            Expecto.Tests.testCase "the standard normal log-CDF matches the series far in the tail and MathNet in the bulk" (fun () -> ``the standard normal log-CDF matches the series far in the tail and MathNet in the bulk`` ())
-            Expecto.Tests.testCase "a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)" (fun () -> ``a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)`` ())
-            Expecto.Tests.testCase "draws beyond the representable tail follow the truncated distribution" (fun () -> ``draws beyond the representable tail follow the truncated distribution`` ())
-            Expecto.Tests.testCase "draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision" (fun () -> ``draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision`` ())
-            Expecto.Tests.testCase "a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)" (fun () -> ``a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.TruncationTailTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.TruncationTailTests"
+            [
+                Expecto.Tests.testCase
+                    "the log-mass of a truncation whose mass underflows matches its closed form or quadrature"
+                    (fun () ->
+                        ``the log-mass of a truncation whose mass underflows matches its closed form or quadrature`` ())
+                Expecto.Tests.testCase
+                    "the log-mass agrees with the direct formula wherever the mass is representable"
+                    (fun () -> ``the log-mass agrees with the direct formula wherever the mass is representable`` ())
+                Expecto.Tests.testCase
+                    "the standard normal log-CDF matches the series far in the tail and MathNet in the bulk"
+                    (fun () ->
+                        ``the standard normal log-CDF matches the series far in the tail and MathNet in the bulk`` ())
+                Expecto.Tests.testCase
+                    "a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)"
+                    (fun () ->
+                        ``a Beta truncated at 0.9999 under a large shape has a finite log-density (BUGS litters)`` ())
+                Expecto.Tests.testCase
+                    "draws beyond the representable tail follow the truncated distribution"
+                    (fun () -> ``draws beyond the representable tail follow the truncated distribution`` ())
+                Expecto.Tests.testCase
+                    "draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision"
+                    (fun () ->
+                        ``draws in a Gamma's upper tail and an InverseGamma's lower tail keep their precision`` ())
+                Expecto.Tests.testCase
+                    "a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)"
+                    (fun () ->
+                        ``a truncated Beta with a tiny shape never draws the edge of its support (BUGS litters)`` ())
+            ])

@@ -330,8 +330,7 @@ module internal GlmBlock =
                 for r in 0 .. ch.Rows - 1 do
                     off.[r] <- ch.Offset s r
 
-            let mutable lpCur =
-                prepare k children offs pm pp bounds s grad prec mean beta
+            let mutable lpCur = prepare k children offs pm pp bounds s grad prec mean beta
 
             // Warm-up only: a start where exp(eta) overflows the IWLS weights (a coefficient started a few units
             // from 0 on a covariate in the hundreds) is pulled toward the prior mean until the expansion is finite.

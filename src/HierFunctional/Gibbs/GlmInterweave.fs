@@ -169,8 +169,7 @@ module internal GlmInterweave =
 
             let u0 = Transform.toUnconstrainedScalar support t0
 
-            let r =
-                UpdateKit.sliceStep tau.Node.Name updateName rng fTau widths.[0].Width u0
+            let r = UpdateKit.sliceStep tau.Node.Name updateName rng fTau widths.[0].Width u0
 
             let t = Transform.fromUnconstrainedScalar support r.Value
             UpdateKit.checkFinite tau.Node.Name updateName t
@@ -192,8 +191,7 @@ module internal GlmInterweave =
                         s.[muOff] <- m
                         logLik m sd + muRest s
 
-                    let rm =
-                        UpdateKit.sliceStep muName updateName rng fMu widths.[1].Width mu0
+                    let rm = UpdateKit.sliceStep muName updateName rng fMu widths.[1].Width mu0
 
                     s.[muOff] <- rm.Value
 

@@ -81,14 +81,28 @@ let ``a run cancelled before any chain made a draw throws OperationCanceledExcep
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.Gibbs.CancellationTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.Gibbs.CancellationTests" [
-            Expecto.Tests.testList "a run cancelled with more chains than threads keeps the draws of every chain that made some" [
-                Expecto.Tests.testCase "(1)" (fun () -> ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (1))
-                Expecto.Tests.testCase "(2)" (fun () -> ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (2))
-            ]
-            Expecto.Tests.testCase "the summary of a partial posterior works and says it is partial" (fun () -> ``the summary of a partial posterior works and says it is partial`` ())
-            Expecto.Tests.testCase "a token cancelled before the call throws OperationCanceledException" (fun () -> ``a token cancelled before the call throws OperationCanceledException`` ())
-            Expecto.Tests.testCase "a run cancelled before any chain made a draw throws OperationCanceledException" (fun () -> ``a run cancelled before any chain made a draw throws OperationCanceledException`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.CancellationTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.CancellationTests"
+            [
+                Expecto.Tests.testList
+                    "a run cancelled with more chains than threads keeps the draws of every chain that made some"
+                    [
+                        Expecto.Tests.testCase "(1)" (fun () ->
+                            ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (
+                                1
+                            ))
+                        Expecto.Tests.testCase "(2)" (fun () ->
+                            ``a run cancelled with more chains than threads keeps the draws of every chain that made some`` (
+                                2
+                            ))
+                    ]
+                Expecto.Tests.testCase "the summary of a partial posterior works and says it is partial" (fun () ->
+                    ``the summary of a partial posterior works and says it is partial`` ())
+                Expecto.Tests.testCase "a token cancelled before the call throws OperationCanceledException" (fun () ->
+                    ``a token cancelled before the call throws OperationCanceledException`` ())
+                Expecto.Tests.testCase
+                    "a run cancelled before any chain made a draw throws OperationCanceledException"
+                    (fun () -> ``a run cancelled before any chain made a draw throws OperationCanceledException`` ())
+            ])

@@ -513,8 +513,20 @@ let tests =
                         "the GLM block with its centring steps allocates nothing per sweep"
                         (fun () -> ``the GLM block with its centring steps allocates nothing per sweep`` ())
                 )
-                Expecto.Tests.testCase "a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior" (fun () -> ``a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior`` ())
-                Expecto.Tests.testCase "a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block" (fun () -> ``a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block`` ())
-                Expecto.Tests.testCase "the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling" (fun () -> ``the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling`` ())
-                Expecto.Tests.testCase "the centring step also moves a random effect's Normal mean and agrees with plain slice sampling" (fun () -> ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` ())
+                Expecto.Tests.testCase
+                    "a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior"
+                    (fun () ->
+                        ``a GLM block started where exp(eta) overflows its IWLS weights moves in during warm-up and matches the grid posterior`` ())
+                Expecto.Tests.testCase
+                    "a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block"
+                    (fun () ->
+                        ``a Poisson intercept and slope with Uniform priors that truncate the posterior match the 2-D grid posterior under the GLM block`` ())
+                Expecto.Tests.testCase
+                    "the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling"
+                    (fun () ->
+                        ``the centring step of a GLM block with Uniform-prior coefficients agrees with plain slice sampling`` ())
+                Expecto.Tests.testCase
+                    "the centring step also moves a random effect's Normal mean and agrees with plain slice sampling"
+                    (fun () ->
+                        ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` ())
             ])

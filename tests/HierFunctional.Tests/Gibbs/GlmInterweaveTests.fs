@@ -131,11 +131,25 @@ let ``count interweaving is left out when a count row reads the scale itself or 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.Gibbs.GlmInterweaveTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.Gibbs.GlmInterweaveTests" [
-            Expecto.Tests.testCase "one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior" (fun () -> ``one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior`` ())
-            Expecto.Tests.testCase "a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving" (fun () -> ``a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving`` ())
-            Expecto.Tests.testCase "the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance" (fun () -> ``the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance`` ())
-            Expecto.Tests.testCase "count interweaving is left out when a count row reads the scale itself or interweaving is switched off" (fun () -> ``count interweaving is left out when a count row reads the scale itself or interweaving is switched off`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Gibbs.GlmInterweaveTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Gibbs.GlmInterweaveTests"
+            [
+                Expecto.Tests.testCase
+                    "one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior"
+                    (fun () ->
+                        ``one count-interweaving step leaves exact joint draws of a precision and its Poisson random effect distributed as the posterior`` ())
+                Expecto.Tests.testCase
+                    "a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving"
+                    (fun () ->
+                        ``a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving`` ())
+                Expecto.Tests.testCase
+                    "the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance"
+                    (fun () ->
+                        ``the plan lists count interweaving as approximate for scales written as a precision, an sd or a variance`` ())
+                Expecto.Tests.testCase
+                    "count interweaving is left out when a count row reads the scale itself or interweaving is switched off"
+                    (fun () ->
+                        ``count interweaving is left out when a count row reads the scale itself or interweaving is switched off`` ())
+            ])

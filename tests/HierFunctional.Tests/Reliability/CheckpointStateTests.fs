@@ -82,10 +82,17 @@ let ``a checkpoint holds one saved state per update and reads back exactly`` () 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
-    Expecto.Tests.testSequencedGroup "HierFunctional.Tests.Reliability.CheckpointStateTests" (
-        Expecto.Tests.testList "HierFunctional.Tests.Reliability.CheckpointStateTests" [
-            Expecto.Tests.testCase "the model moves its two scalars with a block slice update" (fun () -> ``the model moves its two scalars with a block slice update`` ())
-            Expecto.Tests.testCase "a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt" (fun () -> ``a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt`` ())
-            Expecto.Tests.testCase "a checkpoint holds one saved state per update and reads back exactly" (fun () -> ``a checkpoint holds one saved state per update and reads back exactly`` ())
-        ]
-    )
+    Expecto.Tests.testSequencedGroup
+        "HierFunctional.Tests.Reliability.CheckpointStateTests"
+        (Expecto.Tests.testList
+            "HierFunctional.Tests.Reliability.CheckpointStateTests"
+            [
+                Expecto.Tests.testCase "the model moves its two scalars with a block slice update" (fun () ->
+                    ``the model moves its two scalars with a block slice update`` ())
+                Expecto.Tests.testCase
+                    "a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt"
+                    (fun () ->
+                        ``a streamed run stopped after warm-up resumes bit-identically with the block slice directions it had learnt`` ())
+                Expecto.Tests.testCase "a checkpoint holds one saved state per update and reads back exactly" (fun () ->
+                    ``a checkpoint holds one saved state per update and reads back exactly`` ())
+            ])
