@@ -55,26 +55,7 @@ module Formatters =
     /// A summary as HTML: warnings first, then one row per scalar with R-hat above and ESS below the thresholds
     /// in red.
     let summaryHtml (s: Summary) : string =
-        let minEss = Summary.essPerChainThreshold * float s.Chains
-
-        let q =
-            s.Probs
-            |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", CultureInfo.InvariantCulture))
-
-        let rows =
-            s.Rows
-            |> Seq.map (fun r ->
-                [
-                    yield r.Name, false
-                    yield defaultArg r.Label "", false
-                    yield f r.Mean, false
-                    yield f r.Sd, false
-                    for v in r.Quantiles -> f v, false
-                    yield Summary.formatSignificant 2 r.McseMean, false
-                    yield $"{r.EssBulk:F0}", r.EssBulk < minEss
-                    yield $"{r.EssTail:F0}", r.EssTail < minEss
-                    yield (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}"), not (r.Rhat <= Summary.rhatThreshold)
-                ])
+        let headers, rows = Summary.highlightedTable s
 
         let cancelled =
             if s.Cancelled then
@@ -84,13 +65,7 @@ module Formatters =
 
         let status = $"<p>{s.Chains} chains × {s.Draws} draws{cancelled}</p>"
 
-        warnings s.Warnings
-        + status
-        + table
-            ([ "name"; "label"; "mean"; "sd" ]
-             @ List.ofArray q
-             @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ])
-            rows
+        warnings s.Warnings + status + table headers rows
 
     /// A plan as HTML: one row per update of a sweep (node, exact or approximate, method, why).
     let planHtml (plan: GibbsPlan) : string =

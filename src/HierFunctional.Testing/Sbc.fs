@@ -33,6 +33,24 @@ type SbcStructure =
         Derived: SbcDerived list
     }
 
+/// Building SBC structures.
+[<RequireQualifiedAccess>]
+module SbcStructure =
+
+    /// A structure fitted with the default compiler settings and no derived quantities.
+    let create (name: string) (exercises: string) (model: Model) (data: Dataset) : SbcStructure =
+        {
+            Name = name
+            Exercises = exercises
+            Model = model
+            Data = data
+            Compile = CompileSettings.Default
+            Derived = []
+        }
+
+    /// The structure with these derived quantities ranked too.
+    let withDerived (derived: SbcDerived list) (s: SbcStructure) = { s with Derived = derived }
+
 /// How SBC is run.
 type SbcSettings =
     {

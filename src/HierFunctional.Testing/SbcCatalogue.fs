@@ -16,17 +16,8 @@ module SbcCatalogue =
     let private mat (rows: float list list) =
         matrix (rows |> List.map (List.map constant))
 
-    let private structure name exercises m data =
-        {
-            Name = name
-            Exercises = exercises
-            Model = m
-            Data = data
-            Compile = CompileSettings.Default
-            Derived = []
-        }
-
-    let private withDerived (ds: SbcDerived list) (s: SbcStructure) = { s with Derived = ds }
+    let private structure = SbcStructure.create
+    let private withDerived = SbcStructure.withDerived
 
     let private normalNormal =
         structure

@@ -10,17 +10,8 @@ open type HierFunctional.Distributions
 [<RequireQualifiedAccess>]
 module SbcVocabulary =
 
-    let private structure name exercises m data =
-        {
-            Name = name
-            Exercises = exercises
-            Model = m
-            Data = data
-            Compile = CompileSettings.Default
-            Derived = []
-        }
-
-    let private withDerived (ds: SbcDerived list) (s: SbcStructure) = { s with Derived = ds }
+    let private structure = SbcStructure.create
+    let private withDerived = SbcStructure.withDerived
 
     let private truncatedNormalMean =
         structure

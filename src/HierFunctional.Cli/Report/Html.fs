@@ -80,35 +80,8 @@ pre { background: #f6f6f6; padding: 0.5em; font-size: 0.85em; overflow-x: auto; 
 
     /// A posterior summary as a table, R̂ above and ESS below the thresholds highlighted.
     let summary (s: Summary) =
-        let f = Summary.formatSignificant 3
-        let minEss = Summary.essPerChainThreshold * float s.Chains
-
-        let q =
-            s.Probs
-            |> Array.map (fun p -> "q" + (p * 100.0).ToString("0.##", Globalization.CultureInfo.InvariantCulture))
-            |> List.ofArray
-
-        let rows =
-            s.Rows
-            |> Array.map (fun r ->
-                [
-                    yield r.Name, false
-                    yield defaultArg r.Label "", false
-                    yield f r.Mean, false
-                    yield f r.Sd, false
-                    for v in r.Quantiles -> f v, false
-                    yield Summary.formatSignificant 2 r.McseMean, false
-                    yield $"{r.EssBulk:F0}", r.EssBulk < minEss
-                    yield $"{r.EssTail:F0}", r.EssTail < minEss
-                    yield (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}"), not (r.Rhat <= Summary.rhatThreshold)
-                ])
-            |> List.ofArray
-
-        table
-            ([ "name"; "label"; "mean"; "sd" ]
-             @ q
-             @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ])
-            rows
+        let headers, rows = Summary.highlightedTable s
+        table headers rows
 
     /// Column headers of a shrinkage table (the console and the report share them).
     let shrinkageHeader =

@@ -188,6 +188,35 @@ module Summary =
 
     let private quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
 
+    /// The summary as a highlighted table (the HTML report and the notebook formatter share it): the headers, and
+    /// per row its cells, each flagged when it should stand out (ESS below, R-hat above its threshold).
+    let highlightedTable (s: Summary) : string list * (string * bool) list list =
+        let f = formatSignificant 3
+        let minEss = essPerChainThreshold * float s.Chains
+
+        let headers =
+            [ "name"; "label"; "mean"; "sd" ]
+            @ (s.Probs |> Array.map quantileHeader |> List.ofArray)
+            @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ]
+
+        let rows =
+            s.Rows
+            |> Array.map (fun r ->
+                [
+                    yield r.Name, false
+                    yield defaultArg r.Label "", false
+                    yield f r.Mean, false
+                    yield f r.Sd, false
+                    for v in r.Quantiles -> f v, false
+                    yield formatSignificant 2 r.McseMean, false
+                    yield $"{r.EssBulk:F0}", r.EssBulk < minEss
+                    yield $"{r.EssTail:F0}", r.EssTail < minEss
+                    yield (if Double.IsNaN r.Rhat then "NA" else $"{r.Rhat:F3}"), not (r.Rhat <= rhatThreshold)
+                ])
+            |> List.ofArray
+
+        headers, rows
+
     let private columns (s: Summary) =
         let hasLabels = s.Rows |> Array.exists (fun r -> r.Label.IsSome)
         let showMedian = not (s.Probs |> Array.contains 0.5)
