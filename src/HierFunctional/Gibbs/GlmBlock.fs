@@ -271,13 +271,33 @@ module internal GlmBlock =
     /// log q(Q) of the proposal mixture at squared Mahalanobis distance Q, given Σ log L_ii of its precision.
     let private logProposal (k: int) (tConst: float) (halfLogDetP: float) (q: float) =
         let logN = Math.Log(1.0 - tailShare) - 0.91893853320467274178 * float k - 0.5 * q
-        let logT = Math.Log tailShare + tConst - 0.5 * (tailDof + float k) * Math.Log(1.0 + q / tailDof)
+
+        let logT =
+            Math.Log tailShare + tConst
+            - 0.5 * (tailDof + float k) * Math.Log(1.0 + q / tailDof)
+
         let top = Math.Max(logN, logT)
         halfLogDetP + top + Math.Log(exp (logN - top) + exp (logT - top))
 
     /// From `at` (already prepared: Cholesky of P(at) in prec, Newton point in mean, log π = lpAt), damped Newton steps
     /// toward the mode; leaves the last iterate in `at` with the Cholesky of P there in prec. `step` is scratch.
-    let private climb k children bf offsetsAt pm pp bounds s grad prec (mean: float[]) (step: float[]) (cand: float[]) (at: float[]) lpAt =
+    let private climb
+        k
+        children
+        bf
+        offsetsAt
+        pm
+        pp
+        bounds
+        s
+        grad
+        prec
+        (mean: float[])
+        (step: float[])
+        (cand: float[])
+        (at: float[])
+        lpAt
+        =
         let mutable lp = lpAt
         let mutable go = true
         let mutable it = 0
