@@ -4,11 +4,12 @@ open System
 open HierFunctional.Inference
 
 /// Block Metropolis–Hastings update of the scalar coefficients of one linear predictor under a log link (Poisson)
-/// or a logit link (Binomial/Bernoulli), after Gamerman (1997). One IWLS (Newton) step from the current β gives the
-/// proposal: mean β + P(β)⁻¹ ∇log π(β), precision P(β) = Xᵀ W(β) X + prior precision; the reverse proposal is built
-/// the same way from the proposed point, so the step is exact MCMC for the coefficients' full conditional. Every other
-/// term of the linear predictor (random effects, offsets, log exposures) is re-read per row each sweep as a fixed
-/// offset. Coefficients slice-sampled one at a time crawl along the ridge that uncentred covariates make.
+/// or a logit link (Binomial/Bernoulli), after Gamerman (1997). Damped IWLS (Newton) steps from the current β reach
+/// the mode m(β) of the full conditional; the proposal is a mixture of N(m, P(m)⁻¹) and a multivariate t with the same
+/// centre and scale, P = Xᵀ W X + prior precision. The reverse proposal is built the same way from the proposed point,
+/// so the step is exact MCMC for the coefficients' full conditional. Every other term of the linear predictor (random
+/// effects, offsets, log exposures) is re-read per row each sweep as a fixed offset. Coefficients slice-sampled one at
+/// a time crawl along the ridge that uncentred covariates make.
 [<RequireQualifiedAccess>]
 module internal GlmBlock =
 
@@ -252,6 +253,82 @@ module internal GlmBlock =
         else
             nan
 
+    /// Newton steps toward the mode stop when the squared Newton step in the metric of P falls below this (or after
+    /// `maxNewton` steps): a deterministic rule of the start point, which keeps the proposal's density computable.
+    let private modeTolerance = 1e-8
+
+    let private maxNewton = 25
+
+    /// Share and degrees of freedom of the proposal's multivariate-t component. One IWLS step from the current point
+    /// (Gamerman's proposal) overshoots from a Poisson posterior's long lower tail to far past the mode, and a Gaussian
+    /// centred at the mode is lighter-tailed than that posterior: either way the chain can sit at one tail point for
+    /// thousands of sweeps. With the t component π/q is bounded, so a tail point is left within a few sweeps.
+    let private tailShare = 0.25
+
+    let private tailDof = 4.0
+
+    /// log q(Q) of the proposal mixture at squared Mahalanobis distance Q, given Σ log L_ii of its precision.
+    let private logProposal (k: int) (tConst: float) (halfLogDetP: float) (q: float) =
+        let logN = Math.Log(1.0 - tailShare) - 0.91893853320467274178 * float k - 0.5 * q
+
+        let logT =
+            Math.Log tailShare + tConst
+            - 0.5 * (tailDof + float k) * Math.Log(1.0 + q / tailDof)
+
+        let top = Math.Max(logN, logT)
+        halfLogDetP + top + Math.Log(exp (logN - top) + exp (logT - top))
+
+    /// From `at` (already prepared: Cholesky of P(at) in prec, Newton point in mean, log π = lpAt), damped Newton steps
+    /// toward the mode; leaves the last iterate in `at` with the Cholesky of P there in prec. `step` is scratch.
+    let private climb
+        k
+        children
+        offs
+        pm
+        pp
+        bounds
+        s
+        grad
+        prec
+        (mean: float[])
+        (step: float[])
+        (cand: float[])
+        (at: float[])
+        lpAt
+        =
+        let mutable lp = lpAt
+        let mutable go = true
+        let mutable it = 0
+
+        while go && it < maxNewton do
+            it <- it + 1
+
+            for j in 0 .. k - 1 do
+                step.[j] <- mean.[j] - at.[j]
+
+            if quadLt k prec step < modeTolerance then
+                go <- false
+            else
+                let mutable t = 1.0
+                let mutable found = false
+
+                while not found && t > 1e-6 do
+                    for j in 0 .. k - 1 do
+                        cand.[j] <- at.[j] + t * step.[j]
+
+                    let lc = prepare k children offs pm pp bounds s grad prec mean cand
+
+                    if lc >= lp then
+                        found <- true
+                        lp <- lc
+                        Array.blit cand 0 at 0 k
+                    else
+                        t <- 0.5 * t
+
+                if not found then
+                    prepare k children offs pm pp bounds s grad prec mean at |> ignore
+                    go <- false
+
     /// One chain's state of a GLM block: scratch for the IWLS proposal, and the acceptance counts of the sampling sweeps.
     type private BlockState =
         {
@@ -269,6 +346,10 @@ module internal GlmBlock =
             PriorPrec: float[]
             /// Each child's per-row offsets (the linear predictor without the block).
             ChildOffsets: float[][]
+            /// The proposal's centre, the mode the Newton climb reached (k).
+            Centre: float[]
+            /// A Newton candidate (k).
+            Cand: float[]
             /// Accepted proposals while sampling.
             mutable Accepted: float
             /// Proposals while sampling.
@@ -298,6 +379,12 @@ module internal GlmBlock =
                 match p with
                 | Prior.Uniform(lo, hi) -> [| lo; hi |]
                 | _ -> [| -infinity; infinity |])
+
+        // log of the t density's normalising constant without |P|^½: Γ((ν+k)/2) / (Γ(ν/2) (νπ)^(k/2))
+        let tConst =
+            LogGamma.value (0.5 * (tailDof + float k))
+            - LogGamma.value (0.5 * tailDof)
+            - 0.5 * float k * Math.Log(tailDof * Math.PI)
 
         let run (bs: BlockState) (rng: Random) (st: ChainState) =
             let s = st.Values
@@ -389,8 +476,10 @@ module internal GlmBlock =
                         lpCur <- prepare k children offs pm pp bounds s grad prec mean beta
                         far <- false
 
-            let halfFwd = halfLogDet k prec
-            // β* = mean + L⁻ᵀ z, so the forward log-density is Σ log L_ii − |z|²/2
+            let centre, cand = bs.Centre, bs.Cand
+            Array.blit beta 0 centre 0 k
+            climb k children offs pm pp bounds s grad prec mean work cand centre lpCur
+            // β* = centre + r·L⁻ᵀ z (r = 1, or √(ν/χ²_ν) for the t component), so Q = r²|z|²
             let mutable zz = 0.0
 
             for j in 0 .. k - 1 do
@@ -398,20 +487,31 @@ module internal GlmBlock =
                 work.[j] <- z
                 zz <- zz + z * z
 
+            let r =
+                if rng.NextDouble() < tailShare then
+                    // χ²₄ as twice the sum of two standard exponentials
+                    let chi2 = -2.0 * (log (1.0 - rng.NextDouble()) + log (1.0 - rng.NextDouble()))
+                    sqrt (tailDof / chi2)
+                else
+                    1.0
+
             SmallMv.solveLowerTransposed k prec 0 work 0
 
             for j in 0 .. k - 1 do
-                prop.[j] <- mean.[j] + work.[j]
+                prop.[j] <- centre.[j] + r * work.[j]
 
-            let logFwd = halfFwd - 0.5 * zz
+            let logFwd = logProposal k tConst (halfLogDet k prec) (r * r * zz)
             let lpProp = prepare k children offs pm pp bounds s grad prec mean prop
 
             let accept =
                 if not (Double.IsNaN lpProp) then
-                    for j in 0 .. k - 1 do
-                        work.[j] <- beta.[j] - mean.[j]
+                    Array.blit prop 0 centre 0 k
+                    climb k children offs pm pp bounds s grad prec mean work cand centre lpProp
 
-                    let logRev = halfLogDet k prec - 0.5 * quadLt k prec work
+                    for j in 0 .. k - 1 do
+                        work.[j] <- beta.[j] - centre.[j]
+
+                    let logRev = logProposal k tConst (halfLogDet k prec) (quadLt k prec work)
                     log (rng.NextDouble()) < lpProp - lpCur + logRev - logFwd
                 else
                     false
@@ -463,6 +563,8 @@ module internal GlmBlock =
                             PriorMean = Array.zeroCreate k
                             PriorPrec = Array.zeroCreate k
                             ChildOffsets = children |> Array.map (fun c -> Array.zeroCreate c.Rows)
+                            Centre = Array.zeroCreate k
+                            Cand = Array.zeroCreate k
                             Accepted = 0.0
                             Proposed = 0.0
                         }
