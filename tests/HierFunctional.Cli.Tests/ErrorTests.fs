@@ -89,8 +89,10 @@ let ``data without a formula or example is a usage error`` () =
 
 [<Fact>]
 let ``a missing data file names the file`` () =
-    fails 1 [ "fit"; "--example"; "rats"; "--data"; "/no/such/file.csv" ] [ "/no/such/file.csv"; "does not exist" ]
-    |> ignore
+    let r =
+        fails 1 [ "fit"; "--example"; "rats"; "--data"; "/no/such/file.csv" ] [ "/no/such/file.csv"; "does not exist" ]
+
+    Assert.DoesNotContain("line 0", r.Err)
 
 [<Fact>]
 let ``a missing column names the file and the column`` () =
@@ -130,7 +132,36 @@ let ``more successes than trials names the file, row and column`` () =
     fails
         1
         [ "fit"; "--example"; "rats"; "--data"; file ]
-        [ file; "column 'y' row 2 is 30"; "no larger than the number of trials (20)" ]
+        [
+            file
+            "column 'y' row 2 is 30"
+            "no larger than its number of trials (20 in n)"
+        ]
+    |> ignore
+
+[<Fact>]
+let ``non-integer trials name the trials column and row before any sampling`` () =
+    let file = csvFile "experiment,y,n\n1,2,20\n2,3,20.5\n"
+
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "column 'n' row 2 is 20.5"; "whole number" ]
+    |> ignore
+
+[<Fact>]
+let ``a zero Poisson exposure names the exposure column and row before any sampling`` () =
+    let file = csvFile "y,E,g\n1,2,a\n3,0,b\n2,1,a\n"
+
+    fails
+        1
+        [
+            "fit"
+            "--data"
+            file
+            "--formula"
+            "y ~ 1 + offset(log(E)) + (1 | g)"
+            "--family"
+            "poisson"
+        ]
+        [ file; "column 'E' row 2 is 0"; "positive exposure" ]
     |> ignore
 
 [<Fact>]
@@ -152,3 +183,33 @@ let ``a summary of a file that is not Stan CSV names the file and line`` () =
 let ``a summary of a missing file names it`` () =
     fails 1 [ "summary"; "/no/draws_1.csv" ] [ "/no/draws_1.csv"; "does not exist" ]
     |> ignore
+
+[<Fact>]
+let ``an unknown delimiter is a usage error listing the delimiters`` () =
+    let file = csvFile "y,g\n1,a\n"
+
+    fails
+        2
+        [ "fit"; "--data"; file; "--formula"; "y ~ 1"; "--delimiter"; "pipe" ]
+        [ "--delimiter must be one of comma, semicolon or tab" ]
+    |> ignore
+
+[<Fact>]
+let ``the version line shows the commit when the build had one and says unknown otherwise`` () =
+    Assert.Equal(
+        "hier 0.1.0 (commit 09deff799583)",
+        HierFunctional.Cli.BuildVersion.describe "0.1.0+09deff79958362d9475fe4d25df297e9cf40fbf6"
+    )
+
+    Assert.Equal(
+        "hier 0.1.0 (commit unknown: built outside a git checkout)",
+        HierFunctional.Cli.BuildVersion.describe "0.1.0"
+    )
+
+[<Fact>]
+let ``hier --version prints one line with the version and commit on stdout`` () =
+    let r = hier [ "--version" ]
+    Assert.Equal(0, r.Code)
+    Assert.Equal("", r.Err)
+    Assert.StartsWith("hier 0.1.0", r.Out)
+    Assert.Contains("(commit ", r.Out)

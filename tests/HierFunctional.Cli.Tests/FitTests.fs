@@ -156,3 +156,30 @@ let ``hier fit with a formula fits the data file and prints the population and g
         CmdStanCsv.readPosterior [| for c in 1..2 -> Path.Combine(dir, $"draws_{c}.csv") |]
 
     Assert.True(Posterior.pooled "b_Intercept" post |> Array.forall Double.IsFinite)
+
+[<Fact>]
+let ``a semicolon CSV with decimal commas fits exactly as its comma form, detected or forced`` () =
+    let rows =
+        [ "a", "1.5"; "a", "2.25"; "b", "-0.5"; "b", "0.75"; "c", "3.0"; "c", "2.5" ]
+
+    let comma =
+        csvFile ("g,y\n" + (rows |> List.map (fun (g, y) -> $"{g},{y}\n") |> String.concat ""))
+
+    let semicolon =
+        csvFile (
+            "g;y\n"
+            + (rows
+               |> List.map (fun (g, y) -> $"{g};{y.Replace('.', ',')}\n")
+               |> String.concat "")
+        )
+
+    let fit file extra =
+        let r =
+            hier ([ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)" ] @ short @ extra)
+
+        Assert.True((r.Code = 0), r.Err)
+        r.Out.Replace(file, "data.csv")
+
+    let reference = fit comma []
+    Assert.Equal(reference, fit semicolon [])
+    Assert.Equal(reference, fit semicolon [ "--delimiter"; "semicolon" ])

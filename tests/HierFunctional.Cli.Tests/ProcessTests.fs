@@ -31,7 +31,9 @@ let run (args: string list) =
     p.ExitCode, out.Result, err.Result
 
 [<Fact>]
-let ``every bundled example runs as a process with plain progress lines and exit code 0`` () =
+let ``every bundled example runs as a process with plain progress lines on stderr, results on stdout, and exit code 0``
+    ()
+    =
     Assert.True(File.Exists dll, $"{dll} was not built")
     let names = Catalog.all |> List.map (fun e -> e.Name) |> Array.ofList
     let results = Array.zeroCreate names.Length
@@ -47,7 +49,8 @@ let ``every bundled example runs as a process with plain progress lines and exit
     for name, (code, out: string, err) in Array.zip names results do
         Assert.True((code = 0), $"{name}: exit {code}: {err}")
         Assert.Contains($"hier fit {name}", out)
-        Assert.Contains("chain 2: 50/50 (sampling)", out)
+        Assert.Contains("chain 2: 50/50 (sampling)", err)
+        Assert.DoesNotContain("(sampling)", out)
         Assert.Contains("rhat", out)
 
 [<Fact>]
@@ -170,3 +173,14 @@ let ``a run without warnings exits with code 0 under --strict`` () =
 
     Assert.True((code = ExitCode.Ok), $"{err}\n{out}")
     Assert.DoesNotContain("WARNING", out)
+
+[<Fact>]
+let ``hier --version prints the version and the commit it was built from`` () =
+    let code, out, err = run [ "--version" ]
+    Assert.True((code = 0), err)
+    let informational = BuildVersion.informational ()
+    Assert.Equal(BuildVersion.describe informational, out.Trim())
+
+    match informational.Split('+') with
+    | [| _; sha |] -> Assert.Contains($"(commit {sha.Substring(0, 12)})", out)
+    | _ -> Assert.Contains("(commit unknown", out)
