@@ -161,7 +161,7 @@ let ``a zero Poisson exposure names the exposure column and row before any sampl
             "--family"
             "poisson"
         ]
-        [ file; "column 'E' row 2 is 0"; "positive exposure" ]
+        [ "column 'E': row 2 is 0"; "positive values" ]
     |> ignore
 
 [<Fact>]
