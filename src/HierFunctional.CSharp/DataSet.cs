@@ -72,6 +72,7 @@ public sealed class DataSet
     /// <see cref="ReadCsv(string, string[])"/>.</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="FormatException">The file is malformed; the message names the line and column.</exception>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
     public static DataSet ReadCsv(string path) => Csv(F.Csv.read(Interop.Name(path, nameof(path))));
 
     /// <summary>Reads a CSV file as <see cref="ReadCsv(string)"/> does, with the named columns read as labels
@@ -79,6 +80,7 @@ public sealed class DataSet
     /// <param name="path">The file.</param>
     /// <param name="categorical">Columns to read as labels, e.g. a numeric code that names groups.</param>
     /// <exception cref="FormatException">The file is malformed, or a categorical column is not in the header.</exception>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
     public static DataSet ReadCsv(string path, params string[] categorical) =>
         Csv(F.Csv.readWith(Options(categorical), Interop.Name(path, nameof(path))));
 
@@ -218,7 +220,8 @@ public sealed class DataSet
 
     private static F.CsvOptions Options(string[] categorical) =>
         new(Microsoft.FSharp.Collections.ListModule.OfArray(
-            Interop.Array(categorical, nameof(categorical)).Select(c => Interop.Name(c, nameof(categorical))).ToArray()));
+            Interop.Array(categorical, nameof(categorical)).Select(c => Interop.Name(c, nameof(categorical))).ToArray()),
+            Microsoft.FSharp.Core.FSharpOption<char>.None);
 
     private static DataSet Csv(Microsoft.FSharp.Core.FSharpResult<F.Dataset, F.CsvError> result) =>
         result.IsOk ? new DataSet(result.ResultValue) : throw new FormatException(result.ErrorValue.Message);

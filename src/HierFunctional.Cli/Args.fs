@@ -17,6 +17,7 @@ type FitArgs =
     | Threads of n: int
     | Output of dir: string
     | Categorical of column: string
+    | Delimiter of delimiter: string
     | Strict
 
     interface IArgParserTemplate with
@@ -35,6 +36,8 @@ type FitArgs =
             | Threads _ -> "chains run at once (default: number of processors)."
             | Output _ -> "write draws_1.csv..., summary.csv and report.html to this directory."
             | Categorical _ -> "read this CSV column as labels (a factor) whatever its cells look like (repeatable)."
+            | Delimiter _ ->
+                "the CSV field delimiter: comma, semicolon or tab (default: detected from the header line; with semicolon, decimal commas are read)."
             | Strict -> "exit with code 3 when any convergence warning fires (R-hat, ESS, non-finite or stuck draws)."
 
 /// Options of `hier summary`.
@@ -68,4 +71,4 @@ type HierArgs =
             | Fit _ -> "fit a bundled example or a CSV and print the summary, shrinkage table and criteria."
             | Summary _ -> "summarize CmdStan-format draws with R-hat, ESS and MCSE."
             | Examples _ -> "list the bundled examples."
-            | Version -> "print the version."
+            | Version -> "print the version and the commit it was built from."

@@ -8,10 +8,16 @@ open HierFunctional
 [<RequireQualifiedAccess>]
 module DataFile =
 
-    /// Reads a CSV file with the given columns read as labels; a missing file, ragged row, unclosed quote or a
-    /// numeric column with text cells fails with the file, line and column.
-    let read (categorical: string list) (path: string) : Dataset =
-        match Csv.readWith { Categorical = categorical } path with
+    /// Reads a CSV file with the given options (label columns, delimiter); a missing file, ragged row, unclosed
+    /// quote or a numeric column with text cells fails with the file, line and column.
+    let read (options: CsvOptions) (path: string) : Dataset =
+        let read () =
+            try
+                Csv.readWith options path
+            with :? IO.FileNotFoundException ->
+                Fail.data $"{path}: the file does not exist; check the path."
+
+        match read () with
         | Ok d -> d
         | Error e -> Fail.data e.Message
 

@@ -30,10 +30,28 @@ module FitCommand =
             .WithSeed(a.TryGetResult FitArgs.Seed |> Option.defaultValue d.Seed)
             .WithThreads(a.TryGetResult FitArgs.Threads |> get "threads" 1 d.Threads)
 
-    let private exampleJob (e: Example) (dataFile: string option) (categorical: string list) =
+    /// How to read the user's CSV: --categorical columns and the --delimiter (detected when not given).
+    let csvOptions (a: ParseResults<FitArgs>) : CsvOptions =
+        let delimiter (name: string) =
+            match name.ToLowerInvariant() with
+            | ","
+            | "comma" -> ','
+            | ";"
+            | "semicolon" -> ';'
+            | "\t"
+            | "\\t"
+            | "tab" -> '\t'
+            | _ -> Fail.usage $"--delimiter must be one of comma, semicolon or tab (or , ; \\t), but was '{name}'."
+
+        {
+            Categorical = a.GetResults FitArgs.Categorical
+            Delimiter = a.TryGetResult FitArgs.Delimiter |> Option.map delimiter
+        }
+
+    let private exampleJob (e: Example) (dataFile: string option) (csv: CsvOptions) =
         let source, data =
             match dataFile with
-            | Some file -> file, DataFile.read categorical file
+            | Some file -> file, DataFile.read csv file
             | None -> $"{e.DataFile} (bundled)", DataFile.parse e.DataFile (Catalog.text e)
 
         {
@@ -50,7 +68,7 @@ module FitCommand =
         if not (List.contains family FormulaFit.families) then
             Fail.usage $"""--family must be one of {String.concat ", " FormulaFit.families}, but was '{family}'."""
 
-        let data = DataFile.read (a.GetResults FitArgs.Categorical) file
+        let data = DataFile.read (csvOptions a) file
 
         let request =
             {
@@ -80,7 +98,9 @@ module FitCommand =
         | Some _, _, None when formulaOnly -> Fail.usage "--family and --prior go with --formula, not --example."
         | Some _, None, None when a.Contains FitArgs.Categorical ->
             Fail.usage "--categorical goes with --data FILE.csv: it says how to read a column of your CSV."
-        | Some name, file, None -> exampleJob (Catalog.find name) file (a.GetResults FitArgs.Categorical)
+        | Some _, None, None when a.Contains FitArgs.Delimiter ->
+            Fail.usage "--delimiter goes with --data FILE.csv: it says how to read your CSV."
+        | Some name, file, None -> exampleJob (Catalog.find name) file (csvOptions a)
         | None, Some file, Some formula -> formulaJob file formula a
         | None, None, Some _ -> Fail.usage "--formula needs --data FILE.csv."
         | None, Some _, None ->

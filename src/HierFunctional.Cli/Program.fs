@@ -30,7 +30,7 @@ module Cli =
         | [ Summary a ] -> SummaryCommand.run t a
         | [ Examples a ] -> examples t a
         | [ Version ] ->
-            Terminal.line t (string (typeof<FitJob>.Assembly.GetName().Version))
+            Terminal.line t (BuildVersion.describe (BuildVersion.informational ()))
             ExitCode.Ok
         | [] -> Fail.usage "no command given; use `hier fit`, `hier summary` or `hier examples` (see `hier --help`)."
         | _ -> Fail.usage "give one command: fit, summary or examples."

@@ -25,10 +25,10 @@ module Terminal =
         not Console.IsOutputRedirected
         && String.IsNullOrEmpty(Environment.GetEnvironmentVariable "CI")
 
-    let private console (t: Terminal) =
+    let private consoleOn (t: Terminal) (writer: TextWriter) =
         AnsiConsole.Create(
             AnsiConsoleSettings(
-                Out = AnsiConsoleOutput(t.Out),
+                Out = AnsiConsoleOutput(writer),
                 Ansi = (if t.Interactive then AnsiSupport.Detect else AnsiSupport.No),
                 Interactive =
                     (if t.Interactive then
@@ -37,6 +37,12 @@ module Terminal =
                          InteractionSupport.No)
             )
         )
+
+    let private console (t: Terminal) = consoleOn t t.Out
+
+    /// Writes a line to standard error (progress and notes, kept out of results a script redirects).
+    let note (t: Terminal) (s: string) =
+        lock t.Err (fun () -> t.Err.WriteLine s)
 
     /// Writes a line to standard output.
     let line (t: Terminal) (s: string) =
@@ -51,17 +57,18 @@ module Terminal =
 
                 if p.Iteration * 4 / total > previous * 4 / total then
                     let phase = if p.Warmup then "warm-up" else "sampling"
-                    line t $"chain {p.Chain + 1}: {p.Iteration}/{p.Total} ({phase})"
+                    note t $"chain {p.Chain + 1}: {p.Iteration}/{p.Total} ({phase})"
         }
 
-    /// Runs `work` with progress reported per chain: bars on a terminal, a few plain lines otherwise.
+    /// Runs `work` with progress reported per chain on standard error: bars on a terminal, a few plain lines
+    /// otherwise.
     let withProgress (t: Terminal) (chains: int) (work: IProgress<ChainProgress> -> 'a) : 'a =
         if not t.Interactive then
             work (plainProgress t)
         else
             let mutable result = Unchecked.defaultof<'a> // set inside the Spectre callback, read once after it
 
-            (console t)
+            (consoleOn t t.Err)
                 .Progress()
                 .Columns(TaskDescriptionColumn(), ProgressBarColumn(), PercentageColumn(), RemainingTimeColumn())
                 .Start(fun ctx ->

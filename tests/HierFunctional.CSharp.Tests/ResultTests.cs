@@ -257,4 +257,13 @@ public class ResultTests
         var data = DataSet.ParseCsv(text, "text", "x");
         Assert.Equal("abc", data.GetLabels("x")[2]);
     }
+
+    [Fact]
+    public void A_missing_csv_file_throws_FileNotFoundException_naming_the_path()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "hier-no-such-dir", "no-such-file.csv");
+        var e = Assert.Throws<FileNotFoundException>(() => DataSet.ReadCsv(path));
+        Assert.Equal(path, e.FileName);
+        Assert.Contains(path, e.Message);
+    }
 }

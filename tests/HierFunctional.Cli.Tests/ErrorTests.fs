@@ -78,8 +78,10 @@ let ``data without a formula or example is a usage error`` () =
     fails 2 [ "fit"; "--data"; "x.csv" ] [ "--data needs --formula" ] |> ignore
 
 let ``a missing data file names the file`` () =
-    fails 1 [ "fit"; "--example"; "rats"; "--data"; "/no/such/file.csv" ] [ "/no/such/file.csv"; "does not exist" ]
-    |> ignore
+    let r =
+        fails 1 [ "fit"; "--example"; "rats"; "--data"; "/no/such/file.csv" ] [ "/no/such/file.csv"; "does not exist" ]
+
+    Assert.DoesNotContain("line 0", r.Err)
 
 let ``a missing column names the file and the column`` () =
     let file = csvFile "experiment,y\n1,2\n2,3\n"
@@ -114,7 +116,34 @@ let ``more successes than trials names the file, row and column`` () =
     fails
         1
         [ "fit"; "--example"; "rats"; "--data"; file ]
-        [ file; "column 'y' row 2 is 30"; "no larger than the number of trials (20)" ]
+        [
+            file
+            "column 'y' row 2 is 30"
+            "no larger than its number of trials (20 in n)"
+        ]
+    |> ignore
+
+let ``non-integer trials name the trials column and row before any sampling`` () =
+    let file = csvFile "experiment,y,n\n1,2,20\n2,3,20.5\n"
+
+    fails 1 [ "fit"; "--example"; "rats"; "--data"; file ] [ file; "column 'n' row 2 is 20.5"; "whole number" ]
+    |> ignore
+
+let ``a zero Poisson exposure names the exposure column and row before any sampling`` () =
+    let file = csvFile "y,E,g\n1,2,a\n3,0,b\n2,1,a\n"
+
+    fails
+        1
+        [
+            "fit"
+            "--data"
+            file
+            "--formula"
+            "y ~ 1 + offset(log(E)) + (1 | g)"
+            "--family"
+            "poisson"
+        ]
+        [ "column 'E': row 2 is 0"; "positive values" ]
     |> ignore
 
 let ``a failed fit leaves no output files behind`` () =
@@ -133,6 +162,33 @@ let ``a summary of a file that is not Stan CSV names the file and line`` () =
 let ``a summary of a missing file names it`` () =
     fails 1 [ "summary"; "/no/draws_1.csv" ] [ "/no/draws_1.csv"; "does not exist" ]
     |> ignore
+
+let ``an unknown delimiter is a usage error listing the delimiters`` () =
+    let file = csvFile "y,g\n1,a\n"
+
+    fails
+        2
+        [ "fit"; "--data"; file; "--formula"; "y ~ 1"; "--delimiter"; "pipe" ]
+        [ "--delimiter must be one of comma, semicolon or tab" ]
+    |> ignore
+
+let ``the version line shows the commit when the build had one and says unknown otherwise`` () =
+    Assert.Equal(
+        "hier 0.1.0 (commit 09deff799583)",
+        HierFunctional.Cli.BuildVersion.describe "0.1.0+09deff79958362d9475fe4d25df297e9cf40fbf6"
+    )
+
+    Assert.Equal(
+        "hier 0.1.0 (commit unknown: built outside a git checkout)",
+        HierFunctional.Cli.BuildVersion.describe "0.1.0"
+    )
+
+let ``hier --version prints one line with the version and commit on stdout`` () =
+    let r = hier [ "--version" ]
+    Assert.Equal(0, r.Code)
+    Assert.Equal("", r.Err)
+    Assert.StartsWith("hier 0.1.0", r.Out)
+    Assert.Contains("(commit ", r.Out)
 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
@@ -173,10 +229,24 @@ let tests =
                     ``a negative count names the file, row and column`` ())
                 Expecto.Tests.testCase "more successes than trials names the file, row and column" (fun () ->
                     ``more successes than trials names the file, row and column`` ())
+                Expecto.Tests.testCase
+                    "non-integer trials name the trials column and row before any sampling"
+                    (fun () -> ``non-integer trials name the trials column and row before any sampling`` ())
+                Expecto.Tests.testCase
+                    "a zero Poisson exposure names the exposure column and row before any sampling"
+                    (fun () -> ``a zero Poisson exposure names the exposure column and row before any sampling`` ())
                 Expecto.Tests.testCase "a failed fit leaves no output files behind" (fun () ->
                     ``a failed fit leaves no output files behind`` ())
                 Expecto.Tests.testCase "a summary of a file that is not Stan CSV names the file and line" (fun () ->
                     ``a summary of a file that is not Stan CSV names the file and line`` ())
                 Expecto.Tests.testCase "a summary of a missing file names it" (fun () ->
                     ``a summary of a missing file names it`` ())
+                Expecto.Tests.testCase "an unknown delimiter is a usage error listing the delimiters" (fun () ->
+                    ``an unknown delimiter is a usage error listing the delimiters`` ())
+                Expecto.Tests.testCase
+                    "the version line shows the commit when the build had one and says unknown otherwise"
+                    (fun () ->
+                        ``the version line shows the commit when the build had one and says unknown otherwise`` ())
+                Expecto.Tests.testCase "hier --version prints one line with the version and commit on stdout" (fun () ->
+                    ``hier --version prints one line with the version and commit on stdout`` ())
             ])

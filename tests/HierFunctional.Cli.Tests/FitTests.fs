@@ -147,6 +147,32 @@ let ``hier fit with a formula fits the data file and prints the population and g
 
     Assert.True(Posterior.pooled "b_Intercept" post |> Array.forall Double.IsFinite)
 
+let ``a semicolon CSV with decimal commas fits exactly as its comma form, detected or forced`` () =
+    let rows =
+        [ "a", "1.5"; "a", "2.25"; "b", "-0.5"; "b", "0.75"; "c", "3.0"; "c", "2.5" ]
+
+    let comma =
+        csvFile ("g,y\n" + (rows |> List.map (fun (g, y) -> $"{g},{y}\n") |> String.concat ""))
+
+    let semicolon =
+        csvFile (
+            "g;y\n"
+            + (rows
+               |> List.map (fun (g, y) -> $"{g};{y.Replace('.', ',')}\n")
+               |> String.concat "")
+        )
+
+    let fit file extra =
+        let r =
+            hier ([ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)" ] @ short @ extra)
+
+        Assert.True((r.Code = 0), r.Err)
+        r.Out.Replace(file, "data.csv")
+
+    let reference = fit comma []
+    Assert.Equal(reference, fit semicolon [])
+    Assert.Equal(reference, fit semicolon [ "--delimiter"; "semicolon" ])
+
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
@@ -196,4 +222,8 @@ let tests =
                     "hier fit with a formula fits the data file and prints the population and group effects"
                     (fun () ->
                         ``hier fit with a formula fits the data file and prints the population and group effects`` ())
+                Expecto.Tests.testCase
+                    "a semicolon CSV with decimal commas fits exactly as its comma form, detected or forced"
+                    (fun () ->
+                        ``a semicolon CSV with decimal commas fits exactly as its comma form, detected or forced`` ())
             ])

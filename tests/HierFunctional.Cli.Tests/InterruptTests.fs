@@ -63,24 +63,32 @@ let ``SIGINT during hier fit writes the draws so far and a summary marked partia
         let out = StringBuilder()
         use sampling = new ManualResetEventSlim()
 
+        let errText = StringBuilder()
+
         p.OutputDataReceived.Add(fun e ->
             if not (isNull e.Data) then
-                lock out (fun () -> out.AppendLine e.Data |> ignore)
+                lock out (fun () -> out.AppendLine e.Data |> ignore))
+
+        // progress lines go to stderr
+        p.ErrorDataReceived.Add(fun e ->
+            if not (isNull e.Data) then
+                lock errText (fun () -> errText.AppendLine e.Data |> ignore)
 
                 if e.Data.Contains "(sampling)" then
                     sampling.Set())
 
         p.BeginOutputReadLine()
-        let err = p.StandardError.ReadToEndAsync()
-        Assert.True(sampling.Wait(TimeSpan.FromMinutes 2.0), $"no sampling progress line: {out}")
+        p.BeginErrorReadLine()
+        Assert.True(sampling.Wait(TimeSpan.FromMinutes 2.0), $"no sampling progress line: {errText}")
         use kill = Process.Start("kill", [| "-INT"; string p.Id |])
         kill.WaitForExit()
         Assert.True(p.WaitForExit(120_000), "hier did not stop after SIGINT")
-        p.WaitForExit() // drains the asynchronous stdout reader
+        p.WaitForExit() // drains the asynchronous stdout and stderr readers
         let stdout = lock out (fun () -> out.ToString())
+        let stderr = lock errText (fun () -> errText.ToString())
 
-        Assert.True(p.ExitCode = 130, $"exit {p.ExitCode}\n{stdout}\n{err.Result}")
-        Assert.Contains("interrupted", err.Result)
+        Assert.True(p.ExitCode = 130, $"exit {p.ExitCode}\n{stdout}\n{stderr}")
+        Assert.Contains("interrupted", stderr)
         Assert.Contains("partial: run cancelled;", stdout)
         Assert.Contains("of 4 chains made draws", stdout)
 

@@ -30,7 +30,9 @@ let run (args: string list) =
     p.WaitForExit()
     p.ExitCode, out.Result, err.Result
 
-let ``every bundled example runs as a process with plain progress lines and exit code 0`` () =
+let ``every bundled example runs as a process with plain progress lines on stderr, results on stdout, and exit code 0``
+    ()
+    =
     Assert.True(File.Exists dll, $"{dll} was not built")
     let names = Catalog.all |> List.map (fun e -> e.Name) |> Array.ofList
     let results = Array.zeroCreate names.Length
@@ -46,7 +48,8 @@ let ``every bundled example runs as a process with plain progress lines and exit
     for name, (code, out: string, err) in Array.zip names results do
         Assert.True((code = 0), $"{name}: exit {code}: {err}")
         Assert.Contains($"hier fit {name}", out)
-        Assert.Contains("chain 2: 50/50 (sampling)", out)
+        Assert.Contains("chain 2: 50/50 (sampling)", err)
+        Assert.DoesNotContain("(sampling)", out)
         Assert.Contains("rhat", out)
 
 let ``an error in a process goes to stderr with a non-zero exit code`` () =
@@ -163,6 +166,16 @@ let ``a run without warnings exits with code 0 under --strict`` () =
     Assert.True((code = ExitCode.Ok), $"{err}\n{out}")
     Assert.DoesNotContain("WARNING", out)
 
+let ``hier --version prints the version and the commit it was built from`` () =
+    let code, out, err = run [ "--version" ]
+    Assert.True((code = 0), err)
+    let informational = BuildVersion.informational ()
+    Assert.Equal(BuildVersion.describe informational, out.Trim())
+
+    match informational.Split('+') with
+    | [| _; sha |] -> Assert.Contains($"(commit {sha.Substring(0, 12)})", out)
+    | _ -> Assert.Contains("(commit unknown", out)
+
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
@@ -172,8 +185,9 @@ let tests =
             "HierFunctional.Cli.Tests.ProcessTests"
             [
                 Expecto.Tests.testCase
-                    "every bundled example runs as a process with plain progress lines and exit code 0"
-                    (fun () -> ``every bundled example runs as a process with plain progress lines and exit code 0`` ())
+                    "every bundled example runs as a process with plain progress lines on stderr, results on stdout, and exit code 0"
+                    (fun () ->
+                        ``every bundled example runs as a process with plain progress lines on stderr, results on stdout, and exit code 0`` ())
                 Expecto.Tests.testCase "an error in a process goes to stderr with a non-zero exit code" (fun () ->
                     ``an error in a process goes to stderr with a non-zero exit code`` ())
                 Expecto.Tests.testSequenced (
@@ -202,4 +216,6 @@ let tests =
                     (fun () -> ``without --strict the same run exits with code 0 and a reminder on stderr`` ())
                 Expecto.Tests.testCase "a run without warnings exits with code 0 under --strict" (fun () ->
                     ``a run without warnings exits with code 0 under --strict`` ())
+                Expecto.Tests.testCase "hier --version prints the version and the commit it was built from" (fun () ->
+                    ``hier --version prints the version and the commit it was built from`` ())
             ])

@@ -98,7 +98,7 @@ let ``more successes than trials is reported with the row's trials`` () =
     |> Dataset.integers "k" [| 3; 7 |]
     |> Dataset.integers "n" [| 5; 6 |]
     |> Bind.bind m
-    |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "trials (6)" ]
+    |> expectError ErrorKind.OutsideSupport [ "'k'"; "row 2"; "trials (6 in n)" ]
 
 let ``a Bernoulli observation other than 0 or 1 is outside the support`` () =
     Dataset.empty
@@ -310,7 +310,14 @@ let ``a numeric column with one text cell is a CSV error naming the column, line
     | Ok _ -> failwith "the stray text cell was read as a label"
 
 let ``a column declared categorical is read as labels whatever its cells`` () =
-    match Csv.parseWith { Categorical = [ "x"; "y" ] } "data.csv" strayCsv with
+    match
+        Csv.parseWith
+            { Csv.defaultOptions with
+                Categorical = [ "x"; "y" ]
+            }
+            "data.csv"
+            strayCsv
+    with
     | Ok d ->
         match Dataset.tryColumn "x" d, Dataset.tryColumn "y" d with
         | Some(Column.Labels(values, _)), Some(Column.Labels(ys, levels)) ->
@@ -320,7 +327,14 @@ let ``a column declared categorical is read as labels whatever its cells`` () =
     | Error e -> failwith e.Message
 
 let ``a categorical declaration of a column the file lacks is an error`` () =
-    match Csv.parseWith { Categorical = [ "z" ] } "data.csv" strayCsv with
+    match
+        Csv.parseWith
+            { Csv.defaultOptions with
+                Categorical = [ "z" ]
+            }
+            "data.csv"
+            strayCsv
+    with
     | Error e ->
         Assert.Equal("z", e.Column)
         Assert.Contains("no such column", e.Problem)

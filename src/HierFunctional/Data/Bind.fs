@@ -51,11 +51,16 @@ module Bind =
             |> List.distinct
             |> List.choose (fun c -> Dataset.tryColumn c d |> Option.map (fun col -> c, col))
 
+        // The row count is the length most used columns share (the longest on a tie), so a short column is the
+        // one blamed, even when it is the observed column.
         let rows =
-            match Model.observed m |> List.tryPick (fun n -> Dataset.tryColumn n.Name d), used with
-            | Some c, _ -> Dataset.columnLength c
-            | None, (_, c) :: _ -> Dataset.columnLength c
-            | None, [] -> 0
+            match used with
+            | [] -> 0
+            | _ ->
+                used
+                |> List.countBy (snd >> Dataset.columnLength)
+                |> List.maxBy (fun (length, count) -> count, length)
+                |> fst
 
         let lengths =
             used

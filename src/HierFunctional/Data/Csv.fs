@@ -33,14 +33,18 @@ type CsvException(error: CsvError) =
     /// The error in full.
     member _.Error = error
 
-/// How to read a CSV file: which columns are labels whatever their cells look like.
+/// How to read a CSV file: which columns are labels whatever their cells look like, and the field delimiter.
 type CsvOptions =
     {
         /// Columns read as labels (categorical), even when their cells are numbers or mostly numbers.
         Categorical: string list
+        /// The field delimiter (',', ';' or '\t'); None detects it from the header line. With ';' a decimal comma
+        /// (`1,5`) is read as a decimal point, as European spreadsheets write such files.
+        Delimiter: char option
     }
 
-/// Reading data sets from CSV (RFC 4180: commas, double-quoted fields with "" escapes, a header row).
+/// Reading data sets from CSV (RFC 4180: commas, double-quoted fields with "" escapes, a header row). The delimiter
+/// (comma, semicolon or tab) is the one the header line uses most, unless given; semicolon files may use decimal commas.
 /// Column types are inferred: a column declared categorical is labels; a column that is mostly numbers but holds
 /// some text cells is refused, naming the cells (a stray word must not turn a predictor into a many-level factor);
 /// a column with any quoted field is labels (R writes factors quoted); otherwise all integers → integers, all
@@ -49,11 +53,33 @@ type CsvOptions =
 [<RequireQualifiedAccess>]
 module Csv =
 
-    /// No column declared categorical: every type is inferred.
-    let defaultOptions = { Categorical = [] }
+    /// No column declared categorical, the delimiter detected: every type is inferred.
+    let defaultOptions = { Categorical = []; Delimiter = None }
+
+    /// The delimiters a file may use.
+    let delimiters = [ ','; ';'; '\t' ]
+
+    /// The delimiter a header line uses most outside quotes (comma when it uses none: a one-column file).
+    let detectDelimiter (header: string) : char =
+        let counts =
+            header
+            |> Seq.fold
+                (fun (quoted, counts: Map<char, int>) c ->
+                    if c = '"' then
+                        not quoted, counts
+                    elif not quoted && counts.ContainsKey c then
+                        quoted, counts.Add(c, counts[c] + 1)
+                    else
+                        quoted, counts)
+                (false, delimiters |> List.map (fun d -> d, 0) |> Map.ofList)
+            |> snd
+
+        // the first delimiter of the list wins a tie, so a header with none is read as comma-separated
+        delimiters
+        |> List.maxBy (fun d -> counts[d], -(List.findIndex ((=) d) delimiters))
 
     /// Splits one line into fields and whether each was quoted; Error on an unterminated quote.
-    let private split (line: string) : Result<(string * bool)[], string> =
+    let private split (delimiter: char) (line: string) : Result<(string * bool)[], string> =
         let fields = Collections.Generic.List<string * bool>()
         let sb = Text.StringBuilder()
         let mutable i = 0
@@ -75,7 +101,7 @@ module Csv =
             elif c = '"' then
                 quoted <- true
                 wasQuoted <- true
-            elif c = ',' then
+            elif c = delimiter then
                 fields.Add((sb.ToString(), wasQuoted))
                 sb.Clear() |> ignore
                 wasQuoted <- false
@@ -95,7 +121,15 @@ module Csv =
 
     let private isMissing (s: string) = s = "" || s = "NA"
 
-    let private number (s: string) =
+    // With a decimal comma, "1,5" is 1.5; a cell with both a comma and a point (a thousands separator) stays text,
+    // so the column is refused by name rather than read wrongly.
+    let private number (decimalComma: bool) (s: string) =
+        let s =
+            if decimalComma && s.Contains ',' && not (s.Contains '.') then
+                s.Replace(',', '.')
+            else
+                s
+
         match Double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture) with
         | true, x -> Some x
         | _ -> None
@@ -105,11 +139,12 @@ module Csv =
 
     /// The text cells of a column that is mostly numbers: (line, text) of every non-missing cell that is not an
     /// unquoted number, when unquoted numbers are more than half of the non-missing cells; empty otherwise.
-    let private strayText (lines: int[]) (values: (string * bool)[]) =
+    let private strayText (decimalComma: bool) (lines: int[]) (values: (string * bool)[]) =
         let present =
             values |> Array.indexed |> Array.filter (fun (_, (v, _)) -> not (isMissing v))
 
-        let isNumber (v: string, quoted) = not quoted && (number v).IsSome
+        let isNumber (v: string, quoted) =
+            not quoted && (number decimalComma v).IsSome
 
         let text = present |> Array.filter (snd >> isNumber >> not)
         let numbers = present.Length - text.Length
@@ -119,7 +154,7 @@ module Csv =
         else
             [||]
 
-    let private column (categorical: bool) (values: (string * bool)[]) : Column =
+    let private column (decimalComma: bool) (categorical: bool) (values: (string * bool)[]) : Column =
         let text = values |> Array.map fst
 
         if categorical then
@@ -127,7 +162,9 @@ module Csv =
         elif values |> Array.exists (fun (v, q) -> q && not (isMissing v)) then
             labels text
         else
-            let parsed = text |> Array.map (fun s -> if isMissing s then Some nan else number s)
+            let parsed =
+                text
+                |> Array.map (fun s -> if isMissing s then Some nan else number decimalComma s)
 
             if parsed |> Array.forall Option.isSome then
                 let xs = parsed |> Array.map Option.get
@@ -152,7 +189,7 @@ module Csv =
             else
                 ""
 
-        $"the column holds numbers in {rows - cells.Length} of {rows} rows but text in {cells.Length} ({shown}{more}); a numeric column cannot hold text, and read as labels it would become a factor with a level per value. Fix the cells (NA or an empty cell marks a missing value), or, if the values are labels, declare the column categorical (hier fit --categorical {name}; Csv.parseWith {{ Categorical = [ \"{name}\" ] }} in F#; DataSet.ReadCsv(path, \"{name}\") in C#)"
+        $"the column holds numbers in {rows - cells.Length} of {rows} rows but text in {cells.Length} ({shown}{more}); a numeric column cannot hold text, and read as labels it would become a factor with a level per value. Fix the cells (NA or an empty cell marks a missing value), or, if the values are labels, declare the column categorical (hier fit --categorical {name}; Csv.parseWith {{ Csv.defaultOptions with Categorical = [ \"{name}\" ] }} in F#; DataSet.ReadCsv(path, \"{name}\") in C#)"
 
     /// Parses CSV text into a data set with the given options; `source` names it in errors.
     let parseWith (options: CsvOptions) (source: string) (text: string) : Result<Dataset, CsvError> =
@@ -176,6 +213,12 @@ module Csv =
         match lines |> List.ofArray with
         | [] -> err 1 "" "the file is empty; it needs a header row and at least one data row"
         | (hl, header) :: rows ->
+            let delimiter =
+                options.Delimiter |> Option.defaultWith (fun () -> detectDelimiter header)
+
+            let decimalComma = delimiter = ';'
+            let split = split delimiter
+
             match split header with
             | Error e -> err hl "" e
             | Ok names ->
@@ -216,7 +259,7 @@ module Csv =
                                 |> Array.indexed
                                 |> Array.filter (fun (_, n) -> not (declared.Contains n))
                                 |> Array.tryPick (fun (j, n) ->
-                                    match strayText lines (cells |> Array.map (fun r -> r.[j])) with
+                                    match strayText decimalComma lines (cells |> Array.map (fun r -> r.[j])) with
                                     | [||] -> None
                                     | found -> Some(n, found))
 
@@ -234,30 +277,25 @@ module Csv =
                             | None, None ->
                                 names
                                 |> Array.mapi (fun j n ->
-                                    n, column (declared.Contains n) (cells |> Array.map (fun r -> r.[j])))
+                                    n, column decimalComma (declared.Contains n) (cells |> Array.map (fun r -> r.[j])))
                                 |> Array.fold (fun d (n, c) -> Dataset.add n c d) Dataset.empty
                                 |> Ok
 
     /// Parses CSV text into a data set (`parseWith defaultOptions`); `source` names it in errors.
     let parse (source: string) (text: string) : Result<Dataset, CsvError> = parseWith defaultOptions source text
 
-    /// Reads a CSV file into a data set with the given options.
+    /// Reads a CSV file into a data set with the given options. A problem in the file's content is an Error; a
+    /// file that does not exist raises FileNotFoundException (naming the path), as any .NET file read does.
     let readWith (options: CsvOptions) (path: string) : Result<Dataset, CsvError> =
         if not (File.Exists path) then
-            Error
-                {
-                    File = path
-                    Line = 0
-                    Column = ""
-                    Problem = "the file does not exist; check the path"
-                }
-        else
-            parseWith options path (File.ReadAllText path)
+            raise (FileNotFoundException($"{path}: the file does not exist; check the path.", path))
 
-    /// Reads a CSV file into a data set (`readWith defaultOptions`).
+        parseWith options path (File.ReadAllText path)
+
+    /// Reads a CSV file into a data set (`readWith defaultOptions`); FileNotFoundException if it does not exist.
     let read (path: string) : Result<Dataset, CsvError> = readWith defaultOptions path
 
-    /// Reads a CSV file, raising CsvException on a problem.
+    /// Reads a CSV file, raising CsvException on a problem in its content and FileNotFoundException if it does not exist.
     let readOrThrow (path: string) : Dataset =
         match read path with
         | Ok d -> d

@@ -30,7 +30,7 @@ module internal Validate =
     let private isCount (x: float) = x >= 0.0 && x = floor x
 
     /// The first problem with one observed scalar, as the sentence for OutsideSupport.
-    let private scalarProblem (info: NodeInfo) (d: Dist) (trials: float option) (x: float) : string option =
+    let private scalarProblem (info: NodeInfo) (d: Dist) (trials: (float * string) option) (x: float) : string option =
         match Dist.support d with
         | Support.Real -> None
         | Support.Positive when x > 0.0 -> None
@@ -46,13 +46,40 @@ module internal Validate =
         | Support.BoundedCount when not (isCount x) -> Some "a non-negative integer count"
         | Support.BoundedCount ->
             match trials with
-            | Some n when x > n -> Some $"a count no larger than the number of trials ({n})"
+            | Some(n, column) when x > n -> Some $"a count no larger than its number of trials ({n} in {column})"
             | _ -> None
         | Support.Category when isCount x && x < float info.Dim -> None
         | Support.Category -> Some $"a category code in 0..{info.Dim - 1}"
         | _ -> None
 
-    /// Every observation lies in the support of its node.
+    /// The column an expression reads, for messages: the column itself for `data "c"`, else the node's name.
+    let private columnOf (node: string) (e: Expr) =
+        match e with
+        | Data c -> c
+        | _ -> node
+
+    /// The first row whose trials (Binomial, BetaBinomial) are not a whole number, 0 or more, or whose Poisson
+    /// exposure is not positive. These are data, so a bad row is named here rather than surfacing later as a
+    /// numerical failure of the sampler that names neither column nor row.
+    let private countParameters (node: string) (numeric: Map<string, float[]>) (rows: int) (dist: Dist) =
+        let firstBad (e: Expr) (ok: float -> bool) (need: string) =
+            seq { 0 .. rows - 1 }
+            |> Seq.tryPick (fun r ->
+                match rowConstant numeric r e with
+                | Some v when not (ok v) -> Some(ModelError.OutsideSupport(node, columnOf node e, r + 1, v, need))
+                | _ -> None)
+
+        match dist with
+        | Dist.Binomial(n, _)
+        | Dist.BetaBinomial(n, _, _) -> firstBad n isCount "a number of trials that is a whole number, 0 or more"
+        | Dist.Poisson(_, exposure) ->
+            firstBad
+                exposure
+                (fun v -> v > 0.0)
+                "a positive exposure (a row with no exposure can have no events: drop the row)"
+        | _ -> None
+
+    /// Every observation lies in the support of its node, and its trials or exposure are valid.
     let observations
         (infos: NodeInfo list)
         (d: Dataset)
@@ -76,7 +103,8 @@ module internal Validate =
                     let trials =
                         match dist with
                         | Dist.Binomial(n, _)
-                        | Dist.BetaBinomial(n, _, _) -> fun row -> rowConstant numeric row n
+                        | Dist.BetaBinomial(n, _, _) ->
+                            fun row -> rowConstant numeric row n |> Option.map (fun v -> v, columnOf info.Node.Name n)
                         | _ -> fun _ -> None
 
                     // a truncated observation must lie in its bounds (read per row, so data-dependent bounds are
@@ -96,13 +124,16 @@ module internal Validate =
                                 | _ -> scalarProblem info inner None x
                         | _ -> fun row x -> scalarProblem info dist (trials row) x
 
-                    xs
-                    |> Array.indexed
-                    |> Array.tryPick (fun (row, x) ->
-                        problem row x
-                        |> Option.map (fun p ->
-                            ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
-                    |> Option.toList
+                    match countParameters info.Node.Name numeric xs.Length dist with
+                    | Some e -> [ e ]
+                    | None ->
+                        xs
+                        |> Array.indexed
+                        |> Array.tryPick (fun (row, x) ->
+                            problem row x
+                            |> Option.map (fun p ->
+                                ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
+                        |> Option.toList
             | NodeKind.Observed dist, Shape.Vector k ->
                 match matrices.TryFind info.Node.Name with
                 | Some a when Array2D.length2 a = k ->

@@ -228,14 +228,20 @@ module Formula =
             FormulaDesign.numeric d o.Column "numbers (an offset)"
             |> one
             |> Result.bind (fun v ->
-                match o.Log with
-                | true when v |> Array.exists (fun x -> not (x > 0.0)) ->
-                    Error [ FormulaError.InvalidData(o.Column, "offset(log(...)) needs positive values") ]
-                | true when family = Family.Poisson && i = 0 -> Ok(Choice1Of2(Data o.Column), [])
-                | true ->
+                match o.Log, v |> Array.tryFindIndex (fun x -> not (x > 0.0)) with
+                | true, Some row ->
+                    Error
+                        [
+                            FormulaError.InvalidData(
+                                o.Column,
+                                $"row {row + 1} is {v[row]}, but offset(log(...)) needs positive values (a row with no exposure can have no events: drop the row)"
+                            )
+                        ]
+                | true, None when family = Family.Poisson && i = 0 -> Ok(Choice1Of2(Data o.Column), [])
+                | true, None ->
                     let name = $"log({o.Column})"
                     Ok(Choice2Of2(Data name), [ name, Array.map log v ])
-                | false -> Ok(Choice2Of2(Data o.Column), [])))
+                | false, _ -> Ok(Choice2Of2(Data o.Column), [])))
         |> collect
 
     /// The population coefficients, and per group term its column, coefficients and correlation flag.

@@ -557,6 +557,12 @@ let tests =
                     "the centring step also moves a random effect's Normal mean and agrees with plain slice sampling"
                     (fun () ->
                         ``the centring step also moves a random effect's Normal mean and agrees with plain slice sampling`` ())
-                Expecto.Tests.testCase "every chain of the Poisson GLM block matches the grid posterior mean of alpha over 40 seeds" (fun () -> ``every chain of the Poisson GLM block matches the grid posterior mean of alpha over 40 seeds`` ())
-                Expecto.Tests.testCase "the Poisson GLM block matches the 2-D grid posterior at the seeds where a chain used to stick" (fun () -> ``the Poisson GLM block matches the 2-D grid posterior at the seeds where a chain used to stick`` ())
+                Expecto.Tests.testCase
+                    "every chain of the Poisson GLM block matches the grid posterior mean of alpha over 40 seeds"
+                    (fun () ->
+                        ``every chain of the Poisson GLM block matches the grid posterior mean of alpha over 40 seeds`` ())
+                Expecto.Tests.testCase
+                    "the Poisson GLM block matches the 2-D grid posterior at the seeds where a chain used to stick"
+                    (fun () ->
+                        ``the Poisson GLM block matches the 2-D grid posterior at the seeds where a chain used to stick`` ())
             ])
