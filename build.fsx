@@ -1,8 +1,9 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target> (bench, conformance and sbc take options after --, e.g. `bench -- --quick`)   targets: build, test, docs, samples, bench, conformance, sbc, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench, conformance and sbc take options after --, e.g. `bench -- --quick`)   targets: build, test, docs, notebook, samples, bench, conformance, sbc, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
+open System.Text.RegularExpressions
 open System.Xml.Linq
 
 let root = __SOURCE_DIRECTORY__
@@ -173,6 +174,62 @@ let readmeExample () =
     runOrFail "dotnet" $"fsi --quiet --exec \"{script}\""
     printfn "the HierFunctional.Testing README example ran"
 
+/// Scripts the tutorials `#load` rather than pages to run.
+let loadedScripts = [ "references.fsx"; "charts.fsx" ]
+
+/// Fails the docs build if a page of the site embeds a chart (`<iframe src="../charts/x.html">`) that no tutorial
+/// wrote, so a reader never meets an empty frame.
+let checkEmbeddedCharts (site: string) =
+    let frames =
+        [ for page in Directory.GetFiles(site, "*.html", SearchOption.AllDirectories) do
+              for m in Regex.Matches(File.ReadAllText page, "<iframe src=\"([^\"]+)\"") do
+                  page, Path.GetFullPath(Path.Combine(Path.GetDirectoryName page, m.Groups.[1].Value)) ]
+
+    let missing = frames |> List.filter (fun (_, chart) -> not (File.Exists chart))
+
+    if not missing.IsEmpty then
+        failwithf "embedded charts missing: %s" (missing |> List.map (fun (p, c) -> $"{c} (in {p})") |> String.concat ", ")
+
+    printfn "%d embedded charts found" frames.Length
+
+/// Runs the example notebook's F# cells in order as one script, in the notebook's folder, and renders each cell's
+/// value through the .NET Interactive formatter as the kernel would, failing on an error or an empty rendering.
+/// (No Jupyter kernel is installable here; this runs the same code and the same formatters.)
+let notebook () =
+    let folder = Path.Combine(root, "docs", "notebooks")
+    let source = Path.Combine(folder, "charts.ipynb")
+    let cells =
+        let doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText source)
+        [ for c in doc.RootElement.GetProperty("cells").EnumerateArray() do
+              if c.GetProperty("cell_type").GetString() = "code" then
+                  String.Join("", [ for l in c.GetProperty("source").EnumerateArray() -> l.GetString() ]).TrimEnd() ]
+    // A cell's last line is displayed when it is an expression (not a binding, directive, `open` or unit call).
+    let displayed (line: string) =
+        not (line.StartsWith " " || line.StartsWith "let " || line.StartsWith "open " || line.StartsWith "#" || line.EndsWith "()")
+    let script =
+        [ yield "#r \"nuget: Microsoft.DotNet.Interactive.Formatting, 1.0.0-beta.26120.1\""
+          for i, cell in List.indexed cells do
+              let lines = cell.Split '\n' |> Array.toList
+              let last = List.last lines
+              if displayed last then
+                  yield! List.take (lines.Length - 1) lines
+                  yield $"let cell{i} = {last}"
+                  yield $"let html{i} = Microsoft.DotNet.Interactive.Formatting.Formatter.ToDisplayString(box cell{i}, \"text/html\")"
+                  yield $"if html{i}.Length < 200 then failwithf \"cell {i + 1} rendered only %%d characters\" html{i}.Length"
+                  yield $"if cell{i}.GetType().Name.Contains \"Chart\" && not (html{i}.Contains \"Plotly.newPlot\") then failwith \"cell {i + 1}: a chart rendered without plotly\""
+                  yield $"printfn \"cell {i + 1}: %%s, %%d characters of HTML\" (cell{i}.GetType().Name) html{i}.Length"
+              else
+                  yield! lines ]
+        |> String.concat "\n"
+    let path = Path.Combine(folder, "charts.notebook.fsx")
+    File.WriteAllText(path, script)
+    let psi = ProcessStartInfo("dotnet", $"fsi --quiet --exec \"{path}\"", WorkingDirectory = folder, UseShellExecute = false)
+    use p = Process.Start psi
+    p.WaitForExit()
+    File.Delete path
+    if p.ExitCode <> 0 then failwithf "the notebook docs/notebooks/charts.ipynb failed (exit %d)" p.ExitCode
+    printfn "notebook: %d code cells ran" cells.Length
+
 /// Runs every tutorial script and the Testing README's example; each must exit 0 (they print real output and
 /// check their key numbers).
 let docs () =
@@ -185,13 +242,14 @@ let docs () =
 
     let failures =
         scripts
-        |> Array.filter (fun s -> Path.GetFileName s <> "references.fsx")
+        |> Array.filter (fun s -> not (List.contains (Path.GetFileName s) loadedScripts))
         |> Array.filter (fun s -> run "dotnet" $"fsi --quiet --exec \"{s}\"" <> 0)
 
     if failures.Length > 0 then
         failwithf "tutorials failed: %s" (String.Join(", ", failures |> Array.map Path.GetFileName))
 
-    printfn "all %d tutorials ran" (scripts.Length - 1)
+    printfn "all %d tutorials ran" (scripts.Length - loadedScripts.Length)
+    notebook ()
     // The site: tutorials as literate pages plus the API reference from the XML docs, under docs/output. fsdocs
     // reads every script under its input, so it gets a staging copy of the pages (not docs/samples, whose
     // scripts are fragments #load-ed by each other); at the same depth, so the tutorials' relative paths resolve.
@@ -221,6 +279,7 @@ let docs () =
         + "--projects src/HierFunctional/HierFunctional.fsproj src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
     )
 
+    checkEmbeddedCharts (Path.Combine(root, "docs", "output"))
     printfn "site written to docs/output/index.html"
 
 let packagesDir = Path.Combine(root, "artifacts", "packages")
@@ -381,6 +440,7 @@ let targets =
             "build", build
             "test", test
             "docs", docs
+            "notebook", notebook
             "pack", pack
             "samples", samples
             "bench", bench

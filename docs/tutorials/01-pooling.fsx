@@ -14,10 +14,11 @@ readmission rate — and which hospitals look worst.
   average of the hospital's own rate and the population mean, with own-data weight w_j = n_j/(n_j + alpha + beta)
   near 1 for big hospitals and small for tiny ones. The data decide how much to pool.
 *)
-#load "references.fsx"
+#load "references.fsx" "charts.fsx"
 open System.IO
 open HierFunctional
 open HierFunctional.Analytic
+open HierFunctional.Plots
 
 let file = Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "hospitals.csv"))
 
@@ -68,7 +69,17 @@ let plan =
 printfn "\n%s\n\n%s\n" (Print.model hierarchical) (Gibbs.describe plan)
 let draws = if References.quick then 2500 else 10000
 let post = Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(draws).WithSeed(1)) plan
-printfn "%s" (ShrinkageReport.format (ShrinkageReport.report plan.Bound "theta" post))
+let shrinkage = ShrinkageReport.report plan.Bound "theta" post
+printfn "%s" (ShrinkageReport.format shrinkage)
+Charts.save "hospitals-shrinkage" (Plot.shrinkage shrinkage)
+
+(**
+The same table as a picture: each arrow starts at a hospital's own rate (no pooling) and ends at its partial
+pooling estimate, the point's size is the hospital's discharges, and the line is complete pooling. Small
+hospitals travel far toward the population; large ones hardly move. Hover shows the hospital and the numbers.
+
+<iframe src="../charts/hospitals-shrinkage.html" width="800" height="460" style="border:none" title="Shrinkage plot, twenty hospitals"></iframe>
+*)
 
 let grid = GridPosterior.betaBinomial 120 y n
 

@@ -15,10 +15,11 @@ strong. This tutorial measures all three against the exact answer.
 
 Run with `dotnet fsi docs/tutorials/02-eight-schools.fsx` (HIER_QUICK=1 for short chains).
 *)
-#load "references.fsx"
+#load "references.fsx" "charts.fsx"
 open System.IO
 open HierFunctional
 open HierFunctional.Analytic
+open HierFunctional.Plots
 open type Distributions
 
 let schools = Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "eight_schools.csv"))
@@ -58,6 +59,24 @@ for name, post in fits do
     printfn "%-24s %7.3f   %12.3f   %12.3f  %6.3f" name (Diagnostics.mean tau) (Diagnostics.essBulk tau / total)
         (Diagnostics.essTail tau / total) (Diagnostics.rhat tau)
 
+Charts.save "schools-rank-plain" (fits |> List.head |> snd |> Plot.rank "tau")
+Charts.save "schools-rank-interweaving" (fits |> List.last |> snd |> Plot.rank "tau")
+
+(**
+Rank plots show the difference (Vehtari et al. 2021): each chain's draws of tau ranked among all chains. A chain
+that mixes fills every rank bin equally; plain Gibbs's chains each sit in a band of ranks for long stretches.
+
+<iframe src="../charts/schools-rank-plain.html" width="800" height="460" style="border:none" title="Rank plot of tau, centred plain Gibbs"></iframe>
+<iframe src="../charts/schools-rank-interweaving.html" width="800" height="460" style="border:none" title="Rank plot of tau, centred with interweaving"></iframe>
+
+The funnel that makes the centred model hard: theta_1 against tau, drawn by plain Gibbs. Near tau = 0 the
+schools' effects are pinned to mu, and a one-at-a-time sampler crawls in and out of the neck.
+*)
+Charts.save "schools-funnel" (fits |> List.head |> snd |> Plot.funnel "theta[1]" "tau")
+(**
+<iframe src="../charts/schools-funnel.html" width="800" height="460" style="border:none" title="Funnel of theta[1] against tau, centred plain Gibbs"></iframe>
+*)
+
 (**
 ## The exact answer
 
@@ -95,6 +114,11 @@ let interweaving = fits |> List.last |> snd
 let plan = plans |> List.last |> snd
 let report = ShrinkageReport.report plan.Bound "theta" interweaving
 printfn "\n%s" (ShrinkageReport.format report)
+Charts.save "schools-shrinkage" (Plot.shrinkage report)
+
+(**
+<iframe src="../charts/schools-shrinkage.html" width="800" height="460" style="border:none" title="Shrinkage plot, eight schools"></iframe>
+*)
 
 (** The posterior of tau itself: mass piles up near zero (complete pooling is plausible) with a long right tail. *)
 let tauDraws = Posterior.chains "tau" interweaving

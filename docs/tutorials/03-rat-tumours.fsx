@@ -17,10 +17,11 @@ The question is what to do about (alpha, beta):
 
 Full Bayes and Gibbs must agree to Monte Carlo error; empirical Bayes is a little overconfident.
 *)
-#load "references.fsx"
+#load "references.fsx" "charts.fsx"
 open System.IO
 open HierFunctional
 open HierFunctional.Analytic
+open HierFunctional.Plots
 
 let rats = Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "rats.csv"))
 
@@ -55,6 +56,17 @@ let plan =
 printfn "\n%s\n" (Gibbs.describe plan)
 let post = Chains.run options plan
 printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "pop_mean"; "log_ratio"; "log_sum"; "theta[71]" ] post)))
+Charts.save "rats-shrinkage" (Plot.shrinkage (ShrinkageReport.report plan.Bound "theta" post))
+Charts.save "rats-pair" (Plot.pair "log_ratio" "log_sum" post)
+
+(**
+Seventy-one experiments at once: each arrow runs from an experiment's raw rate to its posterior mean, sized by
+the number of rats. The hyperposterior of (log(alpha/beta), log(alpha + beta)) drawn by Gibbs has the shape of
+BDA3's Figure 5.3 (whose grid mode is checked below).
+
+<iframe src="../charts/rats-shrinkage.html" width="800" height="460" style="border:none" title="Shrinkage plot, 71 rat-tumour experiments"></iframe>
+<iframe src="../charts/rats-pair.html" width="800" height="460" style="border:none" title="Pair plot of log(alpha/beta) and log(alpha + beta)"></iframe>
+*)
 
 (**
 ## Three answers for the current experiment

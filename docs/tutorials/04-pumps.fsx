@@ -11,11 +11,12 @@ blend of the raw rate x_i/t_i (weight t_i/(t_i + beta)) and the population mean 
 out gives the marginal of a count: Negative Binomial with P(x) = Γ(x+α)/(Γ(α) x!) · (β/(β+t))^α · (t/(β+t))^x,
 whose variance exceeds its mean — which is how the hierarchy accounts for **overdispersion**.
 *)
-#load "references.fsx"
+#load "references.fsx" "charts.fsx"
 open System
 open System.IO
 open HierFunctional
 open HierFunctional.Analytic
+open HierFunctional.Plots
 open MathNet.Numerics.Distributions
 
 let pumps = Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "pumps.csv"))
@@ -71,7 +72,15 @@ let post = Chains.run options plan
 printfn "%s" (Summary.format (Summary.compute post))
 
 (** No, complete and partial pooling: the short-exposure pumps (5–10, t ≈ 1–2) move most toward alpha/beta. *)
-printfn "%s" (ShrinkageReport.format (ShrinkageReport.report plan.Bound "theta" post))
+let shrinkage = ShrinkageReport.report plan.Bound "theta" post
+printfn "%s" (ShrinkageReport.format shrinkage)
+Charts.save "pumps-shrinkage" (Plot.shrinkage shrinkage)
+Charts.save "pumps-forest" (Plot.forest "theta" post)
+
+(**
+<iframe src="../charts/pumps-shrinkage.html" width="800" height="460" style="border:none" title="Shrinkage plot, ten pumps"></iframe>
+<iframe src="../charts/pumps-forest.html" width="800" height="460" style="border:none" title="Forest plot of the pumps' failure rates"></iframe>
+*)
 
 (**
 ## Checks against JAGS

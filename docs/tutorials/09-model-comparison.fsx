@@ -21,9 +21,10 @@ out-of-sample predictive accuracy:
 The criteria are computed as R's `loo` 2.5.1 does (checked against it in the test suite,
 tests/HierFunctional.Tests/fixtures/criteria).
 *)
-#load "references.fsx"
+#load "references.fsx" "charts.fsx"
 open System.IO
 open HierFunctional
+open HierFunctional.Plots
 open type Distributions
 
 let radon = Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "radon.csv"))
@@ -74,6 +75,15 @@ let results =
           printfn "%-16s %7.1f  %6.1f  %7.1f  %6.1f  %7.1f ± %4.1f  %6.1f  %5.2f" name dic.Dic dic.PD waic.Waic.Estimate
               waic.PWaic.Estimate loo.Looic.Estimate loo.Looic.SE loo.PLoo.Estimate (Array.max loo.ParetoK)
           name, (dic, waic, loo) ]
+
+Charts.save "radon-compare" (fits |> List.map (fun (name, (_, post)) -> name, post) |> Plot.compare)
+
+(**
+The same three models as a chart: each criterion on the deviance scale with its standard error (lower is
+better). Partial pooling wins on WAIC and LOO; no pooling has the most effective parameters.
+
+<iframe src="../charts/radon-compare.html" width="800" height="460" style="border:none" title="Model comparison of the three radon models"></iframe>
+*)
 
 (**
 ## Differences, with their standard errors
