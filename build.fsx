@@ -292,6 +292,7 @@ let packable =
         "src/HierFunctional.Testing/HierFunctional.Testing.fsproj"
         "src/HierFunctional.Plots/HierFunctional.Plots.fsproj"
         "src/HierFunctional.Testing.Expecto/HierFunctional.Testing.Expecto.fsproj"
+        "src/HierFunctional.Sources/HierFunctional.Sources.fsproj"
     ]
 
 /// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Data;
+using System.Data.Common;
 using System.Linq;
 using F = HierFunctional;
 
@@ -49,21 +50,51 @@ public sealed class DataSet
     /// </code></example>
     public static RecordColumns<T> From<T>(IEnumerable<T> rows) => new(Interop.Array(rows, nameof(rows)), Empty);
 
-    /// <summary>A data set from a <see cref="DataTable"/>: floating-point and decimal columns become reals,
-    /// integer and boolean columns integers, text columns labels (levels in first-appearance order).</summary>
+    /// <summary>A data set from a <see cref="DataTable"/>, read as <see cref="FromReader(DbDataReader)"/> reads
+    /// its rows.</summary>
     /// <param name="table">The table.</param>
-    /// <exception cref="ArgumentException">A column of another type, or a missing label.</exception>
+    /// <exception cref="FormatException">A null label, or a column of an unsupported type; the message names the
+    /// column and row.</exception>
     public static DataSet FromDataTable(DataTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var data = Empty;
-        foreach (DataColumn column in table.Columns)
-        {
-            var cells = table.Rows.Cast<DataRow>().Select(r => r[column]).ToArray();
-            data = data.WithCells(column.ColumnName, column.DataType, cells);
-        }
+        using var reader = table.CreateDataReader();
+        return FromReader(reader, string.IsNullOrEmpty(table.TableName) ? "table" : table.TableName);
+    }
 
-        return data;
+    /// <summary>A data set from any ADO.NET reader (DuckDB, SQLite, Postgres, SQL Server): integer and boolean
+    /// columns become integers, floating-point and decimal columns reals, text and date columns labels (levels in
+    /// first-appearance order). A NULL number is a missing value (NaN), which fitting refuses by column and row if
+    /// the model uses it.</summary>
+    /// <param name="reader">The reader, read to its end.</param>
+    /// <exception cref="FormatException">A null label, a repeated column name or a column of an unsupported type;
+    /// the message names the column and row.</exception>
+    public static DataSet FromReader(DbDataReader reader) => FromReader(reader, "reader");
+
+    /// <summary>A data set from any ADO.NET reader, naming it in errors and reading the given columns as labels
+    /// even when they hold numbers (integer group ids).</summary>
+    /// <param name="reader">The reader, read to its end.</param>
+    /// <param name="source">What errors call the source (a table or query).</param>
+    /// <param name="categorical">Columns read as labels.</param>
+    /// <exception cref="FormatException">A null label, a repeated column name or a column of an unsupported type;
+    /// the message names the source, column and row.</exception>
+    public static DataSet FromReader(DbDataReader reader, string source, params string[] categorical)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return Source(F.DataReader.readWith(SourceOptions(categorical), Interop.Name(source, nameof(source)), reader));
+    }
+
+    /// <summary>Runs a SQL query on an open connection (e.g. a <c>DuckDBConnection</c>, which can read Parquet with
+    /// <c>SELECT * FROM 'data.parquet'</c>) and reads its result as <see cref="FromReader(DbDataReader)"/> does.</summary>
+    /// <param name="connection">An open connection.</param>
+    /// <param name="sql">The query; aggregate in it (GROUP BY) to bring back less than every row.</param>
+    /// <param name="categorical">Columns read as labels.</param>
+    /// <exception cref="FormatException">The result has a null label, a repeated column name or a column of an
+    /// unsupported type; the message names the query, column and row.</exception>
+    public static DataSet FromQuery(DbConnection connection, string sql, params string[] categorical)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return Source(F.DataReader.queryWith(SourceOptions(categorical), connection, Interop.Name(sql, nameof(sql))));
     }
 
     /// <summary>Reads a CSV file with a header row: numeric columns become reals (or integers when every value
@@ -181,34 +212,6 @@ public sealed class DataSet
     public override string ToString() =>
         $"DataSet: {RowCount} rows; " + string.Join(", ", ColumnNames.Select(n => $"{n} ({KindOf(n)})"));
 
-    internal DataSet WithCells(string name, Type type, object[] cells)
-    {
-        var t = Nullable.GetUnderlyingType(type) ?? type;
-        if (t == typeof(string))
-        {
-            return With(name, cells.Select((c, row) => c as string ?? throw new ArgumentException(
-                $"Column '{name}' row {row + 1} has no label; every row of a label column needs one.", nameof(cells))));
-        }
-
-        if (t == typeof(int) || t == typeof(short) || t == typeof(byte) || t == typeof(long) || t == typeof(bool))
-        {
-            return With(name, cells.Select((c, row) => c is DBNull or null
-                ? throw new ArgumentException($"Column '{name}' row {row + 1} is missing; integer columns need a value in every row.", nameof(cells))
-                : Convert.ToInt32(c, System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        if (t == typeof(double) || t == typeof(float) || t == typeof(decimal))
-        {
-            return With(name, cells.Select(c => c is DBNull or null
-                ? double.NaN
-                : Convert.ToDouble(c, System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
-        throw new ArgumentException(
-            $"Column '{name}' has type {type.Name}; use double, float, decimal, int, long, short, byte, bool or string.",
-            nameof(type));
-    }
-
     private static string[] Labels(IEnumerable<string> labels, string column)
     {
         var array = Interop.Array(labels, nameof(labels));
@@ -218,10 +221,17 @@ public sealed class DataSet
             : throw new ArgumentException($"Column '{column}' row {missing + 1} has a null label.", nameof(labels));
     }
 
+    private static Microsoft.FSharp.Collections.FSharpList<string> Names(string[] categorical) =>
+        Microsoft.FSharp.Collections.ListModule.OfArray(
+            Interop.Array(categorical, nameof(categorical)).Select(c => Interop.Name(c, nameof(categorical))).ToArray());
+
     private static F.CsvOptions Options(string[] categorical) =>
-        new(Microsoft.FSharp.Collections.ListModule.OfArray(
-            Interop.Array(categorical, nameof(categorical)).Select(c => Interop.Name(c, nameof(categorical))).ToArray()),
-            Microsoft.FSharp.Core.FSharpOption<char>.None);
+        new(Names(categorical), Microsoft.FSharp.Core.FSharpOption<char>.None);
+
+    private static F.SourceOptions SourceOptions(string[] categorical) => new(Names(categorical));
+
+    private static DataSet Source(Microsoft.FSharp.Core.FSharpResult<F.Dataset, F.SourceError> result) =>
+        result.IsOk ? new DataSet(result.ResultValue) : throw new FormatException(result.ErrorValue.Message);
 
     private static DataSet Csv(Microsoft.FSharp.Core.FSharpResult<F.Dataset, F.CsvError> result) =>
         result.IsOk ? new DataSet(result.ResultValue) : throw new FormatException(result.ErrorValue.Message);

@@ -24,7 +24,7 @@ type FitArgs =
         member a.Usage =
             match a with
             | Example _ -> "a bundled example (see `hier examples`); with --data, its model is fitted to your CSV."
-            | Data _ -> "a CSV file with a header row."
+            | Data _ -> "a CSV file with a header row, or a Parquet file (.parquet)."
             | Formula _ -> "a model formula in lme4/brms syntax, e.g. \"y ~ x + (1 | g)\"."
             | Family _ -> "gaussian, binomial, poisson or negbinomial (with --formula; default gaussian)."
             | Prior _ -> "a prior override \"NAME ~ DIST(args)\" (repeatable, with --formula)."

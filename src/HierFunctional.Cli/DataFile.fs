@@ -8,18 +8,23 @@ open HierFunctional
 [<RequireQualifiedAccess>]
 module DataFile =
 
-    /// Reads a CSV file with the given options (label columns, delimiter); a missing file, ragged row, unclosed
-    /// quote or a numeric column with text cells fails with the file, line and column.
+    /// Reads a CSV file with the given options (label columns, delimiter), or a Parquet file (by its extension,
+    /// through DuckDB, with the same label columns); a missing file, ragged row, unclosed quote, a numeric column
+    /// with text cells or an unsupported Parquet column fails with the file, row and column.
     let read (options: CsvOptions) (path: string) : Dataset =
         let read () =
             try
-                Csv.readWith options path
+                if path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) then
+                    Sources.DuckDb.parquetWith { Categorical = options.Categorical } path
+                    |> Result.mapError (fun e -> e.Message)
+                else
+                    Csv.readWith options path |> Result.mapError (fun e -> e.Message)
             with :? IO.FileNotFoundException ->
                 Fail.data $"{path}: the file does not exist; check the path."
 
         match read () with
         | Ok d -> d
-        | Error e -> Fail.data e.Message
+        | Error message -> Fail.data message
 
     /// Parses CSV text that came from `source` (an embedded example's file name).
     let parse (source: string) (text: string) : Dataset =
