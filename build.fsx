@@ -293,6 +293,7 @@ let packable =
         "src/HierFunctional.Plots/HierFunctional.Plots.fsproj"
         "src/HierFunctional.Testing.Expecto/HierFunctional.Testing.Expecto.fsproj"
         "src/HierFunctional.Sources/HierFunctional.Sources.fsproj"
+        "src/HierFunctional.Cli/HierFunctional.Cli.fsproj"
     ]
 
 /// PACKAGE_VERSION if set, else the base version with a unique `-local.<UTC time>` suffix, so NuGet's global
@@ -305,7 +306,8 @@ let packageVersion () =
         let baseVersion = (props.Descendants(XName.Get "Version") |> Seq.head).Value
         $"{baseVersion}-local.{DateTime.UtcNow:yyyyMMddHHmmss}"
 
-/// Packs core, C# facade, Testing and Testing.Expecto (.nupkg + .snupkg) into artifacts/packages, replacing older local builds.
+/// Packs every `packable` project (.nupkg + .snupkg; the `hier` CLI as a dotnet tool) into artifacts/packages,
+/// replacing older local builds.
 let packVersion () =
     if Directory.Exists packagesDir then
         for f in Directory.GetFiles(packagesDir, "*.*nupkg") do
@@ -338,6 +340,8 @@ let clearLocalPackagesFromCache () =
             "hierfunctional.testing"
             "hierfunctional.testing.expecto"
             "hierfunctional.plots"
+            "hierfunctional.cli"
+            "hierfunctional.sources"
         ] do
         let dir = Path.Combine(cache, id)
 
@@ -345,8 +349,37 @@ let clearLocalPackagesFromCache () =
             for v in Directory.GetDirectories(dir, "*-local.*") do
                 Directory.Delete(v, true)
 
+/// Installs the `hier` tool from the local feed into a fresh tool path (as `dotnet tool install` does for a user),
+/// then runs it: `--version` must name the packed version and a short fit must write its summary and report.
+let toolFromFeed (version: string) =
+    let dir = Path.Combine(Path.GetTempPath(), $"hier-tool-{Guid.NewGuid():N}")
+    let tools = Path.Combine(dir, "tools")
+
+    dotnet
+        $"tool install HierFunctional.Cli --version {version} --add-source \"{packagesDir}\" --tool-path \"{tools}\""
+
+    let hier = Path.Combine(tools, "hier")
+    let psi = ProcessStartInfo(hier, "--version", RedirectStandardOutput = true, UseShellExecute = false)
+    use p = Process.Start psi
+    let shown = p.StandardOutput.ReadToEnd()
+    p.WaitForExit()
+
+    if p.ExitCode <> 0 || not (shown.Contains version) then
+        failwithf "the installed hier tool printed '%s' for --version, expected %s" (shown.Trim()) version
+
+    let out = Path.Combine(dir, "out")
+    runOrFail hier $"fit --example eight-schools --draws 200 --warmup 200 --output \"{out}\""
+
+    for file in [ "summary.csv"; "report.html" ] do
+        if not (File.Exists(Path.Combine(out, file))) then
+            failwithf "the installed hier tool wrote no %s" file
+
+    Directory.Delete(dir, true)
+    printfn "hier %s installed from the local feed and ran" version
+
 /// Packs, then consumes the packages as a user would: the C# quickstart (restored from the local feed by the
-/// version just packed) and the F# interactive scripts (built assemblies, and `#r "nuget: ..."` from the feed).
+/// version just packed), the F# interactive scripts (built assemblies, and `#r "nuget: ..."` from the feed) and the
+/// `hier` tool (installed from the feed and run).
 let samples () =
     let version = packVersion ()
     clearLocalPackagesFromCache ()
@@ -365,6 +398,9 @@ let samples () =
     for script in [ "fsi-reference.fsx"; "fsi-package.fsx" ] do
         let path = Path.Combine(root, "docs", "samples", script)
         runOrFail "dotnet" $"fsi --quiet --exec \"{path}\""
+
+    toolFromFeed version
+
 
 /// Arguments after `--` on the command line (passed to the benchmark program).
 let extraArgs = fsi.CommandLineArgs |> Array.skip 2 |> Array.filter ((<>) "--")
