@@ -34,12 +34,13 @@ module Analysis =
         | Ok plan -> plan
         | Error errors -> DataFile.fail job.Source job.Data errors
 
-    /// Runs the chains with progress on the terminal and the pointwise log-likelihood recorded; a run cancelled
-    /// (Ctrl-C) after some chain made draws gives a partial posterior, one cancelled before fails as interrupted.
+    /// Runs the chains with progress on the terminal; a run cancelled (Ctrl-C) after some chain made draws gives a
+    /// partial posterior, one cancelled before fails as interrupted. The pointwise log-likelihood is not recorded
+    /// (rows × draws doubles): the criteria are computed from the draws afterwards (`FitCriteria`).
     let sample (t: Terminal) (o: SamplerOptions) (plan: GibbsPlan) =
         try
             Terminal.withProgress t o.Chains (fun sink ->
-                Chains.run (o.WithProgress(sink).WithLogLikelihood(true)) plan)
+                Chains.run (o.WithProgress(sink)) plan)
         with
         | :? ModelException as e -> Fail.data $"sampling failed: {e.Message}"
         | :? OperationCanceledException ->
@@ -144,13 +145,13 @@ module Analysis =
 
         [
             attempt "DIC" (fun () ->
-                let d = Criteria.dicOf plan p
+                let d = FitCriteria.dic plan p
                 f d.Dic, $"p_D = {f d.PD}, mean deviance {f d.MeanDeviance}")
             attempt "WAIC" (fun () ->
-                let w = Criteria.waicOf p
+                let w = FitCriteria.waic plan p
                 f w.Waic.Estimate, $"SE {f w.Waic.SE}, p_waic = {f w.PWaic.Estimate}")
             attempt "LOOIC" (fun () ->
-                let l = Criteria.looOf p
+                let l = FitCriteria.loo plan p
                 let bad = l.ParetoK |> Array.filter (fun k -> k > 0.7) |> Array.length
 
                 f l.Looic.Estimate,

@@ -24,6 +24,9 @@ type CompiledDensity =
         FromUnconstrained: float[] -> float[]
         /// The log-likelihood of each data row, summed over the observed nodes (for WAIC and PSIS-LOO).
         PointwiseLogLik: float[] -> float[]
+        /// The log-likelihood of one data row (0-based) of a state: `PointwiseLogLik` one row at a time, so
+        /// criteria can be computed in row blocks without an observations × draws matrix.
+        PointwiseLogLikRow: float[] -> int -> float
         /// −2 Σ log-likelihood over all observations (the deviance of DIC).
         Deviance: float[] -> float
         /// One term's log-density (a node's copy: prior, likelihood row or factor).
@@ -283,8 +286,8 @@ module LogDensity =
         let observed =
             Bound.observed b |> List.map (fun i -> termFns.[i.Node.Name]) |> Array.ofList
 
-        let pointwise (s: float[]) =
-            Array.init b.Rows (fun r -> observed |> Array.sumBy (fun f -> f s r))
+        let pointwiseRow (s: float[]) (r: int) = observed |> Array.sumBy (fun f -> f s r)
+        let pointwise (s: float[]) = Array.init b.Rows (pointwiseRow s)
 
         let toU, fromU = transforms b
 
@@ -297,6 +300,7 @@ module LogDensity =
             ToUnconstrained = toU
             FromUnconstrained = fromU >> fst
             PointwiseLogLik = pointwise
+            PointwiseLogLikRow = pointwiseRow
             Deviance = fun s -> -2.0 * Array.sum (pointwise s)
             Term = fun t -> let f = termFns.[t.Node] in fun s -> f s t.Copy
             Dependents = dependentsNow ()

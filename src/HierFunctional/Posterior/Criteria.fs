@@ -121,7 +121,7 @@ module Criteria =
         else
             m + log (x |> Array.sumBy (fun v -> exp (v - m)))
 
-    let private estimate (pointwise: float[]) =
+    let internal estimate (pointwise: float[]) =
         {
             Estimate = Array.sum pointwise
             SE = sqrt (float pointwise.Length * variance pointwise)
@@ -169,14 +169,8 @@ module Criteria =
             DicV = dBar + pV
         }
 
-    /// WAIC: lppd_i = log((1/S) Σ_s p(y_i | θ^s)), p_waic,i = var_s log p(y_i | θ^s), elpd_waic,i = lppd_i − p_waic,i,
-    /// waic = −2 elpd_waic (Vehtari, Gelman & Gabry 2017, eqs. 11–12), SEs as `loo::waic`.
-    [<CompiledName("Waic")>]
-    let waic (logLik: float[][]) : Waic =
-        let cols = columns "logLik" logLik
-        let logS = log (float logLik.Length)
-        let p = cols |> Array.map variance
-        let elpd = cols |> Array.mapi (fun i c -> logSumExp c - logS - p.[i])
+    /// WAIC from its pointwise parts (elpd_waic,i and p_waic,i), with the totals, SEs and warnings of `waic`.
+    let internal waicOfPointwise (elpd: float[]) (p: float[]) : Waic =
         let ic = elpd |> Array.map (fun e -> -2.0 * e)
         let bad = p |> Array.filter (fun v -> v > 0.4) |> Array.length
 
@@ -197,6 +191,16 @@ module Criteria =
             PointwiseWaic = ic
             Warnings = warnings
         }
+
+    /// WAIC: lppd_i = log((1/S) Σ_s p(y_i | θ^s)), p_waic,i = var_s log p(y_i | θ^s), elpd_waic,i = lppd_i − p_waic,i,
+    /// waic = −2 elpd_waic (Vehtari, Gelman & Gabry 2017, eqs. 11–12), SEs as `loo::waic`.
+    [<CompiledName("Waic")>]
+    let waic (logLik: float[][]) : Waic =
+        let cols = columns "logLik" logLik
+        let logS = log (float logLik.Length)
+        let p = cols |> Array.map variance
+        let elpd = cols |> Array.mapi (fun i c -> logSumExp c - logS - p.[i])
+        waicOfPointwise elpd p
 
     // ---- relative efficiency (loo:::ess_rfun, the pre-rank Geyer estimator of Stan 2.18) ----
 
@@ -453,17 +457,17 @@ module Criteria =
 
     let private listIds (ids: int[]) = String.Join(", ", ids)
 
-    let private looWarnings (psis: Psis) =
+    let private looWarnings (tailLength: int[]) (paretoK: float[]) =
         let badTails =
-            psis.TailLength
+            tailLength
             |> Array.indexed
             |> Array.filter (fun (_, m) -> m < 5)
             |> Array.map (fun (i, _) -> i + 1)
 
         let kWarning =
-            if psis.ParetoK |> Array.exists (fun k -> k > 0.7) then
+            if paretoK |> Array.exists (fun k -> k > 0.7) then
                 let ids =
-                    psis.ParetoK
+                    paretoK
                     |> Array.indexed
                     |> Array.filter (fun (_, k) -> k > 0.7)
                     |> Array.map (fun (i, _) -> i + 1)
@@ -471,7 +475,7 @@ module Criteria =
                 [
                     $"Some Pareto k diagnostic values are too high (k > 0.7 at observations {listIds ids}); the PSIS-LOO estimate for them is unreliable."
                 ]
-            elif psis.ParetoK |> Array.exists (fun k -> k > 0.5) then
+            elif paretoK |> Array.exists (fun k -> k > 0.5) then
                 [ "Some Pareto k diagnostic values are slightly high (0.5 < k <= 0.7)." ]
             else
                 []
@@ -486,11 +490,19 @@ module Criteria =
 
         tailWarning @ kWarning
 
-    /// PSIS-LOO with given relative efficiencies (one per observation): smoothed weights from the raw ratios
-    /// 1/p(y_i | θ^s), elpd_loo,i = log Σ_s w̃_is p(y_i | θ^s) with normalised w̃ (Vehtari, Gelman & Gabry 2017,
-    /// eq. 10), p_loo,i = lppd_i − elpd_loo,i, looic = −2 elpd_loo; SEs, n_eff and MCSE as `loo::loo` 2.5.1.
-    [<CompiledName("LooWith")>]
-    let looWith (rEff: float[]) (logLik: float[][]) : Loo =
+    /// PSIS-LOO's per-observation quantities, the part of `looWith` that needs the draws.
+    type internal LooPointwise =
+        {
+            Elpd: float[]
+            Mcse: float[]
+            P: float[]
+            ParetoK: float[]
+            NEff: float[]
+            RelativeEff: float[]
+            TailLength: int[]
+        }
+
+    let internal looPointwise (rEff: float[]) (logLik: float[][]) : LooPointwise =
         let cols = columns "logLik" logLik
         let p = psis rEff (logLik |> Array.map (Array.map (fun v -> -v)))
         let logS = log (float logLik.Length)
@@ -500,36 +512,60 @@ module Criteria =
             |> Array.map (fun lw -> let c = logSumExp lw in lw |> Array.map (fun v -> v - c))
 
         let elpd = Array.map2 (fun ll lw -> logSumExp (Array.map2 (+) ll lw)) cols lwNorm
-        let pLoo = Array.map2 (fun ll e -> logSumExp ll - logS - e) cols elpd
-
-        let mcse =
-            Array.init cols.Length (fun i -> mcseElpd cols.[i] lwNorm.[i] elpd.[i] rEff.[i])
-
-        let looic = elpd |> Array.map (fun e -> -2.0 * e)
-
-        let nEff =
-            Array.map2 (fun (lw: float[]) r -> r / (lw |> Array.sumBy (fun v -> exp (2.0 * v)))) lwNorm rEff
-
-        let mcseTotal =
-            if p.ParetoK |> Array.exists (fun k -> k > 0.7) then
-                nan
-            else
-                sqrt (mcse |> Array.sumBy (fun v -> v * v))
 
         {
-            ElpdLoo = estimate elpd
-            PLoo = estimate pLoo
-            Looic = estimate looic
-            PointwiseElpd = elpd
-            PointwiseMcse = mcse
-            PointwiseP = pLoo
-            PointwiseLooic = looic
+            Elpd = elpd
+            Mcse = Array.init cols.Length (fun i -> mcseElpd cols.[i] lwNorm.[i] elpd.[i] rEff.[i])
+            P = Array.map2 (fun ll e -> logSumExp ll - logS - e) cols elpd
             ParetoK = p.ParetoK
-            NEff = nEff
+            NEff = Array.map2 (fun (lw: float[]) r -> r / (lw |> Array.sumBy (fun v -> exp (2.0 * v)))) lwNorm rEff
             RelativeEff = p.RelativeEff
-            McseElpd = mcseTotal
-            Warnings = looWarnings p
+            TailLength = p.TailLength
         }
+
+    /// Observations of several blocks as one, in block order.
+    let internal concatPointwise (blocks: LooPointwise list) : LooPointwise =
+        let cat f = blocks |> List.map f |> Array.concat
+
+        {
+            Elpd = cat _.Elpd
+            Mcse = cat _.Mcse
+            P = cat _.P
+            ParetoK = cat _.ParetoK
+            NEff = cat _.NEff
+            RelativeEff = cat _.RelativeEff
+            TailLength = cat _.TailLength
+        }
+
+    /// The totals, SEs, MCSE and warnings of PSIS-LOO from its per-observation quantities.
+    let internal looOfPointwise (parts: LooPointwise) : Loo =
+        let mcseTotal =
+            if parts.ParetoK |> Array.exists (fun k -> k > 0.7) then
+                nan
+            else
+                sqrt (parts.Mcse |> Array.sumBy (fun v -> v * v))
+
+        {
+            ElpdLoo = estimate parts.Elpd
+            PLoo = estimate parts.P
+            Looic = estimate (parts.Elpd |> Array.map (fun e -> -2.0 * e))
+            PointwiseElpd = parts.Elpd
+            PointwiseMcse = parts.Mcse
+            PointwiseP = parts.P
+            PointwiseLooic = parts.Elpd |> Array.map (fun e -> -2.0 * e)
+            ParetoK = parts.ParetoK
+            NEff = parts.NEff
+            RelativeEff = parts.RelativeEff
+            McseElpd = mcseTotal
+            Warnings = looWarnings parts.TailLength parts.ParetoK
+        }
+
+    /// PSIS-LOO with given relative efficiencies (one per observation): smoothed weights from the raw ratios
+    /// 1/p(y_i | θ^s), elpd_loo,i = log Σ_s w̃_is p(y_i | θ^s) with normalised w̃ (Vehtari, Gelman & Gabry 2017,
+    /// eq. 10), p_loo,i = lppd_i − elpd_loo,i, looic = −2 elpd_loo; SEs, n_eff and MCSE as `loo::loo` 2.5.1.
+    [<CompiledName("LooWith")>]
+    let looWith (rEff: float[]) (logLik: float[][]) : Loo =
+        looOfPointwise (looPointwise rEff logLik)
 
     /// PSIS-LOO treating the draws as independent (r_eff = 1 for every observation).
     [<CompiledName("Loo")>]
