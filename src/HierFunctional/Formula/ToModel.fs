@@ -308,12 +308,82 @@ module Formula =
                 Plate = Plate.Rows
             }
 
-        Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ])
+        Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ]), specs, means
 
-    /// Builds the model a formula describes for a data set, with the options' family, covariance prior and prior
-    /// overrides. Returns the model and the data set with any derived columns added (dummies, products,
-    /// combined groups `g1:g2`, `log(E)`), ready for `Bind.bind`; or every problem found.
-    let toModelWith (o: FormulaOptions) (f: Formula) (d: Dataset) : Result<Model * Dataset, FormulaError list> =
+    /// Level labels in index order and each row's 0-based level, as `Bind` resolves a group column.
+    let private levelsOf (d: Dataset) (g: string) =
+        match Dataset.tryColumn g d with
+        | Some(Column.Labels(values, levels)) ->
+            let index = levels |> Array.mapi (fun i l -> l, i) |> dict
+            Array.copy levels, values |> Array.map (fun v -> index.[v])
+        | Some(Column.Integers values) ->
+            let levels = values |> Array.distinct |> Array.sort
+            let index = levels |> Array.mapi (fun i l -> l, i) |> dict
+            levels |> Array.map string, values |> Array.map (fun v -> index.[v])
+        | _ -> [||], [||]
+
+    /// The names the model's nodes got, for reporting draws by term, level and sd/cor.
+    let private termsOf (o: FormulaOptions) (f: Formula) fixedCoefs (specs: Spec[]) (means: Expr list[]) data =
+        let outerLevel (inner: string) (outer: string) =
+            let innerLevels, innerRows = levelsOf data inner
+            let _, outerRows = levelsOf data outer
+            let first = Array.create innerLevels.Length -1
+
+            innerRows
+            |> Array.iteri (fun r j ->
+                if first.[j] < 0 then
+                    first.[j] <- outerRows.[r])
+
+            first
+
+        let groupOfNode n =
+            specs |> Array.find (fun s -> s.Name = n) |> fun s -> s.Group
+
+        let meanOf (s: Spec) (e: Expr) =
+            match e with
+            | Param b -> TermMean.Population b
+            | Index(Param n, Group _) -> TermMean.Outer(n, None, outerLevel s.Group (groupOfNode n))
+            | Elem(Index(Param n, Group _), p) -> TermMean.Outer(n, Some p, outerLevel s.Group (groupOfNode n))
+            | _ -> TermMean.Zero
+
+        let scaleOf (s: Spec) =
+            match s.Coefs, o.Covariance with
+            | [ c ], _ -> TermScale.Sd $"sd_{s.Group}__{c.Label}"
+            | _, CovariancePrior.InverseWishart -> TermScale.Covariance $"Sigma_{s.Group}"
+            | cs, CovariancePrior.Lkj _ ->
+                TermScale.Cholesky(cs |> List.map (fun c -> $"sd_{s.Group}__{c.Label}") |> Array.ofList, $"L_{s.Group}")
+
+        {
+            Response = f.Response
+            Family = o.Family
+            Fixed = fixedCoefs |> List.map (fun (c: Coef) -> c.Label) |> Array.ofList
+            Groups =
+                Array.map2
+                    (fun (s: Spec) ms ->
+                        {
+                            Node = s.Name
+                            Group = s.Group
+                            Levels = fst (levelsOf data s.Group)
+                            Coefficients = s.Coefs |> List.map (fun c -> c.Label) |> Array.ofList
+                            Means = ms |> List.map (meanOf s) |> Array.ofList
+                            Scale = scaleOf s
+                        })
+                    specs
+                    means
+            Sigma =
+                match o.Family, f.Info with
+                | Family.Gaussian, ResponseInfo.Se _ -> None
+                | Family.Gaussian, _ -> Some "sigma"
+                | _ -> None
+        }
+
+    /// Builds the model a formula describes for a data set, as `toModelWith`, with the names its nodes got
+    /// (`FormulaTerms`), which `Effects` and `ResponseScale` read to report draws in lme4/brms terms.
+    let toModelAndTermsWith
+        (o: FormulaOptions)
+        (f: Formula)
+        (d: Dataset)
+        : Result<Model * Dataset * FormulaTerms, FormulaError list> =
         response o.Family f d
         |> Result.bind (fun y ->
             match design f d y.Length, offsets o.Family f d with
@@ -353,15 +423,21 @@ module Formula =
                     | Some(Column.Integers v) -> (Array.distinct v).Length
                     | _ -> 0
 
-                let m =
+                let m, specs, means =
                     nodes o f y levels fixedCoefs groupTerms (Option.defaultValue (Const 1.0) exposure) extra
 
                 FormulaPriors.apply o.Overrides m
                 |> Result.bind (fun m -> Model.check m |> Result.mapError (List.map FormulaError.Model))
-                |> Result.map (fun m -> m, data)
+                |> Result.map (fun m -> m, data, termsOf o f fixedCoefs specs means data)
             | a, b ->
                 collect [ Result.map ignore a; Result.map ignore b ]
                 |> Result.bind (fun _ -> Error []))
+
+    /// Builds the model a formula describes for a data set, with the options' family, covariance prior and prior
+    /// overrides. Returns the model and the data set with any derived columns added (dummies, products,
+    /// combined groups `g1:g2`, `log(E)`), ready for `Bind.bind`; or every problem found.
+    let toModelWith (o: FormulaOptions) (f: Formula) (d: Dataset) : Result<Model * Dataset, FormulaError list> =
+        toModelAndTermsWith o f d |> Result.map (fun (m, data, _) -> m, data)
 
     /// `toModelWith` for a family and prior overrides, with the InverseWishart covariance prior.
     let toModel
@@ -385,6 +461,28 @@ module Formula =
 
         match parse formula |> one, overrides with
         | Ok f, Ok os -> toModel family os f d
+        | a, b ->
+            collect [ Result.map ignore a; Result.map ignore b ]
+            |> Result.bind (fun _ -> Error [])
+
+    /// `build`, with the names the model's nodes got (`FormulaTerms`) for `Effects` and `ResponseScale`.
+    let buildWithTerms
+        (family: Family)
+        (priors: string list)
+        (formula: string)
+        (d: Dataset)
+        : Result<Model * Dataset * FormulaTerms, FormulaError list> =
+        let overrides = priors |> List.map (FormulaPriors.parseOverride >> one) |> collect
+
+        match parse formula |> one, overrides with
+        | Ok f, Ok os ->
+            toModelAndTermsWith
+                { FormulaOptions.Default with
+                    Family = family
+                    Overrides = os
+                }
+                f
+                d
         | a, b ->
             collect [ Result.map ignore a; Result.map ignore b ]
             |> Result.bind (fun _ -> Error [])
