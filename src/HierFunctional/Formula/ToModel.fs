@@ -465,9 +465,10 @@ module Formula =
             collect [ Result.map ignore a; Result.map ignore b ]
             |> Result.bind (fun _ -> Error [])
 
-    /// `build`, with the names the model's nodes got (`FormulaTerms`) for `Effects` and `ResponseScale`.
+    /// `build` with every formula option (family, covariance prior, overrides, to which the parsed `priors` are
+    /// added), returning also the names the model's nodes got (`FormulaTerms`) for `Effects` and `ResponseScale`.
     let buildWithTerms
-        (family: Family)
+        (options: FormulaOptions)
         (priors: string list)
         (formula: string)
         (d: Dataset)
@@ -477,9 +478,8 @@ module Formula =
         match parse formula |> one, overrides with
         | Ok f, Ok os ->
             toModelAndTermsWith
-                { FormulaOptions.Default with
-                    Family = family
-                    Overrides = os
+                { options with
+                    Overrides = options.Overrides @ os
                 }
                 f
                 d

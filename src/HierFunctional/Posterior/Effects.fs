@@ -6,7 +6,7 @@ open System
 /// `coef` and `VarCorr` print it: posterior mean, sd and the central 95% interval.
 type EffectRow =
     {
-        /// The scalar's name in the draws these functions return, e.g. `b_Days`, `r_Subject[308,Days]`,
+        /// The scalar's name in the draws these functions return, e.g. `b_Days`, `ranef_Subject[308,Days]`,
         /// `sd_Subject__Days`, `cor_Subject__Intercept__Days`.
         Name: string
         /// The grouping column (empty for population coefficients and the residual sd).
@@ -94,11 +94,12 @@ module Effects =
     let fixefDraws (terms: FormulaTerms) (p: Posterior) : Posterior =
         terms.Fixed |> Array.map (fun t -> $"b_{t}") |> fun ns -> Posterior.select ns p
 
-    /// Draws of each group's deviations from the population (lme4's `ranef`), named `r_<group>[<level>,<term>]`
-    /// whatever the node's centring: a node centred on `b_t` (or an enclosing group) has it subtracted draw by draw.
+    /// Draws of each group's deviations from the population (lme4's `ranef`, brms's `r_`), named
+    /// `ranef_<group>[<level>,<term>]`: a node centred on `b_t` (or an enclosing group) holds the group's whole
+    /// coefficient, so the centre is subtracted draw by draw (the node's own scalars keep their `r_` names).
     [<CompiledName("RanefDraws")>]
     let ranefDraws (terms: FormulaTerms) (p: Posterior) : Posterior =
-        perLevel terms (fun g j k -> named g "r" j k, None, deviation p g j k)
+        perLevel terms (fun g j k -> named g "ranef" j k, None, deviation p g j k)
         |> assemble p
 
     /// Draws of each group's coefficients (brms's `coef`): the population coefficient of the same term (0 when the
@@ -267,7 +268,8 @@ module Effects =
 
     /// Each group's deviations from the population by level and term (lme4's and brms's `ranef`).
     [<CompiledName("Ranef")>]
-    let ranef (terms: FormulaTerms) (p: Posterior) : EffectRow[] = levelRows "r" terms (ranefDraws terms p)
+    let ranef (terms: FormulaTerms) (p: Posterior) : EffectRow[] =
+        levelRows "ranef" terms (ranefDraws terms p)
 
     /// Each group's coefficients by level and term: population coefficient plus deviation (brms's `coef`).
     [<CompiledName("Coef")>]
