@@ -120,7 +120,17 @@ module Analysis =
             ] do
             for r in rows do
                 let cells =
-                    [ kind; quote r.Name; quote r.Group; quote r.Level; quote r.Term; v r.Mean; v r.Sd; v r.Lower; v r.Upper ]
+                    [
+                        kind
+                        quote r.Name
+                        quote r.Group
+                        quote r.Level
+                        quote r.Term
+                        v r.Mean
+                        v r.Sd
+                        v r.Lower
+                        v r.Upper
+                    ]
 
                 sb.Append(String.Join(",", cells)).Append('\n') |> ignore
 

@@ -44,7 +44,8 @@ type FitArgs =
             | Delimiter _ ->
                 "the CSV field delimiter: comma, semicolon or tab (default: detected from the header line; with semicolon, decimal commas are read)."
             | Strict -> "exit with code 3 when any convergence warning fires (R-hat, ESS, non-finite or stuck draws)."
-            | Tidy -> "also write draws-tidy.csv to --output: one (chain, draw, name, value) row per draw of each scalar."
+            | Tidy ->
+                "also write draws-tidy.csv to --output: one (chain, draw, name, value) row per draw of each scalar."
 
 /// Options of `hier summary`.
 type SummaryArgs =

@@ -102,11 +102,14 @@ module FitCommand =
     /// The job the options describe, or a usage error saying which options go together.
     let job (a: ParseResults<FitArgs>) : FitJob =
         let formulaOnly =
-            a.Contains FitArgs.Family || a.Contains FitArgs.Prior || a.Contains FitArgs.Covariance
+            a.Contains FitArgs.Family
+            || a.Contains FitArgs.Prior
+            || a.Contains FitArgs.Covariance
 
         match a.TryGetResult FitArgs.Example, a.TryGetResult FitArgs.Data, a.TryGetResult FitArgs.Formula with
         | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
-        | Some _, _, None when formulaOnly -> Fail.usage "--family, --prior and --covariance go with --formula, not --example."
+        | Some _, _, None when formulaOnly ->
+            Fail.usage "--family, --prior and --covariance go with --formula, not --example."
         | Some _, None, None when a.Contains FitArgs.Categorical ->
             Fail.usage "--categorical goes with --data FILE.csv: it says how to read a column of your CSV."
         | Some _, None, None when a.Contains FitArgs.Delimiter ->
@@ -221,6 +224,7 @@ module FitCommand =
 
         let o = (options a).WithCancellation(cts.Token)
         let job = job a
+
         if a.Contains FitArgs.Tidy && not (a.Contains FitArgs.Output) then
             Fail.usage "--tidy goes with --output DIR: it writes draws-tidy.csv there."
 

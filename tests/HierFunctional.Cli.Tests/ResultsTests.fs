@@ -10,7 +10,14 @@ open HierFunctional.Cli.Tests.Support
 let private sleepstudy = Path.Combine(root, "docs", "data", "sleepstudy.csv")
 
 let private sleepstudyArgs =
-    [ "fit"; "--data"; sleepstudy; "--formula"; "Reaction ~ Days + (Days | Subject)" ] @ short
+    [
+        "fit"
+        "--data"
+        sleepstudy
+        "--formula"
+        "Reaction ~ Days + (Days | Subject)"
+    ]
+    @ short
 
 let ``sleepstudy prints sd and cor rows instead of covariance entries, and coefficients by level and term`` () =
     let r = hier sleepstudyArgs
@@ -61,7 +68,15 @@ let ``a binomial formula prints each hospital's probability beside its raw propo
 
     let r =
         hier (
-            [ "fit"; "--data"; data; "--formula"; "r | trials(n) ~ 1 + (1 | hospital)"; "--family"; "binomial" ]
+            [
+                "fit"
+                "--data"
+                data
+                "--formula"
+                "r | trials(n) ~ 1 + (1 | hospital)"
+                "--family"
+                "binomial"
+            ]
             @ short
         )
 
@@ -74,7 +89,15 @@ let ``a Poisson formula prints each group's rate per unit exposure`` () =
 
     let r =
         hier (
-            [ "fit"; "--data"; data; "--formula"; "x ~ 1 + offset(log(t)) + (1 | pump)"; "--family"; "poisson" ]
+            [
+                "fit"
+                "--data"
+                data
+                "--formula"
+                "x ~ 1 + offset(log(t)) + (1 | pump)"
+                "--family"
+                "poisson"
+            ]
             @ short
         )
 
@@ -96,19 +119,18 @@ let tests =
             Expecto.Tests.testCase
                 "sleepstudy prints sd and cor rows instead of covariance entries, and coefficients by level and term"
                 (fun () ->
-                    ``sleepstudy prints sd and cor rows instead of covariance entries, and coefficients by level and term``
-                        ())
+                    ``sleepstudy prints sd and cor rows instead of covariance entries, and coefficients by level and term`` ())
             Expecto.Tests.testCase
                 "--output writes effects.csv and hdi.csv, and --tidy writes one draws-tidy.csv row per chain, draw and scalar"
                 (fun () ->
-                    ``--output writes effects.csv and hdi.csv, and --tidy writes one draws-tidy.csv row per chain, draw and scalar``
-                        ())
+                    ``--output writes effects.csv and hdi.csv, and --tidy writes one draws-tidy.csv row per chain, draw and scalar`` ())
             Expecto.Tests.testCase "--tidy without --output is a usage error" (fun () ->
                 ``--tidy without --output is a usage error`` ())
             Expecto.Tests.testCase "--covariance lkj fits brms's prior and still prints sd and cor rows" (fun () ->
                 ``--covariance lkj fits brms's prior and still prints sd and cor rows`` ())
-            Expecto.Tests.testCase "a binomial formula prints each hospital's probability beside its raw proportion" (fun () ->
-                ``a binomial formula prints each hospital's probability beside its raw proportion`` ())
+            Expecto.Tests.testCase
+                "a binomial formula prints each hospital's probability beside its raw proportion"
+                (fun () -> ``a binomial formula prints each hospital's probability beside its raw proportion`` ())
             Expecto.Tests.testCase "a Poisson formula prints each group's rate per unit exposure" (fun () ->
                 ``a Poisson formula prints each group's rate per unit exposure`` ())
             Expecto.Tests.testCase "a formula fit run as a process writes the tidy draws" (fun () ->

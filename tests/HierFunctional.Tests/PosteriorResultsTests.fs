@@ -47,7 +47,9 @@ let private matrix (file: string) =
     File.ReadAllLines(Path.Combine(dir, file))
     |> Array.skip 1
     |> Array.filter (fun l -> l <> "")
-    |> Array.map (fun l -> l.Split ',' |> Array.map (fun s -> Double.Parse(s, CultureInfo.InvariantCulture)))
+    |> Array.map (fun l ->
+        l.Split ','
+        |> Array.map (fun s -> Double.Parse(s, CultureInfo.InvariantCulture)))
 
 let ``loo_compare of three models matches R's loo`` () =
     let fits =
@@ -93,11 +95,14 @@ let ``the standard error of an elpd difference is sqrt(n) times the sd of the po
 let ``models of different data cannot be compared`` () =
     let a = Criteria.loo (matrix "normal_outlier_loglik.csv")
     let b = Criteria.loo (matrix "tiny_loglik.csv")
+
     Assert.Throws<ArgumentException>(fun () -> LooCompare.compare [ "a", a; "b", b ] |> ignore)
     |> ignore
 
 let private small () =
-    Posterior.create [| "mu"; "theta[1]" |] [| [| [| 1.0; 2.0 |]; [| 3.0; 4.0 |] |]; [| [| 5.0; 6.0 |]; [| 7.0; 8.5 |] |] |]
+    Posterior.create
+        [| "mu"; "theta[1]" |]
+        [| [| [| 1.0; 2.0 |]; [| 3.0; 4.0 |] |]; [| [| 5.0; 6.0 |]; [| 7.0; 8.5 |] |] |]
     |> Posterior.withLabels [ "theta[1]", "theta[A]" ]
 
 let ``tidy draws hold one row per chain, draw and scalar with the same values`` () =
@@ -127,20 +132,24 @@ let tests =
     Expecto.Tests.testList
         "HierFunctional.Tests.PosteriorResultsTests"
         [
-            Expecto.Tests.testCase "the 90 percent HDI of Exponential(1) draws is close to the exact [0, ln 10]" (fun () ->
-                ``the 90 percent HDI of Exponential(1) draws is close to the exact [0, ln 10]`` ())
+            Expecto.Tests.testCase
+                "the 90 percent HDI of Exponential(1) draws is close to the exact [0, ln 10]"
+                (fun () -> ``the 90 percent HDI of Exponential(1) draws is close to the exact [0, ln 10]`` ())
             Expecto.Tests.testCase "the HDI holds the mass and is never wider than the central interval" (fun () ->
                 ``the HDI holds the mass and is never wider than the central interval`` ())
-            Expecto.Tests.testCase "an HDI mass outside (0, 1] is refused" (fun () -> ``an HDI mass outside (0, 1] is refused`` ())
+            Expecto.Tests.testCase "an HDI mass outside (0, 1] is refused" (fun () ->
+                ``an HDI mass outside (0, 1] is refused`` ())
             Expecto.Tests.testCase "loo_compare of three models matches R's loo" (fun () ->
                 ``loo_compare of three models matches R's loo`` ())
             Expecto.Tests.testCase
                 "the standard error of an elpd difference is sqrt(n) times the sd of the pointwise differences"
-                (fun () -> ``the standard error of an elpd difference is sqrt(n) times the sd of the pointwise differences`` ())
+                (fun () ->
+                    ``the standard error of an elpd difference is sqrt(n) times the sd of the pointwise differences`` ())
             Expecto.Tests.testCase "models of different data cannot be compared" (fun () ->
                 ``models of different data cannot be compared`` ())
             Expecto.Tests.testCase "tidy draws hold one row per chain, draw and scalar with the same values" (fun () ->
                 ``tidy draws hold one row per chain, draw and scalar with the same values`` ())
-            Expecto.Tests.testCase "tidy CSV has the chain, draw, name, value header and round-trips the values" (fun () ->
-                ``tidy CSV has the chain, draw, name, value header and round-trips the values`` ())
+            Expecto.Tests.testCase
+                "tidy CSV has the chain, draw, name, value header and round-trips the values"
+                (fun () -> ``tidy CSV has the chain, draw, name, value header and round-trips the values`` ())
         ]

@@ -294,7 +294,8 @@ module Effects =
         let header = [| "name"; "mean"; "sd"; "q2.5"; "q97.5" |]
 
         let cells =
-            rows |> Array.map (fun r -> [| r.Name; f r.Mean; f r.Sd; f r.Lower; f r.Upper |])
+            rows
+            |> Array.map (fun r -> [| r.Name; f r.Mean; f r.Sd; f r.Lower; f r.Upper |])
 
         let widths =
             Array.init header.Length (fun k ->
@@ -306,7 +307,11 @@ module Effects =
             String.Join(
                 "  ",
                 c
-                |> Array.mapi (fun k s -> if k = 0 then s.PadRight widths.[k] else s.PadLeft widths.[k])
+                |> Array.mapi (fun k s ->
+                    if k = 0 then
+                        s.PadRight widths.[k]
+                    else
+                        s.PadLeft widths.[k])
             )
             |> fun l -> l.TrimEnd()
 

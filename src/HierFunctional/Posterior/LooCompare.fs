@@ -80,12 +80,30 @@ module LooCompare =
     [<CompiledName("Format")>]
     let format (rows: LooComparisonRow[]) : string =
         let f = Summary.formatSignificant 4
-        let header = [| "model"; "elpd_diff"; "se_diff"; "elpd_loo"; "se_elpd_loo"; "p_loo"; "looic" |]
+
+        let header =
+            [|
+                "model"
+                "elpd_diff"
+                "se_diff"
+                "elpd_loo"
+                "se_elpd_loo"
+                "p_loo"
+                "looic"
+            |]
 
         let cells =
             rows
             |> Array.map (fun r ->
-                [| r.Model; f r.ElpdDiff; f r.SeDiff; f r.ElpdLoo; f r.SeElpdLoo; f r.PLoo; f r.Looic |])
+                [|
+                    r.Model
+                    f r.ElpdDiff
+                    f r.SeDiff
+                    f r.ElpdLoo
+                    f r.SeElpdLoo
+                    f r.PLoo
+                    f r.Looic
+                |])
 
         let widths =
             Array.init header.Length (fun k ->
@@ -94,7 +112,15 @@ module LooCompare =
                 |> Array.max)
 
         let line (c: string[]) =
-            String.Join("  ", c |> Array.mapi (fun k s -> if k = 0 then s.PadRight widths.[k] else s.PadLeft widths.[k]))
+            String.Join(
+                "  ",
+                c
+                |> Array.mapi (fun k s ->
+                    if k = 0 then
+                        s.PadRight widths.[k]
+                    else
+                        s.PadLeft widths.[k])
+            )
 
         String.Join(Environment.NewLine, Array.append [| line header |] (cells |> Array.map line))
         + Environment.NewLine

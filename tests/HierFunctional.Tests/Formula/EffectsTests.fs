@@ -50,7 +50,9 @@ let private covariancePosterior () =
     let rng = Xoshiro256StarStar(11, false)
 
     let draw () =
-        let s1, s2, r = 0.5 + rng.NextDouble(), 0.5 + rng.NextDouble(), rng.NextDouble() * 1.8 - 0.9
+        let s1, s2, r =
+            0.5 + rng.NextDouble(), 0.5 + rng.NextDouble(), rng.NextDouble() * 1.8 - 0.9
+
         [| s1 * s1; r * s1 * s2; r * s1 * s2; s2 * s2 |]
 
     let names =
@@ -93,7 +95,9 @@ let ``a covariance matrix is shown as sd and cor rows in its place with no dupli
 let ``sd and cor rows are computed draw by draw from the covariance draws`` () =
     let p = covariancePosterior ()
     let r = Effects.readable (terms (TermScale.Covariance "Sigma_g")) p
-    let s11, s12, s22 = pooled "Sigma_g[1,1]" p, pooled "Sigma_g[1,2]" p, pooled "Sigma_g[2,2]" p
+
+    let s11, s12, s22 =
+        pooled "Sigma_g[1,1]" p, pooled "Sigma_g[1,2]" p, pooled "Sigma_g[2,2]" p
 
     for i in 0 .. s11.Length - 1 do
         Assert.Equal(sqrt s11.[i], (pooled "sd_g__Intercept" r).[i], 12)
@@ -121,7 +125,9 @@ let ``a Cholesky factor of the correlation gives the correlation of its rows`` (
     Assert.Equal<string[]>([| "sd_g__Intercept"; "sd_g__x"; "cor_g__Intercept__x" |], vc |> Array.map (fun v -> v.Name))
 
 let ``group coefficients are labelled by level and term and keep their numeric names`` () =
-    let r = Effects.readable (terms (TermScale.Covariance "Sigma_g")) (covariancePosterior ())
+    let r =
+        Effects.readable (terms (TermScale.Covariance "Sigma_g")) (covariancePosterior ())
+
     Assert.Equal(Some "r_g[a,Intercept]", r.Label "r_g[1,1]")
     Assert.Equal(Some "r_g[b,x]", r.Label "r_g[2,2]")
     Assert.True(r.Contains "r_g[2,1]")
@@ -230,15 +236,20 @@ let ``sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterio
     for name, reference in lme4VarCorr () do
         let r = rows.[name]
 
-        Assert.True(
-            abs (r.Mean - reference) < r.Sd,
-            $"{name}: posterior mean {r.Mean} (sd {r.Sd}) vs lme4 {reference}"
-        )
+        Assert.True(abs (r.Mean - reference) < r.Sd, $"{name}: posterior mean {r.Mean} (sd {r.Sd}) vs lme4 {reference}")
 
 let ``binomial group probabilities are reported on the response scale with the raw proportions beside them`` () =
     let d = Csv.readOrThrow (dataPath "surgical.csv")
 
-    match Formula.buildWithTerms { FormulaOptions.Default with Family = Family.Binomial } [] "r | trials(n) ~ 1 + (1 | hospital)" d with
+    match
+        Formula.buildWithTerms
+            { FormulaOptions.Default with
+                Family = Family.Binomial
+            }
+            []
+            "r | trials(n) ~ 1 + (1 | hospital)"
+            d
+    with
     | Error es -> failwith (Formula.describeErrors es)
     | Ok(m, data, t) ->
         let plan =
@@ -270,7 +281,10 @@ let ``binomial group probabilities are reported on the response scale with the r
             |> Array.iteri (fun j row ->
                 Assert.Equal(r.[j] / n.[j], row.NoPooling, 12)
                 Assert.Equal(Array.sum r / Array.sum n, row.CompletePooling, 12)
-                let theta = pooled $"r_hospital[{j + 1}]" post |> Array.map (fun x -> 1.0 / (1.0 + exp -x))
+
+                let theta =
+                    pooled $"r_hospital[{j + 1}]" post |> Array.map (fun x -> 1.0 / (1.0 + exp -x))
+
                 Assert.Equal(Array.average theta, row.PartialMean, 10)
                 Assert.True(row.Factor > 0.0 && row.Factor < 1.0, $"B = {row.Factor}"))
         | other -> failwith $"expected one table, got {other.Length}"
@@ -280,14 +294,16 @@ let tests =
     Expecto.Tests.testList
         "HierFunctional.Tests.Formula.EffectsTests"
         [
-            Expecto.Tests.testCase "a covariance matrix is shown as sd and cor rows in its place with no duplicate entry" (fun () ->
-                ``a covariance matrix is shown as sd and cor rows in its place with no duplicate entry`` ())
+            Expecto.Tests.testCase
+                "a covariance matrix is shown as sd and cor rows in its place with no duplicate entry"
+                (fun () -> ``a covariance matrix is shown as sd and cor rows in its place with no duplicate entry`` ())
             Expecto.Tests.testCase "sd and cor rows are computed draw by draw from the covariance draws" (fun () ->
                 ``sd and cor rows are computed draw by draw from the covariance draws`` ())
             Expecto.Tests.testCase "a Cholesky factor of the correlation gives the correlation of its rows" (fun () ->
                 ``a Cholesky factor of the correlation gives the correlation of its rows`` ())
-            Expecto.Tests.testCase "group coefficients are labelled by level and term and keep their numeric names" (fun () ->
-                ``group coefficients are labelled by level and term and keep their numeric names`` ())
+            Expecto.Tests.testCase
+                "group coefficients are labelled by level and term and keep their numeric names"
+                (fun () -> ``group coefficients are labelled by level and term and keep their numeric names`` ())
             Expecto.Tests.testCase
                 "ranef subtracts the centre draw by draw and coef adds the population coefficient back"
                 (fun () -> ``ranef subtracts the centre draw by draw and coef adds the population coefficient back`` ())
@@ -302,11 +318,9 @@ let tests =
             Expecto.Tests.testCase
                 "sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterior sd under brms's LKJ prior"
                 (fun () ->
-                    ``sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterior sd under brms's LKJ prior``
-                        ())
+                    ``sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterior sd under brms's LKJ prior`` ())
             Expecto.Tests.testCase
                 "binomial group probabilities are reported on the response scale with the raw proportions beside them"
                 (fun () ->
-                    ``binomial group probabilities are reported on the response scale with the raw proportions beside them``
-                        ())
+                    ``binomial group probabilities are reported on the response scale with the raw proportions beside them`` ())
         ]
