@@ -57,3 +57,84 @@ type FormulaTerms =
         /// The residual sd node (`sigma`) of a gaussian model without `se(...)`.
         Sigma: string option
     }
+
+/// Builds the `FormulaTerms` of a model the formula front end made (called by `Formula.toModelAndTermsWith`).
+[<RequireQualifiedAccess>]
+module internal FormulaTermNames =
+
+    /// Level labels in index order and each row's 0-based level, as `Bind` resolves a group column.
+    let private levelsOf (d: Dataset) (g: string) =
+        match Dataset.tryColumn g d with
+        | Some(Column.Labels(values, levels)) ->
+            let index = levels |> Array.mapi (fun i l -> l, i) |> dict
+            Array.copy levels, values |> Array.map (fun v -> index.[v])
+        | Some(Column.Integers values) ->
+            let levels = values |> Array.distinct |> Array.sort
+            let index = levels |> Array.mapi (fun i l -> l, i) |> dict
+            levels |> Array.map string, values |> Array.map (fun v -> index.[v])
+        | _ -> [||], [||]
+
+    /// For each level of `inner`, the level of `outer` its first row belongs to (−1 for a level with no rows).
+    let private outerLevel (data: Dataset) (inner: string) (outer: string) =
+        let innerLevels, innerRows = levelsOf data inner
+        let _, outerRows = levelsOf data outer
+        let first = Array.create innerLevels.Length -1
+
+        innerRows
+        |> Array.iteri (fun r j ->
+            if first.[j] < 0 then
+                first.[j] <- outerRows.[r])
+
+        first
+
+    /// The terms of a model: family and covariance choice, the formula, the population coefficient labels, per
+    /// group node (node, group column, coefficient labels) and its coefficients' mean expressions, and the data.
+    let create
+        (family: Family)
+        (covariance: CovariancePrior)
+        (f: Formula)
+        (fixedLabels: string list)
+        (specs: (string * string * string list)[])
+        (means: Expr list[])
+        (data: Dataset)
+        : FormulaTerms =
+        let groupOfNode n =
+            specs |> Array.find (fun (name, _, _) -> name = n) |> fun (_, g, _) -> g
+
+        let meanOf (group: string) (e: Expr) =
+            match e with
+            | Param b -> TermMean.Population b
+            | Index(Param n, Group _) -> TermMean.Outer(n, None, outerLevel data group (groupOfNode n))
+            | Elem(Index(Param n, Group _), p) -> TermMean.Outer(n, Some p, outerLevel data group (groupOfNode n))
+            | _ -> TermMean.Zero
+
+        let scaleOf (group: string) (labels: string list) =
+            match labels, covariance with
+            | [ c ], _ -> TermScale.Sd $"sd_{group}__{c}"
+            | _, CovariancePrior.InverseWishart -> TermScale.Covariance $"Sigma_{group}"
+            | cs, CovariancePrior.Lkj _ ->
+                TermScale.Cholesky(cs |> List.map (fun c -> $"sd_{group}__{c}") |> Array.ofList, $"L_{group}")
+
+        {
+            Response = f.Response
+            Family = family
+            Fixed = Array.ofList fixedLabels
+            Groups =
+                Array.map2
+                    (fun (node, group, labels) ms ->
+                        {
+                            Node = node
+                            Group = group
+                            Levels = fst (levelsOf data group)
+                            Coefficients = Array.ofList labels
+                            Means = ms |> List.map (meanOf group) |> Array.ofList
+                            Scale = scaleOf group labels
+                        })
+                    specs
+                    means
+            Sigma =
+                match family, f.Info with
+                | Family.Gaussian, ResponseInfo.Se _ -> None
+                | Family.Gaussian, _ -> Some "sigma"
+                | _ -> None
+        }

@@ -310,72 +310,16 @@ module Formula =
 
         Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ]), specs, means
 
-    /// Level labels in index order and each row's 0-based level, as `Bind` resolves a group column.
-    let private levelsOf (d: Dataset) (g: string) =
-        match Dataset.tryColumn g d with
-        | Some(Column.Labels(values, levels)) ->
-            let index = levels |> Array.mapi (fun i l -> l, i) |> dict
-            Array.copy levels, values |> Array.map (fun v -> index.[v])
-        | Some(Column.Integers values) ->
-            let levels = values |> Array.distinct |> Array.sort
-            let index = levels |> Array.mapi (fun i l -> l, i) |> dict
-            levels |> Array.map string, values |> Array.map (fun v -> index.[v])
-        | _ -> [||], [||]
-
-    /// The names the model's nodes got, for reporting draws by term, level and sd/cor.
-    let private termsOf (o: FormulaOptions) (f: Formula) fixedCoefs (specs: Spec[]) (means: Expr list[]) data =
-        let outerLevel (inner: string) (outer: string) =
-            let innerLevels, innerRows = levelsOf data inner
-            let _, outerRows = levelsOf data outer
-            let first = Array.create innerLevels.Length -1
-
-            innerRows
-            |> Array.iteri (fun r j ->
-                if first.[j] < 0 then
-                    first.[j] <- outerRows.[r])
-
-            first
-
-        let groupOfNode n =
-            specs |> Array.find (fun s -> s.Name = n) |> fun s -> s.Group
-
-        let meanOf (s: Spec) (e: Expr) =
-            match e with
-            | Param b -> TermMean.Population b
-            | Index(Param n, Group _) -> TermMean.Outer(n, None, outerLevel s.Group (groupOfNode n))
-            | Elem(Index(Param n, Group _), p) -> TermMean.Outer(n, Some p, outerLevel s.Group (groupOfNode n))
-            | _ -> TermMean.Zero
-
-        let scaleOf (s: Spec) =
-            match s.Coefs, o.Covariance with
-            | [ c ], _ -> TermScale.Sd $"sd_{s.Group}__{c.Label}"
-            | _, CovariancePrior.InverseWishart -> TermScale.Covariance $"Sigma_{s.Group}"
-            | cs, CovariancePrior.Lkj _ ->
-                TermScale.Cholesky(cs |> List.map (fun c -> $"sd_{s.Group}__{c.Label}") |> Array.ofList, $"L_{s.Group}")
-
-        {
-            Response = f.Response
-            Family = o.Family
-            Fixed = fixedCoefs |> List.map (fun (c: Coef) -> c.Label) |> Array.ofList
-            Groups =
-                Array.map2
-                    (fun (s: Spec) ms ->
-                        {
-                            Node = s.Name
-                            Group = s.Group
-                            Levels = fst (levelsOf data s.Group)
-                            Coefficients = s.Coefs |> List.map (fun c -> c.Label) |> Array.ofList
-                            Means = ms |> List.map (meanOf s) |> Array.ofList
-                            Scale = scaleOf s
-                        })
-                    specs
-                    means
-            Sigma =
-                match o.Family, f.Info with
-                | Family.Gaussian, ResponseInfo.Se _ -> None
-                | Family.Gaussian, _ -> Some "sigma"
-                | _ -> None
-        }
+    let private termsOf (o: FormulaOptions) (f: Formula) (fixedCoefs: Coef list) (specs: Spec[]) means data =
+        FormulaTermNames.create
+            o.Family
+            o.Covariance
+            f
+            (fixedCoefs |> List.map (fun c -> c.Label))
+            (specs
+             |> Array.map (fun s -> s.Name, s.Group, s.Coefs |> List.map (fun c -> c.Label)))
+            means
+            data
 
     /// Builds the model a formula describes for a data set, as `toModelWith`, with the names its nodes got
     /// (`FormulaTerms`), which `Effects` and `ResponseScale` read to report draws in lme4/brms terms.
