@@ -218,7 +218,9 @@ let private lme4VarCorr () =
         let c = l.Split ','
         c.[0], Double.Parse(c.[1], Globalization.CultureInfo.InvariantCulture))
 
-let ``sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterior sd under brms's LKJ prior`` () =
+let ``sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under brms's LKJ prior``
+    ()
+    =
     let m, data, t = sleepstudyTerms (CovariancePrior.Lkj 1.0)
 
     let plan =
@@ -232,6 +234,17 @@ let ``sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterio
         Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(1500).WithSeed(2026)) plan
 
     let rows = Effects.varCorr t post |> Array.map (fun r -> r.Name, r) |> Map.ofArray
+
+    // lme4's conditional modes (BLUPs, lme4_reference.R) against ranef's posterior means of the deviations
+    let ranef = Effects.ranef t post
+
+    for line in File.ReadAllLines(fixturePath "sleepstudy_ranef.csv") |> Array.skip 1 do
+        let c = line.Split ',' |> Array.map (fun s -> s.Trim '"')
+
+        for term, blup in [ "Intercept", c.[1]; "Days", c.[2] ] do
+            let r = ranef |> Array.find (fun r -> r.Level = c.[0] && r.Term = term)
+            let blup = Double.Parse(blup, Globalization.CultureInfo.InvariantCulture)
+            Assert.True(abs (r.Mean - blup) < r.Sd, $"{r.Name}: posterior mean {r.Mean} (sd {r.Sd}) vs lme4 {blup}")
 
     for name, reference in lme4VarCorr () do
         let r = rows.[name]
@@ -316,9 +329,9 @@ let tests =
                 "a nested group is centred on the enclosing group's coefficient at its outer level"
                 (fun () -> ``a nested group is centred on the enclosing group's coefficient at its outer level`` ())
             Expecto.Tests.testCase
-                "sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterior sd under brms's LKJ prior"
+                "sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under brms's LKJ prior"
                 (fun () ->
-                    ``sleepstudy's sd and cor rows agree with lme4's VarCorr within the posterior sd under brms's LKJ prior`` ())
+                    ``sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under brms's LKJ prior`` ())
             Expecto.Tests.testCase
                 "binomial group probabilities are reported on the response scale with the raw proportions beside them"
                 (fun () ->
