@@ -19,11 +19,12 @@ let sleep = Csv.readOrThrow (Path.Combine(__SOURCE_DIRECTORY__, "..", "data", "s
 let formula = "Reaction ~ Days + (Days | Subject)"
 
 let modelOf (options: FormulaOptions) =
-    match Formula.parse formula |> Result.mapError List.singleton |> Result.bind (fun f -> Formula.toModelWith options f sleep) with
+    match Formula.buildWithTerms options [] formula sleep with
     | Ok md -> md
     | Error e -> failwith (Formula.describeErrors e)
 
-let fromFormula, formulaData = modelOf FormulaOptions.Default
+// the model, the data with any derived columns, and the names the formula gave its nodes (terms, levels, sd nodes)
+let fromFormula, formulaData, terms = modelOf FormulaOptions.Default
 printfn "%s\n" (Print.model fromFormula)
 
 (**
@@ -41,7 +42,19 @@ printfn "%s\n" (Gibbs.describe plan)
 let draws = if References.quick then 1000 else 4000
 let options = SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(draws).WithSeed(18)
 let post = Chains.run options plan
-printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "b_Intercept"; "b_Days"; "sigma"; "Sigma_Subject[1,1]"; "Sigma_Subject[2,2]"; "Sigma_Subject[1,2]" ] post)))
+
+(**
+The sampler draws the covariance matrix Sigma_Subject; `Effects.readable` shows it as lme4 and brms users read it —
+the standard deviations `sd_Subject__Intercept`, `sd_Subject__Days` and the correlation
+`cor_Subject__Intercept__Days`, computed draw by draw — and labels the subject coefficients by level and term
+(`r_Subject[1,2]` is `r_Subject[308,Days]`). `Effects.fixef`, `Effects.ranef`, `Effects.coef` and `Effects.varCorr`
+give brms's tables.
+*)
+let shown = Effects.readable terms post
+printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "b_Intercept"; "b_Days"; "sd_Subject__Intercept"; "sd_Subject__Days"; "cor_Subject__Intercept__Days"; "sigma"; "r_Subject[1,2]" ] shown)))
+printfn "fixef\n%s" (Effects.format (Effects.fixef terms post))
+printfn "VarCorr\n%s" (Effects.format (Effects.varCorr terms post))
+printfn "90%% highest-density interval of sd_Subject__Days: %A" (Hdi.ofDraws 0.9 (Posterior.pooled "sd_Subject__Days" shown))
 
 (**
 ## Against lme4
@@ -59,11 +72,14 @@ for (name, (est, se)) in Array.zip [| "b_Intercept"; "b_Days" |] lme4Fixef do
     let x = Posterior.chains name post
     printfn "%-12s posterior mean %8.3f (MCSE %.3f)   lme4 %8.3f (se %.2f)" name (Diagnostics.mean x) (Diagnostics.mcseMean x) est se
 
-(** Per subject: lme4's BLUP of the slope deviation against the posterior mean of the subject's slope minus b_Days. *)
+(**
+Per subject: lme4's BLUP of the slope deviation against `Effects.ranef`, the posterior mean of the subject's
+deviation (r_Subject is centred on b_Days, so the deviation is r_Subject[j,2] − b_Days, draw by draw).
+*)
 let blups = rows "formula/sleepstudy_ranef.csv"
-let levels = plan.Bound.Groups.["Subject"].Levels
-let slopeDev j = Diagnostics.mean (Posterior.chains $"r_Subject[{j + 1},2]" post) - Diagnostics.mean (Posterior.chains "b_Days" post)
-let ours = blups |> Array.map (fun r -> slopeDev (Array.findIndex ((=) r.[0]) levels))
+let ranef = Effects.ranef terms post
+let slopeDev (level: string) = (ranef |> Array.find (fun r -> r.Level = level && r.Term = "Days")).Mean
+let ours = blups |> Array.map (fun r -> slopeDev r.[0])
 let theirs = blups |> Array.map (fun r -> float r.[2])
 let correlation = MathNet.Numerics.Statistics.Correlation.Pearson(ours, theirs)
 printfn "correlation of subject slope deviations with lme4's BLUPs: %.4f" correlation
@@ -96,14 +112,31 @@ let lkjPost = Chains.run options lkjPlan
 printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "mu[1]"; "mu[2]"; "s[1]"; "s[2]"; "L[2,1]"; "sigma" ] lkjPost)))
 
 (** The formula with the LKJ covariance prior builds the same structure, with brms's node names: *)
-let lkjFormula, _ = modelOf { FormulaOptions.Default with Covariance = CovariancePrior.Lkj 1.0 }
+let lkjFormula, lkjData, lkjTerms = modelOf { FormulaOptions.Default with Covariance = CovariancePrior.Lkj 1.0 }
 printfn "%s" (Print.model lkjFormula)
+
+(**
+## VarCorr against lme4
+
+lme4's REML `VarCorr` (fixtures/formula/sleepstudy_varcorr.csv, made by lme4_varcorr.R) against the posterior of
+the formula under brms's LKJ prior: each posterior mean is within one posterior sd of lme4's estimate. (Under the
+default InverseWishart(K + 1) prior, sd_Subject__Days is pulled up to about 7.9 against lme4's 5.9: that prior puts
+more mass on large slope sds.)
+*)
+let lkjFormulaPost = Chains.run options (compile lkjFormula lkjData)
+let lme4VarCorr = rows "formula/sleepstudy_varcorr.csv" |> Array.map (fun r -> r.[0], float r.[1])
+let varCorr = Effects.varCorr lkjTerms lkjFormulaPost
+
+for name, reference in lme4VarCorr do
+    let r = varCorr |> Array.find (fun v -> v.Name = name)
+    printfn "%-30s posterior %7.3f (sd %6.3f)   lme4 %7.3f" name r.Mean r.Sd reference
 
 (**
 ## Checks, so CI fails if the numbers drift
 
 * The formula fit's fixed effects are within 0.25 lme4 standard errors (plus 4 MCSE) of lme4's estimates.
 * The subject slope deviations correlate with lme4's BLUPs above 0.99.
+* Under the LKJ prior the sd and cor rows are within one posterior sd of lme4's VarCorr.
 * The LKJ model agrees with JAGS 4.3.1 (same priors, rho ~ Uniform(−1, 1) which is LKJ(1) for K = 2;
   4 × 40,000 draws; tests/HierFunctional.Tests/fixtures/lkj) within 4 combined MCSE on every hyperparameter.
 *)
@@ -112,6 +145,10 @@ for (name, (est, se)) in Array.zip [| "b_Intercept"; "b_Days" |] lme4Fixef do
     if abs (Diagnostics.mean x - est) > 0.25 * se + 4.0 * Diagnostics.mcseMean x then failwithf "%s drifted from lme4" name
 
 if correlation < 0.99 then failwithf "BLUP correlation drifted: %f" correlation
+
+for name, reference in lme4VarCorr do
+    let r = varCorr |> Array.find (fun v -> v.Name = name)
+    if abs (r.Mean - reference) > r.Sd then failwithf "%s is more than a posterior sd from lme4's VarCorr" name
 
 References.agreesWith "lkj/sleepstudy_jags.csv" (fun n -> if n = "rho" then "L[2,1]" else n) lkjPost |> ignore
 printfn "all checks passed"

@@ -94,6 +94,10 @@ hard for both (this is what R's `loo_compare` reports).
 *)
 let loo name = results |> List.find (fst >> (=) name) |> snd |> fun (_, _, l) -> l
 
+(** `LooCompare.compare` does this for any number of fits, best model first, as `loo_compare` prints it: *)
+let comparison = LooCompare.compare [ for name, (_, _, l) in results -> name, l ]
+printfn "%s" (LooCompare.format comparison)
+
 let difference (a: string) (b: string) =
     let d = Array.map2 (-) (loo a).PointwiseElpd (loo b).PointwiseElpd
     let mean = Array.average d
@@ -119,4 +123,9 @@ for other in [ "complete pooling"; "no pooling" ] do
 // no-pooling model, with counties of one or two houses, has houses whose k̂ is not.
 if Array.max (loo "complete pooling").ParetoK > 0.5 then failwith "complete pooling should have only good k̂"
 if Array.max (loo "no pooling").ParetoK <= 0.5 then failwith "no pooling should have influential houses"
+// The comparison ranks partial pooling first and agrees with the hand computation.
+if comparison.[0].Model <> "partial pooling" then failwith "partial pooling should rank first"
+for r in comparison.[1..] do
+    let diff, se = difference r.Model "partial pooling"
+    if abs (r.ElpdDiff - diff) > 1e-9 || abs (r.SeDiff - se) > 1e-9 then failwithf "LooCompare disagrees for %s" r.Model
 printfn "all checks passed"

@@ -36,6 +36,13 @@ let eight = Chains.run options eightPlan
 printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "mu"; "tau"; "theta[1]"; "theta[2]" ] eight)))
 
 (**
+The summary's q5..q95 is the central 90% interval. For a skewed posterior such as tau's, the **highest-density
+interval** (the shortest interval holding 90% of the draws; `Hdi.compute` for every scalar) starts nearer zero:
+*)
+let tauHdi = Hdi.ofDraws 0.9 (Posterior.pooled "tau" eight)
+printfn "tau: central 90%% [%.2f, %.2f], HDI 90%% [%.2f, %.2f]" (Diagnostics.quantile 0.05 (Posterior.chains "tau" eight)) (Diagnostics.quantile 0.95 (Posterior.chains "tau" eight)) (fst tauHdi) (snd tauHdi)
+
+(**
 ## The shrinkage report
 
 For each school: its own estimate y_j (no pooling), the precision-weighted mean of all schools (complete
@@ -124,6 +131,13 @@ let files = CmdStanCsv.writePosterior outDir header eight
 printfn "wrote %s" (String.Join(", ", files))
 let back = CmdStanCsv.readPosterior files
 
+(**
+For the tidyverse, pandas or ArviZ's long tables, `Tidy.draws` gives one (chain, draw, name, value) row per draw of
+each scalar (`Tidy.labelled` names scalars by their group labels), and `Tidy.write` writes them as CSV:
+*)
+let tidy = Tidy.labelled eight |> Array.ofSeq
+printfn "%d tidy rows; the first: %A" tidy.Length tidy.[0]
+
 (** ## Checks: the tutorial's key numbers, so CI fails if they drift. *)
 // Partial pooling against the exact grid posterior (BDA3 §5.4 with this model's priors), within 4 MCSE.
 let exact =
@@ -151,4 +165,8 @@ if abs (looH.Looic.Estimate - looP.Looic.Estimate) > 2.0 * looH.Looic.SE then fa
 if maxCheck.PValue < 0.05 || maxCheck.PValue > 0.95 then failwithf "max-y p-value drifted: %f" maxCheck.PValue
 if icc < 0.05 || icc > 0.5 then failwithf "students ICC drifted: %f" icc
 if back.Names <> eight.Names || Posterior.pooled "tau" back <> Posterior.pooled "tau" eight then failwith "CmdStan CSV round trip changed the draws"
+if tidy.Length <> eight.TotalDraws * eight.Names.Length then failwith "one tidy row per chain, draw and scalar"
+// tau's posterior is skewed right: its HDI is shorter than its central interval and starts lower
+let tauChains = Posterior.chains "tau" eight
+if snd tauHdi - fst tauHdi > Diagnostics.quantile 0.95 tauChains - Diagnostics.quantile 0.05 tauChains then failwith "the HDI should be the shorter interval"
 printfn "all checks passed"

@@ -11,8 +11,13 @@ namespace HierFunctional.CSharp;
 /// <param name="Data">The data set to compile it with.</param>
 public sealed record FormulaModel(Model Model, DataSet Data)
 {
-    /// <summary>Compiles the model with its data set into a Gibbs plan.</summary>
-    public Plan Compile() => Model.Compile(Data);
+    /// <summary>The names the formula gave the model's nodes (terms, levels, sd and covariance nodes).</summary>
+    internal F.FormulaTerms? Terms { get; init; }
+
+    /// <summary>Compiles the model with its data set into a Gibbs plan; its posteriors report results in lme4/brms
+    /// terms (<see cref="Posterior.FixedEffects"/>, <see cref="Posterior.VarCorr"/>, sd and cor rows in
+    /// <see cref="Posterior.Summary"/>).</summary>
+    public Plan Compile() => Model.Compile(Data).WithTerms(Terms);
 }
 
 /// <summary>A formula or prior override that cannot be used: the message names the 1-based column of the formula
@@ -36,7 +41,18 @@ public static class Formula
     /// <param name="family">gaussian, binomial, poisson or negbinomial.</param>
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
-    public static FormulaModel Build(string formula, DataSet data, string family = "gaussian", IEnumerable<string>? priors = null)
+    public static FormulaModel Build(string formula, DataSet data, string family = "gaussian", IEnumerable<string>? priors = null) =>
+        Build(formula, data, family, priors, lkjCovariance: false);
+
+    /// <summary>Builds the model a formula describes, choosing the covariance prior of correlated group terms.</summary>
+    /// <param name="formula">The formula, e.g. <c>"Reaction ~ Days + (Days | Subject)"</c>.</param>
+    /// <param name="data">The data set the formula's columns come from.</param>
+    /// <param name="family">gaussian, binomial, poisson or negbinomial.</param>
+    /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
+    /// <param name="lkjCovariance">True for brms's prior (LKJ(1) correlations, half-Student-t sds); false for the
+    /// InverseWishart(K + 1) prior with its closed-form update.</param>
+    /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
+    public static FormulaModel Build(string formula, DataSet data, string family, IEnumerable<string>? priors, bool lkjCovariance)
     {
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(data);
@@ -44,9 +60,15 @@ public static class Formula
         var fam = F.FamilyModule.parse(family);
         if (fam.IsError) throw Fail(new[] { fam.ErrorValue });
         var overrides = Microsoft.FSharp.Collections.ListModule.OfSeq(priors ?? Array.Empty<string>());
-        var result = F.FormulaModule.build(fam.ResultValue, overrides, formula, data.Core);
+        var defaults = F.FormulaOptions.Default;
+        var options = new F.FormulaOptions(
+            fam.ResultValue,
+            defaults.Overrides,
+            lkjCovariance ? F.CovariancePrior.NewLkj(1.0) : F.CovariancePrior.InverseWishart);
+        var result = F.FormulaModule.buildWithTerms(options, overrides, formula, data.Core);
         if (result.IsError) throw Fail(result.ErrorValue);
-        return new FormulaModel(Model.FromCore(result.ResultValue.Item1), new DataSet(result.ResultValue.Item2));
+        var (model, augmented, terms) = result.ResultValue;
+        return new FormulaModel(Model.FromCore(model), new DataSet(augmented)) { Terms = terms };
     }
 
     private static FormulaException Fail(IEnumerable<F.FormulaError> errors)

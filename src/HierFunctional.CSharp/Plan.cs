@@ -27,6 +27,13 @@ public sealed class Plan
 
     internal F.GibbsPlan Core { get; }
 
+    /// <summary>The names a formula gave the model's nodes (null for a model not built from a formula); the
+    /// posterior's <c>FixedEffects</c>, <c>RandomEffects</c>, <c>Coefficients</c> and <c>VarCorr</c> read them.</summary>
+    internal F.FormulaTerms? Terms { get; private init; }
+
+    /// <summary>This plan, carrying a formula's node names.</summary>
+    internal Plan WithTerms(F.FormulaTerms? terms) => new(Core) { Terms = terms };
+
     /// <summary>The updates of one sweep, in order.</summary>
     public IReadOnlyList<PlanStep> Steps =>
         Core.Updates.Select(u => new PlanStep(u.Node, u.Method, u.Reason, u.Exactness.IsExact)).ToArray();

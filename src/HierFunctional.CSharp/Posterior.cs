@@ -11,7 +11,7 @@ namespace HierFunctional.CSharp;
 /// node declared over a group can also be named by their group label: <c>Draws("theta", "Hospital A")</c> or
 /// <c>Draws("theta[Hospital A]")</c>.
 /// </summary>
-public sealed class Posterior
+public sealed partial class Posterior
 {
     private readonly Dictionary<string, string> byLabel;
     private readonly Dictionary<string, string> labelOf;
@@ -23,7 +23,7 @@ public sealed class Posterior
         Core = core;
         Plan = plan;
         Options = options;
-        labelOf = Labels(core, plan.Core.Bound);
+        labelOf = Labels(core, plan.Core.Bound, plan.Terms);
         byLabel = labelOf.GroupBy(kv => kv.Value).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First().Key);
         coreWarnings = new(() => F.Warnings.Compute(core));
         warnings = new(() => Warning.FromCore(coreWarnings.Value));
@@ -128,7 +128,10 @@ public sealed class Posterior
             options = new F.SummaryOptions(probabilities, options.MaxRhat, options.MinEssPerChain);
         }
 
-        return PosteriorSummary.FromCore(F.SummaryModule.ComputeWith(options, Core), LabelOf);
+        // a formula model's covariance matrices are shown as sd and cor rows, which are not scalars of Core
+        var shown = Plan.Terms is null ? Core : F.Effects.Readable(Plan.Terms, Core);
+        return PosteriorSummary.FromCore(
+            F.SummaryModule.ComputeWith(options, shown), n => labelOf.TryGetValue(n, out var l) ? l : null);
     }
 
     /// <summary>No, complete and partial pooling per group of a group-level parameter, with shrinkage factors.</summary>
@@ -226,8 +229,19 @@ public sealed class Posterior
 
     /// <summary>Labelled names of every scalar of a node over a group: <c>theta[3]</c> → <c>theta[C]</c>,
     /// <c>b[2,1]</c> → <c>b[308,1]</c> (the same names the core's layout gives parameters).</summary>
-    private static Dictionary<string, string> Labels(F.Posterior core, F.Bound bound)
+    private static Dictionary<string, string> Labels(F.Posterior core, F.Bound bound, F.FormulaTerms? terms)
     {
+        if (terms is not null)
+        {
+            // a formula's coefficients by level and term: r_Subject[1,2] -> r_Subject[308,Days]
+            var readable = F.Effects.Readable(terms, core);
+            return readable.Names
+                .Where(core.Contains)
+                .Select(n => (n, l: readable.Label(n)))
+                .Where(x => x.l is not null)
+                .ToDictionary(x => x.n, x => x.l!.Value, StringComparer.Ordinal);
+        }
+
         var groups = bound.Nodes
             .Where(i => i.Node.Plate is F.Plate.Over)
             .ToDictionary(i => i.Node.Name, i => bound.Groups[((F.Plate.Over)i.Node.Plate).group].Levels);

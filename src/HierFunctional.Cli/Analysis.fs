@@ -19,6 +19,9 @@ type FitJob =
         Model: Model
         /// The data.
         Data: Dataset
+        /// The names a formula gave its nodes (None for a bundled model): results are then reported in lme4/brms
+        /// terms (sd and cor rows, coefficients by level and term, response-scale group estimates).
+        Terms: FormulaTerms option
     }
 
 /// The analyses `hier fit` prints and reports: compiling, sampling, group and hyperparameter nodes, shrinkage,
@@ -73,14 +76,86 @@ module Analysis =
         |> Array.filter (fun n -> List.contains (Posterior.nodeOf n) globals)
         |> Array.truncate limit
 
-    /// Shrinkage reports for every group node whose family the report knows (Normal, Beta-Binomial, Gamma-Poisson).
-    let shrinkageReports (b: Bound) (p: Posterior) =
-        groupNodes b
-        |> List.choose (fun n ->
-            try
-                Some(ShrinkageReport.report b n p)
-            with :? ArgumentException ->
-                None)
+    /// Shrinkage reports for every group node whose family the report knows (Normal, Beta-Binomial, Gamma-Poisson),
+    /// and for a binomial or Poisson formula model the group intercepts on the response scale (`ResponseScale`).
+    let shrinkageReports (terms: FormulaTerms option) (b: Bound) (p: Posterior) =
+        let conjugate =
+            groupNodes b
+            |> List.choose (fun n ->
+                try
+                    Some(ShrinkageReport.report b n p)
+                with :? ArgumentException ->
+                    None)
+
+        let responseScale =
+            match terms with
+            | Some t -> ResponseScale.shrinkage b t p
+            | None -> []
+
+        conjugate @ responseScale
+
+    /// The posterior as the summary shows it: for a formula model, sd and cor rows in place of covariance matrices
+    /// and coefficients labelled by level and term (`Effects.readable`).
+    let readable (terms: FormulaTerms option) (p: Posterior) =
+        match terms with
+        | Some t -> Effects.readable t p
+        | None -> p
+
+    /// effects.csv of a formula model: fixef, ranef, coef and VarCorr rows with mean, sd and the 2.5% and 97.5%
+    /// quantiles (brms's columns), values in round-trip precision.
+    let effectsCsv (terms: FormulaTerms) (p: Posterior) =
+        let sb = StringBuilder()
+        sb.Append("kind,name,group,level,term,mean,sd,q2.5,q97.5\n") |> ignore
+
+        let v (x: float) =
+            if Double.IsNaN x then "NA" else x.ToString("R", inv)
+
+        let quote (s: string) = "\"" + s.Replace("\"", "\"\"") + "\""
+
+        for kind, rows in
+            [
+                "fixef", Effects.fixef terms p
+                "ranef", Effects.ranef terms p
+                "coef", Effects.coef terms p
+                "varcorr", Effects.varCorr terms p
+            ] do
+            for r in rows do
+                let cells =
+                    [
+                        kind
+                        quote r.Name
+                        quote r.Group
+                        quote r.Level
+                        quote r.Term
+                        v r.Mean
+                        v r.Sd
+                        v r.Lower
+                        v r.Upper
+                    ]
+
+                sb.Append(String.Join(",", cells)).Append('\n') |> ignore
+
+        sb.ToString()
+
+    /// hdi.csv: the 90% highest-density interval of every scalar the summary shows (its q5..q95 is the central one).
+    let hdiCsv (p: Posterior) =
+        let sb = StringBuilder()
+        sb.Append("name,label,hdi90_lower,hdi90_upper\n") |> ignore
+        let quote (s: string) = "\"" + s.Replace("\"", "\"\"") + "\""
+
+        for r in Hdi.compute 0.9 p do
+            sb
+                .Append(quote r.Name)
+                .Append(',')
+                .Append(quote (defaultArg r.Label ""))
+                .Append(',')
+                .Append(r.Lower.ToString("R", inv))
+                .Append(',')
+                .Append(r.Upper.ToString("R", inv))
+                .Append('\n')
+            |> ignore
+
+        sb.ToString()
 
     /// The posterior restricted to at most `limit` draws, taken evenly from each chain.
     let thin (limit: int) (p: Posterior) =

@@ -9,6 +9,7 @@ type FitArgs =
     | Formula of formula: string
     | Family of family: string
     | Prior of prior: string
+    | Covariance of prior: string
     | Chains of n: int
     | Warmup of n: int
     | Draws of n: int
@@ -19,6 +20,7 @@ type FitArgs =
     | Categorical of column: string
     | Delimiter of delimiter: string
     | Strict
+    | Tidy
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -28,17 +30,22 @@ type FitArgs =
             | Formula _ -> "a model formula in lme4/brms syntax, e.g. \"y ~ x + (1 | g)\"."
             | Family _ -> "gaussian, binomial, poisson or negbinomial (with --formula; default gaussian)."
             | Prior _ -> "a prior override \"NAME ~ DIST(args)\" (repeatable, with --formula)."
+            | Covariance _ ->
+                "the covariance prior of correlated group terms (with --formula): inverse-wishart (default) or lkj (brms's: LKJ(1) correlations, half-Student-t sds)."
             | Chains _ -> "number of chains (default 4)."
             | Warmup _ -> "warm-up sweeps per chain (default 1000)."
             | Draws _ -> "kept draws per chain (default 1000)."
             | Thin _ -> "keep every n-th sweep (default 1)."
             | Seed _ -> "master seed (default 1); the same seed gives the same draws for any thread count."
             | Threads _ -> "chains run at once (default: number of processors)."
-            | Output _ -> "write draws_1.csv..., summary.csv and report.html to this directory."
+            | Output _ ->
+                "write draws_1.csv..., summary.csv, hdi.csv, report.html (and effects.csv for a formula) to this directory."
             | Categorical _ -> "read this CSV column as labels (a factor) whatever its cells look like (repeatable)."
             | Delimiter _ ->
                 "the CSV field delimiter: comma, semicolon or tab (default: detected from the header line; with semicolon, decimal commas are read)."
             | Strict -> "exit with code 3 when any convergence warning fires (R-hat, ESS, non-finite or stuck draws)."
+            | Tidy ->
+                "also write draws-tidy.csv to --output: one (chain, draw, name, value) row per draw of each scalar."
 
 /// Options of `hier summary`.
 type SummaryArgs =

@@ -59,6 +59,7 @@ module FitCommand =
             Source = source
             Model = e.Model
             Data = Catalog.rename e.Renames data
+            Terms = None
         }
 
     let private formulaJob (file: string) (formula: string) (a: ParseResults<FitArgs>) =
@@ -67,6 +68,13 @@ module FitCommand =
 
         if not (List.contains family FormulaFit.families) then
             Fail.usage $"""--family must be one of {String.concat ", " FormulaFit.families}, but was '{family}'."""
+
+        let covariance =
+            match a.GetResult(FitArgs.Covariance, defaultValue = "inverse-wishart").ToLowerInvariant() with
+            | "inverse-wishart"
+            | "wishart" -> CovariancePrior.InverseWishart
+            | "lkj" -> CovariancePrior.Lkj 1.0
+            | other -> Fail.usage $"--covariance must be inverse-wishart or lkj, but was '{other}'."
 
         let data = DataFile.read (csvOptions a) file
 
@@ -77,25 +85,31 @@ module FitCommand =
                 Formula = formula
                 Family = family
                 Priors = a.GetResults FitArgs.Prior
+                Covariance = covariance
             }
 
         match FormulaFit.build request with
-        | Ok(m, d) ->
+        | Ok(m, d, terms) ->
             {
                 Name = Path.GetFileNameWithoutExtension file
                 Source = file
                 Model = m
                 Data = d
+                Terms = Some terms
             }
         | Error messages -> Fail.data (String.concat System.Environment.NewLine messages)
 
     /// The job the options describe, or a usage error saying which options go together.
     let job (a: ParseResults<FitArgs>) : FitJob =
-        let formulaOnly = a.Contains FitArgs.Family || a.Contains FitArgs.Prior
+        let formulaOnly =
+            a.Contains FitArgs.Family
+            || a.Contains FitArgs.Prior
+            || a.Contains FitArgs.Covariance
 
         match a.TryGetResult FitArgs.Example, a.TryGetResult FitArgs.Data, a.TryGetResult FitArgs.Formula with
         | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
-        | Some _, _, None when formulaOnly -> Fail.usage "--family and --prior go with --formula, not --example."
+        | Some _, _, None when formulaOnly ->
+            Fail.usage "--family, --prior and --covariance go with --formula, not --example."
         | Some _, None, None when a.Contains FitArgs.Categorical ->
             Fail.usage "--categorical goes with --data FILE.csv: it says how to read a column of your CSV."
         | Some _, None, None when a.Contains FitArgs.Delimiter ->
@@ -108,7 +122,7 @@ module FitCommand =
         | None, None, None ->
             Fail.usage "hier fit needs --example NAME, or --data FILE.csv --formula \"...\"; see `hier fit --help`."
 
-    let private writeOutputs (staging: Staging) (r: FitResult) =
+    let private writeOutputs (tidy: bool) (staging: Staging) (r: FitResult) =
         let names, rows = Analysis.withSamplerColumns r.Plan r.Posterior
 
         rows
@@ -129,6 +143,17 @@ module FitCommand =
 
         let utf8 = UTF8Encoding(false)
         File.WriteAllText(Output.path staging "summary.csv", Analysis.summaryCsv r.Summary, utf8)
+        let shown = Analysis.readable r.Job.Terms r.Posterior
+        File.WriteAllText(Output.path staging "hdi.csv", Analysis.hdiCsv shown, utf8)
+
+        r.Job.Terms
+        |> Option.iter (fun t ->
+            File.WriteAllText(Output.path staging "effects.csv", Analysis.effectsCsv t r.Posterior, utf8))
+
+        if tidy then
+            use w = new StreamWriter(Output.path staging "draws-tidy.csv", false, utf8)
+            Tidy.write w (Tidy.labelled shown)
+
         File.WriteAllText(Output.path staging "report.html", FitReport.page r, utf8)
         Output.commit staging
 
@@ -199,6 +224,10 @@ module FitCommand =
 
         let o = (options a).WithCancellation(cts.Token)
         let job = job a
+
+        if a.Contains FitArgs.Tidy && not (a.Contains FitArgs.Output) then
+            Fail.usage "--tidy goes with --output DIR: it writes draws-tidy.csv there."
+
         let staging = a.TryGetResult FitArgs.Output |> Option.map Output.start
 
         try
@@ -219,8 +248,8 @@ module FitCommand =
                     Options = o
                     Plan = plan
                     Posterior = post
-                    Summary = Summary.compute post
-                    Shrinkage = Analysis.shrinkageReports plan.Bound post
+                    Summary = Summary.compute (Analysis.readable job.Terms post)
+                    Shrinkage = Analysis.shrinkageReports job.Terms plan.Bound post
                     Checks = Analysis.predictiveChecks o.Seed plan.Bound post
                     Criteria = Analysis.criteria plan post
                 }
@@ -229,7 +258,7 @@ module FitCommand =
 
             staging
             |> Option.iter (fun s ->
-                for f in writeOutputs s r do
+                for f in writeOutputs (a.Contains FitArgs.Tidy) s r do
                     Terminal.line t $"wrote {f}")
 
             let code = verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings

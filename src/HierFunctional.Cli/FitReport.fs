@@ -105,6 +105,32 @@ module FitReport =
                        |> String.concat "")
             }
 
+    let private effectsSection (terms: FormulaTerms) (r: FitResult) =
+        let f = Summary.formatSignificant 3
+
+        let table (rows: EffectRow[]) =
+            Html.table
+                [ "name"; "mean"; "sd"; "q2.5"; "q97.5" ]
+                (rows
+                 |> Array.map (fun e ->
+                     [
+                         e.Name, false
+                         f e.Mean, false
+                         f e.Sd, false
+                         f e.Lower, false
+                         f e.Upper, false
+                     ])
+                 |> List.ofArray)
+
+        {
+            Heading = "Population-level effects and group-level sd and correlations"
+            Body =
+                Html.note
+                    "As brms's fixef and VarCorr: posterior mean, sd and the central 95% interval; sd and cor are computed draw by draw from the covariance draws. effects.csv also has ranef and coef per level."
+                + table (Effects.fixef terms r.Posterior)
+                + table (Effects.varCorr terms r.Posterior)
+        }
+
     /// The report page of a fit.
     let page (r: FitResult) : string =
         let o = r.Options
@@ -130,6 +156,7 @@ module FitReport =
                     Heading = "Model"
                     Body = Html.pre (Print.model r.Job.Model) + Html.pre (Gibbs.describe r.Plan)
                 }
+                yield! r.Job.Terms |> Option.map (fun t -> effectsSection t r) |> Option.toList
                 yield! r.Shrinkage |> List.mapi shrinkageSection
                 forestSection r
                 hyperSection r

@@ -15,6 +15,8 @@ type FormulaRequest =
         Family: string
         /// Prior overrides, each "NAME ~ DIST(args)".
         Priors: string list
+        /// The covariance prior of correlated group terms.
+        Covariance: CovariancePrior
     }
 
 /// The one place the CLI meets the formula front end (src/HierFunctional/Formula). Everything else in `hier fit`
@@ -28,10 +30,14 @@ module FormulaFit =
     /// True when this build contains the formula front end.
     let available = true
 
-    /// The model and data set for a formula request, or messages naming the formula position or the data column.
-    let build (request: FormulaRequest) : Result<Model * Dataset, string list> =
-        Formula.build
-            (Family.parse request.Family |> Result.defaultValue Family.Gaussian)
+    /// The model, data set and node names for a formula request, or messages naming the formula position or the
+    /// data column.
+    let build (request: FormulaRequest) : Result<Model * Dataset * FormulaTerms, string list> =
+        Formula.buildWithTerms
+            { FormulaOptions.Default with
+                Family = Family.parse request.Family |> Result.defaultValue Family.Gaussian
+                Covariance = request.Covariance
+            }
             request.Priors
             request.Formula
             request.Data

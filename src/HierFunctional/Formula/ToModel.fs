@@ -308,12 +308,26 @@ module Formula =
                 Plate = Plate.Rows
             }
 
-        Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ])
+        Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ]), specs, means
 
-    /// Builds the model a formula describes for a data set, with the options' family, covariance prior and prior
-    /// overrides. Returns the model and the data set with any derived columns added (dummies, products,
-    /// combined groups `g1:g2`, `log(E)`), ready for `Bind.bind`; or every problem found.
-    let toModelWith (o: FormulaOptions) (f: Formula) (d: Dataset) : Result<Model * Dataset, FormulaError list> =
+    let private termsOf (o: FormulaOptions) (f: Formula) (fixedCoefs: Coef list) (specs: Spec[]) means data =
+        FormulaTermNames.create
+            o.Family
+            o.Covariance
+            f
+            (fixedCoefs |> List.map (fun c -> c.Label))
+            (specs
+             |> Array.map (fun s -> s.Name, s.Group, s.Coefs |> List.map (fun c -> c.Label)))
+            means
+            data
+
+    /// Builds the model a formula describes for a data set, as `toModelWith`, with the names its nodes got
+    /// (`FormulaTerms`), which `Effects` and `ResponseScale` read to report draws in lme4/brms terms.
+    let toModelAndTermsWith
+        (o: FormulaOptions)
+        (f: Formula)
+        (d: Dataset)
+        : Result<Model * Dataset * FormulaTerms, FormulaError list> =
         response o.Family f d
         |> Result.bind (fun y ->
             match design f d y.Length, offsets o.Family f d with
@@ -353,15 +367,21 @@ module Formula =
                     | Some(Column.Integers v) -> (Array.distinct v).Length
                     | _ -> 0
 
-                let m =
+                let m, specs, means =
                     nodes o f y levels fixedCoefs groupTerms (Option.defaultValue (Const 1.0) exposure) extra
 
                 FormulaPriors.apply o.Overrides m
                 |> Result.bind (fun m -> Model.check m |> Result.mapError (List.map FormulaError.Model))
-                |> Result.map (fun m -> m, data)
+                |> Result.map (fun m -> m, data, termsOf o f fixedCoefs specs means data)
             | a, b ->
                 collect [ Result.map ignore a; Result.map ignore b ]
                 |> Result.bind (fun _ -> Error []))
+
+    /// Builds the model a formula describes for a data set, with the options' family, covariance prior and prior
+    /// overrides. Returns the model and the data set with any derived columns added (dummies, products,
+    /// combined groups `g1:g2`, `log(E)`), ready for `Bind.bind`; or every problem found.
+    let toModelWith (o: FormulaOptions) (f: Formula) (d: Dataset) : Result<Model * Dataset, FormulaError list> =
+        toModelAndTermsWith o f d |> Result.map (fun (m, data, _) -> m, data)
 
     /// `toModelWith` for a family and prior overrides, with the InverseWishart covariance prior.
     let toModel
@@ -385,6 +405,28 @@ module Formula =
 
         match parse formula |> one, overrides with
         | Ok f, Ok os -> toModel family os f d
+        | a, b ->
+            collect [ Result.map ignore a; Result.map ignore b ]
+            |> Result.bind (fun _ -> Error [])
+
+    /// `build` with every formula option (family, covariance prior, overrides, to which the parsed `priors` are
+    /// added), returning also the names the model's nodes got (`FormulaTerms`) for `Effects` and `ResponseScale`.
+    let buildWithTerms
+        (options: FormulaOptions)
+        (priors: string list)
+        (formula: string)
+        (d: Dataset)
+        : Result<Model * Dataset * FormulaTerms, FormulaError list> =
+        let overrides = priors |> List.map (FormulaPriors.parseOverride >> one) |> collect
+
+        match parse formula |> one, overrides with
+        | Ok f, Ok os ->
+            toModelAndTermsWith
+                { options with
+                    Overrides = options.Overrides @ os
+                }
+                f
+                d
         | a, b ->
             collect [ Result.map ignore a; Result.map ignore b ]
             |> Result.bind (fun _ -> Error [])

@@ -12,6 +12,12 @@ type ShrinkageFamily =
     | BetaBinomial
     /// θ_j ~ Gamma(α, β), y ~ Poisson(θ_j, exposure): B_j = β/(E_j+β) with E_j the group's exposure.
     | GammaPoisson
+    /// A logit-link binomial GLMM's group intercepts (θ_j = inv_logit(Intercept_j), a probability): B_j from the
+    /// Normal approximation on the logit scale, v_j/(v_j+τ²) with v_j = 1/(n_j θ_j (1−θ_j)), so approximate.
+    | BinomialLogit
+    /// A log-link Poisson GLMM's group intercepts (θ_j = exp(Intercept_j), a rate per unit exposure): B_j from the
+    /// Normal approximation on the log scale, v_j/(v_j+τ²) with v_j = 1/(E_j θ_j), so approximate.
+    | PoissonLog
 
 /// Which nodes a shrinkage report reads: the group-level node, its observed child and the family.
 type ShrinkageSpec =
@@ -187,6 +193,19 @@ module ShrinkageReport =
             $"Shrinkage of {t.Spec.Node} over {t.Group} ({t.Spec.Family}, observed {t.Spec.Observed}); B = shrinkage factor"
         )
         |> ignore
+
+        match t.Spec.Family with
+        | ShrinkageFamily.BinomialLogit ->
+            sb.AppendLine(
+                "on the probability scale: inv_logit of each group's intercept; B approximate (Normal approximation on the logit scale)"
+            )
+            |> ignore
+        | ShrinkageFamily.PoissonLog ->
+            sb.AppendLine(
+                "on the rate scale (per unit exposure): exp of each group's intercept; B approximate (Normal approximation on the log scale)"
+            )
+            |> ignore
+        | _ -> ()
 
         let header = [| "group"; "n"; "no pool"; "pooled"; "partial"; "q5"; "q95"; "B" |]
 
