@@ -105,7 +105,7 @@ tau = 5 and sigma = 10 (ICC 0.2).
 let studentsPlan = planOf Examples.studentsInSchools (csv "students.csv")
 let students = Chains.run options studentsPlan
 printfn "%s" (Summary.format (VarianceDecomposition.summary [ "tau"; "sigma" ] students))
-let icc = VarianceDecomposition.decompose [ "tau"; "sigma" ] students |> Posterior.pooled "icc" |> Array.average
+let icc = VarianceDecomposition.decompose [ "tau"; "sigma" ] students |> Posterior.allChains "icc" |> Array.average
 
 (**
 ## Handing the draws to R, ArviZ or cmdstanr
@@ -150,5 +150,5 @@ if dicH.PD < 1.0 || dicH.PD > 4.0 then failwithf "hierarchical p_D drifted: %f" 
 if abs (looH.Looic.Estimate - looP.Looic.Estimate) > 2.0 * looH.Looic.SE then failwith "the models should be close in LOOIC"
 if maxCheck.PValue < 0.05 || maxCheck.PValue > 0.95 then failwithf "max-y p-value drifted: %f" maxCheck.PValue
 if icc < 0.05 || icc > 0.5 then failwithf "students ICC drifted: %f" icc
-if back.Names <> eight.Names || Posterior.pooled "tau" back <> Posterior.pooled "tau" eight then failwith "CmdStan CSV round trip changed the draws"
+if back.Names <> eight.Names || Posterior.allChains "tau" back <> Posterior.allChains "tau" eight then failwith "CmdStan CSV round trip changed the draws"
 printfn "all checks passed"
