@@ -11,8 +11,32 @@ namespace HierFunctional.CSharp;
 /// <param name="Data">The data set to compile it with.</param>
 public sealed record FormulaModel(Model Model, DataSet Data)
 {
+    /// <summary>The parsed formula and options, so that new data for prediction is coded as the fitted data.</summary>
+    internal F.FittedFormula? Fitted { get; init; }
+
+    /// <summary>Rows dropped by <see cref="MissingRows.Drop"/> before the model was built (1-based).</summary>
+    internal int[] Dropped { get; init; } = Array.Empty<int>();
+
     /// <summary>Compiles the model with its data set into a Gibbs plan.</summary>
-    public Plan Compile() => Model.Compile(Data);
+    public Plan Compile()
+    {
+        var plan = Model.CompileWith(Data, MissingRows.Refuse, Fitted);
+        return Dropped.Length == 0 ? plan : new Plan(plan.Core, Fitted, Dropped);
+    }
+
+    /// <summary>Compiles and samples; the posterior keeps the formula for <c>Predict</c> and <c>Epred</c>.</summary>
+    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    public Posterior Fit(SamplerOptions? options = null) => Compile().Sample(options);
+}
+
+/// <summary>What to do with rows that have a missing cell (NA, an empty cell, NaN) in a column the model uses.</summary>
+public enum MissingRows
+{
+    /// <summary>Refuse: an error names the column and row (the default).</summary>
+    Refuse,
+
+    /// <summary>Drop the incomplete rows before binding, as lme4 and brms do; <see cref="Plan.DroppedRows"/> lists them.</summary>
+    Drop,
 }
 
 /// <summary>A formula or prior override that cannot be used: the message names the 1-based column of the formula
@@ -35,8 +59,14 @@ public static class Formula
     /// <param name="data">The data set the formula's columns come from.</param>
     /// <param name="family">gaussian, binomial, poisson or negbinomial.</param>
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
+    /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the formula uses.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
-    public static FormulaModel Build(string formula, DataSet data, string family = "gaussian", IEnumerable<string>? priors = null)
+    public static FormulaModel Build(
+        string formula,
+        DataSet data,
+        string family = "gaussian",
+        IEnumerable<string>? priors = null,
+        MissingRows missing = MissingRows.Refuse)
     {
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(data);
@@ -44,15 +74,33 @@ public static class Formula
         var fam = F.FamilyModule.parse(family);
         if (fam.IsError) throw Fail(new[] { fam.ErrorValue });
         var overrides = Microsoft.FSharp.Collections.ListModule.OfSeq(priors ?? Array.Empty<string>());
-        var result = F.FormulaModule.build(fam.ResultValue, overrides, formula, data.Core);
+        var parsedFormula = F.FormulaModule.parse(formula);
+        var (kept, dropped) = missing == MissingRows.Drop && parsedFormula.IsOk
+            ? F.DatasetModule.dropMissing(F.FitModule.formulaColumns(parsedFormula.ResultValue), data.Core).ToValueTuple()
+            : (data.Core, Array.Empty<int>());
+        var result = F.FormulaModule.build(fam.ResultValue, overrides, formula, kept);
         if (result.IsError) throw Fail(result.ErrorValue);
-        return new FormulaModel(Model.FromCore(result.ResultValue.Item1), new DataSet(result.ResultValue.Item2));
+
+        // build succeeded, so the formula and every override parse
+        var options = new F.FormulaOptions(
+            fam.ResultValue,
+            Microsoft.FSharp.Collections.ListModule.OfSeq(
+                (priors ?? Array.Empty<string>()).Select(p => F.FormulaPriors.parseOverride(p).ResultValue)),
+            F.FormulaOptions.Default.Covariance);
+        var fitted = new F.FittedFormula(parsedFormula.ResultValue, options);
+
+        return new FormulaModel(Model.FromCore(result.ResultValue.Item1), new DataSet(result.ResultValue.Item2))
+        {
+            Fitted = fitted,
+            Dropped = dropped,
+        };
     }
 
     private static FormulaException Fail(IEnumerable<F.FormulaError> errors)
     {
         var list = errors.ToArray();
         var position = list.OfType<F.FormulaError.Syntax>().Select(s => (int?)s.column).FirstOrDefault();
-        return new FormulaException(string.Join(Environment.NewLine, list.Select(F.FormulaErrorModule.describe)), position);
+        return new FormulaException(
+            string.Join(Environment.NewLine, list.Select(e => CSharpTerms.Rewrite(F.FormulaErrorModule.describe(e)))), position);
     }
 }

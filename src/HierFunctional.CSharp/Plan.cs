@@ -23,9 +23,22 @@ public sealed record PlanStep(string Node, string Method, string Reason, bool Ex
 /// </summary>
 public sealed class Plan
 {
-    internal Plan(F.GibbsPlan core) => Core = core;
+    internal Plan(F.GibbsPlan core, F.FittedFormula? formula = null, int[]? droppedRows = null)
+    {
+        Core = core;
+        Formula = formula;
+        DroppedRows = droppedRows ?? System.Array.Empty<int>();
+    }
 
     internal F.GibbsPlan Core { get; }
+
+    /// <summary>The formula the model was built from (null for a model built in code), kept so new data for
+    /// prediction is coded as the fitted data was.</summary>
+    internal F.FittedFormula? Formula { get; }
+
+    /// <summary>1-based numbers (in the data as given) of the rows dropped for a missing cell
+    /// (<see cref="MissingRows.Drop"/>); empty when none were.</summary>
+    public IReadOnlyList<int> DroppedRows { get; }
 
     /// <summary>The updates of one sweep, in order.</summary>
     public IReadOnlyList<PlanStep> Steps =>

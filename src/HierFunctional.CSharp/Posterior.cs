@@ -139,7 +139,15 @@ public sealed class Posterior
         var bound = Plan.Core.Bound;
         var name = node ?? ShrinkableNodes(bound).FirstOrDefault()
             ?? throw new InvalidOperationException("The model has no group-level parameter with a shrinkage report.");
-        return ShrinkageTable.FromCore(F.ShrinkageReport.report(bound, name, Core));
+        try
+        {
+            return ShrinkageTable.FromCore(F.ShrinkageReport.report(bound, name, Core));
+        }
+        catch (ArgumentException e) when (e.ParamName == "node")
+        {
+            // the core's message names its F# remedy; say it in the facade's terms
+            throw new ArgumentException(CSharpTerms.Rewrite(e.Message.Replace(" (Parameter 'node')", string.Empty)), nameof(node), e);
+        }
     }
 
     /// <summary>DIC and p_D (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
