@@ -19,6 +19,8 @@ type FitJob =
         Model: Model
         /// The data.
         Data: Dataset
+        /// 1-based rows of the CSV dropped for a missing cell (--drop-missing); empty otherwise.
+        Dropped: int[]
     }
 
 /// The analyses `hier fit` prints and reports: compiling, sampling, group and hyperparameter nodes, shrinkage,
