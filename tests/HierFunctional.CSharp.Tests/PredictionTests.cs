@@ -115,3 +115,26 @@ public class PredictionTests
         Assert.Contains("Shrinkage(node)", e.Message);
     }
 }
+
+/// <summary>Scalar data: a named constant read by <c>Data("name")</c> in any scope.</summary>
+public class ScalarDataTests
+{
+    [Fact]
+    public void A_scalar_prior_scale_binds_as_the_number_written_into_the_model()
+    {
+        Model withScale =
+            from mu in Model.Sample("mu", Normal(0, Data("priorSd")))
+            from y in Model.Observe("y", Normal(mu, 1))
+            select y;
+        Model written =
+            from mu in Model.Sample("mu", Normal(0, 2.5))
+            from y in Model.Observe("y", Normal(mu, 1))
+            select y;
+        var data = DataSet.Empty.With("y", new[] { 1.0, 2, 3 }).WithScalar("priorSd", 2.5);
+
+        Assert.Equal(2.5, data.Scalars["priorSd"]);
+        Assert.Equal(written.Fit(data, Reference.Options).Draws("mu"), withScale.Fit(data, Reference.Options).Draws("mu"));
+        Assert.Equal(ErrorKind.MissingColumn,
+            Assert.Throws<ModelException>(() => withScale.Compile(DataSet.Empty.With("y", new[] { 1.0 }))).Kind);
+    }
+}

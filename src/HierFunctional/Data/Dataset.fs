@@ -31,25 +31,42 @@ type Column =
         | Labels(a, _) -> a |> Array.fold (fun h x -> h * 31 + x.GetHashCode()) 5
         | Matrix a -> (Value.Matrix a).GetHashCode()
 
-/// A data set: named columns, immutable. Models refer to columns by name, so one model serves many data sets.
+/// A data set: named columns and named scalars, immutable. Models refer to both by name (`data "N"`), so one
+/// model serves many data sets.
 [<StructuralEquality; NoComparison>]
 type Dataset =
     {
         /// The columns by name, in the order they were added.
         Columns: (string * Column) list
+        /// Named constants (a count N, a prior scale), in the order they were added: `data "N"` reads the value
+        /// in any scope, as a number written into the model.
+        Scalars: (string * float) list
     }
 
 /// Building and reading data sets.
 [<RequireQualifiedAccess>]
 module Dataset =
     /// A data set with no columns.
-    let empty: Dataset = { Columns = [] }
+    let empty: Dataset = { Columns = []; Scalars = [] }
 
-    /// Adds (or replaces) a column.
+    /// Adds (or replaces) a column; a scalar of the same name is removed.
     let add (name: string) (column: Column) (d: Dataset) : Dataset =
         {
             Columns = (d.Columns |> List.filter (fun (n, _) -> n <> name)) @ [ name, column ]
+            Scalars = d.Scalars |> List.filter (fun (n, _) -> n <> name)
         }
+
+    /// Adds (or replaces) a named scalar, e.g. `Dataset.scalar "N" 8.0` or a prior scale; a column of the same
+    /// name is removed. A model reads it as `data "N"` anywhere, including in priors of global parameters.
+    let scalar (name: string) (value: float) (d: Dataset) : Dataset =
+        {
+            Columns = d.Columns |> List.filter (fun (n, _) -> n <> name)
+            Scalars = (d.Scalars |> List.filter (fun (n, _) -> n <> name)) @ [ name, value ]
+        }
+
+    /// The named scalar, if present.
+    let tryScalar (name: string) (d: Dataset) =
+        d.Scalars |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
 
     /// Adds a column of real numbers.
     let reals (name: string) (values: float[]) d =
@@ -121,7 +138,7 @@ module Dataset =
                 let gone = set dropped
                 let keep = Array.init rows id |> Array.filter (gone.Contains >> not)
 
-                {
+                { d with
                     Columns =
                         d.Columns
                         |> List.map (fun (n, c) -> n, (if columnLength c = rows then keepRows keep c else c))
