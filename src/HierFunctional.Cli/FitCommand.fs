@@ -265,7 +265,9 @@ module FitCommand =
                 $"hier fit {job.Name}: data {job.Source}, {o.Chains} chains × {o.Draws} draws (warm-up {o.Warmup}, thin {o.Thin}, seed {o.Seed})"
 
             if job.Dropped.Length > 0 then
-                let shown = job.Dropped |> Array.truncate 10 |> Array.map string |> String.concat ", "
+                let shown =
+                    job.Dropped |> Array.truncate 10 |> Array.map string |> String.concat ", "
+
                 let more = if job.Dropped.Length > 10 then ", ..." else ""
 
                 let text =

@@ -20,7 +20,9 @@ module PredictCommand =
     let private job (a: ParseResults<PredictArgs>) (csv: CsvOptions) =
         let drop = a.Contains PredictArgs.Drop_Missing
 
-        match a.TryGetResult PredictArgs.Example, a.TryGetResult PredictArgs.Train, a.TryGetResult PredictArgs.Formula with
+        match
+            a.TryGetResult PredictArgs.Example, a.TryGetResult PredictArgs.Train, a.TryGetResult PredictArgs.Formula
+        with
         | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
         | Some name, train, None -> FitCommand.exampleJob (Catalog.find name) train csv drop, None
         | None, Some train, Some formula ->

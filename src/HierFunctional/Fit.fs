@@ -98,7 +98,12 @@ module Fit =
                 Error [ e.Error ])
 
     /// `run`, with rows that miss a cell in a column the model uses refused or dropped.
-    let runWith (missing: MissingRows) (options: SamplerOptions) (m: Model) (data: Dataset) : Result<Fit, ModelError list> =
+    let runWith
+        (missing: MissingRows)
+        (options: SamplerOptions)
+        (m: Model)
+        (data: Dataset)
+        : Result<Fit, ModelError list> =
         let data, dropped = drop missing (modelColumns m) data
         Bind.bind m data |> Result.bind (sample options None dropped)
 
@@ -115,7 +120,13 @@ module Fit =
         (data: Dataset)
         : Result<Fit, FormulaError list> =
         let data, dropped = drop missing (formulaColumns f) data
-        let fitted = Some { Formula = f; Options = formulaOptions }
+
+        let fitted =
+            Some
+                {
+                    Formula = f
+                    Options = formulaOptions
+                }
 
         Formula.toModelWith formulaOptions f data
         |> Result.bind (fun (m, d) ->

@@ -14,7 +14,10 @@ let private formula = "Reaction ~ Days + (Days | Subject)"
 let private fitted =
     lazy
         (let dir = tempDir ()
-         let r = hier ([ "fit"; "--data"; sleepstudy; "--formula"; formula; "--output"; dir ] @ short)
+
+         let r =
+             hier ([ "fit"; "--data"; sleepstudy; "--formula"; formula; "--output"; dir ] @ short)
+
          Assert.True((r.Code = 0), r.Err)
          dir)
 
@@ -28,7 +31,9 @@ let private readPrediction (text: string) =
 
     lines.[0].Split ',',
     lines.[1..]
-    |> Array.map (fun l -> l.Split ',' |> Array.map (fun s -> Double.Parse(s, Globalization.CultureInfo.InvariantCulture)))
+    |> Array.map (fun l ->
+        l.Split ','
+        |> Array.map (fun s -> Double.Parse(s, Globalization.CultureInfo.InvariantCulture)))
 
 let ``hier predict --epred for an observed subject is its intercept plus slope times Days in every draw`` () =
     let dir = fitted.Value
@@ -38,7 +43,10 @@ let ``hier predict --epred for an observed subject is its intercept plus slope t
     Assert.True((r.Code = 0), r.Err)
     let names, values = readPrediction r.Out
     Assert.Equal<string[]>([| "Reaction_epred.1"; "Reaction_epred.2" |], names)
-    let post = CmdStanCsv.readPosterior [| for c in 1..2 -> Path.Combine(dir, $"draws_{c}.csv") |]
+
+    let post =
+        CmdStanCsv.readPosterior [| for c in 1..2 -> Path.Combine(dir, $"draws_{c}.csv") |]
+
     Assert.Equal(post.TotalDraws, values.Length)
     let d (n: string) = Posterior.allChains n post
 
@@ -54,7 +62,11 @@ let ``hier predict as a process writes predictive draws and refuses an unseen su
     let out = Path.Combine(tempDir (), "pred.csv")
 
     let code, _, err =
-        ProcessTests.run ([ "predict"; "--data"; rows; "--allow-new-levels"; "--output"; out ] @ model @ [ dir ])
+        ProcessTests.run (
+            [ "predict"; "--data"; rows; "--allow-new-levels"; "--output"; out ]
+            @ model
+            @ [ dir ]
+        )
 
     Assert.True((code = 0), err)
     let names, values = readPrediction (File.ReadAllText out)
@@ -62,7 +74,9 @@ let ``hier predict as a process writes predictive draws and refuses an unseen su
     Assert.Equal(60, values.Length)
     Assert.True(values |> Array.forall (Array.forall Double.IsFinite))
 
-    let code, out, err = ProcessTests.run ([ "predict"; "--data"; rows ] @ model @ [ dir ])
+    let code, out, err =
+        ProcessTests.run ([ "predict"; "--data"; rows ] @ model @ [ dir ])
+
     Assert.Equal(1, code)
     Assert.Equal("", out)
     Assert.Contains("column 'Subject' has level 'new'", err)
@@ -73,22 +87,41 @@ let ``hier predict with draws of another model names the missing parameter colum
     let rows = csvFile "Subject,Days\n\"308\",1\n"
 
     let r =
-        hier ([ "predict"; "--data"; rows; "--train"; sleepstudy; "--formula"; "Reaction ~ Days + (1 | Subject)"; "--draws"; dir ])
+        hier (
+            [
+                "predict"
+                "--data"
+                rows
+                "--train"
+                sleepstudy
+                "--formula"
+                "Reaction ~ Days + (1 | Subject)"
+                "--draws"
+                dir
+            ]
+        )
 
     Assert.Equal(1, r.Code)
     Assert.Contains("sd_Subject__Intercept", r.Err)
 
-let private withNa =
-    "y,g\n1.2,a\n2.3,b\nNA,a\n0.4,b\n1.9,a\n,b\n2.2,a\n1.1,b\n"
+let private withNa = "y,g\n1.2,a\n2.3,b\nNA,a\n0.4,b\n1.9,a\n,b\n2.2,a\n1.1,b\n"
 
 let ``hier fit --drop-missing drops incomplete rows and says how many; without it the row is named`` () =
     let file = csvFile withNa
-    let r = hier ([ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)"; "--drop-missing" ] @ short)
+
+    let r =
+        hier (
+            [ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)"; "--drop-missing" ]
+            @ short
+        )
+
     Assert.True((r.Code = 0), r.Err)
     Assert.Contains("dropped 2 rows with a missing cell in a column the model uses (data rows 3, 6)", r.Err)
     Assert.Contains("dropped 2 rows", r.Out)
 
-    let refused = hier ([ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)" ] @ short)
+    let refused =
+        hier ([ "fit"; "--data"; file; "--formula"; "y ~ 1 + (1 | g)" ] @ short)
+
     Assert.Equal(1, refused.Code)
     Assert.Contains("'y' row 3", refused.Err)
 
@@ -101,8 +134,7 @@ let tests =
                 Expecto.Tests.testCase
                     "hier predict --epred for an observed subject is its intercept plus slope times Days in every draw"
                     (fun () ->
-                        ``hier predict --epred for an observed subject is its intercept plus slope times Days in every draw``
-                            ())
+                        ``hier predict --epred for an observed subject is its intercept plus slope times Days in every draw`` ())
                 Expecto.Tests.testCase
                     "hier predict as a process writes predictive draws and refuses an unseen subject naming it"
                     (fun () ->
@@ -113,7 +145,6 @@ let tests =
                 Expecto.Tests.testCase
                     "hier fit --drop-missing drops incomplete rows and says how many; without it the row is named"
                     (fun () ->
-                        ``hier fit --drop-missing drops incomplete rows and says how many; without it the row is named``
-                            ())
+                        ``hier fit --drop-missing drops incomplete rows and says how many; without it the row is named`` ())
             ]
     )

@@ -227,8 +227,7 @@ let tests =
                 Expecto.Tests.testCase
                     "a scalar in the data binds as its value written into the model, in a prior of a global parameter"
                     (fun () ->
-                        ``a scalar in the data binds as its value written into the model, in a prior of a global parameter``
-                            ())
+                        ``a scalar in the data binds as its value written into the model, in a prior of a global parameter`` ())
                 Expecto.Tests.testCase
                     "a scalar replaces a column of the same name and a column replaces a scalar"
                     (fun () -> ``a scalar replaces a column of the same name and a column replaces a scalar`` ())

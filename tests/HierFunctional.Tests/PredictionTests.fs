@@ -20,7 +20,12 @@ let private okOr (describe: 'e -> string) (r: Result<'T, 'e list>) =
 
 let private sleepFit =
     lazy
-        (Fit.formula options Family.Gaussian [] "Reaction ~ Days + (Days | Subject)" (Csv.readOrThrow (dataPath "sleepstudy.csv"))
+        (Fit.formula
+            options
+            Family.Gaussian
+            []
+            "Reaction ~ Days + (Days | Subject)"
+            (Csv.readOrThrow (dataPath "sleepstudy.csv"))
          |> okOr FormulaError.describe)
 
 let private draws (fit: Fit) (name: string) = Posterior.allChains name fit.Posterior
@@ -63,14 +68,19 @@ let private checkNewLevel (predictive: bool) =
 
     let got = Prediction.row 0 p
     let b0, b1 = draws fit "b_Intercept", draws fit "b_Days"
-    let s11, s12, s22 = draws fit "Sigma_Subject[1,1]", draws fit "Sigma_Subject[1,2]", draws fit "Sigma_Subject[2,2]"
+
+    let s11, s12, s22 =
+        draws fit "Sigma_Subject[1,1]", draws fit "Sigma_Subject[1,2]", draws fit "Sigma_Subject[2,2]"
+
     let sigma = draws fit "sigma"
     let n = float got.Length
     let m = Array.init got.Length (fun s -> b0.[s] + b1.[s] * d)
 
     let v =
         Array.init got.Length (fun s ->
-            s11.[s] + 2.0 * d * s12.[s] + d * d * s22.[s]
+            s11.[s]
+            + 2.0 * d * s12.[s]
+            + d * d * s22.[s]
             + (if predictive then sigma.[s] * sigma.[s] else 0.0))
 
     let mBar = Array.average m
@@ -84,7 +94,11 @@ let private checkNewLevel (predictive: bool) =
     let target = Array.average v + variance m
 
     let varSe =
-        sqrt (4.0 * Array.fold2 (fun acc mi vi -> acc + (mi - mBar) * (mi - mBar) * vi) 0.0 m v + 2.0 * Array.sumBy (fun x -> x * x) v)
+        sqrt (
+            4.0
+            * Array.fold2 (fun acc mi vi -> acc + (mi - mBar) * (mi - mBar) * vi) 0.0 m v
+            + 2.0 * Array.sumBy (fun x -> x * x) v
+        )
         / n
 
     Assert.True(abs (variance got - target) < 4.0 * varSe, $"variance {variance got} vs {target} (SE {varSe})")
@@ -106,8 +120,7 @@ let ``a column the model reads that the new data lacks is an error naming the co
     let rows = Dataset.empty |> Dataset.labels "Subject" [| "308" |]
 
     match Fit.epred (Random 1) false rows sleepFit.Value with
-    | Error [ PredictionError.MissingColumn("Days", _) as e ] ->
-        Assert.Contains("'Days'", PredictionError.describe e)
+    | Error [ PredictionError.MissingColumn("Days", _) as e ] -> Assert.Contains("'Days'", PredictionError.describe e)
     | other -> failwithf "expected a missing Days column, got %A" other
 
 let private schools =
@@ -119,11 +132,18 @@ let private schools =
     }
 
 let private schoolsFit =
-    lazy (Fit.run options schools (Csv.readOrThrow (dataPath "eight_schools.csv")) |> okOr ModelError.describe)
+    lazy
+        (Fit.run options schools (Csv.readOrThrow (dataPath "eight_schools.csv"))
+         |> okOr ModelError.describe)
 
 let ``a model-language fit's epred for a seen school is that school's theta draw`` () =
     let fit = schoolsFit.Value
-    let rows = Dataset.empty |> Dataset.labels "school" [| "C" |] |> Dataset.reals "sigma" [| 5.0 |]
+
+    let rows =
+        Dataset.empty
+        |> Dataset.labels "school" [| "C" |]
+        |> Dataset.reals "sigma" [| 5.0 |]
+
     let p = Fit.epred (Random 1) false rows fit |> okOr PredictionError.describe
     let c = levelOf fit "school" "C"
     Assert.Equal<float[]>(draws fit $"theta[{c}]", Prediction.row 0 p)
@@ -132,16 +152,26 @@ let ``a model-language fit's epred for a seen school is that school's theta draw
 /// of the difference of two independent sample means (variances: the normal-theory SE 2σ⁴/S of each).
 let ``a new school's predictions agree with Predictive.newGroupData for the same row`` () =
     let fit = schoolsFit.Value
-    let rows = Dataset.empty |> Dataset.labels "school" [| "new" |] |> Dataset.reals "sigma" [| 15.0 |]
+
+    let rows =
+        Dataset.empty
+        |> Dataset.labels "school" [| "new" |]
+        |> Dataset.reals "sigma" [| 15.0 |]
 
     let ours =
-        Fit.predict (Random 11) true rows fit |> okOr PredictionError.describe |> Prediction.row 0
+        Fit.predict (Random 11) true rows fit
+        |> okOr PredictionError.describe
+        |> Prediction.row 0
 
     let theirs =
-        Predictive.newGroupData (Random 12) fit.Bound "theta" "y" 0 fit.Posterior |> Array.map snd
+        Predictive.newGroupData (Random 12) fit.Bound "theta" "y" 0 fit.Posterior
+        |> Array.map snd
 
     let mean = Array.average
-    let var (x: float[]) = let m = mean x in x |> Array.averageBy (fun y -> (y - m) * (y - m))
+
+    let var (x: float[]) =
+        let m = mean x in x |> Array.averageBy (fun y -> (y - m) * (y - m))
+
     let n = float ours.Length
     let se = sqrt ((var ours + var theirs) / n)
     Assert.True(abs (mean ours - mean theirs) < 4.0 * se, $"means {mean ours} vs {mean theirs} (SE {se})")
@@ -197,7 +227,11 @@ let ``dropping missing rows drops those with a missing cell in a used column and
 
 let ``by default a missing cell is refused naming the column and row`` () =
     match Fit.run options schools withGaps with
-    | Error es -> Assert.Contains(ModelError.NonFiniteValue("y", 3, nan) |> ModelError.describe, es |> List.map ModelError.describe)
+    | Error es ->
+        Assert.Contains(
+            ModelError.NonFiniteValue("y", 3, nan) |> ModelError.describe,
+            es |> List.map ModelError.describe
+        )
     | Ok _ -> failwith "a missing value was fitted"
 
 [<Expecto.Tests>]
@@ -208,19 +242,19 @@ let tests =
             Expecto.Tests.testCase
                 "sleepstudy: epred of an observed subject is that subject's intercept plus slope times Days, draw by draw"
                 (fun () ->
-                    ``sleepstudy: epred of an observed subject is that subject's intercept plus slope times Days, draw by draw``
-                        ())
+                    ``sleepstudy: epred of an observed subject is that subject's intercept plus slope times Days, draw by draw`` ())
             Expecto.Tests.testCase
                 "sleepstudy: epred for a new subject has the population mean and variance given the draws"
-                (fun () -> ``sleepstudy: epred for a new subject has the population mean and variance given the draws`` ())
+                (fun () ->
+                    ``sleepstudy: epred for a new subject has the population mean and variance given the draws`` ())
             Expecto.Tests.testCase
                 "sleepstudy: predict for a new subject adds the residual variance to the new subject's spread"
-                (fun () -> ``sleepstudy: predict for a new subject adds the residual variance to the new subject's spread`` ())
+                (fun () ->
+                    ``sleepstudy: predict for a new subject adds the residual variance to the new subject's spread`` ())
             Expecto.Tests.testCase
                 "a subject the fit never saw is an error naming the column and level unless new levels are allowed"
                 (fun () ->
-                    ``a subject the fit never saw is an error naming the column and level unless new levels are allowed``
-                        ())
+                    ``a subject the fit never saw is an error naming the column and level unless new levels are allowed`` ())
             Expecto.Tests.testCase
                 "a column the model reads that the new data lacks is an error naming the column"
                 (fun () -> ``a column the model reads that the new data lacks is an error naming the column`` ())
@@ -232,13 +266,12 @@ let tests =
                 (fun () -> ``a new school's predictions agree with Predictive.newGroupData for the same row`` ())
             Expecto.Tests.testCase
                 "cbpp: binomial epred is trials times the inverse logit of the herd effect plus the period dummy"
-                (fun () -> ``cbpp: binomial epred is trials times the inverse logit of the herd effect plus the period dummy`` ())
+                (fun () ->
+                    ``cbpp: binomial epred is trials times the inverse logit of the herd effect plus the period dummy`` ())
             Expecto.Tests.testCase
                 "dropping missing rows drops those with a missing cell in a used column and reports their numbers"
                 (fun () ->
-                    ``dropping missing rows drops those with a missing cell in a used column and reports their numbers``
-                        ())
-            Expecto.Tests.testCase
-                "by default a missing cell is refused naming the column and row"
-                (fun () -> ``by default a missing cell is refused naming the column and row`` ())
+                    ``dropping missing rows drops those with a missing cell in a used column and reports their numbers`` ())
+            Expecto.Tests.testCase "by default a missing cell is refused naming the column and row" (fun () ->
+                ``by default a missing cell is refused naming the column and row`` ())
         ]

@@ -106,13 +106,14 @@ module internal FormulaNewData =
             let name = String.concat ":" factors
 
             factors
-            |> List.map (fun c ->
-                column d c $"the group term '{name}'"
-                |> Result.bind (asLabels c))
+            |> List.map (fun c -> column d c $"the group term '{name}'" |> Result.bind (asLabels c))
             |> collect
             |> Result.map (fun parts ->
                 let rows = parts.Head.Length
-                let values = Array.init rows (fun r -> parts |> List.map (fun p -> p.[r]) |> String.concat ":")
+
+                let values =
+                    Array.init rows (fun r -> parts |> List.map (fun p -> p.[r]) |> String.concat ":")
+
                 [ name, Column.Labels(values, Array.distinct values) ])
 
     /// The new data with every derived column the fitted formula model reads, or every problem found.
@@ -123,11 +124,15 @@ module internal FormulaNewData =
         (d: Dataset)
         : Result<Dataset, PredictionError list> =
         let rows =
-            d.Columns |> List.tryHead |> Option.map (snd >> Dataset.columnLength) |> Option.defaultValue 0
+            d.Columns
+            |> List.tryHead
+            |> Option.map (snd >> Dataset.columnLength)
+            |> Option.defaultValue 0
 
         let reals =
             (termColumns train d rows formula.Intercept formula.Terms)
-            :: (formula.Groups |> List.map (fun g -> termColumns train d rows g.Intercept g.Terms))
+            :: (formula.Groups
+                |> List.map (fun g -> termColumns train d rows g.Intercept g.Terms))
             @ (formula.Offsets
                |> List.mapi (fun i o ->
                    match o.Log with
@@ -143,7 +148,10 @@ module internal FormulaNewData =
             |> Result.map List.concat
 
         let groups =
-            formula.Groups |> List.map (fun g -> groupColumn d g.Factors) |> collect |> Result.map List.concat
+            formula.Groups
+            |> List.map (fun g -> groupColumn d g.Factors)
+            |> collect
+            |> Result.map List.concat
 
         match reals, groups with
         | Ok rs, Ok gs ->

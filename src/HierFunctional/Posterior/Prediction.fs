@@ -97,12 +97,18 @@ module Prediction =
     let private rowCount (m: Model) (d: Dataset) =
         let used =
             m.Nodes
-            |> List.collect (fun n -> Model.nodeExprs n |> List.collect (fun e -> Shapes.dataRefs e @ Shapes.groupRefs e))
+            |> List.collect (fun n ->
+                Model.nodeExprs n
+                |> List.collect (fun e -> Shapes.dataRefs e @ Shapes.groupRefs e))
             |> List.distinct
             |> List.choose (fun c -> Dataset.tryColumn c d)
 
         match used with
-        | [] -> d.Columns |> List.tryHead |> Option.map (snd >> Dataset.columnLength) |> Option.defaultValue 0
+        | [] ->
+            d.Columns
+            |> List.tryHead
+            |> Option.map (snd >> Dataset.columnLength)
+            |> Option.defaultValue 0
         | cs -> cs |> List.map Dataset.columnLength |> List.max
 
     /// Every column the model reads (other than observed nodes' own columns) must be in the new data.
@@ -114,7 +120,9 @@ module Prediction =
                 | Plate.Over g -> [ g ]
                 | _ -> []
 
-            (Model.nodeExprs n |> List.collect (fun e -> Shapes.dataRefs e @ Shapes.groupRefs e)) @ plate
+            (Model.nodeExprs n
+             |> List.collect (fun e -> Shapes.dataRefs e @ Shapes.groupRefs e))
+            @ plate
             |> List.distinct
             |> List.filter (fun c -> (Dataset.tryColumn c d).IsNone)
             |> List.map (fun c -> PredictionError.MissingColumn(c, $"node '{n.Name}'")))
@@ -283,7 +291,10 @@ module Prediction =
             match info.Node.Kind, info.Event with
             | NodeKind.Observed d, Shape.Scalar -> Ok(info, d)
             | NodeKind.Observed d, _ ->
-                Error [ PredictionError.Unsupported(info.Node.Name, $"its values are vectors ({Dist.name d})") ]
+                Error
+                    [
+                        PredictionError.Unsupported(info.Node.Name, $"its values are vectors ({Dist.name d})")
+                    ]
             | _ -> Error [ PredictionError.Unsupported(info.Node.Name, "it is not an observed node") ]
 
         match node, Bound.observed b with
@@ -295,7 +306,11 @@ module Prediction =
         | None, [] -> Error [ PredictionError.Unsupported("(model)", "the model has no observed node") ]
         | None, many ->
             let names = many |> List.map (fun i -> i.Node.Name) |> String.concat ", "
-            Error [ PredictionError.Unsupported("(model)", $"it has several observed nodes ({names}); name one") ]
+
+            Error
+                [
+                    PredictionError.Unsupported("(model)", $"it has several observed nodes ({names}); name one")
+                ]
 
     /// Per kept draw and new row, `value rng dist args` of the observed node's distribution at that row, with the
     /// fitted draws carried over to the new binding (new levels drawn when allowed).
