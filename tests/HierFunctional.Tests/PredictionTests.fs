@@ -210,6 +210,27 @@ let ``cbpp: binomial epred is trials times the inverse logit of the herd effect 
     | Error [ PredictionError.UnseenFactorLevel("period", "9") ] -> ()
     | other -> failwithf "expected an unseen factor level, got %A" other
 
+let ``pumps: poisson epred is the exposure times the exponential of the pump effect`` () =
+    let fit =
+        Fit.formula
+            (options.WithWarmup(200).WithDraws(200))
+            Family.Poisson
+            []
+            "x ~ 1 + offset(log(t)) + (1 | pump)"
+            (Csv.readOrThrow (dataPath "pumps.csv"))
+        |> okOr FormulaError.describe
+
+    let rows =
+        Dataset.empty |> Dataset.integers "pump" [| 4; 4 |] |> Dataset.reals "t" [| 10.0; 100.0 |]
+
+    let p = Fit.epred (Random 1) false rows fit |> okOr PredictionError.describe
+    let level = levelOf fit "pump" "4"
+    let r = draws fit $"r_pump[{level}]"
+
+    for s in 0 .. r.Length - 1 do
+        Assert.True(abs ((Prediction.row 0 p).[s] - 10.0 * exp r.[s]) < 1e-9)
+        Assert.True(abs ((Prediction.row 1 p).[s] - 100.0 * exp r.[s]) < 1e-7)
+
 let private withGaps =
     Dataset.empty
     |> Dataset.labels "school" [| "A"; "B"; "C"; "D"; ""; "F"; "G"; "H" |]
@@ -268,6 +289,9 @@ let tests =
                 "cbpp: binomial epred is trials times the inverse logit of the herd effect plus the period dummy"
                 (fun () ->
                     ``cbpp: binomial epred is trials times the inverse logit of the herd effect plus the period dummy`` ())
+            Expecto.Tests.testCase
+                "pumps: poisson epred is the exposure times the exponential of the pump effect"
+                (fun () -> ``pumps: poisson epred is the exposure times the exponential of the pump effect`` ())
             Expecto.Tests.testCase
                 "dropping missing rows drops those with a missing cell in a used column and reports their numbers"
                 (fun () ->
