@@ -221,7 +221,9 @@ let ``pumps: poisson epred is the exposure times the exponential of the pump eff
         |> okOr FormulaError.describe
 
     let rows =
-        Dataset.empty |> Dataset.integers "pump" [| 4; 4 |] |> Dataset.reals "t" [| 10.0; 100.0 |]
+        Dataset.empty
+        |> Dataset.integers "pump" [| 4; 4 |]
+        |> Dataset.reals "t" [| 10.0; 100.0 |]
 
     let p = Fit.epred (Random 1) false rows fit |> okOr PredictionError.describe
     let level = levelOf fit "pump" "4"
@@ -230,6 +232,29 @@ let ``pumps: poisson epred is the exposure times the exponential of the pump eff
     for s in 0 .. r.Length - 1 do
         Assert.True(abs ((Prediction.row 0 p).[s] - 10.0 * exp r.[s]) < 1e-9)
         Assert.True(abs ((Prediction.row 1 p).[s] - 100.0 * exp r.[s]) < 1e-7)
+
+let ``the fit value's reports, checks and criteria are those of its bound data, plan and posterior`` () =
+    let fit =
+        Fit.run
+            (options.WithDraws(200).WithLogLikelihood(true))
+            schools
+            (Csv.readOrThrow (dataPath "eight_schools.csv"))
+        |> okOr ModelError.describe
+
+    Assert.Equal(ShrinkageReport.report fit.Bound "theta" fit.Posterior, Fit.shrinkage "theta" fit)
+
+    let stat (d: Dataset) =
+        Dataset.tryColumn "y" d
+        |> Option.map (function
+            | Column.Reals a -> Array.max a
+            | Column.Integers a -> float (Array.max a)
+            | _ -> nan)
+        |> Option.defaultValue nan
+
+    Assert.Equal(Predictive.check (Random 5) fit.Bound stat fit.Posterior, Fit.check (Random 5) stat fit)
+    Assert.Equal((Criteria.waicOf fit.Posterior).ElpdWaic, (Fit.waic fit).ElpdWaic)
+    Assert.Equal(Criteria.dicOf fit.Plan fit.Posterior, Fit.dic fit)
+    Assert.Equal(fit.Plan.Bound, fit.Bound)
 
 let private withGaps =
     Dataset.empty
@@ -292,6 +317,10 @@ let tests =
             Expecto.Tests.testCase
                 "pumps: poisson epred is the exposure times the exponential of the pump effect"
                 (fun () -> ``pumps: poisson epred is the exposure times the exponential of the pump effect`` ())
+            Expecto.Tests.testCase
+                "the fit value's reports, checks and criteria are those of its bound data, plan and posterior"
+                (fun () ->
+                    ``the fit value's reports, checks and criteria are those of its bound data, plan and posterior`` ())
             Expecto.Tests.testCase
                 "dropping missing rows drops those with a missing cell in a used column and reports their numbers"
                 (fun () ->
