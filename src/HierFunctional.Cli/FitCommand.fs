@@ -164,7 +164,39 @@ module FitCommand =
         | None, None, None ->
             Fail.usage "hier fit needs --example NAME, or --data FILE.csv --formula \"...\"; see `hier fit --help`."
 
-    let private writeOutputs (staging: Staging) (r: FitResult) =
+    /// The fit's model arguments, one `key<TAB>value` line each (the training CSV as a full path), so that
+    /// `hier predict --draws DIR` can rebuild the model without them being repeated.
+    let fitArgs (a: ParseResults<FitArgs>) : string =
+        [
+            yield!
+                a.TryGetResult FitArgs.Example
+                |> Option.map (fun e -> "example", e)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Data
+                |> Option.map (fun f -> "train", Path.GetFullPath f)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Formula
+                |> Option.map (fun f -> "formula", f)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Family
+                |> Option.map (fun f -> "family", f)
+                |> Option.toList
+            for p in a.GetResults FitArgs.Prior -> "prior", p
+            for c in a.GetResults FitArgs.Categorical -> "categorical", c
+            yield!
+                a.TryGetResult FitArgs.Delimiter
+                |> Option.map (fun d -> "delimiter", d)
+                |> Option.toList
+            if a.Contains FitArgs.Drop_Missing then
+                yield "drop-missing", "true"
+        ]
+        |> List.map (fun (k, v) -> $"{k}\t{v}\n")
+        |> String.concat ""
+
+    let private writeOutputs (staging: Staging) (args: ParseResults<FitArgs>) (r: FitResult) =
         let names, rows = Analysis.withSamplerColumns r.Plan r.Posterior
 
         rows
@@ -185,6 +217,7 @@ module FitCommand =
 
         let utf8 = UTF8Encoding(false)
         File.WriteAllText(Output.path staging "summary.csv", Analysis.summaryCsv r.Summary, utf8)
+        File.WriteAllText(Output.path staging "fit-args.txt", fitArgs args, utf8)
         File.WriteAllText(Output.path staging "report.html", FitReport.page r, utf8)
         Output.commit staging
 
@@ -297,7 +330,7 @@ module FitCommand =
 
             staging
             |> Option.iter (fun s ->
-                for f in writeOutputs s r do
+                for f in writeOutputs s a r do
                     Terminal.line t $"wrote {f}")
 
             let code = verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings

@@ -16,27 +16,75 @@ module PredictCommand =
 
     let private inv = CultureInfo.InvariantCulture
 
-    /// The fitted model and its formula (if any), rebuilt from the fit's arguments.
-    let private job (a: ParseResults<PredictArgs>) (csv: CsvOptions) =
-        let drop = a.Contains PredictArgs.Drop_Missing
+    /// The model arguments of a fit, given on the command line or read from `fit-args.txt` in the draws directory.
+    type private FitSpec =
+        {
+            Example: string option
+            Train: string option
+            Formula: string option
+            Family: string
+            Priors: string list
+            Categorical: string list
+            Delimiter: string option
+            DropMissing: bool
+        }
 
-        match
-            a.TryGetResult PredictArgs.Example, a.TryGetResult PredictArgs.Train, a.TryGetResult PredictArgs.Formula
-        with
+    let private given (a: ParseResults<PredictArgs>) =
+        {
+            Example = a.TryGetResult PredictArgs.Example
+            Train = a.TryGetResult PredictArgs.Train
+            Formula = a.TryGetResult PredictArgs.Formula
+            Family = a.GetResult(PredictArgs.Family, defaultValue = "gaussian")
+            Priors = a.GetResults PredictArgs.Prior
+            Categorical = a.GetResults PredictArgs.Categorical
+            Delimiter = a.TryGetResult PredictArgs.Delimiter
+            DropMissing = a.Contains PredictArgs.Drop_Missing
+        }
+
+    /// The arguments `hier fit --output DIR` saved (`FitCommand.fitArgs`), if the file is there.
+    let private saved (dir: string) =
+        let file = Path.Combine(dir, "fit-args.txt")
+
+        if not (File.Exists file) then
+            None
+        else
+            let pairs =
+                File.ReadAllLines file
+                |> Array.choose (fun l ->
+                    match l.IndexOf '\t' with
+                    | -1 -> None
+                    | i -> Some(l.Substring(0, i), l.Substring(i + 1)))
+                |> List.ofArray
+
+            let one k =
+                pairs |> List.tryFind (fst >> (=) k) |> Option.map snd
+
+            let all k =
+                pairs |> List.filter (fst >> (=) k) |> List.map snd
+
+            Some
+                {
+                    Example = one "example"
+                    Train = one "train"
+                    Formula = one "formula"
+                    Family = one "family" |> Option.defaultValue "gaussian"
+                    Priors = all "prior"
+                    Categorical = all "categorical"
+                    Delimiter = one "delimiter"
+                    DropMissing = one "drop-missing" = Some "true"
+                }
+
+    /// The fitted model and its formula (if any), rebuilt from the fit's arguments.
+    let private job (spec: FitSpec) (csv: CsvOptions) =
+        match spec.Example, spec.Train, spec.Formula with
         | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
-        | Some name, train, None -> FitCommand.exampleJob (Catalog.find name) train csv drop, None
+        | Some name, train, None -> FitCommand.exampleJob (Catalog.find name) train csv spec.DropMissing, None
         | None, Some train, Some formula ->
-            FitCommand.formulaJob
-                train
-                formula
-                (a.GetResult(PredictArgs.Family, defaultValue = "gaussian"))
-                (a.GetResults PredictArgs.Prior)
-                csv
-                drop
+            FitCommand.formulaJob train formula spec.Family spec.Priors csv spec.DropMissing
         | None, None, Some _ -> Fail.usage "--formula needs --train FILE.csv, the CSV the model was fitted to."
         | None, _, None ->
             Fail.usage
-                "hier predict needs the model that was fitted: --example NAME, or --train FILE.csv --formula \"...\" (as given to hier fit)."
+                "hier predict needs the model that was fitted: --example NAME, or --train FILE.csv --formula \"...\" (as given to hier fit), unless the draws directory holds the fit-args.txt that hier fit --output writes."
 
     /// The chains `hier fit --output DIR` wrote, in chain order.
     let private drawFiles (dir: string) =
@@ -73,9 +121,6 @@ module PredictCommand =
 
     /// Predicts the new rows and writes the CSV; returns the exit code.
     let run (t: Terminal) (a: ParseResults<PredictArgs>) : int =
-        let csv =
-            FitCommand.csvOptionsOf (a.GetResults PredictArgs.Categorical) (a.TryGetResult PredictArgs.Delimiter)
-
         let newFile =
             match a.TryGetResult PredictArgs.Data with
             | Some f -> f
@@ -86,7 +131,25 @@ module PredictCommand =
             | Some d -> d
             | None -> Fail.usage "hier predict needs --draws DIR, the --output directory of `hier fit`."
 
-        let job, formula = job a csv
+        let explicit =
+            a.Contains PredictArgs.Example
+            || a.Contains PredictArgs.Train
+            || a.Contains PredictArgs.Formula
+
+        let spec =
+            match explicit, saved dir with
+            | false, Some s -> s
+            | _ -> given a
+
+        let csv =
+            FitCommand.csvOptionsOf
+                (if a.Contains PredictArgs.Categorical then
+                     a.GetResults PredictArgs.Categorical
+                 else
+                     spec.Categorical)
+                (a.TryGetResult PredictArgs.Delimiter |> Option.orElse spec.Delimiter)
+
+        let job, formula = job spec csv
         let plan = Analysis.compile job
         let files = drawFiles dir
         let posterior = SummaryCommand.read files

@@ -104,6 +104,15 @@ let ``hier predict with draws of another model names the missing parameter colum
     Assert.Equal(1, r.Code)
     Assert.Contains("sd_Subject__Intercept", r.Err)
 
+let ``hier predict with only --draws and --data rebuilds the model from the fit-args.txt the fit saved`` () =
+    let dir = fitted.Value
+    Assert.True(File.Exists(Path.Combine(dir, "fit-args.txt")), "hier fit --output did not save its arguments")
+    let rows = csvFile "Subject,Days\n\"308\",2.5\n"
+    let short = hier [ "predict"; "--data"; rows; "--draws"; dir; "--epred" ]
+    Assert.True((short.Code = 0), short.Err)
+    let full = hier ([ "predict"; "--data"; rows; "--epred" ] @ model @ [ dir ])
+    Assert.Equal(full.Out, short.Out)
+
 let private withNa = "y,g\n1.2,a\n2.3,b\nNA,a\n0.4,b\n1.9,a\n,b\n2.2,a\n1.1,b\n"
 
 let ``hier fit --drop-missing drops incomplete rows and says how many; without it the row is named`` () =
@@ -142,6 +151,10 @@ let tests =
                 Expecto.Tests.testCase
                     "hier predict with draws of another model names the missing parameter column"
                     (fun () -> ``hier predict with draws of another model names the missing parameter column`` ())
+                Expecto.Tests.testCase
+                    "hier predict with only --draws and --data rebuilds the model from the fit-args.txt the fit saved"
+                    (fun () ->
+                        ``hier predict with only --draws and --data rebuilds the model from the fit-args.txt the fit saved`` ())
                 Expecto.Tests.testCase
                     "hier fit --drop-missing drops incomplete rows and says how many; without it the row is named"
                     (fun () ->
