@@ -377,50 +377,11 @@ module Bind =
             Monitored = monitored
         }
 
-    /// The model with every `data "name"` of a scalar of the data set (`Dataset.scalar`) written as its value.
-    let withScalars (d: Dataset) (m: Model) : Model =
-        if List.isEmpty d.Scalars then
-            m
-        else
-            let values = Map.ofList d.Scalars
-
-            let rec sub (e: Expr) =
-                match e with
-                | Data c when values.ContainsKey c -> Const values.[c]
-                | Const _
-                | Param _
-                | Data _
-                | Group _ -> e
-                | Index(a, b) -> Index(sub a, sub b)
-                | Elem(v, i) -> Elem(sub v, i)
-                | Vector xs -> Vector(List.map sub xs)
-                | Matrix rows -> Matrix(rows |> List.map (List.map sub))
-                | Neg a -> Neg(sub a)
-                | Add(a, b) -> Add(sub a, sub b)
-                | Sub(a, b) -> Sub(sub a, sub b)
-                | Mul(a, b) -> Mul(sub a, sub b)
-                | Div(a, b) -> Div(sub a, sub b)
-                | Power(a, b) -> Power(sub a, sub b)
-                | Apply(f, a) -> Apply(f, sub a)
-                | Dot(a, b) -> Dot(sub a, sub b)
-
-            let node (n: Node) =
-                let kind =
-                    match n.Kind with
-                    | NodeKind.Parameter dist -> NodeKind.Parameter(Dist.mapArgs sub dist)
-                    | NodeKind.Observed dist -> NodeKind.Observed(Dist.mapArgs sub dist)
-                    | NodeKind.Derived e -> NodeKind.Derived(sub e)
-                    | NodeKind.Factor e -> NodeKind.Factor(sub e)
-
-                { n with Kind = kind }
-
-            { m with Nodes = List.map node m.Nodes }
-
     /// Binds a model to a data set: runs `Model.check`, then checks columns, groups, nesting, shapes and
     /// observation supports, and resolves the parameter layout. Scalars of the data set are written into the model
-    /// first (`withScalars`), so `Bound.Model` shows their values. Returns every error of the first failing phase.
+    /// first (`ScalarData.substitute`), so `Bound.Model` shows their values. Returns every error of the first failing phase.
     let bind (m: Model) (d: Dataset) : Result<Bound, ModelError list> =
-        Model.check (withScalars d m)
+        Model.check (ScalarData.substitute d m)
         |> Result.bind (fun m -> checkColumns m d |> Result.map (fun r -> m, r))
         |> Result.bind (fun (m, (rows, _, groupCols)) ->
             let groups =
