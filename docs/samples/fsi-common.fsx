@@ -16,8 +16,8 @@ let run () =
 
     match Fit.run options Examples.eightSchools data with
     | Error errors -> failwith (errors |> List.map ModelError.describe |> String.concat "\n")
-    | Ok post ->
-        let summary = Summary.compute post
+    | Ok fit ->
+        let summary = Fit.summary fit
         printfn "%s" (Summary.format summary)
         let mu = summary.Rows |> Array.find (fun r -> r.Name = "mu")
 

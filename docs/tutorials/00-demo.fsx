@@ -48,6 +48,6 @@ printfn "Partial pooling: each school's estimate is pulled toward the population
 printfn "school  no pooling (y)  complete pooling  partial pooling  90%% interval"
 
 for j in 0 .. y.Length - 1 do
-    let x = [| Posterior.pooled $"theta[{j + 1}]" post |]
+    let x = [| Posterior.allChains $"theta[{j + 1}]" post |]
     let lo, hi = Diagnostics.quantile 0.05 x, Diagnostics.quantile 0.95 x
     printfn "%-6s  %14.1f  %16.1f  %15.1f  [%5.1f, %5.1f]" (string "ABCDEFGH".[j]) y.[j] pooled (Diagnostics.mean x) lo hi

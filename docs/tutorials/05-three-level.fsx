@@ -76,11 +76,11 @@ printfn "\n%s" (ShrinkageReport.format (ShrinkageReport.report plan.Bound "class
 References.agreesWith "jags/three_level.csv" id post |> ignore
 
 // The shares sum to 1 in every draw (law of total variance), and the ICCs are ordered as they must be.
-let shares = levels |> List.map (fun s -> Posterior.pooled $"share_{s}" decomposed)
+let shares = levels |> List.map (fun s -> Posterior.allChains $"share_{s}" decomposed)
 for d in 0 .. shares.Head.Length - 1 do
     let total = shares |> List.sumBy (fun s -> s.[d])
     if abs (total - 1.0) > 1e-12 then failwithf "shares sum to %.15f in draw %d" total d
 
-if Array.exists2 (fun a b -> a < b) (Posterior.pooled "icc_classroom" withIcc) (Posterior.pooled "icc_school" withIcc) then
+if Array.exists2 (fun a b -> a < b) (Posterior.allChains "icc_classroom" withIcc) (Posterior.allChains "icc_school" withIcc) then
     failwith "the same-classroom ICC can never be below the same-school ICC"
 printfn "all checks passed"

@@ -77,7 +77,7 @@ built. The indicators and effects themselves are drawn exactly.
 
 The posterior probability that gene i is non-null is the share of draws with theta_i ≠ 0. *)
 let fbLfdr =
-    Array.init genes (fun i -> Posterior.pooled $"theta[{i + 1}]" post |> Array.averageBy (fun t -> if t = 0.0 then 1.0 else 0.0))
+    Array.init genes (fun i -> Posterior.allChains $"theta[{i + 1}]" post |> Array.averageBy (fun t -> if t = 0.0 then 1.0 else 0.0))
 
 let fbFound = TwoGroup.discoveries 0.1 fbLfdr
 printfn "full Bayes at q = 0.10: %d discoveries, estimated FDR %.3f, realised %d null" fbFound.Indices.Length fbFound.EstimatedFdr (realised fbFound.Indices)

@@ -91,7 +91,7 @@ Each sweep's draw is exact and independent, so `Checks.meanWithinMcse` (MCSE = s
 *)
 let post = Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(100).WithDraws(5000).WithSeed(10)) plan
 let exactMean, exactSd = logNormalLocation 0.0 2.0 0.5 (Array.map log rts)
-let draws = Posterior.pooled "theta" post
+let draws = Posterior.allChains "theta" post
 let meanCheck = Checks.meanWithinMcse 4.0 exactMean draws
 let varCheck = Checks.varianceWithinMcse 4.0 (exactSd * exactSd) draws
 printfn "mean:     %s\nvariance: %s" meanCheck.Message varCheck.Message
@@ -151,7 +151,7 @@ match Bind.bind readmissions hospitals |> Result.bind (Gibbs.compileWith (expone
 | Ok p ->
     printfn "%s" (Gibbs.describe p)
     // Hospital A: 3 + 5 readmissions against 6 expected, so lambda_A | y ~ Gamma(1 + 8, 0.5 + 6).
-    let drawsA = Posterior.pooled "lambda[1]" (Chains.run (SamplerOptions.Default.WithChains(2).WithDraws(5000).WithSeed(10)) p)
+    let drawsA = Posterior.allChains "lambda[1]" (Chains.run (SamplerOptions.Default.WithChains(2).WithDraws(5000).WithSeed(10)) p)
     Checks.orFail (Checks.meanWithinMcse 4.0 (9.0 / 6.5) drawsA)
 | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
 

@@ -64,7 +64,7 @@ let pooled = Array.sum (Array.map2 (fun v s -> v / (s * s)) y sigma) / Array.sum
 printfn "school   no pooling   complete pooling   partial pooling (posterior mean)"
 
 for j in 0 .. 7 do
-    let partial = Posterior.pooled $"theta[{j + 1}]" eight |> Array.average
+    let partial = Posterior.allChains $"theta[{j + 1}]" eight |> Array.average
     printfn "  %s      %6.1f          %6.1f              %6.1f" (string "ABCDEFGH".[j]) y.[j] pooled partial
 
 (** ## Eight schools, non-centred: theta is a derived node; eta's update is still Normal-Normal (linear in eta). *)

@@ -39,7 +39,7 @@ printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "mu"; "tau"; "
 The summary's q5..q95 is the central 90% interval. For a skewed posterior such as tau's, the **highest-density
 interval** (the shortest interval holding 90% of the draws; `Hdi.compute` for every scalar) starts nearer zero:
 *)
-let tauHdi = Hdi.ofDraws 0.9 (Posterior.pooled "tau" eight)
+let tauHdi = Hdi.ofDraws 0.9 (Posterior.allChains "tau" eight)
 printfn "tau: central 90%% [%.2f, %.2f], HDI 90%% [%.2f, %.2f]" (Diagnostics.quantile 0.05 (Posterior.chains "tau" eight)) (Diagnostics.quantile 0.95 (Posterior.chains "tau" eight)) (fst tauHdi) (snd tauHdi)
 
 (**
@@ -112,7 +112,7 @@ tau = 5 and sigma = 10 (ICC 0.2).
 let studentsPlan = planOf Examples.studentsInSchools (csv "students.csv")
 let students = Chains.run options studentsPlan
 printfn "%s" (Summary.format (VarianceDecomposition.summary [ "tau"; "sigma" ] students))
-let icc = VarianceDecomposition.decompose [ "tau"; "sigma" ] students |> Posterior.pooled "icc" |> Array.average
+let icc = VarianceDecomposition.decompose [ "tau"; "sigma" ] students |> Posterior.allChains "icc" |> Array.average
 
 (**
 ## Handing the draws to R, ArviZ or cmdstanr
@@ -164,7 +164,7 @@ if dicH.PD < 1.0 || dicH.PD > 4.0 then failwithf "hierarchical p_D drifted: %f" 
 if abs (looH.Looic.Estimate - looP.Looic.Estimate) > 2.0 * looH.Looic.SE then failwith "the models should be close in LOOIC"
 if maxCheck.PValue < 0.05 || maxCheck.PValue > 0.95 then failwithf "max-y p-value drifted: %f" maxCheck.PValue
 if icc < 0.05 || icc > 0.5 then failwithf "students ICC drifted: %f" icc
-if back.Names <> eight.Names || Posterior.pooled "tau" back <> Posterior.pooled "tau" eight then failwith "CmdStan CSV round trip changed the draws"
+if back.Names <> eight.Names || Posterior.allChains "tau" back <> Posterior.allChains "tau" eight then failwith "CmdStan CSV round trip changed the draws"
 if tidy.Length <> eight.TotalDraws * eight.Names.Length then failwith "one tidy row per chain, draw and scalar"
 // tau's posterior is skewed right: its HDI is shorter than its central interval and starts lower
 let tauChains = Posterior.chains "tau" eight

@@ -134,6 +134,16 @@ public sealed class DataSet
         return Csv(F.Csv.parse(source, text));
     }
 
+    /// <summary>With a named scalar, e.g. a count <c>N</c> or a prior scale (replacing any column or scalar of the
+    /// same name); a model reads it as <c>Data("N")</c> anywhere, including in priors of global parameters.</summary>
+    /// <param name="name">The scalar's name.</param>
+    /// <param name="value">Its value.</param>
+    public DataSet WithScalar(string name, double value) =>
+        new(F.DatasetModule.scalar(Interop.Name(name, nameof(name)), value, Core));
+
+    /// <summary>The named scalars (<see cref="WithScalar"/>), in the order they were added.</summary>
+    public IReadOnlyDictionary<string, double> Scalars => Core.Scalars.ToDictionary(s => s.Item1, s => s.Item2);
+
     /// <summary>With a column of real numbers (replacing any column of the same name).</summary>
     /// <param name="name">The column's name.</param>
     /// <param name="values">One value per row.</param>

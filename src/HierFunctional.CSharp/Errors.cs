@@ -70,7 +70,7 @@ public sealed record ModelError(ErrorKind Kind, string? Node, string? Column, in
     internal static ModelError FromCore(F.ModelError e)
     {
         var kind = (ErrorKind)(int)F.ModelErrorModule.kind(e);
-        var message = F.ModelErrorModule.describe(e);
+        var message = CSharpTerms.Rewrite(F.ModelErrorModule.describe(e));
         return e switch
         {
             F.ModelError.DuplicateNode x => new(kind, x.name, null, null, message),

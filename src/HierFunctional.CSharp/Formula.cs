@@ -14,10 +14,34 @@ public sealed record FormulaModel(Model Model, DataSet Data)
     /// <summary>The names the formula gave the model's nodes (terms, levels, sd and covariance nodes).</summary>
     internal F.FormulaTerms? Terms { get; init; }
 
+    /// <summary>The parsed formula and options, so that new data for prediction is coded as the fitted data.</summary>
+    internal F.FittedFormula? Fitted { get; init; }
+
+    /// <summary>Rows dropped by <see cref="MissingRows.Drop"/> before the model was built (1-based).</summary>
+    internal int[] Dropped { get; init; } = Array.Empty<int>();
+
     /// <summary>Compiles the model with its data set into a Gibbs plan; its posteriors report results in lme4/brms
     /// terms (<see cref="Posterior.FixedEffects"/>, <see cref="Posterior.VarCorr"/>, sd and cor rows in
     /// <see cref="Posterior.Summary"/>).</summary>
-    public Plan Compile() => Model.Compile(Data).WithTerms(Terms);
+    public Plan Compile()
+    {
+        var plan = Model.CompileWith(Data, MissingRows.Refuse, Fitted);
+        return (Dropped.Length == 0 ? plan : new Plan(plan.Core, Fitted, Dropped)).WithTerms(Terms);
+    }
+
+    /// <summary>Compiles and samples; the posterior keeps the formula for <c>Predict</c> and <c>Epred</c>.</summary>
+    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    public Posterior Fit(SamplerOptions? options = null) => Compile().Sample(options);
+}
+
+/// <summary>What to do with rows that have a missing cell (NA, an empty cell, NaN) in a column the model uses.</summary>
+public enum MissingRows
+{
+    /// <summary>Refuse: an error names the column and row (the default).</summary>
+    Refuse,
+
+    /// <summary>Drop the incomplete rows before binding, as lme4 and brms do; <see cref="Plan.DroppedRows"/> lists them.</summary>
+    Drop,
 }
 
 /// <summary>A formula or prior override that cannot be used: the message names the 1-based column of the formula
@@ -40,9 +64,15 @@ public static class Formula
     /// <param name="data">The data set the formula's columns come from.</param>
     /// <param name="family">gaussian, binomial, poisson or negbinomial.</param>
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
+    /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the formula uses.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
-    public static FormulaModel Build(string formula, DataSet data, string family = "gaussian", IEnumerable<string>? priors = null) =>
-        Build(formula, data, family, priors, lkjCovariance: false);
+    public static FormulaModel Build(
+        string formula,
+        DataSet data,
+        string family = "gaussian",
+        IEnumerable<string>? priors = null,
+        MissingRows missing = MissingRows.Refuse) =>
+        Build(formula, data, family, priors, lkjCovariance: false, missing);
 
     /// <summary>Builds the model a formula describes, choosing the covariance prior of correlated group terms.</summary>
     /// <param name="formula">The formula, e.g. <c>"Reaction ~ Days + (Days | Subject)"</c>.</param>
@@ -51,8 +81,15 @@ public static class Formula
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
     /// <param name="lkjCovariance">True for brms's prior (LKJ(1) correlations, half-Student-t sds); false for the
     /// InverseWishart(K + 1) prior with its closed-form update.</param>
+    /// <param name="missing">Refuse rows with a missing cell in a used column (the default), or drop them.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
-    public static FormulaModel Build(string formula, DataSet data, string family, IEnumerable<string>? priors, bool lkjCovariance)
+    public static FormulaModel Build(
+        string formula,
+        DataSet data,
+        string family,
+        IEnumerable<string>? priors,
+        bool lkjCovariance,
+        MissingRows missing = MissingRows.Refuse)
     {
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(data);
@@ -60,21 +97,37 @@ public static class Formula
         var fam = F.FamilyModule.parse(family);
         if (fam.IsError) throw Fail(new[] { fam.ErrorValue });
         var overrides = Microsoft.FSharp.Collections.ListModule.OfSeq(priors ?? Array.Empty<string>());
-        var defaults = F.FormulaOptions.Default;
-        var options = new F.FormulaOptions(
-            fam.ResultValue,
-            defaults.Overrides,
-            lkjCovariance ? F.CovariancePrior.NewLkj(1.0) : F.CovariancePrior.InverseWishart);
-        var result = F.FormulaModule.buildWithTerms(options, overrides, formula, data.Core);
+        var parsedFormula = F.FormulaModule.parse(formula);
+        var (kept, dropped) = missing == MissingRows.Drop && parsedFormula.IsOk
+            ? F.DatasetModule.dropMissing(F.FitModule.formulaColumns(parsedFormula.ResultValue), data.Core).ToValueTuple()
+            : (data.Core, Array.Empty<int>());
+        var covariance = lkjCovariance ? F.CovariancePrior.NewLkj(1.0) : F.CovariancePrior.InverseWishart;
+        var result = F.FormulaModule.buildWithTerms(
+            new F.FormulaOptions(fam.ResultValue, F.FormulaOptions.Default.Overrides, covariance), overrides, formula, kept);
         if (result.IsError) throw Fail(result.ErrorValue);
         var (model, augmented, terms) = result.ResultValue;
-        return new FormulaModel(Model.FromCore(model), new DataSet(augmented)) { Terms = terms };
+
+        // build succeeded, so the formula and every override parse
+        var options = new F.FormulaOptions(
+            fam.ResultValue,
+            Microsoft.FSharp.Collections.ListModule.OfSeq(
+                (priors ?? Array.Empty<string>()).Select(p => F.FormulaPriors.parseOverride(p).ResultValue)),
+            covariance);
+        var fitted = new F.FittedFormula(parsedFormula.ResultValue, options);
+
+        return new FormulaModel(Model.FromCore(model), new DataSet(augmented))
+        {
+            Terms = terms,
+            Fitted = fitted,
+            Dropped = dropped,
+        };
     }
 
     private static FormulaException Fail(IEnumerable<F.FormulaError> errors)
     {
         var list = errors.ToArray();
         var position = list.OfType<F.FormulaError.Syntax>().Select(s => (int?)s.column).FirstOrDefault();
-        return new FormulaException(string.Join(Environment.NewLine, list.Select(F.FormulaErrorModule.describe)), position);
+        return new FormulaException(
+            string.Join(Environment.NewLine, list.Select(e => CSharpTerms.Rewrite(F.FormulaErrorModule.describe(e)))), position);
     }
 }

@@ -98,19 +98,30 @@ public sealed class Model : IEquatable<Model>
 
     /// <summary>Binds the model to data and compiles its Gibbs plan (one closed-form or slice update per node).</summary>
     /// <param name="data">The data set.</param>
+    /// <param name="missing">Rows with a missing cell (NA, empty, NaN) in a column the model uses: refused with an
+    /// error naming the column and row (the default), or dropped and counted in <see cref="Plan.DroppedRows"/>.</param>
     /// <exception cref="ModelException">A model or data error, naming the node, column or row.</exception>
-    public Plan Compile(DataSet data)
+    public Plan Compile(DataSet data, MissingRows missing = MissingRows.Refuse) => CompileWith(data, missing, null);
+
+    internal Plan CompileWith(DataSet data, MissingRows missing, F.FittedFormula? formula)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var bound = Interop.OkOrThrow(F.Bind.bind(Core, data.Core));
-        return new Plan(Interop.OkOrThrow(F.Gibbs.compile(bound)));
+        var columns = formula is null ? F.FitModule.modelColumns(Core) : F.FitModule.formulaColumns(formula.Formula);
+        var (kept, dropped) = missing == MissingRows.Drop
+            ? F.DatasetModule.dropMissing(columns, data.Core).ToValueTuple()
+            : (data.Core, System.Array.Empty<int>());
+        var bound = Interop.OkOrThrow(F.Bind.bind(Core, kept));
+        return new Plan(Interop.OkOrThrow(F.Gibbs.compile(bound)), formula, dropped);
     }
 
-    /// <summary>Binds, compiles and samples in one call.</summary>
+    /// <summary>Binds, compiles and samples in one call. The posterior is the whole fit: it keeps the plan and bound
+    /// data, so shrinkage, checks, criteria and prediction need no second binding.</summary>
     /// <param name="data">The data set.</param>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the model uses.</param>
     /// <exception cref="ModelException">A model or data error, naming the node, column or row.</exception>
-    public Posterior Fit(DataSet data, SamplerOptions? options = null) => Compile(data).Sample(options);
+    public Posterior Fit(DataSet data, SamplerOptions? options = null, MissingRows missing = MissingRows.Refuse) =>
+        Compile(data, missing).Sample(options);
 
     /// <summary>Binds, compiles and samples on the thread pool; see <see cref="Plan.SampleAsync"/>.</summary>
     /// <param name="data">The data set.</param>

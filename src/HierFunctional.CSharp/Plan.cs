@@ -23,7 +23,12 @@ public sealed record PlanStep(string Node, string Method, string Reason, bool Ex
 /// </summary>
 public sealed class Plan
 {
-    internal Plan(F.GibbsPlan core) => Core = core;
+    internal Plan(F.GibbsPlan core, F.FittedFormula? formula = null, int[]? droppedRows = null)
+    {
+        Core = core;
+        Formula = formula;
+        DroppedRows = droppedRows ?? System.Array.Empty<int>();
+    }
 
     internal F.GibbsPlan Core { get; }
 
@@ -32,7 +37,15 @@ public sealed class Plan
     internal F.FormulaTerms? Terms { get; private init; }
 
     /// <summary>This plan, carrying a formula's node names.</summary>
-    internal Plan WithTerms(F.FormulaTerms? terms) => new(Core) { Terms = terms };
+    internal Plan WithTerms(F.FormulaTerms? terms) => new(Core, Formula, DroppedRows.ToArray()) { Terms = terms };
+
+    /// <summary>The formula the model was built from (null for a model built in code), kept so new data for
+    /// prediction is coded as the fitted data was.</summary>
+    internal F.FittedFormula? Formula { get; }
+
+    /// <summary>1-based numbers (in the data as given) of the rows dropped for a missing cell
+    /// (<see cref="MissingRows.Drop"/>); empty when none were.</summary>
+    public IReadOnlyList<int> DroppedRows { get; }
 
     /// <summary>The updates of one sweep, in order.</summary>
     public IReadOnlyList<PlanStep> Steps =>

@@ -70,13 +70,13 @@ public sealed partial class Posterior
     /// <summary>The draws of one scalar, all chains concatenated in chain order (a copy).</summary>
     /// <param name="name">A scalar name (<c>theta[1]</c>) or labelled name (<c>theta[Hospital A]</c>).</param>
     /// <exception cref="ArgumentException">No such scalar; the message lists the known ones.</exception>
-    public double[] Draws(string name) => F.PosteriorModule.Pooled(Resolve(name), Core);
+    public double[] Draws(string name) => F.PosteriorModule.AllChains(Resolve(name), Core);
 
     /// <summary>The draws of the scalar of <paramref name="node"/> labelled <paramref name="label"/>.</summary>
     /// <param name="node">A node declared over a group, e.g. <c>theta</c>.</param>
     /// <param name="label">A level of the group, e.g. <c>Hospital A</c>.</param>
     /// <exception cref="ArgumentException">No scalar of the node has that label; the message lists its labels.</exception>
-    public double[] Draws(string node, string label) => F.PosteriorModule.Pooled(Resolve(node, label), Core);
+    public double[] Draws(string node, string label) => F.PosteriorModule.AllChains(Resolve(node, label), Core);
 
     /// <summary>The draws of one scalar per chain: <c>[chain][draw]</c> (a copy).</summary>
     /// <param name="name">A scalar name or labelled name.</param>
@@ -142,7 +142,15 @@ public sealed partial class Posterior
         var bound = Plan.Core.Bound;
         var name = node ?? ShrinkableNodes(bound).FirstOrDefault()
             ?? throw new InvalidOperationException("The model has no group-level parameter with a shrinkage report.");
-        return ShrinkageTable.FromCore(F.ShrinkageReport.report(bound, name, Core));
+        try
+        {
+            return ShrinkageTable.FromCore(F.ShrinkageReport.report(bound, name, Core));
+        }
+        catch (ArgumentException e) when (e.ParamName == "node")
+        {
+            // the core's message names its F# remedy; say it in the facade's terms
+            throw new ArgumentException(CSharpTerms.Rewrite(e.Message.Replace(" (Parameter 'node')", string.Empty)), nameof(node), e);
+        }
     }
 
     /// <summary>DIC and p_D (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>

@@ -22,6 +22,8 @@ type FitJob =
         /// The names a formula gave its nodes (None for a bundled model): results are then reported in lme4/brms
         /// terms (sd and cor rows, coefficients by level and term, response-scale group estimates).
         Terms: FormulaTerms option
+        /// 1-based rows of the CSV dropped for a missing cell (--drop-missing); empty otherwise.
+        Dropped: int[]
     }
 
 /// The analyses `hier fit` prints and reports: compiling, sampling, group and hyperparameter nodes, shrinkage,

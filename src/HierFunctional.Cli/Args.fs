@@ -19,6 +19,7 @@ type FitArgs =
     | Output of dir: string
     | Categorical of column: string
     | Delimiter of delimiter: string
+    | Drop_Missing
     | Strict
     | Tidy
 
@@ -43,9 +44,49 @@ type FitArgs =
             | Categorical _ -> "read this CSV column as labels (a factor) whatever its cells look like (repeatable)."
             | Delimiter _ ->
                 "the CSV field delimiter: comma, semicolon or tab (default: detected from the header line; with semicolon, decimal commas are read)."
+            | Drop_Missing ->
+                "drop rows with a missing cell (NA or empty) in a column the model uses, and say how many; without it such rows are refused."
             | Strict -> "exit with code 3 when any convergence warning fires (R-hat, ESS, non-finite or stuck draws)."
             | Tidy ->
                 "also write draws-tidy.csv to --output: one (chain, draw, name, value) row per draw of each scalar."
+
+/// Options of `hier predict`.
+type PredictArgs =
+    | Data of file: string
+    | Draws of dir: string
+    | Train of file: string
+    | Example of name: string
+    | Formula of formula: string
+    | Family of family: string
+    | Prior of prior: string
+    | Covariance of prior: string
+    | Categorical of column: string
+    | Delimiter of delimiter: string
+    | Drop_Missing
+    | Epred
+    | Allow_New_Levels
+    | Seed of seed: int
+    | Output of file: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Data _ -> "a CSV of new rows: every column the model reads except the response."
+            | Draws _ -> "the directory `hier fit --output` wrote (its draws_*.csv are read)."
+            | Train _ -> "the CSV the model was fitted to (the same file as `hier fit --data`)."
+            | Example _ -> "the bundled example that was fitted (with --train when it was fitted to your CSV)."
+            | Formula _ -> "the formula that was fitted."
+            | Family _ -> "the family that was fitted (default gaussian)."
+            | Prior _ -> "a prior override that was fitted (repeatable)."
+            | Covariance _ -> "the covariance prior that was fitted: inverse-wishart (default) or lkj."
+            | Categorical _ -> "read this CSV column as labels, in the training and the new CSV (repeatable)."
+            | Delimiter _ -> "the CSV field delimiter of both files: comma, semicolon or tab (default: detected)."
+            | Drop_Missing -> "the fit was made with --drop-missing."
+            | Epred -> "write the expected value of the response per draw and row instead of predictive draws."
+            | Allow_New_Levels ->
+                "draw effects of group levels the fit never saw from the population distribution (else they are refused)."
+            | Seed _ -> "seed of the prediction draws (default 1)."
+            | Output _ -> "write the CSV to this file instead of standard output."
 
 /// Options of `hier summary`.
 type SummaryArgs =
@@ -69,6 +110,7 @@ type ExamplesArgs =
 type HierArgs =
     | [<CliPrefix(CliPrefix.None)>] Fit of ParseResults<FitArgs>
     | [<CliPrefix(CliPrefix.None)>] Summary of ParseResults<SummaryArgs>
+    | [<CliPrefix(CliPrefix.None)>] Predict of ParseResults<PredictArgs>
     | [<CliPrefix(CliPrefix.None)>] Examples of ParseResults<ExamplesArgs>
     | Version
 
@@ -77,5 +119,6 @@ type HierArgs =
             match a with
             | Fit _ -> "fit a bundled example or a CSV and print the summary, shrinkage table and criteria."
             | Summary _ -> "summarize CmdStan-format draws with R-hat, ESS and MCSE."
+            | Predict _ -> "predict new rows from the draws `hier fit --output` wrote (CmdStan-style CSV out)."
             | Examples _ -> "list the bundled examples."
             | Version -> "print the version and the commit it was built from."

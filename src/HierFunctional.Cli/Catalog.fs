@@ -99,7 +99,7 @@ module Catalog =
 
     /// Renames columns of a data set (those not present are left alone).
     let rename (renames: (string * string) list) (d: Dataset) : Dataset =
-        {
+        { d with
             Columns =
                 d.Columns
                 |> List.map (fun (n, c) ->

@@ -30,8 +30,8 @@ module FitCommand =
             .WithSeed(a.TryGetResult FitArgs.Seed |> Option.defaultValue d.Seed)
             .WithThreads(a.TryGetResult FitArgs.Threads |> get "threads" 1 d.Threads)
 
-    /// How to read the user's CSV: --categorical columns and the --delimiter (detected when not given).
-    let csvOptions (a: ParseResults<FitArgs>) : CsvOptions =
+    /// How to read the user's CSV: --categorical columns and the --delimiter name (detected when not given).
+    let csvOptionsOf (categorical: string list) (delimiterName: string option) : CsvOptions =
         let delimiter (name: string) =
             match name.ToLowerInvariant() with
             | ","
@@ -44,39 +44,69 @@ module FitCommand =
             | _ -> Fail.usage $"--delimiter must be one of comma, semicolon or tab (or , ; \\t), but was '{name}'."
 
         {
-            Categorical = a.GetResults FitArgs.Categorical
-            Delimiter = a.TryGetResult FitArgs.Delimiter |> Option.map delimiter
+            Categorical = categorical
+            Delimiter = delimiterName |> Option.map delimiter
         }
 
-    let private exampleJob (e: Example) (dataFile: string option) (csv: CsvOptions) =
+    /// How to read the user's CSV: --categorical columns and the --delimiter (detected when not given).
+    let csvOptions (a: ParseResults<FitArgs>) : CsvOptions =
+        csvOptionsOf (a.GetResults FitArgs.Categorical) (a.TryGetResult FitArgs.Delimiter)
+
+    let private dropIf (dropMissing: bool) (columns: string list) (data: Dataset) =
+        if dropMissing then
+            Dataset.dropMissing columns data
+        else
+            data, [||]
+
+    /// A bundled example's model on its own data or on the user's CSV (columns renamed as the example expects),
+    /// rows with a missing cell in a used column dropped when asked.
+    let exampleJob (e: Example) (dataFile: string option) (csv: CsvOptions) (dropMissing: bool) : FitJob =
         let source, data =
             match dataFile with
             | Some file -> file, DataFile.read csv file
             | None -> $"{e.DataFile} (bundled)", DataFile.parse e.DataFile (Catalog.text e)
 
+        let data, dropped =
+            Catalog.rename e.Renames data |> dropIf dropMissing (Fit.modelColumns e.Model)
+
         {
             Name = e.Name
             Source = source
             Model = e.Model
-            Data = Catalog.rename e.Renames data
+            Data = data
+            Dropped = dropped
             Terms = None
         }
 
-    let private formulaJob (file: string) (formula: string) (a: ParseResults<FitArgs>) =
-        let family =
-            a.GetResult(FitArgs.Family, defaultValue = "gaussian").ToLowerInvariant()
+    /// A formula's model on the user's CSV, with the formula as fitted (for prediction); a family outside
+    /// `FormulaFit.families` is a usage error.
+    let formulaJob
+        (file: string)
+        (formula: string)
+        (family: string)
+        (priors: string list)
+        (covariance: string)
+        (csv: CsvOptions)
+        (dropMissing: bool)
+        : FitJob * FittedFormula option =
+        let family = family.ToLowerInvariant()
 
         if not (List.contains family FormulaFit.families) then
             Fail.usage $"""--family must be one of {String.concat ", " FormulaFit.families}, but was '{family}'."""
 
         let covariance =
-            match a.GetResult(FitArgs.Covariance, defaultValue = "inverse-wishart").ToLowerInvariant() with
+            match covariance.ToLowerInvariant() with
             | "inverse-wishart"
             | "wishart" -> CovariancePrior.InverseWishart
             | "lkj" -> CovariancePrior.Lkj 1.0
             | other -> Fail.usage $"--covariance must be inverse-wishart or lkj, but was '{other}'."
 
-        let data = DataFile.read (csvOptions a) file
+        let parsed = Formula.parse formula
+
+        let data, dropped =
+            match parsed with
+            | Ok f -> DataFile.read csv file |> dropIf dropMissing (Fit.formulaColumns f)
+            | Error _ -> DataFile.read csv file, [||]
 
         let request =
             {
@@ -84,19 +114,36 @@ module FitCommand =
                 Data = data
                 Formula = formula
                 Family = family
-                Priors = a.GetResults FitArgs.Prior
+                Priors = priors
                 Covariance = covariance
             }
 
         match FormulaFit.build request with
         | Ok(m, d, terms) ->
+            // build succeeded, so the formula, family and every prior parse
+            let fitted =
+                match parsed, Family.parse family, priors |> List.map FormulaPriors.parseOverride with
+                | Ok f, Ok fam, overrides when overrides |> List.forall Result.isOk ->
+                    Some
+                        {
+                            Formula = f
+                            Options =
+                                { FormulaOptions.Default with
+                                    Family = fam
+                                    Overrides = overrides |> List.choose Result.toOption
+                                }
+                        }
+                | _ -> None
+
             {
                 Name = Path.GetFileNameWithoutExtension file
                 Source = file
                 Model = m
                 Data = d
+                Dropped = dropped
                 Terms = Some terms
-            }
+            },
+            fitted
         | Error messages -> Fail.data (String.concat System.Environment.NewLine messages)
 
     /// The job the options describe, or a usage error saying which options go together.
@@ -114,15 +161,62 @@ module FitCommand =
             Fail.usage "--categorical goes with --data FILE.csv: it says how to read a column of your CSV."
         | Some _, None, None when a.Contains FitArgs.Delimiter ->
             Fail.usage "--delimiter goes with --data FILE.csv: it says how to read your CSV."
-        | Some name, file, None -> exampleJob (Catalog.find name) file (csvOptions a)
-        | None, Some file, Some formula -> formulaJob file formula a
+        | Some _, None, None when a.Contains FitArgs.Drop_Missing ->
+            Fail.usage "--drop-missing goes with --data FILE.csv: the bundled data have no missing cells."
+        | Some name, file, None -> exampleJob (Catalog.find name) file (csvOptions a) (a.Contains FitArgs.Drop_Missing)
+        | None, Some file, Some formula ->
+            formulaJob
+                file
+                formula
+                (a.GetResult(FitArgs.Family, defaultValue = "gaussian"))
+                (a.GetResults FitArgs.Prior)
+                (a.GetResult(FitArgs.Covariance, defaultValue = "inverse-wishart"))
+                (csvOptions a)
+                (a.Contains FitArgs.Drop_Missing)
+            |> fst
         | None, None, Some _ -> Fail.usage "--formula needs --data FILE.csv."
         | None, Some _, None ->
             Fail.usage "--data needs --formula \"...\" (or --example NAME to fit a bundled model to it)."
         | None, None, None ->
             Fail.usage "hier fit needs --example NAME, or --data FILE.csv --formula \"...\"; see `hier fit --help`."
 
-    let private writeOutputs (tidy: bool) (staging: Staging) (r: FitResult) =
+    /// The fit's model arguments, one `key<TAB>value` line each (the training CSV as a full path), so that
+    /// `hier predict --draws DIR` can rebuild the model without them being repeated.
+    let fitArgs (a: ParseResults<FitArgs>) : string =
+        [
+            yield!
+                a.TryGetResult FitArgs.Example
+                |> Option.map (fun e -> "example", e)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Data
+                |> Option.map (fun f -> "train", Path.GetFullPath f)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Formula
+                |> Option.map (fun f -> "formula", f)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Family
+                |> Option.map (fun f -> "family", f)
+                |> Option.toList
+            for p in a.GetResults FitArgs.Prior -> "prior", p
+            for c in a.GetResults FitArgs.Categorical -> "categorical", c
+            yield!
+                a.TryGetResult FitArgs.Covariance
+                |> Option.map (fun c -> "covariance", c)
+                |> Option.toList
+            yield!
+                a.TryGetResult FitArgs.Delimiter
+                |> Option.map (fun d -> "delimiter", d)
+                |> Option.toList
+            if a.Contains FitArgs.Drop_Missing then
+                yield "drop-missing", "true"
+        ]
+        |> List.map (fun (k, v) -> $"{k}\t{v}\n")
+        |> String.concat ""
+
+    let private writeOutputs (tidy: bool) (staging: Staging) (args: ParseResults<FitArgs>) (r: FitResult) =
         let names, rows = Analysis.withSamplerColumns r.Plan r.Posterior
 
         rows
@@ -154,6 +248,7 @@ module FitCommand =
             use w = new StreamWriter(Output.path staging "draws-tidy.csv", false, utf8)
             Tidy.write w (Tidy.labelled shown)
 
+        File.WriteAllText(Output.path staging "fit-args.txt", fitArgs args, utf8)
         File.WriteAllText(Output.path staging "report.html", FitReport.page r, utf8)
         Output.commit staging
 
@@ -237,6 +332,18 @@ module FitCommand =
                 t
                 $"hier fit {job.Name}: data {job.Source}, {o.Chains} chains × {o.Draws} draws (warm-up {o.Warmup}, thin {o.Thin}, seed {o.Seed})"
 
+            if job.Dropped.Length > 0 then
+                let shown =
+                    job.Dropped |> Array.truncate 10 |> Array.map string |> String.concat ", "
+
+                let more = if job.Dropped.Length > 10 then ", ..." else ""
+
+                let text =
+                    $"dropped {job.Dropped.Length} rows with a missing cell in a column the model uses (data rows {shown}{more})"
+
+                Terminal.line t text
+                t.Err.WriteLine($"hier: {text}.")
+
             Terminal.line t (Print.model job.Model)
             Terminal.line t "Sampler plan:"
             Terminal.line t (Gibbs.describe plan)
@@ -258,7 +365,7 @@ module FitCommand =
 
             staging
             |> Option.iter (fun s ->
-                for f in writeOutputs (a.Contains FitArgs.Tidy) s r do
+                for f in writeOutputs (a.Contains FitArgs.Tidy) s a r do
                     Terminal.line t $"wrote {f}")
 
             let code = verdict t (a.Contains FitArgs.Strict) r.Summary.Warnings

@@ -243,7 +243,7 @@ module GroupData =
             invalidArg "name" $"'{name}' is not a parameter element of the model, so it has no prior to draw."
 
         let prior = Array.init count (fun _ -> (Forward.priorDraw rng b).[at])
-        let post = Posterior.pooled name posterior
+        let post = Posterior.allChains name posterior
         // A heavy-tailed prior (half-Cauchy) would stretch the grid over its far tail and flatten the posterior:
         // the grid spans the posterior and the central 90% of the prior draws; each density uses all its draws.
         let q p = Diagnostics.quantile p [| prior |]

@@ -37,12 +37,12 @@ internal static class Reference
     /// <summary>Fits with the F# core directly: Bind.bind, Gibbs.compile, Chains.run.</summary>
     public static F.Posterior CoreFit(F.Model model, F.Dataset data, F.SamplerOptions options)
     {
-        var result = F.Fit.run(options, model, data);
+        var result = F.FitModule.run(options, model, data);
         Assert.True(result.IsOk, result.IsOk ? string.Empty : string.Join("; ", result.ErrorValue.Select(F.ModelErrorModule.describe)));
-        return result.ResultValue;
+        return result.ResultValue.Posterior;
     }
 
-    public static double[] CoreDraws(F.Posterior posterior, string name) => F.PosteriorModule.Pooled(name, posterior);
+    public static double[] CoreDraws(F.Posterior posterior, string name) => F.PosteriorModule.AllChains(name, posterior);
 
     public static IReadOnlyList<School> Schools() =>
         Rows("eight_schools.csv", c => new School(c[0], Num(c[1]), Num(c[2])));

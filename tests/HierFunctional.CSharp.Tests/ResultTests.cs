@@ -163,7 +163,7 @@ public class ResultTests
             Assert.Equal(2, files.Count);
             Assert.EndsWith("schools_1.csv", files[0]);
             var back = F.CmdStanCsv.ReadPosterior(files.ToArray());
-            Assert.Equal(Fit.Value.Draws("theta[4]"), F.PosteriorModule.Pooled("theta[4]", back));
+            Assert.Equal(Fit.Value.Draws("theta[4]"), F.PosteriorModule.AllChains("theta[4]", back));
         }
         finally
         {

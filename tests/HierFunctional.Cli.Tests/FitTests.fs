@@ -36,7 +36,7 @@ let ``hier fit of each example prints the plan and summary and writes draws read
     Assert.Equal(2, post.ChainCount)
     Assert.Equal(30, post.DrawCount)
     Assert.Equal<string[]>([| "lp__"; "accept_stat__" |], post.Names.[0..1])
-    Assert.True(Posterior.pooled "lp__" post |> Array.forall Double.IsFinite)
+    Assert.True(Posterior.allChains "lp__" post |> Array.forall Double.IsFinite)
     let text = File.ReadAllLines files.[0]
     Assert.StartsWith("# model = " + name, text.[0])
     Assert.Contains("#     num_samples = 30", text)
@@ -145,7 +145,7 @@ let ``hier fit with a formula fits the data file and prints the population and g
     let post =
         CmdStanCsv.readPosterior [| for c in 1..2 -> Path.Combine(dir, $"draws_{c}.csv") |]
 
-    Assert.True(Posterior.pooled "b_Intercept" post |> Array.forall Double.IsFinite)
+    Assert.True(Posterior.allChains "b_Intercept" post |> Array.forall Double.IsFinite)
 
 let ``a semicolon CSV with decimal commas fits exactly as its comma form, detected or forced`` () =
     let rows =

@@ -154,6 +154,38 @@ let ``a decimal comma with a thousands point is refused rather than misread`` ()
     | Ok d -> failwith $"read as %A{d}"
 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
+let ``a scalar in the data binds as its value written into the model, in a prior of a global parameter`` () =
+    let withScalar =
+        model {
+            let! mu = sample "mu" (Distributions.Normal(0.0, data "priorSd"))
+            do! observe "y" (Distributions.Normal(mu, data "sigma"))
+        }
+
+    let written =
+        model {
+            let! mu = sample "mu" (Distributions.Normal(0.0, 2.5))
+            do! observe "y" (Distributions.Normal(mu, data "sigma"))
+        }
+
+    let d =
+        Dataset.empty
+        |> Dataset.reals "y" [| 1.0; 2.0 |]
+        |> Dataset.reals "sigma" [| 1.0; 1.0 |]
+        |> Dataset.scalar "priorSd" 2.5
+
+    match Bind.bind withScalar d, Bind.bind written d with
+    | Ok a, Ok b -> Assert.Equal(b.Model, a.Model)
+    | other -> failwithf "%A" other
+
+    Assert.Equal(Some 2.5, Dataset.tryScalar "priorSd" d)
+
+let ``a scalar replaces a column of the same name and a column replaces a scalar`` () =
+    let d = Dataset.empty |> Dataset.reals "N" [| 1.0 |] |> Dataset.scalar "N" 8.0
+    Assert.Equal(None, Dataset.tryColumn "N" d)
+    Assert.Equal(Some 8.0, Dataset.tryScalar "N" d)
+    let d2 = d |> Dataset.reals "N" [| 2.0 |]
+    Assert.Equal(None, Dataset.tryScalar "N" d2)
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testSequencedGroup
@@ -192,4 +224,11 @@ let tests =
                 Expecto.Tests.testCase
                     "a decimal comma with a thousands point is refused rather than misread"
                     (fun () -> ``a decimal comma with a thousands point is refused rather than misread`` ())
+                Expecto.Tests.testCase
+                    "a scalar in the data binds as its value written into the model, in a prior of a global parameter"
+                    (fun () ->
+                        ``a scalar in the data binds as its value written into the model, in a prior of a global parameter`` ())
+                Expecto.Tests.testCase
+                    "a scalar replaces a column of the same name and a column replaces a scalar"
+                    (fun () -> ``a scalar replaces a column of the same name and a column replaces a scalar`` ())
             ])

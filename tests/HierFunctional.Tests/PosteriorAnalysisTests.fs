@@ -61,7 +61,7 @@ let ``per-draw deviance from the recorded log-likelihood equals the model devian
     let fromLik = Criteria.devianceDraws knownFit
 
     let direct =
-        PosteriorStates.pooledStates knownPlan.Bound knownFit
+        PosteriorStates.allChainStates knownPlan.Bound knownFit
         |> Array.map knownPlan.Density.Deviance
 
     Array.iter2 (fun (a: float) b -> Assert.Equal(b, a, 9)) fromLik direct
@@ -193,7 +193,7 @@ let ``the realised Normal factor is the draw average of sigma_j^2 over sigma_j^2
     let plan = planOf Examples.eightSchools schools
     let post = Chains.run (opts.WithDraws(300)) plan
     let t = ShrinkageReport.report plan.Bound "theta" post
-    let tau = Posterior.pooled "tau" post
+    let tau = Posterior.allChains "tau" post
 
     reals schools "sigma"
     |> Array.iteri (fun j s ->
@@ -262,10 +262,10 @@ let ``the ICC draws are tau^2 over tau^2 plus sigma^2 and the shares sum to one`
     let d = VarianceDecomposition.decompose [ "tau"; "sigma" ] post
 
     let tau, sigma, icc =
-        Posterior.pooled "tau" d, Posterior.pooled "sigma" d, Posterior.pooled "icc" d
+        Posterior.allChains "tau" d, Posterior.allChains "sigma" d, Posterior.allChains "icc" d
 
     let shares =
-        Array.map2 (+) (Posterior.pooled "share_tau" d) (Posterior.pooled "share_sigma" d)
+        Array.map2 (+) (Posterior.allChains "share_tau" d) (Posterior.allChains "share_sigma" d)
 
     for s in 0 .. icc.Length - 1 do
         Assert.Equal(tau.[s] ** 2.0 / (tau.[s] ** 2.0 + sigma.[s] ** 2.0), icc.[s], 14)
@@ -284,7 +284,7 @@ let ``three-level shares sum to one draw by draw`` () =
 
     let total =
         sds
-        |> List.map (fun s -> Posterior.pooled $"share_{s}" d)
+        |> List.map (fun s -> Posterior.allChains $"share_{s}" d)
         |> List.reduce (Array.map2 (+))
 
     total |> Array.iter (fun t -> Assert.Equal(1.0, t, 14))

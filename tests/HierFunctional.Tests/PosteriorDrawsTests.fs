@@ -43,7 +43,7 @@ let ``create and ofColumns agree for any shape`` () =
 
 let ``chains of one scalar are its draws per chain and pooled concatenates them in chain order`` () =
     Assert.Equal<float[][]>([| [| 1.0; 11.0; 21.0 |]; [| 101.0; 111.0; 121.0 |] |], Posterior.chains "theta[1]" post)
-    Assert.Equal<float[]>([| 2.0; 12.0; 22.0; 102.0; 112.0; 122.0 |], Posterior.pooled "theta[2]" post)
+    Assert.Equal<float[]>([| 2.0; 12.0; 22.0; 102.0; 112.0; 122.0 |], Posterior.allChains "theta[2]" post)
 
 let ``selectNode keeps every element of the node and nothing else`` () =
     let p =

@@ -378,9 +378,10 @@ module Bind =
         }
 
     /// Binds a model to a data set: runs `Model.check`, then checks columns, groups, nesting, shapes and
-    /// observation supports, and resolves the parameter layout. Returns every error of the first failing phase.
+    /// observation supports, and resolves the parameter layout. Scalars of the data set are written into the model
+    /// first (`ScalarData.substitute`), so `Bound.Model` shows their values. Returns every error of the first failing phase.
     let bind (m: Model) (d: Dataset) : Result<Bound, ModelError list> =
-        Model.check m
+        Model.check (ScalarData.substitute d m)
         |> Result.bind (fun m -> checkColumns m d |> Result.map (fun r -> m, r))
         |> Result.bind (fun (m, (rows, _, groupCols)) ->
             let groups =

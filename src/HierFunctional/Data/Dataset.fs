@@ -31,25 +31,42 @@ type Column =
         | Labels(a, _) -> a |> Array.fold (fun h x -> h * 31 + x.GetHashCode()) 5
         | Matrix a -> (Value.Matrix a).GetHashCode()
 
-/// A data set: named columns, immutable. Models refer to columns by name, so one model serves many data sets.
+/// A data set: named columns and named scalars, immutable. Models refer to both by name (`data "N"`), so one
+/// model serves many data sets.
 [<StructuralEquality; NoComparison>]
 type Dataset =
     {
         /// The columns by name, in the order they were added.
         Columns: (string * Column) list
+        /// Named constants (a count N, a prior scale), in the order they were added: `data "N"` reads the value
+        /// in any scope, as a number written into the model.
+        Scalars: (string * float) list
     }
 
 /// Building and reading data sets.
 [<RequireQualifiedAccess>]
 module Dataset =
     /// A data set with no columns.
-    let empty: Dataset = { Columns = [] }
+    let empty: Dataset = { Columns = []; Scalars = [] }
 
-    /// Adds (or replaces) a column.
+    /// Adds (or replaces) a column; a scalar of the same name is removed.
     let add (name: string) (column: Column) (d: Dataset) : Dataset =
         {
             Columns = (d.Columns |> List.filter (fun (n, _) -> n <> name)) @ [ name, column ]
+            Scalars = d.Scalars |> List.filter (fun (n, _) -> n <> name)
         }
+
+    /// Adds (or replaces) a named scalar, e.g. `Dataset.scalar "N" 8.0` or a prior scale; a column of the same
+    /// name is removed. A model reads it as `data "N"` anywhere, including in priors of global parameters.
+    let scalar (name: string) (value: float) (d: Dataset) : Dataset =
+        {
+            Columns = d.Columns |> List.filter (fun (n, _) -> n <> name)
+            Scalars = (d.Scalars |> List.filter (fun (n, _) -> n <> name)) @ [ name, value ]
+        }
+
+    /// The named scalar, if present.
+    let tryScalar (name: string) (d: Dataset) =
+        d.Scalars |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
 
     /// Adds a column of real numbers.
     let reals (name: string) (values: float[]) d =
@@ -82,3 +99,48 @@ module Dataset =
         | Column.Integers a -> a.Length
         | Column.Labels(a, _) -> a.Length
         | Column.Matrix a -> Array2D.length1 a
+
+    /// True when row `r` of a column is missing: NaN in a numeric column (CSV `NA` or an empty cell), or an empty
+    /// or `NA` label.
+    let isMissingAt (c: Column) (r: int) =
+        match c with
+        | Column.Reals a -> System.Double.IsNaN a.[r]
+        | Column.Integers _ -> false
+        | Column.Labels(a, _) -> a.[r] = "" || a.[r] = "NA"
+        | Column.Matrix a -> Seq.exists (fun j -> System.Double.IsNaN a.[r, j]) (seq { 0 .. Array2D.length2 a - 1 })
+
+    let private keepRows (keep: int[]) (c: Column) =
+        match c with
+        | Column.Reals a -> Column.Reals(keep |> Array.map (fun r -> a.[r]))
+        | Column.Integers a -> Column.Integers(keep |> Array.map (fun r -> a.[r]))
+        | Column.Labels(a, levels) -> Column.Labels(keep |> Array.map (fun r -> a.[r]), levels)
+        | Column.Matrix a -> Column.Matrix(Array2D.init keep.Length (Array2D.length2 a) (fun i j -> a.[keep.[i], j]))
+
+    /// The data set without the rows that have a missing cell (`isMissingAt`) in any of the named columns (as lme4
+    /// and brms drop incomplete rows), and the 1-based numbers of the rows dropped. Columns of another length than
+    /// the first named one are left as they are, for binding to report. Label columns keep their declared levels.
+    let dropMissing (columns: string list) (d: Dataset) : Dataset * int[] =
+        let named = columns |> List.distinct |> List.choose (fun c -> tryColumn c d)
+
+        match named with
+        | [] -> d, [||]
+        | first :: _ ->
+            let rows = columnLength first
+            let same = named |> List.filter (fun c -> columnLength c = rows)
+
+            let dropped =
+                Array.init rows id
+                |> Array.filter (fun r -> same |> List.exists (fun c -> isMissingAt c r))
+
+            if dropped.Length = 0 then
+                d, [||]
+            else
+                let gone = set dropped
+                let keep = Array.init rows id |> Array.filter (gone.Contains >> not)
+
+                { d with
+                    Columns =
+                        d.Columns
+                        |> List.map (fun (n, c) -> n, (if columnLength c = rows then keepRows keep c else c))
+                },
+                dropped |> Array.map ((+) 1)

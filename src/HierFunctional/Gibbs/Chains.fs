@@ -296,16 +296,3 @@ module Chains =
             Posterior.markPartial o.Chains o.Draws withLik
         else
             withLik
-
-/// Fitting in one call: bind, compile, run.
-[<RequireQualifiedAccess>]
-module Fit =
-    /// Binds the model to the data, compiles the Gibbs plan and runs it; model and data errors come back as Error.
-    let run (options: SamplerOptions) (m: Model) (data: Dataset) : Result<Posterior, ModelError list> =
-        Bind.bind m data
-        |> Result.bind Gibbs.compile
-        |> Result.bind (fun plan ->
-            try
-                Ok(Chains.run options plan)
-            with :? ModelException as e ->
-                Error [ e.Error ])

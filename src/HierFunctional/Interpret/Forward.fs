@@ -82,7 +82,7 @@ module Forward =
                 | _ -> info.Node.Name, [||])
             |> Map.ofList
 
-        {
+        { b.Data with
             Columns =
                 b.Data.Columns
                 |> List.map (fun (name, col) ->

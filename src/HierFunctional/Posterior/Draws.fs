@@ -262,8 +262,13 @@ module Posterior =
         p.Columns |> Array.map (fun col -> Array.sub col (i * p.DrawCount) p.DrawCount)
 
     /// The draws of one scalar, all chains concatenated in chain order.
+    [<CompiledName("AllChains")>]
+    let allChains (name: string) (p: Posterior) : float[] = chains name p |> Array.concat
+
+    /// The old name of `allChains` ("pooled" is the library's word for pooling across groups).
     [<CompiledName("Pooled")>]
-    let pooled (name: string) (p: Posterior) : float[] = chains name p |> Array.concat
+    [<System.Obsolete("Use Posterior.allChains: all chains concatenated in chain order.")>]
+    let pooled (name: string) (p: Posterior) : float[] = allChains name p
 
     /// The posterior restricted to the named scalars, in the order given.
     [<CompiledName("Select")>]

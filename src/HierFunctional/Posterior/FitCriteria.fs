@@ -16,7 +16,7 @@ module FitCriteria =
         |> Array.map (fun s -> Array.init count (fun i -> plan.Density.PointwiseLogLikRow s (first + i)))
 
     let private blocks (blockValues: int) (plan: GibbsPlan) (posterior: Posterior) =
-        let states = PosteriorStates.pooledStates plan.Bound posterior
+        let states = PosteriorStates.allChainStates plan.Bound posterior
         let rows = plan.Bound.Rows
         let size = max 1 (blockValues / max 1 states.Length)
 
@@ -53,6 +53,6 @@ module FitCriteria =
     [<CompiledName("Dic")>]
     let dic (plan: GibbsPlan) (posterior: Posterior) : Dic =
         let deviance =
-            PosteriorStates.pooledStates plan.Bound posterior |> Array.map plan.Density.Deviance
+            PosteriorStates.allChainStates plan.Bound posterior |> Array.map plan.Density.Deviance
 
         Criteria.dic deviance (plan.Density.Deviance(PosteriorStates.meanState plan.Bound posterior))

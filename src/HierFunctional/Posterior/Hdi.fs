@@ -49,7 +49,7 @@ module Hdi =
     let compute (mass: float) (p: Posterior) : HdiRow[] =
         p.Names
         |> Array.map (fun n ->
-            let lo, hi = ofDraws mass (Posterior.pooled n p)
+            let lo, hi = ofDraws mass (Posterior.allChains n p)
 
             {
                 Name = n

@@ -21,7 +21,7 @@ module Predictive =
     /// One replicated data set per kept draw (chains concatenated): the observed columns drawn from the
     /// likelihood given that draw's state (`Forward.simulateData`), the other columns as observed.
     let replicate (rng: Random) (b: Bound) (posterior: Posterior) : Dataset[] =
-        PosteriorStates.pooledStates b posterior
+        PosteriorStates.allChainStates b posterior
         |> Array.map (Forward.simulateData rng b)
 
     let private levelNode (b: Bound) (node: string) =
@@ -46,7 +46,7 @@ module Predictive =
         let info, d = levelNode b node
         let args = Dist.arguments d |> List.map (snd >> Eval.compileValue b info.Scope)
 
-        PosteriorStates.pooledStates b posterior
+        PosteriorStates.allChainStates b posterior
         |> Array.map (fun s -> Density.draw rng d (args |> List.map (fun f -> f s 0)) |> Value.scalar)
 
     /// Data for a new group, one value per draw: a new effect (`newGroup`) put in place of the effect of `row`'s
@@ -74,7 +74,7 @@ module Predictive =
         let at = b.Layout.Offsets.[node] + b.Groups.[g].RowLevel.[row]
         let effects = newGroup rng b node posterior
 
-        PosteriorStates.pooledStates b posterior
+        PosteriorStates.allChainStates b posterior
         |> Array.mapi (fun k s ->
             let s = Array.copy s
             s.[at] <- effects.[k]

@@ -49,7 +49,7 @@ module ResponseScale =
             |> Array.filter (fun g -> Array.contains "Intercept" g.Coefficients && b.Groups.ContainsKey g.Group)
             |> Array.map (fun g ->
                 let info = b.Groups.[g.Group]
-                let tau = Posterior.pooled $"sd_{g.Group}__Intercept" sds
+                let tau = Posterior.allChains $"sd_{g.Group}__Intercept" sds
                 let total = Array.sum n
 
                 let row j =

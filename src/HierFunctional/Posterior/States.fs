@@ -24,7 +24,11 @@ module PosteriorStates =
             Array.init p.DrawCount (fun d -> Array.init cols.Length (fun i -> cols.[i].[c].[d])))
 
     /// Every kept draw's state, chains concatenated in chain order.
-    let pooledStates (b: Bound) (p: Posterior) : float[][] = states b p |> Array.concat
+    let allChainStates (b: Bound) (p: Posterior) : float[][] = states b p |> Array.concat
+
+    /// The old name of `allChainStates` ("pooled" is the library's word for pooling across groups).
+    [<System.Obsolete("Use PosteriorStates.allChainStates: every kept draw's state, chains concatenated.")>]
+    let pooledStates (b: Bound) (p: Posterior) : float[][] = allChainStates b p
 
     /// The posterior mean of the parameter state, element by element: θ̄ as DIC's D(θ̄) needs it.
     let meanState (b: Bound) (p: Posterior) : float[] =

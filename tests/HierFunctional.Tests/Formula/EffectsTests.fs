@@ -76,7 +76,7 @@ let private covariancePosterior () =
                         [| 1.0 + rng.NextDouble() |]
                     ])))
 
-let private pooled n p = Posterior.pooled n p
+let private pooled n p = Posterior.allChains n p
 
 let ``a covariance matrix is shown as sd and cor rows in its place with no duplicate entry`` () =
     let p = covariancePosterior ()

@@ -253,8 +253,8 @@ let ``monitoring a subset keeps only those nodes and derived quantities are reco
         fit Rules.builtIn m eightSchoolsData (options.WithDraws(50).WithMonitor [ "tau"; "tau2" ])
 
     Assert.Equal<string[]>([| "tau"; "tau2" |], post.Names)
-    let tau = Posterior.pooled "tau" post
-    let tau2 = Posterior.pooled "tau2" post
+    let tau = Posterior.allChains "tau" post
+    let tau2 = Posterior.allChains "tau2" post
     Assert.All(Array.zip tau tau2, fun (t, t2) -> Assert.Equal(t * t, t2, 12))
 
 let ``a cancelled run returns the draws made so far, marked cancelled`` () =
@@ -279,7 +279,7 @@ let ``a cancelled run returns the draws made so far, marked cancelled`` () =
     let post = Chains.run o (planOf Rules.builtIn eightSchools eightSchoolsData)
     Assert.True(post.Cancelled)
     Assert.InRange(post.DrawCount, 1, 100000 - 1)
-    Assert.All(Posterior.pooled "tau" post, fun t -> Assert.True(t > 0.0 && Double.IsFinite t))
+    Assert.All(Posterior.allChains "tau" post, fun t -> Assert.True(t > 0.0 && Double.IsFinite t))
 
 let ``a Flat prior on a node nothing informs is refused as improper`` () =
     let m =

@@ -230,7 +230,7 @@ let ``prior draws of a node nothing reads match its prior within MCSE`` () =
             (planOf Rules.builtIn m ys)
 
     assertMean post "theta" 1.5
-    let draws = Posterior.pooled "theta" post
+    let draws = Posterior.allChains "theta" post
     let n = float draws.Length
     let mean = Array.average draws
     let var = (draws |> Array.sumBy (fun x -> (x - mean) ** 2.0)) / (n - 1.0)

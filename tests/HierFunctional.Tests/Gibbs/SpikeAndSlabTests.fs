@@ -56,7 +56,7 @@ let ``with known weight and slab every gene's non-null frequency matches one min
     for j in 0..4 do
         // The sweep draws each theta_j exactly from its conditional, which does not depend on the other genes, so
         // draws are independent: the frequency's standard error is sqrt(p(1 − p)/n).
-        let draws = Posterior.pooled $"theta[{j + 1}]" post
+        let draws = Posterior.allChains $"theta[{j + 1}]" post
         let freq = draws |> Array.averageBy (fun t -> if t <> 0.0 then 1.0 else 0.0)
         let p = 1.0 - lfdr.[j]
         let sdFreq = sqrt (p * (1.0 - p) / float draws.Length)

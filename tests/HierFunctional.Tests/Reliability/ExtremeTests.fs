@@ -36,7 +36,7 @@ let ``Beta priors with parameters 1e-8 and 1e8 give the closed-form Beta posteri
 
 let ``a Beta(1e-8, 1e-8) prior with no successes keeps every draw in the unit interval`` () =
     let post = run (betaModel 1e-8 1e-8) (betaBinomialData 10 0)
-    let p = Posterior.pooled "p" post
+    let p = Posterior.allChains "p" post
     Assert.True(p |> Array.forall (fun x -> x >= 0.0 && x <= 1.0))
     // Beta(1e-8, 10 + 1e-8): mean 1e-9, so essentially every draw is below 1e-6.
     Assert.True((p |> Array.filter (fun x -> x < 1e-6)).Length > p.Length * 99 / 100)

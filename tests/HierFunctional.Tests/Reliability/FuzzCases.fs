@@ -404,7 +404,7 @@ let private mutateModel (m: Model) : Gen<string * Model> =
     }
 
 let private replaceColumn name (f: Column -> Column) (d: Dataset) =
-    {
+    { d with
         Columns = d.Columns |> List.map (fun (n, c) -> if n = name then n, f c else n, c)
     }
 
@@ -478,12 +478,12 @@ let private mutateData (d: Dataset) : Gen<string * Dataset> =
                     d
             | 6 ->
                 "duplicate column",
-                {
+                { d with
                     Columns = d.Columns @ [ d.Columns.Head ]
                 }
             | 7 ->
                 "missing column",
-                {
+                { d with
                     Columns = d.Columns |> List.filter (fun (n, _) -> n <> name)
                 }
             | 8 ->
@@ -491,7 +491,7 @@ let private mutateData (d: Dataset) : Gen<string * Dataset> =
                 replaceColumn "y" (fun c -> Column.Labels(Array.create (Dataset.columnLength c) "a", [| "a" |])) d
             | 9 ->
                 "no rows",
-                {
+                { d with
                     Columns =
                         d.Columns
                         |> List.map (fun (n, c) ->

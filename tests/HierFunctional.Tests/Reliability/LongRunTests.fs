@@ -116,7 +116,7 @@ let ``a hundred parallel fits on shared models and plans equal a hundred sequent
             Chains.run (o i) plan
         else
             match Fit.run (o i) schools schoolData with
-            | Ok p -> p
+            | Ok fit -> fit.Posterior
             | Error e -> failwithf "%A" e
         |> Posterior.toArray
 
