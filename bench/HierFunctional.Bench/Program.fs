@@ -54,7 +54,11 @@ let main argv =
         Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")
         0
     | "warmup" :: rest ->
-        Warmup.run (has "--quick" rest) (value "--reps" rest |> Option.map int |> Option.defaultValue 6) (value "--label" rest |> Option.defaultValue "current")
+        Warmup.run
+            (has "--quick" rest)
+            (value "--reps" rest |> Option.map int |> Option.defaultValue 6)
+            (value "--label" rest |> Option.defaultValue "current")
+
         0
     | "micro" :: rest ->
         Micro.run (Array.ofList rest)

@@ -54,7 +54,9 @@ let private chainCost (plan: GibbsPlan) (warmup: int) (draws: int) (seed: int) =
         monitor state.Values monitored
 
     let w3, c3 = Stopwatch.GetTimestamp(), cpuMicros ()
-    let wall (t: int64) = float t * 1e6 / float Stopwatch.Frequency
+
+    let wall (t: int64) =
+        float t * 1e6 / float Stopwatch.Frequency
 
     c1 - c0,
     (c2 - c0) / float warmup,

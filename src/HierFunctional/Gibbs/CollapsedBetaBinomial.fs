@@ -333,3 +333,34 @@ module CollapsedBetaBinomial =
                                 let widths = UpdateStep.widths 2
                                 UpdateStep.withWidths widths (run sc widths)
                     }
+
+    /// The plan pass after the rules: each collapsed update already moves its partner and draws the rates exactly,
+    /// so the partner's slice step (a move given θ) and the rates' own Beta-Binomial draw (a fresh θ given the same
+    /// a, b) only repeat it; they are dropped and the update is listed under the three nodes. Other updates of the
+    /// partner or the rates (a user's rule) are kept.
+    let combine (expanded: Model) (updates: Update[]) : Update[] =
+        let matches =
+            updates
+            |> Array.choose (fun u ->
+                match u.Kind, Model.tryFind u.Node expanded with
+                | UpdateKind.Rule r, Some node when r = name ->
+                    match recogniser.Recognise expanded node with
+                    | RuleOutcome.Matched m -> Some(u.Node, m)
+                    | _ -> None
+                | _ -> None)
+
+        let repeats (u: Update) =
+            matches
+            |> Array.exists (fun (_, m) ->
+                (u.Node = m.Partner && u.Kind = UpdateKind.Slice)
+                || (u.Node = m.Rates && u.Kind = UpdateKind.Rule Conjugacy.betaBinomial.Name))
+
+        updates
+        |> Array.filter (repeats >> not)
+        |> Array.map (fun u ->
+            match matches |> Array.tryFind (fun (n, _) -> n = u.Node) with
+            | Some(_, m) ->
+                { u with
+                    Node = $"{u.Node}, {m.Partner}, {m.Rates}"
+                }
+            | None -> u)
