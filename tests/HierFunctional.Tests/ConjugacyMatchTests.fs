@@ -57,7 +57,9 @@ let ``pumps gets Gamma-Poisson for the rates and Gamma rate for beta while alpha
     Assert.Equal("Gamma rate of Gamma", ruleName pumps "beta")
     Assert.Equal("slice", ruleName pumps "alpha")
 
-let ``the rat tumour probabilities are Beta-Binomial and only the collapsed rule is about the Flat hyperparameters`` () =
+let ``the rat tumour probabilities are Beta-Binomial and only the collapsed rule is about the Flat hyperparameters``
+    ()
+    =
     Assert.Equal("Beta-Binomial", ruleName rats "theta")
     Assert.Equal("collapsed Beta-Binomial", ruleName rats "alpha")
 
@@ -124,8 +126,7 @@ let tests =
                 Expecto.Tests.testCase
                     "the rat tumour probabilities are Beta-Binomial and only the collapsed rule is about the Flat hyperparameters"
                     (fun () ->
-                        ``the rat tumour probabilities are Beta-Binomial and only the collapsed rule is about the Flat hyperparameters``
-                            ())
+                        ``the rat tumour probabilities are Beta-Binomial and only the collapsed rule is about the Flat hyperparameters`` ())
                 Expecto.Tests.testCase
                     "a variance with an inverse-gamma prior and a precision with a gamma prior are recognised"
                     (fun () ->

@@ -84,15 +84,15 @@ module internal BetaBinomialMarginal =
 
         let whole = Array.forall isWhole successes && Array.forall isWhole failures
 
+        // in floats: three maxima near 1e9 would overflow an int sum and pick a billion-term form
         let risingCost =
             if whole then
-                int (Array.max (Array.append successes [| 0.0 |]))
-                + int (Array.max (Array.append failures [| 0.0 |]))
-                + int (Array.max (Array.append (Array.map2 (+) successes failures) [| 0.0 |]))
+                let top (xs: float[]) = Array.fold max 0.0 xs
+                top successes + top failures + top (Array.map2 (+) successes failures)
             else
-                Int32.MaxValue
+                infinity
 
-        if risingCost <= logGammaCost pairs.Length then
+        if risingCost <= float (logGammaCost pairs.Length) then
             byRisingFactorials (Array.map int successes) (Array.map int failures)
         else
             byLogGamma pairs

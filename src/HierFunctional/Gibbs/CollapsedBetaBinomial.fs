@@ -315,7 +315,9 @@ module CollapsedBetaBinomial =
                     let a, bb = af s 0, bf s 0
 
                     for g in 0 .. groups - 1 do
-                        s.[ratesOff + g] <- drawBeta rng (a + ys.[g]) (bb + fs.[g])
+                        let t = drawBeta rng (a + ys.[g]) (bb + fs.[g])
+                        UpdateKit.checkFinite m.Rates method t
+                        s.[ratesOff + g] <- t
 
                 Ok
                     {

@@ -23,6 +23,7 @@ let private totals =
         [| 0.0; 2.0; 5.0; 1.0; 0.0 |], [| 20.0; 17.0; 14.0; 19.0; 0.0 |] // rats-like, one empty group
         [| 3.0; 3.0; 3.0 |], [| 1.0; 1.0; 1.0 |] // repeated totals
         [| 41.0; 25.0; 2.0 |], [| 769.0; 185.0; 45.0 |] // surgical-like, large trials
+        [| 9.7e8; 3.0 |], [| 1.0e7; 9.8e8 |] // trials near 1e9: the log-gamma form, built at once
     ]
 
 let ``both forms of the marginal likelihood equal the sum of log-Beta ratios`` () =
