@@ -10,6 +10,7 @@ let private usage () =
   ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
   scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N] [--out NAME]  scaling study (-> NAME.md/.csv)
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
+  warmup [--quick] [--reps K] [--label L]                         µs per warm-up and sampling iteration
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths"""
 
     2
@@ -51,6 +52,13 @@ let main argv =
         0
     | "sweeps" :: rest ->
         Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")
+        0
+    | "warmup" :: rest ->
+        Warmup.run
+            (has "--quick" rest)
+            (value "--reps" rest |> Option.map int |> Option.defaultValue 6)
+            (value "--label" rest |> Option.defaultValue "current")
+
         0
     | "micro" :: rest ->
         Micro.run (Array.ofList rest)

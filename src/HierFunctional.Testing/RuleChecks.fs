@@ -58,7 +58,11 @@ module RuleChecks =
                 with
                 | Error e -> Error $"the example does not compile: {describe e}"
                 | Ok plan ->
-                    match plan.Updates |> Array.tryFindIndex (fun u -> u.Node = ex.Node) with
+                    // an update that moves several nodes lists them separated by commas
+                    match
+                        plan.Updates
+                        |> Array.tryFindIndex (fun u -> u.Node.Split(", ") |> Array.contains ex.Node)
+                    with
                     | Some i -> Ok(plan, i)
                     | None -> Error $"the plan has no update for '{ex.Node}'."
 

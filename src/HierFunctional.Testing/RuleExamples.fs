@@ -42,6 +42,8 @@ module RuleExamples =
         |> Dataset.reals "x" [| -0.5; 0.2; 1.1; 0.4 |]
         |> Dataset.reals "e" [| 1.0; 2.0; 0.5; 1.5 |]
 
+    let private groupedCounts = counts |> Dataset.labels "g" [| "a"; "a"; "b"; "c" |]
+
     let private positives = Dataset.empty |> Dataset.reals "x" [| 0.4; 1.3; 2.2; 0.7 |]
 
     let private groups =
@@ -117,6 +119,16 @@ module RuleExamples =
                 })
                 groups
                 "tau"
+            create
+                Rules.collapsedBetaBinomial
+                (model {
+                    let! a = sample "a" (Gamma(4.0, 1.0))
+                    let! b = sample "b" (Gamma(4.0, 1.0))
+                    let! p = sample "p" (Beta(a, b)) |> over "g"
+                    do! observe "y" (Binomial(data "n", p.[group "g"]))
+                })
+                groupedCounts
+                "a"
             create
                 Rules.betaBinomial
                 (model {

@@ -351,7 +351,7 @@ module SbcCatalogue =
     let private hierarchicalBetaBinomial =
         structure
             "beta-binomial-hierarchical"
-            "Beta-Binomial per group, Beta hyperparameters block-sliced on sufficient statistics"
+            "Beta-Binomial per group, Beta hyperparameters block-sliced on sufficient statistics (the collapsed rule off)"
             (model {
                 let! alpha = sample "alpha" (Gamma(4.0, 1.0))
                 let! beta = sample "beta" (Gamma(4.0, 1.0))
@@ -360,6 +360,14 @@ module SbcCatalogue =
             })
             (SbcData.grouped 6 1 |> SbcData.withTrials "n" 12 |> SbcData.integersOf "y" 0)
         |> withDerived [ Sbc.meanOf "mean(p)" "p" ]
+        |> fun s ->
+            { s with
+                Compile =
+                    CompileSettings.Default.WithRules(
+                        Rules.builtIn
+                        |> List.filter (fun r -> r.Name <> Rules.collapsedBetaBinomial.Name)
+                    )
+            }
 
     let private poissonGlmm =
         structure

@@ -196,6 +196,28 @@ module SbcVocabulary =
             Compile = CompileSettings.Default.WithJointLocationScale(true)
         }
 
+    /// Both scales of the collapsed Beta-Binomial rule: Beta(a, b) moved on (logit mean, log sum), and
+    /// Beta(μκ, (1 − μ)κ) on (logit μ, log κ), with Bernoulli rows for the second.
+    let private collapsedBetaBinomial =
+        structure
+            "collapsed-beta-binomial"
+            "collapsed Beta-Binomial (hyperparameters with the rates integrated out, then the rates), both scales"
+            (model {
+                let! a = sample "a" (Gamma(4.0, 1.0))
+                let! b = sample "b" (Gamma(4.0, 1.0))
+                let! p = sample "p" (Beta(a, b)) |> over "g"
+                let! mu = sample "mu" (Beta(2.0, 2.0))
+                let! kappa = sample "kappa" (Gamma(4.0, 0.5))
+                let! q = sample "q" (Beta(mu * kappa, (1.0 - mu) * kappa)) |> over "g"
+                do! observe "y" (Binomial(data "n", p.[group "g"]))
+                do! observe "z" (Bernoulli q.[group "g"])
+            })
+            (SbcData.grouped 5 2
+             |> SbcData.withTrials "n" 12
+             |> SbcData.integersOf "y" 0
+             |> SbcData.integersOf "z" 0)
+        |> withDerived [ Sbc.meanOf "mean(p)" "p"; Sbc.meanOf "mean(q)" "q" ]
+
     /// The truncated-conjugate rule for each family it restricts, and truncated nodes that are sliced.
     let truncation: SbcStructure list =
         [
@@ -218,6 +240,7 @@ module SbcVocabulary =
             priorDraw
             glmCentring
             jointLocationScale
+            collapsedBetaBinomial
         ]
 
     /// Every structure of this part of the catalogue.

@@ -150,6 +150,10 @@ let tests =
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("normal-normal"))
                         Expecto.Tests.testCase "(\"beta-binomial\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("beta-binomial"))
+                        Expecto.Tests.testCase "(\"collapsed-beta-binomial\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "collapsed-beta-binomial"
+                            ))
                         Expecto.Tests.testCase "(\"gamma-poisson\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("gamma-poisson"))
                         Expecto.Tests.testCase "(\"normal-scale-gamma-precision\")" (fun () ->

@@ -170,6 +170,7 @@ module Gibbs =
                 |> List.choose Result.toOption
                 |> Array.ofList
                 |> LkjUpdate.combine density expanded
+                |> CollapsedBetaBinomial.combine expanded
                 |> (if settings.GlmBlock then
                         GlmBlock.combine density expanded
                     else

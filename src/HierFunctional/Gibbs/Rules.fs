@@ -56,6 +56,11 @@ module Rules =
     let normalLinearPositive =
         create Conjugacy.normalLinearPositive (fun b t (prior, cs) -> Updates.normalLinearPositive b t prior cs)
 
+    /// Two hyperparameters of Beta rates with Binomial/Bernoulli children, the rates integrated out
+    /// (`CollapsedBetaBinomial.recogniser`).
+    let collapsedBetaBinomial =
+        create CollapsedBetaBinomial.recogniser CollapsedBetaBinomial.update
+
     /// Beta prior × Binomial/Bernoulli children (`Conjugacy.betaBinomial`).
     let betaBinomial =
         create Conjugacy.betaBinomial (fun b t (a, bb, cs) -> Updates.betaBinomial b t a bb cs)
@@ -117,6 +122,7 @@ module Rules =
             normalBlock
             normalScale
             normalLinearPositive
+            collapsedBetaBinomial
             betaBinomial
             gammaPoisson
             gammaExponential

@@ -59,9 +59,10 @@ let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (th
     let exact = GridPosterior.betaBinomial 100 ys ns
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
     let plan = planOf Rules.builtIn (Examples.betaBinomial groupColumn successes) d
-    Assert.Equal("slice (block)", plan.Updates.[0].Method)
-    Assert.Equal("alpha, beta", plan.Updates.[0].Node)
-    Assert.Equal("Beta-Binomial", plan.Updates.[1].Method)
+    // alpha and beta move with theta integrated out, then theta is drawn: one update of the three
+    Assert.Equal(UpdateKind.Rule Rules.collapsedBetaBinomial.Name, plan.Updates.[0].Kind)
+    Assert.Equal("alpha, beta, theta", plan.Updates.[0].Node)
+    Assert.Equal(1, plan.Updates.Length)
 
     let post =
         Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(5)) plan

@@ -1,0 +1,368 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// What the collapsed Beta-Binomial recogniser found for the first of two hyperparameters: group rates
+/// θ ~ Beta(A, B) whose arguments read exactly this node and `Partner`, with Binomial/Bernoulli children that use θ
+/// directly as their probability.
+type CollapsedBetaMatch =
+    {
+        /// The other hyperparameter the Beta arguments read (moved in the same update).
+        Partner: string
+        /// The Beta node (the group rates), drawn exactly after the hyperparameters move.
+        Rates: string
+        /// The Beta's first argument.
+        A: Expr
+        /// The Beta's second argument.
+        B: Expr
+        /// θ's children: the trials of each (1 for Bernoulli) and where it reads θ.
+        Children: CountChild list
+        /// Factor terms that read the hyperparameters (e.g. a hyperprior written as a factor).
+        Factors: string list
+    }
+
+/// Beta(a, b) group rates with Binomial children and two stochastic hyperparameters: the hyperparameters are
+/// updated with the rates integrated out, on the Beta-Binomial marginal p(a, b | y) ∝ p(a, b) Π_g B(a + Y_g,
+/// b + F_g)/B(a, b), then the rates are drawn exactly from Beta(a + Y_g, b + F_g). This removes the dependence of
+/// (a, b) on θ that makes the one-at-a-time sweep slow (BDA3 §5.3's rat tumours), as `CollapsedRate` does for pumps.
+[<RequireQualifiedAccess>]
+module CollapsedBetaBinomial =
+
+    let private name = "collapsed Beta-Binomial"
+
+    let private childDist (c: Node) =
+        match c.Kind with
+        | NodeKind.Parameter d
+        | NodeKind.Observed d -> Some d
+        | _ -> None
+
+    let private betaArgs (n: Node) =
+        match n.Kind with
+        | NodeKind.Parameter(Dist.Beta(a, b)) -> Some(a, b)
+        | _ -> None
+
+    /// A Binomial/Bernoulli child whose probability is exactly θ or θ[group] (coefficient 1, no offset).
+    let private countChild (rates: string) (c: Node) : Result<CountChild, string> =
+        let size, p =
+            match childDist c with
+            | Some(Dist.Binomial(n, p)) -> Some n, Some p
+            | Some(Dist.Bernoulli p) -> Some(Const 1.0), Some p
+            | _ -> None, None
+
+        match size, p |> Option.bind (Linear.tryAffine rates) with
+        | Some n, Some(Const 0.0, (Slot.Whole | Slot.Indexed _ as slot), Const 1.0) when not (Expr.dependsOn rates n) ->
+            Ok { Node = c; Slot = slot; Size = n }
+        | Some _, _ -> Error $"child '{c.Name}' does not use '{rates}' directly as its probability"
+        | None, _ -> Error $"child '{c.Name}' of '{rates}' is not Binomial or Bernoulli"
+
+    let private allOk (results: Result<'a, string> list) =
+        results
+        |> List.fold
+            (fun acc r ->
+                match acc, r with
+                | Ok xs, Ok x -> Ok(x :: xs)
+                | Error e, _ -> Error e
+                | _, Error e -> Error e)
+            (Ok [])
+        |> Result.map List.rev
+
+    /// The match for `target` given its Beta child `rates`, or why the pattern does not hold.
+    let private matchFor (expanded: Model) (target: Node) (rates: Node) : Result<CollapsedBetaMatch, string> =
+        let a, b = (betaArgs rates).Value
+        let hyper = Expr.paramRefs a @ Expr.paramRefs b |> List.distinct
+        let order = expanded.Nodes |> List.map (fun n -> n.Name)
+
+        let onlyRatesAndFactors (p: string) =
+            Graph.children expanded p
+            |> List.filter (fun c -> c.Name <> rates.Name)
+            |> List.map (fun c ->
+                if c.Kind.IsFactor then
+                    Ok c.Name
+                else
+                    Error $"'{p}' also informs '{c.Name}', which the collapsed update would leave out")
+            |> allOk
+
+        if not (List.isEmpty (Expr.columnRefs a @ Expr.columnRefs b)) then
+            Error $"the Beta arguments of '{rates.Name}' read data, so they differ between groups"
+        else
+            match hyper |> List.filter ((<>) target.Name) with
+            | [ partner ] ->
+                match expanded.Nodes |> List.tryFind (fun n -> n.Name = partner) with
+                | Some({
+                           Kind = NodeKind.Parameter _
+                           Plate = Plate.Scalar
+                       }) ->
+                    if List.findIndex ((=) partner) order < List.findIndex ((=) target.Name) order then
+                        Error
+                            $"'{target.Name}' moves with '{partner}' in the collapsed update of '{partner}'; this is an extra slice step given '{rates.Name}'"
+                    else
+                        match
+                            onlyRatesAndFactors target.Name,
+                            onlyRatesAndFactors partner,
+                            Graph.children expanded rates.Name
+                        with
+                        | Error e, _, _
+                        | _, Error e, _ -> Error e
+                        | _, _, [] -> Error $"'{rates.Name}' has no children, so there is nothing to integrate"
+                        | Ok f1, Ok f2, children ->
+                            children
+                            |> List.map (countChild rates.Name)
+                            |> allOk
+                            |> Result.map (fun cs ->
+                                {
+                                    Partner = partner
+                                    Rates = rates.Name
+                                    A = a
+                                    B = b
+                                    Children = cs
+                                    Factors = f1 @ f2 |> List.distinct
+                                })
+                | _ -> Error $"'{partner}' in the Beta arguments of '{rates.Name}' is not a scalar parameter"
+            | others ->
+                Error
+                    $"the Beta arguments of '{rates.Name}' read {others.Length + 1} parameters; the collapsed update needs exactly two"
+
+    /// Recognises the first (in declaration order) of two scalar hyperparameters of a Beta node whose children are
+    /// Binomial/Bernoulli in it; not applicable to a node that no Beta prior reads.
+    let recogniser: Recogniser<CollapsedBetaMatch> =
+        {
+            Name = name
+            Math =
+                "theta_g ~ Beta(a, b), y_i ~ Bin(n_i, theta_g[i]) => (a, b) | y ∝ p(a, b) prod_g B(a + Y_g, b + F_g)/B(a, b) (slice on (logit(a/(a+b)), log(a+b)) when a, b are the parameters), then theta_g | a, b, y ~ Beta(a + Y_g, b + F_g)"
+            Recognise =
+                fun expanded target ->
+                    match target.Kind, target.Plate with
+                    | NodeKind.Parameter _, Plate.Scalar ->
+                        let betas =
+                            Graph.children expanded target.Name
+                            |> List.filter (fun c -> (betaArgs c).IsSome)
+
+                        match betas with
+                        | [] -> RuleOutcome.NotApplicable
+                        | [ rates ] -> matchFor expanded target rates |> RuleOutcome.ofResult
+                        | _ ->
+                            RuleOutcome.Rejected
+                                $"'{target.Name}' is a hyperparameter of {betas.Length} Beta nodes; the collapsed update covers one"
+                    | _ -> RuleOutcome.NotApplicable
+        }
+
+    /// Where the two hyperparameters are moved: on (logit(a/(a+b)), log(a+b)) when they are the Beta's arguments
+    /// themselves (the mean and the prior sample size, nearly independent a posteriori), otherwise each on its own
+    /// unconstrained scale (e.g. Beta(μκ, (1 − μ)κ) is already on (logit μ, log κ)).
+    [<RequireQualifiedAccess>]
+    type private Scale =
+        | MeanSum of offA: int * offB: int
+        | Own of off1: int * support1: Support * off2: int * support2: Support
+
+    /// One chain's scratch: the state and the coordinate held fixed while the other is sliced, read by the two
+    /// log-density closures made once per chain, so a move allocates nothing.
+    [<AllowNullLiteral>]
+    type private Scratch() =
+        member val Values: float[] = null with get, set
+        member val U1 = 0.0 with get, set
+        member val U2 = 0.0 with get, set
+        member val Along1: float -> float = (fun _ -> nan) with get, set
+        member val Along2: float -> float = (fun _ -> nan) with get, set
+
+    let private positiveSupport (s: Support) =
+        match s with
+        | Support.Positive -> true
+        | Support.Interval(l, _) -> l >= 0.0
+        | _ -> false
+
+    let private scalarSupport (s: Support) =
+        match s with
+        | Support.Real
+        | Support.Positive
+        | Support.UnitInterval
+        | Support.Interval _ -> true
+        | _ -> false
+
+    /// Writes (u1, u2) into the state and returns the log-Jacobian of the map from (u1, u2).
+    let private place (scale: Scale) (s: float[]) (u1: float) (u2: float) : float =
+        match scale with
+        | Scale.MeanSum(oa, ob) ->
+            // a = e^u2 σ(u1), b = e^u2 σ(−u1); |∂(a, b)/∂(u1, u2)| = a·b
+            let la = u2 + Numerics.logSigmoid u1
+            let lb = u2 + Numerics.logSigmoid -u1
+            s.[oa] <- exp la
+            s.[ob] <- exp lb
+            la + lb
+        | Scale.Own(o1, s1, o2, s2) ->
+            s.[o1] <- Transform.fromUnconstrainedScalar s1 u1
+            s.[o2] <- Transform.fromUnconstrainedScalar s2 u2
+            Transform.logJacobianScalar s1 u1 + Transform.logJacobianScalar s2 u2
+
+    /// The current (u1, u2) of the state.
+    let private current (scale: Scale) (s: float[]) =
+        match scale with
+        | Scale.MeanSum(oa, ob) -> struct (log s.[oa] - log s.[ob], log (s.[oa] + s.[ob]))
+        | Scale.Own(o1, s1, o2, s2) ->
+            struct (Transform.toUnconstrainedScalar s1 s.[o1], Transform.toUnconstrainedScalar s2 s.[o2])
+
+    /// θ ~ Beta(x, y) as G_x/(G_x + G_y); MathNet's sampler when both Gamma draws underflow (tiny shapes).
+    let private drawBeta (rng: Random) (x: float) (y: float) =
+        let gx = GammaVariate.standard rng x
+        let gy = GammaVariate.standard rng y
+        let t = gx / (gx + gy)
+
+        if Double.IsFinite t then
+            Numerics.unitOpen t
+        else
+            Numerics.unitOpen (MathNet.Numerics.Distributions.Beta.Sample(rng, x, y))
+
+    /// The update of the match's two hyperparameters with the rates integrated out, then of the rates; an error
+    /// (and a slice fallback) when the counts are not fixed data or the arguments vary between groups.
+    let update (b: Bound) (target: NodeInfo) (m: CollapsedBetaMatch) : Result<Update, string> =
+        let partner = Bound.node b m.Partner
+        let rates = Bound.node b m.Rates
+
+        let supportOf (i: NodeInfo) =
+            match i.Node.Kind with
+            | NodeKind.Parameter d when not (Dist.isDiscrete d) -> Some(Dist.support d)
+            | _ -> None
+
+        let factors = m.Factors |> List.map (Bound.node b)
+
+        let factorsGlobal =
+            factors
+            |> List.forall (fun f ->
+                match f.Node.Kind with
+                | NodeKind.Factor e -> Factor.readsOnlyScalarGlobals b e
+                | _ -> false)
+
+        match supportOf target, supportOf partner, Updates.staticCountSums b rates m.Children with
+        | _ when not (Factor.readsOnlyScalarGlobals b m.A && Factor.readsOnlyScalarGlobals b m.B) ->
+            Error $"the Beta arguments of '{m.Rates}' read more than scalar global parameters"
+        | _ when not factorsGlobal -> Error "a factor on the hyperparameters reads more than scalar global parameters"
+        | None, _, _
+        | _, None, _ -> Error "a hyperparameter is discrete"
+        | Some s1, Some s2, _ when not (scalarSupport s1 && scalarSupport s2) ->
+            Error "a hyperparameter has a non-scalar support"
+        | _, _, None -> Error $"the successes or trials of a child of '{m.Rates}' are not fixed data"
+        | Some s1, Some s2, Some(ys, sizes) ->
+            let fs = Array.map2 (-) sizes ys
+
+            if
+                not (Array.forall (fun y -> y >= 0.0 && Double.IsFinite y) ys)
+                || not (Array.forall (fun f -> f >= 0.0 && Double.IsFinite f) fs)
+            then
+                Error $"the children of '{m.Rates}' have missing or negative counts or failures"
+            else
+                let name1, name2 = target.Node.Name, partner.Node.Name
+                let off1, off2 = b.Layout.Offsets.[name1], b.Layout.Offsets.[name2]
+
+                let scale =
+                    match m.A, m.B with
+                    | Param pa, Param pb when positiveSupport s1 && positiveSupport s2 ->
+                        let offOf p = if p = name1 then off1 else off2
+                        Scale.MeanSum(offOf pa, offOf pb)
+                    | _ -> Scale.Own(off1, s1, off2, s2)
+
+                let af = Eval.compileScalar b Scope.Global m.A
+                let bf = Eval.compileScalar b Scope.Global m.B
+                let marginal = BetaBinomialMarginal.create ys fs
+
+                // The hyperparameters' own terms: their priors and the factors that read them.
+                let own =
+                    [ target; partner ] @ factors
+                    |> List.collect (fun i ->
+                        let term = LogDensity.nodeTerm b i
+                        List.init i.Copies (fun c -> fun s -> term s c))
+                    |> Array.ofList
+
+                let logTarget (s: float[]) (u1: float) (u2: float) =
+                    let logJ = place scale s u1 u2
+                    let mutable sum = logJ // accumulator over the own terms
+
+                    for t in own do
+                        sum <- sum + t s
+
+                    if Double.IsNegativeInfinity sum then
+                        sum
+                    else
+                        sum + marginal (af s 0) (bf s 0)
+
+                let ratesOff = b.Layout.Offsets.[m.Rates]
+                let groups = rates.Copies
+
+                let method =
+                    $"{name} ({name1}, {name2} with {m.Rates} integrated out; then {m.Rates})"
+
+                let run (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
+                    let s = st.Values
+                    sc.Values <- s
+                    let struct (u1, u2) = current scale s
+                    let f0 = logTarget s u1 u2
+
+                    if not (Double.IsFinite f0) then
+                        UpdateKit.fail name1 method $"the log-density at the current value is {f0}"
+
+                    sc.U2 <- u2
+                    let r1 = Slice.stepFrom rng sc.Along1 widths.[0].Width UpdateKit.maxSteps u1 f0
+                    sc.U1 <- r1.Value
+
+                    let r2 =
+                        Slice.stepFrom rng sc.Along2 widths.[1].Width UpdateKit.maxSteps u2 r1.LogDensity
+
+                    place scale s r1.Value r2.Value |> ignore
+
+                    if st.Adapting then
+                        widths.[0] <- Slice.adaptWidth widths.[0] u1 r1.Value
+                        widths.[1] <- Slice.adaptWidth widths.[1] u2 r2.Value
+
+                    let a, bb = af s 0, bf s 0
+
+                    for g in 0 .. groups - 1 do
+                        let t = drawBeta rng (a + ys.[g]) (bb + fs.[g])
+                        UpdateKit.checkFinite m.Rates method t
+                        s.[ratesOff + g] <- t
+
+                Ok
+                    {
+                        Node = name1
+                        Method = method
+                        Kind = UpdateKind.Rule name
+                        Exactness = Exactness.Approximate
+                        Reason = ""
+                        KeepsWeight = false
+                        Init =
+                            fun _ ->
+                                let sc = Scratch()
+                                sc.Along1 <- fun v -> logTarget sc.Values v sc.U2
+                                sc.Along2 <- fun v -> logTarget sc.Values sc.U1 v
+                                let widths = UpdateStep.widths 2
+                                UpdateStep.withWidths widths (run sc widths)
+                    }
+
+    /// The plan pass after the rules: each collapsed update already moves its partner and draws the rates exactly,
+    /// so the partner's slice step (a move given θ) and the rates' own Beta-Binomial draw (a fresh θ given the same
+    /// a, b) only repeat it; they are dropped and the update is listed under the three nodes. Other updates of the
+    /// partner or the rates (a user's rule) are kept.
+    let combine (expanded: Model) (updates: Update[]) : Update[] =
+        let matches =
+            updates
+            |> Array.choose (fun u ->
+                match u.Kind, Model.tryFind u.Node expanded with
+                | UpdateKind.Rule r, Some node when r = name ->
+                    match recogniser.Recognise expanded node with
+                    | RuleOutcome.Matched m -> Some(u.Node, m)
+                    | _ -> None
+                | _ -> None)
+
+        let repeats (u: Update) =
+            matches
+            |> Array.exists (fun (_, m) ->
+                (u.Node = m.Partner && u.Kind = UpdateKind.Slice)
+                || (u.Node = m.Rates && u.Kind = UpdateKind.Rule Conjugacy.betaBinomial.Name))
+
+        updates
+        |> Array.filter (repeats >> not)
+        |> Array.map (fun u ->
+            match matches |> Array.tryFind (fun (n, _) -> n = u.Node) with
+            | Some(_, m) ->
+                { u with
+                    Node = $"{u.Node}, {m.Partner}, {m.Rates}"
+                }
+            | None -> u)
