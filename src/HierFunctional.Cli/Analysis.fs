@@ -190,12 +190,20 @@ module Analysis =
         | None -> None
         | Some obs ->
             let name = obs.Node.Name
-            let reps = Predictive.replicate (Xoshiro256StarStar(seed, false)) b (thin 400 p)
             let y = b.Numeric.[name]
+            let statistics = [ "mean", Array.average; "sd", sd; "max", Array.max ]
+            let rng = Xoshiro256StarStar(seed, false)
 
-            let stat (label: string) (f: float[] -> float) =
+            // Each replicated data set is reduced to its statistics at once, so only one is alive at a time.
+            let reps =
+                PosteriorStates.allChainStates b (thin 400 p)
+                |> Array.map (fun s ->
+                    let yRep = numbers (Dataset.tryColumn name (Forward.simulateData rng b s))
+                    statistics |> List.map (fun (_, f) -> f yRep) |> Array.ofList)
+
+            let stat k (label: string, f: float[] -> float) =
                 let t = f y
-                let tRep = reps |> Array.map (fun d -> f (numbers (Dataset.tryColumn name d)))
+                let tRep = reps |> Array.map (fun r -> r.[k])
 
                 label,
                 t,
@@ -203,7 +211,7 @@ module Analysis =
                 (tRep |> Array.filter (fun v -> v >= t) |> Array.length |> float)
                 / float tRep.Length
 
-            Some(name, [ stat "mean" Array.average; stat "sd" sd; stat "max" Array.max ])
+            Some(name, statistics |> List.mapi stat)
 
     /// DIC, WAIC and PSIS-LOO as (name, value, detail) lines; a criterion that cannot be computed says why.
     let criteria (plan: GibbsPlan) (p: Posterior) =

@@ -84,7 +84,11 @@ module Predictive =
     /// p = P(T(y_rep) ≥ T(y)); p near 0 or 1 says the model does not reproduce that feature of the data.
     let check (rng: Random) (b: Bound) (statistic: Dataset -> float) (posterior: Posterior) : PredictiveCheck =
         let t = statistic b.Data
-        let reps = replicate rng b posterior |> Array.map statistic
+        // One replicated data set alive at a time (rows × draws values would not fit for large data); the
+        // generator is used in the same order as `replicate`.
+        let reps =
+            PosteriorStates.allChainStates b posterior
+            |> Array.map (Forward.simulateData rng b >> statistic)
 
         {
             Observed = t
