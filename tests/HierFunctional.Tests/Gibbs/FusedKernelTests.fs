@@ -117,7 +117,7 @@ let ``fused kernel precisions, shifts and conditional moments match the general 
             let prior = { NormalParams.Mean = 0.7; Sd = 1.3 }
 
             let moments (p: float[]) (sh: float[]) =
-                Array.map2 (fun p sh -> Conjugate.normal prior { Precision = p; Shift = sh }) p sh
+                Array.map2 (fun p sh -> ConjugatePosterior.normal prior { Precision = p; Shift = sh }) p sh
 
             Array.forall2 close p1 p2
             && Array.forall2 close s1 s2

@@ -140,7 +140,7 @@ let ``fixed Gamma-Poisson sums equal the general per-row sums and give the same 
             && Array.forall2
                 (fun (p: GammaParams) (q: GammaParams) -> close p.Shape q.Shape && close p.Rate q.Rate)
                 (Array.map2 (fun y e -> { Shape = a + y; Rate = rate + e }) fixedYs fixedSizes)
-                (Array.map2 (Conjugate.gammaPoisson { Shape = a; Rate = rate }) ys sizes))
+                (Array.map2 (ConjugatePosterior.gammaPoisson { Shape = a; Rate = rate }) ys sizes))
 
 let ``Gamma-Poisson sums that depend on a parameter are not fixed at compile time`` () =
     let b = Bind.bindOrThrow (countVariant 2) (countData (rng 9))

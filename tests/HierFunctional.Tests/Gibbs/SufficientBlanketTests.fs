@@ -249,7 +249,7 @@ let ``positive-coefficient draws with a half-normal prior match the quadrature o
         let draws =
             Array.init n (fun _ ->
                 let struct (t, w) =
-                    Conjugate.drawPositiveCoefficient r Double.PositiveInfinity a 1.0 stats
+                    ConjugatePosterior.drawPositiveCoefficient r Double.PositiveInfinity a 1.0 stats
 
                 Assert.Equal(1.0, w)
                 t)

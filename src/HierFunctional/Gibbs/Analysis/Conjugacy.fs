@@ -193,7 +193,7 @@ module Conjugacy =
              | _ -> None)
 
     /// Two-group prior w·δ₀ + (1−w)·N(0, s²) × Normal children linear in the target: the exact conditional is the
-    /// same mixture with updated weight and slab (`Conjugate.slabProbability`), so the indicator and the value are
+    /// same mixture with updated weight and slab (`ConjugatePosterior.slabProbability`), so the indicator and the value are
     /// drawn together in closed form, for every element of a group vector.
     let spikeAndSlab: Recogniser<Expr * Expr * GaussianChild list> =
         elementwiseGaussian

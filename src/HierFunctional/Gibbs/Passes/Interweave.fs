@@ -60,7 +60,7 @@ module internal Interweave =
 
     /// Redraws τ's half-t mixing weight from a | τ² after a move of τ that used τ's marginal prior.
     let redrawWeight (a: Augmentation) (w: MixingWeight) (rng: Random) (s: float[]) (tau: float) =
-        let p = Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
+        let p = ConjugatePosterior.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
         w.Value <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
 
     /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
@@ -258,13 +258,13 @@ module internal Interweave =
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
 
-            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `Conjugate.drawLocationAndPositiveScale`),
+            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `ConjugatePosterior.drawLocationAndPositiveScale`),
             // w refreshed from τ first; false when rounding left the joint precision indefinite (then: slice moves).
             let exactDraw () =
                 match exact with
                 | Some e ->
                     let scale = e.TauScale s
-                    let w = Conjugate.drawHalfTWeight rng (e.TauDof s) scale t0
+                    let w = ConjugatePosterior.drawHalfTWeight rng (e.TauDof s) scale t0
 
                     let stats =
                         {
@@ -276,7 +276,7 @@ module internal Interweave =
                         }
 
                     match
-                        Conjugate.drawLocationAndPositiveScale rng { Mean = e.MuMean s; Sd = e.MuSd s } scale w stats
+                        ConjugatePosterior.drawLocationAndPositiveScale rng { Mean = e.MuMean s; Sd = e.MuSd s } scale w stats
                     with
                     | ValueSome(struct (mv, tv)) ->
                         UpdateKit.checkFinite tau.Node.Name "interweaving" tv

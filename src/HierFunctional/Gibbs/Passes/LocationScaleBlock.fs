@@ -83,7 +83,7 @@ module internal LocationScaleBlock =
                     }
 
                 match
-                    Conjugate.drawLocationAndPositiveScale
+                    ConjugatePosterior.drawLocationAndPositiveScale
                         rng
                         { Mean = muMean s; Sd = muSd s }
                         scaleA
@@ -95,7 +95,7 @@ module internal LocationScaleBlock =
                     UpdateKit.checkFinite mu rule mv
                     s.[tauOff] <- tv
                     s.[muOff] <- mv
-                    weight.Value <- Conjugate.drawHalfTWeight rng (dof s) scaleA tv
+                    weight.Value <- ConjugatePosterior.drawHalfTWeight rng (dof s) scaleA tv
                 | ValueNone ->
                     raise (
                         ModelException(

@@ -257,11 +257,11 @@ module internal Updates =
 
     /// The Normal(m0, s0) prior's element draw: posterior precision 1/s0² + P_j, mean (m0/s0² + S_j)/precision.
     let private normalKernel (rng: Random) (m0: float) (s0: float) (stats: NormalLinearStats) =
-        Conjugate.drawNormal rng { Mean = m0; Sd = s0 } stats
+        ConjugatePosterior.drawNormal rng { Mean = m0; Sd = s0 } stats
 
     /// `drawElementsWith` for a Normal(m0, s0) prior. When m0 and s0 take one value per sweep (e.g. θ_j ~ N(μ, τ))
     /// the draws run in one closure-free loop with the ziggurat standard normal: the same posterior moments as
-    /// `Conjugate.normal` (same floating-point operations), a cheaper N(0, 1) variate.
+    /// `ConjugatePosterior.normal` (same floating-point operations), a cheaper N(0, 1) variate.
     let drawElements (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
         match perSweep b m0, perSweep b s0 with
         | Some mf, Some sf ->
@@ -334,7 +334,7 @@ module internal Updates =
 
     /// Two-group prior × Gaussian children linear in the target (see `Conjugacy.spikeAndSlab`).
     let spikeAndSlab b target w sd children =
-        gaussianElementwise Conjugacy.spikeAndSlab (drawElementsWith Conjugate.drawSpikeAndSlab) b target w sd children
+        gaussianElementwise Conjugacy.spikeAndSlab (drawElementsWith ConjugatePosterior.drawSpikeAndSlab) b target w sd children
 
     /// (ν, A) of a half-t(ν, A) family prior as functions of the state — ν = 1 for the half-Cauchy, +∞ for the
     /// half-normal — or None for any other prior: the scale-mixture updates all read their prior this way.
@@ -392,7 +392,7 @@ module internal Updates =
                                 likelihood s prec shift scratch
 
                                 let struct (tau, w) =
-                                    Conjugate.drawPositiveCoefficient
+                                    ConjugatePosterior.drawPositiveCoefficient
                                         rng
                                         (dof s)
                                         (scale s)
@@ -681,17 +681,17 @@ module internal Updates =
         match prior, link with
         | Dist.Gamma(a, r), ScaleLink.Precision ->
             let af, rf = arg a, arg r
-            update (fun rng s -> Conjugate.drawPrecision rng { Shape = af s 0; Rate = rf s 0 } n (ss s))
+            update (fun rng s -> ConjugatePosterior.drawPrecision rng { Shape = af s 0; Rate = rf s 0 } n (ss s))
         | Dist.InverseGamma(a, sc), ScaleLink.Variance ->
             let af, sf = arg a, arg sc
-            update (fun rng s -> Conjugate.drawVariance rng { Shape = af s 0; Scale = sf s 0 } n (ss s))
+            update (fun rng s -> ConjugatePosterior.drawVariance rng { Shape = af s 0; Scale = sf s 0 } n (ss s))
         | Dist.Gamma(a, r), ScaleLink.Variance ->
             // p(v) ∝ v^(a−1) e^(−r v) · v^(−n/2) e^(−SS/(2v))  ⇒  v ~ GIG(a − n/2, χ = SS, ψ = 2r).
             let af, rf = arg a, arg r
             update (fun rng s -> Special.gig rng (af s 0 - 0.5 * n) (ss s) (2.0 * rf s 0))
         | Dist.HalfNormal sd, ScaleLink.Sd ->
             let sf = arg sd
-            update (fun rng s -> Conjugate.drawHalfNormalSd rng (sf s 0) n (ss s))
+            update (fun rng s -> ConjugatePosterior.drawHalfNormalSd rng (sf s 0) n (ss s))
         | (Dist.HalfCauchy _ | Dist.HalfStudentT _), ScaleLink.Sd ->
             let dof, scale = (halfTArguments b prior).Value
 
@@ -711,7 +711,7 @@ module internal Updates =
                                 let s = st.Values
 
                                 let struct (sd, aux) =
-                                    Conjugate.drawHalfStudentT rng (dof s) (scale s) weight.Value n (ss s)
+                                    ConjugatePosterior.drawHalfStudentT rng (dof s) (scale s) weight.Value n (ss s)
 
                                 UpdateKit.checkFinite name rule sd
                                 UpdateKit.checkFinite name rule aux
@@ -828,7 +828,7 @@ module internal Updates =
         let bf = Eval.compileScalar b target.Scope beta
 
         countUpdate b target children Conjugacy.betaBinomial.Name (fun rng s i y trials ->
-            Numerics.unitOpen (Conjugate.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y)))
+            Numerics.unitOpen (ConjugatePosterior.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y)))
 
     /// Per target element (Σ y, Σ size) when they do not depend on the state: every child observed, with a size
     /// that factors as (constant) × (data). Summed in the same order as `countSums`, so the values are identical.
@@ -900,14 +900,14 @@ module internal Updates =
                                 let r = rf s 0
 
                                 for j in 0 .. n - 1 do
-                                    // Conjugate.gammaPoisson's sums, inlined so no record is built per element.
+                                    // ConjugatePosterior.gammaPoisson's sums, inlined so no record is built per element.
                                     let x = Numerics.positive (GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j]))
                                     UpdateKit.checkFinite name rule x
                                     s.[off + j] <- x)
                 }
         | _ ->
             countUpdate b target children rule (fun rng s i y exposure ->
-                Numerics.positive (Conjugate.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure))
+                Numerics.positive (ConjugatePosterior.drawGammaPoisson rng { Shape = af s i; Rate = rf s i } y exposure))
 
     // ---------------------------------------------------------------- scalar Gamma rules and Dirichlet
 
@@ -954,7 +954,7 @@ module internal Updates =
         let n = totals |> List.sumBy (fst >> float)
 
         scalarUpdate b target Conjugacy.gammaExponential.Name (fun rng s ->
-            Conjugate.drawGammaExponential
+            ConjugatePosterior.drawGammaExponential
                 rng
                 { Shape = af s 0; Rate = rf s 0 }
                 n
@@ -1005,7 +1005,7 @@ module internal Updates =
                 shapes <- shapes + a
                 total <- total + t
 
-            Conjugate.drawGammaRate rng { Shape = cf s 0; Rate = df s 0 } shapes 1.0 total)
+            ConjugatePosterior.drawGammaRate rng { Shape = cf s 0; Rate = df s 0 } shapes 1.0 total)
 
     /// Dirichlet(α) × Categorical (observed codes 0..K−1) children → Dirichlet(α + counts).
     let dirichletCounts (b: Bound) (target: NodeInfo) (concentration: Expr) (children: Node list) =
@@ -1042,7 +1042,7 @@ module internal Updates =
                     Init =
                         fun _ ->
                             UpdateStep.scratch (fun rng st ->
-                                let p = Conjugate.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
+                                let p = ConjugatePosterior.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
                                 p |> Array.iter (UpdateKit.checkFinite name Conjugacy.dirichletCounts.Name)
                                 Array.blit p 0 st.Values off k)
                 }
@@ -1061,9 +1061,9 @@ module internal Updates =
 
         fun (rng: Random) (s: float[]) (stats: RegressionStats) ->
             let post =
-                Conjugate.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) stats
+                MvConjugatePosterior.regressionDiagonal (Array.create k (mf s 0)) (Array.create k (sf s 0)) stats
 
-            let beta = Conjugate.drawMvNormal rng post
+            let beta = MvConjugatePosterior.drawMvNormal rng post
 
             for j in 0 .. k - 1 do
                 UpdateKit.checkFinite name rule beta.[j]
@@ -1129,7 +1129,7 @@ module internal Updates =
                         let a = precompute b child.Scope n c.Offset
                         let sd = precompute b child.Scope n sData
                         let ys = Array.init n (value zero)
-                        let base0 = Conjugate.regressionStats x a sd ys
+                        let base0 = MvConjugatePosterior.regressionStats x a sd ys
                         let si = Eval.compileScalar b child.Scope sInv
 
                         fun (s: float[]) (_: float[][]) ->
@@ -1152,7 +1152,7 @@ module internal Updates =
                                 sd.[r] <- sdf s r
                                 ys.[r] <- value s r
 
-                            Conjugate.regressionStats x a sd ys)
+                            MvConjugatePosterior.regressionStats x a sd ys)
                 |> Array.ofList
 
             // Three row-sized buffers per child (offsets, sds, values), allocated once per chain.
