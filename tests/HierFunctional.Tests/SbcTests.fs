@@ -99,7 +99,7 @@ let private editedNormalMean (shift: float) (precisionFactor: float) : Conjugacy
                     |> RuleOutcome.map (fun (m0, s0, children) ->
                         m0 + constant shift, s0 * f, children |> List.map (fun ch -> { ch with Sd = ch.Sd * f }))
         }
-        (fun b t (m0, s0, cs) -> Updates.normalMean b t m0 s0 cs)
+        (fun b t (m0, s0, cs) -> NormalUpdates.normalMean b t m0 s0 cs)
 
 let private withRule (rule: ConjugacyRule) (s: SbcStructure) =
     { s with

@@ -38,43 +38,43 @@ module Rules =
 
     /// Normal prior × Normal children linear in the target (`Conjugacy.normalMean`).
     let normalMean =
-        create Conjugacy.normalMean (fun b t (m0, s0, cs) -> Updates.normalMean b t m0 s0 cs)
+        create Conjugacy.normalMean (fun b t (m0, s0, cs) -> NormalUpdates.normalMean b t m0 s0 cs)
 
     /// Spike-and-slab prior × Normal children linear in the target (`Conjugacy.spikeAndSlab`).
     let spikeAndSlab =
-        create Conjugacy.spikeAndSlab (fun b t (w, sd, cs) -> Updates.spikeAndSlab b t w sd cs)
+        create Conjugacy.spikeAndSlab (fun b t (w, sd, cs) -> NormalUpdates.spikeAndSlab b t w sd cs)
 
     /// iid Normal prior on a coefficient vector × regression children (`Conjugacy.normalBlock`).
     let normalBlock =
-        create Conjugacy.normalBlock (fun b t (m0, s0, cs) -> Updates.normalBlock b t m0 s0 cs)
+        create Conjugacy.normalBlock (fun b t (m0, s0, cs) -> NormalUpdates.normalBlock b t m0 s0 cs)
 
     /// A scale parameter of Normal children (`Conjugacy.normalScale`).
     let normalScale =
-        create Conjugacy.normalScale (fun b t (link, prior, cs) -> Updates.normalScale b t link prior cs)
+        create Conjugacy.normalScale (fun b t (link, prior, cs) -> ScaleUpdates.normalScale b t link prior cs)
 
     /// A positive scalar entering Normal means linearly (`Conjugacy.normalLinearPositive`).
     let normalLinearPositive =
-        create Conjugacy.normalLinearPositive (fun b t (prior, cs) -> Updates.normalLinearPositive b t prior cs)
+        create Conjugacy.normalLinearPositive (fun b t (prior, cs) -> NormalUpdates.normalLinearPositive b t prior cs)
 
     /// Beta prior × Binomial/Bernoulli children (`Conjugacy.betaBinomial`).
     let betaBinomial =
-        create Conjugacy.betaBinomial (fun b t (a, bb, cs) -> Updates.betaBinomial b t a bb cs)
+        create Conjugacy.betaBinomial (fun b t (a, bb, cs) -> BetaBinomialUpdate.betaBinomial b t a bb cs)
 
     /// Gamma prior × Poisson children (`Conjugacy.gammaPoisson`).
     let gammaPoisson =
-        create Conjugacy.gammaPoisson (fun b t (a, r, cs) -> Updates.gammaPoisson b t a r cs)
+        create Conjugacy.gammaPoisson (fun b t (a, r, cs) -> GammaPoissonUpdate.gammaPoisson b t a r cs)
 
     /// Gamma prior × Exponential children (`Conjugacy.gammaExponential`).
     let gammaExponential =
-        create Conjugacy.gammaExponential (fun b t (a, r, cs) -> Updates.gammaExponential b t a r cs)
+        create Conjugacy.gammaExponential (fun b t (a, r, cs) -> GammaRateUpdates.gammaExponential b t a r cs)
 
     /// Gamma prior on the rate of Gamma children (`Conjugacy.gammaRateOfGamma`).
     let gammaRateOfGamma =
-        create Conjugacy.gammaRateOfGamma (fun b t (a, r, cs) -> Updates.gammaRateOfGamma b t a r cs)
+        create Conjugacy.gammaRateOfGamma (fun b t (a, r, cs) -> GammaRateUpdates.gammaRateOfGamma b t a r cs)
 
     /// Dirichlet prior × Categorical/Multinomial children (`Conjugacy.dirichletCounts`).
     let dirichletCounts =
-        create Conjugacy.dirichletCounts (fun b t (a, cs) -> Updates.dirichletCounts b t a cs)
+        create Conjugacy.dirichletCounts (fun b t (a, cs) -> DirichletUpdate.dirichletCounts b t a cs)
 
     /// MvNormal prior × MvNormal children with the target as mean (`Conjugacy.mvNormalMean`).
     let mvNormalMean =

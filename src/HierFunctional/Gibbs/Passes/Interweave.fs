@@ -53,7 +53,7 @@ module internal Interweave =
         | Some _ ->
             match tau.Node.Kind with
             | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
-                Updates.halfTArguments b d
+                NormalUpdates.halfTArguments b d
                 |> Option.map (fun (dof, scale) -> { Dof = dof; Scale = scale })
             | _ -> None
         | None -> None
@@ -187,7 +187,7 @@ module internal Interweave =
 
             let tauPrior =
                 match tau.Node.Kind with
-                | NodeKind.Parameter d -> Updates.halfTArguments b d
+                | NodeKind.Parameter d -> NormalUpdates.halfTArguments b d
                 | _ -> None
 
             match mu.Node.Kind, tauPrior with
@@ -392,7 +392,7 @@ module internal Interweave =
                         && p <> tau.Node.Name
                         && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter))))
                 ->
-                Some(Updates.gaussianLikelihood b theta children)
+                Some(GaussianLikelihood.gaussianLikelihood b theta children)
             | _ -> None
 
         let extra =

@@ -45,10 +45,10 @@ module internal LocationScaleBlock =
             && (Dist.arguments tauPrior
                 |> List.forall (fun (_, e) -> not ((refs e).Contains mu)))
 
-        match Updates.halfTArguments b tauPrior with
+        match NormalUpdates.halfTArguments b tauPrior with
         | Some(dof, scale) when priorsFree && jointlyQuadratic mu tau muChildren tauChildren ->
-            let fillMu = Updates.gaussianLikelihood b muInfo muChildren
-            let fillTau = Updates.gaussianLikelihood b tauInfo tauChildren
+            let fillMu = GaussianLikelihood.gaussianLikelihood b muInfo muChildren
+            let fillTau = GaussianLikelihood.gaussianLikelihood b tauInfo tauChildren
             let muMean, muSd = arg m0, arg s0
             let muOff, tauOff = b.Layout.Offsets.[mu], b.Layout.Offsets.[tau]
             let rule = "Normal location and positive scale, jointly"

@@ -111,7 +111,7 @@ module internal PolyaGamma =
                 |> Array.ofList
             )
 
-    /// Element-wise Normal prior: prec_e += c²ω, shift_e += c(κ − ωa), then `Updates.drawElements`.
+    /// Element-wise Normal prior: prec_e += c²ω, shift_e += c(κ − ωa), then `NormalUpdates.drawElements`.
     let private elementwise (b: Bound) (target: NodeInfo) m0 s0 (children: LinkedChild list) =
         let off = b.Layout.Offsets.[target.Node.Name]
 
@@ -125,7 +125,9 @@ module internal PolyaGamma =
         |> collect
         |> Result.map (fun parts ->
             let n = target.Copies
-            let draw = Updates.drawElements b target m0 s0 (methodName Conjugacy.normalMean)
+
+            let draw =
+                NormalUpdates.drawElements b target m0 s0 (methodName Conjugacy.normalMean)
 
             make
                 target.Node.Name
@@ -211,7 +213,7 @@ module internal PolyaGamma =
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
-                let draw = Updates.drawBlock b target m0 s0 (methodName Conjugacy.normalBlock)
+                let draw = NormalUpdates.drawBlock b target m0 s0 (methodName Conjugacy.normalBlock)
 
                 make name Conjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
                     accumulate rng st.Values acc

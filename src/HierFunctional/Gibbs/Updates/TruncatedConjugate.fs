@@ -87,7 +87,7 @@ module internal TruncatedConjugate =
         match bad with
         | Some why -> Error why
         | None ->
-            let likelihood = Updates.gaussianLikelihood b target children
+            let likelihood = GaussianLikelihood.gaussianLikelihood b target children
             let mf, sf = compile b target m0, compile b target s0
             let n = target.Copies
 
@@ -117,7 +117,7 @@ module internal TruncatedConjugate =
         match bad with
         | Some why -> Error why
         | None ->
-            let sums = Updates.countSums b target children
+            let sums = CountSums.countSums b target children
             let n = target.Copies
 
             elementwise
@@ -196,7 +196,7 @@ module internal TruncatedConjugate =
                 lower
                 upper
         | TruncatedInner.NormalScale(link, prior, children) ->
-            let parts = children |> List.map (Updates.sumOfSquares b) |> Array.ofList
+            let parts = children |> List.map (ScaleUpdates.sumOfSquares b) |> Array.ofList
             let n = parts |> Array.sumBy (fst >> float)
 
             let ss (s: float[]) =

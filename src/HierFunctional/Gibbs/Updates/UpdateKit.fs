@@ -31,3 +31,28 @@ module internal UpdateKit =
             fail node update $"the log-density at the current value is {f0}"
 
         Slice.step rng f width maxSteps x0
+
+    /// Evaluates a data-only expression for every copy of a scope once.
+    let precompute (b: Bound) (scope: Scope) (copies: int) (e: Expr) =
+        let f = Eval.compileScalar b scope e
+        let s = zeroState b
+        Array.init copies (fun r -> f s r)
+
+    /// The copy of a target's scope that element j reads its prior's arguments from (0 for a global target).
+    let targetIndex (target: NodeInfo) (j: int) =
+        if target.Scope = Scope.Global then 0 else j
+
+    /// An expression that takes one value per sweep (constants and global scalar parameters only), compiled to
+    /// be read once per sweep rather than once per group.
+    let perSweep (b: Bound) (e: Expr) : (float[] -> float) option =
+        if Factor.isInvariant b None e then
+            let f = Eval.compileScalar b Scope.Global e
+            Some(fun s -> f s 0)
+        else
+            None
+
+    /// Where a latent child's values sit in the state (None for observed children, whose values are data).
+    let stateOffset (b: Bound) (child: NodeInfo) =
+        match child.Node.Kind with
+        | NodeKind.Observed _ -> None
+        | _ -> Some b.Layout.Offsets.[child.Node.Name]
