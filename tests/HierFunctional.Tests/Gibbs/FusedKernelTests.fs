@@ -86,7 +86,7 @@ let private randomState (r: Random) (b: Bound) =
 let private normalMeanOf (b: Bound) (name: string) =
     let expanded = Graph.expand b.Model
 
-    match Conjugacy.normalMean.Recognise expanded (Bound.node b name).Node with
+    match NormalConjugacy.normalMean.Recognise expanded (Bound.node b name).Node with
     | RuleOutcome.Matched(m0, s0, children) -> m0, s0, children
     | other -> failwithf "expected a Normal-Normal match for %s, got %A" name other
 
@@ -250,7 +250,7 @@ let ``Normal-scale sums of squares from level statistics equal the row-by-row su
         let expanded = Graph.expand b.Model
 
         let ssOf name =
-            match Conjugacy.normalScale.Recognise expanded (Bound.node b name).Node with
+            match NormalConjugacy.normalScale.Recognise expanded (Bound.node b name).Node with
             | RuleOutcome.Matched(_, _, [ c ]) -> snd (ScaleUpdates.sumOfSquares b c) s
             | other -> failwithf "expected one Normal-scale child, got %A" other
 

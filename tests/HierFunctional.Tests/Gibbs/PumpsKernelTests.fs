@@ -114,7 +114,7 @@ let private countData (r: Random) =
 
 /// θ's Gamma-Poisson match in a bound model.
 let private gammaPoissonOf (b: Bound) =
-    match Conjugacy.gammaPoisson.Recognise (Graph.expand b.Model) (Bound.node b "theta").Node with
+    match CountConjugacy.gammaPoisson.Recognise (Graph.expand b.Model) (Bound.node b "theta").Node with
     | RuleOutcome.Matched(a, rate, children) -> a, rate, children
     | other -> failwithf "expected a Gamma-Poisson match for theta, got %A" other
 

@@ -52,13 +52,13 @@ module internal GlmInterweave =
 
         let countSliced =
             updates
-            |> Array.exists (fun u -> u.Node = name && u.Kind = UpdateKind.Rule Conjugacy.logLinearCount.Name)
+            |> Array.exists (fun u -> u.Node = name && u.Kind = UpdateKind.Rule GlmConjugacy.logLinearCount.Name)
 
         match Model.tryFind name expanded, info.Node.Plate with
         | Some node, Plate.Over _ when countSliced ->
             match node.Kind with
             | NodeKind.Parameter(Dist.Normal(mean, sd)) ->
-                match Conjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
+                match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
                 | Some(tau, link) when
                     movable b updates tau
                     && (match b.NodeMap.[tau].Node.Kind with
@@ -245,7 +245,7 @@ module internal GlmInterweave =
         }
 
     /// Appends an interweaving step for each Normal random effect whose elements are count-sliced (the update kind of
-    /// `Conjugacy.logLinearCount`) and whose sd is a scale node's sd, variance or precision.
+    /// `GlmConjugacy.logLinearCount`) and whose sd is a scale node's sd, variance or precision.
     let add (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
         let b = density.Bound
 

@@ -22,7 +22,7 @@ module internal Interweave =
         |> List.choose (fun info ->
             match info.Node.Kind, info.Node.Plate with
             | NodeKind.Parameter(Dist.Normal(Param mu, sd)), Plate.Over _ when closedForm info.Node.Name ->
-                match Conjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
+                match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
                 | Some(tau, link) -> Some(info, mu, tau, link)
                 | None -> None
             | _ -> None)
@@ -381,7 +381,7 @@ module internal Interweave =
 
         // θ's children in closed form, when none of them reads μ or τ directly (else every row is evaluated).
         let likelihoodOf (theta: NodeInfo) (mu: NodeInfo) (tau: NodeInfo) =
-            match Conjugacy.normalMean.Recognise expanded.Value theta.Node with
+            match NormalConjugacy.normalMean.Recognise expanded.Value theta.Node with
             | RuleOutcome.Matched(_, _, children) when
                 children
                 |> List.forall (fun c ->
@@ -396,7 +396,7 @@ module internal Interweave =
             | _ -> None
 
         let extra =
-            candidates b updates (UpdateKind.Rule Conjugacy.normalMean.Name)
+            candidates b updates (UpdateKind.Rule NormalConjugacy.normalMean.Name)
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
@@ -410,7 +410,7 @@ module internal Interweave =
             |> List.choose (fun (theta, mu, tau, link) ->
                 match tau.Node.Kind, augmentationOf tau with
                 | NodeKind.Parameter d, None when link = ScaleLink.Sd && Dist.support d = Support.Positive ->
-                    match Conjugacy.polyaGammaLogistic.Recognise expanded.Value theta.Node with
+                    match GlmConjugacy.polyaGammaLogistic.Recognise expanded.Value theta.Node with
                     | RuleOutcome.Matched(_, children) ->
                         let centreSd =
                             match d with

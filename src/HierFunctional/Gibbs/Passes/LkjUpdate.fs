@@ -70,7 +70,7 @@ module LkjUpdate =
             | NodeKind.Observed(Dist.MvNormalCholesky(mean, Param s, Param l') as d) when
                 l' = l.Name && not (Expr.dependsOn s mean || Expr.dependsOn l.Name mean)
                 ->
-                Conjugacy.mvNormalForm expanded d
+                MvConjugacy.mvNormalForm expanded d
                 |> Option.map (fun (_, cov) ->
                     s,
                     {

@@ -143,9 +143,9 @@ module internal LocationScaleBlock =
         let locations =
             updates
             |> Array.choose (fun u ->
-                match isRule Conjugacy.normalMean u, scalarGlobal u.Node with
+                match isRule NormalConjugacy.normalMean u, scalarGlobal u.Node with
                 | true, Some info ->
-                    match ruleOf Conjugacy.normalMean u.Node with
+                    match ruleOf NormalConjugacy.normalMean u.Node with
                     | Some(m0, s0, children) -> Some(info, (m0, s0, children))
                     | _ -> None
                 | _ -> None)
@@ -153,9 +153,9 @@ module internal LocationScaleBlock =
         let pairs =
             updates
             |> Array.choose (fun u ->
-                match isRule Conjugacy.normalLinearPositive u, scalarGlobal u.Node with
+                match isRule NormalConjugacy.normalLinearPositive u, scalarGlobal u.Node with
                 | true, Some tauInfo ->
-                    match ruleOf Conjugacy.normalLinearPositive u.Node with
+                    match ruleOf NormalConjugacy.normalLinearPositive u.Node with
                     | Some(prior, children) ->
                         locations
                         |> Array.tryPick (fun (muInfo, m) ->
@@ -175,5 +175,5 @@ module internal LocationScaleBlock =
             |> Array.choose (fun u ->
                 match pairs |> Array.tryFind (fun (_, tau, _) -> tau = u.Node) with
                 | Some(_, _, joint) -> Some joint
-                | None when absorbed.Contains u.Node && isRule Conjugacy.normalMean u -> None
+                | None when absorbed.Contains u.Node && isRule NormalConjugacy.normalMean u -> None
                 | None -> Some u)

@@ -12,5 +12,5 @@ module internal BetaBinomialUpdate =
         let af = Eval.compileScalar b target.Scope alpha
         let bf = Eval.compileScalar b target.Scope beta
 
-        CountSums.countUpdate b target children Conjugacy.betaBinomial.Name (fun rng s i y trials ->
+        CountSums.countUpdate b target children CountConjugacy.betaBinomial.Name (fun rng s i y trials ->
             Numerics.unitOpen (ConjugatePosterior.drawBeta rng { Alpha = af s i; Beta = bf s i } y (trials - y)))

@@ -138,7 +138,7 @@ module internal CountUpdates =
     /// Slices every element of a Normal(m0, s0)-prior target on its exact log-conditional (see the module doc).
     let private elementwise (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (parts: Rows[]) : Update =
         let name = target.Node.Name
-        let rule = Conjugacy.logLinearCount.Name
+        let rule = GlmConjugacy.logLinearCount.Name
         let off = b.Layout.Offsets.[name]
         let n = target.Copies
         let mf = Eval.compileScalar b target.Scope m0
@@ -195,7 +195,7 @@ module internal CountUpdates =
                                 widths.[j] <- Slice.adaptWidth w x0 r.Value)
         }
 
-    /// The update of a Normal-prior target with log-linear count children (see `Conjugacy.logLinearCount`).
+    /// The update of a Normal-prior target with log-linear count children (see `GlmConjugacy.logLinearCount`).
     let update
         (b: Bound)
         (target: NodeInfo)

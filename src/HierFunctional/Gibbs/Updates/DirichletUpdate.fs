@@ -33,8 +33,8 @@ module internal DirichletUpdate =
             Ok
                 {
                     Node = name
-                    Method = Conjugacy.dirichletCounts.Name
-                    Kind = UpdateKind.Rule Conjugacy.dirichletCounts.Name
+                    Method = CountConjugacy.dirichletCounts.Name
+                    Kind = UpdateKind.Rule CountConjugacy.dirichletCounts.Name
                     Exactness = Exactness.Exact
                     Reason = ""
                     KeepsWeight = false
@@ -44,6 +44,6 @@ module internal DirichletUpdate =
                                 let p =
                                     ConjugatePosterior.drawDirichlet rng (Value.vector (alpha st.Values 0)) counts
 
-                                p |> Array.iter (UpdateKit.checkFinite name Conjugacy.dirichletCounts.Name)
+                                p |> Array.iter (UpdateKit.checkFinite name CountConjugacy.dirichletCounts.Name)
                                 Array.blit p 0 st.Values off k)
                 }

@@ -12,7 +12,7 @@ module internal GammaPoissonUpdate =
     let gammaPoisson (b: Bound) (target: NodeInfo) (shape: Expr) (rate: Expr) (children: CountChild list) =
         let af = Eval.compileScalar b target.Scope shape
         let rf = Eval.compileScalar b target.Scope rate
-        let rule = Conjugacy.gammaPoisson.Name
+        let rule = CountConjugacy.gammaPoisson.Name
 
         match CountSums.staticCountSums b target children with
         | Some(ys, sizes) when Factor.readsOnlyScalarGlobals b shape && Factor.readsOnlyScalarGlobals b rate ->

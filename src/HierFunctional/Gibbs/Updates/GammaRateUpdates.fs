@@ -49,7 +49,7 @@ module internal GammaRateUpdates =
         let totals = children |> List.map (childTotal b)
         let n = totals |> List.sumBy (fst >> float)
 
-        scalarUpdate b target Conjugacy.gammaExponential.Name (fun rng s ->
+        scalarUpdate b target CountConjugacy.gammaExponential.Name (fun rng s ->
             ConjugatePosterior.drawGammaExponential
                 rng
                 { Shape = af s 0; Rate = rf s 0 }
@@ -92,7 +92,7 @@ module internal GammaRateUpdates =
 
                         struct (shapes, total))
 
-        scalarUpdate b target Conjugacy.gammaRateOfGamma.Name (fun rng s ->
+        scalarUpdate b target CountConjugacy.gammaRateOfGamma.Name (fun rng s ->
             let mutable shapes = 0.0
             let mutable total = 0.0
 

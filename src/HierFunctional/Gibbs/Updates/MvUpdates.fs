@@ -155,7 +155,7 @@ module internal MvUpdates =
 
     // ---------------------------------------------------------------- MvNormal mean
 
-    /// MvNormal prior × MvNormal(target, Σ_c) children (see `Conjugacy.mvNormalMean`). Observed children
+    /// MvNormal prior × MvNormal(target, Σ_c) children (see `MvConjugacy.mvNormalMean`). Observed children
     /// contribute n_c and Σx once (summed at compile time); parameter children are summed per sweep, O(n k).
     /// The posterior is formed and drawn on the chain's scratch arrays (`SmallMv`), without allocating.
     let mvNormalMean
@@ -178,7 +178,7 @@ module internal MvUpdates =
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
-            let rule = Conjugacy.mvNormalMean.Name
+            let rule = MvConjugacy.mvNormalMean.Name
             let off = b.Layout.Offsets.[name]
 
             let parts =
@@ -457,13 +457,13 @@ module internal MvUpdates =
                     UpdateKit.checkFinite name rule drawn.[i]
                     s.[off + i] <- drawn.[i])
 
-    /// InverseWishart prior × MvNormal(m_i, target) children (see `Conjugacy.inverseWishartCovariance`).
+    /// InverseWishart prior × MvNormal(m_i, target) children (see `MvConjugacy.inverseWishartCovariance`).
     let inverseWishartCovariance b target dof scale children =
-        scatterUpdate Conjugacy.inverseWishartCovariance.Name ScatterKind.InverseWishart b target dof scale children
+        scatterUpdate MvConjugacy.inverseWishartCovariance.Name ScatterKind.InverseWishart b target dof scale children
 
-    /// Wishart prior × MvNormal(m_i, inverse target) children (see `Conjugacy.wishartPrecision`).
+    /// Wishart prior × MvNormal(m_i, inverse target) children (see `MvConjugacy.wishartPrecision`).
     let wishartPrecision b target dof scale children =
-        scatterUpdate Conjugacy.wishartPrecision.Name ScatterKind.Wishart b target dof scale children
+        scatterUpdate MvConjugacy.wishartPrecision.Name ScatterKind.Wishart b target dof scale children
 
     // ---------------------------------------------------------------- MvNormal coefficients of dot-product children
 
@@ -608,7 +608,7 @@ module internal MvUpdates =
         scratch, draw
 
     /// MvNormal prior on each copy of a vector node × Normal children linear through a dot product (see
-    /// `Conjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
+    /// `MvConjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
     let mvNormalLinear
         (b: Bound)
         (target: NodeInfo)
@@ -628,7 +628,7 @@ module internal MvUpdates =
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
-            let rule = Conjugacy.mvNormalLinear.Name
+            let rule = MvConjugacy.mvNormalLinear.Name
             let off = b.Layout.Offsets.[name]
             let stride = k * k + k
 

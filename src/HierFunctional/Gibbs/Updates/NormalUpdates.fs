@@ -114,14 +114,14 @@ module internal NormalUpdates =
                                 draw rng s prec shift)
                 }
 
-    /// Normal prior × Gaussian children linear in the target (see `Conjugacy.normalMean`).
+    /// Normal prior × Gaussian children linear in the target (see `NormalConjugacy.normalMean`).
     let normalMean b target m0 s0 children =
-        gaussianElementwise Conjugacy.normalMean drawElements b target m0 s0 children
+        gaussianElementwise NormalConjugacy.normalMean drawElements b target m0 s0 children
 
-    /// Two-group prior × Gaussian children linear in the target (see `Conjugacy.spikeAndSlab`).
+    /// Two-group prior × Gaussian children linear in the target (see `NormalConjugacy.spikeAndSlab`).
     let spikeAndSlab b target w sd children =
         gaussianElementwise
-            Conjugacy.spikeAndSlab
+            NormalConjugacy.spikeAndSlab
             (drawElementsWith ConjugatePosterior.drawSpikeAndSlab)
             b
             target
@@ -142,7 +142,7 @@ module internal NormalUpdates =
         | Dist.HalfStudentT(nu, a) -> Some(arg nu, arg a)
         | _ -> None
 
-    /// A positive scalar entering Normal children's means linearly (see `Conjugacy.normalLinearPositive`): the
+    /// A positive scalar entering Normal children's means linearly (see `NormalConjugacy.normalLinearPositive`): the
     /// children's (P, S) from `gaussianLikelihood`, then the truncated-Normal draw and the mixture weight (aux 0).
     let normalLinearPositive
         (b: Bound)
@@ -150,7 +150,7 @@ module internal NormalUpdates =
         (prior: Dist)
         (children: GaussianChild list)
         : Result<Update, string> =
-        let rule = Conjugacy.normalLinearPositive.Name
+        let rule = NormalConjugacy.normalLinearPositive.Name
         let name = target.Node.Name
         let off = b.Layout.Offsets.[name]
 
@@ -222,7 +222,7 @@ module internal NormalUpdates =
                 s.[off + j] <- beta.[j]
 
     /// iid Normal(m0, s0) prior on a coefficient vector × children y_i ~ Normal(a_i + x_i·β, s_i) → the MvNormal
-    /// full conditional with precision I/s0² + XᵀWX, drawn by Cholesky (see `Conjugacy.normalBlock`). The design
+    /// full conditional with precision I/s0² + XᵀWX, drawn by Cholesky (see `NormalConjugacy.normalBlock`). The design
     /// rows must be data. With data-only offsets and an sd that is (scalar parameter) × (data), XᵀWX and XᵀW(y − a)
     /// are summed once at compile time and a sweep costs O(K³); otherwise O(N·K²) without allocating per row.
     let normalBlock
@@ -262,7 +262,7 @@ module internal NormalUpdates =
         | Some why -> Error why
         | None ->
             let name = target.Node.Name
-            let draw = drawBlock b target m0 s0 Conjugacy.normalBlock.Name
+            let draw = drawBlock b target m0 s0 NormalConjugacy.normalBlock.Name
 
             let parts =
                 List.zip
@@ -315,8 +315,8 @@ module internal NormalUpdates =
             Ok
                 {
                     Node = name
-                    Method = Conjugacy.normalBlock.Name
-                    Kind = UpdateKind.Rule Conjugacy.normalBlock.Name
+                    Method = NormalConjugacy.normalBlock.Name
+                    Kind = UpdateKind.Rule NormalConjugacy.normalBlock.Name
                     Exactness = Exactness.Exact
                     Reason = ""
                     KeepsWeight = false

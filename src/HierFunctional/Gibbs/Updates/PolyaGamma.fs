@@ -79,14 +79,14 @@ module internal PolyaGamma =
             add w (y - 0.5 * n)
 
     let private methodName (inner: Recogniser<'m>) =
-        $"{Conjugacy.polyaGammaLogistic.Name} ({inner.Name})"
+        $"{GlmConjugacy.polyaGammaLogistic.Name} ({inner.Name})"
 
     /// An update whose per-chain state is the scratch `scratch` allocates (rebuilt by every move).
     let private make name inner (scratch: unit -> 'scratch) (run: 'scratch -> Random -> ChainState -> unit) =
         {
             Node = name
             Method = methodName inner
-            Kind = UpdateKind.Rule Conjugacy.polyaGammaLogistic.Name
+            Kind = UpdateKind.Rule GlmConjugacy.polyaGammaLogistic.Name
             Exactness = Exactness.Exact
             Reason = ""
             KeepsWeight = false
@@ -127,11 +127,11 @@ module internal PolyaGamma =
             let n = target.Copies
 
             let draw =
-                NormalUpdates.drawElements b target m0 s0 (methodName Conjugacy.normalMean)
+                NormalUpdates.drawElements b target m0 s0 (methodName NormalConjugacy.normalMean)
 
             make
                 target.Node.Name
-                Conjugacy.normalMean
+                NormalConjugacy.normalMean
                 (fun () -> Array.zeroCreate<float> n, Array.zeroCreate<float> n)
                 (fun (prec, shift) rng st ->
                     let s = st.Values
@@ -184,7 +184,7 @@ module internal PolyaGamma =
                         augment rng (rs.Trials s r) rs.Y.[r] eta (fun w kappa ->
                             MvUpdates.accumulateRow k acc e x w (kappa / w - a)))
 
-    /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `Conjugacy.polyaGammaLogistic`).
+    /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `GlmConjugacy.polyaGammaLogistic`).
     let update
         (b: Bound)
         (target: NodeInfo)
@@ -213,9 +213,9 @@ module internal PolyaGamma =
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
-                let draw = NormalUpdates.drawBlock b target m0 s0 (methodName Conjugacy.normalBlock)
+                let draw = NormalUpdates.drawBlock b target m0 s0 (methodName NormalConjugacy.normalBlock)
 
-                make name Conjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
+                make name NormalConjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
                     accumulate rng st.Values acc
 
                     draw
@@ -234,11 +234,11 @@ module internal PolyaGamma =
             dotRows b target k element children
             |> Result.map (fun accumulate ->
                 let scratch, draw =
-                    MvUpdates.drawLinearCopies b target m0 s0 (methodName Conjugacy.mvNormalLinear)
+                    MvUpdates.drawLinearCopies b target m0 s0 (methodName MvConjugacy.mvNormalLinear)
 
                 let makeScratch () =
                     Array.zeroCreate<float>(target.Copies * (k * k + k)), scratch ()
 
-                make name Conjugacy.mvNormalLinear makeScratch (fun (acc, sc) rng st ->
+                make name MvConjugacy.mvNormalLinear makeScratch (fun (acc, sc) rng st ->
                     accumulate rng st.Values acc
                     draw.Invoke(rng, st, acc, sc)))

@@ -240,7 +240,7 @@ module internal ScaleUpdates =
 
                     ss
 
-    /// A scale parameter of Normal children (see `Conjugacy.normalScale` for the math of each prior).
+    /// A scale parameter of Normal children (see `NormalConjugacy.normalScale` for the math of each prior).
     let normalScale
         (b: Bound)
         (target: NodeInfo)
@@ -257,7 +257,7 @@ module internal ScaleUpdates =
             parts |> Array.sumBy (fun (_, f) -> f s)
 
         let arg e = Eval.compileScalar b Scope.Global e
-        let rule = Conjugacy.normalScale.Name
+        let rule = NormalConjugacy.normalScale.Name
 
         let update (run: Random -> float[] -> float) =
             Ok
