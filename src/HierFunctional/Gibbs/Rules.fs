@@ -78,20 +78,20 @@ module Rules =
 
     /// MvNormal prior × MvNormal children with the target as mean (`MvConjugacy.mvNormalMean`).
     let mvNormalMean =
-        create MvConjugacy.mvNormalMean (fun b t (m0, s0, cs) -> MvUpdates.mvNormalMean b t m0 s0 cs)
+        create MvConjugacy.mvNormalMean (fun b t (m0, s0, cs) -> MvNormalMeanUpdate.mvNormalMean b t m0 s0 cs)
 
     /// InverseWishart prior × MvNormal children with the target as covariance (`MvConjugacy.inverseWishartCovariance`).
     let inverseWishartCovariance =
         create MvConjugacy.inverseWishartCovariance (fun b t (nu, psi, cs) ->
-            MvUpdates.inverseWishartCovariance b t nu psi cs)
+            WishartUpdates.inverseWishartCovariance b t nu psi cs)
 
     /// Wishart prior × MvNormal children with the target as precision (`MvConjugacy.wishartPrecision`).
     let wishartPrecision =
-        create MvConjugacy.wishartPrecision (fun b t (nu, v, cs) -> MvUpdates.wishartPrecision b t nu v cs)
+        create MvConjugacy.wishartPrecision (fun b t (nu, v, cs) -> WishartUpdates.wishartPrecision b t nu v cs)
 
     /// MvNormal prior × Normal children with dot-product means (`MvConjugacy.mvNormalLinear`).
     let mvNormalLinear =
-        create MvConjugacy.mvNormalLinear (fun b t (m0, s0, cs) -> MvUpdates.mvNormalLinear b t m0 s0 cs)
+        create MvConjugacy.mvNormalLinear (fun b t (m0, s0, cs) -> MvNormalLinearUpdate.mvNormalLinear b t m0 s0 cs)
 
     /// Gaussian prior × logistic children (`GlmConjugacy.polyaGammaLogistic`): rows that collapse per element take the
     /// O(1)-per-element kernel, the rest Pólya-Gamma augmentation.

@@ -150,7 +150,7 @@ module internal PolyaGamma =
 
                     draw rng s prec shift))
 
-    /// Rows read the target through x·b_e: accumulate ω x xᵀ and x(κ − ωa) per copy e (`MvUpdates.accumulateRow`).
+    /// Rows read the target through x·b_e: accumulate ω x xᵀ and x(κ − ωa) per copy e (`MvNormalLinearUpdate.accumulateRow`).
     let private dotRows
         (b: Bound)
         (target: NodeInfo)
@@ -182,7 +182,7 @@ module internal PolyaGamma =
                             eta <- eta + x.[d] * s.[off + e * k + d]
 
                         augment rng (rs.Trials s r) rs.Y.[r] eta (fun w kappa ->
-                            MvUpdates.accumulateRow k acc e x w (kappa / w - a)))
+                            MvNormalLinearUpdate.accumulateRow k acc e x w (kappa / w - a)))
 
     /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `GlmConjugacy.polyaGammaLogistic`).
     let update
@@ -213,7 +213,8 @@ module internal PolyaGamma =
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
-                let draw = NormalUpdates.drawBlock b target m0 s0 (methodName NormalConjugacy.normalBlock)
+                let draw =
+                    NormalUpdates.drawBlock b target m0 s0 (methodName NormalConjugacy.normalBlock)
 
                 make name NormalConjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
                     accumulate rng st.Values acc
@@ -226,15 +227,15 @@ module internal PolyaGamma =
                             XtWr = Array.sub acc (k * k) k
                         }))
         | GaussianPrior.MvLinear(m0, s0) ->
-            let k = MvUpdates.copyLength target
+            let k = MvNormalLinearUpdate.copyLength target
 
             let element (c: LinkedChild) =
-                MvUpdates.dotElements b target c.Node c.Slot
+                MvNormalLinearUpdate.dotElements b target c.Node c.Slot
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
                 let scratch, draw =
-                    MvUpdates.drawLinearCopies b target m0 s0 (methodName MvConjugacy.mvNormalLinear)
+                    MvNormalLinearUpdate.drawLinearCopies b target m0 s0 (methodName MvConjugacy.mvNormalLinear)
 
                 let makeScratch () =
                     Array.zeroCreate<float>(target.Copies * (k * k + k)), scratch ()
