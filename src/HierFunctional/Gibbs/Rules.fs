@@ -54,7 +54,8 @@ module Rules =
 
     /// A positive scalar entering Normal means linearly (`NormalConjugacy.normalLinearPositive`).
     let normalLinearPositive =
-        create NormalConjugacy.normalLinearPositive (fun b t (prior, cs) -> NormalUpdates.normalLinearPositive b t prior cs)
+        create NormalConjugacy.normalLinearPositive (fun b t (prior, cs) ->
+            NormalUpdates.normalLinearPositive b t prior cs)
 
     /// Beta prior × Binomial/Bernoulli children (`CountConjugacy.betaBinomial`).
     let betaBinomial =

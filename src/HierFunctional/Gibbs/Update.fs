@@ -25,7 +25,7 @@ type UpdateKind =
     /// A Normal location and a positive scale drawn jointly (the location-scale pass).
     | JointLocationScale
     /// Scalar coefficients of one Poisson-log or Binomial-logit linear predictor moved as one Metropolis-Hastings
-    /// block with an IWLS proposal, with exact centring steps (the GLM block pass).
+    /// block with a mode-centred Gaussian/t proposal after a Newton climb, with exact centring steps (the GLM block pass).
     | GlmBlock
 
 /// Whether an update draws its nodes exactly from their full conditional.

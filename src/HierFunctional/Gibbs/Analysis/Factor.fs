@@ -1,6 +1,5 @@
 namespace HierFunctional
 
-
 /// Symbolic helpers the update executors share: which expressions are data-only, which are constant within a
 /// group's level, and how to factor a per-row quantity into (level-invariant part) × (data-only part).
 [<RequireQualifiedAccess>]

@@ -9,7 +9,6 @@ open MathNet.Numerics.LinearAlgebra
 [<RequireQualifiedAccess>]
 module MvConjugatePosterior =
 
-
     let private checkSquare (name: string) (m: Matrix<float>) (k: int) =
         if m.RowCount <> k || m.ColumnCount <> k then
             invalidArg name $"{name} must be {k}×{k}, but was {m.RowCount}×{m.ColumnCount}."

@@ -276,7 +276,12 @@ module internal Interweave =
                         }
 
                     match
-                        ConjugatePosterior.drawLocationAndPositiveScale rng { Mean = e.MuMean s; Sd = e.MuSd s } scale w stats
+                        ConjugatePosterior.drawLocationAndPositiveScale
+                            rng
+                            { Mean = e.MuMean s; Sd = e.MuSd s }
+                            scale
+                            w
+                            stats
                     with
                     | ValueSome(struct (mv, tv)) ->
                         UpdateKit.checkFinite tau.Node.Name "interweaving" tv

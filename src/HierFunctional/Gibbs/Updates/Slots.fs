@@ -1,6 +1,5 @@
 namespace HierFunctional
 
-
 /// How the copies of a child node map onto the elements of a target node.
 [<RequireQualifiedAccess>]
 module internal Slots =
