@@ -18,7 +18,8 @@ type ConjugacyRule =
         Try: Model -> Node -> RuleOutcome<RuleExecutor>
     }
 
-/// The built-in conjugacy rules (each a recogniser of `Gibbs/Analysis` with its executor of `Gibbs/Updates`), and how to make new ones.
+/// The built-in conjugacy rules (each a recogniser of `Gibbs/Analysis` with its executor of `Gibbs/Updates`), and how
+/// to make new ones.
 [<RequireQualifiedAccess>]
 module Rules =
 
