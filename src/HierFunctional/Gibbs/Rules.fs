@@ -101,11 +101,11 @@ module Rules =
         create GlmConjugacy.polyaGammaLogistic (fun b t (prior, cs) ->
             match LogitIntercepts.tryUpdate b t prior cs with
             | Some u -> Ok u
-            | None -> PolyaGamma.update b t prior cs)
+            | None -> PolyaGammaUpdate.update b t prior cs)
 
     /// Gaussian prior × log-linear count children (`GlmConjugacy.logLinearCount`).
     let logLinearCount =
-        create GlmConjugacy.logLinearCount (fun b t (prior, cs) -> CountUpdates.update b t prior cs)
+        create GlmConjugacy.logLinearCount (fun b t (prior, cs) -> LogLinearCountUpdate.update b t prior cs)
 
     /// A conjugate prior truncated to constant bounds (`TruncatedConjugate.recogniser`).
     let truncated =

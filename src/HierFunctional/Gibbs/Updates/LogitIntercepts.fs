@@ -40,13 +40,13 @@ module internal LogitIntercepts =
             match Slots.elementOf b target child c.Slot with
             | Ok element ->
                 let zero = UpdateKit.zeroState b
-                let nf = PolyaGamma.perRow b child trials
+                let nf = PolyaGammaUpdate.perRow b child trials
                 let ns = Array.init child.Copies (nf zero)
 
                 if ns |> Array.forall (fun x -> Double.IsFinite x && x >= 0.0) then
                     let repr = Slots.representatives target.Copies element
-                    let offset = PolyaGamma.perRow b child c.Offset
-                    let coefficient = PolyaGamma.perRow b child c.Coefficient
+                    let offset = PolyaGammaUpdate.perRow b child c.Offset
+                    let coefficient = PolyaGammaUpdate.perRow b child c.Coefficient
 
                     let at (f: float[] -> int -> float) =
                         repr |> Array.map (fun r -> if r >= 0 then f zero r else 0.0)

@@ -10,9 +10,9 @@ open HierFunctional.Inference
 /// log-conditional log N(θ; m, s) + c θ Σy − W e^(cθ): O(1) per evaluation for Poisson random intercepts, O(rows of
 /// the element) otherwise. See docs/conjugacy.md, "Non-conjugate GLM updates", for why not elliptical slice.
 [<RequireQualifiedAccess>]
-module internal CountUpdates =
+module internal LogLinearCountUpdate =
 
-    let private perRow = PolyaGamma.perRow
+    let private perRow = PolyaGammaUpdate.perRow
 
     /// One count child: its rows grouped by the target element they read, and per-row expressions.
     type Rows =
@@ -206,6 +206,6 @@ module internal CountUpdates =
         | GaussianPrior.Elementwise(m0, s0) ->
             children
             |> List.map (rows b target)
-            |> PolyaGamma.collect
+            |> PolyaGammaUpdate.collect
             |> Result.map (elementwise b target m0 s0)
         | _ -> Error "coefficients read through a dot product are left to the slice fallback"

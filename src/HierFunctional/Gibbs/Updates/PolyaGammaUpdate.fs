@@ -11,7 +11,7 @@ open HierFunctional.Inference
 /// every row and then the target from the existing Normal-Normal, block or MvNormal-linear conditional; the ω are
 /// accumulated as they are drawn (w·c² and c·(κ − ω a)), so a sweep allocates nothing per row.
 [<RequireQualifiedAccess>]
-module internal PolyaGamma =
+module internal PolyaGammaUpdate =
 
     /// A per-row quantity: precomputed once when it reads no parameter, else evaluated from the state.
     let perRow (b: Bound) (child: NodeInfo) (e: Expr) : float[] -> int -> float =
