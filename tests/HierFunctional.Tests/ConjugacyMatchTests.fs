@@ -45,7 +45,7 @@ let ``eight schools gets closed-form updates for every node`` () =
     Assert.Equal("Normal-Normal", ruleName eightSchools "theta")
 
 let ``the group effects of eight schools are updated through their indexed slot`` () =
-    match recognise Conjugacy.normalMean eightSchools "theta" with
+    match recognise NormalConjugacy.normalMean eightSchools "theta" with
     | RuleOutcome.Matched(Param "mu", Param "tau", [ child ]) ->
         Assert.Equal("y", child.Node.Name)
         Assert.Equal(Slot.Indexed(Group "school"), child.Slot)
@@ -79,7 +79,7 @@ let ``a variance with an inverse-gamma prior and a precision with a gamma prior 
             do! observe "z" (Normal(1.0, 1.0 / sqrt prec))
         }
 
-    match recognise Conjugacy.normalScale m "v", recognise Conjugacy.normalScale m "prec" with
+    match recognise NormalConjugacy.normalScale m "v", recognise NormalConjugacy.normalScale m "prec" with
     | RuleOutcome.Matched(ScaleLink.Variance, _, _), RuleOutcome.Matched(ScaleLink.Precision, _, _) -> ()
     | other -> failwithf "unexpected %A" other
 

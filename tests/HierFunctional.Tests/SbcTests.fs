@@ -91,15 +91,15 @@ let private editedNormalMean (shift: float) (precisionFactor: float) : Conjugacy
     let f = constant (1.0 / sqrt precisionFactor)
 
     Rules.create
-        { Conjugacy.normalMean with
+        { NormalConjugacy.normalMean with
             Name = "Normal-Normal (edited for the SBC test)"
             Recognise =
                 fun expanded target ->
-                    Conjugacy.normalMean.Recognise expanded target
+                    NormalConjugacy.normalMean.Recognise expanded target
                     |> RuleOutcome.map (fun (m0, s0, children) ->
                         m0 + constant shift, s0 * f, children |> List.map (fun ch -> { ch with Sd = ch.Sd * f }))
         }
-        (fun b t (m0, s0, cs) -> Updates.normalMean b t m0 s0 cs)
+        (fun b t (m0, s0, cs) -> NormalUpdates.normalMean b t m0 s0 cs)
 
 let private withRule (rule: ConjugacyRule) (s: SbcStructure) =
     { s with

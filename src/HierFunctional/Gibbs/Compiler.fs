@@ -31,7 +31,8 @@ type CompileSettings =
         /// minimum bulk-ESS only ~5% and cost ~20% more per sweep; worth it when μ and τ are strongly correlated.
         JointLocationScale: bool
         /// Update the scalar Normal/Flat coefficients of one Poisson-log or Binomial-logit linear predictor as one
-        /// Metropolis–Hastings block with an IWLS proposal (Gamerman 1997) instead of one at a time.
+        /// Metropolis–Hastings block (a Newton climb to the mode, then a mode-centred Gaussian/t mixture proposal) instead
+        /// of one at a time.
         GlmBlock: bool
     }
 

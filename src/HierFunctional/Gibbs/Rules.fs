@@ -18,7 +18,8 @@ type ConjugacyRule =
         Try: Model -> Node -> RuleOutcome<RuleExecutor>
     }
 
-/// The built-in conjugacy rules (each a recogniser from `Conjugacy` with its executor), and how to make new ones.
+/// The built-in conjugacy rules (each a recogniser of `Gibbs/Analysis` with its executor of `Gibbs/Updates`), and how
+/// to make new ones.
 [<RequireQualifiedAccess>]
 module Rules =
 
@@ -36,79 +37,80 @@ module Rules =
                     |> RuleOutcome.map (fun m -> fun b info -> execute b info m)
         }
 
-    /// Normal prior × Normal children linear in the target (`Conjugacy.normalMean`).
+    /// Normal prior × Normal children linear in the target (`NormalConjugacy.normalMean`).
     let normalMean =
-        create Conjugacy.normalMean (fun b t (m0, s0, cs) -> Updates.normalMean b t m0 s0 cs)
+        create NormalConjugacy.normalMean (fun b t (m0, s0, cs) -> NormalUpdates.normalMean b t m0 s0 cs)
 
-    /// Spike-and-slab prior × Normal children linear in the target (`Conjugacy.spikeAndSlab`).
+    /// Spike-and-slab prior × Normal children linear in the target (`NormalConjugacy.spikeAndSlab`).
     let spikeAndSlab =
-        create Conjugacy.spikeAndSlab (fun b t (w, sd, cs) -> Updates.spikeAndSlab b t w sd cs)
+        create NormalConjugacy.spikeAndSlab (fun b t (w, sd, cs) -> NormalUpdates.spikeAndSlab b t w sd cs)
 
-    /// iid Normal prior on a coefficient vector × regression children (`Conjugacy.normalBlock`).
+    /// iid Normal prior on a coefficient vector × regression children (`NormalConjugacy.normalBlock`).
     let normalBlock =
-        create Conjugacy.normalBlock (fun b t (m0, s0, cs) -> Updates.normalBlock b t m0 s0 cs)
+        create NormalConjugacy.normalBlock (fun b t (m0, s0, cs) -> NormalUpdates.normalBlock b t m0 s0 cs)
 
-    /// A scale parameter of Normal children (`Conjugacy.normalScale`).
+    /// A scale parameter of Normal children (`NormalConjugacy.normalScale`).
     let normalScale =
-        create Conjugacy.normalScale (fun b t (link, prior, cs) -> Updates.normalScale b t link prior cs)
+        create NormalConjugacy.normalScale (fun b t (link, prior, cs) -> ScaleUpdates.normalScale b t link prior cs)
 
-    /// A positive scalar entering Normal means linearly (`Conjugacy.normalLinearPositive`).
+    /// A positive scalar entering Normal means linearly (`NormalConjugacy.normalLinearPositive`).
     let normalLinearPositive =
-        create Conjugacy.normalLinearPositive (fun b t (prior, cs) -> Updates.normalLinearPositive b t prior cs)
+        create NormalConjugacy.normalLinearPositive (fun b t (prior, cs) ->
+            NormalUpdates.normalLinearPositive b t prior cs)
 
     /// Two hyperparameters of Beta rates with Binomial/Bernoulli children, the rates integrated out
     /// (`CollapsedBetaBinomial.recogniser`).
     let collapsedBetaBinomial =
         create CollapsedBetaBinomial.recogniser CollapsedBetaBinomial.update
 
-    /// Beta prior × Binomial/Bernoulli children (`Conjugacy.betaBinomial`).
+    /// Beta prior × Binomial/Bernoulli children (`CountConjugacy.betaBinomial`).
     let betaBinomial =
-        create Conjugacy.betaBinomial (fun b t (a, bb, cs) -> Updates.betaBinomial b t a bb cs)
+        create CountConjugacy.betaBinomial (fun b t (a, bb, cs) -> BetaBinomialUpdate.betaBinomial b t a bb cs)
 
-    /// Gamma prior × Poisson children (`Conjugacy.gammaPoisson`).
+    /// Gamma prior × Poisson children (`CountConjugacy.gammaPoisson`).
     let gammaPoisson =
-        create Conjugacy.gammaPoisson (fun b t (a, r, cs) -> Updates.gammaPoisson b t a r cs)
+        create CountConjugacy.gammaPoisson (fun b t (a, r, cs) -> GammaPoissonUpdate.gammaPoisson b t a r cs)
 
-    /// Gamma prior × Exponential children (`Conjugacy.gammaExponential`).
+    /// Gamma prior × Exponential children (`CountConjugacy.gammaExponential`).
     let gammaExponential =
-        create Conjugacy.gammaExponential (fun b t (a, r, cs) -> Updates.gammaExponential b t a r cs)
+        create CountConjugacy.gammaExponential (fun b t (a, r, cs) -> GammaRateUpdates.gammaExponential b t a r cs)
 
-    /// Gamma prior on the rate of Gamma children (`Conjugacy.gammaRateOfGamma`).
+    /// Gamma prior on the rate of Gamma children (`CountConjugacy.gammaRateOfGamma`).
     let gammaRateOfGamma =
-        create Conjugacy.gammaRateOfGamma (fun b t (a, r, cs) -> Updates.gammaRateOfGamma b t a r cs)
+        create CountConjugacy.gammaRateOfGamma (fun b t (a, r, cs) -> GammaRateUpdates.gammaRateOfGamma b t a r cs)
 
-    /// Dirichlet prior × Categorical/Multinomial children (`Conjugacy.dirichletCounts`).
+    /// Dirichlet prior × Categorical/Multinomial children (`CountConjugacy.dirichletCounts`).
     let dirichletCounts =
-        create Conjugacy.dirichletCounts (fun b t (a, cs) -> Updates.dirichletCounts b t a cs)
+        create CountConjugacy.dirichletCounts (fun b t (a, cs) -> DirichletUpdate.dirichletCounts b t a cs)
 
-    /// MvNormal prior × MvNormal children with the target as mean (`Conjugacy.mvNormalMean`).
+    /// MvNormal prior × MvNormal children with the target as mean (`MvConjugacy.mvNormalMean`).
     let mvNormalMean =
-        create Conjugacy.mvNormalMean (fun b t (m0, s0, cs) -> MvUpdates.mvNormalMean b t m0 s0 cs)
+        create MvConjugacy.mvNormalMean (fun b t (m0, s0, cs) -> MvNormalMeanUpdate.mvNormalMean b t m0 s0 cs)
 
-    /// InverseWishart prior × MvNormal children with the target as covariance (`Conjugacy.inverseWishartCovariance`).
+    /// InverseWishart prior × MvNormal children with the target as covariance (`MvConjugacy.inverseWishartCovariance`).
     let inverseWishartCovariance =
-        create Conjugacy.inverseWishartCovariance (fun b t (nu, psi, cs) ->
-            MvUpdates.inverseWishartCovariance b t nu psi cs)
+        create MvConjugacy.inverseWishartCovariance (fun b t (nu, psi, cs) ->
+            WishartUpdates.inverseWishartCovariance b t nu psi cs)
 
-    /// Wishart prior × MvNormal children with the target as precision (`Conjugacy.wishartPrecision`).
+    /// Wishart prior × MvNormal children with the target as precision (`MvConjugacy.wishartPrecision`).
     let wishartPrecision =
-        create Conjugacy.wishartPrecision (fun b t (nu, v, cs) -> MvUpdates.wishartPrecision b t nu v cs)
+        create MvConjugacy.wishartPrecision (fun b t (nu, v, cs) -> WishartUpdates.wishartPrecision b t nu v cs)
 
-    /// MvNormal prior × Normal children with dot-product means (`Conjugacy.mvNormalLinear`).
+    /// MvNormal prior × Normal children with dot-product means (`MvConjugacy.mvNormalLinear`).
     let mvNormalLinear =
-        create Conjugacy.mvNormalLinear (fun b t (m0, s0, cs) -> MvUpdates.mvNormalLinear b t m0 s0 cs)
+        create MvConjugacy.mvNormalLinear (fun b t (m0, s0, cs) -> MvNormalLinearUpdate.mvNormalLinear b t m0 s0 cs)
 
-    /// Gaussian prior × logistic children (`Conjugacy.polyaGammaLogistic`): rows that collapse per element take the
+    /// Gaussian prior × logistic children (`GlmConjugacy.polyaGammaLogistic`): rows that collapse per element take the
     /// O(1)-per-element kernel, the rest Pólya-Gamma augmentation.
     let polyaGammaLogistic =
-        create Conjugacy.polyaGammaLogistic (fun b t (prior, cs) ->
+        create GlmConjugacy.polyaGammaLogistic (fun b t (prior, cs) ->
             match LogitIntercepts.tryUpdate b t prior cs with
             | Some u -> Ok u
-            | None -> PolyaGamma.update b t prior cs)
+            | None -> PolyaGammaUpdate.update b t prior cs)
 
-    /// Gaussian prior × log-linear count children (`Conjugacy.logLinearCount`).
+    /// Gaussian prior × log-linear count children (`GlmConjugacy.logLinearCount`).
     let logLinearCount =
-        create Conjugacy.logLinearCount (fun b t (prior, cs) -> CountUpdates.update b t prior cs)
+        create GlmConjugacy.logLinearCount (fun b t (prior, cs) -> LogLinearCountUpdate.update b t prior cs)
 
     /// A conjugate prior truncated to constant bounds (`TruncatedConjugate.recogniser`).
     let truncated =

@@ -26,11 +26,11 @@ let ``scalar kernels allocate nothing per call`` () =
 
     let kernels: (string * (unit -> unit)) list =
         [
-            "drawNormal", (fun () -> Conjugate.drawNormal r { Mean = 0.0; Sd = 1.0 } stats |> ignore)
-            "drawPrecision", (fun () -> Conjugate.drawPrecision r { Shape = 2.0; Rate = 1.0 } 5.0 3.0 |> ignore)
-            "drawBeta", (fun () -> Conjugate.drawBeta r { Alpha = 1.0; Beta = 1.0 } 3.0 4.0 |> ignore)
-            "drawHalfNormalSd", (fun () -> Conjugate.drawHalfNormalSd r 2.0 10.0 7.0 |> ignore)
-            "drawHalfStudentT", (fun () -> Conjugate.drawHalfStudentT r 3.0 1.0 1.0 10.0 7.0 |> ignore)
+            "drawNormal", (fun () -> ConjugatePosterior.drawNormal r { Mean = 0.0; Sd = 1.0 } stats |> ignore)
+            "drawPrecision", (fun () -> ConjugatePosterior.drawPrecision r { Shape = 2.0; Rate = 1.0 } 5.0 3.0 |> ignore)
+            "drawBeta", (fun () -> ConjugatePosterior.drawBeta r { Alpha = 1.0; Beta = 1.0 } 3.0 4.0 |> ignore)
+            "drawHalfNormalSd", (fun () -> ConjugatePosterior.drawHalfNormalSd r 2.0 10.0 7.0 |> ignore)
+            "drawHalfStudentT", (fun () -> ConjugatePosterior.drawHalfStudentT r 3.0 1.0 1.0 10.0 7.0 |> ignore)
             "gig small ω", (fun () -> Special.gig r 0.3 0.01 0.1 |> ignore)
             "polyaGamma1", (fun () -> Special.polyaGamma1 r 1.5 |> ignore)
             "truncatedNormal", (fun () -> Special.truncatedNormal r 0.0 1.0 2.0 infinity |> ignore)

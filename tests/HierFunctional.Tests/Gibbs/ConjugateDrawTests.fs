@@ -20,7 +20,7 @@ let ``Normal draws have the posterior mean`` () =
     let stats =
         NormalLinearStats.ofArrays [| 0.5; -1.0; 0.0 |] [| 1.0; 2.0; -0.5 |] [| 1.0; 0.5; 2.0 |] [| 3.0; 1.0; -2.0 |]
 
-    assertMean "Normal" (Conjugate.normal prior stats).Mean (Array.init n (fun _ -> Conjugate.drawNormal r prior stats))
+    assertMean "Normal" (ConjugatePosterior.normal prior stats).Mean (Array.init n (fun _ -> ConjugatePosterior.drawNormal r prior stats))
 
 let ``precision, variance and sd draws have the posterior means`` () =
     let r = rng 2
@@ -32,57 +32,57 @@ let ``precision, variance and sd draws have the posterior means`` () =
             Scale = 1.5
         }
 
-    let pg = Conjugate.gammaPrecision g 6.0 9.0
-    let pig = Conjugate.inverseGammaVariance ig 6.0 9.0
-    assertMean "Gamma precision" (pg.Shape / pg.Rate) (Array.init n (fun _ -> Conjugate.drawPrecision r g 6.0 9.0))
+    let pg = ConjugatePosterior.gammaPrecision g 6.0 9.0
+    let pig = ConjugatePosterior.inverseGammaVariance ig 6.0 9.0
+    assertMean "Gamma precision" (pg.Shape / pg.Rate) (Array.init n (fun _ -> ConjugatePosterior.drawPrecision r g 6.0 9.0))
 
     assertMean
         "InverseGamma variance"
         (pig.Scale / (pig.Shape - 1.0))
-        (Array.init n (fun _ -> Conjugate.drawVariance r ig 6.0 9.0))
+        (Array.init n (fun _ -> ConjugatePosterior.drawVariance r ig 6.0 9.0))
 
     assertMean
         "sd from precision"
         (meanRootInverse pg.Shape pg.Rate)
-        (Array.init n (fun _ -> Conjugate.drawSdFromPrecision r g 6.0 9.0))
+        (Array.init n (fun _ -> ConjugatePosterior.drawSdFromPrecision r g 6.0 9.0))
 
     assertMean
         "sd from variance"
         (meanRootInverse pig.Shape pig.Scale)
-        (Array.init n (fun _ -> Conjugate.drawSdFromVariance r ig 6.0 9.0))
+        (Array.init n (fun _ -> ConjugatePosterior.drawSdFromVariance r ig 6.0 9.0))
 
 let ``Beta, Gamma-Poisson, Gamma-Exponential and Gamma-rate draws have the posterior means`` () =
     let r = rng 3
-    let b = Conjugate.beta { Alpha = 1.5; Beta = 2.0 } 7.0 13.0
+    let b = ConjugatePosterior.beta { Alpha = 1.5; Beta = 2.0 } 7.0 13.0
 
     assertMean
         "Beta"
         (b.Alpha / (b.Alpha + b.Beta))
-        (Array.init n (fun _ -> Conjugate.drawBeta r { Alpha = 1.5; Beta = 2.0 } 7.0 13.0))
+        (Array.init n (fun _ -> ConjugatePosterior.drawBeta r { Alpha = 1.5; Beta = 2.0 } 7.0 13.0))
 
     let prior = { GammaParams.Shape = 0.7; Rate = 0.4 }
     let mean (p: GammaParams) = p.Shape / p.Rate
 
     assertMean
         "Gamma-Poisson"
-        (mean (Conjugate.gammaPoisson prior 25.0 12.5))
-        (Array.init n (fun _ -> Conjugate.drawGammaPoisson r prior 25.0 12.5))
+        (mean (ConjugatePosterior.gammaPoisson prior 25.0 12.5))
+        (Array.init n (fun _ -> ConjugatePosterior.drawGammaPoisson r prior 25.0 12.5))
 
     assertMean
         "Gamma-Exponential"
-        (mean (Conjugate.gammaExponential prior 9.0 4.0))
-        (Array.init n (fun _ -> Conjugate.drawGammaExponential r prior 9.0 4.0))
+        (mean (ConjugatePosterior.gammaExponential prior 9.0 4.0))
+        (Array.init n (fun _ -> ConjugatePosterior.drawGammaExponential r prior 9.0 4.0))
 
     assertMean
         "Gamma rate"
-        (mean (Conjugate.gammaRate prior 1.3 10.0 8.0))
-        (Array.init n (fun _ -> Conjugate.drawGammaRate r prior 1.3 10.0 8.0))
+        (mean (ConjugatePosterior.gammaRate prior 1.3 10.0 8.0))
+        (Array.init n (fun _ -> ConjugatePosterior.drawGammaRate r prior 1.3 10.0 8.0))
 
 let ``Dirichlet draws have the posterior mean`` () =
     let r = rng 4
     let alpha, counts = [| 1.0; 0.5; 2.0 |], [| 4.0; 0.0; 9.0 |]
-    let post = Conjugate.dirichlet alpha counts
-    let ds = Array.init n (fun _ -> Conjugate.drawDirichlet r alpha counts)
+    let post = ConjugatePosterior.dirichlet alpha counts
+    let ds = Array.init n (fun _ -> ConjugatePosterior.drawDirichlet r alpha counts)
 
     for j in 0..2 do
         assertMean $"Dirichlet[{j}]" (post[j] / Array.sum post) (ds |> Array.map (fun d -> d[j]))
@@ -92,7 +92,7 @@ let ``HalfNormal sd draws have the GIG posterior mean`` () =
     let r = rng 5
 
     for priorSd, count, ss in [ 2.0, 8.0, 5.0; 0.5, 3.0, 20.0; 10.0, 40.0, 35.0 ] do
-        let g = Conjugate.halfNormalVariance priorSd count ss
+        let g = ConjugatePosterior.halfNormalVariance priorSd count ss
         let omega = sqrt (g.Chi * g.Psi)
 
         let truth =
@@ -102,7 +102,7 @@ let ``HalfNormal sd draws have the GIG posterior mean`` () =
         assertMean
             $"HalfNormal({priorSd}) n={count} SS={ss}"
             truth
-            (Array.init n (fun _ -> Conjugate.drawHalfNormalSd r priorSd count ss))
+            (Array.init n (fun _ -> ConjugatePosterior.drawHalfNormalSd r priorSd count ss))
 
 /// Posterior mean of σ under a half-t(ν, A) prior and n Normal children with sum of squares SS, by quadrature.
 let private halfTPosteriorMean nu scaleA count ss =
@@ -125,7 +125,7 @@ let ``half-t augmented chain has the quadrature posterior mean of sigma`` () =
         let mutable aux = 1.0
 
         for i in 0 .. n - 1 do
-            let struct (sigma, a) = Conjugate.drawHalfStudentT r nu scaleA aux count ss
+            let struct (sigma, a) = ConjugatePosterior.drawHalfStudentT r nu scaleA aux count ss
             chain[i] <- sigma
             aux <- a
 

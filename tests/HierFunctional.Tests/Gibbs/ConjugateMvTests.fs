@@ -38,8 +38,8 @@ let ``regression posterior equals prior times likelihood up to a constant`` () =
             randomVector r n -1.0 1.0, randomVector r n 0.3 3.0, randomVector r n -5.0 5.0
 
         let m0, s0 = randomVector r k -2.0 2.0, randomSpd r k 0.5
-        let stats = Conjugate.regressionStats x a s y
-        let post = Conjugate.regression m0 s0 stats
+        let stats = MvConjugatePosterior.regressionStats x a s y
+        let post = MvConjugatePosterior.regression m0 s0 stats
 
         let logJoint (beta: float[]) =
             let fit = x * Vector<float>.Build.DenseOfArray beta
@@ -55,17 +55,17 @@ let ``diagonal regression prior agrees with the full-covariance path`` () =
         let x = build.Dense(n, k, fun _ _ -> uniform r -2.0 2.0)
 
         let stats =
-            Conjugate.regressionStats
+            MvConjugatePosterior.regressionStats
                 x
                 (randomVector r n -1.0 1.0)
                 (randomVector r n 0.3 3.0)
                 (randomVector r n -5.0 5.0)
 
         let m0, sd0 = randomVector r k -2.0 2.0, randomVector r k 0.2 4.0
-        let diag = Conjugate.regressionDiagonal m0 sd0 stats
+        let diag = MvConjugatePosterior.regressionDiagonal m0 sd0 stats
 
         let full =
-            Conjugate.regression m0 (build.DenseOfDiagonalArray(sd0 |> Array.map (fun v -> v * v))) stats
+            MvConjugatePosterior.regression m0 (build.DenseOfDiagonalArray(sd0 |> Array.map (fun v -> v * v))) stats
 
         Array.forall2 (fun (p: float) q -> abs (p - q) < 1e-9 * (1.0 + abs p)) diag.Mean full.Mean
         && (diag.PrecisionCholesky - full.PrecisionCholesky).FrobeniusNorm() <
@@ -78,7 +78,7 @@ let ``MvNormal mean posterior equals prior times likelihood up to a constant`` (
         let xs = Array.init n (fun _ -> randomVector r k -4.0 4.0)
 
         let post =
-            Conjugate.mvNormalMean m0 s0 sigma (float n) (Array.init k (fun j -> xs |> Array.sumBy (fun x -> x[j])))
+            MvConjugatePosterior.mvNormalMean m0 s0 sigma (float n) (Array.init k (fun j -> xs |> Array.sumBy (fun x -> x[j])))
 
         let logJoint mu =
             mvnLogPdf m0 s0 mu + (xs |> Array.sumBy (mvnLogPdf mu sigma))
@@ -97,7 +97,7 @@ let ``Wishart precision posterior equals prior times likelihood up to a constant
 
         let mu = randomVector r k -1.0 1.0
         let xs = Array.init n (fun _ -> randomVector r k -2.0 2.0)
-        let post = Conjugate.wishartPrecision prior (float n) (Conjugate.scatter xs mu)
+        let post = MvConjugatePosterior.wishartPrecision prior (float n) (MvConjugatePosterior.scatter xs mu)
 
         let logJoint (lam: Matrix<float>) =
             log (Wishart(prior.Dof, prior.Scale).Density lam)
@@ -125,7 +125,7 @@ let ``InverseWishart covariance posterior equals prior times likelihood up to a 
         let xs = Array.init n (fun _ -> randomVector r k -2.0 2.0)
 
         let post =
-            Conjugate.inverseWishartCovariance prior (float n) (Conjugate.scatter xs mu)
+            MvConjugatePosterior.inverseWishartCovariance prior (float n) (MvConjugatePosterior.scatter xs mu)
 
         let logJoint (cov: Matrix<float>) =
             log (InverseWishart(prior.Dof, prior.Scale).Density cov)
@@ -148,15 +148,15 @@ let ``MvNormal draws have the posterior mean, variances and covariance`` () =
         build.Dense(30, 3, fun i j -> if j = 0 then 1.0 else Math.Sin(float (i * (j + 2))))
 
     let stats =
-        Conjugate.regressionStats
+        MvConjugatePosterior.regressionStats
             x
             (Array.zeroCreate 30)
             (Array.create 30 2.0)
             (Array.init 30 (fun i -> float i / 10.0))
 
-    let post = Conjugate.regression [| 0.0; 1.0; -1.0 |] (randomSpd (rng 3) 3 0.5) stats
+    let post = MvConjugatePosterior.regression [| 0.0; 1.0; -1.0 |] (randomSpd (rng 3) 3 0.5) stats
     let cov = (post.PrecisionCholesky * post.PrecisionCholesky.Transpose()).Inverse()
-    let ds = Array.init 20000 (fun _ -> Conjugate.drawMvNormal r post)
+    let ds = Array.init 20000 (fun _ -> MvConjugatePosterior.drawMvNormal r post)
 
     for j in 0..2 do
         assertMean $"β[{j}] mean" post.Mean[j] (ds |> Array.map (fun d -> d[j]))
@@ -170,7 +170,7 @@ let ``MvNormal draws have the posterior mean, variances and covariance`` () =
 let ``Wishart and InverseWishart draws have the posterior mean`` () =
     let r = rng 12
     let xs = Array.init 7 (fun i -> [| Math.Sin(float i); Math.Cos(float (2 * i)) |])
-    let s = Conjugate.scatter xs [| 0.1; -0.2 |]
+    let s = MvConjugatePosterior.scatter xs [| 0.1; -0.2 |]
 
     let wPrior =
         {
@@ -178,12 +178,12 @@ let ``Wishart and InverseWishart draws have the posterior mean`` () =
             Scale = build.DenseOfArray(array2D [ [ 0.5; 0.1 ]; [ 0.1; 0.3 ] ])
         }
 
-    let wPost = Conjugate.wishartPrecision wPrior 7.0 s
-    let ws = Array.init 20000 (fun _ -> Conjugate.drawWishartPrecision r wPrior 7.0 s)
-    let iwPost = Conjugate.inverseWishartCovariance wPrior 7.0 s
+    let wPost = MvConjugatePosterior.wishartPrecision wPrior 7.0 s
+    let ws = Array.init 20000 (fun _ -> MvConjugatePosterior.drawWishartPrecision r wPrior 7.0 s)
+    let iwPost = MvConjugatePosterior.inverseWishartCovariance wPrior 7.0 s
 
     let iws =
-        Array.init 20000 (fun _ -> Conjugate.drawInverseWishartCovariance r wPrior 7.0 s)
+        Array.init 20000 (fun _ -> MvConjugatePosterior.drawInverseWishartCovariance r wPrior 7.0 s)
 
     for i, j in [ 0, 0; 0, 1; 1, 1 ] do
         assertMean $"Wishart mean [{i},{j}]" (wPost.Dof * wPost.Scale[i, j]) (ws |> Array.map (fun m -> m[i, j]))

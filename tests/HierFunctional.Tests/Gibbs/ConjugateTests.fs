@@ -31,7 +31,7 @@ let ``Normal-linear posterior equals prior times likelihood up to a constant`` (
         let b = Array.init n (fun _ -> uniform r -3.0 3.0)
         let s = Array.init n (fun _ -> uniform r 0.2 4.0)
         let y = Array.init n (fun _ -> uniform r -10.0 10.0)
-        let post = Conjugate.normal prior (NormalLinearStats.ofArrays a b s y)
+        let post = ConjugatePosterior.normal prior (NormalLinearStats.ofArrays a b s y)
 
         let logJoint t =
             Normal.PDFLn(prior.Mean, prior.Sd, t)
@@ -53,7 +53,7 @@ let ``Gamma precision posterior equals prior times likelihood up to a constant``
 
         let n = r.Next(0, 12)
         let mus, ys, ss = normalData r n 1.5
-        let post = Conjugate.gammaPrecision prior (float n) ss
+        let post = ConjugatePosterior.gammaPrecision prior (float n) ss
 
         let logJoint tau =
             Gamma.PDFLn(prior.Shape, prior.Rate, tau)
@@ -75,7 +75,7 @@ let ``InverseGamma variance posterior equals prior times likelihood up to a cons
 
         let n = r.Next(0, 12)
         let mus, ys, ss = normalData r n 1.5
-        let post = Conjugate.inverseGammaVariance prior (float n) ss
+        let post = ConjugatePosterior.inverseGammaVariance prior (float n) ss
 
         let logJoint v =
             InverseGamma.PDFLn(prior.Shape, prior.Scale, v)
@@ -100,7 +100,7 @@ let ``Beta-Binomial posterior equals prior times likelihood up to a constant`` (
         let ys = trials |> Array.map (fun t -> r.Next(0, t + 1))
 
         let post =
-            Conjugate.beta prior (float (Array.sum ys)) (float (Array.sum trials - Array.sum ys))
+            ConjugatePosterior.beta prior (float (Array.sum ys)) (float (Array.sum trials - Array.sum ys))
 
         let logJoint p =
             Beta.PDFLn(prior.Alpha, prior.Beta, p)
@@ -125,7 +125,7 @@ let ``Gamma-Poisson with exposure posterior equals prior times likelihood up to 
         let multiplier = Array.init n (fun _ -> uniform r 0.2 3.0)
         let ys = Array.init n (fun _ -> r.Next(0, 30))
         let sumE = Array.fold2 (fun acc e m -> acc + e * m) 0.0 exposure multiplier
-        let post = Conjugate.gammaPoisson prior (float (Array.sum ys)) sumE
+        let post = ConjugatePosterior.gammaPoisson prior (float (Array.sum ys)) sumE
 
         let logJoint lam =
             Gamma.PDFLn(prior.Shape, prior.Rate, lam)
@@ -147,7 +147,7 @@ let ``Gamma-Exponential posterior equals prior times likelihood up to a constant
             }
 
         let xs = Array.init (r.Next(0, 10)) (fun _ -> uniform r 0.01 5.0)
-        let post = Conjugate.gammaExponential prior (float xs.Length) (Array.sum xs)
+        let post = ConjugatePosterior.gammaExponential prior (float xs.Length) (Array.sum xs)
 
         let logJoint lam =
             Gamma.PDFLn(prior.Shape, prior.Rate, lam)
@@ -169,7 +169,7 @@ let ``Gamma prior on a Gamma child's rate equals prior times likelihood up to a 
 
         let alpha = uniform r 0.2 4.0
         let thetas = Array.init (r.Next(0, 10)) (fun _ -> uniform r 0.01 5.0)
-        let post = Conjugate.gammaRate prior alpha (float thetas.Length) (Array.sum thetas)
+        let post = ConjugatePosterior.gammaRate prior alpha (float thetas.Length) (Array.sum thetas)
 
         let logJoint beta =
             Gamma.PDFLn(prior.Shape, prior.Rate, beta)
@@ -190,7 +190,7 @@ let ``Dirichlet-Categorical posterior equals prior times likelihood up to a cons
         let counts =
             Array.init k (fun j -> obs |> Array.filter ((=) j) |> Array.length |> float)
 
-        let post = Conjugate.dirichlet alpha counts
+        let post = ConjugatePosterior.dirichlet alpha counts
 
         let logJoint (p: float[]) =
             Dirichlet(alpha).DensityLn p
@@ -204,7 +204,7 @@ let ``HalfNormal scale conditional is the stated GIG on the variance`` () =
         let s = uniform r 0.2 5.0
         let n = r.Next(0, 12)
         let mus, ys, ss = normalData r n 1.0
-        let g = Conjugate.halfNormalVariance s (float n) ss
+        let g = ConjugatePosterior.halfNormalVariance s (float n) ss
         // q is the GIG density of v = σ², carried to σ by the Jacobian dv/dσ = 2σ (unnormalized: constants cancel)
         let logQ sigma =
             let v = sigma * sigma
@@ -223,7 +223,7 @@ let ``half-t augmentation conditionals equal prior times likelihood up to a cons
         let n = r.Next(0, 12)
         let mus, ys, ss = normalData r n 1.0
         let aux = uniform r 0.1 5.0
-        let pv = Conjugate.halfStudentTVariance nu aux (float n) ss
+        let pv = ConjugatePosterior.halfStudentTVariance nu aux (float n) ss
 
         let jointV v =
             InverseGamma.PDFLn(nu / 2.0, nu / aux, v)
@@ -237,7 +237,7 @@ let ``half-t augmentation conditionals equal prior times likelihood up to a cons
                 (uniform r 0.05 5.0)
 
         let v = uniform r 0.05 5.0
-        let pa = Conjugate.halfStudentTAuxiliary nu scaleA v
+        let pa = ConjugatePosterior.halfStudentTAuxiliary nu scaleA v
 
         let jointA a =
             InverseGamma.PDFLn(0.5, 1.0 / (scaleA * scaleA), a)

@@ -86,7 +86,7 @@ let private randomState (r: Random) (b: Bound) =
 let private normalMeanOf (b: Bound) (name: string) =
     let expanded = Graph.expand b.Model
 
-    match Conjugacy.normalMean.Recognise expanded (Bound.node b name).Node with
+    match NormalConjugacy.normalMean.Recognise expanded (Bound.node b name).Node with
     | RuleOutcome.Matched(m0, s0, children) -> m0, s0, children
     | other -> failwithf "expected a Normal-Normal match for %s, got %A" name other
 
@@ -101,7 +101,7 @@ let private bothPaths (b: Bound) (name: string) (s: float[]) =
         f s prec shift (Array.zeroCreate n)
         prec, shift
 
-    run (Updates.gaussianLikelihood b target children), run (Updates.gaussianLikelihoodRows b target children)
+    run (GaussianLikelihood.gaussianLikelihood b target children), run (GaussianLikelihood.gaussianLikelihoodRows b target children)
 
 let private close (x: float) (y: float) =
     abs (x - y) <= 1e-10 * (1.0 + abs x + abs y)
@@ -117,7 +117,7 @@ let ``fused kernel precisions, shifts and conditional moments match the general 
             let prior = { NormalParams.Mean = 0.7; Sd = 1.3 }
 
             let moments (p: float[]) (sh: float[]) =
-                Array.map2 (fun p sh -> Conjugate.normal prior { Precision = p; Shift = sh }) p sh
+                Array.map2 (fun p sh -> ConjugatePosterior.normal prior { Precision = p; Shift = sh }) p sh
 
             Array.forall2 close p1 p2
             && Array.forall2 close s1 s2
@@ -132,13 +132,13 @@ let ``sufficient statistics are used only when offset, coefficient and sd factor
     let pathOf m =
         let b = Bind.bindOrThrow m (randomData r)
         let _, _, children = normalMeanOf b "theta"
-        children |> List.map (Updates.gaussianPath b (Bound.node b "theta"))
+        children |> List.map (GaussianLikelihood.gaussianPath b (Bound.node b "theta"))
 
-    Assert.Equal<Updates.GaussianPath list>([ Updates.PerSweep ], pathOf (variant 0))
-    Assert.Equal<Updates.GaussianPath list>([ Updates.PerSweep ], pathOf (variant 1))
-    Assert.Equal<Updates.GaussianPath list>([ Updates.PerSweep ], pathOf (variant 2))
-    Assert.Equal<Updates.GaussianPath list>([ Updates.PerElement ], pathOf (variant 3))
-    Assert.Equal<Updates.GaussianPath list>([ Updates.Rows ], pathOf slopeModel)
+    Assert.Equal<GaussianLikelihood.GaussianPath list>([ GaussianLikelihood.PerSweep ], pathOf (variant 0))
+    Assert.Equal<GaussianLikelihood.GaussianPath list>([ GaussianLikelihood.PerSweep ], pathOf (variant 1))
+    Assert.Equal<GaussianLikelihood.GaussianPath list>([ GaussianLikelihood.PerSweep ], pathOf (variant 2))
+    Assert.Equal<GaussianLikelihood.GaussianPath list>([ GaussianLikelihood.PerElement ], pathOf (variant 3))
+    Assert.Equal<GaussianLikelihood.GaussianPath list>([ GaussianLikelihood.Rows ], pathOf slopeModel)
 
 /// Runs the plan's update of `name` `draws` times from one fixed state, returning each draw of every element.
 let private conditionalDraws (plan: GibbsPlan) (values: float[]) (name: string) (draws: int) (seed: int) =
@@ -250,8 +250,8 @@ let ``Normal-scale sums of squares from level statistics equal the row-by-row su
         let expanded = Graph.expand b.Model
 
         let ssOf name =
-            match Conjugacy.normalScale.Recognise expanded (Bound.node b name).Node with
-            | RuleOutcome.Matched(_, _, [ c ]) -> snd (Updates.sumOfSquares b c) s
+            match NormalConjugacy.normalScale.Recognise expanded (Bound.node b name).Node with
+            | RuleOutcome.Matched(_, _, [ c ]) -> snd (ScaleUpdates.sumOfSquares b c) s
             | other -> failwithf "expected one Normal-scale child, got %A" other
 
         let theta = b.Layout.Offsets.["theta"]

@@ -1,4 +1,4 @@
-/// The GLM coefficient block (Gamerman's IWLS-proposal Metropolis–Hastings step): a Poisson intercept and slope with
+/// The GLM coefficient block (Metropolis–Hastings with a mode-centred Gaussian/t proposal after a Newton climb): a Poisson intercept and slope with
 /// exposures and a data offset, and a Binomial-logit intercept (Flat prior) and slope, against exact 2-D grid
 /// posteriors (means and sds within 4 MCSE); one kernel step applied to independent exact draws leaves their
 /// distribution where it was; and the recogniser takes exactly the coefficients that share a linear predictor.
@@ -365,7 +365,8 @@ let ``the GLM block takes the coefficients sharing a linear predictor and leaves
     let plan = planOf Rules.builtIn m d
     Assert.Equal("alpha, beta", plan.Updates.[blockOf plan].Node)
     Assert.Contains(plan.Updates, (fun u -> u.Node = "gamma"))
-    Assert.Contains("exact by MH", Gibbs.describe plan)
+    Assert.Contains("mode-centred Gaussian/t proposal, exact by MH", Gibbs.describe plan)
+    Assert.DoesNotContain("IWLS", Gibbs.describe plan)
 
     let off =
         match

@@ -65,7 +65,7 @@ let ``a child whose mean is not exactly the vector node makes the MvNormal mean 
 
     let expanded = Graph.expand m
 
-    match Conjugacy.mvNormalMean.Recognise expanded (Model.tryFind "mu" expanded).Value with
+    match MvConjugacy.mvNormalMean.Recognise expanded (Model.tryFind "mu" expanded).Value with
     | RuleOutcome.Rejected why -> Assert.Contains("the mean of child 'x' is not exactly 'mu'", why)
     | other -> failwithf "unexpected %A" other
 
@@ -87,7 +87,7 @@ let ``a covariance node that is not the children's whole covariance makes the In
 
     let expanded = Graph.expand m
 
-    match Conjugacy.inverseWishartCovariance.Recognise expanded (Model.tryFind "Sigma" expanded).Value with
+    match MvConjugacy.inverseWishartCovariance.Recognise expanded (Model.tryFind "Sigma" expanded).Value with
     | RuleOutcome.Rejected why -> Assert.Contains("child 'y' is Normal, not MvNormal", why)
     | other -> failwithf "unexpected %A" other
 
@@ -146,7 +146,7 @@ let ``a child that is not linear in the group vectors makes the MvNormal-linear 
 
     let expanded = Graph.expand m
 
-    match Conjugacy.mvNormalLinear.Recognise expanded (Model.tryFind "b" expanded).Value with
+    match MvConjugacy.mvNormalLinear.Recognise expanded (Model.tryFind "b" expanded).Value with
     | RuleOutcome.Rejected why -> Assert.Equal("the mean of child 'y' is not linear in 'b'", why)
     | other -> failwithf "unexpected %A" other
 

@@ -59,7 +59,7 @@ let ``the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrec
     Assert.Equal(Some "Normal-Normal", firstRule bugsStyle "theta")
     Assert.Equal(Some "Normal-Normal", firstRule bugsStyle "mu")
 
-    match recognise Conjugacy.normalMean bugsStyle "theta", recognise Conjugacy.normalMean bugsStyle "mu" with
+    match recognise NormalConjugacy.normalMean bugsStyle "theta", recognise NormalConjugacy.normalMean bugsStyle "mu" with
     | RuleOutcome.Matched(Param "mu", Power(Param "tauB", Const -0.5), [ child ]),
       RuleOutcome.Matched(_, Power(Const 1.0E-4, Const -0.5), [ _ ]) ->
         Assert.Equal(Power(Param "tauW", Const -0.5), child.Sd)
@@ -67,9 +67,9 @@ let ``the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrec
 
 let ``the Normal-Gamma precision rule matches Gamma priors on NormalPrecision precisions`` () =
     for name in [ "tauB"; "tauW" ] do
-        Assert.Equal(Some Conjugacy.normalScale.Name, firstRule bugsStyle name)
+        Assert.Equal(Some NormalConjugacy.normalScale.Name, firstRule bugsStyle name)
 
-        match recognise Conjugacy.normalScale bugsStyle name with
+        match recognise NormalConjugacy.normalScale bugsStyle name with
         | RuleOutcome.Matched(ScaleLink.Precision, Dist.Gamma _, _) -> ()
         | other -> failwithf "%s: unexpected %A" name other
 
@@ -83,7 +83,7 @@ let ``the Normal block rule matches a NormalPrecision prior on a coefficient vec
 
     Assert.Equal(Some "Normal-block (regression)", firstRule m "beta")
 
-    match recognise Conjugacy.normalBlock m "beta", recognise Conjugacy.normalScale m "tau" with
+    match recognise NormalConjugacy.normalBlock m "beta", recognise NormalConjugacy.normalScale m "tau" with
     | RuleOutcome.Matched(Const 0.0, Power(Const 0.01, Const -0.5), [ child ]),
       RuleOutcome.Matched(ScaleLink.Precision, _, _) -> Assert.Equal(Power(Param "tau", Const -0.5), child.Sd)
     | other -> failwithf "unexpected %A" other

@@ -114,7 +114,7 @@ let private countData (r: Random) =
 
 /// θ's Gamma-Poisson match in a bound model.
 let private gammaPoissonOf (b: Bound) =
-    match Conjugacy.gammaPoisson.Recognise (Graph.expand b.Model) (Bound.node b "theta").Node with
+    match CountConjugacy.gammaPoisson.Recognise (Graph.expand b.Model) (Bound.node b "theta").Node with
     | RuleOutcome.Matched(a, rate, children) -> a, rate, children
     | other -> failwithf "expected a Gamma-Poisson match for theta, got %A" other
 
@@ -127,9 +127,9 @@ let ``fixed Gamma-Poisson sums equal the general per-row sums and give the same 
         let s = Array.init b.Layout.Size (fun _ -> uniform r 0.3 2.0)
         let n = target.Copies
         let ys, sizes = Array.zeroCreate n, Array.zeroCreate n
-        Updates.countSums b target children s ys sizes
+        CountSums.countSums b target children s ys sizes
 
-        match Updates.staticCountSums b target children with
+        match CountSums.staticCountSums b target children with
         | None -> false
         | Some(fixedYs, fixedSizes) ->
             let a, rate = s.[b.Layout.Offsets.["alpha"]], s.[b.Layout.Offsets.["beta"]]
@@ -140,12 +140,12 @@ let ``fixed Gamma-Poisson sums equal the general per-row sums and give the same 
             && Array.forall2
                 (fun (p: GammaParams) (q: GammaParams) -> close p.Shape q.Shape && close p.Rate q.Rate)
                 (Array.map2 (fun y e -> { Shape = a + y; Rate = rate + e }) fixedYs fixedSizes)
-                (Array.map2 (Conjugate.gammaPoisson { Shape = a; Rate = rate }) ys sizes))
+                (Array.map2 (ConjugatePosterior.gammaPoisson { Shape = a; Rate = rate }) ys sizes))
 
 let ``Gamma-Poisson sums that depend on a parameter are not fixed at compile time`` () =
     let b = Bind.bindOrThrow (countVariant 2) (countData (rng 9))
     let _, _, children = gammaPoissonOf b
-    Assert.True((Updates.staticCountSums b (Bound.node b "theta") children).IsNone)
+    Assert.True((CountSums.staticCountSums b (Bound.node b "theta") children).IsNone)
 
 /// The BUGS pumps data: failures x and operating times t (1000s of hours) of 10 pumps.
 let private pumpsData =

@@ -40,10 +40,10 @@ let ``small-k Gaussian kernel gives the MathNet precision-form posterior mean an
         let x = build.Dense(n, k, fun _ _ -> uniform r -2.0 2.0)
         let sds = Array.init n (fun _ -> uniform r 0.3 3.0)
         let ys = Array.init n (fun _ -> uniform r -5.0 5.0)
-        let stats = Conjugate.regressionStats x (Array.zeroCreate n) sds ys
+        let stats = MvConjugatePosterior.regressionStats x (Array.zeroCreate n) sds ys
         let q0 = randomSpd r k (uniform r 0.05 2.0)
         let m0 = Array.init k (fun _ -> uniform r -3.0 3.0)
-        let general = Conjugate.mvNormalFromPrecision m0 q0 stats
+        let general = MvConjugatePosterior.mvNormalFromPrecision m0 q0 stats
         let cov = (q0 + stats.XtWX).Inverse()
         let q0m0 = (q0 * Vector<float>.Build.DenseOfArray m0).ToArray()
         let packed = Array.append (rowMajor stats.XtWX) stats.XtWr

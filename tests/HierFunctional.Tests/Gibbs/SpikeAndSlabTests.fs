@@ -31,7 +31,7 @@ let ``the slab probability equals the slab's share of the evidence computed by q
             )
 
         let exact = (1.0 - w) * slab / ((1.0 - w) * slab + w)
-        let got = Conjugate.slabProbability w s { Precision = p; Shift = b }
+        let got = ConjugatePosterior.slabProbability w s { Precision = p; Shift = b }
         Assert.True(abs (got - exact) < 1e-9, $"w={w}, s={s}, P={p}, B={b}: {got} vs quadrature {exact}")
 
 let twoGroupModel =

@@ -249,7 +249,7 @@ let ``positive-coefficient draws with a half-normal prior match the quadrature o
         let draws =
             Array.init n (fun _ ->
                 let struct (t, w) =
-                    Conjugate.drawPositiveCoefficient r Double.PositiveInfinity a 1.0 stats
+                    ConjugatePosterior.drawPositiveCoefficient r Double.PositiveInfinity a 1.0 stats
 
                 Assert.Equal(1.0, w)
                 t)
@@ -336,13 +336,13 @@ let ``the positive-coefficient rule covers a non-centred scale but not a scale i
     let expanded = Graph.expand Examples.eightSchoolsNonCentred
     let tau = (Model.tryFind "tau" expanded).Value
 
-    match Conjugacy.normalLinearPositive.Recognise expanded tau with
+    match NormalConjugacy.normalLinearPositive.Recognise expanded tau with
     | RuleOutcome.Matched(Dist.HalfCauchy _, [ child ]) -> Assert.Equal("y", child.Node.Name)
     | other -> failwith $"unexpected %A{other}"
 
     let centred = Graph.expand Examples.eightSchools
     let tauC = (Model.tryFind "tau" centred).Value
-    Assert.True((Conjugacy.normalLinearPositive.Recognise centred tauC).IsRejected)
+    Assert.True((NormalConjugacy.normalLinearPositive.Recognise centred tauC).IsRejected)
 
 // ---------------------------------------------------------------- collapsed Gamma rate (pumps)
 

@@ -87,14 +87,14 @@ module internal TruncatedConjugate =
         match bad with
         | Some why -> Error why
         | None ->
-            let likelihood = Updates.gaussianLikelihood b target children
+            let likelihood = GaussianLikelihood.gaussianLikelihood b target children
             let mf, sf = compile b target m0, compile b target s0
             let n = target.Copies
 
             elementwise
                 target
                 b
-                Conjugacy.normalMean.Name
+                NormalConjugacy.normalMean.Name
                 [ n; n; n ]
                 (fun s bufs -> likelihood s bufs.[0] bufs.[1] bufs.[2])
                 (fun s bufs j i ->
@@ -117,7 +117,7 @@ module internal TruncatedConjugate =
         match bad with
         | Some why -> Error why
         | None ->
-            let sums = Updates.countSums b target children
+            let sums = CountSums.countSums b target children
             let n = target.Copies
 
             elementwise
@@ -166,7 +166,7 @@ module internal TruncatedConjugate =
             counts
                 b
                 target
-                Conjugacy.betaBinomial.Name
+                CountConjugacy.betaBinomial.Name
                 children
                 (fun s i y trials -> Dist.Beta(Const 1.0, Const 1.0), [| af s i + y; bf s i + trials - y |])
                 lower
@@ -177,7 +177,7 @@ module internal TruncatedConjugate =
             counts
                 b
                 target
-                Conjugacy.gammaPoisson.Name
+                CountConjugacy.gammaPoisson.Name
                 children
                 (fun s i y exposure -> gamma, [| af s i + y; rf s i + exposure |])
                 lower
@@ -189,14 +189,14 @@ module internal TruncatedConjugate =
             elementwise
                 target
                 b
-                Conjugacy.gammaExponential.Name
+                CountConjugacy.gammaExponential.Name
                 []
                 (fun _ _ -> ())
                 (fun s _ _ i -> gamma, [| af s i + n; rf s i + total s |])
                 lower
                 upper
         | TruncatedInner.NormalScale(link, prior, children) ->
-            let parts = children |> List.map (Updates.sumOfSquares b) |> Array.ofList
+            let parts = children |> List.map (ScaleUpdates.sumOfSquares b) |> Array.ofList
             let n = parts |> Array.sumBy (fst >> float)
 
             let ss (s: float[]) =
@@ -209,7 +209,7 @@ module internal TruncatedConjugate =
                 elementwise
                     target
                     b
-                    $"{Conjugacy.normalScale.Name} (Gamma on a precision)"
+                    $"{NormalConjugacy.normalScale.Name} (Gamma on a precision)"
                     []
                     (fun _ _ -> ())
                     (fun s _ _ i -> gamma, [| af s i + 0.5 * n; rf s i + 0.5 * ss s |])
@@ -221,7 +221,7 @@ module internal TruncatedConjugate =
                 elementwise
                     target
                     b
-                    $"{Conjugacy.normalScale.Name} (InverseGamma on a variance)"
+                    $"{NormalConjugacy.normalScale.Name} (InverseGamma on a variance)"
                     []
                     (fun _ _ -> ())
                     (fun s _ _ i ->
@@ -274,16 +274,16 @@ module internal TruncatedConjugate =
 
                             let attempts =
                                 [
-                                    attempt Conjugacy.normalMean (TruncatedInner.NormalMean >> Ok)
-                                    attempt Conjugacy.betaBinomial (TruncatedInner.BetaBinomial >> Ok)
-                                    attempt Conjugacy.gammaPoisson (TruncatedInner.GammaPoisson >> Ok)
-                                    attempt Conjugacy.gammaExponential (TruncatedInner.GammaExponential >> Ok)
-                                    attempt Conjugacy.normalScale (fun (link, prior, cs) ->
+                                    attempt NormalConjugacy.normalMean (TruncatedInner.NormalMean >> Ok)
+                                    attempt CountConjugacy.betaBinomial (TruncatedInner.BetaBinomial >> Ok)
+                                    attempt CountConjugacy.gammaPoisson (TruncatedInner.GammaPoisson >> Ok)
+                                    attempt CountConjugacy.gammaExponential (TruncatedInner.GammaExponential >> Ok)
+                                    attempt NormalConjugacy.normalScale (fun (link, prior, cs) ->
                                         match prior, link with
                                         | Dist.Gamma _, ScaleLink.Precision
                                         | Dist.InverseGamma _, ScaleLink.Variance ->
                                             Ok(TruncatedInner.NormalScale(link, prior, cs))
-                                        | _ -> notImplemented Conjugacy.normalScale.Name)
+                                        | _ -> notImplemented NormalConjugacy.normalScale.Name)
                                 ]
 
                             match attempts |> List.tryPick (snd >> RuleOutcome.toOption) with

@@ -45,10 +45,10 @@ module internal LocationScaleBlock =
             && (Dist.arguments tauPrior
                 |> List.forall (fun (_, e) -> not ((refs e).Contains mu)))
 
-        match Updates.halfTArguments b tauPrior with
+        match NormalUpdates.halfTArguments b tauPrior with
         | Some(dof, scale) when priorsFree && jointlyQuadratic mu tau muChildren tauChildren ->
-            let fillMu = Updates.gaussianLikelihood b muInfo muChildren
-            let fillTau = Updates.gaussianLikelihood b tauInfo tauChildren
+            let fillMu = GaussianLikelihood.gaussianLikelihood b muInfo muChildren
+            let fillTau = GaussianLikelihood.gaussianLikelihood b tauInfo tauChildren
             let muMean, muSd = arg m0, arg s0
             let muOff, tauOff = b.Layout.Offsets.[mu], b.Layout.Offsets.[tau]
             let rule = "Normal location and positive scale, jointly"
@@ -83,7 +83,7 @@ module internal LocationScaleBlock =
                     }
 
                 match
-                    Conjugate.drawLocationAndPositiveScale
+                    ConjugatePosterior.drawLocationAndPositiveScale
                         rng
                         { Mean = muMean s; Sd = muSd s }
                         scaleA
@@ -95,7 +95,7 @@ module internal LocationScaleBlock =
                     UpdateKit.checkFinite mu rule mv
                     s.[tauOff] <- tv
                     s.[muOff] <- mv
-                    weight.Value <- Conjugate.drawHalfTWeight rng (dof s) scaleA tv
+                    weight.Value <- ConjugatePosterior.drawHalfTWeight rng (dof s) scaleA tv
                 | ValueNone ->
                     raise (
                         ModelException(
@@ -143,9 +143,9 @@ module internal LocationScaleBlock =
         let locations =
             updates
             |> Array.choose (fun u ->
-                match isRule Conjugacy.normalMean u, scalarGlobal u.Node with
+                match isRule NormalConjugacy.normalMean u, scalarGlobal u.Node with
                 | true, Some info ->
-                    match ruleOf Conjugacy.normalMean u.Node with
+                    match ruleOf NormalConjugacy.normalMean u.Node with
                     | Some(m0, s0, children) -> Some(info, (m0, s0, children))
                     | _ -> None
                 | _ -> None)
@@ -153,9 +153,9 @@ module internal LocationScaleBlock =
         let pairs =
             updates
             |> Array.choose (fun u ->
-                match isRule Conjugacy.normalLinearPositive u, scalarGlobal u.Node with
+                match isRule NormalConjugacy.normalLinearPositive u, scalarGlobal u.Node with
                 | true, Some tauInfo ->
-                    match ruleOf Conjugacy.normalLinearPositive u.Node with
+                    match ruleOf NormalConjugacy.normalLinearPositive u.Node with
                     | Some(prior, children) ->
                         locations
                         |> Array.tryPick (fun (muInfo, m) ->
@@ -175,5 +175,5 @@ module internal LocationScaleBlock =
             |> Array.choose (fun u ->
                 match pairs |> Array.tryFind (fun (_, tau, _) -> tau = u.Node) with
                 | Some(_, _, joint) -> Some joint
-                | None when absorbed.Contains u.Node && isRule Conjugacy.normalMean u -> None
+                | None when absorbed.Contains u.Node && isRule NormalConjugacy.normalMean u -> None
                 | None -> Some u)

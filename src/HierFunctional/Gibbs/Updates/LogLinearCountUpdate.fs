@@ -10,9 +10,9 @@ open HierFunctional.Inference
 /// log-conditional log N(θ; m, s) + c θ Σy − W e^(cθ): O(1) per evaluation for Poisson random intercepts, O(rows of
 /// the element) otherwise. See docs/conjugacy.md, "Non-conjugate GLM updates", for why not elliptical slice.
 [<RequireQualifiedAccess>]
-module internal CountUpdates =
+module internal LogLinearCountUpdate =
 
-    let private perRow = PolyaGamma.perRow
+    let private perRow = PolyaGammaUpdate.perRow
 
     /// One count child: its rows grouped by the target element they read, and per-row expressions.
     type Rows =
@@ -138,7 +138,7 @@ module internal CountUpdates =
     /// Slices every element of a Normal(m0, s0)-prior target on its exact log-conditional (see the module doc).
     let private elementwise (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (parts: Rows[]) : Update =
         let name = target.Node.Name
-        let rule = Conjugacy.logLinearCount.Name
+        let rule = GlmConjugacy.logLinearCount.Name
         let off = b.Layout.Offsets.[name]
         let n = target.Copies
         let mf = Eval.compileScalar b target.Scope m0
@@ -195,7 +195,7 @@ module internal CountUpdates =
                                 widths.[j] <- Slice.adaptWidth w x0 r.Value)
         }
 
-    /// The update of a Normal-prior target with log-linear count children (see `Conjugacy.logLinearCount`).
+    /// The update of a Normal-prior target with log-linear count children (see `GlmConjugacy.logLinearCount`).
     let update
         (b: Bound)
         (target: NodeInfo)
@@ -206,6 +206,6 @@ module internal CountUpdates =
         | GaussianPrior.Elementwise(m0, s0) ->
             children
             |> List.map (rows b target)
-            |> PolyaGamma.collect
+            |> PolyaGammaUpdate.collect
             |> Result.map (elementwise b target m0 s0)
         | _ -> Error "coefficients read through a dot product are left to the slice fallback"

@@ -70,7 +70,7 @@ module LkjUpdate =
             | NodeKind.Observed(Dist.MvNormalCholesky(mean, Param s, Param l') as d) when
                 l' = l.Name && not (Expr.dependsOn s mean || Expr.dependsOn l.Name mean)
                 ->
-                Conjugacy.mvNormalForm expanded d
+                MvConjugacy.mvNormalForm expanded d
                 |> Option.map (fun (_, cov) ->
                     s,
                     {
@@ -113,7 +113,7 @@ module LkjUpdate =
         let k = (Bound.node b sNode.Name).Copies
         let dims = k + k * (k - 1) / 2
         let sOff, lOff = b.Layout.Offsets.[sNode.Name], b.Layout.Offsets.[lNode.Name]
-        let parts = children |> List.map (MvUpdates.scatterOf b k) |> Array.ofList
+        let parts = children |> List.map (WishartUpdates.scatterOf b k) |> Array.ofList
         let n = children |> List.sumBy (fun c -> float (Bound.node b c.Node.Name).Copies)
 
         let priorTerms =

@@ -11,7 +11,7 @@ open HierFunctional.Inference
 /// every row and then the target from the existing Normal-Normal, block or MvNormal-linear conditional; the ω are
 /// accumulated as they are drawn (w·c² and c·(κ − ω a)), so a sweep allocates nothing per row.
 [<RequireQualifiedAccess>]
-module internal PolyaGamma =
+module internal PolyaGammaUpdate =
 
     /// A per-row quantity: precomputed once when it reads no parameter, else evaluated from the state.
     let perRow (b: Bound) (child: NodeInfo) (e: Expr) : float[] -> int -> float =
@@ -79,14 +79,14 @@ module internal PolyaGamma =
             add w (y - 0.5 * n)
 
     let private methodName (inner: Recogniser<'m>) =
-        $"{Conjugacy.polyaGammaLogistic.Name} ({inner.Name})"
+        $"{GlmConjugacy.polyaGammaLogistic.Name} ({inner.Name})"
 
     /// An update whose per-chain state is the scratch `scratch` allocates (rebuilt by every move).
     let private make name inner (scratch: unit -> 'scratch) (run: 'scratch -> Random -> ChainState -> unit) =
         {
             Node = name
             Method = methodName inner
-            Kind = UpdateKind.Rule Conjugacy.polyaGammaLogistic.Name
+            Kind = UpdateKind.Rule GlmConjugacy.polyaGammaLogistic.Name
             Exactness = Exactness.Exact
             Reason = ""
             KeepsWeight = false
@@ -111,7 +111,7 @@ module internal PolyaGamma =
                 |> Array.ofList
             )
 
-    /// Element-wise Normal prior: prec_e += c²ω, shift_e += c(κ − ωa), then `Updates.drawElements`.
+    /// Element-wise Normal prior: prec_e += c²ω, shift_e += c(κ − ωa), then `NormalUpdates.drawElements`.
     let private elementwise (b: Bound) (target: NodeInfo) m0 s0 (children: LinkedChild list) =
         let off = b.Layout.Offsets.[target.Node.Name]
 
@@ -125,11 +125,13 @@ module internal PolyaGamma =
         |> collect
         |> Result.map (fun parts ->
             let n = target.Copies
-            let draw = Updates.drawElements b target m0 s0 (methodName Conjugacy.normalMean)
+
+            let draw =
+                NormalUpdates.drawElements b target m0 s0 (methodName NormalConjugacy.normalMean)
 
             make
                 target.Node.Name
-                Conjugacy.normalMean
+                NormalConjugacy.normalMean
                 (fun () -> Array.zeroCreate<float> n, Array.zeroCreate<float> n)
                 (fun (prec, shift) rng st ->
                     let s = st.Values
@@ -148,7 +150,7 @@ module internal PolyaGamma =
 
                     draw rng s prec shift))
 
-    /// Rows read the target through x·b_e: accumulate ω x xᵀ and x(κ − ωa) per copy e (`MvUpdates.accumulateRow`).
+    /// Rows read the target through x·b_e: accumulate ω x xᵀ and x(κ − ωa) per copy e (`MvNormalLinearUpdate.accumulateRow`).
     let private dotRows
         (b: Bound)
         (target: NodeInfo)
@@ -180,9 +182,9 @@ module internal PolyaGamma =
                             eta <- eta + x.[d] * s.[off + e * k + d]
 
                         augment rng (rs.Trials s r) rs.Y.[r] eta (fun w kappa ->
-                            MvUpdates.accumulateRow k acc e x w (kappa / w - a)))
+                            MvNormalLinearUpdate.accumulateRow k acc e x w (kappa / w - a)))
 
-    /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `Conjugacy.polyaGammaLogistic`).
+    /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `GlmConjugacy.polyaGammaLogistic`).
     let update
         (b: Bound)
         (target: NodeInfo)
@@ -211,9 +213,10 @@ module internal PolyaGamma =
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
-                let draw = Updates.drawBlock b target m0 s0 (methodName Conjugacy.normalBlock)
+                let draw =
+                    NormalUpdates.drawBlock b target m0 s0 (methodName NormalConjugacy.normalBlock)
 
-                make name Conjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
+                make name NormalConjugacy.normalBlock (fun () -> Array.zeroCreate<float>(k * k + k)) (fun acc rng st ->
                     accumulate rng st.Values acc
 
                     draw
@@ -224,19 +227,19 @@ module internal PolyaGamma =
                             XtWr = Array.sub acc (k * k) k
                         }))
         | GaussianPrior.MvLinear(m0, s0) ->
-            let k = MvUpdates.copyLength target
+            let k = MvNormalLinearUpdate.copyLength target
 
             let element (c: LinkedChild) =
-                MvUpdates.dotElements b target c.Node c.Slot
+                MvNormalLinearUpdate.dotElements b target c.Node c.Slot
 
             dotRows b target k element children
             |> Result.map (fun accumulate ->
                 let scratch, draw =
-                    MvUpdates.drawLinearCopies b target m0 s0 (methodName Conjugacy.mvNormalLinear)
+                    MvNormalLinearUpdate.drawLinearCopies b target m0 s0 (methodName MvConjugacy.mvNormalLinear)
 
                 let makeScratch () =
                     Array.zeroCreate<float>(target.Copies * (k * k + k)), scratch ()
 
-                make name Conjugacy.mvNormalLinear makeScratch (fun (acc, sc) rng st ->
+                make name MvConjugacy.mvNormalLinear makeScratch (fun (acc, sc) rng st ->
                     accumulate rng st.Values acc
                     draw.Invoke(rng, st, acc, sc)))

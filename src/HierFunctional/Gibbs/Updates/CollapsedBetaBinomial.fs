@@ -232,7 +232,7 @@ module CollapsedBetaBinomial =
                 | NodeKind.Factor e -> Factor.readsOnlyScalarGlobals b e
                 | _ -> false)
 
-        match supportOf target, supportOf partner, Updates.staticCountSums b rates m.Children with
+        match supportOf target, supportOf partner, CountSums.staticCountSums b rates m.Children with
         | _ when not (Factor.readsOnlyScalarGlobals b m.A && Factor.readsOnlyScalarGlobals b m.B) ->
             Error $"the Beta arguments of '{m.Rates}' read more than scalar global parameters"
         | _ when not factorsGlobal -> Error "a factor on the hyperparameters reads more than scalar global parameters"
@@ -355,7 +355,7 @@ module CollapsedBetaBinomial =
             matches
             |> Array.exists (fun (_, m) ->
                 (u.Node = m.Partner && u.Kind = UpdateKind.Slice)
-                || (u.Node = m.Rates && u.Kind = UpdateKind.Rule Conjugacy.betaBinomial.Name))
+                || (u.Node = m.Rates && u.Kind = UpdateKind.Rule CountConjugacy.betaBinomial.Name))
 
         updates
         |> Array.filter (repeats >> not)

@@ -22,7 +22,7 @@ module internal Interweave =
         |> List.choose (fun info ->
             match info.Node.Kind, info.Node.Plate with
             | NodeKind.Parameter(Dist.Normal(Param mu, sd)), Plate.Over _ when closedForm info.Node.Name ->
-                match Conjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
+                match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
                 | Some(tau, link) -> Some(info, mu, tau, link)
                 | None -> None
             | _ -> None)
@@ -53,14 +53,14 @@ module internal Interweave =
         | Some _ ->
             match tau.Node.Kind with
             | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
-                Updates.halfTArguments b d
+                NormalUpdates.halfTArguments b d
                 |> Option.map (fun (dof, scale) -> { Dof = dof; Scale = scale })
             | _ -> None
         | None -> None
 
     /// Redraws τ's half-t mixing weight from a | τ² after a move of τ that used τ's marginal prior.
     let redrawWeight (a: Augmentation) (w: MixingWeight) (rng: Random) (s: float[]) (tau: float) =
-        let p = Conjugate.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
+        let p = ConjugatePosterior.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
         w.Value <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
 
     /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
@@ -187,7 +187,7 @@ module internal Interweave =
 
             let tauPrior =
                 match tau.Node.Kind with
-                | NodeKind.Parameter d -> Updates.halfTArguments b d
+                | NodeKind.Parameter d -> NormalUpdates.halfTArguments b d
                 | _ -> None
 
             match mu.Node.Kind, tauPrior with
@@ -258,13 +258,13 @@ module internal Interweave =
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
 
-            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `Conjugate.drawLocationAndPositiveScale`),
+            // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `ConjugatePosterior.drawLocationAndPositiveScale`),
             // w refreshed from τ first; false when rounding left the joint precision indefinite (then: slice moves).
             let exactDraw () =
                 match exact with
                 | Some e ->
                     let scale = e.TauScale s
-                    let w = Conjugate.drawHalfTWeight rng (e.TauDof s) scale t0
+                    let w = ConjugatePosterior.drawHalfTWeight rng (e.TauDof s) scale t0
 
                     let stats =
                         {
@@ -276,7 +276,12 @@ module internal Interweave =
                         }
 
                     match
-                        Conjugate.drawLocationAndPositiveScale rng { Mean = e.MuMean s; Sd = e.MuSd s } scale w stats
+                        ConjugatePosterior.drawLocationAndPositiveScale
+                            rng
+                            { Mean = e.MuMean s; Sd = e.MuSd s }
+                            scale
+                            w
+                            stats
                     with
                     | ValueSome(struct (mv, tv)) ->
                         UpdateKit.checkFinite tau.Node.Name "interweaving" tv
@@ -381,7 +386,7 @@ module internal Interweave =
 
         // θ's children in closed form, when none of them reads μ or τ directly (else every row is evaluated).
         let likelihoodOf (theta: NodeInfo) (mu: NodeInfo) (tau: NodeInfo) =
-            match Conjugacy.normalMean.Recognise expanded.Value theta.Node with
+            match NormalConjugacy.normalMean.Recognise expanded.Value theta.Node with
             | RuleOutcome.Matched(_, _, children) when
                 children
                 |> List.forall (fun c ->
@@ -392,11 +397,11 @@ module internal Interweave =
                         && p <> tau.Node.Name
                         && (b.NodeMap.TryFind p |> Option.exists (fun i -> i.Node.Kind.IsParameter))))
                 ->
-                Some(Updates.gaussianLikelihood b theta children)
+                Some(GaussianLikelihood.gaussianLikelihood b theta children)
             | _ -> None
 
         let extra =
-            candidates b updates (UpdateKind.Rule Conjugacy.normalMean.Name)
+            candidates b updates (UpdateKind.Rule NormalConjugacy.normalMean.Name)
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
@@ -410,7 +415,7 @@ module internal Interweave =
             |> List.choose (fun (theta, mu, tau, link) ->
                 match tau.Node.Kind, augmentationOf tau with
                 | NodeKind.Parameter d, None when link = ScaleLink.Sd && Dist.support d = Support.Positive ->
-                    match Conjugacy.polyaGammaLogistic.Recognise expanded.Value theta.Node with
+                    match GlmConjugacy.polyaGammaLogistic.Recognise expanded.Value theta.Node with
                     | RuleOutcome.Matched(_, children) ->
                         let centreSd =
                             match d with

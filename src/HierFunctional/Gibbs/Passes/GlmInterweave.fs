@@ -10,7 +10,7 @@ open HierFunctional.Inference
 /// After them this update moves τ, then μ, under the non-centred parameterisation θ = μ + σ(τ)·η with η held fixed. In
 /// (μ, τ, η) the joint is p(μ) p(τ) Π N(η_e; 0, 1) p(y | μ + σ(τ)η), so slice steps on p(τ | η, μ, y) (on τ's
 /// unconstrained scale, with its Jacobian) and on p(μ | η, τ, y) leave the posterior invariant. The rows are summarised
-/// once per update (`CountUpdates.summarise`: per element Σy and W = Σ e^(a_i) E_i), so a slice evaluation costs one
+/// once per update (`LogLinearCountUpdate.summarise`: per element Σy and W = Σ e^(a_i) E_i), so a slice evaluation costs one
 /// exponential per element when an element's Poisson rows share their coefficient, and one pass over its rows otherwise.
 [<RequireQualifiedAccess>]
 module internal GlmInterweave =
@@ -24,7 +24,7 @@ module internal GlmInterweave =
             MeanNode: NodeInfo option
             Tau: NodeInfo
             Link: ScaleLink
-            Parts: CountUpdates.Rows[]
+            Parts: LogLinearCountUpdate.Rows[]
         }
 
     let private freeOf (p: string) (c: LinkedChild) =
@@ -52,13 +52,13 @@ module internal GlmInterweave =
 
         let countSliced =
             updates
-            |> Array.exists (fun u -> u.Node = name && u.Kind = UpdateKind.Rule Conjugacy.logLinearCount.Name)
+            |> Array.exists (fun u -> u.Node = name && u.Kind = UpdateKind.Rule GlmConjugacy.logLinearCount.Name)
 
         match Model.tryFind name expanded, info.Node.Plate with
         | Some node, Plate.Over _ when countSliced ->
             match node.Kind with
             | NodeKind.Parameter(Dist.Normal(mean, sd)) ->
-                match Conjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
+                match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
                 | Some(tau, link) when
                     movable b updates tau
                     && (match b.NodeMap.[tau].Node.Kind with
@@ -82,8 +82,8 @@ module internal GlmInterweave =
                             | _ -> None
 
                         children
-                        |> List.map (CountUpdates.rows b info)
-                        |> PolyaGamma.collect
+                        |> List.map (LogLinearCountUpdate.rows b info)
+                        |> PolyaGammaUpdate.collect
                         |> Result.toOption
                         |> Option.map (fun parts ->
                             {
@@ -134,14 +134,14 @@ module internal GlmInterweave =
         let run
             (weight: MixingWeight voption)
             (widths: SliceWidth[])
-            (eta: float[], scratch: CountUpdates.Scratch[])
+            (eta: float[], scratch: LogLinearCountUpdate.Scratch[])
             (rng: Random)
             (st: ChainState)
             =
             let s = st.Values
 
             for k in 0 .. parts.Length - 1 do
-                CountUpdates.summarise parts.[k] s scratch.[k]
+                LogLinearCountUpdate.summarise parts.[k] s scratch.[k]
 
             let mu0 = meanOf s
             let t0 = s.[tauOff]
@@ -158,7 +158,7 @@ module internal GlmInterweave =
                     let rs, sc = parts.[k], scratch.[k]
 
                     for e in 0 .. n - 1 do
-                        acc <- acc + CountUpdates.elementLogLik rs sc e (m + sd * eta.[e])
+                        acc <- acc + LogLinearCountUpdate.elementLogLik rs sc e (m + sd * eta.[e])
 
                 acc
 
@@ -238,14 +238,14 @@ module internal GlmInterweave =
                                 W = Array.zeroCreate n
                                 Shared = Array.zeroCreate n
                             }
-                            : CountUpdates.Scratch))
+                            : LogLinearCountUpdate.Scratch))
 
                     let widths = UpdateStep.widths (if c.MeanNode.IsSome then 2 else 1)
                     UpdateStep.withWidths widths (run weight widths (Array.zeroCreate n, scratch))
         }
 
     /// Appends an interweaving step for each Normal random effect whose elements are count-sliced (the update kind of
-    /// `Conjugacy.logLinearCount`) and whose sd is a scale node's sd, variance or precision.
+    /// `GlmConjugacy.logLinearCount`) and whose sd is a scale node's sd, variance or precision.
     let add (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
         let b = density.Bound
 

@@ -1,0 +1,58 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// Checks and helpers every update executor shares.
+[<RequireQualifiedAccess>]
+module internal UpdateKit =
+
+    /// Stepping-out limit of every slice step (Neal 2003's m).
+    let maxSteps = 50
+
+    /// A state of zeros, for evaluating data-only expressions once at compile time (they read no parameter).
+    let zeroState (b: Bound) = Array.zeroCreate<float> b.Layout.Size
+
+    /// Stops the run with a NumericalFailure naming the node and the update.
+    let fail (node: string) (update: string) (detail: string) =
+        raise (ModelException(ModelError.NumericalFailure(node, update, detail)))
+
+    /// Stops the run when a closed-form draw is not finite.
+    let checkFinite (node: string) (update: string) (x: float) =
+        if not (Double.IsFinite x) then
+            fail node update $"the draw was {x}"
+
+    /// One slice step from x0; a non-finite log-density at the current value means the state is already broken,
+    /// so it stops with an error naming the node and the update instead of sampling from it.
+    let sliceStep (node: string) (update: string) (rng: Random) (f: float -> float) (width: float) (x0: float) =
+        let f0 = f x0
+
+        if not (Double.IsFinite f0) then
+            fail node update $"the log-density at the current value is {f0}"
+
+        Slice.step rng f width maxSteps x0
+
+    /// Evaluates a data-only expression for every copy of a scope once.
+    let precompute (b: Bound) (scope: Scope) (copies: int) (e: Expr) =
+        let f = Eval.compileScalar b scope e
+        let s = zeroState b
+        Array.init copies (fun r -> f s r)
+
+    /// The copy of a target's scope that element j reads its prior's arguments from (0 for a global target).
+    let targetIndex (target: NodeInfo) (j: int) =
+        if target.Scope = Scope.Global then 0 else j
+
+    /// An expression that takes one value per sweep (constants and global scalar parameters only), compiled to
+    /// be read once per sweep rather than once per group.
+    let perSweep (b: Bound) (e: Expr) : (float[] -> float) option =
+        if Factor.isInvariant b None e then
+            let f = Eval.compileScalar b Scope.Global e
+            Some(fun s -> f s 0)
+        else
+            None
+
+    /// Where a latent child's values sit in the state (None for observed children, whose values are data).
+    let stateOffset (b: Bound) (child: NodeInfo) =
+        match child.Node.Kind with
+        | NodeKind.Observed _ -> None
+        | _ -> Some b.Layout.Offsets.[child.Node.Name]
