@@ -43,19 +43,21 @@ module Continuous =
 
     /// Normal(mean, sd).
     let normal: DistFamily =
-        DistFamily.univariate
-            "Normal"
-            [ "mean"; "sd" ]
-            Support.Real
-            (ScalarLogPdf.Two LogPdf.normal)
-            (fun rng a -> Normal.Sample(rng, a.[0], a.[1]))
-            [ DistFamily.finite; DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne a.[0] (DistFamily.capSpread a.[1]))
-            (tails (fun a x -> normalTails ((x - a.[0]) / a.[1])) (fun a upperTail p ->
-                if upperTail then
-                    a.[0] - a.[1] * phiInv p
-                else
-                    a.[0] + a.[1] * phiInv p))
+        { DistFamily.univariate
+              "Normal"
+              [ "mean"; "sd" ]
+              Support.Real
+              (ScalarLogPdf.Two LogPdf.normal)
+              (fun rng a -> Normal.Sample(rng, a.[0], a.[1]))
+              [ DistFamily.finite; DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne a.[0] (DistFamily.capSpread a.[1]))
+              (tails (fun a x -> normalTails ((x - a.[0]) / a.[1])) (fun a upperTail p ->
+                  if upperTail then
+                      a.[0] - a.[1] * phiInv p
+                  else
+                      a.[0] + a.[1] * phiInv p)) with
+            Sufficient = Some(Sufficient.normalOrLogNormal false)
+        }
 
     /// Student-t(dof, location, scale).
     let studentT: DistFamily =
@@ -225,103 +227,115 @@ module Continuous =
 
     /// Exponential(rate).
     let exponential: DistFamily =
-        DistFamily.univariate
-            "Exponential"
-            [ "rate" ]
-            Support.Positive
-            (ScalarLogPdf.One LogPdf.exponential)
-            (fun rng a -> Exponential.Sample(rng, a.[0]))
-            [ DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne (log Constants.Ln2 - log a.[0]) 1.0)
-            (tails
-                (fun a x -> onPositive x (fun () -> struct (LogTails.log1mexp (-a.[0] * x), -a.[0] * x)))
-                (fun a upperTail p ->
-                    if upperTail then
-                        -log p / a.[0]
-                    else
-                        -Numerics.log1p -p / a.[0]))
+        { DistFamily.univariate
+              "Exponential"
+              [ "rate" ]
+              Support.Positive
+              (ScalarLogPdf.One LogPdf.exponential)
+              (fun rng a -> Exponential.Sample(rng, a.[0]))
+              [ DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne (log Constants.Ln2 - log a.[0]) 1.0)
+              (tails
+                  (fun a x -> onPositive x (fun () -> struct (LogTails.log1mexp (-a.[0] * x), -a.[0] * x)))
+                  (fun a upperTail p ->
+                      if upperTail then
+                          -log p / a.[0]
+                      else
+                          -Numerics.log1p -p / a.[0])) with
+            Sufficient = Some Sufficient.exponential
+        }
 
     /// Gamma(shape, rate).
     let gamma: DistFamily =
-        DistFamily.univariate
-            "Gamma"
-            [ "shape"; "rate" ]
-            Support.Positive
-            (ScalarLogPdf.Two LogPdf.gamma)
-            (fun rng a -> Numerics.positive (Gamma.Sample(rng, a.[0], a.[1])))
-            [ DistFamily.positive; DistFamily.positive ]
-            // sd of log x under Gamma(a, ·) is √ψ′(a) ≈ 1/√a for large a
-            (fun a -> DistFamily.anchorOne (log a.[0] - log a.[1]) (DistFamily.capSpread (1.0 / sqrt a.[0])))
-            (Some
-                {
-                    LogCdfAndSurvival =
-                        fun a x -> onPositive x (fun () -> LogTails.logGammaRegularized a.[0] (a.[1] * x))
-                    Quantile =
-                        fun a upperTail p ->
-                            let lowerP = if upperTail then 1.0 - p else p
-                            SpecialFunctions.GammaLowerRegularizedInv(a.[0], lowerP) / a.[1]
-                    // the upper tail inverts P(shape, ·) at 1 − p
-                    QuantileLosesDigits = id
-                })
+        { DistFamily.univariate
+              "Gamma"
+              [ "shape"; "rate" ]
+              Support.Positive
+              (ScalarLogPdf.Two LogPdf.gamma)
+              (fun rng a -> Numerics.positive (Gamma.Sample(rng, a.[0], a.[1])))
+              [ DistFamily.positive; DistFamily.positive ]
+              // sd of log x under Gamma(a, ·) is √ψ′(a) ≈ 1/√a for large a
+              (fun a -> DistFamily.anchorOne (log a.[0] - log a.[1]) (DistFamily.capSpread (1.0 / sqrt a.[0])))
+              (Some
+                  {
+                      LogCdfAndSurvival =
+                          fun a x -> onPositive x (fun () -> LogTails.logGammaRegularized a.[0] (a.[1] * x))
+                      Quantile =
+                          fun a upperTail p ->
+                              let lowerP = if upperTail then 1.0 - p else p
+                              SpecialFunctions.GammaLowerRegularizedInv(a.[0], lowerP) / a.[1]
+                      // the upper tail inverts P(shape, ·) at 1 − p
+                      QuantileLosesDigits = id
+                  }) with
+            Sufficient = Some Sufficient.gamma
+        }
 
     /// Inverse-gamma(shape, scale).
     let inverseGamma: DistFamily =
-        DistFamily.univariate
-            "InverseGamma"
-            [ "shape"; "scale" ]
-            Support.Positive
-            (ScalarLogPdf.Two LogPdf.inverseGamma)
-            (fun rng a -> InverseGamma.Sample(rng, a.[0], a.[1]))
-            [ DistFamily.positive; DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne (log a.[1] - log a.[0]) (DistFamily.capSpread (1.0 / sqrt a.[0])))
-            (Some
-                {
-                    // X = 1/Y with Y ~ Gamma(shape, rate = scale): F_X(x) = Q(shape, scale/x).
-                    LogCdfAndSurvival =
-                        fun a x -> onPositive x (fun () -> swap (LogTails.logGammaRegularized a.[0] (a.[1] / x)))
-                    // F_X(x) = Q(shape, scale/x) = p  ⇔  scale/x = P⁻¹(shape, 1 − p).
-                    Quantile =
-                        fun a upperTail p ->
-                            a.[1]
-                            / SpecialFunctions.GammaLowerRegularizedInv(a.[0], (if upperTail then p else 1.0 - p))
-                    // the lower tail inverts P(shape, ·) at 1 − p
-                    QuantileLosesDigits = not
-                })
+        { DistFamily.univariate
+              "InverseGamma"
+              [ "shape"; "scale" ]
+              Support.Positive
+              (ScalarLogPdf.Two LogPdf.inverseGamma)
+              (fun rng a -> InverseGamma.Sample(rng, a.[0], a.[1]))
+              [ DistFamily.positive; DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne (log a.[1] - log a.[0]) (DistFamily.capSpread (1.0 / sqrt a.[0])))
+              (Some
+                  {
+                      // X = 1/Y with Y ~ Gamma(shape, rate = scale): F_X(x) = Q(shape, scale/x).
+                      LogCdfAndSurvival =
+                          fun a x -> onPositive x (fun () -> swap (LogTails.logGammaRegularized a.[0] (a.[1] / x)))
+                      // F_X(x) = Q(shape, scale/x) = p  ⇔  scale/x = P⁻¹(shape, 1 − p).
+                      Quantile =
+                          fun a upperTail p ->
+                              a.[1]
+                              / SpecialFunctions.GammaLowerRegularizedInv(a.[0], (if upperTail then p else 1.0 - p))
+                      // the lower tail inverts P(shape, ·) at 1 − p
+                      QuantileLosesDigits = not
+                  }) with
+            Sufficient = Some Sufficient.inverseGamma
+        }
 
     /// Log-normal(logMean, logSd).
     let logNormal: DistFamily =
-        DistFamily.univariate
-            "LogNormal"
-            [ "logMean"; "logSd" ]
-            Support.Positive
-            (ScalarLogPdf.Two LogPdf.logNormal)
-            (fun rng a -> LogNormal.Sample(rng, a.[0], a.[1]))
-            [ DistFamily.finite; DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne a.[0] (DistFamily.capSpread a.[1]))
-            (tails (fun a x -> onPositive x (fun () -> normalTails ((log x - a.[0]) / a.[1]))) (fun a upperTail p ->
-                exp (
-                    if upperTail then
-                        a.[0] - a.[1] * phiInv p
-                    else
-                        a.[0] + a.[1] * phiInv p
-                )))
+        { DistFamily.univariate
+              "LogNormal"
+              [ "logMean"; "logSd" ]
+              Support.Positive
+              (ScalarLogPdf.Two LogPdf.logNormal)
+              (fun rng a -> LogNormal.Sample(rng, a.[0], a.[1]))
+              [ DistFamily.finite; DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne a.[0] (DistFamily.capSpread a.[1]))
+              (tails (fun a x -> onPositive x (fun () -> normalTails ((log x - a.[0]) / a.[1]))) (fun a upperTail p ->
+                  exp (
+                      if upperTail then
+                          a.[0] - a.[1] * phiInv p
+                      else
+                          a.[0] + a.[1] * phiInv p
+                  ))) with
+            Sufficient = Some(Sufficient.normalOrLogNormal true)
+        }
 
     /// Beta(alpha, beta).
     let beta: DistFamily =
-        DistFamily.univariate
-            "Beta"
-            [ "alpha"; "beta" ]
-            Support.UnitInterval
-            (ScalarLogPdf.Two LogPdf.beta)
-            (fun rng a -> Numerics.unitOpen (Beta.Sample(rng, a.[0], a.[1])))
-            [ DistFamily.positive; DistFamily.positive ]
-            (fun a ->
-                DistFamily.anchorOne (log a.[0] - log a.[1]) (DistFamily.capSpread (sqrt (1.0 / a.[0] + 1.0 / a.[1]))))
-            (tails (fun a x -> LogTails.logBetaRegularized a.[0] a.[1] x) (fun a upperTail p ->
-                if upperTail then
-                    1.0 - Beta.InvCDF(a.[1], a.[0], p)
-                else
-                    Beta.InvCDF(a.[0], a.[1], p)))
+        { DistFamily.univariate
+              "Beta"
+              [ "alpha"; "beta" ]
+              Support.UnitInterval
+              (ScalarLogPdf.Two LogPdf.beta)
+              (fun rng a -> Numerics.unitOpen (Beta.Sample(rng, a.[0], a.[1])))
+              [ DistFamily.positive; DistFamily.positive ]
+              (fun a ->
+                  DistFamily.anchorOne
+                      (log a.[0] - log a.[1])
+                      (DistFamily.capSpread (sqrt (1.0 / a.[0] + 1.0 / a.[1]))))
+              (tails (fun a x -> LogTails.logBetaRegularized a.[0] a.[1] x) (fun a upperTail p ->
+                  if upperTail then
+                      1.0 - Beta.InvCDF(a.[1], a.[0], p)
+                  else
+                      Beta.InvCDF(a.[0], a.[1], p))) with
+            Sufficient = Some Sufficient.beta
+        }
 
     /// The two-group prior π₀·δ₀ + (1 − π₀)·Normal(0, slabSd).
     let spikeAndSlab: DistFamily =

@@ -92,4 +92,5 @@ module Discrete =
             Validate = DistFamily.eachArg [ "probabilities" ] [ DistFamily.probVector ]
             Anchor = DistFamily.noAnchor
             Tails = None
+            Sufficient = None
         }

@@ -29,6 +29,19 @@ type ScalarLogPdf =
     /// Three arguments.
     | Three of (float -> float -> float -> float -> float)
 
+/// Sufficient statistics of n iid copies of a scalar family, so a slice update's blanket costs O(1) per evaluation:
+/// `Fill` writes the statistics of the copies into a buffer at an offset (false when a value sits on the support's
+/// edge and the generic terms must be used), `Eval` gives the log-density of all copies from them.
+type SufficientStatistics =
+    {
+        /// Number of buffer slots the statistics take.
+        Width: int
+        /// Writes the statistics of the state's copies at the offset; false when they cannot be used.
+        Fill: float[] -> float[] -> int -> bool
+        /// Σ log p of all copies at the state, from the statistics at the offset.
+        Eval: float[] -> float[] -> int -> float
+    }
+
 /// Everything the library knows about one distribution, in one place: the interpreters (log-density, forward
 /// draws, start values), validation, truncation, the formula priors and the C# facade read this record instead of
 /// matching on the `Dist` union. Arguments are values evaluated in `Arguments` order.
@@ -55,6 +68,9 @@ type DistFamily =
         Anchor: int -> Value list -> (float[] * float[]) option
         /// CDF and quantile for a univariate continuous family; None when the family cannot be truncated.
         Tails: Tails option
+        /// Sufficient statistics of n iid copies given `x` (copy r's value) and argument closures of the state, for
+        /// the O(1) blankets of slice updates; None when the family has none.
+        Sufficient: (int -> (float[] -> int -> float) -> (float[] -> float)[] -> SufficientStatistics) option
     }
 
 /// Building blocks for family records: arity, support membership and argument checks.
@@ -224,4 +240,5 @@ module DistFamily =
             Validate = eachArg arguments checks
             Anchor = fun _ args -> anchor (scalars args)
             Tails = tails
+            Sufficient = None
         }

@@ -58,6 +58,7 @@ module Multivariate =
                         Array.create (k - 1) (DistFamily.capSpread (1.0 / sqrt (Array.min a)))
                     )
             Tails = None
+            Sufficient = None
         }
 
     /// Multinomial(trials, probabilities).
@@ -88,6 +89,7 @@ module Multivariate =
             Validate = DistFamily.eachArg [ "trials"; "probabilities" ] [ DistFamily.trials; DistFamily.probVector ]
             Anchor = DistFamily.noAnchor
             Tails = None
+            Sufficient = None
         }
 
     /// Multivariate normal with mean vector and covariance matrix.
@@ -133,6 +135,7 @@ module Multivariate =
                         Array.init k (fun i -> DistFamily.capSpread (sqrt s.[i, i]))
                     )
             Tails = None
+            Sufficient = None
         }
 
     let private scaledCholeskyArgs (mean: Value) (scales: Value) (l: Value) =
@@ -197,6 +200,7 @@ module Multivariate =
                         Value.vector (List.item 1 args) |> Array.map DistFamily.capSpread
                     )
             Tails = None
+            Sufficient = None
         }
 
     /// LKJ(eta) on a dim×dim correlation matrix, stored as its lower Cholesky factor.
@@ -239,6 +243,7 @@ module Multivariate =
                     let n = dim * (dim - 1) / 2
                     Some(Array.zeroCreate n, Array.create n (min 0.5 (DistFamily.capSpread (1.0 / sqrt (eta args)))))
             Tails = None
+            Sufficient = None
         }
 
     let private dofVsScale (nu: Value) (s: Value) =
@@ -294,6 +299,7 @@ module Multivariate =
 
                     Some(centre, Array.create centre.Length (DistFamily.capSpread (sqrt (2.0 / nu))))
             Tails = None
+            Sufficient = None
         }
 
     /// Wishart(dof, scale).
@@ -336,4 +342,5 @@ module Multivariate =
                         Array.create (Transform.unconstrainedSize support k) 1.0
                     )
             Tails = None
+            Sufficient = None
         }

@@ -272,4 +272,5 @@ module Truncated =
                     let s = ownSupport (Some lower) (Some upper)
                     Some(Transform.toUnconstrained s k [| m |], [| 1.0 |])
             Tails = None
+            Sufficient = None
         }
