@@ -132,4 +132,4 @@ let zinb =
                 |> Step.bind (fun zi -> observe "y" (ZeroInflatedNegativeBinomial(exp eta, shape, zi))))))
 
 /// The family cases with a committed reference.
-let cases = [ lognormal; student ]
+let cases = [ lognormal; student; gamma; beta; zip ]
