@@ -26,7 +26,8 @@ type FitArgs =
             | Example _ -> "a bundled example (see `hier examples`); with --data, its model is fitted to your CSV."
             | Data _ -> "a CSV file with a header row."
             | Formula _ -> "a model formula in lme4/brms syntax, e.g. \"y ~ x + (1 | g)\"."
-            | Family _ -> "gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip or zinb (with --formula; default gaussian)."
+            | Family _ ->
+                "gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip or zinb (with --formula; default gaussian)."
             | Prior _ -> "a prior override \"NAME ~ DIST(args)\" (repeatable, with --formula)."
             | Chains _ -> "number of chains (default 4)."
             | Warmup _ -> "warm-up sweeps per chain (default 1000)."
