@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
@@ -29,6 +31,26 @@ public sealed class Dist : IEquatable<Dist>
 
     /// <summary>The family name as written in the math, e.g. <c>Normal</c> or <c>HalfCauchy</c>.</summary>
     public string Family => F.DistModule.name(Core);
+
+    /// <summary>The parameterization labels of the arguments, in order (e.g. <c>mean</c>, <c>sd</c>), from the family's record.</summary>
+    public IReadOnlyList<string> Arguments => F.DistModule.family(Core).Arguments.ToArray();
+
+    /// <summary>
+    /// Any distribution of the catalogue by its family name (as <see cref="Family"/> prints it) and its arguments in
+    /// <see cref="Arguments"/> order, e.g. <c>Dist.Of("LogNormal", mu, sigma)</c>; a new family is available here
+    /// as soon as it is in the catalogue.
+    /// </summary>
+    /// <param name="family">The family name, e.g. <c>ZeroInflatedPoisson</c>.</param>
+    /// <param name="args">The arguments.</param>
+    /// <exception cref="ArgumentException">The name is not a family, or the number of arguments is wrong.</exception>
+    public static Dist Of(string family, params Expr[] args)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(args);
+        var core = Microsoft.FSharp.Collections.ListModule.OfSeq(args.Select((a, i) => Expr.Of(a, $"args[{i}]")));
+        var made = F.DistModule.create(family, core);
+        return made.IsOk ? new Dist(made.ResultValue) : throw new ArgumentException(made.ErrorValue, nameof(family));
+    }
 
     /// <summary>Normal(mean, sd).</summary>
     /// <param name="mean">The mean.</param>
@@ -149,6 +171,17 @@ public sealed class Dist : IEquatable<Dist>
     /// <param name="mean">The mean.</param>
     /// <param name="dispersion">Dispersion φ: variance mean + mean²/φ.</param>
     public static Dist NegativeBinomial(Expr mean, Expr dispersion) => new(F.Distributions.NegativeBinomial(Expr.Of(mean, nameof(mean)), Expr.Of(dispersion, nameof(dispersion))));
+
+    /// <summary>Poisson(rate) with extra zeros: a structural 0 with probability <paramref name="zeroInflation"/> (brms's zero_inflated_poisson).</summary>
+    /// <param name="rate">The Poisson mean of the non-structural part.</param>
+    /// <param name="zeroInflation">The probability of a structural zero.</param>
+    public static Dist ZeroInflatedPoisson(Expr rate, Expr zeroInflation) => new(F.Distributions.ZeroInflatedPoisson(Expr.Of(rate, nameof(rate)), Expr.Of(zeroInflation, nameof(zeroInflation))));
+
+    /// <summary>NegativeBinomial(mean, dispersion) with extra zeros: a structural 0 with probability <paramref name="zeroInflation"/> (brms's zero_inflated_negbinomial).</summary>
+    /// <param name="mean">The mean of the non-structural part.</param>
+    /// <param name="dispersion">Its dispersion φ (variance mean + mean²/φ).</param>
+    /// <param name="zeroInflation">The probability of a structural zero.</param>
+    public static Dist ZeroInflatedNegativeBinomial(Expr mean, Expr dispersion, Expr zeroInflation) => new(F.Distributions.ZeroInflatedNegativeBinomial(Expr.Of(mean, nameof(mean)), Expr.Of(dispersion, nameof(dispersion)), Expr.Of(zeroInflation, nameof(zeroInflation))));
 
     /// <summary>Categorical(probabilities) over {0, …, K−1}.</summary>
     /// <param name="probabilities">Probability vector.</param>

@@ -62,7 +62,7 @@ public static class Formula
     /// data and optional overrides such as <c>"sigma ~ HalfNormal(10)"</c>.</summary>
     /// <param name="formula">The formula, e.g. <c>"Reaction ~ Days + (Days | Subject)"</c>.</param>
     /// <param name="data">The data set the formula's columns come from.</param>
-    /// <param name="family">gaussian, binomial, poisson or negbinomial.</param>
+    /// <param name="family">gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip or zinb.</param>
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
     /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the formula uses.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>

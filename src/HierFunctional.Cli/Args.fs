@@ -29,7 +29,8 @@ type FitArgs =
             | Example _ -> "a bundled example (see `hier examples`); with --data, its model is fitted to your CSV."
             | Data _ -> "a CSV file with a header row, or a Parquet file (.parquet)."
             | Formula _ -> "a model formula in lme4/brms syntax, e.g. \"y ~ x + (1 | g)\"."
-            | Family _ -> "gaussian, binomial, poisson or negbinomial (with --formula; default gaussian)."
+            | Family _ ->
+                "gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip or zinb (with --formula; default gaussian)."
             | Prior _ -> "a prior override \"NAME ~ DIST(args)\" (repeatable, with --formula)."
             | Covariance _ ->
                 "the covariance prior of correlated group terms (with --formula): inverse-wishart (default) or lkj (brms's: LKJ(1) correlations, half-Student-t sds)."

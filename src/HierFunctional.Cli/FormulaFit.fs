@@ -11,7 +11,7 @@ type FormulaRequest =
         Data: Dataset
         /// The formula, e.g. `y | trials(n) ~ 1 + (1 | hospital)`.
         Formula: string
-        /// gaussian, binomial, poisson or negbinomial.
+        /// One of `families`.
         Family: string
         /// Prior overrides, each "NAME ~ DIST(args)".
         Priors: string list
@@ -25,7 +25,19 @@ type FormulaRequest =
 module FormulaFit =
 
     /// The families `--family` accepts.
-    let families = [ "gaussian"; "binomial"; "poisson"; "negbinomial" ]
+    let families =
+        [
+            "gaussian"
+            "binomial"
+            "poisson"
+            "negbinomial"
+            "student"
+            "lognormal"
+            "gamma"
+            "beta"
+            "zip"
+            "zinb"
+        ]
 
     /// True when this build contains the formula front end.
     let available = true

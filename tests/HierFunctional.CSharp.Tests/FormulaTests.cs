@@ -37,7 +37,8 @@ public class FormulaTests
     public void An_unknown_family_is_refused_with_the_known_families()
     {
         var data = DataSet.Empty.With("y", new[] { 1.0, 2.0 });
-        var e = Assert.Throws<FormulaException>(() => Formula.Build("y ~ 1", data, family: "gamma"));
+        var e = Assert.Throws<FormulaException>(() => Formula.Build("y ~ 1", data, family: "weibull"));
         Assert.Contains("gaussian", e.Message);
+        Assert.Contains("zinb", e.Message);
     }
 }

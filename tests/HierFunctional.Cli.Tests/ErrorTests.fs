@@ -70,8 +70,10 @@ let ``an unknown family is a usage error listing the families`` () =
 
     fails
         2
-        [ "fit"; "--data"; file; "--formula"; "y ~ 1"; "--family"; "gamma" ]
-        [ "--family must be one of gaussian, binomial, poisson, negbinomial" ]
+        [ "fit"; "--data"; file; "--formula"; "y ~ 1"; "--family"; "weibull" ]
+        [
+            "--family must be one of gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb"
+        ]
     |> ignore
 
 let ``data without a formula or example is a usage error`` () =

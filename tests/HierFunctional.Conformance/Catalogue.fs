@@ -1,4 +1,4 @@
-/// Every conformance case, in the table's order. Part A: BUGS classic examples; part B: BUGS vol2, posteriordb, lme4.
+/// Every conformance case, in the table's order. Part A: BUGS classic examples; part B: BUGS vol2, posteriordb, lme4, the response families.
 [<RequireQualifiedAccess>]
 module HierFunctional.Conformance.Catalogue
 
@@ -6,7 +6,11 @@ open HierFunctional.Conformance.Cases
 
 /// All cases, each with its formula version or the reason it has none.
 let all: Case list =
-    BugsVol1.cases @ BugsVol2.cases @ PosteriorDb.cases @ Lme4.cases
+    BugsVol1.cases
+    @ BugsVol2.cases
+    @ PosteriorDb.cases
+    @ Lme4.cases
+    @ Families.cases
     |> List.map FormulaVersions.attach
 
 /// The case of that name, if any.

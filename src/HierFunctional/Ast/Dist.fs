@@ -1,35 +1,5 @@
 namespace HierFunctional
 
-/// The set of values a distribution puts mass on; it decides the unconstrained transform a sampler uses.
-[<RequireQualifiedAccess>]
-type Support =
-    /// The whole real line.
-    | Real
-    /// (0, ∞).
-    | Positive
-    /// (0, 1).
-    | UnitInterval
-    /// (lower, upper) with constant bounds.
-    | Interval of lower: float * upper: float
-    /// {0, 1}.
-    | Binary
-    /// {0, 1, 2, …}.
-    | Count
-    /// {0, …, n} for a trials expression n.
-    | BoundedCount
-    /// {0, …, K − 1} for a K-category distribution.
-    | Category
-    /// Vectors of K non-negative counts.
-    | CountVector
-    /// The K-simplex (non-negative entries summing to 1).
-    | Simplex
-    /// ℝ^K.
-    | RealVector
-    /// K×K symmetric positive-definite matrices.
-    | Covariance
-    /// K×K correlation matrices, stored by their lower Cholesky factor.
-    | CorrelationCholesky
-
 /// A probability distribution in the model tree. Each family has exactly one parameterization, named in its fields
 /// (sd vs variance, rate vs scale), and its arguments are expressions so they may depend on other nodes.
 [<RequireQualifiedAccess; StructuralEquality; NoComparison>]
@@ -68,6 +38,11 @@ type Dist =
     | Poisson of rate: Expr * exposure: Expr
     /// Negative binomial with mean and dispersion φ: variance mean + mean²/φ (Stan's neg_binomial_2).
     | NegativeBinomial of mean: Expr * dispersion: Expr
+    /// Poisson(rate) with extra zeros: a structural 0 with probability zeroInflation (brms's zero_inflated_poisson).
+    | ZeroInflatedPoisson of rate: Expr * zeroInflation: Expr
+    /// NegativeBinomial(mean, dispersion) with extra zeros: a structural 0 with probability zeroInflation (brms's
+    /// zero_inflated_negbinomial).
+    | ZeroInflatedNegativeBinomial of mean: Expr * dispersion: Expr * zeroInflation: Expr
     /// Categorical over {0, …, K−1} with a probability vector.
     | Categorical of probabilities: Expr
     /// Dirichlet with a concentration vector.
@@ -148,6 +123,15 @@ type Distributions =
     static member Poisson(rate: Expr, exposure: Expr) = Dist.Poisson(rate, exposure)
     /// NegativeBinomial(mean, dispersion): variance mean + mean²/dispersion.
     static member NegativeBinomial(mean: Expr, dispersion: Expr) = Dist.NegativeBinomial(mean, dispersion)
+
+    /// ZeroInflatedPoisson(rate, zeroInflation): Poisson(rate) with extra zeros.
+    static member ZeroInflatedPoisson(rate: Expr, zeroInflation: Expr) =
+        Dist.ZeroInflatedPoisson(rate, zeroInflation)
+
+    /// ZeroInflatedNegativeBinomial(mean, dispersion, zeroInflation): NegativeBinomial with extra zeros.
+    static member ZeroInflatedNegativeBinomial(mean: Expr, dispersion: Expr, zeroInflation: Expr) =
+        Dist.ZeroInflatedNegativeBinomial(mean, dispersion, zeroInflation)
+
     /// Categorical(probabilities) over {0, …, K−1}.
     static member Categorical(probabilities: Expr) = Dist.Categorical probabilities
     /// Dirichlet(concentration).
@@ -173,192 +157,150 @@ type Distributions =
     /// Flat(support): an improper constant density.
     static member Flat(support: Support) = Dist.Flat support
 
-/// Functions over distributions.
+/// Functions over distributions. Each union case is read through its `DistFamily` record (see `Dist.family`); the two
+/// lists below are the only places that match on the cases.
 [<RequireQualifiedAccess>]
 module Dist =
 
-    /// The family name as written in the math (`Normal`, `HalfCauchy`, …).
-    let name (d: Dist) =
+    open HierFunctional.Families
+
+    /// The family record of a distribution, its argument expressions (in the family's argument order) and a rebuild
+    /// from new argument expressions: the one match on the union.
+    let rec view (d: Dist) : DistFamily * Expr list * (Expr list -> Dist) =
+        let at (a: Expr list) i = List.item i a
+
         match d with
-        | Dist.Normal _ -> "Normal"
-        | Dist.StudentT _ -> "StudentT"
-        | Dist.Cauchy _ -> "Cauchy"
-        | Dist.HalfNormal _ -> "HalfNormal"
-        | Dist.HalfCauchy _ -> "HalfCauchy"
-        | Dist.HalfStudentT _ -> "HalfStudentT"
-        | Dist.Uniform _ -> "Uniform"
-        | Dist.Exponential _ -> "Exponential"
-        | Dist.Gamma _ -> "Gamma"
-        | Dist.InverseGamma _ -> "InverseGamma"
-        | Dist.LogNormal _ -> "LogNormal"
-        | Dist.Beta _ -> "Beta"
-        | Dist.Bernoulli _ -> "Bernoulli"
-        | Dist.Binomial _ -> "Binomial"
-        | Dist.BetaBinomial _ -> "BetaBinomial"
-        | Dist.Poisson _ -> "Poisson"
-        | Dist.NegativeBinomial _ -> "NegativeBinomial"
-        | Dist.Categorical _ -> "Categorical"
-        | Dist.Dirichlet _ -> "Dirichlet"
-        | Dist.Multinomial _ -> "Multinomial"
-        | Dist.MvNormal _ -> "MvNormal"
-        | Dist.MvNormalCholesky _ -> "MvNormalCholesky"
-        | Dist.LkjCholesky _ -> "LkjCholesky"
-        | Dist.Wishart _ -> "Wishart"
-        | Dist.InverseWishart _ -> "InverseWishart"
-        | Dist.SpikeAndSlab _ -> "SpikeAndSlab"
-        | Dist.Flat _ -> "Flat"
-        | Dist.Truncated _ -> "Truncated"
+        | Dist.Normal(m, s) -> Continuous.normal, [ m; s ], (fun a -> Dist.Normal(at a 0, at a 1))
+        | Dist.StudentT(nu, m, s) -> Continuous.studentT, [ nu; m; s ], (fun a -> Dist.StudentT(at a 0, at a 1, at a 2))
+        | Dist.Cauchy(m, s) -> Continuous.cauchy, [ m; s ], (fun a -> Dist.Cauchy(at a 0, at a 1))
+        | Dist.HalfNormal s -> Continuous.halfNormal, [ s ], (fun a -> Dist.HalfNormal(at a 0))
+        | Dist.HalfCauchy s -> Continuous.halfCauchy, [ s ], (fun a -> Dist.HalfCauchy(at a 0))
+        | Dist.HalfStudentT(nu, s) -> Continuous.halfStudentT, [ nu; s ], (fun a -> Dist.HalfStudentT(at a 0, at a 1))
+        | Dist.Uniform(lo, hi) -> Continuous.uniform, [ lo; hi ], (fun a -> Dist.Uniform(at a 0, at a 1))
+        | Dist.Exponential r -> Continuous.exponential, [ r ], (fun a -> Dist.Exponential(at a 0))
+        | Dist.Gamma(sh, r) -> Continuous.gamma, [ sh; r ], (fun a -> Dist.Gamma(at a 0, at a 1))
+        | Dist.InverseGamma(sh, s) -> Continuous.inverseGamma, [ sh; s ], (fun a -> Dist.InverseGamma(at a 0, at a 1))
+        | Dist.LogNormal(m, s) -> Continuous.logNormal, [ m; s ], (fun a -> Dist.LogNormal(at a 0, at a 1))
+        | Dist.Beta(al, be) -> Continuous.beta, [ al; be ], (fun a -> Dist.Beta(at a 0, at a 1))
+        | Dist.Bernoulli p -> Discrete.bernoulli, [ p ], (fun a -> Dist.Bernoulli(at a 0))
+        | Dist.Binomial(n, p) -> Discrete.binomial, [ n; p ], (fun a -> Dist.Binomial(at a 0, at a 1))
+        | Dist.BetaBinomial(n, al, be) ->
+            Discrete.betaBinomial, [ n; al; be ], (fun a -> Dist.BetaBinomial(at a 0, at a 1, at a 2))
+        | Dist.Poisson(r, e) -> Discrete.poisson, [ r; e ], (fun a -> Dist.Poisson(at a 0, at a 1))
+        | Dist.NegativeBinomial(m, phi) ->
+            Discrete.negativeBinomial, [ m; phi ], (fun a -> Dist.NegativeBinomial(at a 0, at a 1))
+        | Dist.ZeroInflatedPoisson(r, zi) ->
+            ZeroInflated.poisson, [ r; zi ], (fun a -> Dist.ZeroInflatedPoisson(at a 0, at a 1))
+        | Dist.ZeroInflatedNegativeBinomial(m, phi, zi) ->
+            ZeroInflated.negativeBinomial,
+            [ m; phi; zi ],
+            (fun a -> Dist.ZeroInflatedNegativeBinomial(at a 0, at a 1, at a 2))
+        | Dist.Categorical p -> Discrete.categorical, [ p ], (fun a -> Dist.Categorical(at a 0))
+        | Dist.Dirichlet al -> Multivariate.dirichlet, [ al ], (fun a -> Dist.Dirichlet(at a 0))
+        | Dist.Multinomial(n, p) -> Multivariate.multinomial, [ n; p ], (fun a -> Dist.Multinomial(at a 0, at a 1))
+        | Dist.MvNormal(m, s) -> Multivariate.mvNormal, [ m; s ], (fun a -> Dist.MvNormal(at a 0, at a 1))
+        | Dist.MvNormalCholesky(m, s, l) ->
+            Multivariate.mvNormalCholesky, [ m; s; l ], (fun a -> Dist.MvNormalCholesky(at a 0, at a 1, at a 2))
+        | Dist.LkjCholesky(k, eta) -> Multivariate.lkjCholesky k, [ eta ], (fun a -> Dist.LkjCholesky(k, at a 0))
+        | Dist.Wishart(nu, s) -> Multivariate.wishart, [ nu; s ], (fun a -> Dist.Wishart(at a 0, at a 1))
+        | Dist.InverseWishart(nu, s) ->
+            Multivariate.inverseWishart, [ nu; s ], (fun a -> Dist.InverseWishart(at a 0, at a 1))
+        | Dist.SpikeAndSlab(w, s) -> Continuous.spikeAndSlab, [ w; s ], (fun a -> Dist.SpikeAndSlab(at a 0, at a 1))
+        | Dist.Flat s -> Multivariate.flat s, [], (fun _ -> Dist.Flat s)
+        | Dist.Truncated(inner, lo, hi) ->
+            let parent, parentArgs, rebuild = view inner
+            let n = List.length parentArgs
+            let bounds = Option.toList lo @ Option.toList hi
+
+            let rebuildAll (a: Expr list) =
+                let b = List.skip n a
+
+                let lo', hi' =
+                    match lo, hi with
+                    | Some _, Some _ -> Some(at b 0), Some(at b 1)
+                    | Some _, None -> Some(at b 0), None
+                    | None, Some _ -> None, Some(at b 0)
+                    | None, None -> None, None
+
+                Dist.Truncated(rebuild (List.take n a), lo', hi')
+
+            Truncated.family parent (parent.Support parentArgs) lo.IsSome hi.IsSome, parentArgs @ bounds, rebuildAll
+
+    /// The families a model or a formula prior may name, each with its constructor from argument expressions (in
+    /// the family's argument order). `LkjCholesky`, `Flat` and `Truncated` take more than expressions and are not
+    /// listed.
+    let catalogue: (DistFamily * (Expr list -> Dist)) list =
+        [
+            Continuous.normal, (fun a -> Dist.Normal(a.[0], a.[1]))
+            Continuous.studentT, (fun a -> Dist.StudentT(a.[0], a.[1], a.[2]))
+            Continuous.cauchy, (fun a -> Dist.Cauchy(a.[0], a.[1]))
+            Continuous.halfNormal, (fun a -> Dist.HalfNormal a.[0])
+            Continuous.halfCauchy, (fun a -> Dist.HalfCauchy a.[0])
+            Continuous.halfStudentT, (fun a -> Dist.HalfStudentT(a.[0], a.[1]))
+            Continuous.uniform, (fun a -> Dist.Uniform(a.[0], a.[1]))
+            Continuous.exponential, (fun a -> Dist.Exponential a.[0])
+            Continuous.gamma, (fun a -> Dist.Gamma(a.[0], a.[1]))
+            Continuous.inverseGamma, (fun a -> Dist.InverseGamma(a.[0], a.[1]))
+            Continuous.logNormal, (fun a -> Dist.LogNormal(a.[0], a.[1]))
+            Continuous.beta, (fun a -> Dist.Beta(a.[0], a.[1]))
+            Continuous.spikeAndSlab, (fun a -> Dist.SpikeAndSlab(a.[0], a.[1]))
+            Discrete.bernoulli, (fun a -> Dist.Bernoulli a.[0])
+            Discrete.binomial, (fun a -> Dist.Binomial(a.[0], a.[1]))
+            Discrete.betaBinomial, (fun a -> Dist.BetaBinomial(a.[0], a.[1], a.[2]))
+            Discrete.poisson, (fun a -> Dist.Poisson(a.[0], a.[1]))
+            Discrete.negativeBinomial, (fun a -> Dist.NegativeBinomial(a.[0], a.[1]))
+            ZeroInflated.poisson, (fun a -> Dist.ZeroInflatedPoisson(a.[0], a.[1]))
+            ZeroInflated.negativeBinomial, (fun a -> Dist.ZeroInflatedNegativeBinomial(a.[0], a.[1], a.[2]))
+            Discrete.categorical, (fun a -> Dist.Categorical a.[0])
+            Multivariate.dirichlet, (fun a -> Dist.Dirichlet a.[0])
+            Multivariate.multinomial, (fun a -> Dist.Multinomial(a.[0], a.[1]))
+            Multivariate.mvNormal, (fun a -> Dist.MvNormal(a.[0], a.[1]))
+            Multivariate.mvNormalCholesky, (fun a -> Dist.MvNormalCholesky(a.[0], a.[1], a.[2]))
+            Multivariate.wishart, (fun a -> Dist.Wishart(a.[0], a.[1]))
+            Multivariate.inverseWishart, (fun a -> Dist.InverseWishart(a.[0], a.[1]))
+        ]
+
+    /// Builds a catalogue distribution from its family name (as in `name`) and argument expressions; an unknown
+    /// name or a wrong number of arguments is an Error saying what the family takes.
+    let create (familyName: string) (args: Expr list) : Result<Dist, string> =
+        match catalogue |> List.tryFind (fun (f, _) -> f.Name = familyName) with
+        | None ->
+            let names = catalogue |> List.map (fun (f, _) -> f.Name) |> String.concat ", "
+            Error $"'{familyName}' is not a distribution; use one of {names}"
+        | Some(f, _) when List.length f.Arguments <> List.length args ->
+            let labels = String.concat ", " f.Arguments
+            Error $"{f.Name} takes {List.length f.Arguments} arguments ({labels}), got {List.length args}"
+        | Some(_, make) -> Ok(make args)
+
+    /// The family record of a distribution.
+    let family (d: Dist) : DistFamily =
+        let f, _, _ = view d
+        f
+
+    /// The family name as written in the math (`Normal`, `HalfCauchy`, …).
+    let name (d: Dist) = (family d).Name
 
     /// The arguments with their parameterization labels, in declaration order.
-    let rec arguments (d: Dist) : (string * Expr) list =
-        match d with
-        | Dist.Normal(m, s) -> [ "mean", m; "sd", s ]
-        | Dist.StudentT(nu, m, s) -> [ "dof", nu; "location", m; "scale", s ]
-        | Dist.Cauchy(m, s) -> [ "location", m; "scale", s ]
-        | Dist.HalfNormal s -> [ "sd", s ]
-        | Dist.HalfCauchy s -> [ "scale", s ]
-        | Dist.HalfStudentT(nu, s) -> [ "dof", nu; "scale", s ]
-        | Dist.Uniform(a, b) -> [ "lower", a; "upper", b ]
-        | Dist.Exponential r -> [ "rate", r ]
-        | Dist.Gamma(a, b) -> [ "shape", a; "rate", b ]
-        | Dist.InverseGamma(a, b) -> [ "shape", a; "scale", b ]
-        | Dist.LogNormal(m, s) -> [ "logMean", m; "logSd", s ]
-        | Dist.Beta(a, b) -> [ "alpha", a; "beta", b ]
-        | Dist.Bernoulli p -> [ "probability", p ]
-        | Dist.Binomial(n, p) -> [ "trials", n; "probability", p ]
-        | Dist.BetaBinomial(n, a, b) -> [ "trials", n; "alpha", a; "beta", b ]
-        | Dist.Poisson(r, e) -> [ "rate", r; "exposure", e ]
-        | Dist.NegativeBinomial(m, phi) -> [ "mean", m; "dispersion", phi ]
-        | Dist.Categorical p -> [ "probabilities", p ]
-        | Dist.Dirichlet a -> [ "concentration", a ]
-        | Dist.Multinomial(n, p) -> [ "trials", n; "probabilities", p ]
-        | Dist.MvNormal(m, s) -> [ "mean", m; "covariance", s ]
-        | Dist.MvNormalCholesky(m, s, l) -> [ "mean", m; "scales", s; "corrCholesky", l ]
-        | Dist.LkjCholesky(_, eta) -> [ "eta", eta ]
-        | Dist.Wishart(nu, s) -> [ "dof", nu; "scale", s ]
-        | Dist.InverseWishart(nu, s) -> [ "dof", nu; "scale", s ]
-        | Dist.SpikeAndSlab(w, s) -> [ "zeroWeight", w; "slabSd", s ]
-        | Dist.Flat _ -> []
-        | Dist.Truncated(inner, lo, hi) ->
-            arguments inner
-            @ (lo |> Option.map (fun l -> "lower", l) |> Option.toList)
-            @ (hi |> Option.map (fun u -> "upper", u) |> Option.toList)
+    let arguments (d: Dist) : (string * Expr) list =
+        let f, args, _ = view d
+        List.zip f.Arguments args
 
     /// The support of the distribution's values.
-    let rec support (d: Dist) : Support =
-        match d with
-        | Dist.Normal _
-        | Dist.StudentT _
-        | Dist.Cauchy _
-        | Dist.SpikeAndSlab _ -> Support.Real
-        | Dist.HalfNormal _
-        | Dist.HalfCauchy _
-        | Dist.HalfStudentT _
-        | Dist.Exponential _
-        | Dist.Gamma _
-        | Dist.InverseGamma _
-        | Dist.LogNormal _ -> Support.Positive
-        | Dist.Uniform(a, b) ->
-            match Expr.tryConstant a, Expr.tryConstant b with
-            | Some lo, Some hi -> Support.Interval(lo, hi)
-            | _ -> Support.Real // validation refuses non-constant bounds before this matters
-        | Dist.Beta _ -> Support.UnitInterval
-        | Dist.Bernoulli _ -> Support.Binary
-        | Dist.Binomial _
-        | Dist.BetaBinomial _ -> Support.BoundedCount
-        | Dist.Poisson _
-        | Dist.NegativeBinomial _ -> Support.Count
-        | Dist.Categorical _ -> Support.Category
-        | Dist.Multinomial _ -> Support.CountVector
-        | Dist.Dirichlet _ -> Support.Simplex
-        | Dist.MvNormal _
-        | Dist.MvNormalCholesky _ -> Support.RealVector
-        | Dist.LkjCholesky _ -> Support.CorrelationCholesky
-        | Dist.Wishart _
-        | Dist.InverseWishart _ -> Support.Covariance
-        | Dist.Flat s -> s
-        | Dist.Truncated(inner, lo, hi) ->
-            let bound (b: Expr option) (open': float) =
-                match b with
-                | None -> Some open'
-                | Some e -> Expr.tryConstant e
-
-            let parent =
-                match support inner with
-                | Support.Real -> Some(-infinity, infinity)
-                | Support.Positive -> Some(0.0, infinity)
-                | Support.UnitInterval -> Some(0.0, 1.0)
-                | Support.Interval(a, b) -> Some(a, b)
-                | _ -> None
-
-            // validation refuses non-constant bounds on a parameter, so only data see the parent's support
-            match parent, bound lo -infinity, bound hi infinity with
-            | Some(a, b), Some l, Some u ->
-                match max a l, min b u with
-                | a', b' when a' = -infinity && b' = infinity -> Support.Real
-                | 0.0, b' when b' = infinity -> Support.Positive
-                | 0.0, 1.0 -> Support.UnitInterval
-                | a', b' -> Support.Interval(a', b')
-            | _ -> support inner
+    let support (d: Dist) : Support =
+        let f, args, _ = view d
+        f.Support args
 
     /// True for families whose values are integers (they can be observed but not sampled by the slice fallback).
     let isDiscrete (d: Dist) =
-        match support d with
-        | Support.Binary
-        | Support.Count
-        | Support.BoundedCount
-        | Support.Category
-        | Support.CountVector -> true
-        | _ -> false
+        DistFamily.isDiscreteSupport (support d)
 
     /// True for the families a truncation may wrap: univariate and continuous, with a CDF and its inverse.
-    let isTruncatable (d: Dist) =
-        match d with
-        | Dist.Normal _
-        | Dist.StudentT _
-        | Dist.Cauchy _
-        | Dist.HalfNormal _
-        | Dist.HalfCauchy _
-        | Dist.HalfStudentT _
-        | Dist.Uniform _
-        | Dist.Exponential _
-        | Dist.Gamma _
-        | Dist.InverseGamma _
-        | Dist.LogNormal _
-        | Dist.Beta _ -> true
-        | _ -> false
+    let isTruncatable (d: Dist) = (family d).Tails.IsSome
 
     /// Rebuilds the distribution with every argument expression mapped (used for substitution and resolution).
-    let rec mapArgs (f: Expr -> Expr) (d: Dist) : Dist =
-        match d with
-        | Dist.Normal(m, s) -> Dist.Normal(f m, f s)
-        | Dist.StudentT(nu, m, s) -> Dist.StudentT(f nu, f m, f s)
-        | Dist.Cauchy(m, s) -> Dist.Cauchy(f m, f s)
-        | Dist.HalfNormal s -> Dist.HalfNormal(f s)
-        | Dist.HalfCauchy s -> Dist.HalfCauchy(f s)
-        | Dist.HalfStudentT(nu, s) -> Dist.HalfStudentT(f nu, f s)
-        | Dist.Uniform(a, b) -> Dist.Uniform(f a, f b)
-        | Dist.Exponential r -> Dist.Exponential(f r)
-        | Dist.Gamma(a, b) -> Dist.Gamma(f a, f b)
-        | Dist.InverseGamma(a, b) -> Dist.InverseGamma(f a, f b)
-        | Dist.LogNormal(m, s) -> Dist.LogNormal(f m, f s)
-        | Dist.Beta(a, b) -> Dist.Beta(f a, f b)
-        | Dist.Bernoulli p -> Dist.Bernoulli(f p)
-        | Dist.Binomial(n, p) -> Dist.Binomial(f n, f p)
-        | Dist.BetaBinomial(n, a, b) -> Dist.BetaBinomial(f n, f a, f b)
-        | Dist.Poisson(r, e) -> Dist.Poisson(f r, f e)
-        | Dist.NegativeBinomial(m, phi) -> Dist.NegativeBinomial(f m, f phi)
-        | Dist.Categorical p -> Dist.Categorical(f p)
-        | Dist.Dirichlet a -> Dist.Dirichlet(f a)
-        | Dist.Multinomial(n, p) -> Dist.Multinomial(f n, f p)
-        | Dist.MvNormal(m, s) -> Dist.MvNormal(f m, f s)
-        | Dist.MvNormalCholesky(m, s, l) -> Dist.MvNormalCholesky(f m, f s, f l)
-        | Dist.LkjCholesky(k, eta) -> Dist.LkjCholesky(k, f eta)
-        | Dist.Wishart(nu, s) -> Dist.Wishart(f nu, f s)
-        | Dist.InverseWishart(nu, s) -> Dist.InverseWishart(f nu, f s)
-        | Dist.SpikeAndSlab(w, s) -> Dist.SpikeAndSlab(f w, f s)
-        | Dist.Flat s -> Dist.Flat s
-        | Dist.Truncated(inner, lo, hi) -> Dist.Truncated(mapArgs f inner, Option.map f lo, Option.map f hi)
+    let mapArgs (f: Expr -> Expr) (d: Dist) : Dist =
+        let _, args, rebuild = view d
+        rebuild (List.map f args)
 
     /// The parameter and derived nodes the distribution's arguments refer to.
     let paramRefs (d: Dist) =

@@ -69,16 +69,24 @@ module FormulaPriors =
         let m = Statistics.Median y
         1.4826 * Statistics.Median(y |> Array.map (fun v -> abs (v - m)))
 
-    /// The scales for a response: gaussian uses the data (brms: median and mad rounded to one decimal;
-    /// rstanarm: 2.5·sd(y)), the other families the unit scale of their link.
+    /// The scales for a response on the scale of its linear predictor: gaussian and student use the data (brms:
+    /// median and mad rounded to one decimal; rstanarm: 2.5·sd(y)), lognormal and Gamma the same of log y (as brms
+    /// does for a log scale or log link), the other families the unit scale of their link.
     let scales (family: Family) (y: float[]) : PriorScales =
-        match family with
-        | Family.Gaussian ->
+        let fromData (v: float[]) =
             {
-                Location = System.Math.Round(Statistics.Median y, 1)
-                Scale = max 2.5 (System.Math.Round(mad y, 1))
-                SlopeScale = 2.5 * Statistics.StandardDeviation y
+                Location = System.Math.Round(Statistics.Median v, 1)
+                Scale = max 2.5 (System.Math.Round(mad v, 1))
+                SlopeScale = 2.5 * Statistics.StandardDeviation v
             }
+
+        match family with
+        | Family.Gaussian
+        | Family.Student -> fromData y
+        | Family.LogNormal -> fromData (Array.map log y)
+        | Family.Gamma ->
+            let s = fromData (Array.map log y)
+            { s with SlopeScale = 2.5 }
         | _ ->
             {
                 Location = 0.0
@@ -100,6 +108,18 @@ module FormulaPriors =
 
     /// brms's prior on the negative binomial dispersion (its `shape`): Gamma(0.01, 0.01).
     let dispersion: Dist = Dist.Gamma(Const 0.01, Const 0.01)
+
+    /// brms's prior on the Gamma family's shape: Gamma(0.01, 0.01).
+    let gammaShape: Dist = Dist.Gamma(Const 0.01, Const 0.01)
+
+    /// brms's prior on the beta family's precision phi: Gamma(0.01, 0.01).
+    let betaPrecision: Dist = Dist.Gamma(Const 0.01, Const 0.01)
+
+    /// brms's prior on the student family's degrees of freedom nu: Gamma(2, 0.1).
+    let studentDof: Dist = Dist.Gamma(Const 2.0, Const 0.1)
+
+    /// brms's prior on a zero-inflation probability zi: Beta(1, 1).
+    let zeroInflation: Dist = Dist.Beta(Const 1.0, Const 1.0)
 
     /// The covariance prior of a K-coefficient group term, given each coefficient's label and scale s_k (already
     /// rounded by the caller): the nodes to declare and the group's distribution as a function of its mean vector.
@@ -137,25 +157,27 @@ module FormulaPriors =
             let scales = Expr.Vector(sds |> List.map (fun n -> Param n.Name))
             sds @ [ node l (Dist.LkjCholesky(k, Const eta)) ], fun mean -> Dist.MvNormalCholesky(mean, scales, Param l)
 
-    // Families an override string may name, with their parameter labels (case and '_' are ignored).
+    // Families an override string may name (case and '_' are ignored): the continuous scalar families of the
+    // catalogue, the precision form of the Normal, and InverseWishart, whose scalar second argument is scaled to the
+    // replaced prior's dimension (see fitTo).
     let private families: (string * string list * (Expr list -> Dist)) list =
-        let two f (xs: Expr list) = f (xs.[0], xs.[1])
+        let scalarContinuous (f: DistFamily) =
+            f.Scalar.IsSome && not (DistFamily.isDiscreteSupport (f.Support []))
 
-        [
-            "Normal", [ "mean"; "sd" ], two Dist.Normal
-            "NormalPrecision", [ "mean"; "precision" ], (fun xs -> Distributions.NormalPrecision(xs.[0], xs.[1]))
-            "StudentT", [ "dof"; "location"; "scale" ], (fun xs -> Dist.StudentT(xs.[0], xs.[1], xs.[2]))
-            "Cauchy", [ "location"; "scale" ], two Dist.Cauchy
-            "HalfNormal", [ "sd" ], (fun xs -> Dist.HalfNormal xs.[0])
-            "HalfCauchy", [ "scale" ], (fun xs -> Dist.HalfCauchy xs.[0])
-            "HalfStudentT", [ "dof"; "scale" ], two Dist.HalfStudentT
-            "Uniform", [ "lower"; "upper" ], two Dist.Uniform
-            "Exponential", [ "rate" ], (fun xs -> Dist.Exponential xs.[0])
-            "Gamma", [ "shape"; "rate" ], two Dist.Gamma
-            "InverseGamma", [ "shape"; "scale" ], two Dist.InverseGamma
-            "LogNormal", [ "logMean"; "logSd" ], two Dist.LogNormal
-            "InverseWishart", [ "dof"; "variance" ], two Dist.InverseWishart
-        ]
+        let fromCatalogue =
+            Dist.catalogue
+            |> List.filter (fun (f, _) -> scalarContinuous f)
+            |> List.map (fun (f, make) -> f.Name, f.Arguments, make)
+
+        let inverseWishart =
+            "InverseWishart", [ "dof"; "variance" ], (fun (xs: Expr list) -> Dist.InverseWishart(xs.[0], xs.[1]))
+
+        let normalPrecision =
+            "NormalPrecision",
+            [ "mean"; "precision" ],
+            (fun (xs: Expr list) -> Distributions.NormalPrecision(xs.[0], xs.[1]))
+
+        normalPrecision :: fromCatalogue @ [ inverseWishart ]
 
     let private key (s: string) = s.Replace("_", "").ToLowerInvariant()
 

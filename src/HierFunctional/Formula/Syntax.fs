@@ -73,6 +73,19 @@ type Family =
     | Poisson
     /// Negative binomial (mean, dispersion `shape`) with log link.
     | NegativeBinomial
+    /// Student-t with identity link, residual scale `sigma` and degrees of freedom `nu` (brms's `student`).
+    | Student
+    /// Log-normal: log y is Normal(η, sigma) (brms's `lognormal`).
+    | LogNormal
+    /// Gamma with log link: mean e^η and shape `shape`, i.e. Gamma(shape, shape·e^−η) (brms's `Gamma(link = "log")`).
+    | Gamma
+    /// Beta with logit link: mean μ = invLogit η and precision `phi`, i.e. Beta(μ·phi, (1 − μ)·phi) (brms's `Beta`).
+    | Beta
+    /// Zero-inflated Poisson with log link and zero-inflation probability `zi` (brms's `zero_inflated_poisson`).
+    | ZeroInflatedPoisson
+    /// Zero-inflated negative binomial with log link, dispersion `shape` and zero-inflation probability `zi`
+    /// (brms's `zero_inflated_negbinomial`).
+    | ZeroInflatedNegativeBinomial
 
 /// What is wrong with a formula, a prior override or the data it is applied to.
 [<RequireQualifiedAccess; StructuralEquality; NoComparison>]
@@ -112,7 +125,7 @@ module FormulaError =
             let names = valid |> String.concat ", "
             $"there is no node '{name}' to give a prior; the model's parameters are: {names}."
         | FormulaError.UnknownFamily name ->
-            $"unknown family '{name}'; use one of gaussian, binomial, poisson, negbinomial."
+            $"unknown family '{name}'; use one of gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb."
         | FormulaError.TooManyCoefficients(term, k, total, rows) ->
             $"the term '{term}' needs {k} coefficients ({total} in its part of the formula) for {rows} rows of data; the data cannot estimate fewer than two rows per coefficient of a term, or as many coefficients as rows. A label column with a level per row is usually a numeric column with a text cell or an id column: fix the cell, or use the column as a group, (1 | {term}), rather than a predictor."
         | FormulaError.Model e -> ModelError.describe e
@@ -120,8 +133,9 @@ module FormulaError =
 /// The families by name.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Family =
-    /// Parses "gaussian", "binomial", "poisson" or "negbinomial" (case-insensitive; "bernoulli" and
-    /// "negative_binomial" are accepted as aliases).
+    /// Parses "gaussian", "binomial", "poisson", "negbinomial", "student", "lognormal", "gamma", "beta", "zip" or
+    /// "zinb" (case-insensitive; brms's names such as "bernoulli", "negative_binomial", "student_t",
+    /// "zero_inflated_poisson" and "zero_inflated_negbinomial" are accepted as aliases).
     let parse (name: string) : Result<Family, FormulaError> =
         match name.Trim().ToLowerInvariant() with
         | "gaussian"
@@ -132,6 +146,16 @@ module Family =
         | "negbinomial"
         | "negative_binomial"
         | "negativebinomial" -> Ok Family.NegativeBinomial
+        | "student"
+        | "student_t"
+        | "studentt" -> Ok Family.Student
+        | "lognormal" -> Ok Family.LogNormal
+        | "gamma" -> Ok Family.Gamma
+        | "beta" -> Ok Family.Beta
+        | "zip"
+        | "zero_inflated_poisson" -> Ok Family.ZeroInflatedPoisson
+        | "zinb"
+        | "zero_inflated_negbinomial" -> Ok Family.ZeroInflatedNegativeBinomial
         | _ -> Error(FormulaError.UnknownFamily name)
 
     /// The family's name as `parse` reads it.
@@ -141,6 +165,12 @@ module Family =
         | Family.Binomial -> "binomial"
         | Family.Poisson -> "poisson"
         | Family.NegativeBinomial -> "negbinomial"
+        | Family.Student -> "student"
+        | Family.LogNormal -> "lognormal"
+        | Family.Gamma -> "gamma"
+        | Family.Beta -> "beta"
+        | Family.ZeroInflatedPoisson -> "zip"
+        | Family.ZeroInflatedNegativeBinomial -> "zinb"
 
 /// Writing formulas back as text (the parser reads the result back to the same value).
 [<RequireQualifiedAccess>]

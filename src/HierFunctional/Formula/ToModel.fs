@@ -187,6 +187,30 @@ module Formula =
         | Family.Poisson, _ -> Dist.Poisson(exp eta, exposure), []
         | Family.NegativeBinomial, _ ->
             Dist.NegativeBinomial(exp eta, Param "shape"), [ parameter "shape" FormulaPriors.dispersion Plate.Scalar ]
+        | Family.Student, _ ->
+            Dist.StudentT(Param "nu", eta, Param "sigma"),
+            [
+                parameter "sigma" (FormulaPriors.scaleParameter scales) Plate.Scalar
+                parameter "nu" FormulaPriors.studentDof Plate.Scalar
+            ]
+        | Family.LogNormal, _ ->
+            Dist.LogNormal(eta, Param "sigma"), [ parameter "sigma" (FormulaPriors.scaleParameter scales) Plate.Scalar ]
+        | Family.Gamma, _ ->
+            Dist.Gamma(Param "shape", Param "shape" * exp -eta),
+            [ parameter "shape" FormulaPriors.gammaShape Plate.Scalar ]
+        | Family.Beta, _ ->
+            let mu = invLogit eta
+
+            Dist.Beta(mu * Param "phi", (Const 1.0 - mu) * Param "phi"),
+            [ parameter "phi" FormulaPriors.betaPrecision Plate.Scalar ]
+        | Family.ZeroInflatedPoisson, _ ->
+            Dist.ZeroInflatedPoisson(exp eta, Param "zi"), [ parameter "zi" FormulaPriors.zeroInflation Plate.Scalar ]
+        | Family.ZeroInflatedNegativeBinomial, _ ->
+            Dist.ZeroInflatedNegativeBinomial(exp eta, Param "shape", Param "zi"),
+            [
+                parameter "shape" FormulaPriors.dispersion Plate.Scalar
+                parameter "zi" FormulaPriors.zeroInflation Plate.Scalar
+            ]
 
     let private collect rs = FormulaDesign.collect rs
 
@@ -216,6 +240,26 @@ module Formula =
                     FormulaError.InvalidData(
                         f.Response,
                         "the binomial family without trials needs a 0/1 response; write y | trials(n) ~ ... for counts of successes"
+                    )
+                ]
+        | Ok ys, Ok(), (Family.LogNormal | Family.Gamma), _ when ys |> Array.exists (fun v -> not (v > 0.0)) ->
+            let row = ys |> Array.findIndex (fun v -> not (v > 0.0))
+
+            Error
+                [
+                    FormulaError.InvalidData(
+                        f.Response,
+                        $"row {row + 1} is {ys[row]}, but the {Family.name family} family needs a positive response"
+                    )
+                ]
+        | Ok ys, Ok(), Family.Beta, _ when ys |> Array.exists (fun v -> not (v > 0.0 && v < 1.0)) ->
+            let row = ys |> Array.findIndex (fun v -> not (v > 0.0 && v < 1.0))
+
+            Error
+                [
+                    FormulaError.InvalidData(
+                        f.Response,
+                        $"row {row + 1} is {ys[row]}, but the beta family needs a response strictly between 0 and 1"
                     )
                 ]
         | Ok ys, Ok(), _, _ -> Ok ys

@@ -50,38 +50,12 @@ module LogDensity =
         let three g =
             Some(fun s i x -> g (f.[0] s i) (f.[1] s i) (f.[2] s i) x)
 
-        match d with
-        | Dist.Normal _ -> two LogPdf.normal
-        | Dist.StudentT _ -> three LogPdf.studentT
-        | Dist.Cauchy _ -> two LogPdf.cauchy
-        | Dist.HalfNormal _ -> one LogPdf.halfNormal
-        | Dist.HalfCauchy _ -> one LogPdf.halfCauchy
-        | Dist.HalfStudentT _ -> two LogPdf.halfStudentT
-        | Dist.Uniform _ -> two LogPdf.uniform
-        | Dist.Exponential _ -> one LogPdf.exponential
-        | Dist.Gamma _ -> two LogPdf.gamma
-        | Dist.InverseGamma _ -> two LogPdf.inverseGamma
-        | Dist.LogNormal _ -> two LogPdf.logNormal
-        | Dist.Beta _ -> two LogPdf.beta
-        | Dist.Bernoulli _ -> one LogPdf.bernoulli
-        | Dist.Binomial _ -> two LogPdf.binomial
-        | Dist.BetaBinomial _ -> three LogPdf.betaBinomial
-        | Dist.Poisson _ -> two LogPdf.poisson
-        | Dist.NegativeBinomial _ -> two LogPdf.negativeBinomial
-        | Dist.SpikeAndSlab _ -> two LogPdf.spikeAndSlab
-        | Dist.Flat support ->
-            // The same support test as `Density.logPdf`, without boxing the value (block slices of Flat priors).
-            let inside =
-                match support with
-                | Support.Real -> Some(fun (v: float) -> Double.IsFinite v)
-                | Support.Positive -> Some(fun v -> v >= 0.0 && v < Double.PositiveInfinity)
-                | Support.UnitInterval -> Some(fun v -> v >= 0.0 && v <= 1.0)
-                | Support.Interval(a, b) -> Some(fun v -> v >= a && v <= b)
-                | _ -> None
-
-            inside
-            |> Option.map (fun ok -> fun _ _ x -> if ok x then 0.0 else Double.NegativeInfinity)
-        | _ -> None
+        match (Dist.family d).Scalar with
+        | Some(ScalarLogPdf.Zero g) -> Some(fun _ _ x -> g x)
+        | Some(ScalarLogPdf.One g) -> one g
+        | Some(ScalarLogPdf.Two g) -> two g
+        | Some(ScalarLogPdf.Three g) -> three g
+        | None -> None
 
     /// Compiles one node's density term as `state -> copy -> log-density`.
     let private distTerm
@@ -122,10 +96,11 @@ module LogDensity =
         | Some f -> fun (s: float[]) (c: int) -> f s (argIndex c) (xScalar s c)
         | None ->
             let fs = args |> List.map (Eval.compileValue b info.Scope)
+            let logPdf = (Dist.family d).LogPdf
 
             fun s c ->
                 let i = argIndex c
-                Density.logPdf d (fs |> List.map (fun g -> g s i)) (x s c)
+                logPdf (fs |> List.map (fun g -> g s i)) (x s c)
 
     /// Compiles the density term of a parameter, observed or factor node as `state -> copy -> log-density`.
     let nodeTerm (b: Bound) (info: NodeInfo) : float[] -> int -> float =

@@ -54,88 +54,13 @@ module StartValues =
         | Support.CorrelationCholesky -> clampTo -3.0 3.0 u
         | _ -> clampTo -1e150 1e150 u
 
-    /// A spread on the unconstrained scale, capped at 1 (NaN, from a degenerate argument, counts as wide).
-    let private cap (s: float) = if s >= 0.0 && s < 1.0 then s else 1.0
-
-    let private flatMatrix (m: float[,]) =
-        Array.init m.Length (fun i -> m.[i / Array2D.length2 m, i % Array2D.length2 m])
-
     /// The typical value of one copy on the unconstrained scale and the spread of each coordinate, for a
     /// continuous family; None for a discrete one (its draws are whole numbers, which cannot underflow).
     let private anchor (d: Dist) (k: int) (args: Value list) : (float[] * float[]) option =
-        let x i = Value.scalar (List.item i args)
-        let one centre spread = Some([| centre |], [| spread |])
+        (Dist.family d).Anchor k args
 
-        match d with
-        | Dist.Normal _
-        | Dist.Cauchy _ -> one (x 0) (cap (x 1))
-        | Dist.StudentT _ -> one (x 1) (cap (x 2))
-        | Dist.SpikeAndSlab _ -> one 0.0 (cap (x 1))
-        // the median of HalfNormal(s) is s·Φ⁻¹(3/4); of HalfCauchy(s) it is s, and s is close for half-t
-        | Dist.HalfNormal _ -> one (log 0.6744897501960817 + log (x 0)) 1.0
-        | Dist.HalfCauchy _ -> one (log (x 0)) 1.0
-        | Dist.HalfStudentT _ -> one (log (x 1)) 1.0
-        | Dist.Exponential _ -> one (log MathNet.Numerics.Constants.Ln2 - log (x 0)) 1.0
-        // sd of log x under Gamma(a, ·) is √ψ′(a) ≈ 1/√a for large a
-        | Dist.Gamma _ -> one (log (x 0) - log (x 1)) (cap (1.0 / sqrt (x 0)))
-        | Dist.InverseGamma _ -> one (log (x 1) - log (x 0)) (cap (1.0 / sqrt (x 0)))
-        | Dist.LogNormal _ -> one (x 0) (cap (x 1))
-        | Dist.Beta _ -> one (log (x 0) - log (x 1)) (cap (sqrt (1.0 / x 0 + 1.0 / x 1)))
-        | Dist.Uniform _ -> one 0.0 1.0
-        | Dist.Dirichlet _ ->
-            let a = Value.vector (List.exactlyOne args)
-            let total = Array.sum a
-            let mean = a |> Array.map (fun ai -> ai / total)
-
-            Some(
-                Transform.toUnconstrained Support.Simplex k mean,
-                Array.create (k - 1) (cap (1.0 / sqrt (Array.min a)))
-            )
-        | Dist.MvNormal _ ->
-            let s = Value.matrix (List.item 1 args)
-            Some(Array.copy (Value.vector (List.item 0 args)), Array.init k (fun i -> cap (sqrt s.[i, i])))
-        | Dist.MvNormalCholesky _ ->
-            Some(Array.copy (Value.vector (List.item 0 args)), Value.vector (List.item 1 args) |> Array.map cap)
-        | Dist.LkjCholesky(dim, _) ->
-            let n = dim * (dim - 1) / 2
-            Some(Array.zeroCreate n, Array.create n (min 0.5 (cap (1.0 / sqrt (x 0)))))
-        | Dist.Wishart _
-        | Dist.InverseWishart _ ->
-            let nu = x 0
-            let s = Value.matrix (List.item 1 args) |> flatMatrix
-
-            let typical =
-                match d with
-                | Dist.Wishart _ -> s |> Array.map (fun v -> nu * v)
-                | _ -> s |> Array.map (fun v -> v / nu)
-
-            let centre = Transform.toUnconstrained Support.Covariance k typical
-            Some(centre, Array.create centre.Length (cap (sqrt (2.0 / nu))))
-        | Dist.Flat support ->
-            Some(
-                Array.zeroCreate (Transform.unconstrainedSize support k),
-                Array.create (Transform.unconstrainedSize support k) 1.0
-            )
-        | Dist.Truncated(inner, lo, hi) ->
-            let n = (Dist.arguments inner).Length
-            let a = args |> List.take n |> List.map Value.scalar |> Array.ofList
-            let lower = if lo.IsSome then x n else -infinity
-
-            let upper =
-                if hi.IsSome then
-                    x (if lo.IsSome then n + 1 else n)
-                else
-                    infinity
-
-            let median = Truncation.median inner a lower upper
-            Some(Transform.toUnconstrained (Dist.support d) k [| median |], [| 1.0 |])
-        | Dist.Bernoulli _
-        | Dist.Binomial _
-        | Dist.BetaBinomial _
-        | Dist.Poisson _
-        | Dist.NegativeBinomial _
-        | Dist.Categorical _
-        | Dist.Multinomial _ -> None
+    let private flatMatrix (m: float[,]) =
+        Array.init m.Length (fun i -> m.[i / Array2D.length2 m, i % Array2D.length2 m])
 
     let private flatten (v: Value) =
         match v with
