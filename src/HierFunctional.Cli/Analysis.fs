@@ -44,8 +44,7 @@ module Analysis =
     /// (rows × draws doubles): the criteria are computed from the draws afterwards (`FitCriteria`).
     let sample (t: Terminal) (o: SamplerOptions) (plan: GibbsPlan) =
         try
-            Terminal.withProgress t o.Chains (fun sink ->
-                Chains.run (o.WithProgress(sink)) plan)
+            Terminal.withProgress t o.Chains (fun sink -> Chains.run (o.WithProgress(sink)) plan)
         with
         | :? ModelException as e -> Fail.data $"sampling failed: {e.Message}"
         | :? OperationCanceledException ->

@@ -297,23 +297,9 @@ module Effects =
             rows
             |> Array.map (fun r -> [| r.Name; f r.Mean; f r.Sd; f r.Lower; f r.Upper |])
 
-        let widths =
-            Array.init header.Length (fun k ->
-                Array.append [| header.[k] |] (cells |> Array.map (fun c -> c.[k]))
-                |> Array.map String.length
-                |> Array.max)
+        let layout = TextTable.lineFormatter header cells
 
-        let line (c: string[]) =
-            String.Join(
-                "  ",
-                c
-                |> Array.mapi (fun k s ->
-                    if k = 0 then
-                        s.PadRight widths.[k]
-                    else
-                        s.PadLeft widths.[k])
-            )
-            |> fun l -> l.TrimEnd()
+        let line (c: string[]) = layout c |> fun l -> l.TrimEnd()
 
         String.Join(Environment.NewLine, Array.append [| line header |] (cells |> Array.map line))
         + Environment.NewLine

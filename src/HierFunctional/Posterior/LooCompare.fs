@@ -105,22 +105,7 @@ module LooCompare =
                     f r.Looic
                 |])
 
-        let widths =
-            Array.init header.Length (fun k ->
-                Array.append [| header.[k] |] (cells |> Array.map (fun c -> c.[k]))
-                |> Array.map String.length
-                |> Array.max)
-
-        let line (c: string[]) =
-            String.Join(
-                "  ",
-                c
-                |> Array.mapi (fun k s ->
-                    if k = 0 then
-                        s.PadRight widths.[k]
-                    else
-                        s.PadLeft widths.[k])
-            )
+        let line = TextTable.lineFormatter header cells
 
         String.Join(Environment.NewLine, Array.append [| line header |] (cells |> Array.map line))
         + Environment.NewLine

@@ -223,22 +223,7 @@ module ShrinkageReport =
                     f r.Factor
                 |])
 
-        let widths =
-            Array.init header.Length (fun k ->
-                Array.append [| header.[k] |] (cells |> Array.map (fun c -> c.[k]))
-                |> Array.map String.length
-                |> Array.max)
-
-        let line (c: string[]) =
-            String.Join(
-                "  ",
-                c
-                |> Array.mapi (fun k s ->
-                    if k = 0 then
-                        s.PadRight widths.[k]
-                    else
-                        s.PadLeft widths.[k])
-            )
+        let line = TextTable.lineFormatter header cells
 
         sb.AppendLine(line header) |> ignore
         cells |> Array.iter (fun c -> sb.AppendLine(line c) |> ignore)
