@@ -23,15 +23,15 @@ public class PredictionTests
 
         Assert.Equal(2, p.Rows);
         Assert.Equal(post.Chains * post.DrawsPerChain, p.Values.Length);
-        var a = post.Draws("r_Subject[335,1]");
-        var b = post.Draws("r_Subject[335,2]");
+        var a = post.Draws("r_Subject[335,Intercept]");
+        var b = post.Draws("r_Subject[335,Days]");
         var got = p.Row(0);
         for (var s = 0; s < got.Length; s++)
         {
             Assert.Equal(a[s] + 4.0 * b[s], got[s], 9);
         }
 
-        Assert.Equal(post.Draws("r_Subject[308,1]"), p.Row(1));
+        Assert.Equal(post.Draws("r_Subject[308,Intercept]"), p.Row(1));
     }
 
     [Fact]
