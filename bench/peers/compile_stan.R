@@ -1,6 +1,9 @@
 # Compiles the Stan programs of the peer benchmark once, into a cache folder (rstan's auto_write keeps <name>.rds
 # beside the copied .stan file), and records each fresh compile's wall seconds in <cache>/compile_<name>.csv.
 # Usage: Rscript compile_stan.R <cache dir> <model.stan> [...]
+# Do not sample from a program while the R process that compiled it is still running: rstan then finds that
+# process's temporary DSO on disk and compiles the program again ("recompiling to avoid crashing R session").
+# run.sh compiles each program in its own process, which ends before the first run.
 suppressMessages(library(rstan))
 rstan_options(auto_write = TRUE)
 # Debian's r-cran-bh ships no include/ folder; rstan then needs the system Boost headers.

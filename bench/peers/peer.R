@@ -7,12 +7,17 @@
 #   setup_s   JAGS: jags.model (parse, compile, initialise); Stan: loading the compiled model (its compile time is
 #             <cache>/compile_<program>.csv, recorded once by compile_stan.R)
 # Usage: Rscript peer.R <model> <JAGS|Stan> <warmup> <draws> <seed> <out prefix> <stan cache dir>
-suppressMessages({ library(rjags); library(rstan); library(posterior) })
-load.module("glm", quiet = TRUE)
-rstan_options(auto_write = TRUE)
-if (!file.exists(rstan_options("boost_lib"))) rstan_options(boost_lib = "/usr/include")
 a <- commandArgs(trailingOnly = TRUE)
 model <- a[1]; peer <- a[2]; warmup <- as.integer(a[3]); draws <- as.integer(a[4]); seed <- as.integer(a[5])
+suppressMessages(library(posterior))
+if (peer == "JAGS") {
+  suppressMessages(library(rjags))
+  load.module("glm", quiet = TRUE)
+} else {
+  suppressMessages(library(rstan))
+  rstan_options(auto_write = TRUE)
+  if (!file.exists(rstan_options("boost_lib"))) rstan_options(boost_lib = "/usr/include")
+}
 out <- a[6]; cache <- a[7]
 here <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE))))
 root <- normalizePath(file.path(here, "..", ".."))
