@@ -129,8 +129,12 @@ if (peer == "JAGS") {
   if (!file.exists(file.path(cache, paste0(spec$stan, ".rds"))))
     stop("Stan program ", spec$stan, " is not compiled: run compile_stan.R first (run.sh does)")
   tc <- system.time(sm <- stan_model(file = prog, model_name = spec$stan))
+  # Stan's default start, uniform(-2, 2) on the unconstrained scale, except where that start is absurd: salm's
+  # gamma multiplies x - mean(x) (up to 750), so a random gamma puts the Poisson log-mean at +-1500 and the chains
+  # never recover (R-hat 3-4). There Stan starts from the BUGS inits, as JAGS does.
+  init <- if (model == "salm") lapply(1:4, function(k) list(alpha_star = 0, beta = 0, gamma = 0, tau = 0.1)) else "random"
   st <- system.time(fit <- sampling(sm, data = s$data, chains = 4, iter = warmup + draws, warmup = warmup,
-                                    seed = seed, cores = 1, refresh = 0))
+                                    seed = seed, cores = 1, refresh = 0, init = init))
   write_draws(as.array(fit))
   sp <- get_sampler_params(fit, inc_warmup = FALSE)
   cf <- file.path(cache, paste0("compile_", spec$stan, ".csv"))

@@ -11,11 +11,13 @@
 #   default run length 4 x (1,000 warm-up + 1,000 draws); --long: 4 x (1,000 + 20,000)
 #   results: bench/results/peers/<UTC date>-<length>/summary.md, summary.csv, runs.csv, env.txt
 #   draws and logs: $WORK (default /tmp/hier-peers-<stamp>), not kept in the repository
+#   CORE=c pins to core c (default 0); FIRST=k starts at repeat k (seed k)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 K=1; W=1000; D=1000; LEN=default; MODELS=""; STAN=1; JAGS=1; BUILD=1; OUT=""
 CORE=${CORE:-0}
+FIRST=${FIRST:-1}   # first repeat (its seed): FIRST=2 continues an interrupted --repeat run
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) K=$2; shift 2 ;;
@@ -58,7 +60,7 @@ compiled() { [ -f "$CACHE/$1.rds" ] && cmp -s "$here/models/$1.stan" "$CACHE/$1.
 } > "$OUT/env.txt"
 cat "$OUT/env.txt"
 
-for k in $(seq 1 "$K"); do
+for k in $(seq "$FIRST" $((FIRST + K - 1))); do
   for m in $models; do
     ours=$(field "$m" 3); mon=$(field "$m" 6)
     p="$WORK/${m}__ours__r$k"

@@ -18,6 +18,15 @@ read_meta <- function(f) {
   l <- strsplit(readLines(f), " ", fixed = TRUE)
   setNames(lapply(l, function(x) paste(x[-1], collapse = " ")), sapply(l, `[`, 1))
 }
+# Scalar names such as b[3,2] hold a comma and are written unquoted: split the header on commas outside brackets.
+read_draws <- function(f) {
+  head <- readLines(f, n = 1)
+  nm <- regmatches(head, gregexpr("[^,\\[]+(\\[[^]]*\\])?", head))[[1]]
+  d <- read.csv(f, header = FALSE, skip = 1)
+  if (ncol(d) != length(nm)) stop(f, ": ", length(nm), " names in the header but ", ncol(d), " columns")
+  names(d) <- nm
+  d
+}
 num <- function(m, k) if (is.null(m[[k]])) NA_real_ else suppressWarnings(as.numeric(m[[k]]))
 diag_of <- function(d, cols) {
   ch <- split(d[, cols, drop = FALSE], d$chain)
@@ -28,7 +37,7 @@ diag_of <- function(d, cols) {
 }
 rows <- list()
 for (g in split(runs, paste(runs$model, runs$rep))) {
-  draws <- lapply(g$file, function(f) read.csv(file.path(dir, f), check.names = FALSE))
+  draws <- lapply(g$file, function(f) read_draws(file.path(dir, f)))
   names(draws) <- g$side
   # scalars every side has, and not constant on any side
   common <- Reduce(intersect, lapply(draws, function(d) setdiff(names(d), "chain")))
@@ -75,7 +84,7 @@ pair <- do.call(rbind, lapply(split(runs, paste(runs$model, runs$rep)), function
 mr <- function(x) {
   x <- x[!is.na(x)]
   if (!length(x)) return("–")
-  f <- function(v) if (v >= 100) sprintf("%.0f", v) else if (v >= 10) sprintf("%.1f", v) else sprintf("%.2f", v)
+  f <- function(v) if (v >= 100) sprintf("%.0f", v) else if (v >= 10) sprintf("%.1f", v) else if (v >= 0.1) sprintf("%.2f", v) else sprintf("%.2g", v)
   if (length(x) == 1) f(x) else sprintf("%s [%s–%s]", f(median(x)), f(min(x)), f(max(x)))
 }
 rh <- function(m, s) { x <- runs$max_rhat[runs$model == m & runs$side == s]; if (length(x)) sprintf("%.3f", max(x)) else "–" }
