@@ -1,5 +1,5 @@
 // HierFunctional build script: a plain F# script with named targets (FAKE cannot be restored here).
-// Usage: dotnet fsi build.fsx <target> (bench, conformance and sbc take options after --, e.g. `bench -- --quick`)   targets: build, test, docs, notebook, samples, bench, conformance, sbc, pack, demo, fuzz, all
+// Usage: dotnet fsi build.fsx <target> (bench, conformance and sbc take options after --, e.g. `bench -- --quick`)   targets: build, test, docs, notebook, samples, bench, bench-peers, publish, conformance, sbc, pack, demo, fuzz, all
 open System
 open System.Diagnostics
 open System.IO
@@ -413,6 +413,33 @@ let bench () =
     let args = String.Join(" ", extraArgs)
     dotnet $"run -c Release --project \"{proj}\" -- ess {args}"
 
+/// Ours, JAGS + glm and Stan side by side on the canonical models, sleepstudy (LKJ) and the conformance GLMMs
+/// (bench/peers/run.sh; docs/performance.md): `-- --repeat 3`, `-- --long`, `-- --models rats,epil`.
+let benchPeers () =
+    let args = String.Join(" ", extraArgs)
+    let script = Path.Combine(root, "bench", "peers", "run.sh")
+    runOrFail "bash" $"\"{script}\" {args}"
+
+/// `hier` published with ReadyToRun (precompiled native code, less JIT at start-up) for this machine's runtime
+/// identifier, framework-dependent, into artifacts/hier-r2r.
+let publish () =
+    let proj =
+        Path.Combine(root, "src", "HierFunctional.Cli", "HierFunctional.Cli.fsproj")
+
+    let rid =
+        let os =
+            if OperatingSystem.IsWindows() then "win"
+            elif OperatingSystem.IsMacOS() then "osx"
+            else "linux"
+
+        let arch =
+            Runtime.InteropServices.RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()
+
+        $"{os}-{arch}"
+
+    let out = Path.Combine(root, "artifacts", "hier-r2r")
+    dotnet $"publish \"{proj}\" -c Release -r {rid} --self-contained false -p:PublishReadyToRun=true -o \"{out}\""
+
 /// The conformance suite of published models (tests/HierFunctional.Conformance): every case at full length, the
 /// table in bench/results/conformance.md; `-- rats seeds` runs only those cases, `-- --quick` the CI lengths.
 let conformance () =
@@ -481,6 +508,8 @@ let targets =
             "pack", pack
             "samples", samples
             "bench", bench
+            "bench-peers", benchPeers
+            "publish", publish
             "conformance", conformance
             "sbc", sbc
             "demo", demo
@@ -494,7 +523,7 @@ let targets =
 match fsi.CommandLineArgs |> Array.skip 1 |> List.ofArray with
 | t :: rest when
     targets.ContainsKey t
-    && (rest.IsEmpty || t = "bench" || t = "conformance" || t = "sbc")
+    && (rest.IsEmpty || t = "bench" || t = "bench-peers" || t = "conformance" || t = "sbc")
     ->
     try
         targets[t]()

@@ -1,5 +1,6 @@
 /// The benchmark program: `micro` (BenchmarkDotNet), `ess` (ESS per second beside JAGS), `scale` (scaling study),
-/// `sweeps` (ns per sweep of each canonical model, for before/after comparisons).
+/// `sweeps` (ns per sweep of each canonical model, for before/after comparisons), `peers-ours` (our side of
+/// bench/peers/run.sh, the side-by-side run with Stan and JAGS).
 module HierFunctional.Bench.Program
 
 open System
@@ -11,7 +12,9 @@ let private usage () =
   scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N] [--out NAME]  scaling study (-> NAME.md/.csv)
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
   warmup [--quick] [--reps K] [--label L]                         µs per warm-up and sampling iteration
-  micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths"""
+  micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths
+  peers-ours <bench:name|conformance:case> <warmup> <draws> <seed> <node,node,...> <out.csv>
+                                                                  one of our runs for bench/peers/run.sh"""
 
     2
 
@@ -58,6 +61,18 @@ let main argv =
             (has "--quick" rest)
             (value "--reps" rest |> Option.map int |> Option.defaultValue 6)
             (value "--label" rest |> Option.defaultValue "current")
+
+        0
+    | [ "peers-ours"; source; warmup; draws; seed; monitor; out ] ->
+        Peers.run
+            {
+                Source = source
+                Warmup = int warmup
+                Draws = int draws
+                Seed = int seed
+                Monitor = monitor.Split(',') |> List.ofArray
+                Out = out
+            }
 
         0
     | "micro" :: rest ->

@@ -1,0 +1,120 @@
+/// One of our runs for the side-by-side benchmark with Stan and JAGS (bench/peers/run.sh drives it): fits one model
+/// at the given length on one thread, writes every kept draw of the monitored nodes to a CSV (chain, then one
+/// column per scalar) so R's `posterior` computes ESS for all three samplers alike, and prints the timings.
+module HierFunctional.Bench.Peers
+
+open System
+open System.Diagnostics
+open System.Globalization
+open System.IO
+open HierFunctional
+open HierFunctional.Conformance
+open HierFunctional.Bench.Measure
+open type Distributions
+
+let private c = constant
+let private vec (xs: float list) = vector (xs |> List.map c)
+let private mat (rows: float list list) = matrix (rows |> List.map (List.map c))
+
+/// Sleepstudy with the LKJ prior both peers use: b_j ~ MvNormal(mu, diag(s)·L·Lᵀ·diag(s)), L ~ LKJ(1),
+/// s, sigma ~ half-t(3, 25), mu ~ N((250, 10), diag(100², 25²)).
+let sleepstudyLkj =
+    model {
+        let! mu =
+            sample "mu" (MvNormal(vec [ 250.0; 10.0 ], mat [ [ 10000.0; 0.0 ]; [ 0.0; 625.0 ] ]))
+
+        let! s = sample "s" (HalfStudentT(3.0, 25.0)) |> sized 2
+        let! l = sample "L" (LkjCholesky(2, 1.0))
+        let! b = sample "b" (MvNormalCholesky(mu, s, l)) |> over "Subject"
+        let! sigma = sample "sigma" (HalfStudentT(3.0, 25.0))
+        do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) b.[group "Subject"], sigma))
+    }
+
+/// Our side of a benchmark model: `bench:<name>` is a model of Models.fs (or `bench:sleepstudy_lkj`),
+/// `conformance:<case>` the source-written model of a conformance case with the case's (BUGS) inits.
+let private resolve (source: string) : Model * Dataset * (string * Value) list =
+    match source.Split(':', 2) with
+    | [| "bench"; "sleepstudy_lkj" |] ->
+        sleepstudyLkj, Csv.readOrThrow (Path.Combine(Models.repoRoot, "docs", "data", "sleepstudy.csv")), []
+    | [| "bench"; name |] ->
+        match Models.all () |> List.tryFind (fun m -> m.Name = name) with
+        | Some m -> m.Model, m.Data, []
+        | None -> failwithf "no benchmark model '%s' in Models.fs" name
+    | [| "conformance"; name |] ->
+        match Catalogue.tryFind name with
+        | Some case ->
+            match case.Model with
+            | Written.Model m -> m, CaseFiles.data case, case.Inits
+            | Written.NotExpressible why -> failwithf "conformance case '%s' has no model: %s" name why
+        | None -> failwithf "no conformance case '%s'" name
+    | _ -> failwithf "model source '%s' is neither bench:<name> nor conformance:<case>" source
+
+let private inv = CultureInfo.InvariantCulture
+
+/// Arguments of one run.
+type Options =
+    {
+        Source: string
+        Warmup: int
+        Draws: int
+        Seed: int
+        Monitor: string list
+        Out: string
+    }
+
+/// Fits the model (4 chains one after another on one thread) after an untimed short run that JIT-compiles the code,
+/// writes the draws to `Out` and prints `setup_s` (bind + compile + the JIT run), `seconds` (wall time of the
+/// timed run, warm-up included), `cpu_s` (its processor time), our own minimum bulk-ESS over the written columns
+/// (Posterior/Diagnostics.fs, to check against R's) and the plan.
+let run (o: Options) =
+    let setupClock = Stopwatch.StartNew()
+    let m, d, inits = resolve o.Source
+    let plan = compile m d
+
+    let options (chains: int) (warmup: int) (draws: int) (seed: int) =
+        let opts =
+            SamplerOptions.Default
+                .WithChains(chains)
+                .WithWarmup(warmup)
+                .WithDraws(draws)
+                .WithSeed(seed)
+                .WithThreads(1)
+                .WithMonitor(o.Monitor)
+
+        if List.isEmpty inits then
+            opts
+        else
+            opts.WithInitial(Initial.Given inits)
+
+    Chains.run (options 1 100 100 (o.Seed + 7919)) plan |> ignore
+    let setup = setupClock.Elapsed.TotalSeconds
+    let cpu0 = Process.GetCurrentProcess().TotalProcessorTime
+    let clock = Stopwatch.StartNew()
+    let post = Chains.run (options 4 o.Warmup o.Draws o.Seed) plan
+    let seconds = clock.Elapsed.TotalSeconds
+    let cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds
+    let names = post.Names
+    let columns = names |> Array.map (fun n -> Posterior.chains n post)
+
+    using (new StreamWriter(o.Out)) (fun w ->
+        w.WriteLine("chain," + String.Join(",", names))
+
+        for ch in 0 .. post.ChainCount - 1 do
+            for i in 0 .. post.DrawCount - 1 do
+                w.Write(ch + 1)
+
+                for col in columns do
+                    w.Write(',')
+                    w.Write(col.[ch].[i].ToString("R", inv))
+
+                w.WriteLine())
+
+    let summary = summarize (Seq.zip names columns)
+    printfn "setup_s %.3f" setup
+    printfn "seconds %.3f" seconds
+    printfn "cpu_s %.3f" cpu
+    printfn "fs_min_bulk %.6g %s" summary.MinBulk summary.MinBulkName
+    printfn "fs_max_rhat %.6g" summary.MaxRhat
+
+    for u in plan.Updates do
+        printfn "plan %s: %s" u.Node u.Method
