@@ -191,6 +191,27 @@ module Expr =
         | Power(a, b)
         | Dot(a, b) -> [ a; b ]
 
+    /// The expression with `f` applied to each immediate sub-expression (leaves unchanged): the one place a
+    /// rewrite walks the tree's shape, so it only says what it does at the nodes it changes.
+    let mapChildren (f: Expr -> Expr) (e: Expr) : Expr =
+        match e with
+        | Const _
+        | Param _
+        | Data _
+        | Group _ -> e
+        | Index(a, b) -> Index(f a, f b)
+        | Elem(v, i) -> Elem(f v, i)
+        | Vector xs -> Vector(List.map f xs)
+        | Matrix rows -> Matrix(rows |> List.map (List.map f))
+        | Neg a -> Neg(f a)
+        | Add(a, b) -> Add(f a, f b)
+        | Sub(a, b) -> Sub(f a, f b)
+        | Mul(a, b) -> Mul(f a, f b)
+        | Div(a, b) -> Div(f a, f b)
+        | Power(a, b) -> Power(f a, f b)
+        | Apply(g, a) -> Apply(g, f a)
+        | Dot(a, b) -> Dot(f a, f b)
+
     /// The names a tree mentions at its leaves, as picked by `leaf`, distinct and in first-use order.
     let private names (leaf: Expr -> string option) (e: Expr) : string list =
         let rec go e =

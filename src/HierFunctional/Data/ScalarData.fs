@@ -14,22 +14,7 @@ module ScalarData =
             let rec sub (e: Expr) =
                 match e with
                 | Data c when values.ContainsKey c -> Const values.[c]
-                | Const _
-                | Param _
-                | Data _
-                | Group _ -> e
-                | Index(a, b) -> Index(sub a, sub b)
-                | Elem(v, i) -> Elem(sub v, i)
-                | Vector xs -> Vector(List.map sub xs)
-                | Matrix rows -> Matrix(rows |> List.map (List.map sub))
-                | Neg a -> Neg(sub a)
-                | Add(a, b) -> Add(sub a, sub b)
-                | Sub(a, b) -> Sub(sub a, sub b)
-                | Mul(a, b) -> Mul(sub a, sub b)
-                | Div(a, b) -> Div(sub a, sub b)
-                | Power(a, b) -> Power(sub a, sub b)
-                | Apply(f, a) -> Apply(f, sub a)
-                | Dot(a, b) -> Dot(sub a, sub b)
+                | _ -> Expr.mapChildren sub e
 
             let node (n: Node) =
                 let kind =

@@ -18,21 +18,7 @@ module Graph =
             match derived.TryFind n with
             | Some(node, value) when node.Plate = Plate.Over g -> go value
             | _ -> e
-        | Const _
-        | Data _
-        | Group _ -> e
-        | Index(v, i) -> Index(go v, go i)
-        | Elem(v, k) -> Elem(go v, k)
-        | Vector xs -> Vector(List.map go xs)
-        | Matrix rows -> Matrix(rows |> List.map (List.map go))
-        | Neg x -> Neg(go x)
-        | Add(a, b) -> Add(go a, go b)
-        | Sub(a, b) -> Sub(go a, go b)
-        | Mul(a, b) -> Mul(go a, go b)
-        | Div(a, b) -> Div(go a, go b)
-        | Power(a, b) -> Power(go a, go b)
-        | Apply(f, x) -> Apply(f, go x)
-        | Dot(a, b) -> Dot(go a, go b)
+        | _ -> Expr.mapChildren go e
 
     let private derivedTable (m: Model) =
         m.Nodes
