@@ -217,30 +217,44 @@ module Analysis =
         // The criteria refuse draws they cannot use (non-finite log-likelihood, too few draws) with an
         // ArgumentException, and the deviance at the posterior mean can fail to evaluate (ModelException); any
         // other exception is a bug and propagates.
-        let attempt name (f: unit -> string * string) =
-            try
-                let v, d = f ()
-                name, v, d
-            with
-            | :? ArgumentException as e -> name, "NA", $"not available: {e.Message}"
-            | :? ModelException as e -> name, "NA", $"not available: {e.Message}"
-
         let f = Summary.formatSignificant 4
 
-        [
-            attempt "DIC" (fun () ->
-                let d = FitCriteria.dic plan p
-                f d.Dic, $"p_D = {f d.PD}, mean deviance {f d.MeanDeviance}")
-            attempt "WAIC" (fun () ->
-                let w = FitCriteria.waic plan p
-                f w.Waic.Estimate, $"SE {f w.Waic.SE}, p_waic = {f w.PWaic.Estimate}")
-            attempt "LOOIC" (fun () ->
-                let l = FitCriteria.loo plan p
-                let bad = l.ParetoK |> Array.filter (fun k -> k > 0.7) |> Array.length
+        let dicLine (d: Dic) =
+            "DIC", f d.Dic, $"p_D = {f d.PD}, mean deviance {f d.MeanDeviance}"
 
-                f l.Looic.Estimate,
-                $"SE {f l.Looic.SE}, p_loo = {f l.PLoo.Estimate}, {bad} of {l.ParetoK.Length} Pareto k > 0.7")
-        ]
+        let waicLine (w: Waic) =
+            "WAIC", f w.Waic.Estimate, $"SE {f w.Waic.SE}, p_waic = {f w.PWaic.Estimate}"
+
+        let looLine (l: Loo) =
+            let bad = l.ParetoK |> Array.filter (fun k -> k > 0.7) |> Array.length
+
+            "LOOIC",
+            f l.Looic.Estimate,
+            $"SE {f l.Looic.SE}, p_loo = {f l.PLoo.Estimate}, {bad} of {l.ParetoK.Length} Pareto k > 0.7"
+
+        let unavailable name (e: exn) =
+            name, "NA", $"not available: {e.Message}"
+
+        let computed =
+            try
+                let c = FitCriteria.all plan p
+                Ok [ dicLine c.Dic; waicLine c.Waic; looLine c.Loo ]
+            with
+            | :? ArgumentException as e -> Error(e :> exn)
+            | :? ModelException as e -> Error(e :> exn)
+
+        match computed with
+        | Ok lines -> lines
+        | Error e ->
+            // WAIC and LOO share the refusal; DIC needs only the deviance, so it may still be available.
+            let dic =
+                try
+                    dicLine (FitCriteria.dic plan p)
+                with
+                | :? ArgumentException as d -> unavailable "DIC" d
+                | :? ModelException as d -> unavailable "DIC" d
+
+            [ dic; unavailable "WAIC" e; unavailable "LOOIC" e ]
 
     /// The draws with CmdStan's sampler columns in front: lp__ (log density on the unconstrained scale, with the
     /// Jacobian, as Stan defines it) and accept_stat__ (1: Gibbs and slice updates always move).

@@ -192,14 +192,38 @@ module Fit =
     let newGroup (rng: Random) (node: string) (fit: Fit) : float[] =
         Predictive.newGroup rng fit.Bound node fit.Posterior
 
-    /// DIC (needs the pointwise log-likelihood: `SamplerOptions.WithLogLikelihood true`).
-    let dic (fit: Fit) : Dic = Criteria.dicOf fit.Plan fit.Posterior
+    /// DIC, WAIC and PSIS-LOO in one pass over the rows: from the recorded pointwise log-likelihood when the fit
+    /// recorded it (`SamplerOptions.WithLogLikelihood true`), otherwise evaluated from the draws block by block.
+    let criteria (fit: Fit) : FitCriteriaSet =
+        if fit.Posterior.HasLogLikelihood then
+            {
+                Dic = Criteria.dicOf fit.Plan fit.Posterior
+                Waic = Criteria.waicOf fit.Posterior
+                Loo = Criteria.looOf fit.Posterior
+            }
+        else
+            FitCriteria.all fit.Plan fit.Posterior
 
-    /// WAIC (needs the pointwise log-likelihood).
-    let waic (fit: Fit) : Waic = Criteria.waicOf fit.Posterior
+    /// DIC (from the recorded log-likelihood, or from the draws when none was recorded).
+    let dic (fit: Fit) : Dic =
+        if fit.Posterior.HasLogLikelihood then
+            Criteria.dicOf fit.Plan fit.Posterior
+        else
+            FitCriteria.dic fit.Plan fit.Posterior
 
-    /// PSIS-LOO (needs the pointwise log-likelihood).
-    let loo (fit: Fit) : Loo = Criteria.looOf fit.Posterior
+    /// WAIC (from the recorded log-likelihood, or from the draws when none was recorded).
+    let waic (fit: Fit) : Waic =
+        if fit.Posterior.HasLogLikelihood then
+            Criteria.waicOf fit.Posterior
+        else
+            (FitCriteria.all fit.Plan fit.Posterior).Waic
+
+    /// PSIS-LOO (from the recorded log-likelihood, or from the draws when none was recorded).
+    let loo (fit: Fit) : Loo =
+        if fit.Posterior.HasLogLikelihood then
+            Criteria.looOf fit.Posterior
+        else
+            (FitCriteria.all fit.Plan fit.Posterior).Loo
 
     /// The new data bound to the fitted model: a formula fit's derived columns coded as in the fit, the response
     /// not needed.

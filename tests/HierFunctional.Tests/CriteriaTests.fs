@@ -90,7 +90,7 @@ let ``PSIS-LOO with r_eff one matches loo loo pointwise and in total for every f
 let ``relative efficiency from four autocorrelated chains matches loo relative_eff`` () =
     let ll = snd (table "poisson_chains_loglik.csv")
     let ids = column "chain_id" (table "poisson_chains_chain_id.csv") |> Array.map int
-    closeAll "r_eff" (column "r_eff" (table "poisson_chains_r_eff.csv")) (Criteria.relativeEff ids ll)
+    closeAll "r_eff" (column "r_eff" (table "poisson_chains_r_eff.csv")) (RelativeEfficiency.relativeEff ids ll)
 
 let ``PSIS-LOO with r_eff from chains matches loo loo with relative_eff`` () =
     let ll = snd (table "poisson_chains_loglik.csv")
@@ -102,7 +102,7 @@ let ``smoothed log weights match loo psis draw by draw`` () =
     let expected = snd (table "normal_small_psis_log_weights.csv")
 
     let p =
-        Criteria.psis (Array.create ll.[0].Length 1.0) (ll |> Array.map (Array.map (fun v -> -v)))
+        ParetoSmoothing.psis (Array.create ll.[0].Length 1.0) (ll |> Array.map (Array.map (fun v -> -v)))
 
     Assert.Equal<int[]>(Array.create ll.[0].Length 10, p.TailLength)
 
@@ -111,11 +111,11 @@ let ``smoothed log weights match loo psis draw by draw`` () =
 
 let ``the gross outlier gets k above 0.7 and a warning naming it`` () =
     let l = Criteria.loo (snd (table "normal_outlier_loglik.csv"))
-    Assert.Equal(ParetoK.VeryBad, Criteria.classifyParetoK l.ParetoK.[19])
+    Assert.Equal(ParetoK.VeryBad, ParetoSmoothing.classifyParetoK l.ParetoK.[19])
 
     Assert.True(
         l.ParetoK.[..18]
-        |> Array.forall (fun k -> Criteria.classifyParetoK k = ParetoK.Good)
+        |> Array.forall (fun k -> ParetoSmoothing.classifyParetoK k = ParetoK.Good)
     )
 
     Assert.True(Double.IsNaN l.McseElpd)

@@ -33,12 +33,12 @@ let private plan, recorded =
 let private smallBlocks = 7 * recorded.TotalDraws
 
 let ``WAIC from the draws in row blocks equals WAIC of the recorded log-likelihood`` () =
-    Assert.Equal(Criteria.waicOf recorded, FitCriteria.waicWith smallBlocks plan recorded)
+    Assert.Equal(Criteria.waicOf recorded, (FitCriteria.allWith smallBlocks plan recorded).Waic)
     Assert.Equal(Criteria.waicOf recorded, FitCriteria.waic plan recorded)
 
 let ``PSIS-LOO from the draws in row blocks equals PSIS-LOO of the recorded log-likelihood`` () =
     let expected = Criteria.looOf recorded
-    let actual = FitCriteria.looWith smallBlocks plan recorded
+    let actual = (FitCriteria.allWith smallBlocks plan recorded).Loo
     Assert.Equal<float[]>(expected.PointwiseElpd, actual.PointwiseElpd)
     Assert.Equal<float[]>(expected.ParetoK, actual.ParetoK)
     Assert.Equal(expected.Looic, actual.Looic)
@@ -47,6 +47,7 @@ let ``PSIS-LOO from the draws in row blocks equals PSIS-LOO of the recorded log-
 
 let ``DIC from the draws equals DIC of the recorded log-likelihood`` () =
     Assert.Equal(Criteria.dicOf plan recorded, FitCriteria.dic plan recorded)
+    Assert.Equal(Criteria.dicOf plan recorded, (FitCriteria.allWith smallBlocks plan recorded).Dic)
 
 let ``criteria from the draws need no recorded log-likelihood`` () =
     let post =
@@ -60,8 +61,9 @@ let tests =
     Expecto.Tests.testList
         "HierFunctional.Tests.FitCriteriaTests"
         [
-            Expecto.Tests.testCase "WAIC from the draws in row blocks equals WAIC of the recorded log-likelihood" (fun () ->
-                ``WAIC from the draws in row blocks equals WAIC of the recorded log-likelihood`` ())
+            Expecto.Tests.testCase
+                "WAIC from the draws in row blocks equals WAIC of the recorded log-likelihood"
+                (fun () -> ``WAIC from the draws in row blocks equals WAIC of the recorded log-likelihood`` ())
             Expecto.Tests.testCase
                 "PSIS-LOO from the draws in row blocks equals PSIS-LOO of the recorded log-likelihood"
                 (fun () -> ``PSIS-LOO from the draws in row blocks equals PSIS-LOO of the recorded log-likelihood`` ())
