@@ -91,6 +91,11 @@ let ``NegativeBinomial coefficients under the GLM block with a Gamma-prior dispe
             $"{name}: GLM block {Diagnostics.mean x}, slice {Diagnostics.mean z}, 4 se {4.0 * se}"
         )
 
+        // a block aimed at the wrong target wanders (R-hat up to 1.11, bulk-ESS 25-65 with a 10% error in the likelihood), which would
+        // otherwise widen the standard error until the means agree
+        Assert.True(Diagnostics.rhat x < 1.01, $"{name}: R-hat {Diagnostics.rhat x} under the GLM block")
+        Assert.True(Diagnostics.essBulk x > 1000.0, $"{name}: bulk-ESS {Diagnostics.essBulk x} of 20,000 draws")
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList
