@@ -13,6 +13,8 @@ module internal GlmProposal =
     type Link =
         | Log
         | Logit
+        /// NegativeBinomial(exp eta, φ): log link, φ read per row from `Trials`.
+        | NegBinLog
 
     /// One GLM child ready for the sweep: its rows' design (rows × k, row-major, data only), offsets and responses.
     type Child =
@@ -22,7 +24,7 @@ module internal GlmProposal =
             X: float[]
             /// The part of eta free of the block, plus log exposure for Poisson rows.
             Offset: Eval.Compiled<float>
-            /// Binomial trials (1 for Bernoulli; unused for Poisson).
+            /// Binomial trials (1 for Bernoulli; unused for Poisson), or the NegativeBinomial dispersion φ.
             Trials: Eval.Compiled<float>
             Y: float[]
             /// The child node and its linear predictor without the block (for recognising random effects in it).
@@ -31,7 +33,8 @@ module internal GlmProposal =
         }
 
     /// Log-posterior of the block at `beta` (children and prior, up to a constant), and into `grad` its gradient and
-    /// into the lower triangle of `prec` its negative Hessian (Fisher information = observed for canonical links).
+    /// into the lower triangle of `prec` its Fisher information (= the negative Hessian for the canonical links; for
+    /// the NegativeBinomial the expected one, which keeps the precision positive definite).
     let expand
         (k: int)
         (children: Child[])
@@ -72,6 +75,18 @@ module internal GlmProposal =
                         // y·eta − n·log(1 + e^eta), written to stay finite for large |eta|
                         lp <- lp + y * eta - n * (Math.Max(eta, 0.0) + log (1.0 + exp (-(abs eta))))
                         y - n * p, n * p * (1.0 - p)
+                    | Link.NegBinLog ->
+                        // y·eta − (y + φ)·log(e^eta + φ), with log(e^eta + φ) = log φ + softplus(eta − log φ);
+                        // the weight is the Fisher information φμ/(μ + φ), positive whatever y is.
+                        let phi = ch.Trials s r
+                        let z = eta - log phi
+                        let p = 1.0 / (1.0 + exp (-z))
+
+                        lp <-
+                            lp + y * eta
+                            - (y + phi) * (log phi + Math.Max(z, 0.0) + log (1.0 + exp (-(abs z))))
+
+                        y - (y + phi) * p, phi * p
 
                 for j in 0 .. k - 1 do
                     let xj = ch.X.[xr + j]

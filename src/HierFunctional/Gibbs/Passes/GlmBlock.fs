@@ -3,13 +3,13 @@ namespace HierFunctional
 open System
 open HierFunctional.Inference
 
-/// Block Metropolis–Hastings update of the scalar coefficients of one linear predictor under a log link (Poisson)
-/// or a logit link (Binomial/Bernoulli), after Gamerman (1997). Damped IWLS (Newton) steps from the current β reach
-/// the mode m(β) of the full conditional; the proposal is a mixture of N(m, P(m)⁻¹) and a multivariate t with the same
-/// centre and scale, P = Xᵀ W X + prior precision. The reverse proposal is built the same way from the proposed point,
-/// so the step is exact MCMC for the coefficients' full conditional. Every other term of the linear predictor (random
-/// effects, offsets, log exposures) is re-read per row each sweep as a fixed offset. Coefficients slice-sampled one at
-/// a time crawl along the ridge that uncentred covariates make.
+/// Block Metropolis–Hastings update of the scalar coefficients of one linear predictor under a log link (Poisson,
+/// NegativeBinomial) or a logit link (Binomial/Bernoulli), after Gamerman (1997). Damped IWLS (Newton) steps from
+/// the current β reach the mode m(β) of the full conditional; the proposal is a mixture of N(m, P(m)⁻¹) and a
+/// multivariate t with the same centre and scale, P = Xᵀ W X + prior precision. The reverse proposal is built the
+/// same way from the proposed point, so the step is exact MCMC for the coefficients' full conditional. Every other
+/// term of the linear predictor (random effects, offsets, log exposures) is re-read per row each sweep as a fixed
+/// offset. Coefficients slice-sampled one at a time crawl along the ridge that uncentred covariates make.
 [<RequireQualifiedAccess>]
 module internal GlmBlock =
 
@@ -287,8 +287,8 @@ module internal GlmBlock =
         let counts = step.Save()
         counts.[0] / counts.[1]
 
-    /// Replaces the updates of two or more scalar Normal/Flat coefficients that enter the same Poisson-log or
-    /// Binomial-logit linear predictors by one block update, placed where the first of them was; with `centring`,
+    /// Replaces the updates of two or more scalar Normal/Flat coefficients that enter the same Poisson-log,
+    /// NegativeBinomial-log or Binomial-logit linear predictors by one block update, placed where the first of them was; with `centring`,
     /// the block also takes the exact centring step of each qualifying random effect (see `GlmCentring`).
     let combineWith (centring: bool) (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
         let b = density.Bound

@@ -3,16 +3,19 @@ namespace HierFunctional
 open HierFunctional.Inference
 
 /// Which coefficients and rows a GLM block covers: scalar global coefficients with Normal or Flat priors whose every
-/// child is an observed Poisson-log or Binomial-logit row, and each row's design and offset in the block's members.
+/// child is an observed Poisson-log, NegativeBinomial-log or Binomial-logit row, and each row's design and offset in the block's members.
 [<RequireQualifiedAccess>]
 module internal GlmBlockMembers =
 
-    /// The link, linear predictor and exposure (Poisson) or trials (Binomial) of a GLM child the block covers.
+    /// The link, linear predictor and exposure (Poisson), trials (Binomial) or dispersion (NegativeBinomial) of a GLM
+    /// child the block covers.
     let glmRow (c: Node) : (GlmProposal.Link * Expr * Expr) option =
         match c.Kind with
         | NodeKind.Observed(Dist.Poisson(Apply(Fn.Exp, eta), exposure)) -> Some(GlmProposal.Link.Log, eta, exposure)
         | NodeKind.Observed(Dist.Bernoulli(Apply(Fn.InvLogit, eta))) -> Some(GlmProposal.Link.Logit, eta, Const 1.0)
         | NodeKind.Observed(Dist.Binomial(n, Apply(Fn.InvLogit, eta))) -> Some(GlmProposal.Link.Logit, eta, n)
+        | NodeKind.Observed(Dist.NegativeBinomial(Apply(Fn.Exp, eta), phi)) ->
+            Some(GlmProposal.Link.NegBinLog, eta, phi)
         | _ -> None
 
     /// The prior of a block member the block can take.
@@ -88,7 +91,8 @@ module internal GlmBlockMembers =
                 let offsetExpr, trials =
                     match link with
                     | GlmProposal.Link.Log -> Add(offset, Apply(Fn.Log, extra)), Const 1.0
-                    | GlmProposal.Link.Logit -> offset, extra
+                    | GlmProposal.Link.Logit
+                    | GlmProposal.Link.NegBinLog -> offset, extra
 
                 Some
                     {

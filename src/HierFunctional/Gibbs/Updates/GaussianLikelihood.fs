@@ -37,6 +37,9 @@ module internal GaussianLikelihood =
         /// Sufficient statistics with factors that vary by element (e.g. read a group-level sd): one evaluation
         /// per element.
         | PerElement
+        /// A scalar global target whose child's offset is a group parameter plus global coefficients × data
+        /// (radon's beta): sums per level of the group, formed once (`LevelSums`).
+        | LevelSums
         /// No sufficient statistics (offset, coefficient or sd does not factor into invariant × data): every row
         /// is evaluated each sweep.
         | Rows
@@ -60,6 +63,7 @@ module internal GaussianLikelihood =
                 PerSweep
             else
                 PerElement
+        | _ when (LevelSums.gaussianSplit b target c).IsSome -> LevelSums
         | _ -> Rows
 
     /// Per-child accumulation into (precision, shift) scratch arrays for the Normal-Normal update.
@@ -170,7 +174,10 @@ module internal GaussianLikelihood =
                             let iv = 1.0 / (sv * sv)
                             prec.[e] <- prec.[e] + cv * cv * iv * p.[e]
                             shift.[e] <- shift.[e] + cv * iv * (ys.[e] - ai s r * a.[e])
-        | _ -> rowAccumulator b target c
+        | _ ->
+            match LevelSums.gaussian b target c with
+            | Some levelSums -> levelSums
+            | None -> rowAccumulator b target c
 
     /// The children's part of the Normal-Normal update: fills, for every target element j, the precision P_j and
     /// shift S_j with Σ children log-density = −½ P_j θ_j² + S_j θ_j + const (from sufficient statistics where

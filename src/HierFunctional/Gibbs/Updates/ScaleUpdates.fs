@@ -215,6 +215,9 @@ module internal ScaleUpdates =
         | _ when c.Node.Kind.IsObserved && (linearInGroupVector b child c.Mean).IsSome ->
             let a, x, p, g, k = (linearInGroupVector b child c.Mean).Value
             child.Copies, linearLevelSquares b child a x p g k
+        | _ when (LevelSums.splitOf b child c.Mean).IsSome ->
+            // a group parameter plus global coefficients × data (radon): O(levels) per sweep
+            child.Copies, LevelSums.sumOfSquares b child (LevelSums.splitOf b child c.Mean).Value
         | _ ->
             match UpdateKit.stateOffset b child, UpdateKit.perSweep b c.Mean with
             | Some off, Some m ->
