@@ -26,7 +26,7 @@ let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
         else
             start (k + 1)
 
-    let state = Gibbs.initialState plan (start 0)
+    let state = Gibbs.initialStateFor plan 0 0 (start 0)
 
     for _ in 1..warmup do
         Gibbs.sweep plan rng state

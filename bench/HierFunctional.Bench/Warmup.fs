@@ -33,7 +33,7 @@ let private chainCost (plan: GibbsPlan) (warmup: int) (draws: int) (seed: int) =
     let w0, c0 = Stopwatch.GetTimestamp(), cpuMicros ()
 
     let state =
-        Gibbs.initialState plan (StartValues.start StartScheme.Typical rng plan.Bound plan.Density.Joint [])
+        Gibbs.initialStateFor plan 0 0 (StartValues.start StartScheme.Typical rng plan.Bound plan.Density.Joint [])
 
     let c1 = cpuMicros ()
     let mutable c100 = c1

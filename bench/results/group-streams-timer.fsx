@@ -10,6 +10,7 @@ open type Distributions
 
 let j = 1_000_000
 let label = fsi.CommandLineArgs.[1]
+printfn "# %s: load average %s" label (IO.File.ReadAllText "/proc/loadavg" |> fun t -> t.Trim())
 
 let normalModel =
     model {
@@ -61,14 +62,22 @@ let measure (name: string) (plan: GibbsPlan) (partitions: int list) =
 #if AFTER
         st.Partitions <- p
 #endif
+        let proc = Process.GetCurrentProcess()
+        let cpu0 = proc.TotalProcessorTime
         let sw = Stopwatch.StartNew()
         for _ in 1..sweeps do
             Gibbs.sweep plan rng st
-        sw.Elapsed.TotalSeconds * 1e9 / float sweeps / float j
+        let wall = sw.Elapsed.TotalSeconds
+        proc.Refresh()
+        let cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds
+        wall * 1e9 / float sweeps / float j, cpu * 1e9 / float sweeps / float j
     for p in partitions do block p 10 |> ignore
-    let times = partitions |> List.map (fun p -> p, Array.init 7 (fun _ -> block p 10) |> Array.sort)
-    for p, ts in times do
-        printfn "%s | %s | %d | %.1f | %.1f" label name p ts.[0] ts.[3]
+    // blocks of the partition counts interleaved, so each count sees the same load
+    let blocks = Array.init 7 (fun _ -> partitions |> List.map (fun p -> block p 10))
+    partitions |> List.iteri (fun k p ->
+        let wall = blocks |> Array.map (fun b -> fst b.[k]) |> Array.sort
+        let cpu = blocks |> Array.map (fun b -> snd b.[k]) |> Array.sort
+        printfn "%s | %s | %d | %.1f | %.1f | %.1f | %.1f" label name p wall.[0] wall.[3] cpu.[0] cpu.[3])
 
 #if AFTER
 let parts = [ 1; 2 ]

@@ -3,6 +3,7 @@
 # commit before (git archive 0f7311c | tar -x; dotnet build src/HierFunctional -c Release); AFTER_DLL: this branch's.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+echo "run | model | partitions | wall ns/group/sweep (min) | wall (median) | CPU ns/group/sweep (min) | CPU (median)"
 for round in 1 2; do
   sed "s|DLLPATH|$BEFORE_DLL|" "$here/group-streams-timer.fsx" > /tmp/gs-before.fsx
   sed "s|DLLPATH|$AFTER_DLL|" "$here/group-streams-timer.fsx" > /tmp/gs-after.fsx

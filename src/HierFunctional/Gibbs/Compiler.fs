@@ -260,7 +260,8 @@ module Gibbs =
 
     /// A fresh state for chain `chain` of a run with master seed `seed`, starting from the given parameter values:
     /// each update makes its step (and the step's state) for this chain, in sweep order. (seed, chain) keys the
-    /// streams its group-wise updates draw from; the chain's sequential generator is the one passed to `sweep`.
+    /// streams its group-wise updates draw from; the chain's sequential generator is the one passed to `sweep`. Two
+    /// chains need two keys: chains of one key share their group streams.
     let initialStateFor (plan: GibbsPlan) (seed: int) (chain: int) (values: float[]) : ChainState =
         {
             Values = Array.copy values
@@ -271,10 +272,6 @@ module Gibbs =
             Partitions = 1
             Streams = [| GroupStream(seed, chain) |]
         }
-
-    /// `initialStateFor` chain 0 of seed 0: for one chain on its own (tests, benchmarks). Runs of several chains or
-    /// replications key each with `initialStateFor`, so their group streams differ.
-    let initialState (plan: GibbsPlan) (values: float[]) : ChainState = initialStateFor plan 0 0 values
 
     // A chain moved to another plan of the same model (new data, as Geweke's simulator does every sweep) re-makes
     // its steps there and carries each step's saved state over, as a plan-free state did.

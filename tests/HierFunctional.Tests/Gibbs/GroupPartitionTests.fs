@@ -114,7 +114,7 @@ let ``every case has a group-wise update with more groups than 16 ranges need`` 
 
     for what, m, d in cases do
         let plan = planOf m d
-        let st = Gibbs.initialState plan (Array.zeroCreate plan.Bound.Layout.Size)
+        let st = Gibbs.initialStateFor plan 0 0 (Array.zeroCreate plan.Bound.Layout.Size)
 
         Assert.True(
             st.Steps
