@@ -52,6 +52,49 @@ let ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors``
     let var = xs |> Array.averageBy (fun x -> (x - 0.5) ** 2.0)
     Assert.True(abs (var - 1.0 / 12.0) < 4.0 * sqrt (1.0 / 180.0 / float n), $"variance {var}")
 
+let ``a group's stream is the blocks of counter (i, group, sweep, update with the high bit) under (seed, chain)`` () =
+    let g = Philox4x32.ForGroup(17, 3, 5, 1000, 123456)
+    let outputs = Array.init 12 (fun _ -> g.NextUInt32())
+
+    let blocks =
+        Array.init 3 (fun i -> Philox4x32.Block([| uint32 i; 123456u; 1000u; 5u ||| 0x80000000u |], [| 17u; 3u |]))
+        |> Array.concat
+
+    Assert.Equal<uint32[]>(blocks, outputs)
+
+let ``resetting a used generator to a group's stream gives exactly that group's stream`` () =
+    let g = Philox4x32.Create(17, 3)
+
+    for _ in 1..7 do
+        g.NextUInt32() |> ignore
+
+    for group in [ 0; 1; 99 ] do
+        g.Reset(2, 40, group)
+        let fresh = Philox4x32.ForGroup(17, 3, 2, 40, group)
+        Assert.Equal<uint64[]>(fresh.State, g.State)
+        Assert.Equal<float[]>(Array.init 5 (fun _ -> fresh.NextDouble()), Array.init 5 (fun _ -> g.NextDouble()))
+
+let ``group streams differ between groups, sweeps, updates and chains`` () =
+    let first (g: Philox4x32) = Array.init 4 (fun _ -> g.NextUInt32())
+    let baseline = first (Philox4x32.ForGroup(1, 0, 0, 0, 0))
+
+    for other in
+        [
+            Philox4x32.ForGroup(1, 0, 0, 0, 1)
+            Philox4x32.ForGroup(1, 0, 0, 1, 0)
+            Philox4x32.ForGroup(1, 0, 1, 0, 0)
+            Philox4x32.ForGroup(1, 1, 0, 0, 0)
+            Philox4x32.ForGroup(2, 0, 0, 0, 0)
+            Philox4x32.Create(1, 0)
+        ] do
+        Assert.NotEqual<uint32[]>(baseline, first other)
+
+let ``a group's stream state round-trips through State and FromState`` () =
+    let g = Philox4x32.ForGroup(-4, 2, 7, 3, 11)
+    g.NextDouble() |> ignore
+    let copy = Philox4x32.FromState g.State
+    Assert.Equal<float[]>(Array.init 5 (fun _ -> g.NextDouble()), Array.init 5 (fun _ -> copy.NextDouble()))
+
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
@@ -72,4 +115,15 @@ let tests =
                 Expecto.Tests.testCase
                     "uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors"
                     (fun () -> ``uniform doubles have mean 1/2 and variance 1/12 within 4 standard errors`` ())
+                Expecto.Tests.testCase
+                    "a group's stream is the blocks of counter (i, group, sweep, update with the high bit) under (seed, chain)"
+                    (fun () ->
+                        ``a group's stream is the blocks of counter (i, group, sweep, update with the high bit) under (seed, chain)`` ())
+                Expecto.Tests.testCase
+                    "resetting a used generator to a group's stream gives exactly that group's stream"
+                    (fun () -> ``resetting a used generator to a group's stream gives exactly that group's stream`` ())
+                Expecto.Tests.testCase "group streams differ between groups, sweeps, updates and chains" (fun () ->
+                    ``group streams differ between groups, sweeps, updates and chains`` ())
+                Expecto.Tests.testCase "a group's stream state round-trips through State and FromState" (fun () ->
+                    ``a group's stream state round-trips through State and FromState`` ())
             ])

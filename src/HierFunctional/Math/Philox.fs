@@ -5,7 +5,8 @@ open System
 /// Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011; Random123): a counter-based generator whose whole state is a key
 /// (seed, stream) and a 128-bit counter, so it can be read, stored and set without reflection, and any stream can
 /// be started at any counter. Each counter value gives a block of four 32-bit outputs; a double takes two.
-/// Not yet the samplers' generator (they use MathNet's xoshiro256**): see docs/architecture.md, "The generator".
+/// The samplers' generator: a chain's sequential stream is key (seed, chain) from counter 0, and each group of a
+/// group-wise update has its own stream (`ForGroup`); see docs/architecture.md, "The generator".
 [<Sealed>]
 type Philox4x32(key0: uint32, key1: uint32) =
     inherit Random()
@@ -160,3 +161,21 @@ type Philox4x32(key0: uint32, key1: uint32) =
 
     /// The generator of stream `stream` under `seed` (key = (seed, stream)), from counter 0.
     static member Create(seed: int, stream: int) = Philox4x32(uint32 seed, uint32 stream)
+
+    /// Moves this generator, keeping its key, to the start of group `group`'s stream for update `update` in sweep
+    /// `sweep`: counter (0, group, sweep, update ||| 2³¹). The high bit keeps these streams apart from the chain's
+    /// sequential stream, which starts at counter 0. Allocates nothing, so a group-wise update can call it per group.
+    member _.Reset(update: int, sweep: int, group: int) =
+        ctr0 <- 0u
+        ctr1 <- uint32 group
+        ctr2 <- uint32 sweep
+        ctr3 <- uint32 update ||| 0x80000000u
+        index <- 4
+
+    /// The stream of group `group` of update `update` in sweep `sweep` of chain `chain` under `seed`: key
+    /// (seed, chain), counter (0, group, sweep, update ||| 2³¹). Its draws depend on nothing else, so they are the
+    /// same however the groups are split across threads or machines.
+    static member ForGroup(seed: int, chain: int, update: int, sweep: int, group: int) : Philox4x32 =
+        let g = Philox4x32.Create(seed, chain)
+        g.Reset(update, sweep, group)
+        g
