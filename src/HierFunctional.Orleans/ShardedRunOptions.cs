@@ -13,6 +13,10 @@ namespace HierFunctional.Orleans;
 /// <param name="Chain">The chain number (the second word of every Philox key).</param>
 public sealed record ShardedRunOptions(int Shards, int BlockSize, int Sweeps, int Warmup, int CheckpointEvery, int Seed, int Chain)
 {
+    /// <summary>The run's name in grain keys (<c>"{RunId}/{shard}"</c>) and checkpoint keys; a new GUID when null.
+    /// Two runs at once need different names.</summary>
+    public string? RunId { get; init; }
+
     /// <summary>Recoveries from a checkpoint allowed before the run gives up and rethrows.</summary>
     public int MaxRecoveries { get; init; } = 5;
 

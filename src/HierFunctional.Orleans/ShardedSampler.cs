@@ -51,7 +51,7 @@ public sealed class ShardedSampler
 
         var m = model.Model;
         var specs = ShardRun.specs(m, options.Seed, options.Chain, statistics, options.BlockSize, options.Shards);
-        var run = Guid.NewGuid().ToString("N");
+        var run = options.RunId ?? Guid.NewGuid().ToString("N");
         var keys = Enumerable.Range(0, specs.Length).Select(i => $"{run}/{i}").ToArray();
         var shards = keys.Select(k => grains.GetGrain<IShardGrain>(k)).ToArray();
         await Task.WhenAll(shards.Select((g, i) => g.InitAsync(new ShardInit(ShardCodec.specToBytes(specs[i]), keys[i]))));

@@ -44,16 +44,9 @@ module ShardEngine =
     let private groupUpdate = 0
     let private firstGlobalUpdate = 1
 
-    /// The Philox stream of one update of one group in one sweep: key (seed, chain), counter (0, group, sweep,
-    /// update ||| 0x80000000) — the layout of `Philox4x32.ForGroup`.
+    /// The Philox stream of one update of one group in one sweep (`Philox4x32.ForGroup`).
     let stream (seed: int) (chain: int) (update: int) (sweep: int) (group: int) : Random =
-        Philox4x32.FromState
-            [|
-                (uint64 (uint32 chain) <<< 32) ||| uint64 (uint32 seed)
-                (uint64 (uint32 group) <<< 32)
-                (uint64 (uint32 update ||| 0x80000000u) <<< 32) ||| uint64 (uint32 sweep)
-                4UL
-            |]
+        Philox4x32.ForGroup(seed, chain, update, sweep, group)
 
     /// Names of the per-group statistic columns the model reads, in order.
     let statisticNames (model: TwoLevelModel) : string[] =
@@ -109,6 +102,8 @@ module ShardEngine =
         let blocks = (n + blockSize - 1) / blockSize
         let k = sumsPerBlock model
         let sums = Array.zeroCreate (blocks * k)
+        // one generator moved from group to group: `Reset` gives each group's `ForGroup` stream without allocating
+        let rng = Philox4x32.Create(seed, chain)
 
         match model with
         | TwoLevelModel.Normal _ ->
@@ -121,7 +116,7 @@ module ShardEngine =
                 let mutable ssr = 0.0
 
                 for i in b * blockSize .. min n ((b + 1) * blockSize) - 1 do
-                    let rng = stream seed chain groupUpdate sweep (firstGroup + i)
+                    rng.Reset(groupUpdate, sweep, firstGroup + i)
                     let precision = tauP + count.[i] * sigmaP
                     let mean = (mu * tauP + total.[i] * sigmaP) / precision
                     let theta = mean + StandardNormal.sample rng / sqrt precision
@@ -144,7 +139,7 @@ module ShardEngine =
                 let mutable s = 0.0
 
                 for i in b * blockSize .. min n ((b + 1) * blockSize) - 1 do
-                    let rng = stream seed chain groupUpdate sweep (firstGroup + i)
+                    rng.Reset(groupUpdate, sweep, firstGroup + i)
                     let lambda = GammaVariate.sample rng (p.Alpha + counts.[i]) (beta + exposure.[i])
                     values.[i] <- lambda
                     s <- s + lambda
