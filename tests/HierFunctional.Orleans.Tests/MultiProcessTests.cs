@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans;
 using Orleans.Hosting;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace HierFunctional.Orleans.Tests;
 
@@ -20,6 +21,10 @@ namespace HierFunctional.Orleans.Tests;
 [Trait("Category", "MultiProcess")]
 public sealed class MultiProcessTests
 {
+    private readonly ITestOutputHelper output;
+
+    public MultiProcessTests(ITestOutputHelper output) => this.output = output;
+
     private static string SiloAssembly()
     {
         // tests/HierFunctional.Orleans.Tests/bin/<configuration>/<tfm>/ -> tests/HierFunctional.Orleans.Silo/bin/<configuration>/<tfm>/
@@ -84,6 +89,7 @@ public sealed class MultiProcessTests
         var directory = Path.Combine(Path.GetTempPath(), "hier-orleans-mp-" + Guid.NewGuid().ToString("N"));
         var ports = Enumerable.Range(0, 6).Select(_ => FreePort()).ToArray();
         var silos = new List<Process>();
+        var clock = Stopwatch.StartNew();
         try
         {
             silos.Add(await StartSilo(assembly, ports[0], ports[1], ports[0], directory));
@@ -91,6 +97,7 @@ public sealed class MultiProcessTests
                 StartSilo(assembly, ports[2], ports[3], ports[0], directory),
                 StartSilo(assembly, ports[4], ports[5], ports[0], directory)));
 
+            output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:F1} s");
             var builder = Host.CreateApplicationBuilder();
             builder.UseOrleansClient(c => c.UseLocalhostClustering(new[] { ports[1], ports[3], ports[5] }));
             using var client = builder.Build();
@@ -116,8 +123,10 @@ public sealed class MultiProcessTests
                         Assert.Contains(hosts, h => h.Contains(":" + ports[4] + ":", StringComparison.Ordinal));
                         killed = true;
                         silos[2].Kill(true);
+                        output.WriteLine($"silo killed after {clock.Elapsed.TotalSeconds:F1} s");
                     }
                 });
+            output.WriteLine($"run finished after {clock.Elapsed.TotalSeconds:F1} s");
             Assert.True(killed);
             Assert.True(actual.Recoveries >= 1, $"expected a recovery, got {actual.Recoveries}");
             Assert.Equal(ShardRun.fingerprint(expected), ShardRun.fingerprint(actual));
