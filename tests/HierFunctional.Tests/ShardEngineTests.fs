@@ -14,7 +14,10 @@ let private groups = 12
 /// Rows of J groups with 2..10 rows each (System.Random with a fixed seed: data, not draws).
 let private normalRows =
     let rng = Random 7
-    let gaussian () = sqrt (-2.0 * log (1.0 - rng.NextDouble())) * cos (2.0 * Math.PI * rng.NextDouble())
+
+    let gaussian () =
+        sqrt (-2.0 * log (1.0 - rng.NextDouble()))
+        * cos (2.0 * Math.PI * rng.NextDouble())
 
     [|
         for j in 0 .. groups - 1 do
@@ -60,7 +63,7 @@ let private poissonRows =
 
     [|
         for j in 0 .. groups - 1 do
-            let lambda = -log (1.0 - rng.NextDouble()) - log (1.0 - rng.NextDouble())
+            let lambda = -log(1.0 - rng.NextDouble()) - log (1.0 - rng.NextDouble())
 
             for _ in 1 .. rng.Next(1, 6) do
                 let t = 0.5 + 2.0 * rng.NextDouble()
@@ -164,13 +167,11 @@ let tests =
             Expecto.Tests.testCase
                 "the Normal hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE"
                 (fun () ->
-                    ``the Normal hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE``
-                        ())
+                    ``the Normal hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE`` ())
             Expecto.Tests.testCase
                 "the Gamma-Poisson hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE"
                 (fun () ->
-                    ``the Gamma-Poisson hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE``
-                        ())
+                    ``the Gamma-Poisson hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE`` ())
             Expecto.Tests.testCase "the engine's group streams are Philox4x32.ForGroup streams" (fun () ->
                 ``the engine's group streams are Philox4x32.ForGroup streams`` ())
         ]

@@ -125,7 +125,12 @@ module ShardEngine =
                     sd <- sd + d
                     sd2 <- sd2 + d * d
                     // Σ_i (y_ij − θ_j)² = W_j + n_j (ȳ_j − θ_j)², with n_j ȳ_j = Σy
-                    let r = if count.[i] > 0.0 then total.[i] / count.[i] - theta else 0.0
+                    let r =
+                        if count.[i] > 0.0 then
+                            total.[i] / count.[i] - theta
+                        else
+                            0.0
+
                     ssr <- ssr + within.[i] + count.[i] * r * r
 
                 sums.[b * k] <- sd
@@ -186,7 +191,8 @@ module ShardEngine =
 
             let mu =
                 mean
-                + StandardNormal.sample (stream seed chain firstGlobalUpdate sweep 0) / sqrt precision
+                + StandardNormal.sample (stream seed chain firstGlobalUpdate sweep 0)
+                  / sqrt precision
 
             // Σ(θ − μ)² from the sums about the broadcast μ: no cancellation against a large μ
             let delta = mu - muOld

@@ -95,6 +95,6 @@ module ShardRun =
         let values =
             Array.concat [ Array.concat result.Globals; result.GroupMeans; result.GroupSds ]
 
-        let bytes = Array.zeroCreate<byte> (values.Length * 8)
+        let bytes = Array.zeroCreate<byte>(values.Length * 8)
         Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length)
         Convert.ToHexString(SHA256.HashData bytes)

@@ -74,7 +74,11 @@ type ShardState private (spec: ShardSpec, values: float[], mean: float[], m2: fl
     /// The posterior sd of each group from the recorded sweeps (NaN with fewer than two).
     member _.GroupSds: float[] =
         m2
-        |> Array.map (fun s -> if recorded > 1 then sqrt (s / float (recorded - 1)) else nan)
+        |> Array.map (fun s ->
+            if recorded > 1 then
+                sqrt (s / float (recorded - 1))
+            else
+                nan)
 
     /// The current group values.
     member _.Values: float[] = Array.copy values
