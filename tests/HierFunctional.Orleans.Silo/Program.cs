@@ -28,6 +28,8 @@ builder.UseOrleans(silo =>
     silo.UseLocalhostClustering(siloPort, gatewayPort, new IPEndPoint(IPAddress.Loopback, primaryPort));
     silo.AddShardedSampling(new DirectoryCheckpointStore(args[3]));
     // a killed silo is declared dead within about a second (the production default takes tens of seconds)
+    // a message to a silo that died is never answered: fail it after 5 s, not the default 30 s
+    silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
     silo.Services.Configure<ClusterMembershipOptions>(o =>
     {
         o.ProbeTimeout = TimeSpan.FromMilliseconds(500);

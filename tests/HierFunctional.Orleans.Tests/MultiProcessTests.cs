@@ -10,6 +10,7 @@ using HierFunctional.Sharded;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Xunit;
 using Xunit.Abstractions;
@@ -100,6 +101,7 @@ public sealed class MultiProcessTests
             output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:F1} s");
             var builder = Host.CreateApplicationBuilder();
             builder.UseOrleansClient(c => c.UseLocalhostClustering(new[] { ports[1], ports[3], ports[5] }));
+            builder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = FastFailureDetection.ResponseTimeout);
             using var client = builder.Build();
             await client.StartAsync();
             var grains = client.Services.GetRequiredService<IClusterClient>();

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -23,12 +24,24 @@ public sealed class TestSiloConfigurator : ISiloConfigurator
     }
 }
 
+/// <summary>The test clusters' client: a call to a killed silo fails after 5 s instead of the default 30 s.</summary>
+public sealed class TestClientConfigurator : IClientBuilderConfigurator
+{
+    /// <inheritdoc/>
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
+        clientBuilder.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = FastFailureDetection.ResponseTimeout);
+}
+
 /// <summary>Membership options that declare a killed silo dead within about a second (tests only).</summary>
 public static class FastFailureDetection
 {
+    /// <summary>How long a call waits for its answer: a message to a silo that died is never answered.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Applies them to a silo's services.</summary>
     public static void Configure(IServiceCollection services) =>
-        services.Configure<ClusterMembershipOptions>(o =>
+        services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
+            .Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = TimeSpan.FromMilliseconds(500);
             o.NumMissedProbesLimit = 2;
@@ -42,6 +55,7 @@ public static class FastFailureDetection
     {
         var builder = new TestClusterBuilder(silos);
         builder.AddSiloBuilderConfigurator<TestSiloConfigurator>();
+        builder.AddClientBuilderConfigurator<TestClientConfigurator>();
         var cluster = builder.Build();
         cluster.Deploy();
         return cluster;
