@@ -6,11 +6,10 @@ open System
 open System.Diagnostics
 open HierFunctional
 open HierFunctional.Bench.Measure
-open MathNet.Numerics.Random
 
 /// A chain state after `warmup` adapting sweeps from a finite starting point.
 let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
-    let rng = Xoshiro256StarStar(seed, false) :> Random
+    let rng = Chains.generator seed 0 :> Random
 
     let rec start k =
         let s =
@@ -26,7 +25,7 @@ let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
         else
             start (k + 1)
 
-    let state = Gibbs.initialState plan (start 0)
+    let state = Gibbs.initialStateFor plan seed 0 (start 0)
 
     for _ in 1..warmup do
         Gibbs.sweep plan rng state

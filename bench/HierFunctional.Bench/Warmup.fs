@@ -9,7 +9,6 @@ open System.Diagnostics
 open System.Runtime.InteropServices
 open HierFunctional
 open HierFunctional.Bench.Measure
-open MathNet.Numerics.Random
 
 [<Struct; StructLayout(LayoutKind.Sequential)>]
 type private Timespec =
@@ -28,13 +27,13 @@ let private cpuMicros () =
 /// One chain's costs, µs: (starting values, per warm-up sweep, per sampling sweep, per sweep of the first 100
 /// warm-up sweeps, wall µs per warm-up sweep, wall µs per sampling sweep).
 let private chainCost (plan: GibbsPlan) (warmup: int) (draws: int) (seed: int) =
-    let rng = Xoshiro256StarStar(Chains.chainSeed seed 0, false) :> Random
+    let rng = Chains.generator seed 0 :> Random
     let monitor = Layout.compileMonitored plan.Bound
     let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
     let w0, c0 = Stopwatch.GetTimestamp(), cpuMicros ()
 
     let state =
-        Gibbs.initialState plan (StartValues.start StartScheme.Typical rng plan.Bound plan.Density.Joint [])
+        Gibbs.initialStateFor plan 0 0 (StartValues.start StartScheme.Typical rng plan.Bound plan.Density.Joint [])
 
     let c1 = cpuMicros ()
     let mutable c100 = c1

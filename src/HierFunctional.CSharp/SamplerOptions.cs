@@ -60,11 +60,17 @@ public sealed record SamplerOptions
     /// <summary>Keep every <c>Thin</c>-th sweep (at least 1).</summary>
     public int Thin { get; init; } = CoreDefault.Thin;
 
-    /// <summary>Master seed; chain c uses a generator derived from (Seed, c).</summary>
+    /// <summary>Master seed; chain c draws from Philox4x32-10 keyed by (Seed, c).</summary>
     public int Seed { get; init; } = CoreDefault.Seed;
 
     /// <summary>At most this many chains run at once; the draws do not depend on it.</summary>
     public int Threads { get; init; } = CoreDefault.Threads;
+
+    /// <summary>
+    /// Threads inside each chain: a group-wise update (group means, rates, intercepts) with many groups splits them
+    /// into this many contiguous ranges drawn at once. The draws do not depend on it (default 1).
+    /// </summary>
+    public int ThreadsPerChain { get; init; } = CoreDefault.ThreadsPerChain;
 
     /// <summary>Names of the nodes to keep; empty keeps every parameter and derived node.</summary>
     public IReadOnlyList<string> Monitor { get; init; } = Array.Empty<string>();
@@ -104,6 +110,11 @@ public sealed record SamplerOptions
     /// <summary>With a maximum number of chains run at once.</summary>
     /// <param name="threads">At least 1.</param>
     public SamplerOptions WithThreads(int threads) => this with { Threads = AtLeast(1, threads, nameof(threads)) };
+
+    /// <summary>With a number of threads inside each chain for its group-wise updates (the draws do not change).</summary>
+    /// <param name="threads">At least 1.</param>
+    public SamplerOptions WithThreadsPerChain(int threads) =>
+        this with { ThreadsPerChain = AtLeast(1, threads, nameof(threads)) };
 
     /// <summary>With the nodes to monitor (empty: all).</summary>
     /// <param name="nodes">Parameter or derived node names.</param>
@@ -147,6 +158,7 @@ public sealed record SamplerOptions
             .WithThin(Thin)
             .WithSeed(Seed)
             .WithThreads(Threads)
+            .WithThreadsPerChain(ThreadsPerChain)
             .WithMonitor(Interop.ToList(Monitor))
             .WithInitial(initial)
             .WithLogLikelihood(RecordLogLikelihood)

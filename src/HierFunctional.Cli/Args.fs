@@ -16,6 +16,7 @@ type FitArgs =
     | Thin of n: int
     | Seed of seed: int
     | Threads of n: int
+    | Threads_Per_Chain of n: int
     | Output of dir: string
     | Categorical of column: string
     | Delimiter of delimiter: string
@@ -40,6 +41,8 @@ type FitArgs =
             | Thin _ -> "keep every n-th sweep (default 1)."
             | Seed _ -> "master seed (default 1); the same seed gives the same draws for any thread count."
             | Threads _ -> "chains run at once (default: number of processors)."
+            | Threads_Per_Chain _ ->
+                "threads inside each chain for group-wise updates with many groups (default 1); the draws do not change."
             | Output _ ->
                 "write draws_1.csv..., summary.csv, hdi.csv, report.html (and effects.csv for a formula) to this directory."
             | Categorical _ -> "read this CSV column as labels (a factor) whatever its cells look like (repeatable)."

@@ -29,6 +29,10 @@ module FitCommand =
             .WithThin(a.TryGetResult FitArgs.Thin |> get "thin" 1 d.Thin)
             .WithSeed(a.TryGetResult FitArgs.Seed |> Option.defaultValue d.Seed)
             .WithThreads(a.TryGetResult FitArgs.Threads |> get "threads" 1 d.Threads)
+            .WithThreadsPerChain(
+                a.TryGetResult FitArgs.Threads_Per_Chain
+                |> get "threads-per-chain" 1 d.ThreadsPerChain
+            )
 
     /// How to read the user's CSV: --categorical columns and the --delimiter name (detected when not given).
     let csvOptionsOf (categorical: string list) (delimiterName: string option) : CsvOptions =

@@ -2,7 +2,6 @@ namespace HierFunctional.Testing
 
 open System
 open HierFunctional
-open MathNet.Numerics.Random
 
 /// How Geweke's joint-distribution test runs.
 type GewekeSettings =
@@ -70,9 +69,9 @@ module Geweke =
             | Some n -> fail $"'{n}' is not a parameter element of the model (names look like {b.Layout.Names.[0]})."
             | None ->
                 let index = names |> List.map (Layout.indexOf b)
-                let rng = Xoshiro256StarStar(settings.Seed, false) :> Random
+                let rng = Chains.generator settings.Seed 0 :> Random
                 let prior = Array.init settings.PriorDraws (fun _ -> Forward.priorDraw rng b)
-                let state = Gibbs.initialState plan0 (Forward.priorDraw rng b)
+                let state = Gibbs.initialStateFor plan0 settings.Seed 0 (Forward.priorDraw rng b)
                 let mutable data = Forward.simulateData rng b state.Values
 
                 let chain =

@@ -2,7 +2,6 @@ namespace HierFunctional.Testing
 
 open System
 open HierFunctional
-open MathNet.Numerics.Random
 
 /// How the kernel check runs.
 type KernelSettings =
@@ -112,8 +111,8 @@ module RuleChecks =
         | Ok(plan, i) ->
             let b = plan.Bound
             let density = LogDensity.compile b
-            let rng = Xoshiro256StarStar(settings.Seed, false) :> Random
-            let state = Gibbs.initialState plan (Forward.priorDraw rng b)
+            let rng = Chains.generator settings.Seed 0 :> Random
+            let state = Gibbs.initialStateFor plan settings.Seed 0 (Forward.priorDraw rng b)
 
             for _ in 1 .. settings.Burnin do
                 Gibbs.sweep plan rng state

@@ -3,7 +3,6 @@ namespace HierFunctional.Testing
 open System
 open System.Threading.Tasks
 open HierFunctional
-open MathNet.Numerics.Random
 
 /// A quantity ranked by SBC besides the monitored scalars, e.g. the mean of a group vector: a function of one
 /// state's monitored values, looked up by scalar name (`mu`, `theta[2]`) or by node name (all its elements).
@@ -229,8 +228,15 @@ module Sbc =
 
     /// One fit: warm-up, then sampling in doublings of L·thin sweeps until every non-constant quantity has a bulk
     /// ESS ≥ L (or thin reaches MaxThin), then every thin-th sweep is kept, L draws in all.
-    let private fit (s: SbcSettings) (plan: GibbsPlan) (compute: float[] -> float[]) (rng: Random) (init: float[]) =
-        let state = Gibbs.initialState plan init
+    let private fit
+        (s: SbcSettings)
+        (plan: GibbsPlan)
+        (compute: float[] -> float[])
+        (rep: int)
+        (rng: Random)
+        (init: float[])
+        =
+        let state = Gibbs.initialStateFor plan s.Seed rep init
         let monitor = Layout.compileMonitored plan.Bound
         let buffer = Array.zeroCreate plan.Bound.Layout.Monitored.Length
         // Sweeps mutate the chain state in place; the recorded values are fresh arrays.
@@ -267,7 +273,7 @@ module Sbc =
         kept, thin, ess, short
 
     let private replicate (s: SbcSettings) (st: SbcStructure) (template: Bound) (rep: int) =
-        let rng = Xoshiro256StarStar(Chains.chainSeed s.Seed rep, false) :> Random
+        let rng = Chains.generator s.Seed rep :> Random
         let truth = Forward.priorDraw rng template
         let data = Forward.simulateData rng template truth
 
@@ -281,7 +287,7 @@ module Sbc =
             | Error why -> Error why
             | Ok init ->
                 try
-                    let kept, thin, ess, short = fit s plan compute rng init
+                    let kept, thin, ess, short = fit s plan compute rep rng init
 
                     let column j = kept |> Array.map (fun d -> d.[j])
 

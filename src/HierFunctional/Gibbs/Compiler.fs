@@ -253,19 +253,24 @@ module Gibbs =
                 | _ -> None)
             |> Option.toValueOption
 
-        for u in updates do
-            steps.Add(u.Init { WeightOf = weightOf })
+        for i in 0 .. updates.Length - 1 do
+            steps.Add(updates.[i].Init { WeightOf = weightOf; Index = i })
 
         steps.ToArray()
 
-    /// A fresh chain state for a plan, starting from the given parameter values: each update makes its step (and the
-    /// step's state) for this chain, in sweep order.
-    let initialState (plan: GibbsPlan) (values: float[]) : ChainState =
+    /// A fresh state for chain `chain` of a run with master seed `seed`, starting from the given parameter values:
+    /// each update makes its step (and the step's state) for this chain, in sweep order. (seed, chain) keys the
+    /// streams its group-wise updates draw from; the chain's sequential generator is the one passed to `sweep`. Two
+    /// chains need two keys: chains of one key share their group streams.
+    let initialStateFor (plan: GibbsPlan) (seed: int) (chain: int) (values: float[]) : ChainState =
         {
             Values = Array.copy values
             Steps = makeSteps plan.Updates
             MadeFrom = plan.Updates
             Adapting = true
+            Sweep = 0
+            Partitions = 1
+            Streams = [| GroupStream(seed, chain) |]
         }
 
     // A chain moved to another plan of the same model (new data, as Geweke's simulator does every sweep) re-makes
@@ -293,12 +298,17 @@ module Gibbs =
 
         for i in 0 .. steps.Length - 1 do
             try
-                steps.[i].Run rng state
+                GroupRanges.runStep steps.[i] rng state
             with :? ArgumentException as ex ->
                 // samplers and MathNet refuse non-finite or out-of-range arguments with ArgumentException; any other
                 // exception is a bug and propagates as it is rather than being reported as a numerical problem
                 let u = plan.Updates.[i]
                 raise (ModelException(ModelError.NumericalFailure(u.Node, u.Method, ex.Message)))
 
-    /// Runs the i-th update of the plan once on a chain state (for tests and benchmarks of one update).
-    let runUpdate (i: int) (rng: Random) (state: ChainState) = state.Steps.[i].Run rng state
+        state.Sweep <- state.Sweep + 1
+
+    /// Runs the i-th update of the plan once on a chain state (for tests and benchmarks of one update). It counts as
+    /// a sweep for the group streams, so repeated calls draw afresh.
+    let runUpdate (i: int) (rng: Random) (state: ChainState) =
+        GroupRanges.runStep state.Steps.[i] rng state
+        state.Sweep <- state.Sweep + 1

@@ -37,6 +37,25 @@ type Exactness =
     /// draw depends on the previous one.
     | Approximate
 
+/// One worker's generator for the group streams of a chain: keyed by the chain's (seed, chain) and moved in place to
+/// each group's stream (`Philox4x32.Reset`), so drawing group after group allocates nothing. Each thread, or remote
+/// shard, that draws groups of a chain uses its own.
+[<Sealed>]
+type GroupStream(seed: int, chain: int) =
+    let g = Philox4x32.Create(seed, chain)
+
+    /// The master seed of the chain's key.
+    member _.Seed = seed
+
+    /// The chain number of the chain's key.
+    member _.Chain = chain
+
+    /// The generator of group `group` of update `update` (its index in the plan) in sweep `sweep`, at the start of
+    /// that group's stream (`Philox4x32.ForGroup`). Valid until the next call.
+    member _.At(update: int, sweep: int, group: int) : Random =
+        g.Reset(update, sweep, group)
+        g :> Random
+
 /// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each
 /// holding the state its update's `Init` made for this chain. Owned by exactly one chain; plans never hold one, so
 /// a plan can run many chains (and many fits) at once.
@@ -50,6 +69,14 @@ type ChainState =
         mutable MadeFrom: Update[]
         /// True during warm-up (slice widths and block directions adapt), false while drawing.
         mutable Adapting: bool
+        /// Sweeps done so far (each `Gibbs.sweep` and `Gibbs.runUpdate` adds one): with the chain's key and an update's
+        /// index it fixes the streams its groups draw from, so a checkpoint keeps it.
+        mutable Sweep: int
+        /// Contiguous partitions a group-wise update's groups are split into, run on that many threads at once
+        /// (1: none). The draws do not depend on it.
+        mutable Partitions: int
+        /// One group-stream generator per partition, all keyed by this chain's (seed, chain).
+        mutable Streams: GroupStream[]
     }
 
 /// One update instantiated for one chain by the update's `Init`. Its state (slice widths, augmentation variables,
@@ -65,6 +92,24 @@ and UpdateStep =
         Load: float[] -> unit
         /// The half-t mixing weight this step keeps, for a later move of the same scale that must refresh it.
         Weight: MixingWeight voption
+        /// Present when the update draws groups independently given the rest, each from its own stream: then the
+        /// groups can be split across threads or shards without changing a draw (`Run` is `Prepare` then all groups).
+        Groups: GroupWise voption
+    }
+
+/// A group-wise update of one chain: each group's value drawn independently given the rest of the state, group g
+/// in sweep t from the stream `GroupStream.At(update, t, g)` alone. Any split of the groups into ranges, run in
+/// any order on any thread or machine holding the chain's values, gives the same draws.
+and GroupWise =
+    {
+        /// Number of groups (the update's elements).
+        Count: int
+        /// The sequential part of a sweep before the groups are drawn, on the chain's own generator and thread:
+        /// per-group statistics the draws read, or hyperparameters moved with the groups integrated out.
+        Prepare: Random -> ChainState -> unit
+        /// Draws groups [lo, hi) for sweep `ChainState.Sweep` with the given stream generator, reading what
+        /// `Prepare` left and writing only those groups' values (and this step's per-group state).
+        RunRange: GroupStream -> ChainState -> int -> int -> unit
     }
 
 /// The inverse-gamma mixing weight of a half-t scale's augmentation in one chain. The scale's update owns it; an
@@ -78,6 +123,8 @@ and ChainSetup =
     {
         /// The mixing weight kept by an earlier step of the named node, if any.
         WeightOf: string -> MixingWeight voption
+        /// The update's index in the plan: the `update` word of its groups' streams.
+        Index: int
     }
 
 /// One update of a Gibbs sweep, as listed by `Gibbs.describe`.
@@ -103,6 +150,8 @@ and Update =
 [<RequireQualifiedAccess>]
 module UpdateStep =
 
+    let private ignore2 (_: Random) (_: ChainState) = ()
+
     let private expectEmpty (xs: float[]) =
         if xs.Length <> 0 then
             invalidArg "state" $"this update keeps no checkpointed state, but {xs.Length} values were given."
@@ -114,6 +163,7 @@ module UpdateStep =
             Save = fun () -> [||]
             Load = expectEmpty
             Weight = ValueNone
+            Groups = ValueNone
         }
 
     /// Slice widths as checkpoint values: width, update count and summed jumps of each.
@@ -143,6 +193,7 @@ module UpdateStep =
             Save = fun () -> saveWidths widths
             Load = fun xs -> loadWidths xs widths
             Weight = ValueNone
+            Groups = ValueNone
         }
 
     /// A step whose checkpointed state is one half-t mixing weight, shared through `Weight`.
@@ -157,4 +208,19 @@ module UpdateStep =
 
                     weight.Value <- xs.[0]
             Weight = ValueSome weight
+            Groups = ValueNone
         }
+
+    /// `step` (its checkpointed state) run group-wise: a sweep is `Prepare`, then every group on the chain's first
+    /// stream generator, unless `Gibbs.sweep` splits the groups across the chain's partitions.
+    let grouped (g: GroupWise) (step: UpdateStep) : UpdateStep =
+        { step with
+            Run =
+                fun rng st ->
+                    g.Prepare rng st
+                    g.RunRange st.Streams.[0] st 0 g.Count
+            Groups = ValueSome g
+        }
+
+    /// A group-wise step whose state is only scratch.
+    let groupWise (g: GroupWise) : UpdateStep = grouped g (scratch ignore2)

@@ -101,7 +101,8 @@ let private bothPaths (b: Bound) (name: string) (s: float[]) =
         f s prec shift (Array.zeroCreate n)
         prec, shift
 
-    run (GaussianLikelihood.gaussianLikelihood b target children), run (GaussianLikelihood.gaussianLikelihoodRows b target children)
+    run (GaussianLikelihood.gaussianLikelihood b target children),
+    run (GaussianLikelihood.gaussianLikelihoodRows b target children)
 
 let private close (x: float) (y: float) =
     abs (x - y) <= 1e-10 * (1.0 + abs x + abs y)
@@ -143,7 +144,7 @@ let ``sufficient statistics are used only when offset, coefficient and sd factor
 /// Runs the plan's update of `name` `draws` times from one fixed state, returning each draw of every element.
 let private conditionalDraws (plan: GibbsPlan) (values: float[]) (name: string) (draws: int) (seed: int) =
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = name)
-    let state = Gibbs.initialState plan (Array.copy values)
+    let state = Gibbs.initialStateFor plan 0 0 (Array.copy values)
     let off = plan.Bound.Layout.Offsets.[name]
     let copies = (Bound.node plan.Bound name).Copies
     let r = rng seed

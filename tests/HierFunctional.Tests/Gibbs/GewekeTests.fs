@@ -29,7 +29,7 @@ let simulate
         | Error e -> failwithf "%A" e
 
     let plan0 = compile data0
-    let state = Gibbs.initialState plan0 (Forward.priorDraw rng plan0.Bound)
+    let state = Gibbs.initialStateFor plan0 seed 0 (Forward.priorDraw rng plan0.Bound)
     state.Adapting <- true
     let mutable data = Forward.simulateData rng plan0.Bound state.Values
 

@@ -410,7 +410,7 @@ let bytesPerSweep (rows: int) =
         |> Dataset.reals "y" (Array.init rows (fun _ -> rng.NextDouble()))
 
     let plan = planOf Rules.builtIn m d
-    let state = Gibbs.initialState plan (Forward.priorDraw rng plan.Bound)
+    let state = Gibbs.initialStateFor plan 0 0 (Forward.priorDraw rng plan.Bound)
 
     for _ in 1..50 do
         Gibbs.sweep plan rng state

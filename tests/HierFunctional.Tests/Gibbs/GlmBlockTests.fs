@@ -301,7 +301,7 @@ let private invarianceCheck (plan: GibbsPlan) (draws: (float * float)[]) (moment
     let b = plan.Bound
     let i = blockOf plan
     let offA, offB = b.Layout.Offsets.["alpha"], b.Layout.Offsets.["beta"]
-    let st = Gibbs.initialState plan (Array.zeroCreate b.Layout.Size)
+    let st = Gibbs.initialStateFor plan 0 0 (Array.zeroCreate b.Layout.Size)
     st.Adapting <- false
     let rng = MonteCarlo.rng 7
 
@@ -481,7 +481,7 @@ let ``the GLM block with its centring steps allocates nothing per sweep`` () =
     let values = Array.zeroCreate b.Layout.Size
     values.[b.Layout.Offsets.["tau_b1"]] <- 4.0
     values.[b.Layout.Offsets.["tau_b"]] <- 4.0
-    let st = Gibbs.initialState plan values
+    let st = Gibbs.initialStateFor plan 0 0 values
     let rng = MonteCarlo.rng 9
 
     let sweeps n =

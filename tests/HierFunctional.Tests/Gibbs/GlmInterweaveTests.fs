@@ -49,7 +49,7 @@ let ``one count-interweaving step leaves exact joint draws of a precision and it
     let b = plan.Bound
     let offT, offU = b.Layout.Offsets.["tau"], b.Layout.Offsets.["u"]
     let draws, moments = gridDraws (MonteCarlo.rng 5) 40000 tauRange uRange logPost
-    let st = Gibbs.initialState plan (Array.zeroCreate b.Layout.Size)
+    let st = Gibbs.initialStateFor plan 0 0 (Array.zeroCreate b.Layout.Size)
     st.Adapting <- false
     let rng = MonteCarlo.rng 8
 

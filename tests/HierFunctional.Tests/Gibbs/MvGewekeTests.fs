@@ -140,7 +140,7 @@ let private bytesPerUpdate (m: Model) (d: Dataset) (node: string) =
     let plan = planOf Rules.builtIn m d
     let i = plan.Updates |> Array.findIndex (fun u -> u.Node = node)
     let rng = MathNet.Numerics.Random.Xoshiro256StarStar(5, false) :> Random
-    let state = Gibbs.initialState plan (Forward.priorDraw rng plan.Bound)
+    let state = Gibbs.initialStateFor plan 0 0 (Forward.priorDraw rng plan.Bound)
 
     let run () = Gibbs.runUpdate i rng state
 

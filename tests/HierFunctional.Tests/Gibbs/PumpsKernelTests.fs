@@ -161,7 +161,7 @@ let private pumpsAt () =
     let values = Array.create b.Layout.Size 1.0
     values.[b.Layout.Offsets.["alpha"]] <- 0.7
     values.[b.Layout.Offsets.["beta"]] <- 0.9
-    plan, Gibbs.initialState plan values
+    plan, Gibbs.initialStateFor plan 0 0 values
 
 let ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and variance`` () =
     let plan, state = pumpsAt ()

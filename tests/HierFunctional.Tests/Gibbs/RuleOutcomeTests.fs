@@ -183,7 +183,7 @@ let ``a sweep reports an update's argument refusal as a NumericalFailure but let
         | Ok p -> p
         | Error e -> failwithf "%A" e
 
-    let state (p: GibbsPlan) = Gibbs.initialState p [| 0.0 |]
+    let state (p: GibbsPlan) = Gibbs.initialStateFor p 0 0 [| 0.0 |]
 
     let refusal =
         Assert.Throws<ModelException>(fun () ->
@@ -286,7 +286,7 @@ let ``the nested Beta-Binomial update draws each litter from Beta(nbar mu + sum 
     let values = Array.zeroCreate layout.Size
     values.[layout.Offsets.["mu"]] <- 0.7
     values.[layout.Offsets.["mu"] + 1] <- 1.2
-    let state = Gibbs.initialState plan values
+    let state = Gibbs.initialStateFor plan 0 0 values
     let rng = Random(47)
     let draws = 20000
     let l1, l3 = Array.zeroCreate draws, Array.zeroCreate draws

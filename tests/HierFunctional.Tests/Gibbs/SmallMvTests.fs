@@ -162,7 +162,7 @@ let private warmSleepstudy () =
         | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
 
     let rng = rng 41
-    let state = Gibbs.initialState plan (Forward.priorDraw rng plan.Bound)
+    let state = Gibbs.initialStateFor plan 0 0 (Forward.priorDraw rng plan.Bound)
 
     for _ in 1..200 do
         Gibbs.sweep plan rng state

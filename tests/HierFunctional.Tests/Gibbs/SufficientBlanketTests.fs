@@ -282,8 +282,10 @@ let private nonCentredTau (prior: Dist) (mu: float) (eta: float[]) =
     Assert.StartsWith("Normal linear coefficient, positive", plan.Updates.[i].Method)
 
     let state =
-        Gibbs.initialState
+        Gibbs.initialStateFor
             plan
+            0
+            0
             (Layout.ofValues b [ "mu", Value.Scalar mu; "tau", Value.Scalar 1.0; "eta", Value.Vector eta ])
 
     let off = b.Layout.Offsets.["tau"]
@@ -375,8 +377,10 @@ let ``the pumps shape update with the rate integrated out leaves the exact joint
     Assert.Equal("slice (collapsed beta)", plan.Updates.[i].Method)
 
     let state =
-        Gibbs.initialState
+        Gibbs.initialStateFor
             plan
+            0
+            0
             (Layout.ofValues
                 b
                 [

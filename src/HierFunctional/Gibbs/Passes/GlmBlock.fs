@@ -279,6 +279,7 @@ module internal GlmBlock =
                                 bs.Accepted <- xs.[0]
                                 bs.Proposed <- xs.[1]
                         Weight = ValueNone
+                        Groups = ValueNone
                     }
         }
 

@@ -203,6 +203,7 @@ module internal SliceBlock =
             Save = fun () -> saveBlock b
             Load = loadBlock b
             Weight = ValueNone
+            Groups = ValueNone
         }
 
     /// One block update replacing the slice updates of `members` (scalar, global-scope, continuous parameters).

@@ -3,7 +3,6 @@ namespace HierFunctional
 open System
 open System.Threading
 open System.Threading.Tasks
-open MathNet.Numerics.Random
 
 /// Where chains start. Nodes are started in declaration order from their parents' starting values (see
 /// `StartValues` for the typical values and the jitter).
@@ -47,10 +46,14 @@ type SamplerOptions =
         Draws: int
         /// Keep every `Thin`-th sweep (default 1).
         Thin: int
-        /// Master seed; chain c uses a generator derived from (Seed, c) (default 1).
+        /// Master seed; chain c draws from Philox4x32-10 keyed by (Seed, c) (default 1).
         Seed: int
         /// Chains run at most this many at once; draws do not depend on it (default: processor count).
         Threads: int
+        /// Threads inside each chain: a group-wise update (group means, rates, intercepts) with many groups splits
+        /// them into this many contiguous ranges drawn at once (at least 512 groups a range). Draws do not depend on
+        /// it, since each group draws from its own stream (default 1).
+        ThreadsPerChain: int
         /// Names of nodes to keep (parameters or derived); empty keeps everything.
         Monitor: string list
         /// Starting values.
@@ -73,6 +76,7 @@ type SamplerOptions =
             Thin = 1
             Seed = 1
             Threads = Environment.ProcessorCount
+            ThreadsPerChain = 1
             Monitor = []
             Initial = Initial.Typical
             RecordLogLikelihood = false
@@ -92,6 +96,8 @@ type SamplerOptions =
     member o.WithSeed(seed: int) = { o with Seed = seed }
     /// With a maximum number of chains run at once.
     member o.WithThreads(n: int) = { o with Threads = n }
+    /// With a number of threads inside each chain for group-wise updates (draws do not change).
+    member o.WithThreadsPerChain(n: int) = { o with ThreadsPerChain = n }
     /// With the nodes to monitor.
     member o.WithMonitor(names: string list) = { o with Monitor = names }
     /// With starting values.
@@ -107,16 +113,16 @@ type SamplerOptions =
 [<RequireQualifiedAccess>]
 module Chains =
 
-    /// A 31-bit seed for chain c, from SplitMix64 of (seed, c): independent streams, same for any thread count.
-    let chainSeed (seed: int) (chain: int) =
-        let mutable z =
-            uint64 (uint32 seed) * 0x9E3779B97F4A7C15UL
-            + uint64 (chain + 1) * 0xBF58476D1CE4E5B9UL
+    /// Chain `chain`'s sequential generator: Philox4x32-10 keyed by (seed, chain), from counter 0. Its group-wise
+    /// updates draw from the streams of the same key with the high counter bit set (`Philox4x32.ForGroup`).
+    let generator (seed: int) (chain: int) : Philox4x32 = Philox4x32.Create(seed, chain)
 
-        z <- (z ^^^ (z >>> 30)) * 0xBF58476D1CE4E5B9UL
-        z <- (z ^^^ (z >>> 27)) * 0x94D049BB133111EBUL
-        z <- z ^^^ (z >>> 31)
-        int (z &&& 0x7FFFFFFFUL)
+    /// A fresh state for chain `chain` of a run with these options, from the given values: keyed by (Seed, chain),
+    /// with the options' threads per chain.
+    let internal stateFor (plan: GibbsPlan) (o: SamplerOptions) (chain: int) (values: float[]) =
+        let st = Gibbs.initialStateFor plan o.Seed chain values
+        st.Partitions <- o.ThreadsPerChain
+        st
 
     let internal validate (o: SamplerOptions) =
         let check ok name (value: int) rule =
@@ -128,6 +134,7 @@ module Chains =
         check (o.Draws >= 1) "Draws" o.Draws "at least 1"
         check (o.Thin >= 1) "Thin" o.Thin "at least 1"
         check (o.Threads >= 1) "Threads" o.Threads "at least 1"
+        check (o.ThreadsPerChain >= 1) "ThreadsPerChain" o.ThreadsPerChain "at least 1"
 
     /// Starting values for one chain (see `Initial` and `StartValues.start`): a state with a finite joint log-density.
     let internal start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
@@ -213,8 +220,8 @@ module Chains =
         if o.Cancellation.IsCancellationRequested then
             None
         else
-            let rng = Xoshiro256StarStar(chainSeed o.Seed chain, false) :> Random
-            let state = Gibbs.initialState plan (start plan o rng)
+            let rng = generator o.Seed chain :> Random
+            let state = stateFor plan o chain (start plan o rng)
             let columns = Array.init keepIdx.Length (fun _ -> Array.zeroCreate<float> o.Draws)
 
             let logLik =

@@ -3,14 +3,11 @@ namespace HierFunctional
 open System
 open System.Globalization
 open System.IO
-open System.Reflection
-open System.Threading.Tasks
-open MathNet.Numerics.Random
 open HierFunctional.Inference
 
 /// Everything one chain needs to continue exactly where it stopped: sweeps done, draws written, the parameter
 /// state, each update's saved state (`UpdateStep.Save`: slice widths, augmentation weights, block directions) and
-/// the generator's state.
+/// the generator's state. The sweep count that fixes the group streams is `Iteration`.
 type ChainCheckpoint =
     {
         /// 0-based chain number.
@@ -23,7 +20,7 @@ type ChainCheckpoint =
         Values: float[]
         /// Each update's saved state, in plan order.
         Updates: float[][]
-        /// The xoshiro256** state words s0..s3 of the chain's generator.
+        /// The chain's sequential generator (`Philox4x32.State`: key, counter low, counter high, position).
         Rng: uint64[]
     }
 
@@ -31,29 +28,23 @@ type ChainCheckpoint =
 [<RequireQualifiedAccess>]
 module Checkpoint =
 
-    let private field name =
-        typeof<Xoshiro256StarStar>.GetField(name, BindingFlags.NonPublic ||| BindingFlags.Instance)
+    /// The line naming the generator whose state the `rng` line holds; checkpoints without it are refused.
+    [<Literal>]
+    let GeneratorName = "philox4x32-10"
 
-    // MathNet keeps the xoshiro256** state in four private fields and offers no way to read or set it.
-    let private stateFields =
-        lazy
-            (let fs = [| "_s0"; "_s1"; "_s2"; "_s3" |] |> Array.map field
+    /// The chain's sequential generator as the checkpoint left it, after checking that the checkpoint belongs to
+    /// chain `chain` of a run with master seed `seed` (its key is (seed, chain)).
+    /// <exception cref="System.IO.InvalidDataException">The checkpoint is of another seed or chain.</exception>
+    let generator (path: string) (seed: int) (chain: int) (c: ChainCheckpoint) : Philox4x32 =
+        let expected = (uint64 (uint32 chain) <<< 32) ||| uint64 (uint32 seed)
 
-             if fs |> Array.exists isNull then
-                 invalidOp "this MathNet.Numerics version hides the Xoshiro256StarStar state; resuming is unavailable."
+        if c.Chain <> chain || c.Rng.[0] <> expected then
+            raise (
+                InvalidDataException
+                    $"{path} was written by chain {c.Chain + 1} of a run with another seed or chain than chain {chain + 1} of seed {seed}; resume with the options that wrote it."
+            )
 
-             fs)
-
-    /// The generator's four state words.
-    let rngState (rng: Xoshiro256StarStar) : uint64[] =
-        stateFields.Value |> Array.map (fun f -> f.GetValue rng :?> uint64)
-
-    /// Sets the generator's four state words.
-    let setRngState (state: uint64[]) (rng: Xoshiro256StarStar) =
-        if state.Length <> 4 then
-            invalidArg "state" $"xoshiro256** has 4 state words, got {state.Length}."
-
-        Array.iter2 (fun (f: FieldInfo) (v: uint64) -> f.SetValue(rng, box v)) stateFields.Value state
+        Philox4x32.FromState c.Rng
 
     let private inv = CultureInfo.InvariantCulture
 
@@ -70,6 +61,7 @@ module Checkpoint =
             line "iteration" [| string c.Iteration |]
             line "made" [| string c.Made |]
             line "values" (floats c.Values)
+            line "generator" [| GeneratorName |]
             line "rng" (c.Rng |> Array.map string)
             line "updates" [| string c.Updates.Length |]
         ]
@@ -98,6 +90,21 @@ module Checkpoint =
         let num (s: string) =
             Double.Parse(s, NumberStyles.Float, inv)
 
+        match fields.TryFind "generator" with
+        | Some [| g |] when g = GeneratorName -> ()
+        | _ ->
+            raise (
+                InvalidDataException
+                    $"checkpoint has no '{GeneratorName}' generator line: it was written by an earlier version (xoshiro256** chains), whose draws this version does not continue; restart the run."
+            )
+
+        let rng = get "rng" |> Array.map UInt64.Parse
+
+        if rng.Length <> 4 || rng.[3] > 4UL then
+            raise (
+                InvalidDataException "checkpoint's 'rng' line is not a Philox4x32 state (four words, position 0..4)."
+            )
+
         {
             Chain = int (get "chain").[0]
             Iteration = int (get "iteration").[0]
@@ -113,7 +120,7 @@ module Checkpoint =
                     )
 
                 updates |> Array.map (Array.map num)
-            Rng = get "rng" |> Array.map UInt64.Parse
+            Rng = rng
         }
 
     /// Writes a checkpoint atomically (a temporary file moved over the old one), so a crash leaves the old or the new.

@@ -3,9 +3,7 @@ namespace HierFunctional
 open System
 open System.Globalization
 open System.IO
-open System.Reflection
 open System.Threading.Tasks
-open MathNet.Numerics.Random
 open HierFunctional.Inference
 
 /// Where streamed draws and checkpoints go.
@@ -66,14 +64,14 @@ module Streaming =
 
         File.WriteAllText(path, String.Join("\n", lines.[.. namesRow + made]) + "\n")
 
-    let private snapshot (chain: int) (it: int) (made: int) (state: ChainState) (rng: Xoshiro256StarStar) =
+    let private snapshot (chain: int) (it: int) (made: int) (state: ChainState) (rng: Philox4x32) =
         {
             Chain = chain
             Iteration = it
             Made = made
             Values = Array.copy state.Values
             Updates = state.Steps |> Array.map (fun st -> st.Save())
-            Rng = Checkpoint.rngState rng
+            Rng = rng.State
         }
 
     let private writeRow (w: StreamWriter) (values: float[]) (keepIdx: int[]) =
@@ -89,14 +87,13 @@ module Streaming =
     /// The same generator, start and sweeps as `Chains.run`, so the draws are the same; resumes from a checkpoint.
     let private runChain s (o: SamplerOptions) (plan: GibbsPlan) (keepIdx: int[]) (resume: bool) (chain: int) =
         let csv, cpPath = paths s chain
-        let rng = Xoshiro256StarStar(Chains.chainSeed o.Seed chain, false)
 
-        let state, it0, made0 =
+        let rng, state, it0, made0 =
             if resume then
                 let cp = Checkpoint.load cpPath
-                Checkpoint.setRngState cp.Rng rng
                 truncateTo csv cp.Made
-                let st = Gibbs.initialState plan cp.Values
+                let st = Chains.stateFor plan o chain cp.Values
+                st.Sweep <- cp.Iteration
 
                 if cp.Updates.Length <> st.Steps.Length then
                     raise (
@@ -105,11 +102,12 @@ module Streaming =
                     )
 
                 Array.iter2 (fun (step: UpdateStep) saved -> step.Load saved) st.Steps cp.Updates
-                st, cp.Iteration, cp.Made
+                Checkpoint.generator cpPath o.Seed chain cp, st, cp.Iteration, cp.Made
             else
                 let names = keepIdx |> Array.map (fun i -> plan.Bound.Layout.Monitored.[i])
                 File.WriteAllText(csv, CmdStanCsv.format (header s o chain) names [||])
-                Gibbs.initialState plan (Chains.start plan o rng), 0, 0
+                let rng = Chains.generator o.Seed chain
+                rng, Chains.stateFor plan o chain (Chains.start plan o rng), 0, 0
 
         use w = new StreamWriter(csv, true)
 

@@ -31,6 +31,8 @@ module CollapsedBetaBinomial =
 
     let private name = "collapsed Beta-Binomial"
 
+    let private ignore2 (_: Random) (_: ChainState) = ()
+
     let private childDist (c: Node) =
         match c.Kind with
         | NodeKind.Parameter d
@@ -290,7 +292,8 @@ module CollapsedBetaBinomial =
                 let method =
                     $"{name} ({name1}, {name2} with {m.Rates} integrated out; then {m.Rates})"
 
-                let run (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
+                // the hyperparameters' slice step on the marginal (the chain's generator), before the rates
+                let moveHyper (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
                     let s = st.Values
                     sc.Values <- s
                     let struct (u1, u2) = current scale s
@@ -312,10 +315,13 @@ module CollapsedBetaBinomial =
                         widths.[0] <- Slice.adaptWidth widths.[0] u1 r1.Value
                         widths.[1] <- Slice.adaptWidth widths.[1] u2 r2.Value
 
+                // the rates given the moved hyperparameters, group g from its own stream
+                let drawRates (index: int) (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
+                    let s = st.Values
                     let a, bb = af s 0, bf s 0
 
-                    for g in 0 .. groups - 1 do
-                        let t = drawBeta rng (a + ys.[g]) (bb + fs.[g])
+                    for g in lo .. hi - 1 do
+                        let t = drawBeta (gs.At(index, st.Sweep, g)) (a + ys.[g]) (bb + fs.[g])
                         UpdateKit.checkFinite m.Rates method t
                         s.[ratesOff + g] <- t
 
@@ -328,12 +334,19 @@ module CollapsedBetaBinomial =
                         Reason = ""
                         KeepsWeight = false
                         Init =
-                            fun _ ->
+                            fun setup ->
                                 let sc = Scratch()
                                 sc.Along1 <- fun v -> logTarget sc.Values v sc.U2
                                 sc.Along2 <- fun v -> logTarget sc.Values sc.U1 v
                                 let widths = UpdateStep.widths 2
-                                UpdateStep.withWidths widths (run sc widths)
+
+                                UpdateStep.withWidths widths ignore2
+                                |> UpdateStep.grouped
+                                    {
+                                        Count = groups
+                                        Prepare = moveHyper sc widths
+                                        RunRange = drawRates setup.Index
+                                    }
                     }
 
     /// The plan pass after the rules: each collapsed update already moves its partner and draws the rates exactly,

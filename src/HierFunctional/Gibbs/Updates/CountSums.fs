@@ -64,6 +64,8 @@ module internal CountSums =
             for p in parts do
                 p s ys sizes
 
+    /// The element-wise update of a Beta-Binomial or Gamma-Poisson rule: the sums once per sweep, then each element j
+    /// drawn by `draw` from its own group stream (group-wise: the draws do not depend on how elements are split).
     let countUpdate
         (b: Bound)
         (target: NodeInfo)
@@ -95,17 +97,23 @@ module internal CountSums =
                     Reason = ""
                     KeepsWeight = false
                     Init =
-                        fun _ ->
+                        fun setup ->
                             let ys, sizes = Array.zeroCreate n, Array.zeroCreate n
 
-                            UpdateStep.scratch (fun rng st ->
-                                let s = st.Values
-                                sums s ys sizes
+                            UpdateStep.groupWise
+                                {
+                                    Count = n
+                                    Prepare = fun _ st -> sums st.Values ys sizes
+                                    RunRange =
+                                        fun gs st lo hi ->
+                                            let s = st.Values
 
-                                for j in 0 .. n - 1 do
-                                    let x = draw rng s (UpdateKit.targetIndex target j) ys.[j] sizes.[j]
-                                    UpdateKit.checkFinite name rule x
-                                    s.[off + j] <- x)
+                                            for j in lo .. hi - 1 do
+                                                let rng = gs.At(setup.Index, st.Sweep, j)
+                                                let x = draw rng s (UpdateKit.targetIndex target j) ys.[j] sizes.[j]
+                                                UpdateKit.checkFinite name rule x
+                                                s.[off + j] <- x
+                                }
                 }
 
     /// Per target element (Σ y, Σ size) when they do not depend on the state: every child observed, with a size

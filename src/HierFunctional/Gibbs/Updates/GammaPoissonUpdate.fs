@@ -29,17 +29,30 @@ module internal GammaPoissonUpdate =
                     Reason = ""
                     KeepsWeight = false
                     Init =
-                        fun _ ->
-                            UpdateStep.scratch (fun rng st ->
-                                let s = st.Values
-                                let a = af s 0
-                                let r = rf s 0
+                        fun setup ->
+                            UpdateStep.groupWise
+                                {
+                                    Count = n
+                                    Prepare = fun _ _ -> ()
+                                    RunRange =
+                                        fun gs st lo hi ->
+                                            let s = st.Values
+                                            let a = af s 0
+                                            let r = rf s 0
 
-                                for j in 0 .. n - 1 do
-                                    // ConjugatePosterior.gammaPoisson's sums, inlined so no record is built per element.
-                                    let x = Numerics.positive (GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j]))
-                                    UpdateKit.checkFinite name rule x
-                                    s.[off + j] <- x)
+                                            for j in lo .. hi - 1 do
+                                                // ConjugatePosterior.gammaPoisson's sums, inlined so no record is
+                                                // built per element; element j draws from its own group stream
+                                                let rng = gs.At(setup.Index, st.Sweep, j)
+
+                                                let x =
+                                                    Numerics.positive (
+                                                        GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j])
+                                                    )
+
+                                                UpdateKit.checkFinite name rule x
+                                                s.[off + j] <- x
+                                }
                 }
         | _ ->
             CountSums.countUpdate b target children rule (fun rng s i y exposure ->

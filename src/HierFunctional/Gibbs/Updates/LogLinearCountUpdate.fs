@@ -153,7 +153,7 @@ module internal LogLinearCountUpdate =
             Reason = ""
             KeepsWeight = false
             Init =
-                fun _ ->
+                fun setup ->
                     let widths = UpdateStep.widths n
 
                     let scratch =
@@ -168,13 +168,16 @@ module internal LogLinearCountUpdate =
                                 Shared = Array.zeroCreate n
                             })
 
-                    UpdateStep.withWidths widths (fun rng st ->
+                    let prepare (_: Random) (st: ChainState) =
+                        for k in 0 .. parts.Length - 1 do
+                            summarise parts.[k] st.Values scratch.[k]
+
+                    // group-wise: element j slices on its own stream with its own width
+                    let runRange (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
                         let s = st.Values
 
-                        for k in 0 .. parts.Length - 1 do
-                            summarise parts.[k] s scratch.[k]
-
-                        for j in 0 .. n - 1 do
+                        for j in lo .. hi - 1 do
+                            let rng = gs.At(setup.Index, st.Sweep, j)
                             let i = if target.Scope = Scope.Global then 0 else j
                             let m, sd = mf s i, sf s i
 
@@ -192,7 +195,15 @@ module internal LogLinearCountUpdate =
                             s.[off + j] <- r.Value
 
                             if st.Adapting then
-                                widths.[j] <- Slice.adaptWidth w x0 r.Value)
+                                widths.[j] <- Slice.adaptWidth w x0 r.Value
+
+                    UpdateStep.withWidths widths (fun _ _ -> ())
+                    |> UpdateStep.grouped
+                        {
+                            Count = n
+                            Prepare = prepare
+                            RunRange = runRange
+                        }
         }
 
     /// The update of a Normal-prior target with log-linear count children (see `GlmConjugacy.logLinearCount`).

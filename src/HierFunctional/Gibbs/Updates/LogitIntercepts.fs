@@ -151,10 +151,18 @@ module internal LogitIntercepts =
                         Reason = ""
                         KeepsWeight = false
                         Init =
-                            fun _ ->
+                            fun setup ->
                                 let os, cs = Array.zeroCreate<float> k, Array.zeroCreate<float> k
 
-                                UpdateStep.scratch (fun rng st ->
+                                // group-wise: element j steps on its own stream (the chain's scratch serves the range
+                                // from group 0; any other range, on another thread, gets its own)
+                                let runRange (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
+                                    let os, cs =
+                                        if lo = 0 then
+                                            os, cs
+                                        else
+                                            Array.zeroCreate<float> k, Array.zeroCreate<float> k
+
                                     let s = st.Values
 
                                     match fixedAll with
@@ -164,7 +172,8 @@ module internal LogitIntercepts =
                                         let mg, sg = (if glob then mf s 0 else nan), (if glob then sf s 0 else nan)
 
                                         // one kernel step per element (hot loop; writes only this element's value)
-                                        for j in 0 .. target.Copies - 1 do
+                                        for j in lo .. hi - 1 do
+                                            let rng = gs.At(setup.Index, st.Sweep, j)
                                             let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
                                             stepElement
@@ -183,7 +192,8 @@ module internal LogitIntercepts =
                                                 informative.[j]
                                     | None ->
                                         // per-element offsets and coefficients into this chain's scratch (hot loop)
-                                        for j in 0 .. target.Copies - 1 do
+                                        for j in lo .. hi - 1 do
+                                            let rng = gs.At(setup.Index, st.Sweep, j)
                                             let mutable informative = false
 
                                             for q in 0 .. k - 1 do
@@ -215,7 +225,14 @@ module internal LogitIntercepts =
                                                 cs
                                                 w0s.[j]
                                                 ells.[j]
-                                                informative)
+                                                informative
+
+                                UpdateStep.groupWise
+                                    {
+                                        Count = target.Copies
+                                        Prepare = fun _ _ -> ()
+                                        RunRange = runRange
+                                    }
                     }
             | None -> None
         | _ -> None

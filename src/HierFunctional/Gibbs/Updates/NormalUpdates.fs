@@ -67,6 +67,78 @@ module internal NormalUpdates =
                     s.[off + j] <- x
         | _ -> drawElementsWith normalKernel b target m0 s0 rule
 
+    /// `drawElementsWith` for groups [lo, hi) only, group j drawn from its own stream `gs.At(update, sweep, j)`: the
+    /// group-wise form, whose draws do not depend on how the groups are split.
+    let drawElementRangeWith
+        (kernel: Random -> float -> float -> NormalLinearStats -> float)
+        (b: Bound)
+        (target: NodeInfo)
+        (arg1: Expr)
+        (arg2: Expr)
+        (rule: string)
+        =
+        let name = target.Node.Name
+        let off = b.Layout.Offsets.[name]
+        let f1 = Eval.compileScalar b target.Scope arg1
+        let f2 = Eval.compileScalar b target.Scope arg2
+
+        fun
+            (gs: GroupStream)
+            (update: int)
+            (sweep: int)
+            (s: float[])
+            (prec: float[])
+            (shift: float[])
+            (lo: int)
+            (hi: int) ->
+            for j in lo .. hi - 1 do
+                let i = UpdateKit.targetIndex target j
+
+                let x =
+                    kernel
+                        (gs.At(update, sweep, j))
+                        (f1 s i)
+                        (f2 s i)
+                        {
+                            Precision = prec.[j]
+                            Shift = shift.[j]
+                        }
+
+                UpdateKit.checkFinite name rule x
+                s.[off + j] <- x
+
+    /// `drawElements` for groups [lo, hi) only, group j drawn from its own stream `gs.At(update, sweep, j)`.
+    let drawElementRange (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
+        match UpdateKit.perSweep b m0, UpdateKit.perSweep b s0 with
+        | Some mf, Some sf ->
+            let name = target.Node.Name
+            let off = b.Layout.Offsets.[name]
+
+            fun
+                (gs: GroupStream)
+                (update: int)
+                (sweep: int)
+                (s: float[])
+                (prec: float[])
+                (shift: float[])
+                (lo: int)
+                (hi: int) ->
+                let m = mf s
+                let sd = sf s
+                let p0 = 1.0 / (sd * sd)
+                let mp0 = m * p0
+
+                for j in lo .. hi - 1 do
+                    let p = p0 + prec.[j]
+
+                    let x =
+                        (mp0 + shift.[j]) / p
+                        + (1.0 / sqrt p) * StandardNormal.sample (gs.At(update, sweep, j))
+
+                    UpdateKit.checkFinite name rule x
+                    s.[off + j] <- x
+        | _ -> drawElementRangeWith normalKernel b target m0 s0 rule
+
     /// Why some Gaussian child cannot feed `gaussianLikelihood` (no element map to the target, or not scalar), or
     /// None: the precondition the element-wise and positive-coefficient updates share.
     let private unsupportedGaussianChild (b: Bound) (target: NodeInfo) (children: GaussianChild list) : string option =
@@ -80,7 +152,21 @@ module internal NormalUpdates =
     /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
         (rule: Recogniser<Expr * Expr * GaussianChild list>)
-        (drawWith: Bound -> NodeInfo -> Expr -> Expr -> string -> Random -> float[] -> float[] -> float[] -> unit)
+        (drawWith:
+            Bound
+                -> NodeInfo
+                -> Expr
+                -> Expr
+                -> string
+                -> GroupStream
+                -> int
+                -> int
+                -> float[]
+                -> float[]
+                -> float[]
+                -> int
+                -> int
+                -> unit)
         (b: Bound)
         (target: NodeInfo)
         (arg1: Expr)
@@ -104,25 +190,28 @@ module internal NormalUpdates =
                     Reason = ""
                     KeepsWeight = false
                     Init =
-                        fun _ ->
+                        fun setup ->
                             let prec, shift, scratch =
                                 Array.zeroCreate n, Array.zeroCreate n, Array.zeroCreate n
 
-                            UpdateStep.scratch (fun rng st ->
-                                let s = st.Values
-                                likelihood s prec shift scratch
-                                draw rng s prec shift)
+                            UpdateStep.groupWise
+                                {
+                                    Count = n
+                                    Prepare = fun _ st -> likelihood st.Values prec shift scratch
+                                    RunRange =
+                                        fun gs st lo hi -> draw gs setup.Index st.Sweep st.Values prec shift lo hi
+                                }
                 }
 
     /// Normal prior × Gaussian children linear in the target (see `NormalConjugacy.normalMean`).
     let normalMean b target m0 s0 children =
-        gaussianElementwise NormalConjugacy.normalMean drawElements b target m0 s0 children
+        gaussianElementwise NormalConjugacy.normalMean drawElementRange b target m0 s0 children
 
     /// Two-group prior × Gaussian children linear in the target (see `NormalConjugacy.spikeAndSlab`).
     let spikeAndSlab b target w sd children =
         gaussianElementwise
             NormalConjugacy.spikeAndSlab
-            (drawElementsWith ConjugatePosterior.drawSpikeAndSlab)
+            (drawElementRangeWith ConjugatePosterior.drawSpikeAndSlab)
             b
             target
             w
