@@ -196,7 +196,9 @@ module Gibbs =
                     else
                         id)
                 |> (if settings.Interweaving then
-                        Interweave.add density >> GlmInterweave.add density expanded
+                        Interweave.add density
+                        >> GlmInterweave.add density expanded
+                        >> LogitScaleInterweave.add density
                     else
                         id)
 
