@@ -35,7 +35,7 @@ type CompileSettings =
         /// of one at a time.
         GlmBlock: bool
         /// Draw the Normal-prior nodes of one logistic linear predictor jointly given one shared Pólya-Gamma ω per row
-        /// (`SharedOmega`) instead of each node with its own ω.
+        /// (`SharedOmega`) instead of each node with its own ω (only when the rules include Pólya-Gamma logistic).
         SharedOmega: bool
     }
 
@@ -183,7 +183,11 @@ module Gibbs =
                         GlmBlock.combine density expanded
                     else
                         id)
-                |> (if settings.SharedOmega then
+                // the block is the Pólya-Gamma rule's update shared across nodes: not without the rule
+                |> (if
+                        settings.SharedOmega
+                        && rules |> List.exists (fun r -> r.Name = GlmConjugacy.polyaGammaLogistic.Name)
+                    then
                         SharedOmega.combine density expanded
                     else
                         id)
