@@ -12,6 +12,9 @@
 #   results: bench/results/peers/<UTC date>-<length>/summary.md, summary.csv, runs.csv, env.txt
 #   draws and logs: $WORK (default /tmp/hier-peers-<stamp>), not kept in the repository
 #   CORE=c pins to core c (default 0); FIRST=k starts at repeat k (seed k)
+#   OURS_DLL=path runs that build as "ours" (default: the one --no-build or the build step leaves in bench/);
+#   BEFORE_DLL=path: also run that build of HierFunctional.Bench.dll (e.g. the commit before a change) as side
+#   "before", right after ours in each repeat, for a before/after comparison in the same run
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -46,12 +49,13 @@ field() { awk -F, -v m="$1" -v c="$2" '$1 == m { print $c }' "$here/models.csv";
 for m in $models; do [ -n "$(field "$m" 1)" ] || { echo "unknown model $m; known: $all" >&2; exit 2; }; done
 
 if [ "$BUILD" = 1 ]; then dotnet build -c Release "$root/bench/HierFunctional.Bench" --nologo -v q; fi
-DLL=$root/bench/HierFunctional.Bench/bin/Release/net10.0/HierFunctional.Bench.dll
+DLL=${OURS_DLL:-$root/bench/HierFunctional.Bench/bin/Release/net10.0/HierFunctional.Bench.dll}
 # Stan programs are compiled once into $CACHE, each just before its first run (compile time in compile_<prog>.csv).
 compiled() { [ -f "$CACHE/$1.rds" ] && cmp -s "$here/models/$1.stan" "$CACHE/$1.stan"; }
 
 { echo "started $(date -u '+%Y-%m-%d %H:%M') UTC, load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, pinned to core $CORE"
   echo "commit $(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet || echo ' (with local changes)')"
+  [ -z "${BEFORE_DLL:-}" ] || echo "before: $BEFORE_DLL"
   echo "length 4 chains x ($W warm-up + $D draws); repeats $K; models $models"
   echo "cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "dotnet $(dotnet --version)"
@@ -67,6 +71,12 @@ for k in $(seq "$FIRST" $((FIRST + K - 1))); do
     echo "== repeat $k, $m: ours (load $(load))"
     pin dotnet "$DLL" peers-ours "$ours" "$W" "$D" "$k" "${mon// /,}" "$p.csv" > "$p.log"
     { grep -E '^(seconds|cpu_s|setup_s|fs_min_bulk|fs_max_rhat) ' "$p.log" | cut -d' ' -f1,2; echo "load $(load)"; } > "$p.meta"
+    if [ -n "${BEFORE_DLL:-}" ]; then
+      echo "== repeat $k, $m: before (load $(load))"
+      p="$WORK/${m}__before__r$k"
+      pin dotnet "$BEFORE_DLL" peers-ours "$ours" "$W" "$D" "$k" "${mon// /,}" "$p.csv" > "$p.log"
+      { grep -E '^(seconds|cpu_s|setup_s|fs_min_bulk|fs_max_rhat) ' "$p.log" | cut -d' ' -f1,2; echo "load $(load)"; } > "$p.meta"
+    fi
     if [ "$JAGS" = 1 ]; then
       echo "== repeat $k, $m: JAGS (load $(load))"
       p="$WORK/${m}__JAGS__r$k"

@@ -79,7 +79,8 @@ pair <- do.call(rbind, lapply(split(runs, paste(runs$model, runs$rep)), function
              vs_stan = get("ours", "ess_s") / get("Stan", "ess_s"),
              best = best, vs_best = if (is.na(best)) NA else get("ours", "ess_s") / get(best, "ess_s"),
              vs_best_cpu = if (is.na(best)) NA else get("ours", "ess_cpu_s") / get(best, "ess_cpu_s"),
-             ours_ok = ok("ours"), stringsAsFactors = FALSE)
+             ours_ok = ok("ours"), before = get("before", "ess_s"),
+             vs_before = get("ours", "ess_s") / get("before", "ess_s"), stringsAsFactors = FALSE)
 }))
 mr <- function(x) {
   x <- x[!is.na(x)]
@@ -99,7 +100,8 @@ summ <- do.call(rbind, lapply(order_m, function(m) {
              vs_best = mr(p$vs_best), better_peer = paste(unique(na.omit(p$best)), collapse = "/"),
              vs_jags = mr(p$vs_jags), vs_stan = mr(p$vs_stan), vs_best_cpu = mr(p$vs_best_cpu),
              rhat = paste(rh(m, "ours"), rh(m, "JAGS"), rh(m, "Stan"), sep = " / "),
-             compared = max(r$compared), flags = paste(flags, collapse = "; "), stringsAsFactors = FALSE)
+             compared = max(r$compared), flags = paste(flags, collapse = "; "), before = mr(p$before),
+             vs_before = mr(p$vs_before), stringsAsFactors = FALSE)
 }))
 write.csv(summ, file.path(dir, "summary.csv"), row.names = FALSE)
 
@@ -110,6 +112,11 @@ md <- c(paste0("# ", title), "",
   "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for (i in seq_len(nrow(summ))) with(summ[i, ], md <<- c(md, sprintf("| %s | %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %d | %s |",
   model, set, ours, jags, stan, vs_best, better_peer, vs_jags, vs_stan, vs_best_cpu, rhat, compared, flags)))
+# with a "before" side (run.sh BEFORE_DLL=...): the same build before a change, side by side with ours
+if (any(runs$side == "before")) md <- c(md, "", "Before/after (side \"before\": the build in env.txt; same repeats and load):", "",
+  "| model | before ESS/s | ours ESS/s | ours / before | max R̂ before / ours |", "|---|---|---|---|---|",
+  sprintf("| %s | %s | %s | **%s** | %s / %s |", summ$model, summ$before, summ$ours, summ$vs_before,
+          sapply(summ$model, rh, s = "before"), sapply(summ$model, rh, s = "ours")))
 ours <- runs[runs$side == "ours", ]
 dev <- max(abs(ours$fs_min_bulk - ours$r_min_bulk_own) / ours$r_min_bulk_own, na.rm = TRUE)
 md <- c(md, "",

@@ -170,6 +170,10 @@ let tests =
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-precision"))
                         Expecto.Tests.testCase "(\"prior-draw\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("prior-draw"))
+                        Expecto.Tests.testCase "(\"polya-gamma-elementwise\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "polya-gamma-elementwise"
+                            ))
                         Expecto.Tests.testCase "(\"poisson-glmm-centring\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` (
                                 "poisson-glmm-centring"

@@ -34,6 +34,9 @@ type CompileSettings =
         /// Metropolis–Hastings block (a Newton climb to the mode, then a mode-centred Gaussian/t mixture proposal) instead
         /// of one at a time.
         GlmBlock: bool
+        /// Draw the Normal-prior nodes of one logistic linear predictor jointly given one shared Pólya-Gamma ω per row
+        /// (`SharedOmega`) instead of each node with its own ω (only when the rules include Pólya-Gamma logistic).
+        SharedOmega: bool
     }
 
     /// Built-in rules, interweaving, block slicing and GLM blocks on; joint location-scale draws off.
@@ -44,6 +47,7 @@ type CompileSettings =
             BlockSlice = true
             JointLocationScale = false
             GlmBlock = true
+            SharedOmega = true
         }
 
     /// These settings with interweaving switched on or off.
@@ -57,6 +61,9 @@ type CompileSettings =
 
     /// These settings with the GLM coefficient block update switched on or off.
     member s.WithGlmBlock(on: bool) = { s with GlmBlock = on }
+
+    /// These settings with the shared-ω logistic block switched on or off.
+    member s.WithSharedOmega(on: bool) = { s with SharedOmega = on }
 
     /// These settings with the given conjugacy rules.
     member s.WithRules(rules: ConjugacyRule list) = { s with Rules = rules }
@@ -176,6 +183,14 @@ module Gibbs =
                         GlmBlock.combine density expanded
                     else
                         id)
+                // the block is the Pólya-Gamma rule's update shared across nodes: not without the rule
+                |> (if
+                        settings.SharedOmega
+                        && rules |> List.exists (fun r -> r.Name = GlmConjugacy.polyaGammaLogistic.Name)
+                    then
+                        SharedOmega.combine density expanded
+                    else
+                        id)
                 |> (if settings.BlockSlice then
                         SliceBlock.combine density
                     else
@@ -185,7 +200,9 @@ module Gibbs =
                     else
                         id)
                 |> (if settings.Interweaving then
-                        Interweave.add density >> GlmInterweave.add density expanded
+                        Interweave.add density
+                        >> GlmInterweave.add density expanded
+                        >> LogitScaleInterweave.add density
                     else
                         id)
 

@@ -27,6 +27,9 @@ type UpdateKind =
     /// Scalar coefficients of one Poisson-log or Binomial-logit linear predictor moved as one Metropolis-Hastings
     /// block with a mode-centred Gaussian/t proposal after a Newton climb, with exact centring steps (the GLM block pass).
     | GlmBlock
+    /// Every Normal-prior node of one logistic linear predictor drawn jointly given one shared Pólya-Gamma ω per row
+    /// (the shared-ω pass).
+    | LogitBlock
 
 /// Whether an update draws its nodes exactly from their full conditional.
 [<RequireQualifiedAccess>]

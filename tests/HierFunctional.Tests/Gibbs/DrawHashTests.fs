@@ -26,7 +26,8 @@ let private csv name =
 let private settings =
     [
         "default", CompileSettings.Default
-        "passes-off", CompileSettings.Default.WithInterweaving(false).WithBlockSlice(false).WithGlmBlock(false)
+        "passes-off",
+        CompileSettings.Default.WithInterweaving(false).WithBlockSlice(false).WithGlmBlock(false).WithSharedOmega(false)
         "joint-location-scale", CompileSettings.Default.WithJointLocationScale(true)
         "no-rules", CompileSettings.Default.WithRules []
     ]

@@ -125,11 +125,11 @@ let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`
             do! observe "y" (Binomial(data "n", invLogit (alpha + beta * data "x")))
         }
 
-    // the scalar rule itself: by default the GLM block takes both coefficients
+    // the scalar rule itself: by default the shared-ω block (or, with it off, the GLM block) takes both coefficients
     let plan =
         match
             Bind.bind m slopeData
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
+            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock(false).WithSharedOmega(false)))
         with
         | Ok p -> p
         | Error e -> failwithf "%A" e

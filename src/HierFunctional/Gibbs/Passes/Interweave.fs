@@ -15,8 +15,13 @@ module internal Interweave =
     /// A centred Normal group node with scalar-parameter mean and a scale parameter written as an sd, a variance
     /// (`sqrt v`) or a precision (`1/sqrt tau`, `tau^-0.5`, BUGS's form): (group node, mean node, scale node, link).
     let private candidates (b: Bound) (updates: Update[]) (kind: UpdateKind) =
+        // a shared-ω logistic block moves several nodes: its node is their names joined by ", "
         let closedForm name =
-            updates |> Array.exists (fun u -> u.Node = name && u.Kind = kind)
+            updates
+            |> Array.exists (fun u ->
+                u.Kind = kind
+                && (u.Node = name
+                    || kind = UpdateKind.LogitBlock && Array.contains name (u.Node.Split ", ")))
 
         b.Nodes
         |> List.choose (fun info ->
@@ -427,4 +432,12 @@ module internal Interweave =
                 | _ -> None)
             |> Array.ofList
 
-        Array.concat [ updates; extra; logitExtra ]
+        // Random effects inside a shared-ω logistic block: (μ, τ) sliced with (θ − μ)/sd held fixed, θ's rows evaluated
+        let logitBlockExtra =
+            candidates b updates UpdateKind.LogitBlock
+            |> List.map (fun (theta, mu, tau, link) ->
+                let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
+                create density theta mu tau link augmentation None)
+            |> Array.ofList
+
+        Array.concat [ updates; extra; logitExtra; logitBlockExtra ]

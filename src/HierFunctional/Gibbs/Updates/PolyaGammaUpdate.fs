@@ -75,7 +75,7 @@ module internal PolyaGammaUpdate =
     /// Draws ω ~ PG(n, eta) and hands (ω, κ = y − n/2) to `add`; rows with no trials carry no information.
     let inline private augment (rng: Random) (n: float) (y: float) (eta: float) ([<InlineIfLambda>] add) =
         if n > 0.0 then
-            let w = Special.polyaGamma rng (int (round n)) eta
+            let w = PolyaGammaN.draw rng (int (round n)) eta
             add w (y - 0.5 * n)
 
     let private methodName (inner: Recogniser<'m>) =
@@ -184,8 +184,7 @@ module internal PolyaGammaUpdate =
                         augment rng (rs.Trials s r) rs.Y.[r] eta (fun w kappa ->
                             MvNormalLinearUpdate.accumulateRow k acc e x w (kappa / w - a)))
 
-    /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `GlmConjugacy.polyaGammaLogistic`).
-    let update
+    let private updateInner
         (b: Bound)
         (target: NodeInfo)
         (prior: GaussianPrior)
@@ -243,3 +242,33 @@ module internal PolyaGammaUpdate =
                 make name MvConjugacy.mvNormalLinear makeScratch (fun (acc, sc) rng st ->
                     accumulate rng st.Values acc
                     draw.Invoke(rng, st, acc, sc)))
+
+    /// The Pólya-Gamma update of a Gaussian-prior target with logistic children (see `GlmConjugacy.polyaGammaLogistic`);
+    /// its method says when some ω may come from `PolyaGammaN`'s approximate series (trials above its exact limit).
+    let update
+        (b: Bound)
+        (target: NodeInfo)
+        (prior: GaussianPrior)
+        (children: LinkedChild list)
+        : Result<Update, string> =
+        let exactOmega =
+            children
+            |> List.forall (fun c ->
+                match c.Family with
+                | GlmFamily.Logistic n when Factor.isDataOnly n ->
+                    let child = Bound.node b c.Node.Name
+                    let f = perRow b child n
+                    let zero = UpdateKit.zeroState b
+
+                    Seq.init child.Copies (f zero)
+                    |> Seq.forall (fun t -> not (PolyaGammaN.mayApproximate (int t)))
+                | _ -> false)
+
+        updateInner b target prior children
+        |> Result.map (fun u ->
+            if exactOmega then
+                u
+            else
+                { u with
+                    Method = $"{u.Method}; ω: {PolyaGammaN.describe}"
+                })

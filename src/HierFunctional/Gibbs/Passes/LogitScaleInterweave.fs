@@ -1,0 +1,124 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// ASIS interweaving (Yu & Meng 2011) of the scale of random effects drawn in a shared-ω logistic block whose prior
+/// mean is fixed data (θ_e ~ Normal(m_e, σ(τ)), seeds' b ~ Normal(0, τ)), which `Interweave` leaves out because it
+/// moves a parameter mean with τ. The block draws θ given τ (centred); when σ is small the θ_e pin τ and both crawl.
+/// After the block this update slices log τ with η = (θ − m)/σ(τ) held fixed: the target is p(τ), τ's other
+/// dependents, the θ's children at θ = m + σ(τ)η (θ's own prior terms become p(η), free of τ) and the Jacobian τ.
+[<RequireQualifiedAccess>]
+module internal LogitScaleInterweave =
+
+    let private create (density: CompiledDensity) (theta: NodeInfo) (mean: Expr) (tau: NodeInfo) (link: ScaleLink) =
+        let b = density.Bound
+
+        let sdOf: float -> float =
+            match link with
+            | ScaleLink.Sd -> id
+            | ScaleLink.Variance -> sqrt
+            | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+
+        let j = theta.Copies
+
+        let thetaOff, tauOff =
+            b.Layout.Offsets.[theta.Node.Name], b.Layout.Offsets.[tau.Node.Name]
+
+        let means = UpdateKit.precompute b theta.Scope j mean
+
+        let thetaPriors =
+            Array.init j (fun c ->
+                {
+                    Term.Node = theta.Node.Name
+                    Copy = c
+                })
+            |> Set.ofArray
+
+        let terms =
+            [|
+                yield { Term.Node = tau.Node.Name; Copy = 0 }
+                yield! density.Dependents.[tau.Node.Name].[0]
+                for c in 0 .. j - 1 do
+                    yield! density.Dependents.[theta.Node.Name].[c]
+            |]
+            |> Array.distinct
+            |> Array.filter (fun t -> not (thetaPriors.Contains t))
+            |> Array.map density.Term
+
+        let node = $"{tau.Node.Name} | {theta.Node.Name}"
+
+        let method =
+            $"interweaving (ASIS: slices {tau.Node.Name} with ({theta.Node.Name} - prior mean)/sd fixed)"
+
+        {
+            Node = node
+            Method = method
+            Kind = UpdateKind.Interweaving
+            Exactness = Exactness.Approximate
+            Reason = ""
+            KeepsWeight = false
+            Init =
+                fun _ ->
+                    let eta = Array.zeroCreate<float> j
+
+                    UpdateStep.scratch (fun rng st ->
+                        let s = st.Values
+                        let sd0 = sdOf s.[tauOff]
+
+                        for e in 0 .. j - 1 do
+                            eta.[e] <- (s.[thetaOff + e] - means.[e]) / sd0
+
+                        // log τ's target; writes τ and θ = m + σ(τ)η into the state it evaluates (hot loop)
+                        let target (u: float) =
+                            let t = exp u
+                            s.[tauOff] <- t
+                            let sd = sdOf t
+
+                            for e in 0 .. j - 1 do
+                                s.[thetaOff + e] <- means.[e] + sd * eta.[e]
+
+                            let mutable total = u
+
+                            for f in terms do
+                                total <- total + f s
+
+                            if Double.IsNaN total then -infinity else total
+
+                        let u1 = UpdateKit.sliceStep node method rng target 1.0 (log s.[tauOff])
+                        target u1.Value |> ignore)
+        }
+
+    /// A fixed-mean random effect in a `LogitBlock` update with a scalar positive scale parameter whose update keeps no
+    /// mixing weight: the θ, its mean and its scale node.
+    let private candidates (b: Bound) (updates: Update[]) =
+        updates
+        |> Array.filter (fun u -> u.Kind = UpdateKind.LogitBlock)
+        |> Array.collect (fun u -> u.Node.Split ", ")
+        |> Array.choose (fun name ->
+            let info = b.NodeMap.[name]
+
+            match info.Node.Kind, info.Node.Plate with
+            | NodeKind.Parameter(Dist.Normal(mean, sd)), Plate.Over _ when Factor.isDataOnly mean ->
+                match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
+                | Some(t, link) ->
+                    match b.NodeMap.TryFind t with
+                    | Some tau when
+                        Factor.isScalarGlobalParameter b t
+                        && (match tau.Node.Kind with
+                            | NodeKind.Parameter d -> Dist.support d = Support.Positive
+                            | _ -> false)
+                        && updates |> Array.forall (fun v -> v.Node <> t || not v.KeepsWeight)
+                        ->
+                        Some(info, mean, tau, link)
+                    | _ -> None
+                | None -> None
+            | _ -> None)
+
+    /// Appends one interweaving step per candidate.
+    let add (density: CompiledDensity) (updates: Update[]) : Update[] =
+        let extra =
+            candidates density.Bound updates
+            |> Array.map (fun (theta, mean, tau, link) -> create density theta mean tau link)
+
+        Array.append updates extra
