@@ -14,7 +14,7 @@ module Ordinal =
 
     /// log(1 − e^x) for x ≤ 0 without cancellation (Mächler's switch at −log 2).
     let private log1mExp (x: float) =
-        if x > -0.6931471805599453 then log (-(SpecialFunctions.ExponentialMinusOne x)) else log1p (-(exp x))
+        if x > -0.6931471805599453 then log (-(SpecialFunctions.Expm1 x)) else log1p (-(exp x))
 
     /// log(σ(a) − σ(b)) for a > b: a + log(1 − e^(b − a)) − softplus(a) − softplus(b).
     let private logSigmoidDiff (a: float) (b: float) =

@@ -12,12 +12,12 @@ type FormulaOptions =
         Covariance: CovariancePrior
     }
 
-    /// Gaussian, no overrides, InverseWishart covariance prior.
+    /// Gaussian, no overrides, brms's LKJ(1) covariance prior (half-Student-t sds, LKJ(1) correlations).
     static member Default =
         {
             Family = Family.Gaussian
             Overrides = []
-            Covariance = CovariancePrior.InverseWishart
+            Covariance = CovariancePrior.Lkj 1.0
         }
 
 /// The lme4/brms-style formula front end: `Formula.parse`, then `Formula.toModel` builds the same `Model` tree the
@@ -452,7 +452,7 @@ module Formula =
     let toModelWith (o: FormulaOptions) (f: Formula) (d: Dataset) : Result<Model * Dataset, FormulaError list> =
         toModelAndTermsWith o f d |> Result.map (fun (m, data, _) -> m, data)
 
-    /// `toModelWith` for a family and prior overrides, with the InverseWishart covariance prior.
+    /// `toModelWith` for a family and prior overrides, with the default (LKJ) covariance prior.
     let toModel
         (family: Family)
         (overrides: PriorOverride list)
