@@ -42,11 +42,17 @@ module CompareCommand =
             Fail.usage "hier compare needs at least two --output directories of `hier fit`."
 
         let names =
-            match a.TryGetResult CompareArgs.Names |> Option.map (fun s -> s.Split(',') |> List.ofArray) with
+            match
+                a.TryGetResult CompareArgs.Names
+                |> Option.map (fun s -> s.Split(',') |> List.ofArray)
+            with
             | Some ns when ns.Length <> dirs.Length ->
-                Fail.usage $"--names gives {ns.Length} names for {dirs.Length} directories; give one name per directory."
+                Fail.usage
+                    $"--names gives {ns.Length} names for {dirs.Length} directories; give one name per directory."
             | Some ns -> ns
-            | None -> dirs |> List.map (fun d -> Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath d)))
+            | None ->
+                dirs
+                |> List.map (fun d -> Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath d)))
 
         match names |> List.countBy id |> List.tryFind (fun (_, c) -> c > 1) with
         | Some(n, _) -> Fail.usage $"two fits are named '{n}'; give each a different name with --names."
@@ -58,7 +64,10 @@ module CompareCommand =
                 Terminal.note t $"PSIS-LOO of {n} ({d})"
                 n, looOf d)
 
-        match loos |> List.tryFind (fun (_, l) -> l.PointwiseElpd.Length <> (snd loos.Head).PointwiseElpd.Length) with
+        match
+            loos
+            |> List.tryFind (fun (_, l) -> l.PointwiseElpd.Length <> (snd loos.Head).PointwiseElpd.Length)
+        with
         | Some(n, l) ->
             Fail.data
                 $"'{n}' has {l.PointwiseElpd.Length} observations but '{fst loos.Head}' has {(snd loos.Head).PointwiseElpd.Length}; fits can be compared only on the same data."

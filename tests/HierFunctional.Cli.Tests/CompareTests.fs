@@ -10,12 +10,16 @@ open HierFunctional.Cli.Tests.Support
 
 let private sleepstudy = Path.Combine(root, "docs", "data", "sleepstudy.csv")
 
-let private options = [ "--chains"; "2"; "--warmup"; "200"; "--draws"; "300"; "--seed"; "11" ]
+let private options =
+    [ "--chains"; "2"; "--warmup"; "200"; "--draws"; "300"; "--seed"; "11" ]
 
 /// Sleepstudy with varying intercepts only, and with varying intercepts and slopes, each fitted to its own directory.
 let private fits =
     lazy
-        ([ "intercepts", "Reaction ~ Days + (1 | Subject)"; "slopes", "Reaction ~ Days + (Days | Subject)" ]
+        ([
+            "intercepts", "Reaction ~ Days + (1 | Subject)"
+            "slopes", "Reaction ~ Days + (Days | Subject)"
+         ]
          |> List.map (fun (name, formula) ->
              let dir = Path.Combine(tempDir (), name)
 
@@ -31,7 +35,10 @@ let private rows (text: string) =
     |> Array.skip 1
     |> Array.map (fun l ->
         let cells = l.Split(' ', StringSplitOptions.RemoveEmptyEntries)
-        cells.[0], cells.[1..] |> Array.map (fun s -> Double.Parse(s, Globalization.CultureInfo.InvariantCulture)))
+
+        cells.[0],
+        cells.[1..]
+        |> Array.map (fun s -> Double.Parse(s, Globalization.CultureInfo.InvariantCulture)))
     |> Map.ofArray
 
 let ``hier compare as a process prints loo_compare's table with the numbers of LooCompare over each fit's draws`` () =
@@ -98,11 +105,9 @@ let tests =
                 Expecto.Tests.testCase
                     "hier compare as a process prints loo_compare's table with the numbers of LooCompare over each fit's draws"
                     (fun () ->
-                        ``hier compare as a process prints loo_compare's table with the numbers of LooCompare over each fit's draws``
-                            ())
+                        ``hier compare as a process prints loo_compare's table with the numbers of LooCompare over each fit's draws`` ())
                 Expecto.Tests.testCase
                     "hier compare names the fits by --names and refuses a single directory or one without fit-args"
                     (fun () ->
-                        ``hier compare names the fits by --names and refuses a single directory or one without fit-args``
-                            ())
+                        ``hier compare names the fits by --names and refuses a single directory or one without fit-args`` ())
             ])

@@ -39,9 +39,7 @@ let ``OrderedLogistic's mass is the difference of logistic CDFs at the cutpoints
 
 let ``OrderedLogistic's middle categories keep their digits far in the tails`` () =
     // σ(a) − σ(b) for a, b far out: 1 − σ(b) − (1 − σ(a)) ≈ e^(−b) − e^(−a) would round to 0 in double precision
-    let lp =
-        Ordinal.orderedLogisticLogPdf 0.0 [| 40.0; 41.0 |] 2.0
-        |> fun x -> x
+    let lp = Ordinal.orderedLogisticLogPdf 0.0 [| 40.0; 41.0 |] 2.0 |> fun x -> x
 
     let closedForm = -40.0 + log (1.0 - exp -1.0)
     Assert.True(abs (lp - closedForm) < 1e-9, $"{lp} vs {closedForm}")
@@ -93,14 +91,17 @@ let ``the ordered transform round-trips and its log-Jacobian is the log-determin
     let eps = 1e-6
 
     let jac =
-        MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.Dense(3, 3, fun i j ->
-            let up = Array.copy u
-            let dn = Array.copy u
-            up.[j] <- up.[j] + eps
-            dn.[j] <- dn.[j] - eps
-            let xu, _ = Transform.fromUnconstrained Support.Ordered 3 up
-            let xd, _ = Transform.fromUnconstrained Support.Ordered 3 dn
-            (xu.[i] - xd.[i]) / (2.0 * eps)
+        MathNet.Numerics.LinearAlgebra.Matrix<float>.Build.Dense(
+            3,
+            3,
+            fun i j ->
+                let up = Array.copy u
+                let dn = Array.copy u
+                up.[j] <- up.[j] + eps
+                dn.[j] <- dn.[j] - eps
+                let xu, _ = Transform.fromUnconstrained Support.Ordered 3 up
+                let xd, _ = Transform.fromUnconstrained Support.Ordered 3 dn
+                (xu.[i] - xd.[i]) / (2.0 * eps)
         )
 
     let numeric = log (abs (jac.Determinant()))
@@ -124,7 +125,10 @@ let ``two ordered cutpoints sampled through the Gibbs plan match 2-D quadrature 
         }
 
     let post =
-        match Bind.bind m (Dataset.empty |> Dataset.integers "y" categories) |> Result.bind Gibbs.compile with
+        match
+            Bind.bind m (Dataset.empty |> Dataset.integers "y" categories)
+            |> Result.bind Gibbs.compile
+        with
         | Error e -> failwithf "%A" e
         | Ok plan -> Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(4000).WithSeed(7)) plan
 
@@ -141,7 +145,16 @@ let ``two ordered cutpoints sampled through the Gibbs plan match 2-D quadrature 
     let top = lp |> Seq.cast<float> |> Seq.max
     let w = lp |> Array2D.map (fun x -> exp (x - top))
     let z = w |> Seq.cast<float> |> Seq.sum
-    let mean f = Seq.sum (seq { for i in 0 .. n - 1 do for j in 0 .. n - 1 -> w.[i, j] * f i j }) / z
+
+    let mean f =
+        Seq.sum (
+            seq {
+                for i in 0 .. n - 1 do
+                    for j in 0 .. n - 1 -> w.[i, j] * f i j
+            }
+        )
+        / z
+
     within4Mcse "c[1]" post (mean (fun i _ -> pts.[i]))
     within4Mcse "c[2]" post (mean (fun _ j -> pts.[j]))
 
@@ -193,29 +206,32 @@ let tests =
             [
                 Expecto.Tests.testCase
                     "OrderedLogistic's mass is the difference of logistic CDFs at the cutpoints and sums to 1"
-                    (fun () -> ``OrderedLogistic's mass is the difference of logistic CDFs at the cutpoints and sums to 1`` ())
-                Expecto.Tests.testCase "OrderedLogistic's middle categories keep their digits far in the tails" (fun () ->
-                    ``OrderedLogistic's middle categories keep their digits far in the tails`` ())
+                    (fun () ->
+                        ``OrderedLogistic's mass is the difference of logistic CDFs at the cutpoints and sums to 1`` ())
+                Expecto.Tests.testCase
+                    "OrderedLogistic's middle categories keep their digits far in the tails"
+                    (fun () -> ``OrderedLogistic's middle categories keep their digits far in the tails`` ())
                 Expecto.Tests.testCase
                     "OrderedLogistic draws fall in each category with its probability within 4 sd"
                     (fun () -> ``OrderedLogistic draws fall in each category with its probability within 4 sd`` ())
                 Expecto.Tests.testCase
                     "the Ordered prior integrates to 1 over increasing pairs and draws increasing vectors"
-                    (fun () -> ``the Ordered prior integrates to 1 over increasing pairs and draws increasing vectors`` ())
+                    (fun () ->
+                        ``the Ordered prior integrates to 1 over increasing pairs and draws increasing vectors`` ())
                 Expecto.Tests.testCase
                     "the ordered transform round-trips and its log-Jacobian is the log-determinant of its derivative"
                     (fun () ->
-                        ``the ordered transform round-trips and its log-Jacobian is the log-determinant of its derivative``
-                            ())
+                        ``the ordered transform round-trips and its log-Jacobian is the log-determinant of its derivative`` ())
                 Expecto.Tests.testCase
                     "two ordered cutpoints sampled through the Gibbs plan match 2-D quadrature within 4 MCSE"
-                    (fun () -> ``two ordered cutpoints sampled through the Gibbs plan match 2-D quadrature within 4 MCSE`` ())
+                    (fun () ->
+                        ``two ordered cutpoints sampled through the Gibbs plan match 2-D quadrature within 4 MCSE`` ())
                 Expecto.Tests.testCase
                     "the cumulative formula family has ordered StudentT(3, 0, 2.5) cutpoints and no intercept in the predictor"
                     (fun () ->
-                        ``the cumulative formula family has ordered StudentT(3, 0, 2.5) cutpoints and no intercept in the predictor``
-                            ())
+                        ``the cumulative formula family has ordered StudentT(3, 0, 2.5) cutpoints and no intercept in the predictor`` ())
                 Expecto.Tests.testCase
                     "the cumulative family refuses a response that is not a category 1..K, naming the row"
-                    (fun () -> ``the cumulative family refuses a response that is not a category 1..K, naming the row`` ())
+                    (fun () ->
+                        ``the cumulative family refuses a response that is not a category 1..K, naming the row`` ())
             ])

@@ -232,7 +232,8 @@ module Shapes =
             | Dist.OrderedLogistic _ ->
                 match shapeOf "eta", shapeOf "cutpoints" with
                 | Shape.Scalar, Shape.Vector k -> Ok(Shape.Scalar, k + 1)
-                | e, c -> Error $"OrderedLogistic needs a scalar eta and a vector of cutpoints, got {show e} and {show c}"
+                | e, c ->
+                    Error $"OrderedLogistic needs a scalar eta and a vector of cutpoints, got {show e} and {show c}"
             | Dist.Ordered(inner, size) ->
                 match allScalar (), Dist.support inner with
                 | _, s when s <> Support.Real ->

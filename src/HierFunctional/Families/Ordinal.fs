@@ -14,7 +14,10 @@ module Ordinal =
 
     /// log(1 − e^x) for x ≤ 0 without cancellation (Mächler's switch at −log 2).
     let private log1mExp (x: float) =
-        if x > -0.6931471805599453 then log (-(SpecialFunctions.Expm1 x)) else log1p (-(exp x))
+        if x > -0.6931471805599453 then
+            log (-(SpecialFunctions.Expm1 x))
+        else
+            log1p (-(exp x))
 
     /// log(σ(a) − σ(b)) for a > b: a + log(1 − e^(b − a)) − softplus(a) − softplus(b).
     let private logSigmoidDiff (a: float) (b: float) =
@@ -41,10 +44,14 @@ module Ordinal =
         else
             let i = int k
 
-            if kk = 1 then 0.0
-            elif i = 1 then logSigmoid (cutpoints.[0] - eta)
-            elif i = kk then logSigmoid (eta - cutpoints.[kk - 2])
-            else logSigmoidDiff (cutpoints.[i - 1] - eta) (cutpoints.[i - 2] - eta)
+            if kk = 1 then
+                0.0
+            elif i = 1 then
+                logSigmoid (cutpoints.[0] - eta)
+            elif i = kk then
+                logSigmoid (eta - cutpoints.[kk - 2])
+            else
+                logSigmoidDiff (cutpoints.[i - 1] - eta) (cutpoints.[i - 2] - eta)
 
     /// One draw: the latent η + logistic noise, counted against the cutpoints.
     let drawOrderedLogistic (rng: Random) (eta: float) (cutpoints: float[]) =
@@ -113,8 +120,7 @@ module Ordinal =
             let a = args |> List.map Value.scalar |> Array.ofList
 
             match x with
-            | Value.Vector c when c.Length = size && strictlyIncreasing c ->
-                logFactorial + Array.sumBy (scalar a) c
+            | Value.Vector c when c.Length = size && strictlyIncreasing c -> logFactorial + Array.sumBy (scalar a) c
             | _ -> Double.NegativeInfinity
 
         let anchor (_: int) (args: Value list) =

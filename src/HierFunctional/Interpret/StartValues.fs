@@ -112,7 +112,9 @@ module StartValues =
         | Support.Ordered ->
             match first (fun v -> not (Double.IsFinite v) || (strict && abs v > 1.0 / DegenerateBelow)) with
             | Some v -> Some v
-            | None -> Seq.tryFind (fun i -> x.[i] <= x.[i - 1]) (seq { 1 .. x.Length - 1 }) |> Option.map (fun i -> x.[i])
+            | None ->
+                Seq.tryFind (fun i -> x.[i] <= x.[i - 1]) (seq { 1 .. x.Length - 1 })
+                |> Option.map (fun i -> x.[i])
         | Support.Simplex ->
             match first (fun v -> not (v >= lowest && v <= 1.0)) with
             | Some v -> Some v

@@ -63,6 +63,7 @@ let ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written
             let! r =
                 sample "r_Subject" (MvNormalCholesky(vector [ b0; b1 ], vector [ sd0; sd1 ], l))
                 |> over "Subject"
+
             let! sigma = sample "sigma" (HalfStudentT(3.0, s))
             do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) r.[group "Subject"], sigma))
         }
@@ -324,8 +325,7 @@ let tests =
                 Expecto.Tests.testCase
                     "sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model under brms's default LKJ prior"
                     (fun () ->
-                        ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model under brms's default LKJ prior``
-                            ())
+                        ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model under brms's default LKJ prior`` ())
                 Expecto.Tests.testCase
                     "a label predictor is treatment-coded with the first declared level as reference"
                     (fun () -> ``a label predictor is treatment-coded with the first declared level as reference`` ())
