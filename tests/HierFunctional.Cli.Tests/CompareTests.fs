@@ -33,6 +33,7 @@ let private fits =
 let private rows (text: string) =
     text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
     |> Array.skip 1
+    |> Array.filter (fun l -> not (l.StartsWith "warning:"))
     |> Array.map (fun l ->
         let cells = l.Split(' ', StringSplitOptions.RemoveEmptyEntries)
 
