@@ -29,8 +29,9 @@ printfn "%s\n" (Print.model fromFormula)
 
 (**
 The subject coefficients r_Subject[j] = (intercept_j, slope_j) are centred on the population coefficients
-(b_Intercept, b_Days), so their update is a closed-form MvNormal regression per subject; the covariance
-Sigma_Subject has a conjugate InverseWishart prior by default.
+(b_Intercept, b_Days), so their update is a closed-form MvNormal regression per subject; their covariance has
+brms's prior by default: half-Student-t sds (sd_Subject__Intercept, sd_Subject__Days) and an LKJ(1) prior on the
+Cholesky factor L_Subject of the correlation (`CovariancePrior.InverseWishart` gives a conjugate Sigma_Subject).
 *)
 let compile (m: Model) (d: Dataset) =
     match Bind.bind m d |> Result.bind Gibbs.compile with
@@ -44,7 +45,7 @@ let options = SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(dra
 let post = Chains.run options plan
 
 (**
-The sampler draws the covariance matrix Sigma_Subject; `Effects.readable` shows it as lme4 and brms users read it —
+The sampler draws the sds and the Cholesky factor L_Subject; `Effects.readable` shows them as lme4 and brms users read them —
 the standard deviations `sd_Subject__Intercept`, `sd_Subject__Days` and the correlation
 `cor_Subject__Intercept__Days`, computed draw by draw — and labels the subject coefficients by level and term
 (`r_Subject[1,2]` is `r_Subject[308,Days]`). `Effects.fixef`, `Effects.ranef`, `Effects.coef` and `Effects.varCorr`
@@ -90,7 +91,7 @@ printfn "correlation of subject slope deviations with lme4's BLUPs: %.4f" correl
 brms's default for correlated effects is Σ = diag(s)·L·Lᵀ·diag(s) with L ~ LKJ(1) and half-t scales:
 separate, interpretable priors on the scales and the correlation. `MvNormalCholesky(mean, scales, L)` says that
 directly; the subject vectors still get their closed-form update, and (s, L) are slice-sampled together from the
-scatter statistic (docs/conjugacy.md). The formula gets the same with `Covariance = CovariancePrior.Lkj 1.0`.
+scatter statistic (docs/conjugacy.md). The formula's default, `CovariancePrior.Lkj 1.0`, is this structure.
 *)
 let lkjModel =
     model {
@@ -111,7 +112,7 @@ let lkjPost = Chains.run options lkjPlan
 (** For K = 2 the correlation is L[2,1] (L = [[1, 0], [rho, sqrt(1 − rho²)]]). *)
 printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "mu[1]"; "mu[2]"; "s[1]"; "s[2]"; "L[2,1]"; "sigma" ] lkjPost)))
 
-(** The formula with the LKJ covariance prior builds the same structure, with brms's node names: *)
+(** The formula's default LKJ covariance prior builds the same structure, with brms's node names: *)
 let lkjFormula, lkjData, lkjTerms = modelOf { FormulaOptions.Default with Covariance = CovariancePrior.Lkj 1.0 }
 printfn "%s" (Print.model lkjFormula)
 
@@ -119,9 +120,9 @@ printfn "%s" (Print.model lkjFormula)
 ## VarCorr against lme4
 
 lme4's REML `VarCorr` (fixtures/formula/sleepstudy_varcorr.csv, made by lme4_varcorr.R) against the posterior of
-the formula under brms's LKJ prior: each posterior mean is within one posterior sd of lme4's estimate. (Under the
-default InverseWishart(K + 1) prior, sd_Subject__Days is pulled up to about 7.9 against lme4's 5.9: that prior puts
-more mass on large slope sds.)
+the formula under its default, brms's LKJ prior: each posterior mean is within one posterior sd of lme4's estimate.
+(Under the InverseWishart(K + 1) option, the default before issue 22, sd_Subject__Days is pulled up to about 7.9
+against lme4's 5.9: that prior puts more mass on large slope sds.)
 *)
 let lkjFormulaPost = Chains.run options (compile lkjFormula lkjData)
 let lme4VarCorr = rows "formula/sleepstudy_varcorr.csv" |> Array.map (fun r -> r.[0], float r.[1])
@@ -138,7 +139,8 @@ for name, reference in lme4VarCorr do
 prediction needs no second binding. `Fit.epred` gives the expected reaction time per draw and new row (brms's
 `posterior_epred`), `Fit.predict` a predictive draw (`posterior_predict`). The new rows need every column the
 formula reads except the response. Subject 308 is in the data; "new" is not, and is refused unless new levels are
-allowed: then its intercept and slope are drawn, per draw, from the population N((b_Intercept, b_Days), Σ).
+allowed: then its intercept and slope are drawn, per draw, from the population N((b_Intercept, b_Days), Σ), with
+Σ = diag(sd)·L·Lᵀ·diag(sd).
 *)
 let fit =
     match Fit.formula options Family.Gaussian [] formula sleep with
@@ -196,9 +198,9 @@ let j308 = Array.findIndex ((=) "308") fit.Bound.Groups.["Subject"].Levels + 1
 let own = Array.map2 (fun a b -> a + 10.0 * b) (fitDraws $"r_Subject[{j308},1]") (fitDraws $"r_Subject[{j308},2]")
 if Array.map2 (fun a b -> abs (a - b)) own (Prediction.row 0 epred) |> Array.max > 1e-9 then failwith "epred of subject 308 is not its own line"
 let line = Array.map2 (fun a b -> a + 10.0 * b) (fitDraws "b_Intercept") (fitDraws "b_Days")
-let spread =
-    Array.init line.Length (fun s ->
-        fitDraws "Sigma_Subject[1,1]" |> fun v -> v.[s] + 20.0 * (fitDraws "Sigma_Subject[1,2]").[s] + 100.0 * (fitDraws "Sigma_Subject[2,2]").[s])
+// Var(a + 10 b) = sd_a² + 20 sd_a sd_b ρ + 100 sd_b², with ρ = L_Subject[2,1] for K = 2
+let sdA, sdB, rho = fitDraws "sd_Subject__Intercept", fitDraws "sd_Subject__Days", fitDraws "L_Subject[2,1]"
+let spread = Array.init line.Length (fun s -> sdA.[s] * sdA.[s] + 20.0 * sdA.[s] * sdB.[s] * rho.[s] + 100.0 * sdB.[s] * sdB.[s])
 let newMean, lineMean = Array.average (Prediction.row 1 epred), Array.average line
 if abs (newMean - lineMean) > 4.0 * sqrt (Array.sum spread) / float line.Length then failwithf "a new subject's mean %f is off the population line %f" newMean lineMean
 

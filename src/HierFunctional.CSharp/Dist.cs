@@ -183,6 +183,22 @@ public sealed class Dist : IEquatable<Dist>
     /// <param name="zeroInflation">The probability of a structural zero.</param>
     public static Dist ZeroInflatedNegativeBinomial(Expr mean, Expr dispersion, Expr zeroInflation) => new(F.Distributions.ZeroInflatedNegativeBinomial(Expr.Of(mean, nameof(mean)), Expr.Of(dispersion, nameof(dispersion)), Expr.Of(zeroInflation, nameof(zeroInflation))));
 
+    /// <summary>Cumulative logit on {1, …, K}: P(y ≤ k) = inv_logit(cutpoints[k] − eta) for K − 1 strictly increasing
+    /// cutpoints (Stan's ordered_logistic, brms's cumulative family).</summary>
+    /// <param name="eta">The linear predictor.</param>
+    /// <param name="cutpoints">The K − 1 increasing cutpoints, e.g. a node with an <see cref="Ordered"/> prior.</param>
+    public static Dist OrderedLogistic(Expr eta, Expr cutpoints) => new(F.Distributions.OrderedLogistic(Expr.Of(eta, nameof(eta)), Expr.Of(cutpoints, nameof(cutpoints))));
+
+    /// <summary><paramref name="size"/> iid copies of a real-valued scalar distribution restricted to increasing
+    /// order, e.g. <c>Ordered(StudentT(3, 0, 2.5), 3)</c> for the cutpoints of a 4-category OrderedLogistic.</summary>
+    /// <param name="dist">The prior of each cutpoint.</param>
+    /// <param name="size">The number of cutpoints.</param>
+    public static Dist Ordered(Dist dist, int size)
+    {
+        ArgumentNullException.ThrowIfNull(dist);
+        return new(F.Distributions.Ordered(dist.Core, size));
+    }
+
     /// <summary>Categorical(probabilities) over {0, …, K−1}.</summary>
     /// <param name="probabilities">Probability vector.</param>
     public static Dist Categorical(Expr probabilities) => new(F.Distributions.Categorical(Expr.Of(probabilities, nameof(probabilities))));

@@ -59,10 +59,12 @@ public sealed class FormulaException : Exception
 public static class Formula
 {
     /// <summary>Builds the model a formula describes for a data set, with brms-style default priors scaled to the
-    /// data and optional overrides such as <c>"sigma ~ HalfNormal(10)"</c>.</summary>
+    /// data (brms's LKJ(1) prior on correlated group terms) and optional overrides such as
+    /// <c>"sigma ~ HalfNormal(10)"</c>.</summary>
     /// <param name="formula">The formula, e.g. <c>"Reaction ~ Days + (Days | Subject)"</c>.</param>
     /// <param name="data">The data set the formula's columns come from.</param>
-    /// <param name="family">gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip or zinb.</param>
+    /// <param name="family">gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb or
+    /// cumulative.</param>
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
     /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the formula uses.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
@@ -72,7 +74,7 @@ public static class Formula
         string family = "gaussian",
         IEnumerable<string>? priors = null,
         MissingRows missing = MissingRows.Refuse) =>
-        Build(formula, data, family, priors, lkjCovariance: false, missing);
+        Build(formula, data, family, priors, lkjCovariance: true, missing);
 
     /// <summary>Builds the model a formula describes, choosing the covariance prior of correlated group terms.</summary>
     /// <param name="formula">The formula, e.g. <c>"Reaction ~ Days + (Days | Subject)"</c>.</param>

@@ -25,6 +25,11 @@ public sealed partial class Posterior
         Options = options;
         labelOf = Labels(core, plan.Core.Bound, plan.Terms);
         byLabel = labelOf.GroupBy(kv => kv.Value).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.First().Key);
+        foreach (var (alias, scalar) in LevelAndIndexLabels(labelOf))
+        {
+            byLabel.TryAdd(alias, scalar);
+        }
+
         coreWarnings = new(() => F.Warnings.Compute(core));
         warnings = new(() => Warning.FromCore(coreWarnings.Value));
     }
@@ -68,7 +73,8 @@ public sealed partial class Posterior
     internal F.Posterior Core { get; }
 
     /// <summary>The draws of one scalar, all chains concatenated in chain order (a copy).</summary>
-    /// <param name="name">A scalar name (<c>theta[1]</c>) or labelled name (<c>theta[Hospital A]</c>).</param>
+    /// <param name="name">A scalar name (<c>theta[1]</c>) or labelled name (<c>theta[Hospital A]</c>; for a formula's
+    /// coefficients <c>r_Subject[335,Intercept]</c> or <c>r_Subject[335,1]</c>).</param>
     /// <exception cref="ArgumentException">No such scalar; the message lists the known ones.</exception>
     public double[] Draws(string name) => F.PosteriorModule.AllChains(Resolve(name), Core);
 
@@ -269,6 +275,23 @@ public sealed partial class Posterior
         }
 
         return labels;
+    }
+
+    /// <summary>The level-and-index labels earlier versions gave a formula's coefficients (<c>r_Subject[335,1]</c>
+    /// for <c>r_Subject[335,Intercept]</c>), so code written against them keeps resolving.</summary>
+    private static IEnumerable<(string Alias, string Scalar)> LevelAndIndexLabels(Dictionary<string, string> labelOf)
+    {
+        foreach (var (scalar, label) in labelOf)
+        {
+            int rawComma = scalar.LastIndexOf(','), labelComma = label.LastIndexOf(',');
+            if (rawComma < 0 || labelComma < 0 || !scalar.EndsWith(']') || !label.EndsWith(']'))
+            {
+                continue;
+            }
+
+            var index = scalar[(rawComma + 1)..^1];
+            yield return ($"{label[..labelComma]},{index}]", scalar);
+        }
     }
 
     private string Resolve(string name)

@@ -31,10 +31,10 @@ type FitArgs =
             | Data _ -> "a CSV file with a header row, or a Parquet file (.parquet)."
             | Formula _ -> "a model formula in lme4/brms syntax, e.g. \"y ~ x + (1 | g)\"."
             | Family _ ->
-                "gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip or zinb (with --formula; default gaussian)."
+                "gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb or cumulative (with --formula; default gaussian)."
             | Prior _ -> "a prior override \"NAME ~ DIST(args)\" (repeatable, with --formula)."
             | Covariance _ ->
-                "the covariance prior of correlated group terms (with --formula): inverse-wishart (default) or lkj (brms's: LKJ(1) correlations, half-Student-t sds)."
+                "the covariance prior of correlated group terms (with --formula): lkj (default; brms's: LKJ(1) correlations, half-Student-t sds) or inverse-wishart (InverseWishart(K + 1), closed-form update)."
             | Chains _ -> "number of chains (default 4)."
             | Warmup _ -> "warm-up sweeps per chain (default 1000)."
             | Draws _ -> "kept draws per chain (default 1000)."
@@ -82,7 +82,7 @@ type PredictArgs =
             | Formula _ -> "the formula that was fitted."
             | Family _ -> "the family that was fitted (default gaussian)."
             | Prior _ -> "a prior override that was fitted (repeatable)."
-            | Covariance _ -> "the covariance prior that was fitted: inverse-wishart (default) or lkj."
+            | Covariance _ -> "the covariance prior that was fitted: lkj (default) or inverse-wishart."
             | Categorical _ -> "read this CSV column as labels, in the training and the new CSV (repeatable)."
             | Delimiter _ -> "the CSV field delimiter of both files: comma, semicolon or tab (default: detected)."
             | Drop_Missing -> "the fit was made with --drop-missing."
@@ -91,6 +91,17 @@ type PredictArgs =
                 "draw effects of group levels the fit never saw from the population distribution (else they are refused)."
             | Seed _ -> "seed of the prediction draws (default 1)."
             | Output _ -> "write the CSV to this file instead of standard output."
+
+/// Options of `hier compare`.
+type CompareArgs =
+    | [<MainCommand; ExactlyOnce; Last>] Dirs of dirs: string list
+    | Names of names: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Dirs _ -> "two or more --output directories of `hier fit` (each with its draws_*.csv and fit-args.txt)."
+            | Names _ -> "comma-separated names for the table, one per directory (default: the directory names)."
 
 /// Options of `hier summary`.
 type SummaryArgs =
@@ -115,6 +126,7 @@ type HierArgs =
     | [<CliPrefix(CliPrefix.None)>] Fit of ParseResults<FitArgs>
     | [<CliPrefix(CliPrefix.None)>] Summary of ParseResults<SummaryArgs>
     | [<CliPrefix(CliPrefix.None)>] Predict of ParseResults<PredictArgs>
+    | [<CliPrefix(CliPrefix.None)>] Compare of ParseResults<CompareArgs>
     | [<CliPrefix(CliPrefix.None)>] Examples of ParseResults<ExamplesArgs>
     | Version
 
@@ -124,5 +136,6 @@ type HierArgs =
             | Fit _ -> "fit a bundled example or a CSV and print the summary, shrinkage table and criteria."
             | Summary _ -> "summarize CmdStan-format draws with R-hat, ESS and MCSE."
             | Predict _ -> "predict new rows from the draws `hier fit --output` wrote (CmdStan-style CSV out)."
+            | Compare _ -> "compare fits of the same data by PSIS-LOO (elpd differences with SEs, as loo_compare)."
             | Examples _ -> "list the bundled examples."
             | Version -> "print the version and the commit it was built from."

@@ -174,7 +174,7 @@ module FitCommand =
                 formula
                 (a.GetResult(FitArgs.Family, defaultValue = "gaussian"))
                 (a.GetResults FitArgs.Prior)
-                (a.GetResult(FitArgs.Covariance, defaultValue = "inverse-wishart"))
+                (a.GetResult(FitArgs.Covariance, defaultValue = "lkj"))
                 (csvOptions a)
                 (a.Contains FitArgs.Drop_Missing)
             |> fst
@@ -206,10 +206,10 @@ module FitCommand =
                 |> Option.toList
             for p in a.GetResults FitArgs.Prior -> "prior", p
             for c in a.GetResults FitArgs.Categorical -> "categorical", c
-            yield!
-                a.TryGetResult FitArgs.Covariance
-                |> Option.map (fun c -> "covariance", c)
-                |> Option.toList
+            // always recorded with a formula, so a fit reads back under the prior it was made with whatever the
+            // default is when `hier predict` reads it
+            if a.Contains FitArgs.Formula then
+                yield "covariance", a.GetResult(FitArgs.Covariance, defaultValue = "lkj")
             yield!
                 a.TryGetResult FitArgs.Delimiter
                 |> Option.map (fun d -> "delimiter", d)

@@ -37,6 +37,7 @@ module FormulaFit =
             "beta"
             "zip"
             "zinb"
+            "cumulative"
         ]
 
     /// True when this build contains the formula front end.

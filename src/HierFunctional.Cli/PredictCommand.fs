@@ -17,7 +17,7 @@ module PredictCommand =
     let private inv = CultureInfo.InvariantCulture
 
     /// The model arguments of a fit, given on the command line or read from `fit-args.txt` in the draws directory.
-    type private FitSpec =
+    type internal FitSpec =
         {
             Example: string option
             Train: string option
@@ -37,14 +37,14 @@ module PredictCommand =
             Formula = a.TryGetResult PredictArgs.Formula
             Family = a.GetResult(PredictArgs.Family, defaultValue = "gaussian")
             Priors = a.GetResults PredictArgs.Prior
-            Covariance = a.GetResult(PredictArgs.Covariance, defaultValue = "inverse-wishart")
+            Covariance = a.GetResult(PredictArgs.Covariance, defaultValue = "lkj")
             Categorical = a.GetResults PredictArgs.Categorical
             Delimiter = a.TryGetResult PredictArgs.Delimiter
             DropMissing = a.Contains PredictArgs.Drop_Missing
         }
 
     /// The arguments `hier fit --output DIR` saved (`FitCommand.fitArgs`), if the file is there.
-    let private saved (dir: string) =
+    let internal saved (dir: string) =
         let file = Path.Combine(dir, "fit-args.txt")
 
         if not (File.Exists file) then
@@ -71,6 +71,7 @@ module PredictCommand =
                     Formula = one "formula"
                     Family = one "family" |> Option.defaultValue "gaussian"
                     Priors = all "prior"
+                    // fits recorded before LKJ became the default and without --covariance used the InverseWishart
                     Covariance = one "covariance" |> Option.defaultValue "inverse-wishart"
                     Categorical = all "categorical"
                     Delimiter = one "delimiter"
@@ -78,7 +79,7 @@ module PredictCommand =
                 }
 
     /// The fitted model and its formula (if any), rebuilt from the fit's arguments.
-    let private job (spec: FitSpec) (csv: CsvOptions) =
+    let internal job (spec: FitSpec) (csv: CsvOptions) =
         match spec.Example, spec.Train, spec.Formula with
         | Some _, _, Some _ -> Fail.usage "use either --example or --formula, not both."
         | Some name, train, None -> FitCommand.exampleJob (Catalog.find name) train csv spec.DropMissing, None
@@ -90,7 +91,7 @@ module PredictCommand =
                 "hier predict needs the model that was fitted: --example NAME, or --train FILE.csv --formula \"...\" (as given to hier fit), unless the draws directory holds the fit-args.txt that hier fit --output writes."
 
     /// The chains `hier fit --output DIR` wrote, in chain order.
-    let private drawFiles (dir: string) =
+    let internal drawFiles (dir: string) =
         if not (Directory.Exists dir) then
             Fail.data $"{dir}: the directory does not exist; give the --output directory of `hier fit`."
 

@@ -29,14 +29,15 @@ module Cli =
         | [ Fit a ] -> FitCommand.run t a
         | [ Summary a ] -> SummaryCommand.run t a
         | [ Predict a ] -> PredictCommand.run t a
+        | [ Compare a ] -> CompareCommand.run t a
         | [ Examples a ] -> examples t a
         | [ Version ] ->
             Terminal.line t (BuildVersion.describe (BuildVersion.informational ()))
             ExitCode.Ok
         | [] ->
             Fail.usage
-                "no command given; use `hier fit`, `hier predict`, `hier summary` or `hier examples` (see `hier --help`)."
-        | _ -> Fail.usage "give one command: fit, predict, summary or examples."
+                "no command given; use `hier fit`, `hier predict`, `hier compare`, `hier summary` or `hier examples` (see `hier --help`)."
+        | _ -> Fail.usage "give one command: fit, predict, compare, summary or examples."
 
     /// Runs `hier` with the arguments; writes to `t` and returns the exit code (0 ok, 1 data/model, 2 usage).
     let run (t: Terminal) (argv: string[]) : int =

@@ -38,6 +38,17 @@ public class EffectsTests
     }
 
     [Fact]
+    public void Coefficients_also_resolve_by_the_earlier_level_and_index_labels()
+    {
+        var post = Sleepstudy();
+        Assert.Equal(post.Draws("r_Subject[335,Intercept]"), post.Draws("r_Subject[335,1]"));
+        Assert.Equal(post.Draws("r_Subject[335,Days]"), post.Draws("r_Subject[335,2]"));
+        Assert.Equal(post.Mean("r_Subject", "335,Days"), post.Mean("r_Subject", "335,2"));
+        Assert.NotEqual(post.Draws("r_Subject[335,1]"), post.Draws("r_Subject[335,2]"));
+        Assert.Throws<ArgumentException>(() => post.Draws("r_Subject[335,3]"));
+    }
+
+    [Fact]
     public void Fixef_ranef_coef_and_VarCorr_are_the_core_rows()
     {
         var post = Sleepstudy();

@@ -42,6 +42,25 @@ type FormulaVariant =
         Note: string
     }
 
+    /// The formula options: the family, and the InverseWishart covariance prior when a prior override names a
+    /// `Sigma_` node (the source puts an InverseWishart on the covariance), else the default (LKJ).
+    member v.Options: FormulaOptions =
+        let covariance =
+            if v.Priors |> List.exists (fun p -> p.TrimStart().StartsWith "Sigma_") then
+                CovariancePrior.InverseWishart
+            else
+                FormulaOptions.Default.Covariance
+
+        { FormulaOptions.Default with
+            Family = v.Family
+            Covariance = covariance
+        }
+
+    /// Builds the formula model and its data.
+    member v.Build(data: Dataset) =
+        Formula.buildWithTerms v.Options v.Priors v.Text (v.Columns data)
+        |> Result.map (fun (m, d, _) -> m, d)
+
 /// Whether a case has a formula version, and why not when it has none (the issue asks for one wherever the
 /// formula language can express the source's model with the source's priors).
 [<RequireQualifiedAccess>]

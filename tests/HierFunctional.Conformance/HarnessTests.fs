@@ -67,7 +67,7 @@ let ``every formula version binds to its data and reads each reference node from
     | AsFormula.NotExpressible why, _ -> Assert.NotEqual<string>("", why)
     | _, Error msg -> failwith msg
     | AsFormula.Variant f, Ok r ->
-        match Formula.build f.Family f.Priors f.Text (f.Columns(CaseFiles.data case)) with
+        match f.Build(CaseFiles.data case) with
         | Error e -> failwithf "%s's formula does not build: %s" name (Formula.describeErrors e)
         | Ok(m, d) ->
             Assert.True(Result.isOk (Bind.bind m d), $"{name}'s formula model does not bind")

@@ -192,7 +192,10 @@ module Runner =
             match CaseFiles.reference case.Name with
             | Error msg -> Some(result (Outcome.Failed("reference", msg)) None)
             | Ok reference ->
-                match Formula.bind f.Family f.Priors f.Text (f.Columns(CaseFiles.data case)) with
+                match
+                    f.Build(CaseFiles.data case)
+                    |> Result.bind (fun (m, d) -> Bind.bind m d |> Result.mapError (List.map FormulaError.Model))
+                with
                 | Error e -> Some(result (Outcome.Failed("formula", Formula.describeErrors e)) (Some reference))
                 | Ok b ->
                     let outcome =

@@ -20,12 +20,18 @@ let private okOr (describe: 'e -> string) (r: Result<'T, 'e list>) =
 
 let private sleepFit =
     lazy
-        (Fit.formula
-            options
-            Family.Gaussian
-            []
-            "Reaction ~ Days + (Days | Subject)"
-            (Csv.readOrThrow (dataPath "sleepstudy.csv"))
+        // the InverseWishart covariance, whose Σ entries the new-level closed form below reads directly
+        (Formula.parse "Reaction ~ Days + (Days | Subject)"
+         |> Result.mapError List.singleton
+         |> Result.bind (fun f ->
+             Fit.formulaWith
+                 MissingRows.Refuse
+                 options
+                 { FormulaOptions.Default with
+                     Covariance = CovariancePrior.InverseWishart
+                 }
+                 f
+                 (Csv.readOrThrow (dataPath "sleepstudy.csv")))
          |> okOr FormulaError.describe)
 
 let private draws (fit: Fit) (name: string) = Posterior.allChains name fit.Posterior

@@ -45,6 +45,12 @@ type Dist =
     | ZeroInflatedNegativeBinomial of mean: Expr * dispersion: Expr * zeroInflation: Expr
     /// Categorical over {0, …, K−1} with a probability vector.
     | Categorical of probabilities: Expr
+    /// Cumulative logit on {1, …, K}: P(y ≤ k) = σ(cutpoints[k] − eta) for K − 1 strictly increasing cutpoints
+    /// (Stan's ordered_logistic, brms's cumulative("logit")).
+    | OrderedLogistic of eta: Expr * cutpoints: Expr
+    /// The `size` copies of a real-valued scalar distribution restricted to increasing order (their order
+    /// statistics): the prior of ordered cutpoints, sampled on Stan's ordered transform.
+    | Ordered of dist: Dist * size: int
     /// Dirichlet with a concentration vector.
     | Dirichlet of concentration: Expr
     /// Multinomial with trials and a probability vector.
@@ -134,6 +140,13 @@ type Distributions =
 
     /// Categorical(probabilities) over {0, …, K−1}.
     static member Categorical(probabilities: Expr) = Dist.Categorical probabilities
+
+    /// OrderedLogistic(eta, cutpoints) on {1, …, K}: P(y ≤ k) = σ(cutpoints[k] − eta).
+    static member OrderedLogistic(eta: Expr, cutpoints: Expr) = Dist.OrderedLogistic(eta, cutpoints)
+
+    /// `size` iid copies of `dist` restricted to increasing order, e.g. `Ordered(StudentT(3, 0, 2.5), 3)` for the
+    /// cutpoints of a 4-category OrderedLogistic.
+    static member Ordered(dist: Dist, size: int) = Dist.Ordered(dist, size)
     /// Dirichlet(concentration).
     static member Dirichlet(concentration: Expr) = Dist.Dirichlet concentration
     /// Multinomial(trials, probabilities).
@@ -196,6 +209,11 @@ module Dist =
             [ m; phi; zi ],
             (fun a -> Dist.ZeroInflatedNegativeBinomial(at a 0, at a 1, at a 2))
         | Dist.Categorical p -> Discrete.categorical, [ p ], (fun a -> Dist.Categorical(at a 0))
+        | Dist.OrderedLogistic(eta, c) ->
+            Ordinal.orderedLogistic, [ eta; c ], (fun a -> Dist.OrderedLogistic(at a 0, at a 1))
+        | Dist.Ordered(inner, size) ->
+            let parent, parentArgs, rebuild = view inner
+            Ordinal.ordered parent size, parentArgs, (fun a -> Dist.Ordered(rebuild a, size))
         | Dist.Dirichlet al -> Multivariate.dirichlet, [ al ], (fun a -> Dist.Dirichlet(at a 0))
         | Dist.Multinomial(n, p) -> Multivariate.multinomial, [ n; p ], (fun a -> Dist.Multinomial(at a 0, at a 1))
         | Dist.MvNormal(m, s) -> Multivariate.mvNormal, [ m; s ], (fun a -> Dist.MvNormal(at a 0, at a 1))
@@ -227,8 +245,8 @@ module Dist =
             Truncated.family parent (parent.Support parentArgs) lo.IsSome hi.IsSome, parentArgs @ bounds, rebuildAll
 
     /// The families a model or a formula prior may name, each with its constructor from argument expressions (in
-    /// the family's argument order). `LkjCholesky`, `Flat` and `Truncated` take more than expressions and are not
-    /// listed.
+    /// the family's argument order). `LkjCholesky`, `Flat`, `Ordered` and `Truncated` take more than expressions and
+    /// are not listed.
     let catalogue: (DistFamily * (Expr list -> Dist)) list =
         [
             Continuous.normal, (fun a -> Dist.Normal(a.[0], a.[1]))
@@ -252,6 +270,7 @@ module Dist =
             ZeroInflated.poisson, (fun a -> Dist.ZeroInflatedPoisson(a.[0], a.[1]))
             ZeroInflated.negativeBinomial, (fun a -> Dist.ZeroInflatedNegativeBinomial(a.[0], a.[1], a.[2]))
             Discrete.categorical, (fun a -> Dist.Categorical a.[0])
+            Ordinal.orderedLogistic, (fun a -> Dist.OrderedLogistic(a.[0], a.[1]))
             Multivariate.dirichlet, (fun a -> Dist.Dirichlet a.[0])
             Multivariate.multinomial, (fun a -> Dist.Multinomial(a.[0], a.[1]))
             Multivariate.mvNormal, (fun a -> Dist.MvNormal(a.[0], a.[1]))

@@ -19,12 +19,16 @@ type Support =
     | BoundedCount
     /// {0, …, K − 1} for a K-category distribution.
     | Category
+    /// {1, …, K} for a K-category ordinal distribution (Stan's `ordered_logistic`).
+    | Ordinal
     /// Vectors of K non-negative counts.
     | CountVector
     /// The K-simplex (non-negative entries summing to 1).
     | Simplex
     /// ℝ^K.
     | RealVector
+    /// Strictly increasing vectors in ℝ^K (ordered cutpoints).
+    | Ordered
     /// K×K symmetric positive-definite matrices.
     | Covariance
     /// K×K correlation matrices, stored by their lower Cholesky factor.

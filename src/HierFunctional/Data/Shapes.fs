@@ -229,6 +229,18 @@ module Shapes =
                 match shapeOf "probabilities" with
                 | Shape.Vector k -> Ok(Shape.Scalar, k)
                 | s -> Error $"argument 'probabilities' must be a vector, got {show s}"
+            | Dist.OrderedLogistic _ ->
+                match shapeOf "eta", shapeOf "cutpoints" with
+                | Shape.Scalar, Shape.Vector k -> Ok(Shape.Scalar, k + 1)
+                | e, c ->
+                    Error $"OrderedLogistic needs a scalar eta and a vector of cutpoints, got {show e} and {show c}"
+            | Dist.Ordered(inner, size) ->
+                match allScalar (), Dist.support inner with
+                | _, s when s <> Support.Real ->
+                    Error $"Ordered needs a real-valued distribution (e.g. StudentT or Normal), not {Dist.name inner}"
+                | _ when size < 1 -> Error $"Ordered needs a size of at least 1, got {size}"
+                | Ok _, _ -> Ok(Shape.Vector size, size)
+                | Error m, _ -> Error m
             | Dist.Multinomial _ ->
                 match shapeOf "trials", shapeOf "probabilities" with
                 | Shape.Scalar, Shape.Vector k -> Ok(Shape.Vector k, k)

@@ -50,6 +50,8 @@ module internal Validate =
             | _ -> None
         | Support.Category when isCount x && x < float info.Dim -> None
         | Support.Category -> Some $"a category code in 0..{info.Dim - 1}"
+        | Support.Ordinal when isCount x && x >= 1.0 && x <= float info.Dim -> None
+        | Support.Ordinal -> Some $"an ordinal category in 1..{info.Dim}"
         | _ -> None
 
     /// The column an expression reads, for messages: the column itself for `data "c"`, else the node's name.

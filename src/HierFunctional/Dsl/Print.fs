@@ -92,6 +92,7 @@ module Print =
             $"{dist ctx inner} T({bound lo}, {bound hi})"
         | Dist.Poisson(rate, Const 1.0) -> $"Poisson({expr ctx 0 rate})"
         | Dist.LkjCholesky(k, eta) -> $"LkjCholesky({k}, {expr ctx 0 eta})"
+        | Dist.Ordered(inner, size) -> $"Ordered({dist ctx inner}, {size})"
         | _ ->
             let args = Dist.arguments d |> List.map (snd >> expr ctx 0) |> String.concat ", "
             $"{Dist.name d}({args})"

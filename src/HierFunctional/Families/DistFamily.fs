@@ -111,6 +111,10 @@ module DistFamily =
             && Array.forall (fun v -> v >= 0.0 && v <= 1.0) p
             && abs (Array.sum p - 1.0) <= 1e-8
         | Support.RealVector, Value.Vector v -> Array.forall Double.IsFinite v
+        | Support.Ordinal, Value.Scalar v -> isInteger v && v >= 1.0
+        | Support.Ordered, Value.Vector v ->
+            Array.forall Double.IsFinite v
+            && Seq.forall (fun i -> v.[i] > v.[i - 1]) (seq { 1 .. v.Length - 1 })
         | Support.Covariance, Value.Matrix m -> (tryCholesky m).IsSome
         | Support.CorrelationCholesky, Value.Matrix l -> unitRows l
         | _ -> false
@@ -122,6 +126,7 @@ module DistFamily =
         | Support.Count
         | Support.BoundedCount
         | Support.Category
+        | Support.Ordinal
         | Support.CountVector -> true
         | _ -> false
 

@@ -224,9 +224,11 @@ module FormulaPriors =
         | PriorOn.Variance -> $"var_{node}"
 
 
-    /// An InverseWishart override with a scalar scale v becomes v·I of the replaced prior's dimension.
+    /// An InverseWishart override with a scalar scale v becomes v·I of the replaced prior's dimension; a prior on
+    /// ordered cutpoints applies to each cutpoint, keeping the order.
     let private fitTo (old: Dist) (prior: Dist) =
         match old, prior with
+        | Dist.Ordered(_, k), p when Dist.support p = Support.Real -> Dist.Ordered(p, k)
         | Dist.InverseWishart(_, Expr.Matrix rows), Dist.InverseWishart(nu, (Const v)) ->
             let k = rows.Length
 

@@ -86,6 +86,9 @@ type Family =
     /// Zero-inflated negative binomial with log link, dispersion `shape` and zero-inflation probability `zi`
     /// (brms's `zero_inflated_negbinomial`).
     | ZeroInflatedNegativeBinomial
+    /// Cumulative logit for an ordinal response in 1, …, K (brms's `cumulative("logit")`): K − 1 ordered cutpoints
+    /// `b_Intercept[k]` take the place of the intercept, P(y ≤ k) = σ(b_Intercept[k] − η).
+    | Cumulative
 
 /// What is wrong with a formula, a prior override or the data it is applied to.
 [<RequireQualifiedAccess; StructuralEquality; NoComparison>]
@@ -125,7 +128,7 @@ module FormulaError =
             let names = valid |> String.concat ", "
             $"there is no node '{name}' to give a prior; the model's parameters are: {names}."
         | FormulaError.UnknownFamily name ->
-            $"unknown family '{name}'; use one of gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb."
+            $"unknown family '{name}'; use one of gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb, cumulative."
         | FormulaError.TooManyCoefficients(term, k, total, rows) ->
             $"the term '{term}' needs {k} coefficients ({total} in its part of the formula) for {rows} rows of data; the data cannot estimate fewer than two rows per coefficient of a term, or as many coefficients as rows. A label column with a level per row is usually a numeric column with a text cell or an id column: fix the cell, or use the column as a group, (1 | {term}), rather than a predictor."
         | FormulaError.Model e -> ModelError.describe e
@@ -133,8 +136,8 @@ module FormulaError =
 /// The families by name.
 [<RequireQualifiedAccess; CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Family =
-    /// Parses "gaussian", "binomial", "poisson", "negbinomial", "student", "lognormal", "gamma", "beta", "zip" or
-    /// "zinb" (case-insensitive; brms's names such as "bernoulli", "negative_binomial", "student_t",
+    /// Parses "gaussian", "binomial", "poisson", "negbinomial", "student", "lognormal", "gamma", "beta", "zip",
+    /// "zinb" or "cumulative" (case-insensitive; brms's names such as "bernoulli", "negative_binomial", "student_t",
     /// "zero_inflated_poisson" and "zero_inflated_negbinomial" are accepted as aliases).
     let parse (name: string) : Result<Family, FormulaError> =
         match name.Trim().ToLowerInvariant() with
@@ -156,6 +159,8 @@ module Family =
         | "zero_inflated_poisson" -> Ok Family.ZeroInflatedPoisson
         | "zinb"
         | "zero_inflated_negbinomial" -> Ok Family.ZeroInflatedNegativeBinomial
+        | "cumulative"
+        | "ordinal" -> Ok Family.Cumulative
         | _ -> Error(FormulaError.UnknownFamily name)
 
     /// The family's name as `parse` reads it.
@@ -171,6 +176,7 @@ module Family =
         | Family.Beta -> "beta"
         | Family.ZeroInflatedPoisson -> "zip"
         | Family.ZeroInflatedNegativeBinomial -> "zinb"
+        | Family.Cumulative -> "cumulative"
 
 /// Writing formulas back as text (the parser reads the result back to the same value).
 [<RequireQualifiedAccess>]

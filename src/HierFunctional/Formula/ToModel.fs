@@ -12,12 +12,12 @@ type FormulaOptions =
         Covariance: CovariancePrior
     }
 
-    /// Gaussian, no overrides, InverseWishart covariance prior.
+    /// Gaussian, no overrides, brms's LKJ(1) covariance prior (half-Student-t sds, LKJ(1) correlations).
     static member Default =
         {
             Family = Family.Gaussian
             Overrides = []
-            Covariance = CovariancePrior.InverseWishart
+            Covariance = CovariancePrior.Lkj 1.0
         }
 
 /// The lme4/brms-style formula front end: `Formula.parse`, then `Formula.toModel` builds the same `Model` tree the
@@ -177,7 +177,7 @@ module Formula =
             covNodes @ [ parameter s.Name (dist (vectorMean means)) (Plate.Over s.Group) ]
 
     /// The response's distribution given the linear predictor, and the family's own parameter node, if any.
-    let private likelihood (family: Family) (f: Formula) (scales: PriorScales) (eta: Expr) (exposure: Expr) =
+    let private likelihood (family: Family) (f: Formula) (scales: PriorScales) (y: float[]) (eta: Expr) exposure =
         match family, f.Info with
         | Family.Gaussian, ResponseInfo.Se s -> Dist.Normal(eta, Data s), []
         | Family.Gaussian, _ ->
@@ -210,6 +210,14 @@ module Formula =
             [
                 parameter "shape" FormulaPriors.dispersion Plate.Scalar
                 parameter "zi" FormulaPriors.zeroInflation Plate.Scalar
+            ]
+        | Family.Cumulative, _ ->
+            // K is the largest category seen, as brms takes it; the cutpoints replace the intercept
+            let k = int (Array.max y)
+
+            Dist.OrderedLogistic(eta, Param "b_Intercept"),
+            [
+                parameter "b_Intercept" (Dist.Ordered(FormulaPriors.intercept scales, k - 1)) Plate.Scalar
             ]
 
     let private collect rs = FormulaDesign.collect rs
@@ -252,6 +260,16 @@ module Formula =
                         $"row {row + 1} is {ys[row]}, but the {Family.name family} family needs a positive response"
                     )
                 ]
+        | Ok ys, Ok(), Family.Cumulative, _ when
+            ys |> Array.exists (fun v -> not (v >= 1.0 && v = floor v))
+            || not (Array.exists (fun v -> v >= 2.0) ys)
+            ->
+            let problem =
+                match ys |> Array.tryFindIndex (fun v -> not (v >= 1.0 && v = floor v)) with
+                | Some row -> $"row {row + 1} is {ys[row]}, but the cumulative family needs categories 1, 2, …, K"
+                | None -> "the cumulative family needs at least two categories (1, 2, …, K), but every row is 1"
+
+            Error [ FormulaError.InvalidData(f.Response, problem) ]
         | Ok ys, Ok(), Family.Beta, _ when ys |> Array.exists (fun v -> not (v > 0.0 && v < 1.0)) ->
             let row = ys |> Array.findIndex (fun v -> not (v > 0.0 && v < 1.0))
 
@@ -327,6 +345,13 @@ module Formula =
         let specs =
             specs groupTerms |> List.sortBy (fun s -> levels s.Group) |> Array.ofList
 
+        // the cumulative family's cutpoints are its intercepts: no population intercept, group intercepts centred at 0
+        let fixedCoefs =
+            if o.Family = Family.Cumulative then
+                fixedCoefs |> List.filter (fun (c: Coef) -> c.X <> Const 1.0)
+            else
+                fixedCoefs
+
         let means, taken = centre (fixedCoefs |> List.map (fun (c: Coef) -> c.Label)) specs
 
         let fixedNodes =
@@ -343,7 +368,7 @@ module Formula =
         let groupNodes = Array.map2 (groupNodes o scales) specs means |> List.concat
 
         let eta = sumOf (linearPredictor fixedCoefs specs taken :: extra)
-        let dist, familyNodes = likelihood o.Family f scales eta exposure
+        let dist, familyNodes = likelihood o.Family f scales y eta exposure
 
         let observed =
             {
@@ -352,7 +377,7 @@ module Formula =
                 Plate = Plate.Rows
             }
 
-        Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ]), specs, means
+        Model.ofNodes (fixedNodes @ groupNodes @ familyNodes @ [ observed ]), specs, means, fixedCoefs
 
     let private termsOf (o: FormulaOptions) (f: Formula) (fixedCoefs: Coef list) (specs: Spec[]) means data =
         FormulaTermNames.create
@@ -411,7 +436,7 @@ module Formula =
                     | Some(Column.Integers v) -> (Array.distinct v).Length
                     | _ -> 0
 
-                let m, specs, means =
+                let m, specs, means, fixedCoefs =
                     nodes o f y levels fixedCoefs groupTerms (Option.defaultValue (Const 1.0) exposure) extra
 
                 FormulaPriors.apply o.Overrides m
@@ -427,7 +452,7 @@ module Formula =
     let toModelWith (o: FormulaOptions) (f: Formula) (d: Dataset) : Result<Model * Dataset, FormulaError list> =
         toModelAndTermsWith o f d |> Result.map (fun (m, data, _) -> m, data)
 
-    /// `toModelWith` for a family and prior overrides, with the InverseWishart covariance prior.
+    /// `toModelWith` for a family and prior overrides, with the default (LKJ) covariance prior.
     let toModel
         (family: Family)
         (overrides: PriorOverride list)

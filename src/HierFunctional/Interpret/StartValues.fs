@@ -79,6 +79,8 @@ module StartValues =
         | Support.Count
         | Support.BoundedCount -> "a whole number ≥ 0 (and at most its trials)"
         | Support.Category -> "a category number from 0 to K − 1"
+        | Support.Ordinal -> "a category number from 1 to K"
+        | Support.Ordered -> "strictly increasing finite numbers"
         | Support.CountVector -> "whole numbers ≥ 0"
         | Support.Simplex -> "positive entries that sum to 1"
         | Support.RealVector -> "finite numbers"
@@ -106,6 +108,13 @@ module StartValues =
         | Support.BoundedCount
         | Support.CountVector -> first whole
         | Support.Category -> first (fun v -> whole v || v > float (k - 1))
+        | Support.Ordinal -> first (fun v -> whole v || v < 1.0 || v > float k)
+        | Support.Ordered ->
+            match first (fun v -> not (Double.IsFinite v) || (strict && abs v > 1.0 / DegenerateBelow)) with
+            | Some v -> Some v
+            | None ->
+                Seq.tryFind (fun i -> x.[i] <= x.[i - 1]) (seq { 1 .. x.Length - 1 })
+                |> Option.map (fun i -> x.[i])
         | Support.Simplex ->
             match first (fun v -> not (v >= lowest && v <= 1.0)) with
             | Some v -> Some v

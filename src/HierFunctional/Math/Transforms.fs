@@ -21,7 +21,8 @@ module Transform =
         | Support.Binary
         | Support.Count
         | Support.BoundedCount
-        | Support.Category -> true
+        | Support.Category
+        | Support.Ordinal -> true
         | _ -> false
 
     /// Constrained values per copy of a node with this support and event size k (scalar supports: 1; vectors: k;
@@ -30,6 +31,7 @@ module Transform =
         match support with
         | Support.Simplex
         | Support.RealVector
+        | Support.Ordered
         | Support.CountVector -> k
         | Support.Covariance
         | Support.CorrelationCholesky -> k * k
@@ -42,7 +44,8 @@ module Transform =
         | Support.Positive
         | Support.UnitInterval
         | Support.Interval _ -> 1
-        | Support.RealVector -> k
+        | Support.RealVector
+        | Support.Ordered -> k
         | Support.Simplex -> k - 1
         | Support.CorrelationCholesky -> k * (k - 1) / 2
         | Support.Covariance -> k * (k + 1) / 2
@@ -207,6 +210,9 @@ module Transform =
         | Support.RealVector ->
             checkLength "x" k x
             Array.copy x
+        | Support.Ordered ->
+            checkLength "x" k x
+            Array.init k (fun i -> if i = 0 then x.[0] else log (x.[i] - x.[i - 1]))
         | Support.Simplex ->
             checkLength "x" k x
             simplexTo k x
@@ -227,6 +233,10 @@ module Transform =
         | Support.RealVector ->
             checkLength "u" k u
             Array.copy u, 0.0
+        | Support.Ordered ->
+            // Stan's ordered transform: x_1 = u_1, x_i = x_(i−1) + e^(u_i); log|J| = Σ_(i≥2) u_i
+            checkLength "u" k u
+            Array.scan (fun acc v -> acc + exp v) u.[0] u.[1..], Array.sum u.[1..]
         | Support.Simplex ->
             checkLength "u" (k - 1) u
             simplexFrom k u

@@ -85,7 +85,8 @@ module Prediction =
         | Support.Binary
         | Support.Count
         | Support.BoundedCount -> Some(Column.Integers [| 0 |])
-        | Support.Category -> Some(Column.Integers [| 1 |])
+        | Support.Category
+        | Support.Ordinal -> Some(Column.Integers [| 1 |])
         | _ -> None
 
     let private fill (rows: int) (c: Column) =
@@ -283,6 +284,20 @@ module Prediction =
         | Dist.Exponential _ -> Some(fun a -> 1.0 / (sc a).[0])
         | Dist.LogNormal _ -> Some(fun a -> let v = sc a in exp (v.[0] + v.[1] * v.[1] / 2.0))
         | Dist.Beta _ -> Some(fun a -> let v = sc a in v.[0] / (v.[0] + v.[1]))
+        | Dist.OrderedLogistic _ ->
+            // the mean category Σ k·P(y = k); brms's epred gives the K probabilities, whose mean this is
+            Some(fun a ->
+                match a with
+                | [ eta; c ] ->
+                    let eta, c = Value.scalar eta, Value.vector c
+
+                    Seq.sum (
+                        seq {
+                            for k in 1 .. c.Length + 1 ->
+                                float k * exp (Families.Ordinal.orderedLogisticLogPdf eta c (float k))
+                        }
+                    )
+                | _ -> nan)
         | _ -> None
 
     /// The observed node to predict: the one named, or the model's only observed node.

@@ -218,10 +218,11 @@ let private lme4VarCorr () =
         let c = l.Split ','
         c.[0], Double.Parse(c.[1], Globalization.CultureInfo.InvariantCulture))
 
-let ``sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under brms's LKJ prior``
+let ``sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under the default prior``
     ()
     =
-    let m, data, t = sleepstudyTerms (CovariancePrior.Lkj 1.0)
+    // the default covariance prior is brms's LKJ(1) with half-Student-t sds
+    let m, data, t = sleepstudyTerms FormulaOptions.Default.Covariance
 
     let plan =
         Bind.bind m data
@@ -329,9 +330,9 @@ let tests =
                 "a nested group is centred on the enclosing group's coefficient at its outer level"
                 (fun () -> ``a nested group is centred on the enclosing group's coefficient at its outer level`` ())
             Expecto.Tests.testCase
-                "sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under brms's LKJ prior"
+                "sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under the default prior"
                 (fun () ->
-                    ``sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under brms's LKJ prior`` ())
+                    ``sleepstudy's sd, cor and ranef rows agree with lme4's VarCorr and BLUPs within the posterior sd under the default prior`` ())
             Expecto.Tests.testCase
                 "binomial group probabilities are reported on the response scale with the raw proportions beside them"
                 (fun () ->

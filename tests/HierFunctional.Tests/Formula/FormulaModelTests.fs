@@ -41,7 +41,9 @@ let ``eight schools from y | se(sigma) ~ 1 + (1 | school) equals the hand-writte
 
     Assert.Equal(expected, m)
 
-let ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model`` () =
+let ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model under brms's default LKJ prior``
+    ()
+    =
     let d = Csv.readOrThrow (dataPath "sleepstudy.csv")
     let m, _ = build Family.Gaussian [] "Reaction ~ Days + (Days | Subject)" d
     // R: median 288.6508, mad 59.339, sd 56.329, sd(Days) 2.8803 (fixtures/formula/sleepstudy_scales.csv).
@@ -53,12 +55,15 @@ let ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written
             let! b0 = sample "b_Intercept" (StudentT(3.0, 288.7, s))
             let! b1 = sample "b_Days" (Normal(0.0, 48.9)) // 2.5 · 56.329 / 2.8803
 
-            let! sigmaB =
-                sample
-                    "Sigma_Subject"
-                    (InverseWishart(3.0, matrix [ [ c (s * s); c 0.0 ]; [ c 0.0; c (slopeSd * slopeSd) ] ]))
+            // brms's default: half-Student-t(3) sds (scaled per coefficient) and LKJ(1) on the correlation
+            let! sd0 = sample "sd_Subject__Intercept" (HalfStudentT(3.0, s))
+            let! sd1 = sample "sd_Subject__Days" (HalfStudentT(3.0, slopeSd))
+            let! l = sample "L_Subject" (LkjCholesky(2, 1.0))
 
-            let! r = sample "r_Subject" (MvNormal(vector [ b0; b1 ], sigmaB)) |> over "Subject"
+            let! r =
+                sample "r_Subject" (MvNormalCholesky(vector [ b0; b1 ], vector [ sd0; sd1 ], l))
+                |> over "Subject"
+
             let! sigma = sample "sigma" (HalfStudentT(3.0, s))
             do! observe "Reaction" (Normal(dot (vector [ c 1.0; data "Days" ]) r.[group "Subject"], sigma))
         }
@@ -318,9 +323,9 @@ let tests =
                     (fun () ->
                         ``eight schools from y | se(sigma) ~ 1 + (1 | school) equals the hand-written centred model`` ())
                 Expecto.Tests.testCase
-                    "sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model"
+                    "sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model under brms's default LKJ prior"
                     (fun () ->
-                        ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model`` ())
+                        ``sleepstudy from Reaction ~ Days + (Days | Subject) equals the hand-written varying-slopes model under brms's default LKJ prior`` ())
                 Expecto.Tests.testCase
                     "a label predictor is treatment-coded with the first declared level as reference"
                     (fun () -> ``a label predictor is treatment-coded with the first declared level as reference`` ())

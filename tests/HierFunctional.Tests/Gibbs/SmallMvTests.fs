@@ -231,7 +231,13 @@ let ``the formula-built sleepstudy gets the same closed-form updates for its gro
         match
             Formula.parse "Reaction ~ Days + (Days | Subject)"
             |> Result.mapError List.singleton
-            |> Result.bind (fun f -> Formula.toModelWith FormulaOptions.Default f d)
+            |> Result.bind (fun f ->
+                Formula.toModelWith
+                    { FormulaOptions.Default with
+                        Covariance = CovariancePrior.InverseWishart
+                    }
+                    f
+                    d)
         with
         | Ok x -> x
         | Error e -> failwith (Formula.describeErrors e)
