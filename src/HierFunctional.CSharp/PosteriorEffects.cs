@@ -59,40 +59,40 @@ public sealed partial class Posterior
 
     /// <summary>Population-level coefficients by term (brms's <c>fixef</c>), with 95% intervals.</summary>
     /// <exception cref="InvalidOperationException">The model was not built from a formula.</exception>
-    public IReadOnlyList<EffectRow> FixedEffects() => EffectRow.FromCore(F.Effects.Fixef(Terms, Core));
+    public IReadOnlyList<EffectRow> FixedEffects() => EffectRow.FromCore(F.Effects.fixef(Terms, Core));
 
     /// <summary>Each group's deviations from the population by level and term (lme4's <c>ranef</c>), computed
     /// draw by draw whatever the node's centring.</summary>
     /// <exception cref="InvalidOperationException">The model was not built from a formula.</exception>
-    public IReadOnlyList<EffectRow> RandomEffects() => EffectRow.FromCore(F.Effects.Ranef(Terms, Core));
+    public IReadOnlyList<EffectRow> RandomEffects() => EffectRow.FromCore(F.Effects.ranef(Terms, Core));
 
     /// <summary>Each group's coefficients by level and term: population coefficient plus deviation (brms's <c>coef</c>).</summary>
     /// <exception cref="InvalidOperationException">The model was not built from a formula.</exception>
-    public IReadOnlyList<EffectRow> Coefficients() => EffectRow.FromCore(F.Effects.Coef(Terms, Core));
+    public IReadOnlyList<EffectRow> Coefficients() => EffectRow.FromCore(F.Effects.coef(Terms, Core));
 
     /// <summary>Group-level standard deviations and correlations, then the residual sd (brms's <c>VarCorr</c>),
     /// computed draw by draw from the covariance draws.</summary>
     /// <exception cref="InvalidOperationException">The model was not built from a formula.</exception>
-    public IReadOnlyList<EffectRow> VarCorr() => EffectRow.FromCore(F.Effects.VarCorr(Terms, Core));
+    public IReadOnlyList<EffectRow> VarCorr() => EffectRow.FromCore(F.Effects.varCorr(Terms, Core));
 
     /// <summary>Per group of a binomial or Poisson formula model, the group intercepts on the response scale
     /// (probabilities or rates) with no, complete and partial pooling; empty for other families.</summary>
     /// <exception cref="InvalidOperationException">The model was not built from a formula.</exception>
     public IReadOnlyList<ShrinkageTable> ResponseScaleShrinkage() =>
-        F.ResponseScale.Shrinkage(Plan.Core.Bound, Terms, Core).Select(ShrinkageTable.FromCore).ToArray();
+        F.ResponseScale.shrinkage(Plan.Core.Bound, Terms, Core).Select(ShrinkageTable.FromCore).ToArray();
 
     /// <summary>The highest-density interval of every scalar: the shortest interval holding the mass.</summary>
     /// <param name="mass">The share of the draws inside, in (0, 1]; 0.95 by default.</param>
     /// <exception cref="ArgumentException">The mass is outside (0, 1].</exception>
     public IReadOnlyList<HdiRow> Hdi(double mass = 0.95) =>
-        F.Hdi.Compute(mass, Core)
+        F.Hdi.compute(mass, Core)
             .Select(r => new HdiRow(r.Name, Interop.ValueOrNull(r.Label) ?? LabelOf(r.Name), r.Lower, r.Upper))
             .ToArray();
 
     /// <summary>Every draw as (chain, draw, name, value), chain by chain, draw by draw, scalars in column order.</summary>
     /// <param name="useLabels">Name each scalar by its group label where it has one (<c>r_Subject[308,Days]</c>).</param>
     public IReadOnlyList<TidyDraw> TidyDraws(bool useLabels = false) =>
-        F.Tidy.Draws(Core)
+        F.Tidy.draws(Core)
             .Select(d => new TidyDraw(
                 d.Chain, d.Draw, useLabels && labelOf.TryGetValue(d.Name, out var l) ? l : d.Name, d.Value))
             .ToArray();
@@ -103,7 +103,7 @@ public sealed partial class Posterior
     public void WriteTidyCsv(string path, bool useLabels = false)
     {
         using var writer = new StreamWriter(Interop.Name(path, nameof(path)), false, new UTF8Encoding(false));
-        F.Tidy.Write(
+        F.Tidy.write(
             writer,
             TidyDraws(useLabels).Select(d => new F.TidyDraw(d.Chain, d.Draw, d.Name, d.Value)));
     }
@@ -116,8 +116,8 @@ public sealed partial class Posterior
     public static IReadOnlyList<LooComparisonRow> Compare(IReadOnlyDictionary<string, Posterior> fits)
     {
         ArgumentNullException.ThrowIfNull(fits);
-        var named = fits.Select(kv => Tuple.Create(kv.Key, F.Criteria.LooOf(kv.Value.WithLogLikelihood())));
-        return F.LooCompare.Compare(Interop.ToList(named))
+        var named = fits.Select(kv => Tuple.Create(kv.Key, F.Criteria.looOf(kv.Value.WithLogLikelihood())));
+        return F.LooCompare.compare(Interop.ToList(named))
             .Select(r => new LooComparisonRow(r.Model, r.ElpdDiff, r.SeDiff, r.ElpdLoo, r.SeElpdLoo, r.PLoo, r.Looic))
             .ToArray();
     }

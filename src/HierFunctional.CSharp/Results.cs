@@ -78,7 +78,7 @@ public sealed record PosteriorSummary(
             s.Cancelled,
             s.Partial)
         {
-            Text = F.SummaryModule.Format(s),
+            Text = F.SummaryModule.format(s),
         };
 }
 

@@ -7,7 +7,7 @@ open System
 /// be started at any counter. Each counter value gives a block of four 32-bit outputs; a double takes two.
 /// Not yet the samplers' generator (they use MathNet's xoshiro256**): see docs/architecture.md, "The generator".
 [<Sealed>]
-type Philox4x32(key0: uint32, key1: uint32) =
+type internal Philox4x32(key0: uint32, key1: uint32) =
     inherit Random()
 
     let mutable ctr0 = 0u

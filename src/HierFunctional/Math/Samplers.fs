@@ -8,7 +8,7 @@ open HierFunctional.Numerics
 /// Random variates for the families MathNet.Numerics lacks (or handles only for small arguments).
 /// Every sampler takes its generator explicitly.
 [<RequireQualifiedAccess>]
-module Samplers =
+module internal Samplers =
 
     /// Below this many trials MathNet's Binomial sampler (one uniform per trial, ~0.5 µs each) is used directly.
     let private directBinomialLimit = 40.0

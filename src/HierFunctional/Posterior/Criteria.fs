@@ -151,7 +151,6 @@ module Criteria =
 
     /// DIC from deviance draws D(θ^s) and the deviance at the posterior mean D(θ̄):
     /// p_D = D̄ − D(θ̄), DIC = D̄ + p_D (Spiegelhalter et al. 2002); p_V = var(D)/2, DIC_V = D̄ + p_V.
-    [<CompiledName("Dic")>]
     let dic (deviance: float[]) (devianceAtMean: float) : Dic =
         if isNull deviance || deviance.Length < 2 then
             invalidArg "deviance" "need at least two deviance draws."
@@ -194,7 +193,6 @@ module Criteria =
 
     /// WAIC: lppd_i = log((1/S) Σ_s p(y_i | θ^s)), p_waic,i = var_s log p(y_i | θ^s), elpd_waic,i = lppd_i − p_waic,i,
     /// waic = −2 elpd_waic (Vehtari, Gelman & Gabry 2017, eqs. 11–12), SEs as `loo::waic`.
-    [<CompiledName("Waic")>]
     let waic (logLik: float[][]) : Waic =
         let cols = columns "logLik" logLik
         let logS = log (float logLik.Length)
@@ -266,7 +264,6 @@ module Criteria =
 
     /// Effective sample size of draws split into equal-length chains ([chain][iteration]) by Geyer's initial
     /// monotone sequence over the multi-chain autocorrelation, exactly as `loo:::ess_rfun` (loo 2.5.1).
-    [<CompiledName("EssOfChains")>]
     let essOfChains (chains: float[][]) : float =
         if isNull chains || chains.Length = 0 then
             invalidArg "chains" "need at least one chain."
@@ -302,7 +299,6 @@ module Criteria =
 
     /// Relative efficiency r_eff,i = ESS(exp log p(y_i | θ)) / S per observation, as
     /// `loo::relative_eff(exp(logLik), chain_id)`; chainIds gives each draw's chain (any labels, equal-length chains).
-    [<CompiledName("RelativeEff")>]
     let relativeEff (chainIds: int[]) (logLik: float[][]) : float[] =
         let cols = columns "logLik" logLik
 
@@ -335,7 +331,6 @@ module Criteria =
     /// Generalized Pareto fit to positive exceedances sorted ascending, by the profile-posterior method of
     /// Zhang & Stephens (2009) with a grid of 30 + ⌊√n⌋ points, then loo's weakly informative shrinkage
     /// k ← (n k + 10 · 0.5)/(n + 10) (`loo:::gpdfit` and `adjust_k_wip`). Returns (k, σ).
-    [<CompiledName("GpdFit")>]
     let gpdFit (sortedExceedances: float[]) : float * float =
         let x = sortedExceedances
         let n = x.Length
@@ -366,7 +361,6 @@ module Criteria =
             sigma * SpecialFunctions.Expm1(-k * SpecialFunctions.Log1p(-p)) / k
 
     /// Tail length for PSIS, ⌈min(0.2 S, 3 √(S / r_eff))⌉ (`loo:::n_pareto`).
-    [<CompiledName("TailLength")>]
     let tailLength (draws: int) (rEff: float) : int =
         int (ceil (min (0.2 * float draws) (3.0 * sqrt (float draws / rEff))))
 
@@ -375,7 +369,6 @@ module Criteria =
     /// Pareto smoothing of one vector of log importance ratios (`loo:::do_psis_i`): the largest M ratios are
     /// replaced by expected order statistics of the fitted generalized Pareto, then truncated at the raw maximum.
     /// Tails shorter than 5 are left unsmoothed with k̂ = +∞. Returns (smoothed log weights, k̂).
-    [<CompiledName("PsisSmooth")>]
     let psisSmooth (tailLen: int) (logRatios: float[]) : float[] * float =
         let s = logRatios.Length
         let top = Array.max logRatios
@@ -400,7 +393,6 @@ module Criteria =
         (lw |> Array.map (fun v -> (if v > 0.0 then 0.0 else v) + top)), khat
 
     /// PSIS over observations: column i of the [draw][observation] log ratios is smoothed with tail length from rEff.[i].
-    [<CompiledName("Psis")>]
     let psis (rEff: float[]) (logRatios: float[][]) : Psis =
         let cols = columns "logRatios" logRatios
 
@@ -425,7 +417,6 @@ module Criteria =
         }
 
     /// The category loo's pareto_k_table puts k̂ in: (−∞, 0.5], (0.5, 0.7], (0.7, 1], (1, ∞).
-    [<CompiledName("ClassifyParetoK")>]
     let classifyParetoK (k: float) : ParetoK =
         if k <= 0.5 then ParetoK.Good
         elif k <= 0.7 then ParetoK.Ok
@@ -563,12 +554,10 @@ module Criteria =
     /// PSIS-LOO with given relative efficiencies (one per observation): smoothed weights from the raw ratios
     /// 1/p(y_i | θ^s), elpd_loo,i = log Σ_s w̃_is p(y_i | θ^s) with normalised w̃ (Vehtari, Gelman & Gabry 2017,
     /// eq. 10), p_loo,i = lppd_i − elpd_loo,i, looic = −2 elpd_loo; SEs, n_eff and MCSE as `loo::loo` 2.5.1.
-    [<CompiledName("LooWith")>]
     let looWith (rEff: float[]) (logLik: float[][]) : Loo =
         looOfPointwise (looPointwise rEff logLik)
 
     /// PSIS-LOO treating the draws as independent (r_eff = 1 for every observation).
-    [<CompiledName("Loo")>]
     let loo (logLik: float[][]) : Loo =
         let n =
             if isNull logLik || logLik.Length = 0 then
@@ -579,7 +568,6 @@ module Criteria =
         looWith (Array.create n 1.0) logLik
 
     /// PSIS-LOO with r_eff computed from the chains (`relativeEff chainIds logLik`), as loo recommends for MCMC draws.
-    [<CompiledName("LooOfChains")>]
     let looOfChains (chainIds: int[]) (logLik: float[][]) : Loo =
         looWith (relativeEff chainIds logLik) logLik
 
@@ -594,23 +582,19 @@ module Criteria =
         Array.init (Array2D.length1 m) (fun s -> Array.init (Array2D.length2 m) (fun i -> m.[s, i]))
 
     /// Per-draw deviance D(θ^s) = −2 Σ_i log p(y_i | θ^s) from the recorded pointwise log-likelihood.
-    [<CompiledName("DevianceDraws")>]
     let devianceDraws (posterior: Posterior) : float[] =
         logLikRows posterior |> Array.map (fun row -> -2.0 * Array.sum row)
 
     /// DIC of a fit: D̄ from the recorded log-likelihood (`devianceDraws`) and D(θ̄) at the posterior mean of the
     /// parameter state (`PosteriorStates.meanState`), combined by `dic` (Spiegelhalter et al. 2002).
-    [<CompiledName("DicOf")>]
     let dicOf (plan: GibbsPlan) (posterior: Posterior) : Dic =
         let thetaBar = PosteriorStates.meanState plan.Bound posterior
         dic (devianceDraws posterior) (plan.Density.Deviance thetaBar)
 
     /// WAIC of a fit from its recorded pointwise log-likelihood (`waic`).
-    [<CompiledName("WaicOf")>]
     let waicOf (posterior: Posterior) : Waic = waic (logLikRows posterior)
 
     /// PSIS-LOO of a fit, with r_eff from its chains (`looOfChains`).
-    [<CompiledName("LooOf")>]
     let looOf (posterior: Posterior) : Loo =
         let ids = Array.init posterior.TotalDraws (fun s -> s / posterior.DrawCount)
         looOfChains ids (logLikRows posterior)

@@ -40,17 +40,14 @@ module FitCriteria =
         |> Criteria.looOfPointwise
 
     /// WAIC of a fit from its draws (`Criteria.waic`), row block by row block.
-    [<CompiledName("Waic")>]
     let waic (plan: GibbsPlan) (posterior: Posterior) : Waic =
         waicWith defaultBlockValues plan posterior
 
     /// PSIS-LOO of a fit from its draws, r_eff from its chains (`Criteria.looOfChains`), row block by row block.
-    [<CompiledName("Loo")>]
     let loo (plan: GibbsPlan) (posterior: Posterior) : Loo =
         looWith defaultBlockValues plan posterior
 
     /// DIC of a fit from its draws: each draw's deviance evaluated from its state (`Criteria.dic`).
-    [<CompiledName("Dic")>]
     let dic (plan: GibbsPlan) (posterior: Posterior) : Dic =
         let deviance =
             PosteriorStates.allChainStates plan.Bound posterior |> Array.map plan.Density.Deviance

@@ -4,6 +4,7 @@ open System
 open System.Threading
 open System.Threading.Tasks
 open MathNet.Numerics.Random
+open HierFunctional.Inference
 
 /// Where chains start. Nodes are started in declaration order from their parents' starting values (see
 /// `StartValues` for the typical values and the jitter).
