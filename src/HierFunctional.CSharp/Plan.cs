@@ -74,7 +74,7 @@ public sealed class Plan
 
     /// <summary>Runs the chains (in parallel, each with its own generator) and collects the monitored draws.</summary>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
-    /// <exception cref="ModelException">A sampler update failed numerically (kind <see cref="ErrorKind.NumericalFailure"/>).</exception>
+    /// <exception cref="ModelException">A sampler update failed numerically (kind <see cref="HierFunctional.ErrorKind.NumericalFailure"/>).</exception>
     /// <exception cref="ArgumentException">An option is out of range or monitors an unknown node.</exception>
     public Posterior Sample(SamplerOptions? options = null) => Run(options ?? SamplerOptions.Default, null, default);
 

@@ -155,11 +155,7 @@ public sealed partial class Posterior
 
     /// <summary>DIC and p_D (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
-    public DicResult Dic()
-    {
-        var d = F.Criteria.dicOf(Plan.Core, WithLogLikelihood());
-        return new DicResult(d.MeanDeviance, d.DevianceAtMean, d.PD, d.Dic, d.PV, d.DicV);
-    }
+    public F.Dic Dic() => F.Criteria.dicOf(Plan.Core, WithLogLikelihood());
 
     /// <summary>WAIC with standard errors (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
@@ -193,12 +189,11 @@ public sealed partial class Posterior
     /// replications at least as extreme as the observed value (Gelman et al. BDA3 §6.3).</summary>
     /// <param name="statistic">The test statistic of a data set, e.g. <c>d =&gt; d.GetNumbers("y").Max()</c>.</param>
     /// <param name="seed">Seed of the replication generator.</param>
-    public PredictiveCheck PredictiveCheck(Func<DataSet, double> statistic, int seed = 1)
+    public F.PredictiveCheck PredictiveCheck(Func<DataSet, double> statistic, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(statistic);
-        var c = F.Predictive.check(
+        return F.Predictive.check(
             Rng(seed), Plan.Core.Bound, Interop.Fun<F.Dataset, double>(d => statistic(new DataSet(d))), Core);
-        return new PredictiveCheck(c.Observed, c.Replicated, c.PValue);
     }
 
     /// <summary>Draws of a new, unobserved level of a group-level node, one per posterior draw (θ_new | μ, τ).</summary>

@@ -98,7 +98,7 @@ public class ResultTests
             Microsoft.FSharp.Core.FuncConvert.FromFunc<F.Dataset, double>(MaxY), core);
 
         Assert.Equal(coreCheck.Replicated, check.Replicated);
-        Assert.Equal(post.Draws("mu").Length, check.Replicated.Count);
+        Assert.Equal(post.Draws("mu").Length, check.Replicated.Length);
         Assert.InRange(check.PValue, 0.0, 1.0);
         Assert.Equal(
             F.Predictive.newGroup(new MathNet.Numerics.Random.Xoshiro256StarStar(4, false), plan.Bound, "theta", core),
