@@ -10,7 +10,7 @@ open HierFunctional.Numerics
 [<RequireQualifiedAccess>]
 module internal Samplers =
 
-    /// Below this many trials MathNet's Binomial sampler (one uniform per trial, ~0.5 µs each) is used directly.
+    /// Below this many trials MathNet's Binomial sampler (one uniform per trial) is used directly.
     let private directBinomialLimit = 40.0
 
     /// Binomial(n, p) for any whole n ≥ 0, exact: for large n, the i-th order statistic U_(i) of n uniforms is

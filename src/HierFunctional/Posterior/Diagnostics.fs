@@ -126,7 +126,7 @@ module Diagnostics =
 
     /// In-place iterative radix-2 Cooley–Tukey FFT of (re, im), length a power of two; sign −1 is the forward
     /// transform, +1 the unscaled inverse. Hand-written because MathNet's managed Fourier (parallelised above
-    /// 1024 points) took 2–5× the CPU time of this loop here plus thread-pool waits, and ESS is computed for
+    /// 1024 points) cost more CPU time than this loop here, plus thread-pool waits, and ESS is computed for
     /// every scalar of every summary; agreement with the direct sum is a property test.
     let private fft (re: float[]) (im: float[]) (sign: float) =
         let n = re.Length
