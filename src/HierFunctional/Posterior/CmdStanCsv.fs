@@ -27,7 +27,7 @@ type CmdStanHeader =
     }
 
 /// One chain read from a Stan CSV file (CmdStan or rstan `sample_file` output).
-type StanCsvChain =
+type internal StanCsvChain =
     {
         /// `key = value` pairs of the leading comment block in file order, keys trimmed and values without
         /// CmdStan's ` (Default)` suffix; section lines without `=` (e.g. `sample`, `adapt`) are not listed.
@@ -211,7 +211,7 @@ module CmdStanCsv =
     /// (`# Adaptation terminated`, step size, mass matrix) and the `Elapsed Time` block are skipped, and draws
     /// before the adaptation block are returned as Warmup.
     /// <exception cref="System.IO.InvalidDataException">A row has the wrong number of cells or a non-number.</exception>
-    let parse (text: string) : StanCsvChain =
+    let internal parse (text: string) : StanCsvChain =
         let lines = text.Split('\n') |> Array.map (fun l -> l.TrimEnd('\r'))
         // One pass over the lines, accumulating into locals; nothing mutable escapes.
         let mutable meta = []
@@ -265,14 +265,14 @@ module CmdStanCsv =
 
     /// Reads one Stan CSV file (one chain); see `parse`. Errors name the file and line.
     /// <exception cref="System.IO.InvalidDataException">The file is not a Stan CSV file.</exception>
-    let read (path: string) : StanCsvChain =
+    let internal read (path: string) : StanCsvChain =
         try
             parse (File.ReadAllText path)
         with :? InvalidDataException as e ->
             raise (InvalidDataException($"{path}: {e.Message}", e))
 
     /// The value of the first metadata entry with this key (e.g. "seed", "id", "num_samples"), if any.
-    let tryMetadata (key: string) (chain: StanCsvChain) : string option = tryFind key chain.Metadata
+    let internal tryMetadata (key: string) (chain: StanCsvChain) : string option = tryFind key chain.Metadata
 
     /// Writes a posterior as CmdStan does, one file per chain (`<directory>/<model>_<chain>.csv`), with names in
     /// Stan's form (`theta[1]` → `theta.1`); returns the paths. Draws are written in round-trip precision.

@@ -44,7 +44,7 @@ type Warning =
     }
 
 /// One scalar's problem, before scalars of the same node are grouped into one warning.
-type ScalarFinding =
+type internal ScalarFinding =
     {
         /// The kind of problem.
         Kind: WarningKind
@@ -147,7 +147,7 @@ module Warnings =
 
     /// The problems of one scalar, from its draws `x[chain][draw]` and its R-hat and ESS (as `Diagnostics`
     /// computes them; the summary passes the values it already has).
-    let findings
+    let internal findings
         (options: WarningOptions)
         (name: string)
         (rhat: float)
@@ -240,7 +240,7 @@ module Warnings =
         ]
 
     /// The problems of one scalar, computing its R-hat and ESS with `Diagnostics`.
-    let findingsOf (options: WarningOptions) (name: string) (x: float[][]) : ScalarFinding list =
+    let internal findingsOf (options: WarningOptions) (name: string) (x: float[][]) : ScalarFinding list =
         findings options name (Diagnostics.rhat x) (Diagnostics.essBulk x) (Diagnostics.essTail x) x
 
     let private severity (k: WarningKind) =
@@ -311,7 +311,7 @@ module Warnings =
         | WarningKind.ModelCheck -> "a model check failed", ""
 
     /// Groups scalar findings into one warning per (kind, node), most severe first, nodes in posterior order.
-    let group (options: WarningOptions) (chainCount: int) (findings: ScalarFinding list) : Warning list =
+    let internal group (options: WarningOptions) (chainCount: int) (findings: ScalarFinding list) : Warning list =
         findings
         |> List.groupBy (fun f -> f.Kind, Posterior.nodeOf f.Scalar)
         |> List.mapi (fun i ((kind, node), fs) -> (severity kind, i), (kind, node, fs))
