@@ -71,7 +71,7 @@ printfn "%s" (Summary.format (Summary.compute (Posterior.select [ "mu"; "tau"; "
 The same model with the Pólya-Gamma rule removed falls back to slice sampling for theta and beta. Both are
 correct; the comparison is effective draws per draw (higher is better).
 *)
-let withoutPg = CompileSettings.Default.WithRules(Rules.builtIn |> List.filter (fun r -> r.Name <> GlmConjugacy.polyaGammaLogistic.Name))
+let withoutPg = CompileSettings.Default.WithRules(Rules.builtIn |> List.filter (fun r -> r.Name <> Rules.polyaGammaLogistic.Name))
 let slicePlan = compileUsing withoutPg
 printfn "%s\n" (Gibbs.describe slicePlan)
 let slicePost, sliceSeconds = timed (fun () -> Chains.run options slicePlan)

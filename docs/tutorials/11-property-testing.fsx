@@ -33,6 +33,7 @@ writes a rule, states its identities, checks them with the kit, and then breaks 
 open Expecto
 open MathNet.Numerics.Distributions
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 open HierFunctional.Testing.Expecto
 open type Distributions

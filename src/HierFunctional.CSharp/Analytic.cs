@@ -22,16 +22,16 @@ public static class Analytic
     /// <param name="tau">Population sd τ.</param>
     /// <param name="estimate">The group's estimate y.</param>
     /// <param name="stdError">Its standard error σ.</param>
-    public static NormalShrinkage NormalShrinkage(double mu, double tau, double estimate, double stdError) =>
-        Of(FA.Shrinkage.normal(mu, tau, estimate, stdError));
+    public static FA.NormalShrinkage NormalShrinkage(double mu, double tau, double estimate, double stdError) =>
+        FA.Shrinkage.normal(mu, tau, estimate, stdError);
 
     /// <summary>Normal-Normal posteriors of many groups with the same μ and τ.</summary>
     /// <param name="mu">Population mean μ.</param>
     /// <param name="tau">Population sd τ.</param>
     /// <param name="estimates">The groups' estimates.</param>
     /// <param name="stdErrors">Their standard errors.</param>
-    public static NormalShrinkage[] NormalShrinkage(double mu, double tau, double[] estimates, double[] stdErrors) =>
-        FA.Shrinkage.normalGroups(mu, tau, estimates, stdErrors).Select(Of).ToArray();
+    public static FA.NormalShrinkage[] NormalShrinkage(double mu, double tau, double[] estimates, double[] stdErrors) =>
+        FA.Shrinkage.normalGroups(mu, tau, estimates, stdErrors);
 
     /// <summary>Posterior of a group mean from n observations with sd σ (standard error σ/√n).</summary>
     /// <param name="mu">Population mean μ.</param>
@@ -39,30 +39,24 @@ public static class Analytic
     /// <param name="sigma">Within-group sd σ.</param>
     /// <param name="groupMean">The group's sample mean.</param>
     /// <param name="n">The group's size.</param>
-    public static NormalShrinkage NormalMeanShrinkage(double mu, double tau, double sigma, double groupMean, int n) =>
-        Of(FA.Shrinkage.normalMean(mu, tau, sigma, groupMean, n));
+    public static FA.NormalShrinkage NormalMeanShrinkage(double mu, double tau, double sigma, double groupMean, int n) =>
+        FA.Shrinkage.normalMean(mu, tau, sigma, groupMean, n);
 
     /// <summary>Beta-Binomial posterior Beta(α + y, β + n − y).</summary>
     /// <param name="alpha">Prior α.</param>
     /// <param name="beta">Prior β.</param>
     /// <param name="successes">y.</param>
     /// <param name="trials">n.</param>
-    public static BetaPosterior BetaBinomialPosterior(double alpha, double beta, int successes, int trials)
-    {
-        var p = FA.Shrinkage.betaBinomial(alpha, beta, successes, trials);
-        return new BetaPosterior(p.Alpha, p.Beta, p.Mean, p.Sd, p.DataWeight);
-    }
+    public static FA.BetaPosterior BetaBinomialPosterior(double alpha, double beta, int successes, int trials) =>
+        FA.Shrinkage.betaBinomial(alpha, beta, successes, trials);
 
     /// <summary>Gamma-Poisson posterior Gamma(α + y, β + E) (shape, rate).</summary>
     /// <param name="alpha">Prior shape α.</param>
     /// <param name="beta">Prior rate β.</param>
     /// <param name="count">y.</param>
     /// <param name="exposure">E.</param>
-    public static GammaPosterior GammaPoissonPosterior(double alpha, double beta, int count, double exposure)
-    {
-        var p = FA.Shrinkage.gammaPoisson(alpha, beta, count, exposure);
-        return new GammaPosterior(p.Shape, p.Rate, p.Mean, p.Sd, p.DataWeight);
-    }
+    public static FA.GammaPosterior GammaPoissonPosterior(double alpha, double beta, int count, double exposure) =>
+        FA.Shrinkage.gammaPoisson(alpha, beta, count, exposure);
 
     /// <summary>Regression coefficients' posterior with β ~ N(μ, Σ_β), y ~ N(Xβ, σ²I):
     /// V = (Σ⁻¹ + XᵀX/σ²)⁻¹, mean V(Σ⁻¹μ + Xᵀy/σ²).</summary>
@@ -114,7 +108,7 @@ public static class Analytic
             _ => FA.TauMethod.REML,
         };
         var f = FA.EmpiricalBayes.randomEffects(core, estimates, variances);
-        return new RandomEffectsFit(method, f.Tau2, f.Tau2Se, f.Mu, f.MuSe, f.Q, f.Posteriors.Select(Of).ToArray());
+        return new RandomEffectsFit(method, f.Tau2, f.Tau2Se, f.Mu, f.MuSe, f.Q, f.Posteriors);
     }
 
     /// <summary>Exact grid posterior of the Beta-Binomial hierarchy under p(α, β) ∝ (α+β)^(−5/2) (BDA3 §5.3).</summary>
@@ -125,7 +119,7 @@ public static class Analytic
     {
         var g = FA.GridPosterior.betaBinomial(gridPoints, successes, trials);
         return new BetaBinomialGridPosterior(
-            Of(g.LogRatio), Of(g.LogSum), Of(g.PopulationMean), g.Theta.Select(Of).ToArray(), g.IntegrationError);
+            g.LogRatio, g.LogSum, g.PopulationMean, g.Theta, g.IntegrationError);
     }
 
     /// <summary>Exact grid posterior of y_j ~ N(θ_j, σ_j), θ_j ~ N(μ, τ) with μ ~ N(muMean, muSd) (flat when
@@ -146,35 +140,35 @@ public static class Analytic
             : Interop.Fun<double, double>(t => FA.GridPosterior.halfCauchyTau(tauScale, t));
         var g = FA.GridPosterior.normalHierarchy(gridPoints, muPrior, tauPrior, y, sigma);
         return new NormalHierarchyPosterior(
-            Of(g.Mu), Of(g.Tau), g.Theta.Select(Of).ToArray(), g.TauGrid, g.TauDensity, g.IntegrationError);
+            g.Mu, g.Tau, g.Theta, g.TauGrid, g.TauDensity, g.IntegrationError);
     }
 
     /// <summary>No, complete and partial pooling of Normal estimates, τ estimated by REML.</summary>
     /// <param name="estimates">Group estimates.</param>
     /// <param name="stdErrors">Their standard errors.</param>
     /// <param name="tau">A known population sd τ; estimated when null.</param>
-    public static PoolingTable NormalPooling(double[] estimates, double[] stdErrors, double? tau = null) =>
-        Of(tau is { } t ? FA.Pooling.normalWithTau(t, estimates, stdErrors) : FA.Pooling.normal(estimates, stdErrors));
+    public static FA.PoolingTable NormalPooling(double[] estimates, double[] stdErrors, double? tau = null) =>
+        tau is { } t ? FA.Pooling.normalWithTau(t, estimates, stdErrors) : FA.Pooling.normal(estimates, stdErrors);
 
     /// <summary>No, complete and partial pooling of binomial rates; Beta prior by marginal ML unless given.</summary>
     /// <param name="successes">Successes per group.</param>
     /// <param name="trials">Trials per group.</param>
     /// <param name="alpha">Prior α (with <paramref name="beta"/>); estimated when null.</param>
     /// <param name="beta">Prior β.</param>
-    public static PoolingTable BinomialPooling(int[] successes, int[] trials, double? alpha = null, double? beta = null) =>
-        Of(alpha is { } a && beta is { } b
+    public static FA.PoolingTable BinomialPooling(int[] successes, int[] trials, double? alpha = null, double? beta = null) =>
+        alpha is { } a && beta is { } b
             ? FA.Pooling.binomialWithPrior(a, b, successes, trials)
-            : FA.Pooling.binomial(successes, trials));
+            : FA.Pooling.binomial(successes, trials);
 
     /// <summary>No, complete and partial pooling of Poisson rates with exposures; Gamma prior by marginal ML unless given.</summary>
     /// <param name="counts">Counts per group.</param>
     /// <param name="exposures">Exposures per group.</param>
     /// <param name="alpha">Prior shape (with <paramref name="beta"/>); estimated when null.</param>
     /// <param name="beta">Prior rate.</param>
-    public static PoolingTable PoissonPooling(int[] counts, double[] exposures, double? alpha = null, double? beta = null) =>
-        Of(alpha is { } a && beta is { } b
+    public static FA.PoolingTable PoissonPooling(int[] counts, double[] exposures, double? alpha = null, double? beta = null) =>
+        alpha is { } a && beta is { } b
             ? FA.Pooling.poissonWithPrior(a, b, counts, exposures)
-            : FA.Pooling.poisson(counts, exposures));
+            : FA.Pooling.poisson(counts, exposures);
 
     /// <summary>Gamma-Poisson marginal: the Negative Binomial log-probability of y given exposure E.</summary>
     /// <param name="alpha">Gamma shape.</param>
@@ -197,21 +191,15 @@ public static class Analytic
     /// <param name="tau">Population sd.</param>
     /// <param name="sigma">Within-group sd.</param>
     /// <param name="n">Group size.</param>
-    public static NormalMarginal NormalGroupMean(double mu, double tau, double sigma, int n)
-    {
-        var m = FA.Marginals.normalGroupMean(mu, tau, sigma, n);
-        return new NormalMarginal(m.Mean, m.Variance);
-    }
+    public static FA.NormalMarginal NormalGroupMean(double mu, double tau, double sigma, int n) =>
+        FA.Marginals.normalGroupMean(mu, tau, sigma, n);
 
     /// <summary>Variance components and intra-class correlations of a three-level Normal hierarchy.</summary>
     /// <param name="omega">Sd between top-level groups (0 for two levels).</param>
     /// <param name="tau">Sd between groups within a parent.</param>
     /// <param name="sigma">Sd within a group.</param>
-    public static VarianceComponents VarianceComponents(double omega, double tau, double sigma)
-    {
-        var v = FA.Marginals.threeLevel(omega, tau, sigma);
-        return new VarianceComponents(v.Total, v.Within, v.BetweenGroups, v.BetweenParents, v.IccSameGroup, v.IccSameParent);
-    }
+    public static FA.VarianceDecomposition VarianceComponents(double omega, double tau, double sigma) =>
+        FA.Marginals.threeLevel(omega, tau, sigma);
 
     /// <summary>Intra-class correlation τ²/(τ²+σ²).</summary>
     /// <param name="tau">Between-group sd.</param>
@@ -221,32 +209,14 @@ public static class Analytic
     /// <summary>Fits the two-group model to z-scores with standard errors by EM (Efron's local fdr).</summary>
     /// <param name="z">Estimates.</param>
     /// <param name="s">Their standard errors.</param>
-    public static TwoGroupFit TwoGroup(double[] z, double[] s)
-    {
-        var f = FA.TwoGroup.fit(z, s);
-        return new TwoGroupFit(f.Pi0, f.Pi0Se, f.Tau2, f.Tau2Se, f.LogLikelihood, f.Iterations, f.Lfdr, f.PosteriorMean);
-    }
+    public static FA.TwoGroupFit TwoGroup(double[] z, double[] s) => FA.TwoGroup.fit(z, s);
 
     /// <summary>The largest set whose mean lfdr is at most <paramref name="q"/>.</summary>
     /// <param name="q">Target Bayesian FDR.</param>
     /// <param name="lfdr">Local false discovery rates.</param>
-    public static Discoveries Discoveries(double q, double[] lfdr)
-    {
-        var d = FA.TwoGroup.discoveries(q, lfdr);
-        return new Discoveries(d.Indices, d.EstimatedFdr);
-    }
-
-    private static NormalShrinkage Of(FA.NormalShrinkage s) =>
-        new(s.Estimate, s.StdError, s.ShrinkageFactor, s.PosteriorMean, s.PosteriorSd);
-
-    private static Moments Of(FA.Moments m) => new(m.Mean, m.Sd);
+    public static FA.Discoveries Discoveries(double q, double[] lfdr) => FA.TwoGroup.discoveries(q, lfdr);
 
     private static PriorEstimate Of(FA.PriorEstimate p) =>
         new(p.Alpha, p.Beta, p.AlphaSe, p.BetaSe, p.PriorMean, p.LogLikelihood,
             p.Method.IsMoments ? EstimationMethod.Moments : EstimationMethod.MarginalML, p.AtBoundary);
-
-    private static PoolingTable Of(FA.PoolingTable t) =>
-        new(t.Rows.Select(r => new PoolingRow(
-            r.Group, r.NoPooling, r.CompletePooling, r.PartialPooling, r.PartialPoolingSd, r.DataWeight)).ToArray(),
-            t.Pooled, t.Prior);
 }

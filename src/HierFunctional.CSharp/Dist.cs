@@ -33,7 +33,7 @@ public sealed class Dist : IEquatable<Dist>
     public string Family => F.DistModule.name(Core);
 
     /// <summary>The parameterization labels of the arguments, in order (e.g. <c>mean</c>, <c>sd</c>), from the family's record.</summary>
-    public IReadOnlyList<string> Arguments => F.DistModule.family(Core).Arguments.ToArray();
+    public IReadOnlyList<string> Arguments => F.DistModule.arguments(Core).Select(a => a.Item1).ToArray();
 
     /// <summary>
     /// Any distribution of the catalogue by its family name (as <see cref="Family"/> prints it) and its arguments in

@@ -5,71 +5,17 @@ using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
 
-/// <summary>What kind of model or data error occurred; the same values as the F# core's <c>ErrorKind</c>.</summary>
-public enum ErrorKind
-{
-    /// <summary>Two nodes have the same name.</summary>
-    DuplicateNode = 0,
-
-    /// <summary>A node refers to a node not declared before it.</summary>
-    UndefinedReference = 1,
-
-    /// <summary>A node needs a data column that the data set does not have.</summary>
-    MissingColumn = 2,
-
-    /// <summary>A column's length differs from the row count.</summary>
-    LengthMismatch = 3,
-
-    /// <summary>A data value is NaN or infinite.</summary>
-    NonFiniteValue = 4,
-
-    /// <summary>A data value lies outside the support of the node that models it.</summary>
-    OutsideSupport = 5,
-
-    /// <summary>A label in a group column is not among the group's declared levels.</summary>
-    UnknownLabel = 6,
-
-    /// <summary>A column has the wrong kind of values for its use.</summary>
-    WrongColumnType = 7,
-
-    /// <summary>A nested group level belongs to more than one level of its enclosing group.</summary>
-    NotNested = 8,
-
-    /// <summary>A column used as a group-level value varies within a level.</summary>
-    NotConstantWithinGroup = 9,
-
-    /// <summary>An expression or distribution has the wrong shape or size.</summary>
-    ShapeMismatch = 10,
-
-    /// <summary>A distribution argument is invalid in a way the model itself shows.</summary>
-    InvalidArgument = 11,
-
-    /// <summary>The model uses something this version cannot do.</summary>
-    Unsupported = 12,
-
-    /// <summary>The posterior is known to be improper for this prior and data.</summary>
-    ImproperPosterior = 13,
-
-    /// <summary>A sampler update produced NaN or an infinite value.</summary>
-    NumericalFailure = 14,
-
-    /// <summary>A given starting value lies outside its node's support or on its edge (0 for a positive parameter, a probability of 0 or 1).</summary>
-    InvalidInitialValue = 15,
-    /// <summary>A conjugacy rule failed while building a node's update: a bug in the rule, reported rather than hidden.</summary>
-    RuleFailed = 16,
-}
-
 /// <summary>One model or data error: its kind, where it is, and a sentence saying what to do.</summary>
 /// <param name="Kind">The kind of error.</param>
 /// <param name="Node">The node involved, if any.</param>
 /// <param name="Column">The data column involved, if any.</param>
 /// <param name="Row">The 1-based data row involved, if any.</param>
 /// <param name="Message">What is wrong, where, and how to fix it.</param>
-public sealed record ModelError(ErrorKind Kind, string? Node, string? Column, int? Row, string Message)
+public sealed record ModelError(F.ErrorKind Kind, string? Node, string? Column, int? Row, string Message)
 {
     internal static ModelError FromCore(F.ModelError e)
     {
-        var kind = (ErrorKind)(int)F.ModelErrorModule.kind(e);
+        var kind = F.ModelErrorModule.kind(e);
         var message = CSharpTerms.Rewrite(F.ModelErrorModule.describe(e));
         return e switch
         {
@@ -115,7 +61,7 @@ public sealed class ModelException : Exception
     public IReadOnlyList<ModelError> Errors { get; }
 
     /// <summary>The first error's kind.</summary>
-    public ErrorKind Kind => Errors[0].Kind;
+    public F.ErrorKind Kind => Errors[0].Kind;
 
     /// <summary>The first error's node, if it names one.</summary>
     public string? Node => Errors[0].Node;

@@ -30,7 +30,7 @@ public sealed partial class Posterior
             byLabel.TryAdd(alias, scalar);
         }
 
-        coreWarnings = new(() => F.Warnings.Compute(core));
+        coreWarnings = new(() => F.Warnings.compute(core));
         warnings = new(() => Warning.FromCore(coreWarnings.Value));
     }
 
@@ -76,21 +76,21 @@ public sealed partial class Posterior
     /// <param name="name">A scalar name (<c>theta[1]</c>) or labelled name (<c>theta[Hospital A]</c>; for a formula's
     /// coefficients <c>r_Subject[335,Intercept]</c> or <c>r_Subject[335,1]</c>).</param>
     /// <exception cref="ArgumentException">No such scalar; the message lists the known ones.</exception>
-    public double[] Draws(string name) => F.PosteriorModule.AllChains(Resolve(name), Core);
+    public double[] Draws(string name) => F.PosteriorModule.allChains(Resolve(name), Core);
 
     /// <summary>The draws of the scalar of <paramref name="node"/> labelled <paramref name="label"/>.</summary>
     /// <param name="node">A node declared over a group, e.g. <c>theta</c>.</param>
     /// <param name="label">A level of the group, e.g. <c>Hospital A</c>.</param>
     /// <exception cref="ArgumentException">No scalar of the node has that label; the message lists its labels.</exception>
-    public double[] Draws(string node, string label) => F.PosteriorModule.AllChains(Resolve(node, label), Core);
+    public double[] Draws(string node, string label) => F.PosteriorModule.allChains(Resolve(node, label), Core);
 
     /// <summary>The draws of one scalar per chain: <c>[chain][draw]</c> (a copy).</summary>
     /// <param name="name">A scalar name or labelled name.</param>
-    public double[][] DrawsByChain(string name) => F.PosteriorModule.Chains(Resolve(name), Core);
+    public double[][] DrawsByChain(string name) => F.PosteriorModule.chains(Resolve(name), Core);
 
     /// <summary>Posterior mean of a scalar.</summary>
     /// <param name="name">A scalar name or labelled name.</param>
-    public double Mean(string name) => F.Diagnostics.Mean(DrawsByChain(name));
+    public double Mean(string name) => F.Diagnostics.mean(DrawsByChain(name));
 
     /// <summary>Posterior mean of a labelled scalar.</summary>
     /// <param name="node">The node.</param>
@@ -99,7 +99,7 @@ public sealed partial class Posterior
 
     /// <summary>Posterior standard deviation of a scalar.</summary>
     /// <param name="name">A scalar name or labelled name.</param>
-    public double Sd(string name) => F.Diagnostics.Sd(DrawsByChain(name));
+    public double Sd(string name) => F.Diagnostics.sd(DrawsByChain(name));
 
     /// <summary>Posterior quantile of a scalar (type 7, as R's default).</summary>
     /// <param name="name">A scalar name or labelled name.</param>
@@ -111,7 +111,7 @@ public sealed partial class Posterior
             throw new ArgumentOutOfRangeException(nameof(probability), probability, "A probability must lie in [0, 1].");
         }
 
-        return F.Diagnostics.Quantile(probability, DrawsByChain(name));
+        return F.Diagnostics.quantile(probability, DrawsByChain(name));
     }
 
     /// <summary>Posterior quantile of a labelled scalar.</summary>
@@ -128,16 +128,16 @@ public sealed partial class Posterior
     /// <param name="probabilities">Quantile probabilities; 5%, 50% and 95% when none are given.</param>
     public PosteriorSummary Summary(params double[] probabilities)
     {
-        var options = F.SummaryModule.DefaultOptions;
+        var options = F.SummaryModule.defaultOptions;
         if (probabilities is { Length: > 0 })
         {
             options = new F.SummaryOptions(probabilities, options.MaxRhat, options.MinEssPerChain);
         }
 
         // a formula model's covariance matrices are shown as sd and cor rows, which are not scalars of Core
-        var shown = Plan.Terms is null ? Core : F.Effects.Readable(Plan.Terms, Core);
+        var shown = Plan.Terms is null ? Core : F.Effects.readable(Plan.Terms, Core);
         return PosteriorSummary.FromCore(
-            F.SummaryModule.ComputeWith(options, shown), n => labelOf.TryGetValue(n, out var l) ? l : null);
+            F.SummaryModule.computeWith(options, shown), n => labelOf.TryGetValue(n, out var l) ? l : null);
     }
 
     /// <summary>No, complete and partial pooling per group of a group-level parameter, with shrinkage factors.</summary>
@@ -161,17 +161,13 @@ public sealed partial class Posterior
 
     /// <summary>DIC and p_D (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
-    public DicResult Dic()
-    {
-        var d = F.Criteria.DicOf(Plan.Core, WithLogLikelihood());
-        return new DicResult(d.MeanDeviance, d.DevianceAtMean, d.PD, d.Dic, d.PV, d.DicV);
-    }
+    public F.Dic Dic() => F.Criteria.dicOf(Plan.Core, WithLogLikelihood());
 
     /// <summary>WAIC with standard errors (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
     public WaicResult Waic()
     {
-        var w = F.Criteria.WaicOf(WithLogLikelihood());
+        var w = F.Criteria.waicOf(WithLogLikelihood());
         return new WaicResult(
             CriterionEstimate.FromCore(w.ElpdWaic),
             CriterionEstimate.FromCore(w.PWaic),
@@ -184,7 +180,7 @@ public sealed partial class Posterior
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
     public LooResult Loo()
     {
-        var l = F.Criteria.LooOf(WithLogLikelihood());
+        var l = F.Criteria.looOf(WithLogLikelihood());
         return new LooResult(
             CriterionEstimate.FromCore(l.ElpdLoo),
             CriterionEstimate.FromCore(l.PLoo),
@@ -199,12 +195,11 @@ public sealed partial class Posterior
     /// replications at least as extreme as the observed value (Gelman et al. BDA3 §6.3).</summary>
     /// <param name="statistic">The test statistic of a data set, e.g. <c>d =&gt; d.GetNumbers("y").Max()</c>.</param>
     /// <param name="seed">Seed of the replication generator.</param>
-    public PredictiveCheck PredictiveCheck(Func<DataSet, double> statistic, int seed = 1)
+    public F.PredictiveCheck PredictiveCheck(Func<DataSet, double> statistic, int seed = 1)
     {
         ArgumentNullException.ThrowIfNull(statistic);
-        var c = F.Predictive.check(
+        return F.Predictive.check(
             Rng(seed), Plan.Core.Bound, Interop.Fun<F.Dataset, double>(d => statistic(new DataSet(d))), Core);
-        return new PredictiveCheck(c.Observed, c.Replicated, c.PValue);
     }
 
     /// <summary>Draws of a new, unobserved level of a group-level node, one per posterior draw (θ_new | μ, τ).</summary>
@@ -230,11 +225,11 @@ public sealed partial class Posterior
         var header = new F.CmdStanHeader(
             Interop.Name(modelName, nameof(modelName)), "gibbs", Options.Draws * Options.Thin, Options.Warmup,
             Options.Thin, (ulong)(uint)Options.Seed, 1, null);
-        return F.CmdStanCsv.WritePosterior(directory, header, Core);
+        return F.CmdStanCsv.writePosterior(directory, header, Core);
     }
 
     /// <summary>The warnings banner (if any), then chains, draws and scalars, and whether the run was cancelled.</summary>
-    public override string ToString() => F.Warnings.Banner(coreWarnings.Value) + Core.ToString();
+    public override string ToString() => F.Warnings.banner(coreWarnings.Value) + Core.ToString();
 
     private static Random Rng(int seed) => new MathNet.Numerics.Random.Xoshiro256StarStar(seed, false);
 
@@ -248,7 +243,7 @@ public sealed partial class Posterior
         if (terms is not null)
         {
             // a formula's coefficients by level and term: r_Subject[1,2] -> r_Subject[308,Days]
-            var readable = F.Effects.Readable(terms, core);
+            var readable = F.Effects.readable(terms, core);
             return readable.Names
                 .Where(core.Contains)
                 .Select(n => (n, l: readable.Label(n)))
@@ -319,7 +314,7 @@ public sealed partial class Posterior
             return scalar;
         }
 
-        var known = labelOf.Where(kv => F.PosteriorModule.NodeOf(kv.Key) == node).Select(kv => kv.Value).ToArray();
+        var known = labelOf.Where(kv => F.PosteriorModule.nodeOf(kv.Key) == node).Select(kv => kv.Value).ToArray();
         throw new ArgumentException(
             known.Length == 0
                 ? $"Node '{node}' has no labelled scalars: it is not declared over a group column (or is not monitored)."

@@ -78,7 +78,7 @@ public sealed record PosteriorSummary(
             s.Cancelled,
             s.Partial)
         {
-            Text = F.SummaryModule.Format(s),
+            Text = F.SummaryModule.format(s),
         };
 }
 
@@ -127,15 +127,6 @@ public sealed record ShrinkageTable(string Node, string Observed, string Family,
         };
 }
 
-/// <summary>DIC (Spiegelhalter et al. 2002) with both effective-parameter estimates.</summary>
-/// <param name="MeanDeviance">D̄, the posterior mean deviance.</param>
-/// <param name="DevianceAtMean">D(θ̄), the deviance at the posterior mean.</param>
-/// <param name="PD">p_D = D̄ − D(θ̄).</param>
-/// <param name="Dic">DIC = D̄ + p_D.</param>
-/// <param name="PV">p_V = var(D)/2 (Gelman's alternative).</param>
-/// <param name="DicV">D̄ + p_V.</param>
-public sealed record DicResult(double MeanDeviance, double DevianceAtMean, double PD, double Dic, double PV, double DicV);
-
 /// <summary>A summed criterion and its standard error.</summary>
 /// <param name="Estimate">The sum over observations.</param>
 /// <param name="StandardError">√N × the sd of the pointwise values.</param>
@@ -173,9 +164,3 @@ public sealed record LooResult(
     IReadOnlyList<double> ParetoK,
     double McseElpd,
     IReadOnlyList<string> Warnings);
-
-/// <summary>A posterior predictive check of one test statistic.</summary>
-/// <param name="Observed">The statistic of the observed data.</param>
-/// <param name="Replicated">The statistic of each replicated data set, one per draw.</param>
-/// <param name="PValue">The share of replications at least as large as the observed value.</param>
-public sealed record PredictiveCheck(double Observed, IReadOnlyList<double> Replicated, double PValue);

@@ -58,7 +58,7 @@ public sealed record Warning(
     internal static Warning FromCore(F.Warning w) =>
         new((WarningKind)w.Kind.Tag, w.Node, w.Scalars.ToArray(), w.Chains.ToArray(), w.Problem, w.Advice)
         {
-            Text = F.Warnings.Describe(w),
+            Text = F.Warnings.describe(w),
         };
 
     internal static IReadOnlyList<Warning> FromCore(IEnumerable<F.Warning> ws) => ws.Select(FromCore).ToArray();

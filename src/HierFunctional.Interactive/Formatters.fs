@@ -6,6 +6,7 @@ open System.Text
 open Microsoft.DotNet.Interactive.Formatting
 open Plotly.NET
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Plots
 
 /// Polyglot Notebook formatters: a `Posterior` shows as its summary table (warnings first), a `GibbsPlan` as its

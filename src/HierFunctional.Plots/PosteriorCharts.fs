@@ -49,14 +49,8 @@ type PosteriorCharts =
         Plot.predictiveDensities posterior.Plan.Core.Bound observed posterior.Core
 
     /// Histogram of a test statistic over replicated data, the observed value marked.
-    static member PredictiveStatistic(check: HierFunctional.CSharp.PredictiveCheck, statistic: string) : GenericChart =
-        Plot.predictiveStatistic
-            statistic
-            {
-                Observed = check.Observed
-                Replicated = Array.ofSeq check.Replicated
-                PValue = check.PValue
-            }
+    static member PredictiveStatistic(check: HierFunctional.PredictiveCheck, statistic: string) : GenericChart =
+        Plot.predictiveStatistic statistic check
 
     /// R-hat of every scalar.
     static member Rhat(posterior: CsPosterior) : GenericChart = Plot.rhat posterior.Core

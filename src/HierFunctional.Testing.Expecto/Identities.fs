@@ -3,6 +3,7 @@ namespace HierFunctional.Testing.Expecto
 open Expecto
 open FsCheck.FSharp
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 
 /// One-line Expecto test lists over HierFunctional.Testing's framework-neutral checks: each test fails with the

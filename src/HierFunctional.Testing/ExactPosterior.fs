@@ -2,6 +2,7 @@ namespace HierFunctional.Testing
 
 open System
 open HierFunctional
+open HierFunctional.Inference
 open MathNet.Numerics.Random
 
 /// The exact posterior mean and sd of one scalar, from a closed form or quadrature.

@@ -2,6 +2,7 @@ namespace HierFunctional.Testing
 
 open System
 open HierFunctional
+open HierFunctional.Inference
 
 /// How Geweke's joint-distribution test runs.
 type GewekeSettings =

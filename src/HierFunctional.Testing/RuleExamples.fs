@@ -1,6 +1,7 @@
 namespace HierFunctional.Testing
 
 open HierFunctional
+open HierFunctional.Inference
 open type HierFunctional.Distributions
 
 /// A small model and data set on which a conjugacy rule should claim one node: what the rule checks

@@ -1,6 +1,7 @@
 namespace HierFunctional.Testing
 
 open HierFunctional
+open HierFunctional.Inference
 open type HierFunctional.Distributions
 
 /// The SBC catalogue: one small model per built-in conjugacy rule and per special update (slice fallback, block

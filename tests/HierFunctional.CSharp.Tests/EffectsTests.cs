@@ -59,14 +59,14 @@ public class EffectsTests
         var core = Reference.CoreFit(built.Item1, built.Item2, Reference.CoreOptions);
         var terms = built.Item3;
 
-        Assert.Equal(F.Effects.Fixef(terms, core).Select(r => (r.Term, r.Mean)), post.FixedEffects().Select(r => (r.Term, r.Mean)));
-        Assert.Equal(F.Effects.Ranef(terms, core).Select(r => (r.Name, r.Mean)), post.RandomEffects().Select(r => (r.Name, r.Mean)));
-        Assert.Equal(F.Effects.Coef(terms, core).Select(r => (r.Name, r.Mean)), post.Coefficients().Select(r => (r.Name, r.Mean)));
+        Assert.Equal(F.Effects.fixef(terms, core).Select(r => (r.Term, r.Mean)), post.FixedEffects().Select(r => (r.Term, r.Mean)));
+        Assert.Equal(F.Effects.ranef(terms, core).Select(r => (r.Name, r.Mean)), post.RandomEffects().Select(r => (r.Name, r.Mean)));
+        Assert.Equal(F.Effects.coef(terms, core).Select(r => (r.Name, r.Mean)), post.Coefficients().Select(r => (r.Name, r.Mean)));
         var vc = post.VarCorr();
         Assert.Equal(
             new[] { "sd_Subject__Intercept", "sd_Subject__Days", "cor_Subject__Intercept__Days", "sigma" },
             vc.Select(r => r.Name));
-        Assert.Equal(F.Effects.VarCorr(terms, core).Select(r => r.Mean), vc.Select(r => r.Mean));
+        Assert.Equal(F.Effects.varCorr(terms, core).Select(r => r.Mean), vc.Select(r => r.Mean));
         // ranef is the node value minus its centre b_Days, so its mean is the difference of the means
         var ranef = post.RandomEffects().Single(r => r.Name == "ranef_Subject[308,Days]");
         Assert.Equal(post.Draws("r_Subject[1,2]").Average() - post.Draws("b_Days").Average(), ranef.Mean, 9);

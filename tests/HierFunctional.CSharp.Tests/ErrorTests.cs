@@ -115,12 +115,4 @@ public class ErrorTests
         Assert.Throws<ArgumentException>(() => Model.Sample("", Normal(0, 1)));
         Assert.Throws<ArgumentNullException>(() => DataSet.Empty.With("y", (double[])null!));
     }
-
-    [Fact]
-    public void The_error_kinds_are_the_FSharp_cores_kinds_by_name_and_value()
-    {
-        var core = Enum.GetValues<HierFunctional.ErrorKind>().Select(k => ((int)k, k.ToString()));
-        var facade = Enum.GetValues<ErrorKind>().Select(k => ((int)k, k.ToString()));
-        Assert.Equal(core, facade);
-    }
 }

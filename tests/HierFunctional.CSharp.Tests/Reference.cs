@@ -42,7 +42,7 @@ internal static class Reference
         return result.ResultValue.Posterior;
     }
 
-    public static double[] CoreDraws(F.Posterior posterior, string name) => F.PosteriorModule.AllChains(name, posterior);
+    public static double[] CoreDraws(F.Posterior posterior, string name) => F.PosteriorModule.allChains(name, posterior);
 
     public static IReadOnlyList<School> Schools() =>
         Rows("eight_schools.csv", c => new School(c[0], Num(c[1]), Num(c[2])));

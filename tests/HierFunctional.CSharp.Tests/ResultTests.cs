@@ -27,7 +27,7 @@ public class ResultTests
     public void Summary_rows_are_the_FSharp_summary_rows_with_labels()
     {
         var summary = Fit.Value.Summary();
-        var core = F.SummaryModule.Compute(Core.Value.Post);
+        var core = F.SummaryModule.compute(Core.Value.Post);
 
         Assert.Equal(new[] { 0.05, 0.5, 0.95 }, summary.Probabilities);
         Assert.Equal(core.Rows.Select(r => r.Name), summary.Rows.Select(r => r.Name));
@@ -35,7 +35,7 @@ public class ResultTests
         Assert.Equal(core.Rows.Select(r => r.EssBulk), summary.Rows.Select(r => r.EssBulk));
         Assert.Equal("theta[C]", summary["theta[3]"].Label);
         Assert.Same(summary["theta[3]"], summary["theta[C]"]);
-        Assert.Equal(F.SummaryModule.Format(core), summary.ToString());
+        Assert.Equal(F.SummaryModule.format(core), summary.ToString());
         Assert.Equal(Fit.Value.Mean("mu"), summary["mu"].Mean);
         Assert.Equal(summary["tau"].Quantiles[2], Fit.Value.Quantile("tau", 0.95));
     }
@@ -71,10 +71,10 @@ public class ResultTests
         var post = Fit.Value;
         var (plan, core) = Core.Value;
 
-        Assert.Equal(F.Criteria.DicOf(plan, core).Dic, post.Dic().Dic);
-        Assert.Equal(F.Criteria.WaicOf(core).Waic.Estimate, post.Waic().Waic.Estimate);
+        Assert.Equal(F.Criteria.dicOf(plan, core).Dic, post.Dic().Dic);
+        Assert.Equal(F.Criteria.waicOf(core).Waic.Estimate, post.Waic().Waic.Estimate);
         var loo = post.Loo();
-        Assert.Equal(F.Criteria.LooOf(core).ElpdLoo.Estimate, loo.ElpdLoo.Estimate);
+        Assert.Equal(F.Criteria.looOf(core).ElpdLoo.Estimate, loo.ElpdLoo.Estimate);
         Assert.Equal(8, loo.ParetoK.Count);
     }
 
@@ -98,7 +98,7 @@ public class ResultTests
             Microsoft.FSharp.Core.FuncConvert.FromFunc<F.Dataset, double>(MaxY), core);
 
         Assert.Equal(coreCheck.Replicated, check.Replicated);
-        Assert.Equal(post.Draws("mu").Length, check.Replicated.Count);
+        Assert.Equal(post.Draws("mu").Length, check.Replicated.Length);
         Assert.InRange(check.PValue, 0.0, 1.0);
         Assert.Equal(
             F.Predictive.newGroup(new MathNet.Numerics.Random.Xoshiro256StarStar(4, false), plan.Bound, "theta", core),
@@ -162,8 +162,8 @@ public class ResultTests
             var files = Fit.Value.WriteCmdStanCsv(dir, "schools");
             Assert.Equal(2, files.Count);
             Assert.EndsWith("schools_1.csv", files[0]);
-            var back = F.CmdStanCsv.ReadPosterior(files.ToArray());
-            Assert.Equal(Fit.Value.Draws("theta[4]"), F.PosteriorModule.AllChains("theta[4]", back));
+            var back = F.CmdStanCsv.readPosterior(files.ToArray());
+            Assert.Equal(Fit.Value.Draws("theta[4]"), F.PosteriorModule.allChains("theta[4]", back));
         }
         finally
         {
@@ -225,12 +225,12 @@ public class ResultTests
     public void Convergence_warnings_lead_the_summary_and_equal_the_FSharp_warnings()
     {
         var summary = Fit.Value.Summary();
-        var core = F.SummaryModule.Compute(Core.Value.Post);
+        var core = F.SummaryModule.compute(Core.Value.Post);
 
         // 2 chains of 100 draws cannot reach 100 effective draws per chain on every scalar.
         Assert.NotEmpty(summary.Warnings);
         Assert.False(summary.Converged);
-        Assert.Equal(core.Warnings.Select(F.Warnings.Describe), summary.Warnings.Select(w => w.ToString()));
+        Assert.Equal(core.Warnings.Select(F.Warnings.describe), summary.Warnings.Select(w => w.ToString()));
         Assert.Equal(core.Warnings.Select(w => w.Kind.Tag), summary.Warnings.Select(w => (int)w.Kind));
         Assert.All(summary.Warnings, w => Assert.NotEmpty(w.Chains));
         Assert.StartsWith($"{summary.Warnings.Count} WARNING", summary.ToString());

@@ -2,6 +2,7 @@ module HierFunctional.Tests.ConjugacyMatchTests
 
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 
 /// Each built-in rule's outcome on a node, in the order the compiler tries them.

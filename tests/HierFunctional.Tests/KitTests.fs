@@ -5,6 +5,7 @@ module HierFunctional.Tests.KitTests
 open Expecto
 open MathNet.Numerics.Distributions
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 open HierFunctional.Testing.Expecto
 open type Distributions

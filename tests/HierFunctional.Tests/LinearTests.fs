@@ -4,6 +4,7 @@ open HierFunctional.TestShim
 open FsCheck
 open FsCheck.FSharp
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 
 /// A tiny scalar evaluator, independent of the library's interpreter: params and data from maps.
@@ -58,7 +59,7 @@ let private property (name: string) (f: unit -> int * Property) =
     let n, prop = f ()
     Expecto.ExpectoFsCheck.testPropertyWithConfig { TestConfig.fsCheck with maxTest = n } name prop
 
-let valueOf (form: LinearForm) env t =
+let private valueOf (form: LinearForm) env t =
     let coef =
         match form.Terms with
         | [] -> 0.0

@@ -6,6 +6,7 @@ module HierFunctional.Tests.SbcCoverageTests
 open Microsoft.FSharp.Reflection
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 
 /// Each structure's compiled plan (the template data; the plan does not depend on the simulated values).

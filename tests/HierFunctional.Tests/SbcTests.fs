@@ -7,6 +7,7 @@ open System
 open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 open type Distributions
 

@@ -179,7 +179,7 @@ module Dist =
 
     /// The family record of a distribution, its argument expressions (in the family's argument order) and a rebuild
     /// from new argument expressions: the one match on the union.
-    let rec view (d: Dist) : DistFamily * Expr list * (Expr list -> Dist) =
+    let rec internal view (d: Dist) : DistFamily * Expr list * (Expr list -> Dist) =
         let at (a: Expr list) i = List.item i a
 
         match d with
@@ -247,7 +247,7 @@ module Dist =
     /// The families a model or a formula prior may name, each with its constructor from argument expressions (in
     /// the family's argument order). `LkjCholesky`, `Flat`, `Ordered` and `Truncated` take more than expressions and
     /// are not listed.
-    let catalogue: (DistFamily * (Expr list -> Dist)) list =
+    let internal catalogue: (DistFamily * (Expr list -> Dist)) list =
         [
             Continuous.normal, (fun a -> Dist.Normal(a.[0], a.[1]))
             Continuous.studentT, (fun a -> Dist.StudentT(a.[0], a.[1], a.[2]))
@@ -292,7 +292,7 @@ module Dist =
         | Some(_, make) -> Ok(make args)
 
     /// The family record of a distribution.
-    let family (d: Dist) : DistFamily =
+    let internal family (d: Dist) : DistFamily =
         let f, _, _ = view d
         f
 

@@ -2,7 +2,7 @@ namespace HierFunctional
 
 /// Scalar data (`Dataset.scalar "N" 8.0`): named constants a model reads as `data "N"` in any scope.
 [<RequireQualifiedAccess>]
-module ScalarData =
+module internal ScalarData =
 
     /// The model with every `data "name"` of a scalar of the data set (`Dataset.scalar`) written as its value.
     let substitute (d: Dataset) (m: Model) : Model =

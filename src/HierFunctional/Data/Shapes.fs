@@ -2,7 +2,7 @@ namespace HierFunctional
 
 /// Shape inference for expressions and distributions in a scope, used when binding a model to data.
 [<RequireQualifiedAccess>]
-module Shapes =
+module internal Shapes =
 
     /// All sub-expressions of an expression, the expression itself first.
     let rec subExprs (e: Expr) : Expr list =

@@ -9,7 +9,7 @@ open HierFunctional.Numerics
 /// The univariate continuous families: one record each, holding the log-density, draw, argument checks, start-value
 /// anchor and (for truncation) the CDF and quantile.
 [<RequireQualifiedAccess>]
-module Continuous =
+module internal Continuous =
 
     let private phiInv (p: float) = Normal.InvCDF(0.0, 1.0, p)
     let private logHalf = -0.6931471805599453

@@ -6,7 +6,7 @@ open HierFunctional.Numerics
 
 /// The univariate discrete families (values are whole-number floats): one record each.
 [<RequireQualifiedAccess>]
-module Discrete =
+module internal Discrete =
 
     let private count name args support scalar draw checks =
         DistFamily.univariate name args support scalar draw checks (fun _ -> None) None

@@ -5,7 +5,7 @@ open HierFunctional.Numerics
 
 /// A univariate continuous family's CDF and quantile: what a truncation (BUGS's `T(lower, upper)`) is built from.
 /// Arguments are the evaluated scalars in the family's argument order.
-type Tails =
+type internal Tails =
     {
         /// (log F(x), log(1 − F(x))), each side on its own scale so both stay finite far into the tails.
         LogCdfAndSurvival: float[] -> float -> struct (float * float)
@@ -19,7 +19,7 @@ type Tails =
 /// A scalar family's log-density as a plain function of its scalar arguments and the value, so a model term can
 /// call it without boxing.
 [<RequireQualifiedAccess>]
-type ScalarLogPdf =
+type internal ScalarLogPdf =
     /// No argument (Flat).
     | Zero of (float -> float)
     /// One argument.
@@ -32,7 +32,7 @@ type ScalarLogPdf =
 /// Sufficient statistics of n iid copies of a scalar family, so a slice update's blanket costs O(1) per evaluation:
 /// `Fill` writes the statistics of the copies into a buffer at an offset (false when a value sits on the support's
 /// edge and the generic terms must be used), `Eval` gives the log-density of all copies from them.
-type SufficientStatistics =
+type internal SufficientStatistics =
     {
         /// Number of buffer slots the statistics take.
         Width: int
@@ -45,7 +45,7 @@ type SufficientStatistics =
 /// Everything the library knows about one distribution, in one place: the interpreters (log-density, forward
 /// draws, start values), validation, truncation, the formula priors and the C# facade read this record instead of
 /// matching on the `Dist` union. Arguments are values evaluated in `Arguments` order.
-type DistFamily =
+type internal DistFamily =
     {
         /// The family name as written in the math (`Normal`, `HalfCauchy`, …).
         Name: string
@@ -75,7 +75,7 @@ type DistFamily =
 
 /// Building blocks for family records: arity, support membership and argument checks.
 [<RequireQualifiedAccess>]
-module DistFamily =
+module internal DistFamily =
 
     /// Raises ArgumentException naming the family and its expected number of arguments.
     let wrongArity (name: string) (expected: int) (args: Value list) : 'a =

@@ -8,7 +8,7 @@ open HierFunctional.Numerics
 /// The vector- and matrix-valued families and the improper Flat: one record each (LKJ and Flat take their
 /// dimension or support as a parameter of the record).
 [<RequireQualifiedAccess>]
-module Multivariate =
+module internal Multivariate =
 
     let private wrong (name: string) (n: int) (args: Value list) = DistFamily.wrongArity name n args
 

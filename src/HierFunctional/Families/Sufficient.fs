@@ -8,7 +8,7 @@ open HierFunctional
 /// (see `SufficientBlanket`): a family record points at one of these in its `Sufficient` field. `x` reads copy r's
 /// value from the state; `a` are the family's arguments as closures of the state.
 [<RequireQualifiedAccess>]
-module Sufficient =
+module internal Sufficient =
 
     let private ninf = Double.NegativeInfinity
 

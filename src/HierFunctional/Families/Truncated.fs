@@ -7,7 +7,7 @@ open HierFunctional
 /// parent's `Tails`: the log of the mass it keeps (the normalising constant) and inverse-CDF draws within the bounds,
 /// all in log space on the smaller tail so a mass that underflows a double stays finite.
 [<RequireQualifiedAccess>]
-module Truncated =
+module internal Truncated =
 
     /// The quantile from a log-probability: the family's quantile where the probability is representable, else
     /// bisection on the log-CDF (log-survival in the upper tail) within [lower, upper], where the point is known to lie.

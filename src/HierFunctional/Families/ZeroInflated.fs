@@ -9,7 +9,7 @@ open HierFunctional.Numerics
 /// `zeroInflation` the count is a structural 0, otherwise it follows the count family, so
 /// p(0) = π + (1 − π)·f(0) and p(k) = (1 − π)·f(k) for k > 0.
 [<RequireQualifiedAccess>]
-module ZeroInflated =
+module internal ZeroInflated =
 
     /// log(e^a + e^b) without overflow.
     let private logAddExp (a: float) (b: float) =

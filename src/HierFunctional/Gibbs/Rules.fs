@@ -1,6 +1,7 @@
-namespace HierFunctional
+namespace HierFunctional.Inference
 
-open HierFunctional.Inference
+open HierFunctional
+
 
 /// What a matched rule hands the compiler: a builder of the node's update from the bound model. `Error` is a rejection
 /// the rule can only see once the data are bound (e.g. a child indexing the target by a column it is not grouped by).

@@ -1,7 +1,7 @@
-namespace HierFunctional
+namespace HierFunctional.Inference
 
+open HierFunctional
 open System
-open HierFunctional.Inference
 
 /// What kind of update a plan step is: compiler passes find the steps they rewrite by kind, never by display text.
 [<RequireQualifiedAccess>]

@@ -2,7 +2,7 @@ namespace HierFunctional
 
 /// Where one evaluation happens: once globally, in one data row, or in one level of a group (indices 0-based).
 [<RequireQualifiedAccess>]
-type Context =
+type internal Context =
     /// The whole model (scalar and fixed-size nodes).
     | Global
     /// One data row.
@@ -14,7 +14,7 @@ type Context =
 /// closures `state -> index -> value` (index = the row or level, ignored globally), so repeated evaluation in a
 /// sampler does no tree walking or name lookup.
 [<RequireQualifiedAccess>]
-module Eval =
+module internal Eval =
 
     /// A compiled expression: state, then row/level index (0 in global scope).
     type Compiled<'T> = float[] -> int -> 'T

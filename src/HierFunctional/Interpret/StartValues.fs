@@ -4,7 +4,7 @@ open System
 
 /// How a parameter node without a given starting value is started.
 [<RequireQualifiedAccess>]
-type StartScheme =
+type internal StartScheme =
     /// A typical value of its prior given its parents' starting values, jittered per chain on the unconstrained scale.
     | Typical
     /// A draw from its prior, redrawn while the draw is degenerate (see `StartValues.start`).
@@ -24,7 +24,7 @@ type StartScheme =
 /// not left, and a vague one starts within e^±2 of its typical value). The result is clamped so that a positive
 /// value stays within e^±40 and a probability's logit within ±20: never 0, ∞ or a saturated invLogit.
 [<RequireQualifiedAccess>]
-module StartValues =
+module internal StartValues =
 
     /// Stan's initialisation radius on the unconstrained scale.
     [<Literal>]

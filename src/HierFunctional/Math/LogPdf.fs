@@ -10,7 +10,7 @@ open HierFunctional.Numerics
 /// rejects them; use `Density.validArgs` to get a message naming the bad argument.
 /// Discrete values k and trials n are floats that must be whole numbers (non-integers give −∞).
 [<RequireQualifiedAccess>]
-module LogPdf =
+module internal LogPdf =
 
     let private nan2ninf (r: float) =
         if Double.IsNaN r then Double.NegativeInfinity else r

@@ -8,9 +8,9 @@ open HierFunctional.Numerics
 /// Random variates for the families MathNet.Numerics lacks (or handles only for small arguments).
 /// Every sampler takes its generator explicitly.
 [<RequireQualifiedAccess>]
-module Samplers =
+module internal Samplers =
 
-    /// Below this many trials MathNet's Binomial sampler (one uniform per trial, ~0.5 µs each) is used directly.
+    /// Below this many trials MathNet's Binomial sampler (one uniform per trial) is used directly.
     let private directBinomialLimit = 40.0
 
     /// Binomial(n, p) for any whole n ≥ 0, exact: for large n, the i-th order statistic U_(i) of n uniforms is

@@ -7,7 +7,7 @@ open MathNet.Numerics.Distributions
 /// k×k arrays supplied by the caller: the per-sweep kernels of the multivariate Gibbs updates, where MathNet
 /// matrix objects cost more in allocation and dispatch than the arithmetic itself.
 [<RequireQualifiedAccess>]
-module SmallMv =
+module internal SmallMv =
 
     /// Overwrites the lower triangle of the row-major k×k array `a` (at offset `at`) with its Cholesky factor L
     /// (A = L Lᵀ) and zeroes the upper triangle; false when A is not numerically positive definite.

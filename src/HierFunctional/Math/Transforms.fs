@@ -7,7 +7,7 @@ open HierFunctional.Numerics
 /// unconstrained scale (the slice fallback). Constrained matrices are flat row-major k·k arrays. Discrete supports
 /// raise ArgumentException: they are never sampled on an unconstrained scale.
 [<RequireQualifiedAccess>]
-module Transform =
+module internal Transform =
 
     let private discrete (support: Support) =
         invalidArg "support" $"{support} is discrete and has no unconstrained transform."

@@ -7,7 +7,7 @@ open HierFunctional.Families
 /// keeps in [lower, upper] and inverse-CDF draws within the bounds, read from the parent's family record (see
 /// `Families.Truncated`). Parent arguments are the evaluated scalars in `Dist.arguments` order.
 [<RequireQualifiedAccess>]
-module Truncation =
+module internal Truncation =
 
     /// (log F(x), log(1 − F(x))) of the parent, each side on its own scale.
     let logCdfAndSurvival (d: Dist) (a: float[]) (x: float) : struct (float * float) =

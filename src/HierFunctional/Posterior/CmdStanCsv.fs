@@ -27,7 +27,7 @@ type CmdStanHeader =
     }
 
 /// One chain read from a Stan CSV file (CmdStan or rstan `sample_file` output).
-type StanCsvChain =
+type internal StanCsvChain =
     {
         /// `key = value` pairs of the leading comment block in file order, keys trimmed and values without
         /// CmdStan's ` (Default)` suffix; section lines without `=` (e.g. `sample`, `adapt`) are not listed.
@@ -45,7 +45,6 @@ type StanCsvChain =
 module CmdStanCsv =
     /// Converts an indexed name to Stan's CSV form: `theta[1]` → `theta.1`, `Sigma[1,2]` → `Sigma.1.2`
     /// (indices are copied as written; CmdStan's are 1-based).
-    [<CompiledName("ToStanName")>]
     let toStanName (name: string) : string =
         let i = name.IndexOf '['
 
@@ -60,7 +59,6 @@ module CmdStanCsv =
 
     /// Converts a Stan CSV name back to indexed form: `theta.1` → `theta[1]`, `Sigma.1.2` → `Sigma[1,2]`;
     /// names without a dot (`mu`, `lp__`) are unchanged. Stan identifiers cannot contain dots, so this is unambiguous.
-    [<CompiledName("FromStanName")>]
     let fromStanName (name: string) : string =
         let parts = name.Split '.'
 
@@ -135,7 +133,6 @@ module CmdStanCsv =
     /// The text of one chain's Stan CSV file: `#` comment header in CmdStan's nested layout, the header row of
     /// names (converted with `toStanName`), one row per draw in round-trip precision, and an optional
     /// `Elapsed Time` block. draws is indexed [draw][column].
-    [<CompiledName("Format")>]
     let format (header: CmdStanHeader) (names: string[]) (draws: float[][]) : string =
         if isNull names || names.Length = 0 then
             invalidArg "names" "need at least one column name."
@@ -163,13 +160,11 @@ module CmdStanCsv =
         sb.ToString()
 
     /// Writes one chain to a file (UTF-8 without BOM, `\n` line ends); see `format`.
-    [<CompiledName("Write")>]
     let write (path: string) (header: CmdStanHeader) (names: string[]) (draws: float[][]) : unit =
         File.WriteAllText(path, format header names draws, UTF8Encoding(false))
 
     /// Writes one file per chain, `<directory>/<model>_<chain id>.csv` as CmdStan names them, with chain ids
     /// 1, 2, ... and the given header otherwise. chains is indexed [chain][draw][column]. Returns the paths.
-    [<CompiledName("WriteChains")>]
     let writeChains (directory: string) (header: CmdStanHeader) (names: string[]) (chains: float[][][]) : string[] =
         chains
         |> Array.mapi (fun c draws ->
@@ -216,8 +211,7 @@ module CmdStanCsv =
     /// (`# Adaptation terminated`, step size, mass matrix) and the `Elapsed Time` block are skipped, and draws
     /// before the adaptation block are returned as Warmup.
     /// <exception cref="System.IO.InvalidDataException">A row has the wrong number of cells or a non-number.</exception>
-    [<CompiledName("Parse")>]
-    let parse (text: string) : StanCsvChain =
+    let internal parse (text: string) : StanCsvChain =
         let lines = text.Split('\n') |> Array.map (fun l -> l.TrimEnd('\r'))
         // One pass over the lines, accumulating into locals; nothing mutable escapes.
         let mutable meta = []
@@ -271,27 +265,23 @@ module CmdStanCsv =
 
     /// Reads one Stan CSV file (one chain); see `parse`. Errors name the file and line.
     /// <exception cref="System.IO.InvalidDataException">The file is not a Stan CSV file.</exception>
-    [<CompiledName("Read")>]
-    let read (path: string) : StanCsvChain =
+    let internal read (path: string) : StanCsvChain =
         try
             parse (File.ReadAllText path)
         with :? InvalidDataException as e ->
             raise (InvalidDataException($"{path}: {e.Message}", e))
 
     /// The value of the first metadata entry with this key (e.g. "seed", "id", "num_samples"), if any.
-    [<CompiledName("TryMetadata")>]
-    let tryMetadata (key: string) (chain: StanCsvChain) : string option = tryFind key chain.Metadata
+    let internal tryMetadata (key: string) (chain: StanCsvChain) : string option = tryFind key chain.Metadata
 
     /// Writes a posterior as CmdStan does, one file per chain (`<directory>/<model>_<chain>.csv`), with names in
     /// Stan's form (`theta[1]` → `theta.1`); returns the paths. Draws are written in round-trip precision.
-    [<CompiledName("WritePosterior")>]
     let writePosterior (directory: string) (header: CmdStanHeader) (posterior: Posterior) : string[] =
         writeChains directory header posterior.Names (Posterior.toArray posterior)
 
     /// Reads one Stan CSV file per chain into a posterior, names back in bracket form (`theta.1` → `theta[1]`).
     /// Sampler columns ending in `__` (lp__, accept_stat__, ...) are kept. All files must have the same columns
     /// and draw counts.
-    [<CompiledName("ReadPosterior")>]
     let readPosterior (files: string[]) : Posterior =
         if isNull files || files.Length = 0 then
             invalidArg "files" "need at least one Stan CSV file (one per chain)."

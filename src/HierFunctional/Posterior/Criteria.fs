@@ -76,7 +76,6 @@ module Criteria =
 
     /// DIC from deviance draws D(θ^s) and the deviance at the posterior mean D(θ̄):
     /// p_D = D̄ − D(θ̄), DIC = D̄ + p_D (Spiegelhalter et al. 2002); p_V = var(D)/2, DIC_V = D̄ + p_V.
-    [<CompiledName("Dic")>]
     let dic (deviance: float[]) (devianceAtMean: float) : Dic =
         if isNull deviance || deviance.Length < 2 then
             invalidArg "deviance" "need at least two deviance draws."
@@ -119,7 +118,6 @@ module Criteria =
 
     /// WAIC: lppd_i = log((1/S) Σ_s p(y_i | θ^s)), p_waic,i = var_s log p(y_i | θ^s), elpd_waic,i = lppd_i − p_waic,i,
     /// waic = −2 elpd_waic (Vehtari, Gelman & Gabry 2017, eqs. 11–12), SEs as `loo::waic`.
-    [<CompiledName("Waic")>]
     let waic (logLik: float[][]) : Waic =
         let cols = columns "logLik" logLik
         let logS = log (float logLik.Length)
@@ -258,12 +256,10 @@ module Criteria =
     /// PSIS-LOO with given relative efficiencies (one per observation): smoothed weights from the raw ratios
     /// 1/p(y_i | θ^s), elpd_loo,i = log Σ_s w̃_is p(y_i | θ^s) with normalised w̃ (Vehtari, Gelman & Gabry 2017,
     /// eq. 10), p_loo,i = lppd_i − elpd_loo,i, looic = −2 elpd_loo; SEs, n_eff and MCSE as `loo::loo` 2.5.1.
-    [<CompiledName("LooWith")>]
     let looWith (rEff: float[]) (logLik: float[][]) : Loo =
         looOfPointwise (looPointwise rEff logLik)
 
     /// PSIS-LOO treating the draws as independent (r_eff = 1 for every observation).
-    [<CompiledName("Loo")>]
     let loo (logLik: float[][]) : Loo =
         let n =
             if isNull logLik || logLik.Length = 0 then
@@ -274,7 +270,6 @@ module Criteria =
         looWith (Array.create n 1.0) logLik
 
     /// PSIS-LOO with r_eff computed from the chains (`relativeEff chainIds logLik`), as loo recommends for MCMC draws.
-    [<CompiledName("LooOfChains")>]
     let looOfChains (chainIds: int[]) (logLik: float[][]) : Loo =
         looWith (RelativeEfficiency.relativeEff chainIds logLik) logLik
 
@@ -289,23 +284,19 @@ module Criteria =
         Array.init (Array2D.length1 m) (fun s -> Array.init (Array2D.length2 m) (fun i -> m.[s, i]))
 
     /// Per-draw deviance D(θ^s) = −2 Σ_i log p(y_i | θ^s) from the recorded pointwise log-likelihood.
-    [<CompiledName("DevianceDraws")>]
     let devianceDraws (posterior: Posterior) : float[] =
         logLikRows posterior |> Array.map (fun row -> -2.0 * Array.sum row)
 
     /// DIC of a fit: D̄ from the recorded log-likelihood (`devianceDraws`) and D(θ̄) at the posterior mean of the
     /// parameter state (`PosteriorStates.meanState`), combined by `dic` (Spiegelhalter et al. 2002).
-    [<CompiledName("DicOf")>]
     let dicOf (plan: GibbsPlan) (posterior: Posterior) : Dic =
         let thetaBar = PosteriorStates.meanState plan.Bound posterior
         dic (devianceDraws posterior) (plan.Density.Deviance thetaBar)
 
     /// WAIC of a fit from its recorded pointwise log-likelihood (`waic`).
-    [<CompiledName("WaicOf")>]
     let waicOf (posterior: Posterior) : Waic = waic (logLikRows posterior)
 
     /// PSIS-LOO of a fit, with r_eff from its chains (`looOfChains`).
-    [<CompiledName("LooOf")>]
     let looOf (posterior: Posterior) : Loo =
         let ids = Array.init posterior.TotalDraws (fun s -> s / posterior.DrawCount)
         looOfChains ids (logLikRows posterior)

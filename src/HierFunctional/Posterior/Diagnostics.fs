@@ -48,7 +48,6 @@ module Diagnostics =
     /// R's `should_return_NA`: any NaN or infinite value, or all values within machine epsilon of each other,
     /// relative to their magnitude. (R's tolerance is absolute, which calls every set of values below ~1e-16 —
     /// e.g. squared deviations of draws on a 1e-9 scale — constant; relative, diagnostics are scale-invariant.)
-    [<CompiledName("IsDegenerate")>]
     let isDegenerate (x: float[][]) =
         let all = pool x
 
@@ -61,7 +60,6 @@ module Diagnostics =
     /// chains of a single draw are returned unchanged, as R's `.split_chains`. R quirk reproduced on purpose:
     /// with 2 or 3 draws per chain and several chains, R's `x[1:1, ]` drops to a vector, so the result is two
     /// "chains" of length M: the first draws of all chains and the last draws of all chains.
-    [<CompiledName("SplitChains")>]
     let splitChains (x: float[][]) : float[][] =
         let n = if x.Length = 0 then 0 else x[0].Length
         let h = n / 2
@@ -74,7 +72,6 @@ module Diagnostics =
             Array.append (x |> Array.map (fun c -> Array.sub c 0 h)) (x |> Array.map (fun c -> Array.sub c (n - h) h))
 
     /// Rank normalization: average ranks r over all draws, z = Φ⁻¹((r − 3/8) / (S + 1/4)) (Blom's offset).
-    [<CompiledName("ZScale")>]
     let zScale (x: float[][]) : float[][] =
         let all = pool x
         let s = all.Length
@@ -108,7 +105,6 @@ module Diagnostics =
         Array.init x.Length (fun c -> Array.sub z (c * n) n)
 
     /// Median of all draws (R's `median`, NaN if any draw is NaN).
-    [<CompiledName("Median")>]
     let median (x: float[][]) =
         if hasNaN x then
             nan
@@ -116,7 +112,6 @@ module Diagnostics =
             quantileSorted (pool x |> Array.sort) 0.5
 
     /// Folded draws |x − median(x)|, whose R-hat detects differences in scale between chains.
-    [<CompiledName("FoldDraws")>]
     let foldDraws (x: float[][]) : float[][] =
         let m = median x
         x |> Array.map (Array.map (fun v -> abs (v - m)))
@@ -131,7 +126,7 @@ module Diagnostics =
 
     /// In-place iterative radix-2 Cooley–Tukey FFT of (re, im), length a power of two; sign −1 is the forward
     /// transform, +1 the unscaled inverse. Hand-written because MathNet's managed Fourier (parallelised above
-    /// 1024 points) took 2–5× the CPU time of this loop here plus thread-pool waits, and ESS is computed for
+    /// 1024 points) cost more CPU time than this loop here, plus thread-pool waits, and ESS is computed for
     /// every scalar of every summary; agreement with the direct sum is a property test.
     let private fft (re: float[]) (im: float[]) (sign: float) =
         let n = re.Length
@@ -186,7 +181,6 @@ module Diagnostics =
     /// Autocovariance of one chain at lags 0..n−1 via FFT (Wiener–Khinchin: the inverse transform of the
     /// zero-padded power spectrum), scaled so that lag 0 equals the variance with denominator n (R's
     /// `posterior:::autocovariance`).
-    [<CompiledName("Autocovariance")>]
     let autocovariance (x: float[]) : float[] =
         let n = x.Length
 
@@ -256,7 +250,6 @@ module Diagnostics =
     /// Effective sample size of already prepared (split / normalized) chains: S / τ̂ with
     /// τ̂ = −1 + 2·Σ_{t<T} ρ̂_t + ρ̂_T, bounded below by 1 / log10 S (so ESS ≤ S·log10 S for antithetic chains).
     /// R's `.ess`; NaN for fewer than 3 draws per chain or degenerate draws.
-    [<CompiledName("GeyerEss")>]
     let geyerEss (x: float[][]) : float =
         if x.Length = 0 || x[0].Length < 3 || isDegenerate x then
             nan
@@ -270,7 +263,6 @@ module Diagnostics =
 
     /// Potential scale reduction √((B/W + n − 1) / n) of already prepared chains (R's `.rhat`): B = n·var of
     /// the chain means, W = mean within-chain variance. NaN for degenerate draws or single-draw chains.
-    [<CompiledName("PotentialScaleReduction")>]
     let potentialScaleReduction (x: float[][]) : float =
         if x.Length = 0 || isDegenerate x then
             nan
@@ -287,43 +279,34 @@ module Diagnostics =
         if Double.IsNaN a || Double.IsNaN b then nan else min a b
 
     /// Bulk R-hat: split R-hat of the rank-normalized draws (invariant under increasing transformations).
-    [<CompiledName("RhatBulk")>]
     let rhatBulk (x: float[][]) =
         potentialScaleReduction (zScale (splitChains x))
 
     /// Tail R-hat: split R-hat of the rank-normalized folded draws |x − median(x)|.
-    [<CompiledName("RhatTail")>]
     let rhatTail (x: float[][]) =
         potentialScaleReduction (zScale (splitChains (foldDraws x)))
 
     /// Rank-normalized split R-hat: the larger of the bulk and the tail R-hat (R's `rhat`).
-    [<CompiledName("Rhat")>]
     let rhat (x: float[][]) = nanMax (rhatBulk x) (rhatTail x)
 
     /// Classic split R-hat without rank normalization (R's `rhat_basic`).
-    [<CompiledName("RhatBasic")>]
     let rhatBasic (x: float[][]) = potentialScaleReduction (splitChains x)
 
     /// Bulk effective sample size: ESS of the rank-normalized split chains.
-    [<CompiledName("EssBulk")>]
     let essBulk (x: float[][]) = geyerEss (zScale (splitChains x))
 
     /// ESS of the split chains without rank normalization (R's `ess_basic`).
-    [<CompiledName("EssBasic")>]
     let essBasic (x: float[][]) = geyerEss (splitChains x)
 
     /// ESS for the mean, the one MCSE of the mean uses (R's `ess_mean`; equal to `essBasic`).
-    [<CompiledName("EssMean")>]
     let essMean (x: float[][]) = essBasic x
 
     /// ESS for the standard deviation: ESS of the split chains of |x − mean(x)| (R's `ess_sd`).
-    [<CompiledName("EssSd")>]
     let essSd (x: float[][]) =
         let m = meanOf (pool x)
         geyerEss (splitChains (x |> Array.map (Array.map (fun v -> abs (v - m)))))
 
     /// ESS of the quantile at `prob`: ESS of the split chains of the indicator x ≤ q̂(prob) (type-7 quantile).
-    [<CompiledName("EssQuantile")>]
     let essQuantile (prob: float) (x: float[][]) =
         if prob < 0.0 || prob > 1.0 then
             invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
@@ -343,28 +326,22 @@ module Diagnostics =
             geyerEss (splitChains (x |> Array.map (Array.map (fun v -> if v <= q then 1.0 else 0.0))))
 
     /// Tail ESS: the smaller of the ESS of the 5% and 95% quantiles.
-    [<CompiledName("EssTail")>]
     let essTail (x: float[][]) =
         nanMin (essQuantile 0.05 x) (essQuantile 0.95 x)
 
     /// ESS of the median.
-    [<CompiledName("EssMedian")>]
     let essMedian (x: float[][]) = essQuantile 0.5 x
 
     /// Mean of all draws.
-    [<CompiledName("Mean")>]
     let mean (x: float[][]) = meanOf (pool x)
 
     /// Standard deviation of all draws (denominator S − 1).
-    [<CompiledName("Sd")>]
     let sd (x: float[][]) = sqrt (variance (pool x))
 
     /// Median absolute deviation 1.4826·median|x − median(x)| (R's `mad`, consistent for the normal sd).
-    [<CompiledName("Mad")>]
     let mad (x: float[][]) = 1.4826 * median (foldDraws x)
 
     /// Type-7 quantile of all draws at `prob` (R's `quantile` / `posterior::quantile2`); NaN if any draw is NaN.
-    [<CompiledName("Quantile")>]
     let quantile (prob: float) (x: float[][]) =
         if prob < 0.0 || prob > 1.0 then
             invalidArg "prob" $"Probability must lie in [0, 1], but was {prob}."
@@ -375,12 +352,10 @@ module Diagnostics =
             quantileSorted (pool x |> Array.sort) prob
 
     /// Monte Carlo standard error of the mean: sd / √ESS_mean.
-    [<CompiledName("McseMean")>]
     let mcseMean (x: float[][]) = sd x / sqrt (essMean x)
 
     /// Monte Carlo standard error of the sd as `posterior` 1.4.0 computes it: with centred draws c,
     /// E = mean(c²), Var(E) ≈ (mean(c⁴) − E²) / ESS_mean(c²), and by the delta method Var(sd) ≈ Var(E) / (4E).
-    [<CompiledName("McseSd")>]
     let mcseSd (x: float[][]) =
         let m = meanOf (pool x)
         let sq = x |> Array.map (Array.map (fun v -> (v - m) * (v - m)))
@@ -392,7 +367,6 @@ module Diagnostics =
 
     /// Monte Carlo standard error of the quantile at `prob`: half the width of the ±1 sd interval of the
     /// Beta(ESS·p + 1, ESS·(1 − p) + 1) distribution of the quantile's rank, read off the sorted draws.
-    [<CompiledName("McseQuantile")>]
     let mcseQuantile (prob: float) (x: float[][]) =
         let ess = essQuantile prob x
 

@@ -82,7 +82,6 @@ type Posterior
 module Posterior =
 
     /// The node part of a scalar name: `theta` for `theta[3]`, `mu` for `mu`.
-    [<CompiledName("NodeOf")>]
     let nodeOf (name: string) =
         match name.IndexOf '[' with
         | -1 -> name
@@ -99,7 +98,6 @@ module Posterior =
         | None -> ()
 
     /// Builds a posterior from per-chain columns: `columns[chain][scalar][draw]`.
-    [<CompiledName("OfColumns")>]
     let ofColumns (names: string[]) (columns: float[][][]) : Posterior =
         checkNames names
 
@@ -133,7 +131,6 @@ module Posterior =
         )
 
     /// Builds a posterior from `draws[chain][draw][scalar]` (a row per iteration, as a sampler produces them).
-    [<CompiledName("Create")>]
     let create (names: string[]) (draws: float[][][]) : Posterior =
         checkNames names
 
@@ -159,7 +156,6 @@ module Posterior =
         |> ofColumns names
 
     /// Attaches group labels by scalar name (e.g. `"theta[3]", "Hospital C"`); unlisted scalars keep theirs.
-    [<CompiledName("WithLabels")>]
     let withLabels (labels: seq<string * string>) (p: Posterior) : Posterior =
         let ls = Array.copy p.LabelArray
 
@@ -183,7 +179,6 @@ module Posterior =
     /// Marks the run as cancelled (a partial posterior): `ChainCount` of `requestedChains` chains made draws, and
     /// each keeps `DrawCount` of its `requestedDraws`. Chains must be of equal length, so a sampler cancelled
     /// mid-sweep passes each started chain's first draws, up to the shortest started chain's count.
-    [<CompiledName("MarkPartial")>]
     let markPartial (requestedChains: int) (requestedDraws: int) (p: Posterior) : Posterior =
         if requestedDraws < p.DrawCount then
             invalidArg
@@ -209,12 +204,10 @@ module Posterior =
 
     /// Marks the run as cancelled after `DrawCount` of `requestedDraws` draws per chain, every chain kept
     /// (`markPartial` when some chains made no draw).
-    [<CompiledName("MarkCancelled")>]
     let markCancelled (requestedDraws: int) (p: Posterior) : Posterior =
         markPartial p.ChainCount requestedDraws p
 
     /// Attaches the pointwise log-likelihood `logLik[chain][draw][observation]` (same chains and draws).
-    [<CompiledName("WithLogLikelihood")>]
     let withLogLikelihood (logLik: float[][][]) (p: Posterior) : Posterior =
         if isNull logLik || logLik.Length <> p.ChainCount then
             invalidArg "logLik" $"Expected {p.ChainCount} chains of log-likelihood values."
@@ -256,22 +249,18 @@ module Posterior =
         | _ -> invalidArg "name" $"No scalar named '{name}'; known scalars: {String.Join(ListSeparator, p.NameArray)}."
 
     /// The draws of one scalar as `float[chain][draw]` (a copy).
-    [<CompiledName("Chains")>]
     let chains (name: string) (p: Posterior) : float[][] =
         let i = indexOf name p
         p.Columns |> Array.map (fun col -> Array.sub col (i * p.DrawCount) p.DrawCount)
 
     /// The draws of one scalar, all chains concatenated in chain order.
-    [<CompiledName("AllChains")>]
     let allChains (name: string) (p: Posterior) : float[] = chains name p |> Array.concat
 
     /// The old name of `allChains` ("pooled" is the library's word for pooling across groups).
-    [<CompiledName("Pooled")>]
     [<System.Obsolete("Use Posterior.allChains: all chains concatenated in chain order.")>]
     let pooled (name: string) (p: Posterior) : float[] = allChains name p
 
     /// The posterior restricted to the named scalars, in the order given.
-    [<CompiledName("Select")>]
     let select (names: seq<string>) (p: Posterior) : Posterior =
         let idx = names |> Seq.map (fun n -> indexOf n p) |> Array.ofSeq
         let n = p.DrawCount
@@ -293,7 +282,6 @@ module Posterior =
         )
 
     /// All scalars of a node: `selectNode "theta"` keeps `theta[1]`, `theta[2]`, ... (or `theta` if scalar).
-    [<CompiledName("SelectNode")>]
     let selectNode (node: string) (p: Posterior) : Posterior =
         let names = p.NameArray |> Array.filter (fun n -> nodeOf n = node)
 
@@ -305,7 +293,6 @@ module Posterior =
         select names p
 
     /// All scalars carrying the given group label (e.g. every `[3]` element labelled "Hospital C").
-    [<CompiledName("SelectLabel")>]
     let selectLabel (label: string) (p: Posterior) : Posterior =
         let names = p.NameArray |> Array.filter (fun n -> p.Label n = Some label)
 
@@ -316,7 +303,6 @@ module Posterior =
 
     /// Adds a derived scalar computed draw by draw from the others, e.g.
     /// `derive "delta" (fun row -> row "theta[1]" - row "theta[2]")`.
-    [<CompiledName("Derive")>]
     let derive (name: string) (f: (string -> float) -> float) (p: Posterior) : Posterior =
         if p.Contains name then
             invalidArg "name" $"A scalar named '{name}' already exists."
@@ -342,7 +328,6 @@ module Posterior =
         )
 
     /// All draws as `float[chain][draw][scalar]` (the layout `create` takes).
-    [<CompiledName("ToArray")>]
     let toArray (p: Posterior) : float[][][] =
         let n, k = p.DrawCount, p.Names.Length
 
@@ -350,7 +335,6 @@ module Posterior =
         |> Array.map (fun col -> Array.init n (fun d -> Array.init k (fun i -> col[i * n + d])))
 
     /// The pointwise log-likelihood of one observation as `float[chain][draw]`.
-    [<CompiledName("LogLikelihoodOf")>]
     let logLikelihoodOf (observation: int) (p: Posterior) : float[][] =
         match p.LogLikColumns with
         | None -> invalidArg "p" "This posterior has no pointwise log-likelihood; attach one with withLogLikelihood."
@@ -362,7 +346,6 @@ module Posterior =
             |> Array.map (fun col -> Array.sub col (observation * p.DrawCount) p.DrawCount)
 
     /// The pointwise log-likelihood as an S × N matrix (draws of all chains in chain order × observations).
-    [<CompiledName("LogLikelihoodMatrix")>]
     let logLikelihoodMatrix (p: Posterior) : float[,] =
         match p.LogLikColumns with
         | None -> invalidArg "p" "This posterior has no pointwise log-likelihood; attach one with withLogLikelihood."

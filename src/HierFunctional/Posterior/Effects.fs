@@ -90,21 +90,18 @@ module Effects =
             |])
 
     /// Draws of the population coefficients `b_<term>`.
-    [<CompiledName("FixefDraws")>]
     let fixefDraws (terms: FormulaTerms) (p: Posterior) : Posterior =
         terms.Fixed |> Array.map (fun t -> $"b_{t}") |> fun ns -> Posterior.select ns p
 
     /// Draws of each group's deviations from the population (lme4's `ranef`, brms's `r_`), named
     /// `ranef_<group>[<level>,<term>]`: a node centred on `b_t` (or an enclosing group) holds the group's whole
     /// coefficient, so the centre is subtracted draw by draw (the node's own scalars keep their `r_` names).
-    [<CompiledName("RanefDraws")>]
     let ranefDraws (terms: FormulaTerms) (p: Posterior) : Posterior =
         perLevel terms (fun g j k -> named g "ranef" j k, None, deviation p g j k)
         |> assemble p
 
     /// Draws of each group's coefficients (brms's `coef`): the population coefficient of the same term (0 when the
     /// formula has none) plus the group's deviation, named `coef_<group>[<level>,<term>]`.
-    [<CompiledName("CoefDraws")>]
     let coefDraws (terms: FormulaTerms) (p: Posterior) : Posterior =
         perLevel terms (fun g j k ->
             let t = g.Coefficients.[k]
@@ -172,7 +169,6 @@ module Effects =
 
     /// Draws of the group-level standard deviations `sd_<group>__<term>` and correlations
     /// `cor_<group>__<a>__<b>` (computed per draw from the covariance or Cholesky draws), then the residual `sigma`.
-    [<CompiledName("VarCorrDraws")>]
     let varCorrDraws (terms: FormulaTerms) (p: Posterior) : Posterior =
         varCorrEntries terms p |> Array.map (fun (_, _, e) -> e) |> assemble p
 
@@ -180,7 +176,6 @@ module Effects =
     /// and Cholesky factors (`L_g`) replaced, where they stood, by `sd_g__<term>` and `cor_g__<a>__<b>` rows, and
     /// group coefficients labelled by level and term (`r_Subject[1,2]` labelled `r_Subject[308,Days]`). Names of
     /// the other scalars and their numeric indices are unchanged.
-    [<CompiledName("Readable")>]
     let readable (terms: FormulaTerms) (p: Posterior) : Posterior =
         let replaced =
             terms.Groups
@@ -258,7 +253,6 @@ module Effects =
             })
 
     /// The population coefficients by term (brms's `fixef`).
-    [<CompiledName("Fixef")>]
     let fixef (terms: FormulaTerms) (p: Posterior) : EffectRow[] =
         terms.Fixed |> Array.map (fun t -> $"b_{t}", "", "", t) |> rows p
 
@@ -267,18 +261,15 @@ module Effects =
         |> rows draws
 
     /// Each group's deviations from the population by level and term (lme4's and brms's `ranef`).
-    [<CompiledName("Ranef")>]
     let ranef (terms: FormulaTerms) (p: Posterior) : EffectRow[] =
         levelRows "ranef" terms (ranefDraws terms p)
 
     /// Each group's coefficients by level and term: population coefficient plus deviation (brms's `coef`).
-    [<CompiledName("Coef")>]
     let coef (terms: FormulaTerms) (p: Posterior) : EffectRow[] =
         levelRows "coef" terms (coefDraws terms p)
 
     /// Group-level standard deviations and correlations, then the residual sd (brms's `VarCorr`), each computed
     /// draw by draw.
-    [<CompiledName("VarCorr")>]
     let varCorr (terms: FormulaTerms) (p: Posterior) : EffectRow[] =
         let entries = varCorrEntries terms p
         let draws = entries |> Array.map (fun (_, _, e) -> e) |> assemble p
@@ -288,7 +279,6 @@ module Effects =
         |> rows draws
 
     /// The rows as an aligned text table (name, mean, sd, 2.5% and 97.5% quantiles).
-    [<CompiledName("Format")>]
     let format (rows: EffectRow[]) : string =
         let f = Summary.formatSignificant 3
         let header = [| "name"; "mean"; "sd"; "q2.5"; "q97.5" |]

@@ -87,20 +87,16 @@ module FitCriteria =
 
     /// DIC, WAIC and PSIS-LOO of a fit from its draws in one pass over its rows: each row block's log-likelihood is
     /// evaluated once and feeds all three.
-    [<CompiledName("All")>]
     let all (plan: GibbsPlan) (posterior: Posterior) : FitCriteriaSet =
         allWith defaultBlockValues plan posterior
 
     /// WAIC of a fit from its draws (`Criteria.waic`), row block by row block.
-    [<CompiledName("Waic")>]
     let waic (plan: GibbsPlan) (posterior: Posterior) : Waic = (all plan posterior).Waic
 
     /// PSIS-LOO of a fit from its draws, r_eff from its chains (`Criteria.looOfChains`), row block by row block.
-    [<CompiledName("Loo")>]
     let loo (plan: GibbsPlan) (posterior: Posterior) : Loo = (all plan posterior).Loo
 
     /// DIC of a fit from its draws: each draw's deviance evaluated from its state (`Criteria.dic`).
-    [<CompiledName("Dic")>]
     let dic (plan: GibbsPlan) (posterior: Posterior) : Dic =
         let deviance =
             PosteriorStates.allChainStates plan.Bound posterior

@@ -22,7 +22,6 @@ type HdiRow =
 module Hdi =
 
     /// The shortest interval of sorted draws holding ⌈mass·S⌉ of the S draws (mass in (0, 1]).
-    [<CompiledName("OfDraws")>]
     let ofDraws (mass: float) (draws: float[]) : float * float =
         if not (mass > 0.0 && mass <= 1.0) then
             invalidArg "mass" $"The interval's mass must be in (0, 1], but was {mass}."
@@ -45,7 +44,6 @@ module Hdi =
         sorted.[best], sorted.[best + inside]
 
     /// The highest-density interval of every scalar of a posterior (all chains pooled).
-    [<CompiledName("Compute")>]
     let compute (mass: float) (p: Posterior) : HdiRow[] =
         p.Names
         |> Array.map (fun n ->

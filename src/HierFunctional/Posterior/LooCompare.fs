@@ -28,7 +28,6 @@ type LooComparisonRow =
 module LooCompare =
 
     /// Compares named PSIS-LOO results of the same observations (best model first).
-    [<CompiledName("Compare")>]
     let compare (fits: (string * Loo) list) : LooComparisonRow[] =
         match fits with
         | []
@@ -72,12 +71,10 @@ module LooCompare =
             |> Array.ofList
 
     /// Compares named fits by PSIS-LOO from their recorded pointwise log-likelihood (`Criteria.looOf`).
-    [<CompiledName("OfPosteriors")>]
     let ofPosteriors (fits: (string * Posterior) list) : LooComparisonRow[] =
         fits |> List.map (fun (n, p) -> n, Criteria.looOf p) |> compare
 
     /// The comparison as an aligned text table, as `print(loo_compare(...))` shows it with its simplify = FALSE columns.
-    [<CompiledName("Format")>]
     let format (rows: LooComparisonRow[]) : string =
         let f = Summary.formatSignificant 4
 

@@ -36,7 +36,6 @@ module ParetoSmoothing =
     /// Generalized Pareto fit to positive exceedances sorted ascending, by the profile-posterior method of
     /// Zhang & Stephens (2009) with a grid of 30 + ⌊√n⌋ points, then loo's weakly informative shrinkage
     /// k ← (n k + 10 · 0.5)/(n + 10) (`loo:::gpdfit` and `adjust_k_wip`). Returns (k, σ).
-    [<CompiledName("GpdFit")>]
     let gpdFit (sortedExceedances: float[]) : float * float =
         let x = sortedExceedances
         let n = x.Length
@@ -67,7 +66,6 @@ module ParetoSmoothing =
             sigma * SpecialFunctions.Expm1(-k * SpecialFunctions.Log1p(-p)) / k
 
     /// Tail length for PSIS, ⌈min(0.2 S, 3 √(S / r_eff))⌉ (`loo:::n_pareto`).
-    [<CompiledName("TailLength")>]
     let tailLength (draws: int) (rEff: float) : int =
         int (ceil (min (0.2 * float draws) (3.0 * sqrt (float draws / rEff))))
 
@@ -76,7 +74,6 @@ module ParetoSmoothing =
     /// Pareto smoothing of one vector of log importance ratios (`loo:::do_psis_i`): the largest M ratios are
     /// replaced by expected order statistics of the fitted generalized Pareto, then truncated at the raw maximum.
     /// Tails shorter than 5 are left unsmoothed with k̂ = +∞. Returns (smoothed log weights, k̂).
-    [<CompiledName("PsisSmooth")>]
     let psisSmooth (tailLen: int) (logRatios: float[]) : float[] * float =
         let s = logRatios.Length
         let top = Array.max logRatios
@@ -101,7 +98,6 @@ module ParetoSmoothing =
         (lw |> Array.map (fun v -> (if v > 0.0 then 0.0 else v) + top)), khat
 
     /// PSIS over observations: column i of the [draw][observation] log ratios is smoothed with tail length from rEff.[i].
-    [<CompiledName("Psis")>]
     let psis (rEff: float[]) (logRatios: float[][]) : Psis =
         let cols = columns "logRatios" logRatios
 
@@ -126,7 +122,6 @@ module ParetoSmoothing =
         }
 
     /// The category loo's pareto_k_table puts k̂ in: (−∞, 0.5], (0.5, 0.7], (0.7, 1], (1, ∞).
-    [<CompiledName("ClassifyParetoK")>]
     let classifyParetoK (k: float) : ParetoK =
         if k <= 0.5 then ParetoK.Good
         elif k <= 0.7 then ParetoK.Ok

@@ -69,7 +69,6 @@ module RelativeEfficiency =
 
     /// Effective sample size of draws split into equal-length chains ([chain][iteration]) by Geyer's initial
     /// monotone sequence over the multi-chain autocorrelation, exactly as `loo:::ess_rfun` (loo 2.5.1).
-    [<CompiledName("EssOfChains")>]
     let essOfChains (chains: float[][]) : float =
         if isNull chains || chains.Length = 0 then
             invalidArg "chains" "need at least one chain."
@@ -105,7 +104,6 @@ module RelativeEfficiency =
 
     /// Relative efficiency r_eff,i = ESS(exp log p(y_i | θ)) / S per observation, as
     /// `loo::relative_eff(exp(logLik), chain_id)`; chainIds gives each draw's chain (any labels, equal-length chains).
-    [<CompiledName("RelativeEff")>]
     let relativeEff (chainIds: int[]) (logLik: float[][]) : float[] =
         let cols = columns "logLik" logLik
 

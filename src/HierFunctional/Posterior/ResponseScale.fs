@@ -11,7 +11,6 @@ module ResponseScale =
     /// of the group's intercept (population intercept plus the group's deviation, at zero values of any other
     /// predictor), draw by draw; the data sizes and raw proportions (rates) from the bound data. Empty for other
     /// families. B_j is the Normal approximation on the link scale (see `ShrinkageFamily.BinomialLogit`).
-    [<CompiledName("Shrinkage")>]
     let shrinkage (b: Bound) (terms: FormulaTerms) (p: Posterior) : ShrinkageTable list =
         let observed = Bound.node b terms.Response
 

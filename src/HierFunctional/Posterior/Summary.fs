@@ -73,19 +73,15 @@ module Summary =
     let private inv = CultureInfo.InvariantCulture
 
     /// R-hat above which a scalar is flagged (`Warnings.rhatThreshold`, 1.01 as Vehtari et al. 2021 recommend).
-    [<CompiledName("RhatThreshold")>]
     let rhatThreshold = Warnings.rhatThreshold
 
     /// Bulk and tail ESS per chain below which a scalar is flagged (`Warnings.essPerChainThreshold`, 100).
-    [<CompiledName("EssPerChainThreshold")>]
     let essPerChainThreshold = Warnings.essPerChainThreshold
 
     /// Default quantile probabilities: 5%, 50% and 95%.
-    [<CompiledName("DefaultProbs")>]
     let defaultProbs = [| 0.05; 0.5; 0.95 |]
 
     /// Default options: `defaultProbs`, `rhatThreshold`, `essPerChainThreshold`.
-    [<CompiledName("DefaultOptions")>]
     let defaultOptions: SummaryOptions =
         {
             Probs = defaultProbs
@@ -94,7 +90,6 @@ module Summary =
         }
 
     /// Summarises the draws `float[chain][draw]` of one scalar.
-    [<CompiledName("Row")>]
     let row (probs: float[]) (name: string) (label: string option) (x: float[][]) : SummaryRow =
         {
             Name = name
@@ -112,7 +107,6 @@ module Summary =
         }
 
     /// Summarises every scalar of a posterior with the given options.
-    [<CompiledName("ComputeWith")>]
     let computeWith (options: SummaryOptions) (p: Posterior) : Summary =
         options.Probs
         |> Array.iter (fun q ->
@@ -151,12 +145,10 @@ module Summary =
         }
 
     /// Summarises every scalar of a posterior with `defaultOptions`.
-    [<CompiledName("Compute")>]
     let compute (p: Posterior) : Summary = computeWith defaultOptions p
 
 
     /// Formats `x` to `digits` significant digits: fixed point for 1e-3 ≤ |x| < 1e6, otherwise scientific.
-    [<CompiledName("FormatSignificant")>]
     let formatSignificant (digits: int) (x: float) =
         if Double.IsNaN x then
             "NA"
@@ -183,7 +175,6 @@ module Summary =
         if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
 
     /// One line describing a warning and what to do about it (`Warnings.describe`).
-    [<CompiledName("Describe")>]
     let describe (w: Warning) = Warnings.describe w
 
     let private quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
@@ -248,7 +239,6 @@ module Summary =
 
     /// The summary as plain text: the warnings banner first (where readers look), a header line, then aligned
     /// columns (text left, numbers right).
-    [<CompiledName("Format")>]
     let format (s: Summary) : string =
         let cols = columns s
         let cells = cols |> List.map (fun (h, f, right) -> h, s.Rows |> Array.map f, right)

@@ -41,18 +41,15 @@ module Tidy =
         }
 
     /// Every draw as (chain, draw, name, value), chain by chain, draw by draw, scalars in column order.
-    [<CompiledName("Draws")>]
     let draws (p: Posterior) : seq<TidyDraw> = rows (fun i -> p.NameArray.[i]) p
 
     /// `draws` with each scalar named by its label where it has one (`theta[Hospital A]`, `r_Subject[308,Days]`).
-    [<CompiledName("Labelled")>]
     let labelled (p: Posterior) : seq<TidyDraw> =
         rows (fun i -> defaultArg p.LabelArray.[i] p.NameArray.[i]) p
 
     let private quote (s: string) = "\"" + s.Replace("\"", "\"\"") + "\""
 
     /// Writes tidy draws as CSV with the header `chain,draw,name,value` (names quoted, values round-trip).
-    [<CompiledName("Write")>]
     let write (writer: TextWriter) (draws: seq<TidyDraw>) : unit =
         writer.Write("chain,draw,name,value\n")
 
@@ -66,7 +63,6 @@ module Tidy =
             writer.Write($"{r.Chain},{r.Draw},{quote r.Name},{v}\n")
 
     /// Tidy draws as CSV text (`write` to a string).
-    [<CompiledName("ToCsv")>]
     let toCsv (draws: seq<TidyDraw>) : string =
         use w = new StringWriter(StringBuilder(), CultureInfo.InvariantCulture)
         write w draws

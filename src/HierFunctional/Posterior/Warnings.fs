@@ -44,7 +44,7 @@ type Warning =
     }
 
 /// One scalar's problem, before scalars of the same node are grouped into one warning.
-type ScalarFinding =
+type internal ScalarFinding =
     {
         /// The kind of problem.
         Kind: WarningKind
@@ -73,29 +73,23 @@ module Warnings =
     let private inv = CultureInfo.InvariantCulture
 
     /// R-hat above which a scalar is flagged (Vehtari et al. 2021 recommend 1.01).
-    [<CompiledName("RhatThreshold")>]
     let rhatThreshold = 1.01
 
     /// Bulk and tail ESS per chain below which a scalar is flagged (Vehtari et al. 2021: 100 per chain).
-    [<CompiledName("EssPerChainThreshold")>]
     let essPerChainThreshold = 100.0
 
     /// Magnitude beyond which a draw counts as unbounded growth: no parameter on a sensible scale reaches it.
-    [<CompiledName("GrowthLimit")>]
     let growthLimit = 1e10
 
     /// Growth of the median |draw| from the first to the last quarter of a chain (rising through all four
     /// quarters) that counts as a drift: three orders of magnitude within the kept draws of one run.
-    [<CompiledName("GrowthFactor")>]
     let growthFactor = 1e3
 
     /// Distance from 0 or 1 within which a draw sits at the boundary; more than half of a chain's draws there
     /// (its median) flags the chain. Underflowed precisions (1e-98) and saturated probabilities land here.
-    [<CompiledName("BoundaryTolerance")>]
     let boundaryTolerance = 1e-10
 
     /// Default thresholds: `rhatThreshold` and `essPerChainThreshold`.
-    [<CompiledName("DefaultOptions")>]
     let defaultOptions =
         {
             MaxRhat = rhatThreshold
@@ -153,8 +147,7 @@ module Warnings =
 
     /// The problems of one scalar, from its draws `x[chain][draw]` and its R-hat and ESS (as `Diagnostics`
     /// computes them; the summary passes the values it already has).
-    [<CompiledName("Findings")>]
-    let findings
+    let internal findings
         (options: WarningOptions)
         (name: string)
         (rhat: float)
@@ -247,8 +240,7 @@ module Warnings =
         ]
 
     /// The problems of one scalar, computing its R-hat and ESS with `Diagnostics`.
-    [<CompiledName("FindingsOf")>]
-    let findingsOf (options: WarningOptions) (name: string) (x: float[][]) : ScalarFinding list =
+    let internal findingsOf (options: WarningOptions) (name: string) (x: float[][]) : ScalarFinding list =
         findings options name (Diagnostics.rhat x) (Diagnostics.essBulk x) (Diagnostics.essTail x) x
 
     let private severity (k: WarningKind) =
@@ -319,8 +311,7 @@ module Warnings =
         | WarningKind.ModelCheck -> "a model check failed", ""
 
     /// Groups scalar findings into one warning per (kind, node), most severe first, nodes in posterior order.
-    [<CompiledName("Group")>]
-    let group (options: WarningOptions) (chainCount: int) (findings: ScalarFinding list) : Warning list =
+    let internal group (options: WarningOptions) (chainCount: int) (findings: ScalarFinding list) : Warning list =
         findings
         |> List.groupBy (fun f -> f.Kind, Posterior.nodeOf f.Scalar)
         |> List.mapi (fun i ((kind, node), fs) -> (severity kind, i), (kind, node, fs))
@@ -338,7 +329,6 @@ module Warnings =
             })
 
     /// Every convergence warning of a posterior under the given thresholds.
-    [<CompiledName("ComputeWith")>]
     let computeWith (options: WarningOptions) (p: Posterior) : Warning list =
         p.Names
         |> List.ofArray
@@ -346,11 +336,9 @@ module Warnings =
         |> group options p.ChainCount
 
     /// Every convergence warning of a posterior under `defaultOptions`.
-    [<CompiledName("Compute")>]
     let compute (p: Posterior) : Warning list = computeWith defaultOptions p
 
     /// A warning found before sampling, about a node of the model.
-    [<CompiledName("ModelCheck")>]
     let modelCheck (node: string) (problem: string) (advice: string) : Warning =
         {
             Kind = WarningKind.ModelCheck
@@ -362,7 +350,6 @@ module Warnings =
         }
 
     /// One line: where (scalars, chains), what was found, what to try.
-    [<CompiledName("Describe")>]
     let describe (w: Warning) : string =
         let where =
             if w.Chains.IsEmpty then
@@ -374,7 +361,6 @@ module Warnings =
         $"{where}: {w.Problem}.{advice}"
 
     /// The block printed above results: a headline and one line per warning; empty when there are none.
-    [<CompiledName("Banner")>]
     let banner (ws: Warning list) : string =
         if ws.IsEmpty then
             ""

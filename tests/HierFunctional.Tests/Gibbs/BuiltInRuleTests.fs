@@ -6,6 +6,7 @@ module HierFunctional.Tests.Gibbs.BuiltInRuleTests
 
 open Expecto
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 open HierFunctional.Testing.Expecto
 

@@ -7,6 +7,7 @@ open System
 open System.Threading
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.GibbsTests
 
 /// Cancels once any chain has made `draws` kept draws (reports arrive synchronously every 1% of a chain's sweeps).

@@ -6,6 +6,7 @@ module HierFunctional.Tests.Gibbs.CanonicalModelTests
 open System.IO
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Analytic
 open HierFunctional.Tests.Gibbs.GibbsTests
 open type Distributions

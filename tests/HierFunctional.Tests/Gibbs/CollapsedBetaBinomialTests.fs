@@ -7,6 +7,7 @@ open System
 open MathNet.Numerics
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Testing
 open HierFunctional.Tests.Gibbs.GibbsTests
 open type Distributions

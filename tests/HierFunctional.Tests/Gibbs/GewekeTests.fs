@@ -10,6 +10,7 @@ open System
 open HierFunctional.TestShim
 open MathNet.Numerics.Random
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 
 /// Runs the successive-conditional simulator and returns the draws of the named scalars (one chain each).

@@ -6,6 +6,7 @@ open System
 open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 
 let options =

@@ -5,6 +5,7 @@ module HierFunctional.Tests.Gibbs.GlmInterweaveTests
 
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.LogisticTests

@@ -4,6 +4,7 @@ module HierFunctional.Tests.Gibbs.GlmJagsTests
 
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.CanonicalModelTests

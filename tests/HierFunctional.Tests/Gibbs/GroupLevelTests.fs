@@ -7,6 +7,7 @@ open System.IO
 open HierFunctional.TestShim
 open MathNet.Numerics.Distributions
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.GewekeTests

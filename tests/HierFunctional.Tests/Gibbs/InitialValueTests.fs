@@ -9,6 +9,7 @@ open HierFunctional.TestShim
 open FsCheck.FSharp
 open MathNet.Numerics.Random
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.JagsReferenceTests
 open type Distributions

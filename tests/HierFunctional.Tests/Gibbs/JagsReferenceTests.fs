@@ -7,6 +7,7 @@ open System
 open System.IO
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.CanonicalModelTests
 open type Distributions

@@ -6,6 +6,7 @@ module HierFunctional.Tests.Gibbs.LogisticTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.MvGibbsTests

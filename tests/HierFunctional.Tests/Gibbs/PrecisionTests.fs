@@ -6,6 +6,7 @@ module HierFunctional.Tests.Gibbs.PrecisionTests
 
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Analytic
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.CanonicalModelTests

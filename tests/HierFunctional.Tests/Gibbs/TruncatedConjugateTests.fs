@@ -7,6 +7,7 @@ module HierFunctional.Tests.Gibbs.TruncatedConjugateTests
 open HierFunctional.TestShim
 open MathNet.Numerics
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Tests.Gibbs.GibbsTests
 open type Distributions
 

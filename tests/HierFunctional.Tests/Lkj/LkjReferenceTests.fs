@@ -6,6 +6,7 @@ module HierFunctional.Tests.Lkj.LkjReferenceTests
 open System.IO
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.JagsReferenceTests

@@ -7,6 +7,7 @@ open System.IO
 open System.Threading
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 
 /// Two slice-sampled global scalars (location and scale of a Student-t), which the compiler moves as one block

@@ -5,6 +5,7 @@ module HierFunctional.Tests.Reliability.ExtremeTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Analytic
 open HierFunctional.Tests.Gibbs.GibbsTests
 open type Distributions

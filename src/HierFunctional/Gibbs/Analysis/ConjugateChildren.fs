@@ -1,7 +1,7 @@
 namespace HierFunctional
 
 /// An MvNormal child of a vector mean or covariance target: child ~ MvNormal(mean, covariance).
-type MvNormalChild =
+type internal MvNormalChild =
     {
         /// The child node (observed rows of a Matrix column, or a vector parameter over a group).
         Node: Node
@@ -12,7 +12,7 @@ type MvNormalChild =
     }
 
 /// A Normal child whose mean is linear in the target: child ~ Normal(offset + coefficient · target[slot], sd).
-type GaussianChild =
+type internal GaussianChild =
     {
         /// The child node (observed data or a lower-level parameter).
         Node: Node
@@ -28,7 +28,7 @@ type GaussianChild =
 
 /// How a scale-type target enters a Normal child's standard deviation.
 [<RequireQualifiedAccess>]
-type ScaleLink =
+type internal ScaleLink =
     /// sd = target (a standard deviation).
     | Sd
     /// sd = sqrt(target) (a variance).
@@ -37,7 +37,7 @@ type ScaleLink =
     | Precision
 
 /// A Normal child whose sd is a function of the target and whose mean is free of it.
-type ScaleChild =
+type internal ScaleChild =
     {
         /// The child node.
         Node: Node
@@ -46,7 +46,7 @@ type ScaleChild =
     }
 
 /// A count child whose success probability or rate is the target (possibly indexed).
-type CountChild =
+type internal CountChild =
     {
         /// The child node.
         Node: Node

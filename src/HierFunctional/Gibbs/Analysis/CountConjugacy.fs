@@ -1,9 +1,11 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 /// The recognisers of the rules for count and positive children: Beta-Binomial, Gamma-Poisson, Gamma-Exponential, the
 /// Gamma rate of Gamma children, and Dirichlet-Multinomial.
 [<RequireQualifiedAccess>]
-module CountConjugacy =
+module internal CountConjugacy =
 
     let private countChild (target: string) (c: Node) (family: string) (pick: Dist -> (Expr * Expr) option) =
         match RecogniserKit.childDist c |> Option.bind pick with

@@ -1,8 +1,10 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 /// The Gaussian prior family of a target whose children are GLM rows, and how its copies meet the rows.
 [<RequireQualifiedAccess>]
-type GaussianPrior =
+type internal GaussianPrior =
     /// Normal(mean, sd) prior on a scalar, a vector over a group or a fixed-length vector; each row reads one
     /// element (`theta`, `theta[g[i]]`, `beta[2]`).
     | Elementwise of priorMean: Expr * priorSd: Expr
@@ -13,7 +15,7 @@ type GaussianPrior =
 
 /// The likelihood family of a GLM row and its non-linear-predictor arguments.
 [<RequireQualifiedAccess>]
-type GlmFamily =
+type internal GlmFamily =
     /// y ~ Binomial(trials, invLogit eta) (Bernoulli: trials = 1).
     | Logistic of trials: Expr
     /// y ~ Poisson(exp eta, exposure).
@@ -22,7 +24,7 @@ type GlmFamily =
     | NegativeBinomial of dispersion: Expr
 
 /// A GLM child whose linear predictor is linear in the target: eta = offset + coefficient · target[slot].
-type LinkedChild =
+type internal LinkedChild =
     {
         /// The (observed) child node.
         Node: Node
@@ -39,7 +41,7 @@ type LinkedChild =
 /// Recognition of Gaussian-prior targets whose children are GLM rows with a canonical-ish link (logit for
 /// Binomial/Bernoulli, log for Poisson and Negative Binomial) and a linear predictor linear in the target.
 [<RequireQualifiedAccess>]
-module GlmChildren =
+module internal GlmChildren =
 
     let private linked (target: string) (c: Node) (family: GlmFamily) (eta: Expr) (link: string) =
         match Linear.tryAffine target eta with

@@ -1,9 +1,11 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 /// The recognisers of the rules for GLM children: Pólya-Gamma logistic (Binomial-logit children) and the log-linear
 /// count slice (Poisson or NegativeBinomial children with a log link).
 [<RequireQualifiedAccess>]
-module GlmConjugacy =
+module internal GlmConjugacy =
 
     /// Normal/MvNormal prior × y_i ~ Binomial(n_i, invLogit(eta_i)) with eta linear in the target (Polson, Scott &
     /// Windle 2013): given ω_i ~ PG(n_i, eta_i) the likelihood is Gaussian in eta with pseudo-data κ_i/ω_i,

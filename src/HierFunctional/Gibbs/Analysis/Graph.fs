@@ -1,4 +1,6 @@
-namespace HierFunctional
+namespace HierFunctional.Inference
+
+open HierFunctional
 
 /// The model seen as a graph for the Gibbs compiler: derived nodes inlined, children of each parameter found.
 [<RequireQualifiedAccess>]

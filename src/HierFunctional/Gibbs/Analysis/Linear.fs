@@ -2,7 +2,7 @@ namespace HierFunctional
 
 /// Where a target node enters a linear term.
 [<RequireQualifiedAccess; StructuralEquality; NoComparison>]
-type Slot =
+type internal Slot =
     /// The target itself (a scalar node).
     | Whole
     /// The copy of a group-level node selected by an index expression (`theta[school[i]]`).
@@ -17,7 +17,7 @@ type Slot =
 /// An expression written as offset + Σ coefficient · target[slot], with offset and coefficients free of the target.
 /// This is what "the mean is linear in the node" means for the Normal conjugate rules.
 [<StructuralEquality; NoComparison>]
-type LinearForm =
+type internal LinearForm =
     {
         /// The part that does not involve the target.
         Offset: Expr
@@ -27,7 +27,7 @@ type LinearForm =
 
 /// Symbolic linear analysis of expressions in one target node.
 [<RequireQualifiedAccess>]
-module Linear =
+module internal Linear =
 
     // Smart constructors keep analysed forms readable and cheap to evaluate (no 0 + x or 1 * x left behind).
     let private add a b =

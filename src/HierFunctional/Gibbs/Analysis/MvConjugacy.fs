@@ -1,9 +1,11 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 /// The recognisers of the multivariate rules: an MvNormal mean, an inverse-Wishart covariance, a Wishart precision,
 /// and an MvNormal prior on coefficients of Normal children's dot products.
 [<RequireQualifiedAccess>]
-module MvConjugacy =
+module internal MvConjugacy =
 
     /// The dimension K of an MvNormalCholesky: its LkjCholesky factor node's, its `sized` scale node's, or the length
     /// of a literal mean or scale vector.

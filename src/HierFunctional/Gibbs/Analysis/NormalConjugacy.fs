@@ -1,9 +1,11 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 /// The recognisers of the rules for Normal children: a Normal prior on a mean or coefficient (element-wise, spike-and-slab,
 /// block), a prior on their scale, and a positive coefficient with a half-t family prior.
 [<RequireQualifiedAccess>]
-module NormalConjugacy =
+module internal NormalConjugacy =
 
     let private (>>=) r f = Result.bind f r
 

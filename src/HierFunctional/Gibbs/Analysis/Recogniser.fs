@@ -1,4 +1,6 @@
-namespace HierFunctional
+namespace HierFunctional.Inference
+
+open HierFunctional
 
 /// What a rule's recogniser says about a target node. `NotApplicable`: the node's prior is not the rule's family, so
 /// the rule is silent in the plan. `Rejected`: the prior fits but something else does not, and the reason is shown

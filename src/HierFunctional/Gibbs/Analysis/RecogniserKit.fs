@@ -1,5 +1,7 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 /// Checks the built-in recognisers share: the target's children (no factors among them), each child's distribution,
 /// and a Normal child whose mean is linear in the target.
 [<RequireQualifiedAccess>]

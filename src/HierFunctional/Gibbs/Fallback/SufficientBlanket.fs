@@ -8,7 +8,7 @@ open HierFunctional.Inference
 /// sufficient statistics. A slice update evaluates its blanket ~10–20 times per sweep while the children stay
 /// fixed, so summarising them once per update (`Fill`) turns J log-densities (J `GammaLn`/`BetaLn` calls) per
 /// evaluation into a handful of flops.
-type SufficientBlanket =
+type internal SufficientBlanket =
     {
         /// The parameter nodes being moved (scalar, global).
         Moved: string[]
@@ -25,7 +25,7 @@ type SufficientBlanket =
 
 /// Pattern analysis and evaluation of `SufficientBlanket`s.
 [<RequireQualifiedAccess>]
-module SufficientBlanket =
+module internal SufficientBlanket =
 
     type private Summary = SufficientStatistics
 

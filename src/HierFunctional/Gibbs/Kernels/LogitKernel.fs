@@ -11,7 +11,7 @@ open HierFunctional.Inference
 /// on (m, s, o, c, Y, N), never on the current θ, and its polynomial tails dominate the Gaussian-or-lighter tails of
 /// the log-concave conditional, so the importance weights are bounded and the chain is uniformly ergodic.
 [<RequireQualifiedAccess>]
-module LogitKernel =
+module internal LogitKernel =
 
     /// Degrees of freedom of the t proposal: heavy enough tails for bounded weights, close enough to the Laplace
     /// Gaussian to accept ~95–98% of proposals on binomial-logit conditionals.

@@ -11,7 +11,7 @@ open HierFunctional.Inference
 /// (`SliceBlock.directional`): a posteriori the scales and correlations are correlated, which defeats
 /// coordinate-wise slicing.
 [<RequireQualifiedAccess>]
-module LkjUpdate =
+module internal LkjUpdate =
 
     /// The method name shown by `Gibbs.describe`.
     let rule = "LKJ scales-correlation (scatter, slice block)"

@@ -3,6 +3,7 @@ namespace HierFunctional
 open System
 open System.Threading
 open System.Threading.Tasks
+open HierFunctional.Inference
 
 /// Where chains start. Nodes are started in declaration order from their parents' starting values (see
 /// `StartValues` for the typical values and the jitter).

@@ -6,7 +6,7 @@ open HierFunctional.Inference
 /// What the collapsed Beta-Binomial recogniser found for the first of two hyperparameters: group rates
 /// θ ~ Beta(A, B) whose arguments read exactly this node and `Partner`, with Binomial/Bernoulli children that use θ
 /// directly as their probability.
-type CollapsedBetaMatch =
+type internal CollapsedBetaMatch =
     {
         /// The other hyperparameter the Beta arguments read (moved in the same update).
         Partner: string
@@ -27,7 +27,7 @@ type CollapsedBetaMatch =
 /// b + F_g)/B(a, b), then the rates are drawn exactly from Beta(a + Y_g, b + F_g). This removes the dependence of
 /// (a, b) on θ that makes the one-at-a-time sweep slow (BDA3 §5.3's rat tumours), as `CollapsedRate` does for pumps.
 [<RequireQualifiedAccess>]
-module CollapsedBetaBinomial =
+module internal CollapsedBetaBinomial =
 
     let private name = "collapsed Beta-Binomial"
 
