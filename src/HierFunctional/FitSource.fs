@@ -75,12 +75,22 @@ module FitSource =
         |> Result.bind (fun data -> Fit.run options m data |> Result.mapError SourceFitError.Model)
         |> Result.map (fun fit -> { Fit = fit; Path = DataPath.Rows reasons })
 
-    let private aggregated (options: SamplerOptions) (plan: PushdownPlan) (connection: DbConnection) relation =
-        let sql = PushdownSql.query plan relation
+    /// The per-group data set of a push-down (one row per group, as `Pushdown.rewrite plan` reads it), computed by
+    /// the database with the generated GROUP BY over `relation`; the rows never leave the database.
+    let aggregate
+        (plan: PushdownPlan)
+        (connection: DbConnection)
+        (relation: string)
+        : Result<Dataset, SourceError> =
         let source = shorten relation
 
         PushdownSql.run plan source connection relation
         |> Result.bind (PushdownData.toDataset source)
+
+    let private aggregated (options: SamplerOptions) (plan: PushdownPlan) (connection: DbConnection) relation =
+        let sql = PushdownSql.query plan relation
+
+        aggregate plan connection relation
         |> Result.mapError SourceFitError.Source
         |> Result.bind (fun data ->
             // The recorded log-likelihood would be per group, which no criterion means; it stays off.
