@@ -117,13 +117,47 @@ module FitSource =
         | DataAccess.Auto, Error reasons -> rows reasons options m connection relation
         | DataAccess.Aggregate, Error reasons -> Error(SourceFitError.NeedsRows reasons)
 
+    /// Fits a model to the rows of a streaming source (any DbDataReader; `source` names it in errors) by the path
+    /// `access` allows: per-group sums in one pass (the rows are not kept), or every row read into memory.
+    let stream
+        (access: DataAccess)
+        (options: SamplerOptions)
+        (m: Model)
+        (source: string)
+        (reader: DbDataReader)
+        : Result<SourceFit, SourceFitError> =
+        let fromRows reasons =
+            DataReader.read source reader
+            |> Result.mapError SourceFitError.Source
+            |> Result.bind (fun data -> Fit.run options m data |> Result.mapError SourceFitError.Model)
+            |> Result.map (fun fit -> { Fit = fit; Path = DataPath.Rows reasons })
+
+        match access, Pushdown.plan m with
+        | DataAccess.Rows, _ -> fromRows []
+        | _, Ok plan ->
+            PushdownStream.read plan source reader
+            |> Result.bind (PushdownData.toDataset source)
+            |> Result.mapError SourceFitError.Source
+            |> Result.bind (fun data ->
+                Fit.run (options.WithLogLikelihood false) (Pushdown.rewrite plan) data
+                |> Result.mapError SourceFitError.Model)
+            |> Result.map (fun fit ->
+                {
+                    Fit = fit
+                    Path = DataPath.Aggregated(plan, "")
+                })
+        | DataAccess.Auto, Error reasons -> fromRows reasons
+        | DataAccess.Aggregate, Error reasons -> Error(SourceFitError.NeedsRows reasons)
+
     /// The data path (which sums each observed node took from the source, or why rows were read), then the Gibbs
     /// plan (`Gibbs.describe`).
     let describe (fit: SourceFit) : string =
         let path =
             match fit.Path with
-            | DataPath.Aggregated(plan, _) ->
-                (Pushdown.describe plan |> List.map (fun l -> $"data {l} from GROUP BY"))
+            | DataPath.Aggregated(plan, query) ->
+                let from = if query = "" then "in one pass over the reader" else "from GROUP BY"
+
+                (Pushdown.describe plan |> List.map (fun l -> $"data {l} {from}"))
                 @ [ $"data note: {rowOutputsUnavailable}" ]
             | DataPath.Rows [] -> [ "data: rows (asked for)" ]
             | DataPath.Rows reasons -> reasons |> List.map (fun (n, why) -> $"data {n}: rows: {why}")

@@ -146,6 +146,44 @@ let ``a negative count is refused naming the column and the group`` () =
         Assert.Contains("group g = 2", e.Problem)
     | other -> failwithf "expected a source error, got %A" other
 
+let private streamed access m sql =
+    use c = connection ()
+    use command = c.CreateCommand()
+    command.CommandText <- sql
+    use reader = command.ExecuteReader()
+    FitSource.stream access (options 11) m "test query" reader
+
+let ``a Gamma-Poisson fit from one pass over a reader draws exactly what the fit from the rows draws`` () =
+    let rows = fit DataAccess.Rows gammaPoisson countRows
+
+    match streamed DataAccess.Aggregate gammaPoisson countRows with
+    | Error e -> failwith e.Message
+    | Ok sums ->
+        Assert.True(sums.Fit.Bound.Rows = 30)
+        Assert.Contains("in one pass over the reader", FitSource.describe sums)
+
+        for name in [ "alpha"; "beta"; "theta[1]"; "theta[30]" ] do
+            Assert.Equal<float[][]>(Posterior.chains name rows.Fit.Posterior, Posterior.chains name sums.Fit.Posterior)
+
+let ``a streamed Normal hierarchy has the posterior of the rows within Monte Carlo error`` () =
+    let rows = Fit.summary (fit DataAccess.Rows normal normalRows).Fit
+
+    match streamed DataAccess.Aggregate normal normalRows with
+    | Error e -> failwith e.Message
+    | Ok s ->
+        let sums = Fit.summary s.Fit
+
+        for name in [ "m"; "tau"; "sigma"; "mu[1]"; "mu[25]" ] do
+            let a = rows.Rows |> Array.find (fun r -> r.Name = name)
+            let b = sums.Rows |> Array.find (fun r -> r.Name = name)
+            let mcse = sqrt (a.McseMean * a.McseMean + b.McseMean * b.McseMean)
+            Assert.True(abs (a.Mean - b.Mean) < 4.0 * mcse, $"{name}: rows {a.Mean} vs stream {b.Mean}, MCSE {mcse}")
+
+let ``a NULL response in a stream is refused naming the column and the row`` () =
+    match streamed DataAccess.Aggregate normal "SELECT * FROM (VALUES (1, 0.5), (1, NULL), (2, 1.0)) t(g, y)" with
+    | Error(SourceFitError.Source e) -> Assert.Equal(("y", 2), (e.Column, e.Row))
+    | other -> failwithf "expected a source error, got %A" other
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList
@@ -170,6 +208,15 @@ let tests =
                 ``a NULL response is refused naming the column and the group`` ())
             Expecto.Tests.testCase "a NULL group label is refused naming the group column" (fun () ->
                 ``a NULL group label is refused naming the group column`` ())
+            Expecto.Tests.testCase
+                "a Gamma-Poisson fit from one pass over a reader draws exactly what the fit from the rows draws"
+                (fun () ->
+                    ``a Gamma-Poisson fit from one pass over a reader draws exactly what the fit from the rows draws`` ())
+            Expecto.Tests.testCase
+                "a streamed Normal hierarchy has the posterior of the rows within Monte Carlo error"
+                (fun () -> ``a streamed Normal hierarchy has the posterior of the rows within Monte Carlo error`` ())
+            Expecto.Tests.testCase "a NULL response in a stream is refused naming the column and the row" (fun () ->
+                ``a NULL response in a stream is refused naming the column and the row`` ())
             Expecto.Tests.testCase "a negative count is refused naming the column and the group" (fun () ->
                 ``a negative count is refused naming the column and the group`` ())
         ]

@@ -87,7 +87,7 @@ module PushdownSql =
         | :? Numerics.BigInteger as b -> float b
         | v -> Convert.ToDouble(v, Globalization.CultureInfo.InvariantCulture)
 
-    let private keyColumn (t: Type) (values: obj[]) =
+    let internal keyColumn (t: Type) (values: obj[]) =
         let numbers () = values |> Array.map number
 
         if t = typeof<float> || t = typeof<float32> || t = typeof<decimal> then
