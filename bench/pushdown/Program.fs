@@ -48,6 +48,7 @@ let main argv =
         match file.Split '*' with
         | [| f; times |] -> Array.replicate (int times) $"'{f}'" |> String.concat ", " |> sprintf "[%s]"
         | _ -> $"'{file}'"
+
     let relation =
         match argv |> Array.tryItem 4 with
         | Some where -> $"SELECT * FROM read_parquet({files}) WHERE {where}"
@@ -65,37 +66,87 @@ let main argv =
         let compiled = Gibbs.compile bound |> orFail
         let sweeps = 100
         sw.Restart()
-        let post = Chains.run (SamplerOptions.Default.WithChains(1).WithWarmup(sweeps / 2).WithDraws(sweeps / 2).WithSeed(1)) compiled
+
+        let post =
+            Chains.run
+                (SamplerOptions.Default.WithChains(1).WithWarmup(sweeps / 2).WithDraws(sweeps / 2).WithSeed(1))
+                compiled
+
         let sweepMs = sw.Elapsed.TotalMilliseconds / float sweeps
-        let hyper = if family = "normal" then [ "m"; "tau"; "sigma" ] else [ "alpha"; "beta" ]
+
+        let hyper =
+            if family = "normal" then
+                [ "m"; "tau"; "sigma" ]
+            else
+                [ "alpha"; "beta" ]
+
         let means =
-            hyper |> List.map (fun h -> $"{h}={Array.average (Array.concat (Posterior.chains h post)):G4}") |> String.concat " "
-        printfn "family=%s key=%s groups=%d sums_s=%.1f sweep_ms=%.1f managed_peak_MB=%.0f %s"
-            family key groups sumsSeconds sweepMs (float (GC.GetGCMemoryInfo().HeapSizeBytes) / 1e6) means
+            hyper
+            |> List.map (fun h -> $"{h}={Array.average (Array.concat (Posterior.chains h post)):G4}")
+            |> String.concat " "
+
+        printfn
+            "family=%s key=%s groups=%d sums_s=%.1f sweep_ms=%.1f managed_peak_MB=%.0f %s"
+            family
+            key
+            groups
+            sumsSeconds
+            sweepMs
+            (float (GC.GetGCMemoryInfo().HeapSizeBytes) / 1e6)
+            means
+
         0
     | "compare" ->
         use c = connection ()
-        let options = SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(1000).WithSeed(7)
+
+        let options =
+            SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(1000).WithSeed(7)
+
         let sw = Stopwatch.StartNew()
-        let rows = FitSource.query DataAccess.Rows options m c relation |> Result.mapError (fun e -> e.Message) |> orFail
+
+        let rows =
+            FitSource.query DataAccess.Rows options m c relation
+            |> Result.mapError (fun e -> e.Message)
+            |> orFail
+
         let rowSeconds = sw.Elapsed.TotalSeconds
         sw.Restart()
-        let sums = FitSource.query DataAccess.Aggregate options m c relation |> Result.mapError (fun e -> e.Message) |> orFail
+
+        let sums =
+            FitSource.query DataAccess.Aggregate options m c relation
+            |> Result.mapError (fun e -> e.Message)
+            |> orFail
+
         let sumSeconds = sw.Elapsed.TotalSeconds
         // Hyperparameters and the first 200 group effects against MCSE; every element for identical draws.
         let names = rows.Fit.Posterior.Names
         let compared = names |> Array.truncate 202
+
         let worst =
             compared
             |> Array.map (fun n ->
-                let x, y = Posterior.chains n rows.Fit.Posterior, Posterior.chains n sums.Fit.Posterior
+                let x, y =
+                    Posterior.chains n rows.Fit.Posterior, Posterior.chains n sums.Fit.Posterior
+
                 let mx, my = Diagnostics.mcseMean x, Diagnostics.mcseMean y
                 abs (Diagnostics.mean x - Diagnostics.mean y) / sqrt (mx * mx + my * my), n)
             |> Array.max
+
         let identical =
-            names |> Array.forall (fun n -> Posterior.chains n rows.Fit.Posterior = Posterior.chains n sums.Fit.Posterior)
-        printfn "family=%s rows=%d groups=%d rows_fit_s=%.1f sums_fit_s=%.1f identical_draws=%b max_|diff|/MCSE=%.2f (%s)"
-            family rows.Fit.Bound.Rows sums.Fit.Bound.Rows rowSeconds sumSeconds identical (fst worst) (snd worst)
+            names
+            |> Array.forall (fun n -> Posterior.chains n rows.Fit.Posterior = Posterior.chains n sums.Fit.Posterior)
+
+        printfn
+            "family=%s rows=%d groups=%d rows_fit_s=%.1f sums_fit_s=%.1f identical_draws=%b max_|diff|/MCSE=%.2f (%s)"
+            family
+            rows.Fit.Bound.Rows
+            sums.Fit.Bound.Rows
+            rowSeconds
+            sumSeconds
+            identical
+            (fst worst)
+            (snd worst)
+
         printfn "%s" (FitSource.describe sums)
         0
     | other -> failwithf "unknown mode %s (sums or compare)" other

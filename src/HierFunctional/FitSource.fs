@@ -48,7 +48,9 @@ type SourceFitError =
         | Source s -> s.Message
         | Model es -> es |> List.map ModelError.describe |> String.concat "\n"
         | NeedsRows reasons ->
-            let lines = reasons |> List.map (fun (n, why) -> $"  {n}: {why}") |> String.concat "\n"
+            let lines =
+                reasons |> List.map (fun (n, why) -> $"  {n}: {why}") |> String.concat "\n"
+
             $"aggregate push-down is not possible; fit from rows (DataAccess.Rows) or change these nodes:\n{lines}"
 
 /// Fitting from a query on a database connection (DuckDB over Parquet or CSV files, SQLite, Postgres, SQL Server):
@@ -73,15 +75,15 @@ module FitSource =
         DataReader.query connection relation
         |> Result.mapError SourceFitError.Source
         |> Result.bind (fun data -> Fit.run options m data |> Result.mapError SourceFitError.Model)
-        |> Result.map (fun fit -> { Fit = fit; Path = DataPath.Rows reasons })
+        |> Result.map (fun fit ->
+            {
+                Fit = fit
+                Path = DataPath.Rows reasons
+            })
 
     /// The per-group data set of a push-down (one row per group, as `Pushdown.rewrite plan` reads it), computed by
     /// the database with the generated GROUP BY over `relation`; the rows never leave the database.
-    let aggregate
-        (plan: PushdownPlan)
-        (connection: DbConnection)
-        (relation: string)
-        : Result<Dataset, SourceError> =
+    let aggregate (plan: PushdownPlan) (connection: DbConnection) (relation: string) : Result<Dataset, SourceError> =
         let source = shorten relation
 
         PushdownSql.run plan source connection relation
@@ -130,7 +132,11 @@ module FitSource =
             DataReader.read source reader
             |> Result.mapError SourceFitError.Source
             |> Result.bind (fun data -> Fit.run options m data |> Result.mapError SourceFitError.Model)
-            |> Result.map (fun fit -> { Fit = fit; Path = DataPath.Rows reasons })
+            |> Result.map (fun fit ->
+                {
+                    Fit = fit
+                    Path = DataPath.Rows reasons
+                })
 
         match access, Pushdown.plan m with
         | DataAccess.Rows, _ -> fromRows []
@@ -155,7 +161,11 @@ module FitSource =
         let path =
             match fit.Path with
             | DataPath.Aggregated(plan, query) ->
-                let from = if query = "" then "in one pass over the reader" else "from GROUP BY"
+                let from =
+                    if query = "" then
+                        "in one pass over the reader"
+                    else
+                        "from GROUP BY"
 
                 (Pushdown.describe plan |> List.map (fun l -> $"data {l} {from}"))
                 @ [ $"data note: {rowOutputsUnavailable}" ]

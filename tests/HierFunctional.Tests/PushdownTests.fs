@@ -118,7 +118,10 @@ let ``the generated query quotes every identifier so a column name cannot end it
         Assert.Contains("GROUP BY \"g\"\"x\"", sql)
 
     let sums =
-        fit DataAccess.Aggregate m "SELECT i % 2 AS \"g\"\"x\", sin(i) AS \"y\"\"; DROP TABLE t; --\" FROM range(10) r(i)"
+        fit
+            DataAccess.Aggregate
+            m
+            "SELECT i % 2 AS \"g\"\"x\", sin(i) AS \"y\"\"; DROP TABLE t; --\" FROM range(10) r(i)"
 
     Assert.True(sums.Fit.Bound.Rows = 2)
 
@@ -138,9 +141,7 @@ let ``a NULL group label is refused naming the group column`` () =
     | other -> failwithf "expected a source error, got %A" other
 
 let ``a negative count is refused naming the column and the group`` () =
-    match
-        failure DataAccess.Aggregate gammaPoisson "SELECT * FROM (VALUES (1, 2, 1.0), (2, -1, 1.0)) t(g, y, t)"
-    with
+    match failure DataAccess.Aggregate gammaPoisson "SELECT * FROM (VALUES (1, 2, 1.0), (2, -1, 1.0)) t(g, y, t)" with
     | SourceFitError.Source e ->
         Assert.Equal("y", e.Column)
         Assert.Contains("group g = 2", e.Problem)
@@ -191,7 +192,8 @@ let tests =
         [
             Expecto.Tests.testCase
                 "a Gamma-Poisson fit from per-group sums draws exactly what the fit from the rows draws"
-                (fun () -> ``a Gamma-Poisson fit from per-group sums draws exactly what the fit from the rows draws`` ())
+                (fun () ->
+                    ``a Gamma-Poisson fit from per-group sums draws exactly what the fit from the rows draws`` ())
             Expecto.Tests.testCase
                 "a Normal hierarchy from per-group sums has the posterior of the rows within Monte Carlo error"
                 (fun () ->

@@ -92,7 +92,8 @@ module Pushdown =
             m.Nodes
             |> List.map (fun n ->
                 match n.Kind, n.Plate with
-                | NodeKind.Observed d, Plate.Rows -> sumsOf n d |> Result.map Some |> Result.mapError (fun why -> n.Name, why)
+                | NodeKind.Observed d, Plate.Rows ->
+                    sumsOf n d |> Result.map Some |> Result.mapError (fun why -> n.Name, why)
                 | NodeKind.Observed _, _ -> Error(n.Name, "an observed node that is not per row")
                 | (NodeKind.Parameter _ | NodeKind.Derived _), Plate.Rows ->
                     Error(n.Name, "a per-row parameter or derived node needs the rows")
@@ -200,4 +201,6 @@ module Pushdown =
                         }
                 | _ -> None)
 
-        { Nodes = (plan.Model.Nodes |> List.map (rewriteNode plan.Sums)) @ within }
+        {
+            Nodes = (plan.Model.Nodes |> List.map (rewriteNode plan.Sums)) @ within
+        }

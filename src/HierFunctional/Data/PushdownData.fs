@@ -58,7 +58,8 @@ module internal PushdownData =
     /// The data set the rewritten model is bound to.
     let toDataset (source: string) (t: GroupTable) : Result<Dataset, SourceError> =
         let keyed =
-            t.Keys |> List.fold (fun d (name, column) -> Dataset.add name column d) Dataset.empty
+            t.Keys
+            |> List.fold (fun d (name, column) -> Dataset.add name column d) Dataset.empty
 
         t.Nodes
         |> List.fold
@@ -75,7 +76,9 @@ module internal PushdownData =
 
                         d
                         |> Dataset.add node (Column.Reals ns.Value)
-                        |> Dataset.add (Pushdown.seColumn node) (Column.Reals(t.Count |> Array.map (fun n -> 1.0 / sqrt n)))
+                        |> Dataset.add
+                            (Pushdown.seColumn node)
+                            (Column.Reals(t.Count |> Array.map (fun n -> 1.0 / sqrt n)))
                         |> Dataset.scalar (Pushdown.ssScalar node) ss
                         |> Dataset.scalar (Pushdown.dfScalar node) (total - float t.Count.Length)
                         |> Ok

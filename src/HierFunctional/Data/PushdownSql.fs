@@ -10,13 +10,14 @@ open System.Data.Common
 module PushdownSql =
 
     /// A SQL identifier in double quotes with embedded quotes doubled: any column name, none can end the quoting.
-    let quote (name: string) = "\"" + name.Replace("\"", "\"\"") + "\""
+    let quote (name: string) =
+        "\"" + name.Replace("\"", "\"\"") + "\""
 
     let private nulls c =
         $"SUM(CASE WHEN {quote c} IS NULL THEN 1 ELSE 0 END)"
 
     let private nonInteger c =
-        $"SUM(CASE WHEN {quote c} <> FLOOR({quote c}) THEN 1 ELSE 0 END)"
+        $"SUM(CASE WHEN {quote c} <> CAST({quote c} AS BIGINT) THEN 1 ELSE 0 END)"
 
     /// What each selected measure of a node is, in select order.
     type private Measure =
@@ -95,7 +96,10 @@ module PushdownSql =
         else
             let xs = if t = typeof<string> then [||] else numbers ()
 
-            if xs.Length = values.Length && xs |> Array.forall (fun x -> abs x < 2147483648.0 && x = floor x) then
+            if
+                xs.Length = values.Length
+                && xs |> Array.forall (fun x -> abs x < 2147483648.0 && x = floor x)
+            then
                 Column.Integers(xs |> Array.map int)
             else
                 let text =
@@ -153,15 +157,14 @@ module PushdownSql =
                 | Nulls c when v > 0.0 ->
                     Some(c, $"{v} NULL value(s) in group {group}; filter them out (WHERE {quote c} IS NOT NULL)")
                 | Mean
-                | Sum when not (Double.IsFinite v) ->
-                    Some(s.Node, $"a NaN or infinite value in group {group}")
+                | Sum when not (Double.IsFinite v) -> Some(s.Node, $"a NaN or infinite value in group {group}")
                 | Min c when v < 0.0 -> Some(c, $"a negative value ({v:R}) in group {group}; counts are 0 or more")
                 | NonInteger c when v > 0.0 -> Some(c, $"{v} value(s) that are not whole numbers in group {group}")
-                | OverTrials t when v > 0.0 -> Some(s.Node, $"{v} row(s) with more successes than '{t}' in group {group}")
+                | OverTrials t when v > 0.0 ->
+                    Some(s.Node, $"{v} row(s) with more successes than '{t}' in group {group}")
                 | _ -> None
 
-            let starts =
-                layout |> List.scan (fun start (_, ms) -> start + List.length ms) 0
+            let starts = layout |> List.scan (fun start (_, ms) -> start + List.length ms) 0
 
             let nodes =
                 List.zip layout (List.take layout.Length starts)

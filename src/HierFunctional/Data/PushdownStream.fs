@@ -156,12 +156,18 @@ module PushdownStream =
             match failure with
             | Some e -> Error e
             | None ->
-                let ordered = groups.Values |> Array.ofSeq |> Array.sortWith (fun a b -> compareKeys a.Key b.Key)
+                let ordered =
+                    groups.Values
+                    |> Array.ofSeq
+                    |> Array.sortWith (fun a b -> compareKeys a.Key b.Key)
 
                 let keys =
                     plan.Keys
                     |> List.mapi (fun i name ->
-                        name, PushdownSql.keyColumn (reader.GetFieldType keyAt.[i]) (ordered |> Array.map (fun a -> a.Key.[i])))
+                        name,
+                        PushdownSql.keyColumn
+                            (reader.GetFieldType keyAt.[i])
+                            (ordered |> Array.map (fun a -> a.Key.[i])))
 
                 Ok
                     {
