@@ -1,0 +1,152 @@
+/// The push-down benchmark (issue 19 item 6): time to per-group sums from a Parquet file through DuckDB, sweep time
+/// of the group-level model, and the aggregate fit against the row fit on a sample. Peak memory is measured from
+/// outside (`/usr/bin/time -v`); see bench/pushdown/run.sh.
+module HierFunctional.Bench.Pushdown
+
+open System
+open System.Diagnostics
+open DuckDB.NET.Data
+open HierFunctional
+
+let normal key =
+    model {
+        let! m = sample "m" (Distributions.Normal(0.0, 10.0))
+        let! tau = sample "tau" (Distributions.HalfCauchy 2.0)
+        let! sigma = sample "sigma" (Distributions.HalfCauchy 2.0)
+        let! mu = sample "mu" (Distributions.Normal(m, tau)) |> over key
+        do! observe "y" (Distributions.Normal(mu.[group key], sigma))
+    }
+
+let gammaPoisson key =
+    model {
+        let! alpha = sample "alpha" (Distributions.Exponential 1.0)
+        let! beta = sample "beta" (Distributions.Gamma(0.1, 1.0))
+        let! theta = sample "theta" (Distributions.Gamma(alpha, beta)) |> over key
+        do! observe "count" (Distributions.Poisson(theta.[group key], data "exposure"))
+    }
+
+let connection () =
+    let c = new DuckDBConnection("DataSource=:memory:")
+    c.Open()
+    use cmd = c.CreateCommand()
+    // DuckDB's own memory is bounded (it spills to disk beyond it), so the process peak is O(groups) + this.
+    cmd.CommandText <- "SET threads = 2; SET memory_limit = '2GB'; SET preserve_insertion_order = false"
+    cmd.ExecuteNonQuery() |> ignore
+    c
+
+let orFail =
+    function
+    | Ok x -> x
+    | Error e -> failwithf "%A" e
+
+[<EntryPoint>]
+let main argv =
+    let file, family, key = argv.[0], argv.[1], argv.[2]
+    let m = if family = "normal" then normal key else gammaPoisson key
+    // "FILE*10" reads the file ten times over (a list of ten paths): 10x the rows, the same groups.
+    let files =
+        match file.Split '*' with
+        | [| f; times |] -> Array.replicate (int times) $"'{f}'" |> String.concat ", " |> sprintf "[%s]"
+        | _ -> $"'{file}'"
+
+    let relation =
+        match argv |> Array.tryItem 4 with
+        | Some where -> $"SELECT * FROM read_parquet({files}) WHERE {where}"
+        | None -> $"SELECT * FROM read_parquet({files})"
+
+    match argv.[3] with
+    | "sums" ->
+        let plan = Pushdown.plan m |> orFail
+        use c = connection ()
+        let sw = Stopwatch.StartNew()
+        let data = FitSource.aggregate plan c relation |> orFail
+        let sumsSeconds = sw.Elapsed.TotalSeconds
+        let groups = (Dataset.tryColumn key data).Value |> Dataset.columnLength
+        let bound = Bind.bind (Pushdown.rewrite plan) data |> orFail
+        let compiled = Gibbs.compile bound |> orFail
+        let sweeps = 100
+        sw.Restart()
+
+        let post =
+            Chains.run
+                (SamplerOptions.Default.WithChains(1).WithWarmup(sweeps / 2).WithDraws(sweeps / 2).WithSeed(1))
+                compiled
+
+        let sweepMs = sw.Elapsed.TotalMilliseconds / float sweeps
+
+        let hyper =
+            if family = "normal" then
+                [ "m"; "tau"; "sigma" ]
+            else
+                [ "alpha"; "beta" ]
+
+        let means =
+            hyper
+            |> List.map (fun h -> $"{h}={Array.average (Array.concat (Posterior.chains h post)):G4}")
+            |> String.concat " "
+
+        printfn
+            "family=%s key=%s groups=%d sums_s=%.1f sweep_ms=%.1f managed_peak_MB=%.0f %s"
+            family
+            key
+            groups
+            sumsSeconds
+            sweepMs
+            (float (GC.GetGCMemoryInfo().HeapSizeBytes) / 1e6)
+            means
+
+        0
+    | "compare" ->
+        use c = connection ()
+
+        let options =
+            SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(1000).WithSeed(7)
+
+        let sw = Stopwatch.StartNew()
+
+        let rows =
+            FitSource.query DataAccess.Rows options m c relation
+            |> Result.mapError (fun e -> e.Message)
+            |> orFail
+
+        let rowSeconds = sw.Elapsed.TotalSeconds
+        sw.Restart()
+
+        let sums =
+            FitSource.query DataAccess.Aggregate options m c relation
+            |> Result.mapError (fun e -> e.Message)
+            |> orFail
+
+        let sumSeconds = sw.Elapsed.TotalSeconds
+        // Hyperparameters and the first 200 group effects against MCSE; every element for identical draws.
+        let names = rows.Fit.Posterior.Names
+        let compared = names |> Array.truncate 202
+
+        let worst =
+            compared
+            |> Array.map (fun n ->
+                let x, y =
+                    Posterior.chains n rows.Fit.Posterior, Posterior.chains n sums.Fit.Posterior
+
+                let mx, my = Diagnostics.mcseMean x, Diagnostics.mcseMean y
+                abs (Diagnostics.mean x - Diagnostics.mean y) / sqrt (mx * mx + my * my), n)
+            |> Array.max
+
+        let identical =
+            names
+            |> Array.forall (fun n -> Posterior.chains n rows.Fit.Posterior = Posterior.chains n sums.Fit.Posterior)
+
+        printfn
+            "family=%s rows=%d groups=%d rows_fit_s=%.1f sums_fit_s=%.1f identical_draws=%b max_|diff|/MCSE=%.2f (%s)"
+            family
+            rows.Fit.Bound.Rows
+            sums.Fit.Bound.Rows
+            rowSeconds
+            sumSeconds
+            identical
+            (fst worst)
+            (snd worst)
+
+        printfn "%s" (FitSource.describe sums)
+        0
+    | other -> failwithf "unknown mode %s (sums or compare)" other

@@ -1,0 +1,185 @@
+namespace HierFunctional
+
+open System
+open System.Collections.Generic
+open System.Data.Common
+
+/// Aggregate push-down over a streaming source (any DbDataReader: a query result, a CSV or Parquet reader): one
+/// pass that keeps only per-group sums, with the row path's checks naming the column and the 1-based row.
+[<RequireQualifiedAccess>]
+module PushdownStream =
+
+    type private Accumulator =
+        {
+            Key: obj[]
+            mutable Count: float
+            /// Per node: running mean (Normal) or Σ y (counts).
+            Value: float[]
+            /// Per node: running Σ (y − mean)² by Welford's update (Normal) or Σ size (counts).
+            Spread: float[]
+        }
+
+    let private number (value: obj) =
+        match value with
+        | :? Numerics.BigInteger as b -> float b
+        | :? bool as b -> if b then 1.0 else 0.0
+        | v -> Convert.ToDouble(v, Globalization.CultureInfo.InvariantCulture)
+
+    // Group keys sort as the row path orders levels: numbers numerically, text ordinally.
+    let private compareKeys (a: obj[]) (b: obj[]) =
+        Seq.zip a b
+        |> Seq.map (fun (x, y) ->
+            match x, y with
+            | (:? string as s), (:? string as t) -> String.CompareOrdinal(s, t)
+            | _ -> compare (number x) (number y))
+        |> Seq.tryFind (fun c -> c <> 0)
+        |> Option.defaultValue 0
+
+    /// Reads every row once, keeping per-group sums in row order (so count sums equal the row path's exactly).
+    let internal read (plan: PushdownPlan) (source: string) (reader: DbDataReader) : Result<GroupTable, SourceError> =
+        let names = Array.init reader.FieldCount reader.GetName
+
+        let columnsNeeded =
+            plan.Keys
+            @ (plan.Sums
+               |> List.collect (fun s ->
+                   match s with
+                   | GroupSums.Poisson(_, Size.Column c)
+                   | GroupSums.Binomial(_, Size.Column c) -> [ s.Node; c ]
+                   | _ -> [ s.Node ]))
+
+        match columnsNeeded |> List.tryFind (fun c -> not (Array.contains c names)) with
+        | Some c ->
+            Error
+                {
+                    Source = source
+                    Row = 0
+                    Column = c
+                    Problem = "the source has no such column"
+                }
+        | None ->
+            let ordinal c = Array.IndexOf(names, c)
+            let keyAt = plan.Keys |> List.map ordinal |> Array.ofList
+            let sums = Array.ofList plan.Sums
+            let yAt = sums |> Array.map (fun s -> ordinal s.Node)
+
+            let sizeAt =
+                sums
+                |> Array.map (fun s ->
+                    match s with
+                    | GroupSums.Poisson(_, Size.Column c)
+                    | GroupSums.Binomial(_, Size.Column c) -> ordinal c
+                    | _ -> -1)
+
+            let groups = Dictionary<string, Accumulator>()
+            let mutable row = 0
+            let mutable failure = None
+
+            let fail column problem =
+                failure <-
+                    Some
+                        {
+                            Source = source
+                            Row = row
+                            Column = column
+                            Problem = problem
+                        }
+
+            let value (i: int) =
+                if reader.IsDBNull i then
+                    fail names.[i] $"a NULL value; filter the row out (WHERE {names.[i]} IS NOT NULL)"
+                    nan
+                else
+                    let v = number (reader.GetValue i)
+
+                    if not (Double.IsFinite v) then
+                        fail names.[i] $"the value {v} is not finite"
+
+                    v
+
+            while failure.IsNone && reader.Read() do
+                row <- row + 1
+
+                match keyAt |> Array.tryFind reader.IsDBNull with
+                | Some i ->
+                    fail
+                        names.[i]
+                        "a group label is NULL; filter those rows out or give missing labels a level of their own"
+                | None ->
+                    let key = keyAt |> Array.map reader.GetValue
+                    let text = key |> Array.map string |> String.concat "\u001f"
+
+                    let acc =
+                        match groups.TryGetValue text with
+                        | true, a -> a
+                        | _ ->
+                            let a =
+                                {
+                                    Key = key
+                                    Count = 0.0
+                                    Value = Array.zeroCreate sums.Length
+                                    Spread = Array.zeroCreate sums.Length
+                                }
+
+                            groups.[text] <- a
+                            a
+
+                    acc.Count <- acc.Count + 1.0
+
+                    for k in 0 .. sums.Length - 1 do
+                        if failure.IsNone then
+                            let y = value yAt.[k]
+
+                            match sums.[k] with
+                            | GroupSums.Normal _ ->
+                                let delta = y - acc.Value.[k]
+                                acc.Value.[k] <- acc.Value.[k] + delta / acc.Count
+                                acc.Spread.[k] <- acc.Spread.[k] + delta * (y - acc.Value.[k])
+                            | GroupSums.Poisson(_, size)
+                            | GroupSums.Binomial(_, size) ->
+                                if y < 0.0 || y <> floor y then
+                                    fail names.[yAt.[k]] $"the count {y:R} is not a whole number of 0 or more"
+
+                                let s =
+                                    match size with
+                                    | Size.Column _ -> value sizeAt.[k]
+                                    | Size.Constant c -> c
+
+                                match sums.[k] with
+                                | GroupSums.Binomial _ when y > s ->
+                                    fail names.[yAt.[k]] $"{y:R} successes are more than the {s:R} trials"
+                                | _ -> ()
+
+                                acc.Value.[k] <- acc.Value.[k] + y
+                                acc.Spread.[k] <- acc.Spread.[k] + s
+
+            match failure with
+            | Some e -> Error e
+            | None ->
+                let ordered =
+                    groups.Values
+                    |> Array.ofSeq
+                    |> Array.sortWith (fun a b -> compareKeys a.Key b.Key)
+
+                let keys =
+                    plan.Keys
+                    |> List.mapi (fun i name ->
+                        name,
+                        PushdownSql.keyColumn
+                            (reader.GetFieldType keyAt.[i])
+                            (ordered |> Array.map (fun a -> a.Key.[i])))
+
+                Ok
+                    {
+                        Keys = keys
+                        Count = ordered |> Array.map (fun a -> a.Count)
+                        Nodes =
+                            sums
+                            |> Array.mapi (fun k s ->
+                                {
+                                    Sums = s
+                                    Value = ordered |> Array.map (fun a -> a.Value.[k])
+                                    Spread = ordered |> Array.map (fun a -> a.Spread.[k])
+                                })
+                            |> List.ofArray
+                    }
