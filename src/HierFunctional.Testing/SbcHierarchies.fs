@@ -1,6 +1,7 @@
 namespace HierFunctional.Testing
 
 open HierFunctional
+open HierFunctional.Inference
 open type HierFunctional.Distributions
 
 /// The catalogue's multi-level structures: two- and three-level, nested and crossed hierarchies with Normal,

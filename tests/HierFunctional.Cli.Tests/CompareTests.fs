@@ -6,6 +6,7 @@ open System
 open System.IO
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Cli.Tests.Support
 
 let private sleepstudy = Path.Combine(root, "docs", "data", "sleepstudy.csv")

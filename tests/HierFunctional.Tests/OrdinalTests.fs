@@ -7,6 +7,7 @@ module HierFunctional.Tests.OrdinalTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Families
 open type Distributions
 

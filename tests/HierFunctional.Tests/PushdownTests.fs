@@ -6,6 +6,7 @@ module HierFunctional.Tests.PushdownTests
 open DuckDB.NET.Data
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 
 let private connection () =
     let c = new DuckDBConnection("DataSource=:memory:")

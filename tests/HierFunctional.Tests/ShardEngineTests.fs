@@ -6,6 +6,7 @@ module HierFunctional.Tests.ShardEngineTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open HierFunctional.Sharded
 open type Distributions
 

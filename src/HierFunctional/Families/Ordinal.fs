@@ -10,7 +10,7 @@ open HierFunctional.Numerics
 /// vector its cutpoints take as a prior: K − 1 increasing cutpoints c split a latent η + logistic noise into the
 /// categories 1, …, K, so P(y ≤ k) = σ(c_k − η).
 [<RequireQualifiedAccess>]
-module Ordinal =
+module internal Ordinal =
 
     /// log(1 − e^x) for x ≤ 0 without cancellation (Mächler's switch at −log 2).
     let private log1mExp (x: float) =

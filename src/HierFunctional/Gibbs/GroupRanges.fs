@@ -1,5 +1,7 @@
 namespace HierFunctional
 
+open HierFunctional.Inference
+
 open System
 open System.Runtime.ExceptionServices
 open System.Threading.Tasks
@@ -7,7 +9,7 @@ open System.Threading.Tasks
 /// Running a group-wise update (`GroupWise`) of one chain with its groups split into contiguous ranges, one per
 /// thread. Each group draws from its own stream, so the draws are the same for any number of ranges.
 [<RequireQualifiedAccess>]
-module GroupRanges =
+module internal GroupRanges =
 
     /// Fewest groups a range gets: below this a thread's share costs less than handing it over.
     [<Literal>]

@@ -8,7 +8,7 @@ open System
 /// The samplers' generator: a chain's sequential stream is key (seed, chain) from counter 0, and each group of a
 /// group-wise update has its own stream (`ForGroup`); see docs/architecture.md, "The generator".
 [<Sealed>]
-type internal Philox4x32(key0: uint32, key1: uint32) =
+type Philox4x32(key0: uint32, key1: uint32) =
     inherit Random()
 
     let mutable ctr0 = 0u

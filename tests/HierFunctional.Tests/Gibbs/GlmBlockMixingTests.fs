@@ -8,6 +8,7 @@ module HierFunctional.Tests.Gibbs.GlmBlockMixingTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.LogisticTests

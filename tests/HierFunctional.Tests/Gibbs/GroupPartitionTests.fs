@@ -6,6 +6,7 @@ module HierFunctional.Tests.Gibbs.GroupPartitionTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 
 /// Enough groups that 16 ranges are really used (`GroupRanges.MinGroupsPerRange` each).

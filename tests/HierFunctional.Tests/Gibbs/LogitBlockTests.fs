@@ -7,6 +7,7 @@ module HierFunctional.Tests.Gibbs.LogitBlockTests
 open System
 open HierFunctional.TestShim
 open HierFunctional
+open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.LogisticTests
