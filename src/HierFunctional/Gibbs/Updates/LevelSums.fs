@@ -176,10 +176,100 @@ module internal LevelSums =
                 prec.[0] <- prec.[0] + cv * cv * iv * p
                 shift.[0] <- shift.[0] + cv * iv * t)
 
-    /// Coordinate i of δ = (θ_l, c_1, …) − β̃_l at level l (a function of its arguments only, so the hot loop
-    /// needs no scratch array shared between chains).
-    let private delta (coefs: (float[] -> float)[]) (reference: float[]) off k (s: float[]) l i =
-        (if i = 0 then s.[off + l] else coefs.[i - 1]s) - reference.[l * k + i]
+    /// Per-level sums of the rows r of each level l for y_r ≈ z_r·β_l: the row count, ZᵀZ, and Σe² and Zᵀe of the
+    /// residuals e = y − z·β̃_l about a reference β̃_l, a ridge least-squares fit (ε relative to the trace; 0 when
+    /// that fails) computed once. Any reference gives the exact sum; a close one keeps Σe² and the corrections small.
+    type LevelSquares =
+        {
+            K: int
+            Count: int[]
+            Gram: float[]
+            Reference: float[]
+            Sq: float[]
+            Zte: float[]
+        }
+
+    /// The `LevelSquares` of `rows` rows, row r in level `level r` with regressors `z r i` (i < k) and response `y r`.
+    let levelSquares (k: int) (levels: int) (rows: int) (level: int -> int) (z: int -> int -> float) (y: int -> float) =
+        let kk = k * k
+        let count = Array.zeroCreate levels
+        let gram = Array.zeroCreate (levels * kk)
+        let zty = Array.zeroCreate (levels * k)
+
+        for r in 0 .. rows - 1 do
+            let l = level r
+            count.[l] <- count.[l] + 1
+
+            for i in 0 .. k - 1 do
+                zty.[l * k + i] <- zty.[l * k + i] + z r i * y r
+
+                for j in 0 .. k - 1 do
+                    gram.[l * kk + i * k + j] <- gram.[l * kk + i * k + j] + z r i * z r j
+
+        let reference = Array.zeroCreate (levels * k)
+        let chol = Array.zeroCreate kk
+
+        for l in 0 .. levels - 1 do
+            let trace = Seq.sum (seq { for i in 0 .. k - 1 -> gram.[l * kk + i * k + i] })
+            Array.blit gram (l * kk) chol 0 kk
+
+            for i in 0 .. k - 1 do
+                chol.[i * k + i] <- chol.[i * k + i] + 1e-10 * trace / float k + 1e-300
+
+            if count.[l] > 0 && SmallMv.cholesky k chol 0 then
+                Array.blit zty (l * k) reference (l * k) k
+                SmallMv.solveLower k chol 0 reference (l * k)
+                SmallMv.solveLowerTransposed k chol 0 reference (l * k)
+
+        let sq = Array.zeroCreate levels
+        let zte = Array.zeroCreate (levels * k)
+
+        for r in 0 .. rows - 1 do
+            let l = level r
+            let mutable e = y r
+
+            for i in 0 .. k - 1 do
+                e <- e - z r i * reference.[l * k + i]
+
+            sq.[l] <- sq.[l] + e * e
+
+            for i in 0 .. k - 1 do
+                zte.[l * k + i] <- zte.[l * k + i] + z r i * e
+
+        {
+            K = k
+            Count = count
+            Gram = gram
+            Reference = reference
+            Sq = sq
+            Zte = zte
+        }
+
+    /// Σ_l SS_l with SS_l = Σe² − 2δᵀZᵀe + δᵀZᵀZδ and δ_i = `coef l i` − β̃_l,i: the exact residual sum of squares at
+    /// the coefficients `coef`, in O(levels·k²), without the cancellation of expanding about zero.
+    let totalSquares (q: LevelSquares) (coef: int -> int -> float) : float =
+        let k = q.K
+        let kk = k * k
+        let mutable ss = 0.0 // accumulation over levels (hot loop)
+
+        for l in 0 .. q.Count.Length - 1 do
+            if q.Count.[l] > 0 then
+                let mutable lin = 0.0
+                let mutable quad = 0.0
+
+                for i in 0 .. k - 1 do
+                    let di = coef l i - q.Reference.[l * k + i]
+                    lin <- lin + di * q.Zte.[l * k + i]
+                    let mutable row = 0.0
+
+                    for j in 0 .. k - 1 do
+                        row <- row + q.Gram.[l * kk + i * k + j] * (coef l j - q.Reference.[l * k + j])
+
+                    quad <- quad + di * row
+
+                ss <- ss + max 0.0 (q.Sq.[l] - 2.0 * lin + quad)
+
+        ss
 
     /// Σ (y − mean)² of an observed child whose mean has the `Split` shape, in O(levels·k²) per sweep for k = 1 +
     /// the number of global terms: per level, the residuals e = y − d − z·β̃_l about a reference β̃_l (a ridge
@@ -199,75 +289,9 @@ module internal LevelSums =
             |> Array.ofList
 
         let k = columns.Length
-        let kk = k * k
         let level = Eval.groupLevel b child.Scope split.Group
         let levels = b.Groups.[split.Group].Levels.Length
-        let count = Array.zeroCreate levels
-        let gram = Array.zeroCreate (levels * kk)
-        let zty = Array.zeroCreate (levels * k)
-
-        for r in 0 .. child.Copies - 1 do
-            let l = level r
-            count.[l] <- count.[l] + 1
-
-            for i in 0 .. k - 1 do
-                zty.[l * k + i] <- zty.[l * k + i] + columns.[i].[r] * y.[r]
-
-                for j in 0 .. k - 1 do
-                    gram.[l * kk + i * k + j] <- gram.[l * kk + i * k + j] + columns.[i].[r] * columns.[j].[r]
-
-        // Reference coefficients per level: (ZᵀZ + εI)⁻¹ Zᵀy, ε relative to the trace (0 when that fails). Any
-        // reference gives the exact sum; a close one keeps Σe² and the correction terms small.
-        let reference = Array.zeroCreate (levels * k)
-        let chol = Array.zeroCreate kk
-
-        for l in 0 .. levels - 1 do
-            let trace = Seq.sum (seq { for i in 0 .. k - 1 -> gram.[l * kk + i * k + i] })
-            Array.blit gram (l * kk) chol 0 kk
-
-            for i in 0 .. k - 1 do
-                chol.[i * k + i] <- chol.[i * k + i] + 1e-10 * trace / float k + 1e-300
-
-            if count.[l] > 0 && SmallMv.cholesky k chol 0 then
-                Array.blit zty (l * k) reference (l * k) k
-                SmallMv.solveLower k chol 0 reference (l * k)
-                SmallMv.solveLowerTransposed k chol 0 reference (l * k)
-
-        let sq = Array.zeroCreate levels
-        let zte = Array.zeroCreate (levels * k)
-
-        for r in 0 .. child.Copies - 1 do
-            let l = level r
-            let mutable e = y.[r]
-
-            for i in 0 .. k - 1 do
-                e <- e - columns.[i].[r] * reference.[l * k + i]
-
-            sq.[l] <- sq.[l] + e * e
-
-            for i in 0 .. k - 1 do
-                zte.[l * k + i] <- zte.[l * k + i] + columns.[i].[r] * e
-
+        let q = levelSquares k levels child.Copies level (fun r i -> columns.[i].[r]) (fun r -> y.[r])
         let off = b.Layout.Offsets.[split.Level]
 
-        fun (s: float[]) ->
-            let mutable ss = 0.0 // accumulation over levels (hot loop)
-
-            for l in 0 .. levels - 1 do
-                if count.[l] > 0 then
-                    let mutable lin = 0.0
-                    let mutable quad = 0.0
-
-                    for i in 0 .. k - 1 do
-                        let di = delta coefs reference off k s l i
-                        lin <- lin + di * zte.[l * k + i]
-                        let mutable row = 0.0
-
-                        for j in 0 .. k - 1 do
-                            row <- row + gram.[l * kk + i * k + j] * delta coefs reference off k s l j
-
-                        quad <- quad + di * row
-
-                    ss <- ss + max 0.0 (sq.[l] - 2.0 * lin + quad)
-
-            ss
+        fun (s: float[]) -> totalSquares q (fun l i -> if i = 0 then s.[off + l] else coefs.[i - 1] s)

@@ -69,77 +69,12 @@ module internal ScaleUpdates =
         let xf = Eval.compileValue b child.Scope design
         let level = Eval.groupLevel b child.Scope g
         let levels = b.Groups.[g].Levels.Length
-        let kk = k * k
         let rows = Array.init child.Copies (fun r -> Value.vector (xf zero r))
         let ys = Array.init child.Copies (fun r -> value zero r - a zero r)
-        let count = Array.zeroCreate levels
-        let gram = Array.zeroCreate (levels * kk)
-        let xty = Array.zeroCreate (levels * k)
-
-        for r in 0 .. child.Copies - 1 do
-            let l = level r
-            count.[l] <- count.[l] + 1
-
-            for i in 0 .. k - 1 do
-                xty.[l * k + i] <- xty.[l * k + i] + rows.[r].[i] * ys.[r]
-
-                for j in 0 .. k - 1 do
-                    gram.[l * kk + i * k + j] <- gram.[l * kk + i * k + j] + rows.[r].[i] * rows.[r].[j]
-
-        // Reference coefficients: (XᵀX + εI)⁻¹ Xᵀy per level (ε relative to the trace; 0 when that fails).
-        let reference = Array.zeroCreate (levels * k)
-        let chol = Array.zeroCreate kk
-
-        for l in 0 .. levels - 1 do
-            let trace = Seq.sum (seq { for i in 0 .. k - 1 -> gram.[l * kk + i * k + i] })
-            Array.blit gram (l * kk) chol 0 kk
-
-            for i in 0 .. k - 1 do
-                chol.[i * k + i] <- chol.[i * k + i] + 1e-10 * trace / float k + 1e-300
-
-            if count.[l] > 0 && SmallMv.cholesky k chol 0 then
-                Array.blit xty (l * k) reference (l * k) k
-                SmallMv.solveLower k chol 0 reference (l * k)
-                SmallMv.solveLowerTransposed k chol 0 reference (l * k)
-
-        let sq = Array.zeroCreate levels
-        let xte = Array.zeroCreate (levels * k)
-
-        for r in 0 .. child.Copies - 1 do
-            let l = level r
-            let mutable e = ys.[r]
-
-            for i in 0 .. k - 1 do
-                e <- e - rows.[r].[i] * reference.[l * k + i]
-
-            sq.[l] <- sq.[l] + e * e
-
-            for i in 0 .. k - 1 do
-                xte.[l * k + i] <- xte.[l * k + i] + rows.[r].[i] * e
-
+        let q = LevelSums.levelSquares k levels child.Copies level (fun r i -> rows.[r].[i]) (fun r -> ys.[r])
         let off = b.Layout.Offsets.[p]
 
-        fun (s: float[]) ->
-            let mutable ss = 0.0 // accumulation over levels (hot loop)
-
-            for l in 0 .. levels - 1 do
-                if count.[l] > 0 then
-                    let mutable lin = 0.0
-                    let mutable quad = 0.0
-
-                    for i in 0 .. k - 1 do
-                        let di = s.[off + l * k + i] - reference.[l * k + i]
-                        lin <- lin + di * xte.[l * k + i]
-                        let mutable row = 0.0
-
-                        for j in 0 .. k - 1 do
-                            row <- row + gram.[l * kk + i * k + j] * (s.[off + l * k + j] - reference.[l * k + j])
-
-                        quad <- quad + di * row
-
-                    ss <- ss + max 0.0 (sq.[l] - 2.0 * lin + quad)
-
-            ss
+        fun (s: float[]) -> LevelSums.totalSquares q (fun l i -> s.[off + l * k + i])
 
     /// Σ (y − mean)² and the number of terms over one Normal child, as a function of the state. With a mean that
     /// is constant within the levels of a group (or overall) and observed values, the within-level sums of squares
