@@ -60,7 +60,9 @@ let ``the Normal-Normal mean rule matches a NormalPrecision prior and NormalPrec
     Assert.Equal(Some "Normal-Normal", firstRule bugsStyle "theta")
     Assert.Equal(Some "Normal-Normal", firstRule bugsStyle "mu")
 
-    match recognise NormalConjugacy.normalMean bugsStyle "theta", recognise NormalConjugacy.normalMean bugsStyle "mu" with
+    match
+        recognise NormalConjugacy.normalMean bugsStyle "theta", recognise NormalConjugacy.normalMean bugsStyle "mu"
+    with
     | RuleOutcome.Matched(Param "mu", Power(Param "tauB", Const -0.5), [ child ]),
       RuleOutcome.Matched(_, Power(Const 1.0E-4, Const -0.5), [ _ ]) ->
         Assert.Equal(Power(Param "tauW", Const -0.5), child.Sd)

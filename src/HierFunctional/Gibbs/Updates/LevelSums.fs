@@ -291,7 +291,10 @@ module internal LevelSums =
         let k = columns.Length
         let level = Eval.groupLevel b child.Scope split.Group
         let levels = b.Groups.[split.Group].Levels.Length
-        let q = levelSquares k levels child.Copies level (fun r i -> columns.[i].[r]) (fun r -> y.[r])
+
+        let q =
+            levelSquares k levels child.Copies level (fun r i -> columns.[i].[r]) (fun r -> y.[r])
+
         let off = b.Layout.Offsets.[split.Level]
 
-        fun (s: float[]) -> totalSquares q (fun l i -> if i = 0 then s.[off + l] else coefs.[i - 1] s)
+        fun (s: float[]) -> totalSquares q (fun l i -> if i = 0 then s.[off + l] else coefs.[i - 1]s)

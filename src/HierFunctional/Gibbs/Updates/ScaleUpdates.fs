@@ -71,7 +71,10 @@ module internal ScaleUpdates =
         let levels = b.Groups.[g].Levels.Length
         let rows = Array.init child.Copies (fun r -> Value.vector (xf zero r))
         let ys = Array.init child.Copies (fun r -> value zero r - a zero r)
-        let q = LevelSums.levelSquares k levels child.Copies level (fun r i -> rows.[r].[i]) (fun r -> ys.[r])
+
+        let q =
+            LevelSums.levelSquares k levels child.Copies level (fun r i -> rows.[r].[i]) (fun r -> ys.[r])
+
         let off = b.Layout.Offsets.[p]
 
         fun (s: float[]) -> LevelSums.totalSquares q (fun l i -> s.[off + l * k + i])
