@@ -83,7 +83,7 @@ public sealed class Plan
     /// a partial posterior (<see cref="Posterior.IsCancelled"/> is then true) rather than throwing, so a long run
     /// stopped early keeps its work: every chain that made draws keeps its first <see cref="Posterior.DrawsPerChain"/>
     /// (the shortest such chain's count), and chains that made none (still waiting for a thread, or warming up) are
-    /// left out, so <see cref="Posterior.chains"/> can be below <see cref="Posterior.RequestedChains"/>. A token
+    /// left out, so <see cref="Posterior.Chains"/> can be below <see cref="Posterior.RequestedChains"/>. A token
     /// cancelled before the call, or before any chain made a draw, cancels the task (awaiting it throws
     /// <see cref="OperationCanceledException"/>).
     /// </summary>
