@@ -247,7 +247,7 @@ module internal LevelSums =
 
     /// Σ_l SS_l with SS_l = Σe² − 2δᵀZᵀe + δᵀZᵀZδ and δ_i = `coef l i` − β̃_l,i: the exact residual sum of squares at
     /// the coefficients `coef`, in O(levels·k²), without the cancellation of expanding about zero.
-    let totalSquares (q: LevelSquares) (coef: int -> int -> float) : float =
+    let inline totalSquares (q: LevelSquares) ([<InlineIfLambda>] coef: int -> int -> float) : float =
         let k = q.K
         let kk = k * k
         let mutable ss = 0.0 // accumulation over levels (hot loop)
