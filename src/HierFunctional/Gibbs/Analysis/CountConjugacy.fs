@@ -25,52 +25,57 @@ module internal CountConjugacy =
             | _ -> Error $"child '{c.Name}' does not use '{target}' directly as its {family} parameter"
         | _ -> Error $"child '{c.Name}' is not {family} in '{target}'"
 
-    /// Beta(a, b) × Binomial(n_i, θ) / Bernoulli(θ) children → Beta(a + Σy_i, b + Σ(n_i − y_i)).
-    let betaBinomial: Recogniser<Expr * Expr * CountChild list> =
+    // A two-argument prior (`priorArgs`) over count children whose (size, parameter) `pick` finds: the shape
+    // Beta-Binomial and Gamma-Poisson share.
+    let private countRule
+        (name: string)
+        (math: string)
+        (priorArgs: Dist -> (Expr * Expr) option)
+        (family: string)
+        (pick: Dist -> (Expr * Expr) option)
+        : Recogniser<Expr * Expr * CountChild list> =
         {
-            Name = "Beta-Binomial"
-            Math = "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
+            Name = name
+            Math = math
             Recognise =
                 fun expanded target ->
                     match target.Kind with
-                    | NodeKind.Parameter(Dist.Beta(a, b)) ->
-                        let pick d =
-                            match d with
-                            | Dist.Binomial(n, p) -> Some(n, p)
-                            | Dist.Bernoulli p -> Some(Const 1.0, p)
-                            | _ -> None
-
-                        RecogniserKit.eachChild
-                            expanded
-                            target
-                            ((fun c -> countChild target.Name c "Binomial/Bernoulli probability" pick))
-                        |> Result.map (fun cs -> a, b, cs)
-                        |> RuleOutcome.ofResult
+                    | NodeKind.Parameter prior ->
+                        match priorArgs prior with
+                        | Some(a, b) ->
+                            RecogniserKit.eachChild expanded target (fun c -> countChild target.Name c family pick)
+                            |> Result.map (fun cs -> a, b, cs)
+                            |> RuleOutcome.ofResult
+                        | None -> RuleOutcome.NotApplicable
                     | _ -> RuleOutcome.NotApplicable
         }
+
+    /// Beta(a, b) × Binomial(n_i, θ) / Bernoulli(θ) children → Beta(a + Σy_i, b + Σ(n_i − y_i)).
+    let betaBinomial: Recogniser<Expr * Expr * CountChild list> =
+        countRule
+            "Beta-Binomial"
+            "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
+            (function
+            | Dist.Beta(a, b) -> Some(a, b)
+            | _ -> None)
+            "Binomial/Bernoulli probability"
+            (function
+             | Dist.Binomial(n, p) -> Some(n, p)
+             | Dist.Bernoulli p -> Some(Const 1.0, p)
+             | _ -> None)
 
     /// Gamma(a, rate b) × Poisson(E_i c_i θ) children → Gamma(a + Σy_i, b + Σ E_i c_i).
     let gammaPoisson: Recogniser<Expr * Expr * CountChild list> =
-        {
-            Name = "Gamma-Poisson"
-            Math = "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
-            Recognise =
-                fun expanded target ->
-                    match target.Kind with
-                    | NodeKind.Parameter(Dist.Gamma(a, b)) ->
-                        let pick d =
-                            match d with
-                            | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
-                            | _ -> None
-
-                        RecogniserKit.eachChild
-                            expanded
-                            target
-                            ((fun c -> countChild target.Name c "Poisson rate" pick))
-                        |> Result.map (fun cs -> a, b, cs)
-                        |> RuleOutcome.ofResult
-                    | _ -> RuleOutcome.NotApplicable
-        }
+        countRule
+            "Gamma-Poisson"
+            "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
+            (function
+            | Dist.Gamma(a, b) -> Some(a, b)
+            | _ -> None)
+            "Poisson rate"
+            (function
+             | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
+             | _ -> None)
 
     /// Gamma(a, rate b) × Exponential(θ) children → Gamma(a + n, b + Σx_i).
     let gammaExponential: Recogniser<Expr * Expr * Node list> =
