@@ -49,25 +49,17 @@ module internal GroupRanges =
             g.RunRange st.Streams.[0] st 0 g.Count
         else
             let gs = streams st ranges
-            let failed = Array.zeroCreate<ExceptionDispatchInfo> ranges
 
-            Parallel.For(
-                0,
-                ranges,
-                fun p ->
+            let tasks =
+                Array.init ranges (fun p ->
                     let lo, hi = range g.Count ranges p
+                    Task.Run(fun () -> g.RunRange gs.[p] st lo hi))
 
-                    try
-                        g.RunRange gs.[p] st lo hi
-                    with e ->
-                        // kept, not handled: rethrown below unchanged, in group order
-                        failed.[p] <- ExceptionDispatchInfo.Capture e
-            )
-            |> ignore
-
-            match failed |> Array.tryFind (isNull >> not) with
-            | Some e -> e.Throw()
-            | None -> ()
+            try
+                Task.WaitAll tasks
+            with :? AggregateException ->
+                let first = tasks |> Array.find _.IsFaulted
+                ExceptionDispatchInfo.Throw(first.Exception.InnerException)
 
     /// One move of a step: group-wise steps through `run` (split by the chain's partitions), the others as they are.
     let runStep (step: UpdateStep) (rng: Random) (st: ChainState) =
