@@ -5,7 +5,9 @@ The Gibbs compiler tries a list of rules on each parameter node; the first that 
 node's update, and nodes no rule covers are slice-sampled (and `Gibbs.describe` says why). A rule is one value
 with two halves, packed by `Rules.create`:
 
-- a **recogniser** `{ Name; Math; Recognise }`, where `Recognise expandedModel node` returns a typed outcome:
+- a **recogniser** `{ Name; Math; Recognise }`, where `Math` is the rule's formula written once, as rows of
+  (prior, children, full conditional) — the library's own conjugacy table is rendered from these rows by
+  `Rules.table` — and `Recognise expandedModel node` returns a typed outcome:
   `RuleOutcome.NotApplicable` (the node's prior is not this rule's family: the rule stays silent),
   `RuleOutcome.Rejected reason` (the family fits but something else does not: the reason shows in the plan), or
   `RuleOutcome.Matched m`, where `m` is whatever your executor needs — its type is private to your rule;
@@ -40,7 +42,11 @@ let logNormalLocation (m0: float) (s0: float) (s: float) (logs: float[]) =
 let normalLogNormal: ConjugacyRule =
     Rules.create
         { Name = "Normal-LogNormal location"
-          Math = "theta ~ N(m0, s0), y_i ~ LogNormal(theta, s) => theta | y ~ N(m, 1/P), P = 1/s0^2 + n/s^2, m = (m0/s0^2 + sum log y_i/s^2)/P"
+          Math =
+            RuleMath.one
+                "Normal(m0, s0), scalar"
+                "observed LogNormal(θ, s), s constant"
+                "N(m, 1/P), P = 1/s0² + n/s², m = (m0/s0² + Σ log y_i/s²)/P"
           Recognise =
             fun expanded node ->
                 match node.Kind, node.Plate with
@@ -79,6 +85,7 @@ let compileWith rules =
     | Ok p -> p
     | Error e -> failwith (e |> List.map ModelError.describe |> String.concat "; ")
 
+printfn "our rule's row of the conjugacy table:\n%s\n" (Rules.table [ normalLogNormal ])
 printfn "built-in rules only:\n%s\n" (Gibbs.describe (compileWith Rules.builtIn))
 let plan = compileWith (normalLogNormal :: Rules.builtIn)
 printfn "with our rule first:\n%s\n" (Gibbs.describe plan)
@@ -127,7 +134,7 @@ whose match already carries the Gamma-Poisson executor.
 *)
 let exponentialPoisson: ConjugacyRule =
     { Name = "Exponential-Poisson"
-      Math = "lambda ~ Exponential(b) = Gamma(1, b), y_i ~ Poisson(E_i lambda) => Gamma(1 + sum y_i, b + sum E_i)"
+      Math = RuleMath.one "Exponential(b) = Gamma(1, b)" "Poisson(E_i λ)" "Gamma(1 + Σ y_i, b + Σ E_i)"
       Try =
         fun expanded node ->
             match node.Kind with

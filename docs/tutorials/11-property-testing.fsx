@@ -48,7 +48,7 @@ first posterior parameter: 0 is the right rule, 1 the classic off-by-one.
 let betaBinomial (bug: float) : ConjugacyRule =
     Rules.create
         { Name = if bug = 0.0 then "my Beta-Binomial" else "my Beta-Binomial (off by one)"
-          Math = "p ~ Beta(a, b), y_i ~ Binomial(n_i, p) => p | y ~ Beta(a + sum y, b + sum (n - y))"
+          Math = RuleMath.one "Beta(a, b)" "Binomial(n_i, p)" "Beta(a + Σ y, b + Σ (n − y))"
           Recognise =
             fun expanded node ->
                 match node.Kind, node.Plate with

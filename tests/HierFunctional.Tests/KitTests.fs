@@ -15,7 +15,7 @@ let private betaBinomial (bug: float) : ConjugacyRule =
     Rules.create
         {
             Name = $"Beta-Binomial off by {bug}"
-            Math = "p | y ~ Beta(a + sum y + bug, b + sum (n - y))"
+            Math = RuleMath.one "Beta(a, b)" "Binomial(n_i, p)" "Beta(a + Σ y + bug, b + Σ (n − y))"
             Recognise =
                 fun expanded node ->
                     match node.Kind with

@@ -13,8 +13,8 @@ type ConjugacyRule =
     {
         /// Short name shown by `Gibbs.describe` (like JAGS's sampler names).
         Name: string
-        /// The update's math, for documentation and the plan listing.
-        Math: string
+        /// The update's math, one row per form of the rule (the conjugacy table is rendered from it).
+        Math: RuleMath list
         /// Recognises the pattern for a target node of the expanded model; a match carries the executor.
         Try: Model -> Node -> RuleOutcome<RuleExecutor>
     }
@@ -139,3 +139,21 @@ module Rules =
             logLinearCount
             truncated
         ]
+
+    /// The rules' math as a Markdown table, one row per form of each rule (how `docs/conjugacy.md` is generated).
+    let table (rules: ConjugacyRule list) : string =
+        let cell (s: string) = s.Replace("|", "\\|")
+
+        let row (rule: ConjugacyRule) (m: RuleMath) =
+            let name = if m.Case = "" then rule.Name else $"{rule.Name} ({m.Case})"
+
+            $"| {cell name} | {cell m.Prior} | {cell m.Children} | {cell m.Conditional} |"
+
+        [
+            yield "| rule (`Gibbs.describe` name) | prior on θ | children | full conditional |"
+            yield "|---|---|---|---|"
+            for rule in rules do
+                for m in rule.Math do
+                    yield row rule m
+        ]
+        |> String.concat "\n"

@@ -114,7 +114,7 @@ let private throwing: ConjugacyRule =
     Rules.create
         {
             Name = "broken rule"
-            Math = "none"
+            Math = []
             Recognise =
                 fun _ node ->
                     match node.Kind with
@@ -152,7 +152,7 @@ let private failingAtRun (bug: bool) : ConjugacyRule =
     Rules.create
         {
             Name = "failing update"
-            Math = "none"
+            Math = []
             Recognise =
                 fun _ node ->
                     match node.Kind with

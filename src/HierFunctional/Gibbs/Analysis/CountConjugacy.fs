@@ -29,7 +29,7 @@ module internal CountConjugacy =
     // Beta-Binomial and Gamma-Poisson share.
     let private countRule
         (name: string)
-        (math: string)
+        (math: RuleMath list)
         (priorArgs: Dist -> (Expr * Expr) option)
         (family: string)
         (pick: Dist -> (Expr * Expr) option)
@@ -50,11 +50,14 @@ module internal CountConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// Beta(a, b) × Binomial(n_i, θ) / Bernoulli(θ) children → Beta(a + Σy_i, b + Σ(n_i − y_i)).
+    /// Beta prior × Binomial/Bernoulli children.
     let betaBinomial: Recogniser<Expr * Expr * CountChild list> =
         countRule
             "Beta-Binomial"
-            "theta ~ Beta(a, b), y_i ~ Bin(n_i, theta) => Beta(a + sum y_i, b + sum (n_i - y_i))"
+            (RuleMath.one
+                "Beta(a, b)"
+                "Binomial(n_i, θ[slot]) or Bernoulli(θ[slot])"
+                "Beta(a + Σ y_i, b + Σ (n_i − y_i))")
             (function
             | Dist.Beta(a, b) -> Some(a, b)
             | _ -> None)
@@ -64,11 +67,11 @@ module internal CountConjugacy =
              | Dist.Bernoulli p -> Some(Const 1.0, p)
              | _ -> None)
 
-    /// Gamma(a, rate b) × Poisson(E_i c_i θ) children → Gamma(a + Σy_i, b + Σ E_i c_i).
+    /// Gamma prior × Poisson children.
     let gammaPoisson: Recogniser<Expr * Expr * CountChild list> =
         countRule
             "Gamma-Poisson"
-            "theta ~ Gamma(a, b), y_i ~ Poisson(E_i theta) => Gamma(a + sum y_i, b + sum E_i)"
+            (RuleMath.one "Gamma(a, rate b)" "Poisson(rate c_i·θ[slot], exposure E_i)" "Gamma(a + Σ y_i, b + Σ E_i c_i)")
             (function
             | Dist.Gamma(a, b) -> Some(a, b)
             | _ -> None)
@@ -77,11 +80,11 @@ module internal CountConjugacy =
              | Dist.Poisson(rate, exposure) -> Some(exposure, rate)
              | _ -> None)
 
-    /// Gamma(a, rate b) × Exponential(θ) children → Gamma(a + n, b + Σx_i).
+    /// Gamma prior × Exponential children.
     let gammaExponential: Recogniser<Expr * Expr * Node list> =
         {
             Name = "Gamma-Exponential"
-            Math = "theta ~ Gamma(a, b), x_i ~ Exp(theta) => Gamma(a + n, b + sum x_i)"
+            Math = RuleMath.one "Gamma(a, rate b), scalar" "Exponential(θ)" "Gamma(a + n, b + Σ x_i)"
             Recognise =
                 fun expanded target ->
                     match target.Kind with
@@ -95,11 +98,15 @@ module internal CountConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// Gamma(c, rate d) on the rate of Gamma(s_i, θ) children → Gamma(c + Σ s_i, d + Σ x_i) (BUGS pumps' beta).
+    /// Gamma prior on the rate of Gamma children (BUGS pumps' beta).
     let gammaRateOfGamma: Recogniser<Expr * Expr * (Node * Expr) list> =
         {
             Name = "Gamma rate of Gamma"
-            Math = "beta ~ Gamma(c, d), x_i ~ Gamma(s_i, beta) => Gamma(c + sum s_i, d + sum x_i)"
+            Math =
+                RuleMath.one
+                    "Gamma(c, rate d), scalar"
+                    "Gamma(s_i, rate θ) (e.g. BUGS pumps' β)"
+                    "Gamma(c + Σ s_i, d + Σ x_i)"
             Recognise =
                 fun expanded target ->
                     match target.Kind with
@@ -114,11 +121,15 @@ module internal CountConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// Dirichlet(α) × Categorical(θ) / Multinomial(n, θ) children → Dirichlet(α + category counts).
+    /// Dirichlet prior × Categorical/Multinomial children.
     let dirichletCounts: Recogniser<Expr * Node list> =
         {
             Name = "Dirichlet-Multinomial"
-            Math = "p ~ Dirichlet(alpha), y_i ~ Categorical(p) => Dirichlet(alpha + counts)"
+            Math =
+                RuleMath.one
+                    "Dirichlet(α)"
+                    "Categorical(θ) or Multinomial(n, θ), observed"
+                    "Dirichlet(α + category counts)"
             Recognise =
                 fun expanded target ->
                     match target.Kind with

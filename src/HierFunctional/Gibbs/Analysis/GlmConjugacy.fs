@@ -7,14 +7,19 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal GlmConjugacy =
 
-    /// Normal/MvNormal prior × y_i ~ Binomial(n_i, invLogit(eta_i)) with eta linear in the target (Polson, Scott &
-    /// Windle 2013): given ω_i ~ PG(n_i, eta_i) the likelihood is Gaussian in eta with pseudo-data κ_i/ω_i,
-    /// κ_i = y_i − n_i/2 and precision ω_i, so the target gets the Normal-Normal, block or MvNormal-linear draw.
+    /// Normal/MvNormal prior × logistic Binomial/Bernoulli children with a linear predictor linear in the target,
+    /// made Gaussian by Pólya-Gamma augmentation.
     let polyaGammaLogistic: Recogniser<GaussianPrior * LinkedChild list> =
         {
             Name = "Pólya-Gamma logistic"
             Math =
-                "y_i ~ Bin(n_i, invlogit(a_i + c_i theta)), w_i ~ PG(n_i, eta_i) => theta | w ~ Normal rule with z_i = (y_i - n_i/2)/w_i, sd_i = w_i^-1/2"
+                [
+                    RuleMath.case
+                        "Normal-Normal / Normal-block (regression) / MvNormal-linear (dot product)"
+                        "Normal(m0, s0) element-wise or iid block, or MvNormal(m0, S0) per level"
+                        "Binomial(n_i, `invLogit(eta_i)`) or Bernoulli(`invLogit(eta_i)`), eta_i linear in θ (`a_i + c_i θ[slot]` or `a_i + x_i·θ`)"
+                        "augmentation ω_i ~ PG(n_i, eta_i), then the Gaussian rule named in brackets with pseudo-data z_i = κ_i/ω_i, κ_i = y_i − n_i/2, precision ω_i (Polson, Scott & Windle 2013)"
+                ]
             Recognise =
                 fun expanded target ->
                     match target.Kind with
@@ -24,13 +29,19 @@ module internal GlmConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// Normal prior × Poisson(exp(eta_i), E_i) / NegativeBinomial(exp(eta_i), φ_i) children with eta linear in the
-    /// target: no closed form; each element is slice-sampled on its exact log-conditional (see docs/conjugacy.md).
+    /// Normal prior × log-link Poisson/NegativeBinomial children with a linear predictor linear in the target: no
+    /// closed form, so each element is slice-sampled on its exact log-conditional.
     let logLinearCount: Recogniser<GaussianPrior * LinkedChild list> =
         {
             Name = "log-linear count slice"
             Math =
-                "y_i ~ Poisson(E_i exp(a_i + c_i theta)): log p(theta | .) = log N(theta) + theta sum c_i y_i - sum E_i e^(a_i) e^(c_i theta), sliced per element"
+                [
+                    RuleMath.case
+                        "not conjugate"
+                        "Normal(m0, s0), scalar, per group level, or per element"
+                        "Poisson(`exp(eta_i)`, E_i) or NegativeBinomial(`exp(eta_i)`, φ_i), eta_i = a_i + c_i θ[slot]"
+                        "univariate slice per element on the exact conditional from per-sweep row summaries (see \"Non-conjugate GLM updates\")"
+                ]
             Recognise =
                 fun expanded target ->
                     match target.Kind with

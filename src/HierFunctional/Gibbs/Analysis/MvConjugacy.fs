@@ -117,22 +117,26 @@ module internal MvConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// MvNormal(m0, S0) prior on a vector μ × children x_i ~ MvNormal(μ, Σ_c) with Σ_c free of μ: posterior
-    /// precision Q = S0⁻¹ + Σ_c n_c Σ_c⁻¹, mean Q⁻¹ (S0⁻¹ m0 + Σ_c Σ_c⁻¹ Σ_i x_i) (the MvNormal-MvNormal identity).
+    /// MvNormal prior on a vector × MvNormal children with it as their mean.
     let mvNormalMean: Recogniser<Expr * Expr * MvNormalChild list> =
         mvRule
             "MvNormal mean"
-            "mu ~ MvN(m0, S0), x_i ~ MvN(mu, Sigma) => mu | x ~ MvN(Q^-1 (S0^-1 m0 + Sigma^-1 sum x_i), Q^-1), Q = S0^-1 + n Sigma^-1"
+            (RuleMath.one
+                "MvNormal(m0, S0) on a vector"
+                "MvNormal(θ, Σ_c), Σ_c free of θ (data rows or group vectors)"
+                "MvNormal with precision Q = S0⁻¹ + Σ n_c Σ_c⁻¹, mean Q⁻¹(S0⁻¹m0 + Σ Σ_c⁻¹ Σx)")
             "vector"
             AsMean
             mvNormalForm
 
-    /// InverseWishart(ν, Ψ) prior on a covariance Σ × children x_i ~ MvNormal(m_i, Σ) with means free of Σ:
-    /// InverseWishart(ν + n, Ψ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ) (the inverse-Wishart–normal identity).
+    /// InverseWishart prior on a covariance × MvNormal children with it as their covariance.
     let inverseWishartCovariance: Recogniser<Expr * Expr * MvNormalChild list> =
         mvRule
             "InverseWishart covariance"
-            "Sigma ~ IW(nu, Psi), x_i ~ MvN(m_i, Sigma) => Sigma | x ~ IW(nu + n, Psi + sum (x_i - m_i)(x_i - m_i)')"
+            (RuleMath.one
+                "InverseWishart(ν, Ψ)"
+                "MvNormal(m_i, θ), means free of θ"
+                "InverseWishart(ν + n, Ψ + Σ (x_i − m_i)(x_i − m_i)ᵀ)")
             "covariance"
             AsCovariance
             (fun _ d ->
@@ -140,12 +144,14 @@ module internal MvConjugacy =
                 | Dist.InverseWishart(nu, psi) -> Some(nu, psi)
                 | _ -> None)
 
-    /// Wishart(ν, V) prior on a precision matrix Λ × children x_i ~ MvNormal(m_i, inverse Λ) with means free of Λ:
-    /// Wishart(ν + n, (V⁻¹ + Σ_i (x_i − m_i)(x_i − m_i)ᵀ)⁻¹) (the Wishart–normal identity).
+    /// Wishart prior on a precision matrix × MvNormal children with its inverse as their covariance.
     let wishartPrecision: Recogniser<Expr * Expr * MvNormalChild list> =
         mvRule
             "Wishart precision"
-            "Lambda ~ Wishart(nu, V), x_i ~ MvN(m_i, inverse Lambda) => Lambda | x ~ Wishart(nu + n, (V^-1 + sum (x_i - m_i)(x_i - m_i)')^-1)"
+            (RuleMath.one
+                "Wishart(ν, V)"
+                "MvNormal(m_i, `inverse θ`), means free of θ"
+                "Wishart(ν + n, (V⁻¹ + Σ (x_i − m_i)(x_i − m_i)ᵀ)⁻¹)")
             "precision"
             AsPrecision
             (fun _ d ->
@@ -153,14 +159,16 @@ module internal MvConjugacy =
                 | Dist.Wishart(nu, v) -> Some(nu, v)
                 | _ -> None)
 
-    /// MvNormal(m0, S0) prior on each copy b_j of a vector node × Normal children y_i ~ N(a_i + x_i·b_j, s_i)
-    /// (a dot product with the whole node, or with the copy its group index selects): per copy, posterior
-    /// precision Q_j = S0⁻¹ + Σ_{i in j} x_i x_iᵀ/s_i², mean Q_j⁻¹ (S0⁻¹ m0 + Σ_{i in j} x_i (y_i − a_i)/s_i²).
+    /// MvNormal prior on each copy of a vector node × Normal children whose means are a dot product with the whole
+    /// node or with the copy their group index selects (varying intercepts and slopes).
     let mvNormalLinear: Recogniser<Expr * Expr * GaussianChild list> =
         {
             Name = "MvNormal-linear (dot product)"
             Math =
-                "b_j ~ MvN(m0, S0), y_i ~ N(a_i + x_i . b_j, s_i) => b_j | y ~ MvN(Q^-1 (S0^-1 m0 + sum x_i (y_i - a_i)/s_i^2), Q^-1), Q = S0^-1 + sum x_i x_i'/s_i^2"
+                RuleMath.one
+                    "MvNormal(m0, S0) per group level"
+                    "Normal with mean `a_i + x_i·θ[group]` (varying intercepts and slopes)"
+                    "per level: precision S0⁻¹ + Σ x xᵀ/s², mean Q⁻¹(S0⁻¹m0 + Σ x (y − a)/s²)"
             Recognise =
                 fun expanded target ->
                     let form =

@@ -27,34 +27,40 @@ module internal NormalConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// Normal prior × Normal children with means linear in the target: posterior precision
-    /// 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²) / precision (element-wise for group vectors).
+    /// Normal prior × Normal children with means linear in the target, element-wise for group vectors.
     let normalMean: Recogniser<Expr * Expr * GaussianChild list> =
         elementwiseGaussian
             "Normal-Normal"
-            "theta ~ N(m0, s0), y_i ~ N(a_i + c_i theta, s_i) => theta | y ~ N(m, 1/P), P = 1/s0^2 + sum c_i^2/s_i^2, m = (m0/s0^2 + sum c_i (y_i - a_i)/s_i^2)/P"
+            (RuleMath.one
+                "Normal(m0, s0), scalar, per group level, or per element"
+                "Normal, mean linear in θ, sd free of θ"
+                "precision P = 1/s0² + Σ c_i²/s_i², mean (m0/s0² + Σ c_i (y_i − a_i)/s_i²)/P")
             (function
              | Dist.Normal(m0, s0) -> Some(m0, s0)
              | _ -> None)
 
-    /// Two-group prior w·δ₀ + (1−w)·N(0, s²) × Normal children linear in the target: the exact conditional is the
-    /// same mixture with updated weight and slab (`ConjugatePosterior.slabProbability`), so the indicator and the value are
-    /// drawn together in closed form, for every element of a group vector.
+    /// Spike-and-slab prior × Normal children linear in the target: the conditional is the same mixture, so the
+    /// indicator and the value are drawn together (`ConjugatePosterior.slabProbability`).
     let spikeAndSlab: Recogniser<Expr * Expr * GaussianChild list> =
         elementwiseGaussian
             "spike-and-slab Normal"
-            "theta ~ w delta0 + (1-w) N(0, s), y_i ~ N(a_i + c_i theta, s_i) => P(theta != 0 | y) = logistic(log((1-w)/w) - log(1 + s^2 P)/2 + B^2/(2(P + 1/s^2))), theta | theta != 0 ~ N(B/(P + 1/s^2), 1/(P + 1/s^2)), P = sum c_i^2/s_i^2, B = sum c_i (y_i - a_i)/s_i^2"
+            (RuleMath.one
+                "SpikeAndSlab(w, s): w·δ₀ + (1 − w)·N(0, s²), scalar or per group level"
+                "Normal, mean linear in θ, sd free of θ"
+                "the same two-group mixture: P(θ ≠ 0 | y) = logistic(log((1−w)/w) − ½ log(1 + s²P) + B²/(2(P + 1/s²))) with P = Σ c_i²/s_i², B = Σ c_i (y_i − a_i)/s_i²; then θ | θ ≠ 0 ~ N(B/(P + 1/s²), 1/(P + 1/s²)). The weight w and the slab sd s are sliced (their conditional densities are exact: zeros contribute log w, non-zeros log(1 − w) + log N(θ; 0, s)).")
             (function
              | Dist.SpikeAndSlab(w, sd) -> Some(w, sd)
              | _ -> None)
 
-    /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: posterior precision
-    /// I/s0² + Xᵀ W X with W = diag(1/s_i²), mean P⁻¹ (m0/s0² + Xᵀ W (y − a)) (MvNormal block, Cholesky solve).
+    /// iid Normal prior on a coefficient vector × children whose means are `a_i + x_i·beta`: one MvNormal block.
     let normalBlock: Recogniser<Expr * Expr * GaussianChild list> =
         {
             Name = "Normal-block (regression)"
             Math =
-                "beta_k ~ N(m0, s0) iid, y_i ~ N(a_i + x_i . beta, s_i) => beta | y ~ MvN(P^-1 (m0/s0^2 1 + X'W(y - a)), P^-1), P = I/s0^2 + X'WX"
+                RuleMath.one
+                    "Normal(m0, s0) iid on a `sized k` vector"
+                    "Normal with mean `a_i + x_i·β` (design `x_i` from data)"
+                    "MvNormal with precision I/s0² + XᵀWX, mean P⁻¹(m0/s0² + XᵀW(y − a)), W = diag(1/s_i²); drawn by Cholesky"
             Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with
@@ -95,15 +101,38 @@ module internal NormalConjugacy =
             | [ link ] -> Ok(link, List.map snd pairs)
             | _ -> Error $"children use '{target}' with different meanings (sd, variance, precision)")
 
-    /// Scale of Normal children (SS = Σ(y − μ)², n terms). Gamma(a, b) on a precision → Gamma(a + n/2, b + SS/2);
-    /// InverseGamma(a, b) on a variance → IG(a + n/2, b + SS/2); Gamma(a, b) on a variance → GIG(a − n/2, 2b, SS);
-    /// HalfNormal(s) on an sd → σ² ~ GIG(1/2 − n/2, 1/s², SS); HalfCauchy(A) / HalfStudentT(ν, A) on an sd → the
-    /// inverse-gamma scale mixture σ² | a ~ IG((ν + n)/2, ν/a + SS/2), a | σ² ~ IG((ν + 1)/2, ν/σ² + 1/A²).
+    /// The scale of Normal children written as a precision, a variance or an sd, one row of `Math` per prior family.
     let normalScale: Recogniser<ScaleLink * Dist * ScaleChild list> =
         {
             Name = "Normal scale"
             Math =
-                "see docs/conjugacy.md: Gamma-precision, InvGamma-variance, GIG (half-normal sd, gamma variance), half-t augmentation"
+                [
+                    RuleMath.case
+                        "Gamma on a precision"
+                        "Gamma(a, b)"
+                        "Normal with sd `1/sqrt(θ)`, mean free of θ"
+                        "Gamma(a + n/2, b + SS/2), SS = Σ(y_i − m_i)²"
+                    RuleMath.case
+                        "InverseGamma on a variance"
+                        "InverseGamma(a, b)"
+                        "Normal with sd `sqrt(θ)`"
+                        "InverseGamma(a + n/2, b + SS/2)"
+                    RuleMath.case
+                        "Gamma on a variance"
+                        "Gamma(a, b)"
+                        "Normal with sd `sqrt(θ)`"
+                        "GIG(λ = a − n/2, χ = SS, ψ = 2b)"
+                    RuleMath.case
+                        "HalfNormal on an sd"
+                        "HalfNormal(s)"
+                        "Normal with sd θ"
+                        "θ² ~ GIG(λ = 1/2 − n/2, χ = SS, ψ = 1/s²) (exact GIG draw, Hörmann & Leydold 2014)"
+                    RuleMath.case
+                        "HalfCauchy / HalfStudentT on an sd"
+                        "HalfStudentT(ν, A) (HalfCauchy: ν = 1)"
+                        "Normal with sd θ"
+                        "inverse-gamma scale mixture (Wand et al. 2011; Makalic & Schmidt 2016) with an auxiliary a: θ² | a ~ IG((ν + n)/2, ν/a + SS/2), a | θ² ~ IG((ν + 1)/2, ν/θ² + 1/A²)"
+                ]
             Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with
@@ -125,16 +154,16 @@ module internal NormalConjugacy =
                     | _ -> RuleOutcome.NotApplicable
         }
 
-    /// A positive scalar entering Normal children's means linearly (the τ of a non-centred hierarchy,
-    /// y_i ~ N(a_i + c_i τ, s_i)): the children give exp(−½Pτ² + Sτ); a half-normal(A) prior keeps it Gaussian, and
-    /// a half-t(ν, A) prior (half-Cauchy: ν = 1) does so given the mixture weight w of τ | w ~ HalfNormal(A/√w),
-    /// w ~ Gamma(ν/2, ν/2). So τ | w, y ~ N(S/Q, 1/Q) truncated to τ > 0 with Q = P + w/A², and
-    /// w | τ ~ Gamma((ν + 1)/2, (ν + τ²/A²)/2).
+    /// A positive scalar entering Normal children's means linearly (the τ of a non-centred hierarchy) under a
+    /// half-normal or half-t prior, which stays Gaussian given the half-t's mixture weight.
     let normalLinearPositive: Recogniser<Dist * GaussianChild list> =
         {
             Name = "Normal linear coefficient, positive"
             Math =
-                "tau ~ half-t(nu, A) = HalfNormal(A/sqrt w), w ~ Gamma(nu/2, nu/2); y_i ~ N(a_i + c_i tau, s_i) => tau | w, y ~ N(S/Q, 1/Q) on tau > 0, Q = sum c_i^2/s_i^2 + w/A^2, S = sum c_i (y_i - a_i)/s_i^2; w | tau ~ Gamma((nu+1)/2, (nu + tau^2/A^2)/2)"
+                RuleMath.one
+                    "HalfNormal(A), HalfCauchy(A) or HalfStudentT(ν, A), scalar"
+                    "Normal, mean linear in θ with θ itself as the slot (a non-centred scale: `mu + tau * eta[school]`), sd free of θ"
+                    "with the half-t written as θ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, rate ν/2) (half-normal: w = 1): θ | w, y ~ N(S/Q, 1/Q) truncated to θ > 0, Q = Σ c_i²/s_i² + w/A², S = Σ c_i (y_i − a_i)/s_i² (exact draw, Robert 1995); then w | θ ~ Gamma((ν + 1)/2, rate (ν + θ²/A²)/2)"
             Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with

@@ -37,14 +37,52 @@ module RuleOutcome =
         | RuleOutcome.Matched m -> Some m
         | _ -> None
 
+/// One row of the conjugacy table (`docs/conjugacy.md` is generated from these): the prior a rule takes, the children
+/// it needs, and the full conditional it draws. This is where a rule's formula is written.
+type RuleMath =
+    {
+        /// Which form of the rule this row is, when a rule has several (e.g. "Gamma on a precision"); empty otherwise.
+        Case: string
+        /// The prior on the target θ that the rule takes.
+        Prior: string
+        /// What the target's children must look like.
+        Children: string
+        /// The full conditional the update draws from (or the move it makes, for a rule marked not conjugate).
+        Conditional: string
+    }
+
+/// Writing rule rows.
+[<RequireQualifiedAccess>]
+module RuleMath =
+
+    /// The single row of a rule with one form.
+    let one (prior: string) (children: string) (conditional: string) : RuleMath list =
+        [
+            {
+                Case = ""
+                Prior = prior
+                Children = children
+                Conditional = conditional
+            }
+        ]
+
+    /// A row for one of a rule's several forms.
+    let case (case: string) (prior: string) (children: string) (conditional: string) : RuleMath =
+        {
+            Case = case
+            Prior = prior
+            Children = children
+            Conditional = conditional
+        }
+
 /// The recognising half of a conjugacy rule: a name, the update's math, and a recogniser whose match type `'m` is
 /// the rule's own. `Rules` pairs each with its executor into a `ConjugacyRule`.
 type Recogniser<'m> =
     {
         /// Short name shown by `Gibbs.describe` (like JAGS's sampler names).
         Name: string
-        /// The update's math, for documentation and the plan listing.
-        Math: string
+        /// The update's math, one row per form of the rule (the conjugacy table is rendered from it).
+        Math: RuleMath list
         /// Recognises the pattern for a target parameter node of the expanded model.
         Recognise: Model -> Node -> RuleOutcome<'m>
     }

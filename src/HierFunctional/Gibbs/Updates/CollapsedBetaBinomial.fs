@@ -131,7 +131,13 @@ module internal CollapsedBetaBinomial =
         {
             Name = name
             Math =
-                "theta_g ~ Beta(a, b), y_i ~ Bin(n_i, theta_g[i]) => (a, b) | y ∝ p(a, b) prod_g B(a + Y_g, b + F_g)/B(a, b) (slice on (logit(a/(a+b)), log(a+b)) when a, b are the parameters), then theta_g | a, b, y ~ Beta(a + Y_g, b + F_g)"
+                [
+                    RuleMath.case
+                        "not conjugate"
+                        "any prior on the first (in declaration order) of two scalar parameters that the Beta arguments of a group node θ read (`Beta(alpha, beta)`, `Beta(mu * kappa, (1 - mu) * kappa)`)"
+                        "θ: Binomial(n_i, θ[slot]) or Bernoulli(θ[slot]) with data counts; the two hyperparameters: only θ and factors on scalar globals"
+                        "(a, b) sliced on p(a, b | y) ∝ p(a, b) Π_g B(a + Y_g, b + F_g)/B(a, b) (θ integrated out), then θ_g ~ Beta(a + Y_g, b + F_g) exactly; see \"Beta rates integrated out\" below"
+                ]
             Recognise =
                 fun expanded target ->
                     match target.Kind, target.Plate with

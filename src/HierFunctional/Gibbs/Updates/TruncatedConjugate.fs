@@ -238,7 +238,13 @@ module internal TruncatedConjugate =
         {
             Name = "truncated conjugate"
             Math =
-                "theta ~ F(prior) T(l, u), a conjugate rule gives theta | y ~ F(posterior) without truncation => theta | y ~ F(posterior) T(l, u), drawn by inverse CDF"
+                [
+                    RuleMath.case
+                        "`<rule> truncated to T(l, u)`"
+                        "a Normal, Beta, Gamma or InverseGamma prior of one of the rules above, `Truncated(prior, l, u)` with constant bounds (either may be open)"
+                        "as the untruncated rule (Normal-Normal, Beta-Binomial, Gamma-Poisson, Gamma-Exponential, Gamma on a precision, InverseGamma on a variance)"
+                        "the untruncated rule's posterior truncated to [l, u], drawn by inversion: u uniform between F(l) and F(u) of the posterior, taken in log space on the smaller tail (log-CDF, or log-survival when the interval lies in the upper tail; `Math/LogTails.fs`), so a mass that underflows a double (a Beta(1e7, 5) below 0.9999, a Normal beyond 40 sd) is still drawn from, θ = F⁻¹(u) (bisection on the log-CDF where the probability is not representable). The same log-mass normalises the truncated log-density. Other truncated priors (e.g. a truncated HalfNormal sd, or a truncated Normal prior with a block or Pólya-Gamma update) are sliced, and the plan says `the truncated form of the … update is not implemented`."
+                ]
             Recognise =
                 fun expanded target ->
                     match target.Kind with
