@@ -124,18 +124,13 @@ module internal LogPdf =
         elif k = 0.0 then log1p -probability
         else ninf
 
+    /// k successes of n trials: both whole, 0 ≤ k ≤ n (the support shared by the binomial-type rows).
+    let inline private isSuccessCount (trials: float) (k: float) =
+        isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials
+
     /// Binomial(trials, probability): log C(n, k) + k·log p + (n − k)·log1p(−p); exact for n = 1e9 at k = 0 or n.
     let binomial (trials: float) (probability: float) (k: float) =
-        if
-            not (
-                isProb probability
-                && isInteger trials
-                && trials >= 0.0
-                && isInteger k
-                && k >= 0.0
-                && k <= trials
-            )
-        then
+        if not (isProb probability && isSuccessCount trials k) then
             ninf
         else
             logChoose trials k + xlogy k probability + xlog1py (trials - k) (-probability)
@@ -155,27 +150,14 @@ module internal LogPdf =
 
     /// Binomial(trials, invLogit η) on the logit scale: log C(n, k) + k·η − n·log(1 + e^η).
     let binomialLogit (trials: float) (eta: float) (k: float) =
-        if
-            not (isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials)
-            || Double.IsNaN eta
-        then
+        if not (isSuccessCount trials k) || Double.IsNaN eta then
             ninf
         else
             logChoose trials k - k * softplus -eta - (trials - k) * softplus eta |> nan2ninf
 
     /// BetaBinomial(trials, alpha, beta): log C(n, k) + log B(k + α, n − k + β) − log B(α, β).
     let betaBinomial (trials: float) (alpha: float) (beta: float) (k: float) =
-        if
-            not (
-                alpha > 0.0
-                && beta > 0.0
-                && isInteger trials
-                && trials >= 0.0
-                && isInteger k
-                && k >= 0.0
-                && k <= trials
-            )
-        then
+        if not (alpha > 0.0 && beta > 0.0 && isSuccessCount trials k) then
             ninf
         else
             logChoose trials k + SpecialFunctions.BetaLn(k + alpha, trials - k + beta)
