@@ -17,6 +17,12 @@ let planOf rules (m: Model) (d: Dataset) =
     | Ok p -> p
     | Error e -> failwithf "%A" e
 
+/// The plan of the built-in rules under these compile settings (a pass switched on or off).
+let planUsing (settings: CompileSettings) (m: Model) (d: Dataset) =
+    match Bind.bind m d |> Result.bind (Gibbs.compileUsing settings) with
+    | Ok p -> p
+    | Error e -> failwithf "%A" e
+
 let fit rules (m: Model) (d: Dataset) o = Chains.run o (planOf rules m d)
 
 /// |posterior mean − truth| < 4 MCSE (MCSE from the ESS of the draws): a false-alarm rate of about 6e-5.
