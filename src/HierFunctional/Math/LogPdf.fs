@@ -363,36 +363,37 @@ module internal LogPdf =
 
         t
 
-    /// Wishart(ν, S) on p×p SPD matrices: (ν − p − 1)/2·log|X| − tr(S⁻¹X)/2 − νp/2·log 2 − ν/2·log|S| − log Γ_p(ν/2).
-    let wishart (dof: float) (scale: float[,]) (x: float[,]) =
+    /// The support check and Cholesky factors shared by the Wishart pair: −∞ unless ν > p − 1, X is p×p and both S
+    /// and X are positive definite; otherwise `density p L_S L_X` (NaN read as −∞).
+    let inline private withCholeskys
+        (dof: float)
+        (scale: float[,])
+        (x: float[,])
+        ([<InlineIfLambda>] density: int -> float[,] -> float[,] -> float)
+        =
         let p = Array2D.length1 scale
 
         if not (dof > float p - 1.0) || Array2D.length1 x <> p then
             ninf
         else
             match tryCholesky scale, tryCholesky x with
-            | Some ls, Some lx ->
-                (dof - float p - 1.0) * halfLogDet lx
-                - 0.5 * traceOfSolve ls x
-                - dof * float p / 2.0 * Constants.Ln2
-                - dof * halfLogDet ls
-                - logMvGamma p (dof / 2.0)
-                |> nan2ninf
+            | Some ls, Some lx -> density p ls lx |> nan2ninf
             | _ -> ninf
+
+    /// Wishart(ν, S) on p×p SPD matrices: (ν − p − 1)/2·log|X| − tr(S⁻¹X)/2 − νp/2·log 2 − ν/2·log|S| − log Γ_p(ν/2).
+    let wishart (dof: float) (scale: float[,]) (x: float[,]) =
+        withCholeskys dof scale x (fun p ls lx ->
+            (dof - float p - 1.0) * halfLogDet lx
+            - 0.5 * traceOfSolve ls x
+            - dof * float p / 2.0 * Constants.Ln2
+            - dof * halfLogDet ls
+            - logMvGamma p (dof / 2.0))
 
     /// Inverse-Wishart(ν, S): ν/2·log|S| − νp/2·log 2 − log Γ_p(ν/2) − (ν + p + 1)/2·log|X| − tr(S X⁻¹)/2.
     let inverseWishart (dof: float) (scale: float[,]) (x: float[,]) =
-        let p = Array2D.length1 scale
-
-        if not (dof > float p - 1.0) || Array2D.length1 x <> p then
-            ninf
-        else
-            match tryCholesky scale, tryCholesky x with
-            | Some ls, Some lx ->
-                dof * halfLogDet ls
-                - dof * float p / 2.0 * Constants.Ln2
-                - logMvGamma p (dof / 2.0)
-                - (dof + float p + 1.0) * halfLogDet lx
-                - 0.5 * traceOfSolve lx scale
-                |> nan2ninf
-            | _ -> ninf
+        withCholeskys dof scale x (fun p ls lx ->
+            dof * halfLogDet ls
+            - dof * float p / 2.0 * Constants.Ln2
+            - logMvGamma p (dof / 2.0)
+            - (dof + float p + 1.0) * halfLogDet lx
+            - 0.5 * traceOfSolve lx scale)
