@@ -4,7 +4,6 @@ open System
 open System.Globalization
 open System.IO
 open System.Text
-open MathNet.Numerics.Random
 open HierFunctional
 open HierFunctional.Cli.Report
 
@@ -32,6 +31,16 @@ type FitJob =
 module Analysis =
 
     let private inv = CultureInfo.InvariantCulture
+
+    /// The Philox stream of the CLI's predictive draws (`predict`, the fit's predictive checks): chain c of a run
+    /// with seed s draws from key (s, c), and no run has 2³¹ − 1 chains, so these draws never replay a chain's.
+    [<Literal>]
+    let PredictiveStream = Int32.MaxValue
+
+    /// The generator of the CLI's predictive draws under `seed`: Philox4x32-10 keyed by (seed, `PredictiveStream`),
+    /// the samplers' generator, so the whole tool draws from one generator.
+    let predictiveGenerator (seed: int) : Random =
+        Philox4x32.Create(seed, PredictiveStream)
 
     /// Binds and compiles a job; data and model errors fail with the source named.
     let compile (job: FitJob) =
@@ -191,7 +200,7 @@ module Analysis =
             let name = obs.Node.Name
             let y = b.Numeric.[name]
             let statistics = [ "mean", Array.average; "sd", sd; "max", Array.max ]
-            let rng = Xoshiro256StarStar(seed, false)
+            let rng = predictiveGenerator seed
 
             // Each replicated data set is reduced to its statistics at once, so only one is alive at a time.
             let reps =

@@ -5,7 +5,6 @@ open System.Globalization
 open System.IO
 open System.Text
 open Argu
-open MathNet.Numerics.Random
 open HierFunctional
 
 /// `hier predict`: predictions for new rows from the draws `hier fit --output` wrote. The draws files hold no
@@ -166,7 +165,10 @@ module PredictCommand =
 
         let fit = Fit.ofPosterior plan formula posterior
         let newData = DataFile.read csv newFile
-        let rng = Xoshiro256StarStar(a.GetResult(PredictArgs.Seed, defaultValue = 1), false)
+
+        let rng =
+            Analysis.predictiveGenerator (a.GetResult(PredictArgs.Seed, defaultValue = 1))
+
         let allow = a.Contains PredictArgs.Allow_New_Levels
         let epred = a.Contains PredictArgs.Epred
 

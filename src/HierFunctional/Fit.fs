@@ -145,7 +145,7 @@ module Fit =
         let overrides =
             priors
             |> List.map (FormulaPriors.parseOverride >> Result.mapError List.singleton)
-            |> FormulaDesign.collect
+            |> ResultList.collect
 
         match Formula.parse text, overrides with
         | Ok f, Ok os ->

@@ -18,13 +18,6 @@ type internal Coef =
 [<RequireQualifiedAccess>]
 module internal FormulaDesign =
 
-    let private kindName (c: Column) =
-        match c with
-        | Column.Reals _ -> "real numbers"
-        | Column.Integers _ -> "integers"
-        | Column.Labels _ -> "text labels"
-        | Column.Matrix _ -> "a matrix"
-
     let private unknown (d: Dataset) (c: string) =
         FormulaError.UnknownColumn(c, d.Columns |> List.map fst)
 
@@ -33,7 +26,7 @@ module internal FormulaDesign =
         match Dataset.tryColumn c d with
         | Some(Column.Reals a) -> Ok a
         | Some(Column.Integers a) -> Ok(Array.map float a)
-        | Some col -> Error(FormulaError.WrongColumnType(c, role, kindName col))
+        | Some col -> Error(FormulaError.WrongColumnType(c, role, Validate.kindName col))
         | None -> Error(unknown d c)
 
     /// The used levels of a label column in declared order (the first is R's treatment-contrast reference).
@@ -61,23 +54,11 @@ module internal FormulaDesign =
         | Some(Column.Labels _) -> true
         | _ -> false
 
-    /// All the values, or every error of every failed result.
-    let collect (rs: Result<'T, FormulaError list> list) : Result<'T list, FormulaError list> =
-        match
-            rs
-            |> List.collect (fun r ->
-                match r with
-                | Error es -> es
-                | Ok _ -> [])
-        with
-        | [] -> Ok(rs |> List.choose Result.toOption)
-        | es -> Error es
-
     /// The coefficients of one term (a product of the columns' factors) and the columns to add for them.
     let private termCoefs (d: Dataset) (rows: int) (full: bool) (t: FormulaTerm) =
         t.Variables
         |> List.map (fun c -> columnFactors d full c |> Result.mapError List.singleton)
-        |> collect
+        |> ResultList.collect
         |> Result.bind (fun factors ->
             let width = factors |> List.fold (fun n f -> n * int64 (List.length f)) 1L
 
@@ -122,7 +103,7 @@ module internal FormulaDesign =
                             }
 
                         Ok(coef, (if own then [] else [ label, v ])))
-                |> collect)
+                |> ResultList.collect)
 
     /// The coefficients of a sum of terms with or without an intercept. As in R, without an intercept the first
     /// term that is a single label column gets one dummy per level; otherwise the first level is the reference.
@@ -149,7 +130,7 @@ module internal FormulaDesign =
 
         terms
         |> List.mapi (fun i t -> termCoefs d rows (i = fullAt) t)
-        |> collect
+        |> ResultList.collect
         |> Result.bind (fun per ->
             let all = List.concat per
             let total = all.Length + (if intercept then 1 else 0)
@@ -172,7 +153,8 @@ module internal FormulaDesign =
             let sorted = values |> Array.distinct |> Array.sort
             let index = sorted |> Array.mapi (fun i l -> l, i) |> dict
             Ok(values |> Array.map (fun v -> index.[v]), values |> Array.map string)
-        | Some col -> Error(FormulaError.WrongColumnType(c, "a grouping factor (labels or integers)", kindName col))
+        | Some col ->
+            Error(FormulaError.WrongColumnType(c, "a grouping factor (labels or integers)", Validate.kindName col))
         | None -> Error(unknown d c)
 
     /// The grouping column of a factor list: the column itself, or a new label column `g1:g2` whose levels are the
@@ -180,7 +162,7 @@ module internal FormulaDesign =
     let groupColumn (d: Dataset) (factors: string list) : Result<string * Column option, FormulaError list> =
         factors
         |> List.map (fun c -> groupLevels d c |> Result.mapError List.singleton)
-        |> collect
+        |> ResultList.collect
         |> Result.map (fun parts ->
             match factors with
             | [ c ] -> c, None

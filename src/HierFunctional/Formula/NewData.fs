@@ -6,22 +6,7 @@ namespace HierFunctional
 [<RequireQualifiedAccess>]
 module internal FormulaNewData =
 
-    let private kindName (c: Column) =
-        match c with
-        | Column.Reals _ -> "real numbers"
-        | Column.Integers _ -> "integers"
-        | Column.Labels _ -> "text labels"
-        | Column.Matrix _ -> "a matrix"
-
-    let private collect (rs: Result<'T, PredictionError list> list) =
-        match
-            rs
-            |> List.collect (function
-                | Error es -> es
-                | Ok _ -> [])
-        with
-        | [] -> Ok(rs |> List.choose Result.toOption)
-        | es -> Error es
+    let private collect rs = ResultList.collect rs
 
     let private column (d: Dataset) (c: string) (usedBy: string) =
         match Dataset.tryColumn c d with
@@ -33,7 +18,7 @@ module internal FormulaNewData =
         match col with
         | Column.Labels(values, _) -> Ok values
         | Column.Integers values -> Ok(values |> Array.map string)
-        | other -> Error [ PredictionError.WrongColumnType(c, "labels", kindName other) ]
+        | other -> Error [ PredictionError.WrongColumnType(c, "labels", Validate.kindName other) ]
 
     /// The factors a column contributes in the fit's coding: itself when numeric, a dummy per coded level for a
     /// label column (the fit's reference level dropped unless `full`).
@@ -59,7 +44,7 @@ module internal FormulaNewData =
                 match col with
                 | Column.Reals a -> Ok [ c, a ]
                 | Column.Integers a -> Ok [ c, Array.map float a ]
-                | other -> Error [ PredictionError.WrongColumnType(c, "numbers", kindName other) ])
+                | other -> Error [ PredictionError.WrongColumnType(c, "numbers", Validate.kindName other) ])
 
     let private isLabels (d: Dataset) (c: string) =
         match Dataset.tryColumn c d with
@@ -142,7 +127,11 @@ module internal FormulaNewData =
                            match col with
                            | Column.Reals a -> Ok [ $"log({o.Column})", Array.map log a ]
                            | Column.Integers a -> Ok [ $"log({o.Column})", a |> Array.map (float >> log) ]
-                           | other -> Error [ PredictionError.WrongColumnType(o.Column, "numbers", kindName other) ])
+                           | other ->
+                               Error
+                                   [
+                                       PredictionError.WrongColumnType(o.Column, "numbers", Validate.kindName other)
+                                   ])
                    | _ -> Ok []))
             |> collect
             |> Result.map List.concat

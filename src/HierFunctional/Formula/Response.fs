@@ -4,7 +4,7 @@ namespace HierFunctional
 /// family's own parameters (sigma, shape, nu, phi, zi, cutpoints) and their brms default priors.
 module internal FormulaResponse =
 
-    let private collect rs = FormulaDesign.collect rs
+    let private collect rs = ResultList.collect rs
 
     let private one (r: Result<'T, FormulaError>) = Result.mapError List.singleton r
 

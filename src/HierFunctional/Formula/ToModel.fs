@@ -172,7 +172,7 @@ module Formula =
                 FormulaResponse.parameter s.Name (dist (vectorMean means)) (Plate.Over s.Group)
             ]
 
-    let private collect rs = FormulaDesign.collect rs
+    let private collect rs = ResultList.collect rs
 
     let private one (r: Result<'T, FormulaError>) = Result.mapError List.singleton r
 

@@ -124,18 +124,13 @@ module internal LogPdf =
         elif k = 0.0 then log1p -probability
         else ninf
 
+    /// k successes of n trials: both whole, 0 ≤ k ≤ n (the support shared by the binomial-type rows).
+    let inline private isSuccessCount (trials: float) (k: float) =
+        isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials
+
     /// Binomial(trials, probability): log C(n, k) + k·log p + (n − k)·log1p(−p); exact for n = 1e9 at k = 0 or n.
     let binomial (trials: float) (probability: float) (k: float) =
-        if
-            not (
-                isProb probability
-                && isInteger trials
-                && trials >= 0.0
-                && isInteger k
-                && k >= 0.0
-                && k <= trials
-            )
-        then
+        if not (isProb probability && isSuccessCount trials k) then
             ninf
         else
             logChoose trials k + xlogy k probability + xlog1py (trials - k) (-probability)
@@ -155,27 +150,14 @@ module internal LogPdf =
 
     /// Binomial(trials, invLogit η) on the logit scale: log C(n, k) + k·η − n·log(1 + e^η).
     let binomialLogit (trials: float) (eta: float) (k: float) =
-        if
-            not (isInteger trials && trials >= 0.0 && isInteger k && k >= 0.0 && k <= trials)
-            || Double.IsNaN eta
-        then
+        if not (isSuccessCount trials k) || Double.IsNaN eta then
             ninf
         else
             logChoose trials k - k * softplus -eta - (trials - k) * softplus eta |> nan2ninf
 
     /// BetaBinomial(trials, alpha, beta): log C(n, k) + log B(k + α, n − k + β) − log B(α, β).
     let betaBinomial (trials: float) (alpha: float) (beta: float) (k: float) =
-        if
-            not (
-                alpha > 0.0
-                && beta > 0.0
-                && isInteger trials
-                && trials >= 0.0
-                && isInteger k
-                && k >= 0.0
-                && k <= trials
-            )
-        then
+        if not (alpha > 0.0 && beta > 0.0 && isSuccessCount trials k) then
             ninf
         else
             logChoose trials k + SpecialFunctions.BetaLn(k + alpha, trials - k + beta)
@@ -381,36 +363,37 @@ module internal LogPdf =
 
         t
 
-    /// Wishart(ν, S) on p×p SPD matrices: (ν − p − 1)/2·log|X| − tr(S⁻¹X)/2 − νp/2·log 2 − ν/2·log|S| − log Γ_p(ν/2).
-    let wishart (dof: float) (scale: float[,]) (x: float[,]) =
+    /// The support check and Cholesky factors shared by the Wishart pair: −∞ unless ν > p − 1, X is p×p and both S
+    /// and X are positive definite; otherwise `density p L_S L_X` (NaN read as −∞).
+    let inline private withCholeskys
+        (dof: float)
+        (scale: float[,])
+        (x: float[,])
+        ([<InlineIfLambda>] density: int -> float[,] -> float[,] -> float)
+        =
         let p = Array2D.length1 scale
 
         if not (dof > float p - 1.0) || Array2D.length1 x <> p then
             ninf
         else
             match tryCholesky scale, tryCholesky x with
-            | Some ls, Some lx ->
-                (dof - float p - 1.0) * halfLogDet lx
-                - 0.5 * traceOfSolve ls x
-                - dof * float p / 2.0 * Constants.Ln2
-                - dof * halfLogDet ls
-                - logMvGamma p (dof / 2.0)
-                |> nan2ninf
+            | Some ls, Some lx -> density p ls lx |> nan2ninf
             | _ -> ninf
+
+    /// Wishart(ν, S) on p×p SPD matrices: (ν − p − 1)/2·log|X| − tr(S⁻¹X)/2 − νp/2·log 2 − ν/2·log|S| − log Γ_p(ν/2).
+    let wishart (dof: float) (scale: float[,]) (x: float[,]) =
+        withCholeskys dof scale x (fun p ls lx ->
+            (dof - float p - 1.0) * halfLogDet lx
+            - 0.5 * traceOfSolve ls x
+            - dof * float p / 2.0 * Constants.Ln2
+            - dof * halfLogDet ls
+            - logMvGamma p (dof / 2.0))
 
     /// Inverse-Wishart(ν, S): ν/2·log|S| − νp/2·log 2 − log Γ_p(ν/2) − (ν + p + 1)/2·log|X| − tr(S X⁻¹)/2.
     let inverseWishart (dof: float) (scale: float[,]) (x: float[,]) =
-        let p = Array2D.length1 scale
-
-        if not (dof > float p - 1.0) || Array2D.length1 x <> p then
-            ninf
-        else
-            match tryCholesky scale, tryCholesky x with
-            | Some ls, Some lx ->
-                dof * halfLogDet ls
-                - dof * float p / 2.0 * Constants.Ln2
-                - logMvGamma p (dof / 2.0)
-                - (dof + float p + 1.0) * halfLogDet lx
-                - 0.5 * traceOfSolve lx scale
-                |> nan2ninf
-            | _ -> ninf
+        withCholeskys dof scale x (fun p ls lx ->
+            dof * halfLogDet ls
+            - dof * float p / 2.0 * Constants.Ln2
+            - logMvGamma p (dof / 2.0)
+            - (dof + float p + 1.0) * halfLogDet lx
+            - 0.5 * traceOfSolve lx scale)

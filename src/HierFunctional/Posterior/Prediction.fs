@@ -62,15 +62,7 @@ type PredictionDraws =
 [<RequireQualifiedAccess>]
 module Prediction =
 
-    let private collect (rs: Result<'T, PredictionError list> list) =
-        match
-            rs
-            |> List.collect (function
-                | Error es -> es
-                | Ok _ -> [])
-        with
-        | [] -> Ok(rs |> List.choose Result.toOption)
-        | es -> Error es
+    let private collect rs = ResultList.collect rs
 
     /// A value in the support of an observed node, standing in for the response the new data does not have
     /// (binding checks the response; prediction never reads it).

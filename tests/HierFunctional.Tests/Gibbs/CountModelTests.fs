@@ -58,13 +58,7 @@ let ``a Poisson intercept and slope match the 2-D grid posterior`` () =
         }
 
     // the scalar rule itself: by default the GLM block takes both coefficients
-    let plan =
-        match
-            Bind.bind m countData
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock false))
-        with
-        | Ok p -> p
-        | Error e -> failwithf "%A" e
+    let plan = planUsing (CompileSettings.Default.WithGlmBlock false) m countData
 
     methodIs plan "beta" "log-linear count slice"
 

@@ -2,7 +2,8 @@
 /// with no warm-up (so no warm-up Newton moves help), must leave their start within a few sweeps, and the states
 /// they reach after 40 sweeps must have the exact posterior's mean and sd. Gamerman's one-step IWLS proposal held a
 /// chain at a Poisson lower-tail point for thousands of sweeps; a mode-centred proposal lighter-tailed than the
-/// posterior does the same.
+/// posterior does the same. The model is `GlmSupport.PoissonExample`, whose chains used to stick (seeds 3, 16 and 38
+/// of 60 at 2 × (200 + 4,000)).
 module HierFunctional.Tests.Gibbs.GlmBlockMixingTests
 
 open System
@@ -12,35 +13,7 @@ open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.LogisticTests
-
-let private ys = [| 2.0; 0.0; 5.0; 3.0; 9.0 |]
-let private es = [| 1.5; 0.7; 2.0; 1.1; 3.2 |]
-let private xs = [| -1.0; -0.2; 0.4; 0.1; 1.3 |]
-let private offs = [| 0.3; -0.2; 0.0; 0.5; -0.4 |]
-
-let private rows =
-    Dataset.empty
-    |> Dataset.integers "y" (ys |> Array.map int)
-    |> Dataset.reals "E" es
-    |> Dataset.reals "x" xs
-    |> Dataset.reals "off" offs
-
-/// The `GlmBlockTests` Poisson model whose chains used to stick (seeds 3, 16 and 38 of 60 at 2 × (200 + 4,000)).
-let private poisson =
-    model {
-        let! alpha = sample "alpha" (Normal(0.5, 2.0))
-        let! beta = sample "beta" (Normal(0.0, 1.0))
-        do! observe "y" (Poisson(exp (alpha + beta * data "x" + data "off"), data "E"))
-    }
-
-let private logPost a b =
-    logNormal 0.5 2.0 a
-    + logNormal 0.0 1.0 b
-    + Array.sum (
-        Array.init 5 (fun i ->
-            let eta = a + b * xs.[i] + offs.[i] + log es.[i]
-            ys.[i] * eta - exp eta)
-    )
+open HierFunctional.Tests.Gibbs.GlmSupport
 
 /// Sweeps per chain, and the most of them a chain may spend at its start.
 let private sweeps, mostAtStart = 40, 10
@@ -48,9 +21,9 @@ let private sweeps, mostAtStart = 40, 10
 let ``chains of the Poisson GLM block started in the posterior's tails leave them and reach the exact posterior within 40 sweeps``
     ()
     =
-    let plan = planOf Rules.builtIn poisson rows
+    let plan = planOf Rules.builtIn PoissonExample.model PoissonExample.rows
     Assert.Equal("alpha, beta", plan.Updates |> Array.map _.Node |> Array.exactlyOne)
-    let (ma, sa), (mb, sb) = grid2 (-5.0, 5.0) (-4.0, 4.0) logPost
+    let (ma, sa), (mb, sb) = grid2 (-5.0, 5.0) (-4.0, 4.0) PoissonExample.logPost
 
     // 240 starts on rings 3, 4.5, 6 and 8 posterior sds out, 60 directions each
     let starts =

@@ -9,7 +9,7 @@ open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.LogisticTests
-open HierFunctional.Tests.Gibbs.GlmBlockTests
+open HierFunctional.Tests.Gibbs.GlmSupport
 
 let private ys = [| 2.0; 0.0; 3.0 |]
 let private es = [| 1.0; 0.5; 1.5 |]
@@ -47,38 +47,15 @@ let ``one count-interweaving step leaves exact joint draws of a precision and it
     let plan = planOf Rules.builtIn precisionModel rows
     let i = interweavingOf plan
     Assert.Equal("tau | u", plan.Updates.[i].Node)
-    let b = plan.Bound
-    let offT, offU = b.Layout.Offsets.["tau"], b.Layout.Offsets.["u"]
     let draws, moments = gridDraws (MonteCarlo.rng 5) 40000 tauRange uRange logPost
-    let st = Gibbs.initialStateFor plan 0 0 (Array.zeroCreate b.Layout.Size)
-    st.Adapting <- false
-    let rng = MonteCarlo.rng 8
-
-    let out =
-        draws
-        |> Array.map (fun (t, u) ->
-            st.Values.[offT] <- t
-            st.Values.[offU] <- u
-            Gibbs.runUpdate i rng st
-            st.Values.[offT], st.Values.[offU])
+    let out, _ = stepEach plan i ("tau", "u") (MonteCarlo.rng 8) draws
 
     // the step must move: a kernel that stays put passes any invariance check
     let moved =
         Array.map2 (fun (t0, _) (t1, _) -> t0 <> t1) draws out |> Array.filter id
 
     Assert.True(moved.Length > draws.Length / 2, $"only {moved.Length} of {draws.Length} draws moved")
-    let n = float draws.Length
-
-    for name, pick in [ "tau", fst; "u", snd ] do
-        let f (t: float) (u: float) = pick (t, u)
-        let mean = moments f
-        let sd = sqrt (moments (fun t u -> (f t u - mean) ** 2.0))
-        let mu4 = moments (fun t u -> (f t u - mean) ** 4.0)
-        let xs = out |> Array.map pick
-        let m = Array.average xs
-        let s = sqrt (Array.averageBy (fun x -> (x - m) ** 2.0) xs)
-        MonteCarlo.assertWithin4Mcse $"{name} mean after one step" mean (m, sd / sqrt n)
-        MonteCarlo.assertWithin4Mcse $"{name} sd after one step" sd (s, sqrt ((mu4 - sd ** 4.0) / n) / (2.0 * sd))
+    assertExactMomentsAfterOneStep ("tau", "u") moments out
 
 let ``a precision and its Poisson random effect match the exact 2-D grid posterior with count interweaving`` () =
     let plan = planOf Rules.builtIn precisionModel rows
@@ -120,12 +97,7 @@ let ``count interweaving is left out when a count row reads the scale itself or 
     Assert.DoesNotContain(plan.Updates, (fun u -> u.Kind = UpdateKind.Interweaving))
 
     let off =
-        match
-            Bind.bind precisionModel rows
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithInterweaving false))
-        with
-        | Ok p -> p
-        | Error e -> failwithf "%A" e
+        planUsing (CompileSettings.Default.WithInterweaving false) precisionModel rows
 
     Assert.DoesNotContain(off.Updates, (fun u -> u.Kind = UpdateKind.Interweaving))
 

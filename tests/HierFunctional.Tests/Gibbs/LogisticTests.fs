@@ -66,6 +66,20 @@ let exactCheck (post: Posterior) (name: string) (mean: float, sd: float) =
     assertMean post name mean
     assertSd post name sd
 
+/// Each level's element `node[j]` matches its 1-D grid posterior on [−8, 8], `logPost rows θ` being the element's
+/// log-posterior given the rows of its level (`g` holds each row's level).
+let exactPerLevel
+    (post: Posterior)
+    (node: string)
+    (g: string[])
+    (levels: string list)
+    (logPost: int list -> float -> float)
+    =
+    levels
+    |> List.iteri (fun j level ->
+        let rows = [ 0 .. g.Length - 1 ] |> List.filter (fun r -> g.[r] = level)
+        exactCheck post $"{node}[{j + 1}]" (grid1 -8.0 8.0 (logPost rows)))
+
 let methodIs (plan: GibbsPlan) (node: string) (expected: string) =
     Assert.Equal(expected, (methodOf plan node).Method)
 
@@ -128,12 +142,7 @@ let ``an intercept and a slope as two scalar nodes match the 2-D grid posterior`
 
     // the scalar rule itself: by default the shared-ω block (or, with it off, the GLM block) takes both coefficients
     let plan =
-        match
-            Bind.bind m slopeData
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithGlmBlock(false).WithSharedOmega(false)))
-        with
-        | Ok p -> p
-        | Error e -> failwithf "%A" e
+        planUsing (CompileSettings.Default.WithGlmBlock(false).WithSharedOmega(false)) m slopeData
 
     methodIs plan "alpha" "Pólya-Gamma logistic (Normal-Normal)"
     methodIs plan "beta" "Pólya-Gamma logistic (Normal-Normal)"
@@ -195,15 +204,9 @@ let ``group intercepts with known mu and tau match a 1-D grid posterior per grou
     methodIs plan "theta" "Pólya-Gamma logistic (Normal-Normal)"
     let post = Chains.run options plan
 
-    [ "a"; "b"; "c" ]
-    |> List.iteri (fun j level ->
-        let rows = [ 0 .. g.Length - 1 ] |> List.filter (fun r -> g.[r] = level)
-
-        let logPost t =
-            logNormal 0.3 0.8 t
-            + (rows |> List.sumBy (fun r -> logitRow 1.0 (float y.[r]) (t + 0.5 * x.[r])))
-
-        exactCheck post $"theta[{j + 1}]" (grid1 -8.0 8.0 logPost))
+    exactPerLevel post "theta" g [ "a"; "b"; "c" ] (fun rows t ->
+        logNormal 0.3 0.8 t
+        + (rows |> List.sumBy (fun r -> logitRow 1.0 (float y.[r]) (t + 0.5 * x.[r]))))
 
 let ``every node of a logistic random-intercept model gets a closed-form update`` () =
     let m =

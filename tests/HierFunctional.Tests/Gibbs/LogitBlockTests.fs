@@ -103,13 +103,7 @@ let ``a global intercept and group effects match the 3-D grid posterior through 
     exactCheck post "u[2]" e2
 
 let ``switching the shared-omega pass off gives every node its own update again`` () =
-    let plan =
-        match
-            Bind.bind slopeModel rows
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithSharedOmega false))
-        with
-        | Ok p -> p
-        | Error e -> failwithf "%A" e
+    let plan = planUsing (CompileSettings.Default.WithSharedOmega false) slopeModel rows
 
     Assert.False(plan.Updates |> Array.exists (fun u -> u.Kind = UpdateKind.LogitBlock))
 

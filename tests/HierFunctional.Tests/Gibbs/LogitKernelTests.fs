@@ -15,16 +15,32 @@ open HierFunctional.Tests.Gibbs.LogisticTests
 open HierFunctional.Tests.Gibbs.CanonicalModelTests
 open HierFunctional.Tests.Gibbs.MvGibbsTests
 
-/// Four chains of `draws` kernel steps on one fixed conditional, from dispersed starts.
-let private kernelChains seed m s y n o c (draws: int) =
+/// Four chains of `draws` steps of `step` (one generator, seeded by `seed`) on one fixed conditional, from
+/// dispersed starts.
+let private chainsOf seed (draws: int) (step: Random -> float -> float) =
     let r = rng seed
 
     Array.init 4 (fun chain ->
         let mutable x = float (chain - 2) * 3.0
         // the chain's own state (local mutation)
         Array.init draws (fun _ ->
-            x <- LogitKernel.step r m s y n o c x
+            x <- step r x
             x))
+
+/// Four chains of `draws` `LogitKernel.step`s on one fixed conditional, from dispersed starts.
+let private kernelChains seed m s y n o c (draws: int) =
+    chainsOf seed draws (fun r x -> LogitKernel.step r m s y n o c x)
+
+/// One-group logistic conditionals as (label, m, s, Σy, Σn, offset, coefficient) per child: sparse, moderate,
+/// all successes, two children, weak data.
+let private oneGroupCases =
+    [
+        "moderate", -2.0, 0.7, [| 5.0 |], [| 20.0 |], [| 0.0 |], [| 1.0 |]
+        "no successes", -1.0, 1.5, [| 0.0 |], [| 34.0 |], [| 0.0 |], [| 1.0 |]
+        "all successes", 0.5, 2.0, [| 12.0 |], [| 12.0 |], [| 0.3 |], [| 1.0 |]
+        "two children", 0.0, 1.0, [| 3.0; 9.0 |], [| 10.0; 11.0 |], [| -0.5; 0.4 |], [| 1.0; 2.0 |]
+        "one trial", 1.0, 0.4, [| 1.0 |], [| 1.0 |], [| 0.0 |], [| -1.0 |]
+    ]
 
 let private withinMcse (label: string) (chains: float[][]) (mean: float, sd: float) =
     let m, mcse = Diagnostics.mean chains, Diagnostics.mcseMean chains
@@ -33,17 +49,7 @@ let private withinMcse (label: string) (chains: float[][]) (mean: float, sd: flo
     Assert.True(abs (sdHat - sd) < 4.0 * mcseSd, $"{label}: sd {sdHat} vs grid {sd}, 4 MCSE = {4.0 * mcseSd}")
 
 let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by grid mean and sd within 4 MCSE`` () =
-    // (m, s, Σy, Σn, offset, coefficient) per child: sparse, moderate, all successes, two children, weak data
-    let cases =
-        [
-            "moderate", -2.0, 0.7, [| 5.0 |], [| 20.0 |], [| 0.0 |], [| 1.0 |]
-            "no successes", -1.0, 1.5, [| 0.0 |], [| 34.0 |], [| 0.0 |], [| 1.0 |]
-            "all successes", 0.5, 2.0, [| 12.0 |], [| 12.0 |], [| 0.3 |], [| 1.0 |]
-            "two children", 0.0, 1.0, [| 3.0; 9.0 |], [| 10.0; 11.0 |], [| -0.5; 0.4 |], [| 1.0; 2.0 |]
-            "one trial", 1.0, 0.4, [| 1.0 |], [| 1.0 |], [| 0.0 |], [| -1.0 |]
-        ]
-
-    cases
+    oneGroupCases
     |> List.iteri (fun i (label, m, s, y, n, o, c) ->
         let chains = kernelChains (100 + i) m s y n o c 20000
 
@@ -53,27 +59,12 @@ let ``the Laplace-t kernel leaves one-group logistic conditionals invariant, by 
         withinMcse label chains exact)
 
 let ``the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant`` () =
-    let cases =
-        [
-            "moderate", -2.0, 0.7, [| 5.0 |], [| 20.0 |], [| 0.0 |], [| 1.0 |]
-            "no successes", -1.0, 1.5, [| 0.0 |], [| 34.0 |], [| 0.0 |], [| 1.0 |]
-            "all successes", 0.5, 2.0, [| 12.0 |], [| 12.0 |], [| 0.3 |], [| 1.0 |]
-            "two children", 0.0, 1.0, [| 3.0; 9.0 |], [| 10.0; 11.0 |], [| -0.5; 0.4 |], [| 1.0; 2.0 |]
-            "one trial", 1.0, 0.4, [| 1.0 |], [| 1.0 |], [| 0.0 |], [| -1.0 |]
-        ]
-
-    cases
+    oneGroupCases
     |> List.iteri (fun i (label, m, s, y, n, o, c) ->
         let struct (w0, ell) = LogitKernel.empirical y n
-        let r = rng (200 + i)
 
         let chains =
-            Array.init 4 (fun chain ->
-                let mutable x = float (chain - 2) * 3.0
-                // the chain's own state (local mutation)
-                Array.init 20000 (fun _ ->
-                    x <- LogitKernel.stepWith r m s y n o c w0 ell true x
-                    x))
+            chainsOf (200 + i) 20000 (fun r x -> LogitKernel.stepWith r m s y n o c w0 ell true x)
 
         let exact =
             grid1 (m - 14.0 * s) (m + 14.0 * s) (LogitKernel.logConditional m s y n o c)
@@ -155,16 +146,24 @@ let ``collapsed group intercepts with known mu and tau match a 1-D grid posterio
     methodIs plan "theta" "logistic intercepts (Laplace-t independence MH)"
     let post = Chains.run options plan
 
-    [ "a"; "b"; "c" ]
-    |> List.iteri (fun j level ->
-        let rows = [ 0 .. g.Length - 1 ] |> List.filter (fun r -> g.[r] = level)
+    exactPerLevel post "theta" g [ "a"; "b"; "c" ] (fun rows t ->
+        logNormal 0.3 0.8 t
+        + (rows
+           |> List.sumBy (fun r -> logitRow (float n.[r]) (float y.[r]) (0.4 + 1.5 * t))))
 
-        let logPost t =
-            logNormal 0.3 0.8 t
-            + (rows
-               |> List.sumBy (fun r -> logitRow (float n.[r]) (float y.[r]) (0.4 + 1.5 * t)))
+/// The posterior means of `name` under the collapsed update and under Pólya-Gamma agree within 4 MCSE of their
+/// difference (independent runs).
+let private collapsedAgreesWithPolyaGamma (collapsed: Posterior) (augmented: Posterior) (name: string) =
+    let x1, x2 = Posterior.chains name collapsed, Posterior.chains name augmented
+    let diff = abs (Diagnostics.mean x1 - Diagnostics.mean x2)
 
-        exactCheck post $"theta[{j + 1}]" (grid1 -8.0 8.0 logPost))
+    let tol =
+        4.0 * sqrt (Diagnostics.mcseMean x1 ** 2.0 + Diagnostics.mcseMean x2 ** 2.0)
+
+    Assert.True(
+        diff < tol,
+        $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
+    )
 
 let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept posterior`` () =
     let build (offset: Expr) =
@@ -188,16 +187,7 @@ let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept p
     let p1, p2 = run collapsed, run augmented
 
     for name in [ "mu"; "tau"; "a[1]"; "a[6]"; "a[15]" ] do
-        let x1, x2 = Posterior.chains name p1, Posterior.chains name p2
-        let diff = abs (Diagnostics.mean x1 - Diagnostics.mean x2)
-
-        let tol =
-            4.0 * sqrt (Diagnostics.mcseMean x1 ** 2.0 + Diagnostics.mcseMean x2 ** 2.0)
-
-        Assert.True(
-            diff < tol,
-            $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
-        )
+        collapsedAgreesWithPolyaGamma p1 p2 name
 
 let ``collapsed intercepts whose shared offset reads a parameter agree with Pólya-Gamma`` () =
     let build (extra: Expr) =
@@ -215,12 +205,7 @@ let ``collapsed intercepts whose shared offset reads a parameter agree with Pól
 
     // the shared-ω pass would draw shift and theta as one block; off, theta keeps its own update, which is compared
     let ownUpdates (m: Model) =
-        match
-            Bind.bind m d
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithSharedOmega false))
-        with
-        | Ok p -> p
-        | Error e -> failwithf "%A" e
+        planUsing (CompileSettings.Default.WithSharedOmega false) m d
 
     let collapsed = ownUpdates (build (Const 0.0))
     let augmented = ownUpdates (build (Mul(Const 0.0, Data "n")))
@@ -233,16 +218,7 @@ let ``collapsed intercepts whose shared offset reads a parameter agree with Pól
     let p1, p2 = run collapsed, run augmented
 
     for name in [ "shift"; "theta[1]"; "theta[2]"; "theta[4]" ] do
-        let x1, x2 = Posterior.chains name p1, Posterior.chains name p2
-        let diff = abs (Diagnostics.mean x1 - Diagnostics.mean x2)
-
-        let tol =
-            4.0 * sqrt (Diagnostics.mcseMean x1 ** 2.0 + Diagnostics.mcseMean x2 ** 2.0)
-
-        Assert.True(
-            diff < tol,
-            $"{name}: collapsed {Diagnostics.mean x1} vs Pólya-Gamma {Diagnostics.mean x2}, 4 MCSE = {tol}"
-        )
+        collapsedAgreesWithPolyaGamma p1 p2 name
 
 /// Posterior means and sds of (μ, τ) for θ_j ~ Normal(μ, τ) with binomial-logit groups, on a 301 × 301 grid; each
 /// group's θ is integrated out exactly enough by θ = μ + τz on a uniform z-grid over ±8 (the Normal weight is in z).

@@ -168,12 +168,7 @@ let dyes =
 
 let dyesEss (interweaving: bool) =
     let plan =
-        match
-            Bind.bind dyes dyesData
-            |> Result.bind (Gibbs.compileUsing (CompileSettings.Default.WithInterweaving interweaving))
-        with
-        | Ok p -> p
-        | Error e -> failwithf "%A" e
+        planUsing (CompileSettings.Default.WithInterweaving interweaving) dyes dyesData
 
     let o =
         SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(5000).WithSeed(5).WithInitial(Initial.Uniform)

@@ -131,22 +131,39 @@ module internal LogitKernel =
 
         struct (x, curvature)
 
-    /// The mode of the log-conditional and its curvature there (the Laplace precision), by Newton's method from the
-    /// precision-weighted blend of the prior mean and the empirical logits, safeguarded by bisection on the
-    /// bracket of the (decreasing) gradient's root. Deterministic in its arguments, so it can centre a proposal.
-    let laplace (m: float) (s: float) (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
+    /// Newton's method from the precision-weighted blend of the prior mean and the per-child empirical logits;
+    /// `empiricalAt k` gives child k's start weight w = c²N p̂(1 − p̂) and empirical logit, computed per call by
+    /// `laplace` or read from `empirical`'s arrays by `laplaceWithin`, so both share one start and one Newton loop.
+    let inline private laplaceFrom
+        maxIter
+        (m: float)
+        (s: float)
+        (y: float[])
+        (n: float[])
+        (o: float[])
+        (c: float[])
+        ([<InlineIfLambda>] empiricalAt: int -> struct (float * float))
+        : struct (float * float) =
         let prec = 1.0 / (s * s)
         let mutable num = m * prec
         let mutable den = prec
 
+        // local accumulation
         for k in 0 .. y.Length - 1 do
             if n.[k] > 0.0 && c.[k] <> 0.0 then
-                let p = (y.[k] + 0.5) / (n.[k] + 1.0)
-                let w = c.[k] * c.[k] * n.[k] * p * (1.0 - p)
-                num <- num + w * (log (p / (1.0 - p)) - o.[k]) / c.[k]
+                let struct (w, logit) = empiricalAt k
+                num <- num + w * (logit - o.[k]) / c.[k]
                 den <- den + w
 
-        newtonFrom 100 m s y n o c (num / den) den
+        newtonFrom maxIter m s y n o c (num / den) den
+
+    /// The mode of the log-conditional and its curvature there (the Laplace precision), by Newton's method from the
+    /// precision-weighted blend of the prior mean and the empirical logits, safeguarded by bisection on the
+    /// bracket of the (decreasing) gradient's root. Deterministic in its arguments, so it can centre a proposal.
+    let laplace (m: float) (s: float) (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
+        laplaceFrom 100 m s y n o c (fun k ->
+            let p = (y.[k] + 0.5) / (n.[k] + 1.0)
+            struct (c.[k] * c.[k] * n.[k] * p * (1.0 - p), log (p / (1.0 - p))))
 
     /// `laplace` with the data part of the start precomputed by `empirical` (w0, ell): the same start, no log.
     let laplaceWithin
@@ -160,18 +177,7 @@ module internal LogitKernel =
         (w0: float[])
         (ell: float[])
         : struct (float * float) =
-        let prec = 1.0 / (s * s)
-        let mutable num = m * prec
-        let mutable den = prec
-
-        // local accumulation
-        for k in 0 .. y.Length - 1 do
-            if n.[k] > 0.0 && c.[k] <> 0.0 then
-                let w = c.[k] * c.[k] * w0.[k]
-                num <- num + w * (ell.[k] - o.[k]) / c.[k]
-                den <- den + w
-
-        newtonFrom maxIter m s y n o c (num / den) den
+        laplaceFrom maxIter m s y n o c (fun k -> struct (c.[k] * c.[k] * w0.[k], ell.[k]))
 
     /// `laplaceWithin` with Newton run to its 0.3-sd stopping rule.
     let laplaceWith m s y n o c w0 ell = laplaceWithin 100 m s y n o c w0 ell
@@ -198,19 +204,19 @@ module internal LogitKernel =
 
         result
 
-    /// The Laplace-t proposal shared by `step` and the τ interweaving move: (centre, scale, draw), a function of
-    /// (m, s, y, n, o, c) and the rng only, never of the current value, so it is an independence proposal.
-    let propose (rng: Random) m s y n o c : struct (float * float * float) =
-        let struct (mode, h) = laplace m s y n o c
+    /// A t draw centred at the Laplace mode with the Laplace scale, from `laplace`'s (mode, curvature).
+    let private laplaceT (rng: Random) (struct (mode: float, h: float)) : struct (float * float * float) =
         let scale = 1.0 / sqrt h
         struct (mode, scale, mode + scale * studentT rng ProposalDof)
+
+    /// The Laplace-t proposal shared by `step` and the τ interweaving move: (centre, scale, draw), a function of
+    /// (m, s, y, n, o, c) and the rng only, never of the current value, so it is an independence proposal.
+    let propose (rng: Random) m s y n o c : struct (float * float * float) = laplaceT rng (laplace m s y n o c)
 
     /// `propose` from the precomputed Newton start (`empirical`) with at most `maxIter` Newton steps: any deterministic
     /// centre keeps the step exact, so a cheaper, slightly worse centre trades acceptance for time.
     let proposeWithin (rng: Random) maxIter m s y n o c w0 ell : struct (float * float * float) =
-        let struct (mode, h) = laplaceWithin maxIter m s y n o c w0 ell
-        let scale = 1.0 / sqrt h
-        struct (mode, scale, mode + scale * studentT rng ProposalDof)
+        laplaceT rng (laplaceWithin maxIter m s y n o c w0 ell)
 
     /// `propose` with the Newton start's data part precomputed by `empirical`.
     let proposeWith (rng: Random) m s y n o c w0 ell : struct (float * float * float) =
