@@ -33,7 +33,7 @@ let private poissonRows =
 
     [|
         for j in 0 .. groups - 1 do
-            let lambda = -log (1.0 - rng.NextDouble()) - log (1.0 - rng.NextDouble())
+            let lambda = -log(1.0 - rng.NextDouble()) - log (1.0 - rng.NextDouble())
 
             for _ in 1 .. rng.Next(1, 4) do
                 let t = 0.5 + 2.0 * rng.NextDouble()
@@ -123,7 +123,9 @@ let ``the sharded Gamma-Poisson sweep with alpha sampled draws what the library'
 
     for shards in [ 1; 2; 4 ] do
         let engine =
-            ShardRun.recorded (ShardRun.inProcess gammaPoisson 5 0 start (poissonStats ()) 1024 shards sweeps warmup) warmup
+            ShardRun.recorded
+                (ShardRun.inProcess gammaPoisson 5 0 start (poissonStats ()) 1024 shards sweeps warmup)
+                warmup
 
         Assert.Equal<float[]>(library.Globals.[0], engine.Globals.[0])
         Assert.Equal(ShardRun.fingerprint library, ShardRun.fingerprint engine)
@@ -157,14 +159,15 @@ let tests =
         [
             Expecto.Tests.testCase
                 "the sharded Normal sweep draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards"
-                (fun () -> ``the sharded Normal sweep draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards`` ())
+                (fun () ->
+                    ``the sharded Normal sweep draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards`` ())
             Expecto.Tests.testCase
                 "the sharded Gamma-Poisson sweep with alpha sampled draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards"
                 (fun () ->
-                    ``the sharded Gamma-Poisson sweep with alpha sampled draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards``
-                        ())
-            Expecto.Tests.testCase "the library's plan with its interweaving step is refused with how to compile it" (fun () ->
-                ``the library's plan with its interweaving step is refused with how to compile it`` ())
+                    ``the sharded Gamma-Poisson sweep with alpha sampled draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards`` ())
+            Expecto.Tests.testCase
+                "the library's plan with its interweaving step is refused with how to compile it"
+                (fun () -> ``the library's plan with its interweaving step is refused with how to compile it`` ())
             Expecto.Tests.testCase "the engine's group streams are Philox4x32.ForGroup streams" (fun () ->
                 ``the engine's group streams are Philox4x32.ForGroup streams`` ())
         ]

@@ -51,7 +51,12 @@ module ShardPlan =
                     "theta", start
                 ]
         | TwoLevelModel.GammaPoisson _ ->
-            Initial.Given [ "alpha", Value.Scalar globals.[0]; "beta", Value.Scalar globals.[1]; "theta", start ]
+            Initial.Given
+                [
+                    "alpha", Value.Scalar globals.[0]
+                    "beta", Value.Scalar globals.[1]
+                    "theta", start
+                ]
 
     /// The methods, in sweep order, that the plan of `model` must list for the sharded sweep to be its sweep.
     let expectedMethods (m: TwoLevelModel) : (string * string) list =
@@ -64,7 +69,11 @@ module ShardPlan =
                 "theta", "Normal-Normal"
             ]
         | TwoLevelModel.GammaPoisson _ ->
-            [ "alpha", "slice (collapsed beta)"; "beta", "Gamma rate of Gamma"; "theta", "Gamma-Poisson" ]
+            [
+                "alpha", "slice (collapsed beta)"
+                "beta", "Gamma rate of Gamma"
+                "theta", "Gamma-Poisson"
+            ]
 
     /// Ok when `plan` is the plan the sharded sweep reproduces (its updates, in order, are `expectedMethods`);
     /// otherwise an error naming the first update that differs.
@@ -138,7 +147,16 @@ type ShardCoordinator(twoLevel: TwoLevelModel, groups: int, observations: float,
 
     /// A coordinator at the start of a run: the globals given, the generator at counter 0, the groups' sums at
     /// their start (`initialSums`).
-    new(twoLevel: TwoLevelModel, seed: int, chain: int, groups: int, observations: float, start: float[], initialSums: float[]) =
+    new
+        (
+            twoLevel: TwoLevelModel,
+            seed: int,
+            chain: int,
+            groups: int,
+            observations: float,
+            start: float[],
+            initialSums: float[]
+        ) =
         ShardCoordinator(
             twoLevel,
             groups,
@@ -181,7 +199,10 @@ type ShardCoordinator(twoLevel: TwoLevelModel, groups: int, observations: float,
             let iv = 1.0 / (sv * sv)
             let p0 = 1.0 / (p.MuSd * p.MuSd)
             let precision = p0 + iv * j
-            let z = StandardNormal.sample (Philox4x32.ForGroup(state.Seed, state.Chain, 0, sweep, 0))
+
+            let z =
+                StandardNormal.sample (Philox4x32.ForGroup(state.Seed, state.Chain, 0, sweep, 0))
+
             s.[0] <- (p.MuMean * p0 + iv * sums.[0]) / precision + (1.0 / sqrt precision) * z
 
             // τ | θ, μ: Σ(θ − μ)² from the moments (ScaleUpdates' latent path)
@@ -200,7 +221,16 @@ type ShardCoordinator(twoLevel: TwoLevelModel, groups: int, observations: float,
                     (BlockSums.squaresAbout moments s.[0])
 
             // σ | θ, y: Σ_j W_j + n_j (ȳ_j − θ_j)² (ScaleUpdates' level path)
-            s.[2] <- ConjugatePosterior.drawPrecision rng { Shape = p.SigmaShape; Rate = p.SigmaRate } observations sums.[4]
+            s.[2] <-
+                ConjugatePosterior.drawPrecision
+                    rng
+                    {
+                        Shape = p.SigmaShape
+                        Rate = p.SigmaRate
+                    }
+                    observations
+                    sums.[4]
+
             globals <- s
             Array.copy s
         | TwoLevelModel.GammaPoisson p, Some(move, scratch) ->
@@ -211,7 +241,10 @@ type ShardCoordinator(twoLevel: TwoLevelModel, groups: int, observations: float,
                 Numerics.positive (
                     ConjugatePosterior.drawGammaRate
                         rng
-                        { Shape = p.BetaShape; Rate = p.BetaRate }
+                        {
+                            Shape = p.BetaShape
+                            Rate = p.BetaRate
+                        }
                         (j * s.[0])
                         1.0
                         sums.[1]

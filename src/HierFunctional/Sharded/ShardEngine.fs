@@ -208,8 +208,7 @@ module ShardEngine =
             for i in 0 .. values.Length - 1 do
                 rng.Reset(update, sweep, firstGroup + i)
 
-                values.[i] <-
-                    Numerics.positive (GammaVariate.sample rng (alpha + counts.[i]) (beta + exposure.[i]))
+                values.[i] <- Numerics.positive (GammaVariate.sample rng (alpha + counts.[i]) (beta + exposure.[i]))
 
         blockSums model stats values
 

@@ -155,7 +155,10 @@ module ShardRun =
 
         let post = Chains.run options plan
         let draws name = (Posterior.chains name post).[chain]
-        let globals = (ShardPlan.expectedMethods model |> List.map fst |> List.filter ((<>) "theta"))
+
+        let globals =
+            (ShardPlan.expectedMethods model |> List.map fst |> List.filter ((<>) "theta"))
+
         let g = globals |> List.map draws |> Array.ofList
         let means = Array.zeroCreate groups
         let sds = Array.zeroCreate groups
@@ -170,7 +173,12 @@ module ShardRun =
                 m2 <- m2 + d * (xs.[k] - mean)
 
             means.[j] <- mean
-            sds.[j] <- if sweeps - warmup > 1 then sqrt (m2 / float (sweeps - warmup - 1)) else nan
+
+            sds.[j] <-
+                if sweeps - warmup > 1 then
+                    sqrt (m2 / float (sweeps - warmup - 1))
+                else
+                    nan
 
         {
             Globals = Array.init (sweeps - warmup) (fun d -> g |> Array.map (fun c -> c.[d]))

@@ -47,15 +47,7 @@ type ShardState private (spec: ShardSpec, values: float[], mean: float[], m2: fl
             invalidOp $"shard at group {spec.FirstGroup} has drawn sweep {lastSweep} and was asked for sweep {sweep}."
 
         let sums =
-            ShardEngine.advance
-                spec.Model
-                spec.Seed
-                spec.Chain
-                sweep
-                globals
-                spec.FirstGroup
-                spec.Statistics
-                values
+            ShardEngine.advance spec.Model spec.Seed spec.Chain sweep globals spec.FirstGroup spec.Statistics values
 
         if record then
             recorded <- recorded + 1

@@ -39,7 +39,8 @@ module internal BlockSums =
 
     /// Count, mean and sum of squared deviations from the mean of a run of values.
     [<Struct>]
-    type Moments = { Count: float; Mean: float; M2: float }
+    type Moments =
+        { Count: float; Mean: float; M2: float }
 
     /// No values.
     let empty = { Count = 0.0; Mean = 0.0; M2 = 0.0 }
