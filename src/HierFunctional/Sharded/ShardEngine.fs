@@ -138,7 +138,7 @@ module ShardEngine =
         let sums = Array.zeroCreate (blocks * k)
 
         for b in 0 .. blocks - 1 do
-            let lo, hi = BlockSums.bounds n b
+            let struct (lo, hi) = BlockSums.bounds n b
 
             match model with
             | TwoLevelModel.Normal _ ->

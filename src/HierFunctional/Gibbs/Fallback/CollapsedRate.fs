@@ -75,9 +75,9 @@ module internal CollapsedRate =
         sc.LogMarginal <- logMarginal m sc
         sc
 
-    /// Σ log θ and Σ θ of the children in the fixed block order (`BlockSums`).
-    let internal childSums (value: int -> float) (n: int) =
-        BlockSums.total (fun r -> log (value r)) n, BlockSums.total value n
+    /// Σ log θ and Σ θ of the children in the fixed block order (`BlockSums`); inlined, so no closure per sweep.
+    let inline internal childSums ([<InlineIfLambda>] value: int -> float) (n: int) =
+        struct (BlockSums.total (fun r -> log (value r)) n, BlockSums.total value n)
 
     /// One move from the children's sums: α slice-sampled on its marginal with β integrated out (width adapted
     /// when `adapting`), then β drawn from Gamma(c + J·a, d + Σθ). Writes α and β into `s`.
@@ -194,7 +194,7 @@ module internal CollapsedRate =
             let run (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
                 let s = st.Values
 
-                let sumLog, sum =
+                let struct (sumLog, sum) =
                     match p.Child.Node.Kind with
                     | NodeKind.Observed _ ->
                         let ys = b.Numeric.[p.Child.Node.Name]

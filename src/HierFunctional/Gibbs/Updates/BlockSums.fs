@@ -15,8 +15,9 @@ module internal BlockSums =
     /// Number of blocks over `n` groups.
     let count (n: int) = (n + Size - 1) / Size
 
-    /// Groups [lo, hi) of block `b` of `n` groups.
-    let bounds (n: int) (b: int) = b * Size, min n ((b + 1) * Size)
+    /// Groups [lo, hi) of block `b` of `n` groups (a struct: sums in hot loops allocate nothing).
+    let bounds (n: int) (b: int) =
+        struct (b * Size, min n ((b + 1) * Size))
 
     /// Σ term(i) for i in [lo, hi), left to right: one block's sum.
     let inline sum ([<InlineIfLambda>] term: int -> float) (lo: int) (hi: int) : float =
@@ -32,7 +33,7 @@ module internal BlockSums =
         let mutable t = 0.0 // accumulation (hot loop)
 
         for b in 0 .. count n - 1 do
-            let lo, hi = bounds n b
+            let struct (lo, hi) = bounds n b
             t <- t + sum term lo hi
 
         t
@@ -79,7 +80,7 @@ module internal BlockSums =
         let mutable m = empty
 
         for b in 0 .. count n - 1 do
-            let lo, hi = bounds n b
+            let struct (lo, hi) = bounds n b
             m <- combine m (moments x lo hi)
 
         m
