@@ -34,7 +34,7 @@ for (var i = 0; i < args.Length; i++)
 
 if (groupsList.Count == 0)
 {
-    groupsList.AddRange(new[] { 1_000, 100_000, 1_000_000 });
+    groupsList.AddRange(new[] { 4_096, 100_000, 1_000_000 });
 }
 
 const int Block = 1024;
@@ -47,7 +47,8 @@ Console.WriteLine("|---:|---:|---:|---:|---:|---|");
 foreach (var groups in groupsList)
 {
     var stats = Statistics(groups);
-    var block = Math.Min(Block, Math.Max(1, groups / 8));
+    // shards are cut at whole sum blocks of 1,024 groups, so fewer blocks than silos cannot be split that far
+    var block = Block;
     // the fastest of three timed runs after one untimed (JIT tiers, caches), on this shared machine
     var reference = ShardRun.inProcess(model.Model, 1, 0, start, stats, block, 1, sweeps, 0);
     var single = double.MaxValue;
@@ -58,7 +59,7 @@ foreach (var groups in groupsList)
         single = Math.Min(single, watch.Elapsed.TotalMilliseconds / sweeps);
     }
 
-    foreach (var silos in siloCounts)
+    foreach (var silos in siloCounts.Where(s => s <= (groups + Block - 1) / Block))
     {
         var (perSweep, identical) = await OnCluster(silo, silos, stats, block, reference);
         Console.WriteLine(FormattableString.Invariant(
@@ -133,15 +134,17 @@ static double[][] Statistics(int groups)
     var rng = new Random(1);
     var count = new double[groups];
     var sum = new double[groups];
+    var mean = new double[groups];
     var within = new double[groups];
     for (var j = 0; j < groups; j++)
     {
         count[j] = rng.Next(1, 20);
-        sum[j] = count[j] * (5.0 + 4.0 * (rng.NextDouble() - 0.5));
+        mean[j] = 5.0 + 4.0 * (rng.NextDouble() - 0.5);
+        sum[j] = count[j] * mean[j];
         within[j] = 9.0 * (count[j] - 1.0) * (0.5 + rng.NextDouble());
     }
 
-    return new[] { count, sum, within };
+    return new[] { count, sum, mean, within };
 }
 
 static string SiloAssembly()

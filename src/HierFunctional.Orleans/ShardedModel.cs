@@ -18,16 +18,16 @@ public sealed class ShardedModel
 
     /// <summary>
     /// y_ij ~ Normal(θ_j, sd 1/√σp), θ_j ~ Normal(μ, sd 1/√τp), μ ~ Normal(muMean, muSd), τp ~ Gamma(tauShape,
-    /// tauRate), σp ~ Gamma(sigmaShape, sigmaRate). Statistics per group: count, sum, within-group sum of squares;
-    /// globals: μ, τp, σp.
+    /// tauRate), σp ~ Gamma(sigmaShape, sigmaRate). Statistics per group (<c>ShardEngine.normalStatistics</c>):
+    /// count, Σy, Welford mean and within-group sum of squares; globals: μ, τp, σp.
     /// </summary>
     public static ShardedModel Normal(double muMean, double muSd, double tauShape, double tauRate, double sigmaShape, double sigmaRate) =>
         new(TwoLevelModel.NewNormal(new NormalPriors(muMean, muSd, tauShape, tauRate, sigmaShape, sigmaRate)));
 
     /// <summary>
-    /// x_ij ~ Poisson(λ_j e_ij), λ_j ~ Gamma(alpha, β), β ~ Gamma(betaShape, betaRate), alpha known. Statistics per
-    /// group: Σx, Σ exposure; globals: β.
+    /// x_ij ~ Poisson(λ_j e_ij), λ_j ~ Gamma(α, β), α ~ Gamma(alphaShape, alphaRate), β ~ Gamma(betaShape,
+    /// betaRate). Statistics per group: Σx, Σ exposure; globals: α, β.
     /// </summary>
-    public static ShardedModel GammaPoisson(double alpha, double betaShape, double betaRate) =>
-        new(TwoLevelModel.NewGammaPoisson(new GammaPoissonPriors(alpha, betaShape, betaRate)));
+    public static ShardedModel GammaPoisson(double alphaShape, double alphaRate, double betaShape, double betaRate) =>
+        new(TwoLevelModel.NewGammaPoisson(new GammaPoissonPriors(alphaShape, alphaRate, betaShape, betaRate)));
 }

@@ -4,8 +4,8 @@ namespace HierFunctional.Orleans;
 
 /// <summary>How a sharded run is split, how long it runs and how often it checkpoints.</summary>
 /// <param name="Shards">Number of shard grains (each a run of whole blocks).</param>
-/// <param name="BlockSize">Groups per block of partial sums; shard boundaries fall on blocks, so draws do not
-/// depend on <paramref name="Shards"/>. A run's draws do depend on the block size.</param>
+/// <param name="BlockSize">Groups per block that shards are cut at: a multiple of the library's sum block (1,024
+/// groups), so every shard owns whole sum blocks and the draws depend neither on it nor on <paramref name="Shards"/>.</param>
 /// <param name="Sweeps">Sweeps in all, warm-up included.</param>
 /// <param name="Warmup">Leading sweeps left out of the group means.</param>
 /// <param name="CheckpointEvery">Sweeps between checkpoints; a lost shard costs at most this many sweeps again.</param>

@@ -9,11 +9,13 @@ using Orleans.Runtime;
 namespace HierFunctional.Orleans;
 
 /// <summary>
-/// The coordinator of a sharded run on an Orleans cluster. Per sweep it sends the globals to every shard grain,
-/// sums their block sums in block order and draws the globals; every <see cref="ShardedRunOptions.CheckpointEvery"/>
+/// The coordinator of a sharded run on an Orleans cluster. Per sweep it draws the globals from the combined block
+/// sums (a <c>ShardCoordinator</c>: the plan's hyperparameter updates on the chain's generator), sends them to every
+/// shard grain and combines their block sums in block order; every <see cref="ShardedRunOptions.CheckpointEvery"/>
 /// sweeps the shards write checkpoints. When a shard is lost (its silo died, or it came back empty), every shard is
-/// restored to the last committed checkpoint and the sweeps after it are drawn again — with the same counter-based
-/// streams, so the result is bit-identical to a run that lost nothing, and to <c>ShardRun.inProcess</c>.
+/// restored to the last committed checkpoint, the coordinator to its state at that sweep, and the sweeps after it
+/// are drawn again — with the same counter-based streams, so the result is bit-identical to a run that lost nothing,
+/// to <c>ShardRun.inProcess</c>, and to the library's <c>Chains.run</c> on <c>ShardPlan.model</c>.
 /// </summary>
 public sealed class ShardedSampler
 {
@@ -50,7 +52,7 @@ public sealed class ShardedSampler
         }
 
         var m = model.Model;
-        var specs = ShardRun.specs(m, options.Seed, options.Chain, statistics, options.BlockSize, options.Shards);
+        var specs = ShardRun.specs(m, options.Seed, options.Chain, initialGlobals, statistics, options.BlockSize, options.Shards);
         var run = options.RunId ?? Guid.NewGuid().ToString("N");
         var keys = Enumerable.Range(0, specs.Length).Select(i => $"{run}/{i}").ToArray();
         var shards = keys.Select(k => grains.GetGrain<IShardGrain>(k)).ToArray();
@@ -59,15 +61,16 @@ public sealed class ShardedSampler
         var groups = statistics[0].Length;
         var observations = ShardRun.observations(m, statistics);
         var draws = new double[options.Sweeps][];
-        var globals = (double[])initialGlobals.Clone();
+        var coordinator = ShardRun.coordinator(m, options.Seed, options.Chain, initialGlobals, statistics);
         var committed = -1;
-        var committedGlobals = globals;
+        var committedState = coordinator.State;
         var recoveries = 0;
         var sweep = 0;
 
         while (sweep < options.Sweeps)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var globals = coordinator.Draw(sweep, sweep < options.Warmup);
             SweepReply[] replies;
             try
             {
@@ -88,13 +91,12 @@ public sealed class ShardedSampler
 
                 recoveries++;
                 await RestoreAsync(shards, keys, committed, options, cancellationToken);
-                globals = committedGlobals;
+                coordinator = new ShardCoordinator(m, groups, observations, committedState);
                 sweep = committed + 1;
                 continue;
             }
 
-            var sums = ShardEngine.reduce(m, replies.Select(r => r.BlockSums));
-            globals = ShardEngine.updateGlobals(m, options.Seed, options.Chain, sweep, globals, groups, observations, sums);
+            coordinator.Absorb(ShardEngine.reduce(m, replies.Select(r => r.BlockSums)));
             draws[sweep] = globals;
 
             if ((sweep + 1) % options.CheckpointEvery == 0 && sweep + 1 < options.Sweeps)
@@ -108,7 +110,7 @@ public sealed class ShardedSampler
                 }
 
                 committed = sweep;
-                committedGlobals = globals;
+                committedState = coordinator.State;
             }
 
             if (afterSweep is not null)

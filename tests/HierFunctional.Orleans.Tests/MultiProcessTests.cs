@@ -106,8 +106,9 @@ public sealed class MultiProcessTests
             await client.StartAsync();
             var grains = client.Services.GetRequiredService<IClusterClient>();
 
-            var stats = SyntheticData.GammaPoissonStatistics(ClusterTests.Groups, 31);
-            var expected = ClusterTests.Reference(SyntheticData.GammaPoisson, stats, SyntheticData.GammaPoissonStart);
+            var rows = SyntheticData.GammaPoissonRows(ClusterTests.Groups, 31);
+            var stats = SyntheticData.Statistics(SyntheticData.GammaPoisson, rows);
+            var expected = ClusterTests.Reference(SyntheticData.GammaPoisson, rows, SyntheticData.GammaPoissonStart);
             var sampler = new ShardedSampler(grains);
             var options = ClusterTests.Options(4) with { RunId = "multiprocess" };
             var killed = false;
@@ -131,7 +132,7 @@ public sealed class MultiProcessTests
             output.WriteLine($"run finished after {clock.Elapsed.TotalSeconds:F1} s");
             Assert.True(killed);
             Assert.True(actual.Recoveries >= 1, $"expected a recovery, got {actual.Recoveries}");
-            Assert.Equal(ShardRun.fingerprint(expected), ShardRun.fingerprint(actual));
+            Assert.Equal(ShardRun.fingerprint(expected), ClusterTests.Fingerprint(actual));
             await client.StopAsync();
         }
         finally

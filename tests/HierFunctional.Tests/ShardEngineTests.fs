@@ -1,6 +1,6 @@
-/// The sharded engine (HierFunctional.Sharded) samples the same posterior as the library's general Gibbs sampler:
-/// the same two-level models written in the DSL, fitted from rows by `Chains.run`, agree with the engine's run from
-/// per-group sufficient statistics within Monte Carlo error.
+/// The sharded engine (HierFunctional.Sharded) is the library's own Gibbs sweep split into shards: the same
+/// two-level models fitted from rows by `Chains.run` and run by the engine from per-group sufficient statistics give
+/// the same draws bit for bit, for any number of shards.
 module HierFunctional.Tests.ShardEngineTests
 
 open System
@@ -8,11 +8,11 @@ open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Inference
 open HierFunctional.Sharded
-open type Distributions
 
-let private groups = 12
+/// More groups than four sum blocks, so four shards each own whole blocks.
+let private groups = 3500
 
-/// Rows of J groups with 2..10 rows each (System.Random with a fixed seed: data, not draws).
+/// Rows of J groups with 1..6 rows each, in group order (System.Random with a fixed seed: data, not draws).
 let private normalRows =
     let rng = Random 7
 
@@ -24,40 +24,9 @@ let private normalRows =
         for j in 0 .. groups - 1 do
             let theta = 3.0 + 1.5 * gaussian ()
 
-            for _ in 1 .. rng.Next(2, 11) do
+            for _ in 1 .. rng.Next(1, 7) do
                 j, theta + 2.0 * gaussian ()
     |]
-
-let private normalStats =
-    let byGroup = normalRows |> Array.groupBy fst |> Array.sortBy fst
-
-    [|
-        byGroup |> Array.map (fun (_, r) -> float r.Length)
-        byGroup |> Array.map (fun (_, r) -> r |> Array.sumBy snd)
-        byGroup
-        |> Array.map (fun (_, r) ->
-            let m = r |> Array.averageBy snd
-            r |> Array.sumBy (fun (_, y) -> (y - m) * (y - m)))
-    |]
-
-let private priors =
-    {
-        MuMean = 0.0
-        MuSd = 10.0
-        TauShape = 2.0
-        TauRate = 1.0
-        SigmaShape = 2.0
-        SigmaRate = 1.0
-    }
-
-let private normalModel =
-    model {
-        let! mu = sample "mu" (Normal(0.0, 10.0))
-        let! tau = sample "tau" (Gamma(2.0, 1.0))
-        let! sigma = sample "sigma" (Gamma(2.0, 1.0))
-        let! theta = sample "theta" (NormalPrecision(mu, tau)) |> over "g"
-        do! observe "y" (NormalPrecision(theta.[group "g"], sigma))
-    }
 
 let private poissonRows =
     let rng = Random 8
@@ -66,7 +35,7 @@ let private poissonRows =
         for j in 0 .. groups - 1 do
             let lambda = -log(1.0 - rng.NextDouble()) - log (1.0 - rng.NextDouble())
 
-            for _ in 1 .. rng.Next(1, 6) do
+            for _ in 1 .. rng.Next(1, 4) do
                 let t = 0.5 + 2.0 * rng.NextDouble()
                 let limit = exp (-lambda * t)
                 let mutable k = 0
@@ -79,81 +48,104 @@ let private poissonRows =
                 j, float k, t
     |]
 
-let private poissonModel =
-    model {
-        let! beta = sample "beta" (Gamma(1.0, 1.0))
-        let! theta = sample "theta" (Gamma(2.0, beta)) |> over "g"
-        do! observe "x" (Poisson(theta.[group "g"], data "t"))
-    }
+let private normal =
+    TwoLevelModel.Normal
+        {
+            MuMean = 0.0
+            MuSd = 10.0
+            TauShape = 2.0
+            TauRate = 1.0
+            SigmaShape = 2.0
+            SigmaRate = 1.0
+        }
 
-let private library (m: Model) (d: Dataset) (names: string list) =
-    match Bind.bind m d |> Result.bind Gibbs.compile with
-    | Error e -> failwithf "%A" e
-    | Ok plan ->
-        let post =
-            Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(11)) plan
+let private gammaPoisson =
+    TwoLevelModel.GammaPoisson
+        {
+            AlphaShape = 2.0
+            AlphaRate = 1.0
+            BetaShape = 1.0
+            BetaRate = 1.0
+        }
 
-        names
-        |> List.map (fun n ->
-            let c = Posterior.chains n post
-            Array.average (Array.concat c), Diagnostics.mcseMean c)
+let private sweeps, warmup = 40, 10
 
-let private engine (result: ShardedRunResult) (warmup: int) (index: int) =
-    let d = result.Globals.[warmup..] |> Array.map (fun g -> g.[index])
-    Array.average d, Diagnostics.mcseMean [| d |]
+let private normalLibrary () =
+    let g = normalRows |> Array.map fst
+    let y = normalRows |> Array.map snd
+    ShardRun.library normal 5 1 [| 0.5; 1.0; 1.0 |] groups g [| y |] sweeps warmup
 
-let private agree name (libMean: float, libMcse: float) (engMean: float, engMcse: float) =
-    let se = sqrt (libMcse * libMcse + engMcse * engMcse)
+let private normalEngine shards =
+    let g = normalRows |> Array.map fst
+    let y = normalRows |> Array.map snd
+    let stats = ShardEngine.normalStatistics groups g y
+    ShardRun.recorded (ShardRun.inProcess normal 5 1 [| 0.5; 1.0; 1.0 |] stats 1024 shards sweeps warmup) warmup
 
-    Assert.True(
-        abs (libMean - engMean) < 4.0 * se,
-        $"{name}: library {libMean} ± {libMcse}, engine {engMean} ± {engMcse}"
-    )
+let private poissonStats () =
+    ShardEngine.gammaPoissonStatistics
+        groups
+        (poissonRows |> Array.map (fun (j, _, _) -> j))
+        (poissonRows |> Array.map (fun (_, x, _) -> x))
+        (poissonRows |> Array.map (fun (_, _, t) -> t))
 
-let ``the Normal hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE``
+let ``the sharded Normal sweep draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards`` () =
+    let library = normalLibrary ()
+    let expected = ShardRun.fingerprint library
+    Assert.True(library.Globals.Length = sweeps - warmup)
+
+    for shards in [ 1; 2; 4 ] do
+        let engine = normalEngine shards
+        Assert.Equal<float[]>(library.Globals.[0], engine.Globals.[0])
+        Assert.Equal(expected, ShardRun.fingerprint engine)
+
+let ``the sharded Gamma-Poisson sweep with alpha sampled draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards``
     ()
     =
+    let start = [| 2.0; 1.0 |]
+
+    let library =
+        ShardRun.library
+            gammaPoisson
+            5
+            0
+            start
+            groups
+            (poissonRows |> Array.map (fun (j, _, _) -> j))
+            [|
+                poissonRows |> Array.map (fun (_, x, _) -> x)
+                poissonRows |> Array.map (fun (_, _, t) -> t)
+            |]
+            sweeps
+            warmup
+
+    // α moves (it is sampled, not fixed)
+    Assert.True(library.Globals |> Array.map (fun g -> g.[0]) |> Array.distinct |> Array.length > 1)
+
+    for shards in [ 1; 2; 4 ] do
+        let engine =
+            ShardRun.recorded
+                (ShardRun.inProcess gammaPoisson 5 0 start (poissonStats ()) 1024 shards sweeps warmup)
+                warmup
+
+        Assert.Equal<float[]>(library.Globals.[0], engine.Globals.[0])
+        Assert.Equal(ShardRun.fingerprint library, ShardRun.fingerprint engine)
+
+let ``the library's plan with its interweaving step is refused with how to compile it`` () =
     let data =
         Dataset.empty
-        |> Dataset.labels "g" (normalRows |> Array.map (fun (j, _) -> $"g{j:D2}"))
-        |> Dataset.reals "y" (normalRows |> Array.map snd)
+        |> Dataset.labels "g" [| "a"; "a"; "b" |]
+        |> Dataset.reals "y" [| 1.0; 2.0; 3.0 |]
 
-    let lib = library normalModel data [ "mu"; "tau"; "sigma" ]
+    let plan =
+        Bind.bind (ShardPlan.model normal) data
+        |> Result.bind Gibbs.compile
+        |> Result.defaultWith (fun e -> failwithf "%A" e)
 
-    let result =
-        ShardRun.inProcess (TwoLevelModel.Normal priors) 3 0 [| 0.0; 1.0; 1.0 |] normalStats 4 1 20500 500
-
-    List.iteri (fun i name -> agree name lib.[i] (engine result 500 i)) [ "mu"; "tau"; "sigma" ]
-
-let ``the Gamma-Poisson hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE``
-    ()
-    =
-    let data =
-        Dataset.empty
-        |> Dataset.labels "g" (poissonRows |> Array.map (fun (j, _, _) -> $"g{j:D2}"))
-        |> Dataset.reals "x" (poissonRows |> Array.map (fun (_, x, _) -> x))
-        |> Dataset.reals "t" (poissonRows |> Array.map (fun (_, _, t) -> t))
-
-    let byGroup = poissonRows |> Array.groupBy (fun (j, _, _) -> j) |> Array.sortBy fst
-
-    let stats =
-        [|
-            byGroup |> Array.map (fun (_, r) -> r |> Array.sumBy (fun (_, x, _) -> x))
-            byGroup |> Array.map (fun (_, r) -> r |> Array.sumBy (fun (_, _, t) -> t))
-        |]
-
-    let lib = library poissonModel data [ "beta" ]
-
-    let model =
-        TwoLevelModel.GammaPoisson
-            {
-                Alpha = 2.0
-                BetaShape = 1.0
-                BetaRate = 1.0
-            }
-
-    let result = ShardRun.inProcess model 3 0 [| 1.0 |] stats 4 1 20500 500
-    agree "beta" lib.[0] (engine result 500 0)
+    match ShardPlan.check normal plan with
+    | Ok() -> Assert.Fail "the default plan interweaves (mu, tau), which the sharded sweep does not reproduce"
+    | Error why ->
+        Assert.Contains("interweaving", why)
+        Assert.Contains("ShardPlan.settings", why)
 
 let ``the engine's group streams are Philox4x32.ForGroup streams`` () =
     let a = ShardEngine.stream 5 2 0 9 123
@@ -166,13 +158,16 @@ let tests =
         "ShardEngine"
         [
             Expecto.Tests.testCase
-                "the Normal hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE"
+                "the sharded Normal sweep draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards"
                 (fun () ->
-                    ``the Normal hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE`` ())
+                    ``the sharded Normal sweep draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards`` ())
             Expecto.Tests.testCase
-                "the Gamma-Poisson hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE"
+                "the sharded Gamma-Poisson sweep with alpha sampled draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards"
                 (fun () ->
-                    ``the Gamma-Poisson hierarchy from sufficient statistics agrees with the library's Gibbs sampler from rows within MCSE`` ())
+                    ``the sharded Gamma-Poisson sweep with alpha sampled draws what the library's Gibbs sampler draws, for 1, 2 and 4 shards`` ())
+            Expecto.Tests.testCase
+                "the library's plan with its interweaving step is refused with how to compile it"
+                (fun () -> ``the library's plan with its interweaving step is refused with how to compile it`` ())
             Expecto.Tests.testCase "the engine's group streams are Philox4x32.ForGroup streams" (fun () ->
                 ``the engine's group streams are Philox4x32.ForGroup streams`` ())
         ]

@@ -2,6 +2,7 @@ namespace HierFunctional.Sharded
 
 open System
 open HierFunctional
+open HierFunctional.Inference
 
 /// Priors of the Normal hierarchy y_ij ~ Normal(θ_j, sd 1/√σp), θ_j ~ Normal(μ, sd 1/√τp), μ ~ Normal(MuMean, MuSd),
 /// τp ~ Gamma(TauShape, TauRate), σp ~ Gamma(SigmaShape, SigmaRate) (precisions; Gamma in shape and rate).
@@ -15,11 +16,12 @@ type NormalPriors =
         SigmaRate: float
     }
 
-/// Priors of the Gamma-Poisson hierarchy x_ij ~ Poisson(λ_j e_ij), λ_j ~ Gamma(Alpha, β), β ~ Gamma(BetaShape,
-/// BetaRate); the shape Alpha is known.
+/// Priors of the Gamma-Poisson hierarchy x_ij ~ Poisson(λ_j e_ij), λ_j ~ Gamma(α, β), α ~ Gamma(AlphaShape,
+/// AlphaRate), β ~ Gamma(BetaShape, BetaRate) (shape and rate).
 type GammaPoissonPriors =
     {
-        Alpha: float
+        AlphaShape: float
+        AlphaRate: float
         BetaShape: float
         BetaRate: float
     }
@@ -27,22 +29,26 @@ type GammaPoissonPriors =
 /// A two-level conjugate hierarchy that the sharded sampler draws from per-group sufficient statistics.
 [<RequireQualifiedAccess>]
 type TwoLevelModel =
-    /// Normal data, Normal group means; per group: count n_j, sum Σy and within-group sum of squares Σ(y − ȳ_j)².
+    /// Normal data, Normal group means; per group (`ShardEngine.normalStatistics`): count n_j, Σy, and the mean
+    /// and within-group sum of squares Σ(y − ȳ_j)² by Welford's update, each over the group's rows in row order.
     | Normal of NormalPriors
     /// Poisson counts with exposure, Gamma group rates; per group: Σx and Σ exposure.
     | GammaPoisson of GammaPoissonPriors
 
-/// One sweep of a two-level conjugate hierarchy split into shards of groups: each shard draws its groups given the
-/// global parameters and returns per-block partial sums; the coordinator sums the blocks in order and draws the
-/// global parameters. Every draw comes from its own Philox stream keyed by (seed, chain) with counter
-/// (0, group, sweep, update), so a group's draw does not depend on which shard holds it, and the block sums (shard
-/// boundaries fall on block boundaries) add up in the same order whatever the number of shards.
+/// The group half of a sweep of the library's Gibbs plan for a two-level hierarchy (`ShardPlan.model`), split into
+/// shards of whole `BlockSums` blocks: each shard draws its groups given the globals, with the plan's group update
+/// and its streams (`Philox4x32.ForGroup(seed, chain, update, sweep, group)`, `update` the group update's index in
+/// the plan), and returns the sums the plan's hyperparameter updates read, one set per block. Combined in block
+/// order (`reduce`) they are the plan's own sums bit for bit, whatever the split.
 [<RequireQualifiedAccess>]
 module ShardEngine =
 
-    /// Update numbers in the counter: the group update, then the global updates in order.
-    let private groupUpdate = 0
-    let private firstGlobalUpdate = 1
+    /// The group update's index in the plan: the `update` word of the group streams (Normal: μ, τ, σ, then θ;
+    /// Gamma-Poisson: α with β collapsed, β, then λ).
+    let groupUpdate (model: TwoLevelModel) : int =
+        match model with
+        | TwoLevelModel.Normal _ -> 3
+        | TwoLevelModel.GammaPoisson _ -> 2
 
     /// The Philox stream of one update of one group in one sweep (`Philox4x32.ForGroup`).
     let stream (seed: int) (chain: int) (update: int) (sweep: int) (group: int) : Random =
@@ -51,39 +57,114 @@ module ShardEngine =
     /// Names of the per-group statistic columns the model reads, in order.
     let statisticNames (model: TwoLevelModel) : string[] =
         match model with
-        | TwoLevelModel.Normal _ -> [| "count"; "sum"; "within_ss" |]
+        | TwoLevelModel.Normal _ -> [| "count"; "sum"; "mean"; "within_ss" |]
         | TwoLevelModel.GammaPoisson _ -> [| "counts"; "exposure" |]
 
     /// Names of the global parameters, in the order of the globals vector.
     let globalNames (model: TwoLevelModel) : string[] =
         match model with
         | TwoLevelModel.Normal _ -> [| "mu"; "tau_precision"; "sigma_precision" |]
-        | TwoLevelModel.GammaPoisson _ -> [| "beta" |]
+        | TwoLevelModel.GammaPoisson _ -> [| "alpha"; "beta" |]
 
-    /// How many partial sums each block returns.
+    /// How many sums each block returns: Normal Σθ, the block's count, mean and M2 of θ, and Σ_j Σ_i (y_ij − θ_j)²;
+    /// Gamma-Poisson Σ log λ and Σ λ.
     let sumsPerBlock (model: TwoLevelModel) : int =
         match model with
-        | TwoLevelModel.Normal _ -> 3
-        | TwoLevelModel.GammaPoisson _ -> 1
+        | TwoLevelModel.Normal _ -> 5
+        | TwoLevelModel.GammaPoisson _ -> 2
 
-    /// First group of each shard plus the group count at the end: `shards` runs of whole blocks, as even as blocks
-    /// allow, so any split lines up with the block sums.
+    /// Where every group starts, as the library's `Initial.Given` would start it: Normal at μ, Gamma-Poisson at the
+    /// prior mean α/β of the globals given.
+    let groupStart (model: TwoLevelModel) (globals: float[]) : float =
+        match model with
+        | TwoLevelModel.Normal _ -> globals.[0]
+        | TwoLevelModel.GammaPoisson _ -> globals.[0] / globals.[1]
+
+    /// The Normal model's statistic columns from rows (`group.[r]` in 0 .. groups − 1), summed in row order as the
+    /// library sums them when it binds the rows: count, Σy, and Welford's mean and within-group sum of squares.
+    let normalStatistics (groups: int) (group: int[]) (y: float[]) : float[][] =
+        let count = Array.zeroCreate groups
+        let sum = Array.zeroCreate groups
+        let mean = Array.zeroCreate groups
+        let within = Array.zeroCreate groups
+
+        for r in 0 .. y.Length - 1 do
+            let l = group.[r]
+            count.[l] <- count.[l] + 1.0
+            sum.[l] <- sum.[l] + 1.0 * y.[r]
+            let d = y.[r] - mean.[l]
+            mean.[l] <- mean.[l] + d / count.[l]
+            within.[l] <- within.[l] + d * (y.[r] - mean.[l])
+
+        [| count; sum; mean; within |]
+
+    /// The Gamma-Poisson model's statistic columns from rows: Σx and Σ exposure per group, in row order.
+    let gammaPoissonStatistics (groups: int) (group: int[]) (x: float[]) (exposure: float[]) : float[][] =
+        let counts = Array.zeroCreate groups
+        let total = Array.zeroCreate groups
+
+        for r in 0 .. x.Length - 1 do
+            counts.[group.[r]] <- counts.[group.[r]] + x.[r]
+            total.[group.[r]] <- total.[group.[r]] + exposure.[r]
+
+        [| counts; total |]
+
+    /// First group of each shard plus the group count at the end: `shards` runs of whole blocks of `blockSize`
+    /// groups (a multiple of `BlockSums.Size`, so shards own whole sum blocks), as even as blocks allow.
     let shardBounds (groupCount: int) (blockSize: int) (shards: int) : int[] =
         if groupCount < 1 || blockSize < 1 || shards < 1 then
             invalidArg "shards" "the group count, block size and shard count must each be at least 1."
+
+        if blockSize % BlockSums.Size <> 0 then
+            invalidArg
+                "blockSize"
+                $"the block size must be a multiple of {BlockSums.Size} (the library's sum blocks), but was {blockSize}."
 
         let blocks = (groupCount + blockSize - 1) / blockSize
 
         if shards > blocks then
             invalidArg
                 "shards"
-                $"{shards} shards need at least {shards} blocks, but {groupCount} groups in blocks of {blockSize} make {blocks}: use a smaller block size or fewer shards."
+                $"{shards} shards need at least {shards} blocks, but {groupCount} groups in blocks of {blockSize} make {blocks}: use fewer shards."
 
         Array.init (shards + 1) (fun s -> min groupCount (int (int64 blocks * int64 s / int64 shards) * blockSize))
 
-    /// Draws every group of a shard given the globals (writing `values`, the shard's current group values) and
-    /// returns the partial sums of each block of `blockSize` groups, block after block. `firstGroup` must start a
-    /// block; `stats` holds the statistic columns of `statisticNames`, indexed from the shard's first group.
+    /// The block sums of a shard's current group values (`values`, its statistics `stats`), one set of
+    /// `sumsPerBlock` per `BlockSums` block, block after block.
+    let blockSums (model: TwoLevelModel) (stats: float[][]) (values: float[]) : float[] =
+        let n = values.Length
+        let blocks = BlockSums.count n
+        let k = sumsPerBlock model
+        let sums = Array.zeroCreate (blocks * k)
+
+        for b in 0 .. blocks - 1 do
+            let struct (lo, hi) = BlockSums.bounds n b
+
+            match model with
+            | TwoLevelModel.Normal _ ->
+                let count, mean, within = stats.[0], stats.[2], stats.[3]
+                let m = BlockSums.moments (fun i -> values.[i]) lo hi
+                sums.[b * k] <- BlockSums.sum (fun i -> 1.0 * values.[i]) lo hi
+                sums.[b * k + 1] <- m.Count
+                sums.[b * k + 2] <- m.Mean
+                sums.[b * k + 3] <- m.M2
+                // Σ_i (y_ij − θ_j)² = W_j + n_j (ȳ_j − θ_j)², as the plan's σ update forms it
+                sums.[b * k + 4] <-
+                    BlockSums.sum
+                        (fun i ->
+                            let d = mean.[i] - values.[i]
+                            within.[i] + count.[i] * d * d)
+                        lo
+                        hi
+            | TwoLevelModel.GammaPoisson _ ->
+                sums.[b * k] <- BlockSums.sum (fun i -> log values.[i]) lo hi
+                sums.[b * k + 1] <- BlockSums.sum (fun i -> values.[i]) lo hi
+
+        sums
+
+    /// Draws every group of a shard given the globals (writing `values`, the shard's current group values) with the
+    /// plan's group update, and returns `blockSums` of the new values. `firstGroup` must start a `BlockSums` block;
+    /// `stats` holds the statistic columns of `statisticNames`, indexed from the shard's first group.
     let advance
         (model: TwoLevelModel)
         (seed: int)
@@ -93,128 +174,76 @@ module ShardEngine =
         (firstGroup: int)
         (stats: float[][])
         (values: float[])
-        (blockSize: int)
         : float[] =
-        if firstGroup % blockSize <> 0 then
-            invalidArg "firstGroup" $"a shard must start a block: group {firstGroup} is not a multiple of {blockSize}."
+        if firstGroup % BlockSums.Size <> 0 then
+            invalidArg
+                "firstGroup"
+                $"a shard must start a block: group {firstGroup} is not a multiple of {BlockSums.Size}."
 
-        let n = values.Length
-        let blocks = (n + blockSize - 1) / blockSize
-        let k = sumsPerBlock model
-        let sums = Array.zeroCreate (blocks * k)
         // one generator moved from group to group: `Reset` gives each group's `ForGroup` stream without allocating
         let rng = Philox4x32.Create(seed, chain)
+        let update = groupUpdate model
 
         match model with
         | TwoLevelModel.Normal _ ->
+            // NormalUpdates.drawElementRange with GaussianLikelihood's per-sweep factors (sd = precision^−½)
             let mu, tauP, sigmaP = globals.[0], globals.[1], globals.[2]
-            let count, total, within = stats.[0], stats.[1], stats.[2]
+            let count, total = stats.[0], stats.[1]
+            let sd = tauP ** -0.5
+            let p0 = 1.0 / (sd * sd)
+            let mp0 = mu * p0
+            let sv = sigmaP ** -0.5
+            let iv = 1.0 / (sv * sv)
 
-            for b in 0 .. blocks - 1 do
-                let mutable sd = 0.0
-                let mutable sd2 = 0.0
-                let mutable ssr = 0.0
-
-                for i in b * blockSize .. min n ((b + 1) * blockSize) - 1 do
-                    rng.Reset(groupUpdate, sweep, firstGroup + i)
-                    let precision = tauP + count.[i] * sigmaP
-                    let mean = (mu * tauP + total.[i] * sigmaP) / precision
-                    let theta = mean + StandardNormal.sample rng / sqrt precision
-                    values.[i] <- theta
-                    let d = theta - mu
-                    sd <- sd + d
-                    sd2 <- sd2 + d * d
-                    // Σ_i (y_ij − θ_j)² = W_j + n_j (ȳ_j − θ_j)², with n_j ȳ_j = Σy
-                    let r =
-                        if count.[i] > 0.0 then
-                            total.[i] / count.[i] - theta
-                        else
-                            0.0
-
-                    ssr <- ssr + within.[i] + count.[i] * r * r
-
-                sums.[b * k] <- sd
-                sums.[b * k + 1] <- sd2
-                sums.[b * k + 2] <- ssr
-        | TwoLevelModel.GammaPoisson p ->
-            let beta = globals.[0]
+            for i in 0 .. values.Length - 1 do
+                rng.Reset(update, sweep, firstGroup + i)
+                let p = p0 + iv * count.[i]
+                let shift = iv * total.[i]
+                values.[i] <- (mp0 + shift) / p + (1.0 / sqrt p) * StandardNormal.sample rng
+        | TwoLevelModel.GammaPoisson _ ->
+            // GammaPoissonUpdate's flat sweep
+            let alpha, beta = globals.[0], globals.[1]
             let counts, exposure = stats.[0], stats.[1]
 
-            for b in 0 .. blocks - 1 do
-                let mutable s = 0.0
+            for i in 0 .. values.Length - 1 do
+                rng.Reset(update, sweep, firstGroup + i)
 
-                for i in b * blockSize .. min n ((b + 1) * blockSize) - 1 do
-                    rng.Reset(groupUpdate, sweep, firstGroup + i)
-                    let lambda = GammaVariate.sample rng (p.Alpha + counts.[i]) (beta + exposure.[i])
-                    values.[i] <- lambda
-                    s <- s + lambda
+                values.[i] <- Numerics.positive (GammaVariate.sample rng (alpha + counts.[i]) (beta + exposure.[i]))
 
-                sums.[b] <- s
+        blockSums model stats values
 
-        sums
-
-    /// The sums over all groups from the block sums of every shard in shard order (so in block order): a left
-    /// fold over blocks, the same additions for any split along block boundaries.
+    /// The sums over all groups from the block sums of every shard in shard order (so in block order), combined
+    /// as `BlockSums` combines blocks: Normal [Σθ; J; mean; M2; Σ(y − θ)²], Gamma-Poisson [Σ log λ; Σ λ].
     let reduce (model: TwoLevelModel) (shardSums: float[] seq) : float[] =
         let k = sumsPerBlock model
-        let total = Array.zeroCreate k
-
-        for sums in shardSums do
-            for b in 0 .. sums.Length / k - 1 do
-                for j in 0 .. k - 1 do
-                    total.[j] <- total.[j] + sums.[b * k + j]
-
-        total
-
-    /// The globals after a sweep, drawn from their full conditionals given the summed group draws. `observations`
-    /// is Σ n_j (the Normal model's row count; unused by the Gamma-Poisson model).
-    let updateGlobals
-        (model: TwoLevelModel)
-        (seed: int)
-        (chain: int)
-        (sweep: int)
-        (globals: float[])
-        (groupCount: int)
-        (observations: float)
-        (sums: float[])
-        : float[] =
-        let j = float groupCount
 
         match model with
-        | TwoLevelModel.Normal p ->
-            let muOld, tauP = globals.[0], globals.[1]
-            let sd, sd2, ssr = sums.[0], sums.[1], sums.[2]
-            let sumTheta = sd + j * muOld
-            let prior = 1.0 / (p.MuSd * p.MuSd)
-            let precision = prior + j * tauP
-            let mean = (p.MuMean * prior + tauP * sumTheta) / precision
+        | TwoLevelModel.Normal _ ->
+            let mutable sum, ss = 0.0, 0.0
+            let mutable m = BlockSums.empty
 
-            let mu =
-                mean
-                + StandardNormal.sample (stream seed chain firstGlobalUpdate sweep 0)
-                  / sqrt precision
+            for sums in shardSums do
+                for b in 0 .. sums.Length / k - 1 do
+                    sum <- sum + sums.[b * k]
 
-            // Σ(θ − μ)² from the sums about the broadcast μ: no cancellation against a large μ
-            let delta = mu - muOld
-            let ss = max 0.0 (sd2 - 2.0 * delta * sd + j * delta * delta)
+                    m <-
+                        BlockSums.combine
+                            m
+                            {
+                                Count = sums.[b * k + 1]
+                                Mean = sums.[b * k + 2]
+                                M2 = sums.[b * k + 3]
+                            }
 
-            let tau =
-                GammaVariate.sample
-                    (stream seed chain (firstGlobalUpdate + 1) sweep 0)
-                    (p.TauShape + 0.5 * j)
-                    (p.TauRate + 0.5 * ss)
+                    ss <- ss + sums.[b * k + 4]
 
-            let sigma =
-                GammaVariate.sample
-                    (stream seed chain (firstGlobalUpdate + 2) sweep 0)
-                    (p.SigmaShape + 0.5 * observations)
-                    (p.SigmaRate + 0.5 * ssr)
+            [| sum; m.Count; m.Mean; m.M2; ss |]
+        | TwoLevelModel.GammaPoisson _ ->
+            let total = Array.zeroCreate k
 
-            [| mu; tau; sigma |]
-        | TwoLevelModel.GammaPoisson p ->
-            [|
-                GammaVariate.sample
-                    (stream seed chain firstGlobalUpdate sweep 0)
-                    (p.BetaShape + j * p.Alpha)
-                    (p.BetaRate + sums.[0])
-            |]
+            for sums in shardSums do
+                for b in 0 .. sums.Length / k - 1 do
+                    for j in 0 .. k - 1 do
+                        total.[j] <- total.[j] + sums.[b * k + j]
+
+            total

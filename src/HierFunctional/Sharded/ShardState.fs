@@ -3,8 +3,9 @@ namespace HierFunctional.Sharded
 open System
 open System.IO
 
-/// What one shard needs to sample: the model, the chain's seed, where its groups start (a block boundary), the
-/// block size of the partial sums, and its groups' statistic columns (`ShardEngine.statisticNames`).
+/// What one shard needs to sample: the model, the chain's seed, where its groups start (a `BlockSums` block
+/// boundary), the block size the shards were cut at, its groups' statistic columns (`ShardEngine.statisticNames`)
+/// and the value every group starts at.
 type ShardSpec =
     {
         Model: TwoLevelModel
@@ -13,6 +14,7 @@ type ShardSpec =
         FirstGroup: int
         BlockSize: int
         Statistics: float[][]
+        Start: float
     }
 
 /// A shard's groups between sweeps: current values and the running mean and sum of squared deviations of each
@@ -24,10 +26,10 @@ type ShardState private (spec: ShardSpec, values: float[], mean: float[], m2: fl
 
     static let magic = 0x48465354 // "HFST"
 
-    /// A shard before its first sweep.
+    /// A shard before its first sweep: every group at the spec's start.
     new(spec: ShardSpec) =
         let n = spec.Statistics.[0].Length
-        ShardState(spec, Array.zeroCreate n, Array.zeroCreate n, Array.zeroCreate n, 0, -1)
+        ShardState(spec, Array.create n spec.Start, Array.zeroCreate n, Array.zeroCreate n, 0, -1)
 
     /// The shard's specification.
     member _.Spec = spec
@@ -45,16 +47,7 @@ type ShardState private (spec: ShardSpec, values: float[], mean: float[], m2: fl
             invalidOp $"shard at group {spec.FirstGroup} has drawn sweep {lastSweep} and was asked for sweep {sweep}."
 
         let sums =
-            ShardEngine.advance
-                spec.Model
-                spec.Seed
-                spec.Chain
-                sweep
-                globals
-                spec.FirstGroup
-                spec.Statistics
-                values
-                spec.BlockSize
+            ShardEngine.advance spec.Model spec.Seed spec.Chain sweep globals spec.FirstGroup spec.Statistics values
 
         if record then
             recorded <- recorded + 1
@@ -125,7 +118,7 @@ type ShardState private (spec: ShardSpec, values: float[], mean: float[], m2: fl
 [<RequireQualifiedAccess>]
 module ShardCodec =
 
-    let private magic = 0x48465350 // "HFSP"
+    let private magic = 0x48465351 // "HFSQ": specs with a start value
 
     /// The spec as bytes.
     let specToBytes (spec: ShardSpec) : byte[] =
@@ -142,13 +135,14 @@ module ShardCodec =
         | TwoLevelModel.GammaPoisson p ->
             w.Write 1uy
 
-            for x in [ p.Alpha; p.BetaShape; p.BetaRate ] do
+            for x in [ p.AlphaShape; p.AlphaRate; p.BetaShape; p.BetaRate ] do
                 w.Write x
 
         w.Write spec.Seed
         w.Write spec.Chain
         w.Write spec.FirstGroup
         w.Write spec.BlockSize
+        w.Write spec.Start
         w.Write spec.Statistics.Length
         w.Write spec.Statistics.[0].Length
 
@@ -181,13 +175,14 @@ module ShardCodec =
                         SigmaRate = x.[5]
                     }
             | 1uy ->
-                let x = Array.init 3 (fun _ -> r.ReadDouble())
+                let x = Array.init 4 (fun _ -> r.ReadDouble())
 
                 TwoLevelModel.GammaPoisson
                     {
-                        Alpha = x.[0]
-                        BetaShape = x.[1]
-                        BetaRate = x.[2]
+                        AlphaShape = x.[0]
+                        AlphaRate = x.[1]
+                        BetaShape = x.[2]
+                        BetaRate = x.[3]
                     }
             | k -> invalidArg "bytes" $"unknown model kind {k} in a shard spec."
 
@@ -195,6 +190,7 @@ module ShardCodec =
         let chain = r.ReadInt32()
         let first = r.ReadInt32()
         let block = r.ReadInt32()
+        let start = r.ReadDouble()
         let columns = r.ReadInt32()
         let n = r.ReadInt32()
 
@@ -205,4 +201,5 @@ module ShardCodec =
             FirstGroup = first
             BlockSize = block
             Statistics = Array.init columns (fun _ -> Array.init n (fun _ -> r.ReadDouble()))
+            Start = start
         }

@@ -71,16 +71,12 @@ module internal GammaRateUpdates =
 
                 match child.Node.Kind with
                 | NodeKind.Parameter _ when Factor.readsOnlyScalarGlobals b childShape ->
-                    // One shape for every copy and the values read straight from the state (BUGS pumps' θ).
+                    // One shape for every copy and the values read straight from the state (BUGS pumps' θ), summed
+                    // in the fixed block order (`BlockSums`) so shards of the groups reproduce Σθ.
                     let off = b.Layout.Offsets.[child.Node.Name]
 
                     fun (s: float[]) ->
-                        let mutable total = 0.0 // hot-loop accumulator
-
-                        for r in off .. off + copies - 1 do
-                            total <- total + s.[r]
-
-                        struct (float copies * shapeF s 0, total)
+                        struct (float copies * shapeF s 0, BlockSums.total (fun r -> s.[off + r]) copies)
                 | _ ->
                     fun (s: float[]) ->
                         let mutable shapes = 0.0

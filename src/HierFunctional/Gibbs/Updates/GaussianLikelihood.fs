@@ -113,14 +113,12 @@ module internal GaussianLikelihood =
                     let off = (UpdateKit.stateOffset b child).Value
 
                     if n = 1 then
-                        // A scalar target (μ of θ_j ~ N(μ, τ)): one running sum, no element lookup.
+                        // A scalar target (μ of θ_j ~ N(μ, τ)): Σ w·θ in the fixed block order (`BlockSums`), so
+                        // shards of the groups can return block sums that add up to the same value.
+                        let copies = child.Copies
+
                         Some(fun (s: float[]) (ys: float[]) ->
-                            let mutable t = 0.0 // local accumulation
-
-                            for r in 0 .. child.Copies - 1 do
-                                t <- t + w.[r] * s.[off + r]
-
-                            ys.[0] <- t)
+                            ys.[0] <- BlockSums.total (fun r -> w.[r] * s.[off + r]) copies)
                     else
                         Some(fun (s: float[]) (ys: float[]) ->
                             Array.Clear(ys, 0, n)

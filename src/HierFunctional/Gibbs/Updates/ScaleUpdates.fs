@@ -117,15 +117,14 @@ module internal ScaleUpdates =
             match levelMean b c.Mean levels, UpdateKit.perSweep b c.Mean with
             | Some meanOff, _ when repr |> Array.forall (fun r -> r >= 0) ->
                 // The mean is the group parameter itself (y ~ N(θ[g], σ)): read θ_l in place, no closure per level.
+                // Summed in the fixed block order (`BlockSums`): shards of the groups reproduce it.
                 child.Copies,
                 fun s ->
-                    let mutable ss = 0.0
-
-                    for l in 0 .. levels - 1 do
-                        let d = mean0.[l] - s.[meanOff + l]
-                        ss <- ss + within.[l] + count.[l] * d * d
-
-                    ss
+                    BlockSums.total
+                        (fun l ->
+                            let d = mean0.[l] - s.[meanOff + l]
+                            within.[l] + count.[l] * d * d)
+                        levels
             | _, Some m when repr |> Array.forall (fun r -> r >= 0) ->
                 child.Copies,
                 fun s ->
@@ -159,17 +158,15 @@ module internal ScaleUpdates =
         | _ ->
             match UpdateKit.stateOffset b child, UpdateKit.perSweep b c.Mean with
             | Some off, Some m ->
-                // Latent children with a per-sweep mean (θ_j ~ N(μ, τ) for τ): one closure-free pass over the copies.
-                child.Copies,
+                // Latent children with a per-sweep mean (θ_j ~ N(μ, τ) for τ): Σ(θ − μ)² = M2 + n(θ̄ − μ)² from the
+                // copies' moments in the fixed block order (`BlockSums`), which shards of the groups return without
+                // knowing the μ drawn after them.
+                let copies = child.Copies
+
+                copies,
                 fun s ->
                     let mv = m s
-                    let mutable ss = 0.0 // local accumulation
-
-                    for r in 0 .. child.Copies - 1 do
-                        let d = s.[off + r] - mv
-                        ss <- ss + d * d
-
-                    ss
+                    BlockSums.squaresAbout (BlockSums.totalMoments (fun r -> s.[off + r]) copies) mv
             | _ ->
                 child.Copies,
                 fun s ->
