@@ -59,6 +59,11 @@ type GroupStream(seed: int, chain: int) =
         g.Reset(update, sweep, group)
         g :> Random
 
+    /// `At` as the generator's own type, so the draws that read it make no virtual calls.
+    member internal _.Philox(update: int, sweep: int, group: int) : Philox4x32 =
+        g.Reset(update, sweep, group)
+        g
+
 /// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each
 /// holding the state its update's `Init` made for this chain. Owned by exactly one chain; plans never hold one, so
 /// a plan can run many chains (and many fits) at once.

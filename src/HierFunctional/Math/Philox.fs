@@ -15,8 +15,12 @@ type Philox4x32(key0: uint32, key1: uint32) =
     let mutable ctr1 = 0u
     let mutable ctr2 = 0u
     let mutable ctr3 = 0u
-    let block = Array.zeroCreate<uint32> 4
-    // Next output in `block`; 4 means the block is used up (the next output computes the block of the counter).
+    // The current block's four outputs, in fields rather than an array (no bounds checks, no indirection).
+    let mutable out0 = 0u
+    let mutable out1 = 0u
+    let mutable out2 = 0u
+    let mutable out3 = 0u
+    // Next output of the current block; 4 means the block is used up (the next output computes the block of the counter).
     let mutable index = 4
 
     static let m0 = 0xD2511F53UL
@@ -46,28 +50,28 @@ type Philox4x32(key0: uint32, key1: uint32) =
         [| c0; c1; c2; c3 |]
 
     member private _.Refill() =
-        // the rounds of `Block`, on locals (no arrays per block)
+        // the rounds of `Block`, on locals (no arrays per block); the constants are written out rather than read
+        // from the static fields, so the loop has no static-initialisation checks
         let mutable c0, c1, c2, c3 = ctr0, ctr1, ctr2, ctr3
         let mutable k0, k1 = key0, key1
 
-        for round in 0..9 do
-            if round > 0 then
-                k0 <- k0 + w0
-                k1 <- k1 + w1
-
-            let p0 = m0 * uint64 c0
-            let p1 = m1 * uint64 c2
+        for _ in 0..9 do
+            let p0 = 0xD2511F53UL * uint64 c0
+            let p1 = 0xCD9E8D57UL * uint64 c2
             let n0 = uint32 (p1 >>> 32) ^^^ c1 ^^^ k0
             let n2 = uint32 (p0 >>> 32) ^^^ c3 ^^^ k1
             c0 <- n0
             c1 <- uint32 p1
             c2 <- n2
             c3 <- uint32 p0
+            // the key bump after the last round is never read
+            k0 <- k0 + 0x9E3779B9u
+            k1 <- k1 + 0xBB67AE85u
 
-        block.[0] <- c0
-        block.[1] <- c1
-        block.[2] <- c2
-        block.[3] <- c3
+        out0 <- c0
+        out1 <- c1
+        out2 <- c2
+        out3 <- c3
         // the 128-bit counter steps by one (carry through the words)
         ctr0 <- ctr0 + 1u
 
@@ -87,15 +91,38 @@ type Philox4x32(key0: uint32, key1: uint32) =
         if index = 4 then
             g.Refill()
 
-        let x = block.[index]
+        let x =
+            match index with
+            | 0 -> out0
+            | 1 -> out1
+            | 2 -> out2
+            | _ -> out3
+
         index <- index + 1
         x
 
+    /// A double in [0, 1) with 53 random bits (two outputs): 27 bits of the first, 26 of the second.
+    static member inline private ToDouble(a: uint32, b: uint32) =
+        (float (a >>> 5) * 67108864.0 + float (b >>> 6)) * (1.0 / 9007199254740992.0)
+
+    /// `NextDouble` without the virtual call: doubles take outputs in pairs, so unless single outputs were taken
+    /// the pair is (0, 1) or (2, 3) of one block.
+    member internal g.NextDoubleDirect() : float =
+        if index = 4 then
+            g.Refill()
+
+        if index = 0 then
+            index <- 2
+            Philox4x32.ToDouble(out0, out1)
+        elif index = 2 then
+            index <- 4
+            Philox4x32.ToDouble(out2, out3)
+        else
+            let a = g.NextUInt32()
+            Philox4x32.ToDouble(a, g.NextUInt32())
+
     /// A double in [0, 1) with 53 random bits (two outputs).
-    override g.NextDouble() =
-        let a = g.NextUInt32() >>> 5
-        let b = g.NextUInt32() >>> 6
-        (float a * 67108864.0 + float b) * (1.0 / 9007199254740992.0)
+    override g.NextDouble() = g.NextDoubleDirect()
 
     override g.Sample() = g.NextDouble()
 
