@@ -68,8 +68,9 @@ let profile (plan: GibbsPlan) (sweeps: int) =
     Array.init plan.Updates.Length (fun i ->
         plan.Updates.[i].Node, plan.Updates.[i].Method, ns ticks.[i], float bytes.[i] / float sweeps)
 
-/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): the median over `blocks` blocks of
-/// `sweeps` sweeps of this thread's CPU ns per sweep, and the bytes allocated per sweep over all blocks.
+/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
+/// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
+/// disturbed by other processes sharing the caches), and the bytes allocated per sweep over all blocks.
 let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
     let rng, state = warmState plan 11 200
     let b0 = GC.GetAllocatedBytesForCurrentThread()
@@ -87,7 +88,7 @@ let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
         float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (blocks * sweeps)
 
     Array.sortInPlace times
-    times.[blocks / 2], bytes
+    times.[blocks / 2], times.[0], bytes
 
 /// Prints and writes bench/results/sweeps.md: ns and bytes per sweep of every update of every canonical model.
 let run (quick: bool) (label: string) =
@@ -102,10 +103,18 @@ let run (quick: bool) (label: string) =
                 let total = parts |> Array.sumBy (fun (_, _, t, _) -> t)
                 let alloc = parts |> Array.sumBy (fun (_, _, _, b) -> b)
                 wholeSweeps plan 3 (sweeps / 10) |> ignore // JIT warm-up
-                let cpu, cpuAlloc = wholeSweeps plan 9 (sweeps / 3)
+                let cpu, cpuMin, cpuAlloc = wholeSweeps plan 15 (sweeps / 5)
                 printfn "%-26s %12.0f ns/sweep %10.0f B/sweep" m.Name total alloc
-                printfn "%-26s %12.0f cpu-ns/sweep %6.0f B/sweep (whole sweeps)" m.Name cpu cpuAlloc
-                yield [ m.Name; "(sweep, thread CPU, whole sweeps)"; fmt cpu; fmt cpuAlloc ]
+
+                printfn
+                    "%-26s %12.0f cpu-ns/sweep (min %.0f) %6.0f B/sweep (whole sweeps)"
+                    m.Name
+                    cpu
+                    cpuMin
+                    cpuAlloc
+
+                yield [ m.Name; "(sweep, thread CPU, whole sweeps, median)"; fmt cpu; fmt cpuAlloc ]
+                yield [ ""; "(sweep, thread CPU, whole sweeps, minimum)"; fmt cpuMin; "" ]
                 yield [ ""; "(sweep, wall, sum of updates)"; fmt total; fmt alloc ]
 
                 for node, meth, t, b in parts do

@@ -122,7 +122,7 @@ module internal NormalUpdates =
 
                     let x =
                         (mp0 + shift.[j]) / p
-                        + (1.0 / sqrt p) * StandardNormal.fromPhilox (gs.Philox(update, sweep, j))
+                        + (1.0 / sqrt p) * StandardNormal.fromPhilox (gs.PhiloxInOrder(update, sweep, j))
 
                     UpdateKit.checkFinite name rule x
                     s.[off + j] <- x)
