@@ -93,7 +93,7 @@ module internal NormalUpdates =
 
                 let x =
                     kernel
-                        (gs.At(update, sweep, j))
+                        (gs.PhiloxInOrder(update, sweep, j) :> Random)
                         (f1 s i)
                         (f2 s i)
                         {
