@@ -115,8 +115,7 @@ let cpuPerGroup (j: int) =
 
             (Sweeps.threadCpuNanos () - c0) / float sweeps / float j)
 
-    let bytes =
-        float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (5 * sweeps)
+    let bytes = float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (5 * sweeps)
 
     let sorted = Array.sort blocks
 

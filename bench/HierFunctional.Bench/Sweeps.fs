@@ -106,12 +106,7 @@ let run (quick: bool) (label: string) =
                 let cpu, cpuMin, cpuAlloc = wholeSweeps plan 15 (sweeps / 5)
                 printfn "%-26s %12.0f ns/sweep %10.0f B/sweep" m.Name total alloc
 
-                printfn
-                    "%-26s %12.0f cpu-ns/sweep (min %.0f) %6.0f B/sweep (whole sweeps)"
-                    m.Name
-                    cpu
-                    cpuMin
-                    cpuAlloc
+                printfn "%-26s %12.0f cpu-ns/sweep (min %.0f) %6.0f B/sweep (whole sweeps)" m.Name cpu cpuMin cpuAlloc
 
                 yield [ m.Name; "(sweep, thread CPU, whole sweeps, median)"; fmt cpu; fmt cpuAlloc ]
                 yield [ ""; "(sweep, thread CPU, whole sweeps, minimum)"; fmt cpuMin; "" ]

@@ -73,7 +73,12 @@ type GroupStream(seed: int, chain: int) =
     /// increasing order: the first blocks of four consecutive groups are computed together and kept until a group
     /// outside them is asked for.
     member internal _.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
-        if update <> batchUpdate || sweep <> batchSweep || group < batchFirst || group >= batchFirst + 4 then
+        if
+            update <> batchUpdate
+            || sweep <> batchSweep
+            || group < batchFirst
+            || group >= batchFirst + 4
+        then
             g.FirstBlocks4(update, sweep, group, batch)
             batchUpdate <- update
             batchSweep <- sweep

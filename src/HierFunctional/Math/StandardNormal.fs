@@ -81,7 +81,8 @@ module internal StandardNormal =
         result
 
     /// One N(0, 1) variate from the samplers' generator, its uniforms taken without virtual calls.
-    let fromPhilox (g: Philox4x32) : float = sampleBy g (fun () -> g.NextDoubleDirect())
+    let fromPhilox (g: Philox4x32) : float =
+        sampleBy g (fun () -> g.NextDoubleDirect())
 
     /// One N(0, 1) variate (see `sampleBy`); the same draws as `fromPhilox` when `rng` is a Philox4x32.
     let sample (rng: Random) : float =

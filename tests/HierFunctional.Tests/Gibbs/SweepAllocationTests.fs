@@ -37,18 +37,18 @@ let private cbpp =
 /// 500 warm-up sweeps.
 let private windows (m: Model) (file: string) =
     let plan =
-        match Bind.bind m (csv file) |> Result.mapError (sprintf "%A") |> Result.bind (Gibbs.compile >> Result.mapError (sprintf "%A")) with
+        match
+            Bind.bind m (csv file)
+            |> Result.mapError (sprintf "%A")
+            |> Result.bind (Gibbs.compile >> Result.mapError (sprintf "%A"))
+        with
         | Ok p -> p
         | Error e -> failwith e
 
     let rng = Chains.generator 5 0 :> Random
 
     let state =
-        Gibbs.initialStateFor
-            plan
-            5
-            0
-            (StartValues.start StartScheme.Typical rng plan.Bound plan.Density.Joint [])
+        Gibbs.initialStateFor plan 5 0 (StartValues.start StartScheme.Typical rng plan.Bound plan.Density.Joint [])
 
     for _ in 1..500 do
         Gibbs.sweep plan rng state
@@ -86,6 +86,7 @@ let tests =
                 Expecto.Tests.testSequenced (
                     Expecto.Tests.testCase
                         "whole sweeps of eight schools, centred and non-centred, cbpp and radon allocate nothing"
-                        (fun () -> ``whole sweeps of eight schools, centred and non-centred, cbpp and radon allocate nothing`` ())
+                        (fun () ->
+                            ``whole sweeps of eight schools, centred and non-centred, cbpp and radon allocate nothing`` ())
                 )
             ])

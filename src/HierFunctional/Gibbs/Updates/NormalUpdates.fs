@@ -7,8 +7,7 @@ open HierFunctional.Inference
 /// a positive linear coefficient (half-t family prior) and the coefficient block (MvNormal conditional by Cholesky).
 /// Draws groups [lo, hi) of an element-wise Normal update: (group streams, update index, sweep, values, P_j, S_j,
 /// lo, hi). A delegate rather than a curried function: eight curried arguments would allocate a closure per call.
-type internal ElementRangeDraw =
-    delegate of GroupStream * int * int * float[] * float[] * float[] * int * int -> unit
+type internal ElementRangeDraw = delegate of GroupStream * int * int * float[] * float[] * float[] * int * int -> unit
 
 [<RequireQualifiedAccess>]
 module internal NormalUpdates =
