@@ -10,6 +10,7 @@ let private usage () =
         """usage: HierFunctional.Bench <mode> [options]
   ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
   scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N] [--out NAME]  scaling study (-> NAME.md/.csv)
+  scale-cpu [--j N]                                               thread CPU ns per group per sweep at J = N
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
   warmup [--quick] [--reps K] [--label L]                         µs per warm-up and sampling iteration
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths
@@ -51,6 +52,11 @@ let main argv =
             (intOf "--jags-max-j" 10000)
             (intOf "--max-j" (if quick then 10000 else 1000000))
             (value "--out" rest |> Option.defaultValue "scaling")
+
+        0
+    | "scale-cpu" :: rest ->
+        Scale.cpuPerGroup (value "--j" rest |> Option.map int |> Option.defaultValue 1000000)
+        |> ignore
 
         0
     | "sweeps" :: rest ->

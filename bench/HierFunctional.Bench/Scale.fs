@@ -92,6 +92,44 @@ let private sweepCost (plan: GibbsPlan) (j: int) =
 
     sw.Elapsed.TotalSeconds * 1e9 / float sweeps / float j
 
+/// Thread CPU ns per group per sweep of the synthetic hierarchy at J groups (10 rows each): after a warm-up of at
+/// least a second of sweeps, the median of five blocks of sweeps (processor time, so a loaded machine's waiting is
+/// not counted). Prints and returns it.
+let cpuPerGroup (j: int) =
+    let plan = compile normalHierarchy (synthetic j 10)
+    let sweeps = max 10 (min 2000 (20_000_000 / j))
+    let rng, state = Sweeps.warmState plan 3 (max 5 (sweeps / 10))
+    let warm = Stopwatch.StartNew()
+
+    while warm.Elapsed.TotalSeconds < 1.0 do
+        Gibbs.sweep plan rng state
+
+    let b0 = GC.GetAllocatedBytesForCurrentThread()
+
+    let blocks =
+        Array.init 5 (fun _ ->
+            let c0 = Sweeps.threadCpuNanos ()
+
+            for _ in 1..sweeps do
+                Gibbs.sweep plan rng state
+
+            (Sweeps.threadCpuNanos () - c0) / float sweeps / float j)
+
+    let bytes = float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (5 * sweeps)
+
+    let sorted = Array.sort blocks
+
+    printfn
+        "J=%d: %.1f cpu-ns/group/sweep (median of 5 blocks of %d sweeps; min %.1f, max %.1f), %.0f B/sweep"
+        j
+        sorted.[2]
+        sweeps
+        sorted.[0]
+        sorted.[4]
+        bytes
+
+    sorted.[2]
+
 let private monitor (j: int) =
     [ "mu"; "tau"; "sigma" ]
     @ [ for k in 1 .. min j monitoredThetas -> $"theta[{k}]" ]

@@ -4,8 +4,23 @@ module HierFunctional.Bench.Sweeps
 
 open System
 open System.Diagnostics
+open System.Runtime.InteropServices
 open HierFunctional
 open HierFunctional.Bench.Measure
+
+[<Struct; StructLayout(LayoutKind.Sequential)>]
+type private Timespec =
+    val mutable Seconds: int64
+    val mutable Nanoseconds: int64
+
+[<DllImport("libc", EntryPoint = "clock_gettime")>]
+extern int private clockGettime(int clock, Timespec& ts)
+
+/// This thread's CPU time in ns (CLOCK_THREAD_CPUTIME_ID): time spent descheduled on a loaded machine is not counted.
+let threadCpuNanos () =
+    let mutable ts = Timespec()
+    clockGettime (3 (* CLOCK_THREAD_CPUTIME_ID *) , &ts) |> ignore
+    float ts.Seconds * 1e9 + float ts.Nanoseconds
 
 /// A chain state after `warmup` adapting sweeps from a finite starting point.
 let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
@@ -53,6 +68,28 @@ let profile (plan: GibbsPlan) (sweeps: int) =
     Array.init plan.Updates.Length (fun i ->
         plan.Updates.[i].Node, plan.Updates.[i].Method, ns ticks.[i], float bytes.[i] / float sweeps)
 
+/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
+/// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
+/// disturbed by other processes sharing the caches), and the bytes allocated per sweep over all blocks.
+let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
+    let rng, state = warmState plan 11 200
+    let b0 = GC.GetAllocatedBytesForCurrentThread()
+
+    let times =
+        Array.init blocks (fun _ ->
+            let c0 = threadCpuNanos ()
+
+            for _ in 1..sweeps do
+                Gibbs.sweep plan rng state
+
+            (threadCpuNanos () - c0) / float sweeps)
+
+    let bytes =
+        float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (blocks * sweeps)
+
+    Array.sortInPlace times
+    times.[blocks / 2], times.[0], bytes
+
 /// Prints and writes bench/results/sweeps.md: ns and bytes per sweep of every update of every canonical model.
 let run (quick: bool) (label: string) =
     let sweeps = if quick then 300 else 3000
@@ -65,8 +102,15 @@ let run (quick: bool) (label: string) =
                 let parts = profile plan sweeps
                 let total = parts |> Array.sumBy (fun (_, _, t, _) -> t)
                 let alloc = parts |> Array.sumBy (fun (_, _, _, b) -> b)
+                wholeSweeps plan 3 (sweeps / 10) |> ignore // JIT warm-up
+                let cpu, cpuMin, cpuAlloc = wholeSweeps plan 15 (sweeps / 5)
                 printfn "%-26s %12.0f ns/sweep %10.0f B/sweep" m.Name total alloc
-                yield [ m.Name; "(sweep)"; fmt total; fmt alloc ]
+
+                printfn "%-26s %12.0f cpu-ns/sweep (min %.0f) %6.0f B/sweep (whole sweeps)" m.Name cpu cpuMin cpuAlloc
+
+                yield [ m.Name; "(sweep, thread CPU, whole sweeps, median)"; fmt cpu; fmt cpuAlloc ]
+                yield [ ""; "(sweep, thread CPU, whole sweeps, minimum)"; fmt cpuMin; "" ]
+                yield [ ""; "(sweep, wall, sum of updates)"; fmt total; fmt alloc ]
 
                 for node, meth, t, b in parts do
                     printfn "    %-30s %-40s %12.0f ns %10.0f B" node (meth.Split('(').[0]) t b

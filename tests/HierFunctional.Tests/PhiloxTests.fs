@@ -95,6 +95,19 @@ let ``a group's stream state round-trips through State and FromState`` () =
     let copy = Philox4x32.FromState g.State
     Assert.Equal<float[]>(Array.init 5 (fun _ -> g.NextDouble()), Array.init 5 (fun _ -> copy.NextDouble()))
 
+let ``groups drawn in order from four-group batches get exactly their own streams`` () =
+    let gs = HierFunctional.Inference.GroupStream(17, 3)
+    // in order, across batch boundaries, a jump past a batch, a second update and sweep, then back to a lower group
+    let visits =
+        [ for g in 0..9 -> 2, 40, g ]
+        @ [ 2, 40, 13; 2, 40, 14; 5, 40, 14; 5, 41, 14; 5, 41, 2; 2, 40, 3 ]
+
+    for update, sweep, group in visits do
+        let g = gs.PhiloxInOrder(update, sweep, group)
+        let fresh = Philox4x32.ForGroup(17, 3, update, sweep, group)
+        // 7 doubles: past the first block, so the counter after the batched block must be right too
+        Assert.Equal<float[]>(Array.init 7 (fun _ -> fresh.NextDouble()), Array.init 7 (fun _ -> g.NextDouble()))
+
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
@@ -126,4 +139,7 @@ let tests =
                     ``group streams differ between groups, sweeps, updates and chains`` ())
                 Expecto.Tests.testCase "a group's stream state round-trips through State and FromState" (fun () ->
                     ``a group's stream state round-trips through State and FromState`` ())
+                Expecto.Tests.testCase
+                    "groups drawn in order from four-group batches get exactly their own streams"
+                    (fun () -> ``groups drawn in order from four-group batches get exactly their own streams`` ())
             ])

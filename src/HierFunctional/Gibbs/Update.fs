@@ -46,6 +46,11 @@ type Exactness =
 [<Sealed>]
 type GroupStream(seed: int, chain: int) =
     let g = Philox4x32.Create(seed, chain)
+    // First blocks of groups batchFirst .. batchFirst + 3 of (batchUpdate, batchSweep); update −1: none yet.
+    let batch = Array.zeroCreate<uint32> 16
+    let mutable batchUpdate = -1
+    let mutable batchSweep = 0
+    let mutable batchFirst = 0
 
     /// The master seed of the chain's key.
     member _.Seed = seed
@@ -58,6 +63,29 @@ type GroupStream(seed: int, chain: int) =
     member _.At(update: int, sweep: int, group: int) : Random =
         g.Reset(update, sweep, group)
         g :> Random
+
+    /// `At` as the generator's own type, so the draws that read it make no virtual calls.
+    member internal _.Philox(update: int, sweep: int, group: int) : Philox4x32 =
+        g.Reset(update, sweep, group)
+        g
+
+    /// `Philox(update, sweep, group)` (the same generator state, so the same draws) for groups visited in
+    /// increasing order: the first blocks of four consecutive groups are computed together and kept until a group
+    /// outside them is asked for.
+    member internal _.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
+        if
+            update <> batchUpdate
+            || sweep <> batchSweep
+            || group < batchFirst
+            || group >= batchFirst + 4
+        then
+            g.FirstBlocks4(update, sweep, group, batch)
+            batchUpdate <- update
+            batchSweep <- sweep
+            batchFirst <- group
+
+        g.ResetWithBlock(update, sweep, group, batch, 4 * (group - batchFirst))
+        g
 
 /// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each
 /// holding the state its update's `Init` made for this chain. Owned by exactly one chain; plans never hold one, so

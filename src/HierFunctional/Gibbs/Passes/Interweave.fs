@@ -221,7 +221,21 @@ module internal Interweave =
 
             total
 
+        // θ_c = μ + sd(τ)·η_c for every group, from the current μ and τ.
+        let place (s: float[]) (eta: float[]) =
+            let m, t = s.[muOff], sdOf s.[tauOff]
+
+            for c in 0 .. j - 1 do
+                s.[thetaOff + c] <- m + t * eta.[c]
+
+        // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
+        let augment (weight: MixingWeight voption) (rng: Random) (s: float[]) =
+            match augmentation, weight with
+            | Some a, ValueSome w -> redrawWeight a w rng s s.[tauOff]
+            | _ -> ()
+
         // The half-t weight of τ's own update, which this move leaves stale (found when the chain is set up).
+        // The exact path defines no local functions: a closure made per move would allocate every sweep.
         let run
             (weight: MixingWeight voption)
             (widths: SliceWidth[])
@@ -232,12 +246,6 @@ module internal Interweave =
             let s = st.Values
             let m0, t0 = s.[muOff], s.[tauOff]
             let sd0 = sdOf t0
-
-            let place () =
-                let m, t = s.[muOff], sdOf s.[tauOff]
-
-                for c in 0 .. j - 1 do
-                    s.[thetaOff + c] <- m + t * eta.[c]
 
             // Sums of the quadratic: ΣP, ΣPη, ΣPη², ΣS, ΣSη (local accumulation over the buffers).
             let mutable sp, spe, spee, ss, sse = 0.0, 0.0, 0.0, 0.0, 0.0
@@ -260,12 +268,9 @@ module internal Interweave =
                 for c in 0 .. j - 1 do
                     eta.[c] <- (s.[thetaOff + c] - m0) / sd0
 
-            let quadratic m t =
-                -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
-
             // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `ConjugatePosterior.drawLocationAndPositiveScale`),
             // w refreshed from τ first; false when rounding left the joint precision indefinite (then: slice moves).
-            let exactDraw () =
+            let drawn =
                 match exact with
                 | Some e ->
                     let scale = e.TauScale s
@@ -297,23 +302,21 @@ module internal Interweave =
                     | ValueNone -> false
                 | _ -> false
 
-            let children () =
-                match likelihood with
-                | Some _ -> quadratic s.[muOff] (sdOf s.[tauOff])
-                | None ->
-                    place ()
-                    0.0
-
-            // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
-            let augment () =
-                match augmentation, weight with
-                | Some a, ValueSome w -> redrawWeight a w rng s s.[tauOff]
-                | _ -> ()
-
-            if exactDraw () then
-                augment ()
-                place ()
+            if drawn then
+                augment weight rng s
+                place s eta
             else
+                let sp, spe, spee, ss, sse = sp, spe, spee, ss, sse
+
+                let children () =
+                    match likelihood with
+                    | Some _ ->
+                        let m, t = s.[muOff], sdOf s.[tauOff]
+                        -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
+                    | None ->
+                        place s eta
+                        0.0
+
                 // log τ with its Jacobian, then μ; each a slice update of p(· | η, y, the other).
                 let fTau u =
                     s.[tauOff] <- Transform.fromUnconstrainedScalar tauSupport u
@@ -329,7 +332,7 @@ module internal Interweave =
                 if st.Adapting then
                     widths.[0] <- Slice.adaptWidth widths.[0] u0 r.Value
 
-                augment ()
+                augment weight rng s
 
                 let fMu x =
                     s.[muOff] <- x
@@ -338,7 +341,7 @@ module internal Interweave =
                 let rm = UpdateKit.sliceStep mu.Node.Name "interweaving" rng fMu widths.[1].Width m0
 
                 fMu rm.Value |> ignore
-                place ()
+                place s eta
 
                 if st.Adapting then
                     widths.[1] <- Slice.adaptWidth widths.[1] m0 rm.Value

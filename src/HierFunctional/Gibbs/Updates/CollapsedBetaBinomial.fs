@@ -327,7 +327,9 @@ module internal CollapsedBetaBinomial =
                     let a, bb = af s 0, bf s 0
 
                     for g in lo .. hi - 1 do
-                        let t = drawBeta (gs.At(index, st.Sweep, g)) (a + ys.[g]) (bb + fs.[g])
+                        let t =
+                            drawBeta (gs.PhiloxInOrder(index, st.Sweep, g) :> Random) (a + ys.[g]) (bb + fs.[g])
+
                         UpdateKit.checkFinite m.Rates method t
                         s.[ratesOff + g] <- t
 

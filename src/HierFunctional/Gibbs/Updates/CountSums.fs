@@ -109,7 +109,7 @@ module internal CountSums =
                                             let s = st.Values
 
                                             for j in lo .. hi - 1 do
-                                                let rng = gs.At(setup.Index, st.Sweep, j)
+                                                let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> Random
                                                 let x = draw rng s (UpdateKit.targetIndex target j) ys.[j] sizes.[j]
                                                 UpdateKit.checkFinite name rule x
                                                 s.[off + j] <- x

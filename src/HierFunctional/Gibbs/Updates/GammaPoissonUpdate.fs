@@ -43,7 +43,7 @@ module internal GammaPoissonUpdate =
                                             for j in lo .. hi - 1 do
                                                 // ConjugatePosterior.gammaPoisson's sums, inlined so no record is
                                                 // built per element; element j draws from its own group stream
-                                                let rng = gs.At(setup.Index, st.Sweep, j)
+                                                let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> System.Random
 
                                                 let x =
                                                     Numerics.positive (

@@ -177,7 +177,7 @@ module internal LogLinearCountUpdate =
                         let s = st.Values
 
                         for j in lo .. hi - 1 do
-                            let rng = gs.At(setup.Index, st.Sweep, j)
+                            let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> Random
                             let i = if target.Scope = Scope.Global then 0 else j
                             let m, sd = mf s i, sf s i
 

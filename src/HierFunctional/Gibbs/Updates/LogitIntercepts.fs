@@ -173,7 +173,7 @@ module internal LogitIntercepts =
 
                                         // one kernel step per element (hot loop; writes only this element's value)
                                         for j in lo .. hi - 1 do
-                                            let rng = gs.At(setup.Index, st.Sweep, j)
+                                            let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> Random
                                             let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
                                             stepElement
@@ -193,7 +193,7 @@ module internal LogitIntercepts =
                                     | None ->
                                         // per-element offsets and coefficients into this chain's scratch (hot loop)
                                         for j in lo .. hi - 1 do
-                                            let rng = gs.At(setup.Index, st.Sweep, j)
+                                            let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> Random
                                             let mutable informative = false
 
                                             for q in 0 .. k - 1 do

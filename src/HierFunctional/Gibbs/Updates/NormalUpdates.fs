@@ -5,6 +5,10 @@ open HierFunctional.Inference
 
 /// The executors of the Normal-prior rules on means and coefficients: Normal-Normal (element-wise), spike-and-slab,
 /// a positive linear coefficient (half-t family prior) and the coefficient block (MvNormal conditional by Cholesky).
+/// Draws groups [lo, hi) of an element-wise Normal update: (group streams, update index, sweep, values, P_j, S_j,
+/// lo, hi). A delegate rather than a curried function: eight curried arguments would allocate a closure per call.
+type internal ElementRangeDraw = delegate of GroupStream * int * int * float[] * float[] * float[] * int * int -> unit
+
 [<RequireQualifiedAccess>]
 module internal NormalUpdates =
 
@@ -82,21 +86,13 @@ module internal NormalUpdates =
         let f1 = Eval.compileScalar b target.Scope arg1
         let f2 = Eval.compileScalar b target.Scope arg2
 
-        fun
-            (gs: GroupStream)
-            (update: int)
-            (sweep: int)
-            (s: float[])
-            (prec: float[])
-            (shift: float[])
-            (lo: int)
-            (hi: int) ->
+        ElementRangeDraw(fun gs update sweep s prec shift lo hi ->
             for j in lo .. hi - 1 do
                 let i = UpdateKit.targetIndex target j
 
                 let x =
                     kernel
-                        (gs.At(update, sweep, j))
+                        (gs.PhiloxInOrder(update, sweep, j) :> Random)
                         (f1 s i)
                         (f2 s i)
                         {
@@ -105,7 +101,7 @@ module internal NormalUpdates =
                         }
 
                 UpdateKit.checkFinite name rule x
-                s.[off + j] <- x
+                s.[off + j] <- x)
 
     /// `drawElements` for groups [lo, hi) only, group j drawn from its own stream `gs.At(update, sweep, j)`.
     let drawElementRange (b: Bound) (target: NodeInfo) (m0: Expr) (s0: Expr) (rule: string) =
@@ -114,15 +110,7 @@ module internal NormalUpdates =
             let name = target.Node.Name
             let off = b.Layout.Offsets.[name]
 
-            fun
-                (gs: GroupStream)
-                (update: int)
-                (sweep: int)
-                (s: float[])
-                (prec: float[])
-                (shift: float[])
-                (lo: int)
-                (hi: int) ->
+            ElementRangeDraw(fun gs update sweep s prec shift lo hi ->
                 let m = mf s
                 let sd = sf s
                 let p0 = 1.0 / (sd * sd)
@@ -133,10 +121,10 @@ module internal NormalUpdates =
 
                     let x =
                         (mp0 + shift.[j]) / p
-                        + (1.0 / sqrt p) * StandardNormal.sample (gs.At(update, sweep, j))
+                        + (1.0 / sqrt p) * StandardNormal.fromPhilox (gs.PhiloxInOrder(update, sweep, j))
 
                     UpdateKit.checkFinite name rule x
-                    s.[off + j] <- x
+                    s.[off + j] <- x)
         | _ -> drawElementRangeWith normalKernel b target m0 s0 rule
 
     /// Why some Gaussian child cannot feed `gaussianLikelihood` (no element map to the target, or not scalar), or
@@ -152,21 +140,7 @@ module internal NormalUpdates =
     /// An element-wise update from the children's Gaussian sufficient statistics, drawing with `drawElementsWith`.
     let private gaussianElementwise
         (rule: Recogniser<Expr * Expr * GaussianChild list>)
-        (drawWith:
-            Bound
-                -> NodeInfo
-                -> Expr
-                -> Expr
-                -> string
-                -> GroupStream
-                -> int
-                -> int
-                -> float[]
-                -> float[]
-                -> float[]
-                -> int
-                -> int
-                -> unit)
+        (drawWith: Bound -> NodeInfo -> Expr -> Expr -> string -> ElementRangeDraw)
         (b: Bound)
         (target: NodeInfo)
         (arg1: Expr)
@@ -199,7 +173,8 @@ module internal NormalUpdates =
                                     Count = n
                                     Prepare = fun _ st -> likelihood st.Values prec shift scratch
                                     RunRange =
-                                        fun gs st lo hi -> draw gs setup.Index st.Sweep st.Values prec shift lo hi
+                                        fun gs st lo hi ->
+                                            draw.Invoke(gs, setup.Index, st.Sweep, st.Values, prec, shift, lo, hi)
                                 }
                 }
 
