@@ -34,6 +34,17 @@ let connection () =
     cmd.ExecuteNonQuery() |> ignore
     c
 
+/// Writes a phase's time and the process's peak resident memory so far to stderr.
+let phase (name: string) (sw: Stopwatch) =
+    use p = Process.GetCurrentProcess()
+
+    eprintfn
+        "phase=%s at_s=%.1f peak_rss_MB=%.0f live_managed_MB=%.0f"
+        name
+        sw.Elapsed.TotalSeconds
+        (float p.PeakWorkingSet64 / 1e6)
+        (float (GC.GetTotalMemory true) / 1e6)
+
 let orFail =
     function
     | Ok x -> x
@@ -79,13 +90,16 @@ let main argv =
                 FitSource.aggregateReader plan file reader |> orFail
 
         let sumsSeconds = sw.Elapsed.TotalSeconds
+        phase "sums" sw
         let groups = (Dataset.tryColumn key data).Value |> Dataset.columnLength
 
         let rows =
             Dataset.tryScalar "__y_df" data |> Option.map (fun df -> df + float groups)
 
         let bound = Bind.bind (Pushdown.rewrite plan) data |> orFail
+        phase "bind" sw
         let compiled = Gibbs.compile bound |> orFail
+        phase "compile" sw
         let sweeps = 100
         sw.Restart()
 
@@ -107,6 +121,7 @@ let main argv =
                 compiled
 
         let sweepMs = sw.Elapsed.TotalMilliseconds / float sweeps
+        phase "sampled" sw
 
         let means =
             hyper
