@@ -64,13 +64,15 @@ module internal PushdownColumns =
         let ints = ResizeArray<int64>()
         let reals = ResizeArray<float>()
         let texts = ResizeArray<string>()
-        let readInt = if isInteger t then integer reader i else (fun () -> 0L)
+        // Booleans are 0 and 1, as the stream's general pass and the row path read them.
+        let whole = isInteger t || t = typeof<bool>
+        let readInt = if whole then integer reader i else (fun () -> 0L)
 
         let real = t = typeof<float> || t = typeof<float32> || t = typeof<decimal>
 
         /// Appends the current row's (non-NULL) value.
         member _.Add() =
-            if isInteger t then
+            if whole then
                 ints.Add(readInt ())
             elif real then
                 reals.Add(Convert.ToDouble(reader.GetValue i, Globalization.CultureInfo.InvariantCulture))
@@ -79,7 +81,7 @@ module internal PushdownColumns =
 
         /// The values appended, as the data set column the rewritten model binds.
         member _.Column() : Column =
-            if isInteger t then
+            if whole then
                 if ints |> Seq.forall (fun x -> x > -2147483648L && x < 2147483648L) then
                     Column.Integers(Array.init ints.Count (fun g -> int ints.[g]))
                 else
