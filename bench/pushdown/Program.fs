@@ -34,6 +34,17 @@ let connection () =
     cmd.ExecuteNonQuery() |> ignore
     c
 
+/// Writes a phase's time and the process's peak resident memory so far to stderr.
+let phase (name: string) (sw: Stopwatch) =
+    use p = Process.GetCurrentProcess()
+
+    eprintfn
+        "phase=%s at_s=%.1f peak_rss_MB=%.0f live_managed_MB=%.0f"
+        name
+        sw.Elapsed.TotalSeconds
+        (float p.PeakWorkingSet64 / 1e6)
+        (float (GC.GetTotalMemory true) / 1e6)
+
 let orFail =
     function
     | Ok x -> x
@@ -55,24 +66,42 @@ let main argv =
         | None -> $"SELECT * FROM read_parquet({files})"
 
     match argv.[3] with
-    | "sums" ->
+    | "sums"
+    | "stream" as mode ->
         let plan = Pushdown.plan m |> orFail
         use c = connection ()
         let sw = Stopwatch.StartNew()
-        let data = FitSource.aggregate plan c relation |> orFail
+
+        let data =
+            if mode = "sums" then
+                FitSource.aggregate plan c relation |> orFail
+            else
+                // One pass over the needed columns, streamed (not materialised) by DuckDB, summed in .NET.
+                let columns =
+                    if family = "normal" then
+                        $"{key}, y"
+                    else
+                        $"{key}, count, exposure"
+
+                use cmd = c.CreateCommand()
+                cmd.CommandText <- $"SELECT {columns} FROM ({relation}) AS hf_rows"
+                cmd.UseStreamingMode <- true
+                use reader = cmd.ExecuteReader()
+                FitSource.aggregateReader plan file reader |> orFail
+
         let sumsSeconds = sw.Elapsed.TotalSeconds
+        phase "sums" sw
         let groups = (Dataset.tryColumn key data).Value |> Dataset.columnLength
+
+        let rows =
+            Dataset.tryScalar "__y_df" data |> Option.map (fun df -> df + float groups)
+
         let bound = Bind.bind (Pushdown.rewrite plan) data |> orFail
+        phase "bind" sw
         let compiled = Gibbs.compile bound |> orFail
+        phase "compile" sw
         let sweeps = 100
         sw.Restart()
-
-        let post =
-            Chains.run
-                (SamplerOptions.Default.WithChains(1).WithWarmup(sweeps / 2).WithDraws(sweeps / 2).WithSeed(1))
-                compiled
-
-        let sweepMs = sw.Elapsed.TotalMilliseconds / float sweeps
 
         let hyper =
             if family = "normal" then
@@ -80,16 +109,32 @@ let main argv =
             else
                 [ "alpha"; "beta" ]
 
+        // The hyperparameters' draws only, as `FitSource` keeps by default above its large-group count.
+        let post =
+            Chains.run
+                (SamplerOptions.Default
+                    .WithChains(1)
+                    .WithWarmup(sweeps / 2)
+                    .WithDraws(sweeps / 2)
+                    .WithSeed(1)
+                    .WithMonitor(hyper))
+                compiled
+
+        let sweepMs = sw.Elapsed.TotalMilliseconds / float sweeps
+        phase "sampled" sw
+
         let means =
             hyper
             |> List.map (fun h -> $"{h}={Array.average (Array.concat (Posterior.chains h post)):G4}")
             |> String.concat " "
 
         printfn
-            "family=%s key=%s groups=%d sums_s=%.1f sweep_ms=%.1f managed_peak_MB=%.0f %s"
+            "mode=%s family=%s key=%s groups=%d rows=%s sums_s=%.1f sweep_ms=%.1f managed_peak_MB=%.0f %s"
+            mode
             family
             key
             groups
+            (rows |> Option.map (sprintf "%.0f") |> Option.defaultValue "-")
             sumsSeconds
             sweepMs
             (float (GC.GetGCMemoryInfo().HeapSizeBytes) / 1e6)

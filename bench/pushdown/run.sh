@@ -1,21 +1,26 @@
 #!/bin/sh
 # The push-down benchmark: per-group sums from Parquet through DuckDB, sweep time and peak resident memory
-# (/usr/bin/time -v), and the aggregate fit against the row fit on a 10^6-row sample.
-# Usage: bench/pushdown/run.sh DIR SCALE...  (DIR holds r1e8.parquet / r1e9.parquet from generate.fsx)
+# (/usr/bin/time -v; the program also prints each phase's peak RSS and live managed heap to stderr), and the
+# aggregate fit against the row fit on a 10^6-row sample.
+# Usage: bench/pushdown/run.sh DIR SCALE...  (DIR holds r1e8.parquet from generate.fsx)
+# J = 10^6 (g6) takes DuckDB's GROUP BY ("sums"); J = 10^7 (g7) streams the columns through .NET ("stream"):
+# DuckDB's per-thread hash aggregate spills about as much as it reads when 10^7 groups interleave.
+# The managed heap is capped (DOTNET_GCHeapHardLimit, default 8 GB) so a run cannot take the shared machine's memory.
 set -e
 dir=$1; shift
 cd "$(dirname "$0")/../.."
 dotnet build bench/pushdown -c Release --nologo -v q
 exe=bench/pushdown/bin/Release/net10.0/Pushdown
-run() { /usr/bin/time -f "peak_rss_MB=%M wall_s=%e" "$exe" "$@" 2>&1 | sed 's/peak_rss_MB=\([0-9]*\)/peak_rss_kB=\1/'; }
+export DOTNET_GCHeapHardLimit=${HEAP:-0x200000000}
+run() { /usr/bin/time -f "peak_rss_kB=%M wall_s=%e cpu_s=%U+%S" "$exe" "$@" 2>&1; }
 for scale in "$@"; do
-  # 1e9: the 1e8 file read ten times (generating a distinct 17 GB file takes over an hour on the shared machine)
+  # 1e9: the 1e8 file read ten times (generating a distinct 15 GB file takes about two hours on the shared machine)
   if [ "$scale" = "1e9" ]; then f="$dir/r1e8.parquet*10"; else f="$dir/r$scale.parquet"; fi
   if [ "$scale" = "sample" ]; then
     for fam in normal poisson; do run "$dir/r1e8.parquet" $fam g6 compare "g6 < 10000"; done
     continue
   fi
-  for key in g6 g7; do for fam in normal poisson; do
-    echo "file=$f"; run "$f" $fam $key sums
-  done; done
+  if [ "$scale" != "1e9" ]; then for fam in normal poisson; do echo "file=$f"; run "$f" $fam g6 sums; done; fi
+  # The Normal model at J = 10^7 is left out: its sigma is slice-updated over all groups (see docs/performance.md).
+  echo "file=$f"; run "$f" poisson g7 stream
 done

@@ -111,13 +111,27 @@ var summary = fit.Posterior.Summary();
 A reader instead of a connection (`FitSource.stream access options model "name" reader`) makes one pass and keeps
 only the per-group sums, so any ADO.NET provider's reader works the same way.
 
+With millions of groups, stream rather than GROUP BY: when 10⁷ groups interleave over 10⁹ rows, DuckDB's
+per-thread hash aggregate spills about as much as it reads. Select only the columns the model needs and set
+`UseStreamingMode` so DuckDB does not materialise the result; with one integer group key the pass sums into flat
+arrays (O(groups) memory):
+
+    use cmd = db.CreateCommand()
+    cmd.CommandText <- $"SELECT policy, claims, exposure FROM read_parquet('{file}')"
+    cmd.UseStreamingMode <- true
+    use reader = cmd.ExecuteReader()
+    let streamed = FitSource.stream DataAccess.Aggregate options claims "claims" reader
+
+Over 100,000 groups an aggregate fit records only the global nodes' draws unless you name the others in
+`SamplerOptions.WithMonitor`; `NotRecorded` (on the `SourceFit`) lists what was left out and `FitSource.describe` says it.
+
 ## A billion rows
 
 The benchmark (`bench/pushdown`) generates its files with DuckDB and fits a Normal and a Gamma-Poisson hierarchy
 from them:
 
     dotnet fsi bench/pushdown/generate.fsx 100000000 /data/r1e8.parquet   # 10^8 rows, 1.7 GB
-    bench/pushdown/run.sh /data sample 1e8 1e9                              # 1e9 reads the 1e8 file ten times
+    bench/pushdown/run.sh /data sample 1e8 1e9                              # 1e9 reads the 1e8 file ten times (streamed)
 
 Measured numbers (time to sums, sweep time, peak memory, and the aggregate fit against the row fit on a
 10⁶-row sample) are in `docs/performance.md` and `bench/results/pushdown-2026-12-06.md`.

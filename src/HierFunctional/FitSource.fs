@@ -20,6 +20,10 @@ type SourceFit =
         Fit: Fit
         /// Aggregated or rows, and why.
         Path: DataPath
+        /// Group-level nodes whose draws were not kept (node, elements): in aggregate mode, with no monitor asked
+        /// for, vectors over more than `FitSource.largeGroupCount` groups; ask for them with
+        /// `SamplerOptions.WithMonitor`. Empty when every node was recorded.
+        NotRecorded: (string * int) list
     }
 
 /// Which path a fit from a source may take.
@@ -63,6 +67,58 @@ module FitSource =
     let rowOutputsUnavailable =
         "pointwise log-likelihood (LOO, WAIC) and per-row prediction need the rows: unavailable in aggregate mode; fit with DataAccess.Rows (on a sample if the data are large) for them"
 
+    /// Above this many groups an aggregate fit with no monitor asked for keeps the draws of the global nodes only:
+    /// a group-level vector's draws (kept draws × chains × groups values) would be the run's largest memory.
+    let largeGroupCount = 100_000
+
+    let private groupCount (data: Dataset) (key: string) =
+        match Dataset.tryColumn key data with
+        | Some(Column.Integers xs) -> xs |> Array.distinct |> Array.length
+        | Some(Column.Labels(xs, _)) -> xs |> Array.distinct |> Array.length
+        | Some(Column.Reals xs) -> xs |> Array.distinct |> Array.length
+        | Some c -> Dataset.columnLength c
+        | None -> 0
+
+    /// The monitor an aggregate fit runs with: the user's, or with none asked for and a large J, the nodes not over
+    /// a large group, and the nodes left out (node, elements).
+    let private monitorFor (options: SamplerOptions) (m: Model) (data: Dataset) =
+        let counts = System.Collections.Generic.Dictionary<string, int>()
+
+        let count key =
+            match counts.TryGetValue key with
+            | true, n -> n
+            | _ ->
+                let n = groupCount data key
+                counts.[key] <- n
+                n
+
+        let monitored =
+            m.Nodes
+            |> List.filter (fun n ->
+                match n.Kind with
+                | NodeKind.Parameter _
+                | NodeKind.Derived _ -> true
+                | _ -> false)
+
+        let large, small =
+            monitored
+            |> List.partition (fun n ->
+                match n.Plate with
+                | Plate.Over g -> count g > largeGroupCount
+                | _ -> false)
+
+        match options.Monitor, large, small with
+        | [], _ :: _, _ :: _ ->
+            let left =
+                large
+                |> List.map (fun n ->
+                    match n.Plate with
+                    | Plate.Over g -> n.Name, count g
+                    | _ -> n.Name, 0)
+
+            options.WithMonitor(small |> List.map (fun n -> n.Name)), left
+        | _ -> options, []
+
     let private shorten (sql: string) =
         let oneLine = sql.ReplaceLineEndings(" ").Trim()
 
@@ -79,6 +135,7 @@ module FitSource =
             {
                 Fit = fit
                 Path = DataPath.Rows reasons
+                NotRecorded = []
             })
 
     /// The per-group data set of a push-down (one row per group, as `Pushdown.rewrite plan` reads it), computed by
@@ -89,20 +146,34 @@ module FitSource =
         PushdownSql.run plan source connection relation
         |> Result.bind (PushdownData.toDataset source)
 
+    /// The per-group data set of a push-down from one pass over a reader (`source` names it in errors): per-group
+    /// sums in flat arrays, the rows never kept. For a single integer group key memory is O(groups) however many
+    /// rows pass, so a database can stream `SELECT g, y FROM ...` instead of running a GROUP BY whose hash table
+    /// would spill (10⁷ groups over 10⁹ rows).
+    let aggregateReader (plan: PushdownPlan) (source: string) (reader: DbDataReader) : Result<Dataset, SourceError> =
+        PushdownStream.read plan source reader
+        |> Result.bind (PushdownData.toDataset source)
+
+    /// Fits the group-level model to the per-group data set; `query` is the GROUP BY sent ("" for one pass).
+    let private fitSums (options: SamplerOptions) (plan: PushdownPlan) (query: string) (data: Dataset) =
+        let rewritten = Pushdown.rewrite plan
+        let monitored, notRecorded = monitorFor options rewritten data
+        // The recorded log-likelihood would be per group, which no criterion means; it stays off.
+        Fit.run (monitored.WithLogLikelihood false) rewritten data
+        |> Result.mapError SourceFitError.Model
+        |> Result.map (fun fit ->
+            {
+                Fit = fit
+                Path = DataPath.Aggregated(plan, query)
+                NotRecorded = notRecorded
+            })
+
     let private aggregated (options: SamplerOptions) (plan: PushdownPlan) (connection: DbConnection) relation =
         let sql = PushdownSql.query plan relation
 
         aggregate plan connection relation
         |> Result.mapError SourceFitError.Source
-        |> Result.bind (fun data ->
-            // The recorded log-likelihood would be per group, which no criterion means; it stays off.
-            Fit.run (options.WithLogLikelihood false) (Pushdown.rewrite plan) data
-            |> Result.mapError SourceFitError.Model)
-        |> Result.map (fun fit ->
-            {
-                Fit = fit
-                Path = DataPath.Aggregated(plan, sql)
-            })
+        |> Result.bind (fitSums options plan sql)
 
     /// Fits a model to the result of a query (`relation`: a SELECT the database runs, e.g.
     /// `SELECT * FROM read_parquet('x.parquet')` in DuckDB) by the path `access` allows.
@@ -136,22 +207,15 @@ module FitSource =
                 {
                     Fit = fit
                     Path = DataPath.Rows reasons
+                    NotRecorded = []
                 })
 
         match access, Pushdown.plan m with
         | DataAccess.Rows, _ -> fromRows []
         | _, Ok plan ->
-            PushdownStream.read plan source reader
-            |> Result.bind (PushdownData.toDataset source)
+            aggregateReader plan source reader
             |> Result.mapError SourceFitError.Source
-            |> Result.bind (fun data ->
-                Fit.run (options.WithLogLikelihood false) (Pushdown.rewrite plan) data
-                |> Result.mapError SourceFitError.Model)
-            |> Result.map (fun fit ->
-                {
-                    Fit = fit
-                    Path = DataPath.Aggregated(plan, "")
-                })
+            |> Result.bind (fitSums options plan "")
         | DataAccess.Auto, Error reasons -> fromRows reasons
         | DataAccess.Aggregate, Error reasons -> Error(SourceFitError.NeedsRows reasons)
 
@@ -172,7 +236,12 @@ module FitSource =
             | DataPath.Rows [] -> [ "data: rows (asked for)" ]
             | DataPath.Rows reasons -> reasons |> List.map (fun (n, why) -> $"data {n}: rows: {why}")
 
-        (path |> String.concat "\n") + "\n" + Gibbs.describe fit.Fit.Plan
+        let unrecorded =
+            fit.NotRecorded
+            |> List.map (fun (n, groups) ->
+                $"data note: {n} ({groups} groups) sampled but its draws not recorded: over {largeGroupCount} groups an aggregate fit keeps only the global nodes' draws; ask for it with SamplerOptions.WithMonitor")
+
+        (path @ unrecorded |> String.concat "\n") + "\n" + Gibbs.describe fit.Fit.Plan
 
     let private needsRows (fit: SourceFit) (f: Fit -> 'T) : Result<'T, string> =
         match fit.Path with

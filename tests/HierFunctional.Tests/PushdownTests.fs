@@ -186,6 +186,49 @@ let ``a NULL response in a stream is refused naming the column and the row`` () 
     | Error(SourceFitError.Source e) -> Assert.Equal(("y", 2), (e.Column, e.Row))
     | other -> failwithf "expected a source error, got %A" other
 
+let ``a stream keyed by text labels draws exactly what a stream keyed by integers draws`` () =
+    // The same groups in the same order: integer keys take the flat-array pass, text keys the general one.
+    let labelled =
+        $"SELECT 'g' || lpad((g)::VARCHAR, 2, '0') AS g, y, t FROM ({countRows}) AS r"
+
+    match streamed DataAccess.Aggregate gammaPoisson countRows, streamed DataAccess.Aggregate gammaPoisson labelled with
+    | Ok byInteger, Ok byText ->
+        for name in [ "alpha"; "beta"; "theta[1]"; "theta[30]" ] do
+            Assert.Equal<float[][]>(
+                Posterior.chains name byInteger.Fit.Posterior,
+                Posterior.chains name byText.Fit.Posterior
+            )
+    | a, b -> failwithf "expected two fits, got %A and %A" a b
+
+let ``over the large-group count an aggregate fit keeps the global draws only and says how to ask for the rest`` () =
+    let groups = FitSource.largeGroupCount + 1
+
+    let sql =
+        "SELECT i AS g, (i % 3)::INTEGER AS y, 1.0 AS t FROM range("
+        + string groups
+        + ") r(i)"
+
+    use c = connection ()
+
+    let quick =
+        SamplerOptions.Default.WithChains(1).WithWarmup(5).WithDraws(5).WithSeed(3)
+
+    match FitSource.query DataAccess.Aggregate quick gammaPoisson c sql with
+    | Error e -> failwith e.Message
+    | Ok f ->
+        Assert.Equal<(string * int) list>([ "theta", groups ], f.NotRecorded)
+        Assert.True(f.Fit.Posterior.Names |> Array.forall (fun n -> not (n.StartsWith "theta")))
+        Assert.Equal(5, (Posterior.chains "alpha" f.Fit.Posterior).[0].Length)
+        let text = FitSource.describe f
+        Assert.Contains($"theta ({groups} groups) sampled but its draws not recorded", text)
+        Assert.Contains("WithMonitor", text)
+
+    match FitSource.query DataAccess.Aggregate (quick.WithMonitor [ "theta" ]) gammaPoisson c sql with
+    | Error e -> failwith e.Message
+    | Ok f ->
+        Assert.Equal<(string * int) list>([], f.NotRecorded)
+        Assert.Equal(groups, f.Fit.Posterior.Names.Length)
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList
@@ -222,4 +265,11 @@ let tests =
                 ``a NULL response in a stream is refused naming the column and the row`` ())
             Expecto.Tests.testCase "a negative count is refused naming the column and the group" (fun () ->
                 ``a negative count is refused naming the column and the group`` ())
+            Expecto.Tests.testCase
+                "a stream keyed by text labels draws exactly what a stream keyed by integers draws"
+                (fun () -> ``a stream keyed by text labels draws exactly what a stream keyed by integers draws`` ())
+            Expecto.Tests.testCase
+                "over the large-group count an aggregate fit keeps the global draws only and says how to ask for the rest"
+                (fun () ->
+                    ``over the large-group count an aggregate fit keeps the global draws only and says how to ask for the rest`` ())
         ]

@@ -114,6 +114,16 @@ module Bind =
                         Levels = Array.copy levels
                         RowLevel = values |> Array.map (fun v -> index.[v])
                     }
+        | Some(Column.Integers values) when
+            Seq.forall (fun i -> values.[i - 1] < values.[i]) (seq { 1 .. values.Length - 1 })
+            ->
+            // Already the sorted levels, one row each (a per-group table from a push-down): no index to build.
+            Ok
+                {
+                    Column = c
+                    Levels = values |> Array.map string
+                    RowLevel = Array.init values.Length id
+                }
         | Some(Column.Integers values) ->
             let levels = values |> Array.distinct |> Array.sort
             let index = levels |> Array.mapi (fun i l -> l, i) |> dict

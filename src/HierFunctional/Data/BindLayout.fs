@@ -61,22 +61,28 @@ module internal BindLayout =
         let names f =
             parameters |> Seq.collect (fun (i, _) -> elementNames i (f i)) |> Array.ofSeq
 
-        let monitored =
+        // One string per element shared by Names and Monitored (J = 10⁷ group effects are 10⁷ strings, not 2 × 10⁷).
+        let indexed =
             infos
-            |> Seq.filter (fun i ->
+            |> List.filter (fun i ->
                 match i.Node.Kind with
                 | NodeKind.Parameter _
                 | NodeKind.Derived _ -> true
                 | _ -> false)
-            |> Seq.collect (fun i -> elementNames i (fun c -> string (c + 1)))
-            |> Array.ofSeq
+            |> List.map (fun i -> i, elementNames i (fun c -> string (c + 1)))
+
+        let monitored = indexed |> Seq.collect snd |> Array.ofSeq
+
+        let byIndex =
+            let own = indexed |> List.map (fun (i, ns) -> i.Node.Name, ns) |> Map.ofList
+            parameters |> Seq.collect (fun (i, _) -> own.[i.Node.Name]) |> Array.ofSeq
 
         {
             Offsets = Map.ofList constrained
             Size = size
             UnconstrainedOffsets = Map.ofList unconstrained
             UnconstrainedSize = usize
-            Names = names (fun _ c -> string (c + 1))
+            Names = byIndex
             Labels = names (labelOf groups)
             Monitored = monitored
         }

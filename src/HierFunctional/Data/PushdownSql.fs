@@ -108,14 +108,17 @@ module PushdownSql =
 
                 Column.Labels(text, text)
 
-    /// Reads the result of `query` (one row per group) into per-group sums, refusing NULL group labels, NULL or
-    /// non-finite values and invalid counts with an error naming the column and the group.
+    /// Reads the result of `query` (one row per group) into per-group sums, column by column into flat arrays
+    /// through typed getters, refusing NULL group labels, NULL or non-finite values and invalid counts with an error
+    /// naming the column and the group.
     let internal read (plan: PushdownPlan) (source: string) (reader: DbDataReader) : Result<GroupTable, SourceError> =
         let k = plan.Keys.Length
         let layout = plan.Sums |> List.map (fun s -> s, measures s)
-        let keyValues = Array.init k (fun _ -> ResizeArray<obj>())
-        let counts = ResizeArray<float>()
-        let cells = ResizeArray<float[]>()
+        let keyBuffers = Array.init k (fun i -> PushdownColumns.KeyBuffer(reader, i))
+        let width = reader.FieldCount - k
+        let getters = Array.init width (fun i -> PushdownColumns.number reader (k + i))
+        // Column c of the result after the keys: COUNT(*) first, then each node's measures.
+        let values = Array.init width (fun _ -> ResizeArray<float>())
         let mutable failure = None
 
         let fail column problem =
@@ -136,33 +139,42 @@ module PushdownSql =
                     "a group label is NULL; filter those rows out (WHERE x IS NOT NULL) or give missing labels a level of their own (COALESCE(x, 'missing'))"
             | None ->
                 for i in 0 .. k - 1 do
-                    keyValues.[i].Add(reader.GetValue i)
+                    keyBuffers.[i].Add()
 
-                counts.Add(number (reader.GetValue k))
-                cells.Add(Array.init (reader.FieldCount - k - 1) (fun i -> number (reader.GetValue(k + 1 + i))))
+                for c in 0 .. width - 1 do
+                    values.[c].Add(getters.[c]())
 
         match failure with
         | Some e -> Error e
         | None ->
-            let keys =
-                plan.Keys
-                |> List.mapi (fun i name -> name, keyColumn (reader.GetFieldType i) (keyValues.[i].ToArray()))
-
-            let rows = cells.ToArray()
+            let keys = plan.Keys |> List.mapi (fun i name -> name, keyBuffers.[i].Column())
+            let counts = values.[0].ToArray()
+            let columns = Array.init (width - 1) (fun c -> values.[c + 1].ToArray())
 
             let check (s: GroupSums) (m: Measure) (g: int) (v: float) =
-                let group = PushdownData.groupName keys g
+                // Named only when a check fails: formatting every group's name would cost a string per cell.
+                let group () = PushdownData.groupName keys g
 
                 match m with
                 | Nulls c when v > 0.0 ->
-                    Some(c, $"{v} NULL value(s) in group {group}; filter them out (WHERE {quote c} IS NOT NULL)")
+                    Some(c, $"{v} NULL value(s) in group {group ()}; filter them out (WHERE {quote c} IS NOT NULL)")
                 | Mean
-                | Sum when not (Double.IsFinite v) -> Some(s.Node, $"a NaN or infinite value in group {group}")
-                | Min c when v < 0.0 -> Some(c, $"a negative value ({v:R}) in group {group}; counts are 0 or more")
-                | NonInteger c when v > 0.0 -> Some(c, $"{v} value(s) that are not whole numbers in group {group}")
+                | Sum when not (Double.IsFinite v) -> Some(s.Node, $"a NaN or infinite value in group {group ()}")
+                | Min c when v < 0.0 -> Some(c, $"a negative value ({v:R}) in group {group ()}; counts are 0 or more")
+                | NonInteger c when v > 0.0 -> Some(c, $"{v} value(s) that are not whole numbers in group {group ()}")
                 | OverTrials t when v > 0.0 ->
-                    Some(s.Node, $"{v} row(s) with more successes than '{t}' in group {group}")
+                    Some(s.Node, $"{v} row(s) with more successes than '{t}' in group {group ()}")
                 | _ -> None
+
+            let firstProblem (s: GroupSums) (m: Measure) (column: float[]) =
+                let mutable g = 0
+                let mutable found = None
+
+                while found.IsNone && g < column.Length do
+                    found <- check s m g column.[g]
+                    g <- g + 1
+
+                found
 
             let starts = layout |> List.scan (fun start (_, ms) -> start + List.length ms) 0
 
@@ -174,22 +186,21 @@ module PushdownSql =
 
                     let problems =
                         ms
-                        |> List.mapi (fun i m ->
-                            rows |> Array.mapi (fun g r -> check s m g r.[offset + i]) |> Array.tryPick id)
+                        |> List.mapi (fun i m -> firstProblem s m columns.[offset + i])
                         |> List.tryPick id
 
                     let value =
                         match s with
-                        | GroupSums.Normal _ -> rows |> Array.map (fun r -> r.[at Mean])
-                        | _ -> rows |> Array.map (fun r -> r.[at Sum])
+                        | GroupSums.Normal _ -> columns.[at Mean]
+                        | _ -> columns.[at Sum]
 
                     let spread =
                         match s with
-                        | GroupSums.Normal _ -> rows |> Array.mapi (fun g r -> counts.[g] * r.[at VarPop])
+                        | GroupSums.Normal _ -> Array.map2 (*) counts columns.[at VarPop]
                         | GroupSums.Poisson(_, Size.Column _)
-                        | GroupSums.Binomial(_, Size.Column _) -> rows |> Array.map (fun r -> r.[at SizeSum])
+                        | GroupSums.Binomial(_, Size.Column _) -> columns.[at SizeSum]
                         | GroupSums.Poisson(_, Size.Constant c)
-                        | GroupSums.Binomial(_, Size.Constant c) -> counts.ToArray() |> Array.map (fun n -> c * n)
+                        | GroupSums.Binomial(_, Size.Constant c) -> counts |> Array.map (fun n -> c * n)
 
                     problems,
                     {
@@ -211,7 +222,7 @@ module PushdownSql =
                 Ok
                     {
                         Keys = keys
-                        Count = counts.ToArray()
+                        Count = counts
                         Nodes = nodes |> List.map snd
                     }
 

@@ -284,13 +284,22 @@ module Chains =
         let posterior = Posterior.ofColumns names columns
 
         let labelled =
-            let labelOf = Array.zip b.Layout.Names b.Layout.Labels |> Map.ofArray
+            // Only the kept names are looked up: a map of every element's label would be O(J) even when a run
+            // keeps the hyperparameters only.
+            let kept = Collections.Generic.HashSet<string>(names)
+            let all, labels = b.Layout.Names, b.Layout.Labels
+
+            let labelOf =
+                Array.init all.Length id
+                |> Array.filter (fun i -> kept.Contains all.[i] && labels.[i] <> all.[i])
+                |> Array.map (fun i -> all.[i], labels.[i])
+                |> Map.ofArray
 
             names
             |> Array.choose (fun n ->
                 match labelOf.TryFind n with
-                | Some l when l <> n -> Some(n, l)
-                | _ -> None)
+                | Some l -> Some(n, l)
+                | None -> None)
             |> fun ls -> Posterior.withLabels ls posterior
 
         let withLik =
