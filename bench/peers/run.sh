@@ -52,7 +52,6 @@ if [ -z "$OUT" ]; then
 fi
 WORK=${WORK:-/tmp/hier-peers-$stamp}
 CACHE=${STAN_CACHE:-$here/.cache}
-mkdir -p "$OUT" "$WORK"
 pin() { if command -v taskset > /dev/null; then taskset -c "$CORE" "$@"; else "$@"; fi; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 
@@ -67,7 +66,8 @@ if [ -z "$models" ] && [ -n "$SETS" ]; then
 fi
 models=${models:-$all}; models=$(echo $models)
 field() { awk -F, -v m="$1" -v c="$2" '$1 == m { print $c }' "$here/models.csv"; }
-for m in $models; do [ -n "$(field "$m" 1)" ] || { echo "unknown model $m; known: $all" >&2; exit 2; }; done
+for m in $models; do [ -n "$(field "$m" 1)" ] || { echo "unknown model $m; known: $(echo $all)" >&2; exit 2; }; done
+mkdir -p "$OUT" "$WORK"
 
 if [ "$BUILD" = 1 ]; then dotnet build -c Release "$root/bench/HierFunctional.Bench" --nologo -v q; fi
 DLL=${OURS_DLL:-$root/bench/HierFunctional.Bench/bin/Release/net10.0/HierFunctional.Bench.dll}
