@@ -71,14 +71,17 @@ write.csv(runs, file.path(dir, "runs.csv"), row.names = FALSE)
 pair <- do.call(rbind, lapply(split(runs, paste(runs$model, runs$rep)), function(g) {
   get <- function(s, k) { x <- g[g$side == s, k]; if (length(x)) x[1] else NA }
   ok <- function(s) !is.na(get(s, "max_rhat")) && get(s, "max_rhat") < 1.01
-  peers <- c("JAGS", "Stan")
-  good <- peers[sapply(peers, ok)]
+  # a peer that ran in some repeat of this model but not in this one leaves "the better peer" undefined here
+  peers <- intersect(c("JAGS", "Stan"), runs$side[runs$model == g$model[1]])
+  good <- if (all(peers %in% g$side)) peers[sapply(peers, ok)] else character(0)
   best <- if (length(good)) good[which.max(sapply(good, function(s) get(s, "ess_s")))] else NA
   data.frame(model = g$model[1], rep = g$rep[1], ours = get("ours", "ess_s"), jags = get("JAGS", "ess_s"),
              stan = get("Stan", "ess_s"), vs_jags = get("ours", "ess_s") / get("JAGS", "ess_s"),
              vs_stan = get("ours", "ess_s") / get("Stan", "ess_s"),
              best = best, vs_best = if (is.na(best)) NA else get("ours", "ess_s") / get(best, "ess_s"),
              vs_best_cpu = if (is.na(best)) NA else get("ours", "ess_cpu_s") / get(best, "ess_cpu_s"),
+             vs_jags_cpu = get("ours", "ess_cpu_s") / get("JAGS", "ess_cpu_s"),
+             vs_before_cpu = get("ours", "ess_cpu_s") / get("before", "ess_cpu_s"),
              ours_ok = ok("ours"), before = get("before", "ess_s"),
              vs_before = get("ours", "ess_s") / get("before", "ess_s"), stringsAsFactors = FALSE)
 }))
@@ -99,6 +102,8 @@ summ <- do.call(rbind, lapply(order_m, function(m) {
              ours = mr(p$ours), jags = mr(p$jags), stan = mr(p$stan),
              vs_best = mr(p$vs_best), better_peer = paste(unique(na.omit(p$best)), collapse = "/"),
              vs_jags = mr(p$vs_jags), vs_stan = mr(p$vs_stan), vs_best_cpu = mr(p$vs_best_cpu),
+             vs_jags_cpu = mr(p$vs_jags_cpu), vs_before_cpu = mr(p$vs_before_cpu),
+             load = if (all(is.na(r$load))) "–" else sprintf("%.0f–%.0f", min(r$load, na.rm = TRUE), max(r$load, na.rm = TRUE)),
              rhat = paste(rh(m, "ours"), rh(m, "JAGS"), rh(m, "Stan"), sep = " / "),
              compared = max(r$compared), flags = paste(flags, collapse = "; "), before = mr(p$before),
              vs_before = mr(p$vs_before), stringsAsFactors = FALSE)
@@ -108,14 +113,14 @@ write.csv(summ, file.path(dir, "summary.csv"), row.names = FALSE)
 md <- c(paste0("# ", title), "",
   "min bulk-ESS/s (wall time, warm-up included), median [range] over repeats; ratios are formed repeat by repeat.",
   "\"better peer\" is the faster of JAGS and Stan among those with max R̂ < 1.01 in that repeat.", "",
-  "| model | set | ours ESS/s | JAGS ESS/s | Stan ESS/s | ours / better peer | better peer | ours / JAGS | ours / Stan | ours / better peer, per CPU-second | max R̂ ours / JAGS / Stan | scalars compared | flags |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for (i in seq_len(nrow(summ))) with(summ[i, ], md <<- c(md, sprintf("| %s | %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %d | %s |",
-  model, set, ours, jags, stan, vs_best, better_peer, vs_jags, vs_stan, vs_best_cpu, rhat, compared, flags)))
+  "| model | set | ours ESS/s | JAGS ESS/s | Stan ESS/s | ours / better peer | better peer | ours / JAGS | ours / Stan | ours / better peer, per CPU-second | ours / JAGS, per CPU-second | max R̂ ours / JAGS / Stan | scalars compared | load | flags |",
+  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+for (i in seq_len(nrow(summ))) with(summ[i, ], md <<- c(md, sprintf("| %s | %s | %s | %s | %s | **%s** | %s | %s | %s | %s | %s | %s | %d | %s | %s |",
+  model, set, ours, jags, stan, vs_best, better_peer, vs_jags, vs_stan, vs_best_cpu, vs_jags_cpu, rhat, compared, load, flags)))
 # with a "before" side (run.sh BEFORE_DLL=...): the same build before a change, side by side with ours
 if (any(runs$side == "before")) md <- c(md, "", "Before/after (side \"before\": the build in env.txt; same repeats and load):", "",
-  "| model | before ESS/s | ours ESS/s | ours / before | max R̂ before / ours |", "|---|---|---|---|---|",
-  sprintf("| %s | %s | %s | **%s** | %s / %s |", summ$model, summ$before, summ$ours, summ$vs_before,
+  "| model | before ESS/s | ours ESS/s | ours / before | ours / before, per CPU-second | max R̂ before / ours |", "|---|---|---|---|---|---|",
+  sprintf("| %s | %s | %s | **%s** | %s | %s / %s |", summ$model, summ$before, summ$ours, summ$vs_before, summ$vs_before_cpu,
           sapply(summ$model, rh, s = "before"), sapply(summ$model, rh, s = "ours")))
 ours <- runs[runs$side == "ours", ]
 dev <- max(abs(ours$fs_min_bulk - ours$r_min_bulk_own) / ours$r_min_bulk_own, na.rm = TRUE)
