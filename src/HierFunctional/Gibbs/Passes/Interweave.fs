@@ -121,6 +121,7 @@ module internal Interweave =
         (link: ScaleLink)
         (augmentation: Augmentation option)
         (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
+        (logit: LogitRows.Rows option)
         : Update =
         let b = density.Bound
 
@@ -208,10 +209,12 @@ module internal Interweave =
                     }
             | _ -> None
 
+        // θ's children in closed form (Gaussian sums) or as frozen logistic rows: left out of the density terms
         let muTerms, tauTerms =
-            match likelihood with
-            | Some _ -> restFor mu, restFor tau
-            | None -> termsFor mu, termsFor tau
+            if likelihood.IsSome || logit.IsSome then
+                restFor mu, restFor tau
+            else
+                termsFor mu, termsFor tau
 
         let sum (terms: (float[] -> float)[]) (s: float[]) =
             let mutable total = 0.0
@@ -226,6 +229,7 @@ module internal Interweave =
             (weight: MixingWeight voption)
             (widths: SliceWidth[])
             (eta: float[], prec: float[], shift: float[], scratch: float[])
+            (logitBuffers: float[] * float[])
             (rng: Random)
             (st: ChainState)
             =
@@ -259,6 +263,10 @@ module internal Interweave =
             | None ->
                 for c in 0 .. j - 1 do
                     eta.[c] <- (s.[thetaOff + c] - m0) / sd0
+
+                match logit with
+                | Some rows -> LogitRows.freeze rows logitBuffers s
+                | None -> ()
 
             let quadratic m t =
                 -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
@@ -302,7 +310,10 @@ module internal Interweave =
                 | Some _ -> quadratic s.[muOff] (sdOf s.[tauOff])
                 | None ->
                     place ()
-                    0.0
+
+                    match logit with
+                    | Some rows -> LogitRows.logLikelihood rows logitBuffers s
+                    | None -> 0.0
 
             // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
             let augment () =
@@ -378,7 +389,12 @@ module internal Interweave =
                     let scratch =
                         Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j
 
-                    UpdateStep.withWidths widths (run weight widths scratch)
+                    let logitBuffers =
+                        match logit with
+                        | Some rows -> LogitRows.buffers rows
+                        | None -> [||], [||]
+
+                    UpdateStep.withWidths widths (run weight widths scratch logitBuffers)
         }
 
     /// Appends an interweaving step after the updates of each centred Normal hierarchy found in the plan.
@@ -410,7 +426,7 @@ module internal Interweave =
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
-                create density theta mu tau link augmentation (likelihoodOf theta mu tau))
+                create density theta mu tau link augmentation (likelihoodOf theta mu tau) None)
             |> Array.ofList
 
         // Collapsed logistic intercepts: only τ is interwoven (one Laplace-t MH step), since a slice step on (μ, τ)
@@ -437,7 +453,16 @@ module internal Interweave =
             candidates b updates UpdateKind.LogitBlock
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
-                create density theta mu tau link augmentation None)
+
+                create
+                    density
+                    theta
+                    mu
+                    tau
+                    link
+                    augmentation
+                    None
+                    (LogitRows.tryCreate b expanded.Value theta [ mu.Node.Name; tau.Node.Name ]))
             |> Array.ofList
 
         Array.concat [ updates; extra; logitExtra; logitBlockExtra ]
