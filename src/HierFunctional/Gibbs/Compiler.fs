@@ -203,7 +203,6 @@ module Gibbs =
                         Interweave.add density
                         >> GlmInterweave.add density expanded
                         >> LogitScaleInterweave.add density
-                        >> ProductScaleInterweave.add density expanded
                     else
                         id)
 

@@ -1,7 +1,6 @@
 /// The per-level Laplace-t step (`LogitLevels`, chosen by the shared-ω pass for blocks with no global elements and
-/// large trials), the frozen logistic rows of the interweaving steps (`LogitRows`) and the product-scale interweaving
-/// step (`ProductScaleInterweave`): each against exact grid posteriors (means and sds within 4 MCSE), and the rows
-/// against the model's own log-density at random points.
+/// large trials) against exact grid posteriors (means and sds within 4 MCSE), and the frozen logistic rows of the
+/// interweaving steps (`LogitRows`) against the model's own log-density at random points.
 module HierFunctional.Tests.Gibbs.LogitLevelsTests
 
 open System
@@ -94,75 +93,6 @@ let ``the frozen logistic rows change by what the model's log-density changes at
             $"joint moved {j1 - j0}, rows + prior {l1 - l0 + p1 - p0}"
         )
 
-// ------------------------------------------------------------------ product scale
-
-// an intercept and sigma·b per group: sigma multiplies b in the predictor, not in b's prior (oxford's form)
-let private productModel =
-    model {
-        let! alpha = sample "alpha" (Normal(0.0, 2.0))
-        let! sigma = sample "sigma" (Uniform(0.0, 3.0))
-        let! u = sample "u" (Normal(0.0, 1.0)) |> over "g"
-        do! observe "k" (Binomial(data "n", invLogit (alpha + sigma * u.[group "g"] + data "x")))
-    }
-
-/// Posterior means and sds of (alpha, sigma, u1) on a 4-D midpoint grid over (alpha, sigma, u1, u2).
-let private productGrid () =
-    let m = 56
-
-    let mid lo hi i =
-        lo + (hi - lo) * (float i + 0.5) / float m
-
-    let a, sg, u = mid -6.0 5.0, mid 0.0 3.0, mid -4.5 4.5
-
-    let logPost ai si u1 u2 =
-        logNormal 0.0 2.0 (a ai)
-        + logNormal 0.0 1.0 (u u1)
-        + logNormal 0.0 1.0 (u u2)
-        + Array.sum (
-            Array.init ks.Length (fun i ->
-                let ui = if gs.[i] = 1 then u u1 else u u2
-                logitRow ns.[i] ks.[i] (a ai + sg si * ui + xs.[i]))
-        )
-
-    let w = Array.zeroCreate (m * m * m * m)
-    let mutable top = -infinity
-
-    for t in 0 .. w.Length - 1 do
-        let l = logPost (t / (m * m * m)) (t / (m * m) % m) (t / m % m) (t % m)
-        w.[t] <- l
-        top <- max top l
-
-    for t in 0 .. w.Length - 1 do
-        w.[t] <- exp (w.[t] - top)
-
-    let total = Array.sum w
-
-    let moments (coord: int -> float) =
-        let mutable s1, s2 = 0.0, 0.0
-
-        for t in 0 .. w.Length - 1 do
-            let x = coord t
-            s1 <- s1 + w.[t] * x
-            s2 <- s2 + w.[t] * x * x
-
-        let mean = s1 / total
-        mean, sqrt (s2 / total - mean * mean)
-
-    moments (fun t -> a (t / (m * m * m))), moments (fun t -> sg (t / (m * m) % m)), moments (fun t -> u (t / m % m))
-
-let ``a scale multiplying group effects in the predictor is interwoven with their product fixed`` () =
-    let plan = planOf Rules.builtIn productModel rows
-    let step = plan.Updates |> Array.find (fun u -> u.Node = "sigma | u")
-    Assert.Contains("sigma*u fixed", step.Method)
-
-let ``the product-scale interweaving keeps the 4-D grid posterior`` () =
-    let plan = planOf Rules.builtIn productModel rows
-    let ea, es, eu = productGrid ()
-    let post = Chains.run options plan
-    exactCheck post "alpha" ea
-    exactCheck post "sigma" es
-    exactCheck post "u[1]" eu
-
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList
@@ -178,10 +108,4 @@ let tests =
                 "the frozen logistic rows change by what the model's log-density changes at random points"
                 (fun () ->
                     ``the frozen logistic rows change by what the model's log-density changes at random points`` ())
-            Expecto.Tests.testCase
-                "a scale multiplying group effects in the predictor is interwoven with their product fixed"
-                (fun () ->
-                    ``a scale multiplying group effects in the predictor is interwoven with their product fixed`` ())
-            Expecto.Tests.testCase "the product-scale interweaving keeps the 4-D grid posterior" (fun () ->
-                ``the product-scale interweaving keeps the 4-D grid posterior`` ())
         ]
