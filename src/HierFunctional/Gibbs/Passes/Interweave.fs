@@ -429,8 +429,8 @@ module internal Interweave =
                 create density theta mu tau link augmentation (likelihoodOf theta mu tau) None)
             |> Array.ofList
 
-        // Collapsed logistic intercepts: only τ is interwoven (one Laplace-t MH step), since a slice step on (μ, τ)
-        // through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
+        // Collapsed logistic intercepts with an sd: only τ is interwoven (one Laplace-t MH step), since a slice step on
+        // (μ, τ) through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
         let logitExtra =
             candidates b updates UpdateKind.LogisticIntercepts
             |> List.choose (fun (theta, mu, tau, link) ->
@@ -445,6 +445,11 @@ module internal Interweave =
 
                         LogitIntercepts.tryTauInterweave b theta mu tau centreSd (tauRest density theta tau) children
                     | _ -> None
+                // a precision or a variance (BUGS's form): (μ, τ) sliced with the rows frozen (`LogitRows`), one exp
+                // and one log per row per evaluation
+                | NodeKind.Parameter _, None ->
+                    LogitRows.tryCreate b expanded.Value theta [ mu.Node.Name; tau.Node.Name ]
+                    |> Option.map (fun rows -> create density theta mu tau link None None (Some rows))
                 | _ -> None)
             |> Array.ofList
 
