@@ -93,6 +93,44 @@ let ``the frozen logistic rows change by what the model's log-density changes at
             $"joint moved {j1 - j0}, rows + prior {l1 - l0 + p1 - p0}"
         )
 
+// ------------------------------------------------------------------ Geweke: the steps with their hyperparameters
+
+let ``the per-level step with interwoven hyperparameters leaves the prior invariant`` () =
+    let m =
+        model {
+            let! d = sample "d" (Normal(0.0, 1.0))
+            let! tau = sample "tau" (Gamma(3.0, 2.0))
+            let! delta = sample "delta" (NormalPrecision(d, tau)) |> over "g"
+            let! mu = sample "mu" (Normal(0.0, 1.5)) |> over "g"
+            do! observe "k" (Binomial(data "n", invLogit (mu.[group "g"] + data "x" * delta.[group "g"])))
+        }
+
+    let d0 = rows |> Dataset.integers "k" (Array.zeroCreate 6)
+    let plan = planOf Rules.builtIn m d0
+    Assert.True(plan.Updates |> Array.exists (fun u -> u.Method.StartsWith "logistic levels"))
+    Assert.True(plan.Updates |> Array.exists (fun u -> u.Node = "d, tau | delta"))
+    let out = GewekeTests.simulate Rules.builtIn m d0 [ "d"; "tau"; "mu[1]" ] 3000 21
+    GewekeTests.check "d mean" out.["d"] id 0.0
+    GewekeTests.check "tau mean" out.["tau"] id 1.5
+    GewekeTests.check "mu[1] second moment" out.["mu[1]"] (fun x -> x * x) 2.25
+
+let ``logistic intercepts with a precision-written scale and their interweaving leave the prior invariant`` () =
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 1.0))
+            let! tau = sample "tau" (Gamma(3.0, 2.0))
+            let! a = sample "a" (NormalPrecision(mu, tau)) |> over "g"
+            do! observe "k" (Binomial(data "n", invLogit a.[group "g"]))
+        }
+
+    let d0 = rows |> Dataset.integers "k" (Array.zeroCreate 6)
+    let plan = planOf Rules.builtIn m d0
+    Assert.True(plan.Updates |> Array.exists (fun u -> u.Node = "mu, tau | a"))
+    let out = GewekeTests.simulate Rules.builtIn m d0 [ "mu"; "tau" ] 3000 22
+    GewekeTests.check "mu mean" out.["mu"] id 0.0
+    GewekeTests.check "tau mean" out.["tau"] id 1.5
+    GewekeTests.check "tau second moment" out.["tau"] (fun x -> x * x) (1.5 * 1.5 + 0.75)
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList
@@ -108,4 +146,11 @@ let tests =
                 "the frozen logistic rows change by what the model's log-density changes at random points"
                 (fun () ->
                     ``the frozen logistic rows change by what the model's log-density changes at random points`` ())
+            Expecto.Tests.testCase
+                "the per-level step with interwoven hyperparameters leaves the prior invariant"
+                (fun () -> ``the per-level step with interwoven hyperparameters leaves the prior invariant`` ())
+            Expecto.Tests.testCase
+                "logistic intercepts with a precision-written scale and their interweaving leave the prior invariant"
+                (fun () ->
+                    ``logistic intercepts with a precision-written scale and their interweaving leave the prior invariant`` ())
         ]
