@@ -134,3 +134,15 @@ let run (o: Options) =
 
     for u in plan.Updates do
         printfn "plan %s: %s" u.Node u.Method
+
+/// Prints the processor time of each update of a peer model's plan per sweep (`Sweeps.profile`, one chain from a
+/// prior draw, 200 warm-up sweeps): where a model's sweep goes.
+let profile (source: string) (sweeps: int) =
+    let m, d, _ = resolve source
+    let plan = compile m d
+    Sweeps.profile plan (max 1 (sweeps / 10)) |> ignore // JIT warm-up
+    let parts = Sweeps.profile plan sweeps
+    printfn "%-12s %s" "(sweep)" (parts |> Array.sumBy (fun (_, _, t, _) -> t) |> sprintf "%.0f ns")
+
+    for node, meth, t, b in parts do
+        printfn "%10.0f ns %8.0f B  %s: %s" t b node meth

@@ -15,7 +15,8 @@ let private usage () =
   warmup [--quick] [--reps K] [--label L]                         µs per warm-up and sampling iteration
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths
   peers-ours <bench:name|conformance:case> <warmup> <draws> <seed> <node,node,...> <out.csv>
-                                                                  one of our runs for bench/peers/run.sh"""
+                                                                  one of our runs for bench/peers/run.sh
+  peers-profile <bench:name|conformance:case> <sweeps>            ns per sweep of each update of that plan"""
 
     2
 
@@ -80,6 +81,9 @@ let main argv =
                 Out = out
             }
 
+        0
+    | [ "peers-profile"; source; sweeps ] ->
+        Peers.profile source (int sweeps)
         0
     | "micro" :: rest ->
         Micro.run (Array.ofList rest)

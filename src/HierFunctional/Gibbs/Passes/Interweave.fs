@@ -121,6 +121,7 @@ module internal Interweave =
         (link: ScaleLink)
         (augmentation: Augmentation option)
         (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
+        (logit: LogitRows.Rows option)
         : Update =
         let b = density.Bound
 
@@ -208,10 +209,12 @@ module internal Interweave =
                     }
             | _ -> None
 
+        // θ's children in closed form (Gaussian sums) or as frozen logistic rows: left out of the density terms
         let muTerms, tauTerms =
-            match likelihood with
-            | Some _ -> restFor mu, restFor tau
-            | None -> termsFor mu, termsFor tau
+            if likelihood.IsSome || logit.IsSome then
+                restFor mu, restFor tau
+            else
+                termsFor mu, termsFor tau
 
         let sum (terms: (float[] -> float)[]) (s: float[]) =
             let mutable total = 0.0
@@ -240,6 +243,7 @@ module internal Interweave =
             (weight: MixingWeight voption)
             (widths: SliceWidth[])
             (eta: float[], prec: float[], shift: float[], scratch: float[])
+            (logitBuffers: float[] * float[])
             (rng: Random)
             (st: ChainState)
             =
@@ -267,6 +271,10 @@ module internal Interweave =
             | None ->
                 for c in 0 .. j - 1 do
                     eta.[c] <- (s.[thetaOff + c] - m0) / sd0
+
+                match logit with
+                | Some rows -> LogitRows.freeze rows logitBuffers s
+                | None -> ()
 
             // Exact block draw of (μ, τ) | η, y, w (see ExactPriors and `ConjugatePosterior.drawLocationAndPositiveScale`),
             // w refreshed from τ first; false when rounding left the joint precision indefinite (then: slice moves).
@@ -315,7 +323,10 @@ module internal Interweave =
                         -0.5 * (m * m * sp + 2.0 * m * t * spe + t * t * spee) + m * ss + t * sse
                     | None ->
                         place s eta
-                        0.0
+
+                        match logit with
+                        | Some rows -> LogitRows.logLikelihood rows logitBuffers s
+                        | None -> 0.0
 
                 // log τ with its Jacobian, then μ; each a slice update of p(· | η, y, the other).
                 let fTau u =
@@ -381,7 +392,12 @@ module internal Interweave =
                     let scratch =
                         Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j
 
-                    UpdateStep.withWidths widths (run weight widths scratch)
+                    let logitBuffers =
+                        match logit with
+                        | Some rows -> LogitRows.buffers rows
+                        | None -> [||], [||]
+
+                    UpdateStep.withWidths widths (run weight widths scratch logitBuffers)
         }
 
     /// Appends an interweaving step after the updates of each centred Normal hierarchy found in the plan.
@@ -413,11 +429,11 @@ module internal Interweave =
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
-                create density theta mu tau link augmentation (likelihoodOf theta mu tau))
+                create density theta mu tau link augmentation (likelihoodOf theta mu tau) None)
             |> Array.ofList
 
-        // Collapsed logistic intercepts: only τ is interwoven (one Laplace-t MH step), since a slice step on (μ, τ)
-        // through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
+        // Collapsed logistic intercepts with an sd: only τ is interwoven (one Laplace-t MH step), since a slice step on
+        // (μ, τ) through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
         let logitExtra =
             candidates b updates UpdateKind.LogisticIntercepts
             |> List.choose (fun (theta, mu, tau, link) ->
@@ -432,6 +448,11 @@ module internal Interweave =
 
                         LogitIntercepts.tryTauInterweave b theta mu tau centreSd (tauRest density theta tau) children
                     | _ -> None
+                // a precision or a variance (BUGS's form): (μ, τ) sliced with the rows frozen (`LogitRows`), one exp
+                // and one log per row per evaluation
+                | NodeKind.Parameter _, None ->
+                    LogitRows.tryCreate b expanded.Value theta [ mu.Node.Name; tau.Node.Name ]
+                    |> Option.map (fun rows -> create density theta mu tau link None None (Some rows))
                 | _ -> None)
             |> Array.ofList
 
@@ -440,7 +461,16 @@ module internal Interweave =
             candidates b updates UpdateKind.LogitBlock
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
-                create density theta mu tau link augmentation None)
+
+                create
+                    density
+                    theta
+                    mu
+                    tau
+                    link
+                    augmentation
+                    None
+                    (LogitRows.tryCreate b expanded.Value theta [ mu.Node.Name; tau.Node.Name ]))
             |> Array.ofList
 
         Array.concat [ updates; extra; logitExtra; logitBlockExtra ]

@@ -11,8 +11,17 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal LogitScaleInterweave =
 
-    let private create (density: CompiledDensity) (theta: NodeInfo) (mean: Expr) (tau: NodeInfo) (link: ScaleLink) =
+    let private create
+        (density: CompiledDensity)
+        (expanded: Model)
+        (theta: NodeInfo)
+        (mean: Expr)
+        (tau: NodeInfo)
+        (link: ScaleLink)
+        =
         let b = density.Bound
+        // θ's logistic children as frozen rows (one exp and one log per row per evaluation), when they take that form
+        let logit = LogitRows.tryCreate b expanded theta [ tau.Node.Name ]
 
         let sdOf: float -> float =
             match link with
@@ -35,15 +44,22 @@ module internal LogitScaleInterweave =
                 })
             |> Set.ofArray
 
+        let childTerms =
+            [|
+                for c in 0 .. j - 1 do
+                    yield! density.Dependents.[theta.Node.Name].[c]
+            |]
+
         let terms =
             [|
                 yield { Term.Node = tau.Node.Name; Copy = 0 }
                 yield! density.Dependents.[tau.Node.Name].[0]
-                for c in 0 .. j - 1 do
-                    yield! density.Dependents.[theta.Node.Name].[c]
+                yield! childTerms
             |]
             |> Array.distinct
-            |> Array.filter (fun t -> not (thetaPriors.Contains t))
+            |> Array.filter (fun t ->
+                not (thetaPriors.Contains t)
+                && (logit.IsNone || not (Array.contains t childTerms)))
             |> Array.map density.Term
 
         let node = $"{tau.Node.Name} | {theta.Node.Name}"
@@ -62,12 +78,21 @@ module internal LogitScaleInterweave =
                 fun _ ->
                     let eta = Array.zeroCreate<float> j
 
+                    let buffers =
+                        match logit with
+                        | Some rows -> LogitRows.buffers rows
+                        | None -> [||], [||]
+
                     UpdateStep.scratch (fun rng st ->
                         let s = st.Values
                         let sd0 = sdOf s.[tauOff]
 
                         for e in 0 .. j - 1 do
                             eta.[e] <- (s.[thetaOff + e] - means.[e]) / sd0
+
+                        match logit with
+                        | Some rows -> LogitRows.freeze rows buffers s
+                        | None -> ()
 
                         // log τ's target; writes τ and θ = m + σ(τ)η into the state it evaluates (hot loop)
                         let target (u: float) =
@@ -82,6 +107,10 @@ module internal LogitScaleInterweave =
 
                             for f in terms do
                                 total <- total + f s
+
+                            match logit with
+                            | Some rows -> total <- total + LogitRows.logLikelihood rows buffers s
+                            | None -> ()
 
                             if Double.IsNaN total then -infinity else total
 
@@ -117,8 +146,10 @@ module internal LogitScaleInterweave =
 
     /// Appends one interweaving step per candidate.
     let add (density: CompiledDensity) (updates: Update[]) : Update[] =
+        let expanded = lazy (Graph.expand density.Bound.Model)
+
         let extra =
             candidates density.Bound updates
-            |> Array.map (fun (theta, mean, tau, link) -> create density theta mean tau link)
+            |> Array.map (fun (theta, mean, tau, link) -> create density expanded.Value theta mean tau link)
 
         Array.append updates extra

@@ -8,7 +8,8 @@ open HierFunctional.Inference
 /// ω per row per sweep and one joint Gaussian draw. The rule: two or more such nodes share a Binomial/Bernoulli-logit
 /// child, η is jointly linear in them (no node's coefficient or prior reads another), trials are whole data, and at
 /// most `MaxGlobal` elements lie outside the grouping factor (the factor with the most levels among the nodes indexed
-/// by it). A single node keeps its own update: the collapsed Laplace-t step when its rows collapse per element, else
+/// by it). With no global elements and trials above `PolyaGammaN.ExactUpTo` the block is `LogitLevels` instead (one
+/// exact Laplace-t MH step per level, no ω). A single node keeps its own update: the collapsed Laplace-t step when its rows collapse per element, else
 /// Pólya-Gamma (`Rules.polyaGammaLogistic`).
 [<RequireQualifiedAccess>]
 module internal SharedOmega =
@@ -228,7 +229,16 @@ module internal SharedOmega =
 
                 let node = String.Join(", ", names)
 
-                Some(List.ofArray names, LogitBlock.create node method members p q levels (rows |> Array.map fst))
+                match factor with
+                | Some(g, _) when LogitLevels.chosen p q maxTrials ->
+                    let per = String.Join(", ", names)
+
+                    let method =
+                        $"logistic levels ({per} jointly per level of {g}: independence MH from a Laplace-t proposal on the exact conditional, {levels} levels; no Pólya-Gamma)"
+
+                    Some(List.ofArray names, LogitLevels.create node method members q levels (rows |> Array.map fst))
+                | _ ->
+                    Some(List.ofArray names, LogitBlock.create node method members p q levels (rows |> Array.map fst))
             else
                 None
 
