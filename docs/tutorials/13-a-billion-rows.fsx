@@ -102,7 +102,7 @@ using HierFunctional.CSharp;
 using var db = new DuckDBConnection("DataSource=:memory:");
 db.Open();
 QueryFit fit = claims.FitQuery(db, "SELECT * FROM read_parquet('claims/*.parquet')",
-                               new SamplerOptions { Chains = 2 }, DataAccess.Aggregate);
+                               new SamplerOptions { Chains = 2 }, HierFunctional.DataAccess.Aggregate);
 Console.WriteLine(fit.Description);   // which sums each node took, then the Gibbs plan
 Console.WriteLine(fit.Query);         // the GROUP BY sent
 var summary = fit.Posterior.Summary();

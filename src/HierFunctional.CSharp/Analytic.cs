@@ -65,51 +65,41 @@ public static class Analytic
     /// <param name="sigma">Residual sd σ.</param>
     /// <param name="x">Design matrix X (rows × coefficients).</param>
     /// <param name="y">Responses.</param>
-    public static LinearShrinkage LinearShrinkage(double[] mu, double[,] sigmaBeta, double sigma, double[,] x, double[] y)
+    public static FA.LinearShrinkage LinearShrinkage(double[] mu, double[,] sigmaBeta, double sigma, double[,] x, double[] y)
     {
         ArgumentNullException.ThrowIfNull(mu);
         ArgumentNullException.ThrowIfNull(sigmaBeta);
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        var l = FA.Shrinkage.linear(
+        return FA.Shrinkage.linear(
             Vector<double>.Build.DenseOfArray(mu), Matrix<double>.Build.DenseOfArray(sigmaBeta), sigma,
             Matrix<double>.Build.DenseOfArray(x), Vector<double>.Build.DenseOfArray(y));
-        return new LinearShrinkage(l.CoefficientMean.ToArray(), l.CoefficientCovariance.ToArray(), l.WeightMatrix.ToArray());
     }
 
     /// <summary>Empirical Bayes Beta(α, β) prior for binomial groups.</summary>
     /// <param name="successes">Successes per group.</param>
     /// <param name="trials">Trials per group.</param>
-    /// <param name="method">Moments, or the exact marginal maximum likelihood.</param>
-    public static PriorEstimate BetaBinomialPrior(int[] successes, int[] trials, EstimationMethod method = EstimationMethod.MarginalML) =>
-        Of(method == EstimationMethod.Moments
+    /// <param name="method">Moments, or the exact marginal maximum likelihood (the default, when null).</param>
+    public static FA.PriorEstimate BetaBinomialPrior(int[] successes, int[] trials, FA.EstimationMethod? method = null) =>
+        method is { IsMoments: true }
             ? FA.EmpiricalBayes.betaBinomialMoments(successes, trials)
-            : FA.EmpiricalBayes.betaBinomialML(successes, trials));
+            : FA.EmpiricalBayes.betaBinomialML(successes, trials);
 
     /// <summary>Empirical Bayes Gamma(α, β) prior (shape, rate) for Poisson counts with exposures.</summary>
     /// <param name="counts">Counts per group.</param>
     /// <param name="exposures">Exposures per group.</param>
-    /// <param name="method">Moments, or the exact marginal maximum likelihood.</param>
-    public static PriorEstimate GammaPoissonPrior(int[] counts, double[] exposures, EstimationMethod method = EstimationMethod.MarginalML) =>
-        Of(method == EstimationMethod.Moments
+    /// <param name="method">Moments, or the exact marginal maximum likelihood (the default, when null).</param>
+    public static FA.PriorEstimate GammaPoissonPrior(int[] counts, double[] exposures, FA.EstimationMethod? method = null) =>
+        method is { IsMoments: true }
             ? FA.EmpiricalBayes.gammaPoissonMoments(counts, exposures)
-            : FA.EmpiricalBayes.gammaPoissonML(counts, exposures));
+            : FA.EmpiricalBayes.gammaPoissonML(counts, exposures);
 
     /// <summary>Normal random-effects (meta-analysis) fit y_i ~ N(μ, v_i + τ²), as R's metafor::rma.</summary>
     /// <param name="estimates">Study estimates y_i.</param>
     /// <param name="variances">Their sampling variances v_i.</param>
-    /// <param name="method">The τ² estimator.</param>
-    public static RandomEffectsFit RandomEffects(double[] estimates, double[] variances, TauMethod method = TauMethod.REML)
-    {
-        var core = method switch
-        {
-            TauMethod.DerSimonianLaird => FA.TauMethod.DerSimonianLaird,
-            TauMethod.ML => FA.TauMethod.ML,
-            _ => FA.TauMethod.REML,
-        };
-        var f = FA.EmpiricalBayes.randomEffects(core, estimates, variances);
-        return new RandomEffectsFit(method, f.Tau2, f.Tau2Se, f.Mu, f.MuSe, f.Q, f.Posteriors);
-    }
+    /// <param name="method">The τ² estimator; REML when null.</param>
+    public static FA.RandomEffectsFit RandomEffects(double[] estimates, double[] variances, FA.TauMethod? method = null) =>
+        FA.EmpiricalBayes.randomEffects(method ?? FA.TauMethod.REML, estimates, variances);
 
     /// <summary>Exact grid posterior of the Beta-Binomial hierarchy under p(α, β) ∝ (α+β)^(−5/2) (BDA3 §5.3).</summary>
     /// <param name="successes">Successes per group.</param>
@@ -215,8 +205,4 @@ public static class Analytic
     /// <param name="q">Target Bayesian FDR.</param>
     /// <param name="lfdr">Local false discovery rates.</param>
     public static FA.Discoveries Discoveries(double q, double[] lfdr) => FA.TwoGroup.discoveries(q, lfdr);
-
-    private static PriorEstimate Of(FA.PriorEstimate p) =>
-        new(p.Alpha, p.Beta, p.AlphaSe, p.BetaSe, p.PriorMean, p.LogLikelihood,
-            p.Method.IsMoments ? EstimationMethod.Moments : EstimationMethod.MarginalML, p.AtBoundary);
 }

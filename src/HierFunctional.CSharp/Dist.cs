@@ -5,19 +5,6 @@ using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
 
-/// <summary>The support of an improper <see cref="Dist.Flat"/> prior.</summary>
-public enum Support
-{
-    /// <summary>The whole real line.</summary>
-    Real,
-
-    /// <summary>(0, ∞).</summary>
-    Positive,
-
-    /// <summary>(0, 1).</summary>
-    UnitInterval,
-}
-
 /// <summary>
 /// A probability distribution whose arguments are expressions. Each family has one parameterization, named in
 /// its parameters (sd, not variance; rate, not scale). Use <c>using static HierFunctional.CSharp.Dist;</c> to
@@ -237,14 +224,12 @@ public sealed class Dist : IEquatable<Dist>
     public static Dist LkjCholesky(int dim, Expr eta) => new(F.Distributions.LkjCholesky(dim, Expr.Of(eta, nameof(eta))));
 
     /// <summary>An improper flat density on a support; combine with <see cref="Model.Factor"/> for custom hyperpriors.</summary>
-    /// <param name="support">Where the density is 1.</param>
-    public static Dist Flat(Support support) => new(F.Distributions.Flat(support switch
+    /// <param name="support">Where the density is 1, e.g. <c>HierFunctional.Support.Positive</c>.</param>
+    public static Dist Flat(F.Support support)
     {
-        Support.Real => F.Support.Real,
-        Support.Positive => F.Support.Positive,
-        Support.UnitInterval => F.Support.UnitInterval,
-        _ => throw new ArgumentOutOfRangeException(nameof(support), support, "Unknown support."),
-    }));
+        ArgumentNullException.ThrowIfNull(support);
+        return new(F.Distributions.Flat(support));
+    }
 
     /// <summary>Structural equality: same family, structurally equal arguments.</summary>
     /// <param name="other">The other distribution.</param>

@@ -5,77 +5,75 @@ using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
 
-/// <summary>One model or data error: its kind, where it is, and a sentence saying what to do.</summary>
-/// <param name="Kind">The kind of error.</param>
-/// <param name="Node">The node involved, if any.</param>
-/// <param name="Column">The data column involved, if any.</param>
-/// <param name="Row">The 1-based data row involved, if any.</param>
-/// <param name="Message">What is wrong, where, and how to fix it.</param>
-public sealed record ModelError(F.ErrorKind Kind, string? Node, string? Column, int? Row, string Message)
-{
-    internal static ModelError FromCore(F.ModelError e)
-    {
-        var kind = F.ModelErrorModule.kind(e);
-        var message = CSharpTerms.Rewrite(F.ModelErrorModule.describe(e));
-        return e switch
-        {
-            F.ModelError.DuplicateNode x => new(kind, x.name, null, null, message),
-            F.ModelError.UndefinedReference x => new(kind, x.node, null, null, message),
-            F.ModelError.MissingColumn x => new(kind, x.node, x.column, null, message),
-            F.ModelError.LengthMismatch x => new(kind, null, x.column, null, message),
-            F.ModelError.NonFiniteValue x => new(kind, null, x.column, x.row, message),
-            F.ModelError.OutsideSupport x => new(kind, x.node, x.column, x.row, message),
-            F.ModelError.UnknownLabel x => new(kind, null, x.column, x.row, message),
-            F.ModelError.WrongColumnType x => new(kind, null, x.column, null, message),
-            F.ModelError.NotNested x => new(kind, null, x.inner, null, message),
-            F.ModelError.NotConstantWithinGroup x => new(kind, null, x.column, null, message),
-            F.ModelError.ShapeMismatch x => new(kind, x.node, null, null, message),
-            F.ModelError.InvalidArgument x => new(kind, x.node, null, null, message),
-            F.ModelError.Unsupported x => new(kind, x.node, null, null, message),
-            F.ModelError.ImproperPosterior x => new(kind, x.node, null, null, message),
-            F.ModelError.NumericalFailure x => new(kind, x.node, null, null, message),
-            F.ModelError.InvalidInitialValue x => new(kind, x.node, null, null, message),
-            F.ModelError.RuleFailed x => new(kind, x.node, null, null, message),
-            _ => new(kind, null, null, null, message),
-        };
-    }
-}
-
 /// <summary>
 /// A model or data error (or several found together): the first error's kind and location are on the exception,
-/// all of them in <see cref="Errors"/>, and the message has one sentence per error naming the node, column or row.
+/// all of them in <see cref="Errors"/>, and the message has one sentence per error naming the node, column or row,
+/// written in the facade's terms (<c>theta[Group("g")]</c>, <c>Data("x")</c>).
 /// </summary>
 public sealed class ModelException : Exception
 {
     /// <summary>An exception for the given errors.</summary>
     /// <param name="errors">At least one error.</param>
-    public ModelException(IReadOnlyList<ModelError> errors)
+    public ModelException(IReadOnlyList<F.ModelError> errors)
         : this(errors, null)
     {
     }
 
-    private ModelException(IReadOnlyList<ModelError> errors, Exception? inner)
+    private ModelException(IReadOnlyList<F.ModelError> errors, Exception? inner)
         : base(Text(errors), inner) => Errors = errors;
 
     /// <summary>Every error found, in the order the checks ran.</summary>
-    public IReadOnlyList<ModelError> Errors { get; }
+    public IReadOnlyList<F.ModelError> Errors { get; }
 
     /// <summary>The first error's kind.</summary>
-    public F.ErrorKind Kind => Errors[0].Kind;
+    public F.ErrorKind Kind => F.ModelErrorModule.kind(Errors[0]);
 
     /// <summary>The first error's node, if it names one.</summary>
-    public string? Node => Errors[0].Node;
+    public string? Node => Errors[0] switch
+    {
+        F.ModelError.DuplicateNode x => x.name,
+        F.ModelError.UndefinedReference x => x.node,
+        F.ModelError.MissingColumn x => x.node,
+        F.ModelError.OutsideSupport x => x.node,
+        F.ModelError.ShapeMismatch x => x.node,
+        F.ModelError.InvalidArgument x => x.node,
+        F.ModelError.Unsupported x => x.node,
+        F.ModelError.ImproperPosterior x => x.node,
+        F.ModelError.NumericalFailure x => x.node,
+        F.ModelError.InvalidInitialValue x => x.node,
+        F.ModelError.RuleFailed x => x.node,
+        _ => null,
+    };
 
     /// <summary>The first error's data column, if it names one.</summary>
-    public string? Column => Errors[0].Column;
+    public string? Column => ColumnOf(Errors[0]);
 
     /// <summary>The first error's 1-based data row, if it names one.</summary>
-    public int? Row => Errors[0].Row;
+    public int? Row => Errors[0] switch
+    {
+        F.ModelError.NonFiniteValue x => x.row,
+        F.ModelError.OutsideSupport x => x.row,
+        F.ModelError.UnknownLabel x => x.row,
+        _ => null,
+    };
+
+    internal static string? ColumnOf(F.ModelError e) => e switch
+    {
+        F.ModelError.MissingColumn x => x.column,
+        F.ModelError.LengthMismatch x => x.column,
+        F.ModelError.NonFiniteValue x => x.column,
+        F.ModelError.OutsideSupport x => x.column,
+        F.ModelError.UnknownLabel x => x.column,
+        F.ModelError.WrongColumnType x => x.column,
+        F.ModelError.NotNested x => x.inner,
+        F.ModelError.NotConstantWithinGroup x => x.column,
+        _ => null,
+    };
 
     internal static ModelException FromCore(IEnumerable<F.ModelError> errors, Exception? inner = null) =>
-        new(errors.Select(ModelError.FromCore).ToArray(), inner);
+        new(errors.ToArray(), inner);
 
-    private static string Text(IReadOnlyList<ModelError> errors)
+    private static string Text(IReadOnlyList<F.ModelError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
         if (errors.Count == 0)
@@ -83,6 +81,6 @@ public sealed class ModelException : Exception
             throw new ArgumentException("A ModelException needs at least one error.", nameof(errors));
         }
 
-        return string.Join(Environment.NewLine, errors.Select(e => e.Message));
+        return string.Join(Environment.NewLine, errors.Select(e => CSharpTerms.Rewrite(F.ModelErrorModule.describe(e))));
     }
 }

@@ -17,7 +17,7 @@ public sealed record FormulaModel(Model Model, DataSet Data)
     /// <summary>The parsed formula and options, so that new data for prediction is coded as the fitted data.</summary>
     internal F.FittedFormula? Fitted { get; init; }
 
-    /// <summary>Rows dropped by <see cref="MissingRows.Drop"/> before the model was built (1-based).</summary>
+    /// <summary>Rows dropped by <see cref="F.MissingRows.Drop"/> before the model was built (1-based).</summary>
     internal int[] Dropped { get; init; } = Array.Empty<int>();
 
     /// <summary>Compiles the model with its data set into a Gibbs plan; its posteriors report results in lme4/brms
@@ -25,23 +25,13 @@ public sealed record FormulaModel(Model Model, DataSet Data)
     /// <see cref="Posterior.Summary"/>).</summary>
     public Plan Compile()
     {
-        var plan = Model.CompileWith(Data, MissingRows.Refuse, Fitted);
+        var plan = Model.CompileWith(Data, null, Fitted);
         return (Dropped.Length == 0 ? plan : new Plan(plan.Core, Fitted, Dropped)).WithTerms(Terms);
     }
 
     /// <summary>Compiles and samples; the posterior keeps the formula for <c>Predict</c> and <c>Epred</c>.</summary>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
     public Posterior Fit(SamplerOptions? options = null) => Compile().Sample(options);
-}
-
-/// <summary>What to do with rows that have a missing cell (NA, an empty cell, NaN) in a column the model uses.</summary>
-public enum MissingRows
-{
-    /// <summary>Refuse: an error names the column and row (the default).</summary>
-    Refuse,
-
-    /// <summary>Drop the incomplete rows before binding, as lme4 and brms do; <see cref="Plan.DroppedRows"/> lists them.</summary>
-    Drop,
 }
 
 /// <summary>A formula or prior override that cannot be used: the message names the 1-based column of the formula
@@ -66,14 +56,14 @@ public static class Formula
     /// <param name="family">gaussian, binomial, poisson, negbinomial, student, lognormal, gamma, beta, zip, zinb or
     /// cumulative.</param>
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
-    /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the formula uses.</param>
+    /// <param name="missing">Refuse (the default, when null) or drop rows with a missing cell in a column the formula uses.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
     public static FormulaModel Build(
         string formula,
         DataSet data,
         string family = "gaussian",
         IEnumerable<string>? priors = null,
-        MissingRows missing = MissingRows.Refuse) =>
+        F.MissingRows? missing = null) =>
         Build(formula, data, family, priors, lkjCovariance: true, missing);
 
     /// <summary>Builds the model a formula describes, choosing the covariance prior of correlated group terms.</summary>
@@ -83,7 +73,7 @@ public static class Formula
     /// <param name="priors">Prior overrides, each <c>"NODE ~ DIST(args)"</c>.</param>
     /// <param name="lkjCovariance">True for brms's prior (LKJ(1) correlations, half-Student-t sds); false for the
     /// InverseWishart(K + 1) prior with its closed-form update.</param>
-    /// <param name="missing">Refuse rows with a missing cell in a used column (the default), or drop them.</param>
+    /// <param name="missing">Refuse rows with a missing cell in a used column (the default, when null), or drop them.</param>
     /// <exception cref="FormulaException">The formula, family, a prior or the data cannot be used.</exception>
     public static FormulaModel Build(
         string formula,
@@ -91,7 +81,7 @@ public static class Formula
         string family,
         IEnumerable<string>? priors,
         bool lkjCovariance,
-        MissingRows missing = MissingRows.Refuse)
+        F.MissingRows? missing = null)
     {
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(data);
@@ -100,7 +90,7 @@ public static class Formula
         if (fam.IsError) throw Fail(new[] { fam.ErrorValue });
         var overrides = Microsoft.FSharp.Collections.ListModule.OfSeq(priors ?? Array.Empty<string>());
         var parsedFormula = F.FormulaModule.parse(formula);
-        var (kept, dropped) = missing == MissingRows.Drop && parsedFormula.IsOk
+        var (kept, dropped) = missing is { IsDrop: true } && parsedFormula.IsOk
             ? F.DatasetModule.dropMissing(F.FitModule.formulaColumns(parsedFormula.ResultValue), data.Core).ToValueTuple()
             : (data.Core, Array.Empty<int>());
         var covariance = lkjCovariance ? F.CovariancePrior.NewLkj(1.0) : F.CovariancePrior.InverseWishart;

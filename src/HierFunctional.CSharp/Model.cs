@@ -101,13 +101,13 @@ public sealed class Model : IEquatable<Model>
     /// <param name="missing">Rows with a missing cell (NA, empty, NaN) in a column the model uses: refused with an
     /// error naming the column and row (the default), or dropped and counted in <see cref="Plan.DroppedRows"/>.</param>
     /// <exception cref="ModelException">A model or data error, naming the node, column or row.</exception>
-    public Plan Compile(DataSet data, MissingRows missing = MissingRows.Refuse) => CompileWith(data, missing, null);
+    public Plan Compile(DataSet data, F.MissingRows? missing = null) => CompileWith(data, missing, null);
 
-    internal Plan CompileWith(DataSet data, MissingRows missing, F.FittedFormula? formula)
+    internal Plan CompileWith(DataSet data, F.MissingRows? missing, F.FittedFormula? formula)
     {
         ArgumentNullException.ThrowIfNull(data);
         var columns = formula is null ? F.FitModule.modelColumns(Core) : F.FitModule.formulaColumns(formula.Formula);
-        var (kept, dropped) = missing == MissingRows.Drop
+        var (kept, dropped) = missing is { IsDrop: true }
             ? F.DatasetModule.dropMissing(columns, data.Core).ToValueTuple()
             : (data.Core, System.Array.Empty<int>());
         var bound = Interop.OkOrThrow(F.Bind.bind(Core, kept));
@@ -118,9 +118,9 @@ public sealed class Model : IEquatable<Model>
     /// data, so shrinkage, checks, criteria and prediction need no second binding.</summary>
     /// <param name="data">The data set.</param>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
-    /// <param name="missing">Refuse (default) or drop rows with a missing cell in a column the model uses.</param>
+    /// <param name="missing">Refuse (the default, when null) or drop rows with a missing cell in a column the model uses.</param>
     /// <exception cref="ModelException">A model or data error, naming the node, column or row.</exception>
-    public Posterior Fit(DataSet data, SamplerOptions? options = null, MissingRows missing = MissingRows.Refuse) =>
+    public Posterior Fit(DataSet data, SamplerOptions? options = null, F.MissingRows? missing = null) =>
         Compile(data, missing).Sample(options);
 
     /// <summary>Binds, compiles and samples on the thread pool; see <see cref="Plan.SampleAsync"/>.</summary>
@@ -132,7 +132,7 @@ public sealed class Model : IEquatable<Model>
     public Task<Posterior> FitAsync(
         DataSet data,
         SamplerOptions? options = null,
-        IProgress<SamplingProgress>? progress = null,
+        IProgress<F.ChainProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
         Compile(data).SampleAsync(options, progress, cancellationToken);
 

@@ -44,7 +44,7 @@ public sealed class Plan
     internal F.FittedFormula? Formula { get; }
 
     /// <summary>1-based numbers (in the data as given) of the rows dropped for a missing cell
-    /// (<see cref="MissingRows.Drop"/>); empty when none were.</summary>
+    /// (<see cref="F.MissingRows.Drop"/>); empty when none were.</summary>
     public IReadOnlyList<int> DroppedRows { get; }
 
     /// <summary>The updates of one sweep, in order.</summary>
@@ -92,7 +92,7 @@ public sealed class Plan
     /// <param name="cancellationToken">Stops the chains.</param>
     public Task<Posterior> SampleAsync(
         SamplerOptions? options = null,
-        IProgress<SamplingProgress>? progress = null,
+        IProgress<F.ChainProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
@@ -107,16 +107,9 @@ public sealed class Plan
     /// <summary>The plan's description.</summary>
     public override string ToString() => Description;
 
-    private Posterior Run(SamplerOptions options, IProgress<SamplingProgress>? progress, CancellationToken token)
+    private Posterior Run(SamplerOptions options, IProgress<F.ChainProgress>? progress, CancellationToken token)
     {
-        var sink = progress is null ? null : new ProgressAdapter(progress);
-        var core = Interop.Translate(() => F.Chains.run(options.ToCore(sink, token), Core));
+        var core = Interop.Translate(() => F.Chains.run(options.ToCore(progress, token), Core));
         return new Posterior(core, this, options);
-    }
-
-    private sealed class ProgressAdapter(IProgress<SamplingProgress> target) : IProgress<F.ChainProgress>
-    {
-        public void Report(F.ChainProgress value) =>
-            target.Report(new SamplingProgress(value.Chain, value.Iteration, value.Total, value.Warmup));
     }
 }

@@ -16,7 +16,6 @@ public sealed partial class Posterior
     private readonly Dictionary<string, string> byLabel;
     private readonly Dictionary<string, string> labelOf;
     private readonly Lazy<Microsoft.FSharp.Collections.FSharpList<F.Warning>> coreWarnings;
-    private readonly Lazy<IReadOnlyList<Warning>> warnings;
 
     internal Posterior(F.Posterior core, Plan plan, SamplerOptions options)
     {
@@ -31,12 +30,11 @@ public sealed partial class Posterior
         }
 
         coreWarnings = new(() => F.Warnings.compute(core));
-        warnings = new(() => Warning.FromCore(coreWarnings.Value));
     }
 
     /// <summary>Convergence warnings of the draws (R-hat, ESS, non-finite draws, unbounded growth, stuck chains,
     /// chains at a boundary), most severe first; empty when none fired. Read them before any estimate.</summary>
-    public IReadOnlyList<Warning> Warnings => warnings.Value;
+    public IReadOnlyList<F.Warning> Warnings => coreWarnings.Value.ToArray();
 
     /// <summary>True when no convergence warning fired.</summary>
     public bool Converged => Warnings.Count == 0;
@@ -143,14 +141,14 @@ public sealed partial class Posterior
     /// <summary>No, complete and partial pooling per group of a group-level parameter, with shrinkage factors.</summary>
     /// <param name="node">A parameter over a group with a Normal, Binomial or Poisson child; the first such when null.</param>
     /// <exception cref="ArgumentException">The node is not such a parameter.</exception>
-    public ShrinkageTable Shrinkage(string? node = null)
+    public F.ShrinkageTable Shrinkage(string? node = null)
     {
         var bound = Plan.Core.Bound;
         var name = node ?? ShrinkableNodes(bound).FirstOrDefault()
             ?? throw new InvalidOperationException("The model has no group-level parameter with a shrinkage report.");
         try
         {
-            return ShrinkageTable.FromCore(F.ShrinkageReport.report(bound, name, Core));
+            return F.ShrinkageReport.report(bound, name, Core);
         }
         catch (ArgumentException e) when (e.ParamName == "node")
         {
@@ -165,31 +163,11 @@ public sealed partial class Posterior
 
     /// <summary>WAIC with standard errors (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
-    public WaicResult Waic()
-    {
-        var w = F.Criteria.waicOf(WithLogLikelihood());
-        return new WaicResult(
-            CriterionEstimate.FromCore(w.ElpdWaic),
-            CriterionEstimate.FromCore(w.PWaic),
-            CriterionEstimate.FromCore(w.Waic),
-            w.PointwiseElpd,
-            w.Warnings.ToArray());
-    }
+    public F.Waic Waic() => F.Criteria.waicOf(WithLogLikelihood());
 
     /// <summary>PSIS-LOO with Pareto k̂ diagnostics (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
-    public LooResult Loo()
-    {
-        var l = F.Criteria.looOf(WithLogLikelihood());
-        return new LooResult(
-            CriterionEstimate.FromCore(l.ElpdLoo),
-            CriterionEstimate.FromCore(l.PLoo),
-            CriterionEstimate.FromCore(l.Looic),
-            l.PointwiseElpd,
-            l.ParetoK,
-            l.McseElpd,
-            l.Warnings.ToArray());
-    }
+    public F.Loo Loo() => F.Criteria.looOf(WithLogLikelihood());
 
     /// <summary>Posterior predictive check: a replicated data set per draw, the statistic on each, and the share of
     /// replications at least as extreme as the observed value (Gelman et al. BDA3 §6.3).</summary>

@@ -43,8 +43,8 @@ public sealed partial class Posterior
     /// <summary>Per group of a binomial or Poisson formula model, the group intercepts on the response scale
     /// (probabilities or rates) with no, complete and partial pooling; empty for other families.</summary>
     /// <exception cref="InvalidOperationException">The model was not built from a formula.</exception>
-    public IReadOnlyList<ShrinkageTable> ResponseScaleShrinkage() =>
-        F.ResponseScale.shrinkage(Plan.Core.Bound, Terms, Core).Select(ShrinkageTable.FromCore).ToArray();
+    public IReadOnlyList<F.ShrinkageTable> ResponseScaleShrinkage() =>
+        F.ResponseScale.shrinkage(Plan.Core.Bound, Terms, Core).ToArray();
 
     /// <summary>The highest-density interval of every scalar: the shortest interval holding the mass.</summary>
     /// <param name="mass">The share of the draws inside, in (0, 1]; 0.95 by default.</param>

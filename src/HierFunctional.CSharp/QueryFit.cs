@@ -4,20 +4,6 @@ using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
 
-/// <summary>Which path a fit from a database query may take.</summary>
-public enum DataAccess
-{
-    /// <summary>Per-group sums computed by the database when every row-level node reduces to them, otherwise every
-    /// row (the description says why).</summary>
-    Auto,
-
-    /// <summary>Per-group sums, or an exception naming the nodes that need rows.</summary>
-    Aggregate,
-
-    /// <summary>Every row, as <see cref="DataSet.FromQuery"/> then <see cref="Model.Fit"/>.</summary>
-    Rows,
-}
-
 /// <summary>A fit from a database query and the path its data took.</summary>
 /// <param name="Posterior">The draws. In aggregate mode, of the group-level model fitted to one row per group: the
 /// parameters' draws are the row model's, but pointwise log-likelihood, LOO, WAIC and per-row prediction are not
@@ -37,7 +23,7 @@ public static class QueryFitExtensions
     /// <param name="connection">An open connection.</param>
     /// <param name="query">The rows, as a SELECT.</param>
     /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
-    /// <param name="access">Auto (default), Aggregate or Rows.</param>
+    /// <param name="access">Auto (the default, when null), Aggregate or Rows.</param>
     /// <exception cref="FormatException">A NULL, non-finite value or invalid count; the message names the column and
     /// the group (or row).</exception>
     /// <exception cref="ModelException">A model error.</exception>
@@ -48,20 +34,13 @@ public static class QueryFitExtensions
         DbConnection connection,
         string query,
         SamplerOptions? options = null,
-        DataAccess access = DataAccess.Auto)
+        F.DataAccess? access = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(query);
         var chosen = options ?? SamplerOptions.Default;
-        var coreAccess = access switch
-        {
-            DataAccess.Auto => F.DataAccess.Auto,
-            DataAccess.Aggregate => F.DataAccess.Aggregate,
-            DataAccess.Rows => F.DataAccess.Rows,
-            _ => throw new ArgumentOutOfRangeException(nameof(access), access, "not a DataAccess value."),
-        };
-        var result = F.FitSource.query(coreAccess, chosen.ToCore(null, default), model.Core, connection, query);
+        var result = F.FitSource.query(access ?? F.DataAccess.Auto, chosen.ToCore(null, default), model.Core, connection, query);
         if (result.IsError)
         {
             var error = result.ErrorValue;

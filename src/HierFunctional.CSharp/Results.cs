@@ -45,7 +45,7 @@ public sealed record SummaryRow(
 public sealed record PosteriorSummary(
     IReadOnlyList<double> Probabilities,
     IReadOnlyList<SummaryRow> Rows,
-    IReadOnlyList<Warning> Warnings,
+    IReadOnlyList<F.Warning> Warnings,
     int Chains,
     int Draws,
     bool Cancelled,
@@ -72,7 +72,7 @@ public sealed record PosteriorSummary(
             s.Rows.Select(r => new SummaryRow(
                 r.Name, label(r.Name), r.Mean, r.Sd, r.Median, r.Mad, r.Quantiles, r.McseMean, r.McseSd, r.EssBulk,
                 r.EssTail, r.Rhat)).ToArray(),
-            Warning.FromCore(s.Warnings),
+            s.Warnings.ToArray(),
             s.Chains,
             s.Draws,
             s.Cancelled,
@@ -81,86 +81,3 @@ public sealed record PosteriorSummary(
             Text = F.SummaryModule.format(s),
         };
 }
-
-/// <summary>One group of a shrinkage report: no, complete and partial pooling side by side.</summary>
-/// <param name="Label">The group's label.</param>
-/// <param name="Size">The group's data size (rows, trials or exposure).</param>
-/// <param name="NoPooling">The group's own estimate.</param>
-/// <param name="CompletePooling">The estimate pooling every group.</param>
-/// <param name="PartialPooling">The posterior mean of the group's parameter.</param>
-/// <param name="Lower">5% posterior quantile.</param>
-/// <param name="Upper">95% posterior quantile.</param>
-/// <param name="Factor">Shrinkage factor B: 0 keeps the group's estimate, 1 pools completely.</param>
-public sealed record ShrinkageRow(
-    string Label,
-    double Size,
-    double NoPooling,
-    double CompletePooling,
-    double PartialPooling,
-    double Lower,
-    double Upper,
-    double Factor);
-
-/// <summary>A shrinkage report of one group-level parameter.</summary>
-/// <param name="Node">The group-level parameter, e.g. <c>theta</c>.</param>
-/// <param name="Observed">Its observed child.</param>
-/// <param name="Family">Normal, BetaBinomial or GammaPoisson.</param>
-/// <param name="Group">The group column.</param>
-/// <param name="Rows">One row per group level.</param>
-public sealed record ShrinkageTable(string Node, string Observed, string Family, string Group, IReadOnlyList<ShrinkageRow> Rows)
-{
-    private string Text { get; init; } = string.Empty;
-
-    /// <summary>The report as an aligned text table.</summary>
-    public override string ToString() => Text;
-
-    internal static ShrinkageTable FromCore(F.ShrinkageTable t) =>
-        new(
-            t.Spec.Node,
-            t.Spec.Observed,
-            t.Spec.Family.ToString(),
-            t.Group,
-            t.Rows.Select(r => new ShrinkageRow(
-                r.Label, r.Size, r.NoPooling, r.CompletePooling, r.PartialMean, r.Lower, r.Upper, r.Factor)).ToArray())
-        {
-            Text = F.ShrinkageReport.format(t),
-        };
-}
-
-/// <summary>A summed criterion and its standard error.</summary>
-/// <param name="Estimate">The sum over observations.</param>
-/// <param name="StandardError">√N × the sd of the pointwise values.</param>
-public sealed record CriterionEstimate(double Estimate, double StandardError)
-{
-    internal static CriterionEstimate FromCore(F.CriterionEstimate e) => new(e.Estimate, e.SE);
-}
-
-/// <summary>WAIC (Watanabe 2010) as R's <c>loo::waic</c> reports it.</summary>
-/// <param name="ElpdWaic">Expected log pointwise predictive density.</param>
-/// <param name="PWaic">Effective number of parameters.</param>
-/// <param name="Waic">−2 × elpd.</param>
-/// <param name="PointwiseElpd">Per observation elpd.</param>
-/// <param name="Warnings">Warnings (e.g. p_waic above 0.4), as sentences.</param>
-public sealed record WaicResult(
-    CriterionEstimate ElpdWaic,
-    CriterionEstimate PWaic,
-    CriterionEstimate Waic,
-    IReadOnlyList<double> PointwiseElpd,
-    IReadOnlyList<string> Warnings);
-
-/// <summary>PSIS-LOO (Vehtari et al. 2017) as R's <c>loo::loo</c> reports it.</summary>
-/// <param name="ElpdLoo">Expected log pointwise predictive density.</param>
-/// <param name="PLoo">Effective number of parameters.</param>
-/// <param name="Looic">−2 × elpd.</param>
-/// <param name="PointwiseElpd">Per observation elpd.</param>
-/// <param name="ParetoK">Per observation Pareto k̂ (above 0.7: unreliable).</param>
-/// <param name="McseElpd">Monte Carlo standard error of the elpd.</param>
-/// <param name="Warnings">Warnings (e.g. high Pareto k), as sentences.</param>
-public sealed record LooResult(
-    CriterionEstimate ElpdLoo,
-    CriterionEstimate PLoo,
-    CriterionEstimate Looic,
-    IReadOnlyList<double> PointwiseElpd,
-    IReadOnlyList<double> ParetoK,
-    double McseElpd,
-    IReadOnlyList<string> Warnings);

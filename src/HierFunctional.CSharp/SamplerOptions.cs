@@ -24,17 +24,6 @@ public enum StartingPoint
     Uniform,
 }
 
-/// <summary>Progress of one chain, reported through <see cref="IProgress{T}"/> about a hundred times per chain.</summary>
-/// <param name="Chain">0-based chain number.</param>
-/// <param name="Iteration">Iterations done (warm-up plus sampling).</param>
-/// <param name="Total">Iterations in total.</param>
-/// <param name="IsWarmup">True while warming up.</param>
-public sealed record SamplingProgress(int Chain, int Iteration, int Total, bool IsWarmup)
-{
-    /// <summary>The fraction of this chain's iterations done, in [0, 1].</summary>
-    public double Fraction => Total == 0 ? 1.0 : (double)Iteration / Total;
-}
-
 /// <summary>
 /// Options of a Gibbs run: immutable, built from <see cref="Default"/> with the <c>With…</c> methods (or a
 /// <c>with</c> expression). The defaults are the F# core's: 4 chains × (1000 warm-up + 1000 draws), seed 1.

@@ -167,7 +167,10 @@ module ChainData =
 
         let flags =
             Warnings.compute (Posterior.select (List.distinct [ xName; yName ]) posterior)
-            |> List.collect (fun w -> w.Chains |> List.map (fun c -> { Chain = c; Reason = string w.Kind }))
+            |> List.collect (fun w ->
+                w.Chains
+                |> List.ofArray
+                |> List.map (fun c -> { Chain = c; Reason = string w.Kind }))
             |> List.distinct
             |> Array.ofList
 

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
+using F = HierFunctional;
 
 namespace HierFunctional.CSharp.Tests;
 
@@ -27,8 +28,8 @@ public class AsyncTests
         Assert.Equal(new[] { 0, 1 }, reports.Select(r => r.Chain).Distinct().OrderBy(c => c));
         var total = Reference.Options.Warmup + Reference.Options.Draws;
         Assert.All(reports, r => Assert.Equal(total, r.Total));
-        Assert.All(reports, r => Assert.Equal(r.Iteration <= Reference.Options.Warmup, r.IsWarmup));
-        Assert.Equal(2, reports.Count(r => r.Iteration == total && r.Fraction == 1.0));
+        Assert.All(reports, r => Assert.Equal(r.Iteration <= Reference.Options.Warmup, r.Warmup));
+        Assert.Equal(2, reports.Count(r => r.Iteration == total));
     }
 
     [Fact]
@@ -93,11 +94,11 @@ public class AsyncTests
     }
 
     /// <summary>Records reports synchronously on the reporting thread (Progress&lt;T&gt; would post them later).</summary>
-    private sealed class Recorder(Action<SamplingProgress>? onReport = null) : IProgress<SamplingProgress>
+    private sealed class Recorder(Action<F.ChainProgress>? onReport = null) : IProgress<F.ChainProgress>
     {
-        public ConcurrentQueue<SamplingProgress> Reports { get; } = new();
+        public ConcurrentQueue<F.ChainProgress> Reports { get; } = new();
 
-        public void Report(SamplingProgress value)
+        public void Report(F.ChainProgress value)
         {
             Reports.Enqueue(value);
             onReport?.Invoke(value);

@@ -28,8 +28,8 @@ public class CanonicalModelTests
         select x;
 
     public static readonly Model Rats =
-        from a in Model.Sample("alpha", Flat(Support.Positive))
-        from b in Model.Sample("beta", Flat(Support.Positive))
+        from a in Model.Sample("alpha", Flat(HierFunctional.Support.Positive))
+        from b in Model.Sample("beta", Flat(HierFunctional.Support.Positive))
         from prior in Model.Factor("hyperprior", -2.5 * Log(a + b))
         from theta in Model.Sample("theta", Beta(a, b)).Over("experiment")
         from popMean in Model.Derived("pop_mean", a / (a + b))

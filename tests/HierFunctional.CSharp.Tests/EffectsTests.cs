@@ -121,7 +121,7 @@ public class EffectsTests
         Assert.Equal(0.0, rows[0].ElpdDiff);
         Assert.Equal(0.0, rows[0].SeDiff);
         Assert.True(rows[1].ElpdDiff < 0);
-        var loos = new Dictionary<string, LooResult> { ["intercepts"] = intercepts.Loo(), ["slopes"] = slopes.Loo() };
+        var loos = new Dictionary<string, HierFunctional.Loo> { ["intercepts"] = intercepts.Loo(), ["slopes"] = slopes.Loo() };
         var best = loos[rows[0].Model].PointwiseElpd;
         var other = loos[rows[1].Model].PointwiseElpd;
         var d = other.Zip(best, (a, b) => a - b).ToArray();
@@ -137,8 +137,8 @@ public class EffectsTests
         var data = DataSet.ReadCsv(Path.Combine(Reference.DataDir, "surgical.csv"));
         var post = Formula.Build("r | trials(n) ~ 1 + (1 | hospital)", data, family: "binomial").Compile().Sample(Reference.Options);
         var table = Assert.Single(post.ResponseScaleShrinkage());
-        Assert.Equal("BinomialLogit", table.Family);
-        Assert.All(table.Rows, r => Assert.InRange(r.PartialPooling, 0.0, 1.0));
+        Assert.Equal(HierFunctional.ShrinkageFamily.BinomialLogit, table.Spec.Family);
+        Assert.All(table.Rows, r => Assert.InRange(r.PartialMean, 0.0, 1.0));
         Assert.Equal(0.0, table.Rows.Single(r => r.Label == "A").NoPooling);
     }
 }

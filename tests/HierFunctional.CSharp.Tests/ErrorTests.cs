@@ -92,7 +92,8 @@ public class ErrorTests
 
         var e = Assert.Throws<ModelException>(() => m.Validate());
         Assert.Equal(ErrorKind.DuplicateNode, e.Kind);
-        Assert.Contains(e.Errors, x => x.Kind == ErrorKind.UndefinedReference && x.Node == "a");
+        Assert.Contains(e.Errors, x => x is HierFunctional.ModelError.UndefinedReference { node: "a" });
+        Assert.Equal("a", e.Node);
         Assert.Equal(e.Errors.Count, e.Message.Split(Environment.NewLine).Length);
     }
 

@@ -72,7 +72,7 @@ public class PredictionTests
             .With("y", new[] { 1.0, double.NaN, 3, 4 })
             .With("sigma", new[] { 1.0, 1, 1, 1 });
 
-        var post = CanonicalModelTests.EightSchools.Fit(data, Reference.Options, MissingRows.Drop);
+        var post = CanonicalModelTests.EightSchools.Fit(data, Reference.Options, HierFunctional.MissingRows.Drop);
         Assert.Equal(new[] { 2 }, post.Plan.DroppedRows);
 
         var e = Assert.Throws<ModelException>(() => CanonicalModelTests.EightSchools.Fit(data, Reference.Options));
@@ -86,7 +86,7 @@ public class PredictionTests
         var data = DataSet.Empty
             .With("y", new[] { 1.0, 2, double.NaN, 4, 5, 3 })
             .With("g", new[] { "a", "b", "a", "b", "a", "b" });
-        var built = Formula.Build("y ~ 1 + (1 | g)", data, missing: MissingRows.Drop);
+        var built = Formula.Build("y ~ 1 + (1 | g)", data, missing: HierFunctional.MissingRows.Drop);
         Assert.Equal(new[] { 3 }, built.Compile().DroppedRows);
     }
 

@@ -34,8 +34,8 @@ public class QueryFitTests
         }
 
         var options = Reference.Options.WithDraws(200).WithWarmup(100);
-        var sums = CanonicalModelTests.Pumps.FitQuery(connection, "SELECT * FROM pumps", options, DataAccess.Aggregate);
-        var rows = CanonicalModelTests.Pumps.FitQuery(connection, "SELECT * FROM pumps", options, DataAccess.Rows);
+        var sums = CanonicalModelTests.Pumps.FitQuery(connection, "SELECT * FROM pumps", options, HierFunctional.DataAccess.Aggregate);
+        var rows = CanonicalModelTests.Pumps.FitQuery(connection, "SELECT * FROM pumps", options, HierFunctional.DataAccess.Rows);
 
         Assert.True(sums.Aggregated);
         Assert.False(rows.Aggregated);
@@ -53,7 +53,7 @@ public class QueryFitTests
         using var connection = new SqliteConnection("Data Source=:memory:");
         connection.Open();
         var e = Assert.Throws<InvalidOperationException>(() =>
-            CanonicalModelTests.EightSchools.FitQuery(connection, "SELECT 1", null, DataAccess.Aggregate));
+            CanonicalModelTests.EightSchools.FitQuery(connection, "SELECT 1", null, HierFunctional.DataAccess.Aggregate));
         Assert.Contains("y: ", e.Message);
     }
 }

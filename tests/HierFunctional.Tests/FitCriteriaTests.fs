@@ -42,7 +42,7 @@ let ``PSIS-LOO from the draws in row blocks equals PSIS-LOO of the recorded log-
     Assert.Equal<float[]>(expected.PointwiseElpd, actual.PointwiseElpd)
     Assert.Equal<float[]>(expected.ParetoK, actual.ParetoK)
     Assert.Equal(expected.Looic, actual.Looic)
-    Assert.Equal<string list>(expected.Warnings, actual.Warnings)
+    Assert.Equal<string[]>(expected.Warnings, actual.Warnings)
     Assert.Equal(expected.McseElpd, actual.McseElpd)
 
 let ``DIC from the draws equals DIC of the recorded log-likelihood`` () =

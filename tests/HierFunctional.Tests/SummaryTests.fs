@@ -48,7 +48,7 @@ let ``mean of iid draws lies within 4 MCSE of the truth`` () =
 let ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` () =
     let about name =
         summary.Warnings
-        |> List.filter (fun w -> List.contains name w.Scalars)
+        |> List.filter (fun w -> Array.contains name w.Scalars)
         |> List.map (fun w -> w.Kind)
 
     Assert.Empty(about "mu")

@@ -64,8 +64,8 @@ let ``a NaN or infinite draw is reported with its node and chain`` () =
 
     let w = single WarningKind.NonFinite x
     Assert.Equal("theta", w.Node)
-    Assert.Equal<string list>([ "theta[2]" ], w.Scalars)
-    Assert.Equal<int list>([ 2 ], w.Chains)
+    Assert.Equal<string[]>([| "theta[2]" |], w.Scalars)
+    Assert.Equal<int[]>([| 2 |], w.Chains)
     Assert.Contains("2 NaN or infinite draws", w.Problem)
 
 let ``draws beyond 1e10 in magnitude are unbounded growth`` () =
@@ -74,7 +74,7 @@ let ``draws beyond 1e10 in magnitude are unbounded growth`` () =
         |> withChain 3 (Array.mapi (fun i v -> if i > 900 then 1e11 * (1.0 + v * v) else v))
 
     let w = single WarningKind.UnboundedGrowth x
-    Assert.Equal<int list>([ 3 ], w.Chains)
+    Assert.Equal<int[]>([| 3 |], w.Chains)
 
 let ``a chain whose magnitude rises a thousandfold through its quarters is unbounded growth`` () =
     // |draw| ~ exp(t / 100): e^10 ≈ 22,000-fold over the run, below the 1e10 limit.
@@ -82,7 +82,7 @@ let ``a chain whose magnitude rises a thousandfold through its quarters is unbou
         mu
         |> withChain 1 (Array.mapi (fun i v -> exp (float i / 100.0) * (2.0 + 0.1 * v)))
 
-    Assert.Equal<int list>([ 1 ], (single WarningKind.UnboundedGrowth x).Chains)
+    Assert.Equal<int[]>([| 1 |], (single WarningKind.UnboundedGrowth x).Chains)
     // The same chain rising only e^5 ≈ 150-fold is not flagged as growth.
     let slow =
         mu
@@ -96,13 +96,13 @@ let ``a chain whose magnitude rises a thousandfold through its quarters is unbou
 let ``a chain whose draws never change is stuck`` () =
     let x = mu |> withChain 2 (Array.map (fun _ -> 0.7))
     let w = single WarningKind.Stuck x
-    Assert.Equal<int list>([ 2 ], w.Chains)
+    Assert.Equal<int[]>([| 2 |], w.Chains)
 
 let ``constant real draws in every chain are stuck, a settled integer indicator is not`` () =
     let constant v =
         Array.init chains (fun _ -> Array.create draws v)
 
-    Assert.Equal<int list>([ 1; 2; 3; 4 ], (single WarningKind.Stuck (constant 0.25)).Chains)
+    Assert.Equal<int[]>([| 1; 2; 3; 4 |], (single WarningKind.Stuck (constant 0.25)).Chains)
     Assert.Empty(Warnings.compute (posteriorOf [ "z[1]", constant 1.0 ]))
 
 let ``a positive scalar sitting at zero in one chain is at the boundary`` () =
@@ -110,20 +110,20 @@ let ``a positive scalar sitting at zero in one chain is at the boundary`` () =
     let sigma = snd healthy[1]
     let x = sigma |> withChain 4 (Array.map (fun v -> v * 1e-98))
     let w = single WarningKind.AtBoundary x
-    Assert.Equal<int list>([ 4 ], w.Chains)
+    Assert.Equal<int[]>([| 4 |], w.Chains)
     Assert.Contains("sit at 0", w.Problem)
 
 let ``a probability sitting at one in one chain is at the boundary`` () =
     let p = snd healthy[3]
     let x = p |> withChain 1 (Array.map (fun v -> 1.0 - 1e-12 * v))
     let w = single WarningKind.AtBoundary x
-    Assert.Equal<int list>([ 1 ], w.Chains)
+    Assert.Equal<int[]>([| 1 |], w.Chains)
     Assert.Contains("sit at 1", w.Problem)
 
 let ``a shifted chain gives high R-hat naming that chain`` () =
     let x = mu |> withChain 3 (Array.map ((+) 3.0))
     let w = single WarningKind.HighRhat x
-    Assert.Equal<int list>([ 3 ], w.Chains)
+    Assert.Equal<int[]>([| 3 |], w.Chains)
     Assert.Contains("R-hat up to", w.Problem)
 
 let ``strongly autocorrelated chains give low bulk ESS against 100 per chain`` () =
@@ -149,7 +149,7 @@ let ``scalars of one node are grouped into one warning per kind`` () =
     let p = posteriorOf [ "theta[1]", bad; "theta[2]", bad; "mu", mu ]
     let ws = Warnings.compute p
     let w = ws |> only WarningKind.Stuck |> List.exactlyOne
-    Assert.Equal<string list>([ "theta[1]"; "theta[2]" ], w.Scalars)
+    Assert.Equal<string[]>([| "theta[1]"; "theta[2]" |], w.Scalars)
     Assert.StartsWith("theta[1], theta[2] (chain 2): the draws never change.", Warnings.describe w)
 
 let ``warnings are ordered most severe first`` () =

@@ -55,13 +55,13 @@ Console.WriteLine("\n2. Eight schools\n" + eightSchools);
 Plan plan = eightSchools.Compile(schools);
 Console.WriteLine("Gibbs plan:\n" + plan.Description);
 
-var progress = new Progress<SamplingProgress>(_ => { }); // a UI would update a progress bar here
+var progress = new Progress<HierFunctional.ChainProgress>(_ => { }); // a UI would update a progress bar here
 Posterior post = await plan.SampleAsync(options.WithLogLikelihood(), progress);
 Console.WriteLine(post.Summary());
 Console.WriteLine(post.Shrinkage());
 Console.WriteLine($"P(theta[A] > theta[C]) = {post.Draws("theta", "A").Zip(post.Draws("theta", "C")).Average(p => p.First > p.Second ? 1.0 : 0.0):F2}");
 var loo = post.Loo();
-Console.WriteLine($"elpd_loo = {loo.ElpdLoo.Estimate:F1} (SE {loo.ElpdLoo.StandardError:F1}), WAIC = {post.Waic().Waic.Estimate:F1}");
+Console.WriteLine($"elpd_loo = {loo.ElpdLoo.Estimate:F1} (SE {loo.ElpdLoo.SE:F1}), WAIC = {post.Waic().Waic.Estimate:F1}");
 Check(post.Summary()["mu"].Rhat < 1.05, "mu's R-hat is below 1.05");
 Check(post.Shrinkage().Rows.All(r => r.Factor is >= 0 and <= 1), "shrinkage factors lie in [0, 1]");
 

@@ -36,7 +36,7 @@ type Waic =
         /// Pointwise waic_i.
         PointwiseWaic: float[]
         /// Warnings loo would print (p_waic,i > 0.4).
-        Warnings: string list
+        Warnings: string[]
     }
 
 /// PSIS leave-one-out cross-validation (Vehtari, Gelman & Gabry 2017), computed as R `loo::loo` 2.5.1 does.
@@ -65,7 +65,7 @@ type Loo =
         /// √Σ mcse_i², or NaN when some k̂ > 0.7 (as `loo:::mcse_loo`).
         McseElpd: float
         /// Warnings loo would print (tail too short, k̂ above 0.5 or 0.7).
-        Warnings: string list
+        Warnings: string[]
     }
 
 /// Model comparison criteria over log-likelihood draws: DIC, WAIC and PSIS-LOO.
@@ -113,7 +113,7 @@ module Criteria =
             PointwiseElpd = elpd
             PointwiseP = p
             PointwiseWaic = ic
-            Warnings = warnings
+            Warnings = Array.ofList warnings
         }
 
     /// WAIC: lppd_i = log((1/S) Σ_s p(y_i | θ^s)), p_waic,i = var_s log p(y_i | θ^s), elpd_waic,i = lppd_i − p_waic,i,
@@ -250,7 +250,7 @@ module Criteria =
             NEff = parts.NEff
             RelativeEff = parts.RelativeEff
             McseElpd = mcseTotal
-            Warnings = looWarnings parts.TailLength parts.ParetoK
+            Warnings = looWarnings parts.TailLength parts.ParetoK |> Array.ofList
         }
 
     /// PSIS-LOO with given relative efficiencies (one per observation): smoothed weights from the raw ratios

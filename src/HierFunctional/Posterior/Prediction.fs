@@ -54,6 +54,17 @@ type PredictionDraws =
         Rows: int
     }
 
+    /// The draws of one new row (0-based), one per posterior draw.
+    member p.Row(row: int) : float[] =
+        if row < 0 || row >= p.Rows then
+            raise (ArgumentOutOfRangeException("row", row, $"The new data has rows 0..{p.Rows - 1}."))
+
+        p.Values |> Array.map (fun v -> v[row])
+
+    /// The mean over draws of each row.
+    member p.Means() : float[] =
+        Array.init p.Rows (fun r -> p.Values |> Array.averageBy (fun v -> v[r]))
+
 /// Posterior prediction for new data (brms's posterior_predict and posterior_epred): the fitted parameters are
 /// carried over to a binding of the model to the new rows, group effects by level label; a level the fit never
 /// saw either fails (`PredictionError.UnseenLevel`) or, with new levels allowed, gets effects drawn per draw from

@@ -62,6 +62,51 @@ type ShrinkageTable =
         Rows: ShrinkageRow[]
     }
 
+    /// The report as a console table, one line per group, so C# and notebook users see the report, not the record.
+    override t.ToString() =
+        let sb = StringBuilder()
+        let f (x: float) = Summary.formatSignificant 3 x
+
+        sb.AppendLine(
+            $"Shrinkage of {t.Spec.Node} over {t.Group} ({t.Spec.Family}, observed {t.Spec.Observed}); B = shrinkage factor"
+        )
+        |> ignore
+
+        match t.Spec.Family with
+        | ShrinkageFamily.BinomialLogit ->
+            sb.AppendLine(
+                "on the probability scale: inv_logit of each group's intercept; B approximate (Normal approximation on the logit scale)"
+            )
+            |> ignore
+        | ShrinkageFamily.PoissonLog ->
+            sb.AppendLine(
+                "on the rate scale (per unit exposure): exp of each group's intercept; B approximate (Normal approximation on the log scale)"
+            )
+            |> ignore
+        | _ -> ()
+
+        let header = [| "group"; "n"; "no pool"; "pooled"; "partial"; "q5"; "q95"; "B" |]
+
+        let cells =
+            t.Rows
+            |> Array.map (fun r ->
+                [|
+                    r.Label
+                    f r.Size
+                    f r.NoPooling
+                    f r.CompletePooling
+                    f r.PartialMean
+                    f r.Lower
+                    f r.Upper
+                    f r.Factor
+                |])
+
+        let line = TextTable.lineFormatter header cells
+
+        sb.AppendLine(line header) |> ignore
+        cells |> Array.iter (fun c -> sb.AppendLine(line c) |> ignore)
+        sb.ToString()
+
 /// Shrinkage reports from a fit (the detection and computation behind `Shrinkage.report`).
 [<RequireQualifiedAccess>]
 module ShrinkageReport =
@@ -185,46 +230,4 @@ module ShrinkageReport =
     let report (b: Bound) (node: string) (posterior: Posterior) : ShrinkageTable = compute b (detect b node) posterior
 
     /// The report as a console table, one line per group.
-    let format (t: ShrinkageTable) : string =
-        let sb = StringBuilder()
-        let f (x: float) = Summary.formatSignificant 3 x
-
-        sb.AppendLine(
-            $"Shrinkage of {t.Spec.Node} over {t.Group} ({t.Spec.Family}, observed {t.Spec.Observed}); B = shrinkage factor"
-        )
-        |> ignore
-
-        match t.Spec.Family with
-        | ShrinkageFamily.BinomialLogit ->
-            sb.AppendLine(
-                "on the probability scale: inv_logit of each group's intercept; B approximate (Normal approximation on the logit scale)"
-            )
-            |> ignore
-        | ShrinkageFamily.PoissonLog ->
-            sb.AppendLine(
-                "on the rate scale (per unit exposure): exp of each group's intercept; B approximate (Normal approximation on the log scale)"
-            )
-            |> ignore
-        | _ -> ()
-
-        let header = [| "group"; "n"; "no pool"; "pooled"; "partial"; "q5"; "q95"; "B" |]
-
-        let cells =
-            t.Rows
-            |> Array.map (fun r ->
-                [|
-                    r.Label
-                    f r.Size
-                    f r.NoPooling
-                    f r.CompletePooling
-                    f r.PartialMean
-                    f r.Lower
-                    f r.Upper
-                    f r.Factor
-                |])
-
-        let line = TextTable.lineFormatter header cells
-
-        sb.AppendLine(line header) |> ignore
-        cells |> Array.iter (fun c -> sb.AppendLine(line c) |> ignore)
-        sb.ToString()
+    let format (t: ShrinkageTable) : string = t.ToString()

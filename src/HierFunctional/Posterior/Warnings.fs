@@ -34,14 +34,35 @@ type Warning =
         /// The node it is about, e.g. `theta`.
         Node: string
         /// The scalars affected, e.g. `theta[2]`, `theta[5]` (the node itself for a scalar node or a model check).
-        Scalars: string list
-        /// The 1-based chains that show it; empty for a model check.
-        Chains: int list
+        Scalars: string[]
+        /// The 1-based chains that show it, ascending; empty for a model check.
+        Chains: int[]
         /// What was found, with the numbers.
         Problem: string
         /// What to try.
         Advice: string
     }
+
+    /// One line: where (scalars, chains), what was found, what to try (`Warnings.describe`).
+    override w.ToString() =
+        let shown = w.Scalars |> Array.truncate 5 |> String.concat ", "
+
+        let scalars =
+            if w.Scalars.Length > 5 then
+                $"{shown} and {w.Scalars.Length - 5} more"
+            else
+                shown
+
+        let where =
+            if Array.isEmpty w.Chains then
+                scalars
+            else
+                let word = if w.Chains.Length = 1 then "chain" else "chains"
+                let chains = w.Chains |> Array.map string |> String.concat ", "
+                $"{scalars} ({word} {chains})"
+
+        let advice = if String.IsNullOrEmpty w.Advice then "" else " " + w.Advice
+        $"{where}: {w.Problem}.{advice}"
 
 /// One scalar's problem, before scalars of the same node are grouped into one warning.
 type internal ScalarFinding =
@@ -257,18 +278,6 @@ module Warnings =
 
     let private g (x: float) = x.ToString("G4", inv)
 
-    let private scalarList (scalars: string list) =
-        let shown = scalars |> List.truncate 5 |> String.concat ", "
-
-        if scalars.Length > 5 then
-            $"{shown} and {scalars.Length - 5} more"
-        else
-            shown
-
-    let private chainList (chains: int list) =
-        let word = if chains.Length = 1 then "chain" else "chains"
-        word + " " + (chains |> List.map string |> String.concat ", ")
-
     let private text (options: WarningOptions) (chainCount: int) (kind: WarningKind) (fs: ScalarFinding list) =
         let worstBy f = fs |> List.map (fun x -> x.Value) |> f
         let minEss = options.MinEssPerChain * float chainCount
@@ -322,8 +331,13 @@ module Warnings =
             {
                 Kind = kind
                 Node = node
-                Scalars = fs |> List.map (fun f -> f.Scalar)
-                Chains = fs |> List.collect (fun f -> f.Chains) |> List.distinct |> List.sort
+                Scalars = fs |> List.map (fun f -> f.Scalar) |> Array.ofList
+                Chains =
+                    fs
+                    |> List.collect (fun f -> f.Chains)
+                    |> List.distinct
+                    |> List.sort
+                    |> Array.ofList
                 Problem = problem
                 Advice = advice
             })
@@ -343,22 +357,14 @@ module Warnings =
         {
             Kind = WarningKind.ModelCheck
             Node = node
-            Scalars = [ node ]
-            Chains = []
+            Scalars = [| node |]
+            Chains = [||]
             Problem = problem
             Advice = advice
         }
 
     /// One line: where (scalars, chains), what was found, what to try.
-    let describe (w: Warning) : string =
-        let where =
-            if w.Chains.IsEmpty then
-                scalarList w.Scalars
-            else
-                $"{scalarList w.Scalars} ({chainList w.Chains})"
-
-        let advice = if String.IsNullOrEmpty w.Advice then "" else " " + w.Advice
-        $"{where}: {w.Problem}.{advice}"
+    let describe (w: Warning) : string = w.ToString()
 
     /// The block printed above results: a headline and one line per warning; empty when there are none.
     let banner (ws: Warning list) : string =
