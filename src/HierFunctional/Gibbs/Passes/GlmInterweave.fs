@@ -45,7 +45,7 @@ module internal GlmInterweave =
            |> Array.forall (fun u ->
                u.Node <> p
                || not u.KeepsWeight
-               || (Interweave.augmentationOf b updates b.NodeMap.[p]).IsSome)
+               || (InterweaveKit.augmentationOf b updates b.NodeMap.[p]).IsSome)
 
     let private candidate (b: Bound) (expanded: Model) (updates: Update[]) (info: NodeInfo) : Candidate option =
         let name = info.Node.Name
@@ -107,8 +107,8 @@ module internal GlmInterweave =
         let n = theta.Copies
         let thetaOff = b.Layout.Offsets.[theta.Node.Name]
         let tauOff = b.Layout.Offsets.[tau.Node.Name]
-        let tauRest = Interweave.tauRest density theta tau
-        let augmentation = Interweave.augmentationOf b updates tau
+        let tauRest = InterweaveKit.tauRest density theta tau
+        let augmentation = InterweaveKit.augmentationOf b updates tau
 
         let support =
             match tau.Node.Kind with
@@ -127,7 +127,7 @@ module internal GlmInterweave =
 
         let meanMove =
             c.MeanNode
-            |> Option.map (fun m -> b.Layout.Offsets.[m.Node.Name], Interweave.tauRest density theta m, m.Node.Name)
+            |> Option.map (fun m -> b.Layout.Offsets.[m.Node.Name], InterweaveKit.tauRest density theta m, m.Node.Name)
 
         // τ's half-t weight (kept by τ's own update, found when the chain is set up), the slice widths of τ and μ,
         // and scratch that every move rebuilds.
@@ -179,7 +179,7 @@ module internal GlmInterweave =
                 widths.[0] <- Slice.adaptWidth widths.[0] u0 r.Value
 
             match augmentation, weight with
-            | Some a, ValueSome w -> Interweave.redrawWeight a w rng s t
+            | Some a, ValueSome w -> InterweaveKit.redrawWeight a w rng s t
             | _ -> ()
 
             let sd = sdOf t

@@ -12,96 +12,6 @@ open HierFunctional.Inference
 [<RequireQualifiedAccess>]
 module internal Interweave =
 
-    /// A centred Normal group node with scalar-parameter mean and a scale parameter written as an sd, a variance
-    /// (`sqrt v`) or a precision (`1/sqrt tau`, `tau^-0.5`, BUGS's form): (group node, mean node, scale node, link).
-    let private candidates (b: Bound) (updates: Update[]) (kind: UpdateKind) =
-        // a shared-ω logistic block moves several nodes: its node is their names joined by ", "
-        let closedForm name =
-            updates
-            |> Array.exists (fun u ->
-                u.Kind = kind
-                && (u.Node = name
-                    || kind = UpdateKind.LogitBlock && Array.contains name (u.Node.Split ", ")))
-
-        b.Nodes
-        |> List.choose (fun info ->
-            match info.Node.Kind, info.Node.Plate with
-            | NodeKind.Parameter(Dist.Normal(Param mu, sd)), Plate.Over _ when closedForm info.Node.Name ->
-                match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
-                | Some(tau, link) -> Some(info, mu, tau, link)
-                | None -> None
-            | _ -> None)
-        |> List.choose (fun (info, mu, tau, link) ->
-            match b.NodeMap.TryFind mu, b.NodeMap.TryFind tau with
-            | Some m, Some t when
-                m.Scope = Scope.Global
-                && t.Scope = Scope.Global
-                && m.Event = Shape.Scalar
-                && t.Event = Shape.Scalar
-                && m.Node.Kind.IsParameter
-                && t.Node.Kind.IsParameter
-                ->
-                Some(info, m, t, link)
-            | _ -> None)
-
-    /// The prior's ν and A of τ's half-t augmentation: after moving τ, the mixing weight that τ's own update keeps
-    /// (`UpdateStep.Weight`) is redrawn from a | τ², because the move used τ's marginal prior and left it stale.
-    type Augmentation =
-        {
-            Dof: float[] -> float
-            Scale: float[] -> float
-        }
-
-    /// τ's half-t augmentation, when τ's own update keeps a mixing weight and τ has a half-t family prior.
-    let augmentationOf (b: Bound) (updates: Update[]) (tau: NodeInfo) : Augmentation option =
-        match Array.tryFind (fun (u: Update) -> u.Node = tau.Node.Name && u.KeepsWeight) updates with
-        | Some _ ->
-            match tau.Node.Kind with
-            | NodeKind.Parameter((Dist.HalfCauchy _ | Dist.HalfStudentT _) as d) ->
-                NormalUpdates.halfTArguments b d
-                |> Option.map (fun (dof, scale) -> { Dof = dof; Scale = scale })
-            | _ -> None
-        | None -> None
-
-    /// Redraws τ's half-t mixing weight from a | τ² after a move of τ that used τ's marginal prior.
-    let redrawWeight (a: Augmentation) (w: MixingWeight) (rng: Random) (s: float[]) (tau: float) =
-        let p = ConjugatePosterior.halfStudentTAuxiliary (a.Dof s) (a.Scale s) (tau * tau)
-        w.Value <- MathNet.Numerics.Distributions.InverseGamma.Sample(rng, p.Shape, p.Scale)
-
-    /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
-    /// under η = (θ − μ)/τ fixed that the collapsed logistic sums do not already hold.
-    let tauRest (density: CompiledDensity) (theta: NodeInfo) (tau: NodeInfo) : float[] -> float =
-        let excluded =
-            [|
-                for c in 0 .. theta.Copies - 1 do
-                    yield
-                        {
-                            Term.Node = theta.Node.Name
-                            Copy = c
-                        }
-
-                    yield! density.Dependents.[theta.Node.Name].[c]
-            |]
-            |> Set.ofArray
-
-        let terms =
-            [|
-                yield { Term.Node = tau.Node.Name; Copy = 0 }
-                yield! density.Dependents.[tau.Node.Name].[0]
-            |]
-            |> Array.distinct
-            |> Array.filter (fun t -> not (excluded.Contains t))
-            |> Array.map density.Term
-
-        fun s ->
-            let mutable total = 0.0
-
-            // local accumulation
-            for t in terms do
-                total <- total + t s
-
-            total
-
     /// μ ~ Normal(m0, s0) and τ ~ half-t(ν, A) (ν = ∞: half-normal) informed by nothing but θ: then, with τ's
     /// half-t written as τ | w ~ HalfNormal(A/√w), w ~ Gamma(ν/2, ν/2), p(μ, τ | η, y, w) is a bivariate Normal
     /// truncated to τ > 0 and the interweaving move can draw it exactly instead of slicing.
@@ -119,7 +29,7 @@ module internal Interweave =
         (mu: NodeInfo)
         (tau: NodeInfo)
         (link: ScaleLink)
-        (augmentation: Augmentation option)
+        (augmentation: InterweaveKit.Augmentation option)
         (likelihood: (float[] -> float[] -> float[] -> float[] -> unit) option)
         (logit: LogitRows.Rows option)
         : Update =
@@ -234,7 +144,7 @@ module internal Interweave =
         // The centred τ update's half-t auxiliary is redrawn from a | τ², since the move left it stale.
         let augment (weight: MixingWeight voption) (rng: Random) (s: float[]) =
             match augmentation, weight with
-            | Some a, ValueSome w -> redrawWeight a w rng s s.[tauOff]
+            | Some a, ValueSome w -> InterweaveKit.redrawWeight a w rng s s.[tauOff]
             | _ -> ()
 
         // The half-t weight of τ's own update, which this move leaves stale (found when the chain is set up).
@@ -404,7 +314,7 @@ module internal Interweave =
     let add (density: CompiledDensity) (updates: Update[]) : Update[] =
         let b = density.Bound
 
-        let augmentationOf = augmentationOf b updates
+        let augmentationOf = InterweaveKit.augmentationOf b updates
 
         let expanded = lazy (Graph.expand b.Model)
 
@@ -425,7 +335,7 @@ module internal Interweave =
             | _ -> None
 
         let extra =
-            candidates b updates (UpdateKind.Rule NormalConjugacy.normalMean.Name)
+            InterweaveKit.candidates b updates (UpdateKind.Rule NormalConjugacy.normalMean.Name)
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
@@ -435,7 +345,7 @@ module internal Interweave =
         // Collapsed logistic intercepts with an sd: only τ is interwoven (one Laplace-t MH step), since a slice step on
         // (μ, τ) through the logistic likelihood costs more than the τ mixing it buys (bench/results/logit2-before-after.md).
         let logitExtra =
-            candidates b updates UpdateKind.LogisticIntercepts
+            InterweaveKit.candidates b updates UpdateKind.LogisticIntercepts
             |> List.choose (fun (theta, mu, tau, link) ->
                 match tau.Node.Kind, augmentationOf tau with
                 | NodeKind.Parameter d, None when link = ScaleLink.Sd && Dist.support d = Support.Positive ->
@@ -446,7 +356,14 @@ module internal Interweave =
                             | Dist.HalfNormal(Const sd) when sd > 0.0 -> sd
                             | _ -> Double.PositiveInfinity
 
-                        LogitIntercepts.tryTauInterweave b theta mu tau centreSd (tauRest density theta tau) children
+                        LogitIntercepts.tryTauInterweave
+                            b
+                            theta
+                            mu
+                            tau
+                            centreSd
+                            (InterweaveKit.tauRest density theta tau)
+                            children
                     | _ -> None
                 // a precision or a variance (BUGS's form): (μ, τ) sliced with the rows frozen (`LogitRows`), one exp
                 // and one log per row per evaluation
@@ -458,7 +375,7 @@ module internal Interweave =
 
         // Random effects inside a shared-ω logistic block: (μ, τ) sliced with (θ − μ)/sd held fixed, θ's rows evaluated
         let logitBlockExtra =
-            candidates b updates UpdateKind.LogitBlock
+            InterweaveKit.candidates b updates UpdateKind.LogitBlock
             |> List.map (fun (theta, mu, tau, link) ->
                 let augmentation = if link = ScaleLink.Sd then augmentationOf tau else None
 
