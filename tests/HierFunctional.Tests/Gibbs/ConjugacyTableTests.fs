@@ -6,16 +6,9 @@ open System.IO
 open HierFunctional.TestShim
 open HierFunctional.Inference
 
+// The test reads the repository's own document, next to the sources it was compiled from.
 let private docPath =
-    let rec up (d: DirectoryInfo) =
-        if isNull d then
-            failwith "could not find HierFunctional.sln above the test binaries"
-        elif File.Exists(Path.Combine(d.FullName, "HierFunctional.sln")) then
-            Path.Combine(d.FullName, "docs", "conjugacy.md")
-        else
-            up d.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
+    Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, "..", "..", "..", "docs", "conjugacy.md"))
 
 let private startMarker = "<!-- generated from Rules.builtIn"
 let private endMarker = "<!-- end of generated table -->"
