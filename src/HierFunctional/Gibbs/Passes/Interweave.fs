@@ -152,8 +152,7 @@ module internal Interweave =
         let run
             (weight: MixingWeight voption)
             (widths: SliceWidth[])
-            (eta: float[], prec: float[], shift: float[], scratch: float[])
-            (logitBuffers: float[] * float[])
+            (eta: float[], prec: float[], shift: float[], scratch: float[], logitBuffers: float[] * float[])
             (rng: Random)
             (st: ChainState)
             =
@@ -299,15 +298,17 @@ module internal Interweave =
 
                     let widths = UpdateStep.widths 2
 
-                    let scratch =
-                        Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j
-
                     let logitBuffers =
                         match logit with
                         | Some rows -> LogitRows.buffers rows
                         | None -> [||], [||]
 
-                    UpdateStep.withWidths widths (run weight widths scratch logitBuffers)
+                    let buffers =
+                        Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j, Array.zeroCreate j, logitBuffers
+
+                    // `run` takes five arguments: F# invokes up to five curried arguments without an intermediate
+                    // closure, so a sixth would allocate every sweep.
+                    UpdateStep.withWidths widths (run weight widths buffers)
         }
 
     /// Appends an interweaving step after the updates of each centred Normal hierarchy found in the plan.
