@@ -209,7 +209,7 @@ public sealed partial class Posterior
     /// <summary>The warnings banner (if any), then chains, draws and scalars, and whether the run was cancelled.</summary>
     public override string ToString() => F.Warnings.banner(coreWarnings.Value) + Core.ToString();
 
-    private static Random Rng(int seed) => new MathNet.Numerics.Random.Xoshiro256StarStar(seed, false);
+    private static Random Rng(int seed) => F.Chains.predictiveGenerator(seed);
 
     private static IEnumerable<string> ShrinkableNodes(F.Bound bound) =>
         bound.Nodes.Where(i => i.Node.Kind.IsParameter && i.Node.Plate.IsOver).Select(i => i.Node.Name);

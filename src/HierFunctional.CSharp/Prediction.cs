@@ -73,7 +73,7 @@ public static class PosteriorPrediction
             plan.Core,
             plan.Formula is null ? null : Microsoft.FSharp.Core.FSharpOption<F.FittedFormula>.Some(plan.Formula),
             posterior.Core);
-        var rng = new MathNet.Numerics.Random.Xoshiro256StarStar(seed, false);
+        var rng = F.Chains.predictiveGenerator(seed);
         var result = predictive
             ? F.FitModule.predict(rng, allowNewLevels, newData.Core, fit)
             : F.FitModule.epred(rng, allowNewLevels, newData.Core, fit);

@@ -32,15 +32,9 @@ module Analysis =
 
     let private inv = CultureInfo.InvariantCulture
 
-    /// The Philox stream of the CLI's predictive draws (`predict`, the fit's predictive checks): chain c of a run
-    /// with seed s draws from key (s, c), and no run has 2³¹ − 1 chains, so these draws never replay a chain's.
-    [<Literal>]
-    let PredictiveStream = Int32.MaxValue
-
-    /// The generator of the CLI's predictive draws under `seed`: Philox4x32-10 keyed by (seed, `PredictiveStream`),
-    /// the samplers' generator, so the whole tool draws from one generator.
-    let predictiveGenerator (seed: int) : Random =
-        Philox4x32.Create(seed, PredictiveStream)
+    /// The generator of the CLI's predictive draws under `seed` (`Chains.predictiveGenerator`: the samplers'
+    /// generator on a stream no chain uses).
+    let predictiveGenerator (seed: int) : Random = Chains.predictiveGenerator seed
 
     /// Binds and compiles a job; data and model errors fail with the source named.
     let compile (job: FitJob) =

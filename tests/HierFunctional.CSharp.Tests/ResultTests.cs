@@ -94,14 +94,14 @@ public class ResultTests
         Func<DataSet, double> max = d => d.GetNumbers("y").Max();
         var check = post.PredictiveCheck(max, seed: 3);
         var coreCheck = F.Predictive.check(
-            new MathNet.Numerics.Random.Xoshiro256StarStar(3, false), plan.Bound,
+            F.Chains.predictiveGenerator(3), plan.Bound,
             Microsoft.FSharp.Core.FuncConvert.FromFunc<F.Dataset, double>(MaxY), core);
 
         Assert.Equal(coreCheck.Replicated, check.Replicated);
         Assert.Equal(post.Draws("mu").Length, check.Replicated.Length);
         Assert.InRange(check.PValue, 0.0, 1.0);
         Assert.Equal(
-            F.Predictive.newGroup(new MathNet.Numerics.Random.Xoshiro256StarStar(4, false), plan.Bound, "theta", core),
+            F.Predictive.newGroup(F.Chains.predictiveGenerator(4), plan.Bound, "theta", core),
             post.NewGroup("theta", seed: 4));
     }
 

@@ -118,6 +118,11 @@ module Chains =
     /// updates draw from the streams of the same key with the high counter bit set (`Philox4x32.ForGroup`).
     let generator (seed: int) (chain: int) : Philox4x32 = Philox4x32.Create(seed, chain)
 
+    /// The generator of posterior predictive draws under `seed` (the CLI's `predict` and predictive checks, the C#
+    /// `Posterior.PredictiveCheck`, `NewGroup`, `Predict`): key (seed, 2³¹ − 1), a stream no chain of a run uses,
+    /// so predictive draws never replay a chain's.
+    let predictiveGenerator (seed: int) : Philox4x32 = Philox4x32.Create(seed, Int32.MaxValue)
+
     /// A fresh state for chain `chain` of a run with these options, from the given values: keyed by (Seed, chain),
     /// with the options' threads per chain.
     let internal stateFor (plan: GibbsPlan) (o: SamplerOptions) (chain: int) (values: float[]) =
