@@ -61,50 +61,6 @@ module internal LogitBlock =
             TermGrouped: bool[]
         }
 
-    /// In-place Cholesky of the k×k row-major block of `m` starting at `o` (lower triangle); false when not positive definite.
-    let private cholesky (m: float[]) (o: int) (k: int) =
-        let mutable ok = true
-        let mutable i = 0
-
-        while ok && i < k do
-            for j in 0..i do
-                let mutable s = m.[o + i * k + j]
-
-                for l in 0 .. j - 1 do
-                    s <- s - m.[o + i * k + l] * m.[o + j * k + l]
-
-                if i = j then
-                    if s > 0.0 && Double.IsFinite s then
-                        m.[o + i * k + i] <- sqrt s
-                    else
-                        ok <- false
-                else
-                    m.[o + i * k + j] <- s / m.[o + j * k + j]
-
-            i <- i + 1
-
-        ok
-
-    /// Solves L y = v in place (v at `vo`, length k), L the lower factor at `o`.
-    let private forward (l: float[]) (o: int) (k: int) (v: float[]) (vo: int) =
-        for i in 0 .. k - 1 do
-            let mutable s = v.[vo + i]
-
-            for j in 0 .. i - 1 do
-                s <- s - l.[o + i * k + j] * v.[vo + j]
-
-            v.[vo + i] <- s / l.[o + i * k + i]
-
-    /// Solves Lᵀ x = v in place.
-    let private backward (l: float[]) (o: int) (k: int) (v: float[]) (vo: int) =
-        for i in k - 1 .. -1 .. 0 do
-            let mutable s = v.[vo + i]
-
-            for j in i + 1 .. k - 1 do
-                s <- s - l.[o + j * k + i] * v.[vo + j]
-
-            v.[vo + i] <- s / l.[o + i * k + i]
-
     /// The update over `members` (p global elements, q grouped members over `levels` levels) and the rows of `rows`.
     let create
         (name: string)
@@ -212,17 +168,17 @@ module internal LogitBlock =
 
             // per level: factor D_j, W_j = L_j⁻¹ B_j, y_j = L_j⁻¹ h_j; the Schur complement A − Σ W_jᵀW_j and hg − Σ W_jᵀy_j
             for j in 0 .. levels - 1 do
-                if not (cholesky dm (j * q * q) q) then
+                if not (SmallMv.cholesky q dm (j * q * q)) then
                     fail $"the precision of level {j + 1} is not positive definite"
 
-                forward dm (j * q * q) q hu (j * q)
+                SmallMv.solveLower q dm (j * q * q) hu (j * q)
 
                 if p > 0 then
                     for c in 0 .. p - 1 do
                         for i in 0 .. q - 1 do
                             w.[i] <- bm.[(j * q + i) * p + c]
 
-                        forward dm (j * q * q) q w 0
+                        SmallMv.solveLower q dm (j * q * q) w 0
 
                         for i in 0 .. q - 1 do
                             bm.[(j * q + i) * p + c] <- w.[i]
@@ -245,15 +201,15 @@ module internal LogitBlock =
 
             // the globals from their marginal: S = L Lᵀ, β = L⁻ᵀ(L⁻¹h + z)
             if p > 0 then
-                if not (cholesky a 0 p) then
+                if not (SmallMv.cholesky p a 0) then
                     fail "the precision of the global coefficients is not positive definite"
 
-                forward a 0 p hg 0
+                SmallMv.solveLower p a 0 hg 0
 
                 for i in 0 .. p - 1 do
                     hg.[i] <- hg.[i] + Normal.Sample(rng, 0.0, 1.0)
 
-                backward a 0 p hg 0
+                SmallMv.solveLowerTransposed p a 0 hg 0
 
             // each level given the globals: y_j − W_j β is L_j⁻¹ of its linear term
             for j in 0 .. levels - 1 do
@@ -265,7 +221,7 @@ module internal LogitBlock =
 
                     y.[i] <- v + Normal.Sample(rng, 0.0, 1.0)
 
-                backward dm (j * q * q) q y 0
+                SmallMv.solveLowerTransposed q dm (j * q * q) y 0
 
                 for i in 0 .. q - 1 do
                     hu.[j * q + i] <- y.[i]

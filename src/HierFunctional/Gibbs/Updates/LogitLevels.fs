@@ -49,47 +49,10 @@ module internal LogitLevels =
             Trial: float[]
         }
 
-    /// In-place Cholesky of the k×k row-major `m` (lower triangle); false when not positive definite.
-    let private cholesky (m: float[]) (k: int) =
-        let mutable ok = true
-        let mutable i = 0
-
-        while ok && i < k do
-            for j in 0..i do
-                let mutable s = m.[i * k + j]
-
-                for l in 0 .. j - 1 do
-                    s <- s - m.[i * k + l] * m.[j * k + l]
-
-                if i = j then
-                    if s > 0.0 && Double.IsFinite s then
-                        m.[i * k + i] <- sqrt s
-                    else
-                        ok <- false
-                else
-                    m.[i * k + j] <- s / m.[j * k + j]
-
-            i <- i + 1
-
-        ok
-
     /// Solves L Lᵀ x = v in place (L the lower factor).
     let private solve (l: float[]) (k: int) (v: float[]) =
-        for i in 0 .. k - 1 do
-            let mutable s = v.[i]
-
-            for j in 0 .. i - 1 do
-                s <- s - l.[i * k + j] * v.[j]
-
-            v.[i] <- s / l.[i * k + i]
-
-        for i in k - 1 .. -1 .. 0 do
-            let mutable s = v.[i]
-
-            for j in i + 1 .. k - 1 do
-                s <- s - l.[j * k + i] * v.[j]
-
-            v.[i] <- s / l.[i * k + i]
+        SmallMv.solveLower k l 0 v 0
+        SmallMv.solveLowerTransposed k l 0 v 0
 
     /// The log-conditional at u (up to a constant): Σ_i −½ prec_i (u_i − m_i)² + Σ_k y_k η_k − n_k log(1 + e^(η_k)),
     /// η_k = o_k + c_kᵀu over the level's `rows` rows.
@@ -172,7 +135,7 @@ module internal LogitLevels =
                 for j in 0 .. q - 1 do
                     h.[i * q + j] <- h.[i * q + j] + w * ci * sc.C.[k * q + j]
 
-        let mutable ok = cholesky h q
+        let mutable ok = SmallMv.cholesky q h 0
 
         if ok then
             solve h q u
@@ -183,7 +146,7 @@ module internal LogitLevels =
 
         // Newton with step halving (the conditional is concave, so a halved step eventually increases it)
         while ok && not converged do
-            ok <- cholesky h q
+            ok <- SmallMv.cholesky q h 0
 
             if ok then
                 Array.blit sc.G 0 sc.Step 0 q
@@ -334,13 +297,7 @@ module internal LogitLevels =
 
                     let scale = sqrt (nu / (2.0 * GammaVariate.standard rng (0.5 * nu)))
 
-                    for i in q - 1 .. -1 .. 0 do
-                        let mutable v = sc.Step.[i]
-
-                        for l in i + 1 .. q - 1 do
-                            v <- v - sc.H.[l * q + i] * sc.Step.[l]
-
-                        sc.Step.[i] <- v / sc.H.[i * q + i]
+                    SmallMv.solveLowerTransposed q sc.H 0 sc.Step 0
 
                     for i in 0 .. q - 1 do
                         sc.Trial.[i] <- sc.U.[i] + scale * sc.Step.[i]
