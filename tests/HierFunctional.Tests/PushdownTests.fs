@@ -76,6 +76,66 @@ let ``a Normal hierarchy from per-group sums has the posterior of the rows withi
         let mcse = sqrt (a.McseMean * a.McseMean + b.McseMean * b.McseMean)
         Assert.True(abs (a.Mean - b.Mean) < 4.0 * mcse, $"{name}: rows {a.Mean} vs sums {b.Mean}, MCSE {mcse}")
 
+let ``the Normal push-down updates sigma conjugately on the sums and the plan says so`` () =
+    let sums = fit DataAccess.Aggregate normal normalRows
+
+    let sigma = sums.Fit.Plan.Updates |> Array.find (fun u -> u.Node = "sigma")
+
+    Assert.Equal(UpdateKind.Rule Rules.normalScale.Name, sigma.Kind)
+    Assert.Contains("on the sums", sigma.Method)
+    Assert.Contains("pooled squares '__y_within'", sigma.Method)
+    Assert.Contains("on the sums: n = ", FitSource.describe sums)
+
+// Two groups: g = 1 has y = 1, 2, 4 and g = 2 has y = 0.5, 1.5.
+let private tiny =
+    "SELECT * FROM (VALUES (1, 1.0), (1, 2.0), (1, 4.0), (2, 0.5), (2, 1.5)) t(g, y)"
+
+/// The terms of the variance v's conditional (number and sum of squares) at mu = (1.5, 0.7) in a model bound to
+/// `data`.
+let private scaleTerms (m: Model) (data: Dataset) =
+    let b = Bind.bindOrThrow m data
+    let s = Array.zeroCreate b.Layout.Size
+    s.[b.Layout.Offsets.["mu"]] <- 1.5
+    s.[b.Layout.Offsets.["mu"] + 1] <- 0.7
+
+    match NormalConjugacy.normalScale.Recognise (Graph.expand b.Model) (Bound.node b "v").Node with
+    | RuleOutcome.Matched(_, _, cs) ->
+        let parts = cs |> List.map (ScaleUpdates.sumOfSquares b)
+        parts |> List.sumBy fst, parts |> List.sumBy (fun (_, f) -> f s)
+    | other -> failwithf "expected the Normal scale rule to match v, got %A" other
+
+let ``sigma's conditional on the sums has the rows' count and sum of squares in closed form`` () =
+    let m =
+        model {
+            let! v = sample "v" (Distributions.InverseGamma(2.0, 1.0))
+            let! mu = sample "mu" (Distributions.Normal(0.0, 10.0)) |> over "g"
+            do! observe "y" (Distributions.Normal(mu.[group "g"], sqrt v))
+        }
+
+    // The conditional is InverseGamma(2 + n/2, 1 + SS/2) with n = 5 and
+    // SS = Σ (y − mu_g)² = 0.25 + 0.25 + 6.25 + 0.04 + 0.64 = 7.43, from the rows and from the sums alike.
+    use c = connection ()
+
+    let rows =
+        match DataReader.query c tiny with
+        | Ok d -> d
+        | Error e -> failwith e.Message
+
+    match Pushdown.plan m with
+    | Error e -> failwithf "%A" e
+    | Ok plan ->
+        let sums =
+            match FitSource.aggregate plan c tiny with
+            | Ok d -> d
+            | Error e -> failwith e.Message
+
+        let nRows, ssRows = scaleTerms m rows
+        let nSums, ssSums = scaleTerms (Pushdown.rewrite plan) sums
+        Assert.Equal(5.0, nRows)
+        Assert.Equal(5.0, nSums)
+        Assert.True(abs (ssRows - 7.43) < 1e-12, $"rows: {ssRows}")
+        Assert.True(abs (ssSums - 7.43) < 1e-12, $"sums: {ssSums}")
+
 let ``the plan says which sums each node takes and that per-row outputs are unavailable`` () =
     let sums = fit DataAccess.Auto gammaPoisson countRows
     let text = FitSource.describe sums
@@ -242,6 +302,12 @@ let tests =
                 "a Normal hierarchy from per-group sums has the posterior of the rows within Monte Carlo error"
                 (fun () ->
                     ``a Normal hierarchy from per-group sums has the posterior of the rows within Monte Carlo error`` ())
+            Expecto.Tests.testCase
+                "the Normal push-down updates sigma conjugately on the sums and the plan says so"
+                (fun () -> ``the Normal push-down updates sigma conjugately on the sums and the plan says so`` ())
+            Expecto.Tests.testCase
+                "sigma's conditional on the sums has the rows' count and sum of squares in closed form"
+                (fun () -> ``sigma's conditional on the sums has the rows' count and sum of squares in closed form`` ())
             Expecto.Tests.testCase
                 "the plan says which sums each node takes and that per-row outputs are unavailable"
                 (fun () -> ``the plan says which sums each node takes and that per-row outputs are unavailable`` ())

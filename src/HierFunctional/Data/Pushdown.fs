@@ -52,6 +52,23 @@ module Pushdown =
     let internal ssScalar node = $"__{node}_ss"
     let internal dfScalar node = $"__{node}_df"
 
+    /// The Normal log-likelihood in an sd of `count` observations with sum of squares `squares` about their means,
+    /// up to a constant: −count·log sd − squares/(2 sd²). The Normal scale rule reads this shape back
+    /// (`PooledSquares`), so the pooled within-group part of a push-down stays conjugate.
+    let pooledSquares (count: Expr) (squares: Expr) (sd: Expr) : Expr =
+        Expr.Sub(
+            Expr.Neg(Expr.Mul(count, Expr.Apply(Fn.Log, sd))),
+            Expr.Div(squares, Expr.Mul(Expr.Const 2.0, Expr.Apply(Fn.Square, sd)))
+        )
+
+    /// (count, squares, sd) of a `pooledSquares` expression.
+    let (|PooledSquares|_|) (e: Expr) : (Expr * Expr * Expr) option =
+        match e with
+        | Expr.Sub(Expr.Neg(Expr.Mul(count, Expr.Apply(Fn.Log, sd))),
+                   Expr.Div(squares, Expr.Mul(Expr.Const 2.0, Expr.Apply(Fn.Square, sd2)))) when sd = sd2 ->
+            Some(count, squares, sd)
+        | _ -> None
+
     let private isGroupLevel (e: Expr) = List.isEmpty (Shapes.dataRefs e)
 
     let private size (what: string) (e: Expr) =
@@ -187,11 +204,7 @@ module Pushdown =
             |> List.choose (fun s ->
                 match s with
                 | GroupSums.Normal(n, sd) when not (List.isEmpty (Expr.paramRefs sd)) ->
-                    let logDensity =
-                        Expr.Sub(
-                            Expr.Neg(Expr.Mul(Expr.Data(dfScalar n), Expr.Apply(Fn.Log, sd))),
-                            Expr.Div(Expr.Data(ssScalar n), Expr.Mul(Expr.Const 2.0, Expr.Apply(Fn.Square, sd)))
-                        )
+                    let logDensity = pooledSquares (Expr.Data(dfScalar n)) (Expr.Data(ssScalar n)) sd
 
                     Some
                         {

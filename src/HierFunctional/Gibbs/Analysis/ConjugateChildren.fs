@@ -36,13 +36,27 @@ type internal ScaleLink =
     /// sd = 1 / sqrt(target) (a precision).
     | Precision
 
-/// A Normal child whose sd is a function of the target and whose mean is free of it.
+/// How a term of a scale target's conditional enters: a Normal child whose sd is the link of the target, times a
+/// data weight, or a factor that is the Normal log-likelihood of pooled squares.
+[<RequireQualifiedAccess>]
+type internal ScaleTerm =
+    /// sd = link(target).
+    | Row
+    /// sd = link(target) × w, w data-only (the group mean of n rows has w = 1/√n).
+    | Weighted of weight: Expr
+    /// A factor −d·log sd − S/(2 sd²) with data-only d and S: d observations with sum of squares S about their
+    /// means (the pooled within-group part of grouped rows, `Pushdown.rewrite`).
+    | Pooled of count: Expr * squares: Expr
+
+/// A Normal child whose sd is a function of the target and whose mean is free of it, or a pooled-squares factor.
 type internal ScaleChild =
     {
-        /// The child node.
+        /// The child node (the factor node for `ScaleTerm.Pooled`).
         Node: Node
-        /// The child's mean (free of the target).
+        /// The child's mean (free of the target; unused for `ScaleTerm.Pooled`).
         Mean: Expr
+        /// How the term enters.
+        Term: ScaleTerm
     }
 
 /// A count child whose success probability or rate is the target (possibly indexed).

@@ -84,16 +84,42 @@ module internal NormalConjugacy =
     let private scaleLink (target: string) (sd: Expr) =
         scaleOf sd |> Option.filter (fun (t, _) -> t = target) |> Option.map snd
 
+    /// sd = link(target), or link(target) × w with a data-only weight w on either side.
+    let private scaleTerm (target: string) (sd: Expr) =
+        let dataOnly (w: Expr) = List.isEmpty (Expr.paramRefs w)
+
+        match scaleLink target sd, sd with
+        | Some link, _ -> Some(link, ScaleTerm.Row)
+        | None, Mul(s, w) when dataOnly w && (scaleLink target s).IsSome ->
+            Some((scaleLink target s).Value, ScaleTerm.Weighted w)
+        | None, Mul(w, s) when dataOnly w && (scaleLink target s).IsSome ->
+            Some((scaleLink target s).Value, ScaleTerm.Weighted w)
+        | _ -> None
+
     let private scaleChildren (target: string) (children: Node list) =
         children
         |> List.map (fun c ->
-            match RecogniserKit.childDist c with
-            | Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target mean) ->
-                match scaleLink target sd with
-                | Some link -> Ok(link, { Node = c; Mean = mean })
+            match c.Kind, RecogniserKit.childDist c with
+            | NodeKind.Factor(Pushdown.PooledSquares(count, squares, sd)), _ when
+                List.isEmpty (Expr.paramRefs count @ Expr.paramRefs squares)
+                && (scaleLink target sd).IsSome
+                && c.Plate = Plate.Scalar
+                ->
+                Ok(
+                    (scaleLink target sd).Value,
+                    {
+                        Node = c
+                        Mean = Const 0.0
+                        Term = ScaleTerm.Pooled(count, squares)
+                    }
+                )
+            | NodeKind.Factor _, _ -> Error $"factor '{c.Name}' adds a non-standard term"
+            | _, Some(Dist.Normal(mean, sd)) when not (Expr.dependsOn target mean) ->
+                match scaleTerm target sd with
+                | Some(link, term) -> Ok(link, { Node = c; Mean = mean; Term = term })
                 | None ->
                     Error
-                        $"child '{c.Name}' uses '{target}' in its sd other than as sd, sqrt(variance) or 1/sqrt(precision)"
+                        $"child '{c.Name}' uses '{target}' in its sd other than as sd, sqrt(variance) or 1/sqrt(precision), possibly times data"
             | _ -> Error $"child '{c.Name}' is not a Normal with '{target}' only in its sd")
         |> RecogniserKit.allOk
         |> Result.bind (fun pairs ->
@@ -132,6 +158,11 @@ module internal NormalConjugacy =
                         "HalfStudentT(ν, A) (HalfCauchy: ν = 1)"
                         "Normal with sd θ"
                         "inverse-gamma scale mixture (Wand et al. 2011; Makalic & Schmidt 2016) with an auxiliary a: θ² | a ~ IG((ν + n)/2, ν/a + SS/2), a | θ² ~ IG((ν + 1)/2, ν/θ² + 1/A²)"
+                    RuleMath.case
+                        "on sums: weighted children, pooled squares"
+                        "any prior above"
+                        "Normal with sd `link(θ)·w_i`, w_i data (a group mean ȳ_g of n_g rows: w = 1/√n_g), and factors −d·log sd − S/(2 sd²) with data d, S (the pooled within-group squares of `Pushdown.rewrite`)"
+                        "the row above's with n = Σ_i 1 + Σ d and SS = Σ_i ((y_i − m_i)/w_i)² + Σ S: for group means this is the rows' N and Σ(y − μ_g)² = SS_within + Σ n_g (ȳ_g − μ_g)²"
                 ]
             Recognise =
                 fun expanded target ->
@@ -139,7 +170,6 @@ module internal NormalConjugacy =
                     | NodeKind.Parameter(Dist.Gamma _ | Dist.InverseGamma _ | Dist.HalfNormal _ | Dist.HalfCauchy _ | Dist.HalfStudentT _ as prior),
                       Plate.Scalar ->
                         RecogniserKit.childrenOf expanded target
-                        >>= RecogniserKit.factorFree
                         >>= scaleChildren target.Name
                         >>= (fun (link, cs) ->
                             match prior, link with

@@ -79,11 +79,17 @@ module internal ScaleUpdates =
 
         fun (s: float[]) -> LevelSums.totalSquares q (fun l i -> s.[off + l * k + i])
 
-    /// Σ (y − mean)² and the number of terms over one Normal child, as a function of the state. With a mean that
-    /// is constant within the levels of a group (or overall) and observed values, the within-level sums of squares
-    /// are precomputed, so SS = Σ_levels [W_l + n_l (ȳ_l − m_l)²] costs O(levels) and stays accurate for data far
-    /// from zero (no Σy² − n ȳ² cancellation).
-    let internal sumOfSquares (b: Bound) (c: ScaleChild) : int * (float[] -> float) =
+    /// Σ ω (y − mean)² and the number of terms over one Normal child with per-row precision weights ω (1 for
+    /// sd = link(θ), 1/w² for sd = link(θ)·w). With a mean that is constant within the levels of a group (or
+    /// overall) and observed values, the weighted within-level sums of squares are precomputed, so
+    /// SS = Σ_levels [W_l + ω_l (ȳ_l − m_l)²] costs O(levels) and stays accurate for data far from zero (no
+    /// Σy² − n ȳ² cancellation). With ω = 1 the arithmetic is the unweighted one, operation for operation.
+    let private childSquares
+        (b: Bound)
+        (c: ScaleChild)
+        (weighted: bool)
+        (weight: int -> float)
+        : float * (float[] -> float) =
         let child = Bound.node b c.Node.Name
         let value = Slots.childValues b child
         let mean = Eval.compileScalar b child.Scope c.Mean
@@ -102,14 +108,24 @@ module internal ScaleUpdates =
             let mean0 = Array.zeroCreate levels
             let within = Array.zeroCreate levels
 
-            // Welford's update keeps the within-level sums of squares exact to rounding.
+            // Welford's update (West's weighted form) keeps the within-level sums of squares exact to rounding; a
+            // level's first row sets its mean exactly, as the unweighted update does.
             for r in 0 .. child.Copies - 1 do
                 let l = level r
                 let y = value zero r
-                count.[l] <- count.[l] + 1.0
-                let d = y - mean0.[l]
-                mean0.[l] <- mean0.[l] + d / count.[l]
-                within.[l] <- within.[l] + d * (y - mean0.[l])
+
+                if weighted then
+                    let w = weight r
+                    let first = count.[l] = 0.0
+                    count.[l] <- count.[l] + w
+                    let d = y - mean0.[l]
+                    mean0.[l] <- if first then y else mean0.[l] + d * w / count.[l]
+                    within.[l] <- within.[l] + w * d * (y - mean0.[l])
+                else
+                    count.[l] <- count.[l] + 1.0
+                    let d = y - mean0.[l]
+                    mean0.[l] <- mean0.[l] + d / count.[l]
+                    within.[l] <- within.[l] + d * (y - mean0.[l])
 
             let repr = Slots.representatives levels (Array.init child.Copies level)
 
@@ -118,7 +134,7 @@ module internal ScaleUpdates =
             | Some meanOff, _ when repr |> Array.forall (fun r -> r >= 0) ->
                 // The mean is the group parameter itself (y ~ N(θ[g], σ)): read θ_l in place, no closure per level.
                 // Summed in the fixed block order (`BlockSums`): shards of the groups reproduce it.
-                child.Copies,
+                float child.Copies,
                 fun s ->
                     BlockSums.total
                         (fun l ->
@@ -126,7 +142,7 @@ module internal ScaleUpdates =
                             within.[l] + count.[l] * d * d)
                         levels
             | _, Some m when repr |> Array.forall (fun r -> r >= 0) ->
-                child.Copies,
+                float child.Copies,
                 fun s ->
                     let mv = m s
                     let mutable ss = 0.0
@@ -137,7 +153,7 @@ module internal ScaleUpdates =
 
                     ss
             | _ ->
-                child.Copies,
+                float child.Copies,
                 fun s ->
                     let mutable ss = 0.0
 
@@ -149,15 +165,19 @@ module internal ScaleUpdates =
                             ss <- ss + within.[l] + count.[l] * d * d
 
                     ss
-        | _ when c.Node.Kind.IsObserved && (linearInGroupVector b child c.Mean).IsSome ->
+        | _ when
+            not weighted
+            && c.Node.Kind.IsObserved
+            && (linearInGroupVector b child c.Mean).IsSome
+            ->
             let a, x, p, g, k = (linearInGroupVector b child c.Mean).Value
-            child.Copies, linearLevelSquares b child a x p g k
-        | _ when (LevelSums.splitOf b child c.Mean).IsSome ->
+            float child.Copies, linearLevelSquares b child a x p g k
+        | _ when not weighted && (LevelSums.splitOf b child c.Mean).IsSome ->
             // a group parameter plus global coefficients × data (radon): O(levels) per sweep
-            child.Copies, LevelSums.sumOfSquares b child (LevelSums.splitOf b child c.Mean).Value
+            float child.Copies, LevelSums.sumOfSquares b child (LevelSums.splitOf b child c.Mean).Value
         | _ ->
             match UpdateKit.stateOffset b child, UpdateKit.perSweep b c.Mean with
-            | Some off, Some m ->
+            | Some off, Some m when not weighted ->
                 // Latent children with a per-sweep mean (θ_j ~ N(μ, τ) for τ): Σ(θ − μ)² = M2 + n(θ̄ − μ)² from the
                 // copies' moments in the fixed block order (`BlockSums`), which shards of the groups return without
                 // knowing the μ drawn after them.
@@ -168,15 +188,46 @@ module internal ScaleUpdates =
                     let mv = m s
                     BlockSums.squaresAbout (BlockSums.totalMoments (fun r -> s.[off + r]) copies) mv
             | _ ->
-                child.Copies,
-                fun s ->
-                    let mutable ss = 0.0 // local accumulation
+                float child.Copies,
+                if weighted then
+                    let omega = Array.init child.Copies weight
 
-                    for r in 0 .. child.Copies - 1 do
-                        let d = value s r - mean s r
-                        ss <- ss + d * d
+                    fun s ->
+                        let mutable ss = 0.0 // local accumulation
 
-                    ss
+                        for r in 0 .. child.Copies - 1 do
+                            let d = value s r - mean s r
+                            ss <- ss + omega.[r] * d * d
+
+                        ss
+                else
+                    fun s ->
+                        let mutable ss = 0.0 // local accumulation
+
+                        for r in 0 .. child.Copies - 1 do
+                            let d = value s r - mean s r
+                            ss <- ss + d * d
+
+                        ss
+
+    /// The number of terms and Σ (y − mean)² (weighted) of one term of a scale target's conditional: a Normal child,
+    /// weighted or not, or a pooled-squares factor (its d and S, data scalars read once).
+    let internal sumOfSquares (b: Bound) (c: ScaleChild) : float * (float[] -> float) =
+        match c.Term with
+        | ScaleTerm.Row -> childSquares b c false (fun _ -> 1.0)
+        | ScaleTerm.Weighted w ->
+            let child = Bound.node b c.Node.Name
+            let wf = Eval.compileScalar b child.Scope w
+            let zero = UpdateKit.zeroState b
+
+            childSquares b c true (fun r ->
+                let x = wf zero r
+                1.0 / (x * x))
+        | ScaleTerm.Pooled(count, squares) ->
+            let zero = UpdateKit.zeroState b
+            let d = Eval.compileScalar b Scope.Global count zero 0
+            let ss = Eval.compileScalar b Scope.Global squares zero 0
+            d, (fun _ -> ss)
 
     /// A scale parameter of Normal children (see `NormalConjugacy.normalScale` for the math of each prior).
     let normalScale
@@ -189,7 +240,7 @@ module internal ScaleUpdates =
         let name = target.Node.Name
         let off = b.Layout.Offsets.[name]
         let parts = children |> List.map (sumOfSquares b) |> Array.ofList
-        let n = parts |> Array.sumBy (fst >> float)
+        let n = parts |> Array.sumBy fst
 
         let ss (s: float[]) =
             parts |> Array.sumBy (fun (_, f) -> f s)
@@ -197,11 +248,32 @@ module internal ScaleUpdates =
         let arg e = Eval.compileScalar b Scope.Global e
         let rule = NormalConjugacy.normalScale.Name
 
+        // Said in the plan: the pushed-down Normal's sd is conjugate on the sums, not sliced over the groups.
+        let onSums =
+            let named (f: ScaleTerm -> bool) =
+                children
+                |> List.filter (fun c -> f c.Term)
+                |> List.map (fun c -> $"'{c.Node.Name}'")
+
+            match named _.IsWeighted, named _.IsPooled with
+            | [], [] -> ""
+            | weighted, pooled ->
+                let parts =
+                    [
+                        if not weighted.IsEmpty then
+                            $"""weighted children {String.concat ", " weighted}"""
+                        if not pooled.IsEmpty then
+                            $"""pooled squares {String.concat ", " pooled}"""
+                    ]
+
+                let from = String.concat " and " parts
+                $"; on the sums: n = {n:R} from {from}"
+
         let update (run: Random -> float[] -> float) =
             Ok
                 {
                     Node = name
-                    Method = $"{rule} ({Dist.name prior} on a {(string link).ToLowerInvariant()})"
+                    Method = $"{rule} ({Dist.name prior} on a {(string link).ToLowerInvariant()}{onSums})"
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""
@@ -234,7 +306,7 @@ module internal ScaleUpdates =
             Ok
                 {
                     Node = name
-                    Method = $"{rule} ({Dist.name prior} on an sd, inverse-gamma mixture augmentation)"
+                    Method = $"{rule} ({Dist.name prior} on an sd, inverse-gamma mixture augmentation{onSums})"
                     Kind = UpdateKind.Rule rule
                     Exactness = Exactness.Exact
                     Reason = ""

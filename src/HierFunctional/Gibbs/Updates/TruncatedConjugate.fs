@@ -197,7 +197,7 @@ module internal TruncatedConjugate =
                 upper
         | TruncatedInner.NormalScale(link, prior, children) ->
             let parts = children |> List.map (ScaleUpdates.sumOfSquares b) |> Array.ofList
-            let n = parts |> Array.sumBy (fst >> float)
+            let n = parts |> Array.sumBy fst
 
             let ss (s: float[]) =
                 parts |> Array.sumBy (fun (_, f) -> f s)
