@@ -8,6 +8,8 @@ open HierFunctional
 
 let j = int fsi.CommandLineArgs.[1]
 let sweeps = int fsi.CommandLineArgs.[2]
+// "sums" (the group-level model) or "rows" (the row model on 10 rows per group, for reference)
+let path = if fsi.CommandLineArgs.Length > 3 then fsi.CommandLineArgs.[3] else "sums"
 let perGroup = 10.0
 
 let normal =
@@ -42,8 +44,18 @@ let data =
     |> Dataset.scalar "__y_ss" ss
     |> Dataset.scalar "__y_df" df
 
+// The rows: group g's 10 values have mean means[g] and sum of squares about it near 9 (their own draws).
+let rowData () =
+    let n = j * int perGroup
+    let g = Array.init n (fun i -> i / int perGroup)
+    let y = Array.init n (fun i -> means.[i / int perGroup] + z ())
+    Dataset.empty |> Dataset.integers "g" g |> Dataset.reals "y" y
+
+let model, bound =
+    if path = "rows" then normal, rowData () else Pushdown.rewrite plan, data
+
 let compiled =
-    match Bind.bind (Pushdown.rewrite plan) data |> Result.bind Gibbs.compile with
+    match Bind.bind model bound |> Result.bind Gibbs.compile with
     | Ok p -> p
     | Error e -> failwithf "%A" e
 
@@ -59,4 +71,4 @@ let clock = Stopwatch.StartNew()
 let post = Chains.run (options.WithDraws sweeps) compiled
 let ms = clock.Elapsed.TotalMilliseconds / float (2 * sweeps)
 let sigmaMean = Posterior.chains "sigma" post |> Array.concat |> Array.average
-printfn "J=%d sweeps=%d ms_per_sweep=%.3f ns_per_group=%.1f sigma_mean=%.4f sigma_update=%s" j sweeps ms (ms * 1e6 / float j) sigmaMean sigmaMethod
+printfn "%s J=%d sweeps=%d ms_per_sweep=%.3f ns_per_group=%.1f sigma_mean=%.4f sigma_update=%s" path j sweeps ms (ms * 1e6 / float j) sigmaMean sigmaMethod

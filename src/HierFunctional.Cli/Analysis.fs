@@ -23,6 +23,12 @@ type FitJob =
         Terms: FormulaTerms option
         /// 1-based rows of the CSV dropped for a missing cell (--drop-missing); empty otherwise.
         Dropped: int[]
+        /// Which path the data took to the sampler (rows, or per-group sums) and why, one line per observed node
+        /// (`AggregatePath.apply`); empty before the path is chosen.
+        DataPath: string list
+        /// Fitted from per-group sums: the rows of each level of each group column (level label → rows), which
+        /// the one row per group no longer shows; empty for a row fit.
+        GroupRows: Map<string, Map<string, float>>
     }
 
 /// The analyses `hier fit` prints and reports: compiling, sampling, group and hyperparameter nodes, shrinkage,

@@ -21,6 +21,7 @@ type FitArgs =
     | Categorical of column: string
     | Delimiter of delimiter: string
     | Drop_Missing
+    | Aggregate of mode: string
     | Strict
     | Tidy
 
@@ -50,6 +51,8 @@ type FitArgs =
                 "the CSV field delimiter: comma, semicolon or tab (default: detected from the header line; with semicolon, decimal commas are read)."
             | Drop_Missing ->
                 "drop rows with a missing cell (NA or empty) in a column the model uses, and say how many; without it such rows are refused."
+            | Aggregate _ ->
+                "auto (default), on or off: fit from per-group sums when every row-level term reduces to them (auto: from 100,000 rows); DIC, WAIC, LOO and predictive checks then need --aggregate off."
             | Strict -> "exit with code 3 when any convergence warning fires (R-hat, ESS, non-finite or stuck draws)."
             | Tidy ->
                 "also write draws-tidy.csv to --output: one (chain, draw, name, value) row per draw of each scalar."

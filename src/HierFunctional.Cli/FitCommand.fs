@@ -80,6 +80,8 @@ module FitCommand =
             Data = data
             Dropped = dropped
             Terms = None
+            DataPath = []
+            GroupRows = Map.empty
         }
 
     /// A formula's model on the user's CSV, with the formula as fitted (for prediction); a family outside
@@ -146,6 +148,8 @@ module FitCommand =
                 Data = d
                 Dropped = dropped
                 Terms = Some terms
+                DataPath = []
+                GroupRows = Map.empty
             },
             fitted
         | Error messages -> Fail.data (String.concat System.Environment.NewLine messages)
@@ -273,6 +277,8 @@ module FitCommand =
         | Some(node, stats) ->
             let ps = stats |> List.map (fun (s, _, _, p) -> $"{s} {p:F2}") |> String.concat ", "
             Terminal.line t $"posterior predictive p-values of {node}: {ps}"
+        | None when AggregatePath.isAggregated r.Job ->
+            Terminal.line t $"posterior predictive checks: {AggregatePath.unavailable}"
         | None -> ()
 
     /// After the results: a reminder on stderr that warnings fired (listed above the summary), and the exit code:
@@ -322,7 +328,9 @@ module FitCommand =
             )
 
         let o = (options a).WithCancellation(cts.Token)
-        let job = job a
+        let aggregate = AggregatePath.mode (a.TryGetResult FitArgs.Aggregate)
+        let job = job a |> AggregatePath.apply aggregate
+        let summed = AggregatePath.isAggregated job
 
         if a.Contains FitArgs.Tidy && not (a.Contains FitArgs.Output) then
             Fail.usage "--tidy goes with --output DIR: it writes draws-tidy.csv there."
@@ -348,6 +356,9 @@ module FitCommand =
                 Terminal.line t text
                 t.Err.WriteLine($"hier: {text}.")
 
+            for line in job.DataPath do
+                Terminal.line t line
+
             Terminal.line t (Print.model job.Model)
             Terminal.line t "Sampler plan:"
             Terminal.line t (Gibbs.describe plan)
@@ -360,9 +371,20 @@ module FitCommand =
                     Plan = plan
                     Posterior = post
                     Summary = Summary.compute (Analysis.readable job.Terms post)
-                    Shrinkage = Analysis.shrinkageReports job.Terms plan.Bound post
-                    Checks = Analysis.predictiveChecks o.Seed plan.Bound post
-                    Criteria = Analysis.criteria plan post
+                    Shrinkage =
+                        Analysis.shrinkageReports job.Terms plan.Bound post
+                        |> List.map (AggregatePath.rowsPerLevel job)
+                    Checks =
+                        if summed then
+                            None
+                        else
+                            Analysis.predictiveChecks o.Seed plan.Bound post
+                    Criteria =
+                        if summed then
+                            [ "DIC"; "WAIC"; "LOOIC" ]
+                            |> List.map (fun n -> n, "NA", AggregatePath.unavailable)
+                        else
+                            Analysis.criteria plan post
                 }
 
             print t r

@@ -154,7 +154,13 @@ module FitReport =
             [
                 {
                     Heading = "Model"
-                    Body = Html.pre (Print.model r.Job.Model) + Html.pre (Gibbs.describe r.Plan)
+                    Body =
+                        (if r.Job.DataPath.IsEmpty then
+                             ""
+                         else
+                             Html.pre (String.concat "\n" r.Job.DataPath))
+                        + Html.pre (Print.model r.Job.Model)
+                        + Html.pre (Gibbs.describe r.Plan)
                 }
                 yield! r.Job.Terms |> Option.map (fun t -> effectsSection t r) |> Option.toList
                 yield! r.Shrinkage |> List.mapi shrinkageSection

@@ -55,14 +55,14 @@ module Pushdown =
     /// The Normal log-likelihood in an sd of `count` observations with sum of squares `squares` about their means,
     /// up to a constant: −count·log sd − squares/(2 sd²). The Normal scale rule reads this shape back
     /// (`PooledSquares`), so the pooled within-group part of a push-down stays conjugate.
-    let pooledSquares (count: Expr) (squares: Expr) (sd: Expr) : Expr =
+    let internal pooledSquares (count: Expr) (squares: Expr) (sd: Expr) : Expr =
         Expr.Sub(
             Expr.Neg(Expr.Mul(count, Expr.Apply(Fn.Log, sd))),
             Expr.Div(squares, Expr.Mul(Expr.Const 2.0, Expr.Apply(Fn.Square, sd)))
         )
 
     /// (count, squares, sd) of a `pooledSquares` expression.
-    let (|PooledSquares|_|) (e: Expr) : (Expr * Expr * Expr) option =
+    let internal (|PooledSquares|_|) (e: Expr) : (Expr * Expr * Expr) option =
         match e with
         | Expr.Sub(Expr.Neg(Expr.Mul(count, Expr.Apply(Fn.Log, sd))),
                    Expr.Div(squares, Expr.Mul(Expr.Const 2.0, Expr.Apply(Fn.Square, sd2)))) when sd = sd2 ->
