@@ -38,16 +38,6 @@ module AggregatePath =
         | Some "off" -> AggregateMode.Off
         | Some other -> Fail.usage $"--aggregate must be auto, on or off, but was '{other}'."
 
-    let private columnsOf (plan: PushdownPlan) =
-        plan.Keys
-        @ (plan.Sums
-           |> List.collect (fun s ->
-               match s with
-               | GroupSums.Poisson(_, Size.Column c)
-               | GroupSums.Binomial(_, Size.Column c) -> [ s.Node; c ]
-               | _ -> [ s.Node ]))
-        |> List.distinct
-
     /// The number of rows: the length of the first summed column.
     let private rowCount (plan: PushdownPlan) (data: Dataset) =
         Dataset.tryColumn plan.Sums.Head.Node data
@@ -60,7 +50,7 @@ module AggregatePath =
         let n = rowCount plan data
 
         let columns =
-            columnsOf plan
+            Pushdown.columns plan
             |> List.map (fun name ->
                 let column = Dataset.tryColumn name data
 

@@ -160,6 +160,17 @@ module Pushdown =
             | [], [] -> Error [ "(model)", "no row-level observed node: nothing to sum" ]
             | [], _ -> Ok { Model = m; Keys = keys; Sums = sums }
 
+    /// The row columns the sums read: the group keys, each summed node and its exposure or trials column.
+    let columns (plan: PushdownPlan) : string list =
+        plan.Keys
+        @ (plan.Sums
+           |> List.collect (fun s ->
+               match s with
+               | GroupSums.Poisson(_, Size.Column c)
+               | GroupSums.Binomial(_, Size.Column c) -> [ s.Node; c ]
+               | _ -> [ s.Node ]))
+        |> List.distinct
+
     let private sizeText =
         function
         | Size.Column c -> $"sum {c}"

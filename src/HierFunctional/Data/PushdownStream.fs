@@ -176,16 +176,7 @@ module PushdownStream =
     let internal read (plan: PushdownPlan) (source: string) (reader: DbDataReader) : Result<GroupTable, SourceError> =
         let names = Array.init reader.FieldCount reader.GetName
 
-        let columnsNeeded =
-            plan.Keys
-            @ (plan.Sums
-               |> List.collect (fun s ->
-                   match s with
-                   | GroupSums.Poisson(_, Size.Column c)
-                   | GroupSums.Binomial(_, Size.Column c) -> [ s.Node; c ]
-                   | _ -> [ s.Node ]))
-
-        match columnsNeeded |> List.tryFind (fun c -> not (Array.contains c names)) with
+        match Pushdown.columns plan |> List.tryFind (fun c -> not (Array.contains c names)) with
         | Some c ->
             Error
                 {
