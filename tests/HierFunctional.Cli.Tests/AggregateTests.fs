@@ -93,29 +93,26 @@ let ``auto fits a small data set from its rows and says why`` () =
     let r, _ = fitWith "auto"
     Assert.Contains("rows; --aggregate auto sums per group from 100000 rows", r.Out)
 
-let ``aggregate on with a row-level covariate fails naming the node and the column`` () =
-    let csv = csvFile "g,x,y\na,0.5,1.0\na,1.5,2.0\nb,0.2,0.7\nb,0.9,1.1\n"
-
+/// A short `--aggregate on` fit of a CSV with a formula, which the tests below expect to fail with a data error.
+let private refused (csv: string) (formula: string) =
     let r =
         hier (
-            [ "fit"; "--data"; csv; "--formula"; "y ~ x + (1 | g)"; "--aggregate"; "on" ]
+            [ "fit"; "--data"; csvFile csv; "--formula"; formula; "--aggregate"; "on" ]
             @ short
         )
 
     Assert.Equal(1, r.Code)
+    r
+
+let ``aggregate on with a row-level covariate fails naming the node and the column`` () =
+    let r =
+        refused "g,x,y\na,0.5,1.0\na,1.5,2.0\nb,0.2,0.7\nb,0.9,1.1\n" "y ~ x + (1 | g)"
+
     Assert.Contains("does not reduce to per-group sums", r.Err)
     Assert.Contains("y: its mean reads the row column(s) x", r.Err)
 
 let ``a missing response in aggregate mode is refused naming the column and the row`` () =
-    let csv = csvFile "g,y\na,1.0\na,NA\nb,0.7\nb,1.1\n"
-
-    let r =
-        hier (
-            [ "fit"; "--data"; csv; "--formula"; "y ~ 1 + (1 | g)"; "--aggregate"; "on" ]
-            @ short
-        )
-
-    Assert.Equal(1, r.Code)
+    let r = refused "g,y\na,1.0\na,NA\nb,0.7\nb,1.1\n" "y ~ 1 + (1 | g)"
     Assert.Contains("column 'y' row 2 is missing", r.Err)
 
 let ``an unknown aggregate mode is a usage error`` () =
