@@ -60,6 +60,58 @@ module internal SliceUpdate =
                 if st.Adapting then
                     widths.[0] <- Slice.adaptWidth w u0 r.Value)
 
+    /// A single scalar global whose blanket is its own prior and binomial-logit rows linear in it (Oxford's σ, which
+    /// scales non-centred effects): the rows' offsets and coefficients are frozen once per update (`LogitRows`), so
+    /// each slice evaluation costs one exp and one log per row instead of every child's density term.
+    let private logistic (density: CompiledDensity) (info: NodeInfo) (support: Support) (rows: LogitRows.Rows) =
+        let name = info.Node.Name
+        let off = density.Bound.Layout.Offsets.[name]
+        let prior = density.Term { Node = name; Copy = 0 }
+
+        fun (_: ChainSetup) ->
+            let widths = UpdateStep.widths 1
+            let frozen = LogitRows.buffers rows
+
+            UpdateStep.withWidths widths (fun rng st ->
+                let s = st.Values
+                LogitRows.freeze rows frozen s
+
+                let f u =
+                    s.[off] <- Transform.fromUnconstrainedScalar support u
+
+                    prior s
+                    + LogitRows.logLikelihood rows frozen s
+                    + Transform.logJacobianScalar support u
+
+                let w = widths.[0]
+                let u0 = Transform.toUnconstrainedScalar support s.[off]
+                let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
+                s.[off] <- Transform.fromUnconstrainedScalar support r.Value
+
+                if st.Adapting then
+                    widths.[0] <- Slice.adaptWidth w u0 r.Value)
+
+    /// The node's logistic rows when its blanket is exactly its own prior and those rows (no other term reads it).
+    let private logisticRows (density: CompiledDensity) (info: NodeInfo) : LogitRows.Rows option =
+        let b = density.Bound
+        let expanded = Graph.expand b.Model
+
+        match LogitRows.tryCreate b expanded info [] with
+        | Some rows ->
+            let children =
+                Graph.children expanded info.Node.Name |> List.map _.Name |> Set.ofList
+
+            let onlyRows =
+                match density.Dependents.TryFind info.Node.Name with
+                | Some terms when terms.Length = 1 ->
+                    terms.[0]
+                    |> Array.forall (fun t -> t.Node = info.Node.Name || children.Contains t.Node)
+                | _ -> false
+
+            // every row with trials is in `rows`; rows without trials add nothing to the log-likelihood
+            if onlyRows then Some rows else None
+        | None -> None
+
     let private vector (density: CompiledDensity) (info: NodeInfo) (support: Support) (size: int) (usize: int) =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
@@ -122,11 +174,17 @@ module internal SliceUpdate =
                 else
                     None
 
+            let logit =
+                match collapsed, fast with
+                | None, None when single -> logisticRows density info
+                | _ -> None
+
             let init =
-                match fast with
-                | Some sb -> summarised density info support sb
-                | None when info.Event = Shape.Scalar -> scalar density info support
-                | None -> vector density info support size usize
+                match fast, logit with
+                | Some sb, _ -> summarised density info support sb
+                | None, Some rows -> logistic density info support rows
+                | None, None when info.Event = Shape.Scalar -> scalar density info support
+                | None, None -> vector density info support size usize
 
             match collapsed with
             | Some u -> Ok u
