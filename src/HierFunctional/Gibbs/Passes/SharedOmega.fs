@@ -86,10 +86,13 @@ module internal SharedOmega =
     /// The block for one cluster, or None when the rule does not take it. `inGlmBlock` holds the nodes a GLM block
     /// update already moves: when every global element is among them and trials exceed `PolyaGammaN.ExactUpTo`, the
     /// globals keep that block (Newton-centred exact MH, with its exact centring step) and only the grouped members
-    /// form a block (`LogitLevels`, or their own updates when one is left), so no row needs a large-n ω.
+    /// form a block (`LogitLevels`, even a lone one unless `collapsed`, the nodes with the collapsed logistic-intercepts
+    /// step, holds it), so no row needs a large-n ω. `lone` lets a one-member cluster form a block.
     let rec private build
         (b: Bound)
         (inGlmBlock: Set<string>)
+        (collapsed: Set<string>)
+        (lone: bool)
         (cluster: Candidate list)
         : (string list * Update) option =
         let cs = Array.ofList cluster
@@ -130,7 +133,7 @@ module internal SharedOmega =
 
         let p = cs |> Array.filter (grouped >> not) |> Array.sumBy _.Info.Copies
 
-        if cs.Length < 2 || not independent || p > MaxGlobal then
+        if cs.Length < (if lone then 1 else 2) || not independent || p > MaxGlobal then
             None
         else
             let q = cs |> Array.filter grouped |> Array.length
@@ -242,7 +245,9 @@ module internal SharedOmega =
 
                 match factor with
                 | Some _ when p > 0 && q > 0 && maxTrials > PolyaGammaN.ExactUpTo && globalsInGlmBlock ->
-                    build b inGlmBlock (cluster |> List.filter grouped)
+                    match cluster |> List.filter grouped with
+                    | [ one ] when collapsed.Contains one.Info.Node.Name -> None
+                    | levelMembers -> build b inGlmBlock collapsed true levelMembers
                 | Some(g, _) when LogitLevels.chosen p q maxTrials ->
                     let per = String.Join(", ", names)
 
@@ -270,9 +275,15 @@ module internal SharedOmega =
             |> Array.map movedBy
             |> Set.unionMany
 
+        let collapsed =
+            updates
+            |> Array.filter (fun u -> u.Kind = UpdateKind.LogisticIntercepts)
+            |> Array.map _.Node
+            |> Set.ofArray
+
         let blocks =
             clusters cands
-            |> List.choose (build b inGlmBlock)
+            |> List.choose (build b inGlmBlock collapsed false)
             |> List.filter (fun (names, _) ->
                 let set = Set.ofList names
 
