@@ -34,23 +34,30 @@ module internal SliceUpdate =
                     if st.Adapting then
                         widths.[j] <- Slice.adaptWidth w u0 r.Value)
 
-    /// A single scalar global whose blanket has children summarised by sufficient statistics: the statistics are
-    /// filled once per update into the step's own array, then each slice evaluation costs O(1) in the number of children.
-    let private summarised (density: CompiledDensity) (info: NodeInfo) (support: Support) (sb: SufficientBlanket) =
+    /// One slice step of a single scalar global per update on a blanket that `prepare` summarises into the chain's own
+    /// scratch (from `scratch`) once per update, so that each evaluation (`eval`) reads the summary, not the children.
+    let private summarisedBy
+        (density: CompiledDensity)
+        (info: NodeInfo)
+        (support: Support)
+        (scratch: unit -> 'S)
+        (prepare: float[] -> 'S -> unit)
+        (eval: float[] -> 'S -> float)
+        =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
 
         fun (_: ChainSetup) ->
             let widths = UpdateStep.widths 1
-            let stats = Array.zeroCreate<float> sb.Size
+            let summary = scratch ()
 
             UpdateStep.withWidths widths (fun rng st ->
                 let s = st.Values
-                sb.Fill s stats
+                prepare s summary
 
                 let f u =
                     s.[off] <- Transform.fromUnconstrainedScalar support u
-                    sb.Eval s stats + Transform.logJacobianScalar support u
+                    eval s summary + Transform.logJacobianScalar support u
 
                 let w = widths.[0]
                 let u0 = Transform.toUnconstrainedScalar support s.[off]
@@ -59,37 +66,25 @@ module internal SliceUpdate =
 
                 if st.Adapting then
                     widths.[0] <- Slice.adaptWidth w u0 r.Value)
+
+    /// A single scalar global whose blanket has children summarised by sufficient statistics: the statistics are
+    /// filled once per update into the step's own array, then each slice evaluation costs O(1) in the number of children.
+    let private summarised (density: CompiledDensity) (info: NodeInfo) (support: Support) (sb: SufficientBlanket) =
+        summarisedBy density info support (fun () -> Array.zeroCreate<float> sb.Size) sb.Fill sb.Eval
 
     /// A single scalar global whose blanket is its own prior and binomial-logit rows linear in it (Oxford's σ, which
     /// scales non-centred effects): the rows' offsets and coefficients are frozen once per update (`LogitRows`), so
     /// each slice evaluation costs one exp and one log per row instead of every child's density term.
     let private logistic (density: CompiledDensity) (info: NodeInfo) (support: Support) (rows: LogitRows.Rows) =
-        let name = info.Node.Name
-        let off = density.Bound.Layout.Offsets.[name]
-        let prior = density.Term { Node = name; Copy = 0 }
+        let prior = density.Term { Node = info.Node.Name; Copy = 0 }
 
-        fun (_: ChainSetup) ->
-            let widths = UpdateStep.widths 1
-            let frozen = LogitRows.buffers rows
-
-            UpdateStep.withWidths widths (fun rng st ->
-                let s = st.Values
-                LogitRows.freeze rows frozen s
-
-                let f u =
-                    s.[off] <- Transform.fromUnconstrainedScalar support u
-
-                    prior s
-                    + LogitRows.logLikelihood rows frozen s
-                    + Transform.logJacobianScalar support u
-
-                let w = widths.[0]
-                let u0 = Transform.toUnconstrainedScalar support s.[off]
-                let r = UpdateKit.sliceStep name "slice" rng f w.Width u0
-                s.[off] <- Transform.fromUnconstrainedScalar support r.Value
-
-                if st.Adapting then
-                    widths.[0] <- Slice.adaptWidth w u0 r.Value)
+        summarisedBy
+            density
+            info
+            support
+            (fun () -> LogitRows.buffers rows)
+            (fun s frozen -> LogitRows.freeze rows frozen s)
+            (fun s frozen -> prior s + LogitRows.logLikelihood rows frozen s)
 
     /// The node's logistic rows when its blanket is exactly its own prior and those rows (no other term reads it).
     let private logisticRows (density: CompiledDensity) (info: NodeInfo) : LogitRows.Rows option =
