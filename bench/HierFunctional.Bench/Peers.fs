@@ -136,12 +136,21 @@ let run (o: Options) =
         printfn "plan %s: %s" u.Node u.Method
 
 /// Prints the processor time of each update of a peer model's plan per sweep (`Sweeps.profile`, one chain from a
-/// prior draw, 200 warm-up sweeps): where a model's sweep goes.
+/// prior draw or the case's inits, 200 warm-up sweeps): where a model's sweep goes.
 let profile (source: string) (sweeps: int) =
-    let m, d, _ = resolve source
+    let m, d, inits = resolve source
     let plan = compile m d
-    Sweeps.profile plan (max 1 (sweeps / 10)) |> ignore // JIT warm-up
-    let parts = Sweeps.profile plan sweeps
+
+    let run n =
+        if List.isEmpty inits then
+            Sweeps.profile plan n
+        else
+            // the case's BUGS inits: a prior draw of a vague-prior model can start where an update cannot
+            let o = SamplerOptions.Default.WithInitial(Initial.Given inits)
+            Sweeps.profileFrom plan n (fun rng -> Chains.start plan o rng)
+
+    run (max 1 (sweeps / 10)) |> ignore // JIT warm-up
+    let parts = run sweeps
     printfn "%-12s %s" "(sweep)" (parts |> Array.sumBy (fun (_, _, t, _) -> t) |> sprintf "%.0f ns")
 
     for node, meth, t, b in parts do

@@ -22,6 +22,17 @@ let threadCpuNanos () =
     clockGettime (3 (* CLOCK_THREAD_CPUTIME_ID *) , &ts) |> ignore
     float ts.Seconds * 1e9 + float ts.Nanoseconds
 
+/// A chain state after `warmup` adapting sweeps from `start`'s values.
+let private warmFrom (plan: GibbsPlan) (seed: int) (warmup: int) (start: Random -> float[]) =
+    let rng = Chains.generator seed 0 :> Random
+    let state = Gibbs.initialStateFor plan seed 0 (start rng)
+
+    for _ in 1..warmup do
+        Gibbs.sweep plan rng state
+
+    state.Adapting <- false
+    rng, state
+
 /// A chain state after `warmup` adapting sweeps from a finite starting point.
 let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
     let rng = Chains.generator seed 0 :> Random
@@ -48,9 +59,8 @@ let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
     state.Adapting <- false
     rng, state
 
-/// Per-update (ns per sweep, bytes per sweep) over `sweeps` sweeps.
-let profile (plan: GibbsPlan) (sweeps: int) =
-    let rng, state = warmState plan 7 200
+/// Per-update (ns per sweep, bytes per sweep) over `sweeps` sweeps after 200 warm-up sweeps from `state`.
+let private profileState (plan: GibbsPlan) (sweeps: int) (rng: Random, state: HierFunctional.Inference.ChainState) =
     let ticks = Array.zeroCreate<int64> plan.Updates.Length
     let bytes = Array.zeroCreate<int64> plan.Updates.Length
 
@@ -67,6 +77,14 @@ let profile (plan: GibbsPlan) (sweeps: int) =
 
     Array.init plan.Updates.Length (fun i ->
         plan.Updates.[i].Node, plan.Updates.[i].Method, ns ticks.[i], float bytes.[i] / float sweeps)
+
+/// Per-update (ns per sweep, bytes per sweep) over `sweeps` sweeps, one chain from a prior draw.
+let profile (plan: GibbsPlan) (sweeps: int) =
+    profileState plan sweeps (warmState plan 7 200)
+
+/// As `profile`, from the starting values `start` draws (e.g. a model's BUGS inits, where a prior draw is far out).
+let profileFrom (plan: GibbsPlan) (sweeps: int) (start: Random -> float[]) =
+    profileState plan sweeps (warmFrom plan 7 200 start)
 
 /// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
 /// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least

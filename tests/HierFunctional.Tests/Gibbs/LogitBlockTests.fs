@@ -2,6 +2,7 @@
 /// given one Pólya-Gamma ω per row, against exact grid posteriors (means and sds within 4 MCSE): an intercept and a
 /// slope (the dense path) and a global intercept with two group effects (the Schur-complement path), with trials up
 /// to 400 so the approximate PG(n, c) series is used; and the plan shows the block, its layout and the approximation.
+/// Two global coefficients with such trials keep their GLM block instead (checked against the plain slice sampler).
 module HierFunctional.Tests.Gibbs.LogitBlockTests
 
 open System
@@ -73,6 +74,21 @@ let private groupGrid () =
 
     moments (fun t -> at (t / (m * m))), moments (fun t -> at (t / m % m)), moments (fun t -> at (t % m))
 
+let private slopeGroupModel =
+    model {
+        let! alpha = sample "alpha" (Normal(0.0, 2.0))
+        let! beta = sample "beta" (Normal(0.5, 1.5))
+        let! u = sample "u" (Normal(0.0, 0.8)) |> over "g"
+        do! observe "k" (Binomial(data "n", invLogit (alpha + beta * data "x" + u.[group "g"])))
+    }
+
+/// |mean_a − mean_b| < 4·√(MCSE_a² + MCSE_b²): two independent exact samplers agree.
+let private assertAgree (a: Posterior) (b: Posterior) (name: string) =
+    let xa, xb = Posterior.chains name a, Posterior.chains name b
+    let d = abs (Diagnostics.mean xa - Diagnostics.mean xb)
+    let se = sqrt (Diagnostics.mcseMean xa ** 2.0 + Diagnostics.mcseMean xb ** 2.0)
+    Assert.True(d < 4.0 * se, $"{name}: means differ by {d}, 4 combined MCSE = {4.0 * se}")
+
 let private blockOf (plan: GibbsPlan) =
     plan.Updates |> Array.find (fun u -> u.Kind = UpdateKind.LogitBlock)
 
@@ -102,6 +118,37 @@ let ``a global intercept and group effects match the 3-D grid posterior through 
     exactCheck post "u[1]" e1
     exactCheck post "u[2]" e2
 
+let ``global coefficients with large trials keep their GLM block and their group effects take Laplace-t steps, not Pólya-Gamma``
+    ()
+    =
+    let plan = planOf Rules.builtIn slopeGroupModel rows
+    let glm = plan.Updates |> Array.find (fun u -> u.Kind = UpdateKind.GlmBlock)
+    Assert.Equal("alpha, beta", glm.Node)
+
+    // u's rows vary within a level (β·x), so they do not collapse: u takes the per-level Laplace-t step alone
+    let levels = blockOf plan
+    Assert.Equal("u", levels.Node)
+    Assert.Contains("logistic levels", levels.Method)
+    // against the plain slice sampler (no rules, no passes): an independent exact sampler of the same posterior
+    let reference =
+        Chains.run
+            (options.WithDraws(20000))
+            (planUsing
+                (CompileSettings.Default
+                    .WithRules([])
+                    .WithGlmBlock(false)
+                    .WithSharedOmega(false)
+                    .WithInterweaving(false)
+                    .WithBlockSlice(false)
+                    .WithJointLocationScale(false))
+                slopeGroupModel
+                rows)
+
+    let post = Chains.run options plan
+
+    for name in [ "alpha"; "beta"; "u[1]"; "u[2]" ] do
+        assertAgree post reference name
+
 let ``switching the shared-omega pass off gives every node its own update again`` () =
     let plan = planUsing (CompileSettings.Default.WithSharedOmega false) slopeModel rows
 
@@ -122,6 +169,10 @@ let tests =
                 "a global intercept and group effects match the 3-D grid posterior through the Schur complement"
                 (fun () ->
                     ``a global intercept and group effects match the 3-D grid posterior through the Schur complement`` ())
+            Expecto.Tests.testCase
+                "global coefficients with large trials keep their GLM block and their group effects take Laplace-t steps, not Pólya-Gamma"
+                (fun () ->
+                    ``global coefficients with large trials keep their GLM block and their group effects take Laplace-t steps, not Pólya-Gamma`` ())
             Expecto.Tests.testCase
                 "switching the shared-omega pass off gives every node its own update again"
                 (fun () -> ``switching the shared-omega pass off gives every node its own update again`` ())

@@ -34,23 +34,30 @@ module internal SliceUpdate =
                     if st.Adapting then
                         widths.[j] <- Slice.adaptWidth w u0 r.Value)
 
-    /// A single scalar global whose blanket has children summarised by sufficient statistics: the statistics are
-    /// filled once per update into the step's own array, then each slice evaluation costs O(1) in the number of children.
-    let private summarised (density: CompiledDensity) (info: NodeInfo) (support: Support) (sb: SufficientBlanket) =
+    /// One slice step of a single scalar global per update on a blanket that `prepare` summarises into the chain's own
+    /// scratch (from `scratch`) once per update, so that each evaluation (`eval`) reads the summary, not the children.
+    let private summarisedBy
+        (density: CompiledDensity)
+        (info: NodeInfo)
+        (support: Support)
+        (scratch: unit -> 'S)
+        (prepare: float[] -> 'S -> unit)
+        (eval: float[] -> 'S -> float)
+        =
         let name = info.Node.Name
         let off = density.Bound.Layout.Offsets.[name]
 
         fun (_: ChainSetup) ->
             let widths = UpdateStep.widths 1
-            let stats = Array.zeroCreate<float> sb.Size
+            let summary = scratch ()
 
             UpdateStep.withWidths widths (fun rng st ->
                 let s = st.Values
-                sb.Fill s stats
+                prepare s summary
 
                 let f u =
                     s.[off] <- Transform.fromUnconstrainedScalar support u
-                    sb.Eval s stats + Transform.logJacobianScalar support u
+                    eval s summary + Transform.logJacobianScalar support u
 
                 let w = widths.[0]
                 let u0 = Transform.toUnconstrainedScalar support s.[off]
@@ -59,6 +66,46 @@ module internal SliceUpdate =
 
                 if st.Adapting then
                     widths.[0] <- Slice.adaptWidth w u0 r.Value)
+
+    /// A single scalar global whose blanket has children summarised by sufficient statistics: the statistics are
+    /// filled once per update into the step's own array, then each slice evaluation costs O(1) in the number of children.
+    let private summarised (density: CompiledDensity) (info: NodeInfo) (support: Support) (sb: SufficientBlanket) =
+        summarisedBy density info support (fun () -> Array.zeroCreate<float> sb.Size) sb.Fill sb.Eval
+
+    /// A single scalar global whose blanket is its own prior and binomial-logit rows linear in it (Oxford's σ, which
+    /// scales non-centred effects): the rows' offsets and coefficients are frozen once per update (`LogitRows`), so
+    /// each slice evaluation costs one exp and one log per row instead of every child's density term.
+    let private logistic (density: CompiledDensity) (info: NodeInfo) (support: Support) (rows: LogitRows.Rows) =
+        let prior = density.Term { Node = info.Node.Name; Copy = 0 }
+
+        summarisedBy
+            density
+            info
+            support
+            (fun () -> LogitRows.buffers rows)
+            (fun s frozen -> LogitRows.freeze rows frozen s)
+            (fun s frozen -> prior s + LogitRows.logLikelihood rows frozen s)
+
+    /// The node's logistic rows when its blanket is exactly its own prior and those rows (no other term reads it).
+    let private logisticRows (density: CompiledDensity) (info: NodeInfo) : LogitRows.Rows option =
+        let b = density.Bound
+        let expanded = Graph.expand b.Model
+
+        match LogitRows.tryCreate b expanded info [] with
+        | Some rows ->
+            let children =
+                Graph.children expanded info.Node.Name |> List.map _.Name |> Set.ofList
+
+            let onlyRows =
+                match density.Dependents.TryFind info.Node.Name with
+                | Some terms when terms.Length = 1 ->
+                    terms.[0]
+                    |> Array.forall (fun t -> t.Node = info.Node.Name || children.Contains t.Node)
+                | _ -> false
+
+            // every row with trials is in `rows`; rows without trials add nothing to the log-likelihood
+            if onlyRows then Some rows else None
+        | None -> None
 
     let private vector (density: CompiledDensity) (info: NodeInfo) (support: Support) (size: int) (usize: int) =
         let name = info.Node.Name
@@ -122,11 +169,17 @@ module internal SliceUpdate =
                 else
                     None
 
+            let logit =
+                match collapsed, fast with
+                | None, None when single -> logisticRows density info
+                | _ -> None
+
             let init =
-                match fast with
-                | Some sb -> summarised density info support sb
-                | None when info.Event = Shape.Scalar -> scalar density info support
-                | None -> vector density info support size usize
+                match fast, logit with
+                | Some sb, _ -> summarised density info support sb
+                | None, Some rows -> logistic density info support rows
+                | None, None when info.Event = Shape.Scalar -> scalar density info support
+                | None, None -> vector density info support size usize
 
             match collapsed with
             | Some u -> Ok u

@@ -3,8 +3,8 @@ namespace HierFunctional
 open System
 open HierFunctional.Inference
 
-/// ASIS interweaving (Yu & Meng 2011) of the scale of random effects drawn in a shared-ω logistic block whose prior
-/// mean is fixed data (θ_e ~ Normal(m_e, σ(τ)), seeds' b ~ Normal(0, τ)), which `Interweave` leaves out because it
+/// ASIS interweaving (Yu & Meng 2011) of the scale of random effects drawn in a shared-ω logistic block or by the
+/// collapsed logistic-intercepts step, whose prior mean is fixed data (θ_e ~ Normal(m_e, σ(τ)), seeds' b ~ Normal(0, τ)), which `Interweave` leaves out because it
 /// moves a parameter mean with τ. The block draws θ given τ (centred); when σ is small the θ_e pin τ and both crawl.
 /// After the block this update slices log τ with η = (θ − m)/σ(τ) held fixed: the target is p(τ), τ's other
 /// dependents, the θ's children at θ = m + σ(τ)η (θ's own prior terms become p(η), free of τ) and the Jacobian τ.
@@ -118,11 +118,11 @@ module internal LogitScaleInterweave =
                         target u1.Value |> ignore)
         }
 
-    /// A fixed-mean random effect in a `LogitBlock` update with a scalar positive scale parameter whose update keeps no
+    /// A fixed-mean random effect in a `LogitBlock` or collapsed logistic-intercepts update with a scalar positive scale parameter whose update keeps no
     /// mixing weight: the θ, its mean and its scale node.
     let private candidates (b: Bound) (updates: Update[]) =
         updates
-        |> Array.filter (fun u -> u.Kind = UpdateKind.LogitBlock)
+        |> Array.filter (fun u -> u.Kind = UpdateKind.LogitBlock || u.Kind = UpdateKind.LogisticIntercepts)
         |> Array.collect (fun u -> u.Node.Split ", ")
         |> Array.choose (fun name ->
             let info = b.NodeMap.[name]

@@ -9,7 +9,8 @@ open HierFunctional.Inference
 /// child, η is jointly linear in them (no node's coefficient or prior reads another), trials are whole data, and at
 /// most `MaxGlobal` elements lie outside the grouping factor (the factor with the most levels among the nodes indexed
 /// by it). With no global elements and trials above `PolyaGammaN.ExactUpTo` the block is `LogitLevels` instead (one
-/// exact Laplace-t MH step per level, no ω). A single node keeps its own update: the collapsed Laplace-t step when its rows collapse per element, else
+/// exact Laplace-t MH step per level, no ω); with trials that large and every global element already in a GLM block,
+/// the globals keep that block and only the grouped members are combined (no large-n ω at all). A single node keeps its own update: the collapsed Laplace-t step when its rows collapse per element, else
 /// Pólya-Gamma (`Rules.polyaGammaLogistic`).
 [<RequireQualifiedAccess>]
 module internal SharedOmega =
@@ -82,8 +83,18 @@ module internal SharedOmega =
         else
             None
 
-    /// The block for one cluster, or None when the rule does not take it.
-    let private build (b: Bound) (cluster: Candidate list) : (string list * Update) option =
+    /// The block for one cluster, or None when the rule does not take it. `inGlmBlock` holds the nodes a GLM block
+    /// update already moves: when every global element is among them and trials exceed `PolyaGammaN.ExactUpTo`, the
+    /// globals keep that block (Newton-centred exact MH, with its exact centring step) and only the grouped members
+    /// form a block (`LogitLevels`, even a lone one unless `collapsed`, the nodes with the collapsed logistic-intercepts
+    /// step, holds it), so no row needs a large-n ω. `lone` lets a one-member cluster form a block.
+    let rec private build
+        (b: Bound)
+        (inGlmBlock: Set<string>)
+        (collapsed: Set<string>)
+        (lone: bool)
+        (cluster: Candidate list)
+        : (string list * Update) option =
         let cs = Array.ofList cluster
         let names = cs |> Array.map _.Info.Node.Name
 
@@ -122,7 +133,7 @@ module internal SharedOmega =
 
         let p = cs |> Array.filter (grouped >> not) |> Array.sumBy _.Info.Copies
 
-        if cs.Length < 2 || not independent || p > MaxGlobal then
+        if cs.Length < (if lone then 1 else 2) || not independent || p > MaxGlobal then
             None
         else
             let q = cs |> Array.filter grouped |> Array.length
@@ -229,7 +240,14 @@ module internal SharedOmega =
 
                 let node = String.Join(", ", names)
 
+                let globalsInGlmBlock =
+                    cs |> Array.forall (fun c -> grouped c || inGlmBlock.Contains c.Info.Node.Name)
+
                 match factor with
+                | Some _ when p > 0 && q > 0 && maxTrials > PolyaGammaN.ExactUpTo && globalsInGlmBlock ->
+                    match cluster |> List.filter grouped with
+                    | [ one ] when collapsed.Contains one.Info.Node.Name -> None
+                    | levelMembers -> build b inGlmBlock collapsed true levelMembers
                 | Some(g, _) when LogitLevels.chosen p q maxTrials ->
                     let per = String.Join(", ", names)
 
@@ -251,9 +269,21 @@ module internal SharedOmega =
 
         let cands = Bound.parameters b |> List.choose (candidate b expanded)
 
+        let inGlmBlock =
+            updates
+            |> Array.filter (fun u -> u.Method.StartsWith GlmBlock.methodName)
+            |> Array.map movedBy
+            |> Set.unionMany
+
+        let collapsed =
+            updates
+            |> Array.filter (fun u -> u.Kind = UpdateKind.LogisticIntercepts)
+            |> Array.map _.Node
+            |> Set.ofArray
+
         let blocks =
             clusters cands
-            |> List.choose (build b)
+            |> List.choose (build b inGlmBlock collapsed false)
             |> List.filter (fun (names, _) ->
                 let set = Set.ofList names
 

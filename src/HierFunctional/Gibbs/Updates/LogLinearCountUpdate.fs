@@ -182,7 +182,8 @@ module internal LogLinearCountUpdate =
                             let m, sd = mf s i, sf s i
 
                             let f theta =
-                                let mutable acc = -0.5 * ((theta - m) / sd) ** 2.0
+                                let z = (theta - m) / sd
+                                let mutable acc = -0.5 * z * z
 
                                 for k in 0 .. parts.Length - 1 do
                                     acc <- acc + elementLogLik parts.[k] scratch.[k] j theta

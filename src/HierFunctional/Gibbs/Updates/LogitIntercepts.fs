@@ -4,7 +4,7 @@ open System
 open HierFunctional.Inference
 
 /// The update of a Normal-prior target whose logistic children have a linear predictor constant within each of the
-/// target's elements (a random intercept with no row-varying term): rows collapse to (Σy, Σn) per element at
+/// target's elements (a random intercept with no row-varying term, or one row per element): rows collapse to (Σy, Σn) per element at
 /// compile time, and each element takes one `LogitKernel.step`. Chosen over Pólya-Gamma augmentation, whose sweep
 /// draws one PG(1, ·) per trial, whenever the rows collapse; other logistic targets keep Pólya-Gamma.
 [<RequireQualifiedAccess>]
@@ -30,15 +30,23 @@ module internal LogitIntercepts =
         let child = Bound.node b c.Node.Name
         let slotGroup = Slots.group c.Slot
 
+        // with at most one row per element (seeds' plates), any offset and coefficient are that row's: nothing varies
+        let oneRowEach (element: int[]) =
+            let rows = Array.zeroCreate<int> target.Copies
+
+            for e in element do
+                rows.[e] <- rows.[e] + 1
+
+            rows |> Array.forall (fun n -> n <= 1)
+
         match c.Family with
-        | GlmFamily.Logistic trials when
-            child.Event = Shape.Scalar
-            && Factor.isDataOnly trials
-            && Factor.isInvariant b slotGroup c.Offset
-            && Factor.isInvariant b slotGroup c.Coefficient
-            ->
+        | GlmFamily.Logistic trials when child.Event = Shape.Scalar && Factor.isDataOnly trials ->
             match Slots.elementOf b target child c.Slot with
-            | Ok element ->
+            | Ok element when
+                (Factor.isInvariant b slotGroup c.Offset
+                 && Factor.isInvariant b slotGroup c.Coefficient)
+                || oneRowEach element
+                ->
                 let zero = UpdateKit.zeroState b
                 let nf = PolyaGammaUpdate.perRow b child trials
                 let ns = Array.init child.Copies (nf zero)
@@ -66,7 +74,7 @@ module internal LogitIntercepts =
                         }
                 else
                     None
-            | Error _ -> None
+            | _ -> None
         | _ -> None
 
     /// Every child collapsed, or None when one does not collapse.

@@ -24,11 +24,30 @@ module internal LogitRows =
             Coefficients: (float[] -> int -> float)[]
         }
 
+    /// θ's children as linked logistic rows: the Pólya-Gamma rule's match for a Normal θ; for any other prior (a
+    /// Uniform scale multiplying non-centred effects, as Oxford's σ), each child read linearly by a logit link.
+    let private linkedChildren (expanded: Model) (theta: NodeInfo) : LinkedChild list option =
+        match theta.Node.Kind with
+        | NodeKind.Parameter(Dist.Normal _ | Dist.MvNormal _) ->
+            match GlmConjugacy.polyaGammaLogistic.Recognise expanded theta.Node with
+            | RuleOutcome.Matched(_, children) -> Some children
+            | _ -> None
+        | _ ->
+            match Graph.children expanded theta.Node.Name with
+            | [] -> None
+            | cs ->
+                let linked = cs |> List.map (GlmChildren.logisticChild theta.Node.Name)
+
+                if linked |> List.forall Result.isOk then
+                    Some(linked |> List.map Result.toOption |> List.choose id)
+                else
+                    None
+
     /// The rows of θ's children, when every child is a scalar Binomial/Bernoulli-logit node with data trials, linear in
     /// θ, whose offset and coefficient read none of `moved` (the nodes the move changes besides θ).
     let tryCreate (b: Bound) (expanded: Model) (theta: NodeInfo) (moved: string list) : Rows option =
-        match GlmConjugacy.polyaGammaLogistic.Recognise expanded theta.Node with
-        | RuleOutcome.Matched(_, children) ->
+        match linkedChildren expanded theta with
+        | Some children ->
             let parts =
                 children
                 |> List.map (fun c ->
