@@ -9,8 +9,8 @@ type SummaryRow =
     {
         /// Scalar name, e.g. `theta[3]`.
         Name: string
-        /// Group label of the scalar, e.g. `Hospital C`, if the posterior carries one.
-        Label: string option
+        /// Group label of the scalar, e.g. `theta[Hospital C]`, or null when the posterior carries none.
+        Label: string
         /// Posterior mean.
         Mean: float
         /// Posterior standard deviation (denominator S − 1).
@@ -52,7 +52,7 @@ type Summary =
         /// One row per scalar, in the posterior's order.
         Rows: SummaryRow[]
         /// Convergence warnings (see `Warnings`), most severe first; `format` prints them above the table.
-        Warnings: Warning list
+        Warnings: Warning[]
         /// Chains and draws per chain the summary was computed from.
         Chains: int
         /// Draws per chain.
@@ -93,7 +93,7 @@ module Summary =
     let row (probs: float[]) (name: string) (label: string option) (x: float[][]) : SummaryRow =
         {
             Name = name
-            Label = label
+            Label = Option.toObj label
             Mean = Diagnostics.mean x
             Sd = Diagnostics.sd x
             Median = Diagnostics.median x
@@ -134,6 +134,7 @@ module Summary =
                 |> List.ofArray
                 |> List.collect snd
                 |> Warnings.group thresholds p.ChainCount
+                |> Array.ofList
             Chains = p.ChainCount
             Draws = p.DrawCount
             Cancelled = p.Cancelled
@@ -177,6 +178,8 @@ module Summary =
     /// One line describing a warning and what to do about it (`Warnings.describe`).
     let describe (w: Warning) = Warnings.describe w
 
+    let private labelText (r: SummaryRow) = if isNull r.Label then "" else r.Label
+
     let private quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
 
     /// The summary as a highlighted table (the HTML report and the notebook formatter share it): the headers, and
@@ -195,7 +198,7 @@ module Summary =
             |> Array.map (fun r ->
                 [
                     yield r.Name, false
-                    yield defaultArg r.Label "", false
+                    yield labelText r, false
                     yield f r.Mean, false
                     yield f r.Sd, false
                     for v in r.Quantiles -> f v, false
@@ -209,13 +212,13 @@ module Summary =
         headers, rows
 
     let private columns (s: Summary) =
-        let hasLabels = s.Rows |> Array.exists (fun r -> r.Label.IsSome)
+        let hasLabels = s.Rows |> Array.exists (fun r -> not (isNull r.Label))
         let showMedian = not (s.Probs |> Array.contains 0.5)
 
         [
             yield "name", (fun r -> r.Name), false
             if hasLabels then
-                yield "label", (fun r -> defaultArg r.Label ""), false
+                yield "label", labelText, false
             yield "mean", (fun r -> formatSignificant 3 r.Mean), true
             yield "sd", (fun r -> formatSignificant 3 r.Sd), true
             if showMedian then
@@ -260,7 +263,7 @@ module Summary =
 
         let cancelled = if s.Cancelled then $" ({s.Partial})" else ""
 
-        sb.Append(Warnings.banner s.Warnings) |> ignore
+        sb.Append(Warnings.banner (List.ofArray s.Warnings)) |> ignore
         sb.AppendLine($"{s.Chains} chains × {s.Draws} draws{cancelled}") |> ignore
         sb.AppendLine(line (cells |> List.map (fun (h, _, _) -> h))) |> ignore
 
@@ -268,3 +271,18 @@ module Summary =
             sb.AppendLine(line (cells |> List.map (fun (_, vs, _) -> vs[i]))) |> ignore
 
         sb.ToString()
+
+type Summary with
+
+    /// The row of a scalar by name (`theta[3]`) or label (`theta[C]`); KeyNotFoundException when there is none.
+    member s.Item
+        with get (name: string) =
+            match s.Rows |> Array.tryFind (fun r -> r.Name = name || r.Label = name) with
+            | Some r -> r
+            | None -> raise (Collections.Generic.KeyNotFoundException $"The summary has no row named '{name}'.")
+
+    /// True when no convergence warning fired.
+    member s.Converged = s.Warnings.Length = 0
+
+    /// The warnings banner (if any), then the summary as an aligned text table (`Summary.format`).
+    override s.ToString() = Summary.format s
