@@ -4,8 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Tasks;
 using HierFunctional.Orleans;
 using HierFunctional.Sharded;
@@ -40,7 +38,7 @@ if (groupsList.Count == 0)
 const int Block = 1024;
 var model = ShardedModel.Normal(0.0, 10.0, 1.0, 1.0, 1.0, 1.0);
 var start = new[] { 0.0, 1.0, 1.0 };
-var silo = SiloAssembly();
+var silo = SiloProcesses.Assembly();
 Console.WriteLine($"| groups J | silos (= shards) | sweep, single process (ms) | sweep on the cluster (ms) | overhead per sweep (ms) | identical draws |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---|");
 
@@ -72,13 +70,13 @@ return 0;
 async Task<(double PerSweep, bool Identical)> OnCluster(string assembly, int silos, double[][] stats, int block, ShardedRunResult reference)
 {
     var directory = Path.Combine(Path.GetTempPath(), "hier-orleans-bench-" + Guid.NewGuid().ToString("N"));
-    var ports = Enumerable.Range(0, 2 * silos).Select(_ => FreePort()).ToArray();
+    var ports = Enumerable.Range(0, 2 * silos).Select(_ => SiloProcesses.FreePort()).ToArray();
     var processes = new List<Process>();
     try
     {
-        processes.Add(await StartSilo(assembly, ports[0], ports[1], ports[0], directory));
+        processes.Add(await SiloProcesses.Start(assembly, ports[0], ports[1], ports[0], directory));
         processes.AddRange(await Task.WhenAll(Enumerable.Range(1, silos - 1)
-            .Select(s => StartSilo(assembly, ports[2 * s], ports[2 * s + 1], ports[0], directory))));
+            .Select(s => SiloProcesses.Start(assembly, ports[2 * s], ports[2 * s + 1], ports[0], directory))));
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(c => c.UseLocalhostClustering(Enumerable.Range(0, silos).Select(s => ports[2 * s + 1]).ToArray()));
@@ -112,20 +110,7 @@ async Task<(double PerSweep, bool Identical)> OnCluster(string assembly, int sil
     }
     finally
     {
-        foreach (var p in processes)
-        {
-            if (!p.HasExited)
-            {
-                p.Kill(true);
-            }
-
-            p.Dispose();
-        }
-
-        if (Directory.Exists(directory))
-        {
-            Directory.Delete(directory, true);
-        }
+        SiloProcesses.Stop(processes, directory);
     }
 }
 
@@ -145,51 +130,4 @@ static double[][] Statistics(int groups)
     }
 
     return new[] { count, sum, mean, within };
-}
-
-static string SiloAssembly()
-{
-    // bench/HierFunctional.Orleans.Bench/bin/<configuration>/<tfm>/ -> tests/HierFunctional.Orleans.Silo/bin/<configuration>/<tfm>/
-    var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-    var root = here.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-    var path = Path.Combine(root, "tests", "HierFunctional.Orleans.Silo", "bin", here.Parent.Name, here.Name, "HierFunctional.Orleans.Silo.dll");
-    return File.Exists(path) ? path : throw new FileNotFoundException("build tests/HierFunctional.Orleans.Silo first", path);
-}
-
-static int FreePort()
-{
-    var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    return port;
-}
-
-static async Task<Process> StartSilo(string assembly, int siloPort, int gatewayPort, int primaryPort, string directory)
-{
-    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-    foreach (var a in new[] { assembly, siloPort.ToString(CultureInfo.InvariantCulture), gatewayPort.ToString(CultureInfo.InvariantCulture), primaryPort.ToString(CultureInfo.InvariantCulture), directory })
-    {
-        info.ArgumentList.Add(a);
-    }
-
-    var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-    var ready = new TaskCompletionSource();
-    process.OutputDataReceived += (_, e) =>
-    {
-        if (e.Data == "ready")
-        {
-            ready.TrySetResult();
-        }
-    };
-    process.ErrorDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    if (await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(120))) != ready.Task)
-    {
-        process.Kill(true);
-        throw new InvalidOperationException($"the silo on port {siloPort} did not report ready.");
-    }
-
-    return process;
 }

@@ -15,8 +15,9 @@ CORE=${CORE:-0}
 FIRST=${FIRST:-1}
 DLL=$(cd ../.. && pwd)/src/HierFunctional/bin/Release/net10.0/HierFunctional.dll
 CSV=$(cd ../../tests/HierFunctional.Tests/fixtures/epil && pwd)/epil.csv
+MODEL=$(cd ../../tests/HierFunctional.Tests/Gibbs && pwd)/EpilModel.fs
 TMP=$(mktemp -d)
-sed "s#DLLPATH#$DLL#" epil.fsx > "$TMP/epil.fsx"
+sed "s#DLLPATH#$DLL#; s#EPILMODEL#$MODEL#" epil.fsx > "$TMP/epil.fsx"
 echo "| repeat | sampler | wall s | cpu s | min bulk-ESS node (ESS) | min ESS/s | min ESS/cpu-s | max R-hat | load |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for k in $(seq "$FIRST" $((FIRST + K - 1))); do

@@ -8,8 +8,9 @@ cd "$(dirname "$0")"
 CORE=${CORE:-0}
 DLL=$(cd ../.. && pwd)/src/HierFunctional/bin/Release/net10.0/HierFunctional.dll
 CSV=$(cd ../../tests/HierFunctional.Tests/fixtures/epil && pwd)/epil.csv
+MODEL=$(cd ../../tests/HierFunctional.Tests/Gibbs && pwd)/EpilModel.fs
 TMP=$(mktemp -d)
-sed "s#DLLPATH#$DLL#" epil.fsx > "$TMP/epil.fsx"
+sed "s#DLLPATH#$DLL#; s#EPILMODEL#$MODEL#" epil.fsx > "$TMP/epil.fsx"
 echo "| sampler, draws | seconds | min bulk-ESS node (ESS) | min ESS/s | max R-hat |"
 echo "|---|---|---|---|---|"
 for n in 1000 20000; do

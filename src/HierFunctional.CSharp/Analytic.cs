@@ -105,12 +105,8 @@ public static class Analytic
     /// <param name="successes">Successes per group.</param>
     /// <param name="trials">Trials per group.</param>
     /// <param name="gridPoints">Grid points per axis (at least 16).</param>
-    public static BetaBinomialGridPosterior BetaBinomialGrid(int[] successes, int[] trials, int gridPoints = 100)
-    {
-        var g = FA.GridPosterior.betaBinomial(gridPoints, successes, trials);
-        return new BetaBinomialGridPosterior(
-            g.LogRatio, g.LogSum, g.PopulationMean, g.Theta, g.IntegrationError);
-    }
+    public static FA.BetaBinomialGridPosterior BetaBinomialGrid(int[] successes, int[] trials, int gridPoints = 100) =>
+        FA.GridPosterior.betaBinomial(gridPoints, successes, trials);
 
     /// <summary>Exact grid posterior of y_j ~ N(θ_j, σ_j), θ_j ~ N(μ, τ) with μ ~ N(muMean, muSd) (flat when
     /// <paramref name="muSd"/> is ∞) and a half-Cauchy(tauScale) prior on τ (uniform when tauScale is ∞) (BDA3 §5.4).</summary>
@@ -120,7 +116,7 @@ public static class Analytic
     /// <param name="muSd">Prior sd of μ (∞: flat).</param>
     /// <param name="tauScale">Half-Cauchy scale of τ (∞: uniform).</param>
     /// <param name="gridPoints">Grid points over log τ (at least 16).</param>
-    public static NormalHierarchyPosterior NormalHierarchyGrid(
+    public static FA.NormalHierarchyPosterior NormalHierarchyGrid(
         double[] y, double[] sigma, double muMean = 0, double muSd = double.PositiveInfinity,
         double tauScale = double.PositiveInfinity, int gridPoints = 400)
     {
@@ -128,9 +124,7 @@ public static class Analytic
         var tauPrior = double.IsPositiveInfinity(tauScale)
             ? Interop.Fun<double, double>(FA.GridPosterior.uniformTau)
             : Interop.Fun<double, double>(t => FA.GridPosterior.halfCauchyTau(tauScale, t));
-        var g = FA.GridPosterior.normalHierarchy(gridPoints, muPrior, tauPrior, y, sigma);
-        return new NormalHierarchyPosterior(
-            g.Mu, g.Tau, g.Theta, g.TauGrid, g.TauDensity, g.IntegrationError);
+        return FA.GridPosterior.normalHierarchy(gridPoints, muPrior, tauPrior, y, sigma);
     }
 
     /// <summary>No, complete and partial pooling of Normal estimates, τ estimated by REML.</summary>

@@ -124,7 +124,7 @@ public sealed partial class Posterior
 
     /// <summary>Mean, sd, quantiles, MCSE, bulk/tail ESS and R-hat of every scalar, with convergence warnings.</summary>
     /// <param name="probabilities">Quantile probabilities; 5%, 50% and 95% when none are given.</param>
-    public PosteriorSummary Summary(params double[] probabilities)
+    public F.Summary Summary(params double[] probabilities)
     {
         var options = F.SummaryModule.defaultOptions;
         if (probabilities is { Length: > 0 })
@@ -134,8 +134,7 @@ public sealed partial class Posterior
 
         // a formula model's covariance matrices are shown as sd and cor rows, which are not scalars of Core
         var shown = Plan.Terms is null ? Core : F.Effects.readable(Plan.Terms, Core);
-        return PosteriorSummary.FromCore(
-            F.SummaryModule.computeWith(options, shown), n => labelOf.TryGetValue(n, out var l) ? l : null);
+        return F.SummaryModule.computeWith(options, Labelled(shown));
     }
 
     /// <summary>No, complete and partial pooling per group of a group-level parameter, with shrinkage factors.</summary>
@@ -189,9 +188,8 @@ public sealed partial class Posterior
     /// <summary>Summary of the variance shares and (for two components) the ICC implied by the named standard
     /// deviations, draw by draw: share_k = sd_k² / Σ sd².</summary>
     /// <param name="sds">Standard-deviation parameters, outermost level first (e.g. <c>"tau", "sigma"</c>).</param>
-    public PosteriorSummary VarianceDecomposition(params string[] sds) =>
-        PosteriorSummary.FromCore(
-            F.VarianceDecomposition.summary(Interop.ToList(Interop.Array(sds, nameof(sds))), Core), _ => null);
+    public F.Summary VarianceDecomposition(params string[] sds) =>
+        F.VarianceDecomposition.summary(Interop.ToList(Interop.Array(sds, nameof(sds))), Core);
 
     /// <summary>Writes the draws as CmdStan does, one file per chain (<c>directory/modelName_chain.csv</c>), for R's
     /// <c>posterior</c>, ArviZ or any Stan tooling; returns the paths.</summary>
@@ -208,6 +206,12 @@ public sealed partial class Posterior
 
     /// <summary>The warnings banner (if any), then chains, draws and scalars, and whether the run was cancelled.</summary>
     public override string ToString() => F.Warnings.banner(coreWarnings.Value) + Core.ToString();
+
+    /// <summary>The draws with this posterior's labels attached to the scalars they name (derived nodes over a group
+    /// and a formula's coefficients included), for the core's summaries and intervals.</summary>
+    private F.Posterior Labelled(F.Posterior draws) =>
+        F.PosteriorModule.withLabels(
+            labelOf.Where(kv => draws.Contains(kv.Key)).Select(kv => Tuple.Create(kv.Key, kv.Value)), draws);
 
     private static Random Rng(int seed) => F.Chains.predictiveGenerator(seed);
 

@@ -7,13 +7,6 @@ using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
 
-/// <summary>The highest-density interval of one scalar: the shortest interval holding the mass.</summary>
-/// <param name="Name">Scalar name.</param>
-/// <param name="Label">Its group label, or null.</param>
-/// <param name="Lower">Lower end.</param>
-/// <param name="Upper">Upper end.</param>
-public sealed record HdiRow(string Name, string? Label, double Lower, double Upper);
-
 /// <summary>Results in lme4/brms terms, highest-density intervals, model comparison and tidy draws.</summary>
 public sealed partial class Posterior
 {
@@ -49,10 +42,7 @@ public sealed partial class Posterior
     /// <summary>The highest-density interval of every scalar: the shortest interval holding the mass.</summary>
     /// <param name="mass">The share of the draws inside, in (0, 1]; 0.95 by default.</param>
     /// <exception cref="ArgumentException">The mass is outside (0, 1].</exception>
-    public IReadOnlyList<HdiRow> Hdi(double mass = 0.95) =>
-        F.Hdi.compute(mass, Core)
-            .Select(r => new HdiRow(r.Name, Interop.ValueOrNull(r.Label) ?? LabelOf(r.Name), r.Lower, r.Upper))
-            .ToArray();
+    public IReadOnlyList<F.HdiRow> Hdi(double mass = 0.95) => F.Hdi.compute(mass, Labelled(Core));
 
     /// <summary>Every draw as (chain, draw, name, value), chain by chain, draw by draw, scalars in column order.</summary>
     /// <param name="useLabels">Name each scalar by its group label where it has one (<c>r_Subject[308,Days]</c>).</param>

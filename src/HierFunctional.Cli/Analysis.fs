@@ -157,7 +157,7 @@ module Analysis =
             sb
                 .Append(quote r.Name)
                 .Append(',')
-                .Append(quote (defaultArg r.Label ""))
+                .Append(quote (string r.Label))
                 .Append(',')
                 .Append(r.Lower.ToString("R", inv))
                 .Append(',')
@@ -304,14 +304,7 @@ module Analysis =
 
         for r in s.Rows do
             let cells =
-                [
-                    quote r.Name
-                    quote (defaultArg r.Label "")
-                    v r.Mean
-                    v r.Sd
-                    v r.Median
-                    v r.Mad
-                ]
+                [ quote r.Name; quote (string r.Label); v r.Mean; v r.Sd; v r.Median; v r.Mad ]
                 @ (r.Quantiles |> Array.map v |> List.ofArray)
                 @ [ v r.McseMean; v r.McseSd; v r.EssBulk; v r.EssTail; v r.Rhat ]
 

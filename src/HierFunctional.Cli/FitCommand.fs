@@ -283,7 +283,7 @@ module FitCommand =
 
     /// After the results: a reminder on stderr that warnings fired (listed above the summary), and the exit code:
     /// `ExitCode.NotConverged` under --strict, 0 otherwise.
-    let private verdict (t: Terminal) (strict: bool) (ws: Warning list) =
+    let private verdict (t: Terminal) (strict: bool) (ws: Warning[]) =
         match ws.Length with
         | 0 -> ExitCode.Ok
         | n ->

@@ -112,7 +112,7 @@ module Terminal =
 
         for r in s.Rows do
             let cells =
-                [ Markup.Escape r.Name; Markup.Escape(defaultArg r.Label ""); f r.Mean; f r.Sd ]
+                [ Markup.Escape r.Name; Markup.Escape(string r.Label); f r.Mean; f r.Sd ]
                 @ (r.Quantiles |> Array.map f |> List.ofArray)
                 @ [
                     warn (r.EssBulk >= minEss) $"{r.EssBulk:F0}"
@@ -131,7 +131,7 @@ module Terminal =
         if t.Interactive then
             let c = console t
 
-            if not s.Warnings.IsEmpty then
+            if s.Warnings.Length > 0 then
                 let n = s.Warnings.Length
                 let head = if n = 1 then "1 WARNING" else $"{n} WARNINGS"
 

@@ -42,13 +42,13 @@ module Formatters =
 
         sb.Append("</tbody></table>").ToString()
 
-    let private warnings (ws: Warning list) =
+    let private warnings (ws: Warning[]) =
         match ws with
-        | [] -> ""
+        | [||] -> ""
         | ws ->
             let items =
                 ws
-                |> List.map (fun w -> $"<li>{esc (Warnings.describe w)}</li>")
+                |> Array.map (fun w -> $"<li>{esc (Warnings.describe w)}</li>")
                 |> String.concat ""
 
             $"<div style=\"border:2px solid #a00;padding:0.3em 1em\"><b>{ws.Length} warning(s): do not trust these results until they are resolved</b><ul>{items}</ul></div>"

@@ -109,8 +109,8 @@ module GroupData =
 
     let private rowLabel (r: SummaryRow) =
         match r.Label with
-        | Some l -> $"{r.Name} ({l})"
-        | None -> r.Name
+        | null -> r.Name
+        | l -> $"{r.Name} ({l})"
 
     /// R-hat of every scalar of a summary, with the 1.01 threshold.
     let rhat (summary: Summary) : BarData =

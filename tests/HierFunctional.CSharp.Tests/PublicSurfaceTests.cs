@@ -41,11 +41,13 @@ public class PublicSurfaceTests
         Assert.True(IsForbidden(typeof(Tuple<int, string>)));
         Assert.True(IsForbidden(typeof(IReadOnlyList<(int, string)>)));
         Assert.True(IsForbidden(typeof(HierFunctional.Posterior)));
-        Assert.True(IsForbidden(typeof(HierFunctional.Summary)));
         Assert.True(IsForbidden(typeof(HierFunctional.SamplerOptions)));
         Assert.False(IsForbidden(typeof(HierFunctional.Analytic.NormalShrinkage)));
         Assert.False(IsForbidden(typeof(HierFunctional.Warning)));
         Assert.False(IsForbidden(typeof(HierFunctional.Loo)));
+        Assert.False(IsForbidden(typeof(HierFunctional.Summary)));
+        Assert.False(IsForbidden(typeof(HierFunctional.HdiRow)));
+        Assert.False(IsForbidden(typeof(HierFunctional.Analytic.BetaBinomialGridPosterior)));
         Assert.False(IsForbidden(typeof(HierFunctional.ModelError)));
         Assert.False(IsForbidden(typeof(IReadOnlyList<double>)));
         Assert.False(IsForbidden(typeof(Func<Expr, ModelStep<Expr>>)));

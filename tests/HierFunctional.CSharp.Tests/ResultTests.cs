@@ -29,13 +29,14 @@ public class ResultTests
         var summary = Fit.Value.Summary();
         var core = F.SummaryModule.compute(Core.Value.Post);
 
-        Assert.Equal(new[] { 0.05, 0.5, 0.95 }, summary.Probabilities);
+        Assert.Equal(new[] { 0.05, 0.5, 0.95 }, summary.Probs);
         Assert.Equal(core.Rows.Select(r => r.Name), summary.Rows.Select(r => r.Name));
         Assert.Equal(core.Rows.Select(r => r.Mean), summary.Rows.Select(r => r.Mean));
         Assert.Equal(core.Rows.Select(r => r.EssBulk), summary.Rows.Select(r => r.EssBulk));
         Assert.Equal("theta[C]", summary["theta[3]"].Label);
         Assert.Same(summary["theta[3]"], summary["theta[C]"]);
         Assert.Equal(F.SummaryModule.format(core), summary.ToString());
+        Assert.Equal(core, summary);
         Assert.Equal(Fit.Value.Mean("mu"), summary["mu"].Mean);
         Assert.Equal(summary["tau"].Quantiles[2], Fit.Value.Quantile("tau", 0.95));
     }
@@ -233,9 +234,9 @@ public class ResultTests
         Assert.Equal(core.Warnings.Select(F.Warnings.describe), summary.Warnings.Select(w => w.ToString()));
         Assert.Equal(core.Warnings.Select(w => w.Kind), summary.Warnings.Select(w => w.Kind));
         Assert.All(summary.Warnings, w => Assert.NotEmpty(w.Chains));
-        Assert.StartsWith($"{summary.Warnings.Count} WARNING", summary.ToString());
+        Assert.StartsWith($"{summary.Warnings.Length} WARNING", summary.ToString());
         Assert.Equal(summary.Warnings.Select(w => w.ToString()), Fit.Value.Warnings.Select(w => w.ToString()));
-        Assert.StartsWith($"{summary.Warnings.Count} WARNING", Fit.Value.ToString());
+        Assert.StartsWith($"{summary.Warnings.Length} WARNING", Fit.Value.ToString());
     }
 
     [Fact]

@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.Tasks;
 using HierFunctional.Sharded;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,77 +24,20 @@ public sealed class MultiProcessTests
 
     public MultiProcessTests(ITestOutputHelper output) => this.output = output;
 
-    private static string SiloAssembly()
-    {
-        // tests/HierFunctional.Orleans.Tests/bin/<configuration>/<tfm>/ -> tests/HierFunctional.Orleans.Silo/bin/<configuration>/<tfm>/
-        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var tfm = here.Name;
-        var configuration = here.Parent!.Name;
-        var tests = here.Parent.Parent!.Parent!.Parent!.FullName;
-        var path = Path.Combine(tests, "HierFunctional.Orleans.Silo", "bin", configuration, tfm, "HierFunctional.Orleans.Silo.dll");
-        return File.Exists(path)
-            ? path
-            : throw new FileNotFoundException("build tests/HierFunctional.Orleans.Silo first (the test project references it, so building the tests builds it)", path);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
-    private static async Task<Process> StartSilo(string assembly, int siloPort, int gatewayPort, int primaryPort, string directory)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { assembly, siloPort.ToString(), gatewayPort.ToString(), primaryPort.ToString(), directory })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-        var ready = new TaskCompletionSource();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data == "ready")
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var finished = await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(90)));
-        if (finished != ready.Task)
-        {
-            process.Kill(true);
-            throw new InvalidOperationException($"the silo on port {siloPort} did not report ready (exited: {process.HasExited}).");
-        }
-
-        return process;
-    }
-
     [Fact]
     public async Task A_silo_process_killed_mid_run_is_recovered_with_the_draws_of_the_single_process_run()
     {
-        var assembly = SiloAssembly();
+        var assembly = SiloProcesses.Assembly();
         var directory = Path.Combine(Path.GetTempPath(), "hier-orleans-mp-" + Guid.NewGuid().ToString("N"));
-        var ports = Enumerable.Range(0, 6).Select(_ => FreePort()).ToArray();
+        var ports = Enumerable.Range(0, 6).Select(_ => SiloProcesses.FreePort()).ToArray();
         var silos = new List<Process>();
         var clock = Stopwatch.StartNew();
         try
         {
-            silos.Add(await StartSilo(assembly, ports[0], ports[1], ports[0], directory));
+            silos.Add(await SiloProcesses.Start(assembly, ports[0], ports[1], ports[0], directory));
             silos.AddRange(await Task.WhenAll(
-                StartSilo(assembly, ports[2], ports[3], ports[0], directory),
-                StartSilo(assembly, ports[4], ports[5], ports[0], directory)));
+                SiloProcesses.Start(assembly, ports[2], ports[3], ports[0], directory),
+                SiloProcesses.Start(assembly, ports[4], ports[5], ports[0], directory)));
 
             output.WriteLine($"silos ready after {clock.Elapsed.TotalSeconds:F1} s");
             var builder = Host.CreateApplicationBuilder();
@@ -137,20 +78,7 @@ public sealed class MultiProcessTests
         }
         finally
         {
-            foreach (var p in silos)
-            {
-                if (!p.HasExited)
-                {
-                    p.Kill(true);
-                }
-
-                p.Dispose();
-            }
-
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, true);
-            }
+            SiloProcesses.Stop(silos, directory);
         }
     }
 }

@@ -287,7 +287,9 @@ let ``Beta-Binomial grid posterior integrates to one`` () =
 
         let g = GridPosterior.betaBinomial 40 ys ns
         let logq = GridPosterior.betaBinomialLogDensity ys ns
-        let (u1, u2), (v1, v2) = g.LogRatioBounds, g.LogSumBounds
+
+        let u1, u2, v1, v2 =
+            g.LogRatioBounds.Lower, g.LogRatioBounds.Upper, g.LogSumBounds.Lower, g.LogSumBounds.Upper
 
         let total =
             Integrate.GaussKronrod(
@@ -315,7 +317,7 @@ let ``Normal hierarchy grid posterior of tau integrates to one`` () =
                 - p.LogNormalizer
             )
 
-        let total = Integrate.GaussKronrod(q, 0.0, snd p.TauBounds, 1e-10, 12, 31)
+        let total = Integrate.GaussKronrod(q, 0.0, p.TauBounds.Upper, 1e-10, 12, 31)
         abs (total - 1.0) <= 1e-5)
     |> checkN 50
 

@@ -100,11 +100,13 @@ let ``hospital example gives the worked pooling numbers`` () =
 let ``rat tumour grid posterior has BDA3's mode and agrees with an independent quadrature`` () =
     let g = GridPosterior.betaBinomial 100 ratY ratN
     // BDA3 §5.3 (Fig. 5.3): mode near (log(α/β), log(α+β)) = (−1.79, 2.74)
-    Assert.InRange(fst g.Mode, -1.80, -1.78)
-    Assert.InRange(snd g.Mode, 2.73, 2.75)
+    Assert.InRange(g.ModeLogRatio, -1.80, -1.78)
+    Assert.InRange(g.ModeLogSum, 2.73, 2.75)
     Assert.True(g.IntegrationError < 1e-3, $"integration error {g.IntegrationError}")
     let logq = GridPosterior.betaBinomialLogDensity ratY ratN
-    let (u1, u2), (v1, v2) = g.LogRatioBounds, g.LogSumBounds
+
+    let u1, u2, v1, v2 =
+        g.LogRatioBounds.Lower, g.LogRatioBounds.Upper, g.LogSumBounds.Lower, g.LogSumBounds.Upper
 
     let integrate (h: float -> float -> float) =
         Integrate.GaussKronrod(
@@ -131,7 +133,7 @@ let private tauQuadrature (muPrior: MuPrior) logTauPrior (p: NormalHierarchyPost
             - p.LogNormalizer
         )
 
-    Integrate.GaussKronrod((fun t -> q t * h t), 0.0, snd p.TauBounds, 1e-10, 20, 31)
+    Integrate.GaussKronrod((fun t -> q t * h t), 0.0, p.TauBounds.Upper, 1e-10, 20, 31)
 
 let ``eight schools p(tau given y) integrates to one and its moments match an independent quadrature`` () =
     let p =
@@ -171,7 +173,7 @@ let ``eight schools with mu Normal(0,5) and tau HalfCauchy(5) matches a direct t
             (fun tau ->
                 Integrate.GaussKronrod((fun mu -> exp (joint mu tau + 20.0) * h mu tau), -40.0, 40.0, 1e-11, 15, 31)),
             0.0,
-            snd p.TauBounds,
+            p.TauBounds.Upper,
             1e-11,
             20,
             31

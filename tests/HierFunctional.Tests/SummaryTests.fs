@@ -38,7 +38,8 @@ let ``summary rows equal the diagnostics of each scalar`` () =
     Assert.Equal(Diagnostics.essBulk x, r.EssBulk)
     Assert.Equal(Diagnostics.rhat x, r.Rhat)
     Assert.Equal<float[]>(Summary.defaultProbs |> Array.map (fun p -> Diagnostics.quantile p x), r.Quantiles)
-    Assert.Equal(Some "Hospital A", (summary.Rows |> Array.find (fun r -> r.Name = "theta[1]")).Label)
+    Assert.Equal("Hospital A", (summary.Rows |> Array.find (fun r -> r.Name = "theta[1]")).Label)
+    Assert.Null((summary.Rows |> Array.find (fun r -> r.Name = "mu")).Label)
 
 let ``mean of iid draws lies within 4 MCSE of the truth`` () =
     let r = summary.Rows[0]
@@ -48,15 +49,15 @@ let ``mean of iid draws lies within 4 MCSE of the truth`` () =
 let ``warnings flag poor mixing, shifted chains and constant draws but not iid draws`` () =
     let about name =
         summary.Warnings
-        |> List.filter (fun w -> Array.contains name w.Scalars)
-        |> List.map (fun w -> w.Kind)
+        |> Array.filter (fun w -> Array.contains name w.Scalars)
+        |> Array.map (fun w -> w.Kind)
 
     Assert.Empty(about "mu")
     Assert.Contains(WarningKind.LowBulkEss, about "theta[1]")
     Assert.Contains(WarningKind.HighRhat, about "theta[2]")
     Assert.Contains(WarningKind.Stuck, about "c")
 
-    let rhat = summary.Warnings |> List.find (fun w -> w.Kind = WarningKind.HighRhat)
+    let rhat = summary.Warnings |> Array.find (fun w -> w.Kind = WarningKind.HighRhat)
     Assert.Contains(4, rhat.Chains) // the shifted chain of theta[2]
 
 let ``thresholds are configurable`` () =
@@ -68,7 +69,7 @@ let ``thresholds are configurable`` () =
             }
             post
 
-    Assert.Equal<WarningKind list>([ WarningKind.Stuck ], lax.Warnings |> List.map (fun w -> w.Kind))
+    Assert.Equal<WarningKind[]>([| WarningKind.Stuck |], lax.Warnings |> Array.map (fun w -> w.Kind))
 
 let ``printed table aligns columns and lists warnings above`` () =
     let text = Summary.format summary

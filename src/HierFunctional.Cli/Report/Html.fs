@@ -58,13 +58,13 @@ pre { background: #f6f6f6; padding: 0.5em; font-size: 0.85em; overflow-x: auto; 
         sb.Append("</tbody></table>").ToString()
 
     /// The warnings banner: a red box listing each warning (what, where, what to try); empty when there are none.
-    let warnings (ws: Warning list) =
-        if ws.IsEmpty then
+    let warnings (ws: Warning[]) =
+        if ws.Length = 0 then
             ""
         else
             let items =
                 ws
-                |> List.map (fun w -> $"<li>{esc (Warnings.describe w)}</li>")
+                |> Array.map (fun w -> $"<li>{esc (Warnings.describe w)}</li>")
                 |> String.concat ""
 
             let n = ws.Length

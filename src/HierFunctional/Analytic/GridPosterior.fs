@@ -11,15 +11,26 @@ type Moments =
         Sd: float
     }
 
+/// The ends of a grid axis.
+type GridBounds =
+    {
+        /// Lower end.
+        Lower: float
+        /// Upper end.
+        Upper: float
+    }
+
 /// BDA3 §5.3: the exact posterior of the Beta-Binomial hyperparameters on a grid in (log(α/β), log(α+β)).
 type BetaBinomialGridPosterior =
     {
         /// Grid bounds of u = log(α/β), found adaptively.
-        LogRatioBounds: float * float
+        LogRatioBounds: GridBounds
         /// Grid bounds of v = log(α+β), found adaptively.
-        LogSumBounds: float * float
-        /// Posterior mode (u, v).
-        Mode: float * float
+        LogSumBounds: GridBounds
+        /// u = log(α/β) at the posterior mode.
+        ModeLogRatio: float
+        /// v = log(α+β) at the posterior mode.
+        ModeLogSum: float
         /// log ∫∫ q(u, v) du dv for the unnormalised `GridPosterior.betaBinomialLogDensity` q.
         LogNormalizer: float
         /// Moments of u = log(α/β).
@@ -60,7 +71,7 @@ type NormalConditional =
 type NormalHierarchyPosterior =
     {
         /// Grid bounds of τ, found adaptively (the grid itself is uniform in log τ).
-        TauBounds: float * float
+        TauBounds: GridBounds
         /// τ values of the grid.
         TauGrid: float[]
         /// Normalised p(τ | y) at the grid points.
@@ -265,9 +276,10 @@ module GridPosterior =
         let logZ, fine = ratGrid logq successes trials ub vb (2 * gridPoints)
 
         {
-            LogRatioBounds = ub
-            LogSumBounds = vb
-            Mode = (mode[0], mode[1])
+            LogRatioBounds = { Lower = fst ub; Upper = snd ub }
+            LogSumBounds = { Lower = fst vb; Upper = snd vb }
+            ModeLogRatio = mode[0]
+            ModeLogSum = mode[1]
             LogNormalizer = logZ
             LogRatio = fine[0]
             LogSum = fine[1]
@@ -402,7 +414,11 @@ module GridPosterior =
         let fine, taus, dens, logZ = normalGrid logg cond y.Length sb (2 * gridPoints)
 
         {
-            TauBounds = (exp (fst sb), exp (snd sb))
+            TauBounds =
+                {
+                    Lower = exp (fst sb)
+                    Upper = exp (snd sb)
+                }
             TauGrid = taus
             TauDensity = dens
             LogNormalizer = logZ

@@ -35,6 +35,52 @@ module PushdownStream =
         |> Seq.tryFind (fun c -> c <> 0)
         |> Option.defaultValue 0
 
+    /// The first problem met in a pass over the rows, naming the column and the 1-based row; later problems (a NULL
+    /// count that is then not a whole number, say) are not recorded over it.
+    type private RowProblems(source: string, names: string[]) =
+        let mutable first: SourceError option = None
+
+        /// The 1-based row being read.
+        member val Row = 0 with get, set
+        /// The first problem, if any.
+        member _.First = first
+        /// True once a problem was met.
+        member _.Found = first.IsSome
+
+        member p.Fail(at: int, problem: string) =
+            if first.IsNone then
+                first <-
+                    Some
+                        {
+                            Source = source
+                            Row = p.Row
+                            Column = names.[at]
+                            Problem = problem
+                        }
+
+        member p.NullKey(at: int) =
+            p.Fail(at, "a group label is NULL; filter those rows out or give missing labels a level of their own")
+
+        /// `v`, the value read from column `at`, after checking that it is neither NULL nor infinite.
+        member p.Checked(at: int, isNull: bool, v: float) =
+            if isNull then
+                p.Fail(at, $"a NULL value; filter the row out (WHERE {names.[at]} IS NOT NULL)")
+            elif not (Double.IsFinite v) then
+                p.Fail(at, $"the value {v} is not finite")
+
+            v
+
+        /// Checks that `y`, of column `at`, is a whole number of 0 or more.
+        member p.Count(at: int, y: float) =
+            if y < 0.0 || y <> floor y then
+                p.Fail(at, $"the count {y:R} is not a whole number of 0 or more")
+
+        /// For Binomial sums, checks that the successes `y` of column `at` are at most the trials `size`.
+        member p.Successes(sums: GroupSums, at: int, y: float, size: float) =
+            match sums with
+            | GroupSums.Binomial _ when y > size -> p.Fail(at, $"{y:R} successes are more than the {size:R} trials")
+            | _ -> ()
+
     /// The one-pass sums when the only group key is an integer column: per group a slot in flat arrays (count, and
     /// per node value and spread), found through one dictionary from key to slot, values read through typed
     /// getters; no object per row or per group, so 10⁹ rows over 10⁷ groups take O(groups) memory.
@@ -63,34 +109,16 @@ module PushdownStream =
         let count = ResizeArray<float>()
         let value = sums |> Array.map (fun _ -> ResizeArray<float>())
         let spread = sums |> Array.map (fun _ -> ResizeArray<float>())
-        let mutable row = 0
-        let mutable failure = None
-
-        let fail column problem =
-            failure <-
-                Some
-                    {
-                        Source = source
-                        Row = row
-                        Column = column
-                        Problem = problem
-                    }
+        let problems = RowProblems(source, names)
 
         let checkedValue (at: int) (v: float) =
-            if Double.IsNaN v && reader.IsDBNull at then
-                fail names.[at] $"a NULL value; filter the row out (WHERE {names.[at]} IS NOT NULL)"
-            elif not (Double.IsFinite v) then
-                fail names.[at] $"the value {v} is not finite"
+            problems.Checked(at, Double.IsNaN v && reader.IsDBNull at, v)
 
-            v
-
-        while failure.IsNone && reader.Read() do
-            row <- row + 1
+        while not problems.Found && reader.Read() do
+            problems.Row <- problems.Row + 1
 
             if reader.IsDBNull keyAt then
-                fail
-                    names.[keyAt]
-                    "a group label is NULL; filter those rows out or give missing labels a level of their own"
+                problems.NullKey keyAt
             else
                 let k = key ()
 
@@ -113,7 +141,7 @@ module PushdownStream =
                 count.[slot] <- n
 
                 for j in 0 .. sums.Length - 1 do
-                    if failure.IsNone then
+                    if not problems.Found then
                         let y = checkedValue yAt.[j] (ys.[j]())
 
                         match sums.[j] with
@@ -125,23 +153,19 @@ module PushdownStream =
                             spread.[j].[slot] <- spread.[j].[slot] + delta * (y - updated)
                         | GroupSums.Poisson(_, size)
                         | GroupSums.Binomial(_, size) ->
-                            if failure.IsNone && (y < 0.0 || y <> floor y) then
-                                fail names.[yAt.[j]] $"the count {y:R} is not a whole number of 0 or more"
+                            problems.Count(yAt.[j], y)
 
                             let s =
                                 match size with
                                 | Size.Column _ -> checkedValue sizeAt.[j] (sizes.[j]())
                                 | Size.Constant c -> c
 
-                            match sums.[j] with
-                            | GroupSums.Binomial _ when failure.IsNone && y > s ->
-                                fail names.[yAt.[j]] $"{y:R} successes are more than the {s:R} trials"
-                            | _ -> ()
+                            problems.Successes(sums.[j], yAt.[j], y, s)
 
                             value.[j].[slot] <- value.[j].[slot] + y
                             spread.[j].[slot] <- spread.[j].[slot] + s
 
-        match failure with
+        match problems.First with
         | Some e -> Error e
         | None ->
             // Groups in ascending key order, as the row path orders numeric levels.
@@ -205,39 +229,17 @@ module PushdownStream =
             | _ ->
 
                 let groups = Dictionary<string, Accumulator>()
-                let mutable row = 0
-                let mutable failure = None
-
-                let fail column problem =
-                    failure <-
-                        Some
-                            {
-                                Source = source
-                                Row = row
-                                Column = column
-                                Problem = problem
-                            }
+                let problems = RowProblems(source, names)
 
                 let value (i: int) =
-                    if reader.IsDBNull i then
-                        fail names.[i] $"a NULL value; filter the row out (WHERE {names.[i]} IS NOT NULL)"
-                        nan
-                    else
-                        let v = number (reader.GetValue i)
+                    let isNull = reader.IsDBNull i
+                    problems.Checked(i, isNull, (if isNull then nan else number (reader.GetValue i)))
 
-                        if not (Double.IsFinite v) then
-                            fail names.[i] $"the value {v} is not finite"
-
-                        v
-
-                while failure.IsNone && reader.Read() do
-                    row <- row + 1
+                while not problems.Found && reader.Read() do
+                    problems.Row <- problems.Row + 1
 
                     match keyAt |> Array.tryFind reader.IsDBNull with
-                    | Some i ->
-                        fail
-                            names.[i]
-                            "a group label is NULL; filter those rows out or give missing labels a level of their own"
+                    | Some i -> problems.NullKey i
                     | None ->
                         let key = keyAt |> Array.map reader.GetValue
                         let text = key |> Array.map string |> String.concat "\u001f"
@@ -260,7 +262,7 @@ module PushdownStream =
                         acc.Count <- acc.Count + 1.0
 
                         for k in 0 .. sums.Length - 1 do
-                            if failure.IsNone then
+                            if not problems.Found then
                                 let y = value yAt.[k]
 
                                 match sums.[k] with
@@ -270,23 +272,19 @@ module PushdownStream =
                                     acc.Spread.[k] <- acc.Spread.[k] + delta * (y - acc.Value.[k])
                                 | GroupSums.Poisson(_, size)
                                 | GroupSums.Binomial(_, size) ->
-                                    if y < 0.0 || y <> floor y then
-                                        fail names.[yAt.[k]] $"the count {y:R} is not a whole number of 0 or more"
+                                    problems.Count(yAt.[k], y)
 
                                     let s =
                                         match size with
                                         | Size.Column _ -> value sizeAt.[k]
                                         | Size.Constant c -> c
 
-                                    match sums.[k] with
-                                    | GroupSums.Binomial _ when y > s ->
-                                        fail names.[yAt.[k]] $"{y:R} successes are more than the {s:R} trials"
-                                    | _ -> ()
+                                    problems.Successes(sums.[k], yAt.[k], y, s)
 
                                     acc.Value.[k] <- acc.Value.[k] + y
                                     acc.Spread.[k] <- acc.Spread.[k] + s
 
-                match failure with
+                match problems.First with
                 | Some e -> Error e
                 | None ->
                     let ordered =

@@ -7,8 +7,8 @@ type HdiRow =
     {
         /// Scalar name.
         Name: string
-        /// Its group label, if the posterior carries one.
-        Label: string option
+        /// Its group label, or null when the posterior carries none.
+        Label: string
         /// Lower end of the shortest interval holding the mass.
         Lower: float
         /// Upper end.
@@ -51,7 +51,7 @@ module Hdi =
 
             {
                 Name = n
-                Label = p.Label n
+                Label = Option.toObj (p.Label n)
                 Lower = lo
                 Upper = hi
             })

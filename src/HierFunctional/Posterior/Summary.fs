@@ -9,8 +9,8 @@ type SummaryRow =
     {
         /// Scalar name, e.g. `theta[3]`.
         Name: string
-        /// Group label of the scalar, e.g. `Hospital C`, if the posterior carries one.
-        Label: string option
+        /// Group label of the scalar, e.g. `theta[Hospital C]`, or null when the posterior carries none.
+        Label: string
         /// Posterior mean.
         Mean: float
         /// Posterior standard deviation (denominator S − 1).
@@ -44,6 +44,103 @@ type SummaryOptions =
         MinEssPerChain: float
     }
 
+/// The summary's text: number formats and the plain-text table (`Summary.format`, `Summary.ToString`).
+module internal SummaryText =
+
+    let private inv = CultureInfo.InvariantCulture
+
+    /// Formats `x` to `digits` significant digits: fixed point for 1e-3 ≤ |x| < 1e6, otherwise scientific.
+    let formatSignificant (digits: int) (x: float) =
+        if Double.IsNaN x then
+            "NA"
+        elif Double.IsInfinity x then
+            (if x > 0.0 then "Inf" else "-Inf")
+        elif x = 0.0 then
+            "0"
+        else
+            let decade (v: float) = int (floor (log10 (abs v)))
+            let e0 = decade x
+            // 0.99997 to 3 digits is 1.00, a decade up: take the exponent of the rounded value
+            let e =
+                if e0 < -3 || e0 >= 6 then
+                    e0
+                else
+                    decade (Math.Round(x, min 15 (max 0 (digits - 1 - e0))))
+
+            if e >= 6 || e < -3 then
+                x.ToString("0." + String('0', max 0 (digits - 1)) + "e+0", inv)
+            else
+                x.ToString("F" + string (max 0 (digits - 1 - e)), inv)
+
+    let formatEss (e: float) =
+        if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
+
+    let labelText (r: SummaryRow) = if isNull r.Label then "" else r.Label
+
+    let quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
+
+    let private columns (probs: float[]) (rows: SummaryRow[]) =
+        let hasLabels = rows |> Array.exists (fun r -> not (isNull r.Label))
+        let showMedian = not (probs |> Array.contains 0.5)
+
+        [
+            yield "name", (fun r -> r.Name), false
+            if hasLabels then
+                yield "label", labelText, false
+            yield "mean", (fun r -> formatSignificant 3 r.Mean), true
+            yield "sd", (fun r -> formatSignificant 3 r.Sd), true
+            if showMedian then
+                yield "median", (fun r -> formatSignificant 3 r.Median), true
+            yield "mad", (fun r -> formatSignificant 3 r.Mad), true
+            for i, p in Array.indexed probs do
+                yield quantileHeader p, (fun (r: SummaryRow) -> formatSignificant 3 r.Quantiles[i]), true
+            yield "mcse_mean", (fun r -> formatSignificant 2 r.McseMean), true
+            yield "mcse_sd", (fun r -> formatSignificant 2 r.McseSd), true
+            yield "ess_bulk", (fun r -> formatEss r.EssBulk), true
+            yield "ess_tail", (fun r -> formatEss r.EssTail), true
+            yield
+                "rhat",
+                (fun r ->
+                    if Double.IsNaN r.Rhat then
+                        "NA"
+                    else
+                        r.Rhat.ToString("F3", inv)),
+                true
+        ]
+
+    /// A summary's fields as plain text: the warnings banner first (where readers look), a header line, then
+    /// aligned columns (text left, numbers right).
+    let table probs (rows: SummaryRow[]) (warnings: Warning[]) chains draws cancelled (partial: string) : string =
+        let cells =
+            columns probs rows
+            |> List.map (fun (h, f, right) -> h, rows |> Array.map f, right)
+
+        let widths =
+            cells
+            |> List.map (fun (h, vs, _) -> Array.fold (fun w (v: string) -> max w v.Length) h.Length vs)
+
+        let pad (text: string) width right =
+            if right then text.PadLeft width else text.PadRight width
+
+        let line (texts: string list) =
+            List.zip3 texts widths (cells |> List.map (fun (_, _, r) -> r))
+            |> List.map (fun (t, w, r) -> pad t w r)
+            |> String.concat "  "
+            |> fun l -> l.TrimEnd()
+
+        let sb = StringBuilder()
+
+        let status = if cancelled then $" ({partial})" else ""
+
+        sb.Append(Warnings.banner (List.ofArray warnings)) |> ignore
+        sb.AppendLine($"{chains} chains × {draws} draws{status}") |> ignore
+        sb.AppendLine(line (cells |> List.map (fun (h, _, _) -> h))) |> ignore
+
+        for i in 0 .. rows.Length - 1 do
+            sb.AppendLine(line (cells |> List.map (fun (_, vs, _) -> vs[i]))) |> ignore
+
+        sb.ToString()
+
 /// A posterior summary table as data, plus its warnings.
 type Summary =
     {
@@ -52,7 +149,7 @@ type Summary =
         /// One row per scalar, in the posterior's order.
         Rows: SummaryRow[]
         /// Convergence warnings (see `Warnings`), most severe first; `format` prints them above the table.
-        Warnings: Warning list
+        Warnings: Warning[]
         /// Chains and draws per chain the summary was computed from.
         Chains: int
         /// Draws per chain.
@@ -65,12 +162,24 @@ type Summary =
         Partial: string
     }
 
+    /// The row of a scalar by name (`theta[3]`) or label (`theta[C]`); KeyNotFoundException when there is none.
+    member s.Item
+        with get (name: string) =
+            match s.Rows |> Array.tryFind (fun r -> r.Name = name || r.Label = name) with
+            | Some r -> r
+            | None -> raise (Collections.Generic.KeyNotFoundException $"The summary has no row named '{name}'.")
+
+    /// True when no convergence warning fired.
+    member s.Converged = s.Warnings.Length = 0
+
+    /// The warnings banner (if any), then the summary as an aligned text table (`Summary.format`).
+    override s.ToString() =
+        SummaryText.table s.Probs s.Rows s.Warnings s.Chains s.Draws s.Cancelled s.Partial
+
 /// Builds and prints posterior summary tables.
 [<RequireQualifiedAccess>]
 [<CompilationRepresentation(CompilationRepresentationFlags.ModuleSuffix)>]
 module Summary =
-
-    let private inv = CultureInfo.InvariantCulture
 
     /// R-hat above which a scalar is flagged (`Warnings.rhatThreshold`, 1.01 as Vehtari et al. 2021 recommend).
     let rhatThreshold = Warnings.rhatThreshold
@@ -93,7 +202,7 @@ module Summary =
     let row (probs: float[]) (name: string) (label: string option) (x: float[][]) : SummaryRow =
         {
             Name = name
-            Label = label
+            Label = Option.toObj label
             Mean = Diagnostics.mean x
             Sd = Diagnostics.sd x
             Median = Diagnostics.median x
@@ -134,6 +243,7 @@ module Summary =
                 |> List.ofArray
                 |> List.collect snd
                 |> Warnings.group thresholds p.ChainCount
+                |> Array.ofList
             Chains = p.ChainCount
             Draws = p.DrawCount
             Cancelled = p.Cancelled
@@ -149,35 +259,10 @@ module Summary =
 
 
     /// Formats `x` to `digits` significant digits: fixed point for 1e-3 ≤ |x| < 1e6, otherwise scientific.
-    let formatSignificant (digits: int) (x: float) =
-        if Double.IsNaN x then
-            "NA"
-        elif Double.IsInfinity x then
-            (if x > 0.0 then "Inf" else "-Inf")
-        elif x = 0.0 then
-            "0"
-        else
-            let decade (v: float) = int (floor (log10 (abs v)))
-            let e0 = decade x
-            // 0.99997 to 3 digits is 1.00, a decade up: take the exponent of the rounded value
-            let e =
-                if e0 < -3 || e0 >= 6 then
-                    e0
-                else
-                    decade (Math.Round(x, min 15 (max 0 (digits - 1 - e0))))
-
-            if e >= 6 || e < -3 then
-                x.ToString("0." + String('0', max 0 (digits - 1)) + "e+0", inv)
-            else
-                x.ToString("F" + string (max 0 (digits - 1 - e)), inv)
-
-    let private formatEss (e: float) =
-        if Double.IsNaN e then "NA" else Math.Round(e).ToString(inv)
+    let formatSignificant (digits: int) (x: float) = SummaryText.formatSignificant digits x
 
     /// One line describing a warning and what to do about it (`Warnings.describe`).
     let describe (w: Warning) = Warnings.describe w
-
-    let private quantileHeader (p: float) = "q" + (p * 100.0).ToString("0.##", inv)
 
     /// The summary as a highlighted table (the HTML report and the notebook formatter share it): the headers, and
     /// per row its cells, each flagged when it should stand out (ESS below, R-hat above its threshold).
@@ -187,7 +272,7 @@ module Summary =
 
         let headers =
             [ "name"; "label"; "mean"; "sd" ]
-            @ (s.Probs |> Array.map quantileHeader |> List.ofArray)
+            @ (s.Probs |> Array.map SummaryText.quantileHeader |> List.ofArray)
             @ [ "mcse_mean"; "ess_bulk"; "ess_tail"; "rhat" ]
 
         let rows =
@@ -195,7 +280,7 @@ module Summary =
             |> Array.map (fun r ->
                 [
                     yield r.Name, false
-                    yield defaultArg r.Label "", false
+                    yield SummaryText.labelText r, false
                     yield f r.Mean, false
                     yield f r.Sd, false
                     for v in r.Quantiles -> f v, false
@@ -208,63 +293,6 @@ module Summary =
 
         headers, rows
 
-    let private columns (s: Summary) =
-        let hasLabels = s.Rows |> Array.exists (fun r -> r.Label.IsSome)
-        let showMedian = not (s.Probs |> Array.contains 0.5)
-
-        [
-            yield "name", (fun r -> r.Name), false
-            if hasLabels then
-                yield "label", (fun r -> defaultArg r.Label ""), false
-            yield "mean", (fun r -> formatSignificant 3 r.Mean), true
-            yield "sd", (fun r -> formatSignificant 3 r.Sd), true
-            if showMedian then
-                yield "median", (fun r -> formatSignificant 3 r.Median), true
-            yield "mad", (fun r -> formatSignificant 3 r.Mad), true
-            for i, p in Array.indexed s.Probs do
-                yield quantileHeader p, (fun (r: SummaryRow) -> formatSignificant 3 r.Quantiles[i]), true
-            yield "mcse_mean", (fun r -> formatSignificant 2 r.McseMean), true
-            yield "mcse_sd", (fun r -> formatSignificant 2 r.McseSd), true
-            yield "ess_bulk", (fun r -> formatEss r.EssBulk), true
-            yield "ess_tail", (fun r -> formatEss r.EssTail), true
-            yield
-                "rhat",
-                (fun r ->
-                    if Double.IsNaN r.Rhat then
-                        "NA"
-                    else
-                        r.Rhat.ToString("F3", inv)),
-                true
-        ]
-
     /// The summary as plain text: the warnings banner first (where readers look), a header line, then aligned
     /// columns (text left, numbers right).
-    let format (s: Summary) : string =
-        let cols = columns s
-        let cells = cols |> List.map (fun (h, f, right) -> h, s.Rows |> Array.map f, right)
-
-        let widths =
-            cells
-            |> List.map (fun (h, vs, _) -> Array.fold (fun w (v: string) -> max w v.Length) h.Length vs)
-
-        let pad (text: string) width right =
-            if right then text.PadLeft width else text.PadRight width
-
-        let line (texts: string list) =
-            List.zip3 texts widths (cells |> List.map (fun (_, _, r) -> r))
-            |> List.map (fun (t, w, r) -> pad t w r)
-            |> String.concat "  "
-            |> fun l -> l.TrimEnd()
-
-        let sb = StringBuilder()
-
-        let cancelled = if s.Cancelled then $" ({s.Partial})" else ""
-
-        sb.Append(Warnings.banner s.Warnings) |> ignore
-        sb.AppendLine($"{s.Chains} chains × {s.Draws} draws{cancelled}") |> ignore
-        sb.AppendLine(line (cells |> List.map (fun (h, _, _) -> h))) |> ignore
-
-        for i in 0 .. s.Rows.Length - 1 do
-            sb.AppendLine(line (cells |> List.map (fun (_, vs, _) -> vs[i]))) |> ignore
-
-        sb.ToString()
+    let format (s: Summary) : string = s.ToString()

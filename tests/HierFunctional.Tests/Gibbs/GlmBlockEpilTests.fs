@@ -10,61 +10,12 @@ open type Distributions
 open HierFunctional.Tests.Gibbs.GibbsTests
 open HierFunctional.Tests.Gibbs.GlmSupport
 
-/// BUGS "Epil" (fixtures/epil/epil.bug, with patient and patient-visit effects), written as the BUGS file writes it:
-/// uncentred covariates, Normal(0, precision 1e-4) coefficients, Gamma(0.001, 0.001) precisions.
-let private epil =
-    model {
-        let! a0 = sample "alpha0" (Normal(0.0, 100.0))
-        let! aBase = sample "alpha_Base" (Normal(0.0, 100.0))
-        let! aTrt = sample "alpha_Trt" (Normal(0.0, 100.0))
-        let! aBT = sample "alpha_BT" (Normal(0.0, 100.0))
-        let! aAge = sample "alpha_Age" (Normal(0.0, 100.0))
-        let! aV4 = sample "alpha_V4" (Normal(0.0, 100.0))
-        let! tauB1 = sample "tau_b1" (Gamma(0.001, 0.001))
-        let! tauB = sample "tau_b" (Gamma(0.001, 0.001))
-        let! b1 = sample "b1" (Normal(0.0, 1.0 / sqrt tauB1)) |> over "patient"
-        let! b = sample "b" (Normal(0.0, 1.0 / sqrt tauB)) |> over "obs"
-        let! _ = derived "sigma_b1" (1.0 / sqrt tauB1)
-        let! _ = derived "sigma_b" (1.0 / sqrt tauB)
-        let logBase4 = log (data "Base" / 4.0)
-
-        do!
-            observe
-                "y"
-                (Poisson(
-                    exp (
-                        a0
-                        + aBase * logBase4
-                        + aTrt * data "Trt"
-                        + aBT * data "Trt" * logBase4
-                        + aAge * log (data "Age")
-                        + aV4 * data "V4"
-                        + b1.[group "patient"]
-                        + b.[group "obs"]
-                    )
-                ))
-    }
-
 let private epilFolder =
     IO.Path.Combine(__SOURCE_DIRECTORY__, "..", "fixtures", "epil")
 
-let private epilData =
-    let rows =
-        IO.File.ReadAllLines(IO.Path.Combine(epilFolder, "epil.csv"))
-        |> Array.skip 1
-        |> Array.map (fun l -> l.Split ',')
+let private epilData = EpilModel.data (IO.Path.Combine(epilFolder, "epil.csv"))
 
-    let col i =
-        rows |> Array.map (fun r -> float r.[i])
-
-    Dataset.empty
-    |> Dataset.labels "patient" (rows |> Array.map (fun r -> r.[0]))
-    |> Dataset.labels "obs" (rows |> Array.map (fun r -> r.[2]))
-    |> Dataset.integers "y" (col 3 |> Array.map int)
-    |> Dataset.reals "Trt" (col 4)
-    |> Dataset.reals "Base" (col 5)
-    |> Dataset.reals "Age" (col 6)
-    |> Dataset.reals "V4" (col 7)
+let private epil = EpilModel.model
 
 let ``Epil's six coefficients and two sds match the JAGS + glm reference within 0.15 reference sds`` () =
     let plan = planOf Rules.builtIn epil epilData
@@ -77,22 +28,13 @@ let ``Epil's six coefficients and two sds match the JAGS + glm reference within 
             let f = l.Split ','
             f.[0].Replace('.', '_'), float f.[1], float f.[2])
 
-    // BUGS's inits (epil-inits.R), random effects at 0
-    let inits =
-        Initial.Given(
-            [
-                "alpha0", Value.Scalar 1.0
-                "tau_b1", Value.Scalar 1.0
-                "tau_b", Value.Scalar 1.0
-                "b1", Value.Vector(Array.zeroCreate 59)
-                "b", Value.Vector(Array.zeroCreate 236)
-            ]
-            @ ([ "alpha_Base"; "alpha_Trt"; "alpha_BT"; "alpha_Age"; "alpha_V4" ]
-               |> List.map (fun n -> n, Value.Scalar 0.0))
-        )
-
     let o =
-        SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(2500).WithSeed(5).WithInitial(inits)
+        SamplerOptions.Default
+            .WithChains(4)
+            .WithWarmup(500)
+            .WithDraws(2500)
+            .WithSeed(5)
+            .WithInitial(EpilModel.bugsInits)
 
     let post = Chains.run o plan
 

@@ -80,6 +80,14 @@ let exactPerLevel
         let rows = [ 0 .. g.Length - 1 ] |> List.filter (fun r -> g.[r] = level)
         exactCheck post $"{node}[{j + 1}]" (grid1 -8.0 8.0 (logPost rows)))
 
+/// Binomial rows: `k` successes of `n`, a covariate `x` and the group `g` of each row (levels "1", "2", ...).
+let groupedRows (ks: float[]) (ns: float[]) (xs: float[]) (gs: int[]) =
+    Dataset.empty
+    |> Dataset.integers "k" (ks |> Array.map int)
+    |> Dataset.integers "n" (ns |> Array.map int)
+    |> Dataset.reals "x" xs
+    |> Dataset.labels "g" (gs |> Array.map string)
+
 let methodIs (plan: GibbsPlan) (node: string) (expected: string) =
     Assert.Equal(expected, (methodOf plan node).Method)
 

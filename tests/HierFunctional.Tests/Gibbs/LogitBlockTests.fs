@@ -18,12 +18,7 @@ let private ns = [| 60.0; 9.0; 400.0; 14.0; 120.0; 250.0 |]
 let private xs = [| -1.2; -0.4; 0.3; 0.9; -0.7; 1.5 |]
 let private gs = [| 1; 2; 1; 2; 1; 2 |]
 
-let private rows =
-    Dataset.empty
-    |> Dataset.integers "k" (ks |> Array.map int)
-    |> Dataset.integers "n" (ns |> Array.map int)
-    |> Dataset.reals "x" xs
-    |> Dataset.labels "g" (gs |> Array.map string)
+let private rows = groupedRows ks ns xs gs
 
 let private slopeModel =
     model {

@@ -17,12 +17,7 @@ let private ns = [| 40.0; 60.0; 15.0; 900.0; 880.0; 50.0 |]
 let private xs = [| 0.0; 1.0; 0.5; 0.0; 1.0; 0.5 |]
 let private gs = [| 1; 1; 1; 2; 2; 2 |]
 
-let private rows =
-    Dataset.empty
-    |> Dataset.integers "k" (ks |> Array.map int)
-    |> Dataset.integers "n" (ns |> Array.map int)
-    |> Dataset.reals "x" xs
-    |> Dataset.labels "g" (gs |> Array.map string)
+let private rows = groupedRows ks ns xs gs
 
 // fixed priors, so each study's (mu, delta) is an exact 2-D posterior of its own
 let private levelsModel =
