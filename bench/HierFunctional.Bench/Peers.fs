@@ -62,34 +62,33 @@ type Options =
         Out: string
     }
 
-/// Fits the model (4 chains one after another on one thread) after untimed short runs (3 s of them) that
-/// JIT-compile the code, writes the draws to `Out` and prints `setup_s` (bind + compile + the JIT runs), `seconds` (wall time of the
-/// timed run, warm-up included), `cpu_s` (its processor time), our own minimum bulk-ESS over the written columns
-/// (Posterior/Diagnostics.fs, to check against R's) and the plan.
-let run (o: Options) =
-    let setupClock = Stopwatch.StartNew()
-    let m, d, inits = resolve o.Source
-    let plan = compile m d
+let private optionsFor
+    (o: Options)
+    (inits: (string * Value) list)
+    (chains: int)
+    (warmup: int)
+    (draws: int)
+    (seed: int)
+    =
+    let opts =
+        SamplerOptions.Default
+            .WithChains(chains)
+            .WithWarmup(warmup)
+            .WithDraws(draws)
+            .WithSeed(seed)
+            .WithThreads(1)
+            .WithMonitor(o.Monitor)
 
-    let options (chains: int) (warmup: int) (draws: int) (seed: int) =
-        let opts =
-            SamplerOptions.Default
-                .WithChains(chains)
-                .WithWarmup(warmup)
-                .WithDraws(draws)
-                .WithSeed(seed)
-                .WithThreads(1)
-                .WithMonitor(o.Monitor)
+    if List.isEmpty inits then
+        opts
+    else
+        opts.WithInitial(Initial.Given inits)
 
-        if List.isEmpty inits then
-            opts
-        else
-            opts.WithInitial(Initial.Given inits)
-
-    // Untimed short runs until tiered compilation has promoted the hot code (it waits for 100 ms of wall time without
-    // new methods, then recompiles in the background, slowly on a loaded machine): one short run left the timed run
-    // partly in tier-0 and instrumented code, several times the processor time of optimised code on eight schools.
-    // HF_BENCH_JIT_SECONDS (default 3) sets the wall time they take; 0 gives the one short run of earlier harnesses.
+// Untimed short runs until tiered compilation has promoted the hot code (it waits for 100 ms of wall time without
+// new methods, then recompiles in the background, slowly on a loaded machine): one short run left the timed run
+// partly in tier-0 and instrumented code, several times the processor time of optimised code on eight schools.
+// HF_BENCH_JIT_SECONDS (default 3) sets the wall time they take; 0 gives the one short run of earlier harnesses.
+let private jitWarmup (options: int -> int -> int -> int -> SamplerOptions) (plan: GibbsPlan) (seed: int) =
     let jitSeconds =
         match Environment.GetEnvironmentVariable "HF_BENCH_JIT_SECONDS" with
         | null
@@ -100,8 +99,19 @@ let run (o: Options) =
     let mutable jitRuns = 0
 
     while jitRuns < 1 || jit.Elapsed.TotalSeconds < jitSeconds do
-        Chains.run (options 1 100 100 (o.Seed + 7919 + jitRuns)) plan |> ignore
+        Chains.run (options 1 100 100 (seed + 7919 + jitRuns)) plan |> ignore
         jitRuns <- jitRuns + 1
+
+/// Fits the model (4 chains one after another on one thread) after untimed short runs (3 s of them) that
+/// JIT-compile the code, writes the draws to `Out` and prints `setup_s` (bind + compile + the JIT runs), `seconds` (wall time of the
+/// timed run, warm-up included), `cpu_s` (its processor time), our own minimum bulk-ESS over the written columns
+/// (Posterior/Diagnostics.fs, to check against R's) and the plan.
+let run (o: Options) =
+    let setupClock = Stopwatch.StartNew()
+    let m, d, inits = resolve o.Source
+    let plan = compile m d
+    let options = optionsFor o inits
+    jitWarmup options plan o.Seed
 
     let setup = setupClock.Elapsed.TotalSeconds
     let cpu0 = Process.GetCurrentProcess().TotalProcessorTime
@@ -155,3 +165,54 @@ let profile (source: string) (sweeps: int) =
 
     for node, meth, t, b in parts do
         printfn "%10.0f ns %8.0f B  %s: %s" t b node meth
+
+/// Where a timed run of `peers-ours` goes, after the same JIT warm-up: `reps` times each of the run itself (4 ×
+/// (W + D)), its fixed part (4 × (0 + 1)), warm-up only (4 × (W + 1)) and sampling only (4 × (0 + D)), with wall
+/// and processor time, methods JIT-compiled during the run, gen-0 collections and bytes allocated; the first
+/// repeat of the full run is the one the harness times.
+let phases (source: string) (warmup: int) (draws: int) (reps: int) =
+    let m, d, inits = resolve source
+
+    let o =
+        {
+            Source = source
+            Warmup = warmup
+            Draws = draws
+            Seed = 1
+            Monitor = []
+            Out = ""
+        }
+
+    let plan = compile m d
+    let options = optionsFor o inits
+    jitWarmup options plan 1
+
+    let measure label (w: int) (dr: int) (seed: int) =
+        let jit0 = Runtime.JitInfo.GetCompiledMethodCount(false)
+        let jitT0 = Runtime.JitInfo.GetCompilationTime(false)
+        let gc0 = GC.CollectionCount 0
+        let bytes0 = GC.GetTotalAllocatedBytes true
+        let cpu0 = Process.GetCurrentProcess().TotalProcessorTime
+        let clock = Stopwatch.StartNew()
+        Chains.run (options 4 w dr seed) plan |> ignore
+        let wall = clock.Elapsed.TotalMilliseconds
+        let cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds
+        let jit = Runtime.JitInfo.GetCompiledMethodCount(false) - jit0
+        let jitMs = (Runtime.JitInfo.GetCompilationTime(false) - jitT0).TotalMilliseconds
+
+        printfn
+            "%-10s seed %d  wall %7.2f ms  cpu %7.2f ms  jit %3d methods %6.2f ms  gen0 %d  alloc %8d B"
+            label
+            seed
+            wall
+            cpu
+            jit
+            jitMs
+            (GC.CollectionCount 0 - gc0)
+            (GC.GetTotalAllocatedBytes true - bytes0)
+
+    for r in 1..reps do
+        measure "full" warmup draws r
+        measure "fixed" 0 1 r
+        measure "warmup" warmup 1 r
+        measure "sampling" 0 draws r

@@ -16,7 +16,9 @@ let private usage () =
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths
   peers-ours <bench:name|conformance:case> <warmup> <draws> <seed> <node,node,...> <out.csv>
                                                                   one of our runs for bench/peers/run.sh
-  peers-profile <bench:name|conformance:case> <sweeps>            ns per sweep of each update of that plan"""
+  peers-profile <bench:name|conformance:case> <sweeps>            ns per sweep of each update of that plan
+  peers-phases <bench:name|conformance:case> <warmup> <draws> <reps>
+                                                                  where a peers-ours timed run's time goes"""
 
     2
 
@@ -81,6 +83,9 @@ let main argv =
                 Out = out
             }
 
+        0
+    | [ "peers-phases"; source; warmup; draws; reps ] ->
+        Peers.phases source (int warmup) (int draws) (int reps)
         0
     | [ "peers-profile"; source; sweeps ] ->
         Peers.profile source (int sweeps)

@@ -3,7 +3,9 @@
 # one core (taskset -c $CORE): `hier fit --example rats` from a plain Release publish and from a ReadyToRun publish,
 # JAGS (load + compile + sample) and Stan (load the compiled program + sample; its one-off C++ compile time is
 # read from the cache). Repeated R times, alternating. Usage: bench/peers/startup.sh [R] (writes a Markdown table
-# to stdout).
+# to stdout: wall s / processor s, from /usr/bin/time). HIER_ENV="DOTNET_TieredPGO=1 ..." runs both hier builds
+# under those runtime settings (environment variables override hier.runtimeconfig.json), e.g. to measure without
+# the CLI's own settings.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
 R=${1:-3}; CORE=${CORE:-0}; CACHE=${STAN_CACHE:-$here/.cache}
@@ -14,15 +16,20 @@ if [ ! -x "$R2R/hier" ]; then
     -p:PublishReadyToRun=true -o "$R2R" --nologo -v q
 fi
 [ -f "$CACHE/betabin.rds" ] || Rscript "$here/compile_stan.R" "$CACHE" "$here/models/betabin.stan"
-t() { local s e; s=$(date +%s.%N); taskset -c "$CORE" "$@" > /dev/null 2>&1; e=$(date +%s.%N); echo "$e - $s" | bc; }
+# wall / processor seconds of one cold process (processor: user + system, children included)
+t() {
+  /usr/bin/time -f '%e %U %S' -o /tmp/startup-time.$$ taskset -c "$CORE" "$@" > /dev/null 2>&1
+  awk '{ printf "%.2f / %.2f", $1, $2 + $3 }' /tmp/startup-time.$$
+}
 echo "| run | hier (Release) s | hier (ReadyToRun) s | JAGS load + sample s | Stan load + sample s | load average |"
 echo "|---|---|---|---|---|---|"
 for i in $(seq 1 "$R"); do
-  a=$(t "$PLAIN/hier" fit --example rats --threads 1 --seed "$i")
-  b=$(t "$R2R/hier" fit --example rats --threads 1 --seed "$i")
+  a=$(t env ${HIER_ENV:-} "$PLAIN/hier" fit --example rats --threads 1 --seed "$i")
+  b=$(t env ${HIER_ENV:-} "$R2R/hier" fit --example rats --threads 1 --seed "$i")
   c=$(t Rscript "$here/startup.R" JAGS "$CACHE")
   d=$(t Rscript "$here/startup.R" Stan "$CACHE")
   echo "| $i | $a | $b | $c | $d | $(cut -d' ' -f1 /proc/loadavg) |"
 done
+rm -f /tmp/startup-time.$$
 echo
 echo "Stan's one-off C++ compile of the program: $(tail -1 "$CACHE/compile_betabin.csv" | cut -d, -f2) s (compile_stan.R, under the load of its run)."

@@ -74,6 +74,11 @@ module Layout =
                     | Shape.Scalar, Plate.Scalar ->
                         let f = Eval.compileScalar b Scope.Global (Param i.Node.Name)
                         Some(n, Choice2Of2(Choice1Of2 f))
+                    | Shape.Scalar, (Plate.Over _ | Plate.Rows) ->
+                        // One scalar per copy, written in place: the stacked value boxed every copy and built a
+                        // vector per kept draw, a third of a kept sweep of non-centred eight schools.
+                        let f = Eval.compileScalar b i.Scope (Param i.Node.Name)
+                        Some(n, Choice2Of2(Choice1Of2 f))
                     | _ -> Some(n, Choice2Of2(Choice2Of2(Eval.compileStacked b i.Node.Name)))
                 | _ -> None)
             |> Array.ofList
@@ -85,7 +90,9 @@ module Layout =
             for n, part in parts do
                 match part with
                 | Choice1Of2 off -> Array.blit state off out at n
-                | Choice2Of2(Choice1Of2 f) -> out.[at] <- f state 0
+                | Choice2Of2(Choice1Of2 f) ->
+                    for k in 0 .. n - 1 do
+                        out.[at + k] <- f state k
                 | Choice2Of2(Choice2Of2 g) ->
                     match g state with
                     | Value.Scalar x -> out.[at] <- x

@@ -295,6 +295,12 @@ module Diagnostics =
     /// Bulk effective sample size: ESS of the rank-normalized split chains.
     let essBulk (x: float[][]) = geyerEss (zScale (splitChains x))
 
+    /// `essBulk x, rhat x` with the rank normalization they share computed once: a summary row needs both, and the
+    /// normalization sorts the draws and takes an inverse normal CDF of each.
+    let internal essBulkAndRhat (x: float[][]) =
+        let z = zScale (splitChains x)
+        geyerEss z, nanMax (potentialScaleReduction z) (rhatTail x)
+
     /// ESS of the split chains without rank normalization (R's `ess_basic`).
     let essBasic (x: float[][]) = geyerEss (splitChains x)
 

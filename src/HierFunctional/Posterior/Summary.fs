@@ -200,6 +200,8 @@ module Summary =
 
     /// Summarises the draws `float[chain][draw]` of one scalar.
     let row (probs: float[]) (name: string) (label: string option) (x: float[][]) : SummaryRow =
+        let essBulk, rhat = Diagnostics.essBulkAndRhat x
+
         {
             Name = name
             Label = Option.toObj label
@@ -210,9 +212,9 @@ module Summary =
             Quantiles = probs |> Array.map (fun p -> Diagnostics.quantile p x)
             McseMean = Diagnostics.mcseMean x
             McseSd = Diagnostics.mcseSd x
-            EssBulk = Diagnostics.essBulk x
+            EssBulk = essBulk
             EssTail = Diagnostics.essTail x
-            Rhat = Diagnostics.rhat x
+            Rhat = rhat
         }
 
     /// Summarises every scalar of a posterior with the given options.

@@ -284,7 +284,9 @@ module Chains =
 
         let columns =
             kept
-            |> Array.map (fun (cols, _, _) -> cols |> Array.map (fun col -> Array.sub col 0 made))
+            |> Array.map (fun (cols, _, _) ->
+                cols
+                |> Array.map (fun col -> if col.Length = made then col else Array.sub col 0 made))
 
         let posterior = Posterior.ofColumns names columns
 
