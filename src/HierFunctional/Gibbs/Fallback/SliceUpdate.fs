@@ -116,21 +116,22 @@ module internal SliceUpdate =
                 else
                     None
 
-            let fast =
-                if single then
-                    SufficientBlanket.tryCreate density [ info.Node.Name ]
-                else
-                    None
-
-            let init =
-                match fast with
-                | Some sb -> summarised density info support sb
-                | None when info.Event = Shape.Scalar -> scalar density info support
-                | None -> vector density info support size usize
-
             match collapsed with
             | Some u -> Ok u
             | None ->
+                // Built only when used: the generic blanket holds a closure per term (O(J) for a group prior's shape).
+                let fast =
+                    if single then
+                        SufficientBlanket.tryCreate density [ info.Node.Name ]
+                    else
+                        None
+
+                let init =
+                    match fast with
+                    | Some sb -> summarised density info support sb
+                    | None when info.Event = Shape.Scalar -> scalar density info support
+                    | None -> vector density info support size usize
+
                 Ok
                     {
                         Node = info.Node.Name
