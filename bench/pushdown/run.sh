@@ -3,7 +3,7 @@
 # (/usr/bin/time -v; the program also prints each phase's peak RSS and live managed heap to stderr), and the
 # aggregate fit against the row fit on a 10^6-row sample.
 # Usage: bench/pushdown/run.sh DIR SCALE...  (DIR holds r1e8.parquet from generate.fsx, or for SCALE 1e9parts the
-# ten files DIR/r1e9/part-*.parquet from generate-parts.fsx: a distinct 10^9-row input ordered by group range)
+# ten files DIR/r1e9/part-*.parquet from generate.fsx ... parts: a distinct 10^9-row input ordered by group range)
 # J = 10^6 (g6) takes DuckDB's GROUP BY ("sums"); J = 10^7 (g7) streams the columns through .NET ("stream"):
 # DuckDB's per-thread hash aggregate spills about as much as it reads when 10^7 groups interleave.
 # The managed heap is capped (DOTNET_GCHeapHardLimit, default 8 GB) so a run cannot take the shared machine's memory.
