@@ -34,16 +34,55 @@ let connection () =
     cmd.ExecuteNonQuery() |> ignore
     c
 
+/// With HF_ALLOC_PROFILE=1: the runtime's allocation samples (one per ~100 kB allocated) summed by type, printed
+/// and reset at each phase, to find a phase's short-lived allocations.
+type AllocationSampler() =
+    inherit Tracing.EventListener()
+    let byType = Collections.Concurrent.ConcurrentDictionary<string, int64>()
+
+    override _.OnEventSourceCreated source =
+        if source.Name = "Microsoft-Windows-DotNETRuntime" then
+            base.EnableEvents(
+                source,
+                Tracing.EventLevel.Verbose,
+                LanguagePrimitives.EnumOfValue<int64, Tracing.EventKeywords> 1L
+            )
+
+    override _.OnEventWritten e =
+        if e.EventName <> null && e.EventName.StartsWith "GCAllocationTick" then
+            let i = e.PayloadNames.IndexOf "TypeName"
+            let a = e.PayloadNames.IndexOf "AllocationAmount64"
+
+            if i >= 0 && a >= 0 then
+                let t = string e.Payload.[i]
+                let amount = Convert.ToInt64 e.Payload.[a]
+                byType.AddOrUpdate(t, amount, (fun _ v -> v + amount)) |> ignore
+
+    member _.Report(phase: string) =
+        for KeyValue(t, v) in byType |> Seq.sortByDescending (fun kv -> kv.Value) |> Seq.truncate 15 do
+            eprintfn "  alloc %s: %.0f MB %s" phase (float v / 1e6) t
+
+        byType.Clear()
+
+let sampler =
+    if Environment.GetEnvironmentVariable "HF_ALLOC_PROFILE" = "1" then
+        Some(new AllocationSampler())
+    else
+        None
+
 /// Writes a phase's time and the process's peak resident memory so far to stderr.
 let phase (name: string) (sw: Stopwatch) =
     use p = Process.GetCurrentProcess()
 
     eprintfn
-        "phase=%s at_s=%.1f peak_rss_MB=%.0f live_managed_MB=%.0f"
+        "phase=%s at_s=%.1f peak_rss_MB=%.0f live_managed_MB=%.0f allocated_MB=%.0f"
         name
         sw.Elapsed.TotalSeconds
         (float p.PeakWorkingSet64 / 1e6)
         (float (GC.GetTotalMemory true) / 1e6)
+        (float (GC.GetTotalAllocatedBytes false) / 1e6)
+
+    sampler |> Option.iter (fun s -> s.Report name)
 
 let orFail =
     function
@@ -57,13 +96,19 @@ let main argv =
     // "FILE*10" reads the file ten times over (a list of ten paths): 10x the rows, the same groups.
     let files =
         match file.Split '*' with
-        | [| f; times |] -> Array.replicate (int times) $"'{f}'" |> String.concat ", " |> sprintf "[%s]"
+        | [| f; times |] when fst (Int32.TryParse times) ->
+            Array.replicate (int times) $"'{f}'" |> String.concat ", " |> sprintf "[%s]"
         | _ -> $"'{file}'"
 
+    // "range:ROWS:GROUPS": synthetic rows from DuckDB's range (no file), for profiling the phases after the sums.
     let relation =
-        match argv |> Array.tryItem 4 with
-        | Some where -> $"SELECT * FROM read_parquet({files}) WHERE {where}"
-        | None -> $"SELECT * FROM read_parquet({files})"
+        match file.Split ':', argv |> Array.tryItem 4 with
+        | [| "range"; rows; groups |], _ ->
+            $"SELECT (i %% {groups})::INTEGER AS {key}, (i %% 5)::INTEGER AS count, (1 + i %% 4)::DOUBLE / 2 AS exposure, (i %% 7)::DOUBLE AS y FROM range({rows}) t(i)"
+        | _, w ->
+            match w with
+            | Some where -> $"SELECT * FROM read_parquet({files}) WHERE {where}"
+            | None -> $"SELECT * FROM read_parquet({files})"
 
     match argv.[3] with
     | "sums"

@@ -28,7 +28,7 @@ module CompareCommand =
         let files = PredictCommand.drawFiles dir
         let posterior = SummaryCommand.read files
 
-        match plan.Bound.Layout.Names |> Array.tryFind (posterior.Contains >> not) with
+        match plan.Bound.Layout.Names |> Seq.tryFind (posterior.Contains >> not) with
         | Some name ->
             Fail.data
                 $"{files.Head} has no column '{CmdStanCsv.toStanName name}', a parameter of the model in {dir}/fit-args.txt; the directory's draws and arguments do not belong together."

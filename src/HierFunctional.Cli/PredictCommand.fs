@@ -157,7 +157,7 @@ module PredictCommand =
         let files = drawFiles dir
         let posterior = SummaryCommand.read files
 
-        match plan.Bound.Layout.Names |> Array.tryFind (posterior.Contains >> not) with
+        match plan.Bound.Layout.Names |> Seq.tryFind (posterior.Contains >> not) with
         | Some name ->
             Fail.data
                 $"{files.Head} has no column '{CmdStanCsv.toStanName name}', a parameter of this model; the draws are not from this model and data (give the same --example/--formula, --train and --drop-missing as the fit)."

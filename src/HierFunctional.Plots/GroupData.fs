@@ -237,7 +237,7 @@ module GroupData =
     /// Prior and posterior densities of one scalar: `count` draws from the prior (`Forward.priorDraw`) against the
     /// posterior draws, on one grid spanning the posterior and the prior's central 90%.
     let priorPosterior (rng: Random) (count: int) (b: Bound) (name: string) (posterior: Posterior) : Series[] =
-        let at = Array.IndexOf(b.Layout.Names, name)
+        let at = b.Layout.Names.IndexOf name
 
         if at < 0 then
             invalidArg "name" $"'{name}' is not a parameter element of the model, so it has no prior to draw."

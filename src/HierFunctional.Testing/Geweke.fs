@@ -62,7 +62,7 @@ module Geweke =
 
             let names =
                 if names.IsEmpty then
-                    b.Layout.Names |> Array.truncate settings.MaxScalars |> List.ofArray
+                    b.Layout.Names |> Seq.truncate settings.MaxScalars |> List.ofSeq
                 else
                     names
 

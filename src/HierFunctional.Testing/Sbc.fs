@@ -119,7 +119,9 @@ module Sbc =
         |> Result.bind (fun template ->
             Gibbs.compileUsing structure.Compile template
             |> Result.map (fun plan0 ->
-                let names, _ = SbcReplicate.quantities template.Layout.Monitored structure.Derived
+                let names, _ =
+                    SbcReplicate.quantities (template.Layout.Monitored.ToArray()) structure.Derived
+
                 let outcomes = Array.zeroCreate settings.Replications
                 let po = ParallelOptions(MaxDegreeOfParallelism = settings.Threads)
 

@@ -130,7 +130,7 @@ module internal SbcReplicate =
         match Bind.bind st.Model data |> Result.bind (Gibbs.compileUsing st.Compile) with
         | Error errors -> Error(errors |> List.map ModelError.describe |> String.concat " ")
         | Ok plan ->
-            let _, compute = quantities plan.Bound.Layout.Monitored st.Derived
+            let _, compute = quantities (plan.Bound.Layout.Monitored.ToArray()) st.Derived
             let truthValues = compute (Layout.monitored template truth)
 
             match start plan rng with

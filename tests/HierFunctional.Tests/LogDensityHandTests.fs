@@ -167,7 +167,7 @@ let ``a regression with a design matrix and a fixed-size coefficient vector eval
         Normal.PDFLn(0.0, 10.0, 0.5) + Normal.PDFLn(0.0, 10.0, 1.2) + Array.sum lik
 
     assertClose 1e-12 expected (d.Joint s)
-    Assert.Equal<string[]>([| "beta[1]"; "beta[2]" |], b.Layout.Names)
+    Assert.Equal<string[]>([| "beta[1]"; "beta[2]" |], b.Layout.Names.ToArray())
 
 let ``vector and matrix nodes take their size from their arguments and are named element by element`` () =
     let m =
@@ -192,7 +192,7 @@ let ``vector and matrix nodes take their size from their arguments and are named
             "Sigma[2,1]"
             "Sigma[2,2]"
         |],
-        b.Layout.Names
+        b.Layout.Names.ToArray()
     )
 
     Assert.Equal(2 + 3, b.Layout.UnconstrainedSize)

@@ -5,36 +5,53 @@ namespace HierFunctional
 [<RequireQualifiedAccess>]
 module internal BindLayout =
 
-    /// The element names of one node, 1-based, with `copyName` naming each copy (an index or a group label).
-    let private elementNames (info: NodeInfo) (copyName: int -> string) : string[] =
-        let name = info.Node.Name
+    let private suffixes (info: NodeInfo) =
+        match info.Event with
+        | Shape.Scalar -> [| "" |]
+        | Shape.Vector k -> [| for i in 1..k -> string i |]
+        | Shape.Matrix(r, c) ->
+            [|
+                for i in 1..r do
+                    for j in 1..c -> $"{i},{j}"
+            |]
 
-        let eventSuffixes =
-            match info.Event with
-            | Shape.Scalar -> [ "" ]
-            | Shape.Vector k -> [ for i in 1..k -> string i ]
-            | Shape.Matrix(r, c) ->
-                [
-                    for i in 1..r do
-                        for j in 1..c -> $"{i},{j}"
-                ]
+    // The copy that 1-based index text names ("12", not "012"), or −1.
+    let private indexCopy (copies: int) (text: string) =
+        match System.Int32.TryParse(text, System.Globalization.NumberStyles.None, null) with
+        | true, i when i >= 1 && i <= copies && string i = text -> i - 1
+        | _ -> -1
 
-        let single = info.Node.Plate = Plate.Scalar
+    /// The name runs of the nodes, in order, each copy named by `copyName` (an index or a group label).
+    let private runs (infos: NodeInfo list) (copyNames: NodeInfo -> (int -> string) * (string -> int)) =
+        infos
+        |> List.mapFold
+            (fun start info ->
+                let copyName, copyOf = copyNames info
+                let ev = suffixes info
 
-        [|
-            for copy in 0 .. info.Copies - 1 do
-                for ev in eventSuffixes do
-                    match single, ev with
-                    | true, "" -> name
-                    | true, ev -> $"{name}[{ev}]"
-                    | false, "" -> $"{name}[{copyName copy}]"
-                    | false, ev -> $"{name}[{copyName copy},{ev}]"
-        |]
+                {
+                    Node = info.Node.Name
+                    Start = start
+                    Copies = info.Copies
+                    Suffixes = ev
+                    Single = info.Node.Plate = Plate.Scalar
+                    CopyName = copyName
+                    CopyOf = copyOf
+                },
+                start + info.Copies * ev.Length)
+            0
+        |> fst
+        |> Array.ofList
 
-    let private labelOf (groups: Map<string, GroupInfo>) (info: NodeInfo) (copy: int) =
+    let private byIndex (info: NodeInfo) =
+        (fun c -> string (c + 1)), indexCopy info.Copies
+
+    let private byLabel (groups: Map<string, GroupInfo>) (info: NodeInfo) =
         match info.Node.Plate with
-        | Plate.Over g -> groups.[g].Levels.[copy]
-        | _ -> string (copy + 1)
+        | Plate.Over g ->
+            let levels = groups.[g].Levels
+            (fun c -> levels.[c]), (fun text -> System.Array.IndexOf(levels, text))
+        | _ -> byIndex info
 
     /// Phase 6 of `Bind.bind`: offsets of the parameters in the constrained and unconstrained vectors, and element names.
     let layout (infos: NodeInfo list) (groups: Map<string, GroupInfo>) : Layout =
@@ -58,31 +75,22 @@ module internal BindLayout =
                 else
                     Transform.unconstrainedSize (Dist.support d) i.Dim)
 
-        let names f =
-            parameters |> Seq.collect (fun (i, _) -> elementNames i (f i)) |> Array.ofSeq
+        let parameterInfos = parameters |> List.map fst
 
-        // One string per element shared by Names and Monitored (J = 10⁷ group effects are 10⁷ strings, not 2 × 10⁷).
-        let indexed =
+        let monitoredInfos =
             infos
             |> List.filter (fun i ->
                 match i.Node.Kind with
                 | NodeKind.Parameter _
                 | NodeKind.Derived _ -> true
                 | _ -> false)
-            |> List.map (fun i -> i, elementNames i (fun c -> string (c + 1)))
-
-        let monitored = indexed |> Seq.collect snd |> Array.ofSeq
-
-        let byIndex =
-            let own = indexed |> List.map (fun (i, ns) -> i.Node.Name, ns) |> Map.ofList
-            parameters |> Seq.collect (fun (i, _) -> own.[i.Node.Name]) |> Array.ofSeq
 
         {
             Offsets = Map.ofList constrained
             Size = size
             UnconstrainedOffsets = Map.ofList unconstrained
             UnconstrainedSize = usize
-            Names = byIndex
-            Labels = names (labelOf groups)
-            Monitored = monitored
+            Names = ElementNames(runs parameterInfos byIndex)
+            Labels = ElementNames(runs parameterInfos (byLabel groups))
+            Monitored = ElementNames(runs monitoredInfos byIndex)
         }

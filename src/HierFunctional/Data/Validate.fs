@@ -129,12 +129,11 @@ module internal Validate =
                     match countParameters info.Node.Name numeric xs.Length dist with
                     | Some e -> [ e ]
                     | None ->
-                        xs
-                        |> Array.indexed
-                        |> Array.tryPick (fun (row, x) ->
-                            problem row x
+                        seq { 0 .. xs.Length - 1 }
+                        |> Seq.tryPick (fun row ->
+                            problem row xs.[row]
                             |> Option.map (fun p ->
-                                ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, x, p)))
+                                ModelError.OutsideSupport(info.Node.Name, info.Node.Name, row + 1, xs.[row], p)))
                         |> Option.toList
             | NodeKind.Observed dist, Shape.Vector k ->
                 match matrices.TryFind info.Node.Name with

@@ -11,16 +11,19 @@ module Layout =
     /// The constrained-state index of an element named as in `Layout.Names` (`theta[3]`) or `Layout.Labels`
     /// (`theta[Hospital A]`), if there is one.
     let tryIndexOf (b: Bound) (element: string) : int option =
-        match Array.tryFindIndex ((=) element) b.Layout.Names with
-        | Some i -> Some i
-        | None -> Array.tryFindIndex ((=) element) b.Layout.Labels
+        match b.Layout.Names.IndexOf element with
+        | -1 ->
+            match b.Layout.Labels.IndexOf element with
+            | -1 -> None
+            | i -> Some i
+        | i -> Some i
 
     /// The constrained-state index of a named element; invalidArg when no parameter element has that name.
     let indexOf (b: Bound) (element: string) : int =
         match tryIndexOf b element with
         | Some i -> i
         | None ->
-            let examples = b.Layout.Names |> Array.truncate 5 |> String.concat ", "
+            let examples = b.Layout.Names |> Seq.truncate 5 |> String.concat ", "
             invalidArg "element" $"no parameter element is named '{element}'; names look like {examples}."
 
     /// A copy of the state with one parameter node's copies replaced by a value of its stacked shape.

@@ -77,13 +77,17 @@ module Trace =
             | _ -> [ for c in 0 .. info.Copies - 1 -> { Node = info.Node.Name; Copy = c } ])
 
     /// For each parameter node, per copy, the other terms whose evaluation reads that copy (its children's terms,
-    /// through derived nodes too). Its own prior term is not listed. Costs one walk of each term's expressions.
+    /// through derived nodes too), each term once. Its own prior term is not listed. Costs one walk of each term's expressions.
     let dependents (b: Bound) : Map<string, Term[][]> =
         let parameters = Bound.parameters b
 
+        // One flat list of (copy, term) pairs per parameter node, not one list per copy, in fixed-size chunks that
+        // are never copied to grow: at J = 10⁷ a list per copy, or a doubling array, would cost GBs of garbage.
+        let chunk = 65536
+
         let table =
             parameters
-            |> List.map (fun p -> p.Node.Name, Array.init p.Copies (fun _ -> ResizeArray<Term>()))
+            |> List.map (fun p -> p.Node.Name, (ResizeArray<struct (int * Term)[]>(), ref 0))
             |> dict
 
         // Local mutation while filling the table; it is frozen into arrays before it escapes.
@@ -98,9 +102,38 @@ module Trace =
                     let index = if info.Scope = Scope.Global then 0 else c
 
                     for (p, j) in exprs |> List.collect (reads b info.Scope index) |> List.distinct do
-                        if table.ContainsKey p then
-                            table.[p].[j].Add term
+                        match table.TryGetValue p with
+                        | true, (chunks, count) ->
+                            if count.Value % chunk = 0 then
+                                chunks.Add(Array.zeroCreate chunk)
+
+                            chunks.[count.Value / chunk].[count.Value % chunk] <- struct (j, term)
+                            count.Value <- count.Value + 1
+                        | _ -> ()
+
+        // Per copy, its terms in the order they were found (a stable counting sort of the pairs by copy); the
+        // node's pairs are dropped once frozen, so only one node's pairs and arrays are held twice at a time.
+        let freeze (copies: int) (chunks: ResizeArray<struct (int * Term)[]>, count: int ref) =
+            let pairs = seq { for i in 0 .. count.Value - 1 -> chunks.[i / chunk].[i % chunk] }
+
+            let counts = Array.zeroCreate copies
+
+            for struct (j, _) in pairs do
+                counts.[j] <- counts.[j] + 1
+
+            let out =
+                counts
+                |> Array.map (fun n -> if n = 0 then Array.empty<Term> else Array.zeroCreate n)
+
+            Array.fill counts 0 copies 0
+
+            for struct (j, t) in pairs do
+                out.[j].[counts.[j]] <- t
+                counts.[j] <- counts.[j] + 1
+
+            chunks.Clear()
+            out
 
         parameters
-        |> List.map (fun p -> p.Node.Name, table.[p.Node.Name] |> Array.map (fun r -> r.ToArray()))
+        |> List.map (fun p -> p.Node.Name, freeze p.Copies table.[p.Node.Name])
         |> Map.ofList

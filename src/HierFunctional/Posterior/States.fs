@@ -7,7 +7,7 @@ module PosteriorStates =
 
     // State index i holds the element named Layout.Names[i]; a missing one means the node was not monitored.
     let private columnsOf (b: Bound) (p: Posterior) =
-        b.Layout.Names
+        b.Layout.Names.ToArray()
         |> Array.map (fun n ->
             if not (p.Contains n) then
                 invalidArg

@@ -125,7 +125,9 @@ module internal CollapsedRate =
     let private find (density: CompiledDensity) (alpha: NodeInfo) : Pattern option =
         let b = density.Bound
         let name = alpha.Node.Name
-        let deps = density.Dependents.[name].[0] |> Array.distinct
+        // A copy's dependents list each term once (`Trace.dependents`), so they need no `distinct` (a hash set
+        // of J terms at J = 10⁷).
+        let deps = density.Dependents.[name].[0]
 
         match deps |> Array.map (fun t -> t.Node) |> Array.distinct, alpha.Node.Kind with
         | [| child |], NodeKind.Parameter prior when Factor.isScalarGlobalParameter b name ->
@@ -142,7 +144,7 @@ module internal CollapsedRate =
                 && not (Expr.dependsOn rate shape)
                 && Dist.arguments prior |> List.forall (fun (_, e) -> not (Expr.dependsOn rate e))
                 ->
-                let rateDeps = density.Dependents.[rate].[0] |> Array.distinct
+                let rateDeps = density.Dependents.[rate].[0]
 
                 match b.NodeMap.[rate].Node.Kind with
                 | NodeKind.Parameter(Dist.Gamma(c, d)) when

@@ -163,27 +163,28 @@ module internal SliceUpdate =
                 else
                     None
 
-            let fast =
-                if single then
-                    SufficientBlanket.tryCreate density [ info.Node.Name ]
-                else
-                    None
-
-            let logit =
-                match collapsed, fast with
-                | None, None when single -> logisticRows density info
-                | _ -> None
-
-            let init =
-                match fast, logit with
-                | Some sb, _ -> summarised density info support sb
-                | None, Some rows -> logistic density info support rows
-                | None, None when info.Event = Shape.Scalar -> scalar density info support
-                | None, None -> vector density info support size usize
-
             match collapsed with
             | Some u -> Ok u
             | None ->
+                // Built only when used: the generic blanket holds a closure per term (O(J) for a group prior's shape).
+                let fast =
+                    if single then
+                        SufficientBlanket.tryCreate density [ info.Node.Name ]
+                    else
+                        None
+
+                let logit =
+                    match fast with
+                    | None when single -> logisticRows density info
+                    | _ -> None
+
+                let init =
+                    match fast, logit with
+                    | Some sb, _ -> summarised density info support sb
+                    | None, Some rows -> logistic density info support rows
+                    | None, None when info.Event = Shape.Scalar -> scalar density info support
+                    | None, None -> vector density info support size usize
+
                 Ok
                     {
                         Node = info.Node.Name

@@ -159,21 +159,22 @@ module Chains =
         match monitor with
         | [] -> Array.init names.Length id
         | wanted ->
-            let nodeOf (n: string) =
-                match n.IndexOf '[' with
-                | -1 -> n
-                | i -> n.Substring(0, i)
+            // Whole nodes by their runs and single elements by name, so no element's name is formed.
+            let whole =
+                names.Runs
+                |> Array.filter (fun r -> r.Copies * r.Suffixes.Length > 0 && List.contains r.Node wanted)
 
-            let keep =
-                names
-                |> Array.mapi (fun i n -> i, n)
-                |> Array.filter (fun (_, n) -> List.contains (nodeOf n) wanted || List.contains n wanted)
+            let elements = wanted |> List.map names.IndexOf
 
-            for w in wanted do
-                if not (names |> Array.exists (fun n -> nodeOf n = w || n = w)) then
+            for w, i in List.zip wanted elements do
+                if i = -1 && not (whole |> Array.exists (fun r -> r.Node = w)) then
                     invalidArg "Monitor" $"cannot monitor '{w}': the model has no such parameter or derived node."
 
-            keep |> Array.map fst
+            whole
+            |> Array.collect (fun r -> Array.init (r.Copies * r.Suffixes.Length) ((+) r.Start))
+            |> Array.append (elements |> List.filter ((<>) -1) |> Array.ofList)
+            |> Array.distinct
+            |> Array.sort
 
     /// Reports a chain's progress about 100 times per run and at its end (no-op without a progress sink).
     let internal reportProgress (o: SamplerOptions) (chain: int) (it: int) (total: int) =
@@ -293,20 +294,14 @@ module Chains =
         let labelled =
             // Only the kept names are looked up: a map of every element's label would be O(J) even when a run
             // keeps the hyperparameters only.
-            let kept = Collections.Generic.HashSet<string>(names)
             let all, labels = b.Layout.Names, b.Layout.Labels
-
-            let labelOf =
-                Array.init all.Length id
-                |> Array.filter (fun i -> kept.Contains all.[i] && labels.[i] <> all.[i])
-                |> Array.map (fun i -> all.[i], labels.[i])
-                |> Map.ofArray
 
             names
             |> Array.choose (fun n ->
-                match labelOf.TryFind n with
-                | Some l -> Some(n, l)
-                | None -> None)
+                match all.IndexOf n with
+                | -1 -> None
+                | i when labels.[i] <> n -> Some(n, labels.[i])
+                | _ -> None)
             |> fun ls -> Posterior.withLabels ls posterior
 
         let withLik =
