@@ -46,8 +46,8 @@ type Exactness =
 [<Sealed>]
 type GroupStream(seed: int, chain: int) =
     let g = Philox4x32.Create(seed, chain)
-    // First blocks of groups batchFirst .. batchFirst + 3 of (batchUpdate, batchSweep); update −1: none yet.
-    let batch = Array.zeroCreate<uint32> 16
+    // First blocks of groups batchFirst .. batchFirst + 7 of (batchUpdate, batchSweep); update −1: none yet.
+    let batch = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride)
     let mutable batchUpdate = -1
     let mutable batchSweep = 0
     let mutable batchFirst = 0
@@ -70,21 +70,21 @@ type GroupStream(seed: int, chain: int) =
         g
 
     /// `Philox(update, sweep, group)` (the same generator state, so the same draws) for groups visited in
-    /// increasing order: the first blocks of four consecutive groups are computed together and kept until a group
+    /// increasing order: the first blocks of eight consecutive groups are computed together and kept until a group
     /// outside them is asked for.
     member internal _.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
         if
             update <> batchUpdate
             || sweep <> batchSweep
             || group < batchFirst
-            || group >= batchFirst + 4
+            || group >= batchFirst + PhiloxBlocks.Stride
         then
-            g.FirstBlocks4(update, sweep, group, batch)
+            g.FirstBlocks8(update, sweep, group, batch)
             batchUpdate <- update
             batchSweep <- sweep
             batchFirst <- group
 
-        g.ResetWithBlock(update, sweep, group, batch, 4 * (group - batchFirst))
+        g.ResetWithBlock(update, sweep, group, batch, group - batchFirst)
         g
 
 /// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each
