@@ -109,20 +109,34 @@ let ``groups drawn in order from eight-group batches get exactly their own strea
         // 23 doubles: past the first block and the next refill, so the counters after the batched block are right too
         Assert.Equal<float[]>(Array.init 23 (fun _ -> fresh.NextDouble()), Array.init 23 (fun _ -> g.NextDouble()))
 
-let ``the block kernels give the reference blocks, with and without SIMD, for consecutive counters and groups`` () =
+let ``the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups`` () =
     let key = [| 0xa4093822u; 0x299f31d0u |]
     let c = [| 0x243f6a88u; 0x85a308d3u; 0x13198a2eu; 0x03707344u |]
 
     for simd in [ false; true ] do
-        for n in [ 4; 8 ] do
-            for d0, d1 in [ 1u, 0u; 0u, 1u ] do
-                let out = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride)
-                PhiloxBlocks.blocks simd n key.[0] key.[1] c.[0] c.[1] c.[2] c.[3] d0 d1 out
+        for d0, d1 in [ 1u, 0u; 0u, 1u ] do
+            let out = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride + 3)
+            PhiloxBlocks.blocks simd key.[0] key.[1] c.[0] c.[1] c.[2] c.[3] d0 d1 out 3
 
-                for lane in 0 .. n - 1 do
-                    let counter = [| c.[0] + uint32 lane * d0; c.[1] + uint32 lane * d1; c.[2]; c.[3] |]
-                    let got = Array.init 4 (fun w -> uint32 out.[w * PhiloxBlocks.Stride + lane])
-                    Assert.Equal<uint32[]>(Philox4x32.Block(counter, key), got)
+            for lane in 0 .. PhiloxBlocks.Stride - 1 do
+                let counter = [| c.[0] + uint32 lane * d0; c.[1] + uint32 lane * d1; c.[2]; c.[3] |]
+                let got = Array.init 4 (fun w -> uint32 out.[3 + w * PhiloxBlocks.Stride + lane])
+                Assert.Equal<uint32[]>(Philox4x32.Block(counter, key), got)
+
+let ``groups drawn in order get their own streams whatever the number of blocks each takes`` () =
+    // 1, 3, 5 and 7 doubles per group take 1..4 blocks: the batches learn each depth, then see it change
+    let gs = HierFunctional.Inference.GroupStream(5, 1)
+
+    for doubles in [ 1; 3; 5; 7; 1; 7 ] do
+        for sweep in 0..2 do
+            for group in 0..40 do
+                let g = gs.PhiloxInOrder(4, sweep, group)
+                let fresh = Philox4x32.ForGroup(5, 1, 4, sweep, group)
+
+                Assert.Equal<float[]>(
+                    Array.init doubles (fun _ -> fresh.NextDouble()),
+                    Array.init doubles (fun _ -> g.NextDouble())
+                )
 
 let ``after k outputs the state is the counter of the next block and the position in the current one`` () =
     let g = Philox4x32.Create(17, 3)
@@ -190,9 +204,13 @@ let tests =
                     "groups drawn in order from eight-group batches get exactly their own streams"
                     (fun () -> ``groups drawn in order from eight-group batches get exactly their own streams`` ())
                 Expecto.Tests.testCase
-                    "the block kernels give the reference blocks, with and without SIMD, for consecutive counters and groups"
+                    "the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups"
                     (fun () ->
-                        ``the block kernels give the reference blocks, with and without SIMD, for consecutive counters and groups`` ())
+                        ``the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups`` ())
+                Expecto.Tests.testCase
+                    "groups drawn in order get their own streams whatever the number of blocks each takes"
+                    (fun () ->
+                        ``groups drawn in order get their own streams whatever the number of blocks each takes`` ())
                 Expecto.Tests.testCase
                     "after k outputs the state is the counter of the next block and the position in the current one"
                     (fun () ->

@@ -93,7 +93,7 @@ type Philox4x32(key0: uint32, key1: uint32) =
             PhiloxBlocks.one key0 key1 c0 c1 c2 c3 buffer 0
             limit <- 4
         elif c0 <= UInt32.MaxValue - uint32 (PhiloxBlocks.Stride - 1) then
-            PhiloxBlocks.blocks (PhiloxBlocks.simd ()) PhiloxBlocks.Stride key0 key1 c0 c1 c2 c3 1u 0u buffer
+            PhiloxBlocks.blocks (PhiloxBlocks.simd ()) key0 key1 c0 c1 c2 c3 1u 0u buffer 0
             limit <- 4 * PhiloxBlocks.Stride
         else
             // word 0 wraps inside the buffer: one block at a time, carrying into the higher words
@@ -223,21 +223,41 @@ type Philox4x32(key0: uint32, key1: uint32) =
     member g.Reset(update: int, sweep: int, group: int) =
         g.SetCounter(0u, uint32 group, uint32 sweep, uint32 update ||| 0x80000000u)
 
-    /// The first blocks (counter word 0 at 0) of the streams of groups group..group+7 of update `update` in sweep
-    /// `sweep` (see `Reset`), lane i of `out` (layout of `PhiloxBlocks.Stride`) for group + i, computed together.
-    member internal _.FirstBlocks8(update: int, sweep: int, group: int, out: uint64[]) =
+    /// Blocks 0..depth−1 of the streams of groups group..group+7 of update `update` in sweep `sweep` (see `Reset`),
+    /// computed together: block d of group + i at lane i of out.[4·d·Stride ..] (layout of `PhiloxBlocks.Stride`).
+    member internal _.FirstBlocks(update: int, sweep: int, group: int, depth: int, out: uint64[]) =
         let c3 = uint32 update ||| 0x80000000u
-        PhiloxBlocks.blocks (PhiloxBlocks.simd ()) 8 key0 key1 0u (uint32 group) (uint32 sweep) c3 0u 1u out
 
-    /// `Reset(update, sweep, group)` with the first block already computed (lane `lane` of `out`, from
-    /// `FirstBlocks8`): the generator then draws exactly what `Reset` would give.
-    member internal g.ResetWithBlock(update: int, sweep: int, group: int, out: uint64[], lane: int) =
+        for d in 0 .. depth - 1 do
+            PhiloxBlocks.blocks
+                (PhiloxBlocks.simd ())
+                key0
+                key1
+                (uint32 d)
+                (uint32 group)
+                (uint32 sweep)
+                c3
+                0u
+                1u
+                out
+                (4 * d * PhiloxBlocks.Stride)
+
+    /// `Reset(update, sweep, group)` with the stream's first `depth` blocks already computed (lane `lane` of `out`,
+    /// from `FirstBlocks`): the generator then draws exactly what `Reset` would give.
+    member internal g.ResetWithBlocks(update: int, sweep: int, group: int, out: uint64[], lane: int, depth: int) =
         g.SetCounter(0u, uint32 group, uint32 sweep, uint32 update ||| 0x80000000u)
-        buffer.[0] <- out.[lane]
-        buffer.[PhiloxBlocks.Stride] <- out.[PhiloxBlocks.Stride + lane]
-        buffer.[2 * PhiloxBlocks.Stride] <- out.[2 * PhiloxBlocks.Stride + lane]
-        buffer.[3 * PhiloxBlocks.Stride] <- out.[3 * PhiloxBlocks.Stride + lane]
-        limit <- 4
+
+        for d in 0 .. depth - 1 do
+            let from = 4 * d * PhiloxBlocks.Stride + lane
+            buffer.[d] <- out.[from]
+            buffer.[PhiloxBlocks.Stride + d] <- out.[from + PhiloxBlocks.Stride]
+            buffer.[2 * PhiloxBlocks.Stride + d] <- out.[from + 2 * PhiloxBlocks.Stride]
+            buffer.[3 * PhiloxBlocks.Stride + d] <- out.[from + 3 * PhiloxBlocks.Stride]
+
+        limit <- 4 * depth
+
+    /// Blocks this stream has drawn from since counter word 0 was 0 (a group stream's blocks used so far).
+    member internal _.BlocksTaken: int = int base0 + ((pos + 3) >>> 2)
 
     /// The stream of group `group` of update `update` in sweep `sweep` of chain `chain` under `seed`: key
     /// (seed, chain), counter (0, group, sweep, update ||| 2³¹). Its draws depend on nothing else, so they are the

@@ -99,37 +99,10 @@ module internal PhiloxBlocks =
             uint64 (c + (first + 3u) * d)
         )
 
-    /// Four blocks with AVX2 (lanes 0..3). The words ride in the low halves of 64-bit lanes: `vpmuludq` reads only
-    /// those, so the products' high halves left in words 1 and 3 (and carries in the key lanes) never reach a result.
-    let private simd4 k0 k1 c0 c1 (c2: uint32) (c3: uint32) d0 d1 (out: uint64[]) =
-        let m0 = Vector256.Create 0xD2511F53u
-        let m1 = Vector256.Create 0xCD9E8D57u
-        let w0 = Vector256.Create 0x9E3779B9UL
-        let w1 = Vector256.Create 0xBB67AE85UL
-        let mutable a0 = laneWords c0 d0 0u
-        let mutable a1 = laneWords c1 d1 0u
-        let mutable a2 = Vector256.Create(uint64 c2)
-        let mutable a3 = Vector256.Create(uint64 c3)
-        let mutable k0 = Vector256.Create(uint64 k0)
-        let mutable k1 = Vector256.Create(uint64 k1)
-
-        for _ in 0..9 do
-            let pa0 = Avx2.Multiply(a0.AsUInt32(), m0)
-            let pa1 = Avx2.Multiply(a2.AsUInt32(), m1)
-            a0 <- Avx2.Xor(Avx2.ShiftRightLogical(pa1, 32uy), Avx2.Xor(a1, k0))
-            a2 <- Avx2.Xor(Avx2.ShiftRightLogical(pa0, 32uy), Avx2.Xor(a3, k1))
-            a1 <- pa1
-            a3 <- pa0
-            k0 <- Avx2.Add(k0, w0)
-            k1 <- Avx2.Add(k1, w1)
-
-        a0.CopyTo(out, 0)
-        a1.CopyTo(out, Stride)
-        a2.CopyTo(out, 2 * Stride)
-        a3.CopyTo(out, 3 * Stride)
-
-    /// Eight blocks with AVX2: two sets of four lanes, interleaved so each waits on the other's multiplications.
-    let private simd8 k0 k1 c0 c1 (c2: uint32) (c3: uint32) d0 d1 (out: uint64[]) =
+    /// Eight blocks with AVX2: two sets of four lanes, interleaved so each waits on the other's multiplications. The
+    /// words ride in the low halves of 64-bit lanes: `vpmuludq` reads only those, so the products' high halves left
+    /// in words 1 and 3 (and carries in the key lanes) never reach a result.
+    let private simd8 k0 k1 c0 c1 (c2: uint32) (c3: uint32) d0 d1 (out: uint64[]) (at: int) =
         let m0 = Vector256.Create 0xD2511F53u
         let m1 = Vector256.Create 0xCD9E8D57u
         let w0 = Vector256.Create 0x9E3779B9UL
@@ -161,27 +134,22 @@ module internal PhiloxBlocks =
             k0 <- Avx2.Add(k0, w0)
             k1 <- Avx2.Add(k1, w1)
 
-        a0.CopyTo(out, 0)
-        b0.CopyTo(out, 4)
-        a1.CopyTo(out, Stride)
-        b1.CopyTo(out, Stride + 4)
-        a2.CopyTo(out, 2 * Stride)
-        b2.CopyTo(out, 2 * Stride + 4)
-        a3.CopyTo(out, 3 * Stride)
-        b3.CopyTo(out, 3 * Stride + 4)
+        a0.CopyTo(out, at)
+        b0.CopyTo(out, at + 4)
+        a1.CopyTo(out, at + Stride)
+        b1.CopyTo(out, at + Stride + 4)
+        a2.CopyTo(out, at + 2 * Stride)
+        b2.CopyTo(out, at + 2 * Stride + 4)
+        a3.CopyTo(out, at + 3 * Stride)
+        b3.CopyTo(out, at + 3 * Stride + 4)
 
-    /// `n` (4 or 8) blocks under key (k0, k1), lane i of counter (c0 + i·d0, c1 + i·d1, c2, c3), into lanes 0..n−1
-    /// of `out`: d0 = 1 gives a stream's consecutive blocks, d1 = 1 the first blocks of consecutive groups. The
-    /// caller makes sure no lane's word 0 or 1 wraps (there is no carry between lanes' words). `simd` is `simd ()`
-    /// except in tests, which check the scalar kernel on machines with AVX2 too.
-    let blocks (simd: bool) (n: int) k0 k1 c0 c1 c2 c3 d0 d1 (out: uint64[]) =
+    /// Eight blocks under key (k0, k1), lane i of counter (c0 + i·d0, c1 + i·d1, c2, c3), into out.[at ..] (word w
+    /// of lane i at at + w·Stride + i): d0 = 1 gives a stream's consecutive blocks, d1 = 1 the blocks of consecutive
+    /// groups. The caller makes sure no lane's word 0 or 1 wraps (there is no carry between words). `simd` is
+    /// `simd ()` except in tests, which check the scalar kernel on machines with AVX2 too.
+    let blocks (simd: bool) k0 k1 c0 c1 c2 c3 d0 d1 (out: uint64[]) (at: int) =
         if simd && Avx2.IsSupported then
-            if n = 4 then
-                simd4 k0 k1 c0 c1 c2 c3 d0 d1 out
-            else
-                simd8 k0 k1 c0 c1 c2 c3 d0 d1 out
+            simd8 k0 k1 c0 c1 c2 c3 d0 d1 out at
         else
-            scalar4 k0 k1 c0 c1 c2 c3 d0 d1 out 0
-
-            if n = 8 then
-                scalar4 k0 k1 (c0 + 4u * d0) (c1 + 4u * d1) c2 c3 d0 d1 out 4
+            scalar4 k0 k1 c0 c1 c2 c3 d0 d1 out at
+            scalar4 k0 k1 (c0 + 4u * d0) (c1 + 4u * d1) c2 c3 d0 d1 out (at + 4)
