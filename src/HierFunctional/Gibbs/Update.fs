@@ -52,12 +52,8 @@ type GroupStream(seed: int, chain: int) =
     let mutable batchSweep = 0
     let mutable batchFirst = 0
     let mutable depth = 1
-    // Groups of this batch handed out so far whose streams took at least 2, 3, 4 blocks (read when the next group
-    // is asked for), and each update's depth for its next batch.
-    let mutable handedOut = false
-    let mutable took2 = 0
-    let mutable took3 = 0
-    let mutable took4 = 0
+    // Groups handed out from this batch, and each update's depth for its next batch.
+    let mutable handedOut = 0
     let mutable depths = Array.create 4 1
 
     /// The most blocks per group a batch computes.
@@ -72,40 +68,29 @@ type GroupStream(seed: int, chain: int) =
     /// The generator of group `group` of update `update` (its index in the plan) in sweep `sweep`, at the start of
     /// that group's stream (`Philox4x32.ForGroup`). Valid until the next call.
     member _.At(update: int, sweep: int, group: int) : Random =
-        handedOut <- false
         g.Reset(update, sweep, group)
         g :> Random
 
     /// `At` as the generator's own type, so the draws that read it make no virtual calls.
     member internal _.Philox(update: int, sweep: int, group: int) : Philox4x32 =
-        handedOut <- false
         g.Reset(update, sweep, group)
         g
 
-    /// Counts the blocks the group last handed out took.
-    member private _.Tally() =
-        if handedOut then
-            let t = g.BlocksTaken
-
-            if t >= 2 then
-                took2 <- took2 + 1
-
-                if t >= 3 then
-                    took3 <- took3 + 1
-
-                    if t >= 4 then
-                        took4 <- took4 + 1
-
-    /// Starts a batch at `group`. An update's batches compute as many blocks per group as at least two groups of
-    /// its previous batch took, so groups that draw several variates (Beta, Pólya-Gamma) find their blocks ready
-    /// rather than computing them one at a time; the draws are the same whatever the depth.
-    member private this.NewBatch(update: int, sweep: int, group: int) =
+    /// Starts a batch at `group`. An update's batches compute one block more per group than its previous batch
+    /// when a quarter of that batch's groups needed more, and one fewer when most needed fewer, so groups that draw
+    /// several variates (Beta, Pólya-Gamma) find their blocks ready rather than computing them one at a time. The
+    /// draws are the same whatever the depth.
+    member private _.NewBatch(update: int, sweep: int, group: int) =
         if batchUpdate >= 0 then
+            let struct (over, short) = g.Tallies
+
             depths.[batchUpdate] <-
-                if took4 >= 2 then 4
-                elif took3 >= 2 then 3
-                elif took2 >= 2 then 2
-                else 1
+                if handedOut > 0 && 4 * over >= handedOut then
+                    min (depth + 1) GroupStream.MaxDepth
+                elif over = 0 && 2 * short > handedOut then
+                    max (depth - 1) 1
+                else
+                    depth
 
         if update >= depths.Length then
             let grown = Array.create (max (update + 1) (2 * depths.Length)) 1
@@ -117,16 +102,13 @@ type GroupStream(seed: int, chain: int) =
         batchUpdate <- update
         batchSweep <- sweep
         batchFirst <- group
-        took2 <- 0
-        took3 <- 0
-        took4 <- 0
+        handedOut <- 0
+        g.ClearTallies()
 
     /// `Philox(update, sweep, group)` (the same generator state, so the same draws) for groups visited in
     /// increasing order: the first blocks of eight consecutive groups are computed together and kept until a group
     /// outside them is asked for.
     member internal this.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
-        this.Tally()
-
         if
             update <> batchUpdate
             || sweep <> batchSweep
@@ -136,7 +118,7 @@ type GroupStream(seed: int, chain: int) =
             this.NewBatch(update, sweep, group)
 
         g.ResetWithBlocks(update, sweep, group, batch, group - batchFirst, depth)
-        handedOut <- true
+        handedOut <- handedOut + 1
         g
 
 /// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each

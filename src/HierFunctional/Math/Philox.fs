@@ -26,6 +26,13 @@ type Philox4x32(key0: uint32, key1: uint32) =
     // Whether the stream was just set (created, `Reset`, `FromState`): its first refill computes one block, as a
     // group's stream seldom needs a second; later refills compute eight.
     let mutable fresh = true
+    // Blocks the last `ResetWithBlocks` handed this stream (0 once it refilled, or when it was not set that way), and
+    // the tallies a `GroupStream` reads to size its batches: handed streams that needed more blocks, and fewer.
+    let mutable handed = 0
+    // the result of `NextBitsSlow`
+    let mutable slowBits = 0L
+    let mutable overflows = 0
+    let mutable shortfalls = 0
 
     static let m0 = 0xD2511F53UL
     static let m1 = 0xCD9E8D57UL
@@ -80,15 +87,25 @@ type Philox4x32(key0: uint32, key1: uint32) =
             struct (UInt32.MaxValue, UInt32.MaxValue, UInt32.MaxValue, c3 - 1u)
 
     member private _.Refill() =
-        let struct (c0, c1, c2, c3) =
-            Philox4x32.Add(base0, base1, base2, base3, uint32 (limit >>> 2))
+        // a stream that used up the blocks a batch handed it is one of the few that draw many variates
+        let overflow = handed > 0
 
-        base0 <- c0
-        base1 <- c1
-        base2 <- c2
-        base3 <- c3
+        if overflow then
+            overflows <- overflows + 1
+            handed <- 0
 
-        if fresh then
+        if limit > 0 then
+            let struct (c0, c1, c2, c3) =
+                Philox4x32.Add(base0, base1, base2, base3, uint32 (limit >>> 2))
+
+            base0 <- c0
+            base1 <- c1
+            base2 <- c2
+            base3 <- c3
+
+        let c0, c1, c2, c3 = base0, base1, base2, base3
+
+        if fresh && not overflow then
             // a lone block costs less than a batch's latency, and most group streams need no second one
             PhiloxBlocks.one key0 key1 c0 c1 c2 c3 buffer 0
             limit <- 4
@@ -115,21 +132,18 @@ type Philox4x32(key0: uint32, key1: uint32) =
         pos <- p + 1
         uint32 buffer.[(p &&& 3) * PhiloxBlocks.Stride + (p >>> 2)]
 
-    /// The 53 random bits of the next double (two outputs): 27 bits of the first, 26 of the second.
-    member private g.NextBitsSlow() : int64 =
+    /// `NextBits53` when the buffer is used up or a single output was taken, into `slowBits`.
+    member private g.NextBitsSlow() =
         if pos = limit then
             g.Refill()
 
-        if pos &&& 1 = 0 then
-            g.NextBits53()
-        else
-            // a single output was taken: the pair straddles two outputs (perhaps two blocks)
-            let a = g.NextUInt32()
-            let b = g.NextUInt32()
-            (int64 (a >>> 5) <<< 26) ||| int64 (b >>> 6)
+        // after a single output the pair straddles two outputs (perhaps two blocks)
+        let a = g.NextUInt32()
+        let b = g.NextUInt32()
+        slowBits <- (int64 (a >>> 5) <<< 26) ||| int64 (b >>> 6)
 
-    /// The 53 random bits of the next double, an integer in [0, 2⁵³): the double is this times 2⁻⁵³. Unless single
-    /// outputs were taken, doubles take outputs (0, 1) or (2, 3) of one block.
+    /// The 53 random bits of the next double, an integer in [0, 2⁵³): the double is this times 2⁻⁵³; 27 bits of one
+    /// output, 26 of the next. Unless single outputs were taken, doubles take outputs (0, 1) or (2, 3) of one block.
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member internal g.NextBits53() : int64 =
         let p = pos
@@ -141,7 +155,10 @@ type Philox4x32(key0: uint32, key1: uint32) =
             (int64 (uint32 buffer.[i] >>> 5) <<< 26)
             ||| int64 (uint32 buffer.[i + PhiloxBlocks.Stride] >>> 6)
         else
+            // through a field rather than returned: a call in tail position would carry F#'s tail prefix, and a
+            // method holding one is never inlined
             g.NextBitsSlow()
+            slowBits
 
     /// `NextDouble` without the virtual call.
     [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
@@ -190,6 +207,7 @@ type Philox4x32(key0: uint32, key1: uint32) =
         pos <- 0
         limit <- 0
         fresh <- true
+        handed <- 0
 
     /// A generator continuing exactly where the one whose `State` this was stood.
     static member FromState(state: uint64[]) : Philox4x32 =
@@ -244,20 +262,39 @@ type Philox4x32(key0: uint32, key1: uint32) =
 
     /// `Reset(update, sweep, group)` with the stream's first `depth` blocks already computed (lane `lane` of `out`,
     /// from `FirstBlocks`): the generator then draws exactly what `Reset` would give.
-    member internal g.ResetWithBlocks(update: int, sweep: int, group: int, out: uint64[], lane: int, depth: int) =
-        g.SetCounter(0u, uint32 group, uint32 sweep, uint32 update ||| 0x80000000u)
+    member internal _.ResetWithBlocks(update: int, sweep: int, group: int, out: uint64[], lane: int, depth: int) =
+        // the stream being left was handed blocks it never reached
+        if handed > 0 && pos <= limit - 4 then
+            shortfalls <- shortfalls + 1
 
-        for d in 0 .. depth - 1 do
+        base0 <- 0u
+        base1 <- uint32 group
+        base2 <- uint32 sweep
+        base3 <- uint32 update ||| 0x80000000u
+        pos <- 0
+        limit <- 4 * depth
+        fresh <- true
+        handed <- depth
+        buffer.[0] <- out.[lane]
+        buffer.[PhiloxBlocks.Stride] <- out.[PhiloxBlocks.Stride + lane]
+        buffer.[2 * PhiloxBlocks.Stride] <- out.[2 * PhiloxBlocks.Stride + lane]
+        buffer.[3 * PhiloxBlocks.Stride] <- out.[3 * PhiloxBlocks.Stride + lane]
+
+        for d in 1 .. depth - 1 do
             let from = 4 * d * PhiloxBlocks.Stride + lane
             buffer.[d] <- out.[from]
             buffer.[PhiloxBlocks.Stride + d] <- out.[from + PhiloxBlocks.Stride]
             buffer.[2 * PhiloxBlocks.Stride + d] <- out.[from + 2 * PhiloxBlocks.Stride]
             buffer.[3 * PhiloxBlocks.Stride + d] <- out.[from + 3 * PhiloxBlocks.Stride]
 
-        limit <- 4 * depth
+    /// Streams handed out by `ResetWithBlocks` since the last `ClearTallies` that needed more blocks than they were
+    /// handed, and that needed fewer (the latter counted when the next one is handed out).
+    member internal _.Tallies = struct (overflows, shortfalls)
 
-    /// Blocks this stream has drawn from since counter word 0 was 0 (a group stream's blocks used so far).
-    member internal _.BlocksTaken: int = int base0 + ((pos + 3) >>> 2)
+    /// Restarts `Tallies`.
+    member internal _.ClearTallies() =
+        overflows <- 0
+        shortfalls <- 0
 
     /// The stream of group `group` of update `update` in sweep `sweep` of chain `chain` under `seed`: key
     /// (seed, chain), counter (0, group, sweep, update ||| 2³¹). Its draws depend on nothing else, so they are the

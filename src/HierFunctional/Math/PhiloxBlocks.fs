@@ -1,5 +1,6 @@
 namespace HierFunctional
 
+open System.Runtime.CompilerServices
 open System.Runtime.Intrinsics
 open System.Runtime.Intrinsics.X86
 
@@ -18,61 +19,73 @@ module internal PhiloxBlocks =
     /// Whether this machine computes blocks with AVX2 (a constant once the method is compiled).
     let simd () = Avx2.IsSupported
 
+    // Every kernel keeps words 1 and 3 already xored with the next round's key (y = x ^ k): a round is then
+    // multiply, shift, xor on its critical path, where x ^ k ^ hi would put two xors after the multiply (the JIT
+    // does not reassociate them). The words come back as y ^ k after the last round.
+
     /// One block of counter (c0, c1, c2, c3) under key (k0, k1) into lane `lane` of `out`.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     let one (k0: uint32) (k1: uint32) (c0: uint32) (c1: uint32) (c2: uint32) (c3: uint32) (out: uint64[]) (lane: int) =
-        let mutable x0, x1, x2, x3 = c0, c1, c2, c3
+        let mutable x0, x2 = c0, c2
         let mutable k0, k1 = k0, k1
+        let mutable y1, y3 = c1 ^^^ k0, c3 ^^^ k1
 
         for _ in 0..9 do
             let p0 = 0xD2511F53UL * uint64 x0
             let p1 = 0xCD9E8D57UL * uint64 x2
-            let n0 = uint32 (p1 >>> 32) ^^^ (x1 ^^^ k0)
-            let n2 = uint32 (p0 >>> 32) ^^^ (x3 ^^^ k1)
-            x0 <- n0
-            x1 <- uint32 p1
-            x2 <- n2
-            x3 <- uint32 p0
+            x0 <- uint32 (p1 >>> 32) ^^^ y1
+            x2 <- uint32 (p0 >>> 32) ^^^ y3
             k0 <- k0 + 0x9E3779B9u
             k1 <- k1 + 0xBB67AE85u
+            y1 <- uint32 p1 ^^^ k0
+            y3 <- uint32 p0 ^^^ k1
 
         out.[lane] <- uint64 x0
-        out.[Stride + lane] <- uint64 x1
+        out.[Stride + lane] <- uint64 (y1 ^^^ k0)
         out.[2 * Stride + lane] <- uint64 x2
-        out.[3 * Stride + lane] <- uint64 x3
+        out.[3 * Stride + lane] <- uint64 (y3 ^^^ k1)
 
     /// Four blocks in scalar code, lane i of counter (c0 + i·d0, c1 + i·d1, c2, c3), into lanes first..first+3.
     let private scalar4 k0 k1 (c0: uint32) (c1: uint32) c2 c3 (d0: uint32) (d1: uint32) (out: uint64[]) (first: int) =
-        let mutable a0, a1, a2, a3 = c0, c1, c2, c3
-        let mutable b0, b1, b2, b3 = c0 + d0, c1 + d1, c2, c3
-        let mutable e0, e1, e2, e3 = c0 + 2u * d0, c1 + 2u * d1, c2, c3
-        let mutable f0, f1, f2, f3 = c0 + 3u * d0, c1 + 3u * d1, c2, c3
+        let mutable a0, a1, a2, a3 = c0, (c1 ^^^ k0), c2, (c3 ^^^ k1)
+        let mutable b0, b1, b2, b3 = c0 + d0, ((c1 + d1) ^^^ k0), c2, (c3 ^^^ k1)
+        let mutable e0, e1, e2, e3 = c0 + 2u * d0, ((c1 + 2u * d1) ^^^ k0), c2, (c3 ^^^ k1)
+        let mutable f0, f1, f2, f3 = c0 + 3u * d0, ((c1 + 3u * d1) ^^^ k0), c2, (c3 ^^^ k1)
         let mutable k0, k1 = k0, k1
 
         for _ in 0..9 do
-            // the round of `one` on each lane: new words 1 and 3 are written after words 0 and 2 read the old ones
+            // the round of `one` on each lane (words 1 and 3 pre-keyed)
             let pa0, pa1 = 0xD2511F53UL * uint64 a0, 0xCD9E8D57UL * uint64 a2
             let pb0, pb1 = 0xD2511F53UL * uint64 b0, 0xCD9E8D57UL * uint64 b2
             let pe0, pe1 = 0xD2511F53UL * uint64 e0, 0xCD9E8D57UL * uint64 e2
             let pf0, pf1 = 0xD2511F53UL * uint64 f0, 0xCD9E8D57UL * uint64 f2
-            a0 <- uint32 (pa1 >>> 32) ^^^ (a1 ^^^ k0)
-            a2 <- uint32 (pa0 >>> 32) ^^^ (a3 ^^^ k1)
-            a1 <- uint32 pa1
-            a3 <- uint32 pa0
-            b0 <- uint32 (pb1 >>> 32) ^^^ (b1 ^^^ k0)
-            b2 <- uint32 (pb0 >>> 32) ^^^ (b3 ^^^ k1)
-            b1 <- uint32 pb1
-            b3 <- uint32 pb0
-            e0 <- uint32 (pe1 >>> 32) ^^^ (e1 ^^^ k0)
-            e2 <- uint32 (pe0 >>> 32) ^^^ (e3 ^^^ k1)
-            e1 <- uint32 pe1
-            e3 <- uint32 pe0
-            f0 <- uint32 (pf1 >>> 32) ^^^ (f1 ^^^ k0)
-            f2 <- uint32 (pf0 >>> 32) ^^^ (f3 ^^^ k1)
-            f1 <- uint32 pf1
-            f3 <- uint32 pf0
+            a0 <- uint32 (pa1 >>> 32) ^^^ a1
+            a2 <- uint32 (pa0 >>> 32) ^^^ a3
+            b0 <- uint32 (pb1 >>> 32) ^^^ b1
+            b2 <- uint32 (pb0 >>> 32) ^^^ b3
+            e0 <- uint32 (pe1 >>> 32) ^^^ e1
+            e2 <- uint32 (pe0 >>> 32) ^^^ e3
+            f0 <- uint32 (pf1 >>> 32) ^^^ f1
+            f2 <- uint32 (pf0 >>> 32) ^^^ f3
             k0 <- k0 + 0x9E3779B9u
             k1 <- k1 + 0xBB67AE85u
+            a1 <- uint32 pa1 ^^^ k0
+            a3 <- uint32 pa0 ^^^ k1
+            b1 <- uint32 pb1 ^^^ k0
+            b3 <- uint32 pb0 ^^^ k1
+            e1 <- uint32 pe1 ^^^ k0
+            e3 <- uint32 pe0 ^^^ k1
+            f1 <- uint32 pf1 ^^^ k0
+            f3 <- uint32 pf0 ^^^ k1
 
+        a1 <- a1 ^^^ k0
+        b1 <- b1 ^^^ k0
+        e1 <- e1 ^^^ k0
+        f1 <- f1 ^^^ k0
+        a3 <- a3 ^^^ k1
+        b3 <- b3 ^^^ k1
+        e3 <- e3 ^^^ k1
+        f3 <- f3 ^^^ k1
         out.[first] <- uint64 a0
         out.[first + 1] <- uint64 b0
         out.[first + 2] <- uint64 e0
@@ -107,33 +120,37 @@ module internal PhiloxBlocks =
         let m1 = Vector256.Create 0xCD9E8D57u
         let w0 = Vector256.Create 0x9E3779B9UL
         let w1 = Vector256.Create 0xBB67AE85UL
-        let mutable a0 = laneWords c0 d0 0u
-        let mutable a1 = laneWords c1 d1 0u
-        let mutable a2 = Vector256.Create(uint64 c2)
-        let mutable a3 = Vector256.Create(uint64 c3)
-        let mutable b0 = laneWords c0 d0 4u
-        let mutable b1 = laneWords c1 d1 4u
-        let mutable b2 = a2
-        let mutable b3 = a3
         let mutable k0 = Vector256.Create(uint64 k0)
         let mutable k1 = Vector256.Create(uint64 k1)
+        let mutable a0 = laneWords c0 d0 0u
+        let mutable a1 = Avx2.Xor(laneWords c1 d1 0u, k0)
+        let mutable a2 = Vector256.Create(uint64 c2)
+        let mutable a3 = Avx2.Xor(Vector256.Create(uint64 c3), k1)
+        let mutable b0 = laneWords c0 d0 4u
+        let mutable b1 = Avx2.Xor(laneWords c1 d1 4u, k0)
+        let mutable b2 = a2
+        let mutable b3 = a3
 
         for _ in 0..9 do
             let pa0 = Avx2.Multiply(a0.AsUInt32(), m0)
             let pa1 = Avx2.Multiply(a2.AsUInt32(), m1)
             let pb0 = Avx2.Multiply(b0.AsUInt32(), m0)
             let pb1 = Avx2.Multiply(b2.AsUInt32(), m1)
-            a0 <- Avx2.Xor(Avx2.ShiftRightLogical(pa1, 32uy), Avx2.Xor(a1, k0))
-            a2 <- Avx2.Xor(Avx2.ShiftRightLogical(pa0, 32uy), Avx2.Xor(a3, k1))
-            a1 <- pa1
-            a3 <- pa0
-            b0 <- Avx2.Xor(Avx2.ShiftRightLogical(pb1, 32uy), Avx2.Xor(b1, k0))
-            b2 <- Avx2.Xor(Avx2.ShiftRightLogical(pb0, 32uy), Avx2.Xor(b3, k1))
-            b1 <- pb1
-            b3 <- pb0
+            a0 <- Avx2.Xor(Avx2.ShiftRightLogical(pa1, 32uy), a1)
+            a2 <- Avx2.Xor(Avx2.ShiftRightLogical(pa0, 32uy), a3)
+            b0 <- Avx2.Xor(Avx2.ShiftRightLogical(pb1, 32uy), b1)
+            b2 <- Avx2.Xor(Avx2.ShiftRightLogical(pb0, 32uy), b3)
             k0 <- Avx2.Add(k0, w0)
             k1 <- Avx2.Add(k1, w1)
+            a1 <- Avx2.Xor(pa1, k0)
+            a3 <- Avx2.Xor(pa0, k1)
+            b1 <- Avx2.Xor(pb1, k0)
+            b3 <- Avx2.Xor(pb0, k1)
 
+        a1 <- Avx2.Xor(a1, k0)
+        a3 <- Avx2.Xor(a3, k1)
+        b1 <- Avx2.Xor(b1, k0)
+        b3 <- Avx2.Xor(b3, k1)
         a0.CopyTo(out, at)
         b0.CopyTo(out, at + 4)
         a1.CopyTo(out, at + Stride)
