@@ -68,35 +68,9 @@ let profile (plan: GibbsPlan) (sweeps: int) =
     Array.init plan.Updates.Length (fun i ->
         plan.Updates.[i].Node, plan.Updates.[i].Method, ns ticks.[i], float bytes.[i] / float sweeps)
 
-/// Per-update (ns per run, bytes per run): each update run alone `sweeps` times in each of `blocks` blocks (the
-/// other updates frozen), the median over blocks of this thread's CPU ns per run. Processor time of whole blocks,
-/// since a clock read per update costs as much as the smaller updates and wall time counts the waits for a core.
-let profileCpu (plan: GibbsPlan) (blocks: int) (sweeps: int) =
-    let rng, state = warmState plan 7 200
-
-    Array.init plan.Updates.Length (fun i ->
-        let b0 = GC.GetAllocatedBytesForCurrentThread()
-
-        let times =
-            Array.init blocks (fun _ ->
-                let c0 = threadCpuNanos ()
-
-                for _ in 1..sweeps do
-                    Gibbs.runUpdate i rng state
-
-                (threadCpuNanos () - c0) / float sweeps)
-
-        let bytes =
-            float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (blocks * sweeps)
-
-        Array.sortInPlace times
-        plan.Updates.[i].Node, plan.Updates.[i].Method, times.[blocks / 2], bytes)
-
-/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
-/// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
-/// disturbed by other processes sharing the caches), and the bytes allocated per sweep over all blocks.
-let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
-    let rng, state = warmState plan 11 200
+/// This thread's CPU ns per call of `step` over `blocks` blocks of `sweeps` calls, sorted, and the bytes allocated
+/// per call over all blocks.
+let inline private cpuBlocks (blocks: int) (sweeps: int) ([<InlineIfLambda>] step: unit -> unit) =
     let b0 = GC.GetAllocatedBytesForCurrentThread()
 
     let times =
@@ -104,7 +78,7 @@ let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
             let c0 = threadCpuNanos ()
 
             for _ in 1..sweeps do
-                Gibbs.sweep plan rng state
+                step ()
 
             (threadCpuNanos () - c0) / float sweeps)
 
@@ -112,6 +86,24 @@ let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
         float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (blocks * sweeps)
 
     Array.sortInPlace times
+    times, bytes
+
+/// Per-update (ns per run, bytes per run): each update run alone `sweeps` times in each of `blocks` blocks (the
+/// other updates frozen), the median over blocks of this thread's CPU ns per run. Processor time of whole blocks,
+/// since a clock read per update costs as much as the smaller updates and wall time counts the waits for a core.
+let profileCpu (plan: GibbsPlan) (blocks: int) (sweeps: int) =
+    let rng, state = warmState plan 7 200
+
+    Array.init plan.Updates.Length (fun i ->
+        let times, bytes = cpuBlocks blocks sweeps (fun () -> Gibbs.runUpdate i rng state)
+        plan.Updates.[i].Node, plan.Updates.[i].Method, times.[blocks / 2], bytes)
+
+/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
+/// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
+/// disturbed by other processes sharing the caches), and the bytes allocated per sweep over all blocks.
+let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
+    let rng, state = warmState plan 11 200
+    let times, bytes = cpuBlocks blocks sweeps (fun () -> Gibbs.sweep plan rng state)
     times.[blocks / 2], times.[0], bytes
 
 /// Prints and writes bench/results/sweeps.md: ns and bytes per sweep of every update of every canonical model.
