@@ -12,6 +12,7 @@ let private usage () =
   scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N] [--out NAME]  scaling study (-> NAME.md/.csv)
   scale-cpu [--j N]                                               thread CPU ns per group per sweep at J = N
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
+  rng    [--label L]                                              ns per draw of the generator (sequential, per group)
   warmup [--quick] [--reps K] [--label L]                         µs per warm-up and sampling iteration
   micro  [BenchmarkDotNet arguments, e.g. --filter '*']         micro-benchmarks of the hot paths
   peers-ours <bench:name|conformance:case> <warmup> <draws> <seed> <node,node,...> <out.csv>
@@ -64,6 +65,9 @@ let main argv =
         0
     | "sweeps" :: rest ->
         Sweeps.run (has "--quick" rest) (value "--label" rest |> Option.defaultValue "current")
+        0
+    | "rng" :: rest ->
+        RngMicro.run (value "--label" rest |> Option.defaultValue "current")
         0
     | "warmup" :: rest ->
         Warmup.run

@@ -86,11 +86,9 @@ let profile (plan: GibbsPlan) (sweeps: int) =
 let profileFrom (plan: GibbsPlan) (sweeps: int) (start: Random -> float[]) =
     profileState plan sweeps (warmFrom plan 7 200 start)
 
-/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
-/// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
-/// disturbed by other processes sharing the caches), and the bytes allocated per sweep over all blocks.
-let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
-    let rng, state = warmState plan 11 200
+/// This thread's CPU ns per call of `step` over `blocks` blocks of `sweeps` calls, sorted, and the bytes allocated
+/// per call over all blocks.
+let inline private cpuBlocks (blocks: int) (sweeps: int) ([<InlineIfLambda>] step: unit -> unit) =
     let b0 = GC.GetAllocatedBytesForCurrentThread()
 
     let times =
@@ -98,7 +96,7 @@ let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
             let c0 = threadCpuNanos ()
 
             for _ in 1..sweeps do
-                Gibbs.sweep plan rng state
+                step ()
 
             (threadCpuNanos () - c0) / float sweeps)
 
@@ -106,6 +104,24 @@ let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
         float (GC.GetAllocatedBytesForCurrentThread() - b0) / float (blocks * sweeps)
 
     Array.sortInPlace times
+    times, bytes
+
+/// Per-update (ns per run, bytes per run): each update run alone `sweeps` times in each of `blocks` blocks (the
+/// other updates frozen), the median over blocks of this thread's CPU ns per run. Processor time of whole blocks,
+/// since a clock read per update costs as much as the smaller updates and wall time counts the waits for a core.
+let profileCpu (plan: GibbsPlan) (blocks: int) (sweeps: int) =
+    let rng, state = warmState plan 7 200
+
+    Array.init plan.Updates.Length (fun i ->
+        let times, bytes = cpuBlocks blocks sweeps (fun () -> Gibbs.runUpdate i rng state)
+        plan.Updates.[i].Node, plan.Updates.[i].Method, times.[blocks / 2], bytes)
+
+/// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
+/// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
+/// disturbed by other processes sharing the caches), and the bytes allocated per sweep over all blocks.
+let wholeSweeps (plan: GibbsPlan) (blocks: int) (sweeps: int) =
+    let rng, state = warmState plan 11 200
+    let times, bytes = cpuBlocks blocks sweeps (fun () -> Gibbs.sweep plan rng state)
     times.[blocks / 2], times.[0], bytes
 
 /// Prints and writes bench/results/sweeps.md: ns and bytes per sweep of every update of every canonical model.
@@ -116,19 +132,26 @@ let run (quick: bool) (label: string) =
         [
             for m in Models.all () do
                 let plan = compile m.Model m.Data
-                profile plan (sweeps / 10) |> ignore // JIT warm-up
-                let parts = profile plan sweeps
+                profileCpu plan 2 (sweeps / 10) |> ignore // JIT warm-up
+                let parts = profileCpu plan 9 (sweeps / 5)
                 let total = parts |> Array.sumBy (fun (_, _, t, _) -> t)
                 let alloc = parts |> Array.sumBy (fun (_, _, _, b) -> b)
                 wholeSweeps plan 3 (sweeps / 10) |> ignore // JIT warm-up
                 let cpu, cpuMin, cpuAlloc = wholeSweeps plan 15 (sweeps / 5)
-                printfn "%-26s %12.0f ns/sweep %10.0f B/sweep" m.Name total alloc
+                printfn "%-26s %12.0f ns/sweep %10.0f B/sweep (sum of updates run alone)" m.Name total alloc
 
                 printfn "%-26s %12.0f cpu-ns/sweep (min %.0f) %6.0f B/sweep (whole sweeps)" m.Name cpu cpuMin cpuAlloc
 
                 yield [ m.Name; "(sweep, thread CPU, whole sweeps, median)"; fmt cpu; fmt cpuAlloc ]
                 yield [ ""; "(sweep, thread CPU, whole sweeps, minimum)"; fmt cpuMin; "" ]
-                yield [ ""; "(sweep, wall, sum of updates)"; fmt total; fmt alloc ]
+
+                yield
+                    [
+                        ""
+                        "(sum of updates, each run alone, thread CPU, medians)"
+                        fmt total
+                        fmt alloc
+                    ]
 
                 for node, meth, t, b in parts do
                     printfn "    %-30s %-40s %12.0f ns %10.0f B" node (meth.Split('(').[0]) t b

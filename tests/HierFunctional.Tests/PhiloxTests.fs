@@ -31,7 +31,8 @@ let ``the generator's outputs are the blocks of counters 0, 1, 2 under its key``
     Assert.Equal<uint32[]>(blocks, outputs)
 
 let ``a generator made from a stored state continues exactly, at any position in a block`` () =
-    for skip in 0..9 do
+    // past several refills of the eight-block buffer
+    for skip in 0..75 do
         let g = Philox4x32.Create(17, 3)
 
         for _ in 1..skip do
@@ -95,18 +96,78 @@ let ``a group's stream state round-trips through State and FromState`` () =
     let copy = Philox4x32.FromState g.State
     Assert.Equal<float[]>(Array.init 5 (fun _ -> g.NextDouble()), Array.init 5 (fun _ -> copy.NextDouble()))
 
-let ``groups drawn in order from four-group batches get exactly their own streams`` () =
+let ``groups drawn in order from eight-group batches get exactly their own streams`` () =
     let gs = HierFunctional.Inference.GroupStream(17, 3)
     // in order, across batch boundaries, a jump past a batch, a second update and sweep, then back to a lower group
     let visits =
-        [ for g in 0..9 -> 2, 40, g ]
-        @ [ 2, 40, 13; 2, 40, 14; 5, 40, 14; 5, 41, 14; 5, 41, 2; 2, 40, 3 ]
+        [ for g in 0..17 -> 2, 40, g ]
+        @ [ 2, 40, 21; 2, 40, 30; 5, 40, 30; 5, 41, 30; 5, 41, 2; 2, 40, 3 ]
 
     for update, sweep, group in visits do
         let g = gs.PhiloxInOrder(update, sweep, group)
         let fresh = Philox4x32.ForGroup(17, 3, update, sweep, group)
-        // 7 doubles: past the first block, so the counter after the batched block must be right too
-        Assert.Equal<float[]>(Array.init 7 (fun _ -> fresh.NextDouble()), Array.init 7 (fun _ -> g.NextDouble()))
+        // 23 doubles: past the first block and the next refill, so the counters after the batched block are right too
+        Assert.Equal<float[]>(Array.init 23 (fun _ -> fresh.NextDouble()), Array.init 23 (fun _ -> g.NextDouble()))
+
+let ``the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups`` () =
+    let key = [| 0xa4093822u; 0x299f31d0u |]
+    let c = [| 0x243f6a88u; 0x85a308d3u; 0x13198a2eu; 0x03707344u |]
+
+    for simd in [ false; true ] do
+        for d0, d1 in [ 1u, 0u; 0u, 1u ] do
+            let out = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride + 3)
+            PhiloxBlocks.blocks simd key.[0] key.[1] c.[0] c.[1] c.[2] c.[3] d0 d1 out 3
+
+            for lane in 0 .. PhiloxBlocks.Stride - 1 do
+                let counter = [| c.[0] + uint32 lane * d0; c.[1] + uint32 lane * d1; c.[2]; c.[3] |]
+                let got = Array.init 4 (fun w -> uint32 out.[3 + w * PhiloxBlocks.Stride + lane])
+                Assert.Equal<uint32[]>(Philox4x32.Block(counter, key), got)
+
+let ``groups drawn in order get their own streams whatever the number of blocks each takes`` () =
+    // 1, 3, 5 and 7 doubles per group take 1..4 blocks: the batches learn each depth, then see it change
+    let gs = HierFunctional.Inference.GroupStream(5, 1)
+
+    for doubles in [ 1; 3; 5; 7; 1; 7 ] do
+        for sweep in 0..2 do
+            for group in 0..40 do
+                let g = gs.PhiloxInOrder(4, sweep, group)
+                let fresh = Philox4x32.ForGroup(5, 1, 4, sweep, group)
+
+                Assert.Equal<float[]>(
+                    Array.init doubles (fun _ -> fresh.NextDouble()),
+                    Array.init doubles (fun _ -> g.NextDouble())
+                )
+
+let ``after k outputs the state is the counter of the next block and the position in the current one`` () =
+    let g = Philox4x32.Create(17, 3)
+
+    for k in 0..90 do
+        let expected =
+            if k % 4 = 0 then
+                [| uint64 (k / 4); 0UL; 4UL |]
+            else
+                [| uint64 (k / 4 + 1); 0UL; uint64 (k % 4) |]
+
+        Assert.Equal<uint64[]>(expected, g.State.[1..])
+        g.NextUInt32() |> ignore
+
+let ``a stream carries its counter from word 0 into the higher words inside the buffer`` () =
+    // counter 2³² − 3: the buffered blocks run through the wrap of word 0 into word 1 (and 2⁶⁴ − 3 into word 2)
+    for low, high in [ 0xFFFFFFFDUL, 0UL; 0xFFFFFFFFFFFFFFFDUL, 0UL ] do
+        let g = Philox4x32.FromState [| (3UL <<< 32) ||| 17UL; low; high; 4UL |]
+        let outputs = Array.init 48 (fun _ -> g.NextUInt32())
+
+        let blocks =
+            Array.init 12 (fun i ->
+                let c = System.Numerics.BigInteger low + System.Numerics.BigInteger i
+
+                let word (k: int) =
+                    uint32 ((c >>> (32 * k)) &&& System.Numerics.BigInteger 0xFFFFFFFFu)
+
+                Philox4x32.Block([| word 0; word 1; word 2; 0u |], [| 17u; 3u |]))
+            |> Array.concat
+
+        Assert.Equal<uint32[]>(blocks, outputs)
 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
@@ -140,6 +201,21 @@ let tests =
                 Expecto.Tests.testCase "a group's stream state round-trips through State and FromState" (fun () ->
                     ``a group's stream state round-trips through State and FromState`` ())
                 Expecto.Tests.testCase
-                    "groups drawn in order from four-group batches get exactly their own streams"
-                    (fun () -> ``groups drawn in order from four-group batches get exactly their own streams`` ())
+                    "groups drawn in order from eight-group batches get exactly their own streams"
+                    (fun () -> ``groups drawn in order from eight-group batches get exactly their own streams`` ())
+                Expecto.Tests.testCase
+                    "the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups"
+                    (fun () ->
+                        ``the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups`` ())
+                Expecto.Tests.testCase
+                    "groups drawn in order get their own streams whatever the number of blocks each takes"
+                    (fun () ->
+                        ``groups drawn in order get their own streams whatever the number of blocks each takes`` ())
+                Expecto.Tests.testCase
+                    "after k outputs the state is the counter of the next block and the position in the current one"
+                    (fun () ->
+                        ``after k outputs the state is the counter of the next block and the position in the current one`` ())
+                Expecto.Tests.testCase
+                    "a stream carries its counter from word 0 into the higher words inside the buffer"
+                    (fun () -> ``a stream carries its counter from word 0 into the higher words inside the buffer`` ())
             ])

@@ -46,11 +46,18 @@ type Exactness =
 [<Sealed>]
 type GroupStream(seed: int, chain: int) =
     let g = Philox4x32.Create(seed, chain)
-    // First blocks of groups batchFirst .. batchFirst + 3 of (batchUpdate, batchSweep); update −1: none yet.
-    let batch = Array.zeroCreate<uint32> 16
+    // Blocks 0..depth−1 of groups batchFirst .. batchFirst + 7 of (batchUpdate, batchSweep); update −1: none yet.
+    let batch = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride * GroupStream.MaxDepth)
     let mutable batchUpdate = -1
     let mutable batchSweep = 0
     let mutable batchFirst = 0
+    let mutable depth = 1
+    // Groups handed out from this batch, and each update's depth for its next batch.
+    let mutable handedOut = 0
+    let mutable depths = Array.create 4 1
+
+    /// The most blocks per group a batch computes.
+    static member private MaxDepth = 4
 
     /// The master seed of the chain's key.
     member _.Seed = seed
@@ -69,22 +76,49 @@ type GroupStream(seed: int, chain: int) =
         g.Reset(update, sweep, group)
         g
 
+    /// Starts a batch at `group`. An update's batches compute one block more per group than its previous batch
+    /// when a quarter of that batch's groups needed more, and one fewer when most needed fewer, so groups that draw
+    /// several variates (Beta, Pólya-Gamma) find their blocks ready rather than computing them one at a time. The
+    /// draws are the same whatever the depth.
+    member private _.NewBatch(update: int, sweep: int, group: int) =
+        if batchUpdate >= 0 then
+            let struct (over, short) = g.Tallies
+
+            depths.[batchUpdate] <-
+                if handedOut > 0 && 4 * over >= handedOut then
+                    min (depth + 1) GroupStream.MaxDepth
+                elif over = 0 && 2 * short > handedOut then
+                    max (depth - 1) 1
+                else
+                    depth
+
+        if update >= depths.Length then
+            let grown = Array.create (max (update + 1) (2 * depths.Length)) 1
+            Array.blit depths 0 grown 0 depths.Length
+            depths <- grown
+
+        depth <- depths.[update]
+        g.FirstBlocks(update, sweep, group, depth, batch)
+        batchUpdate <- update
+        batchSweep <- sweep
+        batchFirst <- group
+        handedOut <- 0
+        g.ClearTallies()
+
     /// `Philox(update, sweep, group)` (the same generator state, so the same draws) for groups visited in
-    /// increasing order: the first blocks of four consecutive groups are computed together and kept until a group
+    /// increasing order: the first blocks of eight consecutive groups are computed together and kept until a group
     /// outside them is asked for.
-    member internal _.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
+    member internal this.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
         if
             update <> batchUpdate
             || sweep <> batchSweep
             || group < batchFirst
-            || group >= batchFirst + 4
+            || group >= batchFirst + PhiloxBlocks.Stride
         then
-            g.FirstBlocks4(update, sweep, group, batch)
-            batchUpdate <- update
-            batchSweep <- sweep
-            batchFirst <- group
+            this.NewBatch(update, sweep, group)
 
-        g.ResetWithBlock(update, sweep, group, batch, 4 * (group - batchFirst))
+        g.ResetWithBlocks(update, sweep, group, batch, group - batchFirst, depth)
+        handedOut <- handedOut + 1
         g
 
 /// One chain during a sweep: its parameter values, its warm-up flag, and one step per update of the plan, each

@@ -1,6 +1,7 @@
 namespace HierFunctional
 
 open System
+open System.Runtime.CompilerServices
 
 /// Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011; Random123): a counter-based generator whose whole state is a key
 /// (seed, stream) and a 128-bit counter, so it can be read, stored and set without reflection, and any stream can
@@ -11,17 +12,27 @@ open System
 type Philox4x32(key0: uint32, key1: uint32) =
     inherit Random()
 
-    let mutable ctr0 = 0u
-    let mutable ctr1 = 0u
-    let mutable ctr2 = 0u
-    let mutable ctr3 = 0u
-    // The current block's four outputs, in fields rather than an array (no bounds checks, no indirection).
-    let mutable out0 = 0u
-    let mutable out1 = 0u
-    let mutable out2 = 0u
-    let mutable out3 = 0u
-    // Next output of the current block; 4 means the block is used up (the next output computes the block of the counter).
-    let mutable index = 4
+    // Counter of the first buffered block.
+    let mutable base0 = 0u
+    let mutable base1 = 0u
+    let mutable base2 = 0u
+    let mutable base3 = 0u
+    // Up to eight consecutive blocks from the base (layout of `PhiloxBlocks.Stride`): refilling several at once lets
+    // their rounds overlap, where one block alone waits on each multiplication.
+    let buffer = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride)
+    // Next output: word pos % 4 of buffered block pos / 4; pos = limit (4 × the buffered blocks) means used up.
+    let mutable pos = 0
+    let mutable limit = 0
+    // Whether the stream was just set (created, `Reset`, `FromState`): its first refill computes one block, as a
+    // group's stream seldom needs a second; later refills compute eight.
+    let mutable fresh = true
+    // Blocks the last `ResetWithBlocks` handed this stream (0 once it refilled, or when it was not set that way), and
+    // the tallies a `GroupStream` reads to size its batches: handed streams that needed more blocks, and fewer.
+    let mutable handed = 0
+    // the result of `NextBitsSlow`
+    let mutable slowBits = 0L
+    let mutable overflows = 0
+    let mutable shortfalls = 0
 
     static let m0 = 0xD2511F53UL
     static let m1 = 0xCD9E8D57UL
@@ -49,77 +60,110 @@ type Philox4x32(key0: uint32, key1: uint32) =
 
         [| c0; c1; c2; c3 |]
 
+    /// The 128-bit counter (c0, c1, c2, c3) + n.
+    static member private Add(c0: uint32, c1: uint32, c2: uint32, c3: uint32, n: uint32) =
+        let s0 = c0 + n
+
+        if s0 >= c0 then
+            struct (s0, c1, c2, c3)
+        else
+            let s1 = c1 + 1u
+
+            if s1 <> 0u then
+                struct (s0, s1, c2, c3)
+            else
+                let s2 = c2 + 1u
+                struct (s0, s1, s2, (if s2 = 0u then c3 + 1u else c3))
+
+    /// The 128-bit counter (c0, c1, c2, c3) − 1.
+    static member private Back(c0: uint32, c1: uint32, c2: uint32, c3: uint32) =
+        if c0 <> 0u then
+            struct (c0 - 1u, c1, c2, c3)
+        elif c1 <> 0u then
+            struct (UInt32.MaxValue, c1 - 1u, c2, c3)
+        elif c2 <> 0u then
+            struct (UInt32.MaxValue, UInt32.MaxValue, c2 - 1u, c3)
+        else
+            struct (UInt32.MaxValue, UInt32.MaxValue, UInt32.MaxValue, c3 - 1u)
+
     member private _.Refill() =
-        // the rounds of `Block`, on locals (no arrays per block); the constants are written out rather than read
-        // from the static fields, so the loop has no static-initialisation checks
-        let mutable c0, c1, c2, c3 = ctr0, ctr1, ctr2, ctr3
-        let mutable k0, k1 = key0, key1
+        // a stream that used up the blocks a batch handed it is one of the few that draw many variates
+        let overflow = handed > 0
 
-        for _ in 0..9 do
-            let p0 = 0xD2511F53UL * uint64 c0
-            let p1 = 0xCD9E8D57UL * uint64 c2
-            let n0 = uint32 (p1 >>> 32) ^^^ c1 ^^^ k0
-            let n2 = uint32 (p0 >>> 32) ^^^ c3 ^^^ k1
-            c0 <- n0
-            c1 <- uint32 p1
-            c2 <- n2
-            c3 <- uint32 p0
-            // the key bump after the last round is never read
-            k0 <- k0 + 0x9E3779B9u
-            k1 <- k1 + 0xBB67AE85u
+        if overflow then
+            overflows <- overflows + 1
+            handed <- 0
 
-        out0 <- c0
-        out1 <- c1
-        out2 <- c2
-        out3 <- c3
-        // the 128-bit counter steps by one (carry through the words)
-        ctr0 <- ctr0 + 1u
+        if limit > 0 then
+            let struct (c0, c1, c2, c3) =
+                Philox4x32.Add(base0, base1, base2, base3, uint32 (limit >>> 2))
 
-        if ctr0 = 0u then
-            ctr1 <- ctr1 + 1u
+            base0 <- c0
+            base1 <- c1
+            base2 <- c2
+            base3 <- c3
 
-            if ctr1 = 0u then
-                ctr2 <- ctr2 + 1u
+        let c0, c1, c2, c3 = base0, base1, base2, base3
 
-                if ctr2 = 0u then
-                    ctr3 <- ctr3 + 1u
+        if fresh && not overflow then
+            // a lone block costs less than a batch's latency, and most group streams need no second one
+            PhiloxBlocks.one key0 key1 c0 c1 c2 c3 buffer 0
+            limit <- 4
+        elif c0 <= UInt32.MaxValue - uint32 (PhiloxBlocks.Stride - 1) then
+            PhiloxBlocks.blocks (PhiloxBlocks.simd ()) key0 key1 c0 c1 c2 c3 1u 0u buffer 0
+            limit <- 4 * PhiloxBlocks.Stride
+        else
+            // word 0 wraps inside the buffer: one block at a time, carrying into the higher words
+            for i in 0 .. PhiloxBlocks.Stride - 1 do
+                let struct (d0, d1, d2, d3) = Philox4x32.Add(c0, c1, c2, c3, uint32 i)
+                PhiloxBlocks.one key0 key1 d0 d1 d2 d3 buffer i
 
-        index <- 0
+            limit <- 4 * PhiloxBlocks.Stride
+
+        fresh <- false
+        pos <- 0
 
     /// The next 32-bit output.
     member g.NextUInt32() : uint32 =
-        if index = 4 then
+        if pos = limit then
             g.Refill()
 
-        let x =
-            match index with
-            | 0 -> out0
-            | 1 -> out1
-            | 2 -> out2
-            | _ -> out3
+        let p = pos
+        pos <- p + 1
+        uint32 buffer.[(p &&& 3) * PhiloxBlocks.Stride + (p >>> 2)]
 
-        index <- index + 1
-        x
-
-    /// A double in [0, 1) with 53 random bits (two outputs): 27 bits of the first, 26 of the second.
-    static member inline private ToDouble(a: uint32, b: uint32) =
-        (float (a >>> 5) * 67108864.0 + float (b >>> 6)) * (1.0 / 9007199254740992.0)
-
-    /// `NextDouble` without the virtual call: doubles take outputs in pairs, so unless single outputs were taken
-    /// the pair is (0, 1) or (2, 3) of one block.
-    member internal g.NextDoubleDirect() : float =
-        if index = 4 then
+    /// `NextBits53` when the buffer is used up or a single output was taken, into `slowBits`.
+    member private g.NextBitsSlow() =
+        if pos = limit then
             g.Refill()
 
-        if index = 0 then
-            index <- 2
-            Philox4x32.ToDouble(out0, out1)
-        elif index = 2 then
-            index <- 4
-            Philox4x32.ToDouble(out2, out3)
+        // after a single output the pair straddles two outputs (perhaps two blocks)
+        let a = g.NextUInt32()
+        let b = g.NextUInt32()
+        slowBits <- (int64 (a >>> 5) <<< 26) ||| int64 (b >>> 6)
+
+    /// The 53 random bits of the next double, an integer in [0, 2⁵³): the double is this times 2⁻⁵³; 27 bits of one
+    /// output, 26 of the next. Unless single outputs were taken, doubles take outputs (0, 1) or (2, 3) of one block.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member internal g.NextBits53() : int64 =
+        let p = pos
+
+        if p < limit && p &&& 1 = 0 then
+            pos <- p + 2
+            let i = (p &&& 3) * PhiloxBlocks.Stride + (p >>> 2)
+
+            (int64 (uint32 buffer.[i] >>> 5) <<< 26)
+            ||| int64 (uint32 buffer.[i + PhiloxBlocks.Stride] >>> 6)
         else
-            let a = g.NextUInt32()
-            Philox4x32.ToDouble(a, g.NextUInt32())
+            // through a field rather than returned: a call in tail position would carry F#'s tail prefix, and a
+            // method holding one is never inlined
+            g.NextBitsSlow()
+            slowBits
+
+    /// `NextDouble` without the virtual call.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member internal g.NextDoubleDirect() : float =
+        float (g.NextBits53()) * (1.0 / 9007199254740992.0)
 
     /// A double in [0, 1) with 53 random bits (two outputs).
     override g.NextDouble() = g.NextDoubleDirect()
@@ -140,14 +184,30 @@ type Philox4x32(key0: uint32, key1: uint32) =
             buffer.[i] <- byte (g.NextUInt32())
 
     /// The whole state: key, counter of the next block, and the position in the current block, as four words
-    /// (key1·2³² + key0, counter words 1·2³² + 0 and 3·2³² + 2, position).
+    /// (key1·2³² + key0, counter words 1·2³² + 0 and 3·2³² + 2, position). Position 4 means the current block is used
+    /// up, so a stream that has taken a whole number of blocks reads (counter of its next block, 4).
     member _.State: uint64[] =
+        let within = pos &&& 3
+        let blocks = uint32 (pos >>> 2) + (if within = 0 then 0u else 1u)
+        let struct (c0, c1, c2, c3) = Philox4x32.Add(base0, base1, base2, base3, blocks)
+
         [|
             (uint64 key1 <<< 32) ||| uint64 key0
-            (uint64 ctr1 <<< 32) ||| uint64 ctr0
-            (uint64 ctr3 <<< 32) ||| uint64 ctr2
-            uint64 index
+            (uint64 c1 <<< 32) ||| uint64 c0
+            (uint64 c3 <<< 32) ||| uint64 c2
+            (if within = 0 then 4UL else uint64 within)
         |]
+
+    /// Sets the stream to counter (c0, c1, c2, c3), nothing buffered.
+    member private _.SetCounter(c0, c1, c2, c3) =
+        base0 <- c0
+        base1 <- c1
+        base2 <- c2
+        base3 <- c3
+        pos <- 0
+        limit <- 0
+        fresh <- true
+        handed <- 0
 
     /// A generator continuing exactly where the one whose `State` this was stood.
     static member FromState(state: uint64[]) : Philox4x32 =
@@ -155,36 +215,22 @@ type Philox4x32(key0: uint32, key1: uint32) =
             invalidArg "state" "a Philox4x32 state is four words (key, counter low, counter high, position 0..4)."
 
         let g = Philox4x32(uint32 state.[0], uint32 (state.[0] >>> 32))
-        g.SetCounter(uint32 state.[1], uint32 (state.[1] >>> 32), uint32 state.[2], uint32 (state.[2] >>> 32))
+        let c0, c1 = uint32 state.[1], uint32 (state.[1] >>> 32)
+        let c2, c3 = uint32 state.[2], uint32 (state.[2] >>> 32)
 
         if state.[3] < 4UL then
-            // the current block belongs to the counter before the stored one: step back, recompute, step on
-            g.StepBack()
-            g.Refill()
-            g.SetPosition(int state.[3])
+            // the current block belongs to the counter before the stored one: start there and skip the used outputs
+            let struct (b0, b1, b2, b3) = Philox4x32.Back(c0, c1, c2, c3)
+            g.SetCounter(b0, b1, b2, b3)
+            g.Skip(int state.[3])
+        else
+            g.SetCounter(c0, c1, c2, c3)
 
         g
 
-    member private _.SetCounter(a, b, c, d) =
-        ctr0 <- a
-        ctr1 <- b
-        ctr2 <- c
-        ctr3 <- d
-        index <- 4
-
-    member private _.StepBack() =
-        if ctr0 = 0u then
-            if ctr1 = 0u then
-                if ctr2 = 0u then
-                    ctr3 <- ctr3 - 1u
-
-                ctr2 <- ctr2 - 1u
-
-            ctr1 <- ctr1 - 1u
-
-        ctr0 <- ctr0 - 1u
-
-    member private _.SetPosition(i: int) = index <- i
+    member private g.Skip(outputs: int) =
+        g.Refill()
+        pos <- outputs
 
     /// The generator of stream `stream` under `seed` (key = (seed, stream)), from counter 0.
     static member Create(seed: int, stream: int) = Philox4x32(uint32 seed, uint32 stream)
@@ -192,79 +238,63 @@ type Philox4x32(key0: uint32, key1: uint32) =
     /// Moves this generator, keeping its key, to the start of group `group`'s stream for update `update` in sweep
     /// `sweep`: counter (0, group, sweep, update ||| 2³¹). The high bit keeps these streams apart from the chain's
     /// sequential stream, which starts at counter 0. Allocates nothing, so a group-wise update can call it per group.
-    member _.Reset(update: int, sweep: int, group: int) =
-        ctr0 <- 0u
-        ctr1 <- uint32 group
-        ctr2 <- uint32 sweep
-        ctr3 <- uint32 update ||| 0x80000000u
-        index <- 4
+    member g.Reset(update: int, sweep: int, group: int) =
+        g.SetCounter(0u, uint32 group, uint32 sweep, uint32 update ||| 0x80000000u)
 
-    /// The first blocks (counter word 0 at 0) of the streams of groups group..group+3 of update `update` in sweep
-    /// `sweep` (see `Reset`), into out.[4i .. 4i+3] for group + i. Computed together: one block's rounds wait on
-    /// each other's multiplications, four independent blocks interleave in about the same time.
-    member internal _.FirstBlocks4(update: int, sweep: int, group: int, out: uint32[]) =
-        let c2 = uint32 sweep
+    /// Blocks 0..depth−1 of the streams of groups group..group+7 of update `update` in sweep `sweep` (see `Reset`),
+    /// computed together: block d of group + i at lane i of out.[4·d·Stride ..] (layout of `PhiloxBlocks.Stride`).
+    member internal _.FirstBlocks(update: int, sweep: int, group: int, depth: int, out: uint64[]) =
         let c3 = uint32 update ||| 0x80000000u
-        let mutable a0, a1, a2, a3 = 0u, uint32 group, c2, c3
-        let mutable b0, b1, b2, b3 = 0u, uint32 (group + 1), c2, c3
-        let mutable d0, d1, d2, d3 = 0u, uint32 (group + 2), c2, c3
-        let mutable e0, e1, e2, e3 = 0u, uint32 (group + 3), c2, c3
-        let mutable k0, k1 = key0, key1
 
-        for _ in 0..9 do
-            // the round of `Refill` on each lane: new word 1 and 3 are read after words 0 and 2 used the old ones
-            let pa0, pa1 = 0xD2511F53UL * uint64 a0, 0xCD9E8D57UL * uint64 a2
-            let pb0, pb1 = 0xD2511F53UL * uint64 b0, 0xCD9E8D57UL * uint64 b2
-            let pd0, pd1 = 0xD2511F53UL * uint64 d0, 0xCD9E8D57UL * uint64 d2
-            let pe0, pe1 = 0xD2511F53UL * uint64 e0, 0xCD9E8D57UL * uint64 e2
-            a0 <- uint32 (pa1 >>> 32) ^^^ a1 ^^^ k0
-            a2 <- uint32 (pa0 >>> 32) ^^^ a3 ^^^ k1
-            a1 <- uint32 pa1
-            a3 <- uint32 pa0
-            b0 <- uint32 (pb1 >>> 32) ^^^ b1 ^^^ k0
-            b2 <- uint32 (pb0 >>> 32) ^^^ b3 ^^^ k1
-            b1 <- uint32 pb1
-            b3 <- uint32 pb0
-            d0 <- uint32 (pd1 >>> 32) ^^^ d1 ^^^ k0
-            d2 <- uint32 (pd0 >>> 32) ^^^ d3 ^^^ k1
-            d1 <- uint32 pd1
-            d3 <- uint32 pd0
-            e0 <- uint32 (pe1 >>> 32) ^^^ e1 ^^^ k0
-            e2 <- uint32 (pe0 >>> 32) ^^^ e3 ^^^ k1
-            e1 <- uint32 pe1
-            e3 <- uint32 pe0
-            k0 <- k0 + 0x9E3779B9u
-            k1 <- k1 + 0xBB67AE85u
+        for d in 0 .. depth - 1 do
+            PhiloxBlocks.blocks
+                (PhiloxBlocks.simd ())
+                key0
+                key1
+                (uint32 d)
+                (uint32 group)
+                (uint32 sweep)
+                c3
+                0u
+                1u
+                out
+                (4 * d * PhiloxBlocks.Stride)
 
-        out.[15] <- e3
-        out.[0] <- a0
-        out.[1] <- a1
-        out.[2] <- a2
-        out.[3] <- a3
-        out.[4] <- b0
-        out.[5] <- b1
-        out.[6] <- b2
-        out.[7] <- b3
-        out.[8] <- d0
-        out.[9] <- d1
-        out.[10] <- d2
-        out.[11] <- d3
-        out.[12] <- e0
-        out.[13] <- e1
-        out.[14] <- e2
+    /// `Reset(update, sweep, group)` with the stream's first `depth` blocks already computed (lane `lane` of `out`,
+    /// from `FirstBlocks`): the generator then draws exactly what `Reset` would give.
+    member internal _.ResetWithBlocks(update: int, sweep: int, group: int, out: uint64[], lane: int, depth: int) =
+        // the stream being left was handed blocks it never reached
+        if handed > 0 && pos <= limit - 4 then
+            shortfalls <- shortfalls + 1
 
-    /// `Reset(update, sweep, group)` with the first block already computed (out.[at .. at+3], from `FirstBlocks4`):
-    /// the generator is then exactly where `Reset` and one refill would leave it.
-    member internal _.ResetWithBlock(update: int, sweep: int, group: int, out: uint32[], at: int) =
-        ctr0 <- 1u
-        ctr1 <- uint32 group
-        ctr2 <- uint32 sweep
-        ctr3 <- uint32 update ||| 0x80000000u
-        out0 <- out.[at]
-        out1 <- out.[at + 1]
-        out2 <- out.[at + 2]
-        out3 <- out.[at + 3]
-        index <- 0
+        base0 <- 0u
+        base1 <- uint32 group
+        base2 <- uint32 sweep
+        base3 <- uint32 update ||| 0x80000000u
+        pos <- 0
+        limit <- 4 * depth
+        fresh <- true
+        handed <- depth
+        buffer.[0] <- out.[lane]
+        buffer.[PhiloxBlocks.Stride] <- out.[PhiloxBlocks.Stride + lane]
+        buffer.[2 * PhiloxBlocks.Stride] <- out.[2 * PhiloxBlocks.Stride + lane]
+        buffer.[3 * PhiloxBlocks.Stride] <- out.[3 * PhiloxBlocks.Stride + lane]
+
+        for d in 1 .. depth - 1 do
+            let from = 4 * d * PhiloxBlocks.Stride + lane
+            buffer.[d] <- out.[from]
+            buffer.[PhiloxBlocks.Stride + d] <- out.[from + PhiloxBlocks.Stride]
+            buffer.[2 * PhiloxBlocks.Stride + d] <- out.[from + 2 * PhiloxBlocks.Stride]
+            buffer.[3 * PhiloxBlocks.Stride + d] <- out.[from + 3 * PhiloxBlocks.Stride]
+
+    /// Streams handed out by `ResetWithBlocks` since the last `ClearTallies` that needed more blocks than they were
+    /// handed, and that needed fewer (the latter counted when the next one is handed out).
+    member internal _.Tallies = struct (overflows, shortfalls)
+
+    /// Restarts `Tallies`.
+    member internal _.ClearTallies() =
+        overflows <- 0
+        shortfalls <- 0
 
     /// The stream of group `group` of update `update` in sweep `sweep` of chain `chain` under `seed`: key
     /// (seed, chain), counter (0, group, sweep, update ||| 2³¹). Its draws depend on nothing else, so they are the

@@ -51,15 +51,20 @@ module internal StandardNormal =
 
         if negative then x - tailStart else tailStart - x
 
-    /// One N(0, 1) variate from uniforms `next ()`. One uniform supplies 53 bits: the top 7 pick the layer, the other
-    /// 46 the signed uniform. Disjoint bits keep layer and uniform independent; taking the layer from the top also
-    /// stays sound for generators with fewer random bits per double (System.Random's seeded 31-bit `NextDouble`).
-    let inline private sampleBy (rng: Random) ([<InlineIfLambda>] next: unit -> float) : float =
+    /// One N(0, 1) variate from uniforms `next ()` and their 53 bits `bits ()` (the uniform times 2⁵³). One uniform
+    /// supplies 53 bits: the top 7 pick the layer, the other 46 the signed uniform. Disjoint bits keep layer and
+    /// uniform independent; taking the layer from the top also stays sound for generators with fewer random bits
+    /// per double (System.Random's seeded 31-bit `NextDouble`).
+    let inline private sampleBy
+        (rng: Random)
+        ([<InlineIfLambda>] nextBits: unit -> int64)
+        ([<InlineIfLambda>] next: unit -> float)
+        : float =
         let mutable result = nan // rejection loop state
         let mutable accepted = false
 
         while not accepted do
-            let bits = int64 (next () * 9007199254740992.0)
+            let bits = nextBits ()
             let i = int (bits >>> 46)
             let u = float (bits &&& 70368744177663L) * 2.842170943040401e-14 - 1.0 // low 46 bits, 2^-45: [-1, 1)
 
@@ -82,10 +87,11 @@ module internal StandardNormal =
 
     /// One N(0, 1) variate from the samplers' generator, its uniforms taken without virtual calls.
     let fromPhilox (g: Philox4x32) : float =
-        sampleBy g (fun () -> g.NextDoubleDirect())
+        // the bits straight from the outputs: the same integer as the uniform times 2⁵³, without the round trip
+        sampleBy g (fun () -> g.NextBits53()) (fun () -> g.NextDoubleDirect())
 
     /// One N(0, 1) variate (see `sampleBy`); the same draws as `fromPhilox` when `rng` is a Philox4x32.
     let sample (rng: Random) : float =
         match rng with
         | :? Philox4x32 as g -> fromPhilox g
-        | _ -> sampleBy rng (fun () -> rng.NextDouble())
+        | _ -> sampleBy rng (fun () -> int64 (rng.NextDouble() * 9007199254740992.0)) (fun () -> rng.NextDouble())
