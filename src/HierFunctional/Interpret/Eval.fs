@@ -201,7 +201,10 @@ module internal Eval =
                 | Scope.Level g, Some c -> (levelColumn b c g).Length
                 | _ -> 0
 
-            if n > 0 && n <= TabulateUpTo then ValueSome n else ValueNone
+            if n > 0 && n <= TabulateUpTo then
+                ValueSome n
+            else
+                ValueNone
         | _ -> ValueNone
 
     /// Compiles a scalar-valued expression in a scope.
