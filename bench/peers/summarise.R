@@ -73,7 +73,7 @@ pair <- do.call(rbind, lapply(split(runs, paste(runs$model, runs$rep)), function
   ok <- function(s) !is.na(get(s, "max_rhat")) && get(s, "max_rhat") < 1.01
   # a peer that ran in some repeat of this model but not in this one leaves "the better peer" undefined here
   peers <- intersect(c("JAGS", "Stan"), runs$side[runs$model == g$model[1]])
-  good <- if (all(peers %in% g$side)) peers[sapply(peers, ok)] else character(0)
+  good <- if (all(peers %in% g$side)) peers[vapply(peers, ok, logical(1))] else character(0)
   best <- if (length(good)) good[which.max(sapply(good, function(s) get(s, "ess_s")))] else NA
   data.frame(model = g$model[1], rep = g$rep[1], ours = get("ours", "ess_s"), jags = get("JAGS", "ess_s"),
              stan = get("Stan", "ess_s"), vs_jags = get("ours", "ess_s") / get("JAGS", "ess_s"),
