@@ -145,7 +145,12 @@ let main argv =
         phase "bind" sw
         let compiled = Gibbs.compile bound |> orFail
         phase "compile" sw
-        let sweeps = 100
+        // SWEEPS (default 100) shortens a run whose point is memory at J = 10^7 (seconds per sweep there).
+        let sweeps =
+            match Environment.GetEnvironmentVariable "SWEEPS" with
+            | null
+            | "" -> 100
+            | n -> int n
         sw.Restart()
 
         let hyper =

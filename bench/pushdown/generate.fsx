@@ -49,7 +49,8 @@ let writeFile () =
 // Ten files, rows ordered by group range: part k holds rows [k R/10, (k+1) R/10) and groups g7 = i / (R / 10^7), so
 // each part covers its own block of groups (a GROUP BY per part holds a tenth of the groups; the key compresses).
 // Columns g7, exposure ((1 + i mod 4) / 2) and count as above, with z an Irwin-Hall sum of the four 16-bit parts of
-// one hash (`zh`): one hash per row and one per group. No Normal column (the Normal model at J = 10^7 was not run).
+// one hash (`zh`): one hash per row and one per group; y (Normal: 5 + 2 z_g + z_i) from the same group hash and a
+// second row hash.
 let writeParts () =
     exec
         "CREATE MACRO zh(h) AS (((h & 65535) + ((h >> 16) & 65535) + ((h >> 32) & 65535) + ((h >> 48) & 65535))::DOUBLE / 65536.0 - 2.0) * sqrt(3.0)"
@@ -63,7 +64,7 @@ let writeParts () =
 
         exec
             $"""COPY (
-  SELECT g7, exposure,
+  SELECT g7, 5 + 2 * zg + zh(hash(i + 7000000000001)) AS y, exposure,
          greatest(0, round(m * exposure + sqrt(m * exposure) * zh(hi)))::INTEGER AS count
   FROM (SELECT i, g7, zg, hi, exp(0.5 * zg) AS m, (1 + i %% 4)::DOUBLE / 2 AS exposure
         FROM (SELECT i, (i // {perGroup})::INTEGER AS g7, zh(hash((i // {perGroup}) + 1000000000003)) AS zg, hash(i) AS hi
