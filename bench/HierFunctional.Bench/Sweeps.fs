@@ -3,7 +3,6 @@
 module HierFunctional.Bench.Sweeps
 
 open System
-open System.Diagnostics
 open System.Runtime.InteropServices
 open HierFunctional
 open HierFunctional.Bench.Measure
@@ -59,33 +58,6 @@ let warmState (plan: GibbsPlan) (seed: int) (warmup: int) =
     state.Adapting <- false
     rng, state
 
-/// Per-update (ns per sweep, bytes per sweep) over `sweeps` sweeps after 200 warm-up sweeps from `state`.
-let private profileState (plan: GibbsPlan) (sweeps: int) (rng: Random, state: HierFunctional.Inference.ChainState) =
-    let ticks = Array.zeroCreate<int64> plan.Updates.Length
-    let bytes = Array.zeroCreate<int64> plan.Updates.Length
-
-    for _ in 1..sweeps do
-        for i in 0 .. plan.Updates.Length - 1 do
-            let b0 = GC.GetAllocatedBytesForCurrentThread()
-            let t0 = Stopwatch.GetTimestamp()
-            Gibbs.runUpdate i rng state
-            ticks.[i] <- ticks.[i] + Stopwatch.GetTimestamp() - t0
-            bytes.[i] <- bytes.[i] + GC.GetAllocatedBytesForCurrentThread() - b0
-
-    let ns t =
-        float t * 1e9 / float Stopwatch.Frequency / float sweeps
-
-    Array.init plan.Updates.Length (fun i ->
-        plan.Updates.[i].Node, plan.Updates.[i].Method, ns ticks.[i], float bytes.[i] / float sweeps)
-
-/// Per-update (ns per sweep, bytes per sweep) over `sweeps` sweeps, one chain from a prior draw.
-let profile (plan: GibbsPlan) (sweeps: int) =
-    profileState plan sweeps (warmState plan 7 200)
-
-/// As `profile`, from the starting values `start` draws (e.g. a model's BUGS inits, where a prior draw is far out).
-let profileFrom (plan: GibbsPlan) (sweeps: int) (start: Random -> float[]) =
-    profileState plan sweeps (warmFrom plan 7 200 start)
-
 /// This thread's CPU ns per call of `step` over `blocks` blocks of `sweeps` calls, sorted, and the bytes allocated
 /// per call over all blocks.
 let inline private cpuBlocks (blocks: int) (sweeps: int) ([<InlineIfLambda>] step: unit -> unit) =
@@ -107,14 +79,28 @@ let inline private cpuBlocks (blocks: int) (sweeps: int) ([<InlineIfLambda>] ste
     times, bytes
 
 /// Per-update (ns per run, bytes per run): each update run alone `sweeps` times in each of `blocks` blocks (the
-/// other updates frozen), the median over blocks of this thread's CPU ns per run. Processor time of whole blocks,
-/// since a clock read per update costs as much as the smaller updates and wall time counts the waits for a core.
-let profileCpu (plan: GibbsPlan) (blocks: int) (sweeps: int) =
-    let rng, state = warmState plan 7 200
-
+/// other updates frozen) from `state`, the median over blocks of this thread's CPU ns per run. Processor time of whole
+/// blocks, since a clock read per update costs as much as the smaller updates and wall time counts the waits for a core.
+let private profileCpuFrom
+    (plan: GibbsPlan)
+    (blocks: int)
+    (sweeps: int)
+    (rng: Random, state: HierFunctional.Inference.ChainState)
+    =
     Array.init plan.Updates.Length (fun i ->
         let times, bytes = cpuBlocks blocks sweeps (fun () -> Gibbs.runUpdate i rng state)
         plan.Updates.[i].Node, plan.Updates.[i].Method, times.[blocks / 2], bytes)
+
+/// `profileCpuFrom` one chain after 200 warm-up sweeps from a prior draw.
+let profileCpu (plan: GibbsPlan) (blocks: int) (sweeps: int) =
+    profileCpuFrom plan blocks sweeps (warmState plan 7 200)
+
+/// Per-update processor ns and bytes per run, about `sweeps` runs each (5 blocks), one chain from a prior draw.
+let profile (plan: GibbsPlan) (sweeps: int) = profileCpu plan 5 (max 1 (sweeps / 5))
+
+/// As `profile`, from the starting values `start` draws (e.g. a model's BUGS inits, where a prior draw is far out).
+let profileFrom (plan: GibbsPlan) (sweeps: int) (start: Random -> float[]) =
+    profileCpuFrom plan 5 (max 1 (sweeps / 5)) (warmFrom plan 7 200 start)
 
 /// Whole sweeps as `Chains.run` makes them (`Gibbs.sweep`, not adapting): over `blocks` blocks of `sweeps` sweeps,
 /// the median and the minimum of this thread's CPU ns per sweep (on a loaded machine the minimum is the least
