@@ -56,6 +56,7 @@ let writeParts () =
         "CREATE MACRO zh(h) AS (((h & 65535) + ((h >> 16) & 65535) + ((h >> 32) & 65535) + ((h >> 48) & 65535))::DOUBLE / 65536.0 - 2.0) * sqrt(3.0)"
 
     let perGroup = rows / 10_000_000L
+    System.IO.Directory.CreateDirectory out |> ignore
 
     for k in 0L .. 9L do
         let part = System.Diagnostics.Stopwatch.StartNew()
