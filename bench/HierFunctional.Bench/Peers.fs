@@ -82,7 +82,7 @@ let private optionsFor
     if List.isEmpty inits then
         opts
     else
-        opts.WithInitial(Initial.Given inits)
+        opts.WithInitial(Initial.given inits)
 
 // Untimed short runs until tiered compilation has promoted the hot code (it waits for 100 ms of wall time without
 // new methods, then recompiles in the background, slowly on a loaded machine): one short run left the timed run
@@ -156,7 +156,7 @@ let profile (source: string) (sweeps: int) =
             Sweeps.profile plan n
         else
             // the case's BUGS inits: a prior draw of a vague-prior model can start where an update cannot
-            let o = SamplerOptions.Default.WithInitial(Initial.Given inits)
+            let o = SamplerOptions.Default.WithInitial(Initial.given inits)
             Sweeps.profileFrom plan n (fun rng -> Chains.start plan o rng)
 
     run (max 1 (sweeps / 10)) |> ignore // JIT warm-up

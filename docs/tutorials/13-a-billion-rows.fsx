@@ -98,11 +98,12 @@ File.Delete file
 ```csharp
 using DuckDB.NET.Data;
 using HierFunctional.CSharp;
+using F = HierFunctional;
 
 using var db = new DuckDBConnection("DataSource=:memory:");
 db.Open();
 QueryFit fit = claims.FitQuery(db, "SELECT * FROM read_parquet('claims/*.parquet')",
-                               new SamplerOptions { Chains = 2 }, HierFunctional.DataAccess.Aggregate);
+                               F.SamplerOptions.Default.WithChains(2), F.DataAccess.Aggregate);
 Console.WriteLine(fit.Description);   // which sums each node took, then the Gibbs plan
 Console.WriteLine(fit.Query);         // the GROUP BY sent
 var summary = fit.Posterior.Summary();

@@ -143,10 +143,11 @@ InverseGamma(a, b); α/(α+β) for a Beta; the identity for LKJ. Each chain then
 the unconstrained scale, scaled by the prior's own spread capped at 1, so chains are overdispersed without leaving a
 tight prior, and the result is clamped so that a positive value stays within e^±40 and a logit within ±20.
 
-`Initial.Given` has BUGS semantics: listed nodes take the given values and the others are generated from them, so
-giving tau = 1 starts the random effects on the scale tau = 1 implies. A given value outside its node's support or on
-its edge (0 for a positive parameter, a probability of exactly 0 or 1, NaN, ±∞) is refused as
-`InvalidInitialValue`. `Initial.FromPrior` (a prior draw, redrawn while degenerate) and `Initial.Uniform` (Stan's
+`Initial.Given` (built with `Initial.given [ "tau", Value.Scalar 1.0 ]`, or node by node with
+`options.WithInitialValue("tau", 1.0)`) has BUGS semantics: listed nodes take the given values and the others are
+generated from them, so giving tau = 1 starts the random effects on the scale tau = 1 implies. A given value outside
+its node's support or on its edge (0 for a positive parameter, a probability of exactly 0 or 1, NaN, ±∞) is refused
+as `InvalidInitialValue`. `Initial.FromPrior` (a prior draw, redrawn while degenerate) and `Initial.Uniform` (Stan's
 uniform(−2, 2) on every unconstrained coordinate) remain available. Below, the BUGS "seeds" model with its vague
 priors, fitted from the default start.
 *)

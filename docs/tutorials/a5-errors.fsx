@@ -72,7 +72,7 @@ let fitFrom (m: Model) (d: Dataset) (initial: Initial) () =
     | Ok plan -> Chains.run (SamplerOptions.Default.WithDraws(10).WithWarmup(10).WithInitial initial) plan
     | Error e -> failwithf "%A" e
 
-raises ErrorKind.InvalidInitialValue (fitFrom precisionModel schools (Initial.Given [ "tau", Value.Scalar 0.0 ]))
+raises ErrorKind.InvalidInitialValue (fitFrom precisionModel schools (Initial.given [ "tau", Value.Scalar 0.0 ]))
 
 let overflow =
     model {
@@ -80,7 +80,7 @@ let overflow =
         do! observe "k" (Poisson(exp eta))
     }
 
-raises ErrorKind.NumericalFailure (fitFrom overflow (Dataset.empty |> Dataset.integers "k" [| 3 |]) (Initial.Given [ "eta", Value.Scalar 800.0 ]))
+raises ErrorKind.NumericalFailure (fitFrom overflow (Dataset.empty |> Dataset.integers "k" [| 3 |]) (Initial.given [ "eta", Value.Scalar 800.0 ]))
 
 (** A sampler that meets a NaN stops with `NumericalFailure` naming the update, instead of writing NaN draws. *)
 printfn "all checks passed"

@@ -30,8 +30,8 @@ public sealed record FormulaModel(Model Model, DataSet Data)
     }
 
     /// <summary>Compiles and samples; the posterior keeps the formula for <c>Predict</c> and <c>Epred</c>.</summary>
-    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
-    public Posterior Fit(SamplerOptions? options = null) => Compile().Sample(options);
+    /// <param name="options">Sampler options; <see cref="F.SamplerOptions.Default"/> when null.</param>
+    public Posterior Fit(F.SamplerOptions? options = null) => Compile().Sample(options);
 }
 
 /// <summary>A formula or prior override that cannot be used: the message names the 1-based column of the formula

@@ -117,21 +117,21 @@ public sealed class Model : IEquatable<Model>
     /// <summary>Binds, compiles and samples in one call. The posterior is the whole fit: it keeps the plan and bound
     /// data, so shrinkage, checks, criteria and prediction need no second binding.</summary>
     /// <param name="data">The data set.</param>
-    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <param name="options">Sampler options; <see cref="F.SamplerOptions.Default"/> when null.</param>
     /// <param name="missing">Refuse (the default, when null) or drop rows with a missing cell in a column the model uses.</param>
     /// <exception cref="ModelException">A model or data error, naming the node, column or row.</exception>
-    public Posterior Fit(DataSet data, SamplerOptions? options = null, F.MissingRows? missing = null) =>
+    public Posterior Fit(DataSet data, F.SamplerOptions? options = null, F.MissingRows? missing = null) =>
         Compile(data, missing).Sample(options);
 
     /// <summary>Binds, compiles and samples on the thread pool; see <see cref="Plan.SampleAsync"/>.</summary>
     /// <param name="data">The data set.</param>
-    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <param name="options">Sampler options; <see cref="F.SamplerOptions.Default"/> when null.</param>
     /// <param name="progress">Receives each chain's progress (may be null).</param>
     /// <param name="cancellationToken">Stops the chains; the draws made so far are returned as a partial posterior
     /// (see <see cref="Plan.SampleAsync"/>).</param>
     public Task<Posterior> FitAsync(
         DataSet data,
-        SamplerOptions? options = null,
+        F.SamplerOptions? options = null,
         IProgress<F.ChainProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
         Compile(data).SampleAsync(options, progress, cancellationToken);

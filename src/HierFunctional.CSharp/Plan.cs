@@ -73,10 +73,10 @@ public sealed class Plan
     }
 
     /// <summary>Runs the chains (in parallel, each with its own generator) and collects the monitored draws.</summary>
-    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <param name="options">Sampler options; <see cref="F.SamplerOptions.Default"/> when null.</param>
     /// <exception cref="ModelException">A sampler update failed numerically (kind <see cref="HierFunctional.ErrorKind.NumericalFailure"/>).</exception>
     /// <exception cref="ArgumentException">An option is out of range or monitors an unknown node.</exception>
-    public Posterior Sample(SamplerOptions? options = null) => Run(options ?? SamplerOptions.Default, null, default);
+    public Posterior Sample(F.SamplerOptions? options = null) => Run(options ?? F.SamplerOptions.Default, null, default);
 
     /// <summary>
     /// Runs the chains on the thread pool. Cancelling stops every chain at its next sweep and completes the task with
@@ -87,29 +87,34 @@ public sealed class Plan
     /// cancelled before the call, or before any chain made a draw, cancels the task (awaiting it throws
     /// <see cref="OperationCanceledException"/>).
     /// </summary>
-    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
-    /// <param name="progress">Receives each chain's progress, from worker threads (may be null).</param>
-    /// <param name="cancellationToken">Stops the chains.</param>
+    /// <param name="options">Sampler options; <see cref="F.SamplerOptions.Default"/> when null.</param>
+    /// <param name="progress">Receives each chain's progress, from worker threads; null keeps the options' own
+    /// (<see cref="F.SamplerOptions.WithProgress"/>), if any.</param>
+    /// <param name="cancellationToken">Stops the chains; none keeps the options' own
+    /// (<see cref="F.SamplerOptions.WithCancellation"/>).</param>
     public Task<Posterior> SampleAsync(
-        SamplerOptions? options = null,
+        F.SamplerOptions? options = null,
         IProgress<F.ChainProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (cancellationToken.IsCancellationRequested)
+        var o = options ?? F.SamplerOptions.Default;
+        var token = cancellationToken.CanBeCanceled ? cancellationToken : o.Cancellation;
+        if (token.IsCancellationRequested)
         {
-            return Task.FromCanceled<Posterior>(cancellationToken);
+            return Task.FromCanceled<Posterior>(token);
         }
 
-        var o = options ?? SamplerOptions.Default;
-        return Task.Run(() => Run(o, progress, cancellationToken), cancellationToken);
+        return Task.Run(() => Run(o, progress, token), token);
     }
 
     /// <summary>The plan's description.</summary>
     public override string ToString() => Description;
 
-    private Posterior Run(SamplerOptions options, IProgress<F.ChainProgress>? progress, CancellationToken token)
+    private Posterior Run(F.SamplerOptions options, IProgress<F.ChainProgress>? progress, CancellationToken token)
     {
-        var core = Interop.Translate(() => F.Chains.run(options.ToCore(progress, token), Core));
+        var run = progress is null ? options : options.WithProgress(progress);
+        run = token.CanBeCanceled ? run.WithCancellation(token) : run;
+        var core = Interop.Translate(() => F.Chains.run(run, Core));
         return new Posterior(core, this, options);
     }
 }

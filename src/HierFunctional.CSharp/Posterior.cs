@@ -17,7 +17,7 @@ public sealed partial class Posterior
     private readonly Dictionary<string, string> labelOf;
     private readonly Lazy<Microsoft.FSharp.Collections.FSharpList<F.Warning>> coreWarnings;
 
-    internal Posterior(F.Posterior core, Plan plan, SamplerOptions options)
+    internal Posterior(F.Posterior core, Plan plan, F.SamplerOptions options)
     {
         Core = core;
         Plan = plan;
@@ -43,7 +43,7 @@ public sealed partial class Posterior
     public Plan Plan { get; }
 
     /// <summary>The options of the run.</summary>
-    public SamplerOptions Options { get; }
+    public F.SamplerOptions Options { get; }
 
     /// <summary>Scalar names in column order, e.g. <c>mu</c>, <c>theta[1]</c>, <c>theta[2]</c>.</summary>
     public IReadOnlyList<string> Names => Core.Names;
@@ -156,15 +156,15 @@ public sealed partial class Posterior
         }
     }
 
-    /// <summary>DIC and p_D (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
+    /// <summary>DIC and p_D (needs <see cref="F.SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
     public F.Dic Dic() => F.Criteria.dicOf(Plan.Core, WithLogLikelihood());
 
-    /// <summary>WAIC with standard errors (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
+    /// <summary>WAIC with standard errors (needs <see cref="F.SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
     public F.Waic Waic() => F.Criteria.waicOf(WithLogLikelihood());
 
-    /// <summary>PSIS-LOO with Pareto k̂ diagnostics (needs <see cref="SamplerOptions.WithLogLikelihood"/>).</summary>
+    /// <summary>PSIS-LOO with Pareto k̂ diagnostics (needs <see cref="F.SamplerOptions.WithLogLikelihood"/>).</summary>
     /// <exception cref="InvalidOperationException">No log-likelihood was recorded.</exception>
     public F.Loo Loo() => F.Criteria.looOf(WithLogLikelihood());
 

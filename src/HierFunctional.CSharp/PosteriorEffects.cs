@@ -64,7 +64,7 @@ public sealed partial class Posterior
 
     /// <summary>Compares fits of the same data by PSIS-LOO, as <c>loo::loo_compare</c>: best model first, each
     /// model's elpd difference from the best and its standard error from the pointwise differences.</summary>
-    /// <param name="fits">The fits by name (each sampled with <see cref="SamplerOptions.WithLogLikelihood"/>).</param>
+    /// <param name="fits">The fits by name (each sampled with <see cref="F.SamplerOptions.WithLogLikelihood"/>).</param>
     /// <exception cref="ArgumentException">Fewer than two fits, or fits of different numbers of observations.</exception>
     /// <exception cref="InvalidOperationException">A fit has no pointwise log-likelihood.</exception>
     public static IReadOnlyList<F.LooComparisonRow> Compare(IReadOnlyDictionary<string, Posterior> fits)

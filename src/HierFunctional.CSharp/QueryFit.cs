@@ -22,7 +22,7 @@ public static class QueryFitExtensions
     /// <param name="model">The row-level model.</param>
     /// <param name="connection">An open connection.</param>
     /// <param name="query">The rows, as a SELECT.</param>
-    /// <param name="options">Sampler options; <see cref="SamplerOptions.Default"/> when null.</param>
+    /// <param name="options">Sampler options; <see cref="F.SamplerOptions.Default"/> when null.</param>
     /// <param name="access">Auto (the default, when null), Aggregate or Rows.</param>
     /// <exception cref="FormatException">A NULL, non-finite value or invalid count; the message names the column and
     /// the group (or row).</exception>
@@ -33,14 +33,14 @@ public static class QueryFitExtensions
         this Model model,
         DbConnection connection,
         string query,
-        SamplerOptions? options = null,
+        F.SamplerOptions? options = null,
         F.DataAccess? access = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(query);
-        var chosen = options ?? SamplerOptions.Default;
-        var result = F.FitSource.query(access ?? F.DataAccess.Auto, chosen.ToCore(null, default), model.Core, connection, query);
+        var chosen = options ?? F.SamplerOptions.Default;
+        var result = F.FitSource.query(access ?? F.DataAccess.Auto, chosen, model.Core, connection, query);
         if (result.IsError)
         {
             var error = result.ErrorValue;

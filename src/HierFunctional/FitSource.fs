@@ -108,7 +108,7 @@ module FitSource =
                 | _ -> false)
 
         match options.Monitor, large, small with
-        | [], _ :: _, _ :: _ ->
+        | [||], _ :: _, _ :: _ ->
             let left =
                 large
                 |> List.map (fun n ->

@@ -70,6 +70,20 @@ public class AsyncTests
     }
 
     [Fact]
+    public async Task A_progress_sink_and_token_set_on_the_options_are_used_when_none_is_passed()
+    {
+        var progress = new Recorder();
+        var post = Plan.Sample(Reference.Options.WithProgress(progress));
+
+        Assert.Equal(Plan.Sample(Reference.Options).Draws("tau"), post.Draws("tau"));
+        Assert.Equal(2, progress.Reports.Count(r => r.Iteration == r.Total));
+
+        var task = Plan.SampleAsync(Reference.Options.WithCancellation(new CancellationToken(canceled: true)));
+        Assert.True(task.IsCanceled);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => task);
+    }
+
+    [Fact]
     public async Task FitAsync_cancelled_after_two_seconds_with_more_chains_than_threads_keeps_a_partial_posterior()
     {
         // 4 chains on 2 threads, far longer than 2 s: chains 3 and 4 wait for a thread when the token fires.

@@ -63,7 +63,7 @@ public class ErrorTests
     [Fact]
     public void Chains_start_at_typical_values_of_the_priors_by_default()
     {
-        Assert.Equal(StartingPoint.Typical, SamplerOptions.Default.StartingPoint);
+        Assert.Equal(HierFunctional.Initial.Typical, SamplerOptions.Default.Initial);
         var post = CanonicalModelTests.EightSchools.Fit(Schools(Names), Reference.Options.WithDraws(10).WithWarmup(10));
         Assert.True(double.IsFinite(post.Mean("tau")));
     }

@@ -14,7 +14,7 @@ namespace HierFunctional.CSharp.Tests;
 /// array element or by-ref target. A core (F#) type may appear when its own public surface is C#-clean by the same
 /// rule, checked recursively (compiler-generated members such as union case constructors included; there is no list
 /// of exceptions), so the facade reuses such types (warnings, criteria, shrinkage tables, errors, the analytic
-/// records) rather than re-declaring them.
+/// records, the sampler options) rather than re-declaring them.
 /// </summary>
 public class PublicSurfaceTests
 {
@@ -41,7 +41,9 @@ public class PublicSurfaceTests
         Assert.True(IsForbidden(typeof(Tuple<int, string>)));
         Assert.True(IsForbidden(typeof(IReadOnlyList<(int, string)>)));
         Assert.True(IsForbidden(typeof(HierFunctional.Posterior)));
-        Assert.True(IsForbidden(typeof(HierFunctional.SamplerOptions)));
+        Assert.True(IsForbidden(typeof(HierFunctional.Model)));
+        Assert.False(IsForbidden(typeof(HierFunctional.SamplerOptions)));
+        Assert.False(IsForbidden(typeof(HierFunctional.Initial)));
         Assert.False(IsForbidden(typeof(HierFunctional.Analytic.NormalShrinkage)));
         Assert.False(IsForbidden(typeof(HierFunctional.Warning)));
         Assert.False(IsForbidden(typeof(HierFunctional.Loo)));

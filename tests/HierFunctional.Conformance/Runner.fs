@@ -113,7 +113,7 @@ module Runner =
                 if inits.IsEmpty then
                     options
                 else
-                    options.WithInitial(Initial.Given inits)
+                    options.WithInitial(Initial.given inits)
 
             let exact = plan.Updates |> Array.filter (fun u -> isExact u.Method) |> Array.length
             let clock = Stopwatch.StartNew()

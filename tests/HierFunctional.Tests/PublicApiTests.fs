@@ -101,11 +101,12 @@ let private generatedByFSharp (i: string) =
     || i.StartsWith "System.IComparable<"
     || i.StartsWith "System.IEquatable<"
 
-/// Every public type of the assembly (nested ones included) with its members, sorted, one signature a line.
+/// Every public type of the assembly (nested ones included) with its members, sorted, one signature a line; types
+/// of one listed name (the cases of a generic union) in the order of their full names, so the order is stable.
 let listing (assembly: Assembly) =
     [
         $"# {(topLevelTypes assembly).Length} public top-level types (namespaces' direct members: modules, records, unions, classes)"
-        for t in assembly.GetExportedTypes() |> Array.sortBy nameOf do
+        for t in assembly.GetExportedTypes() |> Array.sortBy (fun t -> nameOf t, t.FullName) do
             let bases =
                 [
                     if

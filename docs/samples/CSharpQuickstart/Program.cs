@@ -4,9 +4,10 @@ using HierFunctional.CSharp;
 using HierFunctional.Plots;
 using static HierFunctional.CSharp.Dist;
 using static HierFunctional.CSharp.Expr;
+using F = HierFunctional;
 
 var quick = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HIER_QUICK"));
-var options = SamplerOptions.Default.WithChains(4).WithWarmup(quick ? 300 : 1000).WithDraws(quick ? 500 : 2000).WithSeed(1);
+var options = F.SamplerOptions.Default.WithChains(4).WithWarmup(quick ? 300 : 1000).WithDraws(quick ? 500 : 2000).WithSeed(1);
 var dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 var failures = new List<string>();
 
@@ -55,7 +56,7 @@ Console.WriteLine("\n2. Eight schools\n" + eightSchools);
 Plan plan = eightSchools.Compile(schools);
 Console.WriteLine("Gibbs plan:\n" + plan.Description);
 
-var progress = new Progress<HierFunctional.ChainProgress>(_ => { }); // a UI would update a progress bar here
+var progress = new Progress<F.ChainProgress>(_ => { }); // a UI would update a progress bar here
 Posterior post = await plan.SampleAsync(options.WithLogLikelihood(), progress);
 Console.WriteLine(post.Summary());
 Console.WriteLine(post.Shrinkage());

@@ -43,7 +43,7 @@ module ShardPlan =
 
         match m with
         | TwoLevelModel.Normal _ ->
-            Initial.Given
+            Initial.given
                 [
                     "mu", Value.Scalar globals.[0]
                     "tau", Value.Scalar globals.[1]
@@ -51,7 +51,7 @@ module ShardPlan =
                     "theta", start
                 ]
         | TwoLevelModel.GammaPoisson _ ->
-            Initial.Given
+            Initial.given
                 [
                     "alpha", Value.Scalar globals.[0]
                     "beta", Value.Scalar globals.[1]

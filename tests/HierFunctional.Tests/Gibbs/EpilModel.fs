@@ -60,7 +60,7 @@ let data (csv: string) =
 
 /// BUGS's inits (epil-inits.R): alpha0 = 1, the other coefficients 0, both precisions 1; random effects at 0.
 let bugsInits =
-    Initial.Given(
+    Initial.given (
         [
             "alpha0", Value.Scalar 1.0
             "tau_b1", Value.Scalar 1.0

@@ -69,6 +69,30 @@ let ``monitoring a subset keeps only those nodes and derived quantities are reco
     let tau2 = Posterior.allChains "tau2" post
     Assert.All(Array.zip tau tau2, fun (t, t2) -> Assert.Equal(t * t, t2, 12))
 
+let ``options out of range are refused naming the parameter, when built and when run`` () =
+    let thin =
+        Assert.Throws<ArgumentOutOfRangeException>(fun () -> SamplerOptions.Default.WithThin 0 |> ignore)
+
+    Assert.Equal("thin", thin.ParamName)
+    Assert.Contains("thin must be at least 1, but was 0.", thin.Message)
+    let plan = planOf Rules.builtIn eightSchools eightSchoolsData
+
+    let chains =
+        Assert.Throws<ArgumentOutOfRangeException>(fun () ->
+            Chains.run
+                { SamplerOptions.Default with
+                    Chains = 0
+                }
+                plan
+            |> ignore)
+
+    Assert.Equal("Chains", chains.ParamName)
+
+    Assert.Equal<string[]>(
+        (SamplerOptions.Default.WithMonitor [ "tau"; "tau2" ]).Monitor,
+        SamplerOptions.Default.WithMonitor("tau", "tau2").Monitor
+    )
+
 let ``a cancelled run returns the draws made so far, marked cancelled`` () =
     use cts = new Threading.CancellationTokenSource()
 
@@ -176,6 +200,9 @@ let tests =
                 Expecto.Tests.testCase
                     "monitoring a subset keeps only those nodes and derived quantities are recorded"
                     (fun () -> ``monitoring a subset keeps only those nodes and derived quantities are recorded`` ())
+                Expecto.Tests.testCase
+                    "options out of range are refused naming the parameter, when built and when run"
+                    (fun () -> ``options out of range are refused naming the parameter, when built and when run`` ())
                 Expecto.Tests.testCase "a cancelled run returns the draws made so far, marked cancelled" (fun () ->
                     ``a cancelled run returns the draws made so far, marked cancelled`` ())
                 Expecto.Tests.testCase "a Flat prior on a node nothing informs is refused as improper" (fun () ->

@@ -43,7 +43,7 @@ let ``chains of the Poisson GLM block started in the posterior's tails leave the
                     .WithWarmup(0)
                     .WithDraws(sweeps)
                     .WithSeed(1000 + i)
-                    .WithInitial(Initial.Given [ "alpha", Value.Scalar a0; "beta", Value.Scalar b0 ])
+                    .WithInitial(Initial.given [ "alpha", Value.Scalar a0; "beta", Value.Scalar b0 ])
 
             let post = Chains.run o plan
             let a, b = (Posterior.chains "alpha" post).[0], (Posterior.chains "beta" post).[0]

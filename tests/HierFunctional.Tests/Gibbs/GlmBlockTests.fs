@@ -106,7 +106,7 @@ let ``a GLM block started where exp(eta) overflows its IWLS weights moves in dur
     let plan = planOf Rules.builtIn wideModel data
     Assert.Equal("alpha, beta", plan.Updates.[glmBlockOf plan].Node)
     // eta reaches 700 at x = 500: the log-density is finite, the IWLS weight x²·exp(eta) is not.
-    let start = Initial.Given [ "alpha", Value.Scalar 0.0; "beta", Value.Scalar 1.4 ]
+    let start = Initial.given [ "alpha", Value.Scalar 0.0; "beta", Value.Scalar 1.4 ]
     let ea, eb = grid2 (-3.0, 4.0) (-0.02, 0.02) wideLogPost
     let post = Chains.run (options.WithInitial start) plan
     exactCheck post "alpha" ea

@@ -26,13 +26,34 @@ let ``given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) ar
     let plan = planOf Rules.builtIn seeds seedsData
 
     for tau, seed in [ 1.0, 1; 1.0, 2; 100.0, 3; 100.0, 4; 1e4, 5 ] do
-        let s = startOf plan (Initial.Given [ "tau", Value.Scalar tau ]) seed
+        let s = startOf plan (Initial.given [ "tau", Value.Scalar tau ]) seed
         let b = valuesOf plan s "b"
         // typical value 0, jitter uniform(−2, 2) × min(1, sd) with sd = 1/√τ
         let bound = 2.0 * min 1.0 (1.0 / sqrt tau)
         Assert.Equal(tau, (valuesOf plan s "tau").[0])
         Assert.All(b, fun x -> Assert.True(Double.IsFinite x && abs x <= bound, $"b = {x} with tau = {tau}"))
         Assert.True(Double.IsFinite(plan.Density.Joint s))
+
+let ``given values built from pairs or node by node start the chain alike, matrices flattened by rows`` () =
+    let plan = planOf Rules.builtIn seeds seedsData
+
+    let b =
+        Array.init (valuesOf plan (startOf plan Initial.Typical 1) "b").Length (fun i -> 0.01 * float i)
+
+    let fromPairs =
+        Initial.given [ "tau", Value.Scalar 2.0; "b", Value.Vector b; "tau", Value.Scalar 4.0 ]
+
+    let nodeByNode =
+        SamplerOptions.Default.WithInitialValue("tau", 2.0).WithInitialValue("b", b).WithInitialValue("tau", 4.0)
+
+    for seed in 1..3 do
+        let viaOptions = Chains.start plan nodeByNode (Xoshiro256StarStar(seed, false))
+        Assert.Equal<float[]>(startOf plan fromPairs seed, viaOptions)
+        Assert.Equal(4.0, (valuesOf plan viaOptions "tau").[0])
+
+    match Initial.given [ "S", Value.Matrix(array2D [ [ 1.0; 2.0; 3.0 ]; [ 4.0; 5.0; 6.0 ] ]) ] with
+    | Initial.Given values -> Assert.Equal<float[]>([| 1.0; 2.0; 3.0; 4.0; 5.0; 6.0 |], values.["S"])
+    | other -> failwithf "expected given values, got %A" other
 
 let ``the default start of a Gamma(0.001, 0.001) precision is near its prior mean 1, not an underflowed draw`` () =
     let plan = planOf Rules.builtIn seeds seedsData
@@ -53,7 +74,7 @@ let ``a given value outside its node's support is refused by name with what to g
             "alpha1", -infinity, "finite"
         ] do
         let ex =
-            Assert.Throws<ModelException>(fun () -> startOf plan (Initial.Given [ name, Value.Scalar v ]) 1 |> ignore)
+            Assert.Throws<ModelException>(fun () -> startOf plan (Initial.given [ name, Value.Scalar v ]) 1 |> ignore)
 
         Assert.Equal(ErrorKind.InvalidInitialValue, ex.Kind)
         Assert.Contains($"'{name}'", ex.Message)
@@ -75,7 +96,7 @@ let ``a given value outside its node's support is refused by name with what to g
 
     let ex =
         Assert.Throws<ModelException>(fun () ->
-            startOf plan2 (Initial.Given [ "p", Value.Vector [| 0.5; 1.0 |] ]) 1 |> ignore)
+            startOf plan2 (Initial.given [ "p", Value.Vector [| 0.5; 1.0 |] ]) 1 |> ignore)
 
     Assert.Equal(
         ModelError.InvalidInitialValue("p[2]", 1.0, "a probability strictly between 0 and 1, e.g. 0.5"),
@@ -92,7 +113,7 @@ let ``a start whose likelihood is not finite names the observed node, its row an
     let plan = planOf Rules.builtIn m (Dataset.empty |> Dataset.integers "y" [| 3; 1 |])
 
     let ex =
-        Assert.Throws<ModelException>(fun () -> startOf plan (Initial.Given [ "eta", Value.Scalar 800.0 ]) 1 |> ignore)
+        Assert.Throws<ModelException>(fun () -> startOf plan (Initial.given [ "eta", Value.Scalar 800.0 ]) 1 |> ignore)
 
     Assert.Equal(ErrorKind.NumericalFailure, ex.Kind)
     Assert.Contains("node 'y'", ex.Message)
@@ -164,6 +185,10 @@ let tests =
         (Expecto.Tests.testList
             "HierFunctional.Tests.Gibbs.StartValueTests"
             [
+                Expecto.Tests.testCase
+                    "given values built from pairs or node by node start the chain alike, matrices flattened by rows"
+                    (fun () ->
+                        ``given values built from pairs or node by node start the chain alike, matrices flattened by rows`` ())
                 Expecto.Tests.testCase
                     "given tau starts the unlisted random effects from Normal(0, 1/sqrt tau) around their typical value"
                     (fun () ->

@@ -5,111 +5,6 @@ open System.Threading
 open System.Threading.Tasks
 open HierFunctional.Inference
 
-/// Where chains start. Nodes are started in declaration order from their parents' starting values (see
-/// `StartValues` for the typical values and the jitter).
-[<RequireQualifiedAccess>]
-type Initial =
-    /// A typical value of each prior given the parents' starting values (the median for location and scale families;
-    /// the mean for Gamma, Beta and Dirichlet, whose median can underflow: 1 for a Gamma(0.001, 0.001) precision),
-    /// with Stan's uniform(−2, 2) jitter per chain on the unconstrained scale, scaled by the prior's spread (at most 1).
-    /// The default.
-    | Typical
-    /// A draw from the prior; a degenerate draw (below 1e-150 or above 1e150 on (0, ∞), within 1e-150 of 0 or at 1
-    /// on (0, 1)) is redrawn. Improper Flat priors: uniform(−2, 2) on the unconstrained scale instead.
-    | FromPrior
-    /// Each unconstrained coordinate uniform on (−2, 2), as Stan does (discrete parameters: a prior draw).
-    | Uniform
-    /// Given values by node name (BUGS semantics): listed nodes take them, the others start as `Typical` does from
-    /// their given or generated parents. A value outside its node's support is refused (`InvalidInitialValue`).
-    | Given of (string * Value) list
-
-/// Progress of one chain, reported through `IProgress`.
-type ChainProgress =
-    {
-        /// 0-based chain number.
-        Chain: int
-        /// Iterations done (warm-up plus sampling).
-        Iteration: int
-        /// Iterations in total.
-        Total: int
-        /// True while warming up.
-        Warmup: bool
-    }
-
-/// Options of a Gibbs run. Immutable: use `SamplerOptions.Default` and the `With…` methods.
-type SamplerOptions =
-    {
-        /// Number of chains (default 4).
-        Chains: int
-        /// Warm-up sweeps per chain, discarded; slice widths adapt only here (default 1000).
-        Warmup: int
-        /// Kept draws per chain, after thinning (default 1000).
-        Draws: int
-        /// Keep every `Thin`-th sweep (default 1).
-        Thin: int
-        /// Master seed; chain c draws from Philox4x32-10 keyed by (Seed, c) (default 1).
-        Seed: int
-        /// Chains run at most this many at once; draws do not depend on it (default: processor count).
-        Threads: int
-        /// Threads inside each chain: a group-wise update (group means, rates, intercepts) with many groups splits
-        /// them into this many contiguous ranges drawn at once (at least 512 groups a range). Draws do not depend on
-        /// it, since each group draws from its own stream (default 1).
-        ThreadsPerChain: int
-        /// Names of nodes to keep (parameters or derived); empty keeps everything.
-        Monitor: string list
-        /// Starting values.
-        Initial: Initial
-        /// Record each observation's log-likelihood per draw (for WAIC and PSIS-LOO).
-        RecordLogLikelihood: bool
-        /// Progress reports (may be null).
-        Progress: IProgress<ChainProgress>
-        /// Cancellation: a run cancelled after some chain made draws returns a partial posterior (see
-        /// `Posterior.markPartial`); a token cancelled before any draw was made throws OperationCanceledException.
-        Cancellation: CancellationToken
-    }
-
-    /// 4 chains × (1000 warm-up + 1000 draws), seed 1, all nodes monitored, typical starting values.
-    static member Default =
-        {
-            Chains = 4
-            Warmup = 1000
-            Draws = 1000
-            Thin = 1
-            Seed = 1
-            Threads = Environment.ProcessorCount
-            ThreadsPerChain = 1
-            Monitor = []
-            Initial = Initial.Typical
-            RecordLogLikelihood = false
-            Progress = null
-            Cancellation = CancellationToken.None
-        }
-
-    /// With a number of chains.
-    member o.WithChains(n: int) = { o with Chains = n }
-    /// With a number of warm-up sweeps.
-    member o.WithWarmup(n: int) = { o with Warmup = n }
-    /// With a number of kept draws per chain.
-    member o.WithDraws(n: int) = { o with Draws = n }
-    /// With thinning.
-    member o.WithThin(n: int) = { o with Thin = n }
-    /// With a master seed.
-    member o.WithSeed(seed: int) = { o with Seed = seed }
-    /// With a maximum number of chains run at once.
-    member o.WithThreads(n: int) = { o with Threads = n }
-    /// With a number of threads inside each chain for group-wise updates (draws do not change).
-    member o.WithThreadsPerChain(n: int) = { o with ThreadsPerChain = n }
-    /// With the nodes to monitor.
-    member o.WithMonitor(names: string list) = { o with Monitor = names }
-    /// With starting values.
-    member o.WithInitial(i: Initial) = { o with Initial = i }
-    /// With pointwise log-likelihood recording on or off.
-    member o.WithLogLikelihood(on: bool) = { o with RecordLogLikelihood = on }
-    /// With a progress sink.
-    member o.WithProgress(p: IProgress<ChainProgress>) = { o with Progress = p }
-    /// With a cancellation token.
-    member o.WithCancellation(t: CancellationToken) = { o with Cancellation = t }
-
 /// Running chains of a compiled plan.
 [<RequireQualifiedAccess>]
 module Chains =
@@ -130,17 +25,14 @@ module Chains =
         st.Partitions <- o.ThreadsPerChain
         st
 
+    /// Refuses options built as a record expression with a value the `With…` methods refuse.
     let internal validate (o: SamplerOptions) =
-        let check ok name (value: int) rule =
-            if not ok then
-                invalidArg name $"{name} must be {rule}, but was {value}."
-
-        check (o.Chains >= 1) "Chains" o.Chains "at least 1"
-        check (o.Warmup >= 0) "Warmup" o.Warmup "0 or more"
-        check (o.Draws >= 1) "Draws" o.Draws "at least 1"
-        check (o.Thin >= 1) "Thin" o.Thin "at least 1"
-        check (o.Threads >= 1) "Threads" o.Threads "at least 1"
-        check (o.ThreadsPerChain >= 1) "ThreadsPerChain" o.ThreadsPerChain "at least 1"
+        OptionChecks.atLeast 1 "Chains" o.Chains
+        OptionChecks.atLeast 0 "Warmup" o.Warmup
+        OptionChecks.atLeast 1 "Draws" o.Draws
+        OptionChecks.atLeast 1 "Thin" o.Thin
+        OptionChecks.atLeast 1 "Threads" o.Threads
+        OptionChecks.atLeast 1 "ThreadsPerChain" o.ThreadsPerChain
 
     /// Starting values for one chain (see `Initial` and `StartValues.start`): a state with a finite joint log-density.
     let internal start (plan: GibbsPlan) (o: SamplerOptions) (rng: Random) =
@@ -149,30 +41,30 @@ module Chains =
             | Initial.Typical -> StartScheme.Typical, []
             | Initial.FromPrior -> StartScheme.PriorDraw, []
             | Initial.Uniform -> StartScheme.Uniform, []
-            | Initial.Given values -> StartScheme.Typical, values
+            | Initial.Given values -> StartScheme.Typical, [ for kv in values -> kv.Key, Value.Vector kv.Value ]
 
         StartValues.start scheme rng plan.Bound plan.Density.Joint given
 
-    let internal monitorIndices (b: Bound) (monitor: string list) =
+    let internal monitorIndices (b: Bound) (monitor: string[]) =
         let names = b.Layout.Monitored
 
         match monitor with
-        | [] -> Array.init names.Length id
+        | [||] -> Array.init names.Length id
         | wanted ->
             // Whole nodes by their runs and single elements by name, so no element's name is formed.
             let whole =
                 names.Runs
-                |> Array.filter (fun r -> r.Copies * r.Suffixes.Length > 0 && List.contains r.Node wanted)
+                |> Array.filter (fun r -> r.Copies * r.Suffixes.Length > 0 && Array.contains r.Node wanted)
 
-            let elements = wanted |> List.map names.IndexOf
+            let elements = wanted |> Array.map names.IndexOf
 
-            for w, i in List.zip wanted elements do
+            for w, i in Array.zip wanted elements do
                 if i = -1 && not (whole |> Array.exists (fun r -> r.Node = w)) then
                     invalidArg "Monitor" $"cannot monitor '{w}': the model has no such parameter or derived node."
 
             whole
             |> Array.collect (fun r -> Array.init (r.Copies * r.Suffixes.Length) ((+) r.Start))
-            |> Array.append (elements |> List.filter ((<>) -1) |> Array.ofList)
+            |> Array.append (elements |> Array.filter ((<>) -1))
             |> Array.distinct
             |> Array.sort
 
