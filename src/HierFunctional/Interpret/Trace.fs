@@ -1,5 +1,8 @@
 namespace HierFunctional
 
+open System
+open System.Collections.Generic
+
 /// One log-density term: a node (parameter prior, observed likelihood or factor) at one copy (row, level or index).
 [<Struct>]
 type Term =
@@ -14,59 +17,87 @@ type Term =
 [<RequireQualifiedAccess>]
 module Trace =
 
-    /// The (parameter, copy) elements an expression reads when evaluated in a scope at one row/level index,
-    /// following derived nodes to the parameters they read.
-    let rec reads (b: Bound) (scope: Scope) (index: int) (e: Expr) : (string * int) list =
-        let go = reads b scope index
+    /// What an expression reads, walked once: given a row/level index, it adds the (parameter, copy) elements read
+    /// there to a buffer, in `reads` order. Staging the walk matters at J = 10⁷: index closures are compiled once,
+    /// a node read whole is listed once, and nothing is allocated per element.
+    type private Reader = int -> ResizeArray<struct (string * int)> -> unit
 
-        let allOf (p: string) =
+    let private none: Reader = fun _ _ -> ()
+
+    let private all (elements: struct (string * int)[]) : Reader =
+        fun _ out ->
+            for x in elements do
+                out.Add x
+
+    let private both (a: Reader) (c: Reader) : Reader =
+        fun i out ->
+            a i out
+            c i out
+
+    let rec private stage (b: Bound) (scope: Scope) (e: Expr) : Reader =
+        let go = stage b scope
+
+        let listed (r: Reader) (indices: int seq) =
+            let out = ResizeArray()
+
+            for j in indices do
+                r j out
+
+            out.ToArray()
+
+        let allOf (p: string) : Reader =
             let info = Bound.node b p
 
             match info.Node.Kind, info.Node.Plate with
-            | NodeKind.Parameter _, _ -> [ for j in 0 .. info.Copies - 1 -> p, j ]
-            | NodeKind.Derived d, (Plate.Scalar | Plate.Sized _) -> reads b Scope.Global 0 d
-            | NodeKind.Derived d, _ ->
-                [
-                    for j in 0 .. info.Copies - 1 do
-                        yield! reads b info.Scope j d
-                ]
-            | _ -> []
+            | NodeKind.Parameter _, _ -> all (Array.init info.Copies (fun j -> struct (p, j)))
+            | NodeKind.Derived d, (Plate.Scalar | Plate.Sized _) -> all (listed (stage b Scope.Global d) [ 0 ])
+            | NodeKind.Derived d, _ -> all (listed (stage b info.Scope d) (seq { 0 .. info.Copies - 1 }))
+            | _ -> none
 
-        let copyOf (p: string) (j: int) =
+        // The copy j of p, with j given at read time.
+        let copyOf (p: string) : (int -> ResizeArray<struct (string * int)> -> unit) =
             let info = Bound.node b p
 
             match info.Node.Kind, info.Node.Plate with
-            | NodeKind.Parameter _, Plate.Scalar -> [ p, 0 ] // one copy: j selects inside its vector event
-            | NodeKind.Parameter _, _ -> [ p, j ]
-            | NodeKind.Derived d, (Plate.Over _ | Plate.Rows) -> reads b info.Scope j d
+            | NodeKind.Parameter _, Plate.Scalar -> fun _ out -> out.Add(struct (p, 0)) // one copy: j selects inside its vector event
+            | NodeKind.Parameter _, _ -> fun j out -> out.Add(struct (p, j))
+            | NodeKind.Derived d, (Plate.Over _ | Plate.Rows) -> stage b info.Scope d
             | _ -> allOf p
 
         match e with
         | Const _
         | Data _
-        | Group _ -> []
-        | Param p when Shapes.isElementwise (Bound.node b p) scope -> copyOf p index
+        | Group _ -> none
+        | Param p when Shapes.isElementwise (Bound.node b p) scope -> copyOf p
         | Param p -> allOf p
         | Index(Param p, idx) when List.isEmpty (Expr.paramRefs idx) ->
             let at = Eval.compileIndex b scope idx
-            copyOf p (at [||] index)
-        | Index(v, idx) -> go v @ go idx
+            let read = copyOf p
+            fun i out -> read (at [||] i) out
+        | Index(v, idx) -> both (go v) (go idx)
         | Elem(Param p, k) when
             (Bound.node b p).Node.Plate <> Plate.Scalar
             && not (Shapes.isElementwise (Bound.node b p) scope)
             ->
-            copyOf p k
+            all (listed (copyOf p) [ k ])
         | Elem(a, _)
         | Neg a
         | Apply(_, a) -> go a
-        | Vector xs -> List.collect go xs
-        | Matrix rows -> rows |> List.concat |> List.collect go
+        | Vector xs -> xs |> List.map go |> List.fold both none
+        | Matrix rows -> rows |> List.concat |> List.map go |> List.fold both none
         | Add(a, c)
         | Sub(a, c)
         | Mul(a, c)
         | Div(a, c)
         | Power(a, c)
-        | Dot(a, c) -> go a @ go c
+        | Dot(a, c) -> both (go a) (go c)
+
+    /// The (parameter, copy) elements an expression reads when evaluated in a scope at one row/level index,
+    /// following derived nodes to the parameters they read.
+    let reads (b: Bound) (scope: Scope) (index: int) (e: Expr) : (string * int) list =
+        let out = ResizeArray()
+        stage b scope e index out
+        [ for struct (p, j) in out -> p, j ]
 
     /// The density terms of the model: every copy of every parameter, observed and factor node.
     let terms (b: Bound) : Term list =
@@ -90,18 +121,50 @@ module Trace =
             |> List.map (fun p -> p.Node.Name, (ResizeArray<struct (int * Term)[]>(), ref 0))
             |> dict
 
+        // Each element once per term, in order of first occurrence (`List.distinct`): a linear scan while the
+        // term reads few elements (every term of a hierarchy), a hash set beyond that.
+        let distinctInPlace (read: ResizeArray<struct (string * int)>) =
+            if read.Count > 16 then
+                let seen = HashSet<struct (string * int)>()
+                read.RemoveAll(fun x -> not (seen.Add x)) |> ignore
+            else
+                let mutable kept = 0
+
+                for i in 0 .. read.Count - 1 do
+                    let struct (p, j) = read.[i]
+                    let mutable seen = false
+
+                    for k in 0 .. kept - 1 do
+                        let struct (q, l) = read.[k]
+                        seen <- seen || (l = j && String.Equals(p, q))
+
+                    if not seen then
+                        read.[kept] <- read.[i]
+                        kept <- kept + 1
+
+                read.RemoveRange(kept, read.Count - kept)
+
         // Local mutation while filling the table; it is frozen into arrays before it escapes.
+        let read = ResizeArray<struct (string * int)>()
+
         for info in b.Nodes do
             match info.Node.Kind with
             | NodeKind.Derived _ -> ()
             | _ ->
-                let exprs = Model.nodeExprs info.Node
+                let readers =
+                    Model.nodeExprs info.Node |> List.map (stage b info.Scope) |> Array.ofList
 
                 for c in 0 .. info.Copies - 1 do
                     let term = { Node = info.Node.Name; Copy = c }
                     let index = if info.Scope = Scope.Global then 0 else c
+                    read.Clear()
 
-                    for (p, j) in exprs |> List.collect (reads b info.Scope index) |> List.distinct do
+                    for r in readers do
+                        r index read
+
+                    distinctInPlace read
+
+                    for struct (p, j) in read do
                         match table.TryGetValue p with
                         | true, (chunks, count) ->
                             if count.Value % chunk = 0 then
