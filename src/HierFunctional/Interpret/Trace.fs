@@ -108,18 +108,10 @@ module Trace =
             | _ -> [ for c in 0 .. info.Copies - 1 -> { Node = info.Node.Name; Copy = c } ])
 
     /// For each parameter node, per copy, the other terms whose evaluation reads that copy (its children's terms,
-    /// through derived nodes too), each term once. Its own prior term is not listed. Costs one walk of each term's expressions.
+    /// through derived nodes too), each term once. Its own prior term is not listed. Costs two walks of each term's
+    /// expressions.
     let dependents (b: Bound) : Map<string, Term[][]> =
         let parameters = Bound.parameters b
-
-        // One flat list of (copy, term) pairs per parameter node, not one list per copy, in fixed-size chunks that
-        // are never copied to grow: at J = 10⁷ a list per copy, or a doubling array, would cost GBs of garbage.
-        let chunk = 65536
-
-        let table =
-            parameters
-            |> List.map (fun p -> p.Node.Name, (ResizeArray<struct (int * Term)[]>(), ref 0))
-            |> dict
 
         // Each element once per term, in order of first occurrence (`List.distinct`): a linear scan while the
         // term reads few elements (every term of a hierarchy), a hash set beyond that.
@@ -144,59 +136,58 @@ module Trace =
 
                 read.RemoveRange(kept, read.Count - kept)
 
-        // Local mutation while filling the table; it is frozen into arrays before it escapes.
-        let read = ResizeArray<struct (string * int)>()
+        // Every (term, element read) pair, in term order and each element once per term.
+        let walk (visit: Term -> string -> int -> unit) =
+            let read = ResizeArray<struct (string * int)>()
 
-        for info in b.Nodes do
-            match info.Node.Kind with
-            | NodeKind.Derived _ -> ()
-            | _ ->
-                let readers =
-                    Model.nodeExprs info.Node |> List.map (stage b info.Scope) |> Array.ofList
+            for info in b.Nodes do
+                match info.Node.Kind with
+                | NodeKind.Derived _ -> ()
+                | _ ->
+                    let readers =
+                        Model.nodeExprs info.Node |> List.map (stage b info.Scope) |> Array.ofList
 
-                for c in 0 .. info.Copies - 1 do
-                    let term = { Node = info.Node.Name; Copy = c }
-                    let index = if info.Scope = Scope.Global then 0 else c
-                    read.Clear()
+                    for c in 0 .. info.Copies - 1 do
+                        let term = { Node = info.Node.Name; Copy = c }
+                        let index = if info.Scope = Scope.Global then 0 else c
+                        read.Clear()
 
-                    for r in readers do
-                        r index read
+                        for r in readers do
+                            r index read
 
-                    distinctInPlace read
+                        distinctInPlace read
 
-                    for struct (p, j) in read do
-                        match table.TryGetValue p with
-                        | true, (chunks, count) ->
-                            if count.Value % chunk = 0 then
-                                chunks.Add(Array.zeroCreate chunk)
+                        for struct (p, j) in read do
+                            visit term p j
 
-                            chunks.[count.Value / chunk].[count.Value % chunk] <- struct (j, term)
-                            count.Value <- count.Value + 1
-                        | _ -> ()
+        // Two walks, one counting each copy's dependents and one filling arrays of those sizes: no list of pairs
+        // is held (at J = 10⁷ it would be GBs beside the table). Local mutation; the arrays escape complete.
+        let table =
+            parameters
+            |> List.map (fun p -> p.Node.Name, Array.zeroCreate<int> p.Copies)
+            |> dict
 
-        // Per copy, its terms in the order they were found (a stable counting sort of the pairs by copy); the
-        // node's pairs are dropped once frozen, so only one node's pairs and arrays are held twice at a time.
-        let freeze (copies: int) (chunks: ResizeArray<struct (int * Term)[]>, count: int ref) =
-            let pairs = seq { for i in 0 .. count.Value - 1 -> chunks.[i / chunk].[i % chunk] }
+        walk (fun _ p j ->
+            match table.TryGetValue p with
+            | true, counts -> counts.[j] <- counts.[j] + 1
+            | _ -> ())
 
-            let counts = Array.zeroCreate copies
-
-            for struct (j, _) in pairs do
-                counts.[j] <- counts.[j] + 1
-
-            let out =
+        let out =
+            table
+            |> Seq.map (fun (KeyValue(p, counts)) ->
+                p,
                 counts
-                |> Array.map (fun n -> if n = 0 then Array.empty<Term> else Array.zeroCreate n)
+                |> Array.map (fun n -> if n = 0 then Array.empty<Term> else Array.zeroCreate n))
+            |> dict
 
-            Array.fill counts 0 copies 0
+        for counts in table.Values do
+            Array.fill counts 0 counts.Length 0
 
-            for struct (j, t) in pairs do
-                out.[j].[counts.[j]] <- t
-                counts.[j] <- counts.[j] + 1
+        walk (fun term p j ->
+            match table.TryGetValue p with
+            | true, filled ->
+                out.[p].[j].[filled.[j]] <- term
+                filled.[j] <- filled.[j] + 1
+            | _ -> ())
 
-            chunks.Clear()
-            out
-
-        parameters
-        |> List.map (fun p -> p.Node.Name, freeze p.Copies table.[p.Node.Name])
-        |> Map.ofList
+        parameters |> List.map (fun p -> p.Node.Name, out.[p.Node.Name]) |> Map.ofList
