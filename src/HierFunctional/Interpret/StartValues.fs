@@ -192,6 +192,10 @@ module internal StartValues =
                 )
             )
 
+    /// Stops the start with a NumericalFailure naming the copy.
+    let private failedStart (b: Bound) (info: NodeInfo) (copy: int) (detail: string) : 'a =
+        raise (ModelException(ModelError.NumericalFailure(elementName b info copy, "initialisation", detail)))
+
     /// The copies of a node without a given value: a copy's constrained values from its arguments. The family is
     /// looked up once per node, not per copy.
     let private startCopy (scheme: StartScheme) (b: Bound) (info: NodeInfo) (d: Dist) =
@@ -217,15 +221,11 @@ module internal StartValues =
                 | None -> x
                 | Some _ when tries < 100 -> draw (tries + 1)
                 | Some bad ->
-                    raise (
-                        ModelException(
-                            ModelError.NumericalFailure(
-                                elementName b info copy,
-                                "initialisation",
-                                $"100 draws from its {Dist.name d} prior were all degenerate (the last was {bad}; draws below {DegenerateBelow} or above {1.0 / DegenerateBelow} in magnitude, or within {DegenerateBelow} of 0 or at 1 for a probability, are redrawn); use the default Initial.Typical or give '{info.Node.Name}' an initial value"
-                            )
-                        )
-                    )
+                    failedStart
+                        b
+                        info
+                        copy
+                        $"100 draws from its {Dist.name d} prior were all degenerate (the last was {bad}; draws below {DegenerateBelow} or above {1.0 / DegenerateBelow} in magnitude, or within {DegenerateBelow} of 0 or at 1 for a probability, are redrawn); use the default Initial.Typical or give '{info.Node.Name}' an initial value"
 
             match scheme, d with
             | _, _ when discrete -> draw 1
@@ -238,15 +238,11 @@ module internal StartValues =
                 | Some(centre, spread) ->
                     match Array.tryFind (Double.IsFinite >> not) centre with
                     | Some bad ->
-                        raise (
-                            ModelException(
-                                ModelError.NumericalFailure(
-                                    elementName b info copy,
-                                    "initialisation",
-                                    $"the typical value of its {Dist.name d} prior is {bad} on the unconstrained scale at the starting values of the nodes it reads; give '{info.Node.Name}' an initial value"
-                                )
-                            )
-                        )
+                        failedStart
+                            b
+                            info
+                            copy
+                            $"the typical value of its {Dist.name d} prior is {bad} on the unconstrained scale at the starting values of the nodes it reads; give '{info.Node.Name}' an initial value"
                     | None ->
                         fromU (
                             Array.init centre.Length (fun i ->
