@@ -54,11 +54,6 @@ module internal StartValues =
         | Support.CorrelationCholesky -> clampTo -3.0 3.0 u
         | _ -> clampTo -1e150 1e150 u
 
-    /// The typical value of one copy on the unconstrained scale and the spread of each coordinate, for a
-    /// continuous family; None for a discrete one (its draws are whole numbers, which cannot underflow).
-    let private anchor (d: Dist) (k: int) (args: Value list) : (float[] * float[]) option =
-        (Dist.family d).Anchor k args
-
     let private flatMatrix (m: float[,]) =
         Array.init m.Length (fun i -> m.[i / Array2D.length2 m, i % Array2D.length2 m])
 
@@ -183,8 +178,8 @@ module internal StartValues =
                 Map.add name flat acc)
             Map.empty
 
-    let private argumentError (b: Bound) (info: NodeInfo) (copy: int) (d: Dist) (args: Value list) =
-        match Density.validArgs d args with
+    let private argumentError (b: Bound) (info: NodeInfo) (copy: int) (d: Dist) validate (args: Value list) =
+        match validate args with
         | Ok() -> ()
         | Error(label, problem) ->
             raise (
@@ -197,59 +192,62 @@ module internal StartValues =
                 )
             )
 
-    /// One copy of a node without a given value: its constrained values.
-    let private startCopy (scheme: StartScheme) (rng: Random) (b: Bound) (info: NodeInfo) (copy: int) (d: Dist) args =
+    /// Stops the start with a NumericalFailure naming the copy.
+    let private failedStart (b: Bound) (info: NodeInfo) (copy: int) (detail: string) : 'a =
+        raise (ModelException(ModelError.NumericalFailure(elementName b info copy, "initialisation", detail)))
+
+    /// The copies of a node without a given value: a copy's constrained values from its arguments. The family is
+    /// looked up once per node, not per copy.
+    let private startCopy (scheme: StartScheme) (b: Bound) (info: NodeInfo) (d: Dist) =
         let s = Dist.support d
         let k = info.Dim
+        let discrete = Dist.isDiscrete d
+        // the typical value of a copy on the unconstrained scale and each coordinate's spread (None: discrete)
+        let anchorOf = (Dist.family d).Anchor k
 
-        let fromU (u: float[]) =
-            fst (Transform.fromUnconstrained s k (Array.map (safe s) u))
+        fun (rng: Random) (copy: int) args ->
+            let fromU (u: float[]) =
+                fst (Transform.fromUnconstrained s k (Array.map (safe s) u))
 
-        let uniform () =
-            fromU (Array.init (Transform.unconstrainedSize s k) (fun _ -> -Radius + 2.0 * Radius * rng.NextDouble()))
-
-        let rec draw tries =
-            let x = flatten (Density.draw rng d args)
-
-            match offending true s k x with
-            | None -> x
-            | Some _ when tries < 100 -> draw (tries + 1)
-            | Some bad ->
-                raise (
-                    ModelException(
-                        ModelError.NumericalFailure(
-                            elementName b info copy,
-                            "initialisation",
-                            $"100 draws from its {Dist.name d} prior were all degenerate (the last was {bad}; draws below {DegenerateBelow} or above {1.0 / DegenerateBelow} in magnitude, or within {DegenerateBelow} of 0 or at 1 for a probability, are redrawn); use the default Initial.Typical or give '{info.Node.Name}' an initial value"
-                        )
-                    )
+            let uniform () =
+                fromU (
+                    Array.init (Transform.unconstrainedSize s k) (fun _ -> -Radius + 2.0 * Radius * rng.NextDouble())
                 )
 
-        match scheme, d with
-        | _, _ when Dist.isDiscrete d -> draw 1
-        | StartScheme.Uniform, _
-        | _, Dist.Flat _ -> uniform ()
-        | StartScheme.PriorDraw, _ -> draw 1
-        | StartScheme.Typical, _ ->
-            match anchor d k args with
-            | None -> draw 1
-            | Some(centre, spread) ->
-                match Array.tryFind (Double.IsFinite >> not) centre with
+            let rec draw tries =
+                let x = flatten (Density.draw rng d args)
+
+                match offending true s k x with
+                | None -> x
+                | Some _ when tries < 100 -> draw (tries + 1)
                 | Some bad ->
-                    raise (
-                        ModelException(
-                            ModelError.NumericalFailure(
-                                elementName b info copy,
-                                "initialisation",
-                                $"the typical value of its {Dist.name d} prior is {bad} on the unconstrained scale at the starting values of the nodes it reads; give '{info.Node.Name}' an initial value"
-                            )
+                    failedStart
+                        b
+                        info
+                        copy
+                        $"100 draws from its {Dist.name d} prior were all degenerate (the last was {bad}; draws below {DegenerateBelow} or above {1.0 / DegenerateBelow} in magnitude, or within {DegenerateBelow} of 0 or at 1 for a probability, are redrawn); use the default Initial.Typical or give '{info.Node.Name}' an initial value"
+
+            match scheme, d with
+            | _, _ when discrete -> draw 1
+            | StartScheme.Uniform, _
+            | _, Dist.Flat _ -> uniform ()
+            | StartScheme.PriorDraw, _ -> draw 1
+            | StartScheme.Typical, _ ->
+                match anchorOf args with
+                | None -> draw 1
+                | Some(centre, spread) ->
+                    match Array.tryFind (Double.IsFinite >> not) centre with
+                    | Some bad ->
+                        failedStart
+                            b
+                            info
+                            copy
+                            $"the typical value of its {Dist.name d} prior is {bad} on the unconstrained scale at the starting values of the nodes it reads; give '{info.Node.Name}' an initial value"
+                    | None ->
+                        fromU (
+                            Array.init centre.Length (fun i ->
+                                centre.[i] + Radius * (2.0 * rng.NextDouble() - 1.0) * spread.[i])
                         )
-                    )
-                | None ->
-                    fromU (
-                        Array.init centre.Length (fun i ->
-                            centre.[i] + Radius * (2.0 * rng.NextDouble() - 1.0) * spread.[i])
-                    )
 
     /// One full state: given nodes take their values, the others are started in declaration order from their
     /// parents' values.
@@ -266,11 +264,13 @@ module internal StartValues =
             | Some xs, _ -> Array.blit xs 0 state off xs.Length
             | None, NodeKind.Parameter d ->
                 let args = Forward.argFns b info d
+                let validate = Density.argsValidator d
+                let start = startCopy scheme b info d
 
                 for c in 0 .. info.Copies - 1 do
                     let a = args state c
-                    argumentError b info c d a
-                    Array.blit (startCopy scheme rng b info c d a) 0 state (off + c * n) n
+                    argumentError b info c d validate a
+                    Array.blit (start rng c a) 0 state (off + c * n) n
             | None, _ -> ()
 
         state

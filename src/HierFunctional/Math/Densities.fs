@@ -45,13 +45,17 @@ module Density =
     /// simulated; invalid arguments raise ArgumentException (from MathNet) — check them with `validArgs` first.
     let draw (rng: Random) (dist: Dist) (args: Value list) : Value = sampler dist rng args
 
+    /// `validArgs dist` with the family looked up once, for checking the arguments of many copies.
+    let internal argsValidator (dist: Dist) : Value list -> Result<unit, string * string> =
+        let f = Dist.family dist
+
+        fun args ->
+            if List.length f.Arguments <> List.length args then
+                Error("arguments", $"{f.Name} takes {List.length f.Arguments} arguments, got {List.length args}")
+            else
+                f.Validate args
+
     /// Checks the evaluated arguments: Ok, or Error(argument label, problem), e.g. ("sd", "must be positive and
     /// finite, but was -1"). Covers wrong arity and shapes, scales ≤ 0, probabilities outside [0, 1], probability
     /// vectors not summing to 1, non-positive-definite matrices and dimension mismatches.
-    let validArgs (dist: Dist) (args: Value list) : Result<unit, string * string> =
-        let f = Dist.family dist
-
-        if List.length f.Arguments <> List.length args then
-            Error("arguments", $"{f.Name} takes {List.length f.Arguments} arguments, got {List.length args}")
-        else
-            f.Validate args
+    let validArgs (dist: Dist) (args: Value list) : Result<unit, string * string> = argsValidator dist args

@@ -54,42 +54,21 @@ module internal Interweave =
             | _ -> Support.Positive
 
         // Terms of p(μ) p(τ) p(y | μ + τη): θ's own prior terms become p(η), free of μ and τ, so they are left out.
-        let thetaPriors =
-            Array.init j (fun c ->
-                {
-                    Term.Node = theta.Node.Name
-                    Copy = c
-                })
-            |> Set.ofArray
+        let notThetaPrior (t: Term) = t.Node <> theta.Node.Name
 
         let termsFor (node: NodeInfo) =
-            [|
-                yield { Term.Node = node.Node.Name; Copy = 0 }
-                yield! density.Dependents.[node.Node.Name].[0]
-                for c in 0 .. j - 1 do
-                    yield! density.Dependents.[theta.Node.Name].[c]
-            |]
-            |> Array.distinct
-            |> Array.filter (fun t -> not (thetaPriors.Contains t))
+            Seq.append (InterweaveKit.ownTerms density node) (InterweaveKit.childChunks density theta)
+            |> InterweaveKit.distinctKept notThetaPrior
             |> Array.map density.Term
 
         // With θ's children Gaussian in θ and free of μ and τ (`likelihood`), their log-density is
         // Σ_j −½ P_j θ_j² + S_j θ_j + const; with θ_j = μ + τ η_j it is a quadratic in (μ, τ) whose five sums are
         // formed once per update, so each slice evaluation costs O(1) instead of one pass over the data rows.
-        let childTerms =
-            [|
-                for c in 0 .. j - 1 do
-                    yield! density.Dependents.[theta.Node.Name].[c]
-            |]
-            |> Set.ofArray
+        let isChild = InterweaveKit.termFlags b (InterweaveKit.childChunks density theta)
 
         let restTermsOf (node: NodeInfo) =
-            [|
-                yield { Term.Node = node.Node.Name; Copy = 0 }
-                yield! density.Dependents.[node.Node.Name].[0]
-            |]
-            |> Array.distinct
-            |> Array.filter (fun t -> not (thetaPriors.Contains t) && not (childTerms.Contains t))
+            InterweaveKit.ownTerms density node
+            |> InterweaveKit.distinctKept (fun t -> notThetaPrior t && not (isChild t))
 
         let restFor = restTermsOf >> Array.map density.Term
 

@@ -40,6 +40,50 @@ module internal InterweaveKit =
                 Some(info, m, t, link)
             | _ -> None)
 
+    /// Membership in a set of terms as one flag per copy of each node they belong to. At J = 10⁷ an F# set of terms
+    /// costs GBs of tree nodes and boxes both terms in each comparison; the flags cost one byte a copy.
+    let termFlags (b: Bound) (terms: seq<Term[]>) : Term -> bool =
+        let flags = Collections.Generic.Dictionary<string, bool[]>()
+
+        // Filled here, read-only once returned.
+        for chunk in terms do
+            for t in chunk do
+                match flags.TryGetValue t.Node with
+                | true, f -> f.[t.Copy] <- true
+                | _ ->
+                    let f = Array.zeroCreate b.NodeMap.[t.Node].Copies
+                    f.[t.Copy] <- true
+                    flags.[t.Node] <- f
+
+        fun t ->
+            match flags.TryGetValue t.Node with
+            | true, f -> f.[t.Copy]
+            | _ -> false
+
+    /// The terms `keep` accepts, each once, in order of first occurrence: `Array.distinct >> Array.filter keep` over
+    /// the chunks joined, without joining them or hashing the terms it drops (θ's J prior terms, mostly).
+    let distinctKept (keep: Term -> bool) (chunks: seq<Term[]>) : Term[] =
+        let seen = Collections.Generic.HashSet<Term>()
+        let kept = ResizeArray<Term>()
+
+        for chunk in chunks do
+            for t in chunk do
+                if keep t && seen.Add t then
+                    kept.Add t
+
+        kept.ToArray()
+
+    /// A node's own prior term and its copy-0 dependents, the chunks its blanket is made of.
+    let ownTerms (density: CompiledDensity) (node: NodeInfo) : seq<Term[]> =
+        [
+            [| { Term.Node = node.Node.Name; Copy = 0 } |]
+            density.Dependents.[node.Node.Name].[0]
+        ]
+
+    /// Every copy's dependents of θ: its children's terms.
+    let childChunks (density: CompiledDensity) (theta: NodeInfo) : seq<Term[]> =
+        density.Dependents.[theta.Node.Name] :> seq<Term[]>
+
     /// The prior's ν and A of τ's half-t augmentation: after moving τ, the mixing weight that τ's own update keeps
     /// (`UpdateStep.Weight`) is redrawn from a | τ², because the move used τ's marginal prior and left it stale.
     type Augmentation =
@@ -67,26 +111,11 @@ module internal InterweaveKit =
     /// log p(τ) plus τ's dependents other than θ's prior terms and θ's children: the exact part of τ's conditional
     /// under η = (θ − μ)/τ fixed that the collapsed logistic sums do not already hold.
     let tauRest (density: CompiledDensity) (theta: NodeInfo) (tau: NodeInfo) : float[] -> float =
-        let excluded =
-            [|
-                for c in 0 .. theta.Copies - 1 do
-                    yield
-                        {
-                            Term.Node = theta.Node.Name
-                            Copy = c
-                        }
-
-                    yield! density.Dependents.[theta.Node.Name].[c]
-            |]
-            |> Set.ofArray
+        let isChild = termFlags density.Bound (childChunks density theta)
 
         let terms =
-            [|
-                yield { Term.Node = tau.Node.Name; Copy = 0 }
-                yield! density.Dependents.[tau.Node.Name].[0]
-            |]
-            |> Array.distinct
-            |> Array.filter (fun t -> not (excluded.Contains t))
+            ownTerms density tau
+            |> distinctKept (fun t -> t.Node <> theta.Node.Name && not (isChild t))
             |> Array.map density.Term
 
         fun s ->

@@ -36,30 +36,11 @@ module internal LogitScaleInterweave =
 
         let means = UpdateKit.precompute b theta.Scope j mean
 
-        let thetaPriors =
-            Array.init j (fun c ->
-                {
-                    Term.Node = theta.Node.Name
-                    Copy = c
-                })
-            |> Set.ofArray
-
-        let childTerms =
-            [|
-                for c in 0 .. j - 1 do
-                    yield! density.Dependents.[theta.Node.Name].[c]
-            |]
+        let isChild = InterweaveKit.termFlags b (InterweaveKit.childChunks density theta)
 
         let terms =
-            [|
-                yield { Term.Node = tau.Node.Name; Copy = 0 }
-                yield! density.Dependents.[tau.Node.Name].[0]
-                yield! childTerms
-            |]
-            |> Array.distinct
-            |> Array.filter (fun t ->
-                not (thetaPriors.Contains t)
-                && (logit.IsNone || not (Array.contains t childTerms)))
+            Seq.append (InterweaveKit.ownTerms density tau) (InterweaveKit.childChunks density theta)
+            |> InterweaveKit.distinctKept (fun t -> t.Node <> theta.Node.Name && (logit.IsNone || not (isChild t)))
             |> Array.map density.Term
 
         let node = $"{tau.Node.Name} | {theta.Node.Name}"

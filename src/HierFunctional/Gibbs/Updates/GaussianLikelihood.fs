@@ -80,28 +80,37 @@ module internal GaussianLikelihood =
         | Some(aInv, aData), Some(cInv, cData), Some(sInv, sData) ->
             // Sufficient statistics: with c_r = ci·cd_r, s_r = si·sd_r, a_r = ai·ad_r, the element sums are
             // P = Σ cd²/sd², A = Σ cd·ad/sd², Y = Σ cd·y/sd²; then precision += ci²/si²·P, shift += ci/si²·(Y − ai·A).
-            // The row-sized arrays are compile-time temporaries; only the element-sized sums are kept.
+            // Only the element-sized sums are kept (and a latent child's row weights w, read every sweep).
             let n = target.Copies
             let p = Array.zeroCreate n
             let a = Array.zeroCreate n
             let y = Array.zeroCreate n
 
+            // w_r = cd_r / sd_r², row by row (no row-sized arrays of ad, cd and sd); kept for a latent child only
             let w =
-                let ad = UpdateKit.precompute b child.Scope child.Copies aData
-                let cd = UpdateKit.precompute b child.Scope child.Copies cData
-                let sd = UpdateKit.precompute b child.Scope child.Copies sData
-                let w = Array.init child.Copies (fun r -> cd.[r] / (sd.[r] * sd.[r]))
-                let zero = UpdateKit.zeroState b
+                let ad = UpdateKit.evaluator b child.Scope aData
+                let cd = UpdateKit.evaluator b child.Scope cData
+                let sd = UpdateKit.evaluator b child.Scope sData
+
+                let kept =
+                    if observed then
+                        Array.empty
+                    else
+                        Array.zeroCreate child.Copies
 
                 for r in 0 .. child.Copies - 1 do
                     let e = elementOf.[r]
-                    p.[e] <- p.[e] + cd.[r] * w.[r]
-                    a.[e] <- a.[e] + ad.[r] * w.[r]
+                    let cdr, sdr = cd r, sd r
+                    let wr = cdr / (sdr * sdr)
+                    p.[e] <- p.[e] + cdr * wr
+                    a.[e] <- a.[e] + ad r * wr
 
                     if observed then
-                        y.[e] <- y.[e] + w.[r] * value zero r
+                        y.[e] <- y.[e] + wr * value Array.empty r // an observed value is data: no state read
+                    else
+                        kept.[r] <- wr
 
-                w
+                kept
 
             let repr = Slots.representatives n elementOf
 

@@ -32,11 +32,20 @@ module internal UpdateKit =
 
         Slice.step rng f width maxSteps x0
 
-    /// Evaluates a data-only expression for every copy of a scope once.
-    let precompute (b: Bound) (scope: Scope) (copies: int) (e: Expr) =
+    /// A data-only expression as a function of the copy, evaluated when asked (`precompute` without the array).
+    let evaluator (b: Bound) (scope: Scope) (e: Expr) : int -> float =
         let f = Eval.compileScalar b scope e
-        let s = zeroState b
-        Array.init copies (fun r -> f s r)
+        // a data-only expression reads no state: no layout-sized zero state (80 MB at J = 10⁷) per call
+        let s =
+            if List.isEmpty (Expr.paramRefs e) then
+                Array.empty
+            else
+                zeroState b
+
+        fun r -> f s r
+
+    /// Evaluates a data-only expression for every copy of a scope once.
+    let precompute (b: Bound) (scope: Scope) (copies: int) (e: Expr) = Array.init copies (evaluator b scope e)
 
     /// The copy of a target's scope that element j reads its prior's arguments from (0 for a global target).
     let targetIndex (target: NodeInfo) (j: int) =
