@@ -7,16 +7,9 @@ open System
 open HierFunctional.TestShim
 open HierFunctional
 open HierFunctional.Inference
-open type Distributions
 
-let private hierarchy =
-    model {
-        let! mu = sample "mu" (Normal(0.0, 10.0))
-        let! tau = sample "tau" (HalfNormal 5.0)
-        let! sigma = sample "sigma" (HalfNormal 5.0)
-        let! theta = sample "theta" (Normal(mu, tau)) |> over "g"
-        do! observe "y" (Normal(theta.[group "g"], sigma))
-    }
+/// θ_j ~ N(μ, τ), y ~ N(θ[g], σ).
+let private hierarchy = FusedKernelTests.variant 0
 
 /// Group counts below, at and past four blocks, and with a partial last block.
 let private groupCounts =
