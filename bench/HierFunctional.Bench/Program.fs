@@ -10,7 +10,7 @@ let private usage () =
         """usage: HierFunctional.Bench <mode> [options]
   ess    [--quick] [--install-jags] [--no-jags] [--models a,b]   ESS/s of the canonical models, ours vs JAGS
   scale  [--quick] [--no-jags] [--jags-max-j N] [--max-j N] [--out NAME]  scaling study (-> NAME.md/.csv)
-  scale-cpu [--j N]                                               thread CPU ns per group per sweep at J = N
+  scale-cpu [--j N] [--profile]                                   thread CPU ns per group per sweep at J = N (and per update)
   sweeps [--quick] [--label L]                                    ns per sweep of each canonical model
   rng    [--label L]                                              ns per draw of the generator (sequential, per group)
   warmup [--quick] [--reps K] [--label L]                         µs per warm-up and sampling iteration
@@ -59,7 +59,7 @@ let main argv =
 
         0
     | "scale-cpu" :: rest ->
-        Scale.cpuPerGroup (value "--j" rest |> Option.map int |> Option.defaultValue 1000000)
+        Scale.cpuPerGroup (value "--j" rest |> Option.map int |> Option.defaultValue 1000000) (has "--profile" rest)
         |> ignore
 
         0

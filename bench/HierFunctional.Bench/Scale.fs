@@ -94,8 +94,8 @@ let private sweepCost (plan: GibbsPlan) (j: int) =
 
 /// Thread CPU ns per group per sweep of the synthetic hierarchy at J groups (10 rows each): after a warm-up of at
 /// least a second of sweeps, the median of five blocks of sweeps (processor time, so a loaded machine's waiting is
-/// not counted). Prints and returns it.
-let cpuPerGroup (j: int) =
+/// not counted). Prints and returns it; with `profile`, also each update's share (each run alone, as `Sweeps.profileCpu`).
+let cpuPerGroup (j: int) (profile: bool) =
     let plan = compile normalHierarchy (synthetic j 10)
     let sweeps = max 10 (min 2000 (20_000_000 / j))
     let rng, state = Sweeps.warmState plan 3 (max 5 (sweeps / 10))
@@ -127,6 +127,10 @@ let cpuPerGroup (j: int) =
         sorted.[0]
         sorted.[4]
         bytes
+
+    if profile then
+        for node, meth, t, _ in Sweeps.profileCpuFrom plan 5 sweeps (rng, state) do
+            printfn "    %-10s %-50s %8.1f cpu-ns/group" node (meth.Split('(').[0].Trim()) (t / float j)
 
     sorted.[2]
 

@@ -81,7 +81,7 @@ let inline private cpuBlocks (blocks: int) (sweeps: int) ([<InlineIfLambda>] ste
 /// Per-update (ns per run, bytes per run): each update run alone `sweeps` times in each of `blocks` blocks (the
 /// other updates frozen) from `state`, the median over blocks of this thread's CPU ns per run. Processor time of whole
 /// blocks, since a clock read per update costs as much as the smaller updates and wall time counts the waits for a core.
-let private profileCpuFrom
+let profileCpuFrom
     (plan: GibbsPlan)
     (blocks: int)
     (sweeps: int)

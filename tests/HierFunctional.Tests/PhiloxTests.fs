@@ -1,6 +1,7 @@
 /// The Philox4x32-10 generator against the Random123 known-answer vectors, its state round trip and its uniforms.
 module HierFunctional.Tests.PhiloxTests
 
+open System
 open HierFunctional.TestShim
 open HierFunctional
 
@@ -109,6 +110,33 @@ let ``groups drawn in order from eight-group batches get exactly their own strea
         // 23 doubles: past the first block and the next refill, so the counters after the batched block are right too
         Assert.Equal<float[]>(Array.init 23 (fun _ -> fresh.NextDouble()), Array.init 23 (fun _ -> g.NextDouble()))
 
+let ``the first normals of eight groups are each group's first N(0, 1) variate, also where the ziggurat's first try fails``
+    ()
+    =
+    let gs = HierFunctional.Inference.GroupStream(23, 2)
+    let mutable retried = 0
+
+    for sweep in 0..2 do
+        // runs of 8 and shorter runs at the end, from group 5 so the runs straddle multiples of eight
+        let mutable first = 5
+
+        while first < 1500 do
+            let n = min 8 (1500 - first)
+            let got = Array.copy (gs.FirstNormals(7, sweep, first, n)).[0 .. n - 1]
+
+            let stream i =
+                Philox4x32.ForGroup(23, 2, 7, sweep, first + i)
+
+            for i in 0 .. n - 1 do
+                if Double.IsNaN(StandardNormal.firstTry ((stream i).NextBits53())) then
+                    retried <- retried + 1
+
+            Assert.Equal<float[]>(Array.init n (fun i -> StandardNormal.fromPhilox (stream i)), got)
+            first <- first + n
+
+    // about 1 in 100 first tries fail: the streams drawn again were exercised
+    Assert.True(retried > 10, $"only {retried} first tries failed")
+
 let ``the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups`` () =
     let key = [| 0xa4093822u; 0x299f31d0u |]
     let c = [| 0x243f6a88u; 0x85a308d3u; 0x13198a2eu; 0x03707344u |]
@@ -203,6 +231,10 @@ let tests =
                 Expecto.Tests.testCase
                     "groups drawn in order from eight-group batches get exactly their own streams"
                     (fun () -> ``groups drawn in order from eight-group batches get exactly their own streams`` ())
+                Expecto.Tests.testCase
+                    "the first normals of eight groups are each group's first N(0, 1) variate, also where the ziggurat's first try fails"
+                    (fun () ->
+                        ``the first normals of eight groups are each group's first N(0, 1) variate, also where the ziggurat's first try fails`` ())
                 Expecto.Tests.testCase
                     "the block kernel gives the reference blocks, with and without SIMD, for consecutive counters and groups"
                     (fun () ->

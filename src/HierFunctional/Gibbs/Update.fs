@@ -55,6 +55,9 @@ type GroupStream(seed: int, chain: int) =
     // Groups handed out from this batch, and each update's depth for its next batch.
     let mutable handedOut = 0
     let mutable depths = Array.create 4 1
+    // First blocks of eight groups and their first N(0, 1) variates (`FirstNormals`).
+    let lanes = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride)
+    let normals = Array.zeroCreate<float> PhiloxBlocks.Stride
 
     /// The most blocks per group a batch computes.
     static member private MaxDepth = 4
@@ -75,6 +78,25 @@ type GroupStream(seed: int, chain: int) =
     member internal _.Philox(update: int, sweep: int, group: int) : Philox4x32 =
         g.Reset(update, sweep, group)
         g
+
+    /// The first N(0, 1) variate of the streams of groups group .. group + n − 1 (n ≤ 8) of update `update` in sweep
+    /// `sweep`, in out.[0 .. n − 1] of the returned array (valid until the next call): the same variates as
+    /// `StandardNormal.fromPhilox (Philox(update, sweep, g))`. Their first blocks are computed together and the
+    /// ziggurat's first try read from them; a group whose try fails (about 1 in 100) is drawn from its stream.
+    member internal this.FirstNormals(update: int, sweep: int, group: int, n: int) : float[] =
+        g.FirstBlocks(update, sweep, group, 1, lanes)
+
+        for i in 0 .. n - 1 do
+            let z =
+                StandardNormal.firstTry (Philox4x32.Bits53(lanes.[i], lanes.[PhiloxBlocks.Stride + i]))
+
+            normals.[i] <-
+                if Double.IsNaN z then
+                    StandardNormal.fromPhilox (this.Philox(update, sweep, group + i))
+                else
+                    z
+
+        normals
 
     /// Starts a batch at `group`. An update's batches compute one block more per group than its previous batch
     /// when a quarter of that batch's groups needed more, and one fewer when most needed fewer, so groups that draw
@@ -108,6 +130,7 @@ type GroupStream(seed: int, chain: int) =
     /// `Philox(update, sweep, group)` (the same generator state, so the same draws) for groups visited in
     /// increasing order: the first blocks of eight consecutive groups are computed together and kept until a group
     /// outside them is asked for.
+    [<System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)>]
     member internal this.PhiloxInOrder(update: int, sweep: int, group: int) : Philox4x32 =
         if
             update <> batchUpdate

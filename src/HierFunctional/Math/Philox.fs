@@ -20,6 +20,12 @@ type Philox4x32(key0: uint32, key1: uint32) =
     // Up to eight consecutive blocks from the base (layout of `PhiloxBlocks.Stride`): refilling several at once lets
     // their rounds overlap, where one block alone waits on each multiplication.
     let buffer = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride)
+    // Where the buffered outputs are read: output p at words.[first + (p % 4)·Stride + (p / 4)·2^blockShift]. The
+    // stream's own buffer (first 0, shift 0), or a lane of a batch's blocks that `ResetWithBlocks` handed it (read
+    // in place: a batch keeps block d of a lane 4·Stride words after block d − 1).
+    let mutable words = buffer
+    let mutable first = 0
+    let mutable blockShift = 0
     // Next output: word pos % 4 of buffered block pos / 4; pos = limit (4 × the buffered blocks) means used up.
     let mutable pos = 0
     let mutable limit = 0
@@ -122,6 +128,20 @@ type Philox4x32(key0: uint32, key1: uint32) =
 
         fresh <- false
         pos <- 0
+        words <- buffer
+        first <- 0
+        blockShift <- 0
+
+    /// The 53 bits of a double from two consecutive outputs (in the low 32 bits of each word): 27 of the first, 26
+    /// of the second.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    static member internal Bits53(first: uint64, second: uint64) : int64 =
+        (int64 (uint32 first >>> 5) <<< 26) ||| int64 (uint32 second >>> 6)
+
+    /// Where buffered output p is in `words`.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    member private _.At(p: int) =
+        first + (p &&& 3) * PhiloxBlocks.Stride + ((p >>> 2) <<< blockShift)
 
     /// The next 32-bit output.
     member g.NextUInt32() : uint32 =
@@ -130,7 +150,7 @@ type Philox4x32(key0: uint32, key1: uint32) =
 
         let p = pos
         pos <- p + 1
-        uint32 buffer.[(p &&& 3) * PhiloxBlocks.Stride + (p >>> 2)]
+        uint32 words.[g.At p]
 
     /// `NextBits53` when the buffer is used up or a single output was taken, into `slowBits`.
     member private g.NextBitsSlow() =
@@ -140,7 +160,7 @@ type Philox4x32(key0: uint32, key1: uint32) =
         // after a single output the pair straddles two outputs (perhaps two blocks)
         let a = g.NextUInt32()
         let b = g.NextUInt32()
-        slowBits <- (int64 (a >>> 5) <<< 26) ||| int64 (b >>> 6)
+        slowBits <- Philox4x32.Bits53(uint64 a, uint64 b)
 
     /// The 53 random bits of the next double, an integer in [0, 2⁵³): the double is this times 2⁻⁵³; 27 bits of one
     /// output, 26 of the next. Unless single outputs were taken, doubles take outputs (0, 1) or (2, 3) of one block.
@@ -150,10 +170,9 @@ type Philox4x32(key0: uint32, key1: uint32) =
 
         if p < limit && p &&& 1 = 0 then
             pos <- p + 2
-            let i = (p &&& 3) * PhiloxBlocks.Stride + (p >>> 2)
-
-            (int64 (uint32 buffer.[i] >>> 5) <<< 26)
-            ||| int64 (uint32 buffer.[i + PhiloxBlocks.Stride] >>> 6)
+            let i = g.At p
+            let w = words
+            Philox4x32.Bits53(w.[i], w.[i + PhiloxBlocks.Stride])
         else
             // through a field rather than returned: a call in tail position would carry F#'s tail prefix, and a
             // method holding one is never inlined
@@ -208,6 +227,9 @@ type Philox4x32(key0: uint32, key1: uint32) =
         limit <- 0
         fresh <- true
         handed <- 0
+        words <- buffer
+        first <- 0
+        blockShift <- 0
 
     /// A generator continuing exactly where the one whose `State` this was stood.
     static member FromState(state: uint64[]) : Philox4x32 =
@@ -261,7 +283,9 @@ type Philox4x32(key0: uint32, key1: uint32) =
                 (4 * d * PhiloxBlocks.Stride)
 
     /// `Reset(update, sweep, group)` with the stream's first `depth` blocks already computed (lane `lane` of `out`,
-    /// from `FirstBlocks`): the generator then draws exactly what `Reset` would give.
+    /// from `FirstBlocks`, read in place until they are used up, so `out` must not change meanwhile): the generator
+    /// then draws exactly what `Reset` would give.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     member internal _.ResetWithBlocks(update: int, sweep: int, group: int, out: uint64[], lane: int, depth: int) =
         // the stream being left was handed blocks it never reached
         if handed > 0 && pos <= limit - 4 then
@@ -275,17 +299,10 @@ type Philox4x32(key0: uint32, key1: uint32) =
         limit <- 4 * depth
         fresh <- true
         handed <- depth
-        buffer.[0] <- out.[lane]
-        buffer.[PhiloxBlocks.Stride] <- out.[PhiloxBlocks.Stride + lane]
-        buffer.[2 * PhiloxBlocks.Stride] <- out.[2 * PhiloxBlocks.Stride + lane]
-        buffer.[3 * PhiloxBlocks.Stride] <- out.[3 * PhiloxBlocks.Stride + lane]
-
-        for d in 1 .. depth - 1 do
-            let from = 4 * d * PhiloxBlocks.Stride + lane
-            buffer.[d] <- out.[from]
-            buffer.[PhiloxBlocks.Stride + d] <- out.[from + PhiloxBlocks.Stride]
-            buffer.[2 * PhiloxBlocks.Stride + d] <- out.[from + 2 * PhiloxBlocks.Stride]
-            buffer.[3 * PhiloxBlocks.Stride + d] <- out.[from + 3 * PhiloxBlocks.Stride]
+        // read in place: block d of the lane is 4·Stride words after block d − 1
+        words <- out
+        first <- lane
+        blockShift <- Numerics.BitOperations.Log2(uint32 (4 * PhiloxBlocks.Stride))
 
     /// Streams handed out by `ResetWithBlocks` since the last `ClearTallies` that needed more blocks than they were
     /// handed, and that needed fewer (the latter counted when the next one is handed out).

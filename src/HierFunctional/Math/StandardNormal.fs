@@ -1,6 +1,7 @@
 namespace HierFunctional
 
 open System
+open System.Runtime.CompilerServices
 
 /// Standard-normal variates by the 128-layer ziggurat (Marsaglia & Tsang 2000, in Doornik's 2005 ZIGNOR form,
 /// which avoids the correlation of reusing the layer bits): about one uniform per draw, against ~2.5 uniforms, a
@@ -51,6 +52,13 @@ module internal StandardNormal =
 
         if negative then x - tailStart else tailStart - x
 
+    /// The layer a uniform's 53 bits pick: their top 7.
+    let inline private layer (bits: int64) = int (bits >>> 46)
+
+    /// The signed uniform in [-1, 1) of a uniform's other 46 bits (2⁻⁴⁵ apart).
+    let inline private signedUniform (bits: int64) =
+        float (bits &&& 70368744177663L) * 2.842170943040401e-14 - 1.0
+
     /// One N(0, 1) variate from uniforms `next ()` and their 53 bits `bits ()` (the uniform times 2⁵³). One uniform
     /// supplies 53 bits: the top 7 pick the layer, the other 46 the signed uniform. Disjoint bits keep layer and
     /// uniform independent; taking the layer from the top also stays sound for generators with fewer random bits
@@ -65,8 +73,8 @@ module internal StandardNormal =
 
         while not accepted do
             let bits = nextBits ()
-            let i = int (bits >>> 46)
-            let u = float (bits &&& 70368744177663L) * 2.842170943040401e-14 - 1.0 // low 46 bits, 2^-45: [-1, 1)
+            let i = layer bits
+            let u = signedUniform bits
 
             if abs u < ratios.[i] then
                 result <- u * edges.[i]
@@ -84,6 +92,15 @@ module internal StandardNormal =
                     accepted <- true
 
         result
+
+    /// The ziggurat's first try on a uniform's 53 bits: the variate when they fall inside their layer's rectangle
+    /// (about 99% of draws), else NaN. A stream whose first uniform these bits are gives this variate from `fromPhilox`,
+    /// which begins with the same try; on NaN, `fromPhilox` on the stream from its start gives it.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
+    let firstTry (bits: int64) : float =
+        let i = layer bits
+        let u = signedUniform bits
+        if abs u < ratios.[i] then u * edges.[i] else nan
 
     /// One N(0, 1) variate from the samplers' generator, its uniforms taken without virtual calls.
     let fromPhilox (g: Philox4x32) : float =

@@ -11,8 +11,9 @@ open HierFunctional.Inference
 open type Distributions
 open HierFunctional.Tests.Gibbs.MonteCarlo
 
-/// The model variants the property draws from: child means and sds that factor per sweep, per element, or not.
-let private variant (k: int) =
+/// The model variants the property draws from: child means and sds that factor per sweep, per element, or not
+/// (0: the Normal hierarchy θ_j ~ N(μ, τ), y ~ N(θ[g], σ), which other tests reuse).
+let variant (k: int) =
     match k with
     | 0 ->
         model {

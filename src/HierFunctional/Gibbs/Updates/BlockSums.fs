@@ -28,13 +28,29 @@ module internal BlockSums =
 
         t
 
-    /// Σ term(i) for i in [0, n) in the fixed block order.
+    /// Σ term(i) for i in [0, n) in the fixed block order. Four full blocks are summed side by side: each block's
+    /// additions still run left to right, so the sums are the same, but four chains of additions do not wait on
+    /// each other's latency.
     let inline total ([<InlineIfLambda>] term: int -> float) (n: int) : float =
         let mutable t = 0.0 // accumulation (hot loop)
+        let mutable b = 0
 
-        for b in 0 .. count n - 1 do
+        while b + 4 <= n / Size do
+            let mutable t0, t1, t2, t3 = 0.0, 0.0, 0.0, 0.0
+
+            for i in b * Size .. b * Size + Size - 1 do
+                t0 <- t0 + term i
+                t1 <- t1 + term (i + Size)
+                t2 <- t2 + term (i + 2 * Size)
+                t3 <- t3 + term (i + 3 * Size)
+
+            t <- t + t0 + t1 + t2 + t3
+            b <- b + 4
+
+        while b < count n do
             let struct (lo, hi) = bounds n b
             t <- t + sum term lo hi
+            b <- b + 1
 
         t
 
@@ -75,13 +91,41 @@ module internal BlockSums =
                 M2 = a.M2 + b.M2 + d * d * (a.Count * b.Count / n)
             }
 
-    /// The moments of x(i), i in [0, n), block by block in the fixed order.
+    /// One step of Welford's update with the count already advanced to `n`.
+    let inline welford (v: float) (n: float) (mean: byref<float>) (m2: byref<float>) =
+        let d = v - mean
+        mean <- mean + d / n
+        m2 <- m2 + d * (v - mean)
+
+    /// The moments of x(i), i in [0, n), block by block in the fixed order. Four full blocks are updated side by
+    /// side: each block's steps still run left to right, so the moments are the same, but the four chains of
+    /// divisions do not wait on each other's latency.
     let inline totalMoments ([<InlineIfLambda>] x: int -> float) (n: int) : Moments =
         let mutable m = empty
+        let mutable b = 0
 
-        for b in 0 .. count n - 1 do
+        while b + 4 <= n / Size do
+            let mutable c = 0.0
+            let mutable mean0, mean1, mean2, mean3 = 0.0, 0.0, 0.0, 0.0
+            let mutable m20, m21, m22, m23 = 0.0, 0.0, 0.0, 0.0
+
+            for i in b * Size .. b * Size + Size - 1 do
+                c <- c + 1.0
+                welford (x i) c &mean0 &m20
+                welford (x (i + Size)) c &mean1 &m21
+                welford (x (i + 2 * Size)) c &mean2 &m22
+                welford (x (i + 3 * Size)) c &mean3 &m23
+
+            m <- combine m { Count = c; Mean = mean0; M2 = m20 }
+            m <- combine m { Count = c; Mean = mean1; M2 = m21 }
+            m <- combine m { Count = c; Mean = mean2; M2 = m22 }
+            m <- combine m { Count = c; Mean = mean3; M2 = m23 }
+            b <- b + 4
+
+        while b < count n do
             let struct (lo, hi) = bounds n b
             m <- combine m (moments x lo hi)
+            b <- b + 1
 
         m
 

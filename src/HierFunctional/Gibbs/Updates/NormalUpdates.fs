@@ -115,16 +115,21 @@ module internal NormalUpdates =
                 let sd = sf s
                 let p0 = 1.0 / (sd * sd)
                 let mp0 = m * p0
+                let mutable first = lo
 
-                for j in lo .. hi - 1 do
-                    let p = p0 + prec.[j]
+                // eight groups' N(0, 1) variates at a time, from their streams' first blocks computed together
+                while first < hi do
+                    let n = min PhiloxBlocks.Stride (hi - first)
+                    let z = gs.FirstNormals(update, sweep, first, n)
 
-                    let x =
-                        (mp0 + shift.[j]) / p
-                        + (1.0 / sqrt p) * StandardNormal.fromPhilox (gs.PhiloxInOrder(update, sweep, j))
+                    for i in 0 .. n - 1 do
+                        let j = first + i
+                        let p = p0 + prec.[j]
+                        let x = (mp0 + shift.[j]) / p + (1.0 / sqrt p) * z.[i]
+                        UpdateKit.checkFinite name rule x
+                        s.[off + j] <- x
 
-                    UpdateKit.checkFinite name rule x
-                    s.[off + j] <- x)
+                    first <- first + n)
         | _ -> drawElementRangeWith normalKernel b target m0 s0 rule
 
     /// Why some Gaussian child cannot feed `gaussianLikelihood` (no element map to the target, or not scalar), or

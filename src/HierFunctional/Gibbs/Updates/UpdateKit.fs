@@ -2,6 +2,7 @@ namespace HierFunctional
 
 open System
 open HierFunctional.Inference
+open System.Runtime.CompilerServices
 
 /// Checks and helpers every update executor shares.
 [<RequireQualifiedAccess>]
@@ -17,10 +18,13 @@ module internal UpdateKit =
     let fail (node: string) (update: string) (detail: string) =
         raise (ModelException(ModelError.NumericalFailure(node, update, detail)))
 
+    let private notFinite (node: string) (update: string) (x: float) : unit = fail node update $"the draw was {x}"
+
     /// Stops the run when a closed-form draw is not finite.
+    [<MethodImpl(MethodImplOptions.AggressiveInlining)>]
     let checkFinite (node: string) (update: string) (x: float) =
         if not (Double.IsFinite x) then
-            fail node update $"the draw was {x}"
+            notFinite node update x
 
     /// One slice step from x0; a non-finite log-density at the current value means the state is already broken,
     /// so it stops with an error naming the node and the update instead of sampling from it.
