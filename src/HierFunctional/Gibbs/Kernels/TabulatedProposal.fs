@@ -93,16 +93,11 @@ type internal TabulatedProposal
     /// The proposal's log-density at x (up to the same constant at every x).
     member _.LogDensity(x: float) : float =
         let n = TabulatedProposal.Bins
+        let hi = lo + width * float n
 
-        if x < lo then
-            heights.[n] + left * (x - lo)
-        else
-            let i = int ((x - lo) / width)
-
-            if i < n then
-                heights.[i]
-            else
-                heights.[n + 1] - right * (x - (lo + width * float n))
+        if x < lo then heights.[n] + left * (x - lo)
+        elif x >= hi then heights.[n + 1] - right * (x - hi)
+        else heights.[min (n - 1) (int ((x - lo) / width))]
 
     /// One draw from the proposal.
     member _.Draw(rng: Random) : float =
