@@ -23,8 +23,7 @@ let ``SIGINT during hier fit writes the draws so far and a summary marked partia
     else
         let dir = Path.Combine(tempDir (), "out")
 
-        // 4 chains on 2 threads, ~20 million sweeps each (at ~0.6 µs a sweep, about 12 s a chain): the run is still
-        // in its first two chains when interrupted
+        // 4 chains on 2 threads, ~2 million sweeps each: the run is still in its first two chains when interrupted
         let psi =
             ProcessStartInfo(
                 "dotnet",
@@ -51,7 +50,7 @@ let ``SIGINT during hier fit writes the draws so far and a summary marked partia
                 "--draws"
                 "2000"
                 "--thin"
-                "10000"
+                "1000"
                 "--seed"
                 "3"
                 "--output"
