@@ -84,16 +84,29 @@ module SbcCatalogue =
             scale "halft-sd" (HalfStudentT(4.0, 1.0)) id
         ]
 
+    let private nonCentred =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 2.0))
+            let! tau = sample "tau" (HalfNormal 1.0)
+            let! eta = sample "eta" (Normal(0.0, 1.0)) |> over "g"
+            do! observe "y" (Normal(mu + tau * eta.[group "g"], 0.8))
+        }
+
+    // one node at a time: with the known sd the collapsed Normal hierarchy would take all three
     let private positiveCoefficient =
+        { structure
+              "normal-linear-positive"
+              "Normal linear coefficient, positive (non-centred scale), Normal-Normal"
+              nonCentred
+              (SbcData.grouped 5 3 |> SbcData.realsOf "y" 0.0) with
+            Compile = CompileSettings.Default.WithCollapsedNormal(false)
+        }
+
+    let private collapsedNormal =
         structure
-            "normal-linear-positive"
-            "Normal linear coefficient, positive (non-centred scale), Normal-Normal"
-            (model {
-                let! mu = sample "mu" (Normal(0.0, 2.0))
-                let! tau = sample "tau" (HalfNormal 1.0)
-                let! eta = sample "eta" (Normal(0.0, 1.0)) |> over "g"
-                do! observe "y" (Normal(mu + tau * eta.[group "g"], 0.8))
-            })
+            "collapsed-normal"
+            "collapsed Normal hierarchy (non-centred, known sd): tau from its tabulated marginal, mu and eta exactly"
+            nonCentred
             (SbcData.grouped 5 3 |> SbcData.realsOf "y" 0.0)
 
     let private betaBinomial =
@@ -306,6 +319,7 @@ module SbcCatalogue =
         @ scales
         @ [
             positiveCoefficient
+            collapsedNormal
             betaBinomial
             betaBernoulli
             gammaPoisson

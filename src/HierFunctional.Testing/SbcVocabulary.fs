@@ -193,7 +193,7 @@ module SbcVocabulary =
                   do! observe "y" (Normal(mu + tau * eta.[group "g"], 0.8))
               })
               (SbcData.grouped 5 3 |> SbcData.realsOf "y" 0.0) with
-            Compile = CompileSettings.Default.WithJointLocationScale(true)
+            Compile = CompileSettings.Default.WithJointLocationScale(true).WithCollapsedNormal(false)
         }
 
     /// Both scales of the collapsed Beta-Binomial rule: Beta(a, b) moved on (logit mean, log sum), and

@@ -37,9 +37,14 @@ type CompileSettings =
         /// Draw the Normal-prior nodes of one logistic linear predictor jointly given one shared Pólya-Gamma ω per row
         /// (`SharedOmega`) instead of each node with its own ω (only when the rules include Pólya-Gamma logistic).
         SharedOmega: bool
+        /// Update a Normal hierarchy over known-sd observations (centred or non-centred) with its group values and
+        /// location integrated out for the scale, then both drawn exactly (`CollapsedNormal`), instead of one node at
+        /// a time with interweaving.
+        CollapsedNormal: bool
     }
 
-    /// Built-in rules, interweaving, block slicing and GLM blocks on; joint location-scale draws off.
+    /// Built-in rules, interweaving, block slicing, GLM blocks and collapsed Normal hierarchies on; joint location-scale
+    /// draws off.
     static member Default =
         {
             Rules = Rules.builtIn
@@ -48,6 +53,7 @@ type CompileSettings =
             JointLocationScale = false
             GlmBlock = true
             SharedOmega = true
+            CollapsedNormal = true
         }
 
     /// These settings with interweaving switched on or off.
@@ -64,6 +70,9 @@ type CompileSettings =
 
     /// These settings with the shared-ω logistic block switched on or off.
     member s.WithSharedOmega(on: bool) = { s with SharedOmega = on }
+
+    /// These settings with the collapsed Normal-hierarchy update switched on or off.
+    member s.WithCollapsedNormal(on: bool) = { s with CollapsedNormal = on }
 
     /// These settings with the given conjugacy rules.
     member s.WithRules(rules: ConjugacyRule list) = { s with Rules = rules }
@@ -179,6 +188,10 @@ module Gibbs =
                 |> Array.ofList
                 |> LkjUpdate.combine density expanded
                 |> CollapsedBetaBinomial.combine expanded
+                |> (if settings.CollapsedNormal then
+                        CollapsedNormal.combine density expanded
+                    else
+                        id)
                 |> (if settings.GlmBlock then
                         GlmBlock.combine density expanded
                     else

@@ -27,8 +27,13 @@ let private settings =
     [
         "default", CompileSettings.Default
         "passes-off",
-        CompileSettings.Default.WithInterweaving(false).WithBlockSlice(false).WithGlmBlock(false).WithSharedOmega(false)
-        "joint-location-scale", CompileSettings.Default.WithJointLocationScale(true)
+        CompileSettings.Default
+            .WithInterweaving(false)
+            .WithBlockSlice(false)
+            .WithGlmBlock(false)
+            .WithSharedOmega(false)
+            .WithCollapsedNormal(false)
+        "joint-location-scale", CompileSettings.Default.WithJointLocationScale(true).WithCollapsedNormal(false)
         "no-rules", CompileSettings.Default.WithRules []
     ]
 

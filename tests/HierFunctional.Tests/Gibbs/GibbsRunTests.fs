@@ -151,7 +151,9 @@ let ``an invalid constant prior argument is refused at compile time naming the n
 let ``an argument refusal inside an update surfaces as a numerical failure naming the node and the update, a bug as itself``
     ()
     =
-    let plan = planOf Rules.builtIn eightSchools eightSchoolsData
+    // the one-node-at-a-time plan, whose second update is tau's
+    let plan =
+        planUsing (CompileSettings.Default.WithCollapsedNormal false) eightSchools eightSchoolsData
 
     let withBroken (run: System.Random -> ChainState -> unit) =
         let broken =

@@ -77,7 +77,9 @@ let private nonCentredTau (prior: Dist) (mu: float) (eta: float[]) =
 
     // The τ rule on its own: the joint (μ, τ) update would otherwise replace it.
     let plan =
-        match Gibbs.compileUsing (CompileSettings.Default.WithJointLocationScale false) b with
+        match
+            Gibbs.compileUsing (CompileSettings.Default.WithJointLocationScale(false).WithCollapsedNormal false) b
+        with
         | Ok p -> p
         | Error e -> failwith $"%A{e}"
 

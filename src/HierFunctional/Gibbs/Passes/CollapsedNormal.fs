@@ -1,0 +1,282 @@
+namespace HierFunctional
+
+open System
+open HierFunctional.Inference
+
+/// A Normal hierarchy over observations with known standard deviations, centred (θ_j ~ N(μ, τ), y_i ~ N(a_i +
+/// c_i·θ[j_i], s_i)) or non-centred (η_j ~ N(0, 1), y_i ~ N(a_i + μ + τ·η[j_i], s_i)), with a, c and s data: the
+/// group values and μ integrate out in closed form. τ's marginal p(τ | y) is then fixed by the data, so it is
+/// tabulated once (`TabulatedProposal`) and τ moves by an independence Metropolis–Hastings step from the table, and
+/// μ | τ, y and θ | μ, τ, y (η = (θ − μ)/τ) are drawn exactly: one blocked step for all three whose draws are nearly
+/// independent between sweeps (eight schools), as `CollapsedRate` does for pumps.
+[<RequireQualifiedAccess>]
+module internal CollapsedNormal =
+
+    let private rule = "collapsed Normal hierarchy"
+
+    /// The parts of a matched hierarchy: the three nodes, μ's Normal prior, and the children as they read θ.
+    type private Pattern =
+        {
+            Mu: NodeInfo
+            Tau: NodeInfo
+            /// θ (centred) or η (non-centred).
+            Groups: NodeInfo
+            NonCentred: bool
+            M0: Expr
+            S0: Expr
+            /// The observations with θ's coefficient and offset (μ taken out of the non-centred offsets).
+            Children: GaussianChild list
+        }
+
+    let private dataOnly (e: Expr) = List.isEmpty (Expr.paramRefs e)
+
+    let private knownSd (c: GaussianChild) =
+        c.Node.Kind.IsObserved
+        && dataOnly c.Offset
+        && dataOnly c.Coefficient
+        && dataOnly c.Sd
+
+    let private childSet (expanded: Model) (name: string) =
+        Graph.children expanded name |> List.map (fun n -> n.Name) |> Set.ofList
+
+    /// θ written through μ and τ in a non-centred child: offset μ + a and coefficient τ, with a data.
+    let private asCentred (mu: string) (tau: string) (c: GaussianChild) : GaussianChild option =
+        match c.Coefficient, Linear.tryAffine mu c.Offset with
+        | Param t, Some(a, Slot.Whole, Const 1.0) when t = tau && dataOnly a ->
+            Some
+                { c with
+                    Offset = a
+                    Coefficient = Const 1.0
+                }
+        | _ -> None
+
+    let private find (b: Bound) (expanded: Model) (groups: NodeInfo) (children: GaussianChild list) =
+        let scalarParam name =
+            if Factor.isScalarGlobalParameter b name then
+                Some(Bound.node b name)
+            else
+                None
+
+        let normalPrior (info: NodeInfo) =
+            match info.Node.Kind with
+            | NodeKind.Parameter(Dist.Normal(m0, s0)) -> Some(m0, s0)
+            | _ -> None
+
+        let positive (info: NodeInfo) =
+            match info.Node.Kind with
+            | NodeKind.Parameter d -> Dist.support d = Support.Positive
+            | _ -> false
+
+        let pattern mu tau nonCentred cs =
+            match scalarParam mu, scalarParam tau with
+            | Some muInfo, Some tauInfo when mu <> tau && positive tauInfo ->
+                match normalPrior muInfo with
+                | Some(m0, s0) when
+                    dataOnly m0
+                    && dataOnly s0
+                    && (match tauInfo.Node.Kind with
+                        | NodeKind.Parameter d -> Dist.arguments d |> List.forall (fun (_, e) -> dataOnly e)
+                        | _ -> false)
+                    ->
+                    Some
+                        {
+                            Mu = muInfo
+                            Tau = tauInfo
+                            Groups = groups
+                            NonCentred = nonCentred
+                            M0 = m0
+                            S0 = s0
+                            Children = cs
+                        }
+                | _ -> None
+            | _ -> None
+
+        let observed = children |> List.map (fun c -> c.Node.Name) |> Set.ofList
+
+        if groups.Scope = Scope.Global || groups.Event <> Shape.Scalar || children.IsEmpty then
+            None
+        else
+            match groups.Node.Kind with
+            // centred: θ_j ~ N(μ, τ) is all that reads μ and τ
+            | NodeKind.Parameter(Dist.Normal(Param mu, Param tau)) when
+                children |> List.forall knownSd
+                && childSet expanded mu = Set.singleton groups.Node.Name
+                && childSet expanded tau = Set.singleton groups.Node.Name
+                ->
+                pattern mu tau false children
+            // non-centred: η_j ~ N(0, 1) and every child reads μ + τ·η; nothing else reads μ or τ
+            | NodeKind.Parameter(Dist.Normal(Const 0.0, Const 1.0)) ->
+                match children.Head.Coefficient, Expr.paramRefs children.Head.Offset with
+                | Param tau, [ mu ] ->
+                    let centred = children |> List.choose (asCentred mu tau)
+
+                    if
+                        centred.Length = children.Length
+                        && centred |> List.forall knownSd
+                        && childSet expanded mu = observed
+                        && childSet expanded tau = observed
+                    then
+                        pattern mu tau true centred
+                    else
+                        None
+                | _ -> None
+            | _ -> None
+
+    /// log p(τ | y) up to a constant, with μ ~ N(m0, s0²) and θ integrated out: per group d = 1 + τ²P,
+    /// Σ (S²τ²/(2d) − ½ log d) − ½ log A + B²/(2A), A = 1/s0² + Σ P/d, B = m0/s0² + Σ S/d. Also leaves A and B.
+    let internal logMarginal (p: float[]) (q: float[]) (m0: float) (s0: float) (tau: float) (ab: float[]) =
+        let t2 = tau * tau
+        let mutable a = 1.0 / (s0 * s0)
+        let mutable bb = m0 * a
+        let mutable c = 0.0
+        // Σ log d as the log of running products (one log per ~10 groups, not one per group); d ≥ 1.
+        let mutable prod = 1.0
+        let mutable logs = 0.0
+
+        for g in 0 .. p.Length - 1 do
+            let d = 1.0 + t2 * p.[g]
+            let s = q.[g]
+            let r = 1.0 / d
+            a <- a + p.[g] * r
+            bb <- bb + s * r
+            c <- c + s * s * t2 * r
+
+            if d < 1e100 then
+                prod <- prod * d
+
+                if prod > 1e200 then
+                    logs <- logs + log prod
+                    prod <- 1.0
+            else
+                logs <- logs + log d
+
+        ab.[0] <- a
+        ab.[1] <- bb
+        0.5 * (c - logs - log prod - log a + bb * bb / a)
+
+    /// One chain's scratch: the state of the current update, read by a log-marginal closure made once per chain
+    /// (so a sweep allocates nothing), and A, B of the last τ it was evaluated at.
+    [<AllowNullLiteral>]
+    type private Scratch() =
+        member val Values: float[] = null with get, set
+        member val AB: float[] = Array.zeroCreate 2
+        member val LogMarginal: float -> float = (fun _ -> nan) with get, set
+
+    /// The update, or None when τ's marginal cannot be tabulated (too flat to cover within the scan).
+    let private create (density: CompiledDensity) (pt: Pattern) : Update option =
+        let b = density.Bound
+        let mu, tau, groups = pt.Mu.Node.Name, pt.Tau.Node.Name, pt.Groups.Node.Name
+        let nodes = $"{mu}, {tau}, {groups}"
+        let j = pt.Groups.Copies
+        // Known sds: P_j and S_j are data, formed once; so are μ's prior and τ's (their arguments are data).
+        let p, q = Array.zeroCreate j, Array.zeroCreate j
+        let zero = UpdateKit.zeroState b
+        GaussianLikelihood.gaussianLikelihood b pt.Groups pt.Children zero p q (Array.zeroCreate j)
+
+        let m0 = Eval.compileScalar b Scope.Global pt.M0 zero 0
+        let s0 = Eval.compileScalar b Scope.Global pt.S0 zero 0
+        let own = density.Term { Node = tau; Copy = 0 }
+        let muOff, tauOff = b.Layout.Offsets.[mu], b.Layout.Offsets.[tau]
+        let gOff = b.Layout.Offsets.[groups]
+
+        // log p(log τ | y): τ's own prior term reads τ from the state it is given.
+        let logTarget (s: float[]) (ab: float[]) (u: float) =
+            let t = exp u
+            s.[tauOff] <- t
+
+            if t > 0.0 && Double.IsFinite t then
+                own s + logMarginal p q m0 s0 t ab + u
+            else
+                Double.NegativeInfinity
+
+        // Start the table's scan near the observations' typical sd.
+        let start =
+            let inv = p |> Array.filter (fun x -> x > 0.0) |> Array.map (fun x -> 1.0 / x)
+
+            if inv.Length = 0 then
+                0.0
+            else
+                0.5 * log (Array.average inv)
+
+        let table =
+            if Double.IsFinite m0 && s0 > 0.0 && Double.IsFinite s0 then
+                let s, ab = Array.zeroCreate b.Layout.Size, Array.zeroCreate 2
+                TabulatedProposal.TryCreate(logTarget s ab, start)
+            else
+                None
+
+        let run (g: TabulatedProposal) (sc: Scratch) (rng: Random) (st: ChainState) =
+            let s = st.Values
+            sc.Values <- s
+            let f = sc.LogMarginal
+            let u = log s.[tauOff]
+            let fu = f u
+
+            if not (Double.IsFinite fu) then
+                UpdateKit.fail nodes rule $"the log-density at the current {tau} = {s.[tauOff]} is {fu}"
+
+            let struct (u1, _) = g.Step(rng, f, u, fu)
+            let t = exp u1
+            s.[tauOff] <- t
+            // A and B at the new τ (the last evaluation was at the proposal, which may have been rejected)
+            logMarginal p q m0 s0 t sc.AB |> ignore
+            let m = sc.AB.[1] / sc.AB.[0] + StandardNormal.sample rng / sqrt sc.AB.[0]
+            UpdateKit.checkFinite mu rule m
+            s.[muOff] <- m
+            let t2 = t * t
+
+            for g in 0 .. j - 1 do
+                // θ | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P
+                let d = 1.0 + t2 * p.[g]
+                let theta = (m + t2 * q.[g]) / d + t / sqrt d * StandardNormal.sample rng
+                let v = if pt.NonCentred then (theta - m) / t else theta
+                UpdateKit.checkFinite groups rule v
+                s.[gOff + g] <- v
+
+        table
+        |> Option.map (fun g ->
+            {
+                Node = nodes
+                Method =
+                    $"{rule} ({groups} and {mu} integrated out: {tau} by independence Metropolis-Hastings from its tabulated marginal, then {mu}, {groups} drawn exactly)"
+                Kind = UpdateKind.CollapsedSlice
+                Exactness = Exactness.Approximate
+                Reason = ""
+                KeepsWeight = false
+                Init =
+                    fun _ ->
+                        let sc = Scratch()
+                        sc.LogMarginal <- fun u -> logTarget sc.Values sc.AB u
+                        UpdateStep.scratch (run g sc)
+            })
+
+    /// Replaces the updates of μ, τ and the group node of each matched hierarchy by one collapsed update, at the
+    /// place of the first of them; other updates are left as they are.
+    let combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
+        let b = density.Bound
+
+        let matches =
+            updates
+            |> Array.choose (fun u ->
+                match u.Kind, Model.tryFind u.Node expanded with
+                | UpdateKind.Rule r, Some node when r = NormalConjugacy.normalMean.Name ->
+                    match NormalConjugacy.normalMean.Recognise expanded node |> RuleOutcome.toOption with
+                    | Some(_, _, children) ->
+                        find b expanded (Bound.node b u.Node) children
+                        |> Option.bind (fun pt ->
+                            create density pt
+                            |> Option.map (fun joint ->
+                                Set.ofList [ pt.Mu.Node.Name; pt.Tau.Node.Name; u.Node ], joint))
+                    | None -> None
+                | _ -> None)
+
+        if matches.Length = 0 then
+            updates
+        else
+            let placed = Collections.Generic.HashSet<string>()
+
+            updates
+            |> Array.choose (fun u ->
+                match matches |> Array.tryFind (fun (names: Set<string>, _) -> names.Contains u.Node) with
+                | Some(_, joint) -> if placed.Add joint.Node then Some joint else None
+                | None -> Some u)
