@@ -39,7 +39,7 @@ module internal UpdateKit =
     /// A data-only expression as a function of the copy, evaluated when asked (`precompute` without the array).
     let evaluator (b: Bound) (scope: Scope) (e: Expr) : int -> float =
         let f = Eval.compileScalar b scope e
-        // a data-only expression reads no state: no layout-sized zero state (80 MB at J = 10⁷) per call
+        // a data-only expression reads no state: no layout-sized zero state per call
         let s =
             if List.isEmpty (Expr.paramRefs e) then
                 Array.empty
