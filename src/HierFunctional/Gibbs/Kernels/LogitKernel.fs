@@ -182,14 +182,15 @@ module internal LogitKernel =
     /// `laplaceWithin` with Newton run to its 0.3-sd stopping rule.
     let laplaceWith m s y n o c w0 ell = laplaceWithin 100 m s y n o c w0 ell
 
-    /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
-    let studentT (rng: Random) (nu: float) =
+    /// `studentT` from any source of uniforms, inlined so a caller holding the generator's own type makes no
+    /// virtual calls.
+    let inline private studentTFrom ([<InlineIfLambda>] uniform: unit -> float) (nu: float) =
         let mutable result = nan
 
         // rejection loop on the unit disc (local mutation)
         while Double.IsNaN result do
-            let u = 2.0 * rng.NextDouble() - 1.0
-            let v = 2.0 * rng.NextDouble() - 1.0
+            let u = 2.0 * uniform () - 1.0
+            let v = 2.0 * uniform () - 1.0
             let w = u * u + v * v
 
             if w > 0.0 && w < 1.0 then
@@ -203,6 +204,10 @@ module internal LogitKernel =
                 result <- u * sqrt (nu * (pow - 1.0) / w)
 
         result
+
+    /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
+    let studentT (rng: Random) (nu: float) =
+        studentTFrom (fun () -> rng.NextDouble()) nu
 
     /// A t draw centred at the Laplace mode with the Laplace scale, from `laplace`'s (mode, curvature).
     let private laplaceT (rng: Random) (struct (mode: float, h: float)) : struct (float * float * float) =
@@ -332,18 +337,9 @@ module internal LogitKernel =
         let mode = x + g / h
         // the t proposal (`laplaceT`, `studentT` with ν = 16)
         let scale = 1.0 / sqrt h
-        let mutable t = nan
 
-        // rejection loop on the unit disc (local mutation)
-        while Double.IsNaN t do
-            let u = 2.0 * rng.NextDoubleDirect() - 1.0
-            let v = 2.0 * rng.NextDoubleDirect() - 1.0
-            let w = u * u + v * v
-
-            if w > 0.0 && w < 1.0 then
-                t <- u * sqrt (ProposalDof * (1.0 / sqrt (sqrt (sqrt w)) - 1.0) / w)
-
-        let theta1 = mode + scale * t
+        let theta1 =
+            mode + scale * studentTFrom (fun () -> rng.NextDoubleDirect()) ProposalDof
         // `acceptOrStay`: `logConditionalRatio` plus `logProposalRatio`
         let z1, z0 = (theta1 - m) / s, (theta0 - m) / s
         let e1, e0 = o + c * theta1, o + c * theta0
