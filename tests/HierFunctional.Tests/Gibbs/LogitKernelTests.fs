@@ -71,6 +71,25 @@ let ``the compiled kernel with one Newton step and a precomputed start leaves th
 
         withinMcse label chains exact)
 
+let ``the scalar one-child kernel draws bit for bit what the compiled kernel draws`` () =
+    // the one-child cases, and one whose linear predictors pass |η| = 30 (the stable softplus branch)
+    let cases =
+        (oneGroupCases |> List.filter (fun (_, _, _, y, _, _, _) -> y.Length = 1))
+        @ [ "far", 35.0, 1.0, [| 40.0 |], [| 40.0 |], [| 0.5 |], [| 1.0 |] ]
+
+    cases
+    |> List.iteri (fun i (label, m, s, y, n, o, c) ->
+        let struct (w0, ell) = LogitKernel.empirical y n
+        let r1, r2 = Philox4x32.Create(300 + i, 0), Philox4x32.Create(300 + i, 0)
+        let mutable x1, x2 = m - 3.0 * s, m - 3.0 * s
+
+        for t in 1..5000 do
+            x1 <- LogitKernel.stepWith r1 m s y n o c w0 ell true x1
+            x2 <- LogitKernel.stepOne r2 m s (1.0 / (s * s)) y.[0] n.[0] o.[0] c.[0] w0.[0] ell.[0] x2
+
+            if BitConverter.DoubleToInt64Bits x1 <> BitConverter.DoubleToInt64Bits x2 then
+                failwith $"{label}: step {t} gives {x1} and {x2}")
+
 let ``with no informative rows the kernel draws from the prior`` () =
     let chains = kernelChains 7 0.8 1.3 [| 0.0 |] [| 0.0 |] [| 0.0 |] [| 0.0 |] 10000
     withinMcse "empty group" chains (0.8, 1.3)
@@ -312,6 +331,9 @@ let tests =
                     "the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant"
                     (fun () ->
                         ``the compiled kernel with one Newton step and a precomputed start leaves the same conditionals invariant`` ())
+                Expecto.Tests.testCase
+                    "the scalar one-child kernel draws bit for bit what the compiled kernel draws"
+                    (fun () -> ``the scalar one-child kernel draws bit for bit what the compiled kernel draws`` ())
                 Expecto.Tests.testCase "with no informative rows the kernel draws from the prior" (fun () ->
                     ``with no informative rows the kernel draws from the prior`` ())
                 Expecto.Tests.testCase

@@ -182,14 +182,15 @@ module internal LogitKernel =
     /// `laplaceWithin` with Newton run to its 0.3-sd stopping rule.
     let laplaceWith m s y n o c w0 ell = laplaceWithin 100 m s y n o c w0 ell
 
-    /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
-    let studentT (rng: Random) (nu: float) =
+    /// `studentT` from any source of uniforms, inlined so a caller holding the generator's own type makes no
+    /// virtual calls.
+    let inline private studentTFrom ([<InlineIfLambda>] uniform: unit -> float) (nu: float) =
         let mutable result = nan
 
         // rejection loop on the unit disc (local mutation)
         while Double.IsNaN result do
-            let u = 2.0 * rng.NextDouble() - 1.0
-            let v = 2.0 * rng.NextDouble() - 1.0
+            let u = 2.0 * uniform () - 1.0
+            let v = 2.0 * uniform () - 1.0
             let w = u * u + v * v
 
             if w > 0.0 && w < 1.0 then
@@ -203,6 +204,10 @@ module internal LogitKernel =
                 result <- u * sqrt (nu * (pow - 1.0) / w)
 
         result
+
+    /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
+    let studentT (rng: Random) (nu: float) =
+        studentTFrom (fun () -> rng.NextDouble()) nu
 
     /// A t draw centred at the Laplace mode with the Laplace scale, from `laplace`'s (mode, curvature).
     let private laplaceT (rng: Random) (struct (mode: float, h: float)) : struct (float * float * float) =
@@ -306,3 +311,54 @@ module internal LogitKernel =
                 proposeWithin rng StepNewtonSteps m s y n o c w0 ell
 
             acceptOrStay rng m s y n o c mode scale proposal theta0
+
+    /// `stepWith` for an informative element with a single collapsed child (Y, N, o, c scalars) on the generator's own
+    /// type: the same arithmetic in the same order, so the same draws bit for bit, without the per-child loops, the
+    /// arrays, the virtual generator calls or the unused stopping test of the one Newton step. `prec` is 1/s².
+    let stepOne
+        (rng: Philox4x32)
+        (m: float)
+        (s: float)
+        (prec: float)
+        (y: float)
+        (n: float)
+        (o: float)
+        (c: float)
+        (w0: float)
+        (ell: float)
+        (theta0: float)
+        : float =
+        // the Newton start (`laplaceFrom`) and its one step (`newtonFrom`, `derivatives`)
+        let w = c * c * w0
+        let x = (m * prec + w * (ell - o) / c) / (prec + w)
+        let p = 1.0 / (1.0 + exp (-(o + c * x)))
+        let g = -(x - m) * prec + c * (y - n * p)
+        let h = prec + c * c * n * p * (1.0 - p)
+        let mode = x + g / h
+        // the t proposal (`laplaceT`, `studentT` with ν = 16)
+        let scale = 1.0 / sqrt h
+
+        let theta1 =
+            mode + scale * studentTFrom (fun () -> rng.NextDoubleDirect()) ProposalDof
+        // `acceptOrStay`: `logConditionalRatio` plus `logProposalRatio`
+        let z1, z0 = (theta1 - m) / s, (theta0 - m) / s
+        let e1, e0 = o + c * theta1, o + c * theta0
+
+        let dSoftplus =
+            if abs e1 < 30.0 && abs e0 < 30.0 then
+                log ((1.0 + exp e1) / (1.0 + exp e0))
+            else
+                softplus e1 - softplus e0
+
+        let q0, q1 = (theta0 - mode) / scale, (theta1 - mode) / scale
+
+        let logAlpha =
+            -0.5 * (z1 * z1 - z0 * z0) + y * (e1 - e0) - n * dSoftplus
+            + 0.5
+              * (ProposalDof + 1.0)
+              * log ((1.0 + q1 * q1 / ProposalDof) / (1.0 + q0 * q0 / ProposalDof))
+
+        if logAlpha >= 0.0 || rng.NextDoubleDirect() < exp logAlpha then
+            theta1
+        else
+            theta0

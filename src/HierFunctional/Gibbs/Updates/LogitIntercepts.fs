@@ -181,23 +181,47 @@ module internal LogitIntercepts =
 
                                         // one kernel step per element (hot loop; writes only this element's value)
                                         for j in lo .. hi - 1 do
-                                            let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> Random
+                                            let philox = gs.PhiloxInOrder(setup.Index, st.Sweep, j)
                                             let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
-                                            stepElement
-                                                rng
-                                                name
-                                                s
-                                                (off + j)
-                                                m
-                                                sd
-                                                ys.[j]
-                                                ns.[j]
-                                                fo.[j]
-                                                fc.[j]
-                                                w0s.[j]
-                                                ells.[j]
-                                                informative.[j]
+                                            if k = 1 && informative.[j] then
+                                                // one child: the scalar kernel, the same draws without the arrays
+                                                if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
+                                                    UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
+
+                                                let x =
+                                                    LogitKernel.stepOne
+                                                        philox
+                                                        m
+                                                        sd
+                                                        (1.0 / (sd * sd))
+                                                        ys.[j].[0]
+                                                        ns.[j].[0]
+                                                        fo.[j].[0]
+                                                        fc.[j].[0]
+                                                        w0s.[j].[0]
+                                                        ells.[j].[0]
+                                                        s.[off + j]
+
+                                                UpdateKit.checkFinite name methodName x
+                                                s.[off + j] <- x
+                                            else
+                                                let rng = philox :> Random
+
+                                                stepElement
+                                                    rng
+                                                    name
+                                                    s
+                                                    (off + j)
+                                                    m
+                                                    sd
+                                                    ys.[j]
+                                                    ns.[j]
+                                                    fo.[j]
+                                                    fc.[j]
+                                                    w0s.[j]
+                                                    ells.[j]
+                                                    informative.[j]
                                     | None ->
                                         // per-element offsets and coefficients into this chain's scratch (hot loop)
                                         for j in lo .. hi - 1 do
