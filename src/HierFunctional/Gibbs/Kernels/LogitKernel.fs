@@ -51,8 +51,26 @@ module internal LogitKernel =
         let z = (theta - m) / s
         -0.5 * z * z + logLikelihood y n o c theta
 
-    /// logConditional at θ1 minus at θ0, with one log per child instead of two:
+    /// The prior's part of `logConditionalRatio`.
+    let inline private priorLogRatio (m: float) (s: float) (theta1: float) (theta0: float) =
+        let z1, z0 = (theta1 - m) / s, (theta0 - m) / s
+        -0.5 * (z1 * z1 - z0 * z0)
+
+    /// One child's part of `logConditionalRatio`, with one log instead of two:
     /// softplus(η1) − softplus(η0) = log((1 + e^η1)/(1 + e^η0)) while both |η| < 30 (else the stable form).
+    let inline private childLogRatio (y: float) (n: float) (o: float) (c: float) (theta1: float) (theta0: float) =
+        let e1 = o + c * theta1
+        let e0 = o + c * theta0
+
+        let dSoftplus =
+            if abs e1 < 30.0 && abs e0 < 30.0 then
+                log ((1.0 + exp e1) / (1.0 + exp e0))
+            else
+                softplus e1 - softplus e0
+
+        y * (e1 - e0) - n * dSoftplus
+
+    /// logConditional at θ1 minus at θ0.
     let logConditionalRatio
         (m: float)
         (s: float)
@@ -63,20 +81,10 @@ module internal LogitKernel =
         (theta1: float)
         (theta0: float)
         =
-        let z1, z0 = (theta1 - m) / s, (theta0 - m) / s
-        let mutable acc = -0.5 * (z1 * z1 - z0 * z0)
+        let mutable acc = priorLogRatio m s theta1 theta0
 
         for k in 0 .. y.Length - 1 do
-            let e1 = o.[k] + c.[k] * theta1
-            let e0 = o.[k] + c.[k] * theta0
-
-            let dSoftplus =
-                if abs e1 < 30.0 && abs e0 < 30.0 then
-                    log ((1.0 + exp e1) / (1.0 + exp e0))
-                else
-                    softplus e1 - softplus e0
-
-            acc <- acc + y.[k] * (e1 - e0) - n.[k] * dSoftplus
+            acc <- acc + childLogRatio y.[k] n.[k] o.[k] c.[k] theta1 theta0
 
         acc
 
@@ -340,25 +348,33 @@ module internal LogitKernel =
 
         let theta1 =
             mode + scale * studentTFrom (fun () -> rng.NextDoubleDirect()) ProposalDof
-        // `acceptOrStay`: `logConditionalRatio` plus `logProposalRatio`
-        let z1, z0 = (theta1 - m) / s, (theta0 - m) / s
-        let e1, e0 = o + c * theta1, o + c * theta0
-
-        let dSoftplus =
-            if abs e1 < 30.0 && abs e0 < 30.0 then
-                log ((1.0 + exp e1) / (1.0 + exp e0))
-            else
-                softplus e1 - softplus e0
-
-        let q0, q1 = (theta0 - mode) / scale, (theta1 - mode) / scale
-
+        // `acceptOrStay`: `logConditionalRatio` plus `logProposalRatio`, summed in the same order
         let logAlpha =
-            -0.5 * (z1 * z1 - z0 * z0) + y * (e1 - e0) - n * dSoftplus
-            + 0.5
-              * (ProposalDof + 1.0)
-              * log ((1.0 + q1 * q1 / ProposalDof) / (1.0 + q0 * q0 / ProposalDof))
+            priorLogRatio m s theta1 theta0
+            + childLogRatio y n o c theta1 theta0
+            + logProposalRatio mode scale theta1 theta0
 
         if logAlpha >= 0.0 || rng.NextDoubleDirect() < exp logAlpha then
             theta1
         else
             theta0
+
+    /// `stepWith` on the generator's own type: an informative element with one child takes `stepOne`, every other
+    /// element `stepWith`; the draws are the same either way.
+    let inline stepOn
+        (rng: Philox4x32)
+        (m: float)
+        (s: float)
+        (y: float[])
+        (n: float[])
+        (o: float[])
+        (c: float[])
+        (w0: float[])
+        (ell: float[])
+        (informative: bool)
+        (theta0: float)
+        : float =
+        if informative && y.Length = 1 then
+            stepOne rng m s (1.0 / (s * s)) y.[0] n.[0] o.[0] c.[0] w0.[0] ell.[0] theta0
+        else
+            stepWith (rng :> Random) m s y n o c w0 ell informative theta0

@@ -86,10 +86,10 @@ module internal LogitIntercepts =
         else
             None
 
-    /// One element's `LogitKernel.stepWith` from its Normal(m, sd) prior, checked and written to s.[at]: the body the
+    /// One element's `LogitKernel.stepOn` from its Normal(m, sd) prior, checked and written to s.[at]: the body the
     /// update's two loops (fixed, or per-sweep offsets and coefficients) share; a plain function, so no closure.
     let private stepElement
-        (rng: Random)
+        (rng: Philox4x32)
         (name: string)
         (s: float[])
         (at: int)
@@ -107,7 +107,7 @@ module internal LogitIntercepts =
             UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
 
         // writes only this element's value (hot loop body)
-        let x = LogitKernel.stepWith rng m sd y n o c w0 ell informative s.[at]
+        let x = LogitKernel.stepOn rng m sd y n o c w0 ell informative s.[at]
         UpdateKit.checkFinite name methodName x
         s.[at] <- x
 
@@ -184,48 +184,24 @@ module internal LogitIntercepts =
                                             let philox = gs.PhiloxInOrder(setup.Index, st.Sweep, j)
                                             let m, sd = (if glob then mg else mf s j), (if glob then sg else sf s j)
 
-                                            if k = 1 && informative.[j] then
-                                                // one child: the scalar kernel, the same draws without the arrays
-                                                if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
-                                                    UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
-
-                                                let x =
-                                                    LogitKernel.stepOne
-                                                        philox
-                                                        m
-                                                        sd
-                                                        (1.0 / (sd * sd))
-                                                        ys.[j].[0]
-                                                        ns.[j].[0]
-                                                        fo.[j].[0]
-                                                        fc.[j].[0]
-                                                        w0s.[j].[0]
-                                                        ells.[j].[0]
-                                                        s.[off + j]
-
-                                                UpdateKit.checkFinite name methodName x
-                                                s.[off + j] <- x
-                                            else
-                                                let rng = philox :> Random
-
-                                                stepElement
-                                                    rng
-                                                    name
-                                                    s
-                                                    (off + j)
-                                                    m
-                                                    sd
-                                                    ys.[j]
-                                                    ns.[j]
-                                                    fo.[j]
-                                                    fc.[j]
-                                                    w0s.[j]
-                                                    ells.[j]
-                                                    informative.[j]
+                                            stepElement
+                                                philox
+                                                name
+                                                s
+                                                (off + j)
+                                                m
+                                                sd
+                                                ys.[j]
+                                                ns.[j]
+                                                fo.[j]
+                                                fc.[j]
+                                                w0s.[j]
+                                                ells.[j]
+                                                informative.[j]
                                     | None ->
                                         // per-element offsets and coefficients into this chain's scratch (hot loop)
                                         for j in lo .. hi - 1 do
-                                            let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> Random
+                                            let philox = gs.PhiloxInOrder(setup.Index, st.Sweep, j)
                                             let mutable informative = false
 
                                             for q in 0 .. k - 1 do
@@ -245,7 +221,7 @@ module internal LogitIntercepts =
                                             let m, sd = mf s i, sf s i
 
                                             stepElement
-                                                rng
+                                                philox
                                                 name
                                                 s
                                                 (off + j)
