@@ -16,6 +16,9 @@ type UpdateKind =
     | Slice
     /// A shape slice-sampled with its Gamma rate integrated out, then the rate drawn (BUGS pumps).
     | CollapsedSlice
+    /// μ, τ and the group node of a Normal hierarchy with known observation sds as one step: τ by independence
+    /// Metropolis-Hastings from its tabulated marginal, then μ and the group values drawn exactly (the collapsed-Normal pass).
+    | CollapsedNormal
     /// Scalar hyperparameters slice-sampled together (the block-slice pass).
     | SliceBlock
     /// LKJ scales and correlation factor slice-sampled as one block (the LKJ pass).

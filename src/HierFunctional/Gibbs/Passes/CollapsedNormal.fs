@@ -123,7 +123,8 @@ module internal CollapsedNormal =
             | _ -> None
 
     /// log p(τ | y) up to a constant, with μ ~ N(m0, s0²) and θ integrated out: per group d = 1 + τ²P,
-    /// Σ (S²τ²/(2d) − ½ log d) − ½ log A + B²/(2A), A = 1/s0² + Σ P/d, B = m0/s0² + Σ S/d. Also leaves A and B.
+    /// Σ (S²τ²/(2d) − ½ log d) − ½ log A + B²/(2A), A = 1/s0² + Σ P/d, B = m0/s0² + Σ S/d. Also leaves A, B and the
+    /// τ they belong to in ab.[0..2], so a caller can tell whether they are still current.
     let internal logMarginal (p: float[]) (q: float[]) (m0: float) (s0: float) (tau: float) (ab: float[]) =
         let t2 = tau * tau
         let mutable a = 1.0 / (s0 * s0)
@@ -152,14 +153,15 @@ module internal CollapsedNormal =
 
         ab.[0] <- a
         ab.[1] <- bb
+        ab.[2] <- tau
         0.5 * (c - logs - log prod - log a + bb * bb / a)
 
     /// One chain's scratch: the state of the current update, read by a log-marginal closure made once per chain
-    /// (so a sweep allocates nothing), and A, B of the last τ it was evaluated at.
+    /// (so a sweep allocates nothing), and A, B of the last τ it was evaluated at (with that τ).
     [<AllowNullLiteral>]
     type private Scratch() =
         member val Values: float[] = null with get, set
-        member val AB: float[] = Array.zeroCreate 2
+        member val AB: float[] = [| nan; nan; nan |]
         member val LogMarginal: float -> float = (fun _ -> nan) with get, set
 
     /// The update, or None when τ's marginal cannot be tabulated (too flat to cover within the scan).
@@ -200,7 +202,7 @@ module internal CollapsedNormal =
 
         let table =
             if Double.IsFinite m0 && s0 > 0.0 && Double.IsFinite s0 then
-                let s, ab = Array.zeroCreate b.Layout.Size, Array.zeroCreate 2
+                let s, ab = Array.zeroCreate b.Layout.Size, Array.zeroCreate 3
                 TabulatedProposal.TryCreate(logTarget s ab, start)
             else
                 None
@@ -218,8 +220,10 @@ module internal CollapsedNormal =
             let struct (u1, _) = g.Step(rng, f, u, fu)
             let t = exp u1
             s.[tauOff] <- t
-            // A and B at the new τ (the last evaluation was at the proposal, which may have been rejected)
-            logMarginal p q m0 s0 t sc.AB |> ignore
+            // A and B at the new τ: still there when the step accepted its proposal (the last τ evaluated)
+            if sc.AB.[2] <> t then
+                logMarginal p q m0 s0 t sc.AB |> ignore
+
             let m = sc.AB.[1] / sc.AB.[0] + StandardNormal.sample rng / sqrt sc.AB.[0]
             UpdateKit.checkFinite mu rule m
             s.[muOff] <- m
@@ -239,7 +243,7 @@ module internal CollapsedNormal =
                 Node = nodes
                 Method =
                     $"{rule} ({groups} and {mu} integrated out: {tau} by independence Metropolis-Hastings from its tabulated marginal, then {mu}, {groups} drawn exactly)"
-                Kind = UpdateKind.CollapsedSlice
+                Kind = UpdateKind.CollapsedNormal
                 Exactness = Exactness.Approximate
                 Reason = ""
                 KeepsWeight = false
