@@ -217,6 +217,19 @@ module internal LogitKernel =
     let studentT (rng: Random) (nu: float) =
         studentTFrom (fun () -> rng.NextDouble()) nu
 
+    /// The accepted point of `studentT`'s polar method, (u, w = u² + v²), from the generator's own type: the t draw is
+    /// u·√(ν(w^(−2/ν) − 1)/w), left to the caller so many can be taken four to a vector (`LogitLanes`).
+    let polarPoint (rng: Philox4x32) : struct (float * float) =
+        let mutable u, w = 0.0, 0.0
+
+        // rejection loop on the unit disc (local mutation)
+        while not (w > 0.0 && w < 1.0) do
+            u <- 2.0 * rng.NextDoubleDirect() - 1.0
+            let v = 2.0 * rng.NextDoubleDirect() - 1.0
+            w <- u * u + v * v
+
+        struct (u, w)
+
     /// A t draw centred at the Laplace mode with the Laplace scale, from `laplace`'s (mode, curvature).
     let private laplaceT (rng: Random) (struct (mode: float, h: float)) : struct (float * float * float) =
         let scale = 1.0 / sqrt h

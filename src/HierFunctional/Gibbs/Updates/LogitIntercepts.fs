@@ -86,6 +86,52 @@ module internal LogitIntercepts =
         else
             None
 
+    /// Fails unless Normal(m, sd) is a proper prior.
+    let private checkPrior (name: string) (m: float) (sd: float) =
+        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
+            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
+
+    /// Elements lo..hi−1 of a target whose elements each have one informative child under one global Normal(m, sd)
+    /// prior, four to a vector (`LogitLanes`): centres, then each element's polar point and uniform from its own
+    /// stream, then the proposals and decisions, written to s from `off`.
+    let private stepLanes
+        (gs: GroupStream)
+        (update: int)
+        (sweep: int)
+        (name: string)
+        (s: float[])
+        (off: int)
+        (d: LogitLanes.Cells)
+        (w: LogitLanes.Scratch)
+        (m: float)
+        (sd: float)
+        (lo: int)
+        (hi: int)
+        =
+        checkPrior name m sd
+
+        // this range's elements only (hot loops over the range's scratch)
+        for j in lo .. hi - 1 do
+            w.Theta0.[j - lo] <- s.[off + j]
+
+        LogitLanes.centres d m (1.0 / (sd * sd)) lo hi w
+
+        // each element's stream: its polar point for the t draw, then its acceptance uniform
+        for j in lo .. hi - 1 do
+            let philox = gs.PhiloxInOrder(update, sweep, j)
+            let r = j - lo
+            let struct (u, v) = LogitKernel.polarPoint philox
+            w.PolarU.[r] <- u
+            w.PolarW.[r] <- v
+            w.U.[r] <- philox.NextDoubleDirect()
+
+        LogitLanes.decide d m sd lo hi w
+
+        for j in lo .. hi - 1 do
+            let x = w.Next.[j - lo]
+            UpdateKit.checkFinite name methodName x
+            s.[off + j] <- x
+
     /// One element's `LogitKernel.stepOn` from its Normal(m, sd) prior, checked and written to s.[at]: the body the
     /// update's two loops (fixed, or per-sweep offsets and coefficients) share; a plain function, so no closure.
     let private stepElement
@@ -103,9 +149,7 @@ module internal LogitIntercepts =
         (ell: float[])
         (informative: bool)
         =
-        if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
-            UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
-
+        checkPrior name m sd
         // writes only this element's value (hot loop body)
         let x = LogitKernel.stepOn rng m sd y n o c w0 ell informative s.[at]
         UpdateKit.checkFinite name methodName x
@@ -150,6 +194,14 @@ module internal LogitIntercepts =
                     else
                         None
 
+                // one informative child per element under a prior read once per sweep: the vector kernel (`LogitLanes`)
+                let lanes =
+                    match fixedAll, UpdateKit.perSweep b m0, UpdateKit.perSweep b s0 with
+                    | Some(fo, fc, informative), Some mg, Some sg when k = 1 && Array.forall id informative ->
+                        let one (a: float[][]) = a |> Array.map (fun v -> v.[0])
+                        Some(LogitLanes.cells (one ys) (one ns) (one fo) (one fc), mg, sg)
+                    | _ -> None
+
                 Some
                     {
                         Node = name
@@ -161,6 +213,7 @@ module internal LogitIntercepts =
                         Init =
                             fun setup ->
                                 let os, cs = Array.zeroCreate<float> k, Array.zeroCreate<float> k
+                                let laneScratch = LogitLanes.scratch (if lanes.IsSome then target.Copies else 0)
 
                                 // group-wise: element j steps on its own stream (the chain's scratch serves the range
                                 // from group 0; any other range, on another thread, gets its own)
@@ -173,8 +226,11 @@ module internal LogitIntercepts =
 
                                     let s = st.Values
 
-                                    match fixedAll with
-                                    | Some(fo, fc, informative) ->
+                                    match lanes, fixedAll with
+                                    | Some(d, mg, sg), _ ->
+                                        let w = if lo = 0 then laneScratch else LogitLanes.scratch (hi - lo)
+                                        stepLanes gs setup.Index st.Sweep name s off d w (mg s) (sg s) lo hi
+                                    | None, Some(fo, fc, informative) ->
                                         let glob = target.Scope = Scope.Global
                                         // a global prior's (m, sd) read once: the elements' steps never write them
                                         let mg, sg = (if glob then mf s 0 else nan), (if glob then sf s 0 else nan)
@@ -198,7 +254,7 @@ module internal LogitIntercepts =
                                                 w0s.[j]
                                                 ells.[j]
                                                 informative.[j]
-                                    | None ->
+                                    | None, None ->
                                         // per-element offsets and coefficients into this chain's scratch (hot loop)
                                         for j in lo .. hi - 1 do
                                             let philox = gs.PhiloxInOrder(setup.Index, st.Sweep, j)
@@ -245,10 +301,6 @@ module internal LogitIntercepts =
             | None -> None
         | _ -> None
 
-    /// Newton steps for the τ step's proposal centre (see `LogitKernel.proposeWithin`).
-    [<Literal>]
-    let TauNewtonSteps = 1
-
     /// The τ half of interweaving for θ_j ~ Normal(μ, τ) with collapsed logistic children: with η = (θ − μ)/τ held
     /// fixed, τ's conditional is p(τ) Π_k L_k(μ + τ η_k) (the Normal densities of θ become those of η, free of τ), a
     /// binomial-logit conditional in τ with offsets o + cμ and coefficients cη. One Laplace-t independence MH step
@@ -285,7 +337,8 @@ module internal LogitIntercepts =
                 let n = cells |> Array.map (fun (_, _, v, _, _) -> v)
                 let o0 = cells |> Array.map (fun (_, _, _, v, _) -> v)
                 let c0 = cells |> Array.map (fun (_, _, _, _, v) -> v)
-                let struct (w0, ell) = LogitKernel.empirical y n
+                let tc = LogitLanes.tauCells y n
+                let prec = 1.0 / (centreSd * centreSd)
                 let thetaOff = b.Layout.Offsets.[theta.Node.Name]
 
                 let muOff, tauOff =
@@ -304,8 +357,11 @@ module internal LogitIntercepts =
                         KeepsWeight = false
                         Init =
                             fun _ ->
-                                let eta, os, cs =
-                                    Array.zeroCreate<float> jn, Array.zeroCreate<float> m, Array.zeroCreate<float> m
+                                let eta = Array.zeroCreate<float> jn
+                                // whole vectors long; the cells past m stay o = c = 0 and add nothing
+                                let os, cs =
+                                    Array.zeroCreate<float>(LogitLanes.padded m),
+                                    Array.zeroCreate<float>(LogitLanes.padded m)
 
                                 UpdateStep.scratch (fun rng st ->
                                     let s = st.Values
@@ -320,8 +376,9 @@ module internal LogitIntercepts =
                                         os.[i] <- o0.[i] + c0.[i] * mu0
                                         cs.[i] <- c0.[i] * eta.[elem.[i]]
 
-                                    let struct (mode, scale, t1) =
-                                        LogitKernel.proposeWithin rng TauNewtonSteps 0.0 centreSd y n os cs w0 ell
+                                    let struct (mode, h) = LogitLanes.laplaceOneStep tc prec os cs
+                                    let scale = 1.0 / sqrt h
+                                    let t1 = mode + scale * LogitKernel.studentT rng LogitKernel.ProposalDof
 
                                     if t1 > 0.0 && Double.IsFinite t1 then
                                         let p0 = tauRest s
@@ -329,7 +386,7 @@ module internal LogitIntercepts =
                                         let p1 = tauRest s
 
                                         let logAlpha =
-                                            LogitKernel.logConditionalRatio 0.0 Double.PositiveInfinity y n os cs t1 t0
+                                            LogitLanes.logLikelihoodRatio tc os cs t1 t0
                                             + (p1 - p0)
                                             + LogitKernel.logProposalRatio mode scale t1 t0
 
