@@ -73,7 +73,6 @@ module internal LogitLanes =
             Theta0: float[]
             Mode: float[]
             SqrtH: float[]
-            Exp0: float[]
             PolarU: float[]
             PolarW: float[]
             U: float[]
@@ -88,15 +87,14 @@ module internal LogitLanes =
             Theta0 = z ()
             Mode = z ()
             SqrtH = z ()
-            Exp0 = z ()
             PolarU = z ()
             PolarW = z ()
             U = z ()
             Next = z ()
         }
 
-    /// For elements lo..hi−1 (current values in Theta0): the proposal centre after one Newton step from the
-    /// precision-weighted start, √(curvature) there, and e^η at the current value, into Mode, SqrtH and Exp0.
+    /// For elements lo..hi−1: the proposal centre after one Newton step from the precision-weighted start and
+    /// √(curvature) there, into Mode and SqrtH (free of the current values).
     let centres (d: Cells) (m: float) (prec: float) (lo: int) (hi: int) (w: Scratch) =
         let vm, vprec, one = splat m, splat prec, Vector256<float>.One
         let mp = vm * vprec
@@ -110,10 +108,8 @@ module internal LogitLanes =
             let p = one / (one + vexp (-(o + c * x)))
             let g = (vm - x) * vprec + c * (y - n * p)
             let h = vprec + c * c * n * p * (one - p)
-            let theta0 = load w.Theta0 r
             store (x + g / h) w.Mode r
             store (Vector256.Sqrt h) w.SqrtH r
-            store (vexp (o + c * theta0)) w.Exp0 r
 
     /// The t draws with ν = `Dof` of polar points (u, w) (`LogitKernel.polarPoint`): u √(ν(w^(−2/ν) − 1)/w), with
     /// w^(−1/8) by three square roots.
@@ -136,7 +132,7 @@ module internal LogitLanes =
     let private farSoftplus (e1: float) (e0: float) =
         LogitKernel.softplus e1 - LogitKernel.softplus e0
 
-    /// For elements lo..hi−1 with polar points (`LogitKernel.polarPoint`) in PolarU, PolarW and uniforms in U: the
+    /// For elements lo..hi−1 with current values in Theta0, polar points (`LogitKernel.polarPoint`) in PolarU, PolarW and uniforms in U: the
     /// t proposal θ1 = mode + t/√h and the MH decision of each, into Next (θ1 when log u < log α, else the current
     /// value). log α = the Normal(m, s) prior's log ratio plus y Δη − n Δsoftplus plus the t proposal's log ratio.
     let decide (d: Cells) (m: float) (s: float) (lo: int) (hi: int) (w: Scratch) =
@@ -153,7 +149,7 @@ module internal LogitLanes =
             let t = studentT (load w.PolarU r) (load w.PolarW r)
             let theta0, theta1 = load w.Theta0 r, mode + t / sqrtH
             let e1, e0 = o + c * theta1, o + c * theta0
-            let ratio = (one + vexp e1) / (one + load w.Exp0 r)
+            let ratio = (one + vexp e1) / (one + vexp e0)
             let z1, z0 = (theta1 - mode) * sqrtH, (theta0 - mode) * sqrtH
             let q = (one + z1 * z1 * invNu) / (one + z0 * z0 * invNu)
             let p1, p0 = (theta1 - vm) * invS, (theta0 - vm) * invS

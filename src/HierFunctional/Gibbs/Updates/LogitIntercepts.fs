@@ -92,8 +92,8 @@ module internal LogitIntercepts =
             UpdateKit.fail name methodName $"the prior is Normal({m}, {sd})"
 
     /// Elements lo..hi−1 of a target whose elements each have one informative child under one global Normal(m, sd)
-    /// prior, four to a vector (`LogitLanes`): centres, then each element's polar point and uniform from its own
-    /// stream, then the proposals and decisions, written to s from `off`.
+    /// prior, four to a vector (`LogitLanes`): centres, then each element's current value, polar point and uniform
+    /// from its own stream, then the proposals and decisions, written to s from `off`.
     let private stepLanes
         (gs: GroupStream)
         (update: int)
@@ -110,16 +110,14 @@ module internal LogitIntercepts =
         =
         checkPrior name m sd
 
-        // this range's elements only (hot loops over the range's scratch)
-        for j in lo .. hi - 1 do
-            w.Theta0.[j - lo] <- s.[off + j]
-
         LogitLanes.centres d m (1.0 / (sd * sd)) lo hi w
 
-        // each element's stream: its polar point for the t draw, then its acceptance uniform
+        // this range's elements only (hot loops over the range's scratch): the current value, and from the element's
+        // stream its polar point for the t draw, then its acceptance uniform
         for j in lo .. hi - 1 do
             let philox = gs.PhiloxInOrder(update, sweep, j)
             let r = j - lo
+            w.Theta0.[r] <- s.[off + j]
             let struct (u, v) = LogitKernel.polarPoint philox
             w.PolarU.[r] <- u
             w.PolarW.[r] <- v
