@@ -192,10 +192,15 @@ module internal LogitIntercepts =
                     else
                         None
 
-                // one informative child per element under a prior read once per sweep: the vector kernel (`LogitLanes`)
+                // one informative child per element under a prior read once per sweep: the vector kernel (`LogitLanes`),
+                // where vectors of four doubles are hardware ones
                 let lanes =
                     match fixedAll, UpdateKit.perSweep b m0, UpdateKit.perSweep b s0 with
-                    | Some(fo, fc, informative), Some mg, Some sg when k = 1 && Array.forall id informative ->
+                    | Some(fo, fc, informative), Some mg, Some sg when
+                        k = 1
+                        && Array.forall id informative
+                        && Runtime.Intrinsics.Vector256.IsHardwareAccelerated
+                        ->
                         let one (a: float[][]) = a |> Array.map (fun v -> v.[0])
                         Some(LogitLanes.cells (one ys) (one ns) (one fo) (one fc), mg, sg)
                     | _ -> None
