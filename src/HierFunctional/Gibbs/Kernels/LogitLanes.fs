@@ -165,14 +165,13 @@ module internal LogitLanes =
             let farBits = far.ExtractMostSignificantBits()
 
             if farBits <> 0u then
-                // the stable softplus for lanes whose η leave ±30 (rare; each lane from its own element)
-                let fixedLanes = Array.init Width (lane logAlpha)
-
+                // the stable softplus for lanes whose η leave ±30 (rare; each lane from its own element, no allocation)
                 for k in 0 .. Width - 1 do
                     if farBits &&& (1u <<< k) <> 0u then
-                        fixedLanes.[k] <- lane rest k - lane n k * farSoftplus (lane e1 k) (lane e0 k) + lane logQ k
+                        let fixedLane =
+                            lane rest k - lane n k * farSoftplus (lane e1 k) (lane e0 k) + lane logQ k
 
-                logAlpha <- load fixedLanes 0
+                        logAlpha <- logAlpha.WithElement(k, fixedLane)
 
             let accept = Vector256.LessThan(vlog (load w.U r), logAlpha)
             store (Vector256.ConditionalSelect(accept, theta1, theta0)) w.Next r
