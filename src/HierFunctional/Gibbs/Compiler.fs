@@ -216,7 +216,7 @@ module Gibbs =
                         Interweave.add density
                         >> GlmInterweave.add density expanded
                         >> LogitScaleInterweave.add density
-                        >> SufficientScale.add density expanded
+                        >> ConditionalCentring.add density expanded
                     else
                         id)
 

@@ -101,7 +101,7 @@ module internal LogitScaleInterweave =
 
     /// A fixed-mean random effect in a `LogitBlock` or collapsed logistic-intercepts update with a scalar positive scale parameter whose update keeps no
     /// mixing weight: the θ, its mean and its scale node.
-    let private candidates (b: Bound) (updates: Update[]) =
+    let candidates (b: Bound) (updates: Update[]) =
         updates
         |> Array.filter (fun u -> u.Kind = UpdateKind.LogitBlock || u.Kind = UpdateKind.LogisticIntercepts)
         |> Array.collect (fun u -> u.Node.Split ", ")

@@ -1,7 +1,8 @@
-/// The conditionally centred move of a scale multiplying non-centred logistic effects (SufficientScale): one step
-/// applied to exact joint posterior draws of the scale and its effect leaves their distribution where it was, and
-/// the plan lists the step only where the rows read the scale and the effect as their product alone.
-module HierFunctional.Tests.Gibbs.SufficientScaleTests
+/// The conditionally centred move of the scale of logistic random effects (ConditionalCentring), non-centred (σ·b,
+/// Oxford) and centred (b ~ Normal(0, τ^−½), seeds): one step applied to exact joint posterior draws of the scale and
+/// its effect leaves their distribution where it was, and the plan lists the non-centred step only where the rows
+/// read the scale and the effect as their product alone.
+module HierFunctional.Tests.Gibbs.ConditionalCentringTests
 
 open HierFunctional.TestShim
 open HierFunctional
@@ -42,7 +43,7 @@ let private logPost (sigma: float) (b: float) =
         )
 
 let private stepOf (plan: GibbsPlan) =
-    plan.Updates |> Array.findIndex (fun u -> u.Node = "sigma | b")
+    plan.Updates |> Array.findIndex (fun u -> u.Node = "sigma")
 
 let ``one conditionally centred step leaves exact joint draws of a scale and its non-centred logistic effect distributed as the posterior``
     ()
@@ -63,6 +64,44 @@ let ``one conditionally centred step leaves exact joint draws of a scale and its
     Assert.True(moved.Length > draws.Length / 2, $"only {moved.Length} of {draws.Length} draws moved")
     assertExactMomentsAfterOneStep ("sigma", "b") moments out
 
+/// Seeds' form on one level: b ~ Normal(0, τ^−½) (a precision, BUGS) in binomial-logit rows that collapse to one.
+let private precisionModel =
+    model {
+        let! tau = sample "tau" (Gamma(2.0, 1.0))
+        let! b = sample "b" (Normal(0.0, 1.0 / sqrt tau)) |> over "g"
+        do! observe "y" (Binomial(data "n", invLogit (0.3 + b.[group "g"])))
+    }
+
+/// log p(τ, b | y) up to a constant.
+let private logPostPrecision (tau: float) (b: float) =
+    if tau <= 0.0 then
+        -infinity
+    else
+        log tau - tau + 0.5 * log tau - 0.5 * tau * b * b
+        + Array.sum (
+            Array.init 3 (fun i ->
+                let eta = 0.3 + b
+                ys.[i] * eta - ns.[i] * log (1.0 + exp eta))
+        )
+
+let ``one conditionally centred step leaves exact joint draws of a precision and its centred logistic effect distributed as the posterior``
+    ()
+    =
+    let plan = planOf Rules.builtIn precisionModel rows
+    let i = plan.Updates |> Array.findIndex (fun u -> u.Node = "tau | b")
+    Assert.Contains("conditional centring", plan.Updates.[i].Method)
+
+    let draws, moments =
+        gridDraws (MonteCarlo.rng 6) 40000 (0.01, 14.0) (-4.0, 4.0) logPostPrecision
+
+    let out, _ = stepEach plan i ("tau", "b") (MonteCarlo.rng 9) draws
+
+    let moved =
+        Array.map2 (fun (t0, _) (t1, _) -> t0 <> t1) draws out |> Array.filter id
+
+    Assert.True(moved.Length > draws.Length / 2, $"only {moved.Length} of {draws.Length} draws moved")
+    assertExactMomentsAfterOneStep ("tau", "b") moments out
+
 let ``the conditionally centred step is left out when a row reads the effect without the scale or interweaving is off``
     ()
     =
@@ -74,23 +113,27 @@ let ``the conditionally centred step is left out when a row reads the effect wit
         }
 
     let plan = planOf Rules.builtIn alsoAlone rows
-    Assert.DoesNotContain(plan.Updates, (fun u -> u.Node = "sigma | b"))
+    Assert.DoesNotContain(plan.Updates, (fun u -> u.Node = "sigma" && u.Kind = UpdateKind.Interweaving))
 
     let off = planUsing (CompileSettings.Default.WithInterweaving false) scaleModel rows
-    Assert.DoesNotContain(off.Updates, (fun u -> u.Node = "sigma | b"))
+    Assert.DoesNotContain(off.Updates, (fun u -> u.Node = "sigma" && u.Kind = UpdateKind.Interweaving))
 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testSequencedGroup
-        "HierFunctional.Tests.Gibbs.SufficientScaleTests"
+        "HierFunctional.Tests.Gibbs.ConditionalCentringTests"
         (Expecto.Tests.testList
-            "HierFunctional.Tests.Gibbs.SufficientScaleTests"
+            "HierFunctional.Tests.Gibbs.ConditionalCentringTests"
             [
                 Expecto.Tests.testCase
                     "one conditionally centred step leaves exact joint draws of a scale and its non-centred logistic effect distributed as the posterior"
                     (fun () ->
                         ``one conditionally centred step leaves exact joint draws of a scale and its non-centred logistic effect distributed as the posterior`` ())
+                Expecto.Tests.testCase
+                    "one conditionally centred step leaves exact joint draws of a precision and its centred logistic effect distributed as the posterior"
+                    (fun () ->
+                        ``one conditionally centred step leaves exact joint draws of a precision and its centred logistic effect distributed as the posterior`` ())
                 Expecto.Tests.testCase
                     "the conditionally centred step is left out when a row reads the effect without the scale or interweaving is off"
                     (fun () ->
