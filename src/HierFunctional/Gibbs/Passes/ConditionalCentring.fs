@@ -297,11 +297,7 @@ module internal ConditionalCentring =
             |> List.choose (fun (theta, mean, tau, link) ->
                 centredRows b expanded theta tau.Node.Name
                 |> Option.map (fun rows ->
-                    let sdOf: float -> float =
-                        match link with
-                        | ScaleLink.Sd -> id
-                        | ScaleLink.Variance -> sqrt
-                        | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+                    let sdOf = InterweaveKit.sdOf link
 
                     let j = theta.Copies
 

@@ -23,11 +23,7 @@ module internal LogitScaleInterweave =
         // θ's logistic children as frozen rows (one exp and one log per row per evaluation), when they take that form
         let logit = LogitRows.tryCreate b expanded theta [ tau.Node.Name ]
 
-        let sdOf: float -> float =
-            match link with
-            | ScaleLink.Sd -> id
-            | ScaleLink.Variance -> sqrt
-            | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+        let sdOf = InterweaveKit.sdOf link
 
         let j = theta.Copies
 
