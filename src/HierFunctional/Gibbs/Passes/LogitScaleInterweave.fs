@@ -8,6 +8,7 @@ open HierFunctional.Inference
 /// moves a parameter mean with τ. The block draws θ given τ (centred); when σ is small the θ_e pin τ and both crawl.
 /// After the block this update slices log τ with η = (θ − m)/σ(τ) held fixed: the target is p(τ), τ's other
 /// dependents, the θ's children at θ = m + σ(τ)η (θ's own prior terms become p(η), free of τ) and the Jacobian τ.
+/// When every child of θ is a logistic row with data coefficients, `ConditionalCentring` replaces this step.
 [<RequireQualifiedAccess>]
 module internal LogitScaleInterweave =
 
