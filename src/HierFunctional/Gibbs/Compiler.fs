@@ -216,6 +216,7 @@ module Gibbs =
                         Interweave.add density
                         >> GlmInterweave.add density expanded
                         >> LogitScaleInterweave.add density
+                        >> ConditionalCentring.add density expanded
                     else
                         id)
 

@@ -115,11 +115,7 @@ module internal GlmInterweave =
             | NodeKind.Parameter d -> Dist.support d
             | _ -> Support.Positive
 
-        let sdOf: float -> float =
-            match c.Link with
-            | ScaleLink.Sd -> id
-            | ScaleLink.Variance -> sqrt
-            | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+        let sdOf = InterweaveKit.sdOf c.Link
 
         let meanOf =
             let f = Eval.compileScalar b Scope.Global c.Mean

@@ -36,11 +36,7 @@ module internal Interweave =
         let b = density.Bound
 
         // The group sd as a function of the scale node's value (the move keeps (θ − μ)/sd fixed).
-        let sdOf: float -> float =
-            match link with
-            | ScaleLink.Sd -> id
-            | ScaleLink.Variance -> sqrt
-            | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+        let sdOf = InterweaveKit.sdOf link
 
         let j = theta.Copies
         let thetaOff = b.Layout.Offsets.[theta.Node.Name]

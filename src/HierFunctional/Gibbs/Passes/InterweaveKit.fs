@@ -40,6 +40,13 @@ module internal InterweaveKit =
                 Some(info, m, t, link)
             | _ -> None)
 
+    /// The group sd as a function of the scale node's value under its link.
+    let sdOf (link: ScaleLink) : float -> float =
+        match link with
+        | ScaleLink.Sd -> id
+        | ScaleLink.Variance -> sqrt
+        | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+
     /// Membership in a set of terms as one flag per copy of each node they belong to. At J = 10⁷ an F# set of terms
     /// costs GBs of tree nodes and boxes both terms in each comparison; the flags cost one byte a copy.
     let termFlags (b: Bound) (terms: seq<Term[]>) : Term -> bool =

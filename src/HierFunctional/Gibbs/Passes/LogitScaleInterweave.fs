@@ -8,6 +8,7 @@ open HierFunctional.Inference
 /// moves a parameter mean with τ. The block draws θ given τ (centred); when σ is small the θ_e pin τ and both crawl.
 /// After the block this update slices log τ with η = (θ − m)/σ(τ) held fixed: the target is p(τ), τ's other
 /// dependents, the θ's children at θ = m + σ(τ)η (θ's own prior terms become p(η), free of τ) and the Jacobian τ.
+/// When every child of θ is a logistic row with data coefficients, `ConditionalCentring` replaces this step.
 [<RequireQualifiedAccess>]
 module internal LogitScaleInterweave =
 
@@ -23,11 +24,7 @@ module internal LogitScaleInterweave =
         // θ's logistic children as frozen rows (one exp and one log per row per evaluation), when they take that form
         let logit = LogitRows.tryCreate b expanded theta [ tau.Node.Name ]
 
-        let sdOf: float -> float =
-            match link with
-            | ScaleLink.Sd -> id
-            | ScaleLink.Variance -> sqrt
-            | ScaleLink.Precision -> fun t -> 1.0 / sqrt t
+        let sdOf = InterweaveKit.sdOf link
 
         let j = theta.Copies
 
@@ -101,7 +98,7 @@ module internal LogitScaleInterweave =
 
     /// A fixed-mean random effect in a `LogitBlock` or collapsed logistic-intercepts update with a scalar positive scale parameter whose update keeps no
     /// mixing weight: the θ, its mean and its scale node.
-    let private candidates (b: Bound) (updates: Update[]) =
+    let candidates (b: Bound) (updates: Update[]) =
         updates
         |> Array.filter (fun u -> u.Kind = UpdateKind.LogitBlock || u.Kind = UpdateKind.LogisticIntercepts)
         |> Array.collect (fun u -> u.Node.Split ", ")
