@@ -41,6 +41,10 @@ type CompileSettings =
         /// location integrated out for the scale, then both drawn exactly (`CollapsedNormal`), instead of one node at
         /// a time with interweaving.
         CollapsedNormal: bool
+        /// Move the two hyperparameters of a collapsed Beta-Binomial hierarchy by independence Metropolis–Hastings
+        /// from a table of their marginal posterior, fixed by the data (`TabulatedBetaBinomial`), instead of
+        /// slicing each in turn.
+        TabulatedHyperparameters: bool
     }
 
     /// Built-in rules, interweaving, block slicing, GLM blocks and collapsed Normal hierarchies on; joint location-scale
@@ -54,6 +58,7 @@ type CompileSettings =
             GlmBlock = true
             SharedOmega = true
             CollapsedNormal = true
+            TabulatedHyperparameters = true
         }
 
     /// These settings with interweaving switched on or off.
@@ -73,6 +78,10 @@ type CompileSettings =
 
     /// These settings with the collapsed Normal-hierarchy update switched on or off.
     member s.WithCollapsedNormal(on: bool) = { s with CollapsedNormal = on }
+
+    /// These settings with the tabulated hyperparameter step of collapsed Beta-Binomial hierarchies switched on or off.
+    member s.WithTabulatedHyperparameters(on: bool) =
+        { s with TabulatedHyperparameters = on }
 
     /// These settings with the given conjugacy rules.
     member s.WithRules(rules: ConjugacyRule list) = { s with Rules = rules }
@@ -187,6 +196,10 @@ module Gibbs =
                 |> List.choose Result.toOption
                 |> Array.ofList
                 |> LkjUpdate.combine density expanded
+                |> (if settings.TabulatedHyperparameters then
+                        TabulatedBetaBinomial.replace b expanded
+                    else
+                        id)
                 |> CollapsedBetaBinomial.combine expanded
                 |> (if settings.CollapsedNormal then
                         CollapsedNormal.combine density expanded
