@@ -219,6 +219,21 @@ module SbcVocabulary =
              |> SbcData.integersOf "z" 0)
         |> withDerived [ Sbc.meanOf "mean(p)" "p"; Sbc.meanOf "mean(q)" "q" ]
 
+    /// BUGS pumps' shape: Gamma(α, β) group rates with Poisson children over exposures, (α, β) drawn from the
+    /// tabulated marginal with the rates integrated out, then the rates exactly (`TabulatedGammaPoisson`).
+    let private collapsedGammaPoisson =
+        structure
+            "collapsed-gamma-poisson"
+            "collapsed Gamma-Poisson (alpha, beta from their tabulated marginal with the rates integrated out, then the rates)"
+            (model {
+                let! alpha = sample "alpha" (Gamma(4.0, 2.0))
+                let! beta = sample "beta" (Gamma(4.0, 2.0))
+                let! theta = sample "theta" (Gamma(alpha, beta)) |> over "g"
+                do! observe "y" (Poisson(theta.[group "g"], data "t"))
+            })
+            (SbcData.grouped 5 2 |> SbcData.withExposure "t" |> SbcData.integersOf "y" 0)
+        |> withDerived [ Sbc.meanOf "mean(theta)" "theta" ]
+
     /// The same structure with each pair sliced in turn on its marginal (the plan without the table).
     let private collapsedBetaBinomialSliced =
         { collapsedBetaBinomial with
@@ -252,6 +267,7 @@ module SbcVocabulary =
             jointLocationScale
             collapsedBetaBinomial
             collapsedBetaBinomialSliced
+            collapsedGammaPoisson
         ]
 
     /// Every structure of this part of the catalogue.

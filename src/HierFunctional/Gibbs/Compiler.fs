@@ -41,9 +41,10 @@ type CompileSettings =
         /// location integrated out for the scale, then both drawn exactly (`CollapsedNormal`), instead of one node at
         /// a time with interweaving.
         CollapsedNormal: bool
-        /// Move the two hyperparameters of a collapsed Beta-Binomial hierarchy by independence Metropolis–Hastings
-        /// from a table of their marginal posterior, fixed by the data (`TabulatedBetaBinomial`), instead of
-        /// slicing each in turn.
+        /// Move the two hyperparameters of a Beta-Binomial or Gamma-Poisson hierarchy by independence
+        /// Metropolis–Hastings from a table of their marginal posterior with the group rates integrated out, fixed by
+        /// the data (`TabulatedBetaBinomial`, `TabulatedGammaPoisson`), then draw the rates exactly, instead of
+        /// slicing the pair (Beta-Binomial) or α given the rates (Gamma-Poisson).
         TabulatedHyperparameters: bool
     }
 
@@ -201,6 +202,10 @@ module Gibbs =
                     else
                         id)
                 |> CollapsedBetaBinomial.combine expanded
+                |> (if settings.TabulatedHyperparameters then
+                        TabulatedGammaPoisson.combine density expanded
+                    else
+                        id)
                 |> (if settings.CollapsedNormal then
                         CollapsedNormal.combine density expanded
                     else
