@@ -149,17 +149,20 @@ module SbcCatalogue =
             })
             (Dataset.empty |> Dataset.reals "x" (Array.create 6 1.0))
 
+    // one node at a time: the tabulated Gamma-Poisson step would take all three (`collapsed-gamma-poisson` has it)
     let private pumps =
-        structure
-            "gamma-rate-of-gamma"
-            "Gamma rate of Gamma, Gamma-Poisson, slice (collapsed beta) (BUGS pumps)"
-            (model {
-                let! alpha = sample "alpha" (Exponential 1.0)
-                let! beta = sample "beta" (Gamma(2.0, 1.0))
-                let! theta = sample "theta" (Gamma(alpha, beta)) |> over "g"
-                do! observe "x" (Poisson(theta.[group "g"], data "t"))
-            })
-            (SbcData.grouped 5 1 |> SbcData.withExposure "t" |> SbcData.integersOf "x" 0)
+        { structure
+              "gamma-rate-of-gamma"
+              "Gamma rate of Gamma, Gamma-Poisson, slice (collapsed beta) (BUGS pumps)"
+              (model {
+                  let! alpha = sample "alpha" (Exponential 1.0)
+                  let! beta = sample "beta" (Gamma(2.0, 1.0))
+                  let! theta = sample "theta" (Gamma(alpha, beta)) |> over "g"
+                  do! observe "x" (Poisson(theta.[group "g"], data "t"))
+              })
+              (SbcData.grouped 5 1 |> SbcData.withExposure "t" |> SbcData.integersOf "x" 0) with
+            Compile = CompileSettings.Default.WithTabulatedHyperparameters(false)
+        }
         |> withDerived [ Sbc.meanOf "mean(theta)" "theta" ]
 
     let private dirichlet =

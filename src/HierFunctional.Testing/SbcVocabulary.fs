@@ -197,11 +197,12 @@ module SbcVocabulary =
         }
 
     /// Both scales of the collapsed Beta-Binomial rule: Beta(a, b) moved on (logit mean, log sum), and
-    /// Beta(μκ, (1 − μ)κ) on (logit μ, log κ), with Bernoulli rows for the second.
+    /// Beta(μκ, (1 − μ)κ) on (logit μ, log κ), with Bernoulli rows for the second; each pair by independence MH
+    /// from its tabulated marginal (`TabulatedBetaBinomial`).
     let private collapsedBetaBinomial =
         structure
             "collapsed-beta-binomial"
-            "collapsed Beta-Binomial (hyperparameters with the rates integrated out, then the rates), both scales"
+            "collapsed Beta-Binomial (hyperparameters from their tabulated marginal with the rates integrated out, then the rates), both scales"
             (model {
                 let! a = sample "a" (Gamma(4.0, 1.0))
                 let! b = sample "b" (Gamma(4.0, 1.0))
@@ -217,6 +218,30 @@ module SbcVocabulary =
              |> SbcData.integersOf "y" 0
              |> SbcData.integersOf "z" 0)
         |> withDerived [ Sbc.meanOf "mean(p)" "p"; Sbc.meanOf "mean(q)" "q" ]
+
+    /// BUGS pumps' shape: Gamma(α, β) group rates with Poisson children over exposures, (α, β) drawn from the
+    /// tabulated marginal with the rates integrated out, then the rates exactly (`TabulatedGammaPoisson`).
+    let private collapsedGammaPoisson =
+        structure
+            "collapsed-gamma-poisson"
+            "collapsed Gamma-Poisson (alpha, beta from their tabulated marginal with the rates integrated out, then the rates)"
+            (model {
+                let! alpha = sample "alpha" (Gamma(4.0, 2.0))
+                let! beta = sample "beta" (Gamma(4.0, 2.0))
+                let! theta = sample "theta" (Gamma(alpha, beta)) |> over "g"
+                do! observe "y" (Poisson(theta.[group "g"], data "t"))
+            })
+            (SbcData.grouped 5 2 |> SbcData.withExposure "t" |> SbcData.integersOf "y" 0)
+        |> withDerived [ Sbc.meanOf "mean(theta)" "theta" ]
+
+    /// The same structure with each pair sliced in turn on its marginal (the plan without the table).
+    let private collapsedBetaBinomialSliced =
+        { collapsedBetaBinomial with
+            Name = "collapsed-beta-binomial-sliced"
+            Exercises =
+                "collapsed Beta-Binomial with the hyperparameters sliced in turn (no table), then the rates, both scales"
+            Compile = CompileSettings.Default.WithTabulatedHyperparameters(false)
+        }
 
     /// The truncated-conjugate rule for each family it restricts, and truncated nodes that are sliced.
     let truncation: SbcStructure list =
@@ -241,6 +266,8 @@ module SbcVocabulary =
             glmCentring
             jointLocationScale
             collapsedBetaBinomial
+            collapsedBetaBinomialSliced
+            collapsedGammaPoisson
         ]
 
     /// Every structure of this part of the catalogue.

@@ -155,6 +155,10 @@ let tests =
                             ``the sampler is calibrated on cheap structures of the catalogue`` (
                                 "collapsed-beta-binomial"
                             ))
+                        Expecto.Tests.testCase "(\"collapsed-gamma-poisson\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "collapsed-gamma-poisson"
+                            ))
                         Expecto.Tests.testCase "(\"gamma-poisson\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("gamma-poisson"))
                         Expecto.Tests.testCase "(\"normal-scale-gamma-precision\")" (fun () ->

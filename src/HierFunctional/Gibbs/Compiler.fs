@@ -41,6 +41,11 @@ type CompileSettings =
         /// location integrated out for the scale, then both drawn exactly (`CollapsedNormal`), instead of one node at
         /// a time with interweaving.
         CollapsedNormal: bool
+        /// Move the two hyperparameters of a Beta-Binomial or Gamma-Poisson hierarchy by independence
+        /// Metropolis–Hastings from a table of their marginal posterior with the group rates integrated out, fixed by
+        /// the data (`TabulatedBetaBinomial`, `TabulatedGammaPoisson`), then draw the rates exactly, instead of
+        /// slicing the pair (Beta-Binomial) or α given the rates (Gamma-Poisson).
+        TabulatedHyperparameters: bool
     }
 
     /// Built-in rules, interweaving, block slicing, GLM blocks and collapsed Normal hierarchies on; joint location-scale
@@ -54,6 +59,7 @@ type CompileSettings =
             GlmBlock = true
             SharedOmega = true
             CollapsedNormal = true
+            TabulatedHyperparameters = true
         }
 
     /// These settings with interweaving switched on or off.
@@ -73,6 +79,10 @@ type CompileSettings =
 
     /// These settings with the collapsed Normal-hierarchy update switched on or off.
     member s.WithCollapsedNormal(on: bool) = { s with CollapsedNormal = on }
+
+    /// These settings with the tabulated hyperparameter step of collapsed Beta-Binomial hierarchies switched on or off.
+    member s.WithTabulatedHyperparameters(on: bool) =
+        { s with TabulatedHyperparameters = on }
 
     /// These settings with the given conjugacy rules.
     member s.WithRules(rules: ConjugacyRule list) = { s with Rules = rules }
@@ -187,7 +197,15 @@ module Gibbs =
                 |> List.choose Result.toOption
                 |> Array.ofList
                 |> LkjUpdate.combine density expanded
+                |> (if settings.TabulatedHyperparameters then
+                        TabulatedBetaBinomial.replace b expanded
+                    else
+                        id)
                 |> CollapsedBetaBinomial.combine expanded
+                |> (if settings.TabulatedHyperparameters then
+                        TabulatedGammaPoisson.combine density expanded
+                    else
+                        id)
                 |> (if settings.CollapsedNormal then
                         CollapsedNormal.combine density expanded
                     else

@@ -19,6 +19,9 @@ type UpdateKind =
     /// μ, τ and the group node of a Normal hierarchy with known observation sds as one step: τ by independence
     /// Metropolis-Hastings from its tabulated marginal, then μ and the group values drawn exactly (the collapsed-Normal pass).
     | CollapsedNormal
+    /// α, β and the group rates of a Gamma-Poisson hierarchy as one step: (α, β) by independence Metropolis-Hastings
+    /// from a table of their marginal with the rates integrated out, then the rates drawn exactly (the tabulated pass).
+    | CollapsedGammaPoisson
     /// Scalar hyperparameters slice-sampled together (the block-slice pass).
     | SliceBlock
     /// LKJ scales and correlation factor slice-sampled as one block (the LKJ pass).

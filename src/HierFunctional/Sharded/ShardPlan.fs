@@ -30,11 +30,12 @@ module ShardPlan =
             }
 
     /// The compile settings: the Normal plan without its interweaving step (the ASIS move rewrites every θ_j from
-    /// sums the shards do not return), the Gamma-Poisson plan as `Gibbs.compile` makes it.
+    /// sums the shards do not return), the Gamma-Poisson plan without the tabulated (α, β) step (the sharded sweep
+    /// reproduces α's collapsed slice, then β and θ one at a time).
     let settings (m: TwoLevelModel) : CompileSettings =
         match m with
         | TwoLevelModel.Normal _ -> CompileSettings.Default.WithInterweaving false
-        | TwoLevelModel.GammaPoisson _ -> CompileSettings.Default
+        | TwoLevelModel.GammaPoisson _ -> CompileSettings.Default.WithTabulatedHyperparameters false
 
     /// The start the library's chain needs to draw what the sharded run draws: the globals and every group at
     /// `ShardEngine.groupStart`.

@@ -55,11 +55,19 @@ let ``eight schools matches the exact grid posterior of mu, tau and every theta`
         assertMean post $"theta[{j + 1}]" exact.Theta.[j].Mean
 
 
-let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (thetas: int list) =
+/// The Beta-Binomial model on `d` under `settings` (the tabulated hyperparameter step on or off) against the BDA3
+/// grid posterior.
+let checkBetaBinomialUsing
+    (settings: CompileSettings)
+    (d: Dataset)
+    (groupColumn: string)
+    (successes: string)
+    (thetas: int list)
+    =
     let ys, ns = ints d successes, ints d "n"
     let exact = GridPosterior.betaBinomial 100 ys ns
     Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
-    let plan = planOf Rules.builtIn (Examples.betaBinomial groupColumn successes) d
+    let plan = planUsing settings (Examples.betaBinomial groupColumn successes) d
     // alpha and beta move with theta integrated out, then theta is drawn: one update of the three
     Assert.Equal(UpdateKind.Rule Rules.collapsedBetaBinomial.Name, plan.Updates.[0].Kind)
     Assert.Equal("alpha, beta, theta", plan.Updates.[0].Node)
@@ -75,11 +83,22 @@ let checkBetaBinomial (d: Dataset) (groupColumn: string) (successes: string) (th
     for j in thetas do
         assertMoments post $"theta[{j}]" exact.Theta.[j - 1]
 
+let checkBetaBinomial = checkBetaBinomialUsing CompileSettings.Default
+
+/// The collapsed Beta-Binomial update with the two hyperparameters sliced in turn (the plan before the table).
+let slicedPair = CompileSettings.Default.WithTabulatedHyperparameters false
+
 let ``rat tumours match the BDA3 grid posterior of the hyperparameters and the tumour rates`` () =
     checkBetaBinomial (csv "rats.csv") "experiment" "y" [ 1; 35; 71 ]
 
 let ``surgical matches the grid posterior of the hyperparameters and the mortality rates`` () =
     checkBetaBinomial (csv "surgical.csv") "hospital" "r" [ 1; 4; 8 ]
+
+let ``rat tumours with the hyperparameters sliced instead of tabulated match the BDA3 grid posterior`` () =
+    checkBetaBinomialUsing slicedPair (csv "rats.csv") "experiment" "y" [ 1; 35; 71 ]
+
+let ``surgical with the hyperparameters sliced instead of tabulated matches the grid posterior`` () =
+    checkBetaBinomialUsing slicedPair (csv "surgical.csv") "hospital" "r" [ 1; 4; 8 ]
 
 /// The one-node-at-a-time plan with interweaving (what eight schools used before the collapsed update).
 let interweaved = CompileSettings.Default.WithCollapsedNormal false
@@ -178,6 +197,14 @@ let tests =
                     "surgical matches the grid posterior of the hyperparameters and the mortality rates"
                     (fun () ->
                         ``surgical matches the grid posterior of the hyperparameters and the mortality rates`` ())
+                Expecto.Tests.testCase
+                    "rat tumours with the hyperparameters sliced instead of tabulated match the BDA3 grid posterior"
+                    (fun () ->
+                        ``rat tumours with the hyperparameters sliced instead of tabulated match the BDA3 grid posterior`` ())
+                Expecto.Tests.testCase
+                    "surgical with the hyperparameters sliced instead of tabulated matches the grid posterior"
+                    (fun () ->
+                        ``surgical with the hyperparameters sliced instead of tabulated matches the grid posterior`` ())
                 Expecto.Tests.testCase
                     "eight schools with a half-normal tau drawn exactly by interweaving matches its grid posterior"
                     (fun () ->

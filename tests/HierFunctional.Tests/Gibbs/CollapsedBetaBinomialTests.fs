@@ -196,7 +196,9 @@ let ``with Gamma priors on a and b the posterior of a, b and every theta matches
             do! observe "y" (Binomial(data "n", theta.[group "g"]))
         }
 
-    Assert.Equal(UpdateKind.Rule Rules.collapsedBetaBinomial.Name, (planOf Rules.builtIn m counts).Updates.[0].Kind)
+    let plan = planOf Rules.builtIn m counts
+    Assert.Equal(UpdateKind.Rule Rules.collapsedBetaBinomial.Name, plan.Updates.[0].Kind)
+    Assert.Contains("tabulated marginal", plan.Updates.[0].Method)
 
     // on (log a, log b): Gamma priors, the Jacobian a·b and the Beta-Binomial marginal
     let logq x z =
@@ -225,10 +227,9 @@ let ``with Gamma priors on a and b the posterior of a, b and every theta matches
     ExactPosterior.check options Rules.builtIn m counts exact |> expectPassed
 
 let ``on its own scale the mean and prior size of the rates match 2-D quadrature`` () =
-    Assert.Equal(
-        UpdateKind.Rule Rules.collapsedBetaBinomial.Name,
-        (planOf Rules.builtIn meanAndCount counts).Updates.[0].Kind
-    )
+    let plan = planOf Rules.builtIn meanAndCount counts
+    Assert.Equal(UpdateKind.Rule Rules.collapsedBetaBinomial.Name, plan.Updates.[0].Kind)
+    Assert.Contains("tabulated marginal", plan.Updates.[0].Method)
 
     // on (logit mu, log kappa): Beta(2, 2) and Gamma(2, 0.1) priors, Jacobians mu(1 − mu) and kappa
     let logq x z =
@@ -269,6 +270,61 @@ let ``rat tumours' alpha has a bulk-ESS of at least half a draw per draw`` () =
     let ess = Diagnostics.essBulk (Posterior.chains "alpha" post)
     Assert.True(ess >= 0.5 * 4000.0, $"alpha bulk-ESS {ess} in 4 x 1,000 draws")
 
+let ``surgical's alpha and beta drawn from the tabulated marginal have a bulk-ESS of at least 0.8 per draw`` () =
+    let post =
+        fit
+            Rules.builtIn
+            Examples.surgical
+            (CanonicalModelTests.csv "surgical.csv")
+            (SamplerOptions.Default.WithChains(4).WithWarmup(1000).WithDraws(1000).WithSeed(1))
+
+    for node in [ "alpha"; "beta" ] do
+        let ess = Diagnostics.essBulk (Posterior.chains node post)
+        Assert.True(ess >= 0.8 * 4000.0, $"{node} bulk-ESS {ess} in 4 x 1,000 draws")
+
+/// The first update of the model's plan on `counts`: the collapsed Beta-Binomial rule's, sliced, with its reason.
+let private slicedBecause (m: Model) =
+    match Bind.bind m counts |> Result.bind Gibbs.compile with
+    | Ok plan ->
+        let u = plan.Updates.[0]
+        Assert.Equal(UpdateKind.Rule Rules.collapsedBetaBinomial.Name, u.Kind)
+        Assert.DoesNotContain("tabulated", u.Method)
+        Assert.Contains("not drawn from a table", u.Reason)
+        u.Reason
+    | Error e -> failwithf "%A" e
+
+let ``without a proper mode the pair keeps its slice steps and the plan says why`` () =
+    // the factor outweighs the flat priors' decay: the marginal grows without bound as a + b → ∞
+    let improper =
+        model {
+            let! a = sample "a" (Flat Support.Positive)
+            let! b = sample "b" (Flat Support.Positive)
+            do! factor "rising" (1.0 * log (a + b))
+            let! theta = sample "theta" (Beta(a, b)) |> over "g"
+            do! observe "y" (Binomial(data "n", theta.[group "g"]))
+        }
+
+    Assert.Contains("mode", slicedBecause improper)
+
+let ``when a prior reads another parameter the pair keeps its slice steps and the plan says why`` () =
+    let hyper =
+        model {
+            let! r = sample "r" (Gamma(2.0, 1.0))
+            let! a = sample "a" (Gamma(2.0, r))
+            let! b = sample "b" (Gamma(2.0, 0.25))
+            let! theta = sample "theta" (Beta(a, b)) |> over "g"
+            do! observe "y" (Binomial(data "n", theta.[group "g"]))
+        }
+
+    let plan =
+        match Bind.bind hyper counts |> Result.bind Gibbs.compile with
+        | Ok p -> p
+        | Error e -> failwithf "%A" e
+
+    let u = plan.Updates |> Array.find (fun u -> u.Node.StartsWith "a")
+    Assert.Contains("not drawn from a table", u.Reason)
+    Assert.Contains("not fixed", u.Reason)
+
 [<Expecto.Tests>]
 let tests =
     Expecto.Tests.testList
@@ -295,4 +351,15 @@ let tests =
                 (fun () -> ``on its own scale the mean and prior size of the rates match 2-D quadrature`` ())
             Expecto.Tests.testCase "rat tumours' alpha has a bulk-ESS of at least half a draw per draw" (fun () ->
                 ``rat tumours' alpha has a bulk-ESS of at least half a draw per draw`` ())
+            Expecto.Tests.testCase
+                "surgical's alpha and beta drawn from the tabulated marginal have a bulk-ESS of at least 0.8 per draw"
+                (fun () ->
+                    ``surgical's alpha and beta drawn from the tabulated marginal have a bulk-ESS of at least 0.8 per draw`` ())
+            Expecto.Tests.testCase
+                "without a proper mode the pair keeps its slice steps and the plan says why"
+                (fun () -> ``without a proper mode the pair keeps its slice steps and the plan says why`` ())
+            Expecto.Tests.testCase
+                "when a prior reads another parameter the pair keeps its slice steps and the plan says why"
+                (fun () ->
+                    ``when a prior reads another parameter the pair keeps its slice steps and the plan says why`` ())
         ]

@@ -33,6 +33,7 @@ let private settings =
             .WithGlmBlock(false)
             .WithSharedOmega(false)
             .WithCollapsedNormal(false)
+            .WithTabulatedHyperparameters(false)
         "joint-location-scale", CompileSettings.Default.WithJointLocationScale(true).WithCollapsedNormal(false)
         "no-rules", CompileSettings.Default.WithRules []
     ]

@@ -155,13 +155,18 @@ let private pumpsData =
     |> Dataset.reals "t" [| 94.3; 15.7; 62.9; 126.0; 5.24; 31.4; 1.05; 1.05; 2.1; 10.5 |]
 
 /// The pumps plan with α = 0.7, β = 0.9 and every θ = 1, and the θ update's index.
-let private pumpsAt () =
-    let plan = GibbsTests.planOf Rules.builtIn Examples.pumps pumpsData
+/// Pumps' plan under `settings` at α = 0.7, β = 0.9 (and every θ at 1).
+let private pumpsAtUsing (settings: CompileSettings) =
+    let plan = GibbsTests.planUsing settings Examples.pumps pumpsData
     let b = plan.Bound
     let values = Array.create b.Layout.Size 1.0
     values.[b.Layout.Offsets.["alpha"]] <- 0.7
     values.[b.Layout.Offsets.["beta"]] <- 0.9
     plan, Gibbs.initialStateFor plan 0 0 values
+
+/// The one-node-at-a-time plan these kernel tests examine (α's collapsed slice, β, θ), without the tabulated step.
+let private pumpsAt () =
+    pumpsAtUsing (CompileSettings.Default.WithTabulatedHyperparameters false)
 
 let ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and variance`` () =
     let plan, state = pumpsAt ()
@@ -186,8 +191,7 @@ let ``pumps theta draws have the closed-form Gamma-Poisson conditional mean and 
         // E[(θ − m)²] = a/r² with draws independent: the squared deviations' mean within 4 MCSE.
         assertMean $"theta[{j}] variance" (shape / (rate * rate)) (v |> Array.map (fun t -> (t - m) * (t - m)))
 
-let ``a pumps sweep allocates nothing`` () =
-    let plan, state = pumpsAt ()
+let private sweepsAllocateNothing (plan: GibbsPlan, state: ChainState) =
     let r = rng 12
 
     let sweep () =
@@ -209,6 +213,11 @@ let ``a pumps sweep allocates nothing`` () =
             GC.GetAllocatedBytesForCurrentThread() - before)
 
     Assert.True(Array.min windows = 0L, $"every window of 1000 pumps sweeps allocated: %A{windows} bytes")
+
+let ``a pumps sweep allocates nothing`` () = sweepsAllocateNothing (pumpsAt ())
+
+let ``a pumps sweep of the tabulated step allocates nothing`` () =
+    sweepsAllocateNothing (pumpsAtUsing CompileSettings.Default)
 
 let ``pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean and variance`` () =
     let plan, state = pumpsAt ()
@@ -267,6 +276,10 @@ let tests =
                 Expecto.Tests.testSequenced (
                     Expecto.Tests.testCase "a pumps sweep allocates nothing" (fun () ->
                         ``a pumps sweep allocates nothing`` ())
+                )
+                Expecto.Tests.testSequenced (
+                    Expecto.Tests.testCase "a pumps sweep of the tabulated step allocates nothing" (fun () ->
+                        ``a pumps sweep of the tabulated step allocates nothing`` ())
                 )
                 Expecto.Tests.testCase
                     "pumps beta draws have the closed-form Gamma rate-of-Gamma conditional mean and variance"

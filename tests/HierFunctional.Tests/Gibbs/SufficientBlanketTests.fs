@@ -229,8 +229,9 @@ let ``the pumps shape update with the rate integrated out leaves the exact joint
         |> Dataset.reals "t" [| 2.0; 3.0; 1.0; 2.0; 1.5 |]
         |> Bind.bindOrThrow m
 
+    // the one-node plan: the tabulated Gamma-Poisson step would move alpha, beta and theta together
     let plan =
-        match Gibbs.compile b with
+        match Gibbs.compileUsing (CompileSettings.Default.WithTabulatedHyperparameters false) b with
         | Ok p -> p
         | Error e -> failwith $"%A{e}"
 

@@ -274,13 +274,4 @@ module internal CollapsedNormal =
                     | None -> None
                 | _ -> None)
 
-        if matches.Length = 0 then
-            updates
-        else
-            let placed = Collections.Generic.HashSet<string>()
-
-            updates
-            |> Array.choose (fun u ->
-                match matches |> Array.tryFind (fun (names: Set<string>, _) -> names.Contains u.Node) with
-                | Some(_, joint) -> if placed.Add joint.Node then Some joint else None
-                | None -> Some u)
+        UpdateKit.placeJoints matches updates

@@ -29,7 +29,7 @@ type internal CollapsedBetaMatch =
 [<RequireQualifiedAccess>]
 module internal CollapsedBetaBinomial =
 
-    let private name = "collapsed Beta-Binomial"
+    let internal name = "collapsed Beta-Binomial"
 
     let private ignore2 (_: Random) (_: ChainState) = ()
 
@@ -220,9 +220,34 @@ module internal CollapsedBetaBinomial =
         else
             Numerics.unitOpen (MathNet.Numerics.Distributions.Beta.Sample(rng, x, y))
 
-    /// The update of the match's two hyperparameters with the rates integrated out, then of the rates; an error
-    /// (and a slice fallback) when the counts are not fixed data or the arguments vary between groups.
-    let update (b: Bound) (target: NodeInfo) (m: CollapsedBetaMatch) : Result<Update, string> =
+    /// What both updates of a match read: the hyperparameters' names, the log target of (u1, u2) on the chosen scale
+    /// (it writes the hyperparameters into the state it is given), the move between scale and state, the rates' exact
+    /// draw, and whether the target is fixed by the data (nothing but the two hyperparameters enters it).
+    type internal Parts =
+        {
+            Name1: string
+            Name2: string
+            Rates: string
+            /// Successes and failures per group.
+            Successes: float[]
+            Failures: float[]
+            LogTarget: float[] -> float -> float -> float
+            /// Writes (u1, u2) into the state.
+            Place: float[] -> float -> float -> unit
+            /// The state's (u1, u2).
+            Current: float[] -> struct (float * float)
+            /// A point of the scale near the pooled rate, where a search for the mode can start.
+            Start: struct (float * float)
+            /// Rates of groups lo .. hi − 1 given the state's hyperparameters (update index, group streams).
+            DrawRates: int -> GroupStream -> ChainState -> int -> int -> unit
+            Groups: int
+            /// The priors' arguments are data and the factors read only the two hyperparameters.
+            Fixed: bool
+        }
+
+    /// The parts of the update of the match's two hyperparameters with the rates integrated out, then of the
+    /// rates; an error (and a slice fallback) when the counts are not fixed data or the arguments vary between groups.
+    let internal parts (b: Bound) (target: NodeInfo) (m: CollapsedBetaMatch) : Result<Parts, string> =
         let partner = Bound.node b m.Partner
         let rates = Bound.node b m.Rates
 
@@ -280,6 +305,20 @@ module internal CollapsedBetaBinomial =
                         List.init i.Copies (fun c -> fun s -> term s c))
                     |> Array.ofList
 
+                let dataOnly (e: Expr) = List.isEmpty (Expr.paramRefs e)
+
+                let fixedTarget =
+                    [ target; partner ]
+                    |> List.forall (fun i ->
+                        match i.Node.Kind with
+                        | NodeKind.Parameter d -> Dist.arguments d |> List.forall (snd >> dataOnly)
+                        | _ -> false)
+                    && factors
+                       |> List.forall (fun f ->
+                           match f.Node.Kind with
+                           | NodeKind.Factor e -> Expr.paramRefs e |> List.forall (fun p -> p = name1 || p = name2)
+                           | _ -> false)
+
                 let logTarget (s: float[]) (u1: float) (u2: float) =
                     let logJ = place scale s u1 u2
                     let mutable sum = logJ // accumulator over the own terms
@@ -293,33 +332,17 @@ module internal CollapsedBetaBinomial =
                         sum + marginal (af s 0) (bf s 0)
 
                 let ratesOff = b.Layout.Offsets.[m.Rates]
-                let groups = rates.Copies
+
+                // the pooled rate's logit on the mean-and-size scale; the origin on the own scales
+                let start =
+                    match scale with
+                    | Scale.MeanSum _ ->
+                        let y, f = Array.sum ys, Array.sum fs
+                        struct (log ((y + 0.5) / (f + 0.5)), 0.0)
+                    | Scale.Own _ -> struct (0.0, 0.0)
 
                 let method =
                     $"{name} ({name1}, {name2} with {m.Rates} integrated out; then {m.Rates})"
-
-                // the hyperparameters' slice step on the marginal (the chain's generator), before the rates
-                let moveHyper (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
-                    let s = st.Values
-                    sc.Values <- s
-                    let struct (u1, u2) = current scale s
-                    let f0 = logTarget s u1 u2
-
-                    if not (Double.IsFinite f0) then
-                        UpdateKit.fail name1 method $"the log-density at the current value is {f0}"
-
-                    sc.U2 <- u2
-                    let r1 = Slice.stepFrom rng sc.Along1 widths.[0].Width UpdateKit.maxSteps u1 f0
-                    sc.U1 <- r1.Value
-
-                    let r2 =
-                        Slice.stepFrom rng sc.Along2 widths.[1].Width UpdateKit.maxSteps u2 r1.LogDensity
-
-                    place scale s r1.Value r2.Value |> ignore
-
-                    if st.Adapting then
-                        widths.[0] <- Slice.adaptWidth widths.[0] u1 r1.Value
-                        widths.[1] <- Slice.adaptWidth widths.[1] u2 r2.Value
 
                 // the rates given the moved hyperparameters, group g from its own stream
                 let drawRates (index: int) (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
@@ -335,27 +358,75 @@ module internal CollapsedBetaBinomial =
 
                 Ok
                     {
-                        Node = name1
-                        Method = method
-                        Kind = UpdateKind.Rule name
-                        Exactness = Exactness.Approximate
-                        Reason = ""
-                        KeepsWeight = false
-                        Init =
-                            fun setup ->
-                                let sc = Scratch()
-                                sc.Along1 <- fun v -> logTarget sc.Values v sc.U2
-                                sc.Along2 <- fun v -> logTarget sc.Values sc.U1 v
-                                let widths = UpdateStep.widths 2
-
-                                UpdateStep.withWidths widths ignore2
-                                |> UpdateStep.grouped
-                                    {
-                                        Count = groups
-                                        Prepare = moveHyper sc widths
-                                        RunRange = drawRates setup.Index
-                                    }
+                        Name1 = name1
+                        Name2 = name2
+                        Rates = m.Rates
+                        Successes = ys
+                        Failures = fs
+                        LogTarget = logTarget
+                        Place = fun s u1 u2 -> place scale s u1 u2 |> ignore
+                        Current = current scale
+                        Start = start
+                        DrawRates = drawRates
+                        Groups = rates.Copies
+                        Fixed = fixedTarget
                     }
+
+    /// The update of the match's two hyperparameters with the rates integrated out (each sliced in turn), then of
+    /// the rates; an error (and a slice fallback) when the parts cannot be formed.
+    let update (b: Bound) (target: NodeInfo) (m: CollapsedBetaMatch) : Result<Update, string> =
+        parts b target m
+        |> Result.map (fun p ->
+            let name1, name2 = p.Name1, p.Name2
+
+            let method =
+                $"{name} ({name1}, {name2} with {m.Rates} integrated out; then {m.Rates})"
+
+            // the hyperparameters' slice step on the marginal (the chain's generator), before the rates
+            let moveHyper (sc: Scratch) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
+                let s = st.Values
+                sc.Values <- s
+                let struct (u1, u2) = p.Current s
+                let f0 = p.LogTarget s u1 u2
+
+                if not (Double.IsFinite f0) then
+                    UpdateKit.fail name1 method $"the log-density at the current value is {f0}"
+
+                sc.U2 <- u2
+                let r1 = Slice.stepFrom rng sc.Along1 widths.[0].Width UpdateKit.maxSteps u1 f0
+                sc.U1 <- r1.Value
+
+                let r2 =
+                    Slice.stepFrom rng sc.Along2 widths.[1].Width UpdateKit.maxSteps u2 r1.LogDensity
+
+                p.Place s r1.Value r2.Value
+
+                if st.Adapting then
+                    widths.[0] <- Slice.adaptWidth widths.[0] u1 r1.Value
+                    widths.[1] <- Slice.adaptWidth widths.[1] u2 r2.Value
+
+            {
+                Node = name1
+                Method = method
+                Kind = UpdateKind.Rule name
+                Exactness = Exactness.Approximate
+                Reason = ""
+                KeepsWeight = false
+                Init =
+                    fun setup ->
+                        let sc = Scratch()
+                        sc.Along1 <- fun v -> p.LogTarget sc.Values v sc.U2
+                        sc.Along2 <- fun v -> p.LogTarget sc.Values sc.U1 v
+                        let widths = UpdateStep.widths 2
+
+                        UpdateStep.withWidths widths ignore2
+                        |> UpdateStep.grouped
+                            {
+                                Count = p.Groups
+                                Prepare = moveHyper sc widths
+                                RunRange = p.DrawRates setup.Index
+                            }
+            })
 
     /// The plan pass after the rules: each collapsed update already moves its partner and draws the rates exactly,
     /// so the partner's slice step (a move given θ) and the rates' own Beta-Binomial draw (a fresh θ given the same

@@ -69,3 +69,17 @@ module internal UpdateKit =
         match child.Node.Kind with
         | NodeKind.Observed _ -> None
         | _ -> Some b.Layout.Offsets.[child.Node.Name]
+
+    /// The updates with each joint update of `joints` in place of the updates of the nodes it covers, at the place of
+    /// the first of them (a pass that merges one-node updates into one step).
+    let placeJoints (joints: (Set<string> * Update)[]) (updates: Update[]) : Update[] =
+        if joints.Length = 0 then
+            updates
+        else
+            let placed = Collections.Generic.HashSet<string>()
+
+            updates
+            |> Array.choose (fun u ->
+                match joints |> Array.tryFind (fun (names: Set<string>, _) -> names.Contains u.Node) with
+                | Some(_, joint) -> if placed.Add joint.Node then Some joint else None
+                | None -> Some u)
