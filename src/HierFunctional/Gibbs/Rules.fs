@@ -60,9 +60,9 @@ module Rules =
             NormalUpdates.normalLinearPositive b t prior cs)
 
     /// Two hyperparameters of Beta rates with Binomial/Bernoulli children, the rates integrated out
-    /// (`CollapsedBetaBinomial.recogniser`).
+    /// (`CollapsedBetaConjugacy.recogniser`).
     let collapsedBetaBinomial =
-        create CollapsedBetaBinomial.recogniser CollapsedBetaBinomial.update
+        create CollapsedBetaConjugacy.recogniser CollapsedBetaBinomial.update
 
     /// Beta prior × Binomial/Bernoulli children (`CountConjugacy.betaBinomial`).
     let betaBinomial =

@@ -50,7 +50,7 @@ module internal TabulatedBetaBinomial =
         |> Array.map (fun u ->
             match u.Kind, Model.tryFind u.Node expanded with
             | UpdateKind.Rule r, Some node when r = CollapsedBetaBinomial.name ->
-                match CollapsedBetaBinomial.recogniser.Recognise expanded node with
+                match CollapsedBetaConjugacy.recogniser.Recognise expanded node with
                 | RuleOutcome.Matched m ->
                     match CollapsedBetaBinomial.parts b (Bound.node b u.Node) m |> Result.bind (create b) with
                     | Ok tabulated -> tabulated
