@@ -58,7 +58,7 @@ printfn "%s" (FitSource.describe fitted)
 (**
     data claims: aggregate: sum claims, sum exposure (exposure) per (policy) from GROUP BY
     data note: pointwise log-likelihood (LOO, WAIC) and per-row prediction need the rows: unavailable in aggregate mode; ...
-    alpha  approximate  slice (collapsed beta)  (why: no conjugate rule covers its Exponential prior)
+    alpha  markov       slice (collapsed beta)  (why: no conjugate rule covers its Exponential prior)
     beta   exact        Gamma rate of Gamma
     rate   exact        Gamma-Poisson
 

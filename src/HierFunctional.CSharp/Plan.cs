@@ -7,15 +7,33 @@ using F = HierFunctional;
 
 namespace HierFunctional.CSharp;
 
+/// <summary>Whether an update draws from its nodes' full conditional exactly, by an invariant Markov move, or only
+/// approximately.</summary>
+public enum UpdateExactness
+{
+    /// <summary>An independent draw from the full conditional.</summary>
+    Exact,
+
+    /// <summary>A Markov move (slice, Metropolis-Hastings) that leaves the full conditional exactly invariant;
+    /// successive draws are correlated.</summary>
+    Markov,
+
+    /// <summary>A draw that is not exactly from the full conditional; <see cref="PlanStep.Bound"/> says by how
+    /// much.</summary>
+    Approximate,
+}
+
 /// <summary>How one node is updated in a Gibbs sweep.</summary>
 /// <param name="Node">The node (or block of nodes, e.g. <c>alpha, beta</c>).</param>
 /// <param name="Method">A conjugacy rule's name (e.g. <c>Normal-Normal</c>) or <c>slice</c>.</param>
 /// <param name="Reason">Why the node fell back to slice sampling; empty for closed-form updates.</param>
-/// <param name="Exact">
-/// True when the update is an independent draw from the node's full conditional; false for a Markov move (slice,
-/// Metropolis-Hastings) that leaves it invariant, so successive draws are correlated.
-/// </param>
-public sealed record PlanStep(string Node, string Method, string Reason, bool Exact);
+/// <param name="Exactness">Exact draw, invariant Markov move, or approximate draw.</param>
+/// <param name="Bound">For an approximate update, its error bound; empty otherwise.</param>
+public sealed record PlanStep(string Node, string Method, string Reason, UpdateExactness Exactness, string Bound)
+{
+    /// <summary>True when the update is an independent draw from the node's full conditional.</summary>
+    public bool Exact => Exactness == UpdateExactness.Exact;
+}
 
 /// <summary>
 /// A compiled Gibbs sampler for one model and one data set: immutable and free of chain state, so it can run any
@@ -49,9 +67,14 @@ public sealed class Plan
 
     /// <summary>The updates of one sweep, in order.</summary>
     public IReadOnlyList<PlanStep> Steps =>
-        Core.Updates.Select(u => new PlanStep(u.Node, u.Method, u.Reason, u.Exactness.IsExact)).ToArray();
+        Core.Updates.Select(u => new PlanStep(u.Node, u.Method, u.Reason, ExactnessOf(u.Exactness), BoundOf(u.Exactness))).ToArray();
 
-    /// <summary>The plan as a table: each node, whether its update is exact or approximate, the update, and why it fell back to slicing.</summary>
+    private static UpdateExactness ExactnessOf(F.Inference.Exactness e) =>
+        e.IsExact ? UpdateExactness.Exact : e.IsMarkov ? UpdateExactness.Markov : UpdateExactness.Approximate;
+
+    private static string BoundOf(F.Inference.Exactness e) => e is F.Inference.Exactness.Approximate a ? a.bound : "";
+
+    /// <summary>The plan as a table: one line per approximate update with its bound, then each node, whether its update is exact, a Markov move or approximate, the update, and why it fell back to slicing.</summary>
     public string Description => F.Gibbs.describe(Core);
 
     /// <summary>The joint log-density log p(θ, y) at given parameter values (every prior, likelihood and factor term).</summary>

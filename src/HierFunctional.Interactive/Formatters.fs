@@ -68,13 +68,13 @@ module Formatters =
 
         warnings s.Warnings + status + table headers rows
 
-    /// A plan as HTML: one row per update of a sweep (node, exact or approximate, method, why).
+    /// A plan as HTML: one row per update of a sweep (node, exact, markov or approximate, method, why).
     let planHtml (plan: GibbsPlan) : string =
         plan.Updates
         |> Seq.map (fun u ->
             [
                 u.Node, false
-                (if u.Exactness.IsExact then "exact" else "approximate"), false
+                Exactness.label u.Exactness, false
                 u.Method, false
                 u.Reason, false
             ])

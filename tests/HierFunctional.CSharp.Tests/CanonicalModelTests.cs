@@ -106,6 +106,7 @@ public class CanonicalModelTests
         Assert.Equal("alpha, beta, theta", step.Node);
         Assert.StartsWith("collapsed Gamma-Poisson", step.Method);
         Assert.False(step.Exact);
+        Assert.Equal(UpdateExactness.Markov, step.Exactness);
         foreach (var name in new[] { "alpha", "beta", "theta[1]", "theta[10]" })
         {
             Assert.Equal(Reference.CoreDraws(core, name), post.Draws(name));

@@ -22,7 +22,7 @@ type NodeCheck =
 [<RequireQualifiedAccess>]
 type Outcome =
     /// The chains ran; the checks say whether each reference node passed.
-    | Ran of checks: NodeCheck list * seconds: float * plan: string * exact: int * approximate: int
+    | Ran of checks: NodeCheck list * seconds: float * plan: string * exact: int * markov: int * approximate: int
     /// The library cannot express the model (the reason is the finding).
     | NotExpressible of reason: string
     /// Binding, compiling or sampling refused the model, or the reference is missing: the stage and the message.
@@ -72,21 +72,23 @@ module Runner =
     /// The fixed master seed of every conformance run.
     let seed = 20261206
 
-    /// Methods that draw from the exact full conditional; anything sliced or Metropolis-Hastings is an MCMC step.
-    let isExact (method: string) =
-        let m = method.ToLowerInvariant()
-        not (m.Contains "slice" || m.Contains "mh" || m.Contains "metropolis")
+    /// How many updates of a plan are exact draws, invariant Markov moves and approximate draws (`Exactness`).
+    let exactnessCounts (plan: GibbsPlan) =
+        let count f =
+            plan.Updates |> Array.filter (fun u -> f u.Exactness) |> Array.length
+
+        count _.IsExact, count _.IsMarkov, count _.IsApproximate
 
     /// The case passed: it ran and every reference node passed.
     let passed (r: CaseResult) =
         match r.Outcome with
-        | Outcome.Ran(checks, _, _, _, _) -> not checks.IsEmpty && checks |> List.forall (fun c -> c.Pass)
+        | Outcome.Ran(checks, _, _, _, _, _) -> not checks.IsEmpty && checks |> List.forall (fun c -> c.Pass)
         | _ -> false
 
     /// Min over reference nodes of bulk-ESS per second of our run (NaN unless it ran).
     let minEssPerSecond (r: CaseResult) =
         match r.Outcome with
-        | Outcome.Ran(checks, seconds, _, _, _) when not checks.IsEmpty ->
+        | Outcome.Ran(checks, seconds, _, _, _, _) when not checks.IsEmpty ->
             (checks |> List.map (fun c -> c.EssBulk) |> List.min) / seconds
         | _ -> nan
 
@@ -115,13 +117,13 @@ module Runner =
                 else
                     options.WithInitial(Initial.given inits)
 
-            let exact = plan.Updates |> Array.filter (fun u -> isExact u.Method) |> Array.length
+            let exact, markov, approximate = exactnessCounts plan
             let clock = Stopwatch.StartNew()
 
             // A sampler that refuses a state raises ModelException: that is a result of the case, not a harness bug.
             try
                 let post = Chains.run options plan
-                Ok(post, clock.Elapsed.TotalSeconds, Gibbs.describe plan, exact, plan.Updates.Length - exact)
+                Ok(post, clock.Elapsed.TotalSeconds, Gibbs.describe plan, exact, markov, approximate)
             with :? ModelException as e ->
                 Error("sample", e.Message)
 
@@ -129,10 +131,10 @@ module Runner =
     let private evaluate (reference: Reference) (monitored: string list) draws (length: RunLength) threads inits b =
         match sample length threads inits monitored b with
         | Error(stage, msg) -> Outcome.Failed(stage, msg)
-        | Ok(post, seconds, plan, exact, approx) ->
+        | Ok(post, seconds, plan, exact, markov, approximate) ->
             let checks = reference.Nodes |> List.map (fun n -> PassRule.check n (draws n post))
 
-            Outcome.Ran(checks, seconds, plan, exact, approx)
+            Outcome.Ran(checks, seconds, plan, exact, markov, approximate)
 
     /// A reference node's draws from the formula model: the named node, or the source's function of several.
     let private formulaDraws (f: FormulaVariant) (n: ReferenceNode) (post: Posterior) : float[][] =

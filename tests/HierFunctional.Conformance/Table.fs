@@ -37,9 +37,9 @@ let row (r: CaseResult) =
 
     let updates, pass, time, detail =
         match r.Outcome with
-        | Outcome.Ran(checks, seconds, _, exact, approx) ->
+        | Outcome.Ran(checks, seconds, _, exact, markov, approximate) ->
             let pass = if Runner.passed r then "**pass**" else "FAIL"
-            $"{exact} exact / {approx} approx", pass, f 1 seconds, worst checks
+            $"{exact} exact / {markov} markov / {approximate} approx", pass, f 1 seconds, worst checks
         | Outcome.NotExpressible why -> "–", "not expressible", "–", why
         | Outcome.Failed(stage, msg) -> "–", $"FAIL ({stage})", "–", msg
 
@@ -88,11 +88,11 @@ let markdown (title: string) (conditions: string) (results: CaseResult list) =
             + $"{conditions}; seed {Runner.seed}. Pass rule: |mean − ref| ≤ {PassRule.tolerance} sd_ref for every "
             + $"reference node and R̂ < {PassRule.maxRhat}. ESS/s: min bulk-ESS over the reference nodes / wall "
             + "time of sampling (JAGS: the reference run of references/make_references.R, 4 chains one at a time). "
-            + "Times depend on the machine's load when the run was made. Exact = a draw from the full conditional; approx = slice or MH step."
+            + "Times depend on the machine's load when the run was made. Exact = a draw from the full conditional; markov = a slice or MH step that leaves it invariant; approx = a draw with a stated error bound."
             ""
             $"**{passed} of {results.Length} pass.**"
             ""
-            "| model | source | updates (exact / approx) | pass | time (s) | min bulk-ESS/s ours | min bulk-ESS/s JAGS | worst node / reason | "
+            "| model | source | updates (exact / markov / approx) | pass | time (s) | min bulk-ESS/s ours | min bulk-ESS/s JAGS | worst node / reason | "
             "|---|---|---|---|---|---|---|---|"
         ]
 
@@ -100,7 +100,7 @@ let markdown (title: string) (conditions: string) (results: CaseResult list) =
         results
         |> List.collect (fun r ->
             match r.Outcome with
-            | Outcome.Ran(checks, _, plan, _, _) ->
+            | Outcome.Ran(checks, _, plan, _, _, _) ->
                 let nodes =
                     checks
                     |> List.map (fun c ->

@@ -263,24 +263,29 @@ module Gibbs =
     /// The model's warnings (`ModelWarning.check`): things that compile but are probably not what was meant.
     let warnings (plan: GibbsPlan) : ModelWarning list = ModelWarning.check plan.Bound.Model
 
-    /// The plan as a table (like JAGS's `list.samplers`): the model's warnings first, one `warning:` line each, then
-    /// each node, whether its update draws exactly from the full conditional or is a Markov move (slice,
-    /// Metropolis-Hastings), the update, and why it fell back to slicing.
+    /// The plan as a table (like JAGS's `list.samplers`): the model's warnings first, one `warning:` line each, and one
+    /// `approximate:` line with its bound per approximate update; then each node, its `Exactness.label`, the update,
+    /// and why it fell back to slicing.
     let describe (plan: GibbsPlan) : string =
         let width = plan.Updates |> Array.map (fun u -> u.Node.Length) |> Array.fold max 4
 
         let warningLines =
-            warnings plan |> List.map (fun w -> $"warning: {ModelWarning.describe w}")
+            [
+                for w in warnings plan do
+                    $"warning: {ModelWarning.describe w}"
+                for u in plan.Updates do
+                    match u.Exactness with
+                    | Exactness.Approximate bound -> $"approximate: {u.Node}: {bound}"
+                    | Exactness.Exact
+                    | Exactness.Markov -> ()
+            ]
 
         let updateLines =
             plan.Updates
             |> Array.map (fun u ->
                 let name = u.Node.PadRight width
 
-                let exactness =
-                    match u.Exactness with
-                    | Exactness.Exact -> "exact      "
-                    | Exactness.Approximate -> "approximate"
+                let exactness = (Exactness.label u.Exactness).PadRight 11
 
                 if u.Reason = "" then
                     $"{name}  {exactness}  {u.Method}"

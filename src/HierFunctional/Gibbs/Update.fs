@@ -37,14 +37,27 @@ type UpdateKind =
     /// (the shared-ω pass).
     | LogitBlock
 
-/// Whether an update draws its nodes exactly from their full conditional.
+/// Whether an update draws its nodes exactly from their full conditional, moves them by an invariant Markov step,
+/// or only approximately: the plan reports the last kind, with its error bound, above its steps.
 [<RequireQualifiedAccess>]
 type Exactness =
     /// An independent draw from the full conditional (closed form, possibly given auxiliary variables).
     | Exact
-    /// A Markov move that leaves the full conditional invariant (slice, Metropolis-Hastings): correct, but each
-    /// draw depends on the previous one.
-    | Approximate
+    /// A Markov move that leaves the full conditional exactly invariant (slice, Metropolis-Hastings): correct, but
+    /// each draw depends on the previous one.
+    | Markov
+    /// A draw that is not exactly from the full conditional (e.g. a truncated series); `bound` says by how much.
+    | Approximate of bound: string
+
+/// Functions on `Exactness`.
+[<RequireQualifiedAccess>]
+module Exactness =
+    /// The word the plan shows: `exact`, `markov` or `approximate`.
+    let label (e: Exactness) =
+        match e with
+        | Exactness.Exact -> "exact"
+        | Exactness.Markov -> "markov"
+        | Exactness.Approximate _ -> "approximate"
 
 /// One worker's generator for the group streams of a chain: keyed by the chain's (seed, chain) and moved in place to
 /// each group's stream (`Philox4x32.Reset`), so drawing group after group allocates nothing. Each thread, or remote

@@ -47,7 +47,7 @@ let ``the plan lists every node's update, whether it is exact, and why a node fa
     let lines = text.Split('\n')
 
     Assert.Equal(
-        "alpha  approximate  slice (collapsed beta)  (why: no conjugate rule covers its Exponential prior)",
+        "alpha  markov       slice (collapsed beta)  (why: no conjugate rule covers its Exponential prior)",
         lines.[0]
     )
 

@@ -82,7 +82,7 @@ let ``the plan lists count interweaving as approximate for scales written as a p
         let plan = planOf Rules.builtIn m rows
         let u = plan.Updates.[interweavingOf plan]
         Assert.Equal(expected, u.Node)
-        Assert.Equal(Exactness.Approximate, u.Exactness)
+        Assert.Equal(Exactness.Markov, u.Exactness)
         Assert.Contains("interweaving (ASIS: slices t, then mu,", Gibbs.describe plan)
 
 let ``count interweaving is left out when a count row reads the scale itself or interweaving is switched off`` () =

@@ -144,6 +144,37 @@ let ``global coefficients with large trials keep their GLM block and their group
     for name in [ "alpha"; "beta"; "u[1]"; "u[2]" ] do
         assertAgree post reference name
 
+let ``Pólya-Gamma updates are marked approximate with their bound exactly when some row has more than 12 trials`` () =
+    let smallRows =
+        groupedRows [| 3.0; 2.0; 8.0; 7.0; 5.0; 9.0 |] [| 6.0; 9.0; 12.0; 10.0; 12.0; 11.0 |] xs gs
+
+    // shared ω on: one logistic block; shared ω and the GLM block off: one Pólya-Gamma update per coefficient
+    for settings in
+        [
+            CompileSettings.Default
+            CompileSettings.Default.WithSharedOmega(false).WithGlmBlock false
+        ] do
+        let pg (plan: GibbsPlan) =
+            plan.Updates
+            |> Array.filter (fun u -> u.Kind = UpdateKind.LogitBlock || u.Method.Contains "Pólya-Gamma")
+
+        let large = planUsing settings slopeModel rows
+        let small = planUsing settings slopeModel smallRows
+        Assert.NotEmpty(pg large)
+        Assert.NotEmpty(pg small)
+
+        for u in pg large do
+            match u.Exactness with
+            | Exactness.Approximate bound ->
+                Assert.Contains("Kolmogorov distance", bound)
+                Assert.Contains($"approximate: {u.Node}: {bound}", Gibbs.describe large)
+            | other -> failwith $"{u.Node} with 400 trials is marked {other}"
+
+        for u in pg small do
+            Assert.Equal(Exactness.Exact, u.Exactness)
+
+        Assert.DoesNotContain("approximate", Gibbs.describe small)
+
 let ``switching the shared-omega pass off gives every node its own update again`` () =
     let plan = planUsing (CompileSettings.Default.WithSharedOmega false) slopeModel rows
 
@@ -168,6 +199,10 @@ let tests =
                 "global coefficients with large trials keep their GLM block and their group effects take Laplace-t steps, not Pólya-Gamma"
                 (fun () ->
                     ``global coefficients with large trials keep their GLM block and their group effects take Laplace-t steps, not Pólya-Gamma`` ())
+            Expecto.Tests.testCase
+                "Pólya-Gamma updates are marked approximate with their bound exactly when some row has more than 12 trials"
+                (fun () ->
+                    ``Pólya-Gamma updates are marked approximate with their bound exactly when some row has more than 12 trials`` ())
             Expecto.Tests.testCase
                 "switching the shared-omega pass off gives every node its own update again"
                 (fun () -> ``switching the shared-omega pass off gives every node its own update again`` ())

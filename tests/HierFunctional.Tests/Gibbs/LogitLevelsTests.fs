@@ -44,7 +44,7 @@ let ``a block with no global elements and large trials takes one Laplace-t step 
     Assert.Equal("mu, delta", u.Node)
     Assert.Contains("logistic levels", u.Method)
     Assert.Contains("no Pólya-Gamma", u.Method)
-    Assert.Equal(Exactness.Approximate, u.Exactness)
+    Assert.Equal(Exactness.Markov, u.Exactness)
 
 let ``each level's two effects match its 2-D grid posterior under the per-level step`` () =
     let plan = planOf Rules.builtIn levelsModel rows

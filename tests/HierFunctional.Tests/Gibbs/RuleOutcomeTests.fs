@@ -56,7 +56,7 @@ let ``each built-in rule matches its pattern and its executor builds an exact up
                     rule.Name = Rules.logLinearCount.Name
                     || rule.Name = Rules.collapsedBetaBinomial.Name
                 then
-                    Exactness.Approximate
+                    Exactness.Markov
                 else
                     Exactness.Exact
 
@@ -103,7 +103,7 @@ let ``the slice fallback lists only the reasons of rules that were about the nod
 
     let u = (planOf Rules.builtIn m ys).Updates |> Array.find (fun u -> u.Node = "b")
     Assert.Equal(UpdateKind.Slice, u.Kind)
-    Assert.Equal(Exactness.Approximate, u.Exactness)
+    Assert.Equal(Exactness.Markov, u.Exactness)
     Assert.StartsWith("Normal-Normal: the mean of child 'y' is not linear in 'b'", u.Reason)
     Assert.DoesNotContain("Beta-Binomial", u.Reason)
 

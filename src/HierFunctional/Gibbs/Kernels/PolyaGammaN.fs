@@ -155,6 +155,10 @@ module PolyaGammaN =
     /// True when `draw` may use the approximate series for this n (n above `ExactUpTo`).
     let mayApproximate (n: int) = n > ExactUpTo
 
+    /// The error of the approximation, for an update's `Exactness.Approximate`.
+    let bound =
+        $"ω of rows with more than {ExactUpTo} trials from a truncated PG(n, c) series: Kolmogorov distance ≤ {Tolerance:g} per draw"
+
     /// The one-line statement of the approximation, for plan descriptions and error messages.
     let describe =
         $"PG(n, c) exact for n ≤ {ExactUpTo}, else the Polson-Scott-Windle gamma series truncated with a moment-matched Normal remainder (Kolmogorov distance ≤ {Tolerance:g} per draw; mean and variance exact)"

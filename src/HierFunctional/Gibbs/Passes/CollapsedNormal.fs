@@ -244,7 +244,7 @@ module internal CollapsedNormal =
                 Method =
                     $"{rule} ({groups} and {mu} integrated out: {tau} by independence Metropolis-Hastings from its tabulated marginal, then {mu}, {groups} drawn exactly)"
                 Kind = UpdateKind.CollapsedNormal
-                Exactness = Exactness.Approximate
+                Exactness = Exactness.Markov
                 Reason = ""
                 KeepsWeight = false
                 Init =

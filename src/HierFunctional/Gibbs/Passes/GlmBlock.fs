@@ -244,7 +244,7 @@ module internal GlmBlock =
                     let names = String.Join(", ", shifts |> Array.map name)
                     $"{methodName}; exact centring of {names}"
             Kind = UpdateKind.GlmBlock
-            Exactness = Exactness.Approximate
+            Exactness = Exactness.Markov
             Reason = ""
             KeepsWeight = false
             Init =

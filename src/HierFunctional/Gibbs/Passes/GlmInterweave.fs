@@ -213,7 +213,7 @@ module internal GlmInterweave =
             Method =
                 $"interweaving (ASIS: slices {moved} with the standardised {theta.Node.Name} fixed, through its count rows)"
             Kind = UpdateKind.Interweaving
-            Exactness = Exactness.Approximate
+            Exactness = Exactness.Markov
             Reason = ""
             KeepsWeight = false
             Init =

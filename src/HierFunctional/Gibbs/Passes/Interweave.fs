@@ -257,11 +257,7 @@ module internal Interweave =
                 else
                     $"interweaving (ASIS: moves {mu.Node.Name}, {tau.Node.Name} with {fixedText} fixed)"
             Kind = UpdateKind.Interweaving
-            Exactness =
-                if exact.IsSome then
-                    Exactness.Exact
-                else
-                    Exactness.Approximate
+            Exactness = if exact.IsSome then Exactness.Exact else Exactness.Markov
             Reason = ""
             KeepsWeight = false
             Init =

@@ -256,7 +256,17 @@ module internal SharedOmega =
 
                     Some(List.ofArray names, LogitLevels.create node method members q levels (rows |> Array.map fst))
                 | _ ->
-                    Some(List.ofArray names, LogitBlock.create node method members p q levels (rows |> Array.map fst))
+                    let u = LogitBlock.create node method members p q levels (rows |> Array.map fst)
+
+                    let u =
+                        if PolyaGammaN.mayApproximate maxTrials then
+                            { u with
+                                Exactness = Exactness.Approximate PolyaGammaN.bound
+                            }
+                        else
+                            u
+
+                    Some(List.ofArray names, u)
             else
                 None
 

@@ -270,7 +270,7 @@ module internal SliceBlock =
             Node = String.Join(", ", names)
             Method = "slice (block)"
             Kind = UpdateKind.SliceBlock
-            Exactness = Exactness.Approximate
+            Exactness = Exactness.Markov
             Reason =
                 "scalar hyperparameters without a closed form, slice-sampled together along warm-up covariance directions"
             KeepsWeight = false

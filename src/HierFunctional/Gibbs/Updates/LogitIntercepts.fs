@@ -210,7 +210,7 @@ module internal LogitIntercepts =
                         Node = name
                         Method = methodName
                         Kind = UpdateKind.LogisticIntercepts
-                        Exactness = Exactness.Approximate
+                        Exactness = Exactness.Markov
                         Reason = ""
                         KeepsWeight = false
                         Init =
@@ -355,7 +355,7 @@ module internal LogitIntercepts =
                         Method =
                             $"interweaving (moves {tau.Node.Name} with ({theta.Node.Name} - {mu.Node.Name})/{tau.Node.Name} fixed; Laplace-t MH)"
                         Kind = UpdateKind.Interweaving
-                        Exactness = Exactness.Approximate
+                        Exactness = Exactness.Markov
                         Reason = ""
                         KeepsWeight = false
                         Init =

@@ -271,4 +271,5 @@ module internal PolyaGammaUpdate =
             else
                 { u with
                     Method = $"{u.Method}; ω: {PolyaGammaN.describe}"
+                    Exactness = Exactness.Approximate PolyaGammaN.bound
                 })
