@@ -132,7 +132,7 @@ module internal CollapsedBetaConjugacy =
                         "not conjugate"
                         "any prior on the first (in declaration order) of two scalar parameters that the Beta arguments of a group node θ read (`Beta(alpha, beta)`, `Beta(mu * kappa, (1 - mu) * kappa)`)"
                         "θ: Binomial(n_i, θ[slot]) or Bernoulli(θ[slot]) with data counts; the two hyperparameters: only θ and factors on scalar globals"
-                        "(a, b) sliced on p(a, b | y) ∝ p(a, b) Π_g B(a + Y_g, b + F_g)/B(a, b) (θ integrated out), then θ_g ~ Beta(a + Y_g, b + F_g) exactly; see \"Beta rates integrated out\" below"
+                        "(a, b) on p(a, b | y) ∝ p(a, b) Π_g B(a + Y_g, b + F_g)/B(a, b) (θ integrated out): by independence MH from its tabulated 2-D marginal (`TabulatedBetaBinomial`; sliced when tabulation is off or fails), then θ_g ~ Beta(a + Y_g, b + F_g) exactly; see \"Beta rates integrated out\" below"
                 ]
             Recognise =
                 fun expanded target ->
