@@ -77,6 +77,8 @@ type GroupStream(seed: int, chain: int) =
     // First blocks of eight groups and their first N(0, 1) variates (`FirstNormals`).
     let lanes = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride)
     let normals = Array.zeroCreate<float> PhiloxBlocks.Stride
+    // First blocks of eight groups for a caller that reads them itself (`Blocks`).
+    let own = Array.zeroCreate<uint64>(4 * PhiloxBlocks.Stride * GroupStream.MaxDepth)
 
     /// The most blocks per group a batch computes.
     static member private MaxDepth = 4
@@ -116,6 +118,22 @@ type GroupStream(seed: int, chain: int) =
                     z
 
         normals
+
+    /// Blocks 0..depth−1 (depth ≤ 4) of the streams of groups group .. group + 7 of update `update` in sweep `sweep`,
+    /// block d of group + i at lane i from 4·d·Stride of the returned array (`PhiloxBlocks.Stride`'s layout), valid
+    /// until the next call: for an update that reads the first variates of many groups at once, vector-wise.
+    member internal _.Blocks(update: int, sweep: int, group: int, depth: int) : uint64[] =
+        if depth < 1 || depth > GroupStream.MaxDepth then
+            invalidArg "depth" $"a group's blocks are computed 1 to {GroupStream.MaxDepth} at a time, not {depth}."
+
+        g.FirstBlocks(update, sweep, group, depth, own)
+        own
+
+    /// The generator of group `group` (lane `lane` of the last `Blocks(update, sweep, group − lane, depth)`), reading
+    /// those blocks in place before it computes more: the same draws as `Philox(update, sweep, group)`.
+    member internal _.PhiloxAfterBlocks(update: int, sweep: int, group: int, lane: int, depth: int) : Philox4x32 =
+        g.ResetWithBlocks(update, sweep, group, own, lane, depth)
+        g
 
     /// Starts a batch at `group`. An update's batches compute one block more per group than its previous batch
     /// when a quarter of that batch's groups needed more, and one fewer when most needed fewer, so groups that draw

@@ -1,6 +1,7 @@
 /// The vector form of the collapsed logistic kernel (`LogitLanes`): its step against exact 1-D grid conditionals
 /// (mean and sd within 4 MCSE, fixed seeds), an element's draw independent of the range and lane it falls in, its
-/// t variate against the closed-form t CDF, and the τ interweaving step's vector sums against `LogitKernel`'s.
+/// t variate against the closed-form t CDF, its uniforms read from eight groups' blocks against the groups' streams
+/// bit for bit, and the τ interweaving step's vector sums against `LogitKernel`'s.
 module HierFunctional.Tests.Gibbs.LogitLanesTests
 
 open System
@@ -166,6 +167,55 @@ let ``the tau step's vector Newton centre and likelihood ratio equal LogitKernel
         let close a b = abs (a - b) <= 1e-9 * (1.0 + abs a)
         close x1 x2 && close h1 h2 && close direct lanes)
 
+let ``the polar points and uniforms read from eight groups' first blocks are bit for bit those of each group's stream``
+    ()
+    =
+    let gs = Inference.GroupStream(71, 2)
+    let w = LogitLanes.scratch 40
+    let bits (x: float) = BitConverter.DoubleToInt64Bits x
+    let mutable thirdTries, secondTries = 0, 0
+
+    // ranges of 40, 13 and 3 groups from several first groups, so vectors are whole, part-filled and offset
+    for sweep in 0..59 do
+        for lo, hi in [ 0, 40; 5, 18; 37, 40 ] do
+            for first in lo .. PhiloxBlocks.Stride .. hi - 1 do
+                let count = min PhiloxBlocks.Stride (hi - first)
+                let blocks = gs.Blocks(3, sweep, first, LogitLanes.PolarDepth)
+                let failed = LogitLanes.polarFromBlocks blocks count w (first - lo)
+
+                for i in 0 .. count - 1 do
+                    let g = Philox4x32.ForGroup(71, 2, 3, sweep, first + i)
+                    let struct (u, v) = LogitKernel.polarPoint g
+                    let uniform = g.NextDouble()
+
+                    if failed &&& (1 <<< i) <> 0 then
+                        thirdTries <- thirdTries + 1
+                        // the stream the update falls back to, reading the blocks in place
+                        let f = gs.PhiloxAfterBlocks(3, sweep, first + i, i, LogitLanes.PolarDepth)
+                        let struct (fu, fv) = LogitKernel.polarPoint f
+
+                        if bits fu <> bits u || bits fv <> bits v || bits (f.NextDouble()) <> bits uniform then
+                            failwith $"sweep {sweep}, group {first + i}: the fallback stream differs"
+                    else
+                        let r = first + i - lo
+
+                        if
+                            bits w.PolarU.[r] <> bits u
+                            || bits w.PolarW.[r] <> bits v
+                            || bits w.U.[r] <> bits uniform
+                        then
+                            failwith
+                                $"sweep {sweep}, group {first + i}: ({w.PolarU.[r]}, {w.PolarW.[r]}, {w.U.[r]}) from blocks, ({u}, {v}, {uniform}) from the stream"
+
+                        if
+                            bits w.PolarU.[r]
+                            <> bits (2.0 * Philox4x32.ForGroup(71, 2, 3, sweep, first + i).NextDouble() - 1.0)
+                        then
+                            secondTries <- secondTries + 1
+
+    // both tries and the fallback were exercised (about 21% and 4.6% of groups)
+    Assert.True(secondTries > 100 && thirdTries > 20, $"second tries {secondTries}, third {thirdTries}")
+
 // expecto: the list of the functions above, in the form xunit2expecto.py generates
 [<Expecto.Tests>]
 let tests =
@@ -185,6 +235,10 @@ let tests =
                     "the vector t variate of polar points follows the t CDF with the proposal's degrees of freedom, by KS"
                     (fun () ->
                         ``the vector t variate of polar points follows the t CDF with the proposal's degrees of freedom, by KS`` ())
+                Expecto.Tests.testCase
+                    "the polar points and uniforms read from eight groups' first blocks are bit for bit those of each group's stream"
+                    (fun () ->
+                        ``the polar points and uniforms read from eight groups' first blocks are bit for bit those of each group's stream`` ())
                 Expecto.Tests.testCase
                     "the tau step's vector Newton centre and likelihood ratio equal LogitKernel's scalar ones"
                     (fun () ->

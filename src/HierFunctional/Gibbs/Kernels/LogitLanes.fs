@@ -128,6 +128,57 @@ module internal LogitLanes =
 
         t
 
+    /// Blocks per group that `polarFromBlocks` reads: a polar point's first two tries and the uniform after either.
+    [<Literal>]
+    let PolarDepth = 3
+
+    /// `Philox4x32.NextDoubleDirect` of four lanes from their outputs a and b (low 32 bits of each word), exactly:
+    /// the 27 and 26 bits become doubles apart (exact below 2⁵², by the exponent trick) and are joined exactly.
+    let inline private doubles (a: Vector256<uint64>) (b: Vector256<uint64>) =
+        let low, magic =
+            Vector256.Create 0xFFFFFFFFUL, Vector256.Create 0x4330000000000000UL
+
+        let two52 = splat 4503599627370496.0
+        let hi = Vector256.ShiftRightLogical(a &&& low, 5) ||| magic
+        let lo = Vector256.ShiftRightLogical(b &&& low, 6) ||| magic
+
+        ((hi.AsDouble() - two52) * splat 67108864.0 + (lo.AsDouble() - two52))
+        * splat (1.0 / 9007199254740992.0)
+
+    /// The doubles of outputs k and k + 1 of block `block` of lanes first .. first + 3 of `GroupStream.Blocks`' array.
+    let inline private blockDouble (blocks: uint64[]) (block: int) (k: int) (first: int) =
+        let at = 4 * block * PhiloxBlocks.Stride + k * PhiloxBlocks.Stride + first
+
+        doubles
+            (Vector256.Create<uint64>(ReadOnlySpan<uint64>(blocks, at, Width)))
+            (Vector256.Create<uint64>(ReadOnlySpan<uint64>(blocks, at + PhiloxBlocks.Stride, Width)))
+
+    /// What `LogitKernel.polarPoint` and then one `NextDoubleDirect` draw from each of the streams of `count` (≤ 8)
+    /// consecutive groups, read from their first `PolarDepth` blocks (`GroupStream.Blocks`) into PolarU, PolarW and U
+    /// from r: the first try is block 0 and, if inside the disc, the uniform block 1's first double; else the second
+    /// try is block 1 and the uniform block 2's first double. Returns the bit mask of groups whose two tries both
+    /// fail (about 1 in 22); their three values here are not the draws, and the caller takes those from the stream.
+    let polarFromBlocks (blocks: uint64[]) (count: int) (w: Scratch) (r: int) : int =
+        let one, two, zero = Vector256<float>.One, splat 2.0, Vector256<float>.Zero
+        let mutable failed = 0
+
+        // at most two vectors of lanes (writes to this range's scratch)
+        for first in 0..Width .. count - 1 do
+            let u1 = two * blockDouble blocks 0 0 first - one
+            let v1 = two * blockDouble blocks 0 2 first - one
+            let d10 = blockDouble blocks 1 0 first
+            let u2, v2 = two * d10 - one, two * blockDouble blocks 1 2 first - one
+            let w1, w2 = u1 * u1 + v1 * v1, u2 * u2 + v2 * v2
+            let ok1 = Vector256.GreaterThan(w1, zero) &&& Vector256.LessThan(w1, one)
+            let ok2 = Vector256.GreaterThan(w2, zero) &&& Vector256.LessThan(w2, one)
+            store (Vector256.ConditionalSelect(ok1, u1, u2)) w.PolarU (r + first)
+            store (Vector256.ConditionalSelect(ok1, w1, w2)) w.PolarW (r + first)
+            store (Vector256.ConditionalSelect(ok1, d10, blockDouble blocks 2 0 first)) w.U (r + first)
+            let both = Vector256.OnesComplement(ok1 ||| ok2).ExtractMostSignificantBits()
+            failed <- failed ||| (int both <<< first)
+
+        failed &&& ((1 <<< count) - 1)
+
     /// softplus(e1) − softplus(e0) by the stable form, for a lane whose η leaves ±30.
     let private farSoftplus (e1: float) (e0: float) =
         LogitKernel.softplus e1 - LogitKernel.softplus e0

@@ -113,15 +113,26 @@ module internal LogitIntercepts =
         LogitLanes.centres d m (1.0 / (sd * sd)) lo hi w
 
         // this range's elements only (hot loops over the range's scratch): the current value, and from the element's
-        // stream its polar point for the t draw, then its acceptance uniform
+        // stream its polar point for the t draw, then its acceptance uniform, eight elements' first blocks at a time
         for j in lo .. hi - 1 do
-            let philox = gs.PhiloxInOrder(update, sweep, j)
-            let r = j - lo
-            w.Theta0.[r] <- s.[off + j]
-            let struct (u, v) = LogitKernel.polarPoint philox
-            w.PolarU.[r] <- u
-            w.PolarW.[r] <- v
-            w.U.[r] <- philox.NextDoubleDirect()
+            w.Theta0.[j - lo] <- s.[off + j]
+
+        for first in lo .. PhiloxBlocks.Stride .. hi - 1 do
+            let depth = LogitLanes.PolarDepth
+            let count = min PhiloxBlocks.Stride (hi - first)
+            let blocks = gs.Blocks(update, sweep, first, depth)
+            let mutable failed = LogitLanes.polarFromBlocks blocks count w (first - lo)
+
+            // the few elements whose point needs a third try: from their streams, the blocks read in place
+            while failed <> 0 do
+                let i = Numerics.BitOperations.TrailingZeroCount failed
+                failed <- failed &&& (failed - 1)
+                let philox = gs.PhiloxAfterBlocks(update, sweep, first + i, i, depth)
+                let struct (u, v) = LogitKernel.polarPoint philox
+                let r = first + i - lo
+                w.PolarU.[r] <- u
+                w.PolarW.[r] <- v
+                w.U.[r] <- philox.NextDoubleDirect()
 
         LogitLanes.decide d m sd lo hi w
 
