@@ -128,8 +128,10 @@ module Layout =
         let starts = parts |> Array.scan (fun at (n, _) -> at + n) 0
         let buffer = Array.zeroCreate<float> starts.[starts.Length - 1]
 
+        let partStarts = starts.[.. parts.Length - 1]
+
         let partOf (m: int) =
-            let p = Array.findIndexBack (fun at -> at <= m) starts.[.. parts.Length - 1]
+            let p = Array.findIndexBack (fun at -> at <= m) partStarts
             p, m - starts.[p]
 
         let located = kept |> Array.map partOf
