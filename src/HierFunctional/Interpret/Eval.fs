@@ -19,7 +19,7 @@ module internal Eval =
     /// A compiled expression: state, then row/level index (0 in global scope).
     type Compiled<'T> = float[] -> int -> 'T
 
-    let private applyFn (f: Fn) (x: float) =
+    let applyFn (f: Fn) (x: float) =
         match f with
         | Fn.Exp -> exp x
         | Fn.Log -> log x
@@ -69,7 +69,7 @@ module internal Eval =
             Rows = b.Rows
         }
 
-    let private shapeIn (b: Bound) (scope: Scope) (e: Expr) =
+    let shapeIn (b: Bound) (scope: Scope) (e: Expr) =
         match Shapes.infer (env b) scope e with
         | Ok s -> s
         | Error m -> invalidArg "e" $"expression {e} cannot be evaluated here: {m}"
@@ -186,7 +186,7 @@ module internal Eval =
     /// The number of copies to tabulate a composite data-only expression over (rows, or levels of the scope's
     /// group), or ValueNone: a linear predictor's `log(Base/4)` is then read from an array instead of recomputed
     /// through its closures on every call, with the same value bit for bit.
-    let private tableLength (b: Bound) (scope: Scope) (e: Expr) : int voption =
+    let tableLength (b: Bound) (scope: Scope) (e: Expr) : int voption =
         match e with
         | Neg _
         | Apply _

@@ -97,6 +97,21 @@ module Posterior =
         | Some(n, c) -> invalidArg "names" $"Scalar name '{n}' appears {c} times; names must be unique."
         | None -> ()
 
+    /// Builds a posterior from per-chain packed columns (scalar p's draw d at p · draws + d), taking ownership of
+    /// the arrays: a sampler's own columns, handed over without a copy.
+    let internal ofPacked (names: string[]) (packed: float[][]) (draws: int) : Posterior =
+        checkNames names
+
+        if packed.Length = 0 then
+            invalidArg "packed" "At least one chain is required."
+
+        packed
+        |> Array.iteri (fun c chain ->
+            if chain.Length <> names.Length * draws then
+                invalidArg "packed" $"Chain {c} has {chain.Length} values; expected {names.Length} × {draws}.")
+
+        Posterior(Array.copy names, Array.create names.Length None, packed, draws, false, draws, packed.Length, None, 0)
+
     /// Builds a posterior from per-chain columns: `columns[chain][scalar][draw]`.
     let ofColumns (names: string[]) (columns: float[][][]) : Posterior =
         checkNames names
@@ -116,19 +131,7 @@ module Posterior =
                 if col.Length <> draws then
                     invalidArg "columns" $"Chain {c}, scalar '{names[p]}' has {col.Length} draws; expected {draws}."))
 
-        let packed = columns |> Array.map Array.concat
-
-        Posterior(
-            Array.copy names,
-            Array.create names.Length None,
-            packed,
-            draws,
-            false,
-            draws,
-            columns.Length,
-            None,
-            0
-        )
+        ofPacked names (columns |> Array.map Array.concat) draws
 
     /// Builds a posterior from `draws[chain][draw][scalar]` (a row per iteration, as a sampler produces them).
     let create (names: string[]) (draws: float[][][]) : Posterior =

@@ -157,12 +157,16 @@ module internal CollapsedNormal =
         0.5 * (c - logs - log prod - log a + bb * bb / a)
 
     /// One chain's scratch: the state of the current update, read by a log-marginal closure made once per chain
-    /// (so a sweep allocates nothing), and A, B of the last τ it was evaluated at (with that τ).
+    /// (so a sweep allocates nothing), A, B of the last τ it was evaluated at (with that τ), and the point log τ the
+    /// last step ended at with its log target. The target depends on log τ alone (τ's prior has data arguments), so
+    /// when the next sweep's log τ is that point, bit for bit, its value is reused rather than evaluated again.
     [<AllowNullLiteral>]
     type private Scratch() =
         member val Values: float[] = null with get, set
         member val AB: float[] = [| nan; nan; nan |]
         member val LogMarginal: float -> float = (fun _ -> nan) with get, set
+        member val U = nan with get, set
+        member val FU = nan with get, set
 
     /// The update, or None when τ's marginal cannot be tabulated (too flat to cover within the scan).
     let private create (density: CompiledDensity) (pt: Pattern) : Update option =
@@ -212,12 +216,16 @@ module internal CollapsedNormal =
             sc.Values <- s
             let f = sc.LogMarginal
             let u = log s.[tauOff]
-            let fu = f u
+            // log (exp u1) is u1 again about three times in four. NaN never equals, so a fresh scratch evaluates;
+            // so does 0, which equals −0 (the target's last term adds u itself).
+            let fu = if u = sc.U && u <> 0.0 then sc.FU else f u
 
             if not (Double.IsFinite fu) then
                 UpdateKit.fail nodes rule $"the log-density at the current {tau} = {s.[tauOff]} is {fu}"
 
-            let struct (u1, _) = g.Step(rng, f, u, fu)
+            let struct (u1, f1) = g.Step(rng, f, u, fu)
+            sc.U <- u1
+            sc.FU <- f1
             let t = exp u1
             s.[tauOff] <- t
             // A and B at the new τ: still there when the step accepted its proposal (the last τ evaluated)

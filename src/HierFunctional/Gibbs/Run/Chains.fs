@@ -113,15 +113,17 @@ module Chains =
 
         it, made
 
-    /// One chain: (columns[scalar][draw], logLik rows, draws made), or None when the run was cancelled before the
-    /// chain started (more chains than threads: it was still waiting for a thread).
+    /// One chain: (its packed columns, column k's draw d at k · Draws + d; logLik rows; draws made), or None when
+    /// the run was cancelled before the chain started (more chains than threads: it was still waiting for a thread).
     let private runChain (plan: GibbsPlan) (o: SamplerOptions) (keepIdx: int[]) (chain: int) =
         if o.Cancellation.IsCancellationRequested then
             None
         else
             let rng = generator o.Seed chain :> Random
             let state = stateFor plan o chain (start plan o rng)
-            let columns = Array.init keepIdx.Length (fun _ -> Array.zeroCreate<float> o.Draws)
+            // Every element a full run keeps is written before it is read; a cancelled run's unwritten tail is
+            // never read (see `run`), so zeroing the pages first would be wasted.
+            let packed = GC.AllocateUninitializedArray<float>(keepIdx.Length * o.Draws)
 
             let logLik =
                 if o.RecordLogLikelihood then
@@ -129,20 +131,16 @@ module Chains =
                 else
                     [||]
 
-            let monitor = Layout.compileMonitored plan.Bound
-            let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
+            let recorder = Layout.Recorder(plan.Bound, keepIdx)
 
             let keep made =
-                monitor state.Values monitored
-
-                for k in 0 .. keepIdx.Length - 1 do
-                    columns.[k].[made] <- monitored.[keepIdx.[k]]
+                recorder.Record(state.Values, packed, o.Draws, made)
 
                 if o.RecordLogLikelihood then
                     logLik.[made] <- plan.Density.PointwiseLogLik state.Values
 
             let _, made = sweepLoop plan o chain rng state (0, 0) keep (fun _ _ -> ())
-            Some(columns, logLik, made)
+            Some(packed, logLik, made)
 
     /// Runs the chains of a plan (in parallel, each with its own generator) and collects the monitored draws.
     /// Cancelled: every chain that made draws keeps them, up to the shortest such chain's count (chains must be of
@@ -175,13 +173,15 @@ module Chains =
         let made = kept |> Array.map (fun (_, _, m) -> m) |> Array.min
         let names = keepIdx |> Array.map (fun i -> b.Layout.Monitored.[i])
 
-        let columns =
+        let packed =
             kept
             |> Array.map (fun (cols, _, _) ->
-                cols
-                |> Array.map (fun col -> if col.Length = made then col else Array.sub col 0 made))
+                if made = o.Draws then
+                    cols
+                else
+                    Array.init (names.Length * made) (fun i -> cols.[i / made * o.Draws + i % made]))
 
-        let posterior = Posterior.ofColumns names columns
+        let posterior = Posterior.ofPacked names packed made
 
         let labelled =
             // Only the kept names are looked up: a map of every element's label would be O(J) even when a run

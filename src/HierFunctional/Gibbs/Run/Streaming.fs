@@ -111,8 +111,12 @@ module Streaming =
 
         use w = new StreamWriter(csv, true)
 
+        let monitor = Layout.compileMonitored plan.Bound
+        let monitored = Array.zeroCreate plan.Bound.Layout.Monitored.Length
+
         let keep _ =
-            writeRow w (Layout.monitored plan.Bound state.Values) keepIdx
+            monitor state.Values monitored
+            writeRow w monitored keepIdx
 
         let afterSweep it made =
             if s.CheckpointEvery > 0 && it % s.CheckpointEvery = 0 then
