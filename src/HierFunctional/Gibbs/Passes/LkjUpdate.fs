@@ -9,12 +9,15 @@ open HierFunctional.Inference
 /// evaluation costs O(K³), not O(n K²). The K + K(K − 1)/2 unconstrained coordinates (log s_k and L's canonical
 /// partial correlations, atanh-transformed) are slice-sampled as one block along warm-up covariance directions
 /// (`SliceBlock.directional`): a posteriori the scales and correlations are correlated, which defeats
-/// coordinate-wise slicing.
+/// coordinate-wise slicing. When there are more vectors than dimensions, each update first makes an independence
+/// Metropolis-Hastings move proposing Σ from the inverse-Wishart that the scatter implies (`LkjInverseWishart`);
+/// if warm-up accepted at least half of its proposals, the slice block is dropped for the sampling iterations and
+/// the move runs alone (about a tenth of the block's cost).
 [<RequireQualifiedAccess>]
 module internal LkjUpdate =
 
     /// The method name shown by `Gibbs.describe`.
-    let rule = "LKJ scales-correlation (scatter, slice block)"
+    let rule = "LKJ scales-correlation (scatter, inverse-Wishart independence MH + slice block)"
 
     /// −n Σ log s_k − n Σ log L_kk − ½ tr(Σ⁻¹ S) for Σ = diag(s)·L·Lᵀ·diag(s), with s and L (row-major) read from
     /// the state at their offsets and `inv` a k×k scratch buffer for L⁻¹: tr(Σ⁻¹ S) = Σ_r (M D⁻¹ S D⁻¹ Mᵀ)_rr with
@@ -100,6 +103,36 @@ module internal LkjUpdate =
             | _ -> None
         | _ -> None
 
+    /// The warm-up acceptance rate of the inverse-Wishart move from which the slice block is dropped after warm-up:
+    /// below it the move alone would mix slowly (e.g. a scale prior far from flat where the scatter puts Σ), so both run.
+    let private minAcceptance = 0.5
+
+    /// One chain's record of the inverse-Wishart move: its warm-up acceptances, and once warm-up ends, whether the
+    /// move runs alone (the choice is fixed from then on, so the sampling kernel is fixed too).
+    [<Sealed>]
+    type private MoveState() =
+        member val Proposed = 0.0 with get, set
+        member val Accepted = 0.0 with get, set
+        member val Decided = false with get, set
+        member val MhOnly = false with get, set
+
+        /// Values `Save` returns.
+        static member Length = 4
+
+        member this.Save() =
+            [|
+                this.Proposed
+                this.Accepted
+                (if this.Decided then 1.0 else 0.0)
+                (if this.MhOnly then 1.0 else 0.0)
+            |]
+
+        member this.Load(xs: float[]) =
+            this.Proposed <- xs.[0]
+            this.Accepted <- xs.[1]
+            this.Decided <- xs.[2] <> 0.0
+            this.MhOnly <- xs.[3] <> 0.0
+
     /// One chain's scratch: the current mean (k), the scatter of the children about it (k×k) and an inverse (k×k).
     type private LkjScratch =
         {
@@ -165,6 +198,20 @@ module internal LkjUpdate =
                 }
 
             let block = SliceBlock.directional rule names load logDensityAt sc
+            let work = Array.zeroCreate (SmallMv.wishartWorkLength k)
+            let drawn = Array.zeroCreate (k * k)
+            let saved = Array.zeroCreate (k * k + k)
+
+            let logWeight (values: float[]) =
+                let mutable total = LkjInverseWishart.correction k values sOff lOff
+
+                for t in priorTerms do
+                    total <- total + t values
+
+                total
+
+            let useMh = LkjInverseWishart.applies k n
+            let ms = MoveState()
 
             { block with
                 Run =
@@ -174,7 +221,27 @@ module internal LkjUpdate =
                         for p in parts do
                             p st.Values sc.Mean sc.Scatter
 
-                        block.Run rng st
+                        if useMh then
+                            let accepted =
+                                LkjInverseWishart.step rng k n sc.Scatter logWeight st.Values sOff lOff work drawn saved
+
+                            if st.Adapting then
+                                ms.Proposed <- ms.Proposed + 1.0
+
+                                if accepted then
+                                    ms.Accepted <- ms.Accepted + 1.0
+                            elif not ms.Decided then
+                                ms.Decided <- true
+                                ms.MhOnly <- ms.Accepted >= minAcceptance * ms.Proposed && ms.Proposed > 0.0
+
+                        if not ms.MhOnly then
+                            block.Run rng st
+                Save = fun () -> Array.append (block.Save()) (ms.Save())
+                Load =
+                    fun xs ->
+                        let at = xs.Length - MoveState.Length
+                        block.Load xs.[.. at - 1]
+                        ms.Load xs.[at..]
             }
 
         {

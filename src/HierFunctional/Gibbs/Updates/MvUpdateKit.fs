@@ -71,8 +71,39 @@ module internal MvUpdateKit =
             let f = Eval.compileValue b scope e
             fun s r buf -> Array.blit (Value.vector (f s r)) 0 buf 0 k
 
-    /// Writes a k×k matrix expression for copy r into a row-major buffer: a global matrix node, global data and
-    /// literal matrices of scalars are read without allocating; anything else goes through the interpreter.
+    /// The state offsets of s and L when `e` is `MvConjugacy.scaledCorrelation k (Param s) (Param L)` with s
+    /// global scales and L a global k×k matrix parameter.
+    let private scaledCorrelationOf (b: Bound) (k: int) (e: Expr) =
+        let isGlobalParam (shape: Shape) p =
+            match b.NodeMap.TryFind p with
+            | Some info ->
+                info.Node.Kind.IsParameter
+                && info.Event = shape
+                && info.Node.Plate = Plate.Scalar
+            | None -> false
+
+        // Scales are a k-vector node or k sized scalar copies (`sized k`): k consecutive values either way.
+        let isScales p =
+            isGlobalParam (Shape.Vector k) p
+            || (match b.NodeMap.TryFind p with
+                | Some info ->
+                    info.Node.Kind.IsParameter
+                    && info.Event = Shape.Scalar
+                    && info.Node.Plate = Plate.Sized k
+                | None -> false)
+
+        match Expr.paramRefs e |> List.distinct with
+        | [ sp; lp ] when
+            isScales sp
+            && isGlobalParam (Shape.Matrix(k, k)) lp
+            && e = MvConjugacy.scaledCorrelation k (Param sp) (Param lp)
+            ->
+            Some(b.Layout.Offsets.[sp], b.Layout.Offsets.[lp])
+        | _ -> None
+
+    /// Writes a k×k matrix expression for copy r into a row-major buffer: a global matrix node, global data, an
+    /// MvNormalCholesky's scaled correlation and literal matrices of scalars are read without allocating; anything
+    /// else goes through the interpreter.
     let matrixInto (b: Bound) (scope: Scope) (k: int) (e: Expr) : float[] -> int -> float[] -> unit =
         let copyOf (m: float[,]) (buf: float[]) =
             for i in 0 .. k - 1 do
@@ -90,6 +121,22 @@ module internal MvUpdateKit =
             ->
             let off = b.Layout.Offsets.[p]
             fun s _ buf -> Array.blit s off buf 0 (k * k)
+        | Matrix _ when (scaledCorrelationOf b k e).IsSome ->
+            // diag(s)·L·Lᵀ·diag(s) of an MvNormalCholesky, from the state: the element-wise expressions would build
+            // a row vector of L per element.
+            let sOff, lOff = (scaledCorrelationOf b k e).Value
+
+            fun s _ buf ->
+                for i in 0 .. k - 1 do
+                    for j in 0..i do
+                        let mutable v = 0.0
+
+                        for m in 0..j do
+                            v <- v + s.[lOff + i * k + m] * s.[lOff + j * k + m]
+
+                        let c = s.[sOff + i] * s.[sOff + j] * v
+                        buf.[i * k + j] <- c
+                        buf.[j * k + i] <- c
         | _ when Factor.isDataOnly e && isGlobal b e ->
             let v = Array.zeroCreate (k * k)
             copyOf (Value.matrix (Eval.compileValue b scope e (UpdateKit.zeroState b) 0)) v
