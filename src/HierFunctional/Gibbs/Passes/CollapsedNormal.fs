@@ -213,27 +213,26 @@ module internal CollapsedNormal =
             sc.LogMarginal <- fun u -> logTarget sc.P sc.Q sc.Values sc.AB u
             sc
 
-        // μ | τ, y, then θ | μ, τ, y, at the τ now in the state.
-        let drawMuTheta (sc: Scratch) (rng: Random) (s: float[]) =
+        // μ | τ, y at the τ now in the state.
+        let drawMu (sc: Scratch) (rng: Random) (s: float[]) =
             let t = s.[tauOff]
-            let p, q = sc.P, sc.Q
 
             // A and B at the new τ: still there when the step's last evaluation was at it
             if sc.AB.[2] <> t then
-                logMarginal p q m0 s0 t sc.AB |> ignore
+                logMarginal sc.P sc.Q m0 s0 t sc.AB |> ignore
 
             let m = sc.AB.[1] / sc.AB.[0] + StandardNormal.sample rng / sqrt sc.AB.[0]
             UpdateKit.checkFinite mu rule m
             s.[muOff] <- m
-            let t2 = t * t
 
-            for g in 0 .. j - 1 do
-                // θ | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P
-                let d = 1.0 + t2 * p.[g]
-                let theta = (m + t2 * q.[g]) / d + t / sqrt d * StandardNormal.sample rng
-                let v = if pt.NonCentred then (theta - m) / t else theta
-                UpdateKit.checkFinite groups rule v
-                s.[gOff + g] <- v
+        // θ_g | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P, from its N(0, 1) variate z (η = (θ − μ)/τ)
+        let drawTheta (sc: Scratch) (s: float[]) (g: int) (z: float) =
+            let t, m = s.[tauOff], s.[muOff]
+            let d = 1.0 + t * t * sc.P.[g]
+            let theta = (m + t * t * sc.Q.[g]) / d + t / sqrt d * z
+            let v = if pt.NonCentred then (theta - m) / t else theta
+            UpdateKit.checkFinite groups rule v
+            s.[gOff + g] <- v
 
         let current (sc: Scratch) (s: float[]) =
             sc.Values <- s
@@ -280,12 +279,17 @@ module internal CollapsedNormal =
                     let struct (u, fu) = current sc st.Values
                     let struct (u1, _) = g.Step(rng, sc.LogMarginal, u, fu)
                     st.Values.[tauOff] <- exp u1
-                    drawMuTheta sc rng st.Values
+                    drawMu sc rng st.Values
+
+                    for g in 0 .. j - 1 do
+                        drawTheta sc st.Values g (StandardNormal.sample rng)
 
                 update "independence Metropolis-Hastings from its tabulated marginal" (fun _ ->
                     UpdateStep.scratch (run (scratch p q))))
         else
-            let run (sc: Scratch) (ys: float[]) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
+            // τ and μ before the groups; each θ_g then from its own stream, so the groups can be split across
+            // threads or shards (`GroupWise`).
+            let prepare (sc: Scratch) (ys: float[]) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
                 let s = st.Values
                 fill s sc.P sc.Q ys
                 let struct (u, fu) = current sc s
@@ -296,15 +300,33 @@ module internal CollapsedNormal =
                 if st.Adapting then
                     widths.[0] <- Slice.adaptWidth w u r.Value
 
-                drawMuTheta sc rng s
+                drawMu sc rng s
+
+            let drawRange (sc: Scratch) (update: int) (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
+                let mutable first = lo
+
+                // eight groups' N(0, 1) variates at a time, from their streams' first blocks computed together
+                while first < hi do
+                    let n = min PhiloxBlocks.Stride (hi - first)
+                    let z = gs.FirstNormals(update, st.Sweep, first, n)
+
+                    for i in 0 .. n - 1 do
+                        drawTheta sc st.Values (first + i) z.[i]
+
+                    first <- first + n
 
             Some(
-                update "slice sampling on its marginal given the other parameters" (fun _ ->
+                update "slice sampling on its marginal given the other parameters" (fun setup ->
                     let widths = UpdateStep.widths 1
+                    let sc = scratch (Array.zeroCreate j) (Array.zeroCreate j)
 
-                    UpdateStep.withWidths
-                        widths
-                        (run (scratch (Array.zeroCreate j) (Array.zeroCreate j)) (Array.zeroCreate j) widths))
+                    UpdateStep.withWidths widths (fun _ _ -> ())
+                    |> UpdateStep.grouped
+                        {
+                            Count = j
+                            Prepare = prepare sc (Array.zeroCreate j) widths
+                            RunRange = drawRange sc setup.Index
+                        })
             )
 
     /// Replaces the updates of μ, τ and the group node of each matched hierarchy by one collapsed update, at the
