@@ -344,7 +344,11 @@ module SbcCatalogue =
     /// Hierarchies: two- and three-level, nested and crossed, with each kind of child and varying slopes.
     let hierarchies: SbcStructure list =
         [
-            twoLevel (HalfCauchy 1.0) "two-level-normal" "centred two-level Normal, half-Cauchy tau, interweaving"
+            twoLevel
+                (HalfCauchy 1.0)
+                "two-level-normal"
+                "centred two-level Normal, half-Cauchy tau, unknown sd: collapsed, tau sliced given sigma"
+            collapsedOffset
             threeLevel
             crossedNormal
             hierarchicalBetaBinomial

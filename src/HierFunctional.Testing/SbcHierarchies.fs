@@ -25,6 +25,23 @@ module internal SbcHierarchies =
             (SbcData.grouped 6 3 |> SbcData.realsOf "y" 0.0)
         |> withDerived [ Sbc.meanOf "mean(theta)" "theta" ]
 
+    /// Radon's shape: a centred hierarchy whose observations read a regression coefficient and an unknown sd, so
+    /// the collapsed Normal update slice-samples τ on its marginal given them.
+    let collapsedOffset =
+        structure
+            "collapsed-normal-offset"
+            "centred Normal hierarchy with a regression offset and unknown sd (radon): collapsed, tau sliced given beta, sigma"
+            (model {
+                let! mu = sample "mu" (Normal(0.0, 2.0))
+                let! tau = sample "tau" (HalfNormal 1.0)
+                let! beta = sample "beta" (Normal(0.0, 1.0))
+                let! sigma = sample "sigma" (HalfNormal 1.0)
+                let! theta = sample "theta" (Normal(mu, tau)) |> over "g"
+                do! observe "y" (Normal(theta.[group "g"] + beta * data "x", sigma))
+            })
+            (SbcData.grouped 6 3 |> SbcData.withCovariate "x" 1 |> SbcData.realsOf "y" 0.0)
+        |> withDerived [ Sbc.meanOf "mean(theta)" "theta" ]
+
     let sliceEverything =
         { twoLevel (HalfNormal 1.0) "slice-only-two-level" "slice fallback for every node (no rules), block slice" with
             Compile = CompileSettings.Default.WithRules([])

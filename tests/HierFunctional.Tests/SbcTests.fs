@@ -167,6 +167,10 @@ let tests =
                             ))
                         Expecto.Tests.testCase "(\"two-level-normal\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("two-level-normal"))
+                        Expecto.Tests.testCase "(\"collapsed-normal-offset\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "collapsed-normal-offset"
+                            ))
                         Expecto.Tests.testCase "(\"truncated-beta-binomial\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` (
                                 "truncated-beta-binomial"

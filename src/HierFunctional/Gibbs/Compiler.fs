@@ -37,9 +37,9 @@ type CompileSettings =
         /// Draw the Normal-prior nodes of one logistic linear predictor jointly given one shared Pólya-Gamma ω per row
         /// (`SharedOmega`) instead of each node with its own ω (only when the rules include Pólya-Gamma logistic).
         SharedOmega: bool
-        /// Update a Normal hierarchy over known-sd observations (centred or non-centred) with its group values and
-        /// location integrated out for the scale, then both drawn exactly (`CollapsedNormal`), instead of one node at
-        /// a time with interweaving.
+        /// Update a Normal hierarchy over known-sd observations (centred or non-centred), or a centred one given the
+        /// other parameters its observations read, with its group values and location integrated out for the
+        /// scale, then both drawn exactly (`CollapsedNormal`), instead of one node at a time with interweaving.
         CollapsedNormal: bool
         /// Move the two hyperparameters of a Beta-Binomial or Gamma-Poisson hierarchy by independence
         /// Metropolis–Hastings from a table of their marginal posterior with the group rates integrated out, fixed by

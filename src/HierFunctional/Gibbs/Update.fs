@@ -16,8 +16,9 @@ type UpdateKind =
     | Slice
     /// A shape slice-sampled with its Gamma rate integrated out, then the rate drawn (BUGS pumps).
     | CollapsedSlice
-    /// μ, τ and the group node of a Normal hierarchy with known observation sds as one step: τ by independence
-    /// Metropolis-Hastings from its tabulated marginal, then μ and the group values drawn exactly (the collapsed-Normal pass).
+    /// μ, τ and the group node of a Normal hierarchy as one step: τ by independence Metropolis-Hastings from its
+    /// tabulated marginal (known observation sds) or by slice sampling on its marginal given the other parameters,
+    /// then μ and the group values drawn exactly (the collapsed-Normal pass).
     | CollapsedNormal
     /// α, β and the group rates of a Gamma-Poisson hierarchy as one step: (α, β) by independence Metropolis-Hastings
     /// from a table of their marginal with the rates integrated out, then the rates drawn exactly (the tabulated pass).

@@ -1,6 +1,8 @@
 /// The collapsed Normal-hierarchy update (θ and μ integrated out for τ, τ by independence Metropolis–Hastings from
 /// its tabulated marginal, then μ and θ drawn exactly) against the quadrature posterior of eight schools
-/// (`GridPosterior.normalHierarchy`): every check is |mean − exact| < 4 MCSE (sd likewise).
+/// (`GridPosterior.normalHierarchy`): every check is |mean − exact| < 4 MCSE (sd likewise). With parameters in the
+/// children (a regression offset, an unknown σ), τ is slice-sampled on its marginal given them: checked with β, σ
+/// held fixed against eight schools' quadrature on the group means.
 module HierFunctional.Tests.Gibbs.CollapsedNormalTests
 
 open HierFunctional.TestShim
@@ -74,7 +76,106 @@ let ``the collapsed update draws tau nearly independently: bulk-ESS of tau at le
     let ess = Diagnostics.essBulk (Posterior.chains "tau" post)
     Assert.True(ess > 0.7 * 20000.0, $"tau bulk-ESS {ess} of 20000 draws")
 
-let ``a hierarchy whose observation sd is a parameter keeps the one-node-at-a-time plan`` () =
+/// Eight groups of 1 to 16 rows with a regression offset: y_i ~ N(a[g_i] + β·x_i, σ), a_j ~ N(μ, τ), with σ²/n_j
+/// of the order of τ² so that the group sizes shape τ's marginal.
+let private offsetG =
+    [| 1; 2; 3; 4; 6; 8; 12; 16 |]
+    |> Array.mapi (fun j k -> Array.create k j)
+    |> Array.concat
+
+let private offsetXY =
+    let rng = System.Random 7
+    let x = offsetG |> Array.map (fun _ -> float (rng.Next 2) + 0.3 * rng.NextDouble())
+    let level = [| -0.9; 0.5; -0.2; 0.8; 0.1; -0.5; 0.3; 0.9 |]
+
+    let noise () =
+        Array.init 12 (fun _ -> rng.NextDouble()) |> Array.sum |> (fun u -> u - 6.0)
+
+    x, offsetG |> Array.mapi (fun i j -> level.[j] + 0.7 * x.[i] + noise ())
+
+let private offsetRows =
+    Dataset.empty
+    |> Dataset.labels "g" (offsetG |> Array.map (fun j -> $"g{j}"))
+    |> Dataset.reals "x" (fst offsetXY)
+    |> Dataset.reals "y" (snd offsetXY)
+
+let private offsetModel =
+    model {
+        let! mu = sample "mu" (Normal(0.0, 5.0))
+        let! tau = sample "tau" (HalfNormal 1.0)
+        let! sigma = sample "sigma" (HalfNormal 1.0)
+        let! beta = sample "beta" (Normal(0.0, 10.0))
+        let! a = sample "a" (Normal(mu, tau)) |> over "g"
+        do! observe "y" (Normal(a.[group "g"] + beta * data "x", sigma))
+    }
+
+/// Given β and σ the groups are eight schools on the group means of y − β·x with sds σ/√n_j: the quadrature
+/// posterior of μ, τ and a (`GridPosterior.normalHierarchy`), with `dropN` leaving out the 1/√n_j.
+let private offsetExact (beta: float) (sigma: float) (dropN: bool) =
+    let x, y = offsetXY
+
+    let means, sds =
+        [| 0..7 |]
+        |> Array.map (fun l ->
+            let rs =
+                [|
+                    for i in 0 .. y.Length - 1 do
+                        if offsetG.[i] = l then
+                            y.[i] - beta * x.[i]
+                |]
+
+            Array.average rs, (if dropN then sigma else sigma / sqrt (float rs.Length)))
+        |> Array.unzip
+
+    GridPosterior.normalHierarchy 400 (MuPrior.Normal(0.0, 5.0)) (fun t -> -0.5 * t * t) means sds
+
+let ``with a regression offset and beta, sigma held fixed, the collapsed step alone keeps the quadrature posterior of mu, tau and every a``
+    ()
+    =
+    let beta, sigma = 0.7, 1.0
+    let plan = planOf Rules.builtIn offsetModel offsetRows
+    let collapsed = plan.Updates |> Array.filter (fun u -> u.Node = "mu, tau, a")
+    Assert.Equal(1, collapsed.Length)
+    Assert.Contains("tau by slice sampling on its marginal given the other parameters", collapsed.[0].Method)
+
+    let post =
+        Chains.run
+            (SamplerOptions.Default
+                .WithChains(4)
+                .WithWarmup(200)
+                .WithDraws(5000)
+                .WithSeed(35)
+                .WithInitialValue("beta", beta)
+                .WithInitialValue("sigma", sigma))
+            { plan with Updates = collapsed }
+
+    Assert.Equal(
+        beta,
+        Posterior.chains "beta" post
+        |> Array.concat
+        |> Array.distinct
+        |> Array.exactlyOne
+    )
+
+    let exact = offsetExact beta sigma false
+    Assert.True(exact.IntegrationError < 1e-4, $"grid error {exact.IntegrationError}")
+    assertMoments post "mu" exact.Mu
+    assertMoments post "tau" exact.Tau
+
+    for j in 0..7 do
+        assertMoments post $"a[{j + 1}]" exact.Theta.[j]
+
+    // The check has the power to see a marginal without the σ²/n_j of each group mean: its τ is far off.
+    let wrong = offsetExact beta sigma true
+    let taus = Posterior.chains "tau" post
+    let mcse = Diagnostics.mcseMean taus
+
+    Assert.True(
+        abs (Diagnostics.mean taus - wrong.Tau.Mean) > 10.0 * mcse,
+        $"tau mean {Diagnostics.mean taus} vs {wrong.Tau.Mean} without σ²/n_j, MCSE {mcse}"
+    )
+
+let ``a hierarchy whose observation sd is a parameter is collapsed with tau slice-sampled given sigma`` () =
     let m =
         model {
             let! mu = sample "mu" (Normal(0.0, 5.0))
@@ -85,12 +186,9 @@ let ``a hierarchy whose observation sd is a parameter keeps the one-node-at-a-ti
         }
 
     let plan = planOf Rules.builtIn m schools
-
-    Assert.True(
-        plan.Updates
-        |> Array.forall (fun u -> not (u.Method.StartsWith "collapsed Normal")),
-        Gibbs.describe plan
-    )
+    Assert.Equal(2, plan.Updates.Length)
+    Assert.Equal("mu, tau, theta", plan.Updates.[0].Node)
+    Assert.Contains("slice sampling on its marginal given the other parameters", plan.Updates.[0].Method)
 
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
@@ -117,6 +215,11 @@ let tests =
                     (fun () ->
                         ``the collapsed update draws tau nearly independently: bulk-ESS of tau at least 0.7 per draw`` ())
                 Expecto.Tests.testCase
-                    "a hierarchy whose observation sd is a parameter keeps the one-node-at-a-time plan"
-                    (fun () -> ``a hierarchy whose observation sd is a parameter keeps the one-node-at-a-time plan`` ())
+                    "with a regression offset and beta, sigma held fixed, the collapsed step alone keeps the quadrature posterior of mu, tau and every a"
+                    (fun () ->
+                        ``with a regression offset and beta, sigma held fixed, the collapsed step alone keeps the quadrature posterior of mu, tau and every a`` ())
+                Expecto.Tests.testCase
+                    "a hierarchy whose observation sd is a parameter is collapsed with tau slice-sampled given sigma"
+                    (fun () ->
+                        ``a hierarchy whose observation sd is a parameter is collapsed with tau slice-sampled given sigma`` ())
             ])

@@ -168,7 +168,10 @@ let private assertConditional (draws: float[][]) (truth: NormalParams[]) =
 let ``fused element draws have the closed-form Normal-Normal conditional mean and variance`` () =
     let r = rng 5
     let d = randomData r
-    let plan = GibbsTests.planOf Rules.builtIn (variant 0) d
+    // θ's own update: the collapsed Normal hierarchy would draw μ, τ and θ together
+    let plan =
+        GibbsTests.planUsing (CompileSettings.Default.WithCollapsedNormal false) (variant 0) d
+
     let b = plan.Bound
     let s = randomState r b
 

@@ -9,6 +9,9 @@ open HierFunctional.Inference
 /// tabulated once (`TabulatedProposal`) and τ moves by an independence Metropolis–Hastings step from the table, and
 /// μ | τ, y and θ | μ, τ, y (η = (θ − μ)/τ) are drawn exactly: one blocked step for all three whose draws are nearly
 /// independent between sweeps (eight schools), as `CollapsedRate` does for pumps.
+/// A centred hierarchy whose a, c or s read other parameters (radon: a_i = β·floor_i, s_i = σ) integrates out the
+/// same way given them: p(τ | β, σ, y) changes every sweep, so τ is slice-sampled on it (P_j, S_j formed each
+/// sweep as θ's own update forms them) before μ and θ are drawn exactly.
 [<RequireQualifiedAccess>]
 module internal CollapsedNormal =
 
@@ -35,6 +38,15 @@ module internal CollapsedNormal =
         && dataOnly c.Offset
         && dataOnly c.Coefficient
         && dataOnly c.Sd
+
+    /// An observed child whose offset, coefficient and sd read none of the hierarchy's nodes: given the parameters
+    /// they do read, θ still integrates out in closed form.
+    let private freeOf (names: string list) (c: GaussianChild) =
+        let reads (e: Expr) =
+            Expr.paramRefs e |> List.exists (fun r -> List.contains r names)
+
+        c.Node.Kind.IsObserved
+        && not (reads c.Offset || reads c.Coefficient || reads c.Sd)
 
     let private childSet (expanded: Model) (name: string) =
         Graph.children expanded name |> List.map (fun n -> n.Name) |> Set.ofList
@@ -97,9 +109,9 @@ module internal CollapsedNormal =
             None
         else
             match groups.Node.Kind with
-            // centred: θ_j ~ N(μ, τ) is all that reads μ and τ
+            // centred: θ_j ~ N(μ, τ) is all that reads μ and τ; the children may read other parameters
             | NodeKind.Parameter(Dist.Normal(Param mu, Param tau)) when
-                children |> List.forall knownSd
+                children |> List.forall (freeOf [ mu; tau; groups.Node.Name ])
                 && childSet expanded mu = Set.singleton groups.Node.Name
                 && childSet expanded tau = Set.singleton groups.Node.Name
                 ->
@@ -156,37 +168,40 @@ module internal CollapsedNormal =
         ab.[2] <- tau
         0.5 * (c - logs - log prod - log a + bb * bb / a)
 
-    /// One chain's scratch: the state of the current update, read by a log-marginal closure made once per chain
-    /// (so a sweep allocates nothing), A, B of the last τ it was evaluated at (with that τ), and the point log τ the
-    /// last step ended at with its log target. The target depends on log τ alone (τ's prior has data arguments), so
-    /// when the next sweep's log τ is that point, bit for bit, its value is reused rather than evaluated again.
+    /// One chain's scratch: the state of the current update and the children's P_j, S_j, read by a log-marginal
+    /// closure made once per chain (so a sweep allocates nothing), A, B of the last τ it was evaluated at (with that
+    /// τ), and the point log τ the last tabulated step ended at with its log target.
     [<AllowNullLiteral>]
-    type private Scratch() =
+    type private Scratch(p: float[], q: float[]) =
         member val Values: float[] = null with get, set
+        member _.P = p
+        member _.Q = q
         member val AB: float[] = [| nan; nan; nan |]
         member val LogMarginal: float -> float = (fun _ -> nan) with get, set
         member val U = nan with get, set
         member val FU = nan with get, set
 
-    /// The update, or None when τ's marginal cannot be tabulated (too flat to cover within the scan).
+    /// The update, or None when τ's marginal is fixed by the data but cannot be tabulated (too flat to cover
+    /// within the scan).
     let private create (density: CompiledDensity) (pt: Pattern) : Update option =
         let b = density.Bound
         let mu, tau, groups = pt.Mu.Node.Name, pt.Tau.Node.Name, pt.Groups.Node.Name
         let nodes = $"{mu}, {tau}, {groups}"
         let j = pt.Groups.Copies
-        // Known sds: P_j and S_j are data, formed once; so are μ's prior and τ's (their arguments are data).
-        let p, q = Array.zeroCreate j, Array.zeroCreate j
+        // P_j and S_j as θ's own Normal-Normal update forms them: once when they are data, else every sweep.
+        let fill = GaussianLikelihood.gaussianLikelihood b pt.Groups pt.Children
+        let known = pt.Children |> List.forall knownSd
         let zero = UpdateKit.zeroState b
-        GaussianLikelihood.gaussianLikelihood b pt.Groups pt.Children zero p q (Array.zeroCreate j)
-
         let m0 = Eval.compileScalar b Scope.Global pt.M0 zero 0
         let s0 = Eval.compileScalar b Scope.Global pt.S0 zero 0
         let own = density.Term { Node = tau; Copy = 0 }
         let muOff, tauOff = b.Layout.Offsets.[mu], b.Layout.Offsets.[tau]
         let gOff = b.Layout.Offsets.[groups]
+        let priorOk = Double.IsFinite m0 && s0 > 0.0 && Double.IsFinite s0
 
-        // log p(log τ | y): τ's own prior term reads τ from the state it is given.
-        let logTarget (s: float[]) (ab: float[]) (u: float) =
+        // log p(log τ | the rest, y) with θ and μ integrated out: τ's own prior term reads τ from the state it is
+        // given.
+        let logTarget (p: float[]) (q: float[]) (s: float[]) (ab: float[]) (u: float) =
             let t = exp u
             s.[tauOff] <- t
 
@@ -195,72 +210,131 @@ module internal CollapsedNormal =
             else
                 Double.NegativeInfinity
 
-        // Start the table's scan near the observations' typical sd.
-        let start =
-            let inv = p |> Array.filter (fun x -> x > 0.0) |> Array.map (fun x -> 1.0 / x)
+        let scratch (p: float[]) (q: float[]) =
+            let sc = Scratch(p, q)
+            sc.LogMarginal <- fun u -> logTarget sc.P sc.Q sc.Values sc.AB u
+            sc
 
-            if inv.Length = 0 then
-                0.0
-            else
-                0.5 * log (Array.average inv)
+        // μ | τ, y at the τ now in the state.
+        let drawMu (sc: Scratch) (rng: Random) (s: float[]) =
+            let t = s.[tauOff]
 
-        let table =
-            if Double.IsFinite m0 && s0 > 0.0 && Double.IsFinite s0 then
-                let s, ab = Array.zeroCreate b.Layout.Size, Array.zeroCreate 3
-                TabulatedProposal.TryCreate(logTarget s ab, start)
-            else
-                None
-
-        let run (g: TabulatedProposal) (sc: Scratch) (rng: Random) (st: ChainState) =
-            let s = st.Values
-            sc.Values <- s
-            let f = sc.LogMarginal
-            let u = log s.[tauOff]
-            // log (exp u1) is u1 again about three times in four. NaN never equals, so a fresh scratch evaluates;
-            // so does 0, which equals −0 (the target's last term adds u itself).
-            let fu = if u = sc.U && u <> 0.0 then sc.FU else f u
-
-            if not (Double.IsFinite fu) then
-                UpdateKit.fail nodes rule $"the log-density at the current {tau} = {s.[tauOff]} is {fu}"
-
-            let struct (u1, f1) = g.Step(rng, f, u, fu)
-            sc.U <- u1
-            sc.FU <- f1
-            let t = exp u1
-            s.[tauOff] <- t
-            // A and B at the new τ: still there when the step accepted its proposal (the last τ evaluated)
+            // A and B at the new τ: still there when the step's last evaluation was at it
             if sc.AB.[2] <> t then
-                logMarginal p q m0 s0 t sc.AB |> ignore
+                logMarginal sc.P sc.Q m0 s0 t sc.AB |> ignore
 
             let m = sc.AB.[1] / sc.AB.[0] + StandardNormal.sample rng / sqrt sc.AB.[0]
             UpdateKit.checkFinite mu rule m
             s.[muOff] <- m
-            let t2 = t * t
 
-            for g in 0 .. j - 1 do
-                // θ | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P
-                let d = 1.0 + t2 * p.[g]
-                let theta = (m + t2 * q.[g]) / d + t / sqrt d * StandardNormal.sample rng
-                let v = if pt.NonCentred then (theta - m) / t else theta
-                UpdateKit.checkFinite groups rule v
-                s.[gOff + g] <- v
+        // θ_g | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P, from its N(0, 1) variate z (η = (θ − μ)/τ)
+        let drawTheta (sc: Scratch) (s: float[]) (g: int) (z: float) =
+            let t, m = s.[tauOff], s.[muOff]
+            let d = 1.0 + t * t * sc.P.[g]
+            let theta = (m + t * t * sc.Q.[g]) / d + t / sqrt d * z
+            let v = if pt.NonCentred then (theta - m) / t else theta
+            UpdateKit.checkFinite groups rule v
+            s.[gOff + g] <- v
 
-        table
-        |> Option.map (fun g ->
+        // `reuse`: P_j, S_j are data, so the target depends on log τ alone, and log (exp u1) is the last step's end
+        // point u1 again about three times in four. NaN never equals, so a fresh scratch evaluates; so does 0, which
+        // equals −0 (the target's last term adds u itself).
+        let current (reuse: bool) (sc: Scratch) (s: float[]) =
+            sc.Values <- s
+            let u = log s.[tauOff]
+            let fu = if reuse && u = sc.U && u <> 0.0 then sc.FU else sc.LogMarginal u
+
+            if not (Double.IsFinite fu) then
+                UpdateKit.fail nodes rule $"the log-density at the current {tau} = {s.[tauOff]} is {fu}"
+
+            struct (u, fu)
+
+        let update method step =
             {
                 Node = nodes
                 Method =
-                    $"{rule} ({groups} and {mu} integrated out: {tau} by independence Metropolis-Hastings from its tabulated marginal, then {mu}, {groups} drawn exactly)"
+                    $"{rule} ({groups} and {mu} integrated out: {tau} by {method}, then {mu}, {groups} drawn exactly)"
                 Kind = UpdateKind.CollapsedNormal
                 Exactness = Exactness.Markov
                 Reason = ""
                 KeepsWeight = false
-                Init =
-                    fun _ ->
-                        let sc = Scratch()
-                        sc.LogMarginal <- fun u -> logTarget sc.Values sc.AB u
-                        UpdateStep.scratch (run g sc)
-            })
+                Init = step
+            }
+
+        if not priorOk then
+            None
+        elif known then
+            let p, q = Array.zeroCreate j, Array.zeroCreate j
+            fill zero p q (Array.zeroCreate j)
+
+            // Start the table's scan near the observations' typical sd.
+            let start =
+                let inv = p |> Array.filter (fun x -> x > 0.0) |> Array.map (fun x -> 1.0 / x)
+
+                if inv.Length = 0 then
+                    0.0
+                else
+                    0.5 * log (Array.average inv)
+
+            let s, ab = Array.zeroCreate b.Layout.Size, Array.zeroCreate 3
+
+            TabulatedProposal.TryCreate(logTarget p q s ab, start)
+            |> Option.map (fun g ->
+                let run (sc: Scratch) (rng: Random) (st: ChainState) =
+                    let struct (u, fu) = current true sc st.Values
+                    let struct (u1, f1) = g.Step(rng, sc.LogMarginal, u, fu)
+                    sc.U <- u1
+                    sc.FU <- f1
+                    st.Values.[tauOff] <- exp u1
+                    drawMu sc rng st.Values
+
+                    for g in 0 .. j - 1 do
+                        drawTheta sc st.Values g (StandardNormal.sample rng)
+
+                update "independence Metropolis-Hastings from its tabulated marginal" (fun _ ->
+                    UpdateStep.scratch (run (scratch p q))))
+        else
+            // τ and μ before the groups; each θ_g then from its own stream, so the groups can be split across
+            // threads or shards (`GroupWise`).
+            let prepare (sc: Scratch) (ys: float[]) (widths: SliceWidth[]) (rng: Random) (st: ChainState) =
+                let s = st.Values
+                fill s sc.P sc.Q ys
+                let struct (u, fu) = current false sc s
+                let w = widths.[0]
+                let r = Slice.stepFrom rng sc.LogMarginal w.Width UpdateKit.maxSteps u fu
+                s.[tauOff] <- exp r.Value
+
+                if st.Adapting then
+                    widths.[0] <- Slice.adaptWidth w u r.Value
+
+                drawMu sc rng s
+
+            let drawRange (sc: Scratch) (update: int) (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
+                let mutable first = lo
+
+                // eight groups' N(0, 1) variates at a time, from their streams' first blocks computed together
+                while first < hi do
+                    let n = min PhiloxBlocks.Stride (hi - first)
+                    let z = gs.FirstNormals(update, st.Sweep, first, n)
+
+                    for i in 0 .. n - 1 do
+                        drawTheta sc st.Values (first + i) z.[i]
+
+                    first <- first + n
+
+            Some(
+                update "slice sampling on its marginal given the other parameters" (fun setup ->
+                    let widths = UpdateStep.widths 1
+                    let sc = scratch (Array.zeroCreate j) (Array.zeroCreate j)
+
+                    UpdateStep.withWidths widths (fun _ _ -> ())
+                    |> UpdateStep.grouped
+                        {
+                            Count = j
+                            Prepare = prepare sc (Array.zeroCreate j) widths
+                            RunRange = drawRange sc setup.Index
+                        })
+            )
 
     /// Replaces the updates of μ, τ and the group node of each matched hierarchy by one collapsed update, at the
     /// place of the first of them; other updates are left as they are.
