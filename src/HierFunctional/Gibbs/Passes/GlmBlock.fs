@@ -334,7 +334,7 @@ module internal GlmBlock =
                         let shifts, translations =
                             if centring then
                                 GlmCentring.shiftsFor b expanded members rows,
-                                GlmTranslation.translationsFor b expanded members bounded rows
+                                GlmTranslation.translationsFor b expanded members bounded children rows
                             else
                                 [||], [||]
 
