@@ -79,15 +79,7 @@ let private translationOf (plan: GibbsPlan) =
     let members = [| "alpha"; "beta" |]
     let children = [| (GlmBlockMembers.childFor b expanded members "r").Value |]
 
-    let rows =
-        children
-        |> Array.map (fun c ->
-            {
-                GlmCentring.Row.Info = c.Info
-                GlmCentring.Row.FreeOffset = c.FreeOffset
-                GlmCentring.Row.X = c.X
-                GlmCentring.Row.Rows = c.Rows
-            })
+    let rows = children |> Array.map GlmCentring.rowOf
 
     let tr =
         GlmTranslation.translationsFor b expanded members [| false; false |] children rows

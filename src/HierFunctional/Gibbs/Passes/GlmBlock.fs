@@ -314,15 +314,7 @@ module internal GlmBlock =
                         let infos = members |> Array.map (fun m -> b.NodeMap.[m])
                         let children = children |> List.choose id |> Array.ofList
 
-                        let rows =
-                            children
-                            |> Array.map (fun c ->
-                                {
-                                    GlmCentring.Row.Info = c.Info
-                                    GlmCentring.Row.FreeOffset = c.FreeOffset
-                                    GlmCentring.Row.X = c.X
-                                    GlmCentring.Row.Rows = c.Rows
-                                })
+                        let rows = children |> Array.map GlmCentring.rowOf
 
                         let bounded =
                             infos

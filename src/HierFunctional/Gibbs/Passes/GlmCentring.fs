@@ -22,6 +22,27 @@ module internal GlmCentring =
             Rows: int
         }
 
+    /// A GLM child as the centring and translation steps see it.
+    let rowOf (c: GlmProposal.Child) : Row =
+        {
+            Info = c.Info
+            FreeOffset = c.FreeOffset
+            X = c.X
+            Rows = c.Rows
+        }
+
+    /// Σ_l x_l x_lᵀ of per-level vectors (levels × p, row-major) as p × p, row-major.
+    let gram (levels: int) (p: int) (xs: float[]) =
+        Array.init (p * p) (fun i ->
+            Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i / p] * xs.[l * p + i % p] }))
+
+    /// `step` applied to each parameter the children's linear predictors read besides the block (its random effects).
+    let forEachEffect (b: Bound) (children: Row[]) (step: string -> 'a option) =
+        children
+        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
+        |> Array.distinct
+        |> Array.choose (fun p -> if b.NodeMap.ContainsKey p then step p else None)
+
     /// A Normal random effect re[g] that every row of the block's children reads as + re[g[row]] and nothing else
     /// reads, with block columns constant within each level of g. Shifting the coefficients in those columns by δ
     /// and re_l by −X_l·δ leaves every linear predictor unchanged, so δ has a Gaussian conditional (the re prior and
@@ -172,9 +193,7 @@ module internal GlmCentring =
             let p = cols.Length
             let xs = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
 
-            let xtx =
-                Array.init (p * p) (fun i ->
-                    Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i / p] * xs.[l * p + i % p] }))
+            let xtx = gram levels p xs
 
             if p = 0 then
                 None
@@ -196,14 +215,7 @@ module internal GlmCentring =
 
     /// The centring shifts of every qualifying random effect in the block's linear predictors.
     let shiftsFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) =
-        children
-        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
-        |> Array.distinct
-        |> Array.choose (fun p ->
-            if b.NodeMap.ContainsKey p then
-                shiftFor b expanded members children p
-            else
-                None)
+        forEachEffect b children (shiftFor b expanded members children)
 
     /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
     /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch). With

@@ -117,9 +117,7 @@ module internal GlmTranslation =
             let p = cols.Length
             let c = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
 
-            let ctc =
-                Array.init (p * p) (fun i ->
-                    Seq.sum (seq { for l in 0 .. levels - 1 -> c.[l * p + i / p] * c.[l * p + i % p] }))
+            let ctc = GlmCentring.gram levels p c
 
             let designs =
                 children
@@ -177,14 +175,7 @@ module internal GlmTranslation =
         (glm: GlmProposal.Child[])
         (children: GlmCentring.Row[])
         =
-        children
-        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
-        |> Array.distinct
-        |> Array.choose (fun p ->
-            if b.NodeMap.ContainsKey p then
-                translationFor b expanded members bounded glm children p
-            else
-                None)
+        GlmCentring.forEachEffect b children (translationFor b expanded members bounded glm children)
 
     /// One chain's buffers for a translation: the moved rows as GLM children of δ's whitened coordinates γ, and the
     /// proposal's scratch.
