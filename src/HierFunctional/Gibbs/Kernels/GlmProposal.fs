@@ -245,3 +245,64 @@ module internal GlmProposal =
                 if not found then
                     prepare k children offs pm pp bounds s grad prec mean at |> ignore
                     go <- false
+
+    /// One Metropolis–Hastings step from `beta` (prepared: log π = lpCur): a climb from it to the proposal's centre,
+    /// a draw from the mode-centred Gaussian/t mixture into `prop`, and the reverse proposal's density from the climb
+    /// from `prop`. True when `prop` is accepted. `work` (k), `cand` and `centre` are scratch.
+    let step
+        k
+        tConst
+        children
+        offs
+        pm
+        pp
+        bounds
+        s
+        grad
+        prec
+        (mean: float[])
+        (work: float[])
+        (cand: float[])
+        (centre: float[])
+        (prop: float[])
+        (beta: float[])
+        lpCur
+        (rng: Random)
+        =
+        Array.blit beta 0 centre 0 k
+        climb k children offs pm pp bounds s grad prec mean work cand centre lpCur
+        // β* = centre + r·L⁻ᵀ z (r = 1, or √(ν/χ²_ν) for the t component), so Q = r²|z|²
+        let mutable zz = 0.0
+
+        for j in 0 .. k - 1 do
+            let z = StandardNormal.sample rng
+            work.[j] <- z
+            zz <- zz + z * z
+
+        let r =
+            if rng.NextDouble() < tailShare then
+                // χ²₄ as twice the sum of two standard exponentials
+                let chi2 = -2.0 * (log (1.0 - rng.NextDouble()) + log (1.0 - rng.NextDouble()))
+                sqrt (tailDof / chi2)
+            else
+                1.0
+
+        SmallMv.solveLowerTransposed k prec 0 work 0
+
+        for j in 0 .. k - 1 do
+            prop.[j] <- centre.[j] + r * work.[j]
+
+        let logFwd = logProposal k tConst (halfLogDet k prec) (r * r * zz)
+        let lpProp = prepare k children offs pm pp bounds s grad prec mean prop
+
+        if not (Double.IsNaN lpProp) then
+            Array.blit prop 0 centre 0 k
+            climb k children offs pm pp bounds s grad prec mean work cand centre lpProp
+
+            for j in 0 .. k - 1 do
+                work.[j] <- beta.[j] - centre.[j]
+
+            let logRev = logProposal k tConst (halfLogDet k prec) (quadLt k prec work)
+            log (rng.NextDouble()) < lpProp - lpCur + logRev - logFwd
+        else
+            false

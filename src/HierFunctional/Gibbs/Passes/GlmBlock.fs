@@ -49,6 +49,7 @@ module internal GlmBlock =
         (members: NodeInfo[])
         (children: GlmProposal.Child[])
         (shifts: GlmCentring.Shift[])
+        (translations: GlmTranslation.Translation[])
         : Update =
         let k = members.Length
         let names = members |> Array.map _.Node.Name
@@ -75,7 +76,7 @@ module internal GlmBlock =
 
         let tConst = GlmProposal.tLogNormaliser k
 
-        let run (bs: BlockState) (rng: Random) (st: ChainState) =
+        let run (bs: BlockState) (moves: GlmTranslation.Scratch[]) (rng: Random) (st: ChainState) =
             let s = st.Values
             let beta, prop, grad, prec = bs.Beta, bs.Prop, bs.Grad, bs.Prec
             let mean, work, pm, pp = bs.Mean, bs.Work, bs.PriorMean, bs.PriorPrec
@@ -166,53 +167,26 @@ module internal GlmBlock =
                         lpCur <- GlmProposal.prepare k children offs pm pp bounds s grad prec mean beta
                         far <- false
 
-            let centre, cand = bs.Centre, bs.Cand
-            Array.blit beta 0 centre 0 k
-            GlmProposal.climb k children offs pm pp bounds s grad prec mean work cand centre lpCur
-            // β* = centre + r·L⁻ᵀ z (r = 1, or √(ν/χ²_ν) for the t component), so Q = r²|z|²
-            let mutable zz = 0.0
-
-            for j in 0 .. k - 1 do
-                let z = StandardNormal.sample rng
-                work.[j] <- z
-                zz <- zz + z * z
-
-            let r =
-                if rng.NextDouble() < GlmProposal.tailShare then
-                    // χ²₄ as twice the sum of two standard exponentials
-                    let chi2 = -2.0 * (log (1.0 - rng.NextDouble()) + log (1.0 - rng.NextDouble()))
-                    sqrt (GlmProposal.tailDof / chi2)
-                else
-                    1.0
-
-            SmallMv.solveLowerTransposed k prec 0 work 0
-
-            for j in 0 .. k - 1 do
-                prop.[j] <- centre.[j] + r * work.[j]
-
-            let logFwd =
-                GlmProposal.logProposal k tConst (GlmProposal.halfLogDet k prec) (r * r * zz)
-
-            let lpProp = GlmProposal.prepare k children offs pm pp bounds s grad prec mean prop
-
             let accept =
-                if not (Double.IsNaN lpProp) then
-                    Array.blit prop 0 centre 0 k
-                    GlmProposal.climb k children offs pm pp bounds s grad prec mean work cand centre lpProp
-
-                    for j in 0 .. k - 1 do
-                        work.[j] <- beta.[j] - centre.[j]
-
-                    let logRev =
-                        GlmProposal.logProposal
-                            k
-                            tConst
-                            (GlmProposal.halfLogDet k prec)
-                            (GlmProposal.quadLt k prec work)
-
-                    log (rng.NextDouble()) < lpProp - lpCur + logRev - logFwd
-                else
-                    false
+                GlmProposal.step
+                    k
+                    tConst
+                    children
+                    offs
+                    pm
+                    pp
+                    bounds
+                    s
+                    grad
+                    prec
+                    mean
+                    work
+                    bs.Cand
+                    bs.Centre
+                    prop
+                    beta
+                    lpCur
+                    rng
 
             if accept then
                 for j in 0 .. k - 1 do
@@ -224,6 +198,10 @@ module internal GlmBlock =
             for sh in shifts do
                 GlmCentring.centre methodName rng sh s offsets bounds pm pp prec grad work
 
+            for i in 0 .. translations.Length - 1 do
+                GlmTranslation.move methodName rng translations.[i] moves.[i] children s offsets pm pp st.Adapting
+                |> ignore
+
             if not st.Adapting then
                 bs.Proposed <- bs.Proposed + 1.0
 
@@ -233,16 +211,23 @@ module internal GlmBlock =
         {
             Node = node
             Method =
-                if shifts.Length = 0 then
-                    methodName
-                else
-                    let name (sh: GlmCentring.Shift) =
-                        match sh.Mean with
-                        | Some(mean, _, _, _) -> $"{sh.Name} (with {mean})"
-                        | None -> sh.Name
+                let centring =
+                    if shifts.Length = 0 then
+                        ""
+                    else
+                        let name (sh: GlmCentring.Shift) =
+                            match sh.Mean with
+                            | Some(mean, _, _, _) -> $"{sh.Name} (with {mean})"
+                            | None -> sh.Name
 
-                    let names = String.Join(", ", shifts |> Array.map name)
-                    $"{methodName}; exact centring of {names}"
+                        let names = String.Join(", ", shifts |> Array.map name)
+                        $"; exact centring of {names}"
+
+                let translation (tr: GlmTranslation.Translation) =
+                    let cols = String.Join(", ", tr.Cols |> Array.map (fun j -> names.[j]))
+                    $"; translation of {tr.Name} along {cols} (exact by MH)"
+
+                methodName + centring + String.Join("", translations |> Array.map translation)
             Kind = UpdateKind.GlmBlock
             Exactness = Exactness.Markov
             Reason = ""
@@ -268,7 +253,7 @@ module internal GlmBlock =
                         }
 
                     {
-                        Run = run bs
+                        Run = run bs (translations |> Array.map (fun tr -> GlmTranslation.scratch tr children))
                         // the acceptance counts, so a resumed chain reports the same rate
                         Save = fun () -> [| bs.Accepted; bs.Proposed |]
                         Load =
@@ -329,21 +314,23 @@ module internal GlmBlock =
                         let infos = members |> Array.map (fun m -> b.NodeMap.[m])
                         let children = children |> List.choose id |> Array.ofList
 
-                        let shifts =
-                            if centring then
-                                children
-                                |> Array.map (fun c ->
-                                    {
-                                        GlmCentring.Row.Info = c.Info
-                                        GlmCentring.Row.FreeOffset = c.FreeOffset
-                                        GlmCentring.Row.X = c.X
-                                        GlmCentring.Row.Rows = c.Rows
-                                    })
-                                |> GlmCentring.shiftsFor b expanded members
-                            else
-                                [||]
+                        let rows = children |> Array.map GlmCentring.rowOf
 
-                        Some(members, create b infos children shifts)
+                        let bounded =
+                            infos
+                            |> Array.map (fun i ->
+                                match GlmBlockMembers.priorOf i with
+                                | Some(GlmBlockMembers.Prior.Uniform _) -> true
+                                | _ -> false)
+
+                        let shifts, translations =
+                            if centring then
+                                GlmCentring.shiftsFor b expanded members rows,
+                                GlmTranslation.translationsFor b expanded members bounded children rows
+                            else
+                                [||], [||]
+
+                        Some(members, create b infos children shifts translations)
                     else
                         None)
 

@@ -22,6 +22,27 @@ module internal GlmCentring =
             Rows: int
         }
 
+    /// A GLM child as the centring and translation steps see it.
+    let rowOf (c: GlmProposal.Child) : Row =
+        {
+            Info = c.Info
+            FreeOffset = c.FreeOffset
+            X = c.X
+            Rows = c.Rows
+        }
+
+    /// Σ_l x_l x_lᵀ of per-level vectors (levels × p, row-major) as p × p, row-major.
+    let gram (levels: int) (p: int) (xs: float[]) =
+        Array.init (p * p) (fun i ->
+            Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i / p] * xs.[l * p + i % p] }))
+
+    /// `step` applied to each parameter the children's linear predictors read besides the block (its random effects).
+    let forEachEffect (b: Bound) (children: Row[]) (step: string -> 'a option) =
+        children
+        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
+        |> Array.distinct
+        |> Array.choose (fun p -> if b.NodeMap.ContainsKey p then step p else None)
+
     /// A Normal random effect re[g] that every row of the block's children reads as + re[g[row]] and nothing else
     /// reads, with block columns constant within each level of g. Shifting the coefficients in those columns by δ
     /// and re_l by −X_l·δ leaves every linear predictor unchanged, so δ has a Gaussian conditional (the re prior and
@@ -86,10 +107,20 @@ module internal GlmCentring =
             | _ -> None
         | _ -> None
 
-    /// The centring shift of random effect `re` for a block, if `re` qualifies (see `Shift`).
-    let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) (re: string) =
+    /// How a block column varies within the levels of a random effect's grouping factor.
+    [<RequireQualifiedAccess>]
+    type Column =
+        /// One value in every row of each level: the shift leaves every linear predictor unchanged.
+        | Constant
+        /// One non-zero value in each level, 0 in the level's other rows (a treatment indicator times level
+        /// covariates): the shift leaves the rows with the non-zero value unchanged and moves the others.
+        | ConstantWhereNonZero
+        | Varies
+
+    /// A Normal random effect re[g] with mean and sd free of re and the block, that every row of the block's children
+    /// reads as + re[g[row]] and nothing else reads: (re, g, mean, sd).
+    let effectFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) (re: string) =
         let info = b.NodeMap.[re]
-        let k = members.Length
 
         let free e =
             not (Expr.dependsOn re e)
@@ -111,33 +142,58 @@ module internal GlmCentring =
             && Array.forall (readsOnce g) children
             && (Graph.children expanded re |> List.map _.Name |> Set.ofList) = childNames
             ->
+            Some(info, g, m, sd)
+        | _ -> None
+
+    /// Per level of g, each block column's value in the level's rows where it is non-zero (levels × k; 0 in a level
+    /// where it is zero or that has no rows), and how each column varies within levels.
+    let levelColumns (b: Bound) (children: Row[]) (g: string) (levels: int) (k: int) =
+        let x = Array.create (levels * k) nan
+        let nonZero = Array.zeroCreate (levels * k)
+        let kinds = Array.create k Column.Constant
+
+        let demote j kind =
+            match kinds.[j], kind with
+            | Column.Constant, _
+            | Column.ConstantWhereNonZero, Column.Varies -> kinds.[j] <- kind
+            | _ -> ()
+
+        for c in children do
+            let level = Eval.groupLevel b c.Info.Scope g
+
+            for r in 0 .. c.Rows - 1 do
+                let l = level r
+
+                for j in 0 .. k - 1 do
+                    let v = c.X.[r * k + j]
+                    let seen = x.[l * k + j]
+
+                    if Double.IsNaN seen then
+                        x.[l * k + j] <- v
+                    elif seen <> v then
+                        demote j Column.ConstantWhereNonZero
+
+                    if v <> 0.0 then
+                        if nonZero.[l * k + j] = 0.0 then
+                            nonZero.[l * k + j] <- v
+                        elif nonZero.[l * k + j] <> v then
+                            demote j Column.Varies
+
+        nonZero, kinds
+
+    /// The centring shift of random effect `re` for a block, if `re` qualifies (see `Shift`).
+    let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) (re: string) =
+        let k = members.Length
+
+        match effectFor b expanded members children re with
+        | Some(info, g, m, sd) ->
             let levels = info.Copies
-            let x = Array.create (levels * k) nan
-            let constant = Array.create k true
-
-            for c in children do
-                let level = Eval.groupLevel b c.Info.Scope g
-
-                for r in 0 .. c.Rows - 1 do
-                    let l = level r
-
-                    for j in 0 .. k - 1 do
-                        let v = c.X.[r * k + j]
-                        let seen = x.[l * k + j]
-
-                        if Double.IsNaN seen then
-                            x.[l * k + j] <- v
-                        elif seen <> v then
-                            constant.[j] <- false
-
-            let cols = Array.init k id |> Array.filter (fun j -> constant.[j])
+            let x, kinds = levelColumns b children g levels k
+            let cols = Array.init k id |> Array.filter (fun j -> kinds.[j] = Column.Constant)
             let p = cols.Length
             let xs = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
-            let xs = xs |> Array.map (fun v -> if Double.IsNaN v then 0.0 else v)
 
-            let xtx =
-                Array.init (p * p) (fun i ->
-                    Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i / p] * xs.[l * p + i % p] }))
+            let xtx = gram levels p xs
 
             if p = 0 then
                 None
@@ -155,18 +211,11 @@ module internal GlmCentring =
                         XSum = Array.init p (fun i -> Seq.sum (seq { for l in 0 .. levels - 1 -> xs.[l * p + i] }))
                         Mean = meanOf b expanded members re m sd
                     }
-        | _ -> None
+        | None -> None
 
     /// The centring shifts of every qualifying random effect in the block's linear predictors.
     let shiftsFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) =
-        children
-        |> Array.collect (fun c -> Expr.paramRefs c.FreeOffset |> Array.ofList)
-        |> Array.distinct
-        |> Array.choose (fun p ->
-            if b.NodeMap.ContainsKey p then
-                shiftFor b expanded members children p
-            else
-                None)
+        forEachEffect b children (shiftFor b expanded members children)
 
     /// One exact centring step: δ ~ N(Q⁻¹h, Q⁻¹) with Q = diag(prior precisions) + XᵀX/σ² and
     /// h = −P(α − m) + Σ_l X_l (re_l − μ)/σ², then α_S += δ, re_l −= X_l·δ (q: p×p, h and z: p scratch). With
