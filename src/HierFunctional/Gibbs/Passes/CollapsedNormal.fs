@@ -242,7 +242,12 @@ module internal CollapsedNormal =
         let current (reuse: bool) (sc: Scratch) (s: float[]) =
             sc.Values <- s
             let u = log s.[tauOff]
-            let fu = if reuse && u = sc.U && u <> 0.0 then sc.FU else sc.LogMarginal u
+
+            let fu =
+                if reuse && u = sc.U && u <> 0.0 then
+                    sc.FU
+                else
+                    sc.LogMarginal u
 
             if not (Double.IsFinite fu) then
                 UpdateKit.fail nodes rule $"the log-density at the current {tau} = {s.[tauOff]} is {fu}"

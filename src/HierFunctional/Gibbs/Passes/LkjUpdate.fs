@@ -17,7 +17,8 @@ open HierFunctional.Inference
 module internal LkjUpdate =
 
     /// The method name shown by `Gibbs.describe`.
-    let rule = "LKJ scales-correlation (scatter, inverse-Wishart independence MH + slice block)"
+    let rule =
+        "LKJ scales-correlation (scatter, inverse-Wishart independence MH + slice block)"
 
     /// −n Σ log s_k − n Σ log L_kk − ½ tr(Σ⁻¹ S) for Σ = diag(s)·L·Lᵀ·diag(s), with s and L (row-major) read from
     /// the state at their offsets and `inv` a k×k scratch buffer for L⁻¹: tr(Σ⁻¹ S) = Σ_r (M D⁻¹ S D⁻¹ Mᵀ)_rr with
