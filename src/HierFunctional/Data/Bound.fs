@@ -49,6 +49,12 @@ type NodeInfo =
         Dim: int
     }
 
+    /// The support of a parameter node's prior; None for data, derived and observed nodes.
+    member n.ParameterSupport =
+        match n.Node.Kind with
+        | NodeKind.Parameter d -> Some(Dist.support d)
+        | _ -> None
+
 /// One node's run of elements in `ElementNames`: `node`, `node[e]`, `node[copy]` or `node[copy,e]`, where the
 /// copy is named by its 1-based index or its group label and `e` is the event suffix (`2` or `1,2`).
 type internal NameRun =

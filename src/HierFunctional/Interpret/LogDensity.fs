@@ -143,10 +143,7 @@ module LogDensity =
                 | NodeKind.Parameter d -> not (Dist.isDiscrete d)
                 | _ -> false)
             |> List.map (fun info ->
-                let support =
-                    match info.Node.Kind with
-                    | NodeKind.Parameter d -> Dist.support d
-                    | _ -> Support.Real
+                let support = info.ParameterSupport |> Option.defaultValue Support.Real
 
                 let n = Bound.shapeSize info.Event
                 let u = Transform.unconstrainedSize support info.Dim
@@ -261,7 +258,9 @@ module LogDensity =
         let observed =
             Bound.observed b |> List.map (fun i -> termFns.[i.Node.Name]) |> Array.ofList
 
-        let pointwiseRow (s: float[]) (r: int) = observed |> Array.sumBy (fun f -> f s r)
+        let pointwiseRow (s: float[]) (r: int) =
+            observed |> Array.sumBy (fun f -> f s r)
+
         let pointwise (s: float[]) = Array.init b.Rows (pointwiseRow s)
 
         let toU, fromU = transforms b

@@ -152,9 +152,9 @@ module internal StartValues =
             $"{info.Node.Name}[{copy + 1}]"
 
     let private support (info: NodeInfo) =
-        match info.Node.Kind with
-        | NodeKind.Parameter d -> Dist.support d
-        | _ -> invalidArg "info" $"'{info.Node.Name}' is not a parameter node."
+        match info.ParameterSupport with
+        | Some s -> s
+        | None -> invalidArg "info" $"'{info.Node.Name}' is not a parameter node."
 
     /// The given values by node, flattened as the state holds them; refuses a value outside its node's support.
     let private givenValues (b: Bound) (values: (string * Value) list) : Map<string, float[]> =

@@ -75,9 +75,7 @@ module internal CollapsedNormal =
             | _ -> None
 
         let positive (info: NodeInfo) =
-            match info.Node.Kind with
-            | NodeKind.Parameter d -> Dist.support d = Support.Positive
-            | _ -> false
+            info.ParameterSupport = Some Support.Positive
 
         let pattern mu tau nonCentred cs =
             match scalarParam mu, scalarParam tau with

@@ -94,10 +94,7 @@ module internal ConditionalCentring =
         let scaleOff, effectOff =
             b.Layout.Offsets.[scale.Node.Name], b.Layout.Offsets.[effect.Node.Name]
 
-        let support =
-            match scale.Node.Kind with
-            | NodeKind.Parameter d -> Dist.support d
-            | _ -> Support.Real
+        let support = scale.ParameterSupport |> Option.defaultValue Support.Real
 
         let name, node = scale.Node.Name, effect.Node.Name
 

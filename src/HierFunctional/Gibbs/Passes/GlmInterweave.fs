@@ -61,9 +61,7 @@ module internal GlmInterweave =
                 match NormalConjugacy.scaleOf (Graph.inlineDerived b.Model sd) with
                 | Some(tau, link) when
                     movable b updates tau
-                    && (match b.NodeMap.[tau].Node.Kind with
-                        | NodeKind.Parameter d -> Dist.support d = Support.Positive
-                        | _ -> false)
+                    && b.NodeMap.[tau].ParameterSupport = Some Support.Positive
                     && not (Expr.dependsOn tau mean)
                     && Factor.readsOnlyScalarGlobals b mean
                     ->
@@ -74,9 +72,7 @@ module internal GlmInterweave =
                             | Param m when
                                 movable b updates m
                                 && List.forall (freeOf m) children
-                                && (match b.NodeMap.[m].Node.Kind with
-                                    | NodeKind.Parameter d -> Dist.support d = Support.Real
-                                    | _ -> false)
+                                && b.NodeMap.[m].ParameterSupport = Some Support.Real
                                 ->
                                 Some b.NodeMap.[m]
                             | _ -> None
@@ -110,10 +106,7 @@ module internal GlmInterweave =
         let tauRest = InterweaveKit.tauRest density theta tau
         let augmentation = InterweaveKit.augmentationOf b updates tau
 
-        let support =
-            match tau.Node.Kind with
-            | NodeKind.Parameter d -> Dist.support d
-            | _ -> Support.Positive
+        let support = tau.ParameterSupport |> Option.defaultValue Support.Positive
 
         let sdOf = InterweaveKit.sdOf c.Link
 

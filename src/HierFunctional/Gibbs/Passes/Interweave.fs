@@ -44,10 +44,7 @@ module internal Interweave =
         let muOff, tauOff =
             b.Layout.Offsets.[mu.Node.Name], b.Layout.Offsets.[tau.Node.Name]
 
-        let tauSupport =
-            match tau.Node.Kind with
-            | NodeKind.Parameter d -> Dist.support d
-            | _ -> Support.Positive
+        let tauSupport = tau.ParameterSupport |> Option.defaultValue Support.Positive
 
         // Terms of p(μ) p(τ) p(y | μ + τη): θ's own prior terms become p(η), free of μ and τ, so they are left out.
         let notThetaPrior (t: Term) = t.Node <> theta.Node.Name

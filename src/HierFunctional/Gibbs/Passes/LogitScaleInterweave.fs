@@ -112,9 +112,7 @@ module internal LogitScaleInterweave =
                     match b.NodeMap.TryFind t with
                     | Some tau when
                         Factor.isScalarGlobalParameter b t
-                        && (match tau.Node.Kind with
-                            | NodeKind.Parameter d -> Dist.support d = Support.Positive
-                            | _ -> false)
+                        && tau.ParameterSupport = Some Support.Positive
                         && updates |> Array.forall (fun v -> v.Node <> t || not v.KeepsWeight)
                         ->
                         Some(info, mean, tau, link)

@@ -216,9 +216,9 @@ module internal SliceBlock =
         let supports =
             members
             |> List.map (fun i ->
-                match i.Node.Kind with
-                | NodeKind.Parameter d -> Dist.support d
-                | _ -> invalidArg "members" "block members must be parameters")
+                match i.ParameterSupport with
+                | Some s -> s
+                | None -> invalidArg "members" "block members must be parameters")
             |> Array.ofList
 
         // The union of the members' Markov blankets: every term that reads any of them, once.
