@@ -190,6 +190,30 @@ let ``a hierarchy whose observation sd is a parameter is collapsed with tau slic
     Assert.Equal("mu, tau, theta", plan.Updates.[0].Node)
     Assert.Contains("slice sampling on its marginal given the other parameters", plan.Updates.[0].Method)
 
+let ``a hierarchy with an unknown observation sd and more groups than the sliced step's limit keeps its one-node plan`` () =
+    let m =
+        model {
+            let! mu = sample "mu" (Normal(0.0, 5.0))
+            let! tau = sample "tau" (HalfNormal 5.0)
+            let! sigma = sample "sigma" (HalfNormal 5.0)
+            let! theta = sample "theta" (Normal(mu, tau)) |> over "g"
+            do! observe "y" (Normal(theta.[group "g"], sigma))
+        }
+
+    let rows j =
+        Dataset.empty
+        |> Dataset.labels "g" (Array.init (2 * j) (fun i -> $"g{i / 2}"))
+        |> Dataset.reals "y" (Array.init (2 * j) (fun i -> float (i % 7) - 3.0))
+
+    let collapsed j =
+        (planOf Rules.builtIn m (rows j)).Updates
+        |> Array.exists (fun u -> u.Kind = UpdateKind.CollapsedNormal)
+
+    // the documented limit (docs/conjugacy.md, `CollapsedNormal.MaxSlicedGroups`)
+    let limit = 10000
+    Assert.True(collapsed limit)
+    Assert.False(collapsed (limit + 1))
+
 // expecto: generated from the xunit attributes above by xunit2expecto.py; edit the functions, not this list
 [<Expecto.Tests>]
 let tests =
@@ -222,4 +246,8 @@ let tests =
                     "a hierarchy whose observation sd is a parameter is collapsed with tau slice-sampled given sigma"
                     (fun () ->
                         ``a hierarchy whose observation sd is a parameter is collapsed with tau slice-sampled given sigma`` ())
+                Expecto.Tests.testCase
+                    "a hierarchy with an unknown observation sd and more groups than the sliced step's limit keeps its one-node plan"
+                    (fun () ->
+                        ``a hierarchy with an unknown observation sd and more groups than the sliced step's limit keeps its one-node plan`` ())
             ])

@@ -11,11 +11,18 @@ open HierFunctional.Inference
 /// independent between sweeps (eight schools), as `CollapsedRate` does for pumps.
 /// A centred hierarchy whose a, c or s read other parameters (radon: a_i = β·floor_i, s_i = σ) integrates out the
 /// same way given them: p(τ | β, σ, y) changes every sweep, so τ is slice-sampled on it (P_j, S_j formed each
-/// sweep as θ's own update forms them) before μ and θ are drawn exactly.
+/// sweep as θ's own update forms them) before μ and θ are drawn exactly. Each slice evaluation of that marginal is
+/// O(J) and a step takes several, so above `MaxSlicedGroups` groups (where the data pin τ and interweaving mixes it)
+/// the hierarchy keeps its one-node-at-a-time plan.
 [<RequireQualifiedAccess>]
 module internal CollapsedNormal =
 
     let private rule = "collapsed Normal hierarchy"
+
+    /// The most groups a hierarchy whose τ marginal changes every sweep is collapsed for: at 10⁶ groups the sliced
+    /// step cost twice the interweaving plan per group and sweep (`scale-cpu`, bench/results/session12-scale.md).
+    [<Literal>]
+    let MaxSlicedGroups = 10000
 
     /// The parts of a matched hierarchy: the three nodes, μ's Normal prior, and the children as they read θ.
     type private Pattern =
@@ -264,7 +271,7 @@ module internal CollapsedNormal =
                 Init = step
             }
 
-        if not priorOk then
+        if not priorOk || (not known && j > MaxSlicedGroups) then
             None
         elif known then
             let p, q = Array.zeroCreate j, Array.zeroCreate j
