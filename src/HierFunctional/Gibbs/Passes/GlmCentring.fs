@@ -181,6 +181,15 @@ module internal GlmCentring =
 
         nonZero, kinds
 
+    /// The block columns (of k) that `keep` takes given how they vary within g's levels, their per-level values
+    /// (levels × p, row-major) and those values' Gram matrix.
+    let columnsWhere (b: Bound) (children: Row[]) (g: string) (levels: int) (k: int) (keep: int -> Column -> bool) =
+        let x, kinds = levelColumns b children g levels k
+        let cols = Array.init k id |> Array.filter (fun j -> keep j kinds.[j])
+        let p = cols.Length
+        let xs = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
+        cols, xs, gram levels p xs
+
     /// The centring shift of random effect `re` for a block, if `re` qualifies (see `Shift`).
     let private shiftFor (b: Bound) (expanded: Model) (members: string[]) (children: Row[]) (re: string) =
         let k = members.Length
@@ -188,12 +197,11 @@ module internal GlmCentring =
         match effectFor b expanded members children re with
         | Some(info, g, m, sd) ->
             let levels = info.Copies
-            let x, kinds = levelColumns b children g levels k
-            let cols = Array.init k id |> Array.filter (fun j -> kinds.[j] = Column.Constant)
-            let p = cols.Length
-            let xs = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
 
-            let xtx = gram levels p xs
+            let cols, xs, xtx =
+                columnsWhere b children g levels k (fun _ kind -> kind = Column.Constant)
+
+            let p = cols.Length
 
             if p = 0 then
                 None

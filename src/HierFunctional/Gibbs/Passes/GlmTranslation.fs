@@ -108,16 +108,12 @@ module internal GlmTranslation =
         match GlmCentring.effectFor b expanded members children re with
         | Some(info, g, m, sd) ->
             let levels = info.Copies
-            let x, kinds = GlmCentring.levelColumns b children g levels k
 
-            let cols =
-                Array.init k id
-                |> Array.filter (fun j -> kinds.[j] = GlmCentring.Column.ConstantWhereNonZero && not bounded.[j])
+            let cols, c, ctc =
+                GlmCentring.columnsWhere b children g levels k (fun j kind ->
+                    kind = GlmCentring.Column.ConstantWhereNonZero && not bounded.[j])
 
             let p = cols.Length
-            let c = Array.init (levels * p) (fun i -> x.[(i / p) * k + cols.[i % p]])
-
-            let ctc = GlmCentring.gram levels p c
 
             let designs =
                 children

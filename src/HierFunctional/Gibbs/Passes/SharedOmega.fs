@@ -229,8 +229,10 @@ module internal SharedOmega =
                         $"{p} global elements dense, {per} per level of {g} ({levels} levels, Schur complement)"
                     | _ -> $"{p} elements dense"
 
+                let approximateOmega = PolyaGammaN.mayApproximate maxTrials
+
                 let omega =
-                    if PolyaGammaN.mayApproximate maxTrials then
+                    if approximateOmega then
                         $"; ω: {PolyaGammaN.describe}"
                     else
                         "; ω: PG(n, c) exact (sums of PG(1, c))"
@@ -259,7 +261,7 @@ module internal SharedOmega =
                     let u = LogitBlock.create node method members p q levels (rows |> Array.map fst)
 
                     let u =
-                        if PolyaGammaN.mayApproximate maxTrials then
+                        if approximateOmega then
                             { u with
                                 Exactness = Exactness.Approximate PolyaGammaN.bound
                             }
