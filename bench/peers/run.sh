@@ -3,7 +3,7 @@
 # sleepstudy with an LKJ prior and the conformance suite's GLMMs (bench/peers/models.csv), one core each
 # (taskset -c $CORE), run one after another: for each repeat, for each model, ours, then JAGS, then Stan.
 # Every run: 4 chains, one after another, W warm-up iterations then D kept draws per chain; wall time includes
-# warm-up and excludes our JIT (an untimed short run first), JAGS's model compilation and Stan's C++ compilation
+# warm-up and excludes our JIT (untimed short runs until the JIT is quiet), JAGS's model compilation and Stan's C++ compilation
 # (all three reported separately). ESS and R-hat by R's posterior package for all three (summarise.R).
 #
 # Usage: bench/peers/run.sh [--repeat K] [--long] [--warmup W] [--draws D] [--set canonical|glmm,...]
