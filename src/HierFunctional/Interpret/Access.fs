@@ -76,12 +76,12 @@ module Layout =
             | NodeKind.Parameter _ -> Some(n, Block b.Layout.Offsets.[i.Node.Name])
             | NodeKind.Derived _ ->
                 match i.Event, i.Node.Plate with
-                | Shape.Scalar, Plate.Scalar -> Some(n, Scalars(ScalarTree.compile b Scope.Global (Param i.Node.Name)))
+                | Shape.Scalar, Plate.Scalar -> Some(n, Scalars(Eval.compileNode b Scope.Global (Param i.Node.Name)))
                 // One scalar per copy, written in place by a tree of evaluator objects: the stacked value boxed
                 // every copy and built a vector per kept draw, and `Eval`'s curried closures cost a type test a
                 // node, together most of a kept draw of non-centred eight schools.
                 | Shape.Scalar, (Plate.Over _ | Plate.Rows) ->
-                    Some(n, Scalars(ScalarTree.compile b i.Scope (Param i.Node.Name)))
+                    Some(n, Scalars(Eval.compileNode b i.Scope (Param i.Node.Name)))
                 | _ -> Some(n, Stacked(Eval.compileStacked b i.Node.Name))
             | _ -> None)
         |> Array.ofList

@@ -10,30 +10,14 @@ type internal Context =
     /// One level of a group column.
     | Level of group: string * level: int
 
-/// Evaluation of expressions against a bound model and a constrained state. Expressions are compiled once into
-/// closures `state -> index -> value` (index = the row or level, ignored globally), so repeated evaluation in a
-/// sampler does no tree walking or name lookup.
+/// Evaluation of expressions against a bound model and a constrained state. Expressions are compiled once, scalar
+/// ones into `ScalarNode` trees and others into closures `state -> index -> value` (index = the row or level,
+/// ignored globally), so repeated evaluation in a sampler does no tree walking over `Expr` or name lookup.
 [<RequireQualifiedAccess>]
 module internal Eval =
 
     /// A compiled expression: state, then row/level index (0 in global scope).
     type Compiled<'T> = float[] -> int -> 'T
-
-    let applyFn (f: Fn) (x: float) =
-        match f with
-        | Fn.Exp -> exp x
-        | Fn.Log -> log x
-        | Fn.Logit -> log (x / (1.0 - x))
-        | Fn.InvLogit ->
-            if x >= 0.0 then
-                1.0 / (1.0 + exp (-x))
-            else
-                let e = exp x in e / (1.0 + e)
-        | Fn.Sqrt -> sqrt x
-        | Fn.Square -> x * x
-        | Fn.Log1p -> MathNet.Numerics.SpecialFunctions.Log1p x
-        | Fn.Abs -> abs x
-        | Fn.Inverse -> 1.0 / x
 
     let private binop (e: Expr) : (float -> float -> float) option =
         match e with
@@ -122,18 +106,6 @@ module internal Eval =
         | Shape.Vector k -> Value.Vector(Array.sub state off k)
         | Shape.Matrix(r, c) -> Value.Matrix(Array2D.init r c (fun i j -> state.[off + i * c + j]))
 
-    /// The 0-based level of group `g` in a scope, as a function of the row/level index.
-    let groupLevel (b: Bound) (scope: Scope) (g: string) : int -> int =
-        match scope with
-        | Scope.Row ->
-            let levels = b.Groups.[g].RowLevel
-            fun i -> levels.[i]
-        | Scope.Level h when h = g -> id
-        | Scope.Level h ->
-            let map = b.Nesting.[(h, g)]
-            fun i -> map.[i]
-        | Scope.Global -> invalidArg "g" $"group '{g}' has no level in global scope"
-
     /// A column's value in each level of group g. Bind resolves it for every node over g; an expression that
     /// `Graph.expand` inlined from a derived node over an enclosing group h reads it at g too, and then it is the value
     /// of h's level containing each g level (constant within h, so within g, which is nested in h).
@@ -207,112 +179,102 @@ module internal Eval =
                 ValueNone
         | _ -> ValueNone
 
-    /// Compiles a scalar-valued expression in a scope.
-    let rec compileScalar (b: Bound) (scope: Scope) (e: Expr) : Compiled<float> =
+    /// Compiles a scalar-valued expression in a scope into a tree of evaluator objects.
+    let rec compileNode (b: Bound) (scope: Scope) (e: Expr) : ScalarNode =
         match tableLength b scope e with
         | ValueSome n ->
-            let f = compileDirect b scope e
+            let f = directNode b scope e
             let noState: float[] = [||]
-            let xs = Array.init n (f noState)
-            fun _ i -> xs.[i]
-        | ValueNone -> compileDirect b scope e
+            ScalarTree.Table(Array.init n (fun i -> f.Eval(noState, i)))
+        | ValueNone -> directNode b scope e
 
-    and private compileDirect (b: Bound) (scope: Scope) (e: Expr) : Compiled<float> =
+    and private directNode (b: Bound) (scope: Scope) (e: Expr) : ScalarNode =
         match e with
-        | Const x -> fun _ _ -> x
+        | Const x -> ScalarTree.Constant x
         | Data c ->
             match scope with
-            | Scope.Row ->
-                let xs = b.Numeric.[c]
-                fun _ i -> xs.[i]
-            | Scope.Level g ->
-                let xs = levelColumn b c g
-                fun _ i -> xs.[i]
+            | Scope.Row -> ScalarTree.Table b.Numeric.[c]
+            | Scope.Level g -> ScalarTree.Table(levelColumn b c g)
             | Scope.Global -> invalidArg "e" $"data \"{c}\" is a whole column in global scope, not a scalar"
-        | Group g ->
-            let level = groupLevel b scope g
-            fun _ i -> float (level i)
+        | Group _ -> ScalarTree.LevelNumber(indexNode b scope e)
         | Param p ->
             let info = Bound.node b p
 
             match info.Node.Kind, Shapes.isElementwise info scope, info.Event with
-            | NodeKind.Parameter _, true, Shape.Scalar ->
-                let off = b.Layout.Offsets.[p]
-                fun s i -> s.[off + i]
+            | NodeKind.Parameter _, true, Shape.Scalar -> ScalarTree.StateAt b.Layout.Offsets.[p]
             | NodeKind.Parameter _, false, Shape.Scalar when info.Node.Plate = Plate.Scalar ->
-                let off = b.Layout.Offsets.[p]
-                fun s _ -> s.[off]
-            | NodeKind.Derived d, true, Shape.Scalar -> compileScalar b scope d
+                ScalarTree.StateFixed b.Layout.Offsets.[p]
+            | NodeKind.Derived d, true, Shape.Scalar -> compileNode b scope d
             | NodeKind.Derived d, false, Shape.Scalar when info.Node.Plate = Plate.Scalar ->
-                let f = compileScalar b Scope.Global d
-                fun s _ -> f s 0
+                ScalarTree.AtZero(compileNode b Scope.Global d)
             | _ -> viaValue b scope e
         | Index(Param p, idx) when (Bound.node b p).Event = Shape.Scalar ->
             let info = Bound.node b p
-            let at = compileIndex b scope idx
 
-            match info.Node.Kind, info.Node.Plate with
-            | NodeKind.Parameter _, _ ->
-                let off = b.Layout.Offsets.[p]
-                fun s i -> s.[off + at s i]
-            | NodeKind.Derived d, (Plate.Over _ | Plate.Rows) ->
-                let f = compileScalar b info.Scope d
-                fun s i -> f s (at s i)
+            match info.Node.Kind, info.Node.Plate, indexNode b scope idx with
+            | NodeKind.Parameter _, _, :? ScalarTree.Same -> ScalarTree.StateAt b.Layout.Offsets.[p]
+            | NodeKind.Parameter _, _, (:? ScalarTree.Mapped as m) ->
+                ScalarTree.StateMapped(b.Layout.Offsets.[p], m.Levels)
+            | NodeKind.Parameter _, _, at -> ScalarTree.StateIndexed(b.Layout.Offsets.[p], at)
+            | NodeKind.Derived d, (Plate.Over _ | Plate.Rows), :? ScalarTree.Same -> compileNode b info.Scope d
+            | NodeKind.Derived d, (Plate.Over _ | Plate.Rows), at -> ScalarTree.Remapped(compileNode b info.Scope d, at)
             | _ -> viaValue b scope e
         | Dot(Vector xs, Index(Param p, idx)) when
             (let info = Bound.node b p
              info.Node.Kind.IsParameter && info.Event = Shape.Vector xs.Length)
             ->
-            // x · β[g]: reads the copy's K coefficients in place, so a per-row linear predictor allocates nothing
-            // (same summation order as dotValue).
-            let k = xs.Length
-            let fs = xs |> List.map (compileScalar b scope) |> Array.ofList
-            let off = b.Layout.Offsets.[p]
-            let at = compileIndex b scope idx
-
-            fun s i ->
-                let start = off + at s i * k
-                let mutable acc = 0.0
-
-                for j in 0 .. k - 1 do
-                    acc <- acc + fs.[j] s i * s.[start + j]
-
-                acc
-        | Neg a ->
-            let f = compileScalar b scope a
-            fun s i -> -(f s i)
-        | Apply(fn, a) ->
-            let f = compileScalar b scope a
-            fun s i -> applyFn fn (f s i)
-        | Add _
-        | Sub _
-        | Mul _
-        | Div _
-        | Power _ when shapeIn b scope e = Shape.Scalar ->
-            let x, y = operands e
-            let fx, fy = compileScalar b scope x, compileScalar b scope y
-
-            match e with
-            | Add _ -> fun s i -> fx s i + fy s i
-            | Sub _ -> fun s i -> fx s i - fy s i
-            | Mul _ -> fun s i -> fx s i * fy s i
-            | Div _ -> fun s i -> fx s i / fy s i
-            | _ -> fun s i -> fx s i ** fy s i
+            let fs = xs |> List.map (compileNode b scope) |> Array.ofList
+            ScalarTree.DotAt(fs, b.Layout.Offsets.[p], indexNode b scope idx)
+        | Neg a -> ScalarTree.Negate(compileNode b scope a)
+        | Apply(fn, a) -> ScalarTree.Applied(fn, compileNode b scope a)
+        | Add(x, y) when shapeIn b scope e = Shape.Scalar ->
+            match compileNode b scope x, compileNode b scope y with
+            | (:? ScalarTree.StateFixed as a), (:? ScalarTree.Product as p) ->
+                match p.Operands with
+                | (:? ScalarTree.StateFixed as t), (:? ScalarTree.StateAt as c) ->
+                    ScalarTree.Affine(a.Offset, t.Offset, c.Offset)
+                | _ -> ScalarTree.Sum(a, p)
+            | fx, fy -> ScalarTree.Sum(fx, fy)
+        | Sub(x, y) when shapeIn b scope e = Shape.Scalar ->
+            ScalarTree.Difference(compileNode b scope x, compileNode b scope y)
+        | Mul(x, y) when shapeIn b scope e = Shape.Scalar ->
+            ScalarTree.Product(compileNode b scope x, compileNode b scope y)
+        | Div(x, y) when shapeIn b scope e = Shape.Scalar ->
+            ScalarTree.Quotient(compileNode b scope x, compileNode b scope y)
+        | Power(x, y) when shapeIn b scope e = Shape.Scalar ->
+            ScalarTree.Raised(compileNode b scope x, compileNode b scope y)
         | _ -> viaValue b scope e
 
     and private viaValue b scope e =
         let f = compileValue b scope e
-        fun s i -> Value.scalar (f s i)
+        ScalarTree.Closure(fun s i -> Value.scalar (f s i))
+
+    /// Compiles an index expression to a 0-based position: group levels as they are, numbers as 1-based.
+    and private indexNode (b: Bound) (scope: Scope) (idx: Expr) : IndexNode =
+        match idx, scope with
+        | Group g, Scope.Row -> ScalarTree.Mapped b.Groups.[g].RowLevel
+        | Group g, Scope.Level h when h = g -> ScalarTree.Same()
+        | Group g, Scope.Level h -> ScalarTree.Mapped b.Nesting.[(h, g)]
+        | Group g, Scope.Global -> invalidArg "g" $"group '{g}' has no level in global scope"
+        | _ -> ScalarTree.Numbered(compileNode b scope idx)
+
+    /// Compiles a scalar-valued expression in a scope into a closure (a leaf directly, anything else through its
+    /// tree).
+    and compileScalar (b: Bound) (scope: Scope) (e: Expr) : Compiled<float> =
+        match compileNode b scope e with
+        | :? ScalarTree.Constant as c -> let x = c.Value in fun _ _ -> x
+        | :? ScalarTree.Table as t -> let xs = t.Values in fun _ i -> xs.[i]
+        | :? ScalarTree.StateAt as a -> let off = a.Offset in fun s i -> s.[off + i]
+        | :? ScalarTree.StateFixed as a -> let off = a.Offset in fun s _ -> s.[off]
+        | :? ScalarTree.Closure as f -> f.Compiled
+        | n -> fun s i -> n.Eval(s, i)
 
     /// Compiles an index expression to a 0-based position: group levels as they are, numbers as 1-based.
     and compileIndex (b: Bound) (scope: Scope) (idx: Expr) : Compiled<int> =
-        match idx with
-        | Group g ->
-            let level = groupLevel b scope g
-            fun _ i -> level i
-        | _ ->
-            let f = compileScalar b scope idx
-            fun s i -> int (f s i) - 1
+        match indexNode b scope idx with
+        | :? ScalarTree.Same -> fun _ i -> i
+        | :? ScalarTree.Mapped as m -> let levels = m.Levels in fun _ i -> levels.[i]
+        | at -> fun s i -> at.At(s, i)
 
     /// The value of all copies of a node taken together (see Shapes.stacked).
     and compileStacked (b: Bound) (p: string) : float[] -> Value =
@@ -405,7 +367,7 @@ module internal Eval =
                 | v -> mapValue (fun x -> 1.0 / x) v
         | Apply(fn, a), _ ->
             let f = compileValue b scope a
-            fun s i -> mapValue (applyFn fn) (f s i)
+            fun s i -> mapValue (ScalarTree.applyFn fn) (f s i)
         | Dot(x, y), _ ->
             let fx, fy = compileValue b scope x, compileValue b scope y
             fun s i -> dotValue (fx s i) (fy s i)
@@ -414,6 +376,12 @@ module internal Eval =
             let op = (binop e).Value
             let fx, fy = compileValue b scope x, compileValue b scope y
             fun s i -> zipValue op (fx s i) (fy s i)
+
+    /// The 0-based level of group `g` in a scope, as a function of the row/level index.
+    let groupLevel (b: Bound) (scope: Scope) (g: string) : int -> int =
+        match indexNode b scope (Group g) with
+        | :? ScalarTree.Mapped as m -> let levels = m.Levels in fun i -> levels.[i]
+        | _ -> id
 
     let private scopeAndIndex (ctx: Context) =
         match ctx with
