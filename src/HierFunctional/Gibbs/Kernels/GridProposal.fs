@@ -16,6 +16,17 @@ open HierFunctional
 /// q ≥ TailWeight · t₄, the step is uniformly ergodic (Mengersen & Tweedie 1996: sup π/q < ∞) whenever π's tails fall
 /// at least as fast as |z|^−6 on the z scale, which holds for the log-scale hyperparameter marginals it is used for
 /// (their tails are exponential in u); where the grid approximates π well, draws are nearly independent.
+/// One grid cell: its alias-table entry (the chance of keeping the cell, the cell drawn otherwise) and the
+/// proposal's density in it, together so a draw and the density at the drawn point read one cache line: a 256²
+/// grid's table is larger than a core's cache.
+[<Struct>]
+type internal GridCell =
+    {
+        Keep: float
+        Density: float
+        Alias: int
+    }
+
 [<Sealed>]
 type internal GridProposal
     private
@@ -30,9 +41,7 @@ type internal GridProposal
         lo2: float,
         w2: float,
         n: int,
-        density: float[],
-        prob: float[],
-        alias: int[]
+        cells: GridCell[]
     ) =
 
     /// Grid cells per axis, finest first: the finest the caller's budget allows is used.
@@ -217,8 +226,16 @@ type internal GridProposal
             let total = Array.sum mass
             let p = mass |> Array.map (fun v -> v / total)
             let prob, alias = GridProposal.Alias p
-            let density = p |> Array.map (fun v -> v / (w1 * w2))
-            GridProposal(m1, m2, l11, l21, l22, lo1, w1, lo2, w2, n, density, prob, alias))
+
+            let cells =
+                Array.init (n * n) (fun c ->
+                    {
+                        Keep = prob.[c]
+                        Density = p.[c] / (w1 * w2)
+                        Alias = alias.[c]
+                    })
+
+            GridProposal(m1, m2, l11, l21, l22, lo1, w1, lo2, w2, n, cells))
 
     /// The mode the table is centred on.
     member _.Mode = struct (mode1, mode2)
@@ -232,7 +249,7 @@ type internal GridProposal
 
         let grid =
             if c1 >= 0.0 && c1 < float n && c2 >= 0.0 && c2 < float n then
-                density.[int c1 * n + int c2]
+                cells.[int c1 * n + int c2].Density
             else
                 0.0
 
@@ -253,7 +270,8 @@ type internal GridProposal
             else
                 let v = rng.NextDouble() * float (n * n)
                 let c = min (n * n - 1) (int v)
-                let cell = if v - float c < prob.[c] then c else alias.[c]
+                let entry = cells.[c]
+                let cell = if v - float c < entry.Keep then c else entry.Alias
 
                 struct (lo1 + w1 * (float (cell / n) + rng.NextDouble()),
                         lo2 + w2 * (float (cell % n) + rng.NextDouble()))

@@ -232,12 +232,15 @@ module internal CollapsedNormal =
             UpdateKit.checkFinite mu rule m
             s.[muOff] <- m
 
-        // θ_g | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P, from its N(0, 1) variate z (η = (θ − μ)/τ)
-        let drawTheta (sc: Scratch) (s: float[]) (g: int) (z: float) =
-            let t, m = s.[tauOff], s.[muOff]
-            let d = 1.0 + t * t * sc.P.[g]
-            let theta = (m + t * t * sc.Q.[g]) / d + t / sqrt d * z
-            let v = if pt.NonCentred then (theta - m) / t else theta
+        let nonCentred = pt.NonCentred
+
+        // θ_g | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P, from its N(0, 1) variate z (η = (θ − μ)/τ), at the
+        // state's τ = t and μ = m
+        let drawTheta (sc: Scratch) (s: float[]) (t: float) (m: float) (g: int) (z: float) =
+            let t2 = t * t
+            let d = 1.0 + t2 * sc.P.[g]
+            let theta = (m + t2 * sc.Q.[g]) / d + t / sqrt d * z
+            let v = if nonCentred then (theta - m) / t else theta
             UpdateKit.checkFinite groups rule v
             s.[gOff + g] <- v
 
@@ -296,10 +299,18 @@ module internal CollapsedNormal =
                     sc.U <- u1
                     sc.FU <- f1
                     st.Values.[tauOff] <- exp u1
-                    drawMu sc rng st.Values
+                    let s = st.Values
+                    drawMu sc rng s
+                    let t, m = s.[tauOff], s.[muOff]
 
-                    for g in 0 .. j - 1 do
-                        drawTheta sc st.Values g (StandardNormal.sample rng)
+                    // the generator's type tested once a sweep, not once a group
+                    match rng with
+                    | :? Philox4x32 as p ->
+                        for g in 0 .. j - 1 do
+                            drawTheta sc s t m g (StandardNormal.fromPhilox p)
+                    | _ ->
+                        for g in 0 .. j - 1 do
+                            drawTheta sc s t m g (StandardNormal.sample rng)
 
                 update "independence Metropolis-Hastings from its tabulated marginal" (fun _ ->
                     UpdateStep.scratch (run (scratch p q))))
@@ -321,6 +332,7 @@ module internal CollapsedNormal =
 
             let drawRange (sc: Scratch) (update: int) (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
                 let mutable first = lo
+                let t, m = st.Values.[tauOff], st.Values.[muOff]
 
                 // eight groups' N(0, 1) variates at a time, from their streams' first blocks computed together
                 while first < hi do
@@ -328,7 +340,7 @@ module internal CollapsedNormal =
                     let z = gs.FirstNormals(update, st.Sweep, first, n)
 
                     for i in 0 .. n - 1 do
-                        drawTheta sc st.Values (first + i) z.[i]
+                        drawTheta sc st.Values t m (first + i) z.[i]
 
                     first <- first + n
 
