@@ -15,6 +15,14 @@ module internal LogPdfFixed =
 
     let private never (_: float) = Double.NegativeInfinity
 
+    /// A density on ℝ folded onto [0, ∞) (`LogPdf`'s half families): log 2 plus the log-density at x ≥ 0.
+    let private folded (f: float -> float) =
+        fun x ->
+            if x >= 0.0 then
+                Constants.Ln2 + f x
+            else
+                Double.NegativeInfinity
+
     /// `LogPdf.normal mean sd`.
     let normal (mean: float) (sd: float) : float -> float =
         if not (sd > 0.0) then
@@ -27,14 +35,7 @@ module internal LogPdfFixed =
                 nan2ninf (-0.5 * z * z - logSd - Constants.LogSqrt2Pi)
 
     /// `LogPdf.halfNormal sd`.
-    let halfNormal (sd: float) : float -> float =
-        let f = normal 0.0 sd
-
-        fun x ->
-            if x >= 0.0 then
-                Constants.Ln2 + f x
-            else
-                Double.NegativeInfinity
+    let halfNormal (sd: float) : float -> float = folded (normal 0.0 sd)
 
     /// `LogPdf.studentT dof location scale`.
     let studentT (dof: float) (location: float) (scale: float) : float -> float =
@@ -54,14 +55,7 @@ module internal LogPdfFixed =
                 head - power * log1p (z * z / dof) |> nan2ninf
 
     /// `LogPdf.halfStudentT dof scale`.
-    let halfStudentT (dof: float) (scale: float) : float -> float =
-        let f = studentT dof 0.0 scale
-
-        fun x ->
-            if x >= 0.0 then
-                Constants.Ln2 + f x
-            else
-                Double.NegativeInfinity
+    let halfStudentT (dof: float) (scale: float) : float -> float = folded (studentT dof 0.0 scale)
 
     /// `LogPdf.cauchy location scale`.
     let cauchy (location: float) (scale: float) : float -> float =
@@ -75,14 +69,7 @@ module internal LogPdfFixed =
                 nan2ninf (head - log1p (z * z))
 
     /// `LogPdf.halfCauchy scale`.
-    let halfCauchy (scale: float) : float -> float =
-        let f = cauchy 0.0 scale
-
-        fun x ->
-            if x >= 0.0 then
-                Constants.Ln2 + f x
-            else
-                Double.NegativeInfinity
+    let halfCauchy (scale: float) : float -> float = folded (cauchy 0.0 scale)
 
     /// `LogPdf.exponential rate`.
     let exponential (rate: float) : float -> float =
