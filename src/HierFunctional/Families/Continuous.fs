@@ -57,128 +57,139 @@ module internal Continuous =
                   else
                       a.[0] + a.[1] * phiInv p)) with
             Sufficient = Some(Sufficient.normalOrLogNormal false)
+            Fixed = Some(fun a -> LogPdfFixed.normal a.[0] a.[1])
         }
 
     /// Student-t(dof, location, scale).
     let studentT: DistFamily =
-        DistFamily.univariate
-            "StudentT"
-            [ "dof"; "location"; "scale" ]
-            Support.Real
-            (ScalarLogPdf.Three LogPdf.studentT)
-            (fun rng a -> StudentT.Sample(rng, a.[1], a.[2], a.[0]))
-            [ DistFamily.positive; DistFamily.finite; DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne a.[1] (DistFamily.capSpread a.[2]))
-            (tails
-                (fun a x ->
-                    let t = (x - a.[1]) / a.[2]
+        { DistFamily.univariate
+              "StudentT"
+              [ "dof"; "location"; "scale" ]
+              Support.Real
+              (ScalarLogPdf.Three LogPdf.studentT)
+              (fun rng a -> StudentT.Sample(rng, a.[1], a.[2], a.[0]))
+              [ DistFamily.positive; DistFamily.finite; DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne a.[1] (DistFamily.capSpread a.[2]))
+              (tails
+                  (fun a x ->
+                      let t = (x - a.[1]) / a.[2]
 
-                    if t <= 0.0 then
-                        logStudentLower a.[0] t
-                    else
-                        swap (logStudentLower a.[0] -t))
-                (fun a upperTail p ->
-                    let nu, m, s = a.[0], a.[1], a.[2]
+                      if t <= 0.0 then
+                          logStudentLower a.[0] t
+                      else
+                          swap (logStudentLower a.[0] -t))
+                  (fun a upperTail p ->
+                      let nu, m, s = a.[0], a.[1], a.[2]
 
-                    if upperTail then
-                        2.0 * m - StudentT.InvCDF(m, s, nu, p)
-                    else
-                        StudentT.InvCDF(m, s, nu, p)))
+                      if upperTail then
+                          2.0 * m - StudentT.InvCDF(m, s, nu, p)
+                      else
+                          StudentT.InvCDF(m, s, nu, p))) with
+            Fixed = Some(fun a -> LogPdfFixed.studentT a.[0] a.[1] a.[2])
+        }
 
     /// Cauchy(location, scale).
     let cauchy: DistFamily =
-        DistFamily.univariate
-            "Cauchy"
-            [ "location"; "scale" ]
-            Support.Real
-            (ScalarLogPdf.Two LogPdf.cauchy)
-            (fun rng a -> Cauchy.Sample(rng, a.[0], a.[1]))
-            [ DistFamily.finite; DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne a.[0] (DistFamily.capSpread a.[1]))
-            (tails
-                (fun a x ->
-                    // F(z) = atan(1/|z|)/π for z < 0, which keeps its digits far into the lower tail
-                    let z = (x - a.[0]) / a.[1]
-                    let tail = log (atan (1.0 / abs z) / Math.PI)
-                    let rest = LogTails.log1mexp tail
-                    if z < 0.0 then struct (tail, rest) else struct (rest, tail))
-                (fun a upperTail p ->
-                    if upperTail then
-                        a.[0] + a.[1] / tan (Math.PI * p)
-                    else
-                        a.[0] - a.[1] / tan (Math.PI * p)))
+        { DistFamily.univariate
+              "Cauchy"
+              [ "location"; "scale" ]
+              Support.Real
+              (ScalarLogPdf.Two LogPdf.cauchy)
+              (fun rng a -> Cauchy.Sample(rng, a.[0], a.[1]))
+              [ DistFamily.finite; DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne a.[0] (DistFamily.capSpread a.[1]))
+              (tails
+                  (fun a x ->
+                      // F(z) = atan(1/|z|)/π for z < 0, which keeps its digits far into the lower tail
+                      let z = (x - a.[0]) / a.[1]
+                      let tail = log (atan (1.0 / abs z) / Math.PI)
+                      let rest = LogTails.log1mexp tail
+                      if z < 0.0 then struct (tail, rest) else struct (rest, tail))
+                  (fun a upperTail p ->
+                      if upperTail then
+                          a.[0] + a.[1] / tan (Math.PI * p)
+                      else
+                          a.[0] - a.[1] / tan (Math.PI * p))) with
+            Fixed = Some(fun a -> LogPdfFixed.cauchy a.[0] a.[1])
+        }
 
     /// Normal(0, sd) folded onto (0, ∞).
     let halfNormal: DistFamily =
-        DistFamily.univariate
-            "HalfNormal"
-            [ "sd" ]
-            Support.Positive
-            (ScalarLogPdf.One LogPdf.halfNormal)
-            (fun rng a -> abs (Normal.Sample(rng, 0.0, a.[0])))
-            [ DistFamily.positive ]
-            // the median of HalfNormal(s) is s·Φ⁻¹(3/4)
-            (fun a -> DistFamily.anchorOne (log 0.6744897501960817 + log a.[0]) 1.0)
-            (tails
-                (fun a x ->
-                    onPositive x (fun () ->
-                        let z = x / a.[0]
-                        let survival = log 2.0 + LogTails.logPhi -z
+        { DistFamily.univariate
+              "HalfNormal"
+              [ "sd" ]
+              Support.Positive
+              (ScalarLogPdf.One LogPdf.halfNormal)
+              (fun rng a -> abs (Normal.Sample(rng, 0.0, a.[0])))
+              [ DistFamily.positive ]
+              // the median of HalfNormal(s) is s·Φ⁻¹(3/4)
+              (fun a -> DistFamily.anchorOne (log 0.6744897501960817 + log a.[0]) 1.0)
+              (tails
+                  (fun a x ->
+                      onPositive x (fun () ->
+                          let z = x / a.[0]
+                          let survival = log 2.0 + LogTails.logPhi -z
 
-                        if survival < logHalf then
-                            struct (LogTails.log1mexp survival, survival)
-                        else
-                            struct (log (SpecialFunctions.Erf(z / Constants.Sqrt2)), survival)))
-                (fun a upperTail p ->
-                    if upperTail then
-                        -a.[0] * phiInv (p / 2.0)
-                    else
-                        a.[0] * phiInv ((1.0 + p) / 2.0)))
+                          if survival < logHalf then
+                              struct (LogTails.log1mexp survival, survival)
+                          else
+                              struct (log (SpecialFunctions.Erf(z / Constants.Sqrt2)), survival)))
+                  (fun a upperTail p ->
+                      if upperTail then
+                          -a.[0] * phiInv (p / 2.0)
+                      else
+                          a.[0] * phiInv ((1.0 + p) / 2.0))) with
+            Fixed = Some(fun a -> LogPdfFixed.halfNormal a.[0])
+        }
 
     /// Cauchy(0, scale) folded onto (0, ∞).
     let halfCauchy: DistFamily =
-        DistFamily.univariate
-            "HalfCauchy"
-            [ "scale" ]
-            Support.Positive
-            (ScalarLogPdf.One LogPdf.halfCauchy)
-            (fun rng a -> abs (Cauchy.Sample(rng, 0.0, a.[0])))
-            [ DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne (log a.[0]) 1.0)
-            (tails
-                (fun a x ->
-                    onPositive x (fun () ->
-                        struct (log (2.0 / Math.PI * atan (x / a.[0])), log (2.0 / Math.PI * atan (a.[0] / x)))))
-                (fun a upperTail p ->
-                    if upperTail then
-                        a.[0] / tan (Math.PI * p / 2.0)
-                    else
-                        a.[0] * tan (Math.PI * p / 2.0)))
+        { DistFamily.univariate
+              "HalfCauchy"
+              [ "scale" ]
+              Support.Positive
+              (ScalarLogPdf.One LogPdf.halfCauchy)
+              (fun rng a -> abs (Cauchy.Sample(rng, 0.0, a.[0])))
+              [ DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne (log a.[0]) 1.0)
+              (tails
+                  (fun a x ->
+                      onPositive x (fun () ->
+                          struct (log (2.0 / Math.PI * atan (x / a.[0])), log (2.0 / Math.PI * atan (a.[0] / x)))))
+                  (fun a upperTail p ->
+                      if upperTail then
+                          a.[0] / tan (Math.PI * p / 2.0)
+                      else
+                          a.[0] * tan (Math.PI * p / 2.0))) with
+            Fixed = Some(fun a -> LogPdfFixed.halfCauchy a.[0])
+        }
 
     /// Student-t(dof, 0, scale) folded onto (0, ∞).
     let halfStudentT: DistFamily =
-        DistFamily.univariate
-            "HalfStudentT"
-            [ "dof"; "scale" ]
-            Support.Positive
-            (ScalarLogPdf.Two LogPdf.halfStudentT)
-            (fun rng a -> abs (StudentT.Sample(rng, 0.0, a.[1], a.[0])))
-            [ DistFamily.positive; DistFamily.positive ]
-            (fun a -> DistFamily.anchorOne (log a.[1]) 1.0)
-            (tails
-                (fun a x ->
-                    onPositive x (fun () ->
-                        let nu, t = a.[0], x / a.[1]
-                        // 1 − F = 2 T_ν(−t) = I_{ν/(ν+t²)}(ν/2, ½), and F is its complement I_{t²/(ν+t²)}(½, ν/2)
-                        let struct (survival, cdf) =
-                            LogTails.logBetaRegularized (nu / 2.0) 0.5 (nu / (nu + t * t))
+        { DistFamily.univariate
+              "HalfStudentT"
+              [ "dof"; "scale" ]
+              Support.Positive
+              (ScalarLogPdf.Two LogPdf.halfStudentT)
+              (fun rng a -> abs (StudentT.Sample(rng, 0.0, a.[1], a.[0])))
+              [ DistFamily.positive; DistFamily.positive ]
+              (fun a -> DistFamily.anchorOne (log a.[1]) 1.0)
+              (tails
+                  (fun a x ->
+                      onPositive x (fun () ->
+                          let nu, t = a.[0], x / a.[1]
+                          // 1 − F = 2 T_ν(−t) = I_{ν/(ν+t²)}(ν/2, ½), and F is its complement I_{t²/(ν+t²)}(½, ν/2)
+                          let struct (survival, cdf) =
+                              LogTails.logBetaRegularized (nu / 2.0) 0.5 (nu / (nu + t * t))
 
-                        struct (cdf, survival)))
-                (fun a upperTail p ->
-                    if upperTail then
-                        -StudentT.InvCDF(0.0, a.[1], a.[0], p / 2.0)
-                    else
-                        StudentT.InvCDF(0.0, a.[1], a.[0], (1.0 + p) / 2.0)))
+                          struct (cdf, survival)))
+                  (fun a upperTail p ->
+                      if upperTail then
+                          -StudentT.InvCDF(0.0, a.[1], a.[0], p / 2.0)
+                      else
+                          StudentT.InvCDF(0.0, a.[1], a.[0], (1.0 + p) / 2.0))) with
+            Fixed = Some(fun a -> LogPdfFixed.halfStudentT a.[0] a.[1])
+        }
 
     /// Uniform(lower, upper) with constant bounds.
     let uniform: DistFamily =
@@ -243,6 +254,7 @@ module internal Continuous =
                       else
                           -Numerics.log1p -p / a.[0])) with
             Sufficient = Some Sufficient.exponential
+            Fixed = Some(fun a -> LogPdfFixed.exponential a.[0])
         }
 
     /// Gamma(shape, rate).
@@ -268,6 +280,7 @@ module internal Continuous =
                       QuantileLosesDigits = id
                   }) with
             Sufficient = Some Sufficient.gamma
+            Fixed = Some(fun a -> LogPdfFixed.gamma a.[0] a.[1])
         }
 
     /// Inverse-gamma(shape, scale).
@@ -294,6 +307,7 @@ module internal Continuous =
                       QuantileLosesDigits = not
                   }) with
             Sufficient = Some Sufficient.inverseGamma
+            Fixed = Some(fun a -> LogPdfFixed.inverseGamma a.[0] a.[1])
         }
 
     /// Log-normal(logMean, logSd).

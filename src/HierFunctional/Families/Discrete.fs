@@ -93,4 +93,5 @@ module internal Discrete =
             Anchor = DistFamily.noAnchor
             Tails = None
             Sufficient = None
+            Fixed = None
         }

@@ -71,6 +71,9 @@ type internal DistFamily =
         /// Sufficient statistics of n iid copies given `x` (copy r's value) and argument closures of the state, for
         /// the O(1) blankets of slice updates; None when the family has none.
         Sufficient: (int -> (float[] -> int -> float) -> (float[] -> float)[] -> SufficientStatistics) option
+        /// `Scalar` with its arguments fixed (`LogPdfFixed`): given constant arguments, the log-density of the value
+        /// with the arguments' part computed once (the same values); None when the family has none.
+        Fixed: (float[] -> float -> float) option
     }
 
 /// Building blocks for family records: arity, support membership and argument checks.
@@ -250,4 +253,5 @@ module internal DistFamily =
             Anchor = fun _ args -> anchor (scalars args)
             Tails = tails
             Sufficient = None
+            Fixed = None
         }

@@ -59,6 +59,7 @@ module internal Multivariate =
                     )
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     /// Multinomial(trials, probabilities).
@@ -90,6 +91,7 @@ module internal Multivariate =
             Anchor = DistFamily.noAnchor
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     /// Multivariate normal with mean vector and covariance matrix.
@@ -136,6 +138,7 @@ module internal Multivariate =
                     )
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     let private scaledCholeskyArgs (mean: Value) (scales: Value) (l: Value) =
@@ -201,6 +204,7 @@ module internal Multivariate =
                     )
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     /// LKJ(eta) on a dim×dim correlation matrix, stored as its lower Cholesky factor.
@@ -244,6 +248,7 @@ module internal Multivariate =
                     Some(Array.zeroCreate n, Array.create n (min 0.5 (DistFamily.capSpread (1.0 / sqrt (eta args)))))
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     let private dofVsScale (nu: Value) (s: Value) =
@@ -300,6 +305,7 @@ module internal Multivariate =
                     Some(centre, Array.create centre.Length (DistFamily.capSpread (sqrt (2.0 / nu))))
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     /// Wishart(dof, scale).
@@ -343,4 +349,5 @@ module internal Multivariate =
                     )
             Tails = None
             Sufficient = None
+            Fixed = None
         }

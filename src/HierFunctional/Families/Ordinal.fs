@@ -97,6 +97,7 @@ module internal Ordinal =
             Anchor = DistFamily.noAnchor
             Tails = None
             Sufficient = None
+            Fixed = None
         }
 
     /// Blom's approximation to the expected i-th of n standard normal order statistics (i from 1).
@@ -151,4 +152,5 @@ module internal Ordinal =
             Anchor = anchor
             Tails = None
             Sufficient = None
+            Fixed = None
         }

@@ -273,4 +273,5 @@ module internal Truncated =
                     Some(Transform.toUnconstrained s k [| m |], [| 1.0 |])
             Tails = None
             Sufficient = None
+            Fixed = None
         }

@@ -82,9 +82,23 @@ module LogDensity =
                 Some(fun s i x -> LogPdf.binomialLogit (gn s i) (g s i) x)
             | _ -> None
 
+        // Constant arguments (a hyperparameter's prior): the family's log-density with them fixed, so its logs and
+        // log-gammas are computed once rather than at every evaluation.
+        let fixedArgs =
+            match info.Event, (Dist.family d).Fixed with
+            | Shape.Scalar, Some make when
+                Dist.arguments d
+                |> List.forall (fun (_, e) -> (Expr.tryConstant e).IsSome && scalarArg e)
+                ->
+                let zero = Array.zeroCreate b.Layout.Size
+                let f = make [| for e in args -> Eval.compileScalar b info.Scope e zero 0 |]
+                Some(fun (_: float[]) (_: int) x -> f x)
+            | _ -> None
+
         let fast =
             match info.Event with
             | _ when logit.IsSome -> logit
+            | _ when fixedArgs.IsSome -> fixedArgs
             | Shape.Scalar when
                 Dist.arguments d
                 |> List.forall (fun (_, e) -> Shapes.infer (Eval.env b) info.Scope e = Ok Shape.Scalar)

@@ -16,6 +16,18 @@ open HierFunctional
 /// q ≥ TailWeight · t₄, the step is uniformly ergodic (Mengersen & Tweedie 1996: sup π/q < ∞) whenever π's tails fall
 /// at least as fast as |z|^−6 on the z scale, which holds for the log-scale hyperparameter marginals it is used for
 /// (their tails are exponential in u); where the grid approximates π well, draws are nearly independent.
+/// One grid cell: its alias-table entry (the chance of keeping the cell, the cell drawn otherwise) and the
+/// proposal's density in it and in its alias, together so a draw and the proposal's density at the drawn point read
+/// one cache line: a 256² grid's table is larger than a core's cache, and the cell a draw starts from is uniform.
+[<Struct>]
+type internal GridCell =
+    {
+        Keep: float
+        Density: float
+        AliasDensity: float
+        Alias: int
+    }
+
 [<Sealed>]
 type internal GridProposal
     private
@@ -30,9 +42,7 @@ type internal GridProposal
         lo2: float,
         w2: float,
         n: int,
-        density: float[],
-        prob: float[],
-        alias: int[]
+        cells: GridCell[]
     ) =
 
     /// Grid cells per axis, finest first: the finest the caller's budget allows is used.
@@ -217,14 +227,23 @@ type internal GridProposal
             let total = Array.sum mass
             let p = mass |> Array.map (fun v -> v / total)
             let prob, alias = GridProposal.Alias p
-            let density = p |> Array.map (fun v -> v / (w1 * w2))
-            GridProposal(m1, m2, l11, l21, l22, lo1, w1, lo2, w2, n, density, prob, alias))
+
+            let cells =
+                Array.init (n * n) (fun c ->
+                    {
+                        Keep = prob.[c]
+                        Density = p.[c] / (w1 * w2)
+                        AliasDensity = p.[alias.[c]] / (w1 * w2)
+                        Alias = alias.[c]
+                    })
+
+            GridProposal(m1, m2, l11, l21, l22, lo1, w1, lo2, w2, n, cells))
 
     /// The mode the table is centred on.
     member _.Mode = struct (mode1, mode2)
 
-    /// The proposal's log-density at (u1, u2), up to the same constant everywhere.
-    member _.LogDensity(u1: float, u2: float) : float =
+    /// `LogDensity`, told the density of one cell (`known`, −1 for none) so it need not read it from the table.
+    member private _.Score(u1: float, u2: float, known: int, knownDensity: float) : float =
         let z1 = (u1 - mode1) / l11
         let z2 = (u2 - mode2 - l21 * z1) / l22
         let c1 = (z1 - lo1) / w1
@@ -232,7 +251,8 @@ type internal GridProposal
 
         let grid =
             if c1 >= 0.0 && c1 < float n && c2 >= 0.0 && c2 < float n then
-                density.[int c1 * n + int c2]
+                let cell = int c1 * n + int c2
+                if cell = known then knownDensity else cells.[cell].Density
             else
                 0.0
 
@@ -241,21 +261,30 @@ type internal GridProposal
         let t = 1.0 / (2.0 * Math.PI * s2 * k * k * k)
         log ((1.0 - GridProposal.TailWeight) * grid + GridProposal.TailWeight * t)
 
-    /// One draw from the proposal.
-    member _.Draw(rng: Random) : struct (float * float) =
+    /// The proposal's log-density at (u1, u2), up to the same constant everywhere.
+    member this.LogDensity(u1: float, u2: float) : float = this.Score(u1, u2, -1, 0.0)
 
-        let struct (z1, z2) =
+    /// One draw from the proposal and the proposal's log-density there (the same value as `LogDensity`).
+    member this.DrawScored(rng: Random) : struct (float * float * float) =
+        let struct (u1, u2, cell, density) = this.DrawCell rng
+        struct (u1, u2, this.Score(u1, u2, cell, density))
+
+    /// One draw, with the grid cell it was drawn in and that cell's density (−1 for a draw of the t component).
+    member private _.DrawCell(rng: Random) : struct (float * float * int * float) =
+        let struct (z1, z2, drawn, density) =
             if rng.NextDouble() < GridProposal.TailWeight then
                 // t₄: N(0, I) over sqrt(χ²₄/4), χ²₄ = −2 log(U U')
                 let chi = -2.0 * log ((1.0 - rng.NextDouble()) * (1.0 - rng.NextDouble()))
                 let r = GridProposal.TailScale / sqrt (chi / GridProposal.Nu)
-                struct (r * StandardNormal.sample rng, r * StandardNormal.sample rng)
+                struct (r * StandardNormal.sample rng, r * StandardNormal.sample rng, -1, 0.0)
             else
                 let v = rng.NextDouble() * float (n * n)
                 let c = min (n * n - 1) (int v)
-                let cell = if v - float c < prob.[c] then c else alias.[c]
+                let entry = cells.[c]
+                let kept = v - float c < entry.Keep
+                let cell = if kept then c else entry.Alias
+                let z1 = lo1 + w1 * (float (cell / n) + rng.NextDouble())
+                let z2 = lo2 + w2 * (float (cell % n) + rng.NextDouble())
+                struct (z1, z2, cell, (if kept then entry.Density else entry.AliasDensity))
 
-                struct (lo1 + w1 * (float (cell / n) + rng.NextDouble()),
-                        lo2 + w2 * (float (cell % n) + rng.NextDouble()))
-
-        struct (mode1 + l11 * z1, mode2 + l21 * z1 + l22 * z2)
+        struct (mode1 + l11 * z1, mode2 + l21 * z1 + l22 * z2, drawn, density)

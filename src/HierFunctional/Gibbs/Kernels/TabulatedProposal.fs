@@ -110,14 +110,16 @@ type internal TabulatedProposal
         elif v >= cumulative.[n] then
             lo + width * float n - log (1.0 - rng.NextDouble()) / right
         else
-            // the bin i with cumulative.[i] ≤ v < cumulative.[i + 1]
+            // the bin i with cumulative.[i] ≤ v < cumulative.[i + 1] (the last such i, as cumulative may repeat where
+            // a bin's mass is below its rounding), halving [a, a + len) with a conditional move rather than a branch
+            // the processor cannot predict
             let mutable a = 0
-            let mutable b = n
+            let mutable len = n
 
-            while b - a > 1 do
-                let m = (a + b) / 2
-
-                if cumulative.[m] <= v then a <- m else b <- m
+            while len > 1 do
+                let half = len / 2
+                a <- if cumulative.[a + half] <= v then a + half else a
+                len <- len - half
 
             lo + width * (float a + rng.NextDouble())
 

@@ -1,6 +1,7 @@
 namespace HierFunctional
 
 open System
+open System.Numerics
 open HierFunctional.Inference
 
 /// A Normal hierarchy over observations with known standard deviations, centred (θ_j ~ N(μ, τ), y_i ~ N(a_i +
@@ -185,6 +186,13 @@ module internal CollapsedNormal =
         member val LogMarginal: float -> float = (fun _ -> nan) with get, set
         member val U = nan with get, set
         member val FU = nan with get, set
+        /// exp U, the τ the last step wrote.
+        member val TU = nan with get, set
+        /// The point of the log target's last evaluation and the τ = exp of it that the evaluation wrote.
+        member val LastU = nan with get, set
+        member val LastT = nan with get, set
+        /// The groups' N(0, 1) variates of a sweep.
+        member val Z: float[] = Array.zeroCreate p.Length
 
     /// The update, or None when τ's marginal is fixed by the data but cannot be tabulated (too flat to cover
     /// within the scan).
@@ -217,7 +225,14 @@ module internal CollapsedNormal =
 
         let scratch (p: float[]) (q: float[]) =
             let sc = Scratch(p, q)
-            sc.LogMarginal <- fun u -> logTarget sc.P sc.Q sc.Values sc.AB u
+
+            sc.LogMarginal <-
+                fun u ->
+                    let f = logTarget sc.P sc.Q sc.Values sc.AB u
+                    sc.LastU <- u
+                    sc.LastT <- sc.Values.[tauOff]
+                    f
+
             sc
 
         // μ | τ, y at the τ now in the state.
@@ -232,14 +247,46 @@ module internal CollapsedNormal =
             UpdateKit.checkFinite mu rule m
             s.[muOff] <- m
 
-        // θ_g | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P, from its N(0, 1) variate z (η = (θ − μ)/τ)
-        let drawTheta (sc: Scratch) (s: float[]) (g: int) (z: float) =
-            let t, m = s.[tauOff], s.[muOff]
-            let d = 1.0 + t * t * sc.P.[g]
-            let theta = (m + t * t * sc.Q.[g]) / d + t / sqrt d * z
-            let v = if pt.NonCentred then (theta - m) / t else theta
+        let nonCentred = pt.NonCentred
+
+        // θ_g | μ, τ, y ~ N((μ + τ²S)/d, τ²/d), d = 1 + τ²P, from its N(0, 1) variate z (η = (θ − μ)/τ), at the
+        // state's τ = t and μ = m
+        let drawTheta (sc: Scratch) (s: float[]) (t: float) (m: float) (g: int) (z: float) =
+            let t2 = t * t
+            let d = 1.0 + t2 * sc.P.[g]
+            let theta = (m + t2 * sc.Q.[g]) / d + t / sqrt d * z
+            let v = if nonCentred then (theta - m) / t else theta
             UpdateKit.checkFinite groups rule v
             s.[gOff + g] <- v
+
+        // drawTheta for every group from the variates z.[g], Vector<float>.Count groups at a time: the same IEEE
+        // operations lane by lane (no fused multiply-adds), so the same bits; the variates are drawn first, in group
+        // order, since these draws take none.
+        let drawThetas (sc: Scratch) (s: float[]) (t: float) (m: float) (z: float[]) =
+            let width = Vector<float>.Count
+            let t2 = t * t
+            let vt, vt2, vm = Vector<float>(t), Vector<float>(t2), Vector<float>(m)
+            let mutable g = 0
+
+            while g + width <= j do
+                let d = Vector<float>.One + vt2 * Vector<float>(sc.P, g)
+
+                let theta =
+                    (vm + vt2 * Vector<float>(sc.Q, g)) / d
+                    + vt / Vector.SquareRoot d * Vector<float>(z, g)
+
+                let v = if nonCentred then (theta - vm) / vt else theta
+
+                if not (Vector.LessThanAll(Vector.Abs v, Vector<float>(Double.PositiveInfinity))) then
+                    for k in 0 .. width - 1 do
+                        UpdateKit.checkFinite groups rule v.[k]
+
+                v.CopyTo(s, gOff + g)
+                g <- g + width
+
+            while g < j do
+                drawTheta sc s t m g z.[g]
+                g <- g + 1
 
         // `reuse`: P_j, S_j are data, so the target depends on log τ alone, and log (exp u1) is the last step's end
         // point u1 again about three times in four. NaN never equals, so a fresh scratch evaluates; so does 0, which
@@ -293,13 +340,30 @@ module internal CollapsedNormal =
                 let run (sc: Scratch) (rng: Random) (st: ChainState) =
                     let struct (u, fu) = current true sc st.Values
                     let struct (u1, f1) = g.Step(rng, sc.LogMarginal, u, fu)
+                    // exp u1 as an evaluation or the last step already computed it (the proposal when accepted)
+                    let t1 =
+                        if u1 = sc.LastU then sc.LastT
+                        elif u1 = sc.U then sc.TU
+                        else exp u1
+
                     sc.U <- u1
                     sc.FU <- f1
-                    st.Values.[tauOff] <- exp u1
-                    drawMu sc rng st.Values
+                    sc.TU <- t1
+                    let s = st.Values
+                    s.[tauOff] <- t1
+                    drawMu sc rng s
+                    let z = sc.Z
 
-                    for g in 0 .. j - 1 do
-                        drawTheta sc st.Values g (StandardNormal.sample rng)
+                    // the generator's type tested once a sweep, not once a group
+                    match rng with
+                    | :? Philox4x32 as p ->
+                        for g in 0 .. j - 1 do
+                            z.[g] <- StandardNormal.fromPhilox p
+                    | _ ->
+                        for g in 0 .. j - 1 do
+                            z.[g] <- StandardNormal.sample rng
+
+                    drawThetas sc s t1 s.[muOff] z
 
                 update "independence Metropolis-Hastings from its tabulated marginal" (fun _ ->
                     UpdateStep.scratch (run (scratch p q))))
@@ -321,6 +385,7 @@ module internal CollapsedNormal =
 
             let drawRange (sc: Scratch) (update: int) (gs: GroupStream) (st: ChainState) (lo: int) (hi: int) =
                 let mutable first = lo
+                let t, m = st.Values.[tauOff], st.Values.[muOff]
 
                 // eight groups' N(0, 1) variates at a time, from their streams' first blocks computed together
                 while first < hi do
@@ -328,7 +393,7 @@ module internal CollapsedNormal =
                     let z = gs.FirstNormals(update, st.Sweep, first, n)
 
                     for i in 0 .. n - 1 do
-                        drawTheta sc st.Values (first + i) z.[i]
+                        drawTheta sc st.Values t m (first + i) z.[i]
 
                     first <- first + n
 

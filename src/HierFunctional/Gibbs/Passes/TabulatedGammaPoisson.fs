@@ -78,8 +78,8 @@ module internal TabulatedGammaPoisson =
                     let a, bb = s.[offA], s.[offB]
 
                     for j in lo .. hi - 1 do
-                        let rng = gs.PhiloxInOrder(index, st.Sweep, j) :> Random
-                        let x = Numerics.positive (GammaVariate.sample rng (a + xs.[j]) (bb + ts.[j]))
+                        let rng = gs.PhiloxInOrder(index, st.Sweep, j)
+                        let x = Numerics.positive (GammaVariate.fromPhilox rng (a + xs.[j]) (bb + ts.[j]))
                         UpdateKit.checkFinite name rule x
                         s.[off + j] <- x
 

@@ -85,9 +85,8 @@ module internal TabulatedPair =
 
                         remember sc s u1 u2 f (table.LogDensity(u1, u2))
 
-                    let struct (v1, v2) = table.Draw rng
+                    let struct (v1, v2, qv) = table.DrawScored rng
                     let fv = p.LogTarget s v1 v2
-                    let qv = table.LogDensity(v1, v2)
 
                     if Double.IsFinite fv && log (1.0 - rng.NextDouble()) < (fv - qv) - (sc.F - sc.Q) then
                         remember sc s v1 v2 fv qv

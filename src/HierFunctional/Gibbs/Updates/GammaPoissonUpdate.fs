@@ -43,11 +43,11 @@ module internal GammaPoissonUpdate =
                                             for j in lo .. hi - 1 do
                                                 // ConjugatePosterior.gammaPoisson's sums, inlined so no record is
                                                 // built per element; element j draws from its own group stream
-                                                let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j) :> System.Random
+                                                let rng = gs.PhiloxInOrder(setup.Index, st.Sweep, j)
 
                                                 let x =
                                                     Numerics.positive (
-                                                        GammaVariate.sample rng (a + ys.[j]) (r + sizes.[j])
+                                                        GammaVariate.fromPhilox rng (a + ys.[j]) (r + sizes.[j])
                                                     )
 
                                                 UpdateKit.checkFinite name rule x
