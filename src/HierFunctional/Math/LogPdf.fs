@@ -18,35 +18,51 @@ module internal LogPdf =
     let private ninf = Double.NegativeInfinity
     let private isProb (p: float) = p >= 0.0 && p <= 1.0
 
-    /// Normal(mean, sd): −z²/2 − log sd − log √(2π), z = (x − mean)/sd.
+    // Each family whose arguments' part can be computed once (`LogPdfFixed`) is written as that part (its head)
+    // and the rest given it (`…Given`), in the order of the one formula, so both give the same bits.
+
+    /// Normal(mean, sd): −z²/2 − log sd − log √(2π), z = (x − mean)/sd, given log sd.
+    let normalGiven (logSd: float) (mean: float) (sd: float) (x: float) =
+        let z = (x - mean) / sd
+        nan2ninf (-0.5 * z * z - logSd - Constants.LogSqrt2Pi)
+
+    /// Normal(mean, sd).
     let normal (mean: float) (sd: float) (x: float) =
         if not (sd > 0.0) then
             ninf
         else
-            let z = (x - mean) / sd
-            nan2ninf (-0.5 * z * z - log sd - Constants.LogSqrt2Pi)
+            normalGiven (log sd) mean sd x
 
-    /// Student-t(dof, location, scale): log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log s − (ν+1)/2·log1p(z²/ν).
+    /// Student-t's head: log Γ((ν+1)/2) − log Γ(ν/2) − ½ log(νπ) − log s.
+    let studentTHead (dof: float) (scale: float) =
+        SpecialFunctions.GammaLn((dof + 1.0) / 2.0)
+        - SpecialFunctions.GammaLn(dof / 2.0)
+        - 0.5 * log (dof * Math.PI)
+        - log scale
+
+    /// Student-t(dof, location, scale): head − (ν+1)/2·log1p(z²/ν), z = (x − location)/s.
+    let studentTGiven (head: float) (dof: float) (location: float) (scale: float) (x: float) =
+        let z = (x - location) / scale
+        head - (dof + 1.0) / 2.0 * log1p (z * z / dof) |> nan2ninf
+
+    /// Student-t(dof, location, scale).
     let studentT (dof: float) (location: float) (scale: float) (x: float) =
         if not (dof > 0.0 && scale > 0.0) then
             ninf
         else
-            let z = (x - location) / scale
+            studentTGiven (studentTHead dof scale) dof location scale x
 
-            SpecialFunctions.GammaLn((dof + 1.0) / 2.0)
-            - SpecialFunctions.GammaLn(dof / 2.0)
-            - 0.5 * log (dof * Math.PI)
-            - log scale
-            - (dof + 1.0) / 2.0 * log1p (z * z / dof)
-            |> nan2ninf
+    /// Cauchy(location, scale): head − log1p(z²), head = −log π − log s.
+    let cauchyGiven (head: float) (location: float) (scale: float) (x: float) =
+        let z = (x - location) / scale
+        nan2ninf (head - log1p (z * z))
 
-    /// Cauchy(location, scale): −log π − log s − log1p(z²).
+    /// Cauchy(location, scale).
     let cauchy (location: float) (scale: float) (x: float) =
         if not (scale > 0.0) then
             ninf
         else
-            let z = (x - location) / scale
-            nan2ninf (-Constants.LnPi - log scale - log1p (z * z))
+            cauchyGiven (-Constants.LnPi - log scale) location scale x
 
     /// HalfNormal(sd) on [0, ∞): log 2 + Normal(0, sd) log-density.
     let halfNormal (sd: float) (x: float) =
@@ -73,32 +89,41 @@ module internal LogPdf =
         else
             ninf
 
-    /// Exponential(rate): log rate − rate·x on [0, ∞).
+    /// Exponential(rate): log rate − rate·x, given log rate.
+    let exponentialGiven (logRate: float) (rate: float) (x: float) = nan2ninf (logRate - rate * x)
+
+    /// Exponential(rate) on [0, ∞).
     let exponential (rate: float) (x: float) =
         if rate > 0.0 && x >= 0.0 then
-            nan2ninf (log rate - rate * x)
+            exponentialGiven (log rate) rate x
         else
             ninf
 
-    /// Gamma(shape, rate): a·log b − log Γ(a) + (a − 1)·log x − b·x on [0, ∞).
+    /// The head of Gamma(a, b) and InverseGamma(a, b): a·log b − log Γ(a).
+    let gammaHead (shape: float) (rateOrScale: float) =
+        shape * log rateOrScale - SpecialFunctions.GammaLn shape
+
+    /// Gamma(shape, rate): head + (a − 1)·log x − b·x.
+    let gammaGiven (head: float) (shape: float) (rate: float) (x: float) =
+        head + xlogy (shape - 1.0) x - rate * x |> nan2ninf
+
+    /// Gamma(shape, rate) on [0, ∞).
     let gamma (shape: float) (rate: float) (x: float) =
         if not (shape > 0.0 && rate > 0.0 && x >= 0.0) then
             ninf
         else
-            shape * log rate - SpecialFunctions.GammaLn shape + xlogy (shape - 1.0) x
-            - rate * x
-            |> nan2ninf
+            gammaGiven (gammaHead shape rate) shape rate x
 
-    /// InverseGamma(shape, scale): a·log b − log Γ(a) − (a + 1)·log x − b/x on (0, ∞).
+    /// InverseGamma(shape, scale): head − (a + 1)·log x − b/x.
+    let inverseGammaGiven (head: float) (shape: float) (scale: float) (x: float) =
+        head - (shape + 1.0) * log x - scale / x |> nan2ninf
+
+    /// InverseGamma(shape, scale) on (0, ∞).
     let inverseGamma (shape: float) (scale: float) (x: float) =
         if not (shape > 0.0 && scale > 0.0 && x > 0.0) then
             ninf
         else
-            shape * log scale
-            - SpecialFunctions.GammaLn shape
-            - (shape + 1.0) * log x
-            - scale / x
-            |> nan2ninf
+            inverseGammaGiven (gammaHead shape scale) shape scale x
 
     /// LogNormal(logMean, logSd): Normal(logMean, logSd) log-density of log x minus log x, on (0, ∞).
     let logNormal (logMean: float) (logSd: float) (x: float) =

@@ -10,9 +10,6 @@ open HierFunctional.Numerics
 [<RequireQualifiedAccess>]
 module internal LogPdfFixed =
 
-    let private nan2ninf (r: float) =
-        if Double.IsNaN r then Double.NegativeInfinity else r
-
     let private never (_: float) = Double.NegativeInfinity
 
     /// A density on ℝ folded onto [0, ∞) (`LogPdf`'s half families): log 2 plus the log-density at x ≥ 0.
@@ -29,10 +26,7 @@ module internal LogPdfFixed =
             never
         else
             let logSd = log sd
-
-            fun x ->
-                let z = (x - mean) / sd
-                nan2ninf (-0.5 * z * z - logSd - Constants.LogSqrt2Pi)
+            LogPdf.normalGiven logSd mean sd
 
     /// `LogPdf.halfNormal sd`.
     let halfNormal (sd: float) : float -> float = folded (normal 0.0 sd)
@@ -42,17 +36,8 @@ module internal LogPdfFixed =
         if not (dof > 0.0 && scale > 0.0) then
             never
         else
-            let head =
-                SpecialFunctions.GammaLn((dof + 1.0) / 2.0)
-                - SpecialFunctions.GammaLn(dof / 2.0)
-                - 0.5 * log (dof * Math.PI)
-                - log scale
-
-            let power = (dof + 1.0) / 2.0
-
-            fun x ->
-                let z = (x - location) / scale
-                head - power * log1p (z * z / dof) |> nan2ninf
+            let head = LogPdf.studentTHead dof scale
+            LogPdf.studentTGiven head dof location scale
 
     /// `LogPdf.halfStudentT dof scale`.
     let halfStudentT (dof: float) (scale: float) : float -> float = folded (studentT dof 0.0 scale)
@@ -63,10 +48,7 @@ module internal LogPdfFixed =
             never
         else
             let head = -Constants.LnPi - log scale
-
-            fun x ->
-                let z = (x - location) / scale
-                nan2ninf (head - log1p (z * z))
+            LogPdf.cauchyGiven head location scale
 
     /// `LogPdf.halfCauchy scale`.
     let halfCauchy (scale: float) : float -> float = folded (cauchy 0.0 scale)
@@ -80,7 +62,7 @@ module internal LogPdfFixed =
 
             fun x ->
                 if x >= 0.0 then
-                    nan2ninf (logRate - rate * x)
+                    LogPdf.exponentialGiven logRate rate x
                 else
                     Double.NegativeInfinity
 
@@ -89,23 +71,23 @@ module internal LogPdfFixed =
         if not (shape > 0.0 && rate > 0.0) then
             never
         else
-            let head = shape * log rate - SpecialFunctions.GammaLn shape
+            let head = LogPdf.gammaHead shape rate
 
             fun x ->
                 if not (x >= 0.0) then
                     Double.NegativeInfinity
                 else
-                    head + xlogy (shape - 1.0) x - rate * x |> nan2ninf
+                    LogPdf.gammaGiven head shape rate x
 
     /// `LogPdf.inverseGamma shape scale`.
     let inverseGamma (shape: float) (scale: float) : float -> float =
         if not (shape > 0.0 && scale > 0.0) then
             never
         else
-            let head = shape * log scale - SpecialFunctions.GammaLn shape
+            let head = LogPdf.gammaHead shape scale
 
             fun x ->
                 if not (x > 0.0) then
                     Double.NegativeInfinity
                 else
-                    head - (shape + 1.0) * log x - scale / x |> nan2ninf
+                    LogPdf.inverseGammaGiven head shape scale x
