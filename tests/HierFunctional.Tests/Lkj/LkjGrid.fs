@@ -3,6 +3,21 @@
 module HierFunctional.Tests.Lkj.LkjGrid
 
 open System
+open HierFunctional
+
+/// The checks' prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3) (ρ's density ∝ (1 − ρ²)², far from the proposals').
+let eta = 3.0
+
+/// log half-t(3, 0.8) of one scale.
+let logScalePrior (x: float) = LogPdf.halfStudentT 3.0 0.8 x
+
+/// The scale prior of values laid out as the moves expect: s at 0..1, L (row-major) at 2..5.
+let logScales (values: float[]) =
+    logScalePrior values.[0] + logScalePrior values.[1]
+
+/// The LKJ(3) prior of those values' L.
+let logLkj (values: float[]) =
+    LogPdf.lkjCholesky eta (Array2D.init 2 2 (fun i j -> values.[2 + i * 2 + j]))
 
 let private points = 72
 let private u1Range, u2Range, vRange = (-4.0, 2.0), (-4.0, 2.0), (-3.0, 3.0)

@@ -24,18 +24,12 @@ let private n = float vectors.Length
 let private scatter =
     Array.init 4 (fun ab -> vectors |> Array.sumBy (fun v -> v.[ab / 2] * v.[ab % 2]))
 
-/// Prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3) (ρ's density ∝ (1 − ρ²)², far from the proposal's).
-let private eta = 3.0
-let private logScalePrior (x: float) = LogPdf.halfStudentT 3.0 0.8 x
-
+/// Prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3) (`LkjGrid`).
+let private eta = LkjGrid.eta
+let private logScalePrior = LkjGrid.logScalePrior
 let private factor = LkjGrid.factor
-
-/// Values laid out as the move expects: s at 0..1, L (row-major) at 2..5.
-let private logScales (values: float[]) =
-    logScalePrior values.[0] + logScalePrior values.[1]
-
-let private logLkj (values: float[]) =
-    LogPdf.lkjCholesky eta (Array2D.init 2 2 (fun i j -> values.[2 + i * 2 + j]))
+let private logScales = LkjGrid.logScales
+let private logLkj = LkjGrid.logLkj
 
 let private weight (prior: float[] -> float) (correction: float[] -> float) = fun v -> prior v + correction v
 

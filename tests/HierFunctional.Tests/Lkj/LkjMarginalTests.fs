@@ -50,18 +50,12 @@ let private statsOf (groups: (float[] * float[])[]) =
         let ty = Array.map2 (*) t y |> Array.sum
         [| w * float t.Length; w * st; w * st; w * tt; w * sy; w * ty |])
 
-/// Prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3).
-let private eta = 3.0
-let private logScalePrior (x: float) = LogPdf.halfStudentT 3.0 0.8 x
-
+/// Prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3) (`LkjGrid`).
+let private eta = LkjGrid.eta
+let private logScalePrior = LkjGrid.logScalePrior
 let private factor = LkjGrid.factor
-
-/// Values laid out as the move expects: s at 0..1, L (row-major) at 2..5.
-let private logScales (values: float[]) =
-    logScalePrior values.[0] + logScalePrior values.[1]
-
-let private logLkj (values: float[]) =
-    LogPdf.lkjCholesky eta (Array2D.init 2 2 (fun i j -> values.[2 + i * 2 + j]))
+let private logScales = LkjGrid.logScales
+let private logLkj = LkjGrid.logLkj
 
 /// log N(y; 0, C) for a small symmetric positive-definite C, by a Cholesky factorisation written out here.
 let private logNormal (y: float[]) (c: float[,]) =
