@@ -222,7 +222,7 @@ module SbcCatalogue =
     let private varyingSlopesLkj =
         structure
             "varying-slopes-lkj"
-            "MvNormal-linear under MvNormalCholesky, LKJ scales-correlation slice block, Normal scale (HalfNormal)"
+            "MvNormal-linear under MvNormalCholesky after (s, L) moved with b integrated out, LKJ scales-correlation block, Normal scale (HalfNormal)"
             (model {
                 let! mu =
                     sample "mu" (MvNormal(vec [ 0.5; -0.5 ], mat [ [ 1.0; 0.0 ]; [ 0.0; 0.5 ] ]))

@@ -80,7 +80,8 @@ let private movesTruncated (plan: GibbsPlan) (u: Update) =
         | None -> false)
 
 /// Variants inside one rule or kind that run different code: the truncated-conjugate rule per untruncated rule, the
-/// truncated slice fallback, interweaving per scale link, the GLM block's centring step.
+/// truncated slice fallback, interweaving per scale link, the GLM block's centring step, the MvNormal-linear update
+/// that first moves an LKJ pair with the vectors integrated out.
 let private variants: (string * (GibbsPlan -> Update -> bool)) list =
     let truncatedRule (inner: string) =
         $"truncated conjugate over {inner}",
@@ -107,9 +108,12 @@ let private variants: (string * (GibbsPlan -> Update -> bool)) list =
         "interweaving of a group variance", fun _ u -> u.Kind = UpdateKind.Interweaving && u.Method.Contains "/sqrt("
         "interweaving of a group precision", fun _ u -> u.Kind = UpdateKind.Interweaving && u.Method.Contains "*sqrt("
         "GLM block with exact centring", fun _ u -> u.Kind = UpdateKind.GlmBlock && u.Method.Contains "exact centring"
+        "MvNormal-linear after the LKJ pair's marginal move", fun _ u -> u.Method = LkjMarginalUpdate.rule
     ]
 
-let ``every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure`` () =
+let ``every variant of the truncated, interweaving, GLM-block and MvNormal-linear updates is used by some SBC catalogue structure``
+    ()
+    =
     let all = updates ()
 
     let missing =
@@ -141,9 +145,9 @@ let tests =
                     "every kind of update appears in the plan of some SBC catalogue structure"
                     (fun () -> ``every kind of update appears in the plan of some SBC catalogue structure`` ())
                 Expecto.Tests.testCase
-                    "every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure"
+                    "every variant of the truncated, interweaving, GLM-block and MvNormal-linear updates is used by some SBC catalogue structure"
                     (fun () ->
-                        ``every variant of the truncated, interweaving and GLM-block updates is used by some SBC catalogue structure`` ())
+                        ``every variant of the truncated, interweaving, GLM-block and MvNormal-linear updates is used by some SBC catalogue structure`` ())
                 Expecto.Tests.testCase "catalogue structure names are unique" (fun () ->
                     ``catalogue structure names are unique`` ())
             ])

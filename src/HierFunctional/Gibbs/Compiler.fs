@@ -197,6 +197,7 @@ module Gibbs =
                 |> List.choose Result.toOption
                 |> Array.ofList
                 |> LkjUpdate.combine density expanded
+                |> LkjMarginalUpdate.combine density expanded
                 |> (if settings.TabulatedHyperparameters then
                         TabulatedBetaBinomial.replace b expanded
                     else

@@ -24,19 +24,12 @@ let private n = float vectors.Length
 let private scatter =
     Array.init 4 (fun ab -> vectors |> Array.sumBy (fun v -> v.[ab / 2] * v.[ab % 2]))
 
-/// Prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3) (ρ's density ∝ (1 − ρ²)², far from the proposal's).
-let private eta = 3.0
-let private logScalePrior (x: float) = LogPdf.halfStudentT 3.0 0.8 x
-
-let private factor (rho: float) =
-    array2D [ [ 1.0; 0.0 ]; [ rho; sqrt (1.0 - rho * rho) ] ]
-
-/// Values laid out as the move expects: s at 0..1, L (row-major) at 2..5.
-let private logScales (values: float[]) =
-    logScalePrior values.[0] + logScalePrior values.[1]
-
-let private logLkj (values: float[]) =
-    LogPdf.lkjCholesky eta (Array2D.init 2 2 (fun i j -> values.[2 + i * 2 + j]))
+/// Prior: s_k ~ half-t(3, 0.8), L ~ LKJ(3) (`LkjGrid`).
+let private eta = LkjGrid.eta
+let private logScalePrior = LkjGrid.logScalePrior
+let private factor = LkjGrid.factor
+let private logScales = LkjGrid.logScales
+let private logLkj = LkjGrid.logLkj
 
 let private weight (prior: float[] -> float) (correction: float[] -> float) = fun v -> prior v + correction v
 
@@ -63,93 +56,17 @@ let private logPosterior (u1: float) (u2: float) (v: float) =
     + u2
     + log (1.0 - rho * rho)
 
-let private points = 72
-let private u1Range, u2Range, vRange = (-4.0, 2.0), (-4.0, 2.0), (-3.0, 3.0)
+let private masses = lazy (LkjGrid.masses logPosterior)
 
-let private at (lo, hi) i =
-    lo + (hi - lo) * (float i + 0.5) / float points
-
-let private width (lo, hi) = (hi - lo) / float points
-
-/// Grid cell masses (normalised) over the flattened index i1·P² + i2·P + iv.
-let private masses =
-    let logs =
-        Array.init (points * points * points) (fun i ->
-            logPosterior
-                (at u1Range (i / (points * points)))
-                (at u2Range (i / points % points))
-                (at vRange (i % points)))
-
-    let top = Array.max logs
-    let w = logs |> Array.map (fun l -> exp (l - top))
-    let total = Array.sum w
-    w |> Array.map (fun x -> x / total)
-
-let private cellValues (i: int) =
-    [|
-        exp (at u1Range (i / (points * points)))
-        exp (at u2Range (i / points % points))
-        tanh (at vRange (i % points))
-    |]
-
-/// Quadrature means and sds of (s1, s2, ρ).
-let private exact =
-    let m = Array.zeroCreate 3
-    let m2 = Array.zeroCreate 3
-
-    masses
-    |> Array.iteri (fun i p ->
-        let x = cellValues i
-
-        for d in 0..2 do
-            m.[d] <- m.[d] + p * x.[d]
-            m2.[d] <- m2.[d] + p * x.[d] * x.[d])
-
-    Array.init 3 (fun d -> m.[d], sqrt (m2.[d] - m.[d] * m.[d]))
-
-/// N exact draws from the grid posterior (cell by mass, uniform within it), each then moved `steps` times by the
-/// move with log weight `logWeight`; returns |z| of the means and sds of (s1, s2, ρ) against quadrature.
+/// |z| of the means and sds of (s1, s2, ρ) against quadrature after the move with log weight `logWeight`.
 let private zScores (logWeight: float[] -> float) =
-    let rng = Random 20261207
-    let draws = 20000
-    let steps = 3
-    let cumulative = Array.scan (+) 0.0 masses
     let work = Array.zeroCreate (SmallMv.wishartWorkLength 2)
     let drawn = Array.zeroCreate 4
     let saved = Array.zeroCreate 6
 
-    let out =
-        Array.init draws (fun _ ->
-            let c =
-                let i = Array.BinarySearch(cumulative, rng.NextDouble())
-                min (points * points * points - 1) (if i >= 0 then i else ~~~i - 1)
-
-            let jitter range i =
-                at range i + (rng.NextDouble() - 0.5) * width range
-
-            let s1 = exp (jitter u1Range (c / (points * points)))
-            let s2 = exp (jitter u2Range (c / points % points))
-            let rho = tanh (jitter vRange (c % points))
-            let l = factor rho
-            let values = [| s1; s2; l.[0, 0]; l.[0, 1]; l.[1, 0]; l.[1, 1] |]
-
-            for _ in 1..steps do
-                LkjInverseWishart.step rng 2 n scatter logWeight values 0 2 work drawn saved
-                |> ignore
-
-            [| values.[0]; values.[1]; values.[4] |])
-
-    [|
-        for d in 0..2 do
-            let xs = out |> Array.map (fun x -> x.[d])
-            let mean = Array.average xs
-            let var = xs |> Array.averageBy (fun x -> (x - mean) ** 2.0)
-            let m4 = xs |> Array.averageBy (fun x -> (x - mean) ** 4.0)
-            let sd = sqrt var
-            let trueMean, trueSd = exact.[d]
-            abs (mean - trueMean) / (sd / sqrt (float draws))
-            abs (sd - trueSd) / (sqrt ((m4 - var * var) / float draws) / (2.0 * sd))
-    |]
+    LkjGrid.zScores masses.Value (LkjGrid.exact masses.Value) (fun rng values ->
+        LkjInverseWishart.step rng 2 n scatter logWeight values 0 2 work drawn saved
+        |> ignore)
 
 let ``the inverse-Wishart move leaves the scale and correlation posterior given the vectors invariant`` () =
     let z = zScores production

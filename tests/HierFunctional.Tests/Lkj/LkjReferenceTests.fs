@@ -30,7 +30,7 @@ let sleepstudyLkj =
 
 let ``sleepstudy with LKJ and half-t priors agrees with JAGS on mu, s, rho and sigma`` () =
     let plan = planOf Rules.builtIn sleepstudyLkj (csvData "sleepstudy.csv")
-    Assert.Equal("MvNormal-linear (dot product)", (methodOf plan "b").Method)
+    Assert.Equal(LkjMarginalUpdate.rule, (methodOf plan "b").Method)
 
     let post =
         Chains.run (SamplerOptions.Default.WithChains(2).WithWarmup(500).WithDraws(3000).WithSeed(23)) plan

@@ -38,6 +38,51 @@ module internal LkjInverseWishart =
 
         acc
 
+    /// The accept step both independence moves share: with a proposed Σ′ in `drawn` (k×k, positive diagonal),
+    /// writes (s′, L′) into the values and accepts with probability min(1, exp(w′ − w)), `logWeight` giving w at the
+    /// values' current (s, L); on rejection (or a Σ′ that is not positive definite) restores them from `saved`
+    /// (k×k + k). Returns whether the proposal was accepted.
+    let accept
+        (rng: Random)
+        (k: int)
+        (drawn: float[])
+        (logWeight: float[] -> float)
+        (values: float[])
+        (sOff: int)
+        (lOff: int)
+        (saved: float[])
+        : bool =
+        let kk = k * k
+        let w0 = logWeight values
+        Array.blit values lOff saved 0 kk
+        Array.blit values sOff saved kk k
+
+        for i in 0 .. k - 1 do
+            values.[sOff + i] <- sqrt drawn.[i * k + i]
+
+        // The correlation matrix (unit diagonal exactly), factorised in place.
+        for i in 0 .. k - 1 do
+            for j in 0 .. k - 1 do
+                values.[lOff + i * k + j] <-
+                    if i = j then
+                        1.0
+                    else
+                        drawn.[i * k + j] / (values.[sOff + i] * values.[sOff + j])
+
+        let w1 =
+            if SmallMv.cholesky k values lOff then
+                logWeight values
+            else
+                Double.NegativeInfinity
+
+        // A NaN weight compares false: rejected.
+        if log (rng.NextDouble()) < w1 - w0 then
+            true
+        else
+            Array.blit saved 0 values lOff kk
+            Array.blit saved kk values sOff k
+            false
+
     /// One move: draws Σ′ ~ IW(n + ν, scatter) into `drawn` (k×k), writes (s′, L′) into values and accepts with
     /// probability min(1, exp(w′ − w)), where `logWeight` gives w at the values' current (s, L); on rejection the
     /// values are restored from `saved` (k×k + k). `work` has `SmallMv.wishartWorkLength k` entries. Returns whether
@@ -56,37 +101,5 @@ module internal LkjInverseWishart =
         (drawn: float[])
         (saved: float[])
         : bool =
-        let kk = k * k
-
-        if not (SmallMv.drawInverseWishart rng k (n + nu) scatter work drawn) then
-            false
-        else
-            let w0 = logWeight values
-            Array.blit values lOff saved 0 kk
-            Array.blit values sOff saved kk k
-
-            for i in 0 .. k - 1 do
-                values.[sOff + i] <- sqrt drawn.[i * k + i]
-
-            // The correlation matrix (unit diagonal exactly), factorised in place.
-            for i in 0 .. k - 1 do
-                for j in 0 .. k - 1 do
-                    values.[lOff + i * k + j] <-
-                        if i = j then
-                            1.0
-                        else
-                            drawn.[i * k + j] / (values.[sOff + i] * values.[sOff + j])
-
-            let w1 =
-                if SmallMv.cholesky k values lOff then
-                    logWeight values
-                else
-                    Double.NegativeInfinity
-
-            // A NaN weight compares false: rejected.
-            if log (rng.NextDouble()) < w1 - w0 then
-                true
-            else
-                Array.blit saved 0 values lOff kk
-                Array.blit saved kk values sOff k
-                false
+        SmallMv.drawInverseWishart rng k (n + nu) scatter work drawn
+        && accept rng k drawn logWeight values sOff lOff saved

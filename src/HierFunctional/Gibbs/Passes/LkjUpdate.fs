@@ -65,7 +65,7 @@ module internal LkjUpdate =
 
     /// The MvNormalCholesky children of L if every child of L and of s is one with scales exactly s, factor exactly
     /// L and a mean free of both, and s is a `sized` K-vector with a prior on (0, ∞).
-    let private pattern (expanded: Model) (l: Node) : (Node * MvNormalChild list) option =
+    let internal pattern (expanded: Model) (l: Node) : (Node * MvNormalChild list) option =
         let childrenOf name = Graph.children expanded name
 
         let asChild (c: Node) =

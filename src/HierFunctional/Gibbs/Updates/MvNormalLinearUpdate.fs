@@ -154,9 +154,16 @@ module internal MvNormalLinearUpdate =
 
         scratch, draw
 
-    /// MvNormal prior on each copy of a vector node × Normal children linear through a dot product (see
-    /// `MvConjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
-    let mvNormalLinear
+    /// A move made on the per-copy statistics before the copies are drawn (its chain scratch is made once per chain):
+    /// it may change only parameters the statistics do not depend on, and the draw that follows reads them anew.
+    type LinearMove = delegate of Random * ChainState * float[] -> unit
+
+    /// `mvNormalLinear` with `before ()` (one per chain) run on the statistics before each draw, shown as `method`
+    /// with the exactness given.
+    let mvNormalLinearAfter
+        (before: (unit -> LinearMove) option)
+        (method: string)
+        (exactness: Exactness)
         (b: Bound)
         (target: NodeInfo)
         (m0: Expr)
@@ -174,9 +181,7 @@ module internal MvNormalLinearUpdate =
         with
         | Some why -> Error why
         | None ->
-            let name = target.Node.Name
             let rule = MvConjugacy.mvNormalLinear.Name
-            let off = b.Layout.Offsets.[name]
             let stride = k * k + k
 
             let parts =
@@ -190,13 +195,27 @@ module internal MvNormalLinearUpdate =
             let scratch, draw = drawLinearCopies b target m0 s0 rule
 
             let make () =
-                Array.zeroCreate<float>(target.Copies * stride), scratch ()
+                Array.zeroCreate<float>(target.Copies * stride), scratch (), before |> Option.map (fun f -> f ())
 
-            MvUpdateKit.update name rule make (fun (acc, sc) rng st ->
+            MvUpdateKit.update target.Node.Name rule make (fun (acc, sc, move) rng st ->
                 let s = st.Values
                 Array.Clear acc
 
                 for p in parts do
                     p s acc
 
+                match move with
+                | Some m -> m.Invoke(rng, st, acc)
+                | None -> ()
+
                 draw.Invoke(rng, st, acc, sc))
+            |> Result.map (fun u ->
+                { u with
+                    Method = method
+                    Exactness = exactness
+                })
+
+    /// MvNormal prior on each copy of a vector node × Normal children linear through a dot product (see
+    /// `MvConjugacy.mvNormalLinear`): one Cholesky solve and draw per copy.
+    let mvNormalLinear b target m0 s0 children : Result<Update, string> =
+        mvNormalLinearAfter None MvConjugacy.mvNormalLinear.Name Exactness.Exact b target m0 s0 children
