@@ -9,7 +9,12 @@ open HierFunctional
 let j = int fsi.CommandLineArgs.[1]
 let sweeps = int fsi.CommandLineArgs.[2]
 // "sums" (the group-level model) or "rows" (the row model on 10 rows per group, for reference)
-let path = if fsi.CommandLineArgs.Length > 3 then fsi.CommandLineArgs.[3] else "sums"
+let path =
+    if fsi.CommandLineArgs.Length > 3 then
+        fsi.CommandLineArgs.[3]
+    else
+        "sums"
+
 let perGroup = 10.0
 
 let normal =
@@ -30,11 +35,15 @@ let plan =
 let rng = System.Random 7
 
 let z () =
-    sqrt (-2.0 * log (1.0 - rng.NextDouble())) * cos (2.0 * System.Math.PI * rng.NextDouble())
+    sqrt (-2.0 * log (1.0 - rng.NextDouble()))
+    * cos (2.0 * System.Math.PI * rng.NextDouble())
 
 let means = Array.init j (fun _ -> 5.0 + 2.0 * z () + z () / sqrt perGroup)
 let df = float j * (perGroup - 1.0)
-let ss = Array.init j (fun _ -> Array.init 9 (fun _ -> let e = z () in e * e) |> Array.sum) |> Array.sum
+
+let ss =
+    Array.init j (fun _ -> Array.init 9 (fun _ -> let e = z () in e * e) |> Array.sum)
+    |> Array.sum
 
 let data =
     Dataset.empty
@@ -52,7 +61,10 @@ let rowData () =
     Dataset.empty |> Dataset.integers "g" g |> Dataset.reals "y" y
 
 let model, bound =
-    if path = "rows" then normal, rowData () else Pushdown.rewrite plan, data
+    if path = "rows" then
+        normal, rowData ()
+    else
+        Pushdown.rewrite plan, data
 
 let compiled =
     match Bind.bind model bound |> Result.bind Gibbs.compile with
@@ -71,4 +83,13 @@ let clock = Stopwatch.StartNew()
 let post = Chains.run (options.WithDraws sweeps) compiled
 let ms = clock.Elapsed.TotalMilliseconds / float (2 * sweeps)
 let sigmaMean = Posterior.chains "sigma" post |> Array.concat |> Array.average
-printfn "%s J=%d sweeps=%d ms_per_sweep=%.3f ns_per_group=%.1f sigma_mean=%.4f sigma_update=%s" path j sweeps ms (ms * 1e6 / float j) sigmaMean sigmaMethod
+
+printfn
+    "%s J=%d sweeps=%d ms_per_sweep=%.3f ns_per_group=%.1f sigma_mean=%.4f sigma_update=%s"
+    path
+    j
+    sweeps
+    ms
+    (ms * 1e6 / float j)
+    sigmaMean
+    sigmaMethod

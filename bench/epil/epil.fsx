@@ -15,7 +15,10 @@ open HierFunctional
 open HierFunctional.Tests.Gibbs
 
 let args = fsi.CommandLineArgs |> Array.skip 1
-let chains, warmup, draws, seed = int args.[0], int args.[1], int args.[2], int args.[3]
+
+let chains, warmup, draws, seed =
+    int args.[0], int args.[1], int args.[2], int args.[3]
+
 let glmBlock = args.[4] = "on"
 let out = args.[5]
 let interweave = args.Length < 8 || args.[7] = "on"
@@ -23,7 +26,18 @@ let interweave = args.Length < 8 || args.[7] = "on"
 let epilData = EpilModel.data args.[6]
 let epil = EpilModel.model
 
-let nodes = [ "alpha0"; "alpha_Base"; "alpha_Trt"; "alpha_BT"; "alpha_Age"; "alpha_V4"; "sigma_b1"; "sigma_b" ]
+let nodes =
+    [
+        "alpha0"
+        "alpha_Base"
+        "alpha_Trt"
+        "alpha_BT"
+        "alpha_Age"
+        "alpha_V4"
+        "sigma_b1"
+        "sigma_b"
+    ]
+
 let bound = Bind.bindOrThrow epil epilData
 
 let plan =
@@ -34,8 +48,14 @@ let plan =
 printfn "%s" (Gibbs.describe plan)
 
 let options w d s =
-    SamplerOptions.Default.WithChains(chains).WithWarmup(w).WithDraws(d).WithSeed(s).WithThreads(1)
-        .WithMonitor(nodes).WithInitial(EpilModel.bugsInits)
+    SamplerOptions.Default
+        .WithChains(chains)
+        .WithWarmup(w)
+        .WithDraws(d)
+        .WithSeed(s)
+        .WithThreads(1)
+        .WithMonitor(nodes)
+        .WithInitial(EpilModel.bugsInits)
 
 Chains.run (options 50 50 (seed + 999)) plan |> ignore
 let cpu0 = Process.GetCurrentProcess().TotalProcessorTime
@@ -50,9 +70,19 @@ let cs = nodes |> List.map (fun n -> Posterior.chains n post) |> Array.ofList
 
 using (new StreamWriter(out)) (fun w ->
     w.WriteLine("chain," + String.Join(",", nodes))
+
     for c in 0 .. chains - 1 do
         for i in 0 .. cs.[0].[c].Length - 1 do
-            w.WriteLine($"{c + 1}," + String.Join(",", cs |> Array.map (fun x -> x.[c].[i].ToString("R")))))
+            w.WriteLine(
+                $"{c + 1},"
+                + String.Join(",", cs |> Array.map (fun x -> x.[c].[i].ToString("R")))
+            ))
 
 for n, x in List.zip nodes (List.ofArray cs) do
-    printfn "%-12s mean %9.4f sd %8.4f rhat %6.4f essBulk %8.0f" n (Diagnostics.mean x) (Diagnostics.sd x) (Diagnostics.rhat x) (Diagnostics.essBulk x)
+    printfn
+        "%-12s mean %9.4f sd %8.4f rhat %6.4f essBulk %8.0f"
+        n
+        (Diagnostics.mean x)
+        (Diagnostics.sd x)
+        (Diagnostics.rhat x)
+        (Diagnostics.essBulk x)

@@ -151,6 +151,7 @@ let main argv =
             | null
             | "" -> 100
             | n -> int n
+
         sw.Restart()
 
         let hyper =

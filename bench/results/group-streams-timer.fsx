@@ -3,6 +3,7 @@
 // against this branch with --define:AFTER; the runs alternate so both see the same machine load.
 #r "nuget: MathNet.Numerics, 5.0.0"
 #r "DLLPATH"
+
 open System
 open System.Diagnostics
 open HierFunctional
@@ -32,17 +33,27 @@ let poissonModel =
 // the scale bench's data: J groups of n = 10 rows, mu = 0, tau = 1, sigma = 2 (System.Random: same data both sides)
 let data (rows: int) =
     let rng = Random 42
-    let normal () = sqrt (-2.0 * log (1.0 - rng.NextDouble())) * cos (2.0 * Math.PI * rng.NextDouble())
+
+    let normal () =
+        sqrt (-2.0 * log (1.0 - rng.NextDouble()))
+        * cos (2.0 * Math.PI * rng.NextDouble())
+
     let theta = Array.init j (fun _ -> normal ())
     let g = Array.init (j * rows) (fun r -> r / rows + 1)
     let y = Array.init (j * rows) (fun r -> theta.[r / rows] + 2.0 * normal ())
     let x = Array.init (j * rows) (fun r -> int (10.0 * rng.NextDouble()))
     let t = Array.init (j * rows) (fun _ -> 1.0 + rng.NextDouble())
-    Dataset.empty |> Dataset.integers "g" g |> Dataset.reals "y" y |> Dataset.integers "x" x |> Dataset.reals "t" t
+
+    Dataset.empty
+    |> Dataset.integers "g" g
+    |> Dataset.reals "y" y
+    |> Dataset.integers "x" x
+    |> Dataset.reals "t" t
 
 let planOf m rows =
     let d = data rows
     let b = Bind.bindOrThrow m d
+
     match Gibbs.compile b with
     | Ok p -> p
     | Error e -> failwithf "%A" e
@@ -57,7 +68,9 @@ let measure (name: string) (plan: GibbsPlan) (partitions: int list) =
 #endif
     for _ in 1..20 do
         Gibbs.sweep plan rng st
+
     st.Adapting <- false
+
     let block (p: int) sweeps =
 #if AFTER
         st.Partitions <- p
@@ -65,16 +78,22 @@ let measure (name: string) (plan: GibbsPlan) (partitions: int list) =
         let proc = Process.GetCurrentProcess()
         let cpu0 = proc.TotalProcessorTime
         let sw = Stopwatch.StartNew()
+
         for _ in 1..sweeps do
             Gibbs.sweep plan rng st
+
         let wall = sw.Elapsed.TotalSeconds
         proc.Refresh()
         let cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds
         wall * 1e9 / float sweeps / float j, cpu * 1e9 / float sweeps / float j
-    for p in partitions do block p 10 |> ignore
+
+    for p in partitions do
+        block p 10 |> ignore
     // blocks of the partition counts interleaved, so each count sees the same load
     let blocks = Array.init 7 (fun _ -> partitions |> List.map (fun p -> block p 10))
-    partitions |> List.iteri (fun k p ->
+
+    partitions
+    |> List.iteri (fun k p ->
         let wall = blocks |> Array.map (fun b -> fst b.[k]) |> Array.sort
         let cpu = blocks |> Array.map (fun b -> snd b.[k]) |> Array.sort
         printfn "%s | %s | %d | %.1f | %.1f | %.1f | %.1f" label name p wall.[0] wall.[3] cpu.[0] cpu.[3])

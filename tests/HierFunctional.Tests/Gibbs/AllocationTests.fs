@@ -27,7 +27,8 @@ let ``scalar kernels allocate nothing per call`` () =
     let kernels: (string * (unit -> unit)) list =
         [
             "drawNormal", (fun () -> ConjugatePosterior.drawNormal r { Mean = 0.0; Sd = 1.0 } stats |> ignore)
-            "drawPrecision", (fun () -> ConjugatePosterior.drawPrecision r { Shape = 2.0; Rate = 1.0 } 5.0 3.0 |> ignore)
+            "drawPrecision",
+            (fun () -> ConjugatePosterior.drawPrecision r { Shape = 2.0; Rate = 1.0 } 5.0 3.0 |> ignore)
             "drawBeta", (fun () -> ConjugatePosterior.drawBeta r { Alpha = 1.0; Beta = 1.0 } 3.0 4.0 |> ignore)
             "drawHalfNormalSd", (fun () -> ConjugatePosterior.drawHalfNormalSd r 2.0 10.0 7.0 |> ignore)
             "drawHalfStudentT", (fun () -> ConjugatePosterior.drawHalfStudentT r 3.0 1.0 1.0 10.0 7.0 |> ignore)

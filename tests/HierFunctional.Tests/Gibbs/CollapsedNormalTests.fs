@@ -190,7 +190,9 @@ let ``a hierarchy whose observation sd is a parameter is collapsed with tau slic
     Assert.Equal("mu, tau, theta", plan.Updates.[0].Node)
     Assert.Contains("slice sampling on its marginal given the other parameters", plan.Updates.[0].Method)
 
-let ``a hierarchy with an unknown observation sd and more groups than the sliced step's limit keeps its one-node plan`` () =
+let ``a hierarchy with an unknown observation sd and more groups than the sliced step's limit keeps its one-node plan``
+    ()
+    =
     let m =
         model {
             let! mu = sample "mu" (Normal(0.0, 5.0))

@@ -20,7 +20,10 @@ let ``Normal draws have the posterior mean`` () =
     let stats =
         NormalLinearStats.ofArrays [| 0.5; -1.0; 0.0 |] [| 1.0; 2.0; -0.5 |] [| 1.0; 0.5; 2.0 |] [| 3.0; 1.0; -2.0 |]
 
-    assertMean "Normal" (ConjugatePosterior.normal prior stats).Mean (Array.init n (fun _ -> ConjugatePosterior.drawNormal r prior stats))
+    assertMean
+        "Normal"
+        (ConjugatePosterior.normal prior stats).Mean
+        (Array.init n (fun _ -> ConjugatePosterior.drawNormal r prior stats))
 
 let ``precision, variance and sd draws have the posterior means`` () =
     let r = rng 2
@@ -34,7 +37,11 @@ let ``precision, variance and sd draws have the posterior means`` () =
 
     let pg = ConjugatePosterior.gammaPrecision g 6.0 9.0
     let pig = ConjugatePosterior.inverseGammaVariance ig 6.0 9.0
-    assertMean "Gamma precision" (pg.Shape / pg.Rate) (Array.init n (fun _ -> ConjugatePosterior.drawPrecision r g 6.0 9.0))
+
+    assertMean
+        "Gamma precision"
+        (pg.Shape / pg.Rate)
+        (Array.init n (fun _ -> ConjugatePosterior.drawPrecision r g 6.0 9.0))
 
     assertMean
         "InverseGamma variance"

@@ -78,7 +78,12 @@ let ``MvNormal mean posterior equals prior times likelihood up to a constant`` (
         let xs = Array.init n (fun _ -> randomVector r k -4.0 4.0)
 
         let post =
-            MvConjugatePosterior.mvNormalMean m0 s0 sigma (float n) (Array.init k (fun j -> xs |> Array.sumBy (fun x -> x[j])))
+            MvConjugatePosterior.mvNormalMean
+                m0
+                s0
+                sigma
+                (float n)
+                (Array.init k (fun j -> xs |> Array.sumBy (fun x -> x[j])))
 
         let logJoint mu =
             mvnLogPdf m0 s0 mu + (xs |> Array.sumBy (mvnLogPdf mu sigma))
@@ -97,7 +102,9 @@ let ``Wishart precision posterior equals prior times likelihood up to a constant
 
         let mu = randomVector r k -1.0 1.0
         let xs = Array.init n (fun _ -> randomVector r k -2.0 2.0)
-        let post = MvConjugatePosterior.wishartPrecision prior (float n) (MvConjugatePosterior.scatter xs mu)
+
+        let post =
+            MvConjugatePosterior.wishartPrecision prior (float n) (MvConjugatePosterior.scatter xs mu)
 
         let logJoint (lam: Matrix<float>) =
             log (Wishart(prior.Dof, prior.Scale).Density lam)
@@ -154,7 +161,9 @@ let ``MvNormal draws have the posterior mean, variances and covariance`` () =
             (Array.create 30 2.0)
             (Array.init 30 (fun i -> float i / 10.0))
 
-    let post = MvConjugatePosterior.regression [| 0.0; 1.0; -1.0 |] (randomSpd (rng 3) 3 0.5) stats
+    let post =
+        MvConjugatePosterior.regression [| 0.0; 1.0; -1.0 |] (randomSpd (rng 3) 3 0.5) stats
+
     let cov = (post.PrecisionCholesky * post.PrecisionCholesky.Transpose()).Inverse()
     let ds = Array.init 20000 (fun _ -> MvConjugatePosterior.drawMvNormal r post)
 
@@ -179,7 +188,10 @@ let ``Wishart and InverseWishart draws have the posterior mean`` () =
         }
 
     let wPost = MvConjugatePosterior.wishartPrecision wPrior 7.0 s
-    let ws = Array.init 20000 (fun _ -> MvConjugatePosterior.drawWishartPrecision r wPrior 7.0 s)
+
+    let ws =
+        Array.init 20000 (fun _ -> MvConjugatePosterior.drawWishartPrecision r wPrior 7.0 s)
+
     let iwPost = MvConjugatePosterior.inverseWishartCovariance wPrior 7.0 s
 
     let iws =

@@ -147,7 +147,9 @@ let ``Gamma-Exponential posterior equals prior times likelihood up to a constant
             }
 
         let xs = Array.init (r.Next(0, 10)) (fun _ -> uniform r 0.01 5.0)
-        let post = ConjugatePosterior.gammaExponential prior (float xs.Length) (Array.sum xs)
+
+        let post =
+            ConjugatePosterior.gammaExponential prior (float xs.Length) (Array.sum xs)
 
         let logJoint lam =
             Gamma.PDFLn(prior.Shape, prior.Rate, lam)
@@ -169,7 +171,9 @@ let ``Gamma prior on a Gamma child's rate equals prior times likelihood up to a 
 
         let alpha = uniform r 0.2 4.0
         let thetas = Array.init (r.Next(0, 10)) (fun _ -> uniform r 0.01 5.0)
-        let post = ConjugatePosterior.gammaRate prior alpha (float thetas.Length) (Array.sum thetas)
+
+        let post =
+            ConjugatePosterior.gammaRate prior alpha (float thetas.Length) (Array.sum thetas)
 
         let logJoint beta =
             Gamma.PDFLn(prior.Shape, prior.Rate, beta)
