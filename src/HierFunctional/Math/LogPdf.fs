@@ -52,7 +52,10 @@ module internal LogPdf =
         else
             studentTGiven (studentTHead dof scale) dof location scale x
 
-    /// Cauchy(location, scale): head − log1p(z²), head = −log π − log s.
+    /// The part of Cauchy(location, scale)'s log-density that depends on the scale alone: −log π − log s.
+    let cauchyHead (scale: float) = -Constants.LnPi - log scale
+
+    /// Cauchy(location, scale) given `cauchyHead scale`: head − log(1 + z²).
     let cauchyGiven (head: float) (location: float) (scale: float) (x: float) =
         let z = (x - location) / scale
         nan2ninf (head - log1p (z * z))
@@ -62,7 +65,7 @@ module internal LogPdf =
         if not (scale > 0.0) then
             ninf
         else
-            cauchyGiven (-Constants.LnPi - log scale) location scale x
+            cauchyGiven (cauchyHead scale) location scale x
 
     /// HalfNormal(sd) on [0, ∞): log 2 + Normal(0, sd) log-density.
     let halfNormal (sd: float) (x: float) =

@@ -47,7 +47,7 @@ module internal LogPdfFixed =
         if not (scale > 0.0) then
             never
         else
-            let head = -Constants.LnPi - log scale
+            let head = LogPdf.cauchyHead scale
             LogPdf.cauchyGiven head location scale
 
     /// `LogPdf.halfCauchy scale`.
@@ -66,28 +66,28 @@ module internal LogPdfFixed =
                 else
                     Double.NegativeInfinity
 
-    /// `LogPdf.gamma shape rate`.
-    let gamma (shape: float) (rate: float) : float -> float =
-        if not (shape > 0.0 && rate > 0.0) then
+    /// The Gamma-shaped families: `LogPdf.gammaHead` once, then `given` on the support.
+    let inline private gammaShaped
+        (given: float -> float -> float -> float -> float)
+        inSupport
+        (shape: float)
+        (b: float)
+        =
+        if not (shape > 0.0 && b > 0.0) then
             never
         else
-            let head = LogPdf.gammaHead shape rate
+            let head = LogPdf.gammaHead shape b
 
             fun x ->
-                if not (x >= 0.0) then
-                    Double.NegativeInfinity
+                if inSupport x then
+                    given head shape b x
                 else
-                    LogPdf.gammaGiven head shape rate x
+                    Double.NegativeInfinity
+
+    /// `LogPdf.gamma shape rate`.
+    let gamma (shape: float) (rate: float) : float -> float =
+        gammaShaped LogPdf.gammaGiven (fun x -> x >= 0.0) shape rate
 
     /// `LogPdf.inverseGamma shape scale`.
     let inverseGamma (shape: float) (scale: float) : float -> float =
-        if not (shape > 0.0 && scale > 0.0) then
-            never
-        else
-            let head = LogPdf.gammaHead shape scale
-
-            fun x ->
-                if not (x > 0.0) then
-                    Double.NegativeInfinity
-                else
-                    LogPdf.inverseGammaGiven head shape scale x
+        gammaShaped LogPdf.inverseGammaGiven (fun x -> x > 0.0) shape scale
