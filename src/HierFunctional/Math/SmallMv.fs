@@ -57,6 +57,29 @@ module internal SmallMv =
 
             x.[xAt + i] <- s / l.[at + i * k + i]
 
+    /// log|A| from A's Cholesky factor L (row-major at offset `at`): 2 Σ log L_ii.
+    let logDetFactor (k: int) (l: float[]) (at: int) =
+        let mutable acc = 0.0
+
+        for i in 0 .. k - 1 do
+            acc <- acc + 2.0 * log l.[at + i * k + i]
+
+        acc
+
+    /// Writes Σ = diag(s)·L·Lᵀ·diag(s) into `out` (k×k), with s at `sOff` and L (row-major) at `lOff` of `values`: each
+    /// entry below the diagonal computed once and mirrored, so Σ is exactly symmetric.
+    let scaledCovariance (k: int) (values: float[]) (sOff: int) (lOff: int) (out: float[]) =
+        for i in 0 .. k - 1 do
+            for j in 0..i do
+                let mutable v = 0.0
+
+                for m in 0..j do
+                    v <- v + values.[lOff + i * k + m] * values.[lOff + j * k + m]
+
+                let c = values.[sOff + i] * values.[sOff + j] * v
+                out.[i * k + j] <- c
+                out.[j * k + i] <- c
+
     /// Writes A⁻¹ of a symmetric positive-definite k×k `a` into `inverse` through its Cholesky factor; `work`
     /// needs k² + k entries. False when A is not positive definite.
     let invertSpd (k: int) (a: float[]) (work: float[]) (inverse: float[]) : bool =

@@ -112,3 +112,14 @@ module internal StandardNormal =
         match rng with
         | :? Philox4x32 as g -> fromPhilox g
         | _ -> sampleBy rng (fun () -> int64 (rng.NextDouble() * 9007199254740992.0)) (fun () -> rng.NextDouble())
+
+    /// Fills z.[0 .. n − 1] with N(0, 1) variates in order, the same draws as n calls of `sample`, with the
+    /// generator's type tested once rather than per variate.
+    let fill (rng: Random) (z: float[]) (n: int) =
+        match rng with
+        | :? Philox4x32 as g ->
+            for i in 0 .. n - 1 do
+                z.[i] <- fromPhilox g
+        | _ ->
+            for i in 0 .. n - 1 do
+                z.[i] <- sample rng

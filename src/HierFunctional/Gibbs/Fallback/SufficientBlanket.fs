@@ -97,11 +97,7 @@ module internal SufficientBlanket =
                                 for j in 0 .. k - 1 do
                                     trace <- trace + (x s r i - xbar.[i]) * inverse.[i * k + j] * (x s r j - xbar.[j])
 
-                        let mutable logDet = 0.0
-
-                        for i in 0 .. k - 1 do
-                            logDet <- logDet + 2.0 * log l.[i * k + i]
-
+                        let logDet = SmallMv.logDetFactor k l 0
                         st.[at] <- -0.5 * fn * (float k * 2.0 * Constants.LogSqrt2Pi + logDet) - 0.5 * trace
                         Array.blit xbar 0 st (at + 1) k
                         Array.blit inverse 0 st (at + 1 + k) kk

@@ -3,6 +3,18 @@ namespace HierFunctional.Inference
 open System
 open HierFunctional
 
+/// One grid cell: its alias-table entry (the chance of keeping the cell, the cell drawn otherwise) and the
+/// proposal's density in it and in its alias, together so a draw and the proposal's density at the drawn point read
+/// one cache line: a 256² grid's table is larger than a core's cache, and the cell a draw starts from is uniform.
+[<Struct>]
+type internal GridCell =
+    {
+        Keep: float
+        Density: float
+        AliasDensity: float
+        Alias: int
+    }
+
 /// A proposal density for an independence Metropolis–Hastings step on a fixed two-dimensional target π(u), tabulated
 /// once from log π: a Newton climb finds the mode m and the Laplace covariance Σ = −H⁻¹ = LLᵀ; on z = L⁻¹(u − m) a
 /// grid of n × n cells (n = 64, 128 or 256) covers the box where log π is within `Depth` of its maximum (found by scanning along the axes and
@@ -16,18 +28,6 @@ open HierFunctional
 /// q ≥ TailWeight · t₄, the step is uniformly ergodic (Mengersen & Tweedie 1996: sup π/q < ∞) whenever π's tails fall
 /// at least as fast as |z|^−6 on the z scale, which holds for the log-scale hyperparameter marginals it is used for
 /// (their tails are exponential in u); where the grid approximates π well, draws are nearly independent.
-/// One grid cell: its alias-table entry (the chance of keeping the cell, the cell drawn otherwise) and the
-/// proposal's density in it and in its alias, together so a draw and the proposal's density at the drawn point read
-/// one cache line: a 256² grid's table is larger than a core's cache, and the cell a draw starts from is uniform.
-[<Struct>]
-type internal GridCell =
-    {
-        Keep: float
-        Density: float
-        AliasDensity: float
-        Alias: int
-    }
-
 [<Sealed>]
 type internal GridProposal
     private

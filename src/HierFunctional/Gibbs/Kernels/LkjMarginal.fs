@@ -116,38 +116,26 @@ module internal LkjMarginal =
 
         ok
 
-    /// Writes Σ = diag(s)·L·Lᵀ·diag(s) from the values (s at sOff, L row-major at lOff) into `out`.
-    let private covariance (k: int) (values: float[]) (sOff: int) (lOff: int) (out: float[]) =
-        for a in 0 .. k - 1 do
-            for c in 0 .. k - 1 do
-                let mutable v = 0.0
-
-                for t in 0 .. min a c do
-                    v <- v + values.[lOff + a * k + t] * values.[lOff + c * k + t]
-
-                out.[a * k + c] <- v * values.[sOff + a] * values.[sOff + c]
-
-    /// With `m` factorised (lower triangle), −½ Σ_j over `copies` of d_jᵀ M⁻¹ d_j (d_j from the deviations).
-    let private halfQuadratics (k: int) (n: int) (m: float[]) (sc: Scratch) =
+    /// d_jᵀ M⁻¹ d_j for M factorised in `m` (lower triangle), d_j from the deviations.
+    let private quadratic (k: int) (m: float[]) (sc: Scratch) (j: int) =
+        Array.blit sc.Deviations (j * k) sc.Vector 0 k
+        SmallMv.solveLower k m 0 sc.Vector 0
         let mutable quad = 0.0
 
-        for j in 0 .. n - 1 do
-            Array.blit sc.Deviations (j * k) sc.Vector 0 k
-            SmallMv.solveLower k m 0 sc.Vector 0
-
-            for a in 0 .. k - 1 do
-                quad <- quad + sc.Vector.[a] * sc.Vector.[a]
-
-        -0.5 * quad
-
-    /// log|M| of a factorised `m`.
-    let private logDet (k: int) (m: float[]) =
-        let mutable acc = 0.0
-
         for a in 0 .. k - 1 do
-            acc <- acc + 2.0 * log m.[a * k + a]
+            quad <- quad + sc.Vector.[a] * sc.Vector.[a]
 
-        acc
+        quad
+
+    /// Factorises Σ + V̄ at the values' (s, L) into `sc.Matrix`; false when it is not positive definite.
+    let private factorShifted (k: int) (sc: Scratch) (values: float[]) (sOff: int) (lOff: int) =
+        let m = sc.Matrix
+        SmallMv.scaledCovariance k values sOff lOff m
+
+        for i in 0 .. k * k - 1 do
+            m.[i] <- m.[i] + sc.MeanNoise.[i]
+
+        SmallMv.cholesky k m 0
 
     /// Σ_j log N(d_j; 0, Σ + V_j) up to a constant, at the values' (s, L); −∞ when some Σ + V_j is not positive
     /// definite (never for a valid state).
@@ -156,7 +144,7 @@ module internal LkjMarginal =
         let m = sc.Matrix
         let noise, dev = sc.Noise, sc.Deviations
         let sigma = sc.Sigma
-        covariance k values sOff lOff sigma
+        SmallMv.scaledCovariance k values sOff lOff sigma
         let mutable total = 0.0
         let mutable j = 0
 
@@ -181,14 +169,7 @@ module internal LkjMarginal =
                     m.[i] <- sigma.[i] + noise.[j * kk + i]
 
                 if SmallMv.cholesky k m 0 then
-                    Array.blit dev (j * k) sc.Vector 0 k
-                    SmallMv.solveLower k m 0 sc.Vector 0
-                    let mutable quad = 0.0
-
-                    for a in 0 .. k - 1 do
-                        quad <- quad + sc.Vector.[a] * sc.Vector.[a]
-
-                    total <- total - 0.5 * (logDet k m + quad)
+                    total <- total - 0.5 * (SmallMv.logDetFactor k m 0 + quadratic k m sc j)
                 else
                     total <- Double.NegativeInfinity
 
@@ -198,15 +179,17 @@ module internal LkjMarginal =
 
     /// log IW(Σ + V̄; n + ν, S) up to a constant, at the values' (s, L): −(n + ν + k + 1)/2·log|Ω| − ½ tr(Ω⁻¹ S).
     let logShiftedInverseWishart (k: int) (n: int) (sc: Scratch) (values: float[]) (sOff: int) (lOff: int) =
-        let m = sc.Matrix
-        covariance k values sOff lOff m
+        if factorShifted k sc values sOff lOff then
+            let m = sc.Matrix
+            let mutable quad = 0.0
 
-        for i in 0 .. k * k - 1 do
-            m.[i] <- m.[i] + sc.MeanNoise.[i]
+            for j in 0 .. n - 1 do
+                quad <- quad + quadratic k m sc j
 
-        if SmallMv.cholesky k m 0 then
-            -0.5 * (float n + LkjInverseWishart.nu + float k + 1.0) * logDet k m
-            + halfQuadratics k n m sc
+            -0.5
+            * (float n + LkjInverseWishart.nu + float k + 1.0)
+            * SmallMv.logDetFactor k m 0
+            - 0.5 * quad
         else
             Double.NegativeInfinity
 
@@ -226,14 +209,10 @@ module internal LkjMarginal =
     /// forms and n/2·log|Σ + V̄| cancel, leaving (ν + k + 1)/2·log|Σ + V̄| − log|∂Σ/∂(s, L)|.
     let correction (k: int) (n: int) (sc: Scratch) (values: float[]) (sOff: int) (lOff: int) =
         if sc.EqualNoise then
-            let m = sc.Matrix
-            covariance k values sOff lOff m
-
-            for i in 0 .. k * k - 1 do
-                m.[i] <- m.[i] + sc.MeanNoise.[i]
-
-            if SmallMv.cholesky k m 0 then
-                0.5 * (LkjInverseWishart.nu + float k + 1.0) * logDet k m
+            if factorShifted k sc values sOff lOff then
+                0.5
+                * (LkjInverseWishart.nu + float k + 1.0)
+                * SmallMv.logDetFactor k sc.Matrix 0
                 - logJacobian k values sOff lOff
             else
                 Double.NegativeInfinity

@@ -352,18 +352,8 @@ module internal CollapsedNormal =
                     let s = st.Values
                     s.[tauOff] <- t1
                     drawMu sc rng s
-                    let z = sc.Z
-
-                    // the generator's type tested once a sweep, not once a group
-                    match rng with
-                    | :? Philox4x32 as p ->
-                        for g in 0 .. j - 1 do
-                            z.[g] <- StandardNormal.fromPhilox p
-                    | _ ->
-                        for g in 0 .. j - 1 do
-                            z.[g] <- StandardNormal.sample rng
-
-                    drawThetas sc s t1 s.[muOff] z
+                    StandardNormal.fill rng sc.Z j
+                    drawThetas sc s t1 s.[muOff] sc.Z
 
                 update "independence Metropolis-Hastings from its tabulated marginal" (fun _ ->
                     UpdateStep.scratch (run (scratch p q))))

@@ -126,17 +126,7 @@ module internal MvUpdateKit =
             // a row vector of L per element.
             let sOff, lOff = (scaledCorrelationOf b k e).Value
 
-            fun s _ buf ->
-                for i in 0 .. k - 1 do
-                    for j in 0..i do
-                        let mutable v = 0.0
-
-                        for m in 0..j do
-                            v <- v + s.[lOff + i * k + m] * s.[lOff + j * k + m]
-
-                        let c = s.[sOff + i] * s.[sOff + j] * v
-                        buf.[i * k + j] <- c
-                        buf.[j * k + i] <- c
+            fun s _ buf -> SmallMv.scaledCovariance k s sOff lOff buf
         | _ when Factor.isDataOnly e && isGlobal b e ->
             let v = Array.zeroCreate (k * k)
             copyOf (Value.matrix (Eval.compileValue b scope e (UpdateKit.zeroState b) 0)) v
