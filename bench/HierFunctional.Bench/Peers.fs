@@ -88,8 +88,8 @@ let private optionsFor
 // new methods, then recompiles in the background, slowly on a loaded machine): one short run left the timed run
 // partly in tier-0 and instrumented code, several times the processor time of optimised code on eight schools.
 // On one core (run.sh pins each run with taskset) the runtime waits ten times longer before it counts calls, so
-// tiered PGO's stages arrive about 2 s apart and end 10-12 s in: a fixed 3 s left eight schools, pumps, cbpp and
-// sleepstudy 1.6-2.2x slower than optimised code. So the runs go on until no method has been JIT-compiled for
+// tiered PGO's stages arrive about 2 s apart and end 10-12 s in, so a fixed 3 s timed partly unoptimised code
+// (bench/results/jit-warmup-session13.md). The runs therefore go on until no method has been JIT-compiled for
 // HF_BENCH_JIT_QUIET seconds (default 4), after at least HF_BENCH_JIT_SECONDS (default 3) and at most 60 s.
 // HF_BENCH_JIT_SECONDS=0 gives the one short run of early harnesses.
 let private jitWarmup (options: int -> int -> int -> int -> SamplerOptions) (plan: GibbsPlan) (seed: int) =
@@ -124,7 +124,7 @@ let private jitWarmup (options: int -> int -> int -> int -> SamplerOptions) (pla
             quiet.Restart()
 
 /// Fits the model (4 chains one after another on one thread) after untimed short runs that JIT-compile the code
-/// (until the JIT has been quiet for 2 s, at least 3 s), writes the draws to `Out` and prints `setup_s` (bind + compile + the JIT runs), `seconds` (wall time of the
+/// (until the JIT has been quiet for `HF_BENCH_JIT_QUIET` s, see `jitWarmup`), writes the draws to `Out` and prints `setup_s` (bind + compile + the JIT runs), `seconds` (wall time of the
 /// timed run, warm-up included), `cpu_s` (its processor time), our own minimum bulk-ESS over the written columns
 /// (Posterior/Diagnostics.fs, to check against R's) and the plan.
 let run (o: Options) =
