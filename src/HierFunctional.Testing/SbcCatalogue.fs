@@ -265,17 +265,20 @@ module SbcCatalogue =
              |> Dataset.reals "x" (SbcData.covariate 20 0)
              |> Dataset.integers "y" (Array.zeroCreate 20))
 
+    /// The sweep the tabulated joint step replaces by default (`collapsed-logit-normal` checks that step).
     let private logitIntercepts =
-        structure
-            "logistic-random-intercepts"
-            "logistic intercepts (Laplace-t independence MH), tau interweaving, Normal-Normal and HalfNormal scale"
-            (model {
-                let! mu = sample "mu" (Normal(0.0, 1.0))
-                let! tau = sample "tau" (HalfNormal 1.0)
-                let! a = sample "a" (Normal(mu, tau)) |> over "g"
-                do! observe "y" (Binomial(data "n", invLogit a.[group "g"]))
-            })
-            (SbcData.grouped 6 2 |> SbcData.withTrials "n" 8 |> SbcData.integersOf "y" 0)
+        { structure
+              "logistic-random-intercepts"
+              "logistic intercepts (Laplace-t independence MH), tau interweaving, Normal-Normal and HalfNormal scale"
+              (model {
+                  let! mu = sample "mu" (Normal(0.0, 1.0))
+                  let! tau = sample "tau" (HalfNormal 1.0)
+                  let! a = sample "a" (Normal(mu, tau)) |> over "g"
+                  do! observe "y" (Binomial(data "n", invLogit a.[group "g"]))
+              })
+              (SbcData.grouped 6 2 |> SbcData.withTrials "n" 8 |> SbcData.integersOf "y" 0) with
+            Compile = CompileSettings.Default.WithTabulatedHyperparameters(false)
+        }
         |> withDerived [ Sbc.meanOf "mean(a)" "a" ]
 
     let private poissonRegression =

@@ -44,7 +44,8 @@ type CompileSettings =
         /// Move the two hyperparameters of a Beta-Binomial or Gamma-Poisson hierarchy by independence
         /// Metropolis–Hastings from a table of their marginal posterior with the group rates integrated out, fixed by
         /// the data (`TabulatedBetaBinomial`, `TabulatedGammaPoisson`), then draw the rates exactly, instead of
-        /// slicing the pair (Beta-Binomial) or α given the rates (Gamma-Poisson).
+        /// slicing the pair (Beta-Binomial) or α given the rates (Gamma-Poisson); and move a logistic random-intercept
+        /// hierarchy's μ, τ and intercepts by one independence step from such a table (`TabulatedLogitNormal`).
         TabulatedHyperparameters: bool
     }
 
@@ -80,7 +81,7 @@ type CompileSettings =
     /// These settings with the collapsed Normal-hierarchy update switched on or off.
     member s.WithCollapsedNormal(on: bool) = { s with CollapsedNormal = on }
 
-    /// These settings with the tabulated hyperparameter step of collapsed Beta-Binomial hierarchies switched on or off.
+    /// These settings with the tabulated hyperparameter steps (`TabulatedHyperparameters`) switched on or off.
     member s.WithTabulatedHyperparameters(on: bool) =
         { s with TabulatedHyperparameters = on }
 
@@ -205,6 +206,7 @@ module Gibbs =
                 |> CollapsedBetaBinomial.combine expanded
                 |> (if settings.TabulatedHyperparameters then
                         TabulatedGammaPoisson.combine density expanded
+                        >> TabulatedLogitNormal.combine density expanded
                     else
                         id)
                 |> (if settings.CollapsedNormal then

@@ -23,6 +23,10 @@ type UpdateKind =
     /// α, β and the group rates of a Gamma-Poisson hierarchy as one step: (α, β) by independence Metropolis-Hastings
     /// from a table of their marginal with the rates integrated out, then the rates drawn exactly (the tabulated pass).
     | CollapsedGammaPoisson
+    /// μ, τ and the logistic intercepts of a Normal hierarchy as one independence Metropolis–Hastings step: (μ, log τ)
+    /// from a table of their Laplace marginal, each intercept from a split-t about its mode given them (the tabulated
+    /// pass).
+    | JointLogitNormal
     /// Scalar hyperparameters slice-sampled together (the block-slice pass).
     | SliceBlock
     /// LKJ scales and correlation factor slice-sampled as one block (the LKJ pass).

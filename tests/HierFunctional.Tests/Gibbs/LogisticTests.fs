@@ -231,7 +231,13 @@ let ``every node of a logistic random-intercept model gets a closed-form update`
         |> Dataset.integers "y" [| 2; 5; 9 |]
         |> Dataset.integers "n" [| 10; 10; 12 |]
 
-    let plan = planOf Rules.builtIn m d
+    // by default the tabulated pass moves mu, tau and theta as one step; without it each node has its own update
+    let joint = planOf Rules.builtIn m d
+    Assert.Equal<string[]>([| "mu, tau, theta" |], joint.Updates |> Array.map (fun u -> u.Node))
+
+    let plan =
+        planUsing (CompileSettings.Default.WithTabulatedHyperparameters false) m d
+
     let listing = Gibbs.describe plan
     Assert.DoesNotContain("slice", listing)
     // the rows share one linear predictor per group, so they collapse and skip Pólya-Gamma augmentation

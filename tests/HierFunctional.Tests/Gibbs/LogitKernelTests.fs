@@ -194,7 +194,10 @@ let ``the collapsed update and Pólya-Gamma agree on the cbpp random-intercept p
         }
 
     let d = csv "cbpp.csv"
-    let collapsed = planOf Rules.builtIn (build (Const 0.0)) d
+    // the tabulated pass would move mu, tau and a as one step; off, a keeps the collapsed update compared here
+    let collapsed =
+        planUsing (CompileSettings.Default.WithTabulatedHyperparameters false) (build (Const 0.0)) d
+
     // 0 · size is zero on every row, but it is row data, so the rows do not collapse and Pólya-Gamma is kept
     let augmented = planOf Rules.builtIn (build (Mul(Const 0.0, Data "size"))) d
     methodIs collapsed "a" "logistic intercepts (Laplace-t independence MH)"
@@ -270,15 +273,22 @@ let private hyperData =
     |> Dataset.integers "n" [| 20; 15; 30; 8 |]
     |> Dataset.integers "y" [| 2; 9; 25; 3 |]
 
-let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
-    let plan = planOf Rules.builtIn (hyperModel tauPrior) hyperData
+/// The (μ, τ) posterior of `hyperModel` against `hyperGrid`, with the tabulated joint step (`tabulated`) or the τ
+/// interweaving sweep it replaces.
+let private hyperCheck (tabulated: bool) (tauPrior: Dist) (logPriorTau: float -> float) =
+    let plan =
+        planUsing (CompileSettings.Default.WithTabulatedHyperparameters tabulated) (hyperModel tauPrior) hyperData
 
-    Assert.Contains(
-        plan.Updates,
-        fun u ->
-            u.Node = "tau | a"
-            && u.Method.StartsWith "interweaving (moves tau with (a - mu)/tau fixed"
-    )
+    if tabulated then
+        Assert.Equal(UpdateKind.JointLogitNormal, plan.Updates.[0].Kind)
+        Assert.Equal(1, plan.Updates.Length)
+    else
+        Assert.Contains(
+            plan.Updates,
+            fun u ->
+                u.Node = "tau | a"
+                && u.Method.StartsWith "interweaving (moves tau with (a - mu)/tau fixed"
+        )
 
     let post =
         Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)) plan
@@ -292,12 +302,18 @@ let private hyperCheck (tauPrior: Dist) (logPriorTau: float -> float) =
 let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior``
     ()
     =
-    hyperCheck (HalfNormal 1.0) (fun t -> -0.5 * t * t)
+    hyperCheck false (HalfNormal 1.0) (fun t -> -0.5 * t * t)
 
 let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior``
     ()
     =
-    hyperCheck (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
+    hyperCheck false (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
+
+let ``the joint tabulated step matches an exact (mu, tau) grid posterior under a HalfNormal prior`` () =
+    hyperCheck true (HalfNormal 1.0) (fun t -> -0.5 * t * t)
+
+let ``the joint tabulated step matches an exact (mu, tau) grid posterior under a Gamma prior`` () =
+    hyperCheck true (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
 
 let ``the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step`` () =
     let r = rng 23
@@ -359,6 +375,14 @@ let tests =
                     "with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior"
                     (fun () ->
                         ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a Gamma prior`` ())
+                Expecto.Tests.testCase
+                    "the joint tabulated step matches an exact (mu, tau) grid posterior under a HalfNormal prior"
+                    (fun () ->
+                        ``the joint tabulated step matches an exact (mu, tau) grid posterior under a HalfNormal prior`` ())
+                Expecto.Tests.testCase
+                    "the joint tabulated step matches an exact (mu, tau) grid posterior under a Gamma prior"
+                    (fun () ->
+                        ``the joint tabulated step matches an exact (mu, tau) grid posterior under a Gamma prior`` ())
                 Expecto.Tests.testCase
                     "the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step"
                     (fun () ->

@@ -242,19 +242,28 @@ type internal GridProposal
     /// The mode the table is centred on.
     member _.Mode = struct (mode1, mode2)
 
-    /// `LogDensity`, told the density of one cell (`known`, −1 for none) so it need not read it from the table.
-    member private _.Score(u1: float, u2: float, known: int, knownDensity: float) : float =
+    /// The point's z coordinates and the grid cell that holds it (−1 outside the grid).
+    member private _.Locate(u1: float, u2: float) : struct (float * float * int) =
         let z1 = (u1 - mode1) / l11
         let z2 = (u2 - mode2 - l21 * z1) / l22
         let c1 = (z1 - lo1) / w1
         let c2 = (z2 - lo2) / w2
 
-        let grid =
+        let cell =
             if c1 >= 0.0 && c1 < float n && c2 >= 0.0 && c2 < float n then
-                let cell = int c1 * n + int c2
-                if cell = known then knownDensity else cells.[cell].Density
+                int c1 * n + int c2
             else
-                0.0
+                -1
+
+        struct (z1, z2, cell)
+
+    /// `LogDensity` at a located point, told the density of one cell (`known`, −1 for none) so it need not read it
+    /// from the table.
+    member private _.Score(z1: float, z2: float, cell: int, known: int, knownDensity: float) : float =
+        let grid =
+            if cell < 0 then 0.0
+            elif cell = known then knownDensity
+            else cells.[cell].Density
 
         let s2 = GridProposal.TailScale * GridProposal.TailScale
         let k = 1.0 + (z1 * z1 + z2 * z2) / (GridProposal.Nu * s2)
@@ -262,12 +271,35 @@ type internal GridProposal
         log ((1.0 - GridProposal.TailWeight) * grid + GridProposal.TailWeight * t)
 
     /// The proposal's log-density at (u1, u2), up to the same constant everywhere.
-    member this.LogDensity(u1: float, u2: float) : float = this.Score(u1, u2, -1, 0.0)
+    member this.LogDensity(u1: float, u2: float) : float =
+        let struct (z1, z2, cell) = this.Locate(u1, u2)
+        this.Score(z1, z2, cell, -1, 0.0)
+
+    /// The number of grid cells (n²); cells are numbered 0 .. Cells − 1.
+    member _.Cells = n * n
+
+    /// The grid cell that holds (u1, u2), or −1 outside the grid (where only the t component has density).
+    member this.CellAt(u1: float, u2: float) : int =
+        let struct (_, _, cell) = this.Locate(u1, u2)
+        cell
+
+    /// The centre of a grid cell, on the (u1, u2) scale.
+    member _.CellCentre(cell: int) : struct (float * float) =
+        let z1 = lo1 + w1 * (float (cell / n) + 0.5)
+        let z2 = lo2 + w2 * (float (cell % n) + 0.5)
+        struct (mode1 + l11 * z1, mode2 + l21 * z1 + l22 * z2)
+
+    /// One draw from the proposal, the proposal's log-density there (the same value as `LogDensity`) and the grid
+    /// cell that holds it (`CellAt`: a draw of the t component may fall in a cell too).
+    member this.DrawLocated(rng: Random) : struct (float * float * float * int) =
+        let struct (u1, u2, drawn, density) = this.DrawCell rng
+        let struct (z1, z2, cell) = this.Locate(u1, u2)
+        struct (u1, u2, this.Score(z1, z2, cell, drawn, density), cell)
 
     /// One draw from the proposal and the proposal's log-density there (the same value as `LogDensity`).
     member this.DrawScored(rng: Random) : struct (float * float * float) =
-        let struct (u1, u2, cell, density) = this.DrawCell rng
-        struct (u1, u2, this.Score(u1, u2, cell, density))
+        let struct (u1, u2, q, _) = this.DrawLocated rng
+        struct (u1, u2, q)
 
     /// One draw, with the grid cell it was drawn in and that cell's density (−1 for a draw of the t component).
     member private _.DrawCell(rng: Random) : struct (float * float * int * float) =

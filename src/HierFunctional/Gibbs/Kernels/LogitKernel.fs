@@ -109,8 +109,9 @@ module internal LogitKernel =
         struct (Array.init y.Length (fun k -> n.[k] * p.[k] * (1.0 - p.[k])),
                 p |> Array.map (fun q -> log (q / (1.0 - q))))
 
-    /// Newton's method for the mode from x with curvature guess den (see `laplace`).
-    let private newtonFrom maxIter m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) (x0: float) (den: float) =
+    /// Newton's method for the mode from x with curvature guess den (see `laplace`), stopping once a step is under
+    /// `tolerance` posterior sds.
+    let private newtonFrom maxIter tolerance m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) x0 den =
         // local Newton iteration (mutation confined to this loop)
         let mutable x = x0
         let mutable lo = Double.NegativeInfinity
@@ -133,7 +134,7 @@ module internal LogitKernel =
             // any deterministic centre and scale keep the MH step exact, so stop once a step is under 0.3 posterior sds
             // (Newton's error after it is ~1e-2 sd, invisible in the acceptance rate) and keep the curvature of the last
             // iterate (one exp saved per element)
-            fin <- abs (next - x) * sqrt h < 0.3 || g = 0.0
+            fin <- abs (next - x) * sqrt h < tolerance || g = 0.0
             x <- next
             iter <- iter + 1
 
@@ -144,6 +145,7 @@ module internal LogitKernel =
     /// `laplace` or read from `empirical`'s arrays by `laplaceWithin`, so both share one start and one Newton loop.
     let inline private laplaceFrom
         maxIter
+        tolerance
         (m: float)
         (s: float)
         (y: float[])
@@ -163,15 +165,25 @@ module internal LogitKernel =
                 num <- num + w * (logit - o.[k]) / c.[k]
                 den <- den + w
 
-        newtonFrom maxIter m s y n o c (num / den) den
+        newtonFrom maxIter tolerance m s y n o c (num / den) den
+
+    /// `laplace` stopping once a step is under `tolerance` posterior sds.
+    let private laplaceTo tolerance m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
+        laplaceFrom 100 tolerance m s y n o c (fun k ->
+            let p = (y.[k] + 0.5) / (n.[k] + 1.0)
+            struct (c.[k] * c.[k] * n.[k] * p * (1.0 - p), log (p / (1.0 - p))))
 
     /// The mode of the log-conditional and its curvature there (the Laplace precision), by Newton's method from the
     /// precision-weighted blend of the prior mean and the empirical logits, safeguarded by bisection on the
     /// bracket of the (decreasing) gradient's root. Deterministic in its arguments, so it can centre a proposal.
     let laplace (m: float) (s: float) (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
-        laplaceFrom 100 m s y n o c (fun k ->
-            let p = (y.[k] + 0.5) / (n.[k] + 1.0)
-            struct (c.[k] * c.[k] * n.[k] * p * (1.0 - p), log (p / (1.0 - p))))
+        laplaceTo 0.3 m s y n o c
+
+    /// `laplace` with Newton run until a step is under 1e-9 sds: a smooth function of (m, s) to rounding, for a
+    /// table whose Hessian is taken by finite differences (`laplace`'s stopping rule makes it jump where the step
+    /// count changes).
+    let laplaceConverged m s (y: float[]) (n: float[]) (o: float[]) (c: float[]) : struct (float * float) =
+        laplaceTo 1e-9 m s y n o c
 
     /// `laplace` with the data part of the start precomputed by `empirical` (w0, ell): the same start, no log.
     let laplaceWithin
@@ -185,7 +197,7 @@ module internal LogitKernel =
         (w0: float[])
         (ell: float[])
         : struct (float * float) =
-        laplaceFrom maxIter m s y n o c (fun k -> struct (c.[k] * c.[k] * w0.[k], ell.[k]))
+        laplaceFrom maxIter 0.3 m s y n o c (fun k -> struct (c.[k] * c.[k] * w0.[k], ell.[k]))
 
     /// `laplaceWithin` with Newton run to its 0.3-sd stopping rule.
     let laplaceWith m s y n o c w0 ell = laplaceWithin 100 m s y n o c w0 ell

@@ -22,16 +22,21 @@ module internal LogitLanes =
     /// n rounded up to whole vectors.
     let padded (n: int) = (n + Width - 1) / Width * Width
 
-    let inline private load (a: float[]) (i: int) : Vector256<float> =
+    /// Four lanes of a from i.
+    let inline load (a: float[]) (i: int) : Vector256<float> =
         Vector256.Create<float>(ReadOnlySpan<float>(a, i, Width))
 
-    let inline private vexp (x: Vector256<float>) : Vector256<float> = Vector256.Exp x
-    let inline private vlog (x: Vector256<float>) : Vector256<float> = Vector256.Log x
+    /// e^x lane by lane.
+    let inline vexp (x: Vector256<float>) : Vector256<float> = Vector256.Exp x
+    /// log x lane by lane.
+    let inline vlog (x: Vector256<float>) : Vector256<float> = Vector256.Log x
     let inline private lane (v: Vector256<float>) (k: int) : float = v.GetElement k
 
-    let inline private store (v: Vector256<float>) (a: float[]) (i: int) = v.CopyTo(Span<float>(a, i, Width))
+    /// Writes four lanes to a from i.
+    let inline store (v: Vector256<float>) (a: float[]) (i: int) = v.CopyTo(Span<float>(a, i, Width))
 
-    let inline private splat (x: float) = Vector256.Create x
+    /// x in every lane.
+    let inline splat (x: float) = Vector256.Create x
 
     /// The per-element data of one-child informative elements (Σy, Σn, offset, coefficient) with the Newton start's
     /// parts that read no parameter: W = c²N p̂(1 − p̂) and V = W (logit p̂ − o)/c (see `LogitKernel.laplace`). Padded
@@ -113,7 +118,7 @@ module internal LogitLanes =
 
     /// The t draws with ν = `Dof` of polar points (u, w) (`LogitKernel.polarPoint`): u √(ν(w^(−2/ν) − 1)/w), with
     /// w^(−1/8) by three square roots.
-    let inline private studentT (u: Vector256<float>) (w: Vector256<float>) =
+    let inline studentT (u: Vector256<float>) (w: Vector256<float>) =
         let one = Vector256<float>.One
 
         u

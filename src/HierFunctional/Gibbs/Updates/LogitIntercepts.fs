@@ -86,6 +86,15 @@ module internal LogitIntercepts =
         else
             None
 
+    /// Per element Σy, Σn, offset and coefficient, when the target has one logistic child whose rows share one
+    /// linear predictor per element with data offset and coefficient; None otherwise.
+    let collapsedFixed (b: Bound) (target: NodeInfo) (children: LinkedChild list) =
+        match allParts b target children with
+        | Some [| p |] when p.Fixed.IsSome ->
+            let o, c = p.Fixed.Value
+            Some(p.SumY, p.SumN, o, c)
+        | _ -> None
+
     /// Fails unless Normal(m, sd) is a proper prior.
     let private checkPrior (name: string) (m: float) (sd: float) =
         if not (sd > 0.0 && Double.IsFinite sd && Double.IsFinite m) then
