@@ -234,6 +234,22 @@ module SbcVocabulary =
             (SbcData.grouped 5 2 |> SbcData.withExposure "t" |> SbcData.integersOf "y" 0)
         |> withDerived [ Sbc.meanOf "mean(theta)" "theta" ]
 
+    /// cbpp's shape: logistic random intercepts with several Binomial rows per group, (mu, tau, a) drawn jointly by
+    /// independence MH when the compiler has that step, by whatever the plan holds otherwise (SBC checks the posterior,
+    /// not the method). Wider and longer than the catalogue's `logistic-random-intercepts` (6 groups × 2 rows).
+    let private collapsedLogitNormal =
+        structure
+            "collapsed-logit-normal"
+            "logistic random intercepts (mu, tau and the intercepts moved jointly by independence MH)"
+            (model {
+                let! mu = sample "mu" (Normal(0.0, 1.5))
+                let! tau = sample "tau" (HalfNormal 1.0)
+                let! a = sample "a" (Normal(mu, tau)) |> over "g"
+                do! observe "y" (Binomial(data "n", invLogit a.[group "g"]))
+            })
+            (SbcData.grouped 8 3 |> SbcData.withTrials "n" 12 |> SbcData.integersOf "y" 0)
+        |> withDerived [ Sbc.meanOf "mean(a)" "a" ]
+
     /// The same structure with each pair sliced in turn on its marginal (the plan without the table).
     let private collapsedBetaBinomialSliced =
         { collapsedBetaBinomial with
@@ -268,6 +284,7 @@ module SbcVocabulary =
             collapsedBetaBinomial
             collapsedBetaBinomialSliced
             collapsedGammaPoisson
+            collapsedLogitNormal
         ]
 
     /// Every structure of this part of the catalogue.

@@ -159,6 +159,10 @@ let tests =
                             ``the sampler is calibrated on cheap structures of the catalogue`` (
                                 "collapsed-gamma-poisson"
                             ))
+                        Expecto.Tests.testCase "(\"collapsed-logit-normal\")" (fun () ->
+                            ``the sampler is calibrated on cheap structures of the catalogue`` (
+                                "collapsed-logit-normal"
+                            ))
                         Expecto.Tests.testCase "(\"gamma-poisson\")" (fun () ->
                             ``the sampler is calibrated on cheap structures of the catalogue`` ("gamma-poisson"))
                         Expecto.Tests.testCase "(\"normal-scale-gamma-precision\")" (fun () ->
