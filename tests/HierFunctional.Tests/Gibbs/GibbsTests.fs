@@ -332,3 +332,23 @@ let tests =
                         ``a sweep of a Normal hierarchy allocates nothing per observation`` ())
                 )
             ])
+
+/// Fails unless a 2-D quadrature grid of log-densities holds its mass: every edge value at least 30 below the peak.
+/// Returns the peak.
+let assertBoxHoldsMass (lq: float[,]) =
+    let n1, n2 = Array2D.length1 lq, Array2D.length2 lq
+    let peak = lq |> Seq.cast<float> |> Seq.max
+
+    let edge =
+        [
+            for k in 0 .. n2 - 1 do
+                yield lq.[0, k]
+                yield lq.[n1 - 1, k]
+            for i in 0 .. n1 - 1 do
+                yield lq.[i, 0]
+                yield lq.[i, n2 - 1]
+        ]
+        |> List.max
+
+    Assert.True(edge < peak - 30.0, $"the quadrature box cuts off mass ({edge} vs {peak})")
+    peak

@@ -108,27 +108,19 @@ module internal TabulatedGammaPoisson =
     let combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
         let b = density.Bound
 
-        let own (n: string) =
-            updates |> Array.exists (fun u -> u.Node = n)
+        let find (u: Update) =
+            match u.Kind with
+            | UpdateKind.Rule r when r = CountConjugacy.gammaPoisson.Name ->
+                tryPair density expanded (Bound.node b u.Node)
+            | _ -> None
 
-        let matches =
-            updates
-            |> Array.choose (fun u ->
-                match u.Kind with
-                | UpdateKind.Rule r when r = CountConjugacy.gammaPoisson.Name ->
-                    tryPair density expanded (Bound.node b u.Node)
-                    |> Option.filter (fun (alpha, beta, _) -> own alpha && own beta)
-                    |> Option.bind (fun (alpha, beta, pair) ->
-                        let nodes = $"{alpha}, {beta}, {u.Node}"
+        let build (u: Update) alpha beta pair =
+            TabulatedPair.tryUpdate
+                b.Layout.Size
+                $"{alpha}, {beta}, {u.Node}"
+                UpdateKind.CollapsedGammaPoisson
+                $"{rule} ({u.Node} integrated out: {alpha}, {beta} by independence Metropolis-Hastings from their tabulated marginal; then {u.Node} drawn exactly)"
+                pair
+            |> Result.toOption
 
-                        TabulatedPair.tryUpdate
-                            b.Layout.Size
-                            nodes
-                            UpdateKind.CollapsedGammaPoisson
-                            $"{rule} ({u.Node} integrated out: {alpha}, {beta} by independence Metropolis-Hastings from their tabulated marginal; then {u.Node} drawn exactly)"
-                            pair
-                        |> Result.toOption
-                        |> Option.map (fun joint -> Set.ofList [ alpha; beta; u.Node ], joint))
-                | _ -> None)
-
-        UpdateKit.placeJoints matches updates
+        UpdateKit.replaceHierarchies find build updates

@@ -338,19 +338,9 @@ module internal TabulatedLogitNormal =
     /// Replaces the updates of μ, τ and a of each matched hierarchy by the one joint step, at the place of the first
     /// of them, when each has its own update and the table is built; otherwise the plan is left as it is.
     let combine (density: CompiledDensity) (expanded: Model) (updates: Update[]) : Update[] =
-        let b = density.Bound
+        let find (u: Update) =
+            match u.Kind with
+            | UpdateKind.LogisticIntercepts -> tryJoint density expanded (Bound.node density.Bound u.Node)
+            | _ -> None
 
-        let own (n: string) =
-            updates |> Array.exists (fun u -> u.Node = n)
-
-        let matches =
-            updates
-            |> Array.choose (fun u ->
-                match u.Kind with
-                | UpdateKind.LogisticIntercepts ->
-                    tryJoint density expanded (Bound.node b u.Node)
-                    |> Option.filter (fun (mu, tau, _) -> own mu && own tau)
-                    |> Option.map (fun (mu, tau, joint) -> Set.ofList [ mu; tau; u.Node ], joint)
-                | _ -> None)
-
-        UpdateKit.placeJoints matches updates
+        UpdateKit.replaceHierarchies find (fun _ _ _ joint -> Some joint) updates

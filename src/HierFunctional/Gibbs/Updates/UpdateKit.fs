@@ -83,3 +83,25 @@ module internal UpdateKit =
                 match joints |> Array.tryFind (fun (names: Set<string>, _) -> names.Contains u.Node) with
                 | Some(_, joint) -> if placed.Add joint.Node then Some joint else None
                 | None -> Some u)
+
+    /// The updates with each matched hierarchy's three updates (two hyperparameters and a group node) replaced by one
+    /// joint step at the place of the first: `find u` gives, for the group node's update u, its two hyperparameters and
+    /// what `build` needs; `build` makes the step (None keeps the plan), only when both have their own update.
+    let replaceHierarchies
+        (find: Update -> (string * string * 'a) option)
+        (build: Update -> string -> string -> 'a -> Update option)
+        (updates: Update[])
+        : Update[] =
+        let own (n: string) =
+            updates |> Array.exists (fun u -> u.Node = n)
+
+        let joints =
+            updates
+            |> Array.choose (fun u ->
+                find u
+                |> Option.filter (fun (h1, h2, _) -> own h1 && own h2)
+                |> Option.bind (fun (h1, h2, found) ->
+                    build u h1 h2 found
+                    |> Option.map (fun joint -> Set.ofList [ h1; h2; u.Node ], joint)))
+
+        placeJoints joints updates
