@@ -267,17 +267,24 @@ let private hyperModel (tauPrior: Dist) =
         do! observe "y" (Binomial(data "n", invLogit a.[group "g"]))
     }
 
-let private hyperData =
-    Dataset.empty
-    |> Dataset.labels "g" [| "a"; "b"; "c"; "d" |]
-    |> Dataset.integers "n" [| 20; 15; 30; 8 |]
-    |> Dataset.integers "y" [| 2; 9; 25; 3 |]
+/// Four groups' (trials, events).
+let private hyperGroups = [| 20, 2; 15, 9; 30, 25; 8, 3 |]
 
-/// The (μ, τ) posterior of `hyperModel` against `hyperGrid`, with the tabulated joint step (`tabulated`) or the τ
-/// interweaving sweep it replaces.
-let private hyperCheck (tabulated: bool) (tauPrior: Dist) (logPriorTau: float -> float) =
+/// One row per group of (trials, events).
+let private hyperData (groups: (int * int)[]) =
+    Dataset.empty
+    |> Dataset.labels "g" (groups |> Array.mapi (fun i _ -> $"g{i}"))
+    |> Dataset.integers "n" (Array.map fst groups)
+    |> Dataset.integers "y" (Array.map snd groups)
+
+/// The (μ, τ) posterior of `hyperModel` on `groups` against `hyperGrid`, with the tabulated joint step (`tabulated`)
+/// or the τ interweaving sweep it replaces.
+let private hyperCheckOn (groups: (int * int)[]) (tabulated: bool) (tauPrior: Dist) (logPriorTau: float -> float) =
     let plan =
-        planUsing (CompileSettings.Default.WithTabulatedHyperparameters tabulated) (hyperModel tauPrior) hyperData
+        planUsing
+            (CompileSettings.Default.WithTabulatedHyperparameters tabulated)
+            (hyperModel tauPrior)
+            (hyperData groups)
 
     if tabulated then
         Assert.Equal(UpdateKind.JointLogitNormal, plan.Updates.[0].Kind)
@@ -294,10 +301,12 @@ let private hyperCheck (tabulated: bool) (tauPrior: Dist) (logPriorTau: float ->
         Chains.run (SamplerOptions.Default.WithChains(4).WithWarmup(500).WithDraws(5000).WithSeed(17)) plan
 
     let (muMean, muSd), (tauMean, tauSd) =
-        hyperGrid (logNormal 0.0 1.5) logPriorTau [| 20, 2; 15, 9; 30, 25; 8, 3 |]
+        hyperGrid (logNormal 0.0 1.5) logPriorTau groups
 
     exactCheck post "mu" (muMean, muSd)
     exactCheck post "tau" (tauMean, tauSd)
+
+let private hyperCheck = hyperCheckOn hyperGroups
 
 let ``with the tau interweaving move the hyperparameters match an exact (mu, tau) grid posterior under a HalfNormal prior``
     ()
@@ -314,6 +323,9 @@ let ``the joint tabulated step matches an exact (mu, tau) grid posterior under a
 
 let ``the joint tabulated step matches an exact (mu, tau) grid posterior under a Gamma prior`` () =
     hyperCheck true (Gamma(2.0, 2.0)) (fun t -> log t - 2.0 * t)
+
+let ``the joint tabulated step matches the exact grid posterior when a group has no trials and two have no events`` () =
+    hyperCheckOn [| 0, 0; 30, 0; 25, 3; 10, 0; 40, 9 |] true (HalfNormal 1.0) (fun t -> -0.5 * t * t)
 
 let ``the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step`` () =
     let r = rng 23
@@ -383,6 +395,10 @@ let tests =
                     "the joint tabulated step matches an exact (mu, tau) grid posterior under a Gamma prior"
                     (fun () ->
                         ``the joint tabulated step matches an exact (mu, tau) grid posterior under a Gamma prior`` ())
+                Expecto.Tests.testCase
+                    "the joint tabulated step matches the exact grid posterior when a group has no trials and two have no events"
+                    (fun () ->
+                        ``the joint tabulated step matches the exact grid posterior when a group has no trials and two have no events`` ())
                 Expecto.Tests.testCase
                     "the precomputed Newton start gives the same Laplace mode and curvature as the one computed per step"
                     (fun () ->
