@@ -41,12 +41,6 @@ let private herdSums =
             rows |> Array.sumBy (fun r -> ys.[r]), rows |> Array.sumBy (fun r -> ns.[r]))
     | other -> failwithf "herd: %A" other
 
-let private log1pExp (x: float) =
-    if x > 0.0 then
-        x + log (1.0 + exp -x)
-    else
-        log (1.0 + exp x)
-
 /// One herd with y of n given (mu, tau): log ∫ p^y (1 − p)^(n−y) Normal(a; mu, tau) da (p = invLogit a) and a's
 /// conditional E[a], E[a²]. The trapezoid rule on a = m + 0.6·s·k, k = −32 … 32, where m is the integrand's mode
 /// (safeguarded Newton) and s its curvature sd: ±19 s reaches far into both tails (the heavier one falls as e^(y·a)
@@ -55,7 +49,7 @@ let private herdIntegral (y: float) (n: float) (mu: float) (tau: float) =
     let prec = 1.0 / (tau * tau)
 
     let logf a =
-        y * a - n * log1pExp a - 0.5 * prec * (a - mu) * (a - mu)
+        LogisticTests.logitRow n y a - 0.5 * prec * (a - mu) * (a - mu)
     // start between the data's logit and mu, weighted by their precisions; steps clipped to 1 keep Newton stable
     let mutable m =
         let w = (y + 0.5) * (n - y + 0.5) / (n + 1.0)

@@ -202,45 +202,40 @@ module internal LogitKernel =
     /// `laplaceWithin` with Newton run to its 0.3-sd stopping rule.
     let laplaceWith m s y n o c w0 ell = laplaceWithin 100 m s y n o c w0 ell
 
+    /// The accepted point of `studentT`'s polar method, (u, w = u² + v²), from any source of uniforms: the t draw is
+    /// u·√(ν(w^(−2/ν) − 1)/w), left to the caller so many can be taken four to a vector (`LogitLanes`).
+    let inline polarPointFrom ([<InlineIfLambda>] uniform: unit -> float) : struct (float * float) =
+        let mutable u, w = 0.0, 0.0
+
+        // rejection loop on the unit disc (local mutation)
+        while not (w > 0.0 && w < 1.0) do
+            u <- 2.0 * uniform () - 1.0
+            let v = 2.0 * uniform () - 1.0
+            w <- u * u + v * v
+
+        struct (u, w)
+
     /// `studentT` from any source of uniforms, inlined so a caller holding the generator's own type makes no
     /// virtual calls.
     let inline private studentTFrom ([<InlineIfLambda>] uniform: unit -> float) (nu: float) =
-        let mutable result = nan
+        let struct (u, w) = polarPointFrom uniform
 
-        // rejection loop on the unit disc (local mutation)
-        while Double.IsNaN result do
-            let u = 2.0 * uniform () - 1.0
-            let v = 2.0 * uniform () - 1.0
-            let w = u * u + v * v
+        // w^(−2/ν); for the proposal's ν = 16 three square roots replace Math.Pow
+        let pow =
+            if nu = 16.0 then
+                1.0 / sqrt (sqrt (sqrt w))
+            else
+                Math.Pow(w, -2.0 / nu)
 
-            if w > 0.0 && w < 1.0 then
-                // w^(−2/ν); for the proposal's ν = 16 three square roots replace Math.Pow
-                let pow =
-                    if nu = 16.0 then
-                        1.0 / sqrt (sqrt (sqrt w))
-                    else
-                        Math.Pow(w, -2.0 / nu)
-
-                result <- u * sqrt (nu * (pow - 1.0) / w)
-
-        result
+        u * sqrt (nu * (pow - 1.0) / w)
 
     /// A standard Student-t draw with ν degrees of freedom (Bailey 1994's polar method: two uniforms per try).
     let studentT (rng: Random) (nu: float) =
         studentTFrom (fun () -> rng.NextDouble()) nu
 
-    /// The accepted point of `studentT`'s polar method, (u, w = u² + v²), from the generator's own type: the t draw is
-    /// u·√(ν(w^(−2/ν) − 1)/w), left to the caller so many can be taken four to a vector (`LogitLanes`).
+    /// `polarPointFrom` the generator's own type, with no virtual calls.
     let polarPoint (rng: Philox4x32) : struct (float * float) =
-        let mutable u, w = 0.0, 0.0
-
-        // rejection loop on the unit disc (local mutation)
-        while not (w > 0.0 && w < 1.0) do
-            u <- 2.0 * rng.NextDoubleDirect() - 1.0
-            let v = 2.0 * rng.NextDoubleDirect() - 1.0
-            w <- u * u + v * v
-
-        struct (u, w)
+        polarPointFrom (fun () -> rng.NextDoubleDirect())
 
     /// A t draw centred at the Laplace mode with the Laplace scale, from `laplace`'s (mode, curvature).
     let private laplaceT (rng: Random) (struct (mode: float, h: float)) : struct (float * float * float) =

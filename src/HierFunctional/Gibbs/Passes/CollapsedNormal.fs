@@ -39,13 +39,12 @@ module internal CollapsedNormal =
             Children: GaussianChild list
         }
 
-    let private dataOnly (e: Expr) = List.isEmpty (Expr.paramRefs e)
 
     let private knownSd (c: GaussianChild) =
         c.Node.Kind.IsObserved
-        && dataOnly c.Offset
-        && dataOnly c.Coefficient
-        && dataOnly c.Sd
+        && Factor.isDataOnly c.Offset
+        && Factor.isDataOnly c.Coefficient
+        && Factor.isDataOnly c.Sd
 
     /// An observed child whose offset, coefficient and sd read none of the hierarchy's nodes: given the parameters
     /// they do read, θ still integrates out in closed form.
@@ -62,7 +61,7 @@ module internal CollapsedNormal =
     /// θ written through μ and τ in a non-centred child: offset μ + a and coefficient τ, with a data.
     let private asCentred (mu: string) (tau: string) (c: GaussianChild) : GaussianChild option =
         match c.Coefficient, Linear.tryAffine mu c.Offset with
-        | Param t, Some(a, Slot.Whole, Const 1.0) when t = tau && dataOnly a ->
+        | Param t, Some(a, Slot.Whole, Const 1.0) when t = tau && Factor.isDataOnly a ->
             Some
                 { c with
                     Offset = a
@@ -90,10 +89,10 @@ module internal CollapsedNormal =
             | Some muInfo, Some tauInfo when mu <> tau && positive tauInfo ->
                 match normalPrior muInfo with
                 | Some(m0, s0) when
-                    dataOnly m0
-                    && dataOnly s0
+                    Factor.isDataOnly m0
+                    && Factor.isDataOnly s0
                     && (match tauInfo.Node.Kind with
-                        | NodeKind.Parameter d -> Dist.arguments d |> List.forall (fun (_, e) -> dataOnly e)
+                        | NodeKind.Parameter d -> Dist.arguments d |> List.forall (fun (_, e) -> Factor.isDataOnly e)
                         | _ -> false)
                     ->
                     Some

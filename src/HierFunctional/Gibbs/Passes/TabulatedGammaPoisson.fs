@@ -14,21 +14,6 @@ module internal TabulatedGammaPoisson =
 
     let private rule = "collapsed Gamma-Poisson"
 
-    let private dataOnly (e: Expr) = List.isEmpty (Expr.paramRefs e)
-
-    /// A hyperparameter the pattern needs: scalar, global, positive, with a prior of data arguments, read by θ alone.
-    let private hyper (density: CompiledDensity) (rates: string) (name: string) =
-        let b = density.Bound
-
-        Factor.isScalarGlobalParameter b name
-        && (match b.NodeMap.[name].Node.Kind with
-            | NodeKind.Parameter d ->
-                not (Dist.isDiscrete d)
-                && Dist.support d = Support.Positive
-                && Dist.arguments d |> List.forall (snd >> dataOnly)
-            | _ -> false)
-        && density.Dependents.[name].[0] |> Array.forall (fun t -> t.Node = rates)
-
     /// The step for rates node `rates` (the Gamma-Poisson rule's node), or None when the pattern does not hold.
     let private tryPair (density: CompiledDensity) (expanded: Model) (rates: NodeInfo) =
         let b = density.Bound
@@ -37,8 +22,8 @@ module internal TabulatedGammaPoisson =
         | RuleOutcome.Matched(Param alpha, Param beta, children) when
             alpha <> beta
             && rates.Event = Shape.Scalar
-            && hyper density rates.Node.Name alpha
-            && hyper density rates.Node.Name beta
+            && UpdateKit.isPrivateHyperparameter density rates.Node.Name Support.Positive alpha
+            && UpdateKit.isPrivateHyperparameter density rates.Node.Name Support.Positive beta
             ->
             match CountSums.staticCountSums b rates children with
             | Some(xs, ts) when Array.forall2 (fun x t -> x >= 0.0 && t >= 0.0 && Double.IsFinite(x + t)) xs ts ->

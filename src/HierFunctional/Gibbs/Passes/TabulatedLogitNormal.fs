@@ -22,22 +22,6 @@ module internal TabulatedLogitNormal =
     /// Cells per axis of the (μ, log τ) table: its cost is groups × cells², each a Newton search.
     let private gridSize = 64
 
-    let private dataOnly (e: Expr) = List.isEmpty (Expr.paramRefs e)
-
-    /// A hyperparameter the pattern needs: scalar, global, continuous with the given support, a prior of data
-    /// arguments, read by the intercepts alone.
-    let private hyper (density: CompiledDensity) (intercepts: string) (support: Support) (name: string) =
-        let b = density.Bound
-
-        Factor.isScalarGlobalParameter b name
-        && (match b.NodeMap.[name].Node.Kind with
-            | NodeKind.Parameter d ->
-                not (Dist.isDiscrete d)
-                && Dist.support d = support
-                && Dist.arguments d |> List.forall (snd >> dataOnly)
-            | _ -> false)
-        && density.Dependents.[name].[0] |> Array.forall (fun t -> t.Node = intercepts)
-
     /// The collapsed groups, per group Σy, Σn and the data offset and coefficient of η = o + c·a, padded to whole
     /// vectors (`LogitLanes.Width`) with harmless groups that `Real` masks out.
     type private Groups =
@@ -125,14 +109,7 @@ module internal TabulatedLogitNormal =
     let inline private polarPoints ([<InlineIfLambda>] uniform: unit -> float) (count: int) (w: LogitLanes.Scratch) =
         // writes the chain's scratch, group by group
         for j in 0 .. count - 1 do
-            let mutable u, r = 0.0, 0.0
-
-            // rejection loop on the unit disc
-            while not (r > 0.0 && r < 1.0) do
-                u <- 2.0 * uniform () - 1.0
-                let v = 2.0 * uniform () - 1.0
-                r <- u * u + v * v
-
+            let struct (u, r) = LogitKernel.polarPointFrom uniform
             w.PolarU.[j] <- u
             w.PolarW.[j] <- r
             w.U.[j] <- uniform ()
@@ -182,8 +159,8 @@ module internal TabulatedLogitNormal =
             mu <> tau
             && a.Event = Shape.Scalar
             && a.Copies <= MaxGroups
-            && hyper density a.Node.Name Support.Real mu
-            && hyper density a.Node.Name Support.Positive tau
+            && UpdateKit.isPrivateHyperparameter density a.Node.Name Support.Real mu
+            && UpdateKit.isPrivateHyperparameter density a.Node.Name Support.Positive tau
             ->
             match LogitIntercepts.collapsedFixed b a children with
             | Some(ys, ns, os, cs) when
@@ -224,10 +201,10 @@ module internal TabulatedLogitNormal =
                         Double.NegativeInfinity
 
                 // the climb starts at the empirical logits' mean and log sd
+                let struct (_, ell) = LogitKernel.empirical ys ns
+
                 let logits =
-                    Array.init groups (fun j ->
-                        let p = (ys.[j] + 0.5) / (ns.[j] + 1.0)
-                        (log (p / (1.0 - p)) - os.[j]) / (if cs.[j] <> 0.0 then cs.[j] else 1.0))
+                    Array.init groups (fun j -> (ell.[j] - os.[j]) / (if cs.[j] <> 0.0 then cs.[j] else 1.0))
 
                 let m0 = Array.average logits
                 let sd0 = sqrt (Array.averageBy (fun x -> (x - m0) * (x - m0)) logits)

@@ -84,6 +84,20 @@ module internal UpdateKit =
                 | Some(_, joint) -> if placed.Add joint.Node then Some joint else None
                 | None -> Some u)
 
+    /// A hyperparameter a collapsing pass needs: a scalar global continuous parameter with the given support, a prior
+    /// of data arguments, read by the group node `reader` alone (so its marginal is fixed by the data).
+    let isPrivateHyperparameter (density: CompiledDensity) (reader: string) (support: Support) (name: string) =
+        let b = density.Bound
+
+        Factor.isScalarGlobalParameter b name
+        && (match b.NodeMap.[name].Node.Kind with
+            | NodeKind.Parameter d ->
+                not (Dist.isDiscrete d)
+                && Dist.support d = support
+                && Dist.arguments d |> List.forall (snd >> Factor.isDataOnly)
+            | _ -> false)
+        && density.Dependents.[name].[0] |> Array.forall (fun t -> t.Node = reader)
+
     /// The updates with each matched hierarchy's three updates (two hyperparameters and a group node) replaced by one
     /// joint step at the place of the first: `find u` gives, for the group node's update u, its two hyperparameters and
     /// what `build` needs; `build` makes the step (None keeps the plan), only when both have their own update.
